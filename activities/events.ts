@@ -1,0 +1,24 @@
+// Append run events to the store (redacted, idempotent by key) and announce them on the bus.
+import type { NewRunEvent } from '../core/events.js';
+import { redact } from '../core/redact.js';
+import type { EventBus } from '../db/event-bus.js';
+import type { Store } from '../db/knex.js';
+import { appendEvents, type RunPatch } from '../db/repositories/runs.js';
+import type { SecretSet } from './llm/registry.js';
+
+export interface EventWriter {
+  append(runId: string, events: NewRunEvent[], patch?: RunPatch): Promise<number>;
+}
+
+export function createEventWriter(store: Store, bus: EventBus, secrets: SecretSet): EventWriter {
+  return {
+    async append(runId, events, patch) {
+      const clean = redact(events, secrets.list());
+      const cleanPatch = patch ? redact(patch, secrets.list()) : undefined;
+      const { lastSeq } = await appendEvents(store, runId, clean, cleanPatch);
+      bus.publish({ type: 'events', runId, lastSeq });
+      if (patch?.status) bus.publish({ type: 'run', runId, status: patch.status });
+      return lastSeq;
+    },
+  };
+}

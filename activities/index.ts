@@ -1,0 +1,29 @@
+// Every side effect a workflow may ask for, built from its dependencies (tests hand in their own).
+import type { NewRunEvent } from '../core/events.js';
+import type { EventBus } from '../db/event-bus.js';
+import type { Store } from '../db/knex.js';
+import type { RunPatch } from '../db/repositories/runs.js';
+import { createEventWriter } from './events.js';
+import type { ResolvedProvider, SecretSet } from './llm/registry.js';
+import { createPredict } from './predict.js';
+
+export interface ActivityDeps {
+  store: Store;
+  bus: EventBus;
+  secrets: SecretSet;
+  resolveProvider: (name: string) => Promise<ResolvedProvider>;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  const events = createEventWriter(deps.store, deps.bus, deps.secrets);
+  return {
+    /** Append events and optionally move the run's status (run as a local activity: cheap, idempotent). */
+    async recordEvents(input: { runId: string; events: NewRunEvent[]; patch?: RunPatch }): Promise<number> {
+      return events.append(input.runId, input.events, input.patch);
+    },
+    predict: createPredict({ ...deps, events }),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+export type { PredictInput, PredictResult } from './predict.js';

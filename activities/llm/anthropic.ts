@@ -1,0 +1,43 @@
+// Anthropic Messages API through the official SDK, streamed; system prompts go in `system`.
+import Anthropic from '@anthropic-ai/sdk';
+import { isPermanentStatus, ProviderRejected, type CompletionRequest, type CompletionResult, type LlmProvider, type ProviderSettings } from './provider.js';
+
+export function createAnthropicProvider(s: ProviderSettings): LlmProvider {
+  const client = new Anthropic({ apiKey: s.apiKey ?? 'not-set', baseURL: s.baseUrl, maxRetries: 0 });
+  return {
+    type: 'anthropic',
+    async complete(req: CompletionRequest): Promise<CompletionResult> {
+      const started = Date.now();
+      const system = req.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
+      const messages = req.messages.filter((m) => m.role !== 'system').map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content }));
+      try {
+        const stream = client.messages.stream(
+          {
+            model: req.model,
+            max_tokens: req.maxTokens ?? 1024,
+            ...(system ? { system } : {}),
+            ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+            messages,
+          },
+          { signal: req.signal },
+        );
+        stream.on('text', (delta) => req.onDelta?.(delta));
+        const final = await stream.finalMessage();
+        const text = final.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
+        return {
+          text,
+          usage: { inputTokens: final.usage.input_tokens, outputTokens: final.usage.output_tokens },
+          latencyMs: Date.now() - started,
+          model: req.model,
+        };
+      } catch (err) {
+        if (err instanceof Anthropic.APIError && isPermanentStatus(err.status)) throw new ProviderRejected(`anthropic: ${err.message}`, err.status!);
+        throw err;
+      }
+    },
+    async listModels() {
+      const page = await client.models.list();
+      return page.data.map((m) => m.id).sort();
+    },
+  };
+}

@@ -1,0 +1,44 @@
+// OpenAI (and OpenAI-compatible servers) through the official SDK, streamed; SDK retries off.
+import OpenAI from 'openai';
+import { isPermanentStatus, ProviderRejected, type CompletionRequest, type CompletionResult, type LlmProvider, type ProviderSettings } from './provider.js';
+
+export function createOpenAiProvider(s: ProviderSettings): LlmProvider {
+  const client = new OpenAI({ apiKey: s.apiKey ?? 'not-set', baseURL: s.baseUrl, maxRetries: 0 });
+  return {
+    type: 'openai',
+    async complete(req: CompletionRequest): Promise<CompletionResult> {
+      const started = Date.now();
+      try {
+        const stream = await client.chat.completions.create(
+          {
+            model: req.model,
+            messages: req.messages,
+            temperature: req.temperature,
+            max_tokens: req.maxTokens,
+            stream: true,
+            stream_options: { include_usage: true },
+          },
+          { signal: req.signal },
+        );
+        let text = '';
+        let usage = { inputTokens: 0, outputTokens: 0 };
+        for await (const chunk of stream) {
+          const delta = chunk.choices[0]?.delta?.content;
+          if (delta) {
+            text += delta;
+            req.onDelta?.(delta);
+          }
+          if (chunk.usage) usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
+        }
+        return { text, usage, latencyMs: Date.now() - started, model: req.model };
+      } catch (err) {
+        if (err instanceof OpenAI.APIError && isPermanentStatus(err.status)) throw new ProviderRejected(`openai: ${err.message}`, err.status!);
+        throw err;
+      }
+    },
+    async listModels() {
+      const page = await client.models.list();
+      return page.data.map((m) => m.id).sort();
+    },
+  };
+}

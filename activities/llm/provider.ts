@@ -1,0 +1,45 @@
+// What every LLM provider offers the activities: one streamed completion, and its model list.
+import type { ChatMessage, Usage } from '../../core/messages.js';
+
+export interface CompletionRequest {
+  model: string;
+  messages: ChatMessage[];
+  temperature?: number | undefined;
+  maxTokens?: number | undefined;
+  signal?: AbortSignal | undefined;
+  onDelta?: ((text: string) => void) | undefined;
+}
+
+export interface CompletionResult {
+  text: string;
+  usage: Usage;
+  latencyMs: number;
+  model: string;
+}
+
+export interface LlmProvider {
+  readonly type: 'openai' | 'anthropic' | 'ollama' | 'local';
+  complete(req: CompletionRequest): Promise<CompletionResult>;
+  listModels(): Promise<string[]>;
+}
+
+export interface ProviderSettings {
+  baseUrl?: string | undefined;
+  apiKey?: string | undefined;
+  options?: Record<string, unknown> | undefined;
+}
+
+/** An HTTP status from a provider that retrying cannot fix (bad request, auth, unknown model). */
+export class ProviderRejected extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'ProviderRejected';
+  }
+}
+
+export function isPermanentStatus(status: number | undefined): boolean {
+  return status !== undefined && status >= 400 && status < 500 && ![408, 409, 429].includes(status);
+}

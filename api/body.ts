@@ -1,0 +1,33 @@
+// Read a JSON body (malformed JSON is a 400, not a 500) and validate it with a zod schema.
+import type Koa from 'koa';
+import type { z } from 'zod';
+import { AppError } from './errors.js';
+
+const LIMIT = 2 * 1024 * 1024;
+
+async function readRaw(ctx: Koa.Context): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += (chunk as Buffer).length;
+    if (size > LIMIT) throw new AppError(413, 'too_large', `request body is over ${LIMIT} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function readJson(ctx: Koa.Context): Promise<unknown> {
+  const raw = await readRaw(ctx);
+  if (!raw.trim()) return {};
+  const type = ctx.get('content-type');
+  if (type && !/json/i.test(type)) throw new AppError(415, 'unsupported_media_type', `send JSON (content-type application/json), got '${type}'`);
+  try {
+    return JSON.parse(raw);
+  } catch (err) {
+    throw new AppError(400, 'malformed_json', `malformed JSON: ${(err as Error).message}`);
+  }
+}
+
+export async function body<S extends z.ZodType>(ctx: Koa.Context, schema: S): Promise<z.infer<S>> {
+  return schema.parse(await readJson(ctx));
+}

@@ -1,0 +1,29 @@
+// What HTTP routes, the WebSocket and the CLI's services share.
+import type { Client } from '@temporalio/client';
+import type { ResolvedProvider, SecretSet } from '../activities/llm/registry.js';
+import type { EventBus, RunTailer } from '../db/event-bus.js';
+import type { Store } from '../db/knex.js';
+
+export interface TemporalHandle {
+  client: Client;
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  uiUrl: string;
+}
+
+export interface AppContext {
+  version: string;
+  store: Store;
+  temporal: TemporalHandle;
+  bus: EventBus;
+  tailer: RunTailer;
+  secretKey: Buffer;
+  secrets: SecretSet;
+  resolveProvider: (name: string) => Promise<ResolvedProvider>;
+  token: string;
+  allowedHosts: string[];
+  /** Activity heartbeat timeout: how soon a step on a dead worker is retried elsewhere. */
+  heartbeatTimeoutMs: number;
+  log: { info(o: unknown, msg?: string): void; warn(o: unknown, msg?: string): void; error(o: unknown, msg?: string): void };
+}

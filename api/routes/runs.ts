@@ -1,0 +1,27 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import { runListQuery } from '../../core/specs.js';
+import * as runs from '../../db/repositories/runs.js';
+import type { AppContext } from '../context.js';
+import * as svc from '../services/runs.js';
+
+const eventsQuery = z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(5000).default(1000) });
+
+export function runRoutes(app: AppContext): Router {
+  const r = new Router({ prefix: '/api/runs' });
+  r.get('/', async (ctx) => {
+    const q = runListQuery.parse(ctx.query);
+    const page = await runs.listRuns(app.store, q);
+    ctx.body = { runs: page.runs.map((run) => svc.runView(app, run)), nextCursor: page.nextCursor };
+  });
+  r.get('/:id', async (ctx) => (ctx.body = await svc.getRunView(app, ctx.params.id!)));
+  r.get('/:id/events', async (ctx) => {
+    const q = eventsQuery.parse(ctx.query);
+    await runs.getRun(app.store, ctx.params.id!);
+    ctx.body = { events: await runs.listEvents(app.store, ctx.params.id!, q.after, q.limit) };
+  });
+  r.get('/:id/history', async (ctx) => (ctx.body = await svc.runHistory(app, ctx.params.id!)));
+  r.post('/:id/cancel', async (ctx) => (ctx.body = await svc.cancelRun(app, ctx.params.id!)));
+  r.post('/:id/replay', async (ctx) => (ctx.body = await svc.replay(app, ctx.params.id!)));
+  return r;
+}

@@ -1,0 +1,84 @@
+// Provider CRUD with keys encrypted at rest and only ever answered masked.
+import { maskKey } from '../../core/redact.js';
+import { providerPatch, providerSpec } from '../../core/specs.js';
+import { decryptSecret, encryptSecret } from '../../db/crypto.js';
+import type { ProviderRow } from '../../db/models/provider.js';
+import * as repo from '../../db/repositories/providers.js';
+import { audit } from '../../db/repositories/audit.js';
+import type { AppContext } from '../context.js';
+import { AppError } from '../errors.js';
+
+export function providerView(ctx: AppContext, row: ProviderRow) {
+  let apiKey: string | null = null;
+  if (row.apiKeyEnc) {
+    try {
+      apiKey = maskKey(decryptSecret(ctx.secretKey, row.apiKeyEnc));
+    } catch {
+      apiKey = '(undecryptable)';
+    }
+  }
+  return { id: row.id, name: row.name, type: row.type, baseUrl: row.baseUrl, apiKey, defaultModel: row.defaultModel, options: row.options, createdAt: row.createdAt, updatedAt: row.updatedAt };
+}
+
+export async function listProviders(ctx: AppContext) {
+  return (await repo.listProviders(ctx.store)).map((r) => providerView(ctx, r));
+}
+
+export async function getProvider(ctx: AppContext, id: string) {
+  return providerView(ctx, await repo.getProvider(ctx.store, id));
+}
+
+export async function createProvider(ctx: AppContext, body: unknown) {
+  const spec = providerSpec.parse(body);
+  ctx.secrets.add(spec.apiKey);
+  const row = await repo.insertProvider(ctx.store, {
+    name: spec.name,
+    type: spec.type,
+    baseUrl: spec.baseUrl ?? null,
+    apiKeyEnc: spec.apiKey ? encryptSecret(ctx.secretKey, spec.apiKey) : null,
+    defaultModel: spec.defaultModel ?? null,
+    options: spec.options ?? null,
+  });
+  await audit(ctx.store, { actor: 'api', action: 'provider.create', subject: row.id });
+  return providerView(ctx, row);
+}
+
+export async function updateProvider(ctx: AppContext, id: string, body: unknown) {
+  const patch = providerPatch.parse(body);
+  ctx.secrets.add(patch.apiKey ?? undefined);
+  const fields: Partial<repo.ProviderFields> = {};
+  if (patch.name !== undefined) fields.name = patch.name;
+  if (patch.type !== undefined) fields.type = patch.type;
+  if (patch.baseUrl !== undefined) fields.baseUrl = patch.baseUrl;
+  if (patch.defaultModel !== undefined) fields.defaultModel = patch.defaultModel;
+  if (patch.options !== undefined) fields.options = patch.options;
+  if (patch.apiKey !== undefined) fields.apiKeyEnc = patch.apiKey === null ? null : encryptSecret(ctx.secretKey, patch.apiKey);
+  const row = await repo.patchProvider(ctx.store, id, fields);
+  await audit(ctx.store, { actor: 'api', action: 'provider.update', subject: row.id, details: { fields: Object.keys(fields) } });
+  return providerView(ctx, row);
+}
+
+export async function deleteProvider(ctx: AppContext, id: string) {
+  await repo.deleteProvider(ctx.store, id);
+  await audit(ctx.store, { actor: 'api', action: 'provider.delete', subject: id });
+}
+
+export async function providerModels(ctx: AppContext, id: string): Promise<string[]> {
+  const row = await repo.getProvider(ctx.store, id);
+  try {
+    return await (await ctx.resolveProvider(row.name)).provider.listModels();
+  } catch (err) {
+    throw new AppError(502, 'provider_unreachable', `provider '${row.name}' did not list its models: ${(err as Error).message}`);
+  }
+}
+
+/** A live check: list models, and answer with how long it took. */
+export async function testProvider(ctx: AppContext, id: string) {
+  const started = Date.now();
+  try {
+    const models = await providerModels(ctx, id);
+    return { ok: true, latencyMs: Date.now() - started, models: models.length };
+  } catch (err) {
+    return { ok: false, latencyMs: Date.now() - started, error: (err as Error).message };
+  }
+}

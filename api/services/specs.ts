@@ -1,0 +1,73 @@
+// Components and pipelines: validated before anything is stored; versions are immutable.
+import { SpecError } from '../../core/errors.js';
+import { planPipeline, type ResolvedComponent } from '../../core/pipeline-plan.js';
+import { parseSignature } from '../../core/signature.js';
+import { componentSpec, pipelineSpec, type ComponentSpec, type PipelineSpec } from '../../core/specs.js';
+import { NotFoundError } from '../../db/errors.js';
+import { audit } from '../../db/repositories/audit.js';
+import { getProvider } from '../../db/repositories/providers.js';
+import { components, pipelines } from '../../db/repositories/versioned.js';
+import type { AppContext } from '../context.js';
+
+async function checkComponent(ctx: AppContext, body: unknown): Promise<ComponentSpec> {
+  const spec = componentSpec.parse(body);
+  parseSignature(spec.signature);
+  try {
+    await getProvider(ctx.store, spec.provider);
+  } catch (err) {
+    if (err instanceof NotFoundError) throw new SpecError('invalid component', [{ path: 'provider', message: `unknown provider '${spec.provider}'` }]);
+    throw err;
+  }
+  return spec;
+}
+
+export async function createComponent(ctx: AppContext, body: unknown) {
+  const spec = await checkComponent(ctx, body);
+  const created = await components.create(ctx.store, spec);
+  await audit(ctx.store, { actor: 'api', action: 'component.create', subject: created.id });
+  return created;
+}
+
+export async function addComponentVersion(ctx: AppContext, id: string, body: unknown) {
+  const spec = await checkComponent(ctx, body);
+  const updated = await components.addVersion(ctx.store, id, spec);
+  await audit(ctx.store, { actor: 'api', action: 'component.version', subject: updated.id, details: { version: updated.latestVersion } });
+  return updated;
+}
+
+/** Look up every component a pipeline names ("name" is the latest, "name@3" a pinned version). */
+export async function resolveComponents(ctx: AppContext, spec: PipelineSpec): Promise<Map<string, ResolvedComponent>> {
+  const found = new Map<string, ResolvedComponent>();
+  for (const step of spec.steps) {
+    if (found.has(step.component)) continue;
+    const [name, v] = step.component.split('@');
+    try {
+      const version = await components.getVersion(ctx.store, name!, v ? Number(v) : undefined);
+      found.set(step.component, { ref: step.component, version: version.version, spec: version.spec });
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
+  }
+  return found;
+}
+
+async function checkPipeline(ctx: AppContext, body: unknown): Promise<PipelineSpec> {
+  const spec = pipelineSpec.parse(body);
+  const resolved = await resolveComponents(ctx, spec);
+  planPipeline(spec, (ref) => resolved.get(ref));
+  return spec;
+}
+
+export async function createPipeline(ctx: AppContext, body: unknown) {
+  const spec = await checkPipeline(ctx, body);
+  const created = await pipelines.create(ctx.store, spec);
+  await audit(ctx.store, { actor: 'api', action: 'pipeline.create', subject: created.id });
+  return created;
+}
+
+export async function addPipelineVersion(ctx: AppContext, id: string, body: unknown) {
+  const spec = await checkPipeline(ctx, body);
+  const updated = await pipelines.addVersion(ctx.store, id, spec);
+  await audit(ctx.store, { actor: 'api', action: 'pipeline.version', subject: updated.id, details: { version: updated.latestVersion } });
+  return updated;
+}

@@ -1,0 +1,40 @@
+// /ui/: ?token= sets the HttpOnly cookie; serves web/dist when built, else a plain status page.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Router from '@koa/router';
+import type { AppContext } from './context.js';
+import { COOKIE, tokenValid } from './security.js';
+
+const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
+const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.json': 'application/json' };
+
+function plainPage(app: AppContext): string {
+  return `<!doctype html><meta charset="utf-8"><title>Vloop Harness</title>
+<body style="font-family:system-ui;max-width:46rem;margin:3rem auto">
+<h1>Vloop Harness</h1><p>The API is up. The dashboard is not built yet; until it lands, use the CLI and the API.</p>
+<ul><li><a href="/api/health">/api/health</a></li><li><a href="/api/runs">/api/runs</a></li><li><a href="${app.temporal.uiUrl}">Temporal Web UI</a></li></ul></body>`;
+}
+
+export function uiRoutes(app: AppContext): Router {
+  const r = new Router();
+  r.get('/', (ctx) => ctx.redirect('/ui/'));
+  r.get(/^\/ui(\/.*)?$/, async (ctx) => {
+    const token = typeof ctx.query.token === 'string' ? ctx.query.token : undefined;
+    if (token && tokenValid(app, token)) {
+      ctx.cookies.set(COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/', overwrite: true });
+      return ctx.redirect('/ui/');
+    }
+    const rel = ctx.path.replace(/^\/ui\/?/, '');
+    const file = path.join(dist, rel);
+    if (rel && file.startsWith(dist + path.sep) && fs.existsSync(file) && fs.statSync(file).isFile()) {
+      ctx.type = TYPES[path.extname(file)] ?? 'application/octet-stream';
+      ctx.body = fs.createReadStream(file);
+      return;
+    }
+    const index = path.join(dist, 'index.html');
+    ctx.type = 'text/html';
+    ctx.body = fs.existsSync(index) ? fs.createReadStream(index) : plainPage(app);
+  });
+  return r;
+}

@@ -1,0 +1,138 @@
+// Chat adapter in DSPy's field-marker format: render a signature + demos + inputs, parse the reply.
+import type { ChatMessage } from './messages.js';
+import type { Signature, SignatureField } from './signature.js';
+import { typeToString, valueMatches, type FieldType } from './types.js';
+
+export interface Demo {
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+}
+
+export interface PredictPrompt {
+  signature: Signature;
+  instructions?: string | undefined;
+  demos?: Demo[] | undefined;
+}
+
+const marker = (name: string): string => `[[ ## ${name} ## ]]`;
+
+function formatValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value);
+}
+
+function describeFields(fields: SignatureField[]): string {
+  return fields
+    .map((f, i) => `${i + 1}. \`${f.name}\` (${typeToString(f.type)})${f.description ? `: ${f.description}` : ''}`)
+    .join('\n');
+}
+
+function renderFields(fields: SignatureField[], values: Record<string, unknown>): string {
+  return fields.map((f) => `${marker(f.name)}\n${formatValue(values[f.name])}`).join('\n\n');
+}
+
+function outputRequest(outputs: SignatureField[]): string {
+  const order = outputs.map((f) => `\`${marker(f.name)}\``).join(', then ');
+  return `Respond with the corresponding output fields, starting with the field ${order}, and then ending with the marker for \`${marker('completed')}\`.`;
+}
+
+function systemMessage(p: PredictPrompt): string {
+  const { inputs, outputs } = p.signature;
+  const skeleton = [...inputs, ...outputs].map((f) => `${marker(f.name)}\n{${f.name}}`).join('\n\n');
+  const objective =
+    p.instructions ?? `Given the fields ${inputs.map((f) => `\`${f.name}\``).join(', ')}, produce the fields ${outputs.map((f) => `\`${f.name}\``).join(', ')}.`;
+  return [
+    `Your input fields are:\n${describeFields(inputs)}`,
+    `Your output fields are:\n${describeFields(outputs)}`,
+    `All interactions will be structured in the following way, with the appropriate values filled in.\n\n${skeleton}\n\n${marker('completed')}`,
+    `In adhering to this structure, your objective is: ${objective}`,
+  ].join('\n\n');
+}
+
+/** Render the messages for one Predict call; demos become few-shot user/assistant turns. */
+export function renderPredict(p: PredictPrompt, inputs: Record<string, unknown>): ChatMessage[] {
+  const { signature } = p;
+  const messages: ChatMessage[] = [{ role: 'system', content: systemMessage(p) }];
+  for (const demo of p.demos ?? []) {
+    messages.push({ role: 'user', content: renderFields(signature.inputs, demo.inputs) });
+    messages.push({ role: 'assistant', content: `${renderFields(signature.outputs, demo.outputs)}\n\n${marker('completed')}` });
+  }
+  messages.push({
+    role: 'user',
+    content: `${renderFields(signature.inputs, inputs)}\n\n${outputRequest(signature.outputs)}`,
+  });
+  return messages;
+}
+
+export class OutputParseError extends Error {
+  constructor(
+    message: string,
+    readonly raw: string,
+  ) {
+    super(message);
+    this.name = 'OutputParseError';
+  }
+}
+
+function coerce(raw: string, type: FieldType): { ok: true; value: unknown } | { ok: false } {
+  const text = raw.trim();
+  let value: unknown = text;
+  switch (type.kind) {
+    case 'str':
+      return { ok: true, value: text };
+    case 'int':
+    case 'float':
+      value = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(text) ? Number(text) : NaN;
+      break;
+    case 'bool':
+      value = /^true$/i.test(text) ? true : /^false$/i.test(text) ? false : undefined;
+      break;
+    case 'literal': {
+      const unquoted = text.replace(/^(['"])(.*)\1$/, '$2');
+      const hit = type.values.find((v) => String(v) === unquoted);
+      return hit === undefined ? { ok: false } : { ok: true, value: hit };
+    }
+    default:
+      try {
+        value = JSON.parse(text);
+      } catch {
+        return { ok: false };
+      }
+  }
+  return valueMatches(value, type) ? { ok: true, value } : { ok: false };
+}
+
+/** Parse a reply in the field-marker format and validate every output against its type. */
+export function parsePredict(signature: Signature, text: string): Record<string, unknown> {
+  const sections = new Map<string, string>();
+  const re = /\[\[ ## (\w+) ## \]\]/g;
+  let match: RegExpExecArray | null;
+  let current: { name: string; start: number } | undefined;
+  while ((match = re.exec(text)) !== null) {
+    if (current && !sections.has(current.name)) sections.set(current.name, text.slice(current.start, match.index));
+    current = { name: match[1]!, start: match.index + match[0].length };
+  }
+  if (current && !sections.has(current.name)) sections.set(current.name, text.slice(current.start));
+
+  const outputs: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const field of signature.outputs) {
+    const raw = sections.get(field.name);
+    if (raw === undefined) {
+      problems.push(`missing field '${field.name}'`);
+      continue;
+    }
+    const result = coerce(raw, field.type);
+    if (result.ok) outputs[field.name] = result.value;
+    else problems.push(`field '${field.name}' is not a valid ${typeToString(field.type)}: ${JSON.stringify(raw.trim().slice(0, 80))}`);
+  }
+  if (problems.length) throw new OutputParseError(`could not parse the model's reply: ${problems.join('; ')}`, text);
+  return outputs;
+}
+
+/** The reply a model should give for these outputs (used by fakes and demos). */
+export function formatPredictReply(outputs: Record<string, unknown>): string {
+  return `${Object.entries(outputs)
+    .map(([k, v]) => `${marker(k)}\n${formatValue(v)}`)
+    .join('\n\n')}\n\n${marker('completed')}`;
+}

@@ -1,0 +1,49 @@
+// The run-event union shared by DB rows, the WebSocket and the UI.
+import type { ChatMessage, Usage } from './messages.js';
+import type { RunStatus } from './specs.js';
+
+export interface EventDataByType {
+  'run.started': { kind: string; target: unknown; inputs: Record<string, unknown> };
+  'step.started': { stepId: string; items?: number; attempt?: number };
+  'step.completed': { stepId: string; outputs: Record<string, unknown> | Array<Record<string, unknown>> | null; skipped?: boolean };
+  'step.failed': { stepId: string; error: string };
+  'llm.request': { callId: string; stepId?: string; provider: string; model: string; messages: ChatMessage[]; attempt: number };
+  'llm.response': {
+    callId: string;
+    stepId?: string;
+    text: string;
+    outputs?: Record<string, unknown>;
+    usage: Usage;
+    latencyMs: number;
+    costUsd: number;
+    attempt: number;
+  };
+  'llm.delta': { callId: string; text: string };
+  'tool.call': { callId: string; tool: string; args: unknown };
+  'policy.decision': { callId: string; decision: 'allow' | 'deny' | 'ask'; rule: string };
+  'approval.requested': { approvalId: string; callId: string; tool: string; args: unknown };
+  'approval.resolved': { approvalId: string; decision: 'approve' | 'deny'; reason?: string };
+  'tool.result': { callId: string; output: string; truncated?: boolean };
+  'budget.exceeded': { budget: string; limit: number; used: number };
+  log: { level: 'info' | 'warn' | 'error'; message: string };
+  'run.completed': { outputs: Record<string, unknown> };
+  'run.failed': { error: string };
+  'run.cancelled': { reason?: string };
+}
+
+export type RunEventType = keyof EventDataByType;
+
+/** An event before it is stored: `key` makes appends idempotent across activity retries and replays. */
+export type NewRunEvent = {
+  [T in RunEventType]: { type: T; key: string; data: EventDataByType[T] };
+}[RunEventType];
+
+export type RunEvent = {
+  [T in RunEventType]: { runId: string; seq: number; type: T; data: EventDataByType[T]; time: string };
+}[RunEventType];
+
+/** What the event bus and the WebSocket carry. */
+export type BusMessage =
+  | { type: 'events'; runId: string; lastSeq: number }
+  | { type: 'delta'; runId: string; callId: string; text: string; reset?: boolean }
+  | { type: 'run'; runId: string; status: RunStatus };

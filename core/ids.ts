@@ -1,0 +1,25 @@
+// Time-sortable ids (ULID-like): newest-first paging can use the id itself as the cursor.
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+
+function encodeTime(ms: number, length: number): string {
+  let out = '';
+  let rest = ms;
+  for (let i = 0; i < length; i++) {
+    out = ALPHABET[rest % 32] + out;
+    rest = Math.floor(rest / 32);
+  }
+  return out;
+}
+
+function randomPart(length: number): string {
+  const bytes = new Uint8Array(length);
+  globalThis.crypto.getRandomValues(bytes);
+  let out = '';
+  for (const b of bytes) out += ALPHABET[b % 32];
+  return out;
+}
+
+/** newId('run') -> "run_01jd3v6x8k2m4n5p6q7r8s9t0v" (sortable by creation time). */
+export function newId(prefix: string, now: number = Date.now()): string {
+  return `${prefix}_${encodeTime(now, 10)}${randomPart(12)}`;
+}

@@ -1,0 +1,26 @@
+// Secret redaction: known secret values and common key shapes never leave the process unmasked.
+const KEY_SHAPES = [/\bsk-ant-[A-Za-z0-9_-]{8,}/g, /\bsk-[A-Za-z0-9_-]{16,}/g, /\bBearer\s+[A-Za-z0-9._~+/=-]{16,}/g];
+export const REDACTED = '[REDACTED]';
+
+export function redactText(text: string, secrets: readonly string[] = []): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 6) out = out.split(s).join(REDACTED);
+  for (const re of KEY_SHAPES) out = out.replace(re, REDACTED);
+  return out;
+}
+
+/** Deep-redact any JSON-like value. */
+export function redact<T>(value: T, secrets: readonly string[] = []): T {
+  if (typeof value === 'string') return redactText(value, secrets) as T;
+  if (Array.isArray(value)) return value.map((v) => redact(v, secrets)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, secrets)])) as T;
+  }
+  return value;
+}
+
+/** "sk-proj-abcdef1234" -> "sk-…1234": enough to recognise a key, never enough to use it. */
+export function maskKey(key: string): string {
+  const prefix = key.startsWith('sk-') ? 'sk-' : '';
+  return `${prefix}…${key.slice(-4)}`;
+}

@@ -1,0 +1,82 @@
+// zod schemas for everything a user authors; one schema serves API bodies, workflow input and UI forms.
+import { z } from 'zod';
+
+export const NAME = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,63}$/, 'use lowercase letters, digits, _ or -, starting with a letter (max 64)');
+
+export const providerTypes = ['openai', 'anthropic', 'ollama', 'local'] as const;
+
+export const providerSpec = z.strictObject({
+  name: NAME,
+  type: z.enum(providerTypes),
+  baseUrl: z.url().optional(),
+  apiKey: z.string().min(1).optional(),
+  defaultModel: z.string().min(1).optional(),
+  options: z.record(z.string(), z.unknown()).optional(),
+});
+export type ProviderSpec = z.infer<typeof providerSpec>;
+export const providerPatch = providerSpec.partial().extend({ apiKey: z.string().min(1).nullable().optional() });
+
+export const demoSpec = z.strictObject({
+  inputs: z.record(z.string(), z.unknown()),
+  outputs: z.record(z.string(), z.unknown()),
+});
+
+export const componentSpec = z.strictObject({
+  name: NAME,
+  kind: z.enum(['predict', 'chain_of_thought', 'react']).default('predict'),
+  signature: z.string().min(3),
+  instructions: z.string().optional(),
+  demos: z.array(demoSpec).optional(),
+  provider: NAME,
+  model: z.string().min(1).optional(),
+  params: z
+    .strictObject({ temperature: z.number().min(0).max(2).optional(), maxTokens: z.int().positive().optional() })
+    .optional(),
+  tools: z.array(z.string()).optional(),
+  maxSteps: z.int().positive().optional(),
+  budget: z.strictObject({ maxTokens: z.int().positive().optional(), maxCostUsd: z.number().positive().optional() }).optional(),
+});
+export type ComponentSpec = z.infer<typeof componentSpec>;
+
+const binding = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())]);
+
+export const stepSpec = z.strictObject({
+  id: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'step ids are letters, digits, _ or -'),
+  component: z.string().regex(/^[a-z][a-z0-9_-]*(@\d+)?$/, 'a component is "name" or "name@version"'),
+  inputs: z.record(z.string(), binding).default({}),
+  foreach: z.string().optional(),
+  concurrency: z.int().positive().max(64).optional(),
+  when: z.string().optional(),
+  retry: z.strictObject({ maxAttempts: z.int().positive().max(20), initialIntervalMs: z.int().positive().optional() }).optional(),
+  timeoutMs: z.int().positive().optional(),
+});
+export type StepSpec = z.infer<typeof stepSpec>;
+
+export const pipelineSpec = z.strictObject({
+  name: NAME,
+  description: z.string().optional(),
+  inputs: z.record(z.string(), z.string()).default({}),
+  steps: z.array(stepSpec).min(1, 'a pipeline needs at least one step'),
+  outputs: z.record(z.string(), z.string()).default({}),
+});
+export type PipelineSpec = z.infer<typeof pipelineSpec>;
+
+export const runRequest = z.strictObject({
+  inputs: z.record(z.string(), z.unknown()).default({}),
+  version: z.int().positive().optional(),
+});
+
+export const runStatuses = ['queued', 'running', 'waiting_approval', 'completed', 'failed', 'cancelled', 'timed_out'] as const;
+export type RunStatus = (typeof runStatuses)[number];
+export const terminalStatuses: readonly RunStatus[] = ['completed', 'failed', 'cancelled', 'timed_out'];
+export const runKinds = ['pipeline', 'component', 'agent', 'chat', 'eval', 'optimize'] as const;
+export type RunKind = (typeof runKinds)[number];
+
+export const runListQuery = z.strictObject({
+  kind: z.enum(runKinds).optional(),
+  status: z.enum(runStatuses).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().optional(),
+});

@@ -1,0 +1,76 @@
+// The event bus: in-process fan-out, plus a tailer that notices rows written by other processes.
+import { EventEmitter } from 'node:events';
+import type { BusMessage } from '../core/events.js';
+import type { Store } from './knex.js';
+import { runHeads } from './repositories/runs.js';
+
+export interface EventBus {
+  publish(message: BusMessage): void;
+  subscribe(runId: string, listener: (message: BusMessage) => void): () => void;
+}
+
+export class LocalBus implements EventBus {
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+  publish(message: BusMessage): void {
+    this.emitter.emit(message.runId, message);
+  }
+  subscribe(runId: string, listener: (message: BusMessage) => void): () => void {
+    this.emitter.on(runId, listener);
+    return () => this.emitter.off(runId, listener);
+  }
+}
+
+/**
+ * Watches the runs that have subscribers and publishes what changed, so a worker in another
+ * process (SQLite or PostgreSQL alike) still reaches WebSocket clients within one interval.
+ */
+export class RunTailer {
+  private readonly watched = new Map<string, { count: number; lastSeq: number; status: string }>();
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly bus: EventBus,
+    private readonly intervalMs = 200,
+  ) {}
+
+  watch(runId: string): () => void {
+    const entry = this.watched.get(runId) ?? { count: 0, lastSeq: -1, status: '' };
+    entry.count++;
+    this.watched.set(runId, entry);
+    this.timer ??= setInterval(() => void this.tick(), this.intervalMs);
+    return () => {
+      if (--entry.count <= 0) this.watched.delete(runId);
+      if (!this.watched.size && this.timer) {
+        clearInterval(this.timer);
+        this.timer = undefined;
+      }
+    };
+  }
+
+  private async tick(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      for (const head of await runHeads(this.store, [...this.watched.keys()])) {
+        const entry = this.watched.get(head.id);
+        if (!entry) continue;
+        if (head.lastSeq !== entry.lastSeq) this.bus.publish({ type: 'events', runId: head.id, lastSeq: head.lastSeq });
+        if (entry.status && head.status !== entry.status) this.bus.publish({ type: 'run', runId: head.id, status: head.status });
+        entry.lastSeq = head.lastSeq;
+        entry.status = head.status;
+      }
+    } catch {
+      // the store may be briefly busy or closing; the next tick tries again
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.watched.clear();
+  }
+}

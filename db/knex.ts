@@ -1,0 +1,45 @@
+// Open the store: better-sqlite3 in WAL mode (shared by several processes) or PostgreSQL.
+import fs from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import { knexSnakeCaseMappers } from 'objection';
+import type { DbConfig } from './config.js';
+import { migrationSource } from './migrations/index.js';
+
+export interface Store {
+  knex: Knex;
+  dialect: DbConfig['dialect'];
+  close(): Promise<void>;
+}
+
+export function openStore(config: DbConfig): Store {
+  let knex: Knex;
+  if (config.dialect === 'sqlite') {
+    if (config.url !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(config.url)), { recursive: true });
+    knex = knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: config.url },
+      useNullAsDefault: true,
+      ...knexSnakeCaseMappers(),
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate: (conn: { pragma(s: string): unknown }, done: (err: Error | null, conn: unknown) => void) => {
+          conn.pragma('journal_mode = WAL');
+          conn.pragma('synchronous = NORMAL');
+          conn.pragma('busy_timeout = 10000');
+          conn.pragma('foreign_keys = ON');
+          done(null, conn);
+        },
+      },
+    });
+  } else {
+    knex = knexFactory({ client: 'pg', connection: config.url, pool: { min: 0, max: 10 }, ...knexSnakeCaseMappers() });
+  }
+  return { knex, dialect: config.dialect, close: () => knex.destroy() };
+}
+
+export async function migrate(store: Store): Promise<string[]> {
+  const [, applied] = (await store.knex.migrate.latest({ migrationSource })) as [number, string[]];
+  return applied;
+}

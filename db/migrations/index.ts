@@ -1,0 +1,11 @@
+// Migrations are listed in code so they run the same under tsx, bundlers and compiled builds.
+import type { Knex } from 'knex';
+import * as m001 from './001_init.js';
+
+const migrations: Record<string, Knex.Migration> = { '001_init': m001 };
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};

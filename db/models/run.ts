@@ -1,0 +1,54 @@
+import { Model } from 'objection';
+import type { RunKind, RunStatus } from '../../core/specs.js';
+
+export interface RunTarget {
+  type: 'pipeline' | 'component';
+  id: string;
+  name: string;
+  version: number;
+}
+
+export class RunRow extends Model {
+  static override tableName = 'runs';
+  static override jsonAttributes = ['target', 'inputs', 'outputs', 'error'];
+  id!: string;
+  kind!: RunKind;
+  status!: RunStatus;
+  target!: RunTarget;
+  inputs!: Record<string, unknown>;
+  outputs!: Record<string, unknown> | null;
+  error!: { message: string; type?: string } | null;
+  workflowId!: string;
+  temporalRunId!: string | null;
+  inputTokens!: number;
+  outputTokens!: number;
+  costUsd!: number;
+  lastSeq!: number;
+  createdAt!: string;
+  startedAt!: string | null;
+  endedAt!: string | null;
+  updatedAt!: string;
+}
+
+export class RunEventRow extends Model {
+  static override tableName = 'run_events';
+  static override jsonAttributes = ['data'];
+  id!: number;
+  runId!: string;
+  seq!: number;
+  key!: string;
+  type!: string;
+  data!: Record<string, unknown>;
+  time!: string;
+}
+
+export class AuditRow extends Model {
+  static override tableName = 'audit_log';
+  static override jsonAttributes = ['details'];
+  id!: number;
+  at!: string;
+  actor!: string;
+  action!: string;
+  subject!: string;
+  details!: Record<string, unknown> | null;
+}

@@ -1,0 +1,34 @@
+// Components and pipelines share one shape: a named head row plus immutable numbered versions.
+import { Model } from 'objection';
+
+class HeadRow extends Model {
+  id!: string;
+  name!: string;
+  latestVersion!: number;
+  createdAt!: string;
+  updatedAt!: string;
+}
+
+class VersionRow extends Model {
+  static override jsonAttributes = ['spec'];
+  id!: string;
+  parentId!: string;
+  version!: number;
+  spec!: Record<string, unknown>;
+  createdAt!: string;
+}
+
+export class ComponentRow extends HeadRow {
+  static override tableName = 'components';
+}
+export class ComponentVersionRow extends VersionRow {
+  static override tableName = 'component_versions';
+}
+export class PipelineRow extends HeadRow {
+  static override tableName = 'pipelines';
+}
+export class PipelineVersionRow extends VersionRow {
+  static override tableName = 'pipeline_versions';
+}
+export type HeadModel = typeof ComponentRow;
+export type VersionModel = typeof ComponentVersionRow;

@@ -1,0 +1,131 @@
+// Runs and their append-only events; seq is gap-free per run because appends lock the run row.
+import type { Knex } from 'knex';
+import type { NewRunEvent, RunEvent } from '../../core/events.js';
+import type { RunKind, RunStatus } from '../../core/specs.js';
+import { terminalStatuses } from '../../core/specs.js';
+import { NotFoundError } from '../errors.js';
+import type { Store } from '../knex.js';
+import { RunEventRow, RunRow, type RunTarget } from '../models/run.js';
+
+const now = (): string => new Date().toISOString();
+
+export interface NewRun {
+  id: string;
+  kind: RunKind;
+  target: RunTarget;
+  inputs: Record<string, unknown>;
+}
+
+export async function createRun(store: Store, run: NewRun): Promise<RunRow> {
+  const at = now();
+  return RunRow.query(store.knex).insertAndFetch({
+    ...run,
+    status: 'queued',
+    workflowId: run.id,
+    outputs: null,
+    error: null,
+    temporalRunId: null,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+    lastSeq: 0,
+    createdAt: at,
+    startedAt: null,
+    endedAt: null,
+    updatedAt: at,
+  });
+}
+
+export async function getRun(store: Store, id: string): Promise<RunRow> {
+  const row = await RunRow.query(store.knex).findById(id);
+  if (!row) throw new NotFoundError('run', id);
+  return row;
+}
+
+export async function listRuns(
+  store: Store,
+  q: { kind?: RunKind | undefined; status?: RunStatus | undefined; limit: number; cursor?: string | undefined },
+): Promise<{ runs: RunRow[]; nextCursor: string | null }> {
+  const query = RunRow.query(store.knex).orderBy('id', 'desc').limit(q.limit + 1);
+  if (q.kind) query.where('kind', q.kind);
+  if (q.status) query.where('status', q.status);
+  if (q.cursor) query.where('id', '<', q.cursor);
+  const rows = await query;
+  const more = rows.length > q.limit;
+  const runs = more ? rows.slice(0, q.limit) : rows;
+  return { runs, nextCursor: more ? runs[runs.length - 1]!.id : null };
+}
+
+export interface RunPatch {
+  status?: RunStatus;
+  outputs?: Record<string, unknown> | null;
+  error?: { message: string; type?: string } | null;
+  temporalRunId?: string;
+}
+
+/** Move a run to a new status; a terminal status is final (late or replayed reports do not undo it). */
+export async function updateRun(store: Store, id: string, patch: RunPatch, trx?: Knex.Transaction): Promise<boolean> {
+  const at = now();
+  const values: Partial<RunRow> = { ...patch, updatedAt: at } as Partial<RunRow>;
+  if (patch.status === 'running') values.startedAt = at;
+  if (patch.status && terminalStatuses.includes(patch.status)) values.endedAt = at;
+  const q = RunRow.query(trx ?? store.knex).findById(id).patch(values);
+  if (patch.status) q.whereNotIn('status', terminalStatuses as RunStatus[]);
+  return (await q) > 0;
+}
+
+export async function addUsage(store: Store, id: string, usage: { inputTokens: number; outputTokens: number; costUsd: number }): Promise<void> {
+  await store.knex('runs')
+    .where('id', id)
+    .update({
+      inputTokens: store.knex.raw('input_tokens + ?', [usage.inputTokens]),
+      outputTokens: store.knex.raw('output_tokens + ?', [usage.outputTokens]),
+      costUsd: store.knex.raw('cost_usd + ?', [usage.costUsd]),
+    });
+}
+
+/**
+ * Append events idempotently: an event whose key is already stored is skipped, so a retried
+ * activity or a replayed workflow never duplicates history. Returns the run's last seq.
+ */
+export async function appendEvents(
+  store: Store,
+  runId: string,
+  events: NewRunEvent[],
+  patch?: RunPatch,
+): Promise<{ lastSeq: number; appended: number }> {
+  return store.knex.transaction(async (trx) => {
+    const run = await trx('runs').where('id', runId).forUpdate().first('lastSeq');
+    if (!run) throw new NotFoundError('run', runId);
+    const keys = events.map((e) => e.key);
+    const existing = keys.length
+      ? new Set((await trx('run_events').where('runId', runId).whereIn('key', keys).select('key')).map((r: { key: string }) => r.key))
+      : new Set<string>();
+    let seq = Number(run.lastSeq);
+    const at = now();
+    const fresh = events.filter((e, i) => !existing.has(e.key) && keys.indexOf(e.key) === i);
+    const rows = fresh.map((e) => ({ runId, seq: ++seq, key: e.key, type: e.type, data: JSON.stringify(e.data), time: at }));
+    if (rows.length) {
+      await trx('run_events').insert(rows);
+      await trx('runs').where('id', runId).update({ lastSeq: seq, updatedAt: at });
+    }
+    if (patch) await updateRun(store, runId, patch, trx);
+    return { lastSeq: seq, appended: rows.length };
+  });
+}
+
+export async function listEvents(store: Store, runId: string, after = 0, limit = 1000): Promise<RunEvent[]> {
+  const rows = await RunEventRow.query(store.knex).where('runId', runId).where('seq', '>', after).orderBy('seq').limit(limit);
+  return rows.map((r) => ({ runId: r.runId, seq: r.seq, type: r.type, data: r.data, time: r.time }) as RunEvent);
+}
+
+export async function unfinishedRuns(store: Store): Promise<RunRow[]> {
+  return RunRow.query(store.knex).whereNotIn('status', terminalStatuses as RunStatus[]);
+}
+
+/** Cheap change detection for tailing: last seq and status of the given runs. */
+export async function runHeads(store: Store, ids: string[]): Promise<Array<{ id: string; lastSeq: number; status: RunStatus }>> {
+  if (!ids.length) return [];
+  const rows = await store.knex('runs').whereIn('id', ids).select('id', 'lastSeq', 'status');
+  return rows.map((r: { id: string; lastSeq: number | string; status: RunStatus }) => ({ id: r.id, lastSeq: Number(r.lastSeq), status: r.status }));
+}

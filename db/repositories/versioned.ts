@@ -1,0 +1,91 @@
+// Named specs with immutable numbered versions (components and pipelines share this).
+import type { Knex } from 'knex';
+import { newId } from '../../core/ids.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { Store } from '../knex.js';
+import { ComponentRow, ComponentVersionRow, PipelineRow, PipelineVersionRow, type HeadModel, type VersionModel } from '../models/versioned.js';
+
+export interface VersionInfo<S> {
+  version: number;
+  spec: S;
+  createdAt: string;
+}
+
+export interface Versioned<S> {
+  id: string;
+  name: string;
+  latestVersion: number;
+  createdAt: string;
+  updatedAt: string;
+  latest: VersionInfo<S>;
+  versions: Array<{ version: number; createdAt: string }>;
+}
+
+
+function repository<S extends { name: string }>(what: 'component' | 'pipeline', Head: HeadModel, Version: VersionModel) {
+  const fk = 'parentId';
+  const idPrefix = what === 'component' ? 'cmp' : 'pip';
+
+  async function findHead(db: Knex, idOrName: string) {
+    const head = await Head.query(db).where('id', idOrName).orWhere('name', idOrName).first();
+    if (!head) throw new NotFoundError(what, idOrName);
+    return head;
+  }
+
+  return {
+    async create(store: Store, spec: S): Promise<Versioned<S>> {
+      await store.knex.transaction(async (trx) => {
+        if (await Head.query(trx).where('name', spec.name).first()) throw new ConflictError(`${what} '${spec.name}' already exists; add a version instead`);
+        const at = new Date().toISOString();
+        const id = newId(idPrefix);
+        await Head.query(trx).insert({ id, name: spec.name, latestVersion: 1, createdAt: at, updatedAt: at });
+        await Version.query(trx).insert({ id: newId(`${idPrefix}v`), parentId: id, version: 1, spec, createdAt: at });
+      });
+      return this.get(store, spec.name);
+    },
+
+    async addVersion(store: Store, idOrName: string, spec: S): Promise<Versioned<S>> {
+      const id = await store.knex.transaction(async (trx) => {
+        const head = await findHead(trx, idOrName);
+        if (spec.name !== head.name) throw new ConflictError(`a version of '${head.name}' must keep its name (got '${spec.name}')`);
+        const version = head.latestVersion + 1;
+        const at = new Date().toISOString();
+        await Version.query(trx).insert({ id: newId(`${idPrefix}v`), parentId: head.id, version, spec, createdAt: at });
+        await Head.query(trx).findById(head.id).patch({ latestVersion: version, updatedAt: at });
+        return head.id;
+      });
+      return this.get(store, id);
+    },
+
+    async get(store: Store, idOrName: string): Promise<Versioned<S>> {
+      const head = await findHead(store.knex, idOrName);
+      const versions = await Version.query(store.knex).where(fk, head.id).orderBy('version');
+      const latest = versions[versions.length - 1]!;
+      return {
+        id: head.id,
+        name: head.name,
+        latestVersion: head.latestVersion,
+        createdAt: head.createdAt,
+        updatedAt: head.updatedAt,
+        latest: { version: latest.version, spec: latest.spec as unknown as S, createdAt: latest.createdAt },
+        versions: versions.map((v) => ({ version: v.version, createdAt: v.createdAt })),
+      };
+    },
+
+    /** A version by "name", "name@3" or id; the latest when no version is named. */
+    async getVersion(store: Store, idOrName: string, version?: number): Promise<{ id: string; name: string } & VersionInfo<S>> {
+      const head = await findHead(store.knex, idOrName);
+      const v = version ?? head.latestVersion;
+      const row = await Version.query(store.knex).where(fk, head.id).where('version', v).first();
+      if (!row) throw new NotFoundError(`${what} version`, `${head.name}@${v}`);
+      return { id: head.id, name: head.name, version: row.version, spec: row.spec as unknown as S, createdAt: row.createdAt };
+    },
+
+    async list(store: Store): Promise<Array<{ id: string; name: string; latestVersion: number; updatedAt: string }>> {
+      return Head.query(store.knex).orderBy('name').select('id', 'name', 'latestVersion', 'updatedAt');
+    },
+  };
+}
+
+export const components = repository<import('../../core/specs.js').ComponentSpec>('component', ComponentRow, ComponentVersionRow);
+export const pipelines = repository<import('../../core/specs.js').PipelineSpec>('pipeline', PipelineRow, PipelineVersionRow);

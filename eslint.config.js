@@ -1,0 +1,37 @@
+// Lint: type-aware basics everywhere; workflows/ must stay deterministic (no Node builtins, no I/O).
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const ioPackages = ['knex', 'objection', 'pg', 'better-sqlite3', 'openai', '@anthropic-ai/sdk', 'ollama', 'ws', 'koa', 'pino', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'web/dist/**', '.vloop/**', 'coverage/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts', 'core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...nodeBuiltins, ...ioPackages].map((name) => ({ name, message: 'workflows/ and core/ must stay deterministic and free of I/O' })),
+          patterns: [
+            { group: ['../activities/*', '../db/*', '../api/*', '../temporal/*', '../cli/*'], allowTypeImports: true, message: 'only type imports of side-effecting layers' },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'no process access in deterministic code' },
+        { name: 'fetch', message: 'no I/O in deterministic code' },
+        { name: 'setTimeout', message: 'use sleep() from @temporalio/workflow' },
+      ],
+    },
+  },
+);

@@ -1,0 +1,38 @@
+// Bundle the workflows once per code change and cache the bundle under .vloop/cache.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { projectDir } from './config.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const workflowsPath = path.join(root, 'workflows', 'index.ts');
+
+function sourceHash(): string {
+  const hash = crypto.createHash('sha256');
+  for (const dir of ['workflows', 'core']) {
+    for (const file of fs.readdirSync(path.join(root, dir)).sort()) {
+      hash.update(file).update(fs.readFileSync(path.join(root, dir, file)));
+    }
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+/** The workflow bundle: VLOOP_WORKFLOW_BUNDLE if set, else a cached build of today's code. */
+export async function workflowBundle(): Promise<{ codePath: string }> {
+  if (process.env.VLOOP_WORKFLOW_BUNDLE) return { codePath: process.env.VLOOP_WORKFLOW_BUNDLE };
+  const file = path.join(projectDir(), 'cache', `workflows-${sourceHash()}.js`);
+  if (!fs.existsSync(file)) await writeBundle(file);
+  return { codePath: file };
+}
+
+export async function writeBundle(file: string): Promise<void> {
+  const bundle: WorkflowBundleWithSourceMap = await bundleWorkflowCode({ workflowsPath, logger: silent });
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, bundle.code);
+  fs.renameSync(tmp, file);
+}

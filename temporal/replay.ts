@@ -1,0 +1,14 @@
+// Replay a run's recorded history against today's workflow code (a determinism check).
+import type { Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { workflowBundle } from './bundle.js';
+
+export async function replayRun(client: Client, workflowId: string): Promise<{ ok: boolean; error?: string }> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  try {
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
+}

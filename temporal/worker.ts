@@ -1,0 +1,24 @@
+// Worker bootstrap: bundled workflows plus activities built by createActivities(deps).
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { Activities } from '../activities/index.js';
+import { workflowBundle } from './bundle.js';
+
+export interface WorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: Activities;
+}
+
+export async function createWorker(o: WorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: o.taskQueue,
+    activities: o.activities,
+    workflowBundle: await workflowBundle(),
+    maxConcurrentActivityTaskExecutions: 64,
+    // A short grace period keeps Ctrl-C snappy; unfinished activities are retried by Temporal.
+    shutdownGraceTime: '2s',
+  });
+}

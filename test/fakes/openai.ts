@@ -1,0 +1,42 @@
+// The OpenAI wire protocol: POST /v1/chat/completions (JSON or SSE chunks with usage), GET /v1/models.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { chunks, countTokens, type FakeRequest } from './script.js';
+import type { ProtocolHandler } from './server.js';
+
+export const openaiProtocol: ProtocolHandler = {
+  name: 'openai',
+  route(req: IncomingMessage) {
+    if (req.method === 'GET' && req.url?.startsWith('/v1/models')) return 'models';
+    if (req.method === 'POST' && req.url?.startsWith('/v1/chat/completions')) return 'chat';
+    return undefined;
+  },
+  toRequest(body: Record<string, unknown>, headers): FakeRequest {
+    return { protocol: 'openai', model: String(body.model), messages: body.messages as FakeRequest['messages'], stream: body.stream === true, headers };
+  },
+  models(res: ServerResponse, models: string[]) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ object: 'list', data: models.map((id) => ({ id, object: 'model', created: 1700000000, owned_by: 'fake' })) }));
+  },
+  error(res, status, message) {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code: null } }));
+  },
+  reply(res, req, text) {
+    const id = `chatcmpl-${Math.random().toString(36).slice(2)}`;
+    const usage = { prompt_tokens: countTokens(req.messages.map((m) => m.content).join(' ')), completion_tokens: countTokens(text) };
+    const created = Math.floor(Date.now() / 1000);
+    if (!req.stream) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id, object: 'chat.completion', created, model: req.model, choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' }], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } }));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+      res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: req.model, choices, ...extra })}\n\n`);
+    chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]);
+    for (const part of chunks(text)) chunk([{ index: 0, delta: { content: part }, logprobs: null, finish_reason: null }]);
+    chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]);
+    chunk([], { usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } });
+    res.end('data: [DONE]\n\n');
+  },
+};

@@ -1,0 +1,34 @@
+// What a fake provider answers: a script maps each request to a reply, and throws when it has none.
+import type { ChatMessage } from '../../core/messages.js';
+
+export interface FakeRequest {
+  protocol: 'openai' | 'anthropic' | 'ollama';
+  model: string;
+  messages: ChatMessage[];
+  stream: boolean;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export type FakeReply = string | { text: string } | { status: number; error: string };
+export type Script = (req: FakeRequest) => FakeReply | Promise<FakeReply>;
+
+/** A fixed queue of replies; running out is an error, so a test never gets a silent default. */
+export function queueScript(replies: FakeReply[]): Script {
+  const queue = [...replies];
+  return () => {
+    const next = queue.shift();
+    if (next === undefined) throw new Error('fake provider script ran out of replies');
+    return next;
+  };
+}
+
+export function countTokens(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length;
+}
+
+/** Split a reply into a few deltas so streaming is really exercised. */
+export function chunks(text: string, size = 12): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out.length ? out : [''];
+}

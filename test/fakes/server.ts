@@ -1,0 +1,65 @@
+// One fake provider server per protocol, driven by a script; every request is recorded.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { anthropicProtocol } from './anthropic.js';
+import { ollamaProtocol } from './ollama.js';
+import { openaiProtocol } from './openai.js';
+import type { FakeRequest, Script } from './script.js';
+
+export interface ProtocolHandler {
+  name: FakeRequest['protocol'];
+  route(req: IncomingMessage): 'chat' | 'models' | undefined;
+  toRequest(body: Record<string, unknown>, headers: IncomingMessage['headers']): FakeRequest;
+  models(res: ServerResponse, models: string[]): void;
+  error(res: ServerResponse, status: number, message: string): void;
+  reply(res: ServerResponse, req: FakeRequest, text: string): void;
+}
+
+export interface FakeProvider {
+  url: string;
+  /** The base URL the SDK wants (OpenAI's includes /v1). */
+  baseUrl: string;
+  requests: FakeRequest[];
+  script: Script;
+  close(): Promise<void>;
+}
+
+const protocols = { openai: openaiProtocol, anthropic: anthropicProtocol, ollama: ollamaProtocol };
+
+export async function startFakeProvider(protocol: keyof typeof protocols, script: Script, models: string[] = ['fake-model']): Promise<FakeProvider> {
+  const handler = protocols[protocol];
+  const fake: FakeProvider = { url: '', baseUrl: '', requests: [], script, close: async () => {} };
+  const server = http.createServer(async (req, res) => {
+    const kind = handler.route(req);
+    if (!kind) return handler.error(res, 404, `no route ${req.method} ${req.url}`);
+    if (kind === 'models') return handler.models(res, models);
+    let body: Record<string, unknown>;
+    try {
+      const chunksIn: Buffer[] = [];
+      for await (const c of req) chunksIn.push(c as Buffer);
+      body = JSON.parse(Buffer.concat(chunksIn).toString('utf8'));
+    } catch {
+      return handler.error(res, 400, 'malformed JSON');
+    }
+    const request = handler.toRequest(body, req.headers);
+    fake.requests.push(request);
+    try {
+      const reply = await fake.script(request);
+      if (typeof reply === 'object' && 'status' in reply) return handler.error(res, reply.status, reply.error);
+      if (res.destroyed) return;
+      handler.reply(res, request, typeof reply === 'string' ? reply : reply.text);
+    } catch (err) {
+      if (!res.headersSent) handler.error(res, 500, (err as Error).message);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  fake.url = `http://127.0.0.1:${port}`;
+  fake.baseUrl = protocol === 'openai' ? `${fake.url}/v1` : fake.url;
+  fake.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return fake;
+}

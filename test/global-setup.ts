@@ -1,0 +1,37 @@
+// One Temporal dev server and one workflow bundle for the whole test run.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { findTemporalCli, INSTALL_HINT } from '../temporal/cli-path.js';
+import { writeBundle } from '../temporal/bundle.js';
+import { startDevServer } from '../temporal/dev-server.js';
+import { freePort } from './helpers/ports.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    temporalCli: string;
+    workflowBundle: string;
+    pgUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const cli = findTemporalCli();
+  if (!cli) throw new Error(`integration tests need a Temporal dev server: ${INSTALL_HINT}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-test-'));
+  const bundle = path.join(dir, 'workflows.js');
+  const [server] = await Promise.all([
+    startDevServer({ cliPath: cli, dbFile: path.join(dir, 'temporal.db'), port: await freePort(), uiPort: await freePort(), logFile: path.join(dir, 'temporal.log') }),
+    writeBundle(bundle),
+  ]);
+  project.provide('temporalAddress', server.address);
+  project.provide('temporalCli', cli);
+  project.provide('workflowBundle', bundle);
+  project.provide('pgUrl', process.env.VLOOP_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/test');
+  return async () => {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,105 @@
+// The real backend for integration tests: Temporal dev server, a real store, fake providers over HTTP.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+import type { Dialect } from '../../db/config.js';
+import { startBackend, type Backend } from '../../api/server.js';
+import { temporalConfig } from '../../temporal/config.js';
+import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
+import type { Script } from '../fakes/script.js';
+import { freshStore, type TestStore } from './db.js';
+
+export const TOKEN = 'test-token-0123456789abcdef';
+
+export interface TestStack {
+  backend: Backend;
+  db: TestStore;
+  fake: FakeProvider;
+  dir: string;
+  taskQueue: string;
+  api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
+  close(): Promise<void>;
+}
+
+export function useTestEnv(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-proj-'));
+  process.env.VLOOP_PROJECT_DIR = dir;
+  process.env.VLOOP_WORKFLOW_BUNDLE = inject('workflowBundle');
+  return dir;
+}
+
+export async function startTestStack(o: { dialect?: Dialect; script: Script; withWorker?: boolean; address?: string; db?: TestStore; taskQueue?: string; protocol?: 'openai' | 'anthropic' | 'ollama' }): Promise<TestStack> {
+  const dir = useTestEnv();
+  const db = o.db ?? (await freshStore(o.dialect ?? 'sqlite'));
+  const fake = await startFakeProvider(o.protocol ?? 'openai', o.script);
+  const taskQueue = o.taskQueue ?? `tq-${Math.random().toString(36).slice(2)}`;
+  const backend = await startBackend({
+    host: '127.0.0.1',
+    port: 0,
+    token: TOKEN,
+    allowedHosts: ['127.0.0.1', 'localhost'],
+    store: db.store,
+    temporal: { ...temporalConfig({}), address: o.address ?? inject('temporalAddress'), taskQueue },
+    withWorker: o.withWorker ?? true,
+    heartbeatTimeoutMs: 3000,
+    log: (await import('pino')).default({ level: 'silent' }),
+  });
+  const api = async (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${backend.url}${p}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+  return {
+    backend,
+    db,
+    fake,
+    dir,
+    taskQueue,
+    api,
+    async close() {
+      await backend.close();
+      await fake.close();
+      if (!o.db) await db.drop();
+    },
+  };
+}
+
+/** Poll until the run reaches a terminal status. */
+export async function waitForRun(stack: Pick<TestStack, 'api'>, runId: string, timeoutMs = 60_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await stack.api('GET', `/api/runs/${runId}`);
+    if (['completed', 'failed', 'cancelled', 'timed_out'].includes(body.status)) return body;
+    if (Date.now() > deadline) throw new Error(`run ${runId} still ${body.status} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** The example a 3-step pipeline test uses: upper and reverse run in parallel, join waits for both. */
+export async function seedDiamond(stack: Pick<TestStack, 'api' | 'fake'>, providerType = 'openai') {
+  const ok = (r: { status: number; body: unknown }) => {
+    if (r.status >= 300) throw new Error(`seed failed: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+  ok(await stack.api('POST', '/api/providers', { name: 'fake', type: providerType, baseUrl: stack.fake.baseUrl, apiKey: 'sk-test-canary-1234567890abcdef', defaultModel: 'fake-model' }));
+  ok(await stack.api('POST', '/api/components', { name: 'upper', signature: 'text: str -> result: str', instructions: 'op: upper', provider: 'fake' }));
+  ok(await stack.api('POST', '/api/components', { name: 'reverse', signature: 'text: str -> result: str', instructions: 'op: reverse', provider: 'fake' }));
+  ok(await stack.api('POST', '/api/components', { name: 'join', signature: 'a: str, b: str -> combined: str', instructions: 'op: join', provider: 'fake' }));
+  return ok(
+    await stack.api('POST', '/api/pipelines', {
+      name: 'diamond',
+      inputs: { text: 'str' },
+      steps: [
+        { id: 'up', component: 'upper', inputs: { text: '$inputs.text' } },
+        { id: 'rev', component: 'reverse', inputs: { text: '$inputs.text' } },
+        { id: 'both', component: 'join', inputs: { a: '$steps.up.outputs.result', b: '$steps.rev.outputs.result' } },
+      ],
+      outputs: { combined: '$steps.both.outputs.combined' },
+    }),
+  );
+}

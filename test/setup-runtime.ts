@@ -1,0 +1,3 @@
+import { installTemporalRuntime } from '../temporal/runtime.js';
+
+installTemporalRuntime('WARN');

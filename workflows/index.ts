@@ -1,0 +1,3 @@
+// The workflow bundle's entry point: every workflow type the worker registers.
+export { pipelineWorkflow } from './pipeline.js';
+export { componentWorkflow } from './component.js';

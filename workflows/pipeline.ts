@@ -1,0 +1,144 @@
+// A pipeline run: steps in dependency order, independent steps in parallel, foreach fan-out.
+import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
+import type { Activities, PredictInput } from '../activities/index.js';
+import { resolveBinding, type PipelinePlan, type PlannedStep } from '../core/pipeline-plan.js';
+import { record } from './run-events.js';
+
+export interface PipelineRunInput {
+  runId: string;
+  kind: 'pipeline' | 'component';
+  target: { type: 'pipeline' | 'component'; name: string; version: number };
+  plan: PipelinePlan;
+  inputs: Record<string, unknown>;
+  heartbeatTimeoutMs?: number;
+}
+
+type StepOutputs = Record<string, Record<string, unknown> | null>;
+
+function errorMessage(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  // ActivityFailure wraps the real reason; show the innermost message.
+  while (e?.cause && typeof e.cause === 'object') e = e.cause as typeof e;
+  return e?.message ?? String(err);
+}
+
+/** Run fn(i) for i in [0, n) with at most `limit` in flight (deterministic: plain promises). */
+async function pool(n: number, limit: number, fn: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, n) }, async () => {
+    while (next < n) await fn(next++);
+  });
+  await Promise.all(lanes);
+}
+
+function stepActivities(step: PlannedStep, heartbeatTimeoutMs: number) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: step.timeoutMs ?? 10 * 60_000,
+    heartbeatTimeout: heartbeatTimeoutMs,
+    retry: {
+      maximumAttempts: step.retry?.maxAttempts ?? 3,
+      initialInterval: step.retry?.initialIntervalMs ?? 1000,
+      nonRetryableErrorTypes: ['ProviderRejected', 'OutputParseError', 'ConfigError'],
+    },
+  });
+}
+
+async function runStep(input: PipelineRunInput, step: PlannedStep, outputs: StepOutputs): Promise<void> {
+  const { runId } = input;
+  const state = { inputs: input.inputs, outputs };
+  if (step.when !== undefined && resolveBinding(step.when, state) !== true) {
+    outputs[step.id] = null;
+    await record(runId, [{ type: 'step.completed', key: `step:${step.id}:completed`, data: { stepId: step.id, outputs: null, skipped: true } }]);
+    return;
+  }
+  const acts = stepActivities(step, input.heartbeatTimeoutMs ?? 10_000);
+  const call = (callId: string, item?: unknown): Promise<Record<string, unknown>> => {
+    const bound = Object.fromEntries(Object.entries(step.inputs).map(([k, v]) => [k, resolveBinding(v, { ...state, item })]));
+    const req: PredictInput = { runId, stepId: step.id, callId, component: step.component.spec, inputs: bound };
+    return acts.predict(req).then((r) => r.outputs);
+  };
+
+  try {
+    if (step.foreach === undefined) {
+      await record(runId, [{ type: 'step.started', key: `step:${step.id}:started`, data: { stepId: step.id } }]);
+      const result = await call(step.id);
+      outputs[step.id] = result;
+      await record(runId, [{ type: 'step.completed', key: `step:${step.id}:completed`, data: { stepId: step.id, outputs: result } }]);
+      return;
+    }
+    const items = resolveBinding(step.foreach, state);
+    const list = Array.isArray(items) ? items : [];
+    await record(runId, [{ type: 'step.started', key: `step:${step.id}:started`, data: { stepId: step.id, items: list.length } }]);
+    const results: Array<Record<string, unknown>> = new Array(list.length);
+    await pool(list.length, step.concurrency, async (i) => {
+      results[i] = await call(`${step.id}[${i}]`, list[i]);
+    });
+    // Consumers see a foreach step's outputs as one list per field.
+    const fields = [...new Set(results.flatMap((r) => Object.keys(r)))];
+    outputs[step.id] = Object.fromEntries(fields.map((f) => [f, results.map((r) => r[f] ?? null)]));
+    await record(runId, [{ type: 'step.completed', key: `step:${step.id}:completed`, data: { stepId: step.id, outputs: results } }]);
+  } catch (err) {
+    if (!isCancellation(err)) {
+      await record(runId, [{ type: 'step.failed', key: `step:${step.id}:failed`, data: { stepId: step.id, error: errorMessage(err) } }]);
+    }
+    throw err;
+  }
+}
+
+/** Start each step once all its dependencies are done; the first failure cancels the rest. */
+async function executePlan(input: PipelineRunInput): Promise<Record<string, unknown>> {
+  const outputs: StepOutputs = {};
+  const byId = new Map(input.plan.steps.map((s) => [s.id, s]));
+  const started = new Map<string, Promise<void>>();
+  let firstError: unknown;
+  const scope = new CancellationScope();
+
+  const start = (id: string): Promise<void> => {
+    let p = started.get(id);
+    if (!p) {
+      const step = byId.get(id)!;
+      p = Promise.all(step.deps.map(start)).then(() => runStep(input, step, outputs));
+      started.set(id, p);
+    }
+    return p;
+  };
+
+  try {
+    await scope.run(() =>
+      Promise.all(
+        input.plan.steps.map((s) =>
+          start(s.id).catch((err) => {
+            if (firstError === undefined) {
+              firstError = err;
+              if (!isCancellation(err)) scope.cancel();
+            }
+            throw err;
+          }),
+        ),
+      ),
+    );
+  } catch (err) {
+    throw firstError ?? err;
+  }
+  return Object.fromEntries(Object.entries(input.plan.outputs).map(([k, v]) => [k, resolveBinding(v, { inputs: input.inputs, outputs })]));
+}
+
+export async function pipelineWorkflow(input: PipelineRunInput): Promise<Record<string, unknown>> {
+  const { runId } = input;
+  await record(runId, [{ type: 'run.started', key: 'run.started', data: { kind: input.kind, target: input.target, inputs: input.inputs } }], { status: 'running' });
+  try {
+    const outputs = await executePlan(input);
+    await record(runId, [{ type: 'run.completed', key: 'run.completed', data: { outputs } }], { status: 'completed', outputs });
+    return outputs;
+  } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(() =>
+        record(runId, [{ type: 'run.cancelled', key: 'run.cancelled', data: { reason: 'cancel requested' } }], { status: 'cancelled' }),
+      );
+      throw err;
+    }
+    const message = errorMessage(err);
+    await record(runId, [{ type: 'run.failed', key: 'run.failed', data: { error: message } }], { status: 'failed', error: { message } });
+    throw ApplicationFailure.nonRetryable(message, 'RunFailed');
+  }
+}
