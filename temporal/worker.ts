@@ -20,5 +20,7 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
     maxConcurrentActivityTaskExecutions: 64,
     // A short grace period keeps Ctrl-C snappy; unfinished activities are retried by Temporal.
     shutdownGraceTime: '2s',
+    // After a worker dies, its cached workflows move to another worker this soon.
+    stickyQueueScheduleToStartTimeout: '3s',
   });
 }

@@ -1,0 +1,49 @@
+// The CLI talks to a running backend over HTTP and WebSocket, with the project's token.
+import WebSocket from 'ws';
+import { apiConfig } from '../api/config.js';
+
+export class CliError extends Error {}
+
+export function backendUrl(): string {
+  const { host, port } = apiConfig();
+  return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+}
+
+export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+  const { token } = apiConfig();
+  let res: Response;
+  try {
+    res = await fetch(`${backendUrl()}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new CliError(`the backend is not running at ${backendUrl()}: start it with 'npm start' or 'harness services start'`);
+  }
+  const text = await res.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!res.ok) {
+    const problems = data?.error?.details?.problems as Array<{ path: string; message: string }> | undefined;
+    throw new CliError(`${data?.error?.message ?? `HTTP ${res.status}`}${problems?.length ? `\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}` : ''}`);
+  }
+  return data as T;
+}
+
+/** Follow a run over /ws: calls onFrame for each frame until the run ends. */
+export function followRun(runId: string, onFrame: (frame: any) => void): Promise<void> {
+  const { token } = apiConfig();
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${backendUrl().replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } });
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', runId, after: 0 })));
+    ws.on('message', (raw) => {
+      const frame = JSON.parse(String(raw));
+      onFrame(frame);
+      if (frame.type === 'event' && ['run.completed', 'run.failed', 'run.cancelled'].includes(frame.event.type)) {
+        ws.close();
+        resolve();
+      }
+    });
+    ws.on('error', reject);
+  });
+}

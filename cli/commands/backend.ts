@@ -1,0 +1,27 @@
+// `harness backend`: the API (and by default an embedded worker) in the foreground.
+import type { Command } from 'commander';
+import { apiConfig } from '../../api/config.js';
+import { startBackend, type Backend } from '../../api/server.js';
+import type { Store } from '../../db/knex.js';
+import { onShutdown, prepareStore, temporalTarget } from '../runtime.js';
+
+export async function launchBackend(o: { worker: boolean }): Promise<{ backend: Backend; store: Store }> {
+  const store = await prepareStore();
+  const backend = await startBackend({ ...apiConfig(), store, temporal: temporalTarget(), withWorker: o.worker });
+  return { backend, store };
+}
+
+export function backendCommand(program: Command): void {
+  program
+    .command('backend')
+    .description('run the API (with an embedded worker unless --no-worker) in the foreground')
+    .option('--no-worker', 'serve the API only; run `harness worker` elsewhere')
+    .action(async (o: { worker: boolean }) => {
+      const { backend, store } = await launchBackend(o);
+      console.log(`backend listening on ${backend.url} (worker: ${o.worker ? 'embedded' : 'none'})`);
+      onShutdown(async () => {
+        await backend.close();
+        await store.close();
+      });
+    });
+}

@@ -1,0 +1,116 @@
+// `harness services start|stop|restart|status [temporal|backend|web|all]`: detached, with pidfiles and logs.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { provisionTemporalCli } from '../../temporal/cli-path.js';
+import { projectDir } from '../../temporal/config.js';
+import { devServerArgs, waitForTemporal } from '../../temporal/dev-server.js';
+import { backendUrl, CliError } from '../client.js';
+import { temporalTarget } from '../runtime.js';
+
+const NAMES = ['temporal', 'backend', 'web'] as const;
+type Name = (typeof NAMES)[number];
+const harnessBin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'harness.js');
+
+const runDir = () => path.join(projectDir(), 'run');
+const logDir = () => path.join(projectDir(), 'logs');
+const pidFile = (n: Name) => path.join(runDir(), `${n}.pid`);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readPid(n: Name): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(pidFile(n), 'utf8'));
+    return alive(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function healthy(n: Name): Promise<boolean> {
+  if (n === 'temporal') return waitForTemporal(temporalTarget().address, 1000).then(() => true, () => false);
+  const url = n === 'web' ? `${backendUrl()}/ui/` : `${backendUrl()}/api/health`;
+  return fetch(url).then((r) => r.status < 500, () => false);
+}
+
+async function waitHealthy(n: Name, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await healthy(n)) return true;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return false;
+}
+
+async function start(n: Name): Promise<void> {
+  if (n === 'web') return console.log('web: the dashboard is served by the backend at /ui/ (start the backend)');
+  if (n === 'temporal' && !temporalTarget().managed) return console.log(`temporal: external cluster at ${temporalTarget().address}; nothing to start`);
+  if (readPid(n)) return console.log(`${n}: already running (pid ${readPid(n)})`);
+  fs.mkdirSync(runDir(), { recursive: true });
+  fs.mkdirSync(logDir(), { recursive: true });
+  const log = fs.openSync(path.join(logDir(), `${n}.log`), 'a');
+  const t = temporalTarget();
+  const [cmd, args] =
+    n === 'temporal'
+      ? [provisionTemporalCli(), devServerArgs({ dbFile: path.join(projectDir(), 'temporal.db'), port: t.devPort, uiPort: t.devUiPort, namespace: t.namespace })]
+      : [process.execPath, [harnessBin, 'backend']];
+  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', log, log], env: process.env });
+  child.unref();
+  fs.writeFileSync(pidFile(n), String(child.pid));
+  const ok = await waitHealthy(n, 60_000);
+  if (!ok) throw new CliError(`${n} did not become healthy; see ${path.join(logDir(), `${n}.log`)}`);
+  console.log(`${n}: started (pid ${child.pid}, log ${path.join(logDir(), `${n}.log`)})`);
+}
+
+async function stop(n: Name): Promise<void> {
+  if (n === 'web') return console.log('web: served by the backend; stop the backend to stop it');
+  const pid = readPid(n);
+  if (!pid) {
+    fs.rmSync(pidFile(n), { force: true });
+    return console.log(`${n}: not running`);
+  }
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 15_000;
+  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+  fs.rmSync(pidFile(n), { force: true });
+  console.log(`${n}: stopped (pid ${pid})`);
+}
+
+async function status(n: Name): Promise<void> {
+  const pid = n === 'web' ? readPid('backend') : readPid(n);
+  const where = n === 'temporal' ? temporalTarget().address : n === 'web' ? `${backendUrl()}/ui/` : backendUrl();
+  console.log(`${n.padEnd(9)} pid ${pid ? String(pid).padEnd(8) : '-'.padEnd(8)} ${where.padEnd(32)} ${(await healthy(n)) ? 'healthy' : 'down'}`);
+}
+
+function targets(name: string | undefined): Name[] {
+  if (!name || name === 'all') return [...NAMES];
+  if (!(NAMES as readonly string[]).includes(name)) throw new CliError(`unknown service '${name}' (use temporal, backend, web or all)`);
+  return [name as Name];
+}
+
+export function servicesCommand(program: Command): void {
+  const svc = program.command('services').description('run the services detached, with pidfiles in .vloop/run and logs in .vloop/logs');
+  svc.command('start [name]').action(async (name?: string) => {
+    for (const n of targets(name)) await start(n);
+  });
+  svc.command('stop [name]').action(async (name?: string) => {
+    for (const n of targets(name).reverse()) await stop(n);
+  });
+  svc.command('restart [name]').action(async (name?: string) => {
+    for (const n of targets(name).reverse()) await stop(n);
+    for (const n of targets(name)) await start(n);
+  });
+  svc.command('status [name]').action(async (name?: string) => {
+    for (const n of targets(name)) await status(n);
+  });
+}

@@ -1,0 +1,28 @@
+// One line per run event for the terminal.
+const clip = (v: unknown, n = 100): string => {
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+};
+
+export function formatEvent(e: { seq: number; type: string; data: any }): string {
+  const d = e.data ?? {};
+  const head = `${String(e.seq).padStart(4)}  ${e.type.padEnd(15)}`;
+  switch (e.type) {
+    case 'step.started':
+      return `${head} ${d.stepId}${d.items !== undefined ? ` (${d.items} items)` : ''}`;
+    case 'step.completed':
+      return `${head} ${d.stepId} ${d.skipped ? '(skipped)' : clip(d.outputs)}`;
+    case 'step.failed':
+      return `${head} ${d.stepId}: ${d.error}`;
+    case 'llm.request':
+      return `${head} ${d.callId} -> ${d.provider}/${d.model}${d.attempt > 1 ? ` (attempt ${d.attempt})` : ''}`;
+    case 'llm.response':
+      return `${head} ${d.callId} ${d.usage.inputTokens}+${d.usage.outputTokens} tok, ${d.latencyMs} ms, $${d.costUsd.toFixed(6)}`;
+    case 'run.completed':
+      return `${head} ${clip(d.outputs, 200)}`;
+    case 'run.failed':
+      return `${head} ${d.error}`;
+    default:
+      return `${head} ${clip(d)}`;
+  }
+}

@@ -1,0 +1,26 @@
+// The `harness` command line.
+import { Command } from 'commander';
+import { SpecError } from '../core/errors.js';
+import { installTemporalRuntime } from '../temporal/runtime.js';
+import { backendCommand } from './commands/backend.js';
+import { dbCommand } from './commands/db.js';
+import { doctorCommand } from './commands/doctor.js';
+import { runCommand } from './commands/run.js';
+import { servicesCommand } from './commands/services.js';
+import { setupCommand } from './commands/setup.js';
+import { upCommand } from './commands/up.js';
+import { workerCommand } from './commands/worker.js';
+import { loadEnv } from './env.js';
+
+const program = new Command('harness').description('Vloop Harness: durable LLM components, pipelines and agents on Temporal').version('0.1.0');
+for (const add of [upCommand, servicesCommand, backendCommand, workerCommand, runCommand, dbCommand, doctorCommand, setupCommand]) add(program);
+
+try {
+  loadEnv();
+  installTemporalRuntime();
+  await program.parseAsync(process.argv);
+} catch (err) {
+  const message = err instanceof SpecError || err instanceof Error ? err.message : String(err);
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(1);
+}

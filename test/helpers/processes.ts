@@ -1,0 +1,50 @@
+// Spawn real harness processes (a worker) for crash tests, with their output kept for diagnosis.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
+
+const harness = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'harness.js');
+
+export interface HarnessProcess {
+  child: ChildProcess;
+  output: () => string;
+  waitFor(text: string, timeoutMs?: number): Promise<void>;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function spawnHarness(args: string[], env: Record<string, string>): HarnessProcess {
+  let out = '';
+  const child = spawn(process.execPath, [harness, ...args], {
+    env: { ...process.env, VLOOP_WORKFLOW_BUNDLE: inject('workflowBundle'), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    output: () => out,
+    async waitFor(text, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!out.includes(text)) {
+        if (child.exitCode !== null) throw new Error(`harness ${args.join(' ')} exited (${child.exitCode}) before '${text}':\n${out}`);
+        if (Date.now() > deadline) throw new Error(`harness ${args.join(' ')} did not print '${text}' in time:\n${out}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
