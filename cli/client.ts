@@ -1,5 +1,6 @@
 // The CLI talks to a running backend over HTTP and WebSocket, with the project's token.
 import WebSocket from 'ws';
+import type { ServerFrame } from '../core/events.js';
 import { apiConfig } from '../api/config.js';
 
 export class CliError extends Error {}
@@ -9,6 +10,7 @@ export function backendUrl(): string {
   return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- callers read the JSON answers they asked for
 export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
   const { token } = apiConfig();
   let res: Response;
@@ -31,13 +33,13 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
 }
 
 /** Follow a run over /ws: calls onFrame for each frame until the run ends. */
-export function followRun(runId: string, onFrame: (frame: any) => void): Promise<void> {
+export function followRun(runId: string, onFrame: (frame: ServerFrame) => void): Promise<void> {
   const { token } = apiConfig();
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${backendUrl().replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } });
     ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', runId, after: 0 })));
     ws.on('message', (raw) => {
-      const frame = JSON.parse(String(raw));
+      const frame = JSON.parse(String(raw)) as ServerFrame;
       onFrame(frame);
       if (frame.type === 'event' && ['run.completed', 'run.failed', 'run.cancelled'].includes(frame.event.type)) {
         ws.close();

@@ -4,8 +4,9 @@ const clip = (v: unknown, n = 100): string => {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 };
 
-export function formatEvent(e: { seq: number; type: string; data: any }): string {
-  const d = e.data ?? {};
+export function formatEvent(e: { seq: number; type: string; data: unknown }): string {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each case reads its own event's fields
+  const d = (e.data ?? {}) as any;
   const head = `${String(e.seq).padStart(4)}  ${e.type.padEnd(15)}`;
   switch (e.type) {
     case 'step.started':

@@ -47,3 +47,10 @@ export type BusMessage =
   | { type: 'events'; runId: string; lastSeq: number }
   | { type: 'delta'; runId: string; callId: string; text: string; reset?: boolean }
   | { type: 'run'; runId: string; status: RunStatus };
+
+/** Frames the server sends on /ws. */
+export type ServerFrame =
+  | { type: 'event'; runId: string; seq: number; event: RunEvent }
+  | { type: 'delta'; runId: string; callId: string; text: string; reset?: boolean }
+  | { type: 'run'; run: { id: string; status: RunStatus } & Record<string, unknown> }
+  | { type: 'error'; error: { code: string; message: string } };

@@ -84,7 +84,7 @@ export function planPipeline(spec: PipelineSpec, resolve: (ref: string) => Resol
     try {
       inputTypes.set(field, parseTypeExpr(typeText));
     } catch (err) {
-      problems.push({ path: `inputs.${field}`, message: (err as Error).message });
+      problems.push({ path: `inputs.${field}`, message: err instanceof SpecError ? err.problems.map((p) => p.message).join('; ') : (err as Error).message });
     }
   }
 

@@ -63,6 +63,7 @@ function parseLiteralValue(c: Cursor): string | number | boolean {
 }
 
 function parseType(c: Cursor): FieldType {
+  c.skipSpace();
   const start = c.pos;
   const name = c.ident('a type');
   switch (name) {

@@ -1,5 +1,6 @@
 // Named specs with immutable numbered versions (components and pipelines share this).
 import type { Knex } from 'knex';
+import type { ComponentSpec, PipelineSpec } from '../../core/specs.js';
 import { newId } from '../../core/ids.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { Store } from '../knex.js';
@@ -87,5 +88,5 @@ function repository<S extends { name: string }>(what: 'component' | 'pipeline', 
   };
 }
 
-export const components = repository<import('../../core/specs.js').ComponentSpec>('component', ComponentRow, ComponentVersionRow);
-export const pipelines = repository<import('../../core/specs.js').PipelineSpec>('pipeline', PipelineRow, PipelineVersionRow);
+export const components = repository<ComponentSpec>('component', ComponentRow, ComponentVersionRow);
+export const pipelines = repository<PipelineSpec>('pipeline', PipelineRow, PipelineVersionRow);

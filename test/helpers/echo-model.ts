@@ -28,6 +28,12 @@ export function echoModel(req: FakeRequest): string {
       return formatPredictReply({ combined: `${f.a}|${f.b}` });
     case 'length':
       return formatPredictReply({ n: (f.text ?? '').length });
+    case 'words': {
+      const parts = (f.text ?? '').split(/\s+/).filter(Boolean);
+      return formatPredictReply({ parts, many: parts.length > 1 });
+    }
+    case 'garbage':
+      return 'I will not follow the format.';
     default:
       throw new Error(`echo model: unknown op in prompt`);
   }

@@ -29,10 +29,11 @@ export function useTestEnv(): string {
   return dir;
 }
 
-export async function startTestStack(o: { dialect?: Dialect; script: Script; withWorker?: boolean; address?: string; db?: TestStore; taskQueue?: string; protocol?: 'openai' | 'anthropic' | 'ollama' }): Promise<TestStack> {
-  const dir = useTestEnv();
+export async function startTestStack(o: { dialect?: Dialect; script: Script; withWorker?: boolean; address?: string; db?: TestStore; fake?: FakeProvider; dir?: string; taskQueue?: string; protocol?: 'openai' | 'anthropic' | 'ollama' }): Promise<TestStack> {
+  const dir = o.dir ?? useTestEnv();
+  process.env.VLOOP_PROJECT_DIR = dir;
   const db = o.db ?? (await freshStore(o.dialect ?? 'sqlite'));
-  const fake = await startFakeProvider(o.protocol ?? 'openai', o.script);
+  const fake = o.fake ?? (await startFakeProvider(o.protocol ?? 'openai', o.script));
   const taskQueue = o.taskQueue ?? `tq-${Math.random().toString(36).slice(2)}`;
   const backend = await startBackend({
     host: '127.0.0.1',
@@ -63,7 +64,7 @@ export async function startTestStack(o: { dialect?: Dialect; script: Script; wit
     api,
     async close() {
       await backend.close();
-      await fake.close();
+      if (!o.fake) await fake.close();
       if (!o.db) await db.drop();
     },
   };

@@ -1,0 +1,114 @@
+// Bad input is a 400 that names the problem and stores nothing; security refuses what it must.
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { echoModel } from '../helpers/echo-model.js';
+import { seedDiamond, startTestStack, TOKEN, type TestStack } from '../helpers/stack.js';
+
+const step = (id: string, component: string, inputs: Record<string, unknown>) => ({ id, component, inputs });
+const spec = (steps: unknown[], extra: Record<string, unknown> = {}) => ({ name: 'bad', inputs: { text: 'str', n: 'int' }, steps, outputs: {}, ...extra });
+
+describe('API input validation and security', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ script: echoModel, withWorker: false });
+    await seedDiamond(stack);
+  });
+  afterAll(() => stack?.close());
+
+  const cases: Array<[string, unknown, RegExp]> = [
+    ['a cycle', spec([step('a', 'upper', { text: '$steps.b.outputs.result' }), step('b', 'upper', { text: '$steps.a.outputs.result' })]), /cycle: (a -> b -> a|b -> a -> b)/],
+    ['an unknown step', spec([step('a', 'upper', { text: '$steps.ghost.outputs.result' })]), /unknown step 'ghost'/],
+    ['an unknown component', spec([step('a', 'nope', { text: '$inputs.text' })]), /unknown component 'nope'/],
+    ['a binding to a missing input', spec([step('a', 'upper', { text: '$inputs.missing' })]), /binding to nothing: pipeline input 'missing'/],
+    ['a binding to a missing output', spec([step('a', 'upper', { text: '$inputs.text' }), step('b', 'upper', { text: '$steps.a.outputs.nothing' })]), /binding to nothing: step 'a' has no output 'nothing'/],
+    ['a type mismatch', spec([step('a', 'upper', { text: '$inputs.n' })]), /type mismatch: \$inputs\.n is int but 'text' needs str/],
+    ['an unbound component input', spec([step('a', 'join', { a: '$inputs.text' })]), /input 'b' of component 'join' is not bound/],
+  ];
+
+  it.each(cases)('refuses %s with 400 and stores nothing', async (_what, body, message) => {
+    const res = await stack.api('POST', '/api/pipelines', body);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_spec');
+    expect(res.body.error.message).toMatch(message);
+    expect(res.body.error.details.problems.length).toBeGreaterThan(0);
+    expect((await stack.api('GET', '/api/pipelines/bad')).status).toBe(404);
+    const list = await stack.api('GET', '/api/pipelines');
+    expect(list.body.map((p: { name: string }) => p.name)).toEqual(['diamond']);
+  });
+
+  it('refuses malformed JSON with 400', async () => {
+    const res = await stack.api('POST', '/api/pipelines', '{"name": "x", steps: [}');
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'malformed_json' });
+    expect(res.body.error.message).toMatch(/malformed JSON/);
+  });
+
+  it('refuses a schema violation with 400 naming the field', async () => {
+    const res = await stack.api('POST', '/api/components', { name: 'Bad Name', signature: 'a -> b', provider: 'fake' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.problems[0].path).toBe('name');
+  });
+
+  it('refuses a bad signature with its position', async () => {
+    const res = await stack.api('POST', '/api/components', { name: 'sig', signature: 'a: strr -> b', provider: 'fake' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/unknown type 'strr'.*position 3/);
+  });
+
+  it('refuses run inputs of the wrong type with 400, starting nothing', async () => {
+    const res = await stack.api('POST', '/api/pipelines/diamond/runs', { inputs: { text: 42 } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/inputs\.text: expected str/);
+    expect((await stack.api('GET', '/api/runs')).body.runs).toHaveLength(0);
+  });
+
+  it('answers 401 without a token, 403 for a foreign Host or Origin', async () => {
+    const url = stack.backend.url;
+    expect((await fetch(`${url}/api/runs`)).status).toBe(401);
+    expect((await fetch(`${url}/api/runs`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await fetch(`${url}/api/health`)).status).toBe(200);
+    const foreignHost = await new Promise<number>((resolve) => {
+      const req = http.request(`${url}/api/health`, { headers: { host: 'evil.example:8000' } }, (res) => resolve(res.statusCode ?? 0));
+      req.end();
+    });
+    expect(foreignHost).toBe(403);
+    const foreignOrigin = await fetch(`${url}/api/providers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, origin: 'http://evil.example', 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x', type: 'openai' }),
+    });
+    expect(foreignOrigin.status).toBe(403);
+    expect((await foreignOrigin.json()).error.code).toBe('forbidden_origin');
+  });
+
+  it('refuses a WebSocket with a foreign Origin or no token', async () => {
+    const attempt = (headers: Record<string, string>) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(`${stack.backend.url.replace('http', 'ws')}/ws`, { headers });
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.on('error', () => {});
+      });
+    expect(await attempt({ authorization: `Bearer ${TOKEN}`, origin: 'http://evil.example' })).toBe(403);
+    expect(await attempt({})).toBe(401);
+    expect(await attempt({ authorization: `Bearer ${TOKEN}`, origin: stack.backend.url })).toBe(101);
+  });
+
+  it('answers 404 in the one error shape', async () => {
+    const res = await stack.api('GET', '/api/runs/run_nope');
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ error: { code: 'not_found', message: "run 'run_nope' not found", details: null } });
+  });
+
+  it('never answers a provider key unmasked', async () => {
+    const { body } = await stack.api('GET', '/api/providers/fake');
+    expect(body.apiKey).toBe('sk-…cdef');
+    const row = await stack.db.store.knex('providers').where('name', 'fake').first();
+    expect(row.apiKeyEnc).toMatch(/^v1:/);
+    expect(row.apiKeyEnc).not.toContain('canary');
+  });
+});

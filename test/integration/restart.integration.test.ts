@@ -1,0 +1,73 @@
+// A restart of the Temporal dev server (persisted DB) and of the backend mid-run: the run completes intact.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { startDevServer, type DevServer } from '../../temporal/dev-server.js';
+import { echoModel, promptOp } from '../helpers/echo-model.js';
+import { freshStore, type TestStore } from '../helpers/db.js';
+import { freePort } from '../helpers/ports.js';
+import { until } from '../helpers/processes.js';
+import { seedDiamond, startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
+import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
+import type { FakeRequest } from '../fakes/script.js';
+
+describe('Temporal dev server and backend restart mid-run (postgres)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-restart-'));
+  let temporal: DevServer | undefined;
+  let stack: TestStack | undefined;
+  let db: TestStore | undefined;
+  let fake: FakeProvider | undefined;
+  let release: () => void = () => {};
+  let hold = true;
+
+  afterAll(async () => {
+    release();
+    await stack?.close();
+    await temporal?.stop();
+    await fake?.close();
+    await db?.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('completes with its rows and events intact', async () => {
+    const ports = { port: await freePort(), uiPort: await freePort() };
+    const serverOptions = { cliPath: inject('temporalCli'), dbFile: path.join(dir, 'temporal.db'), ...ports, logFile: path.join(dir, 'temporal.log') };
+    temporal = await startDevServer(serverOptions);
+    db = await freshStore('postgres');
+    fake = await startFakeProvider('openai', async (req: FakeRequest) => {
+      if (promptOp(req) === 'reverse' && hold) {
+        hold = false;
+        await new Promise<void>((r) => (release = r));
+      }
+      return echoModel(req);
+    });
+    const taskQueue = `tq-restart-${Date.now()}`;
+    const projectDir = path.join(dir, 'project');
+    const open = () => startTestStack({ script: echoModel, db, fake, dir: projectDir, taskQueue, address: temporal!.address });
+    stack = await open();
+    await seedDiamond(stack);
+    const { body: run } = await stack.api('POST', '/api/pipelines/diamond/runs', { inputs: { text: 'restart' } });
+    await until(() => fake!.requests.some((r) => promptOp(r) === 'reverse'), 'rev in flight');
+
+    // Take everything down while the step is in flight, then bring it back.
+    await temporal.stop('SIGKILL');
+    release();
+    await stack.close();
+    temporal = await startDevServer(serverOptions);
+    stack = await open();
+
+    const done = await waitForRun(stack, run.id, 120_000);
+    expect(done.status).toBe('completed');
+    expect(done.outputs).toEqual({ combined: 'RESTART|tratser' });
+    const { body } = await stack.api('GET', `/api/runs/${run.id}/events`);
+    const seqs = body.events.map((e: { seq: number }) => e.seq);
+    expect(seqs).toEqual(Array.from({ length: done.lastSeq }, (_, i) => i + 1));
+    expect(body.events.filter((e: { type: string }) => e.type === 'run.started')).toHaveLength(1);
+    expect(body.events.filter((e: { type: string }) => e.type === 'step.completed').map((e: any) => e.data.stepId).sort()).toEqual(['both', 'rev', 'up']);
+    expect(fake.requests.filter((r) => promptOp(r) === 'upper')).toHaveLength(1);
+    const history = await stack.api('GET', `/api/runs/${run.id}/history`);
+    expect(history.body.events.length).toBeGreaterThan(10);
+  });
+});

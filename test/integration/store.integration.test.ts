@@ -1,0 +1,68 @@
+// The same store tests on SQLite and PostgreSQL.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../core/ids.js';
+import type { NewRunEvent } from '../../core/events.js';
+import { ConflictError, NotFoundError } from '../../db/errors.js';
+import { addUsage, appendEvents, createRun, getRun, listEvents, listRuns, updateRun } from '../../db/repositories/runs.js';
+import { components } from '../../db/repositories/versioned.js';
+import { insertProvider } from '../../db/repositories/providers.js';
+import { dialects, freshStore, type TestStore } from '../helpers/db.js';
+
+const log = (key: string): NewRunEvent => ({ type: 'log', key, data: { level: 'info', message: key } });
+const target = { type: 'pipeline' as const, id: 'p', name: 'p', version: 1 };
+
+describe.each(dialects)('store (%s)', (dialect) => {
+  let db: TestStore;
+  beforeAll(async () => {
+    db = await freshStore(dialect);
+    await insertProvider(db.store, { name: 'p', type: 'openai', baseUrl: null, apiKeyEnc: null, defaultModel: 'm', options: { pricing: { m: { input: 1, output: 2 } } } });
+  });
+  afterAll(() => db?.drop());
+
+  it('keeps seq gap-free under concurrent appends and skips repeated keys', async () => {
+    const run = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: { a: 1 } });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => appendEvents(db.store, run.id, [log(`k${i}`), log(`k${i}b`)])));
+    const again = await appendEvents(db.store, run.id, [log('k3'), log('k3b'), log('new')]);
+    expect(again.appended).toBe(1);
+    const events = await listEvents(db.store, run.id);
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 41 }, (_, i) => i + 1));
+    expect(new Set(events.map((e) => (e.data as { message: string }).message)).size).toBe(41);
+    expect((await listEvents(db.store, run.id, 39)).map((e) => e.seq)).toEqual([40, 41]);
+    expect((await getRun(db.store, run.id)).lastSeq).toBe(41);
+  });
+
+  it('moves status with events, and a terminal status is final', async () => {
+    const run = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: {} });
+    await appendEvents(db.store, run.id, [{ type: 'run.started', key: 'run.started', data: { kind: 'pipeline', target, inputs: {} } }], { status: 'running' });
+    expect((await getRun(db.store, run.id)).startedAt).not.toBeNull();
+    await updateRun(db.store, run.id, { status: 'completed', outputs: { x: 1 } });
+    expect(await updateRun(db.store, run.id, { status: 'running' })).toBe(false);
+    const row = await getRun(db.store, run.id);
+    expect(row).toMatchObject({ status: 'completed', outputs: { x: 1 } });
+    expect(row.endedAt).not.toBeNull();
+    await addUsage(db.store, run.id, { inputTokens: 10, outputTokens: 5, costUsd: 0.25 });
+    await addUsage(db.store, run.id, { inputTokens: 1, outputTokens: 1, costUsd: 0.25 });
+    expect(await getRun(db.store, run.id)).toMatchObject({ inputTokens: 11, outputTokens: 6, costUsd: 0.5 });
+  });
+
+  it('pages runs newest first by cursor and filters', async () => {
+    const page1 = await listRuns(db.store, { limit: 1 });
+    expect(page1.runs).toHaveLength(1);
+    const page2 = await listRuns(db.store, { limit: 5, cursor: page1.nextCursor! });
+    expect(page2.runs[0]!.id < page1.runs[0]!.id).toBe(true);
+    expect((await listRuns(db.store, { limit: 5, status: 'completed' })).runs.every((r) => r.status === 'completed')).toBe(true);
+  });
+
+  it('keeps immutable numbered versions', async () => {
+    const spec = { name: 'c1', kind: 'predict' as const, signature: 'a -> b', provider: 'p' };
+    await components.create(db.store, spec);
+    await expect(components.create(db.store, spec)).rejects.toBeInstanceOf(ConflictError);
+    await components.addVersion(db.store, 'c1', { ...spec, instructions: 'v2' });
+    const got = await components.get(db.store, 'c1');
+    expect(got.latestVersion).toBe(2);
+    expect(got.versions.map((v) => v.version)).toEqual([1, 2]);
+    expect((await components.getVersion(db.store, 'c1', 1)).spec.instructions).toBeUndefined();
+    expect((await components.getVersion(db.store, 'c1')).spec.instructions).toBe('v2');
+    await expect(components.getVersion(db.store, 'c1', 9)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});

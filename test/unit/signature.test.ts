@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { SpecError } from '../../core/errors.js';
+import { parseSignature, parseTypeExpr } from '../../core/signature.js';
+import { typeToString } from '../../core/types.js';
+
+const show = (text: string) => {
+  const sig = parseSignature(text);
+  const side = (fs: typeof sig.inputs) => fs.map((f) => `${f.name}: ${typeToString(f.type)}${f.description ? ` "${f.description}"` : ''}`).join(', ');
+  return `${side(sig.inputs)} -> ${side(sig.outputs)}`;
+};
+
+describe('parseSignature', () => {
+  it.each([
+    ['question -> answer', 'question: str -> answer: str'],
+    ['question: str, context: list[str] -> answer: str, confidence: float', 'question: str, context: list[str] -> answer: str, confidence: float'],
+    ["text: str -> sentiment: Literal['pos', 'neg']", "text: str -> sentiment: Literal['pos', 'neg']"],
+    ['a: int, b: bool -> c: dict, d: json', 'a: int, b: bool -> c: dict, d: json'],
+    ['m: list[list[int]] -> n: list', 'm: list[list[int]] -> n: list[json]'],
+    ['q: str "the user\'s question" -> a: str "short"', 'q: str "the user\'s question" -> a: str "short"'],
+    ['x:int->y:Literal[1, 2, True]', 'x: int -> y: Literal[1, 2, true]'],
+    ['  spaced :  str  ->  out  ', 'spaced: str -> out: str'],
+  ])('parses %s', (text, expected) => {
+    expect(show(text)).toBe(expected);
+  });
+
+  it.each([
+    ['question', /expected ',' or '->' at position 8, found end of signature/],
+    ['-> answer', /expected a field name in the inputs at position 0/],
+    ['q: strr -> a', /unknown type 'strr'.* at position 3/],
+    ['q: list[str -> a', /expected '\]' to close list\[ at position 12/],
+    ['q: str -> ', /expected a field name in the outputs at position 10/],
+    ['q, q -> a', /duplicate field 'q' at position 3/],
+    ['q -> q', /field 'q' is both an input and an output/],
+    ["q -> a: Literal[]", /expected a quoted string, number or boolean/],
+    ['q -> a b', /expected ',' or end of signature at position 7/],
+  ])('rejects %s', (text, message) => {
+    expect(() => parseSignature(text)).toThrow(SpecError);
+    expect(() => parseSignature(text)).toThrow(message);
+  });
+
+  it('parses a lone type expression', () => {
+    expect(parseTypeExpr('list[float]')).toEqual({ kind: 'list', of: { kind: 'float' } });
+    expect(() => parseTypeExpr('str extra')).toThrow(/unexpected text after the type/);
+  });
+});
