@@ -6,16 +6,18 @@ import type { Store } from '../db/knex.js';
 import { appendEvents, type RunPatch } from '../db/repositories/runs.js';
 import type { SecretSet } from './llm/registry.js';
 
+export type Usage = { inputTokens: number; outputTokens: number; costUsd: number };
+
 export interface EventWriter {
-  append(runId: string, events: NewRunEvent[], patch?: RunPatch): Promise<number>;
+  append(runId: string, events: NewRunEvent[], patch?: RunPatch, usage?: Usage): Promise<number>;
 }
 
 export function createEventWriter(store: Store, bus: EventBus, secrets: SecretSet): EventWriter {
   return {
-    async append(runId, events, patch) {
+    async append(runId, events, patch, usage) {
       const clean = redact(events, secrets.list());
       const cleanPatch = patch ? redact(patch, secrets.list()) : undefined;
-      const { lastSeq } = await appendEvents(store, runId, clean, cleanPatch);
+      const { lastSeq } = await appendEvents(store, runId, clean, cleanPatch, usage);
       bus.publish({ type: 'events', runId, lastSeq });
       if (patch?.status) bus.publish({ type: 'run', runId, status: patch.status });
       return lastSeq;

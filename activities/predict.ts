@@ -6,7 +6,6 @@ import { parseSignature } from '../core/signature.js';
 import type { ComponentSpec } from '../core/specs.js';
 import type { EventBus } from '../db/event-bus.js';
 import type { Store } from '../db/knex.js';
-import { addUsage } from '../db/repositories/runs.js';
 import type { EventWriter } from './events.js';
 import { costUsd } from './llm/pricing.js';
 import { ProviderRejected } from './llm/provider.js';
@@ -18,6 +17,8 @@ export interface PredictInput {
   callId: string;
   component: ComponentSpec;
   inputs: Record<string, unknown>;
+  /** This call is the whole step: record step.started and step.completed with it (saves two round trips). */
+  recordStep?: boolean;
 }
 
 export interface PredictResult {
@@ -46,6 +47,7 @@ export function createPredict(deps: PredictDeps) {
     const messages = renderPredict({ signature, instructions: component.instructions, demos: component.demos }, input.inputs);
 
     await deps.events.append(runId, [
+      ...(input.recordStep ? [{ type: 'step.started' as const, key: `step:${stepId}:started`, data: { stepId, attempt } }] : []),
       { type: 'llm.request', key: `${callId}:${attempt}:request`, data: { callId, stepId, provider: resolved.name, model, messages, attempt } },
     ]);
     // A retried attempt restarts its stream: subscribers drop the partial text they had.
@@ -78,14 +80,21 @@ export function createPredict(deps: PredictDeps) {
       if (!(err instanceof OutputParseError)) throw err;
       parseError = err;
     }
-    await deps.events.append(runId, [
-      {
-        type: 'llm.response',
-        key: `${callId}:${attempt}:response`,
-        data: { callId, stepId, text: result.text, ...(outputs ? { outputs } : {}), usage: result.usage, latencyMs: result.latencyMs, costUsd: cost, attempt },
-      },
-    ]);
-    await addUsage(deps.store, runId, { ...result.usage, costUsd: cost });
+    // An attempt that completed but could not report it is followed by another: each says so under its own key.
+    const completed = input.recordStep && outputs ? [{ type: 'step.completed' as const, key: `step:${stepId}:completed:${attempt}`, data: { stepId, outputs, attempt } }] : [];
+    await deps.events.append(
+      runId,
+      [
+        {
+          type: 'llm.response',
+          key: `${callId}:${attempt}:response`,
+          data: { callId, stepId, text: result.text, ...(outputs ? { outputs } : {}), usage: result.usage, latencyMs: result.latencyMs, costUsd: cost, attempt },
+        },
+        ...completed,
+      ],
+      undefined,
+      { ...result.usage, costUsd: cost },
+    );
     if (parseError) throw ApplicationFailure.nonRetryable(parseError.message, 'OutputParseError');
     return { outputs: outputs!, usage: result.usage, costUsd: cost, latencyMs: result.latencyMs };
   };

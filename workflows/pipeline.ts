@@ -54,16 +54,14 @@ async function runStep(input: PipelineRunInput, step: PlannedStep, outputs: Step
   const acts = stepActivities(step, input.heartbeatTimeoutMs ?? 10_000);
   const call = (callId: string, item?: unknown): Promise<Record<string, unknown>> => {
     const bound = Object.fromEntries(Object.entries(step.inputs).map(([k, v]) => [k, resolveBinding(v, { ...state, item })]));
-    const req: PredictInput = { runId, stepId: step.id, callId, component: step.component.spec, inputs: bound };
+    const req: PredictInput = { runId, stepId: step.id, callId, component: step.component.spec, inputs: bound, recordStep: step.foreach === undefined };
     return acts.predict(req).then((r) => r.outputs);
   };
 
   try {
     if (step.foreach === undefined) {
-      await record(runId, [{ type: 'step.started', key: `step:${step.id}:started`, data: { stepId: step.id } }]);
-      const result = await call(step.id);
-      outputs[step.id] = result;
-      await record(runId, [{ type: 'step.completed', key: `step:${step.id}:completed`, data: { stepId: step.id, outputs: result } }]);
+      // One call is the whole step; the activity records step.started/completed with its llm events.
+      outputs[step.id] = await call(step.id);
       return;
     }
     const items = resolveBinding(step.foreach, state);

@@ -74,13 +74,13 @@ export async function updateRun(store: Store, id: string, patch: RunPatch, trx?:
   return (await q) > 0;
 }
 
-export async function addUsage(store: Store, id: string, usage: { inputTokens: number; outputTokens: number; costUsd: number }): Promise<void> {
-  await store.knex('runs')
+export async function addUsage(db: Knex, id: string, usage: { inputTokens: number; outputTokens: number; costUsd: number }): Promise<void> {
+  await db('runs')
     .where('id', id)
     .update({
-      inputTokens: store.knex.raw('input_tokens + ?', [usage.inputTokens]),
-      outputTokens: store.knex.raw('output_tokens + ?', [usage.outputTokens]),
-      costUsd: store.knex.raw('cost_usd + ?', [usage.costUsd]),
+      inputTokens: db.raw('input_tokens + ?', [usage.inputTokens]),
+      outputTokens: db.raw('output_tokens + ?', [usage.outputTokens]),
+      costUsd: db.raw('cost_usd + ?', [usage.costUsd]),
     });
 }
 
@@ -93,6 +93,7 @@ export async function appendEvents(
   runId: string,
   events: NewRunEvent[],
   patch?: RunPatch,
+  usage?: { inputTokens: number; outputTokens: number; costUsd: number },
 ): Promise<{ lastSeq: number; appended: number }> {
   return store.knex.transaction(async (trx) => {
     const run = await trx('runs').where('id', runId).forUpdate().first('lastSeq');
@@ -110,6 +111,8 @@ export async function appendEvents(
       await trx('runs').where('id', runId).update({ lastSeq: seq, updatedAt: at });
     }
     if (patch) await updateRun(store, runId, patch, trx);
+    // Usage is counted once per stored response, in the same transaction, so a replayed append adds nothing.
+    if (usage && rows.length) await addUsage(trx, runId, usage);
     return { lastSeq: seq, appended: rows.length };
   });
 }

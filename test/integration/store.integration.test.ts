@@ -40,8 +40,8 @@ describe.each(dialects)('store (%s)', (dialect) => {
     const row = await getRun(db.store, run.id);
     expect(row).toMatchObject({ status: 'completed', outputs: { x: 1 } });
     expect(row.endedAt).not.toBeNull();
-    await addUsage(db.store, run.id, { inputTokens: 10, outputTokens: 5, costUsd: 0.25 });
-    await addUsage(db.store, run.id, { inputTokens: 1, outputTokens: 1, costUsd: 0.25 });
+    await addUsage(db.store.knex, run.id, { inputTokens: 10, outputTokens: 5, costUsd: 0.25 });
+    await addUsage(db.store.knex, run.id, { inputTokens: 1, outputTokens: 1, costUsd: 0.25 });
     expect(await getRun(db.store, run.id)).toMatchObject({ inputTokens: 11, outputTokens: 6, costUsd: 0.5 });
   });
 

@@ -1,0 +1,118 @@
+// Per-step orchestration overhead of an N-step chain on the local dev server, against a
+// zero-latency fake provider, compared with calling the provider directly in-process.
+// Prints one JSON line. Usage: node bin/run-ts.js bench/step-overhead.ts [steps=10] [runs=10]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { createOpenAiProvider } from '../activities/llm/openai.js';
+import { startBackend } from '../api/server.js';
+import { startPipelineRun } from '../api/services/runs.js';
+import { createProvider } from '../api/services/providers.js';
+import { createComponent, createPipeline } from '../api/services/specs.js';
+import { parsePredict, renderPredict } from '../core/adapters.js';
+import { parseSignature } from '../core/signature.js';
+import { migrate, openStore } from '../db/knex.js';
+import { listEvents } from '../db/repositories/runs.js';
+import { findTemporalCli, INSTALL_HINT } from '../temporal/cli-path.js';
+import { temporalConfig } from '../temporal/config.js';
+import { startDevServer } from '../temporal/dev-server.js';
+import { installTemporalRuntime } from '../temporal/runtime.js';
+import { echoModel } from '../test/helpers/echo-model.js';
+import { freePort } from '../test/helpers/ports.js';
+import { startFakeProvider } from '../test/fakes/server.js';
+
+const STEPS = Number(process.argv[2] ?? 10);
+const RUNS = Number(process.argv[3] ?? 10);
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))]! * 100) / 100;
+};
+
+installTemporalRuntime('ERROR');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-bench-'));
+process.env.VLOOP_PROJECT_DIR = dir;
+const cli = findTemporalCli();
+if (!cli) throw new Error(INSTALL_HINT);
+const temporal = await startDevServer({ cliPath: cli, dbFile: path.join(dir, 'temporal.db'), port: await freePort(), uiPort: await freePort(), dynamicConfig: (process.env.BENCH_DC ?? '').split(',').filter(Boolean) });
+const fake = await startFakeProvider('openai', echoModel);
+const store = openStore({ dialect: 'sqlite', url: path.join(dir, 'harness.db') });
+await migrate(store);
+const backend = await startBackend({
+  host: '127.0.0.1',
+  port: 0,
+  token: 'bench-token-0123456789',
+  allowedHosts: ['127.0.0.1'],
+  store,
+  temporal: { ...temporalConfig({}), address: temporal.address, taskQueue: 'bench' },
+  withWorker: true,
+  log: pino({ level: 'silent' }),
+});
+try {
+  const app = backend.app;
+  await createProvider(app, { name: 'fake', type: 'openai', baseUrl: fake.baseUrl, apiKey: 'sk-bench', defaultModel: 'fake-model' });
+  await createComponent(app, { name: 'upper', signature: 'text: str -> result: str', instructions: 'op: upper', provider: 'fake' });
+  await createPipeline(app, {
+    name: 'chain',
+    inputs: { text: 'str' },
+    steps: Array.from({ length: STEPS }, (_, i) => ({ id: `s${i}`, component: 'upper', inputs: { text: i ? `$steps.s${i - 1}.outputs.result` : '$inputs.text' } })),
+    outputs: { result: `$steps.s${STEPS - 1}.outputs.result` },
+  });
+
+  // Baseline: the same render + SDK call + parse, in-process, no orchestration.
+  const provider = createOpenAiProvider({ baseUrl: fake.baseUrl, apiKey: 'sk-bench' });
+  const signature = parseSignature('text: str -> result: str');
+  const direct: number[] = [];
+  for (let i = 0; i < 20 + STEPS * RUNS; i++) {
+    const t0 = performance.now();
+    const messages = renderPredict({ signature, instructions: 'op: upper' }, { text: 'bench' });
+    parsePredict(signature, (await provider.complete({ model: 'fake-model', messages })).text);
+    if (i >= 20) direct.push(performance.now() - t0);
+  }
+
+  const stepMs: number[] = [];
+  const runMs: number[] = [];
+  // Where a step's time goes, between consecutive events of the chain.
+  const phases: Record<string, number[]> = {};
+  for (let r = 0; r < RUNS + 1; r++) {
+    const t0 = performance.now();
+    const run = await startPipelineRun(app, 'chain', { inputs: { text: 'bench' } });
+    await app.temporal.client.workflow.getHandle(run.id).result();
+    const elapsed = performance.now() - t0;
+    if (r === 0) continue; // warm-up: first bundle load and connection set-up
+    runMs.push(elapsed);
+    if (process.env.BENCH_DUMP_HISTORY && r === RUNS) {
+      const h = await app.temporal.client.workflow.getHandle(run.id).fetchHistory();
+      fs.writeFileSync(process.env.BENCH_DUMP_HISTORY, JSON.stringify(h.events!.map((e) => [e.eventType, Number(e.eventTime!.seconds) * 1000 + Math.round(e.eventTime!.nanos! / 1e6)])));
+    }
+    const events = await listEvents(store, run.id, 0, 10_000);
+    const done = events.filter((e) => e.type === 'step.completed').map((e) => Date.parse(e.time));
+    const started = Date.parse(events.find((e) => e.type === 'run.started')!.time);
+    done.forEach((t, i) => stepMs.push(t - (i ? done[i - 1]! : started)));
+    for (let i = 1; i < events.length; i++) {
+      const key = `${events[i - 1]!.type} -> ${events[i]!.type}`;
+      (phases[key] ??= []).push(Date.parse(events[i]!.time) - Date.parse(events[i - 1]!.time));
+    }
+  }
+  const directP50 = quantile(direct, 0.5);
+  console.log(
+    JSON.stringify({
+      bench: 'step-overhead',
+      steps: STEPS,
+      runs: RUNS,
+      directCallMs: { p50: directP50, p95: quantile(direct, 0.95) },
+      stepMs: { p50: quantile(stepMs, 0.5), p95: quantile(stepMs, 0.95) },
+      overheadPerStepMs: { p50: Math.round((quantile(stepMs, 0.5) - directP50) * 100) / 100, p95: Math.round((quantile(stepMs, 0.95) - directP50) * 100) / 100 },
+      runMs: { p50: quantile(runMs, 0.5), p95: quantile(runMs, 0.95) },
+      goalOverheadP50Ms: 20,
+      phasesMsP50: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, quantile(v, 0.5)])),
+      store: 'sqlite',
+    }),
+  );
+} finally {
+  await backend.close();
+  await store.close();
+  await fake.close();
+  await temporal.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
