@@ -17,7 +17,7 @@ export interface PredictInput {
   callId: string;
   component: ComponentSpec;
   inputs: Record<string, unknown>;
-  /** This call is the whole step: record step.started and step.completed with it (saves two round trips). */
+  /** This call is the whole step: record step.started with its llm.request (saves a round trip). */
   recordStep?: boolean;
 }
 
@@ -80,8 +80,6 @@ export function createPredict(deps: PredictDeps) {
       if (!(err instanceof OutputParseError)) throw err;
       parseError = err;
     }
-    // An attempt that completed but could not report it is followed by another: each says so under its own key.
-    const completed = input.recordStep && outputs ? [{ type: 'step.completed' as const, key: `step:${stepId}:completed:${attempt}`, data: { stepId, outputs, attempt } }] : [];
     await deps.events.append(
       runId,
       [
@@ -90,7 +88,6 @@ export function createPredict(deps: PredictDeps) {
           key: `${callId}:${attempt}:response`,
           data: { callId, stepId, text: result.text, ...(outputs ? { outputs } : {}), usage: result.usage, latencyMs: result.latencyMs, costUsd: cost, attempt },
         },
-        ...completed,
       ],
       undefined,
       { ...result.usage, costUsd: cost },

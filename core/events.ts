@@ -5,7 +5,7 @@ import type { RunStatus } from './specs.js';
 export interface EventDataByType {
   'run.started': { kind: string; target: unknown; inputs: Record<string, unknown> };
   'step.started': { stepId: string; items?: number; attempt?: number };
-  'step.completed': { stepId: string; outputs: Record<string, unknown> | Array<Record<string, unknown>> | null; skipped?: boolean; attempt?: number };
+  'step.completed': { stepId: string; outputs: Record<string, unknown> | Array<Record<string, unknown>> | null; skipped?: boolean };
   'step.failed': { stepId: string; error: string };
   'llm.request': { callId: string; stepId?: string; provider: string; model: string; messages: ChatMessage[]; attempt: number };
   'llm.response': {

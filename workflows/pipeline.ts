@@ -60,8 +60,11 @@ async function runStep(input: PipelineRunInput, step: PlannedStep, outputs: Step
 
   try {
     if (step.foreach === undefined) {
-      // One call is the whole step; the activity records step.started/completed with its llm events.
-      outputs[step.id] = await call(step.id);
+      // One call is the whole step: the activity records step.started; completion is the workflow's
+      // word, because only it knows which attempt's outputs count (a finished attempt may be lost).
+      const result = await call(step.id);
+      outputs[step.id] = result;
+      await record(runId, [{ type: 'step.completed', key: `step:${step.id}:completed`, data: { stepId: step.id, outputs: result } }]);
       return;
     }
     const items = resolveBinding(step.foreach, state);

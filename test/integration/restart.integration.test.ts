@@ -67,6 +67,10 @@ describe('Temporal dev server and backend restart mid-run (postgres)', () => {
     expect(body.events.filter((e: { type: string }) => e.type === 'run.started')).toHaveLength(1);
     expect(body.events.filter((e: { type: string }) => e.type === 'step.completed').map((e: any) => e.data.stepId).sort()).toEqual(['both', 'rev', 'up']);
     expect(fake.requests.filter((r) => promptOp(r) === 'upper')).toHaveLength(1);
+    // An attempt may have finished while Temporal was down; the one completion names what was used.
+    const revResponses = body.events.filter((e: any) => e.type === 'llm.response' && e.data.stepId === 'rev');
+    const revCompleted = body.events.find((e: any) => e.type === 'step.completed' && e.data.stepId === 'rev');
+    expect(revCompleted.data.outputs).toEqual(revResponses.at(-1).data.outputs);
     const history = await stack.api('GET', `/api/runs/${run.id}/history`);
     expect(history.body.events.length).toBeGreaterThan(10);
   });
