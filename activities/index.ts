@@ -6,6 +6,7 @@ import type { RunPatch } from '../db/repositories/runs.js';
 import { createEventWriter } from './events.js';
 import type { ResolvedProvider, SecretSet } from './llm/registry.js';
 import { createPredict } from './predict.js';
+import { loadPrices } from './llm/price-table.js';
 
 export interface ActivityDeps {
   store: Store;
@@ -21,7 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     async recordEvents(input: { runId: string; events: NewRunEvent[]; patch?: RunPatch }): Promise<number> {
       return events.append(input.runId, input.events, input.patch);
     },
-    predict: createPredict({ ...deps, events }),
+    predict: createPredict({ ...deps, events, prices: () => loadPrices(deps.store) }),
   };
 }
 

@@ -1,15 +1,17 @@
 // One Predict call as one activity: render, call the provider (streaming), parse, record usage.
+// A reply that does not parse gets one retry that shows the model its error, then a typed failure.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { OutputParseError, parsePredict, renderPredict } from '../core/adapters.js';
+import { OutputParseError, parseReply, renderCall, retryMessages, type AdapterKind } from '../core/adapters.js';
 import type { Usage } from '../core/messages.js';
-import { parseSignature } from '../core/signature.js';
+import { moduleSignature } from '../core/modules.js';
+import { redactText } from '../core/redact.js';
 import type { ComponentSpec } from '../core/specs.js';
 import type { EventBus } from '../db/event-bus.js';
 import type { Store } from '../db/knex.js';
 import type { EventWriter } from './events.js';
 import { costUsd } from './llm/pricing.js';
-import { ProviderRejected } from './llm/provider.js';
-import type { ResolvedProvider } from './llm/registry.js';
+import { ProviderRejected, type CompletionResult } from './llm/provider.js';
+import type { ResolvedProvider, SecretSet } from './llm/registry.js';
 
 export interface PredictInput {
   runId: string;
@@ -32,67 +34,107 @@ export interface PredictDeps {
   store: Store;
   bus: EventBus;
   events: EventWriter;
+  secrets: SecretSet;
   resolveProvider: (name: string) => Promise<ResolvedProvider>;
+  /** The user-editable price table (USD per million tokens), merged over the defaults. */
+  prices?: () => Promise<Record<string, { input: number; output: number }>>;
+}
+
+/** `auto` uses structured output where plain instructions are unreliable (the small local model). */
+export function chooseAdapter(spec: ComponentSpec, providerType: string): AdapterKind {
+  if (spec.adapter === 'chat' || spec.adapter === 'json') return spec.adapter;
+  return providerType === 'local' ? 'json' : 'chat';
 }
 
 export function createPredict(deps: PredictDeps) {
   return async function predict(input: PredictInput): Promise<PredictResult> {
     const ctx = Context.current();
     const attempt = ctx.info.attempt;
-    const { runId, stepId, callId, component } = input;
+    const { runId, stepId, component } = input;
     const resolved = await deps.resolveProvider(component.provider);
     const model = component.model ?? resolved.defaultModel;
     if (!model) throw ApplicationFailure.nonRetryable(`component '${component.name}' names no model and provider '${resolved.name}' has no default model`, 'ConfigError');
-    const signature = parseSignature(component.signature);
-    const messages = renderPredict({ signature, instructions: component.instructions, demos: component.demos }, input.inputs);
+    const signature = moduleSignature(component);
+    const adapter = chooseAdapter(component, resolved.provider.type);
+    const rendered = renderCall(adapter, { signature, instructions: component.instructions, demos: component.demos }, input.inputs);
+    const prices = { ...(await deps.prices?.()), ...resolved.pricing };
+    const stream = component.params?.stream !== false;
+    let messages = rendered.messages;
+    let parseError: OutputParseError | undefined;
+    let usage = { inputTokens: 0, outputTokens: 0 };
+    let cost = 0;
+    let latencyMs = 0;
 
-    await deps.events.append(runId, [
-      ...(input.recordStep ? [{ type: 'step.started' as const, key: `step:${stepId}:started`, data: { stepId, attempt } }] : []),
-      { type: 'llm.request', key: `${callId}:${attempt}:request`, data: { callId, stepId, provider: resolved.name, model, messages, attempt } },
-    ]);
-    // A retried attempt restarts its stream: subscribers drop the partial text they had.
-    if (attempt > 1) deps.bus.publish({ type: 'delta', runId, callId, text: '', reset: true });
+    for (let round = 0; round < 2; round++) {
+      const callId = round === 0 ? input.callId : `${input.callId}#retry`;
+      await deps.events.append(runId, [
+        ...(input.recordStep && round === 0 ? [{ type: 'step.started' as const, key: `step:${stepId}:started`, data: { stepId, attempt } }] : []),
+        { type: 'llm.request', key: `${callId}:${attempt}:request`, data: { callId, stepId, provider: resolved.name, model, adapter, messages, attempt } },
+      ]);
+      // A retried attempt restarts its stream: subscribers drop the partial text they had.
+      if (attempt > 1) deps.bus.publish({ type: 'delta', runId, callId, text: '', reset: true });
 
-    const heartbeat = setInterval(() => ctx.heartbeat({ callId }), 1000);
-    let result;
-    try {
-      result = await resolved.provider.complete({
+      const result = await callProvider(deps, resolved, ctx, {
         model,
         messages,
         temperature: component.params?.temperature,
         maxTokens: component.params?.maxTokens,
         signal: ctx.cancellationSignal,
-        onDelta: (text) => deps.bus.publish({ type: 'delta', runId, callId, text }),
+        jsonSchema: rendered.jsonSchema,
+        onDelta: stream ? (text) => deps.bus.publish({ type: 'delta', runId, callId, text }) : undefined,
       });
-    } catch (err) {
-      if (err instanceof ProviderRejected) throw ApplicationFailure.nonRetryable(err.message, 'ProviderRejected');
-      throw err;
-    } finally {
-      clearInterval(heartbeat);
-    }
+      const callCost = costUsd(model, result.usage, prices);
+      usage = { inputTokens: usage.inputTokens + result.usage.inputTokens, outputTokens: usage.outputTokens + result.usage.outputTokens };
+      cost += callCost;
+      latencyMs += result.latencyMs;
 
-    const cost = costUsd(model, result.usage, resolved.pricing);
-    let outputs: Record<string, unknown> | undefined;
-    let parseError: OutputParseError | undefined;
-    try {
-      outputs = parsePredict(signature, result.text);
-    } catch (err) {
-      if (!(err instanceof OutputParseError)) throw err;
-      parseError = err;
+      let outputs: Record<string, unknown> | undefined;
+      try {
+        outputs = parseReply(adapter, signature, result.text);
+        parseError = undefined;
+      } catch (err) {
+        if (!(err instanceof OutputParseError)) throw err;
+        parseError = err;
+      }
+      await deps.events.append(
+        runId,
+        [
+          {
+            type: 'llm.response',
+            key: `${callId}:${attempt}:response`,
+            data: {
+              callId,
+              stepId,
+              text: result.text,
+              ...(outputs ? { outputs } : { parseError: parseError!.message }),
+              usage: result.usage,
+              latencyMs: result.latencyMs,
+              costUsd: callCost,
+              attempt,
+            },
+          },
+        ],
+        undefined,
+        { ...result.usage, costUsd: callCost },
+      );
+      if (outputs) return { outputs, usage, costUsd: cost, latencyMs };
+      messages = retryMessages(messages, result.text, parseError!.message, adapter);
     }
-    await deps.events.append(
-      runId,
-      [
-        {
-          type: 'llm.response',
-          key: `${callId}:${attempt}:response`,
-          data: { callId, stepId, text: result.text, ...(outputs ? { outputs } : {}), usage: result.usage, latencyMs: result.latencyMs, costUsd: cost, attempt },
-        },
-      ],
-      undefined,
-      { ...result.usage, costUsd: cost },
-    );
-    if (parseError) throw ApplicationFailure.nonRetryable(parseError.message, 'OutputParseError');
-    return { outputs: outputs!, usage: result.usage, costUsd: cost, latencyMs: result.latencyMs };
+    throw ApplicationFailure.nonRetryable(parseError!.message, 'OutputParseError');
   };
+}
+
+/** Call the provider with a heartbeat; errors leave here scrubbed of secrets (they land in history). */
+async function callProvider(deps: PredictDeps, resolved: ResolvedProvider, ctx: Context, req: Parameters<ResolvedProvider['provider']['complete']>[0]): Promise<CompletionResult> {
+  const heartbeat = setInterval(() => ctx.heartbeat(), 1000);
+  try {
+    return await resolved.provider.complete(req);
+  } catch (err) {
+    if (ctx.cancellationSignal.aborted) throw err;
+    const message = redactText((err as Error).message ?? String(err), deps.secrets.list());
+    if (err instanceof ProviderRejected) throw ApplicationFailure.nonRetryable(message, 'ProviderRejected');
+    throw ApplicationFailure.retryable(message, 'ProviderError');
+  } finally {
+    clearInterval(heartbeat);
+  }
 }

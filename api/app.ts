@@ -3,6 +3,7 @@ import Koa from 'koa';
 import type { AppContext } from './context.js';
 import { errorHandler } from './errors.js';
 import { healthRoutes } from './routes/health.js';
+import { pricingRoutes } from './routes/pricing.js';
 import { providerRoutes } from './routes/providers.js';
 import { runRoutes } from './routes/runs.js';
 import { specRoutes } from './routes/specs.js';
@@ -13,7 +14,7 @@ export function createApp(app: AppContext): Koa {
   const koa = new Koa();
   koa.use(errorHandler((err, ctx) => app.log.error({ err, path: ctx.path }, 'request failed')));
   koa.use(security(app));
-  for (const router of [healthRoutes(app), providerRoutes(app), ...specRoutes(app), runRoutes(app), uiRoutes(app)]) {
+  for (const router of [healthRoutes(app), providerRoutes(app), pricingRoutes(app), ...specRoutes(app), runRoutes(app), uiRoutes(app)]) {
     koa.use(router.routes()).use(router.allowedMethods());
   }
   return koa;

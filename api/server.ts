@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
-import { createProviderResolver, SecretSet, type ProviderFactory } from '../activities/llm/registry.js';
+import { createProviderResolver, processSecrets, type ProviderFactory } from '../activities/llm/registry.js';
 import { loadSecretKey } from '../db/crypto.js';
 import { LocalBus, RunTailer } from '../db/event-bus.js';
 import type { Store } from '../db/knex.js';
@@ -41,7 +41,7 @@ export interface Backend {
 }
 
 export async function startBackend(o: BackendOptions): Promise<Backend> {
-  const secrets = new SecretSet();
+  const secrets = processSecrets;
   secrets.add(o.token);
   const log = o.log ?? createLogger(secrets);
   const secretKey = loadSecretKey(projectDir());

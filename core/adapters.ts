@@ -1,4 +1,6 @@
-// Chat adapter in DSPy's field-marker format: render a signature + demos + inputs, parse the reply.
+// Adapters, as DSPy has them: the chat adapter (field markers) and the JSON adapter (structured
+// output). Each renders a signature + demos + inputs into messages and parses the reply.
+import { outputsSchema, type JsonSchema } from './json-schema.js';
 import type { ChatMessage } from './messages.js';
 import type { Signature, SignatureField } from './signature.js';
 import { typeToString, valueMatches, type FieldType } from './types.js';
@@ -74,6 +76,8 @@ export class OutputParseError extends Error {
   }
 }
 
+export type AdapterKind = 'chat' | 'json';
+
 function coerce(raw: string, type: FieldType): { ok: true; value: unknown } | { ok: false } {
   const text = raw.trim();
   let value: unknown = text;
@@ -135,4 +139,80 @@ export function formatPredictReply(outputs: Record<string, unknown>): string {
   return `${Object.entries(outputs)
     .map(([k, v]) => `${marker(k)}\n${formatValue(v)}`)
     .join('\n\n')}\n\n${marker('completed')}`;
+}
+
+function jsonSystemMessage(p: PredictPrompt): string {
+  const { inputs, outputs } = p.signature;
+  const objective =
+    p.instructions ?? `Given the fields ${inputs.map((f) => `\`${f.name}\``).join(', ')}, produce the fields ${outputs.map((f) => `\`${f.name}\``).join(', ')}.`;
+  return [
+    `Your input fields are:\n${describeFields(inputs)}`,
+    `Your output fields are:\n${describeFields(outputs)}`,
+    `Answer with one JSON object whose keys are ${outputs.map((f) => `"${f.name}"`).join(', ')}, and nothing else.`,
+    `Your objective is: ${objective}`,
+  ].join('\n\n');
+}
+
+/** Render for structured output: inputs as field markers, outputs asked for as one JSON object. */
+export function renderJson(p: PredictPrompt, inputs: Record<string, unknown>): ChatMessage[] {
+  const { signature } = p;
+  const messages: ChatMessage[] = [{ role: 'system', content: jsonSystemMessage(p) }];
+  for (const demo of p.demos ?? []) {
+    messages.push({ role: 'user', content: renderFields(signature.inputs, demo.inputs) });
+    messages.push({ role: 'assistant', content: JSON.stringify(demo.outputs) });
+  }
+  messages.push({ role: 'user', content: renderFields(signature.inputs, inputs) });
+  return messages;
+}
+
+/** Parse a JSON reply (tolerating text around the object) and validate every output. */
+export function parseJson(signature: Signature, text: string): Record<string, unknown> {
+  const start = text.indexOf('{');
+  const end = text.lastIndexOf('}');
+  let value: unknown;
+  try {
+    value = JSON.parse(start >= 0 && end > start ? text.slice(start, end + 1) : text);
+  } catch (err) {
+    throw new OutputParseError(`could not parse the model's reply as JSON: ${(err as Error).message}`, text);
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new OutputParseError("the model's reply is not a JSON object", text);
+  const obj = value as Record<string, unknown>;
+  const outputs: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const field of signature.outputs) {
+    if (!(field.name in obj)) {
+      problems.push(`missing field '${field.name}'`);
+      continue;
+    }
+    let v = obj[field.name];
+    // Models often quote numbers and booleans; accept what coerces cleanly.
+    if (typeof v === 'string' && field.type.kind !== 'str' && field.type.kind !== 'literal') {
+      const c = coerce(v, field.type);
+      if (c.ok) v = c.value;
+    }
+    if (valueMatches(v, field.type)) outputs[field.name] = v;
+    else problems.push(`field '${field.name}' is not a valid ${typeToString(field.type)}: ${JSON.stringify(v)?.slice(0, 80)}`);
+  }
+  if (problems.length) throw new OutputParseError(`could not parse the model's reply: ${problems.join('; ')}`, text);
+  return outputs;
+}
+
+export interface RenderedCall {
+  messages: ChatMessage[];
+  /** Set for the JSON adapter: providers turn it into their structured-output option. */
+  jsonSchema?: JsonSchema;
+}
+
+export function renderCall(adapter: AdapterKind, p: PredictPrompt, inputs: Record<string, unknown>): RenderedCall {
+  return adapter === 'json' ? { messages: renderJson(p, inputs), jsonSchema: outputsSchema(p.signature) } : { messages: renderPredict(p, inputs) };
+}
+
+export function parseReply(adapter: AdapterKind, signature: Signature, text: string): Record<string, unknown> {
+  return adapter === 'json' ? parseJson(signature, text) : parsePredict(signature, text);
+}
+
+/** The one retry after a parse failure: the model sees its reply and what was wrong with it. */
+export function retryMessages(messages: ChatMessage[], reply: string, error: string, adapter: AdapterKind): ChatMessage[] {
+  const how = adapter === 'json' ? 'Answer again with one valid JSON object with every output field.' : 'Answer again, with every output field in the [[ ## field ## ]] format, ending with [[ ## completed ## ]].';
+  return [...messages, { role: 'assistant', content: reply }, { role: 'user', content: `Your answer could not be used: ${error}. ${how}` }];
 }

@@ -27,12 +27,14 @@ export const componentSpec = z.strictObject({
   name: NAME,
   kind: z.enum(['predict', 'chain_of_thought', 'react']).default('predict'),
   signature: z.string().min(3),
+  /** chat: field markers; json: the provider's structured output; auto: json for the local model, else chat. */
+  adapter: z.enum(['auto', 'chat', 'json']).default('auto'),
   instructions: z.string().optional(),
   demos: z.array(demoSpec).optional(),
   provider: NAME,
   model: z.string().min(1).optional(),
   params: z
-    .strictObject({ temperature: z.number().min(0).max(2).optional(), maxTokens: z.int().positive().optional() })
+    .strictObject({ temperature: z.number().min(0).max(2).optional(), maxTokens: z.int().positive().optional(), stream: z.boolean().optional() })
     .optional(),
   tools: z.array(z.string()).optional(),
   maxSteps: z.int().positive().optional(),

@@ -1,10 +1,16 @@
-// The SDK's process-wide runtime: its log level (the worker's INFO chatter is noise at the terminal).
+// The SDK's process-wide runtime: its log level, and its lines scrubbed of secrets like ours.
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { processSecrets } from '../activities/llm/registry.js';
+import { redact, redactText } from '../core/redact.js';
 
 let installed = false;
 
 export function installTemporalRuntime(level: LogLevel = (process.env.TEMPORAL_LOG_LEVEL as LogLevel) || 'WARN'): void {
   if (installed) return;
   installed = true;
-  Runtime.install({ logger: new DefaultLogger(level) });
+  const logger = new DefaultLogger(level, (entry) => {
+    const meta = entry.meta ? ` ${JSON.stringify(redact(entry.meta, processSecrets.list()), (_k, v) => (v instanceof Error ? { message: v.message, name: v.name } : v))}` : '';
+    process.stderr.write(`${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} [${entry.level}] ${redactText(entry.message, processSecrets.list())}${redactText(meta, processSecrets.list())}\n`);
+  });
+  Runtime.install({ logger });
 }

@@ -1,6 +1,8 @@
-// Anthropic Messages API through the official SDK, streamed; system prompts go in `system`.
+// Anthropic Messages API through the official SDK; structured output is a forced tool call.
 import Anthropic from '@anthropic-ai/sdk';
 import { isPermanentStatus, ProviderRejected, type CompletionRequest, type CompletionResult, type LlmProvider, type ProviderSettings } from './provider.js';
+
+const OUTPUT_TOOL = 'outputs';
 
 export function createAnthropicProvider(s: ProviderSettings): LlmProvider {
   const client = new Anthropic({ apiKey: s.apiKey ?? 'not-set', baseURL: s.baseUrl, maxRetries: 0 });
@@ -10,20 +12,31 @@ export function createAnthropicProvider(s: ProviderSettings): LlmProvider {
       const started = Date.now();
       const system = req.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
       const messages = req.messages.filter((m) => m.role !== 'system').map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content }));
+      const body = {
+        model: req.model,
+        max_tokens: req.maxTokens ?? 1024,
+        ...(system ? { system } : {}),
+        ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+        ...(req.jsonSchema
+          ? {
+              tools: [{ name: OUTPUT_TOOL, description: 'Report the output fields.', input_schema: req.jsonSchema as Anthropic.Tool.InputSchema }],
+              tool_choice: { type: 'tool' as const, name: OUTPUT_TOOL },
+            }
+          : {}),
+        messages,
+      };
       try {
-        const stream = client.messages.stream(
-          {
-            model: req.model,
-            max_tokens: req.maxTokens ?? 1024,
-            ...(system ? { system } : {}),
-            ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
-            messages,
-          },
-          { signal: req.signal },
-        );
-        stream.on('text', (delta) => req.onDelta?.(delta));
-        const final = await stream.finalMessage();
-        const text = final.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
+        let final: Anthropic.Message;
+        if (req.onDelta) {
+          const stream = client.messages.stream(body, { signal: req.signal });
+          stream.on('text', (delta) => req.onDelta?.(delta));
+          stream.on('inputJson', (delta) => req.onDelta?.(delta));
+          final = await stream.finalMessage();
+        } else {
+          final = await client.messages.create({ ...body, stream: false }, { signal: req.signal });
+        }
+        const toolUse = final.content.find((b) => b.type === 'tool_use');
+        const text = toolUse ? JSON.stringify(toolUse.input) : final.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
         return {
           text,
           usage: { inputTokens: final.usage.input_tokens, outputTokens: final.usage.output_tokens },

@@ -1,4 +1,4 @@
-// Ollama's native /api/chat through the official client, streamed.
+// Ollama's native /api/chat through the official client; structured output via `format` (a JSON schema).
 import { Ollama } from 'ollama';
 import { isPermanentStatus, ProviderRejected, type CompletionRequest, type CompletionResult, type LlmProvider, type ProviderSettings } from './provider.js';
 
@@ -12,19 +12,24 @@ export function createOllamaProvider(s: ProviderSettings): LlmProvider {
       const client = new Ollama({ host });
       const onAbort = () => client.abort();
       req.signal?.addEventListener('abort', onAbort, { once: true });
+      const body = {
+        model: req.model,
+        messages: req.messages,
+        ...(req.jsonSchema ? { format: req.jsonSchema } : {}),
+        options: { ...(req.temperature !== undefined ? { temperature: req.temperature } : {}), ...(req.maxTokens ? { num_predict: req.maxTokens } : {}) },
+      };
       try {
-        const stream = await client.chat({
-          model: req.model,
-          messages: req.messages,
-          stream: true,
-          options: { ...(req.temperature !== undefined ? { temperature: req.temperature } : {}), ...(req.maxTokens ? { num_predict: req.maxTokens } : {}) },
-        });
+        if (!req.onDelta) {
+          const res = await client.chat({ ...body, stream: false });
+          return { text: res.message.content, usage: { inputTokens: res.prompt_eval_count ?? 0, outputTokens: res.eval_count ?? 0 }, latencyMs: Date.now() - started, model: req.model };
+        }
+        const stream = await client.chat({ ...body, stream: true });
         let text = '';
         let usage = { inputTokens: 0, outputTokens: 0 };
         for await (const part of stream) {
           if (part.message?.content) {
             text += part.message.content;
-            req.onDelta?.(part.message.content);
+            req.onDelta(part.message.content);
           }
           if (part.done) usage = { inputTokens: part.prompt_eval_count ?? 0, outputTokens: part.eval_count ?? 0 };
         }

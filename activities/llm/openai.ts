@@ -1,4 +1,4 @@
-// OpenAI (and OpenAI-compatible servers) through the official SDK, streamed; SDK retries off.
+// OpenAI (and OpenAI-compatible servers) through the official SDK; SDK retries off (Temporal retries).
 import OpenAI from 'openai';
 import { isPermanentStatus, ProviderRejected, type CompletionRequest, type CompletionResult, type LlmProvider, type ProviderSettings } from './provider.js';
 
@@ -8,25 +8,27 @@ export function createOpenAiProvider(s: ProviderSettings): LlmProvider {
     type: 'openai',
     async complete(req: CompletionRequest): Promise<CompletionResult> {
       const started = Date.now();
+      const body = {
+        model: req.model,
+        messages: req.messages,
+        temperature: req.temperature,
+        max_tokens: req.maxTokens,
+        ...(req.jsonSchema ? { response_format: { type: 'json_schema' as const, json_schema: { name: 'outputs', schema: req.jsonSchema } } } : {}),
+      };
       try {
-        const stream = await client.chat.completions.create(
-          {
-            model: req.model,
-            messages: req.messages,
-            temperature: req.temperature,
-            max_tokens: req.maxTokens,
-            stream: true,
-            stream_options: { include_usage: true },
-          },
-          { signal: req.signal },
-        );
+        if (!req.onDelta) {
+          const res = await client.chat.completions.create({ ...body, stream: false }, { signal: req.signal });
+          const usage = { inputTokens: res.usage?.prompt_tokens ?? 0, outputTokens: res.usage?.completion_tokens ?? 0 };
+          return { text: res.choices[0]?.message.content ?? '', usage, latencyMs: Date.now() - started, model: req.model };
+        }
+        const stream = await client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal: req.signal });
         let text = '';
         let usage = { inputTokens: 0, outputTokens: 0 };
         for await (const chunk of stream) {
           const delta = chunk.choices[0]?.delta?.content;
           if (delta) {
             text += delta;
-            req.onDelta?.(delta);
+            req.onDelta(delta);
           }
           if (chunk.usage) usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
         }

@@ -7,7 +7,10 @@ export interface CompletionRequest {
   temperature?: number | undefined;
   maxTokens?: number | undefined;
   signal?: AbortSignal | undefined;
+  /** Streamed when set (the default for runs); a plain request otherwise. */
   onDelta?: ((text: string) => void) | undefined;
+  /** Structured output: the reply must be a JSON object of this schema (text is that JSON). */
+  jsonSchema?: Record<string, unknown> | undefined;
 }
 
 export interface CompletionResult {

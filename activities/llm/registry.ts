@@ -3,6 +3,7 @@ import { decryptSecret } from '../../db/crypto.js';
 import type { Store } from '../../db/knex.js';
 import { getProvider } from '../../db/repositories/providers.js';
 import { createAnthropicProvider } from './anthropic.js';
+import { createLocalProvider } from './local.js';
 import { createOllamaProvider } from './ollama.js';
 import { createOpenAiProvider } from './openai.js';
 import type { Price } from './pricing.js';
@@ -25,6 +26,8 @@ export const createProviderClient: ProviderFactory = (type, settings) => {
       return createAnthropicProvider(settings);
     case 'ollama':
       return createOllamaProvider(settings);
+    case 'local':
+      return createLocalProvider(settings);
     default:
       throw new Error(`provider type '${type}' is not available yet`);
   }
@@ -43,6 +46,9 @@ export class SecretSet {
     return [...this.values];
   }
 }
+
+/** Every secret this process has seen: logs, events, frames and errors are scrubbed of them. */
+export const processSecrets = new SecretSet();
 
 export function createProviderResolver(store: Store, secretKey: Buffer, secrets: SecretSet, factory: ProviderFactory = createProviderClient) {
   const cache = new Map<string, { stamp: string; resolved: ResolvedProvider }>();

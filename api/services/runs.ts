@@ -1,6 +1,7 @@
 // Start, inspect, cancel and replay runs; a run is a runs row plus a workflow with the same id.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { newId } from '../../core/ids.js';
+import { redact } from '../../core/redact.js';
 import { checkRunInputs, planPipeline, type PipelinePlan } from '../../core/pipeline-plan.js';
 import { parseSignature } from '../../core/signature.js';
 import { runRequest, type PipelineSpec, type RunKind } from '../../core/specs.js';
@@ -9,6 +10,7 @@ import type { RunRow, RunTarget } from '../../db/models/run.js';
 import { audit } from '../../db/repositories/audit.js';
 import * as runs from '../../db/repositories/runs.js';
 import { components, pipelines } from '../../db/repositories/versioned.js';
+import { historyView } from '../../temporal/history-view.js';
 import { replayRun } from '../../temporal/replay.js';
 import type { PipelineRunInput } from '../../workflows/pipeline.js';
 import type { AppContext } from '../context.js';
@@ -108,7 +110,8 @@ export async function cancelRun(ctx: AppContext, id: string) {
 export async function runHistory(ctx: AppContext, id: string) {
   const run = await runs.getRun(ctx.store, id);
   const history = await ctx.temporal.client.workflow.getHandle(run.workflowId).fetchHistory();
-  return { workflowId: run.workflowId, events: history.events ?? [] };
+  // Payloads decoded so they can be read and scrubbed; failure messages are scrubbed at their source too.
+  return redact({ workflowId: run.workflowId, ...historyView(history) }, ctx.secrets.list());
 }
 
 export async function replay(ctx: AppContext, id: string) {

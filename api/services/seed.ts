@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_LOCAL_MODEL, resolveLocalModel } from '../../activities/llm/local-models.js';
 import type { ProviderSpec } from '../../core/specs.js';
 import { getMeta, setMeta } from '../../db/repositories/audit.js';
 import type { AppContext } from '../context.js';
@@ -11,11 +12,11 @@ import { createComponent, createPipeline } from './specs.js';
 const examplesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
 
 export const NO_PROVIDER_HINT =
-  'no model provider is configured: set OPENAI_API_KEY, ANTHROPIC_API_KEY or OLLAMA_BASE_URL (with LM_MODEL) in .env, then run `npm start` again';
+  'no model provider is available: run `npm run setup` to install the embedded model, or set OPENAI_API_KEY, ANTHROPIC_API_KEY or OLLAMA_BASE_URL (with LM_MODEL) in .env';
 
-/** The provider the examples use: LM_PROVIDER if set, else the first one whose settings exist. */
+/** The provider the examples use: LM_PROVIDER if set, else the first with settings, else the embedded model. */
 export function defaultProviderFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<ProviderSpec, 'name'> | undefined {
-  const wanted = env.LM_PROVIDER || (env.OPENAI_API_KEY ? 'openai' : env.ANTHROPIC_API_KEY ? 'anthropic' : env.OLLAMA_BASE_URL ? 'ollama' : '');
+  const wanted = env.LM_PROVIDER || (env.OPENAI_API_KEY ? 'openai' : env.ANTHROPIC_API_KEY ? 'anthropic' : env.OLLAMA_BASE_URL ? 'ollama' : 'local');
   const model = env.LM_MODEL || undefined;
   switch (wanted) {
     case 'openai':
@@ -24,6 +25,13 @@ export function defaultProviderFromEnv(env: NodeJS.ProcessEnv = process.env): Om
       return { type: 'anthropic', apiKey: env.ANTHROPIC_API_KEY, defaultModel: model ?? 'claude-haiku-4-5' };
     case 'ollama':
       return { type: 'ollama', baseUrl: env.OLLAMA_BASE_URL || 'http://127.0.0.1:11434', defaultModel: model ?? 'llama3.2' };
+    case 'local':
+      try {
+        resolveLocalModel(model, env);
+      } catch {
+        return undefined;
+      }
+      return { type: 'local', defaultModel: model ?? (env.LOCAL_MODEL_PATH ? path.basename(env.LOCAL_MODEL_PATH).replace(/\.gguf$/, '') : DEFAULT_LOCAL_MODEL.name) };
     default:
       return undefined;
   }

@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { apiConfig } from '../../api/config.js';
 import type { AppContext } from '../../api/context.js';
 import { startPipelineRun } from '../../api/services/runs.js';
-import { exampleInputs, seedExamples } from '../../api/services/seed.js';
+import { defaultProviderFromEnv, exampleInputs, seedExamples } from '../../api/services/seed.js';
+import { provisionDefaultModel } from '../../activities/llm/local-models.js';
 import { getRun } from '../../db/repositories/runs.js';
 import { pipelines } from '../../db/repositories/versioned.js';
 import { provisionTemporalCli } from '../../temporal/cli-path.js';
@@ -61,6 +62,14 @@ export function upCommand(program: Command): void {
     .option('--dev', 'development mode (same services; the dashboard dev server comes with web/)')
     .action(async (o: { example: boolean }) => {
       const log = (s: string) => console.log(s);
+      // With no key configured the examples run on the embedded model: make sure it is there.
+      if (!defaultProviderFromEnv() && !process.env.LOCAL_MODEL_PATH) {
+        try {
+          provisionDefaultModel(log);
+        } catch (err) {
+          log(`embedded model: ${(err as Error).message}`);
+        }
+      }
       const dev = await ensureDevServer(log);
       const { backend, store } = await launchBackend({ worker: true }).catch(async (err) => {
         await dev?.stop();

@@ -1,7 +1,7 @@
 // `harness worker`: a worker alone, to scale out against the same Temporal and store.
 import type { Command } from 'commander';
 import { createActivities } from '../../activities/index.js';
-import { createProviderResolver, SecretSet } from '../../activities/llm/registry.js';
+import { createProviderResolver, processSecrets } from '../../activities/llm/registry.js';
 import { createLogger } from '../../api/log.js';
 import { loadSecretKey } from '../../db/crypto.js';
 import { LocalBus } from '../../db/event-bus.js';
@@ -17,7 +17,7 @@ export function workerCommand(program: Command): void {
     .action(async () => {
       const store = await prepareStore();
       const target = temporalTarget();
-      const secrets = new SecretSet();
+      const secrets = processSecrets;
       const log = createLogger(secrets);
       const bus = new LocalBus();
       const resolveProvider = createProviderResolver(store, loadSecretKey(projectDir()), secrets);

@@ -79,9 +79,12 @@ describe('pipeline behaviour', () => {
     expect(run.error.message).toMatch(/missing field 'result'/);
     const { body: ev } = await stack.api('GET', `/api/runs/${run.id}/events`);
     const types = ev.events.map((e: any) => e.type);
-    expect(types.slice(-3)).toEqual(['llm.response', 'step.failed', 'run.failed']);
-    // A parse failure is not retried: the provider saw one request.
-    expect(stack.fake.requests.filter((r) => promptOp(r) === 'garbage')).toHaveLength(1);
+    expect(types.slice(-5)).toEqual(['llm.request', 'llm.response', 'llm.request', 'llm.response', 'step.failed', 'run.failed'].slice(-5));
+    // One retry that shows the model its error, then a typed failure (no activity retries).
+    const calls = stack.fake.requests.filter((r) => promptOp(r) === 'garbage');
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.messages.at(-1)!.content).toMatch(/could not be used: could not parse the model's reply: missing field 'result'/);
+    expect(calls[1]!.messages.at(-2)).toEqual({ role: 'assistant', content: 'I will not follow the format.' });
   });
 
   it('cancels a running run', async () => {

@@ -54,7 +54,7 @@ describe.each(dialects)('store (%s)', (dialect) => {
   });
 
   it('keeps immutable numbered versions', async () => {
-    const spec = { name: 'c1', kind: 'predict' as const, signature: 'a -> b', provider: 'p' };
+    const spec = { name: 'c1', kind: 'predict' as const, adapter: 'auto' as const, signature: 'a -> b', provider: 'p' };
     await components.create(db.store, spec);
     await expect(components.create(db.store, spec)).rejects.toBeInstanceOf(ConflictError);
     await components.addVersion(db.store, 'c1', { ...spec, instructions: 'v2' });
