@@ -4,7 +4,8 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { OutputParseError, parseReply, renderCall, retryMessages, type AdapterKind } from '../core/adapters.js';
 import type { Usage } from '../core/messages.js';
 import { moduleSignature } from '../core/modules.js';
-import { redactText } from '../core/redact.js';
+import { redact, redactText } from '../core/redact.js';
+import { redactingStream } from '../core/redacting-stream.js';
 import type { ComponentSpec } from '../core/specs.js';
 import type { EventBus } from '../db/event-bus.js';
 import type { Store } from '../db/knex.js';
@@ -59,7 +60,8 @@ export function createPredict(deps: PredictDeps) {
     const rendered = renderCall(adapter, { signature, instructions: component.instructions, demos: component.demos }, input.inputs);
     const prices = { ...(await deps.prices?.()), ...resolved.pricing };
     const stream = component.params?.stream !== false;
-    let messages = rendered.messages;
+    // Secrets never reach a prompt, an output or a downstream step.
+    let messages = redact(rendered.messages, deps.secrets.list());
     let parseError: OutputParseError | undefined;
     let usage = { inputTokens: 0, outputTokens: 0 };
     let cost = 0;
@@ -74,15 +76,19 @@ export function createPredict(deps: PredictDeps) {
       // A retried attempt restarts its stream: subscribers drop the partial text they had.
       if (attempt > 1) deps.bus.publish({ type: 'delta', runId, callId, text: '', reset: true });
 
-      const result = await callProvider(deps, resolved, ctx, {
+      const deltas = redactingStream(() => deps.secrets.list());
+      const publish = (text: string) => text && deps.bus.publish({ type: 'delta', runId, callId, text });
+      const raw = await callProvider(deps, resolved, ctx, {
         model,
         messages,
         temperature: component.params?.temperature,
         maxTokens: component.params?.maxTokens,
         signal: ctx.cancellationSignal,
         jsonSchema: rendered.jsonSchema,
-        onDelta: stream ? (text) => deps.bus.publish({ type: 'delta', runId, callId, text }) : undefined,
+        onDelta: stream ? (text) => publish(deltas.push(text)) : undefined,
       });
+      if (stream) publish(deltas.end());
+      const result = { ...raw, text: redactText(raw.text, deps.secrets.list()) };
       const callCost = costUsd(model, result.usage, prices);
       usage = { inputTokens: usage.inputTokens + result.usage.inputTokens, outputTokens: usage.outputTokens + result.usage.outputTokens };
       cost += callCost;

@@ -13,6 +13,11 @@ export function redactText(text: string, secrets: readonly string[] = []): strin
 export function redact<T>(value: T, secrets: readonly string[] = []): T {
   if (typeof value === 'string') return redactText(value, secrets) as T;
   if (Array.isArray(value)) return value.map((v) => redact(v, secrets)) as T;
+  // An Error's name and message are not enumerable: keep them (scrubbed) or logs lose the reason.
+  if (value instanceof Error) {
+    const extra = redact(Object.fromEntries(Object.entries(value)), secrets) as Record<string, unknown>;
+    return { ...extra, name: value.name, message: redactText(value.message, secrets), ...(value.cause ? { cause: redact(value.cause, secrets) } : {}) } as T;
+  }
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, secrets)])) as T;
   }

@@ -9,7 +9,7 @@ export function installTemporalRuntime(level: LogLevel = (process.env.TEMPORAL_L
   if (installed) return;
   installed = true;
   const logger = new DefaultLogger(level, (entry) => {
-    const meta = entry.meta ? ` ${JSON.stringify(redact(entry.meta, processSecrets.list()), (_k, v) => (v instanceof Error ? { message: v.message, name: v.name } : v))}` : '';
+    const meta = entry.meta ? ` ${JSON.stringify(redact(entry.meta, processSecrets.list()))}` : '';
     process.stderr.write(`${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} [${entry.level}] ${redactText(entry.message, processSecrets.list())}${redactText(meta, processSecrets.list())}\n`);
   });
   Runtime.install({ logger });

@@ -12,7 +12,9 @@ export const anthropicProtocol: ProtocolHandler = {
   },
   toRequest(body: Record<string, unknown>, headers): FakeRequest {
     const messages = [...(body.system ? [{ role: 'system' as const, content: String(body.system) }] : []), ...(body.messages as FakeRequest['messages'])];
-    return { protocol: 'anthropic', model: String(body.model), messages, stream: body.stream === true, headers };
+    const forced = (body.tool_choice as { type?: string; name?: string } | undefined)?.type === 'tool';
+    const tool = (body.tools as Array<{ name: string; input_schema: unknown }> | undefined)?.[0];
+    return { protocol: 'anthropic', model: String(body.model), messages, stream: body.stream === true, jsonSchema: forced ? tool?.input_schema : undefined, headers };
   },
   models(res, models) {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -28,19 +30,25 @@ export const anthropicProtocol: ProtocolHandler = {
     const input_tokens = countTokens(req.messages.map((m) => m.content).join(' '));
     const output_tokens = countTokens(text);
     const base = { id, type: 'message', role: 'assistant', model: req.model, stop_sequence: null };
+    // A forced tool call answers with a tool_use block whose input is the JSON the script gave.
+    const toolUse = req.jsonSchema !== undefined;
+    const stopReason = toolUse ? 'tool_use' : 'end_turn';
     if (!req.stream) {
+      const content = toolUse ? [{ type: 'tool_use', id: `toolu_${id}`, name: 'outputs', input: JSON.parse(text) }] : [{ type: 'text', text }];
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ...base, content: [{ type: 'text', text }], stop_reason: 'end_turn', usage: { input_tokens, output_tokens } }));
+      res.end(JSON.stringify({ ...base, content, stop_reason: stopReason, usage: { input_tokens, output_tokens } }));
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const event = (name: string, data: Record<string, unknown>) => res.write(`event: ${name}\ndata: ${JSON.stringify({ type: name, ...data })}\n\n`);
     event('message_start', { message: { ...base, content: [], stop_reason: null, usage: { input_tokens, output_tokens: 1 } } });
-    event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
+    event('content_block_start', { index: 0, content_block: toolUse ? { type: 'tool_use', id: `toolu_${id}`, name: 'outputs', input: {} } : { type: 'text', text: '' } });
     event('ping', {});
-    for (const part of chunks(text)) event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: part } });
+    for (const part of chunks(text)) {
+      event('content_block_delta', { index: 0, delta: toolUse ? { type: 'input_json_delta', partial_json: part } : { type: 'text_delta', text: part } });
+    }
     event('content_block_stop', { index: 0 });
-    event('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens } });
+    event('message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens } });
     event('message_stop', {});
     res.end();
   },

@@ -12,7 +12,7 @@ export const ollamaProtocol: ProtocolHandler = {
   },
   toRequest(body: Record<string, unknown>, headers): FakeRequest {
     // Ollama streams unless told not to.
-    return { protocol: 'ollama', model: String(body.model), messages: body.messages as FakeRequest['messages'], stream: body.stream !== false, headers };
+    return { protocol: 'ollama', model: String(body.model), messages: body.messages as FakeRequest['messages'], stream: body.stream !== false, jsonSchema: body.format, headers };
   },
   models(res, models) {
     res.writeHead(200, { 'content-type': 'application/json' });

@@ -11,7 +11,8 @@ export const openaiProtocol: ProtocolHandler = {
     return undefined;
   },
   toRequest(body: Record<string, unknown>, headers): FakeRequest {
-    return { protocol: 'openai', model: String(body.model), messages: body.messages as FakeRequest['messages'], stream: body.stream === true, headers };
+    const format = body.response_format as { type?: string; json_schema?: { schema?: unknown } } | undefined;
+    return { protocol: 'openai', model: String(body.model), messages: body.messages as FakeRequest['messages'], stream: body.stream === true, jsonSchema: format?.json_schema?.schema, headers };
   },
   models(res: ServerResponse, models: string[]) {
     res.writeHead(200, { 'content-type': 'application/json' });

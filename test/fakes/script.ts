@@ -6,10 +6,13 @@ export interface FakeRequest {
   model: string;
   messages: ChatMessage[];
   stream: boolean;
+  /** The structured-output schema the SDK sent (response_format / forced tool / format), if any. */
+  jsonSchema?: unknown;
   headers: Record<string, string | string[] | undefined>;
 }
 
-export type FakeReply = string | { text: string } | { status: number; error: string };
+/** `cutAfter`: write that many chunks of the stream, then drop the connection (a crash mid-answer). */
+export type FakeReply = string | { text: string; cutAfter?: number; delayMs?: number } | { status: number; error: string };
 export type Script = (req: FakeRequest) => FakeReply | Promise<FakeReply>;
 
 /** A fixed queue of replies; running out is an error, so a test never gets a silent default. */

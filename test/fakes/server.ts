@@ -47,6 +47,27 @@ export async function startFakeProvider(protocol: keyof typeof protocols, script
       const reply = await fake.script(request);
       if (typeof reply === 'object' && 'status' in reply) return handler.error(res, reply.status, reply.error);
       if (res.destroyed) return;
+      if (typeof reply === 'object' && reply.cutAfter !== undefined) {
+        let written = 0;
+        const write = res.write.bind(res) as (chunk: unknown) => boolean;
+        const limit = reply.cutAfter;
+        res.write = ((chunk: unknown) => (++written > limit ? (res.destroy(), false) : write(chunk))) as typeof res.write;
+      }
+      if (typeof reply === 'object' && reply.delayMs) {
+        // Slow streaming: each chunk after a pause, so a test can act while the answer is in flight.
+        const write = res.write.bind(res) as (chunk: unknown) => boolean;
+        const pause = reply.delayMs;
+        let queue = Promise.resolve();
+        res.write = ((chunk: unknown) => {
+          queue = queue.then(() => new Promise((r) => setTimeout(r, pause))).then(() => void (res.destroyed || write(chunk)));
+          return true;
+        }) as typeof res.write;
+        const end = res.end.bind(res) as (chunk?: unknown) => void;
+        res.end = ((chunk?: unknown) => {
+          queue = queue.then(() => void (res.destroyed || end(chunk)));
+          return res;
+        }) as typeof res.end;
+      }
       handler.reply(res, request, typeof reply === 'string' ? reply : reply.text);
     } catch (err) {
       if (!res.headersSent) handler.error(res, 500, (err as Error).message);
