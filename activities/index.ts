@@ -5,6 +5,7 @@ import type { Store } from '../db/knex.js';
 import type { RunPatch } from '../db/repositories/runs.js';
 import { createEventWriter } from './events.js';
 import type { ResolvedProvider, SecretSet } from './llm/registry.js';
+import { createChatTurn } from './chat.js';
 import { createPredict } from './predict.js';
 import { loadPrices } from './llm/price-table.js';
 
@@ -23,8 +24,10 @@ export function createActivities(deps: ActivityDeps) {
       return events.append(input.runId, input.events, input.patch);
     },
     predict: createPredict({ ...deps, events, prices: () => loadPrices(deps.store) }),
+    chatTurn: createChatTurn({ ...deps, events }),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
 export type { PredictInput, PredictResult } from './predict.js';
+export type { ChatTurnInput, ChatTurnResult } from './chat.js';

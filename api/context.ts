@@ -25,5 +25,7 @@ export interface AppContext {
   allowedHosts: string[];
   /** Activity heartbeat timeout: how soon a step on a dead worker is retried elsewhere. */
   heartbeatTimeoutMs: number;
+  /** A chat workflow continues as new after this many turns. */
+  chatTurnsPerRun: number;
   log: { info(o: unknown, msg?: string): void; warn(o: unknown, msg?: string): void; error(o: unknown, msg?: string): void };
 }

@@ -27,6 +27,7 @@ export interface BackendOptions {
   temporal: TemporalConfig & { address: string };
   withWorker: boolean;
   heartbeatTimeoutMs?: number;
+  chatTurnsPerRun?: number;
   providerFactory?: ProviderFactory;
   log?: Logger;
   reconcileEveryMs?: number;
@@ -61,6 +62,7 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
     token: o.token,
     allowedHosts: o.allowedHosts,
     heartbeatTimeoutMs: o.heartbeatTimeoutMs ?? 10_000,
+    chatTurnsPerRun: o.chatTurnsPerRun ?? 20,
     log,
   };
 

@@ -1,6 +1,8 @@
 // A run's Temporal history as JSON people can read: json/plain payloads decoded in place.
-import type { temporal } from '@temporalio/proto';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+// A CommonJS package: Node's ESM loader offers it as a default export only.
+import proto from '@temporalio/proto';
+
+const { temporal } = proto;
 
 const b64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
 
@@ -19,7 +21,8 @@ function decodePayloads(value: unknown): unknown {
   return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, decodePayloads(v)]));
 }
 
-export function historyView(history: temporal.api.history.v1.IHistory): { events: unknown[] } {
-  const json = JSON.parse(historyToJSON(history as never)) as { events?: unknown[] };
-  return { events: (decodePayloads(json.events ?? []) as unknown[]) ?? [] };
+export function historyView(history: proto.temporal.api.history.v1.IHistory): { events: unknown[] } {
+  // protobufjs's JSON form: enums as names, 64-bit ints as strings, bytes as base64.
+  const json = temporal.api.history.v1.History.fromObject(history).toJSON() as { events?: unknown[] };
+  return { events: decodePayloads(json.events ?? []) as unknown[] };
 }

@@ -1,3 +1,4 @@
 // The workflow bundle's entry point: every workflow type the worker registers.
 export { pipelineWorkflow } from './pipeline.js';
 export { componentWorkflow } from './component.js';
+export { chatWorkflow } from './chat.js';

@@ -4,7 +4,7 @@ import { newId } from '../../core/ids.js';
 import { redact } from '../../core/redact.js';
 import { checkRunInputs, planPipeline, type PipelinePlan } from '../../core/pipeline-plan.js';
 import { parseSignature } from '../../core/signature.js';
-import { runRequest, type PipelineSpec, type RunKind } from '../../core/specs.js';
+import { runRequest, type PipelineSpec } from '../../core/specs.js';
 import { typeToString } from '../../core/types.js';
 import type { RunRow, RunTarget } from '../../db/models/run.js';
 import { audit } from '../../db/repositories/audit.js';
@@ -41,12 +41,19 @@ export function runView(ctx: AppContext, r: RunRow) {
 }
 export type RunView = ReturnType<typeof runView>;
 
-async function startRun(ctx: AppContext, kind: RunKind, workflowType: string, target: RunTarget, plan: PipelinePlan, inputs: Record<string, unknown>) {
+async function startRun(
+  ctx: AppContext,
+  kind: 'pipeline' | 'component',
+  workflowType: string,
+  target: RunTarget & { type: 'pipeline' | 'component' },
+  plan: PipelinePlan,
+  inputs: Record<string, unknown>,
+) {
   const id = newId('run');
   await runs.createRun(ctx.store, { id, kind, target, inputs });
   const input: PipelineRunInput = {
     runId: id,
-    kind: kind as 'pipeline' | 'component',
+    kind,
     target: { type: target.type, name: target.name, version: target.version },
     plan,
     inputs,

@@ -1,8 +1,9 @@
 // Migrations are listed in code so they run the same under tsx, bundlers and compiled builds.
 import type { Knex } from 'knex';
 import * as m001 from './001_init.js';
+import * as m002 from './002_chats.js';
 
-const migrations: Record<string, Knex.Migration> = { '001_init': m001 };
+const migrations: Record<string, Knex.Migration> = { '001_init': m001, '002_chats': m002 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
   getMigrations: async () => Object.keys(migrations),

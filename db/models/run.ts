@@ -2,7 +2,7 @@ import { Model } from 'objection';
 import type { RunKind, RunStatus } from '../../core/specs.js';
 
 export interface RunTarget {
-  type: 'pipeline' | 'component';
+  type: 'pipeline' | 'component' | 'chat';
   id: string;
   name: string;
   version: number;

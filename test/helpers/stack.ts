@@ -29,7 +29,7 @@ export function useTestEnv(): string {
   return dir;
 }
 
-export async function startTestStack(o: { dialect?: Dialect; script: Script; withWorker?: boolean; address?: string; db?: TestStore; fake?: FakeProvider; dir?: string; taskQueue?: string; protocol?: 'openai' | 'anthropic' | 'ollama' }): Promise<TestStack> {
+export async function startTestStack(o: { dialect?: Dialect; script: Script; withWorker?: boolean; address?: string; db?: TestStore; fake?: FakeProvider; dir?: string; taskQueue?: string; protocol?: 'openai' | 'anthropic' | 'ollama'; chatTurnsPerRun?: number }): Promise<TestStack> {
   const dir = o.dir ?? useTestEnv();
   process.env.VLOOP_PROJECT_DIR = dir;
   const db = o.db ?? (await freshStore(o.dialect ?? 'sqlite'));
@@ -44,7 +44,8 @@ export async function startTestStack(o: { dialect?: Dialect; script: Script; wit
     temporal: { ...temporalConfig({}), address: o.address ?? inject('temporalAddress'), taskQueue },
     withWorker: o.withWorker ?? true,
     heartbeatTimeoutMs: 3000,
-    log: (await import('pino')).default({ level: 'silent' }),
+    ...(o.chatTurnsPerRun ? { chatTurnsPerRun: o.chatTurnsPerRun } : {}),
+    log: (await import('pino')).default({ level: process.env.TEST_LOG ?? 'silent' }),
   });
   const api = async (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(`${backend.url}${p}`, {

@@ -72,6 +72,8 @@ describe('Temporal dev server and backend restart mid-run (postgres)', () => {
     const revCompleted = body.events.find((e: any) => e.type === 'step.completed' && e.data.stepId === 'rev');
     expect(revCompleted.data.outputs).toEqual(revResponses.at(-1).data.outputs);
     const history = await stack.api('GET', `/api/runs/${run.id}/history`);
+    expect(history.status).toBe(200);
     expect(history.body.events.length).toBeGreaterThan(10);
+    expect(history.body.events[0].eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
   });
 });

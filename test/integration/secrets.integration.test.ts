@@ -85,7 +85,9 @@ describe('secret canary', () => {
     for (const id of [ok.body.id, bad.body.id]) {
       await api('GET', `/api/runs/${id}`);
       await api('GET', `/api/runs/${id}/events`);
-      await api('GET', `/api/runs/${id}/history`);
+      const history = await api('GET', `/api/runs/${id}/history`);
+      expect(history.status).toBe(200);
+      expect(JSON.stringify(history.body)).toMatch(/EVENT_TYPE_ACTIVITY_TASK_(COMPLETED|FAILED)/);
     }
     await api('GET', '/api/providers');
     await api('GET', '/api/providers/canary');

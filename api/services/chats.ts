@@ -1,0 +1,85 @@
+// Chats: a chat row, a runs row (kind chat) and a long-lived workflow; each message is an Update.
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { z } from 'zod';
+import { newId } from '../../core/ids.js';
+import { SpecError } from '../../core/errors.js';
+import { NAME } from '../../core/specs.js';
+import { NotFoundError } from '../../db/errors.js';
+import { createChat as insertChat, getChat, listChats, listMessages, type ChatTarget } from '../../db/repositories/chats.js';
+import { getProvider } from '../../db/repositories/providers.js';
+import { createRun, getRun, updateRun } from '../../db/repositories/runs.js';
+import { components } from '../../db/repositories/versioned.js';
+import type { ChatRunInput } from '../../workflows/chat.js';
+import type { AppContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { runView } from './runs.js';
+
+const newChat = z.strictObject({
+  title: z.string().min(1).max(200).optional(),
+  provider: NAME.optional(),
+  model: z.string().min(1).optional(),
+  component: z.string().regex(/^[a-z][a-z0-9_-]*(@\d+)?$/, 'a component is "name" or "name@version"').optional(),
+  system: z.string().optional(),
+});
+const newMessage = z.strictObject({ content: z.string().min(1, 'a message needs some content'), messageId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() });
+
+async function chatTarget(ctx: AppContext, body: z.infer<typeof newChat>): Promise<ChatTarget> {
+  if (body.component) {
+    const [name, v] = body.component.split('@');
+    const version = await components.getVersion(ctx.store, name!, v ? Number(v) : undefined);
+    return { provider: version.spec.provider, model: body.model ?? version.spec.model, system: body.system ?? version.spec.instructions, component: `${version.name}@${version.version}` };
+  }
+  const provider = body.provider ?? 'default';
+  try {
+    await getProvider(ctx.store, provider);
+  } catch (err) {
+    if (err instanceof NotFoundError) throw new SpecError('invalid chat', [{ path: 'provider', message: `unknown provider '${provider}'` }]);
+    throw err;
+  }
+  return { provider, model: body.model, system: body.system };
+}
+
+export async function createChat(ctx: AppContext, body: unknown) {
+  const req = newChat.parse(body);
+  const target = await chatTarget(ctx, req);
+  const runId = newId('run');
+  await createRun(ctx.store, { id: runId, kind: 'chat', target: { type: 'chat', id: runId, name: target.component ?? target.provider, version: 0 }, inputs: {} });
+  const chat = await insertChat(ctx.store, { title: req.title ?? 'New chat', target, runId });
+  const input: ChatRunInput = { chatId: chat.id, runId, target, transcript: [], turnsPerRun: ctx.chatTurnsPerRun, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs };
+  try {
+    const handle = await ctx.temporal.client.workflow.start('chatWorkflow', { workflowId: runId, taskQueue: ctx.temporal.taskQueue, args: [input] });
+    await updateRun(ctx.store, runId, { temporalRunId: handle.firstExecutionRunId });
+  } catch (err) {
+    await updateRun(ctx.store, runId, { status: 'failed', error: { message: `could not start the chat: ${(err as Error).message}` } });
+    throw new AppError(503, 'temporal_unavailable', `could not start the chat: ${(err as Error).message}`);
+  }
+  return chatView(ctx, chat.id);
+}
+
+export async function chatView(ctx: AppContext, id: string) {
+  const chat = await getChat(ctx.store, id);
+  return { ...chat, messages: await listMessages(ctx.store, id), run: runView(ctx, await getRun(ctx.store, chat.runId)) };
+}
+
+export async function chats(ctx: AppContext) {
+  return listChats(ctx.store);
+}
+
+/** Send a message and wait for the reply; the same messageId sent twice is one turn. */
+export async function sendChatMessage(ctx: AppContext, id: string, body: unknown) {
+  const req = newMessage.parse(body);
+  const chat = await getChat(ctx.store, id);
+  const messageId = req.messageId ?? newId('msg');
+  try {
+    return await ctx.temporal.client.workflow.getHandle(chat.runId).executeUpdate('sendMessage', { args: [{ messageId, content: req.content }], updateId: messageId });
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) throw new AppError(400, 'message_refused', (err.cause as Error | undefined)?.message ?? err.message);
+    throw err;
+  }
+}
+
+export async function closeChat(ctx: AppContext, id: string) {
+  const chat = await getChat(ctx.store, id);
+  await ctx.temporal.client.workflow.getHandle(chat.runId).signal('closeChat');
+  return chatView(ctx, id);
+}

@@ -1,0 +1,80 @@
+// Chats and transcripts. A turn's messages are upserted by key, so a retried turn leaves one copy,
+// holding what the workflow finally used.
+import { newId } from '../../core/ids.js';
+import { NotFoundError } from '../errors.js';
+import type { Store } from '../knex.js';
+
+export interface ChatTarget {
+  provider: string;
+  model?: string | undefined;
+  component?: string | undefined;
+  system?: string | undefined;
+}
+
+export interface ChatRow {
+  id: string;
+  title: string;
+  target: ChatTarget;
+  runId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ChatMessageRow {
+  seq: number;
+  key: string;
+  role: 'user' | 'assistant';
+  content: string;
+  usage: { inputTokens: number; outputTokens: number } | null;
+  createdAt: string;
+}
+
+const parse = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+
+export async function createChat(store: Store, chat: { title: string; target: ChatTarget; runId: string }): Promise<ChatRow> {
+  const at = new Date().toISOString();
+  const row = { id: newId('chat'), title: chat.title, target: JSON.stringify(chat.target), runId: chat.runId, createdAt: at, updatedAt: at };
+  await store.knex('chats').insert(row);
+  return { ...row, target: chat.target };
+}
+
+export async function getChat(store: Store, id: string): Promise<ChatRow> {
+  const row = await store.knex('chats').where('id', id).first();
+  if (!row) throw new NotFoundError('chat', id);
+  return { ...row, target: parse<ChatTarget>(row.target) };
+}
+
+export async function listChats(store: Store): Promise<ChatRow[]> {
+  const rows = await store.knex('chats').orderBy('id', 'desc').limit(200);
+  return rows.map((r: ChatRow & { target: string }) => ({ ...r, target: parse<ChatTarget>(r.target) }));
+}
+
+export async function listMessages(store: Store, chatId: string): Promise<ChatMessageRow[]> {
+  const rows = await store.knex('chat_messages').where('chatId', chatId).orderBy('seq');
+  return rows.map((r: ChatMessageRow & { usage: string | null; seq: number | string }) => ({
+    seq: Number(r.seq),
+    key: r.key,
+    role: r.role,
+    content: r.content,
+    usage: r.usage ? parse(r.usage) : null,
+    createdAt: r.createdAt,
+  }));
+}
+
+/** Insert a message, or replace the content stored under its key (a later attempt of the same turn). */
+export async function upsertMessage(store: Store, chatId: string, m: { key: string; role: 'user' | 'assistant'; content: string; usage?: ChatMessageRow['usage'] }): Promise<ChatMessageRow> {
+  return store.knex.transaction(async (trx) => {
+    await trx('chats').where('id', chatId).forUpdate().first('id');
+    const existing = await trx('chat_messages').where({ chatId, key: m.key }).first();
+    const at = new Date().toISOString();
+    if (existing) {
+      await trx('chat_messages').where({ chatId, key: m.key }).update({ content: m.content, usage: m.usage ? JSON.stringify(m.usage) : null });
+      return { seq: Number(existing.seq), key: m.key, role: m.role, content: m.content, usage: m.usage ?? null, createdAt: existing.createdAt };
+    }
+    const max = await trx('chat_messages').where('chatId', chatId).max({ seq: 'seq' }).first();
+    const seq = Number(max?.seq ?? 0) + 1;
+    await trx('chat_messages').insert({ chatId, seq, key: m.key, role: m.role, content: m.content, usage: m.usage ? JSON.stringify(m.usage) : null, createdAt: at });
+    await trx('chats').where('id', chatId).update({ updatedAt: at });
+    return { seq, key: m.key, role: m.role, content: m.content, usage: m.usage ?? null, createdAt: at };
+  });
+}

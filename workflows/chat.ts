@@ -1,0 +1,83 @@
+// A chat is one long-lived workflow: each turn is an Update, handled one at a time; every N turns it
+// continues as new with the transcript carried, so its history never grows without bound.
+import { allHandlersFinished, condition, continueAsNew, defineSignal, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities, ChatTurnResult } from '../activities/index.js';
+import type { ChatMessage } from '../core/messages.js';
+import type { ChatTarget } from '../db/repositories/chats.js';
+import { record } from './run-events.js';
+
+export interface ChatRunInput {
+  chatId: string;
+  runId: string;
+  target: ChatTarget;
+  transcript: ChatMessage[];
+  turnsPerRun: number;
+  heartbeatTimeoutMs?: number;
+  continued?: boolean;
+  /** Replies of recent turns by messageId: a resent message is answered, not taken as a new turn. */
+  recent?: Record<string, ChatTurnResult>;
+}
+
+const RECENT_TURNS = 50;
+
+export interface ChatMessageInput {
+  messageId: string;
+  content: string;
+}
+
+export const sendMessage = defineUpdate<ChatTurnResult, [ChatMessageInput]>('sendMessage');
+export const closeChat = defineSignal('closeChat');
+
+export async function chatWorkflow(input: ChatRunInput): Promise<void> {
+  const { chatTurn } = proxyActivities<Activities>({
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: input.heartbeatTimeoutMs ?? 10_000,
+    retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['ProviderRejected', 'ConfigError'] },
+  });
+  const transcript = [...input.transcript];
+  // Temporal dedupes update ids within one run only; this survives continue-as-new.
+  const recent = new Map(Object.entries(input.recent ?? {}));
+  let busy = false;
+  let turns = 0;
+  let closed = false;
+  if (!input.continued) {
+    await record(input.runId, [{ type: 'run.started', key: 'run.started', data: { kind: 'chat', target: input.target, inputs: {} } }], { status: 'running' });
+  }
+
+  setHandler(
+    sendMessage,
+    async ({ messageId, content }) => {
+      await condition(() => !busy || recent.has(messageId));
+      const known = recent.get(messageId);
+      if (known) return known;
+      busy = true;
+      try {
+        const reply = await chatTurn({ chatId: input.chatId, runId: input.runId, messageId, content, history: transcript, target: input.target });
+        transcript.push({ role: 'user', content }, { role: 'assistant', content: reply.content });
+        recent.set(messageId, reply);
+        if (recent.size > RECENT_TURNS) recent.delete(recent.keys().next().value!);
+        turns++;
+        return reply;
+      } finally {
+        busy = false;
+      }
+    },
+    {
+      validator: ({ content }) => {
+        if (typeof content !== 'string' || !content.trim()) throw new Error('a message needs some content');
+        if (closed) throw new Error('this chat is closed');
+      },
+    },
+  );
+  setHandler(closeChat, () => {
+    closed = true;
+  });
+
+  await condition(() => closed || (turns >= input.turnsPerRun && !busy));
+  await condition(allHandlersFinished);
+  if (closed) {
+    await record(input.runId, [{ type: 'run.completed', key: 'run.completed', data: { outputs: { turns: transcript.length / 2 } } }], { status: 'completed', outputs: { turns: transcript.length / 2 } });
+    return;
+  }
+  await continueAsNew<typeof chatWorkflow>({ ...input, transcript, continued: true, recent: Object.fromEntries(recent) });
+}
