@@ -49,3 +49,17 @@ export function followRun(runId: string, onFrame: (frame: ServerFrame) => void):
     ws.on('error', reject);
   });
 }
+
+/** Subscribe to a run's frames until the returned function is called. */
+export function subscribeRun(runId: string, onFrame: (frame: ServerFrame) => void): Promise<() => void> {
+  const { token } = apiConfig();
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${backendUrl().replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } });
+    ws.on('open', () => {
+      ws.send(JSON.stringify({ type: 'subscribe', runId, after: Number.MAX_SAFE_INTEGER }));
+      resolve(() => ws.close());
+    });
+    ws.on('message', (raw) => onFrame(JSON.parse(String(raw)) as ServerFrame));
+    ws.on('error', reject);
+  });
+}

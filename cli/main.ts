@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { SpecError } from '../core/errors.js';
 import { installTemporalRuntime } from '../temporal/runtime.js';
 import { backendCommand } from './commands/backend.js';
+import { chatCommand } from './commands/chat.js';
 import { dbCommand } from './commands/db.js';
 import { doctorCommand } from './commands/doctor.js';
 import { runCommand } from './commands/run.js';
@@ -13,7 +14,7 @@ import { workerCommand } from './commands/worker.js';
 import { loadEnv } from './env.js';
 
 const program = new Command('harness').description('Vloop Harness: durable LLM components, pipelines and agents on Temporal').version('0.1.0');
-for (const add of [upCommand, servicesCommand, backendCommand, workerCommand, runCommand, dbCommand, doctorCommand, setupCommand]) add(program);
+for (const add of [upCommand, servicesCommand, backendCommand, workerCommand, runCommand, chatCommand, dbCommand, doctorCommand, setupCommand]) add(program);
 
 try {
   loadEnv();

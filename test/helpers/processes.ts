@@ -8,22 +8,26 @@ const harness = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..',
 
 export interface HarnessProcess {
   child: ChildProcess;
+  exitCode: Promise<number | null>;
   output: () => string;
   waitFor(text: string, timeoutMs?: number): Promise<void>;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function spawnHarness(args: string[], env: Record<string, string>): HarnessProcess {
+export function spawnHarness(args: string[], env: Record<string, string>, input?: string): HarnessProcess {
   let out = '';
   const child = spawn(process.execPath, [harness, ...args], {
     env: { ...process.env, VLOOP_WORKFLOW_BUNDLE: inject('workflowBundle'), LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (input !== undefined) child.stdin!.end(input);
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exitCode = exited.then(() => child.exitCode);
   return {
     child,
+    exitCode,
     output: () => out,
     async waitFor(text, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;

@@ -1,0 +1,55 @@
+// The harness CLI against a running backend: run --follow, chat, and bad input (a message, exit 1).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { echoModel, promptOp } from '../helpers/echo-model.js';
+import { spawnHarness } from '../helpers/processes.js';
+import { seedDiamond, startTestStack, TOKEN, type TestStack } from '../helpers/stack.js';
+import type { FakeRequest } from '../fakes/script.js';
+
+const script = (req: FakeRequest) => (promptOp(req) === 'unknown' ? `you said: ${req.messages.at(-1)!.content}` : echoModel(req));
+
+describe('harness CLI', () => {
+  let stack: TestStack;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    stack = await startTestStack({ script });
+    await seedDiamond(stack);
+    env = { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir };
+  });
+  afterAll(() => stack?.close());
+
+  const harness = async (args: string[], input?: string) => {
+    const p = spawnHarness(args, env, input);
+    const code = await p.exitCode;
+    return { code, out: p.output() };
+  };
+
+  it('runs a pipeline, printing its events live and then the outputs', async () => {
+    const { code, out } = await harness(['run', 'pipeline', 'diamond', '-i', 'text=abc', '--follow']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/run run_\w+ started/);
+    expect(out).toMatch(/step\.completed\s+both/);
+    expect(out).toMatch(/completed: \{\n\s+"combined": "ABC\|cba"/);
+  });
+
+  it('chats in the terminal, one turn per line', async () => {
+    const { code, out } = await harness(['chat', '--provider', 'fake'], 'hello\n\nsecond line\n');
+    expect(code).toBe(0);
+    expect(out).toContain('you said: hello');
+    expect(out).toContain('you said: second line');
+    const chats = (await stack.api('GET', '/api/chats')).body;
+    const chat = (await stack.api('GET', `/api/chats/${chats[0].id}`)).body;
+    expect(chat.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+  });
+
+  it('says what is wrong and exits 1 on bad input', async () => {
+    const typed = await harness(['run', 'pipeline', 'diamond', '-i', 'text=5']);
+    expect(typed.code).toBe(1);
+    expect(typed.out).toMatch(/error: invalid run inputs: inputs\.text: expected str, got 5/);
+    const missing = await harness(['run', 'pipeline', 'nope']);
+    expect(missing.code).toBe(1);
+    expect(missing.out).toContain("error: pipeline 'nope' not found");
+    const badPair = await harness(['run', 'pipeline', 'diamond', '-i', 'novalue']);
+    expect(badPair.code).toBe(1);
+    expect(badPair.out).toContain("--input takes key=value, got 'novalue'");
+  });
+});
