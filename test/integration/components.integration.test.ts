@@ -1,5 +1,7 @@
 // Component versions and their prompts; token deltas over /ws, reset when a retried attempt restarts.
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localModelPath } from '../helpers/local-model.js';
 import { formatPredictReply } from '../../core/adapters.js';
 import { promptFields } from '../helpers/echo-model.js';
 import { startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
@@ -19,6 +21,7 @@ describe('components', () => {
   };
 
   beforeAll(async () => {
+    process.env.LOCAL_MODEL_PATH = localModelPath();
     stack = await startTestStack({ script });
     await stack.api('POST', '/api/providers', { name: 'fake', type: 'openai', baseUrl: stack.fake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'fake-model' });
   });
@@ -45,6 +48,25 @@ describe('components', () => {
     expect(prompts[1]).not.toContain('reasoning');
     expect(prompts[3]).toContain('Version three: think first.');
     expect(prompts[3]).toMatch(/1\. `reasoning` \(str\)/);
+  });
+
+  it('lists provider models, tests a provider live, and prices runs from the editable table', async () => {
+    expect((await stack.api('GET', '/api/providers/fake/models')).body).toEqual({ models: ['fake-model'] });
+    expect((await stack.api('POST', '/api/providers/fake/test')).body).toMatchObject({ ok: true, models: 1 });
+    await stack.api('POST', '/api/providers', { name: 'gguf', type: 'local', defaultModel: 'SmolLM2-135M-Instruct.Q4_1' });
+    expect((await stack.api('GET', '/api/providers/gguf/models')).body.models).toContain(path.basename(localModelPath(), '.gguf'));
+
+    const bad = await stack.api('PUT', '/api/pricing', { 'fake-model': { input: -1, output: 2 } });
+    expect(bad.status).toBe(400);
+    const put = await stack.api('PUT', '/api/pricing', { 'fake-model': { input: 1000, output: 2000 } });
+    expect(put.body.prices['fake-model']).toEqual({ input: 1000, output: 2000 });
+    expect(put.body.prices['gpt-4o-mini']).toBeDefined();
+    await new Promise((r) => setTimeout(r, 5100)); // the activity re-reads the table every 5 s
+    const { body } = await stack.api('POST', '/api/components/qa/runs', { inputs: { question: 'price?' }, version: 1 });
+    const run = await waitForRun(stack, body.id);
+    const { inputTokens, outputTokens, costUsd } = run.usage;
+    expect(costUsd).toBeCloseTo((inputTokens * 1000 + outputTokens * 2000) / 1e6, 6);
+    expect(costUsd).toBeGreaterThan(0);
   });
 
   it('streams token deltas to /ws and resets the stream when a retried attempt starts over', async () => {
