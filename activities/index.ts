@@ -5,7 +5,10 @@ import type { Store } from '../db/knex.js';
 import type { RunPatch } from '../db/repositories/runs.js';
 import { createEventWriter } from './events.js';
 import type { ResolvedProvider, SecretSet } from './llm/registry.js';
+import { createAgentStep } from './agent.js';
 import { createChatTurn } from './chat.js';
+import { policyContext, readPolicy } from './tools/policy-file.js';
+import { createRunTool } from './tools/registry.js';
 import { createPredict } from './predict.js';
 import { loadPrices } from './llm/price-table.js';
 
@@ -25,9 +28,17 @@ export function createActivities(deps: ActivityDeps) {
     },
     predict: createPredict({ ...deps, events, prices: () => loadPrices(deps.store) }),
     chatTurn: createChatTurn({ ...deps, events }),
+    agentStep: createAgentStep({ ...deps, events }),
+    runTool: createRunTool({ ...deps, events }),
+    /** The policy as the workflow sees it (a local activity, recorded in history). */
+    async loadPolicy() {
+      return { policy: readPolicy(), context: policyContext() };
+    },
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
 export type { PredictInput, PredictResult } from './predict.js';
 export type { ChatTurnInput, ChatTurnResult } from './chat.js';
+export type { AgentStepInput, AgentStepResult } from './agent.js';
+export type { RunToolInput, RunToolResult } from './tools/registry.js';

@@ -36,9 +36,16 @@ export const componentSpec = z.strictObject({
   params: z
     .strictObject({ temperature: z.number().min(0).max(2).optional(), maxTokens: z.int().positive().optional(), stream: z.boolean().optional() })
     .optional(),
-  tools: z.array(z.string()).optional(),
+  tools: z.array(z.enum(['filesystem', 'terminal', 'database', 'browser'])).optional(),
   maxSteps: z.int().positive().optional(),
-  budget: z.strictObject({ maxTokens: z.int().positive().optional(), maxCostUsd: z.number().positive().optional() }).optional(),
+  budget: z
+    .strictObject({
+      maxTokens: z.int().positive().optional(),
+      maxCostUsd: z.number().positive().optional(),
+      /** Crossing a budget fails the run, or asks a person whether to go on. */
+      onExceed: z.enum(['fail', 'ask']).default('fail'),
+    })
+    .optional(),
 });
 export type ComponentSpec = z.infer<typeof componentSpec>;
 

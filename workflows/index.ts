@@ -2,3 +2,4 @@
 export { pipelineWorkflow } from './pipeline.js';
 export { componentWorkflow } from './component.js';
 export { chatWorkflow } from './chat.js';
+export { agentWorkflow } from './agent.js';

@@ -15,6 +15,7 @@ import { replayRun } from '../../temporal/replay.js';
 import type { PipelineRunInput } from '../../workflows/pipeline.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
+import { startAgentRun } from './agents.js';
 import { resolveComponents } from './specs.js';
 
 export function runView(ctx: AppContext, r: RunRow) {
@@ -85,6 +86,7 @@ export async function startPipelineRun(ctx: AppContext, idOrName: string, body: 
 export async function startComponentRun(ctx: AppContext, idOrName: string, body: unknown) {
   const req = runRequest.parse(body);
   const version = await components.getVersion(ctx.store, idOrName, req.version);
+  if (version.spec.kind === 'react') return startAgentRun(ctx, version, req.inputs);
   const sig = parseSignature(version.spec.signature);
   const ref = `${version.name}@${version.version}`;
   const spec: PipelineSpec = {

@@ -1,0 +1,59 @@
+// One ReAct model step as one activity: render the trajectory, ask for a JSON action, record it.
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Usage } from '../core/messages.js';
+import { actionSchema, parseAction, renderReact, type AgentAction, type TrajectoryStep } from '../core/react.js';
+import { redact, redactText } from '../core/redact.js';
+import { parseSignature } from '../core/signature.js';
+import type { ComponentSpec } from '../core/specs.js';
+import type { EventWriter } from './events.js';
+import { costUsd } from './llm/pricing.js';
+import { ProviderRejected } from './llm/provider.js';
+import type { ResolvedProvider, SecretSet } from './llm/registry.js';
+
+export interface AgentStepInput {
+  runId: string;
+  step: number;
+  component: ComponentSpec;
+  inputs: Record<string, unknown>;
+  trajectory: TrajectoryStep[];
+}
+
+export type AgentStepResult = ({ action: AgentAction } | { problem: string }) & { usage: Usage; costUsd: number };
+
+export function createAgentStep(deps: { events: EventWriter; secrets: SecretSet; resolveProvider: (name: string) => Promise<ResolvedProvider> }) {
+  return async function agentStep(input: AgentStepInput): Promise<AgentStepResult> {
+    const ctx = Context.current();
+    const attempt = ctx.info.attempt;
+    const { runId, component } = input;
+    const resolved = await deps.resolveProvider(component.provider);
+    const model = component.model ?? resolved.defaultModel;
+    if (!model) throw ApplicationFailure.nonRetryable(`component '${component.name}' names no model`, 'ConfigError');
+    const signature = parseSignature(component.signature);
+    const tools = component.tools ?? [];
+    const messages = redact(renderReact({ signature, instructions: component.instructions, tools }, input.inputs, input.trajectory), deps.secrets.list());
+    const callId = `agent[${input.step}]`;
+    await deps.events.append(runId, [{ type: 'llm.request', key: `${callId}:${attempt}:request`, data: { callId, provider: resolved.name, model, adapter: 'json', messages, attempt } }]);
+    const heartbeat = setInterval(() => ctx.heartbeat(), 1000);
+    let result;
+    try {
+      result = await resolved.provider.complete({ model, messages, temperature: component.params?.temperature, maxTokens: component.params?.maxTokens, jsonSchema: actionSchema(signature, tools), signal: ctx.cancellationSignal });
+    } catch (err) {
+      if (ctx.cancellationSignal.aborted) throw err;
+      const message = redactText((err as Error).message, deps.secrets.list());
+      if (err instanceof ProviderRejected) throw ApplicationFailure.nonRetryable(message, 'ProviderRejected');
+      throw ApplicationFailure.retryable(message, 'ProviderError');
+    } finally {
+      clearInterval(heartbeat);
+    }
+    const text = redactText(result.text, deps.secrets.list());
+    const parsed = parseAction(signature, text, tools);
+    const cost = costUsd(model, result.usage, resolved.pricing);
+    await deps.events.append(
+      runId,
+      [{ type: 'llm.response', key: `${callId}:${attempt}:response`, data: { callId, text, ...('problem' in parsed ? { parseError: parsed.problem } : {}), usage: result.usage, latencyMs: result.latencyMs, costUsd: cost, attempt } }],
+      undefined,
+      { ...result.usage, costUsd: cost },
+    );
+    return { ...parsed, usage: result.usage, costUsd: cost };
+  };
+}

@@ -1,0 +1,78 @@
+// The only way a tool runs: decide the policy again right before running, on real paths, and fail
+// closed (deny, an unapproved ask, or any error while deciding means the tool does not run).
+import path from 'node:path';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { evaluatePolicy, resolveToolPath, toolCall, type ToolCall } from '../../core/policy.js';
+import { redactText } from '../../core/redact.js';
+import type { EventWriter } from '../events.js';
+import type { SecretSet } from '../llm/registry.js';
+import { runQuery } from './database.js';
+import { runFilesystem } from './filesystem.js';
+import { policyContext, readPolicy } from './policy-file.js';
+import { runTerminal } from './terminal.js';
+import { realResolve } from './workspace.js';
+
+export const OUTPUT_CAP = 16_000;
+
+export interface RunToolInput {
+  runId: string;
+  callId: string;
+  call: ToolCall;
+  /** A person approved this call (its policy decision was ask). */
+  approved: boolean;
+}
+
+export interface RunToolResult {
+  ok: boolean;
+  output: string;
+  truncated: boolean;
+}
+
+export function createRunTool(deps: { events: EventWriter; secrets: SecretSet }) {
+  return async function runTool(input: RunToolInput): Promise<RunToolResult> {
+    const ctx = Context.current();
+    let call: ToolCall;
+    let decision;
+    let pctx;
+    try {
+      call = toolCall.parse(input.call);
+      pctx = policyContext();
+      decision = evaluatePolicy(readPolicy(), call, { ...pctx, realpath: realResolve });
+    } catch (err) {
+      throw ApplicationFailure.nonRetryable(`the tool call could not be checked, so it was not run: ${(err as Error).message}`, 'PolicyCheckFailed');
+    }
+    if (decision.decision === 'deny' || (decision.decision === 'ask' && !input.approved)) {
+      throw ApplicationFailure.nonRetryable(`refused right before running (${decision.rule}): ${decision.reason}`, 'PolicyRefused');
+    }
+    let output: string;
+    let ok = true;
+    try {
+      switch (call.tool) {
+        case 'filesystem':
+          output = runFilesystem(pctx.workspace, resolveToolPath({ ...pctx, realpath: realResolve }, call.args.path), call.args);
+          break;
+        case 'terminal': {
+          const r = await runTerminal(call.args.command, pctx.workspace, { timeoutMs: 60_000, maxBytes: OUTPUT_CAP * 2, signal: ctx.cancellationSignal });
+          ok = r.exitCode === 0 && !r.timedOut;
+          output = `${r.output.replace(/\n$/, "")}${r.timedOut ? '\n[timed out; the process group was killed]' : ''}\n[exit code ${r.exitCode ?? 'none'}]`;
+          break;
+        }
+        case 'database': {
+          const conn = readPolicy().connections[call.args.connection]!;
+          output = await runQuery(conn, call.args.sql, path.resolve(pctx.workspace));
+          break;
+        }
+        case 'browser':
+          throw new Error('the browser tool is not available yet');
+      }
+    } catch (err) {
+      ok = false;
+      output = `error: ${(err as Error).message}`;
+    }
+    const clean = redactText(output, deps.secrets.list());
+    const truncated = clean.length > OUTPUT_CAP;
+    const result = { ok, output: truncated ? `${clean.slice(0, OUTPUT_CAP)}\n[output truncated]` : clean, truncated };
+    await deps.events.append(input.runId, [{ type: 'tool.result', key: `${input.callId}:result`, data: { callId: input.callId, output: result.output, truncated } }]);
+    return result;
+  };
+}

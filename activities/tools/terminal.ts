@@ -1,0 +1,49 @@
+// Terminal tool: a command in the workspace with an environment scrubbed of secrets; the whole
+// process group is killed on timeout or cancellation.
+import { spawn } from 'node:child_process';
+
+const SAFE_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TERM', 'USER', 'SHELL', 'TZ', 'TMPDIR'];
+
+export function scrubbedEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return Object.fromEntries(SAFE_ENV.filter((k) => env[k] !== undefined).map((k) => [k, env[k]]));
+}
+
+export interface TerminalResult {
+  exitCode: number | null;
+  output: string;
+  timedOut: boolean;
+}
+
+export function runTerminal(command: string, cwd: string, o: { timeoutMs: number; maxBytes: number; signal?: AbortSignal }): Promise<TerminalResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', command], { cwd, env: scrubbedEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    let timedOut = false;
+    const take = (chunk: Buffer) => {
+      if (output.length < o.maxBytes) output += chunk.toString('utf8').slice(0, o.maxBytes - output.length);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    const killGroup = () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, o.timeoutMs);
+    o.signal?.addEventListener('abort', killGroup, { once: true });
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      o.signal?.removeEventListener('abort', killGroup);
+      resolve({ exitCode: code, output, timedOut });
+    });
+  });
+}

@@ -1,0 +1,13 @@
+import Router from '@koa/router';
+import { readJson } from '../body.js';
+import type { AppContext } from '../context.js';
+import * as svc from '../services/agents.js';
+
+export function agentRoutes(app: AppContext): Router {
+  const r = new Router({ prefix: '/api' });
+  r.post('/runs/:id/approvals/:approvalId', async (ctx) => (ctx.body = await svc.resolveApproval(app, ctx.params.id!, ctx.params.approvalId!, await readJson(ctx))));
+  r.get('/approvals', async (ctx) => (ctx.body = await svc.listApprovals(app)));
+  r.get('/policy', (ctx) => (ctx.body = svc.getPolicy()));
+  r.put('/policy', async (ctx) => (ctx.body = await svc.putPolicy(app, await readJson(ctx))));
+  return r;
+}

@@ -1,0 +1,85 @@
+// ReAct as messages: the task, the tools and their argument schemas, the trajectory so far; the
+// model answers one JSON action (use a tool, or finish with the signature's outputs).
+import { z } from 'zod';
+import { typeSchema, type JsonSchema } from './json-schema.js';
+import type { ChatMessage } from './messages.js';
+import { toolCall } from './policy.js';
+import type { Signature } from './signature.js';
+import { typeToString, valueMatches } from './types.js';
+
+export const TOOL_DESCRIPTIONS: Record<string, string> = {
+  filesystem: 'Read, write, edit (search/replace), list, glob or grep files inside the workspace.',
+  terminal: 'Run a shell command in the workspace (the policy may ask a person first).',
+  database: 'Run SQL on a connection named in the policy (read-only unless allowed).',
+  browser: 'Open a web page, click, type, extract text or take a screenshot.',
+};
+
+export interface TrajectoryStep {
+  thought: string;
+  call?: { tool: string; args: unknown };
+  observation: string;
+}
+
+export type AgentAction = { thought: string; tool: string; args: Record<string, unknown> } | { thought: string; finish: Record<string, unknown> };
+
+export function toolArgSchemas(tools: string[]): Record<string, JsonSchema> {
+  const out: Record<string, JsonSchema> = {};
+  for (const option of toolCall.options) {
+    const name = option.shape.tool.value;
+    if (tools.includes(name)) out[name] = z.toJSONSchema(option.shape.args) as JsonSchema;
+  }
+  return out;
+}
+
+export function actionSchema(sig: Signature, tools: string[]): JsonSchema {
+  return {
+    type: 'object',
+    properties: {
+      thought: { type: 'string' },
+      tool: { enum: tools },
+      args: { type: 'object' },
+      finish: { type: 'object', properties: Object.fromEntries(sig.outputs.map((f) => [f.name, typeSchema(f.type)])) },
+    },
+    required: ['thought'],
+  };
+}
+
+export function renderReact(p: { signature: Signature; instructions?: string | undefined; tools: string[] }, inputs: Record<string, unknown>, trajectory: TrajectoryStep[]): ChatMessage[] {
+  const schemas = toolArgSchemas(p.tools);
+  const system = [
+    p.instructions ?? 'Complete the task.',
+    `Inputs: ${p.signature.inputs.map((f) => `\`${f.name}\` (${typeToString(f.type)})`).join(', ')}.`,
+    `When done, give the outputs: ${p.signature.outputs.map((f) => `\`${f.name}\` (${typeToString(f.type)})`).join(', ')}.`,
+    `Tools:\n${p.tools.map((t) => `- ${t}: ${TOOL_DESCRIPTIONS[t] ?? ''} Arguments (JSON Schema): ${JSON.stringify(schemas[t] ?? {})}`).join('\n')}`,
+    'Answer with one JSON object: {"thought": "...", "tool": "<tool>", "args": {...}} to use a tool, or {"thought": "...", "finish": {<outputs>}} when you can answer.',
+  ].join('\n\n');
+  const messages: ChatMessage[] = [
+    { role: 'system', content: system },
+    { role: 'user', content: p.signature.inputs.map((f) => `[[ ## ${f.name} ## ]]\n${typeof inputs[f.name] === 'string' ? inputs[f.name] : JSON.stringify(inputs[f.name])}`).join('\n\n') },
+  ];
+  for (const step of trajectory) {
+    messages.push({ role: 'assistant', content: JSON.stringify(step.call ? { thought: step.thought, tool: step.call.tool, args: step.call.args } : { thought: step.thought }) });
+    messages.push({ role: 'user', content: `Observation: ${step.observation}` });
+  }
+  return messages;
+}
+
+/** Parse the model's action; a problem comes back as text the model can read next step. */
+export function parseAction(sig: Signature, text: string, tools: string[]): { action: AgentAction } | { problem: string } {
+  let v: Record<string, unknown>;
+  try {
+    const start = text.indexOf('{');
+    v = JSON.parse(text.slice(start, text.lastIndexOf('}') + 1));
+  } catch {
+    return { problem: 'your answer was not a JSON object' };
+  }
+  const thought = typeof v.thought === 'string' ? v.thought : '';
+  if (v.finish && typeof v.finish === 'object') {
+    const finish = v.finish as Record<string, unknown>;
+    const bad = sig.outputs.filter((f) => !valueMatches(finish[f.name], f.type)).map((f) => `${f.name} (${typeToString(f.type)})`);
+    if (bad.length) return { problem: `finish is missing or has wrong types for: ${bad.join(', ')}` };
+    return { action: { thought, finish: Object.fromEntries(sig.outputs.map((f) => [f.name, finish[f.name]])) } };
+  }
+  if (typeof v.tool !== 'string' || !tools.includes(v.tool)) return { problem: `unknown tool ${JSON.stringify(v.tool)}; use one of ${tools.join(', ')}` };
+  return { action: { thought, tool: v.tool, args: (v.args ?? {}) as Record<string, unknown> } };
+}

@@ -1,0 +1,96 @@
+// An agent scripted through a fake provider: read (allowed), a command (ask) approved over HTTP,
+// denied, or timed out; the events tell the whole story in order.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentModel } from '../helpers/agent-model.js';
+import { eventsOf, makeWorkspace, seedAgent, waitForStatus } from '../helpers/agent-setup.js';
+import { startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
+
+const plan = (command: string) => [
+  { tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } },
+  { tool: 'terminal', args: { command } },
+  { finish: { answer: '{{last}}' } },
+];
+
+describe('agent runs with policy and approvals', () => {
+  let stack: TestStack;
+  let workspace: string;
+  beforeAll(async () => {
+    workspace = makeWorkspace({ 'notes.txt': 'The answer is 42.\n' });
+    process.env.HARNESS_WORKSPACE = workspace;
+    stack = await startTestStack({
+      script: agentModel({ approve: plan('echo ran >> log.txt && wc -l < notes.txt'), deny: plan('echo denied-ran >> log.txt'), timeout: plan('echo late-ran >> log.txt') }),
+    });
+    await seedAgent(stack, { rules: [{ id: 'read-notes', tool: 'filesystem', action: 'allow', match: { op: 'read', path: '*.txt' } }] });
+  });
+  afterAll(async () => {
+    await stack?.close();
+    delete process.env.HARNESS_WORKSPACE;
+  });
+
+  it('reads a file, waits for approval of a command, runs it once, and answers', async () => {
+    const { body } = await stack.api('POST', '/api/components/helper/runs', { inputs: { task: 'approve' } });
+    expect(body.kind).toBe('agent');
+    await waitForStatus(stack, body.id, 'waiting_approval');
+    const inbox = (await stack.api('GET', '/api/approvals')).body;
+    expect(inbox).toEqual([expect.objectContaining({ runId: body.id, approvalId: 'tool[1]', kind: 'tool', call: { tool: 'terminal', args: { command: 'echo ran >> log.txt && wc -l < notes.txt' } } })]);
+    expect((await stack.api('POST', `/api/runs/${body.id}/approvals/nope`, { decision: 'approve' })).status).toBe(409);
+    const ok = await stack.api('POST', `/api/runs/${body.id}/approvals/tool[1]`, { decision: 'approve', reason: 'looks fine' });
+    expect(ok.body).toMatchObject({ ok: true, decision: 'approve' });
+
+    const run = await waitForRun(stack, body.id);
+    expect(run.status).toBe('completed');
+    expect(run.outputs.answer).toMatch(/^1\n\[exit code 0\]$/);
+    expect(fs.readFileSync(path.join(workspace, 'log.txt'), 'utf8')).toBe('ran\n');
+
+    const story = (await eventsOf(stack, body.id)).map((e) => (e.type === 'policy.decision' ? `${e.type}:${e.data.decision}:${e.data.rule}` : e.type === 'approval.resolved' ? `${e.type}:${e.data.decision}` : e.type));
+    expect(story).toEqual([
+      'run.started',
+      'llm.request',
+      'llm.response',
+      'tool.call',
+      'policy.decision:allow:read-notes',
+      'tool.result',
+      'llm.request',
+      'llm.response',
+      'tool.call',
+      'policy.decision:ask:default:terminal-asks',
+      'approval.requested',
+      'approval.resolved:approve',
+      'tool.result',
+      'llm.request',
+      'llm.response',
+      'run.completed',
+    ]);
+  });
+
+  it('a denial reaches the model and the command never runs', async () => {
+    const { body } = await stack.api('POST', '/api/components/helper/runs', { inputs: { task: 'deny' } });
+    await waitForStatus(stack, body.id, 'waiting_approval');
+    await stack.api('POST', `/api/runs/${body.id}/approvals/tool[1]`, { decision: 'deny', reason: 'not today' });
+    const run = await waitForRun(stack, body.id);
+    expect(run.outputs.answer).toBe('A person denied this call: not today.');
+    expect(fs.readFileSync(path.join(workspace, 'log.txt'), 'utf8')).not.toContain('denied-ran');
+    expect((await eventsOf(stack, body.id)).filter((e) => e.type === 'tool.result')).toHaveLength(1);
+  });
+
+  it('an approval that times out is a denial', async () => {
+    await stack.api('PUT', '/api/policy', { rules: [{ tool: 'filesystem', action: 'allow', match: { op: 'read' } }], approvalTimeoutMs: 1500 });
+    const { body } = await stack.api('POST', '/api/components/helper/runs', { inputs: { task: 'timeout' } });
+    const run = await waitForRun(stack, body.id);
+    expect(run.outputs.answer).toBe('A person denied this call: timed out waiting for approval.');
+    const resolved = (await eventsOf(stack, body.id)).find((e) => e.type === 'approval.resolved');
+    expect(resolved!.data).toMatchObject({ decision: 'deny', reason: 'timed out waiting for approval' });
+    expect(fs.readFileSync(path.join(workspace, 'log.txt'), 'utf8')).not.toContain('late-ran');
+  });
+
+  it('refuses a policy that does not validate, and a react component without tools', async () => {
+    const bad = await stack.api('PUT', '/api/policy', { rules: [{ tool: 'terminal', action: 'maybe' }] });
+    expect(bad.status).toBe(400);
+    await stack.api('POST', '/api/components', { name: 'toolless', kind: 'react', signature: 'task -> answer', provider: 'fake' });
+    const res = await stack.api('POST', '/api/components/toolless/runs', { inputs: { task: 'x' } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/has no tools/);
+  });
+});

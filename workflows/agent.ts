@@ -1,0 +1,165 @@
+// An agent run: model step -> tool choice -> policy decision -> (approval) -> tool -> observation,
+// until the outputs come or maxSteps. Approvals are Updates; a wait can last days and survive restarts.
+import { ApplicationFailure, CancellationScope, condition, continueAsNew, defineQuery, defineUpdate, isCancellation, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { evaluatePolicy, sqlKind, toolCall, type PolicyDecision, type ToolCall } from '../core/policy.js';
+import type { TrajectoryStep } from '../core/react.js';
+import { readShell } from '../core/shell.js';
+import type { ComponentSpec } from '../core/specs.js';
+import { record } from './run-events.js';
+
+export interface AgentRunInput {
+  runId: string;
+  component: ComponentSpec;
+  target: { type: 'component'; name: string; version: number };
+  inputs: Record<string, unknown>;
+  heartbeatTimeoutMs?: number;
+  /** Carried across continue-as-new. */
+  state?: { step: number; trajectory: TrajectoryStep[]; tokens: number; costUsd: number; remembered: string[]; budgetApproved: boolean };
+}
+
+export interface ApprovalDecision {
+  approvalId: string;
+  decision: 'approve' | 'deny';
+  reason?: string;
+  remember?: 'run' | 'never';
+}
+
+export const approve = defineUpdate<{ ok: true }, [ApprovalDecision]>('approve');
+export const pendingApprovals = defineQuery<Array<{ approvalId: string; call: ToolCall | null; kind: string }>>('pendingApprovals');
+
+/** The shape a `remember: run` approval covers: same tool, same program / directory / connection. */
+export function callShape(call: ToolCall): string {
+  switch (call.tool) {
+    case 'terminal':
+      return `terminal:${readShell(call.args.command).commands.map((c) => c.program).join('|')}`;
+    case 'filesystem':
+      return `filesystem:${call.args.op}:${call.args.path.split('/').slice(0, -1).join('/')}`;
+    case 'database':
+      return `database:${call.args.connection}:${sqlKind(call.args.sql)}`;
+    case 'browser':
+      return `browser:${call.args.op}:${call.args.url ? new URL(call.args.url).hostname : ''}`;
+  }
+}
+
+export async function agentWorkflow(input: AgentRunInput): Promise<Record<string, unknown>> {
+  const { runId, component } = input;
+  const { agentStep } = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: input.heartbeatTimeoutMs ?? 10_000, retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['ProviderRejected', 'ConfigError'] } });
+  // A tool may not be safe to run twice: no automatic retries; a failure becomes an observation.
+  const { runTool } = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 1 } });
+  const { loadPolicy } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
+  const state = input.state ?? { step: 0, trajectory: [], tokens: 0, costUsd: 0, remembered: [], budgetApproved: false };
+  const remembered = new Set(state.remembered);
+  const pending = new Map<string, { call: ToolCall | null; kind: string }>();
+  const answers = new Map<string, ApprovalDecision>();
+  const maxSteps = component.maxSteps ?? 10;
+
+  setHandler(
+    approve,
+    (d) => {
+      answers.set(d.approvalId, d);
+      return { ok: true as const };
+    },
+    {
+      validator: (d) => {
+        if (!pending.has(d.approvalId)) throw new Error(`no pending approval '${d.approvalId}' on this run`);
+        if (d.decision !== 'approve' && d.decision !== 'deny') throw new Error("decision must be 'approve' or 'deny'");
+      },
+    },
+  );
+  setHandler(pendingApprovals, () => [...pending].map(([approvalId, p]) => ({ approvalId, ...p })));
+
+  /** Ask a person; the answer, or a deny when the policy's timeout passes first. */
+  const ask = async (approvalId: string, kind: string, call: ToolCall | null, timeoutMs: number): Promise<ApprovalDecision> => {
+    pending.set(approvalId, { call, kind });
+    await record(runId, [{ type: 'approval.requested', key: `approval:${approvalId}:requested`, data: { approvalId, callId: approvalId, tool: call?.tool ?? kind, args: call?.args ?? null } }], { status: 'waiting_approval' });
+    const answered = await condition(() => answers.has(approvalId), timeoutMs);
+    pending.delete(approvalId);
+    const d = answered ? answers.get(approvalId)! : { approvalId, decision: 'deny' as const, reason: 'timed out waiting for approval' };
+    await record(runId, [{ type: 'approval.resolved', key: `approval:${approvalId}:resolved`, data: { approvalId, decision: d.decision, ...(d.reason ? { reason: d.reason } : {}) } }], { status: 'running' });
+    return d;
+  };
+
+  if (!input.state) await record(runId, [{ type: 'run.started', key: 'run.started', data: { kind: 'agent', target: input.target, inputs: input.inputs } }], { status: 'running' });
+  try {
+    while (state.step < maxSteps) {
+      const step = state.step;
+      const res = await agentStep({ runId, step, component, inputs: input.inputs, trajectory: state.trajectory });
+      state.tokens += res.usage.inputTokens + res.usage.outputTokens;
+      state.costUsd += res.costUsd;
+      state.step++;
+
+      const budget = component.budget;
+      const over = budget?.maxTokens !== undefined && state.tokens > budget.maxTokens ? { budget: 'maxTokens', limit: budget.maxTokens, used: state.tokens } : budget?.maxCostUsd !== undefined && state.costUsd > budget.maxCostUsd ? { budget: 'maxCostUsd', limit: budget.maxCostUsd, used: state.costUsd } : undefined;
+      if (over && !state.budgetApproved) {
+        await record(runId, [{ type: 'budget.exceeded', key: `budget:${step}`, data: over }]);
+        if (budget?.onExceed !== 'ask') throw ApplicationFailure.nonRetryable(`budget ${over.budget} exceeded: ${over.used} > ${over.limit}`, 'BudgetExceeded');
+        const { policy } = await loadPolicy();
+        const d = await ask(`budget-${step}`, 'budget', null, policy.approvalTimeoutMs);
+        if (d.decision !== 'approve') throw ApplicationFailure.nonRetryable(`budget ${over.budget} exceeded and not extended`, 'BudgetExceeded');
+        state.budgetApproved = true;
+      }
+
+      if ('problem' in res) {
+        state.trajectory.push({ thought: '', observation: `Your last answer could not be used: ${res.problem}` });
+        continue;
+      }
+      const { action } = res;
+      if ('finish' in action) {
+        await record(runId, [{ type: 'run.completed', key: 'run.completed', data: { outputs: action.finish } }], { status: 'completed', outputs: action.finish });
+        return action.finish;
+      }
+
+      const callId = `tool[${step}]`;
+      const parsed = toolCall.safeParse({ tool: action.tool, args: action.args });
+      if (!parsed.success) {
+        state.trajectory.push({ thought: action.thought, call: { tool: action.tool, args: action.args }, observation: `invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
+        continue;
+      }
+      const call = parsed.data;
+      const { policy, context } = await loadPolicy();
+      let decision: PolicyDecision = evaluatePolicy(policy, call, context);
+      if (decision.decision === 'ask' && remembered.has(callShape(call))) decision = { decision: 'allow', rule: 'remembered:run', reason: 'approved earlier in this run for the same kind of call' };
+      await record(runId, [
+        { type: 'tool.call', key: `${callId}:call`, data: { callId, tool: call.tool, args: call.args } },
+        { type: 'policy.decision', key: `${callId}:decision`, data: { callId, decision: decision.decision, rule: decision.rule } },
+      ]);
+
+      let observation: string;
+      let approved = false;
+      if (decision.decision === 'ask') {
+        const d = await ask(callId, 'tool', call, policy.approvalTimeoutMs);
+        approved = d.decision === 'approve';
+        if (approved && d.remember === 'run') remembered.add(callShape(call));
+        if (!approved) observation = `A person denied this call${d.reason ? `: ${d.reason}` : ''}.`;
+      }
+      if (decision.decision === 'deny') observation = `Denied by policy (${decision.rule}): ${decision.reason}`;
+      else if (decision.decision === 'allow' || approved) {
+        try {
+          const r = await runTool({ runId, callId, call, approved });
+          observation = r.output;
+        } catch (err) {
+          if (isCancellation(err)) throw err;
+          let e = err as { message?: string; cause?: unknown };
+          while (e?.cause && typeof e.cause === 'object') e = e.cause as typeof e;
+          observation = `The tool failed: ${e?.message ?? String(err)}`;
+        }
+      }
+      state.trajectory.push({ thought: action.thought, call: { tool: call.tool, args: call.args }, observation: observation! });
+
+      // Well before Temporal's history limits: start fresh, carrying the trajectory.
+      if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > 8000) {
+        await continueAsNew<typeof agentWorkflow>({ ...input, state: { ...state, remembered: [...remembered] } });
+      }
+    }
+    throw ApplicationFailure.nonRetryable(`the agent used its ${maxSteps} steps without finishing`, 'MaxStepsReached');
+  } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(() => record(runId, [{ type: 'run.cancelled', key: 'run.cancelled', data: { reason: 'cancel requested' } }], { status: 'cancelled' }));
+      throw err;
+    }
+    const message = (err as Error).message;
+    await record(runId, [{ type: 'run.failed', key: 'run.failed', data: { error: message } }], { status: 'failed', error: { message } });
+    throw err instanceof ApplicationFailure ? err : ApplicationFailure.nonRetryable(message, 'AgentFailed');
+  }
+}
