@@ -55,7 +55,7 @@ describe('agent runs with policy and approvals', () => {
       'llm.request',
       'llm.response',
       'tool.call',
-      'policy.decision:ask:default:terminal-asks',
+      'policy.decision:ask:default:write-asks', // the redirect into log.txt is a write
       'approval.requested',
       'approval.resolved:approve',
       'tool.result',
