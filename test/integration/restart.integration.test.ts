@@ -9,11 +9,13 @@ import { echoModel, promptOp } from '../helpers/echo-model.js';
 import { freshStore, type TestStore } from '../helpers/db.js';
 import { freePort } from '../helpers/ports.js';
 import { until } from '../helpers/processes.js';
+import { agentModel } from '../helpers/agent-model.js';
+import { makeWorkspace, seedAgent, waitForStatus } from '../helpers/agent-setup.js';
 import { seedDiamond, startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
 import type { FakeRequest } from '../fakes/script.js';
 
-describe('Temporal dev server and backend restart mid-run (postgres)', () => {
+describe('Temporal dev server and backend restarts (postgres)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-restart-'));
   let temporal: DevServer | undefined;
   let stack: TestStack | undefined;
@@ -73,7 +75,42 @@ describe('Temporal dev server and backend restart mid-run (postgres)', () => {
     expect(revCompleted.data.outputs).toEqual(revResponses.at(-1).data.outputs);
     const history = await stack.api('GET', `/api/runs/${run.id}/history`);
     expect(history.status).toBe(200);
+    expect(history.status).toBe(200);
     expect(history.body.events.length).toBeGreaterThan(10);
     expect(history.body.events[0].eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
+  });
+
+  it('keeps an agent waiting for approval across a Temporal and a backend restart', async () => {
+    await stack?.close();
+    stack = undefined;
+    await temporal?.stop();
+    await db?.drop();
+    db = await freshStore('postgres');
+    const workspace = makeWorkspace({ 'a.txt': 'x' });
+    process.env.HARNESS_WORKSPACE = workspace;
+    const agentFake = await startFakeProvider('openai', agentModel({ wait: [{ tool: 'terminal', args: { command: 'echo approved >> out.txt' } }, { finish: { answer: '{{last}}' } }] }));
+    const taskQueue = `tq-agent-restart-${Date.now()}`;
+    const projectDir = path.join(dir, 'agent-project');
+    const serverOptions = { cliPath: inject('temporalCli'), dbFile: path.join(dir, 'temporal-agent.db'), port: await freePort(), uiPort: await freePort() };
+    temporal = await startDevServer(serverOptions);
+    const open = () => startTestStack({ script: echoModel, db, fake: agentFake, dir: projectDir, taskQueue, address: temporal!.address });
+    stack = await open();
+    await seedAgent(stack, { rules: [] });
+    const { body } = await stack.api('POST', '/api/components/helper/runs', { inputs: { task: 'wait' } });
+    await waitForStatus(stack, body.id, 'waiting_approval');
+
+    await stack.close();
+    await temporal.stop('SIGKILL');
+    temporal = await startDevServer(serverOptions);
+    stack = await open();
+
+    expect((await stack.api('GET', `/api/runs/${body.id}`)).body.status).toBe('waiting_approval');
+    const approved = await stack.api('POST', `/api/runs/${body.id}/approvals/tool[0]`, { decision: 'approve' });
+    expect(approved.status).toBe(200);
+    const run = await waitForRun(stack, body.id, 60_000);
+    expect(run.status).toBe('completed');
+    expect(fs.readFileSync(path.join(workspace, 'out.txt'), 'utf8')).toBe('approved\n');
+    await agentFake.close();
+    delete process.env.HARNESS_WORKSPACE;
   });
 });

@@ -1,0 +1,111 @@
+// Escape attempts at the tool registry, with real files: the check right before running fails closed.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SecretSet } from '../../activities/llm/registry.js';
+import { runFilesystem } from '../../activities/tools/filesystem.js';
+import { createRunTool, type RunToolInput } from '../../activities/tools/registry.js';
+import { runTerminal } from '../../activities/tools/terminal.js';
+import { EscapeError } from '../../activities/tools/workspace.js';
+import type { ToolCall } from '../../core/policy.js';
+import { makeWorkspace } from '../helpers/agent-setup.js';
+
+describe('tool registry', () => {
+  let ws: string;
+  let outside: string;
+  let project: string;
+  const appended: unknown[] = [];
+  const runTool = createRunTool({ events: { append: async (_runId, events) => (appended.push(...events), 0) }, secrets: new SecretSet({}) });
+  const run = (call: ToolCall, approved = false) => new MockActivityEnvironment().run(runTool, { runId: 'r', callId: `c${appended.length}`, call, approved } satisfies RunToolInput);
+
+  beforeAll(() => {
+    ws = makeWorkspace({ 'ok.txt': 'fine', 'data/file.txt': 'inside' });
+    outside = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-outside-')));
+    fs.writeFileSync(path.join(outside, 'secret.txt'), 'outside secret');
+    fs.mkdirSync(`${ws}-evil`, { recursive: true });
+    fs.writeFileSync(`${ws}-evil/x.txt`, 'sibling');
+    fs.symlinkSync(outside, path.join(ws, 'link'));
+    project = path.join(ws, '.vloop');
+    fs.mkdirSync(project);
+    process.env.HARNESS_WORKSPACE = ws;
+    process.env.VLOOP_PROJECT_DIR = project;
+    delete process.env.TOOLS_POLICY_PATH;
+    fs.writeFileSync(path.join(project, 'policy.json'), JSON.stringify({ rules: [{ tool: 'filesystem', action: 'allow' }, { tool: 'terminal', action: 'allow' }], connections: { app: { url: 'sqlite:app.db' } } }));
+    const db = new Database(path.join(ws, 'app.db'));
+    db.exec("create table t (a text); insert into t values ('one')");
+    db.close();
+  });
+  afterAll(() => {
+    delete process.env.HARNESS_WORKSPACE;
+    fs.rmSync(ws, { recursive: true, force: true });
+    fs.rmSync(`${ws}-evil`, { recursive: true, force: true });
+    fs.rmSync(outside, { recursive: true, force: true });
+  });
+
+  it('runs an allowed call', async () => {
+    expect(await run({ tool: 'filesystem', args: { op: 'read', path: 'ok.txt' } })).toMatchObject({ ok: true, output: 'fine' });
+  });
+
+  it.each([
+    ['../x.txt', 'a parent escape'],
+    ['/etc/hostname', 'an absolute path'],
+    ['link/secret.txt', 'a symlink pointing out'],
+  ])('refuses %s (%s)', async (p) => {
+    await expect(run({ tool: 'filesystem', args: { op: 'read', path: p } })).rejects.toThrow(/refused right before running \(builtin:outside-workspace\)/);
+  });
+
+  it('refuses the sibling directory that shares the root prefix', async () => {
+    await expect(run({ tool: 'filesystem', args: { op: 'read', path: `${ws}-evil/x.txt` } })).rejects.toThrow(/outside-workspace/);
+  });
+
+  it('refuses writing the policy file and .vloop, whatever the rules say', async () => {
+    await expect(run({ tool: 'filesystem', args: { op: 'write', path: '.vloop/policy.json', content: '{}' } }, true)).rejects.toThrow(/builtin:protected-path/);
+    await expect(run({ tool: 'terminal', args: { command: 'echo {} > .vloop/policy.json' } }, true)).rejects.toThrow(/builtin:protected-path/);
+    expect(JSON.parse(fs.readFileSync(path.join(project, 'policy.json'), 'utf8')).rules).toHaveLength(2);
+  });
+
+  it('catches a symlink swapped in after the check', () => {
+    const checked = path.join(ws, 'swap', 'file.txt');
+    fs.symlinkSync(outside, path.join(ws, 'swap'));
+    fs.writeFileSync(path.join(outside, 'file.txt'), 'outside');
+    expect(() => runFilesystem(ws, checked, { op: 'read', path: 'swap/file.txt' })).toThrow(EscapeError);
+    expect(() => runFilesystem(ws, checked, { op: 'write', path: 'swap/file.txt', content: 'x' })).toThrow(EscapeError);
+    expect(fs.readFileSync(path.join(outside, 'file.txt'), 'utf8')).toBe('outside');
+  });
+
+  it('refuses an INSERT on a read-only connection, and the database would refuse it too', async () => {
+    await expect(run({ tool: 'database', args: { connection: 'app', sql: "insert into t values ('two')" } })).rejects.toThrow(/builtin:read-only-connection/);
+    await expect(run({ tool: 'database', args: { connection: 'app', sql: "with x as (select 1) insert into t select 'two' from x" } })).rejects.toThrow(/read-only-connection/);
+    expect(await run({ tool: 'database', args: { connection: 'app', sql: 'select a from t' } })).toMatchObject({ output: '[{"a":"one"}]' });
+    const { runQuery } = await import('../../activities/tools/database.js');
+    await expect(runQuery({ url: 'sqlite:app.db', write: false }, "insert into t values ('sneaky')", ws)).rejects.toThrow(/readonly/);
+  });
+
+  it('refuses a browser visit to a host the policy does not allow', async () => {
+    await expect(run({ tool: 'browser', args: { op: 'open', url: 'https://evil.example/' } })).rejects.toThrow(/default:host-not-allowed/);
+  });
+
+  it('fails closed when the policy file is malformed', async () => {
+    const file = path.join(project, 'policy.json');
+    const good = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, '{ not json');
+    await expect(run({ tool: 'filesystem', args: { op: 'read', path: 'ok.txt' } })).rejects.toThrow(/could not be checked, so it was not run/);
+    fs.writeFileSync(file, good);
+  });
+
+  it('runs commands with a scrubbed environment and kills the whole process group on timeout', async () => {
+    process.env.SOME_API_KEY = 'sk-should-not-leak-1234567890';
+    const env = await runTerminal('echo "[$SOME_API_KEY]"', ws, { timeoutMs: 5000, maxBytes: 1000 });
+    expect(env.output.trim()).toBe('[]');
+    delete process.env.SOME_API_KEY;
+    const started = Date.now();
+    const slow = await runTerminal('(sleep 30; echo child-survived > survived.txt) & sleep 30', ws, { timeoutMs: 300, maxBytes: 1000 });
+    expect(slow.timedOut).toBe(true);
+    expect(Date.now() - started).toBeLessThan(5000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fs.existsSync(path.join(ws, 'survived.txt'))).toBe(false);
+  });
+});
