@@ -19,6 +19,16 @@ export function formatEvent(e: { seq: number; type: string; data: unknown }): st
       return `${head} ${d.callId} -> ${d.provider}/${d.model}${d.attempt > 1 ? ` (attempt ${d.attempt})` : ''}`;
     case 'llm.response':
       return `${head} ${d.callId} ${d.usage.inputTokens}+${d.usage.outputTokens} tok, ${d.latencyMs} ms, $${d.costUsd.toFixed(6)}`;
+    case 'tool.call':
+      return `${head} ${d.callId} ${d.tool} ${clip(d.args)}`;
+    case 'policy.decision':
+      return `${head} ${d.callId} ${d.decision} (${d.rule})`;
+    case 'approval.requested':
+      return `${head} ${d.approvalId} waiting for a person: ${d.tool} ${clip(d.args)}`;
+    case 'approval.resolved':
+      return `${head} ${d.approvalId} ${d.decision}${d.reason ? `: ${d.reason}` : ''}`;
+    case 'tool.result':
+      return `${head} ${d.callId} ${clip(d.output)}`;
     case 'run.completed':
       return `${head} ${clip(d.outputs, 200)}`;
     case 'run.failed':

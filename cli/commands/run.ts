@@ -1,5 +1,6 @@
 // `harness run pipeline|component <file|name> --input k=v --follow`.
 import fs from 'node:fs';
+import readline from 'node:readline';
 import type { Command } from 'commander';
 import { api, CliError, followRun } from '../client.js';
 import { formatEvent } from '../format.js';
@@ -51,6 +52,42 @@ async function runAndReport(kind: 'pipelines' | 'components', name: string, o: {
   if (done.status !== 'completed') process.exitCode = 1;
 }
 
+/** y: approve; a: approve the same kind of call for the rest of the run; anything else: deny. */
+async function promptApproval(lines: AsyncIterator<string>, question: string): Promise<{ decision: 'approve' | 'deny'; remember?: 'run' }> {
+  process.stdout.write(`${question} [y/N/a] `);
+  const next = await lines.next();
+  const answer = (next.done ? '' : next.value).trim().toLowerCase();
+  if (!process.stdin.isTTY) process.stdout.write(`${answer}\n`);
+  if (answer === 'a') return { decision: 'approve', remember: 'run' };
+  return { decision: answer === 'y' || answer === 'yes' ? 'approve' : 'deny' };
+}
+
+async function runAgent(name: string, o: { input: string[]; version?: string }): Promise<void> {
+  const body = { inputs: parseInputs(o.input), ...(o.version ? { version: Number(o.version) } : {}) };
+  const run = await api('POST', `/api/components/${encodeURIComponent(name)}/runs`, body);
+  if (run.kind !== 'agent') throw new CliError(`'${name}' is not an agent (a component of kind react)`);
+  console.log(`agent run ${run.id} started (${run.temporal.uiUrl})`);
+  const rl = readline.createInterface({ input: process.stdin, terminal: false });
+  const lines = rl[Symbol.asyncIterator]();
+  let queue = Promise.resolve();
+  await followRun(run.id, (frame) => {
+    if (frame.type !== 'event') return;
+    console.log(formatEvent(frame.event));
+    if (frame.event.type === 'approval.requested') {
+      const { approvalId, tool, args } = frame.event.data;
+      // One prompt at a time, in the order the agent asked.
+      queue = queue.then(async () => {
+        const answer = await promptApproval(lines, `approve ${tool} ${JSON.stringify(args)}?`);
+        await api('POST', `/api/runs/${run.id}/approvals/${encodeURIComponent(approvalId)}`, answer).catch((err) => console.error(`could not answer: ${(err as Error).message}`));
+      });
+    }
+  });
+  rl.close();
+  const done = await api('GET', `/api/runs/${run.id}`);
+  console.log(`\n${done.status}: ${JSON.stringify(done.outputs ?? done.error, null, 2)}`);
+  if (done.status !== 'completed') process.exitCode = 1;
+}
+
 export function runCommand(program: Command): void {
   const run = program.command('run').description('start a run');
   const common = (c: Command) =>
@@ -62,4 +99,10 @@ export function runCommand(program: Command): void {
     runAndReport('pipelines', await ensurePipeline(ref), o),
   );
   common(run.command('component <name>').description('try a component version')).action(async (name: string, o) => runAndReport('components', name, o));
+  run
+    .command('agent <name>')
+    .description('run an agent, showing its loop live and asking y/n for each approval')
+    .option('-i, --input <key=value...>', 'an input (repeatable)', [])
+    .option('-v, --version <n>', 'run this version instead of the latest')
+    .action((name: string, o) => runAgent(name, o));
 }

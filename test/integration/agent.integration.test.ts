@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentModel } from '../helpers/agent-model.js';
 import { eventsOf, makeWorkspace, seedAgent, waitForStatus } from '../helpers/agent-setup.js';
-import { startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
+import { spawnHarness } from '../helpers/processes.js';
+import { startTestStack, TOKEN, waitForRun, type TestStack } from '../helpers/stack.js';
 
 const plan = (command: string) => [
   { tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } },
@@ -83,6 +84,16 @@ describe('agent runs with policy and approvals', () => {
     const resolved = (await eventsOf(stack, body.id)).find((e) => e.type === 'approval.resolved');
     expect(resolved!.data).toMatchObject({ decision: 'deny', reason: 'timed out waiting for approval' });
     expect(fs.readFileSync(path.join(workspace, 'log.txt'), 'utf8')).not.toContain('late-ran');
+  });
+
+  it('runs from the CLI with y/n prompts for approvals', async () => {
+    await stack.api('PUT', '/api/policy', { rules: [{ tool: 'filesystem', action: 'allow', match: { op: 'read' } }] });
+    const p = spawnHarness(['run', 'agent', 'helper', '-i', 'task=approve'], { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir }, 'y\n');
+    expect(await p.exitCode).toBe(0);
+    const out = p.output();
+    expect(out).toMatch(/approve terminal \{"command":"echo ran >> log\.txt && wc -l < notes\.txt"\}\? \[y\/N\/a\] y/);
+    expect(out).toMatch(/approval\.resolved\s+tool\[1\] approve/);
+    expect(out).toMatch(/completed: \{\n\s+"answer": "1\\n\[exit code 0\]"/);
   });
 
   it('refuses a policy that does not validate, and a react component without tools', async () => {
