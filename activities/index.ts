@@ -8,7 +8,7 @@ import type { ResolvedProvider, SecretSet } from './llm/registry.js';
 import { createAgentStep } from './agent.js';
 import { createChatTurn } from './chat.js';
 import { policyContext, readPolicy } from './tools/policy-file.js';
-import { createRunTool } from './tools/registry.js';
+import { createRunTool, endToolSession } from './tools/registry.js';
 import { createPredict } from './predict.js';
 import { loadPrices } from './llm/price-table.js';
 
@@ -30,6 +30,7 @@ export function createActivities(deps: ActivityDeps) {
     chatTurn: createChatTurn({ ...deps, events }),
     agentStep: createAgentStep({ ...deps, events }),
     runTool: createRunTool({ ...deps, events }),
+    endToolSession,
     /** The policy as the workflow sees it (a local activity, recorded in history). */
     async loadPolicy() {
       return { policy: readPolicy(), context: policyContext() };

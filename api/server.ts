@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
+import { closeBrowser } from '../activities/tools/browser.js';
 import { createProviderResolver, processSecrets, type ProviderFactory } from '../activities/llm/registry.js';
 import { loadSecretKey } from '../db/crypto.js';
 import { LocalBus, RunTailer } from '../db/event-bus.js';
@@ -105,6 +106,7 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun?.catch(() => {});
+      await closeBrowser();
       await client.connection.close();
     },
   };

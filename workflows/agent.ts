@@ -47,7 +47,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
   const { agentStep } = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: input.heartbeatTimeoutMs ?? 10_000, retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['ProviderRejected', 'ConfigError'] } });
   // A tool may not be safe to run twice: no automatic retries; a failure becomes an observation.
   const { runTool } = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 1 } });
-  const { loadPolicy } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
+  const { loadPolicy, endToolSession } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
   const state = input.state ?? { step: 0, trajectory: [], tokens: 0, costUsd: 0, remembered: [], budgetApproved: false };
   const remembered = new Set(state.remembered);
   const pending = new Map<string, { call: ToolCall | null; kind: string }>();
@@ -80,6 +80,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
     return d;
   };
 
+  const endSession = () => (component.tools?.includes('browser') ? CancellationScope.nonCancellable(() => endToolSession(runId)).catch(() => undefined) : Promise.resolve());
   if (!input.state) await record(runId, [{ type: 'run.started', key: 'run.started', data: { kind: 'agent', target: input.target, inputs: input.inputs } }], { status: 'running' });
   try {
     while (state.step < maxSteps) {
@@ -106,6 +107,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
       }
       const { action } = res;
       if ('finish' in action) {
+        await endSession();
         await record(runId, [{ type: 'run.completed', key: 'run.completed', data: { outputs: action.finish } }], { status: 'completed', outputs: action.finish });
         return action.finish;
       }
@@ -154,6 +156,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
     }
     throw ApplicationFailure.nonRetryable(`the agent used its ${maxSteps} steps without finishing`, 'MaxStepsReached');
   } catch (err) {
+    await endSession();
     if (isCancellation(err)) {
       await CancellationScope.nonCancellable(() => record(runId, [{ type: 'run.cancelled', key: 'run.cancelled', data: { reason: 'cancel requested' } }], { status: 'cancelled' }));
       throw err;

@@ -6,6 +6,8 @@ import { evaluatePolicy, resolveToolPath, toolCall, type ToolCall } from '../../
 import { redactText } from '../../core/redact.js';
 import type { EventWriter } from '../events.js';
 import type { SecretSet } from '../llm/registry.js';
+import { projectDir } from '../../temporal/config.js';
+import { closeBrowserSession, runBrowser } from './browser.js';
 import { runQuery } from './database.js';
 import { runFilesystem } from './filesystem.js';
 import { policyContext, readPolicy } from './policy-file.js';
@@ -62,8 +64,14 @@ export function createRunTool(deps: { events: EventWriter; secrets: SecretSet })
           output = await runQuery(conn, call.args.sql, path.resolve(pctx.workspace));
           break;
         }
-        case 'browser':
-          throw new Error('the browser tool is not available yet');
+        case 'browser': {
+          const policy = readPolicy();
+          // Each navigation (a click too) is judged as an `open` of its URL.
+          const approvedHost = input.approved && call.args.url ? new URL(call.args.url).host : undefined;
+          const allowHost = (url: string) => new URL(url).host === approvedHost || evaluatePolicy(policy, { tool: 'browser', args: { op: 'open', url } }, pctx).decision === 'allow';
+          output = await runBrowser(input.runId, input.callId, call.args, { allowHost, artifactsDir: path.join(projectDir(), 'artifacts') });
+          break;
+        }
       }
     } catch (err) {
       ok = false;
@@ -75,4 +83,9 @@ export function createRunTool(deps: { events: EventWriter; secrets: SecretSet })
     await deps.events.append(input.runId, [{ type: 'tool.result', key: `${input.callId}:result`, data: { callId: input.callId, output: result.output, truncated } }]);
     return result;
   };
+}
+
+/** End what a run kept open in this process (its browser context). */
+export async function endToolSession(runId: string): Promise<void> {
+  await closeBrowserSession(runId);
 }

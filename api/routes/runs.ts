@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import Router from '@koa/router';
+import { projectDir } from '../../temporal/config.js';
+import { AppError } from '../errors.js';
 import { z } from 'zod';
 import { runListQuery } from '../../core/specs.js';
 import * as runs from '../../db/repositories/runs.js';
@@ -22,6 +26,14 @@ export function runRoutes(app: AppContext): Router {
   });
   r.get('/:id/history', async (ctx) => (ctx.body = await svc.runHistory(app, ctx.params.id!)));
   r.post('/:id/cancel', async (ctx) => (ctx.body = await svc.cancelRun(app, ctx.params.id!)));
+  r.get('/:id/artifacts/:name', async (ctx) => {
+    const run = await runs.getRun(app.store, ctx.params.id!);
+    const name = ctx.params.name!;
+    const file = path.join(projectDir(), 'artifacts', run.id, name);
+    if (!/^[\w.-]+$/.test(name) || !fs.existsSync(file)) throw new AppError(404, 'not_found', `run '${run.id}' has no artifact '${name}'`);
+    ctx.type = path.extname(name) === '.png' ? 'image/png' : 'application/octet-stream';
+    ctx.body = fs.createReadStream(file);
+  });
   r.post('/:id/replay', async (ctx) => (ctx.body = await svc.replay(app, ctx.params.id!)));
   return r;
 }

@@ -1,6 +1,7 @@
 // `harness worker`: a worker alone, to scale out against the same Temporal and store.
 import type { Command } from 'commander';
 import { createActivities } from '../../activities/index.js';
+import { closeBrowser } from '../../activities/tools/browser.js';
 import { createProviderResolver, processSecrets } from '../../activities/llm/registry.js';
 import { createLogger } from '../../api/log.js';
 import { loadSecretKey } from '../../db/crypto.js';
@@ -32,6 +33,7 @@ export function workerCommand(program: Command): void {
       log.info({ taskQueue: target.taskQueue, address: target.address }, 'worker running');
       console.log(`worker polling ${target.address} task queue '${target.taskQueue}'`);
       await worker.run();
+      await closeBrowser();
       await connection.close();
       await store.close();
     });

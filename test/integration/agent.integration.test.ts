@@ -21,7 +21,7 @@ describe('agent runs with policy and approvals', () => {
     workspace = makeWorkspace({ 'notes.txt': 'The answer is 42.\n' });
     process.env.HARNESS_WORKSPACE = workspace;
     stack = await startTestStack({
-      script: agentModel({ approve: plan('echo ran >> log.txt && wc -l < notes.txt'), deny: plan('echo denied-ran >> log.txt'), timeout: plan('echo late-ran >> log.txt') }),
+      script: agentModel({ budget: [{ tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } }, { finish: { answer: 'fine' } }], approve: plan('echo ran >> log.txt && wc -l < notes.txt'), deny: plan('echo denied-ran >> log.txt'), timeout: plan('echo late-ran >> log.txt') }),
     });
     await seedAgent(stack, { rules: [{ id: 'read-notes', tool: 'filesystem', action: 'allow', match: { op: 'read', path: '*.txt' } }] });
   });
@@ -94,6 +94,32 @@ describe('agent runs with policy and approvals', () => {
     expect(out).toMatch(/approve terminal \{"command":"echo ran >> log\.txt && wc -l < notes\.txt"\}\? \[y\/N\/a\] y/);
     expect(out).toMatch(/approval\.resolved\s+tool\[1\] approve/);
     expect(out).toMatch(/completed: \{\n\s+"answer": "1\\n\[exit code 0\]"/);
+  });
+
+  it('fails on a crossed budget, or asks a person to go on', async () => {
+    await stack.api('PUT', '/api/policy', { rules: [{ tool: 'filesystem', action: 'allow', match: { op: 'read' } }] });
+    const base = { kind: 'react', signature: 'task: str -> answer: str', provider: 'fake', tools: ['filesystem'] };
+    await stack.api('POST', '/api/components', { ...base, name: 'frugal', budget: { maxTokens: 10 } });
+    const failed = await waitForRun(stack, (await stack.api('POST', '/api/components/frugal/runs', { inputs: { task: 'budget' } })).body.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error.message).toMatch(/budget maxTokens exceeded/);
+    expect((await eventsOf(stack, failed.id)).some((e) => e.type === 'budget.exceeded' && e.data.budget === 'maxTokens')).toBe(true);
+
+    await stack.api('POST', '/api/components', { ...base, name: 'asker', budget: { maxTokens: 10, onExceed: 'ask' } });
+    const { body } = await stack.api('POST', '/api/components/asker/runs', { inputs: { task: 'budget' } });
+    await waitForStatus(stack, body.id, 'waiting_approval');
+    await stack.api('POST', `/api/runs/${body.id}/approvals/budget-0`, { decision: 'approve' });
+    const run = await waitForRun(stack, body.id);
+    expect(run).toMatchObject({ status: 'completed', outputs: { answer: 'fine' } });
+  });
+
+  it('cancels an agent that waits for a person', async () => {
+    const { body } = await stack.api('POST', '/api/components/helper/runs', { inputs: { task: 'deny' } });
+    await waitForStatus(stack, body.id, 'waiting_approval');
+    expect((await stack.api('POST', `/api/runs/${body.id}/cancel`)).status).toBe(200);
+    const run = await waitForRun(stack, body.id);
+    expect(run.status).toBe('cancelled');
+    expect((await eventsOf(stack, body.id)).at(-1)!.type).toBe('run.cancelled');
   });
 
   it('refuses a policy that does not validate, and a react component without tools', async () => {
