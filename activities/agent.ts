@@ -1,7 +1,7 @@
 // One ReAct model step as one activity: render the trajectory, ask for a JSON action, record it.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Usage } from '../core/messages.js';
-import { actionSchema, parseAction, renderReact, type AgentAction, type TrajectoryStep } from '../core/react.js';
+import { actionSchema, nativeTools, parseAction, parseNativeAction, renderReact, type AgentAction, type TrajectoryStep } from '../core/react.js';
 import { redact, redactText } from '../core/redact.js';
 import { parseSignature } from '../core/signature.js';
 import type { ComponentSpec } from '../core/specs.js';
@@ -30,13 +30,22 @@ export function createAgentStep(deps: { events: EventWriter; secrets: SecretSet;
     if (!model) throw ApplicationFailure.nonRetryable(`component '${component.name}' names no model`, 'ConfigError');
     const signature = parseSignature(component.signature);
     const tools = component.tools ?? [];
-    const messages = redact(renderReact({ signature, instructions: component.instructions, tools }, input.inputs, input.trajectory), deps.secrets.list());
+    // Native tool calling where the provider has it; a JSON action under a grammar on the local model.
+    const native = resolved.provider.type !== 'local' && component.adapter !== 'json';
+    const messages = redact(renderReact({ signature, instructions: component.instructions, tools, native }, input.inputs, input.trajectory), deps.secrets.list());
     const callId = `agent[${input.step}]`;
-    await deps.events.append(runId, [{ type: 'llm.request', key: `${callId}:${attempt}:request`, data: { callId, provider: resolved.name, model, adapter: 'json', messages, attempt } }]);
+    await deps.events.append(runId, [{ type: 'llm.request', key: `${callId}:${attempt}:request`, data: { callId, provider: resolved.name, model, adapter: native ? 'tools' : 'json', messages, attempt } }]);
     const heartbeat = setInterval(() => ctx.heartbeat(), 1000);
     let result;
     try {
-      result = await resolved.provider.complete({ model, messages, temperature: component.params?.temperature, maxTokens: component.params?.maxTokens, jsonSchema: actionSchema(signature, tools), signal: ctx.cancellationSignal });
+      result = await resolved.provider.complete({
+        model,
+        messages,
+        temperature: component.params?.temperature,
+        maxTokens: component.params?.maxTokens,
+        ...(native ? { tools: nativeTools(signature, tools) } : { jsonSchema: actionSchema(signature, tools) }),
+        signal: ctx.cancellationSignal,
+      });
     } catch (err) {
       if (ctx.cancellationSignal.aborted) throw err;
       const message = redactText((err as Error).message, deps.secrets.list());
@@ -46,11 +55,12 @@ export function createAgentStep(deps: { events: EventWriter; secrets: SecretSet;
       clearInterval(heartbeat);
     }
     const text = redactText(result.text, deps.secrets.list());
-    const parsed = parseAction(signature, text, tools);
+    const toolCalls = result.toolCalls ? redact(result.toolCalls, deps.secrets.list()) : undefined;
+    const parsed = native ? parseNativeAction(signature, text, toolCalls?.[0], tools) : parseAction(signature, text, tools);
     const cost = costUsd(model, result.usage, resolved.pricing);
     await deps.events.append(
       runId,
-      [{ type: 'llm.response', key: `${callId}:${attempt}:response`, data: { callId, text, ...('problem' in parsed ? { parseError: parsed.problem } : {}), usage: result.usage, latencyMs: result.latencyMs, costUsd: cost, attempt } }],
+      [{ type: 'llm.response', key: `${callId}:${attempt}:response`, data: { callId, text, ...(toolCalls ? { toolCalls } : {}), ...('problem' in parsed ? { parseError: parsed.problem } : {}), usage: result.usage, latencyMs: result.latencyMs, costUsd: cost, attempt } }],
       undefined,
       { ...result.usage, costUsd: cost },
     );

@@ -7,13 +7,14 @@ export interface EventDataByType {
   'step.started': { stepId: string; items?: number; attempt?: number };
   'step.completed': { stepId: string; outputs: Record<string, unknown> | Array<Record<string, unknown>> | null; skipped?: boolean };
   'step.failed': { stepId: string; error: string };
-  'llm.request': { callId: string; stepId?: string; provider: string; model: string; adapter?: 'chat' | 'json'; messages: ChatMessage[]; attempt: number };
+  'llm.request': { callId: string; stepId?: string; provider: string; model: string; adapter?: 'chat' | 'json' | 'tools'; messages: ChatMessage[]; attempt: number };
   'llm.response': {
     callId: string;
     stepId?: string;
     text: string;
     outputs?: Record<string, unknown>;
     parseError?: string;
+    toolCalls?: Array<{ name: string; arguments: Record<string, unknown> }>;
     usage: Usage;
     latencyMs: number;
     costUsd: number;

@@ -44,14 +44,22 @@ export function actionSchema(sig: Signature, tools: string[]): JsonSchema {
   };
 }
 
-export function renderReact(p: { signature: Signature; instructions?: string | undefined; tools: string[] }, inputs: Record<string, unknown>, trajectory: TrajectoryStep[]): ChatMessage[] {
+export function renderReact(
+  p: { signature: Signature; instructions?: string | undefined; tools: string[]; native?: boolean },
+  inputs: Record<string, unknown>,
+  trajectory: TrajectoryStep[],
+): ChatMessage[] {
   const schemas = toolArgSchemas(p.tools);
   const system = [
     p.instructions ?? 'Complete the task.',
     `Inputs: ${p.signature.inputs.map((f) => `\`${f.name}\` (${typeToString(f.type)})`).join(', ')}.`,
     `When done, give the outputs: ${p.signature.outputs.map((f) => `\`${f.name}\` (${typeToString(f.type)})`).join(', ')}.`,
-    `Tools:\n${p.tools.map((t) => `- ${t}: ${TOOL_DESCRIPTIONS[t] ?? ''} Arguments (JSON Schema): ${JSON.stringify(schemas[t] ?? {})}`).join('\n')}`,
-    'Answer with one JSON object: {"thought": "...", "tool": "<tool>", "args": {...}} to use a tool, or {"thought": "...", "finish": {<outputs>}} when you can answer.',
+    ...(p.native
+      ? ['Call one of the tools you are given; when you can answer, call `finish` with the outputs.']
+      : [
+          `Tools:\n${p.tools.map((t) => `- ${t}: ${TOOL_DESCRIPTIONS[t] ?? ''} Arguments (JSON Schema): ${JSON.stringify(schemas[t] ?? {})}`).join('\n')}`,
+          'Answer with one JSON object: {"thought": "...", "tool": "<tool>", "args": {...}} to use a tool, or {"thought": "...", "finish": {<outputs>}} when you can answer.',
+        ]),
   ].join('\n\n');
   const messages: ChatMessage[] = [
     { role: 'system', content: system },
@@ -82,4 +90,24 @@ export function parseAction(sig: Signature, text: string, tools: string[]): { ac
   }
   if (typeof v.tool !== 'string' || !tools.includes(v.tool)) return { problem: `unknown tool ${JSON.stringify(v.tool)}; use one of ${tools.join(', ')}` };
   return { action: { thought, tool: v.tool, args: (v.args ?? {}) as Record<string, unknown> } };
+}
+
+/** The tools offered natively: the allowed ones, and `finish` whose parameters are the outputs. */
+export function nativeTools(sig: Signature, tools: string[]): Array<{ name: string; description: string; parameters: JsonSchema }> {
+  const schemas = toolArgSchemas(tools);
+  return [
+    ...tools.map((t) => ({ name: t, description: TOOL_DESCRIPTIONS[t] ?? t, parameters: schemas[t] ?? { type: 'object' } })),
+    {
+      name: 'finish',
+      description: 'Give the final outputs when the task is done.',
+      parameters: { type: 'object', properties: Object.fromEntries(sig.outputs.map((f) => [f.name, typeSchema(f.type)])), required: sig.outputs.map((f) => f.name) },
+    },
+  ];
+}
+
+/** Read a native tool call as an action (the same shape the JSON path produces). */
+export function parseNativeAction(sig: Signature, text: string, call: { name: string; arguments: Record<string, unknown> } | undefined, tools: string[]): { action: AgentAction } | { problem: string } {
+  if (!call) return { problem: 'answer by calling one of the tools (or finish)' };
+  if (call.name === 'finish') return parseAction(sig, JSON.stringify({ thought: text, finish: call.arguments }), tools);
+  return parseAction(sig, JSON.stringify({ thought: text, tool: call.name, args: call.arguments }), tools);
 }

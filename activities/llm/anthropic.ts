@@ -22,7 +22,12 @@ export function createAnthropicProvider(s: ProviderSettings): LlmProvider {
               tools: [{ name: OUTPUT_TOOL, description: 'Report the output fields.', input_schema: req.jsonSchema as Anthropic.Tool.InputSchema }],
               tool_choice: { type: 'tool' as const, name: OUTPUT_TOOL },
             }
-          : {}),
+          : req.tools?.length
+            ? {
+                tools: req.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.parameters as Anthropic.Tool.InputSchema })),
+                tool_choice: { type: 'any' as const },
+              }
+            : {}),
         messages,
       };
       try {
@@ -35,7 +40,18 @@ export function createAnthropicProvider(s: ProviderSettings): LlmProvider {
         } else {
           final = await client.messages.create({ ...body, stream: false }, { signal: req.signal });
         }
-        const toolUse = final.content.find((b) => b.type === 'tool_use');
+        const toolUses = final.content.filter((b) => b.type === 'tool_use');
+        if (req.tools?.length) {
+          const text = final.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
+          return {
+            text,
+            toolCalls: toolUses.map((b) => ({ name: b.name, arguments: b.input as Record<string, unknown> })),
+            usage: { inputTokens: final.usage.input_tokens, outputTokens: final.usage.output_tokens },
+            latencyMs: Date.now() - started,
+            model: req.model,
+          };
+        }
+        const toolUse = toolUses[0];
         const text = toolUse ? JSON.stringify(toolUse.input) : final.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
         return {
           text,

@@ -1,6 +1,6 @@
 // Ollama's native /api/chat through the official client; structured output via `format` (a JSON schema).
 import { Ollama } from 'ollama';
-import { isPermanentStatus, ProviderRejected, type CompletionRequest, type CompletionResult, type LlmProvider, type ProviderSettings } from './provider.js';
+import { isPermanentStatus, parseToolArguments, ProviderRejected, type CompletionRequest, type CompletionResult, type LlmProvider, type ProviderSettings } from './provider.js';
 
 export function createOllamaProvider(s: ProviderSettings): LlmProvider {
   const host = s.baseUrl ?? process.env.OLLAMA_BASE_URL ?? 'http://127.0.0.1:11434';
@@ -16,14 +16,17 @@ export function createOllamaProvider(s: ProviderSettings): LlmProvider {
         model: req.model,
         messages: req.messages,
         ...(req.jsonSchema ? { format: req.jsonSchema } : {}),
+        ...(req.tools?.length ? { tools: req.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } })) } : {}),
         options: { ...(req.temperature !== undefined ? { temperature: req.temperature } : {}), ...(req.maxTokens ? { num_predict: req.maxTokens } : {}) },
       };
       try {
         if (!req.onDelta) {
-          const res = await client.chat({ ...body, stream: false });
-          return { text: res.message.content, usage: { inputTokens: res.prompt_eval_count ?? 0, outputTokens: res.eval_count ?? 0 }, latencyMs: Date.now() - started, model: req.model };
+          const res = await client.chat({ ...body, stream: false } as Parameters<Ollama['chat']>[0] & { stream: false });
+          const toolCalls = (res.message.tool_calls ?? []).map((c) => ({ name: c.function.name, arguments: parseToolArguments(c.function.arguments) }));
+          return { text: res.message.content, usage: { inputTokens: res.prompt_eval_count ?? 0, outputTokens: res.eval_count ?? 0 }, latencyMs: Date.now() - started, model: req.model, ...(toolCalls.length ? { toolCalls } : {}) };
         }
-        const stream = await client.chat({ ...body, stream: true });
+        const stream = await client.chat({ ...body, stream: true } as Parameters<Ollama['chat']>[0] & { stream: true });
+        const toolCalls: Array<{ name: string; arguments: Record<string, unknown> }> = [];
         let text = '';
         let usage = { inputTokens: 0, outputTokens: 0 };
         for await (const part of stream) {
@@ -31,9 +34,10 @@ export function createOllamaProvider(s: ProviderSettings): LlmProvider {
             text += part.message.content;
             req.onDelta(part.message.content);
           }
+          for (const c of part.message?.tool_calls ?? []) toolCalls.push({ name: c.function.name, arguments: parseToolArguments(c.function.arguments) });
           if (part.done) usage = { inputTokens: part.prompt_eval_count ?? 0, outputTokens: part.eval_count ?? 0 };
         }
-        return { text, usage, latencyMs: Date.now() - started, model: req.model };
+        return { text, usage, latencyMs: Date.now() - started, model: req.model, ...(toolCalls.length ? { toolCalls } : {}) };
       } catch (err) {
         const status = (err as { status_code?: number }).status_code;
         if (isPermanentStatus(status)) throw new ProviderRejected(`ollama: ${(err as Error).message}`, status!);

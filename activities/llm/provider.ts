@@ -11,6 +11,19 @@ export interface CompletionRequest {
   onDelta?: ((text: string) => void) | undefined;
   /** Structured output: the reply must be a JSON object of this schema (text is that JSON). */
   jsonSchema?: Record<string, unknown> | undefined;
+  /** Native tool calling: the model must call one of these. */
+  tools?: ToolSpec[] | undefined;
+}
+
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+export interface ToolCallOut {
+  name: string;
+  arguments: Record<string, unknown>;
 }
 
 export interface CompletionResult {
@@ -18,6 +31,7 @@ export interface CompletionResult {
   usage: Usage;
   latencyMs: number;
   model: string;
+  toolCalls?: ToolCallOut[];
 }
 
 export interface LlmProvider {
@@ -45,4 +59,15 @@ export class ProviderRejected extends Error {
 
 export function isPermanentStatus(status: number | undefined): boolean {
   return status !== undefined && status >= 400 && status < 500 && ![408, 409, 429].includes(status);
+}
+
+/** Tool-call arguments arrive as JSON text from some providers; a malformed one is kept as raw text. */
+export function parseToolArguments(raw: unknown): Record<string, unknown> {
+  if (raw && typeof raw === 'object') return raw as Record<string, unknown>;
+  try {
+    const v = JSON.parse(String(raw || '{}'));
+    return v && typeof v === 'object' ? v : { value: v };
+  } catch {
+    return { _unparsed: String(raw) };
+  }
 }

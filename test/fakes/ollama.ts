@@ -1,6 +1,6 @@
 // Ollama's native protocol: POST /api/chat (JSON or NDJSON stream), GET /api/tags.
 import type { IncomingMessage } from 'node:http';
-import { chunks, countTokens, type FakeRequest } from './script.js';
+import { asToolCall, chunks, countTokens, type FakeRequest } from './script.js';
 import type { ProtocolHandler } from './server.js';
 
 export const ollamaProtocol: ProtocolHandler = {
@@ -12,7 +12,8 @@ export const ollamaProtocol: ProtocolHandler = {
   },
   toRequest(body: Record<string, unknown>, headers): FakeRequest {
     // Ollama streams unless told not to.
-    return { protocol: 'ollama', model: String(body.model), messages: body.messages as FakeRequest['messages'], stream: body.stream !== false, jsonSchema: body.format, headers };
+    const tools = (body.tools as Array<{ function: { name: string } }> | undefined)?.map((t) => t.function.name);
+    return { protocol: 'ollama', model: String(body.model), messages: body.messages as FakeRequest['messages'], stream: body.stream !== false, jsonSchema: body.format, ...(tools ? { tools } : {}), headers };
   },
   models(res, models) {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -25,6 +26,13 @@ export const ollamaProtocol: ProtocolHandler = {
   reply(res, req, text) {
     const at = new Date().toISOString();
     const final = { model: req.model, created_at: at, message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop', total_duration: 1000, load_duration: 1, prompt_eval_count: countTokens(req.messages.map((m) => m.content).join(' ')), prompt_eval_duration: 1, eval_count: countTokens(text), eval_duration: 1 };
+    const call = req.tools ? asToolCall(text) : undefined;
+    if (call) {
+      const message = { role: 'assistant', content: '', tool_calls: [{ function: { name: call.name, arguments: call.arguments } }] };
+      res.writeHead(200, { 'content-type': req.stream ? 'application/x-ndjson' : 'application/json' });
+      res.end(req.stream ? `${JSON.stringify({ model: req.model, created_at: at, message, done: false })}\n${JSON.stringify(final)}\n` : JSON.stringify({ ...final, message }));
+      return;
+    }
     if (!req.stream) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ...final, message: { role: 'assistant', content: text } }));

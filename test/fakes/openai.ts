@@ -1,6 +1,6 @@
 // The OpenAI wire protocol: POST /v1/chat/completions (JSON or SSE chunks with usage), GET /v1/models.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { chunks, countTokens, type FakeRequest } from './script.js';
+import { asToolCall, chunks, countTokens, type FakeRequest } from './script.js';
 import type { ProtocolHandler } from './server.js';
 
 export const openaiProtocol: ProtocolHandler = {
@@ -12,7 +12,8 @@ export const openaiProtocol: ProtocolHandler = {
   },
   toRequest(body: Record<string, unknown>, headers): FakeRequest {
     const format = body.response_format as { type?: string; json_schema?: { schema?: unknown } } | undefined;
-    return { protocol: 'openai', model: String(body.model), messages: body.messages as FakeRequest['messages'], stream: body.stream === true, jsonSchema: format?.json_schema?.schema, headers };
+    const tools = (body.tools as Array<{ function: { name: string } }> | undefined)?.map((t) => t.function.name);
+    return { protocol: 'openai', model: String(body.model), messages: body.messages as FakeRequest['messages'], stream: body.stream === true, jsonSchema: format?.json_schema?.schema, ...(tools ? { tools } : {}), headers };
   },
   models(res: ServerResponse, models: string[]) {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -26,6 +27,24 @@ export const openaiProtocol: ProtocolHandler = {
     const id = `chatcmpl-${Math.random().toString(36).slice(2)}`;
     const usage = { prompt_tokens: countTokens(req.messages.map((m) => m.content).join(' ')), completion_tokens: countTokens(text) };
     const created = Math.floor(Date.now() / 1000);
+    const call = req.tools ? asToolCall(text) : undefined;
+    if (call) {
+      const tc = { id: `call_${id}`, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.arguments) } };
+      const total = { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens };
+      if (!req.stream) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id, object: 'chat.completion', created, model: req.model, choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [tc], refusal: null }, logprobs: null, finish_reason: 'tool_calls' }], usage: total }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const send = (choices: unknown[], extra: Record<string, unknown> = {}) => res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: req.model, choices, ...extra })}\n\n`);
+      send([{ index: 0, delta: { role: 'assistant', content: null, tool_calls: [{ index: 0, id: tc.id, type: 'function', function: { name: call.name, arguments: '' } }] }, finish_reason: null }]);
+      for (const part of chunks(tc.function.arguments)) send([{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: part } }] }, finish_reason: null }]);
+      send([{ index: 0, delta: {}, finish_reason: 'tool_calls' }]);
+      send([], { usage: total });
+      res.end('data: [DONE]\n\n');
+      return;
+    }
     if (!req.stream) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ id, object: 'chat.completion', created, model: req.model, choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' }], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } }));

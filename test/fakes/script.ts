@@ -8,6 +8,8 @@ export interface FakeRequest {
   stream: boolean;
   /** The structured-output schema the SDK sent (response_format / forced tool / format), if any. */
   jsonSchema?: unknown;
+  /** Names of the tools offered for native tool calling, if any. */
+  tools?: string[];
   headers: Record<string, string | string[] | undefined>;
 }
 
@@ -34,4 +36,16 @@ export function chunks(text: string, size = 12): string[] {
   const out: string[] = [];
   for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
   return out.length ? out : [''];
+}
+
+/** With native tool calling, a scripted JSON action becomes a tool call: {tool, args} or {finish}. */
+export function asToolCall(text: string): { name: string; arguments: Record<string, unknown> } | undefined {
+  try {
+    const v = JSON.parse(text) as { tool?: string; args?: Record<string, unknown>; finish?: Record<string, unknown> };
+    if (v.finish) return { name: 'finish', arguments: v.finish };
+    if (v.tool) return { name: v.tool, arguments: v.args ?? {} };
+  } catch {
+    // plain text: no tool call
+  }
+  return undefined;
 }

@@ -7,6 +7,7 @@ import { agentModel } from '../helpers/agent-model.js';
 import { eventsOf, makeWorkspace, seedAgent, waitForStatus } from '../helpers/agent-setup.js';
 import { spawnHarness } from '../helpers/processes.js';
 import { startTestStack, TOKEN, waitForRun, type TestStack } from '../helpers/stack.js';
+import { startFakeProvider } from '../fakes/server.js';
 
 const plan = (command: string) => [
   { tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } },
@@ -120,6 +121,27 @@ describe('agent runs with policy and approvals', () => {
     const run = await waitForRun(stack, body.id);
     expect(run.status).toBe('cancelled');
     expect((await eventsOf(stack, body.id)).at(-1)!.type).toBe('run.cancelled');
+  });
+
+  it.each([
+    ['anthropic', 'auto'],
+    ['ollama', 'auto'],
+    ['openai', 'json'],
+  ] as const)('acts through %s (adapter %s): native tool calls, or a JSON action', async (protocol, adapter) => {
+    await stack.api('PUT', '/api/policy', { rules: [{ tool: 'filesystem', action: 'allow', match: { op: 'read' } }] });
+    const fake = await startFakeProvider(protocol, agentModel({ read: [{ tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } }, { finish: { answer: '{{last}}' } }] }));
+    try {
+      await stack.api('POST', '/api/providers', { name: `p-${protocol}-${adapter}`, type: protocol, baseUrl: fake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'm' });
+      await stack.api('POST', '/api/components', { name: `reader-${protocol}-${adapter}`, kind: 'react', adapter, signature: 'task: str -> answer: str', provider: `p-${protocol}-${adapter}`, tools: ['filesystem'] });
+      const { body } = await stack.api('POST', `/api/components/reader-${protocol}-${adapter}/runs`, { inputs: { task: 'read' } });
+      const run = await waitForRun(stack, body.id);
+      expect(run).toMatchObject({ status: 'completed', outputs: { answer: 'The answer is 42.\n' } });
+      const first = fake.requests[0]!;
+      if (adapter === 'json') expect(first.jsonSchema).toMatchObject({ properties: { tool: { enum: ['filesystem'] } } });
+      else expect(first.tools).toEqual(['filesystem', 'finish']);
+    } finally {
+      await fake.close();
+    }
   });
 
   it('refuses a policy that does not validate, and a react component without tools', async () => {

@@ -8,7 +8,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretSet } from '../../activities/llm/registry.js';
 import { closeBrowser } from '../../activities/tools/browser.js';
-import { createRunTool, endToolSession, type RunToolInput } from '../../activities/tools/registry.js';
+import { createRunTool, endToolSession, type RunToolInput, type RunToolResult } from '../../activities/tools/registry.js';
 import type { ToolCall } from '../../core/policy.js';
 import { makeWorkspace } from '../helpers/agent-setup.js';
 
@@ -19,7 +19,7 @@ describe('browser tool', () => {
   const hosts: string[] = [];
   const runTool = createRunTool({ events: { append: async () => 0 }, secrets: new SecretSet({}) });
   let n = 0;
-  const run = (call: ToolCall) => new MockActivityEnvironment().run(runTool, { runId: 'run_browser', callId: `tool[${n++}]`, call, approved: false } satisfies RunToolInput);
+  const run = (call: ToolCall) => new MockActivityEnvironment().run(runTool, { runId: 'run_browser', callId: `tool[${n++}]`, call, approved: false } satisfies RunToolInput) as Promise<RunToolResult>;
 
   beforeAll(async () => {
     server = http.createServer((req, res) => {
