@@ -27,5 +27,7 @@ export interface AppContext {
   heartbeatTimeoutMs: number;
   /** A chat workflow continues as new after this many turns. */
   chatTurnsPerRun: number;
+  /** An agent continues as new past this many history events. */
+  agentContinueAfterEvents: number;
   log: { info(o: unknown, msg?: string): void; warn(o: unknown, msg?: string): void; error(o: unknown, msg?: string): void };
 }

@@ -29,6 +29,7 @@ export interface BackendOptions {
   withWorker: boolean;
   heartbeatTimeoutMs?: number;
   chatTurnsPerRun?: number;
+  agentContinueAfterEvents?: number;
   providerFactory?: ProviderFactory;
   log?: Logger;
   reconcileEveryMs?: number;
@@ -64,6 +65,7 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
     allowedHosts: o.allowedHosts,
     heartbeatTimeoutMs: o.heartbeatTimeoutMs ?? 10_000,
     chatTurnsPerRun: o.chatTurnsPerRun ?? 20,
+    agentContinueAfterEvents: o.agentContinueAfterEvents ?? 8000,
     log,
   };
 

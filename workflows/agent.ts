@@ -1,6 +1,6 @@
 // An agent run: model step -> tool choice -> policy decision -> (approval) -> tool -> observation,
 // until the outputs come or maxSteps. Approvals are Updates; a wait can last days and survive restarts.
-import { ApplicationFailure, CancellationScope, condition, continueAsNew, defineQuery, defineUpdate, isCancellation, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, ContinueAsNew, continueAsNew, defineQuery, defineUpdate, isCancellation, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { evaluatePolicy, sqlKind, toolCall, type PolicyDecision, type ToolCall } from '../core/policy.js';
 import type { TrajectoryStep } from '../core/react.js';
@@ -14,6 +14,8 @@ export interface AgentRunInput {
   target: { type: 'component'; name: string; version: number };
   inputs: Record<string, unknown>;
   heartbeatTimeoutMs?: number;
+  /** Continue as new past this many history events (Temporal warns at 10,240). */
+  continueAfterEvents?: number;
   /** Carried across continue-as-new. */
   state?: { step: number; trajectory: TrajectoryStep[]; tokens: number; costUsd: number; remembered: string[]; budgetApproved: boolean };
 }
@@ -150,12 +152,14 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
       state.trajectory.push({ thought: action.thought, call: { tool: call.tool, args: call.args }, observation: observation! });
 
       // Well before Temporal's history limits: start fresh, carrying the trajectory.
-      if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > 8000) {
+      if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.continueAfterEvents ?? 8000)) {
         await continueAsNew<typeof agentWorkflow>({ ...input, state: { ...state, remembered: [...remembered] } });
       }
     }
     throw ApplicationFailure.nonRetryable(`the agent used its ${maxSteps} steps without finishing`, 'MaxStepsReached');
   } catch (err) {
+    // continueAsNew ends this run by throwing: it is not a failure.
+    if (err instanceof ContinueAsNew) throw err;
     await endSession();
     if (isCancellation(err)) {
       await CancellationScope.nonCancellable(() => record(runId, [{ type: 'run.cancelled', key: 'run.cancelled', data: { reason: 'cancel requested' } }], { status: 'cancelled' }));

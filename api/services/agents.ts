@@ -20,7 +20,7 @@ export async function startAgentRun(ctx: AppContext, version: { id: string; name
   if (!version.spec.tools?.length) throw new AppError(400, 'invalid_spec', `agent '${version.name}' has no tools; a react component lists the tools it may use`);
   const id = newId('run');
   await runs.createRun(ctx.store, { id, kind: 'agent', target: { type: 'component', id: version.id, name: version.name, version: version.version }, inputs });
-  const input: AgentRunInput = { runId: id, component: version.spec, target: { type: 'component', name: version.name, version: version.version }, inputs, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs };
+  const input: AgentRunInput = { runId: id, component: version.spec, target: { type: 'component', name: version.name, version: version.version }, inputs, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs, continueAfterEvents: ctx.agentContinueAfterEvents };
   try {
     const handle = await ctx.temporal.client.workflow.start('agentWorkflow', { workflowId: id, taskQueue: ctx.temporal.taskQueue, args: [input] });
     await runs.updateRun(ctx.store, id, { temporalRunId: handle.firstExecutionRunId });

@@ -29,7 +29,7 @@ export function useTestEnv(): string {
   return dir;
 }
 
-export async function startTestStack(o: { dialect?: Dialect; script: Script; withWorker?: boolean; address?: string; db?: TestStore; fake?: FakeProvider; dir?: string; taskQueue?: string; protocol?: 'openai' | 'anthropic' | 'ollama'; chatTurnsPerRun?: number }): Promise<TestStack> {
+export async function startTestStack(o: { dialect?: Dialect; script: Script; withWorker?: boolean; address?: string; db?: TestStore; fake?: FakeProvider; dir?: string; taskQueue?: string; protocol?: 'openai' | 'anthropic' | 'ollama'; chatTurnsPerRun?: number; agentContinueAfterEvents?: number }): Promise<TestStack> {
   const dir = o.dir ?? useTestEnv();
   process.env.VLOOP_PROJECT_DIR = dir;
   const db = o.db ?? (await freshStore(o.dialect ?? 'sqlite'));
@@ -45,6 +45,7 @@ export async function startTestStack(o: { dialect?: Dialect; script: Script; wit
     withWorker: o.withWorker ?? true,
     heartbeatTimeoutMs: 3000,
     ...(o.chatTurnsPerRun ? { chatTurnsPerRun: o.chatTurnsPerRun } : {}),
+    ...(o.agentContinueAfterEvents ? { agentContinueAfterEvents: o.agentContinueAfterEvents } : {}),
     log: (await import('pino')).default({ level: process.env.TEST_LOG ?? 'silent' }),
   });
   const api = async (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) => {

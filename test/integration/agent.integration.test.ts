@@ -144,6 +144,24 @@ describe('agent runs with policy and approvals', () => {
     }
   });
 
+  it('continues as new with the trajectory carried when history grows', async () => {
+    const small = await startTestStack({ agentContinueAfterEvents: 12, script: agentModel({ long: [1, 2, 3, 4].map(() => ({ tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } })).concat([{ finish: { answer: '{{last}}' } }] as never) }) });
+    try {
+      await seedAgent(small, { rules: [{ tool: 'filesystem', action: 'allow', match: { op: 'read' } }] });
+      const { body } = await small.api('POST', '/api/components/helper/runs', { inputs: { task: 'long' } });
+      const run = await waitForRun(small, body.id);
+      expect(run).toMatchObject({ status: 'completed', outputs: { answer: 'The answer is 42.\n' } });
+      // The model saw all four observations in its last call, across the continuations.
+      expect(small.fake.requests.at(-1)!.messages.filter((m) => m.content.startsWith('Observation: '))).toHaveLength(4);
+      const events = await eventsOf(small, body.id);
+      expect(events.filter((e) => e.type === 'run.started')).toHaveLength(1);
+      const history = await small.api('GET', `/api/runs/${body.id}/history`);
+      expect(history.body.events[0].workflowExecutionStartedEventAttributes.continuedExecutionRunId).toBeTruthy();
+    } finally {
+      await small.close();
+    }
+  });
+
   it('refuses a policy that does not validate, and a react component without tools', async () => {
     const bad = await stack.api('PUT', '/api/policy', { rules: [{ tool: 'terminal', action: 'maybe' }] });
     expect(bad.status).toBe(400);
