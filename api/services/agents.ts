@@ -1,7 +1,9 @@
 // Agent runs, approvals (Updates on the agent workflow) and the tool policy.
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
-import { readPolicy, writePolicy } from '../../activities/tools/policy-file.js';
+import { policyContext, readPolicy, writePolicy } from '../../activities/tools/policy-file.js';
+import { realResolve } from '../../activities/tools/workspace.js';
+import { evaluatePolicy, toolCall } from '../../core/policy.js';
 import { newId } from '../../core/ids.js';
 import { checkRunInputs } from '../../core/pipeline-plan.js';
 import { parseSignature } from '../../core/signature.js';
@@ -60,6 +62,12 @@ export async function listApprovals(ctx: AppContext) {
     }
   }
   return out;
+}
+
+/** The dry run: what the registry would decide for this call right now, with real paths. */
+export function checkPolicy(body: unknown) {
+  const call = toolCall.parse((body as { call?: unknown } | null)?.call);
+  return evaluatePolicy(readPolicy(), call, { ...policyContext(), realpath: realResolve });
 }
 
 export function getPolicy() {

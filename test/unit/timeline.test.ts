@@ -1,0 +1,49 @@
+// The dashboard's pure event transforms, with a fixture for each terminal state.
+import { describe, expect, it } from 'vitest';
+import { llmCalls, mergeEvents, pendingApprovals, stepStates, toRow, type EventLike } from '../../web/src/lib/timeline.js';
+
+let seq = 0;
+const ev = (type: string, data: Record<string, unknown> = {}): EventLike => ({ seq: ++seq, type, time: new Date(1_700_000_000_000 + seq * 10).toISOString(), data });
+const llm = (stepId: string, attempt = 1) => [
+  ev('llm.request', { callId: stepId, stepId, provider: 'p', model: 'm', messages: [{ role: 'user', content: 'hi' }], attempt }),
+  ev('llm.response', { callId: stepId, stepId, text: 'ok', outputs: { a: 1 }, usage: { inputTokens: 3, outputTokens: 2 }, latencyMs: 5, costUsd: 0.001, attempt }),
+];
+
+const fixtures = {
+  completed: () => [ev('run.started', { inputs: {} }), ev('step.started', { stepId: 'a' }), ...llm('a'), ev('step.completed', { stepId: 'a', outputs: { a: 1 } }), ev('run.completed', { outputs: { a: 1 } })],
+  failed: () => [ev('run.started'), ev('step.started', { stepId: 'a' }), ...llm('a'), ...llm('a', 2), ev('step.failed', { stepId: 'a', error: 'boom' }), ev('run.failed', { error: 'boom' })],
+  cancelled: () => [ev('run.started'), ev('step.started', { stepId: 'a' }), ev('llm.request', { callId: 'a', stepId: 'a', messages: [], attempt: 1 }), ev('run.cancelled', { reason: 'cancel requested' })],
+  waiting: () => [ev('run.started'), ev('tool.call', { callId: 'tool[0]', tool: 'terminal', args: { command: 'ls' } }), ev('policy.decision', { callId: 'tool[0]', decision: 'ask', rule: 'default:terminal-asks' }), ev('approval.requested', { approvalId: 'tool[0]', tool: 'terminal', args: { command: 'ls' } })],
+};
+
+describe('timeline transforms', () => {
+  it('completed: steps done with usage summed', () => {
+    const events = fixtures.completed();
+    expect(stepStates(events)).toEqual([expect.objectContaining({ stepId: 'a', status: 'completed', inputTokens: 3, outputTokens: 2, costUsd: 0.001 })]);
+    expect(toRow(events.at(-1)!)).toMatchObject({ title: 'Run completed', tone: 'success' });
+    expect(llmCalls(events)).toEqual([expect.objectContaining({ callId: 'a', attempt: 1, text: 'ok', outputs: { a: 1 } })]);
+  });
+  it('failed: each attempt is its own call, the step is failed', () => {
+    const events = fixtures.failed();
+    expect(stepStates(events)[0]).toMatchObject({ status: 'failed', inputTokens: 6 });
+    expect(llmCalls(events).map((c) => c.attempt)).toEqual([1, 2]);
+    expect(toRow(events.at(-1)!)).toMatchObject({ title: 'Run failed', detail: 'boom', tone: 'error' });
+  });
+  it('cancelled: the step stays running, the call has no answer', () => {
+    const events = fixtures.cancelled();
+    expect(stepStates(events)[0]!.status).toBe('running');
+    expect(llmCalls(events)[0]!.text).toBeUndefined();
+    expect(toRow(events.at(-1)!).tone).toBe('warning');
+  });
+  it('waiting: the approval is pending until resolved', () => {
+    const events = fixtures.waiting();
+    expect(pendingApprovals(events)).toEqual([expect.objectContaining({ approvalId: 'tool[0]', tool: 'terminal' })]);
+    expect(toRow(events[2]!)).toMatchObject({ title: 'Policy: ask', tone: 'warning' });
+    expect(pendingApprovals([...events, ev('approval.resolved', { approvalId: 'tool[0]', decision: 'approve' })])).toEqual([]);
+  });
+  it('merges a resumed stream without duplicates or disorder', () => {
+    const events = fixtures.completed();
+    const merged = mergeEvents(events.slice(0, 3), [events[2]!, events[4]!, events[3]!]);
+    expect(merged.map((e) => e.seq)).toEqual(events.slice(0, 5).map((e) => e.seq));
+  });
+});

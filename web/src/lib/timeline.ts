@@ -1,0 +1,163 @@
+// Pure transforms of run events for the views: timeline rows, step states, LLM and tool calls.
+// No Vue, no fetch: unit-tested with fixtures for each terminal state.
+
+export interface EventLike {
+  seq: number;
+  type: string;
+  time: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each event type reads its own fields
+  data: Record<string, any>;
+}
+
+export type StepStatus = 'running' | 'completed' | 'failed' | 'skipped';
+
+export interface StepState {
+  stepId: string;
+  status: StepStatus;
+  startedAt?: string;
+  endedAt?: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  latencyMs: number;
+}
+
+export interface TimelineRow {
+  seq: number;
+  type: string;
+  time: string;
+  title: string;
+  detail: string;
+  tone: 'info' | 'success' | 'error' | 'warning' | 'default';
+  callId?: string;
+}
+
+const clip = (v: unknown, n = 120) => {
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s && s.length > n ? `${s.slice(0, n - 1)}…` : (s ?? '');
+};
+
+export function toRow(e: EventLike): TimelineRow {
+  const d = e.data ?? {};
+  const base = { seq: e.seq, type: e.type, time: e.time, callId: d.callId };
+  switch (e.type) {
+    case 'run.started':
+      return { ...base, title: 'Run started', detail: clip(d.inputs), tone: 'info' };
+    case 'run.completed':
+      return { ...base, title: 'Run completed', detail: clip(d.outputs), tone: 'success' };
+    case 'run.failed':
+      return { ...base, title: 'Run failed', detail: d.error, tone: 'error' };
+    case 'run.cancelled':
+      return { ...base, title: 'Run cancelled', detail: d.reason ?? '', tone: 'warning' };
+    case 'step.started':
+      return { ...base, title: `Step ${d.stepId} started`, detail: d.items !== undefined ? `${d.items} items` : '', tone: 'info' };
+    case 'step.completed':
+      return { ...base, title: `Step ${d.stepId} ${d.skipped ? 'skipped' : 'completed'}`, detail: clip(d.outputs), tone: d.skipped ? 'default' : 'success' };
+    case 'step.failed':
+      return { ...base, title: `Step ${d.stepId} failed`, detail: d.error, tone: 'error' };
+    case 'llm.request':
+      return { ...base, title: `LLM call ${d.callId}`, detail: `${d.provider}/${d.model}${d.attempt > 1 ? ` · attempt ${d.attempt}` : ''}`, tone: 'default' };
+    case 'llm.response':
+      return { ...base, title: `LLM answer ${d.callId}`, detail: `${d.usage?.inputTokens ?? 0}+${d.usage?.outputTokens ?? 0} tok · ${d.latencyMs} ms · $${(d.costUsd ?? 0).toFixed(5)}${d.parseError ? ' · unparsable' : ''}`, tone: d.parseError ? 'warning' : 'default' };
+    case 'tool.call':
+      return { ...base, title: `Tool ${d.tool}`, detail: clip(d.args), tone: 'default' };
+    case 'policy.decision':
+      return { ...base, title: `Policy: ${d.decision}`, detail: `rule ${d.rule}`, tone: d.decision === 'deny' ? 'error' : d.decision === 'ask' ? 'warning' : 'success' };
+    case 'approval.requested':
+      return { ...base, callId: d.approvalId, title: 'Waiting for approval', detail: `${d.tool} ${clip(d.args)}`, tone: 'warning' };
+    case 'approval.resolved':
+      return { ...base, callId: d.approvalId, title: `Approval: ${d.decision}`, detail: d.reason ?? '', tone: d.decision === 'approve' ? 'success' : 'error' };
+    case 'tool.result':
+      return { ...base, title: 'Tool result', detail: clip(d.output), tone: 'default' };
+    case 'budget.exceeded':
+      return { ...base, title: `Budget ${d.budget} exceeded`, detail: `${d.used} > ${d.limit}`, tone: 'error' };
+    default:
+      return { ...base, title: e.type, detail: clip(d), tone: 'default' };
+  }
+}
+
+/** Per-step state for pipelines, with the LLM usage of each step summed. */
+export function stepStates(events: EventLike[]): StepState[] {
+  const steps = new Map<string, StepState>();
+  const get = (id: string) => steps.get(id) ?? steps.set(id, { stepId: id, status: 'running', inputTokens: 0, outputTokens: 0, costUsd: 0, latencyMs: 0 }).get(id)!;
+  for (const e of events) {
+    const id = e.data?.stepId as string | undefined;
+    if (!id) continue;
+    const s = get(id);
+    if (e.type === 'step.started') s.startedAt ??= e.time;
+    if (e.type === 'step.completed') Object.assign(s, { status: e.data.skipped ? 'skipped' : 'completed', endedAt: e.time });
+    if (e.type === 'step.failed') Object.assign(s, { status: 'failed', endedAt: e.time });
+    if (e.type === 'llm.request') s.startedAt ??= e.time;
+    if (e.type === 'llm.response') {
+      s.inputTokens += e.data.usage?.inputTokens ?? 0;
+      s.outputTokens += e.data.usage?.outputTokens ?? 0;
+      s.costUsd += e.data.costUsd ?? 0;
+      s.latencyMs += e.data.latencyMs ?? 0;
+    }
+  }
+  return [...steps.values()];
+}
+
+export interface LlmCall {
+  callId: string;
+  attempt: number;
+  provider?: string;
+  model?: string;
+  messages: Array<{ role: string; content: string }>;
+  text?: string;
+  outputs?: Record<string, unknown>;
+  parseError?: string;
+  usage?: { inputTokens: number; outputTokens: number };
+  latencyMs?: number;
+  costUsd?: number;
+}
+
+export function llmCalls(events: EventLike[]): LlmCall[] {
+  const calls = new Map<string, LlmCall>();
+  for (const e of events) {
+    if (e.type !== 'llm.request' && e.type !== 'llm.response') continue;
+    const key = `${e.data.callId}#${e.data.attempt}`;
+    const call = calls.get(key) ?? { callId: e.data.callId, attempt: e.data.attempt, messages: [] };
+    if (e.type === 'llm.request') Object.assign(call, { provider: e.data.provider, model: e.data.model, messages: e.data.messages });
+    else Object.assign(call, { text: e.data.text, outputs: e.data.outputs, parseError: e.data.parseError, usage: e.data.usage, latencyMs: e.data.latencyMs, costUsd: e.data.costUsd });
+    calls.set(key, call);
+  }
+  return [...calls.values()];
+}
+
+export interface PendingApproval {
+  approvalId: string;
+  tool: string;
+  args: unknown;
+  seq: number;
+}
+
+/** Approvals requested and not yet resolved. */
+export function pendingApprovals(events: EventLike[]): PendingApproval[] {
+  const open = new Map<string, PendingApproval>();
+  for (const e of events) {
+    if (e.type === 'approval.requested') open.set(e.data.approvalId, { approvalId: e.data.approvalId, tool: e.data.tool, args: e.data.args, seq: e.seq });
+    if (e.type === 'approval.resolved') open.delete(e.data.approvalId);
+  }
+  return [...open.values()];
+}
+
+/** Insert events keeping seq order and dropping duplicates (a resumed stream may resend). */
+export function mergeEvents(into: EventLike[], incoming: EventLike[]): EventLike[] {
+  if (!incoming.length) return into;
+  const last = into.at(-1)?.seq ?? 0;
+  const fresh = incoming.filter((e) => e.seq > last).sort((a, b) => a.seq - b.seq);
+  return fresh.length ? [...into, ...fresh] : into;
+}
+
+export function durationMs(from?: string | null, to?: string | null): number | undefined {
+  if (!from) return undefined;
+  return (to ? Date.parse(to) : Date.now()) - Date.parse(from);
+}
+
+export function formatDuration(ms?: number): string {
+  if (ms === undefined) return '–';
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}

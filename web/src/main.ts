@@ -1,0 +1,12 @@
+import '@mdi/font/css/materialdesignicons.css';
+import 'vuetify/styles';
+import { createPinia } from 'pinia';
+import { createApp } from 'vue';
+import { createVuetify } from 'vuetify';
+import * as components from 'vuetify/components';
+import * as directives from 'vuetify/directives';
+import App from './App.vue';
+import { router } from './router';
+
+const vuetify = createVuetify({ components, directives, theme: { defaultTheme: 'light' } });
+createApp(App).use(createPinia()).use(router).use(vuetify).mount('#app');

@@ -1,0 +1,18 @@
+import { createRouter, createWebHistory } from 'vue-router';
+
+export const router = createRouter({
+  history: createWebHistory('/ui/'),
+  routes: [
+    { path: '/', component: () => import('./pages/OverviewPage.vue') },
+    { path: '/runs', component: () => import('./pages/RunsPage.vue') },
+    { path: '/runs/:id', component: () => import('./pages/RunDetailPage.vue'), props: true },
+    { path: '/components', component: () => import('./pages/ComponentsPage.vue') },
+    { path: '/components/:name', component: () => import('./pages/ComponentDetailPage.vue'), props: true },
+    { path: '/pipelines', component: () => import('./pages/PipelinesPage.vue') },
+    { path: '/pipelines/:name', component: () => import('./pages/PipelineDetailPage.vue'), props: true },
+    { path: '/chat', component: () => import('./pages/ChatPage.vue') },
+    { path: '/agents', component: () => import('./pages/AgentsPage.vue') },
+    { path: '/providers', component: () => import('./pages/ProvidersPage.vue') },
+    { path: '/policy', component: () => import('./pages/PolicyPage.vue') },
+  ],
+});
