@@ -1,0 +1,141 @@
+// The dashboard in a real browser against `harness up` (test port, the suite's Temporal, fake providers).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { formatPredictReply } from '../../core/adapters.js';
+import { agentModel } from '../helpers/agent-model.js';
+import { makeWorkspace } from '../helpers/agent-setup.js';
+import { launchChromium, SCREENSHOTS } from '../helpers/browser.js';
+import { echoModel, promptFields, promptOp } from '../helpers/echo-model.js';
+import { freePort } from '../helpers/ports.js';
+import { spawnHarness, type HarnessProcess } from '../helpers/processes.js';
+import { TOKEN } from '../helpers/stack.js';
+import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
+import type { FakeReply, FakeRequest } from '../fakes/script.js';
+
+describe('dashboard (e2e)', () => {
+  let up: HarnessProcess;
+  let url: string;
+  let browser: Browser;
+  let page: Page;
+  let fake: FakeProvider;
+  let agentFake: FakeProvider;
+
+  const script = (req: FakeRequest): FakeReply => {
+    if (promptOp(req) === 'unknown') return { text: formatPredictReply({ answer: `Streaming an answer to: ${promptFields(req).question}` }), delayMs: 60 };
+    return promptOp(req) === 'reverse' ? { text: echoModel(req), delayMs: 150 } : echoModel(req);
+  };
+  const api = async (method: string, p: string, body?: unknown) => {
+    const res = await fetch(`${url}${p}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const data = await res.json();
+    if (!res.ok) throw new Error(`${p}: ${JSON.stringify(data)}`);
+    return data;
+  };
+  const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+  beforeAll(async () => {
+    fake = await startFakeProvider('openai', script);
+    agentFake = await startFakeProvider('openai', agentModel({ tidy: [{ tool: 'terminal', args: { command: 'echo tidy >> done.txt' } }, { finish: { answer: '{{last}}' } }] }));
+    const port = await freePort();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-e2e-'));
+    up = spawnHarness(['up', '--no-example'], {
+      HARNESS_PORT: String(port),
+      HARNESS_TOKEN: TOKEN,
+      VLOOP_PROJECT_DIR: dir,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: `tq-e2e-${port}`,
+      HARNESS_WORKSPACE: makeWorkspace({ 'notes.txt': 'x' }),
+      LM_PROVIDER: 'openai',
+      OPENAI_API_KEY: 'sk-e2e-0123456789abcdef',
+      OPENAI_BASE_URL: fake.baseUrl,
+      LM_MODEL: 'fake-model',
+    });
+    await up.waitFor('running; press Ctrl-C to stop', 90_000);
+    url = `http://127.0.0.1:${port}`;
+    await api('POST', '/api/providers', { name: 'fake', type: 'openai', baseUrl: fake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'fake-model' });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${url}/ui/?token=${TOKEN}`);
+    await page.getByText('Recent runs').waitFor();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await up?.kill('SIGINT');
+    await fake?.close();
+    await agentFake?.close();
+  });
+
+  it('creates a component, tries it, and shows the answer as it streams', async () => {
+    await page.goto(`${url}/ui/components`);
+    await page.click('[data-test=new-component]');
+    await page.fill('input[name=name]', 'ask');
+    await page.fill('input[name=signature]', 'question: str -> answer: st');
+    await page.getByText("unknown type 'st'").waitFor();
+    await page.fill('input[name=signature]', 'question: str -> answer: str');
+    await page.click('[data-test=provider]');
+    await page.getByRole('option', { name: 'fake', exact: true }).click();
+    await page.click('[data-test=save-component]');
+    await page.waitForURL(/\/ui\/components\/ask$/);
+    await page.fill('textarea[name=input-question]', 'why durable?');
+    await page.click('[data-test=submit-run]');
+    // Part of the answer shows before the run is done, then the parsed outputs.
+    await page.waitForFunction(() => (document.querySelector('[data-test=streamed]')?.textContent ?? '').length > 0 && !document.querySelector('[data-test=run-outputs]'));
+    await page.locator('[data-test=run-outputs]').getByText('Streaming an answer to: why durable?').waitFor();
+    expect(await page.locator('[data-test=streamed]').textContent()).toContain('Streaming an answer to: why durable?');
+    await shot('component-try');
+  });
+
+  it('creates and runs a pipeline, and its steps complete live', async () => {
+    for (const [name, signature, op] of [['upper', 'text: str -> result: str', 'upper'], ['reverse', 'text: str -> result: str', 'reverse'], ['join', 'a: str, b: str -> combined: str', 'join']]) {
+      await api('POST', '/api/components', { name, signature, instructions: `op: ${op}`, provider: 'fake' });
+    }
+    const spec = {
+      name: 'diamond',
+      inputs: { text: 'str' },
+      steps: [
+        { id: 'up', component: 'upper', inputs: { text: '$inputs.text' } },
+        { id: 'rev', component: 'reverse', inputs: { text: '$inputs.text' } },
+        { id: 'both', component: 'join', inputs: { a: '$steps.up.outputs.result', b: '$steps.rev.outputs.result' } },
+      ],
+      outputs: { combined: '$steps.both.outputs.combined' },
+    };
+    await page.goto(`${url}/ui/pipelines`);
+    await page.click('[data-test=new-pipeline]');
+    await page.fill('[data-test=pipeline-spec] textarea', JSON.stringify({ ...spec, steps: [...spec.steps, { id: 'loop', component: 'upper', inputs: { text: '$steps.loop.outputs.result' } }] }));
+    await page.click('[data-test=save-pipeline]');
+    await page.getByText(/cannot bind to its own outputs/).waitFor();
+    await page.fill('[data-test=pipeline-spec] textarea', JSON.stringify(spec));
+    await page.click('[data-test=save-pipeline]');
+    await page.waitForURL(/\/ui\/pipelines\/diamond$/);
+    await page.locator('[data-test=dag] [data-node=both]').waitFor();
+    await page.fill('textarea[name=input-text]', 'live');
+    await page.click('[data-test=submit-run]');
+    await page.waitForURL(/\/ui\/runs\/run_/);
+    await page.locator('[data-step=rev][data-step-status=running]').waitFor();
+    await page.locator('[data-step=both][data-step-status=completed]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-status=completed]').first().waitFor();
+    await page.locator('[data-test=outputs]').getByText('LIVE|evil').waitFor();
+    await page.locator('[data-type="llm.request"]').first().click();
+    await page.locator('[data-test=inspector]').getByText('op: upper').first().waitFor();
+    await shot('pipeline-run');
+  });
+
+  it('approves a pending tool call from the approvals inbox and the run finishes', async () => {
+    await api('PUT', '/api/policy', { rules: [] });
+    await api('POST', '/api/providers', { name: 'agentfake', type: 'openai', baseUrl: agentFake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'm' });
+    await api('POST', '/api/components', { name: 'tidier', kind: 'react', signature: 'task: str -> answer: str', provider: 'agentfake', tools: ['terminal'] });
+    const run = await api('POST', '/api/components/tidier/runs', { inputs: { task: 'tidy' } });
+    await page.goto(`${url}/ui/agents`);
+    const card = page.locator(`[data-approval="tool[0]"]`);
+    await card.getByText('echo tidy >> done.txt').waitFor({ timeout: 20_000 });
+    await shot('approvals-inbox');
+    await card.locator('[data-test=approve]').click();
+    await page.goto(`${url}/ui/runs/${run.id}`);
+    await page.locator('[data-status=completed]').first().waitFor({ timeout: 20_000 });
+    expect(await page.locator('[data-test=outputs]').textContent()).toContain('exit code 0');
+    await shot('agent-run');
+  });
+});
