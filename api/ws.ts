@@ -10,7 +10,8 @@ import { hostAllowed, originAllowed, requestToken, tokenValid } from './security
 import { runView } from './services/runs.js';
 
 const clientMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('subscribe'), runId: z.string().min(1), after: z.number().int().min(0).default(0) }),
+  // batch: stored events arrive as {type:"events", events:[…]} frames (a 50,000-event run is 100 frames).
+  z.object({ type: z.literal('subscribe'), runId: z.string().min(1), after: z.number().int().min(0).default(0), batch: z.boolean().default(false) }),
   z.object({ type: z.literal('unsubscribe'), runId: z.string().min(1) }),
 ]);
 
@@ -20,7 +21,7 @@ function refuse(socket: Duplex, status: number, reason: string): void {
 }
 
 /** One subscription: drains stored events after `lastSent`, serialised so frames never interleave. */
-function subscribe(app: AppContext, ws: WebSocket, runId: string, after: number): () => void {
+function subscribe(app: AppContext, ws: WebSocket, runId: string, after: number, batched: boolean): () => void {
   let lastSent = after;
   let draining = false;
   let again = false;
@@ -40,7 +41,8 @@ function subscribe(app: AppContext, ws: WebSocket, runId: string, after: number)
         for (;;) {
           const batch = await runs.listEvents(app.store, runId, lastSent, 500);
           if (!batch.length || closed) break;
-          for (const e of batch) send({ type: 'event', runId, seq: e.seq, event: e });
+          if (batched) send({ type: 'events', runId, events: batch });
+          else for (const e of batch) send({ type: 'event', runId, seq: e.seq, event: e });
           lastSent = batch[batch.length - 1]!.seq;
         }
       } while (again && !closed);
@@ -92,7 +94,7 @@ export function attachWebSocket(app: AppContext, server: Server): WebSocketServe
       }
       subs.get(msg.runId)?.();
       subs.delete(msg.runId);
-      if (msg.type === 'subscribe') subs.set(msg.runId, subscribe(app, ws, msg.runId, msg.after));
+      if (msg.type === 'subscribe') subs.set(msg.runId, subscribe(app, ws, msg.runId, msg.after, msg.batch));
     });
     ws.on('close', () => {
       for (const off of subs.values()) off();

@@ -53,6 +53,7 @@ export type BusMessage =
 /** Frames the server sends on /ws. */
 export type ServerFrame =
   | { type: 'event'; runId: string; seq: number; event: RunEvent }
+  | { type: 'events'; runId: string; events: RunEvent[] }
   | { type: 'delta'; runId: string; callId: string; text: string; reset?: boolean }
   | { type: 'run'; run: { id: string; status: RunStatus } & Record<string, unknown> }
   | { type: 'error'; error: { code: string; message: string } };

@@ -107,7 +107,8 @@ export async function appendEvents(
     const fresh = events.filter((e, i) => !existing.has(e.key) && keys.indexOf(e.key) === i);
     const rows = fresh.map((e) => ({ runId, seq: ++seq, key: e.key, type: e.type, data: JSON.stringify(e.data), time: at }));
     if (rows.length) {
-      await trx('run_events').insert(rows);
+      // SQLite caps a multi-row insert (500 terms): insert in chunks.
+      for (let i = 0; i < rows.length; i += 200) await trx('run_events').insert(rows.slice(i, i + 200));
       await trx('runs').where('id', runId).update({ lastSeq: seq, updatedAt: at });
     }
     if (patch) await updateRun(store, runId, patch, trx);

@@ -9,7 +9,7 @@ export interface Frame {
   [k: string]: unknown;
 }
 
-export function collectFrames(baseUrl: string, runId: string, after: number, done: (frames: Frame[]) => boolean, timeoutMs = 30_000): Promise<Frame[]> {
+export function collectFrames(baseUrl: string, runId: string, after: number, done: (frames: Frame[]) => boolean, timeoutMs = 30_000, batch = false): Promise<Frame[]> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${baseUrl.replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${TOKEN}` } });
     const frames: Frame[] = [];
@@ -17,7 +17,7 @@ export function collectFrames(baseUrl: string, runId: string, after: number, don
       ws.close();
       reject(new Error(`ws timed out after frames ${frames.map((f) => f.seq ?? f.type).join(',')}`));
     }, timeoutMs);
-    ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', runId, after })));
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', runId, after, batch })));
     ws.on('message', (raw) => {
       frames.push(JSON.parse(String(raw)));
       if (done(frames)) {

@@ -41,5 +41,8 @@ describe.each(dialects)('a 3-step pipeline over HTTP (%s)', (dialect) => {
     const resumed = await collectFrames(stack.backend.url, runId, 4, untilEvent('run.completed'));
     expect(eventSeqs(resumed)).toEqual(range(5, run.lastSeq));
     expect(stack.fake.requests.length).toBe(3);
+    // Batched: the stored backlog in frames of many events, same order, no gap.
+    const batched = await collectFrames(stack.backend.url, runId, 0, (f) => f.some((x) => x.type === 'events' && (x.events as any[]).at(-1).seq === run.lastSeq), 30_000, true);
+    expect(batched.filter((f) => f.type === 'events').flatMap((f) => (f.events as Array<{ seq: number }>).map((e) => e.seq))).toEqual(range(1, run.lastSeq));
   });
 });

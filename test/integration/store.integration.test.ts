@@ -31,6 +31,12 @@ describe.each(dialects)('store (%s)', (dialect) => {
     expect((await getRun(db.store, run.id)).lastSeq).toBe(41);
   });
 
+  it('appends a large batch at once', async () => {
+    const run = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: {} });
+    const { lastSeq, appended } = await appendEvents(db.store, run.id, Array.from({ length: 1500 }, (_, i) => log(`bulk${i}`)));
+    expect({ lastSeq, appended }).toEqual({ lastSeq: 1500, appended: 1500 });
+  });
+
   it('moves status with events, and a terminal status is final', async () => {
     const run = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: {} });
     await appendEvents(db.store, run.id, [{ type: 'run.started', key: 'run.started', data: { kind: 'pipeline', target, inputs: {} } }], { status: 'running' });

@@ -13,7 +13,7 @@ export function streamRun(runId: string, onFrame: (frame: ServerFrame) => void, 
     ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
     ws.onopen = () => {
       retry = 250;
-      ws!.send(JSON.stringify({ type: 'subscribe', runId, after: lastSeq() }));
+      ws!.send(JSON.stringify({ type: 'subscribe', runId, after: lastSeq(), batch: true }));
     };
     ws.onmessage = (m) => onFrame(JSON.parse(String(m.data)) as ServerFrame);
     ws.onclose = () => {

@@ -147,7 +147,8 @@ export function mergeEvents(into: EventLike[], incoming: EventLike[]): EventLike
   if (!incoming.length) return into;
   const last = into.at(-1)?.seq ?? 0;
   const fresh = incoming.filter((e) => e.seq > last).sort((a, b) => a.seq - b.seq);
-  return fresh.length ? [...into, ...fresh] : into;
+  const unique = fresh.filter((e, i) => i === 0 || e.seq !== fresh[i - 1]!.seq);
+  return unique.length ? into.concat(unique) : into;
 }
 
 export function durationMs(from?: string | null, to?: string | null): number | undefined {

@@ -1,6 +1,6 @@
 // One run's live state: the run row, its events (stored then live), streamed text per LLM call.
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
+import { ref, shallowRef } from 'vue';
 import type { ServerFrame } from '../../../core/events';
 import { http } from '../api/http';
 import { streamRun, type RunStream } from '../api/ws';
@@ -22,22 +22,38 @@ export interface RunView {
 
 export const useRunStore = defineStore('run', () => {
   const run = ref<RunView>();
-  const events = ref<EventLike[]>([]);
+  // Events are many (50,000 on a long run) and never change: shallow, appended once per frame.
+  const events = shallowRef<EventLike[]>([]);
   const deltas = ref<Record<string, string>>({});
   let stream: RunStream | undefined;
+  let buffer: EventLike[] = [];
+  let scheduled = false;
+
+  const flush = () => {
+    scheduled = false;
+    events.value = mergeEvents(events.value, buffer);
+    buffer = [];
+  };
 
   function onFrame(frame: ServerFrame) {
     if (frame.type === 'run') run.value = frame.run as unknown as RunView;
-    else if (frame.type === 'event') events.value = mergeEvents(events.value, [frame.event as unknown as EventLike]);
-    else if (frame.type === 'delta') deltas.value = { ...deltas.value, [frame.callId]: (frame.reset ? '' : (deltas.value[frame.callId] ?? '')) + frame.text };
+    else if (frame.type === 'event' || frame.type === 'events') {
+      if (frame.type === 'event') buffer.push(frame.event as unknown as EventLike);
+      else buffer.push(...(frame.events as unknown as EventLike[]));
+      if (!scheduled) {
+        scheduled = true;
+        requestAnimationFrame(flush);
+      }
+    } else if (frame.type === 'delta') deltas.value = { ...deltas.value, [frame.callId]: (frame.reset ? '' : (deltas.value[frame.callId] ?? '')) + frame.text };
   }
 
   async function open(id: string) {
     stream?.close();
     events.value = [];
+    buffer = [];
     deltas.value = {};
     run.value = await http.get<RunView>(`/runs/${id}`);
-    stream = streamRun(id, onFrame, () => events.value.at(-1)?.seq ?? 0);
+    stream = streamRun(id, onFrame, () => buffer.at(-1)?.seq ?? events.value.at(-1)?.seq ?? 0);
   }
 
   function close() {
