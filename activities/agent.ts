@@ -7,7 +7,7 @@ import { parseSignature } from '../core/signature.js';
 import type { ComponentSpec } from '../core/specs.js';
 import type { EventWriter } from './events.js';
 import { costUsd } from './llm/pricing.js';
-import { ProviderRejected } from './llm/provider.js';
+import { callProvider } from './llm/call.js';
 import type { ResolvedProvider, SecretSet } from './llm/registry.js';
 
 export interface AgentStepInput {
@@ -35,25 +35,13 @@ export function createAgentStep(deps: { events: EventWriter; secrets: SecretSet;
     const messages = redact(renderReact({ signature, instructions: component.instructions, tools, native }, input.inputs, input.trajectory), deps.secrets.list());
     const callId = `agent[${input.step}]`;
     await deps.events.append(runId, [{ type: 'llm.request', key: `${callId}:${attempt}:request`, data: { callId, provider: resolved.name, model, adapter: native ? 'tools' : 'json', messages, attempt } }]);
-    const heartbeat = setInterval(() => ctx.heartbeat(), 1000);
-    let result;
-    try {
-      result = await resolved.provider.complete({
-        model,
-        messages,
-        temperature: component.params?.temperature,
-        maxTokens: component.params?.maxTokens,
-        ...(native ? { tools: nativeTools(signature, tools) } : { jsonSchema: actionSchema(signature, tools) }),
-        signal: ctx.cancellationSignal,
-      });
-    } catch (err) {
-      if (ctx.cancellationSignal.aborted) throw err;
-      const message = redactText((err as Error).message, deps.secrets.list());
-      if (err instanceof ProviderRejected) throw ApplicationFailure.nonRetryable(message, 'ProviderRejected');
-      throw ApplicationFailure.retryable(message, 'ProviderError');
-    } finally {
-      clearInterval(heartbeat);
-    }
+    const result = await callProvider(resolved.provider, ctx, deps.secrets, {
+      model,
+      messages,
+      temperature: component.params?.temperature,
+      maxTokens: component.params?.maxTokens,
+      ...(native ? { tools: nativeTools(signature, tools) } : { jsonSchema: actionSchema(signature, tools) }),
+    });
     const text = redactText(result.text, deps.secrets.list());
     const toolCalls = result.toolCalls ? redact(result.toolCalls, deps.secrets.list()) : undefined;
     const parsed = native ? parseNativeAction(signature, text, toolCalls?.[0], tools) : parseAction(signature, text, tools);

@@ -8,7 +8,7 @@ import type { Store } from '../db/knex.js';
 import { upsertMessage, type ChatTarget } from '../db/repositories/chats.js';
 import type { EventWriter } from './events.js';
 import { costUsd } from './llm/pricing.js';
-import { ProviderRejected } from './llm/provider.js';
+import { callProvider } from './llm/call.js';
 import type { ResolvedProvider, SecretSet } from './llm/registry.js';
 
 export interface ChatTurnInput {
@@ -55,19 +55,8 @@ export function createChatTurn(deps: ChatDeps) {
 
     const stream = redactingStream(() => deps.secrets.list());
     const publish = (text: string) => text && deps.bus.publish({ type: 'delta', runId, callId: messageId, text });
-    const heartbeat = setInterval(() => ctx.heartbeat(), 1000);
-    let result;
-    try {
-      result = await resolved.provider.complete({ model, messages, signal: ctx.cancellationSignal, onDelta: (t) => publish(stream.push(t)) });
-      publish(stream.end());
-    } catch (err) {
-      if (ctx.cancellationSignal.aborted) throw err;
-      const message = redactText((err as Error).message ?? String(err), deps.secrets.list());
-      if (err instanceof ProviderRejected) throw ApplicationFailure.nonRetryable(message, 'ProviderRejected');
-      throw ApplicationFailure.retryable(message, 'ProviderError');
-    } finally {
-      clearInterval(heartbeat);
-    }
+    const result = await callProvider(resolved.provider, ctx, deps.secrets, { model, messages, onDelta: (t) => publish(stream.push(t)) });
+    publish(stream.end());
     const content = redactText(result.text, deps.secrets.list());
     const cost = costUsd(model, result.usage, resolved.pricing);
     await deps.events.append(

@@ -11,7 +11,7 @@ import type { EventBus } from '../db/event-bus.js';
 import type { Store } from '../db/knex.js';
 import type { EventWriter } from './events.js';
 import { costUsd } from './llm/pricing.js';
-import { ProviderRejected, type CompletionResult } from './llm/provider.js';
+import { callProvider } from './llm/call.js';
 import type { ResolvedProvider, SecretSet } from './llm/registry.js';
 
 export interface PredictInput {
@@ -78,12 +78,11 @@ export function createPredict(deps: PredictDeps) {
 
       const deltas = redactingStream(() => deps.secrets.list());
       const publish = (text: string) => text && deps.bus.publish({ type: 'delta', runId, callId, text });
-      const raw = await callProvider(deps, resolved, ctx, {
+      const raw = await callProvider(resolved.provider, ctx, deps.secrets, {
         model,
         messages,
         temperature: component.params?.temperature,
         maxTokens: component.params?.maxTokens,
-        signal: ctx.cancellationSignal,
         jsonSchema: rendered.jsonSchema,
         onDelta: stream ? (text) => publish(deltas.push(text)) : undefined,
       });
@@ -128,19 +127,4 @@ export function createPredict(deps: PredictDeps) {
     }
     throw ApplicationFailure.nonRetryable(parseError!.message, 'OutputParseError');
   };
-}
-
-/** Call the provider with a heartbeat; errors leave here scrubbed of secrets (they land in history). */
-async function callProvider(deps: PredictDeps, resolved: ResolvedProvider, ctx: Context, req: Parameters<ResolvedProvider['provider']['complete']>[0]): Promise<CompletionResult> {
-  const heartbeat = setInterval(() => ctx.heartbeat(), 1000);
-  try {
-    return await resolved.provider.complete(req);
-  } catch (err) {
-    if (ctx.cancellationSignal.aborted) throw err;
-    const message = redactText((err as Error).message ?? String(err), deps.secrets.list());
-    if (err instanceof ProviderRejected) throw ApplicationFailure.nonRetryable(message, 'ProviderRejected');
-    throw ApplicationFailure.retryable(message, 'ProviderError');
-  } finally {
-    clearInterval(heartbeat);
-  }
 }

@@ -51,7 +51,9 @@ describe('Temporal dev server and backend restarts (postgres)', () => {
     stack = await open();
     await seedDiamond(stack);
     const { body: run } = await stack.api('POST', '/api/pipelines/diamond/runs', { inputs: { text: 'restart' } });
-    await until(() => fake!.requests.some((r) => promptOp(r) === 'reverse'), 'rev in flight');
+    // Take Temporal down once `up` has completed (recorded) and `rev` is at the provider.
+    const upDone = async () => ((await stack!.api('GET', `/api/runs/${run.id}/events`)).body.events as Array<{ type: string; data: any }>).some((e) => e.type === 'step.completed' && e.data.stepId === 'up');
+    await until(async () => fake!.requests.some((r) => promptOp(r) === 'reverse') && (await upDone()), 'up completed, rev in flight');
 
     // Take everything down while the step is in flight, then bring it back.
     await temporal.stop('SIGKILL');
