@@ -7,6 +7,7 @@ import { createEventWriter } from './events.js';
 import type { ResolvedProvider, SecretSet } from './llm/registry.js';
 import { createAgentStep } from './agent.js';
 import { createChatTurn } from './chat.js';
+import { createEvalActivities } from './evals.js';
 import { policyContext, readPolicy } from './tools/policy-file.js';
 import { createRunTool, endToolSession } from './tools/registry.js';
 import { createPredict } from './predict.js';
@@ -31,6 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     agentStep: createAgentStep({ ...deps, events }),
     runTool: createRunTool({ ...deps, events }),
     endToolSession,
+    ...createEvalActivities(deps),
     /** The policy as the workflow sees it (a local activity, recorded in history). */
     async loadPolicy() {
       return { policy: readPolicy(), context: policyContext() };

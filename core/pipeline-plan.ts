@@ -242,3 +242,15 @@ export function resolveBinding(
   if (ref.kind === 'item') return state.item;
   return state.outputs[ref.step]?.[ref.field] ?? null;
 }
+
+/** The one-step plan that runs a single component version (trying it, evaluating it). */
+export function componentPlan(name: string, version: number, spec: ComponentSpec): PipelinePlan {
+  const sig = parseSignature(spec.signature);
+  const ref = `${name}@${version}`;
+  return {
+    name,
+    inputs: Object.fromEntries(sig.inputs.map((f) => [f.name, typeToString(f.type)])),
+    steps: [{ id: name, component: { ref, version, spec }, inputs: Object.fromEntries(sig.inputs.map((f) => [f.name, `$inputs.${f.name}`])), deps: [], concurrency: 1 }],
+    outputs: Object.fromEntries(sig.outputs.map((f) => [f.name, `$steps.${name}.outputs.${f.name}`])),
+  };
+}

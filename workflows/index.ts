@@ -3,3 +3,5 @@ export { pipelineWorkflow } from './pipeline.js';
 export { componentWorkflow } from './component.js';
 export { chatWorkflow } from './chat.js';
 export { agentWorkflow } from './agent.js';
+export { evalWorkflow } from './eval.js';
+export { optimizeWorkflow } from './optimize.js';

@@ -2,10 +2,8 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { newId } from '../../core/ids.js';
 import { redact } from '../../core/redact.js';
-import { checkRunInputs, planPipeline, type PipelinePlan } from '../../core/pipeline-plan.js';
-import { parseSignature } from '../../core/signature.js';
+import { checkRunInputs, componentPlan, planPipeline, type PipelinePlan } from '../../core/pipeline-plan.js';
 import { runRequest, type PipelineSpec } from '../../core/specs.js';
-import { typeToString } from '../../core/types.js';
 import type { RunRow, RunTarget } from '../../db/models/run.js';
 import { audit } from '../../db/repositories/audit.js';
 import * as runs from '../../db/repositories/runs.js';
@@ -87,16 +85,8 @@ export async function startComponentRun(ctx: AppContext, idOrName: string, body:
   const req = runRequest.parse(body);
   const version = await components.getVersion(ctx.store, idOrName, req.version);
   if (version.spec.kind === 'react') return startAgentRun(ctx, version, req.inputs);
-  const sig = parseSignature(version.spec.signature);
-  const ref = `${version.name}@${version.version}`;
-  const spec: PipelineSpec = {
-    name: version.name,
-    inputs: Object.fromEntries(sig.inputs.map((f) => [f.name, typeToString(f.type)])),
-    steps: [{ id: version.name, component: ref, inputs: Object.fromEntries(sig.inputs.map((f) => [f.name, `$inputs.${f.name}`])) }],
-    outputs: Object.fromEntries(sig.outputs.map((f) => [f.name, `$steps.${version.name}.outputs.${f.name}`])),
-  };
-  const plan = planPipeline(spec, (r) => (r === ref ? { ref, version: version.version, spec: version.spec } : undefined));
-  checkRunInputs(spec.inputs, req.inputs);
+  const plan = componentPlan(version.name, version.version, version.spec);
+  checkRunInputs(plan.inputs, req.inputs);
   return startRun(ctx, 'component', 'componentWorkflow', { type: 'component', id: version.id, name: version.name, version: version.version }, plan, req.inputs);
 }
 

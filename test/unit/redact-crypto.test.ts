@@ -33,5 +33,7 @@ describe('ids', () => {
     const b = newId('run', 2_000);
     expect(a < b).toBe(true);
     expect(a).toMatch(/^run_[0-9a-z]{22}$/);
+    const same = Array.from({ length: 1000 }, () => newId('ex', 5_000));
+    expect([...same].sort()).toEqual(same);
   });
 });

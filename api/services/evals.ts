@@ -1,0 +1,166 @@
+// Datasets, eval runs, comparisons and BootstrapFewShot optimizations.
+import { z } from 'zod';
+import { parseCsv, parseJsonl, type Split } from '../../core/dataset-import.js';
+import { SpecError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import { metricKey, metricSpec } from '../../core/metrics.js';
+import { componentPlan, planPipeline, type PipelinePlan } from '../../core/pipeline-plan.js';
+import { NAME, type PipelineSpec } from '../../core/specs.js';
+import * as ds from '../../db/repositories/datasets.js';
+import { audit } from '../../db/repositories/audit.js';
+import * as runs from '../../db/repositories/runs.js';
+import { components, pipelines } from '../../db/repositories/versioned.js';
+import type { EvalRunInput } from '../../workflows/eval.js';
+import type { OptimizeRunInput } from '../../workflows/optimize.js';
+import type { AppContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { runView } from './runs.js';
+import { resolveComponents } from './specs.js';
+
+const split = z.enum(['train', 'dev', 'test']);
+const ref = z.string().regex(/^[a-z][a-z0-9_-]*(@\d+)?$/, 'use "name" or "name@version"');
+const exampleBody = z.strictObject({ inputs: z.record(z.string(), z.unknown()), expected: z.record(z.string(), z.unknown()), split: split.default('train') });
+
+export const datasetBody = z.strictObject({ name: NAME, description: z.string().optional() });
+export const importBody = z.strictObject({ format: z.enum(['jsonl', 'csv']), content: z.string(), split: split.default('train') });
+export const evalBody = z.strictObject({
+  dataset: z.string().min(1),
+  split: split.default('dev'),
+  target: z.union([z.strictObject({ component: ref }), z.strictObject({ pipeline: ref })]),
+  override: z.strictObject({ provider: NAME, model: z.string().optional() }).optional(),
+  metrics: z.array(metricSpec).min(1, 'name at least one metric'),
+  concurrency: z.int().min(1).max(32).default(4),
+});
+export const optimizeBody = z.strictObject({ component: ref, dataset: z.string().min(1), metric: metricSpec, k: z.int().min(1).max(32).default(4), threshold: z.number().min(0).max(1).default(1) });
+
+export async function datasetView(ctx: AppContext, id: string) {
+  const d = await ds.getDataset(ctx.store, id);
+  const examples = await ds.listExamples(ctx.store, d.id);
+  const splits = { train: 0, dev: 0, test: 0 } as Record<Split, number>;
+  for (const e of examples) splits[e.split]++;
+  return { ...d, splits, examples };
+}
+
+export async function importExamples(ctx: AppContext, id: string, body: unknown) {
+  const req = importBody.parse(body);
+  const d = await ds.getDataset(ctx.store, id);
+  // Parsing refuses the whole file on any bad line, before anything is written.
+  const examples = req.format === 'jsonl' ? parseJsonl(req.content, req.split) : parseCsv(req.content, req.split);
+  const added = await ds.addExamples(ctx.store, d.id, examples);
+  await audit(ctx.store, { actor: 'api', action: 'dataset.import', subject: d.id, details: { added, format: req.format } });
+  return { added, ...(await datasetView(ctx, d.id)) };
+}
+
+export async function addExamples(ctx: AppContext, id: string, body: unknown) {
+  const examples = z.strictObject({ examples: z.array(exampleBody).min(1) }).parse(body).examples;
+  const d = await ds.getDataset(ctx.store, id);
+  return { added: await ds.addExamples(ctx.store, d.id, examples) };
+}
+
+export async function exportDataset(ctx: AppContext, id: string): Promise<string> {
+  const d = await ds.getDataset(ctx.store, id);
+  return (await ds.listExamples(ctx.store, d.id)).map((e) => JSON.stringify({ inputs: e.inputs, expected: e.expected, split: e.split })).join('\n') + '\n';
+}
+
+/** "Add this run to a dataset": its inputs, and its outputs as the expected answer unless given. */
+export async function addRunToDataset(ctx: AppContext, runId: string, body: unknown) {
+  const req = z.strictObject({ dataset: z.string().min(1), split: split.default('train'), expected: z.record(z.string(), z.unknown()).optional() }).parse(body);
+  const run = await runs.getRun(ctx.store, runId);
+  if (run.status !== 'completed' || !run.outputs) throw new AppError(409, 'not_completed', `run '${runId}' has not completed, so it has no outputs to keep`);
+  const d = await ds.getDataset(ctx.store, req.dataset);
+  await ds.addExamples(ctx.store, d.id, [{ inputs: run.inputs, expected: req.expected ?? run.outputs, split: req.split, sourceRunId: run.id }]);
+  return datasetView(ctx, d.id);
+}
+
+async function targetPlan(ctx: AppContext, target: z.infer<typeof evalBody>['target'], override?: z.infer<typeof evalBody>['override']) {
+  const [name, v] = ('component' in target ? target.component : target.pipeline).split('@');
+  let plan: PipelinePlan;
+  let head: { type: 'component' | 'pipeline'; id: string; name: string; version: number };
+  if ('component' in target) {
+    const version = await components.getVersion(ctx.store, name!, v ? Number(v) : undefined);
+    plan = componentPlan(version.name, version.version, version.spec);
+    head = { type: 'component', id: version.id, name: version.name, version: version.version };
+  } else {
+    const version = await pipelines.getVersion(ctx.store, name!, v ? Number(v) : undefined);
+    const resolved = await resolveComponents(ctx, version.spec as PipelineSpec);
+    plan = planPipeline(version.spec as PipelineSpec, (r) => resolved.get(r));
+    head = { type: 'pipeline', id: version.id, name: version.name, version: version.version };
+  }
+  // A provider/model override evaluates the same prompts on another model.
+  if (override) plan = { ...plan, steps: plan.steps.map((s) => ({ ...s, component: { ...s.component, spec: { ...s.component.spec, provider: override.provider, ...(override.model ? { model: override.model } : {}) } } })) };
+  return { plan, head };
+}
+
+async function startWorkflow(ctx: AppContext, type: string, id: string, args: unknown) {
+  try {
+    const h = await ctx.temporal.client.workflow.start(type, { workflowId: id, taskQueue: ctx.temporal.taskQueue, args: [args] });
+    await runs.updateRun(ctx.store, id, { temporalRunId: h.firstExecutionRunId });
+  } catch (err) {
+    await runs.updateRun(ctx.store, id, { status: 'failed', error: { message: (err as Error).message } });
+    throw new AppError(503, 'temporal_unavailable', `could not start: ${(err as Error).message}`);
+  }
+}
+
+export async function startEval(ctx: AppContext, body: unknown) {
+  const req = evalBody.parse(body);
+  const d = await ds.getDataset(ctx.store, req.dataset);
+  const examples = await ds.listExamples(ctx.store, d.id, req.split);
+  if (!examples.length) throw new SpecError('invalid eval', [{ path: 'split', message: `dataset '${d.name}' has no ${req.split} examples` }]);
+  const { plan, head } = await targetPlan(ctx, req.target, req.override);
+  const id = newId('run');
+  await runs.createRun(ctx.store, { id, kind: 'eval', target: head, inputs: { dataset: d.name, split: req.split, metrics: req.metrics.map(metricKey), ...(req.override ? { override: req.override } : {}) } });
+  const args: EvalRunInput = { runId: id, target: head, plan, examples: examples.map((e) => ({ id: e.id, inputs: e.inputs, expected: e.expected })), metrics: req.metrics, concurrency: req.concurrency, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs };
+  await startWorkflow(ctx, 'evalWorkflow', id, args);
+  return runView(ctx, await runs.getRun(ctx.store, id));
+}
+
+export async function evalView(ctx: AppContext, id: string) {
+  const run = await runs.getRun(ctx.store, id);
+  return { run: runView(ctx, run), results: await ds.listEvalResults(ctx.store, id) };
+}
+
+/** Two or more evals side by side: aggregate deltas, and per-example changes, regressions first. */
+export async function compareEvals(ctx: AppContext, ids: string[]) {
+  if (ids.length < 2) throw new AppError(400, 'invalid_request', 'compare needs two or more eval run ids (?runs=a,b)');
+  const evals = await Promise.all(ids.map((id) => evalView(ctx, id)));
+  const keys = Object.keys((evals[0]!.run.outputs as { aggregates?: Record<string, unknown> } | null)?.aggregates ?? {});
+  const primary = keys[0];
+  const byExample = new Map<string, Array<number | null>>();
+  evals.forEach((e, i) => {
+    for (const r of e.results) {
+      const row = byExample.get(r.exampleId) ?? ids.map(() => null);
+      row[i] = primary ? (r.scores[primary] ?? 0) : null;
+      byExample.set(r.exampleId, row);
+    }
+  });
+  const changes = [...byExample].flatMap(([exampleId, scores]) => {
+    const first = scores[0];
+    const last = scores[scores.length - 1];
+    if (first === null || last === null || first === undefined || last === undefined || first === last) return [];
+    return [{ exampleId, scores, delta: last - first, kind: last < first ? ('regression' as const) : ('improvement' as const) }];
+  });
+  changes.sort((a, b) => (a.kind === b.kind ? a.delta - b.delta : a.kind === 'regression' ? -1 : 1));
+  const aggregates = Object.fromEntries(
+    keys.map((k) => {
+      const means = evals.map((e) => ((e.run.outputs as { aggregates: Record<string, { mean: number }> }).aggregates[k]?.mean ?? 0));
+      return [k, { means, delta: means[means.length - 1]! - means[0]! }];
+    }),
+  );
+  return { runs: evals.map((e) => e.run), metric: primary, aggregates, changes, unchanged: byExample.size - changes.length };
+}
+
+export async function startOptimization(ctx: AppContext, body: unknown) {
+  const req = optimizeBody.parse(body);
+  const [name, v] = req.component.split('@');
+  const version = await components.getVersion(ctx.store, name!, v ? Number(v) : undefined);
+  const d = await ds.getDataset(ctx.store, req.dataset);
+  const pick = async (s: Split) => (await ds.listExamples(ctx.store, d.id, s)).map((e) => ({ id: e.id, inputs: e.inputs, expected: e.expected }));
+  const [train, dev] = [await pick('train'), await pick('dev')];
+  if (!train.length || !dev.length) throw new SpecError('invalid optimization', [{ path: 'dataset', message: `dataset '${d.name}' needs train and dev examples (has ${train.length} train, ${dev.length} dev)` }]);
+  const id = newId('run');
+  const target = { type: 'component' as const, id: version.id, name: version.name, version: version.version };
+  await runs.createRun(ctx.store, { id, kind: 'optimize', target, inputs: { dataset: d.name, metric: metricKey(req.metric), k: req.k } });
+  const args: OptimizeRunInput = { runId: id, component: { id: version.id, name: version.name, version: version.version, spec: version.spec }, train, dev, metric: req.metric, threshold: req.threshold, k: req.k, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs };
+  await startWorkflow(ctx, 'optimizeWorkflow', id, args);
+  return runView(ctx, await runs.getRun(ctx.store, id));
+}

@@ -1,0 +1,108 @@
+// Eval metrics that need no model (llm_judge lives in activities), and aggregates with intervals.
+import { z } from 'zod';
+
+export const metricSpec = z.strictObject({
+  name: z.enum(['exact_match', 'contains', 'regex', 'json_equal', 'numeric_close', 'token_f1', 'llm_judge']),
+  /** Score one output field against the same expected field; all outputs when absent. */
+  field: z.string().optional(),
+  args: z
+    .strictObject({
+      pattern: z.string().optional(),
+      tolerance: z.number().min(0).optional(),
+      caseSensitive: z.boolean().optional(),
+      rubric: z.string().optional(),
+      provider: z.string().optional(),
+      model: z.string().optional(),
+    })
+    .optional(),
+});
+export type MetricSpec = z.infer<typeof metricSpec>;
+
+const norm = (v: unknown, caseSensitive = false): string => {
+  const s = typeof v === 'string' ? v.trim().replace(/\s+/g, ' ') : JSON.stringify(v);
+  return caseSensitive ? s : s.toLowerCase();
+};
+
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+  return v;
+}
+
+export function tokenF1(pred: string, gold: string): number {
+  const toks = (s: string) => s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  const p = toks(pred);
+  const g = toks(gold);
+  if (!p.length && !g.length) return 1;
+  const counts = new Map<string, number>();
+  for (const t of g) counts.set(t, (counts.get(t) ?? 0) + 1);
+  let common = 0;
+  for (const t of p) {
+    const c = counts.get(t) ?? 0;
+    if (c > 0) {
+      common++;
+      counts.set(t, c - 1);
+    }
+  }
+  if (!common) return 0;
+  const precision = common / p.length;
+  const recall = common / g.length;
+  return (2 * precision * recall) / (precision + recall);
+}
+
+/** Score one prediction against one expected value (0..1). */
+export function scoreValue(m: MetricSpec, predicted: unknown, expected: unknown): number {
+  const a = m.args ?? {};
+  switch (m.name) {
+    case 'exact_match':
+      return norm(predicted, a.caseSensitive) === norm(expected, a.caseSensitive) ? 1 : 0;
+    case 'contains':
+      return norm(predicted, a.caseSensitive).includes(norm(expected, a.caseSensitive)) ? 1 : 0;
+    case 'regex':
+      return new RegExp(a.pattern ?? String(expected), a.caseSensitive ? '' : 'i').test(typeof predicted === 'string' ? predicted : JSON.stringify(predicted)) ? 1 : 0;
+    case 'json_equal':
+      return JSON.stringify(canonical(predicted)) === JSON.stringify(canonical(expected)) ? 1 : 0;
+    case 'numeric_close': {
+      const p = Number(predicted);
+      const e = Number(expected);
+      return Number.isFinite(p) && Number.isFinite(e) && Math.abs(p - e) <= (a.tolerance ?? 1e-6) * Math.max(1, Math.abs(e)) ? 1 : 0;
+    }
+    case 'token_f1':
+      return tokenF1(typeof predicted === 'string' ? predicted : JSON.stringify(predicted), typeof expected === 'string' ? expected : JSON.stringify(expected));
+    case 'llm_judge':
+      throw new Error('llm_judge is scored by a model, in an activity');
+  }
+}
+
+/** A metric over outputs: one field, or the mean over every expected field. */
+export function scoreExample(m: MetricSpec, outputs: Record<string, unknown> | null, expected: Record<string, unknown>): number {
+  if (!outputs) return 0;
+  const fields = m.field ? [m.field] : Object.keys(expected);
+  if (!fields.length) return 0;
+  return fields.reduce((sum, f) => sum + scoreValue(m, outputs[f], expected[f]), 0) / fields.length;
+}
+
+export const metricKey = (m: MetricSpec): string => `${m.name}${m.field ? `:${m.field}` : ''}`;
+
+export interface Aggregate {
+  n: number;
+  mean: number;
+  /** 95% interval: Wilson for 0/1 scores, normal approximation otherwise. */
+  ci95: [number, number];
+}
+
+export function aggregate(scores: number[]): Aggregate {
+  const n = scores.length;
+  if (!n) return { n: 0, mean: 0, ci95: [0, 0] };
+  const mean = scores.reduce((a, b) => a + b, 0) / n;
+  const z = 1.96;
+  if (scores.every((s) => s === 0 || s === 1)) {
+    const denom = 1 + (z * z) / n;
+    const centre = (mean + (z * z) / (2 * n)) / denom;
+    const half = (z * Math.sqrt((mean * (1 - mean)) / n + (z * z) / (4 * n * n))) / denom;
+    return { n, mean, ci95: [Math.max(0, centre - half), Math.min(1, centre + half)] };
+  }
+  const sd = n > 1 ? Math.sqrt(scores.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1)) : 0;
+  const half = (z * sd) / Math.sqrt(n);
+  return { n, mean, ci95: [Math.max(0, mean - half), Math.min(1, mean + half)] };
+}

@@ -1,0 +1,102 @@
+// Datasets and examples; an import is one transaction, so a bad file leaves the dataset as it was.
+import type { ExampleInput, Split } from '../../core/dataset-import.js';
+import { newId } from '../../core/ids.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { Store } from '../knex.js';
+
+export interface DatasetRow {
+  id: string;
+  name: string;
+  description: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ExampleRow {
+  id: string;
+  split: Split;
+  inputs: Record<string, unknown>;
+  expected: Record<string, unknown>;
+  sourceRunId: string | null;
+  createdAt: string;
+}
+
+const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+
+export async function createDataset(store: Store, d: { name: string; description?: string | undefined }): Promise<DatasetRow> {
+  if (await store.knex('datasets').where('name', d.name).first()) throw new ConflictError(`dataset '${d.name}' already exists`);
+  const at = new Date().toISOString();
+  const row = { id: newId('ds'), name: d.name, description: d.description ?? null, createdAt: at, updatedAt: at };
+  await store.knex('datasets').insert(row);
+  return row;
+}
+
+export async function getDataset(store: Store, idOrName: string): Promise<DatasetRow> {
+  const row = await store.knex('datasets').where('id', idOrName).orWhere('name', idOrName).first();
+  if (!row) throw new NotFoundError('dataset', idOrName);
+  return row;
+}
+
+export async function listDatasets(store: Store): Promise<Array<DatasetRow & { examples: number }>> {
+  const rows = await store.knex('datasets').orderBy('name');
+  const counts = (await store.knex('dataset_examples').select('datasetId').count({ n: '*' }).groupBy('datasetId')) as unknown as Array<{ datasetId: string; n: number | string }>;
+  const byId = new Map(counts.map((c) => [c.datasetId, Number(c.n)]));
+  return rows.map((r: DatasetRow) => ({ ...r, examples: byId.get(r.id) ?? 0 }));
+}
+
+export async function deleteDataset(store: Store, idOrName: string): Promise<void> {
+  const d = await getDataset(store, idOrName);
+  await store.knex('datasets').where('id', d.id).delete();
+}
+
+/** Add examples in one transaction (all or nothing). */
+export async function addExamples(store: Store, datasetId: string, examples: Array<ExampleInput & { sourceRunId?: string }>): Promise<number> {
+  const at = new Date().toISOString();
+  await store.knex.transaction(async (trx) => {
+    const rows = examples.map((e) => ({ id: newId('ex'), datasetId, split: e.split, inputs: JSON.stringify(e.inputs), expected: JSON.stringify(e.expected), sourceRunId: e.sourceRunId ?? null, createdAt: at }));
+    for (let i = 0; i < rows.length; i += 200) await trx('dataset_examples').insert(rows.slice(i, i + 200));
+    await trx('datasets').where('id', datasetId).update({ updatedAt: at });
+  });
+  return examples.length;
+}
+
+export async function listExamples(store: Store, datasetId: string, split?: Split): Promise<ExampleRow[]> {
+  const q = store.knex('dataset_examples').where('datasetId', datasetId).orderBy('id');
+  if (split) q.where('split', split);
+  const rows = await q;
+  return rows.map((r: ExampleRow & { datasetId: string }) => ({ id: r.id, split: r.split, inputs: parse(r.inputs), expected: parse(r.expected), sourceRunId: r.sourceRunId, createdAt: r.createdAt }));
+}
+
+export interface EvalResultRow {
+  exampleId: string;
+  childRunId: string | null;
+  outputs: Record<string, unknown> | null;
+  scores: Record<string, number>;
+  /** e.g. an LLM judge's reasoning per metric. */
+  details: Record<string, unknown> | null;
+  error: string | null;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+/** One result per example per eval run (a retried scoring activity overwrites its own row). */
+export async function saveEvalResult(store: Store, evalRunId: string, r: EvalResultRow): Promise<void> {
+  const row = { evalRunId, exampleId: r.exampleId, childRunId: r.childRunId, outputs: r.outputs ? JSON.stringify(r.outputs) : null, scores: JSON.stringify(r.scores), details: r.details ? JSON.stringify(r.details) : null, error: r.error, inputTokens: r.inputTokens, outputTokens: r.outputTokens, costUsd: r.costUsd, createdAt: new Date().toISOString() };
+  await store.knex('eval_results').insert(row).onConflict(['eval_run_id', 'example_id']).merge();
+}
+
+export async function listEvalResults(store: Store, evalRunId: string): Promise<EvalResultRow[]> {
+  const rows = await store.knex('eval_results').where('evalRunId', evalRunId).orderBy('exampleId');
+  return rows.map((r: Record<string, unknown>) => ({
+    exampleId: r.exampleId as string,
+    childRunId: r.childRunId as string | null,
+    outputs: r.outputs ? parse(r.outputs) : null,
+    scores: parse(r.scores),
+    details: r.details ? parse(r.details) : null,
+    error: r.error as string | null,
+    inputTokens: Number(r.inputTokens),
+    outputTokens: Number(r.outputTokens),
+    costUsd: Number(r.costUsd),
+  }));
+}

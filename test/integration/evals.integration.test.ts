@@ -1,0 +1,91 @@
+// Datasets, durable evals, comparisons and BootstrapFewShot against a scripted fake model.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evalModel, examples } from '../helpers/eval-model.js';
+import { startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
+
+describe('evaluation and optimization', () => {
+  let stack: TestStack;
+  const post = async (p: string, body: unknown, status = [200, 201]) => {
+    const r = await stack.api('POST', p, body);
+    if (!status.includes(r.status)) throw new Error(`${p}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+  beforeAll(async () => {
+    stack = await startTestStack({ script: evalModel });
+    await post('/api/providers', { name: 'fake', type: 'openai', baseUrl: stack.fake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'fake-model' });
+    await post('/api/components', { name: 'qa', signature: 'question: str -> answer: str', instructions: 'mode: quarter', provider: 'fake' });
+    await post('/api/datasets', { name: 'qs' });
+    await post('/api/datasets/qs/examples', { examples: examples(20) });
+  });
+  afterAll(() => stack?.close());
+
+  it('scores a component over 20 examples: the aggregate is the known fraction', async () => {
+    const run = await post('/api/evals', { dataset: 'qs', target: { component: 'qa@1' }, metrics: [{ name: 'exact_match', field: 'answer' }], concurrency: 4 });
+    const done = await waitForRun(stack, run.id, 90_000);
+    expect(done.status).toBe('completed');
+    const agg = done.outputs.aggregates['exact_match:answer'];
+    expect(agg.mean).toBe(5 / 20);
+    expect(agg.n).toBe(20);
+    expect(agg.ci95[0]).toBeLessThan(0.25);
+    expect(agg.ci95[1]).toBeGreaterThan(0.25);
+    const { body } = await stack.api('GET', `/api/evals/${run.id}`);
+    expect(body.results).toHaveLength(20);
+    const child = await stack.api('GET', `/api/runs/${body.results[0].childRunId}`);
+    expect(child.body).toMatchObject({ kind: 'component', status: 'completed' });
+    expect(done.usage.inputTokens).toBeGreaterThan(0);
+  });
+
+  it('compares two versions, listing exactly the examples that changed, regressions first', async () => {
+    await post('/api/components/qa/versions', { name: 'qa', signature: 'question: str -> answer: str', instructions: 'mode: even', provider: 'fake' });
+    await post('/api/components/qa/versions', { name: 'qa', signature: 'question: str -> answer: str', instructions: 'mode: low', provider: 'fake' });
+    const [a, b] = await Promise.all([2, 3].map((v) => post('/api/evals', { dataset: 'qs', target: { component: `qa@${v}` }, metrics: [{ name: 'exact_match', field: 'answer' }] })));
+    await Promise.all([waitForRun(stack, a.id, 90_000), waitForRun(stack, b.id, 90_000)]);
+    const { body } = await stack.api('GET', `/api/evals/compare?runs=${a.id},${b.id}`);
+    const { body: dataset } = await stack.api('GET', '/api/datasets/qs');
+    const question = (exampleId: string) => dataset.examples.find((e: any) => e.id === exampleId).inputs.question;
+    const changed = body.changes.map((c: any) => `${c.kind}:${question(c.exampleId)}`);
+    // even (v2) vs low (v3): 10,12,14,16,18 regress; 1,3,5,7,9 improve; the rest are unchanged.
+    expect(changed.slice(0, 5).sort()).toEqual(['regression:q10', 'regression:q12', 'regression:q14', 'regression:q16', 'regression:q18']);
+    expect(changed.slice(5).sort()).toEqual(['improvement:q1', 'improvement:q3', 'improvement:q5', 'improvement:q7', 'improvement:q9']);
+    expect(body.unchanged).toBe(10);
+    expect(body.aggregates['exact_match:answer']).toEqual({ means: [0.5, 0.5], delta: 0 });
+  });
+
+  it('BootstrapFewShot saves a version with demos and records before/after on dev', async () => {
+    await post('/api/components', { name: 'learner', signature: 'question: str -> answer: str', instructions: 'mode: learner', provider: 'fake' });
+    await post('/api/datasets', { name: 'fewshot' });
+    await post('/api/datasets/fewshot/examples', { examples: [...examples(6, 'train', 'train-'), ...examples(5, 'dev')] });
+    const run = await post('/api/optimizations', { component: 'learner', dataset: 'fewshot', metric: { name: 'exact_match', field: 'answer' }, k: 3 });
+    const done = await waitForRun(stack, run.id, 120_000);
+    expect(done.status).toBe('completed');
+    expect(done.outputs).toMatchObject({ version: 2, demos: 3, before: 0, after: 1 });
+    const v2 = (await stack.api('GET', '/api/components/learner/versions/2')).body.spec;
+    expect(v2.demos).toHaveLength(3);
+    expect(v2.demos[0]).toEqual({ inputs: { question: 'train-q0' }, outputs: { answer: 'a0' } });
+    const events = (await stack.api('GET', `/api/runs/${run.id}/events`)).body.events;
+    expect(events.filter((e: any) => e.type === 'step.completed' && e.data.stepId.startsWith('candidate:'))).toHaveLength(3);
+  });
+
+  it('refuses bad imports with line numbers and leaves the dataset unchanged', async () => {
+    await post('/api/datasets', { name: 'strict' });
+    await post('/api/datasets/strict/import', { format: 'jsonl', content: '{"inputs":{"question":"q0"},"expected":{"answer":"a0"}}\n' });
+    const jsonl = await stack.api('POST', '/api/datasets/strict/import', { format: 'jsonl', content: '{"inputs":{"question":"q1"},"expected":{"answer":"a1"}}\n{broken\n' });
+    expect(jsonl.status).toBe(400);
+    expect(jsonl.body.error.details.problems).toEqual([expect.objectContaining({ path: 'line 2' })]);
+    const csv = await stack.api('POST', '/api/datasets/strict/import', { format: 'csv', content: 'input.question,answer\nq1,a1\n' });
+    expect(csv.status).toBe(400);
+    expect(csv.body.error.message).toMatch(/line 1: missing columns/);
+    expect((await stack.api('GET', '/api/datasets/strict')).body.examples).toHaveLength(1);
+    const ok = await post('/api/datasets/strict/import', { format: 'csv', content: 'input.question,expected.answer,split\nq1,a1,dev\nq2,a2,test\n' });
+    expect(ok.splits).toEqual({ train: 1, dev: 1, test: 1 });
+    const exported = await fetch(`${stack.backend.url}/api/datasets/strict/export`, { headers: { authorization: 'Bearer test-token-0123456789abcdef' } }).then((r) => r.text());
+    expect(exported.trim().split('\n')).toHaveLength(3);
+  });
+
+  it('adds a completed run to a dataset', async () => {
+    const run = await post('/api/components/qa/runs', { inputs: { question: 'q4' }, version: 1 });
+    await waitForRun(stack, run.id);
+    const d = await post(`/api/runs/${run.id}/dataset`, { dataset: 'strict', split: 'train' });
+    expect(d.examples.at(-1)).toMatchObject({ inputs: { question: 'q4' }, expected: { answer: 'a4' }, sourceRunId: run.id });
+  });
+});

@@ -1,0 +1,70 @@
+// An eval run: every example is a traced child run, then scored; aggregates with intervals at the end.
+// Finished examples are in the history, so a crash never runs them again.
+import { executeChild, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { aggregate, metricKey, type Aggregate, type MetricSpec } from '../core/metrics.js';
+import type { PipelinePlan } from '../core/pipeline-plan.js';
+import type { PipelineRunInput } from './pipeline.js';
+import { record } from './run-events.js';
+
+export interface EvalExample {
+  id: string;
+  inputs: Record<string, unknown>;
+  expected: Record<string, unknown>;
+}
+
+export interface EvalRunInput {
+  runId: string;
+  target: { type: 'component' | 'pipeline'; id: string; name: string; version: number };
+  plan: PipelinePlan;
+  examples: EvalExample[];
+  metrics: MetricSpec[];
+  concurrency: number;
+  heartbeatTimeoutMs?: number;
+  /** A nested eval (inside an optimization) has no run.started of its own to write twice. */
+}
+
+export interface EvalSummary {
+  examples: number;
+  errors: number;
+  aggregates: Record<string, Aggregate>;
+  usage: { inputTokens: number; outputTokens: number; costUsd: number };
+}
+
+export async function evalWorkflow(input: EvalRunInput): Promise<EvalSummary> {
+  const { runId } = input;
+  const { scoreExample, totalEvalUsage } = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 5 } });
+  const { prepareChildRun } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s' });
+  await record(runId, [{ type: 'run.started', key: 'run.started', data: { kind: 'eval', target: input.target, inputs: { examples: input.examples.length, metrics: input.metrics.map(metricKey) } } }], { status: 'running' });
+
+  const scores: Array<Record<string, number>> = new Array(input.examples.length);
+  let errors = 0;
+  let next = 0;
+  const lane = async () => {
+    while (next < input.examples.length) {
+      const i = next++;
+      const ex = input.examples[i]!;
+      const childRunId = `${runId}-${ex.id}`;
+      await prepareChildRun({ childRunId, kind: input.target.type, target: input.target, inputs: ex.inputs });
+      let outputs: Record<string, unknown> | null = null;
+      let error: string | null = null;
+      try {
+        const args: PipelineRunInput = { runId: childRunId, kind: input.target.type, target: input.target, plan: input.plan, inputs: ex.inputs, heartbeatTimeoutMs: input.heartbeatTimeoutMs };
+        outputs = await executeChild(input.target.type === 'pipeline' ? 'pipelineWorkflow' : 'componentWorkflow', { workflowId: childRunId, args: [args] });
+      } catch (err) {
+        errors++;
+        error = (err as Error).message;
+      }
+      const r = await scoreExample({ evalRunId: runId, exampleId: ex.id, childRunId, outputs, expected: ex.expected, metrics: input.metrics, error });
+      scores[i] = r.scores;
+      await record(runId, [{ type: 'step.completed', key: `example:${ex.id}`, data: { stepId: `example:${ex.id}`, outputs: r.scores } }]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency, input.examples.length)) }, lane));
+
+  const aggregates = Object.fromEntries(input.metrics.map((m) => [metricKey(m), aggregate(scores.map((s) => s[metricKey(m)] ?? 0))]));
+  const usage = await totalEvalUsage({ evalRunId: runId });
+  const summary: EvalSummary = { examples: input.examples.length, errors, aggregates, usage };
+  await record(runId, [{ type: 'run.completed', key: 'run.completed', data: { outputs: summary as never } }], { status: 'completed', outputs: summary as never });
+  return summary;
+}

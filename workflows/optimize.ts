@@ -1,0 +1,70 @@
+// BootstrapFewShot as DSPy defines it: the teacher (the component itself) runs the train split;
+// traces that pass the metric become demos, up to k; the new version is scored on dev, before and after.
+import { executeChild, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { metricKey, type MetricSpec } from '../core/metrics.js';
+import { componentPlan } from '../core/pipeline-plan.js';
+import type { ComponentSpec } from '../core/specs.js';
+import type { EvalExample, EvalRunInput, EvalSummary } from './eval.js';
+import type { PipelineRunInput } from './pipeline.js';
+import { record } from './run-events.js';
+
+export interface OptimizeRunInput {
+  runId: string;
+  component: { id: string; name: string; version: number; spec: ComponentSpec };
+  train: EvalExample[];
+  dev: EvalExample[];
+  metric: MetricSpec;
+  /** A trace passes when its score reaches this (1 = exactly right). */
+  threshold: number;
+  k: number;
+  heartbeatTimeoutMs?: number;
+}
+
+export async function optimizeWorkflow(input: OptimizeRunInput): Promise<Record<string, unknown>> {
+  const { runId, component } = input;
+  const { scoreExample, saveComponentVersion } = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 5 } });
+  const { prepareChildRun } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s' });
+  await record(runId, [{ type: 'run.started', key: 'run.started', data: { kind: 'optimize', target: { type: 'component', name: component.name, version: component.version }, inputs: { k: input.k, train: input.train.length, dev: input.dev.length } } }], { status: 'running' });
+
+  const evaluate = async (label: string, version: number, spec: ComponentSpec): Promise<EvalSummary> => {
+    const childRunId = `${runId}-${label}`;
+    const target = { type: 'component' as const, id: component.id, name: component.name, version };
+    await prepareChildRun({ childRunId, kind: 'eval', target, inputs: { split: 'dev', label } });
+    const args: EvalRunInput = { runId: childRunId, target, plan: componentPlan(component.name, version, spec), examples: input.dev, metrics: [input.metric], concurrency: 4, heartbeatTimeoutMs: input.heartbeatTimeoutMs };
+    return executeChild('evalWorkflow', { workflowId: childRunId, args: [args] });
+  };
+  const mean = (s: EvalSummary) => s.aggregates[metricKey(input.metric)]?.mean ?? 0;
+
+  const before = await evaluate('before', component.version, component.spec);
+  await record(runId, [{ type: 'log', key: 'before', data: { level: 'info', message: `before: ${mean(before).toFixed(3)} on ${input.dev.length} dev examples` } }]);
+
+  // The teacher pass: every candidate and its score is recorded; passing traces become demos.
+  const demos: Array<{ inputs: Record<string, unknown>; outputs: Record<string, unknown> }> = [];
+  const plan = componentPlan(component.name, component.version, component.spec);
+  const target = { type: 'component' as const, id: component.id, name: component.name, version: component.version };
+  for (const ex of input.train) {
+    if (demos.length >= input.k) break;
+    const childRunId = `${runId}-teacher-${ex.id}`;
+    await prepareChildRun({ childRunId, kind: 'component', target, inputs: ex.inputs });
+    let outputs: Record<string, unknown> | null = null;
+    try {
+      const args: PipelineRunInput = { runId: childRunId, kind: 'component', target, plan, inputs: ex.inputs, heartbeatTimeoutMs: input.heartbeatTimeoutMs };
+      outputs = await executeChild('componentWorkflow', { workflowId: childRunId, args: [args] });
+    } catch {
+      outputs = null;
+    }
+    const { scores } = await scoreExample({ evalRunId: runId, exampleId: ex.id, childRunId, outputs, expected: ex.expected, metrics: [input.metric], error: outputs ? null : 'teacher run failed' });
+    const score = scores[metricKey(input.metric)] ?? 0;
+    const accepted = outputs !== null && score >= input.threshold;
+    if (accepted) demos.push({ inputs: ex.inputs, outputs: outputs! });
+    await record(runId, [{ type: 'step.completed', key: `candidate:${ex.id}`, data: { stepId: `candidate:${ex.id}`, outputs: { score, accepted, demos: demos.length } as never } }]);
+  }
+
+  const spec: ComponentSpec = { ...component.spec, demos: [...(component.spec.demos ?? []), ...demos] };
+  const { version } = await saveComponentVersion({ name: component.name, spec });
+  const after = await evaluate('after', version, spec);
+  const outputs = { version, demos: demos.length, before: mean(before), after: mean(after), metric: metricKey(input.metric) };
+  await record(runId, [{ type: 'run.completed', key: 'run.completed', data: { outputs } }], { status: 'completed', outputs });
+  return outputs;
+}
