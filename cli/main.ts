@@ -6,6 +6,7 @@ import { backendCommand } from './commands/backend.js';
 import { chatCommand } from './commands/chat.js';
 import { dbCommand } from './commands/db.js';
 import { doctorCommand } from './commands/doctor.js';
+import { evalCommands } from './commands/evals.js';
 import { runCommand } from './commands/run.js';
 import { servicesCommand } from './commands/services.js';
 import { setupCommand } from './commands/setup.js';
@@ -14,7 +15,7 @@ import { workerCommand } from './commands/worker.js';
 import { loadEnv } from './env.js';
 
 const program = new Command('harness').description('Vloop Harness: durable LLM components, pipelines and agents on Temporal').version('0.1.0');
-for (const add of [upCommand, servicesCommand, backendCommand, workerCommand, runCommand, chatCommand, dbCommand, doctorCommand, setupCommand]) add(program);
+for (const add of [upCommand, servicesCommand, backendCommand, workerCommand, runCommand, chatCommand, evalCommands, dbCommand, doctorCommand, setupCommand]) add(program);
 
 try {
   loadEnv();

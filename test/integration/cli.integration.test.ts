@@ -1,4 +1,6 @@
 // The harness CLI against a running backend: run --follow, chat, and bad input (a message, exit 1).
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoModel, promptOp } from '../helpers/echo-model.js';
 import { spawnHarness } from '../helpers/processes.js';
@@ -39,6 +41,21 @@ describe('harness CLI', () => {
     const chats = (await stack.api('GET', '/api/chats')).body;
     const chat = (await stack.api('GET', `/api/chats/${chats[0].id}`)).body;
     expect(chat.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+  });
+
+  it('imports a dataset and evaluates on it with a progress bar', async () => {
+    const file = path.join(stack.dir, 'qs.jsonl');
+    fs.writeFileSync(file, ['abc', 'xyz'].map((t) => JSON.stringify({ inputs: { text: t }, expected: { result: t.toUpperCase() }, split: 'dev' })).join('\n'));
+    const imported = await harness(['dataset-import', 'cli-set', file]);
+    expect(imported.code).toBe(0);
+    expect(imported.out).toContain('imported 2 examples into cli-set (train 0, dev 2, test 0)');
+    const evaluated = await harness(['eval', '-d', 'cli-set', '-c', 'upper', '-m', 'exact_match:result']);
+    expect(evaluated.code).toBe(0);
+    expect(evaluated.out).toContain('[##############################] 2/2');
+    expect(evaluated.out).toMatch(/"mean": 1/);
+    const bad = await harness(['eval', '-d', 'cli-set']);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain('error: name one target: --component or --pipeline');
   });
 
   it('says what is wrong and exits 1 on bad input', async () => {

@@ -1,0 +1,88 @@
+// `harness dataset import`, `harness eval` and `harness optimize` (with a progress bar).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { api, CliError, followRun } from '../client.js';
+
+/** "exact_match", "exact_match:answer", "llm_judge:answer" -> a metric spec. */
+export function parseMetric(text: string): { name: string; field?: string } {
+  const [name, field] = text.split(':');
+  if (!name) throw new CliError(`--metric takes name[:field], got '${text}'`);
+  return field ? { name, field } : { name };
+}
+
+function bar(done: number, total: number): string {
+  const width = 30;
+  const filled = total ? Math.round((done / total) * width) : 0;
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}`;
+}
+
+/** Follow a run, drawing progress from its per-item step.completed events, then print the outputs. */
+async function followWithProgress(runId: string, prefix: string, total: number): Promise<void> {
+  let done = 0;
+  await followRun(runId, (frame) => {
+    if (frame.type !== 'event' || frame.event.type !== 'step.completed') return;
+    if (!String((frame.event.data as { stepId: string }).stepId).startsWith(prefix)) return;
+    done++;
+    if (process.stdout.isTTY) process.stdout.write(`\r${bar(done, total)}`);
+    else console.log(bar(done, total));
+  });
+  if (process.stdout.isTTY) process.stdout.write('\n');
+  const run = await api('GET', `/api/runs/${runId}`);
+  console.log(`${run.status}: ${JSON.stringify(run.outputs ?? run.error, null, 2)}`);
+  if (run.status !== 'completed') process.exitCode = 1;
+}
+
+export function evalCommands(program: Command): void {
+  program
+    .command('dataset-import <dataset> <file>')
+    .description('import examples from a .jsonl or .csv file (all or nothing); creates the dataset if needed')
+    .option('-s, --split <split>', 'split for rows that name none', 'train')
+    .action(async (dataset: string, file: string, o: { split: string }) => {
+      if (!fs.existsSync(file)) throw new CliError(`no such file: ${file}`);
+      const format = path.extname(file) === '.csv' ? 'csv' : 'jsonl';
+      const existing = await api('GET', `/api/datasets/${encodeURIComponent(dataset)}`).catch(() => undefined);
+      if (!existing) await api('POST', '/api/datasets', { name: dataset });
+      const r = await api('POST', `/api/datasets/${encodeURIComponent(dataset)}/import`, { format, content: fs.readFileSync(file, 'utf8'), split: o.split });
+      console.log(`imported ${r.added} examples into ${dataset} (train ${r.splits.train}, dev ${r.splits.dev}, test ${r.splits.test})`);
+    });
+
+  program
+    .command('eval')
+    .description('evaluate a component or pipeline version on a dataset split')
+    .requiredOption('-d, --dataset <name>', 'dataset')
+    .option('-c, --component <name[@v]>', 'component to evaluate')
+    .option('-p, --pipeline <name[@v]>', 'pipeline to evaluate')
+    .option('-s, --split <split>', 'split', 'dev')
+    .option('-m, --metric <metric...>', 'metrics as name[:field] (repeatable)', ['exact_match'])
+    .option('--provider <name>', 'evaluate on another provider')
+    .option('--model <model>', 'and model')
+    .option('--concurrency <n>', 'examples at once', '4')
+    .action(async (o: { dataset: string; component?: string; pipeline?: string; split: string; metric: string[]; provider?: string; model?: string; concurrency: string }) => {
+      if (!o.component === !o.pipeline) throw new CliError('name one target: --component or --pipeline');
+      const run = await api('POST', '/api/evals', {
+        dataset: o.dataset,
+        split: o.split,
+        target: o.component ? { component: o.component } : { pipeline: o.pipeline },
+        metrics: o.metric.map(parseMetric),
+        concurrency: Number(o.concurrency),
+        ...(o.provider ? { override: { provider: o.provider, ...(o.model ? { model: o.model } : {}) } } : {}),
+      });
+      const total = (await api('GET', `/api/datasets/${encodeURIComponent(o.dataset)}`)).splits[o.split];
+      console.log(`eval ${run.id} started`);
+      await followWithProgress(run.id, 'example:', total);
+    });
+
+  program
+    .command('optimize')
+    .description('BootstrapFewShot: demos from passing train traces, a new version, before/after on dev')
+    .requiredOption('-c, --component <name[@v]>', 'component to improve')
+    .requiredOption('-d, --dataset <name>', 'dataset with train and dev examples')
+    .option('-m, --metric <name[:field]>', 'metric', 'exact_match')
+    .option('-k, --k <n>', 'demos at most', '4')
+    .action(async (o: { component: string; dataset: string; metric: string; k: string }) => {
+      const run = await api('POST', '/api/optimizations', { component: o.component, dataset: o.dataset, metric: parseMetric(o.metric), k: Number(o.k) });
+      console.log(`optimization ${run.id} started`);
+      await followWithProgress(run.id, 'candidate:', Number(o.k));
+    });
+}
