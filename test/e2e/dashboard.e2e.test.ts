@@ -123,6 +123,30 @@ describe('dashboard (e2e)', () => {
     await shot('pipeline-run');
   });
 
+  it('imports a dataset (a bad file names its line), shows an eval and a comparison', async () => {
+    await page.goto(`${url}/ui/datasets`);
+    await page.getByLabel('New dataset').fill('shout');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await page.getByText('Import examples').click();
+    const good = ['ab', 'cd'].map((t) => JSON.stringify({ inputs: { text: t }, expected: { result: t.toUpperCase() }, split: 'dev' })).join('\n');
+    await page.locator('textarea').last().fill(`${good}\n{oops`);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByText('line 3').waitFor();
+    await page.locator('textarea').last().fill(good);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByText('Imported 2 examples.').waitFor();
+    const evals = [];
+    for (let i = 0; i < 2; i++) evals.push(await api('POST', '/api/evals', { dataset: 'shout', target: { component: 'upper' }, metrics: [{ name: 'exact_match', field: 'result' }] }));
+    await page.goto(`${url}/ui/evals/${evals[0].id}`);
+    await page.locator('[data-metric="exact_match:result"]').getByText('1.000', { exact: true }).waitFor({ timeout: 30_000 });
+    await shot('eval-detail');
+    await page.goto(`${url}/ui/evals`);
+    await page.getByText(evals[1].id).waitFor({ timeout: 30_000 });
+    await page.goto(`${url}/ui/evals/compare?runs=${evals[0].id},${evals[1].id}`);
+    await page.getByText('Changed examples (0; 2 unchanged)').waitFor({ timeout: 30_000 });
+    await shot('eval-compare');
+  });
+
   it('approves a pending tool call from the approvals inbox and the run finishes', async () => {
     await api('PUT', '/api/policy', { rules: [] });
     await api('POST', '/api/providers', { name: 'agentfake', type: 'openai', baseUrl: agentFake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'm' });
