@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evalModel, examples } from '../helpers/eval-model.js';
 import { startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
+import { startFakeProvider } from '../fakes/server.js';
 
 describe('evaluation and optimization', () => {
   let stack: TestStack;
@@ -80,6 +81,21 @@ describe('evaluation and optimization', () => {
     expect(ok.splits).toEqual({ train: 1, dev: 1, test: 1 });
     const exported = await fetch(`${stack.backend.url}/api/datasets/strict/export`, { headers: { authorization: 'Bearer test-token-0123456789abcdef' } }).then((r) => r.text());
     expect(exported.trim().split('\n')).toHaveLength(3);
+  });
+
+  it('evaluates the same prompts on another provider and model', async () => {
+    const other = await startFakeProvider('ollama', (req) => evalModel({ ...req, messages: req.messages.map((m, i) => (i === 0 ? { ...m, content: m.content.replace(/mode: \w+/, 'mode: even') } : m)) }));
+    try {
+      await post('/api/providers', { name: 'other', type: 'ollama', baseUrl: other.baseUrl, defaultModel: 'other-model' });
+      const run = await post('/api/evals', { dataset: 'qs', target: { component: 'qa@1' }, override: { provider: 'other', model: 'bigger' }, metrics: [{ name: 'exact_match', field: 'answer' }] });
+      const done = await waitForRun(stack, run.id, 90_000);
+      expect(done.outputs.aggregates['exact_match:answer'].mean).toBe(0.5);
+      expect(done.inputs.override).toEqual({ provider: 'other', model: 'bigger' });
+      expect(other.requests).toHaveLength(20);
+      expect(new Set(other.requests.map((r) => r.model))).toEqual(new Set(['bigger']));
+    } finally {
+      await other.close();
+    }
   });
 
   it('adds a completed run to a dataset', async () => {
