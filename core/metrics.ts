@@ -82,6 +82,12 @@ export function scoreExample(m: MetricSpec, outputs: Record<string, unknown> | n
   return fields.reduce((sum, f) => sum + scoreValue(m, outputs[f], expected[f]), 0) / fields.length;
 }
 
+/** "exact_match" or "exact_match:answer" -> a metric spec (the CLI and the dashboard forms). */
+export function metricFromText(text: string): { name: string; field?: string } {
+  const [name, field] = text.trim().split(':');
+  return field ? { name: name!, field } : { name: name! };
+}
+
 export const metricKey = (m: MetricSpec): string => `${m.name}${m.field ? `:${m.field}` : ''}`;
 
 export interface Aggregate {

@@ -17,6 +17,12 @@ export function evalRoutes(app: AppContext): Router {
     ctx.status = 204;
   });
   r.post('/datasets/:id/examples', async (ctx) => (ctx.body = await svc.addExamples(app, ctx.params.id!, await readJson(ctx))));
+  r.patch('/datasets/:id/examples/:exampleId', async (ctx) => (ctx.body = await svc.updateExample(app, ctx.params.id!, ctx.params.exampleId!, await readJson(ctx))));
+  r.delete('/datasets/:id/examples/:exampleId', async (ctx) => {
+    const d = await ds.getDataset(app.store, ctx.params.id!);
+    await ds.deleteExample(app.store, d.id, ctx.params.exampleId!);
+    ctx.status = 204;
+  });
   r.post('/datasets/:id/import', async (ctx) => (ctx.body = await svc.importExamples(app, ctx.params.id!, await readJson(ctx))));
   r.get('/datasets/:id/export', async (ctx) => {
     ctx.type = 'application/x-ndjson';

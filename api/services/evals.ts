@@ -57,6 +57,13 @@ export async function addExamples(ctx: AppContext, id: string, body: unknown) {
   return { added: await ds.addExamples(ctx.store, d.id, examples) };
 }
 
+export async function updateExample(ctx: AppContext, id: string, exampleId: string, body: unknown) {
+  const patch = z.strictObject({ split: split.optional(), inputs: z.record(z.string(), z.unknown()).optional(), expected: z.record(z.string(), z.unknown()).optional() }).parse(body);
+  const d = await ds.getDataset(ctx.store, id);
+  await ds.updateExample(ctx.store, d.id, exampleId, patch);
+  return datasetView(ctx, d.id);
+}
+
 export async function exportDataset(ctx: AppContext, id: string): Promise<string> {
   const d = await ds.getDataset(ctx.store, id);
   return (await ds.listExamples(ctx.store, d.id)).map((e) => JSON.stringify({ inputs: e.inputs, expected: e.expected, split: e.split })).join('\n') + '\n';

@@ -2,13 +2,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { metricFromText } from '../../core/metrics.js';
 import { api, CliError, followRun } from '../client.js';
 
-/** "exact_match", "exact_match:answer", "llm_judge:answer" -> a metric spec. */
-export function parseMetric(text: string): { name: string; field?: string } {
-  const [name, field] = text.split(':');
-  if (!name) throw new CliError(`--metric takes name[:field], got '${text}'`);
-  return field ? { name, field } : { name };
+function parseMetric(text: string): { name: string; field?: string } {
+  if (!text.trim() || text.startsWith(':')) throw new CliError(`--metric takes name[:field], got '${text}'`);
+  return metricFromText(text);
 }
 
 function bar(done: number, total: number): string {

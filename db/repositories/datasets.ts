@@ -60,6 +60,17 @@ export async function addExamples(store: Store, datasetId: string, examples: Arr
   return examples.length;
 }
 
+export async function updateExample(store: Store, datasetId: string, exampleId: string, patch: Partial<Pick<ExampleRow, 'split' | 'inputs' | 'expected'>>): Promise<void> {
+  const values = { ...(patch.split ? { split: patch.split } : {}), ...(patch.inputs ? { inputs: JSON.stringify(patch.inputs) } : {}), ...(patch.expected ? { expected: JSON.stringify(patch.expected) } : {}) };
+  const n = await store.knex('dataset_examples').where({ datasetId, id: exampleId }).update(values);
+  if (!n) throw new NotFoundError('example', exampleId);
+}
+
+export async function deleteExample(store: Store, datasetId: string, exampleId: string): Promise<void> {
+  const n = await store.knex('dataset_examples').where({ datasetId, id: exampleId }).delete();
+  if (!n) throw new NotFoundError('example', exampleId);
+}
+
 export async function listExamples(store: Store, datasetId: string, split?: Split): Promise<ExampleRow[]> {
   const q = store.knex('dataset_examples').where('datasetId', datasetId).orderBy('id');
   if (split) q.where('split', split);

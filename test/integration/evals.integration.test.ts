@@ -79,6 +79,12 @@ describe('evaluation and optimization', () => {
     expect((await stack.api('GET', '/api/datasets/strict')).body.examples).toHaveLength(1);
     const ok = await post('/api/datasets/strict/import', { format: 'csv', content: 'input.question,expected.answer,split\nq1,a1,dev\nq2,a2,test\n' });
     expect(ok.splits).toEqual({ train: 1, dev: 1, test: 1 });
+    const first = ok.examples[0].id;
+    expect((await stack.api('PATCH', `/api/datasets/strict/examples/${first}`, { split: 'test', expected: { answer: 'A0' } })).body.splits).toEqual({ train: 0, dev: 1, test: 2 });
+    expect((await stack.api('PATCH', `/api/datasets/strict/examples/${first}`, { split: 'nope' })).status).toBe(400);
+    expect((await stack.api('DELETE', `/api/datasets/strict/examples/${first}`)).status).toBe(204);
+    expect((await stack.api('DELETE', `/api/datasets/strict/examples/${first}`)).status).toBe(404);
+    await post('/api/datasets/strict/examples', { examples: [{ inputs: { question: 'q0' }, expected: { answer: 'a0' } }] });
     const exported = await fetch(`${stack.backend.url}/api/datasets/strict/export`, { headers: { authorization: 'Bearer test-token-0123456789abcdef' } }).then((r) => r.text());
     expect(exported.trim().split('\n')).toHaveLength(3);
   });
