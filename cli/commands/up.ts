@@ -12,6 +12,7 @@ import { pipelines } from '../../db/repositories/versioned.js';
 import { provisionTemporalCli } from '../../temporal/cli-path.js';
 import { projectDir } from '../../temporal/config.js';
 import { startDevServer, waitForTemporal, type DevServer } from '../../temporal/dev-server.js';
+import { ensureDashboard } from '../dashboard.js';
 import { launchBackend } from './backend.js';
 import { onShutdown, temporalTarget } from '../runtime.js';
 
@@ -70,6 +71,7 @@ export function upCommand(program: Command): void {
           log(`embedded model: ${(err as Error).message}`);
         }
       }
+      ensureDashboard(log);
       const dev = await ensureDevServer(log);
       const { backend, store } = await launchBackend({ worker: true }).catch(async (err) => {
         await dev?.stop();
