@@ -82,6 +82,14 @@ export function createEvalActivities(deps: { store: Store; secrets: SecretSet; r
       return usage;
     },
 
+    /** One example by id: workflows carry ids only, so a large dataset stays within payload limits. */
+    async loadExample(input: { exampleId: string }): Promise<{ id: string; inputs: Record<string, unknown>; expected: Record<string, unknown> }> {
+      const row = await deps.store.knex('dataset_examples').where('id', input.exampleId).first();
+      if (!row) throw new Error(`example '${input.exampleId}' no longer exists`);
+      const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+      return { id: row.id, inputs: parse(row.inputs), expected: parse(row.expected) };
+    },
+
     async saveComponentVersion(input: { name: string; spec: ComponentSpec }): Promise<{ version: number }> {
       const saved = await components.addVersion(deps.store, input.name, input.spec);
       return { version: saved.latestVersion };

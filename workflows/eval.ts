@@ -7,21 +7,15 @@ import type { PipelinePlan } from '../core/pipeline-plan.js';
 import type { PipelineRunInput } from './pipeline.js';
 import { record } from './run-events.js';
 
-export interface EvalExample {
-  id: string;
-  inputs: Record<string, unknown>;
-  expected: Record<string, unknown>;
-}
-
 export interface EvalRunInput {
   runId: string;
   target: { type: 'component' | 'pipeline'; id: string; name: string; version: number };
   plan: PipelinePlan;
-  examples: EvalExample[];
+  /** Example ids; each example is loaded when its turn comes (inputs can be large, ids are small). */
+  exampleIds: string[];
   metrics: MetricSpec[];
   concurrency: number;
   heartbeatTimeoutMs?: number;
-  /** A nested eval (inside an optimization) has no run.started of its own to write twice. */
 }
 
 export interface EvalSummary {
@@ -34,16 +28,17 @@ export interface EvalSummary {
 export async function evalWorkflow(input: EvalRunInput): Promise<EvalSummary> {
   const { runId } = input;
   const { scoreExample, totalEvalUsage } = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 5 } });
-  const { prepareChildRun } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s' });
-  await record(runId, [{ type: 'run.started', key: 'run.started', data: { kind: 'eval', target: input.target, inputs: { examples: input.examples.length, metrics: input.metrics.map(metricKey) } } }], { status: 'running' });
+  const { prepareChildRun, loadExample } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s' });
+  const total = input.exampleIds.length;
+  await record(runId, [{ type: 'run.started', key: 'run.started', data: { kind: 'eval', target: input.target, inputs: { examples: total, metrics: input.metrics.map(metricKey) } } }], { status: 'running' });
 
-  const scores: Array<Record<string, number>> = new Array(input.examples.length);
+  const scores: Array<Record<string, number>> = new Array(total);
   let errors = 0;
   let next = 0;
   const lane = async () => {
-    while (next < input.examples.length) {
+    while (next < total) {
       const i = next++;
-      const ex = input.examples[i]!;
+      const ex = await loadExample({ exampleId: input.exampleIds[i]! });
       const childRunId = `${runId}-${ex.id}`;
       await prepareChildRun({ childRunId, kind: input.target.type, target: input.target, inputs: ex.inputs });
       let outputs: Record<string, unknown> | null = null;
@@ -60,11 +55,11 @@ export async function evalWorkflow(input: EvalRunInput): Promise<EvalSummary> {
       await record(runId, [{ type: 'step.completed', key: `example:${ex.id}`, data: { stepId: `example:${ex.id}`, outputs: r.scores } }]);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency, input.examples.length)) }, lane));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency, total)) }, lane));
 
   const aggregates = Object.fromEntries(input.metrics.map((m) => [metricKey(m), aggregate(scores.map((s) => s[metricKey(m)] ?? 0))]));
   const usage = await totalEvalUsage({ evalRunId: runId });
-  const summary: EvalSummary = { examples: input.examples.length, errors, aggregates, usage };
+  const summary: EvalSummary = { examples: total, errors, aggregates, usage };
   await record(runId, [{ type: 'run.completed', key: 'run.completed', data: { outputs: summary as never } }], { status: 'completed', outputs: summary as never });
   return summary;
 }

@@ -5,15 +5,16 @@ import type { Activities } from '../activities/index.js';
 import { metricKey, type MetricSpec } from '../core/metrics.js';
 import { componentPlan } from '../core/pipeline-plan.js';
 import type { ComponentSpec } from '../core/specs.js';
-import type { EvalExample, EvalRunInput, EvalSummary } from './eval.js';
+import type { EvalRunInput, EvalSummary } from './eval.js';
 import type { PipelineRunInput } from './pipeline.js';
 import { record } from './run-events.js';
 
 export interface OptimizeRunInput {
   runId: string;
   component: { id: string; name: string; version: number; spec: ComponentSpec };
-  train: EvalExample[];
-  dev: EvalExample[];
+  /** Example ids of the train and dev splits (loaded one at a time). */
+  train: string[];
+  dev: string[];
   metric: MetricSpec;
   /** A trace passes when its score reaches this (1 = exactly right). */
   threshold: number;
@@ -24,14 +25,14 @@ export interface OptimizeRunInput {
 export async function optimizeWorkflow(input: OptimizeRunInput): Promise<Record<string, unknown>> {
   const { runId, component } = input;
   const { scoreExample, saveComponentVersion } = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 5 } });
-  const { prepareChildRun } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s' });
+  const { prepareChildRun, loadExample } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s' });
   await record(runId, [{ type: 'run.started', key: 'run.started', data: { kind: 'optimize', target: { type: 'component', name: component.name, version: component.version }, inputs: { k: input.k, train: input.train.length, dev: input.dev.length } } }], { status: 'running' });
 
   const evaluate = async (label: string, version: number, spec: ComponentSpec): Promise<EvalSummary> => {
     const childRunId = `${runId}-${label}`;
     const target = { type: 'component' as const, id: component.id, name: component.name, version };
     await prepareChildRun({ childRunId, kind: 'eval', target, inputs: { split: 'dev', label } });
-    const args: EvalRunInput = { runId: childRunId, target, plan: componentPlan(component.name, version, spec), examples: input.dev, metrics: [input.metric], concurrency: 4, heartbeatTimeoutMs: input.heartbeatTimeoutMs };
+    const args: EvalRunInput = { runId: childRunId, target, plan: componentPlan(component.name, version, spec), exampleIds: input.dev, metrics: [input.metric], concurrency: 4, heartbeatTimeoutMs: input.heartbeatTimeoutMs };
     return executeChild('evalWorkflow', { workflowId: childRunId, args: [args] });
   };
   const mean = (s: EvalSummary) => s.aggregates[metricKey(input.metric)]?.mean ?? 0;
@@ -43,8 +44,9 @@ export async function optimizeWorkflow(input: OptimizeRunInput): Promise<Record<
   const demos: Array<{ inputs: Record<string, unknown>; outputs: Record<string, unknown> }> = [];
   const plan = componentPlan(component.name, component.version, component.spec);
   const target = { type: 'component' as const, id: component.id, name: component.name, version: component.version };
-  for (const ex of input.train) {
+  for (const exampleId of input.train) {
     if (demos.length >= input.k) break;
+    const ex = await loadExample({ exampleId });
     const childRunId = `${runId}-teacher-${ex.id}`;
     await prepareChildRun({ childRunId, kind: 'component', target, inputs: ex.inputs });
     let outputs: Record<string, unknown> | null = null;

@@ -116,7 +116,7 @@ export async function startEval(ctx: AppContext, body: unknown) {
   const { plan, head } = await targetPlan(ctx, req.target, req.override);
   const id = newId('run');
   await runs.createRun(ctx.store, { id, kind: 'eval', target: head, inputs: { dataset: d.name, split: req.split, metrics: req.metrics.map(metricKey), ...(req.override ? { override: req.override } : {}) } });
-  const args: EvalRunInput = { runId: id, target: head, plan, examples: examples.map((e) => ({ id: e.id, inputs: e.inputs, expected: e.expected })), metrics: req.metrics, concurrency: req.concurrency, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs };
+  const args: EvalRunInput = { runId: id, target: head, plan, exampleIds: examples.map((e) => e.id), metrics: req.metrics, concurrency: req.concurrency, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs };
   await startWorkflow(ctx, 'evalWorkflow', id, args);
   return runView(ctx, await runs.getRun(ctx.store, id));
 }
@@ -161,7 +161,7 @@ export async function startOptimization(ctx: AppContext, body: unknown) {
   const [name, v] = req.component.split('@');
   const version = await components.getVersion(ctx.store, name!, v ? Number(v) : undefined);
   const d = await ds.getDataset(ctx.store, req.dataset);
-  const pick = async (s: Split) => (await ds.listExamples(ctx.store, d.id, s)).map((e) => ({ id: e.id, inputs: e.inputs, expected: e.expected }));
+  const pick = async (s: Split) => (await ds.listExamples(ctx.store, d.id, s)).map((e) => e.id);
   const [train, dev] = [await pick('train'), await pick('dev')];
   if (!train.length || !dev.length) throw new SpecError('invalid optimization', [{ path: 'dataset', message: `dataset '${d.name}' needs train and dev examples (has ${train.length} train, ${dev.length} dev)` }]);
   const id = newId('run');
