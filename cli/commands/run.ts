@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
 import type { Command } from 'commander';
+import { parseSpecText } from '../../core/spec-text.js';
 import { api, CliError, followRun } from '../client.js';
 import { formatEvent } from '../format.js';
 
@@ -23,14 +24,14 @@ export function parseInputs(pairs: string[]): Record<string, unknown> {
   return inputs;
 }
 
-/** A spec file is created (or gets a new version when its name exists); a bare name is used as is. */
+/** A spec file (JSON or YAML) is created, or gets a new version when its name exists; a bare name is used as is. */
 async function ensurePipeline(ref: string): Promise<string> {
   if (!fs.existsSync(ref)) return ref;
   let spec: { name?: string };
   try {
-    spec = JSON.parse(fs.readFileSync(ref, 'utf8'));
+    spec = parseSpecText(fs.readFileSync(ref, 'utf8')) as { name?: string };
   } catch (err) {
-    throw new CliError(`${ref} is not valid JSON: ${(err as Error).message}`);
+    throw new CliError(`${ref}: ${(err as Error).message}`);
   }
   if (!spec.name) throw new CliError(`${ref} has no "name"`);
   const existing = await api('GET', `/api/pipelines/${encodeURIComponent(spec.name)}`).catch(() => undefined);

@@ -33,6 +33,18 @@ describe('harness CLI', () => {
     expect(out).toMatch(/completed: \{\n\s+"combined": "ABC\|cba"/);
   });
 
+  it('runs a pipeline from a YAML spec file', async () => {
+    const file = path.join(stack.dir, 'shout.yaml');
+    fs.writeFileSync(file, ['name: shout', 'inputs:', '  text: str', 'steps:', '  - id: up', '    component: upper', '    inputs:', '      text: $inputs.text', 'outputs:', '  result: $steps.up.outputs.result', ''].join('\n'));
+    const { code, out } = await harness(['run', 'pipeline', file, '-i', 'text=yaml', '--follow']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/"result": "YAML"/);
+    fs.writeFileSync(file, 'name: [unclosed');
+    const bad = await harness(['run', 'pipeline', file]);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/error: .*shout\.yaml: the spec is not valid YAML/);
+  });
+
   it('chats in the terminal, one turn per line', async () => {
     const { code, out } = await harness(['chat', '--provider', 'fake'], 'hello\n\nsecond line\n');
     expect(code).toBe(0);
