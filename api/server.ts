@@ -6,7 +6,7 @@ import { createActivities } from '../activities/index.js';
 import { closeBrowser } from '../activities/tools/browser.js';
 import { createProviderResolver, processSecrets, type ProviderFactory } from '../activities/llm/registry.js';
 import { loadSecretKey } from '../db/crypto.js';
-import { LocalBus, RunTailer } from '../db/event-bus.js';
+import { createBus, RunTailer } from '../db/event-bus.js';
 import type { Store } from '../db/knex.js';
 import { projectDir, type TemporalConfig } from '../temporal/config.js';
 import { connectClient, connectWorker } from '../temporal/connection.js';
@@ -25,6 +25,8 @@ export interface BackendOptions {
   token: string;
   allowedHosts: string[];
   store: Store;
+  /** The store's URL, for PostgreSQL's LISTEN/NOTIFY bus. */
+  storeUrl?: string;
   temporal: TemporalConfig & { address: string };
   withWorker: boolean;
   heartbeatTimeoutMs?: number;
@@ -48,7 +50,7 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
   secrets.add(o.token);
   const log = o.log ?? createLogger(secrets);
   const secretKey = loadSecretKey(projectDir());
-  const bus = new LocalBus();
+  const bus = await createBus(o.store, o.storeUrl ?? '');
   const resolveProvider = createProviderResolver(o.store, secretKey, secrets, o.providerFactory);
   const client = await connectClient(o.temporal);
 
@@ -109,6 +111,7 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun?.catch(() => {});
       await closeBrowser();
+      await bus.close?.();
       await client.connection.close();
     },
   };

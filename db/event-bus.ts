@@ -1,5 +1,6 @@
 // The event bus: in-process fan-out, plus a tailer that notices rows written by other processes.
 import { EventEmitter } from 'node:events';
+import type { Client as PgClient } from 'pg';
 import type { BusMessage } from '../core/events.js';
 import type { Store } from './knex.js';
 import { runHeads } from './repositories/runs.js';
@@ -73,4 +74,58 @@ export class RunTailer {
     this.timer = undefined;
     this.watched.clear();
   }
+}
+
+const CHANNEL = 'vloop_bus';
+
+/**
+ * PostgreSQL LISTEN/NOTIFY: what one process publishes (event wake-ups, token deltas, status moves)
+ * reaches every other process on the same database, so a worker need not share the API's process.
+ */
+export class PgNotifyBus implements EventBus {
+  private readonly local = new LocalBus();
+  private readonly origin = `${process.pid}-${Math.random().toString(36).slice(2)}`;
+  private client: PgClient | undefined;
+
+  private constructor(private readonly store: Store) {}
+
+  static async connect(store: Store, url: string): Promise<PgNotifyBus> {
+    const bus = new PgNotifyBus(store);
+    const pg = (await import('pg')).default;
+    bus.client = new pg.Client({ connectionString: url });
+    await bus.client.connect();
+    bus.client.on('notification', (n) => {
+      try {
+        const { origin, message } = JSON.parse(n.payload ?? '{}') as { origin: string; message: BusMessage };
+        if (origin !== bus.origin) bus.local.publish(message);
+      } catch {
+        // a foreign or truncated payload: ignore it
+      }
+    });
+    bus.client.on('error', () => {
+      // losing the listener costs promptness only: the tailer still delivers events
+    });
+    await bus.client.query(`LISTEN ${CHANNEL}`);
+    return bus;
+  }
+
+  publish(message: BusMessage): void {
+    this.local.publish(message);
+    const payload = JSON.stringify({ origin: this.origin, message });
+    // NOTIFY payloads are capped at 8000 bytes; a delta that large is split by the sender's stream anyway.
+    if (payload.length < 7900) void this.store.knex.raw('select pg_notify(?, ?)', [CHANNEL, payload]).catch(() => {});
+  }
+
+  subscribe(runId: string, listener: (message: BusMessage) => void): () => void {
+    return this.local.subscribe(runId, listener);
+  }
+
+  async close(): Promise<void> {
+    await this.client?.end().catch(() => {});
+  }
+}
+
+/** The bus for this store: LISTEN/NOTIFY on PostgreSQL, in-process otherwise. */
+export async function createBus(store: Store, url: string): Promise<EventBus & { close?: () => Promise<void> }> {
+  return store.dialect === 'postgres' ? PgNotifyBus.connect(store, url) : new LocalBus();
 }

@@ -5,7 +5,8 @@ import { closeBrowser } from '../../activities/tools/browser.js';
 import { createProviderResolver, processSecrets } from '../../activities/llm/registry.js';
 import { createLogger } from '../../api/log.js';
 import { loadSecretKey } from '../../db/crypto.js';
-import { LocalBus } from '../../db/event-bus.js';
+import { dbConfig } from '../../db/config.js';
+import { createBus } from '../../db/event-bus.js';
 import { projectDir } from '../../temporal/config.js';
 import { connectWorker } from '../../temporal/connection.js';
 import { createWorker } from '../../temporal/worker.js';
@@ -20,7 +21,7 @@ export function workerCommand(program: Command): void {
       const target = temporalTarget();
       const secrets = processSecrets;
       const log = createLogger(secrets);
-      const bus = new LocalBus();
+      const bus = await createBus(store, dbConfig().url);
       const resolveProvider = createProviderResolver(store, loadSecretKey(projectDir()), secrets);
       const connection = await connectWorker(target);
       const worker = await createWorker({
@@ -34,6 +35,7 @@ export function workerCommand(program: Command): void {
       console.log(`worker polling ${target.address} task queue '${target.taskQueue}'`);
       await worker.run();
       await closeBrowser();
+      await bus.close?.();
       await connection.close();
       await store.close();
     });

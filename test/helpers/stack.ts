@@ -41,6 +41,7 @@ export async function startTestStack(o: { dialect?: Dialect; script: Script; wit
     token: TOKEN,
     allowedHosts: ['127.0.0.1', 'localhost'],
     store: db.store,
+    storeUrl: db.url,
     temporal: { ...temporalConfig({}), address: o.address ?? inject('temporalAddress'), taskQueue },
     withWorker: o.withWorker ?? true,
     heartbeatTimeoutMs: 3000,

@@ -6,6 +6,7 @@ import { dialects } from '../helpers/db.js';
 import { spawnHarness, until, type HarnessProcess } from '../helpers/processes.js';
 import { seedDiamond, startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
 import type { FakeRequest } from '../fakes/script.js';
+import { collectFrames, untilEvent } from '../helpers/ws.js';
 
 describe.each(dialects)('worker SIGKILL mid-run (%s)', (dialect) => {
   let stack: TestStack;
@@ -45,6 +46,7 @@ describe.each(dialects)('worker SIGKILL mid-run (%s)', (dialect) => {
   it('completes after a restart, calling only the interrupted step again', async () => {
     worker = await startWorker();
     const { body: run } = await stack.api('POST', '/api/pipelines/diamond/runs', { inputs: { text: 'durable' } });
+    const frames = collectFrames(stack.backend.url, run.id, 0, untilEvent('run.completed'), 120_000);
     const ops = () => stack.fake.requests.map(promptOp);
     const events = async () => (await stack.api('GET', `/api/runs/${run.id}/events`)).body.events as Array<{ type: string; data: any }>;
 
@@ -66,5 +68,9 @@ describe.each(dialects)('worker SIGKILL mid-run (%s)', (dialect) => {
     const completed = evs.filter((e) => e.type === 'step.completed').map((e) => e.data.stepId);
     expect(completed.sort()).toEqual(['both', 'rev', 'up']);
     expect(evs.filter((e) => e.type === 'llm.request' && e.data.stepId === 'rev').map((e) => e.data.attempt)).toEqual([1, 2]);
+    // The worker is another process: events reach /ws either way; token deltas ride LISTEN/NOTIFY on PostgreSQL.
+    const got = await frames;
+    expect(got.filter((f) => f.type === 'event').map((f) => f.seq)).toEqual(Array.from({ length: done.lastSeq }, (_, i) => i + 1));
+    if (dialect === 'postgres') expect(got.some((f) => f.type === 'delta' && f.callId === 'both')).toBe(true);
   });
 });
