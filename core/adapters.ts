@@ -38,11 +38,22 @@ function outputRequest(outputs: SignatureField[]): string {
   return `Respond with the corresponding output fields, starting with the field ${order}, and then ending with the marker for \`${marker('completed')}\`.`;
 }
 
+function defaultObjective({ inputs, outputs }: Signature): string {
+  return `Given the fields ${inputs.map((f) => `\`${f.name}\``).join(', ')}, produce the fields ${outputs.map((f) => `\`${f.name}\``).join(', ')}.`;
+}
+
+/** Demos as few-shot turns: the inputs as the user's, the outputs (in the adapter's format) as the model's. */
+function demoTurns(p: PredictPrompt, formatOutputs: (outputs: Record<string, unknown>) => string): ChatMessage[] {
+  return (p.demos ?? []).flatMap((demo) => [
+    { role: 'user' as const, content: renderFields(p.signature.inputs, demo.inputs) },
+    { role: 'assistant' as const, content: formatOutputs(demo.outputs) },
+  ]);
+}
+
 function systemMessage(p: PredictPrompt): string {
   const { inputs, outputs } = p.signature;
   const skeleton = [...inputs, ...outputs].map((f) => `${marker(f.name)}\n{${f.name}}`).join('\n\n');
-  const objective =
-    p.instructions ?? `Given the fields ${inputs.map((f) => `\`${f.name}\``).join(', ')}, produce the fields ${outputs.map((f) => `\`${f.name}\``).join(', ')}.`;
+  const objective = p.instructions ?? defaultObjective(p.signature);
   return [
     `Your input fields are:\n${describeFields(inputs)}`,
     `Your output fields are:\n${describeFields(outputs)}`,
@@ -54,11 +65,7 @@ function systemMessage(p: PredictPrompt): string {
 /** Render the messages for one Predict call; demos become few-shot user/assistant turns. */
 export function renderPredict(p: PredictPrompt, inputs: Record<string, unknown>): ChatMessage[] {
   const { signature } = p;
-  const messages: ChatMessage[] = [{ role: 'system', content: systemMessage(p) }];
-  for (const demo of p.demos ?? []) {
-    messages.push({ role: 'user', content: renderFields(signature.inputs, demo.inputs) });
-    messages.push({ role: 'assistant', content: `${renderFields(signature.outputs, demo.outputs)}\n\n${marker('completed')}` });
-  }
+  const messages: ChatMessage[] = [{ role: 'system', content: systemMessage(p) }, ...demoTurns(p, (o) => `${renderFields(signature.outputs, o)}\n\n${marker('completed')}`)];
   messages.push({
     role: 'user',
     content: `${renderFields(signature.inputs, inputs)}\n\n${outputRequest(signature.outputs)}`,
@@ -143,8 +150,7 @@ export function formatPredictReply(outputs: Record<string, unknown>): string {
 
 function jsonSystemMessage(p: PredictPrompt): string {
   const { inputs, outputs } = p.signature;
-  const objective =
-    p.instructions ?? `Given the fields ${inputs.map((f) => `\`${f.name}\``).join(', ')}, produce the fields ${outputs.map((f) => `\`${f.name}\``).join(', ')}.`;
+  const objective = p.instructions ?? defaultObjective(p.signature);
   return [
     `Your input fields are:\n${describeFields(inputs)}`,
     `Your output fields are:\n${describeFields(outputs)}`,
@@ -156,11 +162,7 @@ function jsonSystemMessage(p: PredictPrompt): string {
 /** Render for structured output: inputs as field markers, outputs asked for as one JSON object. */
 export function renderJson(p: PredictPrompt, inputs: Record<string, unknown>): ChatMessage[] {
   const { signature } = p;
-  const messages: ChatMessage[] = [{ role: 'system', content: jsonSystemMessage(p) }];
-  for (const demo of p.demos ?? []) {
-    messages.push({ role: 'user', content: renderFields(signature.inputs, demo.inputs) });
-    messages.push({ role: 'assistant', content: JSON.stringify(demo.outputs) });
-  }
+  const messages: ChatMessage[] = [{ role: 'system', content: jsonSystemMessage(p) }, ...demoTurns(p, (o) => JSON.stringify(o))];
   messages.push({ role: 'user', content: renderFields(signature.inputs, inputs) });
   return messages;
 }
