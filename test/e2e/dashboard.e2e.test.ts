@@ -12,7 +12,7 @@ import { launchChromium, SCREENSHOTS } from '../helpers/browser.js';
 import { echoModel, promptFields, promptOp } from '../helpers/echo-model.js';
 import { freePort } from '../helpers/ports.js';
 import { spawnHarness, type HarnessProcess } from '../helpers/processes.js';
-import { TOKEN } from '../helpers/stack.js';
+import { DIAMOND_COMPONENTS, DIAMOND_SPEC, TOKEN } from '../helpers/stack.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
 import type { FakeReply, FakeRequest } from '../fakes/script.js';
 
@@ -89,19 +89,8 @@ describe('dashboard (e2e)', () => {
   });
 
   it('creates and runs a pipeline, and its steps complete live', async () => {
-    for (const [name, signature, op] of [['upper', 'text: str -> result: str', 'upper'], ['reverse', 'text: str -> result: str', 'reverse'], ['join', 'a: str, b: str -> combined: str', 'join']]) {
-      await api('POST', '/api/components', { name, signature, instructions: `op: ${op}`, provider: 'fake' });
-    }
-    const spec = {
-      name: 'diamond',
-      inputs: { text: 'str' },
-      steps: [
-        { id: 'up', component: 'upper', inputs: { text: '$inputs.text' } },
-        { id: 'rev', component: 'reverse', inputs: { text: '$inputs.text' } },
-        { id: 'both', component: 'join', inputs: { a: '$steps.up.outputs.result', b: '$steps.rev.outputs.result' } },
-      ],
-      outputs: { combined: '$steps.both.outputs.combined' },
-    };
+    for (const c of DIAMOND_COMPONENTS) await api('POST', '/api/components', c);
+    const spec = DIAMOND_SPEC;
     await page.goto(`${url}/ui/pipelines`);
     await page.click('[data-test=new-pipeline]');
     await page.fill('[data-test=pipeline-spec] textarea', JSON.stringify({ ...spec, steps: [...spec.steps, { id: 'loop', component: 'upper', inputs: { text: '$steps.loop.outputs.result' } }] }));

@@ -84,26 +84,31 @@ export async function waitForRun(stack: Pick<TestStack, 'api'>, runId: string, t
   }
 }
 
-/** The example a 3-step pipeline test uses: upper and reverse run in parallel, join waits for both. */
+/** The components of the diamond: each names an operation the echo model applies. */
+export const DIAMOND_COMPONENTS = [
+  { name: 'upper', signature: 'text: str -> result: str', instructions: 'op: upper', provider: 'fake' },
+  { name: 'reverse', signature: 'text: str -> result: str', instructions: 'op: reverse', provider: 'fake' },
+  { name: 'join', signature: 'a: str, b: str -> combined: str', instructions: 'op: join', provider: 'fake' },
+];
+
+/** The 3-step pipeline the tests use: upper and reverse run in parallel, join waits for both. */
+export const DIAMOND_SPEC = {
+  name: 'diamond',
+  inputs: { text: 'str' },
+  steps: [
+    { id: 'up', component: 'upper', inputs: { text: '$inputs.text' } },
+    { id: 'rev', component: 'reverse', inputs: { text: '$inputs.text' } },
+    { id: 'both', component: 'join', inputs: { a: '$steps.up.outputs.result', b: '$steps.rev.outputs.result' } },
+  ],
+  outputs: { combined: '$steps.both.outputs.combined' },
+};
+
 export async function seedDiamond(stack: Pick<TestStack, 'api' | 'fake'>, providerType = 'openai') {
   const ok = (r: { status: number; body: unknown }) => {
     if (r.status >= 300) throw new Error(`seed failed: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body;
   };
   ok(await stack.api('POST', '/api/providers', { name: 'fake', type: providerType, baseUrl: stack.fake.baseUrl, apiKey: 'sk-test-canary-1234567890abcdef', defaultModel: 'fake-model' }));
-  ok(await stack.api('POST', '/api/components', { name: 'upper', signature: 'text: str -> result: str', instructions: 'op: upper', provider: 'fake' }));
-  ok(await stack.api('POST', '/api/components', { name: 'reverse', signature: 'text: str -> result: str', instructions: 'op: reverse', provider: 'fake' }));
-  ok(await stack.api('POST', '/api/components', { name: 'join', signature: 'a: str, b: str -> combined: str', instructions: 'op: join', provider: 'fake' }));
-  return ok(
-    await stack.api('POST', '/api/pipelines', {
-      name: 'diamond',
-      inputs: { text: 'str' },
-      steps: [
-        { id: 'up', component: 'upper', inputs: { text: '$inputs.text' } },
-        { id: 'rev', component: 'reverse', inputs: { text: '$inputs.text' } },
-        { id: 'both', component: 'join', inputs: { a: '$steps.up.outputs.result', b: '$steps.rev.outputs.result' } },
-      ],
-      outputs: { combined: '$steps.both.outputs.combined' },
-    }),
-  );
+  for (const c of DIAMOND_COMPONENTS) ok(await stack.api('POST', '/api/components', c));
+  return ok(await stack.api('POST', '/api/pipelines', DIAMOND_SPEC));
 }
