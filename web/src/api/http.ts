@@ -28,4 +28,6 @@ export const http = {
   put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
   del: <T>(path: string) => request<T>('DELETE', path),
+  /** The names in a list answer (providers, components, datasets…), for pickers. */
+  names: async (path: string) => (await request<Array<{ name: string }>>('GET', path)).map((x) => x.name),
 };
