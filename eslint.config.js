@@ -1,5 +1,7 @@
 // Lint: type-aware basics everywhere; workflows/ must stay deterministic (no Node builtins, no I/O).
 import tseslint from 'typescript-eslint';
+import { importX } from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
@@ -8,6 +10,16 @@ const ioPackages = ['knex', 'objection', 'pg', 'better-sqlite3', 'openai', '@ant
 export default tseslint.config(
   { ignores: ['node_modules/**', 'web/dist/**', '.vloop/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
+  {
+    // Arrows point one way: a cycle means two modules are really one, or a piece sits in the wrong layer.
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: ['tsconfig.json'] })],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
   {
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',

@@ -3,8 +3,9 @@ import type { NewRunEvent } from '../core/events.js';
 import type { EventBus } from '../db/event-bus.js';
 import type { Store } from '../db/knex.js';
 import type { RunPatch } from '../db/repositories/runs.js';
-import { createEventWriter } from './events.js';
-import type { ResolvedProvider, SecretSet } from './llm/registry.js';
+import { createEventWriter } from '../db/event-writer.js';
+import type { ResolvedProvider } from './llm/registry.js';
+import type { SecretSet } from '../core/secrets.js';
 import { createAgentStep } from './agent.js';
 import { createChatTurn } from './chat.js';
 import { createEvalActivities } from './evals.js';
@@ -12,6 +13,7 @@ import { policyContext, readPolicy } from './tools/policy-file.js';
 import { createRunTool, endToolSession } from './tools/registry.js';
 import { createPredict } from './predict.js';
 import { loadPrices } from './llm/price-table.js';
+import { createModelCall } from './llm/model-call.js';
 
 export interface ActivityDeps {
   store: Store;
@@ -22,17 +24,19 @@ export interface ActivityDeps {
 
 export function createActivities(deps: ActivityDeps) {
   const events = createEventWriter(deps.store, deps.bus, deps.secrets);
+  // One model-call path for every kind of run, priced from the user's table.
+  const callModel = createModelCall({ events, bus: deps.bus, secrets: deps.secrets, resolveProvider: deps.resolveProvider, prices: () => loadPrices(deps.store) });
   return {
     /** Append events and optionally move the run's status (run as a local activity: cheap, idempotent). */
     async recordEvents(input: { runId: string; events: NewRunEvent[]; patch?: RunPatch }): Promise<number> {
       return events.append(input.runId, input.events, input.patch);
     },
-    predict: createPredict({ ...deps, events, prices: () => loadPrices(deps.store) }),
-    chatTurn: createChatTurn({ ...deps, events }),
-    agentStep: createAgentStep({ ...deps, events }),
+    predict: createPredict({ callModel, resolveProvider: deps.resolveProvider }),
+    chatTurn: createChatTurn({ store: deps.store, callModel }),
+    agentStep: createAgentStep({ callModel, resolveProvider: deps.resolveProvider }),
     runTool: createRunTool({ ...deps, events }),
     endToolSession,
-    ...createEvalActivities(deps),
+    ...createEvalActivities({ store: deps.store, callModel }),
     /** The policy as the workflow sees it (a local activity, recorded in history). */
     async loadPolicy() {
       return { policy: readPolicy(), context: policyContext() };

@@ -1,6 +1,7 @@
 // What HTTP routes, the WebSocket and the CLI's services share.
 import type { Client } from '@temporalio/client';
-import type { ResolvedProvider, SecretSet } from '../activities/llm/registry.js';
+import type { ResolvedProvider } from '../activities/llm/registry.js';
+import type { SecretSet } from '../core/secrets.js';
 import type { EventBus, RunTailer } from '../db/event-bus.js';
 import type { Store } from '../db/knex.js';
 

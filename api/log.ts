@@ -1,7 +1,7 @@
 // pino, with every known secret value scrubbed from each line before it is written.
 import pino from 'pino';
 import { redact } from '../core/redact.js';
-import type { SecretSet } from '../activities/llm/registry.js';
+import type { SecretSet } from '../core/secrets.js';
 
 export function createLogger(secrets: SecretSet, level = process.env.LOG_LEVEL || 'info', destination?: pino.DestinationStream) {
   return pino(

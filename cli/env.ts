@@ -1,6 +1,7 @@
 // The one env loader: .env (if present) into process.env, then a check of what is malformed.
 import fs from 'node:fs';
 import { z } from 'zod';
+import { processSecrets } from '../core/secrets.js';
 
 const schema = z.object({
   HARNESS_PORT: z.string().regex(/^\d+$/, 'must be a port number').optional(),
@@ -18,4 +19,5 @@ export function loadEnv(file = '.env'): void {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`invalid configuration in the environment or .env:\n${lines.join('\n')}`);
   }
+  processSecrets.addFromEnv(process.env);
 }

@@ -5,7 +5,7 @@ import type { RunStatus } from './specs.js';
 export interface EventDataByType {
   'run.started': { kind: string; target: unknown; inputs: Record<string, unknown> };
   'step.started': { stepId: string; items?: number; attempt?: number };
-  'step.completed': { stepId: string; outputs: Record<string, unknown> | Array<Record<string, unknown>> | null; skipped?: boolean };
+  'step.completed': { stepId: string; outputs: Record<string, unknown> | Array<Record<string, unknown>> | null; skipped?: boolean; error?: string };
   'step.failed': { stepId: string; error: string };
   'llm.request': { callId: string; stepId?: string; provider: string; model: string; adapter?: 'chat' | 'json' | 'tools'; messages: ChatMessage[]; attempt: number };
   'llm.response': {
@@ -15,11 +15,14 @@ export interface EventDataByType {
     outputs?: Record<string, unknown>;
     parseError?: string;
     toolCalls?: Array<{ name: string; arguments: Record<string, unknown> }>;
+    finishReason?: 'stop' | 'length' | 'tool_calls';
     usage: Usage;
     latencyMs: number;
     costUsd: number;
     attempt: number;
   };
+  /** An attempt that got no reply: the provider, where it was called, the model and the cause. */
+  'llm.error': { callId: string; stepId?: string; provider: string; endpoint: string; model: string; error: string; attempt: number };
   'llm.delta': { callId: string; text: string };
   'tool.call': { callId: string; tool: string; args: unknown };
   'policy.decision': { callId: string; decision: 'allow' | 'deny' | 'ask'; rule: string };
@@ -28,9 +31,9 @@ export interface EventDataByType {
   'tool.result': { callId: string; output: string; truncated?: boolean };
   'budget.exceeded': { budget: string; limit: number; used: number };
   log: { level: 'info' | 'warn' | 'error'; message: string };
-  'run.completed': { outputs: Record<string, unknown> };
-  'run.failed': { error: string };
-  'run.cancelled': { reason?: string };
+  'run.completed': { outputs: Record<string, unknown>; reconciled?: boolean };
+  'run.failed': { error: string; type?: string; reconciled?: boolean };
+  'run.cancelled': { reason?: string; reconciled?: boolean };
 }
 
 export type RunEventType = keyof EventDataByType;

@@ -31,6 +31,7 @@ export function toolArgSchemas(tools: string[]): Record<string, JsonSchema> {
   return out;
 }
 
+/** The action as one object (structured output APIs want an object at the root); parseAction refuses both at once. */
 export function actionSchema(sig: Signature, tools: string[]): JsonSchema {
   return {
     type: 'object',
@@ -41,6 +42,21 @@ export function actionSchema(sig: Signature, tools: string[]): JsonSchema {
       finish: { type: 'object', properties: Object.fromEntries(sig.outputs.map((f) => [f.name, typeSchema(f.type)])) },
     },
     required: ['thought'],
+  };
+}
+
+/** For the embedded model's grammar: a tool call with its own arguments, or a finish — never both. */
+export function actionGrammar(sig: Signature, tools: string[]): JsonSchema {
+  const schemas = toolArgSchemas(tools);
+  return {
+    oneOf: [
+      ...tools.map((t) => ({ type: 'object', properties: { thought: { type: 'string' }, tool: { enum: [t] }, args: schemas[t] ?? { type: 'object' } }, required: ['thought', 'tool', 'args'] })),
+      {
+        type: 'object',
+        properties: { thought: { type: 'string' }, finish: { type: 'object', properties: Object.fromEntries(sig.outputs.map((f) => [f.name, typeSchema(f.type)])), required: sig.outputs.map((f) => f.name) } },
+        required: ['thought', 'finish'],
+      },
+    ],
   };
 }
 
@@ -81,14 +97,23 @@ export function parseAction(sig: Signature, text: string, tools: string[]): { ac
   } catch {
     return { problem: 'your answer was not a JSON object' };
   }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return { problem: 'your answer was not a JSON object' };
+  // A broken action is refused whole, never half-applied: nothing was run and nothing finished.
+  const extra = Object.keys(v).filter((k) => !['thought', 'tool', 'args', 'finish'].includes(k));
+  if (extra.length) return { problem: `unknown keys ${extra.map((k) => JSON.stringify(k)).join(', ')}; an action has thought and either tool + args or finish. Nothing was done.` };
+  if ('finish' in v && ('tool' in v || 'args' in v)) return { problem: 'an action is either a tool call or a finish, not both. Nothing was done; send one action.' };
   const thought = typeof v.thought === 'string' ? v.thought : '';
-  if (v.finish && typeof v.finish === 'object') {
+  if ('finish' in v) {
+    if (!v.finish || typeof v.finish !== 'object' || Array.isArray(v.finish)) return { problem: 'finish must be an object of the outputs' };
     const finish = v.finish as Record<string, unknown>;
+    const unknown = Object.keys(finish).filter((k) => !sig.outputs.some((f) => f.name === k));
+    if (unknown.length) return { problem: `finish has fields the task does not ask for: ${unknown.join(', ')}` };
     const bad = sig.outputs.filter((f) => !valueMatches(finish[f.name], f.type)).map((f) => `${f.name} (${typeToString(f.type)})`);
     if (bad.length) return { problem: `finish is missing or has wrong types for: ${bad.join(', ')}` };
     return { action: { thought, finish: Object.fromEntries(sig.outputs.map((f) => [f.name, finish[f.name]])) } };
   }
   if (typeof v.tool !== 'string' || !tools.includes(v.tool)) return { problem: `unknown tool ${JSON.stringify(v.tool)}; use one of ${tools.join(', ')}` };
+  if (v.args !== undefined && (typeof v.args !== 'object' || v.args === null || Array.isArray(v.args))) return { problem: 'args must be an object' };
   return { action: { thought, tool: v.tool, args: (v.args ?? {}) as Record<string, unknown> } };
 }
 
@@ -106,8 +131,10 @@ export function nativeTools(sig: Signature, tools: string[]): Array<{ name: stri
 }
 
 /** Read a native tool call as an action (the same shape the JSON path produces). */
-export function parseNativeAction(sig: Signature, text: string, call: { name: string; arguments: Record<string, unknown> } | undefined, tools: string[]): { action: AgentAction } | { problem: string } {
+export function parseNativeAction(sig: Signature, text: string, calls: Array<{ name: string; arguments: Record<string, unknown> }> | undefined, tools: string[]): { action: AgentAction } | { problem: string } {
+  const call = calls?.[0];
   if (!call) return { problem: 'answer by calling one of the tools (or finish)' };
+  if (calls.length > 1) return { problem: `call one tool at a time (you called ${calls.map((c) => c.name).join(' and ')}). Nothing was done; call one.` };
   if (call.name === 'finish') return parseAction(sig, JSON.stringify({ thought: text, finish: call.arguments }), tools);
   return parseAction(sig, JSON.stringify({ thought: text, tool: call.name, args: call.arguments }), tools);
 }

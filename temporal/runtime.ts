@@ -1,6 +1,6 @@
 // The SDK's process-wide runtime: its log level, and its lines scrubbed of secrets like ours.
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
-import { processSecrets } from '../activities/llm/registry.js';
+import { processSecrets } from '../core/secrets.js';
 import { redact, redactText } from '../core/redact.js';
 
 let installed = false;

@@ -1,11 +1,13 @@
 // An agent run: model step -> tool choice -> policy decision -> (approval) -> tool -> observation,
 // until the outputs come or maxSteps. Approvals are Updates; a wait can last days and survive restarts.
-import { ApplicationFailure, CancellationScope, condition, ContinueAsNew, continueAsNew, defineQuery, defineUpdate, isCancellation, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, continueAsNew, defineQuery, defineUpdate, isCancellation, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { failureMessage } from '../core/failures.js';
 import { evaluatePolicy, sqlKind, toolCall, type PolicyDecision, type ToolCall } from '../core/policy.js';
 import type { TrajectoryStep } from '../core/react.js';
 import { readShell } from '../core/shell.js';
 import type { ComponentSpec } from '../core/specs.js';
+import { runLifecycle } from './lifecycle.js';
 import { record } from './run-events.js';
 
 export interface AgentRunInput {
@@ -83,8 +85,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
   };
 
   const endSession = () => (component.tools?.includes('browser') ? CancellationScope.nonCancellable(() => endToolSession(runId)).catch(() => undefined) : Promise.resolve());
-  if (!input.state) await record(runId, [{ type: 'run.started', key: 'run.started', data: { kind: 'agent', target: input.target, inputs: input.inputs } }], { status: 'running' });
-  try {
+  const loop = async (): Promise<Record<string, unknown>> => {
     while (state.step < maxSteps) {
       const step = state.step;
       const res = await agentStep({ runId, step, component, inputs: input.inputs, trajectory: state.trajectory });
@@ -108,11 +109,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
         continue;
       }
       const { action } = res;
-      if ('finish' in action) {
-        await endSession();
-        await record(runId, [{ type: 'run.completed', key: 'run.completed', data: { outputs: action.finish } }], { status: 'completed', outputs: action.finish });
-        return action.finish;
-      }
+      if ('finish' in action) return action.finish;
 
       const callId = `tool[${step}]`;
       const parsed = toolCall.safeParse({ tool: action.tool, args: action.args });
@@ -144,9 +141,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
           observation = r.output;
         } catch (err) {
           if (isCancellation(err)) throw err;
-          let e = err as { message?: string; cause?: unknown };
-          while (e?.cause && typeof e.cause === 'object') e = e.cause as typeof e;
-          observation = `The tool failed: ${e?.message ?? String(err)}`;
+          observation = `The tool failed: ${failureMessage(err)}`;
         }
       }
       state.trajectory.push({ thought: action.thought, call: { tool: call.tool, args: call.args }, observation: observation! });
@@ -157,16 +152,6 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
       }
     }
     throw ApplicationFailure.nonRetryable(`the agent used its ${maxSteps} steps without finishing`, 'MaxStepsReached');
-  } catch (err) {
-    // continueAsNew ends this run by throwing: it is not a failure.
-    if (err instanceof ContinueAsNew) throw err;
-    await endSession();
-    if (isCancellation(err)) {
-      await CancellationScope.nonCancellable(() => record(runId, [{ type: 'run.cancelled', key: 'run.cancelled', data: { reason: 'cancel requested' } }], { status: 'cancelled' }));
-      throw err;
-    }
-    const message = (err as Error).message;
-    await record(runId, [{ type: 'run.failed', key: 'run.failed', data: { error: message } }], { status: 'failed', error: { message } });
-    throw err instanceof ApplicationFailure ? err : ApplicationFailure.nonRetryable(message, 'AgentFailed');
-  }
+  };
+  return runLifecycle({ runId, kind: 'agent', target: input.target, inputs: input.inputs, continued: input.state !== undefined }, loop, { finally: endSession });
 }

@@ -4,7 +4,7 @@ import { allHandlersFinished, condition, continueAsNew, defineSignal, defineUpda
 import type { Activities, ChatTurnResult } from '../activities/index.js';
 import type { ChatMessage } from '../core/messages.js';
 import type { ChatTarget } from '../db/repositories/chats.js';
-import { record } from './run-events.js';
+import { runLifecycle } from './lifecycle.js';
 
 export interface ChatRunInput {
   chatId: string;
@@ -28,7 +28,7 @@ export interface ChatMessageInput {
 export const sendMessage = defineUpdate<ChatTurnResult, [ChatMessageInput]>('sendMessage');
 export const closeChat = defineSignal('closeChat');
 
-export async function chatWorkflow(input: ChatRunInput): Promise<void> {
+export async function chatWorkflow(input: ChatRunInput): Promise<{ turns: number }> {
   const { chatTurn } = proxyActivities<Activities>({
     startToCloseTimeout: '10 minutes',
     heartbeatTimeout: input.heartbeatTimeoutMs ?? 10_000,
@@ -40,14 +40,13 @@ export async function chatWorkflow(input: ChatRunInput): Promise<void> {
   let busy = false;
   let turns = 0;
   let closed = false;
-  if (!input.continued) {
-    await record(input.runId, [{ type: 'run.started', key: 'run.started', data: { kind: 'chat', target: input.target, inputs: {} } }], { status: 'running' });
-  }
+  // Turns wait for run.started, so a run's story always begins with it.
+  let started = false;
 
   setHandler(
     sendMessage,
     async ({ messageId, content }) => {
-      await condition(() => !busy || recent.has(messageId));
+      await condition(() => started && (!busy || recent.has(messageId)));
       const known = recent.get(messageId);
       if (known) return known;
       busy = true;
@@ -73,11 +72,12 @@ export async function chatWorkflow(input: ChatRunInput): Promise<void> {
     closed = true;
   });
 
-  await condition(() => closed || (turns >= input.turnsPerRun && !busy));
-  await condition(allHandlersFinished);
-  if (closed) {
-    await record(input.runId, [{ type: 'run.completed', key: 'run.completed', data: { outputs: { turns: transcript.length / 2 } } }], { status: 'completed', outputs: { turns: transcript.length / 2 } });
-    return;
-  }
-  await continueAsNew<typeof chatWorkflow>({ ...input, transcript, continued: true, recent: Object.fromEntries(recent) });
+  const live = async (): Promise<{ turns: number }> => {
+    started = true;
+    await condition(() => closed || (turns >= input.turnsPerRun && !busy));
+    await condition(allHandlersFinished);
+    if (closed) return { turns: transcript.length / 2 };
+    return continueAsNew<typeof chatWorkflow>({ ...input, transcript, continued: true, recent: Object.fromEntries(recent) });
+  };
+  return runLifecycle({ runId: input.runId, kind: 'chat', target: input.target, inputs: {}, continued: input.continued }, live);
 }

@@ -1,10 +1,13 @@
 // An eval run: every example is a traced child run, then scored; aggregates with intervals at the end.
 // Finished examples are in the history, so a crash never runs them again.
-import { executeChild, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { executeChild, isCancellation, proxyActivities, proxyLocalActivities, type LocalActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { failureMessage } from '../core/failures.js';
 import { aggregate, metricKey, type Aggregate, type MetricSpec } from '../core/metrics.js';
 import type { PipelinePlan } from '../core/pipeline-plan.js';
-import type { PipelineRunInput } from './pipeline.js';
+import { componentWorkflow } from './component.js';
+import { runLifecycle } from './lifecycle.js';
+import { pipelineWorkflow, type PipelineRunInput } from './pipeline.js';
 import { record } from './run-events.js';
 
 export interface EvalRunInput {
@@ -25,13 +28,14 @@ export interface EvalSummary {
   usage: { inputTokens: number; outputTokens: number; costUsd: number };
 }
 
-export async function evalWorkflow(input: EvalRunInput): Promise<EvalSummary> {
-  const { runId } = input;
-  const { scoreExample, totalEvalUsage } = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 5 } });
-  const { prepareChildRun, loadExample } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s' });
-  const total = input.exampleIds.length;
-  await record(runId, [{ type: 'run.started', key: 'run.started', data: { kind: 'eval', target: input.target, inputs: { examples: total, metrics: input.metrics.map(metricKey) } } }], { status: 'running' });
+/** Local activities that only read or create rows: a missing example is final, not retried forever. */
+export const lookupOptions: LocalActivityOptions = { startToCloseTimeout: '30s', retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['NotFound'] } };
 
+async function evaluate(input: EvalRunInput): Promise<EvalSummary> {
+  const { runId } = input;
+  const { scoreExample, totalEvalUsage } = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['ProviderRejected', 'ConfigError'] } });
+  const { prepareChildRun, loadExample } = proxyLocalActivities<Activities>(lookupOptions);
+  const total = input.exampleIds.length;
   const scores: Array<Record<string, number>> = new Array(total);
   let errors = 0;
   let next = 0;
@@ -45,21 +49,26 @@ export async function evalWorkflow(input: EvalRunInput): Promise<EvalSummary> {
       let error: string | null = null;
       try {
         const args: PipelineRunInput = { runId: childRunId, kind: input.target.type, target: input.target, plan: input.plan, inputs: ex.inputs, heartbeatTimeoutMs: input.heartbeatTimeoutMs };
-        outputs = await executeChild(input.target.type === 'pipeline' ? 'pipelineWorkflow' : 'componentWorkflow', { workflowId: childRunId, args: [args] });
+        outputs = await executeChild(input.target.type === 'pipeline' ? pipelineWorkflow : componentWorkflow, { workflowId: childRunId, args: [args] });
       } catch (err) {
+        if (isCancellation(err)) throw err;
         errors++;
-        error = (err as Error).message;
+        // The child's own reason, not "Child Workflow execution failed".
+        error = failureMessage(err);
       }
       const r = await scoreExample({ evalRunId: runId, exampleId: ex.id, childRunId, outputs, expected: ex.expected, metrics: input.metrics, error });
       scores[i] = r.scores;
-      await record(runId, [{ type: 'step.completed', key: `example:${ex.id}`, data: { stepId: `example:${ex.id}`, outputs: r.scores } }]);
+      await record(runId, [{ type: 'step.completed', key: `example:${ex.id}`, data: { stepId: `example:${ex.id}`, outputs: r.scores, ...(error ? { error } : {}) } }]);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency, total)) }, lane));
 
   const aggregates = Object.fromEntries(input.metrics.map((m) => [metricKey(m), aggregate(scores.map((s) => s[metricKey(m)] ?? 0))]));
   const usage = await totalEvalUsage({ evalRunId: runId });
-  const summary: EvalSummary = { examples: total, errors, aggregates, usage };
-  await record(runId, [{ type: 'run.completed', key: 'run.completed', data: { outputs: summary as never } }], { status: 'completed', outputs: summary as never });
-  return summary;
+  return { examples: total, errors, aggregates, usage };
+}
+
+export async function evalWorkflow(input: EvalRunInput): Promise<EvalSummary> {
+  const header = { runId: input.runId, kind: 'eval', target: input.target, inputs: { examples: input.exampleIds.length, metrics: input.metrics.map(metricKey) } };
+  return runLifecycle(header, () => evaluate(input), { outputs: (s) => ({ ...s }) });
 }

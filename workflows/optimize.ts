@@ -1,11 +1,13 @@
 // BootstrapFewShot as DSPy defines it: the teacher (the component itself) runs the train split;
 // traces that pass the metric become demos, up to k; the new version is scored on dev, before and after.
-import { executeChild, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { executeChild, isCancellation, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { metricKey, type MetricSpec } from '../core/metrics.js';
 import { componentPlan } from '../core/pipeline-plan.js';
 import type { ComponentSpec } from '../core/specs.js';
-import type { EvalRunInput, EvalSummary } from './eval.js';
+import { componentWorkflow } from './component.js';
+import { evalWorkflow, lookupOptions, type EvalRunInput, type EvalSummary } from './eval.js';
+import { runLifecycle } from './lifecycle.js';
 import type { PipelineRunInput } from './pipeline.js';
 import { record } from './run-events.js';
 
@@ -22,18 +24,17 @@ export interface OptimizeRunInput {
   heartbeatTimeoutMs?: number;
 }
 
-export async function optimizeWorkflow(input: OptimizeRunInput): Promise<Record<string, unknown>> {
+async function optimize(input: OptimizeRunInput): Promise<Record<string, unknown>> {
   const { runId, component } = input;
-  const { scoreExample, saveComponentVersion } = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 5 } });
-  const { prepareChildRun, loadExample } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s' });
-  await record(runId, [{ type: 'run.started', key: 'run.started', data: { kind: 'optimize', target: { type: 'component', name: component.name, version: component.version }, inputs: { k: input.k, train: input.train.length, dev: input.dev.length } } }], { status: 'running' });
+  const { scoreExample, saveComponentVersion } = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['ProviderRejected', 'ConfigError'] } });
+  const { prepareChildRun, loadExample } = proxyLocalActivities<Activities>(lookupOptions);
 
   const evaluate = async (label: string, version: number, spec: ComponentSpec): Promise<EvalSummary> => {
     const childRunId = `${runId}-${label}`;
     const target = { type: 'component' as const, id: component.id, name: component.name, version };
     await prepareChildRun({ childRunId, kind: 'eval', target, inputs: { split: 'dev', label } });
     const args: EvalRunInput = { runId: childRunId, target, plan: componentPlan(component.name, version, spec), exampleIds: input.dev, metrics: [input.metric], concurrency: 4, heartbeatTimeoutMs: input.heartbeatTimeoutMs };
-    return executeChild('evalWorkflow', { workflowId: childRunId, args: [args] });
+    return executeChild(evalWorkflow, { workflowId: childRunId, args: [args] });
   };
   const mean = (s: EvalSummary) => s.aggregates[metricKey(input.metric)]?.mean ?? 0;
 
@@ -52,8 +53,9 @@ export async function optimizeWorkflow(input: OptimizeRunInput): Promise<Record<
     let outputs: Record<string, unknown> | null = null;
     try {
       const args: PipelineRunInput = { runId: childRunId, kind: 'component', target, plan, inputs: ex.inputs, heartbeatTimeoutMs: input.heartbeatTimeoutMs };
-      outputs = await executeChild('componentWorkflow', { workflowId: childRunId, args: [args] });
-    } catch {
+      outputs = await executeChild(componentWorkflow, { workflowId: childRunId, args: [args] });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
       outputs = null;
     }
     const { scores } = await scoreExample({ evalRunId: runId, exampleId: ex.id, childRunId, outputs, expected: ex.expected, metrics: [input.metric], error: outputs ? null : 'teacher run failed' });
@@ -64,9 +66,15 @@ export async function optimizeWorkflow(input: OptimizeRunInput): Promise<Record<
   }
 
   const spec: ComponentSpec = { ...component.spec, demos: [...(component.spec.demos ?? []), ...demos] };
-  const { version } = await saveComponentVersion({ name: component.name, spec });
+  // Keyed by the run: a retried attempt whose completion was lost finds its version instead of adding one.
+  const { version } = await saveComponentVersion({ name: component.name, spec, idempotencyKey: `${workflowInfo().workflowId}:optimized` });
   const after = await evaluate('after', version, spec);
   const outputs = { version, demos: demos.length, before: mean(before), after: mean(after), metric: metricKey(input.metric) };
-  await record(runId, [{ type: 'run.completed', key: 'run.completed', data: { outputs } }], { status: 'completed', outputs });
   return outputs;
+}
+
+export async function optimizeWorkflow(input: OptimizeRunInput): Promise<Record<string, unknown>> {
+  const { component } = input;
+  const header = { runId: input.runId, kind: 'optimize', target: { type: 'component', name: component.name, version: component.version }, inputs: { k: input.k, train: input.train.length, dev: input.dev.length } };
+  return runLifecycle(header, () => optimize(input));
 }

@@ -1,7 +1,9 @@
 // A pipeline run: steps in dependency order, independent steps in parallel, foreach fan-out.
 import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { Activities, PredictInput } from '../activities/index.js';
+import { failureMessage, failureType } from '../core/failures.js';
 import { resolveBinding, type PipelinePlan, type PlannedStep } from '../core/pipeline-plan.js';
+import { runLifecycle } from './lifecycle.js';
 import { record } from './run-events.js';
 
 export interface PipelineRunInput {
@@ -14,13 +16,6 @@ export interface PipelineRunInput {
 }
 
 type StepOutputs = Record<string, Record<string, unknown> | null>;
-
-function errorMessage(err: unknown): string {
-  let e = err as { message?: string; cause?: unknown } | undefined;
-  // ActivityFailure wraps the real reason; show the innermost message.
-  while (e?.cause && typeof e.cause === 'object') e = e.cause as typeof e;
-  return e?.message ?? String(err);
-}
 
 /** Run fn(i) for i in [0, n) with at most `limit` in flight (deterministic: plain promises). */
 async function pool(n: number, limit: number, fn: (i: number) => Promise<void>): Promise<void> {
@@ -79,10 +74,11 @@ async function runStep(input: PipelineRunInput, step: PlannedStep, outputs: Step
     outputs[step.id] = Object.fromEntries(fields.map((f) => [f, results.map((r) => r[f] ?? null)]));
     await record(runId, [{ type: 'step.completed', key: `step:${step.id}:completed`, data: { stepId: step.id, outputs: results } }]);
   } catch (err) {
-    if (!isCancellation(err)) {
-      await record(runId, [{ type: 'step.failed', key: `step:${step.id}:failed`, data: { stepId: step.id, error: errorMessage(err) } }]);
-    }
-    throw err;
+    if (isCancellation(err)) throw err;
+    const message = failureMessage(err);
+    await record(runId, [{ type: 'step.failed', key: `step:${step.id}:failed`, data: { stepId: step.id, error: message } }]);
+    // The run's error names the step and keeps the innermost reason and its type.
+    throw ApplicationFailure.nonRetryable(`step '${step.id}' failed: ${message}`, failureType(err) ?? 'StepFailed');
   }
 }
 
@@ -125,21 +121,5 @@ async function executePlan(input: PipelineRunInput): Promise<Record<string, unkn
 }
 
 export async function pipelineWorkflow(input: PipelineRunInput): Promise<Record<string, unknown>> {
-  const { runId } = input;
-  await record(runId, [{ type: 'run.started', key: 'run.started', data: { kind: input.kind, target: input.target, inputs: input.inputs } }], { status: 'running' });
-  try {
-    const outputs = await executePlan(input);
-    await record(runId, [{ type: 'run.completed', key: 'run.completed', data: { outputs } }], { status: 'completed', outputs });
-    return outputs;
-  } catch (err) {
-    if (isCancellation(err)) {
-      await CancellationScope.nonCancellable(() =>
-        record(runId, [{ type: 'run.cancelled', key: 'run.cancelled', data: { reason: 'cancel requested' } }], { status: 'cancelled' }),
-      );
-      throw err;
-    }
-    const message = errorMessage(err);
-    await record(runId, [{ type: 'run.failed', key: 'run.failed', data: { error: message } }], { status: 'failed', error: { message } });
-    throw ApplicationFailure.nonRetryable(message, 'RunFailed');
-  }
+  return runLifecycle({ runId: input.runId, kind: input.kind, target: input.target, inputs: input.inputs }, () => executePlan(input));
 }

@@ -1,6 +1,6 @@
 // Anthropic Messages API through the official SDK; structured output is a forced tool call.
 import Anthropic from '@anthropic-ai/sdk';
-import { isPermanentStatus, ProviderRejected, type CompletionRequest, type CompletionResult, type LlmProvider, type ProviderSettings } from './provider.js';
+import { finishReason, isPermanentStatus, ProviderRejected, type CompletionRequest, type CompletionResult, type LlmProvider, type ProviderSettings } from './provider.js';
 
 const OUTPUT_TOOL = 'outputs';
 
@@ -49,6 +49,7 @@ export function createAnthropicProvider(s: ProviderSettings): LlmProvider {
             usage: { inputTokens: final.usage.input_tokens, outputTokens: final.usage.output_tokens },
             latencyMs: Date.now() - started,
             model: req.model,
+            finishReason: finishReason(final.stop_reason),
           };
         }
         const toolUse = toolUses[0];
@@ -58,6 +59,7 @@ export function createAnthropicProvider(s: ProviderSettings): LlmProvider {
           usage: { inputTokens: final.usage.input_tokens, outputTokens: final.usage.output_tokens },
           latencyMs: Date.now() - started,
           model: req.model,
+          finishReason: finishReason(final.stop_reason),
         };
       } catch (err) {
         if (err instanceof Anthropic.APIError && isPermanentStatus(err.status)) throw new ProviderRejected(`anthropic: ${err.message}`, err.status!);

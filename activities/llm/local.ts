@@ -2,7 +2,7 @@
 import type { ChatHistoryItem, Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
 import type { JsonSchema } from '../../core/json-schema.js';
 import { listLocalModels, resolveLocalModel } from './local-models.js';
-import type { CompletionRequest, CompletionResult, LlmProvider, ProviderSettings } from './provider.js';
+import { finishReason, type CompletionRequest, type CompletionResult, type LlmProvider, type ProviderSettings } from './provider.js';
 
 interface Loaded {
   llama: Llama;
@@ -54,6 +54,7 @@ export function grammarSchema(schema: JsonSchema): JsonSchema {
   for (const key of ['type', 'enum', 'description', 'required'] as const) if (key in schema) out[key] = schema[key];
   if (schema.properties) out.properties = Object.fromEntries(Object.entries(schema.properties as Record<string, JsonSchema>).map(([k, v]) => [k, grammarSchema(v)]));
   if (schema.items) out.items = grammarSchema(schema.items as JsonSchema);
+  if (Array.isArray(schema.oneOf)) out.oneOf = (schema.oneOf as JsonSchema[]).map(grammarSchema);
   if (schema.type === 'object' && !schema.properties) out.additionalProperties = { type: ['string', 'number', 'boolean', 'null'] };
   return out;
 }
@@ -82,7 +83,7 @@ export function createLocalProvider(s: ProviderSettings): LlmProvider {
           const { history, prompt } = toHistory(req.messages);
           session.setChatHistory(history);
           const grammar = req.jsonSchema ? await l.llama.createGrammarForJsonSchema(grammarSchema(req.jsonSchema) as never) : undefined;
-          const text = await session.prompt(prompt, {
+          const { responseText: text, stopReason } = await session.promptWithMeta(prompt, {
             maxTokens: req.maxTokens ?? 512,
             temperature: req.temperature ?? 0,
             ...(grammar ? { grammar } : {}),
@@ -90,7 +91,7 @@ export function createLocalProvider(s: ProviderSettings): LlmProvider {
             ...(req.onDelta ? { onTextChunk: req.onDelta } : {}),
           });
           const inputTokens = req.messages.reduce((n, m) => n + l.model.tokenize(m.content).length, 0);
-          return { text, usage: { inputTokens, outputTokens: l.model.tokenize(text).length }, latencyMs: Date.now() - started, model: req.model };
+          return { text, usage: { inputTokens, outputTokens: l.model.tokenize(text).length }, latencyMs: Date.now() - started, model: req.model, finishReason: finishReason(stopReason) };
         } finally {
           session.dispose({ disposeSequence: false });
           sequence.dispose();

@@ -1,9 +1,11 @@
 // Ollama's native /api/chat through the official client; structured output via `format` (a JSON schema).
 import { Ollama } from 'ollama';
-import { isPermanentStatus, parseToolArguments, ProviderRejected, type CompletionRequest, type CompletionResult, type LlmProvider, type ProviderSettings } from './provider.js';
+import { finishReason, isPermanentStatus, parseToolArguments, ProviderRejected, type CompletionRequest, type CompletionResult, type LlmProvider, type ProviderSettings } from './provider.js';
+
+export const DEFAULT_OLLAMA_URL = 'http://127.0.0.1:11434';
 
 export function createOllamaProvider(s: ProviderSettings): LlmProvider {
-  const host = s.baseUrl ?? process.env.OLLAMA_BASE_URL ?? 'http://127.0.0.1:11434';
+  const host = s.baseUrl ?? DEFAULT_OLLAMA_URL;
   return {
     type: 'ollama',
     async complete(req: CompletionRequest): Promise<CompletionResult> {
@@ -23,21 +25,25 @@ export function createOllamaProvider(s: ProviderSettings): LlmProvider {
         if (!req.onDelta) {
           const res = await client.chat({ ...body, stream: false } as Parameters<Ollama['chat']>[0] & { stream: false });
           const toolCalls = (res.message.tool_calls ?? []).map((c) => ({ name: c.function.name, arguments: parseToolArguments(c.function.arguments) }));
-          return { text: res.message.content, usage: { inputTokens: res.prompt_eval_count ?? 0, outputTokens: res.eval_count ?? 0 }, latencyMs: Date.now() - started, model: req.model, ...(toolCalls.length ? { toolCalls } : {}) };
+          return { text: res.message.content, usage: { inputTokens: res.prompt_eval_count ?? 0, outputTokens: res.eval_count ?? 0 }, latencyMs: Date.now() - started, model: req.model, finishReason: finishReason(res.done_reason), ...(toolCalls.length ? { toolCalls } : {}) };
         }
         const stream = await client.chat({ ...body, stream: true } as Parameters<Ollama['chat']>[0] & { stream: true });
         const toolCalls: Array<{ name: string; arguments: Record<string, unknown> }> = [];
         let text = '';
         let usage = { inputTokens: 0, outputTokens: 0 };
+        let stop: string | undefined;
         for await (const part of stream) {
           if (part.message?.content) {
             text += part.message.content;
             req.onDelta(part.message.content);
           }
           for (const c of part.message?.tool_calls ?? []) toolCalls.push({ name: c.function.name, arguments: parseToolArguments(c.function.arguments) });
-          if (part.done) usage = { inputTokens: part.prompt_eval_count ?? 0, outputTokens: part.eval_count ?? 0 };
+          if (part.done) {
+            usage = { inputTokens: part.prompt_eval_count ?? 0, outputTokens: part.eval_count ?? 0 };
+            stop = part.done_reason;
+          }
         }
-        return { text, usage, latencyMs: Date.now() - started, model: req.model, ...(toolCalls.length ? { toolCalls } : {}) };
+        return { text, usage, latencyMs: Date.now() - started, model: req.model, finishReason: finishReason(stop), ...(toolCalls.length ? { toolCalls } : {}) };
       } catch (err) {
         const status = (err as { status_code?: number }).status_code;
         if (isPermanentStatus(status)) throw new ProviderRejected(`ollama: ${(err as Error).message}`, status!);

@@ -32,6 +32,16 @@ export interface CompletionResult {
   latencyMs: number;
   model: string;
   toolCalls?: ToolCallOut[];
+  /** Why generation stopped; 'length' means the token limit cut the reply off. */
+  finishReason?: 'stop' | 'length' | 'tool_calls' | undefined;
+}
+
+/** Each provider's stop reason in our words. */
+export function finishReason(raw: string | null | undefined): CompletionResult['finishReason'] {
+  if (!raw) return undefined;
+  if (raw === 'length' || raw === 'max_tokens' || raw === 'maxTokens') return 'length';
+  if (raw === 'tool_calls' || raw === 'tool_use' || raw === 'functionCalls') return 'tool_calls';
+  return 'stop';
 }
 
 export interface LlmProvider {

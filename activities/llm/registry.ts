@@ -4,17 +4,27 @@ import type { Store } from '../../db/knex.js';
 import { getProvider } from '../../db/repositories/providers.js';
 import { createAnthropicProvider } from './anthropic.js';
 import { createLocalProvider } from './local.js';
-import { createOllamaProvider } from './ollama.js';
+import { createOllamaProvider, DEFAULT_OLLAMA_URL } from './ollama.js';
 import { createOpenAiProvider } from './openai.js';
+import type { SecretSet } from '../../core/secrets.js';
 import type { Price } from './pricing.js';
 import type { LlmProvider, ProviderSettings } from './provider.js';
 
 export interface ResolvedProvider {
   name: string;
   provider: LlmProvider;
+  /** Where calls go (the base URL, or the model file for the embedded model): errors name it. */
+  endpoint: string;
   defaultModel: string | null;
   pricing: Record<string, Price>;
 }
+
+const DEFAULT_ENDPOINTS: Record<string, string> = {
+  openai: 'https://api.openai.com/v1',
+  anthropic: 'https://api.anthropic.com',
+  ollama: DEFAULT_OLLAMA_URL,
+  local: 'the embedded model',
+};
 
 export type ProviderFactory = (type: string, settings: ProviderSettings) => LlmProvider;
 
@@ -33,23 +43,6 @@ export const createProviderClient: ProviderFactory = (type, settings) => {
   }
 };
 
-/** Secrets seen so far, so every outgoing event and log line can be scrubbed of them. */
-export class SecretSet {
-  private readonly values = new Set<string>();
-  constructor(env: NodeJS.ProcessEnv = process.env) {
-    for (const [k, v] of Object.entries(env)) if (v && /(_API_KEY|_TOKEN|_SECRET|SECRET_KEY)$/.test(k) && v.length >= 6) this.values.add(v);
-  }
-  add(value: string | undefined): void {
-    if (value && value.length >= 6) this.values.add(value);
-  }
-  list(): string[] {
-    return [...this.values];
-  }
-}
-
-/** Every secret this process has seen: logs, events, frames and errors are scrubbed of them. */
-export const processSecrets = new SecretSet();
-
 export function createProviderResolver(store: Store, secretKey: Buffer, secrets: SecretSet, factory: ProviderFactory = createProviderClient) {
   const cache = new Map<string, { stamp: string; resolved: ResolvedProvider }>();
   return async function resolveProvider(name: string): Promise<ResolvedProvider> {
@@ -61,6 +54,7 @@ export function createProviderResolver(store: Store, secretKey: Buffer, secrets:
     const resolved: ResolvedProvider = {
       name: row.name,
       provider: factory(row.type, { baseUrl: row.baseUrl ?? undefined, apiKey, options: row.options ?? undefined }),
+      endpoint: row.baseUrl ?? DEFAULT_ENDPOINTS[row.type] ?? row.type,
       defaultModel: row.defaultModel,
       pricing: (row.options?.pricing as Record<string, Price> | undefined) ?? {},
     };

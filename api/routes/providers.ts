@@ -13,7 +13,7 @@ export function providerRoutes(app: AppContext): Router {
   r.get('/:id', async (ctx) => (ctx.body = await svc.getProvider(app, ctx.params.id!)));
   r.patch('/:id', async (ctx) => (ctx.body = await svc.updateProvider(app, ctx.params.id!, await readJson(ctx))));
   r.delete('/:id', async (ctx) => {
-    await svc.deleteProvider(app, ctx.params.id!);
+    await svc.deleteProvider(app, ctx.params.id!, ctx.query.force === 'true');
     ctx.status = 204;
   });
   r.post('/:id/test', async (ctx) => (ctx.body = await svc.testProvider(app, ctx.params.id!)));

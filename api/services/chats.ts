@@ -7,12 +7,13 @@ import { NAME } from '../../core/specs.js';
 import { NotFoundError } from '../../db/errors.js';
 import { createChat as insertChat, getChat, listChats, listMessages, type ChatTarget } from '../../db/repositories/chats.js';
 import { getProvider } from '../../db/repositories/providers.js';
-import { createRun, getRun, updateRun } from '../../db/repositories/runs.js';
+import { getRun } from '../../db/repositories/runs.js';
 import { components } from '../../db/repositories/versioned.js';
-import type { ChatRunInput } from '../../workflows/chat.js';
+import { chatWorkflow, closeChat as closeChatSignal, sendMessage } from '../../workflows/chat.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { runView } from './runs.js';
+import { runView } from './run-view.js';
+import { requireActive, startRun } from './start.js';
 
 const newChat = z.strictObject({
   title: z.string().min(1).max(200).optional(),
@@ -43,17 +44,20 @@ export async function createChat(ctx: AppContext, body: unknown) {
   const req = newChat.parse(body);
   const target = await chatTarget(ctx, req);
   const runId = newId('run');
-  await createRun(ctx.store, { id: runId, kind: 'chat', target: { type: 'chat', id: runId, name: target.component ?? target.provider, version: 0 }, inputs: {} });
-  const chat = await insertChat(ctx.store, { title: req.title ?? 'New chat', target, runId });
-  const input: ChatRunInput = { chatId: chat.id, runId, target, transcript: [], turnsPerRun: ctx.chatTurnsPerRun, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs };
-  try {
-    const handle = await ctx.temporal.client.workflow.start('chatWorkflow', { workflowId: runId, taskQueue: ctx.temporal.taskQueue, args: [input] });
-    await updateRun(ctx.store, runId, { temporalRunId: handle.firstExecutionRunId });
-  } catch (err) {
-    await updateRun(ctx.store, runId, { status: 'failed', error: { message: `could not start the chat: ${(err as Error).message}` } });
-    throw new AppError(503, 'temporal_unavailable', `could not start the chat: ${(err as Error).message}`);
-  }
-  return chatView(ctx, chat.id);
+  let chatId = '';
+  await startRun(ctx, {
+    id: runId,
+    kind: 'chat',
+    target: { type: 'chat', id: runId, name: target.component ?? target.provider, version: 0 },
+    inputs: {},
+    workflow: chatWorkflow,
+    input: async () => {
+      chatId = (await insertChat(ctx.store, { title: req.title ?? 'New chat', target, runId })).id;
+      return { chatId, runId, target, transcript: [], turnsPerRun: ctx.chatTurnsPerRun, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs };
+    },
+    providers: [target.provider],
+  });
+  return chatView(ctx, chatId);
 }
 
 export async function chatView(ctx: AppContext, id: string) {
@@ -69,9 +73,10 @@ export async function chats(ctx: AppContext) {
 export async function sendChatMessage(ctx: AppContext, id: string, body: unknown) {
   const req = newMessage.parse(body);
   const chat = await getChat(ctx.store, id);
+  await requireActive(ctx, chat.runId, 'send a message');
   const messageId = req.messageId ?? newId('msg');
   try {
-    return await ctx.temporal.client.workflow.getHandle(chat.runId).executeUpdate('sendMessage', { args: [{ messageId, content: req.content }], updateId: messageId });
+    return await ctx.temporal.client.workflow.getHandle(chat.runId).executeUpdate(sendMessage, { args: [{ messageId, content: req.content }], updateId: messageId });
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) throw new AppError(400, 'message_refused', (err.cause as Error | undefined)?.message ?? err.message);
     throw err;
@@ -80,6 +85,7 @@ export async function sendChatMessage(ctx: AppContext, id: string, body: unknown
 
 export async function closeChat(ctx: AppContext, id: string) {
   const chat = await getChat(ctx.store, id);
-  await ctx.temporal.client.workflow.getHandle(chat.runId).signal('closeChat');
+  await requireActive(ctx, chat.runId, 'close the chat');
+  await ctx.temporal.client.workflow.getHandle(chat.runId).signal(closeChatSignal);
   return chatView(ctx, id);
 }

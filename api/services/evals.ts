@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import { parseCsv, parseJsonl, type Split } from '../../core/dataset-import.js';
 import { SpecError } from '../../core/errors.js';
-import { newId } from '../../core/ids.js';
 import { metricKey, metricSpec } from '../../core/metrics.js';
 import { componentPlan, planPipeline, type PipelinePlan } from '../../core/pipeline-plan.js';
 import { NAME, type PipelineSpec } from '../../core/specs.js';
@@ -10,11 +9,12 @@ import * as ds from '../../db/repositories/datasets.js';
 import { audit } from '../../db/repositories/audit.js';
 import * as runs from '../../db/repositories/runs.js';
 import { components, pipelines } from '../../db/repositories/versioned.js';
-import type { EvalRunInput } from '../../workflows/eval.js';
-import type { OptimizeRunInput } from '../../workflows/optimize.js';
+import { evalWorkflow } from '../../workflows/eval.js';
+import { optimizeWorkflow } from '../../workflows/optimize.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { runView } from './runs.js';
+import { runView } from './run-view.js';
+import { planProviders, startRun } from './start.js';
 import { resolveComponents } from './specs.js';
 
 const split = z.enum(['train', 'dev', 'test']);
@@ -98,27 +98,21 @@ async function targetPlan(ctx: AppContext, target: z.infer<typeof evalBody>['tar
   return { plan, head };
 }
 
-async function startWorkflow(ctx: AppContext, type: string, id: string, args: unknown) {
-  try {
-    const h = await ctx.temporal.client.workflow.start(type, { workflowId: id, taskQueue: ctx.temporal.taskQueue, args: [args] });
-    await runs.updateRun(ctx.store, id, { temporalRunId: h.firstExecutionRunId });
-  } catch (err) {
-    await runs.updateRun(ctx.store, id, { status: 'failed', error: { message: (err as Error).message } });
-    throw new AppError(503, 'temporal_unavailable', `could not start: ${(err as Error).message}`);
-  }
-}
-
 export async function startEval(ctx: AppContext, body: unknown) {
   const req = evalBody.parse(body);
   const d = await ds.getDataset(ctx.store, req.dataset);
   const examples = await ds.listExamples(ctx.store, d.id, req.split);
   if (!examples.length) throw new SpecError('invalid eval', [{ path: 'split', message: `dataset '${d.name}' has no ${req.split} examples` }]);
   const { plan, head } = await targetPlan(ctx, req.target, req.override);
-  const id = newId('run');
-  await runs.createRun(ctx.store, { id, kind: 'eval', target: head, inputs: { dataset: d.name, split: req.split, metrics: req.metrics.map(metricKey), ...(req.override ? { override: req.override } : {}) } });
-  const args: EvalRunInput = { runId: id, target: head, plan, exampleIds: examples.map((e) => e.id), metrics: req.metrics, concurrency: req.concurrency, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs };
-  await startWorkflow(ctx, 'evalWorkflow', id, args);
-  return runView(ctx, await runs.getRun(ctx.store, id));
+  const judges = req.metrics.filter((m) => m.name === 'llm_judge').map((m) => m.args?.provider ?? 'default');
+  return startRun(ctx, {
+    kind: 'eval',
+    target: head,
+    inputs: { dataset: d.name, split: req.split, metrics: req.metrics.map(metricKey), ...(req.override ? { override: req.override } : {}) },
+    workflow: evalWorkflow,
+    input: (runId) => ({ runId, target: head, plan, exampleIds: examples.map((e) => e.id), metrics: req.metrics, concurrency: req.concurrency, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs }),
+    providers: [...planProviders(plan), ...judges],
+  });
 }
 
 export async function evalView(ctx: AppContext, id: string) {
@@ -164,10 +158,13 @@ export async function startOptimization(ctx: AppContext, body: unknown) {
   const pick = async (s: Split) => (await ds.listExamples(ctx.store, d.id, s)).map((e) => e.id);
   const [train, dev] = [await pick('train'), await pick('dev')];
   if (!train.length || !dev.length) throw new SpecError('invalid optimization', [{ path: 'dataset', message: `dataset '${d.name}' needs train and dev examples (has ${train.length} train, ${dev.length} dev)` }]);
-  const id = newId('run');
   const target = { type: 'component' as const, id: version.id, name: version.name, version: version.version };
-  await runs.createRun(ctx.store, { id, kind: 'optimize', target, inputs: { dataset: d.name, metric: metricKey(req.metric), k: req.k } });
-  const args: OptimizeRunInput = { runId: id, component: { id: version.id, name: version.name, version: version.version, spec: version.spec }, train, dev, metric: req.metric, threshold: req.threshold, k: req.k, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs };
-  await startWorkflow(ctx, 'optimizeWorkflow', id, args);
-  return runView(ctx, await runs.getRun(ctx.store, id));
+  return startRun(ctx, {
+    kind: 'optimize',
+    target,
+    inputs: { dataset: d.name, metric: metricKey(req.metric), k: req.k },
+    workflow: optimizeWorkflow,
+    input: (runId) => ({ runId, component: { id: version.id, name: version.name, version: version.version, spec: version.spec }, train, dev, metric: req.metric, threshold: req.threshold, k: req.k, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs }),
+    providers: [version.spec.provider, ...(req.metric.name === 'llm_judge' ? [req.metric.args?.provider ?? 'default'] : [])],
+  });
 }

@@ -5,6 +5,7 @@ import { decryptSecret, encryptSecret } from '../../db/crypto.js';
 import type { ProviderRow } from '../../db/models/provider.js';
 import * as repo from '../../db/repositories/providers.js';
 import { audit } from '../../db/repositories/audit.js';
+import { components } from '../../db/repositories/versioned.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 
@@ -58,9 +59,23 @@ export async function updateProvider(ctx: AppContext, id: string, body: unknown)
   return providerView(ctx, row);
 }
 
-export async function deleteProvider(ctx: AppContext, id: string) {
-  await repo.deleteProvider(ctx.store, id);
-  await audit(ctx.store, { actor: 'api', action: 'provider.delete', subject: id });
+/** Components whose latest version calls this provider. */
+async function componentsUsing(ctx: AppContext, name: string): Promise<string[]> {
+  const using: string[] = [];
+  for (const c of await components.list(ctx.store)) {
+    const latest = await components.getVersion(ctx.store, c.id);
+    if (latest.spec.provider === name) using.push(`${c.name}@${latest.version}`);
+  }
+  return using;
+}
+
+/** A provider in use stays unless forced: its components' next runs would otherwise fail. */
+export async function deleteProvider(ctx: AppContext, id: string, force = false) {
+  const row = await repo.getProvider(ctx.store, id);
+  const using = await componentsUsing(ctx, row.name);
+  if (using.length && !force) throw new AppError(409, 'provider_in_use', `provider '${row.name}' is used by ${using.join(', ')}; point them elsewhere first, or delete with ?force=true`, { components: using });
+  await repo.deleteProvider(ctx.store, row.id);
+  await audit(ctx.store, { actor: 'api', action: 'provider.delete', subject: row.id, details: { force, components: using } });
 }
 
 export async function providerModels(ctx: AppContext, id: string): Promise<string[]> {

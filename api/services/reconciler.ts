@@ -1,6 +1,10 @@
-// Fix runs whose workflow ended while no worker could report it (terminated, timed out, lost).
+// Fix runs whose workflow ended while no worker could report it (terminated, timed out, lost), and
+// say so in the run's story: the correction is a final event like any other.
 import { WorkflowNotFoundError } from '@temporalio/client';
+import type { NewRunEvent } from '../../core/events.js';
 import type { RunStatus } from '../../core/specs.js';
+import { createEventWriter } from '../../db/event-writer.js';
+import type { RunPatch } from '../../db/repositories/runs.js';
 import * as runs from '../../db/repositories/runs.js';
 import type { AppContext } from '../context.js';
 
@@ -13,7 +17,21 @@ const CLOSED: Record<string, RunStatus> = {
   CONTINUED_AS_NEW: 'running',
 };
 
+/** The final event and patch for a run whose workflow closed with `status` without reporting it. */
+export function correction(status: RunStatus, why: string, outputs: Record<string, unknown> | null = null): { event: NewRunEvent; patch: RunPatch } {
+  if (status === 'completed') return { event: { type: 'run.completed', key: 'run.completed', data: { outputs: outputs ?? {}, reconciled: true } }, patch: { status, outputs } };
+  if (status === 'cancelled') return { event: { type: 'run.cancelled', key: 'run.cancelled', data: { reason: why, reconciled: true } }, patch: { status } };
+  return { event: { type: 'run.failed', key: 'run.failed', data: { error: why, reconciled: true } }, patch: { status, error: { message: why } } };
+}
+
 export async function reconcileRuns(ctx: AppContext): Promise<number> {
+  const events = createEventWriter(ctx.store, ctx.bus, ctx.secrets);
+  const correct = async (id: string, status: RunStatus, why: string) => {
+    const { event, patch } = correction(status, why);
+    const before = await runs.getRun(ctx.store, id);
+    await events.append(id, [event], patch);
+    return (await runs.getRun(ctx.store, id)).status !== before.status;
+  };
   let fixed = 0;
   for (const run of await runs.unfinishedRuns(ctx.store)) {
     try {
@@ -22,11 +40,10 @@ export async function reconcileRuns(ctx: AppContext): Promise<number> {
       if (!status || status === 'running') continue;
       // Give the workflow's own final report a moment to land before overriding it.
       if (desc.closeTime && Date.now() - desc.closeTime.getTime() < 5000) continue;
-      const error = status === 'completed' ? null : { message: `workflow ${desc.status.name.toLowerCase()} without reporting` };
-      if (await runs.updateRun(ctx.store, run.id, { status, error })) fixed++;
+      if (await correct(run.id, status, `workflow ${desc.status.name.toLowerCase()} without reporting`)) fixed++;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError && Date.now() - Date.parse(run.createdAt) > 60_000) {
-        if (await runs.updateRun(ctx.store, run.id, { status: 'failed', error: { message: 'workflow not found in Temporal' } })) fixed++;
+        if (await correct(run.id, 'failed', 'workflow not found in Temporal')) fixed++;
       }
     }
   }

@@ -1,74 +1,25 @@
 // Start, inspect, cancel and replay runs; a run is a runs row plus a workflow with the same id.
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { newId } from '../../core/ids.js';
 import { redact } from '../../core/redact.js';
-import { checkRunInputs, componentPlan, planPipeline, type PipelinePlan } from '../../core/pipeline-plan.js';
-import { runRequest, type PipelineSpec } from '../../core/specs.js';
-import type { RunRow, RunTarget } from '../../db/models/run.js';
+import { checkRunInputs, componentPlan, planPipeline } from '../../core/pipeline-plan.js';
+import { parseSignature } from '../../core/signature.js';
+import { runRequest, type ComponentSpec, type PipelineSpec } from '../../core/specs.js';
+import { typeToString } from '../../core/types.js';
 import { audit } from '../../db/repositories/audit.js';
 import * as runs from '../../db/repositories/runs.js';
 import { components, pipelines } from '../../db/repositories/versioned.js';
 import { historyView } from '../../temporal/history-view.js';
 import { replayRun } from '../../temporal/replay.js';
-import type { PipelineRunInput } from '../../workflows/pipeline.js';
+import { agentWorkflow } from '../../workflows/agent.js';
+import { componentWorkflow } from '../../workflows/component.js';
+import { pipelineWorkflow } from '../../workflows/pipeline.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { startAgentRun } from './agents.js';
+import { runView } from './run-view.js';
+import { planProviders, requireActive, startRun } from './start.js';
 import { resolveComponents } from './specs.js';
 
-export function runView(ctx: AppContext, r: RunRow) {
-  const ns = encodeURIComponent(ctx.temporal.namespace);
-  return {
-    id: r.id,
-    kind: r.kind,
-    status: r.status,
-    target: r.target,
-    inputs: r.inputs,
-    outputs: r.outputs,
-    error: r.error,
-    createdAt: r.createdAt,
-    startedAt: r.startedAt,
-    endedAt: r.endedAt,
-    lastSeq: r.lastSeq,
-    usage: { inputTokens: Number(r.inputTokens), outputTokens: Number(r.outputTokens), costUsd: Number(r.costUsd) },
-    temporal: {
-      workflowId: r.workflowId,
-      runId: r.temporalRunId,
-      uiUrl: `${ctx.temporal.uiUrl}/namespaces/${ns}/workflows/${encodeURIComponent(r.workflowId)}${r.temporalRunId ? `/${r.temporalRunId}` : ''}/history`,
-    },
-  };
-}
-export type RunView = ReturnType<typeof runView>;
-
-async function startRun(
-  ctx: AppContext,
-  kind: 'pipeline' | 'component',
-  workflowType: string,
-  target: RunTarget & { type: 'pipeline' | 'component' },
-  plan: PipelinePlan,
-  inputs: Record<string, unknown>,
-) {
-  const id = newId('run');
-  await runs.createRun(ctx.store, { id, kind, target, inputs });
-  const input: PipelineRunInput = {
-    runId: id,
-    kind,
-    target: { type: target.type, name: target.name, version: target.version },
-    plan,
-    inputs,
-    heartbeatTimeoutMs: ctx.heartbeatTimeoutMs,
-  };
-  try {
-    const handle = await ctx.temporal.client.workflow.start(workflowType, { workflowId: id, taskQueue: ctx.temporal.taskQueue, args: [input] });
-    await runs.updateRun(ctx.store, id, { temporalRunId: handle.firstExecutionRunId });
-  } catch (err) {
-    const message = `could not start the workflow: ${(err as Error).message}`;
-    await runs.updateRun(ctx.store, id, { status: 'failed', error: { message } });
-    throw new AppError(503, 'temporal_unavailable', message);
-  }
-  await audit(ctx.store, { actor: 'api', action: `${kind}.run`, subject: id, details: { target } });
-  return runView(ctx, await runs.getRun(ctx.store, id));
-}
+export { runView, type RunView } from './run-view.js';
 
 export async function startPipelineRun(ctx: AppContext, idOrName: string, body: unknown) {
   const req = runRequest.parse(body);
@@ -77,17 +28,48 @@ export async function startPipelineRun(ctx: AppContext, idOrName: string, body: 
   const resolved = await resolveComponents(ctx, spec);
   const plan = planPipeline(spec, (ref) => resolved.get(ref));
   checkRunInputs(spec.inputs, req.inputs);
-  return startRun(ctx, 'pipeline', 'pipelineWorkflow', { type: 'pipeline', id: version.id, name: version.name, version: version.version }, plan, req.inputs);
+  const target = { type: 'pipeline' as const, name: version.name, version: version.version };
+  return startRun(ctx, {
+    kind: 'pipeline',
+    target: { ...target, id: version.id },
+    inputs: req.inputs,
+    workflow: pipelineWorkflow,
+    input: (runId) => ({ runId, kind: 'pipeline' as const, target, plan, inputs: req.inputs, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs }),
+    providers: planProviders(plan),
+  });
 }
 
-/** Trying a component is a one-step plan whose inputs and outputs are the signature's. */
+async function startAgentRun(ctx: AppContext, version: { id: string; name: string; version: number; spec: ComponentSpec }, inputs: Record<string, unknown>) {
+  const sig = parseSignature(version.spec.signature);
+  checkRunInputs(Object.fromEntries(sig.inputs.map((f) => [f.name, typeToString(f.type)])), inputs);
+  if (!version.spec.tools?.length) throw new AppError(400, 'invalid_spec', `agent '${version.name}' has no tools; a react component lists the tools it may use`);
+  const target = { type: 'component' as const, name: version.name, version: version.version };
+  return startRun(ctx, {
+    kind: 'agent',
+    target: { ...target, id: version.id },
+    inputs,
+    workflow: agentWorkflow,
+    input: (runId) => ({ runId, component: version.spec, target, inputs, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs, continueAfterEvents: ctx.agentContinueAfterEvents }),
+    providers: [version.spec.provider],
+  });
+}
+
+/** Trying a component is a one-step plan whose inputs and outputs are the signature's; a react component is an agent run. */
 export async function startComponentRun(ctx: AppContext, idOrName: string, body: unknown) {
   const req = runRequest.parse(body);
   const version = await components.getVersion(ctx.store, idOrName, req.version);
   if (version.spec.kind === 'react') return startAgentRun(ctx, version, req.inputs);
   const plan = componentPlan(version.name, version.version, version.spec);
   checkRunInputs(plan.inputs, req.inputs);
-  return startRun(ctx, 'component', 'componentWorkflow', { type: 'component', id: version.id, name: version.name, version: version.version }, plan, req.inputs);
+  const target = { type: 'component' as const, name: version.name, version: version.version };
+  return startRun(ctx, {
+    kind: 'component',
+    target: { ...target, id: version.id },
+    inputs: req.inputs,
+    workflow: componentWorkflow,
+    input: (runId) => ({ runId, kind: 'component' as const, target, plan, inputs: req.inputs, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs }),
+    providers: planProviders(plan),
+  });
 }
 
 export async function getRunView(ctx: AppContext, id: string) {
@@ -95,7 +77,7 @@ export async function getRunView(ctx: AppContext, id: string) {
 }
 
 export async function cancelRun(ctx: AppContext, id: string) {
-  const run = await runs.getRun(ctx.store, id);
+  const run = await requireActive(ctx, id, 'cancel');
   try {
     await ctx.temporal.client.workflow.getHandle(run.workflowId).cancel();
   } catch (err) {

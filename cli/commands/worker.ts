@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { createActivities } from '../../activities/index.js';
 import { closeBrowser } from '../../activities/tools/browser.js';
-import { createProviderResolver, processSecrets } from '../../activities/llm/registry.js';
+import { createProviderResolver } from '../../activities/llm/registry.js';
+import { processSecrets } from '../../core/secrets.js';
 import { createLogger } from '../../api/log.js';
 import { loadSecretKey } from '../../db/crypto.js';
 import { dbConfig } from '../../db/config.js';

@@ -3,8 +3,9 @@ import type { Knex } from 'knex';
 import * as m001 from './001_init.js';
 import * as m002 from './002_chats.js';
 import * as m003 from './003_evals.js';
+import * as m004 from './004_idempotency.js';
 
-const migrations: Record<string, Knex.Migration> = { '001_init': m001, '002_chats': m002, '003_evals': m003 };
+const migrations: Record<string, Knex.Migration> = { '001_init': m001, '002_chats': m002, '003_evals': m003, '004_idempotency': m004 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
   getMigrations: async () => Object.keys(migrations),

@@ -15,6 +15,7 @@ class VersionRow extends Model {
   parentId!: string;
   version!: number;
   spec!: Record<string, unknown>;
+  idempotencyKey?: string | null;
   createdAt!: string;
 }
 

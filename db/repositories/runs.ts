@@ -36,6 +36,16 @@ export async function createRun(store: Store, run: NewRun): Promise<RunRow> {
   });
 }
 
+/** Create the row unless it exists (a retried activity, a replayed workflow): one row per id. */
+export async function ensureRun(store: Store, run: NewRun): Promise<void> {
+  const at = now();
+  await store
+    .knex('runs')
+    .insert({ ...run, target: JSON.stringify(run.target), inputs: JSON.stringify(run.inputs), status: 'queued', workflowId: run.id, inputTokens: 0, outputTokens: 0, costUsd: 0, lastSeq: 0, createdAt: at, updatedAt: at })
+    .onConflict('id')
+    .ignore();
+}
+
 export async function getRun(store: Store, id: string): Promise<RunRow> {
   const row = await RunRow.query(store.knex).findById(id);
   if (!row) throw new NotFoundError('run', id);
@@ -86,7 +96,8 @@ export async function addUsage(db: Knex, id: string, usage: { inputTokens: numbe
 
 /**
  * Append events idempotently: an event whose key is already stored is skipped, so a retried
- * activity or a replayed workflow never duplicates history. Returns the run's last seq.
+ * activity or a replayed workflow never duplicates history; nothing is appended once the run has
+ * ended. Returns the run's last seq.
  */
 export async function appendEvents(
   store: Store,
@@ -96,8 +107,10 @@ export async function appendEvents(
   usage?: { inputTokens: number; outputTokens: number; costUsd: number },
 ): Promise<{ lastSeq: number; appended: number }> {
   return store.knex.transaction(async (trx) => {
-    const run = await trx('runs').where('id', runId).forUpdate().first('lastSeq');
+    const run = await trx('runs').where('id', runId).forUpdate().first('lastSeq', 'status');
     if (!run) throw new NotFoundError('run', runId);
+    // A run's final event is its last: a late report (a model call that outlived its cancelled run) is dropped.
+    if (terminalStatuses.includes(run.status)) return { lastSeq: Number(run.lastSeq), appended: 0 };
     const keys = events.map((e) => e.key);
     const existing = keys.length
       ? new Set((await trx('run_events').where('runId', runId).whereIn('key', keys).select('key')).map((r: { key: string }) => r.key))

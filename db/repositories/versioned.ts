@@ -33,6 +33,18 @@ function repository<S extends { name: string }>(what: 'component' | 'pipeline', 
     return head;
   }
 
+  async function insertVersion(store: Store, idOrName: string, spec: S, idempotencyKey?: string): Promise<{ headId: string; version: number }> {
+    return store.knex.transaction(async (trx) => {
+      const head = await findHead(trx, idOrName);
+      if (spec.name !== head.name) throw new ConflictError(`a version of '${head.name}' must keep its name (got '${spec.name}')`);
+      const version = head.latestVersion + 1;
+      const at = new Date().toISOString();
+      await Version.query(trx).insert({ id: newId(`${idPrefix}v`), parentId: head.id, version, spec, createdAt: at, ...(idempotencyKey ? { idempotencyKey } : {}) });
+      await Head.query(trx).findById(head.id).patch({ latestVersion: version, updatedAt: at });
+      return { headId: head.id, version };
+    });
+  }
+
   return {
     async create(store: Store, spec: S): Promise<Versioned<S>> {
       await store.knex.transaction(async (trx) => {
@@ -46,16 +58,22 @@ function repository<S extends { name: string }>(what: 'component' | 'pipeline', 
     },
 
     async addVersion(store: Store, idOrName: string, spec: S): Promise<Versioned<S>> {
-      const id = await store.knex.transaction(async (trx) => {
-        const head = await findHead(trx, idOrName);
-        if (spec.name !== head.name) throw new ConflictError(`a version of '${head.name}' must keep its name (got '${spec.name}')`);
-        const version = head.latestVersion + 1;
-        const at = new Date().toISOString();
-        await Version.query(trx).insert({ id: newId(`${idPrefix}v`), parentId: head.id, version, spec, createdAt: at });
-        await Head.query(trx).findById(head.id).patch({ latestVersion: version, updatedAt: at });
-        return head.id;
-      });
-      return this.get(store, id);
+      const { headId } = await insertVersion(store, idOrName, spec);
+      return this.get(store, headId);
+    },
+
+    /** Add a version once per key: a retried or replayed save answers the version it made before. */
+    async addVersionOnce(store: Store, idOrName: string, spec: S, idempotencyKey: string): Promise<number> {
+      const earlier = await Version.query(store.knex).where('idempotencyKey', idempotencyKey).first();
+      if (earlier) return earlier.version;
+      try {
+        return (await insertVersion(store, idOrName, spec, idempotencyKey)).version;
+      } catch (err) {
+        // Two attempts raced: the unique key let one in; answer its version.
+        const winner = await Version.query(store.knex).where('idempotencyKey', idempotencyKey).first();
+        if (winner) return winner.version;
+        throw err;
+      }
     },
 
     async get(store: Store, idOrName: string): Promise<Versioned<S>> {

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SecretSet } from '../../activities/llm/registry.js';
+import { SecretSet } from '../../core/secrets.js';
 import { closeBrowser } from '../../activities/tools/browser.js';
 import { createRunTool, endToolSession, type RunToolInput, type RunToolResult } from '../../activities/tools/registry.js';
 import type { ToolCall } from '../../core/policy.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SecretSet } from '../../activities/llm/registry.js';
+import { SecretSet } from '../../core/secrets.js';
 import { runFilesystem } from '../../activities/tools/filesystem.js';
 import { createRunTool, type RunToolInput } from '../../activities/tools/registry.js';
 import { runTerminal } from '../../activities/tools/terminal.js';

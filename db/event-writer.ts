@@ -1,10 +1,10 @@
 // Append run events to the store (redacted, idempotent by key) and announce them on the bus.
 import type { NewRunEvent } from '../core/events.js';
 import { redact } from '../core/redact.js';
-import type { EventBus } from '../db/event-bus.js';
-import type { Store } from '../db/knex.js';
-import { appendEvents, type RunPatch } from '../db/repositories/runs.js';
-import type { SecretSet } from './llm/registry.js';
+import type { EventBus } from './event-bus.js';
+import type { Store } from './knex.js';
+import { appendEvents, type RunPatch } from './repositories/runs.js';
+import type { SecretSet } from '../core/secrets.js';
 
 export type Usage = { inputTokens: number; outputTokens: number; costUsd: number };
 

@@ -1,0 +1,150 @@
+// The one path every model call takes (predict, agent step, chat turn, judge): render is the caller's,
+// then request event, streamed call with heartbeats, price from the user's table, and exactly one
+// closing event per attempt — llm.response, or llm.error naming the provider, its URL, the model and the cause.
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { NewRunEvent } from '../../core/events.js';
+import type { ChatMessage, Usage } from '../../core/messages.js';
+import { redact, redactText } from '../../core/redact.js';
+import { redactingStream } from '../../core/redacting-stream.js';
+import type { SecretSet } from '../../core/secrets.js';
+import type { EventBus } from '../../db/event-bus.js';
+import type { EventWriter } from '../../db/event-writer.js';
+import { costUsd, type Price } from './pricing.js';
+import { ProviderRejected, type CompletionResult, type ToolSpec } from './provider.js';
+import type { ResolvedProvider } from './registry.js';
+
+export interface ModelCallDeps {
+  events: EventWriter;
+  bus: EventBus;
+  secrets: SecretSet;
+  resolveProvider: (name: string) => Promise<ResolvedProvider>;
+  /** The user-editable price table (USD per million tokens), merged over the defaults. */
+  prices: () => Promise<Record<string, Price>>;
+}
+
+export interface ModelCallRequest {
+  runId: string;
+  /** Unique within the run; events are keyed by it and the attempt. */
+  callId: string;
+  stepId?: string | undefined;
+  provider: string;
+  model?: string | undefined;
+  messages: ChatMessage[];
+  adapter?: 'chat' | 'json' | 'tools' | undefined;
+  temperature?: number | undefined;
+  maxTokens?: number | undefined;
+  jsonSchema?: Record<string, unknown> | undefined;
+  tools?: ToolSpec[] | undefined;
+  /** Publish token deltas on the bus while the reply streams. */
+  stream: boolean;
+  /** Events that belong in the same append as llm.request (a step's start). */
+  before?: NewRunEvent[] | undefined;
+}
+
+/** What the caller made of the reply; it is stored with the llm.response. */
+export interface Interpretation {
+  outputs?: Record<string, unknown>;
+  parseError?: string;
+}
+
+export interface ModelCallResult extends CompletionResult {
+  costUsd: number;
+  provider: string;
+  interpretation: Interpretation;
+}
+
+/** "the reply was cut off at maxTokens N" is the honest reason for a reply that stops mid-structure. */
+export function cutOffReason(result: Pick<CompletionResult, 'finishReason'>, maxTokens: number | undefined): string | undefined {
+  return result.finishReason === 'length' ? `the reply was cut off at maxTokens ${maxTokens ?? 'default'}` : undefined;
+}
+
+export function createModelCall(deps: ModelCallDeps) {
+  /**
+   * One model call, recorded. `interpret` turns the reply into outputs or a parse error (stored with it).
+   * @example const r = await callModel(req, (res) => ({ outputs: parse(res.text) }));
+   */
+  return async function callModel(req: ModelCallRequest, interpret: (r: CompletionResult) => Interpretation = () => ({})): Promise<ModelCallResult> {
+    const ctx = Context.current();
+    const attempt = ctx.info.attempt;
+    const { runId, callId, stepId } = req;
+    let resolved: ResolvedProvider;
+    try {
+      resolved = await deps.resolveProvider(req.provider);
+    } catch (err) {
+      throw ApplicationFailure.nonRetryable(`provider '${req.provider}' cannot be used: ${(err as Error).message}`, 'ConfigError');
+    }
+    const model = req.model ?? resolved.defaultModel;
+    if (!model) throw ApplicationFailure.nonRetryable(`no model named, and provider '${resolved.name}' has no default model`, 'ConfigError');
+    const where = `provider '${resolved.name}' (${resolved.provider.type} at ${resolved.endpoint}, model ${model})`;
+    const secrets = () => deps.secrets.list();
+    // Secrets never reach a prompt.
+    const messages = redact(req.messages, secrets());
+    const common = { callId, ...(stepId ? { stepId } : {}), attempt };
+    await deps.events.append(runId, [
+      ...(req.before ?? []),
+      { type: 'llm.request', key: `${callId}:${attempt}:request`, data: { ...common, provider: resolved.name, model, ...(req.adapter ? { adapter: req.adapter } : {}), messages } },
+    ]);
+    // A retried attempt restarts its stream: subscribers drop the partial text they had.
+    if (attempt > 1 && req.stream) deps.bus.publish({ type: 'delta', runId, callId, text: '', reset: true });
+    const deltas = redactingStream(secrets);
+    const publish = (text: string) => text && deps.bus.publish({ type: 'delta', runId, callId, text });
+
+    const heartbeat = setInterval(() => ctx.heartbeat(), 1000);
+    let raw: CompletionResult;
+    try {
+      raw = await resolved.provider.complete({
+        model,
+        messages,
+        temperature: req.temperature,
+        maxTokens: req.maxTokens,
+        jsonSchema: req.jsonSchema,
+        tools: req.tools,
+        signal: ctx.cancellationSignal,
+        onDelta: req.stream ? (t) => publish(deltas.push(t)) : undefined,
+      });
+      if (req.stream) publish(deltas.end());
+    } catch (err) {
+      const cancelled = ctx.cancellationSignal.aborted;
+      const cause = cancelled ? 'cancelled' : redactText((err as Error).message || String(err), secrets());
+      const message = `${where}: ${cause}`;
+      // After a cancelled run's final event the store takes nothing more; otherwise the attempt is closed.
+      await deps.events.append(runId, [{ type: 'llm.error', key: `${callId}:${attempt}:error`, data: { ...common, provider: resolved.name, endpoint: resolved.endpoint, model, error: message } }]);
+      if (cancelled) throw err;
+      if (err instanceof ProviderRejected) throw ApplicationFailure.nonRetryable(message, 'ProviderRejected');
+      throw ApplicationFailure.retryable(message, 'ProviderError');
+    } finally {
+      clearInterval(heartbeat);
+    }
+
+    const result: CompletionResult = { ...raw, text: redactText(raw.text, secrets()), ...(raw.toolCalls ? { toolCalls: redact(raw.toolCalls, secrets()) } : {}) };
+    const cost = costUsd(model, result.usage, { ...(await deps.prices()), ...resolved.pricing });
+    const found = interpret(result);
+    const cut = cutOffReason(result, req.maxTokens);
+    const interpretation: Interpretation = found.parseError && cut ? { parseError: `${cut}: ${found.parseError}` } : found;
+    await deps.events.append(
+      runId,
+      [
+        {
+          type: 'llm.response',
+          key: `${callId}:${attempt}:response`,
+          data: {
+            ...common,
+            text: result.text,
+            ...(result.toolCalls ? { toolCalls: result.toolCalls } : {}),
+            ...interpretation,
+            ...(result.finishReason ? { finishReason: result.finishReason } : {}),
+            usage: result.usage,
+            latencyMs: result.latencyMs,
+            costUsd: cost,
+          },
+        },
+      ],
+      undefined,
+      { ...result.usage, costUsd: cost },
+    );
+    return { ...result, costUsd: cost, provider: resolved.name, interpretation };
+  };
+}
+
+export type CallModel = ReturnType<typeof createModelCall>;
+export type { Usage };

@@ -1,0 +1,73 @@
+// The one way a run starts, for HTTP, the CLI and the seeded examples: check what it needs, insert
+// its runs row (queued), start its workflow (id = run id) by typed reference, record the start.
+import type { WorkflowStartOptions } from '@temporalio/client';
+import { SpecError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import type { PipelinePlan } from '../../core/pipeline-plan.js';
+import type { RunKind } from '../../core/specs.js';
+import type { RunTarget } from '../../db/models/run.js';
+import { audit } from '../../db/repositories/audit.js';
+import { listProviders } from '../../db/repositories/providers.js';
+import * as runs from '../../db/repositories/runs.js';
+import type { AppContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { runView, type RunView } from './run-view.js';
+
+/** Every run workflow takes one input object. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any workflow input object
+export type RunWorkflow = (input: any) => Promise<unknown>;
+
+export interface RunStart<W extends RunWorkflow> {
+  kind: RunKind;
+  target: RunTarget;
+  inputs: Record<string, unknown>;
+  /** The workflow function itself (its name is the workflow type; its parameter types check args). */
+  workflow: W;
+  /** The workflow's input, given the new run's id (after its row exists). */
+  input: (runId: string) => Parameters<W>[0] | Promise<Parameters<W>[0]>;
+  /** A run id chosen by the caller (when the target must name it); a new one otherwise. */
+  id?: string;
+  /** Providers the run will call: a missing one is refused now, not discovered mid-run. */
+  providers?: Iterable<string>;
+}
+
+/** The providers a plan's steps call. */
+export const planProviders = (plan: PipelinePlan): string[] => plan.steps.map((s) => s.component.spec.provider);
+
+/** Every provider named must exist; the 400 names the missing ones. */
+export async function checkProviders(ctx: AppContext, names: Iterable<string>): Promise<void> {
+  const known = new Set((await listProviders(ctx.store)).map((p) => p.name));
+  const missing = [...new Set(names)].filter((n) => !known.has(n));
+  if (missing.length) throw new SpecError('this run cannot start', missing.map((n) => ({ path: 'provider', message: `provider '${n}' does not exist (deleted or never created)` })));
+}
+
+/**
+ * Start a run of any kind.
+ * @example await startRun(ctx, { kind: 'pipeline', target, inputs, workflow: pipelineWorkflow, input: (runId) => ({ runId, ... }) })
+ */
+export async function startRun<W extends RunWorkflow>(ctx: AppContext, s: RunStart<W>): Promise<RunView> {
+  if (s.providers) await checkProviders(ctx, s.providers);
+  const id = s.id ?? newId('run');
+  await runs.createRun(ctx.store, { id, kind: s.kind, target: s.target, inputs: s.inputs });
+  const input = await s.input(id);
+  try {
+    const options = { workflowId: id, taskQueue: ctx.temporal.taskQueue, args: [input] } as unknown as WorkflowStartOptions<W>;
+    const handle = await ctx.temporal.client.workflow.start(s.workflow, options);
+    await runs.updateRun(ctx.store, id, { temporalRunId: handle.firstExecutionRunId });
+  } catch (err) {
+    const message = `could not start the ${s.kind} workflow: ${(err as Error).message}`;
+    await runs.updateRun(ctx.store, id, { status: 'failed', error: { message } });
+    throw new AppError(503, 'temporal_unavailable', message);
+  }
+  await audit(ctx.store, { actor: 'api', action: `${s.kind}.run`, subject: id, details: { target: s.target } });
+  return runView(ctx, await runs.getRun(ctx.store, id));
+}
+
+/** A run that has ended cannot be acted on: 409 with its status. */
+export async function requireActive(ctx: AppContext, id: string, action: string) {
+  const run = await runs.getRun(ctx.store, id);
+  if (['completed', 'failed', 'cancelled', 'timed_out'].includes(run.status)) {
+    throw new AppError(409, 'run_ended', `cannot ${action}: run '${id}' has already ended (${run.status})`, { status: run.status });
+  }
+  return run;
+}

@@ -1,0 +1,52 @@
+// The one run lifecycle every workflow kind goes through: run.started, then exactly one of
+// run.completed / run.failed / run.cancelled with the matching status, whatever the body does.
+import { ApplicationFailure, CancellationScope, ContinueAsNew, isCancellation } from '@temporalio/workflow';
+import { failureMessage, failureType } from '../core/failures.js';
+import { record } from './run-events.js';
+
+export interface RunHeader {
+  runId: string;
+  kind: string;
+  target: unknown;
+  inputs: Record<string, unknown>;
+  /** A continued-as-new execution of a run that already started: no second run.started. */
+  continued?: boolean | undefined;
+}
+
+export interface LifecycleOptions<T> {
+  /** What the run's outputs are, when the body's result is not already an outputs object. */
+  outputs?: (result: T) => Record<string, unknown>;
+  /** Cleanup that must run however the run ends (not on continue-as-new). */
+  finally?: () => Promise<void>;
+}
+
+/**
+ * Run `body` as a run: events and status are recorded here, never by the body.
+ * @example return runLifecycle({ runId, kind: 'eval', target, inputs }, () => evaluate(input));
+ */
+export async function runLifecycle<T>(run: RunHeader, body: () => Promise<T>, o: LifecycleOptions<T> = {}): Promise<T> {
+  const { runId } = run;
+  if (!run.continued) await record(runId, [{ type: 'run.started', key: 'run.started', data: { kind: run.kind, target: run.target, inputs: run.inputs } }], { status: 'running' });
+  let result: T;
+  try {
+    result = await body();
+  } catch (err) {
+    // continueAsNew ends this execution by throwing: the run goes on in the next one.
+    if (err instanceof ContinueAsNew) throw err;
+    await CancellationScope.nonCancellable(async () => {
+      await o.finally?.().catch(() => undefined);
+      if (isCancellation(err)) await record(runId, [{ type: 'run.cancelled', key: 'run.cancelled', data: { reason: 'cancel requested' } }], { status: 'cancelled' });
+      else {
+        const message = failureMessage(err);
+        const type = failureType(err);
+        await record(runId, [{ type: 'run.failed', key: 'run.failed', data: { error: message, ...(type ? { type } : {}) } }], { status: 'failed', error: { message, ...(type ? { type } : {}) } });
+      }
+    });
+    if (isCancellation(err)) throw err;
+    throw ApplicationFailure.nonRetryable(failureMessage(err), failureType(err) ?? 'RunFailed');
+  }
+  await o.finally?.().catch(() => undefined);
+  const outputs = o.outputs ? o.outputs(result) : (result as Record<string, unknown>);
+  await record(runId, [{ type: 'run.completed', key: 'run.completed', data: { outputs } }], { status: 'completed', outputs });
+  return result;
+}
