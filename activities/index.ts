@@ -9,10 +9,11 @@ import type { SecretSet } from '../core/secrets.js';
 import { createAgentStep } from './agent.js';
 import { createChatTurn } from './chat.js';
 import { createEvalActivities } from './evals.js';
-import { policyContext, readPolicy } from './tools/policy-file.js';
+import type { ToolsConfig } from '../config/index.js';
+import { policyContext, readPolicy } from '../db/policy-file.js';
 import { createRunTool, endToolSession } from './tools/registry.js';
 import { createPredict } from './predict.js';
-import { loadPrices } from './llm/price-table.js';
+import { loadPrices } from '../db/price-table.js';
 import { createModelCall } from './llm/model-call.js';
 
 export interface ActivityDeps {
@@ -20,6 +21,8 @@ export interface ActivityDeps {
   bus: EventBus;
   secrets: SecretSet;
   resolveProvider: (name: string) => Promise<ResolvedProvider>;
+  /** The workspace, the policy file and how tools run: from the one configuration. */
+  tools: ToolsConfig;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -34,12 +37,12 @@ export function createActivities(deps: ActivityDeps) {
     predict: createPredict({ callModel, resolveProvider: deps.resolveProvider }),
     chatTurn: createChatTurn({ store: deps.store, callModel }),
     agentStep: createAgentStep({ callModel, resolveProvider: deps.resolveProvider }),
-    runTool: createRunTool({ ...deps, events }),
+    runTool: createRunTool({ events, secrets: deps.secrets, tools: deps.tools }),
     endToolSession,
     ...createEvalActivities({ store: deps.store, callModel }),
     /** The policy as the workflow sees it (a local activity, recorded in history). */
     async loadPolicy() {
-      return { policy: readPolicy(), context: policyContext() };
+      return { policy: readPolicy(deps.tools.policyPath), context: policyContext(deps.tools) };
     },
   };
 }

@@ -1,5 +1,6 @@
 // What HTTP routes, the WebSocket and the CLI's services share.
 import type { Client } from '@temporalio/client';
+import type { HarnessConfig } from '../config/index.js';
 import type { ResolvedProvider } from '../activities/llm/registry.js';
 import type { SecretSet } from '../core/secrets.js';
 import type { EventBus, RunTailer } from '../db/event-bus.js';
@@ -15,6 +16,8 @@ export interface TemporalHandle {
 
 export interface AppContext {
   version: string;
+  /** The one configuration (paths, tools, models), built at the edge. */
+  config: HarnessConfig;
   store: Store;
   temporal: TemporalHandle;
   bus: EventBus;

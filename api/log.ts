@@ -3,7 +3,7 @@ import pino from 'pino';
 import { redact } from '../core/redact.js';
 import type { SecretSet } from '../core/secrets.js';
 
-export function createLogger(secrets: SecretSet, level = process.env.LOG_LEVEL || 'info', destination?: pino.DestinationStream) {
+export function createLogger(secrets: SecretSet, level: string, destination?: pino.DestinationStream) {
   return pino(
     {
       level,

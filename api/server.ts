@@ -5,14 +5,16 @@ import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { closeBrowser } from '../activities/tools/browser.js';
 import { createProviderResolver, type ProviderFactory } from '../activities/llm/registry.js';
+import type { HarnessConfig } from '../config/index.js';
 import { processSecrets } from '../core/secrets.js';
 import { loadSecretKey } from '../db/crypto.js';
 import { createBus, RunTailer } from '../db/event-bus.js';
 import type { Store } from '../db/knex.js';
-import { projectDir, type TemporalConfig } from '../temporal/config.js';
+import { workflowBundleOptions } from '../temporal/bundle.js';
 import { connectClient, connectWorker } from '../temporal/connection.js';
 import { createWorker } from '../temporal/worker.js';
 import { createApp } from './app.js';
+import { loadOrCreateToken } from './config.js';
 import type { AppContext } from './context.js';
 import { createLogger, type Logger } from './log.js';
 import { reconcileRuns } from './services/reconciler.js';
@@ -21,15 +23,12 @@ import { attachWebSocket } from './ws.js';
 export const VERSION = '0.1.0';
 
 export interface BackendOptions {
-  host: string;
-  port: number;
-  token: string;
-  allowedHosts: string[];
+  /** The one configuration, built at the edge; `temporal.address` must name the server to use. */
+  config: HarnessConfig & { temporal: { address: string } };
   store: Store;
-  /** The store's URL, for PostgreSQL's LISTEN/NOTIFY bus. */
-  storeUrl?: string;
-  temporal: TemporalConfig & { address: string };
   withWorker: boolean;
+  /** The token (else HARNESS_TOKEN, else .vloop/token). */
+  token?: string;
   heartbeatTimeoutMs?: number;
   chatTurnsPerRun?: number;
   agentContinueAfterEvents?: number;
@@ -47,25 +46,29 @@ export interface Backend {
 }
 
 export async function startBackend(o: BackendOptions): Promise<Backend> {
+  const { config } = o;
   const secrets = processSecrets;
-  secrets.add(o.token);
-  const log = o.log ?? createLogger(secrets);
-  const secretKey = loadSecretKey(projectDir());
-  const bus = await createBus(o.store, o.storeUrl ?? '');
-  const resolveProvider = createProviderResolver(o.store, secretKey, secrets, o.providerFactory);
-  const client = await connectClient(o.temporal);
+  const token = o.token ?? loadOrCreateToken(config.paths.token, config.api.token);
+  secrets.add(token);
+  const log = o.log ?? createLogger(secrets, config.logLevel);
+  const secretKey = loadSecretKey(config.paths.secretKey, config.secretKeyText);
+  const bus = await createBus(o.store, config.db.dialect === 'postgres' ? config.db.url : '');
+  const localFiles = { modelsDir: config.models.modelsDir, localModelPath: config.models.localModelPath };
+  const resolveProvider = createProviderResolver(o.store, secretKey, secrets, localFiles, o.providerFactory);
+  const client = await connectClient(config.temporal);
 
   const app: AppContext = {
     version: VERSION,
+    config,
     store: o.store,
-    temporal: { client, address: o.temporal.address, namespace: o.temporal.namespace, taskQueue: o.temporal.taskQueue, uiUrl: o.temporal.uiUrl },
+    temporal: { client, address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, uiUrl: config.temporal.uiUrl },
     bus,
     tailer: new RunTailer(o.store, bus),
     secretKey,
     secrets,
     resolveProvider,
-    token: o.token,
-    allowedHosts: o.allowedHosts,
+    token,
+    allowedHosts: config.api.allowedHosts,
     heartbeatTimeoutMs: o.heartbeatTimeoutMs ?? 10_000,
     chatTurnsPerRun: o.chatTurnsPerRun ?? 20,
     agentContinueAfterEvents: o.agentContinueAfterEvents ?? 8000,
@@ -75,12 +78,13 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
   if (o.withWorker) {
-    const connection = await connectWorker(o.temporal);
+    const connection = await connectWorker(config.temporal);
     worker = await createWorker({
       connection,
-      namespace: o.temporal.namespace,
-      taskQueue: o.temporal.taskQueue,
-      activities: createActivities({ store: o.store, bus, secrets, resolveProvider }),
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      activities: createActivities({ store: o.store, bus, secrets, resolveProvider, tools: config.tools }),
+      bundle: workflowBundleOptions(config),
     });
     workerRun = worker.run().finally(() => connection.close());
   }
@@ -89,16 +93,17 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
   const wss = attachWebSocket(app, server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(o.port, o.host, () => resolve());
+    server.listen(config.api.port, config.api.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
 
   const reconcile = () => reconcileRuns(app).catch((err) => log.warn({ err }, 'reconcile failed'));
   void reconcile();
   const timer = setInterval(reconcile, o.reconcileEveryMs ?? 30_000);
+  const host = config.api.host;
 
   return {
-    url: `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     app,
     worker,

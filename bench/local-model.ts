@@ -1,10 +1,11 @@
 // The embedded model on this CPU: load time, first-token latency and tokens/s, as one JSON line.
 // Usage: node bin/run-ts.js bench/local-model.ts [threads=1] [tokens=128]
 import { DEFAULT_LOCAL_MODEL, resolveLocalModel, sha256File } from '../activities/llm/local-models.js';
+import { userModels } from './edge.js';
 
 const threads = Number(process.argv[2] ?? 1);
 const maxTokens = Number(process.argv[3] ?? 128);
-const modelPath = resolveLocalModel(undefined);
+const modelPath = resolveLocalModel(undefined, userModels);
 const { getLlama, LlamaChatSession, LlamaLogLevel } = await import('node-llama-cpp');
 
 const t0 = performance.now();
@@ -39,7 +40,7 @@ console.log(
   JSON.stringify({
     bench: 'local-model',
     model: DEFAULT_LOCAL_MODEL.name,
-    sha256Ok: sha256File(modelPath) === DEFAULT_LOCAL_MODEL.sha256 || modelPath !== resolveLocalModel(DEFAULT_LOCAL_MODEL.name),
+    sha256Ok: sha256File(modelPath) === DEFAULT_LOCAL_MODEL.sha256 || modelPath !== resolveLocalModel(DEFAULT_LOCAL_MODEL.name, userModels),
     threads,
     loadMs: Math.round(loadMs),
     firstTokenMs: median(runs, (r) => r.firstTokenMs),

@@ -14,8 +14,7 @@ import { parsePredict, renderPredict } from '../core/adapters.js';
 import { parseSignature } from '../core/signature.js';
 import { migrate, openStore } from '../db/knex.js';
 import { listEvents } from '../db/repositories/runs.js';
-import { findTemporalCli, INSTALL_HINT } from '../temporal/cli-path.js';
-import { temporalConfig } from '../temporal/config.js';
+import { benchConfig, benchDynamicConfig, benchHistoryDump, benchTemporalCli } from './edge.js';
 import { startDevServer } from '../temporal/dev-server.js';
 import { installTemporalRuntime } from '../temporal/runtime.js';
 import { echoModel } from '../test/helpers/echo-model.js';
@@ -31,20 +30,14 @@ const quantile = (xs: number[], q: number) => {
 
 installTemporalRuntime('ERROR');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-bench-'));
-process.env.VLOOP_PROJECT_DIR = dir;
-const cli = findTemporalCli();
-if (!cli) throw new Error(INSTALL_HINT);
-const temporal = await startDevServer({ cliPath: cli, dbFile: path.join(dir, 'temporal.db'), port: await freePort(), uiPort: await freePort(), dynamicConfig: (process.env.BENCH_DC ?? '').split(',').filter(Boolean) });
+const temporal = await startDevServer({ cliPath: benchTemporalCli(), dbFile: path.join(dir, 'temporal.db'), port: await freePort(), uiPort: await freePort(), dynamicConfig: benchDynamicConfig });
 const fake = await startFakeProvider('openai', echoModel);
 const store = openStore({ dialect: 'sqlite', url: path.join(dir, 'harness.db') });
 await migrate(store);
 const backend = await startBackend({
-  host: '127.0.0.1',
-  port: 0,
+  config: benchConfig(dir, temporal.address, 'bench'),
   token: 'bench-token-0123456789',
-  allowedHosts: ['127.0.0.1'],
   store,
-  temporal: { ...temporalConfig({}), address: temporal.address, taskQueue: 'bench' },
   withWorker: true,
   log: pino({ level: 'silent' }),
 });
@@ -81,9 +74,9 @@ try {
     const elapsed = performance.now() - t0;
     if (r === 0) continue; // warm-up: first bundle load and connection set-up
     runMs.push(elapsed);
-    if (process.env.BENCH_DUMP_HISTORY && r === RUNS) {
+    if (benchHistoryDump && r === RUNS) {
       const h = await app.temporal.client.workflow.getHandle(run.id).fetchHistory();
-      fs.writeFileSync(process.env.BENCH_DUMP_HISTORY, JSON.stringify(h.events!.map((e) => [e.eventType, Number(e.eventTime!.seconds) * 1000 + Math.round(e.eventTime!.nanos! / 1e6)])));
+      fs.writeFileSync(benchHistoryDump, JSON.stringify(h.events!.map((e) => [e.eventType, Number(e.eventTime!.seconds) * 1000 + Math.round(e.eventTime!.nanos! / 1e6)])));
     }
     const events = await listEvents(store, run.id, 0, 10_000);
     const done = events.filter((e) => e.type === 'step.completed').map((e) => Date.parse(e.time));

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { findTemporalCli, INSTALL_HINT } from '../temporal/cli-path.js';
+import { benchTemporalCli } from './edge.js';
 import { startDevServer } from '../temporal/dev-server.js';
 import { installTemporalRuntime } from '../temporal/runtime.js';
 import { freePort } from '../test/helpers/ports.js';
@@ -15,10 +15,8 @@ import { freePort } from '../test/helpers/ports.js';
 const N = Number(process.argv[2] ?? 20);
 const RUNS = Number(process.argv[3] ?? 6);
 installTemporalRuntime('ERROR');
-const cli = findTemporalCli();
-if (!cli) throw new Error(INSTALL_HINT);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-floor-'));
-const server = await startDevServer({ cliPath: cli, dbFile: path.join(dir, 'temporal.db'), port: await freePort(), uiPort: await freePort() });
+const server = await startDevServer({ cliPath: benchTemporalCli(), dbFile: path.join(dir, 'temporal.db'), port: await freePort(), uiPort: await freePort() });
 const connection = await NativeConnection.connect({ address: server.address });
 const worker = await Worker.create({
   connection,

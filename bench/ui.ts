@@ -9,8 +9,7 @@ import { startBackend } from '../api/server.js';
 import type { NewRunEvent } from '../core/events.js';
 import { migrate, openStore } from '../db/knex.js';
 import { appendEvents, createRun } from '../db/repositories/runs.js';
-import { findTemporalCli, INSTALL_HINT } from '../temporal/cli-path.js';
-import { temporalConfig } from '../temporal/config.js';
+import { benchConfig, benchTemporalCli } from './edge.js';
 import { startDevServer } from '../temporal/dev-server.js';
 import { installTemporalRuntime } from '../temporal/runtime.js';
 import { launchChromium } from '../test/helpers/browser.js';
@@ -20,14 +19,11 @@ const N = Number(process.argv[2] ?? 50_000);
 const TOKEN = 'bench-ui-token-0123456789';
 installTemporalRuntime('ERROR');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-bench-ui-'));
-process.env.VLOOP_PROJECT_DIR = dir;
-const cli = findTemporalCli();
-if (!cli) throw new Error(INSTALL_HINT);
 if (!fs.existsSync(path.resolve('web/dist/index.html'))) throw new Error('build the dashboard first: npm run build:web');
-const temporal = await startDevServer({ cliPath: cli, dbFile: path.join(dir, 'temporal.db'), port: await freePort(), uiPort: await freePort() });
+const temporal = await startDevServer({ cliPath: benchTemporalCli(), dbFile: path.join(dir, 'temporal.db'), port: await freePort(), uiPort: await freePort() });
 const store = openStore({ dialect: 'sqlite', url: path.join(dir, 'harness.db') });
 await migrate(store);
-const backend = await startBackend({ host: '127.0.0.1', port: 0, token: TOKEN, allowedHosts: ['127.0.0.1'], store, temporal: { ...temporalConfig({}), address: temporal.address, taskQueue: 'bench-ui' }, withWorker: false, log: pino({ level: 'silent' }) });
+const backend = await startBackend({ config: benchConfig(dir, temporal.address, 'bench-ui'), token: TOKEN, store, withWorker: false, log: pino({ level: 'silent' }) });
 const quantile = (xs: number[], q: number) => Math.round([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]! * 10) / 10;
 
 try {

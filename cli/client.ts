@@ -1,18 +1,19 @@
 // The CLI talks to a running backend over HTTP and WebSocket, with the project's token.
 import WebSocket from 'ws';
 import type { ServerFrame } from '../core/events.js';
-import { apiConfig } from '../api/config.js';
+import { loadOrCreateToken } from '../api/config.js';
+import { config } from './config.js';
 
 export class CliError extends Error {}
 
 export function backendUrl(): string {
-  const { host, port } = apiConfig();
+  const { host, port } = config().api;
   return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- callers read the JSON answers they asked for
 export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
-  const { token } = apiConfig();
+  const token = loadOrCreateToken(config().paths.token, config().api.token);
   let res: Response;
   try {
     res = await fetch(`${backendUrl()}${path}`, {
@@ -34,7 +35,7 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
 
 /** Follow a run over /ws: calls onFrame for each frame until the run ends. */
 export function followRun(runId: string, onFrame: (frame: ServerFrame) => void): Promise<void> {
-  const { token } = apiConfig();
+  const token = loadOrCreateToken(config().paths.token, config().api.token);
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${backendUrl().replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } });
     ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', runId, after: 0 })));
@@ -52,7 +53,7 @@ export function followRun(runId: string, onFrame: (frame: ServerFrame) => void):
 
 /** Subscribe to a run's frames until the returned function is called. */
 export function subscribeRun(runId: string, onFrame: (frame: ServerFrame) => void): Promise<() => void> {
-  const { token } = apiConfig();
+  const token = loadOrCreateToken(config().paths.token, config().api.token);
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${backendUrl().replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } });
     ws.on('open', () => {

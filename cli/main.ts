@@ -12,14 +12,13 @@ import { servicesCommand } from './commands/services.js';
 import { setupCommand } from './commands/setup.js';
 import { upCommand } from './commands/up.js';
 import { workerCommand } from './commands/worker.js';
-import { loadEnv } from './env.js';
+import { config } from './config.js';
 
 const program = new Command('harness').description('Vloop Harness: durable LLM components, pipelines and agents on Temporal').version('0.1.0');
 for (const add of [upCommand, servicesCommand, backendCommand, workerCommand, runCommand, chatCommand, evalCommands, dbCommand, doctorCommand, setupCommand]) add(program);
 
 try {
-  loadEnv();
-  installTemporalRuntime();
+  installTemporalRuntime(config().temporal.logLevel);
   await program.parseAsync(process.argv);
 } catch (err) {
   const message = err instanceof SpecError || err instanceof Error ? err.message : String(err);

@@ -1,23 +1,35 @@
-// Shared bootstrap for CLI commands: the store (migrated) and where Temporal is.
-import { dbConfig } from '../db/config.js';
+// Shared bootstrap for CLI commands: the store (migrated), where Temporal is, how to stop.
 import { migrate, openStore, type Store } from '../db/knex.js';
-import { temporalConfig, type TemporalConfig } from '../temporal/config.js';
+import type { CliSearch } from '../temporal/cli-path.js';
+import { config } from './config.js';
 
 export async function prepareStore(): Promise<Store> {
-  const store = openStore(dbConfig());
+  const { db } = config();
+  const store = openStore(db);
   try {
     await migrate(store);
   } catch (err) {
     await store.close();
-    throw new Error(`the store at ${dbConfig().dialect === 'sqlite' ? dbConfig().url : 'VLOOP_DB_URL'} could not be opened or migrated: ${(err as Error).message}`);
+    throw new Error(`the store at ${db.dialect === 'sqlite' ? db.url : 'VLOOP_DB_URL'} could not be opened or migrated: ${(err as Error).message}`);
   }
   return store;
 }
 
 /** The Temporal target: TEMPORAL_ADDRESS, or the managed dev server's port. */
-export function temporalTarget(): TemporalConfig & { address: string; managed: boolean } {
-  const c = temporalConfig();
+export function temporalTarget() {
+  const c = config().temporal;
   return { ...c, address: c.address ?? `127.0.0.1:${c.devPort}`, managed: !c.address };
+}
+
+/** The configuration with its Temporal address resolved (what the backend and worker take). */
+export function resolvedConfig() {
+  return { ...config(), temporal: temporalTarget() };
+}
+
+/** Where the Temporal CLI is looked for. */
+export function cliSearch(): CliSearch {
+  const c = config();
+  return { cliPath: c.temporal.cliPath, searchPath: c.searchPath, binDir: c.paths.bin };
 }
 
 export function onShutdown(stop: () => Promise<void>): void {

@@ -10,11 +10,11 @@ export function keyFromText(text: string): Buffer {
   return crypto.createHash('sha256').update(text).digest();
 }
 
-export function loadSecretKey(dir: string, env: NodeJS.ProcessEnv = process.env): Buffer {
-  if (env.HARNESS_SECRET_KEY) return keyFromText(env.HARNESS_SECRET_KEY);
-  const file = path.join(dir, 'secret.key');
+/** The key from its text (HARNESS_SECRET_KEY), else from the key file, created once. */
+export function loadSecretKey(file: string, text?: string): Buffer {
+  if (text) return keyFromText(text);
   if (!fs.existsSync(file)) {
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(path.dirname(file), { recursive: true });
     try {
       fs.writeFileSync(file, crypto.randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
     } catch (err) {

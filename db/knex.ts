@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { knexSnakeCaseMappers } from 'objection';
-import type { DbConfig } from './config.js';
+import type { DbConfig } from '../config/index.js';
 import { migrationSource } from './migrations/index.js';
 
 export interface Store {

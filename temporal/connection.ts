@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import type { TemporalConfig } from './config.js';
+import type { TemporalConfig } from '../config/index.js';
 
 function tlsOptions(c: TemporalConfig) {
   if (c.tlsCertPath && c.tlsKeyPath) {

@@ -3,7 +3,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { requireTemporalCli } from './cli-path.js';
 
 export interface DevServerOptions {
   dbFile: string;
@@ -11,7 +10,8 @@ export interface DevServerOptions {
   uiPort: number;
   namespace?: string;
   logFile?: string;
-  cliPath?: string;
+  /** The temporal binary (found by the caller: findTemporalCli / provisionTemporalCli). */
+  cliPath: string;
   dynamicConfig?: string[];
 }
 
@@ -22,7 +22,7 @@ export interface DevServer {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function devServerArgs(o: DevServerOptions): string[] {
+export function devServerArgs(o: Omit<DevServerOptions, 'cliPath'>): string[] {
   const args = ['server', 'start-dev', ...(o.dbFile ? ['--db-filename', o.dbFile] : []), '--ip', '127.0.0.1', '--port', String(o.port), '--ui-port', String(o.uiPort)];
   args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL', '--log-level', 'warn');
   // Eager activity dispatch hands a scheduled activity straight back to the worker that asked: fewer hops per step.
@@ -55,7 +55,7 @@ export async function waitForTemporal(address: string, timeoutMs = 60_000, child
 }
 
 export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
-  const cli = o.cliPath ?? requireTemporalCli();
+  const cli = o.cliPath;
   if (o.dbFile) fs.mkdirSync(path.dirname(o.dbFile), { recursive: true });
   const out = o.logFile ? fs.openSync(o.logFile, 'a') : 'ignore';
   const child = spawn(cli, devServerArgs(o), { stdio: ['ignore', out, out], detached: false });

@@ -3,10 +3,10 @@ import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { workflowBundle } from './bundle.js';
 
-export async function replayRun(client: Client, workflowId: string): Promise<{ ok: boolean; error?: string }> {
+export async function replayRun(client: Client, workflowId: string, bundle: Parameters<typeof workflowBundle>[0]): Promise<{ ok: boolean; error?: string }> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   try {
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId);
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(bundle) }, history, workflowId);
     return { ok: true };
   } catch (err) {
     return { ok: false, error: (err as Error).message };

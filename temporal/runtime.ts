@@ -5,7 +5,7 @@ import { redact, redactText } from '../core/redact.js';
 
 let installed = false;
 
-export function installTemporalRuntime(level: LogLevel = (process.env.TEMPORAL_LOG_LEVEL as LogLevel) || 'WARN'): void {
+export function installTemporalRuntime(level: LogLevel): void {
   if (installed) return;
   installed = true;
   const logger = new DefaultLogger(level, (entry) => {

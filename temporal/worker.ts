@@ -8,6 +8,8 @@ export interface WorkerOptions {
   namespace: string;
   taskQueue: string;
   activities: Activities;
+  /** A prebuilt bundle, else one built (and cached in cacheDir) from today's code. */
+  bundle: { prebuilt?: string | undefined; cacheDir: string };
 }
 
 export async function createWorker(o: WorkerOptions): Promise<Worker> {
@@ -16,7 +18,7 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     activities: o.activities,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: await workflowBundle(o.bundle),
     maxConcurrentActivityTaskExecutions: 64,
     // A short grace period keeps Ctrl-C snappy; unfinished activities are retried by Temporal.
     shutdownGraceTime: '2s',

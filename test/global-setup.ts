@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { configFromEnv } from '../config/index.js';
 import { findTemporalCli, INSTALL_HINT } from '../temporal/cli-path.js';
 import { writeBundle } from '../temporal/bundle.js';
 import { startDevServer } from '../temporal/dev-server.js';
@@ -18,7 +19,9 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  const cli = findTemporalCli();
+  // The suite's edge: the CLI the developer's setup installed (TEMPORAL_CLI_PATH, PATH or .vloop/bin).
+  const user = configFromEnv(process.env, process.cwd());
+  const cli = findTemporalCli({ cliPath: user.temporal.cliPath, searchPath: user.searchPath, binDir: user.paths.bin });
   if (!cli) throw new Error(`integration tests need a Temporal dev server: ${INSTALL_HINT}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-test-'));
   const bundle = path.join(dir, 'workflows.js');

@@ -70,11 +70,13 @@ function toHistory(messages: CompletionRequest['messages']): { history: ChatHist
 
 export function createLocalProvider(s: ProviderSettings): LlmProvider {
   const threads = Number(s.options?.threads ?? 1);
+  if (!s.localFiles) throw new Error('the local provider needs to know where its model files are');
+  const files = s.localFiles;
   return {
     type: 'local',
     async complete(req: CompletionRequest): Promise<CompletionResult> {
       const started = Date.now();
-      const l = await loadLocalModel(resolveLocalModel(req.model), threads);
+      const l = await loadLocalModel(resolveLocalModel(req.model, files), threads);
       const run = async (): Promise<CompletionResult> => {
         const { LlamaChatSession } = await import('node-llama-cpp');
         const sequence = l.context.getSequence();
@@ -102,7 +104,7 @@ export function createLocalProvider(s: ProviderSettings): LlmProvider {
       return result;
     },
     async listModels() {
-      return listLocalModels();
+      return listLocalModels(files);
     },
   };
 }

@@ -9,7 +9,7 @@ import { redactingStream } from '../../core/redacting-stream.js';
 import type { SecretSet } from '../../core/secrets.js';
 import type { EventBus } from '../../db/event-bus.js';
 import type { EventWriter } from '../../db/event-writer.js';
-import { costUsd, type Price } from './pricing.js';
+import { costUsd, type Price } from '../../core/pricing.js';
 import { ProviderRejected, type CompletionResult, type ToolSpec } from './provider.js';
 import type { ResolvedProvider } from './registry.js';
 

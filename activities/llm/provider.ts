@@ -54,6 +54,8 @@ export interface ProviderSettings {
   baseUrl?: string | undefined;
   apiKey?: string | undefined;
   options?: Record<string, unknown> | undefined;
+  /** Where the embedded model's GGUF files are (the local provider only). */
+  localFiles?: { modelsDir: string; localModelPath?: string | undefined } | undefined;
 }
 
 /** An HTTP status from a provider that retrying cannot fix (bad request, auth, unknown model). */

@@ -7,7 +7,7 @@ import { createLocalProvider } from './local.js';
 import { createOllamaProvider, DEFAULT_OLLAMA_URL } from './ollama.js';
 import { createOpenAiProvider } from './openai.js';
 import type { SecretSet } from '../../core/secrets.js';
-import type { Price } from './pricing.js';
+import type { Price } from '../../core/pricing.js';
 import type { LlmProvider, ProviderSettings } from './provider.js';
 
 export interface ResolvedProvider {
@@ -43,7 +43,7 @@ export const createProviderClient: ProviderFactory = (type, settings) => {
   }
 };
 
-export function createProviderResolver(store: Store, secretKey: Buffer, secrets: SecretSet, factory: ProviderFactory = createProviderClient) {
+export function createProviderResolver(store: Store, secretKey: Buffer, secrets: SecretSet, localFiles: ProviderSettings['localFiles'], factory: ProviderFactory = createProviderClient) {
   const cache = new Map<string, { stamp: string; resolved: ResolvedProvider }>();
   return async function resolveProvider(name: string): Promise<ResolvedProvider> {
     const row = await getProvider(store, name);
@@ -53,7 +53,7 @@ export function createProviderResolver(store: Store, secretKey: Buffer, secrets:
     secrets.add(apiKey);
     const resolved: ResolvedProvider = {
       name: row.name,
-      provider: factory(row.type, { baseUrl: row.baseUrl ?? undefined, apiKey, options: row.options ?? undefined }),
+      provider: factory(row.type, { baseUrl: row.baseUrl ?? undefined, apiKey, options: row.options ?? undefined, localFiles }),
       endpoint: row.baseUrl ?? DEFAULT_ENDPOINTS[row.type] ?? row.type,
       defaultModel: row.defaultModel,
       pricing: (row.options?.pricing as Record<string, Price> | undefined) ?? {},

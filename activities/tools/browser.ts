@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const IDLE_MS = 5 * 60_000;
 const TEXT_CAP = 8000;
@@ -12,18 +11,18 @@ const TEXT_CAP = 8000;
 let browserPromise: Promise<Browser> | undefined;
 const sessions = new Map<string, { context: BrowserContext; page: Page; timer: NodeJS.Timeout }>();
 
-async function browser(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(`chromium is not installed at ${CHROMIUM_PATH}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+async function browser(chromiumPath: string): Promise<Browser> {
+  if (!fs.existsSync(chromiumPath)) throw new Error(`chromium is not installed at ${chromiumPath}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   const { chromium } = await import('playwright-core');
-  browserPromise ??= chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS, headless: true });
+  browserPromise ??= chromium.launch({ executablePath: chromiumPath, args: ARGS, headless: true });
   return browserPromise;
 }
 
 /** The run's page (created on first use); `allowHost` judges each navigation. */
-async function pageFor(runId: string, allowHost: (url: string) => boolean): Promise<Page> {
+async function pageFor(runId: string, allowHost: (url: string) => boolean, chromiumPath: string): Promise<Page> {
   let s = sessions.get(runId);
   if (!s) {
-    const context = await (await browser()).newContext();
+    const context = await (await browser(chromiumPath)).newContext();
     await context.route('**/*', (route) => {
       const req = route.request();
       if (req.isNavigationRequest() && !allowHost(req.url())) return route.abort('blockedbyclient');
@@ -60,8 +59,8 @@ export interface BrowserArgs {
   text?: string | undefined;
 }
 
-export async function runBrowser(runId: string, callId: string, args: BrowserArgs, o: { allowHost: (url: string) => boolean; artifactsDir: string }): Promise<string> {
-  const page = await pageFor(runId, o.allowHost);
+export async function runBrowser(runId: string, callId: string, args: BrowserArgs, o: { allowHost: (url: string) => boolean; artifactsDir: string; chromiumPath: string }): Promise<string> {
+  const page = await pageFor(runId, o.allowHost, o.chromiumPath);
   switch (args.op) {
     case 'open': {
       const res = await page.goto(args.url!, { timeout: 30_000, waitUntil: 'domcontentloaded' });

@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isInside } from '../../core/policy.js';
-import { EscapeError, openInside, realResolve } from './workspace.js';
+import { realResolve } from '../../db/policy-file.js';
+import { EscapeError, openInside } from './workspace.js';
 
 export interface FilesystemArgs {
   op: 'read' | 'write' | 'edit' | 'list' | 'glob' | 'grep';

@@ -4,15 +4,14 @@ import path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { evaluatePolicy, resolveToolPath, toolCall, type ToolCall } from '../../core/policy.js';
 import { redactText } from '../../core/redact.js';
+import type { ToolsConfig } from '../../config/index.js';
 import type { EventWriter } from '../../db/event-writer.js';
+import { policyContext, readPolicy, realResolve } from '../../db/policy-file.js';
 import type { SecretSet } from '../../core/secrets.js';
-import { projectDir } from '../../temporal/config.js';
 import { closeBrowserSession, runBrowser } from './browser.js';
 import { runQuery } from './database.js';
 import { runFilesystem } from './filesystem.js';
-import { policyContext, readPolicy } from './policy-file.js';
 import { runTerminal } from './terminal.js';
-import { realResolve } from './workspace.js';
 
 export const OUTPUT_CAP = 16_000;
 
@@ -30,16 +29,18 @@ export interface RunToolResult {
   truncated: boolean;
 }
 
-export function createRunTool(deps: { events: EventWriter; secrets: SecretSet }) {
+export function createRunTool(deps: { events: EventWriter; secrets: SecretSet; tools: ToolsConfig }) {
   return async function runTool(input: RunToolInput): Promise<RunToolResult> {
     const ctx = Context.current();
     let call: ToolCall;
     let decision;
     let pctx;
+    let policy;
     try {
       call = toolCall.parse(input.call);
-      pctx = policyContext();
-      decision = evaluatePolicy(readPolicy(), call, { ...pctx, realpath: realResolve });
+      pctx = policyContext(deps.tools);
+      policy = readPolicy(deps.tools.policyPath);
+      decision = evaluatePolicy(policy, call, { ...pctx, realpath: realResolve });
     } catch (err) {
       throw ApplicationFailure.nonRetryable(`the tool call could not be checked, so it was not run: ${(err as Error).message}`, 'PolicyCheckFailed');
     }
@@ -54,22 +55,21 @@ export function createRunTool(deps: { events: EventWriter; secrets: SecretSet })
           output = runFilesystem(pctx.workspace, resolveToolPath({ ...pctx, realpath: realResolve }, call.args.path), call.args);
           break;
         case 'terminal': {
-          const r = await runTerminal(call.args.command, pctx.workspace, { timeoutMs: 60_000, maxBytes: OUTPUT_CAP * 2, signal: ctx.cancellationSignal });
+          const r = await runTerminal(call.args.command, pctx.workspace, { env: deps.tools.env, timeoutMs: 60_000, maxBytes: OUTPUT_CAP * 2, signal: ctx.cancellationSignal });
           ok = r.exitCode === 0 && !r.timedOut;
           output = `${r.output.replace(/\n$/, "")}${r.timedOut ? '\n[timed out; the process group was killed]' : ''}\n[exit code ${r.exitCode ?? 'none'}]`;
           break;
         }
         case 'database': {
-          const conn = readPolicy().connections[call.args.connection]!;
+          const conn = policy.connections[call.args.connection]!;
           output = await runQuery(conn, call.args.sql, path.resolve(pctx.workspace));
           break;
         }
         case 'browser': {
-          const policy = readPolicy();
           // Each navigation (a click too) is judged as an `open` of its URL.
           const approvedHost = input.approved && call.args.url ? new URL(call.args.url).host : undefined;
           const allowHost = (url: string) => new URL(url).host === approvedHost || evaluatePolicy(policy, { tool: 'browser', args: { op: 'open', url } }, pctx).decision === 'allow';
-          output = await runBrowser(input.runId, input.callId, call.args, { allowHost, artifactsDir: path.join(projectDir(), 'artifacts') });
+          output = await runBrowser(input.runId, input.callId, call.args, { allowHost, artifactsDir: deps.tools.artifactsDir, chromiumPath: deps.tools.chromiumPath });
           break;
         }
       }

@@ -2,21 +2,16 @@
 // process group is killed on timeout or cancellation.
 import { spawn } from 'node:child_process';
 
-const SAFE_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TERM', 'USER', 'SHELL', 'TZ', 'TMPDIR'];
-
-export function scrubbedEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return Object.fromEntries(SAFE_ENV.filter((k) => env[k] !== undefined).map((k) => [k, env[k]]));
-}
-
 export interface TerminalResult {
   exitCode: number | null;
   output: string;
   timedOut: boolean;
 }
 
-export function runTerminal(command: string, cwd: string, o: { timeoutMs: number; maxBytes: number; signal?: AbortSignal }): Promise<TerminalResult> {
+/** `env` is the safe subset the configuration chose (never the process's secrets). */
+export function runTerminal(command: string, cwd: string, o: { env: Record<string, string>; timeoutMs: number; maxBytes: number; signal?: AbortSignal }): Promise<TerminalResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', command], { cwd, env: scrubbedEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-c', command], { cwd, env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let timedOut = false;
     const take = (chunk: Buffer) => {

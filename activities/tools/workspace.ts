@@ -1,21 +1,6 @@
-// Real paths for the policy re-check, and opening files so a symlink swapped in after the check
-// cannot lead outside the workspace (the opened descriptor's real path is checked again).
+// Opening files so a symlink swapped in after the policy check cannot lead outside the workspace (the opened descriptor's real path is checked again).
 import fs from 'node:fs';
-import path from 'node:path';
 import { isInside } from '../../core/policy.js';
-
-/** Resolve symlinks of the deepest existing ancestor, then append the rest (for paths not yet created). */
-export function realResolve(p: string): string {
-  let existing = p;
-  const rest: string[] = [];
-  while (!fs.existsSync(existing)) {
-    rest.unshift(path.basename(existing));
-    const parent = path.dirname(existing);
-    if (parent === existing) break;
-    existing = parent;
-  }
-  return path.join(fs.realpathSync(existing), ...rest);
-}
 
 export class EscapeError extends Error {}
 

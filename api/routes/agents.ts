@@ -7,8 +7,8 @@ export function agentRoutes(app: AppContext): Router {
   const r = new Router({ prefix: '/api' });
   r.post('/runs/:id/approvals/:approvalId', async (ctx) => (ctx.body = await svc.resolveApproval(app, ctx.params.id!, ctx.params.approvalId!, await readJson(ctx))));
   r.get('/approvals', async (ctx) => (ctx.body = await svc.listApprovals(app)));
-  r.get('/policy', (ctx) => (ctx.body = svc.getPolicy()));
-  r.post('/policy/check', async (ctx) => (ctx.body = svc.checkPolicy(await readJson(ctx))));
+  r.get('/policy', (ctx) => (ctx.body = svc.getPolicy(app)));
+  r.post('/policy/check', async (ctx) => (ctx.body = svc.checkPolicy(app, await readJson(ctx))));
   r.put('/policy', async (ctx) => (ctx.body = await svc.putPolicy(app, await readJson(ctx))));
   return r;
 }

@@ -1,7 +1,7 @@
 // GET /api/pricing: the effective table; PUT replaces the user's overrides (USD per million tokens).
 import Router from '@koa/router';
-import { loadPrices, savePrices } from '../../activities/llm/price-table.js';
-import { DEFAULT_PRICES } from '../../activities/llm/pricing.js';
+import { loadPrices, savePrices } from '../../db/price-table.js';
+import { DEFAULT_PRICES } from '../../core/pricing.js';
 import { audit } from '../../db/repositories/audit.js';
 import { readJson } from '../body.js';
 import type { AppContext } from '../context.js';

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Router from '@koa/router';
-import { projectDir } from '../../temporal/config.js';
 import { AppError } from '../errors.js';
 import { z } from 'zod';
 import { runListQuery } from '../../core/specs.js';
@@ -29,7 +28,7 @@ export function runRoutes(app: AppContext): Router {
   r.get('/:id/artifacts/:name', async (ctx) => {
     const run = await runs.getRun(app.store, ctx.params.id!);
     const name = ctx.params.name!;
-    const file = path.join(projectDir(), 'artifacts', run.id, name);
+    const file = path.join(app.config.paths.artifacts, run.id, name);
     if (!/^[\w.-]+$/.test(name) || !fs.existsSync(file)) throw new AppError(404, 'not_found', `run '${run.id}' has no artifact '${name}'`);
     ctx.type = path.extname(name) === '.png' ? 'image/png' : 'application/octet-stream';
     ctx.body = fs.createReadStream(file);

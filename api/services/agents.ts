@@ -1,8 +1,7 @@
 // Approvals (Updates on the agent workflow) and the tool policy.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
-import { policyContext, readPolicy, writePolicy } from '../../activities/tools/policy-file.js';
-import { realResolve } from '../../activities/tools/workspace.js';
+import { policyContext, readPolicy, realResolve, writePolicy } from '../../db/policy-file.js';
 import { evaluatePolicy, toolCall } from '../../core/policy.js';
 import { newId } from '../../core/ids.js';
 import { audit } from '../../db/repositories/audit.js';
@@ -44,17 +43,17 @@ export async function listApprovals(ctx: AppContext) {
 }
 
 /** The dry run: what the registry would decide for this call right now, with real paths. */
-export function checkPolicy(body: unknown) {
+export function checkPolicy(ctx: AppContext, body: unknown) {
   const call = toolCall.parse((body as { call?: unknown } | null)?.call);
-  return evaluatePolicy(readPolicy(), call, { ...policyContext(), realpath: realResolve });
+  return evaluatePolicy(readPolicy(ctx.config.tools.policyPath), call, { ...policyContext(ctx.config.tools), realpath: realResolve });
 }
 
-export function getPolicy() {
-  return readPolicy();
+export function getPolicy(ctx: AppContext) {
+  return readPolicy(ctx.config.tools.policyPath);
 }
 
 export async function putPolicy(ctx: AppContext, body: unknown) {
-  const policy = writePolicy(body);
+  const policy = writePolicy(ctx.config.tools.policyPath, body);
   await audit(ctx.store, { actor: 'api', action: 'policy.update', subject: 'policy', details: { rules: policy.rules.length } });
   return policy;
 }

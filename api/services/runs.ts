@@ -9,6 +9,7 @@ import { audit } from '../../db/repositories/audit.js';
 import * as runs from '../../db/repositories/runs.js';
 import { components, pipelines } from '../../db/repositories/versioned.js';
 import { historyView } from '../../temporal/history-view.js';
+import { workflowBundleOptions } from '../../temporal/bundle.js';
 import { replayRun } from '../../temporal/replay.js';
 import { agentWorkflow } from '../../workflows/agent.js';
 import { componentWorkflow } from '../../workflows/component.js';
@@ -97,5 +98,5 @@ export async function runHistory(ctx: AppContext, id: string) {
 
 export async function replay(ctx: AppContext, id: string) {
   const run = await runs.getRun(ctx.store, id);
-  return replayRun(ctx.temporal.client, run.workflowId);
+  return replayRun(ctx.temporal.client, run.workflowId, workflowBundleOptions(ctx.config));
 }

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_LOCAL_MODEL, resolveLocalModel } from '../../activities/llm/local-models.js';
+import { DEFAULT_OLLAMA_URL } from '../../activities/llm/ollama.js';
+import type { ModelsConfig } from '../../config/index.js';
 import type { ProviderSpec } from '../../core/specs.js';
 import { getMeta, setMeta } from '../../db/repositories/audit.js';
 import type { AppContext } from '../context.js';
@@ -15,23 +17,23 @@ export const NO_PROVIDER_HINT =
   'no model provider is available: run `npm run setup` to install the embedded model, or set OPENAI_API_KEY, ANTHROPIC_API_KEY or OLLAMA_BASE_URL (with LM_MODEL) in .env';
 
 /** The provider the examples use: LM_PROVIDER if set, else the first with settings, else the embedded model. */
-export function defaultProviderFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<ProviderSpec, 'name'> | undefined {
-  const wanted = env.LM_PROVIDER || (env.OPENAI_API_KEY ? 'openai' : env.ANTHROPIC_API_KEY ? 'anthropic' : env.OLLAMA_BASE_URL ? 'ollama' : 'local');
-  const model = env.LM_MODEL || undefined;
+export function defaultProvider(m: ModelsConfig): Omit<ProviderSpec, 'name'> | undefined {
+  const wanted = m.provider ?? (m.openaiApiKey ? 'openai' : m.anthropicApiKey ? 'anthropic' : m.ollamaBaseUrl ? 'ollama' : 'local');
+  const model = m.model;
   switch (wanted) {
     case 'openai':
-      return { type: 'openai', apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL || undefined, defaultModel: model ?? 'gpt-4o-mini' };
+      return { type: 'openai', apiKey: m.openaiApiKey, baseUrl: m.openaiBaseUrl, defaultModel: model ?? 'gpt-4o-mini' };
     case 'anthropic':
-      return { type: 'anthropic', apiKey: env.ANTHROPIC_API_KEY, defaultModel: model ?? 'claude-haiku-4-5' };
+      return { type: 'anthropic', apiKey: m.anthropicApiKey, defaultModel: model ?? 'claude-haiku-4-5' };
     case 'ollama':
-      return { type: 'ollama', baseUrl: env.OLLAMA_BASE_URL || 'http://127.0.0.1:11434', defaultModel: model ?? 'llama3.2' };
+      return { type: 'ollama', baseUrl: m.ollamaBaseUrl ?? DEFAULT_OLLAMA_URL, defaultModel: model ?? 'llama3.2' };
     case 'local':
       try {
-        resolveLocalModel(model, env);
+        resolveLocalModel(model, m);
       } catch {
         return undefined;
       }
-      return { type: 'local', defaultModel: model ?? (env.LOCAL_MODEL_PATH ? path.basename(env.LOCAL_MODEL_PATH).replace(/\.gguf$/, '') : DEFAULT_LOCAL_MODEL.name) };
+      return { type: 'local', defaultModel: model ?? (m.localModelPath ? path.basename(m.localModelPath).replace(/\.gguf$/, '') : DEFAULT_LOCAL_MODEL.name) };
     default:
       return undefined;
   }
@@ -45,9 +47,9 @@ function readJsonDir(dir: string): unknown[] {
     .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
 }
 
-export async function seedExamples(ctx: AppContext, env: NodeJS.ProcessEnv = process.env): Promise<{ seeded: boolean; message: string }> {
+export async function seedExamples(ctx: AppContext): Promise<{ seeded: boolean; message: string }> {
   if (await getMeta(ctx.store, 'examples_seeded')) return { seeded: false, message: 'examples already seeded' };
-  const provider = defaultProviderFromEnv(env);
+  const provider = defaultProvider(ctx.config.models);
   if (!provider) return { seeded: false, message: NO_PROVIDER_HINT };
   await createProvider(ctx, { name: 'default', ...Object.fromEntries(Object.entries(provider).filter(([, v]) => v !== undefined)) });
   for (const spec of readJsonDir(path.join(examplesDir, 'components'))) await createComponent(ctx, spec);

@@ -1,14 +1,12 @@
 // `harness backend`: the API (and by default an embedded worker) in the foreground.
 import type { Command } from 'commander';
-import { apiConfig } from '../../api/config.js';
 import { startBackend, type Backend } from '../../api/server.js';
-import { dbConfig } from '../../db/config.js';
 import type { Store } from '../../db/knex.js';
-import { onShutdown, prepareStore, temporalTarget } from '../runtime.js';
+import { onShutdown, prepareStore, resolvedConfig } from '../runtime.js';
 
 export async function launchBackend(o: { worker: boolean }): Promise<{ backend: Backend; store: Store }> {
   const store = await prepareStore();
-  const backend = await startBackend({ ...apiConfig(), store, storeUrl: dbConfig().url, temporal: temporalTarget(), withWorker: o.worker });
+  const backend = await startBackend({ config: resolvedConfig(), store, withWorker: o.worker });
   return { backend, store };
 }
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { dbConfig } from '../../db/config.js';
+import { config } from '../config.js';
 import { migrate, openStore } from '../../db/knex.js';
 
 export function dbCommand(program: Command): void {
@@ -7,7 +7,7 @@ export function dbCommand(program: Command): void {
   db.command('migrate')
     .description('apply pending migrations')
     .action(async () => {
-      const cfg = dbConfig();
+      const cfg = config().db;
       const store = openStore(cfg);
       try {
         const applied = await migrate(store);

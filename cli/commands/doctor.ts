@@ -3,12 +3,11 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { decryptSecret, loadSecretKey } from '../../db/crypto.js';
-import { dbConfig } from '../../db/config.js';
 import { listProviders } from '../../db/repositories/providers.js';
 import { findTemporalCli, INSTALL_HINT } from '../../temporal/cli-path.js';
-import { projectDir } from '../../temporal/config.js';
 import { waitForTemporal } from '../../temporal/dev-server.js';
-import { prepareStore, temporalTarget } from '../runtime.js';
+import { config } from '../config.js';
+import { cliSearch, prepareStore, temporalTarget } from '../runtime.js';
 
 interface Check {
   name: string;
@@ -23,7 +22,7 @@ async function checks(): Promise<Check[]> {
   out.push({ name: 'node', ok: major > 20 || (major === 20 && minor >= 19), detail: `v${process.versions.node} (needs >= 20.19)`, required: true });
 
   const t = temporalTarget();
-  const cli = findTemporalCli();
+  const cli = findTemporalCli(cliSearch());
   if (t.managed) {
     let version = '';
     try {
@@ -36,12 +35,12 @@ async function checks(): Promise<Check[]> {
   const reachable = await waitForTemporal(t.address, 1500).then(() => true, () => false);
   out.push({ name: 'temporal', ok: reachable, detail: `${t.address} namespace ${t.namespace}${reachable ? '' : t.managed ? ' (not running: `npm start` starts it)' : ' (unreachable)'}`, required: !t.managed });
 
-  const cfg = dbConfig();
+  const cfg = config().db;
   try {
     const store = await prepareStore();
     try {
       out.push({ name: 'store', ok: true, detail: `${cfg.dialect} ${cfg.dialect === 'sqlite' ? cfg.url : '(VLOOP_DB_URL)'} migrated`, required: true });
-      const key = loadSecretKey(projectDir());
+      const key = loadSecretKey(config().paths.secretKey, config().secretKeyText);
       const providers = await listProviders(store);
       for (const p of providers) {
         let ok = true;
@@ -59,7 +58,7 @@ async function checks(): Promise<Check[]> {
   } catch (err) {
     out.push({ name: 'store', ok: false, detail: (err as Error).message, required: true });
   }
-  const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
+  const chromium = [config().tools.chromiumPath, '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
   out.push({ name: 'chromium', ok: !!chromium, detail: chromium ?? 'not found: `apt-get install -y chromium` (browser tool and e2e tests)', required: false });
   return out;
 }

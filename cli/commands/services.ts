@@ -5,17 +5,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { provisionTemporalCli } from '../../temporal/cli-path.js';
-import { projectDir } from '../../temporal/config.js';
 import { devServerArgs, waitForTemporal } from '../../temporal/dev-server.js';
 import { backendUrl, CliError } from '../client.js';
-import { temporalTarget } from '../runtime.js';
+import { config } from '../config.js';
+import { cliSearch, temporalTarget } from '../runtime.js';
 
 const NAMES = ['temporal', 'backend', 'web'] as const;
 type Name = (typeof NAMES)[number];
 const harnessBin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'harness.js');
 
-const runDir = () => path.join(projectDir(), 'run');
-const logDir = () => path.join(projectDir(), 'logs');
+const runDir = () => config().paths.run;
+const logDir = () => config().paths.logs;
 const pidFile = (n: Name) => path.join(runDir(), `${n}.pid`);
 
 function alive(pid: number): boolean {
@@ -61,9 +61,10 @@ async function start(n: Name): Promise<void> {
   const t = temporalTarget();
   const [cmd, args] =
     n === 'temporal'
-      ? [provisionTemporalCli(), devServerArgs({ dbFile: path.join(projectDir(), 'temporal.db'), port: t.devPort, uiPort: t.devUiPort, namespace: t.namespace })]
+      ? [provisionTemporalCli(cliSearch()), devServerArgs({ dbFile: config().paths.temporalDb, port: t.devPort, uiPort: t.devUiPort, namespace: t.namespace })]
       : [process.execPath, [harnessBin, 'backend']];
-  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', log, log], env: process.env });
+  // The child inherits this process's environment (spawn's default).
+  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', log, log] });
   child.unref();
   fs.writeFileSync(pidFile(n), String(child.pid));
   const ok = await waitHealthy(n, 60_000);

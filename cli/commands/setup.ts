@@ -1,20 +1,21 @@
 // `harness setup`: provision what the harness needs locally (Temporal CLI), create keys, migrate.
 import type { Command } from 'commander';
 import { loadOrCreateToken } from '../../api/config.js';
-import { provisionDefaultModel } from '../../activities/llm/local-models.js';
 import { loadSecretKey } from '../../db/crypto.js';
 import { provisionTemporalCli } from '../../temporal/cli-path.js';
-import { projectDir, temporalConfig } from '../../temporal/config.js';
-import { prepareStore } from '../runtime.js';
+import { config } from '../config.js';
+import { provisionDefaultModel } from '../provision-model.js';
+import { cliSearch, prepareStore } from '../runtime.js';
 
 export async function setup(log: (line: string) => void = console.log): Promise<void> {
-  if (!temporalConfig().address) log(`temporal CLI: ${provisionTemporalCli(log)}`);
-  if (!process.env.LOCAL_MODEL_PATH && process.env.VLOOP_SKIP_MODEL !== '1') log(`embedded model: ${provisionDefaultModel(log)}`);
-  loadSecretKey(projectDir());
-  loadOrCreateToken();
+  const c = config();
+  if (!c.temporal.address) log(`temporal CLI: ${provisionTemporalCli(cliSearch(), log)}`);
+  if (!c.models.localModelPath && !c.models.skipDownload) log(`embedded model: ${provisionDefaultModel(c.models.modelsDir, log)}`);
+  loadSecretKey(c.paths.secretKey, c.secretKeyText);
+  loadOrCreateToken(c.paths.token, c.api.token);
   const store = await prepareStore();
   await store.close();
-  log(`project directory: ${projectDir()} (store migrated, token and secret key in place)`);
+  log(`project directory: ${c.paths.dir} (store migrated, token and secret key in place)`);
 }
 
 export function setupCommand(program: Command): void {

@@ -2,19 +2,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { apiConfig } from '../../api/config.js';
 import type { AppContext } from '../../api/context.js';
 import { startPipelineRun } from '../../api/services/runs.js';
-import { defaultProviderFromEnv, exampleInputs, seedExamples } from '../../api/services/seed.js';
-import { provisionDefaultModel } from '../../activities/llm/local-models.js';
+import { defaultProvider, exampleInputs, seedExamples } from '../../api/services/seed.js';
 import { getRun } from '../../db/repositories/runs.js';
 import { pipelines } from '../../db/repositories/versioned.js';
 import { provisionTemporalCli } from '../../temporal/cli-path.js';
-import { projectDir } from '../../temporal/config.js';
 import { startDevServer, waitForTemporal, type DevServer } from '../../temporal/dev-server.js';
 import { ensureDashboard } from '../dashboard.js';
 import { launchBackend } from './backend.js';
-import { onShutdown, temporalTarget } from '../runtime.js';
+import { config } from '../config.js';
+import { provisionDefaultModel } from '../provision-model.js';
+import { cliSearch, onShutdown, temporalTarget } from '../runtime.js';
 
 /** Start the managed dev server unless one already answers on its port (e.g. `services start temporal`). */
 export async function ensureDevServer(log: (s: string) => void): Promise<DevServer | undefined> {
@@ -27,11 +26,11 @@ export async function ensureDevServer(log: (s: string) => void): Promise<DevServ
   } catch {
     // none running: start ours
   }
-  const dir = projectDir();
-  fs.mkdirSync(path.join(dir, 'logs'), { recursive: true });
-  const cliPath = provisionTemporalCli(log);
-  log(`temporal: starting the dev server on ${t.address} (history in ${path.join(dir, 'temporal.db')})`);
-  return startDevServer({ cliPath, dbFile: path.join(dir, 'temporal.db'), port: t.devPort, uiPort: t.devUiPort, namespace: t.namespace, logFile: path.join(dir, 'logs', 'temporal.log') });
+  const { paths } = config();
+  fs.mkdirSync(paths.logs, { recursive: true });
+  const cliPath = provisionTemporalCli(cliSearch(), log);
+  log(`temporal: starting the dev server on ${t.address} (history in ${paths.temporalDb})`);
+  return startDevServer({ cliPath, dbFile: paths.temporalDb, port: t.devPort, uiPort: t.devUiPort, namespace: t.namespace, logFile: path.join(paths.logs, 'temporal.log') });
 }
 
 async function runExample(app: AppContext, log: (s: string) => void): Promise<void> {
@@ -64,9 +63,10 @@ export function upCommand(program: Command): void {
     .action(async (o: { example: boolean }) => {
       const log = (s: string) => console.log(s);
       // With no key configured the examples run on the embedded model: make sure it is there.
-      if (!defaultProviderFromEnv() && !process.env.LOCAL_MODEL_PATH) {
+      const { models } = config();
+      if (!defaultProvider(models) && !models.localModelPath) {
         try {
-          provisionDefaultModel(log);
+          provisionDefaultModel(models.modelsDir, log);
         } catch (err) {
           log(`embedded model: ${(err as Error).message}`);
         }
@@ -84,10 +84,10 @@ export function upCommand(program: Command): void {
       });
       const seeded = await seedExamples(backend.app);
       log(`examples: ${seeded.message}`);
-      const { token } = apiConfig();
+      const { token } = backend.app;
       log(`\n  Dashboard:        ${backend.url}/ui/?token=${token}`);
       log(`  Temporal Web UI:  ${backend.app.temporal.uiUrl}`);
-      log(`  API:              ${backend.url}/api (Authorization: Bearer <token in ${path.join(projectDir(), 'token')}>)\n`);
+      log(`  API:              ${backend.url}/api (Authorization: Bearer <token in ${config().paths.token}>)\n`);
       if (o.example) await runExample(backend.app, log).catch((err) => log(`example: could not run: ${(err as Error).message}`));
       log('running; press Ctrl-C to stop');
     });

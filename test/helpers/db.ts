@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import knexFactory from 'knex';
 import { inject } from 'vitest';
-import type { Dialect } from '../../db/config.js';
+import type { Dialect } from '../../config/index.js';
 import { migrate, openStore, type Store } from '../../db/knex.js';
 
 export const dialects: Dialect[] = ['sqlite', 'postgres'];

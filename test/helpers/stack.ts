@@ -2,12 +2,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { inject } from 'vitest';
-import type { Dialect } from '../../db/config.js';
+import type { Dialect } from '../../config/index.js';
 import { startBackend, type Backend } from '../../api/server.js';
-import { temporalConfig } from '../../temporal/config.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
 import type { Script } from '../fakes/script.js';
+import { testConfig } from './config.js';
 import { freshStore, type TestStore } from './db.js';
 
 export const TOKEN = 'test-token-0123456789abcdef';
@@ -22,27 +21,38 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export function useTestEnv(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-proj-'));
-  process.env.VLOOP_PROJECT_DIR = dir;
-  process.env.VLOOP_WORKFLOW_BUNDLE = inject('workflowBundle');
-  return dir;
+/** A fresh project directory for one test stack. */
+export function newProjectDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-proj-'));
 }
 
-export async function startTestStack(o: { dialect?: Dialect; script: Script; withWorker?: boolean; address?: string; db?: TestStore; fake?: FakeProvider; dir?: string; taskQueue?: string; protocol?: 'openai' | 'anthropic' | 'ollama'; chatTurnsPerRun?: number; agentContinueAfterEvents?: number }): Promise<TestStack> {
-  const dir = o.dir ?? useTestEnv();
-  process.env.VLOOP_PROJECT_DIR = dir;
+export async function startTestStack(o: {
+  dialect?: Dialect;
+  script: Script;
+  withWorker?: boolean;
+  address?: string;
+  db?: TestStore;
+  fake?: FakeProvider;
+  dir?: string;
+  taskQueue?: string;
+  protocol?: 'openai' | 'anthropic' | 'ollama';
+  chatTurnsPerRun?: number;
+  agentContinueAfterEvents?: number;
+  /** The agents' workspace (HARNESS_WORKSPACE). */
+  workspace?: string;
+  /** More configuration, as environment variables. */
+  env?: Record<string, string | undefined>;
+}): Promise<TestStack> {
+  const dir = o.dir ?? newProjectDir();
   const db = o.db ?? (await freshStore(o.dialect ?? 'sqlite'));
   const fake = o.fake ?? (await startFakeProvider(o.protocol ?? 'openai', o.script));
   const taskQueue = o.taskQueue ?? `tq-${Math.random().toString(36).slice(2)}`;
+  const dialect = o.db ? o.db.store.dialect : (o.dialect ?? 'sqlite');
+  const config = testConfig({ dir, workspace: o.workspace, address: o.address, taskQueue, env: { VLOOP_DB_URL: dialect === 'postgres' ? db.url : `sqlite:${db.url}`, ...o.env } });
   const backend = await startBackend({
-    host: '127.0.0.1',
-    port: 0,
+    config,
     token: TOKEN,
-    allowedHosts: ['127.0.0.1', 'localhost'],
     store: db.store,
-    storeUrl: db.url,
-    temporal: { ...temporalConfig({}), address: o.address ?? inject('temporalAddress'), taskQueue },
     withWorker: o.withWorker ?? true,
     heartbeatTimeoutMs: 3000,
     ...(o.chatTurnsPerRun ? { chatTurnsPerRun: o.chatTurnsPerRun } : {}),

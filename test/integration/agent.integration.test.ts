@@ -20,15 +20,14 @@ describe('agent runs with policy and approvals', () => {
   let workspace: string;
   beforeAll(async () => {
     workspace = makeWorkspace({ 'notes.txt': 'The answer is 42.\n' });
-    process.env.HARNESS_WORKSPACE = workspace;
     stack = await startTestStack({
+      workspace,
       script: agentModel({ budget: [{ tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } }, { finish: { answer: 'fine' } }], approve: plan('echo ran >> log.txt && wc -l < notes.txt'), deny: plan('echo denied-ran >> log.txt'), timeout: plan('echo late-ran >> log.txt') }),
     });
     await seedAgent(stack, { rules: [{ id: 'read-notes', tool: 'filesystem', action: 'allow', match: { op: 'read', path: '*.txt' } }] });
   });
   afterAll(async () => {
     await stack?.close();
-    delete process.env.HARNESS_WORKSPACE;
   });
 
   it('reads a file, waits for approval of a command, runs it once, and answers', async () => {
@@ -145,7 +144,7 @@ describe('agent runs with policy and approvals', () => {
   });
 
   it('continues as new with the trajectory carried when history grows', async () => {
-    const small = await startTestStack({ agentContinueAfterEvents: 12, script: agentModel({ long: [1, 2, 3, 4].map(() => ({ tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } })).concat([{ finish: { answer: '{{last}}' } }] as never) }) });
+    const small = await startTestStack({ workspace, agentContinueAfterEvents: 12, script: agentModel({ long: [1, 2, 3, 4].map(() => ({ tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } })).concat([{ finish: { answer: '{{last}}' } }] as never) }) });
     try {
       await seedAgent(small, { rules: [{ tool: 'filesystem', action: 'allow', match: { op: 'read' } }] });
       const { body } = await small.api('POST', '/api/components/helper/runs', { inputs: { task: 'long' } });

@@ -11,13 +11,14 @@ import { closeBrowser } from '../../activities/tools/browser.js';
 import { createRunTool, endToolSession, type RunToolInput, type RunToolResult } from '../../activities/tools/registry.js';
 import type { ToolCall } from '../../core/policy.js';
 import { makeWorkspace } from '../helpers/agent-setup.js';
+import { testConfig } from '../helpers/config.js';
 
 describe('browser tool', () => {
   let server: http.Server;
   let port: number;
   let project: string;
   const hosts: string[] = [];
-  const runTool = createRunTool({ events: { append: async () => 0 }, secrets: new SecretSet({}) });
+  let runTool: ReturnType<typeof createRunTool>;
   let n = 0;
   const run = (call: ToolCall) => new MockActivityEnvironment().run(runTool, { runId: 'run_browser', callId: `tool[${n++}]`, call, approved: false } satisfies RunToolInput) as Promise<RunToolResult>;
 
@@ -33,8 +34,7 @@ describe('browser tool', () => {
     const ws = makeWorkspace({ 'x.txt': 'x' });
     project = path.join(ws, '.vloop');
     fs.mkdirSync(project);
-    process.env.HARNESS_WORKSPACE = ws;
-    process.env.VLOOP_PROJECT_DIR = project;
+    runTool = createRunTool({ events: { append: async () => 0 }, secrets: new SecretSet({}), tools: testConfig({ dir: project, workspace: ws }).tools });
     fs.writeFileSync(path.join(project, 'policy.json'), JSON.stringify({ rules: [{ tool: 'browser', action: 'allow', match: { url: '127.0.0.1' } }] }));
   });
   afterAll(async () => {

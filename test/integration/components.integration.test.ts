@@ -21,8 +21,7 @@ describe('components', () => {
   };
 
   beforeAll(async () => {
-    process.env.LOCAL_MODEL_PATH = localModelPath();
-    stack = await startTestStack({ script });
+    stack = await startTestStack({ script, env: { LOCAL_MODEL_PATH: localModelPath() } });
     await stack.api('POST', '/api/providers', { name: 'fake', type: 'openai', baseUrl: stack.fake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'fake-model' });
   });
   afterAll(() => stack?.close());

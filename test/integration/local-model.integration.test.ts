@@ -1,4 +1,5 @@
 // The embedded model for real (SmolLM2-135M on CPU): typed outputs that validate, and durable runs on it.
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalProvider, unloadLocalModels } from '../../activities/llm/local.js';
 import { parseReply, renderCall } from '../../core/adapters.js';
@@ -12,12 +13,11 @@ describe('embedded model', () => {
   let modelPath: string;
   beforeAll(() => {
     modelPath = localModelPath();
-    process.env.LOCAL_MODEL_PATH = modelPath;
   });
   afterAll(() => unloadLocalModels());
 
   it('answers a signature with an int and a Literal that validate (JSON adapter, grammar)', async () => {
-    const provider = createLocalProvider({});
+    const provider = createLocalProvider({ localFiles: { modelsDir: path.dirname(modelPath), localModelPath: modelPath } });
     const signature = parseSignature("review: str -> stars: int, sentiment: Literal['positive', 'negative']");
     const call = renderCall('json', { signature, instructions: 'Rate the review from 1 to 5 stars and classify its sentiment.' }, { review: 'Terrible. It broke on day one and support never answered.' });
     const deltas: string[] = [];
@@ -33,12 +33,12 @@ describe('embedded model', () => {
   describe('with no key configured', () => {
     let stack: TestStack;
     beforeAll(async () => {
-      stack = await startTestStack({ script: queueScript([]) });
+      stack = await startTestStack({ script: queueScript([]), env: { LOCAL_MODEL_PATH: modelPath } });
     });
     afterAll(() => stack?.close());
 
     it('seeds the examples on the local provider and runs the example pipeline for real', async () => {
-      const seeded = await seedExamples(stack.backend.app, { LOCAL_MODEL_PATH: modelPath });
+      const seeded = await seedExamples(stack.backend.app);
       expect(seeded.message).toMatch(/'local' provider/);
       const { body } = await stack.api('POST', '/api/pipelines/review-digest/runs', { inputs: exampleInputs()['review-digest'] });
       const run = await waitForRun(stack, body.id, 180_000);

@@ -89,13 +89,12 @@ describe('Temporal dev server and backend restarts (postgres)', () => {
     await db?.drop();
     db = await freshStore('postgres');
     const workspace = makeWorkspace({ 'a.txt': 'x' });
-    process.env.HARNESS_WORKSPACE = workspace;
     const agentFake = await startFakeProvider('openai', agentModel({ wait: [{ tool: 'terminal', args: { command: 'echo approved >> out.txt' } }, { finish: { answer: '{{last}}' } }] }));
     const taskQueue = `tq-agent-restart-${Date.now()}`;
     const projectDir = path.join(dir, 'agent-project');
     const serverOptions = { cliPath: inject('temporalCli'), dbFile: path.join(dir, 'temporal-agent.db'), port: await freePort(), uiPort: await freePort() };
     temporal = await startDevServer(serverOptions);
-    const open = () => startTestStack({ script: echoModel, db, fake: agentFake, dir: projectDir, taskQueue, address: temporal!.address });
+    const open = () => startTestStack({ script: echoModel, db, fake: agentFake, dir: projectDir, taskQueue, address: temporal!.address, workspace });
     stack = await open();
     await seedAgent(stack, { rules: [] });
     const { body } = await stack.api('POST', '/api/components/helper/runs', { inputs: { task: 'wait' } });
@@ -113,6 +112,5 @@ describe('Temporal dev server and backend restarts (postgres)', () => {
     expect(run.status).toBe('completed');
     expect(fs.readFileSync(path.join(workspace, 'out.txt'), 'utf8')).toBe('approved\n');
     await agentFake.close();
-    delete process.env.HARNESS_WORKSPACE;
   });
 });

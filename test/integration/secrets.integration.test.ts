@@ -4,10 +4,9 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { formatPredictReply } from '../../core/adapters.js';
 import { startBackend } from '../../api/server.js';
-import { temporalConfig } from '../../temporal/config.js';
-import { inject } from 'vitest';
 import { freshStore, type TestStore } from '../helpers/db.js';
-import { TOKEN, useTestEnv, waitForRun } from '../helpers/stack.js';
+import { testConfig } from '../helpers/config.js';
+import { newProjectDir, TOKEN, waitForRun } from '../helpers/stack.js';
 import { collectFrames, untilEvent } from '../helpers/ws.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
 import type { FakeReply, FakeRequest } from '../fakes/script.js';
@@ -41,18 +40,14 @@ describe('secret canary', () => {
   };
 
   beforeAll(async () => {
-    useTestEnv();
     db = await freshStore('sqlite');
     fake = await startFakeProvider('openai', script);
     const sink = new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) });
     process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => (logs.push(String(chunk)), stderrWrite(chunk as string, ...(rest as [])))) as typeof process.stderr.write;
     backend = await startBackend({
-      host: '127.0.0.1',
-      port: 0,
+      config: testConfig({ dir: newProjectDir(), taskQueue: `tq-canary-${Date.now()}`, env: { VLOOP_DB_URL: `sqlite:${db.url}` } }),
       token: TOKEN,
-      allowedHosts: ['127.0.0.1'],
       store: db.store,
-      temporal: { ...temporalConfig({}), address: inject('temporalAddress'), taskQueue: `tq-canary-${Date.now()}` },
       withWorker: true,
       heartbeatTimeoutMs: 3000,
       log: pino({ level: 'trace' }, sink),

@@ -12,13 +12,15 @@ import { runTerminal } from '../../activities/tools/terminal.js';
 import { EscapeError } from '../../activities/tools/workspace.js';
 import type { ToolCall } from '../../core/policy.js';
 import { makeWorkspace } from '../helpers/agent-setup.js';
+import { testConfig } from '../helpers/config.js';
+import { processAlive, waitFor } from '../helpers/wait.js';
 
 describe('tool registry', () => {
   let ws: string;
   let outside: string;
   let project: string;
   const appended: unknown[] = [];
-  const runTool = createRunTool({ events: { append: async (_runId, events) => (appended.push(...events), 0) }, secrets: new SecretSet({}) });
+  let runTool: ReturnType<typeof createRunTool>;
   const run = (call: ToolCall, approved = false) => new MockActivityEnvironment().run(runTool, { runId: 'r', callId: `c${appended.length}`, call, approved } satisfies RunToolInput);
 
   beforeAll(() => {
@@ -30,16 +32,13 @@ describe('tool registry', () => {
     fs.symlinkSync(outside, path.join(ws, 'link'));
     project = path.join(ws, '.vloop');
     fs.mkdirSync(project);
-    process.env.HARNESS_WORKSPACE = ws;
-    process.env.VLOOP_PROJECT_DIR = project;
-    delete process.env.TOOLS_POLICY_PATH;
+    runTool = createRunTool({ events: { append: async (_runId, events) => (appended.push(...events), 0) }, secrets: new SecretSet({}), tools: testConfig({ dir: project, workspace: ws }).tools });
     fs.writeFileSync(path.join(project, 'policy.json'), JSON.stringify({ rules: [{ tool: 'filesystem', action: 'allow' }, { tool: 'terminal', action: 'allow' }], connections: { app: { url: 'sqlite:app.db' } } }));
     const db = new Database(path.join(ws, 'app.db'));
     db.exec("create table t (a text); insert into t values ('one')");
     db.close();
   });
   afterAll(() => {
-    delete process.env.HARNESS_WORKSPACE;
     fs.rmSync(ws, { recursive: true, force: true });
     fs.rmSync(`${ws}-evil`, { recursive: true, force: true });
     fs.rmSync(outside, { recursive: true, force: true });
@@ -97,15 +96,17 @@ describe('tool registry', () => {
   });
 
   it('runs commands with a scrubbed environment and kills the whole process group on timeout', async () => {
-    process.env.SOME_API_KEY = 'sk-should-not-leak-1234567890';
-    const env = await runTerminal('echo "[$SOME_API_KEY]"', ws, { timeoutMs: 5000, maxBytes: 1000 });
-    expect(env.output.trim()).toBe('[]');
-    delete process.env.SOME_API_KEY;
+    // The configuration hands tools a safe subset of the environment it was built from.
+    const tools = testConfig({ dir: project, workspace: ws, env: { SOME_API_KEY: 'sk-should-not-leak-1234567890' } }).tools;
+    const env = await runTerminal('echo "[$SOME_API_KEY][${PATH:+path}]"', ws, { env: tools.env, timeoutMs: 5000, maxBytes: 1000 });
+    expect(env.output.trim()).toBe('[][path]');
     const started = Date.now();
-    const slow = await runTerminal('(sleep 30; echo child-survived > survived.txt) & sleep 30', ws, { timeoutMs: 300, maxBytes: 1000 });
+    // The background child writes its pid at once; after the timeout it must be gone, not just quiet.
+    const slow = await runTerminal('(echo $BASHPID > child.pid; sleep 30) & sleep 30', ws, { env: tools.env, timeoutMs: 300, maxBytes: 1000 });
     expect(slow.timedOut).toBe(true);
     expect(Date.now() - started).toBeLessThan(5000);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(fs.existsSync(path.join(ws, 'survived.txt'))).toBe(false);
+    const pid = Number(fs.readFileSync(path.join(ws, 'child.pid'), 'utf8'));
+    expect(pid).toBeGreaterThan(0);
+    await waitFor(() => !processAlive(pid), 5000, `the background child ${pid} outlived the timeout`);
   });
 });

@@ -1,8 +1,8 @@
 // The price table users edit (PUT /api/pricing), stored in the meta table and merged over the defaults.
 import { z } from 'zod';
-import type { Store } from '../../db/knex.js';
-import { getMeta, setMeta } from '../../db/repositories/audit.js';
-import { DEFAULT_PRICES, type Price } from './pricing.js';
+import { DEFAULT_PRICES, type Price } from '../core/pricing.js';
+import type { Store } from './knex.js';
+import { getMeta, setMeta } from './repositories/audit.js';
 
 export const priceTable = z.record(z.string().min(1), z.strictObject({ input: z.number().min(0), output: z.number().min(0) }));
 
