@@ -1,15 +1,19 @@
 import { defineConfig } from 'vitest/config';
 
+// Three projects: unit (pure, no services), integration (a Temporal dev server started by the
+// global setup, SQLite and PostgreSQL, fake providers) and e2e (the dashboard in chromium).
+const withServices = { globalSetup: ['test/global-setup.ts'], setupFiles: ['test/setup-runtime.ts'], testTimeout: 60_000, hookTimeout: 120_000 };
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
-    setupFiles: ['test/setup-runtime.ts'],
     reporters: ['default', './test/summary-reporter.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
     fileParallelism: true,
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { test: { name: 'integration', include: ['test/integration/**/*.test.ts', 'test/workflows/**/*.test.ts'], ...withServices } },
+      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], ...withServices } },
+    ],
   },
 });

@@ -2,6 +2,7 @@
 // continues as new with the transcript carried, so its history never grows without bound.
 import { allHandlersFinished, condition, continueAsNew, defineSignal, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities, ChatTurnResult } from '../activities/index.js';
+import { failureType } from '../core/failures.js';
 import type { ChatMessage } from '../core/messages.js';
 import type { ChatTarget } from '../db/repositories/chats.js';
 import { runLifecycle } from './lifecycle.js';
@@ -42,6 +43,8 @@ export async function chatWorkflow(input: ChatRunInput): Promise<{ turns: number
   let closed = false;
   // Turns wait for run.started, so a run's story always begins with it.
   let started = false;
+  // A chat whose provider or model cannot be used at all ends with that reason; other failures fail one turn.
+  let unusable: unknown;
 
   setHandler(
     sendMessage,
@@ -57,6 +60,9 @@ export async function chatWorkflow(input: ChatRunInput): Promise<{ turns: number
         if (recent.size > RECENT_TURNS) recent.delete(recent.keys().next().value!);
         turns++;
         return reply;
+      } catch (err) {
+        if (failureType(err) === 'ConfigError') unusable ??= err;
+        throw err;
       } finally {
         busy = false;
       }
@@ -74,8 +80,9 @@ export async function chatWorkflow(input: ChatRunInput): Promise<{ turns: number
 
   const live = async (): Promise<{ turns: number }> => {
     started = true;
-    await condition(() => closed || (turns >= input.turnsPerRun && !busy));
+    await condition(() => closed || unusable !== undefined || (turns >= input.turnsPerRun && !busy));
     await condition(allHandlersFinished);
+    if (unusable !== undefined) throw unusable;
     if (closed) return { turns: transcript.length / 2 };
     return continueAsNew<typeof chatWorkflow>({ ...input, transcript, continued: true, recent: Object.fromEntries(recent) });
   };

@@ -24,7 +24,9 @@ export function correction(status: RunStatus, why: string, outputs: Record<strin
   return { event: { type: 'run.failed', key: 'run.failed', data: { error: why, reconciled: true } }, patch: { status, error: { message: why } } };
 }
 
-export async function reconcileRuns(ctx: AppContext): Promise<number> {
+/** `graceMs`: how long a closed workflow's own final report may take to land before it is overridden. */
+export async function reconcileRuns(ctx: AppContext, o: { graceMs?: number } = {}): Promise<number> {
+  const graceMs = o.graceMs ?? 5000;
   const events = createEventWriter(ctx.store, ctx.bus, ctx.secrets);
   const correct = async (id: string, status: RunStatus, why: string) => {
     const { event, patch } = correction(status, why);
@@ -39,7 +41,7 @@ export async function reconcileRuns(ctx: AppContext): Promise<number> {
       const status = CLOSED[desc.status.name];
       if (!status || status === 'running') continue;
       // Give the workflow's own final report a moment to land before overriding it.
-      if (desc.closeTime && Date.now() - desc.closeTime.getTime() < 5000) continue;
+      if (desc.closeTime && Date.now() - desc.closeTime.getTime() < graceMs) continue;
       if (await correct(run.id, status, `workflow ${desc.status.name.toLowerCase()} without reporting`)) fixed++;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError && Date.now() - Date.parse(run.createdAt) > 60_000) {

@@ -107,7 +107,10 @@ export async function appendEvents(
   usage?: { inputTokens: number; outputTokens: number; costUsd: number },
 ): Promise<{ lastSeq: number; appended: number }> {
   return store.knex.transaction(async (trx) => {
-    const run = await trx('runs').where('id', runId).forUpdate().first('lastSeq', 'status');
+    // Write first, read second: SQLite takes its write lock now (a reader that upgrades later can hit
+    // SQLITE_BUSY_SNAPSHOT when another process wrote in between); PostgreSQL takes the row lock.
+    await trx('runs').where('id', runId).update({ lastSeq: trx.ref('lastSeq') });
+    const run = await trx('runs').where('id', runId).first('lastSeq', 'status');
     if (!run) throw new NotFoundError('run', runId);
     // A run's final event is its last: a late report (a model call that outlived its cancelled run) is dropped.
     if (terminalStatuses.includes(run.status)) return { lastSeq: Number(run.lastSeq), appended: 0 };

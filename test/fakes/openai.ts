@@ -23,7 +23,7 @@ export const openaiProtocol: ProtocolHandler = {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code: null } }));
   },
-  reply(res, req, text) {
+  reply(res, req, text, finishReason = 'stop') {
     const id = `chatcmpl-${Math.random().toString(36).slice(2)}`;
     const usage = { prompt_tokens: countTokens(req.messages.map((m) => m.content).join(' ')), completion_tokens: countTokens(text) };
     const created = Math.floor(Date.now() / 1000);
@@ -47,7 +47,7 @@ export const openaiProtocol: ProtocolHandler = {
     }
     if (!req.stream) {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id, object: 'chat.completion', created, model: req.model, choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' }], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } }));
+      res.end(JSON.stringify({ id, object: 'chat.completion', created, model: req.model, choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: finishReason }], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } }));
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
@@ -55,7 +55,7 @@ export const openaiProtocol: ProtocolHandler = {
       res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: req.model, choices, ...extra })}\n\n`);
     chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]);
     for (const part of chunks(text)) chunk([{ index: 0, delta: { content: part }, logprobs: null, finish_reason: null }]);
-    chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]);
+    chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }]);
     chunk([], { usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } });
     res.end('data: [DONE]\n\n');
   },

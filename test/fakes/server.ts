@@ -12,7 +12,7 @@ export interface ProtocolHandler {
   toRequest(body: Record<string, unknown>, headers: IncomingMessage['headers']): FakeRequest;
   models(res: ServerResponse, models: string[]): void;
   error(res: ServerResponse, status: number, message: string): void;
-  reply(res: ServerResponse, req: FakeRequest, text: string): void;
+  reply(res: ServerResponse, req: FakeRequest, text: string, finishReason?: 'stop' | 'length'): void;
 }
 
 export interface FakeProvider {
@@ -20,6 +20,10 @@ export interface FakeProvider {
   /** The base URL the SDK wants (OpenAI's includes /v1). */
   baseUrl: string;
   requests: FakeRequest[];
+  /** Chunks of slow (delayMs) replies actually written so far: a test can act mid-answer. */
+  slowChunksWritten: number;
+  /** Replies whose connection closed before they were finished (a client that aborted). */
+  closedEarly: number;
   script: Script;
   close(): Promise<void>;
 }
@@ -28,7 +32,7 @@ const protocols = { openai: openaiProtocol, anthropic: anthropicProtocol, ollama
 
 export async function startFakeProvider(protocol: keyof typeof protocols, script: Script, models: string[] = ['fake-model']): Promise<FakeProvider> {
   const handler = protocols[protocol];
-  const fake: FakeProvider = { url: '', baseUrl: '', requests: [], script, close: async () => {} };
+  const fake: FakeProvider = { url: '', baseUrl: '', requests: [], slowChunksWritten: 0, closedEarly: 0, script, close: async () => {} };
   const server = http.createServer(async (req, res) => {
     const kind = handler.route(req);
     if (!kind) return handler.error(res, 404, `no route ${req.method} ${req.url}`);
@@ -43,6 +47,9 @@ export async function startFakeProvider(protocol: keyof typeof protocols, script
     }
     const request = handler.toRequest(body, req.headers);
     fake.requests.push(request);
+    res.once('close', () => {
+      if (!res.writableFinished) fake.closedEarly++;
+    });
     try {
       const reply = await fake.script(request);
       if (typeof reply === 'object' && 'status' in reply) return handler.error(res, reply.status, reply.error);
@@ -59,7 +66,7 @@ export async function startFakeProvider(protocol: keyof typeof protocols, script
         const pause = reply.delayMs;
         let queue = Promise.resolve();
         res.write = ((chunk: unknown) => {
-          queue = queue.then(() => new Promise((r) => setTimeout(r, pause))).then(() => void (res.destroyed || write(chunk)));
+          queue = queue.then(() => new Promise((r) => setTimeout(r, pause))).then(() => void (res.destroyed || (fake.slowChunksWritten++, write(chunk))));
           return true;
         }) as typeof res.write;
         const end = res.end.bind(res) as (chunk?: unknown) => void;
@@ -68,7 +75,7 @@ export async function startFakeProvider(protocol: keyof typeof protocols, script
           return res;
         }) as typeof res.end;
       }
-      handler.reply(res, request, typeof reply === 'string' ? reply : reply.text);
+      handler.reply(res, request, typeof reply === 'string' ? reply : reply.text, typeof reply === 'string' ? undefined : reply.finishReason);
     } catch (err) {
       if (!res.headersSent) handler.error(res, 500, (err as Error).message);
     }

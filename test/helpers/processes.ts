@@ -45,6 +45,25 @@ export function spawnHarness(args: string[], env: Record<string, string>, input?
   };
 }
 
+/** Run a TypeScript script to its end; it fails with the script's output when the exit code is not 0. */
+export function runTs(file: string, args: string[]): Promise<void> {
+  const child = spawn(process.execPath, [path.resolve(path.dirname(harness), 'run-ts.js'), file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  return new Promise((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${file} exited ${code}: ${out}`)))));
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Wait on a condition with a deadline (never sleep and hope); fail naming what was awaited. */
 export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {

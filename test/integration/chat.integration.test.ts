@@ -55,7 +55,7 @@ describe('durable chat', () => {
     // SIGKILL the worker while the second answer is streaming.
     const sending = stack.api('POST', `/api/chats/${chatId}/messages`, { content: 'two', messageId: 'turn-two' });
     await until(() => fake.requests.some((r) => r.messages.at(-1)!.content === 'two'), 'turn two streaming');
-    await new Promise((r) => setTimeout(r, 300));
+    await until(() => fake.slowChunksWritten >= 2, 'turn two half streamed');
     await worker.kill('SIGKILL');
     worker = await startWorker();
     const two = await sending;

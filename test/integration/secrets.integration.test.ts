@@ -6,6 +6,7 @@ import { formatPredictReply } from '../../core/adapters.js';
 import { startBackend } from '../../api/server.js';
 import { freshStore, type TestStore } from '../helpers/db.js';
 import { testConfig } from '../helpers/config.js';
+import { until } from '../helpers/processes.js';
 import { newProjectDir, TOKEN, waitForRun } from '../helpers/stack.js';
 import { collectFrames, untilEvent } from '../helpers/ws.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
@@ -87,7 +88,8 @@ describe('secret canary', () => {
     await api('GET', '/api/providers');
     await api('GET', '/api/providers/canary');
     await api('GET', '/api/runs');
-    await new Promise((r) => setTimeout(r, 300));
+    // The SDK's log lines arrive from its own thread: wait for the one this test caused.
+    await until(() => /Activity failed/.test(logs.join('')), 'the Temporal SDK to log the failed activity', 10_000);
 
     // The fake really received the key: the canary is live, not a typo.
     expect(fake.requests.some((r) => r.headers.authorization === `Bearer ${CANARY}`)).toBe(true);

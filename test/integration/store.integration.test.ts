@@ -7,6 +7,7 @@ import { addUsage, appendEvents, createRun, getRun, listEvents, listRuns, update
 import { components } from '../../db/repositories/versioned.js';
 import { insertProvider } from '../../db/repositories/providers.js';
 import { dialects, freshStore, type TestStore } from '../helpers/db.js';
+import { runTs } from '../helpers/processes.js';
 
 const log = (key: string): NewRunEvent => ({ type: 'log', key, data: { level: 'info', message: key } });
 const target = { type: 'pipeline' as const, id: 'p', name: 'p', version: 1 };
@@ -19,16 +20,17 @@ describe.each(dialects)('store (%s)', (dialect) => {
   });
   afterAll(() => db?.drop());
 
-  it('keeps seq gap-free under concurrent appends and skips repeated keys', async () => {
+  it('keeps seq gap-free under concurrent appends from three processes and skips repeated keys', async () => {
     const run = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: { a: 1 } });
-    await Promise.all(Array.from({ length: 20 }, (_, i) => appendEvents(db.store, run.id, [log(`k${i}`), log(`k${i}b`)])));
-    const again = await appendEvents(db.store, run.id, [log('k3'), log('k3b'), log('new')]);
+    const writers = ['a', 'b', 'c'].map((prefix) => runTs('test/helpers/append-events.ts', [dialect, db.url, run.id, prefix, '15']));
+    await Promise.all([...writers, ...Array.from({ length: 5 }, (_, i) => appendEvents(db.store, run.id, [log(`k${i}`), log(`k${i}b`)]))]);
+    const again = await appendEvents(db.store, run.id, [log('k3'), log('k3b'), log('a3'), log('new')]);
     expect(again.appended).toBe(1);
     const events = await listEvents(db.store, run.id);
-    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 41 }, (_, i) => i + 1));
-    expect(new Set(events.map((e) => (e.data as { message: string }).message)).size).toBe(41);
-    expect((await listEvents(db.store, run.id, 39)).map((e) => e.seq)).toEqual([40, 41]);
-    expect((await getRun(db.store, run.id)).lastSeq).toBe(41);
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 56 }, (_, i) => i + 1));
+    expect(new Set(events.map((e) => (e.data as { message: string }).message)).size).toBe(56);
+    expect((await listEvents(db.store, run.id, 54)).map((e) => e.seq)).toEqual([55, 56]);
+    expect((await getRun(db.store, run.id)).lastSeq).toBe(56);
   });
 
   it('appends a large batch at once', async () => {

@@ -13,7 +13,7 @@ import { EscapeError } from '../../activities/tools/workspace.js';
 import type { ToolCall } from '../../core/policy.js';
 import { makeWorkspace } from '../helpers/agent-setup.js';
 import { testConfig } from '../helpers/config.js';
-import { processAlive, waitFor } from '../helpers/wait.js';
+import { processAlive, until } from '../helpers/processes.js';
 
 describe('tool registry', () => {
   let ws: string;
@@ -107,6 +107,6 @@ describe('tool registry', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     const pid = Number(fs.readFileSync(path.join(ws, 'child.pid'), 'utf8'));
     expect(pid).toBeGreaterThan(0);
-    await waitFor(() => !processAlive(pid), 5000, `the background child ${pid} outlived the timeout`);
+    await until(() => !processAlive(pid), `the background child ${pid} to be killed with its group`, 5000);
   });
 });

@@ -29,9 +29,16 @@ describe('timeline transforms', () => {
     expect(llmCalls(events).map((c) => c.attempt)).toEqual([1, 2]);
     expect(toRow(events.at(-1)!)).toMatchObject({ title: 'Run failed', detail: 'boom', tone: 'error' });
   });
-  it('cancelled: the step stays running, the call has no answer', () => {
+  it('failed elsewhere: a sibling step in flight ends cancelled, an attempt without a reply shows its error', () => {
+    const events = [ev('run.started'), ev('step.started', { stepId: 'a' }), ev('step.started', { stepId: 'b' }), ev('llm.error', { callId: 'b', stepId: 'b', attempt: 1, error: "provider 'p' (openai at http://x, model m): Connection error." }), ev('step.failed', { stepId: 'b', error: 'boom' }), ev('run.failed', { error: 'boom' })];
+    expect(stepStates(events).map((s) => [s.stepId, s.status])).toEqual([['a', 'cancelled'], ['b', 'failed']]);
+    expect(toRow(events[3]!)).toMatchObject({ title: 'LLM error b', tone: 'error', detail: expect.stringContaining('http://x') });
+    expect(llmCalls(events)).toEqual([expect.objectContaining({ callId: 'b', error: expect.stringContaining('Connection error') })]);
+  });
+  it('cancelled: the step in flight ends cancelled, the call has no answer', () => {
     const events = fixtures.cancelled();
-    expect(stepStates(events)[0]!.status).toBe('running');
+    expect(stepStates(events.slice(0, -1))[0]!.status).toBe('running');
+    expect(stepStates(events)[0]).toMatchObject({ status: 'cancelled', endedAt: events.at(-1)!.time });
     expect(llmCalls(events)[0]!.text).toBeUndefined();
     expect(toRow(events.at(-1)!).tone).toBe('warning');
   });

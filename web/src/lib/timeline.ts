@@ -9,7 +9,7 @@ export interface EventLike {
   data: Record<string, any>;
 }
 
-export type StepStatus = 'running' | 'completed' | 'failed' | 'skipped';
+export type StepStatus = 'running' | 'completed' | 'failed' | 'skipped' | 'cancelled';
 
 export interface StepState {
   stepId: string;
@@ -57,6 +57,8 @@ export function toRow(e: EventLike): TimelineRow {
       return { ...base, title: `Step ${d.stepId} failed`, detail: d.error, tone: 'error' };
     case 'llm.request':
       return { ...base, title: `LLM call ${d.callId}`, detail: `${d.provider}/${d.model}${d.attempt > 1 ? ` · attempt ${d.attempt}` : ''}`, tone: 'default' };
+    case 'llm.error':
+      return { ...base, title: `LLM error ${d.callId}`, detail: d.error, tone: 'error' };
     case 'llm.response':
       return { ...base, title: `LLM answer ${d.callId}`, detail: `${d.usage?.inputTokens ?? 0}+${d.usage?.outputTokens ?? 0} tok · ${d.latencyMs} ms · $${(d.costUsd ?? 0).toFixed(5)}${d.parseError ? ' · unparsable' : ''}`, tone: d.parseError ? 'warning' : 'default' };
     case 'tool.call':
@@ -81,6 +83,11 @@ export function stepStates(events: EventLike[]): StepState[] {
   const steps = new Map<string, StepState>();
   const get = (id: string) => steps.get(id) ?? steps.set(id, { stepId: id, status: 'running', inputTokens: 0, outputTokens: 0, costUsd: 0, latencyMs: 0 }).get(id)!;
   for (const e of events) {
+    // A run that ends stops the steps still in flight: they did not finish, so they show as cancelled.
+    if (e.type === 'run.cancelled' || e.type === 'run.failed') {
+      for (const s of steps.values()) if (s.status === 'running') Object.assign(s, { status: 'cancelled', endedAt: e.time });
+      continue;
+    }
     const id = e.data?.stepId as string | undefined;
     if (!id) continue;
     const s = get(id);
@@ -110,15 +117,18 @@ export interface LlmCall {
   usage?: { inputTokens: number; outputTokens: number };
   latencyMs?: number;
   costUsd?: number;
+  /** The attempt got no reply: why (provider, URL, model, cause). */
+  error?: string;
 }
 
 export function llmCalls(events: EventLike[]): LlmCall[] {
   const calls = new Map<string, LlmCall>();
   for (const e of events) {
-    if (e.type !== 'llm.request' && e.type !== 'llm.response') continue;
+    if (e.type !== 'llm.request' && e.type !== 'llm.response' && e.type !== 'llm.error') continue;
     const key = `${e.data.callId}#${e.data.attempt}`;
-    const call = calls.get(key) ?? { callId: e.data.callId, attempt: e.data.attempt, messages: [] };
+    const call: LlmCall = calls.get(key) ?? { callId: e.data.callId, attempt: e.data.attempt, messages: [] };
     if (e.type === 'llm.request') Object.assign(call, { provider: e.data.provider, model: e.data.model, messages: e.data.messages });
+    else if (e.type === 'llm.error') call.error = e.data.error;
     else Object.assign(call, { text: e.data.text, outputs: e.data.outputs, parseError: e.data.parseError, usage: e.data.usage, latencyMs: e.data.latencyMs, costUsd: e.data.costUsd });
     calls.set(key, call);
   }

@@ -1,0 +1,85 @@
+// Workflow logic against a real Temporal test server, with an inline object of fake activities
+// (Temporal's own testing pattern): what each workflow records, decided by the workflow alone.
+import { Context } from '@temporalio/activity';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import type { Activities } from '../../activities/index.js';
+import type { NewRunEvent } from '../../core/events.js';
+import { policySpec } from '../../core/policy.js';
+import type { RunPatch } from '../../db/repositories/runs.js';
+
+export async function startWorkflowEnv(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: inject('temporalCli') } } });
+}
+
+/** What a run recorded through recordEvents: its events in order and its status moves. */
+export interface RunRecord {
+  events: NewRunEvent[];
+  statuses: string[];
+}
+
+export type FakeActivities = Partial<Activities>;
+
+/** Block until the activity is cancelled (heartbeating so the cancellation arrives). */
+export async function blockUntilCancelled(): Promise<never> {
+  const ctx = Context.current();
+  for (;;) {
+    ctx.heartbeat();
+    await Promise.race([ctx.cancelled, new Promise((r) => setTimeout(r, 100))]);
+  }
+}
+
+const usage = { inputTokens: 3, outputTokens: 2 };
+
+/** Defaults that succeed; a test overrides the one activity whose behaviour it is about. */
+export function fakeActivities(overrides: FakeActivities = {}) {
+  const runs = new Map<string, RunRecord>();
+  const recordOf = (runId: string) => runs.get(runId) ?? runs.set(runId, { events: [], statuses: [] }).get(runId)!;
+  const acts: FakeActivities = {
+    async recordEvents(input: { runId: string; events: NewRunEvent[]; patch?: RunPatch }) {
+      const r = recordOf(input.runId);
+      r.events.push(...input.events);
+      if (input.patch?.status) r.statuses.push(input.patch.status);
+      return r.events.length;
+    },
+    async predict(input) {
+      return { outputs: { result: String(input.inputs.text ?? '').toUpperCase() }, usage, costUsd: 0.001, latencyMs: 1 };
+    },
+    async agentStep() {
+      return { action: { thought: 'done', finish: { answer: 'ok' } }, usage, costUsd: 0.001 };
+    },
+    async runTool(input) {
+      return { ok: true, output: `ran ${input.call.tool}`, truncated: false };
+    },
+    async loadPolicy() {
+      return { policy: policySpec.parse({ rules: [{ tool: 'filesystem', action: 'allow' }], approvalTimeoutMs: 60_000 }), context: { workspace: '/ws', home: '/root', protectedPaths: [] } };
+    },
+    async endToolSession() {},
+    async chatTurn(input) {
+      return { messageId: input.messageId, seq: 1, role: 'assistant' as const, content: `echo ${input.content}`, usage };
+    },
+    async prepareChildRun() {},
+    async loadExample({ exampleId }) {
+      return { id: exampleId, inputs: { text: exampleId }, expected: { result: exampleId.toUpperCase() } };
+    },
+    async scoreExample(input) {
+      return { scores: { 'exact_match:result': input.outputs ? 1 : 0 } };
+    },
+    async totalEvalUsage() {
+      return { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+    },
+    async saveComponentVersion() {
+      return { version: 2 };
+    },
+    ...overrides,
+  };
+  return { acts, runs, recordOf };
+}
+
+/** A worker on its own task queue, running while `fn` runs. */
+export async function withWorker<T>(env: TestWorkflowEnvironment, activities: FakeActivities, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = `wf-${Math.random().toString(36).slice(2)}`;
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, activities, workflowBundle: { codePath: inject('workflowBundle') } });
+  return worker.runUntil(fn(taskQueue));
+}
