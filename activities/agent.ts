@@ -13,6 +13,8 @@ export interface AgentStepInput {
   component: ComponentSpec;
   inputs: Record<string, unknown>;
   trajectory: TrajectoryStep[];
+  /** The last step: only `finish` is offered, and any other answer is refused. */
+  finishOnly?: boolean;
 }
 
 export type AgentStepResult = ({ action: AgentAction } | { problem: string }) & { usage: Usage; costUsd: number };
@@ -24,7 +26,7 @@ export function createAgentStep(deps: { callModel: CallModel; resolveProvider: (
       throw ApplicationFailure.nonRetryable(`provider '${component.provider}' cannot be used: ${err.message}`, 'ConfigError');
     });
     const signature = parseSignature(component.signature);
-    const tools = component.tools ?? [];
+    const tools = input.finishOnly ? [] : (component.tools ?? []);
     // Native tool calling where the provider has it; a JSON action under a grammar on the local model.
     const native = resolved.provider.type !== 'local' && component.adapter !== 'json';
     let parsed: { action: AgentAction } | { problem: string } = { problem: 'no answer' };
@@ -34,7 +36,7 @@ export function createAgentStep(deps: { callModel: CallModel; resolveProvider: (
         callId: `agent[${input.step}]`,
         provider: component.provider,
         model: component.model,
-        messages: renderReact({ signature, instructions: component.instructions, tools, native }, input.inputs, input.trajectory),
+        messages: renderReact({ signature, instructions: component.instructions, tools, native, finishOnly: input.finishOnly }, input.inputs, input.trajectory),
         adapter: native ? 'tools' : 'json',
         temperature: component.params?.temperature,
         maxTokens: component.params?.maxTokens,

@@ -33,3 +33,36 @@ export function outputsSchema(sig: Signature): JsonSchema {
     additionalProperties: false,
   };
 }
+
+const ARRAY_ITEMS = 8;
+
+/** How many free-text slots a schema has (a list counts its items; oneOf its widest branch). */
+function textSlots(s: JsonSchema): number {
+  if (Array.isArray(s.oneOf)) return Math.max(1, ...(s.oneOf as JsonSchema[]).map(textSlots));
+  if (s.type === 'string') return 1;
+  if (s.type === 'array') return ARRAY_ITEMS * textSlots((s.items as JsonSchema | undefined) ?? {});
+  if (s.properties) return Object.values(s.properties as Record<string, JsonSchema>).reduce((n, p) => n + textSlots(p), 0);
+  return 0;
+}
+
+function bound(s: JsonSchema, maxLength: number): JsonSchema {
+  if (Array.isArray(s.oneOf)) return { ...s, oneOf: (s.oneOf as JsonSchema[]).map((b) => bound(b, maxLength)) };
+  if (s.type === 'string') return { ...s, maxLength: Math.min(maxLength, (s.maxLength as number | undefined) ?? Infinity) };
+  if (s.type === 'array') return { ...s, maxItems: ARRAY_ITEMS, ...(s.items ? { items: bound(s.items as JsonSchema, maxLength) } : {}) };
+  if (s.properties) return { ...s, properties: Object.fromEntries(Object.entries(s.properties as Record<string, JsonSchema>).map(([k, v]) => [k, bound(v, maxLength)])) };
+  return s;
+}
+
+/**
+ * A schema whose every answer fits in `maxTokens`: strings get a maxLength and lists a maxItems, so a
+ * grammar-constrained model closes its JSON instead of being cut off mid-string (small models ramble).
+ * @example boundedSchema(outputsSchema(sig), 200) // {summary: {type: 'string', maxLength: 440}, …}
+ */
+export function boundedSchema(schema: JsonSchema, maxTokens: number): JsonSchema {
+  const slots = textSlots(schema);
+  if (!slots) return schema;
+  const fields = Object.keys((schema.properties as Record<string, unknown> | undefined) ?? {}).length || 1;
+  // About 2.5 characters a token leaves room for escapes; the rest pays for braces, keys and quotes.
+  const chars = Math.floor(((maxTokens - 12 - 8 * fields) * 2.5) / slots);
+  return bound(schema, Math.max(8, chars));
+}

@@ -37,8 +37,7 @@ export function actionSchema(sig: Signature, tools: string[]): JsonSchema {
     type: 'object',
     properties: {
       thought: { type: 'string' },
-      tool: { enum: tools },
-      args: { type: 'object' },
+      ...(tools.length ? { tool: { enum: tools }, args: { type: 'object' } } : {}),
       finish: { type: 'object', properties: Object.fromEntries(sig.outputs.map((f) => [f.name, typeSchema(f.type)])) },
     },
     required: ['thought'],
@@ -61,7 +60,7 @@ export function actionGrammar(sig: Signature, tools: string[]): JsonSchema {
 }
 
 export function renderReact(
-  p: { signature: Signature; instructions?: string | undefined; tools: string[]; native?: boolean },
+  p: { signature: Signature; instructions?: string | undefined; tools: string[]; native?: boolean; finishOnly?: boolean | undefined },
   inputs: Record<string, unknown>,
   trajectory: TrajectoryStep[],
 ): ChatMessage[] {
@@ -72,10 +71,13 @@ export function renderReact(
     `When done, give the outputs: ${p.signature.outputs.map((f) => `\`${f.name}\` (${typeToString(f.type)})`).join(', ')}.`,
     ...(p.native
       ? ['Call one of the tools you are given; when you can answer, call `finish` with the outputs.']
-      : [
-          `Tools:\n${p.tools.map((t) => `- ${t}: ${TOOL_DESCRIPTIONS[t] ?? ''} Arguments (JSON Schema): ${JSON.stringify(schemas[t] ?? {})}`).join('\n')}`,
-          'Answer with one JSON object: {"thought": "...", "tool": "<tool>", "args": {...}} to use a tool, or {"thought": "...", "finish": {<outputs>}} when you can answer.',
-        ]),
+      : p.tools.length === 0
+        ? ['Answer with one JSON object: {"thought": "...", "finish": {<outputs>}}.']
+        : [
+            `Tools:\n${p.tools.map((t) => `- ${t}: ${TOOL_DESCRIPTIONS[t] ?? ''} Arguments (JSON Schema): ${JSON.stringify(schemas[t] ?? {})}`).join('\n')}`,
+            'Answer with one JSON object: {"thought": "...", "tool": "<tool>", "args": {...}} to use a tool, or {"thought": "...", "finish": {<outputs>}} when you can answer.',
+          ]),
+    ...(p.finishOnly ? ['This is your last step: no more tools. Give the final outputs now with finish, from what you have learned.'] : []),
   ].join('\n\n');
   const messages: ChatMessage[] = [
     { role: 'system', content: system },

@@ -88,7 +88,9 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
   const loop = async (): Promise<Record<string, unknown>> => {
     while (state.step < maxSteps) {
       const step = state.step;
-      const res = await agentStep({ runId, step, component, inputs: input.inputs, trajectory: state.trajectory });
+      // As DSPy's ReAct extracts its outputs when iterations run out, the last step may only finish.
+      const finishOnly = step === maxSteps - 1;
+      const res = await agentStep({ runId, step, component, inputs: input.inputs, trajectory: state.trajectory, ...(finishOnly ? { finishOnly } : {}) });
       state.tokens += res.usage.inputTokens + res.usage.outputTokens;
       state.costUsd += res.costUsd;
       state.step++;
@@ -110,6 +112,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
       }
       const { action } = res;
       if ('finish' in action) return action.finish;
+      if (finishOnly) break;
 
       const callId = `tool[${step}]`;
       const parsed = toolCall.safeParse({ tool: action.tool, args: action.args });

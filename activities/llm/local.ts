@@ -1,6 +1,6 @@
 // The embedded model: node-llama-cpp on CPU (one thread beats two on these machines), JSON-schema grammars.
 import type { ChatHistoryItem, Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
-import type { JsonSchema } from '../../core/json-schema.js';
+import { boundedSchema, type JsonSchema } from '../../core/json-schema.js';
 import { listLocalModels, resolveLocalModel } from './local-models.js';
 import { finishReason, type CompletionRequest, type CompletionResult, type LlmProvider, type ProviderSettings } from './provider.js';
 
@@ -51,7 +51,7 @@ export async function unloadLocalModels(): Promise<void> {
 export function grammarSchema(schema: JsonSchema): JsonSchema {
   if (Object.keys(schema).length === 0) return { type: ['string', 'number', 'boolean', 'null'] };
   const out: JsonSchema = {};
-  for (const key of ['type', 'enum', 'description', 'required'] as const) if (key in schema) out[key] = schema[key];
+  for (const key of ['type', 'enum', 'description', 'required', 'maxLength', 'maxItems'] as const) if (key in schema) out[key] = schema[key];
   if (schema.properties) out.properties = Object.fromEntries(Object.entries(schema.properties as Record<string, JsonSchema>).map(([k, v]) => [k, grammarSchema(v)]));
   if (schema.items) out.items = grammarSchema(schema.items as JsonSchema);
   if (Array.isArray(schema.oneOf)) out.oneOf = (schema.oneOf as JsonSchema[]).map(grammarSchema);
@@ -84,9 +84,11 @@ export function createLocalProvider(s: ProviderSettings): LlmProvider {
         try {
           const { history, prompt } = toHistory(req.messages);
           session.setChatHistory(history);
-          const grammar = req.jsonSchema ? await l.llama.createGrammarForJsonSchema(grammarSchema(req.jsonSchema) as never) : undefined;
+          const maxTokens = req.maxTokens ?? 512;
+          // Bounded strings and lists: the JSON always closes within maxTokens.
+          const grammar = req.jsonSchema ? await l.llama.createGrammarForJsonSchema(grammarSchema(boundedSchema(req.jsonSchema, maxTokens)) as never) : undefined;
           const { responseText: text, stopReason } = await session.promptWithMeta(prompt, {
-            maxTokens: req.maxTokens ?? 512,
+            maxTokens,
             temperature: req.temperature ?? 0,
             ...(grammar ? { grammar } : {}),
             ...(req.signal ? { signal: req.signal, stopOnAbortSignal: false } : {}),

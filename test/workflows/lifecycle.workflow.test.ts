@@ -137,12 +137,15 @@ describe('the run lifecycle, per workflow kind', () => {
     };
     const readNotes = async () => ({ action: { thought: 'look', tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } }, usage: { inputTokens: 10, outputTokens: 10 }, costUsd: 0.5 });
 
-    it('maxSteps: a run that never finishes fails after its steps, naming the limit', async () => {
-      const a = agentRun({ agentStep: readNotes });
+    it('maxSteps: the last step may only finish; a run that still does not fails, naming the limit', async () => {
+      const finishOnly: boolean[] = [];
+      const a = agentRun({ agentStep: async (input) => (finishOnly.push(input.finishOnly === true), readNotes()) });
       await withWorker(env, a.acts, async (tq) => expect((await a.start(tq)).result()).rejects.toThrow());
       expectEnded(a.runs.get(a.runId), 'run.failed', 'failed');
       expect(a.runs.get(a.runId)!.events.at(-1)!.data).toMatchObject({ error: 'the agent used its 3 steps without finishing', type: 'MaxStepsReached' });
-      expect(a.runs.get(a.runId)!.events.filter((e) => e.type === 'tool.call')).toHaveLength(3);
+      expect(finishOnly).toEqual([false, false, true]);
+      // The answer to the finish-only step is not applied: two tool calls, not three.
+      expect(a.runs.get(a.runId)!.events.filter((e) => e.type === 'tool.call')).toHaveLength(2);
     });
 
     it('maxCostUsd: crossing the budget fails the run with budget.exceeded before the tool runs', async () => {
