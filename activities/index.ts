@@ -8,6 +8,7 @@ import type { ResolvedProvider } from './llm/registry.js';
 import type { SecretSet } from '../core/secrets.js';
 import { createAgentStep } from './agent.js';
 import { createChatTurn } from './chat.js';
+import { createAppActivities } from './apps.js';
 import { createEvalActivities } from './evals.js';
 import type { ToolsConfig } from '../config/index.js';
 import { policyContext, readPolicy } from '../db/policy-file.js';
@@ -40,6 +41,7 @@ export function createActivities(deps: ActivityDeps) {
     runTool: createRunTool({ events, secrets: deps.secrets, tools: deps.tools }),
     endToolSession,
     ...createEvalActivities({ store: deps.store, callModel }),
+    ...createAppActivities({ store: deps.store, callModel }),
     /** The policy as the workflow sees it (a local activity, recorded in history). */
     async loadPolicy() {
       return { policy: readPolicy(deps.tools.policyPath), context: policyContext(deps.tools) };

@@ -3,6 +3,7 @@ import Koa from 'koa';
 import type { AppContext } from './context.js';
 import { errorHandler } from './errors.js';
 import { agentRoutes } from './routes/agents.js';
+import { appRoutes } from './routes/apps.js';
 import { chatRoutes } from './routes/chats.js';
 import { evalRoutes } from './routes/evals.js';
 import { healthRoutes } from './routes/health.js';
@@ -17,7 +18,7 @@ export function createApp(app: AppContext): Koa {
   const koa = new Koa();
   koa.use(errorHandler((err, ctx) => app.log.error({ err, path: ctx.path }, 'request failed')));
   koa.use(security(app));
-  for (const router of [healthRoutes(app), providerRoutes(app), pricingRoutes(app), ...specRoutes(app), runRoutes(app), agentRoutes(app), evalRoutes(app), chatRoutes(app), uiRoutes(app)]) {
+  for (const router of [healthRoutes(app), providerRoutes(app), pricingRoutes(app), ...specRoutes(app), runRoutes(app), agentRoutes(app), evalRoutes(app), chatRoutes(app), appRoutes(app), uiRoutes(app)]) {
     koa.use(router.routes()).use(router.allowedMethods());
   }
   return koa;

@@ -33,5 +33,7 @@ export interface AppContext {
   chatTurnsPerRun: number;
   /** An agent continues as new past this many history events. */
   agentContinueAfterEvents: number;
+  /** The port of the separate origin that serves HTML app views (null until it listens). */
+  appViewsPort: number | null;
   log: { info(o: unknown, msg?: string): void; warn(o: unknown, msg?: string): void; error(o: unknown, msg?: string): void };
 }

@@ -14,6 +14,7 @@ import { workflowBundleOptions } from '../temporal/bundle.js';
 import { connectClient, connectWorker } from '../temporal/connection.js';
 import { createWorker } from '../temporal/worker.js';
 import { createApp } from './app.js';
+import { startAppViews } from './app-views/server.js';
 import { loadOrCreateToken } from './config.js';
 import type { AppContext } from './context.js';
 import { createLogger, type Logger } from './log.js';
@@ -72,6 +73,7 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
     heartbeatTimeoutMs: o.heartbeatTimeoutMs ?? 10_000,
     chatTurnsPerRun: o.chatTurnsPerRun ?? 20,
     agentContinueAfterEvents: o.agentContinueAfterEvents ?? 8000,
+    appViewsPort: null,
     log,
   };
 
@@ -96,6 +98,9 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
     server.listen(config.api.port, config.api.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  // HTML app views live on another origin, framed only by this one.
+  const views = await startAppViews(app, { host: config.api.host, port: config.api.appsPort, dashboardPort: port });
+  app.appViewsPort = views.port;
 
   const reconcile = () => reconcileRuns(app).catch((err) => log.warn({ err }, 'reconcile failed'));
   void reconcile();
@@ -114,6 +119,7 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
       wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await views.close();
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun?.catch(() => {});
       await closeBrowser();

@@ -18,6 +18,7 @@ const url = z.union([z.url(), z.literal('')]).optional().transform((v) => v || u
 const envSchema = z.object({
   HARNESS_HOST: z.string().default('127.0.0.1').transform((v) => v || '127.0.0.1'),
   HARNESS_PORT: port(8000),
+  HARNESS_APPS_PORT: port(8001),
   HARNESS_TOKEN: optional,
   HARNESS_ALLOWED_HOSTS: optional,
   HARNESS_SECRET_KEY: optional,
@@ -133,7 +134,8 @@ export interface ModelsConfig {
 
 export interface HarnessConfig {
   paths: ProjectPaths;
-  api: { host: string; port: number; token?: string | undefined; allowedHosts: string[] };
+  /** appsPort: the separate origin that serves HTML app views. */
+  api: { host: string; port: number; appsPort: number; token?: string | undefined; allowedHosts: string[] };
   db: DbConfig;
   temporal: TemporalConfig;
   tools: ToolsConfig;
@@ -182,7 +184,7 @@ export function configFromEnv(env: Env, cwd: string): HarnessConfig {
   const home = e.HOME ?? '/root';
   return {
     paths,
-    api: { host: e.HARNESS_HOST, port: e.HARNESS_PORT, token: e.HARNESS_TOKEN, allowedHosts: allowedHostsFor(e.HARNESS_HOST, e.HARNESS_ALLOWED_HOSTS) },
+    api: { host: e.HARNESS_HOST, port: e.HARNESS_PORT, appsPort: e.HARNESS_APPS_PORT, token: e.HARNESS_TOKEN, allowedHosts: allowedHostsFor(e.HARNESS_HOST, e.HARNESS_ALLOWED_HOSTS) },
     db: dbConfigFrom(env.VLOOP_DB_URL, paths.db),
     temporal: {
       address: e.TEMPORAL_ADDRESS,

@@ -80,7 +80,7 @@ export const runRequest = z.strictObject({
 export const runStatuses = ['queued', 'running', 'waiting_approval', 'completed', 'failed', 'cancelled', 'timed_out'] as const;
 export type RunStatus = (typeof runStatuses)[number];
 export const terminalStatuses: readonly RunStatus[] = ['completed', 'failed', 'cancelled', 'timed_out'];
-export const runKinds = ['pipeline', 'component', 'agent', 'chat', 'eval', 'optimize'] as const;
+export const runKinds = ['pipeline', 'component', 'agent', 'chat', 'eval', 'optimize', 'generate'] as const;
 export type RunKind = (typeof runKinds)[number];
 
 export const runListQuery = z.strictObject({

@@ -5,3 +5,4 @@ export { chatWorkflow } from './chat.js';
 export { agentWorkflow } from './agent.js';
 export { evalWorkflow } from './eval.js';
 export { optimizeWorkflow } from './optimize.js';
+export { appGenerateWorkflow } from './app-generate.js';

@@ -16,6 +16,7 @@ export function runView(ctx: AppContext, r: RunRow) {
     startedAt: r.startedAt,
     endedAt: r.endedAt,
     lastSeq: r.lastSeq,
+    origin: r.origin ?? null,
     usage: { inputTokens: Number(r.inputTokens), outputTokens: Number(r.outputTokens), costUsd: Number(r.costUsd) },
     temporal: {
       workflowId: r.workflowId,

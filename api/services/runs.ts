@@ -22,7 +22,8 @@ import { resolveComponents } from './specs.js';
 
 export { runView, type RunView } from './run-view.js';
 
-export async function startPipelineRun(ctx: AppContext, idOrName: string, body: unknown) {
+/** `origin`: where the run was started from (an app), recorded on the run. */
+export async function startPipelineRun(ctx: AppContext, idOrName: string, body: unknown, origin?: string) {
   const req = runRequest.parse(body);
   const version = await pipelines.getVersion(ctx.store, idOrName, req.version);
   const spec = version.spec as PipelineSpec;
@@ -37,10 +38,11 @@ export async function startPipelineRun(ctx: AppContext, idOrName: string, body: 
     workflow: pipelineWorkflow,
     input: (runId) => ({ runId, kind: 'pipeline' as const, target, plan, inputs: req.inputs, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs }),
     providers: planProviders(plan),
+    origin,
   });
 }
 
-async function startAgentRun(ctx: AppContext, version: { id: string; name: string; version: number; spec: ComponentSpec }, inputs: Record<string, unknown>) {
+async function startAgentRun(ctx: AppContext, version: { id: string; name: string; version: number; spec: ComponentSpec }, inputs: Record<string, unknown>, origin?: string) {
   const sig = parseSignature(version.spec.signature);
   checkRunInputs(Object.fromEntries(sig.inputs.map((f) => [f.name, typeToString(f.type)])), inputs);
   if (!version.spec.tools?.length) throw new AppError(400, 'invalid_spec', `agent '${version.name}' has no tools; a react component lists the tools it may use`);
@@ -52,14 +54,15 @@ async function startAgentRun(ctx: AppContext, version: { id: string; name: strin
     workflow: agentWorkflow,
     input: (runId) => ({ runId, component: version.spec, target, inputs, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs, continueAfterEvents: ctx.agentContinueAfterEvents }),
     providers: [version.spec.provider],
+    origin,
   });
 }
 
 /** Trying a component is a one-step plan whose inputs and outputs are the signature's; a react component is an agent run. */
-export async function startComponentRun(ctx: AppContext, idOrName: string, body: unknown) {
+export async function startComponentRun(ctx: AppContext, idOrName: string, body: unknown, origin?: string) {
   const req = runRequest.parse(body);
   const version = await components.getVersion(ctx.store, idOrName, req.version);
-  if (version.spec.kind === 'react') return startAgentRun(ctx, version, req.inputs);
+  if (version.spec.kind === 'react') return startAgentRun(ctx, version, req.inputs, origin);
   const plan = componentPlan(version.name, version.version, version.spec);
   checkRunInputs(plan.inputs, req.inputs);
   const target = { type: 'component' as const, name: version.name, version: version.version };
@@ -70,6 +73,7 @@ export async function startComponentRun(ctx: AppContext, idOrName: string, body:
     workflow: componentWorkflow,
     input: (runId) => ({ runId, kind: 'component' as const, target, plan, inputs: req.inputs, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs }),
     providers: planProviders(plan),
+    origin,
   });
 }
 

@@ -27,6 +27,8 @@ export interface RunStart<W extends RunWorkflow> {
   input: (runId: string) => Parameters<W>[0] | Promise<Parameters<W>[0]>;
   /** A run id chosen by the caller (when the target must name it); a new one otherwise. */
   id?: string;
+  /** Where the run was started from (`app:<name>@<version>`). */
+  origin?: string | undefined;
   /** Providers the run will call: a missing one is refused now, not discovered mid-run. */
   providers?: Iterable<string>;
 }
@@ -48,7 +50,7 @@ export async function checkProviders(ctx: AppContext, names: Iterable<string>): 
 export async function startRun<W extends RunWorkflow>(ctx: AppContext, s: RunStart<W>): Promise<RunView> {
   if (s.providers) await checkProviders(ctx, s.providers);
   const id = s.id ?? newId('run');
-  await runs.createRun(ctx.store, { id, kind: s.kind, target: s.target, inputs: s.inputs });
+  await runs.createRun(ctx.store, { id, kind: s.kind, target: s.target, inputs: s.inputs, ...(s.origin ? { origin: s.origin } : {}) });
   const input = await s.input(id);
   try {
     const options = { workflowId: id, taskQueue: ctx.temporal.taskQueue, args: [input] } as unknown as WorkflowStartOptions<W>;

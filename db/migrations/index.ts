@@ -4,8 +4,9 @@ import * as m001 from './001_init.js';
 import * as m002 from './002_chats.js';
 import * as m003 from './003_evals.js';
 import * as m004 from './004_idempotency.js';
+import * as m005 from './005_apps.js';
 
-const migrations: Record<string, Knex.Migration> = { '001_init': m001, '002_chats': m002, '003_evals': m003, '004_idempotency': m004 };
+const migrations: Record<string, Knex.Migration> = { '001_init': m001, '002_chats': m002, '003_evals': m003, '004_idempotency': m004, '005_apps': m005 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
   getMigrations: async () => Object.keys(migrations),

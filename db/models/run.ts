@@ -2,7 +2,7 @@ import { Model } from 'objection';
 import type { RunKind, RunStatus } from '../../core/specs.js';
 
 export interface RunTarget {
-  type: 'pipeline' | 'component' | 'chat';
+  type: 'pipeline' | 'component' | 'chat' | 'app';
   id: string;
   name: string;
   version: number;
@@ -28,6 +28,8 @@ export class RunRow extends Model {
   startedAt!: string | null;
   endedAt!: string | null;
   updatedAt!: string;
+  /** Where the run was started from, e.g. app:review-digest@2. */
+  origin?: string | null;
 }
 
 export class RunEventRow extends Model {

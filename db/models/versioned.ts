@@ -31,5 +31,11 @@ export class PipelineRow extends HeadRow {
 export class PipelineVersionRow extends VersionRow {
   static override tableName = 'pipeline_versions';
 }
+export class AppRow extends HeadRow {
+  static override tableName = 'apps';
+}
+export class AppVersionRow extends VersionRow {
+  static override tableName = 'app_versions';
+}
 export type HeadModel = typeof ComponentRow;
 export type VersionModel = typeof ComponentVersionRow;

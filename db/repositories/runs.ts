@@ -14,6 +14,7 @@ export interface NewRun {
   kind: RunKind;
   target: RunTarget;
   inputs: Record<string, unknown>;
+  origin?: string | undefined;
 }
 
 export async function createRun(store: Store, run: NewRun): Promise<RunRow> {
@@ -54,11 +55,14 @@ export async function getRun(store: Store, id: string): Promise<RunRow> {
 
 export async function listRuns(
   store: Store,
-  q: { kind?: RunKind | undefined; status?: RunStatus | undefined; limit: number; cursor?: string | undefined },
+  q: { kind?: RunKind | undefined; status?: RunStatus | undefined; origin?: string | undefined; limit: number; cursor?: string | undefined },
 ): Promise<{ runs: RunRow[]; nextCursor: string | null }> {
   const query = RunRow.query(store.knex).orderBy('id', 'desc').limit(q.limit + 1);
   if (q.kind) query.where('kind', q.kind);
   if (q.status) query.where('status', q.status);
+  // An app's runs: `app:name@3` exactly, or `app:name@` for every version.
+  if (q.origin?.endsWith('@')) query.where('origin', 'like', `${q.origin}%`);
+  else if (q.origin) query.where('origin', q.origin);
   if (q.cursor) query.where('id', '<', q.cursor);
   const rows = await query;
   const more = rows.length > q.limit;

@@ -1,10 +1,11 @@
 // Named specs with immutable numbered versions (components and pipelines share this).
 import type { Knex } from 'knex';
+import type { AppManifest } from '../../core/apps.js';
 import type { ComponentSpec, PipelineSpec } from '../../core/specs.js';
 import { newId } from '../../core/ids.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { Store } from '../knex.js';
-import { ComponentRow, ComponentVersionRow, PipelineRow, PipelineVersionRow, type HeadModel, type VersionModel } from '../models/versioned.js';
+import { AppRow, AppVersionRow, ComponentRow, ComponentVersionRow, PipelineRow, PipelineVersionRow, type HeadModel, type VersionModel } from '../models/versioned.js';
 
 export interface VersionInfo<S> {
   version: number;
@@ -23,9 +24,9 @@ export interface Versioned<S> {
 }
 
 
-function repository<S extends { name: string }>(what: 'component' | 'pipeline', Head: HeadModel, Version: VersionModel) {
+function repository<S extends { name: string }>(what: 'component' | 'pipeline' | 'app', Head: HeadModel, Version: VersionModel) {
   const fk = 'parentId';
-  const idPrefix = what === 'component' ? 'cmp' : 'pip';
+  const idPrefix = { component: 'cmp', pipeline: 'pip', app: 'app' }[what];
 
   async function findHead(db: Knex, idOrName: string) {
     const head = await Head.query(db).where('id', idOrName).orWhere('name', idOrName).first();
@@ -45,15 +46,19 @@ function repository<S extends { name: string }>(what: 'component' | 'pipeline', 
     });
   }
 
+  async function createHead(store: Store, spec: S, idempotencyKey?: string): Promise<void> {
+    await store.knex.transaction(async (trx) => {
+      if (await Head.query(trx).where('name', spec.name).first()) throw new ConflictError(`${what} '${spec.name}' already exists; add a version instead`);
+      const at = new Date().toISOString();
+      const id = newId(idPrefix);
+      await Head.query(trx).insert({ id, name: spec.name, latestVersion: 1, createdAt: at, updatedAt: at });
+      await Version.query(trx).insert({ id: newId(`${idPrefix}v`), parentId: id, version: 1, spec, createdAt: at, ...(idempotencyKey ? { idempotencyKey } : {}) });
+    });
+  }
+
   return {
     async create(store: Store, spec: S): Promise<Versioned<S>> {
-      await store.knex.transaction(async (trx) => {
-        if (await Head.query(trx).where('name', spec.name).first()) throw new ConflictError(`${what} '${spec.name}' already exists; add a version instead`);
-        const at = new Date().toISOString();
-        const id = newId(idPrefix);
-        await Head.query(trx).insert({ id, name: spec.name, latestVersion: 1, createdAt: at, updatedAt: at });
-        await Version.query(trx).insert({ id: newId(`${idPrefix}v`), parentId: id, version: 1, spec, createdAt: at });
-      });
+      await createHead(store, spec);
       return this.get(store, spec.name);
     },
 
@@ -62,11 +67,15 @@ function repository<S extends { name: string }>(what: 'component' | 'pipeline', 
       return this.get(store, headId);
     },
 
-    /** Add a version once per key: a retried or replayed save answers the version it made before. */
+    /** Add a version once per key (creating the head for a new name): a retried save answers the version it made before. */
     async addVersionOnce(store: Store, idOrName: string, spec: S, idempotencyKey: string): Promise<number> {
       const earlier = await Version.query(store.knex).where('idempotencyKey', idempotencyKey).first();
       if (earlier) return earlier.version;
       try {
+        if (!(await Head.query(store.knex).where('id', idOrName).orWhere('name', idOrName).first())) {
+          await createHead(store, spec, idempotencyKey);
+          return 1;
+        }
         return (await insertVersion(store, idOrName, spec, idempotencyKey)).version;
       } catch (err) {
         // Two attempts raced: the unique key let one in; answer its version.
@@ -108,3 +117,4 @@ function repository<S extends { name: string }>(what: 'component' | 'pipeline', 
 
 export const components = repository<ComponentSpec>('component', ComponentRow, ComponentVersionRow);
 export const pipelines = repository<PipelineSpec>('pipeline', PipelineRow, PipelineVersionRow);
+export const apps = repository<AppManifest>('app', AppRow, AppVersionRow);

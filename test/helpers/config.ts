@@ -20,6 +20,7 @@ export function testConfig(o: TestConfigOptions): HarnessConfig & { temporal: { 
       VLOOP_PROJECT_DIR: o.dir,
       HARNESS_WORKSPACE: o.workspace,
       HARNESS_PORT: '0',
+      HARNESS_APPS_PORT: '0',
       VLOOP_WORKFLOW_BUNDLE: inject('workflowBundle'),
       TEMPORAL_ADDRESS: o.address ?? inject('temporalAddress'),
       TEMPORAL_TASK_QUEUE: o.taskQueue,

@@ -1,0 +1,58 @@
+// HTML app views on their own origin (a separate port): one document per app version, behind the
+// same Host check and token as the API, with a CSP that pins its scripts and forbids any network.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { apps } from '../../db/repositories/versioned.js';
+import type { AppContext } from '../context.js';
+import { hostAllowed, requestToken, tokenValid } from '../security.js';
+import { appViewCsp, prepareAppDocument } from './document.js';
+
+export interface AppViewsServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+function refuse(res: http.ServerResponse, status: number, message: string) {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
+  res.end(message);
+}
+
+/** Serve GET /view/<app>/<version>; `dashboardPort` is the only origin allowed to frame it. */
+export async function startAppViews(app: AppContext, o: { host: string; port: number; dashboardPort: number }): Promise<AppViewsServer> {
+  const frameAncestors = app.allowedHosts.filter((h) => h !== '::1').map((h) => `http://${h}:${o.dashboardPort}`);
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      if (!hostAllowed(app, req.headers.host)) return refuse(res, 403, 'host not allowed');
+      if (!tokenValid(app, requestToken(req))) return refuse(res, 401, 'a valid token is required (open the dashboard link first)');
+      const m = /^\/view\/([A-Za-z0-9_-]+)\/(\d+)$/.exec(req.url ?? '');
+      if (req.method !== 'GET' || !m) return refuse(res, 404, 'no such view');
+      const v = await apps.getVersion(app.store, m[1]!, Number(m[2])).catch(() => undefined);
+      if (!v || v.spec.view.kind !== 'html') return refuse(res, 404, 'no such HTML view');
+      const doc = prepareAppDocument(v.spec.view.html);
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': appViewCsp(doc.scriptHashes, frameAncestors),
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+        'cache-control': 'no-store',
+        'cross-origin-resource-policy': 'same-site',
+      });
+      res.end(doc.html);
+    })().catch((err) => {
+      app.log.error({ err }, 'app view failed');
+      if (!res.headersSent) refuse(res, 500, 'internal error');
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

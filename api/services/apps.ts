@@ -1,0 +1,171 @@
+// Apps: manifests checked against their real target, runs started under the manifest's permissions
+// and tagged with where they came from, the bridge's state, and generation runs.
+import { z } from 'zod';
+import { a2uiSurface, scaffoldSurface } from '../../core/a2ui.js';
+import { appManifest, appOrigin, appTarget, completeManifest, componentShape, pipelineShape, type AppManifest } from '../../core/apps.js';
+import { SpecError } from '../../core/errors.js';
+import { checkRunInputs, componentPlan, planPipeline } from '../../core/pipeline-plan.js';
+import { typeToString } from '../../core/types.js';
+import { NAME, runRequest, type PipelineSpec } from '../../core/specs.js';
+import { NotFoundError } from '../../db/errors.js';
+import { getProvider } from '../../db/repositories/providers.js';
+import { listRuns } from '../../db/repositories/runs.js';
+import { apps, components, pipelines } from '../../db/repositories/versioned.js';
+import { appGenerateWorkflow } from '../../workflows/app-generate.js';
+import type { AppContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { runView } from './run-view.js';
+import { startComponentRun, startPipelineRun } from './runs.js';
+import { resolveComponents } from './specs.js';
+import { startRun } from './start.js';
+
+/** The target's fields, or a 400 naming a target that does not exist. */
+export async function targetShape(ctx: AppContext, target: z.infer<typeof appTarget>) {
+  try {
+    if (target.kind === 'pipeline') {
+      const v = await pipelines.getVersion(ctx.store, target.name, target.version);
+      const spec = v.spec as PipelineSpec;
+      const resolved = await resolveComponents(ctx, spec);
+      return pipelineShape(spec, planPipeline(spec, (r) => resolved.get(r)));
+    }
+    const v = await components.getVersion(ctx.store, target.name, target.version);
+    if ((v.spec.kind === 'react') !== (target.kind === 'agent')) throw new SpecError('invalid app', [{ path: 'target.kind', message: `'${target.name}' is ${v.spec.kind === 'react' ? 'an agent' : 'a component, not an agent'}` }]);
+    componentPlan(v.name, v.version, v.spec);
+    return componentShape(v.spec);
+  } catch (err) {
+    if (err instanceof NotFoundError) throw new SpecError('invalid app', [{ path: 'target', message: `${target.kind} '${target.name}@${target.version}' does not exist` }]);
+    throw err;
+  }
+}
+
+/** Parse, complete and check a manifest; any problem is a 400 and nothing is stored. */
+async function checkedManifest(ctx: AppContext, body: unknown): Promise<AppManifest> {
+  const input = appManifest.parse(body);
+  const { manifest, problems } = completeManifest(input, await targetShape(ctx, input.target));
+  if (problems.length) throw new SpecError('invalid app', problems);
+  return manifest;
+}
+
+export async function createApp(ctx: AppContext, body: unknown) {
+  return apps.create(ctx.store, await checkedManifest(ctx, body));
+}
+
+export async function addAppVersion(ctx: AppContext, id: string, body: unknown) {
+  return apps.addVersion(ctx.store, id, await checkedManifest(ctx, body));
+}
+
+/** An app with its latest manifest, and where its HTML view is served (another origin). */
+export async function appView(ctx: AppContext, id: string, requestHost: string) {
+  const app = await apps.get(ctx.store, id);
+  return { ...app, viewOrigin: viewOrigin(ctx, requestHost) };
+}
+
+export function viewOrigin(ctx: AppContext, requestHost: string): string | null {
+  return ctx.appViewsPort ? `http://${requestHost.replace(/:\d+$/, '')}:${ctx.appViewsPort}` : null;
+}
+
+export async function appVersion(ctx: AppContext, id: string, version: number) {
+  return apps.getVersion(ctx.store, id, version);
+}
+
+// One check-and-start at a time per app, so two requests cannot both slip under a limit.
+const gates = new Map<string, Promise<unknown>>();
+function serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const run = (gates.get(key) ?? Promise.resolve()).then(fn, fn);
+  gates.set(key, run.catch(() => undefined));
+  return run;
+}
+
+/** Start a run of the app's bound target (never another), inputs checked, under its permissions. */
+export async function startAppRun(ctx: AppContext, id: string, body: unknown) {
+  const req = runRequest.parse(body);
+  const app = await apps.get(ctx.store, id);
+  const v = await apps.getVersion(ctx.store, app.id, req.version);
+  const m = v.spec;
+  // Bad input is a 400 whatever the limits say.
+  const shape = await targetShape(ctx, m.target);
+  checkRunInputs(Object.fromEntries(Object.entries(shape.types).map(([k, t]) => [k, typeToString(t)])), req.inputs);
+  return serialized(app.id, async () => {
+    if (!m.permissions.startRuns) throw new AppError(403, 'runs_not_permitted', `app '${app.name}@${v.version}' may not start runs`);
+    const all = (await listRuns(ctx.store, { origin: `app:${app.name}@`, limit: 10_000 })).runs;
+    const lastMinute = all.filter((r) => Date.now() - Date.parse(r.createdAt) < 60_000).length;
+    if (lastMinute >= m.permissions.perMinute) throw new AppError(429, 'rate_limited', `app '${app.name}' may start ${m.permissions.perMinute} runs a minute; try again shortly`);
+    const active = all.filter((r) => ['queued', 'running', 'waiting_approval'].includes(r.status)).length;
+    if (active >= m.permissions.maxConcurrent) throw new AppError(429, 'too_many_runs', `app '${app.name}' may have ${m.permissions.maxConcurrent} runs at once; ${active} are running`);
+    const spent = all.reduce((s, r) => s + Number(r.costUsd), 0);
+    if (m.permissions.budgetUsd !== undefined && spent >= m.permissions.budgetUsd) throw new AppError(403, 'budget_exhausted', `app '${app.name}' has spent $${spent.toFixed(4)} of its $${m.permissions.budgetUsd} budget`);
+    const origin = appOrigin(app.name, v.version);
+    const run = { inputs: req.inputs, version: m.target.version };
+    return m.target.kind === 'pipeline' ? startPipelineRun(ctx, m.target.name, run, origin) : startComponentRun(ctx, m.target.name, run, origin);
+  });
+}
+
+export async function appRuns(ctx: AppContext, id: string) {
+  const app = await apps.get(ctx.store, id);
+  return (await listRuns(ctx.store, { origin: `app:${app.name}@`, limit: 100 })).runs.map((r) => runView(ctx, r));
+}
+
+const stateBody = z.record(z.string(), z.unknown()).refine((s) => JSON.stringify(s).length <= 64 * 1024, 'an app keeps at most 64 KB of state');
+
+export async function getAppState(ctx: AppContext, id: string): Promise<Record<string, unknown>> {
+  const app = await apps.get(ctx.store, id);
+  const row = await ctx.store.knex('app_state').where('appId', app.id).first('state');
+  return row ? JSON.parse(row.state) : {};
+}
+
+export async function putAppState(ctx: AppContext, id: string, body: unknown): Promise<Record<string, unknown>> {
+  const state = stateBody.parse(body);
+  const app = await apps.get(ctx.store, id);
+  await ctx.store.knex('app_state').insert({ appId: app.id, state: JSON.stringify(state), updatedAt: new Date().toISOString() }).onConflict('appId').merge();
+  return state;
+}
+
+const generateBody = z.strictObject({
+  target: appTarget,
+  prompt: z.string().min(1).max(4000),
+  name: NAME.optional(),
+  provider: NAME.default('default'),
+  model: z.string().min(1).optional(),
+  maxRepairs: z.int().min(0).max(5).default(2),
+});
+
+/** The view schema the model's JSON answer is constrained to. */
+const viewSchema = z.toJSONSchema(a2uiSurface) as Record<string, unknown>;
+
+async function startGeneration(ctx: AppContext, base: AppManifest, baseVersion: number | undefined, o: { prompt: string; provider: string; model?: string | undefined; maxRepairs: number }) {
+  const shape = await targetShape(ctx, base.target);
+  let providerType: string;
+  try {
+    providerType = (await getProvider(ctx.store, o.provider)).type;
+  } catch (err) {
+    if (err instanceof NotFoundError) throw new SpecError('cannot generate', [{ path: 'provider', message: `provider '${o.provider}' does not exist` }]);
+    throw err;
+  }
+  const targetRef = `${base.target.kind === 'pipeline' ? 'pipeline' : 'component'}:${base.target.name}@${base.target.version}`;
+  const recent = (await listRuns(ctx.store, { status: 'completed', limit: 50 })).runs.filter((r) => `${r.target.type}:${r.target.name}@${r.target.version}` === targetRef).slice(0, 3);
+  return startRun(ctx, {
+    kind: 'generate',
+    target: { type: 'app', id: base.name, name: base.name, version: baseVersion ?? 0 },
+    inputs: { prompt: o.prompt, target: base.target },
+    workflow: appGenerateWorkflow,
+    input: (runId) => ({ runId, base, baseVersion, shape, prompt: o.prompt, provider: o.provider, model: o.model, capableModel: providerType !== 'local', examples: recent.map((r) => r.outputs ?? {}), maxRepairs: o.maxRepairs, viewSchema }),
+    providers: [o.provider],
+  });
+}
+
+/** Generate a new app (its first version) or, when the name exists, its next version. */
+export async function generateApp(ctx: AppContext, body: unknown) {
+  const req = generateBody.parse(body);
+  const name = req.name ?? `${req.target.name}-app`;
+  const shape = await targetShape(ctx, req.target);
+  const base = appManifest.parse({ name, description: req.prompt.slice(0, 200), target: req.target, view: { kind: 'declarative', spec: scaffoldSurface(shape, name) } }) as AppManifest;
+  const { manifest } = completeManifest(base, shape);
+  return startGeneration(ctx, manifest, undefined, req);
+}
+
+/** Refine an app version with an instruction: the result is its next version. */
+export async function refineApp(ctx: AppContext, id: string, body: unknown) {
+  const req = z.strictObject({ prompt: z.string().min(1).max(4000), version: z.int().positive().optional(), provider: NAME.default('default'), model: z.string().min(1).optional(), maxRepairs: z.int().min(0).max(5).default(2) }).parse(body);
+  const v = await apps.getVersion(ctx.store, id, req.version);
+  return startGeneration(ctx, v.spec, v.version, req);
+}
