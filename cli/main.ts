@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { SpecError } from '../core/errors.js';
 import { installTemporalRuntime } from '../temporal/runtime.js';
+import { appCommands } from './commands/apps.js';
 import { backendCommand } from './commands/backend.js';
 import { chatCommand } from './commands/chat.js';
 import { dbCommand } from './commands/db.js';
@@ -15,7 +16,7 @@ import { workerCommand } from './commands/worker.js';
 import { config } from './config.js';
 
 const program = new Command('harness').description('Vloop Harness: durable LLM components, pipelines and agents on Temporal').version('0.1.0');
-for (const add of [upCommand, servicesCommand, backendCommand, workerCommand, runCommand, chatCommand, evalCommands, dbCommand, doctorCommand, setupCommand]) add(program);
+for (const add of [upCommand, servicesCommand, backendCommand, workerCommand, runCommand, chatCommand, evalCommands, appCommands, dbCommand, doctorCommand, setupCommand]) add(program);
 
 try {
   installTemporalRuntime(config().temporal.logLevel);

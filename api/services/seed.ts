@@ -8,6 +8,7 @@ import type { ModelsConfig } from '../../config/index.js';
 import type { ProviderSpec } from '../../core/specs.js';
 import { getMeta, setMeta } from '../../db/repositories/audit.js';
 import type { AppContext } from '../context.js';
+import { createApp } from './apps.js';
 import { createProvider } from './providers.js';
 import { createComponent, createPipeline } from './specs.js';
 
@@ -54,6 +55,7 @@ export async function seedExamples(ctx: AppContext): Promise<{ seeded: boolean; 
   await createProvider(ctx, { name: 'default', ...Object.fromEntries(Object.entries(provider).filter(([, v]) => v !== undefined)) });
   for (const spec of readJsonDir(path.join(examplesDir, 'components'))) await createComponent(ctx, spec);
   for (const spec of readJsonDir(path.join(examplesDir, 'pipelines'))) await createPipeline(ctx, spec);
+  for (const manifest of readJsonDir(path.join(examplesDir, 'apps'))) await createApp(ctx, manifest);
   await setMeta(ctx.store, 'examples_seeded', new Date().toISOString());
   return { seeded: true, message: `seeded the examples on the '${provider.type}' provider` };
 }

@@ -18,6 +18,8 @@ export interface RunView {
   endedAt: string | null;
   usage: { inputTokens: number; outputTokens: number; costUsd: number };
   temporal: { workflowId: string; runId: string | null; uiUrl: string };
+  /** Where it was started from: app:<name>@<version>. */
+  origin?: string | null;
 }
 
 export const useRunStore = defineStore('run', () => {
