@@ -1,7 +1,7 @@
 // Start, inspect, cancel and replay runs; a run is a runs row plus a workflow with the same id.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { redact } from '../../core/redact.js';
-import { checkRunInputs, componentPlan, planPipeline } from '../../core/pipeline-plan.js';
+import { checkRunInputs, componentPlan, planPipeline, type PipelinePlan } from '../../core/pipeline-plan.js';
 import { parseSignature } from '../../core/signature.js';
 import { runRequest, type ComponentSpec, type PipelineSpec } from '../../core/specs.js';
 import { typeToString } from '../../core/types.js';
@@ -30,13 +30,18 @@ export async function startPipelineRun(ctx: AppContext, idOrName: string, body: 
   const resolved = await resolveComponents(ctx, spec);
   const plan = planPipeline(spec, (ref) => resolved.get(ref));
   checkRunInputs(spec.inputs, req.inputs);
-  const target = { type: 'pipeline' as const, name: version.name, version: version.version };
+  return startPlannedRun(ctx, 'pipeline', version, plan, req.inputs, origin);
+}
+
+/** A pipeline run, or a component tried as a one-step plan: the same workflow shape. */
+function startPlannedRun(ctx: AppContext, kind: 'pipeline' | 'component', version: { id: string; name: string; version: number }, plan: PipelinePlan, inputs: Record<string, unknown>, origin?: string) {
+  const target = { type: kind, name: version.name, version: version.version };
   return startRun(ctx, {
-    kind: 'pipeline',
+    kind,
     target: { ...target, id: version.id },
-    inputs: req.inputs,
-    workflow: pipelineWorkflow,
-    input: (runId) => ({ runId, kind: 'pipeline' as const, target, plan, inputs: req.inputs, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs }),
+    inputs,
+    workflow: kind === 'pipeline' ? pipelineWorkflow : componentWorkflow,
+    input: (runId) => ({ runId, kind, target, plan, inputs, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs }),
     providers: planProviders(plan),
     origin,
   });
@@ -65,16 +70,7 @@ export async function startComponentRun(ctx: AppContext, idOrName: string, body:
   if (version.spec.kind === 'react') return startAgentRun(ctx, version, req.inputs, origin);
   const plan = componentPlan(version.name, version.version, version.spec);
   checkRunInputs(plan.inputs, req.inputs);
-  const target = { type: 'component' as const, name: version.name, version: version.version };
-  return startRun(ctx, {
-    kind: 'component',
-    target: { ...target, id: version.id },
-    inputs: req.inputs,
-    workflow: componentWorkflow,
-    input: (runId) => ({ runId, kind: 'component' as const, target, plan, inputs: req.inputs, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs }),
-    providers: planProviders(plan),
-    origin,
-  });
+  return startPlannedRun(ctx, 'component', version, plan, req.inputs, origin);
 }
 
 export async function getRunView(ctx: AppContext, id: string) {

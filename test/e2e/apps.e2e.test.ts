@@ -5,18 +5,14 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { formatPredictReply } from '../../core/adapters.js';
 import { A2UI_VERSION, VLOOP_CATALOG_ID } from '../../core/a2ui.js';
-import { makeWorkspace } from '../helpers/agent-setup.js';
-import { launchChromium, SCREENSHOTS } from '../helpers/browser.js';
 import { promptFields } from '../helpers/echo-model.js';
 import { freePort } from '../helpers/ports.js';
-import { spawnHarness, until, type HarnessProcess } from '../helpers/processes.js';
+import { startHarnessUp, type UpSession } from '../helpers/harness-up.js';
+import { until } from '../helpers/processes.js';
 import { TOKEN } from '../helpers/stack.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
 import type { FakeReply, FakeRequest } from '../fakes/script.js';
@@ -48,23 +44,16 @@ function script(req: FakeRequest): FakeReply {
 }
 
 describe('apps (e2e)', () => {
-  let up: HarnessProcess;
+  let session: UpSession;
   let url: string;
-  let appsPort: number;
-  let browser: Browser;
   let page: Page;
+  let appsPort: number;
   let fake: FakeProvider;
   let canary: http.Server;
   let canaryUrl: string;
   const canaryHits: string[] = [];
-
-  const api = async (method: string, p: string, body?: unknown) => {
-    const res = await fetch(`${url}${p}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const data = await res.json();
-    if (!res.ok) throw new Error(`${p}: ${JSON.stringify(data)}`);
-    return data;
-  };
-  const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const api = (method: string, p: string, body?: unknown) => session.api(method, p, body);
+  const shot = (name: string) => session.shot(name);
 
   beforeAll(async () => {
     fake = await startFakeProvider('openai', script);
@@ -75,31 +64,12 @@ describe('apps (e2e)', () => {
     });
     await new Promise<void>((r) => canary.listen(0, '127.0.0.1', r));
     canaryUrl = `http://127.0.0.1:${(canary.address() as AddressInfo).port}`;
-    const port = await freePort();
     appsPort = await freePort();
-    up = spawnHarness(['up', '--no-example'], {
-      HARNESS_PORT: String(port),
-      HARNESS_APPS_PORT: String(appsPort),
-      HARNESS_TOKEN: TOKEN,
-      VLOOP_PROJECT_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-e2e-apps-')),
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_TASK_QUEUE: `tq-e2e-apps-${port}`,
-      HARNESS_WORKSPACE: makeWorkspace({ 'notes.txt': 'x' }),
-      LM_PROVIDER: 'openai',
-      OPENAI_API_KEY: 'sk-e2e-0123456789abcdef',
-      OPENAI_BASE_URL: fake.baseUrl,
-      LM_MODEL: 'fake-model',
-    });
-    await up.waitFor('running; press Ctrl-C to stop', 90_000);
-    url = `http://127.0.0.1:${port}`;
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(`${url}/ui/?token=${TOKEN}`);
-    await page.getByText('Recent runs').waitFor();
+    session = await startHarnessUp(fake.baseUrl, { HARNESS_APPS_PORT: String(appsPort) });
+    ({ url, page } = session);
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
-    await up?.kill('SIGINT');
+    await session?.close();
     await fake?.close();
     canary?.close();
   });

@@ -1,69 +1,37 @@
 // The dashboard in a real browser against `harness up` (test port, the suite's Temporal, fake providers).
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { formatPredictReply } from '../../core/adapters.js';
 import { agentModel } from '../helpers/agent-model.js';
-import { makeWorkspace } from '../helpers/agent-setup.js';
-import { launchChromium, SCREENSHOTS } from '../helpers/browser.js';
 import { echoModel, promptFields, promptOp } from '../helpers/echo-model.js';
-import { freePort } from '../helpers/ports.js';
-import { spawnHarness, type HarnessProcess } from '../helpers/processes.js';
-import { DIAMOND_COMPONENTS, DIAMOND_SPEC, TOKEN } from '../helpers/stack.js';
+import { startHarnessUp, type UpSession } from '../helpers/harness-up.js';
+import { DIAMOND_COMPONENTS, DIAMOND_SPEC } from '../helpers/stack.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
 import type { FakeReply, FakeRequest } from '../fakes/script.js';
 
 describe('dashboard (e2e)', () => {
-  let up: HarnessProcess;
+  let session: UpSession;
   let url: string;
-  let browser: Browser;
   let page: Page;
   let fake: FakeProvider;
   let agentFake: FakeProvider;
+  const api = (method: string, p: string, body?: unknown) => session.api(method, p, body);
+  const shot = (name: string) => session.shot(name);
 
   const script = (req: FakeRequest): FakeReply => {
     if (promptOp(req) === 'unknown') return { text: formatPredictReply({ answer: `Streaming an answer to: ${promptFields(req).question}` }), delayMs: 60 };
     return promptOp(req) === 'reverse' ? { text: echoModel(req), delayMs: 150 } : echoModel(req);
   };
-  const api = async (method: string, p: string, body?: unknown) => {
-    const res = await fetch(`${url}${p}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const data = await res.json();
-    if (!res.ok) throw new Error(`${p}: ${JSON.stringify(data)}`);
-    return data;
-  };
-  const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {
     fake = await startFakeProvider('openai', script);
     agentFake = await startFakeProvider('openai', agentModel({ tidy: [{ tool: 'terminal', args: { command: 'echo tidy >> done.txt' } }, { finish: { answer: '{{last}}' } }] }));
-    const port = await freePort();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-e2e-'));
-    up = spawnHarness(['up', '--no-example'], {
-      HARNESS_PORT: String(port),
-      HARNESS_TOKEN: TOKEN,
-      VLOOP_PROJECT_DIR: dir,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_TASK_QUEUE: `tq-e2e-${port}`,
-      HARNESS_WORKSPACE: makeWorkspace({ 'notes.txt': 'x' }),
-      LM_PROVIDER: 'openai',
-      OPENAI_API_KEY: 'sk-e2e-0123456789abcdef',
-      OPENAI_BASE_URL: fake.baseUrl,
-      LM_MODEL: 'fake-model',
-    });
-    await up.waitFor('running; press Ctrl-C to stop', 90_000);
-    url = `http://127.0.0.1:${port}`;
+    session = await startHarnessUp(fake.baseUrl);
+    ({ url, page } = session);
     await api('POST', '/api/providers', { name: 'fake', type: 'openai', baseUrl: fake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'fake-model' });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(`${url}/ui/?token=${TOKEN}`);
-    await page.getByText('Recent runs').waitFor();
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
-    await up?.kill('SIGINT');
+    await session?.close();
     await fake?.close();
     await agentFake?.close();
   });

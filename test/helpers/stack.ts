@@ -18,6 +18,8 @@ export interface TestStack {
   dir: string;
   taskQueue: string;
   api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
+  /** The answer's body, or an error naming the status and body when it is not a success. */
+  ok<T = any>(method: string, path: string, body?: unknown): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,11 @@ export async function startTestStack(o: {
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
+  const ok = async (method: string, p: string, body?: unknown) => {
+    const r = await api(method, p, body);
+    if (r.status >= 300) throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
   return {
     backend,
     db,
@@ -75,6 +82,7 @@ export async function startTestStack(o: {
     dir,
     taskQueue,
     api,
+    ok,
     async close() {
       await backend.close();
       if (!o.fake) await fake.close();

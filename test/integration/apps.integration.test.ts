@@ -30,11 +30,7 @@ function script(req: FakeRequest): FakeReply {
 
 describe('apps', () => {
   let stack: TestStack;
-  const ok = async (method: string, path: string, body?: unknown) => {
-    const r = await stack.api(method, path, body);
-    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body;
-  };
+  const ok = (method: string, path: string, body?: unknown) => stack.ok(method, path, body);
   const target = { kind: 'pipeline', name: 'diamond', version: 1 };
 
   beforeAll(async () => {

@@ -31,11 +31,7 @@ function script(req: FakeRequest): FakeReply {
 
 describe('the run kernel through the real stack', () => {
   let stack: TestStack;
-  const ok = async (method: string, path: string, body?: unknown) => {
-    const r = await stack.api(method, path, body);
-    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body;
-  };
+  const ok = (method: string, path: string, body?: unknown) => stack.ok(method, path, body);
   const price = { input: 1000, output: 2000 };
   const priced = (u: { inputTokens: number; outputTokens: number }) => (u.inputTokens * price.input + u.outputTokens * price.output) / 1e6;
 

@@ -1,0 +1,66 @@
+// `harness up` for e2e tests: the suite's Temporal, a fresh project, a token; chromium on the dashboard.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { inject } from 'vitest';
+import { makeWorkspace } from './agent-setup.js';
+import { launchChromium, SCREENSHOTS } from './browser.js';
+import { freePort } from './ports.js';
+import { spawnHarness, type HarnessProcess } from './processes.js';
+import { TOKEN } from './stack.js';
+
+export interface UpSession {
+  up: HarnessProcess;
+  url: string;
+  port: number;
+  browser: Browser;
+  page: Page;
+  api(method: string, p: string, body?: unknown): Promise<any>;
+  shot(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Start `harness up --no-example` with its default provider on the fake at `fakeBaseUrl`, and open the dashboard. */
+export async function startHarnessUp(fakeBaseUrl: string, env: Record<string, string> = {}): Promise<UpSession> {
+  const port = await freePort();
+  const up = spawnHarness(['up', '--no-example'], {
+    HARNESS_PORT: String(port),
+    HARNESS_TOKEN: TOKEN,
+    VLOOP_PROJECT_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-e2e-')),
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_TASK_QUEUE: `tq-e2e-${port}`,
+    HARNESS_WORKSPACE: makeWorkspace({ 'notes.txt': 'x' }),
+    LM_PROVIDER: 'openai',
+    OPENAI_API_KEY: 'sk-e2e-0123456789abcdef',
+    OPENAI_BASE_URL: fakeBaseUrl,
+    LM_MODEL: 'fake-model',
+    ...env,
+  });
+  await up.waitFor('running; press Ctrl-C to stop', 90_000);
+  const url = `http://127.0.0.1:${port}`;
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.goto(`${url}/ui/?token=${TOKEN}`);
+  await page.getByText('Recent runs').waitFor();
+  return {
+    up,
+    url,
+    port,
+    browser,
+    page,
+    async api(method, p, body) {
+      const res = await fetch(`${url}${p}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const data = await res.json();
+      if (!res.ok) throw new Error(`${p}: ${JSON.stringify(data)}`);
+      return data;
+    },
+    async shot(name) {
+      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+    },
+    async close() {
+      await browser.close();
+      await up.kill('SIGINT');
+    },
+  };
+}
