@@ -79,7 +79,8 @@ export function attachWebSocket(app: AppContext, server: Server): WebSocketServe
     if (url.pathname !== '/ws') return refuse(socket, 404, 'Not Found');
     if (!hostAllowed(app, req.headers.host)) return refuse(socket, 403, 'Forbidden');
     if (!originAllowed(app, req.headers.origin)) return refuse(socket, 403, 'Forbidden');
-    if (!tokenValid(app, requestToken(req) ?? url.searchParams.get('token') ?? undefined)) return refuse(socket, 401, 'Unauthorized');
+    // One token rule for /api and /ws: a header or the HttpOnly cookie, never the URL (URLs get logged).
+    if (!tokenValid(app, requestToken(req))) return refuse(socket, 401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
   wss.on('connection', (ws: WebSocket) => {

@@ -36,6 +36,14 @@ export function outputsSchema(sig: Signature): JsonSchema {
 
 const ARRAY_ITEMS = 8;
 
+/** How many property keys a schema writes, nested (oneOf: its widest branch): each costs tokens. */
+function keyCount(s: JsonSchema): number {
+  if (Array.isArray(s.oneOf)) return Math.max(1, ...(s.oneOf as JsonSchema[]).map(keyCount));
+  if (s.type === 'array') return ARRAY_ITEMS * keyCount((s.items as JsonSchema | undefined) ?? {});
+  const props = Object.values((s.properties as Record<string, JsonSchema> | undefined) ?? {});
+  return props.length + props.reduce((n, p) => n + keyCount(p), 0);
+}
+
 /** How many free-text slots a schema has (a list counts its items; oneOf its widest branch). */
 function textSlots(s: JsonSchema): number {
   if (Array.isArray(s.oneOf)) return Math.max(1, ...(s.oneOf as JsonSchema[]).map(textSlots));
@@ -61,8 +69,8 @@ function bound(s: JsonSchema, maxLength: number): JsonSchema {
 export function boundedSchema(schema: JsonSchema, maxTokens: number): JsonSchema {
   const slots = textSlots(schema);
   if (!slots) return schema;
-  const fields = Object.keys((schema.properties as Record<string, unknown> | undefined) ?? {}).length || 1;
-  // About 2.5 characters a token leaves room for escapes; the rest pays for braces, keys and quotes.
-  const chars = Math.floor(((maxTokens - 12 - 8 * fields) * 2.5) / slots);
+  // 1.5 characters a token is pessimistic for text (English runs near 4), so odd text still fits;
+  // each key, with its quotes and punctuation, is paid for up front.
+  const chars = Math.floor(((maxTokens - 16 - 10 * keyCount(schema)) * 1.5) / slots);
   return bound(schema, Math.max(8, chars));
 }

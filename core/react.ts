@@ -26,7 +26,10 @@ export function toolArgSchemas(tools: string[]): Record<string, JsonSchema> {
   const out: Record<string, JsonSchema> = {};
   for (const option of toolCall.options) {
     const name = option.shape.tool.value;
-    if (tools.includes(name)) out[name] = z.toJSONSchema(option.shape.args) as JsonSchema;
+    if (!tools.includes(name)) continue;
+    // The model reads these: no $schema URL for a small model to copy into a path.
+    const { $schema: _ignored, ...schema } = z.toJSONSchema(option.shape.args) as JsonSchema;
+    out[name] = schema;
   }
   return out;
 }

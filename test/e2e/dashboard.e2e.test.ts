@@ -119,4 +119,15 @@ describe('dashboard (e2e)', () => {
     expect(await page.locator('[data-test=outputs]').textContent()).toContain('exit code 0');
     await shot('agent-run');
   });
+
+  it('says so when the token is missing, and when a page\'s run does not exist', async () => {
+    const stranger = await session.browser.newPage();
+    await stranger.goto(`${url}/ui/runs`);
+    await stranger.locator('[data-test=unauthorized]', { hasText: 'The dashboard needs its token' }).waitFor();
+    expect(await stranger.locator('[data-test=unauthorized]').textContent()).toContain('npx harness open');
+    await stranger.close();
+    await page.goto(`${url}/ui/runs/run_does_not_exist`);
+    await page.locator('[data-test=not-found]', { hasText: "run 'run_does_not_exist'" }).waitFor();
+    await shot('not-found');
+  });
 });

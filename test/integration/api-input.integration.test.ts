@@ -82,10 +82,10 @@ describe('API input validation and security', () => {
     expect((await foreignOrigin.json()).error.code).toBe('forbidden_origin');
   });
 
-  it('refuses a WebSocket with a foreign Origin or no token', async () => {
-    const attempt = (headers: Record<string, string>) =>
+  it('refuses a WebSocket with a foreign Origin, no token, or the token in its URL', async () => {
+    const attempt = (headers: Record<string, string>, query = '') =>
       new Promise<number>((resolve) => {
-        const ws = new WebSocket(`${stack.backend.url.replace('http', 'ws')}/ws`, { headers });
+        const ws = new WebSocket(`${stack.backend.url.replace('http', 'ws')}/ws${query}`, { headers });
         ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
         ws.on('open', () => {
           ws.close();
@@ -95,7 +95,12 @@ describe('API input validation and security', () => {
       });
     expect(await attempt({ authorization: `Bearer ${TOKEN}`, origin: 'http://evil.example' })).toBe(403);
     expect(await attempt({})).toBe(401);
+    // One token rule: header or cookie, never the URL.
+    expect(await attempt({}, `?token=${TOKEN}`)).toBe(401);
+    expect(await attempt({ cookie: `harness_token=${TOKEN}` })).toBe(101);
     expect(await attempt({ authorization: `Bearer ${TOKEN}`, origin: stack.backend.url })).toBe(101);
+    const apiWithQuery = await fetch(`${stack.backend.url}/api/runs?token=${TOKEN}`);
+    expect(apiWithQuery.status).toBe(401);
   });
 
   it('answers 404 in the one error shape', async () => {

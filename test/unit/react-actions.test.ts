@@ -1,6 +1,7 @@
 // An agent's action is one thing: a tool call or a finish. Anything else is refused whole, with the
 // reason the model will read, and nothing of it is applied.
 import { describe, expect, it } from 'vitest';
+import { boundedSchema, type JsonSchema } from '../../core/json-schema.js';
 import { actionGrammar, parseAction, parseNativeAction } from '../../core/react.js';
 import { parseSignature } from '../../core/signature.js';
 
@@ -36,5 +37,17 @@ describe('agent actions', () => {
     expect(g.oneOf).toHaveLength(3);
     expect(g.oneOf.map((b) => b.required)).toEqual([['thought', 'tool', 'args'], ['thought', 'tool', 'args'], ['thought', 'finish']]);
     expect(g.oneOf.every((b) => !('finish' in b.properties && 'tool' in b.properties))).toBe(true);
+  });
+
+  it('bounds the grammar so even a pessimistic 1.5 characters a token closes the JSON within maxTokens', () => {
+    const lengths: number[] = [];
+    const walk = (x: JsonSchema) => {
+      if (typeof x.maxLength === 'number') lengths.push(x.maxLength);
+      for (const v of Object.values(x)) if (v && typeof v === 'object') walk(v as JsonSchema);
+    };
+    const finishOnly = boundedSchema(actionGrammar(sig, []), 200);
+    walk(finishOnly);
+    expect(lengths).toHaveLength(2);
+    expect(lengths.reduce((a, b) => a + b, 0) / 1.5 + 16 + 10 * 3).toBeLessThanOrEqual(200);
   });
 });
