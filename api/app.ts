@@ -13,12 +13,14 @@ import { runRoutes } from './routes/runs.js';
 import { specRoutes } from './routes/specs.js';
 import { security } from './security.js';
 import { uiRoutes } from './ui.js';
+import { codecCors, codecRoutes } from './routes/temporal-codec.js';
 
 export function createApp(app: AppContext): Koa {
   const koa = new Koa();
   koa.use(errorHandler((err, ctx) => app.log.error({ err, path: ctx.path }, 'request failed')));
+  koa.use(codecCors(app));
   koa.use(security(app));
-  for (const router of [healthRoutes(app), providerRoutes(app), pricingRoutes(app), ...specRoutes(app), runRoutes(app), agentRoutes(app), evalRoutes(app), chatRoutes(app), appRoutes(app), uiRoutes(app)]) {
+  for (const router of [healthRoutes(app), providerRoutes(app), pricingRoutes(app), ...specRoutes(app), runRoutes(app), agentRoutes(app), evalRoutes(app), chatRoutes(app), appRoutes(app), codecRoutes(app), uiRoutes(app)]) {
     koa.use(router.routes()).use(router.allowedMethods());
   }
   return koa;

@@ -1,6 +1,7 @@
 // What HTTP routes, the WebSocket and the CLI's services share.
 import type { Client } from '@temporalio/client';
 import type { HarnessConfig } from '../config/index.js';
+import type { Keyring } from '../db/crypto.js';
 import type { ResolvedProvider } from '../activities/llm/registry.js';
 import type { SecretSet } from '../core/secrets.js';
 import type { EventBus, RunTailer } from '../db/event-bus.js';
@@ -22,7 +23,8 @@ export interface AppContext {
   temporal: TemporalHandle;
   bus: EventBus;
   tailer: RunTailer;
-  secretKey: Buffer;
+  /** The project's keys: provider keys at rest and Temporal payloads. */
+  keyring: Keyring;
   secrets: SecretSet;
   resolveProvider: (name: string) => Promise<ResolvedProvider>;
   token: string;

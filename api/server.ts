@@ -7,7 +7,7 @@ import { closeBrowser } from '../activities/tools/browser.js';
 import { createProviderResolver, type ProviderFactory } from '../activities/llm/registry.js';
 import type { HarnessConfig } from '../config/index.js';
 import { processSecrets } from '../core/secrets.js';
-import { loadSecretKey } from '../db/crypto.js';
+import { loadKeyring } from '../db/crypto.js';
 import { createBus, RunTailer } from '../db/event-bus.js';
 import type { Store } from '../db/knex.js';
 import { workflowBundleOptions } from '../temporal/bundle.js';
@@ -36,6 +36,8 @@ export interface BackendOptions {
   providerFactory?: ProviderFactory;
   log?: Logger;
   reconcileEveryMs?: number;
+  /** Temporal payloads encrypted with the project's keys (the default); false only to measure what it costs. */
+  encryptPayloads?: boolean;
 }
 
 export interface Backend {
@@ -52,11 +54,12 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
   const token = o.token ?? loadOrCreateToken(config.paths.token, config.api.token);
   secrets.add(token);
   const log = o.log ?? createLogger(secrets, config.logLevel);
-  const secretKey = loadSecretKey(config.paths.secretKey, config.secretKeyText);
+  const keyring = loadKeyring(config.paths.secretKey, config.secretKeyText);
   const bus = await createBus(o.store, config.db.dialect === 'postgres' ? config.db.url : '');
   const localFiles = { modelsDir: config.models.modelsDir, localModelPath: config.models.localModelPath };
-  const resolveProvider = createProviderResolver(o.store, secretKey, secrets, localFiles, o.providerFactory);
-  const client = await connectClient(config.temporal);
+  const resolveProvider = createProviderResolver(o.store, keyring, secrets, localFiles, o.providerFactory);
+  const payloadKeys = o.encryptPayloads === false ? undefined : keyring;
+  const client = await connectClient(config.temporal, payloadKeys);
 
   const app: AppContext = {
     version: VERSION,
@@ -65,7 +68,7 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
     temporal: { client, address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, uiUrl: config.temporal.uiUrl },
     bus,
     tailer: new RunTailer(o.store, bus),
-    secretKey,
+    keyring,
     secrets,
     resolveProvider,
     token,
@@ -87,6 +90,7 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
       taskQueue: config.temporal.taskQueue,
       activities: createActivities({ store: o.store, bus, secrets, resolveProvider, tools: config.tools }),
       bundle: workflowBundleOptions(config),
+      keyring: payloadKeys,
     });
     workerRun = worker.run().finally(() => connection.close());
   }

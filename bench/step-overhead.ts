@@ -1,6 +1,7 @@
 // Per-step orchestration overhead of an N-step chain on the local dev server, against a
 // zero-latency fake provider, compared with calling the provider directly in-process.
-// Prints one JSON line. Usage: node bin/run-ts.js bench/step-overhead.ts [steps=10] [runs=10]
+// Prints one JSON line. Usage: node bin/run-ts.js bench/step-overhead.ts [steps=10] [runs=10] [plain]
+// (`plain`: Temporal payloads unencrypted, to show what encryption costs).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +24,7 @@ import { startFakeProvider } from '../test/fakes/server.js';
 
 const STEPS = Number(process.argv[2] ?? 10);
 const RUNS = Number(process.argv[3] ?? 10);
+const ENCRYPTED = process.argv[4] !== 'plain';
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))]! * 100) / 100;
@@ -40,6 +42,7 @@ const backend = await startBackend({
   store,
   withWorker: true,
   log: pino({ level: 'silent' }),
+  encryptPayloads: ENCRYPTED,
 });
 try {
   const app = backend.app;
@@ -100,6 +103,7 @@ try {
       goalOverheadP50Ms: 20,
       phasesMsP50: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, quantile(v, 0.5)])),
       store: 'sqlite',
+      payloads: ENCRYPTED ? 'encrypted (AES-256-GCM)' : 'plain',
     }),
   );
 } finally {

@@ -13,6 +13,8 @@ export interface DevServerOptions {
   /** The temporal binary (found by the caller: findTemporalCli / provisionTemporalCli). */
   cliPath: string;
   dynamicConfig?: string[];
+  /** Our codec endpoint, so the Temporal UI can decrypt payloads for a person holding the token. */
+  codecEndpoint?: string | undefined;
 }
 
 export interface DevServer {
@@ -28,6 +30,7 @@ export function devServerArgs(o: Omit<DevServerOptions, 'cliPath'>): string[] {
   // Eager activity dispatch hands a scheduled activity straight back to the worker that asked: fewer hops per step.
   for (const dc of ['system.enableActivityEagerExecution=true', ...(o.dynamicConfig ?? [])]) args.push('--dynamic-config-value', dc);
   if (o.namespace && o.namespace !== 'default') args.push('--namespace', o.namespace);
+  if (o.codecEndpoint) args.push('--ui-codec-endpoint', o.codecEndpoint);
   return args;
 }
 

@@ -1,7 +1,9 @@
 // Worker bootstrap: bundled workflows plus activities built by createActivities(deps).
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Activities } from '../activities/index.js';
+import type { Keyring } from '../db/crypto.js';
 import { workflowBundle } from './bundle.js';
+import { encryptedDataConverter } from './codec.js';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -10,6 +12,8 @@ export interface WorkerOptions {
   activities: Activities;
   /** A prebuilt bundle, else one built (and cached in cacheDir) from today's code. */
   bundle: { prebuilt?: string | undefined; cacheDir: string };
+  /** Payloads in and out of this worker are encrypted with these keys (plain without: benchmarks compare). */
+  keyring: Keyring | undefined;
 }
 
 export async function createWorker(o: WorkerOptions): Promise<Worker> {
@@ -19,6 +23,7 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
     taskQueue: o.taskQueue,
     activities: o.activities,
     workflowBundle: await workflowBundle(o.bundle),
+    ...(o.keyring ? { dataConverter: encryptedDataConverter(o.keyring) } : {}),
     maxConcurrentActivityTaskExecutions: 64,
     // A short grace period keeps Ctrl-C snappy; unfinished activities are retried by Temporal.
     shutdownGraceTime: '2s',

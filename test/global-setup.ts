@@ -15,6 +15,9 @@ declare module 'vitest' {
     temporalCli: string;
     workflowBundle: string;
     pgUrl: string;
+    /** The dev server's SQLite file and Web UI: what an attacker on the machine could read. */
+    temporalDbFile: string;
+    temporalUiUrl: string;
   }
 }
 
@@ -30,6 +33,8 @@ export default async function setup(project: TestProject) {
     writeBundle(bundle),
   ]);
   project.provide('temporalAddress', server.address);
+  project.provide('temporalDbFile', path.join(dir, 'temporal.db'));
+  project.provide('temporalUiUrl', server.uiUrl);
   project.provide('temporalCli', cli);
   project.provide('workflowBundle', bundle);
   project.provide('pgUrl', process.env.VLOOP_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/test');

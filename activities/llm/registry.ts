@@ -1,5 +1,5 @@
 // Build a provider client from its stored row (key decrypted here, only in memory).
-import { decryptSecret } from '../../db/crypto.js';
+import { decryptSecret, type Keyring } from '../../db/crypto.js';
 import type { Store } from '../../db/knex.js';
 import { getProvider } from '../../db/repositories/providers.js';
 import { createAnthropicProvider } from './anthropic.js';
@@ -43,13 +43,13 @@ export const createProviderClient: ProviderFactory = (type, settings) => {
   }
 };
 
-export function createProviderResolver(store: Store, secretKey: Buffer, secrets: SecretSet, localFiles: ProviderSettings['localFiles'], factory: ProviderFactory = createProviderClient) {
+export function createProviderResolver(store: Store, keys: Keyring, secrets: SecretSet, localFiles: ProviderSettings['localFiles'], factory: ProviderFactory = createProviderClient) {
   const cache = new Map<string, { stamp: string; resolved: ResolvedProvider }>();
   return async function resolveProvider(name: string): Promise<ResolvedProvider> {
     const row = await getProvider(store, name);
     const hit = cache.get(row.id);
     if (hit && hit.stamp === row.updatedAt) return hit.resolved;
-    const apiKey = row.apiKeyEnc ? decryptSecret(secretKey, row.apiKeyEnc) : undefined;
+    const apiKey = row.apiKeyEnc ? decryptSecret(keys, row.apiKeyEnc) : undefined;
     secrets.add(apiKey);
     const resolved: ResolvedProvider = {
       name: row.name,

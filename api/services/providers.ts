@@ -13,7 +13,7 @@ export function providerView(ctx: AppContext, row: ProviderRow) {
   let apiKey: string | null = null;
   if (row.apiKeyEnc) {
     try {
-      apiKey = maskKey(decryptSecret(ctx.secretKey, row.apiKeyEnc));
+      apiKey = maskKey(decryptSecret(ctx.keyring, row.apiKeyEnc));
     } catch {
       apiKey = '(undecryptable)';
     }
@@ -36,7 +36,7 @@ export async function createProvider(ctx: AppContext, body: unknown) {
     name: spec.name,
     type: spec.type,
     baseUrl: spec.baseUrl ?? null,
-    apiKeyEnc: spec.apiKey ? encryptSecret(ctx.secretKey, spec.apiKey) : null,
+    apiKeyEnc: spec.apiKey ? encryptSecret(ctx.keyring, spec.apiKey) : null,
     defaultModel: spec.defaultModel ?? null,
     options: spec.options ?? null,
   });
@@ -53,7 +53,7 @@ export async function updateProvider(ctx: AppContext, id: string, body: unknown)
   if (patch.baseUrl !== undefined) fields.baseUrl = patch.baseUrl;
   if (patch.defaultModel !== undefined) fields.defaultModel = patch.defaultModel;
   if (patch.options !== undefined) fields.options = patch.options;
-  if (patch.apiKey !== undefined) fields.apiKeyEnc = patch.apiKey === null ? null : encryptSecret(ctx.secretKey, patch.apiKey);
+  if (patch.apiKey !== undefined) fields.apiKeyEnc = patch.apiKey === null ? null : encryptSecret(ctx.keyring, patch.apiKey);
   const row = await repo.patchProvider(ctx.store, id, fields);
   await audit(ctx.store, { actor: 'api', action: 'provider.update', subject: row.id, details: { fields: Object.keys(fields) } });
   return providerView(ctx, row);

@@ -93,10 +93,10 @@ export async function runHistory(ctx: AppContext, id: string) {
   const run = await runs.getRun(ctx.store, id);
   const history = await ctx.temporal.client.workflow.getHandle(run.workflowId).fetchHistory();
   // Payloads decoded so they can be read and scrubbed; failure messages are scrubbed at their source too.
-  return redact({ workflowId: run.workflowId, ...historyView(history) }, ctx.secrets.list());
+  return redact({ workflowId: run.workflowId, ...historyView(history, ctx.keyring) }, ctx.secrets.list());
 }
 
 export async function replay(ctx: AppContext, id: string) {
   const run = await runs.getRun(ctx.store, id);
-  return replayRun(ctx.temporal.client, run.workflowId, workflowBundleOptions(ctx.config));
+  return replayRun(ctx.temporal.client, run.workflowId, workflowBundleOptions(ctx.config), ctx.keyring);
 }

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { decryptSecret, loadSecretKey } from '../../db/crypto.js';
+import { decryptSecret, loadKeyring } from '../../db/crypto.js';
 import { listProviders } from '../../db/repositories/providers.js';
 import { findTemporalCli, INSTALL_HINT } from '../../temporal/cli-path.js';
 import { waitForTemporal } from '../../temporal/dev-server.js';
@@ -40,7 +40,7 @@ async function checks(): Promise<Check[]> {
     const store = await prepareStore();
     try {
       out.push({ name: 'store', ok: true, detail: `${cfg.dialect} ${cfg.dialect === 'sqlite' ? cfg.url : '(VLOOP_DB_URL)'} migrated`, required: true });
-      const key = loadSecretKey(config().paths.secretKey, config().secretKeyText);
+      const key = loadKeyring(config().paths.secretKey, config().secretKeyText);
       const providers = await listProviders(store);
       for (const p of providers) {
         let ok = true;

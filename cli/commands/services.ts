@@ -8,7 +8,7 @@ import { provisionTemporalCli } from '../../temporal/cli-path.js';
 import { devServerArgs, waitForTemporal } from '../../temporal/dev-server.js';
 import { backendUrl, CliError } from '../client.js';
 import { config } from '../config.js';
-import { cliSearch, temporalTarget } from '../runtime.js';
+import { cliSearch, codecEndpoint, temporalTarget } from '../runtime.js';
 
 const NAMES = ['temporal', 'backend', 'web'] as const;
 type Name = (typeof NAMES)[number];
@@ -61,7 +61,7 @@ async function start(n: Name): Promise<void> {
   const t = temporalTarget();
   const [cmd, args] =
     n === 'temporal'
-      ? [provisionTemporalCli(cliSearch()), devServerArgs({ dbFile: config().paths.temporalDb, port: t.devPort, uiPort: t.devUiPort, namespace: t.namespace })]
+      ? [provisionTemporalCli(cliSearch()), devServerArgs({ dbFile: config().paths.temporalDb, port: t.devPort, uiPort: t.devUiPort, namespace: t.namespace, codecEndpoint: codecEndpoint() })]
       : [process.execPath, [harnessBin, 'backend']];
   // The child inherits this process's environment (spawn's default).
   const child = spawn(cmd, args, { detached: true, stdio: ['ignore', log, log] });

@@ -1,7 +1,7 @@
 // `harness setup`: provision what the harness needs locally (Temporal CLI), create keys, migrate.
 import type { Command } from 'commander';
 import { loadOrCreateToken } from '../../api/config.js';
-import { loadSecretKey } from '../../db/crypto.js';
+import { loadKeyring } from '../../db/crypto.js';
 import { provisionTemporalCli } from '../../temporal/cli-path.js';
 import { config } from '../config.js';
 import { provisionDefaultModel } from '../provision-model.js';
@@ -11,7 +11,7 @@ export async function setup(log: (line: string) => void = console.log): Promise<
   const c = config();
   if (!c.temporal.address) log(`temporal CLI: ${provisionTemporalCli(cliSearch(), log)}`);
   if (!c.models.localModelPath && !c.models.skipDownload) log(`embedded model: ${provisionDefaultModel(c.models.modelsDir, log)}`);
-  loadSecretKey(c.paths.secretKey, c.secretKeyText);
+  loadKeyring(c.paths.secretKey, c.secretKeyText);
   loadOrCreateToken(c.paths.token, c.api.token);
   const store = await prepareStore();
   await store.close();

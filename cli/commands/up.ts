@@ -13,7 +13,7 @@ import { ensureDashboard } from '../dashboard.js';
 import { launchBackend } from './backend.js';
 import { config } from '../config.js';
 import { provisionDefaultModel } from '../provision-model.js';
-import { cliSearch, onShutdown, temporalTarget } from '../runtime.js';
+import { cliSearch, codecEndpoint, onShutdown, temporalTarget } from '../runtime.js';
 
 /** Start the managed dev server unless one already answers on its port (e.g. `services start temporal`). */
 export async function ensureDevServer(log: (s: string) => void): Promise<DevServer | undefined> {
@@ -30,7 +30,7 @@ export async function ensureDevServer(log: (s: string) => void): Promise<DevServ
   fs.mkdirSync(paths.logs, { recursive: true });
   const cliPath = provisionTemporalCli(cliSearch(), log);
   log(`temporal: starting the dev server on ${t.address} (history in ${paths.temporalDb})`);
-  return startDevServer({ cliPath, dbFile: paths.temporalDb, port: t.devPort, uiPort: t.devUiPort, namespace: t.namespace, logFile: path.join(paths.logs, 'temporal.log') });
+  return startDevServer({ cliPath, dbFile: paths.temporalDb, port: t.devPort, uiPort: t.devUiPort, namespace: t.namespace, logFile: path.join(paths.logs, 'temporal.log'), codecEndpoint: codecEndpoint() });
 }
 
 async function runExample(app: AppContext, log: (s: string) => void): Promise<void> {

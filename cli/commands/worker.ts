@@ -5,7 +5,7 @@ import { closeBrowser } from '../../activities/tools/browser.js';
 import { createProviderResolver } from '../../activities/llm/registry.js';
 import { createLogger } from '../../api/log.js';
 import { processSecrets } from '../../core/secrets.js';
-import { loadSecretKey } from '../../db/crypto.js';
+import { loadKeyring } from '../../db/crypto.js';
 import { createBus } from '../../db/event-bus.js';
 import { workflowBundleOptions } from '../../temporal/bundle.js';
 import { connectWorker } from '../../temporal/connection.js';
@@ -24,7 +24,8 @@ export function workerCommand(program: Command): void {
       const log = createLogger(secrets, config.logLevel);
       const bus = await createBus(store, config.db.dialect === 'postgres' ? config.db.url : '');
       const localFiles = { modelsDir: config.models.modelsDir, localModelPath: config.models.localModelPath };
-      const resolveProvider = createProviderResolver(store, loadSecretKey(config.paths.secretKey, config.secretKeyText), secrets, localFiles);
+      const keyring = loadKeyring(config.paths.secretKey, config.secretKeyText);
+      const resolveProvider = createProviderResolver(store, keyring, secrets, localFiles);
       const connection = await connectWorker(target);
       const worker = await createWorker({
         connection,
@@ -32,6 +33,7 @@ export function workerCommand(program: Command): void {
         taskQueue: target.taskQueue,
         activities: createActivities({ store, bus, secrets, resolveProvider, tools: config.tools }),
         bundle: workflowBundleOptions(config),
+        keyring,
       });
       onShutdown(async () => worker.shutdown());
       log.info({ taskQueue: target.taskQueue, address: target.address }, 'worker running');

@@ -26,6 +26,8 @@ export async function startHarnessUp(fakeBaseUrl: string, env: Record<string, st
   const port = await freePort();
   const up = spawnHarness(['up', '--no-example'], {
     HARNESS_PORT: String(port),
+    // e2e files run in parallel: every port is a free one.
+    HARNESS_APPS_PORT: String(await freePort()),
     HARNESS_TOKEN: TOKEN,
     VLOOP_PROJECT_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-e2e-')),
     TEMPORAL_ADDRESS: inject('temporalAddress'),

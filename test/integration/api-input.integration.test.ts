@@ -113,7 +113,7 @@ describe('API input validation and security', () => {
     const { body } = await stack.api('GET', '/api/providers/fake');
     expect(body.apiKey).toBe('sk-…cdef');
     const row = await stack.db.store.knex('providers').where('name', 'fake').first();
-    expect(row.apiKeyEnc).toMatch(/^v1:/);
+    expect(row.apiKeyEnc).toMatch(/^v2:[0-9a-f]{12}:/);
     expect(row.apiKeyEnc).not.toContain('canary');
   });
 });

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { maskKey, redact, redactText } from '../../core/redact.js';
-import { decryptSecret, encryptSecret, keyFromText } from '../../db/crypto.js';
+import { decryptSecret, encryptSecret, keyFromText, loadKeyring } from '../../db/crypto.js';
 import { newId } from '../../core/ids.js';
 
 describe('redaction', () => {
@@ -17,11 +17,13 @@ describe('redaction', () => {
 
 describe('secrets at rest', () => {
   it('round-trips with AES-256-GCM and fails clearly with another key', () => {
-    const key = crypto.randomBytes(32);
+    const ring = (hex: string) => loadKeyring('/nonexistent', hex);
+    const key = ring(crypto.randomBytes(32).toString('hex'));
     const blob = encryptSecret(key, 'sk-top-secret');
     expect(blob).not.toContain('top-secret');
+    expect(blob.startsWith(`v2:${key.current.id}:`)).toBe(true);
     expect(decryptSecret(key, blob)).toBe('sk-top-secret');
-    expect(() => decryptSecret(crypto.randomBytes(32), blob)).toThrow(/cannot be decrypted/);
+    expect(() => decryptSecret(ring(crypto.randomBytes(32).toString('hex')), blob)).toThrow(/cannot be decrypted/);
     expect(keyFromText('a'.repeat(64))).toHaveLength(32);
     expect(keyFromText('any passphrase')).toHaveLength(32);
   });

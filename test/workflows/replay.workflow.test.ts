@@ -1,0 +1,35 @@
+// The replay corpus: histories recorded (encrypted) from real runs of each kind replay against
+// today's workflow code with the corpus key. A change that breaks a waiting run fails here first.
+import fs from 'node:fs';
+import path from 'node:path';
+import proto from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, inject, it } from 'vitest';
+import { loadKeyring } from '../../db/crypto.js';
+import { encryptedDataConverter } from '../../temporal/codec.js';
+import { CORPUS_KEY } from '../fixtures/histories/corpus-key.js';
+
+const dir = 'test/fixtures/histories';
+const corpus = fs
+  .readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => {
+    const { workflowId, history } = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { workflowId: string; history: string };
+    return { name: f, workflowId, history: proto.temporal.api.history.v1.History.decode(Buffer.from(history, 'base64')) };
+  });
+const replay = (key: string, h: (typeof corpus)[number]) =>
+  Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundle') }, dataConverter: encryptedDataConverter(loadKeyring('/nonexistent', key)) }, h.history, h.workflowId);
+
+describe('the replay corpus', () => {
+  it('has a history of each kind of run recorded so far', () => {
+    expect(corpus.map((c) => c.name).sort()).toEqual(['chat-one-turn.json', 'component-upper.json', 'pipeline-diamond.json']);
+  });
+
+  it.each(corpus.map((c) => [c.name, c]))('%s replays against today\'s code', async (_name, h) => {
+    await replay(CORPUS_KEY, h as (typeof corpus)[number]);
+  });
+
+  it('needs the key: its payloads are ciphertext', async () => {
+    await expect(replay('0'.repeat(64), corpus[0]!)).rejects.toThrow(/encrypted with key '[0-9a-f]+', which this keyring does not have/);
+  });
+});
