@@ -15,8 +15,3 @@ export function config(): HarnessConfig {
   }
   return loaded;
 }
-
-/** The environment for child processes the CLI starts (services): its own, unchanged. */
-export function childEnv(): NodeJS.ProcessEnv {
-  return process.env;
-}

@@ -163,13 +163,19 @@ const label = (name: string) => name.replace(/[_-]+/g, ' ').replace(/^./, (c) =>
  * The view that always works, from the target's fields alone: a form with one field per input and a
  * run button, then one block per output (a badge for a choice, a list for a list, text otherwise).
  */
-export function scaffoldSurface(shape: TargetShape, title: string): A2uiSurface {
+export function scaffoldSurface(shape: TargetShape, title: string, hints: Record<string, { label?: string | undefined; widget?: string | undefined }> = {}): A2uiSurface {
   const components: A2uiComponent[] = [];
   const inputIds = shape.inputs.map((f) => {
     const cid = `in_${f.name}`;
-    if (f.kind === 'bool') components.push({ id: cid, component: 'CheckBox', label: label(f.name), value: { path: `/inputs/${f.name}` } });
-    else if (f.kind === 'literal' && f.values?.length) components.push({ id: cid, component: 'ChoicePicker', label: label(f.name), options: f.values.map((v) => ({ label: String(v), value: String(v) })), value: { path: `/inputs/${f.name}` } });
-    else components.push({ id: cid, component: 'TextField', label: label(f.name), value: { path: `/inputs/${f.name}` }, variant: f.kind === 'str' ? 'longText' : f.kind === 'int' || f.kind === 'float' ? 'number' : 'shortText' });
+    // The manifest's layout hints (inputs.ui) name and shape the fields where they say so.
+    const name = hints[f.name]?.label ?? label(f.name);
+    const widget = hints[f.name]?.widget;
+    if (f.kind === 'bool' || widget === 'checkbox') components.push({ id: cid, component: 'CheckBox', label: name, value: { path: `/inputs/${f.name}` } });
+    else if (f.kind === 'literal' && f.values?.length) components.push({ id: cid, component: 'ChoicePicker', label: name, options: f.values.map((v) => ({ label: String(v), value: String(v) })), value: { path: `/inputs/${f.name}` } });
+    else {
+      const variant = widget === 'textarea' ? 'longText' : widget === 'text' ? 'shortText' : widget === 'number' || f.kind === 'int' || f.kind === 'float' ? 'number' : f.kind === 'str' ? 'longText' : 'shortText';
+      components.push({ id: cid, component: 'TextField', label: name, value: { path: `/inputs/${f.name}` }, variant });
+    }
     return cid;
   });
   const outputIds = shape.outputs.map((f) => {

@@ -1,7 +1,7 @@
 // App manifests: a view bound to a versioned pipeline, component or agent, with its inputs' schema,
 // its permissions and where it came from. Stored like components: immutable versions, name@version.
 import { z } from 'zod';
-import { a2uiSurface, scaffoldSurface, validateSurface, type A2uiSurface, type Problem, type TargetField, type TargetShape } from './a2ui.js';
+import { scaffoldSurface, validateSurface, type Problem, type TargetField, type TargetShape } from './a2ui.js';
 import { typeSchema, type JsonSchema } from './json-schema.js';
 import { moduleSignature } from './modules.js';
 import { parseRef, type PipelinePlan } from './pipeline-plan.js';
@@ -45,7 +45,6 @@ export const appManifest = z.strictObject({
   permissions: appPermissions.default({ startRuns: true, perMinute: 10, maxConcurrent: 2 }),
   provenance: z.strictObject({ generationRunId: z.string().max(64), model: z.string().max(200), parentVersion: z.int().positive().optional(), prompt: z.string().max(4000).optional() }).optional(),
 });
-export type AppManifestInput = z.input<typeof appManifest>;
 /** A stored manifest: view and inputs' schema always filled in. */
 export type AppManifest = z.infer<typeof appManifest> & { view: AppView; inputs: { schema: JsonSchema } };
 
@@ -84,7 +83,7 @@ export function inputsSchema(types: Record<string, FieldType>): JsonSchema {
  * inputs' schema is derived from the target; every problem is named with its path.
  */
 export function completeManifest(input: z.infer<typeof appManifest>, shape: TargetShape & { types: Record<string, FieldType> }): { manifest: AppManifest; problems: Problem[] } {
-  const view: AppView = input.view ?? { kind: 'declarative', spec: scaffoldSurface(shape, input.description ?? input.name) };
+  const view: AppView = input.view ?? { kind: 'declarative', spec: scaffoldSurface(shape, input.description ?? input.name, input.inputs.ui) };
   const derived = inputsSchema(shape.types);
   const problems: Problem[] = [];
   if (view.kind === 'declarative') problems.push(...validateSurface(view.spec, shape).map((p) => ({ path: `view.spec${p.path.replace(/\//g, '.')}`, message: p.message })));
@@ -94,11 +93,6 @@ export function completeManifest(input: z.infer<typeof appManifest>, shape: Targ
   for (const k of Object.keys(input.inputs.ui ?? {})) if (!(k in shape.types)) problems.push({ path: `inputs.ui.${k}`, message: `the target takes no input '${k}'` });
   const manifest = { ...input, view, inputs: { ...input.inputs, schema: (input.inputs.schema as JsonSchema | undefined) ?? derived } } as AppManifest;
   return { manifest, problems };
-}
-
-/** The declarative view of a manifest (validated), or undefined for an HTML view. */
-export function declarativeSpec(m: Pick<AppManifest, 'view'>): A2uiSurface | undefined {
-  return m.view.kind === 'declarative' ? a2uiSurface.parse(m.view.spec) : undefined;
 }
 
 /** The tag a run started from an app carries. */

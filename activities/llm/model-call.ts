@@ -3,7 +3,7 @@
 // closing event per attempt — llm.response, or llm.error naming the provider, its URL, the model and the cause.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { NewRunEvent } from '../../core/events.js';
-import type { ChatMessage, Usage } from '../../core/messages.js';
+import type { ChatMessage } from '../../core/messages.js';
 import { redact, redactText } from '../../core/redact.js';
 import { redactingStream } from '../../core/redacting-stream.js';
 import type { SecretSet } from '../../core/secrets.js';
@@ -147,4 +147,3 @@ export function createModelCall(deps: ModelCallDeps) {
 }
 
 export type CallModel = ReturnType<typeof createModelCall>;
-export type { Usage };

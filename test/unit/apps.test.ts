@@ -22,6 +22,13 @@ describe('declarative views', () => {
     expect(kinds).toMatchObject({ in_text: 'TextField', in_strict: 'CheckBox', in_n: 'TextField', out_sentiment: 'Badge', out_tags: 'List', out_summary: 'Text', submit: 'Button' });
   });
 
+  it('the scaffold follows the manifest\'s layout hints', () => {
+    const s = scaffoldSurface(shape, 'Demo', { text: { label: 'Your review', widget: 'text' }, n: { widget: 'number' } });
+    expect(s.components.find((c) => c.id === 'in_text')).toMatchObject({ component: 'TextField', label: 'Your review', variant: 'shortText' });
+    expect(s.components.find((c) => c.id === 'in_n')).toMatchObject({ variant: 'number' });
+    expect(validateSurface(s, shape)).toEqual([]);
+  });
+
   it.each([
     ['no root', surface([{ id: 'a', component: 'Divider' }]), "no component has the id 'root'"],
     ['a duplicate id', surface([{ id: 'root', component: 'Divider' }, { id: 'root', component: 'Divider' }]), "duplicate component id 'root'"],
