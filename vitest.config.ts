@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // Three projects: unit (pure, no services), integration (a Temporal dev server started by the
 // global setup, SQLite and PostgreSQL, fake providers) and e2e (the dashboard in chromium).
-const withServices = { globalSetup: ['test/global-setup.ts'], setupFiles: ['test/setup-runtime.ts'], testTimeout: 60_000, hookTimeout: 120_000 };
+// Tests wait on conditions with their own deadlines; the per-test limit only catches a hang, so it leaves room for a loaded CI machine.
+const withServices = { globalSetup: ['test/global-setup.ts'], setupFiles: ['test/setup-runtime.ts'], testTimeout: 120_000, hookTimeout: 120_000 };
 
 export default defineConfig({
   test: {
