@@ -1,6 +1,6 @@
 // An eval run: every example is a traced child run, then scored; aggregates with intervals at the end.
 // Finished examples are in the history, so a crash never runs them again.
-import { executeChild, isCancellation, proxyActivities, proxyLocalActivities, type LocalActivityOptions } from '@temporalio/workflow';
+import { executeChild, isCancellation, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { failureMessage } from '../core/failures.js';
 import { aggregate, metricKey, type Aggregate, type MetricSpec } from '../core/metrics.js';
@@ -28,12 +28,20 @@ export interface EvalSummary {
   usage: { inputTokens: number; outputTokens: number; costUsd: number };
 }
 
+/** Scoring may call a judge model: it heartbeats, so a dead worker's attempt is retried within seconds. */
+export const scoringOptions = (heartbeatTimeoutMs: number | undefined): ActivityOptions => ({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: heartbeatTimeoutMs ?? 10_000,
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['ProviderRejected', 'ConfigError'] },
+});
+
 /** Local activities that only read or create rows: a missing example is final, not retried forever. */
 export const lookupOptions: LocalActivityOptions = { startToCloseTimeout: '30s', retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['NotFound'] } };
 
 async function evaluate(input: EvalRunInput): Promise<EvalSummary> {
   const { runId } = input;
-  const { scoreExample, totalEvalUsage } = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['ProviderRejected', 'ConfigError'] } });
+  const { scoreExample } = proxyActivities<Activities>(scoringOptions(input.heartbeatTimeoutMs));
+  const { totalEvalUsage } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 } });
   const { prepareChildRun, loadExample } = proxyLocalActivities<Activities>(lookupOptions);
   const total = input.exampleIds.length;
   const scores: Array<Record<string, number>> = new Array(total);

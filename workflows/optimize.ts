@@ -6,7 +6,7 @@ import { metricKey, type MetricSpec } from '../core/metrics.js';
 import { componentPlan } from '../core/pipeline-plan.js';
 import type { ComponentSpec } from '../core/specs.js';
 import { componentWorkflow } from './component.js';
-import { evalWorkflow, lookupOptions, type EvalRunInput, type EvalSummary } from './eval.js';
+import { evalWorkflow, lookupOptions, scoringOptions, type EvalRunInput, type EvalSummary } from './eval.js';
 import { runLifecycle } from './lifecycle.js';
 import type { PipelineRunInput } from './pipeline.js';
 import { record } from './run-events.js';
@@ -26,7 +26,8 @@ export interface OptimizeRunInput {
 
 async function optimize(input: OptimizeRunInput): Promise<Record<string, unknown>> {
   const { runId, component } = input;
-  const { scoreExample, saveComponentVersion } = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['ProviderRejected', 'ConfigError'] } });
+  const { scoreExample } = proxyActivities<Activities>(scoringOptions(input.heartbeatTimeoutMs));
+  const { saveComponentVersion } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['ConfigError'] } });
   const { prepareChildRun, loadExample } = proxyLocalActivities<Activities>(lookupOptions);
 
   const evaluate = async (label: string, version: number, spec: ComponentSpec): Promise<EvalSummary> => {
