@@ -13,6 +13,8 @@ export interface DevServerOptions {
   /** The temporal binary (found by the caller: findTemporalCli / provisionTemporalCli). */
   cliPath: string;
   dynamicConfig?: string[];
+  /** Leave the history queue readers at Temporal's defaults (the floor benchmark compares). */
+  untuned?: boolean;
   /** Our codec endpoint, so the Temporal UI can decrypt payloads for a person holding the token. */
   codecEndpoint?: string | undefined;
 }
@@ -24,11 +26,19 @@ export interface DevServer {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/**
+ * Interactive latency: the history service reads its task queues at 20 polls/s by default, so every
+ * workflow task after the first few waits 20-50 ms to be loaded (task_latency_load for
+ * TransferActiveTaskWorkflowTask in the dev server's metrics). Raised, a step costs what its work costs.
+ */
+export const INTERACTIVE_DYNAMIC_CONFIG = ['history.transferProcessorMaxPollRPS=10000', 'history.timerProcessorMaxPollRPS=10000', 'history.visibilityProcessorMaxPollRPS=10000'];
+
 export function devServerArgs(o: Omit<DevServerOptions, 'cliPath'>): string[] {
   const args = ['server', 'start-dev', ...(o.dbFile ? ['--db-filename', o.dbFile] : []), '--ip', '127.0.0.1', '--port', String(o.port), '--ui-port', String(o.uiPort)];
   args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL', '--log-level', 'warn');
   // Eager activity dispatch hands a scheduled activity straight back to the worker that asked: fewer hops per step.
-  for (const dc of ['system.enableActivityEagerExecution=true', ...(o.dynamicConfig ?? [])]) args.push('--dynamic-config-value', dc);
+  const tuning = o.untuned ? [] : INTERACTIVE_DYNAMIC_CONFIG;
+  for (const dc of ['system.enableActivityEagerExecution=true', ...tuning, ...(o.dynamicConfig ?? [])]) args.push('--dynamic-config-value', dc);
   if (o.namespace && o.namespace !== 'default') args.push('--namespace', o.namespace);
   if (o.codecEndpoint) args.push('--ui-codec-endpoint', o.codecEndpoint);
   return args;
