@@ -25,3 +25,5 @@ export function benchConfig(dir: string, address: string, taskQueue: string): Ha
 export const benchDynamicConfig = (process.env.BENCH_DC ?? '').split(',').filter(Boolean);
 /** Where step-overhead dumps the last run's history, if asked. */
 export const benchHistoryDump = process.env.BENCH_DUMP_HISTORY;
+/** The PostgreSQL server benchmarks may create a throwaway database on (VLOOP_TEST_PG_URL, as the tests). */
+export const benchPgUrl = process.env.VLOOP_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';

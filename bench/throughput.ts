@@ -1,0 +1,99 @@
+// Throughput: 1-step and 3-step pipelines started over HTTP by closed-loop clients at rising
+// concurrency, next to bare Temporal workflows of 1 and 3 no-op activities on the same dev server.
+// Prints one JSON line. Usage: node bin/run-ts.js bench/throughput.ts [secondsPerLevel=10] [levels=2,8,16]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import pino from 'pino';
+import { startBackend } from '../api/server.js';
+import { createProvider } from '../api/services/providers.js';
+import { createComponent, createPipeline } from '../api/services/specs.js';
+import { migrate, openStore } from '../db/knex.js';
+import { startDevServer } from '../temporal/dev-server.js';
+import { installTemporalRuntime } from '../temporal/runtime.js';
+import { echoModel } from '../test/helpers/echo-model.js';
+import { freePort } from '../test/helpers/ports.js';
+import { startFakeProvider } from '../test/fakes/server.js';
+import { benchConfig, benchTemporalCli } from './edge.js';
+
+const SECONDS = Number(process.argv[2] ?? 10);
+const LEVELS = (process.argv[3] ?? '2,8,16').split(',').map(Number);
+const TOKEN = 'bench-token-0123456789';
+const q = (xs: number[], p: number) => (xs.length ? Math.round([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]! * 10) / 10 : null);
+
+/** `clients` closed loops doing `one()` for SECONDS: completed per second and latency percentiles. */
+async function load(clients: number, one: () => Promise<void>) {
+  const latencies: number[] = [];
+  const deadline = performance.now() + SECONDS * 1000;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < deadline) {
+        const s = performance.now();
+        await one();
+        latencies.push(performance.now() - s);
+      }
+    }),
+  );
+  return { runsPerSec: Math.round((latencies.length / ((performance.now() - t0) / 1000)) * 10) / 10, completed: latencies.length, p50Ms: q(latencies, 0.5), p95Ms: q(latencies, 0.95) };
+}
+
+installTemporalRuntime('ERROR');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-tput-'));
+const temporal = await startDevServer({ cliPath: benchTemporalCli(), dbFile: path.join(dir, 'temporal.db'), port: await freePort(), uiPort: await freePort() });
+const fake = await startFakeProvider('openai', echoModel);
+const store = openStore({ dialect: 'sqlite', url: path.join(dir, 'harness.db') });
+await migrate(store);
+const backend = await startBackend({ config: benchConfig(dir, temporal.address, 'tput'), token: TOKEN, store, withWorker: true, log: pino({ level: 'silent' }) });
+const bareConnection = await NativeConnection.connect({ address: temporal.address });
+const bareWorker = await Worker.create({ connection: bareConnection, taskQueue: 'bare', workflowsPath: path.join(path.dirname(fileURLToPath(import.meta.url)), 'floor-workflow.ts'), activities: { noop: async (i: number) => i } });
+const bareRunning = bareWorker.run();
+const bare = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+const started: string[] = [];
+try {
+  const app = backend.app;
+  await createProvider(app, { name: 'fake', type: 'openai', baseUrl: fake.baseUrl, apiKey: 'sk-bench', defaultModel: 'fake-model' });
+  await createComponent(app, { name: 'upper', signature: 'text: str -> result: str', instructions: 'op: upper', provider: 'fake' });
+  for (const steps of [1, 3]) {
+    await createPipeline(app, {
+      name: `chain${steps}`,
+      inputs: { text: 'str' },
+      steps: Array.from({ length: steps }, (_, i) => ({ id: `s${i}`, component: 'upper', inputs: { text: i ? `$steps.s${i - 1}.outputs.result` : '$inputs.text' } })),
+      outputs: { result: `$steps.s${steps - 1}.outputs.result` },
+    });
+  }
+  // Over HTTP, as a user's client would; the run's end is awaited on its workflow.
+  const harnessRun = (steps: number) => async () => {
+    const res = await fetch(`${backend.url}/api/pipelines/chain${steps}/runs`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ inputs: { text: 'load' } }) });
+    const run = (await res.json()) as { id: string };
+    started.push(run.id);
+    await app.temporal.client.workflow.getHandle(run.id).result();
+  };
+  let n = 0;
+  const bareRun = (activities: number) => async () => {
+    await bare.workflow.execute('noopChain', { taskQueue: 'bare', workflowId: `bare-${n++}`, args: [activities] });
+  };
+  await load(2, harnessRun(1)); // warm-up
+  const levels = [];
+  for (const c of LEVELS) {
+    const row = { concurrency: c, harness1: await load(c, harnessRun(1)), bare1: await load(c, bareRun(1)), harness3: await load(c, harnessRun(3)), bare3: await load(c, bareRun(3)) };
+    levels.push({ ...row, ratio1: Math.round((row.harness1.runsPerSec / row.bare1.runsPerSec) * 100) / 100, ratio3: Math.round((row.harness3.runsPerSec / row.bare3.runsPerSec) * 100) / 100 });
+  }
+  // No run lost: every run started over HTTP ended completed, in the store too.
+  const rows = await store.knex('runs').whereIn('id', started.slice(-5000)).select('status');
+  const lost = started.length - rows.filter((r: { status: string }) => r.status === 'completed').length - Math.max(0, started.length - 5000);
+  console.log(JSON.stringify({ bench: 'throughput', secondsPerLevel: SECONDS, levels, runsStarted: started.length, runsNotCompleted: lost, goalRatio: 0.6 }));
+} finally {
+  bareWorker.shutdown();
+  await bareRunning;
+  await bareConnection.close();
+  await bare.connection.close();
+  await backend.close();
+  await store.close();
+  await fake.close();
+  await temporal.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
