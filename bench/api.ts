@@ -1,0 +1,130 @@
+// The API on a big store: GET /api/runs (a page, and a page deep in with a cursor) and
+// GET /api/runs/:id/events (a page in the middle of a 100,000-event run) on SQLite with 100,000 runs
+// and 1,000,000 events, next to a bare Koa handler answering a body of the same size, in the same
+// process. Prints one JSON line. Usage: node bin/run-ts.js bench/api.ts [secondsPerEndpoint=5] [clients=8]
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import Koa from 'koa';
+import pino from 'pino';
+import { startBackend } from '../api/server.js';
+import { newId } from '../core/ids.js';
+import { migrate, openStore } from '../db/knex.js';
+import { startDevServer } from '../temporal/dev-server.js';
+import { installTemporalRuntime } from '../temporal/runtime.js';
+import { freePort } from '../test/helpers/ports.js';
+import { benchConfig, benchTemporalCli } from './edge.js';
+
+const SECONDS = Number(process.argv[2] ?? 5);
+const CLIENTS = Number(process.argv[3] ?? 8);
+const RUNS = 100_000;
+const BIG_RUN_EVENTS = 100_000;
+const TOKEN = 'bench-token-0123456789';
+const q = (xs: number[], p: number) => Math.round([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]! * 10) / 10;
+
+async function hammer(url: string, headers: Record<string, string>) {
+  const latencies: number[] = [];
+  const deadline = performance.now() + SECONDS * 1000;
+  const t0 = performance.now();
+  let bytes = 0;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (performance.now() < deadline) {
+        const s = performance.now();
+        const res = await fetch(url, { headers });
+        bytes = (await res.text()).length;
+        if (!res.ok) throw new Error(`${url}: ${res.status}`);
+        latencies.push(performance.now() - s);
+      }
+    }),
+  );
+  return { reqPerSec: Math.round(latencies.length / ((performance.now() - t0) / 1000)), p50Ms: q(latencies, 0.5), p95Ms: q(latencies, 0.95), bodyBytes: bytes };
+}
+
+installTemporalRuntime('ERROR');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-api-'));
+const store = openStore({ dialect: 'sqlite', url: path.join(dir, 'harness.db') });
+await migrate(store);
+
+// 100,000 runs, nine events each, and one run of 100,000 events: 1,000,000 events in all.
+const t0 = performance.now();
+const at = new Date().toISOString();
+const target = JSON.stringify({ type: 'pipeline', id: 'p', name: 'digest', version: 1 });
+const ids: string[] = [];
+await store.knex.transaction(async (trx) => {
+  for (let i = 0; i < RUNS; i += 25) {
+    const rows = Array.from({ length: Math.min(25, RUNS - i) }, () => {
+      const id = newId('run');
+      ids.push(id);
+      return { id, kind: 'pipeline', status: 'completed', target, inputs: '{"text":"a review"}', outputs: '{"summary":"short"}', workflowId: id, inputTokens: 10, outputTokens: 5, costUsd: 0, lastSeq: 9, createdAt: at, updatedAt: at };
+    });
+    await trx('runs').insert(rows);
+  }
+  const big = ids[ids.length - 1]!;
+  await trx('runs').where('id', big).update({ lastSeq: BIG_RUN_EVENTS });
+  const event = (runId: string, seq: number) => ({ runId, seq, key: `k${seq}`, type: 'log', data: '{"level":"info","message":"a line of a long run"}', time: at });
+  let batch: ReturnType<typeof event>[] = [];
+  const flush = async () => {
+    if (batch.length) await trx('run_events').insert(batch);
+    batch = [];
+  };
+  for (const id of ids.slice(0, -1)) {
+    for (let s = 1; s <= 9; s++) {
+      batch.push(event(id, s));
+      if (batch.length >= 80) await flush();
+    }
+  }
+  for (let s = 1; s <= BIG_RUN_EVENTS; s++) {
+    batch.push(event(big, s));
+    if (batch.length >= 80) await flush();
+  }
+  await flush();
+});
+const seededSeconds = Math.round((performance.now() - t0) / 100) / 10;
+const eventCount = Number((await store.knex('run_events').count({ n: '*' }))[0]!.n);
+
+const temporal = await startDevServer({ cliPath: benchTemporalCli(), dbFile: path.join(dir, 'temporal.db'), port: await freePort(), uiPort: await freePort() });
+const backend = await startBackend({ config: benchConfig(dir, temporal.address, 'api'), token: TOKEN, store, withWorker: false, log: pino({ level: 'silent' }) });
+const auth = { authorization: `Bearer ${TOKEN}` };
+try {
+  const cursor = ids[Math.floor(RUNS / 2)]!;
+  const big = ids[ids.length - 1]!;
+  const endpoints = {
+    runsFirstPage: `${backend.url}/api/runs?limit=50`,
+    runsDeepPage: `${backend.url}/api/runs?limit=50&cursor=${cursor}`,
+    eventsMiddlePage: `${backend.url}/api/runs/${big}/events?after=${BIG_RUN_EVENTS / 2}&limit=1000`,
+  };
+  const results: Record<string, Awaited<ReturnType<typeof hammer>>> = {};
+  for (const [name, url] of Object.entries(endpoints)) results[name] = await hammer(url, auth);
+
+  // Bare Koa: the same body as the runs page, with nothing in between.
+  const body = await (await fetch(endpoints.runsFirstPage, { headers: auth })).text();
+  const koa = new Koa();
+  koa.use((ctx) => {
+    ctx.type = 'application/json';
+    ctx.body = body;
+  });
+  const bare = http.createServer(koa.callback());
+  await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
+  const bareKoa = await hammer(`http://127.0.0.1:${(bare.address() as AddressInfo).port}/`, {});
+  bare.close();
+  console.log(
+    JSON.stringify({
+      bench: 'api',
+      store: { dialect: 'sqlite', runs: RUNS, events: eventCount, seededSeconds },
+      clients: CLIENTS,
+      secondsPerEndpoint: SECONDS,
+      ...results,
+      bareKoa,
+      runsFirstPageVsBareKoa: Math.round((results.runsFirstPage!.reqPerSec / bareKoa.reqPerSec) * 100) / 100,
+      goals: { vsBareKoa: 0.5, p95Ms: 20 },
+    }),
+  );
+} finally {
+  await backend.close();
+  await store.close();
+  await temporal.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
