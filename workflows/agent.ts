@@ -1,6 +1,6 @@
 // An agent run: model step -> tool choice -> policy decision -> (approval) -> tool -> observation,
 // until the outputs come or maxSteps. Approvals are Updates; a wait can last days and survive restarts.
-import { ApplicationFailure, CancellationScope, condition, continueAsNew, defineQuery, defineUpdate, isCancellation, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, continueAsNew, defineQuery, defineUpdate, isCancellation, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { failureMessage } from '../core/failures.js';
 import { evaluatePolicy, sqlKind, toolCall, type PolicyDecision, type ToolCall } from '../core/policy.js';
@@ -88,8 +88,9 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
   const loop = async (): Promise<Record<string, unknown>> => {
     while (state.step < maxSteps) {
       const step = state.step;
-      // As DSPy's ReAct extracts its outputs when iterations run out, the last step may only finish.
-      const finishOnly = step === maxSteps - 1;
+      // As DSPy's ReAct extracts its outputs when iterations run out, the last step may only finish;
+      // runs that were already under way before this existed replay without it (the patch marker).
+      const finishOnly = step === maxSteps - 1 && patched('agent-finish-only-last-step');
       const res = await agentStep({ runId, step, component, inputs: input.inputs, trajectory: state.trajectory, ...(finishOnly ? { finishOnly } : {}) });
       state.tokens += res.usage.inputTokens + res.usage.outputTokens;
       state.costUsd += res.costUsd;

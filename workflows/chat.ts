@@ -1,6 +1,6 @@
 // A chat is one long-lived workflow: each turn is an Update, handled one at a time; every N turns it
 // continues as new with the transcript carried, so its history never grows without bound.
-import { allHandlersFinished, condition, continueAsNew, defineSignal, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, defineSignal, defineUpdate, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities, ChatTurnResult } from '../activities/index.js';
 import { failureType } from '../core/failures.js';
 import type { ChatMessage } from '../core/messages.js';
@@ -61,7 +61,8 @@ export async function chatWorkflow(input: ChatRunInput): Promise<{ turns: number
         turns++;
         return reply;
       } catch (err) {
-        if (failureType(err) === 'ConfigError') unusable ??= err;
+        // Chats that were under way before a ConfigError ended them replay as they ran (the patch marker).
+        if (failureType(err) === 'ConfigError' && patched('chat-ends-when-unusable')) unusable ??= err;
         throw err;
       } finally {
         busy = false;
