@@ -2,26 +2,17 @@
 // GET /api/runs/:id/events (a page in the middle of a 100,000-event run) on SQLite with 100,000 runs
 // and 1,000,000 events, next to a bare Koa handler answering a body of the same size, in the same
 // process. Prints one JSON line. Usage: node bin/run-ts.js bench/api.ts [secondsPerEndpoint=5] [clients=8]
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import Koa from 'koa';
-import pino from 'pino';
-import { startBackend } from '../api/server.js';
 import { newId } from '../core/ids.js';
-import { migrate, openStore } from '../db/knex.js';
-import { startDevServer } from '../temporal/dev-server.js';
-import { installTemporalRuntime } from '../temporal/runtime.js';
-import { freePort } from '../test/helpers/ports.js';
-import { benchConfig, benchTemporalCli } from './edge.js';
+import type { Store } from '../db/knex.js';
+import { BENCH_TOKEN as TOKEN, startBenchStack } from './stack.js';
 
 const SECONDS = Number(process.argv[2] ?? 5);
 const CLIENTS = Number(process.argv[3] ?? 8);
 const RUNS = 100_000;
 const BIG_RUN_EVENTS = 100_000;
-const TOKEN = 'bench-token-0123456789';
 const q = (xs: number[], p: number) => Math.round([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]! * 10) / 10;
 
 async function hammer(url: string, headers: Record<string, string>) {
@@ -43,17 +34,11 @@ async function hammer(url: string, headers: Record<string, string>) {
   return { reqPerSec: Math.round(latencies.length / ((performance.now() - t0) / 1000)), p50Ms: q(latencies, 0.5), p95Ms: q(latencies, 0.95), bodyBytes: bytes };
 }
 
-installTemporalRuntime('ERROR');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-api-'));
-const store = openStore({ dialect: 'sqlite', url: path.join(dir, 'harness.db') });
-await migrate(store);
-
 // 100,000 runs, nine events each, and one run of 100,000 events: 1,000,000 events in all.
-const t0 = performance.now();
 const at = new Date().toISOString();
 const target = JSON.stringify({ type: 'pipeline', id: 'p', name: 'digest', version: 1 });
 const ids: string[] = [];
-await store.knex.transaction(async (trx) => {
+const seed = (store: Store) => store.knex.transaction(async (trx) => {
   for (let i = 0; i < RUNS; i += 25) {
     const rows = Array.from({ length: Math.min(25, RUNS - i) }, () => {
       const id = newId('run');
@@ -82,11 +67,12 @@ await store.knex.transaction(async (trx) => {
   }
   await flush();
 });
-const seededSeconds = Math.round((performance.now() - t0) / 100) / 10;
+const t0 = performance.now();
+const stack = await startBenchStack({ taskQueue: 'api', withWorker: false, seed });
+// Seeding the store and starting the dev server and backend.
+const setupSeconds = Math.round((performance.now() - t0) / 100) / 10;
+const { backend, store } = stack;
 const eventCount = Number((await store.knex('run_events').count({ n: '*' }))[0]!.n);
-
-const temporal = await startDevServer({ cliPath: benchTemporalCli(), dbFile: path.join(dir, 'temporal.db'), port: await freePort(), uiPort: await freePort() });
-const backend = await startBackend({ config: benchConfig(dir, temporal.address, 'api'), token: TOKEN, store, withWorker: false, log: pino({ level: 'silent' }) });
 const auth = { authorization: `Bearer ${TOKEN}` };
 try {
   const cursor = ids[Math.floor(RUNS / 2)]!;
@@ -113,7 +99,7 @@ try {
   console.log(
     JSON.stringify({
       bench: 'api',
-      store: { dialect: 'sqlite', runs: RUNS, events: eventCount, seededSeconds },
+      store: { dialect: 'sqlite', runs: RUNS, events: eventCount, setupSeconds },
       clients: CLIENTS,
       secondsPerEndpoint: SECONDS,
       ...results,
@@ -123,8 +109,5 @@ try {
     }),
   );
 } finally {
-  await backend.close();
-  await store.close();
-  await temporal.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await stack.close();
 }

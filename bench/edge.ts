@@ -16,8 +16,8 @@ export function benchTemporalCli(): string {
 export const userModels = user.models;
 
 /** The configuration of a benchmark's own project in `dir`, against a dev server at `address`. */
-export function benchConfig(dir: string, address: string, taskQueue: string): HarnessConfig & { temporal: { address: string } } {
-  const c = configFromEnv({ PATH: process.env.PATH, HOME: process.env.HOME, VLOOP_PROJECT_DIR: dir, HARNESS_PORT: '0', HARNESS_APPS_PORT: '0', TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue }, process.cwd());
+export function benchConfig(dir: string, address: string, taskQueue: string, env: Record<string, string> = {}): HarnessConfig & { temporal: { address: string } } {
+  const c = configFromEnv({ PATH: process.env.PATH, HOME: process.env.HOME, VLOOP_PROJECT_DIR: dir, HARNESS_PORT: '0', HARNESS_APPS_PORT: '0', TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, ...env }, process.cwd());
   return { ...c, temporal: { ...c.temporal, address } };
 }
 

@@ -3,24 +3,16 @@
 // Prints one JSON line. Usage: node bin/run-ts.js bench/step-overhead.ts [steps=10] [runs=10] [plain]
 // (`plain`: Temporal payloads unencrypted, to show what encryption costs).
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import pino from 'pino';
 import { createOpenAiProvider } from '../activities/llm/openai.js';
-import { startBackend } from '../api/server.js';
 import { startPipelineRun } from '../api/services/runs.js';
 import { createProvider } from '../api/services/providers.js';
 import { createComponent, createPipeline } from '../api/services/specs.js';
 import { parsePredict, renderPredict } from '../core/adapters.js';
 import { parseSignature } from '../core/signature.js';
-import { migrate, openStore } from '../db/knex.js';
 import { listEvents } from '../db/repositories/runs.js';
-import { benchConfig, benchDynamicConfig, benchHistoryDump, benchTemporalCli } from './edge.js';
-import { startDevServer } from '../temporal/dev-server.js';
-import { installTemporalRuntime } from '../temporal/runtime.js';
+import { benchDynamicConfig, benchHistoryDump } from './edge.js';
+import { startBenchStack } from './stack.js';
 import { echoModel } from '../test/helpers/echo-model.js';
-import { freePort } from '../test/helpers/ports.js';
-import { startFakeProvider } from '../test/fakes/server.js';
 
 const STEPS = Number(process.argv[2] ?? 10);
 const RUNS = Number(process.argv[3] ?? 10);
@@ -30,20 +22,9 @@ const quantile = (xs: number[], q: number) => {
   return Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))]! * 100) / 100;
 };
 
-installTemporalRuntime('ERROR');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-bench-'));
-const temporal = await startDevServer({ cliPath: benchTemporalCli(), dbFile: path.join(dir, 'temporal.db'), port: await freePort(), uiPort: await freePort(), dynamicConfig: benchDynamicConfig });
-const fake = await startFakeProvider('openai', echoModel);
-const store = openStore({ dialect: 'sqlite', url: path.join(dir, 'harness.db') });
-await migrate(store);
-const backend = await startBackend({
-  config: benchConfig(dir, temporal.address, 'bench'),
-  token: 'bench-token-0123456789',
-  store,
-  withWorker: true,
-  log: pino({ level: 'silent' }),
-  encryptPayloads: ENCRYPTED,
-});
+const stack = await startBenchStack({ taskQueue: 'bench', withWorker: true, script: echoModel, dynamicConfig: benchDynamicConfig, encryptPayloads: ENCRYPTED });
+const { backend, store } = stack;
+const fake = stack.fake!;
 try {
   const app = backend.app;
   await createProvider(app, { name: 'fake', type: 'openai', baseUrl: fake.baseUrl, apiKey: 'sk-bench', defaultModel: 'fake-model' });
@@ -107,9 +88,5 @@ try {
     }),
   );
 } finally {
-  await backend.close();
-  await store.close();
-  await fake.close();
-  await temporal.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await stack.close();
 }

@@ -1,27 +1,17 @@
 // Throughput: 1-step and 3-step pipelines started over HTTP by closed-loop clients at rising
 // concurrency, next to bare Temporal workflows of 1 and 3 no-op activities on the same dev server.
 // Prints one JSON line. Usage: node bin/run-ts.js bench/throughput.ts [secondsPerLevel=10] [levels=2,8,16]
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import pino from 'pino';
-import { startBackend } from '../api/server.js';
 import { createProvider } from '../api/services/providers.js';
 import { createComponent, createPipeline } from '../api/services/specs.js';
-import { migrate, openStore } from '../db/knex.js';
-import { startDevServer } from '../temporal/dev-server.js';
-import { installTemporalRuntime } from '../temporal/runtime.js';
 import { echoModel } from '../test/helpers/echo-model.js';
-import { freePort } from '../test/helpers/ports.js';
-import { startFakeProvider } from '../test/fakes/server.js';
-import { benchConfig, benchTemporalCli } from './edge.js';
+import { BENCH_TOKEN as TOKEN, startBenchStack } from './stack.js';
 
 const SECONDS = Number(process.argv[2] ?? 10);
 const LEVELS = (process.argv[3] ?? '2,8,16').split(',').map(Number);
-const TOKEN = 'bench-token-0123456789';
 const q = (xs: number[], p: number) => (xs.length ? Math.round([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]! * 10) / 10 : null);
 
 /** `clients` closed loops doing `one()` for SECONDS: completed per second and latency percentiles. */
@@ -41,13 +31,9 @@ async function load(clients: number, one: () => Promise<void>) {
   return { runsPerSec: Math.round((latencies.length / ((performance.now() - t0) / 1000)) * 10) / 10, completed: latencies.length, p50Ms: q(latencies, 0.5), p95Ms: q(latencies, 0.95) };
 }
 
-installTemporalRuntime('ERROR');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-tput-'));
-const temporal = await startDevServer({ cliPath: benchTemporalCli(), dbFile: path.join(dir, 'temporal.db'), port: await freePort(), uiPort: await freePort() });
-const fake = await startFakeProvider('openai', echoModel);
-const store = openStore({ dialect: 'sqlite', url: path.join(dir, 'harness.db') });
-await migrate(store);
-const backend = await startBackend({ config: benchConfig(dir, temporal.address, 'tput'), token: TOKEN, store, withWorker: true, log: pino({ level: 'silent' }) });
+const stack = await startBenchStack({ taskQueue: 'tput', withWorker: true, script: echoModel });
+const { backend, store, temporal } = stack;
+const fake = stack.fake!;
 const bareConnection = await NativeConnection.connect({ address: temporal.address });
 const bareWorker = await Worker.create({ connection: bareConnection, taskQueue: 'bare', workflowsPath: path.join(path.dirname(fileURLToPath(import.meta.url)), 'floor-workflow.ts'), activities: { noop: async (i: number) => i } });
 const bareRunning = bareWorker.run();
@@ -91,9 +77,5 @@ try {
   await bareRunning;
   await bareConnection.close();
   await bare.connection.close();
-  await backend.close();
-  await store.close();
-  await fake.close();
-  await temporal.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await stack.close();
 }

@@ -2,28 +2,16 @@
 // event arrived, DOM size (virtualization keeps it bounded) and frame times while scrolling. One JSON line.
 // Usage: node bin/run-ts.js bench/ui.ts [events=50000]   (needs web/dist: npm run build:web)
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
-import { startBackend } from '../api/server.js';
 import type { NewRunEvent } from '../core/events.js';
-import { migrate, openStore } from '../db/knex.js';
 import { appendEvents, createRun } from '../db/repositories/runs.js';
-import { benchConfig, benchTemporalCli } from './edge.js';
-import { startDevServer } from '../temporal/dev-server.js';
-import { installTemporalRuntime } from '../temporal/runtime.js';
+import { BENCH_TOKEN as TOKEN, startBenchStack } from './stack.js';
 import { launchChromium } from '../test/helpers/browser.js';
-import { freePort } from '../test/helpers/ports.js';
 
 const N = Number(process.argv[2] ?? 50_000);
-const TOKEN = 'bench-ui-token-0123456789';
-installTemporalRuntime('ERROR');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-bench-ui-'));
 if (!fs.existsSync(path.resolve('web/dist/index.html'))) throw new Error('build the dashboard first: npm run build:web');
-const temporal = await startDevServer({ cliPath: benchTemporalCli(), dbFile: path.join(dir, 'temporal.db'), port: await freePort(), uiPort: await freePort() });
-const store = openStore({ dialect: 'sqlite', url: path.join(dir, 'harness.db') });
-await migrate(store);
-const backend = await startBackend({ config: benchConfig(dir, temporal.address, 'bench-ui'), token: TOKEN, store, withWorker: false, log: pino({ level: 'silent' }) });
+const stack = await startBenchStack({ taskQueue: 'bench-ui', withWorker: false });
+const { backend, store } = stack;
 const quantile = (xs: number[], q: number) => Math.round([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]! * 10) / 10;
 
 try {
@@ -87,8 +75,5 @@ try {
   );
   await browser.close();
 } finally {
-  await backend.close();
-  await store.close();
-  await temporal.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await stack.close();
 }
