@@ -3,6 +3,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { startBackend, type Backend } from '../api/server.js';
 import { migrate, openStore, type Store } from '../db/knex.js';
@@ -64,6 +67,24 @@ export async function startBenchStack(o: {
       await fake?.close();
       await temporal.stop();
       fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Bare Temporal next to the harness: a worker for chains of no-op activities, and a client to start them. */
+export async function startBareTemporal(address: string, taskQueue: string) {
+  const connection = await NativeConnection.connect({ address });
+  const worker = await Worker.create({ connection, taskQueue, workflowsPath: path.join(path.dirname(fileURLToPath(import.meta.url)), 'floor-workflow.ts'), activities: { noop: async (i: number) => i } });
+  const running = worker.run();
+  const client = new Client({ connection: await Connection.connect({ address }) });
+  return {
+    /** Run a chain of `activities` no-op activities to its end. */
+    chain: (workflowId: string, activities: number) => client.workflow.execute('noopChain', { taskQueue, workflowId, args: [activities] }),
+    async close() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await client.connection.close();
     },
   };
 }

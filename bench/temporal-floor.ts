@@ -5,10 +5,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import { benchTemporalCli } from './edge.js';
+import { startBareTemporal } from './stack.js';
 import { INTERACTIVE_DYNAMIC_CONFIG, startDevServer } from '../temporal/dev-server.js';
 import { installTemporalRuntime } from '../temporal/runtime.js';
 import { freePort } from '../test/helpers/ports.js';
@@ -20,27 +18,16 @@ installTemporalRuntime('ERROR');
 async function floor(untuned: boolean) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-floor-'));
   const server = await startDevServer({ cliPath: benchTemporalCli(), dbFile: path.join(dir, 'temporal.db'), port: await freePort(), uiPort: await freePort(), untuned });
-  const connection = await NativeConnection.connect({ address: server.address });
-  const worker = await Worker.create({
-    connection,
-    taskQueue: 'floor',
-    workflowsPath: path.join(path.dirname(fileURLToPath(import.meta.url)), 'floor-workflow.ts'),
-    activities: { noop: async (i: number) => i },
-  });
-  const running = worker.run();
-  const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+  const bare = await startBareTemporal(server.address, 'floor');
   const perActivity: number[] = [];
   try {
     for (let r = 0; r < RUNS; r++) {
       const t0 = performance.now();
-      await client.workflow.execute('noopChain', { taskQueue: 'floor', workflowId: `floor-${r}`, args: [N] });
+      await bare.chain(`floor-${r}`, N);
       perActivity.push(Math.round(((performance.now() - t0) / N) * 100) / 100);
     }
   } finally {
-    worker.shutdown();
-    await running;
-    await connection.close();
-    await client.connection.close();
+    await bare.close();
     await server.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }

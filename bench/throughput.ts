@@ -1,14 +1,10 @@
 // Throughput: 1-step and 3-step pipelines started over HTTP by closed-loop clients at rising
 // concurrency, next to bare Temporal workflows of 1 and 3 no-op activities on the same dev server.
 // Prints one JSON line. Usage: node bin/run-ts.js bench/throughput.ts [secondsPerLevel=10] [levels=2,8,16]
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import { createProvider } from '../api/services/providers.js';
 import { createComponent, createPipeline } from '../api/services/specs.js';
 import { echoModel } from '../test/helpers/echo-model.js';
-import { BENCH_TOKEN as TOKEN, startBenchStack } from './stack.js';
+import { BENCH_TOKEN as TOKEN, startBareTemporal, startBenchStack } from './stack.js';
 
 const SECONDS = Number(process.argv[2] ?? 10);
 const LEVELS = (process.argv[3] ?? '2,8,16').split(',').map(Number);
@@ -34,10 +30,7 @@ async function load(clients: number, one: () => Promise<void>) {
 const stack = await startBenchStack({ taskQueue: 'tput', withWorker: true, script: echoModel });
 const { backend, store, temporal } = stack;
 const fake = stack.fake!;
-const bareConnection = await NativeConnection.connect({ address: temporal.address });
-const bareWorker = await Worker.create({ connection: bareConnection, taskQueue: 'bare', workflowsPath: path.join(path.dirname(fileURLToPath(import.meta.url)), 'floor-workflow.ts'), activities: { noop: async (i: number) => i } });
-const bareRunning = bareWorker.run();
-const bare = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+const bare = await startBareTemporal(temporal.address, 'bare');
 const started: string[] = [];
 try {
   const app = backend.app;
@@ -60,7 +53,7 @@ try {
   };
   let n = 0;
   const bareRun = (activities: number) => async () => {
-    await bare.workflow.execute('noopChain', { taskQueue: 'bare', workflowId: `bare-${n++}`, args: [activities] });
+    await bare.chain(`bare-${n++}`, activities);
   };
   await load(2, harnessRun(1)); // warm-up
   const levels = [];
@@ -73,9 +66,6 @@ try {
   const lost = started.length - rows.filter((r: { status: string }) => r.status === 'completed').length - Math.max(0, started.length - 5000);
   console.log(JSON.stringify({ bench: 'throughput', secondsPerLevel: SECONDS, levels, runsStarted: started.length, runsNotCompleted: lost, goalRatio: 0.6 }));
 } finally {
-  bareWorker.shutdown();
-  await bareRunning;
-  await bareConnection.close();
-  await bare.connection.close();
+  await bare.close();
   await stack.close();
 }

@@ -125,6 +125,7 @@ describe('dashboard (e2e)', () => {
     await stranger.goto(`${url}/ui/runs`);
     await stranger.locator('[data-test=unauthorized]', { hasText: 'The dashboard needs its token' }).waitFor();
     expect(await stranger.locator('[data-test=unauthorized]').textContent()).toContain('npx harness open');
+    await stranger.screenshot({ path: '.vloop/screenshots/unauthorized.png', fullPage: true });
     await stranger.close();
     await page.goto(`${url}/ui/runs/run_does_not_exist`);
     await page.locator('[data-test=not-found]', { hasText: "run 'run_does_not_exist'" }).waitFor();
