@@ -35,7 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     async recordEvents(input: { runId: string; events: NewRunEvent[]; patch?: RunPatch }): Promise<number> {
       return events.append(input.runId, input.events, input.patch);
     },
-    predict: createPredict({ callModel, resolveProvider: deps.resolveProvider }),
+    predict: createPredict({ store: deps.store, events, callModel, resolveProvider: deps.resolveProvider }),
     chatTurn: createChatTurn({ store: deps.store, callModel }),
     agentStep: createAgentStep({ callModel, resolveProvider: deps.resolveProvider }),
     runTool: createRunTool({ events, secrets: deps.secrets, tools: deps.tools }),

@@ -6,8 +6,12 @@ import { OutputParseError, parseReply, renderCall, retryMessages, type AdapterKi
 import type { Usage } from '../core/messages.js';
 import { moduleSignature } from '../core/modules.js';
 import type { ComponentSpec } from '../core/specs.js';
+import type { EventWriter } from '../db/event-writer.js';
+import type { Store } from '../db/knex.js';
+import { findCachedStep, putCachedStep } from '../db/repositories/step-cache.js';
 import type { CallModel } from './llm/model-call.js';
 import type { ResolvedProvider } from './llm/registry.js';
+import { stepCacheKey } from './step-cache.js';
 
 export interface PredictInput {
   runId: string;
@@ -17,6 +21,9 @@ export interface PredictInput {
   inputs: Record<string, unknown>;
   /** This call is the whole step: record step.started with its llm.request (saves a round trip). */
   recordStep?: boolean;
+  /** Look for a completed call with the same key first (the step cache); `componentRef` is part of the key. */
+  cache?: 'reuse';
+  componentRef?: string;
 }
 
 export interface PredictResult {
@@ -24,6 +31,8 @@ export interface PredictResult {
   usage: Usage;
   costUsd: number;
   latencyMs: number;
+  /** A cache hit: where the outputs came from (no model was called). */
+  cached?: { runId: string; stepId: string; callId: string };
 }
 
 /** `auto` uses structured output where plain instructions are unreliable (the small local model). */
@@ -32,7 +41,7 @@ export function chooseAdapter(spec: ComponentSpec, providerType: string): Adapte
   return providerType === 'local' ? 'json' : 'chat';
 }
 
-export function createPredict(deps: { callModel: CallModel; resolveProvider: (name: string) => Promise<ResolvedProvider> }) {
+export function createPredict(deps: { store: Store; events: EventWriter; callModel: CallModel; resolveProvider: (name: string) => Promise<ResolvedProvider> }) {
   return async function predict(input: PredictInput): Promise<PredictResult> {
     const attempt = Context.current().info.attempt;
     const { runId, stepId, component } = input;
@@ -41,6 +50,20 @@ export function createPredict(deps: { callModel: CallModel; resolveProvider: (na
     });
     const signature = moduleSignature(component);
     const adapter = chooseAdapter(component, resolved.provider.type);
+    // Every call that produced outputs is remembered; only runs that opt in look first.
+    const key = stepCacheKey({ ref: input.componentRef ?? '', spec: component, model: component.model ?? resolved.defaultModel ?? undefined, adapter, inputs: input.inputs });
+    if (input.cache === 'reuse' && input.componentRef) {
+      const hit = await findCachedStep(deps.store, key);
+      if (hit) {
+        const source = { runId: hit.runId, stepId: hit.stepId, callId: hit.callId };
+        await deps.events.append(runId, [
+          ...(input.recordStep ? [{ type: 'step.started' as const, key: `step:${stepId}:started`, data: { stepId, attempt } }] : []),
+          { type: 'step.reused', key: `${input.callId}:cached`, data: { stepId, callId: input.callId, source, cached: true } },
+        ]);
+        return { outputs: hit.outputs, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, latencyMs: 0, cached: source };
+      }
+    }
+    const remember = (outputs: Record<string, unknown>) => (input.componentRef ? putCachedStep(deps.store, key, { runId, stepId, callId: input.callId, outputs }) : Promise.resolve());
     const rendered = renderCall(adapter, { signature, instructions: component.instructions, demos: component.demos }, input.inputs);
     let messages = rendered.messages;
     let parseError = '';
@@ -79,7 +102,10 @@ export function createPredict(deps: { callModel: CallModel; resolveProvider: (na
       usage.outputTokens += r.usage.outputTokens;
       cost += r.costUsd;
       latencyMs += r.latencyMs;
-      if (outputs) return { outputs, usage, costUsd: cost, latencyMs };
+      if (outputs) {
+        await remember(outputs);
+        return { outputs, usage, costUsd: cost, latencyMs };
+      }
       parseError = r.interpretation.parseError ?? 'the reply could not be parsed';
       // A reply cut off by the token limit would be cut off again: say so instead of asking twice.
       if (r.finishReason === 'length') break;

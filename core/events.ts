@@ -5,7 +5,17 @@ import type { RunStatus } from './specs.js';
 export interface EventDataByType {
   'run.started': { kind: string; target: unknown; inputs: Record<string, unknown> };
   'step.started': { stepId: string; items?: number; attempt?: number };
-  'step.completed': { stepId: string; outputs: Record<string, unknown> | Array<Record<string, unknown>> | null; skipped?: boolean; error?: string };
+  'step.completed': {
+    stepId: string;
+    outputs: Record<string, unknown> | Array<Record<string, unknown>> | null;
+    skipped?: boolean;
+    error?: string;
+    /** Taken from the source run of a fork (see step.reused), or given as a counterfactual. */
+    reused?: boolean;
+    counterfactual?: boolean;
+  };
+  /** Outputs not computed again: a fork's source step (whole, or the listed foreach items), or a cache hit. */
+  'step.reused': { stepId: string; source: { runId: string; stepId: string; callId?: string }; items?: number[]; callId?: string; cached?: boolean };
   'step.failed': { stepId: string; error: string };
   'llm.request': { callId: string; stepId?: string; provider: string; model: string; adapter?: 'chat' | 'json' | 'tools'; messages: ChatMessage[]; attempt: number };
   'llm.response': {

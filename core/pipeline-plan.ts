@@ -10,6 +10,9 @@ export interface ResolvedComponent {
   spec: ComponentSpec;
 }
 
+/** "name@version" of the version a step really runs, however the spec referred to it ("name" = latest). */
+export const pinnedRef = (c: ResolvedComponent): string => `${c.ref.split('@')[0]}@${c.version}`;
+
 export interface PlannedStep {
   id: string;
   component: ResolvedComponent;

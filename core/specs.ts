@@ -37,6 +37,8 @@ export const componentSpec = z.strictObject({
     .strictObject({ temperature: z.number().min(0).max(2).optional(), maxTokens: z.int().positive().optional(), stream: z.boolean().optional() })
     .optional(),
   tools: z.array(z.enum(['filesystem', 'terminal', 'database', 'browser'])).optional(),
+  /** reuse: a call whose key matches a completed call of any earlier run takes its outputs (the step cache). */
+  cache: z.enum(['reuse', 'off']).optional(),
   maxSteps: z.int().positive().optional(),
   budget: z
     .strictObject({
@@ -75,6 +77,8 @@ export type PipelineSpec = z.infer<typeof pipelineSpec>;
 export const runRequest = z.strictObject({
   inputs: z.record(z.string(), z.unknown()).default({}),
   version: z.int().positive().optional(),
+  /** The step cache for this run, over each component's own choice. */
+  cache: z.enum(['reuse', 'off']).optional(),
 });
 
 export const runStatuses = ['queued', 'running', 'waiting_approval', 'completed', 'failed', 'cancelled', 'timed_out'] as const;

@@ -18,6 +18,8 @@ export interface AgentRunInput {
   heartbeatTimeoutMs?: number;
   /** Continue as new past this many history events (Temporal warns at 10,240). */
   continueAfterEvents?: number;
+  /** A fork: the source run's first turns, taken as they were (their tools never run again). */
+  fork?: { sourceRunId: string; turns: TrajectoryStep[] };
   /** Carried across continue-as-new. */
   state?: { step: number; trajectory: TrajectoryStep[]; tokens: number; costUsd: number; remembered: string[]; budgetApproved: boolean };
 }
@@ -52,7 +54,8 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
   // A tool may not be safe to run twice: no automatic retries; a failure becomes an observation.
   const { runTool } = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 1 } });
   const { loadPolicy, endToolSession } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
-  const state = input.state ?? { step: 0, trajectory: [], tokens: 0, costUsd: 0, remembered: [], budgetApproved: false };
+  const forked = input.fork && !input.state ? input.fork : undefined;
+  const state = input.state ?? { step: forked?.turns.length ?? 0, trajectory: [...(forked?.turns ?? [])], tokens: 0, costUsd: 0, remembered: [], budgetApproved: false };
   const remembered = new Set(state.remembered);
   const pending = new Map<string, { call: ToolCall | null; kind: string }>();
   const answers = new Map<string, ApprovalDecision>();
@@ -85,7 +88,21 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
   };
 
   const endSession = () => (component.tools?.includes('browser') ? CancellationScope.nonCancellable(() => endToolSession(runId)).catch(() => undefined) : Promise.resolve());
+  /** One turn taken: into the trajectory, and (for forks and diffs) into the run's events. */
+  const takeTurn = async (step: number, entry: TrajectoryStep) => {
+    state.trajectory.push(entry);
+    if (patched('agent-turn-events')) await record(runId, [{ type: 'step.completed', key: `turn:${step}:completed`, data: { stepId: `turn[${step}]`, outputs: { ...entry } } }]);
+  };
   const loop = async (): Promise<Record<string, unknown>> => {
+    if (forked?.turns.length) {
+      await record(
+        runId,
+        forked.turns.flatMap((t, i) => [
+          { type: 'step.reused' as const, key: `turn:${i}:reused`, data: { stepId: `turn[${i}]`, source: { runId: forked.sourceRunId, stepId: `turn[${i}]` } } },
+          { type: 'step.completed' as const, key: `turn:${i}:completed`, data: { stepId: `turn[${i}]`, outputs: { ...t }, reused: true } },
+        ]),
+      );
+    }
     while (state.step < maxSteps) {
       const step = state.step;
       // As DSPy's ReAct extracts its outputs when iterations run out, the last step may only finish;
@@ -108,7 +125,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
       }
 
       if ('problem' in res) {
-        state.trajectory.push({ thought: '', observation: `Your last answer could not be used: ${res.problem}` });
+        await takeTurn(step, { thought: '', observation: `Your last answer could not be used: ${res.problem}` });
         continue;
       }
       const { action } = res;
@@ -118,7 +135,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
       const callId = `tool[${step}]`;
       const parsed = toolCall.safeParse({ tool: action.tool, args: action.args });
       if (!parsed.success) {
-        state.trajectory.push({ thought: action.thought, call: { tool: action.tool, args: action.args }, observation: `invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
+        await takeTurn(step, { thought: action.thought, call: { tool: action.tool, args: action.args }, observation: `invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
         continue;
       }
       const call = parsed.data;
@@ -148,7 +165,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
           observation = `The tool failed: ${failureMessage(err)}`;
         }
       }
-      state.trajectory.push({ thought: action.thought, call: { tool: call.tool, args: call.args }, observation: observation! });
+      await takeTurn(step, { thought: action.thought, call: { tool: call.tool, args: call.args }, observation: observation! });
 
       // Well before Temporal's history limits: start fresh, carrying the trajectory.
       if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.continueAfterEvents ?? 8000)) {

@@ -19,6 +19,8 @@ export interface EvalRunInput {
   metrics: MetricSpec[];
   concurrency: number;
   heartbeatTimeoutMs?: number;
+  /** The step cache for every example's run. */
+  cache?: 'reuse' | 'off';
 }
 
 export interface EvalSummary {
@@ -56,7 +58,7 @@ async function evaluate(input: EvalRunInput): Promise<EvalSummary> {
       let outputs: Record<string, unknown> | null = null;
       let error: string | null = null;
       try {
-        const args: PipelineRunInput = { runId: childRunId, kind: input.target.type, target: input.target, plan: input.plan, inputs: ex.inputs, heartbeatTimeoutMs: input.heartbeatTimeoutMs };
+        const args: PipelineRunInput = { runId: childRunId, kind: input.target.type, target: input.target, plan: input.plan, inputs: ex.inputs, heartbeatTimeoutMs: input.heartbeatTimeoutMs, ...(input.cache ? { cache: input.cache } : {}) };
         outputs = await executeChild(input.target.type === 'pipeline' ? pipelineWorkflow : componentWorkflow, { workflowId: childRunId, args: [args] });
       } catch (err) {
         if (isCancellation(err)) throw err;

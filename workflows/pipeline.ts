@@ -2,7 +2,8 @@
 import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { Activities, PredictInput } from '../activities/index.js';
 import { failureMessage, failureType } from '../core/failures.js';
-import { resolveBinding, type PipelinePlan, type PlannedStep } from '../core/pipeline-plan.js';
+import type { StepReuse } from '../core/fork.js';
+import { pinnedRef, resolveBinding, type PipelinePlan, type PlannedStep } from '../core/pipeline-plan.js';
 import { runLifecycle } from './lifecycle.js';
 import { record } from './run-events.js';
 
@@ -13,6 +14,10 @@ export interface PipelineRunInput {
   plan: PipelinePlan;
   inputs: Record<string, unknown>;
   heartbeatTimeoutMs?: number;
+  /** A fork: steps (or foreach items) answered by the source run's recorded outputs or a counterfactual. */
+  reuse?: Record<string, StepReuse>;
+  /** `reuse`: every call first looks for a completed call with the same key (the step cache). */
+  cache?: 'reuse' | 'off';
 }
 
 type StepOutputs = Record<string, Record<string, unknown> | null>;
@@ -38,8 +43,24 @@ function stepActivities(step: PlannedStep, heartbeatTimeoutMs: number) {
   });
 }
 
+/** Consumers see a foreach step's outputs as one list per field. */
+function itemLists(results: Array<Record<string, unknown>>): Record<string, unknown> {
+  const fields = [...new Set(results.flatMap((r) => Object.keys(r)))];
+  return Object.fromEntries(fields.map((f) => [f, results.map((r) => r[f] ?? null)]));
+}
+
+/** A forked step taken whole from its source run (or a counterfactual): no model call. */
+async function reuseStep(runId: string, step: PlannedStep, reuse: Extract<StepReuse, { outputs: unknown }>, outputs: StepOutputs): Promise<void> {
+  const stepId = step.id;
+  outputs[stepId] = reuse.outputs;
+  const completed = { type: 'step.completed' as const, key: `step:${stepId}:completed`, data: { stepId, outputs: reuse.outputs, ...(reuse.skipped ? { skipped: true } : {}), ...(reuse.counterfactual ? { counterfactual: true } : { reused: true }) } };
+  await record(runId, reuse.counterfactual ? [completed] : [{ type: 'step.reused', key: `step:${stepId}:reused`, data: { stepId, source: reuse.source } }, completed]);
+}
+
 async function runStep(input: PipelineRunInput, step: PlannedStep, outputs: StepOutputs): Promise<void> {
   const { runId } = input;
+  const reuse = input.reuse?.[step.id];
+  if (reuse && 'outputs' in reuse) return reuseStep(runId, step, reuse, outputs);
   const state = { inputs: input.inputs, outputs };
   if (step.when !== undefined && resolveBinding(step.when, state) !== true) {
     outputs[step.id] = null;
@@ -47,9 +68,10 @@ async function runStep(input: PipelineRunInput, step: PlannedStep, outputs: Step
     return;
   }
   const acts = stepActivities(step, input.heartbeatTimeoutMs ?? 10_000);
+  const cache = input.cache ?? step.component.spec.cache;
   const call = (callId: string, item?: unknown): Promise<Record<string, unknown>> => {
     const bound = Object.fromEntries(Object.entries(step.inputs).map(([k, v]) => [k, resolveBinding(v, { ...state, item })]));
-    const req: PredictInput = { runId, stepId: step.id, callId, component: step.component.spec, inputs: bound, recordStep: step.foreach === undefined };
+    const req: PredictInput = { runId, stepId: step.id, callId, component: step.component.spec, inputs: bound, recordStep: step.foreach === undefined, componentRef: pinnedRef(step.component), ...(cache === 'reuse' ? { cache } : {}) };
     return acts.predict(req).then((r) => r.outputs);
   };
 
@@ -62,17 +84,20 @@ async function runStep(input: PipelineRunInput, step: PlannedStep, outputs: Step
       await record(runId, [{ type: 'step.completed', key: `step:${step.id}:completed`, data: { stepId: step.id, outputs: result } }]);
       return;
     }
+    const reused = reuse && 'items' in reuse ? reuse.items : undefined;
     const items = resolveBinding(step.foreach, state);
-    const list = Array.isArray(items) ? items : [];
-    await record(runId, [{ type: 'step.started', key: `step:${step.id}:started`, data: { stepId: step.id, items: list.length } }]);
+    const list = reused ?? (Array.isArray(items) ? items : []);
+    await record(runId, [
+      { type: 'step.started', key: `step:${step.id}:started`, data: { stepId: step.id, items: list.length } },
+      ...(reused ? [{ type: 'step.reused' as const, key: `step:${step.id}:reused`, data: { stepId: step.id, source: reuse!.source, items: reused.flatMap((r, i) => (r && !r.counterfactual ? [i] : [])) } }] : []),
+    ]);
     const results: Array<Record<string, unknown>> = new Array(list.length);
     await pool(list.length, step.concurrency, async (i) => {
-      results[i] = await call(`${step.id}[${i}]`, list[i]);
+      const given = reused?.[i];
+      results[i] = given ? given.outputs : await call(`${step.id}[${i}]`, reused ? (Array.isArray(items) ? items[i] : undefined) : list[i]);
     });
-    // Consumers see a foreach step's outputs as one list per field.
-    const fields = [...new Set(results.flatMap((r) => Object.keys(r)))];
-    outputs[step.id] = Object.fromEntries(fields.map((f) => [f, results.map((r) => r[f] ?? null)]));
-    await record(runId, [{ type: 'step.completed', key: `step:${step.id}:completed`, data: { stepId: step.id, outputs: results } }]);
+    outputs[step.id] = itemLists(results);
+    await record(runId, [{ type: 'step.completed', key: `step:${step.id}:completed`, data: { stepId: step.id, outputs: results, ...(reused ? { reused: true } : {}) } }]);
   } catch (err) {
     if (isCancellation(err)) throw err;
     const message = failureMessage(err);

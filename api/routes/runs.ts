@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { runListQuery } from '../../core/specs.js';
 import * as runs from '../../db/repositories/runs.js';
 import type { AppContext } from '../context.js';
+import { readJson } from '../body.js';
+import { compareRunsById } from '../services/compare.js';
+import { forkRun, forkTree } from '../services/forks.js';
 import * as svc from '../services/runs.js';
 
 const eventsQuery = z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(5000).default(1000) });
@@ -17,7 +20,13 @@ export function runRoutes(app: AppContext): Router {
     const page = await runs.listRuns(app.store, q);
     ctx.body = { runs: page.runs.map((run) => svc.runView(app, run)), nextCursor: page.nextCursor };
   });
+  r.get('/compare', async (ctx) => (ctx.body = await compareRunsById(app, ctx.query)));
   r.get('/:id', async (ctx) => (ctx.body = await svc.getRunView(app, ctx.params.id!)));
+  r.post('/:id/fork', async (ctx) => {
+    ctx.body = await forkRun(app, ctx.params.id!, await readJson(ctx));
+    ctx.status = 201;
+  });
+  r.get('/:id/forks', async (ctx) => (ctx.body = await forkTree(app, ctx.params.id!)));
   r.get('/:id/events', async (ctx) => {
     const q = eventsQuery.parse(ctx.query);
     await runs.getRun(app.store, ctx.params.id!);

@@ -30,6 +30,8 @@ export const evalBody = z.strictObject({
   override: z.strictObject({ provider: NAME, model: z.string().optional() }).optional(),
   metrics: z.array(metricSpec).min(1, 'name at least one metric'),
   concurrency: z.int().min(1).max(32).default(4),
+  /** reuse: each example's calls take a completed call's outputs when its key matches (the step cache). */
+  cache: z.enum(['reuse', 'off']).optional(),
 });
 export const optimizeBody = z.strictObject({ component: ref, dataset: z.string().min(1), metric: metricSpec, k: z.int().min(1).max(32).default(4), threshold: z.number().min(0).max(1).default(1) });
 
@@ -108,9 +110,9 @@ export async function startEval(ctx: AppContext, body: unknown) {
   return startRun(ctx, {
     kind: 'eval',
     target: head,
-    inputs: { dataset: d.name, split: req.split, metrics: req.metrics.map(metricKey), ...(req.override ? { override: req.override } : {}) },
+    inputs: { dataset: d.name, split: req.split, metrics: req.metrics.map(metricKey), ...(req.override ? { override: req.override } : {}), ...(req.cache ? { cache: req.cache } : {}) },
     workflow: evalWorkflow,
-    input: (runId) => ({ runId, target: head, plan, exampleIds: examples.map((e) => e.id), metrics: req.metrics, concurrency: req.concurrency, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs }),
+    input: (runId) => ({ runId, target: head, plan, exampleIds: examples.map((e) => e.id), metrics: req.metrics, concurrency: req.concurrency, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs, ...(req.cache ? { cache: req.cache } : {}) }),
     providers: [...planProviders(plan), ...judges],
   });
 }

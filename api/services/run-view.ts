@@ -17,6 +17,7 @@ export function runView(ctx: AppContext, r: RunRow) {
     endedAt: r.endedAt,
     lastSeq: r.lastSeq,
     origin: r.origin ?? null,
+    forkOf: r.forkOfRun ? { runId: r.forkOfRun, step: r.forkOfStep ?? '' } : null,
     usage: { inputTokens: Number(r.inputTokens), outputTokens: Number(r.outputTokens), costUsd: Number(r.costUsd) },
     temporal: {
       workflowId: r.workflowId,

@@ -1,5 +1,7 @@
 // Start, inspect, cancel and replay runs; a run is a runs row plus a workflow with the same id.
 import { WorkflowNotFoundError } from '@temporalio/client';
+import type { StepReuse } from '../../core/fork.js';
+import type { TrajectoryStep } from '../../core/react.js';
 import { redact } from '../../core/redact.js';
 import { checkRunInputs, componentPlan, planPipeline, type PipelinePlan } from '../../core/pipeline-plan.js';
 import { parseSignature } from '../../core/signature.js';
@@ -30,24 +32,47 @@ export async function startPipelineRun(ctx: AppContext, idOrName: string, body: 
   const resolved = await resolveComponents(ctx, spec);
   const plan = planPipeline(spec, (ref) => resolved.get(ref));
   checkRunInputs(spec.inputs, req.inputs);
-  return startPlannedRun(ctx, 'pipeline', version, plan, req.inputs, origin);
+  return startPlannedRun(ctx, { kind: 'pipeline', version, plan, inputs: req.inputs, origin, cache: req.cache });
+}
+
+export interface PlannedRunStart {
+  kind: 'pipeline' | 'component';
+  version: { id: string; name: string; version: number };
+  plan: PipelinePlan;
+  inputs: Record<string, unknown>;
+  origin?: string | undefined;
+  cache?: 'reuse' | 'off' | undefined;
+  /** A fork: the source, and the steps its recorded outputs answer. */
+  fork?: { of: { runId: string; step: string }; reuse: Record<string, StepReuse> };
 }
 
 /** A pipeline run, or a component tried as a one-step plan: the same workflow shape. */
-function startPlannedRun(ctx: AppContext, kind: 'pipeline' | 'component', version: { id: string; name: string; version: number }, plan: PipelinePlan, inputs: Record<string, unknown>, origin?: string) {
+export function startPlannedRun(ctx: AppContext, s: PlannedRunStart) {
+  const { kind, version, plan, inputs } = s;
   const target = { type: kind, name: version.name, version: version.version };
   return startRun(ctx, {
     kind,
     target: { ...target, id: version.id },
     inputs,
     workflow: kind === 'pipeline' ? pipelineWorkflow : componentWorkflow,
-    input: (runId) => ({ runId, kind, target, plan, inputs, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs }),
+    input: (runId) => ({ runId, kind, target, plan, inputs, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs, ...(s.cache ? { cache: s.cache } : {}), ...(s.fork ? { reuse: s.fork.reuse } : {}) }),
     providers: planProviders(plan),
-    origin,
+    origin: s.origin,
+    definition: { kind: 'plan', plan },
+    ...(s.fork ? { forkOf: s.fork.of } : {}),
   });
 }
 
-async function startAgentRun(ctx: AppContext, version: { id: string; name: string; version: number; spec: ComponentSpec }, inputs: Record<string, unknown>, origin?: string) {
+export interface AgentRunStart {
+  version: { id: string; name: string; version: number; spec: ComponentSpec };
+  inputs: Record<string, unknown>;
+  origin?: string | undefined;
+  /** A fork: the source, and the trajectory turns it already took. */
+  fork?: { of: { runId: string; step: string }; turns: TrajectoryStep[] };
+}
+
+export async function startAgentRun(ctx: AppContext, s: AgentRunStart) {
+  const { version, inputs, origin } = s;
   const sig = parseSignature(version.spec.signature);
   checkRunInputs(Object.fromEntries(sig.inputs.map((f) => [f.name, typeToString(f.type)])), inputs);
   if (!version.spec.tools?.length) throw new AppError(400, 'invalid_spec', `agent '${version.name}' has no tools; a react component lists the tools it may use`);
@@ -57,9 +82,11 @@ async function startAgentRun(ctx: AppContext, version: { id: string; name: strin
     target: { ...target, id: version.id },
     inputs,
     workflow: agentWorkflow,
-    input: (runId) => ({ runId, component: version.spec, target, inputs, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs, continueAfterEvents: ctx.agentContinueAfterEvents }),
+    input: (runId) => ({ runId, component: version.spec, target, inputs, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs, continueAfterEvents: ctx.agentContinueAfterEvents, ...(s.fork ? { fork: { sourceRunId: s.fork.of.runId, turns: s.fork.turns } } : {}) }),
     providers: [version.spec.provider],
     origin,
+    definition: { kind: 'agent', ref: `${version.name}@${version.version}`, component: version.spec },
+    ...(s.fork ? { forkOf: s.fork.of } : {}),
   });
 }
 
@@ -67,10 +94,10 @@ async function startAgentRun(ctx: AppContext, version: { id: string; name: strin
 export async function startComponentRun(ctx: AppContext, idOrName: string, body: unknown, origin?: string) {
   const req = runRequest.parse(body);
   const version = await components.getVersion(ctx.store, idOrName, req.version);
-  if (version.spec.kind === 'react') return startAgentRun(ctx, version, req.inputs, origin);
+  if (version.spec.kind === 'react') return startAgentRun(ctx, { version, inputs: req.inputs, origin });
   const plan = componentPlan(version.name, version.version, version.spec);
   checkRunInputs(plan.inputs, req.inputs);
-  return startPlannedRun(ctx, 'component', version, plan, req.inputs, origin);
+  return startPlannedRun(ctx, { kind: 'component', version, plan, inputs: req.inputs, origin, cache: req.cache });
 }
 
 export async function getRunView(ctx: AppContext, id: string) {

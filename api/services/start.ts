@@ -2,12 +2,14 @@
 // its runs row (queued), start its workflow (id = run id) by typed reference, record the start.
 import type { WorkflowStartOptions } from '@temporalio/client';
 import { SpecError } from '../../core/errors.js';
+import type { RunDefinition } from '../../core/fork.js';
 import { newId } from '../../core/ids.js';
 import type { PipelinePlan } from '../../core/pipeline-plan.js';
 import type { RunKind } from '../../core/specs.js';
 import type { RunTarget } from '../../db/models/run.js';
 import { audit } from '../../db/repositories/audit.js';
 import { listProviders } from '../../db/repositories/providers.js';
+import { saveRunDefinition } from '../../db/repositories/run-definitions.js';
 import * as runs from '../../db/repositories/runs.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
@@ -31,6 +33,10 @@ export interface RunStart<W extends RunWorkflow> {
   origin?: string | undefined;
   /** Providers the run will call: a missing one is refused now, not discovered mid-run. */
   providers?: Iterable<string>;
+  /** What the run is asked to do, kept for forks and diffs. */
+  definition?: RunDefinition;
+  /** The run and step this one is forked from. */
+  forkOf?: { runId: string; step: string };
 }
 
 /** The providers a plan's steps call. */
@@ -50,7 +56,8 @@ export async function checkProviders(ctx: AppContext, names: Iterable<string>): 
 export async function startRun<W extends RunWorkflow>(ctx: AppContext, s: RunStart<W>): Promise<RunView> {
   if (s.providers) await checkProviders(ctx, s.providers);
   const id = s.id ?? newId('run');
-  await runs.createRun(ctx.store, { id, kind: s.kind, target: s.target, inputs: s.inputs, ...(s.origin ? { origin: s.origin } : {}) });
+  await runs.createRun(ctx.store, { id, kind: s.kind, target: s.target, inputs: s.inputs, ...(s.origin ? { origin: s.origin } : {}), ...(s.forkOf ? { forkOf: s.forkOf } : {}) });
+  if (s.definition) await saveRunDefinition(ctx.store, id, s.definition);
   const input = await s.input(id);
   try {
     const options = { workflowId: id, taskQueue: ctx.temporal.taskQueue, args: [input] } as unknown as WorkflowStartOptions<W>;

@@ -5,8 +5,9 @@ import * as m002 from './002_chats.js';
 import * as m003 from './003_evals.js';
 import * as m004 from './004_idempotency.js';
 import * as m005 from './005_apps.js';
+import * as m006 from './006_forks.js';
 
-const migrations: Record<string, Knex.Migration> = { '001_init': m001, '002_chats': m002, '003_evals': m003, '004_idempotency': m004, '005_apps': m005 };
+const migrations: Record<string, Knex.Migration> = { '001_init': m001, '002_chats': m002, '003_evals': m003, '004_idempotency': m004, '005_apps': m005, '006_forks': m006 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
   getMigrations: async () => Object.keys(migrations),

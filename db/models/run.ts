@@ -30,6 +30,9 @@ export class RunRow extends Model {
   updatedAt!: string;
   /** Where the run was started from, e.g. app:review-digest@2. */
   origin?: string | null;
+  /** The run this one was forked from, and the step it was forked at. */
+  forkOfRun?: string | null;
+  forkOfStep?: string | null;
 }
 
 export class RunEventRow extends Model {

@@ -111,3 +111,9 @@ export async function listEvalResults(store: Store, evalRunId: string): Promise<
     costUsd: Number(r.costUsd),
   }));
 }
+
+/** The scores an eval gave the run of one of its examples, if the run is one. */
+export async function scoresOfChildRun(store: Store, childRunId: string): Promise<{ evalRunId: string; exampleId: string; scores: Record<string, number> } | undefined> {
+  const row = await store.knex('eval_results').where('childRunId', childRunId).first('evalRunId', 'exampleId', 'scores');
+  return row ? { evalRunId: row.evalRunId, exampleId: row.exampleId, scores: parse(row.scores) } : undefined;
+}

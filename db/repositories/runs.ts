@@ -15,12 +15,14 @@ export interface NewRun {
   target: RunTarget;
   inputs: Record<string, unknown>;
   origin?: string | undefined;
+  forkOf?: { runId: string; step: string } | undefined;
 }
 
-export async function createRun(store: Store, run: NewRun): Promise<RunRow> {
+export async function createRun(store: Store, { forkOf, ...run }: NewRun): Promise<RunRow> {
   const at = now();
   return RunRow.query(store.knex).insertAndFetch({
     ...run,
+    ...(forkOf ? { forkOfRun: forkOf.runId, forkOfStep: forkOf.step } : {}),
     status: 'queued',
     workflowId: run.id,
     outputs: null,
@@ -38,7 +40,7 @@ export async function createRun(store: Store, run: NewRun): Promise<RunRow> {
 }
 
 /** Create the row unless it exists (a retried activity, a replayed workflow): one row per id. */
-export async function ensureRun(store: Store, run: NewRun): Promise<void> {
+export async function ensureRun(store: Store, { forkOf: _forkOf, ...run }: NewRun): Promise<void> {
   const at = now();
   await store
     .knex('runs')
@@ -152,4 +154,21 @@ export async function runHeads(store: Store, ids: string[]): Promise<Array<{ id:
   if (!ids.length) return [];
   const rows = await store.knex('runs').whereIn('id', ids).select('id', 'lastSeq', 'status');
   return rows.map((r: { id: string; lastSeq: number | string; status: RunStatus }) => ({ id: r.id, lastSeq: Number(r.lastSeq), status: r.status }));
+}
+
+/** The step.completed records of a run, by step id (what a fork reuses and a diff compares). */
+export async function stepRecords(store: Store, runId: string): Promise<Map<string, { seq: number; data: Record<string, unknown> }>> {
+  const rows = await store.knex('run_events').where({ runId, type: 'step.completed' }).orderBy('seq').select('seq', 'data');
+  return new Map(
+    rows.map((r: { seq: number; data: string }) => {
+      const data = JSON.parse(r.data) as Record<string, unknown>;
+      return [String(data.stepId), { seq: Number(r.seq), data }];
+    }),
+  );
+}
+
+/** A run's events of the given types only (a diff needs steps and calls, not every delta of the story). */
+export async function eventsOfTypes(store: Store, runId: string, types: string[]): Promise<RunEvent[]> {
+  const rows = await RunEventRow.query(store.knex).where('runId', runId).whereIn('type', types).orderBy('seq');
+  return rows.map((r) => ({ runId: r.runId, seq: r.seq, type: r.type, data: r.data, time: r.time }) as RunEvent);
 }

@@ -1,0 +1,214 @@
+// Plan a fork of a pipeline run: which steps reuse the source's recorded outputs, which take a
+// counterfactual, and which run again. Pure: the service hands in the source's plan and records.
+import { z } from 'zod';
+import { SpecError, type Problem } from './errors.js';
+import { parseRef, planPipeline, type PipelinePlan, type PlannedStep, type ResolvedComponent } from './pipeline-plan.js';
+import { parseSignature } from './signature.js';
+import { componentSpec, NAME, type ComponentSpec, type PipelineSpec } from './specs.js';
+import { typeToString, valueMatches } from './types.js';
+
+const componentRef = z.string().regex(/^[a-z][a-z0-9_-]*@\d+$/, 'a component override is "name@version"');
+
+export const stepOverride = z.strictObject({
+  component: componentRef.optional(),
+  provider: NAME.optional(),
+  model: z.string().min(1).optional(),
+  params: componentSpec.shape.params,
+  /** A counterfactual: the step answers this instead of running; everything that depends on it runs. */
+  outputs: z.record(z.string(), z.unknown()).optional(),
+});
+export type StepOverride = z.infer<typeof stepOverride>;
+
+export const forkRequest = z.strictObject({
+  /** A step id, `id[i]` for one item of a foreach step, or `turn[N]` (or N) for an agent. */
+  fromStep: z.union([z.string().min(1), z.int().min(0)]).transform(String),
+  overrides: z
+    .strictObject({
+      inputs: z.record(z.string(), z.unknown()).optional(),
+      steps: z.record(z.string(), stepOverride).optional(),
+      /** An agent's changes from the fork's turn on. */
+      agent: stepOverride.omit({ outputs: true }).optional(),
+    })
+    .default({}),
+  cache: z.enum(['reuse', 'off']).optional(),
+});
+export type ForkRequest = z.infer<typeof forkRequest>;
+
+/** What a run was asked to do, stored at its start: a fork replans from it, a diff compares it. */
+export type RunDefinition = { kind: 'plan'; plan: PipelinePlan } | { kind: 'agent'; ref: string; component: ComponentSpec };
+
+/** What the source run recorded for one step (its step.completed event). */
+export interface RecordedStep {
+  outputs: Record<string, unknown> | Array<Record<string, unknown>> | null;
+  skipped?: boolean;
+}
+
+export interface ItemReuse {
+  outputs: Record<string, unknown>;
+  counterfactual?: true;
+}
+
+/** How a forked run gets a step without calling anything; `items` for a foreach step (null: run that item). */
+export type StepReuse = { source: { runId: string; stepId: string } } & (
+  | { outputs: Record<string, unknown> | null; skipped?: true; counterfactual?: true }
+  | { items: Array<ItemReuse | null> }
+);
+
+export interface ForkPlan {
+  plan: PipelinePlan;
+  inputs: Record<string, unknown>;
+  reuse: Record<string, StepReuse>;
+  /** Step ids that run (wholly or for some items), in plan order. */
+  runs: string[];
+}
+
+/** "join" -> {id: join}; "len[2]" -> {id: len, item: 2}. */
+export function parseStepRef(ref: string): { id: string; item?: number } {
+  const m = /^([A-Za-z_][\w-]*)(?:\[(\d+)\])?$/.exec(ref);
+  if (!m) throw new SpecError('invalid fork', [{ path: 'fromStep', message: `'${ref}' is not a step id or step[item]` }]);
+  return m[2] === undefined ? { id: m[1]! } : { id: m[1]!, item: Number(m[2]) };
+}
+
+const stable = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
+
+/** The run inputs a step reads through its bindings, foreach and when. */
+function inputsRead(step: PlannedStep): string[] {
+  const refs = [...Object.values(step.inputs), step.foreach, step.when].map(parseRef);
+  return refs.flatMap((r) => (r?.kind === 'input' ? [r.field] : []));
+}
+
+function checkOutputs(step: PlannedStep, outputs: Record<string, unknown>, path: string, problems: Problem[]): void {
+  const sig = parseSignature(step.component.spec.signature);
+  for (const f of sig.outputs) {
+    if (!(f.name in outputs)) problems.push({ path: `${path}.${f.name}`, message: `missing output '${f.name}' (${typeToString(f.type)})` });
+    else if (!valueMatches(outputs[f.name], f.type)) problems.push({ path: `${path}.${f.name}`, message: `expected ${typeToString(f.type)}, got ${JSON.stringify(outputs[f.name])}` });
+  }
+  for (const k of Object.keys(outputs)) {
+    if (k !== 'reasoning' && !sig.outputs.some((f) => f.name === k)) problems.push({ path: `${path}.${k}`, message: `step '${step.id}' has no output '${k}'` });
+  }
+}
+
+/** A plan as the spec it was planned from, so an overridden plan is checked by the same planner. */
+function specOfPlan(plan: PipelinePlan, componentOf: (s: PlannedStep) => string): PipelineSpec {
+  return {
+    name: plan.name,
+    inputs: plan.inputs,
+    outputs: plan.outputs,
+    steps: plan.steps.map((s) => ({ id: s.id, component: componentOf(s), inputs: s.inputs as PipelineSpec['steps'][number]['inputs'], foreach: s.foreach, concurrency: s.concurrency, when: s.when, retry: s.retry, timeoutMs: s.timeoutMs })),
+  };
+}
+
+/**
+ * Plan a fork. `resolve` finds a component version named by an override ("name@version").
+ * Throws SpecError naming every problem (unknown step, bad counterfactual, type mismatch).
+ */
+export function planFork(
+  source: { runId: string; plan: PipelinePlan; inputs: Record<string, unknown>; records: Map<string, RecordedStep> },
+  req: ForkRequest,
+  resolve: (ref: string) => ResolvedComponent | undefined,
+): ForkPlan {
+  const problems: Problem[] = [];
+  const byId = new Map(source.plan.steps.map((s) => [s.id, s]));
+  const from = parseStepRef(req.fromStep);
+  const fromStep = byId.get(from.id);
+  if (!fromStep) problems.push({ path: 'fromStep', message: `the run has no step '${from.id}' (steps: ${[...byId.keys()].join(', ')})` });
+  else if (from.item !== undefined && fromStep.foreach === undefined) problems.push({ path: 'fromStep', message: `step '${from.id}' has no items (it has no foreach)` });
+
+  // Overrides by step, item overrides (`len[2]`) apart.
+  const overrides = new Map<string, StepOverride>();
+  const itemOutputs = new Map<string, Map<number, Record<string, unknown>>>();
+  for (const [key, o] of Object.entries(req.overrides.steps ?? {})) {
+    const ref = (() => {
+      try {
+        return parseStepRef(key);
+      } catch {
+        return undefined;
+      }
+    })();
+    const step = ref && byId.get(ref.id);
+    if (!ref || !step) {
+      problems.push({ path: `overrides.steps.${key}`, message: `the run has no step '${key}'` });
+      continue;
+    }
+    if (ref.item !== undefined) {
+      if (step.foreach === undefined) problems.push({ path: `overrides.steps.${key}`, message: `step '${ref.id}' has no items (it has no foreach)` });
+      else if (!o.outputs || Object.keys(o).length > 1) problems.push({ path: `overrides.steps.${key}`, message: 'an item takes only a counterfactual `outputs`' });
+      else itemOutputs.set(ref.id, (itemOutputs.get(ref.id) ?? new Map()).set(ref.item, o.outputs));
+      continue;
+    }
+    overrides.set(ref.id, o);
+  }
+
+  const inputs = { ...source.inputs, ...(req.overrides.inputs ?? {}) };
+  const changedInputs = new Set(Object.keys(inputs).filter((k) => stable(inputs[k]) !== stable(source.inputs[k])));
+
+  // The new plan: overridden component versions checked by the planner, then provider/model/params.
+  const refs = new Map(source.plan.steps.map((s) => [s.component.ref, s.component]));
+  for (const [id, o] of overrides) {
+    if (!o.component) continue;
+    const c = resolve(o.component);
+    if (c) refs.set(o.component, c);
+    else problems.push({ path: `overrides.steps.${id}.component`, message: `unknown component version '${o.component}'` });
+  }
+  if (problems.length) throw new SpecError('invalid fork', problems);
+  let plan: PipelinePlan;
+  try {
+    plan = planPipeline(specOfPlan(source.plan, (s) => overrides.get(s.id)?.component ?? s.component.ref), (ref) => refs.get(ref));
+  } catch (err) {
+    if (err instanceof SpecError) throw new SpecError('invalid fork: the overridden pipeline does not check', err.problems);
+    throw err;
+  }
+  plan.steps = plan.steps.map((s) => {
+    const o = overrides.get(s.id);
+    if (!o || (o.provider === undefined && o.model === undefined && o.params === undefined)) return s;
+    const spec = { ...s.component.spec, ...(o.provider ? { provider: o.provider } : {}), ...(o.model ? { model: o.model } : {}), ...(o.params ? { params: { ...s.component.spec.params, ...o.params } } : {}) };
+    return { ...s, component: { ...s.component, spec } };
+  });
+  const planned = new Map(plan.steps.map((s) => [s.id, s]));
+  for (const [id, o] of overrides) if (o.outputs) checkOutputs(planned.get(id)!, o.outputs, `overrides.steps.${id}.outputs`, problems);
+  for (const [id, items] of itemOutputs) for (const [i, out] of items) checkOutputs(planned.get(id)!, out, `overrides.steps.${id}[${i}].outputs`, problems);
+  if (problems.length) throw new SpecError('invalid fork', problems);
+
+  // A step's outputs may differ from the source's when it runs again or takes a counterfactual.
+  const reuse: Record<string, StepReuse> = {};
+  const runs: string[] = [];
+  const changed = new Map<string, boolean>();
+  const visit = (id: string): boolean => {
+    const known = changed.get(id);
+    if (known !== undefined) return known;
+    const step = planned.get(id)!;
+    const o = overrides.get(id);
+    const recorded = source.records.get(id);
+    const upstream = step.deps.map(visit).some(Boolean);
+    const source_ = { runId: source.runId, stepId: id };
+    let result: boolean;
+    if (o?.outputs) {
+      reuse[id] = { source: source_, outputs: o.outputs, counterfactual: true };
+      result = true;
+    } else {
+      const configChanged = o !== undefined && (o.component !== undefined || o.provider !== undefined || o.model !== undefined || o.params !== undefined);
+      const whole = (id === from.id && from.item === undefined) || configChanged || upstream || inputsRead(step).some((f) => changedInputs.has(f)) || !recorded;
+      const items = itemOutputs.get(id);
+      if (whole) {
+        runs.push(id);
+        result = true;
+      } else if (step.foreach !== undefined && !recorded!.skipped) {
+        const list = Array.isArray(recorded!.outputs) ? recorded!.outputs : [];
+        const rerun = id === from.id ? from.item : undefined;
+        if (rerun !== undefined && rerun >= list.length) problems.push({ path: 'fromStep', message: `step '${id}' had ${list.length} items; there is no item ${rerun}` });
+        reuse[id] = { source: source_, items: list.map((out, i) => (items?.has(i) ? { outputs: items.get(i)!, counterfactual: true as const } : i === rerun ? null : { outputs: out })) };
+        result = rerun !== undefined || (items?.size ?? 0) > 0;
+        if (rerun !== undefined) runs.push(id);
+      } else {
+        const outputs = recorded!.outputs;
+        reuse[id] = recorded!.skipped ? { source: source_, outputs: null, skipped: true } : { source: source_, outputs: Array.isArray(outputs) ? null : outputs };
+        result = false;
+      }
+    }
+    changed.set(id, result);
+    return result;
+  };
+  for (const s of plan.steps) visit(s.id);
+  if (problems.length) throw new SpecError('invalid fork', problems);
+  return { plan, inputs, reuse, runs: plan.steps.map((s) => s.id).filter((id) => runs.includes(id)) };
+}
