@@ -112,6 +112,11 @@ export function stepRecordsOf(side: RunSide): Map<string, StepRecord> {
     } else if (e.type === 'step.completed') Object.assign(s, { status: d.skipped ? 'skipped' : 'completed', outputs: d.outputs, ...(d.counterfactual ? { counterfactual: true } : {}) });
     else if (e.type === 'step.failed') Object.assign(s, { status: 'failed', error: d.error });
   }
+  // An agent's finishing turn records no step of its own: its answer is the run's outputs.
+  if (side.kind === 'agent' && side.status === 'completed') {
+    const last = [...steps.values()].filter((s) => s.status === 'running' && s.stepId.startsWith('turn[')).at(-1);
+    if (last) Object.assign(last, { status: 'completed', outputs: { finish: side.outputs } });
+  }
   return steps;
 }
 

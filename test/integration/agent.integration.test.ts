@@ -53,6 +53,7 @@ describe('agent runs with policy and approvals', () => {
       'tool.call',
       'policy.decision:allow:read-notes',
       'tool.result',
+      'step.completed', // turn[0], what a fork from turn 1 reuses
       'llm.request',
       'llm.response',
       'tool.call',
@@ -60,6 +61,7 @@ describe('agent runs with policy and approvals', () => {
       'approval.requested',
       'approval.resolved:approve',
       'tool.result',
+      'step.completed',
       'llm.request',
       'llm.response',
       'run.completed',
