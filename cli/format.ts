@@ -12,7 +12,9 @@ export function formatEvent(e: { seq: number; type: string; data: unknown }): st
     case 'step.started':
       return `${head} ${d.stepId}${d.items !== undefined ? ` (${d.items} items)` : ''}`;
     case 'step.completed':
-      return `${head} ${d.stepId} ${d.skipped ? '(skipped)' : clip(d.outputs)}`;
+      return `${head} ${d.stepId} ${d.skipped ? '(skipped)' : clip(d.outputs)}${d.counterfactual ? ' (counterfactual)' : ''}`;
+    case 'step.reused':
+      return `${head} ${d.callId ?? d.stepId} from ${d.source.runId} ${d.source.stepId}${d.cached ? ' (cache)' : ''}${d.items ? ` items ${d.items.join(',')}` : ''}`;
     case 'step.failed':
       return `${head} ${d.stepId}: ${d.error}`;
     case 'llm.request':

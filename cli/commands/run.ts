@@ -44,11 +44,19 @@ async function runAndReport(kind: 'pipelines' | 'components', name: string, o: {
   const body = { inputs: parseInputs(o.input), ...(o.version ? { version: Number(o.version) } : {}) };
   const run = await api('POST', `/api/${kind}/${encodeURIComponent(name)}/runs`, body);
   console.log(`run ${run.id} started (${run.temporal.uiUrl})`);
-  if (!o.follow) return;
-  await followRun(run.id, (frame) => {
+  if (o.follow) await followAndReport(run.id);
+}
+
+/** Print a run's events live, then its outputs; exit code 1 unless it completed. */
+export async function followAndReport(runId: string): Promise<void> {
+  await followRun(runId, (frame) => {
     if (frame.type === 'event') console.log(formatEvent(frame.event));
   });
-  const done = await api('GET', `/api/runs/${run.id}`);
+  await reportEnd(runId);
+}
+
+async function reportEnd(runId: string): Promise<void> {
+  const done = await api('GET', `/api/runs/${runId}`);
   console.log(`\n${done.status}: ${JSON.stringify(done.outputs ?? done.error, null, 2)}`);
   if (done.status !== 'completed') process.exitCode = 1;
 }
@@ -68,6 +76,12 @@ async function runAgent(name: string, o: { input: string[]; version?: string }):
   const run = await api('POST', `/api/components/${encodeURIComponent(name)}/runs`, body);
   if (run.kind !== 'agent') throw new CliError(`'${name}' is not an agent (a component of kind react)`);
   console.log(`agent run ${run.id} started (${run.temporal.uiUrl})`);
+  await followAgent(run.id);
+}
+
+/** Follow an agent run, asking y/n on standard input for each approval it waits for. */
+export async function followAgent(runId: string): Promise<void> {
+  const run = { id: runId };
   const rl = readline.createInterface({ input: process.stdin, terminal: false });
   const lines = rl[Symbol.asyncIterator]();
   let queue = Promise.resolve();
@@ -84,9 +98,7 @@ async function runAgent(name: string, o: { input: string[]; version?: string }):
     }
   });
   rl.close();
-  const done = await api('GET', `/api/runs/${run.id}`);
-  console.log(`\n${done.status}: ${JSON.stringify(done.outputs ?? done.error, null, 2)}`);
-  if (done.status !== 'completed') process.exitCode = 1;
+  await reportEnd(run.id);
 }
 
 export function runCommand(program: Command): void {

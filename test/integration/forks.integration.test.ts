@@ -2,7 +2,8 @@
 // after it, foreach items, the step cache across evals, and the diff that names the divergence.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoModel, promptOp } from '../helpers/echo-model.js';
-import { startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
+import { spawnHarness } from '../helpers/processes.js';
+import { startTestStack, TOKEN, waitForRun, type TestStack } from '../helpers/stack.js';
 import type { FakeRequest } from '../fakes/script.js';
 
 describe('forks, the step cache and run diffs', () => {
@@ -165,5 +166,29 @@ describe('forks, the step cache and run diffs', () => {
     // Without the opt-in nothing is taken from the cache.
     const plain = await callsDuring(async () => finished(await stack.ok('POST', '/api/pipelines/chain/runs', { inputs: { text: 'gh' } })));
     expect(plain.ops).toHaveLength(3);
+  });
+
+  it('forks and diffs from the CLI; a bad --set is a message and exit code 1', async () => {
+    const source = await finished(await stack.ok('POST', '/api/pipelines/chain/runs', { inputs: { text: 'cli' } }));
+    const env = { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir };
+    const fork = spawnHarness(['fork', source.id, '--from', 'c', '--set', 'c.component=finish@1', '--set', 'c.params.temperature=0', '--follow'], env);
+    expect(await fork.exitCode, fork.output()).toBe(0);
+    expect(fork.output()).toMatch(/step\.reused\s+a from run_\S+ a/);
+    expect(fork.output()).toMatch(/completed: \{\n\s+"result": "ILC"/);
+    const forkId = /fork (run_\S+) of/.exec(fork.output())![1]!;
+    expect((await stack.ok('GET', `/api/runs/${forkId}`)).forkOf).toEqual({ runId: source.id, step: 'c' });
+
+    const diff = spawnHarness(['diff', source.id, forkId], env);
+    expect(await diff.exitCode, diff.output()).toBe(0);
+    expect(diff.output()).toMatch(/> c\s+completed -> completed/);
+    expect(diff.output()).toMatch(/config component: finish@\d -> finish@1/);
+    expect(diff.output()).toMatch(/first divergence: c/);
+
+    const bad = spawnHarness(['fork', source.id, '--from', 'c', '--set', 'nodot=1'], env);
+    expect(await bad.exitCode).toBe(1);
+    expect(bad.output()).toMatch(/--set takes <step>\.<field>=value/);
+    const unknown = spawnHarness(['fork', source.id, '--from', 'nope'], env);
+    expect(await unknown.exitCode).toBe(1);
+    expect(unknown.output()).toMatch(/no step 'nope'/);
   });
 });
