@@ -8,7 +8,7 @@ import * as runs from '../../db/repositories/runs.js';
 import type { AppContext } from '../context.js';
 import { readJson } from '../body.js';
 import { compareRunsById } from '../services/compare.js';
-import { forkRun, forkTree } from '../services/forks.js';
+import { forkRun, forkTree, runDefinition } from '../services/forks.js';
 import * as svc from '../services/runs.js';
 
 const eventsQuery = z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(5000).default(1000) });
@@ -27,6 +27,7 @@ export function runRoutes(app: AppContext): Router {
     ctx.status = 201;
   });
   r.get('/:id/forks', async (ctx) => (ctx.body = await forkTree(app, ctx.params.id!)));
+  r.get('/:id/definition', async (ctx) => (ctx.body = await runDefinition(app, ctx.params.id!)));
   r.get('/:id/events', async (ctx) => {
     const q = eventsQuery.parse(ctx.query);
     await runs.getRun(app.store, ctx.params.id!);

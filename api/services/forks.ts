@@ -85,6 +85,14 @@ export async function forkRun(ctx: AppContext, id: string, body: unknown) {
   return def.kind === 'plan' ? forkPlannedRun(ctx, source, def.plan, req) : forkAgentRun(ctx, source, def, req);
 }
 
+/** What the run was asked to do (its plan, or its agent's spec): the fork form starts from it. */
+export async function runDefinition(ctx: AppContext, id: string): Promise<RunDefinition> {
+  await runs.getRun(ctx.store, id);
+  const def = await getRunDefinition<RunDefinition>(ctx.store, id);
+  if (!def) throw new AppError(404, 'not_found', `run '${id}' has no stored definition`);
+  return def;
+}
+
 export interface ForkNode {
   id: string;
   step: string | null;

@@ -20,6 +20,8 @@ export interface StepState {
   outputTokens: number;
   costUsd: number;
   latencyMs: number;
+  /** Outputs from another run (a fork's source or the step cache), or a counterfactual. */
+  reused?: 'fork' | 'cache' | 'counterfactual';
 }
 
 export interface TimelineRow {
@@ -52,7 +54,9 @@ export function toRow(e: EventLike): TimelineRow {
     case 'step.started':
       return { ...base, title: `Step ${d.stepId} started`, detail: d.items !== undefined ? `${d.items} items` : '', tone: 'info' };
     case 'step.completed':
-      return { ...base, title: `Step ${d.stepId} ${d.skipped ? 'skipped' : 'completed'}`, detail: clip(d.outputs), tone: d.skipped ? 'default' : 'success' };
+      return { ...base, title: `Step ${d.stepId} ${d.skipped ? 'skipped' : d.counterfactual ? 'given (counterfactual)' : 'completed'}`, detail: clip(d.outputs), tone: d.skipped ? 'default' : 'success' };
+    case 'step.reused':
+      return { ...base, title: `Step ${d.callId ?? d.stepId} reused${d.cached ? ' from the cache' : ''}`, detail: `from ${d.source.runId} ${d.source.stepId}${d.items ? ` · items ${d.items.join(', ')}` : ''}`, tone: 'info' };
     case 'step.failed':
       return { ...base, title: `Step ${d.stepId} failed`, detail: d.error, tone: 'error' };
     case 'llm.request':
@@ -92,7 +96,9 @@ export function stepStates(events: EventLike[]): StepState[] {
     if (!id) continue;
     const s = get(id);
     if (e.type === 'step.started') s.startedAt ??= e.time;
-    if (e.type === 'step.completed') Object.assign(s, { status: e.data.skipped ? 'skipped' : 'completed', endedAt: e.time });
+    if (e.type === 'step.completed') Object.assign(s, { status: e.data.skipped ? 'skipped' : 'completed', endedAt: e.time, ...(e.data.counterfactual ? { reused: 'counterfactual' } : {}) });
+    // A whole step, not one item of a foreach.
+    if (e.type === 'step.reused' && !e.data.items && (!e.data.callId || e.data.callId === id)) s.reused = e.data.cached ? 'cache' : 'fork';
     if (e.type === 'step.failed') Object.assign(s, { status: 'failed', endedAt: e.time });
     if (e.type === 'llm.request') s.startedAt ??= e.time;
     if (e.type === 'llm.response') {

@@ -20,6 +20,8 @@ export interface RunView {
   temporal: { workflowId: string; runId: string | null; uiUrl: string };
   /** Where it was started from: app:<name>@<version>. */
   origin?: string | null;
+  /** The run and step this one was forked from. */
+  forkOf?: { runId: string; step: string } | null;
 }
 
 export const useRunStore = defineStore('run', () => {
