@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SpecError } from '../../core/errors.js';
+import type { SpecError } from '../../core/errors.js';
 import { forkRequest, planFork, type RecordedStep } from '../../core/fork.js';
 import { planPipeline, type ResolvedComponent } from '../../core/pipeline-plan.js';
 import type { PipelineSpec } from '../../core/specs.js';
