@@ -1,14 +1,13 @@
 // Adapters, as DSPy has them: the chat adapter (field markers) and the JSON adapter (structured
 // output). Each renders a signature + demos + inputs into messages and parses the reply.
+import { defaultObjective, demoMessages, formatValue, marker, systemMessage, userContent, type Demo } from './chat-format.js';
 import { outputsSchema, type JsonSchema } from './json-schema.js';
 import type { ChatMessage } from './messages.js';
+import { parsePyLiteral } from './py-literal.js';
 import type { Signature, SignatureField } from './signature.js';
 import { typeToString, valueMatches, type FieldType } from './types.js';
 
-export interface Demo {
-  inputs: Record<string, unknown>;
-  outputs: Record<string, unknown>;
-}
+export type { Demo } from './chat-format.js';
 
 export interface PredictPrompt {
   signature: Signature;
@@ -16,30 +15,12 @@ export interface PredictPrompt {
   demos?: Demo[] | undefined;
 }
 
-const marker = (name: string): string => `[[ ## ${name} ## ]]`;
-
-function formatValue(value: unknown): string {
-  if (typeof value === 'string') return value;
-  return JSON.stringify(value);
-}
-
 function describeFields(fields: SignatureField[]): string {
-  return fields
-    .map((f, i) => `${i + 1}. \`${f.name}\` (${typeToString(f.type)})${f.description ? `: ${f.description}` : ''}`)
-    .join('\n');
+  return fields.map((f, i) => `${i + 1}. \`${f.name}\` (${typeToString(f.type)})${f.description ? `: ${f.description}` : ''}`).join('\n');
 }
 
 function renderFields(fields: SignatureField[], values: Record<string, unknown>): string {
-  return fields.map((f) => `${marker(f.name)}\n${formatValue(values[f.name])}`).join('\n\n');
-}
-
-function outputRequest(outputs: SignatureField[]): string {
-  const order = outputs.map((f) => `\`${marker(f.name)}\``).join(', then ');
-  return `Respond with the corresponding output fields, starting with the field ${order}, and then ending with the marker for \`${marker('completed')}\`.`;
-}
-
-function defaultObjective({ inputs, outputs }: Signature): string {
-  return `Given the fields ${inputs.map((f) => `\`${f.name}\``).join(', ')}, produce the fields ${outputs.map((f) => `\`${f.name}\``).join(', ')}.`;
+  return fields.map((f) => `${marker(f.name)}\n${formatValue(f.type, values[f.name])}`).join('\n\n');
 }
 
 /** Demos as few-shot turns: the inputs as the user's, the outputs (in the adapter's format) as the model's. */
@@ -50,27 +31,10 @@ function demoTurns(p: PredictPrompt, formatOutputs: (outputs: Record<string, unk
   ]);
 }
 
-function systemMessage(p: PredictPrompt): string {
-  const { inputs, outputs } = p.signature;
-  const skeleton = [...inputs, ...outputs].map((f) => `${marker(f.name)}\n{${f.name}}`).join('\n\n');
-  const objective = p.instructions ?? defaultObjective(p.signature);
-  return [
-    `Your input fields are:\n${describeFields(inputs)}`,
-    `Your output fields are:\n${describeFields(outputs)}`,
-    `All interactions will be structured in the following way, with the appropriate values filled in.\n\n${skeleton}\n\n${marker('completed')}`,
-    `In adhering to this structure, your objective is: ${objective}`,
-  ].join('\n\n');
-}
-
-/** Render the messages for one Predict call; demos become few-shot user/assistant turns. */
+/** Render the messages for one Predict call exactly as DSPy's ChatAdapter does (core/chat-format.ts). */
 export function renderPredict(p: PredictPrompt, inputs: Record<string, unknown>): ChatMessage[] {
   const { signature } = p;
-  const messages: ChatMessage[] = [{ role: 'system', content: systemMessage(p) }, ...demoTurns(p, (o) => `${renderFields(signature.outputs, o)}\n\n${marker('completed')}`)];
-  messages.push({
-    role: 'user',
-    content: `${renderFields(signature.inputs, inputs)}\n\n${outputRequest(signature.outputs)}`,
-  });
-  return messages;
+  return [{ role: 'system', content: systemMessage(signature, p.instructions) }, ...demoMessages(signature, p.demos ?? []), { role: 'user', content: userContent(signature, inputs, { request: true }) }];
 }
 
 export class OutputParseError extends Error {
@@ -85,32 +49,65 @@ export class OutputParseError extends Error {
 
 export type AdapterKind = 'chat' | 'json';
 
+/** A value written as JSON or as a Python literal (DSPy asks for "a valid Python <type>"). */
+function readStructured(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    try {
+      return { ok: true, value: parsePyLiteral(text) };
+    } catch {
+      return { ok: false };
+    }
+  }
+}
+
+/** A set arrives as a list: repeats go, as they would in Python. */
+function dedupeSets(value: unknown, type: FieldType): unknown {
+  if (type.kind === 'set' && Array.isArray(value)) return value.filter((v, i) => value.findIndex((w) => JSON.stringify(w) === JSON.stringify(v)) === i);
+  return value;
+}
+
 function coerce(raw: string, type: FieldType): { ok: true; value: unknown } | { ok: false } {
   const text = raw.trim();
-  let value: unknown = text;
   switch (type.kind) {
     case 'str':
+    case 'bytes':
       return { ok: true, value: text };
     case 'int':
-    case 'float':
-      value = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(text) ? Number(text) : NaN;
-      break;
+    case 'float': {
+      const value = /^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(text) ? Number(text) : NaN;
+      return valueMatches(value, type) ? { ok: true, value } : { ok: false };
+    }
     case 'bool':
-      value = /^true$/i.test(text) ? true : /^false$/i.test(text) ? false : undefined;
-      break;
+      return /^true$/i.test(text) ? { ok: true, value: true } : /^false$/i.test(text) ? { ok: true, value: false } : { ok: false };
+    case 'none':
+      return /^(none|null)?$/i.test(text) ? { ok: true, value: null } : { ok: false };
     case 'literal': {
-      const unquoted = text.replace(/^(['"])(.*)\1$/, '$2');
-      const hit = type.values.find((v) => String(v) === unquoted);
+      // 'a', "a", Literal['a'] and 2 for Literal[1, 2] all name a member.
+      const inner = /^(?:Literal|str)\[(.*)\]$/.exec(text)?.[1] ?? text;
+      const unquoted = inner.replace(/^(['"])(.*)\1$/, '$2');
+      const hit = type.values.find((v) => String(v) === unquoted || (typeof v === 'boolean' && unquoted === (v ? 'True' : 'False')));
       return hit === undefined ? { ok: false } : { ok: true, value: hit };
     }
-    default:
-      try {
-        value = JSON.parse(text);
-      } catch {
-        return { ok: false };
+    case 'union': {
+      for (const m of type.of.filter((m) => m.kind !== 'str')) {
+        const c = coerce(text, m);
+        if (c.ok) return c;
       }
+      return type.of.some((m) => m.kind === 'str') ? { ok: true, value: text } : { ok: false };
+    }
+    case 'json': {
+      const r = readStructured(text);
+      return { ok: true, value: r.ok ? r.value : text };
+    }
+    default: {
+      const r = readStructured(text);
+      if (!r.ok) return { ok: false };
+      const value = dedupeSets(r.value, type);
+      return valueMatches(value, type) ? { ok: true, value } : { ok: false };
+    }
   }
-  return valueMatches(value, type) ? { ok: true, value } : { ok: false };
 }
 
 /** Parse a reply in the field-marker format and validate every output against its type. */
@@ -144,7 +141,7 @@ export function parsePredict(signature: Signature, text: string): Record<string,
 /** The reply a model should give for these outputs (used by fakes and demos). */
 export function formatPredictReply(outputs: Record<string, unknown>): string {
   return `${Object.entries(outputs)
-    .map(([k, v]) => `${marker(k)}\n${formatValue(v)}`)
+    .map(([k, v]) => `${marker(k)}\n${typeof v === 'string' ? v : formatValue({ kind: 'json' }, v)}`)
     .join('\n\n')}\n\n${marker('completed')}`;
 }
 
@@ -188,10 +185,11 @@ export function parseJson(signature: Signature, text: string): Record<string, un
     }
     let v = obj[field.name];
     // Models often quote numbers and booleans; accept what coerces cleanly.
-    if (typeof v === 'string' && field.type.kind !== 'str' && field.type.kind !== 'literal') {
+    if (typeof v === 'string' && field.type.kind !== 'str' && field.type.kind !== 'bytes' && field.type.kind !== 'literal') {
       const c = coerce(v, field.type);
       if (c.ok) v = c.value;
     }
+    v = dedupeSets(v, field.type);
     if (valueMatches(v, field.type)) outputs[field.name] = v;
     else problems.push(`field '${field.name}' is not a valid ${typeToString(field.type)}: ${JSON.stringify(v)?.slice(0, 80)}`);
   }

@@ -4,24 +4,49 @@ import type { FieldType } from './types.js';
 
 export type JsonSchema = Record<string, unknown>;
 
+/** A literal's schema as pydantic writes it: typed when every value has one JSON type, const for one value. */
+function literalSchema(values: Array<string | number | boolean>): JsonSchema {
+  const types = new Set(values.map((v) => (typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'boolean' : Number.isInteger(v) ? 'integer' : 'number')));
+  const type = types.size === 1 ? { type: [...types][0] } : {};
+  return values.length === 1 ? { ...type, const: values[0] } : { ...type, enum: values };
+}
+
+/**
+ * A type's JSON Schema, as pydantic (and so DSPy's prompts) writes it: `type` first, then the other
+ * keys in order, null last in a union.
+ * @example typeSchema(parseTypeExpr('tuple[int, str]')) // {type: 'array', maxItems: 2, minItems: 2, prefixItems: [...]}
+ */
 export function typeSchema(t: FieldType): JsonSchema {
   switch (t.kind) {
     case 'str':
       return { type: 'string' };
+    case 'bytes':
+      return { type: 'string', format: 'binary' };
     case 'int':
       return { type: 'integer' };
     case 'float':
       return { type: 'number' };
     case 'bool':
       return { type: 'boolean' };
-    case 'dict':
-      return { type: 'object' };
+    case 'none':
+      return { type: 'null' };
     case 'json':
       return {};
+    case 'dict':
+      return { type: 'object', additionalProperties: t.value && t.value.kind !== 'json' ? typeSchema(t.value) : true };
     case 'list':
       return { type: 'array', items: typeSchema(t.of) };
+    case 'set':
+      return { type: 'array', items: typeSchema(t.of), uniqueItems: true };
+    case 'tuple':
+      if (t.rest) return { type: 'array', items: typeSchema(t.rest) };
+      return { type: 'array', maxItems: t.items.length, minItems: t.items.length, ...(t.items.length ? { prefixItems: t.items.map(typeSchema) } : {}) };
+    case 'union': {
+      const members = [...t.of.filter((m) => m.kind !== 'none'), ...t.of.filter((m) => m.kind === 'none')];
+      return { anyOf: members.map(typeSchema) };
+    }
     case 'literal':
-      return { enum: t.values };
+      return literalSchema(t.values);
   }
 }
 
@@ -36,9 +61,13 @@ export function outputsSchema(sig: Signature): JsonSchema {
 
 const ARRAY_ITEMS = 8;
 
+/** A schema's alternatives: oneOf (agent actions) or anyOf (a union type). */
+const branches = (s: JsonSchema): JsonSchema[] | undefined => (Array.isArray(s.oneOf) ? (s.oneOf as JsonSchema[]) : Array.isArray(s.anyOf) ? (s.anyOf as JsonSchema[]) : undefined);
+
 /** How many property keys a schema writes, nested (oneOf: its widest branch): each costs tokens. */
 function keyCount(s: JsonSchema): number {
-  if (Array.isArray(s.oneOf)) return Math.max(1, ...(s.oneOf as JsonSchema[]).map(keyCount));
+  const alts = branches(s);
+  if (alts) return Math.max(1, ...alts.map(keyCount));
   if (s.type === 'array') return ARRAY_ITEMS * keyCount((s.items as JsonSchema | undefined) ?? {});
   const props = Object.values((s.properties as Record<string, JsonSchema> | undefined) ?? {});
   return props.length + props.reduce((n, p) => n + keyCount(p), 0);
@@ -46,7 +75,8 @@ function keyCount(s: JsonSchema): number {
 
 /** How many free-text slots a schema has (a list counts its items; oneOf its widest branch). */
 function textSlots(s: JsonSchema): number {
-  if (Array.isArray(s.oneOf)) return Math.max(1, ...(s.oneOf as JsonSchema[]).map(textSlots));
+  const alts = branches(s);
+  if (alts) return Math.max(1, ...alts.map(textSlots));
   if (s.type === 'string') return 1;
   if (s.type === 'array') return ARRAY_ITEMS * textSlots((s.items as JsonSchema | undefined) ?? {});
   if (s.properties) return Object.values(s.properties as Record<string, JsonSchema>).reduce((n, p) => n + textSlots(p), 0);
@@ -54,7 +84,8 @@ function textSlots(s: JsonSchema): number {
 }
 
 function bound(s: JsonSchema, maxLength: number): JsonSchema {
-  if (Array.isArray(s.oneOf)) return { ...s, oneOf: (s.oneOf as JsonSchema[]).map((b) => bound(b, maxLength)) };
+  const alts = branches(s);
+  if (alts) return { ...s, [Array.isArray(s.oneOf) ? 'oneOf' : 'anyOf']: alts.map((b) => bound(b, maxLength)) };
   if (s.type === 'string') return { ...s, maxLength: Math.min(maxLength, (s.maxLength as number | undefined) ?? Infinity) };
   if (s.type === 'array') return { ...s, maxItems: ARRAY_ITEMS, ...(s.items ? { items: bound(s.items as JsonSchema, maxLength) } : {}) };
   if (s.properties) return { ...s, properties: Object.fromEntries(Object.entries(s.properties as Record<string, JsonSchema>).map(([k, v]) => [k, bound(v, maxLength)])) };

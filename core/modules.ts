@@ -2,11 +2,8 @@
 import type { Signature } from './signature.js';
 import { parseSignature } from './signature.js';
 
-export const REASONING_FIELD = {
-  name: 'reasoning',
-  type: { kind: 'str' as const },
-  description: 'Think step by step in order to produce the other outputs.',
-};
+/** As DSPy's ChainOfThought adds it: a str output before the others, with no description of its own. */
+export const REASONING_FIELD = { name: 'reasoning', type: { kind: 'str' as const }, implicit: true as const };
 
 /** The signature a module actually asks the model for. */
 export function moduleSignature(spec: { kind?: string | undefined; signature: string }): Signature {

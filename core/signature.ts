@@ -1,11 +1,13 @@
 // DSPy-style signatures: "question: str, context: list[str] -> answer: str, confidence: float".
 import { SpecError } from './errors.js';
-import type { FieldType } from './types.js';
+import { unionOf, type FieldType } from './types.js';
 
 export interface SignatureField {
   name: string;
   type: FieldType;
   description?: string;
+  /** Added by the module (ChainOfThought's reasoning), not declared by the user. */
+  implicit?: true;
 }
 
 export interface Signature {
@@ -62,27 +64,93 @@ function parseLiteralValue(c: Cursor): string | number | boolean {
   return c.fail('expected a quoted string, number or boolean in Literal[...]');
 }
 
-function parseType(c: Cursor): FieldType {
+const KNOWN = 'str, int, float, bool, bytes, list[T], dict[K, V], set[T], tuple[...], Optional[T], Union[...], T | None, Literal[...], Any or json';
+
+/** `name[T, U]`: exactly `count` type arguments (a number), or at least one (undefined). */
+function typeArgs(c: Cursor, name: string, count?: number): FieldType[] {
+  const args = [parseType(c)];
+  while (c.eat(',')) args.push(parseType(c));
+  c.expect(']', `']' to close ${name}[`);
+  if (count !== undefined && args.length !== count) {
+    c.pos--;
+    c.fail(`${name} takes ${count === 1 ? 'one type argument' : `${count} type arguments`}, got ${args.length}`);
+  }
+  return args;
+}
+
+/** A generic that needs its arguments (Optional, Union, the capitalized typing aliases). */
+function needsArgs(c: Cursor, name: string, start: number): never {
+  c.pos = start;
+  return c.fail(`${name} needs type arguments, e.g. ${name === 'Optional' ? 'Optional[str]' : name === 'Union' ? 'Union[int, str]' : name === 'Dict' ? 'Dict[str, int]' : `${name}[str]`}`);
+}
+
+/** One type without `|`: a name, optionally `typing.`-qualified, with its arguments. */
+function parseAtom(c: Cursor): FieldType {
   c.skipSpace();
   const start = c.pos;
-  const name = c.ident('a type');
+  let name = c.ident('a type');
+  if (name === 'typing' && c.eat('.')) name = c.ident('a name from typing');
+  const open = c.eat('[');
+  const bare = (t: FieldType) => {
+    if (open) c.fail(`${name} takes no type arguments`);
+    return t;
+  };
   switch (name) {
     case 'str':
     case 'int':
     case 'float':
     case 'bool':
-    case 'dict':
+    case 'bytes':
+      return bare({ kind: name });
+    case 'NoneType':
+    case 'None':
+      return bare({ kind: 'none' });
     case 'json':
-      return { kind: name };
-    case 'list':
-    case 'List': {
-      if (!c.eat('[')) return { kind: 'list', of: { kind: 'json' } };
-      const of = parseType(c);
-      c.expect(']', "']' to close list[")
-      return { kind: 'list', of };
+      return bare({ kind: 'json' });
+    case 'Any':
+      return bare({ kind: 'json', name: 'Any' });
+    case 'dict':
+    case 'Dict': {
+      if (!open) return name === 'dict' ? { kind: 'dict' } : needsArgs(c, name, start);
+      const [key, value] = typeArgs(c, name, 2) as [FieldType, FieldType];
+      return { kind: 'dict', key, value };
     }
+    case 'list':
+    case 'List':
+      if (!open) return name === 'list' ? { kind: 'list', of: { kind: 'json' }, bare: true } : needsArgs(c, name, start);
+      return { kind: 'list', of: typeArgs(c, name, 1)[0]! };
+    case 'set':
+    case 'Set':
+    case 'frozenset':
+    case 'FrozenSet': {
+      const frozen = name.toLowerCase() === 'frozenset' ? { frozen: true as const } : {};
+      if (!open) return name === 'set' || name === 'frozenset' ? { kind: 'set', of: { kind: 'json' }, bare: true, ...frozen } : needsArgs(c, name, start);
+      return { kind: 'set', of: typeArgs(c, name, 1)[0]!, ...frozen };
+    }
+    case 'tuple':
+    case 'Tuple': {
+      if (!open) return name === 'tuple' ? { kind: 'tuple', items: [], rest: { kind: 'json' }, bare: true } : needsArgs(c, name, start);
+      const items = [parseType(c)];
+      while (c.eat(',')) {
+        // tuple[T, ...]: any number of T.
+        if (c.eat('...') || c.eat('Ellipsis')) {
+          if (items.length !== 1) c.fail('... follows exactly one type: tuple[T, ...]');
+          c.expect(']', `']' to close ${name}[`);
+          return { kind: 'tuple', items: [], rest: items[0]! };
+        }
+        items.push(parseType(c));
+      }
+      c.expect(']', `']' to close ${name}[`);
+      return { kind: 'tuple', items };
+    }
+    case 'Optional':
+      if (!open) return needsArgs(c, name, start);
+      return unionOf([typeArgs(c, name, 1)[0]!, { kind: 'none' }]);
+    case 'Union':
+      if (!open) return needsArgs(c, name, start);
+      return unionOf(typeArgs(c, name));
     case 'Literal': {
-      c.expect('[', "'[' after Literal");
+      if (!open) c.fail("'[' after Literal");
       const values = [parseLiteralValue(c)];
       while (c.eat(',')) values.push(parseLiteralValue(c));
       c.expect(']', "']' to close Literal[");
@@ -90,8 +158,15 @@ function parseType(c: Cursor): FieldType {
     }
     default:
       c.pos = start;
-      return c.fail(`unknown type '${name}' (use str, int, float, bool, list[T], dict, json or Literal[...])`);
+      return c.fail(`unknown type '${name}' (use ${KNOWN})`);
   }
+}
+
+/** A type, with `A | B` unions as Python writes them. */
+function parseType(c: Cursor): FieldType {
+  const members = [parseAtom(c)];
+  while (c.eat('|')) members.push(parseAtom(c));
+  return members.length > 1 ? unionOf(members) : members[0]!;
 }
 
 function parseDescription(c: Cursor): string | undefined {

@@ -51,11 +51,14 @@ export async function unloadLocalModels(): Promise<void> {
 export function grammarSchema(schema: JsonSchema): JsonSchema {
   if (Object.keys(schema).length === 0) return { type: ['string', 'number', 'boolean', 'null'] };
   const out: JsonSchema = {};
-  for (const key of ['type', 'enum', 'description', 'required', 'maxLength', 'maxItems'] as const) if (key in schema) out[key] = schema[key];
+  for (const key of ['type', 'enum', 'const', 'description', 'required', 'maxLength', 'minItems', 'maxItems'] as const) if (key in schema) out[key] = schema[key];
   if (schema.properties) out.properties = Object.fromEntries(Object.entries(schema.properties as Record<string, JsonSchema>).map(([k, v]) => [k, grammarSchema(v)]));
   if (schema.items) out.items = grammarSchema(schema.items as JsonSchema);
-  if (Array.isArray(schema.oneOf)) out.oneOf = (schema.oneOf as JsonSchema[]).map(grammarSchema);
-  if (schema.type === 'object' && !schema.properties) out.additionalProperties = { type: ['string', 'number', 'boolean', 'null'] };
+  if (Array.isArray(schema.prefixItems)) out.prefixItems = (schema.prefixItems as JsonSchema[]).map(grammarSchema);
+  // The grammar knows oneOf; a union's anyOf means the same for one value.
+  const branches = schema.oneOf ?? schema.anyOf;
+  if (Array.isArray(branches)) out.oneOf = (branches as JsonSchema[]).map(grammarSchema);
+  if (schema.type === 'object' && !schema.properties) out.additionalProperties = schema.additionalProperties && schema.additionalProperties !== true ? grammarSchema(schema.additionalProperties as JsonSchema) : { type: ['string', 'number', 'boolean', 'null'] };
   return out;
 }
 

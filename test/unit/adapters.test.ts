@@ -13,9 +13,9 @@ describe('chat adapter', () => {
     expect(messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
     expect(messages[0]!.content).toContain('1. `question` (str)');
     expect(messages[0]!.content).toContain("3. `label` (Literal['yes', 'no'])");
-    expect(messages[0]!.content).toContain('your objective is: Answer briefly.');
+    expect(messages[0]!.content).toContain('your objective is: \n        Answer briefly.'); // DSPy's indentation
     expect(messages[2]!.content).toContain('[[ ## answer ## ]]\na1');
-    expect(messages[3]!.content).toContain('[[ ## context ## ]]\n["because","reasons"]');
+    expect(messages[3]!.content).toContain('[[ ## context ## ]]\n["because", "reasons"]'); // json.dumps spacing
     expect(messages[3]!.content).toMatch(/starting with the field `\[\[ ## answer ## \]\]`, then `\[\[ ## score ## \]\]`/);
   });
 

@@ -15,9 +15,9 @@ describe('parseSignature', () => {
     ['question: str, context: list[str] -> answer: str, confidence: float', 'question: str, context: list[str] -> answer: str, confidence: float'],
     ["text: str -> sentiment: Literal['pos', 'neg']", "text: str -> sentiment: Literal['pos', 'neg']"],
     ['a: int, b: bool -> c: dict, d: json', 'a: int, b: bool -> c: dict, d: json'],
-    ['m: list[list[int]] -> n: list', 'm: list[list[int]] -> n: list[json]'],
+    ['m: list[list[int]] -> n: list', 'm: list[list[int]] -> n: list'],
     ['q: str "the user\'s question" -> a: str "short"', 'q: str "the user\'s question" -> a: str "short"'],
-    ['x:int->y:Literal[1, 2, True]', 'x: int -> y: Literal[1, 2, true]'],
+    ['x:int->y:Literal[1, 2, True]', 'x: int -> y: Literal[1, 2, True]'],
     ['  spaced :  str  ->  out  ', 'spaced: str -> out: str'],
   ])('parses %s', (text, expected) => {
     expect(show(text)).toBe(expected);
