@@ -5,6 +5,7 @@ import { installTemporalRuntime } from '../temporal/runtime.js';
 import { appCommands } from './commands/apps.js';
 import { backendCommand } from './commands/backend.js';
 import { chatCommand } from './commands/chat.js';
+import { componentCommands } from './commands/components.js';
 import { dbCommand } from './commands/db.js';
 import { doctorCommand } from './commands/doctor.js';
 import { openCommand } from './commands/open.js';
@@ -19,7 +20,7 @@ import { workerCommand } from './commands/worker.js';
 import { config } from './config.js';
 
 const program = new Command('harness').description('Vloop Harness: durable LLM components, pipelines and agents on Temporal').version('0.1.0');
-for (const add of [upCommand, servicesCommand, backendCommand, workerCommand, runCommand, forkCommands, chatCommand, evalCommands, appCommands, openCommand, secretsCommand, dbCommand, doctorCommand, setupCommand]) add(program);
+for (const add of [upCommand, servicesCommand, backendCommand, workerCommand, runCommand, forkCommands, componentCommands, chatCommand, evalCommands, appCommands, openCommand, secretsCommand, dbCommand, doctorCommand, setupCommand]) add(program);
 
 try {
   installTemporalRuntime(config().temporal.logLevel);

@@ -21,6 +21,8 @@ export const providerPatch = providerSpec.partial().extend({ apiKey: z.string().
 export const demoSpec = z.strictObject({
   inputs: z.record(z.string(), z.unknown()),
   outputs: z.record(z.string(), z.unknown()),
+  /** Bootstrapped from a run rather than written by hand (DSPy's `augmented`). */
+  augmented: z.boolean().optional(),
 });
 
 export const componentSpec = z.strictObject({
@@ -37,6 +39,8 @@ export const componentSpec = z.strictObject({
     .strictObject({ temperature: z.number().min(0).max(2).optional(), maxTokens: z.int().positive().optional(), stream: z.boolean().optional() })
     .optional(),
   tools: z.array(z.enum(['filesystem', 'terminal', 'database', 'browser'])).optional(),
+  /** What DSPy kept for this component's fields (from an imported program), so an export gives it back. */
+  dspy: z.strictObject({ prefixes: z.record(z.string(), z.string()).optional() }).optional(),
   /** reuse: a call whose key matches a completed call of any earlier run takes its outputs (the step cache). */
   cache: z.enum(['reuse', 'off']).optional(),
   maxSteps: z.int().positive().optional(),

@@ -2,16 +2,33 @@
 import Router from '@koa/router';
 import { components, pipelines } from '../../db/repositories/versioned.js';
 import { readJson } from '../body.js';
+import { AppError } from '../errors.js';
 import type { AppContext } from '../context.js';
 import { startComponentRun, startPipelineRun } from '../services/runs.js';
+import { exportDspy, importDspy } from '../services/dspy.js';
 import { addComponentVersion, addPipelineVersion, createComponent, createPipeline } from '../services/specs.js';
+
+/** DSPy programs: `program.save()` JSON in, and a component version out in the same format. */
+function dspyRoutes(app: AppContext): Router {
+  const r = new Router({ prefix: '/api/components' });
+  r.post('/import/dspy', async (ctx) => {
+    ctx.body = await importDspy(app, await readJson(ctx));
+    ctx.status = 201;
+  });
+  r.get('/:id/dspy', async (ctx) => {
+    const version = ctx.query.version === undefined ? undefined : Number(ctx.query.version);
+    if (version !== undefined && !(Number.isInteger(version) && version > 0)) throw new AppError(400, 'invalid_request', `version must be a positive whole number, got '${String(ctx.query.version)}'`);
+    ctx.body = await exportDspy(app, ctx.params.id!, version);
+  });
+  return r;
+}
 
 export function specRoutes(app: AppContext): Router[] {
   const kinds = [
     { prefix: '/api/components', repo: components, create: createComponent, addVersion: addComponentVersion, run: startComponentRun },
     { prefix: '/api/pipelines', repo: pipelines, create: createPipeline, addVersion: addPipelineVersion, run: startPipelineRun },
   ] as const;
-  return kinds.map((k) => {
+  return [dspyRoutes(app), ...kinds.map((k) => {
     const r = new Router({ prefix: k.prefix });
     r.get('/', async (ctx) => (ctx.body = await k.repo.list(app.store)));
     r.post('/', async (ctx) => {
@@ -29,5 +46,5 @@ export function specRoutes(app: AppContext): Router[] {
       ctx.status = 201;
     });
     return r;
-  });
+  })];
 }

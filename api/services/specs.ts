@@ -9,7 +9,8 @@ import { getProvider } from '../../db/repositories/providers.js';
 import { components, pipelines } from '../../db/repositories/versioned.js';
 import type { AppContext } from '../context.js';
 
-async function checkComponent(ctx: AppContext, body: unknown): Promise<ComponentSpec> {
+/** A component spec that can be stored: it parses, its signature parses, its provider exists. */
+export async function checkComponent(ctx: AppContext, body: unknown): Promise<ComponentSpec> {
   const spec = componentSpec.parse(body);
   parseSignature(spec.signature);
   try {

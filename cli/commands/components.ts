@@ -1,0 +1,50 @@
+// `harness component import-dspy <program.json>` and `harness component export-dspy <name@version>`.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { api, CliError } from '../client.js';
+
+function readProgram(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new CliError(`${file} is not JSON (${(err as Error).message}); a DSPy program is what program.save("x.json") writes`);
+  }
+}
+
+export function componentCommands(program: Command): void {
+  const component = program.command('component').description('components: DSPy programs in and out');
+  component
+    .command('import-dspy <program>')
+    .description('read a program saved by DSPy (program.save) into component versions')
+    .option('-n, --name <name>', 'the component name (default: the file name)')
+    .requiredOption('-p, --provider <name>', 'the provider the components call')
+    .option('-s, --signature <text>', 'field names, sides and types, e.g. "question -> answer: int" (types default to str)')
+    .option('-m, --model <model>', 'the model (default: the provider\'s)')
+    .action(async (file: string, o: { name?: string; provider: string; signature?: string; model?: string }) => {
+      const name = o.name ?? path.basename(file, path.extname(file)).toLowerCase().replace(/[^a-z0-9_-]+/g, '-');
+      const body = { name, program: readProgram(file), provider: o.provider, ...(o.signature ? { signature: o.signature } : {}), ...(o.model ? { model: o.model } : {}) };
+      const { components } = await api('POST', '/api/components/import/dspy', body);
+      for (const c of components as Array<{ name: string; version: number; kind: string }>) console.log(`imported ${c.name}@${c.version} (${c.kind})`);
+    });
+  component
+    .command('export-dspy <ref>')
+    .description('write a component version (name or name@version) as DSPy saves a program, for program.load()')
+    .option('-o, --out <file>', 'write to this file instead of standard output')
+    .action(async (ref: string, o: { out?: string }) => {
+      const m = /^([a-z][a-z0-9_-]*)(?:@(\d+))?$/.exec(ref);
+      if (!m) throw new CliError(`a component is name or name@version, got '${ref}'`);
+      const program = await api('GET', `/api/components/${m[1]}/dspy${m[2] ? `?version=${m[2]}` : ''}`);
+      const text = `${JSON.stringify(program, null, 2)}\n`;
+      if (o.out) {
+        fs.writeFileSync(o.out, text);
+        console.log(`wrote ${o.out}`);
+      } else process.stdout.write(text);
+    });
+}
