@@ -131,4 +131,20 @@ describe('dashboard (e2e)', () => {
     await page.locator('[data-test=not-found]', { hasText: "run 'run_does_not_exist'" }).waitFor();
     await shot('not-found');
   });
+
+  it('asks for each DSPy type with its own field, and refuses a value that is not of its type', async () => {
+    await api('POST', '/api/components', { name: 'typed', signature: "tags: set[str], limit: Optional[int], mode: Literal['fast', 'slow'] -> answer: str", provider: 'fake' });
+    await page.goto(`${url}/ui/components/typed`);
+    await page.fill('textarea[name=input-tags]', "['a', 'a']");
+    await page.click('[data-test=submit-run]');
+    await page.getByText('expected set[str]').waitFor();
+    await page.fill('textarea[name=input-tags]', "['a', 'b']"); // a Python literal, as DSPy users write it
+    await page.locator('.v-select', { hasText: "mode (Literal['fast', 'slow'])" }).click();
+    await page.getByRole('option', { name: 'slow', exact: true }).click();
+    await shot('typed-form');
+    await page.click('[data-test=submit-run]');
+    await page.locator('[data-test=run-outputs]').waitFor();
+    const runs = (await api('GET', '/api/runs?kind=component&limit=20')).runs.filter((r: { target: { name: string } }) => r.target.name === 'typed');
+    expect(runs[0].inputs).toEqual({ tags: ['a', 'b'], limit: null, mode: 'slow' });
+  });
 });
