@@ -1,7 +1,7 @@
 // How a typed field is asked for in a form and read back: a widget per type, and the value checked
 // against the type before a run starts. Pure, unit-tested.
-import { parsePyLiteral } from '../../../core/py-literal';
-import { typeToString, valueMatches, type FieldType } from '../../../core/types';
+import { parsePyLiteral } from '../../../core/py-literal.js';
+import { typeToString, valueMatches, type FieldType } from '../../../core/types.js';
 
 export type Widget = 'switch' | 'select' | 'number' | 'text' | 'json';
 
