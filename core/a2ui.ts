@@ -47,7 +47,7 @@ export interface TargetField {
   name: string;
   /** str, int, float, bool, list, dict, json or literal */
   kind: string;
-  values?: Array<string | number | boolean>;
+  values?: Array<string | number | boolean | null>;
 }
 
 export interface TargetShape {

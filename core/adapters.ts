@@ -87,7 +87,7 @@ function coerce(raw: string, type: FieldType): { ok: true; value: unknown } | { 
       // 'a', "a", Literal['a'] and 2 for Literal[1, 2] all name a member.
       const inner = /^(?:Literal|str)\[(.*)\]$/.exec(text)?.[1] ?? text;
       const unquoted = inner.replace(/^(['"])(.*)\1$/, '$2');
-      const hit = type.values.find((v) => String(v) === unquoted || (typeof v === 'boolean' && unquoted === (v ? 'True' : 'False')));
+      const hit = type.values.find((v) => (v === null ? /^(None|null)$/.test(unquoted) : String(v) === unquoted || (typeof v === 'boolean' && unquoted === (v ? 'True' : 'False'))));
       return hit === undefined ? { ok: false } : { ok: true, value: hit };
     }
     case 'union': {

@@ -1,12 +1,12 @@
 // A signature's outputs as JSON Schema: what structured output (json_schema, tools, format, grammars) needs.
 import type { Signature } from './signature.js';
-import type { FieldType } from './types.js';
+import type { FieldType, LiteralValue } from './types.js';
 
 export type JsonSchema = Record<string, unknown>;
 
 /** A literal's schema as pydantic writes it: typed when every value has one JSON type, const for one value. */
-function literalSchema(values: Array<string | number | boolean>): JsonSchema {
-  const types = new Set(values.map((v) => (typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'boolean' : Number.isInteger(v) ? 'integer' : 'number')));
+function literalSchema(values: LiteralValue[]): JsonSchema {
+  const types = new Set(values.map((v) => (v === null ? 'null' : typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'boolean' : Number.isInteger(v) ? 'integer' : 'number')));
   const type = types.size === 1 ? { type: [...types][0] } : {};
   return values.length === 1 ? { ...type, const: values[0] } : { ...type, enum: values };
 }
@@ -32,8 +32,11 @@ export function typeSchema(t: FieldType): JsonSchema {
       return { type: 'null' };
     case 'json':
       return {};
-    case 'dict':
-      return { type: 'object', additionalProperties: t.value && t.value.kind !== 'json' ? typeSchema(t.value) : true };
+    case 'dict': {
+      // pydantic names a literal key's values (other keys are strings to JSON Schema).
+      const keys = t.key?.kind === 'literal' ? { propertyNames: { enum: t.key.values } } : {};
+      return { type: 'object', additionalProperties: t.value && t.value.kind !== 'json' ? typeSchema(t.value) : true, ...keys };
+    }
     case 'list':
       return { type: 'array', items: typeSchema(t.of) };
     case 'set':

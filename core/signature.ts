@@ -1,6 +1,6 @@
 // DSPy-style signatures: "question: str, context: list[str] -> answer: str, confidence: float".
 import { SpecError } from './errors.js';
-import { unionOf, type FieldType } from './types.js';
+import { unionOf, type FieldType, type LiteralValue } from './types.js';
 
 export interface SignatureField {
   name: string;
@@ -46,7 +46,7 @@ class Cursor {
   }
 }
 
-function parseLiteralValue(c: Cursor): string | number | boolean {
+function parseLiteralValue(c: Cursor): LiteralValue {
   c.skipSpace();
   const rest = c.text.slice(c.pos);
   const quoted = /^(['"])((?:\\.|(?!\1).)*)\1/.exec(rest);
@@ -61,7 +61,8 @@ function parseLiteralValue(c: Cursor): string | number | boolean {
   }
   if (c.eat('True') || c.eat('true')) return true;
   if (c.eat('False') || c.eat('false')) return false;
-  return c.fail('expected a quoted string, number or boolean in Literal[...]');
+  if (c.eat('None')) return null;
+  return c.fail('expected a quoted string, number, boolean or None in Literal[...]');
 }
 
 const KNOWN = 'str, int, float, bool, bytes, list[T], dict[K, V], set[T], tuple[...], Optional[T], Union[...], T | None, Literal[...], Any or json';
@@ -69,7 +70,8 @@ const KNOWN = 'str, int, float, bool, bytes, list[T], dict[K, V], set[T], tuple[
 /** `name[T, U]`: exactly `count` type arguments (a number), or at least one (undefined). */
 function typeArgs(c: Cursor, name: string, count?: number): FieldType[] {
   const args = [parseType(c)];
-  while (c.eat(',')) args.push(parseType(c));
+  // A trailing comma is Python's: list[int,] is list[int].
+  while (c.eat(',') && !c.peek(']')) args.push(parseType(c));
   c.expect(']', `']' to close ${name}[`);
   if (count !== undefined && args.length !== count) {
     c.pos--;
@@ -102,6 +104,8 @@ function parseAtom(c: Cursor): FieldType {
     case 'bool':
     case 'bytes':
       return bare({ kind: name });
+    case 'Text':
+      return bare({ kind: 'str' });
     case 'NoneType':
     case 'None':
       return bare({ kind: 'none' });
@@ -131,10 +135,11 @@ function parseAtom(c: Cursor): FieldType {
     case 'Tuple': {
       if (!open) return name === 'tuple' ? { kind: 'tuple', items: [], rest: { kind: 'json' }, bare: true } : needsArgs(c, name, start);
       const items = [parseType(c)];
-      while (c.eat(',')) {
+      while (c.eat(',') && !c.peek(']')) {
         // tuple[T, ...]: any number of T.
         if (c.eat('...') || c.eat('Ellipsis')) {
           if (items.length !== 1) c.fail('... follows exactly one type: tuple[T, ...]');
+          c.eat(',');
           c.expect(']', `']' to close ${name}[`);
           return { kind: 'tuple', items: [], rest: items[0]! };
         }
@@ -143,6 +148,31 @@ function parseAtom(c: Cursor): FieldType {
       c.expect(']', `']' to close ${name}[`);
       return { kind: 'tuple', items };
     }
+    // The collections.abc and typing generics DSPy takes: lists, sets and dicts under their own names.
+    case 'Sequence':
+    case 'MutableSequence':
+    case 'Iterable':
+    case 'Deque':
+    case 'deque':
+      if (!open) return needsArgs(c, name, start);
+      // deque and defaultdict are how DSPy renders Deque and DefaultDict: they parse back.
+      return { kind: 'list', of: typeArgs(c, name, 1)[0]!, alias: name === 'Deque' ? 'deque' : name };
+    case 'AbstractSet':
+    case 'MutableSet':
+      if (!open) return needsArgs(c, name, start);
+      return { kind: 'set', of: typeArgs(c, name, 1)[0]!, alias: name === 'AbstractSet' ? 'Set' : name };
+    case 'Mapping':
+    case 'MutableMapping':
+    case 'OrderedDict':
+    case 'DefaultDict':
+    case 'defaultdict': {
+      if (!open) return needsArgs(c, name, start);
+      const [key, value] = typeArgs(c, name, 2) as [FieldType, FieldType];
+      return { kind: 'dict', key, value, alias: name === 'DefaultDict' ? 'defaultdict' : name };
+    }
+    case 'Counter':
+      if (!open) return needsArgs(c, name, start);
+      return { kind: 'dict', key: typeArgs(c, name, 1)[0]!, value: { kind: 'int' }, alias: 'Counter' };
     case 'Optional':
       if (!open) return needsArgs(c, name, start);
       return unionOf([typeArgs(c, name, 1)[0]!, { kind: 'none' }]);
@@ -152,7 +182,7 @@ function parseAtom(c: Cursor): FieldType {
     case 'Literal': {
       if (!open) c.fail("'[' after Literal");
       const values = [parseLiteralValue(c)];
-      while (c.eat(',')) values.push(parseLiteralValue(c));
+      while (c.eat(',') && !c.peek(']')) values.push(parseLiteralValue(c));
       c.expect(']', "']' to close Literal[");
       return { kind: 'literal', values };
     }
@@ -182,6 +212,11 @@ function parseFields(c: Cursor, side: string, stop: (c: Cursor) => boolean): Sig
   do {
     const fieldStart = c.pos;
     const name = c.ident(`a field name in the ${side}`);
+    if (name.startsWith('_')) {
+      c.pos = fieldStart;
+      c.skipSpace();
+      c.fail(`field '${name}' starts with an underscore (as in DSPy, such names are private)`);
+    }
     const type: FieldType = c.eat(':') ? parseType(c) : { kind: 'str' };
     const description = parseDescription(c);
     if (fields.some((f) => f.name === name)) {

@@ -7,16 +7,25 @@ export type FieldType =
   | { kind: Scalar }
   /** Any value: `Any` as DSPy writes it, `json` as this project always has. */
   | { kind: 'json'; name?: 'Any' }
-  /** A bare `dict` has no key and value types. */
-  | { kind: 'dict'; key?: FieldType; value?: FieldType }
-  | { kind: 'list'; of: FieldType; bare?: true }
-  | { kind: 'set'; of: FieldType; frozen?: true; bare?: true }
+  /** A bare `dict` has no key and value types; `alias` is the typing name it was written as (Mapping, Counter…). */
+  | { kind: 'dict'; key?: FieldType; value?: FieldType; alias?: string }
+  | { kind: 'list'; of: FieldType; bare?: true; alias?: string }
+  | { kind: 'set'; of: FieldType; frozen?: true; bare?: true; alias?: string }
   /** `tuple[int, str]` has items; `tuple[int, ...]` has rest; a bare `tuple` has rest json. */
   | { kind: 'tuple'; items: FieldType[]; rest?: FieldType; bare?: true }
   | { kind: 'union'; of: FieldType[] }
-  | { kind: 'literal'; values: Array<string | number | boolean> };
+  | { kind: 'literal'; values: LiteralValue[] };
 
-const literalText = (v: string | number | boolean): string => (typeof v === 'string' ? `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'` : typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v));
+export type LiteralValue = string | number | boolean | null;
+
+/** A literal as Python (and so DSPy) quotes it: double quotes around a single quote, else single. */
+function literalText(v: LiteralValue): string {
+  if (v === null) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'number') return String(v);
+  if (v.includes("'") && !v.includes('"')) return `"${v}"`;
+  return `'${v.includes("'") ? v.replace(/'/g, "\\'") : v}'`;
+}
 
 /**
  * The type's name as DSPy renders it in prompts (and as this project parses it back).
@@ -29,11 +38,12 @@ export function typeToString(t: FieldType): string {
     case 'json':
       return t.name ?? 'json';
     case 'dict':
-      return t.key && t.value ? `dict[${typeToString(t.key)}, ${typeToString(t.value)}]` : 'dict';
+      if (t.alias === 'Counter') return `Counter[${typeToString(t.key!)}]`;
+      return t.key && t.value ? `${t.alias ?? 'dict'}[${typeToString(t.key)}, ${typeToString(t.value)}]` : 'dict';
     case 'list':
-      return t.bare ? 'list' : `list[${typeToString(t.of)}]`;
+      return t.bare ? 'list' : `${t.alias ?? 'list'}[${typeToString(t.of)}]`;
     case 'set': {
-      const name = t.frozen ? 'frozenset' : 'set';
+      const name = t.alias ?? (t.frozen ? 'frozenset' : 'set');
       return t.bare ? name : `${name}[${typeToString(t.of)}]`;
     }
     case 'tuple':
@@ -122,6 +132,6 @@ export function valueMatches(value: unknown, t: FieldType): boolean {
     case 'union':
       return t.of.some((m) => valueMatches(value, m));
     case 'literal':
-      return t.values.includes(value as string | number | boolean);
+      return t.values.includes(value as LiteralValue);
   }
 }

@@ -31,7 +31,7 @@ describe('parseSignature', () => {
     ['q: str -> ', /expected a field name in the outputs at position 10/],
     ['q, q -> a', /duplicate field 'q' at position 3/],
     ['q -> q', /field 'q' is both an input and an output/],
-    ["q -> a: Literal[]", /expected a quoted string, number or boolean/],
+    ["q -> a: Literal[]", /expected a quoted string, number, boolean or None/],
     ['q -> a b', /expected ',' or end of signature at position 7/],
   ])('rejects %s', (text, message) => {
     expect(() => parseSignature(text)).toThrow(SpecError);

@@ -22,7 +22,7 @@ export function widgetOf(t: FieldType): Widget {
 export function choicesOf(t: FieldType): Array<{ title: string; value: string | number | boolean | null }> {
   const c = core(t);
   const values = c.kind === 'literal' ? c.values : [true, false];
-  return [...values.map((v) => ({ title: typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v), value: v })), ...(optional(t) ? [{ title: 'None', value: null }] : [])];
+  return [...values.map((v) => ({ title: v === null ? 'None' : typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v), value: v })), ...(optional(t) ? [{ title: 'None', value: null }] : [])];
 }
 
 /** A form's raw value as the field's value, or why it is not one. Lists and dicts take JSON or a Python literal. */
