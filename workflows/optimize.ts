@@ -1,6 +1,6 @@
 // BootstrapFewShot as DSPy defines it: the teacher (the component itself) runs the train split;
 // traces that pass the metric become demos, up to k; the new version is scored on dev, before and after.
-import { executeChild, isCancellation, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import { executeChild, isCancellation, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { metricKey, type MetricSpec } from '../core/metrics.js';
 import { componentPlan } from '../core/pipeline-plan.js';
@@ -22,6 +22,8 @@ export interface OptimizeRunInput {
   threshold: number;
   k: number;
   heartbeatTimeoutMs?: number;
+  /** The step cache for the teacher's and the evals' runs. */
+  cache?: 'reuse' | 'off';
 }
 
 async function optimize(input: OptimizeRunInput): Promise<Record<string, unknown>> {
@@ -34,7 +36,7 @@ async function optimize(input: OptimizeRunInput): Promise<Record<string, unknown
     const childRunId = `${runId}-${label}`;
     const target = { type: 'component' as const, id: component.id, name: component.name, version };
     await prepareChildRun({ childRunId, kind: 'eval', target, inputs: { split: 'dev', label } });
-    const args: EvalRunInput = { runId: childRunId, target, plan: componentPlan(component.name, version, spec), exampleIds: input.dev, metrics: [input.metric], concurrency: 4, heartbeatTimeoutMs: input.heartbeatTimeoutMs };
+    const args: EvalRunInput = { runId: childRunId, target, plan: componentPlan(component.name, version, spec), exampleIds: input.dev, metrics: [input.metric], concurrency: 4, heartbeatTimeoutMs: input.heartbeatTimeoutMs, ...(input.cache ? { cache: input.cache } : {}) };
     return executeChild(evalWorkflow, { workflowId: childRunId, args: [args] });
   };
   const mean = (s: EvalSummary) => s.aggregates[metricKey(input.metric)]?.mean ?? 0;
@@ -43,7 +45,7 @@ async function optimize(input: OptimizeRunInput): Promise<Record<string, unknown
   await record(runId, [{ type: 'log', key: 'before', data: { level: 'info', message: `before: ${mean(before).toFixed(3)} on ${input.dev.length} dev examples` } }]);
 
   // The teacher pass: every candidate and its score is recorded; passing traces become demos.
-  const demos: Array<{ inputs: Record<string, unknown>; outputs: Record<string, unknown> }> = [];
+  const demos: Array<{ inputs: Record<string, unknown>; outputs: Record<string, unknown>; augmented?: true }> = [];
   const plan = componentPlan(component.name, component.version, component.spec);
   const target = { type: 'component' as const, id: component.id, name: component.name, version: component.version };
   for (const exampleId of input.train) {
@@ -53,7 +55,7 @@ async function optimize(input: OptimizeRunInput): Promise<Record<string, unknown
     await prepareChildRun({ childRunId, kind: 'component', target, inputs: ex.inputs });
     let outputs: Record<string, unknown> | null = null;
     try {
-      const args: PipelineRunInput = { runId: childRunId, kind: 'component', target, plan, inputs: ex.inputs, heartbeatTimeoutMs: input.heartbeatTimeoutMs };
+      const args: PipelineRunInput = { runId: childRunId, kind: 'component', target, plan, inputs: ex.inputs, heartbeatTimeoutMs: input.heartbeatTimeoutMs, ...(input.cache ? { cache: input.cache } : {}) };
       outputs = await executeChild(componentWorkflow, { workflowId: childRunId, args: [args] });
     } catch (err) {
       if (isCancellation(err)) throw err;
@@ -62,7 +64,8 @@ async function optimize(input: OptimizeRunInput): Promise<Record<string, unknown
     const { scores } = await scoreExample({ evalRunId: runId, exampleId: ex.id, childRunId, outputs, expected: ex.expected, metrics: [input.metric], error: outputs ? null : 'teacher run failed' });
     const score = scores[metricKey(input.metric)] ?? 0;
     const accepted = outputs !== null && score >= input.threshold;
-    if (accepted) demos.push({ inputs: ex.inputs, outputs: outputs! });
+    // Bootstrapped, as DSPy marks such demos; new runs only, so recorded histories replay as they were.
+    if (accepted) demos.push({ inputs: ex.inputs, outputs: outputs!, ...(patched('optimize-augmented-demos') ? { augmented: true as const } : {}) });
     await record(runId, [{ type: 'step.completed', key: `candidate:${ex.id}`, data: { stepId: `candidate:${ex.id}`, outputs: { score, accepted, demos: demos.length } as never } }]);
   }
 

@@ -33,7 +33,7 @@ export const evalBody = z.strictObject({
   /** reuse: each example's calls take a completed call's outputs when its key matches (the step cache). */
   cache: z.enum(['reuse', 'off']).optional(),
 });
-export const optimizeBody = z.strictObject({ component: ref, dataset: z.string().min(1), metric: metricSpec, k: z.int().min(1).max(32).default(4), threshold: z.number().min(0).max(1).default(1) });
+export const optimizeBody = z.strictObject({ component: ref, dataset: z.string().min(1), metric: metricSpec, k: z.int().min(1).max(32).default(4), threshold: z.number().min(0).max(1).default(1), cache: z.enum(['reuse', 'off']).optional() });
 
 export async function datasetView(ctx: AppContext, id: string) {
   const d = await ds.getDataset(ctx.store, id);
@@ -166,7 +166,7 @@ export async function startOptimization(ctx: AppContext, body: unknown) {
     target,
     inputs: { dataset: d.name, metric: metricKey(req.metric), k: req.k },
     workflow: optimizeWorkflow,
-    input: (runId) => ({ runId, component: { id: version.id, name: version.name, version: version.version, spec: version.spec }, train, dev, metric: req.metric, threshold: req.threshold, k: req.k, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs }),
+    input: (runId) => ({ runId, component: { id: version.id, name: version.name, version: version.version, spec: version.spec }, train, dev, metric: req.metric, threshold: req.threshold, k: req.k, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs, ...(req.cache ? { cache: req.cache } : {}) }),
     providers: [version.spec.provider, ...(req.metric.name === 'llm_judge' ? [req.metric.args?.provider ?? 'default'] : [])],
   });
 }

@@ -62,7 +62,7 @@ describe('evaluation and optimization', () => {
     expect(done.outputs).toMatchObject({ version: 2, demos: 3, before: 0, after: 1 });
     const v2 = (await stack.api('GET', '/api/components/learner/versions/2')).body.spec;
     expect(v2.demos).toHaveLength(3);
-    expect(v2.demos[0]).toEqual({ inputs: { question: 'train-q0' }, outputs: { answer: 'a0' } });
+    expect(v2.demos[0]).toEqual({ inputs: { question: 'train-q0' }, outputs: { answer: 'a0' }, augmented: true });
     const events = (await stack.api('GET', `/api/runs/${run.id}/events`)).body.events;
     expect(events.filter((e: any) => e.type === 'step.completed' && e.data.stepId.startsWith('candidate:'))).toHaveLength(3);
   });

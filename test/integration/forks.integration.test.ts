@@ -168,6 +168,19 @@ describe('forks, the step cache and run diffs', () => {
     expect(plain.ops).toHaveLength(3);
   });
 
+  it('with cache: reuse, an optimizer run again pays only for the version it creates', async () => {
+    await stack.ok('POST', '/api/datasets', { name: 'shouts' });
+    const ex = (t: string, split: string) => ({ inputs: { text: t }, expected: { result: t.toUpperCase() }, split });
+    await stack.ok('POST', '/api/datasets/shouts/examples', { examples: [ex('mn', 'train'), ex('op', 'train'), ex('qr', 'dev'), ex('st', 'dev')] });
+    const optimize = async () => finished(await stack.ok('POST', '/api/optimizations', { component: 'shout@1', dataset: 'shouts', metric: { name: 'exact_match', field: 'result' }, k: 2, cache: 'reuse' }));
+    const first = await callsDuring(optimize);
+    expect(first.ops).toHaveLength(6); // dev before, the teacher on train, dev after
+    const second = await callsDuring(optimize);
+    // Only the new version's dev run calls the model: the same version on the same inputs was answered before.
+    expect(second.ops).toHaveLength(2);
+    expect(second.result.outputs).toMatchObject({ before: 1, after: 1, demos: 2 });
+  });
+
   it('forks and diffs from the CLI; a bad --set is a message and exit code 1', async () => {
     const source = await finished(await stack.ok('POST', '/api/pipelines/chain/runs', { inputs: { text: 'cli' } }));
     const env = { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir };
