@@ -1,6 +1,7 @@
 // Side effects of evals and optimization: child-run rows, scoring (an LLM judge too), totals, new versions.
 import { ApplicationFailure } from '@temporalio/activity';
 import { metricKey, scoreExample, type MetricSpec } from '../core/metrics.js';
+import { recordEvaluation } from './telemetry.js';
 import type { ComponentSpec, RunKind } from '../core/specs.js';
 import type { Store } from '../db/knex.js';
 import type { RunTarget } from '../db/models/run.js';
@@ -89,6 +90,7 @@ export function createEvalActivities(deps: { store: Store; callModel: CallModel 
         outputTokens: Number(child?.outputTokens ?? 0) + judged.outputTokens,
         costUsd: Number(child?.costUsd ?? 0) + judged.costUsd,
       });
+      recordEvaluation(scores, { runId: input.evalRunId, exampleId: input.exampleId });
       return { scores };
     },
 

@@ -16,6 +16,11 @@ import { createRunTool, endToolSession } from './tools/registry.js';
 import { createPredict } from './predict.js';
 import { loadPrices } from '../db/price-table.js';
 import { createModelCall } from './llm/model-call.js';
+import { countRun, type ActivityLog, type ActivityTelemetry } from './telemetry.js';
+import { getRun } from '../db/repositories/runs.js';
+import { terminalStatuses } from '../core/specs.js';
+
+const runKind = async (store: Store, runId: string) => (await getRun(store, runId)).kind;
 
 export interface ActivityDeps {
   store: Store;
@@ -24,21 +29,28 @@ export interface ActivityDeps {
   resolveProvider: (name: string) => Promise<ResolvedProvider>;
   /** The workspace, the policy file and how tools run: from the one configuration. */
   tools: ToolsConfig;
+  /** OpenTelemetry export, when configured: GenAI spans and metrics. */
+  telemetry?: ActivityTelemetry | undefined;
+  /** A line per model call and tool call, with the run's id (and trace ids when tracing). */
+  log?: ActivityLog | undefined;
 }
 
 export function createActivities(deps: ActivityDeps) {
   const events = createEventWriter(deps.store, deps.bus, deps.secrets);
   // One model-call path for every kind of run, priced from the user's table.
-  const callModel = createModelCall({ events, bus: deps.bus, secrets: deps.secrets, resolveProvider: deps.resolveProvider, prices: () => loadPrices(deps.store) });
+  const callModel = createModelCall({ events, bus: deps.bus, secrets: deps.secrets, resolveProvider: deps.resolveProvider, prices: () => loadPrices(deps.store), telemetry: deps.telemetry, log: deps.log });
   return {
     /** Append events and optionally move the run's status (run as a local activity: cheap, idempotent). */
     async recordEvents(input: { runId: string; events: NewRunEvent[]; patch?: RunPatch }): Promise<number> {
-      return events.append(input.runId, input.events, input.patch);
+      const seq = await events.append(input.runId, input.events, input.patch);
+      // A run's end is counted once it is stored (a replayed append of it stores nothing new).
+      if (deps.telemetry && input.patch?.status && terminalStatuses.includes(input.patch.status)) countRun(await runKind(deps.store, input.runId), input.patch.status);
+      return seq;
     },
     predict: createPredict({ store: deps.store, events, callModel, resolveProvider: deps.resolveProvider }),
     chatTurn: createChatTurn({ store: deps.store, callModel }),
     agentStep: createAgentStep({ callModel, resolveProvider: deps.resolveProvider }),
-    runTool: createRunTool({ events, secrets: deps.secrets, tools: deps.tools }),
+    runTool: createRunTool({ events, secrets: deps.secrets, tools: deps.tools, log: deps.log }),
     endToolSession,
     ...createEvalActivities({ store: deps.store, callModel }),
     ...createAppActivities({ store: deps.store, callModel }),

@@ -12,11 +12,13 @@ import { providerRoutes } from './routes/providers.js';
 import { runRoutes } from './routes/runs.js';
 import { specRoutes } from './routes/specs.js';
 import { security } from './security.js';
+import { requestSpans } from './tracing.js';
 import { uiRoutes } from './ui.js';
 import { codecCors, codecRoutes } from './routes/temporal-codec.js';
 
 export function createApp(app: AppContext): Koa {
   const koa = new Koa();
+  if (app.telemetry) koa.use(requestSpans());
   koa.use(errorHandler((err, ctx) => app.log.error({ err, path: ctx.path }, 'request failed')));
   koa.use(codecCors(app));
   koa.use(security(app));

@@ -6,6 +6,7 @@ import type { ResolvedProvider } from '../activities/llm/registry.js';
 import type { SecretSet } from '../core/secrets.js';
 import type { EventBus, RunTailer } from '../db/event-bus.js';
 import type { Store } from '../db/knex.js';
+import type { Telemetry } from '../temporal/telemetry.js';
 
 export interface TemporalHandle {
   client: Client;
@@ -35,6 +36,8 @@ export interface AppContext {
   chatTurnsPerRun: number;
   /** An agent continues as new past this many history events. */
   agentContinueAfterEvents: number;
+  /** OpenTelemetry export, when configured. */
+  telemetry?: Telemetry | undefined;
   /** The port of the separate origin that serves HTML app views (null until it listens). */
   appViewsPort: number | null;
   log: { info(o: unknown, msg?: string): void; warn(o: unknown, msg?: string): void; error(o: unknown, msg?: string): void };

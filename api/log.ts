@@ -1,12 +1,33 @@
-// pino, with every known secret value scrubbed from each line before it is written.
+// pino, with every known secret value scrubbed from each line before it is written, and the trace
+// and span ids of the work in progress on every line (when tracing is on).
+import fs from 'node:fs';
+import path from 'node:path';
+import { trace, isSpanContextValid } from '@opentelemetry/api';
 import pino from 'pino';
 import { redact } from '../core/redact.js';
 import type { SecretSet } from '../core/secrets.js';
 
-export function createLogger(secrets: SecretSet, level: string, destination?: pino.DestinationStream) {
+/** The trace a line belongs to, so a log viewer can join it to the spans. */
+function traceFields(): Record<string, string> {
+  const ctx = trace.getActiveSpan()?.spanContext();
+  return ctx && isSpanContextValid(ctx) ? { trace_id: ctx.traceId, span_id: ctx.spanId } : {};
+}
+
+/**
+ * A logger to stderr, or to `destination`; with `file`, every line is also kept there as JSON
+ * (what `harness logs <run>` reads back across processes).
+ */
+export function createLogger(secrets: SecretSet, level: string, destination?: pino.DestinationStream, file?: string) {
+  let stream: pino.DestinationStream | pino.MultiStreamRes = destination ?? pino.destination(2);
+  if (file) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    // Written as they come (sync): a process killed mid-run still leaves its lines.
+    stream = pino.multistream([{ stream, level: level as pino.Level }, { stream: pino.destination({ dest: file, append: true, sync: true }), level: level as pino.Level }]);
+  }
   return pino(
     {
       level,
+      mixin: traceFields,
       formatters: { log: (obj) => redact(obj, secrets.list()) },
       hooks: {
         logMethod(args, method) {
@@ -15,7 +36,7 @@ export function createLogger(secrets: SecretSet, level: string, destination?: pi
       },
       serializers: { err: pino.stdSerializers.err },
     },
-    destination ?? pino.destination(2),
+    stream,
   );
 }
 export type Logger = ReturnType<typeof createLogger>;

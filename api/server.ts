@@ -1,5 +1,6 @@
 // The backend process: Koa API + WebSocket on one HTTP server, optionally with an embedded worker.
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
@@ -12,6 +13,7 @@ import { createBus, RunTailer } from '../db/event-bus.js';
 import type { Store } from '../db/knex.js';
 import { workflowBundleOptions } from '../temporal/bundle.js';
 import { connectClient, connectWorker } from '../temporal/connection.js';
+import { startTelemetry } from '../temporal/telemetry.js';
 import { createWorker } from '../temporal/worker.js';
 import { createApp } from './app.js';
 import { startAppViews } from './app-views/server.js';
@@ -53,13 +55,14 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
   const secrets = processSecrets;
   const token = o.token ?? loadOrCreateToken(config.paths.token, config.api.token);
   secrets.add(token);
-  const log = o.log ?? createLogger(secrets, config.logLevel);
+  const log = o.log ?? createLogger(secrets, config.logLevel, undefined, path.join(config.paths.logs, 'backend.jsonl'));
   const keyring = loadKeyring(config.paths.secretKey, config.secretKeyText);
   const bus = await createBus(o.store, config.db.dialect === 'postgres' ? config.db.url : '');
   const localFiles = { modelsDir: config.models.modelsDir, localModelPath: config.models.localModelPath };
   const resolveProvider = createProviderResolver(o.store, keyring, secrets, localFiles, o.providerFactory);
   const payloadKeys = o.encryptPayloads === false ? undefined : keyring;
-  const client = await connectClient(config.temporal, payloadKeys);
+  const telemetry = startTelemetry(config.telemetry, secrets);
+  const client = await connectClient(config.temporal, payloadKeys, !!telemetry);
 
   const app: AppContext = {
     version: VERSION,
@@ -78,6 +81,7 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
     agentContinueAfterEvents: o.agentContinueAfterEvents ?? 8000,
     appViewsPort: null,
     log,
+    telemetry,
   };
 
   let worker: Worker | undefined;
@@ -88,9 +92,10 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      activities: createActivities({ store: o.store, bus, secrets, resolveProvider, tools: config.tools }),
+      activities: createActivities({ store: o.store, bus, secrets, resolveProvider, tools: config.tools, telemetry, log }),
       bundle: workflowBundleOptions(config),
       keyring: payloadKeys,
+      telemetry,
     });
     workerRun = worker.run().finally(() => connection.close());
   }
@@ -129,6 +134,7 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
       await closeBrowser();
       await bus.close?.();
       await client.connection.close();
+      await telemetry?.shutdown();
     },
   };
 }

@@ -48,6 +48,14 @@ const envSchema = z.object({
   OLLAMA_BASE_URL: url,
   LOCAL_MODEL_PATH: optional,
   CHROMIUM_PATH: optional,
+  OTEL_SDK_DISABLED: optional,
+  OTEL_EXPORTER_OTLP_ENDPOINT: url,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url,
+  OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: url,
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/json', 'http/protobuf', '']).optional().transform((v) => v || 'http/protobuf'),
+  OTEL_EXPORTER_OTLP_HEADERS: optional,
+  OTEL_SERVICE_NAME: z.string().optional().transform((v) => v || 'vloop-harness'),
+  VLOOP_OTEL_CAPTURE_CONTENT: optional,
   HOME: optional,
   PATH: optional,
 });
@@ -132,8 +140,20 @@ export interface ModelsConfig {
   skipDownload: boolean;
 }
 
+/** OpenTelemetry export: off unless an OTLP endpoint is set (the standard OTEL_* variables). */
+export interface TelemetryConfig {
+  tracesUrl?: string | undefined;
+  metricsUrl?: string | undefined;
+  protocol: 'http/json' | 'http/protobuf';
+  headers: Record<string, string>;
+  serviceName: string;
+  /** Prompts and replies on model-call spans (redacted); off by default. */
+  captureContent: boolean;
+}
+
 export interface HarnessConfig {
   paths: ProjectPaths;
+  telemetry: TelemetryConfig;
   /** appsPort: the separate origin that serves HTML app views. */
   api: { host: string; port: number; appsPort: number; token?: string | undefined; allowedHosts: string[] };
   db: DbConfig;
@@ -163,6 +183,26 @@ export function allowedHostsFor(host: string, extra: string | undefined): string
   return [...hosts];
 }
 
+/** The OTLP/HTTP URLs per signal, as the OpenTelemetry spec builds them from the base endpoint. */
+function telemetryFrom(e: z.infer<typeof envSchema>): TelemetryConfig {
+  const off = e.OTEL_SDK_DISABLED === 'true';
+  const base = e.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, '');
+  const headers = Object.fromEntries(
+    (e.OTEL_EXPORTER_OTLP_HEADERS ?? '')
+      .split(',')
+      .map((pair) => pair.split('=').map((s) => decodeURIComponent(s.trim())))
+      .filter((kv): kv is [string, string] => kv.length === 2 && !!kv[0]),
+  );
+  return {
+    tracesUrl: off ? undefined : (e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base ? `${base}/v1/traces` : undefined)),
+    metricsUrl: off ? undefined : (e.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ?? (base ? `${base}/v1/metrics` : undefined)),
+    protocol: e.OTEL_EXPORTER_OTLP_PROTOCOL as TelemetryConfig['protocol'],
+    headers,
+    serviceName: e.OTEL_SERVICE_NAME,
+    captureContent: e.VLOOP_OTEL_CAPTURE_CONTENT === 'true',
+  };
+}
+
 /** Bad configuration, named line by line. */
 export class ConfigError extends Error {
   constructor(readonly lines: string[]) {
@@ -184,6 +224,7 @@ export function configFromEnv(env: Env, cwd: string): HarnessConfig {
   const home = e.HOME ?? '/root';
   return {
     paths,
+    telemetry: telemetryFrom(e),
     api: { host: e.HARNESS_HOST, port: e.HARNESS_PORT, appsPort: e.HARNESS_APPS_PORT, token: e.HARNESS_TOKEN, allowedHosts: allowedHostsFor(e.HARNESS_HOST, e.HARNESS_ALLOWED_HOSTS) },
     db: dbConfigFrom(env.VLOOP_DB_URL, paths.db),
     temporal: {

@@ -8,6 +8,8 @@ import type { HarnessConfig } from '../config/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const workflowsPath = path.join(root, 'workflows', 'index.ts');
+/** Tracing's workflow interceptors: in the bundle only when telemetry is on, so it costs nothing off. */
+const otelInterceptors = path.join(root, 'workflows', 'otel-interceptors.ts');
 
 function sourceHash(): string {
   const hash = crypto.createHash('sha256');
@@ -20,22 +22,30 @@ function sourceHash(): string {
 }
 
 /** The bundle a configuration asks for: its prebuilt file, or a build cached in the project. */
-export function workflowBundleOptions(c: Pick<HarnessConfig, 'workflowBundle' | 'paths'>): { prebuilt?: string | undefined; cacheDir: string } {
-  return { prebuilt: c.workflowBundle, cacheDir: path.join(c.paths.dir, 'cache') };
+export interface BundleOptions {
+  prebuilt?: string | undefined;
+  cacheDir: string;
+  /** With the tracing interceptors (a prebuilt bundle has none, so it is not used then). */
+  traced?: boolean;
+}
+
+export function workflowBundleOptions(c: Pick<HarnessConfig, 'workflowBundle' | 'paths' | 'telemetry'>): BundleOptions {
+  const traced = !!c.telemetry.tracesUrl;
+  return { prebuilt: traced ? undefined : c.workflowBundle, cacheDir: path.join(c.paths.dir, 'cache'), traced };
 }
 
 const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 /** The workflow bundle: a prebuilt one if given (VLOOP_WORKFLOW_BUNDLE), else a cached build of today's code. */
-export async function workflowBundle(o: { prebuilt?: string | undefined; cacheDir: string }): Promise<{ codePath: string }> {
+export async function workflowBundle(o: BundleOptions): Promise<{ codePath: string }> {
   if (o.prebuilt) return { codePath: o.prebuilt };
-  const file = path.join(o.cacheDir, `workflows-${sourceHash()}.js`);
-  if (!fs.existsSync(file)) await writeBundle(file);
+  const file = path.join(o.cacheDir, `workflows-${sourceHash()}${o.traced ? '-traced' : ''}.js`);
+  if (!fs.existsSync(file)) await writeBundle(file, { traced: o.traced });
   return { codePath: file };
 }
 
-export async function writeBundle(file: string): Promise<void> {
-  const bundle: WorkflowBundleWithSourceMap = await bundleWorkflowCode({ workflowsPath, logger: silent });
+export async function writeBundle(file: string, o: { traced?: boolean | undefined } = {}): Promise<void> {
+  const bundle: WorkflowBundleWithSourceMap = await bundleWorkflowCode({ workflowsPath, logger: silent, ...(o.traced ? { workflowInterceptorModules: [otelInterceptors] } : {}) });
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, bundle.code);

@@ -1,6 +1,7 @@
 // Client and worker connections for the dev server or a real cluster (TLS, API key).
 import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection } from '@temporalio/worker';
 import type { TemporalConfig } from '../config/index.js';
 import type { Keyring } from '../db/crypto.js';
@@ -13,10 +14,13 @@ function tlsOptions(c: TemporalConfig) {
   return c.apiKey ? true : undefined;
 }
 
-/** Payloads are encrypted with `keys` on the way in and decrypted on the way out (plain without: benchmarks compare). */
-export async function connectClient(c: TemporalConfig & { address: string }, keys: Keyring | undefined): Promise<Client> {
+/**
+ * Payloads are encrypted with `keys` on the way in and decrypted on the way out (plain without:
+ * benchmarks compare); `traced` carries the caller's trace into every workflow it starts.
+ */
+export async function connectClient(c: TemporalConfig & { address: string }, keys: Keyring | undefined, traced = false): Promise<Client> {
   const connection = await Connection.connect({ address: c.address, tls: tlsOptions(c), apiKey: c.apiKey });
-  return new Client({ connection, namespace: c.namespace, ...(keys ? { dataConverter: encryptedDataConverter(keys) } : {}) });
+  return new Client({ connection, namespace: c.namespace, ...(keys ? { dataConverter: encryptedDataConverter(keys) } : {}), ...(traced ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}) });
 }
 
 export async function connectWorker(c: TemporalConfig & { address: string }): Promise<NativeConnection> {

@@ -10,6 +10,7 @@ import type { SecretSet } from '../../core/secrets.js';
 import type { EventBus } from '../../db/event-bus.js';
 import type { EventWriter } from '../../db/event-writer.js';
 import { costUsd, type Price } from '../../core/pricing.js';
+import { chatSpan, type ActivityLog, type ActivityTelemetry } from '../telemetry.js';
 import { ProviderRejected, type CompletionResult, type ToolSpec } from './provider.js';
 import type { ResolvedProvider } from './registry.js';
 
@@ -20,6 +21,8 @@ export interface ModelCallDeps {
   resolveProvider: (name: string) => Promise<ResolvedProvider>;
   /** The user-editable price table (USD per million tokens), merged over the defaults. */
   prices: () => Promise<Record<string, Price>>;
+  telemetry?: ActivityTelemetry | undefined;
+  log?: ActivityLog | undefined;
 }
 
 export interface ModelCallRequest {
@@ -92,16 +95,19 @@ export function createModelCall(deps: ModelCallDeps) {
     const heartbeat = setInterval(() => ctx.heartbeat(), 1000);
     let raw: CompletionResult;
     try {
-      raw = await resolved.provider.complete({
-        model,
-        messages,
-        temperature: req.temperature,
-        maxTokens: req.maxTokens,
-        jsonSchema: req.jsonSchema,
-        tools: req.tools,
-        signal: ctx.cancellationSignal,
-        onDelta: req.stream ? (t) => publish(deltas.push(t)) : undefined,
-      });
+      const call = { providerType: resolved.provider.type, model, temperature: req.temperature, maxTokens: req.maxTokens, runId, stepId, callId, attempt, messages };
+      raw = await chatSpan(call, deps.telemetry, () =>
+        resolved.provider.complete({
+          model,
+          messages,
+          temperature: req.temperature,
+          maxTokens: req.maxTokens,
+          jsonSchema: req.jsonSchema,
+          tools: req.tools,
+          signal: ctx.cancellationSignal,
+          onDelta: req.stream ? (t) => publish(deltas.push(t)) : undefined,
+        }),
+      );
       if (req.stream) publish(deltas.end());
     } catch (err) {
       const cancelled = ctx.cancellationSignal.aborted;
@@ -142,6 +148,7 @@ export function createModelCall(deps: ModelCallDeps) {
       undefined,
       { ...result.usage, costUsd: cost },
     );
+    deps.log?.info({ runId, callId, ...(stepId ? { stepId } : {}), attempt, provider: resolved.name, model, inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, latencyMs: result.latencyMs, ...(interpretation.parseError ? { parseError: interpretation.parseError } : {}) }, 'model call');
     return { ...result, costUsd: cost, provider: resolved.name, interpretation };
   };
 }

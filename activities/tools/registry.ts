@@ -8,6 +8,7 @@ import type { ToolsConfig } from '../../config/index.js';
 import type { EventWriter } from '../../db/event-writer.js';
 import { policyContext, readPolicy, realResolve } from '../../db/policy-file.js';
 import type { SecretSet } from '../../core/secrets.js';
+import { toolSpan, type ActivityLog } from '../telemetry.js';
 import { closeBrowserSession, runBrowser } from './browser.js';
 import { runQuery } from './database.js';
 import { runFilesystem } from './filesystem.js';
@@ -29,7 +30,7 @@ export interface RunToolResult {
   truncated: boolean;
 }
 
-export function createRunTool(deps: { events: EventWriter; secrets: SecretSet; tools: ToolsConfig }) {
+export function createRunTool(deps: { events: EventWriter; secrets: SecretSet; tools: ToolsConfig; log?: ActivityLog | undefined }) {
   return async function runTool(input: RunToolInput): Promise<RunToolResult> {
     const ctx = Context.current();
     let call: ToolCall;
@@ -47,40 +48,45 @@ export function createRunTool(deps: { events: EventWriter; secrets: SecretSet; t
     if (decision.decision === 'deny' || (decision.decision === 'ask' && !input.approved)) {
       throw ApplicationFailure.nonRetryable(`refused right before running (${decision.rule}): ${decision.reason}`, 'PolicyRefused');
     }
-    let output: string;
+    let output = '';
     let ok = true;
-    try {
-      switch (call.tool) {
-        case 'filesystem':
-          output = runFilesystem(pctx.workspace, resolveToolPath({ ...pctx, realpath: realResolve }, call.args.path), call.args);
-          break;
-        case 'terminal': {
-          const r = await runTerminal(call.args.command, pctx.workspace, { env: deps.tools.env, timeoutMs: 60_000, maxBytes: OUTPUT_CAP * 2, signal: ctx.cancellationSignal });
-          ok = r.exitCode === 0 && !r.timedOut;
-          output = `${r.output.replace(/\n$/, "")}${r.timedOut ? '\n[timed out; the process group was killed]' : ''}\n[exit code ${r.exitCode ?? 'none'}]`;
-          break;
+    const execute = async () => {
+      try {
+        switch (call.tool) {
+          case 'filesystem':
+            output = runFilesystem(pctx.workspace, resolveToolPath({ ...pctx, realpath: realResolve }, call.args.path), call.args);
+            break;
+          case 'terminal': {
+            const r = await runTerminal(call.args.command, pctx.workspace, { env: deps.tools.env, timeoutMs: 60_000, maxBytes: OUTPUT_CAP * 2, signal: ctx.cancellationSignal });
+            ok = r.exitCode === 0 && !r.timedOut;
+            output = `${r.output.replace(/\n$/, "")}${r.timedOut ? '\n[timed out; the process group was killed]' : ''}\n[exit code ${r.exitCode ?? 'none'}]`;
+            break;
+          }
+          case 'database': {
+            const conn = policy.connections[call.args.connection]!;
+            output = await runQuery(conn, call.args.sql, path.resolve(pctx.workspace));
+            break;
+          }
+          case 'browser': {
+            // Each navigation (a click too) is judged as an `open` of its URL.
+            const approvedHost = input.approved && call.args.url ? new URL(call.args.url).host : undefined;
+            const allowHost = (url: string) => new URL(url).host === approvedHost || evaluatePolicy(policy, { tool: 'browser', args: { op: 'open', url } }, pctx).decision === 'allow';
+            output = await runBrowser(input.runId, input.callId, call.args, { allowHost, artifactsDir: deps.tools.artifactsDir, chromiumPath: deps.tools.chromiumPath });
+            break;
+          }
         }
-        case 'database': {
-          const conn = policy.connections[call.args.connection]!;
-          output = await runQuery(conn, call.args.sql, path.resolve(pctx.workspace));
-          break;
-        }
-        case 'browser': {
-          // Each navigation (a click too) is judged as an `open` of its URL.
-          const approvedHost = input.approved && call.args.url ? new URL(call.args.url).host : undefined;
-          const allowHost = (url: string) => new URL(url).host === approvedHost || evaluatePolicy(policy, { tool: 'browser', args: { op: 'open', url } }, pctx).decision === 'allow';
-          output = await runBrowser(input.runId, input.callId, call.args, { allowHost, artifactsDir: deps.tools.artifactsDir, chromiumPath: deps.tools.chromiumPath });
-          break;
-        }
+      } catch (err) {
+        ok = false;
+        output = `error: ${(err as Error).message}`;
       }
-    } catch (err) {
-      ok = false;
-      output = `error: ${(err as Error).message}`;
-    }
+    };
+    // The span names the tool and the policy's decision; it closes when the tool has answered.
+    await toolSpan({ tool: call.tool, callId: input.callId, runId: input.runId, decision: decision.decision, rule: decision.rule }, execute);
     const clean = redactText(output, deps.secrets.list());
     const truncated = clean.length > OUTPUT_CAP;
     const result = { ok, output: truncated ? `${clean.slice(0, OUTPUT_CAP)}\n[output truncated]` : clean, truncated };
     await deps.events.append(input.runId, [{ type: 'tool.result', key: `${input.callId}:result`, data: { callId: input.callId, output: result.output, truncated } }]);
+    deps.log?.info({ runId: input.runId, callId: input.callId, tool: call.tool, decision: decision.decision, rule: decision.rule, ok, truncated }, 'tool call');
     return result;
   };
 }

@@ -18,6 +18,7 @@ export function runView(ctx: AppContext, r: RunRow) {
     lastSeq: r.lastSeq,
     origin: r.origin ?? null,
     forkOf: r.forkOfRun ? { runId: r.forkOfRun, step: r.forkOfStep ?? '' } : null,
+    traceId: r.traceId ?? null,
     usage: { inputTokens: Number(r.inputTokens), outputTokens: Number(r.outputTokens), costUsd: Number(r.costUsd) },
     temporal: {
       workflowId: r.workflowId,

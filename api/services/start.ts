@@ -1,5 +1,6 @@
 // The one way a run starts, for HTTP, the CLI and the seeded examples: check what it needs, insert
 // its runs row (queued), start its workflow (id = run id) by typed reference, record the start.
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import type { WorkflowStartOptions } from '@temporalio/client';
 import { SpecError } from '../../core/errors.js';
 import type { RunDefinition } from '../../core/fork.js';
@@ -56,7 +57,10 @@ export async function checkProviders(ctx: AppContext, names: Iterable<string>): 
 export async function startRun<W extends RunWorkflow>(ctx: AppContext, s: RunStart<W>): Promise<RunView> {
   if (s.providers) await checkProviders(ctx, s.providers);
   const id = s.id ?? newId('run');
-  await runs.createRun(ctx.store, { id, kind: s.kind, target: s.target, inputs: s.inputs, ...(s.origin ? { origin: s.origin } : {}), ...(s.forkOf ? { forkOf: s.forkOf } : {}) });
+  const span = trace.getActiveSpan()?.spanContext();
+  const traceId = span && isSpanContextValid(span) ? span.traceId : undefined;
+  await runs.createRun(ctx.store, { id, kind: s.kind, target: s.target, inputs: s.inputs, ...(s.origin ? { origin: s.origin } : {}), ...(s.forkOf ? { forkOf: s.forkOf } : {}), ...(traceId ? { traceId } : {}) });
+  ctx.log.info({ runId: id, kind: s.kind, target: s.target.name }, 'run started');
   if (s.definition) await saveRunDefinition(ctx.store, id, s.definition);
   const input = await s.input(id);
   try {

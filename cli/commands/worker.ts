@@ -1,4 +1,5 @@
 // `harness worker`: a worker alone, to scale out against the same Temporal and store.
+import path from 'node:path';
 import type { Command } from 'commander';
 import { createActivities } from '../../activities/index.js';
 import { closeBrowser } from '../../activities/tools/browser.js';
@@ -9,6 +10,7 @@ import { loadKeyring } from '../../db/crypto.js';
 import { createBus } from '../../db/event-bus.js';
 import { workflowBundleOptions } from '../../temporal/bundle.js';
 import { connectWorker } from '../../temporal/connection.js';
+import { startTelemetry } from '../../temporal/telemetry.js';
 import { createWorker } from '../../temporal/worker.js';
 import { onShutdown, prepareStore, resolvedConfig } from '../runtime.js';
 
@@ -21,19 +23,21 @@ export function workerCommand(program: Command): void {
       const target = config.temporal;
       const store = await prepareStore();
       const secrets = processSecrets;
-      const log = createLogger(secrets, config.logLevel);
+      const log = createLogger(secrets, config.logLevel, undefined, path.join(config.paths.logs, `worker-${process.pid}.jsonl`));
       const bus = await createBus(store, config.db.dialect === 'postgres' ? config.db.url : '');
       const localFiles = { modelsDir: config.models.modelsDir, localModelPath: config.models.localModelPath };
       const keyring = loadKeyring(config.paths.secretKey, config.secretKeyText);
       const resolveProvider = createProviderResolver(store, keyring, secrets, localFiles);
       const connection = await connectWorker(target);
+      const telemetry = startTelemetry(config.telemetry, secrets);
       const worker = await createWorker({
         connection,
         namespace: target.namespace,
         taskQueue: target.taskQueue,
-        activities: createActivities({ store, bus, secrets, resolveProvider, tools: config.tools }),
+        activities: createActivities({ store, bus, secrets, resolveProvider, tools: config.tools, telemetry, log }),
         bundle: workflowBundleOptions(config),
         keyring,
+        telemetry,
       });
       onShutdown(async () => worker.shutdown());
       log.info({ taskQueue: target.taskQueue, address: target.address }, 'worker running');
@@ -42,6 +46,7 @@ export function workerCommand(program: Command): void {
       await closeBrowser();
       await bus.close?.();
       await connection.close();
+      await telemetry?.shutdown();
       await store.close();
     });
 }

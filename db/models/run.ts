@@ -33,6 +33,8 @@ export class RunRow extends Model {
   /** The run this one was forked from, and the step it was forked at. */
   forkOfRun?: string | null;
   forkOfStep?: string | null;
+  /** The OpenTelemetry trace the run started in, when tracing was on. */
+  traceId?: string | null;
 }
 
 export class RunEventRow extends Model {

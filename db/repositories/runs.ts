@@ -16,6 +16,7 @@ export interface NewRun {
   inputs: Record<string, unknown>;
   origin?: string | undefined;
   forkOf?: { runId: string; step: string } | undefined;
+  traceId?: string | undefined;
 }
 
 export async function createRun(store: Store, { forkOf, ...run }: NewRun): Promise<RunRow> {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Dialect } from '../../config/index.js';
-import { startBackend, type Backend } from '../../api/server.js';
+import { startBackend, type Backend, type BackendOptions } from '../../api/server.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
 import type { Script } from '../fakes/script.js';
 import { testConfig } from './config.js';
@@ -44,6 +44,8 @@ export async function startTestStack(o: {
   workspace?: string;
   /** More configuration, as environment variables. */
   env?: Record<string, string | undefined>;
+  /** The backend's logger (default: pino, silent unless TEST_LOG is set). */
+  log?: BackendOptions['log'];
 }): Promise<TestStack> {
   const dir = o.dir ?? newProjectDir();
   const db = o.db ?? (await freshStore(o.dialect ?? 'sqlite'));
@@ -59,7 +61,7 @@ export async function startTestStack(o: {
     heartbeatTimeoutMs: 3000,
     ...(o.chatTurnsPerRun ? { chatTurnsPerRun: o.chatTurnsPerRun } : {}),
     ...(o.agentContinueAfterEvents ? { agentContinueAfterEvents: o.agentContinueAfterEvents } : {}),
-    log: (await import('pino')).default({ level: process.env.TEST_LOG ?? 'silent' }),
+    log: o.log ?? (await import('pino')).default({ level: process.env.TEST_LOG ?? 'silent' }),
   });
   const api = async (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(`${backend.url}${p}`, {

@@ -7,6 +7,11 @@ import { Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
 import { loadKeyring } from '../../db/crypto.js';
 import { encryptedDataConverter } from '../../temporal/codec.js';
+import os from 'node:os';
+import { Resource } from '@opentelemetry/resources';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
+import { writeBundle } from '../../temporal/bundle.js';
 import { CORPUS_KEY } from '../fixtures/histories/corpus-key.js';
 
 const dir = 'test/fixtures/histories';
@@ -28,6 +33,18 @@ describe('the replay corpus', () => {
   it.each(corpus.map((c) => [c.name, c]))('%s replays against today\'s code', async (_name, h) => {
     await replay(CORPUS_KEY, h as (typeof corpus)[number]);
   });
+
+  it('replays against the traced bundle too: tracing adds headers, never commands', async () => {
+    const file = path.join(os.tmpdir(), `vloop-traced-${process.pid}.js`);
+    await writeBundle(file, { traced: true });
+    const spans = new InMemorySpanExporter();
+    const sinks = { exporter: makeWorkflowExporter(new SimpleSpanProcessor(spans), new Resource({})) };
+    for (const h of corpus) {
+      await Worker.runReplayHistory({ workflowBundle: { codePath: file }, dataConverter: encryptedDataConverter(loadKeyring('/nonexistent', CORPUS_KEY)), sinks }, h.history, h.workflowId);
+    }
+    // Replay exports nothing: the sink is not called for events already in the history.
+    expect(spans.getFinishedSpans()).toEqual([]);
+  }, 120_000);
 
   it('needs the key: its payloads are ciphertext', async () => {
     await expect(replay('0'.repeat(64), corpus[0]!)).rejects.toThrow(/encrypted with key '[0-9a-f]+', which this keyring does not have/);

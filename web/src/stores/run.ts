@@ -22,6 +22,8 @@ export interface RunView {
   origin?: string | null;
   /** The run and step this one was forked from. */
   forkOf?: { runId: string; step: string } | null;
+  /** The OpenTelemetry trace it ran in (when tracing was on). */
+  traceId?: string | null;
 }
 
 export const useRunStore = defineStore('run', () => {
