@@ -7,16 +7,20 @@ import { startHarnessUp, type UpSession } from '../helpers/harness-up.js';
 import { until } from '../helpers/processes.js';
 import { DIAMOND_COMPONENTS, DIAMOND_SPEC } from '../helpers/stack.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../fakes/otlp-receiver.js';
 
 describe('forks (e2e)', () => {
   let session: UpSession;
   let page: Page;
   let fake: FakeProvider;
+  let receiver: OtlpReceiver;
   const api = (method: string, p: string, body?: unknown) => session.api(method, p, body);
 
   beforeAll(async () => {
     fake = await startFakeProvider('openai', echoModel);
-    session = await startHarnessUp(fake.baseUrl);
+    // Tracing on for this session: the run page shows each run's trace id.
+    receiver = await startOtlpReceiver();
+    session = await startHarnessUp(fake.baseUrl, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
     page = session.page;
     await api('POST', '/api/providers', { name: 'fake', type: 'openai', baseUrl: fake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'fake-model' });
     for (const c of DIAMOND_COMPONENTS) await api('POST', '/api/components', c);
@@ -25,6 +29,7 @@ describe('forks (e2e)', () => {
   afterAll(async () => {
     await session?.close();
     await fake?.close();
+    await receiver?.close();
   });
 
   it('forks from a step on the run page, watches the fork, and compares it with its source', async () => {
@@ -32,6 +37,9 @@ describe('forks (e2e)', () => {
     await until(async () => (await api('GET', `/api/runs/${source.id}`)).status === 'completed', 'the source run to complete');
     await page.goto(`${session.url}/ui/runs/${source.id}`);
     await page.locator('[data-step=both][data-step-status=completed]').waitFor();
+    const { traceId } = await api('GET', `/api/runs/${source.id}`);
+    await page.locator('[data-test=trace-id]').getByText(`trace ${traceId}`).waitFor();
+    await until(() => receiver.spans.some((s) => s.traceId === traceId && s.name === 'invoke_workflow diamond'), 'the run\'s trace at the receiver');
 
     await page.click('[data-fork-step=up]');
     await page.locator('[data-test=fork-dialog]').waitFor();

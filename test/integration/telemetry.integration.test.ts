@@ -6,10 +6,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../api/log.js';
 import { processSecrets } from '../../core/secrets.js';
+import { agentModel } from '../helpers/agent-model.js';
+import { makeWorkspace } from '../helpers/agent-setup.js';
 import { echoModel } from '../helpers/echo-model.js';
 import { spawnHarness, until } from '../helpers/processes.js';
 import { newProjectDir, seedDiamond, startTestStack, TOKEN, waitForRun, type TestStack } from '../helpers/stack.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../fakes/otlp-receiver.js';
+import type { FakeRequest } from '../fakes/script.js';
 
 const CANARY = 'sk-test-canary-1234567890abcdef'; // the provider key seedDiamond stores
 
@@ -23,9 +26,11 @@ describe('traces, metrics and logs out', () => {
     receiver = await startOtlpReceiver();
     const capture = { write: (s: string) => void lines.push(s) };
     const log = createLogger(processSecrets, 'info', capture as never, path.join(dir, 'logs', 'backend.jsonl'));
+    const agent = agentModel({ look: [{ tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } }, { finish: { answer: '{{last}}' } }] });
     stack = await startTestStack({
       dir,
-      script: echoModel,
+      workspace: makeWorkspace({ 'notes.txt': 'traced\n' }),
+      script: (req: FakeRequest) => (req.tools ? agent(req) : echoModel(req)),
       log,
       // The traced workflow bundle is built for this stack (the suite's prebuilt one has no interceptors).
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'vloop-test', VLOOP_OTEL_CAPTURE_CONTENT: 'true', VLOOP_WORKFLOW_BUNDLE: '' },
@@ -108,6 +113,22 @@ describe('traces, metrics and logs out', () => {
     const event = receiver.spans.flatMap((s) => s.events).find((e) => e.attributes['vloop.run.id'] === run.id)!;
     expect(event.attributes).toMatchObject({ 'gen_ai.evaluation.name': 'exact_match:combined', 'gen_ai.evaluation.score.value': 1 });
     expect(receiver.spans.find((s) => s.name === 'invoke_workflow diamond' && s.traceId === run.traceId)).toBeDefined();
+  });
+
+  it('an agent run is an invoke_agent span over its model steps and execute_tool spans with the policy decision', async () => {
+    await stack.ok('PUT', '/api/policy', { rules: [{ id: 'read-notes', tool: 'filesystem', action: 'allow', match: { op: 'read' } }] });
+    await stack.ok('POST', '/api/components', { name: 'looker', kind: 'react', signature: 'task: str -> answer: str', provider: 'fake', tools: ['filesystem'], maxSteps: 3 });
+    const run = await waitForRun(stack, (await stack.ok('POST', '/api/components/looker/runs', { inputs: { task: 'look' } })).id);
+    expect(run.outputs.answer).toContain('traced');
+    await flushed(() => receiver.spans.some((s) => s.traceId === run.traceId && s.name === 'execute_tool filesystem'), 'the tool span');
+    const spans = receiver.spans.filter((s) => s.traceId === run.traceId);
+    const tool = spans.find((s) => s.name === 'execute_tool filesystem')!;
+    expect(tool.attributes).toMatchObject({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'filesystem', 'gen_ai.tool.call.id': 'tool[0]', 'vloop.policy.decision': 'allow', 'vloop.policy.rule': 'read-notes', 'vloop.run.id': run.id });
+    const byId = new Map(spans.map((s) => [s.spanId, s]));
+    const up = (s: ReceivedSpan): string[] => [s.name, ...(s.parentSpanId && byId.has(s.parentSpanId) ? up(byId.get(s.parentSpanId)!) : [])];
+    expect(up(tool)).toEqual(expect.arrayContaining(['RunActivity:runTool', 'invoke_agent looker']));
+    expect(spans.find((s) => s.name === 'invoke_agent looker')!.attributes).toMatchObject({ 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'looker' });
+    expect(spans.filter((s) => s.name === 'chat fake-model')).toHaveLength(2);
   });
 
   it("harness logs <run> shows the run's lines from the project's log files", async () => {
