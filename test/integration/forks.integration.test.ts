@@ -1,5 +1,6 @@
 // Forks of pipeline runs: reuse before the fork step, a new component version or a counterfactual
 // after it, foreach items, the step cache across evals, and the diff that names the divergence.
+import { trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoModel, promptOp } from '../helpers/echo-model.js';
 import { spawnHarness } from '../helpers/processes.js';
@@ -67,6 +68,13 @@ describe('forks, the step cache and run diffs', () => {
   });
   afterAll(async () => {
     await stack?.close();
+  });
+
+  it('with no OTel variables, nothing traces: no telemetry, a no-op tracer, no trace id on runs', async () => {
+    expect(stack.backend.app.telemetry).toBeUndefined();
+    expect(trace.getTracer('probe').startSpan('probe').isRecording()).toBe(false);
+    const run = await finished(await stack.ok('POST', '/api/pipelines/chain/runs', { inputs: { text: 'off' } }));
+    expect(run.traceId).toBeNull();
   });
 
   it('forks a 3-step chain from step 3 with a new component version: one call, new outputs, the source untouched', async () => {
