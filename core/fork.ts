@@ -37,6 +37,15 @@ export type ForkRequest = z.infer<typeof forkRequest>;
 /** What a run was asked to do, stored at its start: a fork replans from it, a diff compares it. */
 export type RunDefinition = { kind: 'plan'; plan: PipelinePlan } | { kind: 'agent'; ref: string; component: ComponentSpec };
 
+/** A run in a fork tree (GET /api/runs/:id/forks): the step it was forked at, and its own forks. */
+export interface ForkNode {
+  id: string;
+  step: string | null;
+  status: string;
+  createdAt: string;
+  children: ForkNode[];
+}
+
 /** What the source run recorded for one step (its step.completed event). */
 export interface RecordedStep {
   outputs: Record<string, unknown> | Array<Record<string, unknown>> | null;

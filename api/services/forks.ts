@@ -1,6 +1,6 @@
 // Fork a run from a step: a new run (new workflow) that reuses what the source recorded before it.
 import { SpecError } from '../../core/errors.js';
-import { forkRequest, planFork, type ForkRequest, type RecordedStep, type RunDefinition, type StepOverride } from '../../core/fork.js';
+import { forkRequest, planFork, type ForkNode, type ForkRequest, type RecordedStep, type RunDefinition, type StepOverride } from '../../core/fork.js';
 import { checkRunInputs, type ResolvedComponent } from '../../core/pipeline-plan.js';
 import type { TrajectoryStep } from '../../core/react.js';
 import type { ComponentSpec } from '../../core/specs.js';
@@ -91,14 +91,6 @@ export async function runDefinition(ctx: AppContext, id: string): Promise<RunDef
   const def = await getRunDefinition<RunDefinition>(ctx.store, id);
   if (!def) throw new AppError(404, 'not_found', `run '${id}' has no stored definition`);
   return def;
-}
-
-export interface ForkNode {
-  id: string;
-  step: string | null;
-  status: string;
-  createdAt: string;
-  children: ForkNode[];
 }
 
 /** The whole family of a run: its first ancestor and every fork below it. */

@@ -25,13 +25,9 @@ export function nestForks<T extends ForkLink>(runs: T[]): Array<{ run: T; depth:
   return out;
 }
 
-export interface ForkNode {
-  id: string;
-  step: string | null;
-  status: string;
-  createdAt: string;
-  children: ForkNode[];
-}
+import type { ForkNode } from '../../../core/fork.js';
+
+export type { ForkNode };
 
 /** A fork tree as rows, depth first, each with its parent (to compare against). */
 export function treeRows(root: ForkNode): Array<{ node: ForkNode; depth: number; parent: string | null }> {
