@@ -1,5 +1,8 @@
 // Forks for the views: a runs page with each fork under its parent, a fork tree as indented rows.
 // Pure, unit-tested.
+import type { ForkNode } from '../../../core/fork.js';
+
+export type { ForkNode };
 
 export interface ForkLink {
   id: string;
@@ -25,9 +28,6 @@ export function nestForks<T extends ForkLink>(runs: T[]): Array<{ run: T; depth:
   return out;
 }
 
-import type { ForkNode } from '../../../core/fork.js';
-
-export type { ForkNode };
 
 /** A fork tree as rows, depth first, each with its parent (to compare against). */
 export function treeRows(root: ForkNode): Array<{ node: ForkNode; depth: number; parent: string | null }> {
