@@ -1,6 +1,7 @@
 // Plan a fork of a pipeline run: which steps reuse the source's recorded outputs, which take a
 // counterfactual, and which run again. Pure: the service hands in the source's plan and records.
 import { z } from 'zod';
+import { canonicalJson } from './canonical-json.js';
 import { SpecError, type Problem } from './errors.js';
 import { parseRef, planPipeline, type PipelinePlan, type PlannedStep, type ResolvedComponent } from './pipeline-plan.js';
 import { parseSignature } from './signature.js';
@@ -78,8 +79,6 @@ export function parseStepRef(ref: string): { id: string; item?: number } {
   return m[2] === undefined ? { id: m[1]! } : { id: m[1]!, item: Number(m[2]) };
 }
 
-const stable = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
-
 /** The run inputs a step reads through its bindings, foreach and when. */
 function inputsRead(step: PlannedStep): string[] {
   const refs = [...Object.values(step.inputs), step.foreach, step.when].map(parseRef);
@@ -149,7 +148,7 @@ export function planFork(
   }
 
   const inputs = { ...source.inputs, ...(req.overrides.inputs ?? {}) };
-  const changedInputs = new Set(Object.keys(inputs).filter((k) => stable(inputs[k]) !== stable(source.inputs[k])));
+  const changedInputs = new Set(Object.keys(inputs).filter((k) => canonicalJson(inputs[k]) !== canonicalJson(source.inputs[k])));
 
   // The new plan: overridden component versions checked by the planner, then provider/model/params.
   const refs = new Map(source.plan.steps.map((s) => [s.component.ref, s.component]));
