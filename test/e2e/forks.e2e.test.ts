@@ -76,4 +76,14 @@ describe('forks (e2e)', () => {
     expect(order.indexOf(forkId)).toBe(order.indexOf(source.id) + 1);
     await session.shot('runs-with-forks');
   });
+
+  it('the compare view says what to do with no runs picked, and names a run that does not exist', async () => {
+    await page.goto(`${session.url}/ui/runs/compare`);
+    await page.getByText('Pick two runs, or open a fork and choose "compare with parent".').waitFor();
+    await session.shot('compare-empty');
+    const { runs } = await api('GET', '/api/runs?limit=1');
+    await page.goto(`${session.url}/ui/runs/compare?a=${runs[0].id}&b=run_missing`);
+    await page.getByText("run 'run_missing' not found").first().waitFor();
+    await session.shot('compare-missing');
+  });
 });
