@@ -12,6 +12,8 @@ import { createAppActivities } from './apps.js';
 import { createEvalActivities } from './evals.js';
 import type { ToolsConfig } from '../config/index.js';
 import { policyContext, readPolicy } from '../db/policy-file.js';
+import { judgeToolCall } from './tools/judge/index.js';
+import { toolCall, type ToolCall } from '../core/policy.js';
 import { createRunTool, endToolSession } from './tools/registry.js';
 import { createPredict } from './predict.js';
 import { loadPrices } from '../db/price-table.js';
@@ -57,6 +59,12 @@ export function createActivities(deps: ActivityDeps) {
     /** The policy as the workflow sees it (a local activity, recorded in history). */
     async loadPolicy() {
       return { policy: readPolicy(deps.tools.policyPath), context: policyContext(deps.tools) };
+    },
+    /** The decision on one tool call, by the parsers and the policy (a local activity: recorded, so later judges never change a past decision). */
+    async judgeToolCall(input: { call: ToolCall }) {
+      const policy = readPolicy(deps.tools.policyPath);
+      const { decision, shape } = await judgeToolCall(policy, toolCall.parse(input.call), deps.tools);
+      return { decision, shape, approvalTimeoutMs: policy.approvalTimeoutMs };
     },
   };
 }

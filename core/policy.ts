@@ -1,8 +1,9 @@
 // Decide a tool call against the policy: allow | deny | ask, and the rule that decided.
-// deny beats ask beats allow; built-in rules (outside the workspace, protected paths, unreadable
-// commands, unknown connections, read-only connections) cannot be overridden by user rules.
+// deny beats ask beats allow; built-in rules (outside the workspace, protected paths, unknown words,
+// code-carrying commands, unknown connections, read-only connections) cannot be overridden by user
+// rules. Pure: commands and SQL arrive already read by real parsers (activities/tools/judge).
 import { z } from 'zod';
-import { readShell } from './shell.js';
+import { codeCarrying, looksLikePath, networkHosts, optionPath, reachesNetwork, readOnlyCommand, type ShellFacts, type ShellWord } from './shell-facts.js';
 
 export type PolicyAction = 'allow' | 'deny' | 'ask';
 const ORDER: Record<PolicyAction, number> = { allow: 0, ask: 1, deny: 2 };
@@ -29,6 +30,8 @@ export const policySpec = z.strictObject({
   rules: z.array(policyRule).default([]),
   connections: z.record(z.string(), z.strictObject({ url: z.string().min(1), write: z.boolean().default(false) })).default({}),
   approvalTimeoutMs: z.int().positive().default(24 * 60 * 60 * 1000),
+  /** Whether terminal commands may reach the network when no `network` rule names their host. */
+  network: z.enum(['deny', 'ask', 'allow']).default('ask'),
 });
 export type Policy = z.infer<typeof policySpec>;
 
@@ -61,12 +64,40 @@ export interface PolicyContext {
   protectedPaths: string[];
   /** Maps a lexical path to the path to judge (the registry passes realpath resolution). */
   realpath?: (p: string) => string;
+  /** Whether terminal commands run under the OS sandbox; without it the policy is stricter. */
+  sandboxed?: boolean;
+}
+
+export type SqlKind = 'read' | 'write' | 'ddl';
+export type SqlDialect = 'sqlite' | 'postgres';
+export interface SqlStatement {
+  /** The parser's name for the statement (`SelectStmt`, `insert_stmt` …). */
+  type: string;
+  kind: SqlKind;
+  /** Why it is stricter than its statement type suggests (a side-effecting function …). */
+  why?: string;
+}
+export interface SqlFacts {
+  dialect: SqlDialect;
+  statements: SqlStatement[];
+  /** Set when the dialect's parser does not accept the text. */
+  unparsed?: string;
+}
+
+/** What the parsers read from the call, for the tools that need it. */
+export interface JudgeFacts {
+  shell?: ShellFacts;
+  sql?: SqlFacts;
 }
 
 export interface PolicyDecision {
   decision: PolicyAction;
   rule: string;
   reason: string;
+  /** Terminal: whether the command may use the network (allow, or ask answered by a person). */
+  network?: PolicyAction;
+  /** Database: the statement kind, so a read runs read-only at the engine. */
+  sqlKind?: SqlKind;
 }
 
 /** POSIX path normalisation, pure (core/ has no node:path). */
@@ -108,26 +139,6 @@ function globToRegex(glob: string, paths: boolean): RegExp {
   return new RegExp(`^${re}$`, 's');
 }
 
-const DEVICES = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/stdin']);
-
-export type SqlKind = 'read' | 'write' | 'ddl';
-
-/** The strictest kind among the statements of a SQL text (quotes and comments ignored). */
-export function sqlKind(sql: string): SqlKind {
-  const stripped = sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\//g, ' ');
-  let kind: SqlKind = 'read';
-  for (const statement of stripped.split(';')) {
-    const words = statement.toLowerCase().match(/[a-z_]+/g) ?? [];
-    const first = words[0];
-    if (!first) continue;
-    if (['create', 'alter', 'drop', 'truncate', 'grant', 'revoke', 'attach', 'detach', 'vacuum', 'reindex', 'rename', 'comment'].includes(first)) return 'ddl';
-    const writes = ['insert', 'update', 'delete', 'replace', 'merge', 'upsert', 'copy', 'call', 'do', 'lock', 'set', 'pragma', 'begin', 'commit', 'savepoint'];
-    if (writes.includes(first) || (first === 'with' && words.some((w) => ['insert', 'update', 'delete'].includes(w)))) kind = 'write';
-    else if (!['select', 'with', 'explain', 'show', 'values', 'table', 'describe'].includes(first)) return 'ddl';
-  }
-  return kind;
-}
-
 function strictest(decisions: PolicyDecision[]): PolicyDecision {
   return decisions.reduce((a, b) => (ORDER[b.decision] > ORDER[a.decision] ? b : a));
 }
@@ -137,8 +148,8 @@ function ruleName(policy: Policy, rule: PolicyRule): string {
 }
 
 /** The user rules for this tool that match, as decisions; undefined when none does. */
-function userRules(policy: Policy, tool: string, op: string | undefined, test: (m: NonNullable<PolicyRule['match']>) => boolean): PolicyDecision | undefined {
-  const hits = policy.rules.filter((r) => (r.tool === tool || r.tool === '*' || (op && r.tool === `${tool}.${op}`)) && (!r.match?.op || r.match.op === op) && test(r.match ?? {}));
+function userRules(policy: Policy, tool: string, op: string | undefined, test: (m: NonNullable<PolicyRule['match']>) => boolean, actions: PolicyAction[] = ['allow', 'ask', 'deny']): PolicyDecision | undefined {
+  const hits = policy.rules.filter((r) => actions.includes(r.action) && (r.tool === tool || r.tool === '*' || (op && r.tool === `${tool}.${op}`)) && (!r.match?.op || r.match.op === op) && test(r.match ?? {}));
   if (!hits.length) return undefined;
   return strictest(hits.map((r) => ({ decision: r.action, rule: ruleName(policy, r), reason: r.description ?? `rule ${ruleName(policy, r)}` })));
 }
@@ -153,42 +164,142 @@ function judgePath(policy: Policy, ctx: PolicyContext, raw: string, op: string, 
   return writes ? { decision: 'ask', rule: 'default:write-asks', reason: `writing ${rel} needs approval` } : { decision: 'allow', rule: 'default:read-in-workspace', reason: `reading ${rel} inside the workspace` };
 }
 
+const DEVICES = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/stdin', '/dev/tty', '/dev/zero', '/dev/random', '/dev/urandom']);
+/** Variables that decide which program runs or what it loads: assigning them makes every command code. */
+const CODE_VARIABLES = /^(PATH|IFS|ENV|BASH_ENV|CDPATH|GLOBIGNORE|PROMPT_COMMAND|PS4|SHELLOPTS|BASHOPTS|PAGER|EDITOR|VISUAL|LESSOPEN|LESSCLOSE|LD_[A-Z_]+|BASH_[A-Z_]+|GIT_[A-Z_]+|NODE_[A-Z_]+|PYTHON[A-Z_]*|PERL[A-Z_0-9]*|RUBY[A-Z_]*|GCONV_PATH|HOSTALIASES|MANPAGER|SYSTEMD_PAGER|NPM_CONFIG_[A-Z_]+|npm_config_[a-z_]+)$/;
+
+function basename(p: string): string {
+  return p.slice(p.lastIndexOf('/') + 1);
+}
+
+function isExact(pattern: string): boolean {
+  return !/[*?]/.test(pattern);
+}
+
+/** Judge a word the command may open as a file: outside or protected is denied; unknown asks. */
+function judgeWord(ctx: PolicyContext, program: string, w: ShellWord): PolicyDecision | undefined {
+  if (w.value === undefined) {
+    if (w.prefix && looksLikePath(w.prefix)) {
+      const p = resolveToolPath(ctx, w.prefix);
+      if (!isInside(ctx.workspace, p)) return { decision: 'deny', rule: 'builtin:outside-workspace', reason: `${program}: ${w.text} expands under ${p}, outside the workspace` };
+      if (ctx.protectedPaths.some((q) => isInside(q, p))) return { decision: 'deny', rule: 'builtin:protected-path', reason: `${program}: ${w.text} expands under a protected path` };
+    }
+    return { decision: 'ask', rule: 'builtin:unknown-word', reason: `${program}: ${w.text} is known only at run time (${w.unknown})` };
+  }
+  // Every word may name a file: bare words resolve inside the workspace, so for them only the protected paths matter.
+  const candidate = w.value.startsWith('-') ? optionPath(w.value) : /^[a-z][a-z0-9+.-]*:\/\//i.test(w.value) ? undefined : w.value;
+  if (candidate !== undefined && candidate !== '' && !DEVICES.has(candidate)) {
+    const p = resolveToolPath(ctx, candidate);
+    if (!isInside(ctx.workspace, p)) return { decision: 'deny', rule: 'builtin:outside-workspace', reason: `${program} reaches ${candidate}, outside the workspace` };
+    if (ctx.protectedPaths.some((q) => isInside(q, p))) return { decision: 'deny', rule: 'builtin:protected-path', reason: `${program} touches ${candidate}, which is protected` };
+  }
+  return undefined;
+}
+
+/** A host is judged by `network` rules, then the browser's allow-list, then the policy's network setting. */
+function judgeHost(policy: Policy, host: string | undefined): PolicyDecision {
+  if (host !== undefined) {
+    const rules = policy.rules.filter((r) => (r.tool === 'network' || (r.tool === 'browser' && r.action === 'allow')) && (!r.match?.url || globToRegex(r.match.url.toLowerCase(), false).test(host)));
+    if (rules.length) return strictest(rules.map((r) => ({ decision: r.action, rule: ruleName(policy, r), reason: r.description ?? `${host} by rule ${ruleName(policy, r)}` })));
+  }
+  const what = host ?? 'a host the judge cannot read';
+  if (policy.network === 'allow') return { decision: 'allow', rule: 'setting:network-allow', reason: `network reach to ${what}` };
+  if (policy.network === 'deny') return { decision: 'deny', rule: 'setting:network-deny', reason: `the policy denies network reach (${what})` };
+  return { decision: 'ask', rule: host === undefined ? 'builtin:network-host-unknown' : 'setting:network-ask', reason: `reaching ${what} over the network needs approval` };
+}
+
+function judgeTerminal(policy: Policy, ctx: PolicyContext, shell: ShellFacts): PolicyDecision {
+  if (shell.unparseable) return { decision: 'deny', rule: 'builtin:unreadable-command', reason: `bash would not accept this command: ${shell.unparseable}` };
+  const decisions: PolicyDecision[] = [];
+  const network: PolicyDecision[] = [];
+  for (const r of shell.redirects) {
+    const target = r.target;
+    if (target.value === undefined) decisions.push(judgeWord(ctx, `a redirect ${r.op}`, target)!);
+    else if (!DEVICES.has(target.value)) decisions.push(judgePath(policy, ctx, target.value, r.op === '<' ? 'read' : 'write', r.op !== '<'));
+  }
+  for (const reason of shell.opaque) decisions.push({ decision: 'ask', rule: 'builtin:code-carrying', reason });
+  for (const name of new Set(shell.assigned)) {
+    if (CODE_VARIABLES.test(name)) decisions.push({ decision: 'ask', rule: 'builtin:code-carrying', reason: `the command assigns ${name}, which changes what programs run` });
+  }
+  const exactAllow = (text: string) => policy.rules.find((r) => r.tool === 'terminal' && r.action === 'allow' && r.match?.command !== undefined && isExact(r.match.command) && r.match.command === text);
+  let readOnly = shell.redirects.every((r) => r.op === '<' || (r.target.value !== undefined && DEVICES.has(r.target.value)));
+  for (const cmd of shell.commands) {
+    const [first, ...args] = cmd.words;
+    if (!first) continue;
+    if (first.value === undefined) {
+      decisions.push({ decision: 'ask', rule: 'builtin:unknown-word', reason: `the command name ${first.text} is known only at run time (${first.unknown})` });
+      readOnly = false;
+      for (const w of [...cmd.wrapperWords, ...args]) {
+        const d = judgeWord(ctx, first.text, w);
+        if (d) decisions.push(d);
+      }
+      continue;
+    }
+    const program = basename(first.value);
+    for (const w of [...cmd.wrapperWords.slice(1), ...args]) {
+      const d = judgeWord(ctx, program, w);
+      if (d) decisions.push(d);
+    }
+    // `cd` alone goes home; `cd -` goes back to a directory the judge does not know.
+    if ((program === 'cd' || program === 'pushd') && !args.some((a) => a.value !== undefined && !a.value.startsWith('-'))) {
+      decisions.push(args.some((a) => a.value === '-') ? { decision: 'ask', rule: 'builtin:unknown-word', reason: `${program} - returns to a directory known only at run time` } : judgePath(policy, ctx, ctx.home, 'read', false));
+    }
+    const known = args.every((a) => a.value !== undefined);
+    const values = args.map((a) => a.value ?? a.text);
+    const text = [program, ...values].join(' ');
+    const code = cmd.wrappers.length ? `${cmd.wrappers[0]} runs another program` : codeCarrying(program, values) ?? (cmd.assigns.find((a) => CODE_VARIABLES.test(a)) ? `${program} runs with ${cmd.assigns.find((a) => CODE_VARIABLES.test(a))} changed` : undefined);
+    const fullText = [...cmd.wrapperWords.map((w) => w.value ?? w.text), ...cmd.words.map((w) => w.value ?? w.text)].join(' ');
+    const exact = known ? exactAllow(fullText) : undefined;
+    if (code && !exact) decisions.push({ decision: 'ask', rule: 'builtin:code-carrying', reason: `${code}; only a rule naming this exact command allows it` });
+    if (reachesNetwork(program, values)) {
+      const hosts = networkHosts(program, values);
+      for (const d of hosts.length ? hosts.map((h) => judgeHost(policy, h)) : [judgeHost(policy, undefined)]) network.push(d);
+    }
+    const matches = (m: NonNullable<PolicyRule['match']>) => !m.command || globToRegex(m.command, false).test(text) || globToRegex(m.command, false).test(fullText) || (known && globToRegex(m.command, false).test(program));
+    // Where a rule names this exact command it decides, unless a deny or ask rule matches too.
+    const hit = exact ? userRules(policy, 'terminal', undefined, matches, ['deny', 'ask']) ?? { decision: 'allow' as const, rule: ruleName(policy, exact), reason: exact.description ?? `rule ${ruleName(policy, exact)} names this exact command` } : known ? userRules(policy, 'terminal', undefined, matches) : userRules(policy, 'terminal', undefined, matches, ['deny', 'ask']);
+    decisions.push(hit ?? { decision: 'ask', rule: 'default:terminal-asks', reason: `running ${program} needs approval` });
+    if (!readOnlyCommand(program, values) || code) readOnly = false;
+  }
+  if (!decisions.length && !network.length) return { decision: 'deny', rule: 'builtin:empty-command', reason: 'no command to run' };
+  const net = network.length ? strictest(network) : undefined;
+  if (net) decisions.push(net);
+  let decision = strictest(decisions);
+  // Without the OS sandbox nothing confines a command's writes or its network: those ask.
+  if (!ctx.sandboxed && decision.decision === 'allow' && (!readOnly || net)) decision = { decision: 'ask', rule: 'builtin:no-sandbox', reason: `the terminal runs without its OS sandbox here, so ${net ? 'network reach' : 'a command that may write'} needs approval` };
+  const networkVerdict: PolicyAction | undefined = policy.network === 'allow' && ctx.sandboxed ? 'allow' : net && !ctx.sandboxed && net.decision === 'allow' ? 'ask' : net?.decision;
+  return { ...decision, ...(networkVerdict ? { network: networkVerdict } : {}) };
+}
+
+function judgeDatabase(policy: Policy, connection: string, sql: SqlFacts | undefined): PolicyDecision {
+  const conn = policy.connections[connection];
+  if (!conn) return { decision: 'deny', rule: 'builtin:unknown-connection', reason: `connection '${connection}' is not named in the policy` };
+  if (!sql) return { decision: 'deny', rule: 'builtin:not-judged', reason: 'the statement was not read by a SQL parser' };
+  if (sql.unparsed) return { decision: 'ask', rule: 'builtin:sql-unparsed', reason: `the ${sql.dialect} parser does not accept it: ${sql.unparsed}` };
+  const order: Record<SqlKind, number> = { read: 0, write: 1, ddl: 2 };
+  const worst = sql.statements.reduce((a, b) => (order[b.kind] > order[a.kind] ? b : a));
+  const kind = worst.kind;
+  const why = worst.why ? ` (${worst.why})` : '';
+  if (kind !== 'read' && !conn.write) return { decision: 'deny', rule: 'builtin:read-only-connection', reason: `connection '${connection}' is read-only; this is a ${kind} statement${why}`, sqlKind: kind };
+  const hit = userRules(policy, 'database', kind, (m) => (!m.sql || m.sql === kind) && (!m.connection || m.connection === connection));
+  const decision = hit ?? (kind === 'read' ? { decision: 'allow' as const, rule: 'default:read-allowed', reason: 'a read on a named connection' } : { decision: 'ask' as const, rule: 'default:write-asks', reason: `a ${kind} statement${why} needs approval` });
+  return { ...decision, sqlKind: kind };
+}
+
 /**
- * Decide one tool call. Pure: the workflow calls it as is; the tool registry calls it again right
- * before running, with real paths (symlinks resolved), and refuses anything but allow.
+ * Decide one tool call. Pure: terminal commands and SQL come already read by real parsers
+ * (`facts`); the judge activity, the registry (right before running, with real paths) and the API's
+ * dry run all call it the same way.
  */
-export function evaluatePolicy(policy: Policy, call: ToolCall, ctx: PolicyContext): PolicyDecision {
+export function evaluatePolicy(policy: Policy, call: ToolCall, ctx: PolicyContext, facts: JudgeFacts = {}): PolicyDecision {
   switch (call.tool) {
     case 'filesystem': {
       const writes = call.args.op === 'write' || call.args.op === 'edit';
       return judgePath(policy, ctx, call.args.path, call.args.op, writes);
     }
-    case 'terminal': {
-      const reading = readShell(call.args.command);
-      if (reading.unparseable) return { decision: 'deny', rule: 'builtin:unreadable-command', reason: `the command cannot be read with certainty: ${reading.unparseable}` };
-      const decisions: PolicyDecision[] = [];
-      for (const r of reading.redirects) {
-        if (DEVICES.has(r.target)) continue;
-        decisions.push(judgePath(policy, ctx, r.target, r.op === '<' ? 'read' : 'write', r.op !== '<'));
-      }
-      for (const cmd of reading.commands) {
-        for (const arg of cmd.args) {
-          if (arg.startsWith('-') || !/^(~|\.|\/)|\//.test(arg) || /^[a-z][a-z0-9+.-]*:\/\//i.test(arg) || DEVICES.has(arg)) continue;
-          const p = resolveToolPath(ctx, arg);
-          if (!isInside(ctx.workspace, p)) decisions.push({ decision: 'deny', rule: 'builtin:outside-workspace', reason: `${cmd.program} reaches ${arg}, outside the workspace` });
-          else if (ctx.protectedPaths.some((q) => isInside(q, p))) decisions.push({ decision: 'deny', rule: 'builtin:protected-path', reason: `${cmd.program} touches ${arg}, which is protected` });
-        }
-        decisions.push(
-          userRules(policy, 'terminal', undefined, (m) => !m.command || globToRegex(m.command, false).test(cmd.text) || globToRegex(m.command, false).test(cmd.program)) ?? {
-            decision: 'ask',
-            rule: 'default:terminal-asks',
-            reason: `running ${cmd.program} needs approval`,
-          },
-        );
-      }
-      if (!decisions.length) return { decision: 'deny', rule: 'builtin:empty-command', reason: 'no command to run' };
-      return strictest(decisions);
-    }
+    case 'terminal':
+      if (!facts.shell) return { decision: 'deny', rule: 'builtin:not-judged', reason: 'the command was not read by the shell parser' };
+      return judgeTerminal(policy, ctx, facts.shell);
     case 'browser': {
       if (!call.args.url) return userRules(policy, 'browser', call.args.op, () => true) ?? { decision: 'allow', rule: 'default:same-page', reason: `${call.args.op} on the open page` };
       let url: URL;
@@ -207,15 +318,25 @@ export function evaluatePolicy(policy: Policy, call: ToolCall, ctx: PolicyContex
         }
       );
     }
-    case 'database': {
-      const conn = policy.connections[call.args.connection];
-      if (!conn) return { decision: 'deny', rule: 'builtin:unknown-connection', reason: `connection '${call.args.connection}' is not named in the policy` };
-      const kind = sqlKind(call.args.sql);
-      if (kind !== 'read' && !conn.write) return { decision: 'deny', rule: 'builtin:read-only-connection', reason: `connection '${call.args.connection}' is read-only; this is a ${kind} statement` };
-      return (
-        userRules(policy, 'database', kind, (m) => (!m.sql || m.sql === kind) && (!m.connection || m.connection === call.args.connection)) ??
-        (kind === 'read' ? { decision: 'allow', rule: 'default:read-allowed', reason: 'a read on a named connection' } : { decision: 'ask', rule: 'default:write-asks', reason: `a ${kind} statement needs approval` })
-      );
-    }
+    case 'database':
+      return judgeDatabase(policy, call.args.connection, facts.sql);
+  }
+}
+
+/**
+ * The shape a `remember: run` approval covers: same tool and program / directory / connection.
+ * A command with code, unknown words or network reach is remembered only as that exact command.
+ */
+export function callShape(call: ToolCall, facts: JudgeFacts, decision: PolicyDecision): string {
+  switch (call.tool) {
+    case 'terminal':
+      if (['builtin:code-carrying', 'builtin:unknown-word', 'builtin:network-host-unknown', 'setting:network-ask', 'builtin:no-sandbox'].includes(decision.rule) || decision.network) return `terminal:exact:${call.args.command}`;
+      return `terminal:${(facts.shell?.commands ?? []).map((c) => c.words[0]?.value ?? '?').join('|')}`;
+    case 'filesystem':
+      return `filesystem:${call.args.op}:${call.args.path.split('/').slice(0, -1).join('/')}`;
+    case 'database':
+      return `database:${call.args.connection}:${decision.sqlKind ?? `exact:${call.args.sql}`}`;
+    case 'browser':
+      return `browser:${call.args.op}:${call.args.url ? new URL(call.args.url).hostname : ''}`;
   }
 }

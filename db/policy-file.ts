@@ -18,10 +18,14 @@ export function writePolicy(file: string, body: unknown): Policy {
   return policy;
 }
 
-/** What the policy judges paths against: the workspace, home, and what agents may never write. */
+/**
+ * What the policy judges paths against: the workspace, home, and what agents may never write: the
+ * harness directory, the policy file, and git's hooks and config (code that later git commands run).
+ */
 export function policyContext(tools: Pick<ToolsConfig, 'workspace' | 'home' | 'projectDir' | 'policyPath'>): Omit<PolicyContext, 'realpath'> {
   const real = (p: string) => (fs.existsSync(p) ? fs.realpathSync(p) : path.resolve(p));
-  return { workspace: fs.realpathSync(tools.workspace), home: tools.home, protectedPaths: [real(tools.projectDir), real(tools.policyPath)] };
+  const workspace = fs.realpathSync(tools.workspace);
+  return { workspace, home: tools.home, protectedPaths: [real(tools.projectDir), real(tools.policyPath), path.join(workspace, '.git', 'hooks'), path.join(workspace, '.git', 'config')] };
 }
 
 /** Resolve symlinks of the deepest existing ancestor, then append the rest (for paths not yet created). */

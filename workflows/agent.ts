@@ -3,10 +3,10 @@
 import { ApplicationFailure, CancellationScope, condition, continueAsNew, defineQuery, defineUpdate, isCancellation, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { failureMessage } from '../core/failures.js';
-import { evaluatePolicy, sqlKind, toolCall, type PolicyDecision, type ToolCall } from '../core/policy.js';
+import { toolCall, type PolicyDecision, type ToolCall } from '../core/policy.js';
 import type { TrajectoryStep } from '../core/react.js';
-import { readShell } from '../core/shell.js';
 import type { ComponentSpec } from '../core/specs.js';
+import { callShapeV1, evaluatePolicyV1 } from './legacy/policy-v1.js';
 import { runLifecycle } from './lifecycle.js';
 import { record } from './run-events.js';
 
@@ -34,26 +34,18 @@ export interface ApprovalDecision {
 export const approve = defineUpdate<{ ok: true }, [ApprovalDecision]>('approve');
 export const pendingApprovals = defineQuery<Array<{ approvalId: string; call: ToolCall | null; kind: string }>>('pendingApprovals');
 
-/** The shape a `remember: run` approval covers: same tool, same program / directory / connection. */
-export function callShape(call: ToolCall): string {
-  switch (call.tool) {
-    case 'terminal':
-      return `terminal:${readShell(call.args.command).commands.map((c) => c.program).join('|')}`;
-    case 'filesystem':
-      return `filesystem:${call.args.op}:${call.args.path.split('/').slice(0, -1).join('/')}`;
-    case 'database':
-      return `database:${call.args.connection}:${sqlKind(call.args.sql)}`;
-    case 'browser':
-      return `browser:${call.args.op}:${call.args.url ? new URL(call.args.url).hostname : ''}`;
-  }
-}
-
 export async function agentWorkflow(input: AgentRunInput): Promise<Record<string, unknown>> {
   const { runId, component } = input;
   const { agentStep } = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: input.heartbeatTimeoutMs ?? 10_000, retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['ProviderRejected', 'ConfigError'] } });
   // A tool may not be safe to run twice: no automatic retries; a failure becomes an observation.
   const { runTool } = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 1 } });
-  const { loadPolicy, endToolSession } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
+  const { loadPolicy, judgeToolCall, endToolSession } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
+  /** The decision on a call: by the parser-backed judge (recorded as its local activity), or, replaying a run from before it, by the frozen v1 judge. */
+  const judge = async (call: ToolCall): Promise<{ decision: PolicyDecision; shape: string; approvalTimeoutMs: number }> => {
+    if (patched('policy-judged-by-parser')) return judgeToolCall({ call });
+    const { policy, context } = await loadPolicy();
+    return { decision: evaluatePolicyV1(policy, call, context), shape: callShapeV1(call), approvalTimeoutMs: policy.approvalTimeoutMs };
+  };
   const forked = input.fork && !input.state ? input.fork : undefined;
   const state = input.state ?? { step: forked?.turns.length ?? 0, trajectory: [...(forked?.turns ?? [])], tokens: 0, costUsd: 0, remembered: [], budgetApproved: false };
   const remembered = new Set(state.remembered);
@@ -139,9 +131,9 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
         continue;
       }
       const call = parsed.data;
-      const { policy, context } = await loadPolicy();
-      let decision: PolicyDecision = evaluatePolicy(policy, call, context);
-      if (decision.decision === 'ask' && remembered.has(callShape(call))) decision = { decision: 'allow', rule: 'remembered:run', reason: 'approved earlier in this run for the same kind of call' };
+      const judged = await judge(call);
+      let decision: PolicyDecision = judged.decision;
+      if (decision.decision === 'ask' && remembered.has(judged.shape)) decision = { decision: 'allow', rule: 'remembered:run', reason: 'approved earlier in this run for the same kind of call' };
       await record(runId, [
         { type: 'tool.call', key: `${callId}:call`, data: { callId, tool: call.tool, args: call.args } },
         { type: 'policy.decision', key: `${callId}:decision`, data: { callId, decision: decision.decision, rule: decision.rule } },
@@ -150,9 +142,9 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
       let observation: string;
       let approved = false;
       if (decision.decision === 'ask') {
-        const d = await ask(callId, 'tool', call, policy.approvalTimeoutMs);
+        const d = await ask(callId, 'tool', call, judged.approvalTimeoutMs);
         approved = d.decision === 'approve';
-        if (approved && d.remember === 'run') remembered.add(callShape(call));
+        if (approved && d.remember === 'run') remembered.add(judged.shape);
         if (!approved) observation = `A person denied this call${d.reason ? `: ${d.reason}` : ''}.`;
       }
       if (decision.decision === 'deny') observation = `Denied by policy (${decision.rule}): ${decision.reason}`;

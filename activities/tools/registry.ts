@@ -2,16 +2,18 @@
 // closed (deny, an unapproved ask, or any error while deciding means the tool does not run).
 import path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { evaluatePolicy, resolveToolPath, toolCall, type ToolCall } from '../../core/policy.js';
+import { evaluatePolicy, resolveToolPath, toolCall, type PolicyContext, type PolicyDecision, type ToolCall, type Policy } from '../../core/policy.js';
 import { redactText } from '../../core/redact.js';
 import type { ToolsConfig } from '../../config/index.js';
 import type { EventWriter } from '../../db/event-writer.js';
-import { policyContext, readPolicy, realResolve } from '../../db/policy-file.js';
+import { readPolicy, realResolve } from '../../db/policy-file.js';
 import type { SecretSet } from '../../core/secrets.js';
 import { toolSpan, type ActivityLog } from '../telemetry.js';
 import { closeBrowserSession, runBrowser } from './browser.js';
 import { runQuery } from './database.js';
 import { runFilesystem } from './filesystem.js';
+import { judgeToolCall, terminalEnv } from './judge/index.js';
+import { sandboxArgv, sandboxStatus } from './sandbox.js';
 import { runTerminal } from './terminal.js';
 
 export const OUTPUT_CAP = 16_000;
@@ -34,14 +36,13 @@ export function createRunTool(deps: { events: EventWriter; secrets: SecretSet; t
   return async function runTool(input: RunToolInput): Promise<RunToolResult> {
     const ctx = Context.current();
     let call: ToolCall;
-    let decision;
-    let pctx;
-    let policy;
+    let decision: PolicyDecision;
+    let pctx: PolicyContext;
+    let policy: Policy;
     try {
       call = toolCall.parse(input.call);
-      pctx = policyContext(deps.tools);
       policy = readPolicy(deps.tools.policyPath);
-      decision = evaluatePolicy(policy, call, { ...pctx, realpath: realResolve });
+      ({ decision, context: pctx } = await judgeToolCall(policy, call, deps.tools));
     } catch (err) {
       throw ApplicationFailure.nonRetryable(`the tool call could not be checked, so it was not run: ${(err as Error).message}`, 'PolicyCheckFailed');
     }
@@ -57,14 +58,20 @@ export function createRunTool(deps: { events: EventWriter; secrets: SecretSet; t
             output = runFilesystem(pctx.workspace, resolveToolPath({ ...pctx, realpath: realResolve }, call.args.path), call.args);
             break;
           case 'terminal': {
-            const r = await runTerminal(call.args.command, pctx.workspace, { env: deps.tools.env, timeoutMs: 60_000, maxBytes: OUTPUT_CAP * 2, signal: ctx.cancellationSignal });
+            // The network namespace is shared only when the policy allowed this command's reach (or a person approved it).
+            const network = decision.network === 'allow' || (decision.network === 'ask' && input.approved);
+            const sandbox = sandboxStatus(deps.tools.env.PATH);
+            const argv = sandbox.active ? sandboxArgv(sandbox, deps.tools, { network }) : undefined;
+            const r = await runTerminal(call.args.command, pctx.workspace, { env: terminalEnv(deps.tools, pctx.workspace), timeoutMs: 60_000, maxBytes: OUTPUT_CAP * 2, signal: ctx.cancellationSignal, ...(argv ? { sandbox: argv } : {}) });
             ok = r.exitCode === 0 && !r.timedOut;
-            output = `${r.output.replace(/\n$/, "")}${r.timedOut ? '\n[timed out; the process group was killed]' : ''}\n[exit code ${r.exitCode ?? 'none'}]`;
+            const note = sandbox.active ? '' : `\n[no OS sandbox: ${sandbox.reason}]`;
+            output = `${r.output.replace(/\n$/, '')}${r.timedOut ? '\n[timed out; the process group was killed]' : ''}\n[exit code ${r.exitCode ?? 'none'}]${note}`;
             break;
           }
           case 'database': {
             const conn = policy.connections[call.args.connection]!;
-            output = await runQuery(conn, call.args.sql, path.resolve(pctx.workspace));
+            // What was judged a read runs read-only at the engine, whatever the connection allows.
+            output = await runQuery(conn, call.args.sql, path.resolve(pctx.workspace), { readOnly: !conn.write || decision.sqlKind === 'read' });
             break;
           }
           case 'browser': {

@@ -1,5 +1,5 @@
-// Terminal tool: a command in the workspace with an environment scrubbed of secrets; the whole
-// process group is killed on timeout or cancellation.
+// Terminal tool: a command in the workspace with an environment scrubbed of secrets, under the OS
+// sandbox when one is given; the whole process group is killed on timeout or cancellation.
 import { spawn } from 'node:child_process';
 
 export interface TerminalResult {
@@ -8,10 +8,11 @@ export interface TerminalResult {
   timedOut: boolean;
 }
 
-/** `env` is the safe subset the configuration chose (never the process's secrets). */
-export function runTerminal(command: string, cwd: string, o: { env: Record<string, string>; timeoutMs: number; maxBytes: number; signal?: AbortSignal }): Promise<TerminalResult> {
+/** `env` is the safe subset the configuration chose (never the process's secrets); `sandbox` is the argv that runs `bash -c` confined. */
+export function runTerminal(command: string, cwd: string, o: { env: Record<string, string>; timeoutMs: number; maxBytes: number; signal?: AbortSignal; sandbox?: string[] }): Promise<TerminalResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', command], { cwd, env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [program, ...args] = o.sandbox ?? ['bash', '-c'];
+    const child = spawn(program!, [...args, command], { cwd, env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let timedOut = false;
     const take = (chunk: Buffer) => {

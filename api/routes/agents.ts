@@ -8,7 +8,7 @@ export function agentRoutes(app: AppContext): Router {
   r.post('/runs/:id/approvals/:approvalId', async (ctx) => (ctx.body = await svc.resolveApproval(app, ctx.params.id!, ctx.params.approvalId!, await readJson(ctx))));
   r.get('/approvals', async (ctx) => (ctx.body = await svc.listApprovals(app)));
   r.get('/policy', (ctx) => (ctx.body = svc.getPolicy(app)));
-  r.post('/policy/check', async (ctx) => (ctx.body = svc.checkPolicy(app, await readJson(ctx))));
+  r.post('/policy/check', async (ctx) => (ctx.body = await svc.checkPolicy(app, await readJson(ctx))));
   r.put('/policy', async (ctx) => (ctx.body = await svc.putPolicy(app, await readJson(ctx))));
   return r;
 }

@@ -1,8 +1,9 @@
 // Approvals (Updates on the agent workflow) and the tool policy.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
-import { policyContext, readPolicy, realResolve, writePolicy } from '../../db/policy-file.js';
-import { evaluatePolicy, toolCall } from '../../core/policy.js';
+import { readPolicy, writePolicy } from '../../db/policy-file.js';
+import { toolCall } from '../../core/policy.js';
+import { judgeToolCall } from '../../activities/tools/judge/index.js';
 import { newId } from '../../core/ids.js';
 import { audit } from '../../db/repositories/audit.js';
 import * as runs from '../../db/repositories/runs.js';
@@ -43,9 +44,9 @@ export async function listApprovals(ctx: AppContext) {
 }
 
 /** The dry run: what the registry would decide for this call right now, with real paths. */
-export function checkPolicy(ctx: AppContext, body: unknown) {
+export async function checkPolicy(ctx: AppContext, body: unknown) {
   const call = toolCall.parse((body as { call?: unknown } | null)?.call);
-  return evaluatePolicy(readPolicy(ctx.config.tools.policyPath), call, { ...policyContext(ctx.config.tools), realpath: realResolve });
+  return (await judgeToolCall(readPolicy(ctx.config.tools.policyPath), call, ctx.config.tools)).decision;
 }
 
 export function getPolicy(ctx: AppContext) {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unloadLocalModels } from '../../activities/llm/local.js';
 import { seedExamples } from '../../api/services/seed.js';
-import { readShell } from '../../core/shell.js';
+import { readShellCommand } from '../../activities/tools/judge/shell.js';
 import { queueScript } from '../fakes/script.js';
 import { makeWorkspace } from '../helpers/agent-setup.js';
 import { localModelPath } from '../helpers/local-model.js';
@@ -18,7 +18,7 @@ function readmeRunCommands(): string[][] {
     .flatMap((b) => b.split('\n'))
     .map((line) => line.replace(/\s+#.*$/, '').trim())
     .filter((line) => line.startsWith('harness run '))
-    .map((line) => readShell(line).commands[0]!.args);
+    .map((line) => readShellCommand(line, { vars: {} }).commands[0]!.words.slice(1).map((w) => w.value ?? w.text));
 }
 
 describe('the README on the embedded model', () => {

@@ -1,4 +1,4 @@
-// A small, quote-aware reading of a shell command line: every command it would run (chains, pipes,
+// FROZEN (see policy-v1.ts): a small, quote-aware reading of a shell command line: every command it would run (chains, pipes,
 // $(...), backticks, newlines, `bash -c '...'`, eval), and every file it would redirect into.
 // Anything it cannot read with certainty is reported as unparseable, and policy denies it.
 
