@@ -48,6 +48,7 @@ const envSchema = z.object({
   OLLAMA_BASE_URL: url,
   LOCAL_MODEL_PATH: optional,
   CHROMIUM_PATH: optional,
+  HARNESS_SANDBOX: z.enum(['auto', 'off']).optional(),
   OTEL_SDK_DISABLED: optional,
   OTEL_EXPORTER_OTLP_ENDPOINT: url,
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url,
@@ -123,6 +124,8 @@ export interface ToolsConfig {
   projectDir: string;
   artifactsDir: string;
   chromiumPath: string;
+  /** `auto`: the terminal runs under bubblewrap when it works here; `off`: never (the policy is then stricter). */
+  sandbox: 'auto' | 'off';
   /** The environment a terminal command gets: a safe subset, never the secrets. */
   env: Record<string, string>;
 }
@@ -247,6 +250,7 @@ export function configFromEnv(env: Env, cwd: string): HarnessConfig {
       projectDir: dir,
       artifactsDir: paths.artifacts,
       chromiumPath: e.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      sandbox: e.HARNESS_SANDBOX ?? 'auto',
       env: Object.fromEntries(SAFE_TOOL_ENV.filter((k) => env[k] !== undefined).map((k) => [k, env[k]!])),
     },
     models: {

@@ -3,7 +3,7 @@
 // code-carrying commands, unknown connections, read-only connections) cannot be overridden by user
 // rules. Pure: commands and SQL arrive already read by real parsers (activities/tools/judge).
 import { z } from 'zod';
-import { codeCarrying, looksLikePath, networkHosts, optionPath, reachesNetwork, readOnlyCommand, type ShellFacts, type ShellWord } from './shell-facts.js';
+import { codeCarrying, fileUrlPath, looksLikePath, networkHosts, optionPath, reachesNetwork, readOnlyCommand, type ShellFacts, type ShellWord } from './shell-facts.js';
 
 export type PolicyAction = 'allow' | 'deny' | 'ask';
 const ORDER: Record<PolicyAction, number> = { allow: 0, ask: 1, deny: 2 };
@@ -187,8 +187,10 @@ function judgeWord(ctx: PolicyContext, program: string, w: ShellWord): PolicyDec
     return { decision: 'ask', rule: 'builtin:unknown-word', reason: `${program}: ${w.text} is known only at run time (${w.unknown})` };
   }
   // Every word may name a file: bare words resolve inside the workspace, so for them only the protected paths matter.
-  const candidate = w.value.startsWith('-') ? optionPath(w.value) : /^[a-z][a-z0-9+.-]*:\/\//i.test(w.value) ? undefined : w.value;
-  if (candidate !== undefined && candidate !== '' && !DEVICES.has(candidate)) {
+  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(w.value);
+  const candidates = [w.value.startsWith('-') || url ? undefined : w.value, optionPath(w.value), fileUrlPath(w.value)];
+  for (const candidate of candidates) {
+    if (candidate === undefined || candidate === '' || DEVICES.has(candidate)) continue;
     const p = resolveToolPath(ctx, candidate);
     if (!isInside(ctx.workspace, p)) return { decision: 'deny', rule: 'builtin:outside-workspace', reason: `${program} reaches ${candidate}, outside the workspace` };
     if (ctx.protectedPaths.some((q) => isInside(q, p))) return { decision: 'deny', rule: 'builtin:protected-path', reason: `${program} touches ${candidate}, which is protected` };
@@ -212,6 +214,8 @@ function judgeTerminal(policy: Policy, ctx: PolicyContext, shell: ShellFacts): P
   if (shell.unparseable) return { decision: 'deny', rule: 'builtin:unreadable-command', reason: `bash would not accept this command: ${shell.unparseable}` };
   const decisions: PolicyDecision[] = [];
   const network: PolicyDecision[] = [];
+  /** Programs that neither only read nor were judged as network commands: the open network would be theirs too. */
+  const local: string[] = [];
   for (const r of shell.redirects) {
     const target = r.target;
     if (target.value === undefined) decisions.push(judgeWord(ctx, `a redirect ${r.op}`, target)!);
@@ -246,7 +250,8 @@ function judgeTerminal(policy: Policy, ctx: PolicyContext, shell: ShellFacts): P
     }
     const known = args.every((a) => a.value !== undefined);
     const values = args.map((a) => a.value ?? a.text);
-    const text = [program, ...values].join(' ');
+    // `./cat` or `/tmp/x/cat` is another program than the `cat` a rule names: rules see the name as written.
+    const text = [first.value, ...values].join(' ');
     const code = cmd.wrappers.length ? `${cmd.wrappers[0]} runs another program` : codeCarrying(program, values) ?? (cmd.assigns.find((a) => CODE_VARIABLES.test(a)) ? `${program} runs with ${cmd.assigns.find((a) => CODE_VARIABLES.test(a))} changed` : undefined);
     const fullText = [...cmd.wrapperWords.map((w) => w.value ?? w.text), ...cmd.words.map((w) => w.value ?? w.text)].join(' ');
     const exact = known ? exactAllow(fullText) : undefined;
@@ -254,15 +259,17 @@ function judgeTerminal(policy: Policy, ctx: PolicyContext, shell: ShellFacts): P
     if (reachesNetwork(program, values)) {
       const hosts = networkHosts(program, values);
       for (const d of hosts.length ? hosts.map((h) => judgeHost(policy, h)) : [judgeHost(policy, undefined)]) network.push(d);
-    }
-    const matches = (m: NonNullable<PolicyRule['match']>) => !m.command || globToRegex(m.command, false).test(text) || globToRegex(m.command, false).test(fullText) || (known && globToRegex(m.command, false).test(program));
+    } else if (!readOnlyCommand(program, values)) local.push(program);
+    const matches = (m: NonNullable<PolicyRule['match']>) => !m.command || globToRegex(m.command, false).test(text) || globToRegex(m.command, false).test(fullText) || (known && globToRegex(m.command, false).test(first.value!));
     // Where a rule names this exact command it decides, unless a deny or ask rule matches too.
     const hit = exact ? userRules(policy, 'terminal', undefined, matches, ['deny', 'ask']) ?? { decision: 'allow' as const, rule: ruleName(policy, exact), reason: exact.description ?? `rule ${ruleName(policy, exact)} names this exact command` } : known ? userRules(policy, 'terminal', undefined, matches) : userRules(policy, 'terminal', undefined, matches, ['deny', 'ask']);
     decisions.push(hit ?? { decision: 'ask', rule: 'default:terminal-asks', reason: `running ${program} needs approval` });
     if (!readOnlyCommand(program, values) || code) readOnly = false;
   }
   if (!decisions.length && !network.length) return { decision: 'deny', rule: 'builtin:empty-command', reason: 'no command to run' };
-  const net = network.length ? strictest(network) : undefined;
+  let net = network.length ? strictest(network) : undefined;
+  // The sandbox opens the network to the whole command, not one program: only a command whose other parts only read may have it unasked.
+  if (net?.decision === 'allow' && policy.network !== 'allow' && local.length) net = { decision: 'ask', rule: 'builtin:network-shared', reason: `the network would be open to ${[...new Set(local)].join(', ')} as well` };
   if (net) decisions.push(net);
   let decision = strictest(decisions);
   // Without the OS sandbox nothing confines a command's writes or its network: those ask.

@@ -48,7 +48,7 @@ export const WRAPPERS = new Set(['sudo', 'doas', 'su', 'runuser', 'env', 'nohup'
 export const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh', 'ksh', 'mksh', 'fish', 'csh', 'tcsh', 'ash', 'rbash']);
 
 /** Interpreters and tools whose arguments are code (inline or in a file). */
-const INTERPRETERS = /^(python[0-9.]*|pypy[0-9.]*|node(js)?|deno|bun|perl[0-9.]*|ruby[0-9.]*|irb|php[0-9.]*|lua[0-9.]*|luajit|tclsh[0-9.]*|wish|Rscript|R|julia|osascript|awk|gawk|mawk|nawk|jshell|groovy|scala|ghci|runghc|swift|expect|make|gmake|cmake|ninja|npx|pnpx|bunx|uvx|pipx|gdb|vim?|nvim|emacs|ed|ex|m4|dc|bc|sqlite3|psql|mysql|eval|source|\.|alias|trap|enable|xargs|parallel|at|batch|crontab|systemd-run|ssh-agent|dbus-launch|sh|bash)$/;
+const INTERPRETERS = /^(python[0-9.]*|pypy[0-9.]*|node(js)?|deno|bun|perl[0-9.]*|ruby[0-9.]*|irb|php[0-9.]*|lua[0-9.]*|luajit|tclsh[0-9.]*|wish|Rscript|R|julia|osascript|awk|gawk|mawk|nawk|jshell|groovy|scala|ghci|runghc|swift|expect|make|gmake|cmake|ninja|npx|pnpx|bunx|uvx|pipx|gdb|vim?|nvim|emacs|ed|ex|m4|dc|bc|sqlite3|psql|mysql|eval|source|\.|alias|trap|enable|fc|xargs|parallel|at|batch|crontab|systemd-run|ssh-agent|dbus-launch|sh|bash)$/;
 
 /** Where a program runs code of its arguments, the reason; undefined when it does not. */
 export function codeCarrying(program: string, args: string[]): string | undefined {
@@ -87,6 +87,12 @@ export function codeCarrying(program: string, args: string[]): string | undefine
       return `${program} builds or runs code`;
     case 'tar':
       return args.some((a) => /^--(to-command|use-compress-program|checkpoint-action|info-script|new-volume-script|rsh-command)/.test(a) || /^-[A-Za-z]*I/.test(a)) ? 'tar runs a program' : undefined;
+    case 'nc':
+    case 'ncat':
+    case 'netcat':
+      return args.some((a) => /^(-[a-zA-Z]*[ec]|--exec|--sh-exec|--lua-exec)/.test(a)) ? `${program} -e runs a program for the connection` : undefined;
+    case 'socat':
+      return args.some((a) => /^(EXEC|SYSTEM):/i.test(a)) ? 'socat EXEC runs a program' : undefined;
     case 'rsync':
       return args.some((a) => /^(-e|--rsh|--rsync-path)/.test(a)) ? 'rsync runs a remote shell command' : undefined;
     case 'ssh':
@@ -150,10 +156,20 @@ export function reachesNetwork(program: string, args: string[]): boolean {
   return false;
 }
 
-/** Hosts named by a network command's arguments: URLs and `user@host:` / `host:path` forms. */
-export function networkHosts(program: string, args: string[]): string[] {
-  const hosts: string[] = [];
+/** Options that send a network command somewhere its URLs do not say (a proxy, a resolve override, a config or URL file). */
+const REDIRECTING_OPTIONS = /^(-x|-K|-i|-e|-E|-F|-J|-o\s*Proxy|--proxy.*|--preproxy.*|--socks.*|--resolve.*|--connect-to.*|--doh-url.*|--config.*|--input-file.*|--execute.*|--next|-:|ProxyCommand.*|ProxyJump.*)$/;
+
+/**
+ * Hosts named by a network command's arguments: URLs and `user@host:` / `host:path` forms.
+ * `undefined` stands for a destination the judge cannot read (a proxy, a resolve override, a file of URLs).
+ */
+export function networkHosts(program: string, args: string[]): Array<string | undefined> {
+  const hosts: Array<string | undefined> = [];
   for (const a of args) {
+    if (REDIRECTING_OPTIONS.test(a) && ['curl', 'wget', 'ssh', 'scp', 'sftp', 'aria2c', 'http', 'https', 'xh', 'lftp'].includes(program)) {
+      hosts.push(undefined);
+      continue;
+    }
     const url = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^/:?#]+)/i.exec(a);
     if (url) hosts.push(url[1]!.toLowerCase());
     else if (['ssh', 'scp', 'sftp', 'rsync', 'git', 'mosh'].includes(program) && /^(?:[^@\s/]+@)?([a-z0-9.-]+)(?::|$)/i.test(a) && (a.includes('@') || a.includes(':'))) hosts.push(/^(?:[^@\s/]+@)?([a-z0-9.-]+)/i.exec(a)![1]!.toLowerCase());
@@ -173,16 +189,30 @@ export function readOnlyCommand(program: string, args: string[]): boolean {
 }
 
 /** Words starting with these look like paths the guard must judge. */
+/** The local path a `file:` URL names, which the guard judges like any path. */
+export function fileUrlPath(word: string): string | undefined {
+  const m = /^file:(?:\/\/[^/]*)?(\/.*)$/i.exec(word);
+  return m ? decodeURIComponentSafe(m[1]!) : undefined;
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 export function looksLikePath(word: string): boolean {
   return word === '.' || word === '..' || word.startsWith('/') || word.startsWith('~') || word.startsWith('./') || word.startsWith('../') || (word.includes('/') && !/^[a-z][a-z0-9+.-]*:\/\//i.test(word));
 }
 
 /**
- * The path an option carries (`--file=/p`, `-f/p`), so the guard judges it like any path argument.
- * `-o /p` needs nothing here: `/p` is its own word.
+ * The path an option or operand carries (`--file=/p`, `-f/p`, dd's `if=/p`), so the guard judges
+ * it like any path argument. `-o /p` needs nothing here: `/p` is its own word.
  */
 export function optionPath(word: string): string | undefined {
-  const long = /^--[^=]+=(.+)$/.exec(word);
+  const long = /^-*[^=/]+=(.+)$/.exec(word);
   if (long) return looksLikePath(long[1]!) ? long[1] : undefined;
   const short = /^-[A-Za-z0-9]([/~.].*)$/.exec(word);
   if (short && looksLikePath(short[1]!)) return short[1];

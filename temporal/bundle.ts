@@ -11,13 +11,18 @@ export const workflowsPath = path.join(root, 'workflows', 'index.ts');
 /** Tracing's workflow interceptors: in the bundle only when telemetry is on, so it costs nothing off. */
 const otelInterceptors = path.join(root, 'workflows', 'otel-interceptors.ts');
 
+/** Every file under a directory, sorted, as paths relative to the project root. */
+function filesUnder(dir: string): string[] {
+  return fs
+    .readdirSync(path.join(root, dir), { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+/** The cache key: every source the bundle can include (workflows/ and core/, at any depth) and the lockfile (its dependencies). */
 function sourceHash(): string {
   const hash = crypto.createHash('sha256');
-  for (const dir of ['workflows', 'core']) {
-    for (const file of fs.readdirSync(path.join(root, dir)).sort()) {
-      hash.update(file).update(fs.readFileSync(path.join(root, dir, file)));
-    }
-  }
+  for (const file of [...filesUnder('workflows'), ...filesUnder('core'), 'package-lock.json']) hash.update(file).update(fs.readFileSync(path.join(root, file)));
   return hash.digest('hex').slice(0, 16);
 }
 

@@ -60,7 +60,7 @@ export function createRunTool(deps: { events: EventWriter; secrets: SecretSet; t
           case 'terminal': {
             // The network namespace is shared only when the policy allowed this command's reach (or a person approved it).
             const network = decision.network === 'allow' || (decision.network === 'ask' && input.approved);
-            const sandbox = sandboxStatus(deps.tools.env.PATH);
+            const sandbox = sandboxStatus(deps.tools);
             const argv = sandbox.active ? sandboxArgv(sandbox, deps.tools, { network }) : undefined;
             const r = await runTerminal(call.args.command, pctx.workspace, { env: terminalEnv(deps.tools, pctx.workspace), timeoutMs: 60_000, maxBytes: OUTPUT_CAP * 2, signal: ctx.cancellationSignal, ...(argv ? { sandbox: argv } : {}) });
             ok = r.exitCode === 0 && !r.timedOut;

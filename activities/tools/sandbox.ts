@@ -15,7 +15,7 @@ export interface SandboxStatus {
   reason?: string;
 }
 
-let cached: SandboxStatus | undefined;
+const cached = new Map<string, SandboxStatus>();
 
 function findBinary(searchPath: string): string | undefined {
   for (const dir of searchPath.split(':').filter(Boolean)) {
@@ -25,14 +25,23 @@ function findBinary(searchPath: string): string | undefined {
   return undefined;
 }
 
-/** Whether bwrap is installed and can create its namespaces here (checked once per process). */
-export function sandboxStatus(searchPath = process.env.PATH ?? '/usr/bin:/bin'): SandboxStatus {
-  if (cached) return cached;
-  const binary = findBinary(`${searchPath}:/usr/bin:/bin`);
-  if (!binary) return (cached = { active: false, reason: 'bubblewrap (bwrap) is not installed; apt-get install bubblewrap' });
-  const probe = spawnSync(binary, ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-net', '--unshare-pid', '--die-with-parent', '--', 'true'], { timeout: 10_000, encoding: 'utf8' });
-  if (probe.status !== 0) return (cached = { active: false, binary, reason: `bwrap cannot create its namespaces here: ${(probe.stderr || probe.error?.message || `exit ${probe.status}`).trim()}` });
-  return (cached = { active: true, binary });
+/** Whether bwrap is installed and can create its namespaces here (checked once per process and setting). */
+export function sandboxStatus(tools: Pick<ToolsConfig, 'sandbox' | 'env'>): SandboxStatus {
+  const key = `${tools.sandbox}:${tools.env.PATH ?? ''}`;
+  const known = cached.get(key);
+  if (known) return known;
+  const status = probe(tools);
+  cached.set(key, status);
+  return status;
+}
+
+function probe(tools: Pick<ToolsConfig, 'sandbox' | 'env'>): SandboxStatus {
+  if (tools.sandbox === 'off') return { active: false, reason: 'the sandbox is turned off (HARNESS_SANDBOX=off)' };
+  const binary = findBinary(`${tools.env.PATH ?? ''}:/usr/bin:/bin`);
+  if (!binary) return { active: false, reason: 'bubblewrap (bwrap) is not installed: apt-get install bubblewrap' };
+  const r = spawnSync(binary, ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-net', '--unshare-pid', '--die-with-parent', '--', 'true'], { timeout: 10_000, encoding: 'utf8' });
+  if (r.status !== 0) return { active: false, binary, reason: `bwrap cannot create its namespaces here: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}` };
+  return { active: true, binary };
 }
 
 /** The argv that runs `bash -c command` inside the sandbox for this workspace. */

@@ -6,6 +6,7 @@ import { decryptSecret, loadKeyring } from '../../db/crypto.js';
 import { listProviders } from '../../db/repositories/providers.js';
 import { findTemporalCli, INSTALL_HINT } from '../../temporal/cli-path.js';
 import { waitForTemporal } from '../../temporal/dev-server.js';
+import { sandboxStatus } from '../../activities/tools/sandbox.js';
 import { config } from '../config.js';
 import { cliSearch, prepareStore, temporalTarget } from '../runtime.js';
 
@@ -60,13 +61,20 @@ async function checks(): Promise<Check[]> {
   }
   const chromium = [config().tools.chromiumPath, '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
   out.push({ name: 'chromium', ok: !!chromium, detail: chromium ?? 'not found: `apt-get install -y chromium` (browser tool and e2e tests)', required: false });
+  const sandbox = sandboxStatus(config().tools);
+  out.push({
+    name: 'terminal sandbox',
+    ok: sandbox.active,
+    detail: sandbox.active ? `active (${sandbox.binary}): workspace read-write, system read-only, home, .vloop and the policy hidden, network only where the policy allows` : `not active: ${sandbox.reason}; commands that may write or reach the network ask first`,
+    required: false,
+  });
   return out;
 }
 
 export function doctorCommand(program: Command): void {
   program
     .command('doctor')
-    .description('check node, the Temporal CLI and server, the store, providers and chromium')
+    .description('check node, the Temporal CLI and server, the store, providers, chromium and the terminal sandbox')
     .action(async () => {
       const results = await checks();
       for (const c of results) console.log(`${c.ok ? '✓' : c.required ? '✗' : '!'} ${c.name.padEnd(18)} ${c.detail}`);

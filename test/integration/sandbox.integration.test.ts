@@ -17,6 +17,7 @@ const projectDir = path.join(ws, '.vloop');
 const outside = path.join(root, 'outside');
 const tools = { workspace: ws, home, projectDir, policyPath: path.join(projectDir, 'policy.json') };
 const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home };
+const status = { sandbox: 'auto' as const, env };
 let server: net.Server;
 let port = 0;
 
@@ -34,12 +35,12 @@ afterAll(async () => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-const inSandbox = (command: string, network = false) => runTerminal(command, ws, { env, timeoutMs: 10_000, maxBytes: 10_000, sandbox: sandboxArgv(sandboxStatus(), tools, { network }) });
+const inSandbox = (command: string, network = false) => runTerminal(command, ws, { env, timeoutMs: 10_000, maxBytes: 10_000, sandbox: sandboxArgv(sandboxStatus(status), tools, { network }) });
 const bare = (command: string) => runTerminal(command, ws, { env, timeoutMs: 10_000, maxBytes: 10_000 });
 
 describe('the terminal sandbox (bubblewrap)', () => {
   it('is active on this machine (CI installs bubblewrap)', () => {
-    expect(sandboxStatus()).toMatchObject({ active: true });
+    expect(sandboxStatus(status)).toMatchObject({ active: true });
   });
 
   it.each([
@@ -71,7 +72,7 @@ describe('the terminal sandbox (bubblewrap)', () => {
 
   it('kills everything it started on timeout', async () => {
     const marker = `sleep 3${Date.now() % 1000}.5`;
-    const r = await runTerminal(`(${marker}) & ${marker}`, ws, { env, timeoutMs: 500, maxBytes: 1000, sandbox: sandboxArgv(sandboxStatus(), tools, { network: false }) });
+    const r = await runTerminal(`(${marker}) & ${marker}`, ws, { env, timeoutMs: 500, maxBytes: 1000, sandbox: sandboxArgv(sandboxStatus(status), tools, { network: false }) });
     expect(r.timedOut).toBe(true);
     expect(r.output).toBe('');
     const alive = () => fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).some((p) => { try { return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(marker.replace(' ', '\0')); } catch { return false; } });

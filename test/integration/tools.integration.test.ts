@@ -110,3 +110,48 @@ describe('tool registry', () => {
     await until(() => !processAlive(pid), `the background child ${pid} to be killed with its group`, 5000);
   });
 });
+
+describe('the registry runs the terminal under the sandbox, and says so when it cannot', () => {
+  let ws: string;
+  let home: string;
+  const results: Array<{ data: { output: string } }> = [];
+  const registry = (env: Record<string, string>) => {
+    const project = path.join(ws, '.vloop');
+    return createRunTool({ events: { append: async (_runId, events) => (results.push(...(events as typeof results)), 0) }, secrets: new SecretSet({}), tools: testConfig({ dir: project, workspace: ws, env: { HOME: home, ...env } }).tools });
+  };
+  const run = (tool: ReturnType<typeof createRunTool>, command: string, approved: boolean) => new MockActivityEnvironment().run(tool, { runId: 'r', callId: `t${results.length}`, call: { tool: 'terminal', args: { command } }, approved } satisfies RunToolInput);
+
+  beforeAll(() => {
+    ws = makeWorkspace({ 'ok.txt': 'fine' });
+    home = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-home-')));
+    fs.mkdirSync(path.join(home, '.ssh'));
+    fs.writeFileSync(path.join(home, '.ssh', 'id_rsa'), 'CANARY-KEY');
+    fs.mkdirSync(path.join(ws, '.vloop'));
+    fs.writeFileSync(path.join(ws, '.vloop', 'policy.json'), JSON.stringify({ rules: [{ tool: 'terminal', action: 'allow' }] }));
+  });
+  afterAll(() => {
+    fs.rmSync(ws, { recursive: true, force: true });
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('an approved code-carrying command still cannot read the home directory', async () => {
+    const script = "python3 -c \"import os; print(open(os.environ['HOME'] + '/.ssh/id_rsa').read())\"";
+    const tool = registry({});
+    await expect(run(tool, script, false)).rejects.toThrow(/builtin:code-carrying/);
+    const r = await run(tool, script, true);
+    expect(r.ok).toBe(false);
+    expect(r.output).toMatch(/No such file or directory/);
+    expect(r.output).not.toContain('CANARY-KEY');
+    expect(r.output).not.toContain('no OS sandbox');
+  });
+
+  it('without the sandbox, a command that writes asks, and its result says the sandbox is off', async () => {
+    const tool = registry({ HARNESS_SANDBOX: 'off' });
+    await expect(run(tool, 'touch made.txt', false)).rejects.toThrow(/builtin:no-sandbox/);
+    expect(await run(tool, 'cat ok.txt', false)).toMatchObject({ ok: true });
+    const r = await run(tool, 'touch made.txt', true);
+    expect(r.output).toContain('[no OS sandbox: the sandbox is turned off (HARNESS_SANDBOX=off)]');
+    expect(results.at(-1)!.data.output).toContain('no OS sandbox');
+    expect(fs.existsSync(path.join(ws, 'made.txt'))).toBe(true);
+  });
+});

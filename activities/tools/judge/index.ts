@@ -32,7 +32,7 @@ export async function readFacts(policy: Policy, call: ToolCall, vars: Record<str
 }
 
 export async function judgeToolCall(policy: Policy, call: ToolCall, tools: ToolsConfig): Promise<Judgement> {
-  const context: PolicyContext = { ...policyContext(tools), realpath: realResolve, sandboxed: sandboxStatus(tools.env.PATH).active };
+  const context: PolicyContext = { ...policyContext(tools), realpath: realResolve, sandboxed: sandboxStatus(tools).active };
   const facts = await readFacts(policy, call, terminalEnv(tools, context.workspace));
   const decision = evaluatePolicy(policy, call, context, facts);
   return { decision, shape: callShape(call, facts, decision), context };
