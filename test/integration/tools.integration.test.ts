@@ -7,7 +7,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretSet } from '../../core/secrets.js';
 import { runFilesystem } from '../../activities/tools/filesystem.js';
-import { createRunTool, type RunToolInput } from '../../activities/tools/registry.js';
+import { createRunTool, type RunToolInput, type RunToolResult } from '../../activities/tools/registry.js';
 import { runTerminal } from '../../activities/tools/terminal.js';
 import { EscapeError } from '../../activities/tools/workspace.js';
 import type { ToolCall } from '../../core/policy.js';
@@ -119,7 +119,7 @@ describe('the registry runs the terminal under the sandbox, and says so when it 
     const project = path.join(ws, '.vloop');
     return createRunTool({ events: { append: async (_runId, events) => (results.push(...(events as typeof results)), 0) }, secrets: new SecretSet({}), tools: testConfig({ dir: project, workspace: ws, env: { HOME: home, ...env } }).tools });
   };
-  const run = (tool: ReturnType<typeof createRunTool>, command: string, approved: boolean) => new MockActivityEnvironment().run(tool, { runId: 'r', callId: `t${results.length}`, call: { tool: 'terminal', args: { command } }, approved } satisfies RunToolInput);
+  const run = (tool: ReturnType<typeof createRunTool>, command: string, approved: boolean): Promise<RunToolResult> => new MockActivityEnvironment().run(tool, { runId: 'r', callId: `t${results.length}`, call: { tool: 'terminal', args: { command } }, approved } satisfies RunToolInput);
 
   beforeAll(() => {
     ws = makeWorkspace({ 'ok.txt': 'fine' });
