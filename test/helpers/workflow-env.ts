@@ -6,7 +6,8 @@ import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { Activities } from '../../activities/index.js';
 import type { NewRunEvent } from '../../core/events.js';
-import { policySpec } from '../../core/policy.js';
+import { callShape, evaluatePolicy, policySpec, type ToolCall } from '../../core/policy.js';
+import { readFacts } from '../../activities/tools/judge/index.js';
 import type { RunPatch } from '../../db/repositories/runs.js';
 
 export async function startWorkflowEnv(): Promise<TestWorkflowEnvironment> {
@@ -54,6 +55,13 @@ export function fakeActivities(overrides: FakeActivities = {}) {
     },
     async loadPolicy() {
       return { policy: policySpec.parse({ rules: [{ tool: 'filesystem', action: 'allow' }], approvalTimeoutMs: 60_000 }), context: { workspace: '/ws', home: '/root', protectedPaths: [] } };
+    },
+    /** The real judge over whatever loadPolicy answers (paths judged lexically, as in a workflow test nothing is on disk). */
+    async judgeToolCall(input: { call: ToolCall }) {
+      const { policy, context } = await acts.loadPolicy!();
+      const facts = await readFacts(policy, input.call, { HOME: context.home, PWD: context.workspace });
+      const decision = evaluatePolicy(policy, input.call, { ...context, sandboxed: true }, facts);
+      return { decision, shape: callShape(input.call, facts, decision), approvalTimeoutMs: policy.approvalTimeoutMs };
     },
     async endToolSession() {},
     async chatTurn(input) {

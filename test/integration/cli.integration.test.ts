@@ -81,4 +81,12 @@ describe('harness CLI', () => {
     expect(badPair.code).toBe(1);
     expect(badPair.out).toContain("--input takes key=value, got 'novalue'");
   });
+
+  it('doctor reports whether the terminal sandbox is active', async () => {
+    const on = await harness(['doctor']);
+    expect(on.out).toMatch(/✓ terminal sandbox\s+active \(.*bwrap\)/);
+    const p = spawnHarness(['doctor'], { ...env, HARNESS_SANDBOX: 'off' });
+    await p.exitCode;
+    expect(p.output()).toMatch(/! terminal sandbox\s+not active: the sandbox is turned off \(HARNESS_SANDBOX=off\); commands that may write or reach the network ask first/);
+  });
 });

@@ -80,7 +80,7 @@ function staticText(word: Node): string | undefined {
 }
 
 function unescapeUnquoted(s: string): string {
-  return s.replace(/\\([\s\S])/g, '$1').replace(/\\$/, '');
+  return s.replace(/\\\n/g, '').replace(/\\([\s\S])/g, '$1').replace(/\\$/, '');
 }
 
 function unescapeDouble(s: string): string {
@@ -129,7 +129,8 @@ class WordReader {
           for (let j = 0; j < raw.length; j++) {
             const ch = raw[j]!;
             if (ch === '\\') {
-              plain += raw[j + 1] ?? '';
+              // A backslash-newline is a line continuation: both go.
+              if (raw[j + 1] !== '\n') plain += raw[j + 1] ?? '';
               j++;
               continue;
             }
