@@ -1,7 +1,7 @@
 // One ReAct model step as one activity: render the trajectory, ask for one action, parse it.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Usage } from '../core/messages.js';
-import { actionGrammar, actionSchema, nativeTools, parseAction, parseNativeAction, renderReact, type AgentAction, type TrajectoryStep } from '../core/react.js';
+import { actionGrammar, actionSchema, agentToolNames, nativeTools, parseAction, parseNativeAction, renderReact, type AgentAction, type McpToolInfo, type TrajectoryStep } from '../core/react.js';
 import { parseSignature } from '../core/signature.js';
 import type { ComponentSpec } from '../core/specs.js';
 import type { CallModel } from './llm/model-call.js';
@@ -15,6 +15,8 @@ export interface AgentStepInput {
   trajectory: TrajectoryStep[];
   /** The last step: only `finish` is offered, and any other answer is refused. */
   finishOnly?: boolean;
+  /** The MCP tools discovered at the run's start, pinned for all its steps. */
+  mcpTools?: McpToolInfo[];
 }
 
 export type AgentStepResult = ({ action: AgentAction } | { problem: string }) & { usage: Usage; costUsd: number };
@@ -26,7 +28,8 @@ export function createAgentStep(deps: { callModel: CallModel; resolveProvider: (
       throw ApplicationFailure.nonRetryable(`provider '${component.provider}' cannot be used: ${err.message}`, 'ConfigError');
     });
     const signature = parseSignature(component.signature);
-    const tools = input.finishOnly ? [] : (component.tools ?? []);
+    const mcp = input.mcpTools ?? [];
+    const tools = input.finishOnly ? [] : agentToolNames(component.tools ?? [], mcp);
     // Native tool calling where the provider has it; a JSON action under a grammar on the local model.
     const native = resolved.provider.type !== 'local' && component.adapter !== 'json';
     let parsed: { action: AgentAction } | { problem: string } = { problem: 'no answer' };
@@ -36,11 +39,11 @@ export function createAgentStep(deps: { callModel: CallModel; resolveProvider: (
         callId: `agent[${input.step}]`,
         provider: component.provider,
         model: component.model,
-        messages: renderReact({ signature, instructions: component.instructions, tools, native, finishOnly: input.finishOnly }, input.inputs, input.trajectory),
+        messages: renderReact({ signature, instructions: component.instructions, tools, mcp, native, finishOnly: input.finishOnly }, input.inputs, input.trajectory),
         adapter: native ? 'tools' : 'json',
         temperature: component.params?.temperature,
         maxTokens: component.params?.maxTokens,
-        ...(native ? { tools: nativeTools(signature, tools) } : { jsonSchema: resolved.provider.type === 'local' ? actionGrammar(signature, tools) : actionSchema(signature, tools) }),
+        ...(native ? { tools: nativeTools(signature, tools, mcp) } : { jsonSchema: resolved.provider.type === 'local' ? actionGrammar(signature, tools, mcp) : actionSchema(signature, tools) }),
         stream: false,
       },
       (res) => {

@@ -13,6 +13,8 @@ import { createEvalActivities } from './evals.js';
 import type { ToolsConfig } from '../config/index.js';
 import { policyContext, readPolicy } from '../db/policy-file.js';
 import { judgeToolCall } from './tools/judge/index.js';
+import { discoverMcpTools, UnknownMcpServer } from './tools/mcp.js';
+import { ApplicationFailure } from '@temporalio/activity';
 import { toolCall, type ToolCall } from '../core/policy.js';
 import { createRunTool, endToolSession } from './tools/registry.js';
 import { createPredict } from './predict.js';
@@ -59,6 +61,16 @@ export function createActivities(deps: ActivityDeps) {
     /** The policy as the workflow sees it (a local activity, recorded in history). */
     async loadPolicy() {
       return { policy: readPolicy(deps.tools.policyPath), context: policyContext(deps.tools) };
+    },
+    /** The MCP tools a component names, listed by their servers; recorded in history, so the run keeps this list. */
+    async discoverMcpTools(input: { tools: string[] }) {
+      const policy = readPolicy(deps.tools.policyPath);
+      try {
+        return await discoverMcpTools(input.tools, policy.mcpServers, deps.tools, deps.tools.hostEnv);
+      } catch (err) {
+        if (err instanceof UnknownMcpServer) throw ApplicationFailure.nonRetryable(err.message, 'ConfigError');
+        throw err;
+      }
     },
     /** The decision on one tool call, by the parsers and the policy (a local activity: recorded, so later judges never change a past decision). */
     async judgeToolCall(input: { call: ToolCall }) {

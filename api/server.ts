@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { closeBrowser } from '../activities/tools/browser.js';
+import { closeMcpSessions } from '../activities/tools/mcp.js';
 import { createProviderResolver, type ProviderFactory } from '../activities/llm/registry.js';
 import type { HarnessConfig } from '../config/index.js';
 import { processSecrets } from '../core/secrets.js';
@@ -132,6 +133,7 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun?.catch(() => {});
       await closeBrowser();
+      await closeMcpSessions();
       await bus.close?.();
       await client.connection.close();
       await telemetry?.shutdown();

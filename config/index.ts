@@ -128,6 +128,8 @@ export interface ToolsConfig {
   sandbox: 'auto' | 'off';
   /** The environment a terminal command gets: a safe subset, never the secrets. */
   env: Record<string, string>;
+  /** The whole environment the configuration was built from: where an MCP server's `{env: NAME}` header is read (never passed to a tool). */
+  hostEnv: Record<string, string | undefined>;
 }
 
 /** Where the default provider's settings come from (LM_PROVIDER, keys, URLs, a GGUF file). */
@@ -252,6 +254,7 @@ export function configFromEnv(env: Env, cwd: string): HarnessConfig {
       chromiumPath: e.CHROMIUM_PATH ?? '/usr/bin/chromium',
       sandbox: e.HARNESS_SANDBOX ?? 'auto',
       env: Object.fromEntries(SAFE_TOOL_ENV.filter((k) => env[k] !== undefined).map((k) => [k, env[k]!])),
+      hostEnv: { ...env },
     },
     models: {
       provider: e.LM_PROVIDER,

@@ -20,11 +20,37 @@ export const policyRule = z.strictObject({
       sql: z.enum(['read', 'write', 'ddl']).optional(),
       connection: z.string().optional(),
       op: z.string().optional(),
+      /** MCP tools: argument name -> glob its (stringified) value must match. */
+      arguments: z.record(z.string(), z.string()).optional(),
     })
     .optional(),
   description: z.string().optional(),
 });
 export type PolicyRule = z.infer<typeof policyRule>;
+
+/** An MCP server agents may use (`mcp:<name>` in a component's tools). */
+export const mcpServerSpec = z.discriminatedUnion('transport', [
+  z.strictObject({
+    transport: z.literal('stdio'),
+    command: z.string().min(1),
+    args: z.array(z.string()).default([]),
+    env: z.record(z.string(), z.string()).default({}),
+    /** Run the server under the terminal's OS sandbox (workspace read-write, no network unless `network`). */
+    sandbox: z.boolean().default(false),
+    network: z.boolean().default(false),
+    /** Judge string arguments that look like paths with the workspace guard (off for servers whose strings are not paths). */
+    pathArguments: z.boolean().default(true),
+  }),
+  z.strictObject({
+    transport: z.literal('http'),
+    url: z.url(),
+    /** Header values, or `{env: NAME}` to take one from the worker's environment (a key never written into the policy). */
+    headers: z.record(z.string(), z.union([z.string(), z.strictObject({ env: z.string().min(1) })])).default({}),
+    pathArguments: z.boolean().default(true),
+  }),
+]);
+export type McpServerSpec = z.infer<typeof mcpServerSpec>;
+export const MCP_SERVER_NAME = /^[A-Za-z0-9_-]{1,32}$/;
 
 export const policySpec = z.strictObject({
   rules: z.array(policyRule).default([]),
@@ -32,10 +58,12 @@ export const policySpec = z.strictObject({
   approvalTimeoutMs: z.int().positive().default(24 * 60 * 60 * 1000),
   /** Whether terminal commands may reach the network when no `network` rule names their host. */
   network: z.enum(['deny', 'ask', 'allow']).default('ask'),
+  mcpServers: z.record(z.string().regex(MCP_SERVER_NAME, 'an MCP server name is letters, digits, _ and -'), mcpServerSpec).default({}),
 });
 export type Policy = z.infer<typeof policySpec>;
 
-export const toolCall = z.discriminatedUnion('tool', [
+/** The built-in tools' calls. */
+export const builtinToolCall = z.discriminatedUnion('tool', [
   z.strictObject({ tool: z.literal('terminal'), args: z.strictObject({ command: z.string().min(1) }) }),
   z.strictObject({
     tool: z.literal('filesystem'),
@@ -54,7 +82,20 @@ export const toolCall = z.discriminatedUnion('tool', [
   }),
   z.strictObject({ tool: z.literal('database'), args: z.strictObject({ connection: z.string().min(1), sql: z.string().min(1) }) }),
 ]);
+
+/** A call of an MCP server's tool: `mcp:<server>/<tool>` with the tool's own arguments. */
+export const MCP_TOOL = /^mcp:([A-Za-z0-9_-]{1,32})\/([A-Za-z0-9_.:-]{1,64})$/;
+export const mcpToolCall = z.strictObject({ tool: z.custom<`mcp:${string}`>((v) => typeof v === 'string' && MCP_TOOL.test(v), 'an MCP tool is mcp:<server>/<tool>'), args: z.record(z.string(), z.unknown()) });
+export type McpToolCall = z.infer<typeof mcpToolCall>;
+
+export const toolCall = z.union([builtinToolCall, mcpToolCall]);
 export type ToolCall = z.infer<typeof toolCall>;
+
+export type BuiltinToolCall = z.infer<typeof builtinToolCall>;
+
+export function isMcpCall(call: ToolCall): call is McpToolCall {
+  return call.tool.startsWith('mcp:');
+}
 
 export interface PolicyContext {
   /** Absolute workspace root (already a real path when the registry checks). */
@@ -293,12 +334,48 @@ function judgeDatabase(policy: Policy, connection: string, sql: SqlFacts | undef
   return { ...decision, sqlKind: kind };
 }
 
+/** Every string inside an MCP call's arguments, with where it sits (`path`, `paths[1]` …). */
+function argumentStrings(value: unknown, at: string, out: Array<[string, string]>): Array<[string, string]> {
+  if (typeof value === 'string') out.push([at, value]);
+  else if (Array.isArray(value)) value.forEach((v, i) => argumentStrings(v, `${at}[${i}]`, out));
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) argumentStrings(v, at ? `${at}.${k}` : k, out);
+  return out;
+}
+
+/**
+ * An MCP tool call: the server must be declared; string arguments that name paths are judged by the
+ * workspace guard before the server sees them; rules name `mcp:<server>/<tool>` (globs) and may
+ * match arguments; with no rule, the call asks.
+ */
+function judgeMcp(policy: Policy, ctx: PolicyContext, call: McpToolCall): PolicyDecision {
+  const [, server] = MCP_TOOL.exec(call.tool)!;
+  const spec = policy.mcpServers[server!];
+  if (!spec) return { decision: 'deny', rule: 'builtin:unknown-mcp-server', reason: `MCP server '${server}' is not declared in the policy` };
+  if (spec.pathArguments) {
+    for (const [at, value] of argumentStrings(call.args, '', [])) {
+      const candidate = fileUrlPath(value) ?? (looksLikePath(value) || value.startsWith('.') ? value : undefined);
+      if (candidate === undefined) continue;
+      const p = resolveToolPath(ctx, candidate);
+      if (!isInside(ctx.workspace, p)) return { decision: 'deny', rule: 'builtin:outside-workspace', reason: `${call.tool}: ${at} = ${value} resolves to ${p}, outside the workspace ${ctx.workspace}` };
+      if (ctx.protectedPaths.some((q) => isInside(q, p))) return { decision: 'deny', rule: 'builtin:protected-path', reason: `${call.tool}: ${at} = ${value} is protected` };
+    }
+  }
+  const hits = policy.rules.filter(
+    (r) =>
+      (r.tool === '*' || (r.tool.startsWith('mcp:') && globToRegex(r.tool, false).test(call.tool))) &&
+      Object.entries(r.match?.arguments ?? {}).every(([k, glob]) => k in call.args && globToRegex(glob, false).test(typeof call.args[k] === 'string' ? (call.args[k] as string) : JSON.stringify(call.args[k]))),
+  );
+  if (hits.length) return strictest(hits.map((r) => ({ decision: r.action, rule: ruleName(policy, r), reason: r.description ?? `rule ${ruleName(policy, r)}` })));
+  return { decision: 'ask', rule: 'default:mcp-asks', reason: `calling ${call.tool} needs approval` };
+}
+
 /**
  * Decide one tool call. Pure: terminal commands and SQL come already read by real parsers
  * (`facts`); the judge activity, the registry (right before running, with real paths) and the API's
  * dry run all call it the same way.
  */
 export function evaluatePolicy(policy: Policy, call: ToolCall, ctx: PolicyContext, facts: JudgeFacts = {}): PolicyDecision {
+  if (isMcpCall(call)) return judgeMcp(policy, ctx, call);
   switch (call.tool) {
     case 'filesystem': {
       const writes = call.args.op === 'write' || call.args.op === 'edit';
@@ -335,6 +412,7 @@ export function evaluatePolicy(policy: Policy, call: ToolCall, ctx: PolicyContex
  * A command with code, unknown words or network reach is remembered only as that exact command.
  */
 export function callShape(call: ToolCall, facts: JudgeFacts, decision: PolicyDecision): string {
+  if (isMcpCall(call)) return call.tool;
   switch (call.tool) {
     case 'terminal':
       if (['builtin:code-carrying', 'builtin:unknown-word', 'builtin:network-host-unknown', 'setting:network-ask', 'builtin:no-sandbox'].includes(decision.rule) || decision.network) return `terminal:exact:${call.args.command}`;

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { typeSchema, type JsonSchema } from './json-schema.js';
 import type { ChatMessage } from './messages.js';
-import { toolCall } from './policy.js';
+import { builtinToolCall } from './policy.js';
 import type { Signature } from './signature.js';
 import { typeToString, valueMatches } from './types.js';
 
@@ -14,6 +14,29 @@ export const TOOL_DESCRIPTIONS: Record<string, string> = {
   browser: 'Open a web page, click, type, extract text or take a screenshot.',
 };
 
+/** An MCP server's tool as discovered and pinned into a run: `mcp:<server>/<tool>` with its input schema. */
+export interface McpToolInfo {
+  name: string;
+  description?: string | undefined;
+  inputSchema: JsonSchema;
+}
+
+/** The tool names a component may call: its built-ins, and the pinned MCP tools its `mcp:<server>[/<tool>]` entries select. */
+export function agentToolNames(declared: string[], mcp: McpToolInfo[]): string[] {
+  const builtins = declared.filter((t) => !t.startsWith('mcp:'));
+  const selected = mcp.filter((t) => declared.some((d) => d === t.name || (d.startsWith('mcp:') && !d.includes('/') && t.name.startsWith(`${d}/`))));
+  return [...builtins, ...selected.map((t) => t.name)];
+}
+
+/** Providers' native tool names allow letters, digits, _ and - only: `mcp:fs/read_file` is offered as `mcp__fs__read_file`. */
+export function nativeToolName(name: string): string {
+  return name.startsWith('mcp:') ? `mcp__${name.slice(4).replace('/', '__').replace(/[^A-Za-z0-9_-]/g, '_')}`.slice(0, 64) : name;
+}
+
+function describeTool(name: string, mcp: McpToolInfo[]): string {
+  return TOOL_DESCRIPTIONS[name] ?? mcp.find((t) => t.name === name)?.description ?? name;
+}
+
 export interface TrajectoryStep {
   thought: string;
   call?: { tool: string; args: unknown };
@@ -22,9 +45,14 @@ export interface TrajectoryStep {
 
 export type AgentAction = { thought: string; tool: string; args: Record<string, unknown> } | { thought: string; finish: Record<string, unknown> };
 
-export function toolArgSchemas(tools: string[]): Record<string, JsonSchema> {
+export function toolArgSchemas(tools: string[], mcp: McpToolInfo[] = []): Record<string, JsonSchema> {
   const out: Record<string, JsonSchema> = {};
-  for (const option of toolCall.options) {
+  for (const t of mcp) {
+    if (!tools.includes(t.name)) continue;
+    const { $schema: _ignored, ...schema } = t.inputSchema;
+    out[t.name] = schema;
+  }
+  for (const option of builtinToolCall.options) {
     const name = option.shape.tool.value;
     if (!tools.includes(name)) continue;
     // The model reads these: no $schema URL for a small model to copy into a path.
@@ -48,8 +76,8 @@ export function actionSchema(sig: Signature, tools: string[]): JsonSchema {
 }
 
 /** For the embedded model's grammar: a tool call with its own arguments, or a finish — never both. */
-export function actionGrammar(sig: Signature, tools: string[]): JsonSchema {
-  const schemas = toolArgSchemas(tools);
+export function actionGrammar(sig: Signature, tools: string[], mcp: McpToolInfo[] = []): JsonSchema {
+  const schemas = toolArgSchemas(tools, mcp);
   return {
     oneOf: [
       ...tools.map((t) => ({ type: 'object', properties: { thought: { type: 'string' }, tool: { enum: [t] }, args: schemas[t] ?? { type: 'object' } }, required: ['thought', 'tool', 'args'] })),
@@ -63,11 +91,12 @@ export function actionGrammar(sig: Signature, tools: string[]): JsonSchema {
 }
 
 export function renderReact(
-  p: { signature: Signature; instructions?: string | undefined; tools: string[]; native?: boolean; finishOnly?: boolean | undefined },
+  p: { signature: Signature; instructions?: string | undefined; tools: string[]; mcp?: McpToolInfo[] | undefined; native?: boolean; finishOnly?: boolean | undefined },
   inputs: Record<string, unknown>,
   trajectory: TrajectoryStep[],
 ): ChatMessage[] {
-  const schemas = toolArgSchemas(p.tools);
+  const mcp = p.mcp ?? [];
+  const schemas = toolArgSchemas(p.tools, mcp);
   const system = [
     p.instructions ?? 'Complete the task.',
     `Inputs: ${p.signature.inputs.map((f) => `\`${f.name}\` (${typeToString(f.type)})`).join(', ')}.`,
@@ -77,7 +106,7 @@ export function renderReact(
       : p.tools.length === 0
         ? ['Answer with one JSON object: {"thought": "...", "finish": {<outputs>}}.']
         : [
-            `Tools:\n${p.tools.map((t) => `- ${t}: ${TOOL_DESCRIPTIONS[t] ?? ''} Arguments (JSON Schema): ${JSON.stringify(schemas[t] ?? {})}`).join('\n')}`,
+            `Tools:\n${p.tools.map((t) => `- ${t}: ${describeTool(t, mcp)} Arguments (JSON Schema): ${JSON.stringify(schemas[t] ?? {})}`).join('\n')}`,
             'Answer with one JSON object: {"thought": "...", "tool": "<tool>", "args": {...}} to use a tool, or {"thought": "...", "finish": {<outputs>}} when you can answer.',
           ]),
     ...(p.finishOnly ? ['This is your last step: no more tools. Give the final outputs now with finish, from what you have learned.'] : []),
@@ -123,10 +152,10 @@ export function parseAction(sig: Signature, text: string, tools: string[]): { ac
 }
 
 /** The tools offered natively: the allowed ones, and `finish` whose parameters are the outputs. */
-export function nativeTools(sig: Signature, tools: string[]): Array<{ name: string; description: string; parameters: JsonSchema }> {
-  const schemas = toolArgSchemas(tools);
+export function nativeTools(sig: Signature, tools: string[], mcp: McpToolInfo[] = []): Array<{ name: string; description: string; parameters: JsonSchema }> {
+  const schemas = toolArgSchemas(tools, mcp);
   return [
-    ...tools.map((t) => ({ name: t, description: TOOL_DESCRIPTIONS[t] ?? t, parameters: schemas[t] ?? { type: 'object' } })),
+    ...tools.map((t) => ({ name: nativeToolName(t), description: describeTool(t, mcp), parameters: schemas[t] ?? { type: 'object' } })),
     {
       name: 'finish',
       description: 'Give the final outputs when the task is done.',
@@ -141,5 +170,6 @@ export function parseNativeAction(sig: Signature, text: string, calls: Array<{ n
   if (!call) return { problem: 'answer by calling one of the tools (or finish)' };
   if (calls.length > 1) return { problem: `call one tool at a time (you called ${calls.map((c) => c.name).join(' and ')}). Nothing was done; call one.` };
   if (call.name === 'finish') return parseAction(sig, JSON.stringify({ thought: text, finish: call.arguments }), tools);
-  return parseAction(sig, JSON.stringify({ thought: text, tool: call.name, args: call.arguments }), tools);
+  const tool = tools.find((t) => nativeToolName(t) === call.name) ?? call.name;
+  return parseAction(sig, JSON.stringify({ thought: text, tool, args: call.arguments }), tools);
 }

@@ -38,7 +38,8 @@ export const componentSpec = z.strictObject({
   params: z
     .strictObject({ temperature: z.number().min(0).max(2).optional(), maxTokens: z.int().positive().optional(), stream: z.boolean().optional() })
     .optional(),
-  tools: z.array(z.enum(['filesystem', 'terminal', 'database', 'browser'])).optional(),
+  /** Built-in tools, and MCP servers' tools: `mcp:<server>` (all its tools) or `mcp:<server>/<tool>`. */
+  tools: z.array(z.union([z.enum(['filesystem', 'terminal', 'database', 'browser']), z.string().regex(/^mcp:[A-Za-z0-9_-]{1,32}(\/[A-Za-z0-9_.:-]{1,64})?$/, 'an MCP tool is mcp:<server> or mcp:<server>/<tool>')])).optional(),
   /** What DSPy kept for this component's fields (from an imported program), so an export gives it back. */
   dspy: z.strictObject({ prefixes: z.record(z.string(), z.string()).optional() }).optional(),
   /** reuse: a call whose key matches a completed call of any earlier run takes its outputs (the step cache). */

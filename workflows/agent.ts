@@ -4,7 +4,7 @@ import { ApplicationFailure, CancellationScope, condition, continueAsNew, define
 import type { Activities } from '../activities/index.js';
 import { failureMessage } from '../core/failures.js';
 import { toolCall, type PolicyDecision, type ToolCall } from '../core/policy.js';
-import type { TrajectoryStep } from '../core/react.js';
+import type { McpToolInfo, TrajectoryStep } from '../core/react.js';
 import type { ComponentSpec } from '../core/specs.js';
 import { callShapeV1, evaluatePolicyV1 } from './legacy/policy-v1.js';
 import { runLifecycle } from './lifecycle.js';
@@ -21,7 +21,7 @@ export interface AgentRunInput {
   /** A fork: the source run's first turns, taken as they were (their tools never run again). */
   fork?: { sourceRunId: string; turns: TrajectoryStep[] };
   /** Carried across continue-as-new. */
-  state?: { step: number; trajectory: TrajectoryStep[]; tokens: number; costUsd: number; remembered: string[]; budgetApproved: boolean };
+  state?: { step: number; trajectory: TrajectoryStep[]; tokens: number; costUsd: number; remembered: string[]; budgetApproved: boolean; mcpTools?: McpToolInfo[] };
 }
 
 export interface ApprovalDecision {
@@ -39,6 +39,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
   const { agentStep } = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: input.heartbeatTimeoutMs ?? 10_000, retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['ProviderRejected', 'ConfigError'] } });
   // A tool may not be safe to run twice: no automatic retries; a failure becomes an observation.
   const { runTool } = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 1 } });
+  const { discoverMcpTools } = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['ConfigError'] } });
   const { loadPolicy, judgeToolCall, endToolSession } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
   /** The decision on a call: by the parser-backed judge (recorded as its local activity), or, replaying a run from before it, by the frozen v1 judge. */
   const judge = async (call: ToolCall): Promise<{ decision: PolicyDecision; shape: string; approvalTimeoutMs: number }> => {
@@ -95,12 +96,15 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
         ]),
       );
     }
+    // MCP tools are listed once, at the start, and pinned: a server changing its tools mid-run does not change the run.
+    const mcpEntries = (component.tools ?? []).filter((t) => t.startsWith('mcp:'));
+    if (mcpEntries.length && !state.mcpTools) state.mcpTools = await discoverMcpTools({ tools: mcpEntries });
     while (state.step < maxSteps) {
       const step = state.step;
       // As DSPy's ReAct extracts its outputs when iterations run out, the last step may only finish;
       // runs that were already under way before this existed replay without it (the patch marker).
       const finishOnly = step === maxSteps - 1 && patched('agent-finish-only-last-step');
-      const res = await agentStep({ runId, step, component, inputs: input.inputs, trajectory: state.trajectory, ...(finishOnly ? { finishOnly } : {}) });
+      const res = await agentStep({ runId, step, component, inputs: input.inputs, trajectory: state.trajectory, ...(finishOnly ? { finishOnly } : {}), ...(state.mcpTools?.length ? { mcpTools: state.mcpTools } : {}) });
       state.tokens += res.usage.inputTokens + res.usage.outputTokens;
       state.costUsd += res.costUsd;
       state.step++;

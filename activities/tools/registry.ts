@@ -2,7 +2,7 @@
 // closed (deny, an unapproved ask, or any error while deciding means the tool does not run).
 import path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { evaluatePolicy, resolveToolPath, toolCall, type PolicyContext, type PolicyDecision, type ToolCall, type Policy } from '../../core/policy.js';
+import { evaluatePolicy, isMcpCall, MCP_TOOL, resolveToolPath, toolCall, type PolicyContext, type PolicyDecision, type ToolCall, type Policy } from '../../core/policy.js';
 import { redactText } from '../../core/redact.js';
 import type { ToolsConfig } from '../../config/index.js';
 import type { EventWriter } from '../../db/event-writer.js';
@@ -13,6 +13,7 @@ import { closeBrowserSession, runBrowser } from './browser.js';
 import { runQuery } from './database.js';
 import { runFilesystem } from './filesystem.js';
 import { judgeToolCall, terminalEnv } from './judge/index.js';
+import { callMcpTool } from './mcp.js';
 import { sandboxArgv, sandboxStatus } from './sandbox.js';
 import { runTerminal } from './terminal.js';
 
@@ -53,6 +54,13 @@ export function createRunTool(deps: { events: EventWriter; secrets: SecretSet; t
     let ok = true;
     const execute = async () => {
       try {
+        if (isMcpCall(call)) {
+          const [, server, tool] = MCP_TOOL.exec(call.tool)!;
+          const r = await callMcpTool(server!, policy.mcpServers[server!]!, tool!, call.args, deps.tools, deps.tools.hostEnv, ctx.cancellationSignal);
+          ok = r.ok;
+          output = r.output;
+          return;
+        }
         switch (call.tool) {
           case 'filesystem':
             output = runFilesystem(pctx.workspace, resolveToolPath({ ...pctx, realpath: realResolve }, call.args.path), call.args);
@@ -100,5 +108,6 @@ export function createRunTool(deps: { events: EventWriter; secrets: SecretSet; t
 
 /** End what a run kept open in this process (its browser context). */
 export async function endToolSession(runId: string): Promise<void> {
+  // MCP sessions are the worker's, shared by runs; a run's end leaves them open.
   await closeBrowserSession(runId);
 }

@@ -46,6 +46,11 @@ function probe(tools: Pick<ToolsConfig, 'sandbox' | 'env'>): SandboxStatus {
 
 /** The argv that runs `bash -c command` inside the sandbox for this workspace. */
 export function sandboxArgv(status: SandboxStatus, tools: Pick<ToolsConfig, 'workspace' | 'home' | 'projectDir' | 'policyPath'>, o: { network: boolean }): string[] {
+  return [...sandboxPrefix(status, tools, o), 'bash', '-c'];
+}
+
+/** bwrap and its options, up to `--`: what runs any program (a stdio MCP server too) confined. */
+export function sandboxPrefix(status: SandboxStatus, tools: Pick<ToolsConfig, 'workspace' | 'home' | 'projectDir' | 'policyPath'>, o: { network: boolean }): string[] {
   const real = (p: string) => (fs.existsSync(p) ? fs.realpathSync(p) : path.resolve(p));
   const workspace = real(tools.workspace);
   const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', '/run'];
@@ -59,5 +64,5 @@ export function sandboxArgv(status: SandboxStatus, tools: Pick<ToolsConfig, 'wor
   if (fs.existsSync(policy) && !isInside(projectDir, policy)) args.push('--ro-bind', '/dev/null', policy);
   args.push('--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--die-with-parent', '--new-session', '--chdir', workspace);
   if (!o.network) args.push('--unshare-net');
-  return [status.binary!, ...args, '--', 'bash', '-c'];
+  return [status.binary!, ...args, '--'];
 }

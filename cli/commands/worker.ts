@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { createActivities } from '../../activities/index.js';
 import { closeBrowser } from '../../activities/tools/browser.js';
+import { closeMcpSessions } from '../../activities/tools/mcp.js';
 import { createProviderResolver } from '../../activities/llm/registry.js';
 import { createLogger } from '../../api/log.js';
 import { processSecrets } from '../../core/secrets.js';
@@ -44,6 +45,7 @@ export function workerCommand(program: Command): void {
       console.log(`worker polling ${target.address} task queue '${target.taskQueue}'`);
       await worker.run();
       await closeBrowser();
+      await closeMcpSessions();
       await bus.close?.();
       await connection.close();
       await telemetry?.shutdown();

@@ -1,5 +1,6 @@
 // What a fake provider answers: a script maps each request to a reply, and throws when it has none.
 import type { ChatMessage } from '../../core/messages.js';
+import { nativeToolName } from '../../core/react.js';
 
 export interface FakeRequest {
   protocol: 'openai' | 'anthropic' | 'ollama';
@@ -39,12 +40,15 @@ export function chunks(text: string, size = 12): string[] {
   return out.length ? out : [''];
 }
 
-/** With native tool calling, a scripted JSON action becomes a tool call: {tool, args} or {finish}. */
+/**
+ * With native tool calling, a scripted JSON action becomes a tool call: {tool, args} or {finish}.
+ * Like a real model it calls tools by the names it was offered (`mcp:fs/read` is offered as `mcp__fs__read`).
+ */
 export function asToolCall(text: string): { name: string; arguments: Record<string, unknown> } | undefined {
   try {
     const v = JSON.parse(text) as { tool?: string; args?: Record<string, unknown>; finish?: Record<string, unknown> };
     if (v.finish) return { name: 'finish', arguments: v.finish };
-    if (v.tool) return { name: v.tool, arguments: v.args ?? {} };
+    if (v.tool) return { name: nativeToolName(v.tool), arguments: v.args ?? {} };
   } catch {
     // plain text: no tool call
   }

@@ -2,7 +2,7 @@
 // parsers (patch `policy-judged-by-parser`, ADR 0011). Agent runs recorded before that patch replay
 // their old decisions with it; new decisions never use it. Delete it with deprecatePatch once no
 // such run is open. Do not change it: a changed decision breaks those replays.
-import { evaluatePolicy, isInside, resolveToolPath, type Policy, type PolicyContext, type PolicyDecision, type PolicyRule, type ToolCall } from '../../core/policy.js';
+import { evaluatePolicy, isInside, isMcpCall, resolveToolPath, type Policy, type PolicyContext, type PolicyDecision, type PolicyRule, type ToolCall } from '../../core/policy.js';
 import { readShell } from './shell-v1.js';
 
 const DEVICES = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/stdin']);
@@ -54,6 +54,8 @@ function judgePath(policy: Policy, ctx: PolicyContext, raw: string, op: string, 
 
 /** The old decision for a call; filesystem and browser calls are judged as today. */
 export function evaluatePolicyV1(policy: Policy, call: ToolCall, ctx: PolicyContext): PolicyDecision {
+  // Runs from before the parser-backed judge had no MCP tools.
+  if (isMcpCall(call)) return evaluatePolicy(policy, call, ctx, {});
   switch (call.tool) {
     case 'terminal': {
       const reading = readShell(call.args.command);
@@ -98,6 +100,7 @@ export function evaluatePolicyV1(policy: Policy, call: ToolCall, ctx: PolicyCont
 
 /** The old `remember: run` shape. */
 export function callShapeV1(call: ToolCall): string {
+  if (isMcpCall(call)) return call.tool;
   switch (call.tool) {
     case 'terminal':
       return `terminal:${readShell(call.args.command).commands.map((c) => c.program).join('|')}`;

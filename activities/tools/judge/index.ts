@@ -2,7 +2,7 @@
 // with core/policy. The workflow's judge activity, the registry right before running, and the
 // API's dry run all call this, so all three see the same decision.
 import type { ToolsConfig } from '../../../config/index.js';
-import { callShape, evaluatePolicy, type JudgeFacts, type Policy, type PolicyContext, type PolicyDecision, type ToolCall } from '../../../core/policy.js';
+import { callShape, evaluatePolicy, isMcpCall, type JudgeFacts, type Policy, type PolicyContext, type PolicyDecision, type ToolCall } from '../../../core/policy.js';
 import { policyContext, realResolve } from '../../../db/policy-file.js';
 import { sandboxStatus } from '../sandbox.js';
 import { readShellCommand } from './shell.js';
@@ -23,6 +23,7 @@ export function terminalEnv(tools: Pick<ToolsConfig, 'env' | 'home'>, workspace:
 /** What the parsers read from a call: the command's words (computed with `vars`) or the SQL's statements. */
 export async function readFacts(policy: Policy, call: ToolCall, vars: Record<string, string>): Promise<JudgeFacts> {
   const facts: JudgeFacts = {};
+  if (isMcpCall(call)) return facts;
   if (call.tool === 'terminal') facts.shell = readShellCommand(call.args.command, { vars });
   if (call.tool === 'database') {
     const conn = policy.connections[call.args.connection];

@@ -320,3 +320,31 @@ describe('filesystem and browser', () => {
     expect(isInside('/work/ws', '/work/wsx')).toBe(false);
   });
 });
+
+describe('MCP tool calls', () => {
+  const withServers = policySpec.parse({
+    ...broad,
+    rules: [
+      ...broad.rules,
+      { id: 'mcp-read', tool: 'mcp:fs/read_*', action: 'allow' },
+      { id: 'mcp-issues', tool: 'mcp:github/create_issue', action: 'allow', match: { arguments: { repo: 'acme/*' } } },
+      { id: 'mcp-no-delete', tool: 'mcp:*/delete_*', action: 'deny' },
+    ],
+    mcpServers: { fs: { transport: 'stdio', command: 'mcp-server-filesystem' }, github: { transport: 'http', url: 'https://mcp.example.org/', pathArguments: false } },
+  });
+  it.each([
+    ['mcp:fs/read_text_file', { path: 'notes.txt' }, 'allow', 'mcp-read'],
+    ['mcp:fs/read_text_file', { path: '/etc/passwd' }, 'deny', 'builtin:outside-workspace'],
+    ['mcp:fs/read_text_file', { path: '../outside' }, 'deny', 'builtin:outside-workspace'],
+    ['mcp:fs/read_multiple_files', { paths: ['a.txt', '~/.ssh/id_rsa'] }, 'deny', 'builtin:outside-workspace'],
+    ['mcp:fs/read_text_file', { path: 'file:///etc/shadow' }, 'deny', 'builtin:outside-workspace'],
+    ['mcp:fs/write_file', { path: '.vloop/token', content: 'x' }, 'deny', 'builtin:protected-path'],
+    ['mcp:fs/write_file', { path: 'out.txt', content: 'x' }, 'ask', 'default:mcp-asks'],
+    ['mcp:fs/delete_file', { path: 'out.txt' }, 'deny', 'mcp-no-delete'],
+    ['mcp:github/create_issue', { repo: 'acme/web', title: '/not/a/path' }, 'allow', 'mcp-issues'],
+    ['mcp:github/create_issue', { repo: 'evil/web', title: 'x' }, 'ask', 'default:mcp-asks'],
+    ['mcp:nowhere/tool', {}, 'deny', 'builtin:unknown-mcp-server'],
+  ] as const)('%s %j -> %s by %s', async (tool, args, decision, rule) => {
+    expect(await judge({ tool, args: { ...args } }, withServers)).toMatchObject({ decision, rule });
+  });
+});

@@ -1,0 +1,114 @@
+// MCP servers' tools for agents: one client session per declared server, held by this worker
+// process (connected on first use, dropped when its transport closes, reconnected on the next
+// call), stdio servers optionally under the terminal's OS sandbox.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { ToolsConfig } from '../../config/index.js';
+import { MCP_TOOL, type McpServerSpec } from '../../core/policy.js';
+import type { McpToolInfo } from '../../core/react.js';
+import { terminalEnv } from './judge/index.js';
+import { sandboxPrefix, sandboxStatus } from './sandbox.js';
+
+const sessions = new Map<string, Promise<Client>>();
+
+function headersOf(spec: Extract<McpServerSpec, { transport: 'http' }>, env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(spec.headers).map(([k, v]) => {
+      if (typeof v === 'string') return [k, v];
+      const value = env[v.env];
+      if (value === undefined) throw new Error(`the header ${k} of this MCP server needs ${v.env} in the worker's environment`);
+      return [k, value];
+    }),
+  );
+}
+
+async function connect(name: string, spec: McpServerSpec, tools: ToolsConfig, env: Record<string, string | undefined>): Promise<Client> {
+  const client = new Client({ name: 'vloop-harness', version: '0.1.0' });
+  let transport;
+  if (spec.transport === 'stdio') {
+    const sandbox = sandboxStatus(tools);
+    const prefix = spec.sandbox && sandbox.active ? sandboxPrefix(sandbox, tools, { network: spec.network }) : [];
+    if (spec.sandbox && !sandbox.active) throw new Error(`MCP server '${name}' must run sandboxed, and the sandbox is not active: ${sandbox.reason}`);
+    const [command, ...args] = [...prefix, spec.command, ...spec.args];
+    transport = new StdioClientTransport({ command: command!, args, env: { ...terminalEnv(tools, tools.workspace), ...spec.env }, cwd: tools.workspace, stderr: 'ignore' });
+  } else {
+    transport = new StreamableHTTPClientTransport(new URL(spec.url), { requestInit: { headers: headersOf(spec, env) } });
+  }
+  await client.connect(transport);
+  return client;
+}
+
+/** The server's session: reused while its transport lives. */
+function session(name: string, spec: McpServerSpec, tools: ToolsConfig, env: Record<string, string | undefined>): Promise<Client> {
+  const key = `${name}:${JSON.stringify(spec)}`;
+  const known = sessions.get(key);
+  if (known) return known;
+  const opened = connect(name, spec, tools, env).then((client) => {
+    client.onclose = () => sessions.delete(key);
+    return client;
+  });
+  opened.catch(() => sessions.delete(key));
+  sessions.set(key, opened);
+  return opened;
+}
+
+/** The tools of the servers a component names (`mcp:<server>` or `mcp:<server>/<tool>`), as pinned into a run. */
+export async function discoverMcpTools(entries: string[], servers: Record<string, McpServerSpec>, tools: ToolsConfig, env: Record<string, string | undefined>): Promise<McpToolInfo[]> {
+  const out: McpToolInfo[] = [];
+  const wanted = new Map<string, Set<string> | 'all'>();
+  for (const e of entries) {
+    const [server, tool] = e.slice(4).split('/') as [string, string | undefined];
+    const prev = wanted.get(server);
+    if (!tool || prev === 'all') wanted.set(server, 'all');
+    else wanted.set(server, new Set([...(prev ?? []), tool]));
+  }
+  for (const [server, which] of wanted) {
+    const spec = servers[server];
+    if (!spec) throw new UnknownMcpServer(server);
+    const client = await session(server, spec, tools, env);
+    let cursor: string | undefined;
+    do {
+      const page = await client.listTools(cursor ? { cursor } : {});
+      for (const t of page.tools) {
+        if (which !== 'all' && !which.has(t.name)) continue;
+        const name = `mcp:${server}/${t.name}`;
+        if (!MCP_TOOL.test(name)) continue;
+        out.push({ name, description: t.description ?? t.title, inputSchema: t.inputSchema as McpToolInfo['inputSchema'] });
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    if (which !== 'all') for (const t of which) if (!out.some((o) => o.name === `mcp:${server}/${t}`)) throw new Error(`MCP server '${server}' has no tool '${t}'`);
+  }
+  return out;
+}
+
+export class UnknownMcpServer extends Error {
+  constructor(server: string) {
+    super(`MCP server '${server}' is not declared in the policy (mcpServers)`);
+  }
+}
+
+/** Call one tool; its content comes back as text (images and resources named, structured content as JSON). */
+export async function callMcpTool(server: string, spec: McpServerSpec, tool: string, args: Record<string, unknown>, tools: ToolsConfig, env: Record<string, string | undefined>, signal?: AbortSignal): Promise<{ ok: boolean; output: string }> {
+  const client = await session(server, spec, tools, env);
+  const result = await client.callTool({ name: tool, arguments: args }, undefined, { ...(signal ? { signal } : {}), timeout: 5 * 60_000 });
+  const parts: string[] = [];
+  for (const c of (result.content ?? []) as Array<Record<string, unknown>>) {
+    if (c.type === 'text') parts.push(String(c.text));
+    else if (c.type === 'image' || c.type === 'audio') parts.push(`[${c.type} ${String(c.mimeType)}]`);
+    else if (c.type === 'resource') {
+      const r = c.resource as { uri?: string; text?: string };
+      parts.push(r.text ?? `[resource ${r.uri}]`);
+    } else if (c.type === 'resource_link') parts.push(`[resource ${String(c.uri)}]`);
+  }
+  if (!parts.length && result.structuredContent !== undefined) parts.push(JSON.stringify(result.structuredContent));
+  return { ok: !result.isError, output: parts.join('\n') };
+}
+
+/** End every session this process holds (the worker is stopping). */
+export async function closeMcpSessions(): Promise<void> {
+  const open = [...sessions.values()];
+  sessions.clear();
+  await Promise.all(open.map((s) => s.then((c) => c.close()).catch(() => {})));
+}
