@@ -6,6 +6,7 @@ import { agentRoutes } from './routes/agents.js';
 import { appRoutes } from './routes/apps.js';
 import { chatRoutes } from './routes/chats.js';
 import { evalRoutes } from './routes/evals.js';
+import { mcpRoutes } from './routes/mcp.js';
 import { healthRoutes } from './routes/health.js';
 import { pricingRoutes } from './routes/pricing.js';
 import { providerRoutes } from './routes/providers.js';
@@ -22,7 +23,7 @@ export function createApp(app: AppContext): Koa {
   koa.use(errorHandler((err, ctx) => app.log.error({ err, path: ctx.path }, 'request failed')));
   koa.use(codecCors(app));
   koa.use(security(app));
-  for (const router of [healthRoutes(app), providerRoutes(app), pricingRoutes(app), ...specRoutes(app), runRoutes(app), agentRoutes(app), evalRoutes(app), chatRoutes(app), appRoutes(app), codecRoutes(app), uiRoutes(app)]) {
+  for (const router of [healthRoutes(app), providerRoutes(app), pricingRoutes(app), ...specRoutes(app), runRoutes(app), agentRoutes(app), evalRoutes(app), chatRoutes(app), appRoutes(app), codecRoutes(app), mcpRoutes(app), uiRoutes(app)]) {
     koa.use(router.routes()).use(router.allowedMethods());
   }
   return koa;

@@ -64,7 +64,7 @@ export function security(o: SecurityOptions): Koa.Middleware {
     if (!['GET', 'HEAD', 'OPTIONS'].includes(ctx.method) && !originAllowed(o, ctx.get('origin') || undefined)) {
       throw new AppError(403, 'forbidden_origin', `origin '${ctx.get('origin')}' may not change state here`);
     }
-    const needsToken = ctx.path.startsWith('/api/') && !OPEN_PATHS.has(ctx.path);
+    const needsToken = (ctx.path.startsWith('/api/') && !OPEN_PATHS.has(ctx.path)) || ctx.path === '/mcp' || ctx.path.startsWith('/mcp/');
     if (needsToken && !tokenValid(o, requestToken(ctx.req))) {
       throw new AppError(401, 'unauthorized', 'a valid token is required (Authorization: Bearer <token> or the harness_token cookie)');
     }

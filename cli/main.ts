@@ -13,6 +13,7 @@ import { secretsCommand } from './commands/secrets.js';
 import { evalCommands } from './commands/evals.js';
 import { forkCommands } from './commands/fork.js';
 import { logsCommand } from './commands/logs.js';
+import { mcpCommand } from './commands/mcp.js';
 import { runCommand } from './commands/run.js';
 import { servicesCommand } from './commands/services.js';
 import { setupCommand } from './commands/setup.js';
@@ -21,7 +22,7 @@ import { workerCommand } from './commands/worker.js';
 import { config } from './config.js';
 
 const program = new Command('harness').description('Vloop Harness: durable LLM components, pipelines and agents on Temporal').version('0.1.0');
-for (const add of [upCommand, servicesCommand, backendCommand, workerCommand, runCommand, forkCommands, componentCommands, logsCommand, chatCommand, evalCommands, appCommands, openCommand, secretsCommand, dbCommand, doctorCommand, setupCommand]) add(program);
+for (const add of [upCommand, servicesCommand, backendCommand, workerCommand, runCommand, forkCommands, componentCommands, logsCommand, chatCommand, evalCommands, appCommands, openCommand, mcpCommand, secretsCommand, dbCommand, doctorCommand, setupCommand]) add(program);
 
 try {
   installTemporalRuntime(config().temporal.logLevel);
