@@ -1,6 +1,7 @@
 // The terminal's OS sandbox (bubblewrap): the system read-only, the workspace read-write, the
 // harness directory, the policy file, the user's home and the host's sockets hidden, a private
-// /tmp, its own pid namespace, and no network unless the policy let this command reach it.
+// scratch directory (TMPDIR), its own pid namespace, and no network unless the policy let this
+// command reach it.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -53,7 +54,9 @@ export function sandboxArgv(status: SandboxStatus, tools: Pick<ToolsConfig, 'wor
 export function sandboxPrefix(status: SandboxStatus, tools: Pick<ToolsConfig, 'workspace' | 'home' | 'projectDir' | 'policyPath'>, o: { network: boolean }): string[] {
   const real = (p: string) => (fs.existsSync(p) ? fs.realpathSync(p) : path.resolve(p));
   const workspace = real(tools.workspace);
-  const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', '/run'];
+  // The host's /tmp stays visible read-only like the rest of the system (a project or an MCP server may
+  // be installed there); scratch space is a private tmpfs at /var/tmp, named by TMPDIR.
+  const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/var/tmp', '--setenv', 'TMPDIR', '/var/tmp', '--tmpfs', '/run'];
   const home = real(tools.home);
   if (fs.existsSync(home) && !isInside(home, '/') && !isInside(workspace, home)) args.push('--tmpfs', home);
   args.push('--bind', workspace, workspace);
