@@ -55,8 +55,12 @@ describe('the terminal sandbox (bubblewrap)', () => {
   });
 
   it('writes the workspace but nothing outside it', async () => {
-    const r = await inSandbox(`echo inside > ${ws}/made.txt; echo x > ${outside}/escaped.txt; touch /usr/escaped; echo done`);
+    const r = await inSandbox(`echo inside > ${ws}/made.txt; echo x > ${outside}/escaped.txt; touch /usr/escaped; f=$(mktemp) && echo scratch > "$f" && echo "scratch at $f"; echo done`);
     expect(r.output).toContain('done');
+    // Scratch space is private: mktemp works, and what it made is not on the host.
+    const scratch = /scratch at (\S+)/.exec(r.output)?.[1];
+    expect(scratch).toMatch(/^\/var\/tmp\//);
+    expect(fs.existsSync(scratch!)).toBe(false);
     expect(fs.readFileSync(path.join(ws, 'made.txt'), 'utf8')).toBe('inside\n');
     expect(fs.existsSync(path.join(outside, 'escaped.txt'))).toBe(false);
     expect(fs.existsSync('/usr/escaped')).toBe(false);
