@@ -1,7 +1,7 @@
 // The request path: errors -> security -> routes.
 import Koa from 'koa';
 import type { AppContext } from './context.js';
-import { errorHandler } from './errors.js';
+import { AppError, errorHandler } from './errors.js';
 import { agentRoutes } from './routes/agents.js';
 import { appRoutes } from './routes/apps.js';
 import { chatRoutes } from './routes/chats.js';
@@ -24,7 +24,14 @@ export function createApp(app: AppContext): Koa {
   koa.use(codecCors(app));
   koa.use(security(app));
   for (const router of [healthRoutes(app), providerRoutes(app), pricingRoutes(app), ...specRoutes(app), runRoutes(app), agentRoutes(app), evalRoutes(app), chatRoutes(app), appRoutes(app), codecRoutes(app), mcpRoutes(app), uiRoutes(app)]) {
-    koa.use(router.routes()).use(router.allowedMethods());
+    // A wrong method is a 405 in the one error shape, naming what the path accepts.
+    koa.use(router.routes()).use(
+      router.allowedMethods({
+        throw: true,
+        methodNotAllowed: () => new AppError(405, 'method_not_allowed', 'this path does not accept that method'),
+        notImplemented: () => new AppError(501, 'not_implemented', 'this method is not implemented'),
+      }),
+    );
   }
   return koa;
 }

@@ -16,9 +16,17 @@ function plainPage(app: AppContext): string {
 <ul><li><a href="/api/health">/api/health</a></li><li><a href="/api/runs">/api/runs</a></li><li><a href="${app.temporal.uiUrl}">Temporal Web UI</a></li></ul></body>`;
 }
 
+const FAVICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#1565c0"/><path d="M8 9l8 15 8-15" fill="none" stroke="#fff" stroke-width="3.5" stroke-linecap="round" stroke-linejoin="round"/></svg>';
+
 export function uiRoutes(app: AppContext): Router {
   const r = new Router();
   r.get('/', (ctx) => ctx.redirect('/ui/'));
+  // Browsers ask for it on every page: an icon, not a 404 in the logs.
+  r.get('/favicon.ico', (ctx) => {
+    ctx.type = 'image/svg+xml';
+    ctx.set('cache-control', 'public, max-age=86400');
+    ctx.body = FAVICON;
+  });
   r.get(/^\/ui(\/.*)?$/, async (ctx) => {
     const token = typeof ctx.query.token === 'string' ? ctx.query.token : undefined;
     if (token && tokenValid(app, token)) {

@@ -96,5 +96,6 @@ export const runListQuery = z.strictObject({
   kind: z.enum(runKinds).optional(),
   status: z.enum(runStatuses).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().optional(),
+  /** The nextCursor of a previous page: a run id (anything else would silently give the first page). */
+  cursor: z.string().regex(/^run_[0-9a-z]{8,40}$/, 'cursor must be the nextCursor of a previous page (a run id)').optional(),
 });

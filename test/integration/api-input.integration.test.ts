@@ -37,6 +37,23 @@ describe('API input validation and security', () => {
     expect(list.body.map((p: { name: string }) => p.name)).toEqual(['diamond']);
   });
 
+  it('answers a wrong method with 405 in the one error shape, and a made-up cursor with 400', async () => {
+    const wrong = await stack.api('PATCH', '/api/pipelines');
+    expect(wrong.status).toBe(405);
+    expect(wrong.body.error).toMatchObject({ code: 'method_not_allowed' });
+    const cursor = await stack.api('GET', '/api/runs?cursor=zzz');
+    expect(cursor.status).toBe(400);
+    expect(JSON.stringify(cursor.body.error)).toMatch(/cursor must be the nextCursor of a previous page/);
+    expect((await stack.api('GET', '/api/runs?cursor=run_01zzzzzzzzzzzzzzzzzzzz')).status).toBe(200);
+  });
+
+  it('serves a favicon, not a 404', async () => {
+    const res = await fetch(`${stack.backend.url}/favicon.ico`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/image\/svg\+xml/);
+    expect(await res.text()).toMatch(/^<svg /);
+  });
+
   it('refuses malformed JSON with 400', async () => {
     const res = await stack.api('POST', '/api/pipelines', '{"name": "x", steps: [}');
     expect(res.status).toBe(400);
