@@ -66,7 +66,7 @@ export function createActivities(deps: ActivityDeps) {
     async discoverMcpTools(input: { tools: string[] }) {
       const policy = readPolicy(deps.tools.policyPath);
       try {
-        return await discoverMcpTools(input.tools, policy.mcpServers, deps.tools, deps.tools.hostEnv);
+        return await discoverMcpTools(input.tools, policy.mcpServers, deps.tools);
       } catch (err) {
         if (err instanceof UnknownMcpServer) throw ApplicationFailure.nonRetryable(err.message, 'ConfigError');
         throw err;

@@ -195,10 +195,17 @@ function userRules(policy: Policy, tool: string, op: string | undefined, test: (
   return strictest(hits.map((r) => ({ decision: r.action, rule: ruleName(policy, r), reason: r.description ?? `rule ${ruleName(policy, r)}` })));
 }
 
-function judgePath(policy: Policy, ctx: PolicyContext, raw: string, op: string, writes: boolean): PolicyDecision {
+/** The built-in guard every tool shares: outside the workspace is denied, and so (unless only writes are) are protected paths. */
+function guardPath(ctx: PolicyContext, raw: string, what: string, o: { protectedToo?: boolean } = {}): { path: string; denied?: PolicyDecision } {
   const p = resolveToolPath(ctx, raw);
-  if (!isInside(ctx.workspace, p)) return { decision: 'deny', rule: 'builtin:outside-workspace', reason: `${raw} resolves to ${p}, outside the workspace ${ctx.workspace}` };
-  if (writes && ctx.protectedPaths.some((q) => isInside(q, p))) return { decision: 'deny', rule: 'builtin:protected-path', reason: `${raw} is protected (the harness directory or the policy file)` };
+  if (!isInside(ctx.workspace, p)) return { path: p, denied: { decision: 'deny', rule: 'builtin:outside-workspace', reason: `${what} resolves to ${p}, outside the workspace ${ctx.workspace}` } };
+  if ((o.protectedToo ?? true) && ctx.protectedPaths.some((q) => isInside(q, p))) return { path: p, denied: { decision: 'deny', rule: 'builtin:protected-path', reason: `${what} is protected (the harness directory, the policy file or git's hooks and config)` } };
+  return { path: p };
+}
+
+function judgePath(policy: Policy, ctx: PolicyContext, raw: string, op: string, writes: boolean): PolicyDecision {
+  const { path: p, denied } = guardPath(ctx, raw, raw, { protectedToo: writes });
+  if (denied) return denied;
   const rel = p === ctx.workspace ? '.' : p.slice(ctx.workspace.length + 1);
   const hit = userRules(policy, 'filesystem', op, (m) => !m.path || globToRegex(m.path, true).test(rel) || globToRegex(m.path, true).test(p));
   if (hit) return hit;
@@ -221,9 +228,8 @@ function isExact(pattern: string): boolean {
 function judgeWord(ctx: PolicyContext, program: string, w: ShellWord): PolicyDecision | undefined {
   if (w.value === undefined) {
     if (w.prefix && looksLikePath(w.prefix)) {
-      const p = resolveToolPath(ctx, w.prefix);
-      if (!isInside(ctx.workspace, p)) return { decision: 'deny', rule: 'builtin:outside-workspace', reason: `${program}: ${w.text} expands under ${p}, outside the workspace` };
-      if (ctx.protectedPaths.some((q) => isInside(q, p))) return { decision: 'deny', rule: 'builtin:protected-path', reason: `${program}: ${w.text} expands under a protected path` };
+      const { denied } = guardPath(ctx, w.prefix, `${program}: ${w.text} (under ${w.prefix})`);
+      if (denied) return denied;
     }
     return { decision: 'ask', rule: 'builtin:unknown-word', reason: `${program}: ${w.text} is known only at run time (${w.unknown})` };
   }
@@ -232,9 +238,8 @@ function judgeWord(ctx: PolicyContext, program: string, w: ShellWord): PolicyDec
   const candidates = [w.value.startsWith('-') || url ? undefined : w.value, optionPath(w.value), fileUrlPath(w.value)];
   for (const candidate of candidates) {
     if (candidate === undefined || candidate === '' || DEVICES.has(candidate)) continue;
-    const p = resolveToolPath(ctx, candidate);
-    if (!isInside(ctx.workspace, p)) return { decision: 'deny', rule: 'builtin:outside-workspace', reason: `${program} reaches ${candidate}, outside the workspace` };
-    if (ctx.protectedPaths.some((q) => isInside(q, p))) return { decision: 'deny', rule: 'builtin:protected-path', reason: `${program} touches ${candidate}, which is protected` };
+    const { denied } = guardPath(ctx, candidate, `${program}: ${candidate}`);
+    if (denied) return denied;
   }
   return undefined;
 }
@@ -355,9 +360,8 @@ function judgeMcp(policy: Policy, ctx: PolicyContext, call: McpToolCall): Policy
     for (const [at, value] of argumentStrings(call.args, '', [])) {
       const candidate = fileUrlPath(value) ?? (looksLikePath(value) || value.startsWith('.') ? value : undefined);
       if (candidate === undefined) continue;
-      const p = resolveToolPath(ctx, candidate);
-      if (!isInside(ctx.workspace, p)) return { decision: 'deny', rule: 'builtin:outside-workspace', reason: `${call.tool}: ${at} = ${value} resolves to ${p}, outside the workspace ${ctx.workspace}` };
-      if (ctx.protectedPaths.some((q) => isInside(q, p))) return { decision: 'deny', rule: 'builtin:protected-path', reason: `${call.tool}: ${at} = ${value} is protected` };
+      const { denied } = guardPath(ctx, candidate, `${call.tool}: ${at} = ${value}`);
+      if (denied) return denied;
     }
   }
   const hits = policy.rules.filter(

@@ -48,7 +48,7 @@ export const WRAPPERS = new Set(['sudo', 'doas', 'su', 'runuser', 'env', 'nohup'
 export const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh', 'ksh', 'mksh', 'fish', 'csh', 'tcsh', 'ash', 'rbash']);
 
 /** Interpreters and tools whose arguments are code (inline or in a file). */
-const INTERPRETERS = /^(python[0-9.]*|pypy[0-9.]*|node(js)?|deno|bun|perl[0-9.]*|ruby[0-9.]*|irb|php[0-9.]*|lua[0-9.]*|luajit|tclsh[0-9.]*|wish|Rscript|R|julia|osascript|awk|gawk|mawk|nawk|jshell|groovy|scala|ghci|runghc|swift|expect|make|gmake|cmake|ninja|npx|pnpx|bunx|uvx|pipx|gdb|vim?|nvim|emacs|ed|ex|m4|dc|bc|sqlite3|psql|mysql|eval|source|\.|alias|trap|enable|fc|xargs|parallel|at|batch|crontab|systemd-run|ssh-agent|dbus-launch|sh|bash)$/;
+const INTERPRETERS = /^(python[0-9.]*|pypy[0-9.]*|node(js)?|deno|bun|perl[0-9.]*|ruby[0-9.]*|irb|php[0-9.]*|lua[0-9.]*|luajit|tclsh[0-9.]*|wish|Rscript|R|julia|osascript|awk|gawk|mawk|nawk|jshell|groovy|scala|ghci|runghc|swift|expect|make|gmake|cmake|ninja|npx|pnpx|bunx|uvx|pipx|gdb|vim?|nvim|emacs|ed|ex|m4|dc|bc|sqlite3|psql|mysql|eval|source|\.|alias|trap|enable|fc|xargs|parallel|at|batch|crontab|systemd-run|ssh-agent|dbus-launch)$/;
 
 /** Where a program runs code of its arguments, the reason; undefined when it does not. */
 export function codeCarrying(program: string, args: string[]): string | undefined {

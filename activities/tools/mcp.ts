@@ -23,7 +23,7 @@ function headersOf(spec: Extract<McpServerSpec, { transport: 'http' }>, env: Rec
   );
 }
 
-async function connect(name: string, spec: McpServerSpec, tools: ToolsConfig, env: Record<string, string | undefined>): Promise<Client> {
+async function connect(name: string, spec: McpServerSpec, tools: ToolsConfig): Promise<Client> {
   const client = new Client({ name: 'vloop-harness', version: '0.1.0' });
   let transport;
   if (spec.transport === 'stdio') {
@@ -33,18 +33,18 @@ async function connect(name: string, spec: McpServerSpec, tools: ToolsConfig, en
     const [command, ...args] = [...prefix, spec.command, ...spec.args];
     transport = new StdioClientTransport({ command: command!, args, env: { ...terminalEnv(tools, tools.workspace), ...spec.env }, cwd: tools.workspace, stderr: 'ignore' });
   } else {
-    transport = new StreamableHTTPClientTransport(new URL(spec.url), { requestInit: { headers: headersOf(spec, env) } });
+    transport = new StreamableHTTPClientTransport(new URL(spec.url), { requestInit: { headers: headersOf(spec, tools.hostEnv) } });
   }
   await client.connect(transport);
   return client;
 }
 
 /** The server's session: reused while its transport lives. */
-function session(name: string, spec: McpServerSpec, tools: ToolsConfig, env: Record<string, string | undefined>): Promise<Client> {
+function session(name: string, spec: McpServerSpec, tools: ToolsConfig): Promise<Client> {
   const key = `${name}:${JSON.stringify(spec)}`;
   const known = sessions.get(key);
   if (known) return known;
-  const opened = connect(name, spec, tools, env).then((client) => {
+  const opened = connect(name, spec, tools).then((client) => {
     client.onclose = () => sessions.delete(key);
     return client;
   });
@@ -54,7 +54,7 @@ function session(name: string, spec: McpServerSpec, tools: ToolsConfig, env: Rec
 }
 
 /** The tools of the servers a component names (`mcp:<server>` or `mcp:<server>/<tool>`), as pinned into a run. */
-export async function discoverMcpTools(entries: string[], servers: Record<string, McpServerSpec>, tools: ToolsConfig, env: Record<string, string | undefined>): Promise<McpToolInfo[]> {
+export async function discoverMcpTools(entries: string[], servers: Record<string, McpServerSpec>, tools: ToolsConfig): Promise<McpToolInfo[]> {
   const out: McpToolInfo[] = [];
   const wanted = new Map<string, Set<string> | 'all'>();
   for (const e of entries) {
@@ -66,7 +66,7 @@ export async function discoverMcpTools(entries: string[], servers: Record<string
   for (const [server, which] of wanted) {
     const spec = servers[server];
     if (!spec) throw new UnknownMcpServer(server);
-    const client = await session(server, spec, tools, env);
+    const client = await session(server, spec, tools);
     let cursor: string | undefined;
     do {
       const page = await client.listTools(cursor ? { cursor } : {});
@@ -90,8 +90,8 @@ export class UnknownMcpServer extends Error {
 }
 
 /** Call one tool; its content comes back as text (images and resources named, structured content as JSON). */
-export async function callMcpTool(server: string, spec: McpServerSpec, tool: string, args: Record<string, unknown>, tools: ToolsConfig, env: Record<string, string | undefined>, signal?: AbortSignal): Promise<{ ok: boolean; output: string }> {
-  const client = await session(server, spec, tools, env);
+export async function callMcpTool(server: string, spec: McpServerSpec, tool: string, args: Record<string, unknown>, tools: ToolsConfig, signal?: AbortSignal): Promise<{ ok: boolean; output: string }> {
+  const client = await session(server, spec, tools);
   const result = await client.callTool({ name: tool, arguments: args }, undefined, { ...(signal ? { signal } : {}), timeout: 5 * 60_000 });
   const parts: string[] = [];
   for (const c of (result.content ?? []) as Array<Record<string, unknown>>) {

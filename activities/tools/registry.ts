@@ -56,7 +56,7 @@ export function createRunTool(deps: { events: EventWriter; secrets: SecretSet; t
       try {
         if (isMcpCall(call)) {
           const [, server, tool] = MCP_TOOL.exec(call.tool)!;
-          const r = await callMcpTool(server!, policy.mcpServers[server!]!, tool!, call.args, deps.tools, deps.tools.hostEnv, ctx.cancellationSignal);
+          const r = await callMcpTool(server!, policy.mcpServers[server!]!, tool!, call.args, deps.tools, ctx.cancellationSignal);
           ok = r.ok;
           output = r.output;
           return;

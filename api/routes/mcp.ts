@@ -58,7 +58,7 @@ export function mcpRoutes(app: AppContext): Router {
     ctx.body = await Promise.all(
       Object.entries(policy.mcpServers).map(async ([name, spec]) => {
         try {
-          const tools = await discoverMcpTools([`mcp:${name}`], policy.mcpServers, app.config.tools, app.config.tools.hostEnv);
+          const tools = await discoverMcpTools([`mcp:${name}`], policy.mcpServers, app.config.tools);
           return { name, transport: spec.transport, ok: true, tools };
         } catch (err) {
           return { name, transport: spec.transport, ok: false, error: (err as Error).message, tools: [] };
@@ -76,7 +76,7 @@ export function mcpRoutes(app: AppContext): Router {
     const call = { tool: `mcp:${server}/${body.tool}` as const, args: body.args };
     const { decision } = await judgeToolCall(policy, call, app.config.tools);
     if (decision.decision === 'deny') throw new AppError(409, 'policy_denied', `${decision.rule}: ${decision.reason}`);
-    const result = await callMcpTool(server, spec, body.tool, body.args, app.config.tools, app.config.tools.hostEnv);
+    const result = await callMcpTool(server, spec, body.tool, body.args, app.config.tools);
     ctx.body = { decision, ok: result.ok, output: redactText(result.output, app.secrets.list()) };
   });
   return r;

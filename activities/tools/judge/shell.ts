@@ -93,6 +93,8 @@ class WordReader {
   constructor(
     private readonly vars: Record<string, string>,
     private readonly assigned: Set<string>,
+    /** The command text the parser's offsets point into. */
+    private readonly source: string,
   ) {}
 
   /** The single field a variable gives, if it is known and unchanged by the script. */
@@ -109,7 +111,7 @@ class WordReader {
   }
 
   read(word: Node): ShellWord {
-    const text = sourceOf(word);
+    const text = this.source.slice(word.Pos().Offset(), word.End().Offset());
     let value = '';
     let unknown: string | undefined;
     let globAt: number | undefined;
@@ -206,10 +208,6 @@ function describe(part: Node): string {
   }
 }
 
-let currentSource = '';
-function sourceOf(n: Node): string {
-  return currentSource.slice(n.Pos().Offset(), n.End().Offset());
-}
 
 function basename(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
@@ -261,59 +259,53 @@ export function readShellCommand(command: string, env: ShellEnv, depth = 0): She
   } catch (err) {
     return { ...facts, unparseable: parseError(err) };
   }
-  const saved = currentSource;
-  currentSource = command;
-  try {
-    const assigned = assignedNames(root);
-    facts.assigned.push(...assigned);
-    const reader = new WordReader(env.vars, assigned);
-    const nested: string[] = [];
-    syntax.Walk(root, (n) => {
-      if (!n) return true;
-      switch (type(n)) {
-        case 'CallExpr': {
-          const all = list(n.Args).map((w) => reader.read(w));
-          const assigns = list(n.Assigns).map((a) => lit(a.Name));
-          if (!all.length) break;
-          const { words, dropped, wrappers, opaque } = unwrap(all);
-          if (opaque) facts.opaque.push(opaque);
-          if (!words.length) {
-            facts.commands.push({ words: all, wrappers: [], wrapperWords: [], assigns });
-            break;
-          }
-          const cmd: ShellCommand = { words, wrappers, wrapperWords: dropped, assigns };
-          facts.commands.push(cmd);
-          inner(cmd, nested, facts);
+  const assigned = assignedNames(root);
+  facts.assigned.push(...assigned);
+  const reader = new WordReader(env.vars, assigned, command);
+  const nested: string[] = [];
+  syntax.Walk(root, (n) => {
+    if (!n) return true;
+    switch (type(n)) {
+      case 'CallExpr': {
+        const all = list(n.Args).map((w) => reader.read(w));
+        const assigns = list(n.Assigns).map((a) => lit(a.Name));
+        if (!all.length) break;
+        const { words, dropped, wrappers, opaque } = unwrap(all);
+        if (opaque) facts.opaque.push(opaque);
+        if (!words.length) {
+          facts.commands.push({ words: all, wrappers: [], wrapperWords: [], assigns });
           break;
         }
-        case 'DeclClause':
-          facts.commands.push({ words: [{ text: lit(n.Variant), value: lit(n.Variant) }, ...list(n.Args).flatMap((a) => (a.Value ? [reader.read(a.Value as Node)] : a.Name ? [{ text: lit(a.Name), value: lit(a.Name) }] : []))], wrappers: [], wrapperWords: [], assigns: [] });
-          break;
-        case 'TestClause': {
-          const words: ShellWord[] = [{ text: '[[', value: '[[' }];
-          syntax.Walk(n, (m) => {
-            if (m && type(m) === 'Word') words.push(reader.read(m));
-            return m === n || (m !== null && type(m) !== 'Word');
-          });
-          facts.commands.push({ words, wrappers: [], wrapperWords: [], assigns: [] });
-          break;
-        }
-        case 'Redirect': {
-          const op = REDIRECT_OPS[n.Op as number] ?? '?';
-          if (op === '<<' || op === '<<-' || op === '<<<') break;
-          const target = reader.read(n.Word as Node);
-          // `2>&1`, `<&0`, `>&-`: duplicating a descriptor is not a file.
-          if ((op === '>&' || op === '<&') && target.value !== undefined && /^(\d+|-)$/.test(target.value)) break;
-          facts.redirects.push({ op, target } satisfies ShellRedirect);
-          break;
-        }
+        const cmd: ShellCommand = { words, wrappers, wrapperWords: dropped, assigns };
+        facts.commands.push(cmd);
+        inner(cmd, nested, facts);
+        break;
       }
-      return true;
-    });
-    for (const script of nested) merge(facts, readShellCommand(script, env, depth + 1));
-  } finally {
-    currentSource = saved;
-  }
+      case 'DeclClause':
+        facts.commands.push({ words: [{ text: lit(n.Variant), value: lit(n.Variant) }, ...list(n.Args).flatMap((a) => (a.Value ? [reader.read(a.Value as Node)] : a.Name ? [{ text: lit(a.Name), value: lit(a.Name) }] : []))], wrappers: [], wrapperWords: [], assigns: [] });
+        break;
+      case 'TestClause': {
+        const words: ShellWord[] = [{ text: '[[', value: '[[' }];
+        syntax.Walk(n, (m) => {
+          if (m && type(m) === 'Word') words.push(reader.read(m));
+          return m === n || (m !== null && type(m) !== 'Word');
+        });
+        facts.commands.push({ words, wrappers: [], wrapperWords: [], assigns: [] });
+        break;
+      }
+      case 'Redirect': {
+        const op = REDIRECT_OPS[n.Op as number] ?? '?';
+        if (op === '<<' || op === '<<-' || op === '<<<') break;
+        const target = reader.read(n.Word as Node);
+        // `2>&1`, `<&0`, `>&-`: duplicating a descriptor is not a file.
+        if ((op === '>&' || op === '<&') && target.value !== undefined && /^(\d+|-)$/.test(target.value)) break;
+        facts.redirects.push({ op, target } satisfies ShellRedirect);
+        break;
+      }
+    }
+    return true;
+  });
+  for (const script of nested) merge(facts, readShellCommand(script, env, depth + 1));
   return facts;
 }
 
