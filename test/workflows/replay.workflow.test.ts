@@ -27,7 +27,7 @@ const replay = (key: string, h: (typeof corpus)[number]) =>
 
 describe('the replay corpus', () => {
   it('has a history of each kind of run recorded so far', () => {
-    expect(corpus.map((c) => c.name).sort()).toEqual(['agent-fork.json', 'agent-read-then-finish.json', 'agent-terminal-approved.json', 'agent-terminal-waiting.json', 'app-generate.json', 'chat-one-turn.json', 'component-upper.json', 'eval-two-examples.json', 'pipeline-diamond.json', 'pipeline-fork.json']);
+    expect(corpus.map((c) => c.name).sort()).toEqual(['agent-fork.json', 'agent-mcp-echo.json', 'agent-read-then-finish.json', 'agent-terminal-approved.json', 'agent-terminal-waiting.json', 'app-generate.json', 'chat-one-turn.json', 'component-upper.json', 'eval-two-examples.json', 'pipeline-diamond.json', 'pipeline-fork.json']);
   });
 
   it.each(corpus.map((c) => [c.name, c]))('%s replays against today\'s code', async (_name, h) => {
