@@ -1,6 +1,7 @@
 // Throughput: 1-step and 3-step pipelines started over HTTP by closed-loop clients at rising
 // concurrency, next to bare Temporal workflows of 1 and 3 no-op activities on the same dev server.
 // Prints one JSON line. Usage: node bin/run-ts.js bench/throughput.ts [secondsPerLevel=10] [levels=2,8,16]
+import fs from 'node:fs';
 import { createProvider } from '../api/services/providers.js';
 import { createComponent, createPipeline } from '../api/services/specs.js';
 import { echoModel } from '../test/helpers/echo-model.js';
@@ -10,11 +11,19 @@ const SECONDS = Number(process.argv[2] ?? 10);
 const LEVELS = (process.argv[3] ?? '2,8,16').split(',').map(Number);
 const q = (xs: number[], p: number) => (xs.length ? Math.round([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]! * 10) / 10 : null);
 
-/** `clients` closed loops doing `one()` for SECONDS: completed per second and latency percentiles. */
+/** CPU seconds a process has used (user + system), from /proc: where a run's cost goes. */
+function processCpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** `clients` closed loops doing `one()` for SECONDS: completed per second, latency percentiles, CPU per run. */
 async function load(clients: number, one: () => Promise<void>) {
   const latencies: number[] = [];
   const deadline = performance.now() + SECONDS * 1000;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const server0 = processCpuSeconds(temporalPid);
   await Promise.all(
     Array.from({ length: clients }, async () => {
       while (performance.now() < deadline) {
@@ -24,12 +33,22 @@ async function load(clients: number, one: () => Promise<void>) {
       }
     }),
   );
-  return { runsPerSec: Math.round((latencies.length / ((performance.now() - t0) / 1000)) * 10) / 10, completed: latencies.length, p50Ms: q(latencies, 0.5), p95Ms: q(latencies, 0.95) };
+  const cpu = process.cpuUsage(cpu0);
+  const perRun = (seconds: number) => Math.round((seconds * 1000 * 10) / Math.max(1, latencies.length)) / 10;
+  return {
+    runsPerSec: Math.round((latencies.length / ((performance.now() - t0) / 1000)) * 10) / 10,
+    completed: latencies.length,
+    p50Ms: q(latencies, 0.5),
+    p95Ms: q(latencies, 0.95),
+    // This process (API, worker, fake provider and the clients) and the Temporal dev server.
+    cpuMsPerRun: { node: perRun((cpu.user + cpu.system) / 1e6), temporal: perRun(processCpuSeconds(temporalPid) - server0) },
+  };
 }
 
 const stack = await startBenchStack({ taskQueue: 'tput', withWorker: true, script: echoModel });
 const { backend, store, temporal } = stack;
 const fake = stack.fake!;
+const temporalPid = temporal.process.pid!;
 const bare = await startBareTemporal(temporal.address, 'bare');
 const started: string[] = [];
 try {

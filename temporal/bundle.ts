@@ -19,10 +19,10 @@ function filesUnder(dir: string): string[] {
     .flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
-/** The cache key: every source the bundle can include (workflows/ and core/, at any depth) and the lockfile (its dependencies). */
+/** The cache key: every source the bundle can include (workflows/ and core/, at any depth), how it is built (this file) and the lockfile (its dependencies). */
 function sourceHash(): string {
   const hash = crypto.createHash('sha256');
-  for (const file of [...filesUnder('workflows'), ...filesUnder('core'), 'package-lock.json']) hash.update(file).update(fs.readFileSync(path.join(root, file)));
+  for (const file of [...filesUnder('workflows'), ...filesUnder('core'), 'temporal/bundle.ts', 'package-lock.json']) hash.update(file).update(fs.readFileSync(path.join(root, file)));
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -49,8 +49,16 @@ export async function workflowBundle(o: BundleOptions): Promise<{ codePath: stri
   return { codePath: file };
 }
 
+type WebpackConfig = Parameters<NonNullable<Parameters<typeof bundleWorkflowCode>[0]['webpackConfigHook']>>[0];
+
+/** workflows/index.ts imports each workflow type's module on demand: inline them, never a chunk to load. */
+const eagerImports = (config: WebpackConfig): WebpackConfig => ({
+  ...config,
+  module: { ...config.module, parser: { ...config.module?.parser, javascript: { ...config.module?.parser?.javascript, dynamicImportMode: 'eager' } } },
+});
+
 export async function writeBundle(file: string, o: { traced?: boolean | undefined } = {}): Promise<void> {
-  const bundle: WorkflowBundleWithSourceMap = await bundleWorkflowCode({ workflowsPath, logger: silent, ...(o.traced ? { workflowInterceptorModules: [otelInterceptors] } : {}) });
+  const bundle: WorkflowBundleWithSourceMap = await bundleWorkflowCode({ workflowsPath, logger: silent, webpackConfigHook: eagerImports, ...(o.traced ? { workflowInterceptorModules: [otelInterceptors] } : {}) });
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, bundle.code);
