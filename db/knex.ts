@@ -12,6 +12,32 @@ export interface Store {
   close(): Promise<void>;
 }
 
+interface SqliteConnection {
+  pragma(s: string): unknown;
+  prepare(sql: string): unknown;
+}
+
+/** Most prepared statements a connection keeps; the store's queries are a few hundred shapes. */
+const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * Knex prepares every query afresh, and preparing (parsing the SQL) is the biggest part of a small
+ * query's cost on better-sqlite3; the same SQL text gets the same statement back (bindings are passed per call).
+ */
+function reusePreparedStatements(conn: SqliteConnection): void {
+  const prepare = conn.prepare.bind(conn);
+  const statements = new Map<string, unknown>();
+  conn.prepare = (sql: string) => {
+    let statement = statements.get(sql);
+    if (statement === undefined) {
+      statement = prepare(sql);
+      if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+}
+
 export function openStore(config: DbConfig): Store {
   let knex: Knex;
   if (config.dialect === 'sqlite') {
@@ -24,7 +50,8 @@ export function openStore(config: DbConfig): Store {
       pool: {
         min: 1,
         max: 1,
-        afterCreate: (conn: { pragma(s: string): unknown }, done: (err: Error | null, conn: unknown) => void) => {
+        afterCreate: (conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) => {
+          reusePreparedStatements(conn);
           conn.pragma('journal_mode = WAL');
           conn.pragma('synchronous = NORMAL');
           conn.pragma('busy_timeout = 10000');

@@ -21,7 +21,8 @@ export interface NewRun {
 
 export async function createRun(store: Store, { forkOf, ...run }: NewRun): Promise<RunRow> {
   const at = now();
-  return RunRow.query(store.knex).insertAndFetch({
+  // The inserted row is what was given: no read back.
+  return RunRow.query(store.knex).insert({
     ...run,
     ...(forkOf ? { forkOfRun: forkOf.runId, forkOfStep: forkOf.step } : {}),
     status: 'queued',
@@ -80,25 +81,33 @@ export interface RunPatch {
   temporalRunId?: string;
 }
 
-/** Move a run to a new status; a terminal status is final (late or replayed reports do not undo it). */
-export async function updateRun(store: Store, id: string, patch: RunPatch, trx?: Knex.Transaction): Promise<boolean> {
-  const at = now();
-  const values: Partial<RunRow> = { ...patch, updatedAt: at } as Partial<RunRow>;
+/** The columns a patch sets (JSON columns serialized, the clock columns its status moves). */
+function patchColumns(patch: RunPatch, at: string): Record<string, unknown> {
+  const values: Record<string, unknown> = { updatedAt: at };
+  if (patch.status !== undefined) values.status = patch.status;
+  if (patch.outputs !== undefined) values.outputs = patch.outputs === null ? null : JSON.stringify(patch.outputs);
+  if (patch.error !== undefined) values.error = patch.error === null ? null : JSON.stringify(patch.error);
+  if (patch.temporalRunId !== undefined) values.temporalRunId = patch.temporalRunId;
   if (patch.status === 'running') values.startedAt = at;
   if (patch.status && terminalStatuses.includes(patch.status)) values.endedAt = at;
-  const q = RunRow.query(trx ?? store.knex).findById(id).patch(values);
-  if (patch.status) q.whereNotIn('status', terminalStatuses as RunStatus[]);
+  return values;
+}
+
+/** Move a run to a new status; a terminal status is final (late or replayed reports do not undo it). */
+export async function updateRun(store: Store, id: string, patch: RunPatch): Promise<boolean> {
+  const q = store.knex('runs').where('id', id).update(patchColumns(patch, now()));
+  if (patch.status) q.whereNotIn('status', terminalStatuses);
   return (await q) > 0;
 }
 
+const usageColumns = (db: Knex, usage: { inputTokens: number; outputTokens: number; costUsd: number }) => ({
+  inputTokens: db.raw('input_tokens + ?', [usage.inputTokens]),
+  outputTokens: db.raw('output_tokens + ?', [usage.outputTokens]),
+  costUsd: db.raw('cost_usd + ?', [usage.costUsd]),
+});
+
 export async function addUsage(db: Knex, id: string, usage: { inputTokens: number; outputTokens: number; costUsd: number }): Promise<void> {
-  await db('runs')
-    .where('id', id)
-    .update({
-      inputTokens: db.raw('input_tokens + ?', [usage.inputTokens]),
-      outputTokens: db.raw('output_tokens + ?', [usage.outputTokens]),
-      costUsd: db.raw('cost_usd + ?', [usage.costUsd]),
-    });
+  await db('runs').where('id', id).update(usageColumns(db, usage));
 }
 
 /**
@@ -116,8 +125,8 @@ export async function appendEvents(
   return store.knex.transaction(async (trx) => {
     // Write first, read second: SQLite takes its write lock now (a reader that upgrades later can hit
     // SQLITE_BUSY_SNAPSHOT when another process wrote in between); PostgreSQL takes the row lock.
-    await trx('runs').where('id', runId).update({ lastSeq: trx.ref('lastSeq') });
-    const run = await trx('runs').where('id', runId).first('lastSeq', 'status');
+    // The no-op update returns the row, so locking and reading are one statement.
+    const [run] = (await trx('runs').where('id', runId).update({ lastSeq: trx.ref('lastSeq') }, ['lastSeq', 'status'])) as Array<{ lastSeq: number | string; status: RunStatus }>;
     if (!run) throw new NotFoundError('run', runId);
     // A run's final event is its last: a late report (a model call that outlived its cancelled run) is dropped.
     if (terminalStatuses.includes(run.status)) return { lastSeq: Number(run.lastSeq), appended: 0 };
@@ -129,14 +138,16 @@ export async function appendEvents(
     const at = now();
     const fresh = events.filter((e, i) => !existing.has(e.key) && keys.indexOf(e.key) === i);
     const rows = fresh.map((e) => ({ runId, seq: ++seq, key: e.key, type: e.type, data: JSON.stringify(e.data), time: at }));
-    if (rows.length) {
-      // SQLite caps a multi-row insert (500 terms): insert in chunks.
-      for (let i = 0; i < rows.length; i += 200) await trx('run_events').insert(rows.slice(i, i + 200));
-      await trx('runs').where('id', runId).update({ lastSeq: seq, updatedAt: at });
-    }
-    if (patch) await updateRun(store, runId, patch, trx);
-    // Usage is counted once per stored response, in the same transaction, so a replayed append adds nothing.
-    if (usage && rows.length) await addUsage(trx, runId, usage);
+    // SQLite caps a multi-row insert (500 terms): insert in chunks.
+    for (let i = 0; i < rows.length; i += 200) await trx('run_events').insert(rows.slice(i, i + 200));
+    // One update for the new last seq, the patch, and the usage (counted once per stored response,
+    // in the same transaction, so a replayed append adds nothing). The run is not terminal: checked above, under the lock.
+    const values = {
+      ...(rows.length ? { lastSeq: seq, updatedAt: at } : {}),
+      ...(patch ? patchColumns(patch, at) : {}),
+      ...(usage && rows.length ? usageColumns(trx, usage) : {}),
+    };
+    if (Object.keys(values).length) await trx('runs').where('id', runId).update(values);
     return { lastSeq: seq, appended: rows.length };
   });
 }
