@@ -55,12 +55,12 @@ function subscribe(app: AppContext, ws: WebSocket, runId: string, after: number,
   const offBus = app.bus.subscribe(runId, (m) => {
     if (m.type === 'events' && m.lastSeq > lastSent) void drain();
     else if (m.type === 'delta') send({ type: 'delta', runId, callId: m.callId, text: redactText(m.text, app.secrets.list()), ...(m.reset ? { reset: true } : {}) });
-    else if (m.type === 'run') void runs.getRun(app.store, runId).then((r) => send({ type: 'run', run: runView(app, r) }), () => {});
+    else if (m.type === 'run') void runView(app, runId).then((run) => send({ type: 'run', run }), () => {});
   });
   const unwatch = app.tailer.watch(runId);
-  void runs.getRun(app.store, runId).then(
-    (r) => {
-      send({ type: 'run', run: runView(app, r) });
+  void runView(app, runId).then(
+    (run) => {
+      send({ type: 'run', run });
       void drain();
     },
     () => send({ type: 'error', error: { code: 'not_found', message: `run '${runId}' not found` } }),

@@ -17,8 +17,8 @@ export function runRoutes(app: AppContext): Router {
   const r = new Router({ prefix: '/api/runs' });
   r.get('/', async (ctx) => {
     const q = runListQuery.parse(ctx.query);
-    const page = await runs.listRuns(app.store, q);
-    ctx.body = { runs: page.runs.map((run) => svc.runView(app, run)), nextCursor: page.nextCursor };
+    ctx.type = 'application/json';
+    ctx.body = await svc.runViewPageBody(app, q);
   });
   r.get('/compare', async (ctx) => (ctx.body = await compareRunsById(app, ctx.query)));
   r.get('/:id', async (ctx) => (ctx.body = await svc.getRunView(app, ctx.params.id!)));

@@ -14,7 +14,7 @@ import { apps, components, pipelines } from '../../db/repositories/versioned.js'
 import { appGenerateWorkflow } from '../../workflows/app-generate.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { runView } from './run-view.js';
+import { runViews } from './run-view.js';
 import { startComponentRun, startPipelineRun } from './runs.js';
 import { resolveComponents } from './specs.js';
 import { startRun } from './start.js';
@@ -102,7 +102,7 @@ export async function startAppRun(ctx: AppContext, id: string, body: unknown) {
 
 export async function appRuns(ctx: AppContext, id: string) {
   const app = await apps.get(ctx.store, id);
-  return (await listRuns(ctx.store, { origin: `app:${app.name}@`, limit: 100 })).runs.map((r) => runView(ctx, r));
+  return runViews(ctx, { origin: `app:${app.name}@`, limit: 100 });
 }
 
 const stateBody = z.record(z.string(), z.unknown()).refine((s) => JSON.stringify(s).length <= 64 * 1024, 'an app keeps at most 64 KB of state');

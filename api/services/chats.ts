@@ -7,7 +7,6 @@ import { NAME } from '../../core/specs.js';
 import { NotFoundError } from '../../db/errors.js';
 import { createChat as insertChat, getChat, listChats, listMessages, type ChatTarget } from '../../db/repositories/chats.js';
 import { getProvider } from '../../db/repositories/providers.js';
-import { getRun } from '../../db/repositories/runs.js';
 import { components } from '../../db/repositories/versioned.js';
 import { chatWorkflow, closeChat as closeChatSignal, sendMessage } from '../../workflows/chat.js';
 import type { AppContext } from '../context.js';
@@ -62,7 +61,7 @@ export async function createChat(ctx: AppContext, body: unknown) {
 
 export async function chatView(ctx: AppContext, id: string) {
   const chat = await getChat(ctx.store, id);
-  return { ...chat, messages: await listMessages(ctx.store, id), run: runView(ctx, await getRun(ctx.store, chat.runId)) };
+  return { ...chat, messages: await listMessages(ctx.store, id), run: await runView(ctx, chat.runId) };
 }
 
 export async function chats(ctx: AppContext) {

@@ -118,8 +118,7 @@ export async function startEval(ctx: AppContext, body: unknown) {
 }
 
 export async function evalView(ctx: AppContext, id: string) {
-  const run = await runs.getRun(ctx.store, id);
-  return { run: runView(ctx, run), results: await ds.listEvalResults(ctx.store, id) };
+  return { run: await runView(ctx, id), results: await ds.listEvalResults(ctx.store, id) };
 }
 
 /** Two or more evals side by side: aggregate deltas, and per-example changes, regressions first. */

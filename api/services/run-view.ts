@@ -1,30 +1,44 @@
-// How a run looks to the API, the WebSocket and the CLI.
-import type { RunRow } from '../../db/models/run.js';
+// How a run looks to the API, the WebSocket and the CLI: the store writes the view
+// (db/repositories/run-views.ts, the one definition); here is where the Temporal UI is.
+import type { RunTarget } from '../../db/models/run.js';
+import { runViewPage, runViewText, type RunViewContext } from '../../db/repositories/run-views.js';
+import type { RunFilter } from '../../db/repositories/runs.js';
+import type { RunKind, RunStatus } from '../../core/specs.js';
 import type { AppContext } from '../context.js';
 
-export function runView(ctx: AppContext, r: RunRow) {
-  const ns = encodeURIComponent(ctx.temporal.namespace);
-  return {
-    id: r.id,
-    kind: r.kind,
-    status: r.status,
-    target: r.target,
-    inputs: r.inputs,
-    outputs: r.outputs,
-    error: r.error,
-    createdAt: r.createdAt,
-    startedAt: r.startedAt,
-    endedAt: r.endedAt,
-    lastSeq: r.lastSeq,
-    origin: r.origin ?? null,
-    forkOf: r.forkOfRun ? { runId: r.forkOfRun, step: r.forkOfStep ?? '' } : null,
-    traceId: r.traceId ?? null,
-    usage: { inputTokens: Number(r.inputTokens), outputTokens: Number(r.outputTokens), costUsd: Number(r.costUsd) },
-    temporal: {
-      workflowId: r.workflowId,
-      runId: r.temporalRunId,
-      uiUrl: `${ctx.temporal.uiUrl}/namespaces/${ns}/workflows/${encodeURIComponent(r.workflowId)}${r.temporalRunId ? `/${r.temporalRunId}` : ''}/history`,
-    },
-  };
+export interface RunView {
+  id: string;
+  kind: RunKind;
+  status: RunStatus;
+  target: RunTarget;
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown> | null;
+  error: { message: string; type?: string } | null;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  lastSeq: number;
+  origin: string | null;
+  forkOf: { runId: string; step: string } | null;
+  traceId: string | null;
+  usage: { inputTokens: number; outputTokens: number; costUsd: number };
+  temporal: { workflowId: string; runId: string | null; uiUrl: string };
 }
-export type RunView = ReturnType<typeof runView>;
+
+export const runViewContext = (ctx: AppContext): RunViewContext => ({ workflowsUrl: `${ctx.temporal.uiUrl}/namespaces/${encodeURIComponent(ctx.temporal.namespace)}/workflows/` });
+
+/** One run's view (404 when there is no such run). */
+export async function runView(ctx: AppContext, id: string): Promise<RunView> {
+  return JSON.parse(await runViewText(ctx.store, runViewContext(ctx), id)) as RunView;
+}
+
+/** A page of runs, newest first, as the JSON body GET /api/runs answers: no object is built for it. */
+export async function runViewPageBody(ctx: AppContext, q: RunFilter & { limit: number }): Promise<string> {
+  const page = await runViewPage(ctx.store, runViewContext(ctx), q);
+  return `{"runs":[${page.views.join(',')}],"nextCursor":${JSON.stringify(page.nextCursor)}}`;
+}
+
+/** A page of runs as objects (for answers that add to them). */
+export async function runViews(ctx: AppContext, q: RunFilter & { limit: number }): Promise<RunView[]> {
+  return (await runViewPage(ctx.store, runViewContext(ctx), q)).views.map((v) => JSON.parse(v) as RunView);
+}

@@ -22,7 +22,7 @@ import { runView } from './run-view.js';
 import { planProviders, requireActive, startRun } from './start.js';
 import { resolveComponents } from './specs.js';
 
-export { runView, type RunView } from './run-view.js';
+export { runView, runViewPageBody, type RunView } from './run-view.js';
 
 /** `origin`: where the run was started from (an app), recorded on the run. */
 export async function startPipelineRun(ctx: AppContext, idOrName: string, body: unknown, origin?: string) {
@@ -101,7 +101,7 @@ export async function startComponentRun(ctx: AppContext, idOrName: string, body:
 }
 
 export async function getRunView(ctx: AppContext, id: string) {
-  return runView(ctx, await runs.getRun(ctx.store, id));
+  return runView(ctx, id);
 }
 
 export async function cancelRun(ctx: AppContext, id: string) {
@@ -113,7 +113,7 @@ export async function cancelRun(ctx: AppContext, id: string) {
     throw new AppError(409, 'not_running', `run '${id}' has no running workflow`);
   }
   await audit(ctx.store, { actor: 'api', action: 'run.cancel', subject: id });
-  return runView(ctx, await runs.getRun(ctx.store, id));
+  return runView(ctx, id);
 }
 
 export async function runHistory(ctx: AppContext, id: string) {

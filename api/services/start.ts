@@ -73,7 +73,7 @@ export async function startRun<W extends RunWorkflow>(ctx: AppContext, s: RunSta
     throw new AppError(503, 'temporal_unavailable', message);
   }
   await audit(ctx.store, { actor: 'api', action: `${s.kind}.run`, subject: id, details: { target: s.target } });
-  return runView(ctx, await runs.getRun(ctx.store, id));
+  return runView(ctx, id);
 }
 
 /** A run that has ended cannot be acted on: 409 with its status. */

@@ -57,18 +57,33 @@ export async function getRun(store: Store, id: string): Promise<RunRow> {
   return row;
 }
 
-export async function listRuns(
-  store: Store,
-  q: { kind?: RunKind | undefined; status?: RunStatus | undefined; origin?: string | undefined; limit: number; cursor?: string | undefined },
-): Promise<{ runs: RunRow[]; nextCursor: string | null }> {
-  const query = RunRow.query(store.knex).orderBy('id', 'desc').limit(q.limit + 1);
+/** Which runs a listing shows. */
+export interface RunFilter {
+  kind?: RunKind | undefined;
+  status?: RunStatus | undefined;
+  /** An app's runs: `app:name@3` exactly, or `app:name@` for every version. */
+  origin?: string | undefined;
+  /** Runs older than this one (the id of the last run of the previous page). */
+  cursor?: string | undefined;
+}
+
+interface Filterable {
+  where(column: string, value: unknown): unknown;
+  where(column: string, op: string, value: unknown): unknown;
+}
+
+/** A listing's filters as SQL, on the runs table (rows) or the RunRow model (models): the one place they are. */
+export function filterRuns<Q extends Filterable>(query: Q, q: RunFilter): Q {
   if (q.kind) query.where('kind', q.kind);
   if (q.status) query.where('status', q.status);
-  // An app's runs: `app:name@3` exactly, or `app:name@` for every version.
   if (q.origin?.endsWith('@')) query.where('origin', 'like', `${q.origin}%`);
   else if (q.origin) query.where('origin', q.origin);
   if (q.cursor) query.where('id', '<', q.cursor);
-  const rows = await query;
+  return query;
+}
+
+export async function listRuns(store: Store, q: RunFilter & { limit: number }): Promise<{ runs: RunRow[]; nextCursor: string | null }> {
+  const rows = await filterRuns(RunRow.query(store.knex), q).orderBy('id', 'desc').limit(q.limit + 1);
   const more = rows.length > q.limit;
   const runs = more ? rows.slice(0, q.limit) : rows;
   return { runs, nextCursor: more ? runs[runs.length - 1]!.id : null };

@@ -4,6 +4,7 @@ import { newId } from '../../core/ids.js';
 import type { NewRunEvent } from '../../core/events.js';
 import { ConflictError, NotFoundError } from '../../db/errors.js';
 import { addUsage, appendEvents, createRun, getRun, listEvents, listRuns, updateRun } from '../../db/repositories/runs.js';
+import { runViewPage, runViewText } from '../../db/repositories/run-views.js';
 import { components } from '../../db/repositories/versioned.js';
 import { insertProvider } from '../../db/repositories/providers.js';
 import { dialects, freshStore, type TestStore } from '../helpers/db.js';
@@ -59,6 +60,48 @@ describe.each(dialects)('store (%s)', (dialect) => {
     const page2 = await listRuns(db.store, { limit: 5, cursor: page1.nextCursor! });
     expect(page2.runs[0]!.id < page1.runs[0]!.id).toBe(true);
     expect((await listRuns(db.store, { limit: 5, status: 'completed' })).runs.every((r) => r.status === 'completed')).toBe(true);
+  });
+
+  it('writes run views as JSON in the database, every field, on pages and one by one', async () => {
+    const ui = { workflowsUrl: 'http://ui/namespaces/default/workflows/' };
+    const plain = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: { text: 'a "quoted"\nline', n: [1, 2] } });
+    await appendEvents(db.store, plain.id, [log('x')], { status: 'failed', error: { message: 'step s failed: boom', type: 'StepFailed' } }, { inputTokens: 3, outputTokens: 2, costUsd: 0.000015 });
+    await updateRun(db.store, plain.id, { temporalRunId: 'tr-1' });
+    const forked = await createRun(db.store, { id: newId('run'), kind: 'component', target, inputs: {}, origin: 'app:digest@2', forkOf: { runId: plain.id, step: 's1' }, traceId: 'ab'.repeat(16) });
+    await updateRun(db.store, forked.id, { status: 'completed', outputs: { summary: 'ünïcödé ✓' } });
+    const child = await createRun(db.store, { id: `${plain.id}-ex one/2`, kind: 'pipeline', target, inputs: {} });
+
+    const a = JSON.parse(await runViewText(db.store, ui, plain.id));
+    const row = await getRun(db.store, plain.id);
+    expect(a).toEqual({
+      id: plain.id,
+      kind: 'pipeline',
+      status: 'failed',
+      target,
+      inputs: { text: 'a "quoted"\nline', n: [1, 2] },
+      outputs: null,
+      error: { message: 'step s failed: boom', type: 'StepFailed' },
+      createdAt: row.createdAt,
+      startedAt: null,
+      endedAt: row.endedAt,
+      lastSeq: 1,
+      origin: null,
+      forkOf: null,
+      traceId: null,
+      usage: { inputTokens: 3, outputTokens: 2, costUsd: 0.000015 },
+      temporal: { workflowId: plain.id, runId: 'tr-1', uiUrl: `http://ui/namespaces/default/workflows/${plain.id}/tr-1/history` },
+    });
+    const b = JSON.parse(await runViewText(db.store, ui, forked.id));
+    expect(b).toMatchObject({ status: 'completed', outputs: { summary: 'ünïcödé ✓' }, origin: 'app:digest@2', forkOf: { runId: plain.id, step: 's1' }, traceId: 'ab'.repeat(16), temporal: { runId: null, uiUrl: `http://ui/namespaces/default/workflows/${forked.id}/history` } });
+    // A workflow id that is not a URL segment by itself is escaped in the link.
+    expect(JSON.parse(await runViewText(db.store, ui, child.id)).temporal.uiUrl).toBe(`http://ui/namespaces/default/workflows/${encodeURIComponent(child.id)}/history`);
+    await expect(runViewText(db.store, ui, 'run_nothere00')).rejects.toBeInstanceOf(NotFoundError);
+
+    const page = await runViewPage(db.store, ui, { limit: 2, origin: 'app:digest@' });
+    expect({ ids: page.views.map((v) => JSON.parse(v).id), nextCursor: page.nextCursor }).toEqual({ ids: [forked.id], nextCursor: null });
+    const first = await runViewPage(db.store, ui, { limit: 1 });
+    const next = await runViewPage(db.store, ui, { limit: 1, cursor: first.nextCursor! });
+    expect(JSON.parse(next.views[0]!).id < JSON.parse(first.views[0]!).id).toBe(true);
   });
 
   it('keeps immutable numbered versions', async () => {

@@ -1,0 +1,73 @@
+// A run as the API shows it, written as JSON text by the database itself: the one definition of the
+// run view. A page of runs is then joined text, never rows turned into objects and back into JSON
+// (that round trip was most of GET /api/runs' time: bench/api).
+import type { Store } from '../knex.js';
+import { NotFoundError } from '../errors.js';
+import { filterRuns, type RunFilter } from './runs.js';
+
+/** Where a run's Temporal UI page is: `<ui>/namespaces/<ns>/workflows/` (its workflow id and run id follow). */
+export interface RunViewContext {
+  workflowsUrl: string;
+}
+
+/** The view's JSON, column by column; `?` is the workflows URL. Stored JSON columns are spliced in as they are. */
+function viewSql(dialect: Store['dialect']): string {
+  const q = dialect === 'sqlite' ? (c: string) => `json_quote(${c})` : (c: string) => `coalesce(to_json(${c})::text, 'null')`;
+  const cost = dialect === 'sqlite' ? 'json_quote(cost_usd)' : 'to_json(cost_usd)::text';
+  const workflowsUrl = dialect === 'sqlite' ? '?' : 'cast(? as text)';
+  return [
+    `'{"id":' || ${q('id')}`,
+    `',"kind":' || ${q('kind')}`,
+    `',"status":' || ${q('status')}`,
+    `',"target":' || target`,
+    `',"inputs":' || inputs`,
+    `',"outputs":' || coalesce(outputs, 'null')`,
+    `',"error":' || coalesce(error, 'null')`,
+    `',"createdAt":' || ${q('created_at')}`,
+    `',"startedAt":' || ${q('started_at')}`,
+    `',"endedAt":' || ${q('ended_at')}`,
+    `',"lastSeq":' || last_seq`,
+    `',"origin":' || ${q('origin')}`,
+    `',"forkOf":' || case when fork_of_run is null then 'null' else '{"runId":' || ${q('fork_of_run')} || ',"step":' || ${q("coalesce(fork_of_step, '')")} || '}' end`,
+    `',"traceId":' || ${q('trace_id')}`,
+    `',"usage":{"inputTokens":' || input_tokens || ',"outputTokens":' || output_tokens || ',"costUsd":' || ${cost} || '}'`,
+    `',"temporal":{"workflowId":' || ${q('workflow_id')} || ',"runId":' || ${q('temporal_run_id')}`,
+    `',"uiUrl":' || ${q(`${workflowsUrl} || workflow_id || coalesce('/' || temporal_run_id, '') || '/history'`)} || '}}'`,
+  ].join(' || ');
+}
+
+/** A workflow id that is its own URL path segment (run ids are; an eval example's may not be). */
+const URL_SAFE = /^[A-Za-z0-9_.~-]+$/;
+
+interface ViewRow {
+  id: string;
+  workflowId: string;
+  view: string;
+}
+
+/** The view text of a row; a workflow id that needs escaping in the UI link gets it here. */
+function viewText(r: ViewRow): string {
+  if (URL_SAFE.test(r.workflowId)) return r.view;
+  const view = JSON.parse(r.view) as { temporal: { workflowId: string; uiUrl: string } };
+  const t = view.temporal;
+  t.uiUrl = t.uiUrl.replace(`/workflows/${t.workflowId}`, `/workflows/${encodeURIComponent(t.workflowId)}`);
+  return JSON.stringify(view);
+}
+
+/** A page of run views, newest first, as JSON text each, and the cursor of the next page. */
+export async function runViewPage(store: Store, ui: RunViewContext, q: RunFilter & { limit: number; cursor?: string | undefined }): Promise<{ views: string[]; nextCursor: string | null }> {
+  const rows = (await filterRuns(store.knex('runs'), q)
+    .orderBy('id', 'desc')
+    .limit(q.limit + 1)
+    .select('id', 'workflowId', store.knex.raw(`${viewSql(store.dialect)} as view`, [ui.workflowsUrl]))) as ViewRow[];
+  const more = rows.length > q.limit;
+  const page = more ? rows.slice(0, q.limit) : rows;
+  return { views: page.map(viewText), nextCursor: more ? page[page.length - 1]!.id : null };
+}
+
+/** One run's view as JSON text. */
+export async function runViewText(store: Store, ui: RunViewContext, id: string): Promise<string> {
+  const row = (await store.knex('runs').where('id', id).first('id', 'workflowId', store.knex.raw(`${viewSql(store.dialect)} as view`, [ui.workflowsUrl]))) as ViewRow | undefined;
+  if (!row) throw new NotFoundError('run', id);
+  return viewText(row);
+}
