@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import { AppError } from '../errors.js';
 import { z } from 'zod';
 import { runListQuery } from '../../core/specs.js';
+import { eventPageText } from '../../db/repositories/run-views.js';
 import * as runs from '../../db/repositories/runs.js';
 import type { AppContext } from '../context.js';
 import { readJson } from '../body.js';
@@ -31,7 +32,8 @@ export function runRoutes(app: AppContext): Router {
   r.get('/:id/events', async (ctx) => {
     const q = eventsQuery.parse(ctx.query);
     await runs.getRun(app.store, ctx.params.id!);
-    ctx.body = { events: await runs.listEvents(app.store, ctx.params.id!, q.after, q.limit) };
+    ctx.type = 'application/json';
+    ctx.body = `{"events":${await eventPageText(app.store, ctx.params.id!, q.after, q.limit)}}`;
   });
   r.get('/:id/history', async (ctx) => (ctx.body = await svc.runHistory(app, ctx.params.id!)));
   r.post('/:id/cancel', async (ctx) => (ctx.body = await svc.cancelRun(app, ctx.params.id!)));

@@ -1,5 +1,5 @@
-// A run as the API shows it, written as JSON text by the database itself: the one definition of the
-// run view. A page of runs is then joined text, never rows turned into objects and back into JSON
+// A run (and a page of its events) as the API shows it, written as JSON text by the database itself:
+// the one definition of the run view. A page of runs is then joined text, never rows turned into objects and back into JSON
 // (that round trip was most of GET /api/runs' time: bench/api).
 import type { Store } from '../knex.js';
 import { NotFoundError } from '../errors.js';
@@ -10,9 +10,12 @@ export interface RunViewContext {
   workflowsUrl: string;
 }
 
+/** A column (or expression) as JSON text, `null` for NULL, in the store's dialect. */
+const jsonText = (dialect: Store['dialect']) => (dialect === 'sqlite' ? (c: string) => `json_quote(${c})` : (c: string) => `coalesce(to_json(${c})::text, 'null')`);
+
 /** The view's JSON, column by column; `?` is the workflows URL. Stored JSON columns are spliced in as they are. */
 function viewSql(dialect: Store['dialect']): string {
-  const q = dialect === 'sqlite' ? (c: string) => `json_quote(${c})` : (c: string) => `coalesce(to_json(${c})::text, 'null')`;
+  const q = jsonText(dialect);
   const cost = dialect === 'sqlite' ? 'json_quote(cost_usd)' : 'to_json(cost_usd)::text';
   const workflowsUrl = dialect === 'sqlite' ? '?' : 'cast(? as text)';
   return [
@@ -70,4 +73,16 @@ export async function runViewText(store: Store, ui: RunViewContext, id: string):
   const row = (await store.knex('runs').where('id', id).first('id', 'workflowId', store.knex.raw(`${viewSql(store.dialect)} as view`, [ui.workflowsUrl]))) as ViewRow | undefined;
   if (!row) throw new NotFoundError('run', id);
   return viewText(row);
+}
+
+/** A run event as JSON text: its stored data spliced in as it is (it was written as JSON). */
+function eventSql(dialect: Store['dialect']): string {
+  const q = jsonText(dialect);
+  return `'{"runId":' || ${q('run_id')} || ',"seq":' || seq || ',"type":' || ${q('type')} || ',"data":' || data || ',"time":' || ${q('time')} || '}'`;
+}
+
+/** A page of a run's events after `after`, in seq order, as the JSON array text GET /api/runs/:id/events answers. */
+export async function eventPageText(store: Store, runId: string, after: number, limit: number): Promise<string> {
+  const rows = (await store.knex('run_events').where('runId', runId).where('seq', '>', after).orderBy('seq').limit(limit).select(store.knex.raw(`${eventSql(store.dialect)} as event`))) as Array<{ event: string }>;
+  return `[${rows.map((r) => r.event).join(',')}]`;
 }

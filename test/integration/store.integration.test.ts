@@ -4,7 +4,7 @@ import { newId } from '../../core/ids.js';
 import type { NewRunEvent } from '../../core/events.js';
 import { ConflictError, NotFoundError } from '../../db/errors.js';
 import { addUsage, appendEvents, createRun, getRun, listEvents, listRuns, updateRun } from '../../db/repositories/runs.js';
-import { runViewPage, runViewText } from '../../db/repositories/run-views.js';
+import { eventPageText, runViewPage, runViewText } from '../../db/repositories/run-views.js';
 import { components } from '../../db/repositories/versioned.js';
 import { insertProvider } from '../../db/repositories/providers.js';
 import { dialects, freshStore, type TestStore } from '../helpers/db.js';
@@ -102,6 +102,15 @@ describe.each(dialects)('store (%s)', (dialect) => {
     const first = await runViewPage(db.store, ui, { limit: 1 });
     const next = await runViewPage(db.store, ui, { limit: 1, cursor: first.nextCursor! });
     expect(JSON.parse(next.views[0]!).id < JSON.parse(first.views[0]!).id).toBe(true);
+  });
+
+  it('writes a page of events as JSON in the database, the same events listEvents reads', async () => {
+    const run = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: {} });
+    await appendEvents(db.store, run.id, [log('a'), { type: 'llm.response', key: 'r', data: { callId: 'c', text: 'é "q"\n\u0000', usage: { inputTokens: 1, outputTokens: 2 }, costUsd: 0.5 } } as never, log('b'), log('c')]);
+    for (const [after, limit] of [[0, 10], [1, 2], [4, 5]] as const) {
+      expect(JSON.parse(await eventPageText(db.store, run.id, after, limit))).toEqual(await listEvents(db.store, run.id, after, limit));
+    }
+    expect(JSON.parse(await eventPageText(db.store, run.id, 1, 2)).map((e: { seq: number }) => e.seq)).toEqual([2, 3]);
   });
 
   it('keeps immutable numbered versions', async () => {
