@@ -18,7 +18,9 @@ export function chatCommand(program: Command): void {
         ? await api('GET', `/api/chats/${o.chat}`)
         : await api('POST', '/api/chats', { title: `terminal ${new Date().toISOString().slice(0, 16)}`, provider: o.provider, model: o.model, component: o.component, system: o.system });
       const tty = process.stdin.isTTY;
-      if (tty) console.log(`chat ${chat.id} (${chat.target.component ?? chat.target.provider}); Ctrl-D to leave`);
+      // The id is what --chat takes; piped, it goes to stderr so stdout stays the answers alone.
+      const say = tty ? console.log : console.error;
+      say(`chat ${chat.id} (${chat.target.component ?? chat.target.provider})${tty ? '; Ctrl-D to leave' : ''}`);
       let current: string | undefined;
       let streamed = false;
       const stop = await subscribeRun(chat.runId, (frame) => {
@@ -51,5 +53,6 @@ export function chatCommand(program: Command): void {
       } finally {
         stop();
       }
+      say(`${tty ? '\n' : ''}continue this chat: harness chat --chat ${chat.id}`);
     });
 }

@@ -2,11 +2,16 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { decryptSecret, loadKeyring } from '../../db/crypto.js';
+import { createProviderResolver } from '../../activities/llm/registry.js';
+import { redactText } from '../../core/redact.js';
+import { SecretSet } from '../../core/secrets.js';
+import { loadKeyring } from '../../db/crypto.js';
 import { listProviders } from '../../db/repositories/providers.js';
+import type { Store } from '../../db/knex.js';
 import { findTemporalCli, INSTALL_HINT } from '../../temporal/cli-path.js';
 import { waitForTemporal } from '../../temporal/dev-server.js';
 import { sandboxStatus } from '../../activities/tools/sandbox.js';
+import { api, backendUrl } from '../client.js';
 import { config } from '../config.js';
 import { cliSearch, prepareStore, temporalTarget } from '../runtime.js';
 
@@ -15,6 +20,48 @@ interface Check {
   ok: boolean;
   detail: string;
   required: boolean;
+}
+
+/** Give up on a check after this long: doctor answers in seconds, whatever is down. */
+const PROBE_MS = 3000;
+
+const within = <T>(ms: number, p: Promise<T>): Promise<T> =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms).unref())]);
+
+/** Each provider is asked for its models, as the dashboard does: a stored key that cannot be decrypted, a server that is down or a key it refuses fail here. */
+async function providerChecks(store: Store): Promise<Check[]> {
+  const secrets = new SecretSet();
+  const { models } = config();
+  const resolve = createProviderResolver(store, loadKeyring(config().paths.secretKey, config().secretKeyText), secrets, { modelsDir: models.modelsDir, localModelPath: models.localModelPath });
+  const providers = await listProviders(store);
+  if (!providers.length) return [{ name: 'providers', ok: false, detail: 'none yet: `npm start` seeds one from OPENAI_API_KEY, ANTHROPIC_API_KEY or OLLAMA_BASE_URL', required: false }];
+  return Promise.all(
+    providers.map(async (p): Promise<Check> => {
+      const what = `${p.type}${p.defaultModel ? ` ${p.defaultModel}` : ''}`;
+      try {
+        const resolved = await resolve(p.name).catch((err: Error) => {
+          throw new Error(`its stored key cannot be decrypted with the current secret key (${err.message})`);
+        });
+        const found = await within(PROBE_MS, resolved.provider.listModels()).catch((err: Error) => {
+          throw new Error(`cannot be reached at ${resolved.endpoint}: ${err.message}`);
+        });
+        return { name: `provider ${p.name}`, ok: true, detail: `${what}: answers at ${resolved.endpoint} (${found.length} models)`, required: false };
+      } catch (err) {
+        return { name: `provider ${p.name}`, ok: false, detail: `${what}: ${redactText((err as Error).message, secrets.list())}`, required: false };
+      }
+    }),
+  );
+}
+
+/** The API answers its health check, and takes this project's token. */
+async function apiCheck(): Promise<Check> {
+  const url = backendUrl();
+  const up = await within(PROBE_MS, fetch(`${url}/api/health`)).then((r) => r.ok, () => false);
+  if (!up) return { name: 'api', ok: false, detail: `${url} not running (\`npm start\` or \`harness services start\` starts it)`, required: false };
+  return within(PROBE_MS, api('GET', '/api/runs?limit=1')).then(
+    (): Check => ({ name: 'api', ok: true, detail: `${url} answers, and takes this project's token`, required: false }),
+    (err: Error): Check => ({ name: 'api', ok: false, detail: `${url} answers, but not to this project: ${err.message}`, required: false }),
+  );
 }
 
 async function checks(): Promise<Check[]> {
@@ -41,24 +88,14 @@ async function checks(): Promise<Check[]> {
     const store = await prepareStore();
     try {
       out.push({ name: 'store', ok: true, detail: `${cfg.dialect} ${cfg.dialect === 'sqlite' ? cfg.url : '(VLOOP_DB_URL)'} migrated`, required: true });
-      const key = loadKeyring(config().paths.secretKey, config().secretKeyText);
-      const providers = await listProviders(store);
-      for (const p of providers) {
-        let ok = true;
-        try {
-          if (p.apiKeyEnc) decryptSecret(key, p.apiKeyEnc);
-        } catch {
-          ok = false;
-        }
-        out.push({ name: `provider ${p.name}`, ok, detail: `${p.type}${p.defaultModel ? ` ${p.defaultModel}` : ''}${ok ? '' : ': stored key cannot be decrypted with the current secret key'}`, required: false });
-      }
-      if (!providers.length) out.push({ name: 'providers', ok: false, detail: 'none yet: `npm start` seeds one from OPENAI_API_KEY, ANTHROPIC_API_KEY or OLLAMA_BASE_URL', required: false });
+      out.push(...(await providerChecks(store)));
     } finally {
       await store.close();
     }
   } catch (err) {
     out.push({ name: 'store', ok: false, detail: (err as Error).message, required: true });
   }
+  out.push(await apiCheck());
   const chromium = [config().tools.chromiumPath, '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
   out.push({ name: 'chromium', ok: !!chromium, detail: chromium ?? 'not found: `apt-get install -y chromium` (browser tool and e2e tests)', required: false });
   const sandbox = sandboxStatus(config().tools);
@@ -74,7 +111,7 @@ async function checks(): Promise<Check[]> {
 export function doctorCommand(program: Command): void {
   program
     .command('doctor')
-    .description('check node, the Temporal CLI and server, the store, providers, chromium and the terminal sandbox')
+    .description('check node, the Temporal CLI and server, the store, each provider (asked for its models), the API, chromium and the terminal sandbox')
     .action(async () => {
       const results = await checks();
       for (const c of results) console.log(`${c.ok ? '✓' : c.required ? '✗' : '!'} ${c.name.padEnd(18)} ${c.detail}`);

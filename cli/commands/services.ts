@@ -87,10 +87,13 @@ async function stop(n: Name): Promise<void> {
   console.log(`${n}: stopped (pid ${pid})`);
 }
 
-async function status(n: Name): Promise<void> {
+/** One line per service; true when it answers its health check. */
+async function status(n: Name): Promise<boolean> {
   const pid = n === 'web' ? readPid('backend') : readPid(n);
   const where = n === 'temporal' ? temporalTarget().address : n === 'web' ? `${backendUrl()}/ui/` : backendUrl();
-  console.log(`${n.padEnd(9)} pid ${pid ? String(pid).padEnd(8) : '-'.padEnd(8)} ${where.padEnd(32)} ${(await healthy(n)) ? 'healthy' : 'down'}`);
+  const up = await healthy(n);
+  console.log(`${n.padEnd(9)} pid ${pid ? String(pid).padEnd(8) : '-'.padEnd(8)} ${where.padEnd(32)} ${up ? 'healthy' : 'down'}`);
+  return up;
 }
 
 function targets(name: string | undefined): Name[] {
@@ -111,7 +114,10 @@ export function servicesCommand(program: Command): void {
     for (const n of targets(name).reverse()) await stop(n);
     for (const n of targets(name)) await start(n);
   });
+  // Scripts can wait on it: the exit code is 1 while any service asked about is down.
   svc.command('status [name]').action(async (name?: string) => {
-    for (const n of targets(name)) await status(n);
+    const down: Name[] = [];
+    for (const n of targets(name)) if (!(await status(n))) down.push(n);
+    if (down.length) throw new CliError(`${down.join(', ')} ${down.length === 1 ? 'is' : 'are'} down: 'harness services start' starts the services`);
   });
 }

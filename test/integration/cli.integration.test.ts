@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoModel, promptOp } from '../helpers/echo-model.js';
+import { freePort } from '../helpers/ports.js';
 import { spawnHarness } from '../helpers/processes.js';
 import { seedDiamond, startTestStack, TOKEN, type TestStack } from '../helpers/stack.js';
 import type { FakeRequest } from '../fakes/script.js';
@@ -53,6 +54,13 @@ describe('harness CLI', () => {
     const chats = (await stack.api('GET', '/api/chats')).body;
     const chat = (await stack.api('GET', `/api/chats/${chats[0].id}`)).body;
     expect(chat.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+    // It says which chat it was, and --chat with that id goes on with it.
+    const id = /continue this chat: harness chat --chat (\S+)/.exec(out)?.[1];
+    expect(id).toBe(chat.id);
+    const again = await harness(['chat', '--chat', id!], 'third\n');
+    expect(again.code).toBe(0);
+    expect(again.out).toContain(`chat ${id} (fake)`);
+    expect((await stack.api('GET', `/api/chats/${id}`)).body.messages).toHaveLength(6);
   });
 
   it('imports a dataset and evaluates on it with a progress bar', async () => {
@@ -80,6 +88,32 @@ describe('harness CLI', () => {
     const badPair = await harness(['run', 'pipeline', 'diamond', '-i', 'novalue']);
     expect(badPair.code).toBe(1);
     expect(badPair.out).toContain("--input takes key=value, got 'novalue'");
+  });
+
+  it('doctor asks each provider for its models and checks the API; services status exits 1 while a service is down', async () => {
+    await stack.api('POST', '/api/providers', { name: 'gone', type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'sk-gone-0123456789', defaultModel: 'm' });
+    // Doctor reads the project's store (the backend's), as it would on the user's machine.
+    const inProject = { ...env, VLOOP_DB_URL: `sqlite:${stack.db.url}` };
+    const check = spawnHarness(['doctor'], inProject);
+    await check.exitCode;
+    const doctor = { out: check.output() };
+    expect(doctor.out).toMatch(/✓ provider fake\s+openai .*: answers at http:\/\/127\.0\.0\.1:\d+\/v1 \(\d+ models\)/);
+    expect(doctor.out).toMatch(/! provider gone\s+openai m: cannot be reached at http:\/\/127\.0\.0\.1:9\/v1: /);
+    expect(doctor.out).not.toContain('sk-gone-0123456789');
+    expect(doctor.out).toMatch(/✓ api\s+http:\/\/127\.0\.0\.1:\d+ answers, and takes this project's token/);
+    await stack.api('DELETE', '/api/providers/gone');
+
+    const up = await harness(['services', 'status', 'backend']);
+    expect(up.code).toBe(0);
+    expect(up.out).toMatch(/backend .* healthy/);
+    const elsewhere = { ...env, HARNESS_PORT: String(await freePort()) };
+    const down = spawnHarness(['services', 'status', 'backend'], elsewhere);
+    expect(await down.exitCode).toBe(1);
+    expect(down.output()).toMatch(/backend .* down/);
+    expect(down.output()).toContain("error: backend is down: 'harness services start' starts the services");
+    const noApi = spawnHarness(['doctor'], elsewhere);
+    await noApi.exitCode;
+    expect(noApi.output()).toMatch(/! api\s+http:\/\/127\.0\.0\.1:\d+ not running/);
   });
 
   it('doctor reports whether the terminal sandbox is active', async () => {
