@@ -120,6 +120,21 @@ describe('dashboard (e2e)', () => {
     await shot('agent-run');
   });
 
+  it('starts an agent with the inputs its signature declares, not a fixed "task"', async () => {
+    await api('POST', '/api/components', { name: 'planner', kind: 'react', signature: 'goal: str, budget: int -> plan: str', provider: 'agentfake', tools: ['terminal'] });
+    await page.goto(`${url}/ui/agents`);
+    await page.click('[data-test=agent]');
+    await page.getByRole('option', { name: 'planner', exact: true }).click();
+    await page.fill('textarea[name=input-goal]', 'tidy');
+    await page.fill('input[name=input-budget]', '3');
+    expect(await page.locator('textarea[name=input-task]').count()).toBe(0);
+    await shot('agent-start');
+    await page.click('[data-test=submit-run]');
+    await page.waitForURL(/\/ui\/runs\/run_\w+$/);
+    const runId = page.url().split('/').pop()!;
+    expect((await api('GET', `/api/runs/${runId}`)).inputs).toEqual({ goal: 'tidy', budget: 3 });
+  });
+
   it('says so when the token is missing, and when a page\'s run does not exist', async () => {
     const stranger = await session.browser.newPage();
     await stranger.goto(`${url}/ui/runs`);
