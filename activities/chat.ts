@@ -31,7 +31,7 @@ export function createChatTurn(deps: ChatDeps) {
     const { chatId, runId, messageId, target } = input;
     await upsertMessage(deps.store, chatId, { key: `${messageId}:user`, role: 'user', content: input.content });
     const messages: ChatMessage[] = [...(target.system ? [{ role: 'system' as const, content: target.system }] : []), ...input.history, { role: 'user', content: input.content }];
-    const result = await deps.callModel({ runId, callId: messageId, provider: target.provider, model: target.model, messages, stream: true });
+    const result = await deps.callModel({ runId, callId: messageId, provider: target.provider, model: target.model, maxTokens: target.maxTokens, messages, stream: true });
     const stored = await upsertMessage(deps.store, chatId, { key: `${messageId}:assistant`, role: 'assistant', content: result.text, usage: result.usage });
     return { messageId, seq: stored.seq, role: 'assistant', content: result.text, usage: result.usage };
   };

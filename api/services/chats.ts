@@ -20,6 +20,8 @@ const newChat = z.strictObject({
   model: z.string().min(1).optional(),
   component: z.string().regex(/^[a-z][a-z0-9_-]*(@\d+)?$/, 'a component is "name" or "name@version"').optional(),
   system: z.string().optional(),
+  /** Each reply stops there; a component chat takes its component's params.maxTokens unless given. */
+  maxTokens: z.int().min(1).max(200_000).optional(),
 });
 const newMessage = z.strictObject({ content: z.string().min(1, 'a message needs some content'), messageId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() });
 
@@ -27,7 +29,8 @@ async function chatTarget(ctx: AppContext, body: z.infer<typeof newChat>): Promi
   if (body.component) {
     const [name, v] = body.component.split('@');
     const version = await components.getVersion(ctx.store, name!, v ? Number(v) : undefined);
-    return { provider: version.spec.provider, model: body.model ?? version.spec.model, system: body.system ?? version.spec.instructions, component: `${version.name}@${version.version}` };
+    const maxTokens = body.maxTokens ?? version.spec.params?.maxTokens;
+    return { provider: version.spec.provider, model: body.model ?? version.spec.model, system: body.system ?? version.spec.instructions, component: `${version.name}@${version.version}`, ...(maxTokens ? { maxTokens } : {}) };
   }
   const provider = body.provider ?? 'default';
   try {
@@ -36,7 +39,7 @@ async function chatTarget(ctx: AppContext, body: z.infer<typeof newChat>): Promi
     if (err instanceof NotFoundError) throw new SpecError('invalid chat', [{ path: 'provider', message: `unknown provider '${provider}'` }]);
     throw err;
   }
-  return { provider, model: body.model, system: body.system };
+  return { provider, model: body.model, system: body.system, ...(body.maxTokens ? { maxTokens: body.maxTokens } : {}) };
 }
 
 export async function createChat(ctx: AppContext, body: unknown) {

@@ -12,11 +12,12 @@ export function chatCommand(program: Command): void {
     .option('-m, --model <model>', 'model (default: the provider default)')
     .option('-c, --component <name>', 'chat with a component ("name" or "name@version")')
     .option('-s, --system <text>', 'a system prompt')
+    .option('--max-tokens <n>', 'stop each reply at n tokens', (v) => (/^\d+$/.test(v) ? Number(v) : Number.NaN))
     .option('--chat <id>', 'continue an existing chat')
-    .action(async (o: { provider?: string; model?: string; component?: string; system?: string; chat?: string }) => {
+    .action(async (o: { provider?: string; model?: string; component?: string; system?: string; maxTokens?: number; chat?: string }) => {
       const chat = o.chat
         ? await api('GET', `/api/chats/${o.chat}`)
-        : await api('POST', '/api/chats', { title: `terminal ${new Date().toISOString().slice(0, 16)}`, provider: o.provider, model: o.model, component: o.component, system: o.system });
+        : await api('POST', '/api/chats', { title: `terminal ${new Date().toISOString().slice(0, 16)}`, provider: o.provider, model: o.model, component: o.component, system: o.system, maxTokens: o.maxTokens });
       const tty = process.stdin.isTTY;
       // The id is what --chat takes; piped, it goes to stderr so stdout stays the answers alone.
       const say = tty ? console.log : console.error;

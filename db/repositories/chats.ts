@@ -9,6 +9,8 @@ export interface ChatTarget {
   model?: string | undefined;
   component?: string | undefined;
   system?: string | undefined;
+  /** Each reply stops at this many tokens (the provider cuts it, with finish reason 'length'). */
+  maxTokens?: number | undefined;
 }
 
 export interface ChatRow {

@@ -135,6 +135,33 @@ describe('dashboard (e2e)', () => {
     expect((await api('GET', `/api/runs/${runId}`)).inputs).toEqual({ goal: 'tidy', budget: 3 });
   });
 
+  it('a chat with max tokens set stops each reply there', async () => {
+    const words = Array.from({ length: 40 }, (_, i) => `word${i + 1}`).join(' ');
+    const talker = await startFakeProvider('openai', () => words);
+    try {
+      await api('POST', '/api/providers', { name: 'talker', type: 'openai', baseUrl: talker.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'chatty' });
+      await page.goto(`${url}/ui/chat`);
+      await page.locator('.v-select', { hasText: 'Talk to' }).click();
+      await page.getByRole('option', { name: 'provider talker', exact: true }).click();
+      await page.fill('input[name=max-tokens]', '5');
+      await page.click('[data-test=new-chat]');
+      await page.locator('[data-test=chat-target]').getByText('replies stop at 5 tokens').waitFor();
+      await page.getByLabel('Message').fill('tell me everything');
+      await page.keyboard.press('Enter');
+      await page.locator('[data-test=chat-assistant]').first().waitFor({ timeout: 20_000 });
+      expect(await page.locator('[data-test=chat-assistant]').first().textContent()).toBe('word1 word2 word3 word4 word5');
+      expect(talker.requests.at(-1)!.maxTokens).toBe(5);
+      await shot('chat-max-tokens');
+      // The call's record says why it stopped.
+      const chat = (await api('GET', '/api/chats')).find((c: { target: { provider: string } }) => c.target.provider === 'talker');
+      const { events } = await api('GET', `/api/runs/${chat.runId}/events`);
+      expect(events.find((e: { type: string }) => e.type === 'llm.response').data.finishReason).toBe('length');
+      await expect(api('POST', '/api/chats', { provider: 'talker', maxTokens: 0 })).rejects.toThrow(/"code":"invalid_request".*maxTokens/);
+    } finally {
+      await talker.close();
+    }
+  });
+
   it('says so when the token is missing, and when a page\'s run does not exist', async () => {
     const stranger = await session.browser.newPage();
     await stranger.goto(`${url}/ui/runs`);

@@ -15,7 +15,7 @@ export const anthropicProtocol: ProtocolHandler = {
     const forced = (body.tool_choice as { type?: string; name?: string } | undefined)?.type === 'tool';
     const offered = body.tools as Array<{ name: string; input_schema: unknown }> | undefined;
     const tools = !forced && offered ? offered.map((t) => t.name) : undefined;
-    return { protocol: 'anthropic', model: String(body.model), messages, stream: body.stream === true, jsonSchema: forced ? offered?.[0]?.input_schema : undefined, ...(tools ? { tools } : {}), headers };
+    return { protocol: 'anthropic', model: String(body.model), messages, stream: body.stream === true, jsonSchema: forced ? offered?.[0]?.input_schema : undefined, ...(tools ? { tools } : {}), maxTokens: Number(body.max_tokens), headers };
   },
   models(res, models) {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -26,7 +26,7 @@ export const anthropicProtocol: ProtocolHandler = {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ type: 'error', error: { type: status === 401 ? 'authentication_error' : 'invalid_request_error', message } }));
   },
-  reply(res, req, replyText) {
+  reply(res, req, replyText, finishReason) {
     let text = replyText;
     const id = `msg_${Math.random().toString(36).slice(2)}`;
     const input_tokens = countTokens(req.messages.map((m) => m.content).join(' '));
@@ -37,7 +37,7 @@ export const anthropicProtocol: ProtocolHandler = {
     const toolUse = req.jsonSchema !== undefined || chosen !== undefined;
     const toolName = chosen?.name ?? 'outputs';
     if (chosen) text = JSON.stringify(chosen.arguments);
-    const stopReason = toolUse ? 'tool_use' : 'end_turn';
+    const stopReason = toolUse ? 'tool_use' : finishReason === 'length' ? 'max_tokens' : 'end_turn';
     if (!req.stream) {
       const content = toolUse ? [{ type: 'tool_use', id: `toolu_${id}`, name: toolName, input: JSON.parse(text) }] : [{ type: 'text', text }];
       res.writeHead(200, { 'content-type': 'application/json' });

@@ -13,7 +13,8 @@ export const ollamaProtocol: ProtocolHandler = {
   toRequest(body: Record<string, unknown>, headers): FakeRequest {
     // Ollama streams unless told not to.
     const tools = (body.tools as Array<{ function: { name: string } }> | undefined)?.map((t) => t.function.name);
-    return { protocol: 'ollama', model: String(body.model), messages: body.messages as FakeRequest['messages'], stream: body.stream !== false, jsonSchema: body.format, ...(tools ? { tools } : {}), headers };
+    const maxTokens = (body.options as { num_predict?: number } | undefined)?.num_predict;
+    return { protocol: 'ollama', model: String(body.model), messages: body.messages as FakeRequest['messages'], stream: body.stream !== false, jsonSchema: body.format, ...(tools ? { tools } : {}), ...(maxTokens ? { maxTokens } : {}), headers };
   },
   models(res, models) {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -23,9 +24,9 @@ export const ollamaProtocol: ProtocolHandler = {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: message }));
   },
-  reply(res, req, text) {
+  reply(res, req, text, finishReason) {
     const at = new Date().toISOString();
-    const final = { model: req.model, created_at: at, message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop', total_duration: 1000, load_duration: 1, prompt_eval_count: countTokens(req.messages.map((m) => m.content).join(' ')), prompt_eval_duration: 1, eval_count: countTokens(text), eval_duration: 1 };
+    const final = { model: req.model, created_at: at, message: { role: 'assistant', content: '' }, done: true, done_reason: finishReason ?? 'stop', total_duration: 1000, load_duration: 1, prompt_eval_count: countTokens(req.messages.map((m) => m.content).join(' ')), prompt_eval_duration: 1, eval_count: countTokens(text), eval_duration: 1 };
     const call = req.tools ? asToolCall(text) : undefined;
     if (call) {
       const message = { role: 'assistant', content: '', tool_calls: [{ function: { name: call.name, arguments: call.arguments } }] };

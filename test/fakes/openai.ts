@@ -13,7 +13,8 @@ export const openaiProtocol: ProtocolHandler = {
   toRequest(body: Record<string, unknown>, headers): FakeRequest {
     const format = body.response_format as { type?: string; json_schema?: { schema?: unknown } } | undefined;
     const tools = (body.tools as Array<{ function: { name: string } }> | undefined)?.map((t) => t.function.name);
-    return { protocol: 'openai', model: String(body.model), messages: body.messages as FakeRequest['messages'], stream: body.stream === true, jsonSchema: format?.json_schema?.schema, ...(tools ? { tools } : {}), headers };
+    const maxTokens = (body.max_completion_tokens ?? body.max_tokens) as number | undefined;
+    return { protocol: 'openai', model: String(body.model), messages: body.messages as FakeRequest['messages'], stream: body.stream === true, jsonSchema: format?.json_schema?.schema, ...(tools ? { tools } : {}), ...(maxTokens ? { maxTokens } : {}), headers };
   },
   models(res: ServerResponse, models: string[]) {
     res.writeHead(200, { 'content-type': 'application/json' });

@@ -11,6 +11,8 @@ export interface FakeRequest {
   jsonSchema?: unknown;
   /** Names of the tools offered for native tool calling, if any. */
   tools?: string[];
+  /** The reply's token limit the SDK sent (max_tokens / num_predict), if any: a longer reply is cut there. */
+  maxTokens?: number;
   headers: Record<string, string | string[] | undefined>;
 }
 
@@ -31,6 +33,12 @@ export function queueScript(replies: FakeReply[]): Script {
 
 export function countTokens(text: string): number {
   return text.split(/\s+/).filter(Boolean).length;
+}
+
+/** A reply as a server with a token limit sends it: cut at `maxTokens` tokens, and then finished by 'length'. */
+export function withinTokenLimit(text: string, maxTokens: number | undefined): { text: string; cut: boolean } {
+  if (maxTokens === undefined || countTokens(text) <= maxTokens) return { text, cut: false };
+  return { text: text.split(/\s+/).filter(Boolean).slice(0, maxTokens).join(' '), cut: true };
 }
 
 /** Split a reply into a few deltas so streaming is really exercised. */

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { anthropicProtocol } from './anthropic.js';
 import { ollamaProtocol } from './ollama.js';
 import { openaiProtocol } from './openai.js';
-import type { FakeRequest, Script } from './script.js';
+import { withinTokenLimit, type FakeRequest, type Script } from './script.js';
 
 export interface ProtocolHandler {
   name: FakeRequest['protocol'];
@@ -75,7 +75,8 @@ export async function startFakeProvider(protocol: keyof typeof protocols, script
           return res;
         }) as typeof res.end;
       }
-      handler.reply(res, request, typeof reply === 'string' ? reply : reply.text, typeof reply === 'string' ? undefined : reply.finishReason);
+      const limited = withinTokenLimit(typeof reply === 'string' ? reply : reply.text, request.maxTokens);
+      handler.reply(res, request, limited.text, limited.cut ? 'length' : typeof reply === 'string' ? undefined : reply.finishReason);
     } catch (err) {
       if (!res.headersSent) handler.error(res, 500, (err as Error).message);
     }

@@ -61,6 +61,9 @@ describe('harness CLI', () => {
     expect(again.code).toBe(0);
     expect(again.out).toContain(`chat ${id} (fake)`);
     expect((await stack.api('GET', `/api/chats/${id}`)).body.messages).toHaveLength(6);
+    const bad = await harness(['chat', '--provider', 'fake', '--max-tokens', 'lots'], 'hi\n');
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/error: invalid request: maxTokens: /);
   });
 
   it('imports a dataset and evaluates on it with a progress bar', async () => {
