@@ -78,6 +78,25 @@ describe('dashboard (e2e)', () => {
     await page.locator('[data-type="llm.request"]').first().click();
     await page.locator('[data-test=inspector]').getByText('op: upper').first().waitFor();
     await shot('pipeline-run');
+
+    // The history player: at its first seq the header shows that moment (running, no tokens, no outputs); its right end is live again.
+    const header = page.locator('.v-main h1').locator('..');
+    const finalUsage = (await page.locator('[data-test=usage]').textContent())!;
+    expect(finalUsage).not.toMatch(/^0 \+ 0 tok/);
+    await page.locator('[data-test=player] [role=slider]').focus();
+    await page.keyboard.press('Home');
+    await page.locator('[data-test=player-position]').getByText('at seq 1').waitFor();
+    expect(await header.locator('[data-status]').first().getAttribute('data-status')).toBe('running');
+    expect(await page.locator('[data-test=usage]').textContent()).toMatch(/^0 \+ 0 tok/);
+    expect(await page.locator('[data-test=outputs]').count()).toBe(0);
+    await page.keyboard.press('ArrowRight');
+    await page.locator('[data-test=player-position]').getByText('at seq 2').waitFor();
+    await shot('run-history-player');
+    await page.keyboard.press('End');
+    await page.locator('[data-test=player-position]').getByText('live').waitFor();
+    expect(await header.locator('[data-status]').first().getAttribute('data-status')).toBe('completed');
+    expect(await page.locator('[data-test=usage]').textContent()).toBe(finalUsage);
+    await page.locator('[data-test=outputs]').getByText('LIVE|evil').waitFor();
   });
 
   it('imports a dataset (a bad file names its line), shows an eval and a comparison', async () => {

@@ -1,6 +1,6 @@
 // The dashboard's pure event transforms, with a fixture for each terminal state.
 import { describe, expect, it } from 'vitest';
-import { llmCalls, mergeEvents, pendingApprovals, stepStates, toRow, type EventLike } from '../../web/src/lib/timeline.js';
+import { llmCalls, mergeEvents, pendingApprovals, runAt, stepStates, toRow, type EventLike } from '../../web/src/lib/timeline.js';
 
 let seq = 0;
 const ev = (type: string, data: Record<string, unknown> = {}): EventLike => ({ seq: ++seq, type, time: new Date(1_700_000_000_000 + seq * 10).toISOString(), data });
@@ -52,5 +52,24 @@ describe('timeline transforms', () => {
     const events = fixtures.completed();
     const merged = mergeEvents(events.slice(0, 3), [events[2]!, events[4]!, events[3]!]);
     expect(merged.map((e) => e.seq)).toEqual(events.slice(0, 5).map((e) => e.seq));
+  });
+
+  it('runAt: the run as it was at a seq (status, outputs, tokens), and live usage that does not wait for the end', () => {
+    const events = fixtures.completed();
+    const final = { status: 'completed', outputs: { a: 1 }, error: null, usage: { inputTokens: 3, outputTokens: 2, costUsd: 0.001 } };
+    const first = events[0]!.seq;
+    expect(runAt(final, events, first)).toEqual({ status: 'running', outputs: null, error: null, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } });
+    const answered = events.find((e) => e.type === 'llm.response')!.seq;
+    expect(runAt(final, events, answered)).toMatchObject({ status: 'running', outputs: null, usage: { inputTokens: 3, outputTokens: 2 } });
+    expect(runAt(final, events, events.at(-1)!.seq)).toEqual(final);
+    expect(runAt(final, events, first - 1).status).toBe('queued');
+    const failed = fixtures.failed();
+    expect(runAt(final, failed, failed.at(-1)!.seq)).toMatchObject({ status: 'failed', error: { message: 'boom' }, usage: { inputTokens: 6, outputTokens: 4 } });
+    const waiting = fixtures.waiting();
+    expect(runAt(final, waiting, waiting.at(-1)!.seq).status).toBe('waiting_approval');
+    // Live: a running run whose row the page last saw at 0 tokens shows the answers already stored.
+    const running = { status: 'running', outputs: null, error: null, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } };
+    expect(runAt(running, events.slice(0, 4)).usage).toEqual({ inputTokens: 3, outputTokens: 2, costUsd: 0.001 });
+    expect(runAt({ ...running, usage: { inputTokens: 50, outputTokens: 9, costUsd: 1 } }, events).usage).toEqual({ inputTokens: 50, outputTokens: 9, costUsd: 1 });
   });
 });

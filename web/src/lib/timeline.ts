@@ -178,3 +178,45 @@ export function formatDuration(ms?: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
+
+/** What the run header shows: status, outputs, error and usage. */
+export interface RunMoment {
+  status: string;
+  outputs: Record<string, unknown> | null;
+  error: { message: string } | null;
+  usage: { inputTokens: number; outputTokens: number; costUsd: number };
+}
+
+/** Token and cost totals of the stored model answers among `events`. */
+export function usageOf(events: EventLike[]): RunMoment['usage'] {
+  const u = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  for (const e of events) {
+    if (e.type !== 'llm.response') continue;
+    u.inputTokens += Number(e.data.usage?.inputTokens ?? 0);
+    u.outputTokens += Number(e.data.usage?.outputTokens ?? 0);
+    u.costUsd += Number(e.data.costUsd ?? 0);
+  }
+  return u;
+}
+
+/**
+ * The run as it was once its events up to `seq` were written (the history player), or now when `seq` is
+ * undefined: then the usage counts answers that arrived since the last run frame (an eval's totals
+ * come from its examples, so the larger of the two is shown).
+ */
+export function runAt(run: RunMoment, events: EventLike[], seq?: number): RunMoment {
+  if (seq === undefined) {
+    const seen = usageOf(events);
+    return { ...run, usage: { inputTokens: Math.max(run.usage.inputTokens, seen.inputTokens), outputTokens: Math.max(run.usage.outputTokens, seen.outputTokens), costUsd: Math.max(run.usage.costUsd, seen.costUsd) } };
+  }
+  const upTo = events.filter((e) => e.seq <= seq);
+  const moment: RunMoment = { status: 'queued', outputs: null, error: null, usage: usageOf(upTo) };
+  for (const e of upTo) {
+    if (e.type === 'run.started' || e.type === 'approval.resolved') moment.status = 'running';
+    else if (e.type === 'approval.requested') moment.status = 'waiting_approval';
+    else if (e.type === 'run.completed') Object.assign(moment, { status: 'completed', outputs: e.data.outputs ?? null });
+    else if (e.type === 'run.failed') Object.assign(moment, { status: 'failed', error: { message: String(e.data.error) } });
+    else if (e.type === 'run.cancelled') moment.status = 'cancelled';
+  }
+  return moment;
+}
