@@ -57,8 +57,9 @@ export function createEvalActivities(deps: { store: Store; callModel: CallModel 
 
   return {
     /** The runs row of a child run (an example, or a sub-eval), created once whatever the retries. */
-    async prepareChildRun(input: { childRunId: string; kind: RunKind; target: RunTarget; inputs: Record<string, unknown> }): Promise<void> {
-      await ensureRun(deps.store, { id: input.childRunId, kind: input.kind, target: input.target, inputs: input.inputs });
+    /** A child run's row; `parent` (`eval:<runId>`, `optimize:<runId>`) is its origin, so listings group it under its parent. */
+    async prepareChildRun(input: { childRunId: string; kind: RunKind; target: RunTarget; inputs: Record<string, unknown>; parent?: string }): Promise<void> {
+      await ensureRun(deps.store, { id: input.childRunId, kind: input.kind, target: input.target, inputs: input.inputs, ...(input.parent ? { origin: input.parent } : {}) });
     },
 
     async scoreExample(input: ScoreInput): Promise<{ scores: Record<string, number> }> {

@@ -98,4 +98,9 @@ export const runListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   /** The nextCursor of a previous page: a run id (anything else would silently give the first page). */
   cursor: z.string().regex(/^run_[0-9a-z]{8,40}$/, 'cursor must be the nextCursor of a previous page (a run id)').optional(),
+  /** Where runs came from: `app:<name>@<version>` (or `app:<name>@`, every version), `eval:<runId>` (an eval's examples), `optimize:<runId>`. Without it, child runs are left out. */
+  origin: z
+    .string()
+    .regex(/^(app:[a-z][a-z0-9_-]*@(\d+)?|(eval|optimize):run_[0-9a-z]{8,40})$/, 'origin is app:<name>@<version>, app:<name>@, eval:<run id> or optimize:<run id>')
+    .optional(),
 });

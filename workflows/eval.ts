@@ -54,7 +54,7 @@ async function evaluate(input: EvalRunInput): Promise<EvalSummary> {
       const i = next++;
       const ex = await loadExample({ exampleId: input.exampleIds[i]! });
       const childRunId = `${runId}-${ex.id}`;
-      await prepareChildRun({ childRunId, kind: input.target.type, target: input.target, inputs: ex.inputs });
+      await prepareChildRun({ childRunId, kind: input.target.type, target: input.target, inputs: ex.inputs, parent: `eval:${runId}` });
       let outputs: Record<string, unknown> | null = null;
       let error: string | null = null;
       try {

@@ -35,7 +35,7 @@ async function optimize(input: OptimizeRunInput): Promise<Record<string, unknown
   const evaluate = async (label: string, version: number, spec: ComponentSpec): Promise<EvalSummary> => {
     const childRunId = `${runId}-${label}`;
     const target = { type: 'component' as const, id: component.id, name: component.name, version };
-    await prepareChildRun({ childRunId, kind: 'eval', target, inputs: { split: 'dev', label } });
+    await prepareChildRun({ childRunId, kind: 'eval', target, inputs: { split: 'dev', label }, parent: `optimize:${runId}` });
     const args: EvalRunInput = { runId: childRunId, target, plan: componentPlan(component.name, version, spec), exampleIds: input.dev, metrics: [input.metric], concurrency: 4, heartbeatTimeoutMs: input.heartbeatTimeoutMs, ...(input.cache ? { cache: input.cache } : {}) };
     return executeChild(evalWorkflow, { workflowId: childRunId, args: [args] });
   };
@@ -52,7 +52,7 @@ async function optimize(input: OptimizeRunInput): Promise<Record<string, unknown
     if (demos.length >= input.k) break;
     const ex = await loadExample({ exampleId });
     const childRunId = `${runId}-teacher-${ex.id}`;
-    await prepareChildRun({ childRunId, kind: 'component', target, inputs: ex.inputs });
+    await prepareChildRun({ childRunId, kind: 'component', target, inputs: ex.inputs, parent: `optimize:${runId}` });
     let outputs: Record<string, unknown> | null = null;
     try {
       const args: PipelineRunInput = { runId: childRunId, kind: 'component', target, plan, inputs: ex.inputs, heartbeatTimeoutMs: input.heartbeatTimeoutMs, ...(input.cache ? { cache: input.cache } : {}) };

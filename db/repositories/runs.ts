@@ -65,11 +65,17 @@ export interface RunFilter {
   origin?: string | undefined;
   /** Runs older than this one (the id of the last run of the previous page). */
   cursor?: string | undefined;
+  /** Only runs that are not an eval's examples or an optimizer's trials (their origin names the parent run). */
+  topLevel?: boolean | undefined;
 }
+
+/** The origins of child runs: `eval:<runId>`, `optimize:<runId>`. */
+export const CHILD_ORIGINS = ['eval:', 'optimize:'] as const;
 
 interface Filterable {
   where(column: string, value: unknown): unknown;
   where(column: string, op: string, value: unknown): unknown;
+  whereRaw(sql: string, bindings: readonly string[]): unknown;
 }
 
 /** A listing's filters as SQL, on the runs table (rows) or the RunRow model (models): the one place they are. */
@@ -79,6 +85,7 @@ export function filterRuns<Q extends Filterable>(query: Q, q: RunFilter): Q {
   if (q.origin?.endsWith('@')) query.where('origin', 'like', `${q.origin}%`);
   else if (q.origin) query.where('origin', q.origin);
   if (q.cursor) query.where('id', '<', q.cursor);
+  if (q.topLevel) query.whereRaw(`(origin is null or (${CHILD_ORIGINS.map(() => 'origin not like ?').join(' and ')}))`, CHILD_ORIGINS.map((o) => `${o}%`));
   return query;
 }
 

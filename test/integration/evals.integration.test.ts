@@ -32,8 +32,17 @@ describe('evaluation and optimization', () => {
     const { body } = await stack.api('GET', `/api/evals/${run.id}`);
     expect(body.results).toHaveLength(20);
     const child = await stack.api('GET', `/api/runs/${body.results[0].childRunId}`);
-    expect(child.body).toMatchObject({ kind: 'component', status: 'completed' });
+    expect(child.body).toMatchObject({ kind: 'component', status: 'completed', origin: `eval:${run.id}` });
     expect(done.usage.inputTokens).toBeGreaterThan(0);
+    // The examples are listed under their eval, not among the top-level runs.
+    const top = (await stack.api('GET', '/api/runs?limit=200')).body.runs as Array<{ id: string; origin: string | null }>;
+    expect(top.map((r) => r.id)).toContain(run.id);
+    expect(top.filter((r) => r.origin?.startsWith('eval:'))).toEqual([]);
+    const examplesOfEval = (await stack.api('GET', `/api/runs?origin=eval:${run.id}&limit=50`)).body.runs as Array<{ id: string }>;
+    expect(examplesOfEval.map((r) => r.id).sort()).toEqual(body.results.map((r: { childRunId: string }) => r.childRunId).sort());
+    const bad = await stack.api('GET', '/api/runs?origin=elsewhere');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('origin is app:<name>@<version>');
   });
 
   it('compares two versions, listing exactly the examples that changed, regressions first', async () => {
