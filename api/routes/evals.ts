@@ -33,7 +33,7 @@ export function evalRoutes(app: AppContext): Router {
     ctx.body = await svc.startEval(app, await readJson(ctx));
     ctx.status = 201;
   });
-  r.get('/evals/compare', async (ctx) => (ctx.body = await svc.compareEvals(app, String(ctx.query.runs ?? '').split(',').filter(Boolean))));
+  r.get('/evals/compare', async (ctx) => (ctx.body = await svc.compareEvals(app, String(ctx.query.runs ?? '').split(',').filter(Boolean), ctx.query.baseline ? String(ctx.query.baseline) : undefined)));
   r.get('/evals/:id', async (ctx) => (ctx.body = await svc.evalView(app, ctx.params.id!)));
   r.post('/optimizations', async (ctx) => {
     ctx.body = await svc.startOptimization(app, await readJson(ctx));

@@ -121,34 +121,53 @@ export async function evalView(ctx: AppContext, id: string) {
   return { run: await runView(ctx, id), results: await ds.listEvalResults(ctx.store, id) };
 }
 
-/** Two or more evals side by side: aggregate deltas, and per-example changes, regressions first. */
-export async function compareEvals(ctx: AppContext, ids: string[]) {
+/**
+ * Evals against a baseline, on every metric: each run's mean and its delta from the baseline's, and
+ * every example whose score moved on any metric in any run, with its inputs, expected values, each
+ * run's outputs and scores; regressions (a score below the baseline's) first, the largest drop first.
+ */
+export async function compareEvals(ctx: AppContext, ids: string[], baselineId?: string) {
   if (ids.length < 2) throw new AppError(400, 'invalid_request', 'compare needs two or more eval run ids (?runs=a,b)');
-  const evals = await Promise.all(ids.map((id) => evalView(ctx, id)));
-  const keys = Object.keys((evals[0]!.run.outputs as { aggregates?: Record<string, unknown> } | null)?.aggregates ?? {});
-  const primary = keys[0];
-  const byExample = new Map<string, Array<number | null>>();
-  evals.forEach((e, i) => {
-    for (const r of e.results) {
-      const row = byExample.get(r.exampleId) ?? ids.map(() => null);
-      row[i] = primary ? (r.scores[primary] ?? 0) : null;
-      byExample.set(r.exampleId, row);
-    }
-  });
-  const changes = [...byExample].flatMap(([exampleId, scores]) => {
-    const first = scores[0];
-    const last = scores[scores.length - 1];
-    if (first === null || last === null || first === undefined || last === undefined || first === last) return [];
-    return [{ exampleId, scores, delta: last - first, kind: last < first ? ('regression' as const) : ('improvement' as const) }];
-  });
-  changes.sort((a, b) => (a.kind === b.kind ? a.delta - b.delta : a.kind === 'regression' ? -1 : 1));
+  const baseline = baselineId ?? ids[0]!;
+  if (!ids.includes(baseline)) throw new AppError(400, 'invalid_request', `the baseline '${baseline}' is not one of the compared runs (${ids.join(', ')})`);
+  // The baseline first: every delta is "this run minus the baseline", whatever order the runs were picked in.
+  const order = [baseline, ...ids.filter((id) => id !== baseline)];
+  const evals = await Promise.all(order.map((id) => evalView(ctx, id)));
+  const aggregatesOf = (e: (typeof evals)[number]) => (e.run.outputs as { aggregates?: Record<string, { mean: number; n?: number }> } | null)?.aggregates ?? {};
+  const metrics = [...new Set(evals.flatMap((e) => Object.keys(aggregatesOf(e))))];
   const aggregates = Object.fromEntries(
-    keys.map((k) => {
-      const means = evals.map((e) => ((e.run.outputs as { aggregates: Record<string, { mean: number }> }).aggregates[k]?.mean ?? 0));
-      return [k, { means, delta: means[means.length - 1]! - means[0]! }];
+    metrics.map((k) => {
+      const means = evals.map((e) => aggregatesOf(e)[k]?.mean ?? null);
+      return [k, { means, deltas: means.map((m) => (m === null || means[0] === null ? null : m - means[0]!)) }];
     }),
   );
-  return { runs: evals.map((e) => e.run), metric: primary, aggregates, changes, unchanged: byExample.size - changes.length };
+  const results = evals.map((e) => new Map(e.results.map((r) => [r.exampleId, r])));
+  const exampleIds = [...new Set(evals.flatMap((e) => e.results.map((r) => r.exampleId)))].sort();
+  const examples = await ds.examplesById(ctx.store, exampleIds);
+  const changes = exampleIds.flatMap((exampleId) => {
+    const rows = results.map((m) => m.get(exampleId));
+    const scores = Object.fromEntries(metrics.map((k) => [k, rows.map((r) => (r ? (r.scores[k] ?? 0) : null))]));
+    const deltas = Object.fromEntries(metrics.map((k) => [k, scores[k]!.map((v) => (v === null || scores[k]![0] === null ? null : v - scores[k]![0]!))]));
+    const moved = metrics.filter((k) => deltas[k]!.some((d) => d !== null && d !== 0));
+    if (!moved.length) return [];
+    const worst = Math.min(...moved.flatMap((k) => deltas[k]!.filter((d): d is number => d !== null)));
+    const example = examples.get(exampleId);
+    return [
+      {
+        exampleId,
+        kind: worst < 0 ? ('regression' as const) : ('improvement' as const),
+        metrics: moved,
+        worstDelta: worst,
+        inputs: example?.inputs ?? null,
+        expected: example?.expected ?? null,
+        outputs: rows.map((r) => r?.outputs ?? null),
+        scores,
+        deltas,
+      },
+    ];
+  });
+  changes.sort((x, y) => (x.kind === y.kind ? x.worstDelta - y.worstDelta : x.kind === 'regression' ? -1 : 1));
+  return { baseline, runs: evals.map((e) => e.run), metrics, aggregates, changes, unchanged: exampleIds.length - changes.length };
 }
 
 export async function startOptimization(ctx: AppContext, body: unknown) {

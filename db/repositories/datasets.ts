@@ -71,6 +71,16 @@ export async function deleteExample(store: Store, datasetId: string, exampleId: 
   if (!n) throw new NotFoundError('example', exampleId);
 }
 
+/** Examples by id, wherever they are (an eval's comparison shows each one's inputs and expected values). */
+export async function examplesById(store: Store, ids: string[]): Promise<Map<string, Pick<ExampleRow, 'id' | 'inputs' | 'expected'>>> {
+  const out = new Map<string, Pick<ExampleRow, 'id' | 'inputs' | 'expected'>>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await store.knex('dataset_examples').whereIn('id', ids.slice(i, i + 500)).select('id', 'inputs', 'expected');
+    for (const r of rows as Array<{ id: string; inputs: string; expected: string }>) out.set(r.id, { id: r.id, inputs: parse(r.inputs), expected: parse(r.expected) });
+  }
+  return out;
+}
+
 export async function listExamples(store: Store, datasetId: string, split?: Split): Promise<ExampleRow[]> {
   const q = store.knex('dataset_examples').where('datasetId', datasetId).orderBy('id');
   if (split) q.where('split', split);

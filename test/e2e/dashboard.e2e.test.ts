@@ -121,6 +121,26 @@ describe('dashboard (e2e)', () => {
     await page.goto(`${url}/ui/evals/compare?runs=${evals[0].id},${evals[1].id}`);
     await page.getByText('Changed examples (0; 2 unchanged)').waitFor({ timeout: 30_000 });
     await shot('eval-compare');
+
+    // Only the second metric tells these two apart; picked in the "wrong" order, the chosen baseline decides the sign.
+    const metrics = [{ name: 'regex', field: 'result', args: { pattern: '.' } }, { name: 'exact_match', field: 'result' }];
+    const right = await api('POST', '/api/evals', { dataset: 'shout', target: { component: 'upper' }, metrics });
+    const worse = await api('POST', '/api/evals', { dataset: 'shout', target: { component: 'reverse' }, metrics });
+    for (const e of [right, worse]) await expect.poll(async () => (await api('GET', `/api/runs/${e.id}`)).status, { timeout: 30_000 }).toBe('completed');
+    await page.goto(`${url}/ui/evals/compare?runs=${worse.id},${right.id}`);
+    await page.getByText('Changed examples (2; 0 unchanged)').waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-change=improvement]').count()).toBe(2);
+    await page.locator('[data-test=baseline]').click();
+    await page.getByRole('option', { name: new RegExp(right.id) }).click();
+    await page.waitForURL(new RegExp(`baseline=${right.id}`));
+    await page.locator('[data-change=regression]').first().waitFor();
+    expect(await page.locator('[data-change=regression]').count()).toBe(2);
+    const row = page.locator('[data-change=regression]', { hasText: '"text":"ab"' });
+    expect(await row.locator('[data-scores="exact_match:result"]').textContent()).toBe('1.00 → 0.00');
+    expect(await row.locator('[data-scores="regex:result"]').textContent()).toBe('1.00 → 1.00');
+    expect(await row.textContent()).toContain('{"result":"AB"}');
+    expect(await row.textContent()).toContain('{"result":"ba"}');
+    await shot('eval-compare-baseline');
   });
 
   it('approves a pending tool call from the approvals inbox and the run finishes', async () => {

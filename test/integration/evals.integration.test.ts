@@ -58,7 +58,29 @@ describe('evaluation and optimization', () => {
     expect(changed.slice(0, 5).sort()).toEqual(['regression:q10', 'regression:q12', 'regression:q14', 'regression:q16', 'regression:q18']);
     expect(changed.slice(5).sort()).toEqual(['improvement:q1', 'improvement:q3', 'improvement:q5', 'improvement:q7', 'improvement:q9']);
     expect(body.unchanged).toBe(10);
-    expect(body.aggregates['exact_match:answer']).toEqual({ means: [0.5, 0.5], delta: 0 });
+    expect(body.aggregates['exact_match:answer']).toEqual({ means: [0.5, 0.5], deltas: [0, 0] });
+  });
+
+  it('compares against a chosen baseline on every metric, with each example\'s inputs, expected, outputs and scores', async () => {
+    // The first metric never moves (every answer matches "."); only the second one tells the versions apart.
+    const metrics = [{ name: 'regex', field: 'answer', args: { pattern: '.' } }, { name: 'exact_match', field: 'answer' }];
+    const [even, low] = await Promise.all([2, 3].map((v) => post('/api/evals', { dataset: 'qs', target: { component: `qa@${v}` }, metrics })));
+    await Promise.all([waitForRun(stack, even.id, 90_000), waitForRun(stack, low.id, 90_000)]);
+    const compare = async (baseline: string) => (await stack.api('GET', `/api/evals/compare?runs=${even.id},${low.id}&baseline=${baseline}`)).body;
+    const againstEven = await compare(even.id);
+    expect(againstEven.metrics).toEqual(['regex:answer', 'exact_match:answer']);
+    expect(againstEven.changes).toHaveLength(10);
+    const q10 = againstEven.changes.find((c: any) => c.inputs.question === 'q10');
+    expect(q10).toMatchObject({ kind: 'regression', metrics: ['exact_match:answer'], expected: { answer: 'a10' }, scores: { 'regex:answer': [1, 1], 'exact_match:answer': [1, 0] }, deltas: { 'exact_match:answer': [0, -1] } });
+    expect(q10.outputs[0]).toEqual({ answer: 'a10' });
+    expect(q10.outputs[1].answer).not.toBe('a10');
+    // The same two evals, the other one as the baseline: the sign follows the baseline, not the order picked.
+    const againstLow = await compare(low.id);
+    expect(againstLow.runs.map((r: { id: string }) => r.id)).toEqual([low.id, even.id]);
+    expect(againstLow.changes.find((c: any) => c.inputs.question === 'q10')).toMatchObject({ kind: 'improvement', deltas: { 'exact_match:answer': [0, 1] } });
+    const stray = await stack.api('GET', `/api/evals/compare?runs=${even.id},${low.id}&baseline=run_0000000000`);
+    expect(stray.status).toBe(400);
+    expect(stray.body.error.message).toContain("the baseline 'run_0000000000' is not one of the compared runs");
   });
 
   it('BootstrapFewShot saves a version with demos and records before/after on dev', async () => {
