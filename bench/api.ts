@@ -1,6 +1,6 @@
 // The API on a big store: GET /api/runs (a page, and a page deep in with a cursor) and
 // GET /api/runs/:id/events (a page in the middle of a 100,000-event run) on SQLite with 100,000 runs
-// and 1,000,000 events, next to a bare Koa handler answering a body of the same size, in the same
+// and 1,000,000 events, and full-text searches of its runs, next to a bare Koa handler answering a body of the same size, in the same
 // process. Prints one JSON line. Usage: node bin/run-ts.js bench/api.ts [secondsPerEndpoint=5] [clients=8]
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,10 +40,12 @@ const target = JSON.stringify({ type: 'pipeline', id: 'p', name: 'digest', versi
 const ids: string[] = [];
 const seed = (store: Store) => store.knex.transaction(async (trx) => {
   for (let i = 0; i < RUNS; i += 25) {
-    const rows = Array.from({ length: Math.min(25, RUNS - i) }, () => {
+    const rows = Array.from({ length: Math.min(25, RUNS - i) }, (_, j) => {
       const id = newId('run');
       ids.push(id);
-      return { id, kind: 'pipeline', status: 'completed', target, inputs: '{"text":"a review"}', outputs: '{"summary":"short"}', workflowId: id, inputTokens: 10, outputTokens: 5, costUsd: 0, lastSeq: 9, createdAt: at, updatedAt: at };
+      // One run in a thousand mentions a zeppelin: a rare word for the search, next to one every run has.
+      const inputs = JSON.stringify({ text: (i + j) % 1000 === 0 ? 'a review of a zeppelin' : 'a review' });
+      return { id, kind: 'pipeline', status: 'completed', target, inputs, outputs: '{"summary":"short"}', workflowId: id, inputTokens: 10, outputTokens: 5, costUsd: 0, lastSeq: 9, createdAt: at, updatedAt: at };
     });
     await trx('runs').insert(rows);
   }
@@ -81,6 +83,9 @@ try {
     runsFirstPage: `${backend.url}/api/runs?limit=50`,
     runsDeepPage: `${backend.url}/api/runs?limit=50&cursor=${cursor}`,
     eventsMiddlePage: `${backend.url}/api/runs/${big}/events?after=${BIG_RUN_EVENTS / 2}&limit=1000`,
+    // Full-text search (issue 15: under 100 ms at 100,000 runs): a word in 100 runs, and one in all of them.
+    searchRareWord: `${backend.url}/api/runs?q=zeppelin&limit=50`,
+    searchCommonWord: `${backend.url}/api/runs?q=review&limit=50`,
   };
   const results: Record<string, Awaited<ReturnType<typeof hammer>>> = {};
   // Each endpoint (and the bare handler) is warmed up first, so no figure carries the JIT's first second.
@@ -111,7 +116,7 @@ try {
       ...results,
       bareKoa,
       runsFirstPageVsBareKoa: Math.round((results.runsFirstPage!.reqPerSec / bareKoa.reqPerSec) * 100) / 100,
-      goals: { vsBareKoa: 0.5, p95Ms: 20 },
+      goals: { vsBareKoa: 0.5, p95Ms: 20, searchP95Ms: 100 },
     }),
   );
 } finally {

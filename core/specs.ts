@@ -98,6 +98,23 @@ export const runListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   /** The nextCursor of a previous page: a run id (anything else would silently give the first page). */
   cursor: z.string().regex(/^run_[0-9a-z]{8,40}$/, 'cursor must be the nextCursor of a previous page (a run id)').optional(),
+  /** Words found in its inputs' or outputs' values (full-text, each word or the start of one). */
+  q: z
+    .string()
+    .max(200)
+    .refine((s) => /[\p{L}\p{N}_]/u.test(s), 'q needs a word to search for (a letter or a digit)')
+    .optional(),
+  /** Its target's name (a component, pipeline or chat). */
+  target: z.string().min(1).max(120).optional(),
+  /** Created at or after `since`, before `until` (ISO 8601). */
+  since: z.iso
+    .datetime({ offset: true })
+    .transform((t) => new Date(t).toISOString())
+    .optional(),
+  until: z.iso
+    .datetime({ offset: true })
+    .transform((t) => new Date(t).toISOString())
+    .optional(),
   /** Where runs came from: `app:<name>@<version>` (or `app:<name>@`, every version), `eval:<runId>` (an eval's examples), `optimize:<runId>`. Without it, child runs are left out. */
   origin: z
     .string()

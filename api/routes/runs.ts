@@ -20,7 +20,8 @@ export function runRoutes(app: AppContext): Router {
     const q = runListQuery.parse(ctx.query);
     ctx.type = 'application/json';
     // An eval's examples and an optimizer's trials are listed under their parent (origin=eval:<id>), not at the top.
-    ctx.body = await svc.runViewPageBody(app, { ...q, topLevel: !q.origin });
+    const { q: text, ...filters } = q;
+    ctx.body = await svc.runViewPageBody(app, { ...filters, text, topLevel: !q.origin });
   });
   r.get('/compare', async (ctx) => (ctx.body = await compareRunsById(app, ctx.query)));
   r.get('/:id', async (ctx) => (ctx.body = await svc.getRunView(app, ctx.params.id!)));

@@ -59,10 +59,9 @@ function viewText(r: ViewRow): string {
 
 /** A page of run views, newest first, as JSON text each, and the cursor of the next page. */
 export async function runViewPage(store: Store, ui: RunViewContext, q: RunFilter & { limit: number; cursor?: string | undefined }): Promise<{ views: string[]; nextCursor: string | null }> {
-  const rows = (await filterRuns(store.knex('runs'), q)
-    .orderBy('id', 'desc')
+  const rows = (await filterRuns(store.knex('runs'), q, store.dialect)
     .limit(q.limit + 1)
-    .select('id', 'workflowId', store.knex.raw(`${viewSql(store.dialect)} as view`, [ui.workflowsUrl]))) as ViewRow[];
+    .select('runs.id', 'runs.workflowId', store.knex.raw(`${viewSql(store.dialect)} as view`, [ui.workflowsUrl]))) as ViewRow[];
   const more = rows.length > q.limit;
   const page = more ? rows.slice(0, q.limit) : rows;
   return { views: page.map(viewText), nextCursor: more ? page[page.length - 1]!.id : null };

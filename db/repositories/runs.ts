@@ -67,7 +67,17 @@ export interface RunFilter {
   cursor?: string | undefined;
   /** Only runs that are not an eval's examples or an optimizer's trials (their origin names the parent run). */
   topLevel?: boolean | undefined;
+  /** Words in the values of its inputs or outputs: each must appear, as a word or the start of one. */
+  text?: string | undefined;
+  /** Its target's name. */
+  target?: string | undefined;
+  /** Created at or after / before these ISO times. */
+  since?: string | undefined;
+  until?: string | undefined;
 }
+
+/** The words of a search, or none when it has no letter or digit. */
+export const searchWords = (text: string): string[] => text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
 
 /** The origins of child runs: `eval:<runId>`, `optimize:<runId>`. */
 export const CHILD_ORIGINS = ['eval:', 'optimize:'] as const;
@@ -76,21 +86,46 @@ interface Filterable {
   where(column: string, value: unknown): unknown;
   where(column: string, op: string, value: unknown): unknown;
   whereRaw(sql: string, bindings: readonly string[]): unknown;
+  join(table: string, left: string, right: string): unknown;
+  orderBy(column: string, order: 'asc' | 'desc'): unknown;
 }
 
-/** A listing's filters as SQL, on the runs table (rows) or the RunRow model (models): the one place they are. */
-export function filterRuns<Q extends Filterable>(query: Q, q: RunFilter): Q {
+/** A text search on SQLite walks the full-text index, newest written first: a word every run has costs what a rare one does. */
+const walksIndex = (q: RunFilter, dialect: Store['dialect']) => dialect === 'sqlite' && q.text !== undefined && searchWords(q.text).length > 0;
+
+/** Each dialect's full-text match of a search's words (db/migrations/009_run_search.ts keeps the index). */
+function matchText(query: Filterable, dialect: Store['dialect'], words: string[]): void {
+  if (!words.length) query.whereRaw('1 = 0', []);
+  else if (dialect === 'sqlite') {
+    query.join('runs_search', 'runs_search.rowid', 'runs.rowid');
+    query.whereRaw('runs_search match ?', [words.map((w) => `"${w}"*`).join(' ')]);
+  } else query.whereRaw("search @@ to_tsquery('simple', ?)", [words.map((w) => `${w}:*`).join(' & ')]);
+}
+
+/**
+ * A listing as SQL, on the runs table (rows) or the RunRow model (models): its filters and its order,
+ * newest first (by id; a SQLite text search by the order runs were written, its cursor likewise). The one place they are.
+ */
+export function filterRuns<Q extends Filterable>(query: Q, q: RunFilter, dialect: Store['dialect']): Q {
   if (q.kind) query.where('kind', q.kind);
   if (q.status) query.where('status', q.status);
   if (q.origin?.endsWith('@')) query.where('origin', 'like', `${q.origin}%`);
   else if (q.origin) query.where('origin', q.origin);
-  if (q.cursor) query.where('id', '<', q.cursor);
+  if (q.cursor && walksIndex(q, dialect)) query.whereRaw('runs.rowid < (select rowid from runs where id = ?)', [q.cursor]);
+  else if (q.cursor) query.where('runs.id', '<', q.cursor);
+  if (q.text !== undefined) matchText(query, dialect, searchWords(q.text));
+  if (q.target) query.whereRaw(dialect === 'sqlite' ? "json_extract(target, '$.name') = ?" : "(target::jsonb)->>'name' = ?", [q.target]);
+  if (q.since) query.where('createdAt', '>=', q.since);
+  if (q.until) query.where('createdAt', '<', q.until);
   if (q.topLevel) query.whereRaw(`(origin is null or (${CHILD_ORIGINS.map(() => 'origin not like ?').join(' and ')}))`, CHILD_ORIGINS.map((o) => `${o}%`));
+  query.orderBy(walksIndex(q, dialect) ? 'runs_search.rowid' : 'runs.id', 'desc');
   return query;
 }
 
 export async function listRuns(store: Store, q: RunFilter & { limit: number }): Promise<{ runs: RunRow[]; nextCursor: string | null }> {
-  const rows = await filterRuns(RunRow.query(store.knex), q).orderBy('id', 'desc').limit(q.limit + 1);
+  const rows = await filterRuns(RunRow.query(store.knex), q, store.dialect)
+    .select('runs.*')
+    .limit(q.limit + 1);
   const more = rows.length > q.limit;
   const runs = more ? rows.slice(0, q.limit) : rows;
   return { runs, nextCursor: more ? runs[runs.length - 1]!.id : null };

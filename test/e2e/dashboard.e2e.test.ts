@@ -99,6 +99,19 @@ describe('dashboard (e2e)', () => {
     await page.locator('[data-test=outputs]').getByText('LIVE|evil').waitFor();
   });
 
+  it('finds a run on the runs page by a word of its output', async () => {
+    // reverse('akkouq') is 'quokka': the word is only in the run's outputs.
+    const run = await api('POST', '/api/components/reverse/runs', { inputs: { text: 'akkouq' } });
+    await expect.poll(async () => (await api('GET', `/api/runs/${run.id}`)).status, { timeout: 30_000 }).toBe('completed');
+    await page.goto(`${url}/ui/runs`);
+    await page.fill('input[name=run-search]', 'quokka');
+    await page.locator(`[data-run="${run.id}"]`).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('[data-test=runs-table] tbody tr[data-run]').length === 1);
+    await shot('runs-search');
+    await page.fill('input[name=run-search]', 'quokka zebra');
+    await page.locator('[data-test=no-runs]').getByText('No run matches').waitFor();
+  });
+
   it('imports a dataset (a bad file names its line), shows an eval and a comparison', async () => {
     await page.goto(`${url}/ui/datasets`);
     await page.getByLabel('New dataset').fill('shout');

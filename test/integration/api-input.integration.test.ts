@@ -47,6 +47,16 @@ describe('API input validation and security', () => {
     expect((await stack.api('GET', '/api/runs?cursor=run_01zzzzzzzzzzzzzzzzzzzz')).status).toBe(200);
   });
 
+  it('refuses a search with no word and a time that is not ISO 8601, naming the parameter', async () => {
+    const empty = await stack.api('GET', `/api/runs?q=${encodeURIComponent('!!! ?')}`);
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.message).toContain('q: q needs a word to search for');
+    const since = await stack.api('GET', '/api/runs?since=yesterday');
+    expect(since.status).toBe(400);
+    expect(since.body.error.message).toMatch(/^invalid request: since: /);
+    expect((await stack.api('GET', `/api/runs?q=anything&since=${encodeURIComponent('2026-01-01T00:00:00+02:00')}`)).status).toBe(200);
+  });
+
   it('serves a favicon, not a 404', async () => {
     const res = await fetch(`${stack.backend.url}/favicon.ico`);
     expect(res.status).toBe(200);

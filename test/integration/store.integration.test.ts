@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../core/ids.js';
 import type { NewRunEvent } from '../../core/events.js';
 import { ConflictError, NotFoundError } from '../../db/errors.js';
-import { addUsage, appendEvents, createRun, getRun, listEvents, listRuns, updateRun } from '../../db/repositories/runs.js';
+import { addUsage, appendEvents, createRun, getRun, listEvents, listRuns, updateRun, type RunFilter } from '../../db/repositories/runs.js';
 import { eventPageText, runViewPage, runViewText } from '../../db/repositories/run-views.js';
 import { components } from '../../db/repositories/versioned.js';
 import { insertProvider } from '../../db/repositories/providers.js';
@@ -111,6 +111,41 @@ describe.each(dialects)('store (%s)', (dialect) => {
       expect(JSON.parse(await eventPageText(db.store, run.id, after, limit))).toEqual(await listEvents(db.store, run.id, after, limit));
     }
     expect(JSON.parse(await eventPageText(db.store, run.id, 1, 2)).map((e: { seq: number }) => e.seq)).toEqual([2, 3]);
+  });
+
+  it('finds runs by a word of their inputs or outputs, kept by the database as runs are written and finished', async () => {
+    const digest = { type: 'pipeline' as const, id: 'd', name: 'digest', version: 1 };
+    const a = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target: digest, inputs: { text: 'The Zeppelin review' } });
+    const b = await createRun(db.store, { id: newId('run'), kind: 'component', target, inputs: { text: 'nothing here' } });
+    await updateRun(db.store, b.id, { status: 'completed', outputs: { summary: 'Café crème: a marmalade verdict' } });
+    const found = async (filter: RunFilter) => (await listRuns(db.store, { ...filter, limit: 50 })).runs.map((r) => r.id);
+    expect(await found({ text: 'zeppelin' })).toEqual([a.id]);
+    expect(await found({ text: 'marmal' })).toEqual([b.id]); // the start of a word
+    expect(await found({ text: 'CAFÉ verdict' })).toEqual([b.id]); // every word, any case
+    expect(await found({ text: 'verdict zeppelin' })).toEqual([]);
+    expect(await found({ text: 'summary' })).toEqual([]); // keys are not searched, only values
+    expect(await found({ text: '!!!' })).toEqual([]);
+    // Outputs written later are found; replaced ones are not.
+    await updateRun(db.store, a.id, { status: 'completed', outputs: { summary: 'quixotic' } });
+    expect(await found({ text: 'quixotic' })).toEqual([a.id]);
+    expect(await found({ text: 'zeppelin', target: 'digest', kind: 'pipeline' })).toEqual([a.id]);
+    expect(await found({ text: 'zeppelin', target: 'p' })).toEqual([]);
+    const created = (await getRun(db.store, a.id)).createdAt;
+    expect(await found({ text: 'zeppelin', since: created })).toEqual([a.id]);
+    expect(await found({ text: 'zeppelin', until: created })).toEqual([]);
+    const views = await runViewPage(db.store, { workflowsUrl: 'http://ui/' }, { limit: 5, text: 'marmalade' });
+    expect(views.views.map((v) => JSON.parse(v).id)).toEqual([b.id]);
+    // Search results page by cursor like any listing: newest first, each once.
+    const walkers = [];
+    for (let i = 0; i < 3; i++) walkers.push((await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: { text: `pagewalk ${i}` } })).id);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listRuns(db.store, { text: 'pagewalk', limit: 1, cursor });
+      seen.push(...page.runs.map((r) => r.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual([...walkers].reverse());
   });
 
   it('keeps immutable numbered versions', async () => {
