@@ -99,6 +99,29 @@ describe('dashboard (e2e)', () => {
     await page.locator('[data-test=outputs]').getByText('LIVE|evil').waitFor();
   });
 
+  it('edits a prompt from the inspector of an LLM call: a new version, rerun on the same inputs as a fork', async () => {
+    await api('POST', '/api/components', { name: 'shouter', signature: 'text: str -> result: str', instructions: 'op: upper', provider: 'fake' });
+    const source = await api('POST', '/api/components/shouter/runs', { inputs: { text: 'hello' } });
+    await expect.poll(async () => (await api('GET', `/api/runs/${source.id}`)).status, { timeout: 30_000 }).toBe('completed');
+    await page.goto(`${url}/ui/runs/${source.id}`);
+    await page.locator('[data-type="llm.request"]').first().click();
+    await page.click('[data-test=edit-prompt]');
+    const dialog = page.locator('[data-test=edit-prompt-dialog]');
+    expect(await dialog.locator('textarea[name=edit-instructions]').inputValue()).toBe('op: upper');
+    await dialog.locator('textarea[name=edit-instructions]').fill('op: reverse');
+    await shot('edit-prompt');
+    await dialog.locator('[data-test=save-and-rerun]').click();
+    await page.waitForURL((u) => /\/ui\/runs\/run_\w+$/.test(u.pathname) && !u.pathname.endsWith(source.id));
+    const forkId = page.url().split('/').pop()!;
+    await page.locator('[data-test=outputs]').getByText('olleh').waitFor({ timeout: 30_000 });
+    const fork = await api('GET', `/api/runs/${forkId}`);
+    expect(fork).toMatchObject({ status: 'completed', inputs: { text: 'hello' }, outputs: { result: 'olleh' }, forkOf: { runId: source.id, step: 'shouter' } });
+    const component = await api('GET', '/api/components/shouter');
+    expect(component.latestVersion).toBe(2);
+    expect((await api('GET', '/api/components/shouter/versions/2')).spec.instructions).toBe('op: reverse');
+    expect((await api('GET', `/api/runs/${source.id}`)).outputs).toEqual({ result: 'HELLO' });
+  });
+
   it('finds a run on the runs page by a word of its output', async () => {
     // reverse('akkouq') is 'quokka': the word is only in the run's outputs.
     const run = await api('POST', '/api/components/reverse/runs', { inputs: { text: 'akkouq' } });
