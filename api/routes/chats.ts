@@ -13,5 +13,9 @@ export function chatRoutes(app: AppContext): Router {
   r.get('/:id', async (ctx) => (ctx.body = await svc.chatView(app, ctx.params.id!)));
   r.post('/:id/messages', async (ctx) => (ctx.body = await svc.sendChatMessage(app, ctx.params.id!, await readJson(ctx))));
   r.post('/:id/close', async (ctx) => (ctx.body = await svc.closeChat(app, ctx.params.id!)));
+  r.delete('/:id', async (ctx) => {
+    await svc.deleteChat(app, ctx.params.id!);
+    ctx.status = 204;
+  });
   return r;
 }

@@ -1,11 +1,13 @@
 // Chats: a chat row, a runs row (kind chat) and a long-lived workflow; each message is an Update.
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { newId } from '../../core/ids.js';
 import { SpecError } from '../../core/errors.js';
-import { NAME } from '../../core/specs.js';
+import { NAME, terminalStatuses } from '../../core/specs.js';
 import { NotFoundError } from '../../db/errors.js';
-import { createChat as insertChat, getChat, listChats, listMessages, type ChatTarget } from '../../db/repositories/chats.js';
+import { createChat as insertChat, deleteChat as removeChat, getChat, listChats, listMessages, type ChatTarget } from '../../db/repositories/chats.js';
+import { audit } from '../../db/repositories/audit.js';
+import { getRun } from '../../db/repositories/runs.js';
 import { getProvider } from '../../db/repositories/providers.js';
 import { components } from '../../db/repositories/versioned.js';
 import { chatWorkflow, closeChat as closeChatSignal, sendMessage } from '../../workflows/chat.js';
@@ -83,6 +85,22 @@ export async function sendChatMessage(ctx: AppContext, id: string, body: unknown
     if (err instanceof WorkflowUpdateFailedError) throw new AppError(400, 'message_refused', (err.cause as Error | undefined)?.message ?? err.message);
     throw err;
   }
+}
+
+/** Delete a chat, its transcript and its run; a chat still open has its workflow terminated first. */
+export async function deleteChat(ctx: AppContext, id: string): Promise<void> {
+  const chat = await getChat(ctx.store, id);
+  const run = await getRun(ctx.store, chat.runId);
+  if (!terminalStatuses.includes(run.status)) {
+    await ctx.temporal.client.workflow
+      .getHandle(chat.runId)
+      .terminate('chat deleted')
+      .catch((err: unknown) => {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      });
+  }
+  await removeChat(ctx.store, id);
+  await audit(ctx.store, { actor: 'api', action: 'chat.delete', subject: id, details: { runId: chat.runId } });
 }
 
 export async function closeChat(ctx: AppContext, id: string) {

@@ -51,6 +51,20 @@ export async function listChats(store: Store): Promise<ChatRow[]> {
   return rows.map((r: ChatRow & { target: string }) => ({ ...r, target: parse<ChatTarget>(r.target) }));
 }
 
+/**
+ * Delete a chat with its transcript and its run (the run's events hold the transcript too); the
+ * step cache forgets the run's calls. Audit entries stay.
+ */
+export async function deleteChat(store: Store, id: string): Promise<void> {
+  await store.knex.transaction(async (trx) => {
+    const chat = await trx('chats').where('id', id).first('runId');
+    if (!chat) throw new NotFoundError('chat', id);
+    await trx('chats').where('id', id).del();
+    await trx('step_cache').where('runId', chat.runId).del();
+    await trx('runs').where('id', chat.runId).del();
+  });
+}
+
 export async function listMessages(store: Store, chatId: string): Promise<ChatMessageRow[]> {
   const rows = await store.knex('chat_messages').where('chatId', chatId).orderBy('seq');
   return rows.map((r: ChatMessageRow & { usage: string | null; seq: number | string }) => ({

@@ -210,7 +210,7 @@ describe('dashboard (e2e)', () => {
     expect((await api('GET', `/api/runs/${runId}`)).inputs).toEqual({ goal: 'tidy', budget: 3 });
   });
 
-  it('a chat with max tokens set stops each reply there', async () => {
+  it('a chat with max tokens set stops each reply there; a chat can be closed and deleted', async () => {
     const words = Array.from({ length: 40 }, (_, i) => `word${i + 1}`).join(' ');
     const talker = await startFakeProvider('openai', () => words);
     try {
@@ -232,6 +232,21 @@ describe('dashboard (e2e)', () => {
       const { events } = await api('GET', `/api/runs/${chat.runId}/events`);
       expect(events.find((e: { type: string }) => e.type === 'llm.response').data.finishReason).toBe('length');
       await expect(api('POST', '/api/chats', { provider: 'talker', maxTokens: 0 })).rejects.toThrow(/"code":"invalid_request".*maxTokens/);
+
+      // Closing ends the chat's workflow: the run completes and the chat takes no more messages.
+      await page.click('[data-test=close-chat]');
+      await page.locator('[data-test=chat-closed]').waitFor({ timeout: 20_000 });
+      expect((await api('GET', `/api/runs/${chat.runId}`)).status).toBe('completed');
+      // Deleting asks once more, then the chat, its transcript and its run are gone.
+      await page.click('[data-test=delete-chat]');
+      await page.click('[data-test=confirm-delete-chat]');
+      await page.locator(`[data-chat="${chat.id}"]`).waitFor({ state: 'detached' });
+      await expect(api('GET', `/api/chats/${chat.id}`)).rejects.toThrow(/"code":"not_found"/);
+      await expect(api('GET', `/api/runs/${chat.runId}`)).rejects.toThrow(/"code":"not_found"/);
+      // An open chat can be deleted too: its workflow is terminated first.
+      const open = await api('POST', '/api/chats', { provider: 'talker' });
+      expect(await page.evaluate(async (p) => (await fetch(p, { method: 'DELETE' })).status, `/api/chats/${open.id}`)).toBe(204);
+      await expect(api('GET', `/api/runs/${open.runId}`)).rejects.toThrow(/"code":"not_found"/);
     } finally {
       await talker.close();
     }
