@@ -117,8 +117,11 @@ export async function startEval(ctx: AppContext, body: unknown) {
   });
 }
 
+/** An eval run and each example's result, with the example's inputs and expected values (null once the example is deleted). */
 export async function evalView(ctx: AppContext, id: string) {
-  return { run: await runView(ctx, id), results: await ds.listEvalResults(ctx.store, id) };
+  const [run, results] = await Promise.all([runView(ctx, id), ds.listEvalResults(ctx.store, id)]);
+  const examples = await ds.examplesById(ctx.store, results.map((r) => r.exampleId));
+  return { run, results: results.map((r) => ({ ...r, inputs: examples.get(r.exampleId)?.inputs ?? null, expected: examples.get(r.exampleId)?.expected ?? null })) };
 }
 
 /**
@@ -143,7 +146,6 @@ export async function compareEvals(ctx: AppContext, ids: string[], baselineId?: 
   );
   const results = evals.map((e) => new Map(e.results.map((r) => [r.exampleId, r])));
   const exampleIds = [...new Set(evals.flatMap((e) => e.results.map((r) => r.exampleId)))].sort();
-  const examples = await ds.examplesById(ctx.store, exampleIds);
   const changes = exampleIds.flatMap((exampleId) => {
     const rows = results.map((m) => m.get(exampleId));
     const scores = Object.fromEntries(metrics.map((k) => [k, rows.map((r) => (r ? (r.scores[k] ?? 0) : null))]));
@@ -151,7 +153,7 @@ export async function compareEvals(ctx: AppContext, ids: string[], baselineId?: 
     const moved = metrics.filter((k) => deltas[k]!.some((d) => d !== null && d !== 0));
     if (!moved.length) return [];
     const worst = Math.min(...moved.flatMap((k) => deltas[k]!.filter((d): d is number => d !== null)));
-    const example = examples.get(exampleId);
+    const example = rows.find((r) => r !== undefined);
     return [
       {
         exampleId,
