@@ -271,6 +271,44 @@ describe('dashboard (e2e)', () => {
     }
   });
 
+  it('every page has breadcrumbs, a title and a screenshot, in the light and the dark theme; / searches, j and k walk a run', async () => {
+    const pages = ['/', '/runs', '/components', '/pipelines', '/apps', '/datasets', '/evals', '/chat', '/agents', '/providers', '/policy'];
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const p of pages) {
+        await page.goto(`${url}/ui${p}`);
+        await page.locator('.v-main h1').first().waitFor();
+        expect(await page.locator(`.v-application.v-theme--${scheme}`).count()).toBe(1);
+        const crumbs = (await page.locator('[data-test=breadcrumbs]').textContent())!;
+        expect(crumbs.startsWith('Overview')).toBe(true);
+        expect(await page.locator('.v-main').textContent()).not.toMatch(/undefined|NaN|\[object Object\]/);
+        await shot(`page${p === '/' ? '-overview' : p.replaceAll('/', '-')}-${scheme}`);
+      }
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    // "/" focuses the app bar's search; Enter lists the runs with that word.
+    const run = await api('POST', '/api/components/reverse/runs', { inputs: { text: 'ognid' } });
+    await expect.poll(async () => (await api('GET', `/api/runs/${run.id}`)).status, { timeout: 30_000 }).toBe('completed');
+    await page.goto(`${url}/ui/components`);
+    await page.keyboard.press('/');
+    await page.keyboard.type('dingo');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/ui\/runs\?q=dingo$/);
+    await page.locator(`[data-run="${run.id}"]`).waitFor();
+    expect(await page.locator('input[name=run-search]').inputValue()).toBe('dingo');
+    // On a run, j and k move through its events into the inspector.
+    await page.goto(`${url}/ui/runs/${run.id}`);
+    await page.locator('[data-type="run.completed"]').waitFor();
+    await page.keyboard.press('j');
+    await page.locator('[data-seq="1"].row-highlight').waitFor();
+    await page.keyboard.press('j');
+    await page.locator('[data-seq="2"].row-highlight').waitFor();
+    await page.keyboard.press('k');
+    await page.locator('[data-seq="1"].row-highlight').waitFor();
+    expect(await page.locator('[data-test=inspector]').textContent()).toContain('run.started');
+    expect((await page.locator('[data-test=breadcrumbs]').textContent())!.replace(/\s+/g, ' ')).toMatch(new RegExp(`Overview.*Runs.*${run.id}`));
+  });
+
   it('says so when the token is missing, and when a page\'s run does not exist', async () => {
     const stranger = await session.browser.newPage();
     await stranger.goto(`${url}/ui/runs`);

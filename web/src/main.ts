@@ -9,5 +9,6 @@ import * as directives from 'vuetify/directives';
 import App from './App.vue';
 import { router } from './router';
 
-const vuetify = createVuetify({ components, directives, theme: { defaultTheme: 'light' } });
+// Light or dark as the system is, and switching when it does.
+const vuetify = createVuetify({ components, directives, theme: { defaultTheme: 'system' } });
 createApp(App).use(createPinia()).use(router).use(vuetify).mount('#app');
