@@ -147,17 +147,18 @@ describe('dashboard (e2e)', () => {
     await page.locator('textarea').last().fill(good);
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.getByText('Imported 2 examples.').waitFor();
-    const evals = [];
+    const evals: Array<{ id: string }> = [];
+    const evalId = (i: number) => evals[i]!.id;
     for (let i = 0; i < 2; i++) evals.push(await api('POST', '/api/evals', { dataset: 'shout', target: { component: 'upper' }, metrics: [{ name: 'exact_match', field: 'result' }] }));
-    await page.goto(`${url}/ui/evals/${evals[0].id}`);
+    await page.goto(`${url}/ui/evals/${evalId(0)}`);
     await page.locator('[data-metric="exact_match:result"]').getByText('1.000', { exact: true }).waitFor({ timeout: 30_000 });
     // Each example shows what it was asked and what was expected, beside what came out.
     const ab = page.locator('[data-example]', { has: page.locator('[data-test=example-inputs]', { hasText: '{"text":"ab"}' }) });
     expect(await ab.locator('[data-test=example-expected]').textContent()).toBe('{"result":"AB"}');
     await shot('eval-detail');
-    await expect.poll(async () => (await api('GET', `/api/runs/${evals[1].id}`)).status, { timeout: 30_000 }).toBe('completed');
+    await expect.poll(async () => (await api('GET', `/api/runs/${evalId(1)}`)).status, { timeout: 30_000 }).toBe('completed');
     await page.goto(`${url}/ui/evals`);
-    await page.getByText(evals[1].id).waitFor({ timeout: 30_000 });
+    await page.getByText(evalId(1)).waitFor({ timeout: 30_000 });
     // The two runs of the same eval are grouped, with the spread of their means.
     await page.locator('[data-test=repeat-spread]').getByText('exact_match:result: 1.000 ± 0.000 (sd over 2)').waitFor();
     // Started from the page at a chosen version.
@@ -173,7 +174,7 @@ describe('dashboard (e2e)', () => {
     const started = await api('GET', `/api/runs/${page.url().split('/').pop()}`);
     expect(started).toMatchObject({ kind: 'eval', target: { name: 'upper', version: 1 } });
     await page.goto(`${url}/ui/evals`);
-    await page.goto(`${url}/ui/evals/compare?runs=${evals[0].id},${evals[1].id}`);
+    await page.goto(`${url}/ui/evals/compare?runs=${evalId(0)},${evalId(1)}`);
     await page.getByText('Changed examples (0; 2 unchanged)').waitFor({ timeout: 30_000 });
     await shot('eval-compare');
 

@@ -23,23 +23,39 @@ export interface UpSession {
 
 /** Start `harness up --no-example` with its default provider on the fake at `fakeBaseUrl`, and open the dashboard. */
 export async function startHarnessUp(fakeBaseUrl: string, env: Record<string, string> = {}): Promise<UpSession> {
-  const port = await freePort();
-  const up = spawnHarness(['up', '--no-example'], {
-    HARNESS_PORT: String(port),
-    // e2e files run in parallel: every port is a free one.
-    HARNESS_APPS_PORT: String(await freePort()),
-    HARNESS_TOKEN: TOKEN,
-    VLOOP_PROJECT_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-e2e-')),
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
-    TEMPORAL_TASK_QUEUE: `tq-e2e-${port}`,
-    HARNESS_WORKSPACE: makeWorkspace({ 'notes.txt': 'x' }),
-    LM_PROVIDER: 'openai',
-    OPENAI_API_KEY: 'sk-e2e-0123456789abcdef',
-    OPENAI_BASE_URL: fakeBaseUrl,
-    LM_MODEL: 'fake-model',
-    ...env,
-  });
-  await up.waitFor('running; press Ctrl-C to stop', 90_000);
+  const projectDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-e2e-'));
+  const workspace = makeWorkspace({ 'notes.txt': 'x' });
+  // A port found free can be taken before the server binds it (another file's server, an outgoing
+  // socket): then the same project starts again on new ports.
+  const start = async () => {
+    const port = await freePort();
+    const up = spawnHarness(['up', '--no-example'], {
+      HARNESS_PORT: String(port),
+      // e2e files run in parallel: every port is a free one.
+      HARNESS_APPS_PORT: String(await freePort()),
+      HARNESS_TOKEN: TOKEN,
+      VLOOP_PROJECT_DIR: projectDir,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: `tq-e2e-${port}`,
+      HARNESS_WORKSPACE: workspace,
+      LM_PROVIDER: 'openai',
+      OPENAI_API_KEY: 'sk-e2e-0123456789abcdef',
+      OPENAI_BASE_URL: fakeBaseUrl,
+      LM_MODEL: 'fake-model',
+      ...env,
+    });
+    await up.waitFor('running; press Ctrl-C to stop', 90_000);
+    return { port, up };
+  };
+  let started: Awaited<ReturnType<typeof start>> | undefined;
+  for (let attempt = 1; !started; attempt++) {
+    try {
+      started = await start();
+    } catch (err) {
+      if (attempt >= 3 || !/EADDRINUSE/.test((err as Error).message)) throw err;
+    }
+  }
+  const { port, up } = started;
   const url = `http://127.0.0.1:${port}`;
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });

@@ -120,7 +120,8 @@ describe('traces, metrics and logs out', () => {
     await stack.ok('POST', '/api/components', { name: 'looker', kind: 'react', signature: 'task: str -> answer: str', provider: 'fake', tools: ['filesystem'], maxSteps: 3 });
     const run = await waitForRun(stack, (await stack.ok('POST', '/api/components/looker/runs', { inputs: { task: 'look' } })).id);
     expect(run.outputs.answer).toContain('traced');
-    await flushed(() => receiver.spans.some((s) => s.traceId === run.traceId && s.name === 'execute_tool filesystem'), 'the tool span');
+    // The workflow's own spans (invoke_agent) are exported by its sink, after the activities' spans: wait for both.
+    await flushed(() => ['execute_tool filesystem', 'invoke_agent looker'].every((name) => receiver.spans.some((s) => s.traceId === run.traceId && s.name === name)), 'the tool and agent spans');
     const spans = receiver.spans.filter((s) => s.traceId === run.traceId);
     const tool = spans.find((s) => s.name === 'execute_tool filesystem')!;
     expect(tool.attributes).toMatchObject({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'filesystem', 'gen_ai.tool.call.id': 'tool[0]', 'vloop.policy.decision': 'allow', 'vloop.policy.rule': 'read-notes', 'vloop.run.id': run.id });
