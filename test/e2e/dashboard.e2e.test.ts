@@ -122,6 +122,45 @@ describe('dashboard (e2e)', () => {
     expect((await api('GET', `/api/runs/${source.id}`)).outputs).toEqual({ result: 'HELLO' });
   });
 
+  it('a component\'s new version takes params, adapter and demos; its page lists its runs', async () => {
+    await page.goto(`${url}/ui/components/shouter`);
+    await page.locator('[data-test=component-runs] tbody tr[data-run]').first().waitFor({ timeout: 20_000 });
+    expect(await page.locator('[data-test=component-runs] tbody tr[data-run]', { hasText: 'shouter@' }).count()).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'New version' }).click();
+    await page.fill('input[name=temperature]', '0.3');
+    await page.fill('input[name=max-tokens]', '64');
+    await page.click('[data-test=adapter]');
+    await page.getByRole('option', { name: 'json', exact: true }).click();
+    await page.fill('textarea[name=demos]', '[{"inputs": {"text": "hi"}, "outputs": {"result": "HI"}}]');
+    await shot('component-new-version');
+    await page.click('[data-test=save-component]');
+    await expect.poll(async () => (await api('GET', '/api/components/shouter')).latestVersion).toBe(3);
+    expect((await api('GET', '/api/components/shouter/versions/3')).spec).toMatchObject({ adapter: 'json', params: { temperature: 0.3, maxTokens: 64 }, demos: [{ inputs: { text: 'hi' }, outputs: { result: 'HI' } }], instructions: 'op: reverse' });
+    // Bad demos are named, and nothing is saved.
+    await page.getByRole('button', { name: 'New version' }).click();
+    await page.fill('textarea[name=demos]', '[{oops');
+    await page.click('[data-test=save-component]');
+    await page.getByText(/demos: not JSON/).waitFor();
+    expect((await api('GET', '/api/components/shouter')).latestVersion).toBe(3);
+  });
+
+  it('a pipeline\'s page shows its description and versions, edits a new version, and lists its runs', async () => {
+    await page.goto(`${url}/ui/pipelines/diamond`);
+    await page.locator('tbody tr[data-run]').first().waitFor({ timeout: 20_000 });
+    await page.click('[data-test=edit-pipeline]');
+    const editor = page.locator('[data-test=pipeline-spec] textarea');
+    const spec = JSON.parse(await editor.inputValue());
+    await editor.fill(JSON.stringify({ ...spec, description: 'upper and reverse, joined' }, null, 2));
+    await page.click('[data-test=save-pipeline]');
+    await page.locator('[data-test=pipeline-description]').getByText('upper and reverse, joined').waitFor();
+    expect((await api('GET', '/api/pipelines/diamond')).latestVersion).toBe(2);
+    // The first version is still there to look at and run.
+    await page.click('[data-test=pipeline-version]');
+    await page.getByRole('option', { name: /^v1 ·/ }).click();
+    await page.locator('[data-test=pipeline-description]').getByText('No description').waitFor();
+    await shot('pipeline-versions');
+  });
+
   it('finds a run on the runs page by a word of its output', async () => {
     // reverse('akkouq') is 'quokka': the word is only in the run's outputs.
     const run = await api('POST', '/api/components/reverse/runs', { inputs: { text: 'akkouq' } });
