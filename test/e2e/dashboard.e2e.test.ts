@@ -349,6 +349,27 @@ describe('dashboard (e2e)', () => {
     expect((await page.locator('[data-test=breadcrumbs]').textContent())!.replace(/\s+/g, ' ')).toMatch(new RegExp(`Overview.*Runs.*${run.id}`));
   });
 
+  it('edits and deletes a dataset row in place', async () => {
+    const d = await api('POST', '/api/datasets', { name: 'rows' });
+    await api('POST', `/api/datasets/${d.id}/examples`, { examples: [{ inputs: { text: 'one' }, expected: { result: 'ONE' }, split: 'dev' }, { inputs: { text: 'two' }, expected: { result: 'TWO' }, split: 'dev' }] });
+    const [first, second] = (await api('GET', `/api/datasets/${d.id}`)).examples;
+    await page.goto(`${url}/ui/datasets`);
+    await page.click('[data-dataset=rows]');
+    const row = page.locator(`[data-example="${first.id}"]`);
+    await row.locator('[data-test=edit-example]').click();
+    await row.locator('textarea[name=example-expected]').fill('{"result": "');
+    await row.locator('[data-test=save-example]').click();
+    await row.getByText(/expected: not JSON/).waitFor();
+    await row.locator('textarea[name=example-expected]').fill('{"result": "Uno"}');
+    await row.locator('[data-test=save-example]').click();
+    await row.getByText('{"result":"Uno"}').waitFor();
+    expect((await api('GET', `/api/datasets/${d.id}`)).examples.find((e: { id: string }) => e.id === first.id).expected).toEqual({ result: 'Uno' });
+    await page.locator(`[data-example="${second.id}"] [data-test=delete-example]`).click();
+    await page.locator(`[data-example="${second.id}"]`).waitFor({ state: 'detached' });
+    expect((await api('GET', `/api/datasets/${d.id}`)).examples).toHaveLength(1);
+    await shot('dataset-rows');
+  });
+
   it('says so when the token is missing, and when a page\'s run does not exist', async () => {
     const stranger = await session.browser.newPage();
     await stranger.goto(`${url}/ui/runs`);
