@@ -370,6 +370,24 @@ describe('dashboard (e2e)', () => {
     await shot('dataset-rows');
   });
 
+  it('the policy dry run names what is wrong with a call, and its verdict belongs to the call it judged', async () => {
+    await api('PUT', '/api/policy', { rules: [] });
+    await page.goto(`${url}/ui/policy`);
+    const call = page.locator('textarea[name=dry-run-call]');
+    await call.fill('{"tool": "terminal", "args": {}}');
+    await page.click('[data-test=dry-run]');
+    const error = page.locator('[data-test=error]');
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/not a tool call: .*args\.command: /);
+    expect(await error.textContent()).not.toContain('"code"');
+    await call.fill('{"tool": "terminal", "args": {"command": "ls"}}');
+    await page.click('[data-test=dry-run]');
+    await page.locator('[data-test=verdict]').waitFor();
+    expect(await page.locator('[data-test=error]').count()).toBe(0);
+    await call.fill('{"tool": "terminal", "args": {"command": "ls -la"}}');
+    await page.locator('[data-test=verdict]').waitFor({ state: 'detached' });
+  });
+
   it('says so when the token is missing, and when a page\'s run does not exist', async () => {
     const stranger = await session.browser.newPage();
     await stranger.goto(`${url}/ui/runs`);
