@@ -5,8 +5,8 @@ import { recordEvaluation } from './telemetry.js';
 import type { ComponentSpec, RunKind } from '../core/specs.js';
 import type { Store } from '../db/knex.js';
 import type { RunTarget } from '../db/models/run.js';
-import { listEvalResults, saveEvalResult } from '../db/repositories/datasets.js';
-import { ensureRun, getRun } from '../db/repositories/runs.js';
+import { examplesById, listEvalResults, saveEvalResult } from '../db/repositories/datasets.js';
+import { ensureRun, getRun, setUsage } from '../db/repositories/runs.js';
 import { components } from '../db/repositories/versioned.js';
 import type { CallModel } from './llm/model-call.js';
 
@@ -99,16 +99,15 @@ export function createEvalActivities(deps: { store: Store; callModel: CallModel 
     async totalEvalUsage(input: { evalRunId: string }): Promise<{ inputTokens: number; outputTokens: number; costUsd: number }> {
       const rows = await listEvalResults(deps.store, input.evalRunId);
       const usage = rows.reduce((u, r) => ({ inputTokens: u.inputTokens + r.inputTokens, outputTokens: u.outputTokens + r.outputTokens, costUsd: u.costUsd + r.costUsd }), { inputTokens: 0, outputTokens: 0, costUsd: 0 });
-      await deps.store.knex('runs').where('id', input.evalRunId).update(usage);
+      await setUsage(deps.store, input.evalRunId, usage);
       return usage;
     },
 
     /** One example by id: workflows carry ids only, so a large dataset stays within payload limits. */
     async loadExample(input: { exampleId: string }): Promise<{ id: string; inputs: Record<string, unknown>; expected: Record<string, unknown> }> {
-      const row = await deps.store.knex('dataset_examples').where('id', input.exampleId).first();
+      const row = (await examplesById(deps.store, [input.exampleId])).get(input.exampleId);
       if (!row) throw ApplicationFailure.nonRetryable(`example '${input.exampleId}' no longer exists (deleted from its dataset while the run went on)`, 'NotFound');
-      const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
-      return { id: row.id, inputs: parse(row.inputs), expected: parse(row.expected) };
+      return row;
     },
 
     /** Keyed by the workflow: an attempt whose completion was lost finds the version it saved. */

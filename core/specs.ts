@@ -92,6 +92,9 @@ export const terminalStatuses: readonly RunStatus[] = ['completed', 'failed', 'c
 export const runKinds = ['pipeline', 'component', 'agent', 'chat', 'eval', 'optimize', 'generate'] as const;
 export type RunKind = (typeof runKinds)[number];
 
+/** The words of a search: runs of letters, digits and `_`, lower-cased (the store's full-text indexes split text the same way). */
+export const searchWords = (text: string): string[] => text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
+
 export const runListQuery = z.strictObject({
   kind: z.enum(runKinds).optional(),
   status: z.enum(runStatuses).optional(),
@@ -102,7 +105,7 @@ export const runListQuery = z.strictObject({
   q: z
     .string()
     .max(200)
-    .refine((s) => /[\p{L}\p{N}_]/u.test(s), 'q needs a word to search for (a letter or a digit)')
+    .refine((s) => searchWords(s).length > 0, 'q needs a word to search for (a letter or a digit)')
     .optional(),
   /** Its target's name (a component, pipeline or chat). */
   target: z.string().min(1).max(120).optional(),
@@ -115,9 +118,16 @@ export const runListQuery = z.strictObject({
     .datetime({ offset: true })
     .transform((t) => new Date(t).toISOString())
     .optional(),
-  /** Where runs came from: `app:<name>@<version>` (or `app:<name>@`, every version), `eval:<runId>` (an eval's examples), `optimize:<runId>`. Without it, child runs are left out. */
+  /**
+   * Where runs came from: `app` (any app), `app:<name>@` (every version), `app:<name>@<version>`; `eval` or `eval:<runId>` (an
+   * eval's examples), `optimize` or `optimize:<runId>` (an optimizer's trials); `fork` or `fork:<runId>` (forks of that run).
+   * Without it, child runs (eval, optimize) are left out.
+   */
   origin: z
     .string()
-    .regex(/^(app:[a-z][a-z0-9_-]*@(\d+)?|(eval|optimize):run_[0-9a-z]{8,40})$/, 'origin is app:<name>@<version>, app:<name>@, eval:<run id> or optimize:<run id>')
+    .regex(
+      /^(app|eval|optimize|fork|app:[a-z][a-z0-9_-]*@(\d+)?|(eval|optimize|fork):run_[0-9a-z]{8,40})$/,
+      'origin is app, app:<name>@, app:<name>@<version>, eval, eval:<run id>, optimize, optimize:<run id>, fork or fork:<run id>',
+    )
     .optional(),
 });

@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import type { NewRunEvent, RunEvent } from '../../core/events.js';
 import type { RunKind, RunStatus } from '../../core/specs.js';
-import { terminalStatuses } from '../../core/specs.js';
+import { searchWords, terminalStatuses } from '../../core/specs.js';
 import { NotFoundError } from '../errors.js';
 import type { Store } from '../knex.js';
 import { RunEventRow, RunRow, type RunTarget } from '../models/run.js';
@@ -61,7 +61,7 @@ export async function getRun(store: Store, id: string): Promise<RunRow> {
 export interface RunFilter {
   kind?: RunKind | undefined;
   status?: RunStatus | undefined;
-  /** An app's runs: `app:name@3` exactly, or `app:name@` for every version. */
+  /** Where runs came from, as `runListQuery` spells it: `app`, `app:name@`, `app:name@3`, `eval[:id]`, `optimize[:id]`, `fork[:id]`. */
   origin?: string | undefined;
   /** Runs older than this one (the id of the last run of the previous page). */
   cursor?: string | undefined;
@@ -76,9 +76,6 @@ export interface RunFilter {
   until?: string | undefined;
 }
 
-/** The words of a search, or none when it has no letter or digit. */
-export const searchWords = (text: string): string[] => text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
-
 /** The origins of child runs: `eval:<runId>`, `optimize:<runId>`. */
 export const CHILD_ORIGINS = ['eval:', 'optimize:'] as const;
 
@@ -86,12 +83,19 @@ interface Filterable {
   where(column: string, value: unknown): unknown;
   where(column: string, op: string, value: unknown): unknown;
   whereRaw(sql: string, bindings: readonly string[]): unknown;
+  whereNotNull(column: string): unknown;
   join(table: string, left: string, right: string): unknown;
   orderBy(column: string, order: 'asc' | 'desc'): unknown;
 }
 
-/** A text search on SQLite walks the full-text index, newest written first: a word every run has costs what a rare one does. */
-const walksIndex = (q: RunFilter, dialect: Store['dialect']) => dialect === 'sqlite' && q.text !== undefined && searchWords(q.text).length > 0;
+/** Where runs came from: a fork names its source run in its own column, the others are the run's `origin`. */
+function matchOrigin(query: Filterable, origin: string): void {
+  if (origin === 'fork') query.whereNotNull('forkOfRun');
+  else if (origin.startsWith('fork:')) query.where('forkOfRun', origin.slice('fork:'.length));
+  else if (origin === 'app' || origin === 'eval' || origin === 'optimize') query.where('origin', 'like', `${origin}:%`);
+  else if (origin.endsWith('@')) query.where('origin', 'like', `${origin}%`);
+  else query.where('origin', origin);
+}
 
 /** Each dialect's full-text match of a search's words (db/migrations/009_run_search.ts keeps the index). */
 function matchText(query: Filterable, dialect: Store['dialect'], words: string[]): void {
@@ -104,21 +108,23 @@ function matchText(query: Filterable, dialect: Store['dialect'], words: string[]
 
 /**
  * A listing as SQL, on the runs table (rows) or the RunRow model (models): its filters and its order,
- * newest first (by id; a SQLite text search by the order runs were written, its cursor likewise). The one place they are.
+ * newest first (by id). A text search on SQLite walks the full-text index newest written first (its cursor likewise),
+ * so a word every run has costs what a rare one does. The one place they are.
  */
 export function filterRuns<Q extends Filterable>(query: Q, q: RunFilter, dialect: Store['dialect']): Q {
   if (q.kind) query.where('kind', q.kind);
   if (q.status) query.where('status', q.status);
-  if (q.origin?.endsWith('@')) query.where('origin', 'like', `${q.origin}%`);
-  else if (q.origin) query.where('origin', q.origin);
-  if (q.cursor && walksIndex(q, dialect)) query.whereRaw('runs.rowid < (select rowid from runs where id = ?)', [q.cursor]);
+  if (q.origin) matchOrigin(query, q.origin);
+  const words = q.text === undefined ? undefined : searchWords(q.text);
+  const byIndex = dialect === 'sqlite' && !!words?.length;
+  if (q.cursor && byIndex) query.whereRaw('runs.rowid < (select rowid from runs where id = ?)', [q.cursor]);
   else if (q.cursor) query.where('runs.id', '<', q.cursor);
-  if (q.text !== undefined) matchText(query, dialect, searchWords(q.text));
+  if (words) matchText(query, dialect, words);
   if (q.target) query.whereRaw(dialect === 'sqlite' ? "json_extract(target, '$.name') = ?" : "(target::jsonb)->>'name' = ?", [q.target]);
   if (q.since) query.where('createdAt', '>=', q.since);
   if (q.until) query.where('createdAt', '<', q.until);
   if (q.topLevel) query.whereRaw(`(origin is null or (${CHILD_ORIGINS.map(() => 'origin not like ?').join(' and ')}))`, CHILD_ORIGINS.map((o) => `${o}%`));
-  query.orderBy(walksIndex(q, dialect) ? 'runs_search.rowid' : 'runs.id', 'desc');
+  query.orderBy(byIndex ? 'runs_search.rowid' : 'runs.id', 'desc');
   return query;
 }
 
@@ -165,6 +171,11 @@ const usageColumns = (db: Knex, usage: { inputTokens: number; outputTokens: numb
 
 export async function addUsage(db: Knex, id: string, usage: { inputTokens: number; outputTokens: number; costUsd: number }): Promise<void> {
   await db('runs').where('id', id).update(usageColumns(db, usage));
+}
+
+/** Set a run's totals outright: an eval's are the sum over its examples, counted again from their results. */
+export async function setUsage(store: Store, id: string, usage: { inputTokens: number; outputTokens: number; costUsd: number }): Promise<void> {
+  await store.knex('runs').where('id', id).update(usage);
 }
 
 /**

@@ -150,6 +150,14 @@ describe('dashboard (e2e)', () => {
     await page.click('[data-test=edit-pipeline]');
     const editor = page.locator('[data-test=pipeline-spec] textarea');
     const spec = JSON.parse(await editor.inputValue());
+    // The editor's label sits above its first line of text, not over it.
+    const { labelBottom, firstLineTop } = await page.locator('[data-test=pipeline-spec]').evaluate((field) => {
+      // The label shown: Vuetify keeps a resting copy, hidden once the field has text.
+      const label = [...field.querySelectorAll('label')].find((l) => l.getBoundingClientRect().height > 0 && getComputedStyle(l).visibility !== 'hidden' && getComputedStyle(l).opacity !== '0')!;
+      const area = field.querySelector('textarea')!;
+      return { labelBottom: label.getBoundingClientRect().bottom, firstLineTop: area.getBoundingClientRect().top + parseFloat(getComputedStyle(area).paddingTop) };
+    });
+    expect(labelBottom).toBeLessThanOrEqual(firstLineTop);
     await editor.fill(JSON.stringify({ ...spec, description: 'upper and reverse, joined' }, null, 2));
     await page.click('[data-test=save-pipeline]');
     await page.locator('[data-test=pipeline-description]').getByText('upper and reverse, joined').waitFor();
@@ -172,6 +180,17 @@ describe('dashboard (e2e)', () => {
     await shot('runs-search');
     await page.fill('input[name=run-search]', 'quokka zebra');
     await page.locator('[data-test=no-runs]').getByText('No run matches').waitFor();
+  });
+
+  it('lists only forks when the runs page is filtered by that origin', async () => {
+    const forks = (await api('GET', '/api/runs?origin=fork&limit=100')).runs as Array<{ id: string }>;
+    expect(forks.length).toBeGreaterThan(0); // the edit-prompt rerun above is one
+    await page.goto(`${url}/ui/runs`);
+    await page.click('[data-test=run-origin]');
+    await page.getByRole('option', { name: 'Forks' }).click();
+    const shown = async () => page.locator('[data-test=runs-table] tbody tr[data-run]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run')).sort());
+    await expect.poll(shown).toEqual(forks.map((f) => f.id).sort());
+    expect(await page.locator('[data-test=runs-table] tbody tr[data-run]', { hasNotText: 'fork from' }).count()).toBe(0);
   });
 
   it('imports a dataset (a bad file names its line), shows an eval and a comparison', async () => {
@@ -312,7 +331,13 @@ describe('dashboard (e2e)', () => {
   });
 
   it('every page has breadcrumbs, a title and a screenshot, in the light and the dark theme; / searches, j and k walk a run', async () => {
-    const pages = ['/', '/runs', '/components', '/pipelines', '/apps', '/datasets', '/evals', '/chat', '/agents', '/providers', '/policy'];
+    const pages = ['/', '/runs', '/components', '/pipelines', '/pipelines/diamond', '/apps', '/datasets', '/evals', '/chat', '/agents', '/providers', '/policy'];
+    // How light a DAG node's box is (0 black, 1 white): it follows the theme.
+    const nodeLightness = () =>
+      page.locator('[data-test=dag] [data-node] rect').first().evaluate((r) => {
+        const [red, green, blue] = getComputedStyle(r).fill.match(/\d+(\.\d+)?/g)!.map(Number);
+        return (0.2126 * red! + 0.7152 * green! + 0.0722 * blue!) / 255;
+      });
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       for (const p of pages) {
@@ -322,6 +347,7 @@ describe('dashboard (e2e)', () => {
         const crumbs = (await page.locator('[data-test=breadcrumbs]').textContent())!;
         expect(crumbs.startsWith('Overview')).toBe(true);
         expect(await page.locator('.v-main').textContent()).not.toMatch(/undefined|NaN|\[object Object\]/);
+        if (p === '/pipelines/diamond') expect(scheme === 'dark' ? (await nodeLightness()) < 0.3 : (await nodeLightness()) > 0.8).toBe(true);
         await shot(`page${p === '/' ? '-overview' : p.replaceAll('/', '-')}-${scheme}`);
       }
     }

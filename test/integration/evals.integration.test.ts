@@ -42,7 +42,7 @@ describe('evaluation and optimization', () => {
     expect(examplesOfEval.map((r) => r.id).sort()).toEqual(body.results.map((r: { childRunId: string }) => r.childRunId).sort());
     const bad = await stack.api('GET', '/api/runs?origin=elsewhere');
     expect(bad.status).toBe(400);
-    expect(bad.body.error.message).toContain('origin is app:<name>@<version>');
+    expect(bad.body.error.message).toContain('origin is app, app:<name>@, app:<name>@<version>, eval');
   });
 
   it('compares two versions, listing exactly the examples that changed, regressions first', async () => {

@@ -110,6 +110,11 @@ describe('forks, the step cache and run diffs', () => {
     const tree = await stack.ok('GET', `/api/runs/${fork.id}/forks`);
     expect(tree.path).toEqual([source.id, fork.id]);
     expect(tree.root.children).toEqual([expect.objectContaining({ id: fork.id, step: 'c', status: 'completed' })]);
+    // The runs list finds forks: of this run, and of any run.
+    expect((await stack.ok('GET', `/api/runs?origin=fork:${source.id}`)).runs.map((r: any) => r.id)).toEqual([fork.id]);
+    const forks = (await stack.ok('GET', '/api/runs?origin=fork&limit=200')).runs;
+    expect(forks.map((r: any) => r.id)).toContain(fork.id);
+    expect(forks.every((r: any) => r.forkOf !== null)).toBe(true);
   });
 
   it('a counterfactual output for the root of a diamond runs every dependant and nothing else', async () => {

@@ -104,6 +104,24 @@ describe.each(dialects)('store (%s)', (dialect) => {
     expect(JSON.parse(next.views[0]!).id < JSON.parse(first.views[0]!).id).toBe(true);
   });
 
+  it('lists runs by origin: any app, an app, an eval or optimizer parent, forks of any run or of one', async () => {
+    const source = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: { text: 'originwalk' } });
+    const fork = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: { text: 'originwalk' }, forkOf: { runId: source.id, step: 's1' } });
+    const appRun = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: { text: 'originwalk' }, origin: 'app:walker@1' });
+    const example = await createRun(db.store, { id: `${source.id}-ex1`, kind: 'pipeline', target, inputs: { text: 'originwalk' }, origin: `eval:${source.id}` });
+    const trial = await createRun(db.store, { id: `${source.id}-t1`, kind: 'pipeline', target, inputs: { text: 'originwalk' }, origin: `optimize:${source.id}` });
+    const ids = async (filter: RunFilter) => (await listRuns(db.store, { ...filter, text: 'originwalk', limit: 50 })).runs.map((r) => r.id).sort();
+    expect(await ids({ origin: 'fork' })).toEqual([fork.id]);
+    expect(await ids({ origin: `fork:${source.id}` })).toEqual([fork.id]);
+    expect(await ids({ origin: `fork:${fork.id}` })).toEqual([]);
+    expect(await ids({ origin: 'app' })).toEqual([appRun.id]);
+    expect(await ids({ origin: 'app:walker@' })).toEqual([appRun.id]);
+    expect(await ids({ origin: 'eval' })).toEqual([example.id]);
+    expect(await ids({ origin: `optimize:${source.id}` })).toEqual([trial.id]);
+    // Without an origin, the top level is everything but an eval's examples and an optimizer's trials.
+    expect(await ids({ topLevel: true })).toEqual([source.id, fork.id, appRun.id].sort());
+  });
+
   it('writes a page of events as JSON in the database, the same events listEvents reads', async () => {
     const run = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: {} });
     await appendEvents(db.store, run.id, [log('a'), { type: 'llm.response', key: 'r', data: { callId: 'c', text: 'é "q"\n\u0000', usage: { inputTokens: 1, outputTokens: 2 }, costUsd: 0.5 } } as never, log('b'), log('c')]);
