@@ -182,6 +182,23 @@ describe('dashboard (e2e)', () => {
     await page.locator('[data-test=no-runs]').getByText('No run matches').waitFor();
   });
 
+  it('wraps a long output inside its card and the inspector, never wider than the page', async () => {
+    // One 400-character word and a long sentence: neither may push the page sideways.
+    const text = `${'x'.repeat(400)} ${'a long line of words '.repeat(20)}`;
+    const run = await api('POST', '/api/components/reverse/runs', { inputs: { text } });
+    await expect.poll(async () => (await api('GET', `/api/runs/${run.id}`)).status, { timeout: 30_000 }).toBe('completed');
+    await page.goto(`${url}/ui/runs/${run.id}`);
+    await page.locator('[data-test=outputs]').waitFor();
+    await page.locator('[data-type="llm.response"]').first().click();
+    await page.locator('[data-test=inspector]').getByText('Parsed outputs').waitFor();
+    const overflow = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      outputs: document.querySelector('[data-test=outputs]')!.scrollWidth - document.querySelector('[data-test=outputs]')!.clientWidth,
+      inspector: document.querySelector('[data-test=inspector]')!.scrollWidth - document.querySelector('[data-test=inspector]')!.clientWidth,
+    }));
+    expect(overflow).toEqual({ page: 0, outputs: 0, inspector: 0 });
+  });
+
   it('lists only forks when the runs page is filtered by that origin', async () => {
     const forks = (await api('GET', '/api/runs?origin=fork&limit=100')).runs as Array<{ id: string }>;
     expect(forks.length).toBeGreaterThan(0); // the edit-prompt rerun above is one
