@@ -14,6 +14,7 @@ import { evalCommands } from './commands/evals.js';
 import { forkCommands } from './commands/fork.js';
 import { logsCommand } from './commands/logs.js';
 import { mcpCommand } from './commands/mcp.js';
+import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
 import { servicesCommand } from './commands/services.js';
 import { setupCommand } from './commands/setup.js';
@@ -22,7 +23,7 @@ import { workerCommand } from './commands/worker.js';
 import { config } from './config.js';
 
 const program = new Command('harness').description('Vloop Harness: durable LLM components, pipelines and agents on Temporal').version('0.1.0');
-for (const add of [upCommand, servicesCommand, backendCommand, workerCommand, runCommand, forkCommands, componentCommands, logsCommand, chatCommand, evalCommands, appCommands, openCommand, mcpCommand, secretsCommand, dbCommand, doctorCommand, setupCommand]) add(program);
+for (const add of [upCommand, servicesCommand, backendCommand, workerCommand, runCommand, replayCommand, forkCommands, componentCommands, logsCommand, chatCommand, evalCommands, appCommands, openCommand, mcpCommand, secretsCommand, dbCommand, doctorCommand, setupCommand]) add(program);
 
 try {
   installTemporalRuntime(config().temporal.logLevel);

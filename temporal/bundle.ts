@@ -57,8 +57,9 @@ const eagerImports = (config: WebpackConfig): WebpackConfig => ({
   module: { ...config.module, parser: { ...config.module?.parser, javascript: { ...config.module?.parser?.javascript, dynamicImportMode: 'eager' } } },
 });
 
-export async function writeBundle(file: string, o: { traced?: boolean | undefined } = {}): Promise<void> {
-  const bundle: WorkflowBundleWithSourceMap = await bundleWorkflowCode({ workflowsPath, logger: silent, webpackConfigHook: eagerImports, ...(o.traced ? { workflowInterceptorModules: [otelInterceptors] } : {}) });
+/** `from`: another copy of workflows/index.ts (a test bundles a deliberately changed copy to see replay fail). */
+export async function writeBundle(file: string, o: { traced?: boolean | undefined; from?: string } = {}): Promise<void> {
+  const bundle: WorkflowBundleWithSourceMap = await bundleWorkflowCode({ workflowsPath: o.from ?? workflowsPath, logger: silent, webpackConfigHook: eagerImports, ...(o.traced ? { workflowInterceptorModules: [otelInterceptors] } : {}) });
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, bundle.code);

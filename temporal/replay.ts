@@ -1,20 +1,85 @@
-// Replay a run's recorded history against today's workflow code (a determinism check).
+// Replay a run's recorded history against today's workflow code (a determinism check), and when it
+// fails, name the event where today's code parts from the history.
 import type { Client } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
+import proto from '@temporalio/proto';
+import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import type { Keyring } from '../db/crypto.js';
 import { workflowBundle, type BundleOptions } from './bundle.js';
 import { encryptedDataConverter } from './codec.js';
 import type { Telemetry } from './telemetry.js';
 import { tracingOptions } from './worker.js';
 
-export async function replayRun(client: Client, workflowId: string, bundle: BundleOptions, keys: Keyring, telemetry?: Telemetry): Promise<{ ok: boolean; error?: string }> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  try {
-    // A traced bundle calls the exporter sink, which replay registers and then skips.
-    const sinks = telemetry ? { sinks: tracingOptions(telemetry).sinks } : {};
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(bundle), dataConverter: encryptedDataConverter(keys), ...sinks }, history, workflowId);
-    return { ok: true };
-  } catch (err) {
-    return { ok: false, error: (err as Error).message };
+type History = proto.temporal.api.history.v1.IHistory;
+type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
+
+export interface ReplayResult {
+  ok: boolean;
+  /** What the SDK said, shortened to its nondeterminism message when there is one. */
+  error?: string;
+  /** The first recorded event today's code does not reproduce (a command it no longer issues, or issues differently). */
+  event?: { id: number; type: string };
+}
+
+// Event types as the protobuf enum numbers them (temporal.api.enums.v1.EventType).
+const WORKFLOW_TASK_STARTED = 6;
+const WORKFLOW_TASK_COMPLETED = 7;
+const WORKFLOW_TASK_SCHEDULED = 5;
+
+/** An event's type as Temporal's UI and CLI print it (EVENT_TYPE_MARKER_RECORDED -> MarkerRecorded). */
+function eventTypeName(event: HistoryEvent, names: Record<number, string>): string {
+  const raw = typeof event.eventType === 'string' ? event.eventType : (names[Number(event.eventType)] ?? String(event.eventType));
+  return raw
+    .replace(/^EVENT_TYPE_/, '')
+    .toLowerCase()
+    .replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
+}
+
+const typeNumber = (e: HistoryEvent): number => Number(e.eventType);
+
+/** The SDK's core message ("[TMPRL1100] Nondeterminism error: …") out of its long wrapper, else the whole text. */
+const shortError = (message: string): string => /message: "(\[TMPRL\d+\][^"]*)"/.exec(message)?.[1] ?? message;
+
+/**
+ * Replay one history. On failure, find the workflow task whose recorded commands today's code no longer
+ * issues: replay prefixes that end at a task's start (its commands are not compared yet), by bisection.
+ */
+export async function replayHistory(history: History, workflowId: string, options: ReplayWorkerOptions): Promise<ReplayResult> {
+  const attempt = async (h: History): Promise<string | undefined> => {
+    try {
+      await Worker.runReplayHistory(options, h, workflowId);
+      return undefined;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+  const failure = await attempt(history);
+  if (failure === undefined) return { ok: true };
+  const events = history.events ?? [];
+  const starts = events.flatMap((e, i) => (typeNumber(e) === WORKFLOW_TASK_STARTED ? [i] : []));
+  // The smallest prefix that fails: the task completed just before its last start issued other commands.
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((await attempt({ events: events.slice(0, starts[mid]! + 1) })) === undefined) lo = mid + 1;
+    else hi = mid;
   }
+  const end = lo < starts.length ? starts[lo]! : events.length - 1;
+  const completed = events.slice(0, end + 1).findLastIndex((e) => typeNumber(e) === WORKFLOW_TASK_COMPLETED);
+  const names = proto.temporal.api.enums.v1.EventType as unknown as Record<number, string>;
+  // Its first command event, or the completion itself when the history recorded no command there.
+  const next = events[completed + 1];
+  const culprit = next && typeNumber(next) !== WORKFLOW_TASK_SCHEDULED && typeNumber(next) !== WORKFLOW_TASK_STARTED ? next : events[completed];
+  return { ok: false, error: shortError(failure), ...(culprit ? { event: { id: Number(culprit.eventId), type: eventTypeName(culprit, names) } } : {}) };
+}
+
+/** One line for people: the run, the event, what the SDK said. */
+export const describeReplay = (workflowId: string, r: ReplayResult): string =>
+  r.ok ? `✓ ${workflowId} replays against today's code` : `✗ ${workflowId} does not replay${r.event ? ` at event ${r.event.id} (${r.event.type})` : ''}: ${r.error}`;
+
+export async function replayRun(client: Client, workflowId: string, bundle: BundleOptions, keys: Keyring, telemetry?: Telemetry): Promise<ReplayResult> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  // A traced bundle calls the exporter sink, which replay registers and then skips.
+  const sinks = telemetry ? { sinks: tracingOptions(telemetry).sinks } : {};
+  return replayHistory(history, workflowId, { workflowBundle: await workflowBundle(bundle), dataConverter: encryptedDataConverter(keys), ...sinks });
 }

@@ -49,6 +49,13 @@ describe('workflow modules', () => {
     expect([...modules].filter((m) => m === 'zod' || m.startsWith('zod/'))).toEqual([]);
   });
 
+  it('reach no project file outside workflows/ and core/: the bundle cache key hashes those two (temporal/bundle.ts)', () => {
+    const modules = fs.readdirSync(path.join(root, 'workflows'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const files = new Set(modules.flatMap((m) => [...reachable(path.join('workflows', m))]).filter((m) => m.endsWith('.ts')));
+    expect(files.size).toBeGreaterThan(modules.length); // core/ files are among them
+    expect([...files].filter((f) => !f.startsWith('workflows/') && !f.startsWith('core/'))).toEqual([]);
+  });
+
   it('the check can fail: the agent reaches zod through its policy schemas', () => {
     expect(reachable('workflows/agent.ts').has('zod')).toBe(true);
   });

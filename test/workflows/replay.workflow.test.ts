@@ -12,7 +12,9 @@ import { Resource } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
 import { writeBundle } from '../../temporal/bundle.js';
+import { describeReplay, replayHistory } from '../../temporal/replay.js';
 import { CORPUS_KEY } from '../fixtures/histories/corpus-key.js';
+import { spawnHarness } from '../helpers/processes.js';
 
 const dir = 'test/fixtures/histories';
 const corpus = fs
@@ -24,6 +26,24 @@ const corpus = fs
   });
 const replay = (key: string, h: (typeof corpus)[number]) =>
   Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundle') }, dataConverter: encryptedDataConverter(loadKeyring('/nonexistent', key)) }, h.history, h.workflowId);
+
+/**
+ * Today's workflows with one deliberate non-deterministic change: a pipeline now sleeps before it records
+ * its start. A copy inside the project, so its imports resolve as the real ones do.
+ */
+async function changedBundle(): Promise<string> {
+  const dir = path.resolve('.vloop', 'cache', `changed-workflows-${process.pid}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  for (const d of ['workflows', 'core']) fs.cpSync(d, path.join(dir, d), { recursive: true });
+  const file = path.join(dir, 'workflows', 'pipeline.ts');
+  const source = fs.readFileSync(file, 'utf8');
+  const start = 'return runLifecycle({ runId: input.runId, kind: input.kind,';
+  expect(source).toContain(start);
+  fs.writeFileSync(file, `import { sleep as changedSleep } from '@temporalio/workflow';\n${source.replace(start, `await changedSleep(1);\n  ${start}`)}`);
+  const bundle = path.join(dir, 'bundle.js');
+  await writeBundle(bundle, { from: path.join(dir, 'workflows', 'index.ts') });
+  return bundle;
+}
 
 describe('the replay corpus', () => {
   it('has a history of each kind of run recorded so far', () => {
@@ -45,6 +65,33 @@ describe('the replay corpus', () => {
     // Replay exports nothing: the sink is not called for events already in the history.
     expect(spans.getFinishedSpans()).toEqual([]);
   }, 120_000);
+
+  it('a deliberately non-deterministic change fails replay, naming the run and the event where it parts', async () => {
+    const bundle = await changedBundle();
+    const diamond = corpus.find((c) => c.name === 'pipeline-diamond.json')!;
+    const options = { workflowBundle: { codePath: bundle }, dataConverter: encryptedDataConverter(loadKeyring('/nonexistent', CORPUS_KEY)) };
+    const result = await replayHistory(diamond.history, diamond.workflowId, options);
+    // The first command the pipeline recorded (its start, a local activity's marker) is what the changed code no longer issues first.
+    const firstCommand = diamond.history.events!.find((e) => Number(e.eventType) === proto.temporal.api.enums.v1.EventType.EVENT_TYPE_MARKER_RECORDED)!;
+    expect(result).toMatchObject({ ok: false, event: { id: Number(firstCommand.eventId), type: 'MarkerRecorded' } });
+    expect(result.error).toMatch(/Nondeterminism/);
+    expect(describeReplay(diamond.workflowId, result)).toBe(`✗ ${diamond.workflowId} does not replay at event ${Number(firstCommand.eventId)} (MarkerRecorded): ${result.error}`);
+    // A kind the change does not touch still replays.
+    expect(await replayHistory(corpus.find((c) => c.name === 'chat-one-turn.json')!.history, 'chat', options)).toEqual({ ok: true });
+
+    // `harness replay` says the same, and exits 1; against today's code the whole corpus replays, exit 0.
+    const env = { HARNESS_SECRET_KEY: CORPUS_KEY, VLOOP_PROJECT_DIR: path.join(os.tmpdir(), `vloop-replay-${process.pid}`) };
+    const changed = spawnHarness(['replay', path.join(dir, 'pipeline-diamond.json')], { ...env, VLOOP_WORKFLOW_BUNDLE: bundle });
+    expect(await changed.exitCode).toBe(1);
+    expect(changed.output()).toContain(`✗ ${diamond.workflowId} does not replay at event ${Number(firstCommand.eventId)} (MarkerRecorded): [TMPRL1100] Nondeterminism error`);
+    const today = spawnHarness(['replay', dir], env);
+    expect(await today.exitCode).toBe(0);
+    expect(today.output().trim().split('\n').filter((l) => l.startsWith('✓'))).toHaveLength(corpus.length);
+    const notHistory = spawnHarness(['replay', 'package.json'], env);
+    expect(await notHistory.exitCode).toBe(1);
+    expect(notHistory.output()).toContain('package.json is not a history: expected {workflowId, history}');
+    fs.rmSync(path.dirname(bundle), { recursive: true, force: true });
+  }, 180_000);
 
   it('needs the key: its payloads are ciphertext', async () => {
     await expect(replay('0'.repeat(64), corpus[0]!)).rejects.toThrow(/encrypted with key '[0-9a-f]+', which this keyring does not have/);
