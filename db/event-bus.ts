@@ -1,25 +1,12 @@
 // The event bus: in-process fan-out, plus a tailer that notices rows written by other processes.
-import { EventEmitter } from 'node:events';
 import type { Client as PgClient } from 'pg';
 import type { BusMessage } from '../core/events.js';
+import { LocalBus, type EventBus } from './local-bus.js';
 import type { Store } from './knex.js';
 import { runHeads } from './repositories/runs.js';
+import { busSocketPath, SocketBus } from './socket-bus.js';
 
-export interface EventBus {
-  publish(message: BusMessage): void;
-  subscribe(runId: string, listener: (message: BusMessage) => void): () => void;
-}
-
-export class LocalBus implements EventBus {
-  private readonly emitter = new EventEmitter().setMaxListeners(0);
-  publish(message: BusMessage): void {
-    this.emitter.emit(message.runId, message);
-  }
-  subscribe(runId: string, listener: (message: BusMessage) => void): () => void {
-    this.emitter.on(runId, listener);
-    return () => this.emitter.off(runId, listener);
-  }
-}
+export { LocalBus, type EventBus } from './local-bus.js';
 
 /**
  * Watches the runs that have subscribers and publishes what changed, so a worker in another
@@ -125,7 +112,11 @@ export class PgNotifyBus implements EventBus {
   }
 }
 
-/** The bus for this store: LISTEN/NOTIFY on PostgreSQL, in-process otherwise. */
-export async function createBus(store: Store, url: string): Promise<EventBus & { close?: () => Promise<void> }> {
-  return store.dialect === 'postgres' ? PgNotifyBus.connect(store, url) : new LocalBus();
+/**
+ * The bus for this store: LISTEN/NOTIFY on PostgreSQL (every process on the database), a Unix socket in the
+ * project directory on SQLite (every process on this machine, which is where a SQLite store's processes are).
+ */
+export async function createBus(store: Store, o: { url: string; projectDir: string }): Promise<EventBus & { close?: () => Promise<void> }> {
+  if (store.dialect === 'postgres') return PgNotifyBus.connect(store, o.url);
+  return SocketBus.join(busSocketPath(o.projectDir));
 }

@@ -68,9 +68,9 @@ describe.each(dialects)('worker SIGKILL mid-run (%s)', (dialect) => {
     const completed = evs.filter((e) => e.type === 'step.completed').map((e) => e.data.stepId);
     expect(completed.sort()).toEqual(['both', 'rev', 'up']);
     expect(evs.filter((e) => e.type === 'llm.request' && e.data.stepId === 'rev').map((e) => e.data.attempt)).toEqual([1, 2]);
-    // The worker is another process: events reach /ws either way; token deltas ride LISTEN/NOTIFY on PostgreSQL.
+    // The worker is another process: token deltas ride LISTEN/NOTIFY on PostgreSQL, the project's bus socket on SQLite.
     const got = await frames;
     expect(got.filter((f) => f.type === 'event').map((f) => f.seq)).toEqual(Array.from({ length: done.lastSeq }, (_, i) => i + 1));
-    if (dialect === 'postgres') expect(got.some((f) => f.type === 'delta' && f.callId === 'both')).toBe(true);
+    expect(got.some((f) => f.type === 'delta' && f.callId === 'both')).toBe(true);
   });
 });
