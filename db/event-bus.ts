@@ -116,7 +116,7 @@ export class PgNotifyBus implements EventBus {
  * The bus for this store: LISTEN/NOTIFY on PostgreSQL (every process on the database), a Unix socket in the
  * project directory on SQLite (every process on this machine, which is where a SQLite store's processes are).
  */
-export async function createBus(store: Store, o: { url: string; projectDir: string }): Promise<EventBus & { close?: () => Promise<void> }> {
+export async function createBus(store: Store, o: { /** The store's URL (only PostgreSQL's is used). */ url: string; projectDir: string }): Promise<EventBus & { close?: () => Promise<void> }> {
   if (store.dialect === 'postgres') return PgNotifyBus.connect(store, o.url);
   return SocketBus.join(busSocketPath(o.projectDir));
 }

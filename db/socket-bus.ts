@@ -132,9 +132,11 @@ export class SocketBus implements EventBus {
 
   publish(message: BusMessage): void {
     this.local.publish(message);
+    // Alone on the socket (API and worker in one process, the usual case): nothing to write.
+    const to = this.server ? [...this.peers] : this.hub ? [this.hub] : [];
+    if (!to.length) return;
     const raw = `${JSON.stringify({ origin: this.origin, message } satisfies Line)}\n`;
-    if (this.server) for (const peer of this.peers) peer.write(raw);
-    else this.hub?.write(raw);
+    for (const socket of to) socket.write(raw);
   }
 
   subscribe(runId: string, listener: (message: BusMessage) => void): () => void {

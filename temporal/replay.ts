@@ -34,7 +34,14 @@ function eventTypeName(event: HistoryEvent, names: Record<number, string>): stri
     .replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
 }
 
-const typeNumber = (e: HistoryEvent): number => Number(e.eventType);
+const eventTypes = proto.temporal.api.enums.v1.EventType as unknown as Record<string, number>;
+/** An event's type as its enum number, from a decoded history or Temporal's JSON ("EVENT_TYPE_…" or "WorkflowTaskStarted"). */
+const typeNumber = (e: HistoryEvent): number => {
+  const t = e.eventType as unknown;
+  if (typeof t !== 'string') return Number(t);
+  const name = t.startsWith('EVENT_TYPE_') ? t : `EVENT_TYPE_${t.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`;
+  return eventTypes[name] ?? -1;
+};
 
 /** The SDK's core message ("[TMPRL1100] Nondeterminism error: …") out of its long wrapper, else the whole text. */
 const shortError = (message: string): string => /message: "(\[TMPRL\d+\][^"]*)"/.exec(message)?.[1] ?? message;

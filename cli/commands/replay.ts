@@ -29,6 +29,7 @@ export function readHistoryFile(file: string): { workflowId: string; history: Hi
     const workflowId = typeof data.workflowId === 'string' ? data.workflowId : fallbackId;
     return { workflowId, history: proto.temporal.api.history.v1.History.decode(Buffer.from(data.history, 'base64')) };
   }
+  // Temporal's JSON (event types as names): the SDK decodes it, and the bisection reads either form.
   if (Array.isArray(data.events)) return { workflowId: fallbackId, history: data as History };
   throw new CliError(`${file} is not a history: expected {workflowId, history} (base64) or Temporal's JSON with "events"`);
 }

@@ -25,7 +25,7 @@ export function workerCommand(program: Command): void {
       const store = await prepareStore();
       const secrets = processSecrets;
       const log = createLogger(secrets, config.logLevel, undefined, path.join(config.paths.logs, `worker-${process.pid}.jsonl`));
-      const bus = await createBus(store, { url: config.db.dialect === 'postgres' ? config.db.url : '', projectDir: config.paths.dir });
+      const bus = await createBus(store, { url: config.db.url, projectDir: config.paths.dir });
       const localFiles = { modelsDir: config.models.modelsDir, localModelPath: config.models.localModelPath };
       const keyring = loadKeyring(config.paths.secretKey, config.secretKeyText);
       const resolveProvider = createProviderResolver(store, keyring, secrets, localFiles);
