@@ -214,7 +214,8 @@ describe('dashboard (e2e)', () => {
     await page.goto(`${url}/ui/datasets`);
     await page.getByLabel('New dataset').fill('shout');
     await page.getByRole('button', { name: 'Add' }).click();
-    await page.getByText('Import examples').click();
+    // The panel's own button: the empty list's hint ("…then import examples.") matches the text too, before the list reloads.
+    await page.getByRole('button', { name: 'Import examples' }).click();
     const good = ['ab', 'cd'].map((t) => JSON.stringify({ inputs: { text: t }, expected: { result: t.toUpperCase() }, split: 'dev' })).join('\n');
     await page.locator('textarea').last().fill(`${good}\n{oops`);
     await page.getByRole('button', { name: 'Import', exact: true }).click();
