@@ -1,11 +1,12 @@
 // Side effects of evals and optimization: child-run rows, scoring (an LLM judge too), totals, new versions.
 import { ApplicationFailure } from '@temporalio/activity';
-import { metricKey, scoreExample, type MetricSpec } from '../core/metrics.js';
+import { aggregate, metricKey, scoreExample, type Aggregate, type MetricSpec } from '../core/metrics.js';
+import type { EvalExampleSource } from '../core/dataset-import.js';
 import { recordEvaluation } from './telemetry.js';
 import type { ComponentSpec, RunKind } from '../core/specs.js';
 import type { Store } from '../db/knex.js';
 import type { RunTarget } from '../db/models/run.js';
-import { examplesById, listEvalResults, saveEvalResult } from '../db/repositories/datasets.js';
+import { evalExampleAt, examplesById, listEvalResults, saveEvalResult, snapshotEvalExamples } from '../db/repositories/datasets.js';
 import { ensureRun, getRun, setUsage } from '../db/repositories/runs.js';
 import { components } from '../db/repositories/versioned.js';
 import type { CallModel } from './llm/model-call.js';
@@ -101,6 +102,28 @@ export function createEvalActivities(deps: { store: Store; callModel: CallModel 
       const usage = rows.reduce((u, r) => ({ inputTokens: u.inputTokens + r.inputTokens, outputTokens: u.outputTokens + r.outputTokens, costUsd: u.costUsd + r.costUsd }), { inputTokens: 0, outputTokens: 0, costUsd: 0 });
       await setUsage(deps.store, input.evalRunId, usage);
       return usage;
+    },
+
+    /** Fix the eval's examples in the store (once): its workflow then carries a position, not the ids. */
+    async snapshotEvalExamples(input: { evalRunId: string; source: EvalExampleSource }): Promise<{ total: number }> {
+      return { total: await snapshotEvalExamples(deps.store, input.evalRunId, input.source) };
+    },
+
+    /** The eval's example at a position. */
+    async loadEvalExample(input: { evalRunId: string; position: number }): Promise<{ id: string; inputs: Record<string, unknown>; expected: Record<string, unknown> }> {
+      const at = await evalExampleAt(deps.store, input.evalRunId, input.position);
+      if (!at) throw ApplicationFailure.nonRetryable(`eval '${input.evalRunId}' has no example at position ${input.position}`, 'NotFound');
+      if (!at.example) throw ApplicationFailure.nonRetryable(`example '${at.exampleId}' no longer exists (deleted from its dataset while the run went on)`, 'NotFound');
+      return at.example;
+    },
+
+    /** The eval's result from its stored per-example results: every segment's examples count, not only the last one's. */
+    async summarizeEval(input: { evalRunId: string; metrics: MetricSpec[] }): Promise<{ examples: number; errors: number; aggregates: Record<string, Aggregate>; usage: { inputTokens: number; outputTokens: number; costUsd: number } }> {
+      const rows = await listEvalResults(deps.store, input.evalRunId);
+      const aggregates = Object.fromEntries(input.metrics.map((m) => [metricKey(m), aggregate(rows.map((r) => r.scores[metricKey(m)] ?? 0))]));
+      const usage = rows.reduce((u, r) => ({ inputTokens: u.inputTokens + r.inputTokens, outputTokens: u.outputTokens + r.outputTokens, costUsd: u.costUsd + r.costUsd }), { inputTokens: 0, outputTokens: 0, costUsd: 0 });
+      await setUsage(deps.store, input.evalRunId, usage);
+      return { examples: rows.length, errors: rows.filter((r) => r.error !== null).length, aggregates, usage };
     },
 
     /** One example by id: workflows carry ids only, so a large dataset stays within payload limits. */

@@ -34,8 +34,8 @@ export interface AppContext {
   heartbeatTimeoutMs: number;
   /** A chat workflow continues as new after this many turns. */
   chatTurnsPerRun: number;
-  /** An agent continues as new past this many history events. */
-  agentContinueAfterEvents: number;
+  /** Agents and evals continue as new past this many history events (Temporal stops a run at 51,200). */
+  continueAfterEvents: number;
   /** OpenTelemetry export, when configured. */
   telemetry?: Telemetry | undefined;
   /** The port of the separate origin that serves HTML app views (null until it listens). */

@@ -35,7 +35,7 @@ export interface BackendOptions {
   token?: string;
   heartbeatTimeoutMs?: number;
   chatTurnsPerRun?: number;
-  agentContinueAfterEvents?: number;
+  continueAfterEvents?: number;
   providerFactory?: ProviderFactory;
   log?: Logger;
   reconcileEveryMs?: number;
@@ -79,7 +79,7 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
     allowedHosts: config.api.allowedHosts,
     heartbeatTimeoutMs: o.heartbeatTimeoutMs ?? 10_000,
     chatTurnsPerRun: o.chatTurnsPerRun ?? 20,
-    agentContinueAfterEvents: o.agentContinueAfterEvents ?? 8000,
+    continueAfterEvents: o.continueAfterEvents ?? 8000,
     appViewsPort: null,
     log,
     telemetry,

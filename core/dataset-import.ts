@@ -8,6 +8,9 @@ export interface ExampleInput {
   split: Split;
 }
 
+/** Where an eval's examples come from: a dataset (one split or all), or given ids (an optimizer's dev set). */
+export type EvalExampleSource = { dataset: { id: string; split?: Split | undefined } } | { exampleIds: string[] };
+
 const SPLITS = new Set(['train', 'dev', 'test']);
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 

@@ -6,6 +6,7 @@ import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import type { Keyring } from '../db/crypto.js';
 import { workflowBundle, type BundleOptions } from './bundle.js';
 import { encryptedDataConverter } from './codec.js';
+import { runExecutions } from './executions.js';
 import type { Telemetry } from './telemetry.js';
 import { tracingOptions } from './worker.js';
 
@@ -18,6 +19,9 @@ export interface ReplayResult {
   error?: string;
   /** The first recorded event today's code does not reproduce (a command it no longer issues, or issues differently). */
   event?: { id: number; type: string };
+  /** A run replayed from the server: how many executions it has (continue-as-new), and the one that failed. */
+  executions?: number;
+  execution?: string;
 }
 
 // Event types as the protobuf enum numbers them (temporal.api.enums.v1.EventType).
@@ -81,12 +85,21 @@ export async function replayHistory(history: History, workflowId: string, option
 }
 
 /** One line for people: the run, the event, what the SDK said. */
-export const describeReplay = (workflowId: string, r: ReplayResult): string =>
-  r.ok ? `✓ ${workflowId} replays against today's code` : `✗ ${workflowId} does not replay${r.event ? ` at event ${r.event.id} (${r.event.type})` : ''}: ${r.error}`;
+export const describeReplay = (workflowId: string, r: ReplayResult): string => {
+  const of = r.executions && r.executions > 1 ? ` (${r.executions} executions)` : '';
+  const where = r.execution && r.executions && r.executions > 1 ? ` in execution ${r.execution}` : '';
+  return r.ok ? `✓ ${workflowId}${of} replays against today's code` : `✗ ${workflowId} does not replay${where}${r.event ? ` at event ${r.event.id} (${r.event.type})` : ''}: ${r.error}`;
+};
 
+/** Replay every execution of a run (each continue-as-new starts one); the first that fails is the answer. */
 export async function replayRun(client: Client, workflowId: string, bundle: BundleOptions, keys: Keyring, telemetry?: Telemetry): Promise<ReplayResult> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const executions = await runExecutions(client, workflowId);
   // A traced bundle calls the exporter sink, which replay registers and then skips.
   const sinks = telemetry ? { sinks: tracingOptions(telemetry).sinks } : {};
-  return replayHistory(history, workflowId, { workflowBundle: await workflowBundle(bundle), dataConverter: encryptedDataConverter(keys), ...sinks });
+  const options = { workflowBundle: await workflowBundle(bundle), dataConverter: encryptedDataConverter(keys), ...sinks };
+  for (const e of executions) {
+    const r = await replayHistory(e.history, workflowId, options);
+    if (!r.ok) return { ...r, executions: executions.length, execution: e.runId };
+  }
+  return { ok: true, executions: executions.length };
 }

@@ -36,7 +36,7 @@ async function optimize(input: OptimizeRunInput): Promise<Record<string, unknown
     const childRunId = `${runId}-${label}`;
     const target = { type: 'component' as const, id: component.id, name: component.name, version };
     await prepareChildRun({ childRunId, kind: 'eval', target, inputs: { split: 'dev', label }, parent: `optimize:${runId}` });
-    const args: EvalRunInput = { runId: childRunId, target, plan: componentPlan(component.name, version, spec), exampleIds: input.dev, metrics: [input.metric], concurrency: 4, heartbeatTimeoutMs: input.heartbeatTimeoutMs, ...(input.cache ? { cache: input.cache } : {}) };
+    const args: EvalRunInput = { runId: childRunId, target, plan: componentPlan(component.name, version, spec), examples: { exampleIds: input.dev }, exampleCount: input.dev.length, metrics: [input.metric], concurrency: 4, heartbeatTimeoutMs: input.heartbeatTimeoutMs, ...(input.cache ? { cache: input.cache } : {}) };
     return executeChild(evalWorkflow, { workflowId: childRunId, args: [args] });
   };
   const mean = (s: EvalSummary) => s.aggregates[metricKey(input.metric)]?.mean ?? 0;

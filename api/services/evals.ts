@@ -103,8 +103,8 @@ async function targetPlan(ctx: AppContext, target: z.infer<typeof evalBody>['tar
 export async function startEval(ctx: AppContext, body: unknown) {
   const req = evalBody.parse(body);
   const d = await ds.getDataset(ctx.store, req.dataset);
-  const examples = await ds.listExamples(ctx.store, d.id, req.split);
-  if (!examples.length) throw new SpecError('invalid eval', [{ path: 'split', message: `dataset '${d.name}' has no ${req.split} examples` }]);
+  const exampleCount = await ds.countExamples(ctx.store, d.id, req.split);
+  if (!exampleCount) throw new SpecError('invalid eval', [{ path: 'split', message: `dataset '${d.name}' has no ${req.split} examples` }]);
   const { plan, head } = await targetPlan(ctx, req.target, req.override);
   const judges = req.metrics.filter((m) => m.name === 'llm_judge').map((m) => m.args?.provider ?? 'default');
   return startRun(ctx, {
@@ -112,7 +112,8 @@ export async function startEval(ctx: AppContext, body: unknown) {
     target: head,
     inputs: { dataset: d.name, split: req.split, metrics: req.metrics.map(metricKey), ...(req.override ? { override: req.override } : {}), ...(req.cache ? { cache: req.cache } : {}) },
     workflow: evalWorkflow,
-    input: (runId) => ({ runId, target: head, plan, exampleIds: examples.map((e) => e.id), metrics: req.metrics, concurrency: req.concurrency, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs, ...(req.cache ? { cache: req.cache } : {}) }),
+    // The workflow fixes the split's examples in the store when it starts and carries only a cursor.
+    input: (runId) => ({ runId, target: head, plan, examples: { dataset: { id: d.id, split: req.split } }, exampleCount, metrics: req.metrics, concurrency: req.concurrency, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs, continueAfterEvents: ctx.continueAfterEvents, ...(req.cache ? { cache: req.cache } : {}) }),
     providers: [...planProviders(plan), ...judges],
   });
 }

@@ -10,6 +10,7 @@ import { typeToString } from '../../core/types.js';
 import { audit } from '../../db/repositories/audit.js';
 import * as runs from '../../db/repositories/runs.js';
 import { components, pipelines } from '../../db/repositories/versioned.js';
+import { runExecutions } from '../../temporal/executions.js';
 import { historyView } from '../../temporal/history-view.js';
 import { workflowBundleOptions } from '../../temporal/bundle.js';
 import { replayRun } from '../../temporal/replay.js';
@@ -82,7 +83,7 @@ export async function startAgentRun(ctx: AppContext, s: AgentRunStart) {
     target: { ...target, id: version.id },
     inputs,
     workflow: agentWorkflow,
-    input: (runId) => ({ runId, component: version.spec, target, inputs, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs, continueAfterEvents: ctx.agentContinueAfterEvents, ...(s.fork ? { fork: { sourceRunId: s.fork.of.runId, turns: s.fork.turns } } : {}) }),
+    input: (runId) => ({ runId, component: version.spec, target, inputs, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs, continueAfterEvents: ctx.continueAfterEvents, ...(s.fork ? { fork: { sourceRunId: s.fork.of.runId, turns: s.fork.turns } } : {}) }),
     providers: [version.spec.provider],
     origin,
     definition: { kind: 'agent', ref: `${version.name}@${version.version}`, component: version.spec },
@@ -116,11 +117,14 @@ export async function cancelRun(ctx: AppContext, id: string) {
   return runView(ctx, id);
 }
 
+/** The run's history across every execution (continue-as-new starts a new one), oldest first. */
 export async function runHistory(ctx: AppContext, id: string) {
   const run = await runs.getRun(ctx.store, id);
-  const history = await ctx.temporal.client.workflow.getHandle(run.workflowId).fetchHistory();
+  const executions = await runExecutions(ctx.temporal.client, run.workflowId);
   // Payloads decoded so they can be read and scrubbed; failure messages are scrubbed at their source too.
-  return redact({ workflowId: run.workflowId, ...historyView(history, ctx.keyring) }, ctx.secrets.list());
+  const views = executions.map((e) => ({ runId: e.runId, events: historyView(e.history, ctx.keyring).events }));
+  const body = { workflowId: run.workflowId, executions: views.map((v) => ({ runId: v.runId, events: v.events.length })), events: views.flatMap((v) => v.events) };
+  return redact(body, ctx.secrets.list());
 }
 
 export async function replay(ctx: AppContext, id: string) {

@@ -1,5 +1,5 @@
 // Datasets and examples; an import is one transaction, so a bad file leaves the dataset as it was.
-import type { ExampleInput, Split } from '../../core/dataset-import.js';
+import type { EvalExampleSource, ExampleInput, Split } from '../../core/dataset-import.js';
 import { newId } from '../../core/ids.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { Store } from '../knex.js';
@@ -126,4 +126,37 @@ export async function listEvalResults(store: Store, evalRunId: string): Promise<
 export async function scoresOfChildRun(store: Store, childRunId: string): Promise<{ evalRunId: string; exampleId: string; scores: Record<string, number> } | undefined> {
   const row = await store.knex('eval_results').where('childRunId', childRunId).first('evalRunId', 'exampleId', 'scores');
   return row ? { evalRunId: row.evalRunId, exampleId: row.exampleId, scores: parse(row.scores) } : undefined;
+}
+
+export async function countExamples(store: Store, datasetId: string, split?: Split): Promise<number> {
+  const q = store.knex('dataset_examples').where('datasetId', datasetId);
+  if (split) q.where('split', split);
+  const row = (await q.count({ n: '*' }).first()) as { n: number | string } | undefined;
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Fix an eval's examples, in id order, once: a retried or replayed start finds them already there.
+ * A dataset's are copied inside the database (ids never travel); given ids are written in chunks.
+ */
+export async function snapshotEvalExamples(store: Store, evalRunId: string, source: EvalExampleSource): Promise<number> {
+  const existing = await store.knex('eval_examples').where('evalRunId', evalRunId).count({ n: '*' }).first();
+  if (Number((existing as { n: number | string } | undefined)?.n ?? 0) > 0) return Number((existing as { n: number | string }).n);
+  await store.knex.transaction(async (trx) => {
+    if ('dataset' in source) {
+      const split = source.dataset.split ? ' and split = ?' : '';
+      await trx.raw(`insert into eval_examples (eval_run_id, position, example_id) select ?, row_number() over (order by id) - 1, id from dataset_examples where dataset_id = ?${split}`, [evalRunId, source.dataset.id, ...(source.dataset.split ? [source.dataset.split] : [])]);
+    } else {
+      const rows = source.exampleIds.map((exampleId, position) => ({ evalRunId, position, exampleId }));
+      for (let i = 0; i < rows.length; i += 500) await trx('eval_examples').insert(rows.slice(i, i + 500));
+    }
+  });
+  return Number(((await store.knex('eval_examples').where('evalRunId', evalRunId).count({ n: '*' }).first()) as { n: number | string }).n);
+}
+
+/** The eval's example at a position, with its content (null when it was deleted while the run went on). */
+export async function evalExampleAt(store: Store, evalRunId: string, position: number): Promise<{ exampleId: string; example: Pick<ExampleRow, 'id' | 'inputs' | 'expected'> | null } | undefined> {
+  const row = (await store.knex('eval_examples').where({ evalRunId, position }).first('exampleId')) as { exampleId: string } | undefined;
+  if (!row) return undefined;
+  return { exampleId: row.exampleId, example: (await examplesById(store, [row.exampleId])).get(row.exampleId) ?? null };
 }

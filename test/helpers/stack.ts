@@ -39,7 +39,7 @@ export async function startTestStack(o: {
   taskQueue?: string;
   protocol?: 'openai' | 'anthropic' | 'ollama';
   chatTurnsPerRun?: number;
-  agentContinueAfterEvents?: number;
+  continueAfterEvents?: number;
   /** The agents' workspace (HARNESS_WORKSPACE). */
   workspace?: string;
   /** More configuration, as environment variables. */
@@ -60,7 +60,7 @@ export async function startTestStack(o: {
     withWorker: o.withWorker ?? true,
     heartbeatTimeoutMs: 3000,
     ...(o.chatTurnsPerRun ? { chatTurnsPerRun: o.chatTurnsPerRun } : {}),
-    ...(o.agentContinueAfterEvents ? { agentContinueAfterEvents: o.agentContinueAfterEvents } : {}),
+    ...(o.continueAfterEvents ? { continueAfterEvents: o.continueAfterEvents } : {}),
     log: o.log ?? (await import('pino')).default({ level: process.env.TEST_LOG ?? 'silent' }),
   });
   const api = async (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) => {

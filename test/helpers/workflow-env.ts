@@ -6,6 +6,7 @@ import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { Activities } from '../../activities/index.js';
 import type { NewRunEvent } from '../../core/events.js';
+import { aggregate, metricKey } from '../../core/metrics.js';
 import { callShape, evaluatePolicy, policySpec, type ToolCall } from '../../core/policy.js';
 import { readFacts } from '../../activities/tools/judge/index.js';
 import type { RunPatch } from '../../db/repositories/runs.js';
@@ -36,6 +37,8 @@ const usage = { inputTokens: 3, outputTokens: 2 };
 /** Defaults that succeed; a test overrides the one activity whose behaviour it is about. */
 export function fakeActivities(overrides: FakeActivities = {}) {
   const runs = new Map<string, RunRecord>();
+  const evalExamples = new Map<string, string[]>();
+  const evalResults = new Map<string, Map<string, { scores: Record<string, number>; error: string | null }>>();
   const recordOf = (runId: string) => runs.get(runId) ?? runs.set(runId, { events: [], statuses: [] }).get(runId)!;
   const acts: FakeActivities = {
     async recordEvents(input: { runId: string; events: NewRunEvent[]; patch?: RunPatch }) {
@@ -71,8 +74,21 @@ export function fakeActivities(overrides: FakeActivities = {}) {
     async loadExample({ exampleId }) {
       return { id: exampleId, inputs: { text: exampleId }, expected: { result: exampleId.toUpperCase() } };
     },
+    // An eval's fixed examples and scored results, as the store would keep them.
+    async snapshotEvalExamples({ evalRunId, source }) {
+      if (!evalExamples.has(evalRunId)) evalExamples.set(evalRunId, 'exampleIds' in source ? source.exampleIds : ['ex1', 'ex2']);
+      return { total: evalExamples.get(evalRunId)!.length };
+    },
+    async loadEvalExample({ evalRunId, position }) {
+      return acts.loadExample!({ exampleId: evalExamples.get(evalRunId)![position]! });
+    },
     async scoreExample(input) {
       return { scores: { 'exact_match:result': input.outputs ? 1 : 0 } };
+    },
+    async summarizeEval({ evalRunId, metrics }) {
+      const rows = [...(evalResults.get(evalRunId)?.values() ?? [])];
+      const aggregates = Object.fromEntries(metrics.map((m) => [metricKey(m), aggregate(rows.map((r) => r.scores[metricKey(m)] ?? 0))]));
+      return { examples: rows.length, errors: rows.filter((r) => r.error).length, aggregates, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } };
     },
     async totalEvalUsage() {
       return { inputTokens: 0, outputTokens: 0, costUsd: 0 };
@@ -81,6 +97,13 @@ export function fakeActivities(overrides: FakeActivities = {}) {
       return { version: 2 };
     },
     ...overrides,
+  };
+  // Whatever scores an example (a test may override it), its result is kept, as the store keeps it.
+  const score = acts.scoreExample!;
+  acts.scoreExample = async (input) => {
+    const r = await score(input);
+    (evalResults.get(input.evalRunId) ?? evalResults.set(input.evalRunId, new Map()).get(input.evalRunId)!).set(input.exampleId, { scores: r.scores, error: input.error });
+    return r;
   };
   return { acts, runs, recordOf };
 }

@@ -146,7 +146,7 @@ describe('agent runs with policy and approvals', () => {
   });
 
   it('continues as new with the trajectory carried when history grows', async () => {
-    const small = await startTestStack({ workspace, agentContinueAfterEvents: 12, script: agentModel({ long: [1, 2, 3, 4].map(() => ({ tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } })).concat([{ finish: { answer: '{{last}}' } }] as never) }) });
+    const small = await startTestStack({ workspace, continueAfterEvents: 12, script: agentModel({ long: [1, 2, 3, 4].map(() => ({ tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } })).concat([{ finish: { answer: '{{last}}' } }] as never) }) });
     try {
       await seedAgent(small, { rules: [{ tool: 'filesystem', action: 'allow', match: { op: 'read' } }] });
       const { body } = await small.api('POST', '/api/components/helper/runs', { inputs: { task: 'long' } });
@@ -157,7 +157,16 @@ describe('agent runs with policy and approvals', () => {
       const events = await eventsOf(small, body.id);
       expect(events.filter((e) => e.type === 'run.started')).toHaveLength(1);
       const history = await small.api('GET', `/api/runs/${body.id}/history`);
-      expect(history.body.events[0].workflowExecutionStartedEventAttributes.continuedExecutionRunId).toBeTruthy();
+      // Every execution is in the view, each continuing the one before.
+      const executions = history.body.executions as Array<{ runId: string; events: number }>;
+      expect(executions.length).toBeGreaterThan(1);
+      let at = 0;
+      executions.forEach((e, i) => {
+        const started = history.body.events[at].workflowExecutionStartedEventAttributes;
+        expect(started.continuedExecutionRunId ?? null).toBe(i ? executions[i - 1]!.runId : null);
+        at += e.events;
+      });
+      expect(history.body.events).toHaveLength(at);
     } finally {
       await small.close();
     }

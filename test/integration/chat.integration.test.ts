@@ -84,8 +84,17 @@ describe('durable chat', () => {
     expect(fake.requests.at(-1)!.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user', 'assistant', 'user']);
     const history = await stack.api('GET', `/api/runs/${chat.runId}/history`);
     expect(history.status).toBe(200);
-    // The latest run of the chat is a continuation of the first (continue-as-new after two turns).
-    expect(history.body.events[0].workflowExecutionStartedEventAttributes.continuedExecutionRunId).toBe(chat.run.temporal.runId);
+    // Continue-as-new after two turns: the view holds both executions, the second continuing the first.
+    const executions = history.body.executions as Array<{ runId: string; events: number }>;
+    expect(executions.map((e) => e.runId)).toEqual([chat.run.temporal.runId, expect.any(String)]);
+    const second = history.body.events[executions[0]!.events];
+    expect(second.workflowExecutionStartedEventAttributes.continuedExecutionRunId).toBe(chat.run.temporal.runId);
+    expect(history.body.events).toHaveLength(executions[0]!.events + executions[1]!.events);
+    // The user's messages of both executions are in it (the first turn's update lives in the first execution).
+    const text = JSON.stringify(history.body.events);
+    for (const m of ['one', 'three']) expect(text).toContain(`"content":"${m}"`);
+    const replayed = await stack.api('POST', `/api/runs/${chat.runId}/replay`);
+    expect(replayed.body).toEqual({ ok: true, executions: 2 });
 
     const empty = await stack.api('POST', `/api/chats/${chatId}/messages`, { content: '' });
     expect(empty.status).toBe(400);

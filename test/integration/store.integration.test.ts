@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError } from '../../db/errors.js';
 import { addUsage, appendEvents, createRun, getRun, listEvents, listRuns, updateRun, type RunFilter } from '../../db/repositories/runs.js';
 import { eventPageText, runViewPage, runViewText } from '../../db/repositories/run-views.js';
 import { components } from '../../db/repositories/versioned.js';
+import * as ds from '../../db/repositories/datasets.js';
 import { insertProvider } from '../../db/repositories/providers.js';
 import { dialects, freshStore, type TestStore } from '../helpers/db.js';
 import { runTs } from '../helpers/processes.js';
@@ -164,6 +165,30 @@ describe.each(dialects)('store (%s)', (dialect) => {
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     expect(seen).toEqual([...walkers].reverse());
+  });
+
+  it("fixes an eval's examples once, in id order, from a dataset's split or given ids", async () => {
+    const d = await ds.createDataset(db.store, { name: `snap-${newId('x')}` });
+    await ds.addExamples(db.store, d.id, Array.from({ length: 7 }, (_, i) => ({ inputs: { i }, expected: {}, split: i % 2 ? ('train' as const) : ('dev' as const) })));
+    const dev = (await ds.listExamples(db.store, d.id, 'dev')).map((e) => e.id);
+    const evalRun = await createRun(db.store, { id: newId('run'), kind: 'eval', target, inputs: {} });
+    expect(await ds.snapshotEvalExamples(db.store, evalRun.id, { dataset: { id: d.id, split: 'dev' } })).toBe(4);
+    // A retried start, or examples added since, change nothing.
+    await ds.addExamples(db.store, d.id, [{ inputs: { late: true }, expected: {}, split: 'dev' }]);
+    expect(await ds.snapshotEvalExamples(db.store, evalRun.id, { dataset: { id: d.id, split: 'dev' } })).toBe(4);
+    const at = await Promise.all([0, 1, 2, 3].map((p) => ds.evalExampleAt(db.store, evalRun.id, p)));
+    expect(at.map((a) => a!.exampleId)).toEqual(dev);
+    expect(at[2]!.example).toMatchObject({ id: dev[2], inputs: { i: 4 } });
+    expect(await ds.evalExampleAt(db.store, evalRun.id, 4)).toBeUndefined();
+    // A deleted example is still at its position, without content.
+    await ds.deleteExample(db.store, d.id, dev[1]!);
+    expect(await ds.evalExampleAt(db.store, evalRun.id, 1)).toEqual({ exampleId: dev[1], example: null });
+    expect(await ds.countExamples(db.store, d.id, 'dev')).toBe(4);
+    expect(await ds.countExamples(db.store, d.id)).toBe(7);
+    const given = await createRun(db.store, { id: newId('run'), kind: 'eval', target, inputs: {} });
+    const ids = Array.from({ length: 1203 }, (_, i) => `ex_${i}`);
+    expect(await ds.snapshotEvalExamples(db.store, given.id, { exampleIds: ids })).toBe(1203);
+    expect((await ds.evalExampleAt(db.store, given.id, 1202))!.exampleId).toBe('ex_1202');
   });
 
   it('keeps immutable numbered versions', async () => {

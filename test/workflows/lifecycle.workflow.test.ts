@@ -52,8 +52,8 @@ const kinds: Record<string, { start: Starter; failing: FakeActivities; blocking:
     blocking: 'chatTurn',
   },
   eval: {
-    start: (env, runId, taskQueue) => env.client.workflow.start(evalWorkflow, { taskQueue, workflowId: runId, args: [{ runId, target, plan, exampleIds: ['ex1', 'ex2'], metrics: [metric], concurrency: 1, heartbeatTimeoutMs: 2000 }] }),
-    failing: { loadExample: async ({ exampleId }) => { throw ApplicationFailure.nonRetryable(`example '${exampleId}' no longer exists`, 'NotFound'); } },
+    start: (env, runId, taskQueue) => env.client.workflow.start(evalWorkflow, { taskQueue, workflowId: runId, args: [{ runId, target, plan, examples: { exampleIds: ['ex1', 'ex2'] }, metrics: [metric], concurrency: 1, heartbeatTimeoutMs: 2000 }] }),
+    failing: { loadEvalExample: async ({ position }) => { throw ApplicationFailure.nonRetryable(`example at ${position} no longer exists`, 'NotFound'); } },
     blocking: 'predict',
   },
   optimize: {

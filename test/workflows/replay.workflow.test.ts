@@ -46,8 +46,30 @@ async function changedBundle(): Promise<string> {
 }
 
 describe('the replay corpus', () => {
-  it('has a history of each kind of run recorded so far', () => {
-    expect(corpus.map((c) => c.name).sort()).toEqual(['agent-fork.json', 'agent-mcp-echo.json', 'agent-read-then-finish.json', 'agent-terminal-approved.json', 'agent-terminal-waiting.json', 'app-generate.json', 'chat-one-turn.json', 'component-upper.json', 'eval-two-examples.json', 'pipeline-diamond.json', 'pipeline-fork.json']);
+  it('has a history of each kind of run and waiting state, several taken after continue-as-new', () => {
+    expect(corpus.map((c) => c.name).sort()).toEqual([
+      'agent-continued-waiting.json',
+      'agent-fork.json',
+      'agent-mcp-echo.json',
+      'agent-read-then-finish.json',
+      'agent-terminal-approved.json',
+      'agent-terminal-waiting.json',
+      'app-generate.json',
+      'chat-continued-waiting.json',
+      'chat-one-turn.json',
+      'component-upper.json',
+      'eval-segment-first.json',
+      'eval-segment-last.json',
+      'eval-segment-waiting.json',
+      'eval-two-examples.json',
+      'pipeline-diamond.json',
+      'pipeline-fork.json',
+      'pipeline-mid-step.json',
+    ]);
+    // The continued ones are what they say: executions that began by continuing another.
+    const continues = (name: string) => !!corpus.find((c) => c.name === name)!.history.events![0]!.workflowExecutionStartedEventAttributes!.continuedExecutionRunId;
+    expect(['agent-continued-waiting.json', 'chat-continued-waiting.json', 'eval-segment-waiting.json', 'eval-segment-last.json'].filter(continues)).toHaveLength(4);
+    expect(continues('eval-segment-first.json')).toBe(false);
   });
 
   it.each(corpus.map((c) => [c.name, c]))('%s replays against today\'s code', async (_name, h) => {

@@ -1,0 +1,55 @@
+// An eval at dataset scale: N examples against a zero-latency fake, on the local dev server. It must
+// finish with every example scored once, in several executions (continue-as-new), none near Temporal's
+// limits. Prints one JSON line. Usage: node bin/run-ts.js bench/eval-scale.ts [examples=10000] [concurrency=16]
+import { createProvider } from '../api/services/providers.js';
+import { addExamples, startEval } from '../api/services/evals.js';
+import { createComponent } from '../api/services/specs.js';
+import * as ds from '../db/repositories/datasets.js';
+import { getRun } from '../db/repositories/runs.js';
+import { runExecutions } from '../temporal/executions.js';
+import { echoModel } from '../test/helpers/echo-model.js';
+import { benchDynamicConfig } from './edge.js';
+import { startBenchStack } from './stack.js';
+
+const EXAMPLES = Number(process.argv[2] ?? 10_000);
+const CONCURRENCY = Number(process.argv[3] ?? 16);
+
+const stack = await startBenchStack({ taskQueue: 'bench-eval', withWorker: true, script: echoModel, dynamicConfig: benchDynamicConfig });
+const { backend } = stack;
+try {
+  const app = backend.app;
+  await createProvider(app, { name: 'fake', type: 'openai', baseUrl: stack.fake!.baseUrl, apiKey: 'sk-bench', defaultModel: 'fake-model' });
+  await createComponent(app, { name: 'upper', signature: 'text: str -> result: str', instructions: 'op: upper', provider: 'fake' });
+  await ds.createDataset(app.store, { name: 'big' });
+  for (let i = 0; i < EXAMPLES; i += 1000) {
+    const batch = Array.from({ length: Math.min(1000, EXAMPLES - i) }, (_, j) => ({ inputs: { text: `t${i + j}` }, expected: { result: `T${i + j}` }, split: 'dev' as const }));
+    await addExamples(app, 'big', { examples: batch });
+  }
+  const t0 = performance.now();
+  const run = await startEval(app, { dataset: 'big', target: { component: 'upper' }, metrics: [{ name: 'exact_match', field: 'result' }], concurrency: CONCURRENCY });
+  await app.temporal.client.workflow.getHandle(run.id).result();
+  const seconds = (performance.now() - t0) / 1000;
+  const done = await getRun(app.store, run.id);
+  const outputs = done.outputs as { examples: number; errors: number; aggregates: Record<string, { mean: number }> };
+  const executions = await runExecutions(app.temporal.client, run.id);
+  const sizes = executions.map((e) => ({ events: e.history.events?.length ?? 0, bytes: e.history.events?.reduce((n, ev) => n + JSON.stringify(ev).length, 0) ?? 0 }));
+  console.log(
+    JSON.stringify({
+      bench: 'eval-scale',
+      examples: EXAMPLES,
+      concurrency: CONCURRENCY,
+      status: done.status,
+      scored: outputs.examples,
+      errors: outputs.errors,
+      mean: outputs.aggregates['exact_match:result']?.mean,
+      seconds: Math.round(seconds * 10) / 10,
+      examplesPerSecond: Math.round((EXAMPLES / seconds) * 10) / 10,
+      executions: executions.length,
+      largestHistoryEvents: Math.max(...sizes.map((s) => s.events)),
+      largestHistoryJsonBytes: Math.max(...sizes.map((s) => s.bytes)),
+      modelCalls: stack.fake!.requests.length,
+    }),
+  );
+} finally {
+  await stack.close();
+}

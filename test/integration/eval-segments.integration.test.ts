@@ -1,0 +1,67 @@
+// An eval longer than its history budget continues as new, carrying only its position: every example
+// is run once, the result covers all of them, and the run reads as one (events, history, replay).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promptFields } from '../helpers/echo-model.js';
+import { evalModel, examples } from '../helpers/eval-model.js';
+import { startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
+
+describe('an eval in segments', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    // 40 events hold about two examples: twelve need several executions.
+    stack = await startTestStack({ script: evalModel, continueAfterEvents: 40 });
+    await stack.ok('POST', '/api/providers', { name: 'fake', type: 'openai', baseUrl: stack.fake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'fake-model' });
+    await stack.ok('POST', '/api/components', { name: 'qa', signature: 'question: str -> answer: str', instructions: 'mode: quarter', provider: 'fake' });
+    await stack.ok('POST', '/api/datasets', { name: 'qs' });
+    await stack.ok('POST', '/api/datasets/qs/examples', { examples: [...examples(12), ...examples(3, 'train', 'train-')] });
+  });
+  afterAll(() => stack?.close());
+
+  it('continues as new before its budget, runs every example of the split once, and scores them all', async () => {
+    const run = await stack.ok('POST', '/api/evals', { dataset: 'qs', target: { component: 'qa@1' }, metrics: [{ name: 'exact_match', field: 'answer' }], concurrency: 2 });
+    const done = await waitForRun(stack, run.id, 120_000);
+    expect(done.status).toBe('completed');
+    // q0, q4 and q8 are right: the aggregate is over all twelve dev examples, not the last segment's.
+    expect(done.outputs).toMatchObject({ examples: 12, errors: 0, aggregates: { 'exact_match:answer': { n: 12, mean: 3 / 12 } } });
+    expect(done.usage.inputTokens).toBeGreaterThan(0);
+    // Each dev question was asked once; the train split was not evaluated.
+    const asked = stack.fake.requests.map((r) => promptFields(r).question).sort();
+    expect(asked).toEqual(examples(12).map((e) => e.inputs.question).sort());
+    const { body } = await stack.api('GET', `/api/evals/${run.id}`);
+    expect(body.results).toHaveLength(12);
+
+    // One run: one start, one end, twelve examples, seq without gaps, across the executions.
+    const events = (await stack.api('GET', `/api/runs/${run.id}/events`)).body.events as Array<{ seq: number; type: string }>;
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.filter((e) => e.type === 'run.started')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'step.completed')).toHaveLength(12);
+    expect(events.at(-1)!.type).toBe('run.completed');
+
+    const history = (await stack.api('GET', `/api/runs/${run.id}/history`)).body as { executions: Array<{ runId: string; events: number }>; events: Array<Record<string, any>> };
+    expect(history.executions.length).toBeGreaterThan(2);
+    // Every execution but the last continued as new, none past the budget by more than the examples in flight.
+    let at = 0;
+    history.executions.forEach((e, i) => {
+      const started = history.events[at]!.workflowExecutionStartedEventAttributes;
+      expect(started.continuedExecutionRunId ?? null).toBe(i ? history.executions[i - 1]!.runId : null);
+      expect(e.events).toBeLessThan(40 + 40);
+      at += e.events;
+      const last = history.events[at - 1]!.eventType;
+      expect(last).toBe(i < history.executions.length - 1 ? 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW' : 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
+    });
+    // A continued execution carries a cursor, not the examples.
+    const continued = history.events[history.executions[0]!.events]!.workflowExecutionStartedEventAttributes.input.payloads[0].value;
+    expect(continued.segment).toEqual({ next: expect.any(Number), total: 12 });
+    expect(continued.examples).toBeUndefined();
+    expect(continued.exampleIds).toBeUndefined();
+
+    const replayed = (await stack.api('POST', `/api/runs/${run.id}/replay`)).body;
+    expect(replayed).toEqual({ ok: true, executions: history.executions.length });
+  }, 150_000);
+
+  it('refuses an eval of a split with no examples, starting nothing', async () => {
+    const r = await stack.api('POST', '/api/evals', { dataset: 'qs', split: 'test', target: { component: 'qa@1' }, metrics: [{ name: 'exact_match', field: 'answer' }] });
+    expect(r.status).toBe(400);
+    expect(r.body.error.details.problems[0]).toMatchObject({ path: 'split', message: "dataset 'qs' has no test examples" });
+  });
+});
