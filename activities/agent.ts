@@ -1,9 +1,12 @@
-// One ReAct model step as one activity: render the trajectory, ask for one action, parse it.
+// One ReAct model step as one activity: render the trajectory, ask for one action, parse it. The
+// trajectory is the run's recorded turns, read from the store: the workflow does not carry it.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Usage } from '../core/messages.js';
 import { actionGrammar, actionSchema, agentToolNames, nativeTools, parseAction, parseNativeAction, renderReact, type AgentAction, type McpToolInfo, type TrajectoryStep } from '../core/react.js';
 import { parseSignature } from '../core/signature.js';
 import type { ComponentSpec } from '../core/specs.js';
+import type { Store } from '../db/knex.js';
+import { agentTurns } from '../db/repositories/runs.js';
 import type { CallModel } from './llm/model-call.js';
 import type { ResolvedProvider } from './llm/registry.js';
 
@@ -12,7 +15,8 @@ export interface AgentStepInput {
   step: number;
   component: ComponentSpec;
   inputs: Record<string, unknown>;
-  trajectory: TrajectoryStep[];
+  /** Histories recorded before `agent-trajectory-in-store` carry the trajectory; newer steps read the run's turns. */
+  trajectory?: TrajectoryStep[];
   /** The last step: only `finish` is offered, and any other answer is refused. */
   finishOnly?: boolean;
   /** The MCP tools discovered at the run's start, pinned for all its steps. */
@@ -21,13 +25,14 @@ export interface AgentStepInput {
 
 export type AgentStepResult = ({ action: AgentAction } | { problem: string }) & { usage: Usage; costUsd: number };
 
-export function createAgentStep(deps: { callModel: CallModel; resolveProvider: (name: string) => Promise<ResolvedProvider> }) {
+export function createAgentStep(deps: { store: Store; callModel: CallModel; resolveProvider: (name: string) => Promise<ResolvedProvider> }) {
   return async function agentStep(input: AgentStepInput): Promise<AgentStepResult> {
     const { runId, component } = input;
     const resolved = await deps.resolveProvider(component.provider).catch((err: Error) => {
       throw ApplicationFailure.nonRetryable(`provider '${component.provider}' cannot be used: ${err.message}`, 'ConfigError');
     });
     const signature = parseSignature(component.signature);
+    const trajectory = input.trajectory ?? (await agentTurns(deps.store, runId));
     const mcp = input.mcpTools ?? [];
     const tools = input.finishOnly ? [] : agentToolNames(component.tools ?? [], mcp);
     // Native tool calling where the provider has it; a JSON action under a grammar on the local model.
@@ -39,7 +44,7 @@ export function createAgentStep(deps: { callModel: CallModel; resolveProvider: (
         callId: `agent[${input.step}]`,
         provider: component.provider,
         model: component.model,
-        messages: renderReact({ signature, instructions: component.instructions, tools, mcp, native, finishOnly: input.finishOnly }, input.inputs, input.trajectory),
+        messages: renderReact({ signature, instructions: component.instructions, tools, mcp, native, finishOnly: input.finishOnly }, input.inputs, trajectory),
         adapter: native ? 'tools' : 'json',
         temperature: component.params?.temperature,
         maxTokens: component.params?.maxTokens,

@@ -1,7 +1,8 @@
 // One chat turn as one activity: store the user message, stream the reply, store it; idempotent per turn.
+// The conversation so far is read from the store: the workflow carries message ids, not the transcript.
 import type { ChatMessage, Usage } from '../core/messages.js';
 import type { Store } from '../db/knex.js';
-import { upsertMessage, type ChatTarget } from '../db/repositories/chats.js';
+import { answeredTranscript, storedReply, upsertMessage, type ChatTarget } from '../db/repositories/chats.js';
 import type { CallModel } from './llm/model-call.js';
 
 export interface ChatTurnInput {
@@ -9,7 +10,8 @@ export interface ChatTurnInput {
   runId: string;
   messageId: string;
   content: string;
-  history: ChatMessage[];
+  /** Histories recorded before the transcript moved to the store carry it here. */
+  history?: ChatMessage[];
   target: ChatTarget;
 }
 
@@ -30,9 +32,18 @@ export function createChatTurn(deps: ChatDeps) {
   return async function chatTurn(input: ChatTurnInput): Promise<ChatTurnResult> {
     const { chatId, runId, messageId, target } = input;
     await upsertMessage(deps.store, chatId, { key: `${messageId}:user`, role: 'user', content: input.content });
-    const messages: ChatMessage[] = [...(target.system ? [{ role: 'system' as const, content: target.system }] : []), ...input.history, { role: 'user', content: input.content }];
+    const history = input.history ?? (await answeredTranscript(deps.store, chatId, messageId));
+    const messages: ChatMessage[] = [...(target.system ? [{ role: 'system' as const, content: target.system }] : []), ...history, { role: 'user', content: input.content }];
     const result = await deps.callModel({ runId, callId: messageId, provider: target.provider, model: target.model, maxTokens: target.maxTokens, messages, stream: true });
     const stored = await upsertMessage(deps.store, chatId, { key: `${messageId}:assistant`, role: 'assistant', content: result.text, usage: result.usage });
     return { messageId, seq: stored.seq, role: 'assistant', content: result.text, usage: result.usage };
+  };
+}
+
+/** The reply a turn already got, for a message resent after the execution that answered it continued as new. */
+export function createChatReply(deps: { store: Store }) {
+  return async function chatReply(input: { chatId: string; messageId: string }): Promise<ChatTurnResult | null> {
+    const row = await storedReply(deps.store, input.chatId, input.messageId);
+    return row ? { messageId: input.messageId, seq: row.seq, role: 'assistant', content: row.content, usage: row.usage ?? { inputTokens: 0, outputTokens: 0 } } : null;
   };
 }

@@ -7,7 +7,7 @@ import { createEventWriter } from '../db/event-writer.js';
 import type { ResolvedProvider } from './llm/registry.js';
 import type { SecretSet } from '../core/secrets.js';
 import { createAgentStep } from './agent.js';
-import { createChatTurn } from './chat.js';
+import { createChatReply, createChatTurn } from './chat.js';
 import { createAppActivities } from './apps.js';
 import { createEvalActivities } from './evals.js';
 import type { ToolsConfig } from '../config/index.js';
@@ -53,7 +53,8 @@ export function createActivities(deps: ActivityDeps) {
     },
     predict: createPredict({ store: deps.store, events, callModel, resolveProvider: deps.resolveProvider }),
     chatTurn: createChatTurn({ store: deps.store, callModel }),
-    agentStep: createAgentStep({ callModel, resolveProvider: deps.resolveProvider }),
+    chatReply: createChatReply({ store: deps.store }),
+    agentStep: createAgentStep({ store: deps.store, callModel, resolveProvider: deps.resolveProvider }),
     runTool: createRunTool({ events, secrets: deps.secrets, tools: deps.tools, log: deps.log }),
     endToolSession,
     ...createEvalActivities({ store: deps.store, callModel }),

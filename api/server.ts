@@ -63,7 +63,7 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
   const resolveProvider = createProviderResolver(o.store, keyring, secrets, localFiles, o.providerFactory);
   const payloadKeys = o.encryptPayloads === false ? undefined : keyring;
   const telemetry = startTelemetry(config.telemetry, secrets);
-  const client = await connectClient(config.temporal, payloadKeys, !!telemetry);
+  const client = await connectClient(config.temporal, payloadKeys, o.store, !!telemetry);
 
   const app: AppContext = {
     version: VERSION,
@@ -96,6 +96,7 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
       activities: createActivities({ store: o.store, bus, secrets, resolveProvider, tools: config.tools, telemetry, log }),
       bundle: workflowBundleOptions(config),
       keyring: payloadKeys,
+      store: o.store,
       telemetry,
     });
     workerRun = worker.run().finally(() => connection.close());

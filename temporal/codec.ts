@@ -4,6 +4,8 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 // A CommonJS package: Node's ESM loader offers it as a default export only.
 import proto from '@temporalio/proto';
 import { open, seal, type Keyring } from '../db/crypto.js';
+import type { Store } from '../db/knex.js';
+import { ArtifactCodec } from './artifact-codec.js';
 
 const { temporal } = proto;
 export const ENCRYPTED = 'binary/encrypted';
@@ -33,5 +35,14 @@ export class EncryptionCodec implements PayloadCodec {
   }
 }
 
-/** The data converter every client, worker and replay of this project uses. */
-export const encryptedDataConverter = (keys: Keyring) => ({ payloadCodecs: [new EncryptionCodec(keys)] });
+/**
+ * The data converter every client, worker and replay of this project uses: payloads encrypted, then,
+ * with the store at hand, large ones kept there as artifacts (ciphertext, like the history).
+ */
+export const encryptedDataConverter = (keys: Keyring, store?: Store) => ({ payloadCodecs: [new EncryptionCodec(keys), ...(store ? [new ArtifactCodec(store)] : [])] });
+
+/** Payloads through a converter's codecs as the SDK runs them: encoding in order, decoding in reverse. */
+export async function runCodecs(codecs: PayloadCodec[], op: 'encode' | 'decode', payloads: Payload[]): Promise<Payload[]> {
+  for (const codec of op === 'encode' ? codecs : [...codecs].reverse()) payloads = await codec[op](payloads);
+  return payloads;
+}

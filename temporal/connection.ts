@@ -5,6 +5,7 @@ import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors
 import { NativeConnection } from '@temporalio/worker';
 import type { TemporalConfig } from '../config/index.js';
 import type { Keyring } from '../db/crypto.js';
+import type { Store } from '../db/knex.js';
 import { encryptedDataConverter } from './codec.js';
 
 function tlsOptions(c: TemporalConfig) {
@@ -16,11 +17,11 @@ function tlsOptions(c: TemporalConfig) {
 
 /**
  * Payloads are encrypted with `keys` on the way in and decrypted on the way out (plain without:
- * benchmarks compare); `traced` carries the caller's trace into every workflow it starts.
+ * benchmarks compare), large ones kept in `store`; `traced` carries the caller's trace into every workflow it starts.
  */
-export async function connectClient(c: TemporalConfig & { address: string }, keys: Keyring | undefined, traced = false): Promise<Client> {
+export async function connectClient(c: TemporalConfig & { address: string }, keys: Keyring | undefined, store: Store | undefined, traced = false): Promise<Client> {
   const connection = await Connection.connect({ address: c.address, tls: tlsOptions(c), apiKey: c.apiKey });
-  return new Client({ connection, namespace: c.namespace, ...(keys ? { dataConverter: encryptedDataConverter(keys) } : {}), ...(traced ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}) });
+  return new Client({ connection, namespace: c.namespace, ...(keys ? { dataConverter: encryptedDataConverter(keys, store) } : {}), ...(traced ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}) });
 }
 
 export async function connectWorker(c: TemporalConfig & { address: string }): Promise<NativeConnection> {

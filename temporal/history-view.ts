@@ -1,8 +1,9 @@
-// A run's Temporal history as JSON people can read: payloads decrypted with the project's keys and
-// json/plain payloads decoded in place.
+// A run's Temporal history as JSON people can read: payloads decrypted with the project's keys,
+// json/plain payloads decoded in place, large ones shown as the artifact references the history holds.
 // A CommonJS package: Node's ESM loader offers it as a default export only.
 import proto from '@temporalio/proto';
 import { open, type Keyring } from '../db/crypto.js';
+import { ARTIFACT } from './artifact-codec.js';
 import { ENCRYPTED } from './codec.js';
 
 const { temporal } = proto;
@@ -20,6 +21,8 @@ function decodePayloads(value: unknown, keys: Keyring): unknown {
     const inner = temporal.api.common.v1.Payload.decode(open(key.key, Buffer.from(obj.data, 'base64')));
     return decodePayloads(temporal.api.common.v1.Payload.toObject(inner, { bytes: String }), keys);
   }
+  // A large payload kept in the store: the history holds its reference, and so does this view.
+  if (meta?.encoding && b64(meta.encoding) === ARTIFACT) return { encoding: ARTIFACT, artifact: { sha256: b64(meta.sha256 ?? ''), bytes: Number(b64(meta.bytes ?? '')) } };
   if (meta?.encoding && typeof obj.data === 'string' && b64(meta.encoding) === 'json/plain') {
     try {
       return { encoding: 'json/plain', value: JSON.parse(b64(obj.data)) };

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import type { Keyring } from '../db/crypto.js';
+import type { Store } from '../db/knex.js';
 import { workflowBundle, type BundleOptions } from './bundle.js';
 import { encryptedDataConverter } from './codec.js';
 import { runExecutions } from './executions.js';
@@ -92,11 +93,11 @@ export const describeReplay = (workflowId: string, r: ReplayResult): string => {
 };
 
 /** Replay every execution of a run (each continue-as-new starts one); the first that fails is the answer. */
-export async function replayRun(client: Client, workflowId: string, bundle: BundleOptions, keys: Keyring, telemetry?: Telemetry): Promise<ReplayResult> {
+export async function replayRun(client: Client, workflowId: string, bundle: BundleOptions, keys: Keyring, store: Store, telemetry?: Telemetry): Promise<ReplayResult> {
   const executions = await runExecutions(client, workflowId);
   // A traced bundle calls the exporter sink, which replay registers and then skips.
   const sinks = telemetry ? { sinks: tracingOptions(telemetry).sinks } : {};
-  const options = { workflowBundle: await workflowBundle(bundle), dataConverter: encryptedDataConverter(keys), ...sinks };
+  const options = { workflowBundle: await workflowBundle(bundle), dataConverter: encryptedDataConverter(keys, store), ...sinks };
   for (const e of executions) {
     const r = await replayHistory(e.history, workflowId, options);
     if (!r.ok) return { ...r, executions: executions.length, execution: e.runId };

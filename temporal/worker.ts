@@ -3,6 +3,7 @@ import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTele
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Activities } from '../activities/index.js';
 import type { Keyring } from '../db/crypto.js';
+import type { Store } from '../db/knex.js';
 import { workflowBundle, type BundleOptions } from './bundle.js';
 import { encryptedDataConverter } from './codec.js';
 import type { Telemetry } from './telemetry.js';
@@ -16,6 +17,8 @@ export interface WorkerOptions {
   bundle: BundleOptions;
   /** Payloads in and out of this worker are encrypted with these keys (plain without: benchmarks compare). */
   keyring: Keyring | undefined;
+  /** Where large payloads are kept as artifacts. */
+  store: Store;
   /** Traces out: activity spans, and workflow spans through the exporter sink. */
   telemetry?: Telemetry | undefined;
 }
@@ -35,7 +38,7 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
     taskQueue: o.taskQueue,
     activities: o.activities,
     workflowBundle: await workflowBundle(o.bundle),
-    ...(o.keyring ? { dataConverter: encryptedDataConverter(o.keyring) } : {}),
+    ...(o.keyring ? { dataConverter: encryptedDataConverter(o.keyring, o.store) } : {}),
     ...(o.telemetry ? tracingOptions(o.telemetry) : {}),
     maxConcurrentActivityTaskExecutions: 64,
     // A short grace period keeps Ctrl-C snappy; unfinished activities are retried by Temporal.

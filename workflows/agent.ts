@@ -1,12 +1,13 @@
 // An agent run: model step -> tool choice -> policy decision -> (approval) -> tool -> observation,
 // until the outputs come or maxSteps. Approvals are Updates; a wait can last days and survive restarts.
-import { ApplicationFailure, CancellationScope, condition, continueAsNew, defineQuery, defineUpdate, isCancellation, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, continueAsNew, defineQuery, defineUpdate, isCancellation, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { failureMessage } from '../core/failures.js';
 import { toolCall, type PolicyDecision, type ToolCall } from '../core/policy.js';
 import type { McpToolInfo, TrajectoryStep } from '../core/react.js';
 import type { ComponentSpec } from '../core/specs.js';
 import { callShapeV1, evaluatePolicyV1 } from './legacy/policy-v1.js';
+import { historyFull } from './history-budget.js';
 import { runLifecycle } from './lifecycle.js';
 import { record } from './run-events.js';
 
@@ -48,7 +49,9 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
     return { decision: evaluatePolicyV1(policy, call, context), shape: callShapeV1(call), approvalTimeoutMs: policy.approvalTimeoutMs };
   };
   const forked = input.fork && !input.state ? input.fork : undefined;
-  const state = input.state ?? { step: forked?.turns.length ?? 0, trajectory: [...(forked?.turns ?? [])], tokens: 0, costUsd: 0, remembered: [], budgetApproved: false };
+  // The turns live in the run's events and each step reads them there; runs under way before that carry them.
+  const inStore = !input.state?.trajectory.length && patched('agent-trajectory-in-store');
+  const state = input.state ?? { step: forked?.turns.length ?? 0, trajectory: inStore ? [] : [...(forked?.turns ?? [])], tokens: 0, costUsd: 0, remembered: [], budgetApproved: false };
   const remembered = new Set(state.remembered);
   const pending = new Map<string, { call: ToolCall | null; kind: string }>();
   const answers = new Map<string, ApprovalDecision>();
@@ -83,7 +86,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
   const endSession = () => (component.tools?.includes('browser') ? CancellationScope.nonCancellable(() => endToolSession(runId)).catch(() => undefined) : Promise.resolve());
   /** One turn taken: into the trajectory, and (for forks and diffs) into the run's events. */
   const takeTurn = async (step: number, entry: TrajectoryStep) => {
-    state.trajectory.push(entry);
+    if (!inStore) state.trajectory.push(entry);
     if (patched('agent-turn-events')) await record(runId, [{ type: 'step.completed', key: `turn:${step}:completed`, data: { stepId: `turn[${step}]`, outputs: { ...entry } } }]);
   };
   const loop = async (): Promise<Record<string, unknown>> => {
@@ -104,7 +107,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
       // As DSPy's ReAct extracts its outputs when iterations run out, the last step may only finish;
       // runs that were already under way before this existed replay without it (the patch marker).
       const finishOnly = step === maxSteps - 1 && patched('agent-finish-only-last-step');
-      const res = await agentStep({ runId, step, component, inputs: input.inputs, trajectory: state.trajectory, ...(finishOnly ? { finishOnly } : {}), ...(state.mcpTools?.length ? { mcpTools: state.mcpTools } : {}) });
+      const res = await agentStep({ runId, step, component, inputs: input.inputs, ...(inStore ? {} : { trajectory: state.trajectory }), ...(finishOnly ? { finishOnly } : {}), ...(state.mcpTools?.length ? { mcpTools: state.mcpTools } : {}) });
       state.tokens += res.usage.inputTokens + res.usage.outputTokens;
       state.costUsd += res.costUsd;
       state.step++;
@@ -163,9 +166,9 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
       }
       await takeTurn(step, { thought: action.thought, call: { tool: call.tool, args: call.args }, observation: observation! });
 
-      // Well before Temporal's history limits: start fresh, carrying the trajectory.
-      if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.continueAfterEvents ?? 8000)) {
-        await continueAsNew<typeof agentWorkflow>({ ...input, state: { ...state, remembered: [...remembered] } });
+      // Well before Temporal's history limits: start fresh, carrying the step, the totals and (before the store kept them) the turns.
+      if (historyFull(input.continueAfterEvents)) {
+        await continueAsNew<typeof agentWorkflow>({ ...input, ...(inStore ? { fork: undefined } : {}), state: { ...state, remembered: [...remembered] } });
       }
     }
     throw ApplicationFailure.nonRetryable(`the agent used its ${maxSteps} steps without finishing`, 'MaxStepsReached');

@@ -2,13 +2,14 @@
 // Finished examples are in the history, so a crash never runs them again. The examples are fixed in the
 // store at the start and the run continues as new before its history nears Temporal's limits, carrying
 // only its position: any dataset size fits.
-import { continueAsNew, executeChild, isCancellation, patched, proxyActivities, proxyLocalActivities, workflowInfo, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import { continueAsNew, executeChild, isCancellation, patched, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { EvalExampleSource } from '../core/dataset-import.js';
 import { failureMessage } from '../core/failures.js';
 import { aggregate, metricKey, type Aggregate, type MetricSpec } from '../core/metrics.js';
 import type { PipelinePlan } from '../core/pipeline-plan.js';
 import { componentWorkflow } from './component.js';
+import { historyFull } from './history-budget.js';
 import { runLifecycle } from './lifecycle.js';
 import { pipelineWorkflow, type PipelineRunInput } from './pipeline.js';
 import { record } from './run-events.js';
@@ -51,13 +52,6 @@ export const scoringOptions = (heartbeatTimeoutMs: number | undefined): Activity
 /** Local activities that only read or create rows: a missing example is final, not retried forever. */
 export const lookupOptions: LocalActivityOptions = { startToCloseTimeout: '30s', retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['NotFound'] } };
 
-/** A history that should hand over to a new execution: Temporal suggests it, or it passed our event or byte budget. */
-function historyFull(continueAfterEvents: number): boolean {
-  const info = workflowInfo();
-  return info.continueAsNewSuggested || info.historyLength >= continueAfterEvents || info.historySize >= HISTORY_BYTES;
-}
-const HISTORY_BYTES = 8 * 1024 * 1024;
-
 /** One example: its child run, then its scores (stored, so the summary reads every segment's). */
 async function runExample(input: EvalRunInput, ex: { id: string; inputs: Record<string, unknown>; expected: Record<string, unknown> }): Promise<{ scores: Record<string, number>; error: string | null }> {
   const { runId } = input;
@@ -86,10 +80,9 @@ async function evaluateSegment(input: EvalRunInput): Promise<EvalSummary> {
   const { snapshotEvalExamples, summarizeEval } = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 5 } });
   const { loadEvalExample } = proxyLocalActivities<Activities>(lookupOptions);
   const { next: first, total } = input.segment ?? { next: 0, ...(await snapshotEvalExamples({ evalRunId: runId, source: input.examples ?? { exampleIds: [] } })) };
-  const limit = input.continueAfterEvents ?? 8000;
   let next = first;
   const lane = async () => {
-    while (next < total && !historyFull(limit)) {
+    while (next < total && !historyFull(input.continueAfterEvents)) {
       const position = next++;
       await runExample(input, await loadEvalExample({ evalRunId: runId, position }));
     }

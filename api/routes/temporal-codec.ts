@@ -7,7 +7,7 @@ import type { Payload } from '@temporalio/common';
 import { z } from 'zod';
 import { readJson } from '../body.js';
 import type { AppContext } from '../context.js';
-import { EncryptionCodec } from '../../temporal/codec.js';
+import { encryptedDataConverter, runCodecs } from '../../temporal/codec.js';
 
 const PREFIX = '/api/temporal/codec';
 const b64map = z.record(z.string(), z.string());
@@ -50,13 +50,13 @@ export function codecCors(app: AppContext): Koa.Middleware {
 
 export function codecRoutes(app: AppContext): Router {
   const r = new Router({ prefix: PREFIX });
-  const codec = new EncryptionCodec(app.keyring);
+  const { payloadCodecs } = encryptedDataConverter(app.keyring, app.store);
   // The CLI templates the namespace into the path; the UI does not: both are served.
   for (const op of ['encode', 'decode'] as const) {
     for (const p of [`/${op}`, `/:namespace/${op}`]) {
       r.post(p, async (ctx) => {
         const { payloads } = body.parse(await readJson(ctx));
-        ctx.body = { payloads: (await codec[op](payloads.map(fromJson))).map(toJson) };
+        ctx.body = { payloads: (await runCodecs(payloadCodecs, op, payloads.map(fromJson))).map(toJson) };
       });
     }
   }

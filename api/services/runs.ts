@@ -129,5 +129,5 @@ export async function runHistory(ctx: AppContext, id: string) {
 
 export async function replay(ctx: AppContext, id: string) {
   const run = await runs.getRun(ctx.store, id);
-  return replayRun(ctx.temporal.client, run.workflowId, workflowBundleOptions(ctx.config), ctx.keyring, ctx.telemetry);
+  return replayRun(ctx.temporal.client, run.workflowId, workflowBundleOptions(ctx.config), ctx.keyring, ctx.store, ctx.telemetry);
 }

@@ -38,6 +38,7 @@ export function workerCommand(program: Command): void {
         activities: createActivities({ store, bus, secrets, resolveProvider, tools: config.tools, telemetry, log }),
         bundle: workflowBundleOptions(config),
         keyring,
+        store,
         telemetry,
       });
       onShutdown(async () => worker.shutdown());

@@ -1,6 +1,7 @@
 // Chats and transcripts. A turn's messages are upserted by key, so a retried turn leaves one copy,
 // holding what the workflow finally used.
 import { newId } from '../../core/ids.js';
+import type { ChatMessage } from '../../core/messages.js';
 import { NotFoundError } from '../errors.js';
 import type { Store } from '../knex.js';
 
@@ -62,6 +63,8 @@ export async function deleteChat(store: Store, id: string): Promise<void> {
     await trx('chats').where('id', id).del();
     await trx('step_cache').where('runId', chat.runId).del();
     await trx('runs').where('id', chat.runId).del();
+    // Its large payloads (long transcripts' turns) are the run's too.
+    await trx('payload_artifacts').where('workflowId', chat.runId).del();
   });
 }
 
@@ -93,4 +96,21 @@ export async function upsertMessage(store: Store, chatId: string, m: { key: stri
     await trx('chats').where('id', chatId).update({ updatedAt: at });
     return { seq, key: m.key, role: m.role, content: m.content, usage: m.usage ?? null, createdAt: at };
   });
+}
+
+/**
+ * The conversation before a turn, as the model sees it: every answered turn (its user message and its
+ * reply) in order. A turn that failed has no reply and is left out, as the workflow left it out.
+ */
+export async function answeredTranscript(store: Store, chatId: string, exceptMessageId: string): Promise<ChatMessage[]> {
+  const rows = (await store.knex('chat_messages').where('chatId', chatId).orderBy('seq').select('key', 'role', 'content')) as Array<{ key: string; role: 'user' | 'assistant'; content: string }>;
+  const replied = new Set(rows.filter((r) => r.role === 'assistant').map((r) => r.key.slice(0, -':assistant'.length)));
+  replied.delete(exceptMessageId);
+  return rows.filter((r) => replied.has(r.key.slice(0, r.key.lastIndexOf(':')))).map((r) => ({ role: r.role, content: r.content }));
+}
+
+/** A turn's stored reply (a message resent after continue-as-new is answered from here). */
+export async function storedReply(store: Store, chatId: string, messageId: string): Promise<ChatMessageRow | undefined> {
+  const row = await store.knex('chat_messages').where({ chatId, key: `${messageId}:assistant` }).first();
+  return row ? { seq: Number(row.seq), key: row.key, role: row.role, content: row.content, usage: row.usage ? parse(row.usage) : null, createdAt: row.createdAt } : undefined;
 }

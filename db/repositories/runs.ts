@@ -1,6 +1,7 @@
 // Runs and their append-only events; seq is gap-free per run because appends lock the run row.
 import type { Knex } from 'knex';
 import type { NewRunEvent, RunEvent } from '../../core/events.js';
+import type { TrajectoryStep } from '../../core/react.js';
 import type { RunKind, RunStatus } from '../../core/specs.js';
 import { searchWords, terminalStatuses } from '../../core/specs.js';
 import { NotFoundError } from '../errors.js';
@@ -245,6 +246,16 @@ export async function stepRecords(store: Store, runId: string): Promise<Map<stri
       return [String(data.stepId), { seq: Number(r.seq), data }];
     }),
   );
+}
+
+/**
+ * An agent's turns so far, in order, from its `turn:<n>:completed` events (reused turns of a fork too):
+ * the trajectory its next step renders, kept here rather than carried by the workflow.
+ */
+export async function agentTurns(store: Store, runId: string): Promise<TrajectoryStep[]> {
+  const rows = (await store.knex('run_events').where({ runId, type: 'step.completed' }).where('key', 'like', 'turn:%:completed').select('key', 'data')) as Array<{ key: string; data: string }>;
+  const turns = rows.map((r) => ({ n: Number(r.key.split(':')[1]), data: JSON.parse(r.data) as { outputs: TrajectoryStep } }));
+  return turns.sort((a, b) => a.n - b.n).map((t) => t.data.outputs);
 }
 
 /** A run's events of the given types only (a diff needs steps and calls, not every delta of the story). */

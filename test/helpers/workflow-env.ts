@@ -70,6 +70,9 @@ export function fakeActivities(overrides: FakeActivities = {}) {
     async chatTurn(input) {
       return { messageId: input.messageId, seq: 1, role: 'assistant' as const, content: `echo ${input.content}`, usage };
     },
+    async chatReply() {
+      return null;
+    },
     async prepareChildRun() {},
     async loadExample({ exampleId }) {
       return { id: exampleId, inputs: { text: exampleId }, expected: { result: exampleId.toUpperCase() } };

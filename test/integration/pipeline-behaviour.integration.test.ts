@@ -69,7 +69,7 @@ describe('pipeline behaviour', () => {
     expect(ev.events.find((e: any) => e.type === 'step.completed' && e.data.stepId === 'shout').data.skipped).toBe(true);
 
     const replay = await stack.api('POST', `/api/runs/${run.id}/replay`);
-    expect(replay.body).toEqual({ ok: true });
+    expect(replay.body).toEqual({ ok: true, executions: 1 });
   });
 
   it('fails the run when a step cannot parse the model reply, naming the field', async () => {

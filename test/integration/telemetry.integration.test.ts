@@ -101,7 +101,7 @@ describe('traces, metrics and logs out', () => {
     expect(lines.join('\n')).not.toContain(CANARY);
 
     // Replay against the traced bundle works (its exporter sink is skipped on replay).
-    expect(await stack.ok('POST', `/api/runs/${run.id}/replay`)).toEqual({ ok: true });
+    expect(await stack.ok('POST', `/api/runs/${run.id}/replay`)).toEqual({ ok: true, executions: 1 });
   });
 
   it('an eval records its scores as gen_ai.evaluation.result events', async () => {

@@ -50,12 +50,14 @@ describe('the replay corpus', () => {
     expect(corpus.map((c) => c.name).sort()).toEqual([
       'agent-continued-waiting.json',
       'agent-fork.json',
+      'agent-in-store-continued-waiting.json',
       'agent-mcp-echo.json',
       'agent-read-then-finish.json',
       'agent-terminal-approved.json',
       'agent-terminal-waiting.json',
       'app-generate.json',
       'chat-continued-waiting.json',
+      'chat-in-store-continued-waiting.json',
       'chat-one-turn.json',
       'component-upper.json',
       'eval-segment-first.json',
@@ -68,7 +70,8 @@ describe('the replay corpus', () => {
     ]);
     // The continued ones are what they say: executions that began by continuing another.
     const continues = (name: string) => !!corpus.find((c) => c.name === name)!.history.events![0]!.workflowExecutionStartedEventAttributes!.continuedExecutionRunId;
-    expect(['agent-continued-waiting.json', 'chat-continued-waiting.json', 'eval-segment-waiting.json', 'eval-segment-last.json'].filter(continues)).toHaveLength(4);
+    const continued = ['agent-continued-waiting.json', 'agent-in-store-continued-waiting.json', 'chat-continued-waiting.json', 'chat-in-store-continued-waiting.json', 'eval-segment-waiting.json', 'eval-segment-last.json'];
+    expect(continued.filter(continues)).toEqual(continued);
     expect(continues('eval-segment-first.json')).toBe(false);
   });
 
