@@ -1,12 +1,14 @@
 // BootstrapFewShot as DSPy defines it: the teacher (the component itself) runs the train split;
 // traces that pass the metric become demos, up to k; the new version is scored on dev, before and after.
-import { executeChild, isCancellation, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+// A long teacher pass continues as new, carrying the before score, its position and the demos so far.
+import { continueAsNew, executeChild, isCancellation, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { metricKey, type MetricSpec } from '../core/metrics.js';
 import { componentPlan } from '../core/pipeline-plan.js';
 import type { ComponentSpec } from '../core/specs.js';
 import { componentWorkflow } from './component.js';
 import { evalWorkflow, lookupOptions, scoringOptions, type EvalRunInput, type EvalSummary } from './eval.js';
+import { historyFull } from './history-budget.js';
 import { runLifecycle } from './lifecycle.js';
 import type { PipelineRunInput } from './pipeline.js';
 import { record } from './run-events.js';
@@ -24,7 +26,13 @@ export interface OptimizeRunInput {
   heartbeatTimeoutMs?: number;
   /** The step cache for the teacher's and the evals' runs. */
   cache?: 'reuse' | 'off';
+  /** Continue as new past this many history events. */
+  continueAfterEvents?: number;
+  /** Set on a continued execution: where the teacher pass stands. */
+  resume?: { before: EvalSummary; next: number; demos: Demo[] };
 }
+
+type Demo = { inputs: Record<string, unknown>; outputs: Record<string, unknown>; augmented?: true };
 
 async function optimize(input: OptimizeRunInput): Promise<Record<string, unknown>> {
   const { runId, component } = input;
@@ -41,15 +49,19 @@ async function optimize(input: OptimizeRunInput): Promise<Record<string, unknown
   };
   const mean = (s: EvalSummary) => s.aggregates[metricKey(input.metric)]?.mean ?? 0;
 
-  const before = await evaluate('before', component.version, component.spec);
-  await record(runId, [{ type: 'log', key: 'before', data: { level: 'info', message: `before: ${mean(before).toFixed(3)} on ${input.dev.length} dev examples` } }]);
+  // Optimizations under way before teacher segments replay as they ran: in one history.
+  const segmented = input.resume !== undefined || patched('optimize-teacher-segments');
+  const before = input.resume?.before ?? (await evaluate('before', component.version, component.spec));
+  if (!input.resume) await record(runId, [{ type: 'log', key: 'before', data: { level: 'info', message: `before: ${mean(before).toFixed(3)} on ${input.dev.length} dev examples` } }]);
 
   // The teacher pass: every candidate and its score is recorded; passing traces become demos.
-  const demos: Array<{ inputs: Record<string, unknown>; outputs: Record<string, unknown>; augmented?: true }> = [];
+  const demos: Demo[] = [...(input.resume?.demos ?? [])];
   const plan = componentPlan(component.name, component.version, component.spec);
   const target = { type: 'component' as const, id: component.id, name: component.name, version: component.version };
-  for (const exampleId of input.train) {
+  for (let i = input.resume?.next ?? 0; i < input.train.length; i++) {
     if (demos.length >= input.k) break;
+    if (segmented && historyFull(input.continueAfterEvents)) return continueAsNew<typeof optimizeWorkflow>({ ...input, resume: { before, next: i, demos } });
+    const exampleId = input.train[i]!;
     const ex = await loadExample({ exampleId });
     const childRunId = `${runId}-teacher-${ex.id}`;
     await prepareChildRun({ childRunId, kind: 'component', target, inputs: ex.inputs, parent: `optimize:${runId}` });
@@ -79,6 +91,6 @@ async function optimize(input: OptimizeRunInput): Promise<Record<string, unknown
 
 export async function optimizeWorkflow(input: OptimizeRunInput): Promise<Record<string, unknown>> {
   const { component } = input;
-  const header = { runId: input.runId, kind: 'optimize', target: { type: 'component', name: component.name, version: component.version }, inputs: { k: input.k, train: input.train.length, dev: input.dev.length } };
+  const header = { runId: input.runId, kind: 'optimize', target: { type: 'component', name: component.name, version: component.version }, inputs: { k: input.k, train: input.train.length, dev: input.dev.length }, continued: input.resume !== undefined };
   return runLifecycle(header, () => optimize(input));
 }

@@ -187,7 +187,7 @@ export async function startOptimization(ctx: AppContext, body: unknown) {
     target,
     inputs: { dataset: d.name, metric: metricKey(req.metric), k: req.k },
     workflow: optimizeWorkflow,
-    input: (runId) => ({ runId, component: { id: version.id, name: version.name, version: version.version, spec: version.spec }, train, dev, metric: req.metric, threshold: req.threshold, k: req.k, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs, ...(req.cache ? { cache: req.cache } : {}) }),
+    input: (runId) => ({ runId, component: { id: version.id, name: version.name, version: version.version, spec: version.spec }, train, dev, metric: req.metric, threshold: req.threshold, k: req.k, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs, continueAfterEvents: ctx.continueAfterEvents, ...(req.cache ? { cache: req.cache } : {}) }),
     providers: [version.spec.provider, ...(req.metric.name === 'llm_judge' ? [req.metric.args?.provider ?? 'default'] : [])],
   });
 }

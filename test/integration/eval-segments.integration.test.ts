@@ -37,6 +37,8 @@ describe('an eval in segments', () => {
     expect(events.filter((e) => e.type === 'step.completed')).toHaveLength(12);
     expect(events.at(-1)!.type).toBe('run.completed');
 
+    // The run is completed once its final event is stored, a moment before Temporal closes the execution.
+    await stack.backend.app.temporal.client.workflow.getHandle(run.id).result();
     const history = (await stack.api('GET', `/api/runs/${run.id}/history`)).body as { executions: Array<{ runId: string; events: number }>; events: Array<Record<string, any>> };
     expect(history.executions.length).toBeGreaterThan(2);
     // Every execution but the last continued as new, none past the budget by more than the examples in flight.
@@ -57,6 +59,25 @@ describe('an eval in segments', () => {
 
     const replayed = (await stack.api('POST', `/api/runs/${run.id}/replay`)).body;
     expect(replayed).toEqual({ ok: true, executions: history.executions.length });
+  }, 150_000);
+
+  it('continues a long teacher pass as new, carrying the before score, its position and the demos', async () => {
+    await stack.ok('POST', '/api/datasets', { name: 'teach' });
+    await stack.ok('POST', '/api/datasets/teach/examples', { examples: [...examples(12, 'train', 'train-'), ...examples(4)] });
+    const run = await stack.ok('POST', '/api/optimizations', { component: 'qa', dataset: 'teach', metric: { name: 'exact_match', field: 'answer' }, k: 10 });
+    const done = await waitForRun(stack, run.id, 120_000);
+    // Quarter mode: train-q0, -q4 and -q8 pass, so all twelve candidates are tried and three become demos.
+    expect(done).toMatchObject({ status: 'completed', outputs: { version: 2, demos: 3, before: 0.25, after: 0.25 } });
+    const v2 = (await stack.ok('GET', '/api/components/qa/versions/2')).spec;
+    expect(v2.demos.map((d: { inputs: { question: string } }) => d.inputs.question)).toEqual(['train-q0', 'train-q4', 'train-q8']);
+    const events = (await stack.api('GET', `/api/runs/${run.id}/events`)).body.events as Array<{ type: string; data: { stepId?: string } }>;
+    expect(events.filter((e) => e.type === 'run.started')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'step.completed' && e.data.stepId!.startsWith('candidate:'))).toHaveLength(12);
+    const history = (await stack.api('GET', `/api/runs/${run.id}/history`)).body as { executions: unknown[] };
+    expect(history.executions.length).toBeGreaterThan(1);
+    // The before eval ran once: its child run is the only one of its kind.
+    const children = (await stack.api('GET', `/api/runs?origin=optimize:${run.id}&limit=100`)).body.runs as Array<{ id: string; kind: string }>;
+    expect(children.filter((c) => c.kind === 'eval').map((c) => c.id).sort()).toEqual([`${run.id}-after`, `${run.id}-before`]);
   }, 150_000);
 
   it('refuses an eval of a split with no examples, starting nothing', async () => {
