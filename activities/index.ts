@@ -37,6 +37,8 @@ export interface ActivityDeps {
   telemetry?: ActivityTelemetry | undefined;
   /** A line per model call and tool call, with the run's id (and trace ids when tracing). */
   log?: ActivityLog | undefined;
+  /** This process's own task queue, where a run's browser calls follow the browser it opened. */
+  sessionQueue?: string | undefined;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -57,6 +59,10 @@ export function createActivities(deps: ActivityDeps) {
     agentStep: createAgentStep({ store: deps.store, callModel, resolveProvider: deps.resolveProvider }),
     runTool: createRunTool({ events, secrets: deps.secrets, tools: deps.tools, log: deps.log }),
     endToolSession,
+    /** The session queue of the worker that takes this task: the run's browser will live there. */
+    async browserSessionQueue(): Promise<string | null> {
+      return deps.sessionQueue ?? null;
+    },
     ...createEvalActivities({ store: deps.store, callModel }),
     ...createAppActivities({ store: deps.store, callModel }),
     /** The policy as the workflow sees it (a local activity, recorded in history). */

@@ -15,7 +15,7 @@ import type { Store } from '../db/knex.js';
 import { workflowBundleOptions } from '../temporal/bundle.js';
 import { connectClient, connectWorker } from '../temporal/connection.js';
 import { startTelemetry } from '../temporal/telemetry.js';
-import { createWorker } from '../temporal/worker.js';
+import { createSessionWorker, createWorker, sessionQueueName } from '../temporal/worker.js';
 import { createApp } from './app.js';
 import { startAppViews } from './app-views/server.js';
 import { loadOrCreateToken } from './config.js';
@@ -86,20 +86,19 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
   };
 
   let worker: Worker | undefined;
+  let sessionWorker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
   if (o.withWorker) {
     const connection = await connectWorker(config.temporal);
-    worker = await createWorker({
-      connection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      activities: createActivities({ store: o.store, bus, secrets, resolveProvider, tools: config.tools, telemetry, log }),
-      bundle: workflowBundleOptions(config),
-      keyring: payloadKeys,
-      store: o.store,
-      telemetry,
-    });
-    workerRun = worker.run().finally(() => connection.close());
+    const sessionQueue = sessionQueueName(config.temporal.taskQueue);
+    const activities = createActivities({ store: o.store, bus, secrets, resolveProvider, tools: config.tools, telemetry, log, sessionQueue });
+    const common = { connection, namespace: config.temporal.namespace, activities, keyring: payloadKeys, store: o.store, telemetry };
+    worker = await createWorker({ ...common, taskQueue: config.temporal.taskQueue, bundle: workflowBundleOptions(config), workflowCacheSize: config.temporal.workflowCacheSize });
+    sessionWorker = await createSessionWorker({ ...common, sessionQueue });
+    const sessions = sessionWorker;
+    workerRun = Promise.all([worker.run(), sessions.run()])
+      .then(() => undefined)
+      .finally(() => connection.close());
   }
 
   const server = http.createServer(createApp(app).callback());
@@ -132,6 +131,7 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await views.close();
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+      if (sessionWorker && sessionWorker.getState() === 'RUNNING') sessionWorker.shutdown();
       await workerRun?.catch(() => {});
       await closeBrowser();
       await closeMcpSessions();

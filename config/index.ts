@@ -36,6 +36,11 @@ const envSchema = z.object({
   TEMPORAL_API_KEY: optional,
   TEMPORAL_CLI_PATH: optional,
   TEMPORAL_UI_URL: optional,
+  TEMPORAL_WORKFLOW_CACHE: z
+    .string()
+    .optional()
+    .refine((v) => !v || /^\d+$/.test(v), 'must be a number of workflows (0 turns the cache off)')
+    .transform((v) => (v ? Number(v) : undefined)),
   TEMPORAL_DEV_PORT: port(7233),
   TEMPORAL_DEV_UI_PORT: port(8233),
   TEMPORAL_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', '']).optional().transform((v) => v || 'WARN'),
@@ -114,6 +119,8 @@ export interface TemporalConfig {
   uiUrl: string;
   cliPath?: string | undefined;
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** How many workflows a worker keeps in memory (the SDK's default when unset; 0: every task replays, on any worker). */
+  workflowCacheSize?: number | undefined;
 }
 
 /** What agents' tools may touch and how they run. */
@@ -243,6 +250,7 @@ export function configFromEnv(env: Env, cwd: string): HarnessConfig {
       devUiPort: e.TEMPORAL_DEV_UI_PORT,
       uiUrl: e.TEMPORAL_UI_URL ?? `http://127.0.0.1:${e.TEMPORAL_DEV_UI_PORT}`,
       cliPath: e.TEMPORAL_CLI_PATH,
+      workflowCacheSize: e.TEMPORAL_WORKFLOW_CACHE,
       logLevel: e.TEMPORAL_LOG_LEVEL as TemporalConfig['logLevel'],
     },
     tools: {

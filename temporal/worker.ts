@@ -1,5 +1,7 @@
 // Worker bootstrap: bundled workflows plus activities built by createActivities(deps).
 import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Activities } from '../activities/index.js';
 import type { Keyring } from '../db/crypto.js';
@@ -21,6 +23,8 @@ export interface WorkerOptions {
   store: Store;
   /** Traces out: activity spans, and workflow spans through the exporter sink. */
   telemetry?: Telemetry | undefined;
+  /** Workflows kept in memory; 0 sends every workflow task to whichever worker polls first. */
+  workflowCacheSize?: number | undefined;
 }
 
 /** What tracing adds to a worker (or a replayer, whose sink calls are skipped on replay). */
@@ -29,6 +33,25 @@ export function tracingOptions(t: Telemetry) {
     interceptors: { activity: [(ctx: ConstructorParameters<typeof OpenTelemetryActivityInboundInterceptor>[0]) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })] },
     sinks: { exporter: makeWorkflowExporter(t.spanProcessor, t.resource) },
   };
+}
+
+/**
+ * A worker process's own task queue. A run's browser lives in one process, so its browser calls go to
+ * the queue of the worker that opened it (the workflow asks which with browserSessionQueue).
+ */
+export const sessionQueueName = (taskQueue: string): string => `${taskQueue}@${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+
+/** The activity-only worker polling this process's session queue. */
+export async function createSessionWorker(o: Omit<WorkerOptions, 'bundle' | 'taskQueue'> & { sessionQueue: string }): Promise<Worker> {
+  return Worker.create({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: o.sessionQueue,
+    activities: o.activities,
+    ...(o.keyring ? { dataConverter: encryptedDataConverter(o.keyring, o.store) } : {}),
+    ...(o.telemetry ? { interceptors: tracingOptions(o.telemetry).interceptors } : {}),
+    shutdownGraceTime: '2s',
+  });
 }
 
 export async function createWorker(o: WorkerOptions): Promise<Worker> {
@@ -41,6 +64,7 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
     ...(o.keyring ? { dataConverter: encryptedDataConverter(o.keyring, o.store) } : {}),
     ...(o.telemetry ? tracingOptions(o.telemetry) : {}),
     maxConcurrentActivityTaskExecutions: 64,
+    ...(o.workflowCacheSize !== undefined ? { maxCachedWorkflows: o.workflowCacheSize } : {}),
     // A short grace period keeps Ctrl-C snappy; unfinished activities are retried by Temporal.
     shutdownGraceTime: '2s',
     // After a worker dies, its cached workflows move to another worker this soon.

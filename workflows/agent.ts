@@ -1,6 +1,6 @@
 // An agent run: model step -> tool choice -> policy decision -> (approval) -> tool -> observation,
 // until the outputs come or maxSteps. Approvals are Updates; a wait can last days and survive restarts.
-import { ApplicationFailure, CancellationScope, condition, continueAsNew, defineQuery, defineUpdate, isCancellation, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, condition, continueAsNew, defineQuery, defineUpdate, isCancellation, patched, proxyActivities, proxyLocalActivities, setHandler, TimeoutFailure } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { failureMessage } from '../core/failures.js';
 import { toolCall, type PolicyDecision, type ToolCall } from '../core/policy.js';
@@ -22,7 +22,7 @@ export interface AgentRunInput {
   /** A fork: the source run's first turns, taken as they were (their tools never run again). */
   fork?: { sourceRunId: string; turns: TrajectoryStep[] };
   /** Carried across continue-as-new. */
-  state?: { step: number; trajectory: TrajectoryStep[]; tokens: number; costUsd: number; remembered: string[]; budgetApproved: boolean; mcpTools?: McpToolInfo[] };
+  state?: { step: number; trajectory: TrajectoryStep[]; tokens: number; costUsd: number; remembered: string[]; budgetApproved: boolean; mcpTools?: McpToolInfo[]; browserQueue?: string | undefined };
 }
 
 export interface ApprovalDecision {
@@ -42,6 +42,11 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
   const { runTool } = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 1 } });
   const { discoverMcpTools } = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['ConfigError'] } });
   const { loadPolicy, judgeToolCall, endToolSession } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
+  const { browserSessionQueue } = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 3 } });
+  /** The activities of one worker process: the one whose browser holds this run's session. */
+  const onSession = (taskQueue: string) => proxyActivities<Activities>({ taskQueue, scheduleToStartTimeout: '15s', startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 1 } });
+  // A run's browser lives in one worker process: its calls follow it there (agents from before this replay as they ran).
+  const browserAffinity = !!component.tools?.includes('browser') && patched('browser-session-affinity');
   /** The decision on a call: by the parser-backed judge (recorded as its local activity), or, replaying a run from before it, by the frozen v1 judge. */
   const judge = async (call: ToolCall): Promise<{ decision: PolicyDecision; shape: string; approvalTimeoutMs: number }> => {
     if (patched('policy-judged-by-parser')) return judgeToolCall({ call });
@@ -53,6 +58,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
   const inStore = !input.state?.trajectory.length && patched('agent-trajectory-in-store');
   const state = input.state ?? { step: forked?.turns.length ?? 0, trajectory: inStore ? [] : [...(forked?.turns ?? [])], tokens: 0, costUsd: 0, remembered: [], budgetApproved: false };
   const remembered = new Set(state.remembered);
+  let sessionQueue = state.browserQueue;
   const pending = new Map<string, { call: ToolCall | null; kind: string }>();
   const answers = new Map<string, ApprovalDecision>();
   const maxSteps = component.maxSteps ?? 10;
@@ -83,7 +89,28 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
     return d;
   };
 
-  const endSession = () => (component.tools?.includes('browser') ? CancellationScope.nonCancellable(() => endToolSession(runId)).catch(() => undefined) : Promise.resolve());
+  const endSession = () => {
+    if (!component.tools?.includes('browser')) return Promise.resolve();
+    const queue = browserAffinity ? sessionQueue : undefined;
+    return CancellationScope.nonCancellable(() => (queue ? onSession(queue).endToolSession(runId) : endToolSession(runId))).catch(() => undefined);
+  };
+  /** A tool call; a browser call on the worker holding the run's browser, or, when that worker is gone, on a fresh session elsewhere. */
+  const callTool = async (args: { runId: string; callId: string; call: ToolCall; approved: boolean }) => {
+    if (!browserAffinity || args.call.tool !== 'browser') return runTool(args);
+    for (let fresh = false; ; fresh = true) {
+      sessionQueue ??= (await browserSessionQueue()) ?? undefined;
+      if (!sessionQueue) return runTool(args);
+      try {
+        return await onSession(sessionQueue).runTool(args);
+      } catch (err) {
+        // No worker took the call from that queue in time: its process (and the browser) is gone.
+        const lost = err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === 'SCHEDULE_TO_START';
+        if (fresh || !lost) throw err;
+        await record(runId, [{ type: 'log', key: `${args.callId}:session-lost`, data: { level: 'warn', message: `the worker that held this run's browser is gone; ${args.callId} starts a fresh browser session on another worker` } }]);
+        sessionQueue = undefined;
+      }
+    }
+  };
   /** One turn taken: into the trajectory, and (for forks and diffs) into the run's events. */
   const takeTurn = async (step: number, entry: TrajectoryStep) => {
     if (!inStore) state.trajectory.push(entry);
@@ -157,7 +184,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
       if (decision.decision === 'deny') observation = `Denied by policy (${decision.rule}): ${decision.reason}`;
       else if (decision.decision === 'allow' || approved) {
         try {
-          const r = await runTool({ runId, callId, call, approved });
+          const r = await callTool({ runId, callId, call, approved });
           observation = r.output;
         } catch (err) {
           if (isCancellation(err)) throw err;
@@ -168,7 +195,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
 
       // Well before Temporal's history limits: start fresh, carrying the step, the totals and (before the store kept them) the turns.
       if (historyFull(input.continueAfterEvents)) {
-        await continueAsNew<typeof agentWorkflow>({ ...input, ...(inStore ? { fork: undefined } : {}), state: { ...state, remembered: [...remembered] } });
+        await continueAsNew<typeof agentWorkflow>({ ...input, ...(inStore ? { fork: undefined } : {}), state: { ...state, remembered: [...remembered], ...(sessionQueue ? { browserQueue: sessionQueue } : {}) } });
       }
     }
     throw ApplicationFailure.nonRetryable(`the agent used its ${maxSteps} steps without finishing`, 'MaxStepsReached');

@@ -48,6 +48,7 @@ async function changedBundle(): Promise<string> {
 describe('the replay corpus', () => {
   it('has a history of each kind of run and waiting state, several taken after continue-as-new', () => {
     expect(corpus.map((c) => c.name).sort()).toEqual([
+      'agent-browser-session.json',
       'agent-continued-waiting.json',
       'agent-fork.json',
       'agent-in-store-continued-waiting.json',

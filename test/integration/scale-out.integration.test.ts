@@ -1,0 +1,140 @@
+// Scale-out: the API in this process, two `harness worker` processes, PostgreSQL, one Temporal. Runs
+// spread over both workers and survive one being killed; /ws stays live with deltas; an agent's browser
+// calls stay on the worker holding its browser, and move to a fresh session when that worker dies.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { FakeRequest } from '../fakes/script.js';
+import { agentModel } from '../helpers/agent-model.js';
+import { eventsOf, makeWorkspace } from '../helpers/agent-setup.js';
+import { echoModel, promptOp } from '../helpers/echo-model.js';
+import { spawnHarness, until, type HarnessProcess } from '../helpers/processes.js';
+import { seedDiamond, startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
+import { collectFrames, untilEvent } from '../helpers/ws.js';
+
+describe('scale-out: two worker processes on PostgreSQL', () => {
+  let stack: TestStack;
+  let site: http.Server;
+  let port = 0;
+  const workers: HarnessProcess[] = [];
+  const workspace = makeWorkspace({ 'notes.txt': 'scale\n' });
+  let holdReverse = false;
+  let holdAgent = false;
+  const held: Array<() => void> = [];
+  const hold = () => new Promise<void>((resolve) => held.push(resolve));
+  const release = () => held.splice(0).forEach((r) => r());
+
+  let browse: (req: FakeRequest) => string;
+  const script = async (req: FakeRequest) => {
+    if (req.tools) {
+      // The model's second step of a held agent waits, so its browser's worker can be killed between the calls.
+      if (holdAgent && req.messages.some((m) => m.content.startsWith('Observation: opened'))) await hold();
+      return browse(req);
+    }
+    if (holdReverse && promptOp(req) === 'reverse') await hold();
+    return echoModel(req);
+  };
+
+  const startWorker = async () => {
+    // No workflow cache: every workflow task goes to whichever worker polls first, so runs move between them.
+    const p = spawnHarness(['worker'], { TEMPORAL_WORKFLOW_CACHE: '0', VLOOP_DB_URL: stack.db.url, VLOOP_PROJECT_DIR: stack.dir, HARNESS_WORKSPACE: workspace, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: stack.taskQueue });
+    await p.waitFor('worker polling');
+    workers.push(p);
+    return p;
+  };
+  /** Which worker process took each activity of a run (Temporal records the worker's identity, pid@host). */
+  const activityWorkers = async (runId: string) => {
+    const history = await stack.backend.app.temporal.client.workflow.getHandle(runId).fetchHistory();
+    const scheduled = new Map<string, string>();
+    const out: Array<{ type: string; pid: number }> = [];
+    for (const e of history.events ?? []) {
+      const s = e.activityTaskScheduledEventAttributes;
+      if (s) scheduled.set(String(e.eventId), s.activityType!.name!);
+      const started = e.activityTaskStartedEventAttributes;
+      if (started) out.push({ type: scheduled.get(String(started.scheduledEventId)) ?? '?', pid: Number(started.identity!.split('@')[0]) });
+    }
+    return out;
+  };
+
+  beforeAll(async () => {
+    site = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<title>Home</title><h1>Welcome to the scaled site</h1>');
+    });
+    await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+    port = (site.address() as AddressInfo).port;
+    const plan = [{ tool: 'browser', args: { op: 'open', url: `http://127.0.0.1:${port}/` } }, { tool: 'browser', args: { op: 'extract' } }, { finish: { answer: '{{last}}' } }];
+    browse = agentModel({ browse: plan as never });
+    stack = await startTestStack({ dialect: 'postgres', script, withWorker: false, workspace });
+    await seedDiamond(stack);
+    await stack.ok('PUT', '/api/policy', { rules: [{ tool: 'browser', action: 'allow', match: { url: '127.0.0.1' } }] });
+    await stack.ok('POST', '/api/components', { name: 'browser-helper', kind: 'react', signature: 'task: str -> answer: str', provider: 'fake', tools: ['browser'], maxSteps: 4 });
+    await startWorker();
+    await startWorker();
+  }, 180_000);
+  afterAll(async () => {
+    release();
+    for (const w of workers) await w.kill();
+    await stack?.close();
+    site?.close();
+  });
+
+  it('spreads runs over both workers, and finishes them all when one is killed mid-run, with deltas on /ws', async () => {
+    holdReverse = true;
+    const ids: string[] = [];
+    for (let i = 0; i < 16; i++) ids.push((await stack.ok('POST', '/api/pipelines/diamond/runs', { inputs: { text: `spread${i}` } })).id);
+    const frames = collectFrames(stack.backend.url, ids[0]!, 0, untilEvent('run.completed'), 120_000);
+    // Every run has reached its held step: kill the first worker with work in flight.
+    await until(() => held.length === 16, 'all sixteen runs at their held step', 60_000);
+    await workers[0]!.kill('SIGKILL');
+    holdReverse = false;
+    release();
+    for (const id of ids) expect((await waitForRun(stack, id, 120_000)).status).toBe('completed');
+    const pids = new Set((await Promise.all(ids.map(activityWorkers))).flat().map((a) => a.pid));
+    expect(pids).toContain(workers[0]!.child.pid);
+    expect(pids).toContain(workers[1]!.child.pid);
+    const got = await frames;
+    expect(got.some((f) => f.type === 'delta')).toBe(true);
+    await startWorker();
+  }, 240_000);
+
+  it("keeps an agent's browser calls on the worker holding its browser, though its workflow tasks move between workers", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push((await stack.ok('POST', '/api/components/browser-helper/runs', { inputs: { task: 'browse' } })).id);
+    let moved = 0;
+    for (const id of ids) {
+      const run = await waitForRun(stack, id, 120_000);
+      // `extract` read the page `open` opened: it ran in the same browser, so in the same process.
+      expect(run).toMatchObject({ status: 'completed', outputs: { answer: expect.stringContaining('Welcome to the scaled site') } });
+      const tools = (await activityWorkers(id)).filter((a) => a.type === 'runTool');
+      expect(tools).toHaveLength(2);
+      expect(tools[1]!.pid).toBe(tools[0]!.pid);
+      // Whether the workflow task that scheduled the extract was the other worker's (the cache is off, so tasks go to either).
+      const events = (await stack.backend.app.temporal.client.workflow.getHandle(id).fetchHistory()).events ?? [];
+      const extract = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runTool')[1]!;
+      const task = events.find((e) => String(e.eventId) === String(extract.activityTaskScheduledEventAttributes!.workflowTaskCompletedEventId))!;
+      if (Number(task.workflowTaskCompletedEventAttributes!.identity!.split('@')[0]) !== tools[0]!.pid) moved++;
+    }
+    // Some runs did move (each does with even odds): their extract still went to the browser's worker.
+    expect(moved).toBeGreaterThan(0);
+  }, 240_000);
+
+  it('starts a fresh browser session on another worker when the one holding it dies', async () => {
+    holdAgent = true;
+    const { id } = await stack.ok('POST', '/api/components/browser-helper/runs', { inputs: { task: 'browse' } });
+    await until(() => held.length === 1, 'the page opened and the model thinking', 60_000);
+    const opened = (await activityWorkers(id)).find((a) => a.type === 'runTool')!;
+    const holder = workers.find((w) => w.child.pid === opened.pid)!;
+    await holder.kill('SIGKILL');
+    holdAgent = false;
+    release();
+    const run = await waitForRun(stack, id, 120_000);
+    expect(run.status).toBe('completed');
+    const events = await eventsOf(stack, id);
+    expect(events.some((e) => e.type === 'log' && String(e.data.message).includes('starts a fresh browser session on another worker'))).toBe(true);
+    const tools = (await activityWorkers(id)).filter((a) => a.type === 'runTool');
+    expect(tools.at(-1)!.pid).not.toBe(opened.pid);
+    // The fresh session has no page yet: the extract read a blank one, not the site.
+    expect(run.outputs.answer).not.toContain('Welcome');
+  }, 240_000);
+});
