@@ -82,6 +82,9 @@ function eventSql(dialect: Store['dialect']): string {
 
 /** A page of a run's events after `after`, in seq order, as the JSON array text GET /api/runs/:id/events answers. */
 export async function eventPageText(store: Store, runId: string, after: number, limit: number): Promise<string> {
-  const rows = (await store.knex('run_events').where('runId', runId).where('seq', '>', after).orderBy('seq').limit(limit).select(store.knex.raw(`${eventSql(store.dialect)} as event`))) as Array<{ event: string }>;
-  return `[${rows.map((r) => r.event).join(',')}]`;
+  // One row, the page joined in the database: no per-event row objects for the driver to build.
+  const page = store.knex('run_events').where('runId', runId).where('seq', '>', after).orderBy('seq').limit(limit).select('seq', store.knex.raw(`${eventSql(store.dialect)} as event`));
+  const joined = store.dialect === 'sqlite' ? "group_concat(event, ',' order by seq)" : "string_agg(event, ',' order by seq)";
+  const row = (await store.knex.from(page.as('page')).first(store.knex.raw(`${joined} as events`))) as { events: string | null } | undefined;
+  return `[${row?.events ?? ''}]`;
 }
