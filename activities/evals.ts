@@ -6,7 +6,7 @@ import { recordEvaluation } from './telemetry.js';
 import type { ComponentSpec, RunKind } from '../core/specs.js';
 import type { Store } from '../db/knex.js';
 import type { RunTarget } from '../db/models/run.js';
-import { evalExampleAt, examplesById, listEvalResults, saveEvalResult, snapshotEvalExamples } from '../db/repositories/datasets.js';
+import { evalExampleAt, examplesById, listEvalResults, saveEvalResult, snapshotEvalExamples, type EvalResultRow } from '../db/repositories/datasets.js';
 import { ensureRun, getRun, setUsage } from '../db/repositories/runs.js';
 import { components } from '../db/repositories/versioned.js';
 import type { CallModel } from './llm/model-call.js';
@@ -23,7 +23,16 @@ export interface ScoreInput {
 
 const JUDGE_SCHEMA = { type: 'object', properties: { reasoning: { type: 'string' }, score: { type: 'number' } }, required: ['reasoning', 'score'] };
 
+type EvalUsage = { inputTokens: number; outputTokens: number; costUsd: number };
+
 export function createEvalActivities(deps: { store: Store; callModel: CallModel }) {
+  /** The eval run's token and cost totals, the sum over its examples' results, set on its run row. */
+  async function storeUsage(evalRunId: string, rows: EvalResultRow[]): Promise<EvalUsage> {
+    const usage = rows.reduce((u, r) => ({ inputTokens: u.inputTokens + r.inputTokens, outputTokens: u.outputTokens + r.outputTokens, costUsd: u.costUsd + r.costUsd }), { inputTokens: 0, outputTokens: 0, costUsd: 0 });
+    await setUsage(deps.store, evalRunId, usage);
+    return usage;
+  }
+
   /** A rubric scored 0..1 by a model, its reasoning kept; the call is the eval run's, traced and counted. */
   async function judge(input: ScoreInput, m: MetricSpec, outputs: Record<string, unknown>) {
     let verdict: { score: number; reasoning: string } | undefined;
@@ -97,11 +106,8 @@ export function createEvalActivities(deps: { store: Store; callModel: CallModel 
     },
 
     /** The eval run's token and cost totals: the sum over its examples (their runs and their judging). */
-    async totalEvalUsage(input: { evalRunId: string }): Promise<{ inputTokens: number; outputTokens: number; costUsd: number }> {
-      const rows = await listEvalResults(deps.store, input.evalRunId);
-      const usage = rows.reduce((u, r) => ({ inputTokens: u.inputTokens + r.inputTokens, outputTokens: u.outputTokens + r.outputTokens, costUsd: u.costUsd + r.costUsd }), { inputTokens: 0, outputTokens: 0, costUsd: 0 });
-      await setUsage(deps.store, input.evalRunId, usage);
-      return usage;
+    async totalEvalUsage(input: { evalRunId: string }): Promise<EvalUsage> {
+      return storeUsage(input.evalRunId, await listEvalResults(deps.store, input.evalRunId));
     },
 
     /** Fix the eval's examples in the store (once): its workflow then carries a position, not the ids. */
@@ -118,11 +124,10 @@ export function createEvalActivities(deps: { store: Store; callModel: CallModel 
     },
 
     /** The eval's result from its stored per-example results: every segment's examples count, not only the last one's. */
-    async summarizeEval(input: { evalRunId: string; metrics: MetricSpec[] }): Promise<{ examples: number; errors: number; aggregates: Record<string, Aggregate>; usage: { inputTokens: number; outputTokens: number; costUsd: number } }> {
+    async summarizeEval(input: { evalRunId: string; metrics: MetricSpec[] }): Promise<{ examples: number; errors: number; aggregates: Record<string, Aggregate>; usage: EvalUsage }> {
       const rows = await listEvalResults(deps.store, input.evalRunId);
       const aggregates = Object.fromEntries(input.metrics.map((m) => [metricKey(m), aggregate(rows.map((r) => r.scores[metricKey(m)] ?? 0))]));
-      const usage = rows.reduce((u, r) => ({ inputTokens: u.inputTokens + r.inputTokens, outputTokens: u.outputTokens + r.outputTokens, costUsd: u.costUsd + r.costUsd }), { inputTokens: 0, outputTokens: 0, costUsd: 0 });
-      await setUsage(deps.store, input.evalRunId, usage);
+      const usage = await storeUsage(input.evalRunId, rows);
       return { examples: rows.length, errors: rows.filter((r) => r.error !== null).length, aggregates, usage };
     },
 

@@ -15,7 +15,7 @@ import type { Store } from '../db/knex.js';
 import { workflowBundleOptions } from '../temporal/bundle.js';
 import { connectClient, connectWorker } from '../temporal/connection.js';
 import { startTelemetry } from '../temporal/telemetry.js';
-import { createSessionWorker, createWorker, sessionQueueName } from '../temporal/worker.js';
+import { createWorkers, type ProcessWorkers } from '../temporal/worker.js';
 import { createApp } from './app.js';
 import { startAppViews } from './app-views/server.js';
 import { loadOrCreateToken } from './config.js';
@@ -85,20 +85,22 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
     telemetry,
   };
 
-  let worker: Worker | undefined;
-  let sessionWorker: Worker | undefined;
+  let workers: ProcessWorkers | undefined;
   let workerRun: Promise<void> | undefined;
   if (o.withWorker) {
     const connection = await connectWorker(config.temporal);
-    const sessionQueue = sessionQueueName(config.temporal.taskQueue);
-    const activities = createActivities({ store: o.store, bus, secrets, resolveProvider, tools: config.tools, telemetry, log, sessionQueue });
-    const common = { connection, namespace: config.temporal.namespace, activities, keyring: payloadKeys, store: o.store, telemetry };
-    worker = await createWorker({ ...common, taskQueue: config.temporal.taskQueue, bundle: workflowBundleOptions(config), workflowCacheSize: config.temporal.workflowCacheSize });
-    sessionWorker = await createSessionWorker({ ...common, sessionQueue });
-    const sessions = sessionWorker;
-    workerRun = Promise.all([worker.run(), sessions.run()])
-      .then(() => undefined)
-      .finally(() => connection.close());
+    workers = await createWorkers({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      activities: (sessionQueue) => createActivities({ store: o.store, bus, secrets, resolveProvider, tools: config.tools, telemetry, log, sessionQueue }),
+      bundle: workflowBundleOptions(config),
+      keyring: payloadKeys,
+      store: o.store,
+      telemetry,
+      workflowCacheSize: config.temporal.workflowCacheSize,
+    });
+    workerRun = workers.run().finally(() => connection.close());
   }
 
   const server = http.createServer(createApp(app).callback());
@@ -121,7 +123,7 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     app,
-    worker,
+    worker: workers?.main,
     async close() {
       clearInterval(timer);
       app.tailer.close();
@@ -130,8 +132,7 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await views.close();
-      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
-      if (sessionWorker && sessionWorker.getState() === 'RUNNING') sessionWorker.shutdown();
+      workers?.shutdown();
       await workerRun?.catch(() => {});
       await closeBrowser();
       await closeMcpSessions();

@@ -39,10 +39,10 @@ export function tracingOptions(t: Telemetry) {
  * A worker process's own task queue. A run's browser lives in one process, so its browser calls go to
  * the queue of the worker that opened it (the workflow asks which with browserSessionQueue).
  */
-export const sessionQueueName = (taskQueue: string): string => `${taskQueue}@${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+const sessionQueueName = (taskQueue: string): string => `${taskQueue}@${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
 
 /** The activity-only worker polling this process's session queue. */
-export async function createSessionWorker(o: Omit<WorkerOptions, 'bundle' | 'taskQueue'> & { sessionQueue: string }): Promise<Worker> {
+async function createSessionWorker(o: Omit<WorkerOptions, 'bundle' | 'taskQueue'> & { sessionQueue: string }): Promise<Worker> {
   return Worker.create({
     connection: o.connection,
     namespace: o.namespace,
@@ -54,7 +54,7 @@ export async function createSessionWorker(o: Omit<WorkerOptions, 'bundle' | 'tas
   });
 }
 
-export async function createWorker(o: WorkerOptions): Promise<Worker> {
+async function createWorker(o: WorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: o.connection,
     namespace: o.namespace,
@@ -70,4 +70,32 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
     // After a worker dies, its cached workflows move to another worker this soon.
     stickyQueueScheduleToStartTimeout: '3s',
   });
+}
+
+export interface ProcessWorkers {
+  /** Workflows and activities on the shared task queue. */
+  main: Worker;
+  /** This process's own queue (see sessionQueueName). */
+  sessionQueue: string;
+  /** Both workers, until both shut down. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+/** A worker process's two workers; its activities know the session queue, so a run's browser can follow it. */
+export async function createWorkers(o: Omit<WorkerOptions, 'activities'> & { activities: (sessionQueue: string) => Activities }): Promise<ProcessWorkers> {
+  const sessionQueue = sessionQueueName(o.taskQueue);
+  const activities = o.activities(sessionQueue);
+  const main = await createWorker({ ...o, activities });
+  const sessions = await createSessionWorker({ ...o, activities, sessionQueue });
+  return {
+    main,
+    sessionQueue,
+    run: async () => {
+      await Promise.all([main.run(), sessions.run()]);
+    },
+    shutdown: () => {
+      for (const w of [main, sessions]) if (w.getState() === 'RUNNING') w.shutdown();
+    },
+  };
 }

@@ -12,7 +12,7 @@ import { createBus } from '../../db/event-bus.js';
 import { workflowBundleOptions } from '../../temporal/bundle.js';
 import { connectWorker } from '../../temporal/connection.js';
 import { startTelemetry } from '../../temporal/telemetry.js';
-import { createSessionWorker, createWorker, sessionQueueName } from '../../temporal/worker.js';
+import { createWorkers } from '../../temporal/worker.js';
 import { onShutdown, prepareStore, resolvedConfig } from '../runtime.js';
 
 export function workerCommand(program: Command): void {
@@ -31,18 +31,21 @@ export function workerCommand(program: Command): void {
       const resolveProvider = createProviderResolver(store, keyring, secrets, localFiles);
       const connection = await connectWorker(target);
       const telemetry = startTelemetry(config.telemetry, secrets);
-      const sessionQueue = sessionQueueName(target.taskQueue);
-      const activities = createActivities({ store, bus, secrets, resolveProvider, tools: config.tools, telemetry, log, sessionQueue });
-      const common = { connection, namespace: target.namespace, activities, keyring, store, telemetry };
-      const worker = await createWorker({ ...common, taskQueue: target.taskQueue, bundle: workflowBundleOptions(config), workflowCacheSize: target.workflowCacheSize });
-      const sessions = await createSessionWorker({ ...common, sessionQueue });
-      onShutdown(async () => {
-        worker.shutdown();
-        sessions.shutdown();
+      const workers = await createWorkers({
+        connection,
+        namespace: target.namespace,
+        taskQueue: target.taskQueue,
+        activities: (sessionQueue) => createActivities({ store, bus, secrets, resolveProvider, tools: config.tools, telemetry, log, sessionQueue }),
+        bundle: workflowBundleOptions(config),
+        keyring,
+        store,
+        telemetry,
+        workflowCacheSize: target.workflowCacheSize,
       });
-      log.info({ taskQueue: target.taskQueue, sessionQueue, address: target.address }, 'worker running');
-      console.log(`worker polling ${target.address} task queue '${target.taskQueue}' (sessions on '${sessionQueue}')`);
-      await Promise.all([worker.run(), sessions.run()]);
+      onShutdown(async () => workers.shutdown());
+      log.info({ taskQueue: target.taskQueue, sessionQueue: workers.sessionQueue, address: target.address }, 'worker running');
+      console.log(`worker polling ${target.address} task queue '${target.taskQueue}' (sessions on '${workers.sessionQueue}')`);
+      await workers.run();
       await closeBrowser();
       await closeMcpSessions();
       await bus.close?.();

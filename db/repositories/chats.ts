@@ -70,15 +70,18 @@ export async function deleteChat(store: Store, id: string): Promise<void> {
 
 export async function listMessages(store: Store, chatId: string): Promise<ChatMessageRow[]> {
   const rows = await store.knex('chat_messages').where('chatId', chatId).orderBy('seq');
-  return rows.map((r: ChatMessageRow & { usage: string | null; seq: number | string }) => ({
-    seq: Number(r.seq),
-    key: r.key,
-    role: r.role,
-    content: r.content,
-    usage: r.usage ? parse(r.usage) : null,
-    createdAt: r.createdAt,
-  }));
+  return rows.map(messageRow);
 }
+
+/** A stored message as the API shows it (seq a number, usage parsed). */
+const messageRow = (r: ChatMessageRow & { usage: string | null; seq: number | string }): ChatMessageRow => ({
+  seq: Number(r.seq),
+  key: r.key,
+  role: r.role,
+  content: r.content,
+  usage: r.usage ? parse(r.usage) : null,
+  createdAt: r.createdAt,
+});
 
 /** Insert a message, or replace the content stored under its key (a later attempt of the same turn). */
 export async function upsertMessage(store: Store, chatId: string, m: { key: string; role: 'user' | 'assistant'; content: string; usage?: ChatMessageRow['usage'] }): Promise<ChatMessageRow> {
@@ -112,5 +115,5 @@ export async function answeredTranscript(store: Store, chatId: string, exceptMes
 /** A turn's stored reply (a message resent after continue-as-new is answered from here). */
 export async function storedReply(store: Store, chatId: string, messageId: string): Promise<ChatMessageRow | undefined> {
   const row = await store.knex('chat_messages').where({ chatId, key: `${messageId}:assistant` }).first();
-  return row ? { seq: Number(row.seq), key: row.key, role: row.role, content: row.content, usage: row.usage ? parse(row.usage) : null, createdAt: row.createdAt } : undefined;
+  return row ? messageRow(row) : undefined;
 }

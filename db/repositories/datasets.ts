@@ -2,6 +2,7 @@
 import type { EvalExampleSource, ExampleInput, Split } from '../../core/dataset-import.js';
 import { newId } from '../../core/ids.js';
 import { ConflictError, NotFoundError } from '../errors.js';
+import type { Knex } from 'knex';
 import type { Store } from '../knex.js';
 
 export interface DatasetRow {
@@ -128,11 +129,13 @@ export async function scoresOfChildRun(store: Store, childRunId: string): Promis
   return row ? { evalRunId: row.evalRunId, exampleId: row.exampleId, scores: parse(row.scores) } : undefined;
 }
 
+/** How many rows a query matches (drivers answer a string or a number). */
+const countOf = async (q: Knex.QueryBuilder): Promise<number> => Number(((await q.count({ n: '*' }).first()) as { n: number | string } | undefined)?.n ?? 0);
+
 export async function countExamples(store: Store, datasetId: string, split?: Split): Promise<number> {
   const q = store.knex('dataset_examples').where('datasetId', datasetId);
   if (split) q.where('split', split);
-  const row = (await q.count({ n: '*' }).first()) as { n: number | string } | undefined;
-  return Number(row?.n ?? 0);
+  return countOf(q);
 }
 
 /**
@@ -140,8 +143,9 @@ export async function countExamples(store: Store, datasetId: string, split?: Spl
  * A dataset's are copied inside the database (ids never travel); given ids are written in chunks.
  */
 export async function snapshotEvalExamples(store: Store, evalRunId: string, source: EvalExampleSource): Promise<number> {
-  const existing = await store.knex('eval_examples').where('evalRunId', evalRunId).count({ n: '*' }).first();
-  if (Number((existing as { n: number | string } | undefined)?.n ?? 0) > 0) return Number((existing as { n: number | string }).n);
+  const fixed = () => countOf(store.knex('eval_examples').where('evalRunId', evalRunId));
+  const existing = await fixed();
+  if (existing > 0) return existing;
   await store.knex.transaction(async (trx) => {
     if ('dataset' in source) {
       const split = source.dataset.split ? ' and split = ?' : '';
@@ -151,7 +155,7 @@ export async function snapshotEvalExamples(store: Store, evalRunId: string, sour
       for (let i = 0; i < rows.length; i += 500) await trx('eval_examples').insert(rows.slice(i, i + 500));
     }
   });
-  return Number(((await store.knex('eval_examples').where('evalRunId', evalRunId).count({ n: '*' }).first()) as { n: number | string }).n);
+  return fixed();
 }
 
 /** The eval's example at a position, with its content (null when it was deleted while the run went on). */

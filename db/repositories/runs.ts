@@ -253,9 +253,11 @@ export async function stepRecords(store: Store, runId: string): Promise<Map<stri
  * the trajectory its next step renders, kept here rather than carried by the workflow.
  */
 export async function agentTurns(store: Store, runId: string): Promise<TrajectoryStep[]> {
-  const rows = (await store.knex('run_events').where({ runId, type: 'step.completed' }).where('key', 'like', 'turn:%:completed').select('key', 'data')) as Array<{ key: string; data: string }>;
-  const turns = rows.map((r) => ({ n: Number(r.key.split(':')[1]), data: JSON.parse(r.data) as { outputs: TrajectoryStep } }));
-  return turns.sort((a, b) => a.n - b.n).map((t) => t.data.outputs);
+  const turns = [...(await stepRecords(store, runId))].flatMap(([stepId, r]) => {
+    const n = /^turn\[(\d+)\]$/.exec(stepId)?.[1];
+    return n === undefined ? [] : [{ n: Number(n), step: r.data.outputs as TrajectoryStep }];
+  });
+  return turns.sort((a, b) => a.n - b.n).map((t) => t.step);
 }
 
 /** A run's events of the given types only (a diff needs steps and calls, not every delta of the story). */
