@@ -107,7 +107,7 @@ describe('dashboard (e2e)', () => {
     await page.locator('[data-type="llm.request"]').first().click();
     await page.click('[data-test=edit-prompt]');
     const dialog = page.locator('[data-test=edit-prompt-dialog]');
-    expect(await dialog.locator('textarea[name=edit-instructions]').inputValue()).toBe('op: upper');
+    await expect.poll(() => dialog.locator('textarea[name=edit-instructions]').inputValue()).toBe('op: upper');
     await dialog.locator('textarea[name=edit-instructions]').fill('op: reverse');
     await shot('edit-prompt');
     await dialog.locator('[data-test=save-and-rerun]').click();
