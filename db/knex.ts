@@ -17,6 +17,12 @@ interface SqliteConnection {
   prepare(sql: string): unknown;
 }
 
+/**
+ * A page's limit (an integer the API validated) written into the SQL: SQLite runs a statement with a bound
+ * LIMIT about 40 µs slower on every call, a fifth of a runs page's time (bench/api).
+ */
+export const LITERAL = { skipBinding: true } as const;
+
 /** Most prepared statements a connection keeps; the store's queries are a few hundred shapes. */
 const STATEMENT_CACHE_SIZE = 1000;
 

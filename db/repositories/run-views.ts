@@ -1,7 +1,7 @@
 // A run (and a page of its events) as the API shows it, written as JSON text by the database itself:
 // the one definition of the run view. A page of runs is then joined text, never rows turned into objects and back into JSON
 // (that round trip was most of GET /api/runs' time: bench/api).
-import type { Store } from '../knex.js';
+import { LITERAL, type Store } from '../knex.js';
 import { NotFoundError } from '../errors.js';
 import { filterRuns, type RunFilter } from './runs.js';
 
@@ -60,7 +60,7 @@ function viewText(r: ViewRow): string {
 /** A page of run views, newest first, as JSON text each, and the cursor of the next page. */
 export async function runViewPage(store: Store, ui: RunViewContext, q: RunFilter & { limit: number; cursor?: string | undefined }): Promise<{ views: string[]; nextCursor: string | null }> {
   const rows = (await filterRuns(store.knex('runs'), q, store.dialect)
-    .limit(q.limit + 1)
+    .limit(q.limit + 1, LITERAL)
     .select('runs.id', 'runs.workflowId', store.knex.raw(`${viewSql(store.dialect)} as view`, [ui.workflowsUrl]))) as ViewRow[];
   const more = rows.length > q.limit;
   const page = more ? rows.slice(0, q.limit) : rows;
@@ -83,7 +83,7 @@ function eventSql(dialect: Store['dialect']): string {
 /** A page of a run's events after `after`, in seq order, as the JSON array text GET /api/runs/:id/events answers. */
 export async function eventPageText(store: Store, runId: string, after: number, limit: number): Promise<string> {
   // One row, the page joined in the database: no per-event row objects for the driver to build.
-  const page = store.knex('run_events').where('runId', runId).where('seq', '>', after).orderBy('seq').limit(limit).select('seq', store.knex.raw(`${eventSql(store.dialect)} as event`));
+  const page = store.knex('run_events').where('runId', runId).where('seq', '>', after).orderBy('seq').limit(limit, LITERAL).select('seq', store.knex.raw(`${eventSql(store.dialect)} as event`));
   const joined = store.dialect === 'sqlite' ? "group_concat(event, ',' order by seq)" : "string_agg(event, ',' order by seq)";
   const row = (await store.knex.from(page.as('page')).first(store.knex.raw(`${joined} as events`))) as { events: string | null } | undefined;
   return `[${row?.events ?? ''}]`;
