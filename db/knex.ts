@@ -5,10 +5,13 @@ import knexFactory, { type Knex } from 'knex';
 import { knexSnakeCaseMappers } from 'objection';
 import type { DbConfig } from '../config/index.js';
 import { migrationSource } from './migrations/index.js';
+import { sqlitePageCache, uncachedPages, type PageCache } from './page-cache.js';
 
 export interface Store {
   knex: Knex;
   dialect: DbConfig['dialect'];
+  /** Answers kept until the store changes (SQLite); computed every time on PostgreSQL. */
+  pages: PageCache;
   close(): Promise<void>;
 }
 
@@ -46,7 +49,10 @@ function reusePreparedStatements(conn: SqliteConnection): void {
 
 export function openStore(config: DbConfig): Store {
   let knex: Knex;
+  let pages = uncachedPages;
   if (config.dialect === 'sqlite') {
+    // An in-memory database is the store connection's alone: no second connection can watch it.
+    if (config.url !== ':memory:') pages = sqlitePageCache(config.url);
     if (config.url !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(config.url)), { recursive: true });
     knex = knexFactory({
       client: 'better-sqlite3',
@@ -69,7 +75,15 @@ export function openStore(config: DbConfig): Store {
   } else {
     knex = knexFactory({ client: 'pg', connection: config.url, pool: { min: 0, max: 10 }, ...knexSnakeCaseMappers() });
   }
-  return { knex, dialect: config.dialect, close: () => knex.destroy() };
+  return {
+    knex,
+    dialect: config.dialect,
+    pages,
+    close: async () => {
+      pages.close();
+      await knex.destroy();
+    },
+  };
 }
 
 export async function migrate(store: Store): Promise<string[]> {

@@ -33,9 +33,12 @@ export function runRoutes(app: AppContext): Router {
   r.get('/:id/definition', async (ctx) => (ctx.body = await runDefinition(app, ctx.params.id!)));
   r.get('/:id/events', async (ctx) => {
     const q = eventsQuery.parse(ctx.query);
-    await runs.getRun(app.store, ctx.params.id!);
+    const id = ctx.params.id!;
     ctx.type = 'application/json';
-    ctx.body = `{"events":${await eventPageText(app.store, ctx.params.id!, q.after, q.limit)}}`;
+    ctx.body = await app.store.pages.get(`events ${id} ${q.after} ${q.limit}`, async () => {
+      await runs.getRun(app.store, id);
+      return `{"events":${await eventPageText(app.store, id, q.after, q.limit)}}`;
+    });
   });
   r.get('/:id/history', async (ctx) => (ctx.body = await svc.runHistory(app, ctx.params.id!)));
   r.post('/:id/cancel', async (ctx) => (ctx.body = await svc.cancelRun(app, ctx.params.id!)));

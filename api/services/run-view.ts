@@ -33,9 +33,12 @@ export async function runView(ctx: AppContext, id: string): Promise<RunView> {
 }
 
 /** A page of runs, newest first, as the JSON body GET /api/runs answers: no object is built for it. */
-export async function runViewPageBody(ctx: AppContext, q: RunFilter & { limit: number }): Promise<string> {
-  const page = await runViewPage(ctx.store, runViewContext(ctx), q);
-  return `{"runs":[${page.views.join(',')}],"nextCursor":${JSON.stringify(page.nextCursor)}}`;
+export function runViewPageBody(ctx: AppContext, q: RunFilter & { limit: number }): Promise<string> {
+  // The dashboard asks for the same page again and again; until the store changes, the answer is the same text.
+  return ctx.store.pages.get(`runs ${JSON.stringify(q)}`, async () => {
+    const page = await runViewPage(ctx.store, runViewContext(ctx), q);
+    return `{"runs":[${page.views.join(',')}],"nextCursor":${JSON.stringify(page.nextCursor)}}`;
+  });
 }
 
 /** A page of runs as objects (for answers that add to them). */

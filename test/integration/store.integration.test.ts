@@ -132,6 +132,31 @@ describe.each(dialects)('store (%s)', (dialect) => {
     expect(JSON.parse(await eventPageText(db.store, run.id, 1, 2)).map((e: { seq: number }) => e.seq)).toEqual([2, 3]);
   });
 
+  it('answers a kept page only while the store is unchanged, whichever process wrote to it', async () => {
+    const run = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: {} });
+    let computed = 0;
+    const seqs = async () => {
+      const text = await db.store.pages.get(`test events ${run.id}`, () => {
+        computed++;
+        return eventPageText(db.store, run.id, 0, 100);
+      });
+      return (JSON.parse(text) as { seq: number }[]).map((e) => e.seq);
+    };
+    expect(await seqs()).toEqual([]);
+    expect(await seqs()).toEqual([]);
+    // SQLite keeps the answer; PostgreSQL computes every time.
+    expect(computed).toBe(dialect === 'sqlite' ? 1 : 2);
+    await appendEvents(db.store, run.id, [log('mine')]);
+    expect(await seqs()).toEqual([1]);
+    await runTs('test/helpers/append-events.ts', [dialect, db.url, run.id, 'theirs', '3']);
+    expect(await seqs()).toEqual([1, 2, 3, 4]);
+    // A status change in this process shows on the next read of a page that was kept.
+    const status = async () => JSON.parse(await db.store.pages.get(`test view ${run.id}`, () => runViewText(db.store, { workflowsUrl: 'u/' }, run.id))).status as string;
+    expect(await status()).toBe('queued');
+    await updateRun(db.store, run.id, { status: 'running' });
+    expect(await status()).toBe('running');
+  });
+
   it('finds runs by a word of their inputs or outputs, kept by the database as runs are written and finished', async () => {
     const digest = { type: 'pipeline' as const, id: 'd', name: 'digest', version: 1 };
     const a = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target: digest, inputs: { text: 'The Zeppelin review' } });
