@@ -97,7 +97,7 @@ try {
   // The same pages computed by the database on every request, as when runs are being written between requests.
   const kept = store.pages;
   store.pages = uncachedPages;
-  for (const name of ['runsFirstPage', 'runsDeepPage', 'eventsMiddlePage'] as const) {
+  for (const name of ['runsFirstPage', 'runsDeepPage', 'eventsMiddlePage', 'searchRareWord', 'searchCommonWord'] as const) {
     await hammer(endpoints[name], auth, 1);
     results[`${name}Computed`] = await hammer(endpoints[name], auth);
   }
