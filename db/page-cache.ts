@@ -7,18 +7,25 @@ import Database from 'better-sqlite3';
 export interface PageCache {
   /** The answer for `key` as of the store's present state: kept, or computed (and kept) when the store moved. */
   get(key: string, compute: () => Promise<string>): Promise<string>;
+  /** What is kept: answers, and their characters in all. */
+  held(): { entries: number; chars: number };
   close(): void;
 }
 
-/** Enough for the dashboard's lists and a few event pages; a bigger answer is computed each time. */
-const MAX_ENTRIES = 64;
-const MAX_ENTRY_CHARS = 512 * 1024;
-const MAX_TOTAL_CHARS = 16 * 1024 * 1024;
+export interface PageCacheLimits {
+  maxEntries: number;
+  /** An answer longer than this is computed each time, never kept. */
+  maxEntryChars: number;
+  maxTotalChars: number;
+}
 
-export const uncachedPages: PageCache = { get: (_key, compute) => compute(), close: () => undefined };
+/** Enough for the dashboard's lists and a few event pages. */
+const LIMITS: PageCacheLimits = { maxEntries: 64, maxEntryChars: 512 * 1024, maxTotalChars: 16 * 1024 * 1024 };
+
+export const uncachedPages: PageCache = { get: (_key, compute) => compute(), held: () => ({ entries: 0, chars: 0 }), close: () => undefined };
 
 /** A cache over the SQLite file `file` (its WAL mode lets this second connection read beside the store's). */
-export function sqlitePageCache(file: string): PageCache {
+export function sqlitePageCache(file: string, limits: PageCacheLimits = LIMITS): PageCache {
   // Opened at the first read, when the store has created and migrated the file.
   let watcher: Database.Database | undefined;
   let dataVersion: Database.Statement | undefined;
@@ -44,15 +51,17 @@ export function sqlitePageCache(file: string): PageCache {
         entries.set(key, hit);
         return hit.body;
       }
-      drop(key);
       // Tagged with the version read before computing: a commit during the read only makes the next get compute again.
       const body = await compute();
-      if (body.length > MAX_ENTRY_CHARS) return body;
+      if (body.length > limits.maxEntryChars) return body;
+      // Dropped here, not before computing: concurrent misses of one key each replace the last, counted once.
+      drop(key);
       entries.set(key, { version, body });
       chars += body.length;
-      while (entries.size > MAX_ENTRIES || chars > MAX_TOTAL_CHARS) drop(entries.keys().next().value!);
+      while (entries.size > 1 && (entries.size > limits.maxEntries || chars > limits.maxTotalChars)) drop(entries.keys().next().value!);
       return body;
     },
+    held: () => ({ entries: entries.size, chars }),
     close: () => {
       watcher?.close();
       watcher = undefined;
