@@ -52,8 +52,10 @@ export function openStore(config: DbConfig): Store {
   let pages = uncachedPages;
   if (config.dialect === 'sqlite') {
     // An in-memory database is the store connection's alone: no second connection can watch it.
-    if (config.url !== ':memory:') pages = sqlitePageCache(config.url);
-    if (config.url !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(config.url)), { recursive: true });
+    if (config.url !== ':memory:') {
+      fs.mkdirSync(path.dirname(path.resolve(config.url)), { recursive: true });
+      pages = sqlitePageCache(config.url);
+    }
     knex = knexFactory({
       client: 'better-sqlite3',
       connection: { filename: config.url },
