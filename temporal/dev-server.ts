@@ -67,13 +67,40 @@ export async function waitForTemporal(address: string, timeoutMs = 60_000, child
   throw new Error(`Temporal at ${address} did not become healthy within ${timeoutMs} ms: ${String(lastError)}`);
 }
 
+const TAIL_BYTES = 4096;
+
+/** The end of a log file (this start's lines are the last ones appended). */
+function logTail(file: string): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const buf = Buffer.alloc(Math.min(size, TAIL_BYTES));
+    fs.readSync(fd, buf, 0, buf.length, size - buf.length);
+    return buf.toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   const cli = o.cliPath;
   if (o.dbFile) fs.mkdirSync(path.dirname(o.dbFile), { recursive: true });
-  const out = o.logFile ? fs.openSync(o.logFile, 'a') : 'ignore';
+  const out = o.logFile ? fs.openSync(o.logFile, 'a') : 'pipe';
   const child = spawn(cli, devServerArgs(o), { stdio: ['ignore', out, out], detached: false });
+  if (typeof out === 'number') fs.closeSync(out); // the child holds its own copy
+  // Without a log file, the last few KB of its output are kept, so a failed start says why.
+  let recent = '';
+  const keep = (chunk: Buffer) => void (recent = (recent + chunk.toString('utf8')).slice(-TAIL_BYTES));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const address = `127.0.0.1:${o.port}`;
-  await waitForTemporal(address, 60_000, child);
+  try {
+    await waitForTemporal(address, 60_000, child);
+  } catch (err) {
+    child.kill('SIGKILL'); // a server that never became healthy is not left behind
+    const said = (o.logFile ? logTail(o.logFile) : recent).trim();
+    throw new Error(`${(err as Error).message}${said ? `; its last output:\n${said}` : ''}`, { cause: err });
+  }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     address,
