@@ -3,6 +3,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { Context } from '@temporalio/activity';
 import { OutputParseError, parseReply, renderCall, retryMessages, type AdapterKind } from '../core/adapters.js';
+import type { NewRunEvent } from '../core/events.js';
 import type { Usage } from '../core/messages.js';
 import { moduleSignature } from '../core/modules.js';
 import type { ComponentSpec } from '../core/specs.js';
@@ -21,6 +22,8 @@ export interface PredictInput {
   inputs: Record<string, unknown>;
   /** This call is the whole step: record step.started with its llm.request (saves a round trip). */
   recordStep?: boolean;
+  /** Events the workflow decided before this call (the step that made it ready completed): appended first, in the same write. */
+  carried?: NewRunEvent[];
   /** Look for a completed call with the same key first (the step cache); `componentRef` is part of the key. */
   cache?: 'reuse';
   componentRef?: string;
@@ -45,6 +48,7 @@ export function createPredict(deps: { store: Store; events: EventWriter; callMod
   return async function predict(input: PredictInput): Promise<PredictResult> {
     const attempt = Context.current().info.attempt;
     const { runId, stepId, component } = input;
+    const before: NewRunEvent[] = [...(input.carried ?? []), ...(input.recordStep ? [{ type: 'step.started' as const, key: `step:${stepId}:started`, data: { stepId, attempt } }] : [])];
     const resolved = await deps.resolveProvider(component.provider).catch((err: Error) => {
       throw ApplicationFailure.nonRetryable(`provider '${component.provider}' cannot be used: ${err.message}`, 'ConfigError');
     });
@@ -57,7 +61,7 @@ export function createPredict(deps: { store: Store; events: EventWriter; callMod
       if (hit) {
         const source = { runId: hit.runId, stepId: hit.stepId, callId: hit.callId };
         await deps.events.append(runId, [
-          ...(input.recordStep ? [{ type: 'step.started' as const, key: `step:${stepId}:started`, data: { stepId, attempt } }] : []),
+          ...before,
           { type: 'step.reused', key: `${input.callId}:cached`, data: { stepId, callId: input.callId, source, cached: true } },
         ]);
         return { outputs: hit.outputs, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, latencyMs: 0, cached: source };
@@ -86,7 +90,7 @@ export function createPredict(deps: { store: Store; events: EventWriter; callMod
           maxTokens: component.params?.maxTokens,
           jsonSchema: rendered.jsonSchema,
           stream: component.params?.stream !== false,
-          before: input.recordStep && round === 0 ? [{ type: 'step.started', key: `step:${stepId}:started`, data: { stepId, attempt } }] : undefined,
+          before: round === 0 && before.length ? before : undefined,
         },
         (res) => {
           try {

@@ -1,6 +1,7 @@
 // A pipeline run: steps in dependency order, independent steps in parallel, foreach fan-out.
-import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities, PredictInput } from '../activities/index.js';
+import type { NewRunEvent } from '../core/events.js';
 import { failureMessage, failureType } from '../core/failures.js';
 import type { StepReuse } from '../core/fork.js';
 import { pinnedRef, resolveBinding, type PipelinePlan, type PlannedStep } from '../core/pipeline-plan.js';
@@ -21,6 +22,22 @@ export interface PipelineRunInput {
 }
 
 type StepOutputs = Record<string, Record<string, unknown> | null>;
+
+/**
+ * A run's story as it is written: events decided but not yet written ride with the next write (a
+ * step's completion with the start of the step it made ready, or with the run's end), which saves
+ * the workflow a local activity per step. Everything written flushes them first, so order holds.
+ */
+interface RunStory {
+  runId: string;
+  carried: NewRunEvent[];
+  /** The step is done; true when its completion can wait for the write that follows at once. */
+  settle(stepId: string): boolean;
+}
+
+function write(story: RunStory, events: NewRunEvent[]): Promise<number> {
+  return record(story.runId, [...story.carried.splice(0), ...events]);
+}
 
 /** Run fn(i) for i in [0, n) with at most `limit` in flight (deterministic: plain promises). */
 async function pool(n: number, limit: number, fn: (i: number) => Promise<void>): Promise<void> {
@@ -50,29 +67,39 @@ function itemLists(results: Array<Record<string, unknown>>): Record<string, unkn
 }
 
 /** A forked step taken whole from its source run (or a counterfactual): no model call. */
-async function reuseStep(runId: string, step: PlannedStep, reuse: Extract<StepReuse, { outputs: unknown }>, outputs: StepOutputs): Promise<void> {
+async function reuseStep(story: RunStory, step: PlannedStep, reuse: Extract<StepReuse, { outputs: unknown }>, outputs: StepOutputs): Promise<void> {
   const stepId = step.id;
   outputs[stepId] = reuse.outputs;
+  story.settle(stepId);
   const completed = { type: 'step.completed' as const, key: `step:${stepId}:completed`, data: { stepId, outputs: reuse.outputs, ...(reuse.skipped ? { skipped: true } : {}), ...(reuse.counterfactual ? { counterfactual: true } : { reused: true }) } };
-  await record(runId, reuse.counterfactual ? [completed] : [{ type: 'step.reused', key: `step:${stepId}:reused`, data: { stepId, source: reuse.source } }, completed]);
+  await write(story, reuse.counterfactual ? [completed] : [{ type: 'step.reused', key: `step:${stepId}:reused`, data: { stepId, source: reuse.source } }, completed]);
 }
 
-async function runStep(input: PipelineRunInput, step: PlannedStep, outputs: StepOutputs): Promise<void> {
+async function runStep(input: PipelineRunInput, story: RunStory, step: PlannedStep, outputs: StepOutputs): Promise<void> {
   const { runId } = input;
   const reuse = input.reuse?.[step.id];
-  if (reuse && 'outputs' in reuse) return reuseStep(runId, step, reuse, outputs);
+  if (reuse && 'outputs' in reuse) return reuseStep(story, step, reuse, outputs);
   const state = { inputs: input.inputs, outputs };
   if (step.when !== undefined && resolveBinding(step.when, state) !== true) {
     outputs[step.id] = null;
-    await record(runId, [{ type: 'step.completed', key: `step:${step.id}:completed`, data: { stepId: step.id, outputs: null, skipped: true } }]);
+    story.settle(step.id);
+    await write(story, [{ type: 'step.completed', key: `step:${step.id}:completed`, data: { stepId: step.id, outputs: null, skipped: true } }]);
     return;
   }
   const acts = stepActivities(step, input.heartbeatTimeoutMs ?? 10_000);
   const cache = input.cache ?? step.component.spec.cache;
   const call = (callId: string, item?: unknown): Promise<Record<string, unknown>> => {
     const bound = Object.fromEntries(Object.entries(step.inputs).map(([k, v]) => [k, resolveBinding(v, { ...state, item })]));
-    const req: PredictInput = { runId, stepId: step.id, callId, component: step.component.spec, inputs: bound, recordStep: step.foreach === undefined, componentRef: pinnedRef(step.component), ...(cache === 'reuse' ? { cache } : {}) };
-    return acts.predict(req).then((r) => r.outputs);
+    // The events carried so far are written by this call; should it fail, the next write takes them again (keys keep one copy).
+    const carried = story.carried.splice(0);
+    const req: PredictInput = { runId, stepId: step.id, callId, component: step.component.spec, inputs: bound, recordStep: step.foreach === undefined, componentRef: pinnedRef(step.component), ...(cache === 'reuse' ? { cache } : {}), ...(carried.length ? { carried } : {}) };
+    return acts.predict(req).then(
+      (r) => r.outputs,
+      (err: unknown) => {
+        story.carried.unshift(...carried);
+        throw err;
+      },
+    );
   };
 
   try {
@@ -81,13 +108,15 @@ async function runStep(input: PipelineRunInput, step: PlannedStep, outputs: Step
       // word, because only it knows which attempt's outputs count (a finished attempt may be lost).
       const result = await call(step.id);
       outputs[step.id] = result;
-      await record(runId, [{ type: 'step.completed', key: `step:${step.id}:completed`, data: { stepId: step.id, outputs: result } }]);
+      const completed: NewRunEvent = { type: 'step.completed', key: `step:${step.id}:completed`, data: { stepId: step.id, outputs: result } };
+      if (story.settle(step.id)) story.carried.push(completed);
+      else await write(story, [completed]);
       return;
     }
     const reused = reuse && 'items' in reuse ? reuse.items : undefined;
     const items = resolveBinding(step.foreach, state);
     const list = reused ?? (Array.isArray(items) ? items : []);
-    await record(runId, [
+    await write(story, [
       { type: 'step.started', key: `step:${step.id}:started`, data: { stepId: step.id, items: list.length } },
       ...(reused ? [{ type: 'step.reused' as const, key: `step:${step.id}:reused`, data: { stepId: step.id, source: reuse!.source, items: reused.flatMap((r, i) => (r && !r.counterfactual ? [i] : [])) } }] : []),
     ]);
@@ -97,18 +126,19 @@ async function runStep(input: PipelineRunInput, step: PlannedStep, outputs: Step
       results[i] = given ? given.outputs : await call(`${step.id}[${i}]`, reused ? (Array.isArray(items) ? items[i] : undefined) : list[i]);
     });
     outputs[step.id] = itemLists(results);
-    await record(runId, [{ type: 'step.completed', key: `step:${step.id}:completed`, data: { stepId: step.id, outputs: results, ...(reused ? { reused: true } : {}) } }]);
+    story.settle(step.id);
+    await write(story, [{ type: 'step.completed', key: `step:${step.id}:completed`, data: { stepId: step.id, outputs: results, ...(reused ? { reused: true } : {}) } }]);
   } catch (err) {
     if (isCancellation(err)) throw err;
     const message = failureMessage(err);
-    await record(runId, [{ type: 'step.failed', key: `step:${step.id}:failed`, data: { stepId: step.id, error: message } }]);
+    await write(story, [{ type: 'step.failed', key: `step:${step.id}:failed`, data: { stepId: step.id, error: message } }]);
     // The run's error names the step and keeps the innermost reason and its type.
     throw ApplicationFailure.nonRetryable(`step '${step.id}' failed: ${message}`, failureType(err) ?? 'StepFailed');
   }
 }
 
 /** Start each step once all its dependencies are done; the first failure cancels the rest. */
-async function executePlan(input: PipelineRunInput): Promise<Record<string, unknown>> {
+async function executePlan(input: PipelineRunInput, story: RunStory): Promise<Record<string, unknown>> {
   const outputs: StepOutputs = {};
   const byId = new Map(input.plan.steps.map((s) => [s.id, s]));
   const started = new Map<string, Promise<void>>();
@@ -119,7 +149,7 @@ async function executePlan(input: PipelineRunInput): Promise<Record<string, unkn
     let p = started.get(id);
     if (!p) {
       const step = byId.get(id)!;
-      p = Promise.all(step.deps.map(start)).then(() => runStep(input, step, outputs));
+      p = Promise.all(step.deps.map(start)).then(() => runStep(input, story, step, outputs));
       started.set(id, p);
     }
     return p;
@@ -145,6 +175,22 @@ async function executePlan(input: PipelineRunInput): Promise<Record<string, unkn
   return Object.fromEntries(Object.entries(input.plan.outputs).map(([k, v]) => [k, resolveBinding(v, { inputs: input.inputs, outputs })]));
 }
 
+/** The story of one run of `plan`: a step's completion waits only when a write follows at once. */
+function runStory(runId: string, plan: PipelinePlan): RunStory {
+  const done = new Set<string>();
+  return {
+    runId,
+    carried: [],
+    settle(stepId) {
+      done.add(stepId);
+      // The last step rides with run.completed; one that makes a step ready, with that step's start.
+      const follows = done.size === plan.steps.length || plan.steps.some((s) => s.deps.includes(stepId) && s.deps.every((d) => done.has(d)));
+      return follows && patched('step-completion-carried');
+    },
+  };
+}
+
 export async function pipelineWorkflow(input: PipelineRunInput): Promise<Record<string, unknown>> {
-  return runLifecycle({ runId: input.runId, kind: input.kind, target: input.target, inputs: input.inputs }, () => executePlan(input));
+  const story = runStory(input.runId, input.plan);
+  return runLifecycle({ runId: input.runId, kind: input.kind, target: input.target, inputs: input.inputs }, () => executePlan(input, story), { carried: () => story.carried.splice(0) });
 }
