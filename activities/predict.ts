@@ -9,6 +9,7 @@ import { moduleSignature } from '../core/modules.js';
 import type { ComponentSpec } from '../core/specs.js';
 import type { EventWriter } from '../db/event-writer.js';
 import type { Store } from '../db/knex.js';
+import type { RunPatch } from '../db/repositories/runs.js';
 import { findCachedStep, putCachedStep } from '../db/repositories/step-cache.js';
 import type { CallModel } from './llm/model-call.js';
 import type { ResolvedProvider } from './llm/registry.js';
@@ -24,6 +25,8 @@ export interface PredictInput {
   recordStep?: boolean;
   /** Events the workflow decided before this call (the step that made it ready completed): appended first, in the same write. */
   carried?: NewRunEvent[];
+  /** The status move that goes with `carried` (the run's start). */
+  carriedPatch?: RunPatch;
   /** Look for a completed call with the same key first (the step cache); `componentRef` is part of the key. */
   cache?: 'reuse';
   componentRef?: string;
@@ -63,7 +66,7 @@ export function createPredict(deps: { store: Store; events: EventWriter; callMod
         await deps.events.append(runId, [
           ...before,
           { type: 'step.reused', key: `${input.callId}:cached`, data: { stepId, callId: input.callId, source, cached: true } },
-        ]);
+        ], input.carriedPatch);
         return { outputs: hit.outputs, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, latencyMs: 0, cached: source };
       }
     }
@@ -91,6 +94,7 @@ export function createPredict(deps: { store: Store; events: EventWriter; callMod
           jsonSchema: rendered.jsonSchema,
           stream: component.params?.stream !== false,
           before: round === 0 && before.length ? before : undefined,
+          beforePatch: round === 0 ? input.carriedPatch : undefined,
         },
         (res) => {
           try {

@@ -1,9 +1,9 @@
 // The one run lifecycle every workflow kind goes through: run.started, then exactly one of
 // run.completed / run.failed / run.cancelled with the matching status, whatever the body does.
-import { ApplicationFailure, CancellationScope, ContinueAsNew, isCancellation } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, ContinueAsNew, isCancellation, patched } from '@temporalio/workflow';
 import type { NewRunEvent } from '../core/events.js';
 import { failureMessage, failureType } from '../core/failures.js';
-import { record } from './run-events.js';
+import { record, write, type RunStory } from './run-events.js';
 
 export interface RunHeader {
   runId: string;
@@ -19,8 +19,8 @@ export interface LifecycleOptions<T> {
   outputs?: (result: T) => Record<string, unknown>;
   /** Cleanup that must run however the run ends (not on continue-as-new). */
   finally?: () => Promise<void>;
-  /** Events the body left to be written with the run's end (its last step's completion): taken once, first. */
-  carried?: () => NewRunEvent[];
+  /** The body writes through this story: run.started rides with its first write, and its carried events with the run's end. */
+  story?: RunStory;
 }
 
 /**
@@ -29,8 +29,14 @@ export interface LifecycleOptions<T> {
  */
 export async function runLifecycle<T>(run: RunHeader, body: () => Promise<T>, o: LifecycleOptions<T> = {}): Promise<T> {
   const { runId } = run;
-  if (!run.continued) await record(runId, [{ type: 'run.started', key: 'run.started', data: { kind: run.kind, target: run.target, inputs: run.inputs } }], { status: 'running' });
-  const ending = (events: NewRunEvent[]) => [...(o.carried?.() ?? []), ...events];
+  const story: RunStory = o.story ?? { runId, carried: [] };
+  if (!run.continued) {
+    const started: NewRunEvent = { type: 'run.started', key: 'run.started', data: { kind: run.kind, target: run.target, inputs: run.inputs } };
+    if (o.story && patched('carried-run-events')) {
+      story.carried.push(started);
+      story.carriedPatch = { status: 'running' };
+    } else await record(runId, [started], { status: 'running' });
+  }
   let result: T;
   try {
     result = await body();
@@ -39,11 +45,11 @@ export async function runLifecycle<T>(run: RunHeader, body: () => Promise<T>, o:
     if (err instanceof ContinueAsNew) throw err;
     await CancellationScope.nonCancellable(async () => {
       await o.finally?.().catch(() => undefined);
-      if (isCancellation(err)) await record(runId, ending([{ type: 'run.cancelled', key: 'run.cancelled', data: { reason: 'cancel requested' } }]), { status: 'cancelled' });
+      if (isCancellation(err)) await write(story, [{ type: 'run.cancelled', key: 'run.cancelled', data: { reason: 'cancel requested' } }], { status: 'cancelled' });
       else {
         const message = failureMessage(err);
         const type = failureType(err);
-        await record(runId, ending([{ type: 'run.failed', key: 'run.failed', data: { error: message, ...(type ? { type } : {}) } }]), { status: 'failed', error: { message, ...(type ? { type } : {}) } });
+        await write(story, [{ type: 'run.failed', key: 'run.failed', data: { error: message, ...(type ? { type } : {}) } }], { status: 'failed', error: { message, ...(type ? { type } : {}) } });
       }
     });
     if (isCancellation(err)) throw err;
@@ -51,6 +57,6 @@ export async function runLifecycle<T>(run: RunHeader, body: () => Promise<T>, o:
   }
   await o.finally?.().catch(() => undefined);
   const outputs = o.outputs ? o.outputs(result) : (result as Record<string, unknown>);
-  await record(runId, ending([{ type: 'run.completed', key: 'run.completed', data: { outputs } }]), { status: 'completed', outputs });
+  await write(story, [{ type: 'run.completed', key: 'run.completed', data: { outputs } }], { status: 'completed', outputs });
   return result;
 }

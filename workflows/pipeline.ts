@@ -6,7 +6,7 @@ import { failureMessage, failureType } from '../core/failures.js';
 import type { StepReuse } from '../core/fork.js';
 import { pinnedRef, resolveBinding, type PipelinePlan, type PlannedStep } from '../core/pipeline-plan.js';
 import { runLifecycle } from './lifecycle.js';
-import { record } from './run-events.js';
+import { handBack, takeCarried, write, type RunStory } from './run-events.js';
 
 export interface PipelineRunInput {
   runId: string;
@@ -23,20 +23,10 @@ export interface PipelineRunInput {
 
 type StepOutputs = Record<string, Record<string, unknown> | null>;
 
-/**
- * A run's story as it is written: events decided but not yet written ride with the next write (a
- * step's completion with the start of the step it made ready, or with the run's end), which saves
- * the workflow a local activity per step. Everything written flushes them first, so order holds.
- */
-interface RunStory {
-  runId: string;
-  carried: NewRunEvent[];
-  /** The step is done; true when its completion can wait for the write that follows at once. */
+/** A pipeline run's story: a step's completion waits only when a write follows at once. */
+interface PipelineStory extends RunStory {
+  /** The step is done; true when its completion can ride with the write that follows. */
   settle(stepId: string): boolean;
-}
-
-function write(story: RunStory, events: NewRunEvent[]): Promise<number> {
-  return record(story.runId, [...story.carried.splice(0), ...events]);
 }
 
 /** Run fn(i) for i in [0, n) with at most `limit` in flight (deterministic: plain promises). */
@@ -67,7 +57,7 @@ function itemLists(results: Array<Record<string, unknown>>): Record<string, unkn
 }
 
 /** A forked step taken whole from its source run (or a counterfactual): no model call. */
-async function reuseStep(story: RunStory, step: PlannedStep, reuse: Extract<StepReuse, { outputs: unknown }>, outputs: StepOutputs): Promise<void> {
+async function reuseStep(story: PipelineStory, step: PlannedStep, reuse: Extract<StepReuse, { outputs: unknown }>, outputs: StepOutputs): Promise<void> {
   const stepId = step.id;
   outputs[stepId] = reuse.outputs;
   story.settle(stepId);
@@ -75,7 +65,7 @@ async function reuseStep(story: RunStory, step: PlannedStep, reuse: Extract<Step
   await write(story, reuse.counterfactual ? [completed] : [{ type: 'step.reused', key: `step:${stepId}:reused`, data: { stepId, source: reuse.source } }, completed]);
 }
 
-async function runStep(input: PipelineRunInput, story: RunStory, step: PlannedStep, outputs: StepOutputs): Promise<void> {
+async function runStep(input: PipelineRunInput, story: PipelineStory, step: PlannedStep, outputs: StepOutputs): Promise<void> {
   const { runId } = input;
   const reuse = input.reuse?.[step.id];
   if (reuse && 'outputs' in reuse) return reuseStep(story, step, reuse, outputs);
@@ -91,12 +81,17 @@ async function runStep(input: PipelineRunInput, story: RunStory, step: PlannedSt
   const call = (callId: string, item?: unknown): Promise<Record<string, unknown>> => {
     const bound = Object.fromEntries(Object.entries(step.inputs).map(([k, v]) => [k, resolveBinding(v, { ...state, item })]));
     // The events carried so far are written by this call; should it fail, the next write takes them again (keys keep one copy).
-    const carried = story.carried.splice(0);
-    const req: PredictInput = { runId, stepId: step.id, callId, component: step.component.spec, inputs: bound, recordStep: step.foreach === undefined, componentRef: pinnedRef(step.component), ...(cache === 'reuse' ? { cache } : {}), ...(carried.length ? { carried } : {}) };
+    const carried = takeCarried(story);
+    const req: PredictInput = {
+      ...{ runId, stepId: step.id, callId, component: step.component.spec, inputs: bound, recordStep: step.foreach === undefined, componentRef: pinnedRef(step.component) },
+      ...(cache === 'reuse' ? { cache } : {}),
+      ...(carried.events.length ? { carried: carried.events } : {}),
+      ...(carried.patch ? { carriedPatch: carried.patch } : {}),
+    };
     return acts.predict(req).then(
       (r) => r.outputs,
       (err: unknown) => {
-        story.carried.unshift(...carried);
+        handBack(story, carried);
         throw err;
       },
     );
@@ -138,7 +133,7 @@ async function runStep(input: PipelineRunInput, story: RunStory, step: PlannedSt
 }
 
 /** Start each step once all its dependencies are done; the first failure cancels the rest. */
-async function executePlan(input: PipelineRunInput, story: RunStory): Promise<Record<string, unknown>> {
+async function executePlan(input: PipelineRunInput, story: PipelineStory): Promise<Record<string, unknown>> {
   const outputs: StepOutputs = {};
   const byId = new Map(input.plan.steps.map((s) => [s.id, s]));
   const started = new Map<string, Promise<void>>();
@@ -176,7 +171,7 @@ async function executePlan(input: PipelineRunInput, story: RunStory): Promise<Re
 }
 
 /** The story of one run of `plan`: a step's completion waits only when a write follows at once. */
-function runStory(runId: string, plan: PipelinePlan): RunStory {
+function runStory(runId: string, plan: PipelinePlan): PipelineStory {
   const done = new Set<string>();
   return {
     runId,
@@ -185,12 +180,12 @@ function runStory(runId: string, plan: PipelinePlan): RunStory {
       done.add(stepId);
       // The last step rides with run.completed; one that makes a step ready, with that step's start.
       const follows = done.size === plan.steps.length || plan.steps.some((s) => s.deps.includes(stepId) && s.deps.every((d) => done.has(d)));
-      return follows && patched('step-completion-carried');
+      return follows && patched('carried-run-events');
     },
   };
 }
 
 export async function pipelineWorkflow(input: PipelineRunInput): Promise<Record<string, unknown>> {
   const story = runStory(input.runId, input.plan);
-  return runLifecycle({ runId: input.runId, kind: input.kind, target: input.target, inputs: input.inputs }, () => executePlan(input, story), { carried: () => story.carried.splice(0) });
+  return runLifecycle({ runId: input.runId, kind: input.kind, target: input.target, inputs: input.inputs }, () => executePlan(input, story), { story });
 }

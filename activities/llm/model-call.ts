@@ -9,6 +9,7 @@ import { redactingStream } from '../../core/redacting-stream.js';
 import type { SecretSet } from '../../core/secrets.js';
 import type { EventBus } from '../../db/event-bus.js';
 import type { EventWriter } from '../../db/event-writer.js';
+import type { RunPatch } from '../../db/repositories/runs.js';
 import { costUsd, type Price } from '../../core/pricing.js';
 import { chatSpan, type ActivityLog, type ActivityTelemetry } from '../telemetry.js';
 import { ProviderRejected, type CompletionResult, type ToolSpec } from './provider.js';
@@ -42,6 +43,8 @@ export interface ModelCallRequest {
   stream: boolean;
   /** Events that belong in the same append as llm.request (a step's start). */
   before?: NewRunEvent[] | undefined;
+  /** The status move that goes with `before` (the run's start). */
+  beforePatch?: RunPatch | undefined;
 }
 
 /** What the caller made of the reply; it is stored with the llm.response. */
@@ -86,7 +89,7 @@ export function createModelCall(deps: ModelCallDeps) {
     await deps.events.append(runId, [
       ...(req.before ?? []),
       { type: 'llm.request', key: `${callId}:${attempt}:request`, data: { ...common, provider: resolved.name, model, ...(req.adapter ? { adapter: req.adapter } : {}), messages } },
-    ]);
+    ], req.beforePatch);
     // A retried attempt restarts its stream: subscribers drop the partial text they had.
     if (attempt > 1 && req.stream) deps.bus.publish({ type: 'delta', runId, callId, text: '', reset: true });
     const deltas = redactingStream(secrets);

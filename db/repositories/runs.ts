@@ -211,9 +211,11 @@ export async function appendEvents(
     for (let i = 0; i < rows.length; i += 200) await trx('run_events').insert(rows.slice(i, i + 200));
     // One update for the new last seq, the patch, and the usage (counted once per stored response,
     // in the same transaction, so a replayed append adds nothing). The run is not terminal: checked above, under the lock.
+    // A start written again (a write retried or handed on) leaves the run's start time alone.
+    const move = patch?.status === 'running' && run.status === 'running' ? { ...patch, status: undefined } : patch;
     const values = {
       ...(rows.length ? { lastSeq: seq, updatedAt: at } : {}),
-      ...(patch ? patchColumns(patch, at) : {}),
+      ...(move ? patchColumns(move, at) : {}),
       ...(usage && rows.length ? usageColumns(trx, usage) : {}),
     };
     if (Object.keys(values).length) await trx('runs').where('id', runId).update(values);

@@ -40,14 +40,21 @@ export function fakeActivities(overrides: FakeActivities = {}) {
   const evalExamples = new Map<string, string[]>();
   const evalResults = new Map<string, Map<string, { scores: Record<string, number>; error: string | null }>>();
   const recordOf = (runId: string) => runs.get(runId) ?? runs.set(runId, { events: [], statuses: [] }).get(runId)!;
+  /** As the store appends: one copy per key, and a repeated start is no status move. */
+  const write = (runId: string, events: NewRunEvent[], patch?: RunPatch) => {
+    const r = recordOf(runId);
+    for (const e of events) if (!r.events.some((x) => x.key === e.key)) r.events.push(e);
+    if (patch?.status && !(patch.status === 'running' && r.statuses.at(-1) === 'running')) r.statuses.push(patch.status);
+    return r.events.length;
+  };
   const acts: FakeActivities = {
     async recordEvents(input: { runId: string; events: NewRunEvent[]; patch?: RunPatch }) {
-      const r = recordOf(input.runId);
-      r.events.push(...input.events);
-      if (input.patch?.status) r.statuses.push(input.patch.status);
-      return r.events.length;
+      return write(input.runId, input.events, input.patch);
     },
     async predict(input) {
+      // As the real one: what the workflow carried, then the step's start, in one write.
+      const started: NewRunEvent[] = input.recordStep ? [{ type: 'step.started', key: `step:${input.stepId}:started`, data: { stepId: input.stepId, attempt: 1 } }] : [];
+      write(input.runId, [...(input.carried ?? []), ...started], input.carriedPatch);
       return { outputs: { result: String(input.inputs.text ?? '').toUpperCase() }, usage, costUsd: 0.001, latencyMs: 1 };
     },
     async agentStep() {

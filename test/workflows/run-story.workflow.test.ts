@@ -1,0 +1,99 @@
+// How a pipeline writes its story: the run's start and each step's completion ride with the write
+// that follows them (the next step's start, the run's end), in order, with no local activity of their own.
+import { ApplicationFailure } from '@temporalio/activity';
+import { WorkflowFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Activities } from '../../activities/index.js';
+import { planPipeline, type ResolvedComponent } from '../../core/pipeline-plan.js';
+import type { PipelineSpec } from '../../core/specs.js';
+import { pipelineWorkflow } from '../../workflows/pipeline.js';
+import { fakeActivities, startWorkflowEnv, withWorker } from '../helpers/workflow-env.js';
+
+const upper: ResolvedComponent = { ref: 'upper', version: 1, spec: { name: 'upper', kind: 'predict', adapter: 'auto', signature: 'text: str -> result: str', provider: 'fake' } };
+const pair: ResolvedComponent = { ref: 'pair', version: 1, spec: { name: 'pair', kind: 'predict', adapter: 'auto', signature: 'a: str, b: str -> result: str', provider: 'fake' } };
+const components = new Map([['upper', upper], ['pair', pair]]);
+const plan = (spec: PipelineSpec) => planPipeline(spec, (r) => components.get(r));
+const chain = plan({
+  name: 'chain',
+  inputs: { text: 'str' },
+  steps: [
+    { id: 'one', component: 'upper', inputs: { text: '$inputs.text' } },
+    { id: 'two', component: 'upper', inputs: { text: '$steps.one.outputs.result' } },
+    { id: 'three', component: 'upper', inputs: { text: '$steps.two.outputs.result' } },
+  ],
+  outputs: { result: '$steps.three.outputs.result' },
+});
+const diamond = plan({
+  name: 'diamond',
+  inputs: { text: 'str' },
+  steps: [
+    { id: 'left', component: 'upper', inputs: { text: '$inputs.text' } },
+    { id: 'right', component: 'upper', inputs: { text: '$inputs.text' } },
+    { id: 'both', component: 'pair', inputs: { a: '$steps.left.outputs.result', b: '$steps.right.outputs.result' } },
+  ],
+  outputs: { result: '$steps.both.outputs.result' },
+});
+const target = { type: 'pipeline' as const, name: 'p', version: 1 };
+
+type Predict = Activities['predict'];
+
+/** The fakes, counting the workflow's own writes (its local activities); `before` runs ahead of each predict. */
+function counted(before: (input: Parameters<Predict>[0]) => Promise<void> = async () => {}) {
+  const fakes = fakeActivities();
+  const predict = fakes.acts.predict!;
+  fakes.acts.predict = async (input) => {
+    await before(input);
+    return predict(input);
+  };
+  const record = fakes.acts.recordEvents!;
+  const writes: string[][] = [];
+  fakes.acts.recordEvents = async (input: Parameters<Activities['recordEvents']>[0]) => {
+    writes.push(input.events.map((e) => e.key));
+    return record(input);
+  };
+  return { ...fakes, writes };
+}
+
+describe("a pipeline run's story", () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    env = await startWorkflowEnv();
+  });
+  afterAll(() => env?.teardown());
+
+  it('a 3-step chain: every event in order, and one write of its own (the last step with the run end)', async () => {
+    const { acts, runs, writes } = counted();
+    const runId = 'run_story_chain';
+    await withWorker(env, acts, (taskQueue) => env.client.workflow.execute(pipelineWorkflow, { taskQueue, workflowId: runId, args: [{ runId, kind: 'pipeline', target, plan: chain, inputs: { text: 'a' } }] }));
+    const r = runs.get(runId)!;
+    expect(r.events.map((e) => e.key)).toEqual(['run.started', 'step:one:started', 'step:one:completed', 'step:two:started', 'step:two:completed', 'step:three:started', 'step:three:completed', 'run.completed']);
+    expect(r.statuses).toEqual(['running', 'completed']);
+    expect(writes).toEqual([['step:three:completed', 'run.completed']]);
+    expect(r.events.find((e) => e.key === 'step:two:completed')!.data).toEqual({ stepId: 'two', outputs: { result: 'A' } });
+  });
+
+  it('a diamond: a branch that finishes first is written at once; the one that makes the join ready rides with it', async () => {
+    // The left branch answers at once, the right one a moment later.
+    const { acts, runs, writes } = counted(async (input) => {
+      if (input.stepId === 'right') await new Promise((r) => setTimeout(r, 300));
+    });
+    const runId = 'run_story_diamond';
+    await withWorker(env, acts, (taskQueue) => env.client.workflow.execute(pipelineWorkflow, { taskQueue, workflowId: runId, args: [{ runId, kind: 'pipeline', target, plan: diamond, inputs: { text: 'a' } }] }));
+    expect(writes).toEqual([['step:left:completed'], ['step:both:completed', 'run.completed']]);
+    expect(runs.get(runId)!.statuses).toEqual(['running', 'completed']);
+  });
+
+  it('a step that fails before it wrote anything: what it carried is written with its failure, in order', async () => {
+    const { acts, runs, writes } = counted(async (input) => {
+      if (input.stepId === 'two') throw ApplicationFailure.nonRetryable("provider 'fake' cannot be used: it does not exist", 'ConfigError');
+    });
+    const runId = 'run_story_failed';
+    await withWorker(env, acts, async (taskQueue) => {
+      const h = await env.client.workflow.start(pipelineWorkflow, { taskQueue, workflowId: runId, args: [{ runId, kind: 'pipeline', target, plan: chain, inputs: { text: 'a' } }] });
+      await expect(h.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    });
+    expect(runs.get(runId)!.events.map((e) => e.type)).toEqual(['run.started', 'step.started', 'step.completed', 'step.failed', 'run.failed']);
+    expect(writes).toEqual([['step:one:completed', 'step:two:failed'], ['run.failed']]);
+  });
+});
