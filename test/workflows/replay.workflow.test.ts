@@ -60,6 +60,7 @@ describe('the replay corpus', () => {
       'chat-continued-waiting.json',
       'chat-in-store-continued-waiting.json',
       'chat-one-turn.json',
+      'component-upper-carried.json',
       'component-upper.json',
       'eval-segment-first.json',
       'eval-segment-last.json',
@@ -68,8 +69,11 @@ describe('the replay corpus', () => {
       'optimize-teacher-first.json',
       'optimize-teacher-last.json',
       'optimize-teacher-waiting.json',
+      'pipeline-diamond-carried.json',
       'pipeline-diamond.json',
+      'pipeline-fork-carried.json',
       'pipeline-fork.json',
+      'pipeline-mid-step-carried.json',
       'pipeline-mid-step.json',
     ]);
     // The continued ones are what they say: executions that began by continuing another.
@@ -77,6 +81,16 @@ describe('the replay corpus', () => {
     const continued = ['agent-continued-waiting.json', 'agent-in-store-continued-waiting.json', 'chat-continued-waiting.json', 'chat-in-store-continued-waiting.json', 'eval-segment-waiting.json', 'eval-segment-last.json', 'optimize-teacher-waiting.json', 'optimize-teacher-last.json'];
     expect(continued.filter(continues)).toEqual(continued);
     expect(continues('eval-segment-first.json') || continues('optimize-teacher-first.json')).toBe(false);
+    // The carried ones were recorded by code that carries run.started and step.completed (its patch's marker); the others before it.
+    const patches = (name: string) =>
+      corpus.find((c) => c.name === name)!.history.events!.flatMap((e) => {
+        const data = e.markerRecordedEventAttributes?.markerName === 'core_patch' ? e.markerRecordedEventAttributes.details?.['patch-data']?.payloads?.[0]?.data : undefined;
+        return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
+      });
+    for (const name of ['pipeline-diamond', 'pipeline-fork', 'component-upper', 'pipeline-mid-step']) {
+      expect(patches(`${name}-carried.json`), name).toContain('carried-run-events');
+      expect(patches(`${name}.json`), name).not.toContain('carried-run-events');
+    }
   });
 
   it.each(corpus.map((c) => [c.name, c]))('%s replays against today\'s code', async (_name, h) => {
