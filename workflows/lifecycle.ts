@@ -32,7 +32,7 @@ export async function runLifecycle<T>(run: RunHeader, body: () => Promise<T>, o:
   const story: RunStory = o.story ?? { runId, carried: [] };
   if (!run.continued) {
     const started: NewRunEvent = { type: 'run.started', key: 'run.started', data: { kind: run.kind, target: run.target, inputs: run.inputs } };
-    if (o.story && patched('carried-run-events')) {
+    if (o.story?.startRides && patched('carried-run-events')) {
       story.carried.push(started);
       story.carriedPatch = { status: 'running' };
     } else await record(runId, [started], { status: 'running' });

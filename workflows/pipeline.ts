@@ -23,10 +23,30 @@ export interface PipelineRunInput {
 
 type StepOutputs = Record<string, Record<string, unknown> | null>;
 
-/** A pipeline run's story: a step's completion waits only when a write follows at once. */
+/**
+ * A pipeline run's story. A completion rides only with a write that must come after it and before
+ * anything else that must: the start of the one step it made ready (bound to that step, so a sibling
+ * started at the same moment cannot write first), or the run's end once no step runs.
+ */
 interface PipelineStory extends RunStory {
-  /** The step is done; true when its completion can ride with the write that follows. */
-  settle(stepId: string): boolean;
+  /** Completions waiting for the one step they made ready, by that step: its first write takes them. */
+  bound: Map<string, NewRunEvent[]>;
+  /** The step is done; with its completion, true when that completion was carried (and is not to be written now). */
+  settle(stepId: string, completed?: NewRunEvent): boolean;
+}
+
+/** A step's own writes: what its dependency left for it goes first (after anything carried for the whole run). */
+function stepWriter(story: PipelineStory, stepId: string) {
+  const pending = story.bound.get(stepId) ?? [];
+  story.bound.delete(stepId);
+  return {
+    write: (events: NewRunEvent[]) => write(story, [...pending.splice(0), ...events]),
+    /** For a call that writes them itself; handBack() returns them to the run's list if it fails. */
+    take: () => {
+      const carried = takeCarried(story);
+      return { ...carried, events: [...carried.events, ...pending.splice(0)] };
+    },
+  };
 }
 
 /** Run fn(i) for i in [0, n) with at most `limit` in flight (deterministic: plain promises). */
@@ -57,23 +77,24 @@ function itemLists(results: Array<Record<string, unknown>>): Record<string, unkn
 }
 
 /** A forked step taken whole from its source run (or a counterfactual): no model call. */
-async function reuseStep(story: PipelineStory, step: PlannedStep, reuse: Extract<StepReuse, { outputs: unknown }>, outputs: StepOutputs): Promise<void> {
+async function reuseStep(story: PipelineStory, own: ReturnType<typeof stepWriter>, step: PlannedStep, reuse: Extract<StepReuse, { outputs: unknown }>, outputs: StepOutputs): Promise<void> {
   const stepId = step.id;
   outputs[stepId] = reuse.outputs;
   story.settle(stepId);
   const completed = { type: 'step.completed' as const, key: `step:${stepId}:completed`, data: { stepId, outputs: reuse.outputs, ...(reuse.skipped ? { skipped: true } : {}), ...(reuse.counterfactual ? { counterfactual: true } : { reused: true }) } };
-  await write(story, reuse.counterfactual ? [completed] : [{ type: 'step.reused', key: `step:${stepId}:reused`, data: { stepId, source: reuse.source } }, completed]);
+  await own.write(reuse.counterfactual ? [completed] : [{ type: 'step.reused', key: `step:${stepId}:reused`, data: { stepId, source: reuse.source } }, completed]);
 }
 
 async function runStep(input: PipelineRunInput, story: PipelineStory, step: PlannedStep, outputs: StepOutputs): Promise<void> {
   const { runId } = input;
   const reuse = input.reuse?.[step.id];
-  if (reuse && 'outputs' in reuse) return reuseStep(story, step, reuse, outputs);
+  const own = stepWriter(story, step.id);
+  if (reuse && 'outputs' in reuse) return reuseStep(story, own, step, reuse, outputs);
   const state = { inputs: input.inputs, outputs };
   if (step.when !== undefined && resolveBinding(step.when, state) !== true) {
     outputs[step.id] = null;
     story.settle(step.id);
-    await write(story, [{ type: 'step.completed', key: `step:${step.id}:completed`, data: { stepId: step.id, outputs: null, skipped: true } }]);
+    await own.write([{ type: 'step.completed', key: `step:${step.id}:completed`, data: { stepId: step.id, outputs: null, skipped: true } }]);
     return;
   }
   const acts = stepActivities(step, input.heartbeatTimeoutMs ?? 10_000);
@@ -81,7 +102,7 @@ async function runStep(input: PipelineRunInput, story: PipelineStory, step: Plan
   const call = (callId: string, item?: unknown): Promise<Record<string, unknown>> => {
     const bound = Object.fromEntries(Object.entries(step.inputs).map(([k, v]) => [k, resolveBinding(v, { ...state, item })]));
     // The events carried so far are written by this call; should it fail, the next write takes them again (keys keep one copy).
-    const carried = takeCarried(story);
+    const carried = own.take();
     const req: PredictInput = {
       ...{ runId, stepId: step.id, callId, component: step.component.spec, inputs: bound, recordStep: step.foreach === undefined, componentRef: pinnedRef(step.component) },
       ...(cache === 'reuse' ? { cache } : {}),
@@ -104,14 +125,13 @@ async function runStep(input: PipelineRunInput, story: PipelineStory, step: Plan
       const result = await call(step.id);
       outputs[step.id] = result;
       const completed: NewRunEvent = { type: 'step.completed', key: `step:${step.id}:completed`, data: { stepId: step.id, outputs: result } };
-      if (story.settle(step.id)) story.carried.push(completed);
-      else await write(story, [completed]);
+      if (!story.settle(step.id, completed)) await own.write([completed]);
       return;
     }
     const reused = reuse && 'items' in reuse ? reuse.items : undefined;
     const items = resolveBinding(step.foreach, state);
     const list = reused ?? (Array.isArray(items) ? items : []);
-    await write(story, [
+    await own.write([
       { type: 'step.started', key: `step:${step.id}:started`, data: { stepId: step.id, items: list.length } },
       ...(reused ? [{ type: 'step.reused' as const, key: `step:${step.id}:reused`, data: { stepId: step.id, source: reuse!.source, items: reused.flatMap((r, i) => (r && !r.counterfactual ? [i] : [])) } }] : []),
     ]);
@@ -122,11 +142,11 @@ async function runStep(input: PipelineRunInput, story: PipelineStory, step: Plan
     });
     outputs[step.id] = itemLists(results);
     story.settle(step.id);
-    await write(story, [{ type: 'step.completed', key: `step:${step.id}:completed`, data: { stepId: step.id, outputs: results, ...(reused ? { reused: true } : {}) } }]);
+    await own.write([{ type: 'step.completed', key: `step:${step.id}:completed`, data: { stepId: step.id, outputs: results, ...(reused ? { reused: true } : {}) } }]);
   } catch (err) {
     if (isCancellation(err)) throw err;
     const message = failureMessage(err);
-    await write(story, [{ type: 'step.failed', key: `step:${step.id}:failed`, data: { stepId: step.id, error: message } }]);
+    await own.write([{ type: 'step.failed', key: `step:${step.id}:failed`, data: { stepId: step.id, error: message } }]);
     // The run's error names the step and keeps the innermost reason and its type.
     throw ApplicationFailure.nonRetryable(`step '${step.id}' failed: ${message}`, failureType(err) ?? 'StepFailed');
   }
@@ -166,23 +186,35 @@ async function executePlan(input: PipelineRunInput, story: PipelineStory): Promi
     );
   } catch (err) {
     throw firstError ?? err;
+  } finally {
+    // Whatever was left for a step that never wrote goes with the run's end.
+    for (const events of story.bound.values()) story.carried.push(...events);
+    story.bound.clear();
   }
   return Object.fromEntries(Object.entries(input.plan.outputs).map(([k, v]) => [k, resolveBinding(v, { inputs: input.inputs, outputs })]));
 }
 
-/** The story of one run of `plan`: a step's completion waits only when a write follows at once. */
+/** The story of one run of `plan`. */
 function runStory(runId: string, plan: PipelinePlan): PipelineStory {
   const done = new Set<string>();
-  return {
+  const story: PipelineStory = {
     runId,
     carried: [],
-    settle(stepId) {
+    bound: new Map(),
+    // With one first step, nothing can be written before it: run.started rides with its first write.
+    startRides: plan.steps.filter((s) => !s.deps.length).length === 1,
+    settle(stepId, completed) {
       done.add(stepId);
-      // The last step rides with run.completed; one that makes a step ready, with that step's start.
-      const follows = done.size === plan.steps.length || plan.steps.some((s) => s.deps.includes(stepId) && s.deps.every((d) => done.has(d)));
-      return follows && patched('carried-run-events');
+      if (!completed) return false;
+      const last = done.size === plan.steps.length;
+      const ready = plan.steps.filter((s) => s.deps.includes(stepId) && s.deps.every((d) => done.has(d)));
+      if (!(last || ready.length === 1) || !patched('carried-run-events')) return false;
+      if (last) story.carried.push(completed);
+      else story.bound.set(ready[0]!.id, [...(story.bound.get(ready[0]!.id) ?? []), completed]);
+      return true;
     },
   };
+  return story;
 }
 
 export async function pipelineWorkflow(input: PipelineRunInput): Promise<Record<string, unknown>> {

@@ -23,6 +23,8 @@ export interface RunStory {
   carried: NewRunEvent[];
   /** The status move that goes with the carried events (run.started's). */
   carriedPatch?: RunPatch | undefined;
+  /** run.started may ride with the body's first write: nothing the body writes can come before it. */
+  startRides?: boolean;
 }
 
 export interface Carried {

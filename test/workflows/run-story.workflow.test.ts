@@ -34,7 +34,35 @@ const diamond = plan({
   ],
   outputs: { result: '$steps.both.outputs.result' },
 });
+// A root whose completion makes two steps ready at once; and two chains side by side.
+const fanOut = plan({
+  name: 'fan-out',
+  inputs: { text: 'str' },
+  steps: [
+    { id: 'root', component: 'upper', inputs: { text: '$inputs.text' } },
+    { id: 'a', component: 'upper', inputs: { text: '$steps.root.outputs.result' } },
+    { id: 'b', component: 'upper', inputs: { text: '$steps.root.outputs.result' } },
+  ],
+  outputs: { a: '$steps.a.outputs.result', b: '$steps.b.outputs.result' },
+});
+const twoChains = plan({
+  name: 'two-chains',
+  inputs: { text: 'str' },
+  steps: [
+    { id: 'x', component: 'upper', inputs: { text: '$inputs.text' } },
+    { id: 'y', component: 'upper', inputs: { text: '$steps.x.outputs.result' } },
+    { id: 'z', component: 'upper', inputs: { text: '$inputs.text' } },
+    { id: 'w', component: 'upper', inputs: { text: '$steps.z.outputs.result' } },
+  ],
+  outputs: { y: '$steps.y.outputs.result', w: '$steps.w.outputs.result' },
+});
 const target = { type: 'pipeline' as const, name: 'p', version: 1 };
+
+/** Every step starts after each step it depends on completed, and the run starts first. */
+function expectCausalOrder(keys: string[], deps: Record<string, string[]>) {
+  expect(keys[0]).toBe('run.started');
+  for (const [step, on] of Object.entries(deps)) for (const d of on) expect(keys.indexOf(`step:${step}:started`), `${step} after ${d}`).toBeGreaterThan(keys.indexOf(`step:${d}:completed`));
+}
 
 type Predict = Activities['predict'];
 
@@ -42,7 +70,10 @@ type Predict = Activities['predict'];
 function counted(before: (input: Parameters<Predict>[0]) => Promise<void> = async () => {}) {
   const fakes = fakeActivities();
   const predict = fakes.acts.predict!;
+  /** What each step's call was given to write first. */
+  const carriedBy = new Map<string, string[]>();
   fakes.acts.predict = async (input) => {
+    carriedBy.set(input.stepId, (input.carried ?? []).map((e) => e.key));
     await before(input);
     return predict(input);
   };
@@ -52,7 +83,7 @@ function counted(before: (input: Parameters<Predict>[0]) => Promise<void> = asyn
     writes.push(input.events.map((e) => e.key));
     return record(input);
   };
-  return { ...fakes, writes };
+  return { ...fakes, writes, carriedBy };
 }
 
 describe("a pipeline run's story", () => {
@@ -73,15 +104,40 @@ describe("a pipeline run's story", () => {
     expect(r.events.find((e) => e.key === 'step:two:completed')!.data).toEqual({ stepId: 'two', outputs: { result: 'A' } });
   });
 
-  it('a diamond: a branch that finishes first is written at once; the one that makes the join ready rides with it', async () => {
+  it('a diamond: the run starts on its own (two first steps); a branch that finishes first is written at once; the one that makes the join ready rides with it', async () => {
     // The left branch answers at once, the right one a moment later.
     const { acts, runs, writes } = counted(async (input) => {
       if (input.stepId === 'right') await new Promise((r) => setTimeout(r, 300));
     });
     const runId = 'run_story_diamond';
     await withWorker(env, acts, (taskQueue) => env.client.workflow.execute(pipelineWorkflow, { taskQueue, workflowId: runId, args: [{ runId, kind: 'pipeline', target, plan: diamond, inputs: { text: 'a' } }] }));
-    expect(writes).toEqual([['step:left:completed'], ['step:both:completed', 'run.completed']]);
+    expect(writes).toEqual([['run.started'], ['step:left:completed'], ['step:both:completed', 'run.completed']]);
     expect(runs.get(runId)!.statuses).toEqual(['running', 'completed']);
+    expectCausalOrder(runs.get(runId)!.events.map((e) => e.key), { both: ['left', 'right'] });
+  });
+
+  it('a completion that makes two steps ready is written before either starts', async () => {
+    // The first of the two to start waits, so the other would write first were the completion carried by one of them.
+    const { acts, runs, writes, carriedBy } = counted(async (input) => {
+      if (input.stepId === 'a') await new Promise((r) => setTimeout(r, 200));
+    });
+    const runId = 'run_story_fan_out';
+    await withWorker(env, acts, (taskQueue) => env.client.workflow.execute(pipelineWorkflow, { taskQueue, workflowId: runId, args: [{ runId, kind: 'pipeline', target, plan: fanOut, inputs: { text: 'a' } }] }));
+    expect(writes[0]).toEqual(['step:root:completed']);
+    expect(carriedBy.get('a')).toEqual([]);
+    expect(carriedBy.get('b')).toEqual([]);
+    expectCausalOrder(runs.get(runId)!.events.map((e) => e.key), { a: ['root'], b: ['root'] });
+  });
+
+  it("two chains side by side: each completion rides with the start of its own next step, never its neighbour's", async () => {
+    const { acts, runs, carriedBy } = counted(async (input) => {
+      if (input.stepId === 'y') await new Promise((r) => setTimeout(r, 200));
+    });
+    const runId = 'run_story_two_chains';
+    await withWorker(env, acts, (taskQueue) => env.client.workflow.execute(pipelineWorkflow, { taskQueue, workflowId: runId, args: [{ runId, kind: 'pipeline', target, plan: twoChains, inputs: { text: 'a' } }] }));
+    expect(carriedBy.get('y')).toEqual(['step:x:completed']);
+    expect(carriedBy.get('w')).toEqual(['step:z:completed']);
+    expectCausalOrder(runs.get(runId)!.events.map((e) => e.key), { y: ['x'], w: ['z'] });
   });
 
   it('a step that fails before it wrote anything: what it carried is written with its failure, in order', async () => {
