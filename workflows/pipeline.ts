@@ -210,7 +210,8 @@ function runStory(runId: string, plan: PipelinePlan): PipelineStory {
       const ready = plan.steps.filter((s) => s.deps.includes(stepId) && s.deps.every((d) => done.has(d)));
       if (!(last || ready.length === 1) || !patched('carried-run-events')) return false;
       if (last) story.carried.push(completed);
-      else story.bound.set(ready[0]!.id, [...(story.bound.get(ready[0]!.id) ?? []), completed]);
+      // A step becomes ready once, so it is left one completion at most.
+      else story.bound.set(ready[0]!.id, [completed]);
       return true;
     },
   };
