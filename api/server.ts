@@ -58,6 +58,7 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
   secrets.add(token);
   const log = o.log ?? createLogger(secrets, config.logLevel, undefined, path.join(config.paths.logs, 'backend.jsonl'));
   const keyring = loadKeyring(config.paths.secretKey, config.secretKeyText);
+  for (const k of keyring.byId.values()) secrets.add(k.key.toString('hex'));
   const bus = await createBus(o.store, { url: config.db.url, projectDir: config.paths.dir });
   const localFiles = { modelsDir: config.models.modelsDir, localModelPath: config.models.localModelPath };
   const resolveProvider = createProviderResolver(o.store, keyring, secrets, localFiles, o.providerFactory);

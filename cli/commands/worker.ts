@@ -28,6 +28,7 @@ export function workerCommand(program: Command): void {
       const bus = await createBus(store, { url: config.db.url, projectDir: config.paths.dir });
       const localFiles = { modelsDir: config.models.modelsDir, localModelPath: config.models.localModelPath };
       const keyring = loadKeyring(config.paths.secretKey, config.secretKeyText);
+      for (const k of keyring.byId.values()) secrets.add(k.key.toString('hex'));
       const resolveProvider = createProviderResolver(store, keyring, secrets, localFiles);
       const connection = await connectWorker(target);
       const telemetry = startTelemetry(config.telemetry, secrets);
