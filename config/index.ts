@@ -137,6 +137,33 @@ export interface ToolsConfig {
   env: Record<string, string>;
   /** The whole environment the configuration was built from: where an MCP server's `{env: NAME}` header is read (never passed to a tool). */
   hostEnv: Record<string, string | undefined>;
+  /** The harness's own listeners (API, apps origin) and Temporal's (frontend, UI): no tool may reach them, whatever the policy says. */
+  harnessEndpoints: HarnessEndpoint[];
+}
+
+/** A host and port the harness or Temporal listens on (port 0, "pick one", is left out). */
+export interface HarnessEndpoint {
+  host: string;
+  port: number;
+}
+
+/** Where the API, the apps origin, the Temporal frontend and its UI listen, from the configuration. */
+export function harnessEndpointsFor(api: { host: string; port: number; appsPort: number }, temporal: { address?: string | undefined; devPort: number; devUiPort: number; uiUrl: string }): HarnessEndpoint[] {
+  const out: HarnessEndpoint[] = [
+    { host: api.host, port: api.port },
+    { host: api.host, port: api.appsPort },
+    { host: '127.0.0.1', port: temporal.devPort },
+    { host: '127.0.0.1', port: temporal.devUiPort },
+  ];
+  const address = temporal.address ? /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(temporal.address) : null;
+  if (address) out.push({ host: (address[1] ?? address[2])!, port: Number(address[3]) });
+  try {
+    const ui = new URL(temporal.uiUrl);
+    out.push({ host: ui.hostname.replace(/^\[|\]$/g, ''), port: Number(ui.port || (ui.protocol === 'https:' ? 443 : 80)) });
+  } catch {
+    // not a URL: nothing listens there
+  }
+  return out.filter((e) => e.port > 0);
 }
 
 /** Where the default provider's settings come from (LM_PROVIDER, keys, URLs, a GGUF file). */
@@ -263,6 +290,10 @@ export function configFromEnv(env: Env, cwd: string): HarnessConfig {
       sandbox: e.HARNESS_SANDBOX ?? 'auto',
       env: Object.fromEntries(SAFE_TOOL_ENV.filter((k) => env[k] !== undefined).map((k) => [k, env[k]!])),
       hostEnv: { ...env },
+      harnessEndpoints: harnessEndpointsFor(
+        { host: e.HARNESS_HOST, port: e.HARNESS_PORT, appsPort: e.HARNESS_APPS_PORT },
+        { address: e.TEMPORAL_ADDRESS, devPort: e.TEMPORAL_DEV_PORT, devUiPort: e.TEMPORAL_DEV_UI_PORT, uiUrl: e.TEMPORAL_UI_URL ?? `http://127.0.0.1:${e.TEMPORAL_DEV_UI_PORT}` },
+      ),
     },
     models: {
       provider: e.LM_PROVIDER,

@@ -101,8 +101,10 @@ export interface PolicyContext {
   /** Absolute workspace root (already a real path when the registry checks). */
   workspace: string;
   home: string;
-  /** Absolute paths no agent may write: the project dir (.vloop) and the policy file. */
+  /** Absolute paths no agent may write: the project dir (.vloop), the policy file and .git. */
   protectedPaths: string[];
+  /** Absolute paths no tool may read or write, whatever the rules say: the harness directory (token, keys, store, logs) and the policy file. */
+  hiddenPaths?: string[];
   /** Maps a lexical path to the path to judge (the registry passes realpath resolution). */
   realpath?: (p: string) => string;
   /** Whether terminal commands run under the OS sandbox; without it the policy is stricter. */
@@ -195,9 +197,10 @@ function userRules(policy: Policy, tool: string, op: string | undefined, test: (
   return strictest(hits.map((r) => ({ decision: r.action, rule: ruleName(policy, r), reason: r.description ?? `rule ${ruleName(policy, r)}` })));
 }
 
-/** The built-in guard every tool shares: outside the workspace is denied, and so (unless only writes are) are protected paths. */
-function guardPath(ctx: PolicyContext, raw: string, what: string, o: { protectedToo?: boolean } = {}): { path: string; denied?: PolicyDecision } {
+/** The built-in guard every tool shares: the harness directory and outside the workspace are denied, and so (unless only writes are) are protected paths. */
+export function guardPath(ctx: PolicyContext, raw: string, what: string, o: { protectedToo?: boolean } = {}): { path: string; denied?: PolicyDecision } {
   const p = resolveToolPath(ctx, raw);
+  if (ctx.hiddenPaths?.some((q) => isInside(q, p))) return { path: p, denied: { decision: 'deny', rule: 'builtin:harness-dir', reason: `${what} is in the harness directory or is the policy file: no tool reads or writes it` } };
   if (!isInside(ctx.workspace, p)) return { path: p, denied: { decision: 'deny', rule: 'builtin:outside-workspace', reason: `${what} resolves to ${p}, outside the workspace ${ctx.workspace}` } };
   if ((o.protectedToo ?? true) && ctx.protectedPaths.some((q) => isInside(q, p))) return { path: p, denied: { decision: 'deny', rule: 'builtin:protected-path', reason: `${what} is protected (the harness directory, the policy file or git's hooks and config)` } };
   return { path: p };

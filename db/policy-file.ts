@@ -19,13 +19,16 @@ export function writePolicy(file: string, body: unknown): Policy {
 }
 
 /**
- * What the policy judges paths against: the workspace, home, and what agents may never write: the
- * harness directory, the policy file, and git's hooks and config (code that later git commands run).
+ * What the policy judges paths against: the workspace, home, what no tool may read or write (the
+ * harness directory and the policy file: token, keys, store, logs, rules) and what agents may never
+ * write: those and .git (hooks and config are code that the user's own git commands run).
  */
 export function policyContext(tools: Pick<ToolsConfig, 'workspace' | 'home' | 'projectDir' | 'policyPath'>): Omit<PolicyContext, 'realpath'> {
-  const real = (p: string) => (fs.existsSync(p) ? fs.realpathSync(p) : path.resolve(p));
+  // Both spellings: the real path catches a symlink to it, the lexical one a path judged before it exists.
+  const both = (p: string) => [...new Set([path.resolve(p), realResolve(path.resolve(p))])];
   const workspace = fs.realpathSync(tools.workspace);
-  return { workspace, home: tools.home, protectedPaths: [real(tools.projectDir), real(tools.policyPath), path.join(workspace, '.git', 'hooks'), path.join(workspace, '.git', 'config')] };
+  const hiddenPaths = [...both(tools.projectDir), ...both(tools.policyPath)];
+  return { workspace, home: tools.home, hiddenPaths, protectedPaths: [...hiddenPaths, ...both(path.join(workspace, '.git'))] };
 }
 
 /** Resolve symlinks of the deepest existing ancestor, then append the rest (for paths not yet created). */

@@ -1,9 +1,9 @@
-// Filesystem tool: read, write, edit (search/replace), list, glob, grep — confined to the workspace.
+// Filesystem tool: read, write, edit (search/replace), list, glob, grep — confined to the workspace,
+// never into the harness directory, never writing .git: every file and directory is checked once opened.
 import fs from 'node:fs';
 import path from 'node:path';
-import { isInside } from '../../core/policy.js';
 import { realResolve } from '../../db/policy-file.js';
-import { EscapeError, openInside } from './workspace.js';
+import { checkWritableDir, EscapeError, openDirInside, openInside, type Boundary } from './workspace.js';
 
 export interface FilesystemArgs {
   op: 'read' | 'write' | 'edit' | 'list' | 'glob' | 'grep';
@@ -16,13 +16,33 @@ export interface FilesystemArgs {
 
 const SKIP = new Set(['.git', 'node_modules', '.vloop']);
 const MAX_FILES = 500;
+/** Larger files are refused (read, edit) or skipped (grep): the answer is cut to a few KB anyway. */
+const MAX_FILE_BYTES = 32 * 1024 * 1024;
 
-function walk(root: string, dir: string, out: string[]): void {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+/** The entries of an opened directory, read through its descriptor. */
+function entriesOf(b: Boundary, dir: string): { real: string; entries: fs.Dirent[] } {
+  const { fd, real } = openDirInside(b, dir);
+  try {
+    return { real, entries: fs.readdirSync(`/proc/self/fd/${fd}`, { withFileTypes: true }) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Files under `dir` (relative to `root`); a subdirectory that leads out of bounds is left out. */
+function walk(b: Boundary, root: string, dir: string, out: string[], top = true): void {
+  let listing: ReturnType<typeof entriesOf>;
+  try {
+    listing = entriesOf(b, dir);
+  } catch (err) {
+    if (err instanceof EscapeError && !top) return;
+    throw err;
+  }
+  for (const entry of listing.entries) {
     if (out.length >= MAX_FILES) return;
     if (SKIP.has(entry.name)) continue;
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) walk(root, full, out);
+    const full = path.join(listing.real, entry.name);
+    if (entry.isDirectory()) walk(b, root, full, out, false);
     else if (entry.isFile()) out.push(path.relative(root, full));
   }
 }
@@ -32,20 +52,22 @@ function globRegex(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-function readAll(root: string, file: string): string {
-  const fd = openInside(root, file, fs.constants.O_RDONLY);
+function readAll(b: Boundary, file: string): string {
+  const fd = openInside(b, file, fs.constants.O_RDONLY);
   try {
+    const size = fs.fstatSync(fd).size;
+    if (size > MAX_FILE_BYTES) throw new Error(`${path.basename(file)} is ${size} bytes; the filesystem tool reads files up to ${MAX_FILE_BYTES}`);
     return fs.readFileSync(fd, 'utf8');
   } finally {
     fs.closeSync(fd);
   }
 }
 
-function writeAll(root: string, file: string, content: string): void {
+function writeAll(b: Boundary, file: string, content: string): void {
   const dir = path.dirname(file);
-  if (!isInside(root, realResolve(dir))) throw new EscapeError(`${dir} leads outside the workspace`);
+  checkWritableDir(b, realResolve(dir));
   fs.mkdirSync(dir, { recursive: true });
-  const fd = openInside(root, file, fs.constants.O_WRONLY | fs.constants.O_CREAT);
+  const fd = openInside(b, file, fs.constants.O_WRONLY | fs.constants.O_CREAT);
   try {
     fs.ftruncateSync(fd, 0);
     fs.writeSync(fd, content, 0, 'utf8');
@@ -54,31 +76,31 @@ function writeAll(root: string, file: string, content: string): void {
   }
 }
 
-/** Run one filesystem operation; `root` is the workspace's real path, `target` the checked real path. */
-export function runFilesystem(root: string, target: string, args: FilesystemArgs): string {
+/** Run one filesystem operation; `b` is the workspace and what is off-limits in it, `target` the checked real path. */
+export function runFilesystem(b: Boundary, target: string, args: FilesystemArgs): string {
+  const root = b.workspace;
   switch (args.op) {
     case 'read':
-      return readAll(root, target);
+      return readAll(b, target);
     case 'write':
-      writeAll(root, target, args.content ?? '');
+      writeAll(b, target, args.content ?? '');
       return `wrote ${Buffer.byteLength(args.content ?? '')} bytes to ${path.relative(root, target)}`;
     case 'edit': {
       if (!args.search) throw new Error('edit needs `search` (the exact text to replace)');
-      const text = readAll(root, target);
+      const text = readAll(b, target);
       const count = text.split(args.search).length - 1;
       if (count !== 1) throw new Error(`edit needs \`search\` to occur exactly once; it occurs ${count} times`);
-      writeAll(root, target, text.replace(args.search, () => args.replace ?? ''));
+      writeAll(b, target, text.replace(args.search, () => args.replace ?? ''));
       return `edited ${path.relative(root, target)}`;
     }
     case 'list':
-      return fs
-        .readdirSync(target, { withFileTypes: true })
-        .map((e) => `${e.name}${e.isDirectory() ? '/' : ''}`)
+      return entriesOf(b, target)
+        .entries.map((e) => `${e.name}${e.isDirectory() ? '/' : ''}`)
         .sort()
         .join('\n');
     case 'glob': {
       const files: string[] = [];
-      walk(target, target, files);
+      walk(b, target, target, files);
       const re = globRegex(args.pattern ?? '**');
       return files.filter((f) => re.test(f)).join('\n');
     }
@@ -86,12 +108,20 @@ export function runFilesystem(root: string, target: string, args: FilesystemArgs
       if (!args.pattern) throw new Error('grep needs `pattern` (a regular expression)');
       const re = new RegExp(args.pattern);
       const files: string[] = [];
-      if (fs.statSync(target).isFile()) files.push(path.relative(root, target));
-      else walk(root, target, files);
+      if (fs.statSync(target).isDirectory()) walk(b, root, target, files);
+      else files.push(path.relative(root, target));
+      const single = files.length === 1 && path.join(root, files[0]!) === target;
       const hits: string[] = [];
       for (const f of files) {
-        const lines = readAll(root, path.join(root, f)).split('\n');
-        lines.forEach((line, i) => re.test(line) && hits.length < 200 && hits.push(`${f}:${i + 1}: ${line}`));
+        let text: string;
+        try {
+          text = readAll(b, path.join(root, f));
+        } catch (err) {
+          // One file out of bounds (a hard link, a swapped symlink) is left out of a search; a file named alone is an error.
+          if (single) throw err;
+          continue;
+        }
+        text.split('\n').forEach((line, i) => re.test(line) && hits.length < 200 && hits.push(`${f}:${i + 1}: ${line}`));
       }
       return hits.join('\n');
     }

@@ -63,7 +63,7 @@ export function createRunTool(deps: { events: EventWriter; secrets: SecretSet; t
         }
         switch (call.tool) {
           case 'filesystem':
-            output = runFilesystem(pctx.workspace, resolveToolPath({ ...pctx, realpath: realResolve }, call.args.path), call.args);
+            output = runFilesystem(pctx, resolveToolPath({ ...pctx, realpath: realResolve }, call.args.path), call.args);
             break;
           case 'terminal': {
             // The network namespace is shared only when the policy allowed this command's reach (or a person approved it).

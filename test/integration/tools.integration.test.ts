@@ -61,8 +61,8 @@ describe('tool registry', () => {
   });
 
   it('refuses writing the policy file and .vloop, whatever the rules say', async () => {
-    await expect(run({ tool: 'filesystem', args: { op: 'write', path: '.vloop/policy.json', content: '{}' } }, true)).rejects.toThrow(/builtin:protected-path/);
-    await expect(run({ tool: 'terminal', args: { command: 'echo {} > .vloop/policy.json' } }, true)).rejects.toThrow(/builtin:protected-path/);
+    await expect(run({ tool: 'filesystem', args: { op: 'write', path: '.vloop/policy.json', content: '{}' } }, true)).rejects.toThrow(/builtin:harness-dir/);
+    await expect(run({ tool: 'terminal', args: { command: 'echo {} > .vloop/policy.json' } }, true)).rejects.toThrow(/builtin:harness-dir/);
     expect(JSON.parse(fs.readFileSync(path.join(project, 'policy.json'), 'utf8')).rules).toHaveLength(2);
   });
 
@@ -70,8 +70,8 @@ describe('tool registry', () => {
     const checked = path.join(ws, 'swap', 'file.txt');
     fs.symlinkSync(outside, path.join(ws, 'swap'));
     fs.writeFileSync(path.join(outside, 'file.txt'), 'outside');
-    expect(() => runFilesystem(ws, checked, { op: 'read', path: 'swap/file.txt' })).toThrow(EscapeError);
-    expect(() => runFilesystem(ws, checked, { op: 'write', path: 'swap/file.txt', content: 'x' })).toThrow(EscapeError);
+    expect(() => runFilesystem({ workspace: ws, protectedPaths: [] }, checked, { op: 'read', path: 'swap/file.txt' })).toThrow(EscapeError);
+    expect(() => runFilesystem({ workspace: ws, protectedPaths: [] }, checked, { op: 'write', path: 'swap/file.txt', content: 'x' })).toThrow(EscapeError);
     expect(fs.readFileSync(path.join(outside, 'file.txt'), 'utf8')).toBe('outside');
   });
 
