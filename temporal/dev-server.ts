@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { endWithThisProcess } from './watchdog.js';
 
 export interface DevServerOptions {
   dbFile: string;
@@ -87,6 +88,7 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   if (o.dbFile) fs.mkdirSync(path.dirname(o.dbFile), { recursive: true });
   const out = o.logFile ? fs.openSync(o.logFile, 'a') : 'pipe';
   const child = spawn(cli, devServerArgs(o), { stdio: ['ignore', out, out], detached: false });
+  endWithThisProcess(child); // a crash or SIGKILL of this process leaves no dev server behind
   if (typeof out === 'number') fs.closeSync(out); // the child holds its own copy
   // Without a log file, the last few KB of its output are kept, so a failed start says why.
   let recent = '';
