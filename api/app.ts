@@ -1,4 +1,4 @@
-// The request path: errors -> security -> routes.
+// The request path: errors -> the gate -> routes.
 import Koa from 'koa';
 import type { AppContext } from './context.js';
 import { AppError, errorHandler } from './errors.js';
@@ -12,17 +12,24 @@ import { pricingRoutes } from './routes/pricing.js';
 import { providerRoutes } from './routes/providers.js';
 import { runRoutes } from './routes/runs.js';
 import { specRoutes } from './routes/specs.js';
-import { security } from './security.js';
+import { dashboardPublic, security } from './security.js';
 import { requestSpans } from './tracing.js';
 import { uiRoutes } from './ui.js';
-import { codecCors, codecRoutes } from './routes/temporal-codec.js';
+import { CODEC_PREFIX, codecCors, codecRoutes, temporalUiOrigins } from './routes/temporal-codec.js';
 
 export function createApp(app: AppContext): Koa {
   const koa = new Koa();
   if (app.telemetry) koa.use(requestSpans());
   koa.use(errorHandler((err, ctx) => app.log.error({ err, path: ctx.path }, 'request failed')));
+  // The codec's CORS preflight carries no credentials; it reaches no handler (codecCors answers it).
+  const codec = (p: string) => p.startsWith(`${CODEC_PREFIX}/`);
+  koa.use(
+    security(app, {
+      isPublic: (method, p) => dashboardPublic(method, p) || (method === 'OPTIONS' && codec(p)),
+      otherOrigins: (p) => (codec(p) ? temporalUiOrigins(app) : []),
+    }),
+  );
   koa.use(codecCors(app));
-  koa.use(security(app));
   for (const router of [healthRoutes(app), providerRoutes(app), pricingRoutes(app), ...specRoutes(app), runRoutes(app), agentRoutes(app), evalRoutes(app), chatRoutes(app), appRoutes(app), codecRoutes(app), mcpRoutes(app), uiRoutes(app)]) {
     // A wrong method is a 405 in the one error shape, naming what the path accepts.
     koa.use(router.routes()).use(

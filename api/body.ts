@@ -2,6 +2,7 @@
 import type Koa from 'koa';
 import type { z } from 'zod';
 import { AppError } from './errors.js';
+import { JSON_DEPTH_LIMIT, jsonDeeperThan } from './json-depth.js';
 
 const LIMIT = 2 * 1024 * 1024;
 
@@ -21,6 +22,7 @@ export async function readJson(ctx: Koa.Context): Promise<unknown> {
   if (!raw.trim()) return {};
   const type = ctx.get('content-type');
   if (type && !/json/i.test(type)) throw new AppError(415, 'unsupported_media_type', `send JSON (content-type application/json), got '${type}'`);
+  if (jsonDeeperThan(raw)) throw new AppError(400, 'too_deep', `JSON is nested deeper than ${JSON_DEPTH_LIMIT} levels`, { limit: JSON_DEPTH_LIMIT });
   try {
     return JSON.parse(raw);
   } catch (err) {

@@ -1,10 +1,10 @@
-// /ui/: ?token= sets the HttpOnly cookie; serves web/dist when built, else a plain status page.
+// /ui/: ?token= sets the HttpOnly cookie (named for this port); serves web/dist when built, else a plain status page.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import type { AppContext } from './context.js';
-import { COOKIE, tokenValid } from './security.js';
+import { cookieName, tokenValid } from './security.js';
 
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.json': 'application/json' };
@@ -30,7 +30,7 @@ export function uiRoutes(app: AppContext): Router {
   r.get(/^\/ui(\/.*)?$/, async (ctx) => {
     const token = typeof ctx.query.token === 'string' ? ctx.query.token : undefined;
     if (token && tokenValid(app, token)) {
-      ctx.cookies.set(COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/', overwrite: true });
+      ctx.cookies.set(cookieName(ctx.req.socket.localPort ?? 0), token, { httpOnly: true, sameSite: 'strict', path: '/', overwrite: true });
       return ctx.redirect('/ui/');
     }
     const rel = ctx.path.replace(/^\/ui\/?/, '');

@@ -6,7 +6,9 @@ import { z } from 'zod';
 import { redactText } from '../core/redact.js';
 import * as runs from '../db/repositories/runs.js';
 import type { AppContext } from './context.js';
-import { hostAllowed, originAllowed, requestToken, tokenValid } from './security.js';
+import { AppError } from './errors.js';
+import { JSON_DEPTH_LIMIT, jsonDeeperThan } from './json-depth.js';
+import { admit, cookieName } from './security.js';
 import { runView } from './services/runs.js';
 
 const clientMessage = z.discriminatedUnion('type', [
@@ -15,10 +17,16 @@ const clientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('unsubscribe'), runId: z.string().min(1) }),
 ]);
 
+/** A frame over this is closed with 1009 (message too big); a client subscribes to this many runs at most. */
+export const WS_MAX_PAYLOAD = 64 * 1024;
+export const WS_MAX_SUBSCRIPTIONS = 64;
+
 function refuse(socket: Duplex, status: number, reason: string): void {
-  socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.write(`HTTP/1.1 ${status} ${reason.replace(/[^\x20-\x7e]/g, '')}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   socket.destroy();
 }
+
+const badMessage = (message: string) => JSON.stringify({ type: 'error', error: { code: 'bad_message', message } });
 
 /** One subscription: drains stored events after `lastSent`, serialised so frames never interleave. */
 function subscribe(app: AppContext, ws: WebSocket, runId: string, after: number, batched: boolean): () => void {
@@ -73,29 +81,38 @@ function subscribe(app: AppContext, ws: WebSocket, runId: string, after: number,
 }
 
 export function attachWebSocket(app: AppContext, server: Server): WebSocketServer {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/ws') return refuse(socket, 404, 'Not Found');
-    if (!hostAllowed(app, req.headers.host)) return refuse(socket, 403, 'Forbidden');
-    if (!originAllowed(app, req.headers.origin)) return refuse(socket, 403, 'Forbidden');
-    // One token rule for /api and /ws: a header or the HttpOnly cookie, never the URL (URLs get logged).
-    if (!tokenValid(app, requestToken(req))) return refuse(socket, 401, 'Unauthorized');
+    // The one gate, as for /api: a token as a header or the port's HttpOnly cookie (never the URL: URLs
+    // get logged), and a cookie only from the dashboard's exact origin.
+    let path: string;
+    try {
+      path = admit(app, { method: req.method ?? 'GET', url: req.url, headers: req.headers }, { cookie: cookieName(req.socket.localPort ?? 0), changes: true });
+    } catch (err) {
+      const e = err instanceof AppError ? err : new AppError(400, 'bad_request', 'bad request');
+      return refuse(socket, e.status, e.code);
+    }
+    if (path !== '/ws') return refuse(socket, 404, 'Not Found');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
   wss.on('connection', (ws: WebSocket) => {
     const subs = new Map<string, () => void>();
+    // An oversized or malformed frame makes ws close the socket (1009, 1002): an 'error' with no listener would take the process down.
+    ws.on('error', (err) => app.log.warn({ err: (err as Error).message }, 'ws client closed for a bad frame'));
     ws.on('message', (raw) => {
+      const text = String(raw);
+      if (jsonDeeperThan(text)) return ws.send(badMessage(`JSON is nested deeper than ${JSON_DEPTH_LIMIT} levels`));
       let msg;
       try {
-        msg = clientMessage.parse(JSON.parse(String(raw)));
+        msg = clientMessage.parse(JSON.parse(text));
       } catch (err) {
-        ws.send(JSON.stringify({ type: 'error', error: { code: 'bad_message', message: `bad message: ${(err as Error).message.slice(0, 300)}` } }));
-        return;
+        return ws.send(badMessage(`bad message: ${(err as Error).message.slice(0, 300)}`));
       }
       subs.get(msg.runId)?.();
       subs.delete(msg.runId);
-      if (msg.type === 'subscribe') subs.set(msg.runId, subscribe(app, ws, msg.runId, msg.after, msg.batch));
+      if (msg.type !== 'subscribe') return;
+      if (subs.size >= WS_MAX_SUBSCRIPTIONS) return ws.send(JSON.stringify({ type: 'error', error: { code: 'too_many_subscriptions', message: `a connection follows at most ${WS_MAX_SUBSCRIPTIONS} runs; unsubscribe first` } }));
+      subs.set(msg.runId, subscribe(app, ws, msg.runId, msg.after, msg.batch));
     });
     ws.on('close', () => {
       for (const off of subs.values()) off();

@@ -4,7 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { apps } from '../../db/repositories/versioned.js';
 import type { AppContext } from '../context.js';
-import { hostAllowed, requestToken, tokenValid } from '../security.js';
+import { AppError } from '../errors.js';
+import { admit, cookieName } from '../security.js';
 import { appViewCsp, prepareAppDocument } from './document.js';
 
 export interface AppViewsServer {
@@ -22,9 +23,14 @@ export async function startAppViews(app: AppContext, o: { host: string; port: nu
   const frameAncestors = app.allowedHosts.filter((h) => h !== '::1').map((h) => `http://${h}:${o.dashboardPort}`);
   const server = http.createServer((req, res) => {
     void (async () => {
-      if (!hostAllowed(app, req.headers.host)) return refuse(res, 403, 'host not allowed');
-      if (!tokenValid(app, requestToken(req))) return refuse(res, 401, 'a valid token is required (open the dashboard link first)');
-      const m = /^\/view\/([A-Za-z0-9_-]+)\/(\d+)$/.exec(req.url ?? '');
+      // The one gate, with the dashboard's cookie (named for the dashboard's port); nothing here is public.
+      let path: string;
+      try {
+        path = admit(app, { method: req.method ?? 'GET', url: req.url, headers: req.headers }, { cookie: cookieName(o.dashboardPort) });
+      } catch (err) {
+        return err instanceof AppError ? refuse(res, err.status, err.message) : refuse(res, 400, 'bad request');
+      }
+      const m = /^\/view\/([A-Za-z0-9_-]+)\/(\d+)$/.exec(path);
       if (req.method !== 'GET' || !m) return refuse(res, 404, 'no such view');
       const v = await apps.getVersion(app.store, m[1]!, Number(m[2])).catch(() => undefined);
       if (!v || v.spec.view.kind !== 'html') return refuse(res, 404, 'no such HTML view');

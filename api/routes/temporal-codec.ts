@@ -9,7 +9,7 @@ import { readJson } from '../body.js';
 import type { AppContext } from '../context.js';
 import { encryptedDataConverter, runCodecs } from '../../temporal/codec.js';
 
-const PREFIX = '/api/temporal/codec';
+export const CODEC_PREFIX = '/api/temporal/codec';
 const b64map = z.record(z.string(), z.string());
 const body = z.strictObject({ payloads: z.array(z.object({ metadata: b64map.optional(), data: z.string().optional() })).max(10_000) });
 
@@ -34,7 +34,7 @@ export function temporalUiOrigins(app: AppContext): string[] {
 export function codecCors(app: AppContext): Koa.Middleware {
   return async (ctx, next) => {
     const origin = ctx.get('origin');
-    if (!ctx.path.startsWith(PREFIX) || !temporalUiOrigins(app).includes(origin)) return next();
+    if (!ctx.path.toLowerCase().startsWith(CODEC_PREFIX) || !temporalUiOrigins(app).includes(origin)) return next();
     ctx.set('access-control-allow-origin', origin);
     ctx.set('access-control-allow-credentials', 'true');
     ctx.set('vary', 'Origin');
@@ -49,7 +49,7 @@ export function codecCors(app: AppContext): Koa.Middleware {
 }
 
 export function codecRoutes(app: AppContext): Router {
-  const r = new Router({ prefix: PREFIX });
+  const r = new Router({ prefix: CODEC_PREFIX });
   const { payloadCodecs } = encryptedDataConverter(app.keyring, app.store);
   // The CLI templates the namespace into the path; the UI does not: both are served.
   for (const op of ['encode', 'decode'] as const) {

@@ -124,7 +124,11 @@ describe('API input validation and security', () => {
     expect(await attempt({})).toBe(401);
     // One token rule: header or cookie, never the URL.
     expect(await attempt({}, `?token=${TOKEN}`)).toBe(401);
-    expect(await attempt({ cookie: `harness_token=${TOKEN}` })).toBe(101);
+    // The cookie is named for the dashboard's port and opens /ws only from the dashboard's own origin.
+    const cookie = `harness_token_${stack.backend.port}=${TOKEN}`;
+    expect(await attempt({ cookie: `harness_token=${TOKEN}`, origin: stack.backend.url })).toBe(401);
+    expect(await attempt({ cookie, origin: stack.backend.url })).toBe(101);
+    expect(await attempt({ cookie })).toBe(403);
     expect(await attempt({ authorization: `Bearer ${TOKEN}`, origin: stack.backend.url })).toBe(101);
     const apiWithQuery = await fetch(`${stack.backend.url}/api/runs?token=${TOKEN}`);
     expect(apiWithQuery.status).toBe(401);

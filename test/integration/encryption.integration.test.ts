@@ -50,7 +50,8 @@ describe('encrypted payloads', () => {
     const ui = await (await fetch(`${inject('temporalUiUrl')}/api/v1/namespaces/default/workflows/${runId}/history`)).json();
     const started = ui.history.events[0].workflowExecutionStartedEventAttributes.input.payloads;
     const decode = (headers: Record<string, string>) => fetch(`${stack.backend.url}/api/temporal/codec/decode`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ payloads: started }) });
-    const withToken = await decode({ cookie: `harness_token=${TOKEN}` });
+    // The Temporal UI sends the dashboard's cookie (named for its port) from its own origin.
+    const withToken = await decode({ cookie: `harness_token_${stack.backend.port}=${TOKEN}`, origin: new URL(stack.backend.app.temporal.uiUrl).origin });
     expect(withToken.status).toBe(200);
     const plain = (await withToken.json()).payloads[0];
     expect(Buffer.from(plain.metadata.encoding, 'base64').toString()).toBe('json/plain');
