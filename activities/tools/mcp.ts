@@ -8,7 +8,7 @@ import type { ToolsConfig } from '../../config/index.js';
 import { MCP_TOOL, type McpServerSpec } from '../../core/policy.js';
 import type { McpToolInfo } from '../../core/react.js';
 import { terminalEnv } from './judge/index.js';
-import { sandboxPrefix, sandboxStatus } from './sandbox.js';
+import { sandboxEnv, sandboxPrefix, sandboxStatus } from './sandbox.js';
 
 const sessions = new Map<string, Promise<Client>>();
 
@@ -31,7 +31,8 @@ async function connect(name: string, spec: McpServerSpec, tools: ToolsConfig): P
     const prefix = spec.sandbox && sandbox.active ? sandboxPrefix(sandbox, tools, { network: spec.network }) : [];
     if (spec.sandbox && !sandbox.active) throw new Error(`MCP server '${name}' must run sandboxed, and the sandbox is not active: ${sandbox.reason}`);
     const [command, ...args] = [...prefix, spec.command, ...spec.args];
-    transport = new StdioClientTransport({ command: command!, args, env: { ...terminalEnv(tools, tools.workspace), ...spec.env }, cwd: tools.workspace, stderr: 'ignore' });
+    const env = { ...terminalEnv(tools, tools.workspace), ...spec.env };
+    transport = new StdioClientTransport({ command: command!, args, env: prefix.length ? sandboxEnv(env) : env, cwd: tools.workspace, stderr: 'ignore' });
   } else {
     transport = new StreamableHTTPClientTransport(new URL(spec.url), { requestInit: { headers: headersOf(spec, tools.hostEnv) } });
   }

@@ -1,20 +1,45 @@
-// The terminal's OS sandbox (bubblewrap): the system read-only, the workspace read-write, the
-// harness directory, the policy file, the user's home and the host's sockets hidden, a private
-// scratch directory (TMPDIR), its own pid namespace, and no network unless the policy let this
-// command reach it.
+// The terminal's OS sandbox (bubblewrap), built to be the boundary whether the harness runs as root
+// or not: a user namespace where the command is nobody with no capabilities and no_new_privs, a
+// seccomp filter refusing mounts, namespaces, ptrace, keys and bpf, the system read-only, the
+// workspace read-write except .git (read-only) and .vloop (not shown), the homes and the policy
+// hidden, a private HOME and TMPDIR, a scrubbed environment, and no network unless a rule allowed it.
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { isInside } from '../../core/policy.js';
 import type { ToolsConfig } from '../../config/index.js';
+import { probeScript, readProbe, type SandboxProperty } from './sandbox/probe.js';
+import { seccompArch, seccompBytes, seccompProgram } from './sandbox/seccomp.js';
+
+export type { SandboxProperty } from './sandbox/probe.js';
 
 export interface SandboxStatus {
   active: boolean;
   /** The bwrap binary, when found. */
   binary?: string;
-  /** Why the sandbox is not active. */
+  /** Why the sandbox is not active (which property the probe found missing). */
   reason?: string;
+  /** What the probe run inside the real sandbox proved (or found missing). */
+  properties?: SandboxProperty[];
 }
+
+/** How one program is confined; `binds` and `setenv` let another layer (the network proxy) add its socket and address. */
+export interface SandboxOptions {
+  /** Share the host's network namespace (a rule or a person granted this command's reach). */
+  network: boolean;
+  /** More host paths shown inside, at the same path unless `target` says otherwise. */
+  binds?: Array<{ source: string; target?: string; writable?: boolean }>;
+  /** Variables set inside, after the scrub. */
+  setenv?: Record<string, string>;
+}
+
+type SandboxTools = Pick<ToolsConfig, 'workspace' | 'home' | 'projectDir' | 'policyPath'>;
+
+/** The sandbox's user: nobody, whoever runs the harness. */
+const SANDBOX_ID = '65534';
+const SCRATCH = '/var/tmp';
 
 const cached = new Map<string, SandboxStatus>();
 
@@ -26,9 +51,9 @@ function findBinary(searchPath: string): string | undefined {
   return undefined;
 }
 
-/** Whether bwrap is installed and can create its namespaces here (checked once per process and setting). */
-export function sandboxStatus(tools: Pick<ToolsConfig, 'sandbox' | 'env'>): SandboxStatus {
-  const key = `${tools.sandbox}:${tools.env.PATH ?? ''}`;
+/** Whether bwrap is here and the sandbox it builds holds every property, proved by a probe run inside it (once per process and setting). */
+export function sandboxStatus(tools: Pick<ToolsConfig, 'sandbox' | 'env'> & SandboxTools): SandboxStatus {
+  const key = JSON.stringify([tools.sandbox, tools.env.PATH ?? '', tools.workspace, tools.home, tools.projectDir, tools.policyPath]);
   const known = cached.get(key);
   if (known) return known;
   const status = probe(tools);
@@ -36,36 +61,114 @@ export function sandboxStatus(tools: Pick<ToolsConfig, 'sandbox' | 'env'>): Sand
   return status;
 }
 
-function probe(tools: Pick<ToolsConfig, 'sandbox' | 'env'>): SandboxStatus {
+function probe(tools: Pick<ToolsConfig, 'sandbox' | 'env'> & SandboxTools): SandboxStatus {
   if (tools.sandbox === 'off') return { active: false, reason: 'the sandbox is turned off (HARNESS_SANDBOX=off)' };
   const binary = findBinary(`${tools.env.PATH ?? ''}:/usr/bin:/bin`);
   if (!binary) return { active: false, reason: 'bubblewrap (bwrap) is not installed: apt-get install bubblewrap' };
-  const r = spawnSync(binary, ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-net', '--unshare-pid', '--die-with-parent', '--', 'true'], { timeout: 10_000, encoding: 'utf8' });
-  if (r.status !== 0) return { active: false, binary, reason: `bwrap cannot create its namespaces here: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}` };
-  return { active: true, binary };
+  const arch = seccompArch();
+  if (!arch) return { active: false, binary, reason: `no seccomp filter is written for ${process.arch}` };
+  const workspace = real(tools.workspace);
+  const projectDir = real(tools.projectDir);
+  const gitDir = path.join(workspace, '.git');
+  const outsideFile = path.join(os.tmpdir(), `vloop-sandbox-probe-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  const targets = { workspace, outsideFile, nr: { mount: arch.numbers.mount, umount2: arch.numbers.umount2 }, ...(fs.existsSync(projectDir) ? { projectDir } : {}), ...(fs.existsSync(gitDir) ? { gitDir } : {}) };
+  const [program, ...args] = sandboxPrefix({ active: true, binary }, tools, { network: false });
+  const r = spawnSync(program!, [...args, 'sh', '-c', probeScript(targets)], { cwd: workspace, env: sandboxEnv(tools.env), timeout: 10_000, encoding: 'utf8' });
+  const outsideExists = fs.existsSync(outsideFile);
+  if (outsideExists) fs.rmSync(outsideFile, { force: true });
+  if (r.status !== 0) return { active: false, binary, reason: `bwrap cannot build the sandbox here: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}` };
+  const properties = readProbe(r.stdout, targets, outsideExists);
+  const missing = properties.filter((p) => !p.ok);
+  if (missing.length) return { active: false, binary, properties, reason: `the sandbox is not a boundary here: ${missing.map((p) => `${p.name} (${p.detail})`).join('; ')}` };
+  return { active: true, binary, properties };
+}
+
+const real = (p: string) => (fs.existsSync(p) ? fs.realpathSync(p) : path.resolve(p));
+
+/** Names never handed into the sandbox: they point programs at config, code or libraries of the caller's choosing. */
+const SCRUBBED = /^(HOME|TMPDIR|XDG_.*|GIT_.*|TAR_OPTIONS|LD_.*|BASH_ENV|ENV|BASH_FUNC_.*|PROMPT_COMMAND|SHELLOPTS|BASHOPTS|PS4|CDPATH|GLOBIGNORE|IFS|NODE_OPTIONS|PYTHONSTARTUP|PYTHONPATH|PYTHONHOME|PERL5OPT|PERL5LIB|RUBYOPT|GCONV_PATH|SSH_AUTH_SOCK|DBUS_SESSION_BUS_ADDRESS)$/;
+
+/** The environment to start the sandbox prefix with: the harness's chosen variables minus those it never hands in (HOME and TMPDIR are set inside). */
+export function sandboxEnv(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !SCRUBBED.test(k)));
 }
 
 /** The argv that runs `bash -c command` inside the sandbox for this workspace. */
-export function sandboxArgv(status: SandboxStatus, tools: Pick<ToolsConfig, 'workspace' | 'home' | 'projectDir' | 'policyPath'>, o: { network: boolean }): string[] {
+export function sandboxArgv(status: SandboxStatus, tools: SandboxTools, o: SandboxOptions): string[] {
   return [...sandboxPrefix(status, tools, o), 'bash', '-c'];
 }
 
-/** bwrap and its options, up to `--`: what runs any program (a stdio MCP server too) confined. */
-export function sandboxPrefix(status: SandboxStatus, tools: Pick<ToolsConfig, 'workspace' | 'home' | 'projectDir' | 'policyPath'>, o: { network: boolean }): string[] {
-  const real = (p: string) => (fs.existsSync(p) ? fs.realpathSync(p) : path.resolve(p));
+let filterFile: string | undefined;
+
+/** The compiled seccomp program, written once per process in a private directory (bwrap reads it from an fd). */
+function seccompFile(): string {
+  if (filterFile) return filterFile;
+  const arch = seccompArch();
+  if (!arch) throw new Error(`no seccomp filter is written for ${process.arch}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-seccomp-'));
+  const file = path.join(dir, `${process.arch}.bpf`);
+  fs.writeFileSync(file, seccompBytes(seccompProgram(arch)), { mode: 0o400 });
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  filterFile = file;
+  return file;
+}
+
+const disableUserns = new Map<string, boolean>();
+
+/** bwrap >= 0.8 can also forbid user namespaces in the kernel (the seccomp filter refuses them either way). */
+function canDisableUserns(binary: string): boolean {
+  if (!disableUserns.has(binary)) disableUserns.set(binary, spawnSync(binary, ['--help'], { encoding: 'utf8' }).stdout?.includes('--disable-userns') ?? false);
+  return disableUserns.get(binary)!;
+}
+
+/** Paths that hold the user's other secrets and are hidden behind an empty tmpfs (the workspace is bound back in afterwards). */
+function hiddenHomes(home: string, workspace: string): string[] {
+  return [...new Set([home, '/root', '/home'].map(real))].filter((h) => h !== '/' && fs.existsSync(h) && fs.statSync(h).isDirectory() && !isInside(workspace, h));
+}
+
+/** The repository's git directories inside the workspace: `.git`, or where a `.git` file points (a worktree, a submodule) and its common dir. */
+function gitDirs(workspace: string): string[] {
+  const dotGit = path.join(workspace, '.git');
+  if (!fs.existsSync(dotGit)) return [];
+  const dirs = [dotGit];
+  if (fs.statSync(dotGit).isFile()) {
+    const target = /^gitdir:\s*(.+)$/m.exec(fs.readFileSync(dotGit, 'utf8'))?.[1]?.trim();
+    if (target) {
+      const dir = real(path.resolve(workspace, target));
+      dirs.push(dir);
+      const common = path.join(dir, 'commondir');
+      if (fs.existsSync(common)) dirs.push(real(path.resolve(dir, fs.readFileSync(common, 'utf8').trim())));
+    }
+  }
+  return dirs.filter((d) => fs.existsSync(d) && isInside(workspace, d));
+}
+
+/** bwrap and its options, up to `--`: what runs any program (a stdio MCP server too) confined. Start it with `sandboxEnv(...)`. */
+export function sandboxPrefix(status: SandboxStatus, tools: SandboxTools, o: SandboxOptions): string[] {
   const workspace = real(tools.workspace);
+  const args = ['--unshare-user', '--uid', SANDBOX_ID, '--gid', SANDBOX_ID, '--cap-drop', 'ALL'];
+  if (canDisableUserns(status.binary!)) args.push('--disable-userns');
+  args.push('--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--die-with-parent', '--new-session');
+  if (!o.network) args.push('--unshare-net');
   // The host's /tmp stays visible read-only like the rest of the system (a project or an MCP server may
   // be installed there); scratch space is a private tmpfs at /var/tmp, named by TMPDIR.
-  const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/var/tmp', '--setenv', 'TMPDIR', '/var/tmp', '--tmpfs', '/run'];
+  args.push('--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', SCRATCH, '--tmpfs', '/run');
+  const homes = hiddenHomes(tools.home, workspace);
+  for (const h of homes) args.push('--tmpfs', h);
+  // HOME is the hidden home's path (as the judge computes `~`), now an empty private tmpfs.
   const home = real(tools.home);
-  if (fs.existsSync(home) && !isInside(home, '/') && !isInside(workspace, home)) args.push('--tmpfs', home);
+  const privateHome = homes.includes(home) ? home : SCRATCH;
   args.push('--bind', workspace, workspace);
-  // Hidden after the workspace is bound: they may lie inside it.
+  // Mounted over the workspace's bind, so they hold inside it. Nothing inside can remove them: no capabilities, and mount/umount refused.
   const projectDir = real(tools.projectDir);
-  if (fs.existsSync(projectDir)) args.push('--tmpfs', projectDir);
+  if (fs.existsSync(projectDir)) args.push('--tmpfs', projectDir, '--chmod', '0000', projectDir, '--remount-ro', projectDir);
   const policy = real(tools.policyPath);
   if (fs.existsSync(policy) && !isInside(projectDir, policy)) args.push('--ro-bind', '/dev/null', policy);
-  args.push('--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--die-with-parent', '--new-session', '--chdir', workspace);
-  if (!o.network) args.push('--unshare-net');
-  return [status.binary!, ...args, '--'];
+  for (const g of gitDirs(workspace)) args.push('--ro-bind', g, g);
+  for (const b of o.binds ?? []) args.push(b.writable ? '--bind' : '--ro-bind', b.source, b.target ?? b.source);
+  const setenv = { HOME: privateHome, TMPDIR: SCRATCH, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', ...o.setenv };
+  for (const [k, v] of Object.entries(setenv)) args.push('--setenv', k, v);
+  args.push('--chdir', workspace, '--seccomp', '3');
+  // bwrap reads the filter from fd 3: a small shell opens the file there, then becomes bwrap.
+  return ['/bin/sh', '-c', 'exec 3<"$0" && exec "$@"', seccompFile(), status.binary!, ...args, '--'];
 }

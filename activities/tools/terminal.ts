@@ -1,6 +1,7 @@
 // Terminal tool: a command in the workspace with an environment scrubbed of secrets, under the OS
 // sandbox when one is given; the whole process group is killed on timeout or cancellation.
 import { spawn } from 'node:child_process';
+import { sandboxEnv } from './sandbox.js';
 
 export interface TerminalResult {
   exitCode: number | null;
@@ -12,7 +13,9 @@ export interface TerminalResult {
 export function runTerminal(command: string, cwd: string, o: { env: Record<string, string>; timeoutMs: number; maxBytes: number; signal?: AbortSignal; sandbox?: string[] }): Promise<TerminalResult> {
   return new Promise((resolve, reject) => {
     const [program, ...args] = o.sandbox ?? ['bash', '-c'];
-    const child = spawn(program!, [...args, command], { cwd, env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Under the sandbox the variables that steer programs (HOME, GIT_*, LD_* …) never go in.
+    const env = o.sandbox ? sandboxEnv(o.env) : o.env;
+    const child = spawn(program!, [...args, command], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let timedOut = false;
     const take = (chunk: Buffer) => {

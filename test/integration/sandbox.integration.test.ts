@@ -17,7 +17,7 @@ const projectDir = path.join(ws, '.vloop');
 const outside = path.join(root, 'outside');
 const tools = { workspace: ws, home, projectDir, policyPath: path.join(projectDir, 'policy.json') };
 const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home };
-const status = { sandbox: 'auto' as const, env };
+const status = { sandbox: 'auto' as const, env, ...tools };
 let server: net.Server;
 let port = 0;
 

@@ -1,0 +1,158 @@
+// The terminal sandbox as a boundary, attacked for real in bubblewrap: a command that the policy let
+// through must not gain root or capabilities, mount or unmount anything (the tmpfs hiding .vloop
+// included), remount / read-write, write outside the workspace, read .vloop through any path, plant
+// git hooks or config, open a user namespace, ptrace, or see the host's HOME/GIT_*/TAR_OPTIONS/LD_*.
+// Each refusal has a control showing the same probe can pass where nothing stops it.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sandboxArgv, sandboxStatus } from '../../activities/tools/sandbox.js';
+import { runTerminal } from '../../activities/tools/terminal.js';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-sandbox-attack-'));
+const ws = path.join(root, 'ws');
+const home = path.join(root, 'home');
+const projectDir = path.join(ws, '.vloop');
+const gitDir = path.join(ws, '.git');
+const outside = path.join(root, 'outside');
+const env = {
+  PATH: '/usr/local/bin:/usr/bin:/bin',
+  LANG: 'C.UTF-8',
+  HOME: home,
+  XDG_CONFIG_HOME: path.join(ws, 'cfg'),
+  GIT_DIR: path.join(ws, 'evil'),
+  GIT_CONFIG_PARAMETERS: "'core.fsmonitor'='touch /tmp/pwned'",
+  TAR_OPTIONS: '--to-command=id',
+  LD_LIBRARY_PATH: '/nonexistent',
+  BASH_ENV: path.join(ws, 'evil.sh'),
+};
+const tools = { sandbox: 'auto' as const, env, workspace: ws, home, projectDir, policyPath: path.join(projectDir, 'policy.json') };
+
+/** Syscall numbers of this machine (x86_64 or aarch64), for probes that must reach the kernel, not a userspace check. */
+const NR = process.arch === 'arm64' ? { mount: 40, umount2: 39, ptrace: 117 } : { mount: 165, umount2: 166, ptrace: 101 };
+/** A perl one-liner that makes a raw syscall and prints `<name>=<result> <errno text>`. */
+const perl = (body: string) => `perl -e '${body}'`;
+const rawMount = (target: string, flags = 0, type = 'tmpfs') => perl(`my ($s,$t,$f)=("none","${target}","${type}"); my $r = syscall(${NR.mount}, $s, $t, $f, ${flags}, 0); print "mount=$r $!\\n"`);
+const rawUmount = (target: string) => perl(`my $t = "${target}"; my $r = syscall(${NR.umount2}, $t, 2); print "umount=$r $!\\n"`);
+const rawPtrace = perl(`my $p = fork(); if (!$p) { sleep 5; exit 0 } my $r = syscall(${NR.ptrace}, 16, $p, 0, 0); print "ptrace=$r $!\\n"; kill 9, $p`);
+
+const argv = (network = false) => sandboxArgv(sandboxStatus(tools), tools, { network });
+const inSandbox = (command: string) => runTerminal(command, ws, { env, timeoutMs: 20_000, maxBytes: 20_000, sandbox: argv() });
+/** The same probe under a bwrap that keeps root and every capability and has no filter: shows the probe can pass. */
+const unconfined = (command: string) => {
+  const r = spawnSync('bwrap', ['--unshare-user', '--uid', '0', '--gid', '0', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/var/tmp', '--', 'bash', '-c', command], { encoding: 'utf8' });
+  return `${r.stdout}${r.stderr}`;
+};
+
+beforeAll(() => {
+  for (const d of [ws, path.join(home, '.ssh'), projectDir, outside, path.join(gitDir, 'hooks')]) fs.mkdirSync(d, { recursive: true });
+  fs.writeFileSync(path.join(home, '.ssh', 'id_rsa'), 'CANARY-SSH-KEY');
+  fs.writeFileSync(path.join(projectDir, 'token'), 'CANARY-TOKEN');
+  fs.writeFileSync(tools.policyPath, '{"rules":[],"canary":"CANARY-POLICY"}');
+  fs.writeFileSync(path.join(gitDir, 'config'), '[core]\n\trepositoryformatversion = 0\n');
+  fs.writeFileSync(path.join(gitDir, 'HEAD'), 'ref: refs/heads/main\n');
+  // Planted before the command runs, as an agent's earlier call would have.
+  fs.symlinkSync(path.join(projectDir, 'token'), path.join(ws, 'planted-link'));
+  fs.symlinkSync('.vloop', path.join(ws, 'planted-dir'));
+});
+afterAll(() => {
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe('the terminal sandbox is the boundary (bubblewrap, attacked for real)', () => {
+  it('runs as an unprivileged user with no capabilities, no_new_privs and a seccomp filter', async () => {
+    const r = await inSandbox('id -u; grep -E "^(CapEff|CapPrm|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status');
+    expect(r.exitCode, r.output).toBe(0);
+    const [uid] = r.output.split('\n');
+    expect(uid, 'uid inside the sandbox').not.toBe('0');
+    expect(r.output, r.output).toMatch(/CapEff:\s+0000000000000000/);
+    expect(r.output, r.output).toMatch(/CapBnd:\s+0000000000000000/);
+    expect(r.output, r.output).toMatch(/NoNewPrivs:\s+1/);
+    expect(r.output, r.output).toMatch(/Seccomp:\s+2/);
+  });
+
+  it('refuses a mount (the mount command and the raw syscall)', async () => {
+    expect(unconfined(rawMount('/var/tmp'))).toContain('mount=0 ');
+    const r = await inSandbox(`mount -t tmpfs none /var/tmp && echo MOUNTED; ${rawMount('/var/tmp')}; ${rawMount(ws)}`);
+    expect(r.output).not.toContain('MOUNTED');
+    expect(r.output).not.toMatch(/mount=0 /);
+  });
+
+  it('cannot unmount what hides .vloop, then read the token', async () => {
+    expect(unconfined(`${rawMount('/var/tmp')}; ${rawUmount('/var/tmp')}`)).toContain('umount=0 ');
+    const r = await inSandbox(`umount ${projectDir}; umount -l ${projectDir}; ${rawUmount(projectDir)}; cat ${projectDir}/token`);
+    expect(r.output).not.toMatch(/umount=0 /);
+    expect(r.output).not.toContain('CANARY-TOKEN');
+  });
+
+  it('cannot remount / read-write and write on the host', async () => {
+    const target = path.join(outside, 'remounted.txt');
+    const MS_REMOUNT = 32;
+    const r = await inSandbox(`mount -o remount,rw / ; mount -o remount,rw ${outside}; ${rawMount('/', MS_REMOUNT, '')}; ${rawMount(outside, MS_REMOUNT | 4096, '')}; echo x > ${target}; echo done`);
+    expect(r.output).toContain('done');
+    expect(r.output).not.toMatch(/mount=0 /);
+    expect(fs.existsSync(target)).toBe(false);
+  });
+
+  it('writes the workspace and nothing outside it (host tmp, the system, the home)', async () => {
+    const r = await inSandbox(`echo inside > ${ws}/made.txt; echo x > ${outside}/escaped.txt; echo x > ${os.tmpdir()}/vloop-escaped-${process.pid}; echo x > /etc/vloop-escaped; echo x > ${home}/escaped; echo done`);
+    expect(r.output).toContain('done');
+    expect(fs.readFileSync(path.join(ws, 'made.txt'), 'utf8')).toBe('inside\n');
+    expect(fs.existsSync(path.join(outside, 'escaped.txt'))).toBe(false);
+    expect(fs.existsSync(path.join(os.tmpdir(), `vloop-escaped-${process.pid}`))).toBe(false);
+    expect(fs.existsSync('/etc/vloop-escaped')).toBe(false);
+    expect(fs.existsSync(path.join(home, 'escaped'))).toBe(false);
+  });
+
+  it('does not show .vloop: no listing, no token, not through a planted symlink, not through /proc', async () => {
+    expect(fs.readFileSync(path.join(ws, 'planted-link'), 'utf8')).toBe('CANARY-TOKEN');
+    const r = await inSandbox(
+      `ls -A ${projectDir}; cat ${projectDir}/token; cat ${ws}/planted-link; cat ${ws}/planted-dir/token; cat /proc/self/root${projectDir}/token; cat /proc/1/root${projectDir}/token; ln -s ${projectDir}/token ${ws}/inner-link; cat ${ws}/inner-link; cp -r ${projectDir} ${ws}/copy; cat ${ws}/copy/token; echo done`,
+    );
+    expect(r.output).toContain('done');
+    expect(r.output).not.toContain('CANARY-TOKEN');
+    expect(r.output).not.toContain('token\n');
+    expect(r.output).not.toContain('policy.json');
+  });
+
+  it('cannot write .git: no hooks, no config (core.fsmonitor), no new files', async () => {
+    const before = fs.readFileSync(path.join(gitDir, 'config'), 'utf8');
+    const r = await inSandbox(
+      `printf '#!/bin/sh\\ntouch /tmp/pwned\\n' > .git/hooks/pre-commit; chmod +x .git/hooks/pre-commit; git config core.fsmonitor 'touch /tmp/pwned'; printf '[core]\\n\\tfsmonitor = touch /tmp/pwned\\n' >> .git/config; mkdir .git/hooks2; echo x > .git/info-planted; echo inside > workspace-ok.txt; echo done`,
+    );
+    expect(r.output).toContain('done');
+    expect(fs.readFileSync(path.join(ws, 'workspace-ok.txt'), 'utf8')).toBe('inside\n');
+    expect(fs.existsSync(path.join(gitDir, 'hooks', 'pre-commit'))).toBe(false);
+    expect(fs.readFileSync(path.join(gitDir, 'config'), 'utf8')).toBe(before);
+    expect(fs.existsSync(path.join(gitDir, 'hooks2'))).toBe(false);
+    expect(fs.existsSync(path.join(gitDir, 'info-planted'))).toBe(false);
+  });
+
+  it('refuses a new user namespace (unshare -U, a nested bwrap) and ptrace', async () => {
+    expect(spawnSync('unshare', ['-U', 'true']).status).toBe(0);
+    expect(spawnSync('bash', ['-c', rawPtrace], { encoding: 'utf8' }).stdout).toContain('ptrace=0 ');
+    const r = await inSandbox(`unshare -U true && echo UNSHARED; unshare -Ur id && echo UNSHARED; bwrap --ro-bind / / true && echo NESTED; ${rawPtrace}`);
+    expect(r.output).not.toContain('UNSHARED');
+    expect(r.output).not.toContain('NESTED');
+    expect(r.output).toMatch(/ptrace=-1 /);
+  });
+
+  it('sees only the scrubbed environment: no host HOME, XDG_*, GIT_*, TAR_OPTIONS, LD_*, BASH_ENV', async () => {
+    const r = await inSandbox('env; echo HOME-IS=$HOME; ls -A "$HOME"; touch "$HOME/ok" && echo HOME-WRITABLE');
+    expect(r.output).toContain('PATH=/usr/local/bin:/usr/bin:/bin');
+    expect(r.output).toContain('LANG=C.UTF-8');
+    expect(r.output).toContain('HOME-WRITABLE');
+    expect(r.output).not.toContain('.ssh');
+    for (const name of ['XDG_CONFIG_HOME', 'GIT_DIR', 'GIT_CONFIG_PARAMETERS', 'TAR_OPTIONS', 'LD_LIBRARY_PATH', 'BASH_ENV']) expect(r.output).not.toMatch(new RegExp(`^${name}=`, 'm'));
+    expect(fs.existsSync(path.join(home, 'ok')), 'the private HOME reached the host home').toBe(false);
+  });
+
+  it('is reported active only after a probe proved each property', () => {
+    const status = sandboxStatus(tools) as { active: boolean; properties?: Array<{ name: string; ok: boolean }> };
+    expect(status.active).toBe(true);
+    const names = (status.properties ?? []).filter((p) => p.ok).map((p) => p.name);
+    expect(names).toEqual(expect.arrayContaining(['unprivileged user', 'no capabilities', 'no_new_privs', 'seccomp filter', 'mount refused', 'umount refused', 'write outside refused', '.vloop unreadable', '.git read-only', 'workspace writable']));
+  });
+});
