@@ -247,13 +247,62 @@ function judgeWord(ctx: PolicyContext, program: string, w: ShellWord): PolicyDec
   return undefined;
 }
 
-/** A host is judged by `network` rules, then the browser's allow-list, then the policy's network setting. */
-function judgeHost(policy: Policy, host: string | undefined): PolicyDecision {
+/** What a `network` rule's `match.url` names: `host`, `host:port`, `*.example.com:443`, `[::1]:8080`, or a URL (`https://host` is port 443). */
+export interface HostPattern {
+  host: RegExp;
+  /** The host when the pattern has no wildcard in it. */
+  exact?: string;
+  /** Undefined: any port. */
+  port?: number;
+}
+
+const SCHEME_PORTS: Record<string, number> = { http: 80, https: 443, ws: 80, wss: 443, ftp: 21 };
+
+/** A host as written in a URL or an authority, in the one form rules and the proxy compare: lower case, no brackets, no trailing dot. */
+export function normalizeHost(host: string): string {
+  return host.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+}
+
+export function hostPattern(text: string): HostPattern {
+  const t = text.trim();
+  // A bare IPv6 address (more than one colon, no brackets) is all host.
+  const m = (t.match(/:/g) ?? []).length > 1 && !t.includes('[') && !t.includes('://') ? undefined : /^(?:([a-z][a-z0-9+.-]*):\/\/)?(?:[^@/]*@)?(\[[^\]]*\]|[^:/?#]*)(?::(\d{1,5}|\*))?(?:[/?#].*)?$/i.exec(t);
+  const host = normalizeHost(m ? m[2]! : t);
+  const port = m?.[3] && m[3] !== '*' ? Number(m[3]) : m?.[1] && !m[3] ? SCHEME_PORTS[m[1].toLowerCase()] : undefined;
+  return { host: globToRegex(host, false), ...(isExact(host) ? { exact: host } : {}), ...(port !== undefined ? { port } : {}) };
+}
+
+/** The rules that speak about network destinations: `network` rules, and the browser's allow-list. */
+function hostRules(policy: Policy, host: string, port: number | undefined): PolicyRule[] {
+  return policy.rules.filter((r) => {
+    if (r.tool !== 'network' && !(r.tool === 'browser' && r.action === 'allow')) return false;
+    if (!r.match?.url) return true;
+    const p = hostPattern(r.match.url);
+    // With the port unknown (read from command text), a rule for one port may allow (the proxy then holds the port) but not deny or ask.
+    const portFits = p.port === undefined || (port === undefined ? r.action === 'allow' : p.port === port);
+    return portFits && p.host.test(host);
+  });
+}
+
+/** Whether an allow rule names this host without a wildcard: only that opens loopback, link-local or this machine's addresses to the proxy. */
+export function namesHostExactly(policy: Policy, rawHost: string, port: number): boolean {
+  const host = normalizeHost(rawHost);
+  return hostRules(policy, host, port).some((r) => r.action === 'allow' && r.match?.url !== undefined && hostPattern(r.match.url).exact === host);
+}
+
+/**
+ * A host (and port, when known) is judged by `network` rules, then the browser's allow-list, then the
+ * policy's network setting. The judge calls it with what the command text names; the network proxy
+ * calls it for every connection, where the port is always known.
+ */
+export function judgeHost(policy: Policy, rawHost: string | undefined, port?: number): PolicyDecision {
+  const host = rawHost === undefined ? undefined : normalizeHost(rawHost);
   if (host !== undefined) {
-    const rules = policy.rules.filter((r) => (r.tool === 'network' || (r.tool === 'browser' && r.action === 'allow')) && (!r.match?.url || globToRegex(r.match.url.toLowerCase(), false).test(host)));
-    if (rules.length) return strictest(rules.map((r) => ({ decision: r.action, rule: ruleName(policy, r), reason: r.description ?? `${host} by rule ${ruleName(policy, r)}` })));
+    const rules = hostRules(policy, host, port);
+    const where = port === undefined ? host : `${host}:${port}`;
+    if (rules.length) return strictest(rules.map((r) => ({ decision: r.action, rule: ruleName(policy, r), reason: r.description ?? `${where} by rule ${ruleName(policy, r)}` })));
   }
-  const what = host ?? 'a host the judge cannot read';
+  const what = host === undefined ? 'a host the judge cannot read' : port === undefined ? host : `${host}:${port}`;
   if (policy.network === 'allow') return { decision: 'allow', rule: 'setting:network-allow', reason: `network reach to ${what}` };
   if (policy.network === 'deny') return { decision: 'deny', rule: 'setting:network-deny', reason: `the policy denies network reach (${what})` };
   return { decision: 'ask', rule: host === undefined ? 'builtin:network-host-unknown' : 'setting:network-ask', reason: `reaching ${what} over the network needs approval` };

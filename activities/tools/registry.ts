@@ -14,6 +14,7 @@ import { runQuery } from './database.js';
 import { runFilesystem } from './filesystem.js';
 import { judgeToolCall, terminalEnv } from './judge/index.js';
 import { callMcpTool } from './mcp.js';
+import { proxiedSandboxArgv, startCommandProxy } from './network/index.js';
 import { sandboxArgv, sandboxStatus } from './sandbox.js';
 import { runTerminal } from './terminal.js';
 
@@ -66,14 +67,17 @@ export function createRunTool(deps: { events: EventWriter; secrets: SecretSet; t
             output = runFilesystem(pctx, resolveToolPath({ ...pctx, realpath: realResolve }, call.args.path), call.args);
             break;
           case 'terminal': {
-            // The network namespace is shared only when the policy allowed this command's reach (or a person approved it).
+            // Network only when the policy allowed this command's reach (or a person approved it), and then under the
+            // sandbox only through a proxy that judges every host and port; the namespace itself stays empty.
             const network = decision.network === 'allow' || (decision.network === 'ask' && input.approved);
             const sandbox = sandboxStatus(deps.tools);
-            const argv = sandbox.active ? sandboxArgv(sandbox, deps.tools, { network }) : undefined;
-            const r = await runTerminal(call.args.command, pctx.workspace, { env: terminalEnv(deps.tools, pctx.workspace), timeoutMs: 60_000, maxBytes: OUTPUT_CAP * 2, signal: ctx.cancellationSignal, ...(argv ? { sandbox: argv } : {}) });
+            const proxy = sandbox.active && network ? await startCommandProxy({ policy, approved: input.approved, endpoints: deps.tools.harnessEndpoints }) : undefined;
+            const argv = !sandbox.active ? undefined : proxy ? proxiedSandboxArgv(sandbox, deps.tools, proxy) : sandboxArgv(sandbox, deps.tools, { network: false });
+            const r = await runTerminal(call.args.command, pctx.workspace, { env: terminalEnv(deps.tools, pctx.workspace), timeoutMs: 60_000, maxBytes: OUTPUT_CAP * 2, signal: ctx.cancellationSignal, ...(argv ? { sandbox: argv } : {}) }).finally(() => proxy?.close());
             ok = r.exitCode === 0 && !r.timedOut;
             const note = sandbox.active ? '' : `\n[no OS sandbox: ${sandbox.reason}]`;
-            output = `${r.output.replace(/\n$/, '')}${r.timedOut ? '\n[timed out; the process group was killed]' : ''}\n[exit code ${r.exitCode ?? 'none'}]${note}`;
+            const refused = proxy?.refused.length ? `\n[network refused: ${proxy.refused.join('; ')}]` : '';
+            output = `${r.output.replace(/\n$/, '')}${r.timedOut ? '\n[timed out; the process group was killed]' : ''}\n[exit code ${r.exitCode ?? 'none'}]${refused}${note}`;
             break;
           }
           case 'database': {
