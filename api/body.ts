@@ -21,7 +21,9 @@ export async function readJson(ctx: Koa.Context): Promise<unknown> {
   const raw = await readRaw(ctx);
   if (!raw.trim()) return {};
   const type = ctx.get('content-type');
-  if (type && !/json/i.test(type)) throw new AppError(415, 'unsupported_media_type', `send JSON (content-type application/json), got '${type}'`);
+  // The essence, not a substring: 'text/plain; x=json' is a form a page on any origin may send without a preflight.
+  const essence = type.split(';')[0]!.trim().toLowerCase();
+  if (type && essence !== 'application/json' && !/^application\/[\w.-]+\+json$/.test(essence)) throw new AppError(415, 'unsupported_media_type', `send JSON (content-type application/json), got '${type}'`);
   if (jsonDeeperThan(raw)) throw new AppError(400, 'too_deep', `JSON is nested deeper than ${JSON_DEPTH_LIMIT} levels`, { limit: JSON_DEPTH_LIMIT });
   try {
     return JSON.parse(raw);
