@@ -3,7 +3,7 @@
 // code-carrying commands, unknown connections, read-only connections) cannot be overridden by user
 // rules. Pure: commands and SQL arrive already read by real parsers (activities/tools/judge).
 import { z } from 'zod';
-import { codeCarrying, fileUrlPath, looksLikePath, networkHosts, optionPath, reachesNetwork, readOnlyCommand, type ShellFacts, type ShellWord } from './shell-facts.js';
+import { codeCarrying, fileUrlPath, looksLikePath, networkHosts, pathCandidates, reachesNetwork, readOnlyCommand, type ShellFacts, type ShellWord } from './shell-facts.js';
 
 export type PolicyAction = 'allow' | 'deny' | 'ask';
 const ORDER: Record<PolicyAction, number> = { allow: 0, ask: 1, deny: 2 };
@@ -229,18 +229,23 @@ function isExact(pattern: string): boolean {
 
 /** Judge a word the command may open as a file: outside or protected is denied; unknown asks. */
 function judgeWord(ctx: PolicyContext, program: string, w: ShellWord): PolicyDecision | undefined {
+  if (w.fields) {
+    // A brace expansion: each field bash makes is judged; none is allowed unasked.
+    for (const f of w.fields) {
+      const d = judgeWord(ctx, program, f);
+      if (d?.decision === 'deny') return d;
+    }
+  }
   if (w.value === undefined) {
-    if (w.prefix && looksLikePath(w.prefix)) {
-      const { denied } = guardPath(ctx, w.prefix, `${program}: ${w.text} (under ${w.prefix})`);
+    for (const candidate of w.prefix ? pathCandidates(w.prefix) : []) {
+      const { denied } = guardPath(ctx, candidate, `${program}: ${w.text} (under ${candidate})`);
       if (denied) return denied;
     }
     return { decision: 'ask', rule: 'builtin:unknown-word', reason: `${program}: ${w.text} is known only at run time (${w.unknown})` };
   }
   // Every word may name a file: bare words resolve inside the workspace, so for them only the protected paths matter.
-  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(w.value);
-  const candidates = [w.value.startsWith('-') || url ? undefined : w.value, optionPath(w.value), fileUrlPath(w.value)];
-  for (const candidate of candidates) {
-    if (candidate === undefined || candidate === '' || DEVICES.has(candidate)) continue;
+  for (const candidate of pathCandidates(w.value)) {
+    if (DEVICES.has(candidate)) continue;
     const { denied } = guardPath(ctx, candidate, `${program}: ${candidate}`);
     if (denied) return denied;
   }
@@ -314,17 +319,20 @@ function judgeTerminal(policy: Policy, ctx: PolicyContext, shell: ShellFacts): P
   const network: PolicyDecision[] = [];
   /** Programs that neither only read nor were judged as network commands: the open network would be theirs too. */
   const local: string[] = [];
+  const reads = (op: string) => op === '<' || op === '<&' || op === '<<<';
   for (const r of shell.redirects) {
     const target = r.target;
-    if (target.value === undefined) decisions.push(judgeWord(ctx, `a redirect ${r.op}`, target)!);
-    else if (!DEVICES.has(target.value)) decisions.push(judgePath(policy, ctx, target.value, r.op === '<' ? 'read' : 'write', r.op !== '<'));
+    // Reading a protected file is denied like writing one; a read rule never allows the write of `>` or `<>`.
+    const guarded = judgeWord(ctx, `a redirect ${r.op}`, target);
+    if (guarded) decisions.push(guarded);
+    if (target.value !== undefined && !DEVICES.has(target.value) && r.op !== '<<<') decisions.push(judgePath(policy, ctx, target.value, reads(r.op) ? 'read' : 'write', !reads(r.op)));
   }
   for (const reason of shell.opaque) decisions.push({ decision: 'ask', rule: 'builtin:code-carrying', reason });
   for (const name of new Set(shell.assigned)) {
     if (CODE_VARIABLES.test(name)) decisions.push({ decision: 'ask', rule: 'builtin:code-carrying', reason: `the command assigns ${name}, which changes what programs run` });
   }
   const exactAllow = (text: string) => policy.rules.find((r) => r.tool === 'terminal' && r.action === 'allow' && r.match?.command !== undefined && isExact(r.match.command) && r.match.command === text);
-  let readOnly = shell.redirects.every((r) => r.op === '<' || (r.target.value !== undefined && DEVICES.has(r.target.value)));
+  let readOnly = shell.redirects.every((r) => reads(r.op) || (r.target.value !== undefined && DEVICES.has(r.target.value)));
   for (const cmd of shell.commands) {
     const [first, ...args] = cmd.words;
     if (!first) continue;
@@ -350,7 +358,7 @@ function judgeTerminal(policy: Policy, ctx: PolicyContext, shell: ShellFacts): P
     const values = args.map((a) => a.value ?? a.text);
     // `./cat` or `/tmp/x/cat` is another program than the `cat` a rule names: rules see the name as written.
     const text = [first.value, ...values].join(' ');
-    const code = cmd.wrappers.length ? `${cmd.wrappers[0]} runs another program` : codeCarrying(program, values) ?? (cmd.assigns.find((a) => CODE_VARIABLES.test(a)) ? `${program} runs with ${cmd.assigns.find((a) => CODE_VARIABLES.test(a))} changed` : undefined);
+    const code = cmd.wrappers.length ? `${cmd.wrappers[0]} runs another program` : codeCarrying(program, values, [...cmd.assigns, ...shell.assigned]) ?? (cmd.assigns.find((a) => CODE_VARIABLES.test(a)) ? `${program} runs with ${cmd.assigns.find((a) => CODE_VARIABLES.test(a))} changed` : undefined);
     const fullText = [...cmd.wrapperWords.map((w) => w.value ?? w.text), ...cmd.words.map((w) => w.value ?? w.text)].join(' ');
     const exact = known ? exactAllow(fullText) : undefined;
     if (code && !exact) decisions.push({ decision: 'ask', rule: 'builtin:code-carrying', reason: `${code}; only a rule naming this exact command allows it` });

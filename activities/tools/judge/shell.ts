@@ -3,6 +3,7 @@
 // each word computed where bash's expansion is known (literals, quotes, HOME, PWD, the tool env)
 // and marked unknown wherever it is not.
 import sh, { type ShNode } from 'mvdan-sh';
+import { expandBraces, type WordToken } from './braces.js';
 import { SHELLS, WRAPPERS, type ShellCommand, type ShellFacts, type ShellRedirect, type ShellWord } from '../../../core/shell-facts.js';
 
 const { syntax } = sh;
@@ -11,6 +12,8 @@ const REDIRECT_OPS: Record<number, string> = { 54: '>', 55: '>>', 56: '<', 57: '
 /** Builtins that assign the variables named in their arguments. */
 const ASSIGNERS = new Set(['read', 'mapfile', 'readarray', 'printf', 'getopts', 'declare', 'typeset', 'local', 'export', 'readonly', 'let', 'unset', 'eval', 'source', '.', 'set', 'shift', 'alias', 'enable', 'shopt']);
 const MAX_DEPTH = 6;
+/** A word with more braces than this is not expanded: the judge asks. */
+const MAX_BRACES = 512;
 
 export interface ShellEnv {
   /** The variables the command starts with (the terminal tool's environment, HOME and PWD included). */
@@ -112,84 +115,111 @@ class WordReader {
 
   read(word: Node): ShellWord {
     const text = this.source.slice(word.Pos().Offset(), word.End().Offset());
-    let value = '';
-    let unknown: string | undefined;
-    let globAt: number | undefined;
-    let unknownAt: number | undefined;
-    const parts = list(word.Parts);
-    const note = (why: string | undefined, within = 0) => {
-      if (unknown !== undefined) return;
-      unknown = why;
-      unknownAt = value.length + within;
+    const tokens = this.tokens(word);
+    const braces = tokens.filter((t) => 'ch' in t && !t.quoted && t.ch === '{').length;
+    if (!braces) return { text, ...this.field(tokens) };
+    const fields = braces > MAX_BRACES ? 'too many' : expandBraces(tokens);
+    if (fields !== 'too many' && fields.length === 1) return { text, ...this.field(fields[0]!) };
+    // Judged by each field bash makes of it; a rule sees it as unknown (or, past the limit, by the literal text before the first brace).
+    const first = tokens.findIndex((t) => 'ch' in t && !t.quoted && t.ch === '{');
+    const head = this.field([...tokens.slice(0, first), { expansion: 'brace' }]);
+    if (fields === 'too many') return { text, unknown: 'brace expansion into too many words', prefix: head.prefix ?? '' };
+    return { text, unknown: 'brace expansion', prefix: head.prefix ?? '', fields: fields.map((f) => ({ text, ...this.field(f) })) };
+  }
+
+  /** The word as characters (quoted or not) and the expansions bash computes later. */
+  private tokens(word: Node): WordToken[] {
+    const out: WordToken[] = [];
+    const chars = (s: string, quoted: boolean) => {
+      for (const ch of s) out.push({ ch, quoted });
     };
-    parts.forEach((part, i) => {
+    for (const part of list(word.Parts)) {
       switch (type(part)) {
         case 'Lit': {
           const raw = lit(part);
-          // Unquoted literal text is subject to tilde, brace and pathname expansion.
-          let plain = '';
           for (let j = 0; j < raw.length; j++) {
-            const ch = raw[j]!;
-            if (ch === '\\') {
+            if (raw[j] === '\\') {
               // A backslash-newline is a line continuation: both go.
-              if (raw[j + 1] !== '\n') plain += raw[j + 1] ?? '';
+              if (raw[j + 1] !== '\n' && raw[j + 1] !== undefined) out.push({ ch: raw[j + 1]!, quoted: true });
               j++;
-              continue;
-            }
-            if (ch === '~' && i === 0 && j === 0) {
-              const rest = /^~([^/]*)/.exec(raw)![1]!;
-              if (rest === '') {
-                if (this.assigned.has('HOME') || this.vars.HOME === undefined) note('a tilde with HOME unknown', plain.length);
-                else plain += this.vars.HOME;
-              } else if (rest === '+' && !this.assigned.has('PWD') && this.vars.PWD) {
-                plain += this.vars.PWD;
-                j += 1;
-              } else {
-                note(`the tilde expansion ~${rest}`, plain.length);
-                plain += raw.slice(0, rest.length + 1);
-              }
-              j += rest === '+' ? 0 : rest.length;
-              continue;
-            }
-            if (ch === '~' && /[=:]$/.test(plain) && i === 0) note('a tilde after = or :', plain.length);
-            if (ch === '*' || ch === '?' || ch === '[') globAt ??= value.length + plain.length;
-            if (ch === '{' && /\{[^{}]*(,|\.\.)[^{}]*\}/.test(raw.slice(j))) note('brace expansion', plain.length);
-            plain += ch;
+            } else out.push({ ch: raw[j]!, quoted: false });
           }
-          value += plain;
           break;
         }
         case 'SglQuoted':
-          if (part.Dollar && lit(part).includes('\\')) note("an ANSI-C $'…' string");
-          value += lit(part);
+          if (part.Dollar && lit(part).includes('\\')) out.push({ expansion: part });
+          else chars(lit(part), true);
           break;
         case 'DblQuoted':
           for (const inner of list(part.Parts)) {
-            if (type(inner) === 'Lit') value += unescapeDouble(lit(inner));
-            else if (type(inner) === 'ParamExp') {
-              const v = this.variable(inner, true);
-              if (v.value === undefined) note(v.unknown);
-              else value += v.value;
-            } else note(describe(inner));
+            if (type(inner) === 'Lit') chars(unescapeDouble(lit(inner)), true);
+            else out.push({ expansion: inner, quoted: true });
           }
           break;
-        case 'ParamExp': {
-          const v = this.variable(part, false);
-          if (v.value === undefined) note(v.unknown);
-          else value += v.value;
-          break;
-        }
         default:
-          note(describe(part));
+          out.push({ expansion: part });
       }
-    });
+    }
+    return out;
+  }
+
+  /** One field after brace expansion: its value, or why it is unknown and the directory it expands under. */
+  private field(tokens: WordToken[]): Omit<ShellWord, 'text'> {
+    let value = '';
+    let unknown: string | undefined;
+    let unknownAt: number | undefined;
+    let globAt: number | undefined;
+    const note = (why: string | undefined) => {
+      if (unknown !== undefined) return;
+      unknown = why;
+      unknownAt = value.length;
+    };
+    let start = 0;
+    const first = tokens[0];
+    if (first && 'ch' in first && !first.quoted && first.ch === '~') {
+      // Tilde expansion: `~`, `~/…`, `~+`; `~user` and `~-` are unknown.
+      let end = 1;
+      while (end < tokens.length && !('ch' in tokens[end]! && !(tokens[end] as { quoted: boolean }).quoted && (tokens[end] as { ch: string }).ch === '/')) end++;
+      const rest = tokens.slice(1, end);
+      const name = rest.every((t) => 'ch' in t && !t.quoted) ? rest.map((t) => (t as { ch: string }).ch).join('') : undefined;
+      if (name === '') {
+        if (this.assigned.has('HOME') || this.vars.HOME === undefined) note('a tilde with HOME unknown');
+        else value += this.vars.HOME;
+        start = 1;
+      } else if (name === '+' && !this.assigned.has('PWD') && this.vars.PWD) {
+        value += this.vars.PWD;
+        start = 2;
+      } else if (name !== undefined) {
+        note(`the tilde expansion ~${name}`);
+        start = end;
+      }
+    }
+    for (let i = start; i < tokens.length; i++) {
+      const t = tokens[i]!;
+      if ('ch' in t) {
+        if (!t.quoted) {
+          if (t.ch === '~' && /[=:]$/.test(value)) note('a tilde after = or :');
+          if (t.ch === '*' || t.ch === '?' || t.ch === '[') globAt ??= value.length;
+        }
+        value += t.ch;
+        continue;
+      }
+      const part = t.expansion as Node | string;
+      if (typeof part === 'string') note('brace expansion');
+      else if (type(part) === 'ParamExp') {
+        const v = this.variable(part, t.quoted === true);
+        if (v.value === undefined) note(v.unknown);
+        else value += v.value;
+      } else if (type(part) === 'SglQuoted') note("an ANSI-C $'…' string");
+      else note(describe(part));
+    }
     const under = (at: number) => {
       const head = value.slice(0, at);
       return head.slice(0, head.lastIndexOf('/') + 1);
     };
-    if (unknown) return { text, unknown, prefix: under(Math.min(unknownAt ?? value.length, globAt ?? value.length)) };
-    if (globAt !== undefined) return { text, unknown: 'a glob, matched at run time', prefix: under(globAt) };
-    return { text, value };
+    if (unknown) return { unknown, prefix: under(Math.min(unknownAt ?? value.length, globAt ?? value.length)) };
+    if (globAt !== undefined) return { unknown: 'a glob, matched at run time', prefix: under(globAt) };
+    return { value };
   }
 }
 
@@ -251,22 +281,45 @@ function unwrap(words: ShellWord[]): { words: ShellWord[]; dropped: ShellWord[];
  * @example readShellCommand('cat $HOME/x', { vars: { HOME: '/home/a' } }).commands[0].words[1].value // '/home/a/x'
  */
 export function readShellCommand(command: string, env: ShellEnv, depth = 0): ShellFacts {
-  const facts: ShellFacts = { commands: [], redirects: [], opaque: [], assigned: [] };
+  const facts: ShellFacts & { nested?: string[] } = { commands: [], redirects: [], opaque: [], assigned: [] };
   if (depth > MAX_DEPTH) return { ...facts, unparseable: 'commands nested too deeply' };
+  // Bounded: past these sizes the judge asks instead of reading (its cost grows with the text).
+  if (command.length > MAX_COMMAND) return { ...facts, opaque: [`the command is over ${MAX_COMMAND / 1024} KB, too long to judge`] };
   let root: Node;
   try {
     root = parse(command);
   } catch (err) {
+    if (err instanceof RangeError) return { ...facts, opaque: ['the command is nested too deeply to judge'] };
     return { ...facts, unparseable: parseError(err) };
   }
+  try {
+    read(root, command, env, facts);
+  } catch (err) {
+    if (!(err instanceof RangeError) && err !== TOO_MANY_WORDS) throw err;
+    return { commands: [], redirects: [], assigned: [], opaque: [err === TOO_MANY_WORDS ? `the command has over ${MAX_WORDS} words, too many to judge` : 'the command is nested too deeply to judge'] };
+  }
+  for (const script of facts.nested ?? []) merge(facts, readShellCommand(script, env, depth + 1));
+  delete facts.nested;
+  return facts;
+}
+
+const MAX_COMMAND = 16 * 1024;
+const MAX_WORDS = 4000;
+const TOO_MANY_WORDS = Symbol('too many words');
+
+function read(root: Node, command: string, env: ShellEnv, facts: ShellFacts & { nested?: string[] }): void {
+  let wordCount = 0;
   const assigned = assignedNames(root);
   facts.assigned.push(...assigned);
   const reader = new WordReader(env.vars, assigned, command);
   const nested: string[] = [];
+  facts.nested = nested;
   syntax.Walk(root, (n) => {
     if (!n) return true;
     switch (type(n)) {
       case 'CallExpr': {
+        wordCount += list(n.Args).length;
+        if (wordCount > MAX_WORDS) throw TOO_MANY_WORDS;
         const all = list(n.Args).map((w) => reader.read(w));
         const assigns = list(n.Assigns).map((a) => lit(a.Name));
         if (!all.length) break;
@@ -295,7 +348,8 @@ export function readShellCommand(command: string, env: ShellEnv, depth = 0): She
       }
       case 'Redirect': {
         const op = REDIRECT_OPS[n.Op as number] ?? '?';
-        if (op === '<<' || op === '<<-' || op === '<<<') break;
+        // A here-document's body is text (its expansions are walked); a here-string's word is judged like any word.
+        if (op === '<<' || op === '<<-') break;
         const target = reader.read(n.Word as Node);
         // `2>&1`, `<&0`, `>&-`: duplicating a descriptor is not a file.
         if ((op === '>&' || op === '<&') && target.value !== undefined && /^(\d+|-)$/.test(target.value)) break;
@@ -305,8 +359,6 @@ export function readShellCommand(command: string, env: ShellEnv, depth = 0): She
     }
     return true;
   });
-  for (const script of nested) merge(facts, readShellCommand(script, env, depth + 1));
-  return facts;
 }
 
 /** What a shell's `-c` script or `eval` runs is read as commands too; what cannot be read is opaque. */

@@ -1,0 +1,340 @@
+// The one table of what makes a program run code or write files: its always-dangerous uses, its
+// options (read the way getopt_long reads them: bundles, `-ofile`, `--opt=v`, unique prefixes, `--`),
+// the environment it obeys, and the languages it carries (sed and awk scripts, find primaries).
+// A match makes the command ask; the OS sandbox, not this table, is what confines it.
+
+interface ProgramEntry {
+  /** Every use runs code or writes files: why. */
+  always?: string;
+  /** Short option letters that take a value (`-o file`, `-ofile`), and long options that do. */
+  shortValues?: string;
+  longValues?: string[];
+  /** Options (`-x`, `--to-command`) that run code or write files: why. A prefix (3+ letters) of a long one counts as it. */
+  danger?: Record<string, string>;
+  /** Long options that are exact names of their own although a dangerous one starts with them. */
+  safeLong?: string[];
+  /** Environment variables (assigned by the command) that make it run code. */
+  env?: RegExp;
+  /** The first argument may be a bundle of letters without a dash (`tar xf a.tar`). */
+  bareBundle?: boolean;
+  /** Operand-level knowledge (a script, an expression, a subcommand): why, when it runs code or writes. */
+  check?: (a: ParsedArgs) => string | undefined;
+}
+
+export interface ParsedArgs {
+  /** The arguments as written. */
+  raw: string[];
+  /** `-x` or `--long`, with the value it took. */
+  options: Array<{ name: string; value?: string }>;
+  operands: string[];
+}
+
+const RUNS_ANOTHER = 'runs another program';
+const WRITES = 'writes files';
+
+/** Interpreters and tools whose arguments or input are code. */
+const INTERPRETERS = ['python', 'pypy', 'node', 'nodejs', 'deno', 'bun', 'perl', 'ruby', 'irb', 'php', 'lua', 'luajit', 'tclsh', 'wish', 'Rscript', 'R', 'julia', 'osascript', 'jshell', 'groovy', 'scala', 'ghci', 'runghc', 'swift', 'expect', 'make', 'gmake', 'cmake', 'ninja', 'npx', 'pnpx', 'bunx', 'uvx', 'pipx', 'gdb', 'vi', 'vim', 'view', 'nvim', 'emacs', 'ed', 'ex', 'm4', 'dc', 'bc', 'sqlite3', 'psql', 'mysql', 'eval', 'source', '.', 'alias', 'trap', 'enable', 'fc', 'xargs', 'parallel', 'at', 'batch', 'crontab', 'systemd-run', 'ssh-agent', 'dbus-launch', 'tmux', 'screen', 'xdg-open', 'open', 'gcc', 'g++', 'cc', 'c++', 'clang', 'clang++', 'rustc', 'javac', 'java', 'go', 'cargo', 'pip', 'uv', 'poetry', 'mvn', 'gradle', 'docker', 'podman', 'kubectl', 'ssh', 'scp', 'sftp', 'rsync', 'patch', 'sponge'];
+const SHELL_NAMES = ['bash', 'sh', 'dash', 'zsh', 'ksh', 'mksh', 'fish', 'csh', 'tcsh', 'ash', 'rbash'];
+const WRAPPER_NAMES = ['sudo', 'doas', 'su', 'runuser', 'env', 'nohup', 'nice', 'ionice', 'time', 'timeout', 'command', 'builtin', 'exec', 'stdbuf', 'setsid', 'chroot', 'unshare', 'nsenter', 'flock', 'taskset', 'chrt', 'strace', 'ltrace', 'watch', 'script', 'unbuffer', 'caffeinate', 'firejail', 'busybox'];
+/** Programs that run other programs: the judge takes them off to judge the command they run. */
+export const WRAPPERS = new Set(WRAPPER_NAMES);
+/** Shells: their `-c` script is parsed and judged; a script file is opaque. */
+export const SHELLS = new Set(SHELL_NAMES);
+const COPIERS = ['cp', 'mv', 'ln', 'install', 'tee', 'truncate', 'shred', 'csplit'];
+
+/** git subcommands that only read the repository (with no option below that writes or runs). */
+const GIT_READS = new Set(['status', 'log', 'diff', 'show', 'blame', 'annotate', 'ls-files', 'ls-tree', 'rev-parse', 'rev-list', 'describe', 'shortlog', 'grep', 'branch', 'tag', 'cat-file', 'reflog', 'show-ref', 'for-each-ref', 'name-rev', 'whatchanged', 'range-diff', 'count-objects', 'help', 'version', 'diff-tree', 'diff-files', 'diff-index', 'merge-base', 'check-ignore', 'check-attr', 'remote', 'fetch', 'pull', 'push', 'ls-remote', 'add', 'commit', 'stash', 'merge', 'cherry-pick', 'revert', 'reset', 'rm', 'mv', 'clean', 'notes', 'gc', 'fsck']);
+/** git subcommands that run configured or given programs, or write the work tree from outside data. */
+const GIT_RUNS = new Set(['config', 'filter-branch', 'filter-repo', 'bisect', 'submodule', 'difftool', 'mergetool', 'send-email', 'daemon', 'instaweb', 'svn', 'p4', 'cvsimport', 'archimport', 'web--browse', 'hook', 'var', 'apply', 'am', 'checkout', 'switch', 'restore', 'clone', 'init', 'worktree', 'rebase', 'archive', 'format-patch', 'sparse-checkout', 'maintenance', 'credential', 'upload-pack', 'receive-pack', 'fast-import', 'replace', 'update-ref', 'symbolic-ref', 'update-index', 'read-tree', 'checkout-index', 'bundle', 'request-pull', 'imap-send', 'quiltimport', 'mailsplit', 'mailinfo', 'merge-file', 'merge-tree', 'pack-objects', 'prune', 'repack']);
+
+const GIT_GLOBAL_VALUES = ['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env', '--super-prefix', '--list-cmds', '--attr-source'];
+const GIT_GLOBAL_DANGER = new Set(['-c', '-C', '--git-dir', '--work-tree', '--exec-path', '--config-env', '--super-prefix', '--namespace', '-p', '--paginate', '--attr-source']);
+
+/** Options of git subcommands that write files or run programs, for every subcommand. */
+const GIT_SUB: ProgramEntry = {
+  shortValues: 'efmnABL',
+  longValues: ['--output', '--open-files-in-pager', '--exec', '--upload-pack', '--receive-pack', '--template', '--separate-git-dir', '--output-directory', '--config', '--reference', '--git-dir'],
+  danger: { '-O': 'git grep -O runs a pager program', '--open-files-in-pager': 'git grep --open-files-in-pager runs a program', '--output': 'writes its output to a file', '--output-directory': 'writes files', '--ext-diff': 'runs an external diff program', '--textconv': 'runs a configured text conversion program', '--exec': 'runs a command', '--upload-pack': 'runs a program', '--receive-pack': 'runs a program', '--template': 'copies hooks from a template', '--separate-git-dir': 'moves the repository', '--config': 'sets configuration that can run programs', '--interactive': 'opens an editor program', '--edit': 'opens an editor program', '--tool': 'runs a diff tool', '--extcmd': 'runs a command' },
+};
+
+const SED: ProgramEntry = {
+  shortValues: 'efl',
+  longValues: ['--expression', '--file', '--line-length'],
+  danger: { '-i': 'sed -i writes files in place', '--in-place': 'sed --in-place writes files', '-f': 'sed runs a script file the judge cannot read', '--file': 'sed runs a script file the judge cannot read' },
+  check: (a) => {
+    const scripts = a.options.filter((o) => o.name === '-e' || o.name === '--expression').map((o) => o.value ?? '');
+    if (!scripts.length && a.operands.length) scripts.push(a.operands[0]!);
+    for (const s of scripts) {
+      const why = sedScriptRuns(s);
+      if (why) return why;
+    }
+    return undefined;
+  },
+};
+
+const AWK: ProgramEntry = {
+  shortValues: 'fvFEilW',
+  longValues: ['--file', '--assign', '--field-separator', '--exec', '--include', '--load', '--source'],
+  danger: { '-f': 'awk runs a program file', '--file': 'awk runs a program file', '-E': 'awk runs a program file', '--exec': 'awk runs a program file', '-i': 'awk includes a source file', '--include': 'awk includes a source file', '-l': 'awk loads an extension', '--load': 'awk loads an extension', '--source': 'awk program text the judge checks as code' },
+  check: (a) => {
+    if (a.options.some((o) => o.name === '--source')) return 'awk --source runs program text';
+    const program = a.operands[0] ?? '';
+    // system(), pipes, output redirection, getline from files or commands, extensions and indirect calls.
+    if (/system|\||>|getline|@|\bclose\b|ENVIRON|PROCINFO|fflush/.test(program)) return 'the awk program may run commands, write or read files';
+    return undefined;
+  },
+};
+
+const FIND_DANGER = /^-(exec|execdir|ok|okdir|fprint|fprint0|fprintf|fls|delete)$/;
+
+const LESS: ProgramEntry = {
+  shortValues: 'bhjkopOPtTxyz#',
+  longValues: ['--lesskey-file', '--lesskey-src', '--log-file', '--LOG-FILE', '--tag', '--tag-file', '--prompt'],
+  danger: { '-k': 'less reads key bindings that can run commands', '--lesskey-file': 'less reads key bindings that can run commands', '--lesskey-src': 'less reads key bindings that can run commands', '-o': 'less writes a log file', '-O': 'less writes a log file', '--log-file': 'less writes a log file', '--LOG-FILE': 'less writes a log file' },
+  env: /^(LESSOPEN|LESSCLOSE|LESSKEY|LESSKEYIN|LESSKEY_SYSTEM|LESS|LESSSECURE|EDITOR|VISUAL|SHELL)$/,
+  check: (a) => (a.operands.some((o) => o.startsWith('+')) ? 'a + command runs when the pager opens' : undefined),
+};
+
+const COMPRESSOR: ProgramEntry = {
+  check: (a) => (a.options.some((o) => /^(-c|--stdout|--to-stdout|-l|--list|-t|--test)$/.test(o.name)) || !a.operands.length ? undefined : 'it replaces files with their (de)compressed copies'),
+};
+
+export const PROGRAMS: Record<string, ProgramEntry> = {
+  ...Object.fromEntries(SHELL_NAMES.map((p) => [p, { always: `${p} runs shell code` }])),
+  ...Object.fromEntries(INTERPRETERS.map((p) => [p, { always: `${p} runs code from its arguments or input` }])),
+  ...Object.fromEntries(WRAPPER_NAMES.map((p) => [p, { always: `${p} ${RUNS_ANOTHER}` }])),
+  ...Object.fromEntries(COPIERS.map((p) => [p, { check: (a: ParsedArgs) => (a.operands.length || p !== 'tee' ? `${p} ${WRITES}` : undefined) }])),
+  tar: {
+    bareBundle: true,
+    shortValues: 'fCIFgHKLNTVXb',
+    longValues: ['--file', '--directory', '--use-compress-program', '--info-script', '--new-volume-script', '--to-command', '--checkpoint-action', '--rmt-command', '--rsh-command', '--transform', '--xform', '--listed-incremental', '--index-file', '--volno-file', '--files-from', '--exclude-from', '--owner', '--group', '--mode', '--format', '--newer', '--after-date', '--blocking-factor'],
+    safeLong: ['--checkpoint'],
+    danger: {
+      '-x': 'tar -x extracts (writes) files', '--extract': 'tar extracts (writes) files', '--get': 'tar extracts (writes) files', '-c': 'tar -c writes an archive', '--create': 'tar writes an archive', '-r': 'tar writes an archive', '--append': 'tar writes an archive', '-u': 'tar writes an archive', '--update': 'tar writes an archive', '-A': 'tar writes an archive', '--catenate': 'tar writes an archive', '--concatenate': 'tar writes an archive', '--delete': 'tar writes an archive',
+      '--to-command': 'tar runs a command per file', '--checkpoint-action': 'tar runs checkpoint actions', '--use-compress-program': 'tar runs a compression program', '-I': 'tar runs a compression program', '-F': 'tar runs a volume script', '--info-script': 'tar runs a volume script', '--new-volume-script': 'tar runs a volume script', '--rmt-command': 'tar runs a remote tape program', '--rsh-command': 'tar runs a remote shell',
+      '--transform': 'tar renames members on the way (into any path)', '--xform': 'tar renames members on the way (into any path)', '-C': 'tar changes directory before writing', '--directory': 'tar changes directory before writing', '-P': 'tar keeps absolute member names', '--absolute-names': 'tar keeps absolute member names', '--overwrite': 'tar overwrites files', '--unlink-first': 'tar removes files', '--recursive-unlink': 'tar removes files', '--remove-files': 'tar removes files', '-g': 'tar writes a snapshot file', '--listed-incremental': 'tar writes a snapshot file', '--index-file': 'tar writes an index file', '--volno-file': 'tar writes a volume file',
+    },
+    env: /^(TAR_OPTIONS|TAPE|RSH)$/,
+  },
+  sed: SED,
+  gsed: SED,
+  awk: AWK,
+  gawk: AWK,
+  mawk: AWK,
+  nawk: AWK,
+  busybox: { always: `busybox ${RUNS_ANOTHER}` },
+  find: { check: (a) => (a.raw.some((w) => FIND_DANGER.test(w)) ? 'find runs a command per file, writes or deletes files' : undefined) },
+  sort: {
+    shortValues: 'koStT',
+    longValues: ['--key', '--output', '--buffer-size', '--field-separator', '--temporary-directory', '--compress-program', '--files0-from', '--random-source', '--batch-size', '--parallel', '--sort'],
+    danger: { '-o': 'sort -o writes a file', '--output': 'sort --output writes a file', '--compress-program': 'sort runs a compression program', '-T': 'sort writes temporary files into a directory', '--temporary-directory': 'sort writes temporary files into a directory', '--files0-from': 'sort reads file names the judge cannot see' },
+  },
+  diff: { longValues: ['--output', '--to-file', '--from-file', '--ifdef', '--label', '--exclude-from'], shortValues: 'DLxXIFS', danger: { '--output': 'diff writes a file' } },
+  sdiff: { shortValues: 'ow', longValues: ['--output', '--diff-program'], danger: { '-o': 'sdiff writes a file', '--output': 'sdiff writes a file', '--diff-program': 'sdiff runs a program' } },
+  diff3: { longValues: ['--diff-program'], danger: { '--diff-program': 'diff3 runs a program' } },
+  less: LESS,
+  more: LESS,
+  most: LESS,
+  man: {
+    shortValues: 'PHpCMmSelLrER',
+    longValues: ['--pager', '--html', '--preprocessor', '--config-file', '--manpath', '--prompt', '--sections', '--locale', '--encoding'],
+    danger: { '-P': 'man runs a pager program', '--pager': 'man runs a pager program', '-H': 'man runs a browser', '--html': 'man runs a browser', '-C': 'man reads a configuration file', '--config-file': 'man reads a configuration file' },
+    env: /^(MANPAGER|PAGER|BROWSER|MANROFFOPT|MANOPT|MANPATH|GROFF_.*|LESSOPEN|LESSCLOSE)$/,
+  },
+  git: { env: /^(HOME|XDG_[A-Z_]+|GIT_[A-Z_]+|EDITOR|VISUAL|PAGER|SSH_ASKPASS|PREFIX)$/ },
+  zip: { shortValues: 'TbnxitP', longValues: ['--unzip-command', '--temp-path', '--password'], danger: { '-TT': 'zip runs an unzip command', '--unzip-command': 'zip runs an unzip command' } },
+  unzip: { check: (a) => (a.options.some((o) => /^-[lvtpZ]$/.test(o.name)) ? undefined : 'unzip extracts (writes) files') },
+  dd: { check: (a) => (a.operands.some((o) => o.startsWith('of=')) ? 'dd of= writes a file' : undefined) },
+  split: { longValues: ['--filter', '--bytes', '--lines', '--line-bytes', '--number', '--suffix-length', '--additional-suffix', '--separator'], shortValues: 'abClnt', danger: { '--filter': 'split runs a command per piece' }, check: () => 'split writes files' },
+  curl: {
+    shortValues: 'ocDKdFHuxeEAbrTXwzyYmC',
+    longValues: ['--output', '--cookie-jar', '--dump-header', '--config', '--trace', '--trace-ascii', '--libcurl', '--stderr', '--etag-save', '--hsts', '--alt-svc', '--output-dir', '--netrc-file'],
+    danger: { '-o': 'curl writes a file', '--output': 'curl writes a file', '-O': 'curl writes a file', '--remote-name': 'curl writes a file', '--remote-name-all': 'curl writes files', '--output-dir': 'curl writes files', '-c': 'curl writes a cookie file', '--cookie-jar': 'curl writes a cookie file', '-D': 'curl writes a header file', '--dump-header': 'curl writes a header file', '--trace': 'curl writes a trace file', '--trace-ascii': 'curl writes a trace file', '--libcurl': 'curl writes a source file', '--stderr': 'curl writes a file', '--etag-save': 'curl writes a file', '--hsts': 'curl writes a file', '--alt-svc': 'curl writes a file' },
+  },
+  wget: { shortValues: 'eOoaPi', longValues: ['--execute', '--use-askpass', '--output-document', '--output-file', '--append-output', '--directory-prefix', '--input-file'], danger: { '-e': 'wget runs wgetrc commands', '--execute': 'wget runs wgetrc commands', '--use-askpass': 'wget runs a program', '-O': 'wget writes a file', '--output-document': 'wget writes a file', '-o': 'wget writes a log file', '--output-file': 'wget writes a log file', '-a': 'wget writes a log file', '--append-output': 'wget writes a log file', '-P': 'wget writes into a directory', '--directory-prefix': 'wget writes into a directory' } },
+  rg: { longValues: ['--pre', '--pre-glob'], danger: { '--pre': 'rg runs a preprocessor per file' } },
+  fd: { shortValues: 'xX', longValues: ['--exec', '--exec-batch'], danger: { '-x': 'fd runs a command per file', '-X': 'fd runs a command', '--exec': 'fd runs a command per file', '--exec-batch': 'fd runs a command' } },
+  gzip: COMPRESSOR,
+  gunzip: COMPRESSOR,
+  bzip2: COMPRESSOR,
+  bunzip2: COMPRESSOR,
+  xz: COMPRESSOR,
+  unxz: COMPRESSOR,
+  zstd: COMPRESSOR,
+  npm: { check: (a) => (a.operands.some((w) => ['run', 'run-script', 'exec', 'x', 'test', 't', 'start', 'stop', 'restart', 'install', 'i', 'ci', 'add', 'rebuild', 'dlx', 'create', 'init', 'explore', 'edit', 'pack', 'publish', 'link'].includes(w)) ? 'npm runs package scripts' : undefined) },
+  nc: { check: (a) => (a.options.some((o) => /^(-e|-c|--exec|--sh-exec|--lua-exec)$/.test(o.name)) ? 'nc -e runs a program for the connection' : undefined), shortValues: 'ecpsw', longValues: ['--exec', '--sh-exec', '--lua-exec'] },
+  socat: { check: (a) => (a.operands.some((o) => /(^|[,!])(EXEC|SYSTEM|OPEN|CREATE|GOPEN)[:,]/i.test(o)) ? 'socat runs a program or opens files' : undefined) },
+};
+for (const p of ['pnpm', 'yarn']) PROGRAMS[p] = PROGRAMS.npm!;
+for (const p of ['ncat', 'netcat']) PROGRAMS[p] = PROGRAMS.nc!;
+
+/**
+ * Read arguments the way getopt_long does: `-abc` bundles, `-ofile`, `--opt=value`, `--opt value`,
+ * `--` ends options. A long option matches a known one it starts (GNU takes unique prefixes).
+ */
+export function parseArgs(args: string[], entry: Pick<ProgramEntry, 'shortValues' | 'longValues' | 'danger' | 'safeLong' | 'bareBundle'>): ParsedArgs {
+  const options: ParsedArgs['options'] = [];
+  const operands: string[] = [];
+  const longs = [...Object.keys(entry.danger ?? {}).filter((k) => k.startsWith('--')), ...(entry.longValues ?? [])];
+  const takesValue = (name: string) => (entry.longValues ?? []).includes(name);
+  for (let i = 0; i < args.length; i++) {
+    let a = args[i]!;
+    if (i === 0 && entry.bareBundle && /^[A-Za-z]+$/.test(a)) a = `-${a}`;
+    if (a === '--') {
+      operands.push(...args.slice(i + 1));
+      break;
+    }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const written = eq < 0 ? a : a.slice(0, eq);
+      const name = longName(written, longs, entry.safeLong ?? []);
+      if (eq >= 0) options.push({ name, value: a.slice(eq + 1) });
+      else if (takesValue(name) && i + 1 < args.length) options.push({ name, value: args[++i]! });
+      else options.push({ name });
+      continue;
+    }
+    if (a.startsWith('-') && a.length > 1) {
+      if ((entry.danger ?? {})[a] !== undefined && a.length > 2) {
+        // A whole-word option such as zip's -TT.
+        options.push({ name: a });
+        continue;
+      }
+      for (let j = 1; j < a.length; j++) {
+        const name = `-${a[j]}`;
+        if ((entry.shortValues ?? '').includes(a[j]!)) {
+          const rest = a.slice(j + 1);
+          options.push({ name, value: rest || args[++i] });
+          break;
+        }
+        options.push({ name });
+      }
+      continue;
+    }
+    operands.push(a);
+  }
+  return { raw: args, options, operands };
+}
+
+/** The long option a written one stands for: itself when known or safe, else the first known one it is a 3+ letter prefix of. */
+function longName(written: string, longs: string[], safe: string[]): string {
+  if (longs.includes(written) || safe.includes(written) || written.length < 5) return written;
+  return longs.find((l) => l.startsWith(written)) ?? written;
+}
+
+function entryFor(program: string): ProgramEntry | undefined {
+  return PROGRAMS[program] ?? PROGRAMS[program.replace(/[0-9.]+$/, '')];
+}
+
+/**
+ * Why this use of a program runs code or writes files (an option, an operand, its environment), or
+ * undefined when the table knows nothing dangerous about it. `env` is every variable the command assigns.
+ */
+export function codeOrWrites(program: string, args: string[], env: string[] = []): string | undefined {
+  if (program === 'git') return gitRuns(args, env);
+  const entry = entryFor(program);
+  if (!entry) return undefined;
+  if (entry.always) return entry.always;
+  const envHit = entry.env && env.find((v) => entry.env!.test(v));
+  if (envHit) return `${program} obeys ${envHit}, which the command sets`;
+  const parsed = parseArgs(args, entry);
+  for (const o of parsed.options) {
+    const why = entry.danger?.[o.name];
+    if (why) return `${why} (${o.name})`;
+  }
+  return entry.check?.(parsed);
+}
+
+/** git: its global options, the environment it reads configuration from, the subcommand and that subcommand's options. */
+function gitRuns(args: string[], env: string[]): string | undefined {
+  const envHit = env.find((v) => PROGRAMS.git!.env!.test(v));
+  if (envHit) return `git reads configuration that can run programs through ${envHit}, which the command sets`;
+  let i = 0;
+  for (; i < args.length; i++) {
+    const a = args[i]!;
+    const name = a.startsWith('--') ? a.split('=')[0]! : a.slice(0, 2);
+    if (!a.startsWith('-')) break;
+    if (GIT_GLOBAL_DANGER.has(name) || [...GIT_GLOBAL_DANGER].some((d) => d.startsWith('--') && name.length >= 5 && d.startsWith(name))) return `git ${name} changes which repository, configuration or programs git uses`;
+    if (GIT_GLOBAL_VALUES.includes(a)) i++;
+  }
+  const sub = args[i];
+  if (sub === undefined) return undefined;
+  if (GIT_RUNS.has(sub)) return `git ${sub} can run programs or write files from outside data`;
+  if (!GIT_READS.has(sub)) return `git ${sub} may be an alias or an external git-${sub} program`;
+  const parsed = parseArgs(args.slice(i + 1), GIT_SUB);
+  for (const o of parsed.options) {
+    const why = GIT_SUB.danger![o.name];
+    if (why) return `git ${sub} ${o.name}: ${why}`;
+  }
+  const editing = ['commit', 'notes'].includes(sub) || (sub === 'tag' && parsed.options.some((o) => /^(-a|-s|-u|--annotate|--sign)$/.test(o.name)));
+  if (editing && (parsed.options.some((o) => o.name === '-e') || !parsed.options.some((o) => /^(-m|--message|-F|--file|--no-edit|-C|--reuse-message|-l|--list|-d|--delete)$/.test(o.name)))) return `git ${sub} may open an editor program`;
+  return undefined;
+}
+
+/**
+ * Whether a sed script only substitutes, prints and deletes. It reads the script command by command
+ * (addresses, blocks, `s` with its flags, `y`, labels, text), so a `;` inside a regex is not a separator;
+ * `e`, `w`, `W`, `r`, `R`, `s///e`, `s///w` and anything it cannot read are not plain.
+ */
+export function sedScriptRuns(script: string): string | undefined {
+  let i = 0;
+  const n = script.length;
+  const skipDelimited = (d: string): boolean => {
+    for (; i < n; i++) {
+      if (script[i] === '\\') i++;
+      else if (script[i] === d) {
+        i++;
+        return true;
+      }
+      if (script[i] === '\n' && d !== '\n') return false;
+    }
+    return false;
+  };
+  const address = () => {
+    if (script[i] === '$') i++;
+    else if (/[0-9]/.test(script[i] ?? '')) while (/[0-9~]/.test(script[i] ?? '')) i++;
+    else if (script[i] === '/' || script[i] === '\\') {
+      const d = script[i] === '\\' ? script[i + 1]! : '/';
+      i += script[i] === '\\' ? 2 : 1;
+      if (!skipDelimited(d)) return false;
+      while (/[IM]/.test(script[i] ?? '')) i++;
+    }
+    return true;
+  };
+  while (i < n) {
+    const ch = script[i]!;
+    if (/[\s;{}!]/.test(ch)) {
+      i++;
+      continue;
+    }
+    if (/[0-9$/\\]/.test(ch)) {
+      if (!address()) return 'sed script the judge cannot read';
+      if (script[i] === ',') {
+        i++;
+        if (script[i] === '+' || script[i] === '~') i++;
+        if (!address()) return 'sed script the judge cannot read';
+      }
+      continue;
+    }
+    i++;
+    if ('pdDnNqQ=lgGhHxzPF'.includes(ch)) {
+      while (/[0-9]/.test(script[i] ?? '')) i++;
+      continue;
+    }
+    if (ch === 's' || ch === 'y') {
+      const d = script[i++];
+      if (d === undefined || d === '\n' || d === '\\') return 'sed script the judge cannot read';
+      if (!skipDelimited(d) || !skipDelimited(d)) return 'sed script the judge cannot read';
+      if (ch === 'y') continue;
+      const flags = /^[gpiImM0-9]*/.exec(script.slice(i))![0];
+      i += flags.length;
+      if (/^[ \t]*(?:[;\n}#]|$)/.test(script.slice(i, i + 64)) || i >= n) continue;
+      return `sed s/// with flag '${script.slice(i).trim()[0] ?? ''}' may write a file or run a command`;
+    }
+    if (ch === 'a' || ch === 'i' || ch === 'c' || ch === ':' || ch === 'b' || ch === 't' || ch === 'T' || ch === '#') {
+      while (i < n && script[i] !== '\n' && !(ch !== 'a' && ch !== 'i' && ch !== 'c' && ch !== '#' && ch !== ':' && script[i] === ';')) i++;
+      continue;
+    }
+    return `sed command ${ch} may read or write a file or run a command`;
+  }
+  return undefined;
+}
