@@ -102,9 +102,11 @@ async function checks(): Promise<Check[]> {
   out.push({
     name: 'terminal sandbox',
     ok: sandbox.active,
-    detail: sandbox.active ? `active (${sandbox.binary}): workspace read-write, system read-only, home, .vloop and the policy hidden, network only where the policy allows` : `not active: ${sandbox.reason}; commands that may write or reach the network ask first`,
+    detail: sandbox.active ? `active (${sandbox.binary}): each property below was probed inside it` : `not active: ${sandbox.reason}; commands that may write or reach the network ask first`,
     required: false,
   });
+  // Each property as the probe found it inside the real sandbox, not as the configuration says.
+  for (const p of sandbox.properties ?? []) out.push({ name: `  ${p.name}`, ok: p.ok, detail: p.detail, required: false });
   return out;
 }
 

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxArgv, sandboxStatus } from '../../activities/tools/sandbox.js';
 import { runTerminal } from '../../activities/tools/terminal.js';
+import { spawnHarness } from '../helpers/processes.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-sandbox-attack-'));
 const ws = path.join(root, 'ws');
@@ -154,5 +155,23 @@ describe('the terminal sandbox is the boundary (bubblewrap, attacked for real)',
     expect(status.active).toBe(true);
     const names = (status.properties ?? []).filter((p) => p.ok).map((p) => p.name);
     expect(names).toEqual(expect.arrayContaining(['unprivileged user', 'no capabilities', 'no_new_privs', 'seccomp filter', 'mount refused', 'umount refused', 'write outside refused', '.vloop unreadable', '.git read-only', 'workspace writable']));
+  });
+
+  it('is reported inactive, naming the property, when the probe finds one missing', () => {
+    // A workspace the sandbox's user cannot write: bwrap runs, and the probe's control fails.
+    const locked = path.join(root, 'locked');
+    fs.mkdirSync(locked);
+    fs.chmodSync(locked, 0o555);
+    const status = sandboxStatus({ ...tools, workspace: locked, projectDir: path.join(locked, '.vloop'), policyPath: path.join(locked, '.vloop', 'policy.json') });
+    expect(status.active).toBe(false);
+    expect(status.reason).toMatch(/workspace writable \(a file in the workspace: refused\)/);
+  });
+
+  it('harness doctor prints each property as probed', async () => {
+    const p = spawnHarness(['doctor'], { VLOOP_PROJECT_DIR: projectDir, HARNESS_WORKSPACE: ws, HOME: home, HARNESS_PORT: '1', TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    await p.exitCode;
+    const out = p.output();
+    expect(out).toMatch(/✓ terminal sandbox\s+active \(.*bwrap\)/);
+    for (const line of [/✓\s+unprivileged user\s+uid 65534 inside/, /✓\s+no capabilities\s+CapEff: 0{16}/, /✓\s+mount refused\s+mount -t tmpfs: refused; mount\(2\): refused/, /✓\s+\.vloop unreadable/, /✓\s+\.git read-only/, /✓\s+write outside refused/]) expect(out).toMatch(line);
   });
 });
