@@ -17,7 +17,8 @@ export const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array | null | undefined) => (b ? Buffer.from(b).toString('utf8') : '');
-const size = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`);
+/** 41943040 -> '40.0 MB': how an error names a size. */
+export const sizeText = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`);
 
 export class ArtifactCodec implements PayloadCodec {
   constructor(
@@ -37,7 +38,7 @@ export class ArtifactCodec implements PayloadCodec {
         const bytes = temporal.api.common.v1.Payload.encode(p).finish();
         if (bytes.byteLength <= threshold) return p;
         // Thrown while an activity's result is encoded, this fails that step (not retried: the same step gives the same size).
-        if (bytes.byteLength > max) throw ApplicationFailure.nonRetryable(`a value of ${size(bytes.byteLength)} is larger than the ${size(max)} a run may pass between steps; write it to a file or a dataset and pass its path or id`, 'PayloadTooLarge');
+        if (bytes.byteLength > max) throw ApplicationFailure.nonRetryable(`a value of ${sizeText(bytes.byteLength)} is larger than the ${sizeText(max)} a run may pass between steps; write it to a file or a dataset and pass its path or id`, 'PayloadTooLarge');
         const sha256 = createHash('sha256').update(bytes).digest('hex');
         await putArtifact(this.store, { sha256, data: bytes, workflowId });
         return { metadata: { encoding: utf8(ARTIFACT), sha256: utf8(sha256), bytes: utf8(String(bytes.byteLength)) }, data: utf8(sha256) };

@@ -12,6 +12,7 @@ import type { EventWriter } from '../../db/event-writer.js';
 import type { RunPatch } from '../../db/repositories/runs.js';
 import { costUsd, type Price } from '../../core/pricing.js';
 import { chatSpan, type ActivityLog, type ActivityTelemetry } from '../telemetry.js';
+import { answerBytes, answerTooLarge, MAX_ANSWER_BYTES } from './answer-size.js';
 import { ProviderRejected, type CompletionResult, type ToolSpec } from './provider.js';
 import type { ResolvedProvider } from './registry.js';
 
@@ -94,6 +95,14 @@ export function createModelCall(deps: ModelCallDeps) {
     if (attempt > 1 && req.stream) deps.bus.publish({ type: 'delta', runId, callId, text: '', reset: true });
     const deltas = redactingStream(secrets);
     const publish = (text: string) => text && deps.bus.publish({ type: 'delta', runId, callId, text });
+    // A streamed answer is stopped as soon as it is too large, not read to its end.
+    const tooLarge = new AbortController();
+    let streamedBytes = 0;
+    const onDelta = (t: string) => {
+      streamedBytes += Buffer.byteLength(t);
+      if (streamedBytes > MAX_ANSWER_BYTES) tooLarge.abort();
+      else publish(deltas.push(t));
+    };
 
     const heartbeat = setInterval(() => ctx.heartbeat(), 1000);
     let raw: CompletionResult;
@@ -107,18 +116,22 @@ export function createModelCall(deps: ModelCallDeps) {
           maxTokens: req.maxTokens,
           jsonSchema: req.jsonSchema,
           tools: req.tools,
-          signal: ctx.cancellationSignal,
-          onDelta: req.stream ? (t) => publish(deltas.push(t)) : undefined,
+          signal: AbortSignal.any([ctx.cancellationSignal, tooLarge.signal]),
+          onDelta: req.stream ? onDelta : undefined,
         }),
       );
       if (req.stream) publish(deltas.end());
+      const bytes = answerBytes(raw);
+      if (bytes > MAX_ANSWER_BYTES) throw answerTooLarge(bytes);
     } catch (err) {
       const cancelled = ctx.cancellationSignal.aborted;
-      const cause = cancelled ? 'cancelled' : redactText((err as Error).message || String(err), secrets());
+      const oversize = tooLarge.signal.aborted ? answerTooLarge(streamedBytes, true) : err instanceof ApplicationFailure && err.type === 'PayloadTooLarge' ? err : undefined;
+      const cause = cancelled ? 'cancelled' : oversize ? oversize.message : redactText((err as Error).message || String(err), secrets());
       const message = `${where}: ${cause}`;
       // After a cancelled run's final event the store takes nothing more; otherwise the attempt is closed.
       await deps.events.append(runId, [{ type: 'llm.error', key: `${callId}:${attempt}:error`, data: { ...common, provider: resolved.name, endpoint: resolved.endpoint, model, error: message } }]);
       if (cancelled) throw err;
+      if (oversize) throw ApplicationFailure.nonRetryable(message, 'PayloadTooLarge');
       if (err instanceof ProviderRejected) throw ApplicationFailure.nonRetryable(message, 'ProviderRejected');
       throw ApplicationFailure.retryable(message, 'ProviderError');
     } finally {
