@@ -55,13 +55,13 @@ function build(secrets: readonly string[]): SecretPieces {
   };
 }
 
-// Callers pass the same few secrets on every call: the last matcher is kept.
-let cached: { key: string; pieces: SecretPieces } | undefined;
+// Callers pass the same few secrets on every call (a fresh array each time): the last matcher is kept.
+let cached: { secrets: readonly string[]; pieces: SecretPieces } | undefined;
+
+const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((s, i) => s === b[i]);
 
 /** The matcher for the secrets of PIECE characters or more. */
 export function secretPieces(secrets: readonly string[]): SecretPieces {
-  const long = secrets.filter((s) => s.length >= PIECE);
-  const key = long.join('\u0000');
-  if (cached?.key !== key) cached = { key, pieces: build(long) };
+  if (!cached || !same(cached.secrets, secrets)) cached = { secrets: [...secrets], pieces: build(secrets.filter((s) => s.length >= PIECE)) };
   return cached.pieces;
 }
