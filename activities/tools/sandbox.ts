@@ -11,6 +11,7 @@ import path from 'node:path';
 import { isInside } from '../../core/policy.js';
 import type { ToolsConfig } from '../../config/index.js';
 import { probeScript, readProbe, type SandboxProperty } from './sandbox/probe.js';
+import { rootOnlyEntries, type RootOnlyEntry } from './sandbox/root-only.js';
 import { seccompArch, seccompBytes, seccompProgram } from './sandbox/seccomp.js';
 
 export type { SandboxProperty } from './sandbox/probe.js';
@@ -143,6 +144,16 @@ function gitDirs(workspace: string): string[] {
   return dirs.filter((d) => fs.existsSync(d) && isInside(workspace, d));
 }
 
+const rootOnly = new Map<string, RootOnlyEntry[]>();
+
+/** Run as root, the sandbox's user owns root's files: what only root may read is hidden (found once per process). */
+function rootOnlyMasks(keep: string[]): string[] {
+  if (process.getuid?.() !== 0) return [];
+  const key = keep.join('\0');
+  if (!rootOnly.has(key)) rootOnly.set(key, rootOnlyEntries(keep));
+  return rootOnly.get(key)!.flatMap((e) => (e.directory ? ['--tmpfs', e.path] : ['--ro-bind', '/dev/null', e.path]));
+}
+
 /** bwrap and its options, up to `--`: what runs any program (a stdio MCP server too) confined. Start it with `sandboxEnv(...)`. */
 export function sandboxPrefix(status: SandboxStatus, tools: SandboxTools, o: SandboxOptions): string[] {
   const workspace = real(tools.workspace);
@@ -152,7 +163,9 @@ export function sandboxPrefix(status: SandboxStatus, tools: SandboxTools, o: San
   if (!o.network) args.push('--unshare-net');
   // The host's /tmp stays visible read-only like the rest of the system (a project or an MCP server may
   // be installed there); scratch space is a private tmpfs at /var/tmp, named by TMPDIR.
-  args.push('--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', SCRATCH, '--tmpfs', '/run');
+  args.push('--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc');
+  args.push(...rootOnlyMasks([workspace, real(tools.projectDir), real(tools.home)]));
+  args.push('--tmpfs', SCRATCH, '--tmpfs', '/run');
   const homes = hiddenHomes(tools.home, workspace);
   for (const h of homes) args.push('--tmpfs', h);
   // HOME is the hidden home's path (as the judge computes `~`), now an empty private tmpfs.

@@ -131,6 +131,13 @@ describe('the terminal sandbox is the boundary (bubblewrap, attacked for real)',
     expect(fs.existsSync(path.join(gitDir, 'info-planted'))).toBe(false);
   });
 
+  it.runIf(process.getuid?.() === 0)('run by root, cannot read what only root may read (/etc/shadow, /etc/ssl/private)', async () => {
+    expect(fs.readFileSync('/etc/shadow', 'utf8')).toMatch(/^root:/);
+    const r = await inSandbox('cat /etc/shadow; ls -A /etc/ssl/private; cat /etc/gshadow; echo done');
+    expect(r.output).toContain('done');
+    expect(r.output).not.toMatch(/^root:/m);
+  });
+
   it('refuses a new user namespace (unshare -U, a nested bwrap) and ptrace', async () => {
     expect(spawnSync('unshare', ['-U', 'true']).status).toBe(0);
     expect(spawnSync('bash', ['-c', rawPtrace], { encoding: 'utf8' }).stdout).toContain('ptrace=0 ');
