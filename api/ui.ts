@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
+import { dashboardCsp } from './app-views/document.js';
 import type { AppContext } from './context.js';
 import { cookieName, tokenValid } from './security.js';
 
@@ -28,6 +29,8 @@ export function uiRoutes(app: AppContext): Router {
     ctx.body = FAVICON;
   });
   r.get(/^\/ui(\/.*)?$/, async (ctx) => {
+    // App frames may load the apps origin only (a view cannot take its frame, and data, elsewhere).
+    ctx.set('content-security-policy', dashboardCsp(app.allowedHosts, app.appViewsPort));
     const token = typeof ctx.query.token === 'string' ? ctx.query.token : undefined;
     if (token && tokenValid(app, token)) {
       ctx.cookies.set(cookieName(ctx.req.socket.localPort ?? 0), token, { httpOnly: true, sameSite: 'strict', path: '/', overwrite: true });

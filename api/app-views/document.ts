@@ -1,5 +1,6 @@
-// An app's HTML as the browser will run it: parsed with a real HTML parser, the bridge client put
-// first in <head>, and the sha256 of every inline script for the CSP (anything else cannot run).
+// An app's HTML as the browser will run it: parsed with a real HTML parser, frames taken out, the
+// bridge client put first in <head>, and the sha256 of every inline script for the CSP (anything else
+// cannot run).
 import crypto from 'node:crypto';
 import { defaultTreeAdapter as tree, parse, serialize, type DefaultTreeAdapterMap } from 'parse5';
 import { BRIDGE_CLIENT } from './bridge-client.js';
@@ -22,12 +23,17 @@ export interface AppDocument {
   scriptHashes: string[];
 }
 
+// Elements that make a nested browsing context: a srcdoc frame would run the view's hashed scripts in a
+// fresh window the bridge client never touched (WebRTC back). Dynamic ones are stopped by Trusted Types.
+const FRAMING = new Set(['iframe', 'frame', 'frameset', 'object', 'embed', 'portal', 'fencedframe']);
+
 /**
  * The served document: the app's HTML re-serialized from its parse tree with the bridge injected.
  * @example prepareAppDocument('<p>hi</p><script>vloop.initialize()</script>').scriptHashes.length === 2
  */
 export function prepareAppDocument(appHtml: string): AppDocument {
   const doc = parse(appHtml);
+  for (const el of [...elements(doc)].filter((e) => FRAMING.has(e.tagName))) tree.detachNode(el);
   const head = [...elements(doc)].find((e) => e.tagName === 'head')!;
   const bridge = tree.createElement('script', head.namespaceURI, []);
   tree.insertText(bridge, BRIDGE_CLIENT);
@@ -42,11 +48,19 @@ export function prepareAppDocument(appHtml: string): AppDocument {
   return { html, scriptHashes: [...new Set(scriptHashes)] };
 }
 
-/** The CSP of an app view: its scripts by hash, no network at all, framed only by the dashboard. */
+/** The CSP of an app view: its scripts by hash, no network at all, no frames, framed only by the dashboard. */
 export function appViewCsp(scriptHashes: string[], frameAncestors: string[]): string {
   return [
     "default-src 'none'",
     `script-src ${scriptHashes.join(' ')}`,
+    // No frame, worker or peer connection of its own (chromium ignores webrtc: the bridge client removes it).
+    "frame-src 'none'",
+    "child-src 'none'",
+    "worker-src 'none'",
+    "webrtc 'block'",
+    // HTML from strings goes through the bridge client's one policy, which refuses frames and srcdoc.
+    "require-trusted-types-for 'script'",
+    'trusted-types default',
     "style-src 'unsafe-inline'",
     'img-src data: blob:',
     'font-src data:',
@@ -58,4 +72,16 @@ export function appViewCsp(scriptHashes: string[], frameAncestors: string[]): st
     // Sandboxed even when opened directly, not only inside the dashboard's iframe.
     'sandbox allow-scripts allow-forms',
   ].join('; ');
+}
+
+/**
+ * The dashboard's own CSP: its frames may load the apps origin (on any allowed host name) and nothing
+ * else, so a view that navigates its frame to another site, data in the URL, is stopped before any
+ * request leaves. Only frames are restricted.
+ * @example dashboardCsp(['127.0.0.1'], 8001) === "frame-src http://127.0.0.1:8001; child-src http://127.0.0.1:8001"
+ */
+export function dashboardCsp(allowedHosts: string[], appsPort: number | null): string {
+  const origins = appsPort ? allowedHosts.filter((h) => h !== '::1').map((h) => `http://${h}:${appsPort}`) : [];
+  const sources = origins.length ? origins.join(' ') : "'none'";
+  return `frame-src ${sources}; child-src ${sources}`;
 }

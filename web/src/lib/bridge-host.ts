@@ -19,6 +19,12 @@ export interface BridgeDeps {
 
 export type BridgeResponse = { jsonrpc: '2.0'; id: number | string } & ({ result: unknown } | { error: { code: number; message: string; data?: unknown } });
 
+/** The view's first message: the bridge client hands over its MessagePort (`e.ports[0]`) with it. */
+export function isBridgeHello(m: unknown): boolean {
+  const r = m as { jsonrpc?: unknown; method?: unknown } | null;
+  return !!r && r.jsonrpc === '2.0' && r.method === 'vloop/bridge';
+}
+
 export function isBridgeRequest(m: unknown): m is BridgeRequest {
   const r = m as BridgeRequest | null;
   return !!r && r.jsonrpc === '2.0' && typeof r.method === 'string' && (typeof r.id === 'number' || typeof r.id === 'string');
