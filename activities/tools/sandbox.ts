@@ -73,7 +73,13 @@ function probe(tools: Pick<ToolsConfig, 'sandbox' | 'env'> & SandboxTools): Sand
   const gitDir = path.join(workspace, '.git');
   const outsideFile = path.join(os.tmpdir(), `vloop-sandbox-probe-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
   const targets = { workspace, outsideFile, nr: { mount: arch.numbers.mount, umount2: arch.numbers.umount2 }, ...(fs.existsSync(projectDir) ? { projectDir } : {}), ...(fs.existsSync(gitDir) ? { gitDir } : {}) };
-  const [program, ...args] = sandboxPrefix({ active: true, binary }, tools, { network: false });
+  let prefix: string[];
+  try {
+    prefix = sandboxPrefix({ active: true, binary }, tools, { network: false });
+  } catch (err) {
+    return { active: false, binary, reason: (err as Error).message };
+  }
+  const [program, ...args] = prefix;
   const r = spawnSync(program!, [...args, 'sh', '-c', probeScript(targets)], { cwd: workspace, env: sandboxEnv(tools.env), timeout: 10_000, encoding: 'utf8' });
   const outsideExists = fs.existsSync(outsideFile);
   if (outsideExists) fs.rmSync(outsideFile, { force: true });
@@ -101,12 +107,14 @@ export function sandboxArgv(status: SandboxStatus, tools: SandboxTools, o: Sandb
 
 let filterFile: string | undefined;
 
-/** The compiled seccomp program, written once per process in a private directory (bwrap reads it from an fd). */
-function seccompFile(): string {
+/** The compiled seccomp program, written once per process in a private directory the sandbox cannot write (bwrap reads it from an fd). */
+function seccompFile(workspace: string): string {
+  const base = real(os.tmpdir());
+  if (isInside(workspace, base)) throw new Error(`the temporary directory ${base} lies inside the workspace, where a command could replace the sandbox's seccomp filter: set TMPDIR elsewhere`);
   if (filterFile) return filterFile;
   const arch = seccompArch();
   if (!arch) throw new Error(`no seccomp filter is written for ${process.arch}`);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-seccomp-'));
+  const dir = fs.mkdtempSync(path.join(base, 'vloop-seccomp-'));
   const file = path.join(dir, `${process.arch}.bpf`);
   fs.writeFileSync(file, seccompBytes(seccompProgram(arch)), { mode: 0o400 });
   process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
@@ -172,16 +180,16 @@ export function sandboxPrefix(status: SandboxStatus, tools: SandboxTools, o: San
   const home = real(tools.home);
   const privateHome = homes.includes(home) ? home : SCRATCH;
   args.push('--bind', workspace, workspace);
-  // Mounted over the workspace's bind, so they hold inside it. Nothing inside can remove them: no capabilities, and mount/umount refused.
+  for (const b of o.binds ?? []) args.push(b.writable ? '--bind' : '--ro-bind', b.source, b.target ?? b.source);
+  // Mounted over the workspace's bind (and any extra bind), so they hold inside it. Nothing inside can remove them: no capabilities, and mount/umount refused.
   const projectDir = real(tools.projectDir);
   if (fs.existsSync(projectDir)) args.push('--tmpfs', projectDir, '--chmod', '0000', projectDir, '--remount-ro', projectDir);
   const policy = real(tools.policyPath);
   if (fs.existsSync(policy) && !isInside(projectDir, policy)) args.push('--ro-bind', '/dev/null', policy);
   for (const g of gitDirs(workspace)) args.push('--ro-bind', g, g);
-  for (const b of o.binds ?? []) args.push(b.writable ? '--bind' : '--ro-bind', b.source, b.target ?? b.source);
   const setenv = { HOME: privateHome, TMPDIR: SCRATCH, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', ...o.setenv };
   for (const [k, v] of Object.entries(setenv)) args.push('--setenv', k, v);
   args.push('--chdir', workspace, '--seccomp', '3');
   // bwrap reads the filter from fd 3: a small shell opens the file there, then becomes bwrap.
-  return ['/bin/sh', '-c', 'exec 3<"$0" && exec "$@"', seccompFile(), status.binary!, ...args, '--'];
+  return ['/bin/sh', '-c', 'exec 3<"$0" && exec "$@"', seccompFile(workspace), status.binary!, ...args, '--'];
 }
