@@ -21,6 +21,8 @@ const testCallBody = z.strictObject({ tool: z.string().min(1), args: z.record(z.
 export function mcpRoutes(app: AppContext): Router {
   const r = new Router();
   r.all('/mcp', async (ctx) => {
+    // The body is read here, with the API's size and depth limits (a 400 in our shape), not by the SDK without them.
+    const parsed = ctx.method === 'POST' ? await readJson(ctx) : undefined;
     const server = harnessMcpServer(app);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     ctx.respond = false;
@@ -29,7 +31,7 @@ export function mcpRoutes(app: AppContext): Router {
       void server.close();
     });
     await server.connect(transport);
-    await transport.handleRequest(ctx.req, ctx.res);
+    await transport.handleRequest(ctx.req, ctx.res, parsed);
   });
 
   r.get('/api/mcp/exposed', async (ctx) => {

@@ -56,6 +56,7 @@ describe('a hostile client', () => {
       ['PUT', '/api/apps/mirror/state', (deep) => `{"a":${deep}}`],
       ['POST', '/api/components/reverse/runs', (deep) => `{"inputs":{"text":${deep}}}`],
       ['POST', '/api/policy/check', (deep) => `{"call":{"tool":"mcp:x/y","args":{"a":${deep}}}}`],
+      ['POST', '/mcp', (deep) => `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{"a":${deep}}}}`],
     ];
     const wrong: string[] = [];
     for (const [method, path, wrap] of routes) {
