@@ -346,7 +346,9 @@ function judgeTerminal(policy: Policy, ctx: PolicyContext, shell: ShellFacts): P
       continue;
     }
     const program = basename(first.value);
-    for (const w of [...cmd.wrapperWords.slice(1), ...args]) {
+    // The program too, where it lies in the workspace: `.vloop/bin/x` or a symlink into it is a path like any other.
+    const inWorkspace = isInside(ctx.workspace, resolveToolPath(ctx, first.value));
+    for (const w of [...cmd.wrapperWords.slice(1), ...(inWorkspace ? [first] : []), ...args]) {
       const d = judgeWord(ctx, program, w);
       if (d) decisions.push(d);
     }

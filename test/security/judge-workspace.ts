@@ -25,6 +25,8 @@ export const broadRules: Policy = policySpec.parse({
 
 export interface JudgeWorkspace {
   workspace: string;
+  /** The ports the harness and Temporal listen on in this configuration (the judge must refuse them). */
+  ports: { api: number; apps: number; temporal: number; temporalUi: number };
   judge(call: ToolCall): Promise<PolicyDecision>;
   terminal(command: string): Promise<PolicyDecision>;
   close(): void;
@@ -37,7 +39,9 @@ export function judgeWorkspace(policy: Policy = broadRules): JudgeWorkspace {
   fs.symlinkSync('../.vloop/harness.db', path.join(workspace, 'data/stolen.db'));
   fs.symlinkSync('.git/hooks', path.join(workspace, 'hooks-link'));
   fs.symlinkSync('/etc', path.join(workspace, 'etc-link'));
-  const tools = testConfig({ dir: path.join(workspace, '.vloop'), workspace }).tools;
+  const config = testConfig({ dir: path.join(workspace, '.vloop'), workspace, env: { HARNESS_PORT: '17651', HARNESS_APPS_PORT: '17652' } });
+  const tools = config.tools;
   const judge = async (call: ToolCall) => (await judgeToolCall(policy, call, tools)).decision;
-  return { workspace, judge, terminal: (command) => judge({ tool: 'terminal', args: { command } }), close: () => fs.rmSync(workspace, { recursive: true, force: true }) };
+  const ports = { api: config.api.port, apps: config.api.appsPort, temporal: config.temporal.devPort, temporalUi: config.temporal.devUiPort };
+  return { workspace, ports, judge, terminal: (command) => judge({ tool: 'terminal', args: { command } }), close: () => fs.rmSync(workspace, { recursive: true, force: true }) };
 }

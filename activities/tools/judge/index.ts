@@ -6,6 +6,7 @@ import { callShape, evaluatePolicy, isMcpCall, type JudgeFacts, type Policy, typ
 import { policyContext, realResolve } from '../../../db/policy-file.js';
 import { sandboxStatus } from '../sandbox.js';
 import { readShellCommand } from './shell.js';
+import { judgeTerminalOffThread } from './shell-thread.js';
 import { readSql, sqlDialect } from './sql.js';
 
 export interface Judgement {
@@ -34,6 +35,12 @@ export async function readFacts(policy: Policy, call: ToolCall, vars: Record<str
 
 export async function judgeToolCall(policy: Policy, call: ToolCall, tools: ToolsConfig): Promise<Judgement> {
   const context: PolicyContext = { ...policyContext(tools), realpath: realResolve, sandboxed: sandboxStatus(tools).active };
+  if (call.tool === 'terminal') {
+    // Reading and deciding a command costs time that grows with it: done on the judge's thread, never on this event loop.
+    const { realpath: _, ...plain } = context;
+    const { facts, decision } = await judgeTerminalOffThread(policy, call.args.command, plain, terminalEnv(tools, context.workspace));
+    return { decision, shape: callShape(call, { shell: facts }, decision), context };
+  }
   const facts = await readFacts(policy, call, terminalEnv(tools, context.workspace));
   const decision = evaluatePolicy(policy, call, context, facts);
   return { decision, shape: callShape(call, facts, decision), context };
