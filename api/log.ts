@@ -20,9 +20,9 @@ function traceFields(): Record<string, string> {
 export function createLogger(secrets: SecretSet, level: string, destination?: pino.DestinationStream, file?: string) {
   let stream: pino.DestinationStream | pino.MultiStreamRes = destination ?? pino.destination(2);
   if (file) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    // Written as they come (sync): a process killed mid-run still leaves its lines.
-    stream = pino.multistream([{ stream, level: level as pino.Level }, { stream: pino.destination({ dest: file, append: true, sync: true }), level: level as pino.Level }]);
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    // Written as they come (sync): a process killed mid-run still leaves its lines. Private: they hold prompts.
+    stream = pino.multistream([{ stream, level: level as pino.Level }, { stream: pino.destination({ dest: file, append: true, sync: true, mode: 0o600 }), level: level as pino.Level }]);
   }
   return pino(
     {

@@ -18,6 +18,7 @@ import { startTelemetry } from '../temporal/telemetry.js';
 import { createWorkers, type ProcessWorkers } from '../temporal/worker.js';
 import { createApp } from './app.js';
 import { startAppViews } from './app-views/server.js';
+import { keepProjectPrivate } from '../config/private-files.js';
 import { loadOrCreateToken } from './config.js';
 import type { AppContext } from './context.js';
 import { createLogger, type Logger } from './log.js';
@@ -54,6 +55,7 @@ export interface Backend {
 export async function startBackend(o: BackendOptions): Promise<Backend> {
   const { config } = o;
   const secrets = processSecrets;
+  keepProjectPrivate(config.paths.dir);
   const token = o.token ?? loadOrCreateToken(config.paths.token, config.api.token);
   secrets.add(token);
   const log = o.log ?? createLogger(secrets, config.logLevel, undefined, path.join(config.paths.logs, 'backend.jsonl'));

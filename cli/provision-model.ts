@@ -22,6 +22,7 @@ export function provisionDefaultModel(modelsDir: string, log: (line: string) => 
     if (sum !== DEFAULT_LOCAL_MODEL.sha256) throw new Error(`checksum mismatch for ${DEFAULT_LOCAL_MODEL.file}: got ${sum}, expected ${DEFAULT_LOCAL_MODEL.sha256}`);
     fs.mkdirSync(modelsDir, { recursive: true });
     fs.copyFileSync(extracted, `${target}.tmp`);
+    fs.chmodSync(`${target}.tmp`, 0o600);
     fs.renameSync(`${target}.tmp`, target);
     log(`installed ${DEFAULT_LOCAL_MODEL.name} at ${target} (sha256 verified)`);
     return target;

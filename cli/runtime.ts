@@ -1,10 +1,12 @@
 // Shared bootstrap for CLI commands: the store (migrated), where Temporal is, how to stop.
 import { migrate, openStore, type Store } from '../db/knex.js';
 import type { CliSearch } from '../temporal/cli-path.js';
+import { keepProjectPrivate } from '../config/private-files.js';
 import { config } from './config.js';
 
 export async function prepareStore(): Promise<Store> {
-  const { db } = config();
+  const { db, paths } = config();
+  keepProjectPrivate(paths.dir);
   const store = openStore(db);
   try {
     await migrate(store);

@@ -1,8 +1,8 @@
 // Open the store: better-sqlite3 in WAL mode (shared by several processes) or PostgreSQL.
-import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { knexSnakeCaseMappers } from 'objection';
+import { createPrivateFile } from '../config/private-files.js';
 import type { DbConfig } from '../config/index.js';
 import { migrationSource } from './migrations/index.js';
 import { sqlitePageCache, uncachedPages, type PageCache } from './page-cache.js';
@@ -53,7 +53,7 @@ export function openStore(config: DbConfig): Store {
   if (config.dialect === 'sqlite') {
     // An in-memory database is the store connection's alone: no second connection can watch it.
     if (config.url !== ':memory:') {
-      fs.mkdirSync(path.dirname(path.resolve(config.url)), { recursive: true });
+      createPrivateFile(path.resolve(config.url)); // its -wal and -shm get its mode
       pages = sqlitePageCache(config.url);
     }
     knex = knexFactory({

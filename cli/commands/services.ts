@@ -57,7 +57,7 @@ async function start(n: Name): Promise<void> {
   if (readPid(n)) return console.log(`${n}: already running (pid ${readPid(n)})`);
   fs.mkdirSync(runDir(), { recursive: true });
   fs.mkdirSync(logDir(), { recursive: true });
-  const log = fs.openSync(path.join(logDir(), `${n}.log`), 'a');
+  const log = fs.openSync(path.join(logDir(), `${n}.log`), 'a', 0o600);
   const t = temporalTarget();
   const [cmd, args] =
     n === 'temporal'
@@ -66,7 +66,7 @@ async function start(n: Name): Promise<void> {
   // The child inherits this process's environment (spawn's default).
   const child = spawn(cmd, args, { detached: true, stdio: ['ignore', log, log] });
   child.unref();
-  fs.writeFileSync(pidFile(n), String(child.pid));
+  fs.writeFileSync(pidFile(n), String(child.pid), { mode: 0o600 });
   const ok = await waitHealthy(n, 60_000);
   if (!ok) throw new CliError(`${n} did not become healthy; see ${path.join(logDir(), `${n}.log`)}`);
   console.log(`${n}: started (pid ${child.pid}, log ${path.join(logDir(), `${n}.log`)})`);
