@@ -1,6 +1,5 @@
 // The only way a tool runs: decide the policy again right before running, on real paths, and fail
 // closed (deny, an unapproved ask, or any error while deciding means the tool does not run).
-import path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { evaluatePolicy, isMcpCall, MCP_TOOL, resolveToolPath, toolCall, type PolicyContext, type PolicyDecision, type ToolCall, type Policy } from '../../core/policy.js';
 import { redactText } from '../../core/redact.js';
@@ -83,7 +82,7 @@ export function createRunTool(deps: { events: EventWriter; secrets: SecretSet; t
           case 'database': {
             const conn = policy.connections[call.args.connection]!;
             // What was judged a read runs read-only at the engine, whatever the connection allows.
-            output = await runQuery(conn, call.args.sql, path.resolve(pctx.workspace), { readOnly: !conn.write || decision.sqlKind === 'read' });
+            output = await runQuery(conn, call.args.sql, pctx, { readOnly: !conn.write || decision.sqlKind === 'read' });
             break;
           }
           case 'browser': {

@@ -80,7 +80,7 @@ describe('tool registry', () => {
     await expect(run({ tool: 'database', args: { connection: 'app', sql: "with x as (select 1) insert into t select 'two' from x" } })).rejects.toThrow(/read-only-connection/);
     expect(await run({ tool: 'database', args: { connection: 'app', sql: 'select a from t' } })).toMatchObject({ output: '[{"a":"one"}]' });
     const { runQuery } = await import('../../activities/tools/database.js');
-    await expect(runQuery({ url: 'sqlite:app.db', write: false }, "insert into t values ('sneaky')", ws, { readOnly: false })).rejects.toThrow(/readonly/);
+    await expect(runQuery({ url: 'sqlite:app.db', write: false }, "insert into t values ('sneaky')", { workspace: ws, protectedPaths: [] }, { readOnly: false })).rejects.toThrow(/readonly/);
   });
 
   it('refuses a browser visit to a host the policy does not allow', async () => {

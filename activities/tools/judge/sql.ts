@@ -31,6 +31,33 @@ function pgFunctionName(call: Record<string, unknown>): string {
   return parts.map((p) => p.String?.sval ?? '').join('.').toLowerCase();
 }
 
+/**
+ * Built-in functions known only to compute (aggregates, operators on values, formatting, JSON, arrays,
+ * dates). Any other function (an admin function such as pg_stat_statements_reset, a user-defined
+ * one whose body may write, an extension's) makes the statement a write: a READ ONLY transaction
+ * does not stop a function that resets statistics, signals a backend or reaches another server.
+ */
+const PG_READ_FUNCTIONS = new Set(
+  (
+    'count sum avg min max bool_and bool_or every array_agg string_agg json_agg jsonb_agg json_object_agg jsonb_object_agg stddev stddev_pop stddev_samp variance var_pop var_samp ' +
+    'percentile_cont percentile_disc mode rank dense_rank row_number percent_rank cume_dist ntile lag lead first_value last_value nth_value corr covar_pop covar_samp regr_slope regr_intercept ' +
+    'coalesce nullif greatest least abs ceil ceiling floor round trunc sign sqrt cbrt power pow exp ln log log10 mod div pi degrees radians sin cos tan asin acos atan atan2 width_bucket random ' +
+    'length char_length character_length octet_length bit_length lower upper initcap substr substring left right lpad rpad ltrim rtrim btrim trim replace translate repeat reverse concat concat_ws format ' +
+    'position strpos split_part starts_with regexp_replace regexp_match regexp_matches regexp_split_to_array regexp_split_to_table regexp_like regexp_count regexp_substr regexp_instr ' +
+    'md5 sha224 sha256 sha384 sha512 encode decode ascii chr quote_ident quote_literal quote_nullable to_hex overlay string_to_array array_to_string string_to_table ' +
+    'now current_date current_time current_timestamp localtime localtimestamp statement_timestamp transaction_timestamp clock_timestamp timeofday date_trunc date_part extract date_bin age ' +
+    'make_date make_time make_timestamp make_timestamptz make_interval justify_days justify_hours justify_interval isfinite to_char to_date to_number to_timestamp ' +
+    'generate_series generate_subscripts unnest array_length array_lower array_upper array_ndims array_dims array_position array_positions array_append array_prepend array_cat array_remove array_replace cardinality array_fill ' +
+    'json_build_object jsonb_build_object json_build_array jsonb_build_array to_json to_jsonb row_to_json array_to_json json_array_length jsonb_array_length json_each jsonb_each json_each_text jsonb_each_text ' +
+    'json_extract_path jsonb_extract_path json_extract_path_text jsonb_extract_path_text json_object_keys jsonb_object_keys json_array_elements jsonb_array_elements json_array_elements_text jsonb_array_elements_text ' +
+    'json_typeof jsonb_typeof jsonb_set jsonb_insert jsonb_strip_nulls json_strip_nulls jsonb_pretty jsonb_path_query jsonb_path_query_array jsonb_path_query_first jsonb_path_exists jsonb_path_match json_populate_record jsonb_populate_record jsonb_to_record json_to_record ' +
+    'gen_random_uuid uuid_generate_v4 to_tsvector to_tsquery plainto_tsquery phraseto_tsquery websearch_to_tsquery ts_rank ts_rank_cd ts_headline ' +
+    'version current_user session_user current_schema current_schemas current_database current_catalog user pg_typeof format_type col_description obj_description pg_get_viewdef pg_get_indexdef ' +
+    'pg_get_constraintdef pg_get_functiondef pg_get_expr pg_table_is_visible has_table_privilege has_schema_privilege has_column_privilege has_database_privilege ' +
+    'pg_relation_size pg_total_relation_size pg_table_size pg_indexes_size pg_database_size pg_size_pretty pg_column_size bool int4 int8 numeric text'
+  ).split(' '),
+);
+
 function pgSideEffect(tree: unknown): string | undefined {
   for (const n of nodes(tree)) {
     const call = n.FuncCall as Record<string, unknown> | undefined;
@@ -38,6 +65,8 @@ function pgSideEffect(tree: unknown): string | undefined {
     const full = pgFunctionName(call);
     const name = full.slice(full.lastIndexOf('.') + 1);
     if (PG_SIDE_EFFECTS.has(name) || PG_SIDE_EFFECTS.has(full) || PG_SIDE_EFFECT_PREFIXES.some((p) => name.startsWith(p))) return `${name}() has side effects`;
+    const schema = full.includes('.') ? full.slice(0, full.lastIndexOf('.')) : 'pg_catalog';
+    if (schema !== 'pg_catalog' || !PG_READ_FUNCTIONS.has(name)) return `${full}() is not a function known only to read`;
   }
   return undefined;
 }
