@@ -135,21 +135,38 @@ function hiddenHomes(home: string, workspace: string): string[] {
   return [...new Set([home, '/root', '/home'].map(real))].filter((h) => h !== '/' && fs.existsSync(h) && fs.statSync(h).isDirectory() && !isInside(workspace, h));
 }
 
-/** The repository's git directories inside the workspace: `.git`, or where a `.git` file points (a worktree, a submodule) and its common dir. */
-function gitDirs(workspace: string): string[] {
-  const dotGit = path.join(workspace, '.git');
-  if (!fs.existsSync(dotGit)) return [];
+/** A repository's git directories: its `.git`, or where a `.git` file points (a worktree, a submodule) and that one's common dir. */
+function gitDirsOf(repo: string): string[] {
+  const dotGit = path.join(repo, '.git');
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(dotGit);
+  } catch {
+    return [];
+  }
   const dirs = [dotGit];
-  if (fs.statSync(dotGit).isFile()) {
+  if (st.isFile()) {
     const target = /^gitdir:\s*(.+)$/m.exec(fs.readFileSync(dotGit, 'utf8'))?.[1]?.trim();
     if (target) {
-      const dir = real(path.resolve(workspace, target));
+      const dir = real(path.resolve(repo, target));
       dirs.push(dir);
       const common = path.join(dir, 'commondir');
       if (fs.existsSync(common)) dirs.push(real(path.resolve(dir, fs.readFileSync(common, 'utf8').trim())));
     }
   }
-  return dirs.filter((d) => fs.existsSync(d) && isInside(workspace, d));
+  return dirs;
+}
+
+/** The git directories inside the workspace that a person's own git would run hooks and config from: the workspace's and its direct subfolders' (nested repositories). */
+function gitDirs(workspace: string): string[] {
+  let children: fs.Dirent[] = [];
+  try {
+    children = fs.readdirSync(workspace, { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== '.git');
+  } catch {
+    // an unreadable workspace: bwrap will say so
+  }
+  const dirs = [workspace, ...children.map((d) => path.join(workspace, d.name))].flatMap(gitDirsOf);
+  return [...new Set(dirs)].filter((d) => fs.existsSync(d) && isInside(workspace, real(d))).map(real);
 }
 
 const rootOnly = new Map<string, RootOnlyEntry[]>();

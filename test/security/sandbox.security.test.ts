@@ -48,7 +48,7 @@ const unconfined = (command: string) => {
 };
 
 beforeAll(() => {
-  for (const d of [ws, path.join(home, '.ssh'), projectDir, outside, path.join(gitDir, 'hooks')]) fs.mkdirSync(d, { recursive: true });
+  for (const d of [ws, path.join(home, '.ssh'), projectDir, outside, path.join(gitDir, 'hooks'), path.join(ws, 'vendored', '.git', 'hooks')]) fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(path.join(home, '.ssh', 'id_rsa'), 'CANARY-SSH-KEY');
   fs.writeFileSync(path.join(projectDir, 'token'), 'CANARY-TOKEN');
   fs.writeFileSync(tools.policyPath, '{"rules":[],"canary":"CANARY-POLICY"}');
@@ -118,10 +118,10 @@ describe('the terminal sandbox is the boundary (bubblewrap, attacked for real)',
     expect(r.output).not.toContain('policy.json');
   });
 
-  it('cannot write .git: no hooks, no config (core.fsmonitor), no new files', async () => {
+  it('cannot write .git (nor a nested repository\'s): no hooks, no config (core.fsmonitor), no new files', async () => {
     const before = fs.readFileSync(path.join(gitDir, 'config'), 'utf8');
     const r = await inSandbox(
-      `printf '#!/bin/sh\\ntouch /tmp/pwned\\n' > .git/hooks/pre-commit; chmod +x .git/hooks/pre-commit; git config core.fsmonitor 'touch /tmp/pwned'; printf '[core]\\n\\tfsmonitor = touch /tmp/pwned\\n' >> .git/config; mkdir .git/hooks2; echo x > .git/info-planted; echo inside > workspace-ok.txt; echo done`,
+      `printf '#!/bin/sh\\ntouch /tmp/pwned\\n' > .git/hooks/pre-commit; chmod +x .git/hooks/pre-commit; git config core.fsmonitor 'touch /tmp/pwned'; printf '[core]\\n\\tfsmonitor = touch /tmp/pwned\\n' >> .git/config; mkdir .git/hooks2; echo x > .git/info-planted; echo x > vendored/.git/hooks/post-checkout; echo inside > workspace-ok.txt; echo done`,
     );
     expect(r.output).toContain('done');
     expect(fs.readFileSync(path.join(ws, 'workspace-ok.txt'), 'utf8')).toBe('inside\n');
@@ -129,6 +129,7 @@ describe('the terminal sandbox is the boundary (bubblewrap, attacked for real)',
     expect(fs.readFileSync(path.join(gitDir, 'config'), 'utf8')).toBe(before);
     expect(fs.existsSync(path.join(gitDir, 'hooks2'))).toBe(false);
     expect(fs.existsSync(path.join(gitDir, 'info-planted'))).toBe(false);
+    expect(fs.existsSync(path.join(ws, 'vendored', '.git', 'hooks', 'post-checkout')), 'a nested repository\'s hook').toBe(false);
   });
 
   it.runIf(process.getuid?.() === 0)('run by root, cannot read what only root may read (/etc/shadow, /etc/ssl/private)', async () => {
