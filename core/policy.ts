@@ -277,6 +277,19 @@ export function hostPattern(text: string): HostPattern {
   return { host: globToRegex(host, false), ...(isExact(host) ? { exact: host } : {}), ...(port !== undefined ? { port } : {}) };
 }
 
+/**
+ * A browser rule's `match.url` against a request: `host` (any port), `host:port`, `host:*`, or
+ * `scheme://host[:port]/…` (the scheme must match, ws counting as http and wss as https; without a
+ * port, the scheme's own). The path is not compared. The harness's ports are refused before any rule.
+ */
+function browserRuleFits(pattern: string, scheme: string, host: string, port: number): boolean {
+  const p = hostPattern(pattern);
+  const web = (s: string) => ({ ws: 'http', wss: 'https' })[s.toLowerCase()] ?? s.toLowerCase();
+  const written = /^([a-z][a-z0-9+.-]*):\/\//i.exec(pattern.trim())?.[1];
+  if (written && web(written) !== web(scheme)) return false;
+  return (p.port === undefined || p.port === port) && p.host.test(host);
+}
+
 /** The rules that speak about network destinations: `network` rules, and the browser's allow-list. */
 function hostRules(policy: Policy, host: string, port: number | undefined): PolicyRule[] {
   return policy.rules.filter((r) => {
@@ -458,13 +471,16 @@ export function evaluatePolicy(policy: Policy, call: ToolCall, ctx: PolicyContex
       } catch {
         return { decision: 'deny', rule: 'builtin:bad-url', reason: `not a URL: ${call.args.url}` };
       }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') return { decision: 'deny', rule: 'builtin:scheme', reason: `only http(s) may be opened, not ${url.protocol}` };
-      const host = url.hostname.toLowerCase();
+      // ws(s) is judged too: the browser tool asks for every request a page makes, WebSockets included.
+      if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) return { decision: 'deny', rule: 'builtin:scheme', reason: `only http(s) may be opened, not ${url.protocol}` };
+      const scheme = url.protocol.slice(0, -1);
+      const host = normalizeHost(url.hostname);
+      const port = Number(url.port || SCHEME_PORTS[scheme]);
       return (
-        userRules(policy, 'browser', call.args.op, (m) => !m.url || globToRegex(m.url.toLowerCase(), false).test(host)) ?? {
+        userRules(policy, 'browser', call.args.op, (m) => !m.url || browserRuleFits(m.url, scheme, host, port)) ?? {
           decision: 'deny',
           rule: 'default:host-not-allowed',
-          reason: `${host} is not a host the policy allows`,
+          reason: `${host}:${port} is not a host and port the policy allows`,
         }
       );
     }

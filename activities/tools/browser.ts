@@ -1,5 +1,6 @@
-// Browser tool: Playwright driving Debian's chromium, one context per run. Every navigation is
-// checked against the policy as it happens, so a click cannot lead to a host the policy does not allow.
+// Browser tool: Playwright driving Debian's chromium, one context per run. Every request the page
+// makes (navigation, each redirect hop, subresource, fetch, WebSocket) is judged as it happens, and the
+// harness's own ports are refused whatever the rules say, so a page cannot reach the harness or Temporal.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -7,6 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const IDLE_MS = 5 * 60_000;
 const TEXT_CAP = 8000;
+const MAX_REDIRECTS = 10;
 
 let browserPromise: Promise<Browser> | undefined;
 const sessions = new Map<string, { context: BrowserContext; page: Page; timer: NodeJS.Timeout }>();
@@ -18,15 +20,62 @@ async function browser(chromiumPath: string): Promise<Browser> {
   return browserPromise;
 }
 
-/** The run's page (created on first use); `allowHost` judges each navigation. */
-async function pageFor(runId: string, allowHost: (url: string) => boolean, chromiumPath: string): Promise<Page> {
+/** What the browser may reach: the policy's judgement of a URL, and the ports that are never reachable. */
+export interface BrowserReach {
+  allowHost: (url: string) => boolean;
+  /** The harness's and Temporal's ports: refused on every host (a name can resolve to this machine). */
+  reservedPorts: number[];
+}
+
+/** Why a request may not leave the browser, or undefined when it may. */
+export function refusal(reach: BrowserReach, raw: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return `not a URL: ${raw}`;
+  }
+  // data: and blob: stay inside the page; anything else that is not http(s) or ws(s) is refused.
+  if (url.protocol === 'data:' || url.protocol === 'blob:') return undefined;
+  const port = Number(url.port || { 'http:': 80, 'https:': 443, 'ws:': 80, 'wss:': 443 }[url.protocol] || 0);
+  if (!port) return `${url.protocol} is not a scheme the browser tool opens`;
+  if (reach.reservedPorts.includes(port)) return `port ${port} is the harness's or Temporal's, which no tool may reach`;
+  return reach.allowHost(url.href) ? undefined : `${url.host} is not a host and port the policy allows`;
+}
+
+/** The run's page (created on first use); every request it makes is judged by `reach`. */
+async function pageFor(runId: string, reach: BrowserReach, chromiumPath: string): Promise<Page> {
   let s = sessions.get(runId);
   if (!s) {
-    const context = await (await browser(chromiumPath)).newContext();
-    await context.route('**/*', (route) => {
-      const req = route.request();
-      if (req.isNavigationRequest() && !allowHost(req.url())) return route.abort('blockedbyclient');
-      return route.continue();
+    // Service workers would fetch outside the routes below.
+    const context = await (await browser(chromiumPath)).newContext({ serviceWorkers: 'block' });
+    await context.route('**/*', async (route) => {
+      const url = route.request().url();
+      if (refusal(reach, url)) return route.abort('blockedbyclient');
+      if (url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+      // A route sees only a request's first URL (chromium follows a redirect unrouted): the hops are followed here, each judged.
+      // The page then shows the last hop's answer under the first URL.
+      try {
+        let current = url;
+        let response = await route.fetch({ maxRedirects: 0 });
+        for (let hop = 0; response.status() >= 300 && response.status() < 400 && response.headers().location; hop++) {
+          const next = new URL(response.headers().location!, current).href;
+          if (hop >= MAX_REDIRECTS || refusal(reach, next)) return await route.abort('blockedbyclient');
+          current = next;
+          response = await route.fetch({ url: current, method: 'GET', maxRedirects: 0 });
+        }
+        return await route.fulfill({ response });
+      } catch {
+        return route.abort('failed').catch(() => {});
+      }
+    });
+    await context.routeWebSocket(/.*/, (ws) => {
+      if (refusal(reach, ws.url())) return ws.close({ code: 1008, reason: 'refused by the policy' });
+      ws.connectToServer();
+    });
+    // WebRTC reaches hosts (STUN, TURN) outside every route.
+    await context.addInitScript(() => {
+      for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChannel']) delete (globalThis as Record<string, unknown>)[name];
     });
     const page = await context.newPage();
     s = { context, page, timer: setTimeout(() => void closeBrowserSession(runId), IDLE_MS) };
@@ -59,10 +108,12 @@ export interface BrowserArgs {
   text?: string | undefined;
 }
 
-export async function runBrowser(runId: string, callId: string, args: BrowserArgs, o: { allowHost: (url: string) => boolean; artifactsDir: string; chromiumPath: string }): Promise<string> {
-  const page = await pageFor(runId, o.allowHost, o.chromiumPath);
+export async function runBrowser(runId: string, callId: string, args: BrowserArgs, o: BrowserReach & { artifactsDir: string; chromiumPath: string }): Promise<string> {
+  const page = await pageFor(runId, o, o.chromiumPath);
   switch (args.op) {
     case 'open': {
+      const refused = refusal(o, args.url!);
+      if (refused) throw new Error(`refused: ${refused}`);
       const res = await page.goto(args.url!, { timeout: 30_000, waitUntil: 'domcontentloaded' });
       return `opened ${page.url()} (status ${res?.status() ?? 'none'}, title ${JSON.stringify(await page.title())})`;
     }

@@ -89,7 +89,7 @@ export function createRunTool(deps: { events: EventWriter; secrets: SecretSet; t
             // Each navigation (a click too) is judged as an `open` of its URL.
             const approvedHost = input.approved && call.args.url ? new URL(call.args.url).host : undefined;
             const allowHost = (url: string) => new URL(url).host === approvedHost || evaluatePolicy(policy, { tool: 'browser', args: { op: 'open', url } }, pctx).decision === 'allow';
-            output = await runBrowser(input.runId, input.callId, call.args, { allowHost, artifactsDir: deps.tools.artifactsDir, chromiumPath: deps.tools.chromiumPath });
+            output = await runBrowser(input.runId, input.callId, call.args, { allowHost, reservedPorts: deps.tools.harnessEndpoints.map((e) => e.port), artifactsDir: deps.tools.artifactsDir, chromiumPath: deps.tools.chromiumPath });
             break;
           }
         }

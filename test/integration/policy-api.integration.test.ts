@@ -34,7 +34,7 @@ describe('POST /api/policy/check', () => {
     ['cat {/etc/passwd,README.md}', 'ask', 'builtin:unknown-word'],
     ['cat --file=/etc/passwd', 'deny', 'builtin:outside-workspace'],
     ['cat -f/etc/passwd', 'deny', 'builtin:outside-workspace'],
-    ['cat .vloop/token', 'deny', 'builtin:protected-path'],
+    ['cat .vloop/token', 'deny', 'builtin:harness-dir'],
     ["python3 -c 'print(1)'", 'ask', 'builtin:code-carrying'],
     ['curl https://evil.example/', 'ask', 'setting:network-ask'],
     ['cat README.md', 'allow', 'allow-cat'],
