@@ -2,6 +2,7 @@
 // never into the harness directory, never writing .git: every file and directory is checked once opened.
 import fs from 'node:fs';
 import path from 'node:path';
+import { RE2JS } from 're2js';
 import { realResolve } from '../../db/policy-file.js';
 import { checkWritableDir, EscapeError, openDirInside, openInside, type Boundary } from './workspace.js';
 
@@ -47,9 +48,19 @@ function walk(b: Boundary, root: string, dir: string, out: string[], top = true)
   }
 }
 
-function globRegex(glob: string): RegExp {
+// A model's pattern runs on the worker's event loop: RE2 matches in time linear in the text, where a
+// backtracking engine can take years on one line (`^(a+)+$`).
+function globRegex(glob: string): RE2JS {
   const re = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*\/?/g, '\u0000').replace(/\*/g, '[^/]*').replace(/\?/g, '.').replace(/\u0000/g, '.*');
-  return new RegExp(`^${re}$`);
+  return RE2JS.compile(`^${re}$`);
+}
+
+function grepRegex(pattern: string): RE2JS {
+  try {
+    return RE2JS.compile(pattern);
+  } catch (err) {
+    throw new Error(`grep's pattern is not a regular expression RE2 accepts (no backreferences or lookaround): ${(err as Error).message}`);
+  }
 }
 
 function readAll(b: Boundary, file: string): string {
@@ -106,7 +117,7 @@ export function runFilesystem(b: Boundary, target: string, args: FilesystemArgs)
     }
     case 'grep': {
       if (!args.pattern) throw new Error('grep needs `pattern` (a regular expression)');
-      const re = new RegExp(args.pattern);
+      const re = grepRegex(args.pattern);
       const files: string[] = [];
       if (fs.statSync(target).isDirectory()) walk(b, root, target, files);
       else files.push(path.relative(root, target));

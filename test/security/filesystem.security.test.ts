@@ -87,3 +87,38 @@ describe('filesystem tool against the harness directory', () => {
     await expect(read('pipe')).resolves.toMatchObject({ ok: false, output: expect.stringMatching(/not a regular file/) });
   });
 });
+
+// Class 11 of issue 28: a hostile pattern must not stall the worker's event loop (a backtracking
+// engine took seconds on one line); grep and glob match in time linear in what they read.
+describe('filesystem patterns under a hostile model', () => {
+  let t: ToolRunner;
+  beforeAll(() => {
+    t = toolRunner();
+    t.setPolicy({ rules: ALLOW_ALL });
+    fs.writeFileSync(path.join(t.ws, 'line.txt'), `${'a'.repeat(5000)}!\n`);
+    fs.writeFileSync(path.join(t.ws, 'a'.repeat(200)), '');
+  });
+  afterAll(() => fs.rmSync(t.ws, { recursive: true, force: true }));
+
+  it('answers a catastrophic grep pattern at once', async () => {
+    const started = performance.now();
+    const r = await t.run({ tool: 'filesystem', args: { op: 'grep', path: 'line.txt', pattern: '^(a+)+$' } });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(r.output).toBe('');
+    const hit = await t.run({ tool: 'filesystem', args: { op: 'grep', path: 'line.txt', pattern: '^(a+)+!$' } });
+    expect(hit.output).toMatch(/^line\.txt:1: a+!$/);
+  });
+
+  it('answers a glob of many stars at once', async () => {
+    const started = performance.now();
+    const r = await t.run({ tool: 'filesystem', args: { op: 'glob', path: '.', pattern: `${'*a'.repeat(40)}*b` } });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(r.output).toBe('');
+  });
+
+  it('names a pattern the linear engine does not take', async () => {
+    const r = await t.run({ tool: 'filesystem', args: { op: 'grep', path: 'line.txt', pattern: '(a)\\1' } });
+    expect(r.ok).toBe(false);
+    expect(r.output).toMatch(/grep's pattern .*RE2/);
+  });
+});
