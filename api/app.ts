@@ -15,22 +15,25 @@ import { specRoutes } from './routes/specs.js';
 import { dashboardPublic, security } from './security.js';
 import { requestSpans } from './tracing.js';
 import { uiRoutes } from './ui.js';
-import { CODEC_PREFIX, codecCors, codecRoutes, temporalUiOrigins } from './routes/temporal-codec.js';
+import { CODEC_PREFIX, codecCookie, codecCookieRoutes, codecCors, codecPreflight, codecRoutes, temporalUiOrigins } from './routes/temporal-codec.js';
 
 export function createApp(app: AppContext): Koa {
   const koa = new Koa();
   if (app.telemetry) koa.use(requestSpans());
   koa.use(errorHandler((err, ctx) => app.log.error({ err, path: ctx.path }, 'request failed')));
-  // The codec's CORS preflight carries no credentials; it reaches no handler (codecCors answers it).
+  // The codec's CORS preflight carries no credentials; it reaches no handler (codecPreflight answers it).
   const codec = (p: string) => p.startsWith(`${CODEC_PREFIX}/`);
+  koa.use(codecCors(app));
   koa.use(
     security(app, {
       isPublic: (method, p) => dashboardPublic(method, p) || (method === 'OPTIONS' && codec(p)),
       otherOrigins: (p) => (codec(p) ? temporalUiOrigins(app) : []),
+      // The only cookie the API accepts: the Temporal UI's, for decoding.
+      cookie: (port) => codecCookie(app, port),
     }),
   );
-  koa.use(codecCors(app));
-  for (const router of [healthRoutes(app), providerRoutes(app), pricingRoutes(app), ...specRoutes(app), runRoutes(app), agentRoutes(app), evalRoutes(app), chatRoutes(app), appRoutes(app), codecRoutes(app), mcpRoutes(app), uiRoutes(app)]) {
+  koa.use(codecPreflight(app));
+  for (const router of [healthRoutes(app), providerRoutes(app), pricingRoutes(app), ...specRoutes(app), runRoutes(app), agentRoutes(app), evalRoutes(app), chatRoutes(app), appRoutes(app), codecRoutes(app), codecCookieRoutes(app), mcpRoutes(app), uiRoutes(app)]) {
     // A wrong method is a 405 in the one error shape, naming what the path accepts.
     koa.use(router.routes()).use(
       router.allowedMethods({

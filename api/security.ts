@@ -1,6 +1,6 @@
 // The one gate every request passes before routing (the API, /mcp, /ws, the codec, the apps origin):
-// Host allow-list (DNS rebinding), a canonical path, deny by default, and a cookie that changes
-// anything only from the dashboard's exact origin.
+// Host allow-list (DNS rebinding), a canonical path, deny by default. The token comes only as a header
+// (or a WebSocket subprotocol): never as a cookie, which a browser hands to every port of the host.
 import crypto from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type Koa from 'koa';
@@ -12,8 +12,9 @@ export interface SecurityOptions {
   allowedHosts: string[];
 }
 
-/** The dashboard's cookie, named for its port: another harness on another port has its own. */
-export const cookieName = (dashboardPort: number): string => `harness_token_${dashboardPort}`;
+/** The WebSocket subprotocol the dashboard speaks, and the prefix of the one that carries its token. */
+export const WS_PROTOCOL = 'vloop.v1';
+const WS_TOKEN_PREFIX = 'vloop.token.';
 
 function hostname(hostHeader: string | undefined): string | undefined {
   if (!hostHeader) return undefined;
@@ -65,12 +66,23 @@ export interface GateRequest {
   headers: IncomingHttpHeaders;
 }
 
+/** A narrow cookie a path accepts instead of the token (the codec's decode cookie); never the API token. */
+export interface GateCookie {
+  name: string;
+  value: string;
+  /** Gets the method and the lower-cased canonical path. */
+  admits: (method: string, path: string) => boolean;
+}
+
 export interface GateRules {
-  /** The cookie this server accepts (cookieName of the dashboard's port). */
-  cookie: string;
+  cookie?: GateCookie;
+  /** The token may come as the subprotocol `vloop.token.<base64url of the token>` (a browser's WebSocket sets no headers). */
+  subprotocol?: boolean;
+  /** A capability in the URL admits this canonical path (an app view's frame, which carries no credential). */
+  ticket?: (path: string) => boolean;
   /** Paths open without the token; everything else needs it. Gets the lower-cased canonical path. */
   isPublic?: (method: string, path: string) => boolean;
-  /** The request changes something or opens a channel (a WebSocket): a cookie must come from the dashboard. */
+  /** The request changes something or opens a channel (a WebSocket): it must come from the dashboard (or otherOrigins). */
   changes?: boolean;
   /** Origins besides the dashboard's that may send such a request to this path (the Temporal UI to the codec). */
   otherOrigins?: (path: string) => string[];
@@ -82,9 +94,18 @@ const header = (h: IncomingHttpHeaders, name: string) => {
   return Array.isArray(v) ? v[0] : v;
 };
 
+/** The token in a `vloop.token.<base64url>` subprotocol, if one is offered. */
+function subprotocolToken(h: IncomingHttpHeaders): string | undefined {
+  for (const p of (header(h, 'sec-websocket-protocol') ?? '').split(',')) {
+    const v = p.trim();
+    if (v.startsWith(WS_TOKEN_PREFIX)) return Buffer.from(v.slice(WS_TOKEN_PREFIX.length), 'base64url').toString('utf8');
+  }
+  return undefined;
+}
+
 /**
  * Admit a request or throw the AppError that refuses it; returns its canonical path.
- * A bearer token needs no Origin (the CLI); a cookie that changes anything needs the dashboard's exact
+ * A bearer token needs no Origin (the CLI); a narrow cookie that changes anything needs an allowed exact
  * Origin or `Sec-Fetch-Site: same-origin`, and any Origin a changing request names must be allowed.
  */
 export function admit(o: SecurityOptions, req: GateRequest, rules: GateRules): string {
@@ -93,11 +114,16 @@ export function admit(o: SecurityOptions, req: GateRequest, rules: GateRules): s
   const path = canonicalPath(req.url);
   const method = req.method.toUpperCase();
   if (rules.isPublic?.(method, comparablePath(path))) return path;
+  if (rules.ticket?.(path)) return path;
 
   const auth = header(req.headers, 'authorization');
-  const bearer = auth !== undefined;
-  const token = bearer ? (/^Bearer\s+(\S+)\s*$/i.exec(auth)?.[1] ?? '') : cookieValue(header(req.headers, 'cookie'), rules.cookie);
-  if (!tokenValid(o, token)) throw new AppError(401, 'unauthorized', `a valid token is required (Authorization: Bearer <token>, or the dashboard's cookie from its /ui/?token= link)`);
+  const offered = rules.subprotocol ? subprotocolToken(req.headers) : undefined;
+  const cookie = auth === undefined && offered === undefined && rules.cookie?.admits(method, comparablePath(path)) ? rules.cookie : undefined;
+  const bearer = !cookie;
+  const valid = cookie
+    ? safeEqual(cookieValue(header(req.headers, 'cookie'), cookie.name) ?? '', cookie.value)
+    : tokenValid(o, auth !== undefined ? (/^Bearer\s+(\S+)\s*$/i.exec(auth)?.[1] ?? '') : offered);
+  if (!valid) throw new AppError(401, 'unauthorized', 'a valid token is required (Authorization: Bearer <token>; the dashboard keeps it from its /ui/?token= link)');
 
   if (rules.changes || !SAFE.has(method)) {
     const origin = header(req.headers, 'origin');
@@ -119,9 +145,9 @@ export function dashboardPublic(method: string, path: string): boolean {
 }
 
 /** The gate as the first Koa middleware after the error handler. */
-export function security(o: SecurityOptions, rules: Omit<GateRules, 'cookie'> = {}): Koa.Middleware {
+export function security(o: SecurityOptions, rules: Omit<GateRules, 'cookie'> & { cookie?: (port: number) => GateCookie } = {}): Koa.Middleware {
   return async (ctx, next) => {
-    admit(o, ctx.req as GateRequest, { isPublic: dashboardPublic, ...rules, cookie: cookieName(ctx.req.socket.localPort ?? 0) });
+    admit(o, ctx.req as GateRequest, { isPublic: dashboardPublic, ...rules, cookie: rules.cookie?.(ctx.req.socket.localPort ?? 0) });
     await next();
   };
 }

@@ -1,11 +1,11 @@
-// /ui/: ?token= sets the HttpOnly cookie (named for this port); serves web/dist when built, else a plain status page.
+// /ui/: serves web/dist when built, else a plain status page. The dashboard takes ?token= into its own
+// storage (scoped to this port, unlike a cookie) and out of the address bar; the server sets no cookie.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import { dashboardCsp } from './app-views/document.js';
 import type { AppContext } from './context.js';
-import { cookieName, tokenValid } from './security.js';
 
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.json': 'application/json' };
@@ -19,6 +19,8 @@ function plainPage(app: AppContext): string {
 
 const FAVICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#1565c0"/><path d="M8 9l8 15 8-15" fill="none" stroke="#fff" stroke-width="3.5" stroke-linecap="round" stroke-linejoin="round"/></svg>';
 
+const legacyCookies = (header: string) => [...header.matchAll(/(?:^|;\s*)(harness_token(?:_\d+)?)=/g)].map((m) => m[1]!);
+
 export function uiRoutes(app: AppContext): Router {
   const r = new Router();
   r.get('/', (ctx) => ctx.redirect('/ui/'));
@@ -31,11 +33,10 @@ export function uiRoutes(app: AppContext): Router {
   r.get(/^\/ui(\/.*)?$/, async (ctx) => {
     // App frames may load the apps origin only (a view cannot take its frame, and data, elsewhere).
     ctx.set('content-security-policy', dashboardCsp(app.allowedHosts, app.appViewsPort));
-    const token = typeof ctx.query.token === 'string' ? ctx.query.token : undefined;
-    if (token && tokenValid(app, token)) {
-      ctx.cookies.set(cookieName(ctx.req.socket.localPort ?? 0), token, { httpOnly: true, sameSite: 'strict', path: '/', overwrite: true });
-      return ctx.redirect('/ui/');
-    }
+    // The ?token= link's address never leaves as a Referer.
+    ctx.set('referrer-policy', 'no-referrer');
+    // A browser that still holds the old token cookie (it went to every local port) drops it.
+    for (const name of legacyCookies(ctx.get('cookie'))) ctx.cookies.set(name, null, { path: '/', overwrite: true });
     const rel = ctx.path.replace(/^\/ui\/?/, '');
     const file = path.join(dist, rel);
     if (rel && file.startsWith(dist + path.sep) && fs.existsSync(file) && fs.statSync(file).isFile()) {

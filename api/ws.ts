@@ -8,7 +8,7 @@ import * as runs from '../db/repositories/runs.js';
 import type { AppContext } from './context.js';
 import { AppError } from './errors.js';
 import { JSON_DEPTH_LIMIT, jsonDeeperThan } from './json-depth.js';
-import { admit, cookieName } from './security.js';
+import { admit, WS_PROTOCOL } from './security.js';
 import { runView } from './services/runs.js';
 
 const clientMessage = z.discriminatedUnion('type', [
@@ -81,13 +81,14 @@ function subscribe(app: AppContext, ws: WebSocket, runId: string, after: number,
 }
 
 export function attachWebSocket(app: AppContext, server: Server): WebSocketServer {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
+  // The dashboard offers its token as a second subprotocol; the answer names only ours, never that one.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, handleProtocols: (offered) => (offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false) });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    // The one gate, as for /api: a token as a header or the port's HttpOnly cookie (never the URL: URLs
-    // get logged), and a cookie only from the dashboard's exact origin.
+    // The one gate, as for /api: the token as a header or (a browser) a subprotocol, never a cookie (it
+    // reaches every local port) nor the URL (URLs get logged); a browser only from the dashboard's exact origin.
     let path: string;
     try {
-      path = admit(app, { method: req.method ?? 'GET', url: req.url, headers: req.headers }, { cookie: cookieName(req.socket.localPort ?? 0), changes: true });
+      path = admit(app, { method: req.method ?? 'GET', url: req.url, headers: req.headers }, { subprotocol: true, changes: true });
     } catch (err) {
       const e = err instanceof AppError ? err : new AppError(400, 'bad_request', 'bad request');
       return refuse(socket, e.status, e.code);

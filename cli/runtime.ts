@@ -28,7 +28,7 @@ export function resolvedConfig() {
   return { ...config(), temporal: temporalTarget() };
 }
 
-/** Where the managed Temporal UI asks to decode payloads: our API (it checks the token cookie). */
+/** Where the managed Temporal UI asks to decode payloads: our API (it checks the decode-only codec cookie). */
 export function codecEndpoint(): string {
   const { api } = config();
   return `http://${api.host === '0.0.0.0' ? '127.0.0.1' : api.host}:${api.port}/api/temporal/codec`;

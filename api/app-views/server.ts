@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { apps } from '../../db/repositories/versioned.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { admit, cookieName } from '../security.js';
+import { pathTicketValid } from '../gate/ticket.js';
+import { admit } from '../security.js';
 import { appViewCsp, prepareAppDocument } from './document.js';
 
 export interface AppViewsServer {
@@ -23,10 +24,12 @@ export async function startAppViews(app: AppContext, o: { host: string; port: nu
   const frameAncestors = app.allowedHosts.filter((h) => h !== '::1').map((h) => `http://${h}:${o.dashboardPort}`);
   const server = http.createServer((req, res) => {
     void (async () => {
-      // The one gate, with the dashboard's cookie (named for the dashboard's port); nothing here is public.
+      // The one gate; nothing here is public. A frame carries no credential of its own (a cookie would reach
+      // every local port): the dashboard asks for a short-lived ticket for this one path and puts it in the URL.
       let path: string;
       try {
-        path = admit(app, { method: req.method ?? 'GET', url: req.url, headers: req.headers }, { cookie: cookieName(o.dashboardPort) });
+        const ticket = new URL(req.url ?? '/', 'http://view').searchParams.get('ticket');
+        path = admit(app, { method: req.method ?? 'GET', url: req.url, headers: req.headers }, { ticket: (p) => pathTicketValid(app.token, p, ticket) });
       } catch (err) {
         return err instanceof AppError ? refuse(res, err.status, err.message) : refuse(res, 400, 'bad request');
       }

@@ -162,7 +162,7 @@ describe('apps (e2e)', () => {
       expect(page.url()).toBe(`${url}/ui/apps/hostile`);
       expect(canaryHits).toEqual([]);
       // Opened directly, the view is still sandboxed by its CSP, and needs the token.
-      const direct = await fetch(`http://127.0.0.1:${appsPort}/view/hostile/1`, { headers: { cookie: `harness_token_${session.port}=${TOKEN}` } });
+      const direct = await fetch(`http://127.0.0.1:${appsPort}/view/hostile/1`, { headers: { authorization: `Bearer ${TOKEN}` } });
       expect(direct.headers.get('content-security-policy')).toMatch(/connect-src 'none'.*sandbox allow-scripts allow-forms/);
       expect((await fetch(`http://127.0.0.1:${appsPort}/view/hostile/1`)).status).toBe(401);
     });

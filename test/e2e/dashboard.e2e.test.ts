@@ -341,7 +341,7 @@ describe('dashboard (e2e)', () => {
       await expect(api('GET', `/api/runs/${chat.runId}`)).rejects.toThrow(/"code":"not_found"/);
       // An open chat can be deleted too: its workflow is terminated first.
       const open = await api('POST', '/api/chats', { provider: 'talker' });
-      expect(await page.evaluate(async (p) => (await fetch(p, { method: 'DELETE' })).status, `/api/chats/${open.id}`)).toBe(204);
+      expect(await page.evaluate(async (p) => (await fetch(p, { method: 'DELETE', headers: { authorization: `Bearer ${localStorage.getItem('vloop.token')}` } })).status, `/api/chats/${open.id}`)).toBe(204);
       await expect(api('GET', `/api/runs/${open.runId}`)).rejects.toThrow(/"code":"not_found"/);
     } finally {
       await talker.close();

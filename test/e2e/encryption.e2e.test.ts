@@ -1,6 +1,6 @@
-// The Temporal Web UI in chromium: with the dashboard's token cookie and the codec endpoint set (as a
-// person does once in the UI's codec settings, "include cross-origin credentials"), a run's canary
-// input shows decoded; without the cookie the same page shows only ciphertext.
+// The Temporal Web UI in chromium: with the decode-only codec cookie the dashboard gave the browser and
+// the codec endpoint set (as a person does once in the UI's codec settings, "include cross-origin
+// credentials"), a run's canary input shows decoded; without the cookie the same page shows only ciphertext.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
@@ -48,7 +48,7 @@ describe('encrypted histories in the Temporal Web UI (e2e)', () => {
     await fake?.close();
   });
 
-  it('shows the canary decoded to the person with the token cookie', async () => {
+  it('shows the canary decoded to the person who opened the dashboard (its codec cookie)', async () => {
     const page = session.page;
     await useCodec(page.context());
     await page.goto(historyUrl);

@@ -110,9 +110,9 @@ describe('API input validation and security', () => {
   });
 
   it('refuses a WebSocket with a foreign Origin, no token, or the token in its URL', async () => {
-    const attempt = (headers: Record<string, string>, query = '') =>
+    const attempt = (headers: Record<string, string>, query = '', protocols: string[] = []) =>
       new Promise<number>((resolve) => {
-        const ws = new WebSocket(`${stack.backend.url.replace('http', 'ws')}/ws${query}`, { headers });
+        const ws = new WebSocket(`${stack.backend.url.replace('http', 'ws')}/ws${query}`, protocols, { headers });
         ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
         ws.on('open', () => {
           ws.close();
@@ -122,13 +122,13 @@ describe('API input validation and security', () => {
       });
     expect(await attempt({ authorization: `Bearer ${TOKEN}`, origin: 'http://evil.example' })).toBe(403);
     expect(await attempt({})).toBe(401);
-    // One token rule: header or cookie, never the URL.
+    // One token rule: a header, or (a browser) a subprotocol; never the URL, never a cookie.
     expect(await attempt({}, `?token=${TOKEN}`)).toBe(401);
-    // The cookie is named for the dashboard's port and opens /ws only from the dashboard's own origin.
-    const cookie = `harness_token_${stack.backend.port}=${TOKEN}`;
-    expect(await attempt({ cookie: `harness_token=${TOKEN}`, origin: stack.backend.url })).toBe(401);
-    expect(await attempt({ cookie, origin: stack.backend.url })).toBe(101);
-    expect(await attempt({ cookie })).toBe(403);
+    expect(await attempt({ cookie: `harness_token_${stack.backend.port}=${TOKEN}`, origin: stack.backend.url })).toBe(401);
+    const offered = ['vloop.v1', `vloop.token.${Buffer.from(TOKEN).toString('base64url')}`];
+    expect(await attempt({ origin: stack.backend.url }, '', offered)).toBe(101);
+    expect(await attempt({ origin: 'http://127.0.0.1:1' }, '', offered)).toBe(403);
+    expect(await attempt({ origin: stack.backend.url }, '', ['vloop.v1', 'vloop.token.d3Jvbmc'])).toBe(401);
     expect(await attempt({ authorization: `Bearer ${TOKEN}`, origin: stack.backend.url })).toBe(101);
     const apiWithQuery = await fetch(`${stack.backend.url}/api/runs?token=${TOKEN}`);
     expect(apiWithQuery.status).toBe(401);

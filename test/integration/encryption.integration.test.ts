@@ -50,9 +50,20 @@ describe('encrypted payloads', () => {
     const ui = await (await fetch(`${inject('temporalUiUrl')}/api/v1/namespaces/default/workflows/${runId}/history`)).json();
     const started = ui.history.events[0].workflowExecutionStartedEventAttributes.input.payloads;
     const decode = (headers: Record<string, string>) => fetch(`${stack.backend.url}/api/temporal/codec/decode`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ payloads: started }) });
-    // The Temporal UI sends the dashboard's cookie (named for its port) from its own origin.
-    const withToken = await decode({ cookie: `harness_token_${stack.backend.port}=${TOKEN}`, origin: new URL(stack.backend.app.temporal.uiUrl).origin });
+    // The Temporal UI sends the decode-only cookie the dashboard got for its browser (never the token), from its own origin.
+    const issued = await fetch(`${stack.backend.url}/api/temporal/codec-cookie`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    const setCookie = issued.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(new RegExp(`^harness_codec_${stack.backend.port}=[^;]+; path=/api/temporal/codec; samesite=strict; httponly$`));
+    expect(setCookie).not.toContain(TOKEN);
+    const cookie = setCookie.split(';')[0]!;
+    const uiOrigin0 = new URL(stack.backend.app.temporal.uiUrl).origin;
+    const withToken = await decode({ cookie, origin: uiOrigin0 });
     expect(withToken.status).toBe(200);
+    // It decodes and does nothing else, and not from a page on another origin.
+    expect((await decode({ cookie, origin: 'http://127.0.0.1:1' })).status).toBe(403);
+    const encodeWithCookie = await fetch(`${stack.backend.url}/api/temporal/codec/encode`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, origin: uiOrigin0 }, body: JSON.stringify({ payloads: [] }) });
+    expect(encodeWithCookie.status).toBe(401);
+    expect((await fetch(`${stack.backend.url}/api/runs`, { headers: { cookie, origin: stack.backend.url } })).status).toBe(401);
     const plain = (await withToken.json()).payloads[0];
     expect(Buffer.from(plain.metadata.encoding, 'base64').toString()).toBe('json/plain');
     expect(Buffer.from(plain.data, 'base64').toString()).toContain(CANARY);

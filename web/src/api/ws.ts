@@ -1,5 +1,6 @@
 // Run streams over /ws: stored events first, then live ones; on reconnect, resume after the last seq.
 import type { ServerFrame } from '../../../core/events';
+import { wsProtocols } from './token';
 
 export interface RunStream {
   close(): void;
@@ -10,7 +11,7 @@ export function streamRun(runId: string, onFrame: (frame: ServerFrame) => void, 
   let closed = false;
   let retry = 250;
   const open = () => {
-    ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+    ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`, wsProtocols());
     ws.onopen = () => {
       retry = 250;
       ws!.send(JSON.stringify({ type: 'subscribe', runId, after: lastSeq(), batch: true }));
