@@ -109,6 +109,8 @@ export interface PolicyContext {
   realpath?: (p: string) => string;
   /** Whether terminal commands run under the OS sandbox; without it the policy is stricter. */
   sandboxed?: boolean;
+  /** The harness's and Temporal's listening ports: no browser rule opens them, on any host. */
+  reservedPorts?: number[];
 }
 
 export type SqlKind = 'read' | 'write' | 'ddl';
@@ -119,6 +121,8 @@ export interface SqlStatement {
   kind: SqlKind;
   /** Why it is stricter than its statement type suggests (a side-effecting function …). */
   why?: string;
+  /** Set when it reaches past the declared database: another file, a server file, a program, a library. */
+  outside?: string;
 }
 export interface SqlFacts {
   dialect: SqlDialect;
@@ -409,6 +413,9 @@ function judgeDatabase(policy: Policy, connection: string, sql: SqlFacts | undef
   const kind = worst.kind;
   const why = worst.why ? ` (${worst.why})` : '';
   if (kind !== 'read' && !conn.write) return { decision: 'deny', rule: 'builtin:read-only-connection', reason: `connection '${connection}' is read-only; this is a ${kind} statement${why}`, sqlKind: kind };
+  // A connection is one database: no rule lets a statement open another file, run a program or load code.
+  const outside = sql.statements.find((st) => st.outside);
+  if (outside) return { decision: 'deny', rule: 'builtin:outside-connection', reason: `${outside.outside}; a connection reaches only the database the policy declares`, sqlKind: kind };
   const hit = userRules(policy, 'database', kind, (m) => (!m.sql || m.sql === kind) && (!m.connection || m.connection === connection));
   const decision = hit ?? (kind === 'read' ? { decision: 'allow' as const, rule: 'default:read-allowed', reason: 'a read on a named connection' } : { decision: 'ask' as const, rule: 'default:write-asks', reason: `a ${kind} statement${why} needs approval` });
   return { ...decision, sqlKind: kind };
@@ -476,6 +483,8 @@ export function evaluatePolicy(policy: Policy, call: ToolCall, ctx: PolicyContex
       const scheme = url.protocol.slice(0, -1);
       const host = normalizeHost(url.hostname);
       const port = Number(url.port || SCHEME_PORTS[scheme]);
+      // A name can resolve to this machine, so the harness's ports are refused on every host.
+      if (ctx.reservedPorts?.includes(port)) return { decision: 'deny', rule: 'builtin:harness-port', reason: `port ${port} is the harness's or Temporal's own; no tool may reach it` };
       return (
         userRules(policy, 'browser', call.args.op, (m) => !m.url || browserRuleFits(m.url, scheme, host, port)) ?? {
           decision: 'deny',

@@ -31,7 +31,8 @@ describe('POST /api/policy/check', () => {
   it.each([
     ['cat $HOME/.ssh/id_rsa', 'deny', 'builtin:outside-workspace'],
     ['cat ${HOME}/.aws/credentials', 'deny', 'builtin:outside-workspace'],
-    ['cat {/etc/passwd,README.md}', 'ask', 'builtin:unknown-word'],
+    // Brace expansion is computed as bash does: one of its words lies outside.
+    ['cat {/etc/passwd,README.md}', 'deny', 'builtin:outside-workspace'],
     ['cat --file=/etc/passwd', 'deny', 'builtin:outside-workspace'],
     ['cat -f/etc/passwd', 'deny', 'builtin:outside-workspace'],
     ['cat .vloop/token', 'deny', 'builtin:harness-dir'],

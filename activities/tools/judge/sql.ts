@@ -14,6 +14,10 @@ const SQLITE_SIDE_EFFECTS = new Set(['load_extension', 'readfile', 'writefile', 
 /** PRAGMAs that only report; any other PRAGMA, or any assignment, may change the database or the connection. */
 const SQLITE_READ_PRAGMAS = new Set(['table_info', 'table_xinfo', 'table_list', 'index_list', 'index_info', 'index_xinfo', 'foreign_key_list', 'foreign_key_check', 'integrity_check', 'quick_check', 'database_list', 'collation_list', 'function_list', 'module_list', 'pragma_list', 'compile_options', 'page_count', 'page_size', 'freelist_count', 'schema_version', 'user_version', 'data_version', 'encoding', 'journal_mode', 'foreign_keys', 'application_id']);
 
+/** SQLite functions that open files or load code: what the engine refuses anyway, denied before it is tried. */
+const SQLITE_OUTSIDE = new Set(['load_extension', 'readfile', 'writefile', 'edit', 'zipfile', 'sqlar_compress', 'sqlar_uncompress', 'lsdir', 'fsdir', 'shell', 'system']);
+const PG_OUTSIDE_PREFIXES = ['pg_read_', 'pg_ls_', 'pg_file_', 'pg_write_file', 'lo_import', 'lo_export', 'dblink', 'copy_file', 'pg_stat_file'];
+
 const STRICTNESS: Record<SqlKind, number> = { read: 0, write: 1, ddl: 2 };
 const stricter = (a: SqlKind, b: SqlKind): SqlKind => (STRICTNESS[b] > STRICTNESS[a] ? b : a);
 
@@ -99,7 +103,22 @@ function pgKind(stmt: Record<string, unknown>): { type: string; kind: SqlKind; w
   }
   const effect = pgSideEffect(stmt);
   if (effect && kind === 'read') [kind, why] = ['write', effect];
-  return { type, kind, ...(why ? { why } : {}) };
+  const outside = pgOutside(type, body);
+  return { type, kind, ...(why ? { why } : {}), ...(outside ? { outside } : {}) };
+}
+
+/** What in a PostgreSQL statement reaches the server's files, programs or libraries, or another server. */
+function pgOutside(type: string, body: Record<string, unknown>): string | undefined {
+  if (type === 'CopyStmt' && body.filename !== undefined) return body.is_program ? 'COPY … PROGRAM runs a program on the server' : "COPY with a file name reads or writes the server's files";
+  if (type === 'LoadStmt') return 'LOAD loads a library into the server';
+  for (const n of nodes(body)) {
+    const call = n.FuncCall as Record<string, unknown> | undefined;
+    if (!call) continue;
+    const full = pgFunctionName(call);
+    const name = full.slice(full.lastIndexOf('.') + 1);
+    if (PG_OUTSIDE_PREFIXES.some((p) => name.startsWith(p))) return `${name}() reaches the server's files or another server`;
+  }
+  return undefined;
 }
 
 async function readPostgres(sql: string): Promise<SqlStatement[]> {
@@ -129,6 +148,9 @@ function readSqlite(sql: string): SqlStatement[] {
       [kind, why] = pragma.type === 'pragma_assignment' || !SQLITE_READ_PRAGMAS.has(name) ? ['write', `PRAGMA ${name} may change the connection or the database`] : ['read', undefined];
     } else if (['insert_stmt', 'update_stmt', 'delete_stmt', 'start_transaction_stmt', 'commit_transaction_stmt', 'rollback_transaction_stmt', 'savepoint_stmt', 'release_savepoint_stmt', 'analyze_stmt'].includes(type)) kind = 'write';
     else kind = 'ddl';
+    let outside: string | undefined;
+    if (type === 'attach_database_stmt') outside = 'ATTACH opens another database file';
+    else if (type === 'vacuum_stmt' && stmt.file) outside = 'VACUUM INTO writes another database file';
     for (const n of nodes(stmt)) {
       if (n.type !== 'func_call') continue;
       const name = sqliteName(n.name);
@@ -136,8 +158,9 @@ function readSqlite(sql: string): SqlStatement[] {
         kind = stricter(kind, 'write');
         why ??= `${name}() has side effects`;
       }
+      if (SQLITE_OUTSIDE.has(name)) outside ??= `${name}() reaches files or loads code`;
     }
-    out.push({ type, kind, ...(why ? { why } : {}) });
+    out.push({ type, kind, ...(why ? { why } : {}), ...(outside ? { outside } : {}) });
   }
   return out;
 }
