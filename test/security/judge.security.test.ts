@@ -185,39 +185,44 @@ describe('class 11: judging is bounded and runs off the event loop', () => {
   });
   afterAll(() => stack?.close());
 
+  /**
+   * /api/health answered over and over while `check` runs (and at least ten times). A judge on the
+   * event loop holds one answer for the whole judging (11 s for 100 KB before), so every answer must
+   * come within a second; nine in ten within 200 ms leaves room for one hiccup of a loaded machine.
+   */
+  async function healthWhile<T>(check: Promise<T>): Promise<{ result: T; took: number[]; during: number }> {
+    let done = false;
+    void check.finally(() => (done = true));
+    const took: number[] = [];
+    let during = 0;
+    while (!done || took.length < 10) {
+      const t = performance.now();
+      await (await fetch(`${stack.backend.url}/api/health`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+      took.push(performance.now() - t);
+      if (!done) during++;
+    }
+    return { result: await check, took, during };
+  }
+  const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9) - 1]!;
+
   it('asks for a 400 KB command, and /api/health answers within 200 ms while it is judged', async () => {
     const command = `cat ${Array.from({ length: 40_000 }, (_, i) => `f${i}.txt`).join(' ')}`.slice(0, 400_000);
-    let done = false;
-    const check = stack.api('POST', '/api/policy/check', { call: { tool: 'terminal', args: { command } } }).finally(() => (done = true));
-    const slowest: number[] = [];
-    while (!done) {
-      const t = performance.now();
-      const res = await fetch(`${stack.backend.url}/api/health`, { headers: { authorization: `Bearer ${TOKEN}` } });
-      await res.text();
-      slowest.push(performance.now() - t);
-    }
-    const res = await check;
+    const { result: res, took, during } = await healthWhile(stack.api('POST', '/api/policy/check', { call: { tool: 'terminal', args: { command } } }));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ decision: 'ask' });
-    expect(slowest.length).toBeGreaterThan(0);
-    expect(Math.max(...slowest)).toBeLessThan(200);
+    expect(during).toBeGreaterThan(0);
+    expect(Math.max(...took)).toBeLessThan(1000);
+    expect(p90(took)).toBeLessThan(200);
   });
 
   it('judges a command just under the size limit off the event loop: /api/health answers within 200 ms meanwhile', async () => {
     const command = `cat ${Array.from({ length: 3_900 }, (_, i) => `"$HOME"/f${i}`).join(' ')}`.slice(0, 16_000);
-    let done = false;
-    const check = stack.api('POST', '/api/policy/check', { call: { tool: 'terminal', args: { command } } }).finally(() => (done = true));
-    const took: number[] = [];
-    while (!done) {
-      const t = performance.now();
-      await (await fetch(`${stack.backend.url}/api/health`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
-      took.push(performance.now() - t);
-    }
-    const res = await check;
+    const { result: res, took, during } = await healthWhile(stack.api('POST', '/api/policy/check', { call: { tool: 'terminal', args: { command } } }));
     expect(res.status).toBe(200);
     expect(res.body.decision).toBe('deny');
-    expect(took.length).toBeGreaterThan(1);
-    expect(Math.max(...took)).toBeLessThan(200);
+    expect(during).toBeGreaterThan(1);
+    expect(Math.max(...took)).toBeLessThan(1000);
+    expect(p90(took)).toBeLessThan(200);
   });
 
   it('answers a command nested thousands deep (a pipeline of 8,000) without crashing the judge', async () => {
