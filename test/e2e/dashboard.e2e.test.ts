@@ -374,6 +374,8 @@ describe('dashboard (e2e)', () => {
     const run = await api('POST', '/api/components/reverse/runs', { inputs: { text: 'ognid' } });
     await expect.poll(async () => (await api('GET', `/api/runs/${run.id}`)).status, { timeout: 30_000 }).toBe('completed');
     await page.goto(`${url}/ui/components`);
+    // The keys are the mounted app's: wait for its page before typing.
+    await page.locator('.v-main h1').first().waitFor();
     await page.keyboard.press('/');
     await page.keyboard.type('dingo');
     await page.keyboard.press('Enter');
