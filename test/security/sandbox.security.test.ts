@@ -148,6 +148,13 @@ describe('the terminal sandbox is the boundary (bubblewrap, attacked for real)',
     expect(r.output).toMatch(/ptrace=-1 /);
   });
 
+  it('refuses io_uring, whose file operations seccomp never sees', async () => {
+    // io_uring_setup(1, params) on the host answers a descriptor; in the sandbox EPERM.
+    const setup = perl(`my $p = "\\0" x 120; my $r = syscall(425, 1, $p); print "uring=$r $!\\n"`);
+    expect(spawnSync('bash', ['-c', setup], { encoding: 'utf8' }).stdout).toMatch(/uring=\d+ /);
+    expect((await inSandbox(setup)).output).toMatch(/uring=-1 Operation not permitted/);
+  });
+
   it('sees only the scrubbed environment: no host HOME, XDG_*, GIT_*, TAR_OPTIONS, LD_*, BASH_ENV', async () => {
     const r = await inSandbox('env; echo HOME-IS=$HOME; ls -A "$HOME"; touch "$HOME/ok" && echo HOME-WRITABLE');
     expect(r.output).toContain('PATH=/usr/local/bin:/usr/bin:/bin');
