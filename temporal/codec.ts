@@ -6,6 +6,7 @@ import proto from '@temporalio/proto';
 import { open, seal, type Keyring } from '../db/crypto.js';
 import type { Store } from '../db/knex.js';
 import { ArtifactCodec } from './artifact-codec.js';
+import { ValueCodec } from './value-codec.js';
 
 const { temporal } = proto;
 export const ENCRYPTED = 'binary/encrypted';
@@ -36,10 +37,14 @@ export class EncryptionCodec implements PayloadCodec {
 }
 
 /**
- * The data converter every client, worker and replay of this project uses: payloads encrypted, then,
- * with the store at hand, large ones kept there as artifacts (ciphertext, like the history).
+ * The data converter every client, worker and replay of this project uses. With the store at hand, large
+ * strings are first sealed there once (keyed by their HMAC, so the same answer in a step's result, the run's
+ * result and the events is one row); then payloads are encrypted, and any still large kept as artifacts
+ * (ciphertext, like the history). Decoding runs in reverse, so histories written before read as they were.
  */
-export const encryptedDataConverter = (keys: Keyring, store?: Store) => ({ payloadCodecs: [new EncryptionCodec(keys), ...(store ? [new ArtifactCodec(store)] : [])] });
+export const encryptedDataConverter = (keys: Keyring, store?: Store) => ({
+  payloadCodecs: [...(store ? [new ValueCodec(keys, store)] : []), new EncryptionCodec(keys), ...(store ? [new ArtifactCodec(store)] : [])],
+});
 
 /** Payloads through a converter's codecs as the SDK runs them: encoding in order, decoding in reverse. */
 export async function runCodecs(codecs: PayloadCodec[], op: 'encode' | 'decode', payloads: Payload[]): Promise<Payload[]> {

@@ -5,6 +5,7 @@ import proto from '@temporalio/proto';
 import { open, type Keyring } from '../db/crypto.js';
 import { ARTIFACT } from './artifact-codec.js';
 import { ENCRYPTED } from './codec.js';
+import { SEALED_VALUES } from './value-codec.js';
 
 const { temporal } = proto;
 
@@ -23,9 +24,10 @@ function decodePayloads(value: unknown, keys: Keyring): unknown {
   }
   // A large payload kept in the store: the history holds its reference, and so does this view.
   if (meta?.encoding && b64(meta.encoding) === ARTIFACT) return { encoding: ARTIFACT, artifact: { sha256: b64(meta.sha256 ?? ''), bytes: Number(b64(meta.bytes ?? '')) } };
-  if (meta?.encoding && typeof obj.data === 'string' && b64(meta.encoding) === 'json/plain') {
+  // json/plain, or JSON whose large strings are sealed in the store (shown as the references the history holds).
+  if (meta?.encoding && typeof obj.data === 'string' && (b64(meta.encoding) === 'json/plain' || b64(meta.encoding) === SEALED_VALUES)) {
     try {
-      return { encoding: 'json/plain', value: JSON.parse(b64(obj.data)) };
+      return { encoding: b64(meta.encoding), value: JSON.parse(b64(obj.data)) };
     } catch {
       return obj;
     }

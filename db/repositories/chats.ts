@@ -4,6 +4,7 @@ import { newId } from '../../core/ids.js';
 import type { ChatMessage } from '../../core/messages.js';
 import { NotFoundError } from '../errors.js';
 import type { Store } from '../knex.js';
+import { forgetRunValues } from './stored-values.js';
 
 export interface ChatTarget {
   provider: string;
@@ -63,8 +64,10 @@ export async function deleteChat(store: Store, id: string): Promise<void> {
     await trx('chats').where('id', id).del();
     await trx('step_cache').where('runId', chat.runId).del();
     await trx('runs').where('id', chat.runId).del();
+    await forgetRunValues(trx, chat.runId);
     // Its large payloads (long transcripts' turns) are the run's too.
-    await trx('payload_artifacts').where('workflowId', chat.runId).del();
+    // Not those another run refers to too (a sealed value is stored once for every run that has it).
+    await trx('payload_artifacts').where('workflowId', chat.runId).whereRaw('not exists (select 1 from stored_value_runs r where r.sha256 = payload_artifacts.sha256 and r.run_id <> ?)', [chat.runId]).del();
   });
 }
 

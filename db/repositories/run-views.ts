@@ -4,6 +4,7 @@
 import { LITERAL, type Store } from '../knex.js';
 import { NotFoundError } from '../errors.js';
 import { filterRuns, type RunFilter } from './runs.js';
+import { loadLargeValuesInText } from './stored-values.js';
 
 /** Where a run's Temporal UI page is: `<ui>/namespaces/<ns>/workflows/` (its workflow id and run id follow). */
 export interface RunViewContext {
@@ -48,10 +49,11 @@ interface ViewRow {
   view: string;
 }
 
-/** The view text of a row; a workflow id that needs escaping in the UI link gets it here. */
-function viewText(r: ViewRow): string {
-  if (URL_SAFE.test(r.workflowId)) return r.view;
-  const view = JSON.parse(r.view) as { temporal: { workflowId: string; uiUrl: string } };
+/** The view text of a row (large values resolved); a workflow id that needs escaping in the UI link gets it here. */
+async function viewText(store: Store, r: ViewRow): Promise<string> {
+  const text = await loadLargeValuesInText(store.knex, r.view);
+  if (URL_SAFE.test(r.workflowId)) return text;
+  const view = JSON.parse(text) as { temporal: { workflowId: string; uiUrl: string } };
   const t = view.temporal;
   t.uiUrl = t.uiUrl.replace(`/workflows/${t.workflowId}`, `/workflows/${encodeURIComponent(t.workflowId)}`);
   return JSON.stringify(view);
@@ -64,14 +66,14 @@ export async function runViewPage(store: Store, ui: RunViewContext, q: RunFilter
     .select('runs.id', 'runs.workflowId', store.knex.raw(`${viewSql(store.dialect)} as view`, [ui.workflowsUrl]))) as ViewRow[];
   const more = rows.length > q.limit;
   const page = more ? rows.slice(0, q.limit) : rows;
-  return { views: page.map(viewText), nextCursor: more ? page[page.length - 1]!.id : null };
+  return { views: await Promise.all(page.map((r) => viewText(store, r))), nextCursor: more ? page[page.length - 1]!.id : null };
 }
 
 /** One run's view as JSON text. */
 export async function runViewText(store: Store, ui: RunViewContext, id: string): Promise<string> {
   const row = (await store.knex('runs').where('id', id).first('id', 'workflowId', store.knex.raw(`${viewSql(store.dialect)} as view`, [ui.workflowsUrl]))) as ViewRow | undefined;
   if (!row) throw new NotFoundError('run', id);
-  return viewText(row);
+  return viewText(store, row);
 }
 
 /** A run event as JSON text: its stored data spliced in as it is (it was written as JSON). */
@@ -86,5 +88,5 @@ export async function eventPageText(store: Store, runId: string, after: number, 
   const page = store.knex('run_events').where('runId', runId).where('seq', '>', after).orderBy('seq').limit(limit, LITERAL).select('seq', store.knex.raw(`${eventSql(store.dialect)} as event`));
   const joined = store.dialect === 'sqlite' ? "group_concat(event, ',' order by seq)" : "string_agg(event, ',' order by seq)";
   const row = (await store.knex.from(page.as('page')).first(store.knex.raw(`${joined} as events`))) as { events: string | null } | undefined;
-  return `[${row?.events ?? ''}]`;
+  return `[${await loadLargeValuesInText(store.knex, row?.events ?? '')}]`;
 }

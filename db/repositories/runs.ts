@@ -7,6 +7,7 @@ import { searchWords, terminalStatuses } from '../../core/specs.js';
 import { NotFoundError } from '../errors.js';
 import type { Store } from '../knex.js';
 import { RunEventRow, RunRow, type RunTarget } from '../models/run.js';
+import { loadLargeValues, storeLargeValues } from './stored-values.js';
 
 const now = (): string => new Date().toISOString();
 
@@ -55,7 +56,18 @@ export async function ensureRun(store: Store, { forkOf: _forkOf, ...run }: NewRu
 export async function getRun(store: Store, id: string): Promise<RunRow> {
   const row = await RunRow.query(store.knex).findById(id);
   if (!row) throw new NotFoundError('run', id);
+  return withOutputs(store.knex, row);
+}
+
+/** A run row with its outputs as they were written (large values resolved). */
+async function withOutputs(db: Knex, row: RunRow): Promise<RunRow> {
+  if (row.outputs) row.outputs = await loadLargeValues(db, row.outputs);
   return row;
+}
+
+/** A patch whose outputs' large values are stored once, with references in their place. */
+async function storedPatch(db: Knex, runId: string, patch: RunPatch): Promise<RunPatch> {
+  return patch.outputs ? { ...patch, outputs: await storeLargeValues(db, runId, patch.outputs) } : patch;
 }
 
 /** Which runs a listing shows. */
@@ -134,7 +146,7 @@ export async function listRuns(store: Store, q: RunFilter & { limit: number }): 
     .select('runs.*')
     .limit(q.limit + 1);
   const more = rows.length > q.limit;
-  const runs = more ? rows.slice(0, q.limit) : rows;
+  const runs = await Promise.all((more ? rows.slice(0, q.limit) : rows).map((r) => withOutputs(store.knex, r)));
   return { runs, nextCursor: more ? runs[runs.length - 1]!.id : null };
 }
 
@@ -159,7 +171,7 @@ function patchColumns(patch: RunPatch, at: string): Record<string, unknown> {
 
 /** Move a run to a new status; a terminal status is final (late or replayed reports do not undo it). */
 export async function updateRun(store: Store, id: string, patch: RunPatch): Promise<boolean> {
-  const q = store.knex('runs').where('id', id).update(patchColumns(patch, now()));
+  const q = store.knex('runs').where('id', id).update(patchColumns(await storedPatch(store.knex, id, patch), now()));
   if (patch.status) q.whereNotIn('status', terminalStatuses);
   return (await q) > 0;
 }
@@ -206,7 +218,8 @@ export async function appendEvents(
     let seq = Number(run.lastSeq);
     const at = now();
     const fresh = events.filter((e, i) => !existing.has(e.key) && keys.indexOf(e.key) === i);
-    const rows = fresh.map((e) => ({ runId, seq: ++seq, key: e.key, type: e.type, data: JSON.stringify(e.data), time: at }));
+    const data = await storeLargeValues(trx, runId, fresh.map((e) => e.data));
+    const rows = fresh.map((e, i) => ({ runId, seq: ++seq, key: e.key, type: e.type, data: JSON.stringify(data[i]), time: at }));
     // SQLite caps a multi-row insert (500 terms): insert in chunks.
     for (let i = 0; i < rows.length; i += 200) await trx('run_events').insert(rows.slice(i, i + 200));
     // One update for the new last seq, the patch, and the usage (counted once per stored response,
@@ -215,7 +228,7 @@ export async function appendEvents(
     const move = patch?.status === 'running' && run.status === 'running' ? { ...patch, status: undefined } : patch;
     const values = {
       ...(rows.length ? { lastSeq: seq, updatedAt: at } : {}),
-      ...(move ? patchColumns(move, at) : {}),
+      ...(move ? patchColumns(await storedPatch(trx, runId, move), at) : {}),
       ...(usage && rows.length ? usageColumns(trx, usage) : {}),
     };
     if (Object.keys(values).length) await trx('runs').where('id', runId).update(values);
@@ -225,11 +238,12 @@ export async function appendEvents(
 
 export async function listEvents(store: Store, runId: string, after = 0, limit = 1000): Promise<RunEvent[]> {
   const rows = await RunEventRow.query(store.knex).where('runId', runId).where('seq', '>', after).orderBy('seq').limit(limit);
-  return rows.map((r) => ({ runId: r.runId, seq: r.seq, type: r.type, data: r.data, time: r.time }) as RunEvent);
+  return loadLargeValues(store.knex, rows.map((r) => ({ runId: r.runId, seq: r.seq, type: r.type, data: r.data, time: r.time }) as RunEvent));
 }
 
 export async function unfinishedRuns(store: Store): Promise<RunRow[]> {
-  return RunRow.query(store.knex).whereNotIn('status', terminalStatuses as RunStatus[]);
+  const rows = await RunRow.query(store.knex).whereNotIn('status', terminalStatuses as RunStatus[]);
+  return Promise.all(rows.map((r) => withOutputs(store.knex, r)));
 }
 
 /** Cheap change detection for tailing: last seq and status of the given runs. */
@@ -242,12 +256,14 @@ export async function runHeads(store: Store, ids: string[]): Promise<Array<{ id:
 /** The step.completed records of a run, by step id (what a fork reuses and a diff compares). */
 export async function stepRecords(store: Store, runId: string): Promise<Map<string, { seq: number; data: Record<string, unknown> }>> {
   const rows = await store.knex('run_events').where({ runId, type: 'step.completed' }).orderBy('seq').select('seq', 'data');
-  return new Map(
-    rows.map((r: { seq: number; data: string }) => {
+  const records = new Map(
+    rows.map((r: { seq: number; data: string }): [string, { seq: number; data: Record<string, unknown> }] => {
       const data = JSON.parse(r.data) as Record<string, unknown>;
       return [String(data.stepId), { seq: Number(r.seq), data }];
     }),
   );
+  for (const record of records.values()) record.data = await loadLargeValues(store.knex, record.data);
+  return records;
 }
 
 /**
@@ -265,5 +281,5 @@ export async function agentTurns(store: Store, runId: string): Promise<Trajector
 /** A run's events of the given types only (a diff needs steps and calls, not every delta of the story). */
 export async function eventsOfTypes(store: Store, runId: string, types: string[]): Promise<RunEvent[]> {
   const rows = await RunEventRow.query(store.knex).where('runId', runId).whereIn('type', types).orderBy('seq');
-  return rows.map((r) => ({ runId: r.runId, seq: r.seq, type: r.type, data: r.data, time: r.time }) as RunEvent);
+  return loadLargeValues(store.knex, rows.map((r) => ({ runId: r.runId, seq: r.seq, type: r.type, data: r.data, time: r.time }) as RunEvent));
 }
