@@ -7,7 +7,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { ToolsConfig } from '../../config/index.js';
 import { MCP_TOOL, type McpServerSpec } from '../../core/policy.js';
 import type { McpToolInfo } from '../../core/react.js';
+import { readPolicy } from '../../db/policy-file.js';
 import { terminalEnv } from './judge/index.js';
+import { judgeDestination, startNetworkProxy, type NetworkProxy } from './network/index.js';
 import { sandboxEnv, sandboxPrefix, sandboxStatus } from './sandbox.js';
 
 const sessions = new Map<string, Promise<Client>>();
@@ -26,18 +28,36 @@ function headersOf(spec: Extract<McpServerSpec, { transport: 'http' }>, env: Rec
 async function connect(name: string, spec: McpServerSpec, tools: ToolsConfig): Promise<Client> {
   const client = new Client({ name: 'vloop-harness', version: '0.1.0' });
   let transport;
+  let proxy: NetworkProxy | undefined;
   if (spec.transport === 'stdio') {
     const sandbox = sandboxStatus(tools);
-    const prefix = spec.sandbox && sandbox.active ? sandboxPrefix(sandbox, tools, { network: spec.network }) : [];
     if (spec.sandbox && !sandbox.active) throw new Error(`MCP server '${name}' must run sandboxed, and the sandbox is not active: ${sandbox.reason}`);
+    proxy = spec.sandbox && spec.network ? await serverProxy(tools) : undefined;
+    const prefix = spec.sandbox ? [...sandboxPrefix(sandbox, tools, { network: false, ...(proxy ? { binds: proxy.sandbox.binds } : {}) }), ...(proxy?.sandbox.launcher ?? [])] : [];
     const [command, ...args] = [...prefix, spec.command, ...spec.args];
     const env = { ...terminalEnv(tools, tools.workspace), ...spec.env };
     transport = new StdioClientTransport({ command: command!, args, env: prefix.length ? sandboxEnv(env) : env, cwd: tools.workspace, stderr: 'ignore' });
   } else {
     transport = new StreamableHTTPClientTransport(new URL(spec.url), { requestInit: { headers: headersOf(spec, tools.hostEnv) } });
   }
-  await client.connect(transport);
+  // The proxy lives as long as the server's session (set before connecting: the client chains it).
+  if (proxy) transport.onclose = () => void proxy!.close();
+  try {
+    await client.connect(transport);
+  } catch (err) {
+    await proxy?.close();
+    throw err;
+  }
   return client;
+}
+
+/**
+ * A sandboxed server declared with `network: true` reaches the network as an approved command does:
+ * through a proxy that judges each host and port with the policy as it stands at each connection,
+ * never the harness's or Temporal's listeners, never loopback unless a rule names it exactly.
+ */
+function serverProxy(tools: ToolsConfig): Promise<NetworkProxy> {
+  return startNetworkProxy((host, port) => judgeDestination({ policy: readPolicy(tools.policyPath), approved: true, endpoints: tools.harnessEndpoints }, host, port));
 }
 
 /** The server's session: reused while its transport lives. */

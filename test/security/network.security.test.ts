@@ -7,8 +7,10 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeMcpSessions } from '../../activities/tools/mcp.js';
 import { startCommandProxy } from '../../activities/tools/network/index.js';
 import { createRunTool, type RunToolInput, type RunToolResult } from '../../activities/tools/registry.js';
 import { SecretSet } from '../../core/secrets.js';
@@ -16,6 +18,7 @@ import { judgeHost, policySpec, type PolicyRule } from '../../core/policy.js';
 import { makeWorkspace } from '../helpers/agent-setup.js';
 import { testConfig } from '../helpers/config.js';
 import { freePort } from '../helpers/ports.js';
+import { until } from '../helpers/processes.js';
 
 /** A server that names itself and echoes the path it was asked for, so each hit can be told apart. */
 function canary(name: string, port: number, host: string): Promise<http.Server> {
@@ -196,5 +199,52 @@ describe('network rules judge host and port', () => {
     expect(judgeHost(policy, 'h.test', 443).decision).toBe('allow');
     // Read from command text (no port): the command may run; the proxy holds port 25.
     expect(judgeHost(policy, 'h.test').decision).toBe('allow');
+  });
+});
+
+// A stdio MCP server declared with `network: true` had the host's whole network (the harness's API
+// and Temporal included); now it gets the same proxy as a terminal command, for as long as it runs.
+describe('a sandboxed MCP server with network', () => {
+  let ws: string;
+  let allowedPort: number;
+  let harnessPort: number;
+  const servers: http.Server[] = [];
+  let runTool: ReturnType<typeof createRunTool>;
+  let calls = 0;
+  const server = fileURLToPath(new URL('../fakes/mcp-shell-server.mjs', import.meta.url));
+  const sh = (command: string): Promise<RunToolResult> =>
+    new MockActivityEnvironment().run(runTool, { runId: 'm', callId: `m${calls++}`, call: { tool: 'mcp:net/sh', args: { command } }, approved: false } satisfies RunToolInput);
+
+  beforeAll(async () => {
+    ws = makeWorkspace({ 'ok.txt': 'fine' });
+    fs.mkdirSync(path.join(ws, '.vloop'));
+    [allowedPort, harnessPort] = [await freePort(), await freePort()];
+    servers.push(await canary('CANARY-ALLOWED', allowedPort, '0.0.0.0'), await canary('CANARY-HARNESS', harnessPort, '::'));
+    fs.writeFileSync(
+      path.join(ws, '.vloop', 'policy.json'),
+      JSON.stringify({
+        rules: [{ tool: 'mcp:net/*', action: 'allow' }, { tool: 'network', action: 'allow', match: { url: '127.0.0.1' } }],
+        mcpServers: { net: { transport: 'stdio', command: process.execPath, args: [server], sandbox: true, network: true, pathArguments: false } },
+      }),
+    );
+    runTool = createRunTool({ events: { append: async () => 0 }, secrets: new SecretSet({}), tools: testConfig({ dir: path.join(ws, '.vloop'), workspace: ws, env: { HARNESS_PORT: String(harnessPort) } }).tools });
+  });
+  afterAll(async () => {
+    await closeMcpSessions();
+    for (const s of servers) await new Promise((resolve) => s.close(resolve));
+    fs.rmSync(ws, { recursive: true, force: true });
+  });
+
+  it('reaches what the rules allow through the proxy, never the harness, and nothing directly', async () => {
+    const proxies = () => fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith('vloop-net-')).length;
+    const before = proxies();
+    const r = await sh(`curl -s http://127.0.0.1:${allowedPort}/via-proxy; curl -s http://127.0.0.1:${harnessPort}/api/policy; curl -s --max-time 5 --noproxy '*' http://127.0.0.1:${allowedPort}/direct; echo done`);
+    expect(r.output).toContain('done');
+    expect(r.output).toContain('CANARY-ALLOWED /via-proxy');
+    expect(r.output, 'the harness port was reached').not.toContain('CANARY-HARNESS');
+    expect(r.output, 'a direct connection reached the server').not.toContain('/direct');
+    // The server's proxy ends with its session.
+    await closeMcpSessions();
+    await until(() => proxies() === before, "the MCP server's proxy to end with its session", 10_000);
   });
 });

@@ -4,7 +4,7 @@ import { sandboxPrefix, type SandboxStatus } from '../sandbox.js';
 import { judgeDestination, type DestinationGrant } from './destination.js';
 import { startNetworkProxy, type NetworkProxy } from './proxy.js';
 
-export type { NetworkProxy } from './proxy.js';
+export { startNetworkProxy, type NetworkProxy } from './proxy.js';
 export { isNearAddress, judgeDestination, type DestinationGrant } from './destination.js';
 
 /** The proxy for one command the policy (or a person) let reach the network; close it when the command ends. */
