@@ -202,11 +202,19 @@ function userRules(policy: Policy, tool: string, op: string | undefined, test: (
 }
 
 /** The built-in guard every tool shares: the harness directory and outside the workspace are denied, and so (unless only writes are) are protected paths. */
+/**
+ * Whether a path is git's, at any depth: a `.git` directory or file of the workspace's own repository,
+ * a nested one, or one not made yet. The user's own git runs the hooks and config found there.
+ */
+export function isGitPath(workspace: string, p: string): boolean {
+  return isInside(workspace, p) && p.slice(workspace.length).split('/').includes('.git');
+}
+
 export function guardPath(ctx: PolicyContext, raw: string, what: string, o: { protectedToo?: boolean } = {}): { path: string; denied?: PolicyDecision } {
   const p = resolveToolPath(ctx, raw);
   if (ctx.hiddenPaths?.some((q) => isInside(q, p))) return { path: p, denied: { decision: 'deny', rule: 'builtin:harness-dir', reason: `${what} is in the harness directory or is the policy file: no tool reads or writes it` } };
   if (!isInside(ctx.workspace, p)) return { path: p, denied: { decision: 'deny', rule: 'builtin:outside-workspace', reason: `${what} resolves to ${p}, outside the workspace ${ctx.workspace}` } };
-  if ((o.protectedToo ?? true) && ctx.protectedPaths.some((q) => isInside(q, p))) return { path: p, denied: { decision: 'deny', rule: 'builtin:protected-path', reason: `${what} is protected (the harness directory, the policy file or git's hooks and config)` } };
+  if ((o.protectedToo ?? true) && (ctx.protectedPaths.some((q) => isInside(q, p)) || isGitPath(ctx.workspace, p))) return { path: p, denied: { decision: 'deny', rule: 'builtin:protected-path', reason: `${what} is protected (the harness directory, the policy file or git's hooks and config)` } };
   return { path: p };
 }
 
@@ -397,8 +405,13 @@ function judgeTerminal(policy: Policy, ctx: PolicyContext, shell: ShellFacts): P
   if (net?.decision === 'allow' && policy.network !== 'allow' && local.length) net = { decision: 'ask', rule: 'builtin:network-shared', reason: `the network would be open to ${[...new Set(local)].join(', ')} as well` };
   if (net) decisions.push(net);
   let decision = strictest(decisions);
-  // Without the OS sandbox nothing confines a command's writes or its network: those ask.
-  if (!ctx.sandboxed && decision.decision === 'allow' && (!readOnly || net)) decision = { decision: 'ask', rule: 'builtin:no-sandbox', reason: `the terminal runs without its OS sandbox here, so ${net ? 'network reach' : 'a command that may write'} needs approval` };
+  // Without the OS sandbox nothing confines a command's writes or its network, nor keeps a recursive
+  // read (grep -r, find, tar c) out of a harness directory that lies inside the workspace: those ask.
+  const hiddenInside = (ctx.hiddenPaths ?? []).some((h) => isInside(ctx.workspace, h));
+  if (!ctx.sandboxed && decision.decision === 'allow' && (!readOnly || net || hiddenInside)) {
+    const why = net ? 'network reach' : !readOnly ? 'a command that may write' : 'a read that could reach the harness directory inside the workspace';
+    decision = { decision: 'ask', rule: 'builtin:no-sandbox', reason: `the terminal runs without its OS sandbox here, so ${why} needs approval` };
+  }
   const networkVerdict: PolicyAction | undefined = policy.network === 'allow' && ctx.sandboxed ? 'allow' : net && !ctx.sandboxed && net.decision === 'allow' ? 'ask' : net?.decision;
   return { ...decision, ...(networkVerdict ? { network: networkVerdict } : {}) };
 }

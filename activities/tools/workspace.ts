@@ -3,7 +3,7 @@
 // caught on the descriptor itself (its real path from /proc/self/fd, its device and inode).
 import fs from 'node:fs';
 import path from 'node:path';
-import { isInside, type PolicyContext } from '../../core/policy.js';
+import { isGitPath, isInside, type PolicyContext } from '../../core/policy.js';
 
 export class EscapeError extends Error {}
 
@@ -22,7 +22,7 @@ function realPathOf(fd: number): string {
 function outOfBounds(b: Boundary, real: string, what: string, writes: boolean): string | undefined {
   if ((b.hiddenPaths ?? []).some((h) => isInside(h, real))) return `${what} is in the harness directory (${real}): no tool reads or writes it`;
   if (!isInside(b.workspace, real)) return `${what} leads outside the workspace (to ${real})`;
-  if (writes && b.protectedPaths.some((q) => isInside(q, real))) return `${what} is protected (${real}): no tool writes it`;
+  if (writes && (b.protectedPaths.some((q) => isInside(q, real)) || isGitPath(b.workspace, real))) return `${what} is protected (${real}): no tool writes it`;
   return undefined;
 }
 

@@ -71,6 +71,17 @@ describe('filesystem tool against the harness directory', () => {
     expect((await read('.git/HEAD')).output).toBe('ref: refs/heads/main\n');
   });
 
+  it("refuses writing a nested repository's .git, a new one, or a .git file, even approved", async () => {
+    fs.mkdirSync(path.join(t.ws, 'third_party', 'lib', '.git'), { recursive: true });
+    for (const p of ['third_party/lib/.git/config', 'deep/er/new/.git/config', 'pkg/.git', 'pkg/.git/hooks/post-checkout']) {
+      await expect(t.run({ tool: 'filesystem', args: { op: 'write', path: p, content: '[core]\n\tfsmonitor = id\n' } }, true), p).rejects.toThrow(/builtin:protected-path/);
+    }
+    expect(fs.existsSync(path.join(t.ws, 'third_party', 'lib', '.git', 'config'))).toBe(false);
+    expect(fs.existsSync(path.join(t.ws, 'deep'))).toBe(false);
+    // A name that only starts like git's is an ordinary file.
+    expect((await t.run({ tool: 'filesystem', args: { op: 'write', path: 'pkg/.gitignore', content: 'x\n' } }, true)).ok).toBe(true);
+  });
+
   it('checks the opened file and directory, not the checked name (a directory swapped for a symlink after the check)', () => {
     const guard = policyContext(t.tools);
     fs.symlinkSync(t.project, path.join(t.ws, 'swapped'));

@@ -293,6 +293,10 @@ describe('the stricter policy without the OS sandbox', () => {
   ] as const)('%j -> %s by %s', async (command, decision, rule) => {
     expect(await sh(command, broad, bare)).toMatchObject({ decision, rule });
   });
+  // With the harness directory inside the workspace, only the sandbox keeps a recursive read out of it.
+  it.each(['grep -ra . .', 'ls -R', 'cat README.md'])('%j asks when .vloop lies in the workspace', async (command) => {
+    expect(await sh(command, broad, { ...bare, hiddenPaths: ['/work/ws/.vloop'] })).toMatchObject({ decision: 'ask', rule: 'builtin:no-sandbox' });
+  });
 });
 
 describe('network setting', () => {
