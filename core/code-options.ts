@@ -9,10 +9,15 @@ interface ProgramEntry {
   /** Short option letters that take a value (`-o file`, `-ofile`), and long options that do. */
   shortValues?: string;
   longValues?: string[];
-  /** Options (`-x`, `--to-command`) that run code or write files: why. A prefix (3+ letters) of a long one counts as it. */
+  /** Options (`-x`, `--to-command`) that run code or write files: why. Any prefix of a long one counts as it. */
   danger?: Record<string, string>;
-  /** Long options that are exact names of their own although a dangerous one starts with them. */
-  safeLong?: string[];
+  /**
+   * The program's other long options, as its --help lists them: an exact name is itself (tar's `--list`
+   * is not `--listed-incremental`), and a prefix a dangerous one shares with them is still taken as dangerous.
+   */
+  longs?: string[];
+  /** `-W name=value` stands for `--name=value` (gawk, mawk). */
+  wLongs?: boolean;
   /** Environment variables (assigned by the command) that make it run code. */
   env?: RegExp;
   /** The first argument may be a bundle of letters without a dash (`tar xf a.tar`). */
@@ -43,7 +48,21 @@ export const SHELLS = new Set(SHELL_NAMES);
 const COPIERS = ['cp', 'mv', 'ln', 'install', 'tee', 'truncate', 'shred', 'csplit'];
 
 /** git subcommands that only read the repository (with no option below that writes or runs). */
-const GIT_READS = new Set(['status', 'log', 'diff', 'show', 'blame', 'annotate', 'ls-files', 'ls-tree', 'rev-parse', 'rev-list', 'describe', 'shortlog', 'grep', 'branch', 'tag', 'cat-file', 'reflog', 'show-ref', 'for-each-ref', 'name-rev', 'whatchanged', 'range-diff', 'count-objects', 'help', 'version', 'diff-tree', 'diff-files', 'diff-index', 'merge-base', 'check-ignore', 'check-attr', 'remote', 'fetch', 'pull', 'push', 'ls-remote', 'add', 'commit', 'stash', 'merge', 'cherry-pick', 'revert', 'reset', 'rm', 'mv', 'clean', 'notes', 'gc', 'fsck']);
+const GIT_READS = new Set(['status', 'log', 'diff', 'show', 'blame', 'annotate', 'ls-files', 'ls-tree', 'rev-parse', 'rev-list', 'describe', 'shortlog', 'grep', 'branch', 'tag', 'cat-file', 'reflog', 'show-ref', 'for-each-ref', 'name-rev', 'whatchanged', 'range-diff', 'count-objects', 'help', 'version', 'diff-tree', 'diff-files', 'diff-index', 'merge-base', 'check-ignore', 'check-attr', 'remote', 'fetch', 'push', 'ls-remote', 'stash', 'notes', 'fsck']);
+/** git subcommands that write the work tree, the index or the repository (delete files, move HEAD, make objects). */
+const GIT_WRITES = new Set(['add', 'commit', 'merge', 'pull', 'cherry-pick', 'revert', 'reset', 'rm', 'mv', 'clean', 'gc', 'stage', 'citool', 'gui', 'pack-refs', 'prune-packed', 'write-tree', 'commit-tree', 'mktag', 'mktree', 'unpack-objects', 'hash-object', 'index-pack', 'multi-pack-index', 'commit-graph', 'rerere', 'annotate-tag', 'fast-export', 'backfill', 'refs', 'scalar']);
+/** Of the reading subcommands, the uses that write or run something: why, or undefined while they only read. */
+const GIT_SUB_USES: Record<string, (a: ParsedArgs) => string | undefined> = {
+  branch: (a) => (has(a, /^(-[dDmMcCfu]|--delete|--move|--copy|--force|--set-upstream-to|--unset-upstream|--edit-description|--track|--no-track|--create-reflog)$/) || (a.operands.length && !has(a, /^(-l|--list|--contains|--no-contains|--merged|--no-merged|--points-at)$/)) ? 'git branch makes, moves or deletes branches' : undefined),
+  tag: (a) => (has(a, /^(-[dasufmFe]|--delete|--annotate|--sign|--local-user|--force|--message|--file|--edit|--create-reflog)$/) || (a.operands.length && !has(a, /^(-l|--list|-v|--verify|--contains|--no-contains|--merged|--no-merged|--points-at)$/)) ? 'git tag makes or deletes tags, or opens an editor' : undefined),
+  remote: (a) => (a.operands.length && !['show', 'get-url'].includes(a.operands[0]!) ? `git remote ${a.operands[0]} changes the repository's remotes` : undefined),
+  stash: (a) => (['list', 'show'].includes(a.operands[0] ?? '') ? undefined : 'git stash writes the work tree and the repository'),
+  notes: (a) => (!a.operands.length || ['list', 'show'].includes(a.operands[0]!) ? undefined : `git notes ${a.operands[0]} writes notes or opens an editor`),
+  reflog: (a) => (['expire', 'delete', 'drop'].includes(a.operands[0] ?? '') ? `git reflog ${a.operands[0]} rewrites the reflog` : undefined),
+  // `git help x` opens man (or info, or a browser with -w); only listing (-a, -g, --config) reads.
+  help: (a) => (a.operands.length || has(a, /^(-[wmi]|--web|--man|--info)$/) ? 'git help runs man, info or a web browser' : undefined),
+};
+const has = (a: ParsedArgs, names: RegExp) => a.options.some((o) => names.test(o.name));
 /** git subcommands that run configured or given programs, or write the work tree from outside data. */
 const GIT_RUNS = new Set(['config', 'filter-branch', 'filter-repo', 'bisect', 'submodule', 'difftool', 'mergetool', 'send-email', 'daemon', 'instaweb', 'svn', 'p4', 'cvsimport', 'archimport', 'web--browse', 'hook', 'var', 'apply', 'am', 'checkout', 'switch', 'restore', 'clone', 'init', 'worktree', 'rebase', 'archive', 'format-patch', 'sparse-checkout', 'maintenance', 'credential', 'upload-pack', 'receive-pack', 'fast-import', 'replace', 'update-ref', 'symbolic-ref', 'update-index', 'read-tree', 'checkout-index', 'bundle', 'request-pull', 'imap-send', 'quiltimport', 'mailsplit', 'mailinfo', 'merge-file', 'merge-tree', 'pack-objects', 'prune', 'repack']);
 
@@ -54,12 +73,14 @@ const GIT_GLOBAL_DANGER = new Set(['-c', '-C', '--git-dir', '--work-tree', '--ex
 const GIT_SUB: ProgramEntry = {
   shortValues: 'efmnABL',
   longValues: ['--output', '--open-files-in-pager', '--exec', '--upload-pack', '--receive-pack', '--template', '--separate-git-dir', '--output-directory', '--config', '--reference', '--git-dir'],
+  longs: ['--text', '--web', '--man', '--info', '--list'],
   danger: { '-O': 'git grep -O runs a pager program', '--open-files-in-pager': 'git grep --open-files-in-pager runs a program', '--output': 'writes its output to a file', '--output-directory': 'writes files', '--ext-diff': 'runs an external diff program', '--textconv': 'runs a configured text conversion program', '--exec': 'runs a command', '--upload-pack': 'runs a program', '--receive-pack': 'runs a program', '--template': 'copies hooks from a template', '--separate-git-dir': 'moves the repository', '--config': 'sets configuration that can run programs', '--interactive': 'opens an editor program', '--edit': 'opens an editor program', '--tool': 'runs a diff tool', '--extcmd': 'runs a command' },
 };
 
 const SED: ProgramEntry = {
   shortValues: 'efl',
   longValues: ['--expression', '--file', '--line-length'],
+  longs: ['--debug', '--follow-symlinks', '--help', '--null-data', '--posix', '--quiet', '--regexp-extended', '--sandbox', '--separate', '--silent', '--unbuffered', '--version', '--zero-terminated', '--binary'],
   danger: { '-i': 'sed -i writes files in place', '--in-place': 'sed --in-place writes files', '-f': 'sed runs a script file the judge cannot read', '--file': 'sed runs a script file the judge cannot read' },
   check: (a) => {
     const scripts = a.options.filter((o) => o.name === '-e' || o.name === '--expression').map((o) => o.value ?? '');
@@ -73,14 +94,17 @@ const SED: ProgramEntry = {
 };
 
 const AWK: ProgramEntry = {
-  shortValues: 'fvFEilW',
+  shortValues: 'efvFEilW',
   longValues: ['--file', '--assign', '--field-separator', '--exec', '--include', '--load', '--source'],
-  danger: { '-f': 'awk runs a program file', '--file': 'awk runs a program file', '-E': 'awk runs a program file', '--exec': 'awk runs a program file', '-i': 'awk includes a source file', '--include': 'awk includes a source file', '-l': 'awk loads an extension', '--load': 'awk loads an extension', '--source': 'awk program text the judge checks as code' },
+  longs: ['--bignum', '--characters-as-bytes', '--copyright', '--csv', '--debug', '--dump-variables', '--gen-pot', '--help', '--lint', '--lint-old', '--no-optimize', '--non-decimal-data', '--optimize', '--posix', '--pretty-print', '--profile', '--re-interval', '--sandbox', '--trace', '--traditional', '--use-lc-numeric', '--version', '--dump', '--interactive', '--sprintf', '--posix_space', '--usage', '--random'],
+  wLongs: true,
+  danger: { '-f': 'awk runs a program file', '--file': 'awk runs a program file', '-E': 'awk runs a program file', '--exec': 'awk runs a program file', '-i': 'awk includes a source file', '--include': 'awk includes a source file', '-l': 'awk loads an extension', '--load': 'awk loads an extension' },
   check: (a) => {
-    if (a.options.some((o) => o.name === '--source')) return 'awk --source runs program text';
-    const program = a.operands[0] ?? '';
+    // Every -e / --source is program text; without them (and without -f, which asks) the first operand is.
+    const programs = a.options.filter((o) => o.name === '-e' || o.name === '--source').map((o) => o.value ?? '');
+    if (!programs.length && a.operands.length) programs.push(a.operands[0]!);
     // system(), pipes, output redirection, getline from files or commands, extensions and indirect calls.
-    if (/system|\||>|getline|@|\bclose\b|ENVIRON|PROCINFO|fflush/.test(program)) return 'the awk program may run commands, write or read files';
+    if (programs.some((p) => /system|\||>|getline|@|\bclose\b|ENVIRON|PROCINFO|fflush/.test(p))) return 'the awk program may run commands, write or read files';
     return undefined;
   },
 };
@@ -108,7 +132,7 @@ export const PROGRAMS: Record<string, ProgramEntry> = {
     bareBundle: true,
     shortValues: 'fCIFgHKLNTVXb',
     longValues: ['--file', '--directory', '--use-compress-program', '--info-script', '--new-volume-script', '--to-command', '--checkpoint-action', '--rmt-command', '--rsh-command', '--transform', '--xform', '--listed-incremental', '--index-file', '--volno-file', '--files-from', '--exclude-from', '--owner', '--group', '--mode', '--format', '--newer', '--after-date', '--blocking-factor'],
-    safeLong: ['--checkpoint'],
+    longs: ['--absolute-names', '--acls', '--add-file', '--anchored', '--atime-preserve', '--auto-compress', '--backup', '--block-number', '--bzip2', '--check-device', '--check-links', '--checkpoint', '--clamp-mtime', '--compare', '--compress', '--confirmation', '--delay-directory-restore', '--dereference', '--diff', '--exclude', '--exclude-backups', '--exclude-caches', '--exclude-caches-all', '--exclude-caches-under', '--exclude-ignore', '--exclude-ignore-recursive', '--exclude-tag', '--exclude-tag-all', '--exclude-tag-under', '--exclude-vcs', '--exclude-vcs-ignores', '--force-local', '--full-time', '--group-map', '--gunzip', '--gzip', '--hard-dereference', '--help', '--hole-detection', '--ignore-case', '--ignore-command-error', '--ignore-failed-read', '--ignore-zeros', '--incremental', '--interactive', '--keep-directory-symlink', '--keep-newer-files', '--keep-old-files', '--label', '--level', '--list', '--lzip', '--lzma', '--lzop', '--mtime', '--multi-volume', '--newer-mtime', '--no-acls', '--no-anchored', '--no-auto-compress', '--no-check-device', '--no-delay-directory-restore', '--no-ignore-case', '--no-ignore-command-error', '--no-null', '--no-overwrite-dir', '--no-quote-chars', '--no-recursion', '--no-same-owner', '--no-same-permissions', '--no-seek', '--no-selinux', '--no-unquote', '--no-verbatim-files-from', '--no-wildcards', '--no-wildcards-match-slash', '--no-xattrs', '--null', '--numeric-owner', '--occurrence', '--old-archive', '--one-file-system', '--one-top-level', '--overwrite-dir', '--owner-map', '--pax-option', '--portability', '--posix', '--preserve-order', '--preserve-permissions', '--quote-chars', '--quoting-style', '--read-full-records', '--record-size', '--recursion', '--restrict', '--same-order', '--same-owner', '--same-permissions', '--seek', '--selinux', '--show-defaults', '--show-omitted-dirs', '--show-snapshot-field-ranges', '--show-stored-names', '--show-transformed-names', '--skip-old-files', '--sort', '--sparse', '--sparse-version', '--starting-file', '--strip-components', '--suffix', '--tape-length', '--test-label', '--to-stdout', '--totals', '--touch', '--uncompress', '--ungzip', '--unquote', '--usage', '--utc', '--verbatim-files-from', '--verbose', '--verify', '--version', '--warning', '--wildcards', '--wildcards-match-slash', '--xattrs', '--xattrs-exclude', '--xattrs-include', '--xz', '--zstd'],
     danger: {
       '-x': 'tar -x extracts (writes) files', '--extract': 'tar extracts (writes) files', '--get': 'tar extracts (writes) files', '-c': 'tar -c writes an archive', '--create': 'tar writes an archive', '-r': 'tar writes an archive', '--append': 'tar writes an archive', '-u': 'tar writes an archive', '--update': 'tar writes an archive', '-A': 'tar writes an archive', '--catenate': 'tar writes an archive', '--concatenate': 'tar writes an archive', '--delete': 'tar writes an archive',
       '--to-command': 'tar runs a command per file', '--checkpoint-action': 'tar runs checkpoint actions', '--use-compress-program': 'tar runs a compression program', '-I': 'tar runs a compression program', '-F': 'tar runs a volume script', '--info-script': 'tar runs a volume script', '--new-volume-script': 'tar runs a volume script', '--rmt-command': 'tar runs a remote tape program', '--rsh-command': 'tar runs a remote shell',
@@ -127,6 +151,7 @@ export const PROGRAMS: Record<string, ProgramEntry> = {
   sort: {
     shortValues: 'koStT',
     longValues: ['--key', '--output', '--buffer-size', '--field-separator', '--temporary-directory', '--compress-program', '--files0-from', '--random-source', '--batch-size', '--parallel', '--sort'],
+    longs: ['--check', '--debug', '--dictionary-order', '--general-numeric-sort', '--help', '--human-numeric-sort', '--ignore-case', '--ignore-leading-blanks', '--ignore-nonprinting', '--merge', '--month-sort', '--numeric-sort', '--random-sort', '--reverse', '--stable', '--unique', '--version', '--version-sort', '--zero-terminated'],
     danger: { '-o': 'sort -o writes a file', '--output': 'sort --output writes a file', '--compress-program': 'sort runs a compression program', '-T': 'sort writes temporary files into a directory', '--temporary-directory': 'sort writes temporary files into a directory', '--files0-from': 'sort reads file names the judge cannot see' },
   },
   diff: { longValues: ['--output', '--to-file', '--from-file', '--ifdef', '--label', '--exclude-from'], shortValues: 'DLxXIFS', danger: { '--output': 'diff writes a file' } },
@@ -170,13 +195,21 @@ for (const p of ['ncat', 'netcat']) PROGRAMS[p] = PROGRAMS.nc!;
 
 /**
  * Read arguments the way getopt_long does: `-abc` bundles, `-ofile`, `--opt=value`, `--opt value`,
- * `--` ends options. A long option matches a known one it starts (GNU takes unique prefixes).
+ * `--` ends options, and a long option written as any prefix of a known one (see longName).
  */
-export function parseArgs(args: string[], entry: Pick<ProgramEntry, 'shortValues' | 'longValues' | 'danger' | 'safeLong' | 'bareBundle'>): ParsedArgs {
+export function parseArgs(args: string[], entry: Pick<ProgramEntry, 'shortValues' | 'longValues' | 'danger' | 'longs' | 'bareBundle' | 'wLongs'>): ParsedArgs {
   const options: ParsedArgs['options'] = [];
   const operands: string[] = [];
-  const longs = [...Object.keys(entry.danger ?? {}).filter((k) => k.startsWith('--')), ...(entry.longValues ?? [])];
   const takesValue = (name: string) => (entry.longValues ?? []).includes(name);
+  /** A long option written `--name[=value]`; its value may be the next argument. */
+  const long = (a: string, i: number): number => {
+    const eq = a.indexOf('=');
+    const name = longName(eq < 0 ? a : a.slice(0, eq), entry);
+    if (eq >= 0) options.push({ name, value: a.slice(eq + 1) });
+    else if (takesValue(name) && i + 1 < args.length) options.push({ name, value: args[++i]! });
+    else options.push({ name });
+    return i;
+  };
   for (let i = 0; i < args.length; i++) {
     let a = args[i]!;
     if (i === 0 && entry.bareBundle && /^[A-Za-z]+$/.test(a)) a = `-${a}`;
@@ -185,12 +218,7 @@ export function parseArgs(args: string[], entry: Pick<ProgramEntry, 'shortValues
       break;
     }
     if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      const written = eq < 0 ? a : a.slice(0, eq);
-      const name = longName(written, longs, entry.safeLong ?? []);
-      if (eq >= 0) options.push({ name, value: a.slice(eq + 1) });
-      else if (takesValue(name) && i + 1 < args.length) options.push({ name, value: args[++i]! });
-      else options.push({ name });
+      i = long(a, i);
       continue;
     }
     if (a.startsWith('-') && a.length > 1) {
@@ -203,7 +231,10 @@ export function parseArgs(args: string[], entry: Pick<ProgramEntry, 'shortValues
         const name = `-${a[j]}`;
         if ((entry.shortValues ?? '').includes(a[j]!)) {
           const rest = a.slice(j + 1);
-          options.push({ name, value: rest || args[++i] });
+          if (a[j] === 'W' && entry.wLongs) {
+            const value = rest || args[++i];
+            if (value !== undefined) i = long(`--${value}`, i);
+          } else options.push({ name, value: rest || args[++i] });
           break;
         }
         options.push({ name });
@@ -215,10 +246,17 @@ export function parseArgs(args: string[], entry: Pick<ProgramEntry, 'shortValues
   return { raw: args, options, operands };
 }
 
-/** The long option a written one stands for: itself when known or safe, else the first known one it is a 3+ letter prefix of. */
-function longName(written: string, longs: string[], safe: string[]): string {
-  if (longs.includes(written) || safe.includes(written) || written.length < 5) return written;
-  return longs.find((l) => l.startsWith(written)) ?? written;
+/**
+ * The long option a written one stands for. getopt_long (and git) take any unique prefix, however short,
+ * and refuse an ambiguous one: an exact name is itself; a prefix of a dangerous option is taken as it
+ * (unique, it is that option; ambiguous, the program refuses, and asking is safe); else the first known
+ * option it starts.
+ */
+function longName(written: string, entry: Pick<ProgramEntry, 'longValues' | 'danger' | 'longs'>): string {
+  const dangerous = Object.keys(entry.danger ?? {}).filter((k) => k.startsWith('--'));
+  const known = [...dangerous, ...(entry.longValues ?? []), ...(entry.longs ?? [])];
+  if (known.includes(written) || written.length < 3) return written;
+  return dangerous.find((l) => l.startsWith(written)) ?? known.find((l) => l.startsWith(written)) ?? written;
 }
 
 function entryFor(program: string): ProgramEntry | undefined {
@@ -253,21 +291,20 @@ function gitRuns(args: string[], env: string[]): string | undefined {
     const a = args[i]!;
     const name = a.startsWith('--') ? a.split('=')[0]! : a.slice(0, 2);
     if (!a.startsWith('-')) break;
-    if (GIT_GLOBAL_DANGER.has(name) || [...GIT_GLOBAL_DANGER].some((d) => d.startsWith('--') && name.length >= 5 && d.startsWith(name))) return `git ${name} changes which repository, configuration or programs git uses`;
+    if (GIT_GLOBAL_DANGER.has(name) || [...GIT_GLOBAL_DANGER].some((d) => d.startsWith('--') && name.length >= 3 && d.startsWith(name))) return `git ${name} changes which repository, configuration or programs git uses`;
     if (GIT_GLOBAL_VALUES.includes(a)) i++;
   }
   const sub = args[i];
   if (sub === undefined) return undefined;
   if (GIT_RUNS.has(sub)) return `git ${sub} can run programs or write files from outside data`;
+  if (GIT_WRITES.has(sub)) return `git ${sub} writes the work tree or the repository`;
   if (!GIT_READS.has(sub)) return `git ${sub} may be an alias or an external git-${sub} program`;
   const parsed = parseArgs(args.slice(i + 1), GIT_SUB);
   for (const o of parsed.options) {
     const why = GIT_SUB.danger![o.name];
     if (why) return `git ${sub} ${o.name}: ${why}`;
   }
-  const editing = ['commit', 'notes'].includes(sub) || (sub === 'tag' && parsed.options.some((o) => /^(-a|-s|-u|--annotate|--sign)$/.test(o.name)));
-  if (editing && (parsed.options.some((o) => o.name === '-e') || !parsed.options.some((o) => /^(-m|--message|-F|--file|--no-edit|-C|--reuse-message|-l|--list|-d|--delete)$/.test(o.name)))) return `git ${sub} may open an editor program`;
-  return undefined;
+  return GIT_SUB_USES[sub]?.(parsed);
 }
 
 /**
