@@ -41,6 +41,12 @@ describe('class 6: every word is judged as a possible path', () => {
     ['cat <> .vloop/token', 'deny'],
     ['cat <harness-link/token', 'deny'],
     ['cat <<< .vloop/token', 'deny'],
+    // Git's directories at any depth: a nested repository's, or one the command would make.
+    ['sort -r --o=third_party/lib/.git/config evil.txt', 'deny'],
+    ['cat evil.txt > third_party/lib/.git/config', 'deny'],
+    ['cat evil.txt > new/repo/.git/hooks/pre-commit', 'deny'],
+    ['mkdir -p newdir/.git', 'deny'],
+    ['touch pkg/.git', 'deny'],
   ])('%j -> %s', async (command, decision) => {
     expect(await ws.terminal(command)).toMatchObject({ decision });
   });
