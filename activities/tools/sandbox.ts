@@ -6,12 +6,15 @@
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isInside } from '../../core/policy.js';
 import type { ToolsConfig } from '../../config/index.js';
 import { probeScript, readProbe, type SandboxProperty } from './sandbox/probe.js';
 import { rootOnlyEntries, type RootOnlyEntry } from './sandbox/root-only.js';
+import { findGitEntries } from './sandbox/git-entries.js';
 import { seccompArch, seccompBytes, seccompProgram } from './sandbox/seccomp.js';
 
 export type { SandboxProperty } from './sandbox/probe.js';
@@ -71,16 +74,25 @@ function probe(tools: Pick<ToolsConfig, 'sandbox' | 'env'> & SandboxTools): Sand
   const workspace = real(tools.workspace);
   const projectDir = real(tools.projectDir);
   const gitDir = path.join(workspace, '.git');
-  const outsideFile = path.join(os.tmpdir(), `vloop-sandbox-probe-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
-  const targets = { workspace, outsideFile, nr: { mount: arch.numbers.mount, umount2: arch.numbers.umount2 }, ...(fs.existsSync(projectDir) ? { projectDir } : {}), ...(fs.existsSync(gitDir) ? { gitDir } : {}) };
+  // A place the harness's user may write on the host but a command must not: its own code (the host's /tmp is a private tmpfs inside).
+  const code = harnessRoot();
+  const outsideBase = code && !isInside(workspace, code) ? code : os.tmpdir();
+  const outsideFile = path.join(outsideBase, `vloop-sandbox-probe-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  // Listening before the probe starts (a unix socket's listen is done when listen() returns), closed after it.
+  const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-probe-sock-'));
+  const hostSocket = path.join(socketDir, 's.sock');
+  const listener = net.createServer((c) => c.destroy()).listen(hostSocket);
+  const targets = { workspace, outsideFile, hostSocket, nr: { mount: arch.numbers.mount, umount2: arch.numbers.umount2 }, ...(fs.existsSync(projectDir) ? { projectDir } : {}), ...(fs.existsSync(gitDir) ? { gitDir } : {}) };
   let prefix: string[];
   try {
     prefix = sandboxPrefix({ active: true, binary }, tools, { network: false });
   } catch (err) {
+    listener.close(() => fs.rmSync(socketDir, { recursive: true, force: true }));
     return { active: false, binary, reason: (err as Error).message };
   }
   const [program, ...args] = prefix;
   const r = spawnSync(program!, [...args, 'sh', '-c', probeScript(targets)], { cwd: workspace, env: sandboxEnv(tools.env), timeout: 10_000, encoding: 'utf8' });
+  listener.close(() => fs.rmSync(socketDir, { recursive: true, force: true }));
   const outsideExists = fs.existsSync(outsideFile);
   if (outsideExists) fs.rmSync(outsideFile, { force: true });
   if (r.status !== 0) return { active: false, binary, reason: `bwrap cannot build the sandbox here: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}` };
@@ -89,6 +101,14 @@ function probe(tools: Pick<ToolsConfig, 'sandbox' | 'env'> & SandboxTools): Sand
   if (missing.length) return { active: false, binary, properties, reason: `the sandbox is not a boundary here: ${missing.map((p) => `${p.name} (${p.detail})`).join('; ')}` };
   return { active: true, binary, properties };
 }
+
+const isSymlink = (p: string) => {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return true;
+  }
+};
 
 const real = (p: string) => (fs.existsSync(p) ? fs.realpathSync(p) : path.resolve(p));
 
@@ -157,16 +177,22 @@ function gitDirsOf(repo: string): string[] {
   return dirs;
 }
 
-/** The git directories inside the workspace that a person's own git would run hooks and config from: the workspace's and its direct subfolders' (nested repositories). */
+/** The git directories inside the workspace that a person's own git would run hooks and config from: every repository's found by the bounded walk (a `.git` the command creates is moved aside after it). */
 function gitDirs(workspace: string): string[] {
-  let children: fs.Dirent[] = [];
-  try {
-    children = fs.readdirSync(workspace, { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== '.git');
-  } catch {
-    // an unreadable workspace: bwrap will say so
-  }
-  const dirs = [workspace, ...children.map((d) => path.join(workspace, d.name))].flatMap(gitDirsOf);
+  const repos = [...findGitEntries(workspace).entries.keys()].map((g) => path.dirname(g));
+  const dirs = repos.flatMap(gitDirsOf);
   return [...new Set(dirs)].filter((d) => fs.existsSync(d) && isInside(workspace, real(d))).map(real);
+}
+
+/** The harness's own code (the directory with its package.json and node_modules): node programs it starts in the sandbox (an MCP server, the network forwarder) load from it. */
+function harnessRoot(): string | undefined {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!(fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'node_modules')))) {
+    const up = path.dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+  return real(dir);
 }
 
 const rootOnly = new Map<string, RootOnlyEntry[]>();
@@ -186,21 +212,32 @@ export function sandboxPrefix(status: SandboxStatus, tools: SandboxTools, o: San
   if (canDisableUserns(status.binary!)) args.push('--disable-userns');
   args.push('--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--die-with-parent', '--new-session');
   if (!o.network) args.push('--unshare-net');
-  // The host's /tmp stays visible read-only like the rest of the system (a project or an MCP server may
-  // be installed there); scratch space is a private tmpfs at /var/tmp, named by TMPDIR.
+  // The system read-only, but not the host's /tmp, /run or /dev/shm: they hold other programs' unix
+  // sockets (a tmux, an ssh-agent, another harness), which a connect reaches through a read-only
+  // mount and whose server runs outside as the harness's user, and other projects' files. Each is an
+  // empty private tmpfs; what commands need from /tmp is bound back read-only (node, the harness's
+  // code), then the workspace and the extra binds. Scratch space is /var/tmp, named by TMPDIR.
   args.push('--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc');
   args.push(...rootOnlyMasks([workspace, real(tools.projectDir), real(tools.home)]));
-  args.push('--tmpfs', SCRATCH, '--tmpfs', '/run');
+  args.push('--tmpfs', '/tmp', '--tmpfs', SCRATCH, '--tmpfs', '/run', '--tmpfs', '/dev/shm');
+  if (!isSymlink('/var/run')) args.push('--tmpfs', '/var/run');
   const homes = hiddenHomes(tools.home, workspace);
   for (const h of homes) args.push('--tmpfs', h);
   // HOME is the hidden home's path (as the judge computes `~`), now an empty private tmpfs.
   const home = real(tools.home);
   const privateHome = homes.includes(home) ? home : SCRATCH;
+  const code = harnessRoot();
+  // Bound back read-only (a no-op where / already shows it), unless a hidden home holds it; inside the workspace, its bind shows it.
+  if (code && !isInside(workspace, code) && !homes.some((h) => isInside(h, code))) args.push('--ro-bind', code, code);
+  for (const node of new Set([real(process.execPath), process.execPath])) args.push('--ro-bind', real(process.execPath), node);
   args.push('--bind', workspace, workspace);
   for (const b of o.binds ?? []) args.push(b.writable ? '--bind' : '--ro-bind', b.source, b.target ?? b.source);
   // Mounted over the workspace's bind (and any extra bind), so they hold inside it. Nothing inside can remove them: no capabilities, and mount/umount refused.
   const projectDir = real(tools.projectDir);
-  if (fs.existsSync(projectDir)) args.push('--tmpfs', projectDir, '--chmod', '0000', projectDir, '--remount-ro', projectDir);
+  const codeVloop = code ? path.join(code, '.vloop') : undefined;
+  for (const hidden of new Set([projectDir, ...(codeVloop ? [codeVloop] : [])])) {
+    if (fs.existsSync(hidden)) args.push('--tmpfs', hidden, '--chmod', '0000', hidden, '--remount-ro', hidden);
+  }
   const policy = real(tools.policyPath);
   if (fs.existsSync(policy) && !isInside(projectDir, policy)) args.push('--ro-bind', '/dev/null', policy);
   for (const g of gitDirs(workspace)) args.push('--ro-bind', g, g);

@@ -5,12 +5,13 @@
 // Each refusal has a control showing the same probe can pass where nothing stops it.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxArgv, sandboxStatus } from '../../activities/tools/sandbox.js';
 import { runTerminal } from '../../activities/tools/terminal.js';
-import { spawnHarness } from '../helpers/processes.js';
+import { spawnHarness, until } from '../helpers/processes.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-sandbox-attack-'));
 const ws = path.join(root, 'ws');
@@ -169,7 +170,7 @@ describe('the terminal sandbox is the boundary (bubblewrap, attacked for real)',
     const status = sandboxStatus(tools) as { active: boolean; properties?: Array<{ name: string; ok: boolean }> };
     expect(status.active).toBe(true);
     const names = (status.properties ?? []).filter((p) => p.ok).map((p) => p.name);
-    expect(names).toEqual(expect.arrayContaining(['unprivileged user', 'no capabilities', 'no_new_privs', 'seccomp filter', 'mount refused', 'umount refused', 'write outside refused', '.vloop unreadable', '.git read-only', 'workspace writable']));
+    expect(names).toEqual(expect.arrayContaining(['unprivileged user', 'no capabilities', 'no_new_privs', 'seccomp filter', 'mount refused', 'umount refused', 'write outside refused', '.vloop unreadable', '.git read-only', 'workspace writable', 'host sockets unreachable']));
   });
 
   it('is reported inactive, naming the property, when the probe finds one missing', () => {
@@ -187,6 +188,104 @@ describe('the terminal sandbox is the boundary (bubblewrap, attacked for real)',
     await p.exitCode;
     const out = p.output();
     expect(out).toMatch(/✓ terminal sandbox\s+active \(.*bwrap\)/);
-    for (const line of [/✓\s+unprivileged user\s+uid 65534 inside/, /✓\s+no capabilities\s+CapEff: 0{16}/, /✓\s+mount refused\s+mount -t tmpfs: refused; mount\(2\): refused/, /✓\s+\.vloop unreadable/, /✓\s+\.git read-only/, /✓\s+write outside refused/]) expect(out).toMatch(line);
+    for (const line of [/✓\s+unprivileged user\s+uid 65534 inside/, /✓\s+no capabilities\s+CapEff: 0{16}/, /✓\s+mount refused\s+mount -t tmpfs: refused; mount\(2\): refused/, /✓\s+\.vloop unreadable/, /✓\s+\.git read-only/, /✓\s+write outside refused/, /✓\s+host sockets unreachable\s+a unix socket listening in the host's \/tmp: refused/]) expect(out).toMatch(line);
+  });
+});
+
+describe('the sandbox sees nothing of the host\'s /tmp but what commands need (sockets, other projects, the harness\'s own .vloop)', () => {
+  const repoRoot = path.resolve(import.meta.dirname, '../..');
+  const sockDir = fs.mkdtempSync('/tmp/vloop-host-sock-');
+  const sock = path.join(sockDir, 's.sock');
+  const otherProject = fs.mkdtempSync('/tmp/vloop-proj-');
+  let connections = 0;
+  const server = net.createServer((c) => {
+    connections++;
+    c.end();
+  });
+  const connect = perl(`use IO::Socket::UNIX; my $s = IO::Socket::UNIX->new(Peer => "${sock}"); print $s ? "CONNECTED\\n" : "refused=$!\\n"`);
+
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(sock, resolve));
+    fs.mkdirSync(path.join(otherProject, '.vloop'));
+    fs.writeFileSync(path.join(otherProject, '.vloop', 'secret.key'), 'CANARY-OTHER-PROJECT');
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    fs.rmSync(sockDir, { recursive: true, force: true });
+    fs.rmSync(otherProject, { recursive: true, force: true });
+  });
+
+  it('cannot connect to a unix socket a host process listens on under /tmp (a tmux, an ssh-agent, another harness)', async () => {
+    // Control: from the host the same client connects, and the server counts it.
+    expect(spawnSync('bash', ['-c', connect], { encoding: 'utf8' }).stdout).toContain('CONNECTED');
+    await until(() => connections === 1, "the host server counts the control connection", 5_000);
+    const r = await inSandbox(`${connect}; ls -A ${sockDir}; echo done`);
+    expect(r.output).toContain('done');
+    expect(r.output).not.toContain('CONNECTED');
+    expect(r.output).not.toContain('s.sock');
+    expect(connections, 'connections the host server saw').toBe(1);
+  });
+
+  it('cannot read another project\'s .vloop under /tmp', async () => {
+    expect(fs.readFileSync(path.join(otherProject, '.vloop', 'secret.key'), 'utf8')).toBe('CANARY-OTHER-PROJECT');
+    const r = await inSandbox(`cat ${otherProject}/.vloop/secret.key; ls -A ${otherProject}/.vloop; echo done`);
+    expect(r.output).toContain('done');
+    expect(r.output).not.toContain('CANARY-OTHER-PROJECT');
+    expect(r.output).not.toMatch(/^secret\.key$/m);
+  });
+
+  it('has its own /dev/shm', async () => {
+    const marker = `/dev/shm/vloop-host-${process.pid}`;
+    fs.writeFileSync(marker, 'CANARY-SHM');
+    try {
+      const r = await inSandbox(`cat ${marker}; ls -A /dev/shm; echo x > /dev/shm/inside; echo done`);
+      expect(r.output).toContain('done');
+      expect(r.output).not.toContain('CANARY-SHM');
+      expect(fs.existsSync('/dev/shm/inside')).toBe(false);
+    } finally {
+      fs.rmSync(marker, { force: true });
+    }
+  });
+
+  it.runIf(fs.existsSync(path.join(repoRoot, '.vloop')))('cannot read the harness\'s own .vloop, yet its code and node run', async () => {
+    const token = path.join(repoRoot, '.vloop', 'token');
+    const r = await inSandbox(`ls -A ${repoRoot}/.vloop; cat ${token}; test -r ${repoRoot}/package.json && echo CODE-VISIBLE; ${process.execPath} -e 'console.log("NODE-" + "RUNS")'; echo done`);
+    expect(r.output).toContain('done');
+    expect(r.output).toContain('CODE-VISIBLE');
+    expect(r.output).toContain('NODE-RUNS');
+    // Compared as a boolean, so a failure never prints the real token.
+    if (fs.existsSync(token)) expect(r.output.includes(fs.readFileSync(token, 'utf8').trim()), 'the harness token inside').toBe(false);
+    expect(r.output).not.toMatch(/^(token|secret\.key|harness\.db)$/m);
+  });
+});
+
+describe('no repository in the workspace takes git config or hooks from a command', () => {
+  beforeAll(() => {
+    const deep = path.join(ws, 'third_party', 'lib', 'x', '.git');
+    fs.mkdirSync(path.join(deep, 'hooks'), { recursive: true });
+    fs.writeFileSync(path.join(deep, 'config'), '[core]\n\trepositoryformatversion = 0\n');
+  });
+
+  it('cannot write a nested .git deeper than one level', async () => {
+    const config = path.join(ws, 'third_party', 'lib', 'x', '.git', 'config');
+    const before = fs.readFileSync(config, 'utf8');
+    const r = await inSandbox(`printf '[core]\\n\\tfsmonitor = touch /tmp/pwned\\n' >> ${config}; echo x > third_party/lib/x/.git/hooks/pre-commit; echo done`);
+    expect(r.output).toContain('done');
+    expect(fs.readFileSync(config, 'utf8')).toBe(before);
+    expect(fs.existsSync(path.join(ws, 'third_party', 'lib', 'x', '.git', 'hooks', 'pre-commit'))).toBe(false);
+  });
+
+  it('moves aside a .git the command created (a directory, a file, one put where another was)', async () => {
+    const r = await inSandbox(
+      `mkdir -p made/a/.git && printf '[core]\\n\\tfsmonitor = touch /tmp/pwned\\n' > made/a/.git/config; mkdir -p made/b && printf 'gitdir: ../evil\\n' > made/b/.git; mv third_party/lib/x third_party/lib/x-old && mkdir -p third_party/lib/x/.git && echo planted > third_party/lib/x/.git/config; echo done`,
+    );
+    expect(r.output).toContain('done');
+    for (const dir of ['made/a', 'made/b', 'third_party/lib/x']) {
+      expect(fs.existsSync(path.join(ws, dir, '.git')), `${dir}/.git after the command`).toBe(false);
+      expect(fs.readdirSync(path.join(ws, dir)).some((n) => n.startsWith('.git.quarantined-')), `${dir}/.git moved aside`).toBe(true);
+      expect(r.output).toContain(`[a .git this command created was moved aside: ${path.join(ws, dir, '.git')}`);
+    }
+    // The repository the command moved away is the one it found, unchanged.
+    expect(fs.readFileSync(path.join(ws, 'third_party', 'lib', 'x-old', '.git', 'config'), 'utf8')).toContain('repositoryformatversion');
   });
 });

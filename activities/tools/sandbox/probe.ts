@@ -16,6 +16,8 @@ export interface ProbeTargets {
   gitDir?: string;
   /** A file on the host, outside the workspace, that the probe tries to create. */
   outsideFile: string;
+  /** A unix socket a host process listens on under the host's /tmp (a tmux, an ssh-agent would be one). */
+  hostSocket?: string;
   /** Raw syscall numbers for mount and umount2 (perl's syscall reaches the kernel, not a userspace check). */
   nr: { mount: number; umount2: number };
 }
@@ -37,6 +39,11 @@ export function probeScript(t: ProbeTargets): string {
     'if [ -z "$(ls -A "$HOME" 2>/dev/null)" ] && (: > "$HOME/.probe") 2>/dev/null; then echo home=private; else echo home=shared; fi',
     `awk -F: 'NR > 2 { gsub(/ /, "", $1); if ($1 != "lo") n++ } END { print "interfaces=" n + 0 }' /proc/net/dev`,
   ];
+  if (t.hostSocket) {
+    lines.push(
+      `if command -v perl >/dev/null; then perl -MIO::Socket::UNIX -e 'print "host-socket=", (IO::Socket::UNIX->new(Peer => $ARGV[0]) ? "connected" : "refused"), "\\n"' ${q(t.hostSocket)}; else echo host-socket=untried; fi`,
+    );
+  }
   if (t.projectDir) {
     const p = q(t.projectDir);
     lines.push(`if [ -n "$(ls -A ${p} 2>/dev/null)" ] || (: > ${p}/.probe) 2>/dev/null; then echo vloop=visible; else echo vloop=hidden; fi`);
@@ -52,7 +59,7 @@ export function probeScript(t: ProbeTargets): string {
  * The properties the probe's output proves. `outsideExists` is the host's own look at the file the
  * probe tried to create outside the workspace (it must not be there whatever the script said).
  */
-export function readProbe(output: string, t: Pick<ProbeTargets, 'projectDir' | 'gitDir'>, outsideExists: boolean): SandboxProperty[] {
+export function readProbe(output: string, t: Pick<ProbeTargets, 'projectDir' | 'gitDir' | 'hostSocket'>, outsideExists: boolean): SandboxProperty[] {
   const v = new Map(output.split('\n').flatMap((l) => (/^[\w-]+=/.test(l) ? [[l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).trim()] as const] : [])));
   const is = (key: string, expected: string, detail: string): SandboxProperty => ({ name: '', ok: v.get(key) === expected, detail: `${detail}: ${v.get(key) ?? 'no answer'}` });
   const named = (name: string, p: SandboxProperty) => ({ ...p, name });
@@ -73,11 +80,13 @@ export function readProbe(output: string, t: Pick<ProbeTargets, 'projectDir' | '
       detail: `umount: ${v.get('umount-command') ?? 'no answer'}; umount2(2): ${v.get('umount-syscall') ?? 'no answer'}`,
     },
     named('namespaces refused', is('unshare', 'refused', 'unshare -U')),
-    { name: 'write outside refused', ok: v.get('outside') === 'refused' && !outsideExists, detail: `a file outside the workspace: ${v.get('outside') ?? 'no answer'}${outsideExists ? ' (and it is on the host)' : ''}` },
+    // The host's own look decides: a file written in a private tmpfs inside (the host's /tmp there) never reaches it.
+    { name: 'write outside refused', ok: v.has('outside') && !outsideExists, detail: `a file outside the workspace: ${v.get('outside') ?? 'no answer'}${outsideExists ? ' (and it is on the host)' : ''}` },
     named('workspace writable', is('workspace', 'written', 'a file in the workspace')),
     named('private home', is('home', 'private', 'HOME')),
     { name: 'network off', ok: v.get('interfaces') === '0', detail: `${v.get('interfaces') ?? 'no answer'} interfaces besides lo` },
   ];
+  if (t.hostSocket) props.push({ name: 'host sockets unreachable', ok: v.has('host-socket') && v.get('host-socket') !== 'connected', detail: `a unix socket listening in the host's /tmp: ${v.get('host-socket') ?? 'no answer'}` });
   if (t.projectDir) props.push(named('.vloop unreadable', is('vloop', 'hidden', '.vloop')));
   if (t.gitDir) props.push(named('.git read-only', is('git', 'read-only', '.git')));
   return props;
