@@ -55,6 +55,8 @@ async function runSqlite(job: Extract<QueryJob, { engine: 'sqlite' }>): Promise<
   const db = new Database(job.file, { readonly: job.readOnly, fileMustExist: job.readOnly });
   try {
     checkOpened(job);
+    // SQLite's own ceiling: an allocation past it fails with SQLITE_NOMEM, whatever the node runtime reserves.
+    db.pragma('hard_heap_limit = 268435456');
     if (job.readOnly) db.pragma('query_only = ON');
     const stmt = db.prepare(job.sql);
     if (stmt.reader) return collect(job, stmt.iterate());
