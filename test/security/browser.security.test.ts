@@ -79,11 +79,11 @@ describe('browser tool against the harness and hosts it was not given', () => {
     t.setPolicy({ rules: [{ tool: 'browser', action: 'allow', match: { url: `127.0.0.1:${P}` } }] });
     expect(await open(`http://127.0.0.1:${P}/`)).toMatch(/opened .*status 200/);
     expect((await t.run({ tool: 'browser', args: { op: 'extract', selector: '#done' } })).output).toBe('done');
+    // The page tells its own site when it has tried everything; wait for it before navigating away.
+    await until(() => site.hits.includes('/after'), 'the page to finish its attempts');
     expect(await open(`http://127.0.0.1:${C}/`)).toMatch(/refused.*default:host-not-allowed/);
     const redirected = await open(`http://127.0.0.1:${P}/redirect-canary`);
     expect(redirected).not.toMatch(/status 200/);
-    // The page tells its own site when it has tried everything.
-    await until(() => site.hits.includes('/after'), 'the page to finish its attempts');
     expect(canary.hits).toEqual([]);
     expect(harness.hits).toEqual([]);
   });
