@@ -225,7 +225,8 @@ function parseFields(c: Cursor, side: string, stop: (c: Cursor) => boolean): Sig
       c.fail(`duplicate field '${name}'`);
     }
     fields.push(description === undefined ? { name, type } : { name, type, description });
-  } while (c.eat(','));
+    // DSPy reads a side as Python parameters, where a trailing comma is allowed: `q: str, -> x: str,`.
+  } while (c.eat(',') && !stop(c));
   if (!stop(c)) c.fail(`expected ',' or ${side === 'inputs' ? "'->'" : 'end of signature'}`);
   return fields;
 }

@@ -19,6 +19,10 @@ describe('parseSignature', () => {
     ['q: str "the user\'s question" -> a: str "short"', 'q: str "the user\'s question" -> a: str "short"'],
     ['x:int->y:Literal[1, 2, True]', 'x: int -> y: Literal[1, 2, True]'],
     ['  spaced :  str  ->  out  ', 'spaced: str -> out: str'],
+    // DSPy reads each side as Python parameters (`def f(q: str,)`), so a trailing comma is allowed on both.
+    ['q: str, -> x: str', 'q: str -> x: str'],
+    ['q, c: list[str] , -> x: str,', 'q: str, c: list[str] -> x: str'],
+    ['q "asked", -> x,  ', 'q: str "asked" -> x: str'],
   ])('parses %s', (text, expected) => {
     expect(show(text)).toBe(expected);
   });
@@ -33,6 +37,10 @@ describe('parseSignature', () => {
     ['q -> q', /field 'q' is both an input and an output/],
     ["q -> a: Literal[]", /expected a quoted string, number, boolean or None/],
     ['q -> a b', /expected ',' or end of signature at position 7/],
+    ['q,, -> a', /expected a field name in the inputs at position 2, found ', -> a'/],
+    [', -> a', /expected a field name in the inputs at position 0/],
+    ['q -> a,,', /expected a field name in the outputs at position 7/],
+    ['q -> ,', /expected a field name in the outputs at position 5/],
   ])('rejects %s', (text, message) => {
     expect(() => parseSignature(text)).toThrow(SpecError);
     expect(() => parseSignature(text)).toThrow(message);
