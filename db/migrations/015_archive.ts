@@ -1,0 +1,19 @@
+// Archived runs and components are hidden from lists until a filter asks for them (issue 29); a chat waiting
+// for its next message is idle, not running: chats under way when this runs are idle until their next turn.
+import type { Knex } from 'knex';
+
+export async function up(knex: Knex): Promise<void> {
+  await knex.schema.alterTable('runs', (t) => {
+    t.string('archived_at', 32).nullable().index();
+  });
+  await knex.schema.alterTable('components', (t) => {
+    t.string('archived_at', 32).nullable();
+  });
+  await knex('runs').where({ kind: 'chat', status: 'running' }).update({ status: 'idle' });
+}
+
+export async function down(knex: Knex): Promise<void> {
+  await knex('runs').where({ kind: 'chat', status: 'idle' }).update({ status: 'running' });
+  await knex.schema.alterTable('components', (t) => t.dropColumn('archived_at'));
+  await knex.schema.alterTable('runs', (t) => t.dropColumn('archived_at'));
+}
