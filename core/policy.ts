@@ -137,10 +137,16 @@ export interface JudgeFacts {
   sql?: SqlFacts;
 }
 
-export interface PolicyDecision {
+/** One rule or fact that applies to a call, as the dry run lists them. */
+export interface PolicyReason {
   decision: PolicyAction;
   rule: string;
   reason: string;
+}
+
+export interface PolicyDecision extends PolicyReason {
+  /** Terminal: every reason that applies (each command of a list, each path, the network), strictest first; the first decided. */
+  reasons?: PolicyReason[];
   /** Terminal: whether the command may use the network (allow, or ask answered by a person). */
   network?: PolicyAction;
   /** Database: the statement kind, so a read runs read-only at the engine. */
@@ -188,6 +194,19 @@ function globToRegex(glob: string, paths: boolean): RegExp {
 
 function strictest(decisions: PolicyDecision[]): PolicyDecision {
   return decisions.reduce((a, b) => (ORDER[b.decision] > ORDER[a.decision] ? b : a));
+}
+
+/** The deciding reason first, then the others strictest first, each once. */
+export function everyReason(decided: PolicyReason, all: PolicyReason[]): PolicyReason[] {
+  const seen = new Set<string>();
+  const out: PolicyReason[] = [];
+  for (const r of [decided, ...[...all].sort((a, b) => ORDER[b.decision] - ORDER[a.decision])]) {
+    const key = `${r.rule}\n${r.reason}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ decision: r.decision, rule: r.rule, reason: r.reason });
+  }
+  return out;
 }
 
 function ruleName(policy: Policy, rule: PolicyRule): string {
@@ -404,6 +423,8 @@ function judgeTerminal(policy: Policy, ctx: PolicyContext, shell: ShellFacts): P
   // The sandbox opens the network to the whole command, not one program: only a command whose other parts only read may have it unasked.
   if (net?.decision === 'allow' && policy.network !== 'allow' && local.length) net = { decision: 'ask', rule: 'builtin:network-shared', reason: `the network would be open to ${[...new Set(local)].join(', ')} as well` };
   if (net) decisions.push(net);
+  // Every host's verdict is listed, not only the strictest one that decided the network.
+  const considered = [...decisions, ...network];
   let decision = strictest(decisions);
   // Without the OS sandbox nothing confines a command's writes or its network, nor keeps a recursive
   // read (grep -r, find, tar c) out of a harness directory that lies inside the workspace: those ask.
@@ -413,7 +434,7 @@ function judgeTerminal(policy: Policy, ctx: PolicyContext, shell: ShellFacts): P
     decision = { decision: 'ask', rule: 'builtin:no-sandbox', reason: `the terminal runs without its OS sandbox here, so ${why} needs approval` };
   }
   const networkVerdict: PolicyAction | undefined = policy.network === 'allow' && ctx.sandboxed ? 'allow' : net && !ctx.sandboxed && net.decision === 'allow' ? 'ask' : net?.decision;
-  return { ...decision, ...(networkVerdict ? { network: networkVerdict } : {}) };
+  return { ...decision, reasons: everyReason(decision, considered), ...(networkVerdict ? { network: networkVerdict } : {}) };
 }
 
 function judgeDatabase(policy: Policy, connection: string, sql: SqlFacts | undefined): PolicyDecision {

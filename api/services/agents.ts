@@ -2,7 +2,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { readPolicy, writePolicy } from '../../db/policy-file.js';
-import { toolCall } from '../../core/policy.js';
+import { everyReason, toolCall } from '../../core/policy.js';
 import { judgeToolCall } from '../../activities/tools/judge/index.js';
 import { newId } from '../../core/ids.js';
 import { audit } from '../../db/repositories/audit.js';
@@ -46,7 +46,9 @@ export async function listApprovals(ctx: AppContext) {
 /** The dry run: what the registry would decide for this call right now, with real paths. */
 export async function checkPolicy(ctx: AppContext, body: unknown) {
   const call = toolCall.parse((body as { call?: unknown } | null)?.call);
-  return (await judgeToolCall(readPolicy(ctx.config.tools.policyPath), call, ctx.config.tools)).decision;
+  const { decision } = await judgeToolCall(readPolicy(ctx.config.tools.policyPath), call, ctx.config.tools);
+  // The dry run lists every reason that applies; a call decided by one rule lists that one.
+  return { ...decision, reasons: decision.reasons ?? everyReason(decision, []) };
 }
 
 export function getPolicy(ctx: AppContext) {

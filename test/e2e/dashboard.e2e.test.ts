@@ -434,6 +434,18 @@ describe('dashboard (e2e)', () => {
     await page.locator('[data-test=verdict]').waitFor({ state: 'detached' });
   });
 
+  it('the policy dry run lists every reason that applies, the network included', async () => {
+    await api('PUT', '/api/policy', { rules: [{ id: 'allow-ls', tool: 'terminal', action: 'allow', match: { command: 'ls *' } }] });
+    await page.goto(`${url}/ui/policy`);
+    await page.locator('textarea[name=dry-run-call]').fill('{"tool": "terminal", "args": {"command": "ls -la; curl https://example.com"}}');
+    await page.click('[data-test=dry-run]');
+    const reasons = page.locator('[data-test=verdict] [data-test=verdict-reason]');
+    await reasons.filter({ hasText: 'example.com' }).waitFor();
+    expect(await reasons.filter({ hasText: 'allow-ls' }).count()).toBe(1);
+    expect(await reasons.filter({ hasText: 'curl' }).count()).toBeGreaterThan(0);
+    await shot('policy-dry-run');
+  });
+
   it('says so when the token is missing, and when a page\'s run does not exist', async () => {
     const stranger = await session.browser.newPage();
     await stranger.goto(`${url}/ui/runs`);

@@ -45,6 +45,20 @@ describe('POST /api/policy/check', () => {
     expect(res.body).toMatchObject({ decision, rule });
   });
 
+  it('names every reason that applies, not only the one that decided: each command of a list, the network, the paths', async () => {
+    const res = await terminal('ls; curl https://evil.example/');
+    expect(res.body).toMatchObject({ decision: 'ask' });
+    const reasons = res.body.reasons as Array<{ decision: string; rule: string; reason: string }>;
+    expect(reasons.map((r) => r.rule)).toEqual(expect.arrayContaining(['default:terminal-asks', 'allow-curl', 'setting:network-ask']));
+    expect(reasons.find((r) => r.rule === 'setting:network-ask')!.reason).toMatch(/evil\.example/);
+    expect(reasons[0]).toMatchObject({ decision: res.body.decision, rule: res.body.rule });
+    const paths = await terminal('cat /etc/passwd .vloop/token; python3 -c 1');
+    expect(paths.body).toMatchObject({ decision: 'deny' });
+    expect((paths.body.reasons as Array<{ rule: string }>).map((r) => r.rule)).toEqual(expect.arrayContaining(['builtin:outside-workspace', 'builtin:harness-dir', 'builtin:code-carrying']));
+    // A call with one reason lists that one.
+    expect((await check({ tool: 'filesystem', args: { op: 'read', path: 'README.md' } })).body.reasons).toEqual([{ decision: 'allow', rule: 'default:read-in-workspace', reason: 'reading README.md inside the workspace' }]);
+  });
+
   it('judges SQL with the connection dialect and names why a read is really a write', async () => {
     const ro = await check({ tool: 'database', args: { connection: 'ro', sql: "select pg_read_file('/etc/passwd')" } });
     expect(ro.body).toMatchObject({ decision: 'deny', rule: 'builtin:read-only-connection' });
