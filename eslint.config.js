@@ -8,7 +8,7 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}
 const ioPackages = ['knex', 'objection', 'pg', 'better-sqlite3', 'openai', '@anthropic-ai/sdk', 'ollama', 'ws', 'koa', 'pino', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'web/dist/**', '.vloop/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'web/dist/**', 'dist/**', '.vloop/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
   {
     // Arrows point one way: a cycle means two modules are really one, or a piece sits in the wrong layer.

@@ -8,6 +8,7 @@ import { chatRoutes } from './routes/chats.js';
 import { evalRoutes } from './routes/evals.js';
 import { mcpRoutes } from './routes/mcp.js';
 import { healthRoutes } from './routes/health.js';
+import { labelRoutes } from './routes/labels.js';
 import { pricingRoutes } from './routes/pricing.js';
 import { providerRoutes } from './routes/providers.js';
 import { runRoutes } from './routes/runs.js';
@@ -33,7 +34,7 @@ export function createApp(app: AppContext): Koa {
     }),
   );
   koa.use(codecPreflight(app));
-  for (const router of [healthRoutes(app), providerRoutes(app), pricingRoutes(app), ...specRoutes(app), runRoutes(app), agentRoutes(app), evalRoutes(app), chatRoutes(app), appRoutes(app), codecRoutes(app), codecCookieRoutes(app), mcpRoutes(app), uiRoutes(app)]) {
+  for (const router of [healthRoutes(app), providerRoutes(app), pricingRoutes(app), ...specRoutes(app), ...labelRoutes(app), runRoutes(app), agentRoutes(app), evalRoutes(app), chatRoutes(app), appRoutes(app), codecRoutes(app), codecCookieRoutes(app), mcpRoutes(app), uiRoutes(app)]) {
     // A wrong method is a 405 in the one error shape, naming what the path accepts.
     koa.use(router.routes()).use(
       router.allowedMethods({

@@ -2,12 +2,12 @@
 // storage (scoped to this port, unlike a cookie) and out of the address bar; the server sets no cookie.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import { dashboardCsp } from './app-views/document.js';
 import type { AppContext } from './context.js';
+import { harnessFile } from '../config/root.js';
 
-const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
+const dist = harnessFile('web', 'dist');
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.json': 'application/json' };
 
 function plainPage(app: AppContext): string {

@@ -1,5 +1,4 @@
 // The CLI talks to a running backend over HTTP and WebSocket, with the project's token.
-import WebSocket from 'ws';
 import type { ServerFrame } from '../core/events.js';
 import { loadOrCreateToken } from '../api/config.js';
 import { config } from './config.js';
@@ -34,8 +33,10 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
 }
 
 /** Follow a run over /ws: calls onFrame for each frame until the run ends. */
-export function followRun(runId: string, onFrame: (frame: ServerFrame) => void): Promise<void> {
+export async function followRun(runId: string, onFrame: (frame: ServerFrame) => void): Promise<void> {
   const token = loadOrCreateToken(config().paths.token, config().api.token);
+  // Loaded here: only following a run needs it, and every command's start pays for what it imports.
+  const { default: WebSocket } = await import('ws');
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${backendUrl().replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } });
     ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', runId, after: 0 })));
@@ -52,8 +53,9 @@ export function followRun(runId: string, onFrame: (frame: ServerFrame) => void):
 }
 
 /** Subscribe to a run's frames until the returned function is called. */
-export function subscribeRun(runId: string, onFrame: (frame: ServerFrame) => void): Promise<() => void> {
+export async function subscribeRun(runId: string, onFrame: (frame: ServerFrame) => void): Promise<() => void> {
   const token = loadOrCreateToken(config().paths.token, config().api.token);
+  const { default: WebSocket } = await import('ws');
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${backendUrl().replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } });
     ws.on('open', () => {

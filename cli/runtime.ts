@@ -1,5 +1,5 @@
 // Shared bootstrap for CLI commands: the store (migrated), where Temporal is, how to stop.
-import { migrate, openStore, type Store } from '../db/knex.js';
+import type { Store } from '../db/knex.js';
 import type { CliSearch } from '../temporal/cli-path.js';
 import { keepProjectPrivate } from '../config/private-files.js';
 import { config } from './config.js';
@@ -7,6 +7,8 @@ import { config } from './config.js';
 export async function prepareStore(): Promise<Store> {
   const { db, paths } = config();
   keepProjectPrivate(paths.dir);
+  // Loaded here: commands that never open the store (services, run) start without knex.
+  const { migrate, openStore } = await import('../db/knex.js');
   const store = openStore(db);
   try {
     await migrate(store);

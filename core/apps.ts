@@ -9,9 +9,11 @@ import { parseTypeExpr } from './signature.js';
 import type { ComponentSpec, PipelineSpec } from './specs.js';
 import { NAME } from './specs.js';
 import type { FieldType } from './types.js';
+import { LABEL } from './versions.js';
 
 export const appTargetKinds = ['pipeline', 'component', 'agent'] as const;
-export const appTarget = z.strictObject({ kind: z.enum(appTargetKinds), name: NAME, version: z.int().positive() });
+/** `label`: runs follow it (read at each run's start); `version` is what it named when the app version was saved. */
+export const appTarget = z.strictObject({ kind: z.enum(appTargetKinds), name: NAME, version: z.int().positive(), label: LABEL.optional() });
 export type AppTarget = z.infer<typeof appTarget>;
 
 export const appView = z.discriminatedUnion('kind', [

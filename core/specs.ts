@@ -1,5 +1,6 @@
 // zod schemas for everything a user authors; one schema serves API bodies, workflow input and UI forms.
 import { z } from 'zod';
+import { VERSION_REF } from './versions.js';
 
 export const NAME = z
   .string()
@@ -60,7 +61,8 @@ const binding = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(
 
 export const stepSpec = z.strictObject({
   id: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'step ids are letters, digits, _ or -'),
-  component: z.string().regex(/^[a-z][a-z0-9_-]*(@\d+)?$/, 'a component is "name" or "name@version"'),
+  /** "name" (its latest when the pipeline version is saved, then pinned), "name@3", or "name@label" (followed at run start). */
+  component: z.string().regex(VERSION_REF, 'a component is "name", "name@version" or "name@label"'),
   inputs: z.record(z.string(), binding).default({}),
   foreach: z.string().optional(),
   concurrency: z.int().positive().max(64).optional(),

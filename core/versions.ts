@@ -80,7 +80,7 @@ export interface RunVersions {
 export function runVersions(
   target: { type: string; name: string; version: number },
   steps: Array<{ id: string; component: { ref: string; version: number } }>,
-  extra: { app?: string | undefined; labels?: LabelResolution[] } = {},
+  extra: { origin?: string | undefined; labels?: LabelResolution[] | undefined } = {},
 ): RunVersions {
   const labels = [...(extra.labels ?? [])];
   const record: Record<string, string> = {};
@@ -90,5 +90,5 @@ export function runVersions(
     record[s.id] = `${name}@${s.component.version}`;
     if (r?.label && !labels.some((l) => l.kind === 'component' && l.name === name && l.label === r.label)) labels.push({ kind: 'component', name, label: r.label, version: s.component.version });
   }
-  return { target: `${target.type}:${target.name}@${target.version}`, ...(extra.app ? { app: extra.app } : {}), steps: record, labels };
+  return { target: `${target.type}:${target.name}@${target.version}`, ...(extra.origin?.startsWith('app:') ? { app: extra.origin } : {}), steps: record, labels };
 }

@@ -2,11 +2,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { HarnessConfig } from '../config/index.js';
+import { harnessRoot } from '../config/root.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// The sources, also when this runs compiled from dist/: webpack bundles the TypeScript itself.
+const root = harnessRoot;
 export const workflowsPath = path.join(root, 'workflows', 'index.ts');
 /** Tracing's workflow interceptors: in the bundle only when telemetry is on, so it costs nothing off. */
 const otelInterceptors = path.join(root, 'workflows', 'otel-interceptors.ts');

@@ -2,7 +2,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
 import { endWithThisProcess } from './watchdog.js';
 
 export interface DevServerOptions {
@@ -47,6 +46,8 @@ export function devServerArgs(o: Omit<DevServerOptions, 'cliPath'>): string[] {
 
 /** Poll the frontend's health check until it is serving or the deadline passes. */
 export async function waitForTemporal(address: string, timeoutMs = 60_000, child?: ChildProcess): Promise<void> {
+  // Loaded here: the client's gRPC stack is most of a short command's start.
+  const { Connection } = await import('@temporalio/client');
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {

@@ -1,10 +1,9 @@
 // Children that must not outlive this process (the Temporal dev server under `harness up`): one small
 // watchdog process per harness process ends them when this process's end closes its stdin.
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { harnessFile } from '../config/root.js';
 
-const WATCHDOG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'watchdog.js');
+const WATCHDOG = harnessFile('bin', 'watchdog.js');
 let watchdog: ChildProcess | undefined;
 
 function running(): ChildProcess {

@@ -1,4 +1,5 @@
 // One Temporal dev server and one workflow bundle for the whole test run.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +23,8 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  // The harness processes tests start run the compiled CLI: compiled once here, not by each start at once.
+  execFileSync(process.execPath, ['bin/build.js'], { stdio: 'ignore' });
   // The suite's edge: the CLI the developer's setup installed (TEMPORAL_CLI_PATH, PATH or .vloop/bin).
   const user = configFromEnv(process.env, process.cwd());
   const cli = findTemporalCli({ cliPath: user.temporal.cliPath, searchPath: user.searchPath, binDir: user.paths.bin });

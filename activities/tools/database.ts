@@ -7,11 +7,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parse as parsePg } from 'libpg-query';
 import { realResolve } from '../../db/policy-file.js';
 import type { QueryAnswer, QueryJob } from './database/job.js';
 import { checkWritableDir, openInside, type Boundary } from './workspace.js';
+import { harnessFile } from '../../config/root.js';
 
 const MAX_ROWS = 200;
 /** Below the registry's output cap, so the line saying what was left out is always seen. */
@@ -23,7 +24,8 @@ const START_MS = 15_000;
 // SQLite's own hard_heap_limit in the child is the tight one.
 const MEMORY_BYTES = 4 * 1024 * 1024 * 1024;
 
-const CHILD = fileURLToPath(new URL('./database/child.ts', import.meta.url));
+// The child's source, run with tsx's loader also when this runs compiled from dist/.
+const CHILD = harnessFile('activities', 'tools', 'database', 'child.ts');
 const TSX = pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/index.mjs')).href;
 const PRLIMIT = spawnSync('prlimit', ['--version']).status === 0;
 

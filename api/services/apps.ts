@@ -2,7 +2,7 @@
 // and tagged with where they came from, the bridge's state, and generation runs.
 import { z } from 'zod';
 import { a2uiSurface, scaffoldSurface } from '../../core/a2ui.js';
-import { appManifest, appOrigin, appTarget, completeManifest, componentShape, pipelineShape, type AppManifest } from '../../core/apps.js';
+import { appManifest, appOrigin, appTarget, appTargetKinds, completeManifest, componentShape, pipelineShape, type AppManifest, type AppTarget } from '../../core/apps.js';
 import { SpecError } from '../../core/errors.js';
 import { checkRunInputs, componentPlan, planPipeline } from '../../core/pipeline-plan.js';
 import { typeToString } from '../../core/types.js';
@@ -16,6 +16,7 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { runViews } from './run-view.js';
 import { startComponentRun, startPipelineRun } from './runs.js';
+import { followLabel } from './labels.js';
 import { resolveComponents } from './specs.js';
 import { startRun } from './start.js';
 
@@ -25,7 +26,7 @@ export async function targetShape(ctx: AppContext, target: z.infer<typeof appTar
     if (target.kind === 'pipeline') {
       const v = await pipelines.getVersion(ctx.store, target.name, target.version);
       const spec = v.spec as PipelineSpec;
-      const resolved = await resolveComponents(ctx, spec);
+      const resolved = await resolveComponents(ctx, spec, v.pins);
       return pipelineShape(spec, planPipeline(spec, (r) => resolved.get(r)));
     }
     const v = await components.getVersion(ctx.store, target.name, target.version);
@@ -38,9 +39,24 @@ export async function targetShape(ctx: AppContext, target: z.infer<typeof appTar
   }
 }
 
+/** The label a target follows, as the label's kind (an agent is a component). */
+const labelKind = (kind: AppTarget['kind']) => (kind === 'pipeline' ? 'pipeline' : 'component') as 'pipeline' | 'component';
+
+/** A target that follows a label and names no version gets the version the label names now (what the app is checked against). */
+async function withLabelVersion(ctx: AppContext, body: unknown): Promise<unknown> {
+  const t = (body as { target?: Partial<AppTarget> } | null)?.target;
+  if (!t || t.version !== undefined || typeof t.label !== 'string' || typeof t.name !== 'string' || !t.kind || !appTargetKinds.includes(t.kind)) return body;
+  try {
+    return { ...(body as object), target: { ...t, version: await followLabel(ctx, labelKind(t.kind), t.name, t.label) } };
+  } catch (err) {
+    if (err instanceof NotFoundError) throw new SpecError('invalid app', [{ path: 'target', message: `${t.kind} '${t.name}' does not exist` }]);
+    throw err;
+  }
+}
+
 /** Parse, complete and check a manifest; any problem is a 400 and nothing is stored. */
 async function checkedManifest(ctx: AppContext, body: unknown): Promise<AppManifest> {
-  const input = appManifest.parse(body);
+  const input = appManifest.parse(await withLabelVersion(ctx, body));
   const { manifest, problems } = completeManifest(input, await targetShape(ctx, input.target));
   if (problems.length) throw new SpecError('invalid app', problems);
   return manifest;
@@ -82,8 +98,12 @@ export async function startAppRun(ctx: AppContext, id: string, body: unknown) {
   const app = await apps.get(ctx.store, id);
   const v = await apps.getVersion(ctx.store, app.id, req.version);
   const m = v.spec;
+  // A target that follows a label runs the version the label names now, recorded on the run.
+  const followed = m.target.label ? await followLabel(ctx, labelKind(m.target.kind), m.target.name, m.target.label) : undefined;
+  const target = { ...m.target, version: followed ?? m.target.version };
+  const labels = m.target.label && followed ? [{ kind: labelKind(m.target.kind), name: m.target.name, label: m.target.label, version: followed }] : undefined;
   // Bad input is a 400 whatever the limits say.
-  const shape = await targetShape(ctx, m.target);
+  const shape = await targetShape(ctx, target);
   checkRunInputs(Object.fromEntries(Object.entries(shape.types).map(([k, t]) => [k, typeToString(t)])), req.inputs);
   return serialized(app.id, async () => {
     if (!m.permissions.startRuns) throw new AppError(403, 'runs_not_permitted', `app '${app.name}@${v.version}' may not start runs`);
@@ -95,8 +115,8 @@ export async function startAppRun(ctx: AppContext, id: string, body: unknown) {
     const spent = all.reduce((s, r) => s + Number(r.costUsd), 0);
     if (m.permissions.budgetUsd !== undefined && spent >= m.permissions.budgetUsd) throw new AppError(403, 'budget_exhausted', `app '${app.name}' has spent $${spent.toFixed(4)} of its $${m.permissions.budgetUsd} budget`);
     const origin = appOrigin(app.name, v.version);
-    const run = { inputs: req.inputs, version: m.target.version };
-    return m.target.kind === 'pipeline' ? startPipelineRun(ctx, m.target.name, run, origin) : startComponentRun(ctx, m.target.name, run, origin);
+    const run = { inputs: req.inputs, version: target.version };
+    return m.target.kind === 'pipeline' ? startPipelineRun(ctx, m.target.name, run, origin, labels) : startComponentRun(ctx, m.target.name, run, origin, labels);
   });
 }
 

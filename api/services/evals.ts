@@ -91,7 +91,7 @@ async function targetPlan(ctx: AppContext, target: z.infer<typeof evalBody>['tar
     head = { type: 'component', id: version.id, name: version.name, version: version.version };
   } else {
     const version = await pipelines.getVersion(ctx.store, name!, v ? Number(v) : undefined);
-    const resolved = await resolveComponents(ctx, version.spec as PipelineSpec);
+    const resolved = await resolveComponents(ctx, version.spec as PipelineSpec, version.pins);
     plan = planPipeline(version.spec as PipelineSpec, (r) => resolved.get(r));
     head = { type: 'pipeline', id: version.id, name: version.name, version: version.version };
   }

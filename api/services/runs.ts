@@ -7,6 +7,7 @@ import { checkRunInputs, componentPlan, planPipeline, type PipelinePlan } from '
 import { parseSignature } from '../../core/signature.js';
 import { runRequest, type ComponentSpec, type PipelineSpec } from '../../core/specs.js';
 import { typeToString } from '../../core/types.js';
+import { runVersions, type LabelResolution } from '../../core/versions.js';
 import { audit } from '../../db/repositories/audit.js';
 import * as runs from '../../db/repositories/runs.js';
 import { components, pipelines } from '../../db/repositories/versioned.js';
@@ -25,15 +26,16 @@ import { resolveComponents } from './specs.js';
 
 export { runView, runViewPageBody, type RunView } from './run-view.js';
 
-/** `origin`: where the run was started from (an app), recorded on the run. */
-export async function startPipelineRun(ctx: AppContext, idOrName: string, body: unknown, origin?: string) {
+/** `origin`: where the run was started from (an app), recorded on the run; `labels`: labels the caller followed to get here. */
+export async function startPipelineRun(ctx: AppContext, idOrName: string, body: unknown, origin?: string, labels?: LabelResolution[]) {
   const req = runRequest.parse(body);
   const version = await pipelines.getVersion(ctx.store, idOrName, req.version);
   const spec = version.spec as PipelineSpec;
-  const resolved = await resolveComponents(ctx, spec);
+  // The version's pins, and its labels read now: what it runs was fixed when it was saved or promoted, never by a later save.
+  const resolved = await resolveComponents(ctx, spec, version.pins);
   const plan = planPipeline(spec, (ref) => resolved.get(ref));
   checkRunInputs(spec.inputs, req.inputs);
-  return startPlannedRun(ctx, { kind: 'pipeline', version, plan, inputs: req.inputs, origin, cache: req.cache });
+  return startPlannedRun(ctx, { kind: 'pipeline', version, plan, inputs: req.inputs, origin, cache: req.cache, labels });
 }
 
 export interface PlannedRunStart {
@@ -45,6 +47,8 @@ export interface PlannedRunStart {
   cache?: 'reuse' | 'off' | undefined;
   /** A fork: the source, and the steps its recorded outputs answer. */
   fork?: { of: { runId: string; step: string }; reuse: Record<string, StepReuse> };
+  /** Labels followed before the plan (an app's target label); the plan's own are read from its steps. */
+  labels?: LabelResolution[] | undefined;
 }
 
 /** A pipeline run, or a component tried as a one-step plan: the same workflow shape. */
@@ -61,6 +65,7 @@ export function startPlannedRun(ctx: AppContext, s: PlannedRunStart) {
     origin: s.origin,
     definition: { kind: 'plan', plan },
     ...(s.fork ? { forkOf: s.fork.of } : {}),
+    versions: runVersions(target, plan.steps, { origin: s.origin, labels: s.labels }),
   });
 }
 
@@ -68,6 +73,7 @@ export interface AgentRunStart {
   version: { id: string; name: string; version: number; spec: ComponentSpec };
   inputs: Record<string, unknown>;
   origin?: string | undefined;
+  labels?: LabelResolution[] | undefined;
   /** A fork: the source, and the trajectory turns it already took. */
   fork?: { of: { runId: string; step: string }; turns: TrajectoryStep[] };
 }
@@ -88,17 +94,18 @@ export async function startAgentRun(ctx: AppContext, s: AgentRunStart) {
     origin,
     definition: { kind: 'agent', ref: `${version.name}@${version.version}`, component: version.spec },
     ...(s.fork ? { forkOf: s.fork.of } : {}),
+    versions: runVersions(target, [], { origin, labels: s.labels }),
   });
 }
 
 /** Trying a component is a one-step plan whose inputs and outputs are the signature's; a react component is an agent run. */
-export async function startComponentRun(ctx: AppContext, idOrName: string, body: unknown, origin?: string) {
+export async function startComponentRun(ctx: AppContext, idOrName: string, body: unknown, origin?: string, labels?: LabelResolution[]) {
   const req = runRequest.parse(body);
   const version = await components.getVersion(ctx.store, idOrName, req.version);
-  if (version.spec.kind === 'react') return startAgentRun(ctx, { version, inputs: req.inputs, origin });
+  if (version.spec.kind === 'react') return startAgentRun(ctx, { version, inputs: req.inputs, origin, labels });
   const plan = componentPlan(version.name, version.version, version.spec);
   checkRunInputs(plan.inputs, req.inputs);
-  return startPlannedRun(ctx, { kind: 'component', version, plan, inputs: req.inputs, origin, cache: req.cache });
+  return startPlannedRun(ctx, { kind: 'component', version, plan, inputs: req.inputs, origin, cache: req.cache, labels });
 }
 
 export async function getRunView(ctx: AppContext, id: string) {

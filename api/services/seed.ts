@@ -1,7 +1,6 @@
 // Seed the examples once: a `default` provider chosen from the environment, components, a pipeline.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_LOCAL_MODEL, resolveLocalModel } from '../../activities/llm/local-models.js';
 import { DEFAULT_OLLAMA_URL } from '../../activities/llm/ollama.js';
 import type { ModelsConfig } from '../../config/index.js';
@@ -11,8 +10,9 @@ import type { AppContext } from '../context.js';
 import { createApp } from './apps.js';
 import { createProvider } from './providers.js';
 import { createComponent, createPipeline } from './specs.js';
+import { harnessFile } from '../../config/root.js';
 
-const examplesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
+const examplesDir = harnessFile('examples');
 
 export const NO_PROVIDER_HINT =
   'no model provider is available: run `npm run setup` to install the embedded model, or set OPENAI_API_KEY, ANTHROPIC_API_KEY or OLLAMA_BASE_URL (with LM_MODEL) in .env';

@@ -7,8 +7,10 @@ import type { RunDefinition } from '../../core/fork.js';
 import { newId } from '../../core/ids.js';
 import type { PipelinePlan } from '../../core/pipeline-plan.js';
 import type { RunKind } from '../../core/specs.js';
+import type { RunVersions } from '../../core/versions.js';
 import type { RunTarget } from '../../db/models/run.js';
 import { audit } from '../../db/repositories/audit.js';
+import { saveRunVersions } from '../../db/repositories/labels.js';
 import { listProviders } from '../../db/repositories/providers.js';
 import { saveRunDefinition } from '../../db/repositories/run-definitions.js';
 import * as runs from '../../db/repositories/runs.js';
@@ -38,6 +40,8 @@ export interface RunStart<W extends RunWorkflow> {
   definition?: RunDefinition;
   /** The run and step this one is forked from. */
   forkOf?: { runId: string; step: string };
+  /** The exact versions the run uses (labels as they were read now). */
+  versions?: RunVersions;
 }
 
 /** The providers a plan's steps call. */
@@ -62,6 +66,7 @@ export async function startRun<W extends RunWorkflow>(ctx: AppContext, s: RunSta
   await runs.createRun(ctx.store, { id, kind: s.kind, target: s.target, inputs: s.inputs, ...(s.origin ? { origin: s.origin } : {}), ...(s.forkOf ? { forkOf: s.forkOf } : {}), ...(traceId ? { traceId } : {}) });
   ctx.log.info({ runId: id, kind: s.kind, target: s.target.name }, 'run started');
   if (s.definition) await saveRunDefinition(ctx.store, id, s.definition);
+  if (s.versions) await saveRunVersions(ctx.store, id, s.versions);
   const input = await s.input(id);
   try {
     const options = { workflowId: id, taskQueue: ctx.temporal.taskQueue, args: [input] } as unknown as WorkflowStartOptions<W>;

@@ -2,17 +2,18 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { provisionTemporalCli } from '../../temporal/cli-path.js';
-import { devServerArgs, waitForTemporal } from '../../temporal/dev-server.js';
+import { devServerArgs } from '../../temporal/dev-server.js';
+import { temporalServing } from '../../temporal/health.js';
 import { backendUrl, CliError } from '../client.js';
 import { config } from '../config.js';
 import { cliSearch, codecEndpoint, temporalTarget } from '../runtime.js';
+import { harnessFile } from '../../config/root.js';
 
 const NAMES = ['temporal', 'backend', 'web'] as const;
 type Name = (typeof NAMES)[number];
-const harnessBin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'harness.js');
+const harnessBin = harnessFile('bin', 'harness.js');
 
 const runDir = () => config().paths.run;
 const logDir = () => config().paths.logs;
@@ -37,7 +38,7 @@ function readPid(n: Name): number | undefined {
 }
 
 async function healthy(n: Name): Promise<boolean> {
-  if (n === 'temporal') return waitForTemporal(temporalTarget().address, 1000).then(() => true, () => false);
+  if (n === 'temporal') return temporalServing(temporalTarget().address);
   const url = n === 'web' ? `${backendUrl()}/ui/` : `${backendUrl()}/api/health`;
   return fetch(url).then((r) => r.status < 500, () => false);
 }

@@ -17,6 +17,8 @@ class VersionRow extends Model {
   spec!: Record<string, unknown>;
   idempotencyKey?: string | null;
   createdAt!: string;
+  /** Only pipeline versions have pins (migration 013). */
+  pins?: Record<string, number> | null;
 }
 
 export class ComponentRow extends HeadRow {
@@ -30,6 +32,7 @@ export class PipelineRow extends HeadRow {
 }
 export class PipelineVersionRow extends VersionRow {
   static override tableName = 'pipeline_versions';
+  static override jsonAttributes = ['spec', 'pins'];
 }
 export class AppRow extends HeadRow {
   static override tableName = 'apps';

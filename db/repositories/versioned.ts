@@ -11,6 +11,8 @@ export interface VersionInfo<S> {
   version: number;
   spec: S;
   createdAt: string;
+  /** A pipeline version's pins: each bare component name and the version it resolved to when saved. */
+  pins?: Record<string, number>;
 }
 
 export interface Versioned<S> {
@@ -34,36 +36,40 @@ function repository<S extends { name: string }>(what: 'component' | 'pipeline' |
     return head;
   }
 
-  async function insertVersion(store: Store, idOrName: string, spec: S, idempotencyKey?: string): Promise<{ headId: string; version: number }> {
+  /** The version row's own columns beside the spec (a pipeline version's pins). */
+  const extra = (pins?: Record<string, number>) => (pins ? { pins } : {});
+  const pinsOf = (row: { pins?: Record<string, number> | null }) => (row.pins ? { pins: row.pins } : {});
+
+  async function insertVersion(store: Store, idOrName: string, spec: S, idempotencyKey?: string, pins?: Record<string, number>): Promise<{ headId: string; version: number }> {
     return store.knex.transaction(async (trx) => {
       const head = await findHead(trx, idOrName);
       if (spec.name !== head.name) throw new ConflictError(`a version of '${head.name}' must keep its name (got '${spec.name}')`);
       const version = head.latestVersion + 1;
       const at = new Date().toISOString();
-      await Version.query(trx).insert({ id: newId(`${idPrefix}v`), parentId: head.id, version, spec, createdAt: at, ...(idempotencyKey ? { idempotencyKey } : {}) });
+      await Version.query(trx).insert({ id: newId(`${idPrefix}v`), parentId: head.id, version, spec, createdAt: at, ...(idempotencyKey ? { idempotencyKey } : {}), ...extra(pins) });
       await Head.query(trx).findById(head.id).patch({ latestVersion: version, updatedAt: at });
       return { headId: head.id, version };
     });
   }
 
-  async function createHead(store: Store, spec: S, idempotencyKey?: string): Promise<void> {
+  async function createHead(store: Store, spec: S, idempotencyKey?: string, pins?: Record<string, number>): Promise<void> {
     await store.knex.transaction(async (trx) => {
       if (await Head.query(trx).where('name', spec.name).first()) throw new ConflictError(`${what} '${spec.name}' already exists; add a version instead`);
       const at = new Date().toISOString();
       const id = newId(idPrefix);
       await Head.query(trx).insert({ id, name: spec.name, latestVersion: 1, createdAt: at, updatedAt: at });
-      await Version.query(trx).insert({ id: newId(`${idPrefix}v`), parentId: id, version: 1, spec, createdAt: at, ...(idempotencyKey ? { idempotencyKey } : {}) });
+      await Version.query(trx).insert({ id: newId(`${idPrefix}v`), parentId: id, version: 1, spec, createdAt: at, ...(idempotencyKey ? { idempotencyKey } : {}), ...extra(pins) });
     });
   }
 
   return {
-    async create(store: Store, spec: S): Promise<Versioned<S>> {
-      await createHead(store, spec);
+    async create(store: Store, spec: S, pins?: Record<string, number>): Promise<Versioned<S>> {
+      await createHead(store, spec, undefined, pins);
       return this.get(store, spec.name);
     },
 
-    async addVersion(store: Store, idOrName: string, spec: S): Promise<Versioned<S>> {
-      const { headId } = await insertVersion(store, idOrName, spec);
+    async addVersion(store: Store, idOrName: string, spec: S, pins?: Record<string, number>): Promise<Versioned<S>> {
+      const { headId } = await insertVersion(store, idOrName, spec, undefined, pins);
       return this.get(store, headId);
     },
 
@@ -95,7 +101,7 @@ function repository<S extends { name: string }>(what: 'component' | 'pipeline' |
         latestVersion: head.latestVersion,
         createdAt: head.createdAt,
         updatedAt: head.updatedAt,
-        latest: { version: latest.version, spec: latest.spec as unknown as S, createdAt: latest.createdAt },
+        latest: { version: latest.version, spec: latest.spec as unknown as S, createdAt: latest.createdAt, ...pinsOf(latest) },
         versions: versions.map((v) => ({ version: v.version, createdAt: v.createdAt })),
       };
     },
@@ -106,7 +112,7 @@ function repository<S extends { name: string }>(what: 'component' | 'pipeline' |
       const v = version ?? head.latestVersion;
       const row = await Version.query(store.knex).where(fk, head.id).where('version', v).first();
       if (!row) throw new NotFoundError(`${what} version`, `${head.name}@${v}`);
-      return { id: head.id, name: head.name, version: row.version, spec: row.spec as unknown as S, createdAt: row.createdAt };
+      return { id: head.id, name: head.name, version: row.version, spec: row.spec as unknown as S, createdAt: row.createdAt, ...pinsOf(row) };
     },
 
     async list(store: Store): Promise<Array<{ id: string; name: string; latestVersion: number; updatedAt: string }>> {

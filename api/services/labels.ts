@@ -1,0 +1,38 @@
+// Labels on component, pipeline and app versions: moved only by a promote, each move recorded; followed at run start.
+import { SpecError } from '../../core/errors.js';
+import { LABEL, promoteBody, type LabelKind } from '../../core/versions.js';
+import { audit } from '../../db/repositories/audit.js';
+import { labelMoves, labelsOf, labelVersion, moveLabel } from '../../db/repositories/labels.js';
+import { apps, components, pipelines } from '../../db/repositories/versioned.js';
+import type { AppContext } from '../context.js';
+
+const repos = { component: components, pipeline: pipelines, app: apps } as const;
+
+/** An object's labels now and every move, newest first. */
+export async function listLabels(ctx: AppContext, kind: LabelKind, idOrName: string) {
+  const head = await repos[kind].get(ctx.store, idOrName);
+  return { labels: await labelsOf(ctx.store, kind, head.id), moves: await labelMoves(ctx.store, kind, head.id) };
+}
+
+/**
+ * Point a label at a version of the object; `via` says where the promote came from.
+ * @example await promote(ctx, 'component', 'qa', 'production', { version: 3, via: 'cli' })
+ */
+export async function promote(ctx: AppContext, kind: LabelKind, idOrName: string, label: string, body: unknown) {
+  const req = promoteBody.parse(body);
+  const name = LABEL.safeParse(label);
+  if (!name.success) throw new SpecError('invalid label', name.error.issues.map((i) => ({ path: 'label', message: i.message })));
+  const head = await repos[kind].get(ctx.store, idOrName);
+  if (!head.versions.some((v) => v.version === req.version)) throw new SpecError(`${kind} '${head.name}' has no version ${req.version} (its versions are 1 to ${head.latestVersion})`);
+  const { from, moved } = await moveLabel(ctx.store, { kind, parentId: head.id, label, version: req.version, via: req.via });
+  if (moved) await audit(ctx.store, { actor: req.via, action: `${kind}.promote`, subject: head.id, details: { label, from, to: req.version } });
+  return { name: head.name, label, from, to: req.version, moved, ...(await listLabels(ctx, kind, head.id)) };
+}
+
+/** The version a label names now; a 400 naming the label when no version carries it. */
+export async function followLabel(ctx: AppContext, kind: LabelKind, name: string, label: string): Promise<number> {
+  // An unknown object is a NotFoundError, for the caller to name as it names any unknown reference.
+  const version = await labelVersion(ctx.store, kind, (await repos[kind].get(ctx.store, name)).id, label);
+  if (version === undefined) throw new SpecError(`cannot follow ${kind} label '${name}@${label}'`, [{ path: 'label', message: `no version of '${name}' is labelled '${label}': promote one first` }]);
+  return version;
+}
