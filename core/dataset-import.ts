@@ -2,6 +2,19 @@
 import { SpecError, type Problem } from './errors.js';
 
 export type Split = 'train' | 'dev' | 'test';
+export const SPLITS = ['train', 'dev', 'test'] as const satisfies readonly Split[];
+/**
+ * Where an example goes, and what an eval reads, when no split is named: dev. A first dataset is
+ * evaluated before anything else, and dev is what evals and the optimizer's held-out score read;
+ * train is filled on purpose, for the optimizer's demos.
+ */
+export const DEFAULT_SPLIT: Split = 'dev';
+
+/** The splits a dataset has, for an error that says what to pick instead: "dev (6), test (2)" or "no examples yet". */
+export function splitsText(counts: Partial<Record<Split, number>>): string {
+  const there = SPLITS.filter((s) => (counts[s] ?? 0) > 0).map((s) => `${s} (${counts[s]})`);
+  return there.length ? there.join(', ') : 'no examples yet';
+}
 export interface ExampleInput {
   inputs: Record<string, unknown>;
   expected: Record<string, unknown>;
@@ -11,11 +24,11 @@ export interface ExampleInput {
 /** Where an eval's examples come from: a dataset (one split or all), or given ids (an optimizer's dev set). */
 export type EvalExampleSource = { dataset: { id: string; split?: Split | undefined } } | { exampleIds: string[] };
 
-const SPLITS = new Set(['train', 'dev', 'test']);
+const splitNames = new Set<string>(SPLITS);
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /** One JSON object per line: {inputs, expected, split?}. */
-export function parseJsonl(text: string, defaultSplit: Split = 'train'): ExampleInput[] {
+export function parseJsonl(text: string, defaultSplit: Split = DEFAULT_SPLIT): ExampleInput[] {
   const problems: Problem[] = [];
   const out: ExampleInput[] = [];
   text.split(/\r?\n/).forEach((line, i) => {
@@ -30,7 +43,7 @@ export function parseJsonl(text: string, defaultSplit: Split = 'train'): Example
     }
     if (!isObject(v) || !isObject(v.inputs) || !isObject(v.expected)) return problems.push({ path: where, message: 'needs an object with "inputs" and "expected" objects' });
     const split = (v.split as string | undefined) ?? defaultSplit;
-    if (!SPLITS.has(split)) return problems.push({ path: where, message: `split must be train, dev or test, got ${JSON.stringify(split)}` });
+    if (!splitNames.has(split)) return problems.push({ path: where, message: `split must be train, dev or test, got ${JSON.stringify(split)}` });
     out.push({ inputs: v.inputs, expected: v.expected, split: split as Split });
   });
   if (problems.length) throw new SpecError('the JSONL import was refused; nothing was imported', problems);
@@ -79,7 +92,7 @@ export function parseCsvRows(text: string): Array<{ line: number; cells: string[
  * Columns `input.<field>`, `expected.<field>` and optionally `split`; values that parse as JSON
  * (numbers, lists) are taken as such, others as text.
  */
-export function parseCsv(text: string, defaultSplit: Split = 'train'): ExampleInput[] {
+export function parseCsv(text: string, defaultSplit: Split = DEFAULT_SPLIT): ExampleInput[] {
   const rows = parseCsvRows(text);
   const header = rows.shift();
   if (!header) throw new SpecError('the CSV import was refused; nothing was imported', [{ path: 'line 1', message: 'the file is empty' }]);
@@ -107,7 +120,7 @@ export function parseCsv(text: string, defaultSplit: Split = 'train'): ExampleIn
     cols.forEach((c, i) => {
       const cell = row.cells[i]!;
       if (c === 'split') {
-        if (cell && !SPLITS.has(cell)) problems.push({ path: `line ${row.line}`, message: `split must be train, dev or test, got "${cell}"` });
+        if (cell && !splitNames.has(cell)) problems.push({ path: `line ${row.line}`, message: `split must be train, dev or test, got "${cell}"` });
         else if (cell) ex.split = cell as Split;
       } else if (c.startsWith('input.')) ex.inputs[c.slice(6)] = value(cell);
       else ex.expected[c.slice(9)] = value(cell);

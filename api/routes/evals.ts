@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import * as ds from '../../db/repositories/datasets.js';
 import { body, readJson } from '../body.js';
 import type { AppContext } from '../context.js';
+import { addRunsToDataset } from '../services/dataset-runs.js';
 import * as svc from '../services/evals.js';
 
 export function evalRoutes(app: AppContext): Router {
@@ -28,6 +29,7 @@ export function evalRoutes(app: AppContext): Router {
     ctx.type = 'application/x-ndjson';
     ctx.body = await svc.exportDataset(app, ctx.params.id!);
   });
+  r.post('/datasets/:id/runs', async (ctx) => (ctx.body = await addRunsToDataset(app, ctx.params.id!, await readJson(ctx))));
   r.post('/runs/:id/dataset', async (ctx) => (ctx.body = await svc.addRunToDataset(app, ctx.params.id!, await readJson(ctx))));
   r.post('/evals', async (ctx) => {
     ctx.body = await svc.startEval(app, await readJson(ctx));

@@ -29,7 +29,8 @@ export async function compareRunsById(ctx: AppContext, query: { a?: unknown; b?:
   if (typeof a !== 'string' || typeof b !== 'string' || !a || !b) throw new AppError(400, 'invalid_request', 'compare needs two run ids: ?a=<run>&b=<run>');
   const [sa, sb] = await Promise.all([side(ctx, a), side(ctx, b)]);
   const diff = compareRuns(sa, sb);
-  if (sa.kind === 'eval' && sb.kind === 'eval') return { ...diff, evals: await compareEvals(ctx, [a, b]) };
+  // The eval scores read a -> b, as the step diff does.
+  if (sa.kind === 'eval' && sb.kind === 'eval') return { ...diff, evals: await compareEvals(ctx, [a, b], a) };
   const [ea, eb] = await Promise.all([scoresOfChildRun(ctx.store, a), scoresOfChildRun(ctx.store, b)]);
   return ea && eb ? { ...diff, scores: { a: ea, b: eb } } : diff;
 }

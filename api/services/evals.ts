@@ -1,31 +1,32 @@
 // Datasets, eval runs, comparisons and BootstrapFewShot optimizations.
 import { z } from 'zod';
-import { parseCsv, parseJsonl, type Split } from '../../core/dataset-import.js';
+import { DEFAULT_SPLIT, parseCsv, parseJsonl, SPLITS, splitsText, type Split } from '../../core/dataset-import.js';
 import { SpecError } from '../../core/errors.js';
+import { changeKind, columnNames, defaultBaseline, directionOf, verdictOf } from '../../core/eval-compare.js';
 import { metricKey, metricSpec } from '../../core/metrics.js';
 import { componentPlan, planPipeline, type PipelinePlan } from '../../core/pipeline-plan.js';
 import { NAME, type PipelineSpec } from '../../core/specs.js';
 import * as ds from '../../db/repositories/datasets.js';
 import { audit } from '../../db/repositories/audit.js';
-import * as runs from '../../db/repositories/runs.js';
 import { components, pipelines } from '../../db/repositories/versioned.js';
 import { evalWorkflow } from '../../workflows/eval.js';
 import { optimizeWorkflow } from '../../workflows/optimize.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
+import { addRunsToDataset } from './dataset-runs.js';
 import { runView } from './run-view.js';
 import { planProviders, startRun } from './start.js';
 import { resolveComponents } from './specs.js';
 
-const split = z.enum(['train', 'dev', 'test']);
+const split = z.enum(SPLITS);
 const ref = z.string().regex(/^[a-z][a-z0-9_-]*(@\d+)?$/, 'use "name" or "name@version"');
-const exampleBody = z.strictObject({ inputs: z.record(z.string(), z.unknown()), expected: z.record(z.string(), z.unknown()), split: split.default('train') });
+const exampleBody = z.strictObject({ inputs: z.record(z.string(), z.unknown()), expected: z.record(z.string(), z.unknown()), split: split.default(DEFAULT_SPLIT) });
 
 export const datasetBody = z.strictObject({ name: NAME, description: z.string().optional() });
-export const importBody = z.strictObject({ format: z.enum(['jsonl', 'csv']), content: z.string(), split: split.default('train') });
+export const importBody = z.strictObject({ format: z.enum(['jsonl', 'csv']), content: z.string(), split: split.default(DEFAULT_SPLIT) });
 export const evalBody = z.strictObject({
   dataset: z.string().min(1),
-  split: split.default('dev'),
+  split: split.default(DEFAULT_SPLIT),
   target: z.union([z.strictObject({ component: ref }), z.strictObject({ pipeline: ref })]),
   override: z.strictObject({ provider: NAME, model: z.string().optional() }).optional(),
   metrics: z.array(metricSpec).min(1, 'name at least one metric'),
@@ -73,12 +74,10 @@ export async function exportDataset(ctx: AppContext, id: string): Promise<string
 
 /** "Add this run to a dataset": its inputs, and its outputs as the expected answer unless given. */
 export async function addRunToDataset(ctx: AppContext, runId: string, body: unknown) {
-  const req = z.strictObject({ dataset: z.string().min(1), split: split.default('train'), expected: z.record(z.string(), z.unknown()).optional() }).parse(body);
-  const run = await runs.getRun(ctx.store, runId);
-  if (run.status !== 'completed' || !run.outputs) throw new AppError(409, 'not_completed', `run '${runId}' has not completed, so it has no outputs to keep`);
-  const d = await ds.getDataset(ctx.store, req.dataset);
-  await ds.addExamples(ctx.store, d.id, [{ inputs: run.inputs, expected: req.expected ?? run.outputs, split: req.split, sourceRunId: run.id }]);
-  return datasetView(ctx, d.id);
+  const req = z.strictObject({ dataset: z.string().min(1), split: split.default(DEFAULT_SPLIT), expected: z.record(z.string(), z.unknown()).optional() }).parse(body);
+  const { skipped, dataset } = await addRunsToDataset(ctx, req.dataset, { runs: [{ id: runId, ...(req.expected ? { expected: req.expected } : {}) }], split: req.split });
+  if (skipped.length) throw new AppError(409, 'not_completed', `run '${runId}' cannot be kept as an example: ${skipped[0]!.reason}`);
+  return datasetView(ctx, dataset.id);
 }
 
 async function targetPlan(ctx: AppContext, target: z.infer<typeof evalBody>['target'], override?: z.infer<typeof evalBody>['override']) {
@@ -104,7 +103,7 @@ export async function startEval(ctx: AppContext, body: unknown) {
   const req = evalBody.parse(body);
   const d = await ds.getDataset(ctx.store, req.dataset);
   const exampleCount = await ds.countExamples(ctx.store, d.id, req.split);
-  if (!exampleCount) throw new SpecError('invalid eval', [{ path: 'split', message: `dataset '${d.name}' has no ${req.split} examples` }]);
+  if (!exampleCount) throw new SpecError('invalid eval', [{ path: 'split', message: `dataset '${d.name}' has no ${req.split} examples; it has ${splitsText(await ds.splitCounts(ctx.store, d.id))}` }]);
   const { plan, head } = await targetPlan(ctx, req.target, req.override);
   const judges = req.metrics.filter((m) => m.name === 'llm_judge').map((m) => m.args?.provider ?? 'default');
   return startRun(ctx, {
@@ -126,23 +125,29 @@ export async function evalView(ctx: AppContext, id: string) {
 }
 
 /**
- * Evals against a baseline, on every metric: each run's mean and its delta from the baseline's, and
- * every example whose score moved on any metric in any run, with its inputs, expected values, each
- * run's outputs and scores; regressions (a score below the baseline's) first, the largest drop first.
+ * Evals against a baseline, on every metric: each run's mean, its delta from the baseline's and whether
+ * that is better or worse for that metric, and every example whose score moved on any metric in any run,
+ * with its inputs, expected values, each run's outputs and scores, judged metric by metric. The baseline
+ * is the oldest eval unless one is named; the others follow oldest first; `columns` names each run by
+ * its target's version. Regressions first (the largest drop first), then mixed rows, then improvements.
  */
 export async function compareEvals(ctx: AppContext, ids: string[], baselineId?: string) {
   if (ids.length < 2) throw new AppError(400, 'invalid_request', 'compare needs two or more eval run ids (?runs=a,b)');
-  const baseline = baselineId ?? ids[0]!;
-  if (!ids.includes(baseline)) throw new AppError(400, 'invalid_request', `the baseline '${baseline}' is not one of the compared runs (${ids.join(', ')})`);
+  if (baselineId && !ids.includes(baselineId)) throw new AppError(400, 'invalid_request', `the baseline '${baselineId}' is not one of the compared runs (${ids.join(', ')})`);
+  const picked = await Promise.all([...new Set(ids)].map((id) => evalView(ctx, id)));
+  const baseline = baselineId ?? defaultBaseline(picked.map((e) => e.run));
   // The baseline first: every delta is "this run minus the baseline", whatever order the runs were picked in.
-  const order = [baseline, ...ids.filter((id) => id !== baseline)];
-  const evals = await Promise.all(order.map((id) => evalView(ctx, id)));
+  const byAge = [...picked].sort((a, b) => a.run.createdAt.localeCompare(b.run.createdAt) || a.run.id.localeCompare(b.run.id));
+  const evals = [byAge.find((e) => e.run.id === baseline)!, ...byAge.filter((e) => e.run.id !== baseline)];
   const aggregatesOf = (e: (typeof evals)[number]) => (e.run.outputs as { aggregates?: Record<string, { mean: number; n?: number }> } | null)?.aggregates ?? {};
   const metrics = [...new Set(evals.flatMap((e) => Object.keys(aggregatesOf(e))))];
+  const against = (values: Array<number | null>) => values.map((v) => (v === null || values[0] === null ? null : v - values[0]!));
+  const judged = (k: string, deltas: Array<number | null>) => deltas.map((d, i) => (i === 0 ? null : verdictOf(d, directionOf(k))));
   const aggregates = Object.fromEntries(
     metrics.map((k) => {
       const means = evals.map((e) => aggregatesOf(e)[k]?.mean ?? null);
-      return [k, { means, deltas: means.map((m) => (m === null || means[0] === null ? null : m - means[0]!)) }];
+      const deltas = against(means);
+      return [k, { means, deltas, verdicts: judged(k, deltas) }];
     }),
   );
   const results = evals.map((e) => new Map(e.results.map((r) => [r.exampleId, r])));
@@ -150,27 +155,17 @@ export async function compareEvals(ctx: AppContext, ids: string[], baselineId?: 
   const changes = exampleIds.flatMap((exampleId) => {
     const rows = results.map((m) => m.get(exampleId));
     const scores = Object.fromEntries(metrics.map((k) => [k, rows.map((r) => (r ? (r.scores[k] ?? 0) : null))]));
-    const deltas = Object.fromEntries(metrics.map((k) => [k, scores[k]!.map((v) => (v === null || scores[k]![0] === null ? null : v - scores[k]![0]!))]));
-    const moved = metrics.filter((k) => deltas[k]!.some((d) => d !== null && d !== 0));
+    const deltas = Object.fromEntries(metrics.map((k) => [k, against(scores[k]!)]));
+    const verdicts = Object.fromEntries(metrics.map((k) => [k, judged(k, deltas[k]!)]));
+    const moved = metrics.filter((k) => verdicts[k]!.some((v) => v === 'better' || v === 'worse'));
     if (!moved.length) return [];
-    const worst = Math.min(...moved.flatMap((k) => deltas[k]!.filter((d): d is number => d !== null)));
+    const worst = Math.min(...moved.flatMap((k) => deltas[k]!.map((d) => (d === null ? 0 : directionOf(k) === 'higher' ? d : -d))));
     const example = rows.find((r) => r !== undefined);
-    return [
-      {
-        exampleId,
-        kind: worst < 0 ? ('regression' as const) : ('improvement' as const),
-        metrics: moved,
-        worstDelta: worst,
-        inputs: example?.inputs ?? null,
-        expected: example?.expected ?? null,
-        outputs: rows.map((r) => r?.outputs ?? null),
-        scores,
-        deltas,
-      },
-    ];
+    return [{ exampleId, kind: changeKind(moved.flatMap((k) => verdicts[k]!)), metrics: moved, worstDelta: worst, inputs: example?.inputs ?? null, expected: example?.expected ?? null, outputs: rows.map((r) => r?.outputs ?? null), scores, deltas, verdicts }];
   });
-  changes.sort((x, y) => (x.kind === y.kind ? x.worstDelta - y.worstDelta : x.kind === 'regression' ? -1 : 1));
-  return { baseline, runs: evals.map((e) => e.run), metrics, aggregates, changes, unchanged: exampleIds.length - changes.length };
+  const rank = { regression: 0, mixed: 1, improvement: 2 };
+  changes.sort((x, y) => rank[x.kind] - rank[y.kind] || x.worstDelta - y.worstDelta);
+  return { baseline, runs: evals.map((e) => e.run), columns: columnNames(evals.map((e) => e.run)), metrics, aggregates, changes, unchanged: exampleIds.length - changes.length };
 }
 
 export async function startOptimization(ctx: AppContext, body: unknown) {
@@ -180,7 +175,7 @@ export async function startOptimization(ctx: AppContext, body: unknown) {
   const d = await ds.getDataset(ctx.store, req.dataset);
   const pick = async (s: Split) => (await ds.listExamples(ctx.store, d.id, s)).map((e) => e.id);
   const [train, dev] = [await pick('train'), await pick('dev')];
-  if (!train.length || !dev.length) throw new SpecError('invalid optimization', [{ path: 'dataset', message: `dataset '${d.name}' needs train and dev examples (has ${train.length} train, ${dev.length} dev)` }]);
+  if (!train.length || !dev.length) throw new SpecError('invalid optimization', [{ path: 'dataset', message: `dataset '${d.name}' needs train and dev examples; it has ${splitsText(await ds.splitCounts(ctx.store, d.id))}` }]);
   const target = { type: 'component' as const, id: version.id, name: version.name, version: version.version };
   return startRun(ctx, {
     kind: 'optimize',

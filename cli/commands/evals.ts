@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { DEFAULT_SPLIT } from '../../core/dataset-import.js';
 import { metricFromText } from '../../core/metrics.js';
 import { api, CliError, followRun } from '../client.js';
 
@@ -36,7 +37,7 @@ export function evalCommands(program: Command): void {
   program
     .command('dataset-import <dataset> <file>')
     .description('import examples from a .jsonl or .csv file (all or nothing); creates the dataset if needed')
-    .option('-s, --split <split>', 'split for rows that name none', 'train')
+    .option('-s, --split <split>', 'split for rows that name none', DEFAULT_SPLIT)
     .action(async (dataset: string, file: string, o: { split: string }) => {
       if (!fs.existsSync(file)) throw new CliError(`no such file: ${file}`);
       const format = path.extname(file) === '.csv' ? 'csv' : 'jsonl';
@@ -52,7 +53,7 @@ export function evalCommands(program: Command): void {
     .requiredOption('-d, --dataset <name>', 'dataset')
     .option('-c, --component <name[@v]>', 'component to evaluate')
     .option('-p, --pipeline <name[@v]>', 'pipeline to evaluate')
-    .option('-s, --split <split>', 'split', 'dev')
+    .option('-s, --split <split>', 'split', DEFAULT_SPLIT)
     .option('-m, --metric <metric...>', 'metrics as name[:field] (repeatable)', ['exact_match'])
     .option('--provider <name>', 'evaluate on another provider')
     .option('--model <model>', 'and model')

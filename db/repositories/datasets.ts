@@ -132,6 +132,12 @@ export async function scoresOfChildRun(store: Store, childRunId: string): Promis
 /** How many rows a query matches (drivers answer a string or a number). */
 const countOf = async (q: Knex.QueryBuilder): Promise<number> => Number(((await q.count({ n: '*' }).first()) as { n: number | string } | undefined)?.n ?? 0);
 
+/** How many examples each split holds (one grouped count, not the examples). */
+export async function splitCounts(store: Store, datasetId: string): Promise<Record<Split, number>> {
+  const rows = (await store.knex('dataset_examples').where('datasetId', datasetId).select('split').count({ n: '*' }).groupBy('split')) as unknown as Array<{ split: Split; n: number | string }>;
+  return Object.assign({ train: 0, dev: 0, test: 0 }, Object.fromEntries(rows.map((r) => [r.split, Number(r.n)])));
+}
+
 export async function countExamples(store: Store, datasetId: string, split?: Split): Promise<number> {
   const q = store.knex('dataset_examples').where('datasetId', datasetId);
   if (split) q.where('split', split);

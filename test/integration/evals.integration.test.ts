@@ -50,7 +50,8 @@ describe('evaluation and optimization', () => {
     await post('/api/components/qa/versions', { name: 'qa', signature: 'question: str -> answer: str', instructions: 'mode: low', provider: 'fake' });
     const [a, b] = await Promise.all([2, 3].map((v) => post('/api/evals', { dataset: 'qs', target: { component: `qa@${v}` }, metrics: [{ name: 'exact_match', field: 'answer' }] })));
     await Promise.all([waitForRun(stack, a.id, 90_000), waitForRun(stack, b.id, 90_000)]);
-    const { body } = await stack.api('GET', `/api/evals/compare?runs=${a.id},${b.id}`);
+    // Started together, so neither is older: the baseline is named.
+    const { body } = await stack.api('GET', `/api/evals/compare?runs=${a.id},${b.id}&baseline=${a.id}`);
     const { body: dataset } = await stack.api('GET', '/api/datasets/qs');
     const question = (exampleId: string) => dataset.examples.find((e: any) => e.id === exampleId).inputs.question;
     const changed = body.changes.map((c: any) => `${c.kind}:${question(c.exampleId)}`);
@@ -58,7 +59,7 @@ describe('evaluation and optimization', () => {
     expect(changed.slice(0, 5).sort()).toEqual(['regression:q10', 'regression:q12', 'regression:q14', 'regression:q16', 'regression:q18']);
     expect(changed.slice(5).sort()).toEqual(['improvement:q1', 'improvement:q3', 'improvement:q5', 'improvement:q7', 'improvement:q9']);
     expect(body.unchanged).toBe(10);
-    expect(body.aggregates['exact_match:answer']).toEqual({ means: [0.5, 0.5], deltas: [0, 0] });
+    expect(body.aggregates['exact_match:answer']).toEqual({ means: [0.5, 0.5], deltas: [0, 0], verdicts: [null, 'same'] });
   });
 
   it('compares against a chosen baseline on every metric, with each example\'s inputs, expected, outputs and scores', async () => {
@@ -109,7 +110,7 @@ describe('evaluation and optimization', () => {
     expect(csv.body.error.message).toMatch(/line 1: missing columns/);
     expect((await stack.api('GET', '/api/datasets/strict')).body.examples).toHaveLength(1);
     const ok = await post('/api/datasets/strict/import', { format: 'csv', content: 'input.question,expected.answer,split\nq1,a1,dev\nq2,a2,test\n' });
-    expect(ok.splits).toEqual({ train: 1, dev: 1, test: 1 });
+    expect(ok.splits).toEqual({ train: 0, dev: 2, test: 1 });
     const first = ok.examples[0].id;
     expect((await stack.api('PATCH', `/api/datasets/strict/examples/${first}`, { split: 'test', expected: { answer: 'A0' } })).body.splits).toEqual({ train: 0, dev: 1, test: 2 });
     expect((await stack.api('PATCH', `/api/datasets/strict/examples/${first}`, { split: 'nope' })).status).toBe(400);

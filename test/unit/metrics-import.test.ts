@@ -31,11 +31,11 @@ describe('dataset import', () => {
   it('reads JSONL and CSV (quotes, JSON values, splits)', () => {
     expect(parseJsonl('{"inputs":{"q":"a"},"expected":{"a":"b"},"split":"dev"}\n\n{"inputs":{"q":"c"},"expected":{"a":"d"}}')).toEqual([
       { inputs: { q: 'a' }, expected: { a: 'b' }, split: 'dev' },
-      { inputs: { q: 'c' }, expected: { a: 'd' }, split: 'train' },
+      { inputs: { q: 'c' }, expected: { a: 'd' }, split: 'dev' }, // the one default split
     ]);
     expect(parseCsv('input.q,expected.a,split\n"hello, ""world""",42,test\n"multi\nline",[1],\n')).toEqual([
       { inputs: { q: 'hello, "world"' }, expected: { a: 42 }, split: 'test' },
-      { inputs: { q: 'multi\nline' }, expected: { a: [1] }, split: 'train' },
+      { inputs: { q: 'multi\nline' }, expected: { a: [1] }, split: 'dev' },
     ]);
   });
   it('refuses bad files naming every bad line', () => {
