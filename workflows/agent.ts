@@ -95,7 +95,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
     return CancellationScope.nonCancellable(() => (queue ? onSession(queue).endToolSession(runId) : endToolSession(runId))).catch(() => undefined);
   };
   /** A tool call; a browser call on the worker holding the run's browser, or, when that worker is gone, on a fresh session elsewhere. */
-  const callTool = async (args: { runId: string; callId: string; call: ToolCall; approved: boolean }) => {
+  const callTool = async (args: { runId: string; callId: string; call: ToolCall; approved: boolean; remembered?: string }) => {
     if (!browserAffinity || args.call.tool !== 'browser') return runTool(args);
     for (let fresh = false; ; fresh = true) {
       sessionQueue ??= (await browserSessionQueue()) ?? undefined;
@@ -184,7 +184,8 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
       if (decision.decision === 'deny') observation = `Denied by policy (${decision.rule}): ${decision.reason}`;
       else if (decision.decision === 'allow' || approved) {
         try {
-          const r = await callTool({ runId, callId, call, approved });
+          // A remembered approval travels with the call: the registry's re-check asks again and must find it.
+          const r = await callTool({ runId, callId, call, approved, ...(decision.rule === 'remembered:run' ? { remembered: judged.shape } : {}) });
           observation = r.output;
         } catch (err) {
           if (isCancellation(err)) throw err;

@@ -25,6 +25,8 @@ export interface RunToolInput {
   call: ToolCall;
   /** A person approved this call (its policy decision was ask). */
   approved: boolean;
+  /** The shape a person approved "for this run": a call the re-check judges to the same shape counts as approved. */
+  remembered?: string | undefined;
 }
 
 export interface RunToolResult {
@@ -40,15 +42,21 @@ export function createRunTool(deps: { events: EventWriter; secrets: SecretSet; t
     let decision: PolicyDecision;
     let pctx: PolicyContext;
     let policy: Policy;
+    let shape: string;
     try {
       call = toolCall.parse(input.call);
       policy = readPolicy(deps.tools.policyPath);
-      ({ decision, context: pctx } = await judgeToolCall(policy, call, deps.tools));
+      ({ decision, context: pctx, shape } = await judgeToolCall(policy, call, deps.tools));
     } catch (err) {
       throw ApplicationFailure.nonRetryable(`the tool call could not be checked, so it was not run: ${(err as Error).message}`, 'PolicyCheckFailed');
     }
-    if (decision.decision === 'deny' || (decision.decision === 'ask' && !input.approved)) {
-      throw ApplicationFailure.nonRetryable(`refused right before running (${decision.rule}): ${decision.reason}`, 'PolicyRefused');
+    // Approved for this run only when the call is still the kind the person approved (not when the policy or the call changed).
+    const approved = input.approved || (decision.decision === 'ask' && input.remembered !== undefined && input.remembered === shape);
+    if (decision.decision === 'deny' || (decision.decision === 'ask' && !approved)) {
+      const message = `refused right before running (${decision.rule}): ${decision.reason}`;
+      // The event log said allow (or approve) for this call: it says here that the tool did not run, and why.
+      await deps.events.append(input.runId, [{ type: 'log', key: `${input.callId}:refused`, data: { level: 'warn', message: `${input.callId} ${message}` } }]);
+      throw ApplicationFailure.nonRetryable(message, 'PolicyRefused');
     }
     let output = '';
     let ok = true;
@@ -68,9 +76,9 @@ export function createRunTool(deps: { events: EventWriter; secrets: SecretSet; t
           case 'terminal': {
             // Network only when the policy allowed this command's reach (or a person approved it), and then under the
             // sandbox only through a proxy that judges every host and port; the namespace itself stays empty.
-            const network = decision.network === 'allow' || (decision.network === 'ask' && input.approved);
+            const network = decision.network === 'allow' || (decision.network === 'ask' && approved);
             const sandbox = sandboxStatus(deps.tools);
-            const proxy = sandbox.active && network ? await startCommandProxy({ policy, approved: input.approved, endpoints: deps.tools.harnessEndpoints }) : undefined;
+            const proxy = sandbox.active && network ? await startCommandProxy({ policy, approved, endpoints: deps.tools.harnessEndpoints }) : undefined;
             const argv = !sandbox.active ? undefined : proxy ? proxiedSandboxArgv(sandbox, deps.tools, proxy) : sandboxArgv(sandbox, deps.tools, { network: false });
             const r = await runTerminal(call.args.command, pctx.workspace, { env: terminalEnv(deps.tools, pctx.workspace), timeoutMs: 60_000, maxBytes: OUTPUT_CAP * 2, signal: ctx.cancellationSignal, ...(argv ? { sandbox: argv } : {}) }).finally(() => proxy?.close());
             ok = r.exitCode === 0 && !r.timedOut;
@@ -87,7 +95,7 @@ export function createRunTool(deps: { events: EventWriter; secrets: SecretSet; t
           }
           case 'browser': {
             // Each navigation (a click too) is judged as an `open` of its URL.
-            const approvedHost = input.approved && call.args.url ? new URL(call.args.url).host : undefined;
+            const approvedHost = approved && call.args.url ? new URL(call.args.url).host : undefined;
             const allowHost = (url: string) => new URL(url).host === approvedHost || evaluatePolicy(policy, { tool: 'browser', args: { op: 'open', url } }, pctx).decision === 'allow';
             output = await runBrowser(input.runId, input.callId, call.args, { allowHost, reservedPorts: deps.tools.harnessEndpoints.map((e) => e.port), artifactsDir: deps.tools.artifactsDir, chromiumPath: deps.tools.chromiumPath });
             break;

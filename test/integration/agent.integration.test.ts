@@ -15,6 +15,13 @@ const plan = (command: string) => [
   { finish: { answer: '{{last}}' } },
 ];
 
+/** Two calls of one kind (an echo appending to log.txt): approving the first "for this run" covers the second. */
+const twice = (tag: string) => [
+  { tool: 'terminal', args: { command: `echo ${tag}-one >> log.txt` } },
+  { tool: 'terminal', args: { command: `echo ${tag}-two >> log.txt` } },
+  { finish: { answer: '{{last}}' } },
+];
+
 describe('agent runs with policy and approvals', () => {
   let stack: TestStack;
   let workspace: string;
@@ -22,7 +29,7 @@ describe('agent runs with policy and approvals', () => {
     workspace = makeWorkspace({ 'notes.txt': 'The answer is 42.\n' });
     stack = await startTestStack({
       workspace,
-      script: agentModel({ budget: [{ tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } }, { finish: { answer: 'fine' } }], approve: plan('echo ran >> log.txt && wc -l < notes.txt'), deny: plan('echo denied-ran >> log.txt'), timeout: plan('echo late-ran >> log.txt') }),
+      script: agentModel({ remember: twice('api'), 'remember-cli': twice('cli'), budget: [{ tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } }, { finish: { answer: 'fine' } }], approve: plan('echo ran >> log.txt && wc -l < notes.txt'), deny: plan('echo denied-ran >> log.txt'), timeout: plan('echo late-ran >> log.txt') }),
     });
     await seedAgent(stack, { rules: [{ id: 'read-notes', tool: 'filesystem', action: 'allow', match: { op: 'read', path: '*.txt' } }] });
   });
@@ -96,6 +103,32 @@ describe('agent runs with policy and approvals', () => {
     expect(out).toMatch(/approve terminal \{"command":"echo ran >> log\.txt && wc -l < notes\.txt"\}\? \[y\/N\/a\] y/);
     expect(out).toMatch(/approval\.resolved\s+tool\[1\] approve/);
     expect(out).toMatch(/completed: \{\n\s+"answer": "1\\n\[exit code 0\]"/);
+  });
+
+  it('an approval "for this run" covers the next call of the same kind: it runs, asked once', async () => {
+    await stack.api('PUT', '/api/policy', { rules: [{ tool: 'filesystem', action: 'allow', match: { op: 'read' } }] });
+    const { body } = await stack.api('POST', '/api/components/helper/runs', { inputs: { task: 'remember' } });
+    await waitForStatus(stack, body.id, 'waiting_approval');
+    await stack.api('POST', `/api/runs/${body.id}/approvals/tool[0]`, { decision: 'approve', remember: 'run' });
+    const run = await waitForRun(stack, body.id);
+    expect(run.status).toBe('completed');
+    expect(run.outputs.answer).toMatch(/\[exit code 0\]/);
+    expect(fs.readFileSync(path.join(workspace, 'log.txt'), 'utf8')).toContain('api-one\napi-two\n');
+    const events = await eventsOf(stack, body.id);
+    expect(events.filter((e) => e.type === 'approval.requested')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'policy.decision').map((e) => `${e.data.decision}:${e.data.rule}`)).toEqual(['ask:default:write-asks', 'allow:remembered:run']);
+    expect(events.filter((e) => e.type === 'tool.result').map((e) => e.data.callId)).toEqual(['tool[0]', 'tool[1]']);
+  });
+
+  it("answers 'a' from the CLI: the same kind of call runs without a second prompt", async () => {
+    await stack.api('PUT', '/api/policy', { rules: [{ tool: 'filesystem', action: 'allow', match: { op: 'read' } }] });
+    const p = spawnHarness(['run', 'agent', 'helper', '-i', 'task=remember-cli'], { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir }, 'a\n');
+    expect(await p.exitCode).toBe(0);
+    const out = p.output();
+    expect(out.match(/\[y\/N\/a\]/g)).toHaveLength(1);
+    expect(out).toMatch(/remembered:run/);
+    expect(out).not.toMatch(/refused right before running/);
+    expect(fs.readFileSync(path.join(workspace, 'log.txt'), 'utf8')).toContain('cli-one\ncli-two\n');
   });
 
   it('fails on a crossed budget, or asks a person to go on', async () => {

@@ -56,6 +56,21 @@ describe('tool registry', () => {
     await expect(run({ tool: 'filesystem', args: { op: 'read', path: p } })).rejects.toThrow(/refused right before running \(builtin:outside-workspace\)/);
   });
 
+  it('runs a call approved "for this run" only while the re-check finds the kind approved, and logs a refusal', async () => {
+    const policyFile = path.join(project, 'policy.json');
+    const saved = fs.readFileSync(policyFile, 'utf8');
+    fs.writeFileSync(policyFile, JSON.stringify({ rules: [] }));
+    try {
+      const write = (remembered: string, p: string) => new MockActivityEnvironment().run(runTool, { runId: 'r', callId: `c${appended.length}`, call: { tool: 'filesystem', args: { op: 'write', path: p, content: 'x' } }, approved: false, remembered } satisfies RunToolInput);
+      await expect(write('filesystem:write:data', 'data/new.txt')).resolves.toMatchObject({ ok: true });
+      await expect(write('filesystem:write:data', 'ok-new.txt')).rejects.toThrow(/refused right before running \(default:write-asks\)/);
+      expect(appended.at(-1)).toMatchObject({ type: 'log', data: { level: 'warn', message: expect.stringMatching(/refused right before running/) } });
+      expect(fs.existsSync(path.join(ws, 'ok-new.txt'))).toBe(false);
+    } finally {
+      fs.writeFileSync(policyFile, saved);
+    }
+  });
+
   it('refuses the sibling directory that shares the root prefix', async () => {
     await expect(run({ tool: 'filesystem', args: { op: 'read', path: `${ws}-evil/x.txt` } })).rejects.toThrow(/outside-workspace/);
   });
