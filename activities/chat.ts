@@ -3,6 +3,7 @@
 import type { ChatMessage, Usage } from '../core/messages.js';
 import type { Store } from '../db/knex.js';
 import { answeredTranscript, storedReply, upsertMessage, type ChatTarget } from '../db/repositories/chats.js';
+import { setChatBusy } from '../db/repositories/runs.js';
 import type { CallModel } from './llm/model-call.js';
 
 export interface ChatTurnInput {
@@ -30,6 +31,17 @@ export interface ChatDeps {
 
 export function createChatTurn(deps: ChatDeps) {
   return async function chatTurn(input: ChatTurnInput): Promise<ChatTurnResult> {
+    const { runId } = input;
+    // Running while it answers, idle again while it waits for the next message.
+    await setChatBusy(deps.store, runId, true);
+    try {
+      return await answer(input);
+    } finally {
+      await setChatBusy(deps.store, runId, false);
+    }
+  };
+
+  async function answer(input: ChatTurnInput): Promise<ChatTurnResult> {
     const { chatId, runId, messageId, target } = input;
     await upsertMessage(deps.store, chatId, { key: `${messageId}:user`, role: 'user', content: input.content });
     const history = input.history ?? (await answeredTranscript(deps.store, chatId, messageId));
@@ -37,7 +49,7 @@ export function createChatTurn(deps: ChatDeps) {
     const result = await deps.callModel({ runId, callId: messageId, provider: target.provider, model: target.model, maxTokens: target.maxTokens, messages, stream: true });
     const stored = await upsertMessage(deps.store, chatId, { key: `${messageId}:assistant`, role: 'assistant', content: result.text, usage: result.usage });
     return { messageId, seq: stored.seq, role: 'assistant', content: result.text, usage: result.usage };
-  };
+  }
 }
 
 /** The reply a turn already got, for a message resent after the execution that answered it continued as new. */

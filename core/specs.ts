@@ -88,7 +88,8 @@ export const runRequest = z.strictObject({
   cache: z.enum(['reuse', 'off']).optional(),
 });
 
-export const runStatuses = ['queued', 'running', 'waiting_approval', 'completed', 'failed', 'cancelled', 'timed_out'] as const;
+// `idle`: a chat waiting for its next message (its turns move it to running and back).
+export const runStatuses = ['queued', 'running', 'idle', 'waiting_approval', 'completed', 'failed', 'cancelled', 'timed_out'] as const;
 export type RunStatus = (typeof runStatuses)[number];
 export const terminalStatuses: readonly RunStatus[] = ['completed', 'failed', 'cancelled', 'timed_out'];
 export const runKinds = ['pipeline', 'component', 'agent', 'chat', 'eval', 'optimize', 'generate'] as const;
@@ -96,6 +97,10 @@ export type RunKind = (typeof runKinds)[number];
 
 /** The words of a search: runs of letters, digits and `_`, lower-cased (the store's full-text indexes split text the same way). */
 export const searchWords = (text: string): string[] => text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
+
+/** How a list treats archived things (runs, components): left out by default. */
+export const archivedQuery = z.enum(['include', 'only'], { error: "archived is 'include' or 'only'" }).optional();
+export type ArchivedFilter = z.infer<typeof archivedQuery>;
 
 export const runListQuery = z.strictObject({
   kind: z.enum(runKinds).optional(),
@@ -132,4 +137,6 @@ export const runListQuery = z.strictObject({
       'origin is app, app:<name>@, app:<name>@<version>, eval, eval:<run id>, optimize, optimize:<run id>, fork or fork:<run id>',
     )
     .optional(),
+  /** Archived runs are left out unless asked for: `include` lists them too, `only` lists them alone. */
+  archived: archivedQuery,
 });

@@ -8,6 +8,7 @@ import { eventPageText } from '../../db/repositories/run-views.js';
 import * as runs from '../../db/repositories/runs.js';
 import type { AppContext } from '../context.js';
 import { readJson } from '../body.js';
+import { archiveRun, deleteRun } from '../services/archive.js';
 import { compareRunsById } from '../services/compare.js';
 import { forkRun, forkTree, runDefinition } from '../services/forks.js';
 import * as svc from '../services/runs.js';
@@ -51,5 +52,11 @@ export function runRoutes(app: AppContext): Router {
     ctx.body = fs.createReadStream(file);
   });
   r.post('/:id/replay', async (ctx) => (ctx.body = await svc.replay(app, ctx.params.id!)));
+  r.post('/:id/archive', async (ctx) => (ctx.body = await archiveRun(app, ctx.params.id!, true)));
+  r.post('/:id/unarchive', async (ctx) => (ctx.body = await archiveRun(app, ctx.params.id!, false)));
+  r.delete('/:id', async (ctx) => {
+    await deleteRun(app, ctx.params.id!);
+    ctx.status = 204;
+  });
   return r;
 }

@@ -21,6 +21,10 @@ export interface RunView {
   origin: string | null;
   forkOf: { runId: string; step: string } | null;
   traceId: string | null;
+  /** When it was archived (hidden from lists unless asked for). */
+  archivedAt: string | null;
+  /** A chat's run: the chat it is. */
+  chat: { id: string; title: string } | null;
   usage: { inputTokens: number; outputTokens: number; costUsd: number };
   temporal: { workflowId: string; runId: string | null; uiUrl: string };
 }

@@ -1,4 +1,4 @@
-// `harness component import-dspy <program.json>` and `harness component export-dspy <name@version>`.
+// `harness component import-dspy <program.json>`, `harness component export-dspy <name@version>`, and archive|unarchive|delete.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -19,7 +19,7 @@ function readProgram(file: string): unknown {
 }
 
 export function componentCommands(program: Command): void {
-  const component = program.command('component').description('components: DSPy programs in and out');
+  const component = program.command('component').description('components: DSPy programs in and out, archive and delete');
   component
     .command('import-dspy <program>')
     .description('read a program saved by DSPy (program.save) into component versions')
@@ -32,6 +32,27 @@ export function componentCommands(program: Command): void {
       const body = { name, program: readProgram(file), provider: o.provider, ...(o.signature ? { signature: o.signature } : {}), ...(o.model ? { model: o.model } : {}) };
       const { components } = await api('POST', '/api/components/import/dspy', body);
       for (const c of components as Array<{ name: string; version: number; kind: string }>) console.log(`imported ${c.name}@${c.version} (${c.kind})`);
+    });
+  component
+    .command('archive <name>')
+    .description('hide a component from the list (it still runs where a pipeline names it)')
+    .action(async (name: string) => {
+      await api('POST', `/api/components/${encodeURIComponent(name)}/archive`);
+      console.log(`archived ${name}`);
+    });
+  component
+    .command('unarchive <name>')
+    .description('bring an archived component back into the list')
+    .action(async (name: string) => {
+      await api('POST', `/api/components/${encodeURIComponent(name)}/unarchive`);
+      console.log(`unarchived ${name}`);
+    });
+  component
+    .command('delete <name>')
+    .description('delete a component and all its versions; refused while a pipeline, an app or an MCP exposure uses it')
+    .action(async (name: string) => {
+      await api('DELETE', `/api/components/${encodeURIComponent(name)}`);
+      console.log(`deleted ${name}`);
     });
   component
     .command('export-dspy <ref>')

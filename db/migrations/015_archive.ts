@@ -9,11 +9,14 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('components', (t) => {
     t.string('archived_at', 32).nullable();
   });
+  // A chat's run shows as the chat: found by its run.
+  await knex.schema.alterTable('chats', (t) => t.index(['run_id']));
   await knex('runs').where({ kind: 'chat', status: 'running' }).update({ status: 'idle' });
 }
 
 export async function down(knex: Knex): Promise<void> {
   await knex('runs').where({ kind: 'chat', status: 'idle' }).update({ status: 'running' });
+  await knex.schema.alterTable('chats', (t) => t.dropIndex(['run_id']));
   await knex.schema.alterTable('components', (t) => t.dropColumn('archived_at'));
   await knex.schema.alterTable('runs', (t) => t.dropColumn('archived_at'));
 }

@@ -4,7 +4,7 @@ import { newId } from '../../core/ids.js';
 import type { ChatMessage } from '../../core/messages.js';
 import { NotFoundError } from '../errors.js';
 import type { Store } from '../knex.js';
-import { forgetRunValues } from './stored-values.js';
+import { deleteRuns } from './runs.js';
 
 export interface ChatTarget {
   provider: string;
@@ -58,17 +58,10 @@ export async function listChats(store: Store): Promise<ChatRow[]> {
  * step cache forgets the run's calls. Audit entries stay.
  */
 export async function deleteChat(store: Store, id: string): Promise<void> {
-  await store.knex.transaction(async (trx) => {
-    const chat = await trx('chats').where('id', id).first('runId');
-    if (!chat) throw new NotFoundError('chat', id);
-    await trx('chats').where('id', id).del();
-    await trx('step_cache').where('runId', chat.runId).del();
-    await trx('runs').where('id', chat.runId).del();
-    await forgetRunValues(trx, chat.runId);
-    // Its large payloads (long transcripts' turns) are the run's too.
-    // Not those another run refers to too (a sealed value is stored once for every run that has it).
-    await trx('payload_artifacts').where('workflowId', chat.runId).whereRaw('not exists (select 1 from stored_value_runs r where r.sha256 = payload_artifacts.sha256 and r.run_id <> ?)', [chat.runId]).del();
-  });
+  const chat = await store.knex('chats').where('id', id).first('runId');
+  if (!chat) throw new NotFoundError('chat', id);
+  // Deleting its run deletes the chat, its transcript and its large payloads with it.
+  await deleteRuns(store, [chat.runId]);
 }
 
 export async function listMessages(store: Store, chatId: string): Promise<ChatMessageRow[]> {

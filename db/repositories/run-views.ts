@@ -34,6 +34,9 @@ function viewSql(dialect: Store['dialect']): string {
     `',"origin":' || ${q('origin')}`,
     `',"forkOf":' || case when fork_of_run is null then 'null' else '{"runId":' || ${q('fork_of_run')} || ',"step":' || ${q("coalesce(fork_of_step, '')")} || '}' end`,
     `',"traceId":' || ${q('trace_id')}`,
+    `',"archivedAt":' || ${q('archived_at')}`,
+    // A chat's run shows as the chat: its id and title.
+    `',"chat":' || case when runs.kind = 'chat' then coalesce((select '{"id":' || ${q('c.id')} || ',"title":' || ${q('c.title')} || '}' from chats c where c.run_id = runs.id), 'null') else 'null' end`,
     `',"usage":{"inputTokens":' || input_tokens || ',"outputTokens":' || output_tokens || ',"costUsd":' || ${cost} || '}'`,
     `',"temporal":{"workflowId":' || ${q('workflow_id')} || ',"runId":' || ${q('temporal_run_id')}`,
     `',"uiUrl":' || ${q(`${workflowsUrl} || workflow_id || coalesce('/' || temporal_run_id, '') || '/history'`)} || '}}'`,

@@ -2,12 +2,12 @@
 import type { Knex } from 'knex';
 import type { NewRunEvent, RunEvent } from '../../core/events.js';
 import type { TrajectoryStep } from '../../core/react.js';
-import type { RunKind, RunStatus } from '../../core/specs.js';
+import type { ArchivedFilter, RunKind, RunStatus } from '../../core/specs.js';
 import { searchWords, terminalStatuses } from '../../core/specs.js';
 import { NotFoundError } from '../errors.js';
 import type { Store } from '../knex.js';
 import { RunEventRow, RunRow, type RunTarget } from '../models/run.js';
-import { loadLargeValues, storeLargeValues } from './stored-values.js';
+import { forgetRunValues, loadLargeValues, storeLargeValues } from './stored-values.js';
 
 const now = (): string => new Date().toISOString();
 
@@ -87,6 +87,8 @@ export interface RunFilter {
   /** Created at or after / before these ISO times. */
   since?: string | undefined;
   until?: string | undefined;
+  /** Archived runs are left out unless `include` (them too) or `only` (them alone). */
+  archived?: ArchivedFilter;
 }
 
 /** The origins of child runs: `eval:<runId>`, `optimize:<runId>`. */
@@ -97,6 +99,7 @@ interface Filterable {
   where(column: string, op: string, value: unknown): unknown;
   whereRaw(sql: string, bindings: readonly string[]): unknown;
   whereNotNull(column: string): unknown;
+  whereNull(column: string): unknown;
   join(table: string, left: string, right: string): unknown;
   orderBy(column: string, order: 'asc' | 'desc'): unknown;
 }
@@ -136,6 +139,8 @@ export function filterRuns<Q extends Filterable>(query: Q, q: RunFilter, dialect
   if (q.target) query.whereRaw(dialect === 'sqlite' ? "json_extract(target, '$.name') = ?" : "(target::jsonb)->>'name' = ?", [q.target]);
   if (q.since) query.where('createdAt', '>=', q.since);
   if (q.until) query.where('createdAt', '<', q.until);
+  if (q.archived === 'only') query.whereNotNull('runs.archivedAt');
+  else if (q.archived !== 'include') query.whereNull('runs.archivedAt');
   if (q.topLevel) query.whereRaw(`(origin is null or (${CHILD_ORIGINS.map(() => 'origin not like ?').join(' and ')}))`, CHILD_ORIGINS.map((o) => `${o}%`));
   query.orderBy(byIndex ? 'runs_search.rowid' : 'runs.id', 'desc');
   return query;
@@ -207,7 +212,7 @@ export async function appendEvents(
     // Write first, read second: SQLite takes its write lock now (a reader that upgrades later can hit
     // SQLITE_BUSY_SNAPSHOT when another process wrote in between); PostgreSQL takes the row lock.
     // The no-op update returns the row, so locking and reading are one statement.
-    const [run] = (await trx('runs').where('id', runId).update({ lastSeq: trx.ref('lastSeq') }, ['lastSeq', 'status'])) as Array<{ lastSeq: number | string; status: RunStatus }>;
+    const [run] = (await trx('runs').where('id', runId).update({ lastSeq: trx.ref('lastSeq') }, ['lastSeq', 'status', 'kind'])) as Array<{ lastSeq: number | string; status: RunStatus; kind: RunKind }>;
     if (!run) throw new NotFoundError('run', runId);
     // A run's final event is its last: a late report (a model call that outlived its cancelled run) is dropped.
     if (terminalStatuses.includes(run.status)) return { lastSeq: Number(run.lastSeq), appended: 0 };
@@ -225,15 +230,63 @@ export async function appendEvents(
     // One update for the new last seq, the patch, and the usage (counted once per stored response,
     // in the same transaction, so a replayed append adds nothing). The run is not terminal: checked above, under the lock.
     // A start written again (a write retried or handed on) leaves the run's start time alone.
-    const move = patch?.status === 'running' && run.status === 'running' ? { ...patch, status: undefined } : patch;
+    const move = patch?.status === 'running' && (run.status === 'running' || run.status === 'idle') ? { ...patch, status: undefined } : patch;
     const values = {
       ...(rows.length ? { lastSeq: seq, updatedAt: at } : {}),
       ...(move ? patchColumns(await storedPatch(trx, runId, move), at) : {}),
+      // A chat that starts waits for its first message: idle (its turns move it to running and back).
+      ...(move?.status === 'running' && run.kind === 'chat' ? { status: 'idle' } : {}),
       ...(usage && rows.length ? usageColumns(trx, usage) : {}),
     };
     if (Object.keys(values).length) await trx('runs').where('id', runId).update(values);
     return { lastSeq: seq, appended: rows.length };
   });
+}
+
+/** A chat's turn under way (`busy`) or over: running, then idle again; a chat that has ended stays as it is. */
+export async function setChatBusy(store: Store, runId: string, busy: boolean): Promise<void> {
+  await store
+    .knex('runs')
+    .where('id', runId)
+    .where('status', busy ? 'idle' : 'running')
+    .update({ status: busy ? 'running' : 'idle', updatedAt: now() });
+}
+
+/** Archive a run (hidden from lists until a filter asks) or bring it back; false when there is no such run. */
+export async function setRunArchived(store: Store, id: string, archived: boolean): Promise<boolean> {
+  return (await store.knex('runs').where('id', id).update({ archivedAt: archived ? now() : null })) > 0;
+}
+
+/**
+ * Delete runs and everything they stored, in one transaction: their events, step cache rows, definitions,
+ * eval results, the large values and sealed payloads no other run refers to, a chat's transcript. The caller
+ * checked that none is under way and removes their artifact files after.
+ */
+export async function deleteRuns(store: Store, ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  await store.knex.transaction(async (trx) => {
+    const chats = trx('chats').whereIn('runId', ids).select('id');
+    await trx('chat_messages').whereIn('chatId', chats).del();
+    await trx('chats').whereIn('runId', ids).del();
+    await trx('step_cache').whereIn('runId', ids).del();
+    for (const id of ids) {
+      await forgetRunValues(trx, id);
+      // Not a sealed payload another run refers to too (a value is stored once for every run that has it).
+      await trx('payload_artifacts').where('workflowId', id).whereRaw('not exists (select 1 from stored_value_runs r where r.sha256 = payload_artifacts.sha256 and r.run_id <> ?)', [id]).del();
+    }
+    // Events, definitions and eval rows go with their run (on delete cascade).
+    await trx('runs').whereIn('id', ids).del();
+  });
+}
+
+/** A run and the runs under it (an eval's examples, an optimizer's trials and theirs), the run first. */
+export async function runFamily(store: Store, id: string): Promise<RunRow[]> {
+  const family: RunRow[] = [await getRun(store, id)];
+  for (let i = 0; i < family.length; i++) {
+    const parent = family[i]!.id;
+    family.push(...(await RunRow.query(store.knex).whereIn('origin', CHILD_ORIGINS.map((o) => `${o}${parent}`))));
+  }
+  return family;
 }
 
 export async function listEvents(store: Store, runId: string, after = 0, limit = 1000): Promise<RunEvent[]> {

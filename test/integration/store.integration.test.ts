@@ -89,6 +89,8 @@ describe.each(dialects)('store (%s)', (dialect) => {
       origin: null,
       forkOf: null,
       traceId: null,
+      archivedAt: null,
+      chat: null,
       usage: { inputTokens: 3, outputTokens: 2, costUsd: 0.000015 },
       temporal: { workflowId: plain.id, runId: 'tr-1', uiUrl: `http://ui/namespaces/default/workflows/${plain.id}/tr-1/history` },
     });
