@@ -13,7 +13,6 @@ const modules: Array<{ names: string[]; load: () => Promise<AddCommands>; tempor
   { names: ['worker'], load: async () => (await import('./commands/worker.js')).workerCommand, temporal: true },
   { names: ['run'], load: async () => (await import('./commands/run.js')).runCommand },
   { names: ['runs'], load: async () => (await import('./commands/runs.js')).runsCommands },
-  { names: ['runs'], load: async () => (await import('./commands/runs.js')).runsCommands },
   { names: ['replay'], load: async () => (await import('./commands/replay.js')).replayCommand, temporal: true },
   { names: ['fork', 'diff'], load: async () => (await import('./commands/fork.js')).forkCommands },
   { names: ['component'], load: async () => (await import('./commands/components.js')).componentCommands },
