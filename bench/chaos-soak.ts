@@ -23,6 +23,10 @@ export interface SoakOptions {
   /** Mean seconds between kills. */
   killEverySeconds?: number;
   log?: (line: string) => void;
+  /** Where the soak keeps its project, workspace and Temporal history (default: a new temporary directory; removed at the end). */
+  dir?: string;
+  /** More configuration for the harness processes. */
+  env?: Record<string, string>;
 }
 
 export interface SoakFigures {
@@ -68,7 +72,10 @@ function restartable(name: string, args: string[], env: Record<string, string>, 
       const deadline = Date.now() + 90_000;
       while (!out.includes(ready)) {
         if (c.exitCode !== null) throw new Error(`${name} exited (${c.exitCode}) before it was ready:\n${out.slice(-2000)}`);
-        if (Date.now() > deadline) throw new Error(`${name} was not ready in time:\n${out.slice(-2000)}`);
+        if (Date.now() > deadline) {
+          c.kill('SIGKILL'); // a process that never became ready is not left behind
+          throw new Error(`${name} was not ready in time:\n${out.slice(-2000)}`);
+        }
         await sleep(100);
       }
       log(`${name} up (pid ${c.pid})`);
@@ -84,10 +91,21 @@ function restartable(name: string, args: string[], env: Record<string, string>, 
 }
 
 export async function soak(o: SoakOptions): Promise<SoakFigures> {
+  // Whatever the outcome (a failed start too), everything started is stopped, last first.
+  const started: Array<() => unknown> = [];
+  try {
+    return await soakWith(o, started);
+  } finally {
+    for (const stop of started.reverse()) await Promise.resolve().then(stop).catch(() => {});
+  }
+}
+
+async function soakWith(o: SoakOptions, running: Array<() => unknown>): Promise<SoakFigures> {
   const log = o.log ?? (() => {});
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-chaos-'));
+  const dir = o.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-chaos-'));
   const workspace = path.join(dir, 'workspace');
   fs.mkdirSync(workspace);
+  if (!o.dir) running.push(() => fs.rmSync(dir, { recursive: true, force: true }));
   const callsLog = path.join(workspace, 'calls.log');
   const violations: string[] = [];
   const kills = { worker: 0, backend: 0, temporal: 0 };
@@ -109,22 +127,28 @@ export async function soak(o: SoakOptions): Promise<SoakFigures> {
     return echoModel(req);
   };
   const fake: FakeProvider = await startFakeProvider('openai', script);
+  running.push(() => fake.close());
 
   const ports = { port: await freePort(), uiPort: await freePort() };
   const serverOptions = { cliPath: o.cliPath, dbFile: path.join(dir, 'temporal.db'), ...ports, logFile: path.join(dir, 'temporal.log') };
   let temporal: DevServer = await startDevServer(serverOptions);
+  running.push(() => temporal.stop('SIGKILL'));
   const apiPort = await freePort();
   const env = {
     VLOOP_PROJECT_DIR: path.join(dir, 'project'),
     HARNESS_PORT: String(apiPort),
+    // Every port the soak's processes open is a free one (`npm start` may hold the defaults).
+    HARNESS_APPS_PORT: String(await freePort()),
     HARNESS_TOKEN: TOKEN,
     HARNESS_WORKSPACE: workspace,
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_TASK_QUEUE: 'chaos',
     VLOOP_WORKFLOW_BUNDLE: o.workflowBundle,
+    ...o.env,
   };
   const backend = restartable('backend', ['backend', '--no-worker'], env, 'backend listening', log);
   const worker = restartable('worker', ['worker'], env, 'worker polling', log);
+  running.push(() => worker.kill(), () => backend.kill());
   await backend.start();
   await worker.start();
 

@@ -12,6 +12,8 @@ import { TOKEN } from './stack.js';
 
 export interface UpSession {
   up: HarnessProcess;
+  /** The project directory (VLOOP_PROJECT_DIR): its store is harness.db there. */
+  dir: string;
   url: string;
   port: number;
   browser: Browser;
@@ -44,7 +46,12 @@ export async function startHarnessUp(fakeBaseUrl: string, env: Record<string, st
       LM_MODEL: 'fake-model',
       ...env,
     });
-    await up.waitFor('running; press Ctrl-C to stop', 90_000);
+    try {
+      await up.waitFor('running; press Ctrl-C to stop', 90_000);
+    } catch (err) {
+      await up.kill(); // a stack that did not start (a port taken, a timeout) is not left running
+      throw err;
+    }
     return { port, up };
   };
   let started: Awaited<ReturnType<typeof start>> | undefined;
@@ -63,6 +70,7 @@ export async function startHarnessUp(fakeBaseUrl: string, env: Record<string, st
   await page.getByText('Recent runs').waitFor();
   return {
     up,
+    dir: projectDir,
     url,
     port,
     browser,
