@@ -48,6 +48,17 @@ export interface EventDataByType {
 
 export type RunEventType = keyof EventDataByType;
 
+/**
+ * The step an event belongs to: its `stepId`, or for an agent's model call `agent[N]` (which carries none), turn N.
+ * Every fold of events into steps (the dashboard's bars, run diffs) attributes usage through this.
+ * @example stepIdOf({ callId: 'agent[2]' }) // 'turn[2]'
+ */
+export function stepIdOf(data: { stepId?: unknown; callId?: unknown } | null | undefined): string | undefined {
+  if (typeof data?.stepId === 'string') return data.stepId;
+  const m = /^agent\[(\d+)\]$/.exec(String(data?.callId ?? ''));
+  return m ? `turn[${m[1]}]` : undefined;
+}
+
 /** An event before it is stored: `key` makes appends idempotent across activity retries and replays. */
 export type NewRunEvent = {
   [T in RunEventType]: { type: T; key: string; data: EventDataByType[T] };

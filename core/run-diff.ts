@@ -1,5 +1,6 @@
 // Compare two runs step by step: pipeline steps aligned by id (in dependency order), agent turns by
 // sequence alignment of their tool calls; per step the configuration, the outputs and the usage.
+import { stepIdOf } from './events.js';
 import type { RunDefinition } from './fork.js';
 import { pinnedRef } from './pipeline-plan.js';
 import { align, jsonDiff, type JsonChange } from './sequence-diff.js';
@@ -60,13 +61,6 @@ export interface RunComparison {
 
 const noUsage = (): StepUsage => ({ inputTokens: 0, outputTokens: 0, costUsd: 0, latencyMs: 0, calls: 0 });
 
-/** Agent calls are `agent[N]`; they belong to turn N. */
-const stepOfCall = (data: Record<string, unknown>): string | undefined => {
-  if (typeof data.stepId === 'string') return data.stepId;
-  const m = /^agent\[(\d+)\]$/.exec(String(data.callId ?? ''));
-  return m ? `turn[${m[1]}]` : undefined;
-};
-
 /** What a definition says configures each step (agents: one configuration for every turn). */
 function stepConfigs(def: RunDefinition | undefined): Map<string, Record<string, unknown>> {
   const out = new Map<string, Record<string, unknown>>();
@@ -92,7 +86,7 @@ export function stepRecordsOf(side: RunSide): Map<string, StepRecord> {
   for (const e of side.events) {
     const d = e.data;
     if (e.type === 'llm.response') {
-      const id = stepOfCall(d);
+      const id = stepIdOf(d);
       if (!id) continue;
       const u = get(id).usage;
       const usage = (d.usage ?? {}) as { inputTokens?: number; outputTokens?: number };

@@ -48,6 +48,17 @@ describe('timeline transforms', () => {
     expect(toRow(events[2]!)).toMatchObject({ title: 'Policy: ask', tone: 'warning' });
     expect(pendingApprovals([...events, ev('approval.resolved', { approvalId: 'tool[0]', decision: 'approve' })])).toEqual([]);
   });
+  it('agent turns: each turn counts the tokens of its model call (agent[N] belongs to turn[N]), the finishing turn too', () => {
+    const turn = (n: number, tokens: [number, number]) => [
+      ev('llm.request', { callId: `agent[${n}]`, provider: 'p', model: 'm', messages: [], attempt: 1 }),
+      ev('llm.response', { callId: `agent[${n}]`, text: '{}', usage: { inputTokens: tokens[0], outputTokens: tokens[1] }, latencyMs: 4, costUsd: 0.002, attempt: 1 }),
+    ];
+    const events = [ev('run.started'), ...turn(0, [1200, 100]), ev('step.completed', { stepId: 'turn[0]', outputs: { thought: '', observation: 'x' } }), ...turn(1, [1500, 90]), ev('run.completed', { outputs: { answer: 'x' } })];
+    expect(stepStates(events).map((s) => [s.stepId, s.status, s.inputTokens, s.outputTokens])).toEqual([
+      ['turn[0]', 'completed', 1200, 100],
+      ['turn[1]', 'completed', 1500, 90],
+    ]);
+  });
   it('merges a resumed stream without duplicates or disorder', () => {
     const events = fixtures.completed();
     const merged = mergeEvents(events.slice(0, 3), [events[2]!, events[4]!, events[3]!]);

@@ -1,5 +1,6 @@
 // Pure transforms of run events for the views: timeline rows, step states, LLM and tool calls.
 // No Vue, no fetch: unit-tested with fixtures for each terminal state.
+import { stepIdOf } from '../../../core/events.js';
 
 export interface EventLike {
   seq: number;
@@ -82,7 +83,7 @@ export function toRow(e: EventLike): TimelineRow {
   }
 }
 
-/** Per-step state for pipelines, with the LLM usage of each step summed. */
+/** Per-step state (pipeline steps, agent turns), with the LLM usage of each step summed. */
 export function stepStates(events: EventLike[]): StepState[] {
   const steps = new Map<string, StepState>();
   const get = (id: string) => steps.get(id) ?? steps.set(id, { stepId: id, status: 'running', inputTokens: 0, outputTokens: 0, costUsd: 0, latencyMs: 0 }).get(id)!;
@@ -92,7 +93,13 @@ export function stepStates(events: EventLike[]): StepState[] {
       for (const s of steps.values()) if (s.status === 'running') Object.assign(s, { status: 'cancelled', endedAt: e.time });
       continue;
     }
-    const id = e.data?.stepId as string | undefined;
+    // An agent's finishing turn records no step of its own: the run's end completes it.
+    if (e.type === 'run.completed') {
+      for (const s of steps.values()) if (s.status === 'running') Object.assign(s, { status: 'completed', endedAt: e.time });
+      continue;
+    }
+    // An agent's model calls (`agent[N]`) name no step: they belong to turn N.
+    const id = stepIdOf(e.data);
     if (!id) continue;
     const s = get(id);
     if (e.type === 'step.started') s.startedAt ??= e.time;
