@@ -2,11 +2,15 @@
 import type { ServerFrame } from '../core/events.js';
 import { loadOrCreateToken } from '../api/config.js';
 import { config } from './config.js';
+import { readStackRecord } from './stack-record.js';
 
 export class CliError extends Error {}
 
 export function backendUrl(): string {
   const { host, port } = config().api;
+  // No port configured: the backend this project's `harness up` (or `harness backend`) runs, on whatever port it took.
+  const running = process.env.HARNESS_PORT ? undefined : readStackRecord(config().paths.run);
+  if (running) return running.url;
   return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 }
 

@@ -3,10 +3,13 @@ import type { Command } from 'commander';
 import { startBackend, type Backend } from '../../api/server.js';
 import type { Store } from '../../db/knex.js';
 import { onShutdown, prepareStore, resolvedConfig } from '../runtime.js';
+import { recordStack } from '../stack-record.js';
 
-export async function launchBackend(o: { worker: boolean }): Promise<{ backend: Backend; store: Store }> {
+export async function launchBackend(o: { worker: boolean; temporalPid?: number | undefined }): Promise<{ backend: Backend; store: Store }> {
   const store = await prepareStore();
-  const backend = await startBackend({ config: resolvedConfig(), store, withWorker: o.worker });
+  const config = resolvedConfig();
+  const backend = await startBackend({ config, store, withWorker: o.worker });
+  recordStack(config.paths.run, { pid: process.pid, url: backend.url.replace('//0.0.0.0:', '//127.0.0.1:'), temporal: { address: config.temporal.address, pid: o.temporalPid } });
   return { backend, store };
 }
 

@@ -9,6 +9,7 @@ import { temporalServing } from '../../temporal/health.js';
 import { backendUrl, CliError } from '../client.js';
 import { config } from '../config.js';
 import { cliSearch, codecEndpoint, temporalTarget } from '../runtime.js';
+import { readStackRecord } from '../stack-record.js';
 import { harnessFile } from '../../config/root.js';
 
 const NAMES = ['temporal', 'backend', 'web'] as const;
@@ -37,8 +38,18 @@ function readPid(n: Name): number | undefined {
   }
 }
 
+/** The stack a `harness up` or `harness backend` of this project runs (not started by these commands). */
+const running = () => readStackRecord(runDir());
+
+/** Where Temporal is: as configured, else where this project's running stack has it. */
+function temporalAddress(): string {
+  const target = temporalTarget(); // reads .env first
+  const configured = process.env.TEMPORAL_ADDRESS || process.env.TEMPORAL_DEV_PORT;
+  return (!configured && running()?.temporal.address) || target.address;
+}
+
 async function healthy(n: Name): Promise<boolean> {
-  if (n === 'temporal') return temporalServing(temporalTarget().address);
+  if (n === 'temporal') return temporalServing(temporalAddress());
   const url = n === 'web' ? `${backendUrl()}/ui/` : `${backendUrl()}/api/health`;
   return fetch(url).then((r) => r.status < 500, () => false);
 }
@@ -90,8 +101,10 @@ async function stop(n: Name): Promise<void> {
 
 /** One line per service; true when it answers its health check. */
 async function status(n: Name): Promise<boolean> {
-  const pid = n === 'web' ? readPid('backend') : readPid(n);
-  const where = n === 'temporal' ? temporalTarget().address : n === 'web' ? `${backendUrl()}/ui/` : backendUrl();
+  // Under `harness up` no pidfile is written: its own pid serves the backend, its dev server's pid Temporal.
+  const stack = running();
+  const pid = n === 'temporal' ? (readPid('temporal') ?? stack?.temporal.pid) : (readPid('backend') ?? stack?.pid);
+  const where = n === 'temporal' ? temporalAddress() : n === 'web' ? `${backendUrl()}/ui/` : backendUrl();
   const up = await healthy(n);
   console.log(`${n.padEnd(9)} pid ${pid ? String(pid).padEnd(8) : '-'.padEnd(8)} ${where.padEnd(32)} ${up ? 'healthy' : 'down'}`);
   return up;

@@ -73,7 +73,7 @@ export function upCommand(program: Command): void {
       }
       ensureDashboard(log);
       const dev = await ensureDevServer(log);
-      const { backend, store } = await launchBackend({ worker: true }).catch(async (err) => {
+      const { backend, store } = await launchBackend({ worker: true, temporalPid: dev?.process.pid }).catch(async (err) => {
         await dev?.stop();
         throw err;
       });
