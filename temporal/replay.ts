@@ -23,6 +23,8 @@ export interface ReplayResult {
   /** A run replayed from the server: how many executions it has (continue-as-new), and the one that failed. */
   executions?: number;
   execution?: string;
+  /** Asked for (`harness replay --verbose`): the SDK's whole answer, stack traces included. */
+  detail?: string;
 }
 
 // Event types as the protobuf enum numbers them (temporal.api.enums.v1.EventType).
@@ -48,14 +50,18 @@ const typeNumber = (e: HistoryEvent): number => {
   return eventTypes[name] ?? -1;
 };
 
-/** The SDK's core message ("[TMPRL1100] Nondeterminism error: …") out of its long wrapper, else the whole text. */
-const shortError = (message: string): string => /message: "(\[TMPRL\d+\][^"]*)"/.exec(message)?.[1] ?? message;
+/**
+ * What the SDK said, out of its long wrapper: the core's nondeterminism message ("[TMPRL1100] …"), else the
+ * failure's own message (a payload that would not decode, say) without its stack trace, else the whole text.
+ */
+const shortError = (message: string): string =>
+  /message: "(\[TMPRL\d+\][^"]*)"/.exec(message)?.[1] ?? /Failure \{ message: "((?:[^"\\]|\\.)*)"/.exec(message)?.[1]?.replace(/\\(.)/g, '$1') ?? message;
 
 /**
  * Replay one history. On failure, find the workflow task whose recorded commands today's code no longer
  * issues: replay prefixes that end at a task's start (its commands are not compared yet), by bisection.
  */
-export async function replayHistory(history: History, workflowId: string, options: ReplayWorkerOptions): Promise<ReplayResult> {
+export async function replayHistory(history: History, workflowId: string, options: ReplayWorkerOptions, detail = false): Promise<ReplayResult> {
   const attempt = async (h: History): Promise<string | undefined> => {
     try {
       await Worker.runReplayHistory(options, h, workflowId);
@@ -82,7 +88,7 @@ export async function replayHistory(history: History, workflowId: string, option
   // Its first command event, or the completion itself when the history recorded no command there.
   const next = events[completed + 1];
   const culprit = next && typeNumber(next) !== WORKFLOW_TASK_SCHEDULED && typeNumber(next) !== WORKFLOW_TASK_STARTED ? next : events[completed];
-  return { ok: false, error: shortError(failure), ...(culprit ? { event: { id: Number(culprit.eventId), type: eventTypeName(culprit, names) } } : {}) };
+  return { ok: false, error: shortError(failure), ...(detail ? { detail: failure } : {}), ...(culprit ? { event: { id: Number(culprit.eventId), type: eventTypeName(culprit, names) } } : {}) };
 }
 
 /** One line for people: the run, the event, what the SDK said. */
@@ -93,14 +99,18 @@ export const describeReplay = (workflowId: string, r: ReplayResult): string => {
 };
 
 /** Replay every execution of a run (each continue-as-new starts one); the first that fails is the answer. */
+export async function replayExecutions(executions: Array<{ runId?: string | undefined; history: History }>, workflowId: string, options: ReplayWorkerOptions, detail = false): Promise<ReplayResult> {
+  for (const e of executions) {
+    const r = await replayHistory(e.history, workflowId, options, detail);
+    if (!r.ok) return { ...r, executions: executions.length, ...(e.runId ? { execution: e.runId } : {}) };
+  }
+  return { ok: true, executions: executions.length };
+}
+
+/** Replay a run from the server, every execution of it. */
 export async function replayRun(client: Client, workflowId: string, bundle: BundleOptions, keys: Keyring, store: Store, telemetry?: Telemetry): Promise<ReplayResult> {
-  const executions = await runExecutions(client, workflowId);
   // A traced bundle calls the exporter sink, which replay registers and then skips.
   const sinks = telemetry ? { sinks: tracingOptions(telemetry).sinks } : {};
   const options = { workflowBundle: await workflowBundle(bundle), dataConverter: encryptedDataConverter(keys, store), ...sinks };
-  for (const e of executions) {
-    const r = await replayHistory(e.history, workflowId, options);
-    if (!r.ok) return { ...r, executions: executions.length, execution: e.runId };
-  }
-  return { ok: true, executions: executions.length };
+  return replayExecutions(await runExecutions(client, workflowId), workflowId, options);
 }

@@ -2,37 +2,16 @@
 // Run it before deploying a workflow change: a waiting run that would not replay is named with its event.
 import fs from 'node:fs';
 import path from 'node:path';
-import proto from '@temporalio/proto';
 import type { Command } from 'commander';
-import { loadKeyring } from '../../db/crypto.js';
+import { loadKeyring, type Keyring } from '../../db/crypto.js';
 import { workflowBundle, workflowBundleOptions } from '../../temporal/bundle.js';
 import { encryptedDataConverter } from '../../temporal/codec.js';
-import { describeReplay, replayHistory, type ReplayResult } from '../../temporal/replay.js';
+import { CORPUS_KEY, HistoryFileError, parseHistory } from '../../temporal/history-file.js';
+import { describeReplay, replayExecutions, type ReplayResult } from '../../temporal/replay.js';
+import { quietTemporalLogs } from '../../temporal/runtime.js';
 import { api, CliError } from '../client.js';
 import { config } from '../config.js';
-
-type History = proto.temporal.api.history.v1.IHistory;
-
-/**
- * A history file: the corpus's `{workflowId, history: <base64 protobuf>}`, or Temporal's own JSON
- * (`temporal workflow show --output json`, the Web UI's download), whose workflow id is the file's name.
- */
-export function readHistoryFile(file: string): { workflowId: string; history: History } {
-  let data: { workflowId?: unknown; history?: unknown; events?: unknown };
-  try {
-    data = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new CliError(`${file} is not a history: ${(err as Error).message}`);
-  }
-  const fallbackId = path.basename(file, '.json');
-  if (typeof data.history === 'string') {
-    const workflowId = typeof data.workflowId === 'string' ? data.workflowId : fallbackId;
-    return { workflowId, history: proto.temporal.api.history.v1.History.decode(Buffer.from(data.history, 'base64')) };
-  }
-  // Temporal's JSON (event types as names): the SDK decodes it, and the bisection reads either form.
-  if (Array.isArray(data.events)) return { workflowId: fallbackId, history: data as History };
-  throw new CliError(`${file} is not a history: expected {workflowId, history} (base64) or Temporal's JSON with "events"`);
-}
+import { prepareStore } from '../runtime.js';
 
 const historyFiles = (target: string): string[] =>
   fs.statSync(target).isDirectory()
@@ -43,24 +22,63 @@ const historyFiles = (target: string): string[] =>
         .map((f) => path.join(target, f))
     : [target];
 
+/** The project's keys, and the replay corpus's public test key, so the shipped corpus replays in any project. */
+function replayKeyring(): Keyring {
+  const c = config();
+  const own = loadKeyring(c.paths.secretKey, c.secretKeyText);
+  const corpus = loadKeyring('/nonexistent', CORPUS_KEY).current;
+  return { current: own.current, byId: new Map([...own.byId, [corpus.id, corpus]]) };
+}
+
+/** Each history file replayed in turn, one line each; a file that holds no history is one line too. */
+async function replayFiles(target: string, say: (line: string) => void, verbose: boolean): Promise<boolean> {
+  const files = historyFiles(target);
+  if (!files.length) throw new CliError(`${target} holds no .json history`);
+  const c = config();
+  // The store resolves what the history only references (large values and payloads kept there).
+  const store = await prepareStore();
+  let ok = true;
+  try {
+    const options = { workflowBundle: await workflowBundle(workflowBundleOptions(c)), dataConverter: encryptedDataConverter(replayKeyring(), store) };
+    for (const file of files) {
+      let run;
+      try {
+        run = parseHistory(fs.readFileSync(file, 'utf8'), path.basename(file, '.json'));
+      } catch (err) {
+        if (!(err instanceof HistoryFileError)) throw err;
+        say(`✗ ${file} is not a history: ${err.message}`);
+        ok = false;
+        continue;
+      }
+      const result = await replayExecutions(run.executions, run.workflowId, options, verbose);
+      say(describeReplay(run.workflowId, result));
+      if (result.detail) say(result.detail);
+      ok &&= result.ok;
+    }
+  } finally {
+    await store.close();
+  }
+  return ok;
+}
+
 export function replayCommand(program: Command): void {
   program
     .command('replay <target>')
-    .description("replay recorded histories against today's workflow code: a history file, a directory of them, or a run id (through the backend)")
-    .action(async (target: string) => {
-      const results: Array<{ workflowId: string; result: ReplayResult }> = [];
-      if (fs.existsSync(target)) {
-        const c = config();
-        const options = { workflowBundle: await workflowBundle(workflowBundleOptions(c)), dataConverter: encryptedDataConverter(loadKeyring(c.paths.secretKey, c.secretKeyText)) };
-        for (const file of historyFiles(target)) {
-          const { workflowId, history } = readHistoryFile(file);
-          results.push({ workflowId, result: await replayHistory(history, workflowId, options) });
-        }
-        if (!results.length) throw new CliError(`${target} holds no .json history`);
-      } else if (/^run_[0-9a-z]+$/.test(target)) {
-        results.push({ workflowId: target, result: await api<ReplayResult>('POST', `/api/runs/${encodeURIComponent(target)}/replay`) });
+    .description(
+      "replay recorded histories against today's workflow code, one line each: a history file (temporal workflow show --output json, the API's /api/runs/<id>/history, or the corpus's), a directory of them, or a run id (through the backend)",
+    )
+    .option('--verbose', "also print the SDK's log lines and stack traces")
+    .action(async (target: string, o: { verbose?: boolean }) => {
+      // Every failed attempt (replay bisects to the event) logs a stack trace; the one line per history says what failed.
+      quietTemporalLogs(!o.verbose);
+      const say = (line: string) => console.log(line);
+      let ok: boolean;
+      if (fs.existsSync(target)) ok = await replayFiles(target, say, !!o.verbose);
+      else if (/^run_[0-9a-z]+$/.test(target)) {
+        const result = await api<ReplayResult>('POST', `/api/runs/${encodeURIComponent(target)}/replay`);
+        say(describeReplay(target, result));
+        ok = result.ok;
       } else throw new CliError(`'${target}' is neither a history file, a directory of them, nor a run id`);
-      for (const { workflowId, result } of results) console.log(describeReplay(workflowId, result));
-      if (results.some((r) => !r.result.ok)) process.exitCode = 1;
+      if (!ok) process.exitCode = 1;
     });
 }
