@@ -169,6 +169,8 @@ describe('forks, the step cache and run diffs', () => {
     const first = await callsDuring(evalOf);
     expect(first.ops).toHaveLength(9);
     await stack.ok('POST', '/api/components/finish/versions', { name: 'finish', signature: 'text: str -> result: str', instructions: 'op: upper', provider: 'fake' });
+    // A saved pipeline keeps the versions it pinned (ADR 0017): saved again, it pins finish's new version.
+    await stack.ok('POST', '/api/pipelines/chain/versions', (await stack.ok('GET', '/api/pipelines/chain')).latest.spec);
     const second = await callsDuring(evalOf);
     expect(second.ops).toEqual(['upper', 'upper', 'upper']);
     expect(second.result.outputs.aggregates).toBeDefined();
