@@ -1,5 +1,6 @@
 // BootstrapFewShot as DSPy defines it: the teacher (the component itself) runs the train split;
-// traces that pass the metric become demos, up to k; the new version is scored on dev, before and after.
+// traces that pass the metric become demos, up to k; the candidate is scored on dev and saved as a new
+// version only when it beats the current one there.
 // A long teacher pass continues as new, carrying the before score, its position and the demos so far.
 import { continueAsNew, executeChild, isCancellation, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
@@ -83,10 +84,30 @@ async function optimize(input: OptimizeRunInput): Promise<Record<string, unknown
 
   const spec: ComponentSpec = { ...component.spec, demos: [...(component.spec.demos ?? []), ...demos] };
   // Keyed by the run: a retried attempt whose completion was lost finds its version instead of adding one.
-  const { version } = await saveComponentVersion({ name: component.name, spec, idempotencyKey: `${workflowInfo().workflowId}:optimized` });
+  const save = () => saveComponentVersion({ name: component.name, spec, idempotencyKey: `${workflowInfo().workflowId}:optimized` });
+  // A version is saved only when it beats the current one on dev; runs from before this saved first, and replay so.
+  if (patched('optimize-save-if-better')) return saveIfBetter(input, { before: mean(before), demos: demos.length, candidate: () => evaluate('candidate', component.version, spec).then(mean), save });
+  const { version } = await save();
   const after = await evaluate('after', version, spec);
   const outputs = { version, demos: demos.length, before: mean(before), after: mean(after), metric: metricKey(input.metric) };
   return outputs;
+}
+
+/** Score the candidate on dev (no demos found: it is the current version) and save it only when it scores higher; say which. */
+async function saveIfBetter(input: OptimizeRunInput, o: { before: number; demos: number; candidate: () => Promise<number>; save: () => Promise<{ version: number }> }): Promise<Record<string, unknown>> {
+  const { runId, component } = input;
+  const after = o.demos ? await o.candidate() : o.before;
+  const scores = `${o.before.toFixed(3)} → ${after.toFixed(3)} on ${input.dev.length} dev examples`;
+  const common = { demos: o.demos, before: o.before, after, metric: metricKey(input.metric) };
+  if (after <= o.before) {
+    const kept = `${component.name}@${component.version}`;
+    const why = o.demos ? '' : '; no train trace passed the metric';
+    await record(runId, [{ type: 'log', key: 'kept', data: { level: 'warn', message: `no improvement: kept ${kept} (${scores}${why})` } }]);
+    return { version: component.version, saved: false, kept, ...common };
+  }
+  const { version } = await o.save();
+  await record(runId, [{ type: 'log', key: 'saved', data: { level: 'info', message: `saved ${component.name}@${version} (${scores})` } }]);
+  return { version, saved: true, ...common };
 }
 
 export async function optimizeWorkflow(input: OptimizeRunInput): Promise<Record<string, unknown>> {

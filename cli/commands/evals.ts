@@ -13,12 +13,12 @@ function parseMetric(text: string): { name: string; field?: string } {
 
 function bar(done: number, total: number): string {
   const width = 30;
-  const filled = total ? Math.round((done / total) * width) : 0;
+  const filled = total ? Math.min(width, Math.round((done / total) * width)) : 0;
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}`;
 }
 
 /** Follow a run, drawing progress from its per-item step.completed events, then print the outputs. */
-async function followWithProgress(runId: string, prefix: string, total: number): Promise<void> {
+async function followWithProgress(runId: string, prefix: string, total: number): Promise<{ status: string; outputs: Record<string, unknown> | null }> {
   let done = 0;
   await followRun(runId, (frame) => {
     if (frame.type !== 'event' || frame.event.type !== 'step.completed') return;
@@ -31,6 +31,13 @@ async function followWithProgress(runId: string, prefix: string, total: number):
   const run = await api('GET', `/api/runs/${runId}`);
   console.log(`${run.status}: ${JSON.stringify(run.outputs ?? run.error, null, 2)}`);
   if (run.status !== 'completed') process.exitCode = 1;
+  return run;
+}
+
+/** The optimizer's verdict in a line: the version it saved, or the one it kept. */
+function optimizeVerdict(o: Record<string, unknown>): string {
+  const scores = `(${Number(o.before).toFixed(3)} → ${Number(o.after).toFixed(3)})`;
+  return o.saved === false ? `no improvement: kept ${String(o.kept)} ${scores}` : `saved version ${String(o.version)} ${scores}`;
 }
 
 export function evalCommands(program: Command): void {
@@ -75,7 +82,7 @@ export function evalCommands(program: Command): void {
 
   program
     .command('optimize')
-    .description('BootstrapFewShot: demos from passing train traces, a new version, before/after on dev')
+    .description('BootstrapFewShot: demos from passing train traces; a new version only when it beats the current one on dev')
     .requiredOption('-c, --component <name[@v]>', 'component to improve')
     .requiredOption('-d, --dataset <name>', 'dataset with train and dev examples')
     .option('-m, --metric <name[:field]>', 'metric', 'exact_match')
@@ -83,6 +90,9 @@ export function evalCommands(program: Command): void {
     .action(async (o: { component: string; dataset: string; metric: string; k: string }) => {
       const run = await api('POST', '/api/optimizations', { component: o.component, dataset: o.dataset, metric: parseMetric(o.metric), k: Number(o.k) });
       console.log(`optimization ${run.id} started`);
-      await followWithProgress(run.id, 'candidate:', Number(o.k));
+      // The teacher tries train examples until k of them pass: at most the whole train split.
+      const train = (await api('GET', `/api/datasets/${encodeURIComponent(o.dataset)}`)).splits.train as number;
+      const done = await followWithProgress(run.id, 'candidate:', train);
+      if (done.status === 'completed' && done.outputs) console.log(optimizeVerdict(done.outputs));
     });
 }

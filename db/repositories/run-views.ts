@@ -17,7 +17,9 @@ const jsonText = (dialect: Store['dialect']) => (dialect === 'sqlite' ? (c: stri
 /** The view's JSON, column by column; `?` is the workflows URL. Stored JSON columns are spliced in as they are. */
 function viewSql(dialect: Store['dialect']): string {
   const q = jsonText(dialect);
-  const cost = dialect === 'sqlite' ? 'json_quote(cost_usd)' : 'to_json(cost_usd)::text';
+  // An optimizer's own row counts only its judging; its trials (teacher runs, evals on dev) are runs of their own.
+  const withTrials = (c: string) => `(runs.${c} + case when runs.kind = 'optimize' then coalesce((select sum(trial.${c}) from runs trial where trial.origin = 'optimize:' || runs.id), 0) else 0 end)`;
+  const cost = dialect === 'sqlite' ? `json_quote(${withTrials('cost_usd')})` : `to_json(${withTrials('cost_usd')})::text`;
   const workflowsUrl = dialect === 'sqlite' ? '?' : 'cast(? as text)';
   return [
     `'{"id":' || ${q('id')}`,
@@ -37,7 +39,7 @@ function viewSql(dialect: Store['dialect']): string {
     `',"archivedAt":' || ${q('archived_at')}`,
     // A chat's run shows as the chat: its id and title.
     `',"chat":' || case when runs.kind = 'chat' then coalesce((select '{"id":' || ${q('c.id')} || ',"title":' || ${q('c.title')} || '}' from chats c where c.run_id = runs.id), 'null') else 'null' end`,
-    `',"usage":{"inputTokens":' || input_tokens || ',"outputTokens":' || output_tokens || ',"costUsd":' || ${cost} || '}'`,
+    `',"usage":{"inputTokens":' || ${withTrials('input_tokens')} || ',"outputTokens":' || ${withTrials('output_tokens')} || ',"costUsd":' || ${cost} || '}'`,
     `',"temporal":{"workflowId":' || ${q('workflow_id')} || ',"runId":' || ${q('temporal_run_id')}`,
     `',"uiUrl":' || ${q(`${workflowsUrl} || workflow_id || coalesce('/' || temporal_run_id, '') || '/history'`)} || '}}'`,
   ].join(' || ');

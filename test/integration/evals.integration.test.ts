@@ -1,7 +1,8 @@
 // Datasets, durable evals, comparisons and BootstrapFewShot against a scripted fake model.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evalModel, examples } from '../helpers/eval-model.js';
-import { startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
+import { spawnHarness } from '../helpers/processes.js';
+import { startTestStack, TOKEN, waitForRun, type TestStack } from '../helpers/stack.js';
 import { startFakeProvider } from '../fakes/server.js';
 
 describe('evaluation and optimization', () => {
@@ -91,12 +92,37 @@ describe('evaluation and optimization', () => {
     const run = await post('/api/optimizations', { component: 'learner', dataset: 'fewshot', metric: { name: 'exact_match', field: 'answer' }, k: 3 });
     const done = await waitForRun(stack, run.id, 120_000);
     expect(done.status).toBe('completed');
-    expect(done.outputs).toMatchObject({ version: 2, demos: 3, before: 0, after: 1 });
+    expect(done.outputs).toMatchObject({ version: 2, saved: true, demos: 3, before: 0, after: 1 });
+    // The header's tokens are its trials' (the teacher's runs and the evals on dev), not 0.
+    const trials = (await stack.api('GET', `/api/runs?origin=optimize:${run.id}&limit=50`)).body.runs as Array<{ usage: { inputTokens: number; outputTokens: number } }>;
+    expect(trials.length).toBeGreaterThan(3);
+    const trialTokens = trials.reduce((n, t) => n + t.usage.inputTokens + t.usage.outputTokens, 0);
+    expect(trialTokens).toBeGreaterThan(0);
+    expect(done.usage.inputTokens + done.usage.outputTokens).toBe(trialTokens);
     const v2 = (await stack.api('GET', '/api/components/learner/versions/2')).body.spec;
     expect(v2.demos).toHaveLength(3);
     expect(v2.demos[0]).toEqual({ inputs: { question: 'train-q0' }, outputs: { answer: 'a0' }, augmented: true });
     const events = (await stack.api('GET', `/api/runs/${run.id}/events`)).body.events;
     expect(events.filter((e: any) => e.type === 'step.completed' && e.data.stepId.startsWith('candidate:'))).toHaveLength(3);
+  });
+
+  it('BootstrapFewShot saves nothing when the candidate does not beat the current version on dev, and says so', async () => {
+    // "quarter" is right on q0 and q4 whatever the demos: 0.4 before, 0.4 with them.
+    await post('/api/components', { name: 'steady', signature: 'question: str -> answer: str', instructions: 'mode: quarter', provider: 'fake' });
+    await post('/api/datasets', { name: 'steady-set' });
+    await post('/api/datasets/steady-set/examples', { examples: [...examples(6, 'train', 'train-'), ...examples(5, 'dev')] });
+    const run = await post('/api/optimizations', { component: 'steady', dataset: 'steady-set', metric: { name: 'exact_match', field: 'answer' }, k: 3 });
+    const done = await waitForRun(stack, run.id, 120_000);
+    expect(done.status).toBe('completed');
+    expect(done.outputs).toMatchObject({ version: 1, saved: false, kept: 'steady@1', before: 0.4, after: 0.4 });
+    expect((await stack.api('GET', '/api/components/steady')).body.versions).toHaveLength(1);
+    const events = (await stack.api('GET', `/api/runs/${run.id}/events`)).body.events as Array<{ type: string; data: any }>;
+    expect(events.find((e) => e.type === 'log' && /no improvement/.test(e.data.message))!.data.message).toMatch(/^no improvement: kept steady@1 \(0\.400 → 0\.400 on 5 dev examples\)/);
+    expect(done.usage.inputTokens).toBeGreaterThan(0);
+
+    const cli = spawnHarness(['optimize', '-c', 'steady', '-d', 'steady-set', '-m', 'exact_match:answer', '-k', '3'], { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir });
+    expect(await cli.exitCode, cli.output()).toBe(0);
+    expect(cli.output()).toMatch(/^no improvement: kept steady@1 \(0\.400 → 0\.400/m);
   });
 
   it('refuses bad imports with line numbers and leaves the dataset unchanged', async () => {

@@ -125,6 +125,19 @@ describe.each(dialects)('store (%s)', (dialect) => {
     expect(await ids({ topLevel: true })).toEqual([source.id, fork.id, appRun.id].sort());
   });
 
+  it("an optimizer's view counts its trials' usage with its own (a text search's page too)", async () => {
+    const ui = { workflowsUrl: 'http://ui/namespaces/default/workflows/' };
+    const opt = await createRun(db.store, { id: newId('run'), kind: 'optimize', target, inputs: { text: 'trialsum' } });
+    for (const [i, n] of [100, 20].entries()) {
+      const trial = await createRun(db.store, { id: `${opt.id}-t${i}`, kind: 'component', target, inputs: {}, origin: `optimize:${opt.id}` });
+      await addUsage(db.store.knex, trial.id, { inputTokens: n, outputTokens: 1, costUsd: 0.25 });
+    }
+    await addUsage(db.store.knex, opt.id, { inputTokens: 5, outputTokens: 0, costUsd: 0.5 });
+    const usage = { inputTokens: 125, outputTokens: 2, costUsd: 1 };
+    expect(JSON.parse(await runViewText(db.store, ui, opt.id)).usage).toEqual(usage);
+    expect(JSON.parse((await runViewPage(db.store, ui, { limit: 5, text: 'trialsum' })).views[0]!).usage).toEqual(usage);
+  });
+
   it('writes a page of events as JSON in the database, the same events listEvents reads', async () => {
     const run = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: {} });
     await appendEvents(db.store, run.id, [log('a'), { type: 'llm.response', key: 'r', data: { callId: 'c', text: 'é "q"\n\u0000', usage: { inputTokens: 1, outputTokens: 2 }, costUsd: 0.5 } } as never, log('b'), log('c')]);
