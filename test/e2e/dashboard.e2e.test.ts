@@ -254,14 +254,14 @@ describe('dashboard (e2e)', () => {
     await page.getByText('Changed examples (0; 2 unchanged)').waitFor({ timeout: 30_000 });
     await shot('eval-compare');
 
-    // Only the second metric tells these two apart; picked in the "wrong" order, the chosen baseline decides the sign.
+    // Only the second metric tells these two apart; picked newest first, the older eval is still the baseline, and a chosen one decides the sign.
     const metrics = [{ name: 'regex', field: 'result', args: { pattern: '.' } }, { name: 'exact_match', field: 'result' }];
     const right = await api('POST', '/api/evals', { dataset: 'shout', target: { component: 'upper' }, metrics });
     const worse = await api('POST', '/api/evals', { dataset: 'shout', target: { component: 'reverse' }, metrics });
     for (const e of [right, worse]) await expect.poll(async () => (await api('GET', `/api/runs/${e.id}`)).status, { timeout: 30_000 }).toBe('completed');
     await page.goto(`${url}/ui/evals/compare?runs=${worse.id},${right.id}`);
     await page.getByText('Changed examples (2; 0 unchanged)').waitFor({ timeout: 30_000 });
-    expect(await page.locator('[data-change=improvement]').count()).toBe(2);
+    expect(await page.locator('[data-change=regression]').count()).toBe(2);
     await page.locator('[data-test=baseline]').click();
     await page.getByRole('option', { name: new RegExp(right.id) }).click();
     await page.waitForURL(new RegExp(`baseline=${right.id}`));
