@@ -45,7 +45,16 @@ export const appManifest = z.strictObject({
   /** When absent, the deterministic scaffold for the target is used. */
   view: appView.optional(),
   permissions: appPermissions.default({ startRuns: true, perMinute: 10, maxConcurrent: 2 }),
-  provenance: z.strictObject({ generationRunId: z.string().max(64), model: z.string().max(200), parentVersion: z.int().positive().optional(), prompt: z.string().max(4000).optional() }).optional(),
+  provenance: z
+    .strictObject({
+      generationRunId: z.string().max(64),
+      model: z.string().max(200),
+      parentVersion: z.int().positive().optional(),
+      prompt: z.string().max(4000).optional(),
+      /** With no model (`model: 'scaffold'`): what the scaffold took from the prompt, one line each. */
+      fromPrompt: z.array(z.string().max(400)).max(40).optional(),
+    })
+    .optional(),
 });
 /** A stored manifest: view and inputs' schema always filled in. */
 export type AppManifest = z.infer<typeof appManifest> & { view: AppView; inputs: { schema: JsonSchema } };

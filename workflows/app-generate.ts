@@ -20,6 +20,8 @@ export interface AppGenerateInput {
   model?: string | undefined;
   /** false for the embedded 135M model: the scaffold is saved as is. */
   capableModel: boolean;
+  /** With no capable model: what the scaffold (already in `base`) took from the prompt. */
+  fromPrompt?: string[] | undefined;
   /** Outputs of recent runs of the target: what the view will show. */
   examples: Array<Record<string, unknown>>;
   maxRepairs: number;
@@ -31,6 +33,7 @@ export interface AppGenerateResult {
   version: number;
   rounds: number;
   source: 'model' | 'scaffold';
+  fromPrompt?: string[];
 }
 
 const problemText = (problems: Problem[]) => problems.map((p) => `${p.path}: ${p.message}`).join('; ');
@@ -57,9 +60,11 @@ async function generate(input: AppGenerateInput): Promise<AppGenerateResult> {
   const key = `${workflowInfo().workflowId}:app-version`;
   const provenance = (model: string) => ({ generationRunId: input.runId, model, prompt: input.prompt, ...(input.baseVersion ? { parentVersion: input.baseVersion } : {}) });
   if (!input.capableModel) {
-    await record(input.runId, [{ type: 'log', key: 'scaffold', data: { level: 'info', message: 'the provider is the embedded model: the view is the scaffold from the target\'s fields' } }]);
-    const { version } = await saveAppVersion({ manifest: { ...input.base, provenance: provenance('scaffold') }, idempotencyKey: key });
-    return { app: input.base.name, version, rounds: 0, source: 'scaffold' };
+    const taken = input.fromPrompt ?? [];
+    const message = `the provider is the embedded model, which does not design views: the view is the scaffold from the target's fields${taken.length ? `; from the description it took ${taken.join('; ')}` : ', and nothing in the description was used'}`;
+    await record(input.runId, [{ type: 'log', key: 'scaffold', data: { level: 'info', message } }]);
+    const { version } = await saveAppVersion({ manifest: { ...input.base, provenance: { ...provenance('scaffold'), ...(input.fromPrompt ? { fromPrompt: taken } : {}) } }, idempotencyKey: key });
+    return { app: input.base.name, version, rounds: 0, source: 'scaffold', ...(input.fromPrompt ? { fromPrompt: taken } : {}) };
   }
   const messages = draftMessages(input);
   let problems: Problem[] = [];

@@ -1,7 +1,8 @@
 // Apps: manifests checked against their real target, runs started under the manifest's permissions
 // and tagged with where they came from, the bridge's state, and generation runs.
 import { z } from 'zod';
-import { a2uiSurface, scaffoldSurface } from '../../core/a2ui.js';
+import { a2uiSurface, scaffoldSurface, type A2uiSurface } from '../../core/a2ui.js';
+import { describeView } from '../../core/app-description.js';
 import { appManifest, appOrigin, appTarget, appTargetKinds, completeManifest, componentShape, pipelineShape, type AppManifest, type AppTarget } from '../../core/apps.js';
 import { SpecError } from '../../core/errors.js';
 import { checkRunInputs, componentPlan, planPipeline } from '../../core/pipeline-plan.js';
@@ -15,7 +16,7 @@ import { appGenerateWorkflow } from '../../workflows/app-generate.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { runViews } from './run-view.js';
-import { startComponentRun, startPipelineRun } from './runs.js';
+import { followRunLabel, startComponentRun, startPipelineRun } from './runs.js';
 import { followLabel } from './labels.js';
 import { resolveComponents } from './specs.js';
 import { startRun } from './start.js';
@@ -96,12 +97,13 @@ function serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
 export async function startAppRun(ctx: AppContext, id: string, body: unknown) {
   const req = runRequest.parse(body);
   const app = await apps.get(ctx.store, id);
-  const v = await apps.getVersion(ctx.store, app.id, req.version);
+  const own = await followRunLabel(ctx, 'app', app.name, req.label);
+  const v = await apps.getVersion(ctx.store, app.id, own.version ?? req.version);
   const m = v.spec;
   // A target that follows a label runs the version the label names now, recorded on the run.
   const followed = m.target.label ? await followLabel(ctx, labelKind(m.target.kind), m.target.name, m.target.label) : undefined;
   const target = { ...m.target, version: followed ?? m.target.version };
-  const labels = m.target.label && followed ? [{ kind: labelKind(m.target.kind), name: m.target.name, label: m.target.label, version: followed }] : undefined;
+  const labels = [...own.labels, ...(m.target.label && followed ? [{ kind: labelKind(m.target.kind), name: m.target.name, label: m.target.label, version: followed }] : [])];
   // Bad input is a 400 whatever the limits say.
   const shape = await targetShape(ctx, target);
   checkRunInputs(Object.fromEntries(Object.entries(shape.types).map(([k, t]) => [k, typeToString(t)])), req.inputs);
@@ -161,6 +163,21 @@ async function startGeneration(ctx: AppContext, base: AppManifest, baseVersion: 
     if (err instanceof NotFoundError) throw new SpecError('cannot generate', [{ path: 'provider', message: `provider '${o.provider}' does not exist` }]);
     throw err;
   }
+  const capableModel = providerType !== 'local';
+  // The embedded model does not design views: the scaffold takes what it can read from the prompt, and says what.
+  let fromPrompt: string[] | undefined;
+  if (!capableModel) {
+    const described = base.view.kind === 'declarative' ? describeView(base.view.spec as A2uiSurface, shape, o.prompt, { fresh: baseVersion === undefined }) : undefined;
+    if (baseVersion !== undefined && !described?.used.length) {
+      throw new AppError(
+        400,
+        'view_unchanged',
+        `could not change the view: provider '${o.provider}' is the embedded model, which does not design views, and nothing in the description is something the scaffold can apply (a quoted title, which outputs to show or hide and in what order, labels in quotes); no version was saved. Refine with a provider that has a capable model (OpenAI, Anthropic, Ollama).`,
+      );
+    }
+    if (described) base = { ...base, view: { kind: 'declarative', spec: described.surface } };
+    fromPrompt = described?.used ?? [];
+  }
   const targetRef = `${base.target.kind === 'pipeline' ? 'pipeline' : 'component'}:${base.target.name}@${base.target.version}`;
   const recent = (await listRuns(ctx.store, { status: 'completed', limit: 50 })).runs.filter((r) => `${r.target.type}:${r.target.name}@${r.target.version}` === targetRef).slice(0, 3);
   return startRun(ctx, {
@@ -168,7 +185,7 @@ async function startGeneration(ctx: AppContext, base: AppManifest, baseVersion: 
     target: { type: 'app', id: base.name, name: base.name, version: baseVersion ?? 0 },
     inputs: { prompt: o.prompt, target: base.target },
     workflow: appGenerateWorkflow,
-    input: (runId) => ({ runId, base, baseVersion, shape, prompt: o.prompt, provider: o.provider, model: o.model, capableModel: providerType !== 'local', examples: recent.map((r) => r.outputs ?? {}), maxRepairs: o.maxRepairs, viewSchema }),
+    input: (runId) => ({ runId, base, baseVersion, shape, prompt: o.prompt, provider: o.provider, model: o.model, capableModel, ...(fromPrompt ? { fromPrompt } : {}), examples: recent.map((r) => r.outputs ?? {}), maxRepairs: o.maxRepairs, viewSchema }),
     providers: [o.provider],
   });
 }
