@@ -19,6 +19,7 @@ describe('dashboard (e2e)', () => {
   const shot = (name: string) => session.shot(name);
 
   const script = (req: FakeRequest): FakeReply => {
+    if (promptOp(req) === 'slowly') return { text: formatPredictReply({ answer: 'and then the tale went on '.repeat(40) }), delayMs: 200 };
     if (promptOp(req) === 'unknown') return { text: formatPredictReply({ answer: `Streaming an answer to: ${promptFields(req).question}` }), delayMs: 60 };
     return promptOp(req) === 'reverse' ? { text: echoModel(req), delayMs: 150 } : echoModel(req);
   };
@@ -444,6 +445,17 @@ describe('dashboard (e2e)', () => {
     expect(await reasons.filter({ hasText: 'allow-ls' }).count()).toBe(1);
     expect(await reasons.filter({ hasText: 'curl' }).count()).toBeGreaterThan(0);
     await shot('policy-dry-run');
+  });
+
+  it('cancelling a run from its page stops the answer, and its streaming card goes', async () => {
+    await api('POST', '/api/components', { name: 'storyteller', signature: 'question: str -> answer: str', instructions: 'op: slowly', provider: 'fake' });
+    const run = await api('POST', '/api/components/storyteller/runs', { inputs: { question: 'a long tale' } });
+    await page.goto(`${url}/ui/runs/${run.id}`);
+    const card = page.locator('[data-stream]');
+    await card.getByText('the tale went on').waitFor();
+    await page.click('[data-test=cancel]');
+    await page.locator('[data-status=cancelled]').first().waitFor();
+    await card.waitFor({ state: 'detached', timeout: 5000 });
   });
 
   it('says so when the token is missing, and when a page\'s run does not exist', async () => {

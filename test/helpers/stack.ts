@@ -46,6 +46,8 @@ export async function startTestStack(o: {
   env?: Record<string, string | undefined>;
   /** The backend's logger (default: pino, silent unless TEST_LOG is set). */
   log?: BackendOptions['log'];
+  /** Activities' heartbeat timeout (default 3 s; the backend's own default is 10 s). */
+  heartbeatTimeoutMs?: number;
 }): Promise<TestStack> {
   const dir = o.dir ?? newProjectDir();
   const db = o.db ?? (await freshStore(o.dialect ?? 'sqlite'));
@@ -58,7 +60,7 @@ export async function startTestStack(o: {
     token: TOKEN,
     store: db.store,
     withWorker: o.withWorker ?? true,
-    heartbeatTimeoutMs: 3000,
+    heartbeatTimeoutMs: o.heartbeatTimeoutMs ?? 3000,
     ...(o.chatTurnsPerRun ? { chatTurnsPerRun: o.chatTurnsPerRun } : {}),
     ...(o.continueAfterEvents ? { continueAfterEvents: o.continueAfterEvents } : {}),
     log: o.log ?? (await import('pino')).default({ level: process.env.TEST_LOG ?? 'silent' }),

@@ -1,0 +1,81 @@
+// The embedded model stops generating when its call is cancelled: no token after the abort, the call
+// ends at once, a call cancelled while it waits its turn never starts generating, and a run on it
+// stops streaming within a moment of the cancel (under the backend's default heartbeat timeout).
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLocalProvider, unloadLocalModels } from '../../activities/llm/local.js';
+import { localModelPath } from '../helpers/local-model.js';
+import { until } from '../helpers/processes.js';
+import { startTestStack, waitForRun } from '../helpers/stack.js';
+import { queueScript } from '../fakes/script.js';
+
+describe('embedded model, cancelled', () => {
+  afterAll(() => unloadLocalModels());
+  const provider = () => {
+    const modelPath = localModelPath();
+    return createLocalProvider({ localFiles: { modelsDir: path.dirname(modelPath), localModelPath: modelPath } });
+  };
+  const story = [{ role: 'user' as const, content: 'Write a very long story about a lighthouse keeper, with many chapters.' }];
+
+  it('stops at the abort and generates nothing after it', async () => {
+    const p = provider();
+    const abort = new AbortController();
+    let deltasAfterAbort = 0;
+    let abortedAt = 0;
+    const call = p.complete({
+      model: 'SmolLM2-135M-Instruct.Q4_1',
+      messages: story,
+      maxTokens: 400,
+      temperature: 0.8,
+      signal: abort.signal,
+      onDelta: () => {
+        if (abortedAt) deltasAfterAbort++;
+        else {
+          abortedAt = Date.now();
+          abort.abort(new Error('cancelled'));
+        }
+      },
+    });
+    await expect(call).rejects.toThrow();
+    expect(Date.now() - abortedAt).toBeLessThan(1000);
+    expect(deltasAfterAbort).toBe(0);
+  });
+
+  it('a call cancelled while it waits its turn never generates', async () => {
+    const p = provider();
+    const first = new AbortController();
+    const second = new AbortController();
+    let secondDeltas = 0;
+    const running = p.complete({ model: 'SmolLM2-135M-Instruct.Q4_1', messages: story, maxTokens: 40, signal: first.signal });
+    const waiting = p.complete({ model: 'SmolLM2-135M-Instruct.Q4_1', messages: story, maxTokens: 40, signal: second.signal, onDelta: () => secondDeltas++ });
+    second.abort(new Error('cancelled'));
+    await running;
+    await expect(waiting).rejects.toThrow();
+    expect(secondDeltas).toBe(0);
+  });
+
+  it('a cancelled run on the embedded model stops streaming at once', async () => {
+    const stack = await startTestStack({ script: queueScript([]), env: { LOCAL_MODEL_PATH: localModelPath() }, heartbeatTimeoutMs: 10_000 });
+    try {
+      await stack.ok('POST', '/api/providers', { name: 'here', type: 'local', defaultModel: 'SmolLM2-135M-Instruct.Q4_1' });
+      await stack.ok('POST', '/api/components', { name: 'story', signature: 'topic: str -> story: str', instructions: 'Write a very long story.', provider: 'here', params: { maxTokens: 400, temperature: 0.8 } });
+      const run = await stack.ok('POST', '/api/components/story/runs', { inputs: { topic: 'a lighthouse keeper' } });
+      let deltas = 0;
+      let lastDelta = 0;
+      const off = stack.backend.app.bus.subscribe(run.id, (m) => {
+        if (m.type !== 'delta' || !m.text) return;
+        deltas++;
+        lastDelta = Date.now();
+      });
+      await until(() => deltas >= 3, 'the story to stream', 60_000);
+      const cancelled = Date.now();
+      await stack.ok('POST', `/api/runs/${run.id}/cancel`);
+      expect((await waitForRun(stack, run.id)).status).toBe('cancelled');
+      await until(() => stack.backend.worker!.getStatus().numInFlightActivities === 0, 'the activity to end', 30_000);
+      off();
+      expect(lastDelta - cancelled).toBeLessThan(1500);
+    } finally {
+      await stack.close();
+    }
+  }, 120_000);
+});
