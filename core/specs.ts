@@ -1,6 +1,6 @@
 // zod schemas for everything a user authors; one schema serves API bodies, workflow input and UI forms.
 import { z } from 'zod';
-import { VERSION_REF } from './versions.js';
+import { LABEL, VERSION_REF } from './versions.js';
 
 export const NAME = z
   .string()
@@ -81,12 +81,16 @@ export const pipelineSpec = z.strictObject({
 });
 export type PipelineSpec = z.infer<typeof pipelineSpec>;
 
-export const runRequest = z.strictObject({
-  inputs: z.record(z.string(), z.unknown()).default({}),
-  version: z.int().positive().optional(),
-  /** The step cache for this run, over each component's own choice. */
-  cache: z.enum(['reuse', 'off']).optional(),
-});
+export const runRequest = z
+  .strictObject({
+    inputs: z.record(z.string(), z.unknown()).default({}),
+    version: z.int().positive().optional(),
+    /** Run the version this label names now (recorded on the run), instead of a version. */
+    label: LABEL.optional(),
+    /** The step cache for this run, over each component's own choice. */
+    cache: z.enum(['reuse', 'off']).optional(),
+  })
+  .refine((r) => r.version === undefined || r.label === undefined, { message: 'name a version or a label, not both', path: ['label'] });
 
 // `idle`: a chat waiting for its next message (its turns move it to running and back).
 export const runStatuses = ['queued', 'running', 'idle', 'waiting_approval', 'completed', 'failed', 'cancelled', 'timed_out'] as const;

@@ -7,7 +7,7 @@ import { checkRunInputs, componentPlan, planPipeline, type PipelinePlan } from '
 import { parseSignature } from '../../core/signature.js';
 import { runRequest, type ComponentSpec, type PipelineSpec } from '../../core/specs.js';
 import { typeToString } from '../../core/types.js';
-import { runVersions, type LabelResolution } from '../../core/versions.js';
+import { runVersions, type LabelKind, type LabelResolution } from '../../core/versions.js';
 import { audit } from '../../db/repositories/audit.js';
 import * as runs from '../../db/repositories/runs.js';
 import { components, pipelines } from '../../db/repositories/versioned.js';
@@ -22,20 +22,29 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { runView } from './run-view.js';
 import { planProviders, requireActive, startRun } from './start.js';
+import { followLabel } from './labels.js';
 import { resolveComponents } from './specs.js';
 
 export { runView, runViewPageBody, type RunView } from './run-view.js';
 
+/** A run request's `label`: the version it names now, and the labels followed so far with it. */
+export async function followRunLabel(ctx: AppContext, kind: LabelKind, name: string, label: string | undefined, labels: LabelResolution[] = []) {
+  if (!label) return { version: undefined, labels };
+  const version = await followLabel(ctx, kind, name, label);
+  return { version, labels: [...labels, { kind, name, label, version }] };
+}
+
 /** `origin`: where the run was started from (an app), recorded on the run; `labels`: labels the caller followed to get here. */
 export async function startPipelineRun(ctx: AppContext, idOrName: string, body: unknown, origin?: string, labels?: LabelResolution[]) {
   const req = runRequest.parse(body);
-  const version = await pipelines.getVersion(ctx.store, idOrName, req.version);
+  const followed = await followRunLabel(ctx, 'pipeline', idOrName, req.label, labels);
+  const version = await pipelines.getVersion(ctx.store, idOrName, followed.version ?? req.version);
   const spec = version.spec as PipelineSpec;
   // The version's pins, and its labels read now: what it runs was fixed when it was saved or promoted, never by a later save.
   const resolved = await resolveComponents(ctx, spec, version.pins);
   const plan = planPipeline(spec, (ref) => resolved.get(ref));
   checkRunInputs(spec.inputs, req.inputs);
-  return startPlannedRun(ctx, { kind: 'pipeline', version, plan, inputs: req.inputs, origin, cache: req.cache, labels });
+  return startPlannedRun(ctx, { kind: 'pipeline', version, plan, inputs: req.inputs, origin, cache: req.cache, labels: followed.labels });
 }
 
 export interface PlannedRunStart {
@@ -101,11 +110,12 @@ export async function startAgentRun(ctx: AppContext, s: AgentRunStart) {
 /** Trying a component is a one-step plan whose inputs and outputs are the signature's; a react component is an agent run. */
 export async function startComponentRun(ctx: AppContext, idOrName: string, body: unknown, origin?: string, labels?: LabelResolution[]) {
   const req = runRequest.parse(body);
-  const version = await components.getVersion(ctx.store, idOrName, req.version);
-  if (version.spec.kind === 'react') return startAgentRun(ctx, { version, inputs: req.inputs, origin, labels });
+  const followed = await followRunLabel(ctx, 'component', idOrName, req.label, labels);
+  const version = await components.getVersion(ctx.store, idOrName, followed.version ?? req.version);
+  if (version.spec.kind === 'react') return startAgentRun(ctx, { version, inputs: req.inputs, origin, labels: followed.labels });
   const plan = componentPlan(version.name, version.version, version.spec);
   checkRunInputs(plan.inputs, req.inputs);
-  return startPlannedRun(ctx, { kind: 'component', version, plan, inputs: req.inputs, origin, cache: req.cache, labels });
+  return startPlannedRun(ctx, { kind: 'component', version, plan, inputs: req.inputs, origin, cache: req.cache, labels: followed.labels });
 }
 
 export async function getRunView(ctx: AppContext, id: string) {

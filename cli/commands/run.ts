@@ -40,8 +40,8 @@ async function ensurePipeline(ref: string): Promise<string> {
   return spec.name;
 }
 
-async function runAndReport(kind: 'pipelines' | 'components', name: string, o: { input: string[]; follow: boolean; version?: string }): Promise<void> {
-  const body = { inputs: parseInputs(o.input), ...(o.version ? { version: Number(o.version) } : {}) };
+async function runAndReport(kind: 'pipelines' | 'components', name: string, o: { input: string[]; follow: boolean; version?: string; label?: string }): Promise<void> {
+  const body = { inputs: parseInputs(o.input), ...(o.version ? { version: Number(o.version) } : {}), ...(o.label ? { label: o.label } : {}) };
   const run = await api('POST', `/api/${kind}/${encodeURIComponent(name)}/runs`, body);
   console.log(`run ${run.id} started (${run.temporal.uiUrl})`);
   if (o.follow) await followAndReport(run.id);
@@ -107,7 +107,8 @@ export function runCommand(program: Command): void {
     c
       .option('-i, --input <key=value...>', 'an input (repeatable); values are JSON or plain strings', [])
       .option('-f, --follow', 'print events live, then the outputs', false)
-      .option('-v, --version <n>', 'run this version instead of the latest');
+      .option('-v, --version <n>', 'run this version instead of the latest')
+      .option('-l, --label <name>', 'run the version this label names (production, staging…), recorded on the run');
   common(run.command('pipeline <fileOrName>').description('run a pipeline by name, or from a JSON spec file')).action(async (ref: string, o) =>
     runAndReport('pipelines', await ensurePipeline(ref), o),
   );

@@ -93,6 +93,27 @@ describe.each(dialects)('pinned versions and labels (%s)', (dialect) => {
     expect((await stack.ok('GET', '/api/apps/qa-live/labels')).labels).toEqual([expect.objectContaining({ label: 'staging', version: 1 })]);
   });
 
+  it('a run may name a label instead of a version: a pipeline\'s, a component\'s or an app\'s, recorded', async () => {
+    await stack.ok('POST', '/api/pipelines/qa-chain/labels/staging', { version: 1 });
+    const run = await runChain('qa-chain', { label: 'staging' });
+    expect(run.target).toMatchObject({ name: 'qa-chain', version: 1 });
+    expect((await stack.ok('GET', `/api/runs/${run.id}/versions`)).labels).toEqual([{ kind: 'pipeline', name: 'qa-chain', label: 'staging', version: 1 }]);
+    await stack.ok('POST', '/api/components/qa/labels/canary', { version: 3 });
+    const one = await finished(await stack.ok('POST', '/api/components/qa/runs', { inputs: { text: 'abc' }, label: 'canary' }));
+    expect(one.outputs).toEqual({ result: 'ABC' });
+    expect(await stack.ok('GET', `/api/runs/${one.id}/versions`)).toEqual({ target: 'component:qa@3', steps: { qa: 'qa@3' }, labels: [{ kind: 'component', name: 'qa', label: 'canary', version: 3 }] });
+    await stack.ok('POST', '/api/apps/qa-app/labels/production', { version: 1 });
+    const app = await finished(await stack.ok('POST', '/api/apps/qa-app/runs', { inputs: { text: 'abc' }, label: 'production' }));
+    expect(app.origin).toBe('app:qa-app@1');
+    expect((await stack.ok('GET', `/api/runs/${app.id}/versions`)).labels).toEqual([{ kind: 'app', name: 'qa-app', label: 'production', version: 1 }]);
+    const both = await stack.api('POST', '/api/pipelines/qa-chain/runs', { inputs: { text: 'abc' }, version: 1, label: 'staging' });
+    expect(both.status).toBe(400);
+    expect(JSON.stringify(both.body)).toContain('a version or a label, not both');
+    const unset = await stack.api('POST', '/api/pipelines/qa-chain/runs', { inputs: { text: 'abc' }, label: 'nope' });
+    expect(unset.status).toBe(400);
+    expect(JSON.stringify(unset.body)).toContain("no version of 'qa-chain' is labelled 'nope'");
+  });
+
   it('refuses a promote naming an unknown version or object, or a label that is a number', async () => {
     const unknownVersion = await stack.api('POST', '/api/components/qa/labels/production', { version: 99 });
     expect(unknownVersion.status).toBe(400);
@@ -115,6 +136,9 @@ describe.each(dialects)('pinned versions and labels (%s)', (dialect) => {
     expect(ok.code).toBe(0);
     const moves = (await stack.ok('GET', '/api/components/qa/labels')).moves;
     expect(moves[0]).toMatchObject({ label: 'staging', from: null, to: 3, via: 'cli' });
+    const run = await harness(['run', 'component', 'qa', '--label', 'staging', '-i', 'text=abc', '--follow']);
+    expect(run.out).toMatch(/"result": "ABC"/);
+    expect(run.code).toBe(0);
 
     for (const [args, message] of [
       [['promote', 'component', 'qa@99', 'staging'], "component 'qa' has no version 99"],
