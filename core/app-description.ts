@@ -17,6 +17,11 @@ const VERBS: Array<[RegExp, Verb]> = [
 ];
 const QUOTED = /["“]([^"”]{1,200})["”]/g;
 const TITLE = /\b(?:titled|title|heading)\s*(?::|is|as)?\s*["“]([^"”]{1,200})["”]/i;
+/** `label summary as "Short summary"`, `summary labelled "Short summary"`: the field, then the label. */
+const LABELS = [
+  /\b(?:label|rename|call)\s+(?:the\s+)?([\w-]+(?:[ _-](?!as\b|to\b)[\w-]+)?)\s+(?:as|to)?\s*["“]([^"”]{1,200})["”]/gi,
+  /\b([\w-]+)\s+(?:labell?ed|called)\s+(?:as\s+)?["“]([^"”]{1,200})["”]/gi,
+];
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A field named in running text: `audience`, `key_points` as "key points", a plural `s` allowed. */
@@ -60,8 +65,9 @@ export function describeView(surface: A2uiSurface, shape: TargetShape, descripti
   const components: A2uiComponent[] = structuredClone(surface.components);
   const byId = (id: string) => components.find((c) => c.id === id);
   const used: string[] = [];
-  // Quoted text is a title or a label, never a field named.
-  const plain = description.replace(QUOTED, (m) => ' '.repeat(m.length));
+  // Quoted text and label phrases name no field to show or order.
+  const blank = (m: string) => ' '.repeat(m.length);
+  const plain = LABELS.reduce((text, re) => text.replace(re, blank), description).replace(QUOTED, blank);
 
   const title = TITLE.exec(description)?.[1]?.trim();
   const titleText = byId('title');
@@ -108,12 +114,7 @@ export function describeView(surface: A2uiSurface, shape: TargetShape, descripti
     }
   }
 
-  // Labels: `label summary as "Short summary"`, `summary labelled "Short summary"`.
-  const labelled = [
-    ...description.matchAll(/\b(?:label|rename|call)\s+(?:the\s+)?([\w-]+(?:[ _-](?!as\b|to\b)[\w-]+)?)\s+(?:as|to)?\s*["“]([^"”]{1,200})["”]/gi),
-    ...description.matchAll(/\b([\w-]+)\s+(?:labell?ed|called)\s+(?:as\s+)?["“]([^"”]{1,200})["”]/gi),
-  ];
-  for (const [, name, text] of labelled) {
+  for (const [, name, text] of LABELS.flatMap((re) => [...description.matchAll(re)])) {
     const field = [...inputs, ...outputs].find((f) => new RegExp(`^${fieldPattern(f).source}$`, 'i').test(name!.trim()));
     if (!field) continue;
     const target = byId(`in_${field}`) ?? byId(`out_${field}_label`);
