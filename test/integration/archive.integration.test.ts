@@ -45,6 +45,11 @@ describe.each(dialects)('archive and delete (%s)', (dialect) => {
     await until(async () => (await stack.ok('GET', `/api/runs/${chat.runId}`)).status === 'completed', 'the chat to close');
     expect((await stack.api('DELETE', `/api/runs/${chat.runId}`)).status).toBe(204);
     expect((await stack.api('GET', `/api/chats/${chat.id}`)).status).toBe(404);
+    // Deleting an open chat ends its workflow and deletes its run the same way.
+    const open = await stack.ok('POST', '/api/chats', { title: 'Scratch', provider: 'fake' });
+    await until(async () => (await stack.ok('GET', `/api/runs/${open.runId}`)).status === 'idle', 'the chat to start');
+    expect((await stack.api('DELETE', `/api/chats/${open.id}`)).status).toBe(204);
+    expect((await stack.api('GET', `/api/runs/${open.runId}`)).status).toBe(404);
   });
 
   it('archives a run: gone from the list, shown by the filter, and back', async () => {
@@ -110,6 +115,7 @@ describe.each(dialects)('archive and delete (%s)', (dialect) => {
     const id = await finishedRun('cli');
     expect(await harness(['runs', 'archive', id])).toMatchObject({ code: 0, out: expect.stringContaining(`archived ${id}`) });
     expect(await listed()).not.toContain(id);
+    expect((await harness(['runs', 'list', '--archived', 'only'])).out).toMatch(new RegExp(`${id}  \\d{4}-\\d{2}-\\d{2} [\\d:]{8}  pipeline\\s+completed\\s+diamond@1  \\(archived\\)`));
     expect(await harness(['runs', 'delete', id])).toMatchObject({ code: 0, out: expect.stringContaining(`deleted ${id}`) });
     expect((await stack.api('GET', `/api/runs/${id}`)).status).toBe(404);
     const refused = await harness(['component', 'delete', 'join']);
