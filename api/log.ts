@@ -40,3 +40,21 @@ export function createLogger(secrets: SecretSet, level: string, destination?: pi
   );
 }
 export type Logger = ReturnType<typeof createLogger>;
+
+const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+
+/** The terminal's view of the log (`harness up`, `harness backend`): `07:25:12 warn  message: the error (run …)`; the JSON lines go to the log file. */
+export function humanLines(out: NodeJS.WritableStream = process.stderr): pino.DestinationStream {
+  return {
+    write(line: string) {
+      let o: { level?: number; time?: number; msg?: string; err?: { message?: string }; runId?: string };
+      try {
+        o = JSON.parse(line);
+      } catch {
+        return void out.write(line);
+      }
+      const time = new Date(o.time ?? Date.now()).toISOString().slice(11, 19);
+      out.write(`${time} ${(LEVELS[o.level ?? 30] ?? 'info').padEnd(5)} ${o.msg ?? ''}${o.err?.message ? `: ${o.err.message}` : ''}${o.runId ? ` (run ${o.runId})` : ''}\n`);
+    },
+  };
+}

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../helpers/ports.js';
-import { spawnHarness, type HarnessProcess } from '../helpers/processes.js';
+import { spawnHarness, until, type HarnessProcess } from '../helpers/processes.js';
 
 const run = promisify(execFile);
 const projectDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-project-stack-'));
@@ -46,6 +46,8 @@ beforeAll(async () => {
     OPENAI_API_KEY: 'sk-project-0123456789abcdef',
     OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
     LM_MODEL: 'fake-model',
+    // What `npm start` logs, run starts included.
+    LOG_LEVEL: 'info',
   });
   await up.waitFor('running; press Ctrl-C to stop', 90_000);
 });
@@ -76,5 +78,17 @@ describe("a project's running stack", () => {
     const record = path.join(projectDir, 'run', 'backend.json');
     expect(fs.statSync(record).mode & 0o777).toBe(0o600);
     expect(JSON.parse(fs.readFileSync(record, 'utf8'))).toMatchObject({ pid: up.child.pid, temporal: { pid: devServerPids()[0] } });
+  });
+
+  it('prints human lines on the terminal, with the JSON lines in the log file and no alarm about its activity-only worker', async () => {
+    const { url } = JSON.parse(fs.readFileSync(path.join(projectDir, 'run', 'backend.json'), 'utf8')) as { url: string };
+    const token = fs.readFileSync(path.join(projectDir, 'token'), 'utf8').trim();
+    const res = await fetch(`${url}/api/pipelines/review-digest/runs`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ inputs: { text: 'hello' } }) });
+    expect(res.status, await res.text()).toBeLessThan(300);
+    await until(() => up.output().includes('run started'), "'run started' on the terminal");
+    expect(up.output()).toMatch(/^\d\d:\d\d:\d\d info  run started \(run run_\w+\)$/m);
+    expect(up.output().split('\n').filter((l) => l.includes('{"'))).toEqual([]);
+    expect(up.output()).not.toContain('No workflows registered');
+    expect(fs.readFileSync(path.join(projectDir, 'logs', 'backend.jsonl'), 'utf8')).toMatch(/"msg":"run started"/);
   });
 });
