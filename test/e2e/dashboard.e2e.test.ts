@@ -264,12 +264,12 @@ describe('dashboard (e2e)', () => {
     await page.getByText('Changed examples (2; 0 unchanged)').waitFor({ timeout: 30_000 });
     expect(await page.locator('[data-change=regression]').count()).toBe(2);
     await page.locator('[data-test=baseline]').click();
-    await page.getByRole('option', { name: new RegExp(right.id) }).click();
-    await page.waitForURL(new RegExp(`baseline=${right.id}`));
-    await page.locator('[data-change=regression]').first().waitFor();
-    expect(await page.locator('[data-change=regression]').count()).toBe(2);
-    const row = page.locator('[data-change=regression]', { hasText: '"text":"ab"' });
-    expect(await row.locator('[data-scores="exact_match:result"]').textContent()).toBe('1.00 → 0.00');
+    await page.getByRole('option', { name: new RegExp(worse.id) }).click();
+    await page.waitForURL(new RegExp(`baseline=${worse.id}`));
+    await page.locator('[data-change=improvement]').first().waitFor();
+    expect(await page.locator('[data-change=improvement]').count()).toBe(2);
+    const row = page.locator('[data-change=improvement]', { hasText: '"text":"ab"' });
+    expect(await row.locator('[data-scores="exact_match:result"]').textContent()).toBe('0.00 → 1.00');
     expect(await row.locator('[data-scores="regex:result"]').textContent()).toBe('1.00 → 1.00');
     expect(await row.textContent()).toContain('{"result":"AB"}');
     expect(await row.textContent()).toContain('{"result":"ba"}');
