@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { startUiProxy, loopbackPort, type UiProxy } from './ui-proxy.js';
 import { endWithThisProcess } from './watchdog.js';
 
 export interface DevServerOptions {
@@ -15,7 +16,7 @@ export interface DevServerOptions {
   dynamicConfig?: string[];
   /** Leave the history queue readers at Temporal's defaults (the floor benchmark compares). */
   untuned?: boolean;
-  /** Our codec endpoint, so the Temporal UI can decrypt payloads for a person holding the token. */
+  /** Our codec endpoint, so the Temporal UI can decrypt payloads for a person holding the token (the UI is then served through ui-proxy.ts). */
   codecEndpoint?: string | undefined;
 }
 
@@ -88,7 +89,9 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   const cli = o.cliPath;
   if (o.dbFile) fs.mkdirSync(path.dirname(o.dbFile), { recursive: true, mode: 0o700 });
   const out = o.logFile ? fs.openSync(o.logFile, 'a', 0o600) : 'pipe';
-  const child = spawn(cli, devServerArgs(o), { stdio: ['ignore', out, out], detached: false });
+  // With a codec, the UI listens on a loopback port of its own and its public port is the proxy that turns the codec's credentials on.
+  const innerUiPort = o.codecEndpoint ? await loopbackPort() : o.uiPort;
+  const child = spawn(cli, devServerArgs({ ...o, uiPort: innerUiPort }), { stdio: ['ignore', out, out], detached: false });
   endWithThisProcess(child); // a crash or SIGKILL of this process leaves no dev server behind
   if (typeof out === 'number') fs.closeSync(out); // the child holds its own copy
   // Without a log file, the last few KB of its output are kept, so a failed start says why.
@@ -97,8 +100,10 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const address = `127.0.0.1:${o.port}`;
+  let proxy: UiProxy | undefined;
   try {
     await waitForTemporal(address, 60_000, child);
+    if (o.codecEndpoint) proxy = await startUiProxy({ host: '127.0.0.1', port: o.uiPort, target: innerUiPort });
   } catch (err) {
     child.kill('SIGKILL'); // a server that never became healthy is not left behind
     const said = (o.logFile ? logTail(o.logFile) : recent).trim();
@@ -113,6 +118,7 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
     uiUrl: `http://127.0.0.1:${o.uiPort}`,
     process: child,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      await proxy?.close();
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
