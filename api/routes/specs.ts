@@ -7,7 +7,7 @@ import { readJson } from '../body.js';
 import { AppError } from '../errors.js';
 import type { AppContext } from '../context.js';
 import { startComponentRun, startPipelineRun } from '../services/runs.js';
-import { archiveComponent, deleteComponent, listComponents } from '../services/archive.js';
+import { archiveComponent, deleteComponent, deleteComponentVersion, listComponents } from '../services/archive.js';
 import { exportDspy, importDspy } from '../services/dspy.js';
 import { addComponentVersion, addPipelineVersion, createComponent, createPipeline } from '../services/specs.js';
 
@@ -33,6 +33,10 @@ function componentArchiveRoutes(app: AppContext): Router {
   r.post('/:id/unarchive', async (ctx) => (ctx.body = await archiveComponent(app, ctx.params.id!, false)));
   r.delete('/:id', async (ctx) => {
     await deleteComponent(app, ctx.params.id!);
+    ctx.status = 204;
+  });
+  r.delete('/:id/versions/:version', async (ctx) => {
+    await deleteComponentVersion(app, ctx.params.id!, z.coerce.number().int().positive().parse(ctx.params.version));
     ctx.status = 204;
   });
   return r;

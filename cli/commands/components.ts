@@ -48,11 +48,13 @@ export function componentCommands(program: Command): void {
       console.log(`unarchived ${name}`);
     });
   component
-    .command('delete <name>')
-    .description('delete a component and all its versions; refused while a pipeline, an app or an MCP exposure uses it')
-    .action(async (name: string) => {
-      await api('DELETE', `/api/components/${encodeURIComponent(name)}`);
-      console.log(`deleted ${name}`);
+    .command('delete <ref>')
+    .description('delete a component and all its versions (name), or one version (name@version); refused while something uses it')
+    .action(async (ref: string) => {
+      const m = /^([a-z][a-z0-9_-]*)(?:@(\d+))?$/.exec(ref);
+      if (!m) throw new CliError(`a component is name or name@version, got '${ref}'`);
+      await api('DELETE', `/api/components/${m[1]}${m[2] ? `/versions/${m[2]}` : ''}`);
+      console.log(`deleted ${ref}`);
     });
   component
     .command('export-dspy <ref>')
