@@ -1,8 +1,9 @@
 // Archive (hidden from lists until a filter asks, reversible) and delete runs and components (issue 29).
 // A run is deleted only when it is over, with the runs under it (an eval's examples, an optimizer's trials) and
 // everything they stored. A component is deleted, all its versions, only when nothing refers to it: no pipeline
-// version names it (by name, number or label), no app targets it, it is not exposed over MCP. Runs keep their own
-// record of what they ran, so deleting a component leaves their history readable.
+// version names it (by name, number or label), no app targets it, it is not exposed over MCP. One version goes when it
+// is not the latest and no pipeline version pins it, no app targets it, no exposure or label names it. Runs keep their
+// own record of what they ran, so a delete leaves their history readable.
 import fs from 'node:fs';
 import path from 'node:path';
 import { terminalStatuses, type ArchivedFilter } from '../../core/specs.js';
@@ -53,26 +54,45 @@ export async function archiveComponent(ctx: AppContext, idOrName: string, archiv
 const refName = (ref: unknown) => (typeof ref === 'string' ? ref.split('@')[0] : undefined);
 const parse = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
-/** What refers to a component: the pipelines whose versions name it, the apps that target it, an MCP exposure. */
-async function componentUsers(ctx: AppContext, name: string) {
+/**
+ * What refers to a component (or to one of its versions): the pipelines whose versions name it (or pin or name that
+ * version), the apps that target it, an MCP exposure, the labels on that version.
+ */
+async function componentUsers(ctx: AppContext, c: { id: string; name: string }, version?: number) {
   const db = ctx.store.knex;
-  const pipelineRows = (await db('pipelineVersions').join('pipelines', 'pipelines.id', 'pipelineVersions.parentId').select('pipelines.name', 'pipelineVersions.spec')) as Array<{ name: string; spec: unknown }>;
-  const pipelines = pipelineRows.filter((r) => parse<{ steps?: Array<{ component?: string }> }>(r.spec).steps?.some((s) => refName(s.component) === name)).map((r) => r.name);
+  const uses = (spec: unknown, pins: unknown) => {
+    const steps = parse<{ steps?: Array<{ component?: string }> }>(spec).steps ?? [];
+    if (version === undefined) return steps.some((s) => refName(s.component) === c.name);
+    return parse<Record<string, number> | null>(pins)?.[c.name] === version || steps.some((s) => s.component === `${c.name}@${version}`);
+  };
+  const pipelineRows = (await db('pipelineVersions').join('pipelines', 'pipelines.id', 'pipelineVersions.parentId').select('pipelines.name', 'pipelineVersions.spec', 'pipelineVersions.pins')) as Array<{ name: string; spec: unknown; pins: unknown }>;
+  const pipelines = pipelineRows.filter((r) => uses(r.spec, r.pins)).map((r) => r.name);
   const appRows = (await db('appVersions').join('apps', 'apps.id', 'appVersions.parentId').select('apps.name', 'appVersions.spec')) as Array<{ name: string; spec: unknown }>;
-  const apps = appRows.filter((r) => { const t = parse<{ target?: { kind?: string; name?: string } }>(r.spec).target; return t?.kind !== 'pipeline' && refName(t?.name) === name; }).map((r) => r.name);
-  const exposed = !!(await db('mcpExposures').where({ kind: 'component', name }).first());
-  return { pipelines: [...new Set(pipelines)].sort(), apps: [...new Set(apps)].sort(), exposed };
+  const targets = (spec: unknown) => {
+    const t = parse<{ target?: { kind?: string; name?: string; version?: number } }>(spec).target;
+    return t?.kind !== 'pipeline' && refName(t?.name) === c.name && (version === undefined || t?.version === version);
+  };
+  const apps = appRows.filter((r) => targets(r.spec)).map((r) => r.name);
+  const exposure = db('mcpExposures').where({ kind: 'component', name: c.name });
+  const exposed = !!(await (version === undefined ? exposure : exposure.where('version', version)).first());
+  const labels = version === undefined ? [] : ((await db('labels').where({ kind: 'component', parentId: c.id, version }).select('label')) as Array<{ label: string }>).map((l) => l.label);
+  return { pipelines: [...new Set(pipelines)].sort(), apps: [...new Set(apps)].sort(), exposed, labels };
 }
 
-export async function deleteComponent(ctx: AppContext, idOrName: string): Promise<void> {
-  const c = await components.get(ctx.store, idOrName);
-  const users = await componentUsers(ctx, c.name);
+/** Refuse with 409 `in_use`, naming every user, unless nothing uses it. */
+function refuseInUse(what: string, users: Awaited<ReturnType<typeof componentUsers>>): void {
   const reasons = [
     ...users.pipelines.map((p) => `pipeline '${p}' uses it`),
     ...users.apps.map((a) => `app '${a}' targets it`),
     ...(users.exposed ? ['it is exposed over MCP (harness mcp unexpose)'] : []),
+    ...users.labels.map((l) => `label '${l}' points at it`),
   ];
-  if (reasons.length) throw new AppError(409, 'in_use', `cannot delete component '${c.name}': ${reasons.join('; ')}. Archive it to hide it instead`, users);
+  if (reasons.length) throw new AppError(409, 'in_use', `cannot delete ${what}: ${reasons.join('; ')}. Archive it to hide it instead`, users);
+}
+
+export async function deleteComponent(ctx: AppContext, idOrName: string): Promise<void> {
+  const c = await components.get(ctx.store, idOrName);
+  refuseInUse(`component '${c.name}'`, await componentUsers(ctx, c));
   await ctx.store.knex.transaction(async (trx) => {
     await trx('labels').where({ kind: 'component', parentId: c.id }).del();
     await trx('labelMoves').where({ kind: 'component', parentId: c.id }).del();
@@ -80,4 +100,14 @@ export async function deleteComponent(ctx: AppContext, idOrName: string): Promis
     await trx('components').where('id', c.id).del();
   });
   await audit(ctx.store, { actor: 'api', action: 'component.delete', subject: c.name, details: { versions: c.latestVersion } });
+}
+
+/** One version, when it is not the latest (what a bare name resolves to; its number is never given again) and nothing pins it. */
+export async function deleteComponentVersion(ctx: AppContext, idOrName: string, version: number): Promise<void> {
+  const v = await components.getVersion(ctx.store, idOrName, version);
+  const c = await components.get(ctx.store, v.id);
+  if (version === c.latest.version) throw new AppError(409, 'in_use', `cannot delete ${c.name}@${version}: ${c.name}@${version} is the latest version (a bare '${c.name}' resolves to it); save a new version first, or delete the component`);
+  refuseInUse(`${c.name}@${version}`, await componentUsers(ctx, c, version));
+  await ctx.store.knex('componentVersions').where({ parentId: c.id, version }).del();
+  await audit(ctx.store, { actor: 'api', action: 'component.delete_version', subject: `${c.name}@${version}` });
 }

@@ -106,6 +106,24 @@ describe.each(dialects)('archive and delete (%s)', (dialect) => {
     expect((await stack.api('GET', '/api/components/scratch')).status).toBe(404);
   });
 
+  it('deletes a component version only when it is not the latest and nothing pins it', async () => {
+    const spec = (instructions: string) => ({ name: 'drafts', signature: 'text: str -> result: str', instructions, provider: 'fake' });
+    await stack.ok('POST', '/api/components', spec('op: upper'));
+    await stack.ok('POST', '/api/components/drafts/versions', spec('op: reverse'));
+    // Saved while drafts@2 is the latest: the pipeline version pins drafts@2.
+    await stack.ok('POST', '/api/pipelines', { name: 'uses-drafts', inputs: { text: 'str' }, steps: [{ id: 'd', component: 'drafts', inputs: { text: '$inputs.text' } }], outputs: { result: '$steps.d.outputs.result' } });
+    await stack.ok('POST', '/api/components/drafts/versions', spec('op: upper'));
+    const latest = await stack.api('DELETE', '/api/components/drafts/versions/3');
+    expect(latest.status).toBe(409);
+    expect(latest.body.error.message).toMatch(/drafts@3 is the latest version/);
+    const pinned = await stack.api('DELETE', '/api/components/drafts/versions/2');
+    expect(pinned.status).toBe(409);
+    expect(pinned.body.error).toMatchObject({ code: 'in_use', details: { pipelines: ['uses-drafts'] } });
+    expect((await stack.api('DELETE', '/api/components/drafts/versions/1')).status).toBe(204);
+    expect((await stack.ok('GET', '/api/components/drafts')).versions.map((v: { version: number }) => v.version)).toEqual([2, 3]);
+    expect((await stack.api('GET', '/api/components/drafts/versions/1')).status).toBe(404);
+  });
+
   it.runIf(dialect === 'sqlite')('does the same from the CLI: harness runs archive|unarchive|delete, harness component archive|delete', async () => {
     const env = { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir };
     const harness = async (args: string[]) => {
