@@ -14,8 +14,10 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { runView } from './run-view.js';
 
+/** Only a finished run is archived: a run under way (an approval waiting, an app's rate count) stays in every list. */
 export async function archiveRun(ctx: AppContext, id: string, archived: boolean) {
-  await runs.getRun(ctx.store, id);
+  const run = await runs.getRun(ctx.store, id);
+  if (archived && !terminalStatuses.includes(run.status)) throw new AppError(409, 'run_active', `cannot archive run '${id}': it is ${run.status}; archive it once it has ended`, { status: run.status });
   await runs.setRunArchived(ctx.store, id, archived);
   await audit(ctx.store, { actor: 'api', action: archived ? 'run.archive' : 'run.unarchive', subject: id });
   return runView(ctx, id);

@@ -41,6 +41,7 @@ describe.each(dialects)('archive and delete (%s)', (dialect) => {
     const refused = await stack.api('DELETE', `/api/runs/${chat.runId}`);
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toMatch(/is idle; close the chat .*first/);
+    expect((await stack.api('POST', `/api/runs/${chat.runId}/archive`)).status).toBe(409);
     await stack.ok('POST', `/api/chats/${chat.id}/close`);
     await until(async () => (await stack.ok('GET', `/api/runs/${chat.runId}`)).status === 'completed', 'the chat to close');
     expect((await stack.api('DELETE', `/api/runs/${chat.runId}`)).status).toBe(204);
