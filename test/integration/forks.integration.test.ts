@@ -183,17 +183,17 @@ describe('forks, the step cache and run diffs', () => {
     expect(plain.ops).toHaveLength(3);
   });
 
-  it('with cache: reuse, an optimizer run again pays only for the version it creates', async () => {
+  it('with cache: reuse, an optimizer run again pays for nothing it answered before, its candidate included', async () => {
     await stack.ok('POST', '/api/datasets', { name: 'shouts' });
     const ex = (t: string, split: string) => ({ inputs: { text: t }, expected: { result: t.toUpperCase() }, split });
     await stack.ok('POST', '/api/datasets/shouts/examples', { examples: [ex('mn', 'train'), ex('op', 'train'), ex('qr', 'dev'), ex('st', 'dev')] });
     const optimize = async () => finished(await stack.ok('POST', '/api/optimizations', { component: 'shout@1', dataset: 'shouts', metric: { name: 'exact_match', field: 'result' }, k: 2, cache: 'reuse' }));
     const first = await callsDuring(optimize);
-    expect(first.ops).toHaveLength(6); // dev before, the teacher on train, dev after
+    expect(first.ops).toHaveLength(6); // dev before, the teacher on train, the candidate on dev
     const second = await callsDuring(optimize);
-    // Only the new version's dev run calls the model: the same version on the same inputs was answered before.
-    expect(second.ops).toHaveLength(2);
-    expect(second.result.outputs).toMatchObject({ before: 1, after: 1, demos: 2 });
+    // The same version, teacher and candidate on the same inputs were answered before; nothing better, nothing saved.
+    expect(second.ops).toHaveLength(0);
+    expect(second.result.outputs).toMatchObject({ before: 1, after: 1, demos: 2, saved: false, kept: 'shout@1' });
   });
 
   it('forks and diffs from the CLI; a bad --set is a message and exit code 1', async () => {
