@@ -2,6 +2,7 @@
 // Run it before deploying a workflow change: a waiting run that would not replay is named with its event.
 import fs from 'node:fs';
 import path from 'node:path';
+import { Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { loadKeyring, type Keyring } from '../../db/crypto.js';
 import { workflowBundle, workflowBundleOptions } from '../../temporal/bundle.js';
@@ -73,12 +74,17 @@ export function replayCommand(program: Command): void {
       quietTemporalLogs(!o.verbose);
       const say = (line: string) => console.log(line);
       let ok: boolean;
-      if (fs.existsSync(target)) ok = await replayFiles(target, say, !!o.verbose);
-      else if (/^run_[0-9a-z]+$/.test(target)) {
-        const result = await api<ReplayResult>('POST', `/api/runs/${encodeURIComponent(target)}/replay`);
-        say(describeReplay(target, result));
-        ok = result.ok;
-      } else throw new CliError(`'${target}' is neither a history file, a directory of them, nor a run id`);
+      try {
+        if (fs.existsSync(target)) ok = await replayFiles(target, say, !!o.verbose);
+        else if (/^run_[0-9a-z]+$/.test(target)) {
+          const result = await api<ReplayResult>('POST', `/api/runs/${encodeURIComponent(target)}/replay`);
+          say(describeReplay(target, result));
+          ok = result.ok;
+        } else throw new CliError(`'${target}' is neither a history file, a directory of them, nor a run id`);
+      } finally {
+        // The runtime forwards the core's log lines on a live handle; with no worker left (or none run) it would hold the process open.
+        await Runtime.instance().shutdown();
+      }
       if (!ok) process.exitCode = 1;
     });
 }
