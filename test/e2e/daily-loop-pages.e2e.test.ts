@@ -34,7 +34,7 @@ function contrastOf(el: Element): number {
   for (; node; node = node.parentElement) {
     const c = rgba(getComputedStyle(node).backgroundColor);
     if ((c[3] ?? 1) === 1) {
-      bg = c;
+      bg = [c[0], c[1], c[2]];
       break;
     }
   }

@@ -1,5 +1,5 @@
 // The reasoning an agent gave with the tool call a person is asked to approve, read from the run's events.
-import type { EventLike } from './timeline';
+import type { EventLike } from './timeline.js';
 
 /**
  * The thought of the model answer that proposed the call `approvalId` waits on: tool call `tool[n]` is

@@ -1,6 +1,6 @@
 // A line diff of two specs as canonical pretty JSON (keys sorted), lines in their place: what a new version changed.
-import { canonicalJson } from '../../../core/canonical-json';
-import { align } from '../../../core/sequence-diff';
+import { canonicalJson } from '../../../core/canonical-json.js';
+import { align } from '../../../core/sequence-diff.js';
 
 export interface DiffLine {
   sign: ' ' | '-' | '+';
