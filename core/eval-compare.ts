@@ -8,7 +8,7 @@ export type ChangeKind = 'regression' | 'improvement' | 'mixed';
 export interface ComparedEval {
   id: string;
   createdAt: string;
-  target: { name: string; version: number };
+  target: { type?: string; id?: string; name: string; version: number };
   inputs?: { override?: { provider: string; model?: string } } | Record<string, unknown>;
 }
 
@@ -32,19 +32,27 @@ export function changeKind(verdicts: Array<Verdict | null>): ChangeKind {
   return worse && better ? 'mixed' : worse ? 'regression' : 'improvement';
 }
 
-/** The default baseline: the oldest eval (what came before is what a change is measured from). */
-export function defaultBaseline(evals: ComparedEval[]): string {
-  return [...evals].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))[0]!.id;
+/** The label whose version is what runs now: the baseline a candidate is measured against. */
+export const BASELINE_LABEL = 'production';
+
+/**
+ * The default baseline: the oldest eval of a version labelled production (what runs now), else the
+ * oldest eval (what came before is what a change is measured from).
+ */
+export function defaultBaseline(evals: ComparedEval[], labelled: (e: ComparedEval) => boolean = () => false): { id: string; by: 'label' | 'oldest' } {
+  const byAge = [...evals].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  const inProduction = byAge.find(labelled);
+  return inProduction ? { id: inProduction.id, by: 'label' } : { id: byAge[0]!.id, by: 'oldest' };
 }
 
 /**
  * Each column's name: the target's version (`qa@2`), with the provider and model an override ran it
  * on, and `#2`, `#3` on repeats of the same.
  */
-export function columnNames(evals: ComparedEval[]): string[] {
+export function columnNames(evals: ComparedEval[], labelled: (e: ComparedEval) => boolean = () => false): string[] {
   const base = evals.map((e) => {
     const o = (e.inputs as { override?: { provider: string; model?: string } } | undefined)?.override;
-    return `${e.target.name}@${e.target.version}${o ? ` on ${o.provider}${o.model ? `/${o.model}` : ''}` : ''}`;
+    return `${e.target.name}@${e.target.version}${labelled(e) ? ` (${BASELINE_LABEL})` : ''}${o ? ` on ${o.provider}${o.model ? `/${o.model}` : ''}` : ''}`;
   });
   const seen = new Map<string, number>();
   return base.map((name) => {

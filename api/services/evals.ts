@@ -2,11 +2,13 @@
 import { z } from 'zod';
 import { DEFAULT_SPLIT, parseCsv, parseJsonl, SPLITS, splitsText, type Split } from '../../core/dataset-import.js';
 import { SpecError } from '../../core/errors.js';
-import { changeKind, columnNames, defaultBaseline, directionOf, verdictOf } from '../../core/eval-compare.js';
+import { BASELINE_LABEL, changeKind, columnNames, defaultBaseline, directionOf, verdictOf, type ComparedEval } from '../../core/eval-compare.js';
 import { metricKey, metricSpec } from '../../core/metrics.js';
 import { componentPlan, planPipeline, type PipelinePlan } from '../../core/pipeline-plan.js';
 import { NAME, type PipelineSpec } from '../../core/specs.js';
+import type { LabelKind } from '../../core/versions.js';
 import * as ds from '../../db/repositories/datasets.js';
+import { labelVersion } from '../../db/repositories/labels.js';
 import { audit } from '../../db/repositories/audit.js';
 import { components, pipelines } from '../../db/repositories/versioned.js';
 import { evalWorkflow } from '../../workflows/eval.js';
@@ -135,7 +137,9 @@ export async function compareEvals(ctx: AppContext, ids: string[], baselineId?: 
   if (ids.length < 2) throw new AppError(400, 'invalid_request', 'compare needs two or more eval run ids (?runs=a,b)');
   if (baselineId && !ids.includes(baselineId)) throw new AppError(400, 'invalid_request', `the baseline '${baselineId}' is not one of the compared runs (${ids.join(', ')})`);
   const picked = await Promise.all([...new Set(ids)].map((id) => evalView(ctx, id)));
-  const baseline = baselineId ?? defaultBaseline(picked.map((e) => e.run));
+  const labelled = await productionVersions(ctx, picked.map((e) => e.run));
+  const chosen = baselineId ? { id: baselineId, by: 'named' as const } : defaultBaseline(picked.map((e) => e.run), labelled);
+  const baseline = chosen.id;
   // The baseline first: every delta is "this run minus the baseline", whatever order the runs were picked in.
   const byAge = [...picked].sort((a, b) => a.run.createdAt.localeCompare(b.run.createdAt) || a.run.id.localeCompare(b.run.id));
   const evals = [byAge.find((e) => e.run.id === baseline)!, ...byAge.filter((e) => e.run.id !== baseline)];
@@ -165,7 +169,19 @@ export async function compareEvals(ctx: AppContext, ids: string[], baselineId?: 
   });
   const rank = { regression: 0, mixed: 1, improvement: 2 };
   changes.sort((x, y) => rank[x.kind] - rank[y.kind] || x.worstDelta - y.worstDelta);
-  return { baseline, runs: evals.map((e) => e.run), columns: columnNames(evals.map((e) => e.run)), metrics, aggregates, changes, unchanged: exampleIds.length - changes.length };
+  return { baseline, baselineBy: chosen.by, runs: evals.map((e) => e.run), columns: columnNames(evals.map((e) => e.run), labelled), metrics, aggregates, changes, unchanged: exampleIds.length - changes.length };
+}
+
+/** Which evals ran the version their target's production label names now. */
+async function productionVersions(ctx: AppContext, runs: ComparedEval[]): Promise<(e: ComparedEval) => boolean> {
+  const kinds: Record<string, LabelKind> = { component: 'component', pipeline: 'pipeline', app: 'app' };
+  const current = new Map<string, number | undefined>();
+  for (const r of runs) {
+    const kind = r.target.type ? kinds[r.target.type] : undefined;
+    if (!kind || !r.target.id || current.has(r.target.id)) continue;
+    current.set(r.target.id, await labelVersion(ctx.store, kind, r.target.id, BASELINE_LABEL));
+  }
+  return (e) => e.target.id !== undefined && current.get(e.target.id) === e.target.version;
 }
 
 export async function startOptimization(ctx: AppContext, body: unknown) {

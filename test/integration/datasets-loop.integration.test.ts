@@ -93,5 +93,11 @@ describe('the dataset loop', () => {
     expect(q2).toMatchObject({ kind: 'mixed', scores: { 'exact_match:answer': [0, 1], 'regex:answer': [1, 0] }, verdicts: { 'exact_match:answer': [null, 'better'], 'regex:answer': [null, 'worse'] } });
     // The baseline named outright still wins.
     expect((await stack.ok('GET', `/api/evals/compare?runs=${older.id},${newer.id}&baseline=${newer.id}`)).columns).toEqual(['qa@2', 'qa@1']);
+    // The version in production is the baseline when neither is named: a candidate is measured against what runs now.
+    await stack.ok('POST', '/api/components/qa/labels/production', { version: 2 });
+    const labelled = await stack.ok('GET', `/api/evals/compare?runs=${older.id},${newer.id}`);
+    expect(labelled).toMatchObject({ baseline: newer.id, baselineBy: 'label', columns: ['qa@2 (production)', 'qa@1'] });
+    expect(labelled.aggregates['exact_match:answer']).toMatchObject({ means: [0.5, 0.25], verdicts: [null, 'worse'] });
+    expect((await stack.ok('GET', `/api/evals/compare?runs=${older.id},${newer.id}&baseline=${older.id}`)).baselineBy).toBe('named');
   });
 });

@@ -5,7 +5,14 @@ const run = (id: string, createdAt: string, version: number, inputs?: Record<str
 
 describe('eval comparisons', () => {
   it('takes the oldest eval as the baseline, whatever order they were picked in', () => {
-    expect(defaultBaseline([run('run_b', '2026-01-02T00:00:00Z', 3), run('run_a', '2026-01-01T00:00:00Z', 2)])).toBe('run_a');
+    expect(defaultBaseline([run('run_b', '2026-01-02T00:00:00Z', 3), run('run_a', '2026-01-01T00:00:00Z', 2)])).toEqual({ id: 'run_a', by: 'oldest' });
+  });
+
+  it('takes the eval of the version in production over an older one, and names its column so', () => {
+    const evals = [run('run_a', '2026-01-01T00:00:00Z', 2), run('run_b', '2026-01-02T00:00:00Z', 3), run('run_c', '2026-01-03T00:00:00Z', 3)];
+    const inProduction = (e: { target: { version: number } }) => e.target.version === 3;
+    expect(defaultBaseline(evals, inProduction)).toEqual({ id: 'run_b', by: 'label' });
+    expect(columnNames(evals.slice(0, 2), inProduction)).toEqual(['qa@2', 'qa@3 (production)']);
   });
 
   it('names columns by version, with an override and repeats told apart', () => {
