@@ -118,6 +118,13 @@ export function fakeActivities(overrides: FakeActivities = {}) {
   return { acts, runs, recordOf };
 }
 
+/** Scores where an optimizer's candidate beats the version it started from (its "before" eval scores 0), so it saves. */
+export const candidateBeatsBefore: FakeActivities = {
+  async scoreExample(input) {
+    return { scores: Object.fromEntries(input.metrics.map((m) => [metricKey(m), input.evalRunId.endsWith('-before') ? 0 : 1])) };
+  },
+};
+
 /** A worker on its own task queue, running while `fn` runs. */
 export async function withWorker<T>(env: TestWorkflowEnvironment, activities: FakeActivities, fn: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = `wf-${Math.random().toString(36).slice(2)}`;

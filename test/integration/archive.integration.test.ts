@@ -125,21 +125,23 @@ describe.each(dialects)('archive and delete (%s)', (dialect) => {
     expect((await stack.api('GET', '/api/components/drafts/versions/1')).status).toBe(404);
   });
 
-  it.runIf(dialect === 'sqlite')('does the same from the CLI: harness runs archive|unarchive|delete, harness component archive|delete', async () => {
-    const env = { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir };
-    const harness = async (args: string[]) => {
-      const p = spawnHarness(args, env);
-      return { code: await p.exitCode, out: p.output() };
-    };
-    const id = await finishedRun('cli');
-    expect(await harness(['runs', 'archive', id])).toMatchObject({ code: 0, out: expect.stringContaining(`archived ${id}`) });
-    expect(await listed()).not.toContain(id);
-    expect((await harness(['runs', 'list', '--archived', 'only'])).out).toMatch(new RegExp(`${id}  \\d{4}-\\d{2}-\\d{2} [\\d:]{8}  pipeline\\s+completed\\s+diamond@1  \\(archived\\)`));
-    expect(await harness(['runs', 'delete', id])).toMatchObject({ code: 0, out: expect.stringContaining(`deleted ${id}`) });
-    expect((await stack.api('GET', `/api/runs/${id}`)).status).toBe(404);
-    const refused = await harness(['component', 'delete', 'join']);
-    expect(refused.code).toBe(1);
-    expect(refused.out).toMatch(/error: .*pipeline 'diamond' uses it/);
-    expect(await harness(['component', 'archive', 'join'])).toMatchObject({ code: 0, out: expect.stringContaining('archived join') });
-  });
+  // The CLI opens the project's SQLite store: one run of it, not one per dialect.
+  if (dialect === 'sqlite')
+    it('does the same from the CLI: harness runs archive|unarchive|delete, harness component archive|delete', async () => {
+      const env = { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir };
+      const harness = async (args: string[]) => {
+        const p = spawnHarness(args, env);
+        return { code: await p.exitCode, out: p.output() };
+      };
+      const id = await finishedRun('cli');
+      expect(await harness(['runs', 'archive', id])).toMatchObject({ code: 0, out: expect.stringContaining(`archived ${id}`) });
+      expect(await listed()).not.toContain(id);
+      expect((await harness(['runs', 'list', '--archived', 'only'])).out).toMatch(new RegExp(`${id}  \\d{4}-\\d{2}-\\d{2} [\\d:]{8}  pipeline\\s+completed\\s+diamond@1  \\(archived\\)`));
+      expect(await harness(['runs', 'delete', id])).toMatchObject({ code: 0, out: expect.stringContaining(`deleted ${id}`) });
+      expect((await stack.api('GET', `/api/runs/${id}`)).status).toBe(404);
+      const refused = await harness(['component', 'delete', 'join']);
+      expect(refused.code).toBe(1);
+      expect(refused.out).toMatch(/error: .*pipeline 'diamond' uses it/);
+      expect(await harness(['component', 'archive', 'join'])).toMatchObject({ code: 0, out: expect.stringContaining('archived join') });
+    });
 });

@@ -84,6 +84,6 @@ describe('an eval in segments', () => {
   it('refuses an eval of a split with no examples, starting nothing', async () => {
     const r = await stack.api('POST', '/api/evals', { dataset: 'qs', split: 'test', target: { component: 'qa@1' }, metrics: [{ name: 'exact_match', field: 'answer' }] });
     expect(r.status).toBe(400);
-    expect(r.body.error.details.problems[0]).toMatchObject({ path: 'split', message: "dataset 'qs' has no test examples" });
+    expect(r.body.error.details.problems[0]).toMatchObject({ path: 'split', message: "dataset 'qs' has no test examples; it has train (3), dev (12)" });
   });
 });

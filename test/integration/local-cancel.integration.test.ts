@@ -61,19 +61,18 @@ describe('embedded model, cancelled', () => {
       await stack.ok('POST', '/api/components', { name: 'story', signature: 'topic: str -> story: str', instructions: 'Write a very long story.', provider: 'here', params: { maxTokens: 400, temperature: 0.8 } });
       const run = await stack.ok('POST', '/api/components/story/runs', { inputs: { topic: 'a lighthouse keeper' } });
       let deltas = 0;
-      let lastDelta = 0;
       const off = stack.backend.app.bus.subscribe(run.id, (m) => {
-        if (m.type !== 'delta' || !m.text) return;
-        deltas++;
-        lastDelta = Date.now();
+        if (m.type === 'delta' && m.text) deltas++;
       });
       await until(() => deltas >= 3, 'the story to stream', 60_000);
-      const cancelled = Date.now();
+      const atCancel = deltas;
       await stack.ok('POST', `/api/runs/${run.id}/cancel`);
       expect((await waitForRun(stack, run.id)).status).toBe('cancelled');
       await until(() => stack.backend.worker!.getStatus().numInFlightActivities === 0, 'the activity to end', 30_000);
       off();
-      expect(lastDelta - cancelled).toBeLessThan(1500);
+      // Counted in tokens, not ms, so a loaded machine (slower model, slower cancel) reads the same: a model
+      // left running streams on to its 400 tokens; an aborted one stops within a few dozen.
+      expect(deltas - atCancel).toBeLessThan(150);
     } finally {
       await stack.close();
     }

@@ -125,32 +125,34 @@ describe.each(dialects)('pinned versions and labels (%s)', (dialect) => {
     expect((await stack.api('POST', '/api/components/qa/labels/production', { version: 'two' })).status).toBe(400);
   });
 
-  it.runIf(dialect === 'sqlite')('harness promote <kind> <name@v> <label> moves a label from the CLI; bad input is a message and exit 1', async () => {
-    const env = { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir };
-    const harness = async (args: string[]) => {
-      const p = spawnHarness(args, env);
-      return { code: await p.exitCode, out: p.output() };
-    };
-    const ok = await harness(['promote', 'component', 'qa@3', 'staging']);
-    expect(ok.out).toContain('component qa: staging -> v3 (was unset)');
-    expect(ok.code).toBe(0);
-    const moves = (await stack.ok('GET', '/api/components/qa/labels')).moves;
-    expect(moves[0]).toMatchObject({ label: 'staging', from: null, to: 3, via: 'cli' });
-    const run = await harness(['run', 'component', 'qa', '--label', 'staging', '-i', 'text=abc', '--follow']);
-    expect(run.out).toMatch(/"result": "ABC"/);
-    expect(run.code).toBe(0);
+  // The CLI opens the project's SQLite store: one run of it, not one per dialect.
+  if (dialect === 'sqlite')
+    it('harness promote <kind> <name@v> <label> moves a label from the CLI; bad input is a message and exit 1', async () => {
+      const env = { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir };
+      const harness = async (args: string[]) => {
+        const p = spawnHarness(args, env);
+        return { code: await p.exitCode, out: p.output() };
+      };
+      const ok = await harness(['promote', 'component', 'qa@3', 'staging']);
+      expect(ok.out).toContain('component qa: staging -> v3 (was unset)');
+      expect(ok.code).toBe(0);
+      const moves = (await stack.ok('GET', '/api/components/qa/labels')).moves;
+      expect(moves[0]).toMatchObject({ label: 'staging', from: null, to: 3, via: 'cli' });
+      const run = await harness(['run', 'component', 'qa', '--label', 'staging', '-i', 'text=abc', '--follow']);
+      expect(run.out).toMatch(/"result": "ABC"/);
+      expect(run.code).toBe(0);
 
-    for (const [args, message] of [
-      [['promote', 'component', 'qa@99', 'staging'], "component 'qa' has no version 99"],
-      [['promote', 'widget', 'qa@1', 'staging'], "a kind is component, pipeline or app, not 'widget'"],
-      [['promote', 'component', 'qa', 'staging'], "name@version, e.g. qa@3, not 'qa'"],
-      [['promote', 'component', 'qa@1', '42'], 'cannot be all digits'],
-    ] as const) {
-      const bad = await harness([...args]);
-      expect(bad.out).toContain(message);
-      expect(bad.code).toBe(1);
-    }
-  });
+      for (const [args, message] of [
+        [['promote', 'component', 'qa@99', 'staging'], "component 'qa' has no version 99"],
+        [['promote', 'widget', 'qa@1', 'staging'], "a kind is component, pipeline or app, not 'widget'"],
+        [['promote', 'component', 'qa', 'staging'], "name@version, e.g. qa@3, not 'qa'"],
+        [['promote', 'component', 'qa@1', '42'], 'cannot be all digits'],
+      ] as const) {
+        const bad = await harness([...args]);
+        expect(bad.out).toContain(message);
+        expect(bad.code).toBe(1);
+      }
+    });
 });
 
 describe.each(dialects)('migration 013 (%s)', (dialect) => {

@@ -10,7 +10,7 @@ import { ensureRun, getRun } from '../../db/repositories/runs.js';
 import { components } from '../../db/repositories/versioned.js';
 import { optimizeWorkflow } from '../../workflows/optimize.js';
 import { freshStore, type TestStore } from '../helpers/db.js';
-import { fakeActivities, startWorkflowEnv, withWorker } from '../helpers/workflow-env.js';
+import { candidateBeatsBefore, fakeActivities, startWorkflowEnv, withWorker } from '../helpers/workflow-env.js';
 
 describe('idempotent side effects', () => {
   let env: TestWorkflowEnvironment;
@@ -29,6 +29,7 @@ describe('idempotent side effects', () => {
     const real = createEvalActivities({ store: db.store, callModel: (() => Promise.reject(new Error('no model here'))) as unknown as CallModel });
     const attempts: number[] = [];
     const { acts } = fakeActivities({
+      ...candidateBeatsBefore,
       async saveComponentVersion(input) {
         attempts.push(Context.current().info.attempt);
         const saved = await real.saveComponentVersion(input);

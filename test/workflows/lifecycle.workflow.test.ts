@@ -13,7 +13,7 @@ import { evalWorkflow } from '../../workflows/eval.js';
 import { optimizeWorkflow } from '../../workflows/optimize.js';
 import { pipelineWorkflow } from '../../workflows/pipeline.js';
 import { until } from '../helpers/processes.js';
-import { blockUntilCancelled, fakeActivities, startWorkflowEnv, withWorker, type FakeActivities, type RunRecord } from '../helpers/workflow-env.js';
+import { blockUntilCancelled, candidateBeatsBefore, fakeActivities, startWorkflowEnv, withWorker, type FakeActivities, type RunRecord } from '../helpers/workflow-env.js';
 
 const upper = componentSpec.parse({ name: 'upper', signature: 'text: str -> result: str', provider: 'fake' });
 const agent = componentSpec.parse({ name: 'helper', kind: 'react', signature: 'task: str -> answer: str', provider: 'fake', tools: ['filesystem'], maxSteps: 3 });
@@ -58,7 +58,8 @@ const kinds: Record<string, { start: Starter; failing: FakeActivities; blocking:
   },
   optimize: {
     start: (env, runId, taskQueue) => env.client.workflow.start(optimizeWorkflow, { taskQueue, workflowId: runId, args: [{ runId, component: { id: 'cmp_1', name: 'upper', version: 1, spec: upper }, train: ['t1'], dev: ['d1'], metric, threshold: 1, k: 1, heartbeatTimeoutMs: 2000 }] }),
-    failing: { saveComponentVersion: async () => { throw ApplicationFailure.nonRetryable('the store refused the version', 'ConfigError'); } },
+    // The candidate beats the current version, so the save is reached and refused.
+    failing: { ...candidateBeatsBefore, saveComponentVersion: async () => { throw ApplicationFailure.nonRetryable('the store refused the version', 'ConfigError'); } },
     blocking: 'predict',
   },
 };
