@@ -12,7 +12,8 @@ export interface StackRecord {
 
 const file = (runDir: string) => path.join(runDir, 'backend.json');
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (signal 0 checks without sending). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -10,7 +10,7 @@ import { temporalServing } from '../../temporal/health.js';
 import { backendUrl, CliError } from '../client.js';
 import { config } from '../config.js';
 import { cliSearch, codecEndpoint, temporalTarget } from '../runtime.js';
-import { readStackRecord } from '../stack-record.js';
+import { alive, readStackRecord } from '../stack-record.js';
 import { harnessFile } from '../../config/root.js';
 
 const NAMES = ['temporal', 'backend', 'web'] as const;
@@ -20,15 +20,6 @@ const harnessBin = harnessFile('bin', 'harness.js');
 const runDir = () => config().paths.run;
 const logDir = () => config().paths.logs;
 const pidFile = (n: Name) => path.join(runDir(), `${n}.pid`);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function readPid(n: Name): number | undefined {
   try {
