@@ -16,7 +16,8 @@ export interface ToolRunner {
   ws: string;
   project: string;
   tools: ReturnType<typeof testConfig>['tools'];
-  run: (call: ToolCall, approved?: boolean) => Promise<RunToolResult>;
+  /** `remembered`: the shape a person approved for the run, as the agent workflow passes it. */
+  run: (call: ToolCall, approved?: boolean, remembered?: string) => Promise<RunToolResult>;
   setPolicy: (policy: unknown) => void;
 }
 
@@ -36,7 +37,7 @@ export function toolRunner(o: { files?: Record<string, string>; env?: Record<str
     ws,
     project,
     tools,
-    run: (call, approved = false) => new MockActivityEnvironment().run(runTool, { runId: 'run_attack', callId: `c${n++}`, call, approved } satisfies RunToolInput) as Promise<RunToolResult>,
+    run: (call, approved = false, remembered) => new MockActivityEnvironment().run(runTool, { runId: 'run_attack', callId: `c${n++}`, call, approved, remembered } satisfies RunToolInput) as Promise<RunToolResult>,
     setPolicy: (policy) => fs.writeFileSync(path.join(project, 'policy.json'), JSON.stringify(policy)),
   };
 }
