@@ -32,7 +32,8 @@ export async function promote(ctx: AppContext, kind: LabelKind, idOrName: string
 /** The version a label names now; a 400 naming the label when no version carries it. */
 export async function followLabel(ctx: AppContext, kind: LabelKind, name: string, label: string): Promise<number> {
   // An unknown object is a NotFoundError, for the caller to name as it names any unknown reference.
-  const version = await labelVersion(ctx.store, kind, (await repos[kind].get(ctx.store, name)).id, label);
+  // Only the head's id: this runs at every run start that follows a label, and get() would load every version.
+  const version = await labelVersion(ctx.store, kind, (await repos[kind].head(ctx.store, name)).id, label);
   if (version === undefined) throw new SpecError(`cannot follow ${kind} label '${name}@${label}'`, [{ path: 'label', message: `no version of '${name}' is labelled '${label}': promote one first` }]);
   return version;
 }

@@ -91,6 +91,11 @@ function repository<S extends { name: string }>(what: 'component' | 'pipeline' |
       }
     },
 
+    /** The head alone (id, name, latest version number), without loading its versions. */
+    async head(store: Store, idOrName: string): Promise<{ id: string; name: string; latestVersion: number }> {
+      return findHead(store.knex, idOrName);
+    },
+
     async get(store: Store, idOrName: string): Promise<Versioned<S>> {
       const head = await findHead(store.knex, idOrName);
       const versions = await Version.query(store.knex).where(fk, head.id).orderBy('version');
