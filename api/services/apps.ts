@@ -101,9 +101,9 @@ export async function startAppRun(ctx: AppContext, id: string, body: unknown) {
   const v = await apps.getVersion(ctx.store, app.id, own.version ?? req.version);
   const m = v.spec;
   // A target that follows a label runs the version the label names now, recorded on the run.
-  const followed = m.target.label ? await followLabel(ctx, labelKind(m.target.kind), m.target.name, m.target.label) : undefined;
-  const target = { ...m.target, version: followed ?? m.target.version };
-  const labels = [...own.labels, ...(m.target.label && followed ? [{ kind: labelKind(m.target.kind), name: m.target.name, label: m.target.label, version: followed }] : [])];
+  const followed = await followRunLabel(ctx, labelKind(m.target.kind), m.target.name, m.target.label, own.labels);
+  const target = { ...m.target, version: followed.version ?? m.target.version };
+  const labels = followed.labels;
   // Bad input is a 400 whatever the limits say.
   const shape = await targetShape(ctx, target);
   checkRunInputs(Object.fromEntries(Object.entries(shape.types).map(([k, t]) => [k, typeToString(t)])), req.inputs);
