@@ -67,6 +67,7 @@ describe('the replay corpus', () => {
       'eval-segment-last.json',
       'eval-segment-waiting.json',
       'eval-two-examples.json',
+      'optimize-kept.json',
       'optimize-teacher-first.json',
       'optimize-teacher-last.json',
       'optimize-teacher-waiting.json',
@@ -89,6 +90,9 @@ describe('the replay corpus', () => {
       });
     for (const name of ['pipeline-diamond', 'pipeline-fork', 'component-upper']) expect(patches(`${name}.json`), name).not.toContain('carried-run-events');
     for (const name of ['pipeline-diamond', 'pipeline-fork', 'component-upper', 'component-mid-step']) expect(patches(`${name}-carried.json`), name).toContain('carried-run-events');
+    // The optimizer that scores its candidate before saving (issue 29) and one recorded before that patch.
+    expect(patches('optimize-kept.json')).toContain('optimize-save-if-better');
+    expect(patches('optimize-teacher-last.json')).not.toContain('optimize-save-if-better');
   });
 
   it.each(corpus.map((c) => [c.name, c]))('%s replays against today\'s code', async (_name, h) => {
