@@ -33,20 +33,18 @@ export function componentCommands(program: Command): void {
       const { components } = await api('POST', '/api/components/import/dspy', body);
       for (const c of components as Array<{ name: string; version: number; kind: string }>) console.log(`imported ${c.name}@${c.version} (${c.kind})`);
     });
-  component
-    .command('archive <name>')
-    .description('hide a component from the list (it still runs where a pipeline names it)')
-    .action(async (name: string) => {
-      await api('POST', `/api/components/${encodeURIComponent(name)}/archive`);
-      console.log(`archived ${name}`);
-    });
-  component
-    .command('unarchive <name>')
-    .description('bring an archived component back into the list')
-    .action(async (name: string) => {
-      await api('POST', `/api/components/${encodeURIComponent(name)}/unarchive`);
-      console.log(`unarchived ${name}`);
-    });
+  for (const [verb, help] of [
+    ['archive', 'hide a component from the list (it still runs where a pipeline names it)'],
+    ['unarchive', 'bring an archived component back into the list'],
+  ] as const) {
+    component
+      .command(`${verb} <name>`)
+      .description(help)
+      .action(async (name: string) => {
+        await api('POST', `/api/components/${encodeURIComponent(name)}/${verb}`);
+        console.log(`${verb}d ${name}`);
+      });
+  }
   component
     .command('delete <ref>')
     .description('delete a component and all its versions (name), or one version (name@version); refused while something uses it')
