@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { parseVersionRef } from '../../core/versions.js';
 import { api, CliError } from '../client.js';
 
 function readProgram(file: string): unknown {
@@ -49,9 +50,9 @@ export function componentCommands(program: Command): void {
     .command('delete <ref>')
     .description('delete a component and all its versions (name), or one version (name@version); refused while something uses it')
     .action(async (ref: string) => {
-      const m = /^([a-z][a-z0-9_-]*)(?:@(\d+))?$/.exec(ref);
-      if (!m) throw new CliError(`a component is name or name@version, got '${ref}'`);
-      await api('DELETE', `/api/components/${m[1]}${m[2] ? `/versions/${m[2]}` : ''}`);
+      const r = parseVersionRef(ref);
+      if (!r || r.label !== undefined) throw new CliError(`a component is name or name@version, got '${ref}'`);
+      await api('DELETE', `/api/components/${r.name}${r.version !== undefined ? `/versions/${r.version}` : ''}`);
       console.log(`deleted ${ref}`);
     });
   component
