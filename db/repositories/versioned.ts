@@ -36,9 +36,8 @@ function repository<S extends { name: string }>(what: 'component' | 'pipeline' |
     return head;
   }
 
-  /** The version row's own columns beside the spec (a pipeline version's pins). */
-  const extra = (pins?: Record<string, number>) => (pins ? { pins } : {});
-  const pinsOf = (row: { pins?: Record<string, number> | null }) => (row.pins ? { pins: row.pins } : {});
+  /** A version's pins beside its spec (a pipeline version's), as a row is written and read. */
+  const withPins = (pins?: Record<string, number> | null) => (pins ? { pins } : {});
 
   async function insertVersion(store: Store, idOrName: string, spec: S, idempotencyKey?: string, pins?: Record<string, number>): Promise<{ headId: string; version: number }> {
     return store.knex.transaction(async (trx) => {
@@ -46,7 +45,7 @@ function repository<S extends { name: string }>(what: 'component' | 'pipeline' |
       if (spec.name !== head.name) throw new ConflictError(`a version of '${head.name}' must keep its name (got '${spec.name}')`);
       const version = head.latestVersion + 1;
       const at = new Date().toISOString();
-      await Version.query(trx).insert({ id: newId(`${idPrefix}v`), parentId: head.id, version, spec, createdAt: at, ...(idempotencyKey ? { idempotencyKey } : {}), ...extra(pins) });
+      await Version.query(trx).insert({ id: newId(`${idPrefix}v`), parentId: head.id, version, spec, createdAt: at, ...(idempotencyKey ? { idempotencyKey } : {}), ...withPins(pins) });
       await Head.query(trx).findById(head.id).patch({ latestVersion: version, updatedAt: at });
       return { headId: head.id, version };
     });
@@ -58,7 +57,7 @@ function repository<S extends { name: string }>(what: 'component' | 'pipeline' |
       const at = new Date().toISOString();
       const id = newId(idPrefix);
       await Head.query(trx).insert({ id, name: spec.name, latestVersion: 1, createdAt: at, updatedAt: at });
-      await Version.query(trx).insert({ id: newId(`${idPrefix}v`), parentId: id, version: 1, spec, createdAt: at, ...(idempotencyKey ? { idempotencyKey } : {}), ...extra(pins) });
+      await Version.query(trx).insert({ id: newId(`${idPrefix}v`), parentId: id, version: 1, spec, createdAt: at, ...(idempotencyKey ? { idempotencyKey } : {}), ...withPins(pins) });
     });
   }
 
@@ -106,7 +105,7 @@ function repository<S extends { name: string }>(what: 'component' | 'pipeline' |
         latestVersion: head.latestVersion,
         createdAt: head.createdAt,
         updatedAt: head.updatedAt,
-        latest: { version: latest.version, spec: latest.spec as unknown as S, createdAt: latest.createdAt, ...pinsOf(latest) },
+        latest: { version: latest.version, spec: latest.spec as unknown as S, createdAt: latest.createdAt, ...withPins(latest.pins) },
         versions: versions.map((v) => ({ version: v.version, createdAt: v.createdAt })),
       };
     },
@@ -117,7 +116,7 @@ function repository<S extends { name: string }>(what: 'component' | 'pipeline' |
       const v = version ?? head.latestVersion;
       const row = await Version.query(store.knex).where(fk, head.id).where('version', v).first();
       if (!row) throw new NotFoundError(`${what} version`, `${head.name}@${v}`);
-      return { id: head.id, name: head.name, version: row.version, spec: row.spec as unknown as S, createdAt: row.createdAt, ...pinsOf(row) };
+      return { id: head.id, name: head.name, version: row.version, spec: row.spec as unknown as S, createdAt: row.createdAt, ...withPins(row.pins) };
     },
 
     async list(store: Store): Promise<Array<{ id: string; name: string; latestVersion: number; updatedAt: string }>> {
