@@ -6,7 +6,7 @@ import { BASELINE_LABEL, changeKind, columnNames, defaultBaseline, directionOf, 
 import { metricKey, metricSpec } from '../../core/metrics.js';
 import { componentPlan, planPipeline, type PipelinePlan } from '../../core/pipeline-plan.js';
 import { NAME, type PipelineSpec } from '../../core/specs.js';
-import type { LabelKind } from '../../core/versions.js';
+import { labelKinds } from '../../core/versions.js';
 import * as ds from '../../db/repositories/datasets.js';
 import { labelVersion } from '../../db/repositories/labels.js';
 import { audit } from '../../db/repositories/audit.js';
@@ -174,10 +174,9 @@ export async function compareEvals(ctx: AppContext, ids: string[], baselineId?: 
 
 /** Which evals ran the version their target's production label names now. */
 async function productionVersions(ctx: AppContext, runs: ComparedEval[]): Promise<(e: ComparedEval) => boolean> {
-  const kinds: Record<string, LabelKind> = { component: 'component', pipeline: 'pipeline', app: 'app' };
   const current = new Map<string, number | undefined>();
   for (const r of runs) {
-    const kind = r.target.type ? kinds[r.target.type] : undefined;
+    const kind = labelKinds.find((k) => k === r.target.type);
     if (!kind || !r.target.id || current.has(r.target.id)) continue;
     current.set(r.target.id, await labelVersion(ctx.store, kind, r.target.id, BASELINE_LABEL));
   }
