@@ -51,12 +51,10 @@ export async function addRunsToDataset(ctx: AppContext, datasetId: string, body:
   const req = addRunsBody.parse(body);
   const d = await ds.getDataset(ctx.store, datasetId);
   const picked = req.runs ? await Promise.all(req.runs.map(async (r) => ({ run: await runs.getRun(ctx.store, r.id), expected: r.expected }))) : (await runsMatching(ctx, req.filter!)).map((run) => ({ run, expected: undefined }));
-  const skipped = picked.flatMap(({ run }) => {
-    const reason = unfit(run);
-    return reason ? [{ id: run.id, reason }] : [];
-  });
-  const examples: Array<ExampleInput & { sourceRunId: string }> = picked
-    .filter(({ run }) => !unfit(run))
+  const judged = picked.map((p) => ({ ...p, reason: unfit(p.run) }));
+  const skipped = judged.flatMap(({ run, reason }) => (reason ? [{ id: run.id, reason }] : []));
+  const examples: Array<ExampleInput & { sourceRunId: string }> = judged
+    .filter(({ reason }) => !reason)
     .map(({ run, expected }) => ({ inputs: run.inputs, expected: expected ?? run.outputs!, split: req.split, sourceRunId: run.id }));
   const added = examples.length ? await ds.addExamples(ctx.store, d.id, examples) : 0;
   await audit(ctx.store, { actor: 'api', action: 'dataset.add_runs', subject: d.id, details: { added, skipped: skipped.length, split: req.split } });
