@@ -10,7 +10,7 @@ import pino from 'pino';
 import { startBackend, type Backend } from '../api/server.js';
 import { migrate, openStore, type Store } from '../db/knex.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
-import { installTemporalRuntime } from '../temporal/runtime.js';
+import { installTemporalRuntime, shutdownTemporalRuntime } from '../temporal/runtime.js';
 import { startFakeProvider, type FakeProvider } from '../test/fakes/server.js';
 import type { Script } from '../test/fakes/script.js';
 import { freePort } from '../test/helpers/ports.js';
@@ -65,6 +65,7 @@ export async function startBenchStack(o: {
       await backend.close();
       await store.close();
       await fake?.close();
+      await shutdownTemporalRuntime();
       await temporal.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { benchTemporalCli } from './edge.js';
 import { startBareTemporal } from './stack.js';
 import { INTERACTIVE_DYNAMIC_CONFIG, startDevServer } from '../temporal/dev-server.js';
-import { installTemporalRuntime } from '../temporal/runtime.js';
+import { installTemporalRuntime, shutdownTemporalRuntime } from '../temporal/runtime.js';
 import { freePort } from '../test/helpers/ports.js';
 
 const N = Number(process.argv[2] ?? 20);
@@ -38,4 +38,5 @@ async function floor(untuned: boolean) {
 // Temporal's defaults next to the tuning the managed dev server uses (INTERACTIVE_DYNAMIC_CONFIG).
 const untuned = await floor(true);
 const tuned = await floor(false);
+await shutdownTemporalRuntime();
 console.log(JSON.stringify({ bench: 'temporal-floor', activities: N, workflows: RUNS, default: untuned, tuned, tuning: INTERACTIVE_DYNAMIC_CONFIG }));

@@ -25,3 +25,12 @@ export function installTemporalRuntime(level: LogLevel): void {
   // The SDK core's own lines come through this logger too (scrubbed, and quiet when asked), not straight to the console.
   Runtime.install({ logger, telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: level, other: level }), forward: {} } } });
 }
+
+/**
+ * Shut the SDK's runtime down: it forwards the core's log lines on a live handle, so a process that is
+ * done with Temporal (a replay, a benchmark) would otherwise never exit. A later worker or connection
+ * brings it back with the same options.
+ */
+export async function shutdownTemporalRuntime(): Promise<void> {
+  await Runtime.instance().shutdown();
+}

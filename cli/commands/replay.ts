@@ -2,7 +2,7 @@
 // Run it before deploying a workflow change: a waiting run that would not replay is named with its event.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Runtime } from '@temporalio/worker';
+import { shutdownTemporalRuntime } from '../../temporal/runtime.js';
 import type { Command } from 'commander';
 import { loadKeyring, type Keyring } from '../../db/crypto.js';
 import { workflowBundle, workflowBundleOptions } from '../../temporal/bundle.js';
@@ -82,8 +82,7 @@ export function replayCommand(program: Command): void {
           ok = result.ok;
         } else throw new CliError(`'${target}' is neither a history file, a directory of them, nor a run id`);
       } finally {
-        // The runtime forwards the core's log lines on a live handle; with no worker left (or none run) it would hold the process open.
-        await Runtime.instance().shutdown();
+        await shutdownTemporalRuntime();
       }
       if (!ok) process.exitCode = 1;
     });
