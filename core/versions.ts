@@ -33,6 +33,14 @@ export function parseVersionRef(ref: string): VersionRef | undefined {
   return /^\d+$/.test(at) ? { name: name!, version: Number(at) } : { name: name!, label: at };
 }
 
+/**
+ * Print a reference: `name@3`, `name@production`, or the bare name (the latest).
+ * @example versionRef('qa', 3) // 'qa@3'
+ */
+export function versionRef(name: string, at?: number | string): string {
+  return at === undefined ? name : `${name}@${at}`;
+}
+
 /** What resolving a reference needs: a fixed version, a label read now, or the latest (only when saving). */
 export type Lookup = { name: string; version: number; via: 'exact' | 'pin' } | { name: string; label: string; via: 'label' } | { name: string; via: 'latest' };
 

@@ -1,0 +1,80 @@
+// The id grammar of a run's story, one parser and one printer: step ids, foreach items (`step[i]`), an agent's
+// turns (`turn[N]`), its model calls (`agent[N]`) and tool calls (`tool[N]`), and component references
+// (`name@version`, whose grammar core/versions.ts owns).
+import { parseVersionRef } from '../versions.js';
+
+export { parseVersionRef, versionRef, type VersionRef } from '../versions.js';
+
+/** An id taken apart: a base name and, for an indexed id (`len[2]`, `turn[0]`), its index. */
+export interface IndexedId {
+  base: string;
+  index?: number;
+}
+
+const INDEXED_ID = /^([A-Za-z_][\w-]*)(?:\[(\d+)\])?$/;
+
+/**
+ * Parse a step id, a foreach item or an indexed call id; undefined when it follows no grammar.
+ * @example parseId('len[2]') // { base: 'len', index: 2 }
+ */
+export function parseId(id: string): IndexedId | undefined {
+  const m = INDEXED_ID.exec(id);
+  if (!m) return undefined;
+  return m[2] === undefined ? { base: m[1]! } : { base: m[1]!, index: Number(m[2]) };
+}
+
+/**
+ * Print an id: the base alone, or `base[index]`.
+ * @example printId({ base: 'turn', index: 3 }) // 'turn[3]'
+ */
+export function printId(id: IndexedId): string {
+  return id.index === undefined ? id.base : `${id.base}[${id.index}]`;
+}
+
+/** The index of `base[N]`, or undefined when the id is not of that base. */
+function indexOf(base: string, id: unknown): number | undefined {
+  const p = typeof id === 'string' ? parseId(id) : undefined;
+  return p?.base === base ? p.index : undefined;
+}
+
+/** One item of a foreach step: `len[2]`. */
+export const itemId = (stepId: string, index: number): string => printId({ base: stepId, index });
+
+/** An agent's turn N, as a step: `turn[N]`. */
+export const turnId = (n: number): string => printId({ base: 'turn', index: n });
+/** The turn a step id names (`turn[2]` -> 2), or undefined. */
+export const turnOf = (stepId: unknown): number | undefined => indexOf('turn', stepId);
+
+/** The model call of an agent's turn N: `agent[N]`. */
+export const agentCallId = (n: number): string => printId({ base: 'agent', index: n });
+/** The turn an agent's model call belongs to (`agent[2]` -> 2), or undefined. */
+export const agentCallOf = (callId: unknown): number | undefined => indexOf('agent', callId);
+
+/** The tool call of an agent's turn N (also its approval's id): `tool[N]`. */
+export const toolCallId = (n: number): string => printId({ base: 'tool', index: n });
+/** The turn a tool call (or its approval) belongs to (`tool[2]` -> 2), or undefined. */
+export const toolCallOf = (callId: unknown): number | undefined => indexOf('tool', callId);
+
+/** An app generation's round: `draft`, then `repair[N]`. */
+export const roundStepId = (round: number): string => (round === 0 ? 'draft' : printId({ base: 'repair', index: round }));
+
+/**
+ * The step an event belongs to: its `stepId`, or for an agent's model call `agent[N]` (which carries none), turn N.
+ * Every fold of events into steps (the dashboard's bars, run diffs) attributes usage through this.
+ * @example stepIdOf({ callId: 'agent[2]' }) // 'turn[2]'
+ */
+export function stepIdOf(data: { stepId?: unknown; callId?: unknown } | null | undefined): string | undefined {
+  if (typeof data?.stepId === 'string') return data.stepId;
+  const n = agentCallOf(data?.callId);
+  return n === undefined ? undefined : turnId(n);
+}
+
+/** The name a reference names (`qa@3` -> `qa`), also for one outside the grammar. */
+export function refName(ref: string): string {
+  return parseVersionRef(ref)?.name ?? ref.split('@')[0]!;
+}
+
+/** The version number a reference pins (`qa@3` -> 3), or undefined for a bare name or a label. */
+export function refVersion(ref: string): number | undefined {
+  return parseVersionRef(ref)?.version;
+}

@@ -1,0 +1,2 @@
+// The run's story in one place: import from here.
+export * from './ids.js';

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { agentCallId, agentCallOf, itemId, parseId, printId, refName, refVersion, roundStepId, stepIdOf, toolCallId, toolCallOf, turnId, turnOf, versionRef } from '../../core/run-story/ids.js';
+
+describe('the id grammar', () => {
+  it('parses and prints step ids and indexed ids', () => {
+    expect(parseId('join')).toEqual({ base: 'join' });
+    expect(parseId('len[2]')).toEqual({ base: 'len', index: 2 });
+    expect(parseId('len[x]')).toBeUndefined();
+    expect(parseId('1abc')).toBeUndefined();
+    for (const id of ['join', 'len[2]', 'turn[10]', 'my-step_1[0]']) expect(printId(parseId(id)!)).toBe(id);
+    expect(itemId('len', 2)).toBe('len[2]');
+  });
+
+  it('names an agent turn, its model call and its tool call', () => {
+    expect([turnId(3), agentCallId(3), toolCallId(3)]).toEqual(['turn[3]', 'agent[3]', 'tool[3]']);
+    expect([turnOf('turn[3]'), agentCallOf('agent[4]'), toolCallOf('tool[5]')]).toEqual([3, 4, 5]);
+    expect([turnOf('agent[3]'), turnOf('turn'), turnOf(3), agentCallOf(undefined), toolCallOf('tool[x]')]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
+
+  it('attributes an event to its step, an agent model call to its turn', () => {
+    expect(stepIdOf({ stepId: 'a', callId: 'agent[1]' })).toBe('a');
+    expect(stepIdOf({ callId: 'agent[2]' })).toBe('turn[2]');
+    expect(stepIdOf({ callId: 'tool[2]' })).toBeUndefined();
+    expect(stepIdOf(null)).toBeUndefined();
+  });
+
+  it('names app generation rounds', () => {
+    expect([roundStepId(0), roundStepId(1)]).toEqual(['draft', 'repair[1]']);
+  });
+
+  it('prints and reads component references', () => {
+    expect([versionRef('qa', 3), versionRef('qa', 'production'), versionRef('qa')]).toEqual(['qa@3', 'qa@production', 'qa']);
+    expect([refName('qa@3'), refName('qa'), refName('Bad Name@2')]).toEqual(['qa', 'qa', 'Bad Name']);
+    expect([refVersion('qa@3'), refVersion('qa@prod'), refVersion('qa')]).toEqual([3, undefined, undefined]);
+  });
+});
