@@ -8,7 +8,7 @@ import type { ComponentSpec } from '../core/specs.js';
 import type { Store } from '../db/knex.js';
 import { agentTurns } from '../db/repositories/runs.js';
 import type { CallModel } from './llm/model-call.js';
-import type { ResolvedProvider } from './llm/registry.js';
+import type { ResolvedProvider } from '../providers/registry.js';
 
 export interface AgentStepInput {
   runId: string;

@@ -12,7 +12,7 @@ import type { Store } from '../db/knex.js';
 import type { RunPatch } from '../db/repositories/runs.js';
 import { findCachedStep, putCachedStep } from '../db/repositories/step-cache.js';
 import type { CallModel } from './llm/model-call.js';
-import type { ResolvedProvider } from './llm/registry.js';
+import type { ResolvedProvider } from '../providers/registry.js';
 import { stepCacheKey } from './step-cache.js';
 
 export interface PredictInput {

@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { HarnessConfig } from '../config/index.js';
 import type { Keyring } from '../db/crypto.js';
-import type { ResolvedProvider } from '../activities/llm/registry.js';
+import type { ResolvedProvider } from '../providers/registry.js';
 import type { SecretSet } from '../core/secrets.js';
 import type { EventBus, RunTailer } from '../db/event-bus.js';
 import type { Store } from '../db/knex.js';

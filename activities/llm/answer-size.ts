@@ -2,7 +2,7 @@
 // brings the same answer), before it is redacted, recorded, or passed through Temporal to later steps.
 import { ApplicationFailure } from '@temporalio/activity';
 import { sizeText } from '../../temporal/artifact-codec.js';
-import type { CompletionResult } from './provider.js';
+import type { CompletionResult } from '../../providers/provider.js';
 
 /** Far above any real answer (100k tokens are ~400 KB), far below what a run's payloads may hold. */
 export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;

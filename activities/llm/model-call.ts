@@ -13,8 +13,8 @@ import type { RunPatch } from '../../db/repositories/runs.js';
 import { costUsd, type Price } from '../../core/pricing.js';
 import { chatSpan, type ActivityLog, type ActivityTelemetry } from '../telemetry.js';
 import { answerBytes, answerTooLarge, MAX_ANSWER_BYTES } from './answer-size.js';
-import { ProviderRejected, type CompletionResult, type ToolSpec } from './provider.js';
-import type { ResolvedProvider } from './registry.js';
+import { ProviderRejected, type CompletionResult, type ToolSpec } from '../../providers/provider.js';
+import type { ResolvedProvider } from '../../providers/registry.js';
 
 export interface ModelCallDeps {
   events: EventWriter;

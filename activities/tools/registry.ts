@@ -11,10 +11,10 @@ import { toolSpan, type ActivityLog } from '../telemetry.js';
 import { closeBrowserSession, runBrowser } from './browser.js';
 import { runQuery } from './database.js';
 import { runFilesystem } from './filesystem.js';
-import { judgeToolCall, terminalEnv } from './judge/index.js';
-import { callMcpTool } from './mcp.js';
-import { proxiedSandboxArgv, startCommandProxy } from './network/index.js';
-import { sandboxArgv, sandboxStatus } from './sandbox.js';
+import { judgeToolCall, terminalEnv } from '../../judge/index.js';
+import { callMcpTool } from '../../mcp/client.js';
+import { proxiedSandboxArgv, startCommandProxy } from '../../sandbox/network/index.js';
+import { sandboxArgv, sandboxStatus } from '../../sandbox/index.js';
 import { runTerminal } from './terminal.js';
 
 export const OUTPUT_CAP = 16_000;

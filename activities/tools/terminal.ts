@@ -1,8 +1,8 @@
 // Terminal tool: a command in the workspace with an environment scrubbed of secrets, under the OS
 // sandbox when one is given; the whole process group is killed on timeout or cancellation.
 import { spawn } from 'node:child_process';
-import { sandboxEnv } from './sandbox.js';
-import { findGitEntries, quarantineNewGit } from './sandbox/git-entries.js';
+import { sandboxEnv } from '../../sandbox/index.js';
+import { findGitEntries, quarantineNewGit } from '../../sandbox/git-entries.js';
 
 export interface TerminalResult {
   exitCode: number | null;

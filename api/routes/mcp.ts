@@ -3,8 +3,8 @@
 import Router from '@koa/router';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { z } from 'zod';
-import { discoverMcpTools, callMcpTool } from '../../activities/tools/mcp.js';
-import { judgeToolCall } from '../../activities/tools/judge/index.js';
+import { discoverMcpTools, callMcpTool } from '../../mcp/client.js';
+import { judgeToolCall } from '../../judge/index.js';
 import { redactText } from '../../core/redact.js';
 import { readPolicy } from '../../db/policy-file.js';
 import { expose, listExposures, unexpose } from '../../db/repositories/mcp-exposures.js';

@@ -3,7 +3,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { z } from 'zod';
 import { readPolicy, writePolicy } from '../../db/policy-file.js';
 import { everyReason, toolCall } from '../../core/policy.js';
-import { judgeToolCall } from '../../activities/tools/judge/index.js';
+import { judgeToolCall } from '../../judge/index.js';
 import { newId } from '../../core/ids.js';
 import { audit } from '../../db/repositories/audit.js';
 import * as runs from '../../db/repositories/runs.js';

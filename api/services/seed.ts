@@ -1,8 +1,8 @@
 // Seed the examples once: a `default` provider chosen from the environment, components, a pipeline.
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_LOCAL_MODEL, resolveLocalModel } from '../../activities/llm/local-models.js';
-import { DEFAULT_OLLAMA_URL } from '../../activities/llm/ollama.js';
+import { DEFAULT_LOCAL_MODEL, resolveLocalModel } from '../../providers/local-models.js';
+import { DEFAULT_OLLAMA_URL } from '../../providers/ollama.js';
 import type { ModelsConfig } from '../../config/index.js';
 import type { ProviderSpec } from '../../core/specs.js';
 import { getMeta, setMeta } from '../../db/repositories/audit.js';

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { createProviderResolver } from '../../activities/llm/registry.js';
+import { createProviderResolver } from '../../providers/registry.js';
 import { redactText } from '../../core/redact.js';
 import { SecretSet } from '../../core/secrets.js';
 import { loadKeyring } from '../../db/crypto.js';
@@ -10,7 +10,7 @@ import { listProviders } from '../../db/repositories/providers.js';
 import type { Store } from '../../db/knex.js';
 import { findTemporalCli, INSTALL_HINT } from '../../temporal/cli-path.js';
 import { waitForTemporal } from '../../temporal/dev-server.js';
-import { sandboxStatus } from '../../activities/tools/sandbox.js';
+import { sandboxStatus } from '../../sandbox/index.js';
 import { api, backendUrl } from '../client.js';
 import { config } from '../config.js';
 import { cliSearch, prepareStore, temporalTarget } from '../runtime.js';

@@ -1,7 +1,7 @@
 // Where the embedded model is for tests: LOCAL_MODEL_PATH, else what `npm run setup` installed.
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_LOCAL_MODEL } from '../../activities/llm/local-models.js';
+import { DEFAULT_LOCAL_MODEL } from '../../providers/local-models.js';
 
 export function localModelPath(): string {
   const file = process.env.LOCAL_MODEL_PATH || path.resolve('.vloop', 'models', DEFAULT_LOCAL_MODEL.file);

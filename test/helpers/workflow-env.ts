@@ -8,7 +8,7 @@ import type { Activities } from '../../activities/index.js';
 import type { NewRunEvent } from '../../core/events.js';
 import { aggregate, metricKey } from '../../core/metrics.js';
 import { callShape, evaluatePolicy, policySpec, type ToolCall } from '../../core/policy.js';
-import { readFacts } from '../../activities/tools/judge/index.js';
+import { readFacts } from '../../judge/index.js';
 import type { RunPatch } from '../../db/repositories/runs.js';
 
 export async function startWorkflowEnv(): Promise<TestWorkflowEnvironment> {

@@ -1,9 +1,9 @@
 // Each adapter on each provider: the official SDKs over HTTP to the protocol fakes, plain and streaming.
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAnthropicProvider } from '../../activities/llm/anthropic.js';
-import { createOllamaProvider } from '../../activities/llm/ollama.js';
-import { createOpenAiProvider } from '../../activities/llm/openai.js';
-import type { LlmProvider, ProviderSettings } from '../../activities/llm/provider.js';
+import { createAnthropicProvider } from '../../providers/anthropic.js';
+import { createOllamaProvider } from '../../providers/ollama.js';
+import { createOpenAiProvider } from '../../providers/openai.js';
+import type { LlmProvider, ProviderSettings } from '../../providers/provider.js';
 import { formatPredictReply, parseReply, renderCall, type AdapterKind } from '../../core/adapters.js';
 import { moduleSignature } from '../../core/modules.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/server.js';

@@ -3,7 +3,7 @@
 // stops streaming within a moment of the cancel (under the backend's default heartbeat timeout).
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createLocalProvider, unloadLocalModels } from '../../activities/llm/local.js';
+import { createLocalProvider, unloadLocalModels } from '../../providers/local.js';
 import { localModelPath } from '../helpers/local-model.js';
 import { until } from '../helpers/processes.js';
 import { startTestStack, waitForRun } from '../helpers/stack.js';

@@ -1,7 +1,7 @@
 // The embedded model for real (SmolLM2-135M on CPU): typed outputs that validate, and durable runs on it.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalProvider, unloadLocalModels } from '../../activities/llm/local.js';
+import { createLocalProvider, unloadLocalModels } from '../../providers/local.js';
 import { parseReply, renderCall } from '../../core/adapters.js';
 import { parseSignature } from '../../core/signature.js';
 import { exampleInputs, seedExamples } from '../../api/services/seed.js';

@@ -1,9 +1,9 @@
 // The official SDKs over HTTP against fakes that speak each provider's wire protocol.
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAnthropicProvider } from '../../activities/llm/anthropic.js';
-import { createOllamaProvider } from '../../activities/llm/ollama.js';
-import { createOpenAiProvider } from '../../activities/llm/openai.js';
-import { ProviderRejected, type LlmProvider, type ProviderSettings } from '../../activities/llm/provider.js';
+import { createAnthropicProvider } from '../../providers/anthropic.js';
+import { createOllamaProvider } from '../../providers/ollama.js';
+import { createOpenAiProvider } from '../../providers/openai.js';
+import { ProviderRejected, type LlmProvider, type ProviderSettings } from '../../providers/provider.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
 import { queueScript } from '../fakes/script.js';
 

@@ -2,9 +2,9 @@
 // the embedded model (SmolLM2-135M on the CPU), against the examples `npm start` seeds.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unloadLocalModels } from '../../activities/llm/local.js';
+import { unloadLocalModels } from '../../providers/local.js';
 import { seedExamples } from '../../api/services/seed.js';
-import { readShellCommand } from '../../activities/tools/judge/shell.js';
+import { readShellCommand } from '../../judge/shell.js';
 import { queueScript } from '../fakes/script.js';
 import { makeWorkspace } from '../helpers/agent-setup.js';
 import { localModelPath } from '../helpers/local-model.js';

@@ -2,7 +2,7 @@
 // through the real judgeToolCall, the way the registry and the API's dry run judge them.
 import fs from 'node:fs';
 import path from 'node:path';
-import { judgeToolCall } from '../../activities/tools/judge/index.js';
+import { judgeToolCall } from '../../judge/index.js';
 import { policySpec, type Policy, type PolicyDecision, type ToolCall } from '../../core/policy.js';
 import { makeWorkspace } from '../helpers/agent-setup.js';
 import { testConfig } from '../helpers/config.js';

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { judgeToolCall } from '../../activities/tools/judge/index.js';
+import { judgeToolCall } from '../../judge/index.js';
 import { policySpec, type ToolCall } from '../../core/policy.js';
 import { toolRunner, type ToolRunner } from '../helpers/tool-runner.js';
 

@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sandboxArgv, sandboxStatus } from '../../activities/tools/sandbox.js';
+import { sandboxArgv, sandboxStatus } from '../../sandbox/index.js';
 import { runTerminal } from '../../activities/tools/terminal.js';
 import { spawnHarness, until } from '../helpers/processes.js';
 

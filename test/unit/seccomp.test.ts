@@ -2,7 +2,7 @@
 // would load: each refused syscall answers EPERM on both architectures, clone only with namespace
 // flags, clone3 ENOSYS, a foreign architecture is killed, and ordinary syscalls pass.
 import { describe, expect, it } from 'vitest';
-import { ARCHES, CLONE_NAMESPACE_FLAGS, ENOSYS, EPERM, REFUSED_SYSCALLS, SECCOMP_RET_ALLOW, SECCOMP_RET_KILL_PROCESS, seccompBytes, seccompProgram, type SeccompArch } from '../../activities/tools/sandbox/seccomp.js';
+import { ARCHES, CLONE_NAMESPACE_FLAGS, ENOSYS, EPERM, REFUSED_SYSCALLS, SECCOMP_RET_ALLOW, SECCOMP_RET_KILL_PROCESS, seccompBytes, seccompProgram, type SeccompArch } from '../../sandbox/seccomp.js';
 
 /** Runs the program (as bytes) on one seccomp_data; supports the instructions a filter uses. */
 function run(bytes: Buffer, data: { nr: number; arch: number; args?: number[] }): number {

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readShellCommand } from '../../../activities/tools/judge/shell.js';
+import { readShellCommand } from '../../../judge/shell.js';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'judge-diff-'));
 const home = path.join(scratch, 'home');

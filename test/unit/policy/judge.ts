@@ -1,6 +1,6 @@
 // The judge as the registry runs it (parsers, then core/policy), against a fixed workspace that
 // need not exist: paths are judged lexically, as the registry does after resolving symlinks.
-import { readFacts } from '../../../activities/tools/judge/index.js';
+import { readFacts } from '../../../judge/index.js';
 import { evaluatePolicy, policySpec, type Policy, type PolicyContext, type PolicyDecision, type ToolCall } from '../../../core/policy.js';
 
 export const ctx: PolicyContext = { workspace: '/work/ws', home: '/home/agent', protectedPaths: ['/work/ws/.vloop', '/work/ws/policy.json', '/work/ws/.git/hooks', '/work/ws/.git/config'], sandboxed: true };

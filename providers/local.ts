@@ -1,6 +1,6 @@
 // The embedded model: node-llama-cpp on CPU (one thread beats two on these machines), JSON-schema grammars.
 import type { ChatHistoryItem, Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
-import { boundedSchema, type JsonSchema } from '../../core/json-schema.js';
+import { boundedSchema, type JsonSchema } from '../core/json-schema.js';
 import { listLocalModels, resolveLocalModel } from './local-models.js';
 import { finishReason, type CompletionRequest, type CompletionResult, type LlmProvider, type ProviderSettings } from './provider.js';
 

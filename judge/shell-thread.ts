@@ -2,9 +2,9 @@
 // started on first use, answers matched by id, and a time limit after which the thread is ended
 // (and started again on the next call) and the command asks.
 import { Worker } from 'node:worker_threads';
-import type { Policy, PolicyContext, PolicyDecision } from '../../../core/policy.js';
-import type { ShellFacts } from '../../../core/shell-facts.js';
-import { harnessFile } from '../../../config/root.js';
+import type { Policy, PolicyContext, PolicyDecision } from '../core/policy.js';
+import type { ShellFacts } from '../core/shell-facts.js';
+import { harnessFile } from '../config/root.js';
 
 /** Past this a command is not read: the judge asks. */
 export const READ_TIMEOUT_MS = 5_000;
@@ -29,7 +29,7 @@ function unreadable(reason: string): ThreadJudgement {
 }
 
 function start(): { thread: Worker; ready: Promise<boolean> } {
-  const w = new Worker(harnessFile('activities', 'tools', 'judge', 'shell-worker.js'));
+  const w = new Worker(harnessFile('judge', 'shell-worker.js'));
   w.unref();
   let started: (ok: boolean) => void = () => {};
   const ready = new Promise<boolean>((resolve) => (started = resolve));

@@ -10,14 +10,14 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isInside } from '../../core/policy.js';
-import type { ToolsConfig } from '../../config/index.js';
-import { probeScript, readProbe, type SandboxProperty } from './sandbox/probe.js';
-import { rootOnlyEntries, type RootOnlyEntry } from './sandbox/root-only.js';
-import { findGitEntries } from './sandbox/git-entries.js';
-import { seccompArch, seccompBytes, seccompProgram } from './sandbox/seccomp.js';
+import { isInside } from '../core/policy.js';
+import type { ToolsConfig } from '../config/index.js';
+import { probeScript, readProbe, type SandboxProperty } from './probe.js';
+import { rootOnlyEntries, type RootOnlyEntry } from './root-only.js';
+import { findGitEntries } from './git-entries.js';
+import { seccompArch, seccompBytes, seccompProgram } from './seccomp.js';
 
-export type { SandboxProperty } from './sandbox/probe.js';
+export type { SandboxProperty } from './probe.js';
 
 export interface SandboxStatus {
   active: boolean;

@@ -4,13 +4,13 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { ToolsConfig } from '../../config/index.js';
-import { MCP_TOOL, type McpServerSpec } from '../../core/policy.js';
-import type { McpToolInfo } from '../../core/react.js';
-import { readPolicy } from '../../db/policy-file.js';
-import { terminalEnv } from './judge/index.js';
-import { judgeDestination, startNetworkProxy, type NetworkProxy } from './network/index.js';
-import { sandboxEnv, sandboxPrefix, sandboxStatus } from './sandbox.js';
+import type { ToolsConfig } from '../config/index.js';
+import { MCP_TOOL, type McpServerSpec } from '../core/policy.js';
+import type { McpToolInfo } from '../core/react.js';
+import { readPolicy } from '../db/policy-file.js';
+import { terminalEnv } from '../judge/index.js';
+import { judgeDestination, startNetworkProxy, type NetworkProxy } from '../sandbox/network/index.js';
+import { sandboxEnv, sandboxPrefix, sandboxStatus } from '../sandbox/index.js';
 
 const sessions = new Map<string, Promise<Client>>();
 

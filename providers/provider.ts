@@ -1,5 +1,5 @@
 // What every LLM provider offers the activities: one streamed completion, and its model list.
-import type { ChatMessage, Usage } from '../../core/messages.js';
+import type { ChatMessage, Usage } from '../core/messages.js';
 
 export interface CompletionRequest {
   model: string;

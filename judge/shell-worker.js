@@ -5,8 +5,8 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { readShellCommand } = await import('./shell.ts');
-const { evaluatePolicy } = await import('../../../core/policy.ts');
-const { realResolve } = await import('../../../db/policy-file.ts');
+const { evaluatePolicy } = await import('../core/policy.ts');
+const { realResolve } = await import('../db/policy-file.ts');
 parentPort.postMessage({ ready: true });
 parentPort.on('message', ({ id, command, vars, policy, context }) => {
   try {

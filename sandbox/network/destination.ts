@@ -4,8 +4,8 @@
 import dns from 'node:dns/promises';
 import net from 'node:net';
 import os from 'node:os';
-import type { HarnessEndpoint } from '../../../config/index.js';
-import { judgeHost, namesHostExactly, normalizeHost, type Policy } from '../../../core/policy.js';
+import type { HarnessEndpoint } from '../../config/index.js';
+import { judgeHost, namesHostExactly, normalizeHost, type Policy } from '../../core/policy.js';
 
 export interface DestinationGrant {
   policy: Policy;

@@ -4,7 +4,7 @@
 // (server files, large objects, settings, remote links, extensions) make a statement a write.
 import { parse as parsePg } from 'libpg-query';
 import { parse as parseCst } from 'sql-parser-cst';
-import type { SqlDialect, SqlFacts, SqlKind, SqlStatement } from '../../../core/policy.js';
+import type { SqlDialect, SqlFacts, SqlKind, SqlStatement } from '../core/policy.js';
 
 const PG_SIDE_EFFECTS = new Set(['set_config', 'nextval', 'setval', 'pg_terminate_backend', 'pg_cancel_backend', 'pg_reload_conf', 'pg_rotate_logfile', 'pg_switch_wal', 'pg_promote', 'pg_start_backup', 'pg_stop_backup', 'pg_backup_start', 'pg_backup_stop', 'pg_logical_emit_message', 'pg_notify', 'txid_current', 'pg_current_xact_id', 'pg_import_system_collations', 'pg_log_backend_memory_contexts', 'query_to_xml', 'query_to_xmlschema', 'query_to_xml_and_xmlschema', 'cursor_to_xml', 'cursor_to_xmlschema', 'pg_sleep', 'pg_sleep_for', 'pg_sleep_until', 'pg_stat_file', 'pg_current_logfile', 'pg_write_file', 'copy_file', 'pg_catalog.set_config']);
 const PG_SIDE_EFFECT_PREFIXES = ['pg_read_', 'pg_ls_', 'pg_file_', 'lo_', 'lowrite', 'loread', 'dblink', 'pg_advisory', 'pg_try_advisory', 'pg_stat_reset', 'pg_create_', 'pg_drop_', 'pg_replication_', 'pg_copy_', 'binary_upgrade_', 'postgres_fdw', 'pg_wal_replay'];

@@ -1,6 +1,6 @@
 // A terminal command's network: nothing but a proxy that judges each destination with the policy.
-import type { ToolsConfig } from '../../../config/index.js';
-import { sandboxPrefix, type SandboxStatus } from '../sandbox.js';
+import type { ToolsConfig } from '../../config/index.js';
+import { sandboxPrefix, type SandboxStatus } from '../index.js';
 import { judgeDestination, type DestinationGrant } from './destination.js';
 import { startNetworkProxy, type NetworkProxy } from './proxy.js';
 

@@ -8,11 +8,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { DestinationVerdict } from './destination.js';
-import { harnessFile } from '../../../config/root.js';
+import { harnessFile } from '../../config/root.js';
 
 /** Where the command's tools find the proxy inside the sandbox (HTTP_PROXY …). */
 export const PROXY_PORT = 3128;
-const FORWARDER = harnessFile('activities', 'tools', 'network', 'forwarder.mjs');
+const FORWARDER = harnessFile('sandbox', 'network', 'forwarder.mjs');
 const MAX_REFUSALS = 5;
 
 export interface NetworkProxy {

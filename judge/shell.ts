@@ -4,7 +4,7 @@
 // and marked unknown wherever it is not.
 import sh, { type ShNode } from 'mvdan-sh';
 import { expandBraces, type WordToken } from './braces.js';
-import { SHELLS, WRAPPERS, type ShellCommand, type ShellFacts, type ShellRedirect, type ShellWord } from '../../../core/shell-facts.js';
+import { SHELLS, WRAPPERS, type ShellCommand, type ShellFacts, type ShellRedirect, type ShellWord } from '../core/shell-facts.js';
 
 const { syntax } = sh;
 const parser = syntax.NewParser(syntax.Variant(syntax.LangBash));

@@ -1,10 +1,10 @@
 // The one way a tool call is judged: read the command or the SQL with a real parser, then decide
 // with core/policy. The workflow's judge activity, the registry right before running, and the
 // API's dry run all call this, so all three see the same decision.
-import type { ToolsConfig } from '../../../config/index.js';
-import { callShape, evaluatePolicy, isMcpCall, type JudgeFacts, type Policy, type PolicyContext, type PolicyDecision, type ToolCall } from '../../../core/policy.js';
-import { policyContext, realResolve } from '../../../db/policy-file.js';
-import { sandboxStatus } from '../sandbox.js';
+import type { ToolsConfig } from '../config/index.js';
+import { callShape, evaluatePolicy, isMcpCall, type JudgeFacts, type Policy, type PolicyContext, type PolicyDecision, type ToolCall } from '../core/policy.js';
+import { policyContext, realResolve } from '../db/policy-file.js';
+import { sandboxStatus } from '../sandbox/index.js';
 import { readShellCommand } from './shell.js';
 import { judgeTerminalOffThread } from './shell-thread.js';
 import { readSql, sqlDialect } from './sql.js';

@@ -1,13 +1,13 @@
 // Build a provider client from its stored row (key decrypted here, only in memory).
-import { decryptSecret, type Keyring } from '../../db/crypto.js';
-import type { Store } from '../../db/knex.js';
-import { getProvider } from '../../db/repositories/providers.js';
+import { decryptSecret, type Keyring } from '../db/crypto.js';
+import type { Store } from '../db/knex.js';
+import { getProvider } from '../db/repositories/providers.js';
 import { createAnthropicProvider } from './anthropic.js';
 import { createLocalProvider } from './local.js';
 import { createOllamaProvider, DEFAULT_OLLAMA_URL } from './ollama.js';
 import { createOpenAiProvider } from './openai.js';
-import type { SecretSet } from '../../core/secrets.js';
-import type { Price } from '../../core/pricing.js';
+import type { SecretSet } from '../core/secrets.js';
+import type { Price } from '../core/pricing.js';
 import type { LlmProvider, ProviderSettings } from './provider.js';
 
 export interface ResolvedProvider {
