@@ -19,9 +19,9 @@ import { createWorkers, type ProcessWorkers } from '../temporal/worker.js';
 import { createApp } from './app.js';
 import { startAppViews } from './app-views/server.js';
 import { keepProjectPrivate } from '../config/private-files.js';
-import { loadOrCreateToken } from './config.js';
+import { loadOrCreateToken } from '../config/token.js';
 import type { AppContext } from './context.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, type Logger } from '../config/log.js';
 import { reconcileRuns } from './services/reconciler.js';
 import { attachWebSocket } from './ws.js';
 

@@ -1,6 +1,6 @@
 // The CLI talks to a running backend over HTTP and WebSocket, with the project's token.
-import type { ServerFrame } from '../core/events.js';
-import { loadOrCreateToken } from '../api/config.js';
+import type { ServerFrame } from '../core/run-story/events.js';
+import { loadOrCreateToken } from '../config/token.js';
 import { config } from './config.js';
 import { readStackRecord } from './stack-record.js';
 

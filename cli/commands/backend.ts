@@ -1,7 +1,7 @@
 // `harness backend`: the API (and by default an embedded worker) in the foreground.
 import path from 'node:path';
 import type { Command } from 'commander';
-import { createLogger, humanLines } from '../../api/log.js';
+import { createLogger, humanLines } from '../../config/log.js';
 import { startBackend, type Backend } from '../../api/server.js';
 import { processSecrets } from '../../core/secrets.js';
 import type { Store } from '../../db/knex.js';

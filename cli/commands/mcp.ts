@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { loadOrCreateToken } from '../../api/config.js';
+import { loadOrCreateToken } from '../../config/token.js';
 import { api, backendUrl, CliError } from '../client.js';
 import { config } from '../config.js';
 

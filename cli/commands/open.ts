@@ -1,6 +1,6 @@
 // `harness open`: the dashboard link with its token (the page keeps it in its own origin's storage and drops it from the address).
 import type { Command } from 'commander';
-import { loadOrCreateToken } from '../../api/config.js';
+import { loadOrCreateToken } from '../../config/token.js';
 import { backendUrl } from '../client.js';
 import { config } from '../config.js';
 

@@ -1,6 +1,6 @@
 // `harness setup`: provision what the harness needs locally (Temporal CLI), create keys, migrate.
 import type { Command } from 'commander';
-import { loadOrCreateToken } from '../../api/config.js';
+import { loadOrCreateToken } from '../../config/token.js';
 import { loadKeyring } from '../../db/crypto.js';
 import { provisionTemporalCli } from '../../temporal/cli-path.js';
 import { config } from '../config.js';

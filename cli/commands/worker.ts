@@ -5,7 +5,7 @@ import { createActivities } from '../../activities/index.js';
 import { closeBrowser } from '../../activities/tools/browser.js';
 import { closeMcpSessions } from '../../mcp/client.js';
 import { createProviderResolver } from '../../providers/registry.js';
-import { createLogger } from '../../api/log.js';
+import { createLogger } from '../../config/log.js';
 import { processSecrets } from '../../core/secrets.js';
 import { loadKeyring } from '../../db/crypto.js';
 import { createBus } from '../../db/event-bus.js';

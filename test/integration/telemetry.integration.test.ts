@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../api/log.js';
+import { createLogger } from '../../config/log.js';
 import { processSecrets } from '../../core/secrets.js';
 import { agentModel } from '../helpers/agent-model.js';
 import { makeWorkspace } from '../helpers/agent-setup.js';
