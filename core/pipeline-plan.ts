@@ -76,12 +76,16 @@ function findCycle(steps: Array<{ id: string; deps: string[] }>): string[] | und
   return undefined;
 }
 
-/**
- * Check a pipeline and plan it. `resolve` maps a step's component reference to a stored version
- * (or undefined when there is none). Throws SpecError listing every problem found.
- */
-export function planPipeline(spec: PipelineSpec, resolve: (ref: string) => ResolvedComponent | undefined): PipelinePlan {
-  const problems: Problem[] = [];
+/** What planning knows while it checks a pipeline: the declared types, the steps' signatures, every problem so far. */
+interface PlanContext {
+  spec: PipelineSpec;
+  problems: Problem[];
+  inputTypes: Map<string, FieldType>;
+  ids: Set<string>;
+  signatures: Map<string, { sig: Signature; step: StepSpec }>;
+}
+
+function readInputTypes(spec: PipelineSpec, problems: Problem[]): Map<string, FieldType> {
   const inputTypes = new Map<string, FieldType>();
   for (const [field, typeText] of Object.entries(spec.inputs)) {
     try {
@@ -90,7 +94,11 @@ export function planPipeline(spec: PipelineSpec, resolve: (ref: string) => Resol
       problems.push({ path: `inputs.${field}`, message: err instanceof SpecError ? err.problems.map((p) => p.message).join('; ') : (err as Error).message });
     }
   }
+  return inputTypes;
+}
 
+/** Every step id (a duplicate is a problem) and the signature of each step whose component resolves. */
+function readSignatures(spec: PipelineSpec, resolve: (ref: string) => ResolvedComponent | undefined, problems: Problem[]): Pick<PlanContext, 'ids' | 'signatures'> {
   const ids = new Set<string>();
   const signatures = new Map<string, { sig: Signature; step: StepSpec }>();
   for (const [i, step] of spec.steps.entries()) {
@@ -107,113 +115,135 @@ export function planPipeline(spec: PipelineSpec, resolve: (ref: string) => Resol
       problems.push({ path: `steps.${step.id}.component`, message: `component '${step.component}' has a bad signature: ${(err as Error).message}` });
     }
   }
+  return { ids, signatures };
+}
 
-  // The type a step's output has for its consumers: a foreach step yields a list per field.
-  const outputType = (stepId: string, field: string): FieldType | undefined => {
-    const entry = signatures.get(stepId);
-    const f = entry?.sig.outputs.find((o) => o.name === field);
-    if (!f) return undefined;
-    return entry!.step.foreach ? { kind: 'list', of: f.type } : f.type;
-  };
+/** The type a step's output has for its consumers: a foreach step yields a list per field. */
+function outputType(ctx: PlanContext, stepId: string, field: string): FieldType | undefined {
+  const entry = ctx.signatures.get(stepId);
+  const f = entry?.sig.outputs.find((o) => o.name === field);
+  if (!f) return undefined;
+  return entry!.step.foreach ? { kind: 'list', of: f.type } : f.type;
+}
 
-  const refType = (ref: Ref, where: string, step: StepSpec | undefined, itemType: FieldType | undefined): FieldType | undefined => {
-    if (ref.kind === 'input') {
-      const t = inputTypes.get(ref.field);
-      if (!t && !(ref.field in spec.inputs)) problems.push({ path: where, message: `binding to nothing: pipeline input '${ref.field}' is not declared` });
-      return t;
-    }
-    if (ref.kind === 'item') {
-      if (!step?.foreach) problems.push({ path: where, message: `'$item' is only bound inside a step with foreach` });
-      return itemType;
-    }
-    if (!ids.has(ref.step)) {
-      problems.push({ path: where, message: `unknown step '${ref.step}'` });
-      return undefined;
-    }
-    if (step && ref.step === step.id) {
-      problems.push({ path: where, message: `step '${step.id}' cannot bind to its own outputs (cycle)` });
-      return undefined;
-    }
-    const t = outputType(ref.step, ref.field);
-    if (!t && signatures.has(ref.step)) problems.push({ path: where, message: `binding to nothing: step '${ref.step}' has no output '${ref.field}'` });
+/** The type a reference has where it is bound (`where`), noting a reference to nothing as a problem. */
+function refType(ctx: PlanContext, ref: Ref, where: string, step: StepSpec | undefined, itemType: FieldType | undefined): FieldType | undefined {
+  const { problems } = ctx;
+  if (ref.kind === 'input') {
+    const t = ctx.inputTypes.get(ref.field);
+    if (!t && !(ref.field in ctx.spec.inputs)) problems.push({ path: where, message: `binding to nothing: pipeline input '${ref.field}' is not declared` });
     return t;
-  };
+  }
+  if (ref.kind === 'item') {
+    if (!step?.foreach) problems.push({ path: where, message: `'$item' is only bound inside a step with foreach` });
+    return itemType;
+  }
+  if (!ctx.ids.has(ref.step)) {
+    problems.push({ path: where, message: `unknown step '${ref.step}'` });
+    return undefined;
+  }
+  if (step && ref.step === step.id) {
+    problems.push({ path: where, message: `step '${step.id}' cannot bind to its own outputs (cycle)` });
+    return undefined;
+  }
+  const t = outputType(ctx, ref.step, ref.field);
+  if (!t && ctx.signatures.has(ref.step)) problems.push({ path: where, message: `binding to nothing: step '${ref.step}' has no output '${ref.field}'` });
+  return t;
+}
 
+/** What a step's `foreach` and `when` must be bound to: the kind of value each needs. */
+const CONTROLS = { foreach: { kind: 'list', noun: 'a list' }, when: { kind: 'bool', noun: 'a bool' } } as const;
+
+/** Check a step's `foreach` or `when` binding; returns what it refers to (undefined when absent or not a reference). */
+function checkControl(ctx: PlanContext, step: StepSpec, control: keyof typeof CONTROLS, noteDep: (ref: Ref) => void): { type: FieldType | undefined } | undefined {
+  const value = step[control];
+  if (value === undefined) return undefined;
+  const where = `steps.${step.id}.${control}`;
+  const ref = parseRef(value);
+  if (!ref || ref.kind === 'item') {
+    ctx.problems.push({ path: where, message: `${control} must be "$inputs.<field>" or "$steps.<id>.outputs.<field>"` });
+    return undefined;
+  }
+  noteDep(ref);
+  const t = refType(ctx, ref, where, step, undefined);
+  const { kind, noun } = CONTROLS[control];
+  if (t && t.kind !== kind && t.kind !== 'json') ctx.problems.push({ path: where, message: `type mismatch: ${control} needs ${noun}, got ${typeToString(t)}` });
+  return { type: t };
+}
+
+/** Check one input binding of a step against the component's declared input. */
+function checkInput(ctx: PlanContext, step: StepSpec, field: string, value: unknown, itemType: FieldType | undefined, noteDep: (ref: Ref) => void): void {
+  const { problems } = ctx;
+  const entry = ctx.signatures.get(step.id);
+  const where = `steps.${step.id}.inputs.${field}`;
+  const target = entry?.sig.inputs.find((f) => f.name === field);
+  if (entry && !target) problems.push({ path: where, message: `component '${step.component}' has no input '${field}'` });
+  const ref = parseRef(value);
+  if (isRefLike(value) && !ref) {
+    problems.push({ path: where, message: `bad binding '${String(value)}' (use $inputs.x, $steps.<id>.outputs.<field> or $item)` });
+    return;
+  }
+  if (!ref) {
+    if (target && !valueMatches(value, target.type)) problems.push({ path: where, message: `type mismatch: literal ${JSON.stringify(value)} is not a ${typeToString(target.type)}` });
+    return;
+  }
+  noteDep(ref);
+  const from = refType(ctx, ref, where, step, itemType);
+  if (from && target && !isAssignable(from, target.type)) {
+    problems.push({ path: where, message: `type mismatch: ${String(value)} is ${typeToString(from)} but '${field}' needs ${typeToString(target.type)}` });
+  }
+}
+
+/** Check one step's bindings; returns the steps it depends on. */
+function checkStep(ctx: PlanContext, step: StepSpec): string[] {
+  const deps = new Set<string>();
+  const noteDep = (ref: Ref): void => {
+    if (ref.kind === 'step' && ctx.ids.has(ref.step) && ref.step !== step.id) deps.add(ref.step);
+  };
+  const foreach = checkControl(ctx, step, 'foreach', noteDep);
+  const itemType: FieldType | undefined = !foreach ? undefined : foreach.type?.kind === 'list' ? foreach.type.of : { kind: 'json' };
+  checkControl(ctx, step, 'when', noteDep);
+  for (const [field, value] of Object.entries(step.inputs)) checkInput(ctx, step, field, value, itemType, noteDep);
+  for (const f of ctx.signatures.get(step.id)?.sig.inputs ?? []) {
+    if (!(f.name in step.inputs)) ctx.problems.push({ path: `steps.${step.id}.inputs.${f.name}`, message: `input '${f.name}' of component '${step.component}' is not bound` });
+  }
+  return [...deps];
+}
+
+function checkOutputs(ctx: PlanContext): void {
+  for (const [field, value] of Object.entries(ctx.spec.outputs)) {
+    const ref = parseRef(value);
+    if (!ref || ref.kind === 'item') ctx.problems.push({ path: `outputs.${field}`, message: `an output must be "$steps.<id>.outputs.<field>" or "$inputs.<field>"` });
+    else refType(ctx, ref, `outputs.${field}`, undefined, undefined);
+  }
+}
+
+/**
+ * Check a pipeline and plan it. `resolve` maps a step's component reference to a stored version
+ * (or undefined when there is none). Throws SpecError listing every problem found.
+ */
+export function planPipeline(spec: PipelineSpec, resolve: (ref: string) => ResolvedComponent | undefined): PipelinePlan {
+  const problems: Problem[] = [];
+  const inputTypes = readInputTypes(spec, problems);
+  const ctx: PlanContext = { spec, problems, inputTypes, ...readSignatures(spec, resolve, problems) };
   const planned: PlannedStep[] = [];
   for (const step of spec.steps) {
-    const entry = signatures.get(step.id);
-    const deps = new Set<string>();
-    const noteDep = (ref: Ref | undefined): void => {
-      if (ref?.kind === 'step' && ids.has(ref.step) && ref.step !== step.id) deps.add(ref.step);
-    };
-
-    let itemType: FieldType | undefined;
-    if (step.foreach !== undefined) {
-      const ref = parseRef(step.foreach);
-      if (!ref || ref.kind === 'item') {
-        problems.push({ path: `steps.${step.id}.foreach`, message: `foreach must be "$inputs.<field>" or "$steps.<id>.outputs.<field>"` });
-      } else {
-        noteDep(ref);
-        const t = refType(ref, `steps.${step.id}.foreach`, step, undefined);
-        if (t && t.kind !== 'list' && t.kind !== 'json') problems.push({ path: `steps.${step.id}.foreach`, message: `type mismatch: foreach needs a list, got ${typeToString(t)}` });
-        itemType = t?.kind === 'list' ? t.of : { kind: 'json' };
-      }
-    }
-    if (step.when !== undefined) {
-      const ref = parseRef(step.when);
-      if (!ref || ref.kind === 'item') {
-        problems.push({ path: `steps.${step.id}.when`, message: `when must be "$inputs.<field>" or "$steps.<id>.outputs.<field>"` });
-      } else {
-        noteDep(ref);
-        const t = refType(ref, `steps.${step.id}.when`, step, undefined);
-        if (t && t.kind !== 'bool' && t.kind !== 'json') problems.push({ path: `steps.${step.id}.when`, message: `type mismatch: when needs a bool, got ${typeToString(t)}` });
-      }
-    }
-
-    for (const [field, value] of Object.entries(step.inputs)) {
-      const where = `steps.${step.id}.inputs.${field}`;
-      const target = entry?.sig.inputs.find((f) => f.name === field);
-      if (entry && !target) problems.push({ path: where, message: `component '${step.component}' has no input '${field}'` });
-      const ref = parseRef(value);
-      if (isRefLike(value) && !ref) {
-        problems.push({ path: where, message: `bad binding '${String(value)}' (use $inputs.x, $steps.<id>.outputs.<field> or $item)` });
-        continue;
-      }
-      if (!ref) {
-        if (target && !valueMatches(value, target.type)) problems.push({ path: where, message: `type mismatch: literal ${JSON.stringify(value)} is not a ${typeToString(target.type)}` });
-        continue;
-      }
-      noteDep(ref);
-      const from = refType(ref, where, step, itemType);
-      if (from && target && !isAssignable(from, target.type)) {
-        problems.push({ path: where, message: `type mismatch: ${String(value)} is ${typeToString(from)} but '${field}' needs ${typeToString(target.type)}` });
-      }
-    }
-    for (const f of entry?.sig.inputs ?? []) {
-      if (!(f.name in step.inputs)) problems.push({ path: `steps.${step.id}.inputs.${f.name}`, message: `input '${f.name}' of component '${step.component}' is not bound` });
-    }
+    const deps = checkStep(ctx, step);
     const component = resolve(step.component);
-    if (component) {
-      planned.push({
-        id: step.id,
-        component,
-        inputs: step.inputs,
-        deps: [...deps],
-        foreach: step.foreach,
-        concurrency: step.concurrency ?? 4,
-        when: step.when,
-        retry: step.retry,
-        timeoutMs: step.timeoutMs,
-      });
-    }
+    if (!component) continue;
+    planned.push({
+      id: step.id,
+      component,
+      inputs: step.inputs,
+      deps,
+      foreach: step.foreach,
+      concurrency: step.concurrency ?? 4,
+      when: step.when,
+      retry: step.retry,
+      timeoutMs: step.timeoutMs,
+    });
   }
-
-  for (const [field, value] of Object.entries(spec.outputs)) {
-    const ref = parseRef(value);
-    if (!ref || ref.kind === 'item') problems.push({ path: `outputs.${field}`, message: `an output must be "$steps.<id>.outputs.<field>" or "$inputs.<field>"` });
-    else refType(ref, `outputs.${field}`, undefined, undefined);
-  }
-
+  checkOutputs(ctx);
   const cycle = findCycle(planned);
   if (cycle) problems.push({ path: 'steps', message: `cycle: ${cycle.join(' -> ')}` });
   if (problems.length) throw new SpecError(`pipeline '${spec.name}' is invalid`, problems);
