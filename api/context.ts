@@ -1,7 +1,7 @@
 // What HTTP routes, the WebSocket and the CLI's services share.
 import type { Client } from '@temporalio/client';
 import type { HarnessConfig } from '../config/index.js';
-import type { Keyring } from '../db/crypto.js';
+import type { Keyring } from '../keyring/index.js';
 import type { ResolvedProvider } from '../providers/registry.js';
 import type { SecretSet } from '../core/secrets.js';
 import type { EventBus, RunTailer } from '../db/event-bus.js';

@@ -9,7 +9,7 @@ import { closeMcpSessions } from '../mcp/client.js';
 import { createProviderResolver, type ProviderFactory } from '../providers/registry.js';
 import type { HarnessConfig } from '../config/index.js';
 import { processSecrets } from '../core/secrets.js';
-import { loadKeyring } from '../db/crypto.js';
+import { loadKeyring } from '../keyring/index.js';
 import { createBus, RunTailer } from '../db/event-bus.js';
 import type { Store } from '../db/knex.js';
 import { workflowBundleOptions } from '../temporal/bundle.js';

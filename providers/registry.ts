@@ -1,5 +1,5 @@
 // Build a provider client from its stored row (key decrypted here, only in memory).
-import { decryptSecret, type Keyring } from '../db/crypto.js';
+import { decryptSecret, type Keyring } from '../keyring/index.js';
 import type { Store } from '../db/knex.js';
 import { getProvider } from '../db/repositories/providers.js';
 import { createAnthropicProvider } from './anthropic.js';

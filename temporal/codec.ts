@@ -3,7 +3,7 @@
 import type { Payload, PayloadCodec } from '@temporalio/common';
 // A CommonJS package: Node's ESM loader offers it as a default export only.
 import proto from '@temporalio/proto';
-import { open, seal, type Keyring } from '../db/crypto.js';
+import { open, seal, type Keyring } from '../keyring/index.js';
 import type { Store } from '../db/knex.js';
 import { ArtifactCodec } from './artifact-codec.js';
 import { ValueCodec } from './value-codec.js';

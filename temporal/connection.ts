@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection } from '@temporalio/worker';
 import type { TemporalConfig } from '../config/index.js';
-import type { Keyring } from '../db/crypto.js';
+import type { Keyring } from '../keyring/index.js';
 import type { Store } from '../db/knex.js';
 import { encryptedDataConverter } from './codec.js';
 

@@ -2,7 +2,7 @@
 // json/plain payloads decoded in place, large ones shown as the artifact references the history holds.
 // A CommonJS package: Node's ESM loader offers it as a default export only.
 import proto from '@temporalio/proto';
-import { open, type Keyring } from '../db/crypto.js';
+import { open, type Keyring } from '../keyring/index.js';
 import { ARTIFACT } from './artifact-codec.js';
 import { ENCRYPTED } from './codec.js';
 import { SEALED_VALUES } from './value-codec.js';

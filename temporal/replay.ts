@@ -3,7 +3,7 @@
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
-import type { Keyring } from '../db/crypto.js';
+import type { Keyring } from '../keyring/index.js';
 import type { Store } from '../db/knex.js';
 import { workflowBundle, type BundleOptions } from './bundle.js';
 import { encryptedDataConverter } from './codec.js';

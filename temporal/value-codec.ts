@@ -3,7 +3,7 @@
 // run's result and the events that carry the same answer share one encrypted copy (ADR 0015).
 import { createHmac } from 'node:crypto';
 import type { Payload, PayloadCodec, SerializationContext } from '@temporalio/common';
-import { open, seal, type Keyring } from '../db/crypto.js';
+import { open, seal, type Keyring } from '../keyring/index.js';
 import type { Store } from '../db/knex.js';
 import { getArtifact, putArtifact } from '../db/repositories/artifacts.js';
 import { largeStrings, ownValue, replaced, STORED_VALUE_THRESHOLD } from '../db/repositories/stored-values.js';

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Activities } from '../activities/index.js';
-import type { Keyring } from '../db/crypto.js';
+import type { Keyring } from '../keyring/index.js';
 import type { Store } from '../db/knex.js';
 import { workflowBundle, type BundleOptions } from './bundle.js';
 import { encryptedDataConverter } from './codec.js';

@@ -1,7 +1,7 @@
 // Provider CRUD with keys encrypted at rest and only ever answered masked.
 import { maskKey } from '../../core/redact.js';
 import { providerPatch, providerSpec } from '../../core/specs.js';
-import { decryptSecret, encryptSecret } from '../../db/crypto.js';
+import { decryptSecret, encryptSecret } from '../../keyring/index.js';
 import type { ProviderRow } from '../../db/models/provider.js';
 import * as repo from '../../db/repositories/providers.js';
 import { audit } from '../../db/repositories/audit.js';
@@ -25,8 +25,9 @@ export async function listProviders(ctx: AppContext) {
   return (await repo.listProviders(ctx.store)).map((r) => providerView(ctx, r));
 }
 
-export async function getProvider(ctx: AppContext, id: string) {
-  return providerView(ctx, await repo.getProvider(ctx.store, id));
+/** The provider a path names, by id or name, loaded once per request (a 404 when there is none). */
+export function loadProvider(ctx: AppContext, idOrName: string): Promise<ProviderRow> {
+  return repo.getProvider(ctx.store, idOrName);
 }
 
 export async function createProvider(ctx: AppContext, body: unknown) {
@@ -44,7 +45,7 @@ export async function createProvider(ctx: AppContext, body: unknown) {
   return providerView(ctx, row);
 }
 
-export async function updateProvider(ctx: AppContext, id: string, body: unknown) {
+export async function updateProvider(ctx: AppContext, provider: ProviderRow, body: unknown) {
   const patch = providerPatch.parse(body);
   ctx.secrets.add(patch.apiKey ?? undefined);
   const fields: Partial<repo.ProviderFields> = {};
@@ -54,7 +55,7 @@ export async function updateProvider(ctx: AppContext, id: string, body: unknown)
   if (patch.defaultModel !== undefined) fields.defaultModel = patch.defaultModel;
   if (patch.options !== undefined) fields.options = patch.options;
   if (patch.apiKey !== undefined) fields.apiKeyEnc = patch.apiKey === null ? null : encryptSecret(ctx.keyring, patch.apiKey);
-  const row = await repo.patchProvider(ctx.store, id, fields);
+  const row = await repo.patchProvider(ctx.store, provider.id, fields);
   await audit(ctx.store, { actor: 'api', action: 'provider.update', subject: row.id, details: { fields: Object.keys(fields) } });
   return providerView(ctx, row);
 }
@@ -70,16 +71,14 @@ async function componentsUsing(ctx: AppContext, name: string): Promise<string[]>
 }
 
 /** A provider in use stays unless forced: its components' next runs would otherwise fail. */
-export async function deleteProvider(ctx: AppContext, id: string, force = false) {
-  const row = await repo.getProvider(ctx.store, id);
+export async function deleteProvider(ctx: AppContext, row: ProviderRow, force = false) {
   const using = await componentsUsing(ctx, row.name);
   if (using.length && !force) throw new AppError(409, 'provider_in_use', `provider '${row.name}' is used by ${using.join(', ')}; point them elsewhere first, or delete with ?force=true`, { components: using });
   await repo.deleteProvider(ctx.store, row.id);
   await audit(ctx.store, { actor: 'api', action: 'provider.delete', subject: row.id, details: { force, components: using } });
 }
 
-export async function providerModels(ctx: AppContext, id: string): Promise<string[]> {
-  const row = await repo.getProvider(ctx.store, id);
+export async function providerModels(ctx: AppContext, row: ProviderRow): Promise<string[]> {
   try {
     return await (await ctx.resolveProvider(row.name)).provider.listModels();
   } catch (err) {
@@ -88,10 +87,10 @@ export async function providerModels(ctx: AppContext, id: string): Promise<strin
 }
 
 /** A live check: list models, and answer with how long it took. */
-export async function testProvider(ctx: AppContext, id: string) {
+export async function testProvider(ctx: AppContext, row: ProviderRow) {
   const started = Date.now();
   try {
-    const models = await providerModels(ctx, id);
+    const models = await providerModels(ctx, row);
     return { ok: true, latencyMs: Date.now() - started, models: models.length };
   } catch (err) {
     return { ok: false, latencyMs: Date.now() - started, error: (err as Error).message };

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { createProviderResolver } from '../../providers/registry.js';
 import { redactText } from '../../core/redact.js';
 import { SecretSet } from '../../core/secrets.js';
-import { loadKeyring } from '../../db/crypto.js';
+import { loadKeyring } from '../../keyring/index.js';
 import { listProviders } from '../../db/repositories/providers.js';
 import type { Store } from '../../db/knex.js';
 import { findTemporalCli, INSTALL_HINT } from '../../temporal/cli-path.js';

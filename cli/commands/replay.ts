@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { shutdownTemporalRuntime } from '../../temporal/runtime.js';
 import type { Command } from 'commander';
-import { loadKeyring, type Keyring } from '../../db/crypto.js';
+import { loadKeyring, type Keyring } from '../../keyring/index.js';
 import { workflowBundle, workflowBundleOptions } from '../../temporal/bundle.js';
 import { encryptedDataConverter } from '../../temporal/codec.js';
 import { CORPUS_KEY, HistoryFileError, parseHistory } from '../../temporal/history-file.js';

@@ -1,7 +1,7 @@
 // `harness secrets rotate`: a new newest key; provider keys re-encrypted with it; older keys kept so
 // existing workflow histories stay readable.
 import type { Command } from 'commander';
-import { addKey, decryptSecret, encryptSecret, sealedWithCurrent } from '../../db/crypto.js';
+import { addKey, decryptSecret, encryptSecret, sealedWithCurrent } from '../../keyring/index.js';
 import { listProviders, patchProvider } from '../../db/repositories/providers.js';
 import { CliError } from '../client.js';
 import { config } from '../config.js';

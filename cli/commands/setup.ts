@@ -1,7 +1,7 @@
 // `harness setup`: provision what the harness needs locally (Temporal CLI), create keys, migrate.
 import type { Command } from 'commander';
 import { loadOrCreateToken } from '../../config/token.js';
-import { loadKeyring } from '../../db/crypto.js';
+import { loadKeyring } from '../../keyring/index.js';
 import { provisionTemporalCli } from '../../temporal/cli-path.js';
 import { config } from '../config.js';
 import { provisionDefaultModel } from '../provision-model.js';

@@ -7,7 +7,7 @@ import { closeMcpSessions } from '../../mcp/client.js';
 import { createProviderResolver } from '../../providers/registry.js';
 import { createLogger } from '../../config/log.js';
 import { processSecrets } from '../../core/secrets.js';
-import { loadKeyring } from '../../db/crypto.js';
+import { loadKeyring } from '../../keyring/index.js';
 import { createBus } from '../../db/event-bus.js';
 import { workflowBundleOptions } from '../../temporal/bundle.js';
 import { connectWorker } from '../../temporal/connection.js';

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { decryptSecret, loadKeyring } from '../../db/crypto.js';
+import { decryptSecret, loadKeyring } from '../../keyring/index.js';
 import { getProvider } from '../../db/repositories/providers.js';
 import { echoModel } from '../helpers/echo-model.js';
 import { spawnHarness, until } from '../helpers/processes.js';

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { maskKey, redact, redactText } from '../../core/redact.js';
-import { decryptSecret, encryptSecret, keyFromText, loadKeyring } from '../../db/crypto.js';
+import { decryptSecret, encryptSecret, keyFromText, loadKeyring } from '../../keyring/index.js';
 import { newId } from '../../core/ids.js';
 
 describe('redaction', () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
-import { loadKeyring } from '../../db/crypto.js';
+import { loadKeyring } from '../../keyring/index.js';
 import { encryptedDataConverter } from '../../temporal/codec.js';
 import os from 'node:os';
 import { Resource } from '@opentelemetry/resources';
