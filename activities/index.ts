@@ -1,5 +1,5 @@
 // Every side effect a workflow may ask for, built from its dependencies (tests hand in their own).
-import type { NewRunEvent } from '../core/events.js';
+import type { NewRunEvent } from '../core/run-story/events.js';
 import type { EventBus } from '../db/event-bus.js';
 import type { Store } from '../db/knex.js';
 import type { RunPatch } from '../db/repositories/runs.js';

@@ -3,7 +3,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { Context } from '@temporalio/activity';
 import { OutputParseError, parseReply, renderCall, retryMessages, type AdapterKind } from '../core/adapters.js';
-import type { NewRunEvent } from '../core/events.js';
+import type { NewRunEvent } from '../core/run-story/events.js';
 import type { Usage } from '../core/messages.js';
 import { moduleSignature } from '../core/modules.js';
 import type { ComponentSpec } from '../core/specs.js';

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import knexFactory from 'knex';
-import type { NewRunEvent } from '../core/events.js';
+import type { NewRunEvent } from '../core/run-story/events.js';
 import { migrate, openStore, type Store } from '../db/knex.js';
 import { appendEvents, createRun } from '../db/repositories/runs.js';
 import { benchPgUrl } from './edge.js';

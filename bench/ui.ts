@@ -3,7 +3,7 @@
 // Usage: node bin/run-ts.js bench/ui.ts [events=50000]   (needs web/dist: npm run build:web)
 import fs from 'node:fs';
 import path from 'node:path';
-import type { NewRunEvent } from '../core/events.js';
+import type { NewRunEvent } from '../core/run-story/events.js';
 import { appendEvents, createRun } from '../db/repositories/runs.js';
 import { BENCH_TOKEN as TOKEN, startBenchStack } from './stack.js';
 import { launchChromium } from '../test/helpers/browser.js';

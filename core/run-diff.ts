@@ -1,6 +1,6 @@
 // Compare two runs step by step: pipeline steps aligned by id (in dependency order), agent turns by
 // sequence alignment of their tool calls; per step the configuration, the outputs and the usage.
-import { stepIdOf } from './events.js';
+import { stepIdOf } from './run-story/ids.js';
 import type { RunDefinition } from './fork.js';
 import { pinnedRef } from './pipeline-plan.js';
 import { align, jsonDiff, type JsonChange } from './sequence-diff.js';

@@ -1,6 +1,6 @@
 // The event bus: in-process fan-out, plus a tailer that notices rows written by other processes.
 import type { Client as PgClient } from 'pg';
-import type { BusMessage } from '../core/events.js';
+import type { BusMessage } from '../core/run-story/events.js';
 import { LocalBus, type EventBus } from './local-bus.js';
 import type { Store } from './knex.js';
 import { runHeads } from './repositories/runs.js';

@@ -1,5 +1,5 @@
 // Append run events to the store (redacted, idempotent by key) and announce them on the bus.
-import type { NewRunEvent } from '../core/events.js';
+import type { NewRunEvent } from '../core/run-story/events.js';
 import { redact } from '../core/redact.js';
 import type { EventBus } from './event-bus.js';
 import type { Store } from './knex.js';

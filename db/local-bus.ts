@@ -1,6 +1,6 @@
 // In-process fan-out of bus messages by run id: what every bus delivers to this process's subscribers.
 import { EventEmitter } from 'node:events';
-import type { BusMessage } from '../core/events.js';
+import type { BusMessage } from '../core/run-story/events.js';
 
 export interface EventBus {
   publish(message: BusMessage): void;

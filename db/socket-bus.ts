@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { BusMessage } from '../core/events.js';
+import type { BusMessage } from '../core/run-story/events.js';
 import { LocalBus, type EventBus } from './local-bus.js';
 
 /** A line on the socket: a message, or the hub's hello (a peer counts as joined once the hub has it). */

@@ -1,7 +1,7 @@
 // The one run lifecycle every workflow kind goes through: run.started, then exactly one of
 // run.completed / run.failed / run.cancelled with the matching status, whatever the body does.
 import { ApplicationFailure, CancellationScope, ContinueAsNew, isCancellation, patched } from '@temporalio/workflow';
-import type { NewRunEvent } from '../core/events.js';
+import type { NewRunEvent } from '../core/run-story/events.js';
 import { failureMessage, failureType } from '../core/failures.js';
 import { record, write, type RunStory } from './run-events.js';
 

@@ -1,7 +1,7 @@
 // A pipeline run: steps in dependency order, independent steps in parallel, foreach fan-out.
 import { ApplicationFailure, CancellationScope, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities, PredictInput } from '../activities/index.js';
-import type { NewRunEvent } from '../core/events.js';
+import type { NewRunEvent } from '../core/run-story/events.js';
 import { failureMessage, failureType } from '../core/failures.js';
 import type { StepReuse } from '../core/fork.js';
 import { pinnedRef, resolveBinding, type PipelinePlan, type PlannedStep } from '../core/pipeline-plan.js';

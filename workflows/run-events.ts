@@ -1,7 +1,7 @@
 // How a workflow records its story: events (and status moves) through a cheap local activity.
 import { proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { NewRunEvent } from '../core/events.js';
+import type { NewRunEvent } from '../core/run-story/events.js';
 import type { RunPatch } from '../db/repositories/runs.js';
 
 const local = proxyLocalActivities<Activities>({

@@ -2,7 +2,7 @@
 // then request event, streamed call with heartbeats, price from the user's table, and exactly one
 // closing event per attempt — llm.response, or llm.error naming the provider, its URL, the model and the cause.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { NewRunEvent } from '../../core/events.js';
+import type { NewRunEvent } from '../../core/run-story/events.js';
 import type { ChatMessage } from '../../core/messages.js';
 import { redact, redactText } from '../../core/redact.js';
 import { redactingStream } from '../../core/redacting-stream.js';

@@ -1,7 +1,7 @@
 // Fix runs whose workflow ended while no worker could report it (terminated, timed out, lost), and
 // say so in the run's story: the correction is a final event like any other.
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { NewRunEvent } from '../../core/events.js';
+import type { NewRunEvent } from '../../core/run-story/events.js';
 import type { RunStatus } from '../../core/specs.js';
 import { createEventWriter } from '../../db/event-writer.js';
 import type { RunPatch } from '../../db/repositories/runs.js';

@@ -1,6 +1,6 @@
 // Runs and their append-only events; seq is gap-free per run because appends lock the run row.
 import type { Knex } from 'knex';
-import type { NewRunEvent, RunEvent } from '../../core/events.js';
+import type { NewRunEvent, RunEvent } from '../../core/run-story/events.js';
 import type { TrajectoryStep } from '../../core/react.js';
 import type { ArchivedFilter, RunKind, RunStatus } from '../../core/specs.js';
 import { searchWords, terminalStatuses } from '../../core/specs.js';

@@ -5,7 +5,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { Activities } from '../../activities/index.js';
-import type { NewRunEvent } from '../../core/events.js';
+import type { NewRunEvent } from '../../core/run-story/events.js';
 import { aggregate, metricKey } from '../../core/metrics.js';
 import { callShape, evaluatePolicy, policySpec, type ToolCall } from '../../core/policy.js';
 import { readFacts } from '../../judge/index.js';

@@ -1,7 +1,7 @@
 // The same store tests on SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../core/ids.js';
-import type { NewRunEvent } from '../../core/events.js';
+import type { NewRunEvent } from '../../core/run-story/events.js';
 import { ConflictError, NotFoundError } from '../../db/errors.js';
 import { addUsage, appendEvents, createRun, getRun, listEvents, listRuns, updateRun, type RunFilter } from '../../db/repositories/runs.js';
 import { eventPageText, runViewPage, runViewText } from '../../db/repositories/run-views.js';

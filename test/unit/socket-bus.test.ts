@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BusMessage } from '../../core/events.js';
+import type { BusMessage } from '../../core/run-story/events.js';
 import { busSocketPath, SocketBus } from '../../db/socket-bus.js';
 
 const delta = (text: string): BusMessage => ({ type: 'delta', runId: 'run_a', callId: 'c', text });

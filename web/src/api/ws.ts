@@ -1,5 +1,5 @@
 // Run streams over /ws: stored events first, then live ones; on reconnect, resume after the last seq.
-import type { ServerFrame } from '../../../core/events';
+import type { ServerFrame } from '../../../core/run-story/events';
 import { wsProtocols } from './token';
 
 export interface RunStream {

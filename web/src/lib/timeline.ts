@@ -1,6 +1,6 @@
 // Pure transforms of run events for the views: timeline rows, step states, LLM and tool calls.
 // No Vue, no fetch: unit-tested with fixtures for each terminal state.
-import { stepIdOf } from '../../../core/events.js';
+import { stepIdOf } from '../../../core/run-story/ids.js';
 
 export interface EventLike {
   seq: number;

@@ -1,7 +1,7 @@
 // One run's live state: the run row, its events (stored then live), streamed text per LLM call.
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { ServerFrame } from '../../../core/events';
+import type { ServerFrame } from '../../../core/run-story/events';
 import { http } from '../api/http';
 import { streamRun, type RunStream } from '../api/ws';
 import { mergeEvents, type EventLike } from '../lib/timeline';
