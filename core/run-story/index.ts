@@ -1,2 +1,3 @@
 // The run's story in one place: import from here.
 export * from './ids.js';
+export * from './events.js';
