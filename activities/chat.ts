@@ -2,7 +2,8 @@
 // The conversation so far is read from the store: the workflow carries message ids, not the transcript.
 import type { ChatMessage, Usage } from '../core/messages.js';
 import type { Store } from '../db/knex.js';
-import { answeredTranscript, storedReply, upsertMessage, type ChatTarget } from '../db/repositories/chats.js';
+import type { ChatTarget } from '../core/run-story/status.js';
+import { answeredTranscript, storedReply, upsertMessage } from '../db/repositories/chats.js';
 import { setChatBusy } from '../db/repositories/runs.js';
 import type { CallModel } from './llm/model-call.js';
 

@@ -2,7 +2,6 @@
 import type { NewRunEvent } from '../core/run-story/events.js';
 import type { EventBus } from '../db/event-bus.js';
 import type { Store } from '../db/knex.js';
-import type { RunPatch } from '../db/repositories/runs.js';
 import { createEventWriter } from '../db/event-writer.js';
 import type { ResolvedProvider } from '../providers/registry.js';
 import type { SecretSet } from '../core/secrets.js';
@@ -22,7 +21,7 @@ import { loadPrices } from '../db/price-table.js';
 import { createModelCall } from './llm/model-call.js';
 import { countRun, type ActivityLog, type ActivityTelemetry } from './telemetry.js';
 import { getRun } from '../db/repositories/runs.js';
-import { terminalStatuses } from '../core/specs.js';
+import { terminalStatuses, type RunPatch } from '../core/run-story/status.js';
 
 const runKind = async (store: Store, runId: string) => (await getRun(store, runId)).kind;
 

@@ -1,5 +1,6 @@
 // zod schemas for everything a user authors; one schema serves API bodies, workflow input and UI forms.
 import { z } from 'zod';
+import { runStatuses } from './run-story/status.js';
 import { LABEL, VERSION_REF } from './versions.js';
 
 export const NAME = z
@@ -92,10 +93,6 @@ export const runRequest = z
   })
   .refine((r) => r.version === undefined || r.label === undefined, { message: 'name a version or a label, not both', path: ['label'] });
 
-// `idle`: a chat waiting for its next message (its turns move it to running and back).
-export const runStatuses = ['queued', 'running', 'idle', 'waiting_approval', 'completed', 'failed', 'cancelled', 'timed_out'] as const;
-export type RunStatus = (typeof runStatuses)[number];
-export const terminalStatuses: readonly RunStatus[] = ['completed', 'failed', 'cancelled', 'timed_out'];
 export const runKinds = ['pipeline', 'component', 'agent', 'chat', 'eval', 'optimize', 'generate'] as const;
 export type RunKind = (typeof runKinds)[number];
 

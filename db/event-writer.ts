@@ -3,7 +3,8 @@ import type { NewRunEvent } from '../core/run-story/events.js';
 import { redact } from '../core/redact.js';
 import type { EventBus } from './event-bus.js';
 import type { Store } from './knex.js';
-import { appendEvents, type RunPatch } from './repositories/runs.js';
+import type { RunPatch } from '../core/run-story/status.js';
+import { appendEvents } from './repositories/runs.js';
 import type { SecretSet } from '../core/secrets.js';
 
 export type Usage = { inputTokens: number; outputTokens: number; costUsd: number };

@@ -5,7 +5,7 @@ import { allHandlersFinished, condition, continueAsNew, defineSignal, defineUpda
 import type { Activities, ChatTurnResult } from '../activities/index.js';
 import { failureType } from '../core/failures.js';
 import type { ChatMessage } from '../core/messages.js';
-import type { ChatTarget } from '../db/repositories/chats.js';
+import type { ChatTarget } from '../core/run-story/status.js';
 import { runLifecycle } from './lifecycle.js';
 
 export interface ChatRunInput {

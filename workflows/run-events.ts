@@ -2,7 +2,7 @@
 import { proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { NewRunEvent } from '../core/run-story/events.js';
-import type { RunPatch } from '../db/repositories/runs.js';
+import type { RunPatch } from '../core/run-story/status.js';
 
 const local = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30s',

@@ -2,9 +2,8 @@
 // say so in the run's story: the correction is a final event like any other.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { NewRunEvent } from '../../core/run-story/events.js';
-import type { RunStatus } from '../../core/specs.js';
+import type { RunPatch, RunStatus } from '../../core/run-story/status.js';
 import { createEventWriter } from '../../db/event-writer.js';
-import type { RunPatch } from '../../db/repositories/runs.js';
 import * as runs from '../../db/repositories/runs.js';
 import type { AppContext } from '../context.js';
 

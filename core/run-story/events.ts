@@ -2,7 +2,7 @@
 // idempotency key (test/unit/run-story-keys.test.ts pins every key: they must never change form).
 import type { ChatMessage, Usage } from '../messages.js';
 import { turnId } from './ids.js';
-import type { RunStatus } from '../specs.js';
+import type { RunStatus } from './status.js';
 
 export interface EventDataByType {
   'run.started': { kind: string; target: unknown; inputs: Record<string, unknown> };

@@ -1,3 +1,4 @@
 // The run's story in one place: import from here.
 export * from './ids.js';
+export * from './status.js';
 export * from './events.js';

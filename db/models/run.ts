@@ -1,5 +1,6 @@
 import { Model } from 'objection';
-import type { RunKind, RunStatus } from '../../core/specs.js';
+import type { RunStatus } from '../../core/run-story/status.js';
+import type { RunKind } from '../../core/specs.js';
 
 export interface RunTarget {
   type: 'pipeline' | 'component' | 'chat' | 'app';

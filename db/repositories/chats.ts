@@ -2,18 +2,10 @@
 // holding what the workflow finally used.
 import { newId } from '../../core/ids.js';
 import type { ChatMessage } from '../../core/messages.js';
+import type { ChatTarget } from '../../core/run-story/status.js';
 import { NotFoundError } from '../errors.js';
 import type { Store } from '../knex.js';
 import { deleteRuns } from './runs.js';
-
-export interface ChatTarget {
-  provider: string;
-  model?: string | undefined;
-  component?: string | undefined;
-  system?: string | undefined;
-  /** Each reply stops at this many tokens (the provider cuts it, with finish reason 'length'). */
-  maxTokens?: number | undefined;
-}
 
 export interface ChatRow {
   id: string;

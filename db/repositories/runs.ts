@@ -2,8 +2,9 @@
 import type { Knex } from 'knex';
 import type { NewRunEvent, RunEvent } from '../../core/run-story/events.js';
 import type { TrajectoryStep } from '../../core/react.js';
-import type { ArchivedFilter, RunKind, RunStatus } from '../../core/specs.js';
-import { searchWords, terminalStatuses } from '../../core/specs.js';
+import { terminalStatuses, type RunPatch, type RunStatus } from '../../core/run-story/status.js';
+import type { ArchivedFilter, RunKind } from '../../core/specs.js';
+import { searchWords } from '../../core/specs.js';
 import { NotFoundError } from '../errors.js';
 import type { Store } from '../knex.js';
 import { RunEventRow, RunRow, type RunTarget } from '../models/run.js';
@@ -153,13 +154,6 @@ export async function listRuns(store: Store, q: RunFilter & { limit: number }): 
   const more = rows.length > q.limit;
   const runs = await Promise.all((more ? rows.slice(0, q.limit) : rows).map((r) => withOutputs(store.knex, r)));
   return { runs, nextCursor: more ? runs[runs.length - 1]!.id : null };
-}
-
-export interface RunPatch {
-  status?: RunStatus;
-  outputs?: Record<string, unknown> | null;
-  error?: { message: string; type?: string } | null;
-  temporalRunId?: string;
 }
 
 /** The columns a patch sets (JSON columns serialized, the clock columns its status moves). */

@@ -9,7 +9,7 @@ import type { NewRunEvent } from '../../core/run-story/events.js';
 import { aggregate, metricKey } from '../../core/metrics.js';
 import { callShape, evaluatePolicy, policySpec, type ToolCall } from '../../core/policy.js';
 import { readFacts } from '../../judge/index.js';
-import type { RunPatch } from '../../db/repositories/runs.js';
+import type { RunPatch } from '../../core/run-story/status.js';
 
 export async function startWorkflowEnv(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: inject('temporalCli') } } });
