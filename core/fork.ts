@@ -106,117 +106,148 @@ function specOfPlan(plan: PipelinePlan, componentOf: (s: PlannedStep) => string)
   };
 }
 
-/**
- * Plan a fork. `resolve` finds a component version named by an override ("name@version").
- * Throws SpecError naming every problem (unknown step, bad counterfactual, type mismatch).
- */
-export function planFork(
-  source: { runId: string; plan: PipelinePlan; inputs: Record<string, unknown>; records: Map<string, RecordedStep> },
-  req: ForkRequest,
-  resolve: (ref: string) => ResolvedComponent | undefined,
-): ForkPlan {
-  const problems: Problem[] = [];
-  const byId = new Map(source.plan.steps.map((s) => [s.id, s]));
-  const from = parseStepRef(req.fromStep);
+type ForkSource = { runId: string; plan: PipelinePlan; inputs: Record<string, unknown>; records: Map<string, RecordedStep> };
+type StepRef = ReturnType<typeof parseStepRef>;
+
+function checkFromStep(byId: Map<string, PlannedStep>, from: StepRef, problems: Problem[]): void {
   const fromStep = byId.get(from.id);
   if (!fromStep) problems.push({ path: 'fromStep', message: `the run has no step '${from.id}' (steps: ${[...byId.keys()].join(', ')})` });
   else if (from.item !== undefined && fromStep.foreach === undefined) problems.push({ path: 'fromStep', message: `step '${from.id}' has no items (it has no foreach)` });
+}
 
-  // Overrides by step, item overrides (`len[2]`) apart.
+function stepRefOrUndefined(key: string): StepRef | undefined {
+  try {
+    return parseStepRef(key);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Overrides by step, item overrides (`len[2]`) apart. */
+function readOverrides(req: ForkRequest, byId: Map<string, PlannedStep>, problems: Problem[]) {
   const overrides = new Map<string, StepOverride>();
   const itemOutputs = new Map<string, Map<number, Record<string, unknown>>>();
   for (const [key, o] of Object.entries(req.overrides.steps ?? {})) {
-    const ref = (() => {
-      try {
-        return parseStepRef(key);
-      } catch {
-        return undefined;
-      }
-    })();
+    const ref = stepRefOrUndefined(key);
     const step = ref && byId.get(ref.id);
-    if (!ref || !step) {
-      problems.push({ path: `overrides.steps.${key}`, message: `the run has no step '${key}'` });
-      continue;
-    }
-    if (ref.item !== undefined) {
-      if (step.foreach === undefined) problems.push({ path: `overrides.steps.${key}`, message: `step '${ref.id}' has no items (it has no foreach)` });
-      else if (!o.outputs || Object.keys(o).length > 1) problems.push({ path: `overrides.steps.${key}`, message: 'an item takes only a counterfactual `outputs`' });
-      else itemOutputs.set(ref.id, (itemOutputs.get(ref.id) ?? new Map()).set(ref.item, o.outputs));
-      continue;
-    }
-    overrides.set(ref.id, o);
+    if (!ref || !step) problems.push({ path: `overrides.steps.${key}`, message: `the run has no step '${key}'` });
+    else if (ref.item === undefined) overrides.set(ref.id, o);
+    else if (step.foreach === undefined) problems.push({ path: `overrides.steps.${key}`, message: `step '${ref.id}' has no items (it has no foreach)` });
+    else if (!o.outputs || Object.keys(o).length > 1) problems.push({ path: `overrides.steps.${key}`, message: 'an item takes only a counterfactual `outputs`' });
+    else itemOutputs.set(ref.id, (itemOutputs.get(ref.id) ?? new Map()).set(ref.item, o.outputs));
   }
+  return { overrides, itemOutputs };
+}
 
-  const inputs = { ...source.inputs, ...(req.overrides.inputs ?? {}) };
-  const changedInputs = new Set(Object.keys(inputs).filter((k) => canonicalJson(inputs[k]) !== canonicalJson(source.inputs[k])));
-
-  // The new plan: overridden component versions checked by the planner, then provider/model/params.
-  const refs = new Map(source.plan.steps.map((s) => [s.component.ref, s.component]));
+/** The component versions the new plan may use: the source's, and those the overrides name. */
+function componentsOf(plan: PipelinePlan, overrides: Map<string, StepOverride>, resolve: (ref: string) => ResolvedComponent | undefined, problems: Problem[]) {
+  const refs = new Map(plan.steps.map((s) => [s.component.ref, s.component]));
   for (const [id, o] of overrides) {
     if (!o.component) continue;
     const c = resolve(o.component);
     if (c) refs.set(o.component, c);
     else problems.push({ path: `overrides.steps.${id}.component`, message: `unknown component version '${o.component}'` });
   }
-  if (problems.length) throw new SpecError('invalid fork', problems);
+  return refs;
+}
+
+/** A step with an override's provider, model and params. */
+function withConfig(s: PlannedStep, o: StepOverride | undefined): PlannedStep {
+  if (!o || (o.provider === undefined && o.model === undefined && o.params === undefined)) return s;
+  const spec = { ...s.component.spec, ...(o.provider ? { provider: o.provider } : {}), ...(o.model ? { model: o.model } : {}), ...(o.params ? { params: { ...s.component.spec.params, ...o.params } } : {}) };
+  return { ...s, component: { ...s.component, spec } };
+}
+
+/** The new plan: overridden component versions checked by the planner, then provider/model/params. */
+function replan(source: PipelinePlan, overrides: Map<string, StepOverride>, refs: Map<string, ResolvedComponent>): PipelinePlan {
   let plan: PipelinePlan;
   try {
-    plan = planPipeline(specOfPlan(source.plan, (s) => overrides.get(s.id)?.component ?? s.component.ref), (ref) => refs.get(ref));
+    plan = planPipeline(specOfPlan(source, (s) => overrides.get(s.id)?.component ?? s.component.ref), (ref) => refs.get(ref));
   } catch (err) {
     if (err instanceof SpecError) throw new SpecError('invalid fork: the overridden pipeline does not check', err.problems);
     throw err;
   }
-  plan.steps = plan.steps.map((s) => {
-    const o = overrides.get(s.id);
-    if (!o || (o.provider === undefined && o.model === undefined && o.params === undefined)) return s;
-    const spec = { ...s.component.spec, ...(o.provider ? { provider: o.provider } : {}), ...(o.model ? { model: o.model } : {}), ...(o.params ? { params: { ...s.component.spec.params, ...o.params } } : {}) };
-    return { ...s, component: { ...s.component, spec } };
-  });
+  plan.steps = plan.steps.map((s) => withConfig(s, overrides.get(s.id)));
+  return plan;
+}
+
+/** What deciding each step's reuse needs, and what it builds (`reuse`, `runs`, `problems`). */
+interface ReuseWalk {
+  source: ForkSource;
+  from: StepRef;
+  overrides: Map<string, StepOverride>;
+  itemOutputs: Map<string, Map<number, Record<string, unknown>>>;
+  changedInputs: Set<string>;
+  planned: Map<string, PlannedStep>;
+  reuse: Record<string, StepReuse>;
+  runs: string[];
+  problems: Problem[];
+  changed: Map<string, boolean>;
+}
+
+/** Whether a step's outputs may differ from the source's (it runs again or takes a counterfactual); deps first. */
+function visit(w: ReuseWalk, id: string): boolean {
+  const known = w.changed.get(id);
+  if (known !== undefined) return known;
+  const upstream = w.planned.get(id)!.deps.map((dep) => visit(w, dep)).some(Boolean);
+  const result = decide(w, id, upstream);
+  w.changed.set(id, result);
+  return result;
+}
+
+function decide(w: ReuseWalk, id: string, upstream: boolean): boolean {
+  const step = w.planned.get(id)!;
+  const o = w.overrides.get(id);
+  const recorded = w.source.records.get(id);
+  const source = { runId: w.source.runId, stepId: id };
+  if (o?.outputs) {
+    w.reuse[id] = { source, outputs: o.outputs, counterfactual: true };
+    return true;
+  }
+  const configChanged = o !== undefined && (o.component !== undefined || o.provider !== undefined || o.model !== undefined || o.params !== undefined);
+  const whole = (id === w.from.id && w.from.item === undefined) || configChanged || upstream || inputsRead(step).some((f) => w.changedInputs.has(f)) || !recorded;
+  if (whole) {
+    w.runs.push(id);
+    return true;
+  }
+  if (step.foreach !== undefined && !recorded!.skipped) return decideItems(w, id, recorded!);
+  const outputs = recorded!.outputs;
+  w.reuse[id] = recorded!.skipped ? { source, outputs: null, skipped: true } : { source, outputs: Array.isArray(outputs) ? null : outputs };
+  return false;
+}
+
+/** A foreach step that does not run whole: each item reused, taken from a counterfactual, or (the fork's item) run. */
+function decideItems(w: ReuseWalk, id: string, recorded: RecordedStep): boolean {
+  const items = w.itemOutputs.get(id);
+  const list = Array.isArray(recorded.outputs) ? recorded.outputs : [];
+  const rerun = id === w.from.id ? w.from.item : undefined;
+  if (rerun !== undefined && rerun >= list.length) w.problems.push({ path: 'fromStep', message: `step '${id}' had ${list.length} items; there is no item ${rerun}` });
+  w.reuse[id] = { source: { runId: w.source.runId, stepId: id }, items: list.map((out, i) => (items?.has(i) ? { outputs: items.get(i)!, counterfactual: true as const } : i === rerun ? null : { outputs: out })) };
+  if (rerun !== undefined) w.runs.push(id);
+  return rerun !== undefined || (items?.size ?? 0) > 0;
+}
+
+/**
+ * Plan a fork. `resolve` finds a component version named by an override ("name@version").
+ * Throws SpecError naming every problem (unknown step, bad counterfactual, type mismatch).
+ */
+export function planFork(source: ForkSource, req: ForkRequest, resolve: (ref: string) => ResolvedComponent | undefined): ForkPlan {
+  const problems: Problem[] = [];
+  const byId = new Map(source.plan.steps.map((s) => [s.id, s]));
+  const from = parseStepRef(req.fromStep);
+  checkFromStep(byId, from, problems);
+  const { overrides, itemOutputs } = readOverrides(req, byId, problems);
+  const inputs = { ...source.inputs, ...(req.overrides.inputs ?? {}) };
+  const changedInputs = new Set(Object.keys(inputs).filter((k) => canonicalJson(inputs[k]) !== canonicalJson(source.inputs[k])));
+  const refs = componentsOf(source.plan, overrides, resolve, problems);
+  if (problems.length) throw new SpecError('invalid fork', problems);
+  const plan = replan(source.plan, overrides, refs);
   const planned = new Map(plan.steps.map((s) => [s.id, s]));
   for (const [id, o] of overrides) if (o.outputs) checkOutputs(planned.get(id)!, o.outputs, `overrides.steps.${id}.outputs`, problems);
   for (const [id, items] of itemOutputs) for (const [i, out] of items) checkOutputs(planned.get(id)!, out, `overrides.steps.${id}[${i}].outputs`, problems);
   if (problems.length) throw new SpecError('invalid fork', problems);
-
-  // A step's outputs may differ from the source's when it runs again or takes a counterfactual.
-  const reuse: Record<string, StepReuse> = {};
-  const runs: string[] = [];
-  const changed = new Map<string, boolean>();
-  const visit = (id: string): boolean => {
-    const known = changed.get(id);
-    if (known !== undefined) return known;
-    const step = planned.get(id)!;
-    const o = overrides.get(id);
-    const recorded = source.records.get(id);
-    const upstream = step.deps.map(visit).some(Boolean);
-    const source_ = { runId: source.runId, stepId: id };
-    let result: boolean;
-    if (o?.outputs) {
-      reuse[id] = { source: source_, outputs: o.outputs, counterfactual: true };
-      result = true;
-    } else {
-      const configChanged = o !== undefined && (o.component !== undefined || o.provider !== undefined || o.model !== undefined || o.params !== undefined);
-      const whole = (id === from.id && from.item === undefined) || configChanged || upstream || inputsRead(step).some((f) => changedInputs.has(f)) || !recorded;
-      const items = itemOutputs.get(id);
-      if (whole) {
-        runs.push(id);
-        result = true;
-      } else if (step.foreach !== undefined && !recorded!.skipped) {
-        const list = Array.isArray(recorded!.outputs) ? recorded!.outputs : [];
-        const rerun = id === from.id ? from.item : undefined;
-        if (rerun !== undefined && rerun >= list.length) problems.push({ path: 'fromStep', message: `step '${id}' had ${list.length} items; there is no item ${rerun}` });
-        reuse[id] = { source: source_, items: list.map((out, i) => (items?.has(i) ? { outputs: items.get(i)!, counterfactual: true as const } : i === rerun ? null : { outputs: out })) };
-        result = rerun !== undefined || (items?.size ?? 0) > 0;
-        if (rerun !== undefined) runs.push(id);
-      } else {
-        const outputs = recorded!.outputs;
-        reuse[id] = recorded!.skipped ? { source: source_, outputs: null, skipped: true } : { source: source_, outputs: Array.isArray(outputs) ? null : outputs };
-        result = false;
-      }
-    }
-    changed.set(id, result);
-    return result;
-  };
-  for (const s of plan.steps) visit(s.id);
+  const walk: ReuseWalk = { source, from, overrides, itemOutputs, changedInputs, planned, reuse: {}, runs: [], problems, changed: new Map() };
+  for (const s of plan.steps) visit(walk, s.id);
   if (problems.length) throw new SpecError('invalid fork', problems);
-  return { plan, inputs, reuse, runs: plan.steps.map((s) => s.id).filter((id) => runs.includes(id)) };
+  return { plan, inputs, reuse: walk.reuse, runs: plan.steps.map((s) => s.id).filter((id) => walk.runs.includes(id)) };
 }

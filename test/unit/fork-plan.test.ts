@@ -66,4 +66,170 @@ describe('planning a fork', () => {
     expect(problems({ fromStep: 'root', overrides: { steps: { root: { outputs: { result: 1, extra: 2 } } } } })).toEqual(['overrides.steps.root.outputs.result: expected str, got 1', "overrides.steps.root.outputs.extra: step 'root' has no output 'extra'"]);
     expect(problems({ fromStep: 'left', overrides: { steps: { left: { component: 'n@1' } } } })).toEqual([expect.stringMatching(/binding to nothing: step 'left' has no output 'result'/)]);
   });
+
+  describe('a foreach step', () => {
+    const lens = comp('len', 1, 'text: str -> n: int');
+    const each: PipelineSpec = {
+      name: 'each',
+      inputs: { texts: 'list[str]', text: 'str' },
+      steps: [
+        { id: 'len', component: 'len', foreach: '$inputs.texts', inputs: { text: '$item' } },
+        { id: 'gate', component: 'f', inputs: { text: '$inputs.text' } },
+        { id: 'skipped', component: 'len', foreach: '$inputs.texts', inputs: { text: '$item' } },
+        { id: 'after', component: 'f', inputs: { text: '$steps.gate.outputs.result' } },
+      ],
+      outputs: {},
+    };
+    const eachPlan = planPipeline(each, (r) => (r === 'len' ? lens : components.get(r)));
+    const recorded = new Map<string, RecordedStep>([
+      ['len', { outputs: [{ n: 1 }, { n: 2 }, { n: 3 }] }],
+      ['gate', { outputs: null, skipped: true }],
+      ['skipped', { outputs: null, skipped: true }],
+      ['after', done('A')],
+    ]);
+    const forkEach = (body: unknown) => {
+      try {
+        const f = planFork({ runId: 'run_e', plan: eachPlan, inputs: { texts: ['a', 'bb', 'ccc'], text: 't' }, records: recorded }, forkRequest.parse(body), (r) => components.get(r));
+        return { runs: f.runs, reuse: f.reuse };
+      } catch (err) {
+        return (err as SpecError).problems.map((p) => `${p.path}: ${p.message}`);
+      }
+    };
+
+    it('reruns one item, reuses the others, and takes an item counterfactual', () => {
+      expect(forkEach({ fromStep: 'len[1]', overrides: { steps: { 'len[2]': { outputs: { n: 9 } } } } })).toMatchInlineSnapshot(`
+        {
+          "reuse": {
+            "after": {
+              "outputs": {
+                "result": "A",
+              },
+              "source": {
+                "runId": "run_e",
+                "stepId": "after",
+              },
+            },
+            "gate": {
+              "outputs": null,
+              "skipped": true,
+              "source": {
+                "runId": "run_e",
+                "stepId": "gate",
+              },
+            },
+            "len": {
+              "items": [
+                {
+                  "outputs": {
+                    "n": 1,
+                  },
+                },
+                null,
+                {
+                  "counterfactual": true,
+                  "outputs": {
+                    "n": 9,
+                  },
+                },
+              ],
+              "source": {
+                "runId": "run_e",
+                "stepId": "len",
+              },
+            },
+            "skipped": {
+              "outputs": null,
+              "skipped": true,
+              "source": {
+                "runId": "run_e",
+                "stepId": "skipped",
+              },
+            },
+          },
+          "runs": [
+            "len",
+          ],
+        }
+      `);
+    });
+
+    it('reuses a skipped step as skipped and a foreach step with only a counterfactual item as changed', () => {
+      expect(forkEach({ fromStep: 'after', overrides: { steps: { 'len[0]': { outputs: { n: 7 } } } } })).toMatchInlineSnapshot(`
+        {
+          "reuse": {
+            "gate": {
+              "outputs": null,
+              "skipped": true,
+              "source": {
+                "runId": "run_e",
+                "stepId": "gate",
+              },
+            },
+            "len": {
+              "items": [
+                {
+                  "counterfactual": true,
+                  "outputs": {
+                    "n": 7,
+                  },
+                },
+                {
+                  "outputs": {
+                    "n": 2,
+                  },
+                },
+                {
+                  "outputs": {
+                    "n": 3,
+                  },
+                },
+              ],
+              "source": {
+                "runId": "run_e",
+                "stepId": "len",
+              },
+            },
+            "skipped": {
+              "outputs": null,
+              "skipped": true,
+              "source": {
+                "runId": "run_e",
+                "stepId": "skipped",
+              },
+            },
+          },
+          "runs": [
+            "after",
+          ],
+        }
+      `);
+    });
+
+    it('refuses items past the end, items of a step without foreach, item overrides other than outputs and unknown versions', () => {
+      expect(forkEach({ fromStep: 'len[5]' })).toMatchInlineSnapshot(`
+        [
+          "fromStep: step 'len' had 3 items; there is no item 5",
+        ]
+      `);
+      expect(forkEach({ fromStep: 'gate[0]' })).toMatchInlineSnapshot(`
+        [
+          "fromStep: step 'gate' has no items (it has no foreach)",
+        ]
+      `);
+      expect(forkEach({ fromStep: 'len', overrides: { steps: { 'gate[0]': { outputs: { result: 'x' } }, 'len[0]': { outputs: { n: 1 }, model: 'm' }, 'nope[1]': {}, '1bad': {}, after: { component: 'f@9' } } } })).toMatchInlineSnapshot(`
+        [
+          "overrides.steps.gate[0]: step 'gate' has no items (it has no foreach)",
+          "overrides.steps.len[0]: an item takes only a counterfactual \`outputs\`",
+          "overrides.steps.nope[1]: the run has no step 'nope[1]'",
+          "overrides.steps.1bad: the run has no step '1bad'",
+          "overrides.steps.after.component: unknown component version 'f@9'",
+        ]
+      `);
+      expect(forkEach({ fromStep: 'len', overrides: { steps: { 'len[1]': { outputs: { n: 'x' } } } } })).toMatchInlineSnapshot(`
+        [
+          "overrides.steps.len[1].outputs.n: expected int, got "x"",
+        ]
+      `);
+    });
+  });
 });
