@@ -86,6 +86,80 @@ function needsArgs(c: Cursor, name: string, start: number): never {
   return c.fail(`${name} needs type arguments, e.g. ${name === 'Optional' ? 'Optional[str]' : name === 'Union' ? 'Union[int, str]' : name === 'Dict' ? 'Dict[str, int]' : `${name}[str]`}`);
 }
 
+/** Types that take no arguments, by the names a signature may use for them. */
+const SCALARS = new Map<string, () => FieldType>([
+  ['str', () => ({ kind: 'str' })],
+  ['int', () => ({ kind: 'int' })],
+  ['float', () => ({ kind: 'float' })],
+  ['bool', () => ({ kind: 'bool' })],
+  ['bytes', () => ({ kind: 'bytes' })],
+  ['Text', () => ({ kind: 'str' })],
+  ['NoneType', () => ({ kind: 'none' })],
+  ['None', () => ({ kind: 'none' })],
+  ['json', () => ({ kind: 'json' })],
+  ['Any', () => ({ kind: 'json', name: 'Any' })],
+]);
+
+/** The builtins a signature may write without arguments (`list` is a list of anything); the other generics need them. */
+const BARE = new Map<string, () => FieldType>([
+  ['dict', () => ({ kind: 'dict' })],
+  ['list', () => ({ kind: 'list', of: { kind: 'json' }, bare: true })],
+  ['set', () => ({ kind: 'set', of: { kind: 'json' }, bare: true })],
+  ['frozenset', () => ({ kind: 'set', of: { kind: 'json' }, bare: true, frozen: true })],
+  ['tuple', () => ({ kind: 'tuple', items: [], rest: { kind: 'json' }, bare: true })],
+]);
+
+/** `tuple[A, B]`, or `tuple[T, ...]` for any number of T; the cursor is after the `[`. */
+function tupleArgs(c: Cursor, name: string): FieldType {
+  const items = [parseType(c)];
+  while (c.eat(',') && !c.peek(']')) {
+    if (c.eat('...') || c.eat('Ellipsis')) {
+      if (items.length !== 1) c.fail('... follows exactly one type: tuple[T, ...]');
+      c.eat(',');
+      c.expect(']', `']' to close ${name}[`);
+      return { kind: 'tuple', items: [], rest: items[0]! };
+    }
+    items.push(parseType(c));
+  }
+  c.expect(']', `']' to close ${name}[`);
+  return { kind: 'tuple', items };
+}
+
+type Generic = (c: Cursor, name: string) => FieldType;
+const dictOf: Generic = (c, name) => {
+  const [key, value] = typeArgs(c, name, 2) as [FieldType, FieldType];
+  return { kind: 'dict', key, value };
+};
+const listOf: Generic = (c, name) => ({ kind: 'list', of: typeArgs(c, name, 1)[0]! });
+const setOf: Generic = (c, name) => ({ kind: 'set', of: typeArgs(c, name, 1)[0]!, ...(name.toLowerCase() === 'frozenset' ? { frozen: true as const } : {}) });
+// The collections.abc and typing generics DSPy takes: lists, sets and dicts under their own names.
+// deque and defaultdict are how DSPy renders Deque and DefaultDict: they parse back.
+const listAlias: Generic = (c, name) => ({ kind: 'list', of: typeArgs(c, name, 1)[0]!, alias: name === 'Deque' ? 'deque' : name });
+const setAlias: Generic = (c, name) => ({ kind: 'set', of: typeArgs(c, name, 1)[0]!, alias: name === 'AbstractSet' ? 'Set' : name });
+const dictAlias: Generic = (c, name) => ({ ...dictOf(c, name), alias: name === 'DefaultDict' ? 'defaultdict' : name });
+
+/** The generics, each read from after its `[`. */
+const GENERICS = new Map<string, Generic>([
+  ...['dict', 'Dict'].map((n) => [n, dictOf] as const),
+  ...['list', 'List'].map((n) => [n, listOf] as const),
+  ...['set', 'Set', 'frozenset', 'FrozenSet'].map((n) => [n, setOf] as const),
+  ...['tuple', 'Tuple'].map((n) => [n, tupleArgs] as const),
+  ...['Sequence', 'MutableSequence', 'Iterable', 'Deque', 'deque'].map((n) => [n, listAlias] as const),
+  ...['AbstractSet', 'MutableSet'].map((n) => [n, setAlias] as const),
+  ...['Mapping', 'MutableMapping', 'OrderedDict', 'DefaultDict', 'defaultdict'].map((n) => [n, dictAlias] as const),
+  ['Counter', (c, name) => ({ kind: 'dict', key: typeArgs(c, name, 1)[0]!, value: { kind: 'int' }, alias: 'Counter' })],
+  ['Optional', (c, name) => unionOf([typeArgs(c, name, 1)[0]!, { kind: 'none' }])],
+  ['Union', (c, name) => unionOf(typeArgs(c, name))],
+]);
+
+/** `Literal[v, ...]`; the cursor is after the `[`. */
+function literalArgs(c: Cursor): FieldType {
+  const values = [parseLiteralValue(c)];
+  while (c.eat(',') && !c.peek(']')) values.push(parseLiteralValue(c));
+  c.expect(']', "']' to close Literal[");
+  return { kind: 'literal', values };
+}
+
 /** One type without `|`: a name, optionally `typing.`-qualified, with its arguments. */
 function parseAtom(c: Cursor): FieldType {
   c.skipSpace();
@@ -93,103 +167,22 @@ function parseAtom(c: Cursor): FieldType {
   let name = c.ident('a type');
   if (name === 'typing' && c.eat('.')) name = c.ident('a name from typing');
   const open = c.eat('[');
-  const bare = (t: FieldType) => {
+  const scalar = SCALARS.get(name);
+  if (scalar) {
     if (open) c.fail(`${name} takes no type arguments`);
-    return t;
-  };
-  switch (name) {
-    case 'str':
-    case 'int':
-    case 'float':
-    case 'bool':
-    case 'bytes':
-      return bare({ kind: name });
-    case 'Text':
-      return bare({ kind: 'str' });
-    case 'NoneType':
-    case 'None':
-      return bare({ kind: 'none' });
-    case 'json':
-      return bare({ kind: 'json' });
-    case 'Any':
-      return bare({ kind: 'json', name: 'Any' });
-    case 'dict':
-    case 'Dict': {
-      if (!open) return name === 'dict' ? { kind: 'dict' } : needsArgs(c, name, start);
-      const [key, value] = typeArgs(c, name, 2) as [FieldType, FieldType];
-      return { kind: 'dict', key, value };
-    }
-    case 'list':
-    case 'List':
-      if (!open) return name === 'list' ? { kind: 'list', of: { kind: 'json' }, bare: true } : needsArgs(c, name, start);
-      return { kind: 'list', of: typeArgs(c, name, 1)[0]! };
-    case 'set':
-    case 'Set':
-    case 'frozenset':
-    case 'FrozenSet': {
-      const frozen = name.toLowerCase() === 'frozenset' ? { frozen: true as const } : {};
-      if (!open) return name === 'set' || name === 'frozenset' ? { kind: 'set', of: { kind: 'json' }, bare: true, ...frozen } : needsArgs(c, name, start);
-      return { kind: 'set', of: typeArgs(c, name, 1)[0]!, ...frozen };
-    }
-    case 'tuple':
-    case 'Tuple': {
-      if (!open) return name === 'tuple' ? { kind: 'tuple', items: [], rest: { kind: 'json' }, bare: true } : needsArgs(c, name, start);
-      const items = [parseType(c)];
-      while (c.eat(',') && !c.peek(']')) {
-        // tuple[T, ...]: any number of T.
-        if (c.eat('...') || c.eat('Ellipsis')) {
-          if (items.length !== 1) c.fail('... follows exactly one type: tuple[T, ...]');
-          c.eat(',');
-          c.expect(']', `']' to close ${name}[`);
-          return { kind: 'tuple', items: [], rest: items[0]! };
-        }
-        items.push(parseType(c));
-      }
-      c.expect(']', `']' to close ${name}[`);
-      return { kind: 'tuple', items };
-    }
-    // The collections.abc and typing generics DSPy takes: lists, sets and dicts under their own names.
-    case 'Sequence':
-    case 'MutableSequence':
-    case 'Iterable':
-    case 'Deque':
-    case 'deque':
-      if (!open) return needsArgs(c, name, start);
-      // deque and defaultdict are how DSPy renders Deque and DefaultDict: they parse back.
-      return { kind: 'list', of: typeArgs(c, name, 1)[0]!, alias: name === 'Deque' ? 'deque' : name };
-    case 'AbstractSet':
-    case 'MutableSet':
-      if (!open) return needsArgs(c, name, start);
-      return { kind: 'set', of: typeArgs(c, name, 1)[0]!, alias: name === 'AbstractSet' ? 'Set' : name };
-    case 'Mapping':
-    case 'MutableMapping':
-    case 'OrderedDict':
-    case 'DefaultDict':
-    case 'defaultdict': {
-      if (!open) return needsArgs(c, name, start);
-      const [key, value] = typeArgs(c, name, 2) as [FieldType, FieldType];
-      return { kind: 'dict', key, value, alias: name === 'DefaultDict' ? 'defaultdict' : name };
-    }
-    case 'Counter':
-      if (!open) return needsArgs(c, name, start);
-      return { kind: 'dict', key: typeArgs(c, name, 1)[0]!, value: { kind: 'int' }, alias: 'Counter' };
-    case 'Optional':
-      if (!open) return needsArgs(c, name, start);
-      return unionOf([typeArgs(c, name, 1)[0]!, { kind: 'none' }]);
-    case 'Union':
-      if (!open) return needsArgs(c, name, start);
-      return unionOf(typeArgs(c, name));
-    case 'Literal': {
-      if (!open) c.fail("'[' after Literal");
-      const values = [parseLiteralValue(c)];
-      while (c.eat(',') && !c.peek(']')) values.push(parseLiteralValue(c));
-      c.expect(']', "']' to close Literal[");
-      return { kind: 'literal', values };
-    }
-    default:
-      c.pos = start;
-      return c.fail(`unknown type '${name}' (use ${KNOWN})`);
+    return scalar();
   }
+  if (name === 'Literal') {
+    if (!open) c.fail("'[' after Literal");
+    return literalArgs(c);
+  }
+  const generic = GENERICS.get(name);
+  if (!generic) {
+    c.pos = start;
+    return c.fail(`unknown type '${name}' (use ${KNOWN})`);
+  }
+  if (open) return generic(c, name);
+  return BARE.get(name)?.() ?? needsArgs(c, name, start);
 }
 
 /** A type, with `A | B` unions as Python writes them. */

@@ -51,3 +51,23 @@ describe('parseSignature', () => {
     expect(() => parseTypeExpr('str extra')).toThrow(/unexpected text after the type/);
   });
 });
+
+describe('every type name, with and without arguments', () => {
+  const names = ['str', 'int', 'float', 'bool', 'bytes', 'Text', 'NoneType', 'None', 'json', 'Any', 'dict', 'Dict', 'list', 'List', 'set', 'Set', 'frozenset', 'FrozenSet', 'tuple', 'Tuple', 'Sequence', 'MutableSequence', 'Iterable', 'Deque', 'deque', 'AbstractSet', 'MutableSet', 'Mapping', 'MutableMapping', 'OrderedDict', 'DefaultDict', 'defaultdict', 'Counter', 'Optional', 'Union', 'Literal', 'typing', 'constructor', 'toString', 'Str'];
+  const read = (text: string): unknown => {
+    try {
+      return JSON.stringify(parseTypeExpr(text));
+    } catch (err) {
+      if (err instanceof SpecError) return err.problems.map((p) => `${p.path}: ${p.message}`).join('; ');
+      throw err;
+    }
+  };
+  const forms = (name: string) => [name, `${name}[int]`, `${name}[str, int]`, `typing.${name}[int, ...]`];
+  it('reads each the way it always did', () => {
+    expect(Object.fromEntries(names.flatMap(forms).map((t) => [t, read(t)]))).toMatchSnapshot();
+  });
+  it('reads tuples, literals and nested generics', () => {
+    const texts = ['tuple[int, str,]', 'tuple[int, ...]', 'tuple[int, Ellipsis,]', 'tuple[int, str, ...]', 'Literal["a", 1, -2.5, True, false, None]', "Literal['x',]", 'Literal[x]', 'Literal', 'dict[str, list[Optional[int]]]', 'Union[int]', 'list[int', 'typing.', 'list[]'];
+    expect(Object.fromEntries(texts.map((t) => [t, read(t)]))).toMatchSnapshot();
+  });
+});
