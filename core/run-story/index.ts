@@ -2,3 +2,4 @@
 export * from './ids.js';
 export * from './status.js';
 export * from './events.js';
+export * from './carry.js';
