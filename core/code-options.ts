@@ -193,57 +193,69 @@ export const PROGRAMS: Record<string, ProgramEntry> = {
 for (const p of ['pnpm', 'yarn']) PROGRAMS[p] = PROGRAMS.npm!;
 for (const p of ['ncat', 'netcat']) PROGRAMS[p] = PROGRAMS.nc!;
 
+type OptionGrammar = Pick<ProgramEntry, 'shortValues' | 'longValues' | 'danger' | 'longs' | 'bareBundle' | 'wLongs'>;
+
+/** Arguments being read: the one at `i`, and the options read so far. */
+interface ArgReader {
+  args: string[];
+  i: number;
+  entry: OptionGrammar;
+  options: ParsedArgs['options'];
+}
+
+/** A long option written `--name[=value]`; its value may be the next argument. */
+function readLong(r: ArgReader, a: string): void {
+  const eq = a.indexOf('=');
+  const name = longName(eq < 0 ? a : a.slice(0, eq), r.entry);
+  if (eq >= 0) r.options.push({ name, value: a.slice(eq + 1) });
+  else if ((r.entry.longValues ?? []).includes(name) && r.i + 1 < r.args.length) r.options.push({ name, value: r.args[++r.i]! });
+  else r.options.push({ name });
+}
+
+/** `-abc` as `-a -b -c`, up to a letter that takes a value (the rest of the word or the next argument). */
+function readShorts(r: ArgReader, a: string): void {
+  if ((r.entry.danger ?? {})[a] !== undefined && a.length > 2) {
+    // A whole-word option such as zip's -TT.
+    r.options.push({ name: a });
+    return;
+  }
+  for (let j = 1; j < a.length; j++) {
+    const name = `-${a[j]}`;
+    if (!(r.entry.shortValues ?? '').includes(a[j]!)) {
+      r.options.push({ name });
+      continue;
+    }
+    const rest = a.slice(j + 1);
+    if (a[j] !== 'W' || !r.entry.wLongs) r.options.push({ name, value: rest || r.args[++r.i] });
+    else readW(r, rest || r.args[++r.i]);
+    return;
+  }
+}
+
+/** `-W name=value` as `--name=value`. */
+function readW(r: ArgReader, value: string | undefined): void {
+  if (value !== undefined) readLong(r, `--${value}`);
+}
+
 /**
  * Read arguments the way getopt_long does: `-abc` bundles, `-ofile`, `--opt=value`, `--opt value`,
  * `--` ends options, and a long option written as any prefix of a known one (see longName).
  */
-export function parseArgs(args: string[], entry: Pick<ProgramEntry, 'shortValues' | 'longValues' | 'danger' | 'longs' | 'bareBundle' | 'wLongs'>): ParsedArgs {
-  const options: ParsedArgs['options'] = [];
+export function parseArgs(args: string[], entry: OptionGrammar): ParsedArgs {
+  const r: ArgReader = { args, i: 0, entry, options: [] };
   const operands: string[] = [];
-  const takesValue = (name: string) => (entry.longValues ?? []).includes(name);
-  /** A long option written `--name[=value]`; its value may be the next argument. */
-  const long = (a: string, i: number): number => {
-    const eq = a.indexOf('=');
-    const name = longName(eq < 0 ? a : a.slice(0, eq), entry);
-    if (eq >= 0) options.push({ name, value: a.slice(eq + 1) });
-    else if (takesValue(name) && i + 1 < args.length) options.push({ name, value: args[++i]! });
-    else options.push({ name });
-    return i;
-  };
-  for (let i = 0; i < args.length; i++) {
-    let a = args[i]!;
-    if (i === 0 && entry.bareBundle && /^[A-Za-z]+$/.test(a)) a = `-${a}`;
+  for (; r.i < args.length; r.i++) {
+    let a = args[r.i]!;
+    if (r.i === 0 && entry.bareBundle && /^[A-Za-z]+$/.test(a)) a = `-${a}`;
     if (a === '--') {
-      operands.push(...args.slice(i + 1));
+      operands.push(...args.slice(r.i + 1));
       break;
     }
-    if (a.startsWith('--')) {
-      i = long(a, i);
-      continue;
-    }
-    if (a.startsWith('-') && a.length > 1) {
-      if ((entry.danger ?? {})[a] !== undefined && a.length > 2) {
-        // A whole-word option such as zip's -TT.
-        options.push({ name: a });
-        continue;
-      }
-      for (let j = 1; j < a.length; j++) {
-        const name = `-${a[j]}`;
-        if ((entry.shortValues ?? '').includes(a[j]!)) {
-          const rest = a.slice(j + 1);
-          if (a[j] === 'W' && entry.wLongs) {
-            const value = rest || args[++i];
-            if (value !== undefined) i = long(`--${value}`, i);
-          } else options.push({ name, value: rest || args[++i] });
-          break;
-        }
-        options.push({ name });
-      }
-      continue;
-    }
-    operands.push(a);
+    if (a.startsWith('--')) readLong(r, a);
+    else if (a.startsWith('-') && a.length > 1) readShorts(r, a);
+    else operands.push(a);
   }
-  return { raw: args, options, operands };
+  return { raw: args, options: r.options, operands };
 }
 
 /**
@@ -307,71 +319,95 @@ function gitRuns(args: string[], env: string[]): string | undefined {
   return GIT_SUB_USES[sub]?.(parsed);
 }
 
+const UNREADABLE_SED = 'sed script the judge cannot read';
+
+/** A sed script being read, at `i`. */
+class SedReader {
+  i = 0;
+  constructor(readonly script: string) {}
+
+  /** Past the next unescaped `d`; false when the script (or, for any other `d`, the line) ends first. */
+  skipDelimited(d: string): boolean {
+    const { script } = this;
+    for (; this.i < script.length; this.i++) {
+      if (script[this.i] === '\\') this.i++;
+      else if (script[this.i] === d) {
+        this.i++;
+        return true;
+      }
+      if (script[this.i] === '\n' && d !== '\n') return false;
+    }
+    return false;
+  }
+
+  /** A line number, `first~step`, `$`, or `/re/` (`\cREc`) with its I and M flags. */
+  address(): boolean {
+    const { script } = this;
+    if (script[this.i] === '$') this.i++;
+    else if (/[0-9]/.test(script[this.i] ?? '')) while (/[0-9~]/.test(script[this.i] ?? '')) this.i++;
+    else if (script[this.i] === '/' || script[this.i] === '\\') {
+      const d = script[this.i] === '\\' ? script[this.i + 1]! : '/';
+      this.i += script[this.i] === '\\' ? 2 : 1;
+      if (!this.skipDelimited(d)) return false;
+      while (/[IM]/.test(script[this.i] ?? '')) this.i++;
+    }
+    return true;
+  }
+
+  /** An address, or a range `a,b` (`a,+N`, `a,~N`). */
+  range(): boolean {
+    if (!this.address()) return false;
+    if (this.script[this.i] !== ',') return true;
+    this.i++;
+    if (this.script[this.i] === '+' || this.script[this.i] === '~') this.i++;
+    return this.address();
+  }
+
+  /** The command `ch` (already read) and its arguments: why it is not plain, or undefined. */
+  command(ch: string): string | undefined {
+    if ('pdDnNqQ=lgGhHxzPF'.includes(ch)) {
+      while (/[0-9]/.test(this.script[this.i] ?? '')) this.i++;
+      return undefined;
+    }
+    if (ch === 's' || ch === 'y') return this.substitution(ch);
+    if (!'aic:btT#'.includes(ch)) return `sed command ${ch} may read or write a file or run a command`;
+    // Text (a, i, c), comments and labels run to the end of the line; a branch (b, t, T) also ends at `;`.
+    const end = 'btT'.includes(ch) ? /[\n;]/ : /\n/;
+    while (this.i < this.script.length && !end.test(this.script[this.i]!)) this.i++;
+    return undefined;
+  }
+
+  /** `s/re/text/flags` or `y/abc/xyz/` after its letter: only flags that neither write nor run are plain. */
+  substitution(ch: string): string | undefined {
+    const { script } = this;
+    const d = script[this.i++];
+    if (d === undefined || d === '\n' || d === '\\') return UNREADABLE_SED;
+    if (!this.skipDelimited(d) || !this.skipDelimited(d)) return UNREADABLE_SED;
+    if (ch === 'y') return undefined;
+    const flags = /^[gpiImM0-9]*/.exec(script.slice(this.i))![0];
+    this.i += flags.length;
+    if (/^[ \t]*(?:[;\n}#]|$)/.test(script.slice(this.i, this.i + 64)) || this.i >= script.length) return undefined;
+    return `sed s/// with flag '${script.slice(this.i).trim()[0] ?? ''}' may write a file or run a command`;
+  }
+}
+
 /**
  * Whether a sed script only substitutes, prints and deletes. It reads the script command by command
  * (addresses, blocks, `s` with its flags, `y`, labels, text), so a `;` inside a regex is not a separator;
  * `e`, `w`, `W`, `r`, `R`, `s///e`, `s///w` and anything it cannot read are not plain.
  */
 export function sedScriptRuns(script: string): string | undefined {
-  let i = 0;
-  const n = script.length;
-  const skipDelimited = (d: string): boolean => {
-    for (; i < n; i++) {
-      if (script[i] === '\\') i++;
-      else if (script[i] === d) {
-        i++;
-        return true;
-      }
-      if (script[i] === '\n' && d !== '\n') return false;
+  const r = new SedReader(script);
+  while (r.i < script.length) {
+    const ch = script[r.i]!;
+    if (/[\s;{}!]/.test(ch)) r.i++;
+    else if (/[0-9$/\\]/.test(ch)) {
+      if (!r.range()) return UNREADABLE_SED;
+    } else {
+      r.i++;
+      const why = r.command(ch);
+      if (why !== undefined) return why;
     }
-    return false;
-  };
-  const address = () => {
-    if (script[i] === '$') i++;
-    else if (/[0-9]/.test(script[i] ?? '')) while (/[0-9~]/.test(script[i] ?? '')) i++;
-    else if (script[i] === '/' || script[i] === '\\') {
-      const d = script[i] === '\\' ? script[i + 1]! : '/';
-      i += script[i] === '\\' ? 2 : 1;
-      if (!skipDelimited(d)) return false;
-      while (/[IM]/.test(script[i] ?? '')) i++;
-    }
-    return true;
-  };
-  while (i < n) {
-    const ch = script[i]!;
-    if (/[\s;{}!]/.test(ch)) {
-      i++;
-      continue;
-    }
-    if (/[0-9$/\\]/.test(ch)) {
-      if (!address()) return 'sed script the judge cannot read';
-      if (script[i] === ',') {
-        i++;
-        if (script[i] === '+' || script[i] === '~') i++;
-        if (!address()) return 'sed script the judge cannot read';
-      }
-      continue;
-    }
-    i++;
-    if ('pdDnNqQ=lgGhHxzPF'.includes(ch)) {
-      while (/[0-9]/.test(script[i] ?? '')) i++;
-      continue;
-    }
-    if (ch === 's' || ch === 'y') {
-      const d = script[i++];
-      if (d === undefined || d === '\n' || d === '\\') return 'sed script the judge cannot read';
-      if (!skipDelimited(d) || !skipDelimited(d)) return 'sed script the judge cannot read';
-      if (ch === 'y') continue;
-      const flags = /^[gpiImM0-9]*/.exec(script.slice(i))![0];
-      i += flags.length;
-      if (/^[ \t]*(?:[;\n}#]|$)/.test(script.slice(i, i + 64)) || i >= n) continue;
-      return `sed s/// with flag '${script.slice(i).trim()[0] ?? ''}' may write a file or run a command`;
-    }
-    if (ch === 'a' || ch === 'i' || ch === 'c' || ch === ':' || ch === 'b' || ch === 't' || ch === 'T' || ch === '#') {
-      while (i < n && script[i] !== '\n' && !(ch !== 'a' && ch !== 'i' && ch !== 'c' && ch !== '#' && ch !== ':' && script[i] === ';')) i++;
-      continue;
-    }
-    return `sed command ${ch} may read or write a file or run a command`;
   }
   return undefined;
 }
