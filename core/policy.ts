@@ -3,6 +3,7 @@
 // code-carrying commands, unknown connections, read-only connections) cannot be overridden by user
 // rules. Pure: commands and SQL arrive already read by real parsers (judge/).
 import { z } from 'zod';
+import { globMatcher, globMatches } from './glob.js';
 import { codeCarrying, fileUrlPath, looksLikePath, networkHosts, pathCandidates, reachesNetwork, readOnlyCommand, type ShellFacts, type ShellWord } from './shell-facts.js';
 
 export type PolicyAction = 'allow' | 'deny' | 'ask';
@@ -177,21 +178,6 @@ export function isInside(root: string, p: string): boolean {
   return p === r || p.startsWith(r === '/' ? '/' : `${r}/`);
 }
 
-function globToRegex(glob: string, paths: boolean): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i]!;
-    if (ch === '*') {
-      if (paths && glob[i + 1] === '*') {
-        re += '.*';
-        i++;
-      } else re += paths ? '[^/]*' : '.*';
-    } else if (ch === '?') re += '.';
-    else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`, 's');
-}
-
 function strictest(decisions: PolicyDecision[]): PolicyDecision {
   return decisions.reduce((a, b) => (ORDER[b.decision] > ORDER[a.decision] ? b : a));
 }
@@ -241,7 +227,7 @@ function judgePath(policy: Policy, ctx: PolicyContext, raw: string, op: string, 
   const { path: p, denied } = guardPath(ctx, raw, raw, { protectedToo: writes });
   if (denied) return denied;
   const rel = p === ctx.workspace ? '.' : p.slice(ctx.workspace.length + 1);
-  const hit = userRules(policy, 'filesystem', op, (m) => !m.path || globToRegex(m.path, true).test(rel) || globToRegex(m.path, true).test(p));
+  const hit = userRules(policy, 'filesystem', op, (m) => !m.path || globMatches(m.path, rel, 'path') || globMatches(m.path, p, 'path'));
   if (hit) return hit;
   return writes ? { decision: 'ask', rule: 'default:write-asks', reason: `writing ${rel} needs approval` } : { decision: 'allow', rule: 'default:read-in-workspace', reason: `reading ${rel} inside the workspace` };
 }
@@ -285,7 +271,8 @@ function judgeWord(ctx: PolicyContext, program: string, w: ShellWord): PolicyDec
 
 /** What a `network` rule's `match.url` names: `host`, `host:port`, `*.example.com:443`, `[::1]:8080`, or a URL (`https://host` is port 443). */
 export interface HostPattern {
-  host: RegExp;
+  /** Whether a (normalised) host fits the pattern's host part. */
+  host: { test(host: string): boolean };
   /** The host when the pattern has no wildcard in it. */
   exact?: string;
   /** Undefined: any port. */
@@ -305,7 +292,7 @@ export function hostPattern(text: string): HostPattern {
   const m = (t.match(/:/g) ?? []).length > 1 && !t.includes('[') && !t.includes('://') ? undefined : /^(?:([a-z][a-z0-9+.-]*):\/\/)?(?:[^@/]*@)?(\[[^\]]*\]|[^:/?#]*)(?::(\d{1,5}|\*))?(?:[/?#].*)?$/i.exec(t);
   const host = normalizeHost(m ? m[2]! : t);
   const port = m?.[3] && m[3] !== '*' ? Number(m[3]) : m?.[1] && !m[3] ? SCHEME_PORTS[m[1].toLowerCase()] : undefined;
-  return { host: globToRegex(host, false), ...(isExact(host) ? { exact: host } : {}), ...(port !== undefined ? { port } : {}) };
+  return { host: { test: globMatcher(host, 'text') }, ...(isExact(host) ? { exact: host } : {}), ...(port !== undefined ? { port } : {}) };
 }
 
 /**
@@ -412,7 +399,7 @@ function judgeTerminal(policy: Policy, ctx: PolicyContext, shell: ShellFacts): P
       const hosts = networkHosts(program, values);
       for (const d of hosts.length ? hosts.map((h) => judgeHost(policy, h)) : [judgeHost(policy, undefined)]) network.push(d);
     } else if (!readOnlyCommand(program, values)) local.push(program);
-    const matches = (m: NonNullable<PolicyRule['match']>) => !m.command || globToRegex(m.command, false).test(text) || globToRegex(m.command, false).test(fullText) || (known && globToRegex(m.command, false).test(first.value!));
+    const matches = (m: NonNullable<PolicyRule['match']>) => !m.command || globMatches(m.command, text, 'text') || globMatches(m.command, fullText, 'text') || (known && globMatches(m.command, first.value!, 'text'));
     // Where a rule names this exact command it decides, unless a deny or ask rule matches too.
     const hit = exact ? userRules(policy, 'terminal', undefined, matches, ['deny', 'ask']) ?? { decision: 'allow' as const, rule: ruleName(policy, exact), reason: exact.description ?? `rule ${ruleName(policy, exact)} names this exact command` } : known ? userRules(policy, 'terminal', undefined, matches) : userRules(policy, 'terminal', undefined, matches, ['deny', 'ask']);
     decisions.push(hit ?? { decision: 'ask', rule: 'default:terminal-asks', reason: `running ${program} needs approval` });
@@ -482,8 +469,8 @@ function judgeMcp(policy: Policy, ctx: PolicyContext, call: McpToolCall): Policy
   }
   const hits = policy.rules.filter(
     (r) =>
-      (r.tool === '*' || (r.tool.startsWith('mcp:') && globToRegex(r.tool, false).test(call.tool))) &&
-      Object.entries(r.match?.arguments ?? {}).every(([k, glob]) => k in call.args && globToRegex(glob, false).test(typeof call.args[k] === 'string' ? (call.args[k] as string) : JSON.stringify(call.args[k]))),
+      (r.tool === '*' || (r.tool.startsWith('mcp:') && globMatches(r.tool, call.tool, 'text'))) &&
+      Object.entries(r.match?.arguments ?? {}).every(([k, glob]) => k in call.args && globMatches(glob, typeof call.args[k] === 'string' ? (call.args[k] as string) : JSON.stringify(call.args[k]), 'text')),
   );
   if (hits.length) return strictest(hits.map((r) => ({ decision: r.action, rule: ruleName(policy, r), reason: r.description ?? `rule ${ruleName(policy, r)}` })));
   return { decision: 'ask', rule: 'default:mcp-asks', reason: `calling ${call.tool} needs approval` };

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { RE2JS } from 're2js';
+import { globMatcher } from '../../core/glob.js';
 import { realResolve } from '../../db/policy-file.js';
 import { checkWritableDir, EscapeError, openDirInside, openInside, type Boundary } from './workspace.js';
 
@@ -50,11 +51,6 @@ function walk(b: Boundary, root: string, dir: string, out: string[], top = true)
 
 // A model's pattern runs on the worker's event loop: RE2 matches in time linear in the text, where a
 // backtracking engine can take years on one line (`^(a+)+$`).
-function globRegex(glob: string): RE2JS {
-  const re = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*\/?/g, '\u0000').replace(/\*/g, '[^/]*').replace(/\?/g, '.').replace(/\u0000/g, '.*');
-  return RE2JS.compile(`^${re}$`);
-}
-
 function grepRegex(pattern: string): RE2JS {
   try {
     return RE2JS.compile(pattern);
@@ -112,8 +108,8 @@ export function runFilesystem(b: Boundary, target: string, args: FilesystemArgs)
     case 'glob': {
       const files: string[] = [];
       walk(b, target, target, files);
-      const re = globRegex(args.pattern ?? '**');
-      return files.filter((f) => re.test(f)).join('\n');
+      const fits = globMatcher(args.pattern ?? '**', 'path');
+      return files.filter(fits).join('\n');
     }
     case 'grep': {
       if (!args.pattern) throw new Error('grep needs `pattern` (a regular expression)');
