@@ -55,6 +55,84 @@ function ordered(current: string[], front: string[]): string[] {
   return [...head, ...current.filter((f) => !head.includes(f))];
 }
 
+/** A view being changed by a description: its components (a copy), what was used, the description without quotes. */
+interface Editing {
+  components: A2uiComponent[];
+  used: string[];
+  shape: TargetShape;
+  description: string;
+  /** The description with quoted text and label phrases blanked: they name no field to show or order. */
+  plain: string;
+  fresh: boolean;
+}
+
+const byId = (e: Editing, id: string) => e.components.find((c) => c.id === id);
+
+function applyTitle(e: Editing): void {
+  const title = TITLE.exec(e.description)?.[1]?.trim();
+  const titleText = byId(e, 'title');
+  if (title && titleText?.component === 'Text' && titleText.text !== title) {
+    titleText.text = title;
+    e.used.push(`title "${title}"`);
+  }
+}
+
+function applyInputOrder(e: Editing): void {
+  const inputs = e.shape.inputs.map((f) => f.name);
+  const form = byId(e, 'form');
+  if (!form || !('children' in form)) return;
+  const said = mentions(e.plain, inputs).map((m) => m.field);
+  const current = form.children.filter((c) => c.startsWith('in_')).map((c) => c.slice(3));
+  const order = ordered(ordered(current, e.fresh ? unique(said) : []), firsts(e.plain, inputs));
+  if (order.join() === current.join()) return;
+  form.children = [...order.map((f) => `in_${f}`), ...form.children.filter((c) => !c.startsWith('in_'))];
+  e.used.push(`inputs in order: ${order.join(', ')}`);
+}
+
+const rowOf = (c: string) => /^out_(.+)_row$/.exec(c)?.[1];
+const blockIds = (f: string) => [`out_${f}`, `out_${f}_label`, `out_${f}_row`];
+
+/** The outputs to show, in order: `only` ones, else the current plus those shown; hidden ones taken out. */
+function shownOutputs(e: Editing, current: string[]): string[] {
+  const outputs = e.shape.outputs.map((f) => f.name);
+  const said = mentions(e.plain, outputs);
+  const only = unique(said.filter((m) => m.verb === 'only').map((m) => m.field));
+  const hidden = new Set(said.filter((m) => m.verb === 'hide').map((m) => m.field));
+  let shown = only.length ? only : unique([...current, ...said.filter((m) => m.verb === 'show').map((m) => m.field)]);
+  shown = shown.filter((f) => !hidden.has(f));
+  const named = unique(said.filter((m) => m.verb !== 'hide').map((m) => m.field));
+  return ordered(ordered(shown, e.fresh ? named : []), firsts(e.plain, outputs));
+}
+
+function applyOutputs(e: Editing): void {
+  const outputs = e.shape.outputs.map((f) => f.name);
+  const results = byId(e, 'results');
+  if (!results || !('children' in results)) return;
+  const current = results.children.map(rowOf).filter((f): f is string => f !== undefined && outputs.includes(f));
+  const shown = shownOutputs(e, current);
+  if (shown.join() === current.join()) return;
+  // A shown output the view lacks gets the scaffold's block for it; a hidden one loses its block.
+  const scaffold = scaffoldSurface(e.shape, '').components;
+  const added = shown.filter((x) => !current.includes(x)).flatMap(blockIds).filter((id) => !byId(e, id));
+  for (const id of added) e.components.push(structuredClone(scaffold.find((c) => c.id === id)!));
+  for (const id of current.filter((x) => !shown.includes(x)).flatMap(blockIds)) e.components.splice(e.components.findIndex((c) => c.id === id), 1);
+  results.children = [...results.children.filter((c) => rowOf(c) === undefined), ...shown.map((f) => `out_${f}_row`)];
+  e.used.push(`outputs shown: ${shown.join(', ') || 'none'}`);
+}
+
+function applyLabels(e: Editing): void {
+  const fields = [...e.shape.inputs, ...e.shape.outputs].map((f) => f.name);
+  for (const [, name, text] of LABELS.flatMap((re) => [...e.description.matchAll(re)])) {
+    const field = fields.find((f) => new RegExp(`^${fieldPattern(f).source}$`, 'i').test(name!.trim()));
+    if (!field) continue;
+    const target = byId(e, `in_${field}`) ?? byId(e, `out_${field}_label`);
+    if (target && 'label' in target && target.id.startsWith('in_') && target.label !== text) target.label = text!;
+    else if (target?.component === 'Text' && target.id.endsWith('_label') && target.text !== text) target.text = text!;
+    else continue;
+    e.used.push(`${field} labelled "${text}"`);
+  }
+}
+
 /**
  * Apply what a description says to a scaffold-shaped view (ids `title`, `form`, `results`, `in_<f>`,
  * `out_<f>_row`); parts of a view without those ids are left as they are. `fresh`: a new app, whose
@@ -62,66 +140,12 @@ function ordered(current: string[], front: string[]): string[] {
  * @example describeView(scaffold, shape, 'titled "Review desk": show only the sentiment', { fresh: true })
  */
 export function describeView(surface: A2uiSurface, shape: TargetShape, description: string, o: { fresh: boolean }): DescribedView {
-  const components: A2uiComponent[] = structuredClone(surface.components);
-  const byId = (id: string) => components.find((c) => c.id === id);
-  const used: string[] = [];
-  // Quoted text and label phrases name no field to show or order.
   const blank = (m: string) => ' '.repeat(m.length);
   const plain = LABELS.reduce((text, re) => text.replace(re, blank), description).replace(QUOTED, blank);
-
-  const title = TITLE.exec(description)?.[1]?.trim();
-  const titleText = byId('title');
-  if (title && titleText?.component === 'Text' && titleText.text !== title) {
-    titleText.text = title;
-    used.push(`title "${title}"`);
-  }
-
-  const inputs = shape.inputs.map((f) => f.name);
-  const form = byId('form');
-  if (form && 'children' in form) {
-    const said = mentions(plain, inputs).map((m) => m.field);
-    const current = form.children.filter((c) => c.startsWith('in_')).map((c) => c.slice(3));
-    const order = ordered(ordered(current, o.fresh ? unique(said) : []), firsts(plain, inputs));
-    if (order.join() !== current.join()) {
-      form.children = [...order.map((f) => `in_${f}`), ...form.children.filter((c) => !c.startsWith('in_'))];
-      used.push(`inputs in order: ${order.join(', ')}`);
-    }
-  }
-
-  const outputs = shape.outputs.map((f) => f.name);
-  const results = byId('results');
-  if (results && 'children' in results) {
-    const rowOf = (c: string) => /^out_(.+)_row$/.exec(c)?.[1];
-    const current = results.children.map(rowOf).filter((f): f is string => f !== undefined && outputs.includes(f));
-    const said = mentions(plain, outputs);
-    const only = unique(said.filter((m) => m.verb === 'only').map((m) => m.field));
-    const hidden = new Set(said.filter((m) => m.verb === 'hide').map((m) => m.field));
-    let shown = only.length ? only : unique([...current, ...said.filter((m) => m.verb === 'show').map((m) => m.field)]);
-    shown = shown.filter((f) => !hidden.has(f));
-    const named = unique(said.filter((m) => m.verb !== 'hide').map((m) => m.field));
-    shown = ordered(ordered(shown, o.fresh ? named : []), firsts(plain, outputs));
-    if (shown.join() !== current.join()) {
-      // A shown output the view lacks gets the scaffold's block for it; a hidden one loses its block.
-      const scaffold = scaffoldSurface(shape, '').components;
-      for (const f of shown.filter((x) => !current.includes(x))) {
-        for (const id of [`out_${f}`, `out_${f}_label`, `out_${f}_row`]) if (!byId(id)) components.push(structuredClone(scaffold.find((c) => c.id === id)!));
-      }
-      for (const f of current.filter((x) => !shown.includes(x))) {
-        for (const id of [`out_${f}`, `out_${f}_label`, `out_${f}_row`]) components.splice(components.findIndex((c) => c.id === id), 1);
-      }
-      results.children = [...results.children.filter((c) => rowOf(c) === undefined), ...shown.map((f) => `out_${f}_row`)];
-      used.push(`outputs shown: ${shown.join(', ') || 'none'}`);
-    }
-  }
-
-  for (const [, name, text] of LABELS.flatMap((re) => [...description.matchAll(re)])) {
-    const field = [...inputs, ...outputs].find((f) => new RegExp(`^${fieldPattern(f).source}$`, 'i').test(name!.trim()));
-    if (!field) continue;
-    const target = byId(`in_${field}`) ?? byId(`out_${field}_label`);
-    if (target && 'label' in target && target.id.startsWith('in_') && target.label !== text) target.label = text!;
-    else if (target?.component === 'Text' && target.id.endsWith('_label') && target.text !== text) target.text = text!;
-    else continue;
-    used.push(`${field} labelled "${text}"`);
-  }
-  return { surface: { ...surface, components }, used: unique(used) };
+  const e: Editing = { components: structuredClone(surface.components), used: [], shape, description, plain, fresh: o.fresh };
+  applyTitle(e);
+  applyInputOrder(e);
+  applyOutputs(e);
+  applyLabels(e);
+  return { surface: { ...surface, components: e.components }, used: unique(e.used) };
 }

@@ -23,4 +23,18 @@ describe('describeView', () => {
     expect(describeView(drafted, shape, 'titled "X": hide the summary', { fresh: false })).toEqual({ surface: drafted, used: [] });
     expect(describeView(scaffold, shape, "make it pretty, it's for the user's boss", { fresh: true }).used).toEqual([]);
   });
+
+  it('applies titles, input order, shown, hidden and only outputs, and labels the way it always did', () => {
+    const hidden = describeView(scaffold, shape, 'hide the summary', { fresh: false }).surface;
+    const cases: Array<[A2uiSurface, string, boolean]> = [
+      [scaffold, 'titled "Review desk": show only the summary', true],
+      [scaffold, 'Heading: "Desk". Ask for the audience, then the review. Display key points, then summary.', true],
+      [scaffold, 'Ask for the audience, then the review; audience first', false],
+      [scaffold, 'without key points; summary labelled "Short"; call key_points "Points"', false],
+      [hidden, 'show the summary again; label review as "Text"', false],
+      [hidden, 'just key points. Key points first.', true],
+      [scaffold, 'title "app"', true],
+    ];
+    expect(cases.map(([view, text, fresh]) => JSON.stringify(describeView(view, shape, text, { fresh })))).toMatchSnapshot();
+  });
 });
