@@ -3,8 +3,6 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from '@temporalio/worker';
-import { createActivities } from '../activities/index.js';
-import { closeBrowser } from '../activities/tools/browser.js';
 import { closeMcpSessions } from '../mcp/client.js';
 import { createProviderResolver, type ProviderFactory } from '../providers/registry.js';
 import type { HarnessConfig } from '../config/index.js';
@@ -12,10 +10,10 @@ import { processSecrets } from '../core/secrets.js';
 import { loadKeyring } from '../keyring/index.js';
 import { createBus, RunTailer } from '../db/event-bus.js';
 import type { Store } from '../db/knex.js';
-import { workflowBundleOptions } from '../temporal/bundle.js';
-import { connectClient, connectWorker } from '../temporal/connection.js';
+import { payloadStore } from '../db/payload-store.js';
+import { connectClient } from '../temporal/connection.js';
 import { startTelemetry } from '../temporal/telemetry.js';
-import { createWorkers, type ProcessWorkers } from '../temporal/worker.js';
+import { startWorker, type RunningWorker } from '../worker/index.js';
 import { createApp } from './app.js';
 import { startAppViews } from './app-views/server.js';
 import { keepProjectPrivate } from '../config/private-files.js';
@@ -66,7 +64,7 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
   const resolveProvider = createProviderResolver(o.store, keyring, secrets, localFiles, o.providerFactory);
   const payloadKeys = o.encryptPayloads === false ? undefined : keyring;
   const telemetry = startTelemetry(config.telemetry, secrets);
-  const client = await connectClient(config.temporal, payloadKeys, o.store, !!telemetry);
+  const client = await connectClient(config.temporal, payloadKeys, payloadStore(o.store), !!telemetry);
 
   const app: AppContext = {
     version: VERSION,
@@ -88,23 +86,7 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
     telemetry,
   };
 
-  let workers: ProcessWorkers | undefined;
-  let workerRun: Promise<void> | undefined;
-  if (o.withWorker) {
-    const connection = await connectWorker(config.temporal);
-    workers = await createWorkers({
-      connection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      activities: (sessionQueue) => createActivities({ store: o.store, bus, secrets, resolveProvider, tools: config.tools, telemetry, log, sessionQueue }),
-      bundle: workflowBundleOptions(config),
-      keyring: payloadKeys,
-      store: o.store,
-      telemetry,
-      workflowCacheSize: config.temporal.workflowCacheSize,
-    });
-    workerRun = workers.run().finally(() => connection.close());
-  }
+  const worker: RunningWorker | undefined = o.withWorker ? await startWorker({ config, store: o.store, bus, secrets, resolveProvider, telemetry, log, keyring: payloadKeys }) : undefined;
 
   const server = http.createServer(createApp(app).callback());
   const wss = attachWebSocket(app, server);
@@ -126,7 +108,7 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     app,
-    worker: workers?.main,
+    worker: worker?.main,
     async close() {
       clearInterval(timer);
       app.tailer.close();
@@ -135,9 +117,8 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await views.close();
-      workers?.shutdown();
-      await workerRun?.catch(() => {});
-      await closeBrowser();
+      worker?.shutdown();
+      await worker?.done.catch(() => {});
       await closeMcpSessions();
       await bus.close?.();
       await client.connection.close();

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DIST = path.join(root, 'dist');
 /** What the CLI, the API and the worker load; tests and benchmarks run from source. */
-const SOURCE_DIRS = ['activities', 'api', 'cli', 'config', 'core', 'db', 'judge', 'keyring', 'mcp', 'providers', 'sandbox', 'temporal', 'workflows'];
+const SOURCE_DIRS = ['activities', 'api', 'cli', 'config', 'core', 'db', 'judge', 'keyring', 'mcp', 'providers', 'sandbox', 'temporal', 'worker', 'workflows'];
 // The options tsx runs the sources with (tsconfig.json's, as esbuild reads them).
 const tsconfigRaw = { compilerOptions: { target: 'ES2022', useDefineForClassFields: true, verbatimModuleSyntax: true } };
 

@@ -5,8 +5,7 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure, type Payload, type PayloadCodec, type SerializationContext } from '@temporalio/common';
 // A CommonJS package: Node's ESM loader offers it as a default export only.
 import proto from '@temporalio/proto';
-import type { Store } from '../db/knex.js';
-import { getArtifact, putArtifact } from '../db/repositories/artifacts.js';
+import type { PayloadStore } from './payload-store.js';
 
 const { temporal } = proto;
 export const ARTIFACT = 'binary/vloop-artifact';
@@ -22,7 +21,7 @@ export const sizeText = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).
 
 export class ArtifactCodec implements PayloadCodec {
   constructor(
-    private readonly store: Store,
+    private readonly store: PayloadStore,
     private readonly o: { thresholdBytes?: number; maxBytes?: number } = {},
   ) {}
 
@@ -40,7 +39,7 @@ export class ArtifactCodec implements PayloadCodec {
         // Thrown while an activity's result is encoded, this fails that step (not retried: the same step gives the same size).
         if (bytes.byteLength > max) throw ApplicationFailure.nonRetryable(`a value of ${sizeText(bytes.byteLength)} is larger than the ${sizeText(max)} a run may pass between steps; write it to a file or a dataset and pass its path or id`, 'PayloadTooLarge');
         const sha256 = createHash('sha256').update(bytes).digest('hex');
-        await putArtifact(this.store, { sha256, data: bytes, workflowId });
+        await this.store.putArtifact({ sha256, data: bytes, workflowId });
         return { metadata: { encoding: utf8(ARTIFACT), sha256: utf8(sha256), bytes: utf8(String(bytes.byteLength)) }, data: utf8(sha256) };
       }),
     );
@@ -51,7 +50,7 @@ export class ArtifactCodec implements PayloadCodec {
       payloads.map(async (p) => {
         if (text(p.metadata?.encoding) !== ARTIFACT) return p;
         const sha256 = text(p.metadata?.sha256);
-        const bytes = await getArtifact(this.store, sha256);
+        const bytes = await this.store.getArtifact(sha256);
         if (!bytes) throw new Error(`payload artifact ${sha256} is not in this project's store`);
         if (createHash('sha256').update(bytes).digest('hex') !== sha256) throw new Error(`payload artifact ${sha256} does not match its hash`);
         return temporal.api.common.v1.Payload.decode(bytes);

@@ -4,7 +4,7 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 // A CommonJS package: Node's ESM loader offers it as a default export only.
 import proto from '@temporalio/proto';
 import { open, seal, type Keyring } from '../keyring/index.js';
-import type { Store } from '../db/knex.js';
+import type { PayloadStore } from './payload-store.js';
 import { ArtifactCodec } from './artifact-codec.js';
 import { ValueCodec } from './value-codec.js';
 
@@ -42,7 +42,7 @@ export class EncryptionCodec implements PayloadCodec {
  * result and the events is one row); then payloads are encrypted, and any still large kept as artifacts
  * (ciphertext, like the history). Decoding runs in reverse, so histories written before read as they were.
  */
-export const encryptedDataConverter = (keys: Keyring, store?: Store) => ({
+export const encryptedDataConverter = (keys: Keyring, store?: PayloadStore) => ({
   payloadCodecs: [...(store ? [new ValueCodec(keys, store)] : []), new EncryptionCodec(keys), ...(store ? [new ArtifactCodec(store)] : [])],
 });
 

@@ -4,9 +4,9 @@ import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import type { Keyring } from '../keyring/index.js';
-import type { Store } from '../db/knex.js';
 import { workflowBundle, type BundleOptions } from './bundle.js';
 import { encryptedDataConverter } from './codec.js';
+import type { PayloadStore } from './payload-store.js';
 import { runExecutions } from './executions.js';
 import type { Telemetry } from './telemetry.js';
 import { tracingOptions } from './worker.js';
@@ -108,7 +108,7 @@ export async function replayExecutions(executions: Array<{ runId?: string | unde
 }
 
 /** Replay a run from the server, every execution of it. */
-export async function replayRun(client: Client, workflowId: string, bundle: BundleOptions, keys: Keyring, store: Store, telemetry?: Telemetry): Promise<ReplayResult> {
+export async function replayRun(client: Client, workflowId: string, bundle: BundleOptions, keys: Keyring, store: PayloadStore, telemetry?: Telemetry): Promise<ReplayResult> {
   // A traced bundle calls the exporter sink, which replay registers and then skips.
   const sinks = telemetry ? { sinks: tracingOptions(telemetry).sinks } : {};
   const options = { workflowBundle: await workflowBundle(bundle), dataConverter: encryptedDataConverter(keys, store), ...sinks };

@@ -4,9 +4,8 @@
 import { createHmac } from 'node:crypto';
 import type { Payload, PayloadCodec, SerializationContext } from '@temporalio/common';
 import { open, seal, type Keyring } from '../keyring/index.js';
-import type { Store } from '../db/knex.js';
-import { getArtifact, putArtifact } from '../db/repositories/artifacts.js';
-import { largeStrings, ownValue, replaced, STORED_VALUE_THRESHOLD } from '../db/repositories/stored-values.js';
+import { largeStrings, replaced, STORED_VALUE_THRESHOLD } from '../core/large-strings.js';
+import type { PayloadStore } from './payload-store.js';
 
 export const SEALED_VALUES = 'json/vloop-sealed-values';
 const JSON_PLAIN = 'json/plain';
@@ -38,7 +37,7 @@ function unsealed(v: unknown, strings: Map<string, string>): unknown {
 export class ValueCodec implements PayloadCodec {
   constructor(
     private readonly keys: Keyring,
-    private readonly store: Store,
+    private readonly store: PayloadStore,
   ) {}
 
   /** The store's key of a value: HMAC-SHA256 with the current key, named with that key's id. */
@@ -61,8 +60,8 @@ export class ValueCodec implements PayloadCodec {
         const refs = new Map<string, SealedRef>();
         for (const s of strings) {
           const { hmac, ref } = this.keyOf(s);
-          await putArtifact(this.store, { sha256: hmac, data: seal(this.keys.current.key, Buffer.from(s, 'utf8')), workflowId });
-          if (workflowId) await ownValue(this.store.knex, hmac, workflowId);
+          await this.store.putArtifact({ sha256: hmac, data: seal(this.keys.current.key, Buffer.from(s, 'utf8')), workflowId });
+          if (workflowId) await this.store.ownValue(hmac, workflowId);
           refs.set(s, { [MARK]: ref, bytes: Buffer.byteLength(s) });
         }
         return { metadata: { ...p.metadata, encoding: utf8(SEALED_VALUES) }, data: utf8(JSON.stringify(replaced(value, refs))) };
@@ -80,7 +79,7 @@ export class ValueCodec implements PayloadCodec {
           const [id, hmac] = r[MARK].split(':') as [string, string];
           const k = this.keys.byId.get(id);
           if (!k) throw new Error(`a payload value is sealed with key '${id}', which this keyring does not have`);
-          const sealed = await getArtifact(this.store, hmac);
+          const sealed = await this.store.getArtifact(hmac);
           if (!sealed) throw new Error(`payload value ${hmac} is not in this project's store`);
           const s = open(k.key, Buffer.from(sealed)).toString('utf8');
           if (createHmac('sha256', k.key).update(s).digest('hex') !== hmac) throw new Error(`payload value ${hmac} does not match its key`);

@@ -1,14 +1,16 @@
-// Worker bootstrap: bundled workflows plus activities built by createActivities(deps).
+// Worker bootstrap: bundled workflows plus the activities the composition root (worker/) hands in.
 import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Worker, type NativeConnection } from '@temporalio/worker';
-import type { Activities } from '../activities/index.js';
 import type { Keyring } from '../keyring/index.js';
-import type { Store } from '../db/knex.js';
 import { workflowBundle, type BundleOptions } from './bundle.js';
 import { encryptedDataConverter } from './codec.js';
+import type { PayloadStore } from './payload-store.js';
 import type { Telemetry } from './telemetry.js';
+
+/** The activity functions by name, as Worker.create takes them (temporal/ does not know which). */
+export type Activities = object;
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -20,7 +22,7 @@ export interface WorkerOptions {
   /** Payloads in and out of this worker are encrypted with these keys (plain without: benchmarks compare). */
   keyring: Keyring | undefined;
   /** Where large payloads are kept as artifacts. */
-  store: Store;
+  store: PayloadStore;
   /** Traces out: activity spans, and workflow spans through the exporter sink. */
   telemetry?: Telemetry | undefined;
   /** Workflows kept in memory; 0 sends every workflow task to whichever worker polls first. */

@@ -11,6 +11,7 @@ import type { AppContext } from '../context.js';
 import { narrowCookieValue } from '../gate/ticket.js';
 import type { GateCookie } from '../security.js';
 import { encryptedDataConverter, runCodecs } from '../../temporal/codec.js';
+import { payloadStore } from '../../db/payload-store.js';
 
 export const CODEC_PREFIX = '/api/temporal/codec';
 /** Asked by the dashboard (with the token) to give its browser the codec cookie. */
@@ -86,7 +87,7 @@ export function codecCookieRoutes(app: AppContext): Router {
 
 export function codecRoutes(app: AppContext): Router {
   const r = new Router({ prefix: CODEC_PREFIX });
-  const { payloadCodecs } = encryptedDataConverter(app.keyring, app.store);
+  const { payloadCodecs } = encryptedDataConverter(app.keyring, payloadStore(app.store));
   // The CLI templates the namespace into the path; the UI does not: both are served.
   for (const op of ['encode', 'decode'] as const) {
     for (const p of [`/${op}`, `/:namespace/${op}`]) {

@@ -9,6 +9,7 @@ import { runRequest, type ComponentSpec, type PipelineSpec } from '../../core/sp
 import { typeToString } from '../../core/types.js';
 import { runVersions, type LabelKind, type LabelResolution } from '../../core/versions.js';
 import { audit } from '../../db/repositories/audit.js';
+import { payloadStore } from '../../db/payload-store.js';
 import * as runs from '../../db/repositories/runs.js';
 import { components, pipelines } from '../../db/repositories/versioned.js';
 import { runExecutions } from '../../temporal/executions.js';
@@ -146,5 +147,5 @@ export async function runHistory(ctx: AppContext, id: string) {
 
 export async function replay(ctx: AppContext, id: string) {
   const run = await runs.getRun(ctx.store, id);
-  return replayRun(ctx.temporal.client, run.workflowId, workflowBundleOptions(ctx.config), ctx.keyring, ctx.store, ctx.telemetry);
+  return replayRun(ctx.temporal.client, run.workflowId, workflowBundleOptions(ctx.config), ctx.keyring, payloadStore(ctx.store), ctx.telemetry);
 }

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { shutdownTemporalRuntime } from '../../temporal/runtime.js';
 import type { Command } from 'commander';
+import { payloadStore } from '../../db/payload-store.js';
 import { loadKeyring, type Keyring } from '../../keyring/index.js';
 import { workflowBundle, workflowBundleOptions } from '../../temporal/bundle.js';
 import { encryptedDataConverter } from '../../temporal/codec.js';
@@ -40,7 +41,7 @@ async function replayFiles(target: string, say: (line: string) => void, verbose:
   const store = await prepareStore();
   let ok = true;
   try {
-    const options = { workflowBundle: await workflowBundle(workflowBundleOptions(c)), dataConverter: encryptedDataConverter(replayKeyring(), store) };
+    const options = { workflowBundle: await workflowBundle(workflowBundleOptions(c)), dataConverter: encryptedDataConverter(replayKeyring(), payloadStore(store)) };
     for (const file of files) {
       let run;
       try {

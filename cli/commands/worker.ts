@@ -1,18 +1,13 @@
 // `harness worker`: a worker alone, to scale out against the same Temporal and store.
 import path from 'node:path';
 import type { Command } from 'commander';
-import { createActivities } from '../../activities/index.js';
-import { closeBrowser } from '../../activities/tools/browser.js';
-import { closeMcpSessions } from '../../mcp/client.js';
 import { createProviderResolver } from '../../providers/registry.js';
 import { createLogger } from '../../config/log.js';
 import { processSecrets } from '../../core/secrets.js';
 import { loadKeyring } from '../../keyring/index.js';
 import { createBus } from '../../db/event-bus.js';
-import { workflowBundleOptions } from '../../temporal/bundle.js';
-import { connectWorker } from '../../temporal/connection.js';
 import { startTelemetry } from '../../temporal/telemetry.js';
-import { createWorkers } from '../../temporal/worker.js';
+import { startWorker } from '../../worker/index.js';
 import { onShutdown, prepareStore, resolvedConfig } from '../runtime.js';
 
 export function workerCommand(program: Command): void {
@@ -30,27 +25,13 @@ export function workerCommand(program: Command): void {
       const keyring = loadKeyring(config.paths.secretKey, config.secretKeyText);
       for (const k of keyring.byId.values()) secrets.add(k.key.toString('hex'));
       const resolveProvider = createProviderResolver(store, keyring, secrets, localFiles);
-      const connection = await connectWorker(target);
       const telemetry = startTelemetry(config.telemetry, secrets);
-      const workers = await createWorkers({
-        connection,
-        namespace: target.namespace,
-        taskQueue: target.taskQueue,
-        activities: (sessionQueue) => createActivities({ store, bus, secrets, resolveProvider, tools: config.tools, telemetry, log, sessionQueue }),
-        bundle: workflowBundleOptions(config),
-        keyring,
-        store,
-        telemetry,
-        workflowCacheSize: target.workflowCacheSize,
-      });
+      const workers = await startWorker({ config, store, bus, secrets, resolveProvider, telemetry, log, keyring });
       onShutdown(async () => workers.shutdown());
       log.info({ taskQueue: target.taskQueue, sessionQueue: workers.sessionQueue, address: target.address }, 'worker running');
       console.log(`worker polling ${target.address} task queue '${target.taskQueue}' (sessions on '${workers.sessionQueue}')`);
-      await workers.run();
-      await closeBrowser();
-      await closeMcpSessions();
+      await workers.done;
       await bus.close?.();
-      await connection.close();
       await telemetry?.shutdown();
       await store.close();
     });

@@ -3,9 +3,8 @@
 // every read resolves references back, so readers see exactly what was written (ADR 0015).
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
+import { largeStrings, replaced } from '../../core/large-strings.js';
 
-/** Strings longer than this (in UTF-16 units) are stored once and referred to. */
-export const STORED_VALUE_THRESHOLD = 64 * 1024;
 const MARK = '$vloopValue';
 /** A reference as JSON.stringify writes it (the one way it is written), for finding it in stored text. */
 const REF_TEXT = /\{"\$vloopValue":"sha256:([0-9a-f]{64})","bytes":\d+\}/g;
@@ -23,23 +22,6 @@ const isRef = (v: unknown): v is Ref => {
   return keys.length === 2 && typeof mark === 'string' && /^sha256:[0-9a-f]{64}$/.test(mark) && typeof (v as Ref).bytes === 'number';
 };
 const hashOf = (ref: Ref) => ref[MARK].slice('sha256:'.length);
-
-/** Every large string in a value (objects and arrays walked). */
-export function largeStrings(v: unknown, found: Set<string>): Set<string> {
-  if (typeof v === 'string') {
-    if (v.length > STORED_VALUE_THRESHOLD) found.add(v);
-  } else if (Array.isArray(v)) for (const x of v) largeStrings(x, found);
-  else if (v && typeof v === 'object') for (const x of Object.values(v)) largeStrings(x, found);
-  return found;
-}
-
-/** The value with each string in `refs` replaced by what it maps to (a reference). */
-export function replaced(v: unknown, refs: Map<string, unknown>): unknown {
-  if (typeof v === 'string') return refs.get(v) ?? v;
-  if (Array.isArray(v)) return v.map((x) => replaced(x, refs));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, replaced(x, refs)]));
-  return v;
-}
 
 /**
  * Store the large strings of `value` once (for run `runId`) and return it with references in their place.

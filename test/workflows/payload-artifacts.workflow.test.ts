@@ -7,6 +7,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { componentPlan } from '../../core/pipeline-plan.js';
 import { componentSpec } from '../../core/specs.js';
+import { payloadStore } from '../../db/payload-store.js';
 import { ARTIFACT, ArtifactCodec } from '../../temporal/artifact-codec.js';
 import { componentWorkflow } from '../../workflows/component.js';
 import { dialects, freshStore, type TestStore } from '../helpers/db.js';
@@ -30,7 +31,7 @@ describe.each(dialects)('payload artifacts (%s)', (dialect) => {
   });
 
   it('keeps a big step output in the store, referenced from the history; a bigger one fails its step, naming the size', async () => {
-    const dataConverter = { payloadCodecs: [new ArtifactCodec(db.store, { thresholdBytes: 4096, maxBytes: 64 * 1024 })] };
+    const dataConverter = { payloadCodecs: [new ArtifactCodec(payloadStore(db.store), { thresholdBytes: 4096, maxBytes: 64 * 1024 })] };
     const { acts, runs } = fakeActivities({
       predict: async (input) => ({ outputs: { result: 'x'.repeat(Number(input.inputs.text)) }, usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0, latencyMs: 1 }),
     });
@@ -60,7 +61,7 @@ describe.each(dialects)('payload artifacts (%s)', (dialect) => {
   }, 60_000);
 
   it('refuses an artifact whose bytes no longer match the hash the history holds', async () => {
-    const codec = new ArtifactCodec(db.store, { thresholdBytes: 16 });
+    const codec = new ArtifactCodec(payloadStore(db.store), { thresholdBytes: 16 });
     const [ref] = await codec.encode([{ metadata: { encoding: new TextEncoder().encode('json/plain') }, data: new TextEncoder().encode(JSON.stringify('y'.repeat(100))) }]);
     const sha = Buffer.from(ref!.metadata!.sha256!).toString();
     expect(Buffer.from((await codec.decode([ref!]))[0]!.data!).toString()).toBe(JSON.stringify('y'.repeat(100)));
