@@ -3,6 +3,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Usage } from '../core/messages.js';
 import { actionGrammar, actionSchema, agentToolNames, nativeTools, parseAction, parseNativeAction, renderReact, type AgentAction, type McpToolInfo, type TrajectoryStep } from '../core/react.js';
+import { agentCallId } from '../core/run-story/ids.js';
 import { parseSignature } from '../core/signature.js';
 import type { ComponentSpec } from '../core/specs.js';
 import type { Store } from '../db/knex.js';
@@ -41,7 +42,7 @@ export function createAgentStep(deps: { store: Store; callModel: CallModel; reso
     const r = await deps.callModel(
       {
         runId,
-        callId: `agent[${input.step}]`,
+        callId: agentCallId(input.step),
         provider: component.provider,
         model: component.model,
         messages: renderReact({ signature, instructions: component.instructions, tools, mcp, native, finishOnly: input.finishOnly }, input.inputs, trajectory),

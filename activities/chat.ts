@@ -1,6 +1,7 @@
 // One chat turn as one activity: store the user message, stream the reply, store it; idempotent per turn.
 // The conversation so far is read from the store: the workflow carries message ids, not the transcript.
 import type { ChatMessage, Usage } from '../core/messages.js';
+import { chatMessageKey } from '../core/run-story/events.js';
 import type { Store } from '../db/knex.js';
 import type { ChatTarget } from '../core/run-story/status.js';
 import { answeredTranscript, storedReply, upsertMessage } from '../db/repositories/chats.js';
@@ -44,11 +45,11 @@ export function createChatTurn(deps: ChatDeps) {
 
   async function answer(input: ChatTurnInput): Promise<ChatTurnResult> {
     const { chatId, runId, messageId, target } = input;
-    await upsertMessage(deps.store, chatId, { key: `${messageId}:user`, role: 'user', content: input.content });
+    await upsertMessage(deps.store, chatId, { key: chatMessageKey(messageId, 'user'), role: 'user', content: input.content });
     const history = input.history ?? (await answeredTranscript(deps.store, chatId, messageId));
     const messages: ChatMessage[] = [...(target.system ? [{ role: 'system' as const, content: target.system }] : []), ...history, { role: 'user', content: input.content }];
     const result = await deps.callModel({ runId, callId: messageId, provider: target.provider, model: target.model, maxTokens: target.maxTokens, messages, stream: true });
-    const stored = await upsertMessage(deps.store, chatId, { key: `${messageId}:assistant`, role: 'assistant', content: result.text, usage: result.usage });
+    const stored = await upsertMessage(deps.store, chatId, { key: chatMessageKey(messageId, 'assistant'), role: 'assistant', content: result.text, usage: result.usage });
     return { messageId, seq: stored.seq, role: 'assistant', content: result.text, usage: result.usage };
   }
 }

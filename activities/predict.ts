@@ -3,9 +3,10 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { Context } from '@temporalio/activity';
 import { OutputParseError, parseReply, renderCall, retryMessages, type AdapterKind } from '../core/adapters.js';
-import type { NewRunEvent } from '../core/run-story/events.js';
+import { stepCached, stepStarted, type NewRunEvent } from '../core/run-story/events.js';
 import type { Usage } from '../core/messages.js';
 import { moduleSignature } from '../core/modules.js';
+import { retryCallId } from '../core/run-story/ids.js';
 import type { ComponentSpec } from '../core/specs.js';
 import type { EventWriter } from '../db/event-writer.js';
 import type { Store } from '../db/knex.js';
@@ -51,7 +52,7 @@ export function createPredict(deps: { store: Store; events: EventWriter; callMod
   return async function predict(input: PredictInput): Promise<PredictResult> {
     const attempt = Context.current().info.attempt;
     const { runId, stepId, component } = input;
-    const before: NewRunEvent[] = [...(input.carried ?? []), ...(input.recordStep ? [{ type: 'step.started' as const, key: `step:${stepId}:started`, data: { stepId, attempt } }] : [])];
+    const before: NewRunEvent[] = [...(input.carried ?? []), ...(input.recordStep ? [stepStarted({ stepId, attempt })] : [])];
     const resolved = await deps.resolveProvider(component.provider).catch((err: Error) => {
       throw ApplicationFailure.nonRetryable(`provider '${component.provider}' cannot be used: ${err.message}`, 'ConfigError');
     });
@@ -65,7 +66,7 @@ export function createPredict(deps: { store: Store; events: EventWriter; callMod
         const source = { runId: hit.runId, stepId: hit.stepId, callId: hit.callId };
         await deps.events.append(runId, [
           ...before,
-          { type: 'step.reused', key: `${input.callId}:cached`, data: { stepId, callId: input.callId, source, cached: true } },
+          stepCached({ stepId, callId: input.callId, source, cached: true }),
         ], input.carriedPatch);
         return { outputs: hit.outputs, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, latencyMs: 0, cached: source };
       }
@@ -83,7 +84,7 @@ export function createPredict(deps: { store: Store; events: EventWriter; callMod
       const r = await deps.callModel(
         {
           runId,
-          callId: round === 0 ? input.callId : `${input.callId}#retry`,
+          callId: round === 0 ? input.callId : retryCallId(input.callId),
           stepId,
           provider: component.provider,
           model: component.model,

@@ -5,6 +5,8 @@ import type { Activities } from '../activities/index.js';
 import { failureMessage } from '../core/failures.js';
 import { toolCall, type PolicyDecision, type ToolCall } from '../core/policy.js';
 import type { McpToolInfo, TrajectoryStep } from '../core/react.js';
+import { approvalRequested, approvalResolved, budgetExceeded, policyDecision, sessionLost, toolCalled, turnCompleted, turnReused } from '../core/run-story/events.js';
+import { budgetApprovalId, toolCallId } from '../core/run-story/ids.js';
 import type { ComponentSpec } from '../core/specs.js';
 import { callShapeV1, evaluatePolicyV1 } from './legacy/policy-v1.js';
 import { historyFull } from './history-budget.js';
@@ -81,11 +83,11 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
   /** Ask a person; the answer, or a deny when the policy's timeout passes first. */
   const ask = async (approvalId: string, kind: string, call: ToolCall | null, timeoutMs: number): Promise<ApprovalDecision> => {
     pending.set(approvalId, { call, kind });
-    await record(runId, [{ type: 'approval.requested', key: `approval:${approvalId}:requested`, data: { approvalId, callId: approvalId, tool: call?.tool ?? kind, args: call?.args ?? null } }], { status: 'waiting_approval' });
+    await record(runId, [approvalRequested({ approvalId, callId: approvalId, tool: call?.tool ?? kind, args: call?.args ?? null })], { status: 'waiting_approval' });
     const answered = await condition(() => answers.has(approvalId), timeoutMs);
     pending.delete(approvalId);
     const d = answered ? answers.get(approvalId)! : { approvalId, decision: 'deny' as const, reason: 'timed out waiting for approval' };
-    await record(runId, [{ type: 'approval.resolved', key: `approval:${approvalId}:resolved`, data: { approvalId, decision: d.decision, ...(d.reason ? { reason: d.reason } : {}) } }], { status: 'running' });
+    await record(runId, [approvalResolved({ approvalId, decision: d.decision, ...(d.reason ? { reason: d.reason } : {}) })], { status: 'running' });
     return d;
   };
 
@@ -106,7 +108,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
         // No worker took the call from that queue in time: its process (and the browser) is gone.
         const lost = err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === 'SCHEDULE_TO_START';
         if (fresh || !lost) throw err;
-        await record(runId, [{ type: 'log', key: `${args.callId}:session-lost`, data: { level: 'warn', message: `the worker that held this run's browser is gone; ${args.callId} starts a fresh browser session on another worker` } }]);
+        await record(runId, [sessionLost(args.callId)]);
         sessionQueue = undefined;
       }
     }
@@ -114,15 +116,15 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
   /** One turn taken: into the trajectory, and (for forks and diffs) into the run's events. */
   const takeTurn = async (step: number, entry: TrajectoryStep) => {
     if (!inStore) state.trajectory.push(entry);
-    if (patched('agent-turn-events')) await record(runId, [{ type: 'step.completed', key: `turn:${step}:completed`, data: { stepId: `turn[${step}]`, outputs: { ...entry } } }]);
+    if (patched('agent-turn-events')) await record(runId, [turnCompleted(step, { ...entry })]);
   };
   const loop = async (): Promise<Record<string, unknown>> => {
     if (forked?.turns.length) {
       await record(
         runId,
         forked.turns.flatMap((t, i) => [
-          { type: 'step.reused' as const, key: `turn:${i}:reused`, data: { stepId: `turn[${i}]`, source: { runId: forked.sourceRunId, stepId: `turn[${i}]` } } },
-          { type: 'step.completed' as const, key: `turn:${i}:completed`, data: { stepId: `turn[${i}]`, outputs: { ...t }, reused: true } },
+          turnReused(i, forked.sourceRunId),
+          turnCompleted(i, { ...t }, true),
         ]),
       );
     }
@@ -142,10 +144,10 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
       const budget = component.budget;
       const over = budget?.maxTokens !== undefined && state.tokens > budget.maxTokens ? { budget: 'maxTokens', limit: budget.maxTokens, used: state.tokens } : budget?.maxCostUsd !== undefined && state.costUsd > budget.maxCostUsd ? { budget: 'maxCostUsd', limit: budget.maxCostUsd, used: state.costUsd } : undefined;
       if (over && !state.budgetApproved) {
-        await record(runId, [{ type: 'budget.exceeded', key: `budget:${step}`, data: over }]);
+        await record(runId, [budgetExceeded(step, over)]);
         if (budget?.onExceed !== 'ask') throw ApplicationFailure.nonRetryable(`budget ${over.budget} exceeded: ${over.used} > ${over.limit}`, 'BudgetExceeded');
         const { policy } = await loadPolicy();
-        const d = await ask(`budget-${step}`, 'budget', null, policy.approvalTimeoutMs);
+        const d = await ask(budgetApprovalId(step), 'budget', null, policy.approvalTimeoutMs);
         if (d.decision !== 'approve') throw ApplicationFailure.nonRetryable(`budget ${over.budget} exceeded and not extended`, 'BudgetExceeded');
         state.budgetApproved = true;
       }
@@ -158,7 +160,7 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
       if ('finish' in action) return action.finish;
       if (finishOnly) break;
 
-      const callId = `tool[${step}]`;
+      const callId = toolCallId(step);
       const parsed = toolCall.safeParse({ tool: action.tool, args: action.args });
       if (!parsed.success) {
         await takeTurn(step, { thought: action.thought, call: { tool: action.tool, args: action.args }, observation: `invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
@@ -169,8 +171,8 @@ export async function agentWorkflow(input: AgentRunInput): Promise<Record<string
       let decision: PolicyDecision = judged.decision;
       if (decision.decision === 'ask' && remembered.has(judged.shape)) decision = { decision: 'allow', rule: 'remembered:run', reason: 'approved earlier in this run for the same kind of call' };
       await record(runId, [
-        { type: 'tool.call', key: `${callId}:call`, data: { callId, tool: call.tool, args: call.args } },
-        { type: 'policy.decision', key: `${callId}:decision`, data: { callId, decision: decision.decision, rule: decision.rule } },
+        toolCalled({ callId, tool: call.tool, args: call.args }),
+        policyDecision({ callId, decision: decision.decision, rule: decision.rule }),
       ]);
 
       let observation: string;

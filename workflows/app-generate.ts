@@ -6,6 +6,8 @@ import type { Activities } from '../activities/index.js';
 import { CATALOG_GUIDE, validateSurface, type A2uiSurface, type Problem, type TargetShape } from '../core/a2ui.js';
 import type { AppManifest } from '../core/apps.js';
 import type { ChatMessage } from '../core/messages.js';
+import { runNote, stepCompleted, stepFailed } from '../core/run-story/events.js';
+import { roundStepId } from '../core/run-story/ids.js';
 import { runLifecycle } from './lifecycle.js';
 import { record } from './run-events.js';
 
@@ -62,23 +64,23 @@ async function generate(input: AppGenerateInput): Promise<AppGenerateResult> {
   if (!input.capableModel) {
     const taken = input.fromPrompt ?? [];
     const message = `the provider is the embedded model, which does not design views: the view is the scaffold from the target's fields${taken.length ? `; from the description it took ${taken.join('; ')}` : ', and nothing in the description was used'}`;
-    await record(input.runId, [{ type: 'log', key: 'scaffold', data: { level: 'info', message } }]);
+    await record(input.runId, [runNote('scaffold', 'info', message)]);
     const { version } = await saveAppVersion({ manifest: { ...input.base, provenance: { ...provenance('scaffold'), ...(input.fromPrompt ? { fromPrompt: taken } : {}) } }, idempotencyKey: key });
     return { app: input.base.name, version, rounds: 0, source: 'scaffold', ...(input.fromPrompt ? { fromPrompt: taken } : {}) };
   }
   const messages = draftMessages(input);
   let problems: Problem[] = [];
   for (let round = 0; round <= input.maxRepairs; round++) {
-    const stepId = round === 0 ? 'draft' : `repair[${round}]`;
+    const stepId = roundStepId(round);
     const draft = await draftAppView({ runId: input.runId, callId: stepId, provider: input.provider, model: input.model, messages, jsonSchema: input.viewSchema });
     problems = draft.spec === undefined ? [{ path: '/', message: draft.parseError ?? 'not JSON' }] : validateSurface(draft.spec, input.shape);
     if (!problems.length) {
-      await record(input.runId, [{ type: 'step.completed', key: `step:${stepId}:completed`, data: { stepId, outputs: { valid: true } } }]);
+      await record(input.runId, [stepCompleted({ stepId, outputs: { valid: true } })]);
       const manifest: AppManifest = { ...input.base, view: { kind: 'declarative', spec: draft.spec as A2uiSurface }, provenance: provenance(draft.model) };
       const { version } = await saveAppVersion({ manifest, idempotencyKey: key });
       return { app: input.base.name, version, rounds: round, source: 'model' };
     }
-    await record(input.runId, [{ type: 'step.failed', key: `step:${stepId}:failed`, data: { stepId, error: `the view does not validate: ${problemText(problems)}` } }]);
+    await record(input.runId, [stepFailed({ stepId, error: `the view does not validate: ${problemText(problems)}` })]);
     // A2UI's prompt-generate-validate loop: the errors go back to the model in its standard format.
     const errors = problems.map((p) => ({ code: 'VALIDATION_FAILED', surfaceId: input.base.name, path: p.path, message: p.message }));
     messages.push({ role: 'assistant', content: draft.text }, { role: 'user', content: `That view does not validate:\n${JSON.stringify(errors, null, 2)}\nAnswer with the whole corrected view.` });

@@ -8,6 +8,7 @@ import type { EvalExampleSource } from '../core/dataset-import.js';
 import { failureMessage } from '../core/failures.js';
 import { aggregate, metricKey, type Aggregate, type MetricSpec } from '../core/metrics.js';
 import type { PipelinePlan } from '../core/pipeline-plan.js';
+import { exampleCompleted } from '../core/run-story/events.js';
 import { componentWorkflow } from './component.js';
 import { historyFull } from './history-budget.js';
 import { runLifecycle } from './lifecycle.js';
@@ -70,7 +71,7 @@ async function runExample(input: EvalRunInput, ex: { id: string; inputs: Record<
     error = failureMessage(err);
   }
   const r = await scoreExample({ evalRunId: runId, exampleId: ex.id, childRunId, outputs, expected: ex.expected, metrics: input.metrics, error });
-  await record(runId, [{ type: 'step.completed', key: `example:${ex.id}`, data: { stepId: `example:${ex.id}`, outputs: r.scores, ...(error ? { error } : {}) } }]);
+  await record(runId, [exampleCompleted(ex.id, { outputs: r.scores, ...(error ? { error } : {}) })]);
   return { scores: r.scores, error };
 }
 

@@ -1,7 +1,7 @@
 // The one run lifecycle every workflow kind goes through: run.started, then exactly one of
 // run.completed / run.failed / run.cancelled with the matching status, whatever the body does.
 import { ApplicationFailure, CancellationScope, ContinueAsNew, isCancellation, patched } from '@temporalio/workflow';
-import type { NewRunEvent } from '../core/run-story/events.js';
+import { runCancelled, runCompleted, runFailed, runStarted, type NewRunEvent } from '../core/run-story/events.js';
 import { failureMessage, failureType } from '../core/failures.js';
 import { record, write, type RunStory } from './run-events.js';
 
@@ -31,7 +31,7 @@ export async function runLifecycle<T>(run: RunHeader, body: () => Promise<T>, o:
   const { runId } = run;
   const story: RunStory = o.story ?? { runId, carried: [] };
   if (!run.continued) {
-    const started: NewRunEvent = { type: 'run.started', key: 'run.started', data: { kind: run.kind, target: run.target, inputs: run.inputs } };
+    const started: NewRunEvent = runStarted({ kind: run.kind, target: run.target, inputs: run.inputs });
     if (o.story?.startRides && patched('carried-run-events')) {
       story.carried.push(started);
       story.carriedPatch = { status: 'running' };
@@ -45,11 +45,11 @@ export async function runLifecycle<T>(run: RunHeader, body: () => Promise<T>, o:
     if (err instanceof ContinueAsNew) throw err;
     await CancellationScope.nonCancellable(async () => {
       await o.finally?.().catch(() => undefined);
-      if (isCancellation(err)) await write(story, [{ type: 'run.cancelled', key: 'run.cancelled', data: { reason: 'cancel requested' } }], { status: 'cancelled' });
+      if (isCancellation(err)) await write(story, [runCancelled({ reason: 'cancel requested' })], { status: 'cancelled' });
       else {
         const message = failureMessage(err);
         const type = failureType(err);
-        await write(story, [{ type: 'run.failed', key: 'run.failed', data: { error: message, ...(type ? { type } : {}) } }], { status: 'failed', error: { message, ...(type ? { type } : {}) } });
+        await write(story, [runFailed({ error: message, ...(type ? { type } : {}) })], { status: 'failed', error: { message, ...(type ? { type } : {}) } });
       }
     });
     if (isCancellation(err)) throw err;
@@ -57,6 +57,6 @@ export async function runLifecycle<T>(run: RunHeader, body: () => Promise<T>, o:
   }
   await o.finally?.().catch(() => undefined);
   const outputs = o.outputs ? o.outputs(result) : (result as Record<string, unknown>);
-  await write(story, [{ type: 'run.completed', key: 'run.completed', data: { outputs } }], { status: 'completed', outputs });
+  await write(story, [runCompleted({ outputs })], { status: 'completed', outputs });
   return result;
 }

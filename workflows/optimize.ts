@@ -6,6 +6,8 @@ import { continueAsNew, executeChild, isCancellation, patched, proxyActivities, 
 import type { Activities } from '../activities/index.js';
 import { metricKey, type MetricSpec } from '../core/metrics.js';
 import { componentPlan } from '../core/pipeline-plan.js';
+import { candidateCompleted, runNote } from '../core/run-story/events.js';
+import { versionRef } from '../core/run-story/ids.js';
 import type { ComponentSpec } from '../core/specs.js';
 import { componentWorkflow } from './component.js';
 import { evalWorkflow, lookupOptions, scoringOptions, type EvalRunInput, type EvalSummary } from './eval.js';
@@ -53,7 +55,7 @@ async function optimize(input: OptimizeRunInput): Promise<Record<string, unknown
   // Optimizations under way before teacher segments replay as they ran: in one history.
   const segmented = input.resume !== undefined || patched('optimize-teacher-segments');
   const before = input.resume?.before ?? (await evaluate('before', component.version, component.spec));
-  if (!input.resume) await record(runId, [{ type: 'log', key: 'before', data: { level: 'info', message: `before: ${mean(before).toFixed(3)} on ${input.dev.length} dev examples` } }]);
+  if (!input.resume) await record(runId, [runNote('before', 'info', `before: ${mean(before).toFixed(3)} on ${input.dev.length} dev examples`)]);
 
   // The teacher pass: every candidate and its score is recorded; passing traces become demos.
   const demos: Demo[] = [...(input.resume?.demos ?? [])];
@@ -79,7 +81,7 @@ async function optimize(input: OptimizeRunInput): Promise<Record<string, unknown
     const accepted = outputs !== null && score >= input.threshold;
     // Bootstrapped, as DSPy marks such demos; new runs only, so recorded histories replay as they were.
     if (accepted) demos.push({ inputs: ex.inputs, outputs: outputs!, ...(patched('optimize-augmented-demos') ? { augmented: true as const } : {}) });
-    await record(runId, [{ type: 'step.completed', key: `candidate:${ex.id}`, data: { stepId: `candidate:${ex.id}`, outputs: { score, accepted, demos: demos.length } as never } }]);
+    await record(runId, [candidateCompleted(ex.id, { outputs: { score, accepted, demos: demos.length } as never })]);
   }
 
   const spec: ComponentSpec = { ...component.spec, demos: [...(component.spec.demos ?? []), ...demos] };
@@ -100,13 +102,13 @@ async function saveIfBetter(input: OptimizeRunInput, o: { before: number; demos:
   const scores = `${o.before.toFixed(3)} → ${after.toFixed(3)} on ${input.dev.length} dev examples`;
   const common = { demos: o.demos, before: o.before, after, metric: metricKey(input.metric) };
   if (after <= o.before) {
-    const kept = `${component.name}@${component.version}`;
+    const kept = versionRef(component.name, component.version);
     const why = o.demos ? '' : '; no train trace passed the metric';
-    await record(runId, [{ type: 'log', key: 'kept', data: { level: 'warn', message: `no improvement: kept ${kept} (${scores}${why})` } }]);
+    await record(runId, [runNote('kept', 'warn', `no improvement: kept ${kept} (${scores}${why})`)]);
     return { version: component.version, saved: false, kept, ...common };
   }
   const { version } = await o.save();
-  await record(runId, [{ type: 'log', key: 'saved', data: { level: 'info', message: `saved ${component.name}@${version} (${scores})` } }]);
+  await record(runId, [runNote('saved', 'info', `saved ${versionRef(component.name, version)} (${scores})`)]);
   return { version, saved: true, ...common };
 }
 

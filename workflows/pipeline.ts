@@ -1,10 +1,11 @@
 // A pipeline run: steps in dependency order, independent steps in parallel, foreach fan-out.
 import { ApplicationFailure, CancellationScope, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities, PredictInput } from '../activities/index.js';
-import type { NewRunEvent } from '../core/run-story/events.js';
+import { stepCompleted, stepFailed, stepReused, stepStarted, type NewRunEvent } from '../core/run-story/events.js';
 import { failureMessage, failureType } from '../core/failures.js';
 import type { StepReuse } from '../core/fork.js';
 import { pinnedRef, resolveBinding, type PipelinePlan, type PlannedStep } from '../core/pipeline-plan.js';
+import { itemId } from '../core/run-story/ids.js';
 import { runLifecycle } from './lifecycle.js';
 import { handBack, takeCarried, write, type RunStory } from './run-events.js';
 
@@ -81,8 +82,8 @@ async function reuseStep(story: PipelineStory, own: ReturnType<typeof stepWriter
   const stepId = step.id;
   outputs[stepId] = reuse.outputs;
   story.settle(stepId);
-  const completed = { type: 'step.completed' as const, key: `step:${stepId}:completed`, data: { stepId, outputs: reuse.outputs, ...(reuse.skipped ? { skipped: true } : {}), ...(reuse.counterfactual ? { counterfactual: true } : { reused: true }) } };
-  await own.write(reuse.counterfactual ? [completed] : [{ type: 'step.reused', key: `step:${stepId}:reused`, data: { stepId, source: reuse.source } }, completed]);
+  const completed = stepCompleted({ stepId, outputs: reuse.outputs, ...(reuse.skipped ? { skipped: true } : {}), ...(reuse.counterfactual ? { counterfactual: true } : { reused: true }) });
+  await own.write(reuse.counterfactual ? [completed] : [stepReused({ stepId, source: reuse.source }), completed]);
 }
 
 async function runStep(input: PipelineRunInput, story: PipelineStory, step: PlannedStep, outputs: StepOutputs): Promise<void> {
@@ -94,7 +95,7 @@ async function runStep(input: PipelineRunInput, story: PipelineStory, step: Plan
   if (step.when !== undefined && resolveBinding(step.when, state) !== true) {
     outputs[step.id] = null;
     story.settle(step.id);
-    await own.write([{ type: 'step.completed', key: `step:${step.id}:completed`, data: { stepId: step.id, outputs: null, skipped: true } }]);
+    await own.write([stepCompleted({ stepId: step.id, outputs: null, skipped: true })]);
     return;
   }
   const acts = stepActivities(step, input.heartbeatTimeoutMs ?? 10_000);
@@ -124,7 +125,7 @@ async function runStep(input: PipelineRunInput, story: PipelineStory, step: Plan
       // word, because only it knows which attempt's outputs count (a finished attempt may be lost).
       const result = await call(step.id);
       outputs[step.id] = result;
-      const completed: NewRunEvent = { type: 'step.completed', key: `step:${step.id}:completed`, data: { stepId: step.id, outputs: result } };
+      const completed: NewRunEvent = stepCompleted({ stepId: step.id, outputs: result });
       if (!story.settle(step.id, completed)) await own.write([completed]);
       return;
     }
@@ -132,21 +133,21 @@ async function runStep(input: PipelineRunInput, story: PipelineStory, step: Plan
     const items = resolveBinding(step.foreach, state);
     const list = reused ?? (Array.isArray(items) ? items : []);
     await own.write([
-      { type: 'step.started', key: `step:${step.id}:started`, data: { stepId: step.id, items: list.length } },
-      ...(reused ? [{ type: 'step.reused' as const, key: `step:${step.id}:reused`, data: { stepId: step.id, source: reuse!.source, items: reused.flatMap((r, i) => (r && !r.counterfactual ? [i] : [])) } }] : []),
+      stepStarted({ stepId: step.id, items: list.length }),
+      ...(reused ? [stepReused({ stepId: step.id, source: reuse!.source, items: reused.flatMap((r, i) => (r && !r.counterfactual ? [i] : [])) })] : []),
     ]);
     const results: Array<Record<string, unknown>> = new Array(list.length);
     await pool(list.length, step.concurrency, async (i) => {
       const given = reused?.[i];
-      results[i] = given ? given.outputs : await call(`${step.id}[${i}]`, reused ? (Array.isArray(items) ? items[i] : undefined) : list[i]);
+      results[i] = given ? given.outputs : await call(itemId(step.id, i), reused ? (Array.isArray(items) ? items[i] : undefined) : list[i]);
     });
     outputs[step.id] = itemLists(results);
     story.settle(step.id);
-    await own.write([{ type: 'step.completed', key: `step:${step.id}:completed`, data: { stepId: step.id, outputs: results, ...(reused ? { reused: true } : {}) } }]);
+    await own.write([stepCompleted({ stepId: step.id, outputs: results, ...(reused ? { reused: true } : {}) })]);
   } catch (err) {
     if (isCancellation(err)) throw err;
     const message = failureMessage(err);
-    await own.write([{ type: 'step.failed', key: `step:${step.id}:failed`, data: { stepId: step.id, error: message } }]);
+    await own.write([stepFailed({ stepId: step.id, error: message })]);
     // The run's error names the step and keeps the innermost reason and its type.
     throw ApplicationFailure.nonRetryable(`step '${step.id}' failed: ${message}`, failureType(err) ?? 'StepFailed');
   }

@@ -2,7 +2,7 @@
 // then request event, streamed call with heartbeats, price from the user's table, and exactly one
 // closing event per attempt — llm.response, or llm.error naming the provider, its URL, the model and the cause.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { NewRunEvent } from '../../core/run-story/events.js';
+import { llmError, llmRequest, llmResponse, type NewRunEvent } from '../../core/run-story/events.js';
 import type { ChatMessage } from '../../core/messages.js';
 import { redact, redactText } from '../../core/redact.js';
 import { redactingStream } from '../../core/redacting-stream.js';
@@ -89,7 +89,7 @@ export function createModelCall(deps: ModelCallDeps) {
     const common = { callId, ...(stepId ? { stepId } : {}), attempt };
     await deps.events.append(runId, [
       ...(req.before ?? []),
-      { type: 'llm.request', key: `${callId}:${attempt}:request`, data: { ...common, provider: resolved.name, model, ...(req.adapter ? { adapter: req.adapter } : {}), messages } },
+      llmRequest({ ...common, provider: resolved.name, model, ...(req.adapter ? { adapter: req.adapter } : {}), messages }),
     ], req.beforePatch);
     // A retried attempt restarts its stream: subscribers drop the partial text they had.
     if (attempt > 1 && req.stream) deps.bus.publish({ type: 'delta', runId, callId, text: '', reset: true });
@@ -129,7 +129,7 @@ export function createModelCall(deps: ModelCallDeps) {
       const cause = cancelled ? 'cancelled' : oversize ? oversize.message : redactText((err as Error).message || String(err), secrets());
       const message = `${where}: ${cause}`;
       // After a cancelled run's final event the store takes nothing more; otherwise the attempt is closed.
-      await deps.events.append(runId, [{ type: 'llm.error', key: `${callId}:${attempt}:error`, data: { ...common, provider: resolved.name, endpoint: resolved.endpoint, model, error: message } }]);
+      await deps.events.append(runId, [llmError({ ...common, provider: resolved.name, endpoint: resolved.endpoint, model, error: message })]);
       if (cancelled) throw err;
       if (oversize) throw ApplicationFailure.nonRetryable(message, 'PayloadTooLarge');
       if (err instanceof ProviderRejected) throw ApplicationFailure.nonRetryable(message, 'ProviderRejected');
@@ -146,10 +146,7 @@ export function createModelCall(deps: ModelCallDeps) {
     await deps.events.append(
       runId,
       [
-        {
-          type: 'llm.response',
-          key: `${callId}:${attempt}:response`,
-          data: {
+        llmResponse({
             ...common,
             text: result.text,
             ...(result.toolCalls ? { toolCalls: result.toolCalls } : {}),
@@ -158,8 +155,7 @@ export function createModelCall(deps: ModelCallDeps) {
             usage: result.usage,
             latencyMs: result.latencyMs,
             costUsd: cost,
-          },
-        },
+          }),
       ],
       undefined,
       { ...result.usage, costUsd: cost },

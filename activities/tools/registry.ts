@@ -4,6 +4,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { evaluatePolicy, isMcpCall, MCP_TOOL, resolveToolPath, toolCall, type PolicyContext, type PolicyDecision, type ToolCall, type Policy } from '../../core/policy.js';
 import { redactText } from '../../core/redact.js';
 import type { ToolsConfig } from '../../config/index.js';
+import { toolRefused, toolResult } from '../../core/run-story/events.js';
 import type { EventWriter } from '../../db/event-writer.js';
 import { readPolicy, realResolve } from '../../db/policy-file.js';
 import type { SecretSet } from '../../core/secrets.js';
@@ -55,7 +56,7 @@ export function createRunTool(deps: { events: EventWriter; secrets: SecretSet; t
     if (decision.decision === 'deny' || (decision.decision === 'ask' && !approved)) {
       const message = `refused right before running (${decision.rule}): ${decision.reason}`;
       // The event log said allow (or approve) for this call: it says here that the tool did not run, and why.
-      await deps.events.append(input.runId, [{ type: 'log', key: `${input.callId}:refused`, data: { level: 'warn', message: `${input.callId} ${message}` } }]);
+      await deps.events.append(input.runId, [toolRefused(input.callId, message)]);
       throw ApplicationFailure.nonRetryable(message, 'PolicyRefused');
     }
     let output = '';
@@ -111,7 +112,7 @@ export function createRunTool(deps: { events: EventWriter; secrets: SecretSet; t
     const clean = redactText(output, deps.secrets.list());
     const truncated = clean.length > OUTPUT_CAP;
     const result = { ok, output: truncated ? `${clean.slice(0, OUTPUT_CAP)}\n[output truncated]` : clean, truncated };
-    await deps.events.append(input.runId, [{ type: 'tool.result', key: `${input.callId}:result`, data: { callId: input.callId, output: result.output, truncated } }]);
+    await deps.events.append(input.runId, [toolResult({ callId: input.callId, output: result.output, truncated })]);
     deps.log?.info({ runId: input.runId, callId: input.callId, tool: call.tool, decision: decision.decision, rule: decision.rule, ok, truncated }, 'tool call');
     return result;
   };

@@ -1,7 +1,7 @@
 // Fix runs whose workflow ended while no worker could report it (terminated, timed out, lost), and
 // say so in the run's story: the correction is a final event like any other.
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { NewRunEvent } from '../../core/run-story/events.js';
+import { runCancelled, runCompleted, runFailed, type NewRunEvent } from '../../core/run-story/events.js';
 import type { RunPatch, RunStatus } from '../../core/run-story/status.js';
 import { createEventWriter } from '../../db/event-writer.js';
 import * as runs from '../../db/repositories/runs.js';
@@ -18,9 +18,9 @@ const CLOSED: Record<string, RunStatus> = {
 
 /** The final event and patch for a run whose workflow closed with `status` without reporting it. */
 export function correction(status: RunStatus, why: string, outputs: Record<string, unknown> | null = null): { event: NewRunEvent; patch: RunPatch } {
-  if (status === 'completed') return { event: { type: 'run.completed', key: 'run.completed', data: { outputs: outputs ?? {}, reconciled: true } }, patch: { status, outputs } };
-  if (status === 'cancelled') return { event: { type: 'run.cancelled', key: 'run.cancelled', data: { reason: why, reconciled: true } }, patch: { status } };
-  return { event: { type: 'run.failed', key: 'run.failed', data: { error: why, reconciled: true } }, patch: { status, error: { message: why } } };
+  if (status === 'completed') return { event: runCompleted({ outputs: outputs ?? {}, reconciled: true }), patch: { status, outputs } };
+  if (status === 'cancelled') return { event: runCancelled({ reason: why, reconciled: true }), patch: { status } };
+  return { event: runFailed({ error: why, reconciled: true }), patch: { status, error: { message: why } } };
 }
 
 /** `graceMs`: how long a closed workflow's own final report may take to land before it is overridden. */

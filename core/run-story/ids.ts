@@ -55,6 +55,12 @@ export const toolCallId = (n: number): string => printId({ base: 'tool', index: 
 /** The turn a tool call (or its approval) belongs to (`tool[2]` -> 2), or undefined. */
 export const toolCallOf = (callId: unknown): number | undefined => indexOf('tool', callId);
 
+/** The approval an agent asks for when step N goes over its budget: `budget-N`. */
+export const budgetApprovalId = (step: number): string => `budget-${step}`;
+
+/** A model call asked again after its reply could not be parsed. */
+export const retryCallId = (callId: string): string => `${callId}#retry`;
+
 /** An app generation's round: `draft`, then `repair[N]`. */
 export const roundStepId = (round: number): string => (round === 0 ? 'draft' : printId({ base: 'repair', index: round }));
 

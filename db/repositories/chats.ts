@@ -2,6 +2,7 @@
 // holding what the workflow finally used.
 import { newId } from '../../core/ids.js';
 import type { ChatMessage } from '../../core/messages.js';
+import { chatMessageKey, chatMessageOf } from '../../core/run-story/events.js';
 import type { ChatTarget } from '../../core/run-story/status.js';
 import { NotFoundError } from '../errors.js';
 import type { Store } from '../knex.js';
@@ -95,13 +96,13 @@ export async function upsertMessage(store: Store, chatId: string, m: { key: stri
  */
 export async function answeredTranscript(store: Store, chatId: string, exceptMessageId: string): Promise<ChatMessage[]> {
   const rows = (await store.knex('chat_messages').where('chatId', chatId).orderBy('seq').select('key', 'role', 'content')) as Array<{ key: string; role: 'user' | 'assistant'; content: string }>;
-  const replied = new Set(rows.filter((r) => r.role === 'assistant').map((r) => r.key.slice(0, -':assistant'.length)));
+  const replied = new Set(rows.filter((r) => r.role === 'assistant').map((r) => chatMessageOf(r.key)));
   replied.delete(exceptMessageId);
-  return rows.filter((r) => replied.has(r.key.slice(0, r.key.lastIndexOf(':')))).map((r) => ({ role: r.role, content: r.content }));
+  return rows.filter((r) => replied.has(chatMessageOf(r.key))).map((r) => ({ role: r.role, content: r.content }));
 }
 
 /** A turn's stored reply (a message resent after continue-as-new is answered from here). */
 export async function storedReply(store: Store, chatId: string, messageId: string): Promise<ChatMessageRow | undefined> {
-  const row = await store.knex('chat_messages').where({ chatId, key: `${messageId}:assistant` }).first();
+  const row = await store.knex('chat_messages').where({ chatId, key: chatMessageKey(messageId, 'assistant') }).first();
   return row ? messageRow(row) : undefined;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentCallId, agentCallOf, itemId, parseId, printId, refName, refVersion, roundStepId, stepIdOf, toolCallId, toolCallOf, turnId, turnOf, versionRef } from '../../core/run-story/ids.js';
+import { agentCallId, agentCallOf, budgetApprovalId, itemId, parseId, printId, refName, refVersion, retryCallId, roundStepId, stepIdOf, toolCallId, toolCallOf, turnId, turnOf, versionRef } from '../../core/run-story/ids.js';
 
 describe('the id grammar', () => {
   it('parses and prints step ids and indexed ids', () => {
@@ -24,8 +24,10 @@ describe('the id grammar', () => {
     expect(stepIdOf(null)).toBeUndefined();
   });
 
-  it('names app generation rounds', () => {
+  it('names app generation rounds, budget approvals and a parse retry', () => {
     expect([roundStepId(0), roundStepId(1)]).toEqual(['draft', 'repair[1]']);
+    expect(budgetApprovalId(3)).toBe('budget-3');
+    expect(retryCallId('len[2]')).toBe('len[2]#retry');
   });
 
   it('prints and reads component references', () => {
