@@ -1,33 +1,9 @@
-// How a run looks to the API, the WebSocket and the CLI: the store writes the view
-// (db/repositories/run-views.ts, the one definition); here is where the Temporal UI is.
-import type { RunTarget } from '../../db/models/run.js';
+// How a run looks to the API, the WebSocket and the CLI: the store writes the view (db/repositories/run-views.ts)
+// of the one RunView type (core/run-story/view.ts); here is where the Temporal UI is.
 import { runViewPage, runViewText, type RunViewContext } from '../../db/repositories/run-views.js';
 import type { RunFilter } from '../../db/repositories/runs.js';
-import type { RunKind, RunStatus } from '../../core/specs.js';
+import type { RunView } from '../../core/run-story/view.js';
 import type { AppContext } from '../context.js';
-
-export interface RunView {
-  id: string;
-  kind: RunKind;
-  status: RunStatus;
-  target: RunTarget;
-  inputs: Record<string, unknown>;
-  outputs: Record<string, unknown> | null;
-  error: { message: string; type?: string } | null;
-  createdAt: string;
-  startedAt: string | null;
-  endedAt: string | null;
-  lastSeq: number;
-  origin: string | null;
-  forkOf: { runId: string; step: string } | null;
-  traceId: string | null;
-  /** When it was archived (hidden from lists unless asked for). */
-  archivedAt: string | null;
-  /** A chat's run: the chat it is. */
-  chat: { id: string; title: string } | null;
-  usage: { inputTokens: number; outputTokens: number; costUsd: number };
-  temporal: { workflowId: string; runId: string | null; uiUrl: string };
-}
 
 export const runViewContext = (ctx: AppContext): RunViewContext => ({ workflowsUrl: `${ctx.temporal.uiUrl}/namespaces/${encodeURIComponent(ctx.temporal.namespace)}/workflows/` });
 
@@ -49,3 +25,6 @@ export function runViewPageBody(ctx: AppContext, q: RunFilter & { limit: number 
 export async function runViews(ctx: AppContext, q: RunFilter & { limit: number }): Promise<RunView[]> {
   return (await runViewPage(ctx.store, runViewContext(ctx), q)).views.map((v) => JSON.parse(v) as RunView);
 }
+
+// Until every importer takes it from core/run-story/view.ts.
+export type { RunView } from '../../core/run-story/view.js';

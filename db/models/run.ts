@@ -1,13 +1,10 @@
 import { Model } from 'objection';
 import type { RunStatus } from '../../core/run-story/status.js';
+import type { RunTarget } from '../../core/run-story/view.js';
 import type { RunKind } from '../../core/specs.js';
 
-export interface RunTarget {
-  type: 'pipeline' | 'component' | 'chat' | 'app';
-  id: string;
-  name: string;
-  version: number;
-}
+// The target's type lives with the run view (core/run-story/view.ts); importers here keep finding it.
+export type { RunTarget };
 
 export class RunRow extends Model {
   static override tableName = 'runs';

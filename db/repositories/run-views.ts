@@ -1,6 +1,7 @@
 // A run (and a page of its events) as the API shows it, written as JSON text by the database itself:
-// the one definition of the run view. A page of runs is then joined text, never rows turned into objects and back into JSON
+// the one writer of the run view (its type: core/run-story/view.ts). A page of runs is then joined text, never rows turned into objects and back into JSON
 // (that round trip was most of GET /api/runs' time: bench/api).
+import type { RunView } from '../../core/run-story/view.js';
 import { LITERAL, type Store } from '../knex.js';
 import { NotFoundError } from '../errors.js';
 import { filterRuns, type RunFilter } from './runs.js';
@@ -14,35 +15,40 @@ export interface RunViewContext {
 /** A column (or expression) as JSON text, `null` for NULL, in the store's dialect. */
 const jsonText = (dialect: Store['dialect']) => (dialect === 'sqlite' ? (c: string) => `json_quote(${c})` : (c: string) => `coalesce(to_json(${c})::text, 'null')`);
 
-/** The view's JSON, column by column; `?` is the workflows URL. Stored JSON columns are spliced in as they are. */
-function viewSql(dialect: Store['dialect']): string {
+/** Each field of the view as JSON text, in the store's dialect; `?` is the workflows URL. Stored JSON columns are spliced in as they are. */
+function viewFields(dialect: Store['dialect']): Record<keyof RunView, string> {
   const q = jsonText(dialect);
   // An optimizer's own row counts only its judging; its trials (teacher runs, evals on dev) are runs of their own.
   const withTrials = (c: string) => `(runs.${c} + case when runs.kind = 'optimize' then coalesce((select sum(trial.${c}) from runs trial where trial.origin = 'optimize:' || runs.id), 0) else 0 end)`;
   const cost = dialect === 'sqlite' ? `json_quote(${withTrials('cost_usd')})` : `to_json(${withTrials('cost_usd')})::text`;
   const workflowsUrl = dialect === 'sqlite' ? '?' : 'cast(? as text)';
-  return [
-    `'{"id":' || ${q('id')}`,
-    `',"kind":' || ${q('kind')}`,
-    `',"status":' || ${q('status')}`,
-    `',"target":' || target`,
-    `',"inputs":' || inputs`,
-    `',"outputs":' || coalesce(outputs, 'null')`,
-    `',"error":' || coalesce(error, 'null')`,
-    `',"createdAt":' || ${q('created_at')}`,
-    `',"startedAt":' || ${q('started_at')}`,
-    `',"endedAt":' || ${q('ended_at')}`,
-    `',"lastSeq":' || last_seq`,
-    `',"origin":' || ${q('origin')}`,
-    `',"forkOf":' || case when fork_of_run is null then 'null' else '{"runId":' || ${q('fork_of_run')} || ',"step":' || ${q("coalesce(fork_of_step, '')")} || '}' end`,
-    `',"traceId":' || ${q('trace_id')}`,
-    `',"archivedAt":' || ${q('archived_at')}`,
+  return {
+    id: q('id'),
+    kind: q('kind'),
+    status: q('status'),
+    target: 'target',
+    inputs: 'inputs',
+    outputs: "coalesce(outputs, 'null')",
+    error: "coalesce(error, 'null')",
+    createdAt: q('created_at'),
+    startedAt: q('started_at'),
+    endedAt: q('ended_at'),
+    lastSeq: 'last_seq',
+    origin: q('origin'),
+    forkOf: `case when fork_of_run is null then 'null' else '{"runId":' || ${q('fork_of_run')} || ',"step":' || ${q("coalesce(fork_of_step, '')")} || '}' end`,
+    traceId: q('trace_id'),
+    archivedAt: q('archived_at'),
     // A chat's run shows as the chat: its id and title.
-    `',"chat":' || case when runs.kind = 'chat' then coalesce((select '{"id":' || ${q('c.id')} || ',"title":' || ${q('c.title')} || '}' from chats c where c.run_id = runs.id), 'null') else 'null' end`,
-    `',"usage":{"inputTokens":' || ${withTrials('input_tokens')} || ',"outputTokens":' || ${withTrials('output_tokens')} || ',"costUsd":' || ${cost} || '}'`,
-    `',"temporal":{"workflowId":' || ${q('workflow_id')} || ',"runId":' || ${q('temporal_run_id')}`,
-    `',"uiUrl":' || ${q(`${workflowsUrl} || workflow_id || coalesce('/' || temporal_run_id, '') || '/history'`)} || '}}'`,
-  ].join(' || ');
+    chat: `case when runs.kind = 'chat' then coalesce((select '{"id":' || ${q('c.id')} || ',"title":' || ${q('c.title')} || '}' from chats c where c.run_id = runs.id), 'null') else 'null' end`,
+    usage: `'{"inputTokens":' || ${withTrials('input_tokens')} || ',"outputTokens":' || ${withTrials('output_tokens')} || ',"costUsd":' || ${cost} || '}'`,
+    temporal: `'{"workflowId":' || ${q('workflow_id')} || ',"runId":' || ${q('temporal_run_id')} || ',"uiUrl":' || ${q(`${workflowsUrl} || workflow_id || coalesce('/' || temporal_run_id, '') || '/history'`)} || '}'`,
+  };
+}
+
+/** The view's JSON, field by field (RunView's, so the type and the SQL cannot part ways). */
+function viewSql(dialect: Store['dialect']): string {
+  const fields = Object.entries(viewFields(dialect)).map(([name, sql], i) => `'${i ? ',' : '{'}"${name}":' || ${sql}`);
+  return `${fields.join(' || ')} || '}'`;
 }
 
 /** A workflow id that is its own URL path segment (run ids are; an eval example's may not be). */
@@ -58,7 +64,7 @@ interface ViewRow {
 async function viewText(store: Store, r: ViewRow): Promise<string> {
   const text = await loadLargeValuesInText(store.knex, r.view);
   if (URL_SAFE.test(r.workflowId)) return text;
-  const view = JSON.parse(text) as { temporal: { workflowId: string; uiUrl: string } };
+  const view = JSON.parse(text) as Pick<RunView, 'temporal'>;
   const t = view.temporal;
   t.uiUrl = t.uiUrl.replace(`/workflows/${t.workflowId}`, `/workflows/${encodeURIComponent(t.workflowId)}`);
   return JSON.stringify(view);
