@@ -51,4 +51,32 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Shared services sit beside the layers that use them, and arrows point one way (issue 30): api/ and cli/
+    // reach the worker's activities only through worker/ (the composition root); temporal/ knows no store (its
+    // codecs take a PayloadStore) and no activities; judge/, providers/, mcp/ and sandbox/ serve api, cli and
+    // activities alike, so they import none of them. Its own block and file globs: the workflows block keeps its own.
+    files: ['api/**/*.ts', 'cli/**/*.ts', 'temporal/**/*.ts', 'judge/**/*.ts', 'providers/**/*.ts', 'mcp/**/*.ts', 'sandbox/**/*.ts'],
+    plugins: { 'import-x': importX },
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            { target: ['./api', './cli'], from: './activities', message: 'api/ and cli/ must not import activities/: the worker is composed in worker/, shared services live in judge/, providers/, mcp/, sandbox/' },
+            { target: './temporal', from: ['./db', './activities', './api', './cli'], message: 'temporal/ must not import db/, activities/, api/ or cli/: take the keyring from keyring/, a store as an injected PayloadStore' },
+            { target: ['./judge', './providers', './mcp', './sandbox'], from: ['./activities', './api', './cli'], message: 'shared services (judge/, providers/, mcp/, sandbox/) must not import activities/, api/ or cli/' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Routes call services, never the store's repositories (issue 30): a route reads its request, a service does the
+    // work. no-restricted-imports (not import-x/no-restricted-paths) so the api/ arrows block above keeps its own options.
+    files: ['api/routes/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)db/repositories(/|$)', message: 'api/routes/ must not import db/repositories/: call a service in api/services/' }] }],
+    },
+  },
 );
