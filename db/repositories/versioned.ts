@@ -26,105 +26,111 @@ export interface Versioned<S> {
 }
 
 
-function repository<S extends { name: string }>(what: 'component' | 'pipeline' | 'app', Head: HeadModel, Version: VersionModel) {
-  const fk = 'parentId';
-  const idPrefix = { component: 'cmp', pipeline: 'pip', app: 'app' }[what];
+/** A version's pins beside its spec (a pipeline version's), as a row is written and read. */
+const withPins = (pins?: Record<string, number> | null) => (pins ? { pins } : {});
 
-  async function findHead(db: Knex, idOrName: string) {
-    const head = await Head.query(db).where('id', idOrName).orWhere('name', idOrName).first();
-    if (!head) throw new NotFoundError(what, idOrName);
+/** One kind's heads (a name, its latest version number) and their numbered, immutable versions. */
+class VersionedRepository<S extends { name: string }> {
+  private readonly idPrefix: string;
+
+  constructor(
+    private readonly what: 'component' | 'pipeline' | 'app',
+    private readonly Head: HeadModel,
+    private readonly Version: VersionModel,
+  ) {
+    this.idPrefix = { component: 'cmp', pipeline: 'pip', app: 'app' }[what];
+  }
+
+  private async findHead(db: Knex, idOrName: string) {
+    const head = await this.Head.query(db).where('id', idOrName).orWhere('name', idOrName).first();
+    if (!head) throw new NotFoundError(this.what, idOrName);
     return head;
   }
 
-  /** A version's pins beside its spec (a pipeline version's), as a row is written and read. */
-  const withPins = (pins?: Record<string, number> | null) => (pins ? { pins } : {});
-
-  async function insertVersion(store: Store, idOrName: string, spec: S, idempotencyKey?: string, pins?: Record<string, number>): Promise<{ headId: string; version: number }> {
+  private async insertVersion(store: Store, idOrName: string, spec: S, idempotencyKey?: string, pins?: Record<string, number>): Promise<{ headId: string; version: number }> {
     return store.knex.transaction(async (trx) => {
-      const head = await findHead(trx, idOrName);
+      const head = await this.findHead(trx, idOrName);
       if (spec.name !== head.name) throw new ConflictError(`a version of '${head.name}' must keep its name (got '${spec.name}')`);
       const version = head.latestVersion + 1;
       const at = new Date().toISOString();
-      await Version.query(trx).insert({ id: newId(`${idPrefix}v`), parentId: head.id, version, spec, createdAt: at, ...(idempotencyKey ? { idempotencyKey } : {}), ...withPins(pins) });
-      await Head.query(trx).findById(head.id).patch({ latestVersion: version, updatedAt: at });
+      await this.Version.query(trx).insert({ id: newId(`${this.idPrefix}v`), parentId: head.id, version, spec, createdAt: at, ...(idempotencyKey ? { idempotencyKey } : {}), ...withPins(pins) });
+      await this.Head.query(trx).findById(head.id).patch({ latestVersion: version, updatedAt: at });
       return { headId: head.id, version };
     });
   }
 
-  async function createHead(store: Store, spec: S, idempotencyKey?: string, pins?: Record<string, number>): Promise<void> {
+  private async createHead(store: Store, spec: S, idempotencyKey?: string, pins?: Record<string, number>): Promise<void> {
     await store.knex.transaction(async (trx) => {
-      if (await Head.query(trx).where('name', spec.name).first()) throw new ConflictError(`${what} '${spec.name}' already exists; add a version instead`);
+      if (await this.Head.query(trx).where('name', spec.name).first()) throw new ConflictError(`${this.what} '${spec.name}' already exists; add a version instead`);
       const at = new Date().toISOString();
-      const id = newId(idPrefix);
-      await Head.query(trx).insert({ id, name: spec.name, latestVersion: 1, createdAt: at, updatedAt: at });
-      await Version.query(trx).insert({ id: newId(`${idPrefix}v`), parentId: id, version: 1, spec, createdAt: at, ...(idempotencyKey ? { idempotencyKey } : {}), ...withPins(pins) });
+      const id = newId(this.idPrefix);
+      await this.Head.query(trx).insert({ id, name: spec.name, latestVersion: 1, createdAt: at, updatedAt: at });
+      await this.Version.query(trx).insert({ id: newId(`${this.idPrefix}v`), parentId: id, version: 1, spec, createdAt: at, ...(idempotencyKey ? { idempotencyKey } : {}), ...withPins(pins) });
     });
   }
 
-  return {
-    async create(store: Store, spec: S, pins?: Record<string, number>): Promise<Versioned<S>> {
-      await createHead(store, spec, undefined, pins);
-      return this.get(store, spec.name);
-    },
+  async create(store: Store, spec: S, pins?: Record<string, number>): Promise<Versioned<S>> {
+    await this.createHead(store, spec, undefined, pins);
+    return this.get(store, spec.name);
+  }
 
-    async addVersion(store: Store, idOrName: string, spec: S, pins?: Record<string, number>): Promise<Versioned<S>> {
-      const { headId } = await insertVersion(store, idOrName, spec, undefined, pins);
-      return this.get(store, headId);
-    },
+  async addVersion(store: Store, idOrName: string, spec: S, pins?: Record<string, number>): Promise<Versioned<S>> {
+    const { headId } = await this.insertVersion(store, idOrName, spec, undefined, pins);
+    return this.get(store, headId);
+  }
 
-    /** Add a version once per key (creating the head for a new name): a retried save answers the version it made before. */
-    async addVersionOnce(store: Store, idOrName: string, spec: S, idempotencyKey: string): Promise<number> {
-      const earlier = await Version.query(store.knex).where('idempotencyKey', idempotencyKey).first();
-      if (earlier) return earlier.version;
-      try {
-        if (!(await Head.query(store.knex).where('id', idOrName).orWhere('name', idOrName).first())) {
-          await createHead(store, spec, idempotencyKey);
-          return 1;
-        }
-        return (await insertVersion(store, idOrName, spec, idempotencyKey)).version;
-      } catch (err) {
-        // Two attempts raced: the unique key let one in; answer its version.
-        const winner = await Version.query(store.knex).where('idempotencyKey', idempotencyKey).first();
-        if (winner) return winner.version;
-        throw err;
+  /** Add a version once per key (creating the head for a new name): a retried save answers the version it made before. */
+  async addVersionOnce(store: Store, idOrName: string, spec: S, idempotencyKey: string): Promise<number> {
+    const earlier = await this.Version.query(store.knex).where('idempotencyKey', idempotencyKey).first();
+    if (earlier) return earlier.version;
+    try {
+      if (!(await this.Head.query(store.knex).where('id', idOrName).orWhere('name', idOrName).first())) {
+        await this.createHead(store, spec, idempotencyKey);
+        return 1;
       }
-    },
+      return (await this.insertVersion(store, idOrName, spec, idempotencyKey)).version;
+    } catch (err) {
+      // Two attempts raced: the unique key let one in; answer its version.
+      const winner = await this.Version.query(store.knex).where('idempotencyKey', idempotencyKey).first();
+      if (winner) return winner.version;
+      throw err;
+    }
+  }
 
-    /** The head alone (id, name, latest version number), without loading its versions. */
-    async head(store: Store, idOrName: string): Promise<{ id: string; name: string; latestVersion: number }> {
-      return findHead(store.knex, idOrName);
-    },
+  /** The head alone (id, name, latest version number), without loading its versions. */
+  async head(store: Store, idOrName: string): Promise<{ id: string; name: string; latestVersion: number }> {
+    return this.findHead(store.knex, idOrName);
+  }
 
-    async get(store: Store, idOrName: string): Promise<Versioned<S>> {
-      const head = await findHead(store.knex, idOrName);
-      const versions = await Version.query(store.knex).where(fk, head.id).orderBy('version');
-      const latest = versions[versions.length - 1]!;
-      return {
-        id: head.id,
-        name: head.name,
-        latestVersion: head.latestVersion,
-        createdAt: head.createdAt,
-        updatedAt: head.updatedAt,
-        latest: { version: latest.version, spec: latest.spec as unknown as S, createdAt: latest.createdAt, ...withPins(latest.pins) },
-        versions: versions.map((v) => ({ version: v.version, createdAt: v.createdAt })),
-      };
-    },
+  async get(store: Store, idOrName: string): Promise<Versioned<S>> {
+    const head = await this.findHead(store.knex, idOrName);
+    const versions = await this.Version.query(store.knex).where('parentId', head.id).orderBy('version');
+    const latest = versions[versions.length - 1]!;
+    return {
+      id: head.id,
+      name: head.name,
+      latestVersion: head.latestVersion,
+      createdAt: head.createdAt,
+      updatedAt: head.updatedAt,
+      latest: { version: latest.version, spec: latest.spec as unknown as S, createdAt: latest.createdAt, ...withPins(latest.pins) },
+      versions: versions.map((v) => ({ version: v.version, createdAt: v.createdAt })),
+    };
+  }
 
-    /** A version by "name", "name@3" or id; the latest when no version is named. */
-    async getVersion(store: Store, idOrName: string, version?: number): Promise<{ id: string; name: string } & VersionInfo<S>> {
-      const head = await findHead(store.knex, idOrName);
-      const v = version ?? head.latestVersion;
-      const row = await Version.query(store.knex).where(fk, head.id).where('version', v).first();
-      if (!row) throw new NotFoundError(`${what} version`, `${head.name}@${v}`);
-      return { id: head.id, name: head.name, version: row.version, spec: row.spec as unknown as S, createdAt: row.createdAt, ...withPins(row.pins) };
-    },
+  /** A version by "name", "name@3" or id; the latest when no version is named. */
+  async getVersion(store: Store, idOrName: string, version?: number): Promise<{ id: string; name: string } & VersionInfo<S>> {
+    const head = await this.findHead(store.knex, idOrName);
+    const v = version ?? head.latestVersion;
+    const row = await this.Version.query(store.knex).where('parentId', head.id).where('version', v).first();
+    if (!row) throw new NotFoundError(`${this.what} version`, `${head.name}@${v}`);
+    return { id: head.id, name: head.name, version: row.version, spec: row.spec as unknown as S, createdAt: row.createdAt, ...withPins(row.pins) };
+  }
 
-    async list(store: Store): Promise<Array<{ id: string; name: string; latestVersion: number; updatedAt: string }>> {
-      return Head.query(store.knex).orderBy('name').select('id', 'name', 'latestVersion', 'updatedAt');
-    },
-  };
+  async list(store: Store): Promise<Array<{ id: string; name: string; latestVersion: number; updatedAt: string }>> {
+    return this.Head.query(store.knex).orderBy('name').select('id', 'name', 'latestVersion', 'updatedAt');
+  }
 }
 
-export const components = repository<ComponentSpec>('component', ComponentRow, ComponentVersionRow);
-export const pipelines = repository<PipelineSpec>('pipeline', PipelineRow, PipelineVersionRow);
-export const apps = repository<AppManifest>('app', AppRow, AppVersionRow);
+export const components = new VersionedRepository<ComponentSpec>('component', ComponentRow, ComponentVersionRow);
+export const pipelines = new VersionedRepository<PipelineSpec>('pipeline', PipelineRow, PipelineVersionRow);
+export const apps = new VersionedRepository<AppManifest>('app', AppRow, AppVersionRow);
