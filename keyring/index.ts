@@ -4,13 +4,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { keysFromText } from './derive.js';
 
-export function keyFromText(text: string): Buffer {
-  if (/^[0-9a-f]{64}$/i.test(text)) return Buffer.from(text, 'hex');
-  const b64 = Buffer.from(text, 'base64');
-  if (b64.length === 32 && /^[A-Za-z0-9+/=]+$/.test(text)) return b64;
-  return crypto.createHash('sha256').update(text).digest();
-}
+export { keyFromText } from './derive.js';
 
 export interface SecretKey {
   /** Short and public: names the key in ciphertext so the right one decrypts it. */
@@ -29,9 +25,9 @@ const ring = (keys: Buffer[]): Keyring => {
   return { current: all[all.length - 1]!, byId: new Map(all.map((k) => [k.id, k])) };
 };
 
-/** The keyring from HARNESS_SECRET_KEY (one key), else the key file (created with one key on first use). */
+/** The keyring from HARNESS_SECRET_KEY (one key; a passphrase brings its old SHA-256 key to read with), else the key file (created with one key on first use). */
 export function loadKeyring(file: string, text?: string): Keyring {
-  if (text) return ring([keyFromText(text)]);
+  if (text) return ring(keysFromText(text));
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     try {
@@ -42,7 +38,7 @@ export function loadKeyring(file: string, text?: string): Keyring {
   }
   const lines = fs.readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
   if (!lines.length) throw new Error(`${file} holds no key`);
-  return ring(lines.map(keyFromText));
+  return ring(lines.flatMap(keysFromText));
 }
 
 /** Add a new newest key to the key file; the old ones stay for decrypting. */
