@@ -2,6 +2,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { aggregate, metricKey, scoreExample, type Aggregate, type MetricSpec } from '../core/metrics.js';
 import type { EvalExampleSource } from '../core/dataset-import.js';
+import type { ChatMessage } from '../core/messages.js';
+import { judgeCallId } from '../core/run-story/ids.js';
 import { recordEvaluation } from './telemetry.js';
 import type { ComponentSpec, RunKind } from '../core/specs.js';
 import type { Store } from '../db/knex.js';
@@ -24,72 +26,84 @@ export interface ScoreInput {
 const JUDGE_SCHEMA = { type: 'object', properties: { reasoning: { type: 'string' }, score: { type: 'number' } }, required: ['reasoning', 'score'] };
 
 type EvalUsage = { inputTokens: number; outputTokens: number; costUsd: number };
+type EvalDeps = { store: Store; callModel: CallModel };
+type Verdict = { score: number; reasoning: string };
 
-export function createEvalActivities(deps: { store: Store; callModel: CallModel }) {
-  /** The eval run's token and cost totals, the sum over its examples' results, set on its run row. */
-  async function storeUsage(evalRunId: string, rows: EvalResultRow[]): Promise<EvalUsage> {
-    const usage = rows.reduce((u, r) => ({ inputTokens: u.inputTokens + r.inputTokens, outputTokens: u.outputTokens + r.outputTokens, costUsd: u.costUsd + r.costUsd }), { inputTokens: 0, outputTokens: 0, costUsd: 0 });
-    await setUsage(deps.store, evalRunId, usage);
-    return usage;
+/** The judge's instructions and what it grades: the expected answer and the given one (the metric's field, or all). */
+function judgeMessages(input: ScoreInput, m: MetricSpec, outputs: Record<string, unknown>): ChatMessage[] {
+  const rubric = m.args?.rubric ?? 'Is the answer correct and complete compared with the expected answer?';
+  return [
+    { role: 'system', content: `You grade answers. Rubric: ${rubric} Answer with JSON {"reasoning": "...", "score": <0..1>}.` },
+    { role: 'user', content: `Expected: ${JSON.stringify(m.field ? input.expected[m.field] : input.expected)}\nAnswer: ${JSON.stringify(m.field ? outputs[m.field] : outputs)}` },
+  ];
+}
+
+/** The JSON verdict in a judge's reply, its score held to 0..1; undefined when there is none. */
+function readVerdict(text: string): Verdict | undefined {
+  try {
+    const v = JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)) as { score: unknown; reasoning: unknown };
+    return { score: Math.max(0, Math.min(1, Number(v.score) || 0)), reasoning: String(v.reasoning ?? '') };
+  } catch {
+    return undefined;
   }
+}
 
-  /** A rubric scored 0..1 by a model, its reasoning kept; the call is the eval run's, traced and counted. */
-  async function judge(input: ScoreInput, m: MetricSpec, outputs: Record<string, unknown>) {
-    let verdict: { score: number; reasoning: string } | undefined;
-    const r = await deps.callModel(
-      {
-        runId: input.evalRunId,
-        callId: `judge:${input.exampleId}:${metricKey(m)}`,
-        stepId: `example:${input.exampleId}`,
-        provider: m.args?.provider ?? 'default',
-        model: m.args?.model,
-        adapter: 'json',
-        messages: [
-          { role: 'system', content: `You grade answers. Rubric: ${m.args?.rubric ?? 'Is the answer correct and complete compared with the expected answer?'} Answer with JSON {"reasoning": "...", "score": <0..1>}.` },
-          { role: 'user', content: `Expected: ${JSON.stringify(m.field ? input.expected[m.field] : input.expected)}\nAnswer: ${JSON.stringify(m.field ? outputs[m.field] : outputs)}` },
-        ],
-        jsonSchema: JUDGE_SCHEMA,
-        stream: false,
-      },
-      (res) => {
-        try {
-          const v = JSON.parse(res.text.slice(res.text.indexOf('{'), res.text.lastIndexOf('}') + 1)) as { score: unknown; reasoning: unknown };
-          verdict = { score: Math.max(0, Math.min(1, Number(v.score) || 0)), reasoning: String(v.reasoning ?? '') };
-          return { outputs: verdict };
-        } catch {
-          return { parseError: 'the judge did not answer with a JSON verdict' };
-        }
-      },
-    );
-    if (!verdict) throw ApplicationFailure.retryable(r.interpretation.parseError ?? 'no verdict', 'OutputParseError');
-    return { ...(verdict as { score: number; reasoning: string }), usage: r.usage, costUsd: r.costUsd };
+/** A rubric scored 0..1 by a model, its reasoning kept; the call is the eval run's, traced and counted. */
+async function judge(deps: EvalDeps, input: ScoreInput, m: MetricSpec, outputs: Record<string, unknown>) {
+  let verdict: Verdict | undefined;
+  const request = {
+    runId: input.evalRunId,
+    callId: judgeCallId(input.exampleId, metricKey(m)),
+    stepId: `example:${input.exampleId}`,
+    provider: m.args?.provider ?? 'default',
+    model: m.args?.model,
+    adapter: 'json' as const,
+    messages: judgeMessages(input, m, outputs),
+    jsonSchema: JUDGE_SCHEMA,
+    stream: false,
+  };
+  const r = await deps.callModel(request, (res) => {
+    verdict = readVerdict(res.text);
+    return verdict ? { outputs: verdict } : { parseError: 'the judge did not answer with a JSON verdict' };
+  });
+  if (!verdict) throw ApplicationFailure.retryable(r.interpretation.parseError ?? 'no verdict', 'OutputParseError');
+  return { ...verdict, usage: r.usage, costUsd: r.costUsd };
+}
+
+/** Every metric's score of one example, the judges' reasoning, and what the judging cost. */
+async function scoreMetrics(deps: EvalDeps, input: ScoreInput) {
+  const scores: Record<string, number> = {};
+  const details: Record<string, unknown> = {};
+  const judged: EvalUsage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  for (const m of input.metrics) {
+    const key = metricKey(m);
+    if (!input.outputs) scores[key] = 0;
+    else if (m.name !== 'llm_judge') scores[key] = scoreExample(m, input.outputs, input.expected);
+    else {
+      const j = await judge(deps, input, m, input.outputs);
+      scores[key] = j.score;
+      details[key] = { reasoning: j.reasoning };
+      judged.inputTokens += j.usage.inputTokens;
+      judged.outputTokens += j.usage.outputTokens;
+      judged.costUsd += j.costUsd;
+    }
   }
+  return { scores, details, judged };
+}
 
+/** The eval run's token and cost totals, the sum over its examples' results, set on its run row. */
+async function storeUsage(store: Store, evalRunId: string, rows: EvalResultRow[]): Promise<EvalUsage> {
+  const usage = rows.reduce((u, r) => ({ inputTokens: u.inputTokens + r.inputTokens, outputTokens: u.outputTokens + r.outputTokens, costUsd: u.costUsd + r.costUsd }), { inputTokens: 0, outputTokens: 0, costUsd: 0 });
+  await setUsage(store, evalRunId, usage);
+  return usage;
+}
+
+/** Scoring an example and keeping its result: the example's cost is its run's plus its judging. */
+function createScoring(deps: EvalDeps) {
   return {
-    /** The runs row of a child run (an example, or a sub-eval), created once whatever the retries. */
-    /** A child run's row; `parent` (`eval:<runId>`, `optimize:<runId>`) is its origin, so listings group it under its parent. */
-    async prepareChildRun(input: { childRunId: string; kind: RunKind; target: RunTarget; inputs: Record<string, unknown>; parent?: string }): Promise<void> {
-      await ensureRun(deps.store, { id: input.childRunId, kind: input.kind, target: input.target, inputs: input.inputs, ...(input.parent ? { origin: input.parent } : {}) });
-    },
-
     async scoreExample(input: ScoreInput): Promise<{ scores: Record<string, number> }> {
-      const scores: Record<string, number> = {};
-      const details: Record<string, unknown> = {};
-      const judged = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
-      for (const m of input.metrics) {
-        const key = metricKey(m);
-        if (!input.outputs) scores[key] = 0;
-        else if (m.name === 'llm_judge') {
-          const j = await judge(input, m, input.outputs);
-          scores[key] = j.score;
-          details[key] = { reasoning: j.reasoning };
-          judged.inputTokens += j.usage.inputTokens;
-          judged.outputTokens += j.usage.outputTokens;
-          judged.costUsd += j.costUsd;
-        } else scores[key] = scoreExample(m, input.outputs, input.expected);
-      }
+      const { scores, details, judged } = await scoreMetrics(deps, input);
       const child = await getRun(deps.store, input.childRunId).catch(() => undefined);
-      // An example's cost is its run's plus its judging.
       await saveEvalResult(deps.store, input.evalRunId, {
         exampleId: input.exampleId,
         childRunId: input.childRunId,
@@ -107,36 +121,55 @@ export function createEvalActivities(deps: { store: Store; callModel: CallModel 
 
     /** The eval run's token and cost totals: the sum over its examples (their runs and their judging). */
     async totalEvalUsage(input: { evalRunId: string }): Promise<EvalUsage> {
-      return storeUsage(input.evalRunId, await listEvalResults(deps.store, input.evalRunId));
-    },
-
-    /** Fix the eval's examples in the store (once): its workflow then carries a position, not the ids. */
-    async snapshotEvalExamples(input: { evalRunId: string; source: EvalExampleSource }): Promise<{ total: number }> {
-      return { total: await snapshotEvalExamples(deps.store, input.evalRunId, input.source) };
-    },
-
-    /** The eval's example at a position. */
-    async loadEvalExample(input: { evalRunId: string; position: number }): Promise<{ id: string; inputs: Record<string, unknown>; expected: Record<string, unknown> }> {
-      const at = await evalExampleAt(deps.store, input.evalRunId, input.position);
-      if (!at) throw ApplicationFailure.nonRetryable(`eval '${input.evalRunId}' has no example at position ${input.position}`, 'NotFound');
-      if (!at.example) throw ApplicationFailure.nonRetryable(`example '${at.exampleId}' no longer exists (deleted from its dataset while the run went on)`, 'NotFound');
-      return at.example;
+      return storeUsage(deps.store, input.evalRunId, await listEvalResults(deps.store, input.evalRunId));
     },
 
     /** The eval's result from its stored per-example results: every segment's examples count, not only the last one's. */
     async summarizeEval(input: { evalRunId: string; metrics: MetricSpec[] }): Promise<{ examples: number; errors: number; aggregates: Record<string, Aggregate>; usage: EvalUsage }> {
       const rows = await listEvalResults(deps.store, input.evalRunId);
       const aggregates = Object.fromEntries(input.metrics.map((m) => [metricKey(m), aggregate(rows.map((r) => r.scores[metricKey(m)] ?? 0))]));
-      const usage = await storeUsage(input.evalRunId, rows);
+      const usage = await storeUsage(deps.store, input.evalRunId, rows);
       return { examples: rows.length, errors: rows.filter((r) => r.error !== null).length, aggregates, usage };
+    },
+  };
+}
+
+type Example = { id: string; inputs: Record<string, unknown>; expected: Record<string, unknown> };
+const gone = (id: string) => ApplicationFailure.nonRetryable(`example '${id}' no longer exists (deleted from its dataset while the run went on)`, 'NotFound');
+
+/** An eval's examples: fixed once in the store, then read one at a time (workflows carry positions and ids only). */
+function createExamples(deps: EvalDeps) {
+  return {
+    /** Fix the eval's examples in the store (once): its workflow then carries a position, not the ids. */
+    async snapshotEvalExamples(input: { evalRunId: string; source: EvalExampleSource }): Promise<{ total: number }> {
+      return { total: await snapshotEvalExamples(deps.store, input.evalRunId, input.source) };
+    },
+
+    /** The eval's example at a position. */
+    async loadEvalExample(input: { evalRunId: string; position: number }): Promise<Example> {
+      const at = await evalExampleAt(deps.store, input.evalRunId, input.position);
+      if (!at) throw ApplicationFailure.nonRetryable(`eval '${input.evalRunId}' has no example at position ${input.position}`, 'NotFound');
+      if (!at.example) throw gone(at.exampleId);
+      return at.example;
     },
 
     /** One example by id: workflows carry ids only, so a large dataset stays within payload limits. */
-    async loadExample(input: { exampleId: string }): Promise<{ id: string; inputs: Record<string, unknown>; expected: Record<string, unknown> }> {
+    async loadExample(input: { exampleId: string }): Promise<Example> {
       const row = (await examplesById(deps.store, [input.exampleId])).get(input.exampleId);
-      if (!row) throw ApplicationFailure.nonRetryable(`example '${input.exampleId}' no longer exists (deleted from its dataset while the run went on)`, 'NotFound');
+      if (!row) throw gone(input.exampleId);
       return row;
     },
+  };
+}
+
+export function createEvalActivities(deps: EvalDeps) {
+  return {
+    /** A child run's row (an example, or a sub-eval), created once whatever the retries; `parent` (`eval:<runId>`, `optimize:<runId>`) is its origin, so listings group it under its parent. */
+    async prepareChildRun(input: { childRunId: string; kind: RunKind; target: RunTarget; inputs: Record<string, unknown>; parent?: string }): Promise<void> {
+      await ensureRun(deps.store, { id: input.childRunId, kind: input.kind, target: input.target, inputs: input.inputs, ...(input.parent ? { origin: input.parent } : {}) });
+    },
+    ...createScoring(deps),
+    ...createExamples(deps),
 
     /** Keyed by the workflow: an attempt whose completion was lost finds the version it saved. */
     async saveComponentVersion(input: { name: string; spec: ComponentSpec; idempotencyKey: string }): Promise<{ version: number }> {
