@@ -52,6 +52,15 @@ export default tseslint.config(
     },
   },
   {
+    // Workflows decide, the store keeps: a workflow needs nothing from db/, not even a type (statuses and
+    // patches live in core/run-story/). Its own block, so other arrows rules can sit beside it.
+    files: ['workflows/**/*.ts'],
+    plugins: { 'import-x': importX },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: [{ target: './workflows', from: './db', message: 'workflows/ must not import db/ (types too): take them from core/' }] }],
+    },
+  },
+  {
     // Shared services sit beside the layers that use them, and arrows point one way (issue 30): api/ and cli/
     // reach the worker's activities only through worker/ (the composition root); temporal/ knows no store (its
     // codecs take a PayloadStore) and no activities; judge/, providers/, mcp/ and sandbox/ serve api, cli and

@@ -6,7 +6,8 @@
 // own record of what they ran, so a delete leaves their history readable.
 import fs from 'node:fs';
 import path from 'node:path';
-import { terminalStatuses, type ArchivedFilter } from '../../core/specs.js';
+import { terminalStatuses } from '../../core/run-story/status.js';
+import type { ArchivedFilter } from '../../core/specs.js';
 import { audit } from '../../db/repositories/audit.js';
 import * as runs from '../../db/repositories/runs.js';
 import { components } from '../../db/repositories/versioned.js';

@@ -3,9 +3,10 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { z } from 'zod';
 import { newId } from '../../core/ids.js';
 import { SpecError } from '../../core/errors.js';
-import { NAME, terminalStatuses } from '../../core/specs.js';
+import { terminalStatuses, type ChatTarget } from '../../core/run-story/status.js';
+import { NAME } from '../../core/specs.js';
 import { NotFoundError } from '../../db/errors.js';
-import { createChat as insertChat, deleteChat as removeChat, getChat, listChats, listMessages, type ChatTarget } from '../../db/repositories/chats.js';
+import { createChat as insertChat, deleteChat as removeChat, getChat, listChats, listMessages } from '../../db/repositories/chats.js';
 import { audit } from '../../db/repositories/audit.js';
 import { getRun } from '../../db/repositories/runs.js';
 import { getProvider } from '../../db/repositories/providers.js';
