@@ -130,31 +130,17 @@ class WordReader {
   /** The word as characters (quoted or not) and the expansions bash computes later. */
   private tokens(word: Node): WordToken[] {
     const out: WordToken[] = [];
-    const chars = (s: string, quoted: boolean) => {
-      for (const ch of s) out.push({ ch, quoted });
-    };
     for (const part of list(word.Parts)) {
       switch (type(part)) {
-        case 'Lit': {
-          const raw = lit(part);
-          for (let j = 0; j < raw.length; j++) {
-            if (raw[j] === '\\') {
-              // A backslash-newline is a line continuation: both go.
-              if (raw[j + 1] !== '\n' && raw[j + 1] !== undefined) out.push({ ch: raw[j + 1]!, quoted: true });
-              j++;
-            } else out.push({ ch: raw[j]!, quoted: false });
-          }
+        case 'Lit':
+          out.push(...unquotedChars(lit(part)));
           break;
-        }
         case 'SglQuoted':
           if (part.Dollar && lit(part).includes('\\')) out.push({ expansion: part });
-          else chars(lit(part), true);
+          else out.push(...quotedChars(lit(part)));
           break;
         case 'DblQuoted':
-          for (const inner of list(part.Parts)) {
-            if (type(inner) === 'Lit') chars(unescapeDouble(lit(inner)), true);
-            else out.push({ expansion: inner, quoted: true });
-          }
+          for (const inner of list(part.Parts)) out.push(...(type(inner) === 'Lit' ? quotedChars(unescapeDouble(lit(inner))) : [{ expansion: inner, quoted: true }]));
           break;
         default:
           out.push({ expansion: part });
@@ -165,61 +151,91 @@ class WordReader {
 
   /** One field after brace expansion: its value, or why it is unknown and the directory it expands under. */
   private field(tokens: WordToken[]): Omit<ShellWord, 'text'> {
-    let value = '';
-    let unknown: string | undefined;
-    let unknownAt: number | undefined;
-    let globAt: number | undefined;
-    const note = (why: string | undefined) => {
-      if (unknown !== undefined) return;
-      unknown = why;
-      unknownAt = value.length;
-    };
-    let start = 0;
-    const first = tokens[0];
-    if (first && 'ch' in first && !first.quoted && first.ch === '~') {
-      // Tilde expansion: `~`, `~/…`, `~+`; `~user` and `~-` are unknown.
-      let end = 1;
-      while (end < tokens.length && !('ch' in tokens[end]! && !(tokens[end] as { quoted: boolean }).quoted && (tokens[end] as { ch: string }).ch === '/')) end++;
-      const rest = tokens.slice(1, end);
-      const name = rest.every((t) => 'ch' in t && !t.quoted) ? rest.map((t) => (t as { ch: string }).ch).join('') : undefined;
-      if (name === '') {
-        if (this.assigned.has('HOME') || this.vars.HOME === undefined) note('a tilde with HOME unknown');
-        else value += this.vars.HOME;
-        start = 1;
-      } else if (name === '+' && !this.assigned.has('PWD') && this.vars.PWD) {
-        value += this.vars.PWD;
-        start = 2;
-      } else if (name !== undefined) {
-        note(`the tilde expansion ~${name}`);
-        start = end;
-      }
+    const f = new FieldValue();
+    for (const t of tokens.slice(this.tilde(tokens, f))) {
+      if ('ch' in t) f.char(t);
+      else this.expansion(t, f);
     }
-    for (let i = start; i < tokens.length; i++) {
-      const t = tokens[i]!;
-      if ('ch' in t) {
-        if (!t.quoted) {
-          if (t.ch === '~' && /[=:]$/.test(value)) note('a tilde after = or :');
-          if (t.ch === '*' || t.ch === '?' || t.ch === '[') globAt ??= value.length;
-        }
-        value += t.ch;
-        continue;
-      }
-      const part = t.expansion as Node | string;
-      if (typeof part === 'string') note('brace expansion');
-      else if (type(part) === 'ParamExp') {
-        const v = this.variable(part, t.quoted === true);
-        if (v.value === undefined) note(v.unknown);
-        else value += v.value;
-      } else if (type(part) === 'SglQuoted') note("an ANSI-C $'…' string");
-      else note(describe(part));
+    return f.result();
+  }
+
+  /** Tilde expansion at the start of a field: `~`, `~/…`, `~+`; `~user` and `~-` are unknown. Returns where the rest starts. */
+  private tilde(tokens: WordToken[], f: FieldValue): number {
+    if (!isBare(tokens[0], '~')) return 0;
+    let end = 1;
+    while (end < tokens.length && !isBare(tokens[end], '/')) end++;
+    const rest = tokens.slice(1, end);
+    const name = rest.every((t) => 'ch' in t && !t.quoted) ? rest.map((t) => (t as { ch: string }).ch).join('') : undefined;
+    if (name === '') {
+      if (this.assigned.has('HOME') || this.vars.HOME === undefined) f.note('a tilde with HOME unknown');
+      else f.value += this.vars.HOME;
+      return 1;
     }
-    const under = (at: number) => {
-      const head = value.slice(0, at);
-      return head.slice(0, head.lastIndexOf('/') + 1);
-    };
-    if (unknown) return { unknown, prefix: under(Math.min(unknownAt ?? value.length, globAt ?? value.length)) };
-    if (globAt !== undefined) return { unknown: 'a glob, matched at run time', prefix: under(globAt) };
-    return { value };
+    if (name === '+' && !this.assigned.has('PWD') && this.vars.PWD) {
+      f.value += this.vars.PWD;
+      return 2;
+    }
+    if (name === undefined) return 0;
+    f.note(`the tilde expansion ~${name}`);
+    return end;
+  }
+
+  /** An expansion in a field: a known variable's value, or why the field is unknown. */
+  private expansion(t: { expansion: unknown; quoted?: boolean }, f: FieldValue): void {
+    const part = t.expansion as Node | string;
+    if (typeof part === 'string') f.note('brace expansion');
+    else if (type(part) === 'ParamExp') {
+      const v = this.variable(part, t.quoted === true);
+      if (v.value === undefined) f.note(v.unknown);
+      else f.value += v.value;
+    } else if (type(part) === 'SglQuoted') f.note("an ANSI-C $'…' string");
+    else f.note(describe(part));
+  }
+}
+
+const isBare = (t: WordToken | undefined, ch: string): boolean => t !== undefined && 'ch' in t && !t.quoted && t.ch === ch;
+const quotedChars = (s: string): WordToken[] => [...s].map((ch) => ({ ch, quoted: true }));
+
+/** An unquoted literal's characters: a backslash quotes the next one, and a backslash-newline (a line continuation) goes. */
+function unquotedChars(raw: string): WordToken[] {
+  const out: WordToken[] = [];
+  for (let j = 0; j < raw.length; j++) {
+    if (raw[j] !== '\\') out.push({ ch: raw[j]!, quoted: false });
+    else if (raw[++j] !== '\n' && raw[j] !== undefined) out.push({ ch: raw[j]!, quoted: true });
+  }
+  return out;
+}
+
+/** A field as it is computed: its text so far, the first reason it cannot be known and where, and where a glob starts. */
+class FieldValue {
+  value = '';
+  unknown: string | undefined;
+  unknownAt: number | undefined;
+  globAt: number | undefined;
+
+  note(why: string | undefined): void {
+    if (this.unknown !== undefined) return;
+    this.unknown = why;
+    this.unknownAt = this.value.length;
+  }
+
+  char(t: { ch: string; quoted: boolean }): void {
+    if (!t.quoted && t.ch === '~' && /[=:]$/.test(this.value)) this.note('a tilde after = or :');
+    if (!t.quoted && (t.ch === '*' || t.ch === '?' || t.ch === '[')) this.globAt ??= this.value.length;
+    this.value += t.ch;
+  }
+
+  /** The directory an unknown field expands under: the literal text before `at`, up to its last slash. */
+  private under(at: number): string {
+    const head = this.value.slice(0, at);
+    return head.slice(0, head.lastIndexOf('/') + 1);
+  }
+
+  result(): Omit<ShellWord, 'text'> {
+    const end = this.value.length;
+    if (this.unknown) return { unknown: this.unknown, prefix: this.under(Math.min(this.unknownAt ?? end, this.globAt ?? end)) };
+    if (this.globAt !== undefined) return { unknown: 'a glob, matched at run time', prefix: this.under(this.globAt) };
+    return { value: this.value };
   }
 }
 
@@ -292,12 +308,8 @@ export function readShellCommand(command: string, env: ShellEnv, depth = 0): She
     if (err instanceof RangeError) return { ...facts, opaque: ['the command is nested too deeply to judge'] };
     return { ...facts, unparseable: parseError(err) };
   }
-  try {
-    read(root, command, env, facts);
-  } catch (err) {
-    if (!(err instanceof RangeError) && err !== TOO_MANY_WORDS) throw err;
-    return { commands: [], redirects: [], assigned: [], opaque: [err === TOO_MANY_WORDS ? `the command has over ${MAX_WORDS} words, too many to judge` : 'the command is nested too deeply to judge'] };
-  }
+  const tooBig = readInto(root, command, env, facts);
+  if (tooBig) return { commands: [], redirects: [], assigned: [], opaque: [tooBig] };
   for (const script of facts.nested ?? []) merge(facts, readShellCommand(script, env, depth + 1));
   delete facts.nested;
   return facts;
@@ -305,60 +317,98 @@ export function readShellCommand(command: string, env: ShellEnv, depth = 0): She
 
 const MAX_COMMAND = 16 * 1024;
 const MAX_WORDS = 4000;
-const TOO_MANY_WORDS = Symbol('too many words');
 
-function read(root: Node, command: string, env: ShellEnv, facts: ShellFacts & { nested?: string[] }): void {
-  let wordCount = 0;
-  const assigned = assignedNames(root);
-  facts.assigned.push(...assigned);
-  const reader = new WordReader(env.vars, assigned, command);
-  const nested: string[] = [];
-  facts.nested = nested;
-  syntax.Walk(root, (n) => {
-    if (!n) return true;
-    switch (type(n)) {
-      case 'CallExpr': {
-        wordCount += list(n.Args).length;
-        if (wordCount > MAX_WORDS) throw TOO_MANY_WORDS;
-        const all = list(n.Args).map((w) => reader.read(w));
-        const assigns = list(n.Assigns).map((a) => lit(a.Name));
-        if (!all.length) break;
-        const { words, dropped, wrappers, opaque } = unwrap(all);
-        if (opaque) facts.opaque.push(opaque);
-        if (!words.length) {
-          facts.commands.push({ words: all, wrappers: [], wrapperWords: [], assigns });
-          break;
-        }
-        const cmd: ShellCommand = { words, wrappers, wrapperWords: dropped, assigns };
-        facts.commands.push(cmd);
-        inner(cmd, nested, facts);
-        break;
-      }
-      case 'DeclClause':
-        facts.commands.push({ words: [{ text: lit(n.Variant), value: lit(n.Variant) }, ...list(n.Args).flatMap((a) => (a.Value ? [reader.read(a.Value as Node)] : a.Name ? [{ text: lit(a.Name), value: lit(a.Name) }] : []))], wrappers: [], wrapperWords: [], assigns: [] });
-        break;
-      case 'TestClause': {
-        const words: ShellWord[] = [{ text: '[[', value: '[[' }];
-        syntax.Walk(n, (m) => {
-          if (m && type(m) === 'Word') words.push(reader.read(m));
-          return m === n || (m !== null && type(m) !== 'Word');
-        });
-        facts.commands.push({ words, wrappers: [], wrapperWords: [], assigns: [] });
-        break;
-      }
-      case 'Redirect': {
-        const op = REDIRECT_OPS[n.Op as number] ?? '?';
-        // A here-document's body is text (its expansions are walked); a here-string's word is judged like any word.
-        if (op === '<<' || op === '<<-') break;
-        const target = reader.read(n.Word as Node);
-        // `2>&1`, `<&0`, `>&-`: duplicating a descriptor is not a file.
-        if ((op === '>&' || op === '<&') && target.value !== undefined && /^(\d+|-)$/.test(target.value)) break;
-        facts.redirects.push({ op, target } satisfies ShellRedirect);
-        break;
-      }
+/** Read the parsed command into `facts`; why it cannot be judged when it has too many words or is nested too deeply. */
+function readInto(root: Node, command: string, env: ShellEnv, facts: ShellFacts & { nested?: string[] }): string | undefined {
+  try {
+    const walk = new CommandWalk(root, command, env, facts);
+    walk.run(root);
+    return walk.tooMany ? `the command has over ${MAX_WORDS} words, too many to judge` : undefined;
+  } catch (err) {
+    if (err instanceof RangeError) return 'the command is nested too deeply to judge';
+    throw err;
+  }
+}
+/**
+ * The commands, redirects and nested scripts of a parsed command, node by node. Past MAX_WORDS it stops
+ * (`tooMany`): it does not throw, since an exception thrown inside the parser's Walk comes back wrapped
+ * as "JavaScript error: undefined".
+ */
+class CommandWalk {
+  private readonly reader: WordReader;
+  private words = 0;
+  tooMany = false;
+
+  constructor(
+    root: Node,
+    command: string,
+    env: ShellEnv,
+    private readonly facts: ShellFacts & { nested?: string[] },
+  ) {
+    const assigned = assignedNames(root);
+    facts.assigned.push(...assigned);
+    this.reader = new WordReader(env.vars, assigned, command);
+    facts.nested = [];
+  }
+
+  run(root: Node): void {
+    syntax.Walk(root, (n) => {
+      if (this.tooMany) return false;
+      if (!n) return true;
+      const kind = type(n);
+      if (kind === 'CallExpr') this.call(n);
+      else if (kind === 'DeclClause') this.declaration(n);
+      else if (kind === 'TestClause') this.test(n);
+      else if (kind === 'Redirect') this.redirect(n);
+      return !this.tooMany;
+    });
+  }
+
+  private call(n: Node): void {
+    this.words += list(n.Args).length;
+    if (this.words > MAX_WORDS) {
+      this.tooMany = true;
+      return;
     }
-    return true;
-  });
+    const all = list(n.Args).map((w) => this.reader.read(w));
+    const assigns = list(n.Assigns).map((a) => lit(a.Name));
+    if (!all.length) return;
+    const { words, dropped, wrappers, opaque } = unwrap(all);
+    if (opaque) this.facts.opaque.push(opaque);
+    if (!words.length) {
+      this.facts.commands.push({ words: all, wrappers: [], wrapperWords: [], assigns });
+      return;
+    }
+    const cmd: ShellCommand = { words, wrappers, wrapperWords: dropped, assigns };
+    this.facts.commands.push(cmd);
+    inner(cmd, this.facts.nested!, this.facts);
+  }
+
+  /** `declare`, `local`, `export` …: judged as a command whose words are its assignments' values (or names). */
+  private declaration(n: Node): void {
+    const args = list(n.Args).flatMap((a) => (a.Value ? [this.reader.read(a.Value as Node)] : a.Name ? [{ text: lit(a.Name), value: lit(a.Name) }] : []));
+    this.facts.commands.push({ words: [{ text: lit(n.Variant), value: lit(n.Variant) }, ...args], wrappers: [], wrapperWords: [], assigns: [] });
+  }
+
+  /** `[[ … ]]`: a command `[[` with every word inside it. */
+  private test(n: Node): void {
+    const words: ShellWord[] = [{ text: '[[', value: '[[' }];
+    syntax.Walk(n, (m) => {
+      if (m && type(m) === 'Word') words.push(this.reader.read(m));
+      return m === n || (m !== null && type(m) !== 'Word');
+    });
+    this.facts.commands.push({ words, wrappers: [], wrapperWords: [], assigns: [] });
+  }
+
+  private redirect(n: Node): void {
+    const op = REDIRECT_OPS[n.Op as number] ?? '?';
+    // A here-document's body is text (its expansions are walked); a here-string's word is judged like any word.
+    if (op === '<<' || op === '<<-') return;
+    const target = this.reader.read(n.Word as Node);
+    // `2>&1`, `<&0`, `>&-`: duplicating a descriptor is not a file.
+    if ((op === '>&' || op === '<&') && target.value !== undefined && /^(\d+|-)$/.test(target.value)) return;
+    this.facts.redirects.push({ op, target } satisfies ShellRedirect);
+  }
 }
 
 /** What a shell's `-c` script or `eval` runs is read as commands too; what cannot be read is opaque. */
