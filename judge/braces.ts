@@ -26,46 +26,45 @@ const TOO_MANY = Symbol('too many fields');
 function expand(tokens: WordToken[], budget: { left: number }): WordToken[][] {
   for (let open = 0; open < tokens.length; open++) {
     if (!isChar(tokens[open], '{')) continue;
-    let depth = 0;
-    let close = -1;
-    const commas: number[] = [];
-    for (let j = open + 1; j < tokens.length; j++) {
-      if (isChar(tokens[j], '{')) depth++;
-      else if (isChar(tokens[j], '}')) {
-        if (depth === 0) {
-          close = j;
-          break;
-        }
-        depth--;
-      } else if (depth === 0 && isChar(tokens[j], ',')) commas.push(j);
-    }
-    if (close < 0) continue;
-    const inner = tokens.slice(open + 1, close);
-    let alternatives: WordToken[][] | undefined;
-    if (commas.length) {
-      alternatives = [];
-      let from = open + 1;
-      for (const c of [...commas, close]) {
-        alternatives.push(tokens.slice(from, c));
-        from = c + 1;
-      }
-    } else alternatives = sequence(inner, budget);
+    const { close, commas } = braceAt(tokens, open);
     // `{x}` or a brace bash does not expand: literal, look further on.
+    const alternatives = close < 0 ? undefined : commas.length ? split(tokens, [open, ...commas, close]) : sequence(tokens.slice(open + 1, close), budget);
     if (!alternatives) continue;
     const head = tokens.slice(0, open);
     const tails = expand(tokens.slice(close + 1), budget);
     const out: WordToken[][] = [];
     for (const alternative of alternatives) {
-      for (const middle of expand(alternative, budget)) {
-        for (const tail of tails) {
-          if (--budget.left < 0) throw TOO_MANY;
-          out.push([...head, ...middle, ...tail]);
-        }
-      }
+      for (const middle of expand(alternative, budget)) out.push(...joined(head, middle, tails, budget));
     }
     return out;
   }
   return [tokens];
+}
+
+/** The `}` that closes the brace at `open` (-1 when none does) and the commas between them at its own level. */
+function braceAt(tokens: WordToken[], open: number): { close: number; commas: number[] } {
+  let depth = 0;
+  const commas: number[] = [];
+  for (let j = open + 1; j < tokens.length; j++) {
+    if (isChar(tokens[j], '{')) depth++;
+    else if (isChar(tokens[j], '}') && depth === 0) return { close: j, commas };
+    else if (isChar(tokens[j], '}')) depth--;
+    else if (depth === 0 && isChar(tokens[j], ',')) commas.push(j);
+  }
+  return { close: -1, commas };
+}
+
+/** The tokens between each pair of neighbouring `bounds` (the brace, its commas, its close). */
+function split(tokens: WordToken[], bounds: number[]): WordToken[][] {
+  return bounds.slice(1).map((at, k) => tokens.slice(bounds[k]! + 1, at));
+}
+
+/** `head + middle + tail` for each tail, each one field of the budget. */
+function joined(head: WordToken[], middle: WordToken[], tails: WordToken[][], budget: { left: number }): WordToken[][] {
+  return tails.map((tail) => {
+    if (--budget.left < 0) throw TOO_MANY;
+    return [...head, ...middle, ...tail];
+  });
 }
 
 /** `{1..5}`, `{05..10..2}`, `{a..e}`: the alternatives, or undefined when the text is not a sequence. */
