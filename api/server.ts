@@ -7,8 +7,8 @@ import { closeMcpSessions } from '../mcp/client.js';
 import { createProviderResolver, type ProviderFactory } from '../providers/registry.js';
 import type { HarnessConfig } from '../config/index.js';
 import { processSecrets } from '../core/secrets.js';
-import { loadKeyring } from '../keyring/index.js';
-import { createBus, RunTailer } from '../db/event-bus.js';
+import { loadKeyring, type Keyring } from '../keyring/index.js';
+import { createBus, RunTailer, type EventBus } from '../db/event-bus.js';
 import type { Store } from '../db/knex.js';
 import { payloadStore } from '../db/payload-store.js';
 import { connectClient } from '../temporal/connection.js';
@@ -50,7 +50,8 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-export async function startBackend(o: BackendOptions): Promise<Backend> {
+/** What the process brings before anything listens: its token, its logger and its keys, each a known secret. */
+function processEdge(o: BackendOptions) {
   const { config } = o;
   const secrets = processSecrets;
   keepProjectPrivate(config.paths.dir);
@@ -59,23 +60,27 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
   const log = o.log ?? createLogger(secrets, config.logLevel, undefined, path.join(config.paths.logs, 'backend.jsonl'));
   const keyring = loadKeyring(config.paths.secretKey, config.secretKeyText);
   for (const k of keyring.byId.values()) secrets.add(k.key.toString('hex'));
-  const bus = await createBus(o.store, { url: config.db.url, projectDir: config.paths.dir });
-  const localFiles = { modelsDir: config.models.modelsDir, localModelPath: config.models.localModelPath };
-  const resolveProvider = createProviderResolver(o.store, keyring, secrets, localFiles, o.providerFactory);
-  const payloadKeys = o.encryptPayloads === false ? undefined : keyring;
-  const telemetry = startTelemetry(config.telemetry, secrets);
-  const client = await connectClient(config.temporal, payloadKeys, payloadStore(o.store), !!telemetry);
+  return { secrets, token, log, keyring };
+}
 
-  const app: AppContext = {
+/** The context every route and service reads: the store, the bus, Temporal, the keys and the limits. */
+async function appContext(o: BackendOptions, edge: ReturnType<typeof processEdge>, bus: EventBus): Promise<AppContext> {
+  const { config } = o;
+  const { secrets, token, log, keyring } = edge;
+  const localFiles = { modelsDir: config.models.modelsDir, localModelPath: config.models.localModelPath };
+  const telemetry = startTelemetry(config.telemetry, secrets);
+  const client = await connectClient(config.temporal, payloadKeys(o, keyring), payloadStore(o.store), !!telemetry);
+  const { address, namespace, taskQueue, uiUrl } = config.temporal;
+  return {
     version: VERSION,
     config,
     store: o.store,
-    temporal: { client, address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, uiUrl: config.temporal.uiUrl },
+    temporal: { client, address, namespace, taskQueue, uiUrl },
     bus,
     tailer: new RunTailer(o.store, bus),
     keyring,
     secrets,
-    resolveProvider,
+    resolveProvider: createProviderResolver(o.store, keyring, secrets, localFiles, o.providerFactory),
     token,
     allowedHosts: config.api.allowedHosts,
     heartbeatTimeoutMs: o.heartbeatTimeoutMs ?? 10_000,
@@ -85,43 +90,62 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
     log,
     telemetry,
   };
+}
 
-  const worker: RunningWorker | undefined = o.withWorker ? await startWorker({ config, store: o.store, bus, secrets, resolveProvider, telemetry, log, keyring: payloadKeys }) : undefined;
+const payloadKeys = (o: BackendOptions, keyring: Keyring) => (o.encryptPayloads === false ? undefined : keyring);
 
+/** The API and the WebSocket on one HTTP server; HTML app views on another origin, framed only by this one. */
+async function listen(app: AppContext) {
+  const { api } = app.config;
   const server = http.createServer(createApp(app).callback());
   const wss = attachWebSocket(app, server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.api.port, config.api.host, () => resolve());
+    server.listen(api.port, api.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  // HTML app views live on another origin, framed only by this one.
-  const views = await startAppViews(app, { host: config.api.host, port: config.api.appsPort, dashboardPort: port });
+  const views = await startAppViews(app, { host: api.host, port: api.appsPort, dashboardPort: port });
   app.appViewsPort = views.port;
+  const close = async () => {
+    for (const c of wss.clients) c.terminate();
+    wss.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await views.close();
+  };
+  return { port, close };
+}
 
-  const reconcile = () => reconcileRuns(app).catch((err) => log.warn({ err }, 'reconcile failed'));
+/** Runs whose workflow ended without telling the store are settled now and every `everyMs`. */
+function startReconciler(app: AppContext, everyMs: number): NodeJS.Timeout {
+  const reconcile = () => reconcileRuns(app).catch((err) => app.log.warn({ err }, 'reconcile failed'));
   void reconcile();
-  const timer = setInterval(reconcile, o.reconcileEveryMs ?? 30_000);
-  const host = config.api.host;
+  return setInterval(reconcile, everyMs);
+}
 
+export async function startBackend(o: BackendOptions): Promise<Backend> {
+  const edge = processEdge(o);
+  const bus = await createBus(o.store, { url: o.config.db.url, projectDir: o.config.paths.dir });
+  const app = await appContext(o, edge, bus);
+  const { secrets, resolveProvider, telemetry } = app;
+  const worker: RunningWorker | undefined = o.withWorker ? await startWorker({ config: o.config, store: o.store, bus, secrets, resolveProvider, telemetry, log: edge.log, keyring: payloadKeys(o, edge.keyring) }) : undefined;
+  const served = await listen(app);
+  const timer = startReconciler(app, o.reconcileEveryMs ?? 30_000);
+  const host = o.config.api.host;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    port,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${served.port}`,
+    port: served.port,
     app,
     worker: worker?.main,
     async close() {
       clearInterval(timer);
       app.tailer.close();
-      for (const c of wss.clients) c.terminate();
-      wss.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await views.close();
+      await served.close();
       worker?.shutdown();
       await worker?.done.catch(() => {});
       await closeMcpSessions();
       await bus.close?.();
-      await client.connection.close();
+      await app.temporal.client.connection.close();
       await telemetry?.shutdown();
     },
   };
