@@ -69,12 +69,18 @@ export function gitSubcommand(args: string[]): string | undefined {
   return undefined;
 }
 
+/** Programs whose every use reaches the network: network clients, and package managers and builders that fetch. */
+const NETWORK_PROGRAMS = new Set([
+  ...['curl', 'wget', 'nc', 'ncat', 'netcat', 'socat', 'telnet', 'ssh', 'scp', 'sftp', 'ftp', 'lftp', 'aria2c', 'http', 'https', 'xh', 'ping', 'dig', 'nslookup', 'host', 'whois', 'traceroute', 'nmap', 'mosh', 'rclone', 'gh'],
+  ...['npm', 'pnpm', 'yarn', 'bun', 'pip', 'pip3', 'uv', 'poetry', 'cargo', 'go', 'gem', 'apt', 'apt-get', 'brew', 'conda', 'docker', 'podman', 'composer', 'mvn', 'gradle', 'npx'],
+]);
+const GIT_NETWORK = new Set(['clone', 'fetch', 'pull', 'push', 'ls-remote', 'submodule', 'remote', 'send-email', 'archive']);
+
 /** Programs that reach the network, and whether this use of them does. */
 export function reachesNetwork(program: string, args: string[]): boolean {
-  if (['curl', 'wget', 'nc', 'ncat', 'netcat', 'socat', 'telnet', 'ssh', 'scp', 'sftp', 'ftp', 'lftp', 'aria2c', 'http', 'https', 'xh', 'ping', 'dig', 'nslookup', 'host', 'whois', 'traceroute', 'nmap', 'mosh', 'rclone', 'gh'].includes(program)) return true;
+  if (NETWORK_PROGRAMS.has(program)) return true;
   if (program === 'rsync') return args.some((a) => /^[^/]*:/.test(a) || a.includes('://'));
-  if (program === 'git') return ['clone', 'fetch', 'pull', 'push', 'ls-remote', 'submodule', 'remote', 'send-email', 'archive'].includes(gitSubcommand(args) ?? '');
-  if (['npm', 'pnpm', 'yarn', 'bun', 'pip', 'pip3', 'uv', 'poetry', 'cargo', 'go', 'gem', 'apt', 'apt-get', 'brew', 'conda', 'docker', 'podman', 'composer', 'mvn', 'gradle', 'npx'].includes(program)) return true;
+  if (program === 'git') return GIT_NETWORK.has(gitSubcommand(args) ?? '');
   return false;
 }
 
