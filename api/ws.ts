@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import { redactText } from '../core/redact.js';
+import type { BusMessage } from '../core/run-story/events.js';
 import * as runs from '../db/repositories/runs.js';
 import type { AppContext } from './context.js';
 import { AppError } from './errors.js';
@@ -29,55 +30,81 @@ function refuse(socket: Duplex, status: number, reason: string): void {
 const badMessage = (message: string) => JSON.stringify({ type: 'error', error: { code: 'bad_message', message } });
 
 /** One subscription: drains stored events after `lastSent`, serialised so frames never interleave. */
-function subscribe(app: AppContext, ws: WebSocket, runId: string, after: number, batched: boolean): () => void {
-  let lastSent = after;
-  let draining = false;
-  let again = false;
-  let closed = false;
-  const send = (frame: unknown) => {
-    if (!closed && ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
-  };
-  const drain = async (): Promise<void> => {
-    if (draining) {
-      again = true;
+class Subscription {
+  private lastSent: number;
+  private draining = false;
+  private again = false;
+  private closed = false;
+
+  constructor(
+    private readonly app: AppContext,
+    private readonly ws: WebSocket,
+    private readonly runId: string,
+    after: number,
+    private readonly batched: boolean,
+  ) {
+    this.lastSent = after;
+  }
+
+  /** Follow the bus, keep the run's tail read, send the run then its events; returns the unsubscribe. */
+  start(): () => void {
+    const offBus = this.app.bus.subscribe(this.runId, (m) => this.onBus(m));
+    const unwatch = this.app.tailer.watch(this.runId);
+    void runView(this.app, this.runId).then(
+      (run) => {
+        this.send({ type: 'run', run });
+        void this.drain();
+      },
+      () => this.send({ type: 'error', error: { code: 'not_found', message: `run '${this.runId}' not found` } }),
+    );
+    return () => {
+      this.closed = true;
+      offBus();
+      unwatch();
+    };
+  }
+
+  private send(frame: unknown): void {
+    if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(frame));
+  }
+
+  /** The bus only wakes: stored events are read back from the store; deltas (never stored) pass through redacted. */
+  private onBus(m: BusMessage): void {
+    const { app, runId } = this;
+    if (m.type === 'events' && m.lastSeq > this.lastSent) void this.drain();
+    else if (m.type === 'delta') this.send({ type: 'delta', runId, callId: m.callId, text: redactText(m.text, app.secrets.list()), ...(m.reset ? { reset: true } : {}) });
+    else if (m.type === 'run') void runView(app, runId).then((run) => this.send({ type: 'run', run }), () => {});
+  }
+
+  /** One drain at a time; a wake-up during it runs it again. */
+  private async drain(): Promise<void> {
+    if (this.draining) {
+      this.again = true;
       return;
     }
-    draining = true;
+    this.draining = true;
     try {
       do {
-        again = false;
-        for (;;) {
-          const batch = await runs.listEvents(app.store, runId, lastSent, 500);
-          if (!batch.length || closed) break;
-          if (batched) send({ type: 'events', runId, events: batch });
-          else for (const e of batch) send({ type: 'event', runId, seq: e.seq, event: e });
-          lastSent = batch[batch.length - 1]!.seq;
-        }
-      } while (again && !closed);
+        this.again = false;
+        await this.sendStored();
+      } while (this.again && !this.closed);
     } catch (err) {
-      app.log.warn({ err, runId }, 'ws drain failed');
+      this.app.log.warn({ err, runId: this.runId }, 'ws drain failed');
     } finally {
-      draining = false;
+      this.draining = false;
     }
-  };
-  const offBus = app.bus.subscribe(runId, (m) => {
-    if (m.type === 'events' && m.lastSeq > lastSent) void drain();
-    else if (m.type === 'delta') send({ type: 'delta', runId, callId: m.callId, text: redactText(m.text, app.secrets.list()), ...(m.reset ? { reset: true } : {}) });
-    else if (m.type === 'run') void runView(app, runId).then((run) => send({ type: 'run', run }), () => {});
-  });
-  const unwatch = app.tailer.watch(runId);
-  void runView(app, runId).then(
-    (run) => {
-      send({ type: 'run', run });
-      void drain();
-    },
-    () => send({ type: 'error', error: { code: 'not_found', message: `run '${runId}' not found` } }),
-  );
-  return () => {
-    closed = true;
-    offBus();
-    unwatch();
-  };
+  }
+
+  /** Every stored event after `lastSent`, 500 at a time. */
+  private async sendStored(): Promise<void> {
+    for (;;) {
+      const batch = await runs.listEvents(this.app.store, this.runId, this.lastSent, 500);
+      if (!batch.length || this.closed) return;
+      if (this.batched) this.send({ type: 'events', runId: this.runId, events: batch });
+      else for (const e of batch) this.send({ type: 'event', runId: this.runId, seq: e.seq, event: e });
+      this.lastSent = batch[batch.length - 1]!.seq;
+    }
+  }
 }
 
 export function attachWebSocket(app: AppContext, server: Server): WebSocketServer {
@@ -113,7 +140,7 @@ export function attachWebSocket(app: AppContext, server: Server): WebSocketServe
       subs.delete(msg.runId);
       if (msg.type !== 'subscribe') return;
       if (subs.size >= WS_MAX_SUBSCRIPTIONS) return ws.send(JSON.stringify({ type: 'error', error: { code: 'too_many_subscriptions', message: `a connection follows at most ${WS_MAX_SUBSCRIPTIONS} runs; unsubscribe first` } }));
-      subs.set(msg.runId, subscribe(app, ws, msg.runId, msg.after, msg.batch));
+      subs.set(msg.runId, new Subscription(app, ws, msg.runId, msg.after, msg.batch).start());
     });
     ws.on('close', () => {
       for (const off of subs.values()) off();
