@@ -1,4 +1,5 @@
 // Sequence alignment (longest common subsequence), word-level text diffs and structured JSON diffs.
+import { Diff } from 'diff';
 
 export type Aligned<T> = { a?: T; b?: T; ai?: number; bi?: number };
 
@@ -22,24 +23,30 @@ export function align<T>(a: T[], b: T[], key: (x: T) => string): Array<Aligned<T
 
 export type WordOp = { op: 'same' | 'added' | 'removed'; text: string };
 
-/** Past this many words a side, the diff is one removal and one addition (the table would be too big). */
-const MAX_WORDS = 3000;
+/** Words with the whitespace after them; a word is the same whatever whitespace follows it (the new text's is kept). */
+class AttachedWords extends Diff<string, string> {
+  override tokenize(value: string): string[] {
+    return value.match(/\S+\s*|\s+/g) ?? [];
+  }
 
-/** A word-level diff of two texts; whitespace stays attached so the pieces join back into each text. */
+  override equals(left: string, right: string): boolean {
+    return left.trimEnd() === right.trimEnd();
+  }
+}
+const attachedWords = new AttachedWords();
+
+/**
+ * Past this many words added or removed, the diff is one removal and one addition: finding the edits costs
+ * about their number squared, and a text rewritten that much reads no better word by word.
+ */
+const MAX_EDITS = 500;
+
+/** A word-level diff of two texts (jsdiff); whitespace stays attached so the pieces join back into each text. */
 export function wordDiff(a: string, b: string): WordOp[] {
   if (a === b) return a ? [{ op: 'same', text: a }] : [];
-  const wa = a.match(/\S+\s*|\s+/g) ?? [];
-  const wb = b.match(/\S+\s*|\s+/g) ?? [];
-  if (wa.length > MAX_WORDS || wb.length > MAX_WORDS) return [...(a ? [{ op: 'removed' as const, text: a }] : []), ...(b ? [{ op: 'added' as const, text: b }] : [])];
-  const ops: WordOp[] = [];
-  for (const p of align(wa, wb, (w) => w.trimEnd())) {
-    const op = p.a !== undefined && p.b !== undefined ? 'same' : p.a !== undefined ? 'removed' : 'added';
-    const text = (op === 'removed' ? p.a : p.b)!;
-    const last = ops[ops.length - 1];
-    if (last?.op === op) last.text += text;
-    else ops.push({ op, text });
-  }
-  return ops;
+  const changes = attachedWords.diff(a, b, { maxEditLength: MAX_EDITS });
+  if (!changes) return [...(a ? [{ op: 'removed' as const, text: a }] : []), ...(b ? [{ op: 'added' as const, text: b }] : [])];
+  return changes.map((c) => ({ op: c.added ? 'added' : c.removed ? 'removed' : 'same', text: c.value }));
 }
 
 export type JsonChange = { path: string; op: 'changed' | 'added' | 'removed'; a?: unknown; b?: unknown; words?: WordOp[] };
