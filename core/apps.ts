@@ -5,6 +5,7 @@ import { scaffoldSurface, validateSurface, type Problem, type TargetField, type 
 import { typeSchema, type JsonSchema } from './json-schema.js';
 import { moduleSignature } from './modules.js';
 import { parseRef, type PipelinePlan } from './pipeline-plan.js';
+import { kindRef } from './run-story/ids.js';
 import { parseTypeExpr } from './signature.js';
 import type { ComponentSpec, PipelineSpec } from './specs.js';
 import { NAME } from './specs.js';
@@ -107,4 +108,4 @@ export function completeManifest(input: z.infer<typeof appManifest>, shape: Targ
 }
 
 /** The tag a run started from an app carries. */
-export const appOrigin = (name: string, version: number) => `app:${name}@${version}`;
+export const appOrigin = (name: string, version: number) => kindRef('app', name, version);

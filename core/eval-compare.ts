@@ -1,5 +1,6 @@
 // How an eval comparison reads: which eval is the baseline, what each column is called, and whether
 // each metric got better or worse, metric by metric (a row where one rose and another fell is mixed).
+import { versionRef } from './run-story/ids.js';
 
 export type Verdict = 'better' | 'worse' | 'same';
 export type Direction = 'higher' | 'lower';
@@ -52,7 +53,7 @@ export function defaultBaseline(evals: ComparedEval[], labelled: (e: ComparedEva
 export function columnNames(evals: ComparedEval[], labelled: (e: ComparedEval) => boolean = () => false): string[] {
   const base = evals.map((e) => {
     const o = (e.inputs as { override?: { provider: string; model?: string } } | undefined)?.override;
-    return `${e.target.name}@${e.target.version}${labelled(e) ? ` (${BASELINE_LABEL})` : ''}${o ? ` on ${o.provider}${o.model ? `/${o.model}` : ''}` : ''}`;
+    return `${versionRef(e.target.name, e.target.version)}${labelled(e) ? ` (${BASELINE_LABEL})` : ''}${o ? ` on ${o.provider}${o.model ? `/${o.model}` : ''}` : ''}`;
   });
   const seen = new Map<string, number>();
   return base.map((name) => {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { canonicalJson } from './canonical-json.js';
 import { SpecError, type Problem } from './errors.js';
 import { parseRef, planPipeline, type PipelinePlan, type PlannedStep, type ResolvedComponent } from './pipeline-plan.js';
+import { parseId } from './run-story/ids.js';
 import { parseSignature } from './signature.js';
 import { componentSpec, NAME, type ComponentSpec, type PipelineSpec } from './specs.js';
 import { typeToString, valueMatches } from './types.js';
@@ -74,9 +75,9 @@ export interface ForkPlan {
 
 /** "join" -> {id: join}; "len[2]" -> {id: len, item: 2}. */
 export function parseStepRef(ref: string): { id: string; item?: number } {
-  const m = /^([A-Za-z_][\w-]*)(?:\[(\d+)\])?$/.exec(ref);
-  if (!m) throw new SpecError('invalid fork', [{ path: 'fromStep', message: `'${ref}' is not a step id or step[item]` }]);
-  return m[2] === undefined ? { id: m[1]! } : { id: m[1]!, item: Number(m[2]) };
+  const id = parseId(ref);
+  if (!id) throw new SpecError('invalid fork', [{ path: 'fromStep', message: `'${ref}' is not a step id or step[item]` }]);
+  return id.index === undefined ? { id: id.base } : { id: id.base, item: id.index };
 }
 
 /** The run inputs a step reads through its bindings, foreach and when. */

@@ -1,5 +1,6 @@
 // Validate a pipeline spec against its components (DAG, bindings, types) and plan its steps.
 import { SpecError, type Problem } from './errors.js';
+import { refName, versionRef } from './run-story/ids.js';
 import { parseSignature, parseTypeExpr, type Signature } from './signature.js';
 import type { ComponentSpec, PipelineSpec, StepSpec } from './specs.js';
 import { isAssignable, typeToString, valueMatches, type FieldType } from './types.js';
@@ -11,7 +12,7 @@ export interface ResolvedComponent {
 }
 
 /** "name@version" of the version a step really runs, however the spec referred to it ("name" = latest). */
-export const pinnedRef = (c: ResolvedComponent): string => `${c.ref.split('@')[0]}@${c.version}`;
+export const pinnedRef = (c: ResolvedComponent): string => versionRef(refName(c.ref), c.version);
 
 export interface PlannedStep {
   id: string;
@@ -279,7 +280,7 @@ export function resolveBinding(
 /** The one-step plan that runs a single component version (trying it, evaluating it). */
 export function componentPlan(name: string, version: number, spec: ComponentSpec): PipelinePlan {
   const sig = parseSignature(spec.signature);
-  const ref = `${name}@${version}`;
+  const ref = versionRef(name, version);
   return {
     name,
     inputs: Object.fromEntries(sig.inputs.map((f) => [f.name, typeToString(f.type)])),

@@ -1,6 +1,9 @@
-// Versions that stay put: the grammar of a reference to a version (`qa`, `qa@3`, `qa@production`), what a saved
-// pipeline pins, and the record of the exact versions a run used (ADR 0017).
+// Versions that stay put: labels, what a saved pipeline pins, and the record of the exact versions a run used
+// (ADR 0017). The grammar of a reference (`qa`, `qa@3`, `qa@production`) is the id grammar's (run-story/ids.ts).
 import { z } from 'zod';
+import { kindRef, parseVersionRef, refName, versionRef } from './run-story/ids.js';
+
+export { kindRef, parseVersionRef, refName, splitRef, VERSION_REF, versionRef, type VersionRef } from './run-story/ids.js';
 
 /** A label: lowercase letters, digits, _ or -, not all digits (digits are a version number). */
 export const LABEL = z
@@ -14,32 +17,6 @@ export type LabelKind = (typeof labelKinds)[number];
 /** Where a promote came from, recorded with the move. */
 export const promoteVia = ['dashboard', 'cli', 'api'] as const;
 export const promoteBody = z.strictObject({ version: z.int().positive(), via: z.enum(promoteVia).default('api') });
-
-/** `name`, `name@3` or `name@label`: the step's `component` grammar. */
-export const VERSION_REF = /^([a-z][a-z0-9_-]*)(?:@(\d+|[a-z0-9][a-z0-9_-]*))?$/;
-
-/** A reference taken apart: exactly one of version, label or neither (the latest, as an intent). */
-export type VersionRef = { name: string; version?: number; label?: string };
-
-/**
- * Parse a reference; undefined when it does not follow the grammar.
- * @example parseVersionRef('qa@production') // { name: 'qa', label: 'production' }
- */
-export function parseVersionRef(ref: string): VersionRef | undefined {
-  const m = VERSION_REF.exec(ref);
-  if (!m) return undefined;
-  const [, name, at] = m;
-  if (at === undefined) return { name: name! };
-  return /^\d+$/.test(at) ? { name: name!, version: Number(at) } : { name: name!, label: at };
-}
-
-/**
- * Print a reference: `name@3`, `name@production`, or the bare name (the latest).
- * @example versionRef('qa', 3) // 'qa@3'
- */
-export function versionRef(name: string, at?: number | string): string {
-  return at === undefined ? name : `${name}@${at}`;
-}
 
 /** What resolving a reference needs: a fixed version, a label read now, or the latest (only when saving). */
 export type Lookup = { name: string; version: number; via: 'exact' | 'pin' } | { name: string; label: string; via: 'label' } | { name: string; via: 'latest' };
@@ -94,9 +71,9 @@ export function runVersions(
   const record: Record<string, string> = {};
   for (const s of steps) {
     const r = parseVersionRef(s.component.ref);
-    const name = r?.name ?? s.component.ref.split('@')[0]!;
-    record[s.id] = `${name}@${s.component.version}`;
+    const name = refName(s.component.ref);
+    record[s.id] = versionRef(name, s.component.version);
     if (r?.label && !labels.some((l) => l.kind === 'component' && l.name === name && l.label === r.label)) labels.push({ kind: 'component', name, label: r.label, version: s.component.version });
   }
-  return { target: `${target.type}:${target.name}@${target.version}`, ...(extra.origin?.startsWith('app:') ? { app: extra.origin } : {}), steps: record, labels };
+  return { target: kindRef(target.type, target.name, target.version), ...(extra.origin?.startsWith('app:') ? { app: extra.origin } : {}), steps: record, labels };
 }

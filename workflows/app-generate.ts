@@ -7,7 +7,7 @@ import { CATALOG_GUIDE, validateSurface, type A2uiSurface, type Problem, type Ta
 import type { AppManifest } from '../core/apps.js';
 import type { ChatMessage } from '../core/messages.js';
 import { runNote, stepCompleted, stepFailed } from '../core/run-story/events.js';
-import { roundStepId } from '../core/run-story/ids.js';
+import { roundStepId, versionRef } from '../core/run-story/ids.js';
 import { runLifecycle } from './lifecycle.js';
 import { record } from './run-events.js';
 
@@ -47,7 +47,7 @@ function draftMessages(input: AppGenerateInput): ChatMessage[] {
     {
       role: 'user',
       content: [
-        `The app "${input.base.name}" runs ${input.base.target.kind} ${input.base.target.name}@${input.base.target.version}.`,
+        `The app "${input.base.name}" runs ${input.base.target.kind} ${versionRef(input.base.target.name, input.base.target.version)}.`,
         `Its inputs: ${input.shape.inputs.map((f) => `${f.name} (${f.kind})`).join(', ') || 'none'}. Its outputs: ${input.shape.outputs.map((f) => `${f.name} (${f.kind})`).join(', ') || 'none'}.`,
         ...(input.examples.length ? [`Outputs of recent runs: ${JSON.stringify(input.examples).slice(0, 2000)}`] : []),
         ...(spec ? [`The current view: ${JSON.stringify(spec)}`] : []),

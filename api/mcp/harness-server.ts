@@ -5,6 +5,7 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, McpError, ErrorCode, ReadResourceRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { outputsSchema, typeSchema, type JsonSchema } from '../../core/json-schema.js';
+import { versionRef } from '../../core/run-story/ids.js';
 import { parseSignature, parseTypeExpr } from '../../core/signature.js';
 import type { ComponentSpec, PipelineSpec } from '../../core/specs.js';
 import * as datasets from '../../db/repositories/datasets.js';
@@ -46,7 +47,7 @@ export async function exposedTools(ctx: AppContext): Promise<ExposedTool[]> {
         const sig = parseSignature(spec.signature);
         out.push({
           name: mcpToolName('component', v.name),
-          title: `${v.name}@${e.version ?? 'latest'}`,
+          title: versionRef(v.name, e.version ?? 'latest'),
           description: spec.instructions ?? `The ${spec.kind} component ${v.name}: ${spec.signature}`,
           inputSchema: objectSchema(sig.inputs.map((f) => ({ name: f.name, schema: typeSchema(f.type), description: f.description }))),
           outputSchema: outputsSchema(sig),
@@ -57,7 +58,7 @@ export async function exposedTools(ctx: AppContext): Promise<ExposedTool[]> {
         const spec = v.spec as PipelineSpec;
         out.push({
           name: mcpToolName('pipeline', v.name),
-          title: `${v.name}@${e.version ?? 'latest'}`,
+          title: versionRef(v.name, e.version ?? 'latest'),
           description: spec.description ?? `The pipeline ${v.name} (${spec.steps.length} steps)`,
           inputSchema: objectSchema(Object.entries(spec.inputs).map(([name, type]) => ({ name, schema: typeSchema(parseTypeExpr(type)) }))),
           target: { kind: 'pipeline', name: v.name, ...(e.version ? { version: e.version } : {}) },

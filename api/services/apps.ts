@@ -6,6 +6,7 @@ import { describeView } from '../../core/app-description.js';
 import { appManifest, appOrigin, appTarget, appTargetKinds, completeManifest, componentShape, pipelineShape, type AppManifest, type AppTarget } from '../../core/apps.js';
 import { SpecError } from '../../core/errors.js';
 import { checkRunInputs, componentPlan, planPipeline } from '../../core/pipeline-plan.js';
+import { kindRef } from '../../core/run-story/ids.js';
 import { typeToString } from '../../core/types.js';
 import { NAME, runRequest, type PipelineSpec } from '../../core/specs.js';
 import { NotFoundError } from '../../db/errors.js';
@@ -178,8 +179,8 @@ async function startGeneration(ctx: AppContext, base: AppManifest, baseVersion: 
     if (described) base = { ...base, view: { kind: 'declarative', spec: described.surface } };
     fromPrompt = described?.used ?? [];
   }
-  const targetRef = `${base.target.kind === 'pipeline' ? 'pipeline' : 'component'}:${base.target.name}@${base.target.version}`;
-  const recent = (await listRuns(ctx.store, { status: 'completed', limit: 50 })).runs.filter((r) => `${r.target.type}:${r.target.name}@${r.target.version}` === targetRef).slice(0, 3);
+  const targetRef = kindRef(base.target.kind === 'pipeline' ? 'pipeline' : 'component', base.target.name, base.target.version);
+  const recent = (await listRuns(ctx.store, { status: 'completed', limit: 50 })).runs.filter((r) => kindRef(r.target.type, r.target.name, r.target.version) === targetRef).slice(0, 3);
   return startRun(ctx, {
     kind: 'generate',
     target: { type: 'app', id: base.name, name: base.name, version: baseVersion ?? 0 },

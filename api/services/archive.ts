@@ -6,6 +6,7 @@
 // own record of what they ran, so a delete leaves their history readable.
 import fs from 'node:fs';
 import path from 'node:path';
+import { refName, versionRef } from '../../core/run-story/ids.js';
 import { terminalStatuses } from '../../core/run-story/status.js';
 import type { ArchivedFilter } from '../../core/specs.js';
 import { audit } from '../../db/repositories/audit.js';
@@ -54,7 +55,7 @@ export async function archiveComponent(ctx: AppContext, idOrName: string, archiv
   return { ...c, archivedAt };
 }
 
-const refName = (ref: unknown) => (typeof ref === 'string' ? ref.split('@')[0] : undefined);
+const nameOf = (ref: unknown) => (typeof ref === 'string' ? refName(ref) : undefined);
 const parse = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
 /**
@@ -65,15 +66,15 @@ async function componentUsers(ctx: AppContext, c: { id: string; name: string }, 
   const db = ctx.store.knex;
   const uses = (spec: unknown, pins: unknown) => {
     const steps = parse<{ steps?: Array<{ component?: string }> }>(spec).steps ?? [];
-    if (version === undefined) return steps.some((s) => refName(s.component) === c.name);
-    return parse<Record<string, number> | null>(pins)?.[c.name] === version || steps.some((s) => s.component === `${c.name}@${version}`);
+    if (version === undefined) return steps.some((s) => nameOf(s.component) === c.name);
+    return parse<Record<string, number> | null>(pins)?.[c.name] === version || steps.some((s) => s.component === versionRef(c.name, version));
   };
   const pipelineRows = (await db('pipelineVersions').join('pipelines', 'pipelines.id', 'pipelineVersions.parentId').select('pipelines.name', 'pipelineVersions.spec', 'pipelineVersions.pins')) as Array<{ name: string; spec: unknown; pins: unknown }>;
   const pipelines = pipelineRows.filter((r) => uses(r.spec, r.pins)).map((r) => r.name);
   const appRows = (await db('appVersions').join('apps', 'apps.id', 'appVersions.parentId').select('apps.name', 'appVersions.spec')) as Array<{ name: string; spec: unknown }>;
   const targets = (spec: unknown) => {
     const t = parse<{ target?: { kind?: string; name?: string; version?: number } }>(spec).target;
-    return t?.kind !== 'pipeline' && refName(t?.name) === c.name && (version === undefined || t?.version === version);
+    return t?.kind !== 'pipeline' && nameOf(t?.name) === c.name && (version === undefined || t?.version === version);
   };
   const apps = appRows.filter((r) => targets(r.spec)).map((r) => r.name);
   const exposure = db('mcpExposures').where({ kind: 'component', name: c.name });
@@ -110,7 +111,7 @@ export async function deleteComponentVersion(ctx: AppContext, idOrName: string, 
   const v = await components.getVersion(ctx.store, idOrName, version);
   const c = await components.get(ctx.store, v.id);
   if (version === c.latest.version) throw new AppError(409, 'in_use', `cannot delete ${c.name}@${version}: ${c.name}@${version} is the latest version (a bare '${c.name}' resolves to it); save a new version first, or delete the component`);
-  refuseInUse(`${c.name}@${version}`, await componentUsers(ctx, c, version));
+  refuseInUse(versionRef(c.name, version), await componentUsers(ctx, c, version));
   await ctx.store.knex('componentVersions').where({ parentId: c.id, version }).del();
-  await audit(ctx.store, { actor: 'api', action: 'component.delete_version', subject: `${c.name}@${version}` });
+  await audit(ctx.store, { actor: 'api', action: 'component.delete_version', subject: versionRef(c.name, version) });
 }

@@ -3,6 +3,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { z } from 'zod';
 import { newId } from '../../core/ids.js';
 import { SpecError } from '../../core/errors.js';
+import { parseVersionRef, versionRef } from '../../core/run-story/ids.js';
 import { terminalStatuses, type ChatTarget } from '../../core/run-story/status.js';
 import { NAME } from '../../core/specs.js';
 import { NotFoundError } from '../../db/errors.js';
@@ -30,10 +31,10 @@ const newMessage = z.strictObject({ content: z.string().min(1, 'a message needs 
 
 async function chatTarget(ctx: AppContext, body: z.infer<typeof newChat>): Promise<ChatTarget> {
   if (body.component) {
-    const [name, v] = body.component.split('@');
-    const version = await components.getVersion(ctx.store, name!, v ? Number(v) : undefined);
+    const { name, version: v } = parseVersionRef(body.component)!;
+    const version = await components.getVersion(ctx.store, name, v);
     const maxTokens = body.maxTokens ?? version.spec.params?.maxTokens;
-    return { provider: version.spec.provider, model: body.model ?? version.spec.model, system: body.system ?? version.spec.instructions, component: `${version.name}@${version.version}`, ...(maxTokens ? { maxTokens } : {}) };
+    return { provider: version.spec.provider, model: body.model ?? version.spec.model, system: body.system ?? version.spec.instructions, component: versionRef(version.name, version.version), ...(maxTokens ? { maxTokens } : {}) };
   }
   const provider = body.provider ?? 'default';
   try {

@@ -3,6 +3,7 @@ import { SpecError } from '../../core/errors.js';
 import { forkRequest, planFork, type ForkNode, type ForkRequest, type RecordedStep, type RunDefinition, type StepOverride } from '../../core/fork.js';
 import { checkRunInputs, type ResolvedComponent } from '../../core/pipeline-plan.js';
 import type { TrajectoryStep } from '../../core/react.js';
+import { parseVersionRef, refName, refVersion, turnId, turnOf } from '../../core/run-story/ids.js';
 import type { ComponentSpec } from '../../core/specs.js';
 import { NotFoundError } from '../../db/errors.js';
 import type { RunRow } from '../../db/models/run.js';
@@ -15,9 +16,10 @@ import { startAgentRun, startPlannedRun } from './runs.js';
 
 /** A component version named "name@version", or undefined when there is none. */
 async function findComponent(ctx: AppContext, ref: string): Promise<ResolvedComponent | undefined> {
-  const [name, v] = ref.split('@');
+  const r = parseVersionRef(ref);
+  if (r?.version === undefined) return undefined;
   try {
-    const version = await components.getVersion(ctx.store, name!, Number(v));
+    const version = await components.getVersion(ctx.store, r.name, r.version);
     return { ref, version: version.version, spec: version.spec };
   } catch (err) {
     if (err instanceof NotFoundError) return undefined;
@@ -41,19 +43,19 @@ async function forkPlannedRun(ctx: AppContext, source: RunRow, plan: Extract<Run
 }
 
 /** `turn[2]` or `2` -> 2. */
-function turnOf(fromStep: string): number {
-  const m = /^(?:turn\[(\d+)\]|(\d+))$/.exec(fromStep);
-  if (!m) throw new SpecError('invalid fork', [{ path: 'fromStep', message: `an agent forks from a turn: 'turn[N]' or N, not '${fromStep}'` }]);
-  return Number(m[1] ?? m[2]);
+function forkTurn(fromStep: string): number {
+  const n = /^\d+$/.test(fromStep) ? Number(fromStep) : turnOf(fromStep);
+  if (n === undefined) throw new SpecError('invalid fork', [{ path: 'fromStep', message: `an agent forks from a turn: 'turn[N]' or N, not '${fromStep}'` }]);
+  return n;
 }
 
 async function forkAgentRun(ctx: AppContext, source: RunRow, def: Extract<RunDefinition, { kind: 'agent' }>, req: ForkRequest) {
-  const from = turnOf(req.fromStep);
+  const from = forkTurn(req.fromStep);
   if (req.overrides.steps) throw new SpecError('invalid fork', [{ path: 'overrides.steps', message: 'an agent has turns, not steps: use overrides.agent' }]);
   const records = await runs.stepRecords(ctx.store, source.id);
   const turns: TrajectoryStep[] = [];
   for (let i = 0; i < from; i++) {
-    const r = records.get(`turn[${i}]`);
+    const r = records.get(turnId(i));
     if (!r) throw new SpecError('invalid fork', [{ path: 'fromStep', message: `run '${source.id}' recorded ${i} turns; it cannot be forked from turn ${from}` }]);
     turns.push(r.data.outputs as TrajectoryStep);
   }
@@ -68,9 +70,8 @@ async function forkAgentRun(ctx: AppContext, source: RunRow, def: Extract<RunDef
     spec = c.spec;
   }
   spec = { ...spec, ...(o.provider ? { provider: o.provider } : {}), ...(o.model ? { model: o.model } : {}), ...(o.params ? { params: { ...spec.params, ...o.params } } : {}) };
-  const [name, v] = ref.split('@');
-  const head = ref === def.ref ? source.target : { ...source.target, name: name!, version: Number(v) };
-  return startAgentRun(ctx, { version: { id: head.id, name: head.name, version: head.version, spec }, inputs: { ...source.inputs, ...(req.overrides.inputs ?? {}) }, fork: { of: { runId: source.id, step: `turn[${from}]` }, turns } });
+  const head = ref === def.ref ? source.target : { ...source.target, name: refName(ref), version: Number(refVersion(ref)) };
+  return startAgentRun(ctx, { version: { id: head.id, name: head.name, version: head.version, spec }, inputs: { ...source.inputs, ...(req.overrides.inputs ?? {}) }, fork: { of: { runId: source.id, step: turnId(from) }, turns } });
 }
 
 /**

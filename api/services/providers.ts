@@ -1,5 +1,6 @@
 // Provider CRUD with keys encrypted at rest and only ever answered masked.
 import { maskKey } from '../../core/redact.js';
+import { versionRef } from '../../core/run-story/ids.js';
 import { providerPatch, providerSpec } from '../../core/specs.js';
 import { decryptSecret, encryptSecret } from '../../keyring/index.js';
 import type { ProviderRow } from '../../db/models/provider.js';
@@ -65,7 +66,7 @@ async function componentsUsing(ctx: AppContext, name: string): Promise<string[]>
   const using: string[] = [];
   for (const c of await components.list(ctx.store)) {
     const latest = await components.getVersion(ctx.store, c.id);
-    if (latest.spec.provider === name) using.push(`${c.name}@${latest.version}`);
+    if (latest.spec.provider === name) using.push(versionRef(c.name, latest.version));
   }
   return using;
 }

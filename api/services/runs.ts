@@ -4,6 +4,7 @@ import type { StepReuse } from '../../core/fork.js';
 import type { TrajectoryStep } from '../../core/react.js';
 import { redact } from '../../core/redact.js';
 import { checkRunInputs, componentPlan, planPipeline, type PipelinePlan } from '../../core/pipeline-plan.js';
+import { versionRef } from '../../core/run-story/ids.js';
 import { parseSignature } from '../../core/signature.js';
 import { runRequest, type ComponentSpec, type PipelineSpec } from '../../core/specs.js';
 import { typeToString } from '../../core/types.js';
@@ -102,7 +103,7 @@ export async function startAgentRun(ctx: AppContext, s: AgentRunStart) {
     input: (runId) => ({ runId, component: version.spec, target, inputs, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs, continueAfterEvents: ctx.continueAfterEvents, ...(s.fork ? { fork: { sourceRunId: s.fork.of.runId, turns: s.fork.turns } } : {}) }),
     providers: [version.spec.provider],
     origin,
-    definition: { kind: 'agent', ref: `${version.name}@${version.version}`, component: version.spec },
+    definition: { kind: 'agent', ref: versionRef(version.name, version.version), component: version.spec },
     ...(s.fork ? { forkOf: s.fork.of } : {}),
     versions: runVersions(target, [], { origin, labels: s.labels }),
   });

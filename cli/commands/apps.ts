@@ -1,5 +1,6 @@
 // `harness app generate|list|open`: apps from the terminal; generation is a run followed live.
 import type { Command } from 'commander';
+import { versionRef } from '../../core/run-story/ids.js';
 import { api, backendUrl, CliError, followRun } from '../client.js';
 import { formatEvent } from '../format.js';
 
@@ -20,7 +21,7 @@ export function appCommands(program: Command): void {
     .action(async () => {
       const apps = await api('GET', '/api/apps');
       if (!apps.length) console.log('no apps yet');
-      for (const a of apps) console.log(`${a.name}@${a.latestVersion}  updated ${a.updatedAt}`);
+      for (const a of apps) console.log(`${versionRef(a.name, a.latestVersion)}  updated ${a.updatedAt}`);
     });
   app
     .command('generate <target>')
@@ -41,7 +42,7 @@ export function appCommands(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      console.log(`\n${done.outputs.app}@${done.outputs.version} (${done.outputs.source}): ${backendUrl()}/ui/apps/${done.outputs.app}?version=${done.outputs.version}`);
+      console.log(`\n${versionRef(String(done.outputs.app), Number(done.outputs.version))} (${done.outputs.source}): ${backendUrl()}/ui/apps/${done.outputs.app}?version=${done.outputs.version}`);
     });
   app
     .command('open <name>')

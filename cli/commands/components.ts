@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { versionRef } from '../../core/run-story/ids.js';
 import { parseVersionRef } from '../../core/versions.js';
 import { api, CliError } from '../client.js';
 
@@ -32,7 +33,7 @@ export function componentCommands(program: Command): void {
       const name = o.name ?? path.basename(file, path.extname(file)).toLowerCase().replace(/[^a-z0-9_-]+/g, '-');
       const body = { name, program: readProgram(file), provider: o.provider, ...(o.signature ? { signature: o.signature } : {}), ...(o.model ? { model: o.model } : {}) };
       const { components } = await api('POST', '/api/components/import/dspy', body);
-      for (const c of components as Array<{ name: string; version: number; kind: string }>) console.log(`imported ${c.name}@${c.version} (${c.kind})`);
+      for (const c of components as Array<{ name: string; version: number; kind: string }>) console.log(`imported ${versionRef(c.name, c.version)} (${c.kind})`);
     });
   for (const [verb, help] of [
     ['archive', 'hide a component from the list (it still runs where a pipeline names it)'],

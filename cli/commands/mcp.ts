@@ -5,6 +5,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { loadOrCreateToken } from '../../config/token.js';
+import { splitRef } from '../../core/run-story/ids.js';
 import { api, backendUrl, CliError } from '../client.js';
 import { config } from '../config.js';
 
@@ -29,7 +30,7 @@ async function serveStdio(): Promise<void> {
 
 function parseTarget(kind: string, target: string): { kind: string; name: string; version?: number } {
   if (!['component', 'pipeline', 'dataset'].includes(kind)) throw new CliError(`kind must be component, pipeline or dataset, got '${kind}'`);
-  const [name, v] = target.split('@') as [string, string | undefined];
+  const { name, at: v } = splitRef(target);
   if (v !== undefined && !/^[1-9]\d*$/.test(v)) throw new CliError(`a pinned version is a positive integer: ${target}`);
   return { kind, name, ...(v ? { version: Number(v) } : {}) };
 }

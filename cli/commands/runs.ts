@@ -1,5 +1,6 @@
 // `harness runs list|archive|unarchive|delete`: keep the runs list tidy (starting runs is `harness run`).
 import type { Command } from 'commander';
+import { versionRef } from '../../core/run-story/ids.js';
 import { api } from '../client.js';
 
 interface RunLine {
@@ -24,7 +25,7 @@ export function runsCommands(program: Command): void {
       const q = new URLSearchParams({ limit: o.limit, ...(o.archived ? { archived: o.archived } : {}) });
       const { runs: page } = await api<{ runs: RunLine[] }>('GET', `/api/runs?${q}`);
       for (const r of page) {
-        const what = r.chat ? `chat "${r.chat.title}"` : `${r.target.name}@${r.target.version}`;
+        const what = r.chat ? `chat "${r.chat.title}"` : versionRef(r.target.name, r.target.version);
         console.log(`${r.id}  ${(r.startedAt ?? r.createdAt).slice(0, 19).replace('T', ' ')}  ${r.kind.padEnd(9)} ${r.status.padEnd(16)} ${what}${r.archivedAt ? '  (archived)' : ''}`);
       }
     });

@@ -1,9 +1,6 @@
 // The id grammar of a run's story, one parser and one printer: step ids, foreach items (`step[i]`), an agent's
 // turns (`turn[N]`), its model calls (`agent[N]`) and tool calls (`tool[N]`), and component references
-// (`name@version`, whose grammar core/versions.ts owns).
-import { parseVersionRef } from '../versions.js';
-
-export { parseVersionRef, versionRef, type VersionRef } from '../versions.js';
+// (`name@version`, `name@label`). No imports: workflows use it, and it must not pull zod into their bundle.
 
 /** An id taken apart: a base name and, for an indexed id (`len[2]`, `turn[0]`), its index. */
 export interface IndexedId {
@@ -40,6 +37,9 @@ function indexOf(base: string, id: unknown): number | undefined {
 /** One item of a foreach step: `len[2]`. */
 export const itemId = (stepId: string, index: number): string => printId({ base: stepId, index });
 
+/** The step an id belongs to: a foreach item's (`len[2]` -> `len`), or the step id itself. */
+export const baseStepId = (id: string): string => parseId(id)?.base ?? id;
+
 /** An agent's turn N, as a step: `turn[N]`. */
 export const turnId = (n: number): string => printId({ base: 'turn', index: n });
 /** The turn a step id names (`turn[2]` -> 2), or undefined. */
@@ -61,6 +61,9 @@ export const budgetApprovalId = (step: number): string => `budget-${step}`;
 /** A model call asked again after its reply could not be parsed. */
 export const retryCallId = (callId: string): string => `${callId}#retry`;
 
+/** A judge metric's model call on one eval example: `judge:<example>:<metric>`. */
+export const judgeCallId = (exampleId: string, metric: string): string => `judge:${exampleId}:${metric}`;
+
 /** An app generation's round: `draft`, then `repair[N]`. */
 export const roundStepId = (round: number): string => (round === 0 ? 'draft' : printId({ base: 'repair', index: round }));
 
@@ -75,12 +78,53 @@ export function stepIdOf(data: { stepId?: unknown; callId?: unknown } | null | u
   return n === undefined ? undefined : turnId(n);
 }
 
-/** The name a reference names (`qa@3` -> `qa`), also for one outside the grammar. */
-export function refName(ref: string): string {
-  return parseVersionRef(ref)?.name ?? ref.split('@')[0]!;
-}
-
 /** The version number a reference pins (`qa@3` -> 3), or undefined for a bare name or a label. */
 export function refVersion(ref: string): number | undefined {
   return parseVersionRef(ref)?.version;
+}
+
+/** `name`, `name@3` or `name@label`: the step's `component` grammar. */
+export const VERSION_REF = /^([a-z][a-z0-9_-]*)(?:@(\d+|[a-z0-9][a-z0-9_-]*))?$/;
+
+/** A reference taken apart: exactly one of version, label or neither (the latest, as an intent). */
+export type VersionRef = { name: string; version?: number; label?: string };
+
+/**
+ * Parse a reference; undefined when it does not follow the grammar.
+ * @example parseVersionRef('qa@production') // { name: 'qa', label: 'production' }
+ */
+export function parseVersionRef(ref: string): VersionRef | undefined {
+  const m = VERSION_REF.exec(ref);
+  if (!m) return undefined;
+  const [, name, at] = m;
+  if (at === undefined) return { name: name! };
+  return /^\d+$/.test(at) ? { name: name!, version: Number(at) } : { name: name!, label: at };
+}
+
+/**
+ * Print a reference: `name@3`, `name@production`, or the bare name (the latest).
+ * @example versionRef('qa', 3) // 'qa@3'
+ */
+export function versionRef(name: string, at?: number | string): string {
+  return at === undefined ? name : `${name}@${at}`;
+}
+
+/**
+ * A reference taken apart without judging it (what a caller checks itself, or one outside the grammar).
+ * @example splitRef('qa@3') // { name: 'qa', at: '3' }
+ */
+export function splitRef(ref: string): { name: string; at?: string } {
+  const i = ref.indexOf('@');
+  return i < 0 ? { name: ref } : { name: ref.slice(0, i), at: ref.slice(i + 1) };
+}
+
+/** The name a reference names (`qa@3` -> `qa`), also for one outside the grammar. */
+export const refName = (ref: string): string => splitRef(ref).name;
+
+/**
+ * What a run or an app is of, printed: `pipeline:qa-chain@1`, `component:qa@2`, `app:qa-app@1`.
+ * @example kindRef('app', 'qa-app', 1) // 'app:qa-app@1'
+ */
+export function kindRef(kind: string, name: string, version: number): string {
+  return `${kind}:${versionRef(name, version)}`;
 }

@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import type { NewRunEvent, RunEvent } from '../../core/run-story/events.js';
 import type { TrajectoryStep } from '../../core/react.js';
+import { turnOf } from '../../core/run-story/ids.js';
 import { terminalStatuses, type RunPatch, type RunStatus } from '../../core/run-story/status.js';
 import type { ArchivedFilter, RunKind } from '../../core/specs.js';
 import { searchWords } from '../../core/specs.js';
@@ -319,8 +320,8 @@ export async function stepRecords(store: Store, runId: string): Promise<Map<stri
  */
 export async function agentTurns(store: Store, runId: string): Promise<TrajectoryStep[]> {
   const turns = [...(await stepRecords(store, runId))].flatMap(([stepId, r]) => {
-    const n = /^turn\[(\d+)\]$/.exec(stepId)?.[1];
-    return n === undefined ? [] : [{ n: Number(n), step: r.data.outputs as TrajectoryStep }];
+    const n = turnOf(stepId);
+    return n === undefined ? [] : [{ n, step: r.data.outputs as TrajectoryStep }];
   });
   return turns.sort((a, b) => a.n - b.n).map((t) => t.step);
 }

@@ -1,6 +1,7 @@
 // Named specs with immutable numbered versions (components and pipelines share this).
 import type { Knex } from 'knex';
 import type { AppManifest } from '../../core/apps.js';
+import { versionRef } from '../../core/run-story/ids.js';
 import type { ComponentSpec, PipelineSpec } from '../../core/specs.js';
 import { newId } from '../../core/ids.js';
 import { ConflictError, NotFoundError } from '../errors.js';
@@ -122,7 +123,7 @@ class VersionedRepository<S extends { name: string }> {
     const head = await this.findHead(store.knex, idOrName);
     const v = version ?? head.latestVersion;
     const row = await this.Version.query(store.knex).where('parentId', head.id).where('version', v).first();
-    if (!row) throw new NotFoundError(`${this.what} version`, `${head.name}@${v}`);
+    if (!row) throw new NotFoundError(`${this.what} version`, versionRef(head.name, v));
     return { id: head.id, name: head.name, version: row.version, spec: row.spec as unknown as S, createdAt: row.createdAt, ...withPins(row.pins) };
   }
 

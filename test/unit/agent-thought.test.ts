@@ -1,10 +1,11 @@
 // The approval card's "why": the agent's thought behind the call waiting for a person.
 import { describe, expect, it } from 'vitest';
 import { approvalThought } from '../../web/src/lib/agent-thought.js';
-import type { EventLike } from '../../web/src/lib/timeline.js';
+import type { RunEvent } from '../../core/run-story/events.js';
 
 let seq = 0;
-const answer = (callId: string, text: string, attempt = 1): EventLike => ({ seq: ++seq, type: 'llm.response', time: '', data: { callId, text, attempt } });
+const usage = { inputTokens: 1, outputTokens: 1 };
+const answer = (callId: string, text: string, attempt = 1): RunEvent => ({ runId: 'run_a', seq: ++seq, type: 'llm.response', time: '', data: { callId, text, attempt, usage, latencyMs: 1, costUsd: 0 } });
 
 describe('approval thought', () => {
   it("reads the thought of the turn's last answer, in a JSON action or beside a native call", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentCallId, agentCallOf, budgetApprovalId, itemId, parseId, printId, refName, refVersion, retryCallId, roundStepId, stepIdOf, toolCallId, toolCallOf, turnId, turnOf, versionRef } from '../../core/run-story/ids.js';
+import { agentCallId, agentCallOf, baseStepId, budgetApprovalId, itemId, judgeCallId, kindRef, parseId, printId, refName, refVersion, retryCallId, splitRef, roundStepId, stepIdOf, toolCallId, toolCallOf, turnId, turnOf, versionRef } from '../../core/run-story/ids.js';
 
 describe('the id grammar', () => {
   it('parses and prints step ids and indexed ids', () => {
@@ -9,6 +9,7 @@ describe('the id grammar', () => {
     expect(parseId('1abc')).toBeUndefined();
     for (const id of ['join', 'len[2]', 'turn[10]', 'my-step_1[0]']) expect(printId(parseId(id)!)).toBe(id);
     expect(itemId('len', 2)).toBe('len[2]');
+    expect([baseStepId('len[2]'), baseStepId('len'), baseStepId('not an id')]).toEqual(['len', 'len', 'not an id']);
   });
 
   it('names an agent turn, its model call and its tool call', () => {
@@ -28,11 +29,14 @@ describe('the id grammar', () => {
     expect([roundStepId(0), roundStepId(1)]).toEqual(['draft', 'repair[1]']);
     expect(budgetApprovalId(3)).toBe('budget-3');
     expect(retryCallId('len[2]')).toBe('len[2]#retry');
+    expect(judgeCallId('ex_1', 'judge:correct')).toBe('judge:ex_1:judge:correct');
   });
 
   it('prints and reads component references', () => {
     expect([versionRef('qa', 3), versionRef('qa', 'production'), versionRef('qa')]).toEqual(['qa@3', 'qa@production', 'qa']);
     expect([refName('qa@3'), refName('qa'), refName('Bad Name@2')]).toEqual(['qa', 'qa', 'Bad Name']);
+    expect([kindRef('pipeline', 'qa-chain', 1), kindRef('app', 'qa-app', 2)]).toEqual(['pipeline:qa-chain@1', 'app:qa-app@2']);
+    expect([splitRef('qa@3'), splitRef('qa'), splitRef('ds@x@y')]).toEqual([{ name: 'qa', at: '3' }, { name: 'qa' }, { name: 'ds', at: 'x@y' }]);
     expect([refVersion('qa@3'), refVersion('qa@prod'), refVersion('qa')]).toEqual([3, undefined, undefined]);
   });
 });

@@ -1,5 +1,6 @@
 // Repeats of the same eval (same target version, dataset, split and metrics) grouped, with the spread
 // of their means: a scientist reads a difference against the noise between repeats.
+import { versionRef } from '../../../core/run-story/ids.js';
 
 export interface EvalRunLike {
   id: string;
@@ -16,7 +17,7 @@ export interface RepeatGroup<R extends EvalRunLike> {
   spread: Record<string, { mean: number; sd: number; n: number }>;
 }
 
-const groupKey = (r: EvalRunLike) => `${r.target.name}@${r.target.version} · ${r.inputs.dataset ?? '?'} · ${r.inputs.split ?? '?'} · ${Object.keys(r.outputs?.aggregates ?? {}).sort().join(', ')}`;
+const groupKey = (r: EvalRunLike) => `${versionRef(r.target.name, r.target.version)} · ${r.inputs.dataset ?? '?'} · ${r.inputs.split ?? '?'} · ${Object.keys(r.outputs?.aggregates ?? {}).sort().join(', ')}`;
 
 /** Groups in the order of their newest run (runs come newest first); a run without results yet has no metrics, so it sits in a group of its own until it has. */
 export function groupRepeats<R extends EvalRunLike>(runs: R[]): Array<RepeatGroup<R>> {
