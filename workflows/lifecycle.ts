@@ -3,7 +3,8 @@
 import { ApplicationFailure, CancellationScope, ContinueAsNew, isCancellation, patched } from '@temporalio/workflow';
 import { runCancelled, runCompleted, runFailed, runStarted, type NewRunEvent } from '../core/run-story/events.js';
 import { failureMessage, failureType } from '../core/failures.js';
-import { record, write, type RunStory } from './run-events.js';
+import { carryStart } from '../core/run-story/carry.js';
+import { newStory, record, write, type RunStory } from './run-events.js';
 
 export interface RunHeader {
   runId: string;
@@ -29,13 +30,11 @@ export interface LifecycleOptions<T> {
  */
 export async function runLifecycle<T>(run: RunHeader, body: () => Promise<T>, o: LifecycleOptions<T> = {}): Promise<T> {
   const { runId } = run;
-  const story: RunStory = o.story ?? { runId, carried: [] };
+  const story: RunStory = o.story ?? newStory(runId);
   if (!run.continued) {
     const started: NewRunEvent = runStarted({ kind: run.kind, target: run.target, inputs: run.inputs });
-    if (o.story?.startRides && patched('carried-run-events')) {
-      story.carried.push(started);
-      story.carriedPatch = { status: 'running' };
-    } else await record(runId, [started], { status: 'running' });
+    if (o.story?.startRides && patched('carried-run-events')) carryStart(story.carry, { events: [started], patch: { status: 'running' } });
+    else await record(runId, [started], { status: 'running' });
   }
   let result: T;
   try {

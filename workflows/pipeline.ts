@@ -7,7 +7,8 @@ import type { StepReuse } from '../core/fork.js';
 import { pinnedRef, resolveBinding, type PipelinePlan, type PlannedStep } from '../core/pipeline-plan.js';
 import { itemId } from '../core/run-story/ids.js';
 import { runLifecycle } from './lifecycle.js';
-import { handBack, takeCarried, write, type RunStory } from './run-events.js';
+import { carriedInput, carryCompletion, completionRide, handBack, startMayRide, take, unbind } from '../core/run-story/carry.js';
+import { newStory, writeStep, type RunStory } from './run-events.js';
 
 export interface PipelineRunInput {
   runId: string;
@@ -24,30 +25,20 @@ export interface PipelineRunInput {
 
 type StepOutputs = Record<string, Record<string, unknown> | null>;
 
-/**
- * A pipeline run's story. A completion rides only with a write that must come after it and before
- * anything else that must: the start of the one step it made ready (bound to that step, so a sibling
- * started at the same moment cannot write first), or the run's end once no step runs.
- */
+/** A pipeline run's story: where a completion may ride depends on the steps already done. */
 interface PipelineStory extends RunStory {
-  /** Completions waiting for the one step they made ready, by that step: its first write takes them. */
-  bound: Map<string, NewRunEvent[]>;
-  /** The step is done; with its completion, true when that completion was carried (and is not to be written now). */
-  settle(stepId: string, completed?: NewRunEvent): boolean;
+  plan: PipelinePlan;
+  done: Set<string>;
 }
 
-/** A step's own writes: what its dependency left for it goes first (after anything carried for the whole run). */
-function stepWriter(story: PipelineStory, stepId: string) {
-  const pending = story.bound.get(stepId) ?? [];
-  story.bound.delete(stepId);
-  return {
-    write: (events: NewRunEvent[]) => write(story, [...pending.splice(0), ...events]),
-    /** For a call that writes them itself; handBack() returns them to the run's list if it fails. */
-    take: () => {
-      const carried = takeCarried(story);
-      return { ...carried, events: [...carried.events, ...pending.splice(0)] };
-    },
-  };
+/** The step is done; with its completion, true when that completion was left to ride with a later write (not to be written now). */
+function settle(story: PipelineStory, stepId: string, completed?: NewRunEvent): boolean {
+  story.done.add(stepId);
+  if (!completed) return false;
+  const ride = completionRide(story.plan.steps, story.done, stepId);
+  if (!ride || !patched('carried-run-events')) return false;
+  carryCompletion(story.carry, ride, completed);
+  return true;
 }
 
 /** Run fn(i) for i in [0, n) with at most `limit` in flight (deterministic: plain promises). */
@@ -77,77 +68,106 @@ function itemLists(results: Array<Record<string, unknown>>): Record<string, unkn
   return Object.fromEntries(fields.map((f) => [f, results.map((r) => r[f] ?? null)]));
 }
 
-/** A forked step taken whole from its source run (or a counterfactual): no model call. */
-async function reuseStep(story: PipelineStory, own: ReturnType<typeof stepWriter>, step: PlannedStep, reuse: Extract<StepReuse, { outputs: unknown }>, outputs: StepOutputs): Promise<void> {
-  const stepId = step.id;
-  outputs[stepId] = reuse.outputs;
-  story.settle(stepId);
-  const completed = stepCompleted({ stepId, outputs: reuse.outputs, ...(reuse.skipped ? { skipped: true } : {}), ...(reuse.counterfactual ? { counterfactual: true } : { reused: true }) });
-  await own.write(reuse.counterfactual ? [completed] : [stepReused({ stepId, source: reuse.source }), completed]);
+/** One step of a run, and the outputs of the steps before it. */
+interface StepRun {
+  input: PipelineRunInput;
+  story: PipelineStory;
+  step: PlannedStep;
+  outputs: StepOutputs;
 }
 
-async function runStep(input: PipelineRunInput, story: PipelineStory, step: PlannedStep, outputs: StepOutputs): Promise<void> {
-  const { runId } = input;
-  const reuse = input.reuse?.[step.id];
-  const own = stepWriter(story, step.id);
-  if (reuse && 'outputs' in reuse) return reuseStep(story, own, step, reuse, outputs);
-  const state = { inputs: input.inputs, outputs };
-  if (step.when !== undefined && resolveBinding(step.when, state) !== true) {
-    outputs[step.id] = null;
-    story.settle(step.id);
-    await own.write([stepCompleted({ stepId: step.id, outputs: null, skipped: true })]);
-    return;
-  }
+type WholeReuse = Extract<StepReuse, { outputs: unknown }>;
+type ItemsReuse = Extract<StepReuse, { items: unknown }>;
+
+const stepState = (s: StepRun) => ({ inputs: s.input.inputs, outputs: s.outputs });
+
+/** A forked step taken whole from its source run (or a counterfactual): no model call. */
+async function reuseStep(s: StepRun, reuse: WholeReuse): Promise<void> {
+  const stepId = s.step.id;
+  s.outputs[stepId] = reuse.outputs;
+  settle(s.story, stepId);
+  const completed = stepCompleted({ stepId, outputs: reuse.outputs, ...(reuse.skipped ? { skipped: true } : {}), ...(reuse.counterfactual ? { counterfactual: true } : { reused: true }) });
+  await writeStep(s.story, stepId, reuse.counterfactual ? [completed] : [stepReused({ stepId, source: reuse.source }), completed]);
+}
+
+/** A step whose `when` is not true: done, with no outputs. */
+async function skipStep(s: StepRun): Promise<void> {
+  s.outputs[s.step.id] = null;
+  settle(s.story, s.step.id);
+  await writeStep(s.story, s.step.id, [stepCompleted({ stepId: s.step.id, outputs: null, skipped: true })]);
+}
+
+/**
+ * The step's model call (the whole step, or one foreach item). It writes what is carried so far first;
+ * should it fail, it hands them back and the next write takes them again (keys keep one copy).
+ */
+function predictCall(s: StepRun): (callId: string, item?: unknown) => Promise<Record<string, unknown>> {
+  const { input, story, step } = s;
   const acts = stepActivities(step, input.heartbeatTimeoutMs ?? 10_000);
   const cache = input.cache ?? step.component.spec.cache;
-  const call = (callId: string, item?: unknown): Promise<Record<string, unknown>> => {
-    const bound = Object.fromEntries(Object.entries(step.inputs).map(([k, v]) => [k, resolveBinding(v, { ...state, item })]));
-    // The events carried so far are written by this call; should it fail, the next write takes them again (keys keep one copy).
-    const carried = own.take();
+  return (callId, item) => {
+    const inputs = Object.fromEntries(Object.entries(step.inputs).map(([k, v]) => [k, resolveBinding(v, { ...stepState(s), item })]));
+    const carried = take(story.carry, step.id);
     const req: PredictInput = {
-      ...{ runId, stepId: step.id, callId, component: step.component.spec, inputs: bound, recordStep: step.foreach === undefined, componentRef: pinnedRef(step.component) },
+      ...{ runId: input.runId, stepId: step.id, callId, component: step.component.spec, inputs, recordStep: step.foreach === undefined, componentRef: pinnedRef(step.component) },
       ...(cache === 'reuse' ? { cache } : {}),
-      ...(carried.events.length ? { carried: carried.events } : {}),
-      ...(carried.patch ? { carriedPatch: carried.patch } : {}),
+      ...carriedInput(carried),
     };
     return acts.predict(req).then(
       (r) => r.outputs,
       (err: unknown) => {
-        handBack(story, carried);
+        handBack(story.carry, carried);
         throw err;
       },
     );
   };
+}
 
+/**
+ * One call is the whole step: the activity records step.started; completion is the workflow's word,
+ * because only it knows which attempt's outputs count (a finished attempt may be lost).
+ */
+async function singleStep(s: StepRun): Promise<void> {
+  const stepId = s.step.id;
+  const result = await predictCall(s)(stepId);
+  s.outputs[stepId] = result;
+  const completed: NewRunEvent = stepCompleted({ stepId, outputs: result });
+  if (!settle(s.story, stepId, completed)) await writeStep(s.story, stepId, [completed]);
+}
+
+/** A foreach step: one call per item, `concurrency` at a time; a fork's reused items are taken as they were. */
+async function foreachStep(s: StepRun, reuse: ItemsReuse | undefined): Promise<void> {
+  const { step } = s;
+  const reused = reuse?.items;
+  const items = resolveBinding(step.foreach!, stepState(s));
+  const list = reused ?? (Array.isArray(items) ? items : []);
+  await writeStep(s.story, step.id, [
+    stepStarted({ stepId: step.id, items: list.length }),
+    ...(reuse ? [stepReused({ stepId: step.id, source: reuse.source, items: reuse.items.flatMap((r, i) => (r && !r.counterfactual ? [i] : [])) })] : []),
+  ]);
+  const call = predictCall(s);
+  const results: Array<Record<string, unknown>> = new Array(list.length);
+  await pool(list.length, step.concurrency, async (i) => {
+    const given = reused?.[i];
+    results[i] = given ? given.outputs : await call(itemId(step.id, i), reused ? (Array.isArray(items) ? items[i] : undefined) : list[i]);
+  });
+  s.outputs[step.id] = itemLists(results);
+  settle(s.story, step.id);
+  await writeStep(s.story, step.id, [stepCompleted({ stepId: step.id, outputs: results, ...(reused ? { reused: true } : {}) })]);
+}
+
+async function runStep(input: PipelineRunInput, story: PipelineStory, step: PlannedStep, outputs: StepOutputs): Promise<void> {
+  const s: StepRun = { input, story, step, outputs };
+  const reuse = input.reuse?.[step.id];
+  if (reuse && 'outputs' in reuse) return reuseStep(s, reuse);
+  if (step.when !== undefined && resolveBinding(step.when, stepState(s)) !== true) return skipStep(s);
   try {
-    if (step.foreach === undefined) {
-      // One call is the whole step: the activity records step.started; completion is the workflow's
-      // word, because only it knows which attempt's outputs count (a finished attempt may be lost).
-      const result = await call(step.id);
-      outputs[step.id] = result;
-      const completed: NewRunEvent = stepCompleted({ stepId: step.id, outputs: result });
-      if (!story.settle(step.id, completed)) await own.write([completed]);
-      return;
-    }
-    const reused = reuse && 'items' in reuse ? reuse.items : undefined;
-    const items = resolveBinding(step.foreach, state);
-    const list = reused ?? (Array.isArray(items) ? items : []);
-    await own.write([
-      stepStarted({ stepId: step.id, items: list.length }),
-      ...(reused ? [stepReused({ stepId: step.id, source: reuse!.source, items: reused.flatMap((r, i) => (r && !r.counterfactual ? [i] : [])) })] : []),
-    ]);
-    const results: Array<Record<string, unknown>> = new Array(list.length);
-    await pool(list.length, step.concurrency, async (i) => {
-      const given = reused?.[i];
-      results[i] = given ? given.outputs : await call(itemId(step.id, i), reused ? (Array.isArray(items) ? items[i] : undefined) : list[i]);
-    });
-    outputs[step.id] = itemLists(results);
-    story.settle(step.id);
-    await own.write([stepCompleted({ stepId: step.id, outputs: results, ...(reused ? { reused: true } : {}) })]);
+    if (step.foreach === undefined) await singleStep(s);
+    else await foreachStep(s, reuse && 'items' in reuse ? reuse : undefined);
   } catch (err) {
     if (isCancellation(err)) throw err;
     const message = failureMessage(err);
-    await own.write([stepFailed({ stepId: step.id, error: message })]);
+    await writeStep(story, step.id, [stepFailed({ stepId: step.id, error: message })]);
     // The run's error names the step and keeps the innermost reason and its type.
     throw ApplicationFailure.nonRetryable(`step '${step.id}' failed: ${message}`, failureType(err) ?? 'StepFailed');
   }
@@ -189,34 +209,14 @@ async function executePlan(input: PipelineRunInput, story: PipelineStory): Promi
     throw firstError ?? err;
   } finally {
     // Whatever was left for a step that never wrote goes with the run's end.
-    for (const events of story.bound.values()) story.carried.push(...events);
-    story.bound.clear();
+    unbind(story.carry);
   }
   return Object.fromEntries(Object.entries(input.plan.outputs).map(([k, v]) => [k, resolveBinding(v, { inputs: input.inputs, outputs })]));
 }
 
-/** The story of one run of `plan`. */
+/** The story of one run of `plan`: with one first step, run.started rides with its first write. */
 function runStory(runId: string, plan: PipelinePlan): PipelineStory {
-  const done = new Set<string>();
-  const story: PipelineStory = {
-    runId,
-    carried: [],
-    bound: new Map(),
-    // With one first step, nothing can be written before it: run.started rides with its first write.
-    startRides: plan.steps.filter((s) => !s.deps.length).length === 1,
-    settle(stepId, completed) {
-      done.add(stepId);
-      if (!completed) return false;
-      const last = done.size === plan.steps.length;
-      const ready = plan.steps.filter((s) => s.deps.includes(stepId) && s.deps.every((d) => done.has(d)));
-      if (!(last || ready.length === 1) || !patched('carried-run-events')) return false;
-      if (last) story.carried.push(completed);
-      // A step becomes ready once, so it is left one completion at most.
-      else story.bound.set(ready[0]!.id, [completed]);
-      return true;
-    },
-  };
-  return story;
+  return { ...newStory(runId, startMayRide(plan.steps)), plan, done: new Set() };
 }
 
 export async function pipelineWorkflow(input: PipelineRunInput): Promise<Record<string, unknown>> {
