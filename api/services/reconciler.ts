@@ -4,6 +4,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { runCancelled, runCompleted, runFailed, type NewRunEvent } from '../../core/run-story/events.js';
 import type { RunPatch, RunStatus } from '../../core/run-story/status.js';
 import { createEventWriter } from '../../db/event-writer.js';
+import type { RunRow } from '../../db/models/run.js';
 import * as runs from '../../db/repositories/runs.js';
 import type { AppContext } from '../context.js';
 
@@ -23,30 +24,34 @@ export function correction(status: RunStatus, why: string, outputs: Record<strin
   return { event: runFailed({ error: why, reconciled: true }), patch: { status, error: { message: why } } };
 }
 
+type Correct = (id: string, status: RunStatus, why: string) => Promise<boolean>;
+
+/** Whether this unfinished run's workflow closed without reporting it, and was corrected. */
+async function reconcileRun(ctx: AppContext, run: RunRow, correct: Correct, graceMs: number): Promise<boolean> {
+  try {
+    const desc = await ctx.temporal.client.workflow.getHandle(run.workflowId).describe();
+    const status = CLOSED[desc.status.name];
+    if (!status || status === 'running') return false;
+    // Give the workflow's own final report a moment to land before overriding it.
+    if (desc.closeTime && Date.now() - desc.closeTime.getTime() < graceMs) return false;
+    return await correct(run.id, status, `workflow ${desc.status.name.toLowerCase()} without reporting`);
+  } catch (err) {
+    const lost = err instanceof WorkflowNotFoundError && Date.now() - Date.parse(run.createdAt) > 60_000;
+    return lost && (await correct(run.id, 'failed', 'workflow not found in Temporal'));
+  }
+}
+
 /** `graceMs`: how long a closed workflow's own final report may take to land before it is overridden. */
 export async function reconcileRuns(ctx: AppContext, o: { graceMs?: number } = {}): Promise<number> {
   const graceMs = o.graceMs ?? 5000;
   const events = createEventWriter(ctx.store, ctx.bus, ctx.secrets);
-  const correct = async (id: string, status: RunStatus, why: string) => {
+  const correct: Correct = async (id, status, why) => {
     const { event, patch } = correction(status, why);
     const before = await runs.getRun(ctx.store, id);
     await events.append(id, [event], patch);
     return (await runs.getRun(ctx.store, id)).status !== before.status;
   };
   let fixed = 0;
-  for (const run of await runs.unfinishedRuns(ctx.store)) {
-    try {
-      const desc = await ctx.temporal.client.workflow.getHandle(run.workflowId).describe();
-      const status = CLOSED[desc.status.name];
-      if (!status || status === 'running') continue;
-      // Give the workflow's own final report a moment to land before overriding it.
-      if (desc.closeTime && Date.now() - desc.closeTime.getTime() < graceMs) continue;
-      if (await correct(run.id, status, `workflow ${desc.status.name.toLowerCase()} without reporting`)) fixed++;
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError && Date.now() - Date.parse(run.createdAt) > 60_000) {
-        if (await correct(run.id, 'failed', 'workflow not found in Temporal')) fixed++;
-      }
-    }
-  }
+  for (const run of await runs.unfinishedRuns(ctx.store)) if (await reconcileRun(ctx, run, correct, graceMs)) fixed++;
   return fixed;
 }
