@@ -5,7 +5,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { Activities } from '../../activities/index.js';
-import type { NewRunEvent } from '../../core/run-story/events.js';
+import { stepStarted, type NewRunEvent } from '../../core/run-story/events.js';
 import { aggregate, metricKey } from '../../core/metrics.js';
 import { callShape, evaluatePolicy, policySpec, type ToolCall } from '../../core/policy.js';
 import { readFacts } from '../../judge/index.js';
@@ -53,7 +53,7 @@ export function fakeActivities(overrides: FakeActivities = {}) {
     },
     async predict(input) {
       // As the real one: what the workflow carried, then the step's start, in one write.
-      const started: NewRunEvent[] = input.recordStep ? [{ type: 'step.started', key: `step:${input.stepId}:started`, data: { stepId: input.stepId, attempt: 1 } }] : [];
+      const started: NewRunEvent[] = input.recordStep ? [stepStarted({ stepId: input.stepId, attempt: 1 })] : [];
       write(input.runId, [...(input.carried ?? []), ...started], input.carriedPatch);
       return { outputs: { result: String(input.inputs.text ?? '').toUpperCase() }, usage, costUsd: 0.001, latencyMs: 1 };
     },

@@ -1,7 +1,24 @@
 // Pins every run event's idempotency key byte for byte: events are appended with these keys across activity retries
 // and workflow replays, so a key that changes form would append a second copy of an event already written.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as story from '../../core/run-story/events.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const productDirs = ['workflows', 'activities', 'api', 'cli', 'core', 'db', 'temporal', 'judge', 'providers', 'mcp', 'sandbox', 'config', 'web/src'];
+
+/** Every product source file (not the catalogue itself, which builds events for everyone). */
+function productFiles(): string[] {
+  return productDirs.flatMap((dir) => {
+    const full = path.join(root, dir);
+    try {
+      return readdirSync(full, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ts|vue)$/.test(f)).map((f) => path.join(dir, f));
+    } catch {
+      return [];
+    }
+  }).filter((f) => f !== path.join('core', 'run-story', 'events.ts'));
+}
 
 const usage = { inputTokens: 1, outputTokens: 2 };
 const request = { callId: 'agent[2]', provider: 'fake', model: 'm', messages: [], attempt: 1 };
@@ -67,5 +84,11 @@ describe('run event keys', () => {
   it('keys a chat transcript message by its message and role, and reads the message back', () => {
     expect([story.chatMessageKey('msg_1', 'user'), story.chatMessageKey('msg_1', 'assistant')]).toEqual(['msg_1:user', 'msg_1:assistant']);
     expect([story.chatMessageOf('msg_1:user'), story.chatMessageOf('a:b:assistant')]).toEqual(['msg_1', 'a:b']);
+  });
+
+  it('is built by a constructor everywhere: no event literal with a hand-made key outside the catalogue', () => {
+    const literal = /\{\s*type: '(?:run|step|llm|tool|policy|approval|budget|log)\b[\w.]*'(?: as const)?,\s*key:/;
+    const handMade = productFiles().filter((f) => literal.test(readFileSync(path.join(root, f), 'utf8')));
+    expect(handMade).toEqual([]);
   });
 });
