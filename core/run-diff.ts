@@ -1,8 +1,10 @@
 // Compare two runs step by step: pipeline steps aligned by id (in dependency order), agent turns by
 // sequence alignment of their tool calls; per step the configuration, the outputs and the usage.
-import { stepIdOf } from './run-story/ids.js';
 import type { RunDefinition } from './fork.js';
 import { pinnedRef } from './pipeline-plan.js';
+import type { RunEvent } from './run-story/events.js';
+import { foldSteps, type StepState } from './run-story/fold.js';
+import { turnOf } from './run-story/ids.js';
 import { align, jsonDiff, type JsonChange } from './sequence-diff.js';
 
 export interface RunSide {
@@ -13,27 +15,12 @@ export interface RunSide {
   outputs: Record<string, unknown> | null;
   usage: { inputTokens: number; outputTokens: number; costUsd: number };
   definition?: RunDefinition | undefined;
-  events: Array<{ seq: number; type: string; data: Record<string, unknown> }>;
+  /** Its events, at least those the fold reads (FOLDED_EVENT_TYPES). */
+  events: RunEvent[];
 }
 
-export interface StepUsage {
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  latencyMs: number;
-  calls: number;
-}
-
-export interface StepRecord {
-  stepId: string;
-  status: 'completed' | 'skipped' | 'failed' | 'running';
-  outputs: unknown;
-  error?: string;
-  /** Outputs taken from another run (a fork's source, or the step cache) or given as a counterfactual. */
-  reusedFrom?: { runId: string; stepId: string };
-  cached?: boolean;
-  counterfactual?: boolean;
-  usage: StepUsage;
+/** A step as the one fold sees it (core/run-story/fold.ts), with what the definition says configures it. */
+export interface StepRecord extends StepState {
   config?: Record<string, unknown> | undefined;
 }
 
@@ -59,8 +46,6 @@ export interface RunComparison {
   firstDivergence: string | null;
 }
 
-const noUsage = (): StepUsage => ({ inputTokens: 0, outputTokens: 0, costUsd: 0, latencyMs: 0, calls: 0 });
-
 /** What a definition says configures each step (agents: one configuration for every turn). */
 function stepConfigs(def: RunDefinition | undefined): Map<string, Record<string, unknown>> {
   const out = new Map<string, Record<string, unknown>>();
@@ -81,36 +66,8 @@ function agentConfig(def: RunDefinition | undefined): Record<string, unknown> {
 /** Each step's record, from the run's events. */
 export function stepRecordsOf(side: RunSide): Map<string, StepRecord> {
   const configs = stepConfigs(side.definition);
-  const steps = new Map<string, StepRecord>();
-  const get = (id: string) => steps.get(id) ?? steps.set(id, { stepId: id, status: 'running', outputs: null, usage: noUsage(), config: configs.get(id) }).get(id)!;
-  for (const e of side.events) {
-    const d = e.data;
-    if (e.type === 'llm.response') {
-      const id = stepIdOf(d);
-      if (!id) continue;
-      const u = get(id).usage;
-      const usage = (d.usage ?? {}) as { inputTokens?: number; outputTokens?: number };
-      u.inputTokens += usage.inputTokens ?? 0;
-      u.outputTokens += usage.outputTokens ?? 0;
-      u.costUsd += Number(d.costUsd ?? 0);
-      u.latencyMs += Number(d.latencyMs ?? 0);
-      u.calls++;
-      continue;
-    }
-    const id = typeof d.stepId === 'string' ? d.stepId : undefined;
-    if (!id) continue;
-    const s = get(id);
-    if (e.type === 'step.reused') {
-      s.reusedFrom = d.source as StepRecord['reusedFrom'];
-      if (d.cached) s.cached = true;
-    } else if (e.type === 'step.completed') Object.assign(s, { status: d.skipped ? 'skipped' : 'completed', outputs: d.outputs, ...(d.counterfactual ? { counterfactual: true } : {}) });
-    else if (e.type === 'step.failed') Object.assign(s, { status: 'failed', error: d.error });
-  }
-  // An agent's finishing turn records no step of its own: its answer is the run's outputs.
-  if (side.kind === 'agent' && side.status === 'completed') {
-    const last = [...steps.values()].filter((s) => s.status === 'running' && s.stepId.startsWith('turn[')).at(-1);
-    if (last) Object.assign(last, { status: 'completed', outputs: { finish: side.outputs } });
-  }
+  const steps: Map<string, StepRecord> = foldSteps(side.events);
+  for (const [id, s] of steps) s.config = configs.get(id);
   return steps;
 }
 
@@ -145,7 +102,7 @@ function turnKey(s: StepRecord): string {
   return o.call ? `${o.call.tool}:${JSON.stringify(o.call.args)}` : `no-call:${o.observation ?? ''}`;
 }
 
-const turnIndex = (id: string) => Number(/^turn\[(\d+)\]$/.exec(id)?.[1] ?? Number.NaN);
+const turnIndex = (id: string) => turnOf(id) ?? Number.NaN;
 
 export function compareRuns(a: RunSide, b: RunSide): RunComparison {
   const ra = stepRecordsOf(a);

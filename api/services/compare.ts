@@ -1,6 +1,7 @@
 // Two runs side by side: the step-by-step diff, and eval scores when both are evals or eval examples.
 import type { RunDefinition } from '../../core/fork.js';
 import { compareRuns, type RunSide } from '../../core/run-diff.js';
+import { FOLDED_EVENT_TYPES } from '../../core/run-story/fold.js';
 import { scoresOfChildRun } from '../../db/repositories/datasets.js';
 import { getRunDefinition } from '../../db/repositories/run-definitions.js';
 import * as runs from '../../db/repositories/runs.js';
@@ -8,7 +9,8 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { compareEvals } from './evals.js';
 
-const STEP_EVENTS = ['step.completed', 'step.failed', 'step.reused', 'llm.response'];
+// What the fold reads, but the model requests: their prompts are large, and a diff shows no start times.
+const STEP_EVENTS = FOLDED_EVENT_TYPES.filter((t) => t !== 'llm.request');
 
 async function side(ctx: AppContext, id: string): Promise<RunSide> {
   const run = await runs.getRun(ctx.store, id);
@@ -20,7 +22,7 @@ async function side(ctx: AppContext, id: string): Promise<RunSide> {
     outputs: run.outputs,
     usage: { inputTokens: Number(run.inputTokens), outputTokens: Number(run.outputTokens), costUsd: Number(run.costUsd) },
     definition: await getRunDefinition<RunDefinition>(ctx.store, id),
-    events: (await runs.eventsOfTypes(ctx.store, id, STEP_EVENTS)).map((e) => ({ seq: e.seq, type: e.type, data: e.data as unknown as Record<string, unknown> })),
+    events: await runs.eventsOfTypes(ctx.store, id, STEP_EVENTS),
   };
 }
 

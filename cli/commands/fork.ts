@@ -1,5 +1,6 @@
 // `harness fork <run> --from <step> [--set step.component=name@v] [--follow]` and `harness diff <a> <b>`.
 import type { Command } from 'commander';
+import { stepHow } from '../../core/run-story/render.js';
 import { api, CliError } from '../client.js';
 import { followAgent, followAndReport, parseInputs } from './run.js';
 
@@ -38,8 +39,7 @@ export function formatDiff(d: any): string {
   for (const c of [...d.inputs.map((x: object) => ({ ...x, where: 'inputs' })), ...d.config.map((x: object) => ({ ...x, where: 'config' }))]) lines.push(`  ${c.where}.${c.path}: ${show(c.a)} -> ${show(c.b)}`);
   for (const s of d.steps) {
     const mark = s.key === d.firstDivergence ? '>' : s.same ? '=' : '~';
-    const how = (r: { reusedFrom?: unknown; cached?: boolean; counterfactual?: boolean; status: string } | undefined) => (!r ? 'absent' : r.counterfactual ? 'counterfactual' : r.cached ? 'cached' : r.reusedFrom ? 'reused' : r.status);
-    lines.push(`${mark} ${s.key.padEnd(16)} ${how(s.a)} -> ${how(s.b)}  tokens ${s.delta.tokens >= 0 ? '+' : ''}${s.delta.tokens}  $${s.delta.costUsd.toFixed(6)}`);
+    lines.push(`${mark} ${s.key.padEnd(16)} ${stepHow(s.a)} -> ${stepHow(s.b)}  tokens ${s.delta.tokens >= 0 ? '+' : ''}${s.delta.tokens}  $${s.delta.costUsd.toFixed(6)}`);
     for (const c of s.config) lines.push(`    config ${c.path}: ${show(c.a)} -> ${show(c.b)}`);
     for (const c of s.outputs) lines.push(`    ${c.path || 'outputs'}: ${show(c.a)} -> ${show(c.b)}`);
   }

@@ -2,9 +2,9 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
 import type { Command } from 'commander';
+import { eventLine } from '../../core/run-story/render.js';
 import { parseSpecText } from '../../core/spec-text.js';
 import { api, CliError, followRun } from '../client.js';
-import { formatEvent } from '../format.js';
 
 /** k=v; v is read as JSON when it parses (numbers, lists), else as a plain string. */
 export function parseInputs(pairs: string[]): Record<string, unknown> {
@@ -50,7 +50,7 @@ async function runAndReport(kind: 'pipelines' | 'components', name: string, o: {
 /** Print a run's events live, then its outputs; exit code 1 unless it completed. */
 export async function followAndReport(runId: string): Promise<void> {
   await followRun(runId, (frame) => {
-    if (frame.type === 'event') console.log(formatEvent(frame.event));
+    if (frame.type === 'event') console.log(eventLine(frame.event));
   });
   await reportEnd(runId);
 }
@@ -87,7 +87,7 @@ export async function followAgent(runId: string): Promise<void> {
   let queue = Promise.resolve();
   await followRun(run.id, (frame) => {
     if (frame.type !== 'event') return;
-    console.log(formatEvent(frame.event));
+    console.log(eventLine(frame.event));
     if (frame.event.type === 'approval.requested') {
       const { approvalId, tool, args } = frame.event.data;
       // One prompt at a time, in the order the agent asked.

@@ -3,6 +3,7 @@
 import type { ChatMessage, Usage } from '../messages.js';
 import { turnId } from './ids.js';
 import type { RunStatus } from './status.js';
+import type { RunView } from './view.js';
 
 export interface EventDataByType {
   'run.started': { kind: string; target: unknown; inputs: Record<string, unknown> };
@@ -70,7 +71,7 @@ export type ServerFrame =
   | { type: 'event'; runId: string; seq: number; event: RunEvent }
   | { type: 'events'; runId: string; events: RunEvent[] }
   | { type: 'delta'; runId: string; callId: string; text: string; reset?: boolean }
-  | { type: 'run'; run: { id: string; status: RunStatus } & Record<string, unknown> }
+  | { type: 'run'; run: RunView }
   | { type: 'error'; error: { code: string; message: string } };
 
 type Data<T extends RunEventType> = EventDataByType[T];

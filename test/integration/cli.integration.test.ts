@@ -30,7 +30,7 @@ describe('harness CLI', () => {
     const { code, out } = await harness(['run', 'pipeline', 'diamond', '-i', 'text=abc', '--follow']);
     expect(code).toBe(0);
     expect(out).toMatch(/run run_\w+ started/);
-    expect(out).toMatch(/step\.completed\s+both/);
+    expect(out).toMatch(/Step both completed/);
     expect(out).toMatch(/completed: \{\n\s+"combined": "ABC\|cba"/);
   });
 

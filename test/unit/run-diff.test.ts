@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { compareRuns, type RunSide } from '../../core/run-diff.js';
+import type { RunEvent } from '../../core/run-story/events.js';
 import { align, jsonDiff, wordDiff } from '../../core/sequence-diff.js';
 
 const side = (id: string, kind: string, events: RunSide['events'], outputs: Record<string, unknown> | null = null): RunSide => ({ id, kind, status: 'completed', inputs: {}, outputs, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 }, events });
 let seq = 0;
-const ev = (type: string, data: Record<string, unknown>) => ({ seq: ++seq, type, data });
+const ev = (type: string, data: Record<string, unknown>) => ({ runId: 'r', seq: ++seq, type, data, time: new Date(1_700_000_000_000 + seq).toISOString() }) as RunEvent;
 
 describe('sequence diffs', () => {
   it('aligns by key with removals before additions, and diffs words that join back into each text', () => {
@@ -42,5 +43,20 @@ describe('comparing runs', () => {
     const d = compareRuns(a, b);
     expect(d.steps.map((s) => [s.a?.stepId ?? null, s.b?.stepId ?? null])).toEqual([['turn[0]', 'turn[0]'], [null, 'turn[1]'], ['turn[1]', 'turn[2]']]);
     expect(d.firstDivergence).toBe('turn[1]');
+  });
+  it("an agent's finishing turn is completed by the run's end and answers its outputs; a reused foreach item is not a reused step", () => {
+    const turn = (i: number) => ev('step.completed', { stepId: `turn[${i}]`, outputs: { thought: '', call: { tool: 'read', args: {} }, observation: 'ok' } });
+    const answer = (i: number, tokens: number) => ev('llm.response', { callId: `agent[${i}]`, usage: { inputTokens: tokens, outputTokens: 1 }, costUsd: 0, latencyMs: 1, attempt: 1 });
+    const a = side('a', 'agent', [answer(0, 10), turn(0), answer(1, 20), ev('run.completed', { outputs: { answer: 1 } })], { answer: 1 });
+    const b = side('b', 'agent', [answer(0, 10), turn(0), answer(1, 25), ev('run.completed', { outputs: { answer: 2 } })], { answer: 2 });
+    const d = compareRuns(a, b);
+    expect(d.steps.map((s) => [s.key, s.b?.status, s.b?.outputs, s.delta.tokens])).toEqual([
+      ['turn[0]', 'completed', { thought: '', call: { tool: 'read', args: {} }, observation: 'ok' }, 0],
+      ['turn[1]', 'completed', { finish: { answer: 2 } }, 5],
+    ]);
+    expect(d.firstDivergence).toBe('turn[1]');
+    const items = side('c', 'pipeline', [ev('step.reused', { stepId: 'len', source: { runId: 'a', stepId: 'len' }, items: [0, 1] }), ev('step.completed', { stepId: 'len', outputs: [] })]);
+    expect(compareRuns(items, items).steps[0]!.b).toMatchObject({ status: 'completed' });
+    expect(compareRuns(items, items).steps[0]!.b!.reused).toBeUndefined();
   });
 });

@@ -1,9 +1,10 @@
 // The dashboard's pure event transforms, with a fixture for each terminal state.
 import { describe, expect, it } from 'vitest';
-import { llmCalls, mergeEvents, pendingApprovals, runAt, stepStates, toRow, type EventLike } from '../../web/src/lib/timeline.js';
+import type { RunEvent } from '../../core/run-story/events.js';
+import { llmCalls, mergeEvents, pendingApprovals, runAt, stepStates, toRow } from '../../web/src/lib/timeline.js';
 
 let seq = 0;
-const ev = (type: string, data: Record<string, unknown> = {}): EventLike => ({ seq: ++seq, type, time: new Date(1_700_000_000_000 + seq * 10).toISOString(), data });
+const ev = (type: string, data: Record<string, unknown> = {}) => ({ runId: 'r', seq: ++seq, type, time: new Date(1_700_000_000_000 + seq * 10).toISOString(), data }) as RunEvent;
 const llm = (stepId: string, attempt = 1) => [
   ev('llm.request', { callId: stepId, stepId, provider: 'p', model: 'm', messages: [{ role: 'user', content: 'hi' }], attempt }),
   ev('llm.response', { callId: stepId, stepId, text: 'ok', outputs: { a: 1 }, usage: { inputTokens: 3, outputTokens: 2 }, latencyMs: 5, costUsd: 0.001, attempt }),
@@ -19,13 +20,13 @@ const fixtures = {
 describe('timeline transforms', () => {
   it('completed: steps done with usage summed', () => {
     const events = fixtures.completed();
-    expect(stepStates(events)).toEqual([expect.objectContaining({ stepId: 'a', status: 'completed', inputTokens: 3, outputTokens: 2, costUsd: 0.001 })]);
+    expect(stepStates(events)).toEqual([expect.objectContaining({ stepId: 'a', status: 'completed', usage: { inputTokens: 3, outputTokens: 2, costUsd: 0.001, latencyMs: 5, calls: 1 } })]);
     expect(toRow(events.at(-1)!)).toMatchObject({ title: 'Run completed', tone: 'success' });
     expect(llmCalls(events)).toEqual([expect.objectContaining({ callId: 'a', attempt: 1, text: 'ok', outputs: { a: 1 } })]);
   });
   it('failed: each attempt is its own call, the step is failed', () => {
     const events = fixtures.failed();
-    expect(stepStates(events)[0]).toMatchObject({ status: 'failed', inputTokens: 6 });
+    expect(stepStates(events)[0]).toMatchObject({ status: 'failed', error: 'boom', usage: { inputTokens: 6, calls: 2 } });
     expect(llmCalls(events).map((c) => c.attempt)).toEqual([1, 2]);
     expect(toRow(events.at(-1)!)).toMatchObject({ title: 'Run failed', detail: 'boom', tone: 'error' });
   });
@@ -45,7 +46,7 @@ describe('timeline transforms', () => {
   it('waiting: the approval is pending until resolved', () => {
     const events = fixtures.waiting();
     expect(pendingApprovals(events)).toEqual([expect.objectContaining({ approvalId: 'tool[0]', tool: 'terminal' })]);
-    expect(toRow(events[2]!)).toMatchObject({ title: 'Policy: ask', tone: 'warning' });
+    expect(toRow(events[2]!)).toMatchObject({ title: 'Policy: ask (tool[0])', detail: 'rule default:terminal-asks', tone: 'warning' });
     expect(pendingApprovals([...events, ev('approval.resolved', { approvalId: 'tool[0]', decision: 'approve' })])).toEqual([]);
   });
   it('agent turns: each turn counts the tokens of its model call (agent[N] belongs to turn[N]), the finishing turn too', () => {
@@ -54,9 +55,9 @@ describe('timeline transforms', () => {
       ev('llm.response', { callId: `agent[${n}]`, text: '{}', usage: { inputTokens: tokens[0], outputTokens: tokens[1] }, latencyMs: 4, costUsd: 0.002, attempt: 1 }),
     ];
     const events = [ev('run.started'), ...turn(0, [1200, 100]), ev('step.completed', { stepId: 'turn[0]', outputs: { thought: '', observation: 'x' } }), ...turn(1, [1500, 90]), ev('run.completed', { outputs: { answer: 'x' } })];
-    expect(stepStates(events).map((s) => [s.stepId, s.status, s.inputTokens, s.outputTokens])).toEqual([
-      ['turn[0]', 'completed', 1200, 100],
-      ['turn[1]', 'completed', 1500, 90],
+    expect(stepStates(events).map((s) => [s.stepId, s.status, s.usage.inputTokens, s.usage.outputTokens, s.outputs])).toEqual([
+      ['turn[0]', 'completed', 1200, 100, { thought: '', observation: 'x' }],
+      ['turn[1]', 'completed', 1500, 90, { finish: { answer: 'x' } }],
     ]);
   });
   it('merges a resumed stream without duplicates or disorder', () => {

@@ -1,152 +1,79 @@
-// Pure transforms of run events for the views: timeline rows, step states, LLM and tool calls.
-// No Vue, no fetch: unit-tested with fixtures for each terminal state.
-import { stepIdOf } from '../../../core/run-story/ids.js';
+// Pure transforms of run events for the views: timeline rows, step states, LLM calls, approvals, the run at a moment.
+// No Vue, no fetch: unit-tested with fixtures for each terminal state. Steps are the one fold of core/run-story.
+import type { ChatMessage, Usage } from '../../../core/messages.js';
+import type { RunEvent, RunEventType } from '../../../core/run-story/events.js';
+import { foldSteps, type StepState } from '../../../core/run-story/fold.js';
+import { renderEvent, type EventLine } from '../../../core/run-story/render.js';
+import type { RunUsage } from '../../../core/run-story/view.js';
 
-export interface EventLike {
+export type { StepState } from '../../../core/run-story/fold.js';
+
+type EventOf<T extends RunEventType> = Extract<RunEvent, { type: T }>;
+
+export interface TimelineRow extends EventLine {
   seq: number;
   type: string;
   time: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each event type reads its own fields
-  data: Record<string, any>;
 }
 
-export type StepStatus = 'running' | 'completed' | 'failed' | 'skipped' | 'cancelled';
-
-export interface StepState {
-  stepId: string;
-  status: StepStatus;
-  startedAt?: string;
-  endedAt?: string;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  latencyMs: number;
-  /** Outputs from another run (a fork's source or the step cache), or a counterfactual. */
-  reused?: 'fork' | 'cache' | 'counterfactual';
-}
-
-export interface TimelineRow {
-  seq: number;
-  type: string;
-  time: string;
-  title: string;
-  detail: string;
-  tone: 'info' | 'success' | 'error' | 'warning' | 'default';
-  callId?: string;
-}
-
-const clip = (v: unknown, n = 120) => {
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
-  return s && s.length > n ? `${s.slice(0, n - 1)}…` : (s ?? '');
-};
-
-export function toRow(e: EventLike): TimelineRow {
-  const d = e.data ?? {};
-  const base = { seq: e.seq, type: e.type, time: e.time, callId: d.callId };
-  switch (e.type) {
-    case 'run.started':
-      return { ...base, title: 'Run started', detail: clip(d.inputs), tone: 'info' };
-    case 'run.completed':
-      return { ...base, title: 'Run completed', detail: clip(d.outputs), tone: 'success' };
-    case 'run.failed':
-      return { ...base, title: 'Run failed', detail: d.error, tone: 'error' };
-    case 'run.cancelled':
-      return { ...base, title: 'Run cancelled', detail: d.reason ?? '', tone: 'warning' };
-    case 'step.started':
-      return { ...base, title: `Step ${d.stepId} started`, detail: d.items !== undefined ? `${d.items} items` : '', tone: 'info' };
-    case 'step.completed':
-      return { ...base, title: `Step ${d.stepId} ${d.skipped ? 'skipped' : d.counterfactual ? 'given (counterfactual)' : 'completed'}`, detail: clip(d.outputs), tone: d.skipped ? 'default' : 'success' };
-    case 'step.reused':
-      return { ...base, title: `Step ${d.callId ?? d.stepId} reused${d.cached ? ' from the cache' : ''}`, detail: `from ${d.source.runId} ${d.source.stepId}${d.items ? ` · items ${d.items.join(', ')}` : ''}`, tone: 'info' };
-    case 'step.failed':
-      return { ...base, title: `Step ${d.stepId} failed`, detail: d.error, tone: 'error' };
-    case 'llm.request':
-      return { ...base, title: `LLM call ${d.callId}`, detail: `${d.provider}/${d.model}${d.attempt > 1 ? ` · attempt ${d.attempt}` : ''}`, tone: 'default' };
-    case 'llm.error':
-      return { ...base, title: `LLM error ${d.callId}`, detail: d.error, tone: 'error' };
-    case 'llm.response':
-      return { ...base, title: `LLM answer ${d.callId}`, detail: `${d.usage?.inputTokens ?? 0}+${d.usage?.outputTokens ?? 0} tok · ${d.latencyMs} ms · $${(d.costUsd ?? 0).toFixed(5)}${d.parseError ? ' · unparsable' : ''}`, tone: d.parseError ? 'warning' : 'default' };
-    case 'tool.call':
-      return { ...base, title: `Tool ${d.tool}`, detail: clip(d.args), tone: 'default' };
-    case 'policy.decision':
-      return { ...base, title: `Policy: ${d.decision}`, detail: `rule ${d.rule}`, tone: d.decision === 'deny' ? 'error' : d.decision === 'ask' ? 'warning' : 'success' };
-    case 'approval.requested':
-      return { ...base, callId: d.approvalId, title: 'Waiting for approval', detail: `${d.tool} ${clip(d.args)}`, tone: 'warning' };
-    case 'approval.resolved':
-      return { ...base, callId: d.approvalId, title: `Approval: ${d.decision}`, detail: d.reason ?? '', tone: d.decision === 'approve' ? 'success' : 'error' };
-    case 'tool.result':
-      return { ...base, title: 'Tool result', detail: clip(d.output), tone: 'default' };
-    case 'budget.exceeded':
-      return { ...base, title: `Budget ${d.budget} exceeded`, detail: `${d.used} > ${d.limit}`, tone: 'error' };
-    default:
-      return { ...base, title: e.type, detail: clip(d), tone: 'default' };
-  }
+/** An event as a row of the timeline (core/run-story/render.ts tells it, as it does for the terminal). */
+export function toRow(e: RunEvent): TimelineRow {
+  return { seq: e.seq, type: e.type, time: e.time, ...renderEvent(e) };
 }
 
 /** Per-step state (pipeline steps, agent turns), with the LLM usage of each step summed. */
-export function stepStates(events: EventLike[]): StepState[] {
-  const steps = new Map<string, StepState>();
-  const get = (id: string) => steps.get(id) ?? steps.set(id, { stepId: id, status: 'running', inputTokens: 0, outputTokens: 0, costUsd: 0, latencyMs: 0 }).get(id)!;
-  for (const e of events) {
-    // A run that ends stops the steps still in flight: they did not finish, so they show as cancelled.
-    if (e.type === 'run.cancelled' || e.type === 'run.failed') {
-      for (const s of steps.values()) if (s.status === 'running') Object.assign(s, { status: 'cancelled', endedAt: e.time });
-      continue;
-    }
-    // An agent's finishing turn records no step of its own: the run's end completes it.
-    if (e.type === 'run.completed') {
-      for (const s of steps.values()) if (s.status === 'running') Object.assign(s, { status: 'completed', endedAt: e.time });
-      continue;
-    }
-    // An agent's model calls (`agent[N]`) name no step: they belong to turn N.
-    const id = stepIdOf(e.data);
-    if (!id) continue;
-    const s = get(id);
-    if (e.type === 'step.started') s.startedAt ??= e.time;
-    if (e.type === 'step.completed') Object.assign(s, { status: e.data.skipped ? 'skipped' : 'completed', endedAt: e.time, ...(e.data.counterfactual ? { reused: 'counterfactual' } : {}) });
-    // A whole step, not one item of a foreach.
-    if (e.type === 'step.reused' && !e.data.items && (!e.data.callId || e.data.callId === id)) s.reused = e.data.cached ? 'cache' : 'fork';
-    if (e.type === 'step.failed') Object.assign(s, { status: 'failed', endedAt: e.time });
-    if (e.type === 'llm.request') s.startedAt ??= e.time;
-    if (e.type === 'llm.response') {
-      s.inputTokens += e.data.usage?.inputTokens ?? 0;
-      s.outputTokens += e.data.usage?.outputTokens ?? 0;
-      s.costUsd += e.data.costUsd ?? 0;
-      s.latencyMs += e.data.latencyMs ?? 0;
-    }
-  }
-  return [...steps.values()];
+export function stepStates(events: readonly RunEvent[]): StepState[] {
+  return [...foldSteps(events).values()];
 }
 
 export interface LlmCall {
   callId: string;
   attempt: number;
+  /** The step the call is for (a pipeline's or a component's; an agent's calls name none). */
+  stepId?: string;
   provider?: string;
   model?: string;
-  messages: Array<{ role: string; content: string }>;
+  messages: ChatMessage[];
   text?: string;
   outputs?: Record<string, unknown>;
   parseError?: string;
-  usage?: { inputTokens: number; outputTokens: number };
+  usage?: Usage;
   latencyMs?: number;
   costUsd?: number;
   /** The attempt got no reply: why (provider, URL, model, cause). */
   error?: string;
 }
 
-export function llmCalls(events: EventLike[]): LlmCall[] {
+type LlmEvent = EventOf<'llm.request' | 'llm.response' | 'llm.error'>;
+const isLlmEvent = (e: RunEvent): e is LlmEvent => e.type === 'llm.request' || e.type === 'llm.response' || e.type === 'llm.error';
+
+/** What one event tells of its call's attempt. */
+function callPart(e: LlmEvent): Partial<LlmCall> {
+  if (e.type === 'llm.request') return { stepId: e.data.stepId, provider: e.data.provider, model: e.data.model, messages: e.data.messages };
+  if (e.type === 'llm.error') return { error: e.data.error };
+  const { text, outputs, parseError, usage, latencyMs, costUsd } = e.data;
+  return { text, outputs, parseError, usage, latencyMs, costUsd };
+}
+
+/** Each attempt of each model call: its request, and its answer or error. */
+export function llmCalls(events: readonly RunEvent[]): LlmCall[] {
   const calls = new Map<string, LlmCall>();
-  for (const e of events) {
-    if (e.type !== 'llm.request' && e.type !== 'llm.response' && e.type !== 'llm.error') continue;
+  for (const e of events.filter(isLlmEvent)) {
     const key = `${e.data.callId}#${e.data.attempt}`;
-    const call: LlmCall = calls.get(key) ?? { callId: e.data.callId, attempt: e.data.attempt, messages: [] };
-    if (e.type === 'llm.request') Object.assign(call, { provider: e.data.provider, model: e.data.model, messages: e.data.messages });
-    else if (e.type === 'llm.error') call.error = e.data.error;
-    else Object.assign(call, { text: e.data.text, outputs: e.data.outputs, parseError: e.data.parseError, usage: e.data.usage, latencyMs: e.data.latencyMs, costUsd: e.data.costUsd });
-    calls.set(key, call);
+    const call = calls.get(key) ?? { callId: e.data.callId, attempt: e.data.attempt, messages: [] };
+    calls.set(key, Object.assign(call, callPart(e)));
   }
   return [...calls.values()];
 }
+
+/** The attempt of a model call an event is part of (undefined for an event of no model call). */
+export function llmCallOf(events: readonly RunEvent[], e: RunEvent | undefined): LlmCall | undefined {
+  if (!e || !isLlmEvent(e)) return undefined;
+  return llmCalls(events).find((c) => c.callId === e.data.callId && c.attempt === e.data.attempt);
+}
+
+/** The model call, tool call or approval an event belongs to. */
+export const callIdOf = (e: RunEvent): string | undefined => ('callId' in e.data ? e.data.callId : undefined);
 
 export interface PendingApproval {
   approvalId: string;
@@ -156,7 +83,7 @@ export interface PendingApproval {
 }
 
 /** Approvals requested and not yet resolved. */
-export function pendingApprovals(events: EventLike[]): PendingApproval[] {
+export function pendingApprovals(events: readonly RunEvent[]): PendingApproval[] {
   const open = new Map<string, PendingApproval>();
   for (const e of events) {
     if (e.type === 'approval.requested') open.set(e.data.approvalId, { approvalId: e.data.approvalId, tool: e.data.tool, args: e.data.args, seq: e.seq });
@@ -166,7 +93,7 @@ export function pendingApprovals(events: EventLike[]): PendingApproval[] {
 }
 
 /** Insert events keeping seq order and dropping duplicates (a resumed stream may resend). */
-export function mergeEvents(into: EventLike[], incoming: EventLike[]): EventLike[] {
+export function mergeEvents(into: RunEvent[], incoming: readonly RunEvent[]): RunEvent[] {
   if (!incoming.length) return into;
   const last = into.at(-1)?.seq ?? 0;
   const fresh = incoming.filter((e) => e.seq > last).sort((a, b) => a.seq - b.seq);
@@ -191,11 +118,11 @@ export interface RunMoment {
   status: string;
   outputs: Record<string, unknown> | null;
   error: { message: string } | null;
-  usage: { inputTokens: number; outputTokens: number; costUsd: number };
+  usage: RunUsage;
 }
 
 /** Token and cost totals of the stored model answers among `events`. */
-export function usageOf(events: EventLike[]): RunMoment['usage'] {
+export function usageOf(events: readonly RunEvent[]): RunUsage {
   const u = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
   for (const e of events) {
     if (e.type !== 'llm.response') continue;
@@ -206,24 +133,34 @@ export function usageOf(events: EventLike[]): RunMoment['usage'] {
   return u;
 }
 
+const larger = (a: RunUsage, b: RunUsage): RunUsage => ({ inputTokens: Math.max(a.inputTokens, b.inputTokens), outputTokens: Math.max(a.outputTokens, b.outputTokens), costUsd: Math.max(a.costUsd, b.costUsd) });
+
 /**
  * The run as it was once its events up to `seq` were written (the history player), or now when `seq` is
  * undefined: then the usage counts answers that arrived since the last run frame (an eval's totals
  * come from its examples, so the larger of the two is shown).
  */
-export function runAt(run: RunMoment, events: EventLike[], seq?: number): RunMoment {
-  if (seq === undefined) {
-    const seen = usageOf(events);
-    return { ...run, usage: { inputTokens: Math.max(run.usage.inputTokens, seen.inputTokens), outputTokens: Math.max(run.usage.outputTokens, seen.outputTokens), costUsd: Math.max(run.usage.costUsd, seen.costUsd) } };
-  }
+export function runAt(run: RunMoment, events: readonly RunEvent[], seq?: number): RunMoment {
+  if (seq === undefined) return { ...run, usage: larger(run.usage, usageOf(events)) };
   const upTo = events.filter((e) => e.seq <= seq);
-  const moment: RunMoment = { status: 'queued', outputs: null, error: null, usage: usageOf(upTo) };
-  for (const e of upTo) {
-    if (e.type === 'run.started' || e.type === 'approval.resolved') moment.status = 'running';
-    else if (e.type === 'approval.requested') moment.status = 'waiting_approval';
-    else if (e.type === 'run.completed') Object.assign(moment, { status: 'completed', outputs: e.data.outputs ?? null });
-    else if (e.type === 'run.failed') Object.assign(moment, { status: 'failed', error: { message: String(e.data.error) } });
-    else if (e.type === 'run.cancelled') moment.status = 'cancelled';
+  return upTo.reduce(momentAfter, { status: 'queued', outputs: null, error: null, usage: usageOf(upTo) });
+}
+
+/** The run's moment once `e` was written. */
+function momentAfter(moment: RunMoment, e: RunEvent): RunMoment {
+  switch (e.type) {
+    case 'run.started':
+    case 'approval.resolved':
+      return { ...moment, status: 'running' };
+    case 'approval.requested':
+      return { ...moment, status: 'waiting_approval' };
+    case 'run.completed':
+      return { ...moment, status: 'completed', outputs: e.data.outputs ?? null };
+    case 'run.failed':
+      return { ...moment, status: 'failed', error: { message: String(e.data.error) } };
+    case 'run.cancelled':
+      return { ...moment, status: 'cancelled' };
+    default:
+      return moment;
   }
-  return moment;
 }

@@ -1,38 +1,19 @@
 // One run's live state: the run row, its events (stored then live), streamed text per LLM call.
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { ServerFrame } from '../../../core/run-story/events';
+import type { RunEvent, ServerFrame } from '../../../core/run-story/events';
+import type { RunView } from '../../../core/run-story/view';
 import { http } from '../api/http';
 import { streamRun, type RunStream } from '../api/ws';
-import { mergeEvents, type EventLike } from '../lib/timeline';
-
-export interface RunView {
-  id: string;
-  kind: string;
-  status: string;
-  target: { name: string; version: number };
-  inputs: Record<string, unknown>;
-  outputs: Record<string, unknown> | null;
-  error: { message: string } | null;
-  startedAt: string | null;
-  endedAt: string | null;
-  usage: { inputTokens: number; outputTokens: number; costUsd: number };
-  temporal: { workflowId: string; runId: string | null; uiUrl: string };
-  /** Where it was started from: app:<name>@<version>. */
-  origin?: string | null;
-  /** The run and step this one was forked from. */
-  forkOf?: { runId: string; step: string } | null;
-  /** The OpenTelemetry trace it ran in (when tracing was on). */
-  traceId?: string | null;
-}
+import { mergeEvents } from '../lib/timeline';
 
 export const useRunStore = defineStore('run', () => {
   const run = ref<RunView>();
   // Events are many (50,000 on a long run) and never change: shallow, appended once per frame.
-  const events = shallowRef<EventLike[]>([]);
+  const events = shallowRef<RunEvent[]>([]);
   const deltas = ref<Record<string, string>>({});
   let stream: RunStream | undefined;
-  let buffer: EventLike[] = [];
+  let buffer: RunEvent[] = [];
   let scheduled = false;
 
   const flush = () => {
@@ -42,10 +23,10 @@ export const useRunStore = defineStore('run', () => {
   };
 
   function onFrame(frame: ServerFrame) {
-    if (frame.type === 'run') run.value = frame.run as unknown as RunView;
+    if (frame.type === 'run') run.value = frame.run;
     else if (frame.type === 'event' || frame.type === 'events') {
-      if (frame.type === 'event') buffer.push(frame.event as unknown as EventLike);
-      else buffer.push(...(frame.events as unknown as EventLike[]));
+      if (frame.type === 'event') buffer.push(frame.event);
+      else buffer.push(...frame.events);
       if (!scheduled) {
         scheduled = true;
         requestAnimationFrame(flush);
