@@ -8,7 +8,7 @@ import Koa from 'koa';
 import { newId } from '../core/ids.js';
 import type { Store } from '../db/knex.js';
 import { uncachedPages } from '../db/page-cache.js';
-import { BENCH_TOKEN as TOKEN, startBenchStack } from './stack.js';
+import { THROWAWAY_TOKEN as TOKEN, startThrowawayStack } from '../test/helpers/throwaway-stack.js';
 
 const SECONDS = Number(process.argv[2] ?? 5);
 const CLIENTS = Number(process.argv[3] ?? 8);
@@ -71,7 +71,7 @@ const seed = (store: Store) => store.knex.transaction(async (trx) => {
   await flush();
 });
 const t0 = performance.now();
-const stack = await startBenchStack({ taskQueue: 'api', withWorker: false, seed });
+const stack = await startThrowawayStack({ taskQueue: 'api', withWorker: false, seed });
 // Seeding the store and starting the dev server and backend.
 const setupSeconds = Math.round((performance.now() - t0) / 100) / 10;
 const { backend, store } = stack;

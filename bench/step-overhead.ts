@@ -11,7 +11,7 @@ import { parsePredict, renderPredict } from '../core/adapters.js';
 import { parseSignature } from '../core/signature.js';
 import { listEvents } from '../db/repositories/runs.js';
 import { benchDynamicConfig, benchHistoryDump } from './edge.js';
-import { startBenchStack } from './stack.js';
+import { startThrowawayStack } from '../test/helpers/throwaway-stack.js';
 import { echoModel } from '../test/helpers/echo-model.js';
 
 const STEPS = Number(process.argv[2] ?? 10);
@@ -22,7 +22,7 @@ const quantile = (xs: number[], q: number) => {
   return Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))]! * 100) / 100;
 };
 
-const stack = await startBenchStack({ taskQueue: 'bench', withWorker: true, script: echoModel, dynamicConfig: benchDynamicConfig, encryptPayloads: ENCRYPTED });
+const stack = await startThrowawayStack({ taskQueue: 'bench', withWorker: true, script: echoModel, dynamicConfig: benchDynamicConfig, encryptPayloads: ENCRYPTED });
 const { backend, store } = stack;
 const fake = stack.fake!;
 try {

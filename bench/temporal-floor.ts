@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { benchTemporalCli } from './edge.js';
-import { startBareTemporal } from './stack.js';
+import { userTemporalCli } from '../test/helpers/throwaway-stack.js';
+import { startBareTemporal } from './bare-temporal.js';
 import { INTERACTIVE_DYNAMIC_CONFIG, startDevServer } from '../temporal/dev-server.js';
 import { installTemporalRuntime, shutdownTemporalRuntime } from '../temporal/runtime.js';
 import { freePort } from '../test/helpers/ports.js';
@@ -17,7 +17,7 @@ installTemporalRuntime('ERROR');
 /** Per-activity latency of N no-op activities in sequence, on a fresh dev server. */
 async function floor(untuned: boolean) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-floor-'));
-  const server = await startDevServer({ cliPath: benchTemporalCli(), dbFile: path.join(dir, 'temporal.db'), port: await freePort(), uiPort: await freePort(), untuned });
+  const server = await startDevServer({ cliPath: userTemporalCli(), dbFile: path.join(dir, 'temporal.db'), port: await freePort(), uiPort: await freePort(), untuned });
   const bare = await startBareTemporal(server.address, 'floor');
   const perActivity: number[] = [];
   try {

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import { createProvider } from '../api/services/providers.js';
 import { createComponent, createPipeline } from '../api/services/specs.js';
 import { echoModel } from '../test/helpers/echo-model.js';
-import { BENCH_TOKEN as TOKEN, startBareTemporal, startBenchStack } from './stack.js';
+import { THROWAWAY_TOKEN as TOKEN, startThrowawayStack } from '../test/helpers/throwaway-stack.js';
+import { startBareTemporal } from './bare-temporal.js';
 
 const SECONDS = Number(process.argv[2] ?? 10);
 const LEVELS = (process.argv[3] ?? '2,8,16').split(',').map(Number);
@@ -45,7 +46,7 @@ async function load(clients: number, one: () => Promise<void>) {
   };
 }
 
-const stack = await startBenchStack({ taskQueue: 'tput', withWorker: true, script: echoModel });
+const stack = await startThrowawayStack({ taskQueue: 'tput', withWorker: true, script: echoModel });
 const { backend, store, temporal } = stack;
 const fake = stack.fake!;
 const temporalPid = temporal.process.pid!;

@@ -5,12 +5,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { NewRunEvent } from '../core/run-story/events.js';
 import { appendEvents, createRun } from '../db/repositories/runs.js';
-import { BENCH_TOKEN as TOKEN, startBenchStack } from './stack.js';
+import { THROWAWAY_TOKEN as TOKEN, startThrowawayStack } from '../test/helpers/throwaway-stack.js';
 import { launchChromium } from '../test/helpers/browser.js';
 
 const N = Number(process.argv[2] ?? 50_000);
 if (!fs.existsSync(path.resolve('web/dist/index.html'))) throw new Error('build the dashboard first: npm run build:web');
-const stack = await startBenchStack({ taskQueue: 'bench-ui', withWorker: false });
+const stack = await startThrowawayStack({ taskQueue: 'bench-ui', withWorker: false });
 const { backend, store } = stack;
 const quantile = (xs: number[], q: number) => Math.round([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]! * 10) / 10;
 

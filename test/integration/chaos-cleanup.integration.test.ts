@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { soak } from '../../bench/chaos-soak.js';
+import { soak } from '../helpers/chaos-soak.js';
 import { freePort } from '../helpers/ports.js';
 
 /** Processes whose command line or environment names the directory (the dev server's history file, a harness's project). */

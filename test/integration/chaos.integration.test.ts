@@ -1,7 +1,7 @@
 // The two-minute chaos soak: runs of every kind while the worker, the backend and the Temporal dev
 // server are SIGKILLed in turn and restarted; every durability invariant holds at the end.
 import { describe, expect, inject, it } from 'vitest';
-import { soak } from '../../bench/chaos-soak.js';
+import { soak } from '../helpers/chaos-soak.js';
 
 describe('the chaos soak', () => {
   it('ends every run once, with no step, tool call, message or approval lost or doubled', async () => {

@@ -1,17 +1,18 @@
 // The chaos soak: runs of every kind against the fakes while a driver SIGKILLs the worker, the backend
 // and the Temporal dev server at random and restarts them; at the end, the invariants durability
 // promises are checked. bench/chaos.ts prints its figures; a two-minute soak runs in the test suite.
+// It lives with the test helpers because bench/ may import test/, never the reverse (eslint.config.js).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startDevServer, type DevServer } from '../temporal/dev-server.js';
-import { startFakeProvider, type FakeProvider } from '../test/fakes/server.js';
-import type { FakeRequest } from '../test/fakes/script.js';
-import { echoModel, promptFields, promptOp } from '../test/helpers/echo-model.js';
-import { freePort } from '../test/helpers/ports.js';
-import { DIAMOND_COMPONENTS, DIAMOND_SPEC } from '../test/helpers/stack.js';
+import { startDevServer, type DevServer } from '../../temporal/dev-server.js';
+import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
+import type { FakeRequest } from '../fakes/script.js';
+import { echoModel, promptFields, promptOp } from './echo-model.js';
+import { freePort } from './ports.js';
+import { DIAMOND_COMPONENTS, DIAMOND_SPEC } from './stack.js';
 
 export interface SoakOptions {
   minutes: number;
@@ -54,7 +55,7 @@ interface Answer {
   results: unknown[];
 }
 
-const harness = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'harness.js');
+const harness = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'harness.js');
 const TOKEN = 'chaos-token-0123456789abcdef';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const terminal = new Set(['completed', 'failed', 'cancelled']);
