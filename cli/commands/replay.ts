@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { shutdownTemporalRuntime } from '../../temporal/runtime.js';
 import type { Command } from 'commander';
+import type { ReplayWorkerOptions } from '@temporalio/worker';
 import { payloadStore } from '../../db/payload-store.js';
 import { loadKeyring, type Keyring } from '../../keyring/index.js';
 import { workflowBundle, workflowBundleOptions } from '../../temporal/bundle.js';
@@ -32,7 +33,23 @@ function replayKeyring(): Keyring {
   return { current: own.current, byId: new Map([...own.byId, [corpus.id, corpus]]) };
 }
 
-/** Each history file replayed in turn, one line each; a file that holds no history is one line too. */
+/** One history file replayed, its line (and detail) said; a file that holds no history is one line too. */
+async function replayFile(file: string, options: ReplayWorkerOptions, say: (line: string) => void, verbose: boolean): Promise<boolean> {
+  let run;
+  try {
+    run = parseHistory(fs.readFileSync(file, 'utf8'), path.basename(file, '.json'));
+  } catch (err) {
+    if (!(err instanceof HistoryFileError)) throw err;
+    say(`✗ ${file} is not a history: ${err.message}`);
+    return false;
+  }
+  const result = await replayExecutions(run.executions, run.workflowId, options, verbose);
+  say(describeReplay(run.workflowId, result));
+  if (result.detail) say(result.detail);
+  return result.ok;
+}
+
+/** Each history file replayed in turn, one line each. */
 async function replayFiles(target: string, say: (line: string) => void, verbose: boolean): Promise<boolean> {
   const files = historyFiles(target);
   if (!files.length) throw new CliError(`${target} holds no .json history`);
@@ -42,21 +59,7 @@ async function replayFiles(target: string, say: (line: string) => void, verbose:
   let ok = true;
   try {
     const options = { workflowBundle: await workflowBundle(workflowBundleOptions(c)), dataConverter: encryptedDataConverter(replayKeyring(), payloadStore(store)) };
-    for (const file of files) {
-      let run;
-      try {
-        run = parseHistory(fs.readFileSync(file, 'utf8'), path.basename(file, '.json'));
-      } catch (err) {
-        if (!(err instanceof HistoryFileError)) throw err;
-        say(`✗ ${file} is not a history: ${err.message}`);
-        ok = false;
-        continue;
-      }
-      const result = await replayExecutions(run.executions, run.workflowId, options, verbose);
-      say(describeReplay(run.workflowId, result));
-      if (result.detail) say(result.detail);
-      ok &&= result.ok;
-    }
+    for (const file of files) ok = (await replayFile(file, options, say, verbose)) && ok;
   } finally {
     await store.close();
   }
