@@ -22,6 +22,22 @@ const quantile = (xs: number[], q: number) => {
   return Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))]! * 100) / 100;
 };
 
+/**
+ * The time between consecutive writes of a run's events, named by what each write held. Events written together
+ * share one time (a step's completion rides with the next step's start, ADR 0014), so a phase between two of them
+ * would read 0 by construction: they are one write here ('step.completed + step.started'), and the phase before
+ * it is the hand-off from one step's answer to the next step's activity running.
+ */
+function phaseTimes(events: Array<{ type: string; time: string }>): Array<[string, number]> {
+  const writes: Array<{ types: string[]; at: number }> = [];
+  for (const e of events) {
+    const at = Date.parse(e.time);
+    if (writes.at(-1)?.at === at) writes.at(-1)!.types.push(e.type);
+    else writes.push({ types: [e.type], at });
+  }
+  return writes.slice(1).map((w, i) => [`${writes[i]!.types.join(' + ')} -> ${w.types.join(' + ')}`, w.at - writes[i]!.at]);
+}
+
 const stack = await startThrowawayStack({ taskQueue: 'bench', withWorker: true, script: echoModel, dynamicConfig: benchDynamicConfig, encryptPayloads: ENCRYPTED });
 const { backend, store } = stack;
 const fake = stack.fake!;
@@ -49,7 +65,7 @@ try {
 
   const stepMs: number[] = [];
   const runMs: number[] = [];
-  // Where a step's time goes, between consecutive events of the chain.
+  // Where a step's time goes, between consecutive writes of the chain's events.
   const phases: Record<string, number[]> = {};
   for (let r = 0; r < RUNS + 1; r++) {
     const t0 = performance.now();
@@ -66,10 +82,7 @@ try {
     const done = events.filter((e) => e.type === 'step.completed').map((e) => Date.parse(e.time));
     const started = Date.parse(events.find((e) => e.type === 'run.started')!.time);
     done.forEach((t, i) => stepMs.push(t - (i ? done[i - 1]! : started)));
-    for (let i = 1; i < events.length; i++) {
-      const key = `${events[i - 1]!.type} -> ${events[i]!.type}`;
-      (phases[key] ??= []).push(Date.parse(events[i]!.time) - Date.parse(events[i - 1]!.time));
-    }
+    for (const [key, ms] of phaseTimes(events)) (phases[key] ??= []).push(ms);
   }
   const directP50 = quantile(direct, 0.5);
   console.log(
