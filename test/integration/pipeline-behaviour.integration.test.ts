@@ -1,14 +1,17 @@
 // foreach fan-out with a concurrency limit, `when`, step failure, cancellation and replay.
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoModel, promptFields, promptOp } from '../helpers/echo-model.js';
+import { barrier } from '../helpers/latch.js';
 import { until } from '../helpers/processes.js';
 import { startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
 import type { FakeRequest } from '../fakes/script.js';
 
 describe('pipeline behaviour', () => {
   let stack: TestStack;
-  let inFlight = 0;
-  let maxInFlight = 0;
+  // The first two `length` calls each wait for the other: proof that both were at the provider at once.
+  const firstPair = barrier(2);
+  const pairMet: boolean[] = [];
   let releaseSlow: () => void = () => {};
 
   const script = async (req: FakeRequest) => {
@@ -16,12 +19,7 @@ describe('pipeline behaviour', () => {
       await new Promise<void>((r) => (releaseSlow = r));
       return echoModel({ ...req, messages: req.messages.map((m) => ({ ...m, content: m.content.replace('op: slow', 'op: upper') })) });
     }
-    if (promptOp(req) === 'length') {
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      await new Promise((r) => setTimeout(r, 80));
-      inFlight--;
-    }
+    if (promptOp(req) === 'length' && firstPair.arrived < 2) pairMet.push(await firstPair.arrive(10_000));
     return echoModel(req);
   };
 
@@ -57,11 +55,29 @@ describe('pipeline behaviour', () => {
     await stack?.close();
   });
 
+  /** The most calls of one step that were ever scheduled and not yet closed, read from the run's history: exact, whatever the timing. */
+  async function mostOpenCalls(runId: string, stepId: string): Promise<number> {
+    const client = stack.backend.app.temporal.client;
+    const history = await client.workflow.getHandle(runId).fetchHistory();
+    const open = new Set<string>();
+    let most = 0;
+    for (const e of history.events ?? []) {
+      const scheduled = e.activityTaskScheduledEventAttributes;
+      const [input] = scheduled ? ((await decodeArrayFromPayloads(client.options.loadedDataConverter, scheduled.input?.payloads)) as Array<{ stepId?: string }>) : [];
+      if (input?.stepId === stepId) open.add(String(e.eventId));
+      const closed = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
+      if (closed) open.delete(String(closed.scheduledEventId));
+      most = Math.max(most, open.size);
+    }
+    return most;
+  }
+
   it('fans out foreach items with at most `concurrency` in flight, and skips a false `when`', async () => {
     const { body } = await stack.api('POST', '/api/pipelines/fan/runs', { inputs: { text: 'a bb ccc dddd eeeee' } });
     const run = await waitForRun(stack, body.id);
     expect(run.outputs).toEqual({ lengths: [1, 2, 3, 4, 5], shout: 'A BB CCC DDDD EEEEE' });
-    expect(maxInFlight).toBe(2);
+    expect(pairMet).toEqual([true, true]);
+    expect(await mostOpenCalls(run.id, 'len')).toBe(2);
 
     const one = await waitForRun(stack, (await stack.api('POST', '/api/pipelines/fan/runs', { inputs: { text: 'solo' } })).body.id);
     expect(one.outputs).toEqual({ lengths: [4], shout: null });

@@ -56,6 +56,25 @@ describe('scale-out: two worker processes on PostgreSQL', () => {
     return out;
   };
 
+  const runToolPids = (acts: Array<{ type: string; pid: number }>) => acts.filter((a) => a.type === 'runTool').map((a) => a.pid);
+  /** The run's runTool activities as scheduled in its history. */
+  const scheduledTools = async (runId: string) => {
+    const events = (await stack.backend.app.temporal.client.workflow.getHandle(runId).fetchHistory()).events ?? [];
+    return events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runTool');
+  };
+  /** The run completed, `extract` read the page `open` opened (same browser, so same process); and which worker's workflow task scheduled the extract. */
+  const expectBrowserCallsTogether = async (runId: string) => {
+    const run = await waitForRun(stack, runId, 120_000);
+    expect(run).toMatchObject({ status: 'completed', outputs: { answer: expect.stringContaining('Welcome to the scaled site') } });
+    const tools = runToolPids(await activityWorkers(runId));
+    expect(tools).toHaveLength(2);
+    expect(tools[1]).toBe(tools[0]);
+    const events = (await stack.backend.app.temporal.client.workflow.getHandle(runId).fetchHistory()).events ?? [];
+    const extract = (await scheduledTools(runId))[1]!;
+    const task = events.find((e) => String(e.eventId) === String(extract.activityTaskScheduledEventAttributes!.workflowTaskCompletedEventId))!;
+    return { tools, scheduledBy: Number(task.workflowTaskCompletedEventAttributes!.identity!.split('@')[0]) };
+  };
+
   beforeAll(async () => {
     site = http.createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
@@ -100,23 +119,27 @@ describe('scale-out: two worker processes on PostgreSQL', () => {
 
   it("keeps an agent's browser calls on the worker holding its browser, though its workflow tasks move between workers", async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 10; i++) ids.push((await stack.ok('POST', '/api/components/browser-helper/runs', { inputs: { task: 'browse' } })).id);
-    let moved = 0;
-    for (const id of ids) {
-      const run = await waitForRun(stack, id, 120_000);
-      // `extract` read the page `open` opened: it ran in the same browser, so in the same process.
-      expect(run).toMatchObject({ status: 'completed', outputs: { answer: expect.stringContaining('Welcome to the scaled site') } });
-      const tools = (await activityWorkers(id)).filter((a) => a.type === 'runTool');
-      expect(tools).toHaveLength(2);
-      expect(tools[1]!.pid).toBe(tools[0]!.pid);
-      // Whether the workflow task that scheduled the extract was the other worker's (the cache is off, so tasks go to either).
-      const events = (await stack.backend.app.temporal.client.workflow.getHandle(id).fetchHistory()).events ?? [];
-      const extract = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runTool')[1]!;
-      const task = events.find((e) => String(e.eventId) === String(extract.activityTaskScheduledEventAttributes!.workflowTaskCompletedEventId))!;
-      if (Number(task.workflowTaskCompletedEventAttributes!.identity!.split('@')[0]) !== tools[0]!.pid) moved++;
+    for (let i = 0; i < 4; i++) ids.push((await stack.ok('POST', '/api/components/browser-helper/runs', { inputs: { task: 'browse' } })).id);
+    for (const id of ids) await expectBrowserCallsTogether(id);
+    // A move made certain: the browser's worker is stopped while the model's answer comes back, so the other
+    // worker takes the workflow task that schedules the extract; the extract still waits for the browser's worker.
+    holdAgent = true;
+    const { id } = await stack.ok('POST', '/api/components/browser-helper/runs', { inputs: { task: 'browse' } });
+    await until(() => held.length === 1, 'the page opened and the model thinking', 60_000);
+    const [opener] = runToolPids(await activityWorkers(id));
+    const holder = workers.find((w) => w.child.pid === opener)!;
+    holder.child.kill('SIGSTOP');
+    try {
+      holdAgent = false;
+      release();
+      await until(async () => (await scheduledTools(id)).length === 2, 'the extract scheduled while the browser\'s worker is stopped', 90_000);
+    } finally {
+      holder.child.kill('SIGCONT');
     }
-    // Some runs did move (each does with even odds): their extract still went to the browser's worker.
-    expect(moved).toBeGreaterThan(0);
+    const { tools, scheduledBy } = await expectBrowserCallsTogether(id);
+    expect(tools[0]).toBe(holder.child.pid);
+    expect(scheduledBy).not.toBe(holder.child.pid);
+    expect(workers.map((w) => w.child.pid)).toContain(scheduledBy);
   }, 240_000);
 
   it('starts a fresh browser session on another worker when the one holding it dies', async () => {

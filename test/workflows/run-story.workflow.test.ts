@@ -8,6 +8,7 @@ import type { Activities } from '../../activities/index.js';
 import { planPipeline, type ResolvedComponent } from '../../core/pipeline-plan.js';
 import type { PipelineSpec } from '../../core/specs.js';
 import { pipelineWorkflow } from '../../workflows/pipeline.js';
+import { latches } from '../helpers/latch.js';
 import { fakeActivities, startWorkflowEnv, withWorker } from '../helpers/workflow-env.js';
 
 const upper: ResolvedComponent = { ref: 'upper', version: 1, spec: { name: 'upper', kind: 'predict', adapter: 'auto', signature: 'text: str -> result: str', provider: 'fake' } };
@@ -66,24 +67,35 @@ function expectCausalOrder(keys: string[], deps: Record<string, string[]>) {
 
 type Predict = Activities['predict'];
 
-/** The fakes, counting the workflow's own writes (its local activities); `before` runs ahead of each predict. */
-function counted(before: (input: Parameters<Predict>[0]) => Promise<void> = async () => {}) {
+/**
+ * The fakes, counting the workflow's own writes (its local activities); `before` runs ahead of each predict.
+ * A test orders sibling steps by waiting in `before` on `predicted(stepId)` (that step's call wrote and answered)
+ * or `written(key)` (the workflow wrote that event itself), never on time.
+ */
+function counted(before: (input: Parameters<Predict>[0]) => Promise<unknown> = async () => {}) {
   const fakes = fakeActivities();
   const predict = fakes.acts.predict!;
+  const latch = latches();
   /** What each step's call was given to write first. */
   const carriedBy = new Map<string, string[]>();
   fakes.acts.predict = async (input) => {
     carriedBy.set(input.stepId, (input.carried ?? []).map((e) => e.key));
     await before(input);
-    return predict(input);
+    const answer = await predict(input);
+    latch(`predicted:${input.stepId}`).open();
+    return answer;
   };
   const record = fakes.acts.recordEvents!;
   const writes: string[][] = [];
   fakes.acts.recordEvents = async (input: Parameters<Activities['recordEvents']>[0]) => {
     writes.push(input.events.map((e) => e.key));
-    return record(input);
+    const written = await record(input);
+    for (const e of input.events) latch(`written:${e.key}`).open();
+    return written;
   };
-  return { ...fakes, writes, carriedBy };
+  const predicted = (stepId: string) => latch(`predicted:${stepId}`).wait();
+  const written = (key: string) => latch(`written:${key}`).wait();
+  return { ...fakes, writes, carriedBy, predicted, written };
 }
 
 describe("a pipeline run's story", () => {
@@ -105,10 +117,9 @@ describe("a pipeline run's story", () => {
   });
 
   it('a diamond: the run starts on its own (two first steps); a branch that finishes first is written at once; the one that makes the join ready rides with it', async () => {
-    // The left branch answers at once, the right one a moment later.
-    const { acts, runs, writes } = counted(async (input) => {
-      if (input.stepId === 'right') await new Promise((r) => setTimeout(r, 300));
-    });
+    // The left branch answers at once; the right one only once the workflow wrote the left's completion.
+    const story = counted(async (input): Promise<unknown> => input.stepId === 'right' && story.written('step:left:completed'));
+    const { acts, runs, writes } = story;
     const runId = 'run_story_diamond';
     await withWorker(env, acts, (taskQueue) => env.client.workflow.execute(pipelineWorkflow, { taskQueue, workflowId: runId, args: [{ runId, kind: 'pipeline', target, plan: diamond, inputs: { text: 'a' } }] }));
     expect(writes).toEqual([['run.started'], ['step:left:completed'], ['step:both:completed', 'run.completed']]);
@@ -117,10 +128,10 @@ describe("a pipeline run's story", () => {
   });
 
   it('a completion that makes two steps ready is written before either starts', async () => {
-    // The first of the two to start waits, so the other would write first were the completion carried by one of them.
-    const { acts, runs, writes, carriedBy } = counted(async (input) => {
-      if (input.stepId === 'a') await new Promise((r) => setTimeout(r, 200));
-    });
+    // One of the two waits until the other wrote and answered, so the other writes first: were the completion
+    // carried by either, b's start would come before it, or b would show it carried.
+    const story = counted(async (input): Promise<unknown> => input.stepId === 'a' && story.predicted('b'));
+    const { acts, runs, writes, carriedBy } = story;
     const runId = 'run_story_fan_out';
     await withWorker(env, acts, (taskQueue) => env.client.workflow.execute(pipelineWorkflow, { taskQueue, workflowId: runId, args: [{ runId, kind: 'pipeline', target, plan: fanOut, inputs: { text: 'a' } }] }));
     expect(writes[0]).toEqual(['step:root:completed']);
@@ -130,9 +141,9 @@ describe("a pipeline run's story", () => {
   });
 
   it("two chains side by side: each completion rides with the start of its own next step, never its neighbour's", async () => {
-    const { acts, runs, carriedBy } = counted(async (input) => {
-      if (input.stepId === 'y') await new Promise((r) => setTimeout(r, 200));
-    });
+    // y waits until its neighbour w wrote and answered: the chains' writes interleave, each carrying its own.
+    const story = counted(async (input): Promise<unknown> => input.stepId === 'y' && story.predicted('w'));
+    const { acts, runs, carriedBy } = story;
     const runId = 'run_story_two_chains';
     await withWorker(env, acts, (taskQueue) => env.client.workflow.execute(pipelineWorkflow, { taskQueue, workflowId: runId, args: [{ runId, kind: 'pipeline', target, plan: twoChains, inputs: { text: 'a' } }] }));
     expect(carriedBy.get('y')).toEqual(['step:x:completed']);
