@@ -50,83 +50,59 @@ export function parseJsonl(text: string, defaultSplit: Split = DEFAULT_SPLIT): E
   return out;
 }
 
-/** RFC 4180-ish CSV: quotes, doubled quotes, commas and newlines inside quotes. */
-export function parseCsvRows(text: string): Array<{ line: number; cells: string[] }> {
-  const rows: Array<{ line: number; cells: string[] }> = [];
-  let cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  let line = 1;
-  let rowLine = 1;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else {
-        if (ch === '\n') line++;
-        cell += ch;
-      }
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      cells.push(cell);
-      cell = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      cells.push(cell);
-      if (cells.some((c) => c !== '')) rows.push({ line: rowLine, cells });
-      cells = [];
-      cell = '';
-      line++;
-      rowLine = line;
-    } else cell += ch;
-  }
-  cells.push(cell);
-  if (cells.some((c) => c !== '')) rows.push({ line: rowLine, cells });
-  return rows;
+/** One CSV row and the line it starts on (a quoted cell may span lines). */
+export interface CsvRow {
+  line: number;
+  cells: string[];
 }
 
-/**
- * Columns `input.<field>`, `expected.<field>` and optionally `split`; values that parse as JSON
- * (numbers, lists) are taken as such, others as text.
- */
-export function parseCsv(text: string, defaultSplit: Split = DEFAULT_SPLIT): ExampleInput[] {
-  const rows = parseCsvRows(text);
-  const header = rows.shift();
-  if (!header) throw new SpecError('the CSV import was refused; nothing was imported', [{ path: 'line 1', message: 'the file is empty' }]);
-  const cols = header.cells.map((c) => c.trim());
-  const problems: Problem[] = [];
+/** A CSV cell's value: JSON where it parses as an object, list, number or boolean, else the text. */
+function cellValue(s: string): unknown {
+  try {
+    const v = JSON.parse(s);
+    return typeof v === 'object' || typeof v === 'number' || typeof v === 'boolean' ? v : s;
+  } catch {
+    return s;
+  }
+}
+
+function checkHeader(cols: string[], problems: Problem[]): void {
   if (!cols.some((c) => c.startsWith('input.'))) problems.push({ path: 'line 1', message: 'missing columns: at least one "input.<field>" column is needed' });
   if (!cols.some((c) => c.startsWith('expected.'))) problems.push({ path: 'line 1', message: 'missing columns: at least one "expected.<field>" column is needed' });
   const bad = cols.filter((c) => !c.startsWith('input.') && !c.startsWith('expected.') && c !== 'split');
   if (bad.length) problems.push({ path: 'line 1', message: `unknown columns: ${bad.join(', ')} (use input.<field>, expected.<field>, split)` });
-  const value = (s: string): unknown => {
-    try {
-      const v = JSON.parse(s);
-      return typeof v === 'object' || typeof v === 'number' || typeof v === 'boolean' ? v : s;
-    } catch {
-      return s;
-    }
-  };
+}
+
+function exampleOf(row: CsvRow, cols: string[], defaultSplit: Split, problems: Problem[]): ExampleInput {
+  const ex: ExampleInput = { inputs: {}, expected: {}, split: defaultSplit };
+  cols.forEach((c, i) => {
+    const cell = row.cells[i]!;
+    if (c === 'split') {
+      if (cell && !splitNames.has(cell)) problems.push({ path: `line ${row.line}`, message: `split must be train, dev or test, got "${cell}"` });
+      else if (cell) ex.split = cell as Split;
+    } else if (c.startsWith('input.')) ex.inputs[c.slice(6)] = cellValue(cell);
+    else ex.expected[c.slice(9)] = cellValue(cell);
+  });
+  return ex;
+}
+
+export const CSV_REFUSED = 'the CSV import was refused; nothing was imported';
+
+/**
+ * The examples in CSV rows (read by api/services/dataset-csv): columns `input.<field>`, `expected.<field>`
+ * and optionally `split`; values that parse as JSON (numbers, lists) are taken as such, others as text.
+ */
+export function examplesFromCsv(rows: CsvRow[], defaultSplit: Split = DEFAULT_SPLIT): ExampleInput[] {
+  const [header, ...body] = rows;
+  if (!header) throw new SpecError(CSV_REFUSED, [{ path: 'line 1', message: 'the file is empty' }]);
+  const cols = header.cells.map((c) => c.trim());
+  const problems: Problem[] = [];
+  checkHeader(cols, problems);
   const out: ExampleInput[] = [];
-  for (const row of rows) {
-    if (row.cells.length !== cols.length) {
-      problems.push({ path: `line ${row.line}`, message: `has ${row.cells.length} cells, the header has ${cols.length}` });
-      continue;
-    }
-    const ex: ExampleInput = { inputs: {}, expected: {}, split: defaultSplit };
-    cols.forEach((c, i) => {
-      const cell = row.cells[i]!;
-      if (c === 'split') {
-        if (cell && !splitNames.has(cell)) problems.push({ path: `line ${row.line}`, message: `split must be train, dev or test, got "${cell}"` });
-        else if (cell) ex.split = cell as Split;
-      } else if (c.startsWith('input.')) ex.inputs[c.slice(6)] = value(cell);
-      else ex.expected[c.slice(9)] = value(cell);
-    });
-    out.push(ex);
+  for (const row of body) {
+    if (row.cells.length === cols.length) out.push(exampleOf(row, cols, defaultSplit, problems));
+    else problems.push({ path: `line ${row.line}`, message: `has ${row.cells.length} cells, the header has ${cols.length}` });
   }
-  if (problems.length) throw new SpecError('the CSV import was refused; nothing was imported', problems);
+  if (problems.length) throw new SpecError(CSV_REFUSED, problems);
   return out;
 }

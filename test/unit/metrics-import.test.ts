@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsv, parseJsonl } from '../../core/dataset-import.js';
+import { parseCsv } from '../../api/services/dataset-csv.js';
+import { parseJsonl } from '../../core/dataset-import.js';
 import { aggregate, scoreExample, scoreValue, tokenF1 } from '../../core/metrics.js';
 
 describe('metrics', () => {
