@@ -6,6 +6,7 @@ import { SpecError } from '../../core/errors.js';
 import { BASELINE_LABEL, changeKind, columnNames, defaultBaseline, directionOf, verdictOf, type ComparedEval } from '../../core/eval-compare.js';
 import { metricKey, metricSpec } from '../../core/metrics.js';
 import { componentPlan, planPipeline, type PipelinePlan } from '../../core/pipeline-plan.js';
+import { parseVersionRef } from '../../core/run-story/ids.js';
 import { NAME, type PipelineSpec } from '../../core/specs.js';
 import { labelKinds } from '../../core/versions.js';
 import * as ds from '../../db/repositories/datasets.js';
@@ -84,15 +85,15 @@ export async function addRunToDataset(ctx: AppContext, runId: string, body: unkn
 }
 
 async function targetPlan(ctx: AppContext, target: z.infer<typeof evalBody>['target'], override?: z.infer<typeof evalBody>['override']) {
-  const [name, v] = ('component' in target ? target.component : target.pipeline).split('@');
+  const { name, version: v } = parseVersionRef('component' in target ? target.component : target.pipeline)!;
   let plan: PipelinePlan;
   let head: { type: 'component' | 'pipeline'; id: string; name: string; version: number };
   if ('component' in target) {
-    const version = await components.getVersion(ctx.store, name!, v ? Number(v) : undefined);
+    const version = await components.getVersion(ctx.store, name, v);
     plan = componentPlan(version.name, version.version, version.spec);
     head = { type: 'component', id: version.id, name: version.name, version: version.version };
   } else {
-    const version = await pipelines.getVersion(ctx.store, name!, v ? Number(v) : undefined);
+    const version = await pipelines.getVersion(ctx.store, name, v);
     const resolved = await resolveComponents(ctx, version.spec as PipelineSpec, version.pins);
     plan = planPipeline(version.spec as PipelineSpec, (r) => resolved.get(r));
     head = { type: 'pipeline', id: version.id, name: version.name, version: version.version };
@@ -186,8 +187,8 @@ async function productionVersions(ctx: AppContext, runs: ComparedEval[]): Promis
 
 export async function startOptimization(ctx: AppContext, body: unknown) {
   const req = optimizeBody.parse(body);
-  const [name, v] = req.component.split('@');
-  const version = await components.getVersion(ctx.store, name!, v ? Number(v) : undefined);
+  const { name, version: v } = parseVersionRef(req.component)!;
+  const version = await components.getVersion(ctx.store, name, v);
   const d = await ds.getDataset(ctx.store, req.dataset);
   const pick = async (s: Split) => (await ds.listExamples(ctx.store, d.id, s)).map((e) => e.id);
   const [train, dev] = [await pick('train'), await pick('dev')];
