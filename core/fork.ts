@@ -4,12 +4,12 @@ import { z } from 'zod';
 import { canonicalJson } from './canonical-json.js';
 import { SpecError, type Problem } from './errors.js';
 import { parseRef, planPipeline, type PipelinePlan, type PlannedStep, type ResolvedComponent } from './pipeline-plan.js';
-import { parseId } from './run-story/ids.js';
+import { parseId, PINNED_REF } from './run-story/ids.js';
 import { parseSignature } from './signature.js';
 import { componentSpec, NAME, type ComponentSpec, type PipelineSpec } from './specs.js';
 import { typeToString, valueMatches } from './types.js';
 
-const componentRef = z.string().regex(/^[a-z][a-z0-9_-]*@\d+$/, 'a component override is "name@version"');
+const componentRef = z.string().regex(PINNED_REF, 'a component override is "name@version"');
 
 export const stepOverride = z.strictObject({
   component: componentRef.optional(),

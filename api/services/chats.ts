@@ -3,7 +3,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { z } from 'zod';
 import { newId } from '../../core/ids.js';
 import { SpecError } from '../../core/errors.js';
-import { parseVersionRef, versionRef } from '../../core/run-story/ids.js';
+import { NUMBERED_REF, parseVersionRef, versionRef } from '../../core/run-story/ids.js';
 import { terminalStatuses, type ChatTarget } from '../../core/run-story/status.js';
 import { NAME } from '../../core/specs.js';
 import { NotFoundError } from '../../db/errors.js';
@@ -22,7 +22,7 @@ const newChat = z.strictObject({
   title: z.string().min(1).max(200).optional(),
   provider: NAME.optional(),
   model: z.string().min(1).optional(),
-  component: z.string().regex(/^[a-z][a-z0-9_-]*(@\d+)?$/, 'a component is "name" or "name@version"').optional(),
+  component: z.string().regex(NUMBERED_REF, 'a component is "name" or "name@version"').optional(),
   system: z.string().optional(),
   /** Each reply stops there; a component chat takes its component's params.maxTokens unless given. */
   maxTokens: z.int().min(1).max(200_000).optional(),

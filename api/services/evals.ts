@@ -6,7 +6,7 @@ import { SpecError } from '../../core/errors.js';
 import { BASELINE_LABEL, changeKind, columnNames, defaultBaseline, directionOf, verdictOf, type ComparedEval } from '../../core/eval-compare.js';
 import { metricKey, metricSpec } from '../../core/metrics.js';
 import { componentPlan, planPipeline, type PipelinePlan } from '../../core/pipeline-plan.js';
-import { parseVersionRef } from '../../core/run-story/ids.js';
+import { NUMBERED_REF, parseVersionRef } from '../../core/run-story/ids.js';
 import { NAME, type PipelineSpec } from '../../core/specs.js';
 import { labelKinds } from '../../core/versions.js';
 import * as ds from '../../db/repositories/datasets.js';
@@ -23,7 +23,7 @@ import { planProviders, startRun } from './start.js';
 import { resolveComponents } from './specs.js';
 
 const split = z.enum(SPLITS);
-const ref = z.string().regex(/^[a-z][a-z0-9_-]*(@\d+)?$/, 'use "name" or "name@version"');
+const ref = z.string().regex(NUMBERED_REF, 'use "name" or "name@version"');
 const exampleBody = z.strictObject({ inputs: z.record(z.string(), z.unknown()), expected: z.record(z.string(), z.unknown()), split: split.default(DEFAULT_SPLIT) });
 
 export const datasetBody = z.strictObject({ name: NAME, description: z.string().optional() });

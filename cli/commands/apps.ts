@@ -1,15 +1,15 @@
 // `harness app generate|list|open`: apps from the terminal; generation is a run followed live.
 import type { Command } from 'commander';
-import { versionRef } from '../../core/run-story/ids.js';
+import { parseKindRef, versionRef } from '../../core/run-story/ids.js';
 import { api, backendUrl, CliError, followRun } from '../client.js';
 import { formatEvent } from '../format.js';
 
 /** "pipeline:name", "component:name" or "agent:name", optionally "@version" (else the latest). */
 async function parseTarget(ref: string): Promise<{ kind: string; name: string; version: number }> {
-  const m = /^(pipeline|component|agent):([a-z][a-z0-9_-]*)(?:@(\d+))?$/.exec(ref);
-  if (!m) throw new CliError(`a target is pipeline:<name>, component:<name> or agent:<name>, optionally @<version>; got '${ref}'`);
-  const [, kind, name, v] = m as unknown as [string, string, string, string | undefined];
-  const version = v ? Number(v) : (await api('GET', `/api/${kind === 'pipeline' ? 'pipelines' : 'components'}/${name}`)).latestVersion;
+  const r = parseKindRef(ref);
+  if (!r || !['pipeline', 'component', 'agent'].includes(r.kind)) throw new CliError(`a target is pipeline:<name>, component:<name> or agent:<name>, optionally @<version>; got '${ref}'`);
+  const { kind, name } = r;
+  const version = r.version ?? (await api('GET', `/api/${kind === 'pipeline' ? 'pipelines' : 'components'}/${name}`)).latestVersion;
   return { kind, name, version };
 }
 

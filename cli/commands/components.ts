@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { versionRef } from '../../core/run-story/ids.js';
+import { NUMBERED_REF, versionRef } from '../../core/run-story/ids.js';
 import { parseVersionRef } from '../../core/versions.js';
 import { api, CliError } from '../client.js';
 
@@ -61,7 +61,7 @@ export function componentCommands(program: Command): void {
     .description('write a component version (name or name@version) as DSPy saves a program, for program.load()')
     .option('-o, --out <file>', 'write to this file instead of standard output')
     .action(async (ref: string, o: { out?: string }) => {
-      const m = /^([a-z][a-z0-9_-]*)(?:@(\d+))?$/.exec(ref);
+      const m = NUMBERED_REF.exec(ref);
       if (!m) throw new CliError(`a component is name or name@version, got '${ref}'`);
       const program = await api('GET', `/api/components/${m[1]}/dspy${m[2] ? `?version=${m[2]}` : ''}`);
       const text = `${JSON.stringify(program, null, 2)}\n`;

@@ -83,8 +83,16 @@ export function refVersion(ref: string): number | undefined {
   return parseVersionRef(ref)?.version;
 }
 
+/** A component's, pipeline's or app's name as a reference spells it. */
+const REF_NAME = '[a-z][a-z0-9_-]*';
+
 /** `name`, `name@3` or `name@label`: the step's `component` grammar. */
-export const VERSION_REF = /^([a-z][a-z0-9_-]*)(?:@(\d+|[a-z0-9][a-z0-9_-]*))?$/;
+export const VERSION_REF = new RegExp(`^(${REF_NAME})(?:@(\\d+|[a-z0-9][a-z0-9_-]*))?$`);
+/** `name` or `name@3`: where a label is not taken. */
+export const NUMBERED_REF = new RegExp(`^(${REF_NAME})(?:@(\\d+))?$`);
+/** `name@3`: one numbered version. */
+export const PINNED_REF = new RegExp(`^(${REF_NAME})@(\\d+)$`);
+const KIND_REF = new RegExp(`^([a-z]+):(${REF_NAME})(?:@(\\d+))?$`);
 
 /** A reference taken apart: exactly one of version, label or neither (the latest, as an intent). */
 export type VersionRef = { name: string; version?: number; label?: string };
@@ -127,4 +135,14 @@ export const refName = (ref: string): string => splitRef(ref).name;
  */
 export function kindRef(kind: string, name: string, version: number): string {
   return `${kind}:${versionRef(name, version)}`;
+}
+
+/**
+ * Parse what a run or an app is of (`kindRef` prints it); the version may be left out.
+ * @example parseKindRef('app:qa-app@2') // { kind: 'app', name: 'qa-app', version: 2 }
+ */
+export function parseKindRef(ref: string): { kind: string; name: string; version?: number } | undefined {
+  const m = KIND_REF.exec(ref);
+  if (!m) return undefined;
+  return m[3] === undefined ? { kind: m[1]!, name: m[2]! } : { kind: m[1]!, name: m[2]!, version: Number(m[3]) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentCallId, agentCallOf, baseStepId, budgetApprovalId, itemId, judgeCallId, kindRef, parseId, printId, refName, refVersion, retryCallId, splitRef, roundStepId, stepIdOf, toolCallId, toolCallOf, turnId, turnOf, versionRef } from '../../core/run-story/ids.js';
+import { agentCallId, agentCallOf, baseStepId, budgetApprovalId, itemId, judgeCallId, kindRef, NUMBERED_REF, parseKindRef, PINNED_REF, VERSION_REF, parseId, printId, refName, refVersion, retryCallId, splitRef, roundStepId, stepIdOf, toolCallId, toolCallOf, turnId, turnOf, versionRef } from '../../core/run-story/ids.js';
 
 describe('the id grammar', () => {
   it('parses and prints step ids and indexed ids', () => {
@@ -38,5 +38,13 @@ describe('the id grammar', () => {
     expect([kindRef('pipeline', 'qa-chain', 1), kindRef('app', 'qa-app', 2)]).toEqual(['pipeline:qa-chain@1', 'app:qa-app@2']);
     expect([splitRef('qa@3'), splitRef('qa'), splitRef('ds@x@y')]).toEqual([{ name: 'qa', at: '3' }, { name: 'qa' }, { name: 'ds', at: 'x@y' }]);
     expect([refVersion('qa@3'), refVersion('qa@prod'), refVersion('qa')]).toEqual([3, undefined, undefined]);
+  });
+
+  it('matches the reference grammars: any, numbered only, pinned only, with a kind', () => {
+    const refs = ['qa', 'qa@3', 'qa@prod', 'Qa', 'qa@', '1qa@3'];
+    expect(refs.filter((r) => VERSION_REF.test(r))).toEqual(['qa', 'qa@3', 'qa@prod']);
+    expect(refs.filter((r) => NUMBERED_REF.test(r))).toEqual(['qa', 'qa@3']);
+    expect(refs.filter((r) => PINNED_REF.test(r))).toEqual(['qa@3']);
+    expect([parseKindRef('app:qa-app@2'), parseKindRef('pipeline:qa'), parseKindRef('app:qa@x'), parseKindRef('qa@2')]).toEqual([{ kind: 'app', name: 'qa-app', version: 2 }, { kind: 'pipeline', name: 'qa' }, undefined, undefined]);
   });
 });
