@@ -2,14 +2,14 @@
 // then request event, streamed call with heartbeats, price from the user's table, and exactly one
 // closing event per attempt — llm.response, or llm.error naming the provider, its URL, the model and the cause.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { llmError, llmRequest, llmResponse, type NewRunEvent } from '../../core/run-story/events.js';
+import { followedBy, type Carried } from '../../core/run-story/carry.js';
+import { llmError, llmRequest, llmResponse } from '../../core/run-story/events.js';
 import type { ChatMessage } from '../../core/messages.js';
 import { redact, redactText } from '../../core/redact.js';
 import { redactingStream } from '../../core/redacting-stream.js';
 import type { SecretSet } from '../../core/secrets.js';
 import type { EventBus } from '../../db/event-bus.js';
 import type { EventWriter } from '../../db/event-writer.js';
-import type { RunPatch } from '../../db/repositories/runs.js';
 import { costUsd, type Price } from '../../core/pricing.js';
 import { chatSpan, type ActivityLog, type ActivityTelemetry } from '../telemetry.js';
 import { answerBytes, answerTooLarge, MAX_ANSWER_BYTES } from './answer-size.js';
@@ -42,10 +42,8 @@ export interface ModelCallRequest {
   tools?: ToolSpec[] | undefined;
   /** Publish token deltas on the bus while the reply streams. */
   stream: boolean;
-  /** Events that belong in the same append as llm.request (a step's start). */
-  before?: NewRunEvent[] | undefined;
-  /** The status move that goes with `before` (the run's start). */
-  beforePatch?: RunPatch | undefined;
+  /** Written first, in the same append as llm.request: the caller's, opaque here (a step's start, what its workflow carried). */
+  first?: Carried | undefined;
 }
 
 /** What the caller made of the reply; it is stored with the llm.response. */
@@ -65,103 +63,147 @@ export function cutOffReason(result: Pick<CompletionResult, 'finishReason'>, max
   return result.finishReason === 'length' ? `the reply was cut off at maxTokens ${maxTokens ?? 'default'}` : undefined;
 }
 
+/** One attempt of a call, under way: where it goes and what its events say about it. */
+interface OpenCall {
+  ctx: Context;
+  runId: string;
+  callId: string;
+  stepId?: string | undefined;
+  attempt: number;
+  resolved: ResolvedProvider;
+  model: string;
+  /** The provider, its URL and the model, as a failure names them. */
+  where: string;
+  /** The messages as sent: secrets never reach a prompt. */
+  messages: ChatMessage[];
+  secrets: () => string[];
+  /** What every event of the attempt carries. */
+  common: { callId: string; stepId?: string; attempt: number };
+}
+
+/** The provider a call names and the model it uses; a ConfigError when either cannot be had. */
+async function providerOf(deps: ModelCallDeps, req: ModelCallRequest): Promise<{ resolved: ResolvedProvider; model: string }> {
+  let resolved: ResolvedProvider;
+  try {
+    resolved = await deps.resolveProvider(req.provider);
+  } catch (err) {
+    throw ApplicationFailure.nonRetryable(`provider '${req.provider}' cannot be used: ${(err as Error).message}`, 'ConfigError');
+  }
+  const model = req.model ?? resolved.defaultModel;
+  if (!model) throw ApplicationFailure.nonRetryable(`no model named, and provider '${resolved.name}' has no default model`, 'ConfigError');
+  return { resolved, model };
+}
+
+/** The attempt opened: llm.request appended after whatever the caller writes first. */
+async function openCall(deps: ModelCallDeps, req: ModelCallRequest): Promise<OpenCall> {
+  const ctx = Context.current();
+  const attempt = ctx.info.attempt;
+  const { runId, callId, stepId } = req;
+  const { resolved, model } = await providerOf(deps, req);
+  const secrets = () => deps.secrets.list();
+  const where = `provider '${resolved.name}' (${resolved.provider.type} at ${resolved.endpoint}, model ${model})`;
+  const call: OpenCall = { ctx, runId, callId, stepId, attempt, resolved, model, where, secrets, messages: redact(req.messages, secrets()), common: { callId, ...(stepId ? { stepId } : {}), attempt } };
+  const request = llmRequest({ ...call.common, provider: resolved.name, model, ...(req.adapter ? { adapter: req.adapter } : {}), messages: call.messages });
+  const write = followedBy(req.first, [request]);
+  await deps.events.append(runId, write.events, write.patch);
+  return call;
+}
+
+/** A streamed reply: its deltas published as they come (redacted), the stream stopped as soon as the answer is too large. */
+function replyStream(deps: ModelCallDeps, call: OpenCall) {
+  const deltas = redactingStream(call.secrets);
+  const publish = (text: string) => text && deps.bus.publish({ type: 'delta', runId: call.runId, callId: call.callId, text });
+  const tooLarge = new AbortController();
+  let bytes = 0;
+  return {
+    tooLarge,
+    bytes: () => bytes,
+    onDelta: (t: string) => {
+      bytes += Buffer.byteLength(t);
+      if (bytes > MAX_ANSWER_BYTES) tooLarge.abort();
+      else publish(deltas.push(t));
+    },
+    end: () => publish(deltas.end()),
+  };
+}
+
+type ReplyStream = ReturnType<typeof replyStream>;
+
+/** Close a failed attempt with llm.error naming the provider, its URL, the model and the cause; then fail as the workflow must see it. */
+async function failAttempt(deps: ModelCallDeps, call: OpenCall, err: unknown, stream: ReplyStream): Promise<never> {
+  const cancelled = call.ctx.cancellationSignal.aborted;
+  const oversize = stream.tooLarge.signal.aborted ? answerTooLarge(stream.bytes(), true) : err instanceof ApplicationFailure && err.type === 'PayloadTooLarge' ? err : undefined;
+  const cause = cancelled ? 'cancelled' : oversize ? oversize.message : redactText((err as Error).message || String(err), call.secrets());
+  const message = `${call.where}: ${cause}`;
+  // After a cancelled run's final event the store takes nothing more; otherwise the attempt is closed.
+  await deps.events.append(call.runId, [llmError({ ...call.common, provider: call.resolved.name, endpoint: call.resolved.endpoint, model: call.model, error: message })]);
+  if (cancelled) throw err;
+  if (oversize) throw ApplicationFailure.nonRetryable(message, 'PayloadTooLarge');
+  if (err instanceof ProviderRejected) throw ApplicationFailure.nonRetryable(message, 'ProviderRejected');
+  throw ApplicationFailure.retryable(message, 'ProviderError');
+}
+
+/** The provider's reply, heartbeating while it comes (streamed when asked); a failed attempt is closed by failAttempt. */
+async function complete(deps: ModelCallDeps, call: OpenCall, req: ModelCallRequest): Promise<CompletionResult> {
+  const { ctx, resolved, model, messages } = call;
+  // A retried attempt restarts its stream: subscribers drop the partial text they had.
+  if (call.attempt > 1 && req.stream) deps.bus.publish({ type: 'delta', runId: call.runId, callId: call.callId, text: '', reset: true });
+  const stream = replyStream(deps, call);
+  const heartbeat = setInterval(() => ctx.heartbeat(), 1000);
+  try {
+    const span = { providerType: resolved.provider.type, model, temperature: req.temperature, maxTokens: req.maxTokens, runId: call.runId, stepId: call.stepId, callId: call.callId, attempt: call.attempt, messages };
+    const signal = AbortSignal.any([ctx.cancellationSignal, stream.tooLarge.signal]);
+    const raw = await chatSpan(span, deps.telemetry, () =>
+      resolved.provider.complete({ model, messages, temperature: req.temperature, maxTokens: req.maxTokens, jsonSchema: req.jsonSchema, tools: req.tools, signal, onDelta: req.stream ? stream.onDelta : undefined }),
+    );
+    if (req.stream) stream.end();
+    const bytes = answerBytes(raw);
+    if (bytes > MAX_ANSWER_BYTES) throw answerTooLarge(bytes);
+    return raw;
+  } catch (err) {
+    return await failAttempt(deps, call, err, stream);
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+/** What the caller made of the reply; a parse error of a reply cut off at maxTokens says so. */
+function interpretReply(result: CompletionResult, maxTokens: number | undefined, interpret: (r: CompletionResult) => Interpretation): Interpretation {
+  const found = interpret(result);
+  const cut = cutOffReason(result, maxTokens);
+  return found.parseError && cut ? { parseError: `${cut}: ${found.parseError}` } : found;
+}
+
+/** The reply redacted, priced from the user's table, interpreted, and recorded as the attempt's llm.response. */
+async function recordReply(deps: ModelCallDeps, call: OpenCall, req: ModelCallRequest, raw: CompletionResult, interpret: (r: CompletionResult) => Interpretation): Promise<ModelCallResult> {
+  const { runId, resolved, model } = call;
+  const result: CompletionResult = { ...raw, text: redactText(raw.text, call.secrets()), ...(raw.toolCalls ? { toolCalls: redact(raw.toolCalls, call.secrets()) } : {}) };
+  const cost = costUsd(model, result.usage, { ...(await deps.prices()), ...resolved.pricing });
+  const interpretation = interpretReply(result, req.maxTokens, interpret);
+  const response = llmResponse({
+    ...call.common,
+    text: result.text,
+    ...(result.toolCalls ? { toolCalls: result.toolCalls } : {}),
+    ...interpretation,
+    ...(result.finishReason ? { finishReason: result.finishReason } : {}),
+    usage: result.usage,
+    latencyMs: result.latencyMs,
+    costUsd: cost,
+  });
+  await deps.events.append(runId, [response], undefined, { ...result.usage, costUsd: cost });
+  deps.log?.info({ runId, ...call.common, provider: resolved.name, model, inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, latencyMs: result.latencyMs, ...(interpretation.parseError ? { parseError: interpretation.parseError } : {}) }, 'model call');
+  return { ...result, costUsd: cost, provider: resolved.name, interpretation };
+}
+
 export function createModelCall(deps: ModelCallDeps) {
   /**
    * One model call, recorded. `interpret` turns the reply into outputs or a parse error (stored with it).
    * @example const r = await callModel(req, (res) => ({ outputs: parse(res.text) }));
    */
   return async function callModel(req: ModelCallRequest, interpret: (r: CompletionResult) => Interpretation = () => ({})): Promise<ModelCallResult> {
-    const ctx = Context.current();
-    const attempt = ctx.info.attempt;
-    const { runId, callId, stepId } = req;
-    let resolved: ResolvedProvider;
-    try {
-      resolved = await deps.resolveProvider(req.provider);
-    } catch (err) {
-      throw ApplicationFailure.nonRetryable(`provider '${req.provider}' cannot be used: ${(err as Error).message}`, 'ConfigError');
-    }
-    const model = req.model ?? resolved.defaultModel;
-    if (!model) throw ApplicationFailure.nonRetryable(`no model named, and provider '${resolved.name}' has no default model`, 'ConfigError');
-    const where = `provider '${resolved.name}' (${resolved.provider.type} at ${resolved.endpoint}, model ${model})`;
-    const secrets = () => deps.secrets.list();
-    // Secrets never reach a prompt.
-    const messages = redact(req.messages, secrets());
-    const common = { callId, ...(stepId ? { stepId } : {}), attempt };
-    await deps.events.append(runId, [
-      ...(req.before ?? []),
-      llmRequest({ ...common, provider: resolved.name, model, ...(req.adapter ? { adapter: req.adapter } : {}), messages }),
-    ], req.beforePatch);
-    // A retried attempt restarts its stream: subscribers drop the partial text they had.
-    if (attempt > 1 && req.stream) deps.bus.publish({ type: 'delta', runId, callId, text: '', reset: true });
-    const deltas = redactingStream(secrets);
-    const publish = (text: string) => text && deps.bus.publish({ type: 'delta', runId, callId, text });
-    // A streamed answer is stopped as soon as it is too large, not read to its end.
-    const tooLarge = new AbortController();
-    let streamedBytes = 0;
-    const onDelta = (t: string) => {
-      streamedBytes += Buffer.byteLength(t);
-      if (streamedBytes > MAX_ANSWER_BYTES) tooLarge.abort();
-      else publish(deltas.push(t));
-    };
-
-    const heartbeat = setInterval(() => ctx.heartbeat(), 1000);
-    let raw: CompletionResult;
-    try {
-      const call = { providerType: resolved.provider.type, model, temperature: req.temperature, maxTokens: req.maxTokens, runId, stepId, callId, attempt, messages };
-      raw = await chatSpan(call, deps.telemetry, () =>
-        resolved.provider.complete({
-          model,
-          messages,
-          temperature: req.temperature,
-          maxTokens: req.maxTokens,
-          jsonSchema: req.jsonSchema,
-          tools: req.tools,
-          signal: AbortSignal.any([ctx.cancellationSignal, tooLarge.signal]),
-          onDelta: req.stream ? onDelta : undefined,
-        }),
-      );
-      if (req.stream) publish(deltas.end());
-      const bytes = answerBytes(raw);
-      if (bytes > MAX_ANSWER_BYTES) throw answerTooLarge(bytes);
-    } catch (err) {
-      const cancelled = ctx.cancellationSignal.aborted;
-      const oversize = tooLarge.signal.aborted ? answerTooLarge(streamedBytes, true) : err instanceof ApplicationFailure && err.type === 'PayloadTooLarge' ? err : undefined;
-      const cause = cancelled ? 'cancelled' : oversize ? oversize.message : redactText((err as Error).message || String(err), secrets());
-      const message = `${where}: ${cause}`;
-      // After a cancelled run's final event the store takes nothing more; otherwise the attempt is closed.
-      await deps.events.append(runId, [llmError({ ...common, provider: resolved.name, endpoint: resolved.endpoint, model, error: message })]);
-      if (cancelled) throw err;
-      if (oversize) throw ApplicationFailure.nonRetryable(message, 'PayloadTooLarge');
-      if (err instanceof ProviderRejected) throw ApplicationFailure.nonRetryable(message, 'ProviderRejected');
-      throw ApplicationFailure.retryable(message, 'ProviderError');
-    } finally {
-      clearInterval(heartbeat);
-    }
-
-    const result: CompletionResult = { ...raw, text: redactText(raw.text, secrets()), ...(raw.toolCalls ? { toolCalls: redact(raw.toolCalls, secrets()) } : {}) };
-    const cost = costUsd(model, result.usage, { ...(await deps.prices()), ...resolved.pricing });
-    const found = interpret(result);
-    const cut = cutOffReason(result, req.maxTokens);
-    const interpretation: Interpretation = found.parseError && cut ? { parseError: `${cut}: ${found.parseError}` } : found;
-    await deps.events.append(
-      runId,
-      [
-        llmResponse({
-            ...common,
-            text: result.text,
-            ...(result.toolCalls ? { toolCalls: result.toolCalls } : {}),
-            ...interpretation,
-            ...(result.finishReason ? { finishReason: result.finishReason } : {}),
-            usage: result.usage,
-            latencyMs: result.latencyMs,
-            costUsd: cost,
-          }),
-      ],
-      undefined,
-      { ...result.usage, costUsd: cost },
-    );
-    deps.log?.info({ runId, callId, ...(stepId ? { stepId } : {}), attempt, provider: resolved.name, model, inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, latencyMs: result.latencyMs, ...(interpretation.parseError ? { parseError: interpretation.parseError } : {}) }, 'model call');
-    return { ...result, costUsd: cost, provider: resolved.name, interpretation };
+    const call = await openCall(deps, req);
+    const raw = await complete(deps, call, req);
+    return recordReply(deps, call, req, raw, interpret);
   };
 }
 
