@@ -101,7 +101,7 @@ describe('agent runs with policy and approvals', () => {
     expect(await p.exitCode).toBe(0);
     const out = p.output();
     expect(out).toMatch(/approve terminal \{"command":"echo ran >> log\.txt && wc -l < notes\.txt"\}\? \[y\/N\/a\] y/);
-    expect(out).toMatch(/approval\.resolved\s+tool\[1\] approve/);
+    expect(out).toMatch(/Approval: approve \(tool\[1\]\)/);
     expect(out).toMatch(/completed: \{\n\s+"answer": "1\\n\[exit code 0\]"/);
   });
 
