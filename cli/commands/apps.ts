@@ -1,8 +1,8 @@
 // `harness app generate|list|open`: apps from the terminal; generation is a run followed live.
 import type { Command } from 'commander';
 import { parseKindRef, versionRef } from '../../core/run-story/ids.js';
+import { eventLine } from '../../core/run-story/render.js';
 import { api, backendUrl, CliError, followRun } from '../client.js';
-import { formatEvent } from '../format.js';
 
 /** "pipeline:name", "component:name" or "agent:name", optionally "@version" (else the latest). */
 async function parseTarget(ref: string): Promise<{ kind: string; name: string; version: number }> {
@@ -34,7 +34,7 @@ export function appCommands(program: Command): void {
       const run = await api('POST', '/api/apps/generate', { target, prompt: o.prompt, provider: o.provider, ...(o.name ? { name: o.name } : {}) });
       console.log(`generation run ${run.id} started`);
       await followRun(run.id, (frame) => {
-        if (frame.type === 'event') console.log(formatEvent(frame.event));
+        if (frame.type === 'event') console.log(eventLine(frame.event));
       });
       const done = await api('GET', `/api/runs/${run.id}`);
       if (done.status !== 'completed') {
