@@ -1,6 +1,16 @@
-// JSON with object keys in a fixed order, so equal values always serialize (and hash) the same.
+// JSON with object keys in a fixed order, so equal values always serialize (and hash) the same:
+// RFC 8785 (JCS) by `canonicalize`, keys in UTF-16 code unit order whatever the machine's locale.
+import jcs from 'canonicalize';
 
-/** @example canonicalJson({ b: 1, a: [2] }) // '{"a":[2],"b":1}' */
+/** The package is CommonJS (`module.exports = serialize`) while its types declare an ES default export. */
+const serialize = ((jcs as { default?: unknown }).default ?? jcs) as (input: unknown) => string | undefined;
+
+/**
+ * The JSON value JSON.stringify makes of `value` (NaN and Infinity as null, which RFC 8785 would refuse,
+ * functions dropped), written canonically; `null` for nothing.
+ * @example canonicalJson({ b: 1, a: [2], B: 3 }) // '{"B":3,"a":[2],"b":1}'
+ */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x)) ?? 'null';
+  const json = JSON.stringify(value);
+  return json === undefined ? 'null' : serialize(JSON.parse(json))!;
 }
