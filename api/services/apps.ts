@@ -6,7 +6,7 @@ import { describeView } from '../../core/app-description.js';
 import { appManifest, appOrigin, appTarget, appTargetKinds, completeManifest, componentShape, pipelineShape, type AppManifest, type AppTarget } from '../../core/apps.js';
 import { SpecError } from '../../core/errors.js';
 import { checkRunInputs, componentPlan, planPipeline } from '../../core/pipeline-plan.js';
-import { kindRef } from '../../core/run-story/ids.js';
+import { kindRef, versionRef } from '../../core/run-story/ids.js';
 import { typeToString } from '../../core/types.js';
 import { NAME, runRequest, type PipelineSpec } from '../../core/specs.js';
 import { NotFoundError } from '../../db/errors.js';
@@ -36,7 +36,7 @@ export async function targetShape(ctx: AppContext, target: z.infer<typeof appTar
     componentPlan(v.name, v.version, v.spec);
     return componentShape(v.spec);
   } catch (err) {
-    if (err instanceof NotFoundError) throw new SpecError('invalid app', [{ path: 'target', message: `${target.kind} '${target.name}@${target.version}' does not exist` }]);
+    if (err instanceof NotFoundError) throw new SpecError('invalid app', [{ path: 'target', message: `${target.kind} '${versionRef(target.name, target.version)}' does not exist` }]);
     throw err;
   }
 }
@@ -109,7 +109,7 @@ export async function startAppRun(ctx: AppContext, id: string, body: unknown) {
   const shape = await targetShape(ctx, target);
   checkRunInputs(Object.fromEntries(Object.entries(shape.types).map(([k, t]) => [k, typeToString(t)])), req.inputs);
   return serialized(app.id, async () => {
-    if (!m.permissions.startRuns) throw new AppError(403, 'runs_not_permitted', `app '${app.name}@${v.version}' may not start runs`);
+    if (!m.permissions.startRuns) throw new AppError(403, 'runs_not_permitted', `app '${versionRef(app.name, v.version)}' may not start runs`);
     const all = (await listRuns(ctx.store, { origin: `app:${app.name}@`, limit: 10_000 })).runs;
     const lastMinute = all.filter((r) => Date.now() - Date.parse(r.createdAt) < 60_000).length;
     if (lastMinute >= m.permissions.perMinute) throw new AppError(429, 'rate_limited', `app '${app.name}' may start ${m.permissions.perMinute} runs a minute; try again shortly`);

@@ -110,7 +110,7 @@ export async function deleteComponent(ctx: AppContext, idOrName: string): Promis
 export async function deleteComponentVersion(ctx: AppContext, idOrName: string, version: number): Promise<void> {
   const v = await components.getVersion(ctx.store, idOrName, version);
   const c = await components.get(ctx.store, v.id);
-  if (version === c.latest.version) throw new AppError(409, 'in_use', `cannot delete ${c.name}@${version}: ${c.name}@${version} is the latest version (a bare '${c.name}' resolves to it); save a new version first, or delete the component`);
+  if (version === c.latest.version) throw new AppError(409, 'in_use', `cannot delete ${versionRef(c.name, version)}: ${versionRef(c.name, version)} is the latest version (a bare '${c.name}' resolves to it); save a new version first, or delete the component`);
   refuseInUse(versionRef(c.name, version), await componentUsers(ctx, c, version));
   await ctx.store.knex('componentVersions').where({ parentId: c.id, version }).del();
   await audit(ctx.store, { actor: 'api', action: 'component.delete_version', subject: versionRef(c.name, version) });

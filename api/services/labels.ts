@@ -1,5 +1,6 @@
 // Labels on component, pipeline and app versions: moved only by a promote, each move recorded; followed at run start.
 import { SpecError } from '../../core/errors.js';
+import { versionRef } from '../../core/run-story/ids.js';
 import { LABEL, promoteBody, type LabelKind } from '../../core/versions.js';
 import { audit } from '../../db/repositories/audit.js';
 import { labelMoves, labelsOf, labelVersion, moveLabel } from '../../db/repositories/labels.js';
@@ -34,6 +35,6 @@ export async function followLabel(ctx: AppContext, kind: LabelKind, name: string
   // An unknown object is a NotFoundError, for the caller to name as it names any unknown reference.
   // Only the head's id: this runs at every run start that follows a label, and get() would load every version.
   const version = await labelVersion(ctx.store, kind, (await repos[kind].head(ctx.store, name)).id, label);
-  if (version === undefined) throw new SpecError(`cannot follow ${kind} label '${name}@${label}'`, [{ path: 'label', message: `no version of '${name}' is labelled '${label}': promote one first` }]);
+  if (version === undefined) throw new SpecError(`cannot follow ${kind} label '${versionRef(name, label)}'`, [{ path: 'label', message: `no version of '${name}' is labelled '${label}': promote one first` }]);
   return version;
 }
