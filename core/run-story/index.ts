@@ -3,3 +3,6 @@ export * from './ids.js';
 export * from './status.js';
 export * from './events.js';
 export * from './carry.js';
+export * from './fold.js';
+export * from './render.js';
+export * from './view.js';
