@@ -1,13 +1,15 @@
 // /ui/: serves web/dist when built, else a plain status page. The dashboard takes ?token= into its own
 // storage (scoped to this port, unlike a cookie) and out of the address bar; the server sets no cookie.
-import fs from 'node:fs';
+// Files are sent by @koa/send: under the build only (no `..`, however encoded), never a dotfile or a directory.
 import path from 'node:path';
 import Router from '@koa/router';
+import { send } from '@koa/send';
+import type Koa from 'koa';
 import { dashboardCsp } from './app-views/document.js';
 import type { AppContext } from './context.js';
 import { harnessFile } from '../config/root.js';
 
-const dist = harnessFile('web', 'dist');
+const builtDashboard = harnessFile('web', 'dist');
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.json': 'application/json' };
 
 function plainPage(app: AppContext): string {
@@ -21,7 +23,22 @@ const FAVICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><re
 
 const legacyCookies = (header: string) => [...header.matchAll(/(?:^|;\s*)(harness_token(?:_\d+)?)=/g)].map((m) => m[1]!);
 
-export function uiRoutes(app: AppContext): Router {
+/**
+ * Send the built file `rel` names (still percent-encoded; send decodes it) with our content types; false when there
+ * is none to send: missing, a directory, a dotfile, outside the build (send's 403) or not decodable (its 400).
+ */
+async function sendBuilt(ctx: Koa.Context, dist: string, rel: string): Promise<boolean> {
+  const typed = () => (ctx.type = TYPES[path.extname(rel)] ?? 'application/octet-stream');
+  try {
+    return (await send(ctx, rel, { root: dist, hidden: false, format: false, gzip: false, brotli: false, setHeaders: typed })) !== undefined;
+  } catch (err) {
+    const status = (err as { status?: number }).status;
+    if (status !== undefined && status >= 400 && status < 500) return false;
+    throw err;
+  }
+}
+
+export function uiRoutes(app: AppContext, dist = builtDashboard): Router {
   const r = new Router();
   r.get('/', (ctx) => ctx.redirect('/ui/'));
   // Browsers ask for it on every page: an icon, not a 404 in the logs.
@@ -38,15 +55,10 @@ export function uiRoutes(app: AppContext): Router {
     // A browser that still holds the old token cookie (it went to every local port) drops it.
     for (const name of legacyCookies(ctx.get('cookie'))) ctx.cookies.set(name, null, { path: '/', overwrite: true });
     const rel = ctx.path.replace(/^\/ui\/?/, '');
-    const file = path.join(dist, rel);
-    if (rel && file.startsWith(dist + path.sep) && fs.existsSync(file) && fs.statSync(file).isFile()) {
-      ctx.type = TYPES[path.extname(file)] ?? 'application/octet-stream';
-      ctx.body = fs.createReadStream(file);
-      return;
-    }
-    const index = path.join(dist, 'index.html');
+    // Any other path is the SPA's (its router reads it), and so is a missing asset.
+    if ((rel && (await sendBuilt(ctx, dist, rel))) || (await sendBuilt(ctx, dist, 'index.html'))) return;
     ctx.type = 'text/html';
-    ctx.body = fs.existsSync(index) ? fs.createReadStream(index) : plainPage(app);
+    ctx.body = plainPage(app);
   });
   return r;
 }
