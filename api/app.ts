@@ -34,7 +34,7 @@ export function createApp(app: AppContext): Koa {
     }),
   );
   koa.use(codecPreflight(app));
-  for (const router of [healthRoutes(app), providerRoutes(app), pricingRoutes(app), ...specRoutes(app), ...labelRoutes(app), runRoutes(app), agentRoutes(app), evalRoutes(app), chatRoutes(app), appRoutes(app), codecRoutes(app), codecCookieRoutes(app), mcpRoutes(app), uiRoutes(app)]) {
+  for (const router of [healthRoutes(app), ...providerRoutes(app), pricingRoutes(app), ...specRoutes(app), ...labelRoutes(app), ...runRoutes(app), ...agentRoutes(app), ...evalRoutes(app), ...chatRoutes(app), ...appRoutes(app), codecRoutes(app), codecCookieRoutes(app), ...mcpRoutes(app), uiRoutes(app)]) {
     // A wrong method is a 405 in the one error shape, naming what the path accepts.
     koa.use(router.routes()).use(
       router.allowedMethods({

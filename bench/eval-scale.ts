@@ -21,10 +21,10 @@ try {
   const app = backend.app;
   await createProvider(app, { name: 'fake', type: 'openai', baseUrl: stack.fake!.baseUrl, apiKey: 'sk-bench', defaultModel: 'fake-model' });
   await createComponent(app, { name: 'upper', signature: 'text: str -> result: str', instructions: 'op: upper', provider: 'fake' });
-  await ds.createDataset(app.store, { name: 'big' });
+  const big = await ds.createDataset(app.store, { name: 'big' });
   for (let i = 0; i < EXAMPLES; i += 1000) {
     const batch = Array.from({ length: Math.min(1000, EXAMPLES - i) }, (_, j) => ({ inputs: { text: `t${i + j}` }, expected: { result: `T${i + j}` }, split: 'dev' as const }));
-    await addExamples(app, 'big', { examples: batch });
+    await addExamples(app, big, { examples: batch });
   }
   const t0 = performance.now();
   const run = await startEval(app, { dataset: 'big', target: { component: 'upper' }, metrics: [{ name: 'exact_match', field: 'result' }], concurrency: CONCURRENCY });

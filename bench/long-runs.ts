@@ -37,7 +37,7 @@ try {
   await createProvider(app, { name: 'fake', type: 'openai', baseUrl: stack.fake!.baseUrl, apiKey: 'sk-bench', defaultModel: 'fake-model' });
   let t0 = performance.now();
   const chat = await createChat(app, { provider: 'fake' });
-  for (let i = 0; i < TURNS; i++) await sendChatMessage(app, chat.id, { content: `${i}: ${MESSAGE}`, messageId: `m${i}` });
+  for (let i = 0; i < TURNS; i++) await sendChatMessage(app, chat, { content: `${i}: ${MESSAGE}`, messageId: `m${i}` });
   const chatSeconds = (performance.now() - t0) / 1000;
   const lastPrompt = stack.fake!.requests.at(-1)!.messages.length;
   await app.temporal.client.workflow.getHandle(chat.runId).signal('closeChat');

@@ -1,21 +1,17 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import Router from '@koa/router';
-import { AppError } from '../errors.js';
 import { z } from 'zod';
 import { runListQuery } from '../../core/specs.js';
-import { eventPageText } from '../../db/repositories/run-views.js';
-import * as runs from '../../db/repositories/runs.js';
 import type { AppContext } from '../context.js';
 import { readJson } from '../body.js';
 import { archiveRun, deleteRun } from '../services/archive.js';
 import { compareRunsById } from '../services/compare.js';
 import { forkRun, forkTree, runDefinition } from '../services/forks.js';
 import * as svc from '../services/runs.js';
+import { runRouter } from './resources.js';
 
 const eventsQuery = z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(5000).default(1000) });
 
-export function runRoutes(app: AppContext): Router {
+function runListRoutes(app: AppContext): Router {
   const r = new Router({ prefix: '/api/runs' });
   r.get('/', async (ctx) => {
     const q = runListQuery.parse(ctx.query);
@@ -25,38 +21,41 @@ export function runRoutes(app: AppContext): Router {
     ctx.body = await svc.runViewPageBody(app, { ...filters, text, topLevel: !q.origin });
   });
   r.get('/compare', async (ctx) => (ctx.body = await compareRunsById(app, ctx.query)));
-  r.get('/:id', async (ctx) => (ctx.body = await svc.getRunView(app, ctx.params.id!)));
-  r.post('/:id/fork', async (ctx) => {
-    ctx.body = await forkRun(app, ctx.params.id!, await readJson(ctx));
+  return r;
+}
+
+/** Everything under one run: the run is loaded once (a 404 when there is none) and read from ctx.state.run. */
+function oneRunRoutes(app: AppContext) {
+  const r = runRouter(app);
+  r.get('/', async (ctx) => (ctx.body = await svc.runView(app, ctx.state.run.id)));
+  r.post('/fork', async (ctx) => {
+    ctx.body = await forkRun(app, ctx.state.run, await readJson(ctx));
     ctx.status = 201;
   });
-  r.get('/:id/forks', async (ctx) => (ctx.body = await forkTree(app, ctx.params.id!)));
-  r.get('/:id/definition', async (ctx) => (ctx.body = await runDefinition(app, ctx.params.id!)));
-  r.get('/:id/events', async (ctx) => {
+  r.get('/forks', async (ctx) => (ctx.body = await forkTree(app, ctx.state.run)));
+  r.get('/definition', async (ctx) => (ctx.body = await runDefinition(app, ctx.state.run)));
+  r.get('/events', async (ctx) => {
     const q = eventsQuery.parse(ctx.query);
-    const id = ctx.params.id!;
     ctx.type = 'application/json';
-    ctx.body = await app.store.pages.get(`events ${id} ${q.after} ${q.limit}`, async () => {
-      await runs.getRun(app.store, id);
-      return `{"events":${await eventPageText(app.store, id, q.after, q.limit)}}`;
-    });
+    ctx.body = await svc.eventPage(app, ctx.state.run, q.after, q.limit);
   });
-  r.get('/:id/history', async (ctx) => (ctx.body = await svc.runHistory(app, ctx.params.id!)));
-  r.post('/:id/cancel', async (ctx) => (ctx.body = await svc.cancelRun(app, ctx.params.id!)));
-  r.get('/:id/artifacts/:name', async (ctx) => {
-    const run = await runs.getRun(app.store, ctx.params.id!);
-    const name = ctx.params.name!;
-    const file = path.join(app.config.paths.artifacts, run.id, name);
-    if (!/^[\w.-]+$/.test(name) || !fs.existsSync(file)) throw new AppError(404, 'not_found', `run '${run.id}' has no artifact '${name}'`);
-    ctx.type = path.extname(name) === '.png' ? 'image/png' : 'application/octet-stream';
-    ctx.body = fs.createReadStream(file);
+  r.get('/history', async (ctx) => (ctx.body = await svc.runHistory(app, ctx.state.run)));
+  r.post('/cancel', async (ctx) => (ctx.body = await svc.cancelRun(app, ctx.state.run)));
+  r.get('/artifacts/:name', async (ctx) => {
+    const artifact = svc.runArtifact(app, ctx.state.run, ctx.params.name!);
+    ctx.type = artifact.type;
+    ctx.body = artifact.body;
   });
-  r.post('/:id/replay', async (ctx) => (ctx.body = await svc.replay(app, ctx.params.id!)));
-  r.post('/:id/archive', async (ctx) => (ctx.body = await archiveRun(app, ctx.params.id!, true)));
-  r.post('/:id/unarchive', async (ctx) => (ctx.body = await archiveRun(app, ctx.params.id!, false)));
-  r.delete('/:id', async (ctx) => {
-    await deleteRun(app, ctx.params.id!);
+  r.post('/replay', async (ctx) => (ctx.body = await svc.replay(app, ctx.state.run)));
+  r.post('/archive', async (ctx) => (ctx.body = await archiveRun(app, ctx.state.run, true)));
+  r.post('/unarchive', async (ctx) => (ctx.body = await archiveRun(app, ctx.state.run, false)));
+  r.delete('/', async (ctx) => {
+    await deleteRun(app, ctx.state.run);
     ctx.status = 204;
   });
   return r;
+}
+
+export function runRoutes(app: AppContext): Router[] {
+  return [runListRoutes(app), oneRunRoutes(app)] as Router[];
 }

@@ -2,70 +2,80 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { archivedQuery } from '../../core/specs.js';
-import { components, pipelines } from '../../db/repositories/versioned.js';
 import { readJson } from '../body.js';
-import { AppError } from '../errors.js';
 import type { AppContext } from '../context.js';
-import { startComponentRun, startPipelineRun } from '../services/runs.js';
 import { archiveComponent, deleteComponent, deleteComponentVersion, listComponents } from '../services/archive.js';
 import { exportDspy, importDspy } from '../services/dspy.js';
+import { startComponentRun, startPipelineRun } from '../services/runs.js';
 import { addComponentVersion, addPipelineVersion, createComponent, createPipeline } from '../services/specs.js';
+import { headView, listVersioned, versionOf } from '../services/versioned.js';
+import { headRouter, versionParam, versionRouter } from './resources.js';
 
 /** DSPy programs: `program.save()` JSON in, and a component version out in the same format. */
-function dspyRoutes(app: AppContext): Router {
+function dspyRoutes(app: AppContext): Router[] {
   const r = new Router({ prefix: '/api/components' });
   r.post('/import/dspy', async (ctx) => {
     ctx.body = await importDspy(app, await readJson(ctx));
     ctx.status = 201;
   });
-  r.get('/:id/dspy', async (ctx) => {
-    const version = ctx.query.version === undefined ? undefined : Number(ctx.query.version);
-    if (version !== undefined && !(Number.isInteger(version) && version > 0)) throw new AppError(400, 'invalid_request', `version must be a positive whole number, got '${String(ctx.query.version)}'`);
-    ctx.body = await exportDspy(app, ctx.params.id!, version);
+  const one = headRouter(app, 'component');
+  one.get('/dspy', async (ctx) => {
+    const version = ctx.query.version === undefined ? undefined : versionParam(String(ctx.query.version));
+    ctx.body = await exportDspy(app, ctx.state.head, version);
   });
-  return r;
+  return [r, one] as Router[];
 }
 
 /** Archived components are hidden from the list unless asked for; a component is deleted only when nothing uses it. */
-function componentArchiveRoutes(app: AppContext): Router {
-  const r = new Router({ prefix: '/api/components' });
-  r.post('/:id/archive', async (ctx) => (ctx.body = await archiveComponent(app, ctx.params.id!, true)));
-  r.post('/:id/unarchive', async (ctx) => (ctx.body = await archiveComponent(app, ctx.params.id!, false)));
-  r.delete('/:id', async (ctx) => {
-    await deleteComponent(app, ctx.params.id!);
+function componentArchiveRoutes(app: AppContext): Router[] {
+  const one = headRouter(app, 'component');
+  one.post('/archive', async (ctx) => (ctx.body = await archiveComponent(app, ctx.state.head, true)));
+  one.post('/unarchive', async (ctx) => (ctx.body = await archiveComponent(app, ctx.state.head, false)));
+  one.delete('/', async (ctx) => {
+    await deleteComponent(app, ctx.state.head);
     ctx.status = 204;
   });
-  r.delete('/:id/versions/:version', async (ctx) => {
-    await deleteComponentVersion(app, ctx.params.id!, z.coerce.number().int().positive().parse(ctx.params.version));
+  const version = versionRouter(app, 'component');
+  version.delete('/', async (ctx) => {
+    await deleteComponentVersion(app, ctx.state.head, ctx.state.version);
     ctx.status = 204;
   });
-  return r;
+  return [one, version] as Router[];
 }
 
 const archivedList = z.object({ archived: archivedQuery });
 
-export function specRoutes(app: AppContext): Router[] {
-  const kinds = [
-    { prefix: '/api/components', repo: components, create: createComponent, addVersion: addComponentVersion, run: startComponentRun, list: (q: unknown) => listComponents(app, archivedList.parse(q).archived) },
-    { prefix: '/api/pipelines', repo: pipelines, create: createPipeline, addVersion: addPipelineVersion, run: startPipelineRun, list: () => pipelines.list(app.store) },
+const specKinds = (app: AppContext) =>
+  [
+    { kind: 'component', create: createComponent, addVersion: addComponentVersion, run: startComponentRun, list: (q: unknown) => listComponents(app, archivedList.parse(q).archived) },
+    { kind: 'pipeline', create: createPipeline, addVersion: addPipelineVersion, run: startPipelineRun, list: () => listVersioned(app, 'pipeline') },
   ] as const;
-  return [dspyRoutes(app), componentArchiveRoutes(app), ...kinds.map((k) => {
-    const r = new Router({ prefix: k.prefix });
-    r.get('/', async (ctx) => (ctx.body = await k.list(ctx.query)));
-    r.post('/', async (ctx) => {
-      ctx.body = await k.create(app, await readJson(ctx));
-      ctx.status = 201;
-    });
-    r.get('/:id', async (ctx) => (ctx.body = await k.repo.get(app.store, ctx.params.id!)));
-    r.get('/:id/versions/:version', async (ctx) => (ctx.body = await k.repo.getVersion(app.store, ctx.params.id!, Number(ctx.params.version))));
-    r.post('/:id/versions', async (ctx) => {
-      ctx.body = await k.addVersion(app, ctx.params.id!, await readJson(ctx));
-      ctx.status = 201;
-    });
-    r.post('/:id/runs', async (ctx) => {
-      ctx.body = await k.run(app, ctx.params.id!, await readJson(ctx));
-      ctx.status = 201;
-    });
-    return r;
-  })];
+
+type SpecKind = ReturnType<typeof specKinds>[number];
+
+function specKindRoutes(app: AppContext, k: SpecKind): Router[] {
+  const r = new Router({ prefix: `/api/${k.kind}s` });
+  r.get('/', async (ctx) => (ctx.body = await k.list(ctx.query)));
+  r.post('/', async (ctx) => {
+    ctx.body = await k.create(app, await readJson(ctx));
+    ctx.status = 201;
+  });
+  const one = headRouter(app, k.kind);
+  one.get('/', async (ctx) => (ctx.body = await headView(app, k.kind, ctx.state.head)));
+  one.post('/versions', async (ctx) => {
+    ctx.body = await k.addVersion(app, ctx.state.head.id, await readJson(ctx));
+    ctx.status = 201;
+  });
+  // By name: a label the request follows is read by the object's name.
+  one.post('/runs', async (ctx) => {
+    ctx.body = await k.run(app, ctx.state.head.name, await readJson(ctx));
+    ctx.status = 201;
+  });
+  const version = versionRouter(app, k.kind);
+  version.get('/', async (ctx) => (ctx.body = await versionOf(app, k.kind, ctx.state.head, ctx.state.version)));
+  return [r, one, version] as Router[];
+}
+
+export function specRoutes(app: AppContext): Router[] {
+  return [...dspyRoutes(app), ...componentArchiveRoutes(app), ...specKinds(app).flatMap((k) => specKindRoutes(app, k))];
 }

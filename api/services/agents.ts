@@ -6,17 +6,18 @@ import { everyReason, toolCall } from '../../core/policy.js';
 import { judgeToolCall } from '../../judge/index.js';
 import { newId } from '../../core/ids.js';
 import { audit } from '../../db/repositories/audit.js';
+import type { RunRow } from '../../db/models/run.js';
 import * as runs from '../../db/repositories/runs.js';
 import { approve, pendingApprovals } from '../../workflows/agent.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { requireActive } from './start.js';
+import { checkActive } from './start.js';
 
 const approvalBody = z.strictObject({ decision: z.enum(['approve', 'deny']), reason: z.string().max(2000).optional(), remember: z.enum(['run', 'never']).optional() });
 
-export async function resolveApproval(ctx: AppContext, runId: string, approvalId: string, body: unknown) {
+export async function resolveApproval(ctx: AppContext, run: RunRow, approvalId: string, body: unknown) {
   const d = approvalBody.parse(body);
-  const run = await requireActive(ctx, runId, 'resolve an approval');
+  const runId = checkActive(run, 'resolve an approval').id;
   try {
     await ctx.temporal.client.workflow.getHandle(run.workflowId).executeUpdate(approve, { args: [{ approvalId, ...d }], updateId: `approval-${approvalId}-${newId('u')}` });
   } catch (err) {

@@ -21,6 +21,7 @@ import { followRunLabel, startComponentRun, startPipelineRun } from './runs.js';
 import { followLabel } from './labels.js';
 import { resolveComponents } from './specs.js';
 import { startRun } from './start.js';
+import type { Head } from './versioned.js';
 
 /** The target's fields, or a 400 naming a target that does not exist. */
 export async function targetShape(ctx: AppContext, target: z.infer<typeof appTarget>) {
@@ -68,13 +69,17 @@ export async function createApp(ctx: AppContext, body: unknown) {
   return apps.create(ctx.store, await checkedManifest(ctx, body));
 }
 
-export async function addAppVersion(ctx: AppContext, id: string, body: unknown) {
-  return apps.addVersion(ctx.store, id, await checkedManifest(ctx, body));
+export function listApps(ctx: AppContext) {
+  return apps.list(ctx.store);
+}
+
+export async function addAppVersion(ctx: AppContext, head: Head, body: unknown) {
+  return apps.addVersion(ctx.store, head.id, await checkedManifest(ctx, body));
 }
 
 /** An app with its latest manifest, and where its HTML view is served (another origin). */
-export async function appView(ctx: AppContext, id: string, requestHost: string) {
-  const app = await apps.get(ctx.store, id);
+export async function appView(ctx: AppContext, head: Head, requestHost: string) {
+  const app = await apps.get(ctx.store, head.id);
   return { ...app, viewOrigin: viewOrigin(ctx, requestHost) };
 }
 
@@ -82,8 +87,8 @@ export function viewOrigin(ctx: AppContext, requestHost: string): string | null 
   return ctx.appViewsPort ? `http://${requestHost.replace(/:\d+$/, '')}:${ctx.appViewsPort}` : null;
 }
 
-export async function appVersion(ctx: AppContext, id: string, version: number) {
-  return apps.getVersion(ctx.store, id, version);
+export async function appVersion(ctx: AppContext, head: Head, version: number) {
+  return apps.getVersion(ctx.store, head.id, version);
 }
 
 // One check-and-start at a time per app, so two requests cannot both slip under a limit.
@@ -95,9 +100,8 @@ function serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
 }
 
 /** Start a run of the app's bound target (never another), inputs checked, under its permissions. */
-export async function startAppRun(ctx: AppContext, id: string, body: unknown) {
+export async function startAppRun(ctx: AppContext, app: Head, body: unknown) {
   const req = runRequest.parse(body);
-  const app = await apps.get(ctx.store, id);
   const own = await followRunLabel(ctx, 'app', app.name, req.label);
   const v = await apps.getVersion(ctx.store, app.id, own.version ?? req.version);
   const m = v.spec;
@@ -123,22 +127,19 @@ export async function startAppRun(ctx: AppContext, id: string, body: unknown) {
   });
 }
 
-export async function appRuns(ctx: AppContext, id: string) {
-  const app = await apps.get(ctx.store, id);
+export async function appRuns(ctx: AppContext, app: Head) {
   return runViews(ctx, { origin: `app:${app.name}@`, limit: 100 });
 }
 
 const stateBody = z.record(z.string(), z.unknown()).refine((s) => JSON.stringify(s).length <= 64 * 1024, 'an app keeps at most 64 KB of state');
 
-export async function getAppState(ctx: AppContext, id: string): Promise<Record<string, unknown>> {
-  const app = await apps.get(ctx.store, id);
+export async function getAppState(ctx: AppContext, app: Head): Promise<Record<string, unknown>> {
   const row = await ctx.store.knex('app_state').where('appId', app.id).first('state');
   return row ? JSON.parse(row.state) : {};
 }
 
-export async function putAppState(ctx: AppContext, id: string, body: unknown): Promise<Record<string, unknown>> {
+export async function putAppState(ctx: AppContext, app: Head, body: unknown): Promise<Record<string, unknown>> {
   const state = stateBody.parse(body);
-  const app = await apps.get(ctx.store, id);
   await ctx.store.knex('app_state').insert({ appId: app.id, state: JSON.stringify(state), updatedAt: new Date().toISOString() }).onConflict('appId').merge();
   return state;
 }
@@ -202,8 +203,8 @@ export async function generateApp(ctx: AppContext, body: unknown) {
 }
 
 /** Refine an app version with an instruction: the result is its next version. */
-export async function refineApp(ctx: AppContext, id: string, body: unknown) {
+export async function refineApp(ctx: AppContext, head: Head, body: unknown) {
   const req = z.strictObject({ prompt: z.string().min(1).max(4000), version: z.int().positive().optional(), provider: NAME.default('default'), model: z.string().min(1).optional(), maxRepairs: z.int().min(0).max(5).default(2) }).parse(body);
-  const v = await apps.getVersion(ctx.store, id, req.version);
+  const v = await apps.getVersion(ctx.store, head.id, req.version);
   return startGeneration(ctx, v.spec, v.version, req);
 }

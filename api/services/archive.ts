@@ -10,22 +10,25 @@ import { refName, versionRef } from '../../core/run-story/ids.js';
 import { terminalStatuses } from '../../core/run-story/status.js';
 import type { ArchivedFilter } from '../../core/specs.js';
 import { audit } from '../../db/repositories/audit.js';
+import type { RunRow } from '../../db/models/run.js';
 import * as runs from '../../db/repositories/runs.js';
 import { components } from '../../db/repositories/versioned.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { runView } from './run-view.js';
+import type { Head } from './versioned.js';
 
 /** Only a finished run is archived: a run under way (an approval waiting, an app's rate count) stays in every list. */
-export async function archiveRun(ctx: AppContext, id: string, archived: boolean) {
-  const run = await runs.getRun(ctx.store, id);
+export async function archiveRun(ctx: AppContext, run: RunRow, archived: boolean) {
+  const id = run.id;
   if (archived && !terminalStatuses.includes(run.status)) throw new AppError(409, 'run_active', `cannot archive run '${id}': it is ${run.status}; archive it once it has ended`, { status: run.status });
   await runs.setRunArchived(ctx.store, id, archived);
   await audit(ctx.store, { actor: 'api', action: archived ? 'run.archive' : 'run.unarchive', subject: id });
   return runView(ctx, id);
 }
 
-export async function deleteRun(ctx: AppContext, id: string): Promise<void> {
+export async function deleteRun(ctx: AppContext, run: RunRow): Promise<void> {
+  const id = run.id;
   const family = await runs.runFamily(ctx.store, id);
   const active = family.find((r) => !terminalStatuses.includes(r.status));
   if (active) {
@@ -47,8 +50,8 @@ export async function listComponents(ctx: AppContext, archived: ArchivedFilter) 
   return all.filter((c) => (archived === 'include' ? true : archived === 'only' ? c.archivedAt !== null : c.archivedAt === null));
 }
 
-export async function archiveComponent(ctx: AppContext, idOrName: string, archived: boolean) {
-  const c = await components.get(ctx.store, idOrName);
+export async function archiveComponent(ctx: AppContext, head: Head, archived: boolean) {
+  const c = await components.get(ctx.store, head.id);
   const archivedAt = archived ? new Date().toISOString() : null;
   await ctx.store.knex('components').where('id', c.id).update({ archivedAt });
   await audit(ctx.store, { actor: 'api', action: archived ? 'component.archive' : 'component.unarchive', subject: c.name });
@@ -94,8 +97,7 @@ function refuseInUse(what: string, users: Awaited<ReturnType<typeof componentUse
   if (reasons.length) throw new AppError(409, 'in_use', `cannot delete ${what}: ${reasons.join('; ')}. Archive it to hide it instead`, users);
 }
 
-export async function deleteComponent(ctx: AppContext, idOrName: string): Promise<void> {
-  const c = await components.get(ctx.store, idOrName);
+export async function deleteComponent(ctx: AppContext, c: Head): Promise<void> {
   refuseInUse(`component '${c.name}'`, await componentUsers(ctx, c));
   await ctx.store.knex.transaction(async (trx) => {
     await trx('labels').where({ kind: 'component', parentId: c.id }).del();
@@ -107,10 +109,9 @@ export async function deleteComponent(ctx: AppContext, idOrName: string): Promis
 }
 
 /** One version, when it is not the latest (what a bare name resolves to; its number is never given again) and nothing pins it. */
-export async function deleteComponentVersion(ctx: AppContext, idOrName: string, version: number): Promise<void> {
-  const v = await components.getVersion(ctx.store, idOrName, version);
-  const c = await components.get(ctx.store, v.id);
-  if (version === c.latest.version) throw new AppError(409, 'in_use', `cannot delete ${versionRef(c.name, version)}: ${versionRef(c.name, version)} is the latest version (a bare '${c.name}' resolves to it); save a new version first, or delete the component`);
+export async function deleteComponentVersion(ctx: AppContext, c: Head, version: number): Promise<void> {
+  await components.getVersion(ctx.store, c.id, version);
+  if (version === c.latestVersion) throw new AppError(409, 'in_use', `cannot delete ${versionRef(c.name, version)}: ${versionRef(c.name, version)} is the latest version (a bare '${c.name}' resolves to it); save a new version first, or delete the component`);
   refuseInUse(versionRef(c.name, version), await componentUsers(ctx, c, version));
   await ctx.store.knex('componentVersions').where({ parentId: c.id, version }).del();
   await audit(ctx.store, { actor: 'api', action: 'component.delete_version', subject: versionRef(c.name, version) });

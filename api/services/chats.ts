@@ -7,7 +7,7 @@ import { NUMBERED_REF, parseVersionRef, versionRef } from '../../core/run-story/
 import { terminalStatuses, type ChatTarget } from '../../core/run-story/status.js';
 import { NAME } from '../../core/specs.js';
 import { NotFoundError } from '../../db/errors.js';
-import { createChat as insertChat, deleteChat as removeChat, getChat, listChats, listMessages } from '../../db/repositories/chats.js';
+import { createChat as insertChat, deleteChat as removeChat, getChat, listChats, listMessages, type ChatRow } from '../../db/repositories/chats.js';
 import { audit } from '../../db/repositories/audit.js';
 import { getRun } from '../../db/repositories/runs.js';
 import { getProvider } from '../../db/repositories/providers.js';
@@ -63,12 +63,16 @@ export async function createChat(ctx: AppContext, body: unknown) {
     },
     providers: [target.provider],
   });
-  return chatView(ctx, chatId);
+  return chatView(ctx, await loadChat(ctx, chatId));
 }
 
-export async function chatView(ctx: AppContext, id: string) {
-  const chat = await getChat(ctx.store, id);
-  return { ...chat, messages: await listMessages(ctx.store, id), run: await runView(ctx, chat.runId) };
+/** The chat a path names, loaded once per request (a 404 when there is none). */
+export function loadChat(ctx: AppContext, id: string): Promise<ChatRow> {
+  return getChat(ctx.store, id);
+}
+
+export async function chatView(ctx: AppContext, chat: ChatRow) {
+  return { ...chat, messages: await listMessages(ctx.store, chat.id), run: await runView(ctx, chat.runId) };
 }
 
 export async function chats(ctx: AppContext) {
@@ -76,9 +80,8 @@ export async function chats(ctx: AppContext) {
 }
 
 /** Send a message and wait for the reply; the same messageId sent twice is one turn. */
-export async function sendChatMessage(ctx: AppContext, id: string, body: unknown) {
+export async function sendChatMessage(ctx: AppContext, chat: ChatRow, body: unknown) {
   const req = newMessage.parse(body);
-  const chat = await getChat(ctx.store, id);
   await requireActive(ctx, chat.runId, 'send a message');
   const messageId = req.messageId ?? newId('msg');
   try {
@@ -90,8 +93,8 @@ export async function sendChatMessage(ctx: AppContext, id: string, body: unknown
 }
 
 /** Delete a chat, its transcript and its run; a chat still open has its workflow terminated first. */
-export async function deleteChat(ctx: AppContext, id: string): Promise<void> {
-  const chat = await getChat(ctx.store, id);
+export async function deleteChat(ctx: AppContext, chat: ChatRow): Promise<void> {
+  const id = chat.id;
   const run = await getRun(ctx.store, chat.runId);
   if (!terminalStatuses.includes(run.status)) {
     await ctx.temporal.client.workflow
@@ -105,9 +108,8 @@ export async function deleteChat(ctx: AppContext, id: string): Promise<void> {
   await audit(ctx.store, { actor: 'api', action: 'chat.delete', subject: id, details: { runId: chat.runId } });
 }
 
-export async function closeChat(ctx: AppContext, id: string) {
-  const chat = await getChat(ctx.store, id);
+export async function closeChat(ctx: AppContext, chat: ChatRow) {
   await requireActive(ctx, chat.runId, 'close the chat');
   await ctx.temporal.client.workflow.getHandle(chat.runId).signal(closeChatSignal);
-  return chatView(ctx, id);
+  return chatView(ctx, chat);
 }

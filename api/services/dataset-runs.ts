@@ -47,9 +47,8 @@ async function runsMatching(ctx: AppContext, filter: NonNullable<z.infer<typeof 
 /** Why a run cannot be an example, or undefined when it can. */
 const unfit = (run: RunRow): string | undefined => (!KEPT_KINDS.has(run.kind) ? `a ${run.kind} run` : run.status !== 'completed' || !run.outputs ? `${run.status}, so it has no outputs` : undefined);
 
-export async function addRunsToDataset(ctx: AppContext, datasetId: string, body: unknown) {
+export async function addRunsToDataset(ctx: AppContext, d: ds.DatasetRow, body: unknown) {
   const req = addRunsBody.parse(body);
-  const d = await ds.getDataset(ctx.store, datasetId);
   const picked = req.runs ? await Promise.all(req.runs.map(async (r) => ({ run: await runs.getRun(ctx.store, r.id), expected: r.expected }))) : (await runsMatching(ctx, req.filter!)).map((run) => ({ run, expected: undefined }));
   const judged = picked.map((p) => ({ ...p, reason: unfit(p.run) }));
   const skipped = judged.flatMap(({ run, reason }) => (reason ? [{ id: run.id, reason }] : []));

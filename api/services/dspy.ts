@@ -5,6 +5,7 @@ import { NAME } from '../../core/specs.js';
 import { components } from '../../db/repositories/versioned.js';
 import type { AppContext } from '../context.js';
 import { addComponentVersion, checkComponent, createComponent } from './specs.js';
+import type { Head } from './versioned.js';
 
 export const dspyImportBody = z.strictObject({
   name: NAME,
@@ -35,7 +36,7 @@ export async function importDspy(ctx: AppContext, body: unknown) {
   return { components: saved };
 }
 
-export async function exportDspy(ctx: AppContext, idOrName: string, version?: number) {
-  const v = await components.getVersion(ctx.store, idOrName, version);
+export async function exportDspy(ctx: AppContext, head: Head, version?: number) {
+  const v = await components.getVersion(ctx.store, head.id, version);
   return exportDspyProgram(v.spec);
 }

@@ -18,6 +18,7 @@ import { optimizeWorkflow } from '../../workflows/optimize.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { addRunsToDataset } from './dataset-runs.js';
+import { loadDataset, type Dataset } from './datasets.js';
 import { runView } from './run-view.js';
 import { planProviders, startRun } from './start.js';
 import { resolveComponents } from './specs.js';
@@ -40,48 +41,45 @@ export const evalBody = z.strictObject({
 });
 export const optimizeBody = z.strictObject({ component: ref, dataset: z.string().min(1), metric: metricSpec, k: z.int().min(1).max(32).default(4), threshold: z.number().min(0).max(1).default(1), cache: z.enum(['reuse', 'off']).optional() });
 
-export async function datasetView(ctx: AppContext, id: string) {
-  const d = await ds.getDataset(ctx.store, id);
+export async function datasetView(ctx: AppContext, d: Dataset) {
   const examples = await ds.listExamples(ctx.store, d.id);
   const splits = { train: 0, dev: 0, test: 0 } as Record<Split, number>;
   for (const e of examples) splits[e.split]++;
   return { ...d, splits, examples };
 }
 
-export async function importExamples(ctx: AppContext, id: string, body: unknown) {
+export async function importExamples(ctx: AppContext, d: Dataset, body: unknown) {
   const req = importBody.parse(body);
-  const d = await ds.getDataset(ctx.store, id);
   // Parsing refuses the whole file on any bad line, before anything is written.
   const examples = req.format === 'jsonl' ? parseJsonl(req.content, req.split) : parseCsv(req.content, req.split);
   const added = await ds.addExamples(ctx.store, d.id, examples);
   await audit(ctx.store, { actor: 'api', action: 'dataset.import', subject: d.id, details: { added, format: req.format } });
-  return { added, ...(await datasetView(ctx, d.id)) };
+  // Read again: adding examples moved its updatedAt.
+  return { added, ...(await datasetView(ctx, await loadDataset(ctx, d.id))) };
 }
 
-export async function addExamples(ctx: AppContext, id: string, body: unknown) {
+export async function addExamples(ctx: AppContext, d: Dataset, body: unknown) {
   const examples = z.strictObject({ examples: z.array(exampleBody).min(1) }).parse(body).examples;
-  const d = await ds.getDataset(ctx.store, id);
   return { added: await ds.addExamples(ctx.store, d.id, examples) };
 }
 
-export async function updateExample(ctx: AppContext, id: string, exampleId: string, body: unknown) {
+export async function updateExample(ctx: AppContext, d: Dataset, exampleId: string, body: unknown) {
   const patch = z.strictObject({ split: split.optional(), inputs: z.record(z.string(), z.unknown()).optional(), expected: z.record(z.string(), z.unknown()).optional() }).parse(body);
-  const d = await ds.getDataset(ctx.store, id);
   await ds.updateExample(ctx.store, d.id, exampleId, patch);
-  return datasetView(ctx, d.id);
+  return datasetView(ctx, d);
 }
 
-export async function exportDataset(ctx: AppContext, id: string): Promise<string> {
-  const d = await ds.getDataset(ctx.store, id);
+export async function exportDataset(ctx: AppContext, d: Dataset): Promise<string> {
   return (await ds.listExamples(ctx.store, d.id)).map((e) => JSON.stringify({ inputs: e.inputs, expected: e.expected, split: e.split })).join('\n') + '\n';
 }
 
 /** "Add this run to a dataset": its inputs, and its outputs as the expected answer unless given. */
-export async function addRunToDataset(ctx: AppContext, runId: string, body: unknown) {
+export async function addRunToDataset(ctx: AppContext, run: { id: string }, body: unknown) {
   const req = z.strictObject({ dataset: z.string().min(1), split: split.default(DEFAULT_SPLIT), expected: z.record(z.string(), z.unknown()).optional() }).parse(body);
-  const { skipped, dataset } = await addRunsToDataset(ctx, req.dataset, { runs: [{ id: runId, ...(req.expected ? { expected: req.expected } : {}) }], split: req.split });
-  if (skipped.length) throw new AppError(409, 'not_completed', `run '${runId}' cannot be kept as an example: ${skipped[0]!.reason}`);
-  return datasetView(ctx, dataset.id);
+  const d = await loadDataset(ctx, req.dataset);
+  const { skipped } = await addRunsToDataset(ctx, d, { runs: [{ id: run.id, ...(req.expected ? { expected: req.expected } : {}) }], split: req.split });
+  if (skipped.length) throw new AppError(409, 'not_completed', `run '${run.id}' cannot be kept as an example: ${skipped[0]!.reason}`);
+  return datasetView(ctx, await loadDataset(ctx, d.id));
 }
 
 async function targetPlan(ctx: AppContext, target: z.infer<typeof evalBody>['target'], override?: z.infer<typeof evalBody>['override']) {
@@ -122,7 +120,8 @@ export async function startEval(ctx: AppContext, body: unknown) {
 }
 
 /** An eval run and each example's result, with the example's inputs and expected values (null once the example is deleted). */
-export async function evalView(ctx: AppContext, id: string) {
+export async function evalView(ctx: AppContext, evalRun: { id: string }) {
+  const id = evalRun.id;
   const [run, results] = await Promise.all([runView(ctx, id), ds.listEvalResults(ctx.store, id)]);
   const examples = await ds.examplesById(ctx.store, results.map((r) => r.exampleId));
   return { run, results: results.map((r) => ({ ...r, inputs: examples.get(r.exampleId)?.inputs ?? null, expected: examples.get(r.exampleId)?.expected ?? null })) };
@@ -138,7 +137,7 @@ export async function evalView(ctx: AppContext, id: string) {
 export async function compareEvals(ctx: AppContext, ids: string[], baselineId?: string) {
   if (ids.length < 2) throw new AppError(400, 'invalid_request', 'compare needs two or more eval run ids (?runs=a,b)');
   if (baselineId && !ids.includes(baselineId)) throw new AppError(400, 'invalid_request', `the baseline '${baselineId}' is not one of the compared runs (${ids.join(', ')})`);
-  const picked = await Promise.all([...new Set(ids)].map((id) => evalView(ctx, id)));
+  const picked = await Promise.all([...new Set(ids)].map((id) => evalView(ctx, { id })));
   const labelled = await productionVersions(ctx, picked.map((e) => e.run));
   const chosen = baselineId ? { id: baselineId, by: 'named' as const } : defaultBaseline(picked.map((e) => e.run), labelled);
   const baseline = chosen.id;

@@ -76,27 +76,25 @@ async function forkAgentRun(ctx: AppContext, source: RunRow, def: Extract<RunDef
 
 /**
  * Fork a pipeline, component or agent run.
- * @example await forkRun(ctx, runId, { fromStep: 'both', overrides: { steps: { both: { component: 'join@2' } } } })
+ * @example await forkRun(ctx, await loadRun(ctx, runId), { fromStep: 'both', overrides: { steps: { both: { component: 'join@2' } } } })
  */
-export async function forkRun(ctx: AppContext, id: string, body: unknown) {
+export async function forkRun(ctx: AppContext, source: RunRow, body: unknown) {
   const req = forkRequest.parse(body);
-  const source = await runs.getRun(ctx.store, id);
-  const def = await getRunDefinition<RunDefinition>(ctx.store, id);
-  if (!def) throw new AppError(409, 'not_forkable', `run '${id}' (${source.kind}) has no stored definition to fork from: only pipeline, component and agent runs started by the harness can be forked`);
+  const def = await getRunDefinition<RunDefinition>(ctx.store, source.id);
+  if (!def) throw new AppError(409, 'not_forkable', `run '${source.id}' (${source.kind}) has no stored definition to fork from: only pipeline, component and agent runs started by the harness can be forked`);
   return def.kind === 'plan' ? forkPlannedRun(ctx, source, def.plan, req) : forkAgentRun(ctx, source, def, req);
 }
 
 /** What the run was asked to do (its plan, or its agent's spec): the fork form starts from it. */
-export async function runDefinition(ctx: AppContext, id: string): Promise<RunDefinition> {
-  await runs.getRun(ctx.store, id);
-  const def = await getRunDefinition<RunDefinition>(ctx.store, id);
-  if (!def) throw new AppError(404, 'not_found', `run '${id}' has no stored definition`);
+export async function runDefinition(ctx: AppContext, run: RunRow): Promise<RunDefinition> {
+  const def = await getRunDefinition<RunDefinition>(ctx.store, run.id);
+  if (!def) throw new AppError(404, 'not_found', `run '${run.id}' has no stored definition`);
   return def;
 }
 
 /** The whole family of a run: its first ancestor and every fork below it. */
-export async function forkTree(ctx: AppContext, id: string): Promise<{ root: ForkNode; path: string[] }> {
-  let run = await runs.getRun(ctx.store, id);
+export async function forkTree(ctx: AppContext, of: RunRow): Promise<{ root: ForkNode; path: string[] }> {
+  let run = of;
   const path = [run.id];
   // Lineage is a tree written once per fork; the bound only guards against a hand-edited store.
   for (let i = 0; run.forkOfRun && i < 100; i++) {

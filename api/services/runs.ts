@@ -1,4 +1,6 @@
 // Start, inspect, cancel and replay runs; a run is a runs row plus a workflow with the same id.
+import fs from 'node:fs';
+import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { StepReuse } from '../../core/fork.js';
 import type { TrajectoryStep } from '../../core/react.js';
@@ -11,6 +13,8 @@ import { typeToString } from '../../core/types.js';
 import { runVersions, type LabelKind, type LabelResolution } from '../../core/versions.js';
 import { audit } from '../../db/repositories/audit.js';
 import { payloadStore } from '../../db/payload-store.js';
+import type { RunRow } from '../../db/models/run.js';
+import { eventPageText } from '../../db/repositories/run-views.js';
 import * as runs from '../../db/repositories/runs.js';
 import { components, pipelines } from '../../db/repositories/versioned.js';
 import { runExecutions } from '../../temporal/executions.js';
@@ -23,7 +27,7 @@ import { pipelineWorkflow } from '../../workflows/pipeline.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { runView } from './run-view.js';
-import { planProviders, requireActive, startRun } from './start.js';
+import { checkActive, planProviders, startRun } from './start.js';
 import { followLabel } from './labels.js';
 import { resolveComponents } from './specs.js';
 
@@ -124,21 +128,37 @@ export async function getRunView(ctx: AppContext, id: string) {
   return runView(ctx, id);
 }
 
-export async function cancelRun(ctx: AppContext, id: string) {
-  const run = await requireActive(ctx, id, 'cancel');
+/** The run a path names, loaded once per request (a 404 when there is none). */
+export function loadRun(ctx: AppContext, id: string): Promise<RunRow> {
+  return runs.getRun(ctx.store, id);
+}
+
+export async function cancelRun(ctx: AppContext, run: RunRow) {
+  checkActive(run, 'cancel');
   try {
     await ctx.temporal.client.workflow.getHandle(run.workflowId).cancel();
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
-    throw new AppError(409, 'not_running', `run '${id}' has no running workflow`);
+    throw new AppError(409, 'not_running', `run '${run.id}' has no running workflow`);
   }
-  await audit(ctx.store, { actor: 'api', action: 'run.cancel', subject: id });
-  return runView(ctx, id);
+  await audit(ctx.store, { actor: 'api', action: 'run.cancel', subject: run.id });
+  return runView(ctx, run.id);
+}
+
+/** A page of the run's events as JSON text, kept in the page cache until the store is written. */
+export function eventPage(ctx: AppContext, run: RunRow, after: number, limit: number): Promise<string> {
+  return ctx.store.pages.get(`events ${run.id} ${after} ${limit}`, async () => `{"events":${await eventPageText(ctx.store, run.id, after, limit)}}`);
+}
+
+/** A file the run stored (a screenshot, a download): only a plain file name, never a path. */
+export function runArtifact(ctx: AppContext, run: RunRow, name: string) {
+  const file = path.join(ctx.config.paths.artifacts, run.id, name);
+  if (!/^[\w.-]+$/.test(name) || !fs.existsSync(file)) throw new AppError(404, 'not_found', `run '${run.id}' has no artifact '${name}'`);
+  return { type: path.extname(name) === '.png' ? 'image/png' : 'application/octet-stream', body: fs.createReadStream(file) };
 }
 
 /** The run's history across every execution (continue-as-new starts a new one), oldest first. */
-export async function runHistory(ctx: AppContext, id: string) {
-  const run = await runs.getRun(ctx.store, id);
+export async function runHistory(ctx: AppContext, run: RunRow) {
   const executions = await runExecutions(ctx.temporal.client, run.workflowId);
   // Payloads decoded so they can be read and scrubbed; failure messages are scrubbed at their source too.
   const views = executions.map((e) => ({ runId: e.runId, events: historyView(e.history, ctx.keyring).events }));
@@ -146,7 +166,6 @@ export async function runHistory(ctx: AppContext, id: string) {
   return redact(body, ctx.secrets.list());
 }
 
-export async function replay(ctx: AppContext, id: string) {
-  const run = await runs.getRun(ctx.store, id);
+export async function replay(ctx: AppContext, run: RunRow) {
   return replayRun(ctx.temporal.client, run.workflowId, workflowBundleOptions(ctx.config), ctx.keyring, payloadStore(ctx.store), ctx.telemetry);
 }

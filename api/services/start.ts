@@ -83,9 +83,13 @@ export async function startRun<W extends RunWorkflow>(ctx: AppContext, s: RunSta
 
 /** A run that has ended cannot be acted on: 409 with its status. */
 export async function requireActive(ctx: AppContext, id: string, action: string) {
-  const run = await runs.getRun(ctx.store, id);
+  return checkActive(await runs.getRun(ctx.store, id), action);
+}
+
+/** The same check on a run already loaded (a route's `:id`). */
+export function checkActive<R extends { id: string; status: string }>(run: R, action: string): R {
   if (['completed', 'failed', 'cancelled', 'timed_out'].includes(run.status)) {
-    throw new AppError(409, 'run_ended', `cannot ${action}: run '${id}' has already ended (${run.status})`, { status: run.status });
+    throw new AppError(409, 'run_ended', `cannot ${action}: run '${run.id}' has already ended (${run.status})`, { status: run.status });
   }
   return run;
 }

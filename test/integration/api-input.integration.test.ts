@@ -140,6 +140,37 @@ describe('API input validation and security', () => {
     expect(res.body).toEqual({ error: { code: 'not_found', message: "run 'run_nope' not found", details: null } });
   });
 
+  it('answers every resource a path names that does not exist with 404, and a malformed version with 400, in the one shape', async () => {
+    const run = "run 'run_nope' not found";
+    const missing: Array<[string, string, string]> = [
+      ...['', '/events', '/history', '/forks', '/definition', '/versions', '/artifacts/a.png'].map((p): [string, string, string] => ['GET', `/api/runs/run_nope${p}`, run]),
+      ...['/cancel', '/replay', '/archive', '/fork', '/dataset', '/approvals/a1'].map((p): [string, string, string] => ['POST', `/api/runs/run_nope${p}`, run]),
+      ['DELETE', '/api/runs/run_nope', run],
+      ['GET', '/api/evals/run_nope', run],
+      ...['', '/versions/1', '/labels', '/dspy'].map((p): [string, string, string] => ['GET', `/api/components/nope${p}`, "component 'nope' not found"]),
+      ['POST', '/api/components/nope/runs', "component 'nope' not found"],
+      ['DELETE', '/api/components/nope/versions/1', "component 'nope' not found"],
+      ['GET', '/api/pipelines/nope/versions/1', "pipeline 'nope' not found"],
+      ['POST', '/api/pipelines/nope/labels/production', "pipeline 'nope' not found"],
+      ...['', '/state', '/runs', '/versions/1'].map((p): [string, string, string] => ['GET', `/api/apps/nope${p}`, "app 'nope' not found"]),
+      ['GET', '/api/datasets/nope', "dataset 'nope' not found"],
+      ['DELETE', '/api/datasets/nope/examples/ex1', "dataset 'nope' not found"],
+      ['GET', '/api/chats/nope', "chat 'nope' not found"],
+      ['PATCH', '/api/providers/nope', "provider 'nope' not found"],
+      ['POST', '/api/mcp/servers/nope/call', "MCP server 'nope' is not declared in the policy"],
+    ];
+    for (const [method, p, message] of missing) {
+      const res = await stack.api(method, p, method === 'GET' || method === 'DELETE' ? undefined : {});
+      expect([res.status, res.body], `${method} ${p}`).toEqual([404, { error: { code: 'not_found', message, details: null } }]);
+    }
+    for (const p of ['/api/components/upper/versions/abc', '/api/components/upper/versions/0', '/api/pipelines/diamond/versions/1.5', '/api/components/upper/dspy?version=-1']) {
+      const res = await stack.api('GET', p);
+      expect([res.status, res.body.error?.code], p).toEqual([400, 'invalid_request']);
+      expect(res.body.error.message, p).toMatch(/^version must be a positive whole number, got '/);
+    }
+    expect((await stack.api('GET', '/api/components/upper/versions/1')).status).toBe(200);
+  });
+
   it('never answers a provider key unmasked', async () => {
     const { body } = await stack.api('GET', '/api/providers/fake');
     expect(body.apiKey).toBe('sk-…cdef');
