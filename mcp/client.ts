@@ -74,9 +74,8 @@ function session(name: string, spec: McpServerSpec, tools: ToolsConfig): Promise
   return opened;
 }
 
-/** The tools of the servers a component names (`mcp:<server>` or `mcp:<server>/<tool>`), as pinned into a run. */
-export async function discoverMcpTools(entries: string[], servers: Record<string, McpServerSpec>, tools: ToolsConfig): Promise<McpToolInfo[]> {
-  const out: McpToolInfo[] = [];
+/** Which tools of which server a component names: `mcp:<server>` is all of them, `mcp:<server>/<tool>` one. */
+function wantedTools(entries: string[]): Map<string, Set<string> | 'all'> {
   const wanted = new Map<string, Set<string> | 'all'>();
   for (const e of entries) {
     const [server, tool] = e.slice(4).split('/') as [string, string | undefined];
@@ -84,22 +83,31 @@ export async function discoverMcpTools(entries: string[], servers: Record<string
     if (!tool || prev === 'all') wanted.set(server, 'all');
     else wanted.set(server, new Set([...(prev ?? []), tool]));
   }
-  for (const [server, which] of wanted) {
+  return wanted;
+}
+
+/** One server's tools, page by page, as named in a run (`mcp:<server>/<tool>`); a named tool it lacks is an error. */
+async function serverTools(server: string, which: Set<string> | 'all', client: Client): Promise<McpToolInfo[]> {
+  const out: McpToolInfo[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await client.listTools(cursor ? { cursor } : {});
+    const listed = page.tools.filter((t) => which === 'all' || which.has(t.name));
+    for (const t of listed) out.push({ name: `mcp:${server}/${t.name}`, description: t.description ?? t.title, inputSchema: t.inputSchema as McpToolInfo['inputSchema'] });
+    cursor = page.nextCursor;
+  } while (cursor);
+  const named = out.filter((o) => MCP_TOOL.test(o.name));
+  if (which !== 'all') for (const t of which) if (!named.some((o) => o.name === `mcp:${server}/${t}`)) throw new Error(`MCP server '${server}' has no tool '${t}'`);
+  return named;
+}
+
+/** The tools of the servers a component names (`mcp:<server>` or `mcp:<server>/<tool>`), as pinned into a run. */
+export async function discoverMcpTools(entries: string[], servers: Record<string, McpServerSpec>, tools: ToolsConfig): Promise<McpToolInfo[]> {
+  const out: McpToolInfo[] = [];
+  for (const [server, which] of wantedTools(entries)) {
     const spec = servers[server];
     if (!spec) throw new UnknownMcpServer(server);
-    const client = await session(server, spec, tools);
-    let cursor: string | undefined;
-    do {
-      const page = await client.listTools(cursor ? { cursor } : {});
-      for (const t of page.tools) {
-        if (which !== 'all' && !which.has(t.name)) continue;
-        const name = `mcp:${server}/${t.name}`;
-        if (!MCP_TOOL.test(name)) continue;
-        out.push({ name, description: t.description ?? t.title, inputSchema: t.inputSchema as McpToolInfo['inputSchema'] });
-      }
-      cursor = page.nextCursor;
-    } while (cursor);
-    if (which !== 'all') for (const t of which) if (!out.some((o) => o.name === `mcp:${server}/${t}`)) throw new Error(`MCP server '${server}' has no tool '${t}'`);
+    out.push(...(await serverTools(server, which, await session(server, spec, tools))));
   }
   return out;
 }
