@@ -59,7 +59,8 @@ describe('components', () => {
     expect(bad.status).toBe(400);
     const put = await stack.api('PUT', '/api/pricing', { 'fake-model': { input: 1000, output: 2000 } });
     expect(put.body.prices['fake-model']).toEqual({ input: 1000, output: 2000 });
-    expect(put.body.prices['gpt-4o-mini']).toBeDefined();
+    // The built-in prices stay beside the edited one.
+    expect(put.body.prices['gpt-4o-mini']).toEqual({ input: 0.15, output: 0.6 });
     const { body } = await stack.api('POST', '/api/components/qa/runs', { inputs: { question: 'price?' }, version: 1 });
     const run = await waitForRun(stack, body.id);
     const { inputTokens, outputTokens, costUsd } = run.usage;

@@ -71,7 +71,7 @@ describe('POST /api/policy/check', () => {
   it('answers a malformed call with 400 in the one error shape', async () => {
     const res = await check({ tool: 'terminal', args: { command: '' } });
     expect(res.status).toBe(400);
-    expect(res.body.error.code).toBeTruthy();
+    expect(res.body.error.code).toBe('invalid_request');
     expect(res.body.error.message).toMatch(/command/);
   });
 });

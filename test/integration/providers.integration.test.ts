@@ -13,16 +13,21 @@ const factories: Record<'openai' | 'anthropic' | 'ollama', (s: ProviderSettings)
   ollama: createOllamaProvider,
 };
 
+const THINK_MS = 150;
+
 describe.each(Object.keys(factories) as Array<keyof typeof factories>)('%s provider', (protocol) => {
   const fakes: FakeProvider[] = [];
   afterAll(() => Promise.all(fakes.map((f) => f.close())));
 
   it('streams a completion with usage and latency', async () => {
     const reply = 'The quick brown fox jumps over the lazy dog, twice over.';
-    const fake = await startFakeProvider(protocol, queueScript([reply]), ['m-1', 'm-2']);
+    // The fake thinks for THINK_MS before it answers: the latency reported covers it and no more than the call took.
+    const replies = queueScript([reply]);
+    const fake = await startFakeProvider(protocol, (req) => new Promise((resolve) => setTimeout(() => resolve(replies(req)), THINK_MS)), ['m-1', 'm-2']);
     fakes.push(fake);
     const provider = factories[protocol]({ baseUrl: fake.baseUrl, apiKey: 'sk-test-key-abcdefghijklmnop' });
     const deltas: string[] = [];
+    const calledAt = Date.now();
     const result = await provider.complete({
       model: 'm-1',
       messages: [
@@ -36,7 +41,8 @@ describe.each(Object.keys(factories) as Array<keyof typeof factories>)('%s provi
     expect(deltas.length).toBeGreaterThan(1);
     expect(deltas.join('')).toBe(reply);
     expect(result.usage).toEqual({ inputTokens: 5, outputTokens: 11 });
-    expect(result.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(result.latencyMs).toBeGreaterThanOrEqual(THINK_MS);
+    expect(result.latencyMs).toBeLessThanOrEqual(Date.now() - calledAt);
     const seen = fake.requests[0]!;
     expect(seen.stream).toBe(true);
     expect(seen.messages).toEqual([

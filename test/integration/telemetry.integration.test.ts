@@ -112,7 +112,10 @@ describe('traces, metrics and logs out', () => {
     await flushed(() => receiver.spans.some((s) => s.events.some((e) => e.name === 'gen_ai.evaluation.result' && e.attributes['vloop.run.id'] === run.id)), 'the evaluation event');
     const event = receiver.spans.flatMap((s) => s.events).find((e) => e.attributes['vloop.run.id'] === run.id)!;
     expect(event.attributes).toMatchObject({ 'gen_ai.evaluation.name': 'exact_match:combined', 'gen_ai.evaluation.score.value': 1 });
-    expect(receiver.spans.find((s) => s.name === 'invoke_workflow diamond' && s.traceId === run.traceId)).toBeDefined();
+    // One trace: the eval's own span (its target is diamond) and the one example's pipeline run.
+    const runSpans = () => receiver.spans.filter((s) => s.name === 'invoke_workflow diamond' && s.traceId === run.traceId);
+    await flushed(() => runSpans().length >= 2, 'the eval\'s and its pipeline run\'s spans');
+    expect(runSpans().map((s) => s.attributes['vloop.workflow.type']).sort()).toEqual(['evalWorkflow', 'pipelineWorkflow']);
   });
 
   it('an agent run is an invoke_agent span over its model steps and execute_tool spans with the policy decision', async () => {
