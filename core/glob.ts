@@ -29,8 +29,24 @@ function compile(glob: string, kind: GlobKind): RE2JS {
   return RE2JS.compile(source, RE2JS.DOTALL);
 }
 
+/** Characters that make a pattern more than a literal text. */
+const SPECIAL = /[*?[\]{}()!@+\\]/;
+
+/**
+ * The common rule shapes need no engine: a text glob `git *` (a literal, then one star) is a prefix,
+ * a glob without special characters is the text itself. Undefined: ask the engine.
+ */
+function plainMatch(glob: string, text: string, kind: GlobKind): boolean | undefined {
+  if (!SPECIAL.test(glob)) return glob === text;
+  const prefix = glob.slice(0, -1);
+  if (kind === 'text' && glob.endsWith('*') && !SPECIAL.test(prefix)) return text.startsWith(prefix);
+  return undefined;
+}
+
 /** Whether `text` matches `glob`; a pattern RE2 cannot run throws. */
 export function globMatches(glob: string, text: string, kind: GlobKind): boolean {
+  const plain = plainMatch(glob, text, kind);
+  if (plain !== undefined) return plain;
   const key = `${kind}\n${glob}`;
   let re = compiled.get(key);
   if (!re) {
@@ -39,7 +55,7 @@ export function globMatches(glob: string, text: string, kind: GlobKind): boolean
     if (compiled.size >= 1000) compiled.clear();
     compiled.set(key, re);
   }
-  return re.matches(kind === 'text' ? text.replaceAll('/', NO_SEPARATOR) : text);
+  return re.matches(kind === 'text' && text.includes('/') ? text.replaceAll('/', NO_SEPARATOR) : text);
 }
 
 /** A matcher for one glob, checked once (throws when RE2 cannot run it). */

@@ -3,16 +3,9 @@
 import { z } from 'zod';
 import { typeSchema, type JsonSchema } from './json-schema.js';
 import type { ChatMessage } from './messages.js';
-import { builtinToolCall } from './policy.js';
+import { BUILTIN_TOOLS, TOOL_DESCRIPTIONS } from './tools/index.js';
 import type { Signature } from './signature.js';
 import { typeToString, valueMatches } from './types.js';
-
-export const TOOL_DESCRIPTIONS: Record<string, string> = {
-  filesystem: 'Read, write, edit (search/replace), list, glob or grep files inside the workspace.',
-  terminal: 'Run a shell command in the workspace (the policy may ask a person first).',
-  database: 'Run SQL on a connection named in the policy (read-only unless allowed).',
-  browser: 'Open a web page, click, type, extract text or take a screenshot.',
-};
 
 /** An MCP server's tool as discovered and pinned into a run: `mcp:<server>/<tool>` with its input schema. */
 export interface McpToolInfo {
@@ -52,12 +45,11 @@ export function toolArgSchemas(tools: string[], mcp: McpToolInfo[] = []): Record
     const { $schema: _ignored, ...schema } = t.inputSchema;
     out[t.name] = schema;
   }
-  for (const option of builtinToolCall.options) {
-    const name = option.shape.tool.value;
-    if (!tools.includes(name)) continue;
+  for (const tool of BUILTIN_TOOLS) {
+    if (!tools.includes(tool.name)) continue;
     // The model reads these: no $schema URL for a small model to copy into a path.
-    const { $schema: _ignored, ...schema } = z.toJSONSchema(option.shape.args) as JsonSchema;
-    out[name] = schema;
+    const { $schema: _ignored, ...schema } = z.toJSONSchema(tool.args) as JsonSchema;
+    out[tool.name] = schema;
   }
   return out;
 }

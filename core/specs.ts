@@ -1,6 +1,7 @@
 // zod schemas for everything a user authors; one schema serves API bodies, workflow input and UI forms.
 import { z } from 'zod';
 import { runStatuses } from './run-story/status.js';
+import { BUILTIN_TOOL_NAMES } from './tools/index.js';
 import { LABEL, VERSION_REF } from './versions.js';
 
 export const NAME = z
@@ -41,7 +42,7 @@ export const componentSpec = z.strictObject({
     .strictObject({ temperature: z.number().min(0).max(2).optional(), maxTokens: z.int().positive().optional(), stream: z.boolean().optional() })
     .optional(),
   /** Built-in tools, and MCP servers' tools: `mcp:<server>` (all its tools) or `mcp:<server>/<tool>`. */
-  tools: z.array(z.union([z.enum(['filesystem', 'terminal', 'database', 'browser']), z.string().regex(/^mcp:[A-Za-z0-9_-]{1,32}(\/[A-Za-z0-9_.:-]{1,64})?$/, 'an MCP tool is mcp:<server> or mcp:<server>/<tool>')])).optional(),
+  tools: z.array(z.union([z.enum(BUILTIN_TOOL_NAMES), z.string().regex(/^mcp:[A-Za-z0-9_-]{1,32}(\/[A-Za-z0-9_.:-]{1,64})?$/, 'an MCP tool is mcp:<server> or mcp:<server>/<tool>')])).optional(),
   /** What DSPy kept for this component's fields (from an imported program), so an export gives it back. */
   dspy: z.strictObject({ prefixes: z.record(z.string(), z.string()).optional() }).optional(),
   /** reuse: a call whose key matches a completed call of any earlier run takes its outputs (the step cache). */

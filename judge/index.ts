@@ -1,8 +1,8 @@
-// The one way a tool call is judged: read the command or the SQL with a real parser, then decide
-// with core/policy. The workflow's judge activity, the registry right before running, and the
+// The one way a tool call is judged: its tool object names what the policy judges, a real parser
+// reads the command or the SQL, then core/policy decides. The workflow's judge activity, the registry right before running, and the
 // API's dry run all call this, so all three see the same decision.
 import type { ToolsConfig } from '../config/index.js';
-import { callShape, evaluatePolicy, isMcpCall, type JudgeFacts, type Policy, type PolicyContext, type PolicyDecision, type ToolCall } from '../core/policy.js';
+import { findTool, judgeSubject, TOOLS, type JudgeFacts, type Policy, type PolicyContext, type PolicyDecision, type Subject, type ToolCatalogue } from '../core/policy.js';
 import { policyContext, realResolve } from '../db/policy-file.js';
 import { sandboxStatus } from '../sandbox/index.js';
 import { readShellCommand } from './shell.js';
@@ -21,27 +21,34 @@ export function terminalEnv(tools: Pick<ToolsConfig, 'env' | 'home'>, workspace:
   return { ...tools.env, HOME: tools.home, PWD: workspace };
 }
 
-/** What the parsers read from a call: the command's words (computed with `vars`) or the SQL's statements. */
-export async function readFacts(policy: Policy, call: ToolCall, vars: Record<string, string>): Promise<JudgeFacts> {
-  const facts: JudgeFacts = {};
-  if (isMcpCall(call)) return facts;
-  if (call.tool === 'terminal') facts.shell = readShellCommand(call.args.command, { vars });
-  if (call.tool === 'database') {
-    const conn = policy.connections[call.args.connection];
-    if (conn) facts.sql = await readSql(call.args.sql, sqlDialect(conn.url));
-  }
-  return facts;
+/** What the parsers read from a subject: the command's words (computed with `vars`) or the SQL's statements. */
+async function readSubject(policy: Policy, subject: Subject, vars: Record<string, string>): Promise<JudgeFacts> {
+  if (subject.kind === 'command') return { shell: readShellCommand(subject.command, { vars }) };
+  const conn = subject.kind === 'sql' ? policy.connections[subject.connection] : undefined;
+  if (subject.kind === 'sql' && conn) return { sql: await readSql(subject.sql, sqlDialect(conn.url)) };
+  return {};
 }
 
-export async function judgeToolCall(policy: Policy, call: ToolCall, tools: ToolsConfig): Promise<Judgement> {
-  const context: PolicyContext = { ...policyContext(tools), realpath: realResolve, sandboxed: sandboxStatus(tools).active };
-  if (call.tool === 'terminal') {
+/** What the parsers read from a call, by what its tool puts before the policy. */
+export async function readFacts(policy: Policy, call: { tool: string; args: unknown }, vars: Record<string, string>, catalogue: ToolCatalogue = TOOLS): Promise<JudgeFacts> {
+  const tool = findTool(call.tool, catalogue);
+  return tool ? readSubject(policy, tool.facts(call.args, call.tool), vars) : {};
+}
+
+/** Judge a call: its tool names the subject, the parsers read it, the policy decides; a command is read and decided on the judge's thread. */
+export async function judgeToolCall(policy: Policy, call: { tool: string; args: unknown }, tools: ToolsConfig, catalogue: ToolCatalogue = TOOLS): Promise<Judgement> {
+  const tool = findTool(call.tool, catalogue);
+  if (!tool) throw new Error(`there is no tool ${call.tool}`);
+  // Only a tool whose processes run under the OS sandbox is judged as sandboxed.
+  const context: PolicyContext = { ...policyContext(tools), realpath: realResolve, sandboxed: tool.sandbox === 'os' && sandboxStatus(tools).active };
+  const subject = tool.facts(call.args, call.tool);
+  if (subject.kind === 'command') {
     // Reading and deciding a command costs time that grows with it: done on the judge's thread, never on this event loop.
     const { realpath: _, ...plain } = context;
-    const { facts, decision } = await judgeTerminalOffThread(policy, call.args.command, plain, terminalEnv(tools, context.workspace));
-    return { decision, shape: callShape(call, { shell: facts }, decision), context };
+    const { facts, decision } = await judgeTerminalOffThread(policy, call.tool, subject.command, plain, terminalEnv(tools, context.workspace));
+    return { decision, shape: tool.shape(call.args, { shell: facts }, decision, call.tool), context };
   }
-  const facts = await readFacts(policy, call, terminalEnv(tools, context.workspace));
-  const decision = evaluatePolicy(policy, call, context, facts);
-  return { decision, shape: callShape(call, facts, decision), context };
+  const facts = await readSubject(policy, subject, terminalEnv(tools, context.workspace));
+  const decision = judgeSubject(policy, context, call.tool, subject, facts);
+  return { decision, shape: tool.shape(call.args, facts, decision, call.tool), context };
 }

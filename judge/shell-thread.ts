@@ -55,8 +55,8 @@ function start(): { thread: Worker; ready: Promise<boolean> } {
   return { thread: w, ready };
 }
 
-/** Judge a terminal command on the judge's thread; a command it cannot judge in time asks. */
-export async function judgeTerminalOffThread(policy: Policy, command: string, context: Omit<PolicyContext, 'realpath'>, vars: Record<string, string>): Promise<ThreadJudgement> {
+/** Judge a command (run by `tool`, the terminal) on the judge's thread; a command it cannot judge in time asks. */
+export async function judgeTerminalOffThread(policy: Policy, tool: string, command: string, context: Omit<PolicyContext, 'realpath'>, vars: Record<string, string>): Promise<ThreadJudgement> {
   worker ??= start();
   const { thread: w, ready } = worker;
   // Starting the thread (loading the parser) is not the command's time.
@@ -74,7 +74,7 @@ export async function judgeTerminalOffThread(policy: Policy, command: string, co
     timer.unref();
     pending.set(id, { resolve, timer });
     // While a request waits the thread keeps the process alive; idle, it does not hold it open.
-    w.postMessage({ id, command, vars, policy, context });
+    w.postMessage({ id, tool, command, vars, policy, context });
   }).finally(() => {
     if (!pending.size) w.unref();
   });

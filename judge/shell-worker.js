@@ -5,13 +5,13 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { readShellCommand } = await import('./shell.ts');
-const { evaluatePolicy } = await import('../core/policy.ts');
+const { judgeSubject } = await import('../core/policy.ts');
 const { realResolve } = await import('../db/policy-file.ts');
 parentPort.postMessage({ ready: true });
-parentPort.on('message', ({ id, command, vars, policy, context }) => {
+parentPort.on('message', ({ id, tool, command, vars, policy, context }) => {
   try {
     const shell = readShellCommand(command, { vars });
-    const decision = evaluatePolicy(policy, { tool: 'terminal', args: { command } }, { ...context, realpath: realResolve }, { shell });
+    const decision = judgeSubject(policy, { ...context, realpath: realResolve }, tool, { kind: 'command', command }, { shell });
     // The facts go back small: callShape needs only each command's name.
     const names = shell.commands.map((c) => ({ words: c.words.slice(0, 1), wrappers: [], wrapperWords: [], assigns: [] }));
     parentPort.postMessage({ id, facts: { ...shell, commands: names, redirects: [], assigned: [] }, decision });
