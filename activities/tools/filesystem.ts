@@ -83,6 +83,43 @@ function writeAll(b: Boundary, file: string, content: string): void {
   }
 }
 
+/** Replace the one occurrence of `search`; none or several is an error. */
+function edit(b: Boundary, target: string, args: FilesystemArgs): string {
+  if (!args.search) throw new Error('edit needs `search` (the exact text to replace)');
+  const text = readAll(b, target);
+  const count = text.split(args.search).length - 1;
+  if (count !== 1) throw new Error(`edit needs \`search\` to occur exactly once; it occurs ${count} times`);
+  writeAll(b, target, text.replace(args.search, () => args.replace ?? ''));
+  return `edited ${path.relative(b.workspace, target)}`;
+}
+
+/** The lines of the files under `target` (or of `target`) that the pattern matches, up to 200. */
+function grep(b: Boundary, target: string, args: FilesystemArgs): string {
+  if (!args.pattern) throw new Error('grep needs `pattern` (a regular expression)');
+  const root = b.workspace;
+  const re = grepRegex(args.pattern);
+  const files: string[] = [];
+  if (fs.statSync(target).isDirectory()) walk(b, root, target, files);
+  else files.push(path.relative(root, target));
+  const single = files.length === 1 && path.join(root, files[0]!) === target;
+  const hits: string[] = [];
+  for (const f of files) {
+    const text = readForGrep(b, path.join(root, f), single);
+    text?.split('\n').forEach((line, i) => re.test(line) && hits.length < 200 && hits.push(`${f}:${i + 1}: ${line}`));
+  }
+  return hits.join('\n');
+}
+
+/** One file out of bounds (a hard link, a swapped symlink) is left out of a search; a file named alone is an error. */
+function readForGrep(b: Boundary, file: string, single: boolean): string | undefined {
+  try {
+    return readAll(b, file);
+  } catch (err) {
+    if (single) throw err;
+    return undefined;
+  }
+}
+
 /** Run one filesystem operation; `b` is the workspace and what is off-limits in it, `target` the checked real path. */
 export function runFilesystem(b: Boundary, target: string, args: FilesystemArgs): string {
   const root = b.workspace;
@@ -92,14 +129,8 @@ export function runFilesystem(b: Boundary, target: string, args: FilesystemArgs)
     case 'write':
       writeAll(b, target, args.content ?? '');
       return `wrote ${Buffer.byteLength(args.content ?? '')} bytes to ${path.relative(root, target)}`;
-    case 'edit': {
-      if (!args.search) throw new Error('edit needs `search` (the exact text to replace)');
-      const text = readAll(b, target);
-      const count = text.split(args.search).length - 1;
-      if (count !== 1) throw new Error(`edit needs \`search\` to occur exactly once; it occurs ${count} times`);
-      writeAll(b, target, text.replace(args.search, () => args.replace ?? ''));
-      return `edited ${path.relative(root, target)}`;
-    }
+    case 'edit':
+      return edit(b, target, args);
     case 'list':
       return entriesOf(b, target)
         .entries.map((e) => `${e.name}${e.isDirectory() ? '/' : ''}`)
@@ -111,26 +142,7 @@ export function runFilesystem(b: Boundary, target: string, args: FilesystemArgs)
       const fits = globMatcher(args.pattern ?? '**', 'path');
       return files.filter(fits).join('\n');
     }
-    case 'grep': {
-      if (!args.pattern) throw new Error('grep needs `pattern` (a regular expression)');
-      const re = grepRegex(args.pattern);
-      const files: string[] = [];
-      if (fs.statSync(target).isDirectory()) walk(b, root, target, files);
-      else files.push(path.relative(root, target));
-      const single = files.length === 1 && path.join(root, files[0]!) === target;
-      const hits: string[] = [];
-      for (const f of files) {
-        let text: string;
-        try {
-          text = readAll(b, path.join(root, f));
-        } catch (err) {
-          // One file out of bounds (a hard link, a swapped symlink) is left out of a search; a file named alone is an error.
-          if (single) throw err;
-          continue;
-        }
-        text.split('\n').forEach((line, i) => re.test(line) && hits.length < 200 && hits.push(`${f}:${i + 1}: ${line}`));
-      }
-      return hits.join('\n');
-    }
+    case 'grep':
+      return grep(b, target, args);
   }
 }

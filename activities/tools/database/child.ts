@@ -68,42 +68,52 @@ async function runSqlite(job: Extract<QueryJob, { engine: 'sqlite' }>): Promise<
   }
 }
 
+type Query = (text: string) => Promise<{ rows: unknown[]; fields?: unknown[]; rowCount: number | null }>;
+
+/** A single huge value arrives as one message that pg would buffer whole: count the socket's bytes and cut it. */
+function overflowOf(client: unknown, maxBytes: number): Promise<never> {
+  let received = 0;
+  const stream = (client as { connection: { stream: NodeJS.ReadableStream & { destroy(e?: Error): void } } }).connection.stream;
+  const overflow = new Promise<never>((_resolve, reject) => {
+    stream.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received <= maxBytes * 4 + 65_536) return;
+      reject(new LimitError(`the answer passed ${maxBytes} bytes before a row was complete`));
+      stream.destroy();
+    });
+  });
+  overflow.catch(() => {});
+  return overflow;
+}
+
+/** A SELECT read through a cursor, a page at a time, until the row or byte cap. */
+async function selectRows(q: Query, job: Extract<QueryJob, { engine: 'postgres' }>, text: string): Promise<string> {
+  await q(`DECLARE vloop_rows NO SCROLL CURSOR FOR ${text}`);
+  const rows: unknown[] = [];
+  let bytes = 0;
+  for (;;) {
+    const res = await q(`FETCH ${Math.min(50, job.maxRows + 1)} FROM vloop_rows`);
+    rows.push(...res.rows);
+    bytes += JSON.stringify(res.rows).length;
+    if (!res.rows.length || rows.length > job.maxRows || bytes >= job.maxBytes) break;
+  }
+  await q('CLOSE vloop_rows');
+  return collect(job, rows);
+}
+
 async function runPostgres(job: Extract<QueryJob, { engine: 'postgres' }>): Promise<string> {
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: job.url, options: `-c statement_timeout=${Math.floor(job.timeoutMs)}${job.readOnly ? ' -c default_transaction_read_only=on' : ''}` });
   await client.connect();
-  // A single huge value arrives as one message that pg would buffer whole: count the socket's bytes and cut it.
-  let received = 0;
-  const stream = (client as unknown as { connection: { stream: NodeJS.ReadableStream & { destroy(e?: Error): void } } }).connection.stream;
-  const overflow = new Promise<never>((_resolve, reject) => {
-    stream.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > job.maxBytes * 4 + 65_536) {
-        reject(new LimitError(`the answer passed ${job.maxBytes} bytes before a row was complete`));
-        stream.destroy();
-      }
-    });
-  });
-  overflow.catch(() => {});
-  const q = (text: string) => Promise.race([client.query({ text, queryMode: 'extended' } as QueryConfig), overflow]);
+  const overflow = overflowOf(client, job.maxBytes);
+  const q: Query = (text) => Promise.race([client.query({ text, queryMode: 'extended' } as QueryConfig), overflow]);
   try {
     await q(job.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
     await q(`SET LOCAL statement_timeout = ${Math.floor(job.timeoutMs)}`);
     let answer = '';
     for (const s of job.statements) {
-      if (s.select) {
-        await q(`DECLARE vloop_rows NO SCROLL CURSOR FOR ${s.text}`);
-        const rows: unknown[] = [];
-        let bytes = 0;
-        for (;;) {
-          const res = await q(`FETCH ${Math.min(50, job.maxRows + 1)} FROM vloop_rows`);
-          rows.push(...res.rows);
-          bytes += JSON.stringify(res.rows).length;
-          if (!res.rows.length || rows.length > job.maxRows || bytes >= job.maxBytes) break;
-        }
-        await q('CLOSE vloop_rows');
-        answer = collect(job, rows);
-      } else {
+      if (s.select) answer = await selectRows(q, job, s.text);
+      else {
         const res = await q(s.text);
         answer = res.fields?.length ? collect(job, res.rows) : JSON.stringify({ changes: res.rowCount });
       }
