@@ -25,6 +25,3 @@ export function runViewPageBody(ctx: AppContext, q: RunFilter & { limit: number 
 export async function runViews(ctx: AppContext, q: RunFilter & { limit: number }): Promise<RunView[]> {
   return (await runViewPage(ctx.store, runViewContext(ctx), q)).views.map((v) => JSON.parse(v) as RunView);
 }
-
-// Until every importer takes it from core/run-story/view.ts.
-export type { RunView } from '../../core/run-story/view.js';

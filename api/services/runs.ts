@@ -31,7 +31,7 @@ import { checkActive, planProviders, startRun } from './start.js';
 import { followLabel } from './labels.js';
 import { resolveComponents } from './specs.js';
 
-export { runView, runViewPageBody, type RunView } from './run-view.js';
+export { runView, runViewPageBody } from './run-view.js';
 
 /** A run request's `label`: the version it names now, and the labels followed so far with it. */
 export async function followRunLabel(ctx: AppContext, kind: LabelKind, name: string, label: string | undefined, labels: LabelResolution[] = []) {

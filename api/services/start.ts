@@ -8,7 +8,7 @@ import { newId } from '../../core/ids.js';
 import type { PipelinePlan } from '../../core/pipeline-plan.js';
 import type { RunKind } from '../../core/specs.js';
 import type { RunVersions } from '../../core/versions.js';
-import type { RunTarget } from '../../db/models/run.js';
+import type { RunTarget, RunView } from '../../core/run-story/view.js';
 import { audit } from '../../db/repositories/audit.js';
 import { saveRunVersions } from '../../db/repositories/labels.js';
 import { listProviders } from '../../db/repositories/providers.js';
@@ -16,7 +16,7 @@ import { saveRunDefinition } from '../../db/repositories/run-definitions.js';
 import * as runs from '../../db/repositories/runs.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { runView, type RunView } from './run-view.js';
+import { runView } from './run-view.js';
 
 /** Every run workflow takes one input object. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any workflow input object
