@@ -37,171 +37,244 @@ export interface ApprovalDecision {
 export const approve = defineUpdate<{ ok: true }, [ApprovalDecision]>('approve');
 export const pendingApprovals = defineQuery<Array<{ approvalId: string; call: ToolCall | null; kind: string }>>('pendingApprovals');
 
-export async function agentWorkflow(input: AgentRunInput): Promise<Record<string, unknown>> {
-  const { runId, component } = input;
-  const { agentStep } = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: input.heartbeatTimeoutMs ?? 10_000, retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['ProviderRejected', 'ConfigError'] } });
+type AgentState = NonNullable<AgentRunInput['state']>;
+type Judged = { decision: PolicyDecision; shape: string; approvalTimeoutMs: number };
+type ToolArgs = { runId: string; callId: string; call: ToolCall; approved: boolean; remembered?: string };
+type AgentAction = { thought: string; tool: string; args: Record<string, unknown> };
+
+/** The activities an agent run uses, each with the timeouts and retries it needs. */
+function agentActivities(heartbeatTimeoutMs: number) {
+  const { agentStep } = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: heartbeatTimeoutMs, retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['ProviderRejected', 'ConfigError'] } });
   // A tool may not be safe to run twice: no automatic retries; a failure becomes an observation.
   const { runTool } = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 1 } });
   const { discoverMcpTools } = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['ConfigError'] } });
   const { loadPolicy, judgeToolCall, endToolSession } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
   const { browserSessionQueue } = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 3 } });
-  /** The activities of one worker process: the one whose browser holds this run's session. */
-  const onSession = (taskQueue: string) => proxyActivities<Activities>({ taskQueue, scheduleToStartTimeout: '15s', startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 1 } });
+  return { agentStep, runTool, discoverMcpTools, loadPolicy, judgeToolCall, endToolSession, browserSessionQueue };
+}
+
+/** The activities of one worker process: the one whose browser holds this run's session. */
+const onSession = (taskQueue: string) => proxyActivities<Activities>({ taskQueue, scheduleToStartTimeout: '15s', startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 1 } });
+
+/** Approvals waiting for a person, and the answers the approve Update brought. */
+interface Approvals {
+  pending: Map<string, { call: ToolCall | null; kind: string }>;
+  answers: Map<string, ApprovalDecision>;
+}
+
+/** One agent run under way: its input, its state (carried across continue-as-new) and what this execution holds. */
+interface AgentRun {
+  input: AgentRunInput;
+  runId: string;
+  component: ComponentSpec;
+  acts: ReturnType<typeof agentActivities>;
+  state: AgentState;
+  /** Call shapes a person approved for the rest of the run. */
+  remembered: Set<string>;
+  /** The turns live in the run's events (each step reads them there), not in the workflow's state. */
+  inStore: boolean;
+  forked?: AgentRunInput['fork'];
+  /** A browser call goes to the worker holding the run's browser (`sessionQueue`). */
+  browserAffinity: boolean;
+  sessionQueue?: string | undefined;
+  approvals: Approvals;
+  maxSteps: number;
+}
+
+function listenForApprovals(): Approvals {
+  const approvals: Approvals = { pending: new Map(), answers: new Map() };
+  const validator = (d: ApprovalDecision) => {
+    if (!approvals.pending.has(d.approvalId)) throw new Error(`no pending approval '${d.approvalId}' on this run`);
+    if (d.decision !== 'approve' && d.decision !== 'deny') throw new Error("decision must be 'approve' or 'deny'");
+  };
+  const answer = (d: ApprovalDecision) => {
+    approvals.answers.set(d.approvalId, d);
+    return { ok: true as const };
+  };
+  setHandler(approve, answer, { validator });
+  setHandler(pendingApprovals, () => [...approvals.pending].map(([approvalId, p]) => ({ approvalId, ...p })));
+  return approvals;
+}
+
+function startAgent(input: AgentRunInput): AgentRun {
+  const { component } = input;
   // A run's browser lives in one worker process: its calls follow it there (agents from before this replay as they ran).
   const browserAffinity = !!component.tools?.includes('browser') && patched('browser-session-affinity');
-  /** The decision on a call: by the parser-backed judge (recorded as its local activity), or, replaying a run from before it, by the frozen v1 judge. */
-  const judge = async (call: ToolCall): Promise<{ decision: PolicyDecision; shape: string; approvalTimeoutMs: number }> => {
-    if (patched('policy-judged-by-parser')) return judgeToolCall({ call });
-    const { policy, context } = await loadPolicy();
-    return { decision: evaluatePolicyV1(policy, call, context), shape: callShapeV1(call), approvalTimeoutMs: policy.approvalTimeoutMs };
-  };
   const forked = input.fork && !input.state ? input.fork : undefined;
   // The turns live in the run's events and each step reads them there; runs under way before that carry them.
   const inStore = !input.state?.trajectory.length && patched('agent-trajectory-in-store');
   const state = input.state ?? { step: forked?.turns.length ?? 0, trajectory: inStore ? [] : [...(forked?.turns ?? [])], tokens: 0, costUsd: 0, remembered: [], budgetApproved: false };
-  const remembered = new Set(state.remembered);
-  let sessionQueue = state.browserQueue;
-  const pending = new Map<string, { call: ToolCall | null; kind: string }>();
-  const answers = new Map<string, ApprovalDecision>();
-  const maxSteps = component.maxSteps ?? 10;
+  const acts = agentActivities(input.heartbeatTimeoutMs ?? 10_000);
+  const run: AgentRun = { input, runId: input.runId, component, acts, state, remembered: new Set(state.remembered), inStore, forked, browserAffinity, sessionQueue: state.browserQueue, approvals: listenForApprovals(), maxSteps: component.maxSteps ?? 10 };
+  return run;
+}
 
-  setHandler(
-    approve,
-    (d) => {
-      answers.set(d.approvalId, d);
-      return { ok: true as const };
-    },
-    {
-      validator: (d) => {
-        if (!pending.has(d.approvalId)) throw new Error(`no pending approval '${d.approvalId}' on this run`);
-        if (d.decision !== 'approve' && d.decision !== 'deny') throw new Error("decision must be 'approve' or 'deny'");
-      },
-    },
-  );
-  setHandler(pendingApprovals, () => [...pending].map(([approvalId, p]) => ({ approvalId, ...p })));
+/** Ask a person; the answer, or a deny when the policy's timeout passes first. */
+async function askPerson(run: AgentRun, approvalId: string, kind: string, call: ToolCall | null, timeoutMs: number): Promise<ApprovalDecision> {
+  const { pending, answers } = run.approvals;
+  pending.set(approvalId, { call, kind });
+  await record(run.runId, [approvalRequested({ approvalId, callId: approvalId, tool: call?.tool ?? kind, args: call?.args ?? null })], { status: 'waiting_approval' });
+  const answered = await condition(() => answers.has(approvalId), timeoutMs);
+  pending.delete(approvalId);
+  const d = answered ? answers.get(approvalId)! : { approvalId, decision: 'deny' as const, reason: 'timed out waiting for approval' };
+  await record(run.runId, [approvalResolved({ approvalId, decision: d.decision, ...(d.reason ? { reason: d.reason } : {}) })], { status: 'running' });
+  return d;
+}
 
-  /** Ask a person; the answer, or a deny when the policy's timeout passes first. */
-  const ask = async (approvalId: string, kind: string, call: ToolCall | null, timeoutMs: number): Promise<ApprovalDecision> => {
-    pending.set(approvalId, { call, kind });
-    await record(runId, [approvalRequested({ approvalId, callId: approvalId, tool: call?.tool ?? kind, args: call?.args ?? null })], { status: 'waiting_approval' });
-    const answered = await condition(() => answers.has(approvalId), timeoutMs);
-    pending.delete(approvalId);
-    const d = answered ? answers.get(approvalId)! : { approvalId, decision: 'deny' as const, reason: 'timed out waiting for approval' };
-    await record(runId, [approvalResolved({ approvalId, decision: d.decision, ...(d.reason ? { reason: d.reason } : {}) })], { status: 'running' });
-    return d;
-  };
+/** The decision on a call: by the parser-backed judge (recorded as its local activity), or, replaying a run from before it, by the frozen v1 judge. */
+async function judge(run: AgentRun, call: ToolCall): Promise<Judged> {
+  if (patched('policy-judged-by-parser')) return run.acts.judgeToolCall({ call });
+  const { policy, context } = await run.acts.loadPolicy();
+  return { decision: evaluatePolicyV1(policy, call, context), shape: callShapeV1(call), approvalTimeoutMs: policy.approvalTimeoutMs };
+}
 
-  const endSession = () => {
-    if (!component.tools?.includes('browser')) return Promise.resolve();
-    const queue = browserAffinity ? sessionQueue : undefined;
-    return CancellationScope.nonCancellable(() => (queue ? onSession(queue).endToolSession(runId) : endToolSession(runId))).catch(() => undefined);
-  };
-  /** A tool call; a browser call on the worker holding the run's browser, or, when that worker is gone, on a fresh session elsewhere. */
-  const callTool = async (args: { runId: string; callId: string; call: ToolCall; approved: boolean; remembered?: string }) => {
-    if (!browserAffinity || args.call.tool !== 'browser') return runTool(args);
-    for (let fresh = false; ; fresh = true) {
-      sessionQueue ??= (await browserSessionQueue()) ?? undefined;
-      if (!sessionQueue) return runTool(args);
-      try {
-        return await onSession(sessionQueue).runTool(args);
-      } catch (err) {
-        // No worker took the call from that queue in time: its process (and the browser) is gone.
-        const lost = err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === 'SCHEDULE_TO_START';
-        if (fresh || !lost) throw err;
-        await record(runId, [sessionLost(args.callId)]);
-        sessionQueue = undefined;
-      }
+/** The run's browser session ends with the run, on the worker that holds it. */
+function endSession(run: AgentRun): Promise<void> {
+  if (!run.component.tools?.includes('browser')) return Promise.resolve();
+  const queue = run.browserAffinity ? run.sessionQueue : undefined;
+  return CancellationScope.nonCancellable(() => (queue ? onSession(queue).endToolSession(run.runId) : run.acts.endToolSession(run.runId))).catch(() => undefined);
+}
+
+/** No worker took the call from that queue in time: its process (and the browser) is gone. */
+const workerGone = (err: unknown) => err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === 'SCHEDULE_TO_START';
+
+/** A tool call; a browser call on the worker holding the run's browser, or, when that worker is gone, on a fresh session elsewhere. */
+async function callTool(run: AgentRun, args: ToolArgs) {
+  if (!run.browserAffinity || args.call.tool !== 'browser') return run.acts.runTool(args);
+  for (let fresh = false; ; fresh = true) {
+    run.sessionQueue ??= (await run.acts.browserSessionQueue()) ?? undefined;
+    if (!run.sessionQueue) return run.acts.runTool(args);
+    try {
+      return await onSession(run.sessionQueue).runTool(args);
+    } catch (err) {
+      if (fresh || !workerGone(err)) throw err;
+      await record(run.runId, [sessionLost(args.callId)]);
+      run.sessionQueue = undefined;
     }
-  };
-  /** One turn taken: into the trajectory, and (for forks and diffs) into the run's events. */
-  const takeTurn = async (step: number, entry: TrajectoryStep) => {
-    if (!inStore) state.trajectory.push(entry);
-    if (patched('agent-turn-events')) await record(runId, [turnCompleted(step, { ...entry })]);
-  };
-  const loop = async (): Promise<Record<string, unknown>> => {
-    if (forked?.turns.length) {
-      await record(
-        runId,
-        forked.turns.flatMap((t, i) => [
-          turnReused(i, forked.sourceRunId),
-          turnCompleted(i, { ...t }, true),
-        ]),
-      );
-    }
-    // MCP tools are listed once, at the start, and pinned: a server changing its tools mid-run does not change the run.
-    const mcpEntries = (component.tools ?? []).filter((t) => t.startsWith('mcp:'));
-    if (mcpEntries.length && !state.mcpTools) state.mcpTools = await discoverMcpTools({ tools: mcpEntries });
-    while (state.step < maxSteps) {
-      const step = state.step;
-      // As DSPy's ReAct extracts its outputs when iterations run out, the last step may only finish;
-      // runs that were already under way before this existed replay without it (the patch marker).
-      const finishOnly = step === maxSteps - 1 && patched('agent-finish-only-last-step');
-      const res = await agentStep({ runId, step, component, inputs: input.inputs, ...(inStore ? {} : { trajectory: state.trajectory }), ...(finishOnly ? { finishOnly } : {}), ...(state.mcpTools?.length ? { mcpTools: state.mcpTools } : {}) });
-      state.tokens += res.usage.inputTokens + res.usage.outputTokens;
-      state.costUsd += res.costUsd;
-      state.step++;
+  }
+}
 
-      const budget = component.budget;
-      const over = budget?.maxTokens !== undefined && state.tokens > budget.maxTokens ? { budget: 'maxTokens', limit: budget.maxTokens, used: state.tokens } : budget?.maxCostUsd !== undefined && state.costUsd > budget.maxCostUsd ? { budget: 'maxCostUsd', limit: budget.maxCostUsd, used: state.costUsd } : undefined;
-      if (over && !state.budgetApproved) {
-        await record(runId, [budgetExceeded(step, over)]);
-        if (budget?.onExceed !== 'ask') throw ApplicationFailure.nonRetryable(`budget ${over.budget} exceeded: ${over.used} > ${over.limit}`, 'BudgetExceeded');
-        const { policy } = await loadPolicy();
-        const d = await ask(budgetApprovalId(step), 'budget', null, policy.approvalTimeoutMs);
-        if (d.decision !== 'approve') throw ApplicationFailure.nonRetryable(`budget ${over.budget} exceeded and not extended`, 'BudgetExceeded');
-        state.budgetApproved = true;
-      }
+/** One turn taken: into the trajectory, and (for forks and diffs) into the run's events. */
+async function takeTurn(run: AgentRun, step: number, entry: TrajectoryStep): Promise<void> {
+  if (!run.inStore) run.state.trajectory.push(entry);
+  if (patched('agent-turn-events')) await record(run.runId, [turnCompleted(step, { ...entry })]);
+}
 
-      if ('problem' in res) {
-        await takeTurn(step, { thought: '', observation: `Your last answer could not be used: ${res.problem}` });
-        continue;
-      }
-      const { action } = res;
-      if ('finish' in action) return action.finish;
-      if (finishOnly) break;
+/** Which budget the run's totals went over, if any. */
+function overBudget(budget: ComponentSpec['budget'], state: AgentState) {
+  if (budget?.maxTokens !== undefined && state.tokens > budget.maxTokens) return { budget: 'maxTokens', limit: budget.maxTokens, used: state.tokens };
+  if (budget?.maxCostUsd !== undefined && state.costUsd > budget.maxCostUsd) return { budget: 'maxCostUsd', limit: budget.maxCostUsd, used: state.costUsd };
+  return undefined;
+}
 
-      const callId = toolCallId(step);
-      const parsed = toolCall.safeParse({ tool: action.tool, args: action.args });
-      if (!parsed.success) {
-        await takeTurn(step, { thought: action.thought, call: { tool: action.tool, args: action.args }, observation: `invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
-        continue;
-      }
-      const call = parsed.data;
-      const judged = await judge(call);
-      let decision: PolicyDecision = judged.decision;
-      if (decision.decision === 'ask' && remembered.has(judged.shape)) decision = { decision: 'allow', rule: 'remembered:run', reason: 'approved earlier in this run for the same kind of call' };
-      await record(runId, [
-        toolCalled({ callId, tool: call.tool, args: call.args }),
-        policyDecision({ callId, decision: decision.decision, rule: decision.rule }),
-      ]);
+/** Past its budget the run fails, or (onExceed 'ask') waits for a person to extend it, once. */
+async function checkBudget(run: AgentRun, step: number): Promise<void> {
+  const budget = run.component.budget;
+  const over = overBudget(budget, run.state);
+  if (!over || run.state.budgetApproved) return;
+  await record(run.runId, [budgetExceeded(step, over)]);
+  if (budget?.onExceed !== 'ask') throw ApplicationFailure.nonRetryable(`budget ${over.budget} exceeded: ${over.used} > ${over.limit}`, 'BudgetExceeded');
+  const { policy } = await run.acts.loadPolicy();
+  const d = await askPerson(run, budgetApprovalId(step), 'budget', null, policy.approvalTimeoutMs);
+  if (d.decision !== 'approve') throw ApplicationFailure.nonRetryable(`budget ${over.budget} exceeded and not extended`, 'BudgetExceeded');
+  run.state.budgetApproved = true;
+}
 
-      let observation: string;
-      let approved = false;
-      if (decision.decision === 'ask') {
-        const d = await ask(callId, 'tool', call, judged.approvalTimeoutMs);
-        approved = d.decision === 'approve';
-        if (approved && d.remember === 'run') remembered.add(judged.shape);
-        if (!approved) observation = `A person denied this call${d.reason ? `: ${d.reason}` : ''}.`;
-      }
-      if (decision.decision === 'deny') observation = `Denied by policy (${decision.rule}): ${decision.reason}`;
-      else if (decision.decision === 'allow' || approved) {
-        try {
-          // A remembered approval travels with the call: the registry's re-check asks again and must find it.
-          const r = await callTool({ runId, callId, call, approved, ...(decision.rule === 'remembered:run' ? { remembered: judged.shape } : {}) });
-          observation = r.output;
-        } catch (err) {
-          if (isCancellation(err)) throw err;
-          observation = `The tool failed: ${failureMessage(err)}`;
-        }
-      }
-      await takeTurn(step, { thought: action.thought, call: { tool: call.tool, args: call.args }, observation: observation! });
+/** The tool's output, or what it said when it failed (a failure is an observation, not the run's end). */
+async function toolOutput(run: AgentRun, args: ToolArgs): Promise<string> {
+  try {
+    return (await callTool(run, args)).output;
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    return `The tool failed: ${failureMessage(err)}`;
+  }
+}
 
-      // Well before Temporal's history limits: start fresh, carrying the step, the totals and (before the store kept them) the turns.
-      if (historyFull(input.continueAfterEvents)) {
-        await continueAsNew<typeof agentWorkflow>({ ...input, ...(inStore ? { fork: undefined } : {}), state: { ...state, remembered: [...remembered], ...(sessionQueue ? { browserQueue: sessionQueue } : {}) } });
-      }
-    }
-    throw ApplicationFailure.nonRetryable(`the agent used its ${maxSteps} steps without finishing`, 'MaxStepsReached');
-  };
-  return runLifecycle({ runId, kind: 'agent', target: input.target, inputs: input.inputs, continued: input.state !== undefined }, loop, { finally: endSession });
+/** What the model is told of its call: the tool's output, or why it did not run (the policy, or a person, said no). */
+async function observe(run: AgentRun, callId: string, call: ToolCall, decision: PolicyDecision, judged: Judged): Promise<string> {
+  let approved = false;
+  if (decision.decision === 'ask') {
+    const d = await askPerson(run, callId, 'tool', call, judged.approvalTimeoutMs);
+    approved = d.decision === 'approve';
+    if (approved && d.remember === 'run') run.remembered.add(judged.shape);
+    if (!approved) return `A person denied this call${d.reason ? `: ${d.reason}` : ''}.`;
+  }
+  if (decision.decision === 'deny') return `Denied by policy (${decision.rule}): ${decision.reason}`;
+  // A remembered approval travels with the call: the registry's re-check asks again and must find it.
+  return toolOutput(run, { runId: run.runId, callId, call, approved, ...(decision.rule === 'remembered:run' ? { remembered: judged.shape } : {}) });
+}
+
+/** The model's tool call: judged, recorded, perhaps approved, run; true once its turn is taken with the tool's observation. */
+async function toolTurn(run: AgentRun, step: number, action: AgentAction): Promise<boolean> {
+  const callId = toolCallId(step);
+  const parsed = toolCall.safeParse({ tool: action.tool, args: action.args });
+  if (!parsed.success) {
+    await takeTurn(run, step, { thought: action.thought, call: { tool: action.tool, args: action.args }, observation: `invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
+    return false;
+  }
+  const call = parsed.data;
+  const judged = await judge(run, call);
+  let decision: PolicyDecision = judged.decision;
+  if (decision.decision === 'ask' && run.remembered.has(judged.shape)) decision = { decision: 'allow', rule: 'remembered:run', reason: 'approved earlier in this run for the same kind of call' };
+  await record(run.runId, [toolCalled({ callId, tool: call.tool, args: call.args }), policyDecision({ callId, decision: decision.decision, rule: decision.rule })]);
+  const observation = await observe(run, callId, call, decision, judged);
+  await takeTurn(run, step, { thought: action.thought, call: { tool: call.tool, args: call.args }, observation });
+  return true;
+}
+
+/** How a step ended: with the outputs, with the last step taken and no finish, or with a turn (`tool`: a tool call's). */
+type StepEnd = { outputs: Record<string, unknown> } | { outOfSteps: true } | { turn: 'plain' | 'tool' };
+
+/** One step: the model's move (counted against the budget), then its tool call. */
+async function takeStep(run: AgentRun): Promise<StepEnd> {
+  const { state, input } = run;
+  const step = state.step;
+  // As DSPy's ReAct extracts its outputs when iterations run out, the last step may only finish;
+  // runs that were already under way before this existed replay without it (the patch marker).
+  const finishOnly = step === run.maxSteps - 1 && patched('agent-finish-only-last-step');
+  const res = await run.acts.agentStep({ runId: run.runId, step, component: run.component, inputs: input.inputs, ...(run.inStore ? {} : { trajectory: state.trajectory }), ...(finishOnly ? { finishOnly } : {}), ...(state.mcpTools?.length ? { mcpTools: state.mcpTools } : {}) });
+  state.tokens += res.usage.inputTokens + res.usage.outputTokens;
+  state.costUsd += res.costUsd;
+  state.step++;
+  await checkBudget(run, step);
+  if ('problem' in res) {
+    await takeTurn(run, step, { thought: '', observation: `Your last answer could not be used: ${res.problem}` });
+    return { turn: 'plain' };
+  }
+  const { action } = res;
+  if ('finish' in action) return { outputs: action.finish };
+  if (finishOnly) return { outOfSteps: true };
+  return { turn: (await toolTurn(run, step, action)) ? 'tool' : 'plain' };
+}
+
+/** A fork's first turns, written as taken from the source run; MCP tools listed once and pinned (a server changing its tools mid-run does not change the run). */
+async function beginAgent(run: AgentRun): Promise<void> {
+  const { forked, state } = run;
+  if (forked?.turns.length) await record(run.runId, forked.turns.flatMap((t, i) => [turnReused(i, forked.sourceRunId), turnCompleted(i, { ...t }, true)]));
+  const mcpEntries = (run.component.tools ?? []).filter((t) => t.startsWith('mcp:'));
+  if (mcpEntries.length && !state.mcpTools) state.mcpTools = await run.acts.discoverMcpTools({ tools: mcpEntries });
+}
+
+/** Well before Temporal's history limits: start fresh, carrying the step, the totals and (before the store kept them) the turns. */
+async function continueIfFull(run: AgentRun): Promise<void> {
+  if (!historyFull(run.input.continueAfterEvents)) return;
+  const state = { ...run.state, remembered: [...run.remembered], ...(run.sessionQueue ? { browserQueue: run.sessionQueue } : {}) };
+  await continueAsNew<typeof agentWorkflow>({ ...run.input, ...(run.inStore ? { fork: undefined } : {}), state });
+}
+
+async function agentLoop(run: AgentRun): Promise<Record<string, unknown>> {
+  await beginAgent(run);
+  while (run.state.step < run.maxSteps) {
+    const end = await takeStep(run);
+    if ('outputs' in end) return end.outputs;
+    if ('outOfSteps' in end) break;
+    if (end.turn === 'tool') await continueIfFull(run);
+  }
+  throw ApplicationFailure.nonRetryable(`the agent used its ${run.maxSteps} steps without finishing`, 'MaxStepsReached');
+}
+
+export async function agentWorkflow(input: AgentRunInput): Promise<Record<string, unknown>> {
+  const run = startAgent(input);
+  const header = { runId: input.runId, kind: 'agent', target: input.target, inputs: input.inputs, continued: input.state !== undefined };
+  return runLifecycle(header, () => agentLoop(run), { finally: () => endSession(run) });
 }
