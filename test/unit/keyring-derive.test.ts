@@ -19,7 +19,8 @@ const OLD_PAYLOAD = {
 };
 const b64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
 
-describe('passphrase keys', () => {
+// scrypt at 2^17 takes a few hundred ms alone, seconds on a loaded machine: the limit only catches a hang.
+describe('passphrase keys', { timeout: 60_000 }, () => {
   it('derives a passphrase with scrypt (N=2^17, r=8, p=1), not SHA-256', () => {
     const key = keyFromText(PASSPHRASE);
     expect(key).toHaveLength(32);
