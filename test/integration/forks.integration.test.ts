@@ -201,7 +201,7 @@ describe('forks, the step cache and run diffs', () => {
     const env = { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir };
     const fork = spawnHarness(['fork', source.id, '--from', 'c', '--set', 'c.component=finish@1', '--set', 'c.params.temperature=0', '--follow'], env);
     expect(await fork.exitCode, fork.output()).toBe(0);
-    expect(fork.output()).toMatch(/step\.reused\s+a from run_\S+ a/);
+    expect(fork.output()).toMatch(/Step a reused {2}from run_\S+ a/);
     expect(fork.output()).toMatch(/completed: \{\n\s+"result": "ILC"/);
     const forkId = /fork (run_\S+) of/.exec(fork.output())![1]!;
     expect((await stack.ok('GET', `/api/runs/${forkId}`)).forkOf).toEqual({ runId: source.id, step: 'c' });
