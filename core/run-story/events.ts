@@ -51,6 +51,30 @@ export interface EventDataByType {
 
 export type RunEventType = keyof EventDataByType;
 
+// Every event type at run time; a Record so the compiler refuses one missing or one too many.
+const catalogue: Record<RunEventType, true> = {
+  'run.started': true,
+  'step.started': true,
+  'step.completed': true,
+  'step.reused': true,
+  'step.failed': true,
+  'llm.request': true,
+  'llm.response': true,
+  'llm.error': true,
+  'llm.delta': true,
+  'tool.call': true,
+  'policy.decision': true,
+  'approval.requested': true,
+  'approval.resolved': true,
+  'tool.result': true,
+  'budget.exceeded': true,
+  log: true,
+  'run.completed': true,
+  'run.failed': true,
+  'run.cancelled': true,
+};
+export const runEventTypes = Object.keys(catalogue) as RunEventType[];
+
 /** An event before it is stored: `key` makes appends idempotent across activity retries and replays. */
 export type NewRunEvent = {
   [T in RunEventType]: { type: T; key: string; data: EventDataByType[T] };
