@@ -52,6 +52,13 @@ export default tseslint.config(
     },
   },
   {
+    // bench/ may use test/'s fakes and helpers; test/ never imports bench/ (a piece both need lives in test/helpers).
+    files: ['test/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)bench(/|$)', message: 'test/ must not import bench/: move the shared piece to test/helpers' }] }],
+    },
+  },
+  {
     // Workflows decide, the store keeps: a workflow needs nothing from db/, not even a type (statuses and
     // patches live in core/run-story/). Its own block, so other arrows rules can sit beside it.
     files: ['workflows/**/*.ts'],

@@ -10,12 +10,12 @@ import { getRun } from '../db/repositories/runs.js';
 import { runExecutions } from '../temporal/executions.js';
 import { echoModel } from '../test/helpers/echo-model.js';
 import { benchDynamicConfig } from './edge.js';
-import { startBenchStack } from './stack.js';
+import { startThrowawayStack } from '../test/helpers/throwaway-stack.js';
 
 const EXAMPLES = Number(process.argv[2] ?? 10_000);
 const CONCURRENCY = Number(process.argv[3] ?? 16);
 
-const stack = await startBenchStack({ taskQueue: 'bench-eval', withWorker: true, script: echoModel, dynamicConfig: benchDynamicConfig });
+const stack = await startThrowawayStack({ taskQueue: 'bench-eval', withWorker: true, script: echoModel, dynamicConfig: benchDynamicConfig });
 const { backend } = stack;
 try {
   const app = backend.app;

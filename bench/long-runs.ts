@@ -10,14 +10,14 @@ import { ARTIFACT } from '../temporal/artifact-codec.js';
 import { runExecutions } from '../temporal/executions.js';
 import { agentModel } from '../test/helpers/agent-model.js';
 import { payloadEncoding, payloadsOf } from '../test/helpers/payloads.js';
-import { startBenchStack } from './stack.js';
+import { startThrowawayStack } from '../test/helpers/throwaway-stack.js';
 
 const TURNS = Number(process.argv[2] ?? 300);
 const STEPS = Number(process.argv[3] ?? 200);
 const MESSAGE = 'a line of a long conversation, '.repeat(32); // about 1 KB a message
 
 const agent = agentModel({ long: [...Array.from({ length: STEPS - 1 }, () => ({ tool: 'filesystem', args: { op: 'read', path: 'README.md' } })), { finish: { answer: 'done' } }] });
-const stack = await startBenchStack({ taskQueue: 'bench-long', withWorker: true, script: (req) => (req.tools ? agent(req) : `${MESSAGE} (reply ${req.messages.length})`) });
+const stack = await startThrowawayStack({ taskQueue: 'bench-long', withWorker: true, script: (req) => (req.tools ? agent(req) : `${MESSAGE} (reply ${req.messages.length})`) });
 const { backend } = stack;
 
 /** The run's executions and the payloads their histories hold. */
