@@ -357,11 +357,30 @@ describe('dashboard (e2e)', () => {
         const [red, green, blue] = getComputedStyle(r).fill.match(/\d+(\.\d+)?/g)!.map(Number);
         return (0.2126 * red! + 0.7152 * green! + 0.0722 * blue!) / 255;
       });
+    // What each page shows only once its data arrived: the absence checks below would also pass on a page still loading.
+    await api('POST', '/api/apps', { name: 'pages-tour', target: { kind: 'pipeline', name: 'diamond', version: 1 } });
+    const chat = await api('POST', '/api/chats', { provider: 'fake', title: 'pages tour' });
+    const main = page.locator('.v-main');
+    const loaded: Record<string, () => Promise<unknown>> = {
+      '/': () => main.getByText('fake (openai)').first().waitFor(),
+      '/runs': () => main.locator('[data-run]').first().waitFor(),
+      '/components': () => main.locator('[data-component="upper"]').waitFor(),
+      '/pipelines': () => main.getByText('diamond').first().waitFor(),
+      '/pipelines/diamond': () => main.locator('[data-test=dag] [data-node]').first().waitFor(),
+      '/apps': () => main.locator('[data-test="app-pages-tour"]').waitFor(),
+      '/datasets': () => main.locator('[data-dataset="shout"]').waitFor(),
+      '/evals': () => main.locator('tbody a[href*="/evals/"]').first().waitFor(),
+      '/chat': () => main.locator(`[data-chat="${chat.id}"]`).waitFor(),
+      '/agents': () => main.getByText('Pick an agent').waitFor(),
+      '/providers': () => main.locator('td', { hasText: 'agentfake' }).waitFor(),
+      '/policy': () => expect.poll(() => main.locator('textarea').first().inputValue(), { timeout: 15_000 }).toContain('"rules"'),
+    };
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       for (const p of pages) {
         await page.goto(`${url}/ui${p}`);
         await page.locator('.v-main h1').first().waitFor();
+        await loaded[p]!();
         expect(await page.locator(`.v-application.v-theme--${scheme}`).count()).toBe(1);
         const crumbs = (await page.locator('[data-test=breadcrumbs]').textContent())!;
         expect(crumbs.startsWith('Overview')).toBe(true);

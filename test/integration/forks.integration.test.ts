@@ -173,8 +173,12 @@ describe('forks, the step cache and run diffs', () => {
     await stack.ok('POST', '/api/pipelines/chain/versions', (await stack.ok('GET', '/api/pipelines/chain')).latest.spec);
     const second = await callsDuring(evalOf);
     expect(second.ops).toEqual(['upper', 'upper', 'upper']);
-    expect(second.result.outputs.aggregates).toBeDefined();
-    const child = `${second.result.id}-${(await stack.ok('GET', `/api/evals/${second.result.id}`)).results[0].exampleId}`;
+    // The reused steps feed the changed one as before: gh -> GH -> HG -> HG, scored as the first eval scored it.
+    const { results } = await stack.ok('GET', `/api/evals/${second.result.id}`);
+    expect(results.map((r: any) => [r.inputs.text, r.outputs.result]).sort()).toEqual([['gh', 'HG'], ['ij', 'JI'], ['kl', 'LK']]);
+    expect(second.result.outputs.aggregates).toEqual(first.result.outputs.aggregates);
+    expect(second.result.outputs.aggregates['exact_match:result']).toMatchObject({ n: 3, mean: 0 });
+    const child = `${second.result.id}-${results[0].exampleId}`;
     const hits = (await stack.ok('GET', `/api/runs/${child}/events`)).events.filter((e: any) => e.type === 'step.reused');
     expect(hits.map((e: any) => [e.data.stepId, e.data.cached])).toEqual([['a', true], ['b', true]]);
     expect(hits[0].data.source.runId).toMatch(new RegExp(`^${first.result.id}-`));
