@@ -98,7 +98,9 @@ describe('apps (e2e)', () => {
     await page.locator('[data-test=live-run] .v-chip', { hasText: 'completed' }).waitFor({ timeout: 30_000 });
     await page.goto(`${url}/ui/apps/review-digest?version=2`);
     await page.locator('[data-a2ui=big_sentiment]').waitFor({ state: 'attached' });
-    expect(await page.locator('[data-a2ui=summary]').count()).toBe(0);
+    // The page shows v2's whole surface and nothing of v1's (no summary): exactly v2's components, once rendered.
+    const shown = () => page.locator('[data-a2ui]').evaluateAll((els) => [...new Set(els.map((e) => (e as HTMLElement).dataset.a2ui))].sort());
+    await expect.poll(shown, { timeout: 15_000 }).toEqual(['ask', 'big_sentiment', 'go', 'review', 'root']);
     await page.locator('[data-a2ui=review] textarea').first().fill('Lovely.');
     await page.click('[data-a2ui=go]');
     await page.locator('[data-a2ui=big_sentiment]', { hasText: 'positive' }).waitFor({ timeout: 30_000 });
