@@ -13,8 +13,8 @@ const long = 'word '.repeat(144);
 
 function script(req: FakeRequest): FakeReply {
   const system = req.messages.find((m) => m.role === 'system')?.content ?? '';
-  // An agent step is not streamed: the model thinks for twelve seconds, then answers.
-  if (req.tools) return new Promise((resolve) => setTimeout(() => resolve(JSON.stringify({ finish: { answer: 'late' } })), 12_000)) as never;
+  // An agent step is not streamed: the model never answers, so only the cancel can end the call.
+  if (req.tools) return new Promise<never>(() => {});
   if (system.includes('op: slow')) return { text: formatPredictReply({ result: long }), delayMs: 200 };
   return { text: long, delayMs: 200 };
 }
