@@ -44,12 +44,16 @@ describe.each(dialects)('store (%s)', (dialect) => {
   it('moves status with events, and a terminal status is final', async () => {
     const run = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: {} });
     await appendEvents(db.store, run.id, [{ type: 'run.started', key: 'run.started', data: { kind: 'pipeline', target, inputs: {} } }], { status: 'running' });
-    expect((await getRun(db.store, run.id)).startedAt).not.toBeNull();
+    // The run started when its run.started was written, and ended when the terminal status was.
+    const [started] = await listEvents(db.store, run.id, 0, 10);
+    expect(String((await getRun(db.store, run.id)).startedAt)).toBe(String(started!.time));
+    const ending = Date.now();
     await updateRun(db.store, run.id, { status: 'completed', outputs: { x: 1 } });
     expect(await updateRun(db.store, run.id, { status: 'running' })).toBe(false);
     const row = await getRun(db.store, run.id);
     expect(row).toMatchObject({ status: 'completed', outputs: { x: 1 } });
-    expect(row.endedAt).not.toBeNull();
+    expect(Date.parse(String(row.endedAt))).toBeGreaterThanOrEqual(ending - 1000);
+    expect(Date.parse(String(row.endedAt))).toBeLessThanOrEqual(Date.now() + 1000);
     await addUsage(db.store.knex, run.id, { inputTokens: 10, outputTokens: 5, costUsd: 0.25 });
     await addUsage(db.store.knex, run.id, { inputTokens: 1, outputTokens: 1, costUsd: 0.25 });
     expect(await getRun(db.store, run.id)).toMatchObject({ inputTokens: 11, outputTokens: 6, costUsd: 0.5 });
