@@ -11,7 +11,7 @@ import type { FakeReply, FakeRequest } from '../fakes/script.js';
 // Sixty chunks, one every 200 ms: about twelve seconds of generation.
 const long = 'word '.repeat(144);
 
-function script(req: FakeRequest): FakeReply {
+function script(req: FakeRequest): FakeReply | Promise<FakeReply> {
   const system = req.messages.find((m) => m.role === 'system')?.content ?? '';
   // An agent step is not streamed: the model never answers, so only the cancel can end the call.
   if (req.tools) return new Promise<never>(() => {});
