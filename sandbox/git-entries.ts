@@ -16,40 +16,54 @@ export interface GitEntries {
   truncated?: string;
 }
 
+/** What a walk has found so far, and the directories it has still to read. */
+interface Walk {
+  entries: Map<string, string>;
+  queue: Array<[string, number]>;
+  truncated?: string;
+}
+
 /** The `.git` entries under `workspace`, at most MAX_DEPTH levels down and MAX_DIRS directories read, never following a symlink. */
 export function findGitEntries(workspace: string): GitEntries {
-  const entries = new Map<string, string>();
-  let truncated: string | undefined;
+  const walk: Walk = { entries: new Map(), queue: [[workspace, 0]] };
   let read = 0;
-  const queue: Array<[string, number]> = [[workspace, 0]];
-  while (queue.length) {
-    const [dir, depth] = queue.shift()!;
+  while (walk.queue.length) {
+    const [dir, depth] = walk.queue.shift()!;
     if (++read > MAX_DIRS) {
-      truncated = `more than ${MAX_DIRS} directories in the workspace`;
+      walk.truncated = `more than ${MAX_DIRS} directories in the workspace`;
       break;
     }
-    let children: fs.Dirent[];
-    try {
-      children = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const c of children) {
-      const p = path.join(dir, c.name);
-      if (c.name === '.git') {
-        try {
-          const st = fs.lstatSync(p);
-          entries.set(p, `${st.dev}:${st.ino}`);
-        } catch {
-          // gone since the listing
-        }
-      } else if (c.isDirectory() && !SKIPPED.has(c.name)) {
-        if (depth + 1 > MAX_DEPTH) truncated ??= `directories deeper than ${MAX_DEPTH} levels (${p})`;
-        else queue.push([p, depth + 1]);
-      }
-    }
+    for (const c of listDir(dir)) visit(walk, path.join(dir, c.name), c, depth);
   }
-  return truncated ? { entries, truncated } : { entries };
+  return walk.truncated ? { entries: walk.entries, truncated: walk.truncated } : { entries: walk.entries };
+}
+
+/** A directory's children; none when it cannot be read (gone, or not ours to read). */
+function listDir(dir: string): fs.Dirent[] {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
+/** Notes a `.git` child by its identity, queues a directory to read next, or marks the walk truncated at its depth bound. */
+function visit(walk: Walk, p: string, c: fs.Dirent, depth: number): void {
+  if (c.name === '.git') {
+    const st = lstatOrNull(p); // null: gone since the listing
+    if (st) walk.entries.set(p, `${st.dev}:${st.ino}`);
+  } else if (c.isDirectory() && !SKIPPED.has(c.name)) {
+    if (depth + 1 > MAX_DEPTH) walk.truncated ??= `directories deeper than ${MAX_DEPTH} levels (${p})`;
+    else walk.queue.push([p, depth + 1]);
+  }
+}
+
+function lstatOrNull(p: string): fs.Stats | null {
+  try {
+    return fs.lstatSync(p);
+  } catch {
+    return null;
+  }
 }
 
 /** Renames every `.git` in `after` that was not in `before` (by identity: one replaced in place is new) to `.git.quarantined-<time>`; answers the lines to show. */
