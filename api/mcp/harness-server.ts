@@ -97,6 +97,13 @@ async function callTool(ctx: AppContext, tool: ExposedTool, args: Record<string,
 /** A server instance for one connection (the HTTP endpoint is stateless: one per request). */
 export function harnessMcpServer(ctx: AppContext): Server {
   const server = new Server({ name: 'vloop-harness', version: '0.1.0' }, { capabilities: { tools: { listChanged: false }, resources: {} } });
+  serveTools(server, ctx);
+  serveResources(server, ctx);
+  return server;
+}
+
+/** Exposed components and pipelines, listed and called as tools. */
+function serveTools(server: Server, ctx: AppContext): void {
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
     tools: (await exposedTools(ctx)).map((t) => ({ name: t.name, title: t.title, description: t.description, inputSchema: t.inputSchema as never, ...(t.outputSchema ? { outputSchema: t.outputSchema as never } : {}) })),
   }));
@@ -114,6 +121,10 @@ export function harnessMcpServer(ctx: AppContext): Server {
       return { isError: true, content: [{ type: 'text' as const, text: (err as Error).message }] };
     }
   });
+}
+
+/** Runs of exposed targets and exposed datasets, listed and read as resources. */
+function serveResources(server: Server, ctx: AppContext): void {
   server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
     resourceTemplates: [
       { uriTemplate: 'vloop://runs/{id}', name: 'run', description: 'A run of an exposed target: status, inputs, outputs, tokens', mimeType: 'application/json' },
@@ -133,19 +144,24 @@ export function harnessMcpServer(ctx: AppContext): Server {
   });
   server.setRequestHandler(ReadResourceRequestSchema, async (req) => {
     const uri = req.params.uri;
-    const run = /^vloop:\/\/runs\/([^/]+)$/.exec(uri);
-    const dataset = /^vloop:\/\/datasets\/([^/]+)$/.exec(uri);
-    const exposures = await listExposures(ctx.store);
-    let body: unknown;
-    if (run) {
-      const view = await getRunView(ctx, run[1]!).catch(() => undefined);
-      if (!view || !exposures.some((e) => e.kind === view.target.type && e.name === view.target.name)) throw new McpError(ErrorCode.InvalidParams, `no run of an exposed target at ${uri}`);
-      body = view;
-    } else if (dataset && exposures.some((e) => e.kind === 'dataset' && e.name === dataset[1])) {
-      const d = await datasets.getDataset(ctx.store, dataset[1]!);
-      body = { ...d, examples: await datasets.listExamples(ctx.store, d.id) };
-    } else throw new McpError(ErrorCode.InvalidParams, `no exposed resource at ${uri}`);
+    const body = await readResource(ctx, uri);
     return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(body, null, 2) }] };
   });
-  return server;
+}
+
+/** The run or dataset at `uri`, only when its target or itself is exposed. */
+async function readResource(ctx: AppContext, uri: string): Promise<unknown> {
+  const run = /^vloop:\/\/runs\/([^/]+)$/.exec(uri);
+  const dataset = /^vloop:\/\/datasets\/([^/]+)$/.exec(uri);
+  const exposures = await listExposures(ctx.store);
+  if (run) {
+    const view = await getRunView(ctx, run[1]!).catch(() => undefined);
+    if (!view || !exposures.some((e) => e.kind === view.target.type && e.name === view.target.name)) throw new McpError(ErrorCode.InvalidParams, `no run of an exposed target at ${uri}`);
+    return view;
+  }
+  if (dataset && exposures.some((e) => e.kind === 'dataset' && e.name === dataset[1])) {
+    const d = await datasets.getDataset(ctx.store, dataset[1]!);
+    return { ...d, examples: await datasets.listExamples(ctx.store, d.id) };
+  }
+  throw new McpError(ErrorCode.InvalidParams, `no exposed resource at ${uri}`);
 }
