@@ -102,53 +102,65 @@ export function validateSurface(spec: unknown, shape: TargetShape): Problem[] {
   const parsed = a2uiSurface.safeParse(spec);
   if (!parsed.success) return parsed.error.issues.map((i) => ({ path: `/${i.path.join('/')}`, message: i.message }));
   const surface = parsed.data;
-  const problems: Problem[] = [];
+  return [...scriptProblems(surface), ...treeProblems(surface), ...surface.components.flatMap((c, i) => bindingProblems(c, i, shape))];
+}
+
+/** Every string that reads as markup or script, anywhere in the components. */
+function scriptProblems(surface: A2uiSurface): Problem[] {
   const all: Array<{ path: string; value: string }> = [];
   strings(surface.components, '/components', all);
-  for (const s of all) if (SCRIPTY.test(s.value)) problems.push({ path: s.path, message: 'script or markup is not allowed in a declarative view' });
+  return all.filter((s) => SCRIPTY.test(s.value)).map((s) => ({ path: s.path, message: 'script or markup is not allowed in a declarative view' }));
+}
 
+const kids = (c: A2uiComponent): string[] => ('children' in c ? c.children : 'child' in c ? [c.child] : []);
+
+/** The ids make a tree: unique, one `root`, children that exist, no cycles. */
+function treeProblems(surface: A2uiSurface): Problem[] {
+  const problems: Problem[] = [];
   const byId = new Map<string, A2uiComponent>();
   surface.components.forEach((c, i) => {
     if (byId.has(c.id)) problems.push({ path: `/components/${i}/id`, message: `duplicate component id '${c.id}'` });
     byId.set(c.id, c);
   });
   if (!byId.has('root')) problems.push({ path: '/components', message: "no component has the id 'root'" });
-  const kids = (c: A2uiComponent): string[] => ('children' in c ? c.children : 'child' in c ? [c.child] : []);
   surface.components.forEach((c, i) => {
     for (const k of kids(c)) if (!byId.has(k)) problems.push({ path: `/components/${i}`, message: `'${c.id}' refers to a child '${k}' that does not exist` });
   });
-  // A tree: no component is its own ancestor.
-  const visiting = new Set<string>();
-  const cyclic = (cid: string): boolean => {
-    if (visiting.has(cid)) return true;
-    visiting.add(cid);
-    const c = byId.get(cid);
-    const bad = c ? kids(c).some(cyclic) : false;
-    visiting.delete(cid);
-    return bad;
-  };
-  if (byId.has('root') && cyclic('root')) problems.push({ path: '/components', message: 'the component tree has a cycle' });
+  if (byId.has('root') && cyclic(byId, 'root', new Set())) problems.push({ path: '/components', message: 'the component tree has a cycle' });
+  return problems;
+}
 
-  surface.components.forEach((c, i) => {
-    const bindings: Array<{ prop: string; path: string }> = [];
-    for (const [prop, v] of Object.entries(c)) if (v && typeof v === 'object' && 'path' in v && typeof v.path === 'string') bindings.push({ prop, path: v.path });
-    for (const b of bindings) {
-      const target = resolveBinding(b.path, shape);
-      const at = `/components/${i}/${b.prop}`;
-      if (!target) {
-        problems.push({ path: at, message: `'${b.path}' binds to nothing: the target has ${describe(shape)}` });
-        continue;
-      }
-      const rule = BINDS[c.component];
-      if (!rule || rule.prop !== b.prop) continue;
-      const side = target.side;
-      if (!rule.sides.includes(side)) problems.push({ path: at, message: `a ${c.component} binds to ${rule.sides.join(' or ')}, not ${side}` });
-      else if (side !== 'run' && rule.kinds && !rule.kinds.includes((target as { field: TargetField }).field.kind)) {
-        const f = (target as { field: TargetField }).field;
-        problems.push({ path: at, message: `a ${c.component} cannot show ${side} field '${f.name}' of kind ${f.kind} (it takes ${rule.kinds.join(', ')})` });
-      }
+/** A tree: no component is its own ancestor. */
+function cyclic(byId: Map<string, A2uiComponent>, cid: string, visiting: Set<string>): boolean {
+  if (visiting.has(cid)) return true;
+  visiting.add(cid);
+  const c = byId.get(cid);
+  const bad = c ? kids(c).some((k) => cyclic(byId, k, visiting)) : false;
+  visiting.delete(cid);
+  return bad;
+}
+
+/** Each binding of component `i` points at something, of a side and kind the component can show. */
+function bindingProblems(c: A2uiComponent, i: number, shape: TargetShape): Problem[] {
+  const problems: Problem[] = [];
+  const bindings: Array<{ prop: string; path: string }> = [];
+  for (const [prop, v] of Object.entries(c)) if (v && typeof v === 'object' && 'path' in v && typeof v.path === 'string') bindings.push({ prop, path: v.path });
+  for (const b of bindings) {
+    const target = resolveBinding(b.path, shape);
+    const at = `/components/${i}/${b.prop}`;
+    if (!target) {
+      problems.push({ path: at, message: `'${b.path}' binds to nothing: the target has ${describe(shape)}` });
+      continue;
     }
-  });
+    const rule = BINDS[c.component];
+    if (!rule || rule.prop !== b.prop) continue;
+    const side = target.side;
+    if (!rule.sides.includes(side)) problems.push({ path: at, message: `a ${c.component} binds to ${rule.sides.join(' or ')}, not ${side}` });
+    else if (side !== 'run' && rule.kinds && !rule.kinds.includes((target as { field: TargetField }).field.kind)) {
+      const f = (target as { field: TargetField }).field;
+      problems.push({ path: at, message: `a ${c.component} cannot show ${side} field '${f.name}' of kind ${f.kind} (it takes ${rule.kinds.join(', ')})` });
+    }
+  }
   return problems;
 }
 
