@@ -156,40 +156,55 @@ const generateBody = z.strictObject({
 /** The view schema the model's JSON answer is constrained to. */
 const viewSchema = z.toJSONSchema(a2uiSurface) as Record<string, unknown>;
 
-async function startGeneration(ctx: AppContext, base: AppManifest, baseVersion: number | undefined, o: { prompt: string; provider: string; model?: string | undefined; maxRepairs: number }) {
+type GenerationOptions = { prompt: string; provider: string; model?: string | undefined; maxRepairs: number };
+type TargetShape = Awaited<ReturnType<typeof targetShape>>;
+
+async function startGeneration(ctx: AppContext, base: AppManifest, baseVersion: number | undefined, o: GenerationOptions) {
   const shape = await targetShape(ctx, base.target);
-  let providerType: string;
-  try {
-    providerType = (await getProvider(ctx.store, o.provider)).type;
-  } catch (err) {
-    if (err instanceof NotFoundError) throw new SpecError('cannot generate', [{ path: 'provider', message: `provider '${o.provider}' does not exist` }]);
-    throw err;
-  }
-  const capableModel = providerType !== 'local';
+  const capableModel = (await providerType(ctx, o.provider)) !== 'local';
   // The embedded model does not design views: the scaffold takes what it can read from the prompt, and says what.
   let fromPrompt: string[] | undefined;
-  if (!capableModel) {
-    const described = base.view.kind === 'declarative' ? describeView(base.view.spec as A2uiSurface, shape, o.prompt, { fresh: baseVersion === undefined }) : undefined;
-    if (baseVersion !== undefined && !described?.used.length) {
-      throw new AppError(
-        400,
-        'view_unchanged',
-        `could not change the view: provider '${o.provider}' is the embedded model, which does not design views, and nothing in the description is something the scaffold can apply (a quoted title, which outputs to show or hide and in what order, labels in quotes); no version was saved. Refine with a provider that has a capable model (OpenAI, Anthropic, Ollama).`,
-      );
-    }
-    if (described) base = { ...base, view: { kind: 'declarative', spec: described.surface } };
-    fromPrompt = described?.used ?? [];
-  }
-  const targetRef = kindRef(base.target.kind === 'pipeline' ? 'pipeline' : 'component', base.target.name, base.target.version);
-  const recent = (await listRuns(ctx.store, { status: 'completed', limit: 50 })).runs.filter((r) => kindRef(r.target.type, r.target.name, r.target.version) === targetRef).slice(0, 3);
+  if (!capableModel) ({ base, fromPrompt } = scaffoldFromPrompt(base, shape, baseVersion, o));
+  const examples = await recentOutputs(ctx, base.target);
   return startRun(ctx, {
     kind: 'generate',
     target: { type: 'app', id: base.name, name: base.name, version: baseVersion ?? 0 },
     inputs: { prompt: o.prompt, target: base.target },
     workflow: appGenerateWorkflow,
-    input: (runId) => ({ runId, base, baseVersion, shape, prompt: o.prompt, provider: o.provider, model: o.model, capableModel, ...(fromPrompt ? { fromPrompt } : {}), examples: recent.map((r) => r.outputs ?? {}), maxRepairs: o.maxRepairs, viewSchema }),
+    input: (runId) => ({ runId, base, baseVersion, shape, prompt: o.prompt, provider: o.provider, model: o.model, capableModel, ...(fromPrompt ? { fromPrompt } : {}), examples, maxRepairs: o.maxRepairs, viewSchema }),
     providers: [o.provider],
   });
+}
+
+/** The named provider's type; a missing provider is the request's fault. */
+async function providerType(ctx: AppContext, provider: string): Promise<string> {
+  try {
+    return (await getProvider(ctx.store, provider)).type;
+  } catch (err) {
+    if (err instanceof NotFoundError) throw new SpecError('cannot generate', [{ path: 'provider', message: `provider '${provider}' does not exist` }]);
+    throw err;
+  }
+}
+
+/** For the embedded model: the view the scaffold reads from the prompt, and what it used; a refinement must use something. */
+function scaffoldFromPrompt(base: AppManifest, shape: TargetShape, baseVersion: number | undefined, o: GenerationOptions): { base: AppManifest; fromPrompt: string[] } {
+  const described = base.view.kind === 'declarative' ? describeView(base.view.spec as A2uiSurface, shape, o.prompt, { fresh: baseVersion === undefined }) : undefined;
+  if (baseVersion !== undefined && !described?.used.length) {
+    throw new AppError(
+      400,
+      'view_unchanged',
+      `could not change the view: provider '${o.provider}' is the embedded model, which does not design views, and nothing in the description is something the scaffold can apply (a quoted title, which outputs to show or hide and in what order, labels in quotes); no version was saved. Refine with a provider that has a capable model (OpenAI, Anthropic, Ollama).`,
+    );
+  }
+  if (described) base = { ...base, view: { kind: 'declarative', spec: described.surface } };
+  return { base, fromPrompt: described?.used ?? [] };
+}
+
+/** Outputs of the target's three latest completed runs: examples for the model. */
+async function recentOutputs(ctx: AppContext, target: AppTarget) {
+  const targetRef = kindRef(target.kind === 'pipeline' ? 'pipeline' : 'component', target.name, target.version);
+  const recent = (await listRuns(ctx.store, { status: 'completed', limit: 50 })).runs.filter((r) => kindRef(r.target.type, r.target.name, r.target.version) === targetRef).slice(0, 3);
+  return recent.map((r) => r.outputs ?? {});
 }
 
 /** Generate a new app (its first version) or, when the name exists, its next version. */
