@@ -260,55 +260,67 @@ export function configFromEnv(env: Env, cwd: string): HarnessConfig {
   const e = parsed.data;
   const dir = path.resolve(cwd, e.VLOOP_PROJECT_DIR ?? '.vloop');
   const paths = projectPaths(dir, e.TOOLS_POLICY_PATH ? path.resolve(cwd, e.TOOLS_POLICY_PATH) : undefined);
-  const home = e.HOME ?? '/root';
   return {
     paths,
     telemetry: telemetryFrom(e),
     api: { host: e.HARNESS_HOST, port: e.HARNESS_PORT, appsPort: e.HARNESS_APPS_PORT, token: e.HARNESS_TOKEN, allowedHosts: allowedHostsFor(e.HARNESS_HOST, e.HARNESS_ALLOWED_HOSTS) },
     db: dbConfigFrom(env.VLOOP_DB_URL, paths.db),
-    temporal: {
-      address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE,
-      taskQueue: e.TEMPORAL_TASK_QUEUE,
-      tlsCertPath: e.TEMPORAL_TLS_CERT,
-      tlsKeyPath: e.TEMPORAL_TLS_KEY,
-      apiKey: e.TEMPORAL_API_KEY,
-      devPort: e.TEMPORAL_DEV_PORT,
-      devUiPort: e.TEMPORAL_DEV_UI_PORT,
-      uiUrl: e.TEMPORAL_UI_URL ?? `http://127.0.0.1:${e.TEMPORAL_DEV_UI_PORT}`,
-      cliPath: e.TEMPORAL_CLI_PATH,
-      workflowCacheSize: e.TEMPORAL_WORKFLOW_CACHE,
-      logLevel: e.TEMPORAL_LOG_LEVEL as TemporalConfig['logLevel'],
-    },
-    tools: {
-      workspace: path.resolve(cwd, e.HARNESS_WORKSPACE ?? '.'),
-      home,
-      policyPath: paths.policy,
-      projectDir: dir,
-      artifactsDir: paths.artifacts,
-      chromiumPath: e.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      sandbox: e.HARNESS_SANDBOX ?? 'auto',
-      env: Object.fromEntries(SAFE_TOOL_ENV.filter((k) => env[k] !== undefined).map((k) => [k, env[k]!])),
-      hostEnv: { ...env },
-      harnessEndpoints: harnessEndpointsFor(
-        { host: e.HARNESS_HOST, port: e.HARNESS_PORT, appsPort: e.HARNESS_APPS_PORT },
-        { address: e.TEMPORAL_ADDRESS, devPort: e.TEMPORAL_DEV_PORT, devUiPort: e.TEMPORAL_DEV_UI_PORT, uiUrl: e.TEMPORAL_UI_URL ?? `http://127.0.0.1:${e.TEMPORAL_DEV_UI_PORT}` },
-      ),
-    },
-    models: {
-      provider: e.LM_PROVIDER,
-      model: e.LM_MODEL,
-      openaiApiKey: e.OPENAI_API_KEY,
-      openaiBaseUrl: e.OPENAI_BASE_URL,
-      anthropicApiKey: e.ANTHROPIC_API_KEY,
-      ollamaBaseUrl: e.OLLAMA_BASE_URL,
-      localModelPath: e.LOCAL_MODEL_PATH ? path.resolve(cwd, e.LOCAL_MODEL_PATH) : undefined,
-      modelsDir: paths.models,
-      skipDownload: e.VLOOP_SKIP_MODEL === '1',
-    },
+    temporal: temporalFrom(e),
+    tools: toolsFrom(e, env, cwd, paths),
+    models: modelsFrom(e, cwd, paths),
     secretKeyText: e.HARNESS_SECRET_KEY,
     logLevel: e.LOG_LEVEL,
     workflowBundle: e.VLOOP_WORKFLOW_BUNDLE,
     searchPath: e.PATH ?? '',
+  };
+}
+
+function temporalFrom(e: z.infer<typeof envSchema>): TemporalConfig {
+  return {
+    address: e.TEMPORAL_ADDRESS,
+    namespace: e.TEMPORAL_NAMESPACE,
+    taskQueue: e.TEMPORAL_TASK_QUEUE,
+    tlsCertPath: e.TEMPORAL_TLS_CERT,
+    tlsKeyPath: e.TEMPORAL_TLS_KEY,
+    apiKey: e.TEMPORAL_API_KEY,
+    devPort: e.TEMPORAL_DEV_PORT,
+    devUiPort: e.TEMPORAL_DEV_UI_PORT,
+    uiUrl: e.TEMPORAL_UI_URL ?? `http://127.0.0.1:${e.TEMPORAL_DEV_UI_PORT}`,
+    cliPath: e.TEMPORAL_CLI_PATH,
+    workflowCacheSize: e.TEMPORAL_WORKFLOW_CACHE,
+    logLevel: e.TEMPORAL_LOG_LEVEL as TemporalConfig['logLevel'],
+  };
+}
+
+/** The tools' world: where they work, the environment they see, and the harness's own endpoints they must not reach. */
+function toolsFrom(e: z.infer<typeof envSchema>, env: Env, cwd: string, paths: ProjectPaths): ToolsConfig {
+  return {
+    workspace: path.resolve(cwd, e.HARNESS_WORKSPACE ?? '.'),
+    home: e.HOME ?? '/root',
+    policyPath: paths.policy,
+    projectDir: paths.dir,
+    artifactsDir: paths.artifacts,
+    chromiumPath: e.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    sandbox: e.HARNESS_SANDBOX ?? 'auto',
+    env: Object.fromEntries(SAFE_TOOL_ENV.filter((k) => env[k] !== undefined).map((k) => [k, env[k]!])),
+    hostEnv: { ...env },
+    harnessEndpoints: harnessEndpointsFor(
+      { host: e.HARNESS_HOST, port: e.HARNESS_PORT, appsPort: e.HARNESS_APPS_PORT },
+      { address: e.TEMPORAL_ADDRESS, devPort: e.TEMPORAL_DEV_PORT, devUiPort: e.TEMPORAL_DEV_UI_PORT, uiUrl: e.TEMPORAL_UI_URL ?? `http://127.0.0.1:${e.TEMPORAL_DEV_UI_PORT}` },
+    ),
+  };
+}
+
+function modelsFrom(e: z.infer<typeof envSchema>, cwd: string, paths: ProjectPaths): ModelsConfig {
+  return {
+    provider: e.LM_PROVIDER,
+    model: e.LM_MODEL,
+    openaiApiKey: e.OPENAI_API_KEY,
+    openaiBaseUrl: e.OPENAI_BASE_URL,
+    anthropicApiKey: e.ANTHROPIC_API_KEY,
+    ollamaBaseUrl: e.OLLAMA_BASE_URL,
+    localModelPath: e.LOCAL_MODEL_PATH ? path.resolve(cwd, e.LOCAL_MODEL_PATH) : undefined,
+    modelsDir: paths.models,
+    skipDownload: e.VLOOP_SKIP_MODEL === '1',
   };
 }
