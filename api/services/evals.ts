@@ -144,10 +144,7 @@ export async function compareEvals(ctx: AppContext, ids: string[], baselineId?: 
   // The baseline first: every delta is "this run minus the baseline", whatever order the runs were picked in.
   const byAge = [...picked].sort((a, b) => a.run.createdAt.localeCompare(b.run.createdAt) || a.run.id.localeCompare(b.run.id));
   const evals = [byAge.find((e) => e.run.id === baseline)!, ...byAge.filter((e) => e.run.id !== baseline)];
-  const aggregatesOf = (e: (typeof evals)[number]) => (e.run.outputs as { aggregates?: Record<string, { mean: number; n?: number }> } | null)?.aggregates ?? {};
   const metrics = [...new Set(evals.flatMap((e) => Object.keys(aggregatesOf(e))))];
-  const against = (values: Array<number | null>) => values.map((v) => (v === null || values[0] === null ? null : v - values[0]!));
-  const judged = (k: string, deltas: Array<number | null>) => deltas.map((d, i) => (i === 0 ? null : verdictOf(d, directionOf(k))));
   const aggregates = Object.fromEntries(
     metrics.map((k) => {
       const means = evals.map((e) => aggregatesOf(e)[k]?.mean ?? null);
@@ -155,6 +152,28 @@ export async function compareEvals(ctx: AppContext, ids: string[], baselineId?: 
       return [k, { means, deltas, verdicts: judged(k, deltas) }];
     }),
   );
+  const { changes, unchanged } = exampleChanges(evals, metrics);
+  return { baseline, baselineBy: chosen.by, runs: evals.map((e) => e.run), columns: columnNames(evals.map((e) => e.run), labelled), metrics, aggregates, changes, unchanged };
+}
+
+type EvalView = Awaited<ReturnType<typeof evalView>>;
+
+function aggregatesOf(e: EvalView) {
+  return (e.run.outputs as { aggregates?: Record<string, { mean: number; n?: number }> } | null)?.aggregates ?? {};
+}
+
+/** Each value minus the first (the baseline's); null where either is missing. */
+function against(values: Array<number | null>) {
+  return values.map((v) => (v === null || values[0] === null ? null : v - values[0]!));
+}
+
+/** The verdict on each delta of metric `k`; the baseline's own column has none. */
+function judged(k: string, deltas: Array<number | null>) {
+  return deltas.map((d, i) => (i === 0 ? null : verdictOf(d, directionOf(k))));
+}
+
+/** The examples whose score moved on some metric, regressions first and worst first; and how many did not. */
+function exampleChanges(evals: EvalView[], metrics: string[]) {
   const results = evals.map((e) => new Map(e.results.map((r) => [r.exampleId, r])));
   const exampleIds = [...new Set(evals.flatMap((e) => e.results.map((r) => r.exampleId)))].sort();
   const changes = exampleIds.flatMap((exampleId) => {
@@ -170,7 +189,7 @@ export async function compareEvals(ctx: AppContext, ids: string[], baselineId?: 
   });
   const rank = { regression: 0, mixed: 1, improvement: 2 };
   changes.sort((x, y) => rank[x.kind] - rank[y.kind] || x.worstDelta - y.worstDelta);
-  return { baseline, baselineBy: chosen.by, runs: evals.map((e) => e.run), columns: columnNames(evals.map((e) => e.run), labelled), metrics, aggregates, changes, unchanged: exampleIds.length - changes.length };
+  return { changes, unchanged: exampleIds.length - changes.length };
 }
 
 /** Which evals ran the version their target's production label names now. */
