@@ -22,6 +22,13 @@ function readProgram(file: string): unknown {
 
 export function componentCommands(program: Command): void {
   const component = program.command('component').description('components: DSPy programs in and out, archive and delete');
+  importDspyCommand(component);
+  archiveCommands(component);
+  deleteCommand(component);
+  exportDspyCommand(component);
+}
+
+function importDspyCommand(component: Command): void {
   component
     .command('import-dspy <program>')
     .description('read a program saved by DSPy (program.save) into component versions')
@@ -35,6 +42,9 @@ export function componentCommands(program: Command): void {
       const { components } = await api('POST', '/api/components/import/dspy', body);
       for (const c of components as Array<{ name: string; version: number; kind: string }>) console.log(`imported ${versionRef(c.name, c.version)} (${c.kind})`);
     });
+}
+
+function archiveCommands(component: Command): void {
   for (const [verb, help] of [
     ['archive', 'hide a component from the list (it still runs where a pipeline names it)'],
     ['unarchive', 'bring an archived component back into the list'],
@@ -47,6 +57,9 @@ export function componentCommands(program: Command): void {
         console.log(`${verb}d ${name}`);
       });
   }
+}
+
+function deleteCommand(component: Command): void {
   component
     .command('delete <ref>')
     .description('delete a component and all its versions (name), or one version (name@version); refused while something uses it')
@@ -56,6 +69,9 @@ export function componentCommands(program: Command): void {
       await api('DELETE', `/api/components/${r.name}${r.version !== undefined ? `/versions/${r.version}` : ''}`);
       console.log(`deleted ${ref}`);
     });
+}
+
+function exportDspyCommand(component: Command): void {
   component
     .command('export-dspy <ref>')
     .description('write a component version (name or name@version) as DSPy saves a program, for program.load()')
