@@ -68,7 +68,18 @@ async function checks(): Promise<Check[]> {
   const out: Check[] = [];
   const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
   out.push({ name: 'node', ok: major > 20 || (major === 20 && minor >= 19), detail: `v${process.versions.node} (needs >= 20.19)`, required: true });
+  out.push(...(await temporalChecks()));
+  out.push(...(await storeChecks()));
+  out.push(await apiCheck());
+  const chromium = [config().tools.chromiumPath, '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
+  out.push({ name: 'chromium', ok: !!chromium, detail: chromium ?? 'not found: `apt-get install -y chromium` (browser tool and e2e tests)', required: false });
+  out.push(...sandboxChecks());
+  return out;
+}
 
+/** The Temporal CLI (when the harness manages the server) and the server itself. */
+async function temporalChecks(): Promise<Check[]> {
+  const out: Check[] = [];
   const t = temporalTarget();
   const cli = findTemporalCli(cliSearch());
   if (t.managed) {
@@ -82,7 +93,12 @@ async function checks(): Promise<Check[]> {
   }
   const reachable = await waitForTemporal(t.address, 1500).then(() => true, () => false);
   out.push({ name: 'temporal', ok: reachable, detail: `${t.address} namespace ${t.namespace}${reachable ? '' : t.managed ? ' (not running: `npm start` starts it)' : ' (unreachable)'}`, required: !t.managed });
+  return out;
+}
 
+/** The store opens and is migrated; then each provider in it. */
+async function storeChecks(): Promise<Check[]> {
+  const out: Check[] = [];
   const cfg = config().db;
   try {
     const store = await prepareStore();
@@ -95,9 +111,12 @@ async function checks(): Promise<Check[]> {
   } catch (err) {
     out.push({ name: 'store', ok: false, detail: (err as Error).message, required: true });
   }
-  out.push(await apiCheck());
-  const chromium = [config().tools.chromiumPath, '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
-  out.push({ name: 'chromium', ok: !!chromium, detail: chromium ?? 'not found: `apt-get install -y chromium` (browser tool and e2e tests)', required: false });
+  return out;
+}
+
+/** The terminal sandbox, and each property its probe found inside it. */
+function sandboxChecks(): Check[] {
+  const out: Check[] = [];
   const sandbox = sandboxStatus(config().tools);
   out.push({
     name: 'terminal sandbox',
