@@ -41,6 +41,12 @@ function optimizeVerdict(o: Record<string, unknown>): string {
 }
 
 export function evalCommands(program: Command): void {
+  datasetImportCommand(program);
+  evalCommand(program);
+  optimizeCommand(program);
+}
+
+function datasetImportCommand(program: Command): void {
   program
     .command('dataset-import <dataset> <file>')
     .description('import examples from a .jsonl or .csv file (all or nothing); creates the dataset if needed')
@@ -53,7 +59,9 @@ export function evalCommands(program: Command): void {
       const r = await api('POST', `/api/datasets/${encodeURIComponent(dataset)}/import`, { format, content: fs.readFileSync(file, 'utf8'), split: o.split });
       console.log(`imported ${r.added} examples into ${dataset} (train ${r.splits.train}, dev ${r.splits.dev}, test ${r.splits.test})`);
     });
+}
 
+function evalCommand(program: Command): void {
   program
     .command('eval')
     .description('evaluate a component or pipeline version on a dataset split')
@@ -79,7 +87,9 @@ export function evalCommands(program: Command): void {
       console.log(`eval ${run.id} started`);
       await followWithProgress(run.id, 'example:', total);
     });
+}
 
+function optimizeCommand(program: Command): void {
   program
     .command('optimize')
     .description('BootstrapFewShot: demos from passing train traces; a new version only when it beats the current one on dev')
