@@ -4,7 +4,12 @@ import { defineConfig } from 'vitest/config';
 // global setup, SQLite and PostgreSQL, fake providers), e2e (the dashboard in chromium) and security
 // (attacks on the gate, the sandbox, the tools and the app bridge, run for real).
 // Tests wait on conditions with their own deadlines; the per-test limit only catches a hang, so it leaves room for a loaded CI machine.
-const withServices = { globalSetup: ['test/global-setup.ts'], setupFiles: ['test/setup-runtime.ts'], testTimeout: 120_000, hookTimeout: 120_000 };
+const withServices = {
+  globalSetup: ['test/global-setup.ts'],
+  setupFiles: ['test/setup-runtime.ts'],
+  testTimeout: 120_000,
+  hookTimeout: 120_000,
+};
 
 export default defineConfig({
   test: {
@@ -14,7 +19,13 @@ export default defineConfig({
     fileParallelism: true,
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
-      { test: { name: 'integration', include: ['test/integration/**/*.test.ts', 'test/workflows/**/*.test.ts'], ...withServices } },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts', 'test/workflows/**/*.test.ts'],
+          ...withServices,
+        },
+      },
       { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], ...withServices } },
       { test: { name: 'security', include: ['test/security/**/*.test.ts'], ...withServices } },
     ],

@@ -2,7 +2,18 @@
 // trajectory is the run's recorded turns, read from the store: the workflow does not carry it.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Usage } from '../core/messages.js';
-import { actionGrammar, actionSchema, agentToolNames, nativeTools, parseAction, parseNativeAction, renderReact, type AgentAction, type McpToolInfo, type TrajectoryStep } from '../core/react.js';
+import {
+  actionGrammar,
+  actionSchema,
+  agentToolNames,
+  nativeTools,
+  parseAction,
+  parseNativeAction,
+  renderReact,
+  type AgentAction,
+  type McpToolInfo,
+  type TrajectoryStep,
+} from '../core/react.js';
 import { agentCallId } from '../core/run-story/ids.js';
 import { parseSignature } from '../core/signature.js';
 import type { ComponentSpec } from '../core/specs.js';
@@ -26,11 +37,18 @@ export interface AgentStepInput {
 
 export type AgentStepResult = ({ action: AgentAction } | { problem: string }) & { usage: Usage; costUsd: number };
 
-export function createAgentStep(deps: { store: Store; callModel: CallModel; resolveProvider: (name: string) => Promise<ResolvedProvider> }) {
+export function createAgentStep(deps: {
+  store: Store;
+  callModel: CallModel;
+  resolveProvider: (name: string) => Promise<ResolvedProvider>;
+}) {
   return async function agentStep(input: AgentStepInput): Promise<AgentStepResult> {
     const { runId, component } = input;
     const resolved = await deps.resolveProvider(component.provider).catch((err: Error) => {
-      throw ApplicationFailure.nonRetryable(`provider '${component.provider}' cannot be used: ${err.message}`, 'ConfigError');
+      throw ApplicationFailure.nonRetryable(
+        `provider '${component.provider}' cannot be used: ${err.message}`,
+        'ConfigError',
+      );
     });
     const signature = parseSignature(component.signature);
     const trajectory = input.trajectory ?? (await agentTurns(deps.store, runId));
@@ -45,15 +63,28 @@ export function createAgentStep(deps: { store: Store; callModel: CallModel; reso
         callId: agentCallId(input.step),
         provider: component.provider,
         model: component.model,
-        messages: renderReact({ signature, instructions: component.instructions, tools, mcp, native, finishOnly: input.finishOnly }, input.inputs, trajectory),
+        messages: renderReact(
+          { signature, instructions: component.instructions, tools, mcp, native, finishOnly: input.finishOnly },
+          input.inputs,
+          trajectory,
+        ),
         adapter: native ? 'tools' : 'json',
         temperature: component.params?.temperature,
         maxTokens: component.params?.maxTokens,
-        ...(native ? { tools: nativeTools(signature, tools, mcp) } : { jsonSchema: resolved.provider.type === 'local' ? actionGrammar(signature, tools, mcp) : actionSchema(signature, tools) }),
+        ...(native
+          ? { tools: nativeTools(signature, tools, mcp) }
+          : {
+              jsonSchema:
+                resolved.provider.type === 'local'
+                  ? actionGrammar(signature, tools, mcp)
+                  : actionSchema(signature, tools),
+            }),
         stream: false,
       },
       (res) => {
-        parsed = native ? parseNativeAction(signature, res.text, res.toolCalls, tools) : parseAction(signature, res.text, tools);
+        parsed = native
+          ? parseNativeAction(signature, res.text, res.toolCalls, tools)
+          : parseAction(signature, res.text, tools);
         return 'problem' in parsed ? { parseError: parsed.problem } : {};
       },
     );

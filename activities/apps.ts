@@ -19,10 +19,22 @@ export interface DraftViewInput {
 export function createAppActivities(deps: { store: Store; callModel: CallModel }) {
   return {
     /** The model's draft of a view: the JSON it answered, or why it is not JSON (the workflow validates). */
-    async draftAppView(input: DraftViewInput): Promise<{ text: string; spec?: unknown; parseError?: string; model: string }> {
+    async draftAppView(
+      input: DraftViewInput,
+    ): Promise<{ text: string; spec?: unknown; parseError?: string; model: string }> {
       let spec: unknown;
       const r = await deps.callModel(
-        { runId: input.runId, callId: input.callId, stepId: input.callId, provider: input.provider, model: input.model, messages: input.messages, adapter: 'json', jsonSchema: input.jsonSchema, stream: true },
+        {
+          runId: input.runId,
+          callId: input.callId,
+          stepId: input.callId,
+          provider: input.provider,
+          model: input.model,
+          messages: input.messages,
+          adapter: 'json',
+          jsonSchema: input.jsonSchema,
+          stream: true,
+        },
         (res) => {
           try {
             spec = JSON.parse(res.text.slice(res.text.indexOf('{'), res.text.lastIndexOf('}') + 1));
@@ -32,15 +44,24 @@ export function createAppActivities(deps: { store: Store; callModel: CallModel }
           }
         },
       );
-      return { text: r.text, model: r.model, ...(spec !== undefined ? { spec } : { parseError: r.interpretation.parseError ?? 'no JSON' }) };
+      return {
+        text: r.text,
+        model: r.model,
+        ...(spec !== undefined ? { spec } : { parseError: r.interpretation.parseError ?? 'no JSON' }),
+      };
     },
 
     /** Save the manifest as the app's next version (its first when new), once per generation run. */
     async saveAppVersion(input: { manifest: AppManifest; idempotencyKey: string }): Promise<{ version: number }> {
       try {
-        return { version: await apps.addVersionOnce(deps.store, input.manifest.name, input.manifest, input.idempotencyKey) };
+        return {
+          version: await apps.addVersionOnce(deps.store, input.manifest.name, input.manifest, input.idempotencyKey),
+        };
       } catch (err) {
-        throw ApplicationFailure.nonRetryable(`the app version could not be saved: ${(err as Error).message}`, 'ConfigError');
+        throw ApplicationFailure.nonRetryable(
+          `the app version could not be saved: ${(err as Error).message}`,
+          'ConfigError',
+        );
       }
     },
   };

@@ -45,11 +45,32 @@ export function createChatTurn(deps: ChatDeps) {
 
   async function answer(input: ChatTurnInput): Promise<ChatTurnResult> {
     const { chatId, runId, messageId, target } = input;
-    await upsertMessage(deps.store, chatId, { key: chatMessageKey(messageId, 'user'), role: 'user', content: input.content });
+    await upsertMessage(deps.store, chatId, {
+      key: chatMessageKey(messageId, 'user'),
+      role: 'user',
+      content: input.content,
+    });
     const history = input.history ?? (await answeredTranscript(deps.store, chatId, messageId));
-    const messages: ChatMessage[] = [...(target.system ? [{ role: 'system' as const, content: target.system }] : []), ...history, { role: 'user', content: input.content }];
-    const result = await deps.callModel({ runId, callId: messageId, provider: target.provider, model: target.model, maxTokens: target.maxTokens, messages, stream: true });
-    const stored = await upsertMessage(deps.store, chatId, { key: chatMessageKey(messageId, 'assistant'), role: 'assistant', content: result.text, usage: result.usage });
+    const messages: ChatMessage[] = [
+      ...(target.system ? [{ role: 'system' as const, content: target.system }] : []),
+      ...history,
+      { role: 'user', content: input.content },
+    ];
+    const result = await deps.callModel({
+      runId,
+      callId: messageId,
+      provider: target.provider,
+      model: target.model,
+      maxTokens: target.maxTokens,
+      messages,
+      stream: true,
+    });
+    const stored = await upsertMessage(deps.store, chatId, {
+      key: chatMessageKey(messageId, 'assistant'),
+      role: 'assistant',
+      content: result.text,
+      usage: result.usage,
+    });
     return { messageId, seq: stored.seq, role: 'assistant', content: result.text, usage: result.usage };
   }
 }
@@ -58,6 +79,14 @@ export function createChatTurn(deps: ChatDeps) {
 export function createChatReply(deps: { store: Store }) {
   return async function chatReply(input: { chatId: string; messageId: string }): Promise<ChatTurnResult | null> {
     const row = await storedReply(deps.store, input.chatId, input.messageId);
-    return row ? { messageId: input.messageId, seq: row.seq, role: 'assistant', content: row.content, usage: row.usage ?? { inputTokens: 0, outputTokens: 0 } } : null;
+    return row
+      ? {
+          messageId: input.messageId,
+          seq: row.seq,
+          role: 'assistant',
+          content: row.content,
+          usage: row.usage ?? { inputTokens: 0, outputTokens: 0 },
+        }
+      : null;
   };
 }

@@ -8,7 +8,14 @@ import { recordEvaluation } from './telemetry.js';
 import type { ComponentSpec, RunKind } from '../core/specs.js';
 import type { Store } from '../db/knex.js';
 import type { RunTarget } from '../db/models/run.js';
-import { evalExampleAt, examplesById, listEvalResults, saveEvalResult, snapshotEvalExamples, type EvalResultRow } from '../db/repositories/datasets.js';
+import {
+  evalExampleAt,
+  examplesById,
+  listEvalResults,
+  saveEvalResult,
+  snapshotEvalExamples,
+  type EvalResultRow,
+} from '../db/repositories/datasets.js';
 import { ensureRun, getRun, setUsage } from '../db/repositories/runs.js';
 import { components } from '../db/repositories/versioned.js';
 import type { CallModel } from './llm/model-call.js';
@@ -23,7 +30,11 @@ export interface ScoreInput {
   error: string | null;
 }
 
-const JUDGE_SCHEMA = { type: 'object', properties: { reasoning: { type: 'string' }, score: { type: 'number' } }, required: ['reasoning', 'score'] };
+const JUDGE_SCHEMA = {
+  type: 'object',
+  properties: { reasoning: { type: 'string' }, score: { type: 'number' } },
+  required: ['reasoning', 'score'],
+};
 
 type EvalUsage = { inputTokens: number; outputTokens: number; costUsd: number };
 type EvalDeps = { store: Store; callModel: CallModel };
@@ -33,15 +44,24 @@ type Verdict = { score: number; reasoning: string };
 function judgeMessages(input: ScoreInput, m: MetricSpec, outputs: Record<string, unknown>): ChatMessage[] {
   const rubric = m.args?.rubric ?? 'Is the answer correct and complete compared with the expected answer?';
   return [
-    { role: 'system', content: `You grade answers. Rubric: ${rubric} Answer with JSON {"reasoning": "...", "score": <0..1>}.` },
-    { role: 'user', content: `Expected: ${JSON.stringify(m.field ? input.expected[m.field] : input.expected)}\nAnswer: ${JSON.stringify(m.field ? outputs[m.field] : outputs)}` },
+    {
+      role: 'system',
+      content: `You grade answers. Rubric: ${rubric} Answer with JSON {"reasoning": "...", "score": <0..1>}.`,
+    },
+    {
+      role: 'user',
+      content: `Expected: ${JSON.stringify(m.field ? input.expected[m.field] : input.expected)}\nAnswer: ${JSON.stringify(m.field ? outputs[m.field] : outputs)}`,
+    },
   ];
 }
 
 /** The JSON verdict in a judge's reply, its score held to 0..1; undefined when there is none. */
 function readVerdict(text: string): Verdict | undefined {
   try {
-    const v = JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)) as { score: unknown; reasoning: unknown };
+    const v = JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)) as {
+      score: unknown;
+      reasoning: unknown;
+    };
     return { score: Math.max(0, Math.min(1, Number(v.score) || 0)), reasoning: String(v.reasoning ?? '') };
   } catch {
     return undefined;
@@ -93,7 +113,14 @@ async function scoreMetrics(deps: EvalDeps, input: ScoreInput) {
 
 /** The eval run's token and cost totals, the sum over its examples' results, set on its run row. */
 async function storeUsage(store: Store, evalRunId: string, rows: EvalResultRow[]): Promise<EvalUsage> {
-  const usage = rows.reduce((u, r) => ({ inputTokens: u.inputTokens + r.inputTokens, outputTokens: u.outputTokens + r.outputTokens, costUsd: u.costUsd + r.costUsd }), { inputTokens: 0, outputTokens: 0, costUsd: 0 });
+  const usage = rows.reduce(
+    (u, r) => ({
+      inputTokens: u.inputTokens + r.inputTokens,
+      outputTokens: u.outputTokens + r.outputTokens,
+      costUsd: u.costUsd + r.costUsd,
+    }),
+    { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+  );
   await setUsage(store, evalRunId, usage);
   return usage;
 }
@@ -125,9 +152,14 @@ function createScoring(deps: EvalDeps) {
     },
 
     /** The eval's result from its stored per-example results: every segment's examples count, not only the last one's. */
-    async summarizeEval(input: { evalRunId: string; metrics: MetricSpec[] }): Promise<{ examples: number; errors: number; aggregates: Record<string, Aggregate>; usage: EvalUsage }> {
+    async summarizeEval(input: {
+      evalRunId: string;
+      metrics: MetricSpec[];
+    }): Promise<{ examples: number; errors: number; aggregates: Record<string, Aggregate>; usage: EvalUsage }> {
       const rows = await listEvalResults(deps.store, input.evalRunId);
-      const aggregates = Object.fromEntries(input.metrics.map((m) => [metricKey(m), aggregate(rows.map((r) => r.scores[metricKey(m)] ?? 0))]));
+      const aggregates = Object.fromEntries(
+        input.metrics.map((m) => [metricKey(m), aggregate(rows.map((r) => r.scores[metricKey(m)] ?? 0))]),
+      );
       const usage = await storeUsage(deps.store, input.evalRunId, rows);
       return { examples: rows.length, errors: rows.filter((r) => r.error !== null).length, aggregates, usage };
     },
@@ -135,7 +167,11 @@ function createScoring(deps: EvalDeps) {
 }
 
 type Example = { id: string; inputs: Record<string, unknown>; expected: Record<string, unknown> };
-const gone = (id: string) => ApplicationFailure.nonRetryable(`example '${id}' no longer exists (deleted from its dataset while the run went on)`, 'NotFound');
+const gone = (id: string) =>
+  ApplicationFailure.nonRetryable(
+    `example '${id}' no longer exists (deleted from its dataset while the run went on)`,
+    'NotFound',
+  );
 
 /** An eval's examples: fixed once in the store, then read one at a time (workflows carry positions and ids only). */
 function createExamples(deps: EvalDeps) {
@@ -148,7 +184,11 @@ function createExamples(deps: EvalDeps) {
     /** The eval's example at a position. */
     async loadEvalExample(input: { evalRunId: string; position: number }): Promise<Example> {
       const at = await evalExampleAt(deps.store, input.evalRunId, input.position);
-      if (!at) throw ApplicationFailure.nonRetryable(`eval '${input.evalRunId}' has no example at position ${input.position}`, 'NotFound');
+      if (!at)
+        throw ApplicationFailure.nonRetryable(
+          `eval '${input.evalRunId}' has no example at position ${input.position}`,
+          'NotFound',
+        );
       if (!at.example) throw gone(at.exampleId);
       return at.example;
     },
@@ -165,14 +205,30 @@ function createExamples(deps: EvalDeps) {
 export function createEvalActivities(deps: EvalDeps) {
   return {
     /** A child run's row (an example, or a sub-eval), created once whatever the retries; `parent` (`eval:<runId>`, `optimize:<runId>`) is its origin, so listings group it under its parent. */
-    async prepareChildRun(input: { childRunId: string; kind: RunKind; target: RunTarget; inputs: Record<string, unknown>; parent?: string }): Promise<void> {
-      await ensureRun(deps.store, { id: input.childRunId, kind: input.kind, target: input.target, inputs: input.inputs, ...(input.parent ? { origin: input.parent } : {}) });
+    async prepareChildRun(input: {
+      childRunId: string;
+      kind: RunKind;
+      target: RunTarget;
+      inputs: Record<string, unknown>;
+      parent?: string;
+    }): Promise<void> {
+      await ensureRun(deps.store, {
+        id: input.childRunId,
+        kind: input.kind,
+        target: input.target,
+        inputs: input.inputs,
+        ...(input.parent ? { origin: input.parent } : {}),
+      });
     },
     ...createScoring(deps),
     ...createExamples(deps),
 
     /** Keyed by the workflow: an attempt whose completion was lost finds the version it saved. */
-    async saveComponentVersion(input: { name: string; spec: ComponentSpec; idempotencyKey: string }): Promise<{ version: number }> {
+    async saveComponentVersion(input: {
+      name: string;
+      spec: ComponentSpec;
+      idempotencyKey: string;
+    }): Promise<{ version: number }> {
       return { version: await components.addVersionOnce(deps.store, input.name, input.spec, input.idempotencyKey) };
     },
   };

@@ -43,13 +43,22 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   const events = createEventWriter(deps.store, deps.bus, deps.secrets);
   // One model-call path for every kind of run, priced from the user's table.
-  const callModel = createModelCall({ events, bus: deps.bus, secrets: deps.secrets, resolveProvider: deps.resolveProvider, prices: () => loadPrices(deps.store), telemetry: deps.telemetry, log: deps.log });
+  const callModel = createModelCall({
+    events,
+    bus: deps.bus,
+    secrets: deps.secrets,
+    resolveProvider: deps.resolveProvider,
+    prices: () => loadPrices(deps.store),
+    telemetry: deps.telemetry,
+    log: deps.log,
+  });
   return {
     /** Append events and optionally move the run's status (run as a local activity: cheap, idempotent). */
     async recordEvents(input: { runId: string; events: NewRunEvent[]; patch?: RunPatch }): Promise<number> {
       const seq = await events.append(input.runId, input.events, input.patch);
       // A run's end is counted once it is stored (a replayed append of it stores nothing new).
-      if (deps.telemetry && input.patch?.status && terminalStatuses.includes(input.patch.status)) countRun(await runKind(deps.store, input.runId), input.patch.status);
+      if (deps.telemetry && input.patch?.status && terminalStatuses.includes(input.patch.status))
+        countRun(await runKind(deps.store, input.runId), input.patch.status);
       return seq;
     },
     predict: createPredict({ store: deps.store, events, callModel, resolveProvider: deps.resolveProvider }),

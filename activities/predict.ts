@@ -45,7 +45,12 @@ export function chooseAdapter(spec: ComponentSpec, providerType: string): Adapte
   return providerType === 'local' ? 'json' : 'chat';
 }
 
-type PredictDeps = { store: Store; events: EventWriter; callModel: CallModel; resolveProvider: (name: string) => Promise<ResolvedProvider> };
+type PredictDeps = {
+  store: Store;
+  events: EventWriter;
+  callModel: CallModel;
+  resolveProvider: (name: string) => Promise<ResolvedProvider>;
+};
 
 /** One call of a component: how it is asked, its step-cache key, and what is written before it. */
 interface PredictCall {
@@ -62,11 +67,20 @@ async function prepare(deps: PredictDeps, input: PredictInput): Promise<PredictC
   const { stepId, component } = input;
   const first = followedBy(carriedOf(input), input.recordStep ? [stepStarted({ stepId, attempt })] : []);
   const resolved = await deps.resolveProvider(component.provider).catch((err: Error) => {
-    throw ApplicationFailure.nonRetryable(`provider '${component.provider}' cannot be used: ${err.message}`, 'ConfigError');
+    throw ApplicationFailure.nonRetryable(
+      `provider '${component.provider}' cannot be used: ${err.message}`,
+      'ConfigError',
+    );
   });
   const adapter = chooseAdapter(component, resolved.provider.type);
   // Every call that produced outputs is remembered; only runs that opt in look first.
-  const key = stepCacheKey({ ref: input.componentRef ?? '', spec: component, model: component.model ?? resolved.defaultModel ?? undefined, adapter, inputs: input.inputs });
+  const key = stepCacheKey({
+    ref: input.componentRef ?? '',
+    spec: component,
+    model: component.model ?? resolved.defaultModel ?? undefined,
+    adapter,
+    inputs: input.inputs,
+  });
   return { input, signature: moduleSignature(component), adapter, key, first };
 }
 
@@ -77,13 +91,20 @@ async function fromCache(deps: PredictDeps, call: PredictCall): Promise<PredictR
   const hit = await findCachedStep(deps.store, call.key);
   if (!hit) return undefined;
   const source = { runId: hit.runId, stepId: hit.stepId, callId: hit.callId };
-  const write = followedBy(call.first, [stepCached({ stepId: input.stepId, callId: input.callId, source, cached: true })]);
+  const write = followedBy(call.first, [
+    stepCached({ stepId: input.stepId, callId: input.callId, source, cached: true }),
+  ]);
   await deps.events.append(input.runId, write.events, write.patch);
   return { outputs: hit.outputs, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, latencyMs: 0, cached: source };
 }
 
 /** One round of asking the model (the second shows it the first's parse error): its reply and the outputs parsed from it. */
-async function ask(deps: PredictDeps, call: PredictCall, round: number, rendered: { messages: ChatMessage[]; jsonSchema?: Record<string, unknown> | undefined }) {
+async function ask(
+  deps: PredictDeps,
+  call: PredictCall,
+  round: number,
+  rendered: { messages: ChatMessage[]; jsonSchema?: Record<string, unknown> | undefined },
+) {
   const { input, adapter, signature } = call;
   const component = input.component;
   let outputs: Record<string, unknown> | undefined;
@@ -125,7 +146,11 @@ function addUp(totals: Totals, r: ModelCallResult): void {
 /** Ask the model, and once more showing it its parse error; outputs (remembered in the step cache), or a typed failure. */
 async function askModel(deps: PredictDeps, call: PredictCall): Promise<PredictResult> {
   const { input, adapter } = call;
-  const rendered = renderCall(adapter, { signature: call.signature, instructions: input.component.instructions, demos: input.component.demos }, input.inputs);
+  const rendered = renderCall(
+    adapter,
+    { signature: call.signature, instructions: input.component.instructions, demos: input.component.demos },
+    input.inputs,
+  );
   let messages = rendered.messages;
   let parseError = '';
   const totals: Totals = { usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, latencyMs: 0 };
@@ -133,7 +158,13 @@ async function askModel(deps: PredictDeps, call: PredictCall): Promise<PredictRe
     const { r, outputs } = await ask(deps, call, round, { messages, jsonSchema: rendered.jsonSchema });
     addUp(totals, r);
     if (outputs) {
-      if (input.componentRef) await putCachedStep(deps.store, call.key, { runId: input.runId, stepId: input.stepId, callId: input.callId, outputs });
+      if (input.componentRef)
+        await putCachedStep(deps.store, call.key, {
+          runId: input.runId,
+          stepId: input.stepId,
+          callId: input.callId,
+          outputs,
+        });
       return { outputs, ...totals };
     }
     parseError = r.interpretation.parseError ?? 'the reply could not be parsed';

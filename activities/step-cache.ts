@@ -4,8 +4,25 @@ import { canonicalJson } from '../core/canonical-json.js';
 import type { ComponentSpec } from '../core/specs.js';
 
 /** The model is the one actually called (a provider's default counts), so a changed default misses. */
-export function stepCacheKey(c: { ref: string; spec: ComponentSpec; model: string | undefined; adapter: string; inputs: Record<string, unknown> }): string {
+export function stepCacheKey(c: {
+  ref: string;
+  spec: ComponentSpec;
+  model: string | undefined;
+  adapter: string;
+  inputs: Record<string, unknown>;
+}): string {
   const { spec } = c;
-  const parts = { ref: c.ref, kind: spec.kind, signature: spec.signature, instructions: spec.instructions ?? null, demos: spec.demos ?? [], provider: spec.provider, model: c.model ?? null, params: { temperature: spec.params?.temperature ?? null, maxTokens: spec.params?.maxTokens ?? null }, adapter: c.adapter, inputs: c.inputs };
+  const parts = {
+    ref: c.ref,
+    kind: spec.kind,
+    signature: spec.signature,
+    instructions: spec.instructions ?? null,
+    demos: spec.demos ?? [],
+    provider: spec.provider,
+    model: c.model ?? null,
+    params: { temperature: spec.params?.temperature ?? null, maxTokens: spec.params?.maxTokens ?? null },
+    adapter: c.adapter,
+    inputs: c.inputs,
+  };
   return crypto.createHash('sha256').update(canonicalJson(parts)).digest('hex');
 }

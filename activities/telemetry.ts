@@ -1,6 +1,17 @@
 // GenAI spans and metrics (OpenTelemetry's GenAI semantic conventions) for model calls, tool calls,
 // eval scores and run outcomes. Through the OpenTelemetry API only: no-ops when telemetry is off.
-import { context, metrics, SpanKind, SpanStatusCode, trace, type Attributes, type Counter, type Histogram, type MeterProvider, type Span } from '@opentelemetry/api';
+import {
+  context,
+  metrics,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Counter,
+  type Histogram,
+  type MeterProvider,
+  type Span,
+} from '@opentelemetry/api';
 import {
   ATTR_GEN_AI_EVALUATION_NAME,
   ATTR_GEN_AI_EVALUATION_SCORE_VALUE,
@@ -35,7 +46,12 @@ export interface ActivityLog {
 const tracer = () => trace.getTracer('vloop-harness');
 
 /** GenAI's provider names for ours (the embedded model is llama.cpp underneath). */
-const PROVIDER_NAMES: Record<string, string> = { openai: 'openai', anthropic: 'anthropic', ollama: 'ollama', local: 'llama_cpp' };
+const PROVIDER_NAMES: Record<string, string> = {
+  openai: 'openai',
+  anthropic: 'anthropic',
+  ollama: 'ollama',
+  local: 'llama_cpp',
+};
 
 // The metrics API's global is not a proxy: instruments come from whichever provider is in force.
 let instruments: { provider: MeterProvider; tokens: Histogram; duration: Histogram; runs: Counter } | undefined;
@@ -45,8 +61,14 @@ function meters() {
     const meter = provider.getMeter('vloop-harness');
     instruments = {
       provider,
-      tokens: meter.createHistogram('gen_ai.client.token.usage', { unit: '{token}', description: 'Measures number of input and output tokens used' }),
-      duration: meter.createHistogram('gen_ai.client.operation.duration', { unit: 's', description: 'GenAI operation duration' }),
+      tokens: meter.createHistogram('gen_ai.client.token.usage', {
+        unit: '{token}',
+        description: 'Measures number of input and output tokens used',
+      }),
+      duration: meter.createHistogram('gen_ai.client.operation.duration', {
+        unit: 's',
+        description: 'GenAI operation duration',
+      }),
       runs: meter.createCounter('vloop.runs', { unit: '{run}', description: 'Runs that ended, by kind and status' }),
     };
   }
@@ -65,15 +87,22 @@ export interface ChatCall {
   messages: ChatMessage[];
 }
 
-const asMessages = (messages: ChatMessage[]) => JSON.stringify(messages.map((m) => ({ role: m.role, parts: [{ type: 'text', content: m.content }] })));
+const asMessages = (messages: ChatMessage[]) =>
+  JSON.stringify(messages.map((m) => ({ role: m.role, parts: [{ type: 'text', content: m.content }] })));
 
 /**
  * A model call as a `chat {model}` client span, the caller's function running inside it.
  * @example const res = await chatSpan(call, telemetry, (span) => provider.complete(...), (res) => ({ ... }));
  */
-export async function chatSpan<T extends { usage: Usage; model: string; finishReason?: string | undefined; text: string }>(call: ChatCall, t: ActivityTelemetry | undefined, fn: () => Promise<T>): Promise<T> {
+export async function chatSpan<
+  T extends { usage: Usage; model: string; finishReason?: string | undefined; text: string },
+>(call: ChatCall, t: ActivityTelemetry | undefined, fn: () => Promise<T>): Promise<T> {
   const provider = PROVIDER_NAMES[call.providerType] ?? call.providerType;
-  const base: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: 'chat', [ATTR_GEN_AI_PROVIDER_NAME]: provider, [ATTR_GEN_AI_REQUEST_MODEL]: call.model };
+  const base: Attributes = {
+    [ATTR_GEN_AI_OPERATION_NAME]: 'chat',
+    [ATTR_GEN_AI_PROVIDER_NAME]: provider,
+    [ATTR_GEN_AI_REQUEST_MODEL]: call.model,
+  };
   const span = tracer().startSpan(`chat ${call.model}`, {
     kind: SpanKind.CLIENT,
     attributes: {
@@ -96,7 +125,9 @@ export async function chatSpan<T extends { usage: Usage; model: string; finishRe
       [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: res.usage.inputTokens,
       [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: res.usage.outputTokens,
       ...(res.finishReason ? { [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: [res.finishReason] } : {}),
-      ...(t?.captureContent ? { [ATTR_GEN_AI_OUTPUT_MESSAGES]: asMessages([{ role: 'assistant', content: res.text }]) } : {}),
+      ...(t?.captureContent
+        ? { [ATTR_GEN_AI_OUTPUT_MESSAGES]: asMessages([{ role: 'assistant', content: res.text }]) }
+        : {}),
     });
     const m = meters();
     const attrs = { ...base, [ATTR_GEN_AI_RESPONSE_MODEL]: res.model };
@@ -116,10 +147,23 @@ export async function chatSpan<T extends { usage: Usage; model: string; finishRe
 }
 
 /** A tool call as an `execute_tool {name}` span, with the policy's decision. */
-export async function toolSpan<T>(call: { tool: string; callId: string; runId: string; decision: string; rule: string }, fn: () => Promise<T>): Promise<T> {
+export async function toolSpan<T>(
+  call: { tool: string; callId: string; runId: string; decision: string; rule: string },
+  fn: () => Promise<T>,
+): Promise<T> {
   return tracer().startActiveSpan(
     `execute_tool ${call.tool}`,
-    { kind: SpanKind.INTERNAL, attributes: { [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool', [ATTR_GEN_AI_TOOL_NAME]: call.tool, [ATTR_GEN_AI_TOOL_CALL_ID]: call.callId, 'vloop.run.id': call.runId, 'vloop.policy.decision': call.decision, 'vloop.policy.rule': call.rule } },
+    {
+      kind: SpanKind.INTERNAL,
+      attributes: {
+        [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool',
+        [ATTR_GEN_AI_TOOL_NAME]: call.tool,
+        [ATTR_GEN_AI_TOOL_CALL_ID]: call.callId,
+        'vloop.run.id': call.runId,
+        'vloop.policy.decision': call.decision,
+        'vloop.policy.rule': call.rule,
+      },
+    },
     async (span) => {
       try {
         return await fn();
@@ -137,7 +181,13 @@ export async function toolSpan<T>(call: { tool: string; callId: string; runId: s
 /** An eval score as a gen_ai.evaluation.result event on the span in force (the scoring activity's). */
 export function recordEvaluation(scores: Record<string, number>, o: { runId: string; exampleId: string }): void {
   const span: Span | undefined = trace.getActiveSpan();
-  for (const [name, score] of Object.entries(scores)) span?.addEvent('gen_ai.evaluation.result', { [ATTR_GEN_AI_EVALUATION_NAME]: name, [ATTR_GEN_AI_EVALUATION_SCORE_VALUE]: score, 'vloop.run.id': o.runId, 'vloop.example.id': o.exampleId });
+  for (const [name, score] of Object.entries(scores))
+    span?.addEvent('gen_ai.evaluation.result', {
+      [ATTR_GEN_AI_EVALUATION_NAME]: name,
+      [ATTR_GEN_AI_EVALUATION_SCORE_VALUE]: score,
+      'vloop.run.id': o.runId,
+      'vloop.example.id': o.exampleId,
+    });
 }
 
 /** A run that ended, counted by kind and status. */

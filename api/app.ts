@@ -16,7 +16,15 @@ import { specRoutes } from './routes/specs.js';
 import { dashboardPublic, security } from './security.js';
 import { requestSpans } from './tracing.js';
 import { uiRoutes } from './ui.js';
-import { CODEC_PREFIX, codecCookie, codecCookieRoutes, codecCors, codecPreflight, codecRoutes, temporalUiOrigins } from './routes/temporal-codec.js';
+import {
+  CODEC_PREFIX,
+  codecCookie,
+  codecCookieRoutes,
+  codecCors,
+  codecPreflight,
+  codecRoutes,
+  temporalUiOrigins,
+} from './routes/temporal-codec.js';
 
 export function createApp(app: AppContext): Koa {
   const koa = new Koa();
@@ -34,7 +42,22 @@ export function createApp(app: AppContext): Koa {
     }),
   );
   koa.use(codecPreflight(app));
-  for (const router of [healthRoutes(app), ...providerRoutes(app), pricingRoutes(app), ...specRoutes(app), ...labelRoutes(app), ...runRoutes(app), ...agentRoutes(app), ...evalRoutes(app), ...chatRoutes(app), ...appRoutes(app), codecRoutes(app), codecCookieRoutes(app), ...mcpRoutes(app), uiRoutes(app)]) {
+  for (const router of [
+    healthRoutes(app),
+    ...providerRoutes(app),
+    pricingRoutes(app),
+    ...specRoutes(app),
+    ...labelRoutes(app),
+    ...runRoutes(app),
+    ...agentRoutes(app),
+    ...evalRoutes(app),
+    ...chatRoutes(app),
+    ...appRoutes(app),
+    codecRoutes(app),
+    codecCookieRoutes(app),
+    ...mcpRoutes(app),
+    uiRoutes(app),
+  ]) {
     // A wrong method is a 405 in the one error shape, naming what the path accepts.
     koa.use(router.routes()).use(
       router.allowedMethods({

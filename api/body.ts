@@ -23,8 +23,12 @@ export async function readJson(ctx: Koa.Context): Promise<unknown> {
   const type = ctx.get('content-type');
   // The essence, not a substring: 'text/plain; x=json' is a form a page on any origin may send without a preflight.
   const essence = type.split(';')[0]!.trim().toLowerCase();
-  if (type && essence !== 'application/json' && !/^application\/[\w.-]+\+json$/.test(essence)) throw new AppError(415, 'unsupported_media_type', `send JSON (content-type application/json), got '${type}'`);
-  if (jsonDeeperThan(raw)) throw new AppError(400, 'too_deep', `JSON is nested deeper than ${JSON_DEPTH_LIMIT} levels`, { limit: JSON_DEPTH_LIMIT });
+  if (type && essence !== 'application/json' && !/^application\/[\w.-]+\+json$/.test(essence))
+    throw new AppError(415, 'unsupported_media_type', `send JSON (content-type application/json), got '${type}'`);
+  if (jsonDeeperThan(raw))
+    throw new AppError(400, 'too_deep', `JSON is nested deeper than ${JSON_DEPTH_LIMIT} levels`, {
+      limit: JSON_DEPTH_LIMIT,
+    });
   try {
     return JSON.parse(raw);
   } catch (err) {

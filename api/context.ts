@@ -40,5 +40,9 @@ export interface AppContext {
   telemetry?: Telemetry | undefined;
   /** The port of the separate origin that serves HTML app views (null until it listens). */
   appViewsPort: number | null;
-  log: { info(o: unknown, msg?: string): void; warn(o: unknown, msg?: string): void; error(o: unknown, msg?: string): void };
+  log: {
+    info(o: unknown, msg?: string): void;
+    warn(o: unknown, msg?: string): void;
+    error(o: unknown, msg?: string): void;
+  };
 }

@@ -21,7 +21,12 @@ export function toAppError(err: unknown): AppError {
   if (err instanceof SpecError) return new AppError(400, 'invalid_spec', err.message, { problems: err.problems });
   if (err instanceof ZodError) {
     const problems = err.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-    return new AppError(400, 'invalid_request', `invalid request: ${problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; ')}`, { problems });
+    return new AppError(
+      400,
+      'invalid_request',
+      `invalid request: ${problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; ')}`,
+      { problems },
+    );
   }
   if (err instanceof NotFoundError) return new AppError(404, 'not_found', err.message);
   if (err instanceof ConflictError) return new AppError(409, 'conflict', err.message);
@@ -32,7 +37,8 @@ export function errorHandler(onUnexpected: (err: unknown, ctx: Koa.Context) => v
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw new AppError(404, 'not_found', `no route for ${ctx.method} ${ctx.path}`);
+      if (ctx.status === 404 && ctx.body === undefined)
+        throw new AppError(404, 'not_found', `no route for ${ctx.method} ${ctx.path}`);
     } catch (err) {
       const app = toAppError(err);
       if (app.status >= 500) onUnexpected(err, ctx);

@@ -98,7 +98,8 @@ const header = (h: IncomingHttpHeaders, name: string) => {
 function subprotocolToken(h: IncomingHttpHeaders): string | undefined {
   for (const p of (header(h, 'sec-websocket-protocol') ?? '').split(',')) {
     const v = p.trim();
-    if (v.startsWith(WS_TOKEN_PREFIX)) return Buffer.from(v.slice(WS_TOKEN_PREFIX.length), 'base64url').toString('utf8');
+    if (v.startsWith(WS_TOKEN_PREFIX))
+      return Buffer.from(v.slice(WS_TOKEN_PREFIX.length), 'base64url').toString('utf8');
   }
   return undefined;
 }
@@ -110,7 +111,8 @@ function subprotocolToken(h: IncomingHttpHeaders): string | undefined {
  */
 export function admit(o: SecurityOptions, req: GateRequest, rules: GateRules): string {
   const host = header(req.headers, 'host');
-  if (!hostAllowed(o, host)) throw new AppError(403, 'forbidden_host', `host '${host ?? ''}' is not allowed (add it to HARNESS_ALLOWED_HOSTS)`);
+  if (!hostAllowed(o, host))
+    throw new AppError(403, 'forbidden_host', `host '${host ?? ''}' is not allowed (add it to HARNESS_ALLOWED_HOSTS)`);
   const path = canonicalPath(req.url);
   const method = req.method.toUpperCase();
   if (rules.isPublic?.(method, comparablePath(path))) return path;
@@ -118,21 +120,37 @@ export function admit(o: SecurityOptions, req: GateRequest, rules: GateRules): s
 
   const auth = header(req.headers, 'authorization');
   const offered = rules.subprotocol ? subprotocolToken(req.headers) : undefined;
-  const cookie = auth === undefined && offered === undefined && rules.cookie?.admits(method, comparablePath(path)) ? rules.cookie : undefined;
+  const cookie =
+    auth === undefined && offered === undefined && rules.cookie?.admits(method, comparablePath(path))
+      ? rules.cookie
+      : undefined;
   const bearer = !cookie;
   const valid = cookie
     ? safeEqual(cookieValue(header(req.headers, 'cookie'), cookie.name) ?? '', cookie.value)
     : tokenValid(o, auth !== undefined ? (/^Bearer\s+(\S+)\s*$/i.exec(auth)?.[1] ?? '') : offered);
-  if (!valid) throw new AppError(401, 'unauthorized', 'a valid token is required (Authorization: Bearer <token>; the dashboard keeps it from its /ui/?token= link)');
+  if (!valid)
+    throw new AppError(
+      401,
+      'unauthorized',
+      'a valid token is required (Authorization: Bearer <token>; the dashboard keeps it from its /ui/?token= link)',
+    );
 
   if (rules.changes || !SAFE.has(method)) {
     const origin = header(req.headers, 'origin');
     if (origin !== undefined) {
       if (!sameOrigin(origin, host!) && !(rules.otherOrigins?.(comparablePath(path)) ?? []).includes(origin)) {
-        throw new AppError(403, 'forbidden_origin', `origin '${origin}' may not change anything here (only the dashboard's own origin may)`);
+        throw new AppError(
+          403,
+          'forbidden_origin',
+          `origin '${origin}' may not change anything here (only the dashboard's own origin may)`,
+        );
       }
     } else if (!bearer && header(req.headers, 'sec-fetch-site') !== 'same-origin') {
-      throw new AppError(403, 'forbidden_origin', 'a cookie request that changes anything must come from the dashboard (no Origin and not Sec-Fetch-Site: same-origin)');
+      throw new AppError(
+        403,
+        'forbidden_origin',
+        'a cookie request that changes anything must come from the dashboard (no Origin and not Sec-Fetch-Site: same-origin)',
+      );
     }
   }
   return path;
@@ -145,9 +163,16 @@ export function dashboardPublic(method: string, path: string): boolean {
 }
 
 /** The gate as the first Koa middleware after the error handler. */
-export function security(o: SecurityOptions, rules: Omit<GateRules, 'cookie'> & { cookie?: (port: number) => GateCookie } = {}): Koa.Middleware {
+export function security(
+  o: SecurityOptions,
+  rules: Omit<GateRules, 'cookie'> & { cookie?: (port: number) => GateCookie } = {},
+): Koa.Middleware {
   return async (ctx, next) => {
-    admit(o, ctx.req as GateRequest, { isPublic: dashboardPublic, ...rules, cookie: rules.cookie?.(ctx.req.socket.localPort ?? 0) });
+    admit(o, ctx.req as GateRequest, {
+      isPublic: dashboardPublic,
+      ...rules,
+      cookie: rules.cookie?.(ctx.req.socket.localPort ?? 0),
+    });
     await next();
   };
 }

@@ -128,7 +128,18 @@ export async function startBackend(o: BackendOptions): Promise<Backend> {
   const bus = await createBus(o.store, { url: o.config.db.url, projectDir: o.config.paths.dir });
   const app = await appContext(o, edge, bus);
   const { secrets, resolveProvider, telemetry } = app;
-  const worker: RunningWorker | undefined = o.withWorker ? await startWorker({ config: o.config, store: o.store, bus, secrets, resolveProvider, telemetry, log: edge.log, keyring: payloadKeys(o, edge.keyring) }) : undefined;
+  const worker: RunningWorker | undefined = o.withWorker
+    ? await startWorker({
+        config: o.config,
+        store: o.store,
+        bus,
+        secrets,
+        resolveProvider,
+        telemetry,
+        log: edge.log,
+        keyring: payloadKeys(o, edge.keyring),
+      })
+    : undefined;
   const served = await listen(app);
   const timer = startReconciler(app, o.reconcileEveryMs ?? 30_000);
   const host = o.config.api.host;

@@ -8,7 +8,14 @@ export function requestSpans(): Koa.Middleware {
   return async (ctx, next) => {
     // A caller's traceparent continues its trace; the query string (it may hold anything) is not recorded.
     const parent = propagation.extract(ROOT_CONTEXT, ctx.headers);
-    const span = tracer.startSpan(ctx.method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': ctx.method, 'url.path': ctx.path, 'url.scheme': 'http' } }, parent);
+    const span = tracer.startSpan(
+      ctx.method,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': ctx.method, 'url.path': ctx.path, 'url.scheme': 'http' },
+      },
+      parent,
+    );
     try {
       await context.with(trace.setSpan(parent, span), next);
     } finally {

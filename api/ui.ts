@@ -10,7 +10,15 @@ import type { AppContext } from './context.js';
 import { harnessFile } from '../config/root.js';
 
 const builtDashboard = harnessFile('web', 'dist');
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.json': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.html': 'text/html',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
 
 function plainPage(app: AppContext): string {
   return `<!doctype html><meta charset="utf-8"><title>Vloop Harness</title>
@@ -19,9 +27,11 @@ function plainPage(app: AppContext): string {
 <ul><li><a href="/api/health">/api/health</a></li><li><a href="/api/runs">/api/runs</a></li><li><a href="${app.temporal.uiUrl}">Temporal Web UI</a></li></ul></body>`;
 }
 
-const FAVICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#1565c0"/><path d="M8 9l8 15 8-15" fill="none" stroke="#fff" stroke-width="3.5" stroke-linecap="round" stroke-linejoin="round"/></svg>';
+const FAVICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#1565c0"/><path d="M8 9l8 15 8-15" fill="none" stroke="#fff" stroke-width="3.5" stroke-linecap="round" stroke-linejoin="round"/></svg>';
 
-const legacyCookies = (header: string) => [...header.matchAll(/(?:^|;\s*)(harness_token(?:_\d+)?)=/g)].map((m) => m[1]!);
+const legacyCookies = (header: string) =>
+  [...header.matchAll(/(?:^|;\s*)(harness_token(?:_\d+)?)=/g)].map((m) => m[1]!);
 
 /**
  * Send the built file `rel` names (still percent-encoded; send decodes it) with our content types; false when there
@@ -30,7 +40,16 @@ const legacyCookies = (header: string) => [...header.matchAll(/(?:^|;\s*)(harnes
 async function sendBuilt(ctx: Koa.Context, dist: string, rel: string): Promise<boolean> {
   const typed = () => (ctx.type = TYPES[path.extname(rel)] ?? 'application/octet-stream');
   try {
-    return (await send(ctx, rel, { root: dist, hidden: false, format: false, gzip: false, brotli: false, setHeaders: typed })) !== undefined;
+    return (
+      (await send(ctx, rel, {
+        root: dist,
+        hidden: false,
+        format: false,
+        gzip: false,
+        brotli: false,
+        setHeaders: typed,
+      })) !== undefined
+    );
   } catch (err) {
     const status = (err as { status?: number }).status;
     if (status !== undefined && status >= 400 && status < 500) return false;

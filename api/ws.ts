@@ -14,7 +14,12 @@ import { runView } from './services/runs.js';
 
 const clientMessage = z.discriminatedUnion('type', [
   // batch: stored events arrive as {type:"events", events:[…]} frames (a 50,000-event run is 100 frames).
-  z.object({ type: z.literal('subscribe'), runId: z.string().min(1), after: z.number().int().min(0).default(0), batch: z.boolean().default(false) }),
+  z.object({
+    type: z.literal('subscribe'),
+    runId: z.string().min(1),
+    after: z.number().int().min(0).default(0),
+    batch: z.boolean().default(false),
+  }),
   z.object({ type: z.literal('unsubscribe'), runId: z.string().min(1) }),
 ]);
 
@@ -23,7 +28,9 @@ export const WS_MAX_PAYLOAD = 64 * 1024;
 export const WS_MAX_SUBSCRIPTIONS = 64;
 
 function refuse(socket: Duplex, status: number, reason: string): void {
-  socket.write(`HTTP/1.1 ${status} ${reason.replace(/[^\x20-\x7e]/g, '')}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.write(
+    `HTTP/1.1 ${status} ${reason.replace(/[^\x20-\x7e]/g, '')}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+  );
   socket.destroy();
 }
 
@@ -72,8 +79,19 @@ class Subscription {
   private onBus(m: BusMessage): void {
     const { app, runId } = this;
     if (m.type === 'events' && m.lastSeq > this.lastSent) void this.drain();
-    else if (m.type === 'delta') this.send({ type: 'delta', runId, callId: m.callId, text: redactText(m.text, app.secrets.list()), ...(m.reset ? { reset: true } : {}) });
-    else if (m.type === 'run') void runView(app, runId).then((run) => this.send({ type: 'run', run }), () => {});
+    else if (m.type === 'delta')
+      this.send({
+        type: 'delta',
+        runId,
+        callId: m.callId,
+        text: redactText(m.text, app.secrets.list()),
+        ...(m.reset ? { reset: true } : {}),
+      });
+    else if (m.type === 'run')
+      void runView(app, runId).then(
+        (run) => this.send({ type: 'run', run }),
+        () => {},
+      );
   }
 
   /** One drain at a time; a wake-up during it runs it again. */
@@ -109,13 +127,21 @@ class Subscription {
 
 export function attachWebSocket(app: AppContext, server: Server): WebSocketServer {
   // The dashboard offers its token as a second subprotocol; the answer names only ours, never that one.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, handleProtocols: (offered) => (offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false) });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: WS_MAX_PAYLOAD,
+    handleProtocols: (offered) => (offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+  });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // The one gate, as for /api: the token as a header or (a browser) a subprotocol, never a cookie (it
     // reaches every local port) nor the URL (URLs get logged); a browser only from the dashboard's exact origin.
     let path: string;
     try {
-      path = admit(app, { method: req.method ?? 'GET', url: req.url, headers: req.headers }, { subprotocol: true, changes: true });
+      path = admit(
+        app,
+        { method: req.method ?? 'GET', url: req.url, headers: req.headers },
+        { subprotocol: true, changes: true },
+      );
     } catch (err) {
       const e = err instanceof AppError ? err : new AppError(400, 'bad_request', 'bad request');
       return refuse(socket, e.status, e.code);
@@ -139,7 +165,16 @@ export function attachWebSocket(app: AppContext, server: Server): WebSocketServe
       subs.get(msg.runId)?.();
       subs.delete(msg.runId);
       if (msg.type !== 'subscribe') return;
-      if (subs.size >= WS_MAX_SUBSCRIPTIONS) return ws.send(JSON.stringify({ type: 'error', error: { code: 'too_many_subscriptions', message: `a connection follows at most ${WS_MAX_SUBSCRIPTIONS} runs; unsubscribe first` } }));
+      if (subs.size >= WS_MAX_SUBSCRIPTIONS)
+        return ws.send(
+          JSON.stringify({
+            type: 'error',
+            error: {
+              code: 'too_many_subscriptions',
+              message: `a connection follows at most ${WS_MAX_SUBSCRIPTIONS} runs; unsubscribe first`,
+            },
+          }),
+        );
       subs.set(msg.runId, new Subscription(app, ws, msg.runId, msg.after, msg.batch).start());
     });
     ws.on('close', () => {

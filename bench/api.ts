@@ -14,7 +14,8 @@ const SECONDS = Number(process.argv[2] ?? 5);
 const CLIENTS = Number(process.argv[3] ?? 8);
 const RUNS = 100_000;
 const BIG_RUN_EVENTS = 100_000;
-const q = (xs: number[], p: number) => Math.round([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]! * 10) / 10;
+const q = (xs: number[], p: number) =>
+  Math.round([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]! * 10) / 10;
 
 async function hammer(url: string, headers: Record<string, string>, seconds = SECONDS) {
   const latencies: number[] = [];
@@ -32,44 +33,71 @@ async function hammer(url: string, headers: Record<string, string>, seconds = SE
       }
     }),
   );
-  return { reqPerSec: Math.round(latencies.length / ((performance.now() - t0) / 1000)), p50Ms: q(latencies, 0.5), p95Ms: q(latencies, 0.95), bodyBytes: bytes };
+  return {
+    reqPerSec: Math.round(latencies.length / ((performance.now() - t0) / 1000)),
+    p50Ms: q(latencies, 0.5),
+    p95Ms: q(latencies, 0.95),
+    bodyBytes: bytes,
+  };
 }
 
 // 100,000 runs, nine events each, and one run of 100,000 events: 1,000,000 events in all.
 const at = new Date().toISOString();
 const target = JSON.stringify({ type: 'pipeline', id: 'p', name: 'digest', version: 1 });
 const ids: string[] = [];
-const seed = (store: Store) => store.knex.transaction(async (trx) => {
-  for (let i = 0; i < RUNS; i += 25) {
-    const rows = Array.from({ length: Math.min(25, RUNS - i) }, (_, j) => {
-      const id = newId('run');
-      ids.push(id);
-      // One run in a thousand mentions a zeppelin: a rare word for the search, next to one every run has.
-      const inputs = JSON.stringify({ text: (i + j) % 1000 === 0 ? 'a review of a zeppelin' : 'a review' });
-      return { id, kind: 'pipeline', status: 'completed', target, inputs, outputs: '{"summary":"short"}', workflowId: id, inputTokens: 10, outputTokens: 5, costUsd: 0, lastSeq: 9, createdAt: at, updatedAt: at };
+const seed = (store: Store) =>
+  store.knex.transaction(async (trx) => {
+    for (let i = 0; i < RUNS; i += 25) {
+      const rows = Array.from({ length: Math.min(25, RUNS - i) }, (_, j) => {
+        const id = newId('run');
+        ids.push(id);
+        // One run in a thousand mentions a zeppelin: a rare word for the search, next to one every run has.
+        const inputs = JSON.stringify({ text: (i + j) % 1000 === 0 ? 'a review of a zeppelin' : 'a review' });
+        return {
+          id,
+          kind: 'pipeline',
+          status: 'completed',
+          target,
+          inputs,
+          outputs: '{"summary":"short"}',
+          workflowId: id,
+          inputTokens: 10,
+          outputTokens: 5,
+          costUsd: 0,
+          lastSeq: 9,
+          createdAt: at,
+          updatedAt: at,
+        };
+      });
+      await trx('runs').insert(rows);
+    }
+    const big = ids[ids.length - 1]!;
+    await trx('runs').where('id', big).update({ lastSeq: BIG_RUN_EVENTS });
+    const event = (runId: string, seq: number) => ({
+      runId,
+      seq,
+      key: `k${seq}`,
+      type: 'log',
+      data: '{"level":"info","message":"a line of a long run"}',
+      time: at,
     });
-    await trx('runs').insert(rows);
-  }
-  const big = ids[ids.length - 1]!;
-  await trx('runs').where('id', big).update({ lastSeq: BIG_RUN_EVENTS });
-  const event = (runId: string, seq: number) => ({ runId, seq, key: `k${seq}`, type: 'log', data: '{"level":"info","message":"a line of a long run"}', time: at });
-  let batch: ReturnType<typeof event>[] = [];
-  const flush = async () => {
-    if (batch.length) await trx('run_events').insert(batch);
-    batch = [];
-  };
-  for (const id of ids.slice(0, -1)) {
-    for (let s = 1; s <= 9; s++) {
-      batch.push(event(id, s));
+    let batch: ReturnType<typeof event>[] = [];
+    const flush = async () => {
+      if (batch.length) await trx('run_events').insert(batch);
+      batch = [];
+    };
+    for (const id of ids.slice(0, -1)) {
+      for (let s = 1; s <= 9; s++) {
+        batch.push(event(id, s));
+        if (batch.length >= 80) await flush();
+      }
+    }
+    for (let s = 1; s <= BIG_RUN_EVENTS; s++) {
+      batch.push(event(big, s));
       if (batch.length >= 80) await flush();
     }
-  }
-  for (let s = 1; s <= BIG_RUN_EVENTS; s++) {
-    batch.push(event(big, s));
-    if (batch.length >= 80) await flush();
-  }
-  await flush();
-});
+    await flush();
+  });
 const t0 = performance.now();
 const stack = await startThrowawayStack({ taskQueue: 'api', withWorker: false, seed });
 // Seeding the store and starting the dev server and backend.
@@ -97,7 +125,13 @@ try {
   // The same pages computed by the database on every request, as when runs are being written between requests.
   const kept = store.pages;
   store.pages = uncachedPages;
-  for (const name of ['runsFirstPage', 'runsDeepPage', 'eventsMiddlePage', 'searchRareWord', 'searchCommonWord'] as const) {
+  for (const name of [
+    'runsFirstPage',
+    'runsDeepPage',
+    'eventsMiddlePage',
+    'searchRareWord',
+    'searchCommonWord',
+  ] as const) {
     await hammer(endpoints[name], auth, 1);
     results[`${name}Computed`] = await hammer(endpoints[name], auth);
   }
@@ -125,7 +159,8 @@ try {
       ...results,
       bareKoa,
       runsFirstPageVsBareKoa: Math.round((results.runsFirstPage!.reqPerSec / bareKoa.reqPerSec) * 100) / 100,
-      runsFirstPageComputedVsBareKoa: Math.round((results.runsFirstPageComputed!.reqPerSec / bareKoa.reqPerSec) * 100) / 100,
+      runsFirstPageComputedVsBareKoa:
+        Math.round((results.runsFirstPageComputed!.reqPerSec / bareKoa.reqPerSec) * 100) / 100,
       goals: { vsBareKoa: 0.5, p95Ms: 20, searchP95Ms: 100 },
     }),
   );

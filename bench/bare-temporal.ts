@@ -8,12 +8,18 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 /** Bare Temporal next to the harness: a worker for chains of no-op activities, and a client to start them. */
 export async function startBareTemporal(address: string, taskQueue: string) {
   const connection = await NativeConnection.connect({ address });
-  const worker = await Worker.create({ connection, taskQueue, workflowsPath: path.join(path.dirname(fileURLToPath(import.meta.url)), 'floor-workflow.ts'), activities: { noop: async (i: number) => i } });
+  const worker = await Worker.create({
+    connection,
+    taskQueue,
+    workflowsPath: path.join(path.dirname(fileURLToPath(import.meta.url)), 'floor-workflow.ts'),
+    activities: { noop: async (i: number) => i },
+  });
   const running = worker.run();
   const client = new Client({ connection: await Connection.connect({ address }) });
   return {
     /** Run a chain of `activities` no-op activities to its end. */
-    chain: (workflowId: string, activities: number) => client.workflow.execute('noopChain', { taskQueue, workflowId, args: [activities] }),
+    chain: (workflowId: string, activities: number) =>
+      client.workflow.execute('noopChain', { taskQueue, workflowId, args: [activities] }),
     async close() {
       worker.shutdown();
       await running;

@@ -11,6 +11,13 @@ const concurrency = Number(process.argv[3] ?? 3);
 const killEverySeconds = Number(process.argv[4] ?? 8);
 const workflowBundle = path.join(os.tmpdir(), `vloop-chaos-bundle-${process.pid}.js`);
 await writeBundle(workflowBundle);
-const figures = await soak({ minutes, concurrency, killEverySeconds, cliPath: userTemporalCli(), workflowBundle, log: (l) => process.stderr.write(`${new Date().toISOString()} ${l}\n`) });
+const figures = await soak({
+  minutes,
+  concurrency,
+  killEverySeconds,
+  cliPath: userTemporalCli(),
+  workflowBundle,
+  log: (l) => process.stderr.write(`${new Date().toISOString()} ${l}\n`),
+});
 console.log(JSON.stringify({ bench: 'chaos', ...figures, violationCount: figures.violations.length }));
 if (figures.violations.length) process.exitCode = 1;

@@ -24,9 +24,12 @@ function childCpuMs(): number {
 function start(args: string[]): { wall: number; cpu: number } {
   const cpu0 = childCpuMs();
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [harnessFile('bin', 'harness.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync(process.execPath, [harnessFile('bin', 'harness.js'), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   // services status exits 1 when something is down: only a crash is a failure here.
-  if (r.status === null || (r.status !== 0 && !String(r.stderr).includes('down'))) throw new Error(`harness ${args.join(' ')} failed: ${r.stderr}`);
+  if (r.status === null || (r.status !== 0 && !String(r.stderr).includes('down')))
+    throw new Error(`harness ${args.join(' ')} failed: ${r.stderr}`);
   return { wall: performance.now() - t0, cpu: childCpuMs() - cpu0 };
 }
 
@@ -38,6 +41,10 @@ for (const [name, args] of Object.entries(commands)) {
   const starts = Array.from({ length: runs }, () => start(args));
   const wall = starts.map((x) => x.wall).sort((a, b) => a - b);
   const cpu = starts.map((x) => x.cpu).sort((a, b) => a - b);
-  result[name] = { medianMs: Math.round(at(wall, 0.5)), p95Ms: Math.round(at(wall, 0.95)), cpuMedianMs: Math.round(at(cpu, 0.5)) };
+  result[name] = {
+    medianMs: Math.round(at(wall, 0.5)),
+    p95Ms: Math.round(at(wall, 0.95)),
+    cpuMedianMs: Math.round(at(cpu, 0.5)),
+  };
 }
 console.log(JSON.stringify(result));

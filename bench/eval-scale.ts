@@ -15,26 +15,54 @@ import { startThrowawayStack } from '../test/helpers/throwaway-stack.js';
 const EXAMPLES = Number(process.argv[2] ?? 10_000);
 const CONCURRENCY = Number(process.argv[3] ?? 16);
 
-const stack = await startThrowawayStack({ taskQueue: 'bench-eval', withWorker: true, script: echoModel, dynamicConfig: benchDynamicConfig });
+const stack = await startThrowawayStack({
+  taskQueue: 'bench-eval',
+  withWorker: true,
+  script: echoModel,
+  dynamicConfig: benchDynamicConfig,
+});
 const { backend } = stack;
 try {
   const app = backend.app;
-  await createProvider(app, { name: 'fake', type: 'openai', baseUrl: stack.fake!.baseUrl, apiKey: 'sk-bench', defaultModel: 'fake-model' });
-  await createComponent(app, { name: 'upper', signature: 'text: str -> result: str', instructions: 'op: upper', provider: 'fake' });
+  await createProvider(app, {
+    name: 'fake',
+    type: 'openai',
+    baseUrl: stack.fake!.baseUrl,
+    apiKey: 'sk-bench',
+    defaultModel: 'fake-model',
+  });
+  await createComponent(app, {
+    name: 'upper',
+    signature: 'text: str -> result: str',
+    instructions: 'op: upper',
+    provider: 'fake',
+  });
   const big = await ds.createDataset(app.store, { name: 'big' });
   for (let i = 0; i < EXAMPLES; i += 1000) {
-    const batch = Array.from({ length: Math.min(1000, EXAMPLES - i) }, (_, j) => ({ inputs: { text: `t${i + j}` }, expected: { result: `T${i + j}` }, split: 'dev' as const }));
+    const batch = Array.from({ length: Math.min(1000, EXAMPLES - i) }, (_, j) => ({
+      inputs: { text: `t${i + j}` },
+      expected: { result: `T${i + j}` },
+      split: 'dev' as const,
+    }));
     await addExamples(app, big, { examples: batch });
   }
   const t0 = performance.now();
-  const run = await startEval(app, { dataset: 'big', target: { component: 'upper' }, metrics: [{ name: 'exact_match', field: 'result' }], concurrency: CONCURRENCY });
+  const run = await startEval(app, {
+    dataset: 'big',
+    target: { component: 'upper' },
+    metrics: [{ name: 'exact_match', field: 'result' }],
+    concurrency: CONCURRENCY,
+  });
   await app.temporal.client.workflow.getHandle(run.id).result();
   const seconds = (performance.now() - t0) / 1000;
   const done = await getRun(app.store, run.id);
   const outputs = done.outputs as { examples: number; errors: number; aggregates: Record<string, { mean: number }> };
   const executions = await runExecutions(app.temporal.client, run.id);
   // Bytes as Temporal counts a history's size: its protobuf encoding.
-  const sizes = executions.map((e) => ({ events: e.history.events?.length ?? 0, bytes: proto.temporal.api.history.v1.History.encode(e.history).finish().byteLength }));
+  const sizes = executions.map((e) => ({
+    events: e.history.events?.length ?? 0,
+    bytes: proto.temporal.api.history.v1.History.encode(e.history).finish().byteLength,
+  }));
   console.log(
     JSON.stringify({
       bench: 'eval-scale',

@@ -16,10 +16,18 @@ const target = { type: 'pipeline' as const, id: 'p', name: 'p', version: 1 };
 
 async function ingest(store: Store): Promise<{ rowsPerSec: number; seconds: number }> {
   // Ten runs filled in turn, as a worker's activities would.
-  const runs = await Promise.all(Array.from({ length: 10 }, (_, i) => createRun(store, { id: `run_ingest_${i}`, kind: 'pipeline', target, inputs: {} })));
+  const runs = await Promise.all(
+    Array.from({ length: 10 }, (_, i) =>
+      createRun(store, { id: `run_ingest_${i}`, kind: 'pipeline', target, inputs: {} }),
+    ),
+  );
   const t0 = performance.now();
   for (let done = 0, b = 0; done < EVENTS; done += BATCH, b++) {
-    const events: NewRunEvent[] = Array.from({ length: Math.min(BATCH, EVENTS - done) }, (_, i) => ({ type: 'log', key: `b${b}:${i}`, data: { level: 'info', message: `event ${done + i} of a long run, with a line of text like a model's` } }));
+    const events: NewRunEvent[] = Array.from({ length: Math.min(BATCH, EVENTS - done) }, (_, i) => ({
+      type: 'log',
+      key: `b${b}:${i}`,
+      data: { level: 'info', message: `event ${done + i} of a long run, with a line of text like a model's` },
+    }));
     await appendEvents(store, runs[b % runs.length]!.id, events);
   }
   const seconds = (performance.now() - t0) / 1000;
@@ -54,4 +62,13 @@ try {
 } finally {
   await admin.destroy();
 }
-console.log(JSON.stringify({ bench: 'ingest', events: EVENTS, batch: BATCH, sqlite: sqliteResult, postgres: pgResult, goalSqliteRowsPerSec: 50_000 }));
+console.log(
+  JSON.stringify({
+    bench: 'ingest',
+    events: EVENTS,
+    batch: BATCH,
+    sqlite: sqliteResult,
+    postgres: pgResult,
+    goalSqliteRowsPerSec: 50_000,
+  }),
+);

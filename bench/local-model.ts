@@ -14,7 +14,8 @@ const model = await llama.loadModel({ modelPath });
 const context = await model.createContext({ contextSize: 2048, threads });
 const loadMs = performance.now() - t0;
 
-const runs: Array<{ firstTokenMs: number; tokens: number; tokensPerSecond: number; decodeTokensPerSecond: number }> = [];
+const runs: Array<{ firstTokenMs: number; tokens: number; tokensPerSecond: number; decodeTokensPerSecond: number }> =
+  [];
 for (let i = 0; i < 3; i++) {
   const sequence = context.getSequence();
   const session = new LlamaChatSession({ contextSequence: sequence });
@@ -31,7 +32,12 @@ for (let i = 0; i < 3; i++) {
   const tokens = model.tokenize(text).length;
   // Decode speed leaves out the prompt: tokens after the first over the time after the first.
   const decode = (tokens - 1) / (seconds - first / 1000);
-  runs.push({ firstTokenMs: Math.round(first), tokens, tokensPerSecond: Math.round((tokens / seconds) * 10) / 10, decodeTokensPerSecond: Math.round(decode * 10) / 10 });
+  runs.push({
+    firstTokenMs: Math.round(first),
+    tokens,
+    tokensPerSecond: Math.round((tokens / seconds) * 10) / 10,
+    decodeTokensPerSecond: Math.round(decode * 10) / 10,
+  });
   session.dispose({ disposeSequence: false });
   sequence.dispose();
 }
@@ -40,7 +46,9 @@ console.log(
   JSON.stringify({
     bench: 'local-model',
     model: DEFAULT_LOCAL_MODEL.name,
-    sha256Ok: sha256File(modelPath) === DEFAULT_LOCAL_MODEL.sha256 || modelPath !== resolveLocalModel(DEFAULT_LOCAL_MODEL.name, userModels),
+    sha256Ok:
+      sha256File(modelPath) === DEFAULT_LOCAL_MODEL.sha256 ||
+      modelPath !== resolveLocalModel(DEFAULT_LOCAL_MODEL.name, userModels),
     threads,
     loadMs: Math.round(loadMs),
     firstTokenMs: median(runs, (r) => r.firstTokenMs),

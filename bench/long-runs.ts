@@ -16,8 +16,17 @@ const TURNS = Number(process.argv[2] ?? 300);
 const STEPS = Number(process.argv[3] ?? 200);
 const MESSAGE = 'a line of a long conversation, '.repeat(32); // about 1 KB a message
 
-const agent = agentModel({ long: [...Array.from({ length: STEPS - 1 }, () => ({ tool: 'filesystem', args: { op: 'read', path: 'README.md' } })), { finish: { answer: 'done' } }] });
-const stack = await startThrowawayStack({ taskQueue: 'bench-long', withWorker: true, script: (req) => (req.tools ? agent(req) : `${MESSAGE} (reply ${req.messages.length})`) });
+const agent = agentModel({
+  long: [
+    ...Array.from({ length: STEPS - 1 }, () => ({ tool: 'filesystem', args: { op: 'read', path: 'README.md' } })),
+    { finish: { answer: 'done' } },
+  ],
+});
+const stack = await startThrowawayStack({
+  taskQueue: 'bench-long',
+  withWorker: true,
+  script: (req) => (req.tools ? agent(req) : `${MESSAGE} (reply ${req.messages.length})`),
+});
 const { backend } = stack;
 
 /** The run's executions and the payloads their histories hold. */
@@ -34,7 +43,13 @@ async function measure(workflowId: string) {
 
 try {
   const app = backend.app;
-  await createProvider(app, { name: 'fake', type: 'openai', baseUrl: stack.fake!.baseUrl, apiKey: 'sk-bench', defaultModel: 'fake-model' });
+  await createProvider(app, {
+    name: 'fake',
+    type: 'openai',
+    baseUrl: stack.fake!.baseUrl,
+    apiKey: 'sk-bench',
+    defaultModel: 'fake-model',
+  });
   let t0 = performance.now();
   const chat = await createChat(app, { provider: 'fake' });
   for (let i = 0; i < TURNS; i++) await sendChatMessage(app, chat, { content: `${i}: ${MESSAGE}`, messageId: `m${i}` });
@@ -42,17 +57,36 @@ try {
   const lastPrompt = stack.fake!.requests.at(-1)!.messages.length;
   await app.temporal.client.workflow.getHandle(chat.runId).signal('closeChat');
   await app.temporal.client.workflow.getHandle(chat.runId).result();
-  const chatFigures = { turns: TURNS, seconds: Math.round(chatSeconds * 10) / 10, lastPromptMessages: lastPrompt, ...(await measure(chat.runId)) };
+  const chatFigures = {
+    turns: TURNS,
+    seconds: Math.round(chatSeconds * 10) / 10,
+    lastPromptMessages: lastPrompt,
+    ...(await measure(chat.runId)),
+  };
 
   // Continue as new every 1,000 events, so the agent's turns cross several executions.
   app.continueAfterEvents = 1000;
-  await createComponent(app, { name: 'reader', kind: 'react', signature: 'task: str -> answer: str', provider: 'fake', tools: ['filesystem'], maxSteps: STEPS });
+  await createComponent(app, {
+    name: 'reader',
+    kind: 'react',
+    signature: 'task: str -> answer: str',
+    provider: 'fake',
+    tools: ['filesystem'],
+    maxSteps: STEPS,
+  });
   t0 = performance.now();
   const run = await startComponentRun(app, 'reader', { inputs: { task: 'long' } });
   const outputs = await app.temporal.client.workflow.getHandle(run.id).result();
   const agentSeconds = (performance.now() - t0) / 1000;
   const lastCall = stack.fake!.requests.at(-1)!;
-  const agentFigures = { steps: STEPS, seconds: Math.round(agentSeconds * 10) / 10, answer: (outputs as { answer?: string }).answer, lastPromptObservations: lastCall.messages.filter((m) => m.content.startsWith('Observation: ')).length, lastPromptBytes: JSON.stringify(lastCall.messages).length, ...(await measure(run.id)) };
+  const agentFigures = {
+    steps: STEPS,
+    seconds: Math.round(agentSeconds * 10) / 10,
+    answer: (outputs as { answer?: string }).answer,
+    lastPromptObservations: lastCall.messages.filter((m) => m.content.startsWith('Observation: ')).length,
+    lastPromptBytes: JSON.stringify(lastCall.messages).length,
+    ...(await measure(run.id)),
+  };
   console.log(JSON.stringify({ bench: 'long-runs', chat: chatFigures, agent: agentFigures }));
 } finally {
   await stack.close();

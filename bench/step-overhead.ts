@@ -35,20 +35,43 @@ function phaseTimes(events: Array<{ type: string; time: string }>): Array<[strin
     if (writes.at(-1)?.at === at) writes.at(-1)!.types.push(e.type);
     else writes.push({ types: [e.type], at });
   }
-  return writes.slice(1).map((w, i) => [`${writes[i]!.types.join(' + ')} -> ${w.types.join(' + ')}`, w.at - writes[i]!.at]);
+  return writes
+    .slice(1)
+    .map((w, i) => [`${writes[i]!.types.join(' + ')} -> ${w.types.join(' + ')}`, w.at - writes[i]!.at]);
 }
 
-const stack = await startThrowawayStack({ taskQueue: 'bench', withWorker: true, script: echoModel, dynamicConfig: benchDynamicConfig, encryptPayloads: ENCRYPTED });
+const stack = await startThrowawayStack({
+  taskQueue: 'bench',
+  withWorker: true,
+  script: echoModel,
+  dynamicConfig: benchDynamicConfig,
+  encryptPayloads: ENCRYPTED,
+});
 const { backend, store } = stack;
 const fake = stack.fake!;
 try {
   const app = backend.app;
-  await createProvider(app, { name: 'fake', type: 'openai', baseUrl: fake.baseUrl, apiKey: 'sk-bench', defaultModel: 'fake-model' });
-  await createComponent(app, { name: 'upper', signature: 'text: str -> result: str', instructions: 'op: upper', provider: 'fake' });
+  await createProvider(app, {
+    name: 'fake',
+    type: 'openai',
+    baseUrl: fake.baseUrl,
+    apiKey: 'sk-bench',
+    defaultModel: 'fake-model',
+  });
+  await createComponent(app, {
+    name: 'upper',
+    signature: 'text: str -> result: str',
+    instructions: 'op: upper',
+    provider: 'fake',
+  });
   await createPipeline(app, {
     name: 'chain',
     inputs: { text: 'str' },
-    steps: Array.from({ length: STEPS }, (_, i) => ({ id: `s${i}`, component: 'upper', inputs: { text: i ? `$steps.s${i - 1}.outputs.result` : '$inputs.text' } })),
+    steps: Array.from({ length: STEPS }, (_, i) => ({
+      id: `s${i}`,
+      component: 'upper',
+      inputs: { text: i ? `$steps.s${i - 1}.outputs.result` : '$inputs.text' },
+    })),
     outputs: { result: `$steps.s${STEPS - 1}.outputs.result` },
   });
 
@@ -76,7 +99,15 @@ try {
     runMs.push(elapsed);
     if (benchHistoryDump && r === RUNS) {
       const h = await app.temporal.client.workflow.getHandle(run.id).fetchHistory();
-      fs.writeFileSync(benchHistoryDump, JSON.stringify(h.events!.map((e) => [e.eventType, Number(e.eventTime!.seconds) * 1000 + Math.round(e.eventTime!.nanos! / 1e6)])));
+      fs.writeFileSync(
+        benchHistoryDump,
+        JSON.stringify(
+          h.events!.map((e) => [
+            e.eventType,
+            Number(e.eventTime!.seconds) * 1000 + Math.round(e.eventTime!.nanos! / 1e6),
+          ]),
+        ),
+      );
     }
     const events = await listEvents(store, run.id, 0, 10_000);
     const done = events.filter((e) => e.type === 'step.completed').map((e) => Date.parse(e.time));
@@ -92,7 +123,10 @@ try {
       runs: RUNS,
       directCallMs: { p50: directP50, p95: quantile(direct, 0.95) },
       stepMs: { p50: quantile(stepMs, 0.5), p95: quantile(stepMs, 0.95) },
-      overheadPerStepMs: { p50: Math.round((quantile(stepMs, 0.5) - directP50) * 100) / 100, p95: Math.round((quantile(stepMs, 0.95) - directP50) * 100) / 100 },
+      overheadPerStepMs: {
+        p50: Math.round((quantile(stepMs, 0.5) - directP50) * 100) / 100,
+        p95: Math.round((quantile(stepMs, 0.95) - directP50) * 100) / 100,
+      },
       runMs: { p50: quantile(runMs, 0.5), p95: quantile(runMs, 0.95) },
       goalOverheadP50Ms: 20,
       phasesMsP50: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, quantile(v, 0.5)])),

@@ -17,7 +17,13 @@ installTemporalRuntime('ERROR');
 /** Per-activity latency of N no-op activities in sequence, on a fresh dev server. */
 async function floor(untuned: boolean) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-floor-'));
-  const server = await startDevServer({ cliPath: userTemporalCli(), dbFile: path.join(dir, 'temporal.db'), port: await freePort(), uiPort: await freePort(), untuned });
+  const server = await startDevServer({
+    cliPath: userTemporalCli(),
+    dbFile: path.join(dir, 'temporal.db'),
+    port: await freePort(),
+    uiPort: await freePort(),
+    untuned,
+  });
   const bare = await startBareTemporal(server.address, 'floor');
   const perActivity: number[] = [];
   try {
@@ -39,4 +45,13 @@ async function floor(untuned: boolean) {
 const untuned = await floor(true);
 const tuned = await floor(false);
 await shutdownTemporalRuntime();
-console.log(JSON.stringify({ bench: 'temporal-floor', activities: N, workflows: RUNS, default: untuned, tuned, tuning: INTERACTIVE_DYNAMIC_CONFIG }));
+console.log(
+  JSON.stringify({
+    bench: 'temporal-floor',
+    activities: N,
+    workflows: RUNS,
+    default: untuned,
+    tuned,
+    tuning: INTERACTIVE_DYNAMIC_CONFIG,
+  }),
+);

@@ -11,7 +11,10 @@ import { startBareTemporal } from './bare-temporal.js';
 
 const SECONDS = Number(process.argv[2] ?? 10);
 const LEVELS = (process.argv[3] ?? '2,8,16').split(',').map(Number);
-const q = (xs: number[], p: number) => (xs.length ? Math.round([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]! * 10) / 10 : null);
+const q = (xs: number[], p: number) =>
+  xs.length
+    ? Math.round([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]! * 10) / 10
+    : null;
 
 /** CPU seconds a process has used (user + system), from /proc: where a run's cost goes. */
 function processCpuSeconds(pid: number): number {
@@ -43,7 +46,10 @@ async function load(clients: number, one: () => Promise<void>) {
     p50Ms: q(latencies, 0.5),
     p95Ms: q(latencies, 0.95),
     // This process (API, worker, fake provider and the clients) and the Temporal dev server.
-    cpuMsPerRun: { node: perRun((cpu.user + cpu.system) / 1e6), temporal: perRun(processCpuSeconds(temporalPid) - server0) },
+    cpuMsPerRun: {
+      node: perRun((cpu.user + cpu.system) / 1e6),
+      temporal: perRun(processCpuSeconds(temporalPid) - server0),
+    },
   };
 }
 
@@ -51,7 +57,11 @@ async function load(clients: number, one: () => Promise<void>) {
 async function completedOf(store: Store, ids: string[]): Promise<number> {
   let completed = 0;
   for (let i = 0; i < ids.length; i += 500) {
-    const [row] = await store.knex('runs').whereIn('id', ids.slice(i, i + 500)).where({ status: 'completed' }).count({ n: '*' });
+    const [row] = await store
+      .knex('runs')
+      .whereIn('id', ids.slice(i, i + 500))
+      .where({ status: 'completed' })
+      .count({ n: '*' });
     completed += Number(row?.n ?? 0);
   }
   return completed;
@@ -65,19 +75,38 @@ const bare = await startBareTemporal(temporal.address, 'bare');
 const started: string[] = [];
 try {
   const app = backend.app;
-  await createProvider(app, { name: 'fake', type: 'openai', baseUrl: fake.baseUrl, apiKey: 'sk-bench', defaultModel: 'fake-model' });
-  await createComponent(app, { name: 'upper', signature: 'text: str -> result: str', instructions: 'op: upper', provider: 'fake' });
+  await createProvider(app, {
+    name: 'fake',
+    type: 'openai',
+    baseUrl: fake.baseUrl,
+    apiKey: 'sk-bench',
+    defaultModel: 'fake-model',
+  });
+  await createComponent(app, {
+    name: 'upper',
+    signature: 'text: str -> result: str',
+    instructions: 'op: upper',
+    provider: 'fake',
+  });
   for (const steps of [1, 3]) {
     await createPipeline(app, {
       name: `chain${steps}`,
       inputs: { text: 'str' },
-      steps: Array.from({ length: steps }, (_, i) => ({ id: `s${i}`, component: 'upper', inputs: { text: i ? `$steps.s${i - 1}.outputs.result` : '$inputs.text' } })),
+      steps: Array.from({ length: steps }, (_, i) => ({
+        id: `s${i}`,
+        component: 'upper',
+        inputs: { text: i ? `$steps.s${i - 1}.outputs.result` : '$inputs.text' },
+      })),
       outputs: { result: `$steps.s${steps - 1}.outputs.result` },
     });
   }
   // Over HTTP, as a user's client would; the run's end is awaited on its workflow.
   const harnessRun = (steps: number) => async () => {
-    const res = await fetch(`${backend.url}/api/pipelines/chain${steps}/runs`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ inputs: { text: 'load' } }) });
+    const res = await fetch(`${backend.url}/api/pipelines/chain${steps}/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ inputs: { text: 'load' } }),
+    });
     const run = (await res.json()) as { id: string };
     started.push(run.id);
     await app.temporal.client.workflow.getHandle(run.id).result();
@@ -89,12 +118,32 @@ try {
   await load(2, harnessRun(1)); // warm-up
   const levels = [];
   for (const c of LEVELS) {
-    const row = { concurrency: c, harness1: await load(c, harnessRun(1)), bare1: await load(c, bareRun(1)), harness3: await load(c, harnessRun(3)), bare3: await load(c, bareRun(3)) };
-    levels.push({ ...row, ratio1: Math.round((row.harness1.runsPerSec / row.bare1.runsPerSec) * 100) / 100, ratio3: Math.round((row.harness3.runsPerSec / row.bare3.runsPerSec) * 100) / 100 });
+    const row = {
+      concurrency: c,
+      harness1: await load(c, harnessRun(1)),
+      bare1: await load(c, bareRun(1)),
+      harness3: await load(c, harnessRun(3)),
+      bare3: await load(c, bareRun(3)),
+    };
+    levels.push({
+      ...row,
+      ratio1: Math.round((row.harness1.runsPerSec / row.bare1.runsPerSec) * 100) / 100,
+      ratio3: Math.round((row.harness3.runsPerSec / row.bare3.runsPerSec) * 100) / 100,
+    });
   }
   // No run lost: every run started over HTTP ended completed, in the store too (all of them, not the last 5,000).
   const completed = await completedOf(store, started);
-  console.log(JSON.stringify({ bench: 'throughput', secondsPerLevel: SECONDS, levels, runsStarted: started.length, runsCompleted: completed, runsNotCompleted: started.length - completed, goalRatio: 0.6 }));
+  console.log(
+    JSON.stringify({
+      bench: 'throughput',
+      secondsPerLevel: SECONDS,
+      levels,
+      runsStarted: started.length,
+      runsCompleted: completed,
+      runsNotCompleted: started.length - completed,
+      goalRatio: 0.6,
+    }),
+  );
 } finally {
   await bare.close();
   await stack.close();

@@ -9,14 +9,21 @@ import { THROWAWAY_TOKEN as TOKEN, startThrowawayStack } from '../test/helpers/t
 import { launchChromium } from '../test/helpers/browser.js';
 
 const N = Number(process.argv[2] ?? 50_000);
-if (!fs.existsSync(path.resolve('web/dist/index.html'))) throw new Error('build the dashboard first: npm run build:web');
+if (!fs.existsSync(path.resolve('web/dist/index.html')))
+  throw new Error('build the dashboard first: npm run build:web');
 const stack = await startThrowawayStack({ taskQueue: 'bench-ui', withWorker: false });
 const { backend, store } = stack;
-const quantile = (xs: number[], q: number) => Math.round([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]! * 10) / 10;
+const quantile = (xs: number[], q: number) =>
+  Math.round([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]! * 10) / 10;
 
 try {
   const runId = 'run_bench_ui_0000000000000';
-  await createRun(store, { id: runId, kind: 'pipeline', target: { type: 'pipeline', id: 'p', name: 'big', version: 1 }, inputs: { text: 'x' } });
+  await createRun(store, {
+    id: runId,
+    kind: 'pipeline',
+    target: { type: 'pipeline', id: 'p', name: 'big', version: 1 },
+    inputs: { text: 'x' },
+  });
   const kinds = ['step.started', 'llm.request', 'llm.response', 'step.completed'] as const;
   for (let start = 0; start < N; start += 2000) {
     const batch: NewRunEvent[] = [];
@@ -25,9 +32,24 @@ try {
       const stepId = `s${Math.floor(i / 4) % 200}`;
       const data =
         type === 'llm.request'
-          ? { callId: `c${i}`, stepId, provider: 'fake', model: 'm', messages: [{ role: 'user' as const, content: `question ${i}` }], attempt: 1 }
+          ? {
+              callId: `c${i}`,
+              stepId,
+              provider: 'fake',
+              model: 'm',
+              messages: [{ role: 'user' as const, content: `question ${i}` }],
+              attempt: 1,
+            }
           : type === 'llm.response'
-            ? { callId: `c${i - 1}`, stepId, text: `answer ${i}`, usage: { inputTokens: 10, outputTokens: 5 }, latencyMs: 3, costUsd: 0, attempt: 1 }
+            ? {
+                callId: `c${i - 1}`,
+                stepId,
+                text: `answer ${i}`,
+                usage: { inputTokens: 10, outputTokens: 5 },
+                latencyMs: 3,
+                costUsd: 0,
+                attempt: 1,
+              }
             : { stepId, outputs: { n: i } };
       batch.push({ type, key: `k${i}`, data } as NewRunEvent);
     }

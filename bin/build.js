@@ -9,9 +9,26 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DIST = path.join(root, 'dist');
 /** What the CLI, the API and the worker load; tests and benchmarks run from source. */
-const SOURCE_DIRS = ['activities', 'api', 'cli', 'config', 'core', 'db', 'judge', 'keyring', 'mcp', 'providers', 'sandbox', 'temporal', 'worker', 'workflows'];
+const SOURCE_DIRS = [
+  'activities',
+  'api',
+  'cli',
+  'config',
+  'core',
+  'db',
+  'judge',
+  'keyring',
+  'mcp',
+  'providers',
+  'sandbox',
+  'temporal',
+  'worker',
+  'workflows',
+];
 // The options tsx runs the sources with (tsconfig.json's, as esbuild reads them).
-const tsconfigRaw = { compilerOptions: { target: 'ES2022', useDefineForClassFields: true, verbatimModuleSyntax: true } };
+const tsconfigRaw = {
+  compilerOptions: { target: 'ES2022', useDefineForClassFields: true, verbatimModuleSyntax: true },
+};
 
 function sourcesUnder(rel, out) {
   for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
@@ -47,7 +64,14 @@ export async function compile(sources) {
     sources.map(async (rel) => {
       const code = await fs.promises.readFile(path.join(root, rel), 'utf8');
       const out = compiledOf(rel);
-      const result = await transform(code, { loader: 'ts', format: 'esm', target: 'node20', sourcefile: path.join(root, rel), sourcemap: 'external', tsconfigRaw });
+      const result = await transform(code, {
+        loader: 'ts',
+        format: 'esm',
+        target: 'node20',
+        sourcefile: path.join(root, rel),
+        sourcemap: 'external',
+        tsconfigRaw,
+      });
       await fs.promises.mkdir(path.dirname(out), { recursive: true });
       const tmp = `${out}.${process.pid}.tmp`;
       await fs.promises.writeFile(`${out}.map`, result.map);
@@ -78,5 +102,7 @@ export async function build() {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const started = Date.now();
   const compiled = await build();
-  console.log(`dist: ${compiled.length ? `compiled ${compiled.length} source${compiled.length === 1 ? '' : 's'}` : 'up to date'} (${Date.now() - started} ms)`);
+  console.log(
+    `dist: ${compiled.length ? `compiled ${compiled.length} source${compiled.length === 1 ? '' : 's'}` : 'up to date'} (${Date.now() - started} ms)`,
+  );
 }

@@ -21,17 +21,24 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
   try {
     res = await fetch(`${backendUrl()}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    throw new CliError(`the backend is not running at ${backendUrl()}: start it with 'npm start' or 'harness services start'`);
+    throw new CliError(
+      `the backend is not running at ${backendUrl()}: start it with 'npm start' or 'harness services start'`,
+    );
   }
   const text = await res.text();
   const data = text ? JSON.parse(text) : null;
   if (!res.ok) {
     const problems = data?.error?.details?.problems as Array<{ path: string; message: string }> | undefined;
-    throw new CliError(`${data?.error?.message ?? `HTTP ${res.status}`}${problems?.length ? `\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}` : ''}`);
+    throw new CliError(
+      `${data?.error?.message ?? `HTTP ${res.status}`}${problems?.length ? `\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}` : ''}`,
+    );
   }
   return data as T;
 }
@@ -42,7 +49,9 @@ export async function followRun(runId: string, onFrame: (frame: ServerFrame) => 
   // Loaded here: only following a run needs it, and every command's start pays for what it imports.
   const { default: WebSocket } = await import('ws');
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${backendUrl().replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } });
+    const ws = new WebSocket(`${backendUrl().replace('http', 'ws')}/ws`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', runId, after: 0 })));
     ws.on('message', (raw) => {
       const frame = JSON.parse(String(raw)) as ServerFrame;
@@ -61,7 +70,9 @@ export async function subscribeRun(runId: string, onFrame: (frame: ServerFrame) 
   const token = loadOrCreateToken(config().paths.token, config().api.token);
   const { default: WebSocket } = await import('ws');
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${backendUrl().replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } });
+    const ws = new WebSocket(`${backendUrl().replace('http', 'ws')}/ws`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     ws.on('open', () => {
       ws.send(JSON.stringify({ type: 'subscribe', runId, after: Number.MAX_SAFE_INTEGER }));
       resolve(() => ws.close());

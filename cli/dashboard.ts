@@ -22,6 +22,11 @@ export function ensureDashboard(log: (s: string) => void): void {
   if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= newest(src)) return;
   log('dashboard: building web/dist…');
   const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', '--config', path.join(root, 'web', 'vite.config.ts'), '--logLevel', 'error'], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) log('dashboard: the build failed; the API serves a plain page until `npm run build:web` succeeds');
+  const r = spawnSync(
+    process.execPath,
+    [vite, 'build', '--config', path.join(root, 'web', 'vite.config.ts'), '--logLevel', 'error'],
+    { cwd: root, stdio: 'inherit' },
+  );
+  if (r.status !== 0)
+    log('dashboard: the build failed; the API serves a plain page until `npm run build:web` succeeds');
 }

@@ -19,7 +19,10 @@ const modules: Array<{ names: string[]; load: () => Promise<AddCommands>; tempor
   { names: ['promote'], load: async () => (await import('./commands/promote.js')).promoteCommand },
   { names: ['logs'], load: async () => (await import('./commands/logs.js')).logsCommand },
   { names: ['chat'], load: async () => (await import('./commands/chat.js')).chatCommand },
-  { names: ['dataset-import', 'eval', 'optimize'], load: async () => (await import('./commands/evals.js')).evalCommands },
+  {
+    names: ['dataset-import', 'eval', 'optimize'],
+    load: async () => (await import('./commands/evals.js')).evalCommands,
+  },
   { names: ['app'], load: async () => (await import('./commands/apps.js')).appCommands },
   { names: ['open'], load: async () => (await import('./commands/open.js')).openCommand },
   { names: ['mcp'], load: async () => (await import('./commands/mcp.js')).mcpCommand },
@@ -37,13 +40,18 @@ function needed(args: string[]): typeof modules {
   return one ? [one] : modules;
 }
 
-const program = new Command('harness').description('Vloop Harness: durable LLM components, pipelines and agents on Temporal').version('0.1.0');
+const program = new Command('harness')
+  .description('Vloop Harness: durable LLM components, pipelines and agents on Temporal')
+  .version('0.1.0');
 
 try {
   const load = needed(process.argv.slice(2));
   for (const add of await Promise.all(load.map((m) => m.load()))) add(program);
   if (load.some((m) => m.temporal)) {
-    const [{ installTemporalRuntime }, { config }] = await Promise.all([import('../temporal/runtime.js'), import('./config.js')]);
+    const [{ installTemporalRuntime }, { config }] = await Promise.all([
+      import('../temporal/runtime.js'),
+      import('./config.js'),
+    ]);
     installTemporalRuntime(config().temporal.logLevel);
   }
   await program.parseAsync(process.argv);

@@ -14,7 +14,9 @@ export async function prepareStore(): Promise<Store> {
     await migrate(store);
   } catch (err) {
     await store.close();
-    throw new Error(`the store at ${db.dialect === 'sqlite' ? db.url : 'VLOOP_DB_URL'} could not be opened or migrated: ${(err as Error).message}`);
+    throw new Error(
+      `the store at ${db.dialect === 'sqlite' ? db.url : 'VLOOP_DB_URL'} could not be opened or migrated: ${(err as Error).message}`,
+    );
   }
   return store;
 }

@@ -12,11 +12,20 @@ const port = (fallback: number) =>
     .optional()
     .refine((v) => !v || (/^\d+$/.test(v) && Number(v) <= 65535), 'must be a port number (0-65535)')
     .transform((v) => (v ? Number(v) : fallback));
-const optional = z.string().optional().transform((v) => v || undefined);
-const url = z.union([z.url(), z.literal('')]).optional().transform((v) => v || undefined);
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => v || undefined);
+const url = z
+  .union([z.url(), z.literal('')])
+  .optional()
+  .transform((v) => v || undefined);
 
 const envSchema = z.object({
-  HARNESS_HOST: z.string().default('127.0.0.1').transform((v) => v || '127.0.0.1'),
+  HARNESS_HOST: z
+    .string()
+    .default('127.0.0.1')
+    .transform((v) => v || '127.0.0.1'),
   HARNESS_PORT: port(8000),
   HARNESS_APPS_PORT: port(8001),
   HARNESS_TOKEN: optional,
@@ -24,13 +33,22 @@ const envSchema = z.object({
   HARNESS_SECRET_KEY: optional,
   HARNESS_WORKSPACE: optional,
   VLOOP_PROJECT_DIR: optional,
-  VLOOP_DB_URL: z.string().regex(/^(|sqlite:.*|postgres(ql)?:\/\/.*)$/, 'must be empty, sqlite:<path> or postgres://…').optional(),
+  VLOOP_DB_URL: z
+    .string()
+    .regex(/^(|sqlite:.*|postgres(ql)?:\/\/.*)$/, 'must be empty, sqlite:<path> or postgres://…')
+    .optional(),
   VLOOP_WORKFLOW_BUNDLE: optional,
   VLOOP_SKIP_MODEL: optional,
   TOOLS_POLICY_PATH: optional,
   TEMPORAL_ADDRESS: optional,
-  TEMPORAL_NAMESPACE: z.string().optional().transform((v) => v || 'default'),
-  TEMPORAL_TASK_QUEUE: z.string().optional().transform((v) => v || 'harness'),
+  TEMPORAL_NAMESPACE: z
+    .string()
+    .optional()
+    .transform((v) => v || 'default'),
+  TEMPORAL_TASK_QUEUE: z
+    .string()
+    .optional()
+    .transform((v) => v || 'harness'),
   TEMPORAL_TLS_CERT: optional,
   TEMPORAL_TLS_KEY: optional,
   TEMPORAL_API_KEY: optional,
@@ -43,9 +61,18 @@ const envSchema = z.object({
     .transform((v) => (v ? Number(v) : undefined)),
   TEMPORAL_DEV_PORT: port(7233),
   TEMPORAL_DEV_UI_PORT: port(8233),
-  TEMPORAL_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', '']).optional().transform((v) => v || 'WARN'),
-  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent', '']).optional().transform((v) => v || 'info'),
-  LM_PROVIDER: z.enum(['openai', 'anthropic', 'ollama', 'local', '']).optional().transform((v) => v || undefined),
+  TEMPORAL_LOG_LEVEL: z
+    .enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', ''])
+    .optional()
+    .transform((v) => v || 'WARN'),
+  LOG_LEVEL: z
+    .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent', ''])
+    .optional()
+    .transform((v) => v || 'info'),
+  LM_PROVIDER: z
+    .enum(['openai', 'anthropic', 'ollama', 'local', ''])
+    .optional()
+    .transform((v) => v || undefined),
   LM_MODEL: optional,
   OPENAI_API_KEY: optional,
   OPENAI_BASE_URL: url,
@@ -58,9 +85,15 @@ const envSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: url,
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url,
   OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: url,
-  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/json', 'http/protobuf', '']).optional().transform((v) => v || 'http/protobuf'),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z
+    .enum(['http/json', 'http/protobuf', ''])
+    .optional()
+    .transform((v) => v || 'http/protobuf'),
   OTEL_EXPORTER_OTLP_HEADERS: optional,
-  OTEL_SERVICE_NAME: z.string().optional().transform((v) => v || 'vloop-harness'),
+  OTEL_SERVICE_NAME: z
+    .string()
+    .optional()
+    .transform((v) => v || 'vloop-harness'),
   VLOOP_OTEL_CAPTURE_CONTENT: optional,
   HOME: optional,
   PATH: optional,
@@ -148,7 +181,10 @@ export interface HarnessEndpoint {
 }
 
 /** Where the API, the apps origin, the Temporal frontend and its UI listen, from the configuration. */
-export function harnessEndpointsFor(api: { host: string; port: number; appsPort: number }, temporal: { address?: string | undefined; devPort: number; devUiPort: number; uiUrl: string }): HarnessEndpoint[] {
+export function harnessEndpointsFor(
+  api: { host: string; port: number; appsPort: number },
+  temporal: { address?: string | undefined; devPort: number; devUiPort: number; uiUrl: string },
+): HarnessEndpoint[] {
   const out: HarnessEndpoint[] = [
     { host: api.host, port: api.port },
     { host: api.host, port: api.appsPort },
@@ -159,7 +195,10 @@ export function harnessEndpointsFor(api: { host: string; port: number; appsPort:
   if (address) out.push({ host: (address[1] ?? address[2])!, port: Number(address[3]) });
   try {
     const ui = new URL(temporal.uiUrl);
-    out.push({ host: ui.hostname.replace(/^\[|\]$/g, ''), port: Number(ui.port || (ui.protocol === 'https:' ? 443 : 80)) });
+    out.push({
+      host: ui.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(ui.port || (ui.protocol === 'https:' ? 443 : 80)),
+    });
   } catch {
     // not a URL: nothing listens there
   }
@@ -218,7 +257,11 @@ export function dbConfigFrom(url: string | undefined, defaultFile: string): DbCo
 export function allowedHostsFor(host: string, extra: string | undefined): string[] {
   const hosts = new Set(['127.0.0.1', 'localhost', '::1']);
   if (host && host !== '0.0.0.0' && host !== '::') hosts.add(host.toLowerCase());
-  for (const h of (extra ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)) hosts.add(h);
+  for (const h of (extra ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean))
+    hosts.add(h);
   return [...hosts];
 }
 
@@ -263,7 +306,13 @@ export function configFromEnv(env: Env, cwd: string): HarnessConfig {
   return {
     paths,
     telemetry: telemetryFrom(e),
-    api: { host: e.HARNESS_HOST, port: e.HARNESS_PORT, appsPort: e.HARNESS_APPS_PORT, token: e.HARNESS_TOKEN, allowedHosts: allowedHostsFor(e.HARNESS_HOST, e.HARNESS_ALLOWED_HOSTS) },
+    api: {
+      host: e.HARNESS_HOST,
+      port: e.HARNESS_PORT,
+      appsPort: e.HARNESS_APPS_PORT,
+      token: e.HARNESS_TOKEN,
+      allowedHosts: allowedHostsFor(e.HARNESS_HOST, e.HARNESS_ALLOWED_HOSTS),
+    },
     db: dbConfigFrom(env.VLOOP_DB_URL, paths.db),
     temporal: temporalFrom(e),
     tools: toolsFrom(e, env, cwd, paths),
@@ -306,7 +355,12 @@ function toolsFrom(e: z.infer<typeof envSchema>, env: Env, cwd: string, paths: P
     hostEnv: { ...env },
     harnessEndpoints: harnessEndpointsFor(
       { host: e.HARNESS_HOST, port: e.HARNESS_PORT, appsPort: e.HARNESS_APPS_PORT },
-      { address: e.TEMPORAL_ADDRESS, devPort: e.TEMPORAL_DEV_PORT, devUiPort: e.TEMPORAL_DEV_UI_PORT, uiUrl: e.TEMPORAL_UI_URL ?? `http://127.0.0.1:${e.TEMPORAL_DEV_UI_PORT}` },
+      {
+        address: e.TEMPORAL_ADDRESS,
+        devPort: e.TEMPORAL_DEV_PORT,
+        devUiPort: e.TEMPORAL_DEV_UI_PORT,
+        uiUrl: e.TEMPORAL_UI_URL ?? `http://127.0.0.1:${e.TEMPORAL_DEV_UI_PORT}`,
+      },
     ),
   };
 }

@@ -22,7 +22,10 @@ export function createLogger(secrets: SecretSet, level: string, destination?: pi
   if (file) {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     // Written as they come (sync): a process killed mid-run still leaves its lines. Private: they hold prompts.
-    stream = pino.multistream([{ stream, level: level as pino.Level }, { stream: pino.destination({ dest: file, append: true, sync: true, mode: 0o600 }), level: level as pino.Level }]);
+    stream = pino.multistream([
+      { stream, level: level as pino.Level },
+      { stream: pino.destination({ dest: file, append: true, sync: true, mode: 0o600 }), level: level as pino.Level },
+    ]);
   }
   return pino(
     {
@@ -54,7 +57,9 @@ export function humanLines(out: NodeJS.WritableStream = process.stderr): pino.De
         return void out.write(line);
       }
       const time = new Date(o.time ?? Date.now()).toISOString().slice(11, 19);
-      out.write(`${time} ${(LEVELS[o.level ?? 30] ?? 'info').padEnd(5)} ${o.msg ?? ''}${o.err?.message ? `: ${o.err.message}` : ''}${o.runId ? ` (run ${o.runId})` : ''}\n`);
+      out.write(
+        `${time} ${(LEVELS[o.level ?? 30] ?? 'info').padEnd(5)} ${o.msg ?? ''}${o.err?.message ? `: ${o.err.message}` : ''}${o.runId ? ` (run ${o.runId})` : ''}\n`,
+      );
     },
   };
 }

@@ -9,29 +9,88 @@ export const VLOOP_CATALOG_ID = 'urn:vloop:a2ui:catalog:vuetify:1';
 
 const id = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'a component id is letters, digits, _ or -');
 /** A JSON Pointer into the surface's data model: /inputs/<field>, /outputs/<field>, /run/<status|id|error>. */
-export const binding = z.strictObject({ path: z.string().regex(/^\/[A-Za-z0-9_~/-]*$/, 'a path is a JSON Pointer such as /outputs/summary') });
+export const binding = z.strictObject({
+  path: z.string().regex(/^\/[A-Za-z0-9_~/-]*$/, 'a path is a JSON Pointer such as /outputs/summary'),
+});
 const text = z.union([z.string().max(2000), binding]);
 const children = z.array(id).max(64);
 
 const common = { id };
 export const a2uiComponent = z.discriminatedUnion('component', [
-  z.strictObject({ ...common, component: z.literal('Text'), text, variant: z.enum(['h1', 'h2', 'h3', 'h4', 'h5', 'caption', 'body']).optional() }),
+  z.strictObject({
+    ...common,
+    component: z.literal('Text'),
+    text,
+    variant: z.enum(['h1', 'h2', 'h3', 'h4', 'h5', 'caption', 'body']).optional(),
+  }),
   z.strictObject({ ...common, component: z.literal('Markdown'), text }),
-  z.strictObject({ ...common, component: z.literal('Badge'), text, color: z.enum(['primary', 'success', 'warning', 'error', 'info', 'grey']).optional() }),
-  z.strictObject({ ...common, component: z.literal('Column'), children, justify: z.string().max(20).optional(), align: z.string().max(20).optional() }),
-  z.strictObject({ ...common, component: z.literal('Row'), children, justify: z.string().max(20).optional(), align: z.string().max(20).optional() }),
+  z.strictObject({
+    ...common,
+    component: z.literal('Badge'),
+    text,
+    color: z.enum(['primary', 'success', 'warning', 'error', 'info', 'grey']).optional(),
+  }),
+  z.strictObject({
+    ...common,
+    component: z.literal('Column'),
+    children,
+    justify: z.string().max(20).optional(),
+    align: z.string().max(20).optional(),
+  }),
+  z.strictObject({
+    ...common,
+    component: z.literal('Row'),
+    children,
+    justify: z.string().max(20).optional(),
+    align: z.string().max(20).optional(),
+  }),
   z.strictObject({ ...common, component: z.literal('Card'), child: id, title: text.optional() }),
   z.strictObject({ ...common, component: z.literal('List'), items: binding, itemText: z.string().max(64).optional() }),
-  z.strictObject({ ...common, component: z.literal('Table'), rows: binding, columns: z.array(z.string().max(64)).max(20).optional() }),
-  z.strictObject({ ...common, component: z.literal('KeyValue'), value: binding, label: z.string().max(200).optional() }),
+  z.strictObject({
+    ...common,
+    component: z.literal('Table'),
+    rows: binding,
+    columns: z.array(z.string().max(64)).max(20).optional(),
+  }),
+  z.strictObject({
+    ...common,
+    component: z.literal('KeyValue'),
+    value: binding,
+    label: z.string().max(200).optional(),
+  }),
   z.strictObject({ ...common, component: z.literal('Progress'), value: binding.optional() }),
   z.strictObject({ ...common, component: z.literal('Divider') }),
-  z.strictObject({ ...common, component: z.literal('Image'), url: binding, description: z.string().max(500).optional() }),
-  z.strictObject({ ...common, component: z.literal('TextField'), label: z.string().max(200), value: binding, variant: z.enum(['shortText', 'longText', 'number']).optional() }),
+  z.strictObject({
+    ...common,
+    component: z.literal('Image'),
+    url: binding,
+    description: z.string().max(500).optional(),
+  }),
+  z.strictObject({
+    ...common,
+    component: z.literal('TextField'),
+    label: z.string().max(200),
+    value: binding,
+    variant: z.enum(['shortText', 'longText', 'number']).optional(),
+  }),
   z.strictObject({ ...common, component: z.literal('CheckBox'), label: z.string().max(200), value: binding }),
-  z.strictObject({ ...common, component: z.literal('ChoicePicker'), label: z.string().max(200).optional(), options: z.array(z.strictObject({ label: z.string().max(200), value: z.string().max(200) })).min(1).max(50), value: binding }),
+  z.strictObject({
+    ...common,
+    component: z.literal('ChoicePicker'),
+    label: z.string().max(200).optional(),
+    options: z
+      .array(z.strictObject({ label: z.string().max(200), value: z.string().max(200) }))
+      .min(1)
+      .max(50),
+    value: binding,
+  }),
   // The only action a view has: start a run of the app's bound target with the form's inputs.
-  z.strictObject({ ...common, component: z.literal('Button'), label: z.string().max(200), action: z.strictObject({ event: z.strictObject({ name: z.literal('run') }) }) }),
+  z.strictObject({
+    ...common,
+    component: z.literal('Button'),
+    label: z.string().max(200),
+    action: z.strictObject({ event: z.strictObject({ name: z.literal('run') }) }),
+  }),
 ]);
 export type A2uiComponent = z.infer<typeof a2uiComponent>;
 
@@ -63,7 +122,10 @@ export interface Problem {
 const RUN_PATHS = ['/run/status', '/run/id', '/run/error'];
 
 /** What a binding points at: an input, an output, the run, or nothing. */
-export function resolveBinding(path: string, shape: TargetShape): { side: 'inputs' | 'outputs'; field: TargetField } | { side: 'run' } | undefined {
+export function resolveBinding(
+  path: string,
+  shape: TargetShape,
+): { side: 'inputs' | 'outputs'; field: TargetField } | { side: 'run' } | undefined {
   if (RUN_PATHS.includes(path)) return { side: 'run' };
   const m = /^\/(inputs|outputs)\/([^/]+)$/.exec(path);
   if (!m) return undefined;
@@ -73,7 +135,9 @@ export function resolveBinding(path: string, shape: TargetShape): { side: 'input
 }
 
 /** What each component may bind to, by side and kind of field. */
-const BINDS: Partial<Record<A2uiComponent['component'], { prop: string; sides: Array<'inputs' | 'outputs' | 'run'>; kinds?: string[] }>> = {
+const BINDS: Partial<
+  Record<A2uiComponent['component'], { prop: string; sides: Array<'inputs' | 'outputs' | 'run'>; kinds?: string[] }>
+> = {
   TextField: { prop: 'value', sides: ['inputs'], kinds: ['str', 'int', 'float', 'json', 'dict', 'list'] },
   CheckBox: { prop: 'value', sides: ['inputs'], kinds: ['bool'] },
   ChoicePicker: { prop: 'value', sides: ['inputs'], kinds: ['literal', 'str'] },
@@ -102,14 +166,20 @@ export function validateSurface(spec: unknown, shape: TargetShape): Problem[] {
   const parsed = a2uiSurface.safeParse(spec);
   if (!parsed.success) return parsed.error.issues.map((i) => ({ path: `/${i.path.join('/')}`, message: i.message }));
   const surface = parsed.data;
-  return [...scriptProblems(surface), ...treeProblems(surface), ...surface.components.flatMap((c, i) => bindingProblems(c, i, shape))];
+  return [
+    ...scriptProblems(surface),
+    ...treeProblems(surface),
+    ...surface.components.flatMap((c, i) => bindingProblems(c, i, shape)),
+  ];
 }
 
 /** Every string that reads as markup or script, anywhere in the components. */
 function scriptProblems(surface: A2uiSurface): Problem[] {
   const all: Array<{ path: string; value: string }> = [];
   strings(surface.components, '/components', all);
-  return all.filter((s) => SCRIPTY.test(s.value)).map((s) => ({ path: s.path, message: 'script or markup is not allowed in a declarative view' }));
+  return all
+    .filter((s) => SCRIPTY.test(s.value))
+    .map((s) => ({ path: s.path, message: 'script or markup is not allowed in a declarative view' }));
 }
 
 const kids = (c: A2uiComponent): string[] => ('children' in c ? c.children : 'child' in c ? [c.child] : []);
@@ -124,9 +194,12 @@ function treeProblems(surface: A2uiSurface): Problem[] {
   });
   if (!byId.has('root')) problems.push({ path: '/components', message: "no component has the id 'root'" });
   surface.components.forEach((c, i) => {
-    for (const k of kids(c)) if (!byId.has(k)) problems.push({ path: `/components/${i}`, message: `'${c.id}' refers to a child '${k}' that does not exist` });
+    for (const k of kids(c))
+      if (!byId.has(k))
+        problems.push({ path: `/components/${i}`, message: `'${c.id}' refers to a child '${k}' that does not exist` });
   });
-  if (byId.has('root') && cyclic(byId, 'root', new Set())) problems.push({ path: '/components', message: 'the component tree has a cycle' });
+  if (byId.has('root') && cyclic(byId, 'root', new Set()))
+    problems.push({ path: '/components', message: 'the component tree has a cycle' });
   return problems;
 }
 
@@ -144,7 +217,8 @@ function cyclic(byId: Map<string, A2uiComponent>, cid: string, visiting: Set<str
 function bindingProblems(c: A2uiComponent, i: number, shape: TargetShape): Problem[] {
   const problems: Problem[] = [];
   const bindings: Array<{ prop: string; path: string }> = [];
-  for (const [prop, v] of Object.entries(c)) if (v && typeof v === 'object' && 'path' in v && typeof v.path === 'string') bindings.push({ prop, path: v.path });
+  for (const [prop, v] of Object.entries(c))
+    if (v && typeof v === 'object' && 'path' in v && typeof v.path === 'string') bindings.push({ prop, path: v.path });
   for (const b of bindings) {
     const target = resolveBinding(b.path, shape);
     const at = `/components/${i}/${b.prop}`;
@@ -155,10 +229,14 @@ function bindingProblems(c: A2uiComponent, i: number, shape: TargetShape): Probl
     const rule = BINDS[c.component];
     if (!rule || rule.prop !== b.prop) continue;
     const side = target.side;
-    if (!rule.sides.includes(side)) problems.push({ path: at, message: `a ${c.component} binds to ${rule.sides.join(' or ')}, not ${side}` });
+    if (!rule.sides.includes(side))
+      problems.push({ path: at, message: `a ${c.component} binds to ${rule.sides.join(' or ')}, not ${side}` });
     else if (side !== 'run' && rule.kinds && !rule.kinds.includes((target as { field: TargetField }).field.kind)) {
       const f = (target as { field: TargetField }).field;
-      problems.push({ path: at, message: `a ${c.component} cannot show ${side} field '${f.name}' of kind ${f.kind} (it takes ${rule.kinds.join(', ')})` });
+      problems.push({
+        path: at,
+        message: `a ${c.component} cannot show ${side} field '${f.name}' of kind ${f.kind} (it takes ${rule.kinds.join(', ')})`,
+      });
     }
   }
   return problems;
@@ -175,17 +253,38 @@ const label = (name: string) => name.replace(/[_-]+/g, ' ').replace(/^./, (c) =>
  * The view that always works, from the target's fields alone: a form with one field per input and a
  * run button, then one block per output (a badge for a choice, a list for a list, text otherwise).
  */
-export function scaffoldSurface(shape: TargetShape, title: string, hints: Record<string, { label?: string | undefined; widget?: string | undefined }> = {}): A2uiSurface {
+export function scaffoldSurface(
+  shape: TargetShape,
+  title: string,
+  hints: Record<string, { label?: string | undefined; widget?: string | undefined }> = {},
+): A2uiSurface {
   const components: A2uiComponent[] = [];
   const inputIds = shape.inputs.map((f) => {
     const cid = `in_${f.name}`;
     // The manifest's layout hints (inputs.ui) name and shape the fields where they say so.
     const name = hints[f.name]?.label ?? label(f.name);
     const widget = hints[f.name]?.widget;
-    if (f.kind === 'bool' || widget === 'checkbox') components.push({ id: cid, component: 'CheckBox', label: name, value: { path: `/inputs/${f.name}` } });
-    else if (f.kind === 'literal' && f.values?.length) components.push({ id: cid, component: 'ChoicePicker', label: name, options: f.values.map((v) => ({ label: String(v), value: String(v) })), value: { path: `/inputs/${f.name}` } });
+    if (f.kind === 'bool' || widget === 'checkbox')
+      components.push({ id: cid, component: 'CheckBox', label: name, value: { path: `/inputs/${f.name}` } });
+    else if (f.kind === 'literal' && f.values?.length)
+      components.push({
+        id: cid,
+        component: 'ChoicePicker',
+        label: name,
+        options: f.values.map((v) => ({ label: String(v), value: String(v) })),
+        value: { path: `/inputs/${f.name}` },
+      });
     else {
-      const variant = widget === 'textarea' ? 'longText' : widget === 'text' ? 'shortText' : widget === 'number' || f.kind === 'int' || f.kind === 'float' ? 'number' : f.kind === 'str' ? 'longText' : 'shortText';
+      const variant =
+        widget === 'textarea'
+          ? 'longText'
+          : widget === 'text'
+            ? 'shortText'
+            : widget === 'number' || f.kind === 'int' || f.kind === 'float'
+              ? 'number'
+              : f.kind === 'str'
+                ? 'longText'
+                : 'shortText';
       components.push({ id: cid, component: 'TextField', label: name, value: { path: `/inputs/${f.name}` }, variant });
     }
     return cid;
@@ -195,7 +294,8 @@ export function scaffoldSurface(shape: TargetShape, title: string, hints: Record
     const value = { path: `/outputs/${f.name}` };
     if (f.kind === 'literal' || f.kind === 'bool') components.push({ id: cid, component: 'Badge', text: value });
     else if (f.kind === 'list') components.push({ id: cid, component: 'List', items: value });
-    else if (f.kind === 'dict' || f.kind === 'json') components.push({ id: cid, component: 'KeyValue', value, label: label(f.name) });
+    else if (f.kind === 'dict' || f.kind === 'json')
+      components.push({ id: cid, component: 'KeyValue', value, label: label(f.name) });
     else components.push({ id: cid, component: 'Text', text: value });
     components.push({ id: `${cid}_label`, component: 'Text', text: label(f.name), variant: 'caption' });
     components.push({ id: `${cid}_row`, component: 'Column', children: [`${cid}_label`, cid] });

@@ -1,6 +1,14 @@
 // Adapters, as DSPy has them: the chat adapter (field markers) and the JSON adapter (structured
 // output). Each renders a signature + demos + inputs into messages and parses the reply.
-import { defaultObjective, demoMessages, formatValue, marker, systemMessage, userContent, type Demo } from './chat-format.js';
+import {
+  defaultObjective,
+  demoMessages,
+  formatValue,
+  marker,
+  systemMessage,
+  userContent,
+  type Demo,
+} from './chat-format.js';
 import { outputsSchema, type JsonSchema } from './json-schema.js';
 import type { ChatMessage } from './messages.js';
 import { parsePyLiteral } from './py-literal.js';
@@ -16,7 +24,9 @@ export interface PredictPrompt {
 }
 
 function describeFields(fields: SignatureField[]): string {
-  return fields.map((f, i) => `${i + 1}. \`${f.name}\` (${typeToString(f.type)})${f.description ? `: ${f.description}` : ''}`).join('\n');
+  return fields
+    .map((f, i) => `${i + 1}. \`${f.name}\` (${typeToString(f.type)})${f.description ? `: ${f.description}` : ''}`)
+    .join('\n');
 }
 
 function renderFields(fields: SignatureField[], values: Record<string, unknown>): string {
@@ -34,7 +44,11 @@ function demoTurns(p: PredictPrompt, formatOutputs: (outputs: Record<string, unk
 /** Render the messages for one Predict call exactly as DSPy's ChatAdapter does (core/chat-format.ts). */
 export function renderPredict(p: PredictPrompt, inputs: Record<string, unknown>): ChatMessage[] {
   const { signature } = p;
-  return [{ role: 'system', content: systemMessage(signature, p.instructions) }, ...demoMessages(signature, p.demos ?? []), { role: 'user', content: userContent(signature, inputs, { request: true }) }];
+  return [
+    { role: 'system', content: systemMessage(signature, p.instructions) },
+    ...demoMessages(signature, p.demos ?? []),
+    { role: 'user', content: userContent(signature, inputs, { request: true }) },
+  ];
 }
 
 export class OutputParseError extends Error {
@@ -64,7 +78,8 @@ function readStructured(text: string): { ok: true; value: unknown } | { ok: fals
 
 /** A set arrives as a list: repeats go, as they would in Python. */
 function dedupeSets(value: unknown, type: FieldType): unknown {
-  if (type.kind === 'set' && Array.isArray(value)) return value.filter((v, i) => value.findIndex((w) => JSON.stringify(w) === JSON.stringify(v)) === i);
+  if (type.kind === 'set' && Array.isArray(value))
+    return value.filter((v, i) => value.findIndex((w) => JSON.stringify(w) === JSON.stringify(v)) === i);
   return value;
 }
 
@@ -80,14 +95,22 @@ function coerce(raw: string, type: FieldType): { ok: true; value: unknown } | { 
       return valueMatches(value, type) ? { ok: true, value } : { ok: false };
     }
     case 'bool':
-      return /^true$/i.test(text) ? { ok: true, value: true } : /^false$/i.test(text) ? { ok: true, value: false } : { ok: false };
+      return /^true$/i.test(text)
+        ? { ok: true, value: true }
+        : /^false$/i.test(text)
+          ? { ok: true, value: false }
+          : { ok: false };
     case 'none':
       return /^(none|null)?$/i.test(text) ? { ok: true, value: null } : { ok: false };
     case 'literal': {
       // 'a', "a", Literal['a'] and 2 for Literal[1, 2] all name a member.
       const inner = /^(?:Literal|str)\[(.*)\]$/.exec(text)?.[1] ?? text;
       const unquoted = inner.replace(/^(['"])(.*)\1$/, '$2');
-      const hit = type.values.find((v) => (v === null ? /^(None|null)$/.test(unquoted) : String(v) === unquoted || (typeof v === 'boolean' && unquoted === (v ? 'True' : 'False'))));
+      const hit = type.values.find((v) =>
+        v === null
+          ? /^(None|null)$/.test(unquoted)
+          : String(v) === unquoted || (typeof v === 'boolean' && unquoted === (v ? 'True' : 'False')),
+      );
       return hit === undefined ? { ok: false } : { ok: true, value: hit };
     }
     case 'union': {
@@ -132,7 +155,10 @@ export function parsePredict(signature: Signature, text: string): Record<string,
     }
     const result = coerce(raw, field.type);
     if (result.ok) outputs[field.name] = result.value;
-    else problems.push(`field '${field.name}' is not a valid ${typeToString(field.type)}: ${JSON.stringify(raw.trim().slice(0, 80))}`);
+    else
+      problems.push(
+        `field '${field.name}' is not a valid ${typeToString(field.type)}: ${JSON.stringify(raw.trim().slice(0, 80))}`,
+      );
   }
   if (problems.length) throw new OutputParseError(`could not parse the model's reply: ${problems.join('; ')}`, text);
   return outputs;
@@ -159,7 +185,10 @@ function jsonSystemMessage(p: PredictPrompt): string {
 /** Render for structured output: inputs as field markers, outputs asked for as one JSON object. */
 export function renderJson(p: PredictPrompt, inputs: Record<string, unknown>): ChatMessage[] {
   const { signature } = p;
-  const messages: ChatMessage[] = [{ role: 'system', content: jsonSystemMessage(p) }, ...demoTurns(p, (o) => JSON.stringify(o))];
+  const messages: ChatMessage[] = [
+    { role: 'system', content: jsonSystemMessage(p) },
+    ...demoTurns(p, (o) => JSON.stringify(o)),
+  ];
   messages.push({ role: 'user', content: renderFields(signature.inputs, inputs) });
   return messages;
 }
@@ -174,7 +203,8 @@ export function parseJson(signature: Signature, text: string): Record<string, un
   } catch (err) {
     throw new OutputParseError(`could not parse the model's reply as JSON: ${(err as Error).message}`, text);
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new OutputParseError("the model's reply is not a JSON object", text);
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new OutputParseError("the model's reply is not a JSON object", text);
   const obj = value as Record<string, unknown>;
   const outputs: Record<string, unknown> = {};
   const problems: string[] = [];
@@ -185,13 +215,21 @@ export function parseJson(signature: Signature, text: string): Record<string, un
     }
     let v = obj[field.name];
     // Models often quote numbers and booleans; accept what coerces cleanly.
-    if (typeof v === 'string' && field.type.kind !== 'str' && field.type.kind !== 'bytes' && field.type.kind !== 'literal') {
+    if (
+      typeof v === 'string' &&
+      field.type.kind !== 'str' &&
+      field.type.kind !== 'bytes' &&
+      field.type.kind !== 'literal'
+    ) {
       const c = coerce(v, field.type);
       if (c.ok) v = c.value;
     }
     v = dedupeSets(v, field.type);
     if (valueMatches(v, field.type)) outputs[field.name] = v;
-    else problems.push(`field '${field.name}' is not a valid ${typeToString(field.type)}: ${JSON.stringify(v)?.slice(0, 80)}`);
+    else
+      problems.push(
+        `field '${field.name}' is not a valid ${typeToString(field.type)}: ${JSON.stringify(v)?.slice(0, 80)}`,
+      );
   }
   if (problems.length) throw new OutputParseError(`could not parse the model's reply: ${problems.join('; ')}`, text);
   return outputs;
@@ -204,7 +242,9 @@ export interface RenderedCall {
 }
 
 export function renderCall(adapter: AdapterKind, p: PredictPrompt, inputs: Record<string, unknown>): RenderedCall {
-  return adapter === 'json' ? { messages: renderJson(p, inputs), jsonSchema: outputsSchema(p.signature) } : { messages: renderPredict(p, inputs) };
+  return adapter === 'json'
+    ? { messages: renderJson(p, inputs), jsonSchema: outputsSchema(p.signature) }
+    : { messages: renderPredict(p, inputs) };
 }
 
 export function parseReply(adapter: AdapterKind, signature: Signature, text: string): Record<string, unknown> {
@@ -212,7 +252,19 @@ export function parseReply(adapter: AdapterKind, signature: Signature, text: str
 }
 
 /** The one retry after a parse failure: the model sees its reply and what was wrong with it. */
-export function retryMessages(messages: ChatMessage[], reply: string, error: string, adapter: AdapterKind): ChatMessage[] {
-  const how = adapter === 'json' ? 'Answer again with one valid JSON object with every output field.' : 'Answer again, with every output field in the [[ ## field ## ]] format, ending with [[ ## completed ## ]].';
-  return [...messages, { role: 'assistant', content: reply }, { role: 'user', content: `Your answer could not be used: ${error}. ${how}` }];
+export function retryMessages(
+  messages: ChatMessage[],
+  reply: string,
+  error: string,
+  adapter: AdapterKind,
+): ChatMessage[] {
+  const how =
+    adapter === 'json'
+      ? 'Answer again with one valid JSON object with every output field.'
+      : 'Answer again, with every output field in the [[ ## field ## ]] format, ending with [[ ## completed ## ]].';
+  return [
+    ...messages,
+    { role: 'assistant', content: reply },
+    { role: 'user', content: `Your answer could not be used: ${error}. ${how}` },
+  ];
 }

@@ -48,7 +48,12 @@ function mentions(text: string, fields: string[]): Mention[] {
 
 const unique = (xs: string[]) => [...new Set(xs)];
 /** Fields named `X first` go to the front, in the order named. */
-const firsts = (text: string, fields: string[]) => unique([...text.matchAll(/\b([\w-]+(?:[ _-][\w-]+)?)\s+first\b/gi)].flatMap((m) => fields.filter((f) => fieldPattern(f).test(m[1]!))));
+const firsts = (text: string, fields: string[]) =>
+  unique(
+    [...text.matchAll(/\b([\w-]+(?:[ _-][\w-]+)?)\s+first\b/gi)].flatMap((m) =>
+      fields.filter((f) => fieldPattern(f).test(m[1]!)),
+    ),
+  );
 
 function ordered(current: string[], front: string[]): string[] {
   const head = front.filter((f) => current.includes(f));
@@ -113,9 +118,16 @@ function applyOutputs(e: Editing): void {
   if (shown.join() === current.join()) return;
   // A shown output the view lacks gets the scaffold's block for it; a hidden one loses its block.
   const scaffold = scaffoldSurface(e.shape, '').components;
-  const added = shown.filter((x) => !current.includes(x)).flatMap(blockIds).filter((id) => !byId(e, id));
+  const added = shown
+    .filter((x) => !current.includes(x))
+    .flatMap(blockIds)
+    .filter((id) => !byId(e, id));
   for (const id of added) e.components.push(structuredClone(scaffold.find((c) => c.id === id)!));
-  for (const id of current.filter((x) => !shown.includes(x)).flatMap(blockIds)) e.components.splice(e.components.findIndex((c) => c.id === id), 1);
+  for (const id of current.filter((x) => !shown.includes(x)).flatMap(blockIds))
+    e.components.splice(
+      e.components.findIndex((c) => c.id === id),
+      1,
+    );
   results.children = [...results.children.filter((c) => rowOf(c) === undefined), ...shown.map((f) => `out_${f}_row`)];
   e.used.push(`outputs shown: ${shown.join(', ') || 'none'}`);
 }
@@ -139,10 +151,22 @@ function applyLabels(e: Editing): void {
  * fields also take the order the description names them in.
  * @example describeView(scaffold, shape, 'titled "Review desk": show only the sentiment', { fresh: true })
  */
-export function describeView(surface: A2uiSurface, shape: TargetShape, description: string, o: { fresh: boolean }): DescribedView {
+export function describeView(
+  surface: A2uiSurface,
+  shape: TargetShape,
+  description: string,
+  o: { fresh: boolean },
+): DescribedView {
   const blank = (m: string) => ' '.repeat(m.length);
   const plain = LABELS.reduce((text, re) => text.replace(re, blank), description).replace(QUOTED, blank);
-  const e: Editing = { components: structuredClone(surface.components), used: [], shape, description, plain, fresh: o.fresh };
+  const e: Editing = {
+    components: structuredClone(surface.components),
+    used: [],
+    shape,
+    description,
+    plain,
+    fresh: o.fresh,
+  };
   applyTitle(e);
   applyInputOrder(e);
   applyOutputs(e);

@@ -14,7 +14,12 @@ import { LABEL } from './versions.js';
 
 export const appTargetKinds = ['pipeline', 'component', 'agent'] as const;
 /** `label`: runs follow it (read at each run's start); `version` is what it named when the app version was saved. */
-export const appTarget = z.strictObject({ kind: z.enum(appTargetKinds), name: NAME, version: z.int().positive(), label: LABEL.optional() });
+export const appTarget = z.strictObject({
+  kind: z.enum(appTargetKinds),
+  name: NAME,
+  version: z.int().positive(),
+  label: LABEL.optional(),
+});
 export type AppTarget = z.infer<typeof appTarget>;
 
 export const appView = z.discriminatedUnion('kind', [
@@ -39,7 +44,16 @@ export const appManifest = z.strictObject({
   inputs: z
     .strictObject({
       schema: z.record(z.string(), z.unknown()).optional(),
-      ui: z.record(z.string(), z.strictObject({ label: z.string().max(200).optional(), placeholder: z.string().max(500).optional(), widget: z.enum(['text', 'textarea', 'number', 'checkbox', 'select']).optional() })).optional(),
+      ui: z
+        .record(
+          z.string(),
+          z.strictObject({
+            label: z.string().max(200).optional(),
+            placeholder: z.string().max(500).optional(),
+            widget: z.enum(['text', 'textarea', 'number', 'checkbox', 'select']).optional(),
+          }),
+        )
+        .optional(),
       examples: z.array(z.record(z.string(), z.unknown())).max(20).optional(),
     })
     .default({}),
@@ -60,16 +74,27 @@ export const appManifest = z.strictObject({
 /** A stored manifest: view and inputs' schema always filled in. */
 export type AppManifest = z.infer<typeof appManifest> & { view: AppView; inputs: { schema: JsonSchema } };
 
-const field = (name: string, t: FieldType): TargetField => ({ name, kind: t.kind, ...(t.kind === 'literal' ? { values: t.values } : {}) });
+const field = (name: string, t: FieldType): TargetField => ({
+  name,
+  kind: t.kind,
+  ...(t.kind === 'literal' ? { values: t.values } : {}),
+});
 
 /** The fields a component (or agent) takes and gives. */
 export function componentShape(spec: ComponentSpec): TargetShape & { types: Record<string, FieldType> } {
   const sig = moduleSignature(spec);
-  return { inputs: sig.inputs.map((f) => field(f.name, f.type)), outputs: sig.outputs.map((f) => field(f.name, f.type)), types: Object.fromEntries(sig.inputs.map((f) => [f.name, f.type])) };
+  return {
+    inputs: sig.inputs.map((f) => field(f.name, f.type)),
+    outputs: sig.outputs.map((f) => field(f.name, f.type)),
+    types: Object.fromEntries(sig.inputs.map((f) => [f.name, f.type])),
+  };
 }
 
 /** The fields a pipeline takes (its inputs) and gives (its outputs, typed by the planned steps' signatures). */
-export function pipelineShape(spec: PipelineSpec, plan: PipelinePlan): TargetShape & { types: Record<string, FieldType> } {
+export function pipelineShape(
+  spec: PipelineSpec,
+  plan: PipelinePlan,
+): TargetShape & { types: Record<string, FieldType> } {
   const types = Object.fromEntries(Object.entries(spec.inputs).map(([k, t]) => [k, parseTypeExpr(t)]));
   const outputType = (b: string): FieldType | undefined => {
     const ref = parseRef(b);
@@ -87,23 +112,47 @@ export function pipelineShape(spec: PipelineSpec, plan: PipelinePlan): TargetSha
 
 /** The JSON Schema of a target's inputs: what the form fills and what a run is checked against. */
 export function inputsSchema(types: Record<string, FieldType>): JsonSchema {
-  return { type: 'object', properties: Object.fromEntries(Object.entries(types).map(([k, t]) => [k, typeSchema(t)])), required: Object.keys(types), additionalProperties: false };
+  return {
+    type: 'object',
+    properties: Object.fromEntries(Object.entries(types).map(([k, t]) => [k, typeSchema(t)])),
+    required: Object.keys(types),
+    additionalProperties: false,
+  };
 }
 
 /**
  * A manifest completed and checked against its target: the view defaults to the scaffold, the
  * inputs' schema is derived from the target; every problem is named with its path.
  */
-export function completeManifest(input: z.infer<typeof appManifest>, shape: TargetShape & { types: Record<string, FieldType> }): { manifest: AppManifest; problems: Problem[] } {
-  const view: AppView = input.view ?? { kind: 'declarative', spec: scaffoldSurface(shape, input.description ?? input.name, input.inputs.ui) };
+export function completeManifest(
+  input: z.infer<typeof appManifest>,
+  shape: TargetShape & { types: Record<string, FieldType> },
+): { manifest: AppManifest; problems: Problem[] } {
+  const view: AppView = input.view ?? {
+    kind: 'declarative',
+    spec: scaffoldSurface(shape, input.description ?? input.name, input.inputs.ui),
+  };
   const derived = inputsSchema(shape.types);
   const problems: Problem[] = [];
-  if (view.kind === 'declarative') problems.push(...validateSurface(view.spec, shape).map((p) => ({ path: `view.spec${p.path.replace(/\//g, '.')}`, message: p.message })));
+  if (view.kind === 'declarative')
+    problems.push(
+      ...validateSurface(view.spec, shape).map((p) => ({
+        path: `view.spec${p.path.replace(/\//g, '.')}`,
+        message: p.message,
+      })),
+    );
   // A schema given by hand may narrow the target's, never add fields it does not take.
   const given = input.inputs.schema as { properties?: Record<string, unknown> } | undefined;
-  for (const k of Object.keys(given?.properties ?? {})) if (!(k in shape.types)) problems.push({ path: `inputs.schema.properties.${k}`, message: `the target takes no input '${k}'` });
-  for (const k of Object.keys(input.inputs.ui ?? {})) if (!(k in shape.types)) problems.push({ path: `inputs.ui.${k}`, message: `the target takes no input '${k}'` });
-  const manifest = { ...input, view, inputs: { ...input.inputs, schema: (input.inputs.schema as JsonSchema | undefined) ?? derived } } as AppManifest;
+  for (const k of Object.keys(given?.properties ?? {}))
+    if (!(k in shape.types))
+      problems.push({ path: `inputs.schema.properties.${k}`, message: `the target takes no input '${k}'` });
+  for (const k of Object.keys(input.inputs.ui ?? {}))
+    if (!(k in shape.types)) problems.push({ path: `inputs.ui.${k}`, message: `the target takes no input '${k}'` });
+  const manifest = {
+    ...input,
+    view,
+    inputs: { ...input.inputs, schema: (input.inputs.schema as JsonSchema | undefined) ?? derived },
+  } as AppManifest;
   return { manifest, problems };
 }
 

@@ -41,9 +41,11 @@ export function parseJsonl(text: string, defaultSplit: Split = DEFAULT_SPLIT): E
       problems.push({ path: where, message: `not valid JSON: ${(err as Error).message}` });
       return;
     }
-    if (!isObject(v) || !isObject(v.inputs) || !isObject(v.expected)) return problems.push({ path: where, message: 'needs an object with "inputs" and "expected" objects' });
+    if (!isObject(v) || !isObject(v.inputs) || !isObject(v.expected))
+      return problems.push({ path: where, message: 'needs an object with "inputs" and "expected" objects' });
     const split = (v.split as string | undefined) ?? defaultSplit;
-    if (!splitNames.has(split)) return problems.push({ path: where, message: `split must be train, dev or test, got ${JSON.stringify(split)}` });
+    if (!splitNames.has(split))
+      return problems.push({ path: where, message: `split must be train, dev or test, got ${JSON.stringify(split)}` });
     out.push({ inputs: v.inputs, expected: v.expected, split: split as Split });
   });
   if (problems.length) throw new SpecError('the JSONL import was refused; nothing was imported', problems);
@@ -67,10 +69,16 @@ function cellValue(s: string): unknown {
 }
 
 function checkHeader(cols: string[], problems: Problem[]): void {
-  if (!cols.some((c) => c.startsWith('input.'))) problems.push({ path: 'line 1', message: 'missing columns: at least one "input.<field>" column is needed' });
-  if (!cols.some((c) => c.startsWith('expected.'))) problems.push({ path: 'line 1', message: 'missing columns: at least one "expected.<field>" column is needed' });
+  if (!cols.some((c) => c.startsWith('input.')))
+    problems.push({ path: 'line 1', message: 'missing columns: at least one "input.<field>" column is needed' });
+  if (!cols.some((c) => c.startsWith('expected.')))
+    problems.push({ path: 'line 1', message: 'missing columns: at least one "expected.<field>" column is needed' });
   const bad = cols.filter((c) => !c.startsWith('input.') && !c.startsWith('expected.') && c !== 'split');
-  if (bad.length) problems.push({ path: 'line 1', message: `unknown columns: ${bad.join(', ')} (use input.<field>, expected.<field>, split)` });
+  if (bad.length)
+    problems.push({
+      path: 'line 1',
+      message: `unknown columns: ${bad.join(', ')} (use input.<field>, expected.<field>, split)`,
+    });
 }
 
 function exampleOf(row: CsvRow, cols: string[], defaultSplit: Split, problems: Problem[]): ExampleInput {
@@ -78,7 +86,8 @@ function exampleOf(row: CsvRow, cols: string[], defaultSplit: Split, problems: P
   cols.forEach((c, i) => {
     const cell = row.cells[i]!;
     if (c === 'split') {
-      if (cell && !splitNames.has(cell)) problems.push({ path: `line ${row.line}`, message: `split must be train, dev or test, got "${cell}"` });
+      if (cell && !splitNames.has(cell))
+        problems.push({ path: `line ${row.line}`, message: `split must be train, dev or test, got "${cell}"` });
       else if (cell) ex.split = cell as Split;
     } else if (c.startsWith('input.')) ex.inputs[c.slice(6)] = cellValue(cell);
     else ex.expected[c.slice(9)] = cellValue(cell);
@@ -101,7 +110,11 @@ export function examplesFromCsv(rows: CsvRow[], defaultSplit: Split = DEFAULT_SP
   const out: ExampleInput[] = [];
   for (const row of body) {
     if (row.cells.length === cols.length) out.push(exampleOf(row, cols, defaultSplit, problems));
-    else problems.push({ path: `line ${row.line}`, message: `has ${row.cells.length} cells, the header has ${cols.length}` });
+    else
+      problems.push({
+        path: `line ${row.line}`,
+        message: `has ${row.cells.length} cells, the header has ${cols.length}`,
+      });
   }
   if (problems.length) throw new SpecError(CSV_REFUSED, problems);
   return out;

@@ -7,7 +7,11 @@ export interface Problem {
 export class SpecError extends Error {
   readonly problems: Problem[];
   constructor(message: string, problems: Problem[] = []) {
-    super(problems.length ? `${message}: ${problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; ')}` : message);
+    super(
+      problems.length
+        ? `${message}: ${problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; ')}`
+        : message,
+    );
     this.name = 'SpecError';
     this.problems = problems;
   }

@@ -17,7 +17,8 @@ export interface ComparedEval {
 const LOWER_IS_BETTER = new Set<string>();
 
 /** Which way is up for a metric key such as `exact_match:answer`. */
-export const directionOf = (metricKey: string): Direction => (LOWER_IS_BETTER.has(metricKey.split(':')[0]!) ? 'lower' : 'higher');
+export const directionOf = (metricKey: string): Direction =>
+  LOWER_IS_BETTER.has(metricKey.split(':')[0]!) ? 'lower' : 'higher';
 
 /** A change from the baseline in the metric's own direction; null where either side has no score. */
 export function verdictOf(delta: number | null, direction: Direction): Verdict | null {
@@ -40,7 +41,10 @@ export const BASELINE_LABEL = 'production';
  * The default baseline: the oldest eval of a version labelled production (what runs now), else the
  * oldest eval (what came before is what a change is measured from).
  */
-export function defaultBaseline(evals: ComparedEval[], labelled: (e: ComparedEval) => boolean = () => false): { id: string; by: 'label' | 'oldest' } {
+export function defaultBaseline(
+  evals: ComparedEval[],
+  labelled: (e: ComparedEval) => boolean = () => false,
+): { id: string; by: 'label' | 'oldest' } {
   const byAge = [...evals].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   const inProduction = byAge.find(labelled);
   return inProduction ? { id: inProduction.id, by: 'label' } : { id: byAge[0]!.id, by: 'oldest' };

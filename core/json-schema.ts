@@ -6,7 +6,19 @@ export type JsonSchema = Record<string, unknown>;
 
 /** A literal's schema as pydantic writes it: typed when every value has one JSON type, const for one value. */
 function literalSchema(values: LiteralValue[]): JsonSchema {
-  const types = new Set(values.map((v) => (v === null ? 'null' : typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'boolean' : Number.isInteger(v) ? 'integer' : 'number')));
+  const types = new Set(
+    values.map((v) =>
+      v === null
+        ? 'null'
+        : typeof v === 'string'
+          ? 'string'
+          : typeof v === 'boolean'
+            ? 'boolean'
+            : Number.isInteger(v)
+              ? 'integer'
+              : 'number',
+    ),
+  );
   const type = types.size === 1 ? { type: [...types][0] } : {};
   return values.length === 1 ? { ...type, const: values[0] } : { ...type, enum: values };
 }
@@ -35,7 +47,11 @@ export function typeSchema(t: FieldType): JsonSchema {
     case 'dict': {
       // pydantic names a literal key's values (other keys are strings to JSON Schema).
       const keys = t.key?.kind === 'literal' ? { propertyNames: { enum: t.key.values } } : {};
-      return { type: 'object', additionalProperties: t.value && t.value.kind !== 'json' ? typeSchema(t.value) : true, ...keys };
+      return {
+        type: 'object',
+        additionalProperties: t.value && t.value.kind !== 'json' ? typeSchema(t.value) : true,
+        ...keys,
+      };
     }
     case 'list':
       return { type: 'array', items: typeSchema(t.of) };
@@ -43,7 +59,12 @@ export function typeSchema(t: FieldType): JsonSchema {
       return { type: 'array', items: typeSchema(t.of), uniqueItems: true };
     case 'tuple':
       if (t.rest) return { type: 'array', items: typeSchema(t.rest) };
-      return { type: 'array', maxItems: t.items.length, minItems: t.items.length, ...(t.items.length ? { prefixItems: t.items.map(typeSchema) } : {}) };
+      return {
+        type: 'array',
+        maxItems: t.items.length,
+        minItems: t.items.length,
+        ...(t.items.length ? { prefixItems: t.items.map(typeSchema) } : {}),
+      };
     case 'union': {
       const members = [...t.of.filter((m) => m.kind !== 'none'), ...t.of.filter((m) => m.kind === 'none')];
       return { anyOf: members.map(typeSchema) };
@@ -56,7 +77,12 @@ export function typeSchema(t: FieldType): JsonSchema {
 export function outputsSchema(sig: Signature): JsonSchema {
   return {
     type: 'object',
-    properties: Object.fromEntries(sig.outputs.map((f) => [f.name, { ...typeSchema(f.type), ...(f.description ? { description: f.description } : {}) }])),
+    properties: Object.fromEntries(
+      sig.outputs.map((f) => [
+        f.name,
+        { ...typeSchema(f.type), ...(f.description ? { description: f.description } : {}) },
+      ]),
+    ),
     required: sig.outputs.map((f) => f.name),
     additionalProperties: false,
   };
@@ -65,7 +91,8 @@ export function outputsSchema(sig: Signature): JsonSchema {
 const ARRAY_ITEMS = 8;
 
 /** A schema's alternatives: oneOf (agent actions) or anyOf (a union type). */
-const branches = (s: JsonSchema): JsonSchema[] | undefined => (Array.isArray(s.oneOf) ? (s.oneOf as JsonSchema[]) : Array.isArray(s.anyOf) ? (s.anyOf as JsonSchema[]) : undefined);
+const branches = (s: JsonSchema): JsonSchema[] | undefined =>
+  Array.isArray(s.oneOf) ? (s.oneOf as JsonSchema[]) : Array.isArray(s.anyOf) ? (s.anyOf as JsonSchema[]) : undefined;
 
 /** How many property keys a schema writes, nested (oneOf: its widest branch): each costs tokens. */
 function keyCount(s: JsonSchema): number {
@@ -82,16 +109,25 @@ function textSlots(s: JsonSchema): number {
   if (alts) return Math.max(1, ...alts.map(textSlots));
   if (s.type === 'string') return 1;
   if (s.type === 'array') return ARRAY_ITEMS * textSlots((s.items as JsonSchema | undefined) ?? {});
-  if (s.properties) return Object.values(s.properties as Record<string, JsonSchema>).reduce((n, p) => n + textSlots(p), 0);
+  if (s.properties)
+    return Object.values(s.properties as Record<string, JsonSchema>).reduce((n, p) => n + textSlots(p), 0);
   return 0;
 }
 
 function bound(s: JsonSchema, maxLength: number): JsonSchema {
   const alts = branches(s);
   if (alts) return { ...s, [Array.isArray(s.oneOf) ? 'oneOf' : 'anyOf']: alts.map((b) => bound(b, maxLength)) };
-  if (s.type === 'string') return { ...s, maxLength: Math.min(maxLength, (s.maxLength as number | undefined) ?? Infinity) };
-  if (s.type === 'array') return { ...s, maxItems: ARRAY_ITEMS, ...(s.items ? { items: bound(s.items as JsonSchema, maxLength) } : {}) };
-  if (s.properties) return { ...s, properties: Object.fromEntries(Object.entries(s.properties as Record<string, JsonSchema>).map(([k, v]) => [k, bound(v, maxLength)])) };
+  if (s.type === 'string')
+    return { ...s, maxLength: Math.min(maxLength, (s.maxLength as number | undefined) ?? Infinity) };
+  if (s.type === 'array')
+    return { ...s, maxItems: ARRAY_ITEMS, ...(s.items ? { items: bound(s.items as JsonSchema, maxLength) } : {}) };
+  if (s.properties)
+    return {
+      ...s,
+      properties: Object.fromEntries(
+        Object.entries(s.properties as Record<string, JsonSchema>).map(([k, v]) => [k, bound(v, maxLength)]),
+      ),
+    };
   return s;
 }
 

@@ -25,7 +25,12 @@ const norm = (v: unknown, caseSensitive = false): string => {
 
 function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+    );
   return v;
 }
 
@@ -59,23 +64,38 @@ export function scoreValue(m: MetricSpec, predicted: unknown, expected: unknown)
     case 'contains':
       return norm(predicted, a.caseSensitive).includes(norm(expected, a.caseSensitive)) ? 1 : 0;
     case 'regex':
-      return new RegExp(a.pattern ?? String(expected), a.caseSensitive ? '' : 'i').test(typeof predicted === 'string' ? predicted : JSON.stringify(predicted)) ? 1 : 0;
+      return new RegExp(a.pattern ?? String(expected), a.caseSensitive ? '' : 'i').test(
+        typeof predicted === 'string' ? predicted : JSON.stringify(predicted),
+      )
+        ? 1
+        : 0;
     case 'json_equal':
       return JSON.stringify(canonical(predicted)) === JSON.stringify(canonical(expected)) ? 1 : 0;
     case 'numeric_close': {
       const p = Number(predicted);
       const e = Number(expected);
-      return Number.isFinite(p) && Number.isFinite(e) && Math.abs(p - e) <= (a.tolerance ?? 1e-6) * Math.max(1, Math.abs(e)) ? 1 : 0;
+      return Number.isFinite(p) &&
+        Number.isFinite(e) &&
+        Math.abs(p - e) <= (a.tolerance ?? 1e-6) * Math.max(1, Math.abs(e))
+        ? 1
+        : 0;
     }
     case 'token_f1':
-      return tokenF1(typeof predicted === 'string' ? predicted : JSON.stringify(predicted), typeof expected === 'string' ? expected : JSON.stringify(expected));
+      return tokenF1(
+        typeof predicted === 'string' ? predicted : JSON.stringify(predicted),
+        typeof expected === 'string' ? expected : JSON.stringify(expected),
+      );
     case 'llm_judge':
       throw new Error('llm_judge is scored by a model, in an activity');
   }
 }
 
 /** A metric over outputs: one field, or the mean over every expected field. */
-export function scoreExample(m: MetricSpec, outputs: Record<string, unknown> | null, expected: Record<string, unknown>): number {
+export function scoreExample(
+  m: MetricSpec,
+  outputs: Record<string, unknown> | null,
+  expected: Record<string, unknown>,
+): number {
   if (!outputs) return 0;
   const fields = m.field ? [m.field] : Object.keys(expected);
   if (!fields.length) return 0;

@@ -33,10 +33,7 @@ export interface PipelinePlan {
   outputs: Record<string, string>;
 }
 
-type Ref =
-  | { kind: 'input'; field: string }
-  | { kind: 'step'; step: string; field: string }
-  | { kind: 'item' };
+type Ref = { kind: 'input'; field: string } | { kind: 'step'; step: string; field: string } | { kind: 'item' };
 
 /** "$inputs.x" | "$steps.a.outputs.y" | "$item" -> a reference; any other value is a literal. */
 export function parseRef(value: unknown): Ref | undefined {
@@ -92,14 +89,21 @@ function readInputTypes(spec: PipelineSpec, problems: Problem[]): Map<string, Fi
     try {
       inputTypes.set(field, parseTypeExpr(typeText));
     } catch (err) {
-      problems.push({ path: `inputs.${field}`, message: err instanceof SpecError ? err.problems.map((p) => p.message).join('; ') : (err as Error).message });
+      problems.push({
+        path: `inputs.${field}`,
+        message: err instanceof SpecError ? err.problems.map((p) => p.message).join('; ') : (err as Error).message,
+      });
     }
   }
   return inputTypes;
 }
 
 /** Every step id (a duplicate is a problem) and the signature of each step whose component resolves. */
-function readSignatures(spec: PipelineSpec, resolve: (ref: string) => ResolvedComponent | undefined, problems: Problem[]): Pick<PlanContext, 'ids' | 'signatures'> {
+function readSignatures(
+  spec: PipelineSpec,
+  resolve: (ref: string) => ResolvedComponent | undefined,
+  problems: Problem[],
+): Pick<PlanContext, 'ids' | 'signatures'> {
   const ids = new Set<string>();
   const signatures = new Map<string, { sig: Signature; step: StepSpec }>();
   for (const [i, step] of spec.steps.entries()) {
@@ -113,7 +117,10 @@ function readSignatures(spec: PipelineSpec, resolve: (ref: string) => ResolvedCo
     try {
       signatures.set(step.id, { sig: parseSignature(component.spec.signature), step });
     } catch (err) {
-      problems.push({ path: `steps.${step.id}.component`, message: `component '${step.component}' has a bad signature: ${(err as Error).message}` });
+      problems.push({
+        path: `steps.${step.id}.component`,
+        message: `component '${step.component}' has a bad signature: ${(err as Error).message}`,
+      });
     }
   }
   return { ids, signatures };
@@ -128,11 +135,18 @@ function outputType(ctx: PlanContext, stepId: string, field: string): FieldType 
 }
 
 /** The type a reference has where it is bound (`where`), noting a reference to nothing as a problem. */
-function refType(ctx: PlanContext, ref: Ref, where: string, step: StepSpec | undefined, itemType: FieldType | undefined): FieldType | undefined {
+function refType(
+  ctx: PlanContext,
+  ref: Ref,
+  where: string,
+  step: StepSpec | undefined,
+  itemType: FieldType | undefined,
+): FieldType | undefined {
   const { problems } = ctx;
   if (ref.kind === 'input') {
     const t = ctx.inputTypes.get(ref.field);
-    if (!t && !(ref.field in ctx.spec.inputs)) problems.push({ path: where, message: `binding to nothing: pipeline input '${ref.field}' is not declared` });
+    if (!t && !(ref.field in ctx.spec.inputs))
+      problems.push({ path: where, message: `binding to nothing: pipeline input '${ref.field}' is not declared` });
     return t;
   }
   if (ref.kind === 'item') {
@@ -148,7 +162,8 @@ function refType(ctx: PlanContext, ref: Ref, where: string, step: StepSpec | und
     return undefined;
   }
   const t = outputType(ctx, ref.step, ref.field);
-  if (!t && ctx.signatures.has(ref.step)) problems.push({ path: where, message: `binding to nothing: step '${ref.step}' has no output '${ref.field}'` });
+  if (!t && ctx.signatures.has(ref.step))
+    problems.push({ path: where, message: `binding to nothing: step '${ref.step}' has no output '${ref.field}'` });
   return t;
 }
 
@@ -156,42 +171,69 @@ function refType(ctx: PlanContext, ref: Ref, where: string, step: StepSpec | und
 const CONTROLS = { foreach: { kind: 'list', noun: 'a list' }, when: { kind: 'bool', noun: 'a bool' } } as const;
 
 /** Check a step's `foreach` or `when` binding; returns what it refers to (undefined when absent or not a reference). */
-function checkControl(ctx: PlanContext, step: StepSpec, control: keyof typeof CONTROLS, noteDep: (ref: Ref) => void): { type: FieldType | undefined } | undefined {
+function checkControl(
+  ctx: PlanContext,
+  step: StepSpec,
+  control: keyof typeof CONTROLS,
+  noteDep: (ref: Ref) => void,
+): { type: FieldType | undefined } | undefined {
   const value = step[control];
   if (value === undefined) return undefined;
   const where = `steps.${step.id}.${control}`;
   const ref = parseRef(value);
   if (!ref || ref.kind === 'item') {
-    ctx.problems.push({ path: where, message: `${control} must be "$inputs.<field>" or "$steps.<id>.outputs.<field>"` });
+    ctx.problems.push({
+      path: where,
+      message: `${control} must be "$inputs.<field>" or "$steps.<id>.outputs.<field>"`,
+    });
     return undefined;
   }
   noteDep(ref);
   const t = refType(ctx, ref, where, step, undefined);
   const { kind, noun } = CONTROLS[control];
-  if (t && t.kind !== kind && t.kind !== 'json') ctx.problems.push({ path: where, message: `type mismatch: ${control} needs ${noun}, got ${typeToString(t)}` });
+  if (t && t.kind !== kind && t.kind !== 'json')
+    ctx.problems.push({ path: where, message: `type mismatch: ${control} needs ${noun}, got ${typeToString(t)}` });
   return { type: t };
 }
 
 /** Check one input binding of a step against the component's declared input. */
-function checkInput(ctx: PlanContext, step: StepSpec, field: string, value: unknown, itemType: FieldType | undefined, noteDep: (ref: Ref) => void): void {
+function checkInput(
+  ctx: PlanContext,
+  step: StepSpec,
+  field: string,
+  value: unknown,
+  itemType: FieldType | undefined,
+  noteDep: (ref: Ref) => void,
+): void {
   const { problems } = ctx;
   const entry = ctx.signatures.get(step.id);
   const where = `steps.${step.id}.inputs.${field}`;
   const target = entry?.sig.inputs.find((f) => f.name === field);
-  if (entry && !target) problems.push({ path: where, message: `component '${step.component}' has no input '${field}'` });
+  if (entry && !target)
+    problems.push({ path: where, message: `component '${step.component}' has no input '${field}'` });
   const ref = parseRef(value);
   if (isRefLike(value) && !ref) {
-    problems.push({ path: where, message: `bad binding '${String(value)}' (use $inputs.x, $steps.<id>.outputs.<field> or $item)` });
+    problems.push({
+      path: where,
+      message: `bad binding '${String(value)}' (use $inputs.x, $steps.<id>.outputs.<field> or $item)`,
+    });
     return;
   }
   if (!ref) {
-    if (target && !valueMatches(value, target.type)) problems.push({ path: where, message: `type mismatch: literal ${JSON.stringify(value)} is not a ${typeToString(target.type)}` });
+    if (target && !valueMatches(value, target.type))
+      problems.push({
+        path: where,
+        message: `type mismatch: literal ${JSON.stringify(value)} is not a ${typeToString(target.type)}`,
+      });
     return;
   }
   noteDep(ref);
   const from = refType(ctx, ref, where, step, itemType);
   if (from && target && !isAssignable(from, target.type)) {
-    problems.push({ path: where, message: `type mismatch: ${String(value)} is ${typeToString(from)} but '${field}' needs ${typeToString(target.type)}` });
+    problems.push({
+      path: where,
+      message: `type mismatch: ${String(value)} is ${typeToString(from)} but '${field}' needs ${typeToString(target.type)}`,
+    });
   }
 }
 
@@ -202,11 +244,19 @@ function checkStep(ctx: PlanContext, step: StepSpec): string[] {
     if (ref.kind === 'step' && ctx.ids.has(ref.step) && ref.step !== step.id) deps.add(ref.step);
   };
   const foreach = checkControl(ctx, step, 'foreach', noteDep);
-  const itemType: FieldType | undefined = !foreach ? undefined : foreach.type?.kind === 'list' ? foreach.type.of : { kind: 'json' };
+  const itemType: FieldType | undefined = !foreach
+    ? undefined
+    : foreach.type?.kind === 'list'
+      ? foreach.type.of
+      : { kind: 'json' };
   checkControl(ctx, step, 'when', noteDep);
   for (const [field, value] of Object.entries(step.inputs)) checkInput(ctx, step, field, value, itemType, noteDep);
   for (const f of ctx.signatures.get(step.id)?.sig.inputs ?? []) {
-    if (!(f.name in step.inputs)) ctx.problems.push({ path: `steps.${step.id}.inputs.${f.name}`, message: `input '${f.name}' of component '${step.component}' is not bound` });
+    if (!(f.name in step.inputs))
+      ctx.problems.push({
+        path: `steps.${step.id}.inputs.${f.name}`,
+        message: `input '${f.name}' of component '${step.component}' is not bound`,
+      });
   }
   return [...deps];
 }
@@ -214,7 +264,11 @@ function checkStep(ctx: PlanContext, step: StepSpec): string[] {
 function checkOutputs(ctx: PlanContext): void {
   for (const [field, value] of Object.entries(ctx.spec.outputs)) {
     const ref = parseRef(value);
-    if (!ref || ref.kind === 'item') ctx.problems.push({ path: `outputs.${field}`, message: `an output must be "$steps.<id>.outputs.<field>" or "$inputs.<field>"` });
+    if (!ref || ref.kind === 'item')
+      ctx.problems.push({
+        path: `outputs.${field}`,
+        message: `an output must be "$steps.<id>.outputs.<field>" or "$inputs.<field>"`,
+      });
     else refType(ctx, ref, `outputs.${field}`, undefined, undefined);
   }
 }
@@ -223,7 +277,10 @@ function checkOutputs(ctx: PlanContext): void {
  * Check a pipeline and plan it. `resolve` maps a step's component reference to a stored version
  * (or undefined when there is none). Throws SpecError listing every problem found.
  */
-export function planPipeline(spec: PipelineSpec, resolve: (ref: string) => ResolvedComponent | undefined): PipelinePlan {
+export function planPipeline(
+  spec: PipelineSpec,
+  resolve: (ref: string) => ResolvedComponent | undefined,
+): PipelinePlan {
   const problems: Problem[] = [];
   const inputTypes = readInputTypes(spec, problems);
   const ctx: PlanContext = { spec, problems, inputTypes, ...readSignatures(spec, resolve, problems) };
@@ -256,8 +313,13 @@ export function checkRunInputs(declared: Record<string, string>, inputs: Record<
   const problems: Problem[] = [];
   for (const [field, typeText] of Object.entries(declared)) {
     const t = parseTypeExpr(typeText);
-    if (!(field in inputs)) problems.push({ path: `inputs.${field}`, message: `missing input '${field}' (${typeText})` });
-    else if (!valueMatches(inputs[field], t)) problems.push({ path: `inputs.${field}`, message: `expected ${typeToString(t)}, got ${JSON.stringify(inputs[field])}` });
+    if (!(field in inputs))
+      problems.push({ path: `inputs.${field}`, message: `missing input '${field}' (${typeText})` });
+    else if (!valueMatches(inputs[field], t))
+      problems.push({
+        path: `inputs.${field}`,
+        message: `expected ${typeToString(t)}, got ${JSON.stringify(inputs[field])}`,
+      });
   }
   for (const field of Object.keys(inputs)) {
     if (!(field in declared)) problems.push({ path: `inputs.${field}`, message: `unknown input '${field}'` });
@@ -284,7 +346,15 @@ export function componentPlan(name: string, version: number, spec: ComponentSpec
   return {
     name,
     inputs: Object.fromEntries(sig.inputs.map((f) => [f.name, typeToString(f.type)])),
-    steps: [{ id: name, component: { ref, version, spec }, inputs: Object.fromEntries(sig.inputs.map((f) => [f.name, `$inputs.${f.name}`])), deps: [], concurrency: 1 }],
+    steps: [
+      {
+        id: name,
+        component: { ref, version, spec },
+        inputs: Object.fromEntries(sig.inputs.map((f) => [f.name, `$inputs.${f.name}`])),
+        deps: [],
+        concurrency: 1,
+      },
+    ],
     outputs: Object.fromEntries(sig.outputs.map((f) => [f.name, `$steps.${name}.outputs.${f.name}`])),
   };
 }

@@ -25,7 +25,11 @@ export function priceFor(model: string, overrides: Record<string, Price> = {}): 
   return key ? table[key] : undefined;
 }
 
-export function costUsd(model: string, usage: { inputTokens: number; outputTokens: number }, overrides?: Record<string, Price>): number {
+export function costUsd(
+  model: string,
+  usage: { inputTokens: number; outputTokens: number },
+  overrides?: Record<string, Price>,
+): number {
   const price = priceFor(model, overrides);
   if (!price) return 0;
   return (usage.inputTokens * price.input + usage.outputTokens * price.output) / 1_000_000;

@@ -16,7 +16,10 @@ function readString(r: Reader): string {
   const prefix = /^[rRbBuU]{0,2}(?=['"])/.exec(r.text.slice(r.pos))?.[0] ?? '';
   const raw = /r/i.test(prefix);
   r.pos += prefix.length;
-  const quote = r.text.startsWith("'''", r.pos) || r.text.startsWith('"""', r.pos) ? r.text.slice(r.pos, r.pos + 3) : r.text[r.pos]!;
+  const quote =
+    r.text.startsWith("'''", r.pos) || r.text.startsWith('"""', r.pos)
+      ? r.text.slice(r.pos, r.pos + 3)
+      : r.text[r.pos]!;
   r.pos += quote.length;
   let out = '';
   const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0' };
@@ -73,7 +76,14 @@ function readValue(r: Reader): unknown {
     r.pos += num[0].length;
     return Number(num[0].replace(/_/g, ''));
   }
-  for (const [word, value] of [['True', true], ['False', false], ['None', null], ['true', true], ['false', false], ['null', null]] as const) {
+  for (const [word, value] of [
+    ['True', true],
+    ['False', false],
+    ['None', null],
+    ['true', true],
+    ['false', false],
+    ['null', null],
+  ] as const) {
     if (rest.startsWith(word) && !/^\w/.test(rest.slice(word.length))) {
       r.pos += word.length;
       return value;
@@ -85,7 +95,8 @@ function readValue(r: Reader): unknown {
     const { items, pairs, commas } = readItems(r, open === '[' ? ']' : open === '(' ? ')' : '}');
     // (x) is x in Python; (x,) is a tuple.
     if (open === '(' && items.length === 1 && !commas) return items[0];
-    if (open === '{' && (pairs.length || !items.length)) return Object.fromEntries(pairs.map(([k, v]) => [typeof k === 'string' ? k : JSON.stringify(k), v]));
+    if (open === '{' && (pairs.length || !items.length))
+      return Object.fromEntries(pairs.map(([k, v]) => [typeof k === 'string' ? k : JSON.stringify(k), v]));
     return items;
   }
   return r.fail('expected a Python literal');

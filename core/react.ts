@@ -17,13 +17,20 @@ export interface McpToolInfo {
 /** The tool names a component may call: its built-ins, and the pinned MCP tools its `mcp:<server>[/<tool>]` entries select. */
 export function agentToolNames(declared: string[], mcp: McpToolInfo[]): string[] {
   const builtins = declared.filter((t) => !t.startsWith('mcp:'));
-  const selected = mcp.filter((t) => declared.some((d) => d === t.name || (d.startsWith('mcp:') && !d.includes('/') && t.name.startsWith(`${d}/`))));
+  const selected = mcp.filter((t) =>
+    declared.some((d) => d === t.name || (d.startsWith('mcp:') && !d.includes('/') && t.name.startsWith(`${d}/`))),
+  );
   return [...builtins, ...selected.map((t) => t.name)];
 }
 
 /** Providers' native tool names allow letters, digits, _ and - only: `mcp:fs/read_file` is offered as `mcp__fs__read_file`. */
 export function nativeToolName(name: string): string {
-  return name.startsWith('mcp:') ? `mcp__${name.slice(4).replace('/', '__').replace(/[^A-Za-z0-9_-]/g, '_')}`.slice(0, 64) : name;
+  return name.startsWith('mcp:')
+    ? `mcp__${name
+        .slice(4)
+        .replace('/', '__')
+        .replace(/[^A-Za-z0-9_-]/g, '_')}`.slice(0, 64)
+    : name;
 }
 
 function describeTool(name: string, mcp: McpToolInfo[]): string {
@@ -36,7 +43,9 @@ export interface TrajectoryStep {
   observation: string;
 }
 
-export type AgentAction = { thought: string; tool: string; args: Record<string, unknown> } | { thought: string; finish: Record<string, unknown> };
+export type AgentAction =
+  | { thought: string; tool: string; args: Record<string, unknown> }
+  | { thought: string; finish: Record<string, unknown> };
 
 export function toolArgSchemas(tools: string[], mcp: McpToolInfo[] = []): Record<string, JsonSchema> {
   const out: Record<string, JsonSchema> = {};
@@ -72,10 +81,21 @@ export function actionGrammar(sig: Signature, tools: string[], mcp: McpToolInfo[
   const schemas = toolArgSchemas(tools, mcp);
   return {
     oneOf: [
-      ...tools.map((t) => ({ type: 'object', properties: { thought: { type: 'string' }, tool: { enum: [t] }, args: schemas[t] ?? { type: 'object' } }, required: ['thought', 'tool', 'args'] })),
+      ...tools.map((t) => ({
+        type: 'object',
+        properties: { thought: { type: 'string' }, tool: { enum: [t] }, args: schemas[t] ?? { type: 'object' } },
+        required: ['thought', 'tool', 'args'],
+      })),
       {
         type: 'object',
-        properties: { thought: { type: 'string' }, finish: { type: 'object', properties: Object.fromEntries(sig.outputs.map((f) => [f.name, typeSchema(f.type)])), required: sig.outputs.map((f) => f.name) } },
+        properties: {
+          thought: { type: 'string' },
+          finish: {
+            type: 'object',
+            properties: Object.fromEntries(sig.outputs.map((f) => [f.name, typeSchema(f.type)])),
+            required: sig.outputs.map((f) => f.name),
+          },
+        },
         required: ['thought', 'finish'],
       },
     ],
@@ -83,7 +103,14 @@ export function actionGrammar(sig: Signature, tools: string[], mcp: McpToolInfo[
 }
 
 export function renderReact(
-  p: { signature: Signature; instructions?: string | undefined; tools: string[]; mcp?: McpToolInfo[] | undefined; native?: boolean; finishOnly?: boolean | undefined },
+  p: {
+    signature: Signature;
+    instructions?: string | undefined;
+    tools: string[];
+    mcp?: McpToolInfo[] | undefined;
+    native?: boolean;
+    finishOnly?: boolean | undefined;
+  },
   inputs: Record<string, unknown>,
   trajectory: TrajectoryStep[],
 ): ChatMessage[] {
@@ -101,21 +128,40 @@ export function renderReact(
             `Tools:\n${p.tools.map((t) => `- ${t}: ${describeTool(t, mcp)} Arguments (JSON Schema): ${JSON.stringify(schemas[t] ?? {})}`).join('\n')}`,
             'Answer with one JSON object: {"thought": "...", "tool": "<tool>", "args": {...}} to use a tool, or {"thought": "...", "finish": {<outputs>}} when you can answer.',
           ]),
-    ...(p.finishOnly ? ['This is your last step: no more tools. Give the final outputs now with finish, from what you have learned.'] : []),
+    ...(p.finishOnly
+      ? ['This is your last step: no more tools. Give the final outputs now with finish, from what you have learned.']
+      : []),
   ].join('\n\n');
   const messages: ChatMessage[] = [
     { role: 'system', content: system },
-    { role: 'user', content: p.signature.inputs.map((f) => `[[ ## ${f.name} ## ]]\n${typeof inputs[f.name] === 'string' ? inputs[f.name] : JSON.stringify(inputs[f.name])}`).join('\n\n') },
+    {
+      role: 'user',
+      content: p.signature.inputs
+        .map(
+          (f) =>
+            `[[ ## ${f.name} ## ]]\n${typeof inputs[f.name] === 'string' ? inputs[f.name] : JSON.stringify(inputs[f.name])}`,
+        )
+        .join('\n\n'),
+    },
   ];
   for (const step of trajectory) {
-    messages.push({ role: 'assistant', content: JSON.stringify(step.call ? { thought: step.thought, tool: step.call.tool, args: step.call.args } : { thought: step.thought }) });
+    messages.push({
+      role: 'assistant',
+      content: JSON.stringify(
+        step.call ? { thought: step.thought, tool: step.call.tool, args: step.call.args } : { thought: step.thought },
+      ),
+    });
     messages.push({ role: 'user', content: `Observation: ${step.observation}` });
   }
   return messages;
 }
 
 /** Parse the model's action; a problem comes back as text the model can read next step. */
-export function parseAction(sig: Signature, text: string, tools: string[]): { action: AgentAction } | { problem: string } {
+export function parseAction(
+  sig: Signature,
+  text: string,
+  tools: string[],
+): { action: AgentAction } | { problem: string } {
   let v: Record<string, unknown>;
   try {
     const start = text.indexOf('{');
@@ -126,41 +172,70 @@ export function parseAction(sig: Signature, text: string, tools: string[]): { ac
   if (!v || typeof v !== 'object' || Array.isArray(v)) return { problem: 'your answer was not a JSON object' };
   // A broken action is refused whole, never half-applied: nothing was run and nothing finished.
   const extra = Object.keys(v).filter((k) => !['thought', 'tool', 'args', 'finish'].includes(k));
-  if (extra.length) return { problem: `unknown keys ${extra.map((k) => JSON.stringify(k)).join(', ')}; an action has thought and either tool + args or finish. Nothing was done.` };
-  if ('finish' in v && ('tool' in v || 'args' in v)) return { problem: 'an action is either a tool call or a finish, not both. Nothing was done; send one action.' };
+  if (extra.length)
+    return {
+      problem: `unknown keys ${extra.map((k) => JSON.stringify(k)).join(', ')}; an action has thought and either tool + args or finish. Nothing was done.`,
+    };
+  if ('finish' in v && ('tool' in v || 'args' in v))
+    return { problem: 'an action is either a tool call or a finish, not both. Nothing was done; send one action.' };
   const thought = typeof v.thought === 'string' ? v.thought : '';
   if ('finish' in v) {
-    if (!v.finish || typeof v.finish !== 'object' || Array.isArray(v.finish)) return { problem: 'finish must be an object of the outputs' };
+    if (!v.finish || typeof v.finish !== 'object' || Array.isArray(v.finish))
+      return { problem: 'finish must be an object of the outputs' };
     const finish = v.finish as Record<string, unknown>;
     const unknown = Object.keys(finish).filter((k) => !sig.outputs.some((f) => f.name === k));
     if (unknown.length) return { problem: `finish has fields the task does not ask for: ${unknown.join(', ')}` };
-    const bad = sig.outputs.filter((f) => !valueMatches(finish[f.name], f.type)).map((f) => `${f.name} (${typeToString(f.type)})`);
+    const bad = sig.outputs
+      .filter((f) => !valueMatches(finish[f.name], f.type))
+      .map((f) => `${f.name} (${typeToString(f.type)})`);
     if (bad.length) return { problem: `finish is missing or has wrong types for: ${bad.join(', ')}` };
     return { action: { thought, finish: Object.fromEntries(sig.outputs.map((f) => [f.name, finish[f.name]])) } };
   }
-  if (typeof v.tool !== 'string' || !tools.includes(v.tool)) return { problem: `unknown tool ${JSON.stringify(v.tool)}; use one of ${tools.join(', ')}` };
-  if (v.args !== undefined && (typeof v.args !== 'object' || v.args === null || Array.isArray(v.args))) return { problem: 'args must be an object' };
+  if (typeof v.tool !== 'string' || !tools.includes(v.tool))
+    return { problem: `unknown tool ${JSON.stringify(v.tool)}; use one of ${tools.join(', ')}` };
+  if (v.args !== undefined && (typeof v.args !== 'object' || v.args === null || Array.isArray(v.args)))
+    return { problem: 'args must be an object' };
   return { action: { thought, tool: v.tool, args: (v.args ?? {}) as Record<string, unknown> } };
 }
 
 /** The tools offered natively: the allowed ones, and `finish` whose parameters are the outputs. */
-export function nativeTools(sig: Signature, tools: string[], mcp: McpToolInfo[] = []): Array<{ name: string; description: string; parameters: JsonSchema }> {
+export function nativeTools(
+  sig: Signature,
+  tools: string[],
+  mcp: McpToolInfo[] = [],
+): Array<{ name: string; description: string; parameters: JsonSchema }> {
   const schemas = toolArgSchemas(tools, mcp);
   return [
-    ...tools.map((t) => ({ name: nativeToolName(t), description: describeTool(t, mcp), parameters: schemas[t] ?? { type: 'object' } })),
+    ...tools.map((t) => ({
+      name: nativeToolName(t),
+      description: describeTool(t, mcp),
+      parameters: schemas[t] ?? { type: 'object' },
+    })),
     {
       name: 'finish',
       description: 'Give the final outputs when the task is done.',
-      parameters: { type: 'object', properties: Object.fromEntries(sig.outputs.map((f) => [f.name, typeSchema(f.type)])), required: sig.outputs.map((f) => f.name) },
+      parameters: {
+        type: 'object',
+        properties: Object.fromEntries(sig.outputs.map((f) => [f.name, typeSchema(f.type)])),
+        required: sig.outputs.map((f) => f.name),
+      },
     },
   ];
 }
 
 /** Read a native tool call as an action (the same shape the JSON path produces). */
-export function parseNativeAction(sig: Signature, text: string, calls: Array<{ name: string; arguments: Record<string, unknown> }> | undefined, tools: string[]): { action: AgentAction } | { problem: string } {
+export function parseNativeAction(
+  sig: Signature,
+  text: string,
+  calls: Array<{ name: string; arguments: Record<string, unknown> }> | undefined,
+  tools: string[],
+): { action: AgentAction } | { problem: string } {
   const call = calls?.[0];
   if (!call) return { problem: 'answer by calling one of the tools (or finish)' };
-  if (calls.length > 1) return { problem: `call one tool at a time (you called ${calls.map((c) => c.name).join(' and ')}). Nothing was done; call one.` };
+  if (calls.length > 1)
+    return {
+      problem: `call one tool at a time (you called ${calls.map((c) => c.name).join(' and ')}). Nothing was done; call one.`,
+    };
   if (call.name === 'finish') return parseAction(sig, JSON.stringify({ thought: text, finish: call.arguments }), tools);
   const tool = tools.find((t) => nativeToolName(t) === call.name) ?? call.name;
   return parseAction(sig, JSON.stringify({ thought: text, tool, args: call.arguments }), tools);

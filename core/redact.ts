@@ -33,7 +33,12 @@ export function redact<T>(value: T, secrets: readonly string[] = []): T {
   // An Error's name and message are not enumerable: keep them (scrubbed) or logs lose the reason.
   if (value instanceof Error) {
     const extra = redact(Object.fromEntries(Object.entries(value)), secrets) as Record<string, unknown>;
-    return { ...extra, name: value.name, message: redactText(value.message, secrets), ...(value.cause ? { cause: redact(value.cause, secrets) } : {}) } as T;
+    return {
+      ...extra,
+      name: value.name,
+      message: redactText(value.message, secrets),
+      ...(value.cause ? { cause: redact(value.cause, secrets) } : {}),
+    } as T;
   }
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, secrets)])) as T;

@@ -52,7 +52,14 @@ function stepConfigs(def: RunDefinition | undefined): Map<string, Record<string,
   if (def?.kind !== 'plan') return out;
   for (const s of def.plan.steps) {
     const c = s.component.spec;
-    out.set(s.id, { component: pinnedRef(s.component), provider: c.provider, model: c.model ?? null, params: c.params ?? {}, instructions: c.instructions ?? '', demos: c.demos?.length ?? 0 });
+    out.set(s.id, {
+      component: pinnedRef(s.component),
+      provider: c.provider,
+      model: c.model ?? null,
+      params: c.params ?? {},
+      instructions: c.instructions ?? '',
+      demos: c.demos?.length ?? 0,
+    });
   }
   return out;
 }
@@ -60,7 +67,14 @@ function stepConfigs(def: RunDefinition | undefined): Map<string, Record<string,
 function agentConfig(def: RunDefinition | undefined): Record<string, unknown> {
   if (def?.kind !== 'agent') return {};
   const c = def.component;
-  return { component: def.ref, provider: c.provider, model: c.model ?? null, params: c.params ?? {}, instructions: c.instructions ?? '', tools: c.tools ?? [] };
+  return {
+    component: def.ref,
+    provider: c.provider,
+    model: c.model ?? null,
+    params: c.params ?? {},
+    instructions: c.instructions ?? '',
+    tools: c.tools ?? [],
+  };
 }
 
 /** Each step's record, from the run's events. */
@@ -92,8 +106,20 @@ const tokens = (s: StepRecord | undefined) => (s ? s.usage.inputTokens + s.usage
 function diffStep(key: string, a: StepRecord | undefined, b: StepRecord | undefined): StepDiff {
   const config = a?.config && b?.config ? jsonDiff(a.config, b.config) : [];
   const outputs = jsonDiff(a?.outputs ?? null, b?.outputs ?? null);
-  const delta = { tokens: tokens(b) - tokens(a), costUsd: (b?.usage.costUsd ?? 0) - (a?.usage.costUsd ?? 0), latencyMs: (b?.usage.latencyMs ?? 0) - (a?.usage.latencyMs ?? 0) };
-  return { key, a, b, config, outputs, delta, same: !!a && !!b && a.status === b.status && !config.length && !outputs.length };
+  const delta = {
+    tokens: tokens(b) - tokens(a),
+    costUsd: (b?.usage.costUsd ?? 0) - (a?.usage.costUsd ?? 0),
+    latencyMs: (b?.usage.latencyMs ?? 0) - (a?.usage.latencyMs ?? 0),
+  };
+  return {
+    key,
+    a,
+    b,
+    config,
+    outputs,
+    delta,
+    same: !!a && !!b && a.status === b.status && !config.length && !outputs.length,
+  };
 }
 
 /** A turn is the same turn in both runs when it calls the same tool with the same arguments. */
@@ -109,7 +135,10 @@ export function compareRuns(a: RunSide, b: RunSide): RunComparison {
   const rb = stepRecordsOf(b);
   let steps: StepDiff[];
   if (a.kind === 'agent' && b.kind === 'agent') {
-    const turns = (r: Map<string, StepRecord>) => [...r.values()].filter((s) => !Number.isNaN(turnIndex(s.stepId))).sort((x, y) => turnIndex(x.stepId) - turnIndex(y.stepId));
+    const turns = (r: Map<string, StepRecord>) =>
+      [...r.values()]
+        .filter((s) => !Number.isNaN(turnIndex(s.stepId)))
+        .sort((x, y) => turnIndex(x.stepId) - turnIndex(y.stepId));
     steps = align(turns(ra), turns(rb), turnKey).map((p) => diffStep(p.b?.stepId ?? p.a!.stepId, p.a, p.b));
   } else {
     const order = dependencyOrder(b.definition ?? a.definition, [...ra.keys(), ...rb.keys()]);
@@ -122,7 +151,10 @@ export function compareRuns(a: RunSide, b: RunSide): RunComparison {
     inputs: jsonDiff(a.inputs, b.inputs),
     outputs: jsonDiff(a.outputs, b.outputs),
     config,
-    usage: { tokens: b.usage.inputTokens + b.usage.outputTokens - a.usage.inputTokens - a.usage.outputTokens, costUsd: b.usage.costUsd - a.usage.costUsd },
+    usage: {
+      tokens: b.usage.inputTokens + b.usage.outputTokens - a.usage.inputTokens - a.usage.outputTokens,
+      costUsd: b.usage.costUsd - a.usage.costUsd,
+    },
     steps,
     firstDivergence: steps.find((s) => !s.same)?.key ?? null,
   };

@@ -49,7 +49,8 @@ function build(secrets: readonly string[]): SecretPieces {
       return spans;
     },
     openTail(text) {
-      for (let k = Math.min(PIECE - 1, text.length); k > 0; k--) if (prefixes.has(text.slice(text.length - k))) return k;
+      for (let k = Math.min(PIECE - 1, text.length); k > 0; k--)
+        if (prefixes.has(text.slice(text.length - k))) return k;
       return 0;
     },
   };
@@ -62,6 +63,7 @@ const same = (a: readonly string[], b: readonly string[]) => a.length === b.leng
 
 /** The matcher for the secrets of PIECE characters or more. */
 export function secretPieces(secrets: readonly string[]): SecretPieces {
-  if (!cached || !same(cached.secrets, secrets)) cached = { secrets: [...secrets], pieces: build(secrets.filter((s) => s.length >= PIECE)) };
+  if (!cached || !same(cached.secrets, secrets))
+    cached = { secrets: [...secrets], pieces: build(secrets.filter((s) => s.length >= PIECE)) };
   return cached.pieces;
 }

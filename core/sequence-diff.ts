@@ -9,7 +9,9 @@ export function align<T>(a: T[], b: T[], key: (x: T) => string): Array<Aligned<T
   const kb = b.map(key);
   // lcs[i][j]: the length of the longest common subsequence of a[i..] and b[j..].
   const lcs = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
-  for (let i = a.length - 1; i >= 0; i--) for (let j = b.length - 1; j >= 0; j--) lcs[i]![j] = ka[i] === kb[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+  for (let i = a.length - 1; i >= 0; i--)
+    for (let j = b.length - 1; j >= 0; j--)
+      lcs[i]![j] = ka[i] === kb[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
   const out: Array<Aligned<T>> = [];
   let i = 0;
   let j = 0;
@@ -45,11 +47,18 @@ const MAX_EDITS = 500;
 export function wordDiff(a: string, b: string): WordOp[] {
   if (a === b) return a ? [{ op: 'same', text: a }] : [];
   const changes = attachedWords.diff(a, b, { maxEditLength: MAX_EDITS });
-  if (!changes) return [...(a ? [{ op: 'removed' as const, text: a }] : []), ...(b ? [{ op: 'added' as const, text: b }] : [])];
+  if (!changes)
+    return [...(a ? [{ op: 'removed' as const, text: a }] : []), ...(b ? [{ op: 'added' as const, text: b }] : [])];
   return changes.map((c) => ({ op: c.added ? 'added' : c.removed ? 'removed' : 'same', text: c.value }));
 }
 
-export type JsonChange = { path: string; op: 'changed' | 'added' | 'removed'; a?: unknown; b?: unknown; words?: WordOp[] };
+export type JsonChange = {
+  path: string;
+  op: 'changed' | 'added' | 'removed';
+  a?: unknown;
+  b?: unknown;
+  words?: WordOp[];
+};
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -73,5 +82,7 @@ export function jsonDiff(a: unknown, b: unknown, path = ''): JsonChange[] {
       return jsonDiff(a[i], b[i], p);
     }).flat();
   }
-  return [{ path, op: 'changed', a, b, ...(typeof a === 'string' && typeof b === 'string' ? { words: wordDiff(a, b) } : {}) }];
+  return [
+    { path, op: 'changed', a, b, ...(typeof a === 'string' && typeof b === 'string' ? { words: wordDiff(a, b) } : {}) },
+  ];
 }

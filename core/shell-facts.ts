@@ -71,10 +71,69 @@ export function gitSubcommand(args: string[]): string | undefined {
 
 /** Programs whose every use reaches the network: network clients, and package managers and builders that fetch. */
 const NETWORK_PROGRAMS = new Set([
-  ...['curl', 'wget', 'nc', 'ncat', 'netcat', 'socat', 'telnet', 'ssh', 'scp', 'sftp', 'ftp', 'lftp', 'aria2c', 'http', 'https', 'xh', 'ping', 'dig', 'nslookup', 'host', 'whois', 'traceroute', 'nmap', 'mosh', 'rclone', 'gh'],
-  ...['npm', 'pnpm', 'yarn', 'bun', 'pip', 'pip3', 'uv', 'poetry', 'cargo', 'go', 'gem', 'apt', 'apt-get', 'brew', 'conda', 'docker', 'podman', 'composer', 'mvn', 'gradle', 'npx'],
+  ...[
+    'curl',
+    'wget',
+    'nc',
+    'ncat',
+    'netcat',
+    'socat',
+    'telnet',
+    'ssh',
+    'scp',
+    'sftp',
+    'ftp',
+    'lftp',
+    'aria2c',
+    'http',
+    'https',
+    'xh',
+    'ping',
+    'dig',
+    'nslookup',
+    'host',
+    'whois',
+    'traceroute',
+    'nmap',
+    'mosh',
+    'rclone',
+    'gh',
+  ],
+  ...[
+    'npm',
+    'pnpm',
+    'yarn',
+    'bun',
+    'pip',
+    'pip3',
+    'uv',
+    'poetry',
+    'cargo',
+    'go',
+    'gem',
+    'apt',
+    'apt-get',
+    'brew',
+    'conda',
+    'docker',
+    'podman',
+    'composer',
+    'mvn',
+    'gradle',
+    'npx',
+  ],
 ]);
-const GIT_NETWORK = new Set(['clone', 'fetch', 'pull', 'push', 'ls-remote', 'submodule', 'remote', 'send-email', 'archive']);
+const GIT_NETWORK = new Set([
+  'clone',
+  'fetch',
+  'pull',
+  'push',
+  'ls-remote',
+  'submodule',
+  'remote',
+  'send-email',
+  'archive',
+]);
 
 /** Programs that reach the network, and whether this use of them does. */
 export function reachesNetwork(program: string, args: string[]): boolean {
@@ -85,7 +144,8 @@ export function reachesNetwork(program: string, args: string[]): boolean {
 }
 
 /** Options that send a network command somewhere its URLs do not say (a proxy, a resolve override, a config or URL file). */
-const REDIRECTING_OPTIONS = /^(-x|-K|-i|-e|-E|-F|-J|-o\s*Proxy|--proxy.*|--preproxy.*|--socks.*|--resolve.*|--connect-to.*|--doh-url.*|--config.*|--input-file.*|--execute.*|--next|-:|ProxyCommand.*|ProxyJump.*)$/;
+const REDIRECTING_OPTIONS =
+  /^(-x|-K|-i|-e|-E|-F|-J|-o\s*Proxy|--proxy.*|--preproxy.*|--socks.*|--resolve.*|--connect-to.*|--doh-url.*|--config.*|--input-file.*|--execute.*|--next|-:|ProxyCommand.*|ProxyJump.*)$/;
 
 /**
  * Hosts named by a network command's arguments: URLs and `user@host:` / `host:path` forms.
@@ -94,24 +154,120 @@ const REDIRECTING_OPTIONS = /^(-x|-K|-i|-e|-E|-F|-J|-o\s*Proxy|--proxy.*|--prepr
 export function networkHosts(program: string, args: string[]): Array<string | undefined> {
   const hosts: Array<string | undefined> = [];
   for (const a of args) {
-    if (REDIRECTING_OPTIONS.test(a) && ['curl', 'wget', 'ssh', 'scp', 'sftp', 'aria2c', 'http', 'https', 'xh', 'lftp'].includes(program)) {
+    if (
+      REDIRECTING_OPTIONS.test(a) &&
+      ['curl', 'wget', 'ssh', 'scp', 'sftp', 'aria2c', 'http', 'https', 'xh', 'lftp'].includes(program)
+    ) {
       hosts.push(undefined);
       continue;
     }
     const url = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^/:?#]+)/i.exec(a);
     if (url) hosts.push(url[1]!.toLowerCase());
-    else if (['ssh', 'scp', 'sftp', 'rsync', 'git', 'mosh'].includes(program) && /^(?:[^@\s/]+@)?([a-z0-9.-]+)(?::|$)/i.test(a) && (a.includes('@') || a.includes(':'))) hosts.push(/^(?:[^@\s/]+@)?([a-z0-9.-]+)/i.exec(a)![1]!.toLowerCase());
-    else if (['ssh', 'sftp', 'mosh', 'nc', 'ncat', 'netcat', 'telnet', 'ping', 'dig', 'host', 'nslookup', 'whois', 'traceroute', 'nmap'].includes(program) && /^[a-z0-9.-]+\.[a-z]{2,}$|^\d+\.\d+\.\d+\.\d+$|^localhost$/i.test(a)) hosts.push(a.toLowerCase());
+    else if (
+      ['ssh', 'scp', 'sftp', 'rsync', 'git', 'mosh'].includes(program) &&
+      /^(?:[^@\s/]+@)?([a-z0-9.-]+)(?::|$)/i.test(a) &&
+      (a.includes('@') || a.includes(':'))
+    )
+      hosts.push(/^(?:[^@\s/]+@)?([a-z0-9.-]+)/i.exec(a)![1]!.toLowerCase());
+    else if (
+      [
+        'ssh',
+        'sftp',
+        'mosh',
+        'nc',
+        'ncat',
+        'netcat',
+        'telnet',
+        'ping',
+        'dig',
+        'host',
+        'nslookup',
+        'whois',
+        'traceroute',
+        'nmap',
+      ].includes(program) &&
+      /^[a-z0-9.-]+\.[a-z]{2,}$|^\d+\.\d+\.\d+\.\d+$|^localhost$/i.test(a)
+    )
+      hosts.push(a.toLowerCase());
   }
   return hosts;
 }
 
 /** Programs that only read (when no redirect writes): what may run unasked even without the OS sandbox. */
-const READ_ONLY = new Set(['ls', 'cat', 'head', 'tail', 'wc', 'grep', 'egrep', 'fgrep', 'rg', 'echo', 'printf', 'pwd', 'stat', 'file', 'du', 'df', 'diff', 'cmp', 'uniq', 'cut', 'tr', 'date', 'which', 'type', 'basename', 'dirname', 'realpath', 'readlink', 'true', 'false', 'test', '[', 'id', 'whoami', 'uname', 'tree', 'nl', 'od', 'hexdump', 'xxd', 'sha256sum', 'sha1sum', 'md5sum', 'jq', 'seq', 'sleep', 'column', 'sort', 'comm', 'paste', 'fold', 'expand', 'rev', 'tac', 'strings', 'env', 'printenv', 'hostname', 'nproc', 'free', 'uptime', 'ps']);
+const READ_ONLY = new Set([
+  'ls',
+  'cat',
+  'head',
+  'tail',
+  'wc',
+  'grep',
+  'egrep',
+  'fgrep',
+  'rg',
+  'echo',
+  'printf',
+  'pwd',
+  'stat',
+  'file',
+  'du',
+  'df',
+  'diff',
+  'cmp',
+  'uniq',
+  'cut',
+  'tr',
+  'date',
+  'which',
+  'type',
+  'basename',
+  'dirname',
+  'realpath',
+  'readlink',
+  'true',
+  'false',
+  'test',
+  '[',
+  'id',
+  'whoami',
+  'uname',
+  'tree',
+  'nl',
+  'od',
+  'hexdump',
+  'xxd',
+  'sha256sum',
+  'sha1sum',
+  'md5sum',
+  'jq',
+  'seq',
+  'sleep',
+  'column',
+  'sort',
+  'comm',
+  'paste',
+  'fold',
+  'expand',
+  'rev',
+  'tac',
+  'strings',
+  'env',
+  'printenv',
+  'hostname',
+  'nproc',
+  'free',
+  'uptime',
+  'ps',
+]);
 
 export function readOnlyCommand(program: string, args: string[]): boolean {
   if (program === 'find') return !codeOrWrites(program, args);
-  if (program === 'git') return !codeOrWrites(program, args) && ['status', 'log', 'diff', 'show', 'blame', 'ls-files', 'rev-parse', 'describe', 'shortlog'].includes(gitSubcommand(args) ?? '');
+  if (program === 'git')
+    return (
+      !codeOrWrites(program, args) &&
+      ['status', 'log', 'diff', 'show', 'blame', 'ls-files', 'rev-parse', 'describe', 'shortlog'].includes(
+        gitSubcommand(args) ?? '',
+      )
+    );
   return READ_ONLY.has(program) && !codeOrWrites(program, args);
 }
 
@@ -131,7 +287,15 @@ function decodeURIComponentSafe(s: string): string {
 }
 
 export function looksLikePath(word: string): boolean {
-  return word === '.' || word === '..' || word.startsWith('/') || word.startsWith('~') || word.startsWith('./') || word.startsWith('../') || (word.includes('/') && !/^[a-z][a-z0-9+.-]*:\/\//i.test(word));
+  return (
+    word === '.' ||
+    word === '..' ||
+    word.startsWith('/') ||
+    word.startsWith('~') ||
+    word.startsWith('./') ||
+    word.startsWith('../') ||
+    (word.includes('/') && !/^[a-z][a-z0-9+.-]*:\/\//i.test(word))
+  );
 }
 
 /**

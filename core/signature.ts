@@ -42,7 +42,9 @@ class Cursor {
   }
   fail(message: string): never {
     const found = this.pos < this.text.length ? `'${this.text.slice(this.pos, this.pos + 12)}'` : 'end of signature';
-    throw new SpecError('invalid signature', [{ path: `signature[${this.pos}]`, message: `${message} at position ${this.pos}, found ${found}` }]);
+    throw new SpecError('invalid signature', [
+      { path: `signature[${this.pos}]`, message: `${message} at position ${this.pos}, found ${found}` },
+    ]);
   }
 }
 
@@ -65,7 +67,8 @@ function parseLiteralValue(c: Cursor): LiteralValue {
   return c.fail('expected a quoted string, number, boolean or None in Literal[...]');
 }
 
-const KNOWN = 'str, int, float, bool, bytes, list[T], dict[K, V], set[T], tuple[...], Optional[T], Union[...], T | None, Literal[...], Any or json';
+const KNOWN =
+  'str, int, float, bool, bytes, list[T], dict[K, V], set[T], tuple[...], Optional[T], Union[...], T | None, Literal[...], Any or json';
 
 /** `name[T, U]`: exactly `count` type arguments (a number), or at least one (undefined). */
 function typeArgs(c: Cursor, name: string, count?: number): FieldType[] {
@@ -83,7 +86,9 @@ function typeArgs(c: Cursor, name: string, count?: number): FieldType[] {
 /** A generic that needs its arguments (Optional, Union, the capitalized typing aliases). */
 function needsArgs(c: Cursor, name: string, start: number): never {
   c.pos = start;
-  return c.fail(`${name} needs type arguments, e.g. ${name === 'Optional' ? 'Optional[str]' : name === 'Union' ? 'Union[int, str]' : name === 'Dict' ? 'Dict[str, int]' : `${name}[str]`}`);
+  return c.fail(
+    `${name} needs type arguments, e.g. ${name === 'Optional' ? 'Optional[str]' : name === 'Union' ? 'Union[int, str]' : name === 'Dict' ? 'Dict[str, int]' : `${name}[str]`}`,
+  );
 }
 
 /** Types that take no arguments, by the names a signature may use for them. */
@@ -131,11 +136,23 @@ const dictOf: Generic = (c, name) => {
   return { kind: 'dict', key, value };
 };
 const listOf: Generic = (c, name) => ({ kind: 'list', of: typeArgs(c, name, 1)[0]! });
-const setOf: Generic = (c, name) => ({ kind: 'set', of: typeArgs(c, name, 1)[0]!, ...(name.toLowerCase() === 'frozenset' ? { frozen: true as const } : {}) });
+const setOf: Generic = (c, name) => ({
+  kind: 'set',
+  of: typeArgs(c, name, 1)[0]!,
+  ...(name.toLowerCase() === 'frozenset' ? { frozen: true as const } : {}),
+});
 // The collections.abc and typing generics DSPy takes: lists, sets and dicts under their own names.
 // deque and defaultdict are how DSPy renders Deque and DefaultDict: they parse back.
-const listAlias: Generic = (c, name) => ({ kind: 'list', of: typeArgs(c, name, 1)[0]!, alias: name === 'Deque' ? 'deque' : name });
-const setAlias: Generic = (c, name) => ({ kind: 'set', of: typeArgs(c, name, 1)[0]!, alias: name === 'AbstractSet' ? 'Set' : name });
+const listAlias: Generic = (c, name) => ({
+  kind: 'list',
+  of: typeArgs(c, name, 1)[0]!,
+  alias: name === 'Deque' ? 'deque' : name,
+});
+const setAlias: Generic = (c, name) => ({
+  kind: 'set',
+  of: typeArgs(c, name, 1)[0]!,
+  alias: name === 'AbstractSet' ? 'Set' : name,
+});
 const dictAlias: Generic = (c, name) => ({ ...dictOf(c, name), alias: name === 'DefaultDict' ? 'defaultdict' : name });
 
 /** The generics, each read from after its `[`. */
@@ -237,7 +254,10 @@ export function parseSignature(text: string): Signature {
     return cur.pos === cur.text.length;
   });
   const clash = outputs.find((o) => inputs.some((i) => i.name === o.name));
-  if (clash) throw new SpecError('invalid signature', [{ path: 'signature', message: `field '${clash.name}' is both an input and an output` }]);
+  if (clash)
+    throw new SpecError('invalid signature', [
+      { path: 'signature', message: `field '${clash.name}' is both an input and an output` },
+    ]);
   return { inputs, outputs };
 }
 

@@ -39,10 +39,26 @@ export const componentSpec = z.strictObject({
   provider: NAME,
   model: z.string().min(1).optional(),
   params: z
-    .strictObject({ temperature: z.number().min(0).max(2).optional(), maxTokens: z.int().positive().optional(), stream: z.boolean().optional() })
+    .strictObject({
+      temperature: z.number().min(0).max(2).optional(),
+      maxTokens: z.int().positive().optional(),
+      stream: z.boolean().optional(),
+    })
     .optional(),
   /** Built-in tools, and MCP servers' tools: `mcp:<server>` (all its tools) or `mcp:<server>/<tool>`. */
-  tools: z.array(z.union([z.enum(BUILTIN_TOOL_NAMES), z.string().regex(/^mcp:[A-Za-z0-9_-]{1,32}(\/[A-Za-z0-9_.:-]{1,64})?$/, 'an MCP tool is mcp:<server> or mcp:<server>/<tool>')])).optional(),
+  tools: z
+    .array(
+      z.union([
+        z.enum(BUILTIN_TOOL_NAMES),
+        z
+          .string()
+          .regex(
+            /^mcp:[A-Za-z0-9_-]{1,32}(\/[A-Za-z0-9_.:-]{1,64})?$/,
+            'an MCP tool is mcp:<server> or mcp:<server>/<tool>',
+          ),
+      ]),
+    )
+    .optional(),
   /** What DSPy kept for this component's fields (from an imported program), so an export gives it back. */
   dspy: z.strictObject({ prefixes: z.record(z.string(), z.string()).optional() }).optional(),
   /** reuse: a call whose key matches a completed call of any earlier run takes its outputs (the step cache). */
@@ -59,7 +75,14 @@ export const componentSpec = z.strictObject({
 });
 export type ComponentSpec = z.infer<typeof componentSpec>;
 
-const binding = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())]);
+const binding = z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.null(),
+  z.array(z.unknown()),
+  z.record(z.string(), z.unknown()),
+]);
 
 export const stepSpec = z.strictObject({
   id: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'step ids are letters, digits, _ or -'),
@@ -69,7 +92,9 @@ export const stepSpec = z.strictObject({
   foreach: z.string().optional(),
   concurrency: z.int().positive().max(64).optional(),
   when: z.string().optional(),
-  retry: z.strictObject({ maxAttempts: z.int().positive().max(20), initialIntervalMs: z.int().positive().optional() }).optional(),
+  retry: z
+    .strictObject({ maxAttempts: z.int().positive().max(20), initialIntervalMs: z.int().positive().optional() })
+    .optional(),
   timeoutMs: z.int().positive().optional(),
 });
 export type StepSpec = z.infer<typeof stepSpec>;
@@ -92,7 +117,10 @@ export const runRequest = z
     /** The step cache for this run, over each component's own choice. */
     cache: z.enum(['reuse', 'off']).optional(),
   })
-  .refine((r) => r.version === undefined || r.label === undefined, { message: 'name a version or a label, not both', path: ['label'] });
+  .refine((r) => r.version === undefined || r.label === undefined, {
+    message: 'name a version or a label, not both',
+    path: ['label'],
+  });
 
 export const runKinds = ['pipeline', 'component', 'agent', 'chat', 'eval', 'optimize', 'generate'] as const;
 export type RunKind = (typeof runKinds)[number];
@@ -109,7 +137,10 @@ export const runListQuery = z.strictObject({
   status: z.enum(runStatuses).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   /** The nextCursor of a previous page: a run id (anything else would silently give the first page). */
-  cursor: z.string().regex(/^run_[0-9a-z]{8,40}$/, 'cursor must be the nextCursor of a previous page (a run id)').optional(),
+  cursor: z
+    .string()
+    .regex(/^run_[0-9a-z]{8,40}$/, 'cursor must be the nextCursor of a previous page (a run id)')
+    .optional(),
   /** Words found in its inputs' or outputs' values (full-text, each word or the start of one). */
   q: z
     .string()

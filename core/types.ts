@@ -61,7 +61,8 @@ export function typeToString(t: FieldType): string {
 /** A union of these members, flattened and without repeats; one member is itself. */
 export function unionOf(members: FieldType[]): FieldType {
   const flat: FieldType[] = [];
-  for (const m of members.flatMap((m) => (m.kind === 'union' ? m.of : [m]))) if (!flat.some((f) => typeToString(f) === typeToString(m))) flat.push(m);
+  for (const m of members.flatMap((m) => (m.kind === 'union' ? m.of : [m])))
+    if (!flat.some((f) => typeToString(f) === typeToString(m))) flat.push(m);
   return flat.length === 1 ? flat[0]! : { kind: 'union', of: flat };
 }
 
@@ -79,13 +80,20 @@ export function isAssignable(from: FieldType, to: FieldType): boolean {
   if (from.kind === 'int' && to.kind === 'float') return true;
   if ((from.kind === 'list' || from.kind === 'set') && from.kind === to.kind) return isAssignable(from.of, to.of);
   // A set or tuple arrives as a JSON array: it can feed a list.
-  if ((from.kind === 'set' || from.kind === 'tuple') && to.kind === 'list') return from.kind === 'set' ? isAssignable(from.of, to.of) : [...from.items, ...(from.rest ? [from.rest] : [])].every((i) => isAssignable(i, to.of));
+  if ((from.kind === 'set' || from.kind === 'tuple') && to.kind === 'list')
+    return from.kind === 'set'
+      ? isAssignable(from.of, to.of)
+      : [...from.items, ...(from.rest ? [from.rest] : [])].every((i) => isAssignable(i, to.of));
   if (from.kind === 'tuple' && to.kind === 'tuple') {
     if (to.bare) return true;
-    if (to.rest && !to.items.length) return [...from.items, ...(from.rest ? [from.rest] : [])].every((i) => isAssignable(i, to.rest!));
-    return !from.rest && from.items.length === to.items.length && from.items.every((i, n) => isAssignable(i, to.items[n]!));
+    if (to.rest && !to.items.length)
+      return [...from.items, ...(from.rest ? [from.rest] : [])].every((i) => isAssignable(i, to.rest!));
+    return (
+      !from.rest && from.items.length === to.items.length && from.items.every((i, n) => isAssignable(i, to.items[n]!))
+    );
   }
-  if (from.kind === 'dict' && to.kind === 'dict') return !to.value || (!!from.value && isAssignable(from.value, to.value) && isAssignable(from.key!, to.key!));
+  if (from.kind === 'dict' && to.kind === 'dict')
+    return !to.value || (!!from.value && isAssignable(from.value, to.value) && isAssignable(from.key!, to.key!));
   return from.kind === to.kind;
 }
 
@@ -119,16 +127,25 @@ export function valueMatches(value: unknown, t: FieldType): boolean {
     case 'json':
       return value !== undefined;
     case 'dict':
-      return isObject(value) && (!t.value || Object.entries(value).every(([k, v]) => keyMatches(k, t.key!) && valueMatches(v, t.value!)));
+      return (
+        isObject(value) &&
+        (!t.value || Object.entries(value).every(([k, v]) => keyMatches(k, t.key!) && valueMatches(v, t.value!)))
+      );
     case 'list':
       return Array.isArray(value) && value.every((v) => valueMatches(v, t.of));
     case 'set':
-      return Array.isArray(value) && value.every((v) => valueMatches(v, t.of)) && new Set(value.map((v) => JSON.stringify(v))).size === value.length;
+      return (
+        Array.isArray(value) &&
+        value.every((v) => valueMatches(v, t.of)) &&
+        new Set(value.map((v) => JSON.stringify(v))).size === value.length
+      );
     case 'tuple':
       if (!Array.isArray(value)) return false;
       if (t.items.length && !t.rest && value.length !== t.items.length) return false;
       if (!t.rest && !t.bare && value.length !== t.items.length) return false;
-      return value.every((v, i) => (i < t.items.length ? valueMatches(v, t.items[i]!) : valueMatches(v, t.rest ?? { kind: 'json' })));
+      return value.every((v, i) =>
+        i < t.items.length ? valueMatches(v, t.items[i]!) : valueMatches(v, t.rest ?? { kind: 'json' }),
+      );
     case 'union':
       return t.of.some((m) => valueMatches(value, m));
     case 'literal':

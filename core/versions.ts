@@ -3,7 +3,15 @@
 import { z } from 'zod';
 import { kindRef, parseVersionRef, refName, versionRef } from './run-story/ids.js';
 
-export { kindRef, parseVersionRef, refName, splitRef, VERSION_REF, versionRef, type VersionRef } from './run-story/ids.js';
+export {
+  kindRef,
+  parseVersionRef,
+  refName,
+  splitRef,
+  VERSION_REF,
+  versionRef,
+  type VersionRef,
+} from './run-story/ids.js';
 
 /** A label: lowercase letters, digits, _ or -, not all digits (digits are a version number). */
 export const LABEL = z
@@ -19,7 +27,10 @@ export const promoteVia = ['dashboard', 'cli', 'api'] as const;
 export const promoteBody = z.strictObject({ version: z.int().positive(), via: z.enum(promoteVia).default('api') });
 
 /** What resolving a reference needs: a fixed version, a label read now, or the latest (only when saving). */
-export type Lookup = { name: string; version: number; via: 'exact' | 'pin' } | { name: string; label: string; via: 'label' } | { name: string; via: 'latest' };
+export type Lookup =
+  | { name: string; version: number; via: 'exact' | 'pin' }
+  | { name: string; label: string; via: 'label' }
+  | { name: string; via: 'latest' };
 
 /**
  * How a step's reference resolves, given the pins its pipeline version was saved with: a number is itself, a
@@ -73,7 +84,13 @@ export function runVersions(
     const r = parseVersionRef(s.component.ref);
     const name = refName(s.component.ref);
     record[s.id] = versionRef(name, s.component.version);
-    if (r?.label && !labels.some((l) => l.kind === 'component' && l.name === name && l.label === r.label)) labels.push({ kind: 'component', name, label: r.label, version: s.component.version });
+    if (r?.label && !labels.some((l) => l.kind === 'component' && l.name === name && l.label === r.label))
+      labels.push({ kind: 'component', name, label: r.label, version: s.component.version });
   }
-  return { target: kindRef(target.type, target.name, target.version), ...(extra.origin?.startsWith('app:') ? { app: extra.origin } : {}), steps: record, labels };
+  return {
+    target: kindRef(target.type, target.name, target.version),
+    ...(extra.origin?.startsWith('app:') ? { app: extra.origin } : {}),
+    steps: record,
+    labels,
+  };
 }

@@ -45,7 +45,8 @@ export class RunTailer {
         const entry = this.watched.get(head.id);
         if (!entry) continue;
         if (head.lastSeq !== entry.lastSeq) this.bus.publish({ type: 'events', runId: head.id, lastSeq: head.lastSeq });
-        if (entry.status && head.status !== entry.status) this.bus.publish({ type: 'run', runId: head.id, status: head.status });
+        if (entry.status && head.status !== entry.status)
+          this.bus.publish({ type: 'run', runId: head.id, status: head.status });
         entry.lastSeq = head.lastSeq;
         entry.status = head.status;
       }
@@ -116,7 +117,10 @@ export class PgNotifyBus implements EventBus {
  * The bus for this store: LISTEN/NOTIFY on PostgreSQL (every process on the database), a Unix socket in the
  * project directory on SQLite (every process on this machine, which is where a SQLite store's processes are).
  */
-export async function createBus(store: Store, o: { /** The store's URL (only PostgreSQL's is used). */ url: string; projectDir: string }): Promise<EventBus & { close?: () => Promise<void> }> {
+export async function createBus(
+  store: Store,
+  o: { /** The store's URL (only PostgreSQL's is used). */ url: string; projectDir: string },
+): Promise<EventBus & { close?: () => Promise<void> }> {
   if (store.dialect === 'postgres') return PgNotifyBus.connect(store, o.url);
   return SocketBus.join(busSocketPath(o.projectDir));
 }

@@ -22,7 +22,11 @@ export interface PageCacheLimits {
 /** Enough for the dashboard's lists and a few event pages. */
 const LIMITS: PageCacheLimits = { maxEntries: 64, maxEntryChars: 512 * 1024, maxTotalChars: 16 * 1024 * 1024 };
 
-export const uncachedPages: PageCache = { get: (_key, compute) => compute(), held: () => ({ entries: 0, chars: 0 }), close: () => undefined };
+export const uncachedPages: PageCache = {
+  get: (_key, compute) => compute(),
+  held: () => ({ entries: 0, chars: 0 }),
+  close: () => undefined,
+};
 
 /** A cache over the SQLite file `file` (its WAL mode lets this second connection read beside the store's). */
 export function sqlitePageCache(file: string, limits: PageCacheLimits = LIMITS): PageCache {
@@ -58,7 +62,8 @@ export function sqlitePageCache(file: string, limits: PageCacheLimits = LIMITS):
       drop(key);
       entries.set(key, { version, body });
       chars += body.length;
-      while (entries.size > 1 && (entries.size > limits.maxEntries || chars > limits.maxTotalChars)) drop(entries.keys().next().value!);
+      while (entries.size > 1 && (entries.size > limits.maxEntries || chars > limits.maxTotalChars))
+        drop(entries.keys().next().value!);
       return body;
     },
     held: () => ({ entries: entries.size, chars }),

@@ -23,13 +23,22 @@ export function writePolicy(file: string, body: unknown): Policy {
  * harness directory and the policy file: token, keys, store, logs, rules) and what agents may never
  * write: those and .git (hooks and config are code that the user's own git commands run).
  */
-export function policyContext(tools: Pick<ToolsConfig, 'workspace' | 'home' | 'projectDir' | 'policyPath'> & Partial<Pick<ToolsConfig, 'harnessEndpoints'>>): Omit<PolicyContext, 'realpath'> {
+export function policyContext(
+  tools: Pick<ToolsConfig, 'workspace' | 'home' | 'projectDir' | 'policyPath'> &
+    Partial<Pick<ToolsConfig, 'harnessEndpoints'>>,
+): Omit<PolicyContext, 'realpath'> {
   // Both spellings: the real path catches a symlink to it, the lexical one a path judged before it exists.
   const both = (p: string) => [...new Set([path.resolve(p), realResolve(path.resolve(p))])];
   const workspace = fs.realpathSync(tools.workspace);
   const hiddenPaths = [...both(tools.projectDir), ...both(tools.policyPath)];
   const reservedPorts = [...new Set((tools.harnessEndpoints ?? []).map((e) => e.port))];
-  return { workspace, home: tools.home, hiddenPaths, protectedPaths: [...hiddenPaths, ...both(path.join(workspace, '.git'))], reservedPorts };
+  return {
+    workspace,
+    home: tools.home,
+    hiddenPaths,
+    protectedPaths: [...hiddenPaths, ...both(path.join(workspace, '.git'))],
+    reservedPorts,
+  };
 }
 
 /** Resolve symlinks of the deepest existing ancestor, then append the rest (for paths not yet created). */

@@ -4,7 +4,10 @@ import { DEFAULT_PRICES, type Price } from '../core/pricing.js';
 import type { Store } from './knex.js';
 import { getMeta, setMeta } from './repositories/audit.js';
 
-export const priceTable = z.record(z.string().min(1), z.strictObject({ input: z.number().min(0), output: z.number().min(0) }));
+export const priceTable = z.record(
+  z.string().min(1),
+  z.strictObject({ input: z.number().min(0), output: z.number().min(0) }),
+);
 
 let cache: { at: number; store: Store; prices: Record<string, Price> } | undefined;
 

@@ -19,7 +19,10 @@ interface Line {
 export function busSocketPath(projectDir: string): string {
   const inProject = path.join(projectDir, 'bus.sock');
   if (inProject.length < 100) return inProject;
-  return path.join(os.tmpdir(), `vloop-bus-${crypto.createHash('sha256').update(path.resolve(projectDir)).digest('hex').slice(0, 16)}.sock`);
+  return path.join(
+    os.tmpdir(),
+    `vloop-bus-${crypto.createHash('sha256').update(path.resolve(projectDir)).digest('hex').slice(0, 16)}.sock`,
+  );
 }
 
 export class SocketBus implements EventBus {
@@ -62,8 +65,7 @@ export class SocketBus implements EventBus {
           if (!line.message) {
             clearTimeout(silent);
             resolve('ok');
-          }
-          else if (line.origin !== this.origin) this.local.publish(line.message);
+          } else if (line.origin !== this.origin) this.local.publish(line.message);
         });
         socket.once('close', () => {
           clearTimeout(silent);

@@ -8,7 +8,8 @@ export type WordToken = { ch: string; quoted: boolean } | { expansion: unknown; 
 /** At most this many fields from one word; more and the judge asks instead of listing them. */
 export const MAX_FIELDS = 256;
 
-const isChar = (t: WordToken | undefined, ch: string): boolean => t !== undefined && 'ch' in t && !t.quoted && t.ch === ch;
+const isChar = (t: WordToken | undefined, ch: string): boolean =>
+  t !== undefined && 'ch' in t && !t.quoted && t.ch === ch;
 
 /** The fields bash makes of a word; `'too many'` past MAX_FIELDS. */
 export function expandBraces(tokens: WordToken[]): WordToken[][] | 'too many' {
@@ -28,7 +29,12 @@ function expand(tokens: WordToken[], budget: { left: number }): WordToken[][] {
     if (!isChar(tokens[open], '{')) continue;
     const { close, commas } = braceAt(tokens, open);
     // `{x}` or a brace bash does not expand: literal, look further on.
-    const alternatives = close < 0 ? undefined : commas.length ? split(tokens, [open, ...commas, close]) : sequence(tokens.slice(open + 1, close), budget);
+    const alternatives =
+      close < 0
+        ? undefined
+        : commas.length
+          ? split(tokens, [open, ...commas, close])
+          : sequence(tokens.slice(open + 1, close), budget);
     if (!alternatives) continue;
     const head = tokens.slice(0, open);
     const tails = expand(tokens.slice(close + 1), budget);
@@ -84,7 +90,11 @@ function sequence(inner: WordToken[], budget: { left: number }): WordToken[][] |
   const width = numeric && (/^-?0\d/.test(a) || /^-?0\d/.test(b)) ? Math.max(a.length, b.length) : 0;
   const out: WordToken[][] = [];
   for (let k = 0, v = from; k < count; k++, v += to >= from ? step : -step) {
-    const s = numeric ? (v < 0 ? `-${String(-v).padStart(width - 1, '0')}` : String(v).padStart(width, '0')) : String.fromCharCode(v);
+    const s = numeric
+      ? v < 0
+        ? `-${String(-v).padStart(width - 1, '0')}`
+        : String(v).padStart(width, '0')
+      : String.fromCharCode(v);
     out.push([...s].map((ch) => ({ ch, quoted: true })));
   }
   return out;

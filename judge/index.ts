@@ -2,7 +2,17 @@
 // reads the command or the SQL, then core/policy decides. The workflow's judge activity, the registry right before running, and the
 // API's dry run all call this, so all three see the same decision.
 import type { ToolsConfig } from '../config/index.js';
-import { findTool, judgeSubject, TOOLS, type JudgeFacts, type Policy, type PolicyContext, type PolicyDecision, type Subject, type ToolCatalogue } from '../core/policy.js';
+import {
+  findTool,
+  judgeSubject,
+  TOOLS,
+  type JudgeFacts,
+  type Policy,
+  type PolicyContext,
+  type PolicyDecision,
+  type Subject,
+  type ToolCatalogue,
+} from '../core/policy.js';
 import { policyContext, realResolve } from '../db/policy-file.js';
 import { sandboxStatus } from '../sandbox/index.js';
 import { readShellCommand } from './shell.js';
@@ -30,22 +40,42 @@ async function readSubject(policy: Policy, subject: Subject, vars: Record<string
 }
 
 /** What the parsers read from a call, by what its tool puts before the policy. */
-export async function readFacts(policy: Policy, call: { tool: string; args: unknown }, vars: Record<string, string>, catalogue: ToolCatalogue = TOOLS): Promise<JudgeFacts> {
+export async function readFacts(
+  policy: Policy,
+  call: { tool: string; args: unknown },
+  vars: Record<string, string>,
+  catalogue: ToolCatalogue = TOOLS,
+): Promise<JudgeFacts> {
   const tool = findTool(call.tool, catalogue);
   return tool ? readSubject(policy, tool.facts(call.args, call.tool), vars) : {};
 }
 
 /** Judge a call: its tool names the subject, the parsers read it, the policy decides; a command is read and decided on the judge's thread. */
-export async function judgeToolCall(policy: Policy, call: { tool: string; args: unknown }, tools: ToolsConfig, catalogue: ToolCatalogue = TOOLS): Promise<Judgement> {
+export async function judgeToolCall(
+  policy: Policy,
+  call: { tool: string; args: unknown },
+  tools: ToolsConfig,
+  catalogue: ToolCatalogue = TOOLS,
+): Promise<Judgement> {
   const tool = findTool(call.tool, catalogue);
   if (!tool) throw new Error(`there is no tool ${call.tool}`);
   // Only a tool whose processes run under the OS sandbox is judged as sandboxed.
-  const context: PolicyContext = { ...policyContext(tools), realpath: realResolve, sandboxed: tool.sandbox === 'os' && sandboxStatus(tools).active };
+  const context: PolicyContext = {
+    ...policyContext(tools),
+    realpath: realResolve,
+    sandboxed: tool.sandbox === 'os' && sandboxStatus(tools).active,
+  };
   const subject = tool.facts(call.args, call.tool);
   if (subject.kind === 'command') {
     // Reading and deciding a command costs time that grows with it: done on the judge's thread, never on this event loop.
     const { realpath: _, ...plain } = context;
-    const { facts, decision } = await judgeTerminalOffThread(policy, call.tool, subject.command, plain, terminalEnv(tools, context.workspace));
+    const { facts, decision } = await judgeTerminalOffThread(
+      policy,
+      call.tool,
+      subject.command,
+      plain,
+      terminalEnv(tools, context.workspace),
+    );
     return { decision, shape: tool.shape(call.args, { shell: facts }, decision, call.tool), context };
   }
   const facts = await readSubject(policy, subject, terminalEnv(tools, context.workspace));

@@ -25,7 +25,10 @@ let nextId = 0;
 const pending = new Map<number, Pending>();
 
 function unreadable(reason: string): ThreadJudgement {
-  return { facts: { commands: [], redirects: [], assigned: [], opaque: [reason] }, decision: { decision: 'ask', rule: 'builtin:code-carrying', reason } };
+  return {
+    facts: { commands: [], redirects: [], assigned: [], opaque: [reason] },
+    decision: { decision: 'ask', rule: 'builtin:code-carrying', reason },
+  };
 }
 
 function start(): { thread: Worker; ready: Promise<boolean> } {
@@ -33,14 +36,21 @@ function start(): { thread: Worker; ready: Promise<boolean> } {
   w.unref();
   let started: (ok: boolean) => void = () => {};
   const ready = new Promise<boolean>((resolve) => (started = resolve));
-  w.on('message', (m: { ready?: boolean; id: number; facts?: ShellFacts; decision?: PolicyDecision; error?: string }) => {
-    if (m.ready) return started(true);
-    const p = pending.get(m.id);
-    if (!p) return;
-    pending.delete(m.id);
-    clearTimeout(p.timer);
-    p.resolve(m.facts && m.decision ? { facts: m.facts, decision: m.decision } : unreadable(`the terminal judge failed: ${m.error}`));
-  });
+  w.on(
+    'message',
+    (m: { ready?: boolean; id: number; facts?: ShellFacts; decision?: PolicyDecision; error?: string }) => {
+      if (m.ready) return started(true);
+      const p = pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id);
+      clearTimeout(p.timer);
+      p.resolve(
+        m.facts && m.decision
+          ? { facts: m.facts, decision: m.decision }
+          : unreadable(`the terminal judge failed: ${m.error}`),
+      );
+    },
+  );
   const fail = (why: string) => {
     started(false);
     if (worker?.thread === w) worker = undefined;
@@ -56,7 +66,13 @@ function start(): { thread: Worker; ready: Promise<boolean> } {
 }
 
 /** Judge a command (run by `tool`, the terminal) on the judge's thread; a command it cannot judge in time asks. */
-export async function judgeTerminalOffThread(policy: Policy, tool: string, command: string, context: Omit<PolicyContext, 'realpath'>, vars: Record<string, string>): Promise<ThreadJudgement> {
+export async function judgeTerminalOffThread(
+  policy: Policy,
+  tool: string,
+  command: string,
+  context: Omit<PolicyContext, 'realpath'>,
+  vars: Record<string, string>,
+): Promise<ThreadJudgement> {
   worker ??= start();
   const { thread: w, ready } = worker;
   // Starting the thread (loading the parser) is not the command's time.

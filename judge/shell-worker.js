@@ -11,9 +11,20 @@ parentPort.postMessage({ ready: true });
 parentPort.on('message', ({ id, tool, command, vars, policy, context }) => {
   try {
     const shell = readShellCommand(command, { vars });
-    const decision = judgeSubject(policy, { ...context, realpath: realResolve }, tool, { kind: 'command', command }, { shell });
+    const decision = judgeSubject(
+      policy,
+      { ...context, realpath: realResolve },
+      tool,
+      { kind: 'command', command },
+      { shell },
+    );
     // The facts go back small: callShape needs only each command's name.
-    const names = shell.commands.map((c) => ({ words: c.words.slice(0, 1), wrappers: [], wrapperWords: [], assigns: [] }));
+    const names = shell.commands.map((c) => ({
+      words: c.words.slice(0, 1),
+      wrappers: [],
+      wrapperWords: [],
+      assigns: [],
+    }));
     parentPort.postMessage({ id, facts: { ...shell, commands: names, redirects: [], assigned: [] }, decision });
   } catch (err) {
     parentPort.postMessage({ id, error: err instanceof Error ? err.message : String(err) });

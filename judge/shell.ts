@@ -4,13 +4,54 @@
 // and marked unknown wherever it is not.
 import sh, { type ShNode } from 'mvdan-sh';
 import { expandBraces, type WordToken } from './braces.js';
-import { SHELLS, WRAPPERS, type ShellCommand, type ShellFacts, type ShellRedirect, type ShellWord } from '../core/shell-facts.js';
+import {
+  SHELLS,
+  WRAPPERS,
+  type ShellCommand,
+  type ShellFacts,
+  type ShellRedirect,
+  type ShellWord,
+} from '../core/shell-facts.js';
 
 const { syntax } = sh;
 const parser = syntax.NewParser(syntax.Variant(syntax.LangBash));
-const REDIRECT_OPS: Record<number, string> = { 54: '>', 55: '>>', 56: '<', 57: '<>', 58: '<&', 59: '>&', 60: '>|', 61: '<<', 62: '<<-', 63: '<<<', 64: '&>', 65: '&>>' };
+const REDIRECT_OPS: Record<number, string> = {
+  54: '>',
+  55: '>>',
+  56: '<',
+  57: '<>',
+  58: '<&',
+  59: '>&',
+  60: '>|',
+  61: '<<',
+  62: '<<-',
+  63: '<<<',
+  64: '&>',
+  65: '&>>',
+};
 /** Builtins that assign the variables named in their arguments. */
-const ASSIGNERS = new Set(['read', 'mapfile', 'readarray', 'printf', 'getopts', 'declare', 'typeset', 'local', 'export', 'readonly', 'let', 'unset', 'eval', 'source', '.', 'set', 'shift', 'alias', 'enable', 'shopt']);
+const ASSIGNERS = new Set([
+  'read',
+  'mapfile',
+  'readarray',
+  'printf',
+  'getopts',
+  'declare',
+  'typeset',
+  'local',
+  'export',
+  'readonly',
+  'let',
+  'unset',
+  'eval',
+  'source',
+  '.',
+  'set',
+  'shift',
+  'alias',
+  'enable',
+  'shopt',
+]);
 const MAX_DEPTH = 6;
 /** A word with more braces than this is not expanded: the judge asks. */
 const MAX_BRACES = 512;
@@ -23,7 +64,7 @@ export interface ShellEnv {
 type Node = ShNode;
 const type = (n: Node) => syntax.NodeType(n);
 const list = (v: unknown): Node[] => (Array.isArray(v) ? (v as Node[]) : []);
-const lit = (n: unknown): string => ((n as { Value?: string } | null)?.Value ?? '');
+const lit = (n: unknown): string => (n as { Value?: string } | null)?.Value ?? '';
 
 function parse(src: string): Node {
   return parser.Parse(src, 'command');
@@ -31,7 +72,7 @@ function parse(src: string): Node {
 
 function parseError(err: unknown): string {
   const e = err as { Error?: () => string; message?: string };
-  return (typeof e.Error === 'function' ? e.Error() : e.message ?? String(err)).replace(/^command:/, '');
+  return (typeof e.Error === 'function' ? e.Error() : (e.message ?? String(err))).replace(/^command:/, '');
 }
 
 /** Names the script may assign anywhere: their values cannot be known from the starting environment. */
@@ -83,7 +124,10 @@ function staticText(word: Node): string | undefined {
 }
 
 function unescapeUnquoted(s: string): string {
-  return s.replace(/\\\n/g, '').replace(/\\([\s\S])/g, '$1').replace(/\\$/, '');
+  return s
+    .replace(/\\\n/g, '')
+    .replace(/\\([\s\S])/g, '$1')
+    .replace(/\\$/, '');
 }
 
 function unescapeDouble(s: string): string {
@@ -109,7 +153,8 @@ class WordReader {
     const value = this.vars[name];
     if (value === undefined) return { unknown: `$${name} is not set in the tool's environment` };
     // Unquoted, bash would split and glob the value: only a value that stays one plain field is known.
-    if (!quoted && (value === '' || /[\s*?[\]{}~]/.test(value))) return { unknown: `unquoted $${name} would be split or globbed` };
+    if (!quoted && (value === '' || /[\s*?[\]{}~]/.test(value)))
+      return { unknown: `unquoted $${name} would be split or globbed` };
     return { value };
   }
 
@@ -123,8 +168,14 @@ class WordReader {
     // Judged by each field bash makes of it; a rule sees it as unknown (or, past the limit, by the literal text before the first brace).
     const first = tokens.findIndex((t) => 'ch' in t && !t.quoted && t.ch === '{');
     const head = this.field([...tokens.slice(0, first), { expansion: 'brace' }]);
-    if (fields === 'too many') return { text, unknown: 'brace expansion into too many words', prefix: head.prefix ?? '' };
-    return { text, unknown: 'brace expansion', prefix: head.prefix ?? '', fields: fields.map((f) => ({ text, ...this.field(f) })) };
+    if (fields === 'too many')
+      return { text, unknown: 'brace expansion into too many words', prefix: head.prefix ?? '' };
+    return {
+      text,
+      unknown: 'brace expansion',
+      prefix: head.prefix ?? '',
+      fields: fields.map((f) => ({ text, ...this.field(f) })),
+    };
   }
 
   /** The word as characters (quoted or not) and the expansions bash computes later. */
@@ -140,7 +191,12 @@ class WordReader {
           else out.push(...quotedChars(lit(part)));
           break;
         case 'DblQuoted':
-          for (const inner of list(part.Parts)) out.push(...(type(inner) === 'Lit' ? quotedChars(unescapeDouble(lit(inner))) : [{ expansion: inner, quoted: true }]));
+          for (const inner of list(part.Parts))
+            out.push(
+              ...(type(inner) === 'Lit'
+                ? quotedChars(unescapeDouble(lit(inner)))
+                : [{ expansion: inner, quoted: true }]),
+            );
           break;
         default:
           out.push({ expansion: part });
@@ -165,7 +221,9 @@ class WordReader {
     let end = 1;
     while (end < tokens.length && !isBare(tokens[end], '/')) end++;
     const rest = tokens.slice(1, end);
-    const name = rest.every((t) => 'ch' in t && !t.quoted) ? rest.map((t) => (t as { ch: string }).ch).join('') : undefined;
+    const name = rest.every((t) => 'ch' in t && !t.quoted)
+      ? rest.map((t) => (t as { ch: string }).ch).join('')
+      : undefined;
     if (name === '') {
       if (this.assigned.has('HOME') || this.vars.HOME === undefined) f.note('a tilde with HOME unknown');
       else f.value += this.vars.HOME;
@@ -193,7 +251,8 @@ class WordReader {
   }
 }
 
-const isBare = (t: WordToken | undefined, ch: string): boolean => t !== undefined && 'ch' in t && !t.quoted && t.ch === ch;
+const isBare = (t: WordToken | undefined, ch: string): boolean =>
+  t !== undefined && 'ch' in t && !t.quoted && t.ch === ch;
 const quotedChars = (s: string): WordToken[] => [...s].map((ch) => ({ ch, quoted: true }));
 
 /** An unquoted literal's characters: a backslash quotes the next one, and a backslash-newline (a line continuation) goes. */
@@ -233,7 +292,8 @@ class FieldValue {
 
   result(): Omit<ShellWord, 'text'> {
     const end = this.value.length;
-    if (this.unknown) return { unknown: this.unknown, prefix: this.under(Math.min(this.unknownAt ?? end, this.globAt ?? end)) };
+    if (this.unknown)
+      return { unknown: this.unknown, prefix: this.under(Math.min(this.unknownAt ?? end, this.globAt ?? end)) };
     if (this.globAt !== undefined) return { unknown: 'a glob, matched at run time', prefix: this.under(this.globAt) };
     return { value: this.value };
   }
@@ -254,12 +314,12 @@ function describe(part: Node): string {
   }
 }
 
-
 function basename(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
 }
 
-const VALUE_OPTION = /^-[ugCDhpTtnrsoa]$|^--(user|group|chdir|preserve-env|kill-after|signal|adjustment|class|classdata|output)$/;
+const VALUE_OPTION =
+  /^-[ugCDhpTtnrsoa]$|^--(user|group|chdir|preserve-env|kill-after|signal|adjustment|class|classdata|output)$/;
 const OPERAND_WRAPPERS = new Set(['flock', 'chroot', 'taskset', 'chrt', 'su', 'runuser']);
 
 /** Take wrappers and their options off (`sudo -n env FOO=1 timeout 5 cmd`), keeping what they run. */
@@ -269,11 +329,27 @@ function unwrap(words: ShellWord[]): { words: ShellWord[]; dropped: ShellWord[];
   for (;;) {
     const first = rest[0];
     const name = first?.value === undefined ? undefined : basename(first.value);
-    if (!name || !WRAPPERS.has(name)) return { words: rest, dropped: words.slice(0, words.length - rest.length), wrappers };
+    if (!name || !WRAPPERS.has(name))
+      return { words: rest, dropped: words.slice(0, words.length - rest.length), wrappers };
     wrappers.push(name);
     rest = rest.slice(1);
-    if (name === 'env' && rest.some((w) => w.value === '-S' || w.value?.startsWith('--split-string'))) return { words: rest, dropped: words.slice(0, words.length - rest.length), wrappers, opaque: 'env -S splits a string into a command' };
-    if (['su', 'runuser', 'script'].includes(name) && rest.some((w) => w.value === '-c' || w.value?.startsWith('--command') || w.value?.startsWith('--session-command'))) return { words: rest, dropped: words.slice(0, words.length - rest.length), wrappers, opaque: `${name} -c runs shell code` };
+    if (name === 'env' && rest.some((w) => w.value === '-S' || w.value?.startsWith('--split-string')))
+      return {
+        words: rest,
+        dropped: words.slice(0, words.length - rest.length),
+        wrappers,
+        opaque: 'env -S splits a string into a command',
+      };
+    if (
+      ['su', 'runuser', 'script'].includes(name) &&
+      rest.some((w) => w.value === '-c' || w.value?.startsWith('--command') || w.value?.startsWith('--session-command'))
+    )
+      return {
+        words: rest,
+        dropped: words.slice(0, words.length - rest.length),
+        wrappers,
+        opaque: `${name} -c runs shell code`,
+      };
     let operand = OPERAND_WRAPPERS.has(name);
     // The wrapper's own options, their values, assignments, and a duration or file operand.
     while (rest[0]?.value !== undefined) {
@@ -283,7 +359,8 @@ function unwrap(words: ShellWord[]): { words: ShellWord[]; dropped: ShellWord[];
         break;
       }
       if (VALUE_OPTION.test(v)) rest = rest.slice(2);
-      else if (v.startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(v) || /^\d+(\.\d+)?[smhd]?$/.test(v)) rest = rest.slice(1);
+      else if (v.startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(v) || /^\d+(\.\d+)?[smhd]?$/.test(v))
+        rest = rest.slice(1);
       else if (operand && rest.length > 1) {
         rest = rest.slice(1);
         operand = false;
@@ -300,7 +377,8 @@ export function readShellCommand(command: string, env: ShellEnv, depth = 0): She
   const facts: ShellFacts & { nested?: string[] } = { commands: [], redirects: [], opaque: [], assigned: [] };
   if (depth > MAX_DEPTH) return { ...facts, unparseable: 'commands nested too deeply' };
   // Bounded: past these sizes the judge asks instead of reading (its cost grows with the text).
-  if (command.length > MAX_COMMAND) return { ...facts, opaque: [`the command is over ${MAX_COMMAND / 1024} KB, too long to judge`] };
+  if (command.length > MAX_COMMAND)
+    return { ...facts, opaque: [`the command is over ${MAX_COMMAND / 1024} KB, too long to judge`] };
   let root: Node;
   try {
     root = parse(command);
@@ -319,7 +397,12 @@ const MAX_COMMAND = 16 * 1024;
 const MAX_WORDS = 4000;
 
 /** Read the parsed command into `facts`; why it cannot be judged when it has too many words or is nested too deeply. */
-function readInto(root: Node, command: string, env: ShellEnv, facts: ShellFacts & { nested?: string[] }): string | undefined {
+function readInto(
+  root: Node,
+  command: string,
+  env: ShellEnv,
+  facts: ShellFacts & { nested?: string[] },
+): string | undefined {
   try {
     const walk = new CommandWalk(root, command, env, facts);
     walk.run(root);
@@ -386,8 +469,15 @@ class CommandWalk {
 
   /** `declare`, `local`, `export` …: judged as a command whose words are its assignments' values (or names). */
   private declaration(n: Node): void {
-    const args = list(n.Args).flatMap((a) => (a.Value ? [this.reader.read(a.Value as Node)] : a.Name ? [{ text: lit(a.Name), value: lit(a.Name) }] : []));
-    this.facts.commands.push({ words: [{ text: lit(n.Variant), value: lit(n.Variant) }, ...args], wrappers: [], wrapperWords: [], assigns: [] });
+    const args = list(n.Args).flatMap((a) =>
+      a.Value ? [this.reader.read(a.Value as Node)] : a.Name ? [{ text: lit(a.Name), value: lit(a.Name) }] : [],
+    );
+    this.facts.commands.push({
+      words: [{ text: lit(n.Variant), value: lit(n.Variant) }, ...args],
+      wrappers: [],
+      wrapperWords: [],
+      assigns: [],
+    });
   }
 
   /** `[[ … ]]`: a command `[[` with every word inside it. */

@@ -6,17 +6,161 @@ import { parse as parsePg } from 'libpg-query';
 import { parse as parseCst } from 'sql-parser-cst';
 import type { SqlDialect, SqlFacts, SqlKind, SqlStatement } from '../core/policy.js';
 
-const PG_SIDE_EFFECTS = new Set(['set_config', 'nextval', 'setval', 'pg_terminate_backend', 'pg_cancel_backend', 'pg_reload_conf', 'pg_rotate_logfile', 'pg_switch_wal', 'pg_promote', 'pg_start_backup', 'pg_stop_backup', 'pg_backup_start', 'pg_backup_stop', 'pg_logical_emit_message', 'pg_notify', 'txid_current', 'pg_current_xact_id', 'pg_import_system_collations', 'pg_log_backend_memory_contexts', 'query_to_xml', 'query_to_xmlschema', 'query_to_xml_and_xmlschema', 'cursor_to_xml', 'cursor_to_xmlschema', 'pg_sleep', 'pg_sleep_for', 'pg_sleep_until', 'pg_stat_file', 'pg_current_logfile', 'pg_write_file', 'copy_file', 'pg_catalog.set_config']);
-const PG_SIDE_EFFECT_PREFIXES = ['pg_read_', 'pg_ls_', 'pg_file_', 'lo_', 'lowrite', 'loread', 'dblink', 'pg_advisory', 'pg_try_advisory', 'pg_stat_reset', 'pg_create_', 'pg_drop_', 'pg_replication_', 'pg_copy_', 'binary_upgrade_', 'postgres_fdw', 'pg_wal_replay'];
-const PG_WRITES = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'CopyStmt', 'CallStmt', 'DoStmt', 'VariableSetStmt', 'TransactionStmt', 'LockStmt', 'ListenStmt', 'NotifyStmt', 'UnlistenStmt', 'PrepareStmt', 'ExecuteStmt', 'DeallocateStmt', 'DiscardStmt', 'CheckPointStmt', 'DeclareCursorStmt', 'FetchStmt', 'ClosePortalStmt', 'RefreshMatViewStmt', 'ReindexStmt', 'VacuumStmt', 'ClusterStmt', 'SecLabelStmt', 'CommentStmt', 'LoadStmt', 'AlterSystemStmt', 'ConstraintsSetStmt']);
+const PG_SIDE_EFFECTS = new Set([
+  'set_config',
+  'nextval',
+  'setval',
+  'pg_terminate_backend',
+  'pg_cancel_backend',
+  'pg_reload_conf',
+  'pg_rotate_logfile',
+  'pg_switch_wal',
+  'pg_promote',
+  'pg_start_backup',
+  'pg_stop_backup',
+  'pg_backup_start',
+  'pg_backup_stop',
+  'pg_logical_emit_message',
+  'pg_notify',
+  'txid_current',
+  'pg_current_xact_id',
+  'pg_import_system_collations',
+  'pg_log_backend_memory_contexts',
+  'query_to_xml',
+  'query_to_xmlschema',
+  'query_to_xml_and_xmlschema',
+  'cursor_to_xml',
+  'cursor_to_xmlschema',
+  'pg_sleep',
+  'pg_sleep_for',
+  'pg_sleep_until',
+  'pg_stat_file',
+  'pg_current_logfile',
+  'pg_write_file',
+  'copy_file',
+  'pg_catalog.set_config',
+]);
+const PG_SIDE_EFFECT_PREFIXES = [
+  'pg_read_',
+  'pg_ls_',
+  'pg_file_',
+  'lo_',
+  'lowrite',
+  'loread',
+  'dblink',
+  'pg_advisory',
+  'pg_try_advisory',
+  'pg_stat_reset',
+  'pg_create_',
+  'pg_drop_',
+  'pg_replication_',
+  'pg_copy_',
+  'binary_upgrade_',
+  'postgres_fdw',
+  'pg_wal_replay',
+];
+const PG_WRITES = new Set([
+  'InsertStmt',
+  'UpdateStmt',
+  'DeleteStmt',
+  'MergeStmt',
+  'CopyStmt',
+  'CallStmt',
+  'DoStmt',
+  'VariableSetStmt',
+  'TransactionStmt',
+  'LockStmt',
+  'ListenStmt',
+  'NotifyStmt',
+  'UnlistenStmt',
+  'PrepareStmt',
+  'ExecuteStmt',
+  'DeallocateStmt',
+  'DiscardStmt',
+  'CheckPointStmt',
+  'DeclareCursorStmt',
+  'FetchStmt',
+  'ClosePortalStmt',
+  'RefreshMatViewStmt',
+  'ReindexStmt',
+  'VacuumStmt',
+  'ClusterStmt',
+  'SecLabelStmt',
+  'CommentStmt',
+  'LoadStmt',
+  'AlterSystemStmt',
+  'ConstraintsSetStmt',
+]);
 
-const SQLITE_SIDE_EFFECTS = new Set(['load_extension', 'readfile', 'writefile', 'edit', 'fts3_tokenizer', 'zipfile', 'sqlar_compress', 'sqlar_uncompress', 'lsdir', 'fsdir', 'shell', 'system']);
+const SQLITE_SIDE_EFFECTS = new Set([
+  'load_extension',
+  'readfile',
+  'writefile',
+  'edit',
+  'fts3_tokenizer',
+  'zipfile',
+  'sqlar_compress',
+  'sqlar_uncompress',
+  'lsdir',
+  'fsdir',
+  'shell',
+  'system',
+]);
 /** PRAGMAs that only report; any other PRAGMA, or any assignment, may change the database or the connection. */
-const SQLITE_READ_PRAGMAS = new Set(['table_info', 'table_xinfo', 'table_list', 'index_list', 'index_info', 'index_xinfo', 'foreign_key_list', 'foreign_key_check', 'integrity_check', 'quick_check', 'database_list', 'collation_list', 'function_list', 'module_list', 'pragma_list', 'compile_options', 'page_count', 'page_size', 'freelist_count', 'schema_version', 'user_version', 'data_version', 'encoding', 'journal_mode', 'foreign_keys', 'application_id']);
+const SQLITE_READ_PRAGMAS = new Set([
+  'table_info',
+  'table_xinfo',
+  'table_list',
+  'index_list',
+  'index_info',
+  'index_xinfo',
+  'foreign_key_list',
+  'foreign_key_check',
+  'integrity_check',
+  'quick_check',
+  'database_list',
+  'collation_list',
+  'function_list',
+  'module_list',
+  'pragma_list',
+  'compile_options',
+  'page_count',
+  'page_size',
+  'freelist_count',
+  'schema_version',
+  'user_version',
+  'data_version',
+  'encoding',
+  'journal_mode',
+  'foreign_keys',
+  'application_id',
+]);
 
 /** SQLite functions that open files or load code: what the engine refuses anyway, denied before it is tried. */
-const SQLITE_OUTSIDE = new Set(['load_extension', 'readfile', 'writefile', 'edit', 'zipfile', 'sqlar_compress', 'sqlar_uncompress', 'lsdir', 'fsdir', 'shell', 'system']);
-const PG_OUTSIDE_PREFIXES = ['pg_read_', 'pg_ls_', 'pg_file_', 'pg_write_file', 'lo_import', 'lo_export', 'dblink', 'copy_file', 'pg_stat_file'];
+const SQLITE_OUTSIDE = new Set([
+  'load_extension',
+  'readfile',
+  'writefile',
+  'edit',
+  'zipfile',
+  'sqlar_compress',
+  'sqlar_uncompress',
+  'lsdir',
+  'fsdir',
+  'shell',
+  'system',
+]);
+const PG_OUTSIDE_PREFIXES = [
+  'pg_read_',
+  'pg_ls_',
+  'pg_file_',
+  'pg_write_file',
+  'lo_import',
+  'lo_export',
+  'dblink',
+  'copy_file',
+  'pg_stat_file',
+];
 
 const STRICTNESS: Record<SqlKind, number> = { read: 0, write: 1, ddl: 2 };
 const stricter = (a: SqlKind, b: SqlKind): SqlKind => (STRICTNESS[b] > STRICTNESS[a] ? b : a);
@@ -32,7 +176,10 @@ function* nodes(tree: unknown): Generator<Record<string, unknown>> {
 
 function pgFunctionName(call: Record<string, unknown>): string {
   const parts = (call.funcname as Array<{ String?: { sval?: string } }> | undefined) ?? [];
-  return parts.map((p) => p.String?.sval ?? '').join('.').toLowerCase();
+  return parts
+    .map((p) => p.String?.sval ?? '')
+    .join('.')
+    .toLowerCase();
 }
 
 /**
@@ -68,9 +215,15 @@ function pgSideEffect(tree: unknown): string | undefined {
     if (!call) continue;
     const full = pgFunctionName(call);
     const name = full.slice(full.lastIndexOf('.') + 1);
-    if (PG_SIDE_EFFECTS.has(name) || PG_SIDE_EFFECTS.has(full) || PG_SIDE_EFFECT_PREFIXES.some((p) => name.startsWith(p))) return `${name}() has side effects`;
+    if (
+      PG_SIDE_EFFECTS.has(name) ||
+      PG_SIDE_EFFECTS.has(full) ||
+      PG_SIDE_EFFECT_PREFIXES.some((p) => name.startsWith(p))
+    )
+      return `${name}() has side effects`;
     const schema = full.includes('.') ? full.slice(0, full.lastIndexOf('.')) : 'pg_catalog';
-    if (schema !== 'pg_catalog' || !PG_READ_FUNCTIONS.has(name)) return `${full}() is not a function known only to read`;
+    if (schema !== 'pg_catalog' || !PG_READ_FUNCTIONS.has(name))
+      return `${full}() is not a function known only to read`;
   }
   return undefined;
 }
@@ -79,20 +232,27 @@ function pgSideEffect(tree: unknown): string | undefined {
 function pgKind(stmt: Record<string, unknown>): { type: string; kind: SqlKind; why?: string } {
   const type = Object.keys(stmt)[0] ?? 'unknown';
   const body = stmt[type] as Record<string, unknown>;
-  const modifies = [...nodes(body)].some((n) => ['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt'].some((k) => k in n));
+  const modifies = [...nodes(body)].some((n) =>
+    ['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt'].some((k) => k in n),
+  );
   let kind: SqlKind;
   let why: string | undefined;
   switch (type) {
     case 'SelectStmt':
       if ([...nodes(stmt)].some((n) => 'intoClause' in n)) [kind, why] = ['ddl', 'SELECT INTO creates a table'];
-      else if ([...nodes(stmt)].some((n) => 'lockingClause' in n)) [kind, why] = ['write', 'SELECT … FOR UPDATE/SHARE takes row locks'];
+      else if ([...nodes(stmt)].some((n) => 'lockingClause' in n))
+        [kind, why] = ['write', 'SELECT … FOR UPDATE/SHARE takes row locks'];
       else if (modifies) [kind, why] = ['write', 'a data-modifying WITH clause'];
       else kind = 'read';
       break;
     case 'ExplainStmt': {
-      const analyze = ((body.options as Array<{ DefElem?: { defname?: string } }> | undefined) ?? []).some((o) => o.DefElem?.defname === 'analyze');
+      const analyze = ((body.options as Array<{ DefElem?: { defname?: string } }> | undefined) ?? []).some(
+        (o) => o.DefElem?.defname === 'analyze',
+      );
       const inner = pgKind(body.query as Record<string, unknown>);
-      [kind, why] = analyze ? [inner.kind, inner.kind === 'read' ? undefined : `EXPLAIN ANALYZE executes its ${inner.type}`] : ['read', undefined];
+      [kind, why] = analyze
+        ? [inner.kind, inner.kind === 'read' ? undefined : `EXPLAIN ANALYZE executes its ${inner.type}`]
+        : ['read', undefined];
       break;
     }
     case 'VariableShowStmt':
@@ -109,14 +269,18 @@ function pgKind(stmt: Record<string, unknown>): { type: string; kind: SqlKind; w
 
 /** What in a PostgreSQL statement reaches the server's files, programs or libraries, or another server. */
 function pgOutside(type: string, body: Record<string, unknown>): string | undefined {
-  if (type === 'CopyStmt' && body.filename !== undefined) return body.is_program ? 'COPY … PROGRAM runs a program on the server' : "COPY with a file name reads or writes the server's files";
+  if (type === 'CopyStmt' && body.filename !== undefined)
+    return body.is_program
+      ? 'COPY … PROGRAM runs a program on the server'
+      : "COPY with a file name reads or writes the server's files";
   if (type === 'LoadStmt') return 'LOAD loads a library into the server';
   for (const n of nodes(body)) {
     const call = n.FuncCall as Record<string, unknown> | undefined;
     if (!call) continue;
     const full = pgFunctionName(call);
     const name = full.slice(full.lastIndexOf('.') + 1);
-    if (PG_OUTSIDE_PREFIXES.some((p) => name.startsWith(p))) return `${name}() reaches the server's files or another server`;
+    if (PG_OUTSIDE_PREFIXES.some((p) => name.startsWith(p)))
+      return `${name}() reaches the server's files or another server`;
   }
   return undefined;
 }
@@ -145,8 +309,24 @@ function readSqlite(sql: string): SqlStatement[] {
     else if (type === 'pragma_stmt') {
       const pragma = stmt.pragma as { type: string; name: unknown };
       const name = sqliteName(pragma.name);
-      [kind, why] = pragma.type === 'pragma_assignment' || !SQLITE_READ_PRAGMAS.has(name) ? ['write', `PRAGMA ${name} may change the connection or the database`] : ['read', undefined];
-    } else if (['insert_stmt', 'update_stmt', 'delete_stmt', 'start_transaction_stmt', 'commit_transaction_stmt', 'rollback_transaction_stmt', 'savepoint_stmt', 'release_savepoint_stmt', 'analyze_stmt'].includes(type)) kind = 'write';
+      [kind, why] =
+        pragma.type === 'pragma_assignment' || !SQLITE_READ_PRAGMAS.has(name)
+          ? ['write', `PRAGMA ${name} may change the connection or the database`]
+          : ['read', undefined];
+    } else if (
+      [
+        'insert_stmt',
+        'update_stmt',
+        'delete_stmt',
+        'start_transaction_stmt',
+        'commit_transaction_stmt',
+        'rollback_transaction_stmt',
+        'savepoint_stmt',
+        'release_savepoint_stmt',
+        'analyze_stmt',
+      ].includes(type)
+    )
+      kind = 'write';
     else kind = 'ddl';
     let outside: string | undefined;
     if (type === 'attach_database_stmt') outside = 'ATTACH opens another database file';

@@ -36,7 +36,11 @@ export function loadKeyring(file: string, text?: string): Keyring {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
   }
-  const lines = fs.readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (!lines.length) throw new Error(`${file} holds no key`);
   return ring(lines.flatMap(keysFromText));
 }
@@ -67,10 +71,17 @@ export function encryptSecret(keys: Keyring, plaintext: string): string {
 }
 
 export function decryptSecret(keys: Keyring, blob: string): string {
-  const fail = () => new Error('a stored API key cannot be decrypted: HARNESS_SECRET_KEY or .vloop/secret.key changed since it was saved');
+  const fail = () =>
+    new Error(
+      'a stored API key cannot be decrypted: HARNESS_SECRET_KEY or .vloop/secret.key changed since it was saved',
+    );
   const v2 = /^v2:([0-9a-f]+):(.+)$/.exec(blob);
   // v1 (before rotation existed) names no key: any key of the ring may open it.
-  const candidates = v2 ? [keys.byId.get(v2[1]!)].filter((k): k is SecretKey => !!k) : blob.startsWith('v1:') ? [...keys.byId.values()] : [];
+  const candidates = v2
+    ? [keys.byId.get(v2[1]!)].filter((k): k is SecretKey => !!k)
+    : blob.startsWith('v1:')
+      ? [...keys.byId.values()]
+      : [];
   const sealed = Buffer.from(v2 ? v2[2]! : blob.slice(3), 'base64');
   for (const k of candidates) {
     try {

@@ -14,12 +14,16 @@ import { sandboxEnv, sandboxPrefix, sandboxStatus } from '../sandbox/index.js';
 
 const sessions = new Map<string, Promise<Client>>();
 
-function headersOf(spec: Extract<McpServerSpec, { transport: 'http' }>, env: Record<string, string | undefined>): Record<string, string> {
+function headersOf(
+  spec: Extract<McpServerSpec, { transport: 'http' }>,
+  env: Record<string, string | undefined>,
+): Record<string, string> {
   return Object.fromEntries(
     Object.entries(spec.headers).map(([k, v]) => {
       if (typeof v === 'string') return [k, v];
       const value = env[v.env];
-      if (value === undefined) throw new Error(`the header ${k} of this MCP server needs ${v.env} in the worker's environment`);
+      if (value === undefined)
+        throw new Error(`the header ${k} of this MCP server needs ${v.env} in the worker's environment`);
       return [k, value];
     }),
   );
@@ -31,14 +35,28 @@ async function connect(name: string, spec: McpServerSpec, tools: ToolsConfig): P
   let proxy: NetworkProxy | undefined;
   if (spec.transport === 'stdio') {
     const sandbox = sandboxStatus(tools);
-    if (spec.sandbox && !sandbox.active) throw new Error(`MCP server '${name}' must run sandboxed, and the sandbox is not active: ${sandbox.reason}`);
+    if (spec.sandbox && !sandbox.active)
+      throw new Error(`MCP server '${name}' must run sandboxed, and the sandbox is not active: ${sandbox.reason}`);
     proxy = spec.sandbox && spec.network ? await serverProxy(tools) : undefined;
-    const prefix = spec.sandbox ? [...sandboxPrefix(sandbox, tools, { network: false, ...(proxy ? { binds: proxy.sandbox.binds } : {}) }), ...(proxy?.sandbox.launcher ?? [])] : [];
+    const prefix = spec.sandbox
+      ? [
+          ...sandboxPrefix(sandbox, tools, { network: false, ...(proxy ? { binds: proxy.sandbox.binds } : {}) }),
+          ...(proxy?.sandbox.launcher ?? []),
+        ]
+      : [];
     const [command, ...args] = [...prefix, spec.command, ...spec.args];
     const env = { ...terminalEnv(tools, tools.workspace), ...spec.env };
-    transport = new StdioClientTransport({ command: command!, args, env: prefix.length ? sandboxEnv(env) : env, cwd: tools.workspace, stderr: 'ignore' });
+    transport = new StdioClientTransport({
+      command: command!,
+      args,
+      env: prefix.length ? sandboxEnv(env) : env,
+      cwd: tools.workspace,
+      stderr: 'ignore',
+    });
   } else {
-    transport = new StreamableHTTPClientTransport(new URL(spec.url), { requestInit: { headers: headersOf(spec, tools.hostEnv) } });
+    transport = new StreamableHTTPClientTransport(new URL(spec.url), {
+      requestInit: { headers: headersOf(spec, tools.hostEnv) },
+    });
   }
   // The proxy lives as long as the server's session (set before connecting: the client chains it).
   if (proxy) transport.onclose = () => void proxy!.close();
@@ -57,7 +75,13 @@ async function connect(name: string, spec: McpServerSpec, tools: ToolsConfig): P
  * never the harness's or Temporal's listeners, never loopback unless a rule names it exactly.
  */
 function serverProxy(tools: ToolsConfig): Promise<NetworkProxy> {
-  return startNetworkProxy((host, port) => judgeDestination({ policy: readPolicy(tools.policyPath), approved: true, endpoints: tools.harnessEndpoints }, host, port));
+  return startNetworkProxy((host, port) =>
+    judgeDestination(
+      { policy: readPolicy(tools.policyPath), approved: true, endpoints: tools.harnessEndpoints },
+      host,
+      port,
+    ),
+  );
 }
 
 /** The server's session: reused while its transport lives. */
@@ -93,16 +117,28 @@ async function serverTools(server: string, which: Set<string> | 'all', client: C
   do {
     const page = await client.listTools(cursor ? { cursor } : {});
     const listed = page.tools.filter((t) => which === 'all' || which.has(t.name));
-    for (const t of listed) out.push({ name: `mcp:${server}/${t.name}`, description: t.description ?? t.title, inputSchema: t.inputSchema as McpToolInfo['inputSchema'] });
+    for (const t of listed)
+      out.push({
+        name: `mcp:${server}/${t.name}`,
+        description: t.description ?? t.title,
+        inputSchema: t.inputSchema as McpToolInfo['inputSchema'],
+      });
     cursor = page.nextCursor;
   } while (cursor);
   const named = out.filter((o) => MCP_TOOL.test(o.name));
-  if (which !== 'all') for (const t of which) if (!named.some((o) => o.name === `mcp:${server}/${t}`)) throw new Error(`MCP server '${server}' has no tool '${t}'`);
+  if (which !== 'all')
+    for (const t of which)
+      if (!named.some((o) => o.name === `mcp:${server}/${t}`))
+        throw new Error(`MCP server '${server}' has no tool '${t}'`);
   return named;
 }
 
 /** The tools of the servers a component names (`mcp:<server>` or `mcp:<server>/<tool>`), as pinned into a run. */
-export async function discoverMcpTools(entries: string[], servers: Record<string, McpServerSpec>, tools: ToolsConfig): Promise<McpToolInfo[]> {
+export async function discoverMcpTools(
+  entries: string[],
+  servers: Record<string, McpServerSpec>,
+  tools: ToolsConfig,
+): Promise<McpToolInfo[]> {
   const out: McpToolInfo[] = [];
   for (const [server, which] of wantedTools(entries)) {
     const spec = servers[server];
@@ -119,9 +155,19 @@ export class UnknownMcpServer extends Error {
 }
 
 /** Call one tool; its content comes back as text (images and resources named, structured content as JSON). */
-export async function callMcpTool(server: string, spec: McpServerSpec, tool: string, args: Record<string, unknown>, tools: ToolsConfig, signal?: AbortSignal): Promise<{ ok: boolean; output: string }> {
+export async function callMcpTool(
+  server: string,
+  spec: McpServerSpec,
+  tool: string,
+  args: Record<string, unknown>,
+  tools: ToolsConfig,
+  signal?: AbortSignal,
+): Promise<{ ok: boolean; output: string }> {
   const client = await session(server, spec, tools);
-  const result = await client.callTool({ name: tool, arguments: args }, undefined, { ...(signal ? { signal } : {}), timeout: 5 * 60_000 });
+  const result = await client.callTool({ name: tool, arguments: args }, undefined, {
+    ...(signal ? { signal } : {}),
+    timeout: 5 * 60_000,
+  });
   const parts: string[] = [];
   for (const c of (result.content ?? []) as Array<Record<string, unknown>>) {
     if (c.type === 'text') parts.push(String(c.text));

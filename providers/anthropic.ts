@@ -1,6 +1,14 @@
 // Anthropic Messages API through the official SDK; structured output is a forced tool call.
 import Anthropic from '@anthropic-ai/sdk';
-import { finishReason, isPermanentStatus, ProviderRejected, type CompletionRequest, type CompletionResult, type LlmProvider, type ProviderSettings } from './provider.js';
+import {
+  finishReason,
+  isPermanentStatus,
+  ProviderRejected,
+  type CompletionRequest,
+  type CompletionResult,
+  type LlmProvider,
+  type ProviderSettings,
+} from './provider.js';
 
 const OUTPUT_TOOL = 'outputs';
 type Body = Anthropic.MessageCreateParamsNonStreaming;
@@ -9,21 +17,36 @@ type Body = Anthropic.MessageCreateParamsNonStreaming;
 function toolOptions(req: CompletionRequest): Pick<Body, 'tools' | 'tool_choice'> {
   if (req.jsonSchema) {
     return {
-      tools: [{ name: OUTPUT_TOOL, description: 'Report the output fields.', input_schema: req.jsonSchema as Anthropic.Tool.InputSchema }],
+      tools: [
+        {
+          name: OUTPUT_TOOL,
+          description: 'Report the output fields.',
+          input_schema: req.jsonSchema as Anthropic.Tool.InputSchema,
+        },
+      ],
       tool_choice: { type: 'tool', name: OUTPUT_TOOL },
     };
   }
   if (!req.tools?.length) return {};
   return {
-    tools: req.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.parameters as Anthropic.Tool.InputSchema })),
+    tools: req.tools.map((t) => ({
+      name: t.name,
+      description: t.description,
+      input_schema: t.parameters as Anthropic.Tool.InputSchema,
+    })),
     tool_choice: { type: 'any' },
   };
 }
 
 /** System messages go apart (Anthropic takes one system text); the rest keep their order. */
 function requestBody(req: CompletionRequest): Body {
-  const system = req.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
-  const messages = req.messages.filter((m) => m.role !== 'system').map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content }));
+  const system = req.messages
+    .filter((m) => m.role === 'system')
+    .map((m) => m.content)
+    .join('\n\n');
+  const messages = req.messages
+    .filter((m) => m.role !== 'system')
+    .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content }));
   return {
     model: req.model,
     max_tokens: req.maxTokens ?? 1024,
@@ -53,7 +76,12 @@ function resultOf(final: Anthropic.Message, req: CompletionRequest, started: num
     model: req.model,
     finishReason: finishReason(final.stop_reason),
   };
-  if (req.tools?.length) return { text: allText(), toolCalls: toolUses.map((b) => ({ name: b.name, arguments: b.input as Record<string, unknown> })), ...common };
+  if (req.tools?.length)
+    return {
+      text: allText(),
+      toolCalls: toolUses.map((b) => ({ name: b.name, arguments: b.input as Record<string, unknown> })),
+      ...common,
+    };
   const toolUse = toolUses[0];
   return { text: toolUse ? JSON.stringify(toolUse.input) : allText(), ...common };
 }
@@ -67,7 +95,8 @@ export function createAnthropicProvider(s: ProviderSettings): LlmProvider {
       try {
         return resultOf(await send(client, requestBody(req), req), req, started);
       } catch (err) {
-        if (err instanceof Anthropic.APIError && isPermanentStatus(err.status)) throw new ProviderRejected(`anthropic: ${err.message}`, err.status!);
+        if (err instanceof Anthropic.APIError && isPermanentStatus(err.status))
+          throw new ProviderRejected(`anthropic: ${err.message}`, err.status!);
         throw err;
       }
     },

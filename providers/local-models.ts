@@ -33,7 +33,8 @@ export function sha256File(file: string): string {
 /** Model names the `local` provider can load: GGUF files in .vloop/models, and LOCAL_MODEL_PATH. */
 export function listLocalModels(files: LocalModelFiles): string[] {
   const names = new Set<string>();
-  if (fs.existsSync(files.modelsDir)) for (const f of fs.readdirSync(files.modelsDir)) if (f.endsWith('.gguf')) names.add(f.replace(/\.gguf$/, ''));
+  if (fs.existsSync(files.modelsDir))
+    for (const f of fs.readdirSync(files.modelsDir)) if (f.endsWith('.gguf')) names.add(f.replace(/\.gguf$/, ''));
   if (files.localModelPath) names.add(path.basename(files.localModelPath).replace(/\.gguf$/, ''));
   return [...names].sort();
 }
@@ -49,7 +50,9 @@ export function resolveLocalModel(model: string | undefined, files: LocalModelFi
   const file = path.join(files.modelsDir, `${name}.gguf`);
   if (!fs.existsSync(file)) {
     const known = listLocalModels(files);
-    throw new Error(`local model '${name}' not found in ${files.modelsDir}${known.length ? ` (present: ${known.join(', ')})` : ''}; run 'npm run setup' to install ${DEFAULT_LOCAL_MODEL.name}, or set LOCAL_MODEL_PATH to a GGUF file`);
+    throw new Error(
+      `local model '${name}' not found in ${files.modelsDir}${known.length ? ` (present: ${known.join(', ')})` : ''}; run 'npm run setup' to install ${DEFAULT_LOCAL_MODEL.name}, or set LOCAL_MODEL_PATH to a GGUF file`,
+    );
   }
   return file;
 }

@@ -2,7 +2,13 @@
 import type { ChatHistoryItem, Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
 import { boundedSchema, type JsonSchema } from '../core/json-schema.js';
 import { listLocalModels, resolveLocalModel } from './local-models.js';
-import { finishReason, type CompletionRequest, type CompletionResult, type LlmProvider, type ProviderSettings } from './provider.js';
+import {
+  finishReason,
+  type CompletionRequest,
+  type CompletionResult,
+  type LlmProvider,
+  type ProviderSettings,
+} from './provider.js';
 
 interface Loaded {
   llama: Llama;
@@ -51,23 +57,38 @@ export async function unloadLocalModels(): Promise<void> {
 export function grammarSchema(schema: JsonSchema): JsonSchema {
   if (Object.keys(schema).length === 0) return { type: ['string', 'number', 'boolean', 'null'] };
   const out: JsonSchema = {};
-  for (const key of ['type', 'enum', 'const', 'description', 'required', 'maxLength', 'minItems', 'maxItems'] as const) if (key in schema) out[key] = schema[key];
-  if (schema.properties) out.properties = Object.fromEntries(Object.entries(schema.properties as Record<string, JsonSchema>).map(([k, v]) => [k, grammarSchema(v)]));
+  for (const key of ['type', 'enum', 'const', 'description', 'required', 'maxLength', 'minItems', 'maxItems'] as const)
+    if (key in schema) out[key] = schema[key];
+  if (schema.properties)
+    out.properties = Object.fromEntries(
+      Object.entries(schema.properties as Record<string, JsonSchema>).map(([k, v]) => [k, grammarSchema(v)]),
+    );
   if (schema.items) out.items = grammarSchema(schema.items as JsonSchema);
   if (Array.isArray(schema.prefixItems)) out.prefixItems = (schema.prefixItems as JsonSchema[]).map(grammarSchema);
   // The grammar knows oneOf; a union's anyOf means the same for one value.
   const branches = schema.oneOf ?? schema.anyOf;
   if (Array.isArray(branches)) out.oneOf = (branches as JsonSchema[]).map(grammarSchema);
-  if (schema.type === 'object' && !schema.properties) out.additionalProperties = schema.additionalProperties && schema.additionalProperties !== true ? grammarSchema(schema.additionalProperties as JsonSchema) : { type: ['string', 'number', 'boolean', 'null'] };
+  if (schema.type === 'object' && !schema.properties)
+    out.additionalProperties =
+      schema.additionalProperties && schema.additionalProperties !== true
+        ? grammarSchema(schema.additionalProperties as JsonSchema)
+        : { type: ['string', 'number', 'boolean', 'null'] };
   return out;
 }
 
 function toHistory(messages: CompletionRequest['messages']): { history: ChatHistoryItem[]; prompt: string } {
   const last = messages[messages.length - 1];
-  if (!last || last.role !== 'user') throw new Error('the local model needs the conversation to end with a user message');
-  const history: ChatHistoryItem[] = messages.slice(0, -1).map((m) =>
-    m.role === 'system' ? { type: 'system', text: m.content } : m.role === 'user' ? { type: 'user', text: m.content } : { type: 'model', response: [m.content] },
-  );
+  if (!last || last.role !== 'user')
+    throw new Error('the local model needs the conversation to end with a user message');
+  const history: ChatHistoryItem[] = messages
+    .slice(0, -1)
+    .map((m) =>
+      m.role === 'system'
+        ? { type: 'system', text: m.content }
+        : m.role === 'user'
+          ? { type: 'user', text: m.content }
+          : { type: 'model', response: [m.content] },
+    );
   return { history, prompt: last.content };
 }
 
@@ -89,7 +110,9 @@ export function createLocalProvider(s: ProviderSettings): LlmProvider {
           session.setChatHistory(history);
           const maxTokens = req.maxTokens ?? 512;
           // Bounded strings and lists: the JSON always closes within maxTokens.
-          const grammar = req.jsonSchema ? await l.llama.createGrammarForJsonSchema(grammarSchema(boundedSchema(req.jsonSchema, maxTokens)) as never) : undefined;
+          const grammar = req.jsonSchema
+            ? await l.llama.createGrammarForJsonSchema(grammarSchema(boundedSchema(req.jsonSchema, maxTokens)) as never)
+            : undefined;
           const { responseText: text, stopReason } = await session.promptWithMeta(prompt, {
             maxTokens,
             temperature: req.temperature ?? 0,
@@ -98,7 +121,13 @@ export function createLocalProvider(s: ProviderSettings): LlmProvider {
             ...(req.onDelta ? { onTextChunk: req.onDelta } : {}),
           });
           const inputTokens = req.messages.reduce((n, m) => n + l.model.tokenize(m.content).length, 0);
-          return { text, usage: { inputTokens, outputTokens: l.model.tokenize(text).length }, latencyMs: Date.now() - started, model: req.model, finishReason: finishReason(stopReason) };
+          return {
+            text,
+            usage: { inputTokens, outputTokens: l.model.tokenize(text).length },
+            latencyMs: Date.now() - started,
+            model: req.model,
+            finishReason: finishReason(stopReason),
+          };
         } finally {
           session.dispose({ disposeSequence: false });
           sequence.dispose();

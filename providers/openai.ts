@@ -1,6 +1,15 @@
 // OpenAI (and OpenAI-compatible servers) through the official SDK; SDK retries off (Temporal retries).
 import OpenAI from 'openai';
-import { finishReason, isPermanentStatus, parseToolArguments, ProviderRejected, type CompletionRequest, type CompletionResult, type LlmProvider, type ProviderSettings } from './provider.js';
+import {
+  finishReason,
+  isPermanentStatus,
+  parseToolArguments,
+  ProviderRejected,
+  type CompletionRequest,
+  type CompletionResult,
+  type LlmProvider,
+  type ProviderSettings,
+} from './provider.js';
 
 type Chunk = OpenAI.Chat.Completions.ChatCompletionChunk;
 
@@ -10,9 +19,17 @@ function requestBody(req: CompletionRequest) {
     messages: req.messages,
     temperature: req.temperature,
     max_tokens: req.maxTokens,
-    ...(req.jsonSchema ? { response_format: { type: 'json_schema' as const, json_schema: { name: 'outputs', schema: req.jsonSchema } } } : {}),
+    ...(req.jsonSchema
+      ? { response_format: { type: 'json_schema' as const, json_schema: { name: 'outputs', schema: req.jsonSchema } } }
+      : {}),
     ...(req.tools?.length
-      ? { tools: req.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.parameters } })), tool_choice: 'required' as const }
+      ? {
+          tools: req.tools.map((t) => ({
+            type: 'function' as const,
+            function: { name: t.name, description: t.description, parameters: t.parameters },
+          })),
+          tool_choice: 'required' as const,
+        }
       : {}),
   };
 }
@@ -21,8 +38,17 @@ function requestBody(req: CompletionRequest) {
 async function completeOnce(client: OpenAI, req: CompletionRequest, started: number): Promise<CompletionResult> {
   const res = await client.chat.completions.create({ ...requestBody(req), stream: false }, { signal: req.signal });
   const usage = { inputTokens: res.usage?.prompt_tokens ?? 0, outputTokens: res.usage?.completion_tokens ?? 0 };
-  const toolCalls = (res.choices[0]?.message.tool_calls ?? []).flatMap((c) => (c.type === 'function' ? [{ name: c.function.name, arguments: parseToolArguments(c.function.arguments) }] : []));
-  return { text: res.choices[0]?.message.content ?? '', usage, latencyMs: Date.now() - started, model: req.model, finishReason: finishReason(res.choices[0]?.finish_reason), ...(toolCalls.length ? { toolCalls } : {}) };
+  const toolCalls = (res.choices[0]?.message.tool_calls ?? []).flatMap((c) =>
+    c.type === 'function' ? [{ name: c.function.name, arguments: parseToolArguments(c.function.arguments) }] : [],
+  );
+  return {
+    text: res.choices[0]?.message.content ?? '',
+    usage,
+    latencyMs: Date.now() - started,
+    model: req.model,
+    finishReason: finishReason(res.choices[0]?.finish_reason),
+    ...(toolCalls.length ? { toolCalls } : {}),
+  };
 }
 
 /** A streamed reply as its chunks build it: text (each piece passed on), tool calls by index, usage at the end. */
@@ -44,7 +70,8 @@ class StreamedReply {
       this.text += delta;
       onDelta(delta);
     }
-    if (chunk.usage) this.usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
+    if (chunk.usage)
+      this.usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
   }
 
   toolCalls() {
@@ -52,12 +79,27 @@ class StreamedReply {
   }
 }
 
-async function completeStreamed(client: OpenAI, req: CompletionRequest, onDelta: (text: string) => void, started: number): Promise<CompletionResult> {
-  const stream = await client.chat.completions.create({ ...requestBody(req), stream: true, stream_options: { include_usage: true } }, { signal: req.signal });
+async function completeStreamed(
+  client: OpenAI,
+  req: CompletionRequest,
+  onDelta: (text: string) => void,
+  started: number,
+): Promise<CompletionResult> {
+  const stream = await client.chat.completions.create(
+    { ...requestBody(req), stream: true, stream_options: { include_usage: true } },
+    { signal: req.signal },
+  );
   const reply = new StreamedReply();
   for await (const chunk of stream) reply.add(chunk, onDelta);
   const toolCalls = reply.toolCalls();
-  return { text: reply.text, usage: reply.usage, latencyMs: Date.now() - started, model: req.model, finishReason: finishReason(reply.stop), ...(toolCalls.length ? { toolCalls } : {}) };
+  return {
+    text: reply.text,
+    usage: reply.usage,
+    latencyMs: Date.now() - started,
+    model: req.model,
+    finishReason: finishReason(reply.stop),
+    ...(toolCalls.length ? { toolCalls } : {}),
+  };
 }
 
 export function createOpenAiProvider(s: ProviderSettings): LlmProvider {
@@ -67,9 +109,12 @@ export function createOpenAiProvider(s: ProviderSettings): LlmProvider {
     async complete(req: CompletionRequest): Promise<CompletionResult> {
       const started = Date.now();
       try {
-        return await (req.onDelta ? completeStreamed(client, req, req.onDelta, started) : completeOnce(client, req, started));
+        return await (req.onDelta
+          ? completeStreamed(client, req, req.onDelta, started)
+          : completeOnce(client, req, started));
       } catch (err) {
-        if (err instanceof OpenAI.APIError && isPermanentStatus(err.status)) throw new ProviderRejected(`openai: ${err.message}`, err.status!);
+        if (err instanceof OpenAI.APIError && isPermanentStatus(err.status))
+          throw new ProviderRejected(`openai: ${err.message}`, err.status!);
         throw err;
       }
     },

@@ -43,7 +43,13 @@ export const createProviderClient: ProviderFactory = (type, settings) => {
   }
 };
 
-export function createProviderResolver(store: Store, keys: Keyring, secrets: SecretSet, localFiles: ProviderSettings['localFiles'], factory: ProviderFactory = createProviderClient) {
+export function createProviderResolver(
+  store: Store,
+  keys: Keyring,
+  secrets: SecretSet,
+  localFiles: ProviderSettings['localFiles'],
+  factory: ProviderFactory = createProviderClient,
+) {
   const cache = new Map<string, { stamp: string; resolved: ResolvedProvider }>();
   return async function resolveProvider(name: string): Promise<ResolvedProvider> {
     const row = await getProvider(store, name);
@@ -53,7 +59,12 @@ export function createProviderResolver(store: Store, keys: Keyring, secrets: Sec
     secrets.add(apiKey);
     const resolved: ResolvedProvider = {
       name: row.name,
-      provider: factory(row.type, { baseUrl: row.baseUrl ?? undefined, apiKey, options: row.options ?? undefined, localFiles }),
+      provider: factory(row.type, {
+        baseUrl: row.baseUrl ?? undefined,
+        apiKey,
+        options: row.options ?? undefined,
+        localFiles,
+      }),
       endpoint: row.baseUrl ?? DEFAULT_ENDPOINTS[row.type] ?? row.type,
       defaultModel: row.defaultModel,
       pricing: (row.options?.pricing as Record<string, Price> | undefined) ?? {},

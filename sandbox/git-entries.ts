@@ -78,7 +78,9 @@ export function quarantineNewGit(before: GitEntries, after: GitEntries): string[
       fs.renameSync(p, `${p}.quarantined-${stamp}`);
       notes.push(`[a .git this command created was moved aside: ${p} — git would run its hooks and config]`);
     } catch (err) {
-      notes.push(`[a .git this command created could not be moved aside: ${p} (${(err as Error).message}) — do not run git there]`);
+      notes.push(
+        `[a .git this command created could not be moved aside: ${p} (${(err as Error).message}) — do not run git there]`,
+      );
     }
   }
   if (after.truncated) notes.push(`[.git entries were checked only so far: ${after.truncated}]`);

@@ -57,7 +57,14 @@ function findBinary(searchPath: string): string | undefined {
 
 /** Whether bwrap is here and the sandbox it builds holds every property, proved by a probe run inside it (once per process and setting). */
 export function sandboxStatus(tools: Pick<ToolsConfig, 'sandbox' | 'env'> & SandboxTools): SandboxStatus {
-  const key = JSON.stringify([tools.sandbox, tools.env.PATH ?? '', tools.workspace, tools.home, tools.projectDir, tools.policyPath]);
+  const key = JSON.stringify([
+    tools.sandbox,
+    tools.env.PATH ?? '',
+    tools.workspace,
+    tools.home,
+    tools.projectDir,
+    tools.policyPath,
+  ]);
   const known = cached.get(key);
   if (known) return known;
   const status = probe(tools);
@@ -77,12 +84,22 @@ function probe(tools: Pick<ToolsConfig, 'sandbox' | 'env'> & SandboxTools): Sand
   // A place the harness's user may write on the host but a command must not: its own code (the host's /tmp is a private tmpfs inside).
   const code = harnessRoot();
   const outsideBase = code && !isInside(workspace, code) ? code : os.tmpdir();
-  const outsideFile = path.join(outsideBase, `vloop-sandbox-probe-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  const outsideFile = path.join(
+    outsideBase,
+    `vloop-sandbox-probe-${process.pid}-${crypto.randomBytes(4).toString('hex')}`,
+  );
   // Listening before the probe starts (a unix socket's listen is done when listen() returns), closed after it.
   const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-probe-sock-'));
   const hostSocket = path.join(socketDir, 's.sock');
   const listener = net.createServer((c) => c.destroy()).listen(hostSocket);
-  const targets = { workspace, outsideFile, hostSocket, nr: { mount: arch.numbers.mount, umount2: arch.numbers.umount2 }, ...(fs.existsSync(projectDir) ? { projectDir } : {}), ...(fs.existsSync(gitDir) ? { gitDir } : {}) };
+  const targets = {
+    workspace,
+    outsideFile,
+    hostSocket,
+    nr: { mount: arch.numbers.mount, umount2: arch.numbers.umount2 },
+    ...(fs.existsSync(projectDir) ? { projectDir } : {}),
+    ...(fs.existsSync(gitDir) ? { gitDir } : {}),
+  };
   let prefix: string[];
   try {
     prefix = sandboxPrefix({ active: true, binary }, tools, { network: false });
@@ -91,14 +108,30 @@ function probe(tools: Pick<ToolsConfig, 'sandbox' | 'env'> & SandboxTools): Sand
     return { active: false, binary, reason: (err as Error).message };
   }
   const [program, ...args] = prefix;
-  const r = spawnSync(program!, [...args, 'sh', '-c', probeScript(targets)], { cwd: workspace, env: sandboxEnv(tools.env), timeout: 10_000, encoding: 'utf8' });
+  const r = spawnSync(program!, [...args, 'sh', '-c', probeScript(targets)], {
+    cwd: workspace,
+    env: sandboxEnv(tools.env),
+    timeout: 10_000,
+    encoding: 'utf8',
+  });
   listener.close(() => fs.rmSync(socketDir, { recursive: true, force: true }));
   const outsideExists = fs.existsSync(outsideFile);
   if (outsideExists) fs.rmSync(outsideFile, { force: true });
-  if (r.status !== 0) return { active: false, binary, reason: `bwrap cannot build the sandbox here: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}` };
+  if (r.status !== 0)
+    return {
+      active: false,
+      binary,
+      reason: `bwrap cannot build the sandbox here: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`,
+    };
   const properties = readProbe(r.stdout, targets, outsideExists);
   const missing = properties.filter((p) => !p.ok);
-  if (missing.length) return { active: false, binary, properties, reason: `the sandbox is not a boundary here: ${missing.map((p) => `${p.name} (${p.detail})`).join('; ')}` };
+  if (missing.length)
+    return {
+      active: false,
+      binary,
+      properties,
+      reason: `the sandbox is not a boundary here: ${missing.map((p) => `${p.name} (${p.detail})`).join('; ')}`,
+    };
   return { active: true, binary, properties };
 }
 
@@ -113,7 +146,8 @@ const isSymlink = (p: string) => {
 const real = (p: string) => (fs.existsSync(p) ? fs.realpathSync(p) : path.resolve(p));
 
 /** Names never handed into the sandbox: they point programs at config, code or libraries of the caller's choosing. */
-const SCRUBBED = /^(HOME|TMPDIR|XDG_.*|GIT_.*|TAR_OPTIONS|LD_.*|BASH_ENV|ENV|BASH_FUNC_.*|PROMPT_COMMAND|SHELLOPTS|BASHOPTS|PS4|CDPATH|GLOBIGNORE|IFS|NODE_OPTIONS|PYTHONSTARTUP|PYTHONPATH|PYTHONHOME|PERL5OPT|PERL5LIB|RUBYOPT|GCONV_PATH|SSH_AUTH_SOCK|DBUS_SESSION_BUS_ADDRESS)$/;
+const SCRUBBED =
+  /^(HOME|TMPDIR|XDG_.*|GIT_.*|TAR_OPTIONS|LD_.*|BASH_ENV|ENV|BASH_FUNC_.*|PROMPT_COMMAND|SHELLOPTS|BASHOPTS|PS4|CDPATH|GLOBIGNORE|IFS|NODE_OPTIONS|PYTHONSTARTUP|PYTHONPATH|PYTHONHOME|PERL5OPT|PERL5LIB|RUBYOPT|GCONV_PATH|SSH_AUTH_SOCK|DBUS_SESSION_BUS_ADDRESS)$/;
 
 /** The environment to start the sandbox prefix with: the harness's chosen variables minus those it never hands in (HOME and TMPDIR are set inside). */
 export function sandboxEnv(env: Record<string, string>): Record<string, string> {
@@ -130,7 +164,10 @@ let filterFile: string | undefined;
 /** The compiled seccomp program, written once per process in a private directory the sandbox cannot write (bwrap reads it from an fd). */
 function seccompFile(workspace: string): string {
   const base = real(os.tmpdir());
-  if (isInside(workspace, base)) throw new Error(`the temporary directory ${base} lies inside the workspace, where a command could replace the sandbox's seccomp filter: set TMPDIR elsewhere`);
+  if (isInside(workspace, base))
+    throw new Error(
+      `the temporary directory ${base} lies inside the workspace, where a command could replace the sandbox's seccomp filter: set TMPDIR elsewhere`,
+    );
   if (filterFile) return filterFile;
   const arch = seccompArch();
   if (!arch) throw new Error(`no seccomp filter is written for ${process.arch}`);
@@ -146,13 +183,19 @@ const disableUserns = new Map<string, boolean>();
 
 /** bwrap >= 0.8 can also forbid user namespaces in the kernel (the seccomp filter refuses them either way). */
 function canDisableUserns(binary: string): boolean {
-  if (!disableUserns.has(binary)) disableUserns.set(binary, spawnSync(binary, ['--help'], { encoding: 'utf8' }).stdout?.includes('--disable-userns') ?? false);
+  if (!disableUserns.has(binary))
+    disableUserns.set(
+      binary,
+      spawnSync(binary, ['--help'], { encoding: 'utf8' }).stdout?.includes('--disable-userns') ?? false,
+    );
   return disableUserns.get(binary)!;
 }
 
 /** Paths that hold the user's other secrets and are hidden behind an empty tmpfs (the workspace is bound back in afterwards). */
 function hiddenHomes(home: string, workspace: string): string[] {
-  return [...new Set([home, '/root', '/home'].map(real))].filter((h) => h !== '/' && fs.existsSync(h) && fs.statSync(h).isDirectory() && !isInside(workspace, h));
+  return [...new Set([home, '/root', '/home'].map(real))].filter(
+    (h) => h !== '/' && fs.existsSync(h) && fs.statSync(h).isDirectory() && !isInside(workspace, h),
+  );
 }
 
 /** A repository's git directories: its `.git`, or where a `.git` file points (a worktree, a submodule) and that one's common dir. */
@@ -210,7 +253,14 @@ export function sandboxPrefix(status: SandboxStatus, tools: SandboxTools, o: San
   const workspace = real(tools.workspace);
   const args = ['--unshare-user', '--uid', SANDBOX_ID, '--gid', SANDBOX_ID, '--cap-drop', 'ALL'];
   if (canDisableUserns(status.binary!)) args.push('--disable-userns');
-  args.push('--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--die-with-parent', '--new-session');
+  args.push(
+    '--unshare-pid',
+    '--unshare-ipc',
+    '--unshare-uts',
+    '--unshare-cgroup-try',
+    '--die-with-parent',
+    '--new-session',
+  );
   if (!o.network) args.push('--unshare-net');
   // The system read-only, but not the host's /tmp, /run or /dev/shm: they hold other programs' unix
   // sockets (a tmux, an ssh-agent, another harness), which a connect reaches through a read-only
@@ -229,7 +279,8 @@ export function sandboxPrefix(status: SandboxStatus, tools: SandboxTools, o: San
   const code = harnessRoot();
   // Bound back read-only (a no-op where / already shows it), unless a hidden home holds it; inside the workspace, its bind shows it.
   if (code && !isInside(workspace, code) && !homes.some((h) => isInside(h, code))) args.push('--ro-bind', code, code);
-  for (const node of new Set([real(process.execPath), process.execPath])) args.push('--ro-bind', real(process.execPath), node);
+  for (const node of new Set([real(process.execPath), process.execPath]))
+    args.push('--ro-bind', real(process.execPath), node);
   args.push('--bind', workspace, workspace);
   for (const b of o.binds ?? []) args.push(b.writable ? '--bind' : '--ro-bind', b.source, b.target ?? b.source);
   // Mounted over the workspace's bind (and any extra bind), so they hold inside it. Nothing inside can remove them: no capabilities, and mount/umount refused.
@@ -241,7 +292,13 @@ export function sandboxPrefix(status: SandboxStatus, tools: SandboxTools, o: San
   const policy = real(tools.policyPath);
   if (fs.existsSync(policy) && !isInside(projectDir, policy)) args.push('--ro-bind', '/dev/null', policy);
   for (const g of gitDirs(workspace)) args.push('--ro-bind', g, g);
-  const setenv = { HOME: privateHome, TMPDIR: SCRATCH, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', ...o.setenv };
+  const setenv = {
+    HOME: privateHome,
+    TMPDIR: SCRATCH,
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    ...o.setenv,
+  };
   for (const [k, v] of Object.entries(setenv)) args.push('--setenv', k, v);
   args.push('--chdir', workspace, '--seccomp', '3');
   // bwrap reads the filter from fd 3: a small shell opens the file there, then becomes bwrap.

@@ -46,7 +46,9 @@ export function probeScript(t: ProbeTargets): string {
   }
   if (t.projectDir) {
     const p = q(t.projectDir);
-    lines.push(`if [ -n "$(ls -A ${p} 2>/dev/null)" ] || (: > ${p}/.probe) 2>/dev/null; then echo vloop=visible; else echo vloop=hidden; fi`);
+    lines.push(
+      `if [ -n "$(ls -A ${p} 2>/dev/null)" ] || (: > ${p}/.probe) 2>/dev/null; then echo vloop=visible; else echo vloop=hidden; fi`,
+    );
   }
   if (t.gitDir) {
     const g = q(`${t.gitDir}/vloop-sandbox-probe`);
@@ -59,9 +61,23 @@ export function probeScript(t: ProbeTargets): string {
  * The properties the probe's output proves. `outsideExists` is the host's own look at the file the
  * probe tried to create outside the workspace (it must not be there whatever the script said).
  */
-export function readProbe(output: string, t: Pick<ProbeTargets, 'projectDir' | 'gitDir' | 'hostSocket'>, outsideExists: boolean): SandboxProperty[] {
-  const v = new Map(output.split('\n').flatMap((l) => (/^[\w-]+=/.test(l) ? [[l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).trim()] as const] : [])));
-  const is = (key: string, expected: string, detail: string): SandboxProperty => ({ name: '', ok: v.get(key) === expected, detail: `${detail}: ${v.get(key) ?? 'no answer'}` });
+export function readProbe(
+  output: string,
+  t: Pick<ProbeTargets, 'projectDir' | 'gitDir' | 'hostSocket'>,
+  outsideExists: boolean,
+): SandboxProperty[] {
+  const v = new Map(
+    output
+      .split('\n')
+      .flatMap((l) =>
+        /^[\w-]+=/.test(l) ? [[l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).trim()] as const] : [],
+      ),
+  );
+  const is = (key: string, expected: string, detail: string): SandboxProperty => ({
+    name: '',
+    ok: v.get(key) === expected,
+    detail: `${detail}: ${v.get(key) ?? 'no answer'}`,
+  });
   const named = (name: string, p: SandboxProperty) => ({ ...p, name });
   const uid = v.get('uid');
   const props: SandboxProperty[] = [
@@ -81,12 +97,25 @@ export function readProbe(output: string, t: Pick<ProbeTargets, 'projectDir' | '
     },
     named('namespaces refused', is('unshare', 'refused', 'unshare -U')),
     // The host's own look decides: a file written in a private tmpfs inside (the host's /tmp there) never reaches it.
-    { name: 'write outside refused', ok: v.has('outside') && !outsideExists, detail: `a file outside the workspace: ${v.get('outside') ?? 'no answer'}${outsideExists ? ' (and it is on the host)' : ''}` },
+    {
+      name: 'write outside refused',
+      ok: v.has('outside') && !outsideExists,
+      detail: `a file outside the workspace: ${v.get('outside') ?? 'no answer'}${outsideExists ? ' (and it is on the host)' : ''}`,
+    },
     named('workspace writable', is('workspace', 'written', 'a file in the workspace')),
     named('private home', is('home', 'private', 'HOME')),
-    { name: 'network off', ok: v.get('interfaces') === '0', detail: `${v.get('interfaces') ?? 'no answer'} interfaces besides lo` },
+    {
+      name: 'network off',
+      ok: v.get('interfaces') === '0',
+      detail: `${v.get('interfaces') ?? 'no answer'} interfaces besides lo`,
+    },
   ];
-  if (t.hostSocket) props.push({ name: 'host sockets unreachable', ok: v.has('host-socket') && v.get('host-socket') !== 'connected', detail: `a unix socket listening in the host's /tmp: ${v.get('host-socket') ?? 'no answer'}` });
+  if (t.hostSocket)
+    props.push({
+      name: 'host sockets unreachable',
+      ok: v.has('host-socket') && v.get('host-socket') !== 'connected',
+      detail: `a unix socket listening in the host's /tmp: ${v.get('host-socket') ?? 'no answer'}`,
+    });
   if (t.projectDir) props.push(named('.vloop unreadable', is('vloop', 'hidden', '.vloop')));
   if (t.gitDir) props.push(named('.git read-only', is('git', 'read-only', '.git')));
   return props;

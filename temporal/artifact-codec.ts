@@ -17,7 +17,8 @@ export const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array | null | undefined) => (b ? Buffer.from(b).toString('utf8') : '');
 /** 41943040 -> '40.0 MB': how an error names a size. */
-export const sizeText = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`);
+export const sizeText = (n: number) =>
+  n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`;
 
 export class ArtifactCodec implements PayloadCodec {
   constructor(
@@ -32,15 +33,25 @@ export class ArtifactCodec implements PayloadCodec {
     return Promise.all(
       payloads.map(async (p) => {
         // Most payloads are far below the threshold: judged by their data and metadata sizes, they skip a second serialization.
-        const metadataBytes = Object.entries(p.metadata ?? {}).reduce((n, [k, v]) => n + k.length + (v?.byteLength ?? 0) + 8, 0);
+        const metadataBytes = Object.entries(p.metadata ?? {}).reduce(
+          (n, [k, v]) => n + k.length + (v?.byteLength ?? 0) + 8,
+          0,
+        );
         if ((p.data?.byteLength ?? 0) + metadataBytes + 16 <= threshold) return p;
         const bytes = temporal.api.common.v1.Payload.encode(p).finish();
         if (bytes.byteLength <= threshold) return p;
         // Thrown while an activity's result is encoded, this fails that step (not retried: the same step gives the same size).
-        if (bytes.byteLength > max) throw ApplicationFailure.nonRetryable(`a value of ${sizeText(bytes.byteLength)} is larger than the ${sizeText(max)} a run may pass between steps; write it to a file or a dataset and pass its path or id`, 'PayloadTooLarge');
+        if (bytes.byteLength > max)
+          throw ApplicationFailure.nonRetryable(
+            `a value of ${sizeText(bytes.byteLength)} is larger than the ${sizeText(max)} a run may pass between steps; write it to a file or a dataset and pass its path or id`,
+            'PayloadTooLarge',
+          );
         const sha256 = createHash('sha256').update(bytes).digest('hex');
         await this.store.putArtifact({ sha256, data: bytes, workflowId });
-        return { metadata: { encoding: utf8(ARTIFACT), sha256: utf8(sha256), bytes: utf8(String(bytes.byteLength)) }, data: utf8(sha256) };
+        return {
+          metadata: { encoding: utf8(ARTIFACT), sha256: utf8(sha256), bytes: utf8(String(bytes.byteLength)) },
+          data: utf8(sha256),
+        };
       }),
     );
   }
@@ -52,7 +63,8 @@ export class ArtifactCodec implements PayloadCodec {
         const sha256 = text(p.metadata?.sha256);
         const bytes = await this.store.getArtifact(sha256);
         if (!bytes) throw new Error(`payload artifact ${sha256} is not in this project's store`);
-        if (createHash('sha256').update(bytes).digest('hex') !== sha256) throw new Error(`payload artifact ${sha256} does not match its hash`);
+        if (createHash('sha256').update(bytes).digest('hex') !== sha256)
+          throw new Error(`payload artifact ${sha256} does not match its hash`);
         return temporal.api.common.v1.Payload.decode(bytes);
       }),
     );

@@ -23,7 +23,8 @@ function filesUnder(dir: string): string[] {
 /** The cache key: every source the bundle can include (workflows/ and core/, at any depth), how it is built (this file) and the lockfile (its dependencies). */
 function sourceHash(): string {
   const hash = crypto.createHash('sha256');
-  for (const file of [...filesUnder('workflows'), ...filesUnder('core'), 'temporal/bundle.ts', 'package-lock.json']) hash.update(file).update(fs.readFileSync(path.join(root, file)));
+  for (const file of [...filesUnder('workflows'), ...filesUnder('core'), 'temporal/bundle.ts', 'package-lock.json'])
+    hash.update(file).update(fs.readFileSync(path.join(root, file)));
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -55,12 +56,26 @@ type WebpackConfig = Parameters<NonNullable<Parameters<typeof bundleWorkflowCode
 /** workflows/index.ts imports each workflow type's module on demand: inline them, never a chunk to load. */
 const eagerImports = (config: WebpackConfig): WebpackConfig => ({
   ...config,
-  module: { ...config.module, parser: { ...config.module?.parser, javascript: { ...config.module?.parser?.javascript, dynamicImportMode: 'eager' } } },
+  module: {
+    ...config.module,
+    parser: {
+      ...config.module?.parser,
+      javascript: { ...config.module?.parser?.javascript, dynamicImportMode: 'eager' },
+    },
+  },
 });
 
 /** `from`: another copy of workflows/index.ts (a test bundles a deliberately changed copy to see replay fail). */
-export async function writeBundle(file: string, o: { traced?: boolean | undefined; from?: string } = {}): Promise<void> {
-  const bundle: WorkflowBundleWithSourceMap = await bundleWorkflowCode({ workflowsPath: o.from ?? workflowsPath, logger: silent, webpackConfigHook: eagerImports, ...(o.traced ? { workflowInterceptorModules: [otelInterceptors] } : {}) });
+export async function writeBundle(
+  file: string,
+  o: { traced?: boolean | undefined; from?: string } = {},
+): Promise<void> {
+  const bundle: WorkflowBundleWithSourceMap = await bundleWorkflowCode({
+    workflowsPath: o.from ?? workflowsPath,
+    logger: silent,
+    webpackConfigHook: eagerImports,
+    ...(o.traced ? { workflowInterceptorModules: [otelInterceptors] } : {}),
+  });
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, bundle.code);

@@ -43,11 +43,19 @@ export class EncryptionCodec implements PayloadCodec {
  * (ciphertext, like the history). Decoding runs in reverse, so histories written before read as they were.
  */
 export const encryptedDataConverter = (keys: Keyring, store?: PayloadStore) => ({
-  payloadCodecs: [...(store ? [new ValueCodec(keys, store)] : []), new EncryptionCodec(keys), ...(store ? [new ArtifactCodec(store)] : [])],
+  payloadCodecs: [
+    ...(store ? [new ValueCodec(keys, store)] : []),
+    new EncryptionCodec(keys),
+    ...(store ? [new ArtifactCodec(store)] : []),
+  ],
 });
 
 /** Payloads through a converter's codecs as the SDK runs them: encoding in order, decoding in reverse. */
-export async function runCodecs(codecs: PayloadCodec[], op: 'encode' | 'decode', payloads: Payload[]): Promise<Payload[]> {
+export async function runCodecs(
+  codecs: PayloadCodec[],
+  op: 'encode' | 'decode',
+  payloads: Payload[],
+): Promise<Payload[]> {
   for (const codec of op === 'encode' ? codecs : [...codecs].reverse()) payloads = await codec[op](payloads);
   return payloads;
 }

@@ -19,9 +19,19 @@ function tlsOptions(c: TemporalConfig) {
  * Payloads are encrypted with `keys` on the way in and decrypted on the way out (plain without:
  * benchmarks compare), large ones kept in `store`; `traced` carries the caller's trace into every workflow it starts.
  */
-export async function connectClient(c: TemporalConfig & { address: string }, keys: Keyring | undefined, store: PayloadStore | undefined, traced = false): Promise<Client> {
+export async function connectClient(
+  c: TemporalConfig & { address: string },
+  keys: Keyring | undefined,
+  store: PayloadStore | undefined,
+  traced = false,
+): Promise<Client> {
   const connection = await Connection.connect({ address: c.address, tls: tlsOptions(c), apiKey: c.apiKey });
-  return new Client({ connection, namespace: c.namespace, ...(keys ? { dataConverter: encryptedDataConverter(keys, store) } : {}), ...(traced ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}) });
+  return new Client({
+    connection,
+    namespace: c.namespace,
+    ...(keys ? { dataConverter: encryptedDataConverter(keys, store) } : {}),
+    ...(traced ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}),
+  });
 }
 
 export async function connectWorker(c: TemporalConfig & { address: string }): Promise<NativeConnection> {

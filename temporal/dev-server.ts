@@ -32,14 +32,29 @@ export interface DevServer {
  * workflow task after the first few waits 20-50 ms to be loaded (task_latency_load for
  * TransferActiveTaskWorkflowTask in the dev server's metrics). Raised, a step costs what its work costs.
  */
-export const INTERACTIVE_DYNAMIC_CONFIG = ['history.transferProcessorMaxPollRPS=10000', 'history.timerProcessorMaxPollRPS=10000', 'history.visibilityProcessorMaxPollRPS=10000'];
+export const INTERACTIVE_DYNAMIC_CONFIG = [
+  'history.transferProcessorMaxPollRPS=10000',
+  'history.timerProcessorMaxPollRPS=10000',
+  'history.visibilityProcessorMaxPollRPS=10000',
+];
 
 export function devServerArgs(o: Omit<DevServerOptions, 'cliPath'>): string[] {
-  const args = ['server', 'start-dev', ...(o.dbFile ? ['--db-filename', o.dbFile] : []), '--ip', '127.0.0.1', '--port', String(o.port), '--ui-port', String(o.uiPort)];
+  const args = [
+    'server',
+    'start-dev',
+    ...(o.dbFile ? ['--db-filename', o.dbFile] : []),
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(o.port),
+    '--ui-port',
+    String(o.uiPort),
+  ];
   args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL', '--log-level', 'warn');
   // Eager activity dispatch hands a scheduled activity straight back to the worker that asked: fewer hops per step.
   const tuning = o.untuned ? [] : INTERACTIVE_DYNAMIC_CONFIG;
-  for (const dc of ['system.enableActivityEagerExecution=true', ...tuning, ...(o.dynamicConfig ?? [])]) args.push('--dynamic-config-value', dc);
+  for (const dc of ['system.enableActivityEagerExecution=true', ...tuning, ...(o.dynamicConfig ?? [])])
+    args.push('--dynamic-config-value', dc);
   if (o.namespace && o.namespace !== 'default') args.push('--namespace', o.namespace);
   if (o.codecEndpoint) args.push('--ui-codec-endpoint', o.codecEndpoint);
   return args;
@@ -52,7 +67,8 @@ export async function waitForTemporal(address: string, timeoutMs = 60_000, child
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`the Temporal dev server exited with code ${child.exitCode} before it was ready`);
+    if (child && child.exitCode !== null)
+      throw new Error(`the Temporal dev server exited with code ${child.exitCode} before it was ready`);
     try {
       const conn = await Connection.connect({ address, connectTimeout: 1000 });
       try {
@@ -91,7 +107,10 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   const out = o.logFile ? fs.openSync(o.logFile, 'a', 0o600) : 'pipe';
   // With a codec, the UI listens on a loopback port of its own and its public port is the proxy that turns the codec's credentials on.
   const innerUiPort = o.codecEndpoint ? await loopbackPort() : o.uiPort;
-  const child = spawn(cli, devServerArgs({ ...o, uiPort: innerUiPort }), { stdio: ['ignore', out, out], detached: false });
+  const child = spawn(cli, devServerArgs({ ...o, uiPort: innerUiPort }), {
+    stdio: ['ignore', out, out],
+    detached: false,
+  });
   endWithThisProcess(child); // a crash or SIGKILL of this process leaves no dev server behind
   if (typeof out === 'number') fs.closeSync(out); // the child holds its own copy
   // Without a log file, the last few KB of its output are kept, so a failed start says why.
@@ -111,7 +130,8 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   }
   // The history (names, ids, errors in clear) is private like its log; the server made it, so it is chmodded
   // once ready (an empty file made beforehand would not be given the schema).
-  if (o.dbFile) for (const f of [o.dbFile, `${o.dbFile}-wal`, `${o.dbFile}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
+  if (o.dbFile)
+    for (const f of [o.dbFile, `${o.dbFile}-wal`, `${o.dbFile}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     address,

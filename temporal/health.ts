@@ -13,7 +13,12 @@ export function temporalServing(address: string, timeoutMs = 1000): Promise<bool
     };
     const timer = setTimeout(() => done(false), timeoutMs);
     session.on('error', () => done(false));
-    const req = session.request({ ':method': 'POST', ':path': '/grpc.health.v1.Health/Check', 'content-type': 'application/grpc', te: 'trailers' });
+    const req = session.request({
+      ':method': 'POST',
+      ':path': '/grpc.health.v1.Health/Check',
+      'content-type': 'application/grpc',
+      te: 'trailers',
+    });
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('error', () => done(false));

@@ -23,9 +23,14 @@ function decodePayloads(value: unknown, keys: Keyring): unknown {
     return decodePayloads(temporal.api.common.v1.Payload.toObject(inner, { bytes: String }), keys);
   }
   // A large payload kept in the store: the history holds its reference, and so does this view.
-  if (meta?.encoding && b64(meta.encoding) === ARTIFACT) return { encoding: ARTIFACT, artifact: { sha256: b64(meta.sha256 ?? ''), bytes: Number(b64(meta.bytes ?? '')) } };
+  if (meta?.encoding && b64(meta.encoding) === ARTIFACT)
+    return { encoding: ARTIFACT, artifact: { sha256: b64(meta.sha256 ?? ''), bytes: Number(b64(meta.bytes ?? '')) } };
   // json/plain, or JSON whose large strings are sealed in the store (shown as the references the history holds).
-  if (meta?.encoding && typeof obj.data === 'string' && (b64(meta.encoding) === 'json/plain' || b64(meta.encoding) === SEALED_VALUES)) {
+  if (
+    meta?.encoding &&
+    typeof obj.data === 'string' &&
+    (b64(meta.encoding) === 'json/plain' || b64(meta.encoding) === SEALED_VALUES)
+  ) {
     try {
       return { encoding: b64(meta.encoding), value: JSON.parse(b64(obj.data)) };
     } catch {

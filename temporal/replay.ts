@@ -34,7 +34,8 @@ const WORKFLOW_TASK_SCHEDULED = 5;
 
 /** An event's type as Temporal's UI and CLI print it (EVENT_TYPE_MARKER_RECORDED -> MarkerRecorded). */
 function eventTypeName(event: HistoryEvent, names: Record<number, string>): string {
-  const raw = typeof event.eventType === 'string' ? event.eventType : (names[Number(event.eventType)] ?? String(event.eventType));
+  const raw =
+    typeof event.eventType === 'string' ? event.eventType : (names[Number(event.eventType)] ?? String(event.eventType));
   return raw
     .replace(/^EVENT_TYPE_/, '')
     .toLowerCase()
@@ -55,13 +56,20 @@ const typeNumber = (e: HistoryEvent): number => {
  * failure's own message (a payload that would not decode, say) without its stack trace, else the whole text.
  */
 const shortError = (message: string): string =>
-  /message: "(\[TMPRL\d+\][^"]*)"/.exec(message)?.[1] ?? /Failure \{ message: "((?:[^"\\]|\\.)*)"/.exec(message)?.[1]?.replace(/\\(.)/g, '$1') ?? message;
+  /message: "(\[TMPRL\d+\][^"]*)"/.exec(message)?.[1] ??
+  /Failure \{ message: "((?:[^"\\]|\\.)*)"/.exec(message)?.[1]?.replace(/\\(.)/g, '$1') ??
+  message;
 
 /**
  * Replay one history. On failure, find the workflow task whose recorded commands today's code no longer
  * issues: replay prefixes that end at a task's start (its commands are not compared yet), by bisection.
  */
-export async function replayHistory(history: History, workflowId: string, options: ReplayWorkerOptions, detail = false): Promise<ReplayResult> {
+export async function replayHistory(
+  history: History,
+  workflowId: string,
+  options: ReplayWorkerOptions,
+  detail = false,
+): Promise<ReplayResult> {
   const attempt = async (h: History): Promise<string | undefined> => {
     try {
       await Worker.runReplayHistory(options, h, workflowId);
@@ -87,19 +95,34 @@ export async function replayHistory(history: History, workflowId: string, option
   const names = proto.temporal.api.enums.v1.EventType as unknown as Record<number, string>;
   // Its first command event, or the completion itself when the history recorded no command there.
   const next = events[completed + 1];
-  const culprit = next && typeNumber(next) !== WORKFLOW_TASK_SCHEDULED && typeNumber(next) !== WORKFLOW_TASK_STARTED ? next : events[completed];
-  return { ok: false, error: shortError(failure), ...(detail ? { detail: failure } : {}), ...(culprit ? { event: { id: Number(culprit.eventId), type: eventTypeName(culprit, names) } } : {}) };
+  const culprit =
+    next && typeNumber(next) !== WORKFLOW_TASK_SCHEDULED && typeNumber(next) !== WORKFLOW_TASK_STARTED
+      ? next
+      : events[completed];
+  return {
+    ok: false,
+    error: shortError(failure),
+    ...(detail ? { detail: failure } : {}),
+    ...(culprit ? { event: { id: Number(culprit.eventId), type: eventTypeName(culprit, names) } } : {}),
+  };
 }
 
 /** One line for people: the run, the event, what the SDK said. */
 export const describeReplay = (workflowId: string, r: ReplayResult): string => {
   const of = r.executions && r.executions > 1 ? ` (${r.executions} executions)` : '';
   const where = r.execution && r.executions && r.executions > 1 ? ` in execution ${r.execution}` : '';
-  return r.ok ? `✓ ${workflowId}${of} replays against today's code` : `✗ ${workflowId} does not replay${where}${r.event ? ` at event ${r.event.id} (${r.event.type})` : ''}: ${r.error}`;
+  return r.ok
+    ? `✓ ${workflowId}${of} replays against today's code`
+    : `✗ ${workflowId} does not replay${where}${r.event ? ` at event ${r.event.id} (${r.event.type})` : ''}: ${r.error}`;
 };
 
 /** Replay every execution of a run (each continue-as-new starts one); the first that fails is the answer. */
-export async function replayExecutions(executions: Array<{ runId?: string | undefined; history: History }>, workflowId: string, options: ReplayWorkerOptions, detail = false): Promise<ReplayResult> {
+export async function replayExecutions(
+  executions: Array<{ runId?: string | undefined; history: History }>,
+  workflowId: string,
+  options: ReplayWorkerOptions,
+  detail = false,
+): Promise<ReplayResult> {
   for (const e of executions) {
     const r = await replayHistory(e.history, workflowId, options, detail);
     if (!r.ok) return { ...r, executions: executions.length, ...(e.runId ? { execution: e.runId } : {}) };
@@ -108,9 +131,20 @@ export async function replayExecutions(executions: Array<{ runId?: string | unde
 }
 
 /** Replay a run from the server, every execution of it. */
-export async function replayRun(client: Client, workflowId: string, bundle: BundleOptions, keys: Keyring, store: PayloadStore, telemetry?: Telemetry): Promise<ReplayResult> {
+export async function replayRun(
+  client: Client,
+  workflowId: string,
+  bundle: BundleOptions,
+  keys: Keyring,
+  store: PayloadStore,
+  telemetry?: Telemetry,
+): Promise<ReplayResult> {
   // A traced bundle calls the exporter sink, which replay registers and then skips.
   const sinks = telemetry ? { sinks: tracingOptions(telemetry).sinks } : {};
-  const options = { workflowBundle: await workflowBundle(bundle), dataConverter: encryptedDataConverter(keys, store), ...sinks };
+  const options = {
+    workflowBundle: await workflowBundle(bundle),
+    dataConverter: encryptedDataConverter(keys, store),
+    ...sinks,
+  };
   return replayExecutions(await runExecutions(client, workflowId), workflowId, options);
 }

@@ -18,12 +18,19 @@ export function installTemporalRuntime(level: LogLevel): void {
     // Each process's session worker (temporal/worker.ts) polls activities only, by design: not a fault to warn of.
     if (quiet || entry.message.startsWith('No workflows registered')) return;
     // A person reads these on the terminal: the time, the level, the message, then key=value (not a JSON object).
-    const fields = Object.entries(redact(entry.meta ?? {}, processSecrets.list()) as Record<string, unknown>).map(([k, v]) => ` ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+    const fields = Object.entries(redact(entry.meta ?? {}, processSecrets.list()) as Record<string, unknown>).map(
+      ([k, v]) => ` ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`,
+    );
     const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString().slice(11, 19);
-    process.stderr.write(`${time} ${entry.level.toLowerCase().padEnd(5)} ${redactText(entry.message, processSecrets.list())}${redactText(fields.join(''), processSecrets.list())}\n`);
+    process.stderr.write(
+      `${time} ${entry.level.toLowerCase().padEnd(5)} ${redactText(entry.message, processSecrets.list())}${redactText(fields.join(''), processSecrets.list())}\n`,
+    );
   });
   // The SDK core's own lines come through this logger too (scrubbed, and quiet when asked), not straight to the console.
-  Runtime.install({ logger, telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: level, other: level }), forward: {} } } });
+  Runtime.install({
+    logger,
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: level, other: level }), forward: {} } },
+  });
 }
 
 /**

@@ -31,8 +31,16 @@ function scrub(span: ReadableSpan, secrets: readonly string[]): ReadableSpan {
   return Object.create(span, {
     name: { value: redactText(span.name, secrets) },
     attributes: { value: redact(span.attributes, secrets) },
-    events: { value: span.events.map((e) => ({ ...e, name: redactText(e.name, secrets), ...(e.attributes ? { attributes: redact(e.attributes, secrets) } : {}) })) },
-    status: { value: { ...span.status, ...(span.status.message ? { message: redactText(span.status.message, secrets) } : {}) } },
+    events: {
+      value: span.events.map((e) => ({
+        ...e,
+        name: redactText(e.name, secrets),
+        ...(e.attributes ? { attributes: redact(e.attributes, secrets) } : {}),
+      })),
+    },
+    status: {
+      value: { ...span.status, ...(span.status.message ? { message: redactText(span.status.message, secrets) } : {}) },
+    },
   }) as ReadableSpan;
 }
 
@@ -67,15 +75,28 @@ export function startTelemetry(t: TelemetryConfig, secrets: SecretSet): Telemetr
   if (!t.tracesUrl && !t.metricsUrl) return undefined;
   const resource = new Resource({ [ATTR_SERVICE_NAME]: t.serviceName, [ATTR_SERVICE_VERSION]: VERSION });
   const options = (url: string) => ({ url, headers: t.headers });
-  const spanExporter = t.tracesUrl ? (t.protocol === 'http/json' ? new JsonTraces(options(t.tracesUrl)) : new ProtoTraces(options(t.tracesUrl))) : undefined;
-  const spanProcessor = new BatchSpanProcessor(spanExporter ? new ScrubbingExporter(spanExporter, secrets) : { export: (_s, done) => done({ code: 0 }), shutdown: async () => {} }, { scheduledDelayMillis: 500 });
+  const spanExporter = t.tracesUrl
+    ? t.protocol === 'http/json'
+      ? new JsonTraces(options(t.tracesUrl))
+      : new ProtoTraces(options(t.tracesUrl))
+    : undefined;
+  const spanProcessor = new BatchSpanProcessor(
+    spanExporter
+      ? new ScrubbingExporter(spanExporter, secrets)
+      : { export: (_s, done) => done({ code: 0 }), shutdown: async () => {} },
+    { scheduledDelayMillis: 500 },
+  );
   const tracerProvider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
   // Sets the global tracer, the AsyncLocalStorage context manager and W3C trace-context propagation.
   tracerProvider.register();
   let meterProvider: MeterProvider | undefined;
   if (t.metricsUrl) {
-    const exporter = t.protocol === 'http/json' ? new JsonMetrics(options(t.metricsUrl)) : new ProtoMetrics(options(t.metricsUrl));
-    meterProvider = new MeterProvider({ resource, readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 5000 })] });
+    const exporter =
+      t.protocol === 'http/json' ? new JsonMetrics(options(t.metricsUrl)) : new ProtoMetrics(options(t.metricsUrl));
+    meterProvider = new MeterProvider({
+      resource,
+      readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 5000 })],
+    });
     metrics.setGlobalMeterProvider(meterProvider);
   }
   return {

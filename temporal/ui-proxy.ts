@@ -27,7 +27,9 @@ export function loopbackPort(): Promise<number> {
 /** The UI's settings with the codec's credentials on (when it has a codec endpoint at all). */
 function withCredentials(body: Buffer): Buffer {
   try {
-    const settings = JSON.parse(body.toString('utf8')) as { Codec?: { Endpoint?: string; IncludeCredentials?: boolean } };
+    const settings = JSON.parse(body.toString('utf8')) as {
+      Codec?: { Endpoint?: string; IncludeCredentials?: boolean };
+    };
     if (!settings.Codec?.Endpoint) return body;
     settings.Codec.IncludeCredentials = true;
     return Buffer.from(JSON.stringify(settings));
@@ -42,21 +44,28 @@ export async function startUiProxy(o: { host: string; port: number; target: numb
     const settings = req.method === 'GET' && (req.url ?? '').split('?')[0] === SETTINGS;
     // The settings are rewritten, so they are asked for uncompressed.
     const headers = settings ? { ...req.headers, 'accept-encoding': 'identity' } : req.headers;
-    const upstream = http.request({ host: '127.0.0.1', port: o.target, method: req.method, path: req.url, headers }, (answer) => {
-      if (!settings || answer.statusCode !== 200) {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-        return;
-      }
-      const chunks: Buffer[] = [];
-      answer.on('data', (c: Buffer) => chunks.push(c));
-      answer.on('end', () => {
-        const body = withCredentials(Buffer.concat(chunks));
-        const { 'transfer-encoding': _chunked, ...rest } = answer.headers;
-        res.writeHead(200, { ...rest, 'content-length': String(body.length) }).end(body);
-      });
-    });
-    upstream.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502, { 'content-type': 'text/plain' }).end('the Temporal Web UI is not answering yet')));
+    const upstream = http.request(
+      { host: '127.0.0.1', port: o.target, method: req.method, path: req.url, headers },
+      (answer) => {
+        if (!settings || answer.statusCode !== 200) {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        answer.on('data', (c: Buffer) => chunks.push(c));
+        answer.on('end', () => {
+          const body = withCredentials(Buffer.concat(chunks));
+          const { 'transfer-encoding': _chunked, ...rest } = answer.headers;
+          res.writeHead(200, { ...rest, 'content-length': String(body.length) }).end(body);
+        });
+      },
+    );
+    upstream.on('error', () =>
+      res.headersSent
+        ? res.destroy()
+        : res.writeHead(502, { 'content-type': 'text/plain' }).end('the Temporal Web UI is not answering yet'),
+    );
     req.pipe(upstream);
   });
   await new Promise<void>((resolve, reject) => {

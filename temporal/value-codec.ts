@@ -18,7 +18,12 @@ interface SealedRef {
   bytes: number;
 }
 
-const isSealedRef = (v: unknown): v is SealedRef => !!v && typeof v === 'object' && !Array.isArray(v) && typeof (v as Record<string, unknown>)[MARK] === 'string' && Object.keys(v).length === 2;
+const isSealedRef = (v: unknown): v is SealedRef =>
+  !!v &&
+  typeof v === 'object' &&
+  !Array.isArray(v) &&
+  typeof (v as Record<string, unknown>)[MARK] === 'string' &&
+  Object.keys(v).length === 2;
 
 function sealedRefs(v: unknown, found: SealedRef[]): SealedRef[] {
   if (isSealedRef(v)) found.push(v);
@@ -30,7 +35,8 @@ function sealedRefs(v: unknown, found: SealedRef[]): SealedRef[] {
 function unsealed(v: unknown, strings: Map<string, string>): unknown {
   if (isSealedRef(v)) return strings.get(v[MARK]) ?? v;
   if (Array.isArray(v)) return v.map((x) => unsealed(x, strings));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unsealed(x, strings)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unsealed(x, strings)]));
   return v;
 }
 
@@ -60,11 +66,18 @@ export class ValueCodec implements PayloadCodec {
         const refs = new Map<string, SealedRef>();
         for (const s of strings) {
           const { hmac, ref } = this.keyOf(s);
-          await this.store.putArtifact({ sha256: hmac, data: seal(this.keys.current.key, Buffer.from(s, 'utf8')), workflowId });
+          await this.store.putArtifact({
+            sha256: hmac,
+            data: seal(this.keys.current.key, Buffer.from(s, 'utf8')),
+            workflowId,
+          });
           if (workflowId) await this.store.ownValue(hmac, workflowId);
           refs.set(s, { [MARK]: ref, bytes: Buffer.byteLength(s) });
         }
-        return { metadata: { ...p.metadata, encoding: utf8(SEALED_VALUES) }, data: utf8(JSON.stringify(replaced(value, refs))) };
+        return {
+          metadata: { ...p.metadata, encoding: utf8(SEALED_VALUES) },
+          data: utf8(JSON.stringify(replaced(value, refs))),
+        };
       }),
     );
   }
@@ -82,10 +95,14 @@ export class ValueCodec implements PayloadCodec {
           const sealed = await this.store.getArtifact(hmac);
           if (!sealed) throw new Error(`payload value ${hmac} is not in this project's store`);
           const s = open(k.key, Buffer.from(sealed)).toString('utf8');
-          if (createHmac('sha256', k.key).update(s).digest('hex') !== hmac) throw new Error(`payload value ${hmac} does not match its key`);
+          if (createHmac('sha256', k.key).update(s).digest('hex') !== hmac)
+            throw new Error(`payload value ${hmac} does not match its key`);
           strings.set(r[MARK], s);
         }
-        return { metadata: { ...p.metadata, encoding: utf8(JSON_PLAIN) }, data: utf8(JSON.stringify(unsealed(value, strings))) };
+        return {
+          metadata: { ...p.metadata, encoding: utf8(JSON_PLAIN) },
+          data: utf8(JSON.stringify(unsealed(value, strings))),
+        };
       }),
     );
   }

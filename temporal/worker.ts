@@ -1,5 +1,9 @@
 // Worker bootstrap: bundled workflows plus the activities the composition root (worker/) hands in.
-import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
+import {
+  makeWorkflowExporter,
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+} from '@temporalio/interceptors-opentelemetry';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Worker, type NativeConnection } from '@temporalio/worker';
@@ -32,7 +36,14 @@ export interface WorkerOptions {
 /** What tracing adds to a worker (or a replayer, whose sink calls are skipped on replay). */
 export function tracingOptions(t: Telemetry) {
   return {
-    interceptors: { activity: [(ctx: ConstructorParameters<typeof OpenTelemetryActivityInboundInterceptor>[0]) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })] },
+    interceptors: {
+      activity: [
+        (ctx: ConstructorParameters<typeof OpenTelemetryActivityInboundInterceptor>[0]) => ({
+          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+        }),
+      ],
+    },
     sinks: { exporter: makeWorkflowExporter(t.spanProcessor, t.resource) },
   };
 }
@@ -41,10 +52,13 @@ export function tracingOptions(t: Telemetry) {
  * A worker process's own task queue. A run's browser lives in one process, so its browser calls go to
  * the queue of the worker that opened it (the workflow asks which with browserSessionQueue).
  */
-const sessionQueueName = (taskQueue: string): string => `${taskQueue}@${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+const sessionQueueName = (taskQueue: string): string =>
+  `${taskQueue}@${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
 
 /** The activity-only worker polling this process's session queue. */
-async function createSessionWorker(o: Omit<WorkerOptions, 'bundle' | 'taskQueue'> & { sessionQueue: string }): Promise<Worker> {
+async function createSessionWorker(
+  o: Omit<WorkerOptions, 'bundle' | 'taskQueue'> & { sessionQueue: string },
+): Promise<Worker> {
   return Worker.create({
     connection: o.connection,
     namespace: o.namespace,
@@ -85,7 +99,9 @@ export interface ProcessWorkers {
 }
 
 /** A worker process's two workers; its activities know the session queue, so a run's browser can follow it. */
-export async function createWorkers(o: Omit<WorkerOptions, 'activities'> & { activities: (sessionQueue: string) => Activities }): Promise<ProcessWorkers> {
+export async function createWorkers(
+  o: Omit<WorkerOptions, 'activities'> & { activities: (sessionQueue: string) => Activities },
+): Promise<ProcessWorkers> {
   const sessionQueue = sessionQueueName(o.taskQueue);
   const activities = o.activities(sessionQueue);
   const main = await createWorker({ ...o, activities });

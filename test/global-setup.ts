@@ -32,7 +32,13 @@ export default async function setup(project: TestProject) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-test-'));
   const bundle = path.join(dir, 'workflows.js');
   const [server] = await Promise.all([
-    startDevServer({ cliPath: cli, dbFile: path.join(dir, 'temporal.db'), port: await freePort(), uiPort: await freePort(), logFile: path.join(dir, 'temporal.log') }),
+    startDevServer({
+      cliPath: cli,
+      dbFile: path.join(dir, 'temporal.db'),
+      port: await freePort(),
+      uiPort: await freePort(),
+      logFile: path.join(dir, 'temporal.log'),
+    }),
     writeBundle(bundle),
   ]);
   project.provide('temporalAddress', server.address);

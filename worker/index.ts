@@ -40,7 +40,17 @@ export async function startWorker(d: WorkerDeps): Promise<RunningWorker> {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: (sessionQueue) => createActivities({ store: d.store, bus: d.bus, secrets: d.secrets, resolveProvider: d.resolveProvider, tools: config.tools, telemetry: d.telemetry, log: d.log, sessionQueue }),
+    activities: (sessionQueue) =>
+      createActivities({
+        store: d.store,
+        bus: d.bus,
+        secrets: d.secrets,
+        resolveProvider: d.resolveProvider,
+        tools: config.tools,
+        telemetry: d.telemetry,
+        log: d.log,
+        sessionQueue,
+      }),
     bundle: workflowBundleOptions(config),
     keyring: d.keyring,
     store: payloadStore(d.store),

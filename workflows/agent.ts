@@ -1,11 +1,34 @@
 // An agent run: model step -> tool choice -> policy decision -> (approval) -> tool -> observation,
 // until the outputs come or maxSteps. Approvals are Updates; a wait can last days and survive restarts.
-import { ActivityFailure, ApplicationFailure, CancellationScope, condition, continueAsNew, defineQuery, defineUpdate, isCancellation, patched, proxyActivities, proxyLocalActivities, setHandler, TimeoutFailure } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineUpdate,
+  isCancellation,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  TimeoutFailure,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { failureMessage } from '../core/failures.js';
 import { toolCall, type PolicyDecision, type ToolCall } from '../core/policy.js';
 import type { McpToolInfo, TrajectoryStep } from '../core/react.js';
-import { approvalRequested, approvalResolved, budgetExceeded, policyDecision, sessionLost, toolCalled, turnCompleted, turnReused } from '../core/run-story/events.js';
+import {
+  approvalRequested,
+  approvalResolved,
+  budgetExceeded,
+  policyDecision,
+  sessionLost,
+  toolCalled,
+  turnCompleted,
+  turnReused,
+} from '../core/run-story/events.js';
 import { budgetApprovalId, toolCallId } from '../core/run-story/ids.js';
 import type { ComponentSpec } from '../core/specs.js';
 import { callShapeV1, evaluatePolicyV1 } from './legacy/policy-v1.js';
@@ -24,7 +47,16 @@ export interface AgentRunInput {
   /** A fork: the source run's first turns, taken as they were (their tools never run again). */
   fork?: { sourceRunId: string; turns: TrajectoryStep[] };
   /** Carried across continue-as-new. */
-  state?: { step: number; trajectory: TrajectoryStep[]; tokens: number; costUsd: number; remembered: string[]; budgetApproved: boolean; mcpTools?: McpToolInfo[]; browserQueue?: string | undefined };
+  state?: {
+    step: number;
+    trajectory: TrajectoryStep[];
+    tokens: number;
+    costUsd: number;
+    remembered: string[];
+    budgetApproved: boolean;
+    mcpTools?: McpToolInfo[];
+    browserQueue?: string | undefined;
+  };
 }
 
 export interface ApprovalDecision {
@@ -35,7 +67,8 @@ export interface ApprovalDecision {
 }
 
 export const approve = defineUpdate<{ ok: true }, [ApprovalDecision]>('approve');
-export const pendingApprovals = defineQuery<Array<{ approvalId: string; call: ToolCall | null; kind: string }>>('pendingApprovals');
+export const pendingApprovals =
+  defineQuery<Array<{ approvalId: string; call: ToolCall | null; kind: string }>>('pendingApprovals');
 
 type AgentState = NonNullable<AgentRunInput['state']>;
 type Judged = { decision: PolicyDecision; shape: string; approvalTimeoutMs: number };
@@ -44,17 +77,35 @@ type AgentAction = { thought: string; tool: string; args: Record<string, unknown
 
 /** The activities an agent run uses, each with the timeouts and retries it needs. */
 function agentActivities(heartbeatTimeoutMs: number) {
-  const { agentStep } = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: heartbeatTimeoutMs, retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['ProviderRejected', 'ConfigError'] } });
+  const { agentStep } = proxyActivities<Activities>({
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: heartbeatTimeoutMs,
+    retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['ProviderRejected', 'ConfigError'] },
+  });
   // A tool may not be safe to run twice: no automatic retries; a failure becomes an observation.
   const { runTool } = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 1 } });
-  const { discoverMcpTools } = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['ConfigError'] } });
-  const { loadPolicy, judgeToolCall, endToolSession } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
-  const { browserSessionQueue } = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 3 } });
+  const { discoverMcpTools } = proxyActivities<Activities>({
+    startToCloseTimeout: '2 minutes',
+    retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['ConfigError'] },
+  });
+  const { loadPolicy, judgeToolCall, endToolSession } = proxyLocalActivities<Activities>({
+    startToCloseTimeout: '10s',
+  });
+  const { browserSessionQueue } = proxyActivities<Activities>({
+    startToCloseTimeout: '30s',
+    retry: { maximumAttempts: 3 },
+  });
   return { agentStep, runTool, discoverMcpTools, loadPolicy, judgeToolCall, endToolSession, browserSessionQueue };
 }
 
 /** The activities of one worker process: the one whose browser holds this run's session. */
-const onSession = (taskQueue: string) => proxyActivities<Activities>({ taskQueue, scheduleToStartTimeout: '15s', startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 1 } });
+const onSession = (taskQueue: string) =>
+  proxyActivities<Activities>({
+    taskQueue,
+    scheduleToStartTimeout: '15s',
+    startToCloseTimeout: '5 minutes',
+    retry: { maximumAttempts: 1 },
+  });
 
 /** Approvals waiting for a person, and the answers the approve Update brought. */
 interface Approvals {
@@ -103,21 +154,57 @@ function startAgent(input: AgentRunInput): AgentRun {
   const forked = input.fork && !input.state ? input.fork : undefined;
   // The turns live in the run's events and each step reads them there; runs under way before that carry them.
   const inStore = !input.state?.trajectory.length && patched('agent-trajectory-in-store');
-  const state = input.state ?? { step: forked?.turns.length ?? 0, trajectory: inStore ? [] : [...(forked?.turns ?? [])], tokens: 0, costUsd: 0, remembered: [], budgetApproved: false };
+  const state = input.state ?? {
+    step: forked?.turns.length ?? 0,
+    trajectory: inStore ? [] : [...(forked?.turns ?? [])],
+    tokens: 0,
+    costUsd: 0,
+    remembered: [],
+    budgetApproved: false,
+  };
   const acts = agentActivities(input.heartbeatTimeoutMs ?? 10_000);
-  const run: AgentRun = { input, runId: input.runId, component, acts, state, remembered: new Set(state.remembered), inStore, forked, browserAffinity, sessionQueue: state.browserQueue, approvals: listenForApprovals(), maxSteps: component.maxSteps ?? 10 };
+  const run: AgentRun = {
+    input,
+    runId: input.runId,
+    component,
+    acts,
+    state,
+    remembered: new Set(state.remembered),
+    inStore,
+    forked,
+    browserAffinity,
+    sessionQueue: state.browserQueue,
+    approvals: listenForApprovals(),
+    maxSteps: component.maxSteps ?? 10,
+  };
   return run;
 }
 
 /** Ask a person; the answer, or a deny when the policy's timeout passes first. */
-async function askPerson(run: AgentRun, approvalId: string, kind: string, call: ToolCall | null, timeoutMs: number): Promise<ApprovalDecision> {
+async function askPerson(
+  run: AgentRun,
+  approvalId: string,
+  kind: string,
+  call: ToolCall | null,
+  timeoutMs: number,
+): Promise<ApprovalDecision> {
   const { pending, answers } = run.approvals;
   pending.set(approvalId, { call, kind });
-  await record(run.runId, [approvalRequested({ approvalId, callId: approvalId, tool: call?.tool ?? kind, args: call?.args ?? null })], { status: 'waiting_approval' });
+  await record(
+    run.runId,
+    [approvalRequested({ approvalId, callId: approvalId, tool: call?.tool ?? kind, args: call?.args ?? null })],
+    { status: 'waiting_approval' },
+  );
   const answered = await condition(() => answers.has(approvalId), timeoutMs);
   pending.delete(approvalId);
-  const d = answered ? answers.get(approvalId)! : { approvalId, decision: 'deny' as const, reason: 'timed out waiting for approval' };
-  await record(run.runId, [approvalResolved({ approvalId, decision: d.decision, ...(d.reason ? { reason: d.reason } : {}) })], { status: 'running' });
+  const d = answered
+    ? answers.get(approvalId)!
+    : { approvalId, decision: 'deny' as const, reason: 'timed out waiting for approval' };
+  await record(
+    run.runId,
+    [approvalResolved({ approvalId, decision: d.decision, ...(d.reason ? { reason: d.reason } : {}) })],
+    { status: 'running' },
+  );
   return d;
 }
 
@@ -125,18 +212,27 @@ async function askPerson(run: AgentRun, approvalId: string, kind: string, call: 
 async function judge(run: AgentRun, call: ToolCall): Promise<Judged> {
   if (patched('policy-judged-by-parser')) return run.acts.judgeToolCall({ call });
   const { policy, context } = await run.acts.loadPolicy();
-  return { decision: evaluatePolicyV1(policy, call, context), shape: callShapeV1(call), approvalTimeoutMs: policy.approvalTimeoutMs };
+  return {
+    decision: evaluatePolicyV1(policy, call, context),
+    shape: callShapeV1(call),
+    approvalTimeoutMs: policy.approvalTimeoutMs,
+  };
 }
 
 /** The run's browser session ends with the run, on the worker that holds it. */
 function endSession(run: AgentRun): Promise<void> {
   if (!run.component.tools?.includes('browser')) return Promise.resolve();
   const queue = run.browserAffinity ? run.sessionQueue : undefined;
-  return CancellationScope.nonCancellable(() => (queue ? onSession(queue).endToolSession(run.runId) : run.acts.endToolSession(run.runId))).catch(() => undefined);
+  return CancellationScope.nonCancellable(() =>
+    queue ? onSession(queue).endToolSession(run.runId) : run.acts.endToolSession(run.runId),
+  ).catch(() => undefined);
 }
 
 /** No worker took the call from that queue in time: its process (and the browser) is gone. */
-const workerGone = (err: unknown) => err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === 'SCHEDULE_TO_START';
+const workerGone = (err: unknown) =>
+  err instanceof ActivityFailure &&
+  err.cause instanceof TimeoutFailure &&
+  err.cause.timeoutType === 'SCHEDULE_TO_START';
 
 /** A tool call; a browser call on the worker holding the run's browser, or, when that worker is gone, on a fresh session elsewhere. */
 async function callTool(run: AgentRun, args: ToolArgs) {
@@ -162,8 +258,10 @@ async function takeTurn(run: AgentRun, step: number, entry: TrajectoryStep): Pro
 
 /** Which budget the run's totals went over, if any. */
 function overBudget(budget: ComponentSpec['budget'], state: AgentState) {
-  if (budget?.maxTokens !== undefined && state.tokens > budget.maxTokens) return { budget: 'maxTokens', limit: budget.maxTokens, used: state.tokens };
-  if (budget?.maxCostUsd !== undefined && state.costUsd > budget.maxCostUsd) return { budget: 'maxCostUsd', limit: budget.maxCostUsd, used: state.costUsd };
+  if (budget?.maxTokens !== undefined && state.tokens > budget.maxTokens)
+    return { budget: 'maxTokens', limit: budget.maxTokens, used: state.tokens };
+  if (budget?.maxCostUsd !== undefined && state.costUsd > budget.maxCostUsd)
+    return { budget: 'maxCostUsd', limit: budget.maxCostUsd, used: state.costUsd };
   return undefined;
 }
 
@@ -173,10 +271,15 @@ async function checkBudget(run: AgentRun, step: number): Promise<void> {
   const over = overBudget(budget, run.state);
   if (!over || run.state.budgetApproved) return;
   await record(run.runId, [budgetExceeded(step, over)]);
-  if (budget?.onExceed !== 'ask') throw ApplicationFailure.nonRetryable(`budget ${over.budget} exceeded: ${over.used} > ${over.limit}`, 'BudgetExceeded');
+  if (budget?.onExceed !== 'ask')
+    throw ApplicationFailure.nonRetryable(
+      `budget ${over.budget} exceeded: ${over.used} > ${over.limit}`,
+      'BudgetExceeded',
+    );
   const { policy } = await run.acts.loadPolicy();
   const d = await askPerson(run, budgetApprovalId(step), 'budget', null, policy.approvalTimeoutMs);
-  if (d.decision !== 'approve') throw ApplicationFailure.nonRetryable(`budget ${over.budget} exceeded and not extended`, 'BudgetExceeded');
+  if (d.decision !== 'approve')
+    throw ApplicationFailure.nonRetryable(`budget ${over.budget} exceeded and not extended`, 'BudgetExceeded');
   run.state.budgetApproved = true;
 }
 
@@ -191,7 +294,13 @@ async function toolOutput(run: AgentRun, args: ToolArgs): Promise<string> {
 }
 
 /** What the model is told of its call: the tool's output, or why it did not run (the policy, or a person, said no). */
-async function observe(run: AgentRun, callId: string, call: ToolCall, decision: PolicyDecision, judged: Judged): Promise<string> {
+async function observe(
+  run: AgentRun,
+  callId: string,
+  call: ToolCall,
+  decision: PolicyDecision,
+  judged: Judged,
+): Promise<string> {
   let approved = false;
   if (decision.decision === 'ask') {
     const d = await askPerson(run, callId, 'tool', call, judged.approvalTimeoutMs);
@@ -201,7 +310,13 @@ async function observe(run: AgentRun, callId: string, call: ToolCall, decision: 
   }
   if (decision.decision === 'deny') return `Denied by policy (${decision.rule}): ${decision.reason}`;
   // A remembered approval travels with the call: the registry's re-check asks again and must find it.
-  return toolOutput(run, { runId: run.runId, callId, call, approved, ...(decision.rule === 'remembered:run' ? { remembered: judged.shape } : {}) });
+  return toolOutput(run, {
+    runId: run.runId,
+    callId,
+    call,
+    approved,
+    ...(decision.rule === 'remembered:run' ? { remembered: judged.shape } : {}),
+  });
 }
 
 /** The model's tool call: judged, recorded, perhaps approved, run; true once its turn is taken with the tool's observation. */
@@ -209,14 +324,26 @@ async function toolTurn(run: AgentRun, step: number, action: AgentAction): Promi
   const callId = toolCallId(step);
   const parsed = toolCall.safeParse({ tool: action.tool, args: action.args });
   if (!parsed.success) {
-    await takeTurn(run, step, { thought: action.thought, call: { tool: action.tool, args: action.args }, observation: `invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
+    await takeTurn(run, step, {
+      thought: action.thought,
+      call: { tool: action.tool, args: action.args },
+      observation: `invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    });
     return false;
   }
   const call = parsed.data;
   const judged = await judge(run, call);
   let decision: PolicyDecision = judged.decision;
-  if (decision.decision === 'ask' && run.remembered.has(judged.shape)) decision = { decision: 'allow', rule: 'remembered:run', reason: 'approved earlier in this run for the same kind of call' };
-  await record(run.runId, [toolCalled({ callId, tool: call.tool, args: call.args }), policyDecision({ callId, decision: decision.decision, rule: decision.rule })]);
+  if (decision.decision === 'ask' && run.remembered.has(judged.shape))
+    decision = {
+      decision: 'allow',
+      rule: 'remembered:run',
+      reason: 'approved earlier in this run for the same kind of call',
+    };
+  await record(run.runId, [
+    toolCalled({ callId, tool: call.tool, args: call.args }),
+    policyDecision({ callId, decision: decision.decision, rule: decision.rule }),
+  ]);
   const observation = await observe(run, callId, call, decision, judged);
   await takeTurn(run, step, { thought: action.thought, call: { tool: call.tool, args: call.args }, observation });
   return true;
@@ -232,7 +359,15 @@ async function takeStep(run: AgentRun): Promise<StepEnd> {
   // As DSPy's ReAct extracts its outputs when iterations run out, the last step may only finish;
   // runs that were already under way before this existed replay without it (the patch marker).
   const finishOnly = step === run.maxSteps - 1 && patched('agent-finish-only-last-step');
-  const res = await run.acts.agentStep({ runId: run.runId, step, component: run.component, inputs: input.inputs, ...(run.inStore ? {} : { trajectory: state.trajectory }), ...(finishOnly ? { finishOnly } : {}), ...(state.mcpTools?.length ? { mcpTools: state.mcpTools } : {}) });
+  const res = await run.acts.agentStep({
+    runId: run.runId,
+    step,
+    component: run.component,
+    inputs: input.inputs,
+    ...(run.inStore ? {} : { trajectory: state.trajectory }),
+    ...(finishOnly ? { finishOnly } : {}),
+    ...(state.mcpTools?.length ? { mcpTools: state.mcpTools } : {}),
+  });
   state.tokens += res.usage.inputTokens + res.usage.outputTokens;
   state.costUsd += res.costUsd;
   state.step++;
@@ -250,7 +385,11 @@ async function takeStep(run: AgentRun): Promise<StepEnd> {
 /** A fork's first turns, written as taken from the source run; MCP tools listed once and pinned (a server changing its tools mid-run does not change the run). */
 async function beginAgent(run: AgentRun): Promise<void> {
   const { forked, state } = run;
-  if (forked?.turns.length) await record(run.runId, forked.turns.flatMap((t, i) => [turnReused(i, forked.sourceRunId), turnCompleted(i, { ...t }, true)]));
+  if (forked?.turns.length)
+    await record(
+      run.runId,
+      forked.turns.flatMap((t, i) => [turnReused(i, forked.sourceRunId), turnCompleted(i, { ...t }, true)]),
+    );
   const mcpEntries = (run.component.tools ?? []).filter((t) => t.startsWith('mcp:'));
   if (mcpEntries.length && !state.mcpTools) state.mcpTools = await run.acts.discoverMcpTools({ tools: mcpEntries });
 }
@@ -258,7 +397,11 @@ async function beginAgent(run: AgentRun): Promise<void> {
 /** Well before Temporal's history limits: start fresh, carrying the step, the totals and (before the store kept them) the turns. */
 async function continueIfFull(run: AgentRun): Promise<void> {
   if (!historyFull(run.input.continueAfterEvents)) return;
-  const state = { ...run.state, remembered: [...run.remembered], ...(run.sessionQueue ? { browserQueue: run.sessionQueue } : {}) };
+  const state = {
+    ...run.state,
+    remembered: [...run.remembered],
+    ...(run.sessionQueue ? { browserQueue: run.sessionQueue } : {}),
+  };
   await continueAsNew<typeof agentWorkflow>({ ...run.input, ...(run.inStore ? { fork: undefined } : {}), state });
 }
 
@@ -270,11 +413,20 @@ async function agentLoop(run: AgentRun): Promise<Record<string, unknown>> {
     if ('outOfSteps' in end) break;
     if (end.turn === 'tool') await continueIfFull(run);
   }
-  throw ApplicationFailure.nonRetryable(`the agent used its ${run.maxSteps} steps without finishing`, 'MaxStepsReached');
+  throw ApplicationFailure.nonRetryable(
+    `the agent used its ${run.maxSteps} steps without finishing`,
+    'MaxStepsReached',
+  );
 }
 
 export async function agentWorkflow(input: AgentRunInput): Promise<Record<string, unknown>> {
   const run = startAgent(input);
-  const header = { runId: input.runId, kind: 'agent', target: input.target, inputs: input.inputs, continued: input.state !== undefined };
+  const header = {
+    runId: input.runId,
+    kind: 'agent',
+    target: input.target,
+    inputs: input.inputs,
+    continued: input.state !== undefined,
+  };
   return runLifecycle(header, () => agentLoop(run), { finally: () => endSession(run) });
 }

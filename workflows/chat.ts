@@ -1,7 +1,17 @@
 // A chat is one long-lived workflow: each turn is an Update, handled one at a time; every N turns it
 // continues as new, so its history never grows without bound. The transcript lives in the store (each
 // turn's activity reads it): the workflow carries counts and message ids, whatever the conversation's length.
-import { allHandlersFinished, condition, continueAsNew, defineSignal, defineUpdate, patched, proxyActivities, setHandler, type ActivityInterfaceFor } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineSignal,
+  defineUpdate,
+  patched,
+  proxyActivities,
+  setHandler,
+  type ActivityInterfaceFor,
+} from '@temporalio/workflow';
 import type { Activities, ChatTurnResult } from '../activities/index.js';
 import { failureType } from '../core/failures.js';
 import type { ChatMessage } from '../core/messages.js';
@@ -61,12 +71,27 @@ export async function chatWorkflow(input: ChatRunInput): Promise<{ turns: number
     retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['ProviderRejected', 'ConfigError'] },
   });
   const inStore = !input.transcript.length && patched('chat-transcript-in-store');
-  const chat: ChatState = { input, acts, inStore, transcript: [...input.transcript], recent: new Map(Object.entries(input.recent ?? {})), carried: new Set(input.recentIds ?? []), busy: false, turns: 0, closed: false, started: false, unusable: undefined };
+  const chat: ChatState = {
+    input,
+    acts,
+    inStore,
+    transcript: [...input.transcript],
+    recent: new Map(Object.entries(input.recent ?? {})),
+    carried: new Set(input.recentIds ?? []),
+    busy: false,
+    turns: 0,
+    closed: false,
+    started: false,
+    unusable: undefined,
+  };
   setHandler(sendMessage, (message) => answer(chat, message), { validator: (message) => acceptable(chat, message) });
   setHandler(closeChat, () => {
     chat.closed = true;
   });
-  return runLifecycle({ runId: input.runId, kind: 'chat', target: input.target, inputs: {}, continued: input.continued }, () => live(chat));
+  return runLifecycle(
+    { runId: input.runId, kind: 'chat', target: input.target, inputs: {}, continued: input.continued },
+    () => live(chat),
+  );
 }
 
 /** Refuses an empty message, or any once the chat is closed. */
@@ -79,11 +104,20 @@ function acceptable(chat: ChatState, { content }: ChatMessageInput): void {
 async function answer(chat: ChatState, { messageId, content }: ChatMessageInput): Promise<ChatTurnResult> {
   const { input, recent, carried } = chat;
   await condition(() => chat.started && (!chat.busy || recent.has(messageId) || carried.has(messageId)));
-  const known = recent.get(messageId) ?? (carried.has(messageId) ? await chat.acts.chatReply({ chatId: input.chatId, messageId }) : null);
+  const known =
+    recent.get(messageId) ??
+    (carried.has(messageId) ? await chat.acts.chatReply({ chatId: input.chatId, messageId }) : null);
   if (known) return known;
   chat.busy = true;
   try {
-    const reply = await chat.acts.chatTurn({ chatId: input.chatId, runId: input.runId, messageId, content, ...(chat.inStore ? {} : { history: chat.transcript }), target: input.target });
+    const reply = await chat.acts.chatTurn({
+      chatId: input.chatId,
+      runId: input.runId,
+      messageId,
+      content,
+      ...(chat.inStore ? {} : { history: chat.transcript }),
+      target: input.target,
+    });
     if (!chat.inStore) chat.transcript.push({ role: 'user', content }, { role: 'assistant', content: reply.content });
     recent.set(messageId, reply);
     if (recent.size > RECENT_TURNS) recent.delete(recent.keys().next().value!);
@@ -106,7 +140,20 @@ async function live(chat: ChatState): Promise<{ turns: number }> {
   await condition(allHandlersFinished);
   if (chat.unusable !== undefined) throw chat.unusable;
   if (chat.closed) return { turns: chat.inStore ? (input.turnsBefore ?? 0) + chat.turns : transcript.length / 2 };
-  if (!chat.inStore) return continueAsNew<typeof chatWorkflow>({ ...input, transcript, continued: true, recent: Object.fromEntries(recent) });
+  if (!chat.inStore)
+    return continueAsNew<typeof chatWorkflow>({
+      ...input,
+      transcript,
+      continued: true,
+      recent: Object.fromEntries(recent),
+    });
   const recentIds = [...chat.carried, ...recent.keys()].slice(-RECENT_TURNS);
-  return continueAsNew<typeof chatWorkflow>({ ...input, transcript: [], continued: true, turnsBefore: (input.turnsBefore ?? 0) + chat.turns, recentIds, recent: undefined });
+  return continueAsNew<typeof chatWorkflow>({
+    ...input,
+    transcript: [],
+    continued: true,
+    turnsBefore: (input.turnsBefore ?? 0) + chat.turns,
+    recentIds,
+    recent: undefined,
+  });
 }

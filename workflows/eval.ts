@@ -2,7 +2,16 @@
 // Finished examples are in the history, so a crash never runs them again. The examples are fixed in the
 // store at the start and the run continues as new before its history nears Temporal's limits, carrying
 // only its position: any dataset size fits.
-import { continueAsNew, executeChild, isCancellation, patched, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import {
+  continueAsNew,
+  executeChild,
+  isCancellation,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  type ActivityOptions,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { EvalExampleSource } from '../core/dataset-import.js';
 import { failureMessage } from '../core/failures.js';
@@ -51,26 +60,57 @@ export const scoringOptions = (heartbeatTimeoutMs: number | undefined): Activity
 });
 
 /** Local activities that only read or create rows: a missing example is final, not retried forever. */
-export const lookupOptions: LocalActivityOptions = { startToCloseTimeout: '30s', retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['NotFound'] } };
+export const lookupOptions: LocalActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['NotFound'] },
+};
 
 /** One example: its child run, then its scores (stored, so the summary reads every segment's). */
-async function runExample(input: EvalRunInput, ex: { id: string; inputs: Record<string, unknown>; expected: Record<string, unknown> }): Promise<{ scores: Record<string, number>; error: string | null }> {
+async function runExample(
+  input: EvalRunInput,
+  ex: { id: string; inputs: Record<string, unknown>; expected: Record<string, unknown> },
+): Promise<{ scores: Record<string, number>; error: string | null }> {
   const { runId } = input;
   const { scoreExample } = proxyActivities<Activities>(scoringOptions(input.heartbeatTimeoutMs));
   const { prepareChildRun } = proxyLocalActivities<Activities>(lookupOptions);
   const childRunId = `${runId}-${ex.id}`;
-  await prepareChildRun({ childRunId, kind: input.target.type, target: input.target, inputs: ex.inputs, parent: `eval:${runId}` });
+  await prepareChildRun({
+    childRunId,
+    kind: input.target.type,
+    target: input.target,
+    inputs: ex.inputs,
+    parent: `eval:${runId}`,
+  });
   let outputs: Record<string, unknown> | null = null;
   let error: string | null = null;
   try {
-    const args: PipelineRunInput = { runId: childRunId, kind: input.target.type, target: input.target, plan: input.plan, inputs: ex.inputs, heartbeatTimeoutMs: input.heartbeatTimeoutMs, ...(input.cache ? { cache: input.cache } : {}) };
-    outputs = await executeChild(input.target.type === 'pipeline' ? pipelineWorkflow : componentWorkflow, { workflowId: childRunId, args: [args] });
+    const args: PipelineRunInput = {
+      runId: childRunId,
+      kind: input.target.type,
+      target: input.target,
+      plan: input.plan,
+      inputs: ex.inputs,
+      heartbeatTimeoutMs: input.heartbeatTimeoutMs,
+      ...(input.cache ? { cache: input.cache } : {}),
+    };
+    outputs = await executeChild(input.target.type === 'pipeline' ? pipelineWorkflow : componentWorkflow, {
+      workflowId: childRunId,
+      args: [args],
+    });
   } catch (err) {
     if (isCancellation(err)) throw err;
     // The child's own reason, not "Child Workflow execution failed".
     error = failureMessage(err);
   }
-  const r = await scoreExample({ evalRunId: runId, exampleId: ex.id, childRunId, outputs, expected: ex.expected, metrics: input.metrics, error });
+  const r = await scoreExample({
+    evalRunId: runId,
+    exampleId: ex.id,
+    childRunId,
+    outputs,
+    expected: ex.expected,
+    metrics: input.metrics,
+    error,
+  });
   await record(runId, [exampleCompleted(ex.id, { outputs: r.scores, ...(error ? { error } : {}) })]);
   return { scores: r.scores, error };
 }
@@ -78,9 +118,15 @@ async function runExample(input: EvalRunInput, ex: { id: string; inputs: Record<
 /** Examples from the segment's position on, `concurrency` at a time, until all are done or the history is full. */
 async function evaluateSegment(input: EvalRunInput): Promise<EvalSummary> {
   const { runId } = input;
-  const { snapshotEvalExamples, summarizeEval } = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 5 } });
+  const { snapshotEvalExamples, summarizeEval } = proxyActivities<Activities>({
+    startToCloseTimeout: '5 minutes',
+    retry: { maximumAttempts: 5 },
+  });
   const { loadEvalExample } = proxyLocalActivities<Activities>(lookupOptions);
-  const { next: first, total } = input.segment ?? { next: 0, ...(await snapshotEvalExamples({ evalRunId: runId, source: input.examples ?? { exampleIds: [] } })) };
+  const { next: first, total } = input.segment ?? {
+    next: 0,
+    ...(await snapshotEvalExamples({ evalRunId: runId, source: input.examples ?? { exampleIds: [] } })),
+  };
   let next = first;
   const lane = async () => {
     while (next < total && !historyFull(input.continueAfterEvents)) {
@@ -90,13 +136,17 @@ async function evaluateSegment(input: EvalRunInput): Promise<EvalSummary> {
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency, total - first)) }, lane));
   // Every example before `next` is scored and stored: the next execution starts there with a fresh history.
-  if (next < total) return continueAsNew<typeof evalWorkflow>({ ...input, examples: undefined, segment: { next, total } });
+  if (next < total)
+    return continueAsNew<typeof evalWorkflow>({ ...input, examples: undefined, segment: { next, total } });
   return summarizeEval({ evalRunId: runId, metrics: input.metrics });
 }
 
 /** Before `eval-segments`: the ids in the input, the scores in memory, one history. Kept for runs under way then. */
 async function evaluateInOneHistory(input: EvalRunInput, exampleIds: string[]): Promise<EvalSummary> {
-  const { totalEvalUsage } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 } });
+  const { totalEvalUsage } = proxyActivities<Activities>({
+    startToCloseTimeout: '1 minute',
+    retry: { maximumAttempts: 5 },
+  });
   const { loadExample } = proxyLocalActivities<Activities>(lookupOptions);
   const total = exampleIds.length;
   const scores: Array<Record<string, number>> = new Array(total);
@@ -111,15 +161,27 @@ async function evaluateInOneHistory(input: EvalRunInput, exampleIds: string[]): 
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency, total)) }, lane));
-  const aggregates = Object.fromEntries(input.metrics.map((m) => [metricKey(m), aggregate(scores.map((s) => s[metricKey(m)] ?? 0))]));
+  const aggregates = Object.fromEntries(
+    input.metrics.map((m) => [metricKey(m), aggregate(scores.map((s) => s[metricKey(m)] ?? 0))]),
+  );
   const usage = await totalEvalUsage({ evalRunId: input.runId });
   return { examples: total, errors, aggregates, usage };
 }
 
 export async function evalWorkflow(input: EvalRunInput): Promise<EvalSummary> {
   const examples = input.exampleIds?.length ?? input.segment?.total ?? input.exampleCount ?? 0;
-  const header = { runId: input.runId, kind: 'eval', target: input.target, inputs: { examples, metrics: input.metrics.map(metricKey) }, continued: input.segment !== undefined };
+  const header = {
+    runId: input.runId,
+    kind: 'eval',
+    target: input.target,
+    inputs: { examples, metrics: input.metrics.map(metricKey) },
+    continued: input.segment !== undefined,
+  };
   // Runs started before segments (ids in their input) replay and finish as they began.
   const segmented = !input.exampleIds && patched('eval-segments');
-  return runLifecycle(header, () => (segmented ? evaluateSegment(input) : evaluateInOneHistory(input, input.exampleIds ?? [])), { outputs: (s) => ({ ...s }) });
+  return runLifecycle(
+    header,
+    () => (segmented ? evaluateSegment(input) : evaluateInOneHistory(input, input.exampleIds ?? [])),
+    { outputs: (s) => ({ ...s }) },
+  );
 }

@@ -6,5 +6,9 @@ const HISTORY_BYTES = 8 * 1024 * 1024;
 
 export function historyFull(continueAfterEvents: number | undefined): boolean {
   const info = workflowInfo();
-  return info.continueAsNewSuggested || info.historyLength > (continueAfterEvents ?? 8000) || info.historySize >= HISTORY_BYTES;
+  return (
+    info.continueAsNewSuggested ||
+    info.historyLength > (continueAfterEvents ?? 8000) ||
+    info.historySize >= HISTORY_BYTES
+  );
 }

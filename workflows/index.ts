@@ -13,10 +13,17 @@ import type { PipelineRunInput } from './pipeline.js';
 
 type Outputs = Record<string, unknown>;
 
-export const pipelineWorkflow = async (input: PipelineRunInput): Promise<Outputs> => (await import('./pipeline.js')).pipelineWorkflow(input);
-export const componentWorkflow = async (input: PipelineRunInput): Promise<Outputs> => (await import('./component.js')).componentWorkflow(input);
-export const chatWorkflow = async (input: ChatRunInput): Promise<{ turns: number }> => (await import('./chat.js')).chatWorkflow(input);
-export const agentWorkflow = async (input: AgentRunInput): Promise<Outputs> => (await import('./agent.js')).agentWorkflow(input);
-export const evalWorkflow = async (input: EvalRunInput): Promise<EvalSummary> => (await import('./eval.js')).evalWorkflow(input);
-export const optimizeWorkflow = async (input: OptimizeRunInput): Promise<Outputs> => (await import('./optimize.js')).optimizeWorkflow(input);
-export const appGenerateWorkflow = async (input: AppGenerateInput): Promise<AppGenerateResult> => (await import('./app-generate.js')).appGenerateWorkflow(input);
+export const pipelineWorkflow = async (input: PipelineRunInput): Promise<Outputs> =>
+  (await import('./pipeline.js')).pipelineWorkflow(input);
+export const componentWorkflow = async (input: PipelineRunInput): Promise<Outputs> =>
+  (await import('./component.js')).componentWorkflow(input);
+export const chatWorkflow = async (input: ChatRunInput): Promise<{ turns: number }> =>
+  (await import('./chat.js')).chatWorkflow(input);
+export const agentWorkflow = async (input: AgentRunInput): Promise<Outputs> =>
+  (await import('./agent.js')).agentWorkflow(input);
+export const evalWorkflow = async (input: EvalRunInput): Promise<EvalSummary> =>
+  (await import('./eval.js')).evalWorkflow(input);
+export const optimizeWorkflow = async (input: OptimizeRunInput): Promise<Outputs> =>
+  (await import('./optimize.js')).optimizeWorkflow(input);
+export const appGenerateWorkflow = async (input: AppGenerateInput): Promise<AppGenerateResult> =>
+  (await import('./app-generate.js')).appGenerateWorkflow(input);

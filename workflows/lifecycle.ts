@@ -33,7 +33,8 @@ export async function runLifecycle<T>(run: RunHeader, body: () => Promise<T>, o:
   const story: RunStory = o.story ?? newStory(runId);
   if (!run.continued) {
     const started: NewRunEvent = runStarted({ kind: run.kind, target: run.target, inputs: run.inputs });
-    if (o.story?.startRides && patched('carried-run-events')) carryStart(story.carry, { events: [started], patch: { status: 'running' } });
+    if (o.story?.startRides && patched('carried-run-events'))
+      carryStart(story.carry, { events: [started], patch: { status: 'running' } });
     else await record(runId, [started], { status: 'running' });
   }
   let result: T;
@@ -44,11 +45,15 @@ export async function runLifecycle<T>(run: RunHeader, body: () => Promise<T>, o:
     if (err instanceof ContinueAsNew) throw err;
     await CancellationScope.nonCancellable(async () => {
       await o.finally?.().catch(() => undefined);
-      if (isCancellation(err)) await write(story, [runCancelled({ reason: 'cancel requested' })], { status: 'cancelled' });
+      if (isCancellation(err))
+        await write(story, [runCancelled({ reason: 'cancel requested' })], { status: 'cancelled' });
       else {
         const message = failureMessage(err);
         const type = failureType(err);
-        await write(story, [runFailed({ error: message, ...(type ? { type } : {}) })], { status: 'failed', error: { message, ...(type ? { type } : {}) } });
+        await write(story, [runFailed({ error: message, ...(type ? { type } : {}) })], {
+          status: 'failed',
+          error: { message, ...(type ? { type } : {}) },
+        });
       }
     });
     if (isCancellation(err)) throw err;

@@ -2,7 +2,17 @@
 // traces that pass the metric become demos, up to k; the candidate is scored on dev and saved as a new
 // version only when it beats the current one there.
 // A long teacher pass continues as new, carrying the before score, its position and the demos so far.
-import { continueAsNew, executeChild, isCancellation, patched, proxyActivities, proxyLocalActivities, workflowInfo, type ActivityInterfaceFor, type LocalActivityInterfaceFor } from '@temporalio/workflow';
+import {
+  continueAsNew,
+  executeChild,
+  isCancellation,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  workflowInfo,
+  type ActivityInterfaceFor,
+  type LocalActivityInterfaceFor,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { metricKey, type MetricSpec } from '../core/metrics.js';
 import { componentPlan } from '../core/pipeline-plan.js';
@@ -58,33 +68,77 @@ async function optimize(input: OptimizeRunInput): Promise<Record<string, unknown
   const o: Optimization = {
     input,
     scoring: proxyActivities<Activities>(scoringOptions(input.heartbeatTimeoutMs)),
-    saving: proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['ConfigError'] } }),
+    saving: proxyActivities<Activities>({
+      startToCloseTimeout: '1 minute',
+      retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['ConfigError'] },
+    }),
     lookup: proxyLocalActivities<Activities>(lookupOptions),
   };
   // Optimizations under way before teacher segments replay as they ran: in one history.
   const segmented = input.resume !== undefined || patched('optimize-teacher-segments');
   const before = input.resume?.before ?? (await evaluate(o, 'before', component.version, component.spec));
-  if (!input.resume) await record(runId, [runNote('before', 'info', `before: ${mean(input, before).toFixed(3)} on ${input.dev.length} dev examples`)]);
+  if (!input.resume)
+    await record(runId, [
+      runNote('before', 'info', `before: ${mean(input, before).toFixed(3)} on ${input.dev.length} dev examples`),
+    ]);
   const demos = await teach(o, before, segmented);
 
   const spec: ComponentSpec = { ...component.spec, demos: [...(component.spec.demos ?? []), ...demos] };
   // Keyed by the run: a retried attempt whose completion was lost finds its version instead of adding one.
-  const save = () => o.saving.saveComponentVersion({ name: component.name, spec, idempotencyKey: `${workflowInfo().workflowId}:optimized` });
+  const save = () =>
+    o.saving.saveComponentVersion({
+      name: component.name,
+      spec,
+      idempotencyKey: `${workflowInfo().workflowId}:optimized`,
+    });
   // A version is saved only when it beats the current one on dev; runs from before this saved first, and replay so.
-  if (patched('optimize-save-if-better')) return saveIfBetter(input, { before: mean(input, before), demos: demos.length, candidate: () => evaluate(o, 'candidate', component.version, spec).then((s) => mean(input, s)), save });
+  if (patched('optimize-save-if-better'))
+    return saveIfBetter(input, {
+      before: mean(input, before),
+      demos: demos.length,
+      candidate: () => evaluate(o, 'candidate', component.version, spec).then((s) => mean(input, s)),
+      save,
+    });
   const { version } = await save();
   const after = await evaluate(o, 'after', version, spec);
-  const outputs = { version, demos: demos.length, before: mean(input, before), after: mean(input, after), metric: metricKey(input.metric) };
+  const outputs = {
+    version,
+    demos: demos.length,
+    before: mean(input, before),
+    after: mean(input, after),
+    metric: metricKey(input.metric),
+  };
   return outputs;
 }
 
 /** Scores `version` of the component (with `spec`) on the dev split, in a child eval run named by `label`. */
-async function evaluate({ input, lookup }: Optimization, label: string, version: number, spec: ComponentSpec): Promise<EvalSummary> {
+async function evaluate(
+  { input, lookup }: Optimization,
+  label: string,
+  version: number,
+  spec: ComponentSpec,
+): Promise<EvalSummary> {
   const { runId, component } = input;
   const childRunId = `${runId}-${label}`;
   const target = { type: 'component' as const, id: component.id, name: component.name, version };
-  await lookup.prepareChildRun({ childRunId, kind: 'eval', target, inputs: { split: 'dev', label }, parent: `optimize:${runId}` });
-  const args: EvalRunInput = { runId: childRunId, target, plan: componentPlan(component.name, version, spec), examples: { exampleIds: input.dev }, exampleCount: input.dev.length, metrics: [input.metric], concurrency: 4, heartbeatTimeoutMs: input.heartbeatTimeoutMs, ...(input.cache ? { cache: input.cache } : {}) };
+  await lookup.prepareChildRun({
+    childRunId,
+    kind: 'eval',
+    target,
+    inputs: { split: 'dev', label },
+    parent: `optimize:${runId}`,
+  });
+  const args: EvalRunInput = {
+    runId: childRunId,
+    target,
+    plan: componentPlan(component.name, version, spec),
+    examples: { exampleIds: input.dev },
+    exampleCount: input.dev.length,
+    metrics: [input.metric],
+    concurrency: 4,
+    heartbeatTimeoutMs: input.heartbeatTimeoutMs,
+    ...(input.cache ? { cache: input.cache } : {}),
+  };
   return executeChild(evalWorkflow, { workflowId: childRunId, args: [args] });
 }
 
@@ -93,10 +147,14 @@ async function teach(o: Optimization, before: EvalSummary, segmented: boolean): 
   const { input } = o;
   const { component } = input;
   const demos: Demo[] = [...(input.resume?.demos ?? [])];
-  const teacher: Teacher = { plan: componentPlan(component.name, component.version, component.spec), target: { type: 'component', id: component.id, name: component.name, version: component.version } };
+  const teacher: Teacher = {
+    plan: componentPlan(component.name, component.version, component.spec),
+    target: { type: 'component', id: component.id, name: component.name, version: component.version },
+  };
   for (let i = input.resume?.next ?? 0; i < input.train.length; i++) {
     if (demos.length >= input.k) break;
-    if (segmented && historyFull(input.continueAfterEvents)) return continueAsNew<typeof optimizeWorkflow>({ ...input, resume: { before, next: i, demos } });
+    if (segmented && historyFull(input.continueAfterEvents))
+      return continueAsNew<typeof optimizeWorkflow>({ ...input, resume: { before, next: i, demos } });
     await teachOne(o, teacher, input.train[i]!, demos);
   }
   return demos;
@@ -108,20 +166,52 @@ async function teachOne(o: Optimization, teacher: Teacher, exampleId: string, de
   const { runId } = input;
   const ex = await o.lookup.loadExample({ exampleId });
   const childRunId = `${runId}-teacher-${ex.id}`;
-  await o.lookup.prepareChildRun({ childRunId, kind: 'component', target: teacher.target, inputs: ex.inputs, parent: `optimize:${runId}` });
+  await o.lookup.prepareChildRun({
+    childRunId,
+    kind: 'component',
+    target: teacher.target,
+    inputs: ex.inputs,
+    parent: `optimize:${runId}`,
+  });
   const outputs = await runTeacher(input, teacher, childRunId, ex.inputs);
-  const { scores } = await o.scoring.scoreExample({ evalRunId: runId, exampleId: ex.id, childRunId, outputs, expected: ex.expected, metrics: [input.metric], error: outputs ? null : 'teacher run failed' });
+  const { scores } = await o.scoring.scoreExample({
+    evalRunId: runId,
+    exampleId: ex.id,
+    childRunId,
+    outputs,
+    expected: ex.expected,
+    metrics: [input.metric],
+    error: outputs ? null : 'teacher run failed',
+  });
   const score = scores[metricKey(input.metric)] ?? 0;
   const accepted = outputs !== null && score >= input.threshold;
   // Bootstrapped, as DSPy marks such demos; new runs only, so recorded histories replay as they were.
-  if (accepted) demos.push({ inputs: ex.inputs, outputs: outputs!, ...(patched('optimize-augmented-demos') ? { augmented: true as const } : {}) });
+  if (accepted)
+    demos.push({
+      inputs: ex.inputs,
+      outputs: outputs!,
+      ...(patched('optimize-augmented-demos') ? { augmented: true as const } : {}),
+    });
   await record(runId, [candidateCompleted(ex.id, { outputs: { score, accepted, demos: demos.length } as never })]);
 }
 
 /** The teacher's outputs for one example, or null when its run failed (a cancellation still ends the optimization). */
-async function runTeacher(input: OptimizeRunInput, teacher: Teacher, childRunId: string, inputs: Record<string, unknown>): Promise<Record<string, unknown> | null> {
+async function runTeacher(
+  input: OptimizeRunInput,
+  teacher: Teacher,
+  childRunId: string,
+  inputs: Record<string, unknown>,
+): Promise<Record<string, unknown> | null> {
   try {
-    const args: PipelineRunInput = { runId: childRunId, kind: 'component', target: teacher.target, plan: teacher.plan, inputs, heartbeatTimeoutMs: input.heartbeatTimeoutMs, ...(input.cache ? { cache: input.cache } : {}) };
+    const args: PipelineRunInput = {
+      runId: childRunId,
+      kind: 'component',
+      target: teacher.target,
+      plan: teacher.plan,
+      inputs,
+      heartbeatTimeoutMs: input.heartbeatTimeoutMs,
+      ...(input.cache ? { cache: input.cache } : {}),
+    };
     return await executeChild(componentWorkflow, { workflowId: childRunId, args: [args] });
   } catch (err) {
     if (isCancellation(err)) throw err;
@@ -130,7 +220,10 @@ async function runTeacher(input: OptimizeRunInput, teacher: Teacher, childRunId:
 }
 
 /** Score the candidate on dev (no demos found: it is the current version) and save it only when it scores higher; say which. */
-async function saveIfBetter(input: OptimizeRunInput, o: { before: number; demos: number; candidate: () => Promise<number>; save: () => Promise<{ version: number }> }): Promise<Record<string, unknown>> {
+async function saveIfBetter(
+  input: OptimizeRunInput,
+  o: { before: number; demos: number; candidate: () => Promise<number>; save: () => Promise<{ version: number }> },
+): Promise<Record<string, unknown>> {
   const { runId, component } = input;
   const after = o.demos ? await o.candidate() : o.before;
   const scores = `${o.before.toFixed(3)} → ${after.toFixed(3)} on ${input.dev.length} dev examples`;
@@ -148,6 +241,12 @@ async function saveIfBetter(input: OptimizeRunInput, o: { before: number; demos:
 
 export async function optimizeWorkflow(input: OptimizeRunInput): Promise<Record<string, unknown>> {
   const { component } = input;
-  const header = { runId: input.runId, kind: 'optimize', target: { type: 'component', name: component.name, version: component.version }, inputs: { k: input.k, train: input.train.length, dev: input.dev.length }, continued: input.resume !== undefined };
+  const header = {
+    runId: input.runId,
+    kind: 'optimize',
+    target: { type: 'component', name: component.name, version: component.version },
+    inputs: { k: input.k, train: input.train.length, dev: input.dev.length },
+    continued: input.resume !== undefined,
+  };
   return runLifecycle(header, () => optimize(input));
 }

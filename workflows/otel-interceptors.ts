@@ -4,14 +4,25 @@
 import { trace } from '@opentelemetry/api';
 import { instrument } from '@temporalio/interceptors-opentelemetry/lib/instrumentation.js';
 import { interceptors as temporalInterceptors } from '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors.js';
-import { ContinueAsNew, workflowInfo, type Next, type WorkflowExecuteInput, type WorkflowInboundCallsInterceptor, type WorkflowInterceptors } from '@temporalio/workflow';
+import {
+  ContinueAsNew,
+  workflowInfo,
+  type Next,
+  type WorkflowExecuteInput,
+  type WorkflowInboundCallsInterceptor,
+  type WorkflowInterceptors,
+} from '@temporalio/workflow';
 
 const AGENTS = new Set(['agentWorkflow', 'chatWorkflow']);
 
 class RunSpanInterceptor implements WorkflowInboundCallsInterceptor {
   async execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
     const info = workflowInfo();
-    const arg = (input.args[0] ?? {}) as { runId?: string; target?: { name?: string; version?: number }; component?: { name?: string } };
+    const arg = (input.args[0] ?? {}) as {
+      runId?: string;
+      target?: { name?: string; version?: number };
+      component?: { name?: string };
+    };
     const operation = AGENTS.has(info.workflowType) ? 'invoke_agent' : 'invoke_workflow';
     const name = arg.target?.name ?? arg.component?.name ?? info.workflowType;
     return instrument({

@@ -7,7 +7,15 @@ import type { StepReuse } from '../core/fork.js';
 import { pinnedRef, resolveBinding, type PipelinePlan, type PlannedStep } from '../core/pipeline-plan.js';
 import { itemId } from '../core/run-story/ids.js';
 import { runLifecycle } from './lifecycle.js';
-import { carriedInput, carryCompletion, completionRide, handBack, startMayRide, take, unbind } from '../core/run-story/carry.js';
+import {
+  carriedInput,
+  carryCompletion,
+  completionRide,
+  handBack,
+  startMayRide,
+  take,
+  unbind,
+} from '../core/run-story/carry.js';
 import { newStory, writeStep, type RunStory } from './run-events.js';
 
 export interface PipelineRunInput {
@@ -86,8 +94,17 @@ async function reuseStep(s: StepRun, reuse: WholeReuse): Promise<void> {
   const stepId = s.step.id;
   s.outputs[stepId] = reuse.outputs;
   settle(s.story, stepId);
-  const completed = stepCompleted({ stepId, outputs: reuse.outputs, ...(reuse.skipped ? { skipped: true } : {}), ...(reuse.counterfactual ? { counterfactual: true } : { reused: true }) });
-  await writeStep(s.story, stepId, reuse.counterfactual ? [completed] : [stepReused({ stepId, source: reuse.source }), completed]);
+  const completed = stepCompleted({
+    stepId,
+    outputs: reuse.outputs,
+    ...(reuse.skipped ? { skipped: true } : {}),
+    ...(reuse.counterfactual ? { counterfactual: true } : { reused: true }),
+  });
+  await writeStep(
+    s.story,
+    stepId,
+    reuse.counterfactual ? [completed] : [stepReused({ stepId, source: reuse.source }), completed],
+  );
 }
 
 /** A step whose `when` is not true: done, with no outputs. */
@@ -106,10 +123,20 @@ function predictCall(s: StepRun): (callId: string, item?: unknown) => Promise<Re
   const acts = stepActivities(step, input.heartbeatTimeoutMs ?? 10_000);
   const cache = input.cache ?? step.component.spec.cache;
   return (callId, item) => {
-    const inputs = Object.fromEntries(Object.entries(step.inputs).map(([k, v]) => [k, resolveBinding(v, { ...stepState(s), item })]));
+    const inputs = Object.fromEntries(
+      Object.entries(step.inputs).map(([k, v]) => [k, resolveBinding(v, { ...stepState(s), item })]),
+    );
     const carried = take(story.carry, step.id);
     const req: PredictInput = {
-      ...{ runId: input.runId, stepId: step.id, callId, component: step.component.spec, inputs, recordStep: step.foreach === undefined, componentRef: pinnedRef(step.component) },
+      ...{
+        runId: input.runId,
+        stepId: step.id,
+        callId,
+        component: step.component.spec,
+        inputs,
+        recordStep: step.foreach === undefined,
+        componentRef: pinnedRef(step.component),
+      },
       ...(cache === 'reuse' ? { cache } : {}),
       ...carriedInput(carried),
     };
@@ -143,20 +170,37 @@ async function foreachStep(s: StepRun, reuse: ItemsReuse | undefined): Promise<v
   const list = reused ?? (Array.isArray(items) ? items : []);
   await writeStep(s.story, step.id, [
     stepStarted({ stepId: step.id, items: list.length }),
-    ...(reuse ? [stepReused({ stepId: step.id, source: reuse.source, items: reuse.items.flatMap((r, i) => (r && !r.counterfactual ? [i] : [])) })] : []),
+    ...(reuse
+      ? [
+          stepReused({
+            stepId: step.id,
+            source: reuse.source,
+            items: reuse.items.flatMap((r, i) => (r && !r.counterfactual ? [i] : [])),
+          }),
+        ]
+      : []),
   ]);
   const call = predictCall(s);
   const results: Array<Record<string, unknown>> = new Array(list.length);
   await pool(list.length, step.concurrency, async (i) => {
     const given = reused?.[i];
-    results[i] = given ? given.outputs : await call(itemId(step.id, i), reused ? (Array.isArray(items) ? items[i] : undefined) : list[i]);
+    results[i] = given
+      ? given.outputs
+      : await call(itemId(step.id, i), reused ? (Array.isArray(items) ? items[i] : undefined) : list[i]);
   });
   s.outputs[step.id] = itemLists(results);
   settle(s.story, step.id);
-  await writeStep(s.story, step.id, [stepCompleted({ stepId: step.id, outputs: results, ...(reused ? { reused: true } : {}) })]);
+  await writeStep(s.story, step.id, [
+    stepCompleted({ stepId: step.id, outputs: results, ...(reused ? { reused: true } : {}) }),
+  ]);
 }
 
-async function runStep(input: PipelineRunInput, story: PipelineStory, step: PlannedStep, outputs: StepOutputs): Promise<void> {
+async function runStep(
+  input: PipelineRunInput,
+  story: PipelineStory,
+  step: PlannedStep,
+  outputs: StepOutputs,
+): Promise<void> {
   const s: StepRun = { input, story, step, outputs };
   const reuse = input.reuse?.[step.id];
   if (reuse && 'outputs' in reuse) return reuseStep(s, reuse);
@@ -211,7 +255,9 @@ async function executePlan(input: PipelineRunInput, story: PipelineStory): Promi
     // Whatever was left for a step that never wrote goes with the run's end.
     unbind(story.carry);
   }
-  return Object.fromEntries(Object.entries(input.plan.outputs).map(([k, v]) => [k, resolveBinding(v, { inputs: input.inputs, outputs })]));
+  return Object.fromEntries(
+    Object.entries(input.plan.outputs).map(([k, v]) => [k, resolveBinding(v, { inputs: input.inputs, outputs })]),
+  );
 }
 
 /** The story of one run of `plan`: with one first step, run.started rides with its first write. */
@@ -221,5 +267,9 @@ function runStory(runId: string, plan: PipelinePlan): PipelineStory {
 
 export async function pipelineWorkflow(input: PipelineRunInput): Promise<Record<string, unknown>> {
   const story = runStory(input.runId, input.plan);
-  return runLifecycle({ runId: input.runId, kind: input.kind, target: input.target, inputs: input.inputs }, () => executePlan(input, story), { story });
+  return runLifecycle(
+    { runId: input.runId, kind: input.kind, target: input.target, inputs: input.inputs },
+    () => executePlan(input, story),
+    { story },
+  );
 }

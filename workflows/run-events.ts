@@ -27,7 +27,11 @@ export interface RunStory {
   startRides?: boolean;
 }
 
-export const newStory = (runId: string, startRides?: boolean): RunStory => ({ runId, carry: emptyCarry(), ...(startRides ? { startRides } : {}) });
+export const newStory = (runId: string, startRides?: boolean): RunStory => ({
+  runId,
+  carry: emptyCarry(),
+  ...(startRides ? { startRides } : {}),
+});
 
 async function writeAfter(story: RunStory, taken: Carried, then: Carried): Promise<number> {
   let seq = 0;

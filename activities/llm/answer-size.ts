@@ -12,6 +12,11 @@ export function answerBytes(r: Pick<CompletionResult, 'text' | 'toolCalls'>): nu
 }
 
 export function answerTooLarge(bytes: number, streamed = false): ApplicationFailure {
-  const what = streamed ? `the model's answer passed ${sizeText(bytes)} while it streamed` : `the model's answer of ${sizeText(bytes)}`;
-  return ApplicationFailure.nonRetryable(`${what}, larger than the ${sizeText(MAX_ANSWER_BYTES)} a step may produce; lower maxTokens or ask for less`, 'PayloadTooLarge');
+  const what = streamed
+    ? `the model's answer passed ${sizeText(bytes)} while it streamed`
+    : `the model's answer of ${sizeText(bytes)}`;
+  return ApplicationFailure.nonRetryable(
+    `${what}, larger than the ${sizeText(MAX_ANSWER_BYTES)} a step may produce; lower maxTokens or ask for less`,
+    'PayloadTooLarge',
+  );
 }

@@ -59,7 +59,10 @@ export interface ModelCallResult extends CompletionResult {
 }
 
 /** "the reply was cut off at maxTokens N" is the honest reason for a reply that stops mid-structure. */
-export function cutOffReason(result: Pick<CompletionResult, 'finishReason'>, maxTokens: number | undefined): string | undefined {
+export function cutOffReason(
+  result: Pick<CompletionResult, 'finishReason'>,
+  maxTokens: number | undefined,
+): string | undefined {
   return result.finishReason === 'length' ? `the reply was cut off at maxTokens ${maxTokens ?? 'default'}` : undefined;
 }
 
@@ -82,15 +85,25 @@ interface OpenCall {
 }
 
 /** The provider a call names and the model it uses; a ConfigError when either cannot be had. */
-async function providerOf(deps: ModelCallDeps, req: ModelCallRequest): Promise<{ resolved: ResolvedProvider; model: string }> {
+async function providerOf(
+  deps: ModelCallDeps,
+  req: ModelCallRequest,
+): Promise<{ resolved: ResolvedProvider; model: string }> {
   let resolved: ResolvedProvider;
   try {
     resolved = await deps.resolveProvider(req.provider);
   } catch (err) {
-    throw ApplicationFailure.nonRetryable(`provider '${req.provider}' cannot be used: ${(err as Error).message}`, 'ConfigError');
+    throw ApplicationFailure.nonRetryable(
+      `provider '${req.provider}' cannot be used: ${(err as Error).message}`,
+      'ConfigError',
+    );
   }
   const model = req.model ?? resolved.defaultModel;
-  if (!model) throw ApplicationFailure.nonRetryable(`no model named, and provider '${resolved.name}' has no default model`, 'ConfigError');
+  if (!model)
+    throw ApplicationFailure.nonRetryable(
+      `no model named, and provider '${resolved.name}' has no default model`,
+      'ConfigError',
+    );
   return { resolved, model };
 }
 
@@ -102,8 +115,26 @@ async function openCall(deps: ModelCallDeps, req: ModelCallRequest): Promise<Ope
   const { resolved, model } = await providerOf(deps, req);
   const secrets = () => deps.secrets.list();
   const where = `provider '${resolved.name}' (${resolved.provider.type} at ${resolved.endpoint}, model ${model})`;
-  const call: OpenCall = { ctx, runId, callId, stepId, attempt, resolved, model, where, secrets, messages: redact(req.messages, secrets()), common: { callId, ...(stepId ? { stepId } : {}), attempt } };
-  const request = llmRequest({ ...call.common, provider: resolved.name, model, ...(req.adapter ? { adapter: req.adapter } : {}), messages: call.messages });
+  const call: OpenCall = {
+    ctx,
+    runId,
+    callId,
+    stepId,
+    attempt,
+    resolved,
+    model,
+    where,
+    secrets,
+    messages: redact(req.messages, secrets()),
+    common: { callId, ...(stepId ? { stepId } : {}), attempt },
+  };
+  const request = llmRequest({
+    ...call.common,
+    provider: resolved.name,
+    model,
+    ...(req.adapter ? { adapter: req.adapter } : {}),
+    messages: call.messages,
+  });
   const write = followedBy(req.first, [request]);
   await deps.events.append(runId, write.events, write.patch);
   return call;
@@ -112,7 +143,8 @@ async function openCall(deps: ModelCallDeps, req: ModelCallRequest): Promise<Ope
 /** A streamed reply: its deltas published as they come (redacted), the stream stopped as soon as the answer is too large. */
 function replyStream(deps: ModelCallDeps, call: OpenCall) {
   const deltas = redactingStream(call.secrets);
-  const publish = (text: string) => text && deps.bus.publish({ type: 'delta', runId: call.runId, callId: call.callId, text });
+  const publish = (text: string) =>
+    text && deps.bus.publish({ type: 'delta', runId: call.runId, callId: call.callId, text });
   const tooLarge = new AbortController();
   let bytes = 0;
   return {
@@ -132,11 +164,27 @@ type ReplyStream = ReturnType<typeof replyStream>;
 /** Close a failed attempt with llm.error naming the provider, its URL, the model and the cause; then fail as the workflow must see it. */
 async function failAttempt(deps: ModelCallDeps, call: OpenCall, err: unknown, stream: ReplyStream): Promise<never> {
   const cancelled = call.ctx.cancellationSignal.aborted;
-  const oversize = stream.tooLarge.signal.aborted ? answerTooLarge(stream.bytes(), true) : err instanceof ApplicationFailure && err.type === 'PayloadTooLarge' ? err : undefined;
-  const cause = cancelled ? 'cancelled' : oversize ? oversize.message : redactText((err as Error).message || String(err), call.secrets());
+  const oversize = stream.tooLarge.signal.aborted
+    ? answerTooLarge(stream.bytes(), true)
+    : err instanceof ApplicationFailure && err.type === 'PayloadTooLarge'
+      ? err
+      : undefined;
+  const cause = cancelled
+    ? 'cancelled'
+    : oversize
+      ? oversize.message
+      : redactText((err as Error).message || String(err), call.secrets());
   const message = `${call.where}: ${cause}`;
   // After a cancelled run's final event the store takes nothing more; otherwise the attempt is closed.
-  await deps.events.append(call.runId, [llmError({ ...call.common, provider: call.resolved.name, endpoint: call.resolved.endpoint, model: call.model, error: message })]);
+  await deps.events.append(call.runId, [
+    llmError({
+      ...call.common,
+      provider: call.resolved.name,
+      endpoint: call.resolved.endpoint,
+      model: call.model,
+      error: message,
+    }),
+  ]);
   if (cancelled) throw err;
   if (oversize) throw ApplicationFailure.nonRetryable(message, 'PayloadTooLarge');
   if (err instanceof ProviderRejected) throw ApplicationFailure.nonRetryable(message, 'ProviderRejected');
@@ -147,14 +195,34 @@ async function failAttempt(deps: ModelCallDeps, call: OpenCall, err: unknown, st
 async function complete(deps: ModelCallDeps, call: OpenCall, req: ModelCallRequest): Promise<CompletionResult> {
   const { ctx, resolved, model, messages } = call;
   // A retried attempt restarts its stream: subscribers drop the partial text they had.
-  if (call.attempt > 1 && req.stream) deps.bus.publish({ type: 'delta', runId: call.runId, callId: call.callId, text: '', reset: true });
+  if (call.attempt > 1 && req.stream)
+    deps.bus.publish({ type: 'delta', runId: call.runId, callId: call.callId, text: '', reset: true });
   const stream = replyStream(deps, call);
   const heartbeat = setInterval(() => ctx.heartbeat(), 1000);
   try {
-    const span = { providerType: resolved.provider.type, model, temperature: req.temperature, maxTokens: req.maxTokens, runId: call.runId, stepId: call.stepId, callId: call.callId, attempt: call.attempt, messages };
+    const span = {
+      providerType: resolved.provider.type,
+      model,
+      temperature: req.temperature,
+      maxTokens: req.maxTokens,
+      runId: call.runId,
+      stepId: call.stepId,
+      callId: call.callId,
+      attempt: call.attempt,
+      messages,
+    };
     const signal = AbortSignal.any([ctx.cancellationSignal, stream.tooLarge.signal]);
     const raw = await chatSpan(span, deps.telemetry, () =>
-      resolved.provider.complete({ model, messages, temperature: req.temperature, maxTokens: req.maxTokens, jsonSchema: req.jsonSchema, tools: req.tools, signal, onDelta: req.stream ? stream.onDelta : undefined }),
+      resolved.provider.complete({
+        model,
+        messages,
+        temperature: req.temperature,
+        maxTokens: req.maxTokens,
+        jsonSchema: req.jsonSchema,
+        tools: req.tools,
+        signal,
+        onDelta: req.stream ? stream.onDelta : undefined,
+      }),
     );
     if (req.stream) stream.end();
     const bytes = answerBytes(raw);
@@ -168,16 +236,30 @@ async function complete(deps: ModelCallDeps, call: OpenCall, req: ModelCallReque
 }
 
 /** What the caller made of the reply; a parse error of a reply cut off at maxTokens says so. */
-function interpretReply(result: CompletionResult, maxTokens: number | undefined, interpret: (r: CompletionResult) => Interpretation): Interpretation {
+function interpretReply(
+  result: CompletionResult,
+  maxTokens: number | undefined,
+  interpret: (r: CompletionResult) => Interpretation,
+): Interpretation {
   const found = interpret(result);
   const cut = cutOffReason(result, maxTokens);
   return found.parseError && cut ? { parseError: `${cut}: ${found.parseError}` } : found;
 }
 
 /** The reply redacted, priced from the user's table, interpreted, and recorded as the attempt's llm.response. */
-async function recordReply(deps: ModelCallDeps, call: OpenCall, req: ModelCallRequest, raw: CompletionResult, interpret: (r: CompletionResult) => Interpretation): Promise<ModelCallResult> {
+async function recordReply(
+  deps: ModelCallDeps,
+  call: OpenCall,
+  req: ModelCallRequest,
+  raw: CompletionResult,
+  interpret: (r: CompletionResult) => Interpretation,
+): Promise<ModelCallResult> {
   const { runId, resolved, model } = call;
-  const result: CompletionResult = { ...raw, text: redactText(raw.text, call.secrets()), ...(raw.toolCalls ? { toolCalls: redact(raw.toolCalls, call.secrets()) } : {}) };
+  const result: CompletionResult = {
+    ...raw,
+    text: redactText(raw.text, call.secrets()),
+    ...(raw.toolCalls ? { toolCalls: redact(raw.toolCalls, call.secrets()) } : {}),
+  };
   const cost = costUsd(model, result.usage, { ...(await deps.prices()), ...resolved.pricing });
   const interpretation = interpretReply(result, req.maxTokens, interpret);
   const response = llmResponse({
@@ -191,7 +273,19 @@ async function recordReply(deps: ModelCallDeps, call: OpenCall, req: ModelCallRe
     costUsd: cost,
   });
   await deps.events.append(runId, [response], undefined, { ...result.usage, costUsd: cost });
-  deps.log?.info({ runId, ...call.common, provider: resolved.name, model, inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, latencyMs: result.latencyMs, ...(interpretation.parseError ? { parseError: interpretation.parseError } : {}) }, 'model call');
+  deps.log?.info(
+    {
+      runId,
+      ...call.common,
+      provider: resolved.name,
+      model,
+      inputTokens: result.usage.inputTokens,
+      outputTokens: result.usage.outputTokens,
+      latencyMs: result.latencyMs,
+      ...(interpretation.parseError ? { parseError: interpretation.parseError } : {}),
+    },
+    'model call',
+  );
   return { ...result, costUsd: cost, provider: resolved.name, interpretation };
 }
 
@@ -200,7 +294,10 @@ export function createModelCall(deps: ModelCallDeps) {
    * One model call, recorded. `interpret` turns the reply into outputs or a parse error (stored with it).
    * @example const r = await callModel(req, (res) => ({ outputs: parse(res.text) }));
    */
-  return async function callModel(req: ModelCallRequest, interpret: (r: CompletionResult) => Interpretation = () => ({})): Promise<ModelCallResult> {
+  return async function callModel(
+    req: ModelCallRequest,
+    interpret: (r: CompletionResult) => Interpretation = () => ({}),
+  ): Promise<ModelCallResult> {
     const call = await openCall(deps, req);
     const raw = await complete(deps, call, req);
     return recordReply(deps, call, req, raw, interpret);

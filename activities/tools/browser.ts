@@ -5,7 +5,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 const IDLE_MS = 5 * 60_000;
 const TEXT_CAP = 8000;
 const MAX_REDIRECTS = 10;
@@ -14,7 +23,8 @@ let browserPromise: Promise<Browser> | undefined;
 const sessions = new Map<string, { context: BrowserContext; page: Page; timer: NodeJS.Timeout }>();
 
 async function browser(chromiumPath: string): Promise<Browser> {
-  if (!fs.existsSync(chromiumPath)) throw new Error(`chromium is not installed at ${chromiumPath}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  if (!fs.existsSync(chromiumPath))
+    throw new Error(`chromium is not installed at ${chromiumPath}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   const { chromium } = await import('playwright-core');
   browserPromise ??= chromium.launch({ executablePath: chromiumPath, args: ARGS, headless: true });
   return browserPromise;
@@ -75,7 +85,8 @@ async function pageFor(runId: string, reach: BrowserReach, chromiumPath: string)
     });
     // WebRTC reaches hosts (STUN, TURN) outside every route.
     await context.addInitScript(() => {
-      for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChannel']) delete (globalThis as Record<string, unknown>)[name];
+      for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChannel'])
+        delete (globalThis as Record<string, unknown>)[name];
     });
     const page = await context.newPage();
     s = { context, page, timer: setTimeout(() => void closeBrowserSession(runId), IDLE_MS) };
@@ -108,7 +119,12 @@ export interface BrowserArgs {
   text?: string | undefined;
 }
 
-export async function runBrowser(runId: string, callId: string, args: BrowserArgs, o: BrowserReach & { artifactsDir: string; chromiumPath: string }): Promise<string> {
+export async function runBrowser(
+  runId: string,
+  callId: string,
+  args: BrowserArgs,
+  o: BrowserReach & { artifactsDir: string; chromiumPath: string },
+): Promise<string> {
   const page = await pageFor(runId, o, o.chromiumPath);
   switch (args.op) {
     case 'open': {
@@ -127,7 +143,9 @@ export async function runBrowser(runId: string, callId: string, args: BrowserArg
       await page.fill(args.selector, args.text ?? '', { timeout: 10_000 });
       return `typed into ${args.selector}`;
     case 'extract': {
-      const text = args.selector ? await page.innerText(args.selector, { timeout: 10_000 }) : await page.innerText('body');
+      const text = args.selector
+        ? await page.innerText(args.selector, { timeout: 10_000 })
+        : await page.innerText('body');
       return text.length > TEXT_CAP ? `${text.slice(0, TEXT_CAP)}\n[text truncated]` : text;
     }
     case 'screenshot': {

@@ -26,7 +26,9 @@ const MEMORY_BYTES = 4 * 1024 * 1024 * 1024;
 
 // The child's source, run with tsx's loader also when this runs compiled from dist/.
 const CHILD = harnessFile('activities', 'tools', 'database', 'child.ts');
-const TSX = pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/index.mjs')).href;
+const TSX = pathToFileURL(
+  path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/index.mjs'),
+).href;
 const PRLIMIT = spawnSync('prlimit', ['--version']).status === 0;
 
 /** The SQLite file a connection names, checked like a file the filesystem tool opens. */
@@ -47,13 +49,20 @@ function sqliteFile(b: Boundary, url: string, readOnly: boolean): { file: string
 
 /** PostgreSQL statements one by one (the parser's own offsets), so each runs alone and a SELECT through a cursor. */
 async function pgStatements(sql: string): Promise<Array<{ text: string; select: boolean }>> {
-  const tree = (await parsePg(sql)) as { stmts?: Array<{ stmt: Record<string, unknown>; stmt_location?: number; stmt_len?: number }> };
+  const tree = (await parsePg(sql)) as {
+    stmts?: Array<{ stmt: Record<string, unknown>; stmt_location?: number; stmt_len?: number }>;
+  };
   const bytes = Buffer.from(sql);
   return (tree.stmts ?? []).map((s) => {
     const start = s.stmt_location ?? 0;
-    const text = bytes.subarray(start, s.stmt_len ? start + s.stmt_len : undefined).toString().trim();
+    const text = bytes
+      .subarray(start, s.stmt_len ? start + s.stmt_len : undefined)
+      .toString()
+      .trim();
     // A cursor takes a plain SELECT; one that writes (a data-modifying WITH, SELECT INTO) runs as it is and meets the read-only transaction.
-    const select = 'SelectStmt' in s.stmt && !/"(InsertStmt|UpdateStmt|DeleteStmt|MergeStmt|intoClause)"/.test(JSON.stringify(s.stmt));
+    const select =
+      'SelectStmt' in s.stmt &&
+      !/"(InsertStmt|UpdateStmt|DeleteStmt|MergeStmt|intoClause)"/.test(JSON.stringify(s.stmt));
     return { text, select };
   });
 }
@@ -93,18 +102,37 @@ function runChild(job: QueryJob): Promise<string> {
         answer = JSON.parse(out) as QueryAnswer;
       } catch {
         const oom = /out of memory|heap limit|Allocation failed|Cannot allocate/i.test(err);
-        return reject(new Error(oom ? `the query passed its memory limit of ${MEMORY_BYTES >> 20} MB` : `the query process ended (${signal ?? `exit ${code}`}) without an answer${err ? `: ${err.trim().split('\n').pop()}` : ''}`));
+        return reject(
+          new Error(
+            oom
+              ? `the query passed its memory limit of ${MEMORY_BYTES >> 20} MB`
+              : `the query process ended (${signal ?? `exit ${code}`}) without an answer${err ? `: ${err.trim().split('\n').pop()}` : ''}`,
+          ),
+        );
       }
       if (answer.ok) resolve(answer.output);
-      else reject(new Error(/out of memory/i.test(answer.error) ? `${answer.error} (the query passed its memory limit of ${MEMORY_BYTES >> 20} MB)` : answer.error));
+      else
+        reject(
+          new Error(
+            /out of memory/i.test(answer.error)
+              ? `${answer.error} (the query passed its memory limit of ${MEMORY_BYTES >> 20} MB)`
+              : answer.error,
+          ),
+        );
     });
     child.stdin.end(JSON.stringify(job));
   });
 }
 
-export async function runQuery(conn: { url: string; write: boolean }, sql: string, b: Boundary, o: { readOnly: boolean }): Promise<string> {
+export async function runQuery(
+  conn: { url: string; write: boolean },
+  sql: string,
+  b: Boundary,
+  o: { readOnly: boolean },
+): Promise<string> {
   const readOnly = o.readOnly || !conn.write;
   const caps = { sql, readOnly, maxRows: MAX_ROWS, maxBytes: MAX_BYTES, timeoutMs: QUERY_MS };
-  if (conn.url.startsWith('sqlite:')) return runChild({ ...caps, engine: 'sqlite', ...sqliteFile(b, conn.url, readOnly), hidden: b.hiddenPaths ?? [] });
+  if (conn.url.startsWith('sqlite:'))
+    return runChild({ ...caps, engine: 'sqlite', ...sqliteFile(b, conn.url, readOnly), hidden: b.hiddenPaths ?? [] });
   return runChild({ ...caps, engine: 'postgres', url: conn.url, statements: await pgStatements(sql) });
 }

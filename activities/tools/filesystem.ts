@@ -55,7 +55,9 @@ function grepRegex(pattern: string): RE2JS {
   try {
     return RE2JS.compile(pattern);
   } catch (err) {
-    throw new Error(`grep's pattern is not a regular expression RE2 accepts (no backreferences or lookaround): ${(err as Error).message}`);
+    throw new Error(
+      `grep's pattern is not a regular expression RE2 accepts (no backreferences or lookaround): ${(err as Error).message}`,
+    );
   }
 }
 
@@ -63,7 +65,10 @@ function readAll(b: Boundary, file: string): string {
   const fd = openInside(b, file, fs.constants.O_RDONLY);
   try {
     const size = fs.fstatSync(fd).size;
-    if (size > MAX_FILE_BYTES) throw new Error(`${path.basename(file)} is ${size} bytes; the filesystem tool reads files up to ${MAX_FILE_BYTES}`);
+    if (size > MAX_FILE_BYTES)
+      throw new Error(
+        `${path.basename(file)} is ${size} bytes; the filesystem tool reads files up to ${MAX_FILE_BYTES}`,
+      );
     return fs.readFileSync(fd, 'utf8');
   } finally {
     fs.closeSync(fd);
@@ -89,7 +94,11 @@ function edit(b: Boundary, target: string, args: FilesystemArgs): string {
   const text = readAll(b, target);
   const count = text.split(args.search).length - 1;
   if (count !== 1) throw new Error(`edit needs \`search\` to occur exactly once; it occurs ${count} times`);
-  writeAll(b, target, text.replace(args.search, () => args.replace ?? ''));
+  writeAll(
+    b,
+    target,
+    text.replace(args.search, () => args.replace ?? ''),
+  );
   return `edited ${path.relative(b.workspace, target)}`;
 }
 

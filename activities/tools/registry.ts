@@ -2,7 +2,15 @@
 // closed (deny, an unapproved ask, or any error while deciding means the tool does not run). The
 // tool is an object (core/tools): the registry checks its call, judges it, and runs its execute.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { evaluatePolicy, parseToolCall, TOOLS, type Policy, type PolicyDecision, type ToolCall, type ToolCatalogue } from '../../core/policy.js';
+import {
+  evaluatePolicy,
+  parseToolCall,
+  TOOLS,
+  type Policy,
+  type PolicyDecision,
+  type ToolCall,
+  type ToolCatalogue,
+} from '../../core/policy.js';
 import type { AnyTool, ToolOutcome } from '../../core/tools/define.js';
 import { redactText } from '../../core/redact.js';
 import type { ToolsConfig } from '../../config/index.js';
@@ -55,16 +63,26 @@ async function check(deps: RegistryDeps, raw: unknown): Promise<Checked> {
     const policy = readPolicy(deps.tools.policyPath);
     return { tool, call, policy, ...(await judgeToolCall(policy, call, deps.tools, deps.catalogue)) };
   } catch (err) {
-    throw ApplicationFailure.nonRetryable(`the tool call could not be checked, so it was not run: ${(err as Error).message}`, 'PolicyCheckFailed');
+    throw ApplicationFailure.nonRetryable(
+      `the tool call could not be checked, so it was not run: ${(err as Error).message}`,
+      'PolicyCheckFailed',
+    );
   }
 }
 
 /** Approved for this run only when the call is still the kind the person approved (not when the policy or the call changed). */
 function isApproved(input: RunToolInput, decision: PolicyDecision, shape: string): boolean {
-  return input.approved || (decision.decision === 'ask' && input.remembered !== undefined && input.remembered === shape);
+  return (
+    input.approved || (decision.decision === 'ask' && input.remembered !== undefined && input.remembered === shape)
+  );
 }
 
-async function refuseUnlessAllowed(deps: RegistryDeps, input: RunToolInput, decision: PolicyDecision, approved: boolean): Promise<void> {
+async function refuseUnlessAllowed(
+  deps: RegistryDeps,
+  input: RunToolInput,
+  decision: PolicyDecision,
+  approved: boolean,
+): Promise<void> {
   if (decision.decision === 'allow' || (decision.decision === 'ask' && approved)) return;
   const message = `refused right before running (${decision.rule}): ${decision.reason}`;
   // The event log said allow (or approve) for this call: it says here that the tool did not run, and why.
@@ -76,10 +94,25 @@ async function refuseUnlessAllowed(deps: RegistryDeps, input: RunToolInput, deci
 async function execute(deps: RegistryDeps, input: RunToolInput, c: Checked, approved: boolean): Promise<ToolOutcome> {
   const signal = Context.current().cancellationSignal;
   const catalogue = deps.catalogue ?? TOOLS;
-  const scope = { runId: input.runId, callId: input.callId, tool: c.tool, policy: c.policy, context: c.context, tools: deps.tools, signal };
+  const scope = {
+    runId: input.runId,
+    callId: input.callId,
+    tool: c.tool,
+    policy: c.policy,
+    context: c.context,
+    tools: deps.tools,
+    signal,
+  };
   const judge = (call: { tool: string; args: unknown }) => evaluatePolicy(c.policy, call, c.context, {}, catalogue);
   try {
-    return await c.tool.execute(c.call.args, { ...scope, tool: c.call.tool, decision: c.decision, approved, judge, services: toolServices(scope) });
+    return await c.tool.execute(c.call.args, {
+      ...scope,
+      tool: c.call.tool,
+      decision: c.decision,
+      approved,
+      judge,
+      services: toolServices(scope),
+    });
   } catch (err) {
     return { ok: false, output: `error: ${(err as Error).message}` };
   }
@@ -99,10 +132,32 @@ export function createRunTool(deps: RegistryDeps) {
     const approved = isApproved(input, decision, shape);
     await refuseUnlessAllowed(deps, input, decision, approved);
     // The span names the tool and the policy's decision; it closes when the tool has answered.
-    const outcome = await toolSpan({ tool: checked.call.tool, callId: input.callId, runId: input.runId, decision: decision.decision, rule: decision.rule }, () => execute(deps, input, checked, approved));
+    const outcome = await toolSpan(
+      {
+        tool: checked.call.tool,
+        callId: input.callId,
+        runId: input.runId,
+        decision: decision.decision,
+        rule: decision.rule,
+      },
+      () => execute(deps, input, checked, approved),
+    );
     const result = answerOf(deps, outcome);
-    await deps.events.append(input.runId, [toolResult({ callId: input.callId, output: result.output, truncated: result.truncated })]);
-    deps.log?.info({ runId: input.runId, callId: input.callId, tool: checked.call.tool, decision: decision.decision, rule: decision.rule, ok: result.ok, truncated: result.truncated }, 'tool call');
+    await deps.events.append(input.runId, [
+      toolResult({ callId: input.callId, output: result.output, truncated: result.truncated }),
+    ]);
+    deps.log?.info(
+      {
+        runId: input.runId,
+        callId: input.callId,
+        tool: checked.call.tool,
+        decision: decision.decision,
+        rule: decision.rule,
+        ok: result.ok,
+        truncated: result.truncated,
+      },
+      'tool call',
+    );
     return result;
   };
 }

@@ -30,13 +30,31 @@ export interface ServiceScope {
  * Under the sandbox the command's namespace stays empty: the network, when granted, goes only through a
  * proxy that judges every host and port. Without the sandbox the output says so.
  */
-async function runCommand(s: ServiceScope, command: string, o: { network: boolean; approved: boolean }): Promise<CommandOutcome> {
-  if (s.tool.sandbox !== 'os') throw new Error(`the tool ${s.tool.name} does not run under the OS sandbox, so it runs no commands`);
+async function runCommand(
+  s: ServiceScope,
+  command: string,
+  o: { network: boolean; approved: boolean },
+): Promise<CommandOutcome> {
+  if (s.tool.sandbox !== 'os')
+    throw new Error(`the tool ${s.tool.name} does not run under the OS sandbox, so it runs no commands`);
   const sandbox = sandboxStatus(s.tools);
-  const proxy = sandbox.active && o.network ? await startCommandProxy({ policy: s.policy, approved: o.approved, endpoints: s.tools.harnessEndpoints }) : undefined;
-  const argv = !sandbox.active ? undefined : proxy ? proxiedSandboxArgv(sandbox, s.tools, proxy) : sandboxArgv(sandbox, s.tools, { network: false });
+  const proxy =
+    sandbox.active && o.network
+      ? await startCommandProxy({ policy: s.policy, approved: o.approved, endpoints: s.tools.harnessEndpoints })
+      : undefined;
+  const argv = !sandbox.active
+    ? undefined
+    : proxy
+      ? proxiedSandboxArgv(sandbox, s.tools, proxy)
+      : sandboxArgv(sandbox, s.tools, { network: false });
   const env = terminalEnv(s.tools, s.context.workspace);
-  const r = await runTerminal(command, s.context.workspace, { env, timeoutMs: 60_000, maxBytes: OUTPUT_CAP * 2, signal: s.signal, ...(argv ? { sandbox: argv } : {}) }).finally(() => proxy?.close());
+  const r = await runTerminal(command, s.context.workspace, {
+    env,
+    timeoutMs: 60_000,
+    maxBytes: OUTPUT_CAP * 2,
+    signal: s.signal,
+    ...(argv ? { sandbox: argv } : {}),
+  }).finally(() => proxy?.close());
   return { ...r, refused: proxy?.refused ?? [], ...(sandbox.active ? {} : { unsandboxed: String(sandbox.reason) }) };
 }
 
@@ -45,7 +63,13 @@ export function toolServices(s: ServiceScope): ToolServices {
     command: (command, o) => runCommand(s, command, o),
     files: (target, args) => runFilesystem(s.context, target, args),
     query: (connection, sql, o) => runQuery(connection, sql, s.context, o),
-    browse: (args, allowHost) => runBrowser(s.runId, s.callId, args, { allowHost, reservedPorts: s.tools.harnessEndpoints.map((e) => e.port), artifactsDir: s.tools.artifactsDir, chromiumPath: s.tools.chromiumPath }),
+    browse: (args, allowHost) =>
+      runBrowser(s.runId, s.callId, args, {
+        allowHost,
+        reservedPorts: s.tools.harnessEndpoints.map((e) => e.port),
+        artifactsDir: s.tools.artifactsDir,
+        chromiumPath: s.tools.chromiumPath,
+      }),
     mcp: (server, spec, tool, args) => callMcpTool(server, spec, tool, args, s.tools, s.signal),
   };
 }

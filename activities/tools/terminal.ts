@@ -15,7 +15,11 @@ export interface TerminalResult {
  * that runs `bash -c` confined in the workspace `cwd`. Under the sandbox, a `.git` the command created
  * in the workspace is moved aside when it ends (the existing ones were read-only), and the output says so.
  */
-export function runTerminal(command: string, cwd: string, o: { env: Record<string, string>; timeoutMs: number; maxBytes: number; signal?: AbortSignal; sandbox?: string[] }): Promise<TerminalResult> {
+export function runTerminal(
+  command: string,
+  cwd: string,
+  o: { env: Record<string, string>; timeoutMs: number; maxBytes: number; signal?: AbortSignal; sandbox?: string[] },
+): Promise<TerminalResult> {
   return new Promise((resolve, reject) => {
     const [program, ...args] = o.sandbox ?? ['bash', '-c'];
     // Under the sandbox the variables that steer programs (HOME, GIT_*, LD_* …) never go in.

@@ -20,9 +20,11 @@ function realPathOf(fd: number): string {
 
 /** Why an opened real path is out of bounds, or undefined when it is fine. */
 function outOfBounds(b: Boundary, real: string, what: string, writes: boolean): string | undefined {
-  if ((b.hiddenPaths ?? []).some((h) => isInside(h, real))) return `${what} is in the harness directory (${real}): no tool reads or writes it`;
+  if ((b.hiddenPaths ?? []).some((h) => isInside(h, real)))
+    return `${what} is in the harness directory (${real}): no tool reads or writes it`;
   if (!isInside(b.workspace, real)) return `${what} leads outside the workspace (to ${real})`;
-  if (writes && (b.protectedPaths.some((q) => isInside(q, real)) || isGitPath(b.workspace, real))) return `${what} is protected (${real}): no tool writes it`;
+  if (writes && (b.protectedPaths.some((q) => isInside(q, real)) || isGitPath(b.workspace, real)))
+    return `${what} is protected (${real}): no tool writes it`;
   return undefined;
 }
 
@@ -51,7 +53,8 @@ function checkLinks(b: Boundary, st: fs.Stats, what: string, writes: boolean): v
   if (st.nlink <= 1 || st.isDirectory()) return;
   if (writes) throw new EscapeError(`${what} has ${st.nlink} hard links: writing it would change another name too`);
   const inodes = hiddenInodes(b);
-  if (!inodes || inodes.has(`${st.dev}:${st.ino}`)) throw new EscapeError(`${what} is a hard link into the harness directory: no tool reads it`);
+  if (!inodes || inodes.has(`${st.dev}:${st.ino}`))
+    throw new EscapeError(`${what} is a hard link into the harness directory: no tool reads it`);
 }
 
 /** Open then check: the descriptor must be inside the workspace, outside the harness directory, a regular file. */

@@ -15,7 +15,8 @@ function* elements(node: Node): Generator<Element> {
   if ('content' in node && node.content) yield* elements(node.content as Node);
 }
 
-const textOf = (el: Element) => (el.childNodes as Node[]).map((c) => ('value' in c && c.nodeName === '#text' ? (c.value as string) : '')).join('');
+const textOf = (el: Element) =>
+  (el.childNodes as Node[]).map((c) => ('value' in c && c.nodeName === '#text' ? (c.value as string) : '')).join('');
 
 export interface AppDocument {
   html: string;

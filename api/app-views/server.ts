@@ -20,7 +20,10 @@ function refuse(res: http.ServerResponse, status: number, message: string) {
 }
 
 /** Serve GET /view/<app>/<version>; `dashboardPort` is the only origin allowed to frame it. */
-export async function startAppViews(app: AppContext, o: { host: string; port: number; dashboardPort: number }): Promise<AppViewsServer> {
+export async function startAppViews(
+  app: AppContext,
+  o: { host: string; port: number; dashboardPort: number },
+): Promise<AppViewsServer> {
   const frameAncestors = app.allowedHosts.filter((h) => h !== '::1').map((h) => `http://${h}:${o.dashboardPort}`);
   const server = http.createServer((req, res) => {
     void (async () => {
@@ -29,7 +32,11 @@ export async function startAppViews(app: AppContext, o: { host: string; port: nu
       let path: string;
       try {
         const ticket = new URL(req.url ?? '/', 'http://view').searchParams.get('ticket');
-        path = admit(app, { method: req.method ?? 'GET', url: req.url, headers: req.headers }, { ticket: (p) => pathTicketValid(app.token, p, ticket) });
+        path = admit(
+          app,
+          { method: req.method ?? 'GET', url: req.url, headers: req.headers },
+          { ticket: (p) => pathTicketValid(app.token, p, ticket) },
+        );
       } catch (err) {
         return err instanceof AppError ? refuse(res, err.status, err.message) : refuse(res, 400, 'bad request');
       }

@@ -2,7 +2,8 @@
 // collapser would read as another path is refused, so the gate and the router judge the same string.
 import { AppError } from '../errors.js';
 
-const refuse = (why: string) => new AppError(400, 'non_canonical_path', `the request path is not in canonical form: ${why}`);
+const refuse = (why: string) =>
+  new AppError(400, 'non_canonical_path', `the request path is not in canonical form: ${why}`);
 
 /**
  * The path of a request target (`req.url`), or a 400 when it is not already canonical: no backslash,
@@ -24,7 +25,8 @@ export function canonicalPath(target: string | undefined): string {
       throw refuse('malformed percent-encoding');
     }
     if (decoded === '.' || decoded === '..') throw refuse('it holds a dot segment');
-    if (/[/\\\u0000-\u001f\u007f]|%[0-9a-f]{2}/i.test(decoded)) throw refuse('it encodes a slash, backslash, percent sign or control character');
+    if (/[/\\\u0000-\u001f\u007f]|%[0-9a-f]{2}/i.test(decoded))
+      throw refuse('it encodes a slash, backslash, percent sign or control character');
   }
   return path;
 }

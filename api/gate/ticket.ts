@@ -7,7 +7,8 @@ import crypto from 'node:crypto';
 export const TICKET_TTL_MS = 2 * 60_000;
 
 const mac = (key: crypto.BinaryLike, text: string) => crypto.createHmac('sha256', key).update(text).digest('base64url');
-const keyFor = (token: string, purpose: string) => crypto.createHmac('sha256', token).update(`vloop ${purpose} v1`).digest();
+const keyFor = (token: string, purpose: string) =>
+  crypto.createHmac('sha256', token).update(`vloop ${purpose} v1`).digest();
 
 /**
  * A ticket that opens exactly `path` until it expires.
@@ -19,7 +20,12 @@ export function pathTicket(token: string, path: string, now = Date.now()): strin
   return `${expires}.${mac(keyFor(token, 'path ticket'), `${path}\n${expires}`)}`;
 }
 
-export function pathTicketValid(token: string, path: string, ticket: string | null | undefined, now = Date.now()): boolean {
+export function pathTicketValid(
+  token: string,
+  path: string,
+  ticket: string | null | undefined,
+  now = Date.now(),
+): boolean {
   const m = /^(\d{1,15})\.([A-Za-z0-9_-]{43})$/.exec(ticket ?? '');
   if (!m || Number(m[1]) < now || Number(m[1]) > now + TICKET_TTL_MS) return false;
   const want = Buffer.from(mac(keyFor(token, 'path ticket'), `${path}\n${m[1]}`));
@@ -28,4 +34,5 @@ export function pathTicketValid(token: string, path: string, ticket: string | nu
 }
 
 /** A cookie value for one purpose, new with every start of the backend (`salt`). */
-export const narrowCookieValue = (token: string, purpose: string, salt: string): string => mac(keyFor(token, purpose), salt);
+export const narrowCookieValue = (token: string, purpose: string, salt: string): string =>
+  mac(keyFor(token, purpose), salt);

@@ -3,7 +3,15 @@
 // its typed outputs, or, past the wait, with the run's id while progress keeps coming. Runs of
 // exposed targets and exposed datasets are resources.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, McpError, ErrorCode, ReadResourceRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  ErrorCode,
+  ReadResourceRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { outputsSchema, typeSchema, type JsonSchema } from '../../core/json-schema.js';
 import { versionRef } from '../../core/run-story/ids.js';
 import { parseSignature, parseTypeExpr } from '../../core/signature.js';
@@ -32,8 +40,17 @@ export function mcpToolName(kind: string, name: string): string {
   return `${kind}_${name}`.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64);
 }
 
-function objectSchema(fields: Array<{ name: string; schema: JsonSchema; description?: string | undefined }>): JsonSchema {
-  return { type: 'object', properties: Object.fromEntries(fields.map((f) => [f.name, { ...f.schema, ...(f.description ? { description: f.description } : {}) }])), required: fields.map((f) => f.name), additionalProperties: false };
+function objectSchema(
+  fields: Array<{ name: string; schema: JsonSchema; description?: string | undefined }>,
+): JsonSchema {
+  return {
+    type: 'object',
+    properties: Object.fromEntries(
+      fields.map((f) => [f.name, { ...f.schema, ...(f.description ? { description: f.description } : {}) }]),
+    ),
+    required: fields.map((f) => f.name),
+    additionalProperties: false,
+  };
 }
 
 export async function exposedTools(ctx: AppContext): Promise<ExposedTool[]> {
@@ -49,7 +66,9 @@ export async function exposedTools(ctx: AppContext): Promise<ExposedTool[]> {
           name: mcpToolName('component', v.name),
           title: versionRef(v.name, e.version ?? 'latest'),
           description: spec.instructions ?? `The ${spec.kind} component ${v.name}: ${spec.signature}`,
-          inputSchema: objectSchema(sig.inputs.map((f) => ({ name: f.name, schema: typeSchema(f.type), description: f.description }))),
+          inputSchema: objectSchema(
+            sig.inputs.map((f) => ({ name: f.name, schema: typeSchema(f.type), description: f.description })),
+          ),
           outputSchema: outputsSchema(sig),
           target: { kind: 'component', name: v.name, ...(e.version ? { version: e.version } : {}) },
         });
@@ -60,7 +79,9 @@ export async function exposedTools(ctx: AppContext): Promise<ExposedTool[]> {
           name: mcpToolName('pipeline', v.name),
           title: versionRef(v.name, e.version ?? 'latest'),
           description: spec.description ?? `The pipeline ${v.name} (${spec.steps.length} steps)`,
-          inputSchema: objectSchema(Object.entries(spec.inputs).map(([name, type]) => ({ name, schema: typeSchema(parseTypeExpr(type)) }))),
+          inputSchema: objectSchema(
+            Object.entries(spec.inputs).map(([name, type]) => ({ name, schema: typeSchema(parseTypeExpr(type)) })),
+          ),
           target: { kind: 'pipeline', name: v.name, ...(e.version ? { version: e.version } : {}) },
         });
       }
@@ -74,29 +95,57 @@ export async function exposedTools(ctx: AppContext): Promise<ExposedTool[]> {
 type Progress = (progress: number, message: string) => Promise<void>;
 
 /** Start the run and wait for its end (or WAIT_MS), reporting progress as its steps complete. */
-async function callTool(ctx: AppContext, tool: ExposedTool, args: Record<string, unknown>, progress: Progress, signal: AbortSignal) {
+async function callTool(
+  ctx: AppContext,
+  tool: ExposedTool,
+  args: Record<string, unknown>,
+  progress: Progress,
+  signal: AbortSignal,
+) {
   const body = { inputs: args, ...(tool.target.version ? { version: tool.target.version } : {}) };
-  const run = tool.target.kind === 'component' ? await startComponentRun(ctx, tool.target.name, body, 'mcp') : await startPipelineRun(ctx, tool.target.name, body, 'mcp');
+  const run =
+    tool.target.kind === 'component'
+      ? await startComponentRun(ctx, tool.target.name, body, 'mcp')
+      : await startPipelineRun(ctx, tool.target.name, body, 'mcp');
   await progress(0, `run ${run.id} started`);
   const handle = ctx.temporal.client.workflow.getHandle(run.id);
   let timer: NodeJS.Timeout | undefined;
   const waited = await Promise.race([
-    handle.result().then(() => 'ended', () => 'ended'),
+    handle.result().then(
+      () => 'ended',
+      () => 'ended',
+    ),
     new Promise<'waiting'>((resolve) => (timer = setTimeout(() => resolve('waiting'), WAIT_MS))),
     new Promise<'aborted'>((resolve) => signal.addEventListener('abort', () => resolve('aborted'), { once: true })),
   ]);
   clearTimeout(timer);
   const view = await getRunView(ctx, run.id);
-  if (waited !== 'ended') return { content: [{ type: 'text' as const, text: `run ${run.id} is ${view.status}; read vloop://runs/${run.id} for its outputs when it ends` }], structuredContent: undefined };
+  if (waited !== 'ended')
+    return {
+      content: [
+        {
+          type: 'text' as const,
+          text: `run ${run.id} is ${view.status}; read vloop://runs/${run.id} for its outputs when it ends`,
+        },
+      ],
+      structuredContent: undefined,
+    };
   await progress(1, `run ${run.id} ${view.status}`);
-  if (view.status !== 'completed') return { isError: true, content: [{ type: 'text' as const, text: `run ${run.id} ${view.status}: ${view.error ?? 'no reason recorded'}` }] };
+  if (view.status !== 'completed')
+    return {
+      isError: true,
+      content: [{ type: 'text' as const, text: `run ${run.id} ${view.status}: ${view.error ?? 'no reason recorded'}` }],
+    };
   const outputs = (view.outputs ?? {}) as Record<string, unknown>;
   return { content: [{ type: 'text' as const, text: JSON.stringify(outputs) }], structuredContent: outputs };
 }
 
 /** A server instance for one connection (the HTTP endpoint is stateless: one per request). */
 export function harnessMcpServer(ctx: AppContext): Server {
-  const server = new Server({ name: 'vloop-harness', version: '0.1.0' }, { capabilities: { tools: { listChanged: false }, resources: {} } });
+  const server = new Server(
+    { name: 'vloop-harness', version: '0.1.0' },
+    { capabilities: { tools: { listChanged: false }, resources: {} } },
+  );
   serveTools(server, ctx);
   serveResources(server, ctx);
   return server;
@@ -105,14 +154,24 @@ export function harnessMcpServer(ctx: AppContext): Server {
 /** Exposed components and pipelines, listed and called as tools. */
 function serveTools(server: Server, ctx: AppContext): void {
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: (await exposedTools(ctx)).map((t) => ({ name: t.name, title: t.title, description: t.description, inputSchema: t.inputSchema as never, ...(t.outputSchema ? { outputSchema: t.outputSchema as never } : {}) })),
+    tools: (await exposedTools(ctx)).map((t) => ({
+      name: t.name,
+      title: t.title,
+      description: t.description,
+      inputSchema: t.inputSchema as never,
+      ...(t.outputSchema ? { outputSchema: t.outputSchema as never } : {}),
+    })),
   }));
   server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
     const tool = (await exposedTools(ctx)).find((t) => t.name === req.params.name);
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `no exposed tool '${req.params.name}'`);
     const token = req.params._meta?.progressToken;
     const progress: Progress = async (p, message) => {
-      if (token !== undefined) await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: p, total: 1, message } });
+      if (token !== undefined)
+        await extra.sendNotification({
+          method: 'notifications/progress',
+          params: { progressToken: token, progress: p, total: 1, message },
+        });
     };
     try {
       return await callTool(ctx, tool, req.params.arguments ?? {}, progress, extra.signal);
@@ -127,18 +186,36 @@ function serveTools(server: Server, ctx: AppContext): void {
 function serveResources(server: Server, ctx: AppContext): void {
   server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
     resourceTemplates: [
-      { uriTemplate: 'vloop://runs/{id}', name: 'run', description: 'A run of an exposed target: status, inputs, outputs, tokens', mimeType: 'application/json' },
-      { uriTemplate: 'vloop://datasets/{name}', name: 'dataset', description: 'An exposed dataset and its examples', mimeType: 'application/json' },
+      {
+        uriTemplate: 'vloop://runs/{id}',
+        name: 'run',
+        description: 'A run of an exposed target: status, inputs, outputs, tokens',
+        mimeType: 'application/json',
+      },
+      {
+        uriTemplate: 'vloop://datasets/{name}',
+        name: 'dataset',
+        description: 'An exposed dataset and its examples',
+        mimeType: 'application/json',
+      },
     ],
   }));
   server.setRequestHandler(ListResourcesRequestSchema, async () => {
     const exposures = await listExposures(ctx.store);
     const targets = new Set(exposures.filter((e) => e.kind !== 'dataset').map((e) => `${e.kind}:${e.name}`));
-    const recent = (await runs.listRuns(ctx.store, { limit: 200 })).runs.filter((r) => targets.has(`${r.target.type}:${r.target.name}`)).slice(0, 50);
+    const recent = (await runs.listRuns(ctx.store, { limit: 200 })).runs
+      .filter((r) => targets.has(`${r.target.type}:${r.target.name}`))
+      .slice(0, 50);
     return {
       resources: [
-        ...exposures.filter((e) => e.kind === 'dataset').map((e) => ({ uri: `vloop://datasets/${e.name}`, name: `dataset ${e.name}`, mimeType: 'application/json' })),
-        ...recent.map((r) => ({ uri: `vloop://runs/${r.id}`, name: `${r.target.name} run ${r.id} (${r.status})`, mimeType: 'application/json' })),
+        ...exposures
+          .filter((e) => e.kind === 'dataset')
+          .map((e) => ({ uri: `vloop://datasets/${e.name}`, name: `dataset ${e.name}`, mimeType: 'application/json' })),
+        ...recent.map((r) => ({
+          uri: `vloop://runs/${r.id}`,
+          name: `${r.target.name} run ${r.id} (${r.status})`,
+          mimeType: 'application/json',
+        })),
       ],
     };
   });
@@ -156,7 +233,8 @@ async function readResource(ctx: AppContext, uri: string): Promise<unknown> {
   const exposures = await listExposures(ctx.store);
   if (run) {
     const view = await getRunView(ctx, run[1]!).catch(() => undefined);
-    if (!view || !exposures.some((e) => e.kind === view.target.type && e.name === view.target.name)) throw new McpError(ErrorCode.InvalidParams, `no run of an exposed target at ${uri}`);
+    if (!view || !exposures.some((e) => e.kind === view.target.type && e.name === view.target.name))
+      throw new McpError(ErrorCode.InvalidParams, `no run of an exposed target at ${uri}`);
     return view;
   }
   if (dataset && exposures.some((e) => e.kind === 'dataset' && e.name === dataset[1])) {

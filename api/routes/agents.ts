@@ -11,6 +11,10 @@ export function agentRoutes(app: AppContext): Router[] {
   r.post('/policy/check', async (ctx) => (ctx.body = await svc.checkPolicy(app, await readJson(ctx))));
   r.put('/policy', async (ctx) => (ctx.body = await svc.putPolicy(app, await readJson(ctx))));
   const run = runRouter(app, '/api/runs/:id/approvals/:approvalId');
-  run.post('/', async (ctx) => (ctx.body = await svc.resolveApproval(app, ctx.state.run, ctx.params.approvalId!, await readJson(ctx))));
+  run.post(
+    '/',
+    async (ctx) =>
+      (ctx.body = await svc.resolveApproval(app, ctx.state.run, ctx.params.approvalId!, await readJson(ctx))),
+  );
   return [r, run] as Router[];
 }

@@ -52,7 +52,8 @@ function appVersionRoutes(app: AppContext) {
   r.post('/frame', async (ctx) => {
     const v = await svc.appVersion(app, ctx.state.head, ctx.state.version);
     const origin = svc.viewOrigin(app, ctx.host);
-    if (!origin) throw new AppError(409, 'no_apps_origin', 'the apps origin is not running, so an HTML view cannot be shown');
+    if (!origin)
+      throw new AppError(409, 'no_apps_origin', 'the apps origin is not running, so an HTML view cannot be shown');
     const path = `/view/${v.name}/${v.version}`;
     ctx.body = { src: `${origin}${path}?ticket=${pathTicket(app.token, path)}`, expiresInMs: TICKET_TTL_MS };
   });

@@ -13,7 +13,10 @@ export function chatRoutes(app: AppContext): Router[] {
   });
   const chat = chatRouter(app);
   chat.get('/', async (ctx) => (ctx.body = await svc.chatView(app, ctx.state.chat)));
-  chat.post('/messages', async (ctx) => (ctx.body = await svc.sendChatMessage(app, ctx.state.chat, await readJson(ctx))));
+  chat.post(
+    '/messages',
+    async (ctx) => (ctx.body = await svc.sendChatMessage(app, ctx.state.chat, await readJson(ctx))),
+  );
   chat.post('/close', async (ctx) => (ctx.body = await svc.closeChat(app, ctx.state.chat)));
   chat.delete('/', async (ctx) => {
     await svc.deleteChat(app, ctx.state.chat);

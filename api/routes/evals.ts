@@ -17,7 +17,17 @@ function evalListRoutes(app: AppContext): Router {
     ctx.body = await svc.startEval(app, await readJson(ctx));
     ctx.status = 201;
   });
-  r.get('/evals/compare', async (ctx) => (ctx.body = await svc.compareEvals(app, String(ctx.query.runs ?? '').split(',').filter(Boolean), ctx.query.baseline ? String(ctx.query.baseline) : undefined)));
+  r.get(
+    '/evals/compare',
+    async (ctx) =>
+      (ctx.body = await svc.compareEvals(
+        app,
+        String(ctx.query.runs ?? '')
+          .split(',')
+          .filter(Boolean),
+        ctx.query.baseline ? String(ctx.query.baseline) : undefined,
+      )),
+  );
   r.post('/optimizations', async (ctx) => {
     ctx.body = await svc.startOptimization(app, await readJson(ctx));
     ctx.status = 201;
@@ -34,7 +44,11 @@ function datasetRoutes(app: AppContext) {
     ctx.status = 204;
   });
   r.post('/examples', async (ctx) => (ctx.body = await svc.addExamples(app, ctx.state.dataset, await readJson(ctx))));
-  r.patch('/examples/:exampleId', async (ctx) => (ctx.body = await svc.updateExample(app, ctx.state.dataset, ctx.params.exampleId!, await readJson(ctx))));
+  r.patch(
+    '/examples/:exampleId',
+    async (ctx) =>
+      (ctx.body = await svc.updateExample(app, ctx.state.dataset, ctx.params.exampleId!, await readJson(ctx))),
+  );
   r.delete('/examples/:exampleId', async (ctx) => {
     await datasets.deleteExample(app, ctx.state.dataset, ctx.params.exampleId!);
     ctx.status = 204;

@@ -10,7 +10,10 @@ export function labelRoutes(app: AppContext): Router[] {
   const routers = labelKinds.map((kind) => {
     const r = headRouter(app, kind);
     r.get('/labels', async (ctx) => (ctx.body = await listLabels(app, kind, ctx.state.head)));
-    r.post('/labels/:label', async (ctx) => (ctx.body = await promote(app, kind, ctx.state.head, ctx.params.label!, await readJson(ctx))));
+    r.post(
+      '/labels/:label',
+      async (ctx) => (ctx.body = await promote(app, kind, ctx.state.head, ctx.params.label!, await readJson(ctx))),
+    );
     return r;
   });
   // The exact versions a run used: each step's component version, its target's, and every label read at its start.

@@ -17,7 +17,12 @@ export type Provider = Awaited<ReturnType<typeof loadProvider>>;
 export type { Dataset, Head, McpServer };
 
 /** Load `:param` once per request into ctx.state[key] before any route of `r` that names it. */
-function loading<S, K extends keyof S & string>(r: Router<S>, param: string, key: K, load: (value: string) => S[K] | Promise<S[K]>): Router<S> {
+function loading<S, K extends keyof S & string>(
+  r: Router<S>,
+  param: string,
+  key: K,
+  load: (value: string) => S[K] | Promise<S[K]>,
+): Router<S> {
   return r.param(param, async (value, ctx, next) => {
     ctx.state[key] = await load(value);
     return next();
@@ -27,26 +32,44 @@ function loading<S, K extends keyof S & string>(r: Router<S>, param: string, key
 /** A version number in a path: a positive whole number, else a 400. */
 export function versionParam(value: string): number {
   const version = Number(value);
-  if (!(Number.isInteger(version) && version > 0)) throw new AppError(400, 'invalid_request', `version must be a positive whole number, got '${value}'`);
+  if (!(Number.isInteger(version) && version > 0))
+    throw new AppError(400, 'invalid_request', `version must be a positive whole number, got '${value}'`);
   return version;
 }
 
 /** Routes under one run: `prefix` ends in `:id`. */
-export const runRouter = (app: AppContext, prefix = '/api/runs/:id') => loading(new Router<{ run: Run }>({ prefix }), 'id', 'run', (id) => loadRun(app, id));
+export const runRouter = (app: AppContext, prefix = '/api/runs/:id') =>
+  loading(new Router<{ run: Run }>({ prefix }), 'id', 'run', (id) => loadRun(app, id));
 
-export const chatRouter = (app: AppContext) => loading(new Router<{ chat: Chat }>({ prefix: '/api/chats/:id' }), 'id', 'chat', (id) => loadChat(app, id));
+export const chatRouter = (app: AppContext) =>
+  loading(new Router<{ chat: Chat }>({ prefix: '/api/chats/:id' }), 'id', 'chat', (id) => loadChat(app, id));
 
-export const datasetRouter = (app: AppContext) => loading(new Router<{ dataset: Dataset }>({ prefix: '/api/datasets/:id' }), 'id', 'dataset', (id) => loadDataset(app, id));
+export const datasetRouter = (app: AppContext) =>
+  loading(new Router<{ dataset: Dataset }>({ prefix: '/api/datasets/:id' }), 'id', 'dataset', (id) =>
+    loadDataset(app, id),
+  );
 
-export const providerRouter = (app: AppContext) => loading(new Router<{ provider: Provider }>({ prefix: '/api/providers/:id' }), 'id', 'provider', (id) => loadProvider(app, id));
+export const providerRouter = (app: AppContext) =>
+  loading(new Router<{ provider: Provider }>({ prefix: '/api/providers/:id' }), 'id', 'provider', (id) =>
+    loadProvider(app, id),
+  );
 
-export const mcpServerRouter = (app: AppContext) => loading(new Router<{ server: McpServer }>({ prefix: '/api/mcp/servers/:name' }), 'name', 'server', (name) => loadMcpServer(app, name));
+export const mcpServerRouter = (app: AppContext) =>
+  loading(new Router<{ server: McpServer }>({ prefix: '/api/mcp/servers/:name' }), 'name', 'server', (name) =>
+    loadMcpServer(app, name),
+  );
 
 /** Routes under one component, pipeline or app (by id or name): its head is ctx.state.head. */
-export const headRouter = (app: AppContext, kind: LabelKind) => loading(new Router<{ head: Head }>({ prefix: `/api/${kind}s/:id` }), 'id', 'head', (id) => loadHead(app, kind, id));
+export const headRouter = (app: AppContext, kind: LabelKind) =>
+  loading(new Router<{ head: Head }>({ prefix: `/api/${kind}s/:id` }), 'id', 'head', (id) => loadHead(app, kind, id));
 
 /** Routes under one version of a component, pipeline or app: ctx.state.head and ctx.state.version. */
 export function versionRouter(app: AppContext, kind: LabelKind): Router<{ head: Head; version: number }> {
   const r = new Router<{ head: Head; version: number }>({ prefix: `/api/${kind}s/:id/versions/:version` });
-  return loading(loading(r, 'id', 'head', (id) => loadHead(app, kind, id)), 'version', 'version', versionParam);
+  return loading(
+    loading(r, 'id', 'head', (id) => loadHead(app, kind, id)),
+    'version',
+    'version',
+    versionParam,
+  );
 }

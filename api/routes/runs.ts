@@ -9,7 +9,10 @@ import { forkRun, forkTree, runDefinition } from '../services/forks.js';
 import * as svc from '../services/runs.js';
 import { runRouter } from './resources.js';
 
-const eventsQuery = z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(5000).default(1000) });
+const eventsQuery = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(5000).default(1000),
+});
 
 function runListRoutes(app: AppContext): Router {
   const r = new Router({ prefix: '/api/runs' });

@@ -47,8 +47,20 @@ const archivedList = z.object({ archived: archivedQuery });
 
 const specKinds = (app: AppContext) =>
   [
-    { kind: 'component', create: createComponent, addVersion: addComponentVersion, run: startComponentRun, list: (q: unknown) => listComponents(app, archivedList.parse(q).archived) },
-    { kind: 'pipeline', create: createPipeline, addVersion: addPipelineVersion, run: startPipelineRun, list: () => listVersioned(app, 'pipeline') },
+    {
+      kind: 'component',
+      create: createComponent,
+      addVersion: addComponentVersion,
+      run: startComponentRun,
+      list: (q: unknown) => listComponents(app, archivedList.parse(q).archived),
+    },
+    {
+      kind: 'pipeline',
+      create: createPipeline,
+      addVersion: addPipelineVersion,
+      run: startPipelineRun,
+      list: () => listVersioned(app, 'pipeline'),
+    },
   ] as const;
 
 type SpecKind = ReturnType<typeof specKinds>[number];

@@ -25,17 +25,25 @@ const decodePath = /^\/api\/temporal\/codec\/(?:[^/]+\/)?decode$/;
  * nothing else; its value is derived from the token, not the token. Sent only under the codec's path.
  */
 export function codecCookie(app: AppContext, dashboardPort: number): GateCookie {
-  return { name: `harness_codec_${dashboardPort}`, value: narrowCookieValue(app.token, 'temporal codec cookie', SALT), admits: (method, p) => method === 'POST' && decodePath.test(p) };
+  return {
+    name: `harness_codec_${dashboardPort}`,
+    value: narrowCookieValue(app.token, 'temporal codec cookie', SALT),
+    admits: (method, p) => method === 'POST' && decodePath.test(p),
+  };
 }
 const b64map = z.record(z.string(), z.string());
-const body = z.strictObject({ payloads: z.array(z.object({ metadata: b64map.optional(), data: z.string().optional() })).max(10_000) });
+const body = z.strictObject({
+  payloads: z.array(z.object({ metadata: b64map.optional(), data: z.string().optional() })).max(10_000),
+});
 
 const fromJson = (p: z.infer<typeof body>['payloads'][number]): Payload => ({
   metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
   data: Buffer.from(p.data ?? '', 'base64'),
 });
 const toJson = (p: Payload) => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')]),
+  ),
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });
 
@@ -43,11 +51,13 @@ const toJson = (p: Payload) => ({
 export function temporalUiOrigins(app: AppContext): string[] {
   const u = new URL(app.temporal.uiUrl);
   const origins = new Set([u.origin]);
-  if (['127.0.0.1', 'localhost'].includes(u.hostname)) for (const h of ['127.0.0.1', 'localhost']) origins.add(`${u.protocol}//${h}:${u.port}`);
+  if (['127.0.0.1', 'localhost'].includes(u.hostname))
+    for (const h of ['127.0.0.1', 'localhost']) origins.add(`${u.protocol}//${h}:${u.port}`);
   return [...origins];
 }
 
-const corsFor = (app: AppContext, ctx: Koa.Context) => ctx.path.toLowerCase().startsWith(`${CODEC_PREFIX}/`) && temporalUiOrigins(app).includes(ctx.get('origin'));
+const corsFor = (app: AppContext, ctx: Koa.Context) =>
+  ctx.path.toLowerCase().startsWith(`${CODEC_PREFIX}/`) && temporalUiOrigins(app).includes(ctx.get('origin'));
 
 /**
  * CORS for the codec only, and only for the Temporal UI: credentials allowed, never a wildcard. Before

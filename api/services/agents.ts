@@ -13,19 +13,32 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { checkActive } from './start.js';
 
-const approvalBody = z.strictObject({ decision: z.enum(['approve', 'deny']), reason: z.string().max(2000).optional(), remember: z.enum(['run', 'never']).optional() });
+const approvalBody = z.strictObject({
+  decision: z.enum(['approve', 'deny']),
+  reason: z.string().max(2000).optional(),
+  remember: z.enum(['run', 'never']).optional(),
+});
 
 export async function resolveApproval(ctx: AppContext, run: RunRow, approvalId: string, body: unknown) {
   const d = approvalBody.parse(body);
   const runId = checkActive(run, 'resolve an approval').id;
   try {
-    await ctx.temporal.client.workflow.getHandle(run.workflowId).executeUpdate(approve, { args: [{ approvalId, ...d }], updateId: `approval-${approvalId}-${newId('u')}` });
+    await ctx.temporal.client.workflow
+      .getHandle(run.workflowId)
+      .executeUpdate(approve, { args: [{ approvalId, ...d }], updateId: `approval-${approvalId}-${newId('u')}` });
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) throw new AppError(409, 'no_such_approval', (err.cause as Error | undefined)?.message ?? err.message);
-    if (err instanceof WorkflowNotFoundError) throw new AppError(409, 'run_ended', `cannot resolve an approval: run '${runId}' has no running workflow`);
+    if (err instanceof WorkflowUpdateFailedError)
+      throw new AppError(409, 'no_such_approval', (err.cause as Error | undefined)?.message ?? err.message);
+    if (err instanceof WorkflowNotFoundError)
+      throw new AppError(409, 'run_ended', `cannot resolve an approval: run '${runId}' has no running workflow`);
     throw err;
   }
-  await audit(ctx.store, { actor: 'api', action: `approval.${d.decision}`, subject: `${runId}/${approvalId}`, details: { reason: d.reason ?? null, remember: d.remember ?? null } });
+  await audit(ctx.store, {
+    actor: 'api',
+    action: `approval.${d.decision}`,
+    subject: `${runId}/${approvalId}`,
+    details: { reason: d.reason ?? null, remember: d.remember ?? null },
+  });
   return { ok: true, runId, approvalId, decision: d.decision };
 }
 
@@ -58,6 +71,11 @@ export function getPolicy(ctx: AppContext) {
 
 export async function putPolicy(ctx: AppContext, body: unknown) {
   const policy = writePolicy(ctx.config.tools.policyPath, body);
-  await audit(ctx.store, { actor: 'api', action: 'policy.update', subject: 'policy', details: { rules: policy.rules.length } });
+  await audit(ctx.store, {
+    actor: 'api',
+    action: 'policy.update',
+    subject: 'policy',
+    details: { rules: policy.rules.length },
+  });
   return policy;
 }

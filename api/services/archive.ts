@@ -21,7 +21,13 @@ import type { Head } from './versioned.js';
 /** Only a finished run is archived: a run under way (an approval waiting, an app's rate count) stays in every list. */
 export async function archiveRun(ctx: AppContext, run: RunRow, archived: boolean) {
   const id = run.id;
-  if (archived && !terminalStatuses.includes(run.status)) throw new AppError(409, 'run_active', `cannot archive run '${id}': it is ${run.status}; archive it once it has ended`, { status: run.status });
+  if (archived && !terminalStatuses.includes(run.status))
+    throw new AppError(
+      409,
+      'run_active',
+      `cannot archive run '${id}': it is ${run.status}; archive it once it has ended`,
+      { status: run.status },
+    );
   await runs.setRunArchived(ctx.store, id, archived);
   await audit(ctx.store, { actor: 'api', action: archived ? 'run.archive' : 'run.unarchive', subject: id });
   return runView(ctx, id);
@@ -34,7 +40,9 @@ export async function deleteRun(ctx: AppContext, run: RunRow): Promise<void> {
   if (active) {
     const which = active.id === id ? `run '${id}'` : `its run '${active.id}'`;
     const how = active.kind === 'chat' ? 'close the chat (or delete it from the Chat page)' : 'cancel it';
-    throw new AppError(409, 'run_active', `cannot delete run '${id}': ${which} is ${active.status}; ${how} first`, { status: active.status });
+    throw new AppError(409, 'run_active', `cannot delete run '${id}': ${which} is ${active.status}; ${how} first`, {
+      status: active.status,
+    });
   }
   const ids = family.map((r) => r.id);
   await runs.deleteRuns(ctx.store, ids);
@@ -45,16 +53,29 @@ export async function deleteRun(ctx: AppContext, run: RunRow): Promise<void> {
 
 /** The components' list, archived ones left out unless asked for; each says when it was archived. */
 export async function listComponents(ctx: AppContext, archived: ArchivedFilter) {
-  const marks = new Map(((await ctx.store.knex('components').whereNotNull('archivedAt').select('id', 'archivedAt')) as Array<{ id: string; archivedAt: string }>).map((r) => [r.id, r.archivedAt]));
+  const marks = new Map(
+    (
+      (await ctx.store.knex('components').whereNotNull('archivedAt').select('id', 'archivedAt')) as Array<{
+        id: string;
+        archivedAt: string;
+      }>
+    ).map((r) => [r.id, r.archivedAt]),
+  );
   const all = (await components.list(ctx.store)).map((c) => ({ ...c, archivedAt: marks.get(c.id) ?? null }));
-  return all.filter((c) => (archived === 'include' ? true : archived === 'only' ? c.archivedAt !== null : c.archivedAt === null));
+  return all.filter((c) =>
+    archived === 'include' ? true : archived === 'only' ? c.archivedAt !== null : c.archivedAt === null,
+  );
 }
 
 export async function archiveComponent(ctx: AppContext, head: Head, archived: boolean) {
   const c = await components.get(ctx.store, head.id);
   const archivedAt = archived ? new Date().toISOString() : null;
   await ctx.store.knex('components').where('id', c.id).update({ archivedAt });
-  await audit(ctx.store, { actor: 'api', action: archived ? 'component.archive' : 'component.unarchive', subject: c.name });
+  await audit(ctx.store, {
+    actor: 'api',
+    action: archived ? 'component.archive' : 'component.unarchive',
+    subject: c.name,
+  });
   return { ...c, archivedAt };
 }
 
@@ -70,11 +91,22 @@ async function componentUsers(ctx: AppContext, c: { id: string; name: string }, 
   const uses = (spec: unknown, pins: unknown) => {
     const steps = parse<{ steps?: Array<{ component?: string }> }>(spec).steps ?? [];
     if (version === undefined) return steps.some((s) => nameOf(s.component) === c.name);
-    return parse<Record<string, number> | null>(pins)?.[c.name] === version || steps.some((s) => s.component === versionRef(c.name, version));
+    return (
+      parse<Record<string, number> | null>(pins)?.[c.name] === version ||
+      steps.some((s) => s.component === versionRef(c.name, version))
+    );
   };
-  const pipelineRows = (await db('pipelineVersions').join('pipelines', 'pipelines.id', 'pipelineVersions.parentId').select('pipelines.name', 'pipelineVersions.spec', 'pipelineVersions.pins')) as Array<{ name: string; spec: unknown; pins: unknown }>;
+  const pipelineRows = (await db('pipelineVersions')
+    .join('pipelines', 'pipelines.id', 'pipelineVersions.parentId')
+    .select('pipelines.name', 'pipelineVersions.spec', 'pipelineVersions.pins')) as Array<{
+    name: string;
+    spec: unknown;
+    pins: unknown;
+  }>;
   const pipelines = pipelineRows.filter((r) => uses(r.spec, r.pins)).map((r) => r.name);
-  const appRows = (await db('appVersions').join('apps', 'apps.id', 'appVersions.parentId').select('apps.name', 'appVersions.spec')) as Array<{ name: string; spec: unknown }>;
+  const appRows = (await db('appVersions')
+    .join('apps', 'apps.id', 'appVersions.parentId')
+    .select('apps.name', 'appVersions.spec')) as Array<{ name: string; spec: unknown }>;
   const targets = (spec: unknown) => {
     const t = parse<{ target?: { kind?: string; name?: string; version?: number } }>(spec).target;
     return t?.kind !== 'pipeline' && nameOf(t?.name) === c.name && (version === undefined || t?.version === version);
@@ -82,7 +114,14 @@ async function componentUsers(ctx: AppContext, c: { id: string; name: string }, 
   const apps = appRows.filter((r) => targets(r.spec)).map((r) => r.name);
   const exposure = db('mcpExposures').where({ kind: 'component', name: c.name });
   const exposed = !!(await (version === undefined ? exposure : exposure.where('version', version)).first());
-  const labels = version === undefined ? [] : ((await db('labels').where({ kind: 'component', parentId: c.id, version }).select('label')) as Array<{ label: string }>).map((l) => l.label);
+  const labels =
+    version === undefined
+      ? []
+      : (
+          (await db('labels').where({ kind: 'component', parentId: c.id, version }).select('label')) as Array<{
+            label: string;
+          }>
+        ).map((l) => l.label);
   return { pipelines: [...new Set(pipelines)].sort(), apps: [...new Set(apps)].sort(), exposed, labels };
 }
 
@@ -94,7 +133,13 @@ function refuseInUse(what: string, users: Awaited<ReturnType<typeof componentUse
     ...(users.exposed ? ['it is exposed over MCP (harness mcp unexpose)'] : []),
     ...users.labels.map((l) => `label '${l}' points at it`),
   ];
-  if (reasons.length) throw new AppError(409, 'in_use', `cannot delete ${what}: ${reasons.join('; ')}. Archive it to hide it instead`, users);
+  if (reasons.length)
+    throw new AppError(
+      409,
+      'in_use',
+      `cannot delete ${what}: ${reasons.join('; ')}. Archive it to hide it instead`,
+      users,
+    );
 }
 
 export async function deleteComponent(ctx: AppContext, c: Head): Promise<void> {
@@ -105,13 +150,23 @@ export async function deleteComponent(ctx: AppContext, c: Head): Promise<void> {
     // Its versions go with it (on delete cascade).
     await trx('components').where('id', c.id).del();
   });
-  await audit(ctx.store, { actor: 'api', action: 'component.delete', subject: c.name, details: { versions: c.latestVersion } });
+  await audit(ctx.store, {
+    actor: 'api',
+    action: 'component.delete',
+    subject: c.name,
+    details: { versions: c.latestVersion },
+  });
 }
 
 /** One version, when it is not the latest (what a bare name resolves to; its number is never given again) and nothing pins it. */
 export async function deleteComponentVersion(ctx: AppContext, c: Head, version: number): Promise<void> {
   await components.getVersion(ctx.store, c.id, version);
-  if (version === c.latestVersion) throw new AppError(409, 'in_use', `cannot delete ${versionRef(c.name, version)}: ${versionRef(c.name, version)} is the latest version (a bare '${c.name}' resolves to it); save a new version first, or delete the component`);
+  if (version === c.latestVersion)
+    throw new AppError(
+      409,
+      'in_use',
+      `cannot delete ${versionRef(c.name, version)}: ${versionRef(c.name, version)} is the latest version (a bare '${c.name}' resolves to it); save a new version first, or delete the component`,
+    );
   refuseInUse(versionRef(c.name, version), await componentUsers(ctx, c, version));
   await ctx.store.knex('componentVersions').where({ parentId: c.id, version }).del();
   await audit(ctx.store, { actor: 'api', action: 'component.delete_version', subject: versionRef(c.name, version) });

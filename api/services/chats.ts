@@ -7,7 +7,14 @@ import { NUMBERED_REF, parseVersionRef, versionRef } from '../../core/run-story/
 import { terminalStatuses, type ChatTarget } from '../../core/run-story/status.js';
 import { NAME } from '../../core/specs.js';
 import { NotFoundError } from '../../db/errors.js';
-import { createChat as insertChat, deleteChat as removeChat, getChat, listChats, listMessages, type ChatRow } from '../../db/repositories/chats.js';
+import {
+  createChat as insertChat,
+  deleteChat as removeChat,
+  getChat,
+  listChats,
+  listMessages,
+  type ChatRow,
+} from '../../db/repositories/chats.js';
 import { audit } from '../../db/repositories/audit.js';
 import { getRun } from '../../db/repositories/runs.js';
 import { getProvider } from '../../db/repositories/providers.js';
@@ -27,20 +34,33 @@ const newChat = z.strictObject({
   /** Each reply stops there; a component chat takes its component's params.maxTokens unless given. */
   maxTokens: z.int().min(1).max(200_000).optional(),
 });
-const newMessage = z.strictObject({ content: z.string().min(1, 'a message needs some content'), messageId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() });
+const newMessage = z.strictObject({
+  content: z.string().min(1, 'a message needs some content'),
+  messageId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional(),
+});
 
 async function chatTarget(ctx: AppContext, body: z.infer<typeof newChat>): Promise<ChatTarget> {
   if (body.component) {
     const { name, version: v } = parseVersionRef(body.component)!;
     const version = await components.getVersion(ctx.store, name, v);
     const maxTokens = body.maxTokens ?? version.spec.params?.maxTokens;
-    return { provider: version.spec.provider, model: body.model ?? version.spec.model, system: body.system ?? version.spec.instructions, component: versionRef(version.name, version.version), ...(maxTokens ? { maxTokens } : {}) };
+    return {
+      provider: version.spec.provider,
+      model: body.model ?? version.spec.model,
+      system: body.system ?? version.spec.instructions,
+      component: versionRef(version.name, version.version),
+      ...(maxTokens ? { maxTokens } : {}),
+    };
   }
   const provider = body.provider ?? 'default';
   try {
     await getProvider(ctx.store, provider);
   } catch (err) {
-    if (err instanceof NotFoundError) throw new SpecError('invalid chat', [{ path: 'provider', message: `unknown provider '${provider}'` }]);
+    if (err instanceof NotFoundError)
+      throw new SpecError('invalid chat', [{ path: 'provider', message: `unknown provider '${provider}'` }]);
     throw err;
   }
   return { provider, model: body.model, system: body.system, ...(body.maxTokens ? { maxTokens: body.maxTokens } : {}) };
@@ -59,7 +79,14 @@ export async function createChat(ctx: AppContext, body: unknown) {
     workflow: chatWorkflow,
     input: async () => {
       chatId = (await insertChat(ctx.store, { title: req.title ?? 'New chat', target, runId })).id;
-      return { chatId, runId, target, transcript: [], turnsPerRun: ctx.chatTurnsPerRun, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs };
+      return {
+        chatId,
+        runId,
+        target,
+        transcript: [],
+        turnsPerRun: ctx.chatTurnsPerRun,
+        heartbeatTimeoutMs: ctx.heartbeatTimeoutMs,
+      };
     },
     providers: [target.provider],
   });
@@ -85,9 +112,12 @@ export async function sendChatMessage(ctx: AppContext, chat: ChatRow, body: unkn
   await requireActive(ctx, chat.runId, 'send a message');
   const messageId = req.messageId ?? newId('msg');
   try {
-    return await ctx.temporal.client.workflow.getHandle(chat.runId).executeUpdate(sendMessage, { args: [{ messageId, content: req.content }], updateId: messageId });
+    return await ctx.temporal.client.workflow
+      .getHandle(chat.runId)
+      .executeUpdate(sendMessage, { args: [{ messageId, content: req.content }], updateId: messageId });
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) throw new AppError(400, 'message_refused', (err.cause as Error | undefined)?.message ?? err.message);
+    if (err instanceof WorkflowUpdateFailedError)
+      throw new AppError(400, 'message_refused', (err.cause as Error | undefined)?.message ?? err.message);
     throw err;
   }
 }

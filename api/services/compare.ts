@@ -20,7 +20,11 @@ async function side(ctx: AppContext, id: string): Promise<RunSide> {
     status: run.status,
     inputs: run.inputs,
     outputs: run.outputs,
-    usage: { inputTokens: Number(run.inputTokens), outputTokens: Number(run.outputTokens), costUsd: Number(run.costUsd) },
+    usage: {
+      inputTokens: Number(run.inputTokens),
+      outputTokens: Number(run.outputTokens),
+      costUsd: Number(run.costUsd),
+    },
     definition: await getRunDefinition<RunDefinition>(ctx.store, id),
     events: await runs.eventsOfTypes(ctx.store, id, STEP_EVENTS),
   };
@@ -28,7 +32,8 @@ async function side(ctx: AppContext, id: string): Promise<RunSide> {
 
 export async function compareRunsById(ctx: AppContext, query: { a?: unknown; b?: unknown }) {
   const [a, b] = [query.a, query.b];
-  if (typeof a !== 'string' || typeof b !== 'string' || !a || !b) throw new AppError(400, 'invalid_request', 'compare needs two run ids: ?a=<run>&b=<run>');
+  if (typeof a !== 'string' || typeof b !== 'string' || !a || !b)
+    throw new AppError(400, 'invalid_request', 'compare needs two run ids: ?a=<run>&b=<run>');
   const [sa, sb] = await Promise.all([side(ctx, a), side(ctx, b)]);
   const diff = compareRuns(sa, sb);
   // The eval scores read a -> b, as the step diff does.

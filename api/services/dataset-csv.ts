@@ -1,7 +1,14 @@
 // Dataset CSV files, read by csv-parse. It runs on Node's Buffer, so the reading lives here and core/
 // keeps the column rules (examplesFromCsv), core/dataset-import being imported by the web too.
 import { CsvError, parse } from 'csv-parse/sync';
-import { CSV_REFUSED, DEFAULT_SPLIT, examplesFromCsv, type CsvRow, type ExampleInput, type Split } from '../../core/dataset-import.js';
+import {
+  CSV_REFUSED,
+  DEFAULT_SPLIT,
+  examplesFromCsv,
+  type CsvRow,
+  type ExampleInput,
+  type Split,
+} from '../../core/dataset-import.js';
 import { SpecError } from '../../core/errors.js';
 
 /** What a csv-parse error means for the person importing, by its code; others keep csv-parse's message. */
@@ -22,7 +29,13 @@ export function readCsvRows(text: string): CsvRow[] {
     return cells;
   };
   try {
-    const records = parse(text, { bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, on_record: noteLines });
+    const records = parse(text, {
+      bom: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: false,
+      on_record: noteLines,
+    });
     return records.map((cells, i) => ({ line: starts[i]!, cells })).filter((r) => r.cells.some((c) => c !== ''));
   } catch (err) {
     if (!(err instanceof CsvError)) throw err;

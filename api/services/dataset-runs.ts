@@ -31,31 +31,52 @@ export const addRunsBody = z
   .refine((b) => !b.runs !== !b.filter, 'name the runs or filter (one of them)');
 
 /** Every run a filter matches, as the runs list pages them (child runs only when the origin asks for them). */
-async function runsMatching(ctx: AppContext, filter: NonNullable<z.infer<typeof addRunsBody>['filter']>): Promise<RunRow[]> {
+async function runsMatching(
+  ctx: AppContext,
+  filter: NonNullable<z.infer<typeof addRunsBody>['filter']>,
+): Promise<RunRow[]> {
   const { q: text, ...rest } = filter;
   const out: RunRow[] = [];
   let cursor: string | undefined;
   do {
     const page = await runs.listRuns(ctx.store, { ...rest, text, topLevel: !filter.origin, cursor, limit: 200 });
     out.push(...page.runs);
-    if (out.length > MAX_RUNS) throw new AppError(400, 'invalid_request', `the filter matches more than ${MAX_RUNS} runs; narrow it`);
+    if (out.length > MAX_RUNS)
+      throw new AppError(400, 'invalid_request', `the filter matches more than ${MAX_RUNS} runs; narrow it`);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   return out;
 }
 
 /** Why a run cannot be an example, or undefined when it can. */
-const unfit = (run: RunRow): string | undefined => (!KEPT_KINDS.has(run.kind) ? `a ${run.kind} run` : run.status !== 'completed' || !run.outputs ? `${run.status}, so it has no outputs` : undefined);
+const unfit = (run: RunRow): string | undefined =>
+  !KEPT_KINDS.has(run.kind)
+    ? `a ${run.kind} run`
+    : run.status !== 'completed' || !run.outputs
+      ? `${run.status}, so it has no outputs`
+      : undefined;
 
 export async function addRunsToDataset(ctx: AppContext, d: ds.DatasetRow, body: unknown) {
   const req = addRunsBody.parse(body);
-  const picked = req.runs ? await Promise.all(req.runs.map(async (r) => ({ run: await runs.getRun(ctx.store, r.id), expected: r.expected }))) : (await runsMatching(ctx, req.filter!)).map((run) => ({ run, expected: undefined }));
+  const picked = req.runs
+    ? await Promise.all(req.runs.map(async (r) => ({ run: await runs.getRun(ctx.store, r.id), expected: r.expected })))
+    : (await runsMatching(ctx, req.filter!)).map((run) => ({ run, expected: undefined }));
   const judged = picked.map((p) => ({ ...p, reason: unfit(p.run) }));
   const skipped = judged.flatMap(({ run, reason }) => (reason ? [{ id: run.id, reason }] : []));
   const examples: Array<ExampleInput & { sourceRunId: string }> = judged
     .filter(({ reason }) => !reason)
-    .map(({ run, expected }) => ({ inputs: run.inputs, expected: expected ?? run.outputs!, split: req.split, sourceRunId: run.id }));
+    .map(({ run, expected }) => ({
+      inputs: run.inputs,
+      expected: expected ?? run.outputs!,
+      split: req.split,
+      sourceRunId: run.id,
+    }));
   const added = examples.length ? await ds.addExamples(ctx.store, d.id, examples) : 0;
-  await audit(ctx.store, { actor: 'api', action: 'dataset.add_runs', subject: d.id, details: { added, skipped: skipped.length, split: req.split } });
+  await audit(ctx.store, {
+    actor: 'api',
+    action: 'dataset.add_runs',
+    subject: d.id,
+    details: { added, skipped: skipped.length, split: req.split },
+  });
   return { added, skipped, dataset: { id: d.id, name: d.name, splits: await ds.splitCounts(ctx.store, d.id) } };
 }

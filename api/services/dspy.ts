@@ -21,16 +21,29 @@ export const dspyImportBody = z.strictObject({
 export async function importDspy(ctx: AppContext, body: unknown) {
   const req = dspyImportBody.parse(body);
   const predictors = importDspyProgram(req.program, req.signature);
-  const slug = (key: string) => key.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const slug = (key: string) =>
+    key
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '');
   const specs = [];
   for (const p of predictors) {
     const name = predictors.length === 1 ? req.name : `${req.name}-${slug(p.key)}`.slice(0, 64);
-    specs.push(await checkComponent(ctx, { name, ...p.spec, provider: req.provider, ...(req.model ? { model: req.model } : {}) }));
+    specs.push(
+      await checkComponent(ctx, {
+        name,
+        ...p.spec,
+        provider: req.provider,
+        ...(req.model ? { model: req.model } : {}),
+      }),
+    );
   }
   const existing = new Set((await components.list(ctx.store)).map((c) => c.name));
   const saved = [];
   for (const spec of specs) {
-    const head = existing.has(spec.name) ? await addComponentVersion(ctx, spec.name, spec) : await createComponent(ctx, spec);
+    const head = existing.has(spec.name)
+      ? await addComponentVersion(ctx, spec.name, spec)
+      : await createComponent(ctx, spec);
     saved.push({ name: spec.name, version: head.latestVersion, kind: spec.kind });
   }
   return { components: saved };

@@ -3,7 +3,15 @@ import { z } from 'zod';
 import { parseCsv } from './dataset-csv.js';
 import { DEFAULT_SPLIT, parseJsonl, SPLITS, splitsText, type Split } from '../../core/dataset-import.js';
 import { SpecError } from '../../core/errors.js';
-import { BASELINE_LABEL, changeKind, columnNames, defaultBaseline, directionOf, verdictOf, type ComparedEval } from '../../core/eval-compare.js';
+import {
+  BASELINE_LABEL,
+  changeKind,
+  columnNames,
+  defaultBaseline,
+  directionOf,
+  verdictOf,
+  type ComparedEval,
+} from '../../core/eval-compare.js';
 import { metricKey, metricSpec } from '../../core/metrics.js';
 import { componentPlan, planPipeline, type PipelinePlan } from '../../core/pipeline-plan.js';
 import { NUMBERED_REF, parseVersionRef } from '../../core/run-story/ids.js';
@@ -25,10 +33,18 @@ import { resolveComponents } from './specs.js';
 
 const split = z.enum(SPLITS);
 const ref = z.string().regex(NUMBERED_REF, 'use "name" or "name@version"');
-const exampleBody = z.strictObject({ inputs: z.record(z.string(), z.unknown()), expected: z.record(z.string(), z.unknown()), split: split.default(DEFAULT_SPLIT) });
+const exampleBody = z.strictObject({
+  inputs: z.record(z.string(), z.unknown()),
+  expected: z.record(z.string(), z.unknown()),
+  split: split.default(DEFAULT_SPLIT),
+});
 
 export const datasetBody = z.strictObject({ name: NAME, description: z.string().optional() });
-export const importBody = z.strictObject({ format: z.enum(['jsonl', 'csv']), content: z.string(), split: split.default(DEFAULT_SPLIT) });
+export const importBody = z.strictObject({
+  format: z.enum(['jsonl', 'csv']),
+  content: z.string(),
+  split: split.default(DEFAULT_SPLIT),
+});
 export const evalBody = z.strictObject({
   dataset: z.string().min(1),
   split: split.default(DEFAULT_SPLIT),
@@ -39,7 +55,14 @@ export const evalBody = z.strictObject({
   /** reuse: each example's calls take a completed call's outputs when its key matches (the step cache). */
   cache: z.enum(['reuse', 'off']).optional(),
 });
-export const optimizeBody = z.strictObject({ component: ref, dataset: z.string().min(1), metric: metricSpec, k: z.int().min(1).max(32).default(4), threshold: z.number().min(0).max(1).default(1), cache: z.enum(['reuse', 'off']).optional() });
+export const optimizeBody = z.strictObject({
+  component: ref,
+  dataset: z.string().min(1),
+  metric: metricSpec,
+  k: z.int().min(1).max(32).default(4),
+  threshold: z.number().min(0).max(1).default(1),
+  cache: z.enum(['reuse', 'off']).optional(),
+});
 
 export async function datasetView(ctx: AppContext, d: Dataset) {
   const examples = await ds.listExamples(ctx.store, d.id);
@@ -53,7 +76,12 @@ export async function importExamples(ctx: AppContext, d: Dataset, body: unknown)
   // Parsing refuses the whole file on any bad line, before anything is written.
   const examples = req.format === 'jsonl' ? parseJsonl(req.content, req.split) : parseCsv(req.content, req.split);
   const added = await ds.addExamples(ctx.store, d.id, examples);
-  await audit(ctx.store, { actor: 'api', action: 'dataset.import', subject: d.id, details: { added, format: req.format } });
+  await audit(ctx.store, {
+    actor: 'api',
+    action: 'dataset.import',
+    subject: d.id,
+    details: { added, format: req.format },
+  });
   // Read again: adding examples moved its updatedAt.
   return { added, ...(await datasetView(ctx, await loadDataset(ctx, d.id))) };
 }
@@ -64,25 +92,49 @@ export async function addExamples(ctx: AppContext, d: Dataset, body: unknown) {
 }
 
 export async function updateExample(ctx: AppContext, d: Dataset, exampleId: string, body: unknown) {
-  const patch = z.strictObject({ split: split.optional(), inputs: z.record(z.string(), z.unknown()).optional(), expected: z.record(z.string(), z.unknown()).optional() }).parse(body);
+  const patch = z
+    .strictObject({
+      split: split.optional(),
+      inputs: z.record(z.string(), z.unknown()).optional(),
+      expected: z.record(z.string(), z.unknown()).optional(),
+    })
+    .parse(body);
   await ds.updateExample(ctx.store, d.id, exampleId, patch);
   return datasetView(ctx, d);
 }
 
 export async function exportDataset(ctx: AppContext, d: Dataset): Promise<string> {
-  return (await ds.listExamples(ctx.store, d.id)).map((e) => JSON.stringify({ inputs: e.inputs, expected: e.expected, split: e.split })).join('\n') + '\n';
+  return (
+    (await ds.listExamples(ctx.store, d.id))
+      .map((e) => JSON.stringify({ inputs: e.inputs, expected: e.expected, split: e.split }))
+      .join('\n') + '\n'
+  );
 }
 
 /** "Add this run to a dataset": its inputs, and its outputs as the expected answer unless given. */
 export async function addRunToDataset(ctx: AppContext, run: { id: string }, body: unknown) {
-  const req = z.strictObject({ dataset: z.string().min(1), split: split.default(DEFAULT_SPLIT), expected: z.record(z.string(), z.unknown()).optional() }).parse(body);
+  const req = z
+    .strictObject({
+      dataset: z.string().min(1),
+      split: split.default(DEFAULT_SPLIT),
+      expected: z.record(z.string(), z.unknown()).optional(),
+    })
+    .parse(body);
   const d = await loadDataset(ctx, req.dataset);
-  const { skipped } = await addRunsToDataset(ctx, d, { runs: [{ id: run.id, ...(req.expected ? { expected: req.expected } : {}) }], split: req.split });
-  if (skipped.length) throw new AppError(409, 'not_completed', `run '${run.id}' cannot be kept as an example: ${skipped[0]!.reason}`);
+  const { skipped } = await addRunsToDataset(ctx, d, {
+    runs: [{ id: run.id, ...(req.expected ? { expected: req.expected } : {}) }],
+    split: req.split,
+  });
+  if (skipped.length)
+    throw new AppError(409, 'not_completed', `run '${run.id}' cannot be kept as an example: ${skipped[0]!.reason}`);
   return datasetView(ctx, await loadDataset(ctx, d.id));
 }
 
-async function targetPlan(ctx: AppContext, target: z.infer<typeof evalBody>['target'], override?: z.infer<typeof evalBody>['override']) {
+async function targetPlan(
+  ctx: AppContext,
+  target: z.infer<typeof evalBody>['target'],
+  override?: z.infer<typeof evalBody>['override'],
+) {
   const { name, version: v } = parseVersionRef('component' in target ? target.component : target.pipeline)!;
   let plan: PipelinePlan;
   let head: { type: 'component' | 'pipeline'; id: string; name: string; version: number };
@@ -97,7 +149,21 @@ async function targetPlan(ctx: AppContext, target: z.infer<typeof evalBody>['tar
     head = { type: 'pipeline', id: version.id, name: version.name, version: version.version };
   }
   // A provider/model override evaluates the same prompts on another model.
-  if (override) plan = { ...plan, steps: plan.steps.map((s) => ({ ...s, component: { ...s.component, spec: { ...s.component.spec, provider: override.provider, ...(override.model ? { model: override.model } : {}) } } })) };
+  if (override)
+    plan = {
+      ...plan,
+      steps: plan.steps.map((s) => ({
+        ...s,
+        component: {
+          ...s.component,
+          spec: {
+            ...s.component.spec,
+            provider: override.provider,
+            ...(override.model ? { model: override.model } : {}),
+          },
+        },
+      })),
+    };
   return { plan, head };
 }
 
@@ -105,16 +171,39 @@ export async function startEval(ctx: AppContext, body: unknown) {
   const req = evalBody.parse(body);
   const d = await ds.getDataset(ctx.store, req.dataset);
   const exampleCount = await ds.countExamples(ctx.store, d.id, req.split);
-  if (!exampleCount) throw new SpecError('invalid eval', [{ path: 'split', message: `dataset '${d.name}' has no ${req.split} examples; it has ${splitsText(await ds.splitCounts(ctx.store, d.id))}` }]);
+  if (!exampleCount)
+    throw new SpecError('invalid eval', [
+      {
+        path: 'split',
+        message: `dataset '${d.name}' has no ${req.split} examples; it has ${splitsText(await ds.splitCounts(ctx.store, d.id))}`,
+      },
+    ]);
   const { plan, head } = await targetPlan(ctx, req.target, req.override);
   const judges = req.metrics.filter((m) => m.name === 'llm_judge').map((m) => m.args?.provider ?? 'default');
   return startRun(ctx, {
     kind: 'eval',
     target: head,
-    inputs: { dataset: d.name, split: req.split, metrics: req.metrics.map(metricKey), ...(req.override ? { override: req.override } : {}), ...(req.cache ? { cache: req.cache } : {}) },
+    inputs: {
+      dataset: d.name,
+      split: req.split,
+      metrics: req.metrics.map(metricKey),
+      ...(req.override ? { override: req.override } : {}),
+      ...(req.cache ? { cache: req.cache } : {}),
+    },
     workflow: evalWorkflow,
     // The workflow fixes the split's examples in the store when it starts and carries only a cursor.
-    input: (runId) => ({ runId, target: head, plan, examples: { dataset: { id: d.id, split: req.split } }, exampleCount, metrics: req.metrics, concurrency: req.concurrency, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs, continueAfterEvents: ctx.continueAfterEvents, ...(req.cache ? { cache: req.cache } : {}) }),
+    input: (runId) => ({
+      runId,
+      target: head,
+      plan,
+      examples: { dataset: { id: d.id, split: req.split } },
+      exampleCount,
+      metrics: req.metrics,
+      concurrency: req.concurrency,
+      heartbeatTimeoutMs: ctx.heartbeatTimeoutMs,
+      continueAfterEvents: ctx.continueAfterEvents,
+      ...(req.cache ? { cache: req.cache } : {}),
+    }),
     providers: [...planProviders(plan), ...judges],
   });
 }
@@ -123,8 +212,18 @@ export async function startEval(ctx: AppContext, body: unknown) {
 export async function evalView(ctx: AppContext, evalRun: { id: string }) {
   const id = evalRun.id;
   const [run, results] = await Promise.all([runView(ctx, id), ds.listEvalResults(ctx.store, id)]);
-  const examples = await ds.examplesById(ctx.store, results.map((r) => r.exampleId));
-  return { run, results: results.map((r) => ({ ...r, inputs: examples.get(r.exampleId)?.inputs ?? null, expected: examples.get(r.exampleId)?.expected ?? null })) };
+  const examples = await ds.examplesById(
+    ctx.store,
+    results.map((r) => r.exampleId),
+  );
+  return {
+    run,
+    results: results.map((r) => ({
+      ...r,
+      inputs: examples.get(r.exampleId)?.inputs ?? null,
+      expected: examples.get(r.exampleId)?.expected ?? null,
+    })),
+  };
 }
 
 /**
@@ -136,13 +235,28 @@ export async function evalView(ctx: AppContext, evalRun: { id: string }) {
  */
 export async function compareEvals(ctx: AppContext, ids: string[], baselineId?: string) {
   if (ids.length < 2) throw new AppError(400, 'invalid_request', 'compare needs two or more eval run ids (?runs=a,b)');
-  if (baselineId && !ids.includes(baselineId)) throw new AppError(400, 'invalid_request', `the baseline '${baselineId}' is not one of the compared runs (${ids.join(', ')})`);
+  if (baselineId && !ids.includes(baselineId))
+    throw new AppError(
+      400,
+      'invalid_request',
+      `the baseline '${baselineId}' is not one of the compared runs (${ids.join(', ')})`,
+    );
   const picked = await Promise.all([...new Set(ids)].map((id) => evalView(ctx, { id })));
-  const labelled = await productionVersions(ctx, picked.map((e) => e.run));
-  const chosen = baselineId ? { id: baselineId, by: 'named' as const } : defaultBaseline(picked.map((e) => e.run), labelled);
+  const labelled = await productionVersions(
+    ctx,
+    picked.map((e) => e.run),
+  );
+  const chosen = baselineId
+    ? { id: baselineId, by: 'named' as const }
+    : defaultBaseline(
+        picked.map((e) => e.run),
+        labelled,
+      );
   const baseline = chosen.id;
   // The baseline first: every delta is "this run minus the baseline", whatever order the runs were picked in.
-  const byAge = [...picked].sort((a, b) => a.run.createdAt.localeCompare(b.run.createdAt) || a.run.id.localeCompare(b.run.id));
+  const byAge = [...picked].sort(
+    (a, b) => a.run.createdAt.localeCompare(b.run.createdAt) || a.run.id.localeCompare(b.run.id),
+  );
   const evals = [byAge.find((e) => e.run.id === baseline)!, ...byAge.filter((e) => e.run.id !== baseline)];
   const metrics = [...new Set(evals.flatMap((e) => Object.keys(aggregatesOf(e))))];
   const aggregates = Object.fromEntries(
@@ -153,7 +267,19 @@ export async function compareEvals(ctx: AppContext, ids: string[], baselineId?: 
     }),
   );
   const { changes, unchanged } = exampleChanges(evals, metrics);
-  return { baseline, baselineBy: chosen.by, runs: evals.map((e) => e.run), columns: columnNames(evals.map((e) => e.run), labelled), metrics, aggregates, changes, unchanged };
+  return {
+    baseline,
+    baselineBy: chosen.by,
+    runs: evals.map((e) => e.run),
+    columns: columnNames(
+      evals.map((e) => e.run),
+      labelled,
+    ),
+    metrics,
+    aggregates,
+    changes,
+    unchanged,
+  };
 }
 
 type EvalView = Awaited<ReturnType<typeof evalView>>;
@@ -183,9 +309,24 @@ function exampleChanges(evals: EvalView[], metrics: string[]) {
     const verdicts = Object.fromEntries(metrics.map((k) => [k, judged(k, deltas[k]!)]));
     const moved = metrics.filter((k) => verdicts[k]!.some((v) => v === 'better' || v === 'worse'));
     if (!moved.length) return [];
-    const worst = Math.min(...moved.flatMap((k) => deltas[k]!.map((d) => (d === null ? 0 : directionOf(k) === 'higher' ? d : -d))));
+    const worst = Math.min(
+      ...moved.flatMap((k) => deltas[k]!.map((d) => (d === null ? 0 : directionOf(k) === 'higher' ? d : -d))),
+    );
     const example = rows.find((r) => r !== undefined);
-    return [{ exampleId, kind: changeKind(moved.flatMap((k) => verdicts[k]!)), metrics: moved, worstDelta: worst, inputs: example?.inputs ?? null, expected: example?.expected ?? null, outputs: rows.map((r) => r?.outputs ?? null), scores, deltas, verdicts }];
+    return [
+      {
+        exampleId,
+        kind: changeKind(moved.flatMap((k) => verdicts[k]!)),
+        metrics: moved,
+        worstDelta: worst,
+        inputs: example?.inputs ?? null,
+        expected: example?.expected ?? null,
+        outputs: rows.map((r) => r?.outputs ?? null),
+        scores,
+        deltas,
+        verdicts,
+      },
+    ];
   });
   const rank = { regression: 0, mixed: 1, improvement: 2 };
   changes.sort((x, y) => rank[x.kind] - rank[y.kind] || x.worstDelta - y.worstDelta);
@@ -210,14 +351,34 @@ export async function startOptimization(ctx: AppContext, body: unknown) {
   const d = await ds.getDataset(ctx.store, req.dataset);
   const pick = async (s: Split) => (await ds.listExamples(ctx.store, d.id, s)).map((e) => e.id);
   const [train, dev] = [await pick('train'), await pick('dev')];
-  if (!train.length || !dev.length) throw new SpecError('invalid optimization', [{ path: 'dataset', message: `dataset '${d.name}' needs train and dev examples; it has ${splitsText(await ds.splitCounts(ctx.store, d.id))}` }]);
+  if (!train.length || !dev.length)
+    throw new SpecError('invalid optimization', [
+      {
+        path: 'dataset',
+        message: `dataset '${d.name}' needs train and dev examples; it has ${splitsText(await ds.splitCounts(ctx.store, d.id))}`,
+      },
+    ]);
   const target = { type: 'component' as const, id: version.id, name: version.name, version: version.version };
   return startRun(ctx, {
     kind: 'optimize',
     target,
     inputs: { dataset: d.name, metric: metricKey(req.metric), k: req.k },
     workflow: optimizeWorkflow,
-    input: (runId) => ({ runId, component: { id: version.id, name: version.name, version: version.version, spec: version.spec }, train, dev, metric: req.metric, threshold: req.threshold, k: req.k, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs, continueAfterEvents: ctx.continueAfterEvents, ...(req.cache ? { cache: req.cache } : {}) }),
-    providers: [version.spec.provider, ...(req.metric.name === 'llm_judge' ? [req.metric.args?.provider ?? 'default'] : [])],
+    input: (runId) => ({
+      runId,
+      component: { id: version.id, name: version.name, version: version.version, spec: version.spec },
+      train,
+      dev,
+      metric: req.metric,
+      threshold: req.threshold,
+      k: req.k,
+      heartbeatTimeoutMs: ctx.heartbeatTimeoutMs,
+      continueAfterEvents: ctx.continueAfterEvents,
+      ...(req.cache ? { cache: req.cache } : {}),
+    }),
+    providers: [
+      version.spec.provider,
+      ...(req.metric.name === 'llm_judge' ? [req.metric.args?.provider ?? 'default'] : []),
+    ],
   });
 }

@@ -1,6 +1,14 @@
 // Fork a run from a step: a new run (new workflow) that reuses what the source recorded before it.
 import { SpecError } from '../../core/errors.js';
-import { forkRequest, planFork, type ForkNode, type ForkRequest, type RecordedStep, type RunDefinition, type StepOverride } from '../../core/fork.js';
+import {
+  forkRequest,
+  planFork,
+  type ForkNode,
+  type ForkRequest,
+  type RecordedStep,
+  type RunDefinition,
+  type StepOverride,
+} from '../../core/fork.js';
 import { checkRunInputs, type ResolvedComponent } from '../../core/pipeline-plan.js';
 import type { TrajectoryStep } from '../../core/react.js';
 import { parseVersionRef, refName, refVersion, turnId, turnOf } from '../../core/run-story/ids.js';
@@ -27,36 +35,63 @@ async function findComponent(ctx: AppContext, ref: string): Promise<ResolvedComp
   }
 }
 
-async function forkPlannedRun(ctx: AppContext, source: RunRow, plan: Extract<RunDefinition, { kind: 'plan' }>['plan'], req: ForkRequest) {
+async function forkPlannedRun(
+  ctx: AppContext,
+  source: RunRow,
+  plan: Extract<RunDefinition, { kind: 'plan' }>['plan'],
+  req: ForkRequest,
+) {
   const resolved = new Map<string, ResolvedComponent>();
   for (const o of Object.values(req.overrides.steps ?? {})) {
     const c = o.component && (await findComponent(ctx, o.component));
     if (c) resolved.set(c.ref, c);
   }
   const records = new Map<string, RecordedStep>();
-  for (const [id, r] of await runs.stepRecords(ctx.store, source.id)) records.set(id, r.data as unknown as RecordedStep);
+  for (const [id, r] of await runs.stepRecords(ctx.store, source.id))
+    records.set(id, r.data as unknown as RecordedStep);
   const fork = planFork({ runId: source.id, plan, inputs: source.inputs, records }, req, (ref) => resolved.get(ref));
   checkRunInputs(fork.plan.inputs, fork.inputs);
   const kind = source.kind as 'pipeline' | 'component';
   const version = { id: source.target.id, name: source.target.name, version: source.target.version };
-  return startPlannedRun(ctx, { kind, version, plan: fork.plan, inputs: fork.inputs, cache: req.cache, fork: { of: { runId: source.id, step: req.fromStep }, reuse: fork.reuse } });
+  return startPlannedRun(ctx, {
+    kind,
+    version,
+    plan: fork.plan,
+    inputs: fork.inputs,
+    cache: req.cache,
+    fork: { of: { runId: source.id, step: req.fromStep }, reuse: fork.reuse },
+  });
 }
 
 /** `turn[2]` or `2` -> 2. */
 function forkTurn(fromStep: string): number {
   const n = /^\d+$/.test(fromStep) ? Number(fromStep) : turnOf(fromStep);
-  if (n === undefined) throw new SpecError('invalid fork', [{ path: 'fromStep', message: `an agent forks from a turn: 'turn[N]' or N, not '${fromStep}'` }]);
+  if (n === undefined)
+    throw new SpecError('invalid fork', [
+      { path: 'fromStep', message: `an agent forks from a turn: 'turn[N]' or N, not '${fromStep}'` },
+    ]);
   return n;
 }
 
-async function forkAgentRun(ctx: AppContext, source: RunRow, def: Extract<RunDefinition, { kind: 'agent' }>, req: ForkRequest) {
+async function forkAgentRun(
+  ctx: AppContext,
+  source: RunRow,
+  def: Extract<RunDefinition, { kind: 'agent' }>,
+  req: ForkRequest,
+) {
   const from = forkTurn(req.fromStep);
-  if (req.overrides.steps) throw new SpecError('invalid fork', [{ path: 'overrides.steps', message: 'an agent has turns, not steps: use overrides.agent' }]);
+  if (req.overrides.steps)
+    throw new SpecError('invalid fork', [
+      { path: 'overrides.steps', message: 'an agent has turns, not steps: use overrides.agent' },
+    ]);
   const records = await runs.stepRecords(ctx.store, source.id);
   const turns: TrajectoryStep[] = [];
   for (let i = 0; i < from; i++) {
     const r = records.get(turnId(i));
-    if (!r) throw new SpecError('invalid fork', [{ path: 'fromStep', message: `run '${source.id}' recorded ${i} turns; it cannot be forked from turn ${from}` }]);
+    if (!r)
+      throw new SpecError('invalid fork', [
+        { path: 'fromStep', message: `run '${source.id}' recorded ${i} turns; it cannot be forked from turn ${from}` },
+      ]);
     turns.push(r.data.outputs as TrajectoryStep);
   }
   const o: Omit<StepOverride, 'outputs'> = req.overrides.agent ?? {};
@@ -64,14 +99,30 @@ async function forkAgentRun(ctx: AppContext, source: RunRow, def: Extract<RunDef
   let spec: ComponentSpec = def.component;
   if (o.component) {
     const c = await findComponent(ctx, o.component);
-    if (!c) throw new SpecError('invalid fork', [{ path: 'overrides.agent.component', message: `unknown component version '${o.component}'` }]);
-    if (c.spec.kind !== 'react') throw new SpecError('invalid fork', [{ path: 'overrides.agent.component', message: `'${o.component}' is not an agent (kind ${c.spec.kind})` }]);
+    if (!c)
+      throw new SpecError('invalid fork', [
+        { path: 'overrides.agent.component', message: `unknown component version '${o.component}'` },
+      ]);
+    if (c.spec.kind !== 'react')
+      throw new SpecError('invalid fork', [
+        { path: 'overrides.agent.component', message: `'${o.component}' is not an agent (kind ${c.spec.kind})` },
+      ]);
     ref = c.ref;
     spec = c.spec;
   }
-  spec = { ...spec, ...(o.provider ? { provider: o.provider } : {}), ...(o.model ? { model: o.model } : {}), ...(o.params ? { params: { ...spec.params, ...o.params } } : {}) };
-  const head = ref === def.ref ? source.target : { ...source.target, name: refName(ref), version: Number(refVersion(ref)) };
-  return startAgentRun(ctx, { version: { id: head.id, name: head.name, version: head.version, spec }, inputs: { ...source.inputs, ...(req.overrides.inputs ?? {}) }, fork: { of: { runId: source.id, step: turnId(from) }, turns } });
+  spec = {
+    ...spec,
+    ...(o.provider ? { provider: o.provider } : {}),
+    ...(o.model ? { model: o.model } : {}),
+    ...(o.params ? { params: { ...spec.params, ...o.params } } : {}),
+  };
+  const head =
+    ref === def.ref ? source.target : { ...source.target, name: refName(ref), version: Number(refVersion(ref)) };
+  return startAgentRun(ctx, {
+    version: { id: head.id, name: head.name, version: head.version, spec },
+    inputs: { ...source.inputs, ...(req.overrides.inputs ?? {}) },
+    fork: { of: { runId: source.id, step: turnId(from) }, turns },
+  });
 }
 
 /**
@@ -81,7 +132,12 @@ async function forkAgentRun(ctx: AppContext, source: RunRow, def: Extract<RunDef
 export async function forkRun(ctx: AppContext, source: RunRow, body: unknown) {
   const req = forkRequest.parse(body);
   const def = await getRunDefinition<RunDefinition>(ctx.store, source.id);
-  if (!def) throw new AppError(409, 'not_forkable', `run '${source.id}' (${source.kind}) has no stored definition to fork from: only pipeline, component and agent runs started by the harness can be forked`);
+  if (!def)
+    throw new AppError(
+      409,
+      'not_forkable',
+      `run '${source.id}' (${source.kind}) has no stored definition to fork from: only pipeline, component and agent runs started by the harness can be forked`,
+    );
   return def.kind === 'plan' ? forkPlannedRun(ctx, source, def.plan, req) : forkAgentRun(ctx, source, def, req);
 }
 

@@ -8,11 +8,18 @@ import { AppError } from '../errors.js';
 import { exposedTools } from '../mcp/harness-server.js';
 
 const exposedKind = z.enum(['component', 'pipeline', 'dataset']);
-const exposureBody = z.strictObject({ kind: exposedKind, name: z.string().min(1), version: z.int().positive().optional() });
+const exposureBody = z.strictObject({
+  kind: exposedKind,
+  name: z.string().min(1),
+  version: z.int().positive().optional(),
+});
 
 /** Every exposure, and the tools the MCP server lists for them now. */
 export async function listExposed(ctx: AppContext) {
-  return { exposed: await listExposures(ctx.store), tools: (await exposedTools(ctx)).map((t) => ({ name: t.name, title: t.title, target: t.target })) };
+  return {
+    exposed: await listExposures(ctx.store),
+    tools: (await exposedTools(ctx)).map((t) => ({ name: t.name, title: t.title, target: t.target })),
+  };
 }
 
 /** Expose a component, pipeline or dataset; a pinned version must exist too. */
@@ -29,5 +36,6 @@ export async function exposeTarget(ctx: AppContext, body: unknown) {
 /** Take an exposure away (a 404 when it was not exposed). */
 export async function unexposeTarget(ctx: AppContext, kindParam: string, name: string): Promise<void> {
   const kind = exposedKind.parse(kindParam);
-  if (!(await unexpose(ctx.store, kind, name))) throw new AppError(404, 'not_found', `${kind} '${name}' is not exposed`);
+  if (!(await unexpose(ctx.store, kind, name)))
+    throw new AppError(404, 'not_found', `${kind} '${name}' is not exposed`);
 }

@@ -19,7 +19,17 @@ export function providerView(ctx: AppContext, row: ProviderRow) {
       apiKey = '(undecryptable)';
     }
   }
-  return { id: row.id, name: row.name, type: row.type, baseUrl: row.baseUrl, apiKey, defaultModel: row.defaultModel, options: row.options, createdAt: row.createdAt, updatedAt: row.updatedAt };
+  return {
+    id: row.id,
+    name: row.name,
+    type: row.type,
+    baseUrl: row.baseUrl,
+    apiKey,
+    defaultModel: row.defaultModel,
+    options: row.options,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
 }
 
 export async function listProviders(ctx: AppContext) {
@@ -55,9 +65,15 @@ export async function updateProvider(ctx: AppContext, provider: ProviderRow, bod
   if (patch.baseUrl !== undefined) fields.baseUrl = patch.baseUrl;
   if (patch.defaultModel !== undefined) fields.defaultModel = patch.defaultModel;
   if (patch.options !== undefined) fields.options = patch.options;
-  if (patch.apiKey !== undefined) fields.apiKeyEnc = patch.apiKey === null ? null : encryptSecret(ctx.keyring, patch.apiKey);
+  if (patch.apiKey !== undefined)
+    fields.apiKeyEnc = patch.apiKey === null ? null : encryptSecret(ctx.keyring, patch.apiKey);
   const row = await repo.patchProvider(ctx.store, provider.id, fields);
-  await audit(ctx.store, { actor: 'api', action: 'provider.update', subject: row.id, details: { fields: Object.keys(fields) } });
+  await audit(ctx.store, {
+    actor: 'api',
+    action: 'provider.update',
+    subject: row.id,
+    details: { fields: Object.keys(fields) },
+  });
   return providerView(ctx, row);
 }
 
@@ -74,16 +90,31 @@ async function componentsUsing(ctx: AppContext, name: string): Promise<string[]>
 /** A provider in use stays unless forced: its components' next runs would otherwise fail. */
 export async function deleteProvider(ctx: AppContext, row: ProviderRow, force = false) {
   const using = await componentsUsing(ctx, row.name);
-  if (using.length && !force) throw new AppError(409, 'provider_in_use', `provider '${row.name}' is used by ${using.join(', ')}; point them elsewhere first, or delete with ?force=true`, { components: using });
+  if (using.length && !force)
+    throw new AppError(
+      409,
+      'provider_in_use',
+      `provider '${row.name}' is used by ${using.join(', ')}; point them elsewhere first, or delete with ?force=true`,
+      { components: using },
+    );
   await repo.deleteProvider(ctx.store, row.id);
-  await audit(ctx.store, { actor: 'api', action: 'provider.delete', subject: row.id, details: { force, components: using } });
+  await audit(ctx.store, {
+    actor: 'api',
+    action: 'provider.delete',
+    subject: row.id,
+    details: { force, components: using },
+  });
 }
 
 export async function providerModels(ctx: AppContext, row: ProviderRow): Promise<string[]> {
   try {
     return await (await ctx.resolveProvider(row.name)).provider.listModels();
   } catch (err) {
-    throw new AppError(502, 'provider_unreachable', `provider '${row.name}' did not list its models: ${(err as Error).message}`);
+    throw new AppError(
+      502,
+      'provider_unreachable',
+      `provider '${row.name}' did not list its models: ${(err as Error).message}`,
+    );
   }
 }
 

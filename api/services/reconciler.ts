@@ -18,8 +18,13 @@ const CLOSED: Record<string, RunStatus> = {
 };
 
 /** The final event and patch for a run whose workflow closed with `status` without reporting it. */
-export function correction(status: RunStatus, why: string, outputs: Record<string, unknown> | null = null): { event: NewRunEvent; patch: RunPatch } {
-  if (status === 'completed') return { event: runCompleted({ outputs: outputs ?? {}, reconciled: true }), patch: { status, outputs } };
+export function correction(
+  status: RunStatus,
+  why: string,
+  outputs: Record<string, unknown> | null = null,
+): { event: NewRunEvent; patch: RunPatch } {
+  if (status === 'completed')
+    return { event: runCompleted({ outputs: outputs ?? {}, reconciled: true }), patch: { status, outputs } };
   if (status === 'cancelled') return { event: runCancelled({ reason: why, reconciled: true }), patch: { status } };
   return { event: runFailed({ error: why, reconciled: true }), patch: { status, error: { message: why } } };
 }

@@ -5,7 +5,9 @@ import type { RunFilter } from '../../db/repositories/runs.js';
 import type { RunView } from '../../core/run-story/view.js';
 import type { AppContext } from '../context.js';
 
-export const runViewContext = (ctx: AppContext): RunViewContext => ({ workflowsUrl: `${ctx.temporal.uiUrl}/namespaces/${encodeURIComponent(ctx.temporal.namespace)}/workflows/` });
+export const runViewContext = (ctx: AppContext): RunViewContext => ({
+  workflowsUrl: `${ctx.temporal.uiUrl}/namespaces/${encodeURIComponent(ctx.temporal.namespace)}/workflows/`,
+});
 
 /** One run's view (404 when there is no such run). */
 export async function runView(ctx: AppContext, id: string): Promise<RunView> {

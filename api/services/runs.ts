@@ -34,14 +34,26 @@ import { resolveComponents } from './specs.js';
 export { runView, runViewPageBody } from './run-view.js';
 
 /** A run request's `label`: the version it names now, and the labels followed so far with it. */
-export async function followRunLabel(ctx: AppContext, kind: LabelKind, name: string, label: string | undefined, labels: LabelResolution[] = []) {
+export async function followRunLabel(
+  ctx: AppContext,
+  kind: LabelKind,
+  name: string,
+  label: string | undefined,
+  labels: LabelResolution[] = [],
+) {
   if (!label) return { version: undefined, labels };
   const version = await followLabel(ctx, kind, name, label);
   return { version, labels: [...labels, { kind, name, label, version }] };
 }
 
 /** `origin`: where the run was started from (an app), recorded on the run; `labels`: labels the caller followed to get here. */
-export async function startPipelineRun(ctx: AppContext, idOrName: string, body: unknown, origin?: string, labels?: LabelResolution[]) {
+export async function startPipelineRun(
+  ctx: AppContext,
+  idOrName: string,
+  body: unknown,
+  origin?: string,
+  labels?: LabelResolution[],
+) {
   const req = runRequest.parse(body);
   const followed = await followRunLabel(ctx, 'pipeline', idOrName, req.label, labels);
   const version = await pipelines.getVersion(ctx.store, idOrName, followed.version ?? req.version);
@@ -50,7 +62,15 @@ export async function startPipelineRun(ctx: AppContext, idOrName: string, body: 
   const resolved = await resolveComponents(ctx, spec, version.pins);
   const plan = planPipeline(spec, (ref) => resolved.get(ref));
   checkRunInputs(spec.inputs, req.inputs);
-  return startPlannedRun(ctx, { kind: 'pipeline', version, plan, inputs: req.inputs, origin, cache: req.cache, labels: followed.labels });
+  return startPlannedRun(ctx, {
+    kind: 'pipeline',
+    version,
+    plan,
+    inputs: req.inputs,
+    origin,
+    cache: req.cache,
+    labels: followed.labels,
+  });
 }
 
 export interface PlannedRunStart {
@@ -75,7 +95,16 @@ export function startPlannedRun(ctx: AppContext, s: PlannedRunStart) {
     target: { ...target, id: version.id },
     inputs,
     workflow: kind === 'pipeline' ? pipelineWorkflow : componentWorkflow,
-    input: (runId) => ({ runId, kind, target, plan, inputs, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs, ...(s.cache ? { cache: s.cache } : {}), ...(s.fork ? { reuse: s.fork.reuse } : {}) }),
+    input: (runId) => ({
+      runId,
+      kind,
+      target,
+      plan,
+      inputs,
+      heartbeatTimeoutMs: ctx.heartbeatTimeoutMs,
+      ...(s.cache ? { cache: s.cache } : {}),
+      ...(s.fork ? { reuse: s.fork.reuse } : {}),
+    }),
     providers: planProviders(plan),
     origin: s.origin,
     definition: { kind: 'plan', plan },
@@ -97,14 +126,27 @@ export async function startAgentRun(ctx: AppContext, s: AgentRunStart) {
   const { version, inputs, origin } = s;
   const sig = parseSignature(version.spec.signature);
   checkRunInputs(Object.fromEntries(sig.inputs.map((f) => [f.name, typeToString(f.type)])), inputs);
-  if (!version.spec.tools?.length) throw new AppError(400, 'invalid_spec', `agent '${version.name}' has no tools; a react component lists the tools it may use`);
+  if (!version.spec.tools?.length)
+    throw new AppError(
+      400,
+      'invalid_spec',
+      `agent '${version.name}' has no tools; a react component lists the tools it may use`,
+    );
   const target = { type: 'component' as const, name: version.name, version: version.version };
   return startRun(ctx, {
     kind: 'agent',
     target: { ...target, id: version.id },
     inputs,
     workflow: agentWorkflow,
-    input: (runId) => ({ runId, component: version.spec, target, inputs, heartbeatTimeoutMs: ctx.heartbeatTimeoutMs, continueAfterEvents: ctx.continueAfterEvents, ...(s.fork ? { fork: { sourceRunId: s.fork.of.runId, turns: s.fork.turns } } : {}) }),
+    input: (runId) => ({
+      runId,
+      component: version.spec,
+      target,
+      inputs,
+      heartbeatTimeoutMs: ctx.heartbeatTimeoutMs,
+      continueAfterEvents: ctx.continueAfterEvents,
+      ...(s.fork ? { fork: { sourceRunId: s.fork.of.runId, turns: s.fork.turns } } : {}),
+    }),
     providers: [version.spec.provider],
     origin,
     definition: { kind: 'agent', ref: versionRef(version.name, version.version), component: version.spec },
@@ -114,14 +156,29 @@ export async function startAgentRun(ctx: AppContext, s: AgentRunStart) {
 }
 
 /** Trying a component is a one-step plan whose inputs and outputs are the signature's; a react component is an agent run. */
-export async function startComponentRun(ctx: AppContext, idOrName: string, body: unknown, origin?: string, labels?: LabelResolution[]) {
+export async function startComponentRun(
+  ctx: AppContext,
+  idOrName: string,
+  body: unknown,
+  origin?: string,
+  labels?: LabelResolution[],
+) {
   const req = runRequest.parse(body);
   const followed = await followRunLabel(ctx, 'component', idOrName, req.label, labels);
   const version = await components.getVersion(ctx.store, idOrName, followed.version ?? req.version);
-  if (version.spec.kind === 'react') return startAgentRun(ctx, { version, inputs: req.inputs, origin, labels: followed.labels });
+  if (version.spec.kind === 'react')
+    return startAgentRun(ctx, { version, inputs: req.inputs, origin, labels: followed.labels });
   const plan = componentPlan(version.name, version.version, version.spec);
   checkRunInputs(plan.inputs, req.inputs);
-  return startPlannedRun(ctx, { kind: 'component', version, plan, inputs: req.inputs, origin, cache: req.cache, labels: followed.labels });
+  return startPlannedRun(ctx, {
+    kind: 'component',
+    version,
+    plan,
+    inputs: req.inputs,
+    origin,
+    cache: req.cache,
+    labels: followed.labels,
+  });
 }
 
 export async function getRunView(ctx: AppContext, id: string) {
@@ -147,14 +204,21 @@ export async function cancelRun(ctx: AppContext, run: RunRow) {
 
 /** A page of the run's events as JSON text, kept in the page cache until the store is written. */
 export function eventPage(ctx: AppContext, run: RunRow, after: number, limit: number): Promise<string> {
-  return ctx.store.pages.get(`events ${run.id} ${after} ${limit}`, async () => `{"events":${await eventPageText(ctx.store, run.id, after, limit)}}`);
+  return ctx.store.pages.get(
+    `events ${run.id} ${after} ${limit}`,
+    async () => `{"events":${await eventPageText(ctx.store, run.id, after, limit)}}`,
+  );
 }
 
 /** A file the run stored (a screenshot, a download): only a plain file name, never a path. */
 export function runArtifact(ctx: AppContext, run: RunRow, name: string) {
   const file = path.join(ctx.config.paths.artifacts, run.id, name);
-  if (!/^[\w.-]+$/.test(name) || !fs.existsSync(file)) throw new AppError(404, 'not_found', `run '${run.id}' has no artifact '${name}'`);
-  return { type: path.extname(name) === '.png' ? 'image/png' : 'application/octet-stream', body: fs.createReadStream(file) };
+  if (!/^[\w.-]+$/.test(name) || !fs.existsSync(file))
+    throw new AppError(404, 'not_found', `run '${run.id}' has no artifact '${name}'`);
+  return {
+    type: path.extname(name) === '.png' ? 'image/png' : 'application/octet-stream',
+    body: fs.createReadStream(file),
+  };
 }
 
 /** The run's history across every execution (continue-as-new starts a new one), oldest first. */
@@ -162,10 +226,21 @@ export async function runHistory(ctx: AppContext, run: RunRow) {
   const executions = await runExecutions(ctx.temporal.client, run.workflowId);
   // Payloads decoded so they can be read and scrubbed; failure messages are scrubbed at their source too.
   const views = executions.map((e) => ({ runId: e.runId, events: historyView(e.history, ctx.keyring).events }));
-  const body = { workflowId: run.workflowId, executions: views.map((v) => ({ runId: v.runId, events: v.events.length })), events: views.flatMap((v) => v.events) };
+  const body = {
+    workflowId: run.workflowId,
+    executions: views.map((v) => ({ runId: v.runId, events: v.events.length })),
+    events: views.flatMap((v) => v.events),
+  };
   return redact(body, ctx.secrets.list());
 }
 
 export async function replay(ctx: AppContext, run: RunRow) {
-  return replayRun(ctx.temporal.client, run.workflowId, workflowBundleOptions(ctx.config), ctx.keyring, payloadStore(ctx.store), ctx.telemetry);
+  return replayRun(
+    ctx.temporal.client,
+    run.workflowId,
+    workflowBundleOptions(ctx.config),
+    ctx.keyring,
+    payloadStore(ctx.store),
+    ctx.telemetry,
+  );
 }

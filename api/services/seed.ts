@@ -19,7 +19,8 @@ export const NO_PROVIDER_HINT =
 
 /** The provider the examples use: LM_PROVIDER if set, else the first with settings, else the embedded model. */
 export function defaultProvider(m: ModelsConfig): Omit<ProviderSpec, 'name'> | undefined {
-  const wanted = m.provider ?? (m.openaiApiKey ? 'openai' : m.anthropicApiKey ? 'anthropic' : m.ollamaBaseUrl ? 'ollama' : 'local');
+  const wanted =
+    m.provider ?? (m.openaiApiKey ? 'openai' : m.anthropicApiKey ? 'anthropic' : m.ollamaBaseUrl ? 'ollama' : 'local');
   const model = m.model;
   switch (wanted) {
     case 'openai':
@@ -34,7 +35,12 @@ export function defaultProvider(m: ModelsConfig): Omit<ProviderSpec, 'name'> | u
       } catch {
         return undefined;
       }
-      return { type: 'local', defaultModel: model ?? (m.localModelPath ? path.basename(m.localModelPath).replace(/\.gguf$/, '') : DEFAULT_LOCAL_MODEL.name) };
+      return {
+        type: 'local',
+        defaultModel:
+          model ??
+          (m.localModelPath ? path.basename(m.localModelPath).replace(/\.gguf$/, '') : DEFAULT_LOCAL_MODEL.name),
+      };
     default:
       return undefined;
   }
@@ -52,7 +58,10 @@ export async function seedExamples(ctx: AppContext): Promise<{ seeded: boolean; 
   if (await getMeta(ctx.store, 'examples_seeded')) return { seeded: false, message: 'examples already seeded' };
   const provider = defaultProvider(ctx.config.models);
   if (!provider) return { seeded: false, message: NO_PROVIDER_HINT };
-  await createProvider(ctx, { name: 'default', ...Object.fromEntries(Object.entries(provider).filter(([, v]) => v !== undefined)) });
+  await createProvider(ctx, {
+    name: 'default',
+    ...Object.fromEntries(Object.entries(provider).filter(([, v]) => v !== undefined)),
+  });
   for (const spec of readJsonDir(path.join(examplesDir, 'components'))) await createComponent(ctx, spec);
   for (const spec of readJsonDir(path.join(examplesDir, 'pipelines'))) await createPipeline(ctx, spec);
   for (const manifest of readJsonDir(path.join(examplesDir, 'apps'))) await createApp(ctx, manifest);

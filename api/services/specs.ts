@@ -18,7 +18,8 @@ export async function checkComponent(ctx: AppContext, body: unknown): Promise<Co
   try {
     await getProvider(ctx.store, spec.provider);
   } catch (err) {
-    if (err instanceof NotFoundError) throw new SpecError('invalid component', [{ path: 'provider', message: `unknown provider '${spec.provider}'` }]);
+    if (err instanceof NotFoundError)
+      throw new SpecError('invalid component', [{ path: 'provider', message: `unknown provider '${spec.provider}'` }]);
     throw err;
   }
   return spec;
@@ -34,7 +35,12 @@ export async function createComponent(ctx: AppContext, body: unknown) {
 export async function addComponentVersion(ctx: AppContext, id: string, body: unknown) {
   const spec = await checkComponent(ctx, body);
   const updated = await components.addVersion(ctx.store, id, spec);
-  await audit(ctx.store, { actor: 'api', action: 'component.version', subject: updated.id, details: { version: updated.latestVersion } });
+  await audit(ctx.store, {
+    actor: 'api',
+    action: 'component.version',
+    subject: updated.id,
+    details: { version: updated.latestVersion },
+  });
   return updated;
 }
 
@@ -42,14 +48,23 @@ export async function addComponentVersion(ctx: AppContext, id: string, body: unk
  * Look up every component a pipeline names: "name@3" is itself, "name@label" what the label names now, and a bare
  * "name" its pin in the pipeline version (`pins`), or the latest when there is none (while saving).
  */
-export async function resolveComponents(ctx: AppContext, spec: PipelineSpec, pins?: Record<string, number> | null): Promise<Map<string, ResolvedComponent>> {
+export async function resolveComponents(
+  ctx: AppContext,
+  spec: PipelineSpec,
+  pins?: Record<string, number> | null,
+): Promise<Map<string, ResolvedComponent>> {
   const found = new Map<string, ResolvedComponent>();
   for (const step of spec.steps) {
     if (found.has(step.component)) continue;
     const lookup = lookupOf(step.component, pins);
     if (!lookup) continue;
     try {
-      const v = lookup.via === 'label' ? await followLabel(ctx, 'component', lookup.name, lookup.label) : lookup.via === 'latest' ? undefined : lookup.version;
+      const v =
+        lookup.via === 'label'
+          ? await followLabel(ctx, 'component', lookup.name, lookup.label)
+          : lookup.via === 'latest'
+            ? undefined
+            : lookup.version;
       const version = await components.getVersion(ctx.store, lookup.name, v);
       found.set(step.component, { ref: step.component, version: version.version, spec: version.spec });
     } catch (err) {
@@ -60,7 +75,10 @@ export async function resolveComponents(ctx: AppContext, spec: PipelineSpec, pin
 }
 
 /** A pipeline spec checked against its components, and the pins its version keeps. */
-async function checkPipeline(ctx: AppContext, body: unknown): Promise<{ spec: PipelineSpec; pins: Record<string, number> }> {
+async function checkPipeline(
+  ctx: AppContext,
+  body: unknown,
+): Promise<{ spec: PipelineSpec; pins: Record<string, number> }> {
   const spec = pipelineSpec.parse(body);
   const resolved = await resolveComponents(ctx, spec);
   planPipeline(spec, (ref) => resolved.get(ref));
@@ -77,6 +95,11 @@ export async function createPipeline(ctx: AppContext, body: unknown) {
 export async function addPipelineVersion(ctx: AppContext, id: string, body: unknown) {
   const { spec, pins } = await checkPipeline(ctx, body);
   const updated = await pipelines.addVersion(ctx.store, id, spec, pins);
-  await audit(ctx.store, { actor: 'api', action: 'pipeline.version', subject: updated.id, details: { version: updated.latestVersion } });
+  await audit(ctx.store, {
+    actor: 'api',
+    action: 'pipeline.version',
+    subject: updated.id,
+    details: { version: updated.latestVersion },
+  });
   return updated;
 }

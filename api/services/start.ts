@@ -51,7 +51,11 @@ export const planProviders = (plan: PipelinePlan): string[] => plan.steps.map((s
 export async function checkProviders(ctx: AppContext, names: Iterable<string>): Promise<void> {
   const known = new Set((await listProviders(ctx.store)).map((p) => p.name));
   const missing = [...new Set(names)].filter((n) => !known.has(n));
-  if (missing.length) throw new SpecError('this run cannot start', missing.map((n) => ({ path: 'provider', message: `provider '${n}' does not exist (deleted or never created)` })));
+  if (missing.length)
+    throw new SpecError(
+      'this run cannot start',
+      missing.map((n) => ({ path: 'provider', message: `provider '${n}' does not exist (deleted or never created)` })),
+    );
 }
 
 /**
@@ -63,13 +67,25 @@ export async function startRun<W extends RunWorkflow>(ctx: AppContext, s: RunSta
   const id = s.id ?? newId('run');
   const span = trace.getActiveSpan()?.spanContext();
   const traceId = span && isSpanContextValid(span) ? span.traceId : undefined;
-  await runs.createRun(ctx.store, { id, kind: s.kind, target: s.target, inputs: s.inputs, ...(s.origin ? { origin: s.origin } : {}), ...(s.forkOf ? { forkOf: s.forkOf } : {}), ...(traceId ? { traceId } : {}) });
+  await runs.createRun(ctx.store, {
+    id,
+    kind: s.kind,
+    target: s.target,
+    inputs: s.inputs,
+    ...(s.origin ? { origin: s.origin } : {}),
+    ...(s.forkOf ? { forkOf: s.forkOf } : {}),
+    ...(traceId ? { traceId } : {}),
+  });
   ctx.log.info({ runId: id, kind: s.kind, target: s.target.name }, 'run started');
   if (s.definition) await saveRunDefinition(ctx.store, id, s.definition);
   if (s.versions) await saveRunVersions(ctx.store, id, s.versions);
   const input = await s.input(id);
   try {
-    const options = { workflowId: id, taskQueue: ctx.temporal.taskQueue, args: [input] } as unknown as WorkflowStartOptions<W>;
+    const options = {
+      workflowId: id,
+      taskQueue: ctx.temporal.taskQueue,
+      args: [input],
+    } as unknown as WorkflowStartOptions<W>;
     const handle = await ctx.temporal.client.workflow.start(s.workflow, options);
     await runs.updateRun(ctx.store, id, { temporalRunId: handle.firstExecutionRunId });
   } catch (err) {
@@ -89,7 +105,9 @@ export async function requireActive(ctx: AppContext, id: string, action: string)
 /** The same check on a run already loaded (a route's `:id`). */
 export function checkActive<R extends { id: string; status: string }>(run: R, action: string): R {
   if (['completed', 'failed', 'cancelled', 'timed_out'].includes(run.status)) {
-    throw new AppError(409, 'run_ended', `cannot ${action}: run '${run.id}' has already ended (${run.status})`, { status: run.status });
+    throw new AppError(409, 'run_ended', `cannot ${action}: run '${run.id}' has already ended (${run.status})`, {
+      status: run.status,
+    });
   }
   return run;
 }

@@ -26,7 +26,9 @@ export function headView<K extends LabelKind>(ctx: AppContext, kind: K, head: He
 
 /** One version of the object (a 404 naming `name@version` when there is none). */
 export function versionOf<K extends LabelKind>(ctx: AppContext, kind: K, head: Head, version: number) {
-  return versionedRepos[kind].getVersion(ctx.store, head.id, version) as ReturnType<(typeof versionedRepos)[K]['getVersion']>;
+  return versionedRepos[kind].getVersion(ctx.store, head.id, version) as ReturnType<
+    (typeof versionedRepos)[K]['getVersion']
+  >;
 }
 
 export function listVersioned(ctx: AppContext, kind: LabelKind) {

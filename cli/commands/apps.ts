@@ -7,9 +7,13 @@ import { api, backendUrl, CliError, followRun } from '../client.js';
 /** "pipeline:name", "component:name" or "agent:name", optionally "@version" (else the latest). */
 async function parseTarget(ref: string): Promise<{ kind: string; name: string; version: number }> {
   const r = parseKindRef(ref);
-  if (!r || !['pipeline', 'component', 'agent'].includes(r.kind)) throw new CliError(`a target is pipeline:<name>, component:<name> or agent:<name>, optionally @<version>; got '${ref}'`);
+  if (!r || !['pipeline', 'component', 'agent'].includes(r.kind))
+    throw new CliError(
+      `a target is pipeline:<name>, component:<name> or agent:<name>, optionally @<version>; got '${ref}'`,
+    );
   const { kind, name } = r;
-  const version = r.version ?? (await api('GET', `/api/${kind === 'pipeline' ? 'pipelines' : 'components'}/${name}`)).latestVersion;
+  const version =
+    r.version ?? (await api('GET', `/api/${kind === 'pipeline' ? 'pipelines' : 'components'}/${name}`)).latestVersion;
   return { kind, name, version };
 }
 
@@ -25,13 +29,20 @@ export function appCommands(program: Command): void {
     });
   app
     .command('generate <target>')
-    .description('generate an app for pipeline:<name>, component:<name> or agent:<name> (a new version if the app exists)')
+    .description(
+      'generate an app for pipeline:<name>, component:<name> or agent:<name> (a new version if the app exists)',
+    )
     .requiredOption('-p, --prompt <text>', 'what the app should look like')
     .option('-n, --name <name>', 'the app name (default <target>-app)')
     .option('--provider <name>', 'the model provider that drafts the view', 'default')
     .action(async (ref: string, o: { prompt: string; name?: string; provider: string }) => {
       const target = await parseTarget(ref);
-      const run = await api('POST', '/api/apps/generate', { target, prompt: o.prompt, provider: o.provider, ...(o.name ? { name: o.name } : {}) });
+      const run = await api('POST', '/api/apps/generate', {
+        target,
+        prompt: o.prompt,
+        provider: o.provider,
+        ...(o.name ? { name: o.name } : {}),
+      });
       console.log(`generation run ${run.id} started`);
       await followRun(run.id, (frame) => {
         if (frame.type === 'event') console.log(eventLine(frame.event));
@@ -42,7 +53,9 @@ export function appCommands(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      console.log(`\n${versionRef(String(done.outputs.app), Number(done.outputs.version))} (${done.outputs.source}): ${backendUrl()}/ui/apps/${done.outputs.app}?version=${done.outputs.version}`);
+      console.log(
+        `\n${versionRef(String(done.outputs.app), Number(done.outputs.version))} (${done.outputs.source}): ${backendUrl()}/ui/apps/${done.outputs.app}?version=${done.outputs.version}`,
+      );
     });
   app
     .command('open <name>')

@@ -8,13 +8,25 @@ import type { Store } from '../../db/knex.js';
 import { onShutdown, prepareStore, resolvedConfig } from '../runtime.js';
 import { recordStack } from '../stack-record.js';
 
-export async function launchBackend(o: { worker: boolean; temporalPid?: number | undefined }): Promise<{ backend: Backend; store: Store }> {
+export async function launchBackend(o: {
+  worker: boolean;
+  temporalPid?: number | undefined;
+}): Promise<{ backend: Backend; store: Store }> {
   const store = await prepareStore();
   const config = resolvedConfig();
   // A person watches this process: human lines on the terminal, the JSON lines in the log file.
-  const log = createLogger(processSecrets, config.logLevel, humanLines(), path.join(config.paths.logs, 'backend.jsonl'));
+  const log = createLogger(
+    processSecrets,
+    config.logLevel,
+    humanLines(),
+    path.join(config.paths.logs, 'backend.jsonl'),
+  );
   const backend = await startBackend({ config, store, withWorker: o.worker, log });
-  recordStack(config.paths.run, { pid: process.pid, url: backend.url.replace('//0.0.0.0:', '//127.0.0.1:'), temporal: { address: config.temporal.address, pid: o.temporalPid } });
+  recordStack(config.paths.run, {
+    pid: process.pid,
+    url: backend.url.replace('//0.0.0.0:', '//127.0.0.1:'),
+    temporal: { address: config.temporal.address, pid: o.temporalPid },
+  });
   return { backend, store };
 }
 

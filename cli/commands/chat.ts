@@ -17,13 +17,27 @@ export function chatCommand(program: Command): void {
     .action(chatInTerminal);
 }
 
-type ChatOptions = { provider?: string; model?: string; component?: string; system?: string; maxTokens?: number; chat?: string };
+type ChatOptions = {
+  provider?: string;
+  model?: string;
+  component?: string;
+  system?: string;
+  maxTokens?: number;
+  chat?: string;
+};
 
 /** Open the chat (or continue one), talk until stdin ends, then say how to come back. */
 async function chatInTerminal(o: ChatOptions): Promise<void> {
   const chat = o.chat
     ? await api('GET', `/api/chats/${o.chat}`)
-    : await api('POST', '/api/chats', { title: `terminal ${new Date().toISOString().slice(0, 16)}`, provider: o.provider, model: o.model, component: o.component, system: o.system, maxTokens: o.maxTokens });
+    : await api('POST', '/api/chats', {
+        title: `terminal ${new Date().toISOString().slice(0, 16)}`,
+        provider: o.provider,
+        model: o.model,
+        component: o.component,
+        system: o.system,
+        maxTokens: o.maxTokens,
+      });
   const tty = process.stdin.isTTY;
   // The id is what --chat takes; piped, it goes to stderr so stdout stays the answers alone.
   const say = tty ? console.log : console.error;

@@ -11,17 +11,23 @@ function readProgram(file: string): unknown {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new CliError(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new CliError(
+      `${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
   }
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new CliError(`${file} is not JSON (${(err as Error).message}); a DSPy program is what program.save("x.json") writes`);
+    throw new CliError(
+      `${file} is not JSON (${(err as Error).message}); a DSPy program is what program.save("x.json") writes`,
+    );
   }
 }
 
 export function componentCommands(program: Command): void {
-  const component = program.command('component').description('components: DSPy programs in and out, archive and delete');
+  const component = program
+    .command('component')
+    .description('components: DSPy programs in and out, archive and delete');
   importDspyCommand(component);
   archiveCommands(component);
   deleteCommand(component);
@@ -34,13 +40,28 @@ function importDspyCommand(component: Command): void {
     .description('read a program saved by DSPy (program.save) into component versions')
     .option('-n, --name <name>', 'the component name (default: the file name)')
     .requiredOption('-p, --provider <name>', 'the provider the components call')
-    .option('-s, --signature <text>', 'field names, sides and types, e.g. "question -> answer: int" (types default to str)')
-    .option('-m, --model <model>', 'the model (default: the provider\'s)')
+    .option(
+      '-s, --signature <text>',
+      'field names, sides and types, e.g. "question -> answer: int" (types default to str)',
+    )
+    .option('-m, --model <model>', "the model (default: the provider's)")
     .action(async (file: string, o: { name?: string; provider: string; signature?: string; model?: string }) => {
-      const name = o.name ?? path.basename(file, path.extname(file)).toLowerCase().replace(/[^a-z0-9_-]+/g, '-');
-      const body = { name, program: readProgram(file), provider: o.provider, ...(o.signature ? { signature: o.signature } : {}), ...(o.model ? { model: o.model } : {}) };
+      const name =
+        o.name ??
+        path
+          .basename(file, path.extname(file))
+          .toLowerCase()
+          .replace(/[^a-z0-9_-]+/g, '-');
+      const body = {
+        name,
+        program: readProgram(file),
+        provider: o.provider,
+        ...(o.signature ? { signature: o.signature } : {}),
+        ...(o.model ? { model: o.model } : {}),
+      };
       const { components } = await api('POST', '/api/components/import/dspy', body);
-      for (const c of components as Array<{ name: string; version: number; kind: string }>) console.log(`imported ${versionRef(c.name, c.version)} (${c.kind})`);
+      for (const c of components as Array<{ name: string; version: number; kind: string }>)
+        console.log(`imported ${versionRef(c.name, c.version)} (${c.kind})`);
     });
 }
 
@@ -62,7 +83,9 @@ function archiveCommands(component: Command): void {
 function deleteCommand(component: Command): void {
   component
     .command('delete <ref>')
-    .description('delete a component and all its versions (name), or one version (name@version); refused while something uses it')
+    .description(
+      'delete a component and all its versions (name), or one version (name@version); refused while something uses it',
+    )
     .action(async (ref: string) => {
       const r = parseVersionRef(ref);
       if (!r || r.label !== undefined) throw new CliError(`a component is name or name@version, got '${ref}'`);

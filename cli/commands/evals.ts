@@ -18,7 +18,11 @@ function bar(done: number, total: number): string {
 }
 
 /** Follow a run, drawing progress from its per-item step.completed events, then print the outputs. */
-async function followWithProgress(runId: string, prefix: string, total: number): Promise<{ status: string; outputs: Record<string, unknown> | null }> {
+async function followWithProgress(
+  runId: string,
+  prefix: string,
+  total: number,
+): Promise<{ status: string; outputs: Record<string, unknown> | null }> {
   let done = 0;
   await followRun(runId, (frame) => {
     if (frame.type !== 'event' || frame.event.type !== 'step.completed') return;
@@ -37,7 +41,9 @@ async function followWithProgress(runId: string, prefix: string, total: number):
 /** The optimizer's verdict in a line: the version it saved, or the one it kept. */
 function optimizeVerdict(o: Record<string, unknown>): string {
   const scores = `(${Number(o.before).toFixed(3)} → ${Number(o.after).toFixed(3)})`;
-  return o.saved === false ? `no improvement: kept ${String(o.kept)} ${scores}` : `saved version ${String(o.version)} ${scores}`;
+  return o.saved === false
+    ? `no improvement: kept ${String(o.kept)} ${scores}`
+    : `saved version ${String(o.version)} ${scores}`;
 }
 
 export function evalCommands(program: Command): void {
@@ -56,8 +62,14 @@ function datasetImportCommand(program: Command): void {
       const format = path.extname(file) === '.csv' ? 'csv' : 'jsonl';
       const existing = await api('GET', `/api/datasets/${encodeURIComponent(dataset)}`).catch(() => undefined);
       if (!existing) await api('POST', '/api/datasets', { name: dataset });
-      const r = await api('POST', `/api/datasets/${encodeURIComponent(dataset)}/import`, { format, content: fs.readFileSync(file, 'utf8'), split: o.split });
-      console.log(`imported ${r.added} examples into ${dataset} (train ${r.splits.train}, dev ${r.splits.dev}, test ${r.splits.test})`);
+      const r = await api('POST', `/api/datasets/${encodeURIComponent(dataset)}/import`, {
+        format,
+        content: fs.readFileSync(file, 'utf8'),
+        split: o.split,
+      });
+      console.log(
+        `imported ${r.added} examples into ${dataset} (train ${r.splits.train}, dev ${r.splits.dev}, test ${r.splits.test})`,
+      );
     });
 }
 
@@ -73,32 +85,50 @@ function evalCommand(program: Command): void {
     .option('--provider <name>', 'evaluate on another provider')
     .option('--model <model>', 'and model')
     .option('--concurrency <n>', 'examples at once', '4')
-    .action(async (o: { dataset: string; component?: string; pipeline?: string; split: string; metric: string[]; provider?: string; model?: string; concurrency: string }) => {
-      if (!o.component === !o.pipeline) throw new CliError('name one target: --component or --pipeline');
-      const run = await api('POST', '/api/evals', {
-        dataset: o.dataset,
-        split: o.split,
-        target: o.component ? { component: o.component } : { pipeline: o.pipeline },
-        metrics: o.metric.map(parseMetric),
-        concurrency: Number(o.concurrency),
-        ...(o.provider ? { override: { provider: o.provider, ...(o.model ? { model: o.model } : {}) } } : {}),
-      });
-      const total = (await api('GET', `/api/datasets/${encodeURIComponent(o.dataset)}`)).splits[o.split];
-      console.log(`eval ${run.id} started`);
-      await followWithProgress(run.id, 'example:', total);
-    });
+    .action(
+      async (o: {
+        dataset: string;
+        component?: string;
+        pipeline?: string;
+        split: string;
+        metric: string[];
+        provider?: string;
+        model?: string;
+        concurrency: string;
+      }) => {
+        if (!o.component === !o.pipeline) throw new CliError('name one target: --component or --pipeline');
+        const run = await api('POST', '/api/evals', {
+          dataset: o.dataset,
+          split: o.split,
+          target: o.component ? { component: o.component } : { pipeline: o.pipeline },
+          metrics: o.metric.map(parseMetric),
+          concurrency: Number(o.concurrency),
+          ...(o.provider ? { override: { provider: o.provider, ...(o.model ? { model: o.model } : {}) } } : {}),
+        });
+        const total = (await api('GET', `/api/datasets/${encodeURIComponent(o.dataset)}`)).splits[o.split];
+        console.log(`eval ${run.id} started`);
+        await followWithProgress(run.id, 'example:', total);
+      },
+    );
 }
 
 function optimizeCommand(program: Command): void {
   program
     .command('optimize')
-    .description('BootstrapFewShot: demos from passing train traces; a new version only when it beats the current one on dev')
+    .description(
+      'BootstrapFewShot: demos from passing train traces; a new version only when it beats the current one on dev',
+    )
     .requiredOption('-c, --component <name[@v]>', 'component to improve')
     .requiredOption('-d, --dataset <name>', 'dataset with train and dev examples')
     .option('-m, --metric <name[:field]>', 'metric', 'exact_match')
     .option('-k, --k <n>', 'demos at most', '4')
     .action(async (o: { component: string; dataset: string; metric: string; k: string }) => {
-      const run = await api('POST', '/api/optimizations', { component: o.component, dataset: o.dataset, metric: parseMetric(o.metric), k: Number(o.k) });
+      const run = await api('POST', '/api/optimizations', {
+        component: o.component,
+        dataset: o.dataset,
+        metric: parseMetric(o.metric),
+        k: Number(o.k),
+      });
       console.log(`optimization ${run.id} started`);
       // The teacher tries train examples until k of them pass: at most the whole train split.
       const train = (await api('GET', `/api/datasets/${encodeURIComponent(o.dataset)}`)).splits.train as number;

@@ -38,10 +38,15 @@ export function logsCommand(program: Command): void {
     .option('--json', 'print the lines as they are stored', false)
     .action(async (runId: string, o: { json: boolean }) => {
       const dir = config().paths.logs;
-      if (!fs.existsSync(dir)) throw new CliError(`no logs in ${dir}: the backend and workers write them there as they run`);
+      if (!fs.existsSync(dir))
+        throw new CliError(`no logs in ${dir}: the backend and workers write them there as they run`);
       // The run's trace joins lines that name no run (the API request that started it).
-      const traceId = (await api('GET', `/api/runs/${encodeURIComponent(runId)}`).catch(() => undefined))?.traceId as string | undefined;
-      const mine = (l: Line) => l.runId === runId || (typeof l.runId === 'string' && l.runId.startsWith(`${runId}-`)) || (!!traceId && l.trace_id === traceId);
+      const traceId = (await api('GET', `/api/runs/${encodeURIComponent(runId)}`).catch(() => undefined))?.traceId as
+        string | undefined;
+      const mine = (l: Line) =>
+        l.runId === runId ||
+        (typeof l.runId === 'string' && l.runId.startsWith(`${runId}-`)) ||
+        (!!traceId && l.trace_id === traceId);
       const lines = readLogLines(dir)
         .filter(({ line }) => mine(line))
         .sort((a, b) => a.line.time - b.line.time);
@@ -58,7 +63,9 @@ export function logsCommand(program: Command): void {
           .filter(([k]) => !SHOWN_APART.has(k))
           .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
           .join(' ');
-        console.log(`${new Date(line.time).toISOString()} ${(LEVELS[line.level ?? 30] ?? 'info').padEnd(5)} ${file.replace(/\.jsonl$/, '')}: ${line.msg ?? ''} ${fields}`);
+        console.log(
+          `${new Date(line.time).toISOString()} ${(LEVELS[line.level ?? 30] ?? 'info').padEnd(5)} ${file.replace(/\.jsonl$/, '')}: ${line.msg ?? ''} ${fields}`,
+        );
       }
     });
 }

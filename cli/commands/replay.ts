@@ -34,7 +34,12 @@ function replayKeyring(): Keyring {
 }
 
 /** One history file replayed, its line (and detail) said; a file that holds no history is one line too. */
-async function replayFile(file: string, options: ReplayWorkerOptions, say: (line: string) => void, verbose: boolean): Promise<boolean> {
+async function replayFile(
+  file: string,
+  options: ReplayWorkerOptions,
+  say: (line: string) => void,
+  verbose: boolean,
+): Promise<boolean> {
   let run;
   try {
     run = parseHistory(fs.readFileSync(file, 'utf8'), path.basename(file, '.json'));
@@ -58,7 +63,10 @@ async function replayFiles(target: string, say: (line: string) => void, verbose:
   const store = await prepareStore();
   let ok = true;
   try {
-    const options = { workflowBundle: await workflowBundle(workflowBundleOptions(c)), dataConverter: encryptedDataConverter(replayKeyring(), payloadStore(store)) };
+    const options = {
+      workflowBundle: await workflowBundle(workflowBundleOptions(c)),
+      dataConverter: encryptedDataConverter(replayKeyring(), payloadStore(store)),
+    };
     for (const file of files) ok = (await replayFile(file, options, say, verbose)) && ok;
   } finally {
     await store.close();

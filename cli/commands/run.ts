@@ -36,12 +36,21 @@ async function ensurePipeline(ref: string): Promise<string> {
   if (!spec.name) throw new CliError(`${ref} has no "name"`);
   const existing = await api('GET', `/api/pipelines/${encodeURIComponent(spec.name)}`).catch(() => undefined);
   if (!existing) await api('POST', '/api/pipelines', spec);
-  else if (JSON.stringify(existing.latest.spec) !== JSON.stringify({ ...existing.latest.spec, ...spec })) await api('POST', `/api/pipelines/${spec.name}/versions`, spec);
+  else if (JSON.stringify(existing.latest.spec) !== JSON.stringify({ ...existing.latest.spec, ...spec }))
+    await api('POST', `/api/pipelines/${spec.name}/versions`, spec);
   return spec.name;
 }
 
-async function runAndReport(kind: 'pipelines' | 'components', name: string, o: { input: string[]; follow: boolean; version?: string; label?: string }): Promise<void> {
-  const body = { inputs: parseInputs(o.input), ...(o.version ? { version: Number(o.version) } : {}), ...(o.label ? { label: o.label } : {}) };
+async function runAndReport(
+  kind: 'pipelines' | 'components',
+  name: string,
+  o: { input: string[]; follow: boolean; version?: string; label?: string },
+): Promise<void> {
+  const body = {
+    inputs: parseInputs(o.input),
+    ...(o.version ? { version: Number(o.version) } : {}),
+    ...(o.label ? { label: o.label } : {}),
+  };
   const run = await api('POST', `/api/${kind}/${encodeURIComponent(name)}/runs`, body);
   console.log(`run ${run.id} started (${run.temporal.uiUrl})`);
   if (o.follow) await followAndReport(run.id);
@@ -62,7 +71,10 @@ async function reportEnd(runId: string): Promise<void> {
 }
 
 /** y: approve; a: approve the same kind of call for the rest of the run; anything else: deny. */
-async function promptApproval(lines: AsyncIterator<string>, question: string): Promise<{ decision: 'approve' | 'deny'; remember?: 'run' }> {
+async function promptApproval(
+  lines: AsyncIterator<string>,
+  question: string,
+): Promise<{ decision: 'approve' | 'deny'; remember?: 'run' }> {
   process.stdout.write(`${question} [y/N/a] `);
   const next = await lines.next();
   const answer = (next.done ? '' : next.value).trim().toLowerCase();
@@ -93,7 +105,9 @@ export async function followAgent(runId: string): Promise<void> {
       // One prompt at a time, in the order the agent asked.
       queue = queue.then(async () => {
         const answer = await promptApproval(lines, `approve ${tool} ${JSON.stringify(args)}?`);
-        await api('POST', `/api/runs/${run.id}/approvals/${encodeURIComponent(approvalId)}`, answer).catch((err) => console.error(`could not answer: ${(err as Error).message}`));
+        await api('POST', `/api/runs/${run.id}/approvals/${encodeURIComponent(approvalId)}`, answer).catch((err) =>
+          console.error(`could not answer: ${(err as Error).message}`),
+        );
       });
     }
   });
@@ -109,10 +123,12 @@ export function runCommand(program: Command): void {
       .option('-f, --follow', 'print events live, then the outputs', false)
       .option('-v, --version <n>', 'run this version instead of the latest')
       .option('-l, --label <name>', 'run the version this label names (production, staging…), recorded on the run');
-  common(run.command('pipeline <fileOrName>').description('run a pipeline by name, or from a JSON spec file')).action(async (ref: string, o) =>
-    runAndReport('pipelines', await ensurePipeline(ref), o),
+  common(run.command('pipeline <fileOrName>').description('run a pipeline by name, or from a JSON spec file')).action(
+    async (ref: string, o) => runAndReport('pipelines', await ensurePipeline(ref), o),
   );
-  common(run.command('component <name>').description('try a component version')).action(async (name: string, o) => runAndReport('components', name, o));
+  common(run.command('component <name>').description('try a component version')).action(async (name: string, o) =>
+    runAndReport('components', name, o),
+  );
   run
     .command('agent <name>')
     .description('run an agent, showing its loop live and asking y/n for each approval')

@@ -26,7 +26,9 @@ export function runsCommands(program: Command): void {
       const { runs: page } = await api<{ runs: RunLine[] }>('GET', `/api/runs?${q}`);
       for (const r of page) {
         const what = r.chat ? `chat "${r.chat.title}"` : versionRef(r.target.name, r.target.version);
-        console.log(`${r.id}  ${(r.startedAt ?? r.createdAt).slice(0, 19).replace('T', ' ')}  ${r.kind.padEnd(9)} ${r.status.padEnd(16)} ${what}${r.archivedAt ? '  (archived)' : ''}`);
+        console.log(
+          `${r.id}  ${(r.startedAt ?? r.createdAt).slice(0, 19).replace('T', ' ')}  ${r.kind.padEnd(9)} ${r.status.padEnd(16)} ${what}${r.archivedAt ? '  (archived)' : ''}`,
+        );
       }
     });
   for (const [name, path, done, help] of [
@@ -45,7 +47,9 @@ export function runsCommands(program: Command): void {
   }
   runs
     .command('delete <run...>')
-    .description('delete finished runs with their events, stored values and artifacts (an eval or optimizer run with its child runs)')
+    .description(
+      'delete finished runs with their events, stored values and artifacts (an eval or optimizer run with its child runs)',
+    )
     .action(async (ids: string[]) => {
       for (const id of ids) {
         await api('DELETE', `/api/runs/${encodeURIComponent(id)}`);

@@ -12,10 +12,15 @@ export function secretsCommand(program: Command): void {
     .command('secrets')
     .description("the project's encryption keys")
     .command('rotate')
-    .description('add a new key (it encrypts from now on), re-encrypt provider keys with it, keep the old keys for reading')
+    .description(
+      'add a new key (it encrypts from now on), re-encrypt provider keys with it, keep the old keys for reading',
+    )
     .action(async () => {
       const c = config();
-      if (c.secretKeyText) throw new CliError('HARNESS_SECRET_KEY is set, so the key comes from the environment: rotate by moving the keys into .vloop/secret.key (one per line, newest last) and unsetting it');
+      if (c.secretKeyText)
+        throw new CliError(
+          'HARNESS_SECRET_KEY is set, so the key comes from the environment: rotate by moving the keys into .vloop/secret.key (one per line, newest last) and unsetting it',
+        );
       const keys = addKey(c.paths.secretKey);
       const store = await prepareStore();
       let reEncrypted = 0;
@@ -28,6 +33,8 @@ export function secretsCommand(program: Command): void {
       } finally {
         await store.close();
       }
-      console.log(`new key ${keys.current.id} (${keys.byId.size} keys in ${c.paths.secretKey}); ${reEncrypted} provider key(s) re-encrypted. Restart the backend and workers to encrypt with it; older histories stay readable.`);
+      console.log(
+        `new key ${keys.current.id} (${keys.byId.size} keys in ${c.paths.secretKey}); ${reEncrypted} provider key(s) re-encrypted. Restart the backend and workers to encrypt with it; older histories stay readable.`,
+      );
     });
 }

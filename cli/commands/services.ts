@@ -65,7 +65,8 @@ async function waitHealthy(n: Name, timeoutMs: number): Promise<boolean> {
 
 async function start(n: Name): Promise<void> {
   if (n === 'web') return console.log('web: the dashboard is served by the backend at /ui/ (start the backend)');
-  if (n === 'temporal' && !temporalTarget().managed) return console.log(`temporal: external cluster at ${temporalTarget().address}; nothing to start`);
+  if (n === 'temporal' && !temporalTarget().managed)
+    return console.log(`temporal: external cluster at ${temporalTarget().address}; nothing to start`);
   if (readPid(n)) return console.log(`${n}: already running (pid ${readPid(n)})`);
   fs.mkdirSync(runDir(), { recursive: true });
   fs.mkdirSync(logDir(), { recursive: true });
@@ -73,7 +74,16 @@ async function start(n: Name): Promise<void> {
   const t = temporalTarget();
   const [cmd, args] =
     n === 'temporal'
-      ? [provisionTemporalCli(cliSearch()), devServerArgs({ dbFile: config().paths.temporalDb, port: t.devPort, uiPort: t.devUiPort, namespace: t.namespace, codecEndpoint: codecEndpoint() })]
+      ? [
+          provisionTemporalCli(cliSearch()),
+          devServerArgs({
+            dbFile: config().paths.temporalDb,
+            port: t.devPort,
+            uiPort: t.devUiPort,
+            namespace: t.namespace,
+            codecEndpoint: codecEndpoint(),
+          }),
+        ]
       : [process.execPath, [harnessBin, 'backend']];
   // The child inherits this process's environment (spawn's default).
   const child = spawn(cmd, args, { detached: true, stdio: ['ignore', log, log] });
@@ -106,18 +116,23 @@ async function status(n: Name): Promise<boolean> {
   const pid = n === 'temporal' ? (readPid('temporal') ?? stack?.temporal.pid) : (readPid('backend') ?? stack?.pid);
   const where = n === 'temporal' ? temporalAddress() : n === 'web' ? `${backendUrl()}/ui/` : backendUrl();
   const up = await healthy(n);
-  console.log(`${n.padEnd(9)} pid ${pid ? String(pid).padEnd(8) : '-'.padEnd(8)} ${where.padEnd(32)} ${up ? 'healthy' : 'down'}`);
+  console.log(
+    `${n.padEnd(9)} pid ${pid ? String(pid).padEnd(8) : '-'.padEnd(8)} ${where.padEnd(32)} ${up ? 'healthy' : 'down'}`,
+  );
   return up;
 }
 
 function targets(name: string | undefined): Name[] {
   if (!name || name === 'all') return [...NAMES];
-  if (!(NAMES as readonly string[]).includes(name)) throw new CliError(`unknown service '${name}' (use temporal, backend, web or all)`);
+  if (!(NAMES as readonly string[]).includes(name))
+    throw new CliError(`unknown service '${name}' (use temporal, backend, web or all)`);
   return [name as Name];
 }
 
 export function servicesCommand(program: Command): void {
-  const svc = program.command('services').description('run the services detached, with pidfiles in .vloop/run and logs in .vloop/logs');
+  const svc = program
+    .command('services')
+    .description('run the services detached, with pidfiles in .vloop/run and logs in .vloop/logs');
   svc.command('start [name]').action(async (name?: string) => {
     for (const n of targets(name)) await start(n);
   });
@@ -132,6 +147,9 @@ export function servicesCommand(program: Command): void {
   svc.command('status [name]').action(async (name?: string) => {
     const down: Name[] = [];
     for (const n of targets(name)) if (!(await status(n))) down.push(n);
-    if (down.length) throw new CliError(`${down.join(', ')} ${down.length === 1 ? 'is' : 'are'} down: 'harness services start' starts the services`);
+    if (down.length)
+      throw new CliError(
+        `${down.join(', ')} ${down.length === 1 ? 'is' : 'are'} down: 'harness services start' starts the services`,
+      );
   });
 }

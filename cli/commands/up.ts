@@ -30,7 +30,15 @@ export async function ensureDevServer(log: (s: string) => void): Promise<DevServ
   fs.mkdirSync(paths.logs, { recursive: true });
   const cliPath = provisionTemporalCli(cliSearch(), log);
   log(`temporal: starting the dev server on ${t.address} (history in ${paths.temporalDb})`);
-  return startDevServer({ cliPath, dbFile: paths.temporalDb, port: t.devPort, uiPort: t.devUiPort, namespace: t.namespace, logFile: path.join(paths.logs, 'temporal.log'), codecEndpoint: codecEndpoint() });
+  return startDevServer({
+    cliPath,
+    dbFile: paths.temporalDb,
+    port: t.devPort,
+    uiPort: t.devUiPort,
+    namespace: t.namespace,
+    logFile: path.join(paths.logs, 'temporal.log'),
+    codecEndpoint: codecEndpoint(),
+  });
 }
 
 async function runExample(app: AppContext, log: (s: string) => void): Promise<void> {
@@ -46,7 +54,11 @@ async function runExample(app: AppContext, log: (s: string) => void): Promise<vo
   for (;;) {
     const row = await getRun(app.store, run.id);
     if (['completed', 'failed', 'cancelled', 'timed_out'].includes(row.status)) {
-      log(row.status === 'completed' ? `example: completed -> ${JSON.stringify(row.outputs)}` : `example: ${row.status}: ${row.error?.message ?? ''}`);
+      log(
+        row.status === 'completed'
+          ? `example: completed -> ${JSON.stringify(row.outputs)}`
+          : `example: ${row.status}: ${row.error?.message ?? ''}`,
+      );
       return;
     }
     if (Date.now() > deadline) return log(`example: still ${row.status}; follow it in the dashboard`);
@@ -73,10 +85,12 @@ export function upCommand(program: Command): void {
       }
       ensureDashboard(log);
       const dev = await ensureDevServer(log);
-      const { backend, store } = await launchBackend({ worker: true, temporalPid: dev?.process.pid }).catch(async (err) => {
-        await dev?.stop();
-        throw err;
-      });
+      const { backend, store } = await launchBackend({ worker: true, temporalPid: dev?.process.pid }).catch(
+        async (err) => {
+          await dev?.stop();
+          throw err;
+        },
+      );
       onShutdown(async () => {
         await backend.close();
         await store.close();
@@ -88,7 +102,8 @@ export function upCommand(program: Command): void {
       log(`\n  Dashboard:        ${backend.url}/ui/?token=${token}`);
       log(`  Temporal Web UI:  ${backend.app.temporal.uiUrl}`);
       log(`  API:              ${backend.url}/api (Authorization: Bearer <token in ${config().paths.token}>)\n`);
-      if (o.example) await runExample(backend.app, log).catch((err) => log(`example: could not run: ${(err as Error).message}`));
+      if (o.example)
+        await runExample(backend.app, log).catch((err) => log(`example: could not run: ${(err as Error).message}`));
       log('running; press Ctrl-C to stop');
     });
 }

@@ -19,7 +19,12 @@ export function workerCommand(program: Command): void {
       const target = config.temporal;
       const store = await prepareStore();
       const secrets = processSecrets;
-      const log = createLogger(secrets, config.logLevel, undefined, path.join(config.paths.logs, `worker-${process.pid}.jsonl`));
+      const log = createLogger(
+        secrets,
+        config.logLevel,
+        undefined,
+        path.join(config.paths.logs, `worker-${process.pid}.jsonl`),
+      );
       const bus = await createBus(store, { url: config.db.url, projectDir: config.paths.dir });
       const localFiles = { modelsDir: config.models.modelsDir, localModelPath: config.models.localModelPath };
       const keyring = loadKeyring(config.paths.secretKey, config.secretKeyText);
@@ -28,8 +33,13 @@ export function workerCommand(program: Command): void {
       const telemetry = startTelemetry(config.telemetry, secrets);
       const workers = await startWorker({ config, store, bus, secrets, resolveProvider, telemetry, log, keyring });
       onShutdown(async () => workers.shutdown());
-      log.info({ taskQueue: target.taskQueue, sessionQueue: workers.sessionQueue, address: target.address }, 'worker running');
-      console.log(`worker polling ${target.address} task queue '${target.taskQueue}' (sessions on '${workers.sessionQueue}')`);
+      log.info(
+        { taskQueue: target.taskQueue, sessionQueue: workers.sessionQueue, address: target.address },
+        'worker running',
+      );
+      console.log(
+        `worker polling ${target.address} task queue '${target.taskQueue}' (sessions on '${workers.sessionQueue}')`,
+      );
       await workers.done;
       await bus.close?.();
       await telemetry?.shutdown();

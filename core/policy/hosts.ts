@@ -18,16 +18,26 @@ const SCHEME_PORTS: Record<string, number> = { http: 80, https: 443, ws: 80, wss
 
 /** A host as written in a URL or an authority, in the one form rules and the proxy compare: lower case, no brackets, no trailing dot. */
 export function normalizeHost(host: string): string {
-  return host.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  return host
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
 }
 
 export function hostPattern(text: string): HostPattern {
   const t = text.trim();
   // A bare IPv6 address (more than one colon, no brackets) is all host.
-  const m = (t.match(/:/g) ?? []).length > 1 && !t.includes('[') && !t.includes('://') ? undefined : /^(?:([a-z][a-z0-9+.-]*):\/\/)?(?:[^@/]*@)?(\[[^\]]*\]|[^:/?#]*)(?::(\d{1,5}|\*))?(?:[/?#].*)?$/i.exec(t);
+  const m =
+    (t.match(/:/g) ?? []).length > 1 && !t.includes('[') && !t.includes('://')
+      ? undefined
+      : /^(?:([a-z][a-z0-9+.-]*):\/\/)?(?:[^@/]*@)?(\[[^\]]*\]|[^:/?#]*)(?::(\d{1,5}|\*))?(?:[/?#].*)?$/i.exec(t);
   const host = normalizeHost(m ? m[2]! : t);
   const port = m?.[3] && m[3] !== '*' ? Number(m[3]) : m?.[1] && !m[3] ? SCHEME_PORTS[m[1].toLowerCase()] : undefined;
-  return { host: { test: globMatcher(host, 'text') }, ...(isExact(host) ? { exact: host } : {}), ...(port !== undefined ? { port } : {}) };
+  return {
+    host: { test: globMatcher(host, 'text') },
+    ...(isExact(host) ? { exact: host } : {}),
+    ...(port !== undefined ? { port } : {}),
+  };
 }
 
 /**
@@ -58,7 +68,9 @@ function hostRules(policy: Policy, host: string, port: number | undefined): Poli
 /** Whether an allow rule names this host without a wildcard: only that opens loopback, link-local or this machine's addresses to the proxy. */
 export function namesHostExactly(policy: Policy, rawHost: string, port: number): boolean {
   const host = normalizeHost(rawHost);
-  return hostRules(policy, host, port).some((r) => r.action === 'allow' && r.match?.url !== undefined && hostPattern(r.match.url).exact === host);
+  return hostRules(policy, host, port).some(
+    (r) => r.action === 'allow' && r.match?.url !== undefined && hostPattern(r.match.url).exact === host,
+  );
 }
 
 /**
@@ -71,14 +83,26 @@ export function judgeHost(policy: Policy, rawHost: string | undefined, port?: nu
   if (host !== undefined) {
     const rules = hostRules(policy, host, port);
     const where = port === undefined ? host : `${host}:${port}`;
-    if (rules.length) return strictest(rules.map((r) => ({ decision: r.action, rule: ruleName(policy, r), reason: r.description ?? `${where} by rule ${ruleName(policy, r)}` })));
+    if (rules.length)
+      return strictest(
+        rules.map((r) => ({
+          decision: r.action,
+          rule: ruleName(policy, r),
+          reason: r.description ?? `${where} by rule ${ruleName(policy, r)}`,
+        })),
+      );
   }
   const what = host === undefined ? 'a host the judge cannot read' : port === undefined ? host : `${host}:${port}`;
-  if (policy.network === 'allow') return { decision: 'allow', rule: 'setting:network-allow', reason: `network reach to ${what}` };
-  if (policy.network === 'deny') return { decision: 'deny', rule: 'setting:network-deny', reason: `the policy denies network reach (${what})` };
-  return { decision: 'ask', rule: host === undefined ? 'builtin:network-host-unknown' : 'setting:network-ask', reason: `reaching ${what} over the network needs approval` };
+  if (policy.network === 'allow')
+    return { decision: 'allow', rule: 'setting:network-allow', reason: `network reach to ${what}` };
+  if (policy.network === 'deny')
+    return { decision: 'deny', rule: 'setting:network-deny', reason: `the policy denies network reach (${what})` };
+  return {
+    decision: 'ask',
+    rule: host === undefined ? 'builtin:network-host-unknown' : 'setting:network-ask',
+    reason: `reaching ${what} over the network needs approval`,
+  };
 }
-
 
 /** A URL a page would open, read as scheme, host and port; a string that is no http(s)/ws(s) URL is denied. */
 function pageTarget(raw: string): { scheme: string; host: string; port: number } | PolicyDecision {
@@ -89,7 +113,8 @@ function pageTarget(raw: string): { scheme: string; host: string; port: number }
     return { decision: 'deny', rule: 'builtin:bad-url', reason: `not a URL: ${raw}` };
   }
   // ws(s) is judged too: the browser tool asks for every request a page makes, WebSockets included.
-  if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) return { decision: 'deny', rule: 'builtin:scheme', reason: `only http(s) may be opened, not ${url.protocol}` };
+  if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol))
+    return { decision: 'deny', rule: 'builtin:scheme', reason: `only http(s) may be opened, not ${url.protocol}` };
   const scheme = url.protocol.slice(0, -1);
   return { scheme, host: normalizeHost(url.hostname), port: Number(url.port || SCHEME_PORTS[scheme]) };
 }
@@ -98,12 +123,36 @@ function pageTarget(raw: string): { scheme: string; host: string; port: number }
  * A page operation: with a URL, the tool's rules must name its host and port (the harness's ports never);
  * without one (click, type … on the open page), the tool's rules decide, and with none it is allowed.
  */
-export function judgePage(policy: Policy, ctx: PolicyContext, tool: string, op: string, url: string | undefined): PolicyDecision {
-  if (!url) return userRules(policy, tool, op, () => true) ?? { decision: 'allow', rule: 'default:same-page', reason: `${op} on the open page` };
+export function judgePage(
+  policy: Policy,
+  ctx: PolicyContext,
+  tool: string,
+  op: string,
+  url: string | undefined,
+): PolicyDecision {
+  if (!url)
+    return (
+      userRules(policy, tool, op, () => true) ?? {
+        decision: 'allow',
+        rule: 'default:same-page',
+        reason: `${op} on the open page`,
+      }
+    );
   const target = pageTarget(url);
   if ('decision' in target) return target;
   const { scheme, host, port } = target;
   // A name can resolve to this machine, so the harness's ports are refused on every host.
-  if (ctx.reservedPorts?.includes(port)) return { decision: 'deny', rule: 'builtin:harness-port', reason: `port ${port} is the harness's or Temporal's own; no tool may reach it` };
-  return userRules(policy, tool, op, (m) => !m.url || browserRuleFits(m.url, scheme, host, port)) ?? { decision: 'deny', rule: 'default:host-not-allowed', reason: `${host}:${port} is not a host and port the policy allows` };
+  if (ctx.reservedPorts?.includes(port))
+    return {
+      decision: 'deny',
+      rule: 'builtin:harness-port',
+      reason: `port ${port} is the harness's or Temporal's own; no tool may reach it`,
+    };
+  return (
+    userRules(policy, tool, op, (m) => !m.url || browserRuleFits(m.url, scheme, host, port)) ?? {
+      decision: 'deny',
+      rule: 'default:host-not-allowed',
+      reason: `${host}:${port} is not a host and port the policy allows`,
+    }
+  );
 }

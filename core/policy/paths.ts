@@ -37,21 +37,63 @@ export function isGitPath(workspace: string, p: string): boolean {
 }
 
 /** The built-in guard every tool shares: the harness directory and outside the workspace are denied, and so (unless only writes are) are protected paths. */
-export function guardPath(ctx: PolicyContext, raw: string, what: string, o: { protectedToo?: boolean } = {}): { path: string; denied?: PolicyDecision } {
+export function guardPath(
+  ctx: PolicyContext,
+  raw: string,
+  what: string,
+  o: { protectedToo?: boolean } = {},
+): { path: string; denied?: PolicyDecision } {
   const p = resolveToolPath(ctx, raw);
-  if (ctx.hiddenPaths?.some((q) => isInside(q, p))) return { path: p, denied: { decision: 'deny', rule: 'builtin:harness-dir', reason: `${what} is in the harness directory or is the policy file: no tool reads or writes it` } };
-  if (!isInside(ctx.workspace, p)) return { path: p, denied: { decision: 'deny', rule: 'builtin:outside-workspace', reason: `${what} resolves to ${p}, outside the workspace ${ctx.workspace}` } };
-  if ((o.protectedToo ?? true) && (ctx.protectedPaths.some((q) => isInside(q, p)) || isGitPath(ctx.workspace, p))) return { path: p, denied: { decision: 'deny', rule: 'builtin:protected-path', reason: `${what} is protected (the harness directory, the policy file or git's hooks and config)` } };
+  if (ctx.hiddenPaths?.some((q) => isInside(q, p)))
+    return {
+      path: p,
+      denied: {
+        decision: 'deny',
+        rule: 'builtin:harness-dir',
+        reason: `${what} is in the harness directory or is the policy file: no tool reads or writes it`,
+      },
+    };
+  if (!isInside(ctx.workspace, p))
+    return {
+      path: p,
+      denied: {
+        decision: 'deny',
+        rule: 'builtin:outside-workspace',
+        reason: `${what} resolves to ${p}, outside the workspace ${ctx.workspace}`,
+      },
+    };
+  if ((o.protectedToo ?? true) && (ctx.protectedPaths.some((q) => isInside(q, p)) || isGitPath(ctx.workspace, p)))
+    return {
+      path: p,
+      denied: {
+        decision: 'deny',
+        rule: 'builtin:protected-path',
+        reason: `${what} is protected (the harness directory, the policy file or git's hooks and config)`,
+      },
+    };
   return { path: p };
 }
 
 /** A path a tool reads or writes: the guard, then the tool's rules (`tool`, `tool.op`, `match.path`), then reads allowed and writes asked. */
-export function judgePath(policy: Policy, ctx: PolicyContext, tool: string, raw: string, op: string, writes: boolean): PolicyDecision {
+export function judgePath(
+  policy: Policy,
+  ctx: PolicyContext,
+  tool: string,
+  raw: string,
+  op: string,
+  writes: boolean,
+): PolicyDecision {
   const { path: p, denied } = guardPath(ctx, raw, raw, { protectedToo: writes });
   if (denied) return denied;
   const rel = p === ctx.workspace ? '.' : p.slice(ctx.workspace.length + 1);
-  const hit = userRules(policy, tool, op, (m) => !m.path || globMatches(m.path, rel, 'path') || globMatches(m.path, p, 'path'));
+  const hit = userRules(
+    policy,
+    tool,
+    op,
+    (m) => !m.path || globMatches(m.path, rel, 'path') || globMatches(m.path, p, 'path'),
+  );
   if (hit) return hit;
-  return writes ? { decision: 'ask', rule: 'default:write-asks', reason: `writing ${rel} needs approval` } : { decision: 'allow', rule: 'default:read-in-workspace', reason: `reading ${rel} inside the workspace` };
+  return writes
+    ? { decision: 'ask', rule: 'default:write-asks', reason: `writing ${rel} needs approval` }
+    : { decision: 'allow', rule: 'default:read-in-workspace', reason: `reading ${rel} inside the workspace` };
 }
-

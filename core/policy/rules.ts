@@ -25,10 +25,28 @@ export function ruleName(policy: Policy, rule: PolicyRule): string {
 }
 
 /** The user rules for this tool (by its name, `*`, or `<tool>.<op>`) that match, as decisions; undefined when none does. */
-export function userRules(policy: Policy, tool: string, op: string | undefined, test: (m: NonNullable<PolicyRule['match']>) => boolean, actions: PolicyAction[] = ['allow', 'ask', 'deny']): PolicyDecision | undefined {
-  const hits = policy.rules.filter((r) => actions.includes(r.action) && (r.tool === tool || r.tool === '*' || (op && r.tool === `${tool}.${op}`)) && (!r.match?.op || r.match.op === op) && test(r.match ?? {}));
+export function userRules(
+  policy: Policy,
+  tool: string,
+  op: string | undefined,
+  test: (m: NonNullable<PolicyRule['match']>) => boolean,
+  actions: PolicyAction[] = ['allow', 'ask', 'deny'],
+): PolicyDecision | undefined {
+  const hits = policy.rules.filter(
+    (r) =>
+      actions.includes(r.action) &&
+      (r.tool === tool || r.tool === '*' || (op && r.tool === `${tool}.${op}`)) &&
+      (!r.match?.op || r.match.op === op) &&
+      test(r.match ?? {}),
+  );
   if (!hits.length) return undefined;
-  return strictest(hits.map((r) => ({ decision: r.action, rule: ruleName(policy, r), reason: r.description ?? `rule ${ruleName(policy, r)}` })));
+  return strictest(
+    hits.map((r) => ({
+      decision: r.action,
+      rule: ruleName(policy, r),
+      reason: r.description ?? `rule ${ruleName(policy, r)}`,
+    })),
+  );
 }
 
 /** A pattern without a wildcard names one text exactly. */

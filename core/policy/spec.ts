@@ -50,11 +50,18 @@ export const MCP_SERVER_NAME = /^[A-Za-z0-9_-]{1,32}$/;
 
 export const policySpec = z.strictObject({
   rules: z.array(policyRule).default([]),
-  connections: z.record(z.string(), z.strictObject({ url: z.string().min(1), write: z.boolean().default(false) })).default({}),
-  approvalTimeoutMs: z.int().positive().default(24 * 60 * 60 * 1000),
+  connections: z
+    .record(z.string(), z.strictObject({ url: z.string().min(1), write: z.boolean().default(false) }))
+    .default({}),
+  approvalTimeoutMs: z
+    .int()
+    .positive()
+    .default(24 * 60 * 60 * 1000),
   /** Whether terminal commands may reach the network when no `network` rule names their host. */
   network: z.enum(['deny', 'ask', 'allow']).default('ask'),
-  mcpServers: z.record(z.string().regex(MCP_SERVER_NAME, 'an MCP server name is letters, digits, _ and -'), mcpServerSpec).default({}),
+  mcpServers: z
+    .record(z.string().regex(MCP_SERVER_NAME, 'an MCP server name is letters, digits, _ and -'), mcpServerSpec)
+    .default({}),
 });
 export type Policy = z.infer<typeof policySpec>;
 

@@ -20,12 +20,19 @@ export type Subject =
   | { kind: 'mcp'; args: Record<string, unknown> };
 
 /** Judge a subject under the rules of `tool`; commands and SQL come already read (`facts`). */
-export function judgeSubject(policy: Policy, ctx: PolicyContext, tool: string, subject: Subject, facts: JudgeFacts = {}): PolicyDecision {
+export function judgeSubject(
+  policy: Policy,
+  ctx: PolicyContext,
+  tool: string,
+  subject: Subject,
+  facts: JudgeFacts = {},
+): PolicyDecision {
   switch (subject.kind) {
     case 'path':
       return judgePath(policy, ctx, tool, subject.path, subject.op, subject.writes);
     case 'command':
-      if (!facts.shell) return { decision: 'deny', rule: 'builtin:not-judged', reason: 'the command was not read by the shell parser' };
+      if (!facts.shell)
+        return { decision: 'deny', rule: 'builtin:not-judged', reason: 'the command was not read by the shell parser' };
       return judgeCommand(policy, ctx, tool, facts.shell);
     case 'sql':
       return judgeDatabase(policy, tool, subject.connection, facts.sql);

@@ -46,7 +46,11 @@ interface PlanStep {
  * the one step it made ready (a sibling started at the same moment could write first). Otherwise nowhere:
  * it is written at once.
  */
-export function completionRide(steps: readonly PlanStep[], done: ReadonlySet<string>, stepId: string): Ride | undefined {
+export function completionRide(
+  steps: readonly PlanStep[],
+  done: ReadonlySet<string>,
+  stepId: string,
+): Ride | undefined {
   if (done.size === steps.length) return { with: 'end' };
   const ready = steps.filter((s) => s.deps.includes(stepId) && s.deps.every((d) => done.has(d)));
   return ready.length === 1 ? { with: 'step', stepId: ready[0]!.id } : undefined;

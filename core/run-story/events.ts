@@ -18,9 +18,23 @@ export interface EventDataByType {
     counterfactual?: boolean;
   };
   /** Outputs not computed again: a fork's source step (whole, or the listed foreach items), or a cache hit. */
-  'step.reused': { stepId: string; source: { runId: string; stepId: string; callId?: string }; items?: number[]; callId?: string; cached?: boolean };
+  'step.reused': {
+    stepId: string;
+    source: { runId: string; stepId: string; callId?: string };
+    items?: number[];
+    callId?: string;
+    cached?: boolean;
+  };
   'step.failed': { stepId: string; error: string };
-  'llm.request': { callId: string; stepId?: string; provider: string; model: string; adapter?: 'chat' | 'json' | 'tools'; messages: ChatMessage[]; attempt: number };
+  'llm.request': {
+    callId: string;
+    stepId?: string;
+    provider: string;
+    model: string;
+    adapter?: 'chat' | 'json' | 'tools';
+    messages: ChatMessage[];
+    attempt: number;
+  };
   'llm.response': {
     callId: string;
     stepId?: string;
@@ -35,7 +49,15 @@ export interface EventDataByType {
     attempt: number;
   };
   /** An attempt that got no reply: the provider, where it was called, the model and the cause. */
-  'llm.error': { callId: string; stepId?: string; provider: string; endpoint: string; model: string; error: string; attempt: number };
+  'llm.error': {
+    callId: string;
+    stepId?: string;
+    provider: string;
+    endpoint: string;
+    model: string;
+    error: string;
+    attempt: number;
+  };
   'llm.delta': { callId: string; text: string };
   'tool.call': { callId: string; tool: string; args: unknown };
   'policy.decision': { callId: string; decision: 'allow' | 'deny' | 'ask'; rule: string };
@@ -101,7 +123,8 @@ export type ServerFrame =
 type Data<T extends RunEventType> = EventDataByType[T];
 type Event<T extends RunEventType> = Extract<NewRunEvent, { type: T }>;
 
-const event = <T extends RunEventType>(type: T, key: string, data: Data<T>): Event<T> => ({ type, key, data }) as Event<T>;
+const event = <T extends RunEventType>(type: T, key: string, data: Data<T>): Event<T> =>
+  ({ type, key, data }) as Event<T>;
 
 // A run's start and end happen once each: the type is the key.
 export const runStarted = (data: Data<'run.started'>) => event('run.started', 'run.started', data);
@@ -111,45 +134,61 @@ export const runCancelled = (data: Data<'run.cancelled'>) => event('run.cancelle
 
 // A pipeline's (or an app generation's) step, keyed by its step id.
 export const stepStarted = (data: Data<'step.started'>) => event('step.started', `step:${data.stepId}:started`, data);
-export const stepCompleted = (data: Data<'step.completed'>) => event('step.completed', `step:${data.stepId}:completed`, data);
+export const stepCompleted = (data: Data<'step.completed'>) =>
+  event('step.completed', `step:${data.stepId}:completed`, data);
 export const stepFailed = (data: Data<'step.failed'>) => event('step.failed', `step:${data.stepId}:failed`, data);
 export const stepReused = (data: Data<'step.reused'>) => event('step.reused', `step:${data.stepId}:reused`, data);
 /** A step cache hit, keyed by the call it answered (one step's foreach items each hit on their own). */
-export const stepCached = (data: Data<'step.reused'> & { callId: string }) => event('step.reused', `${data.callId}:cached`, data);
+export const stepCached = (data: Data<'step.reused'> & { callId: string }) =>
+  event('step.reused', `${data.callId}:cached`, data);
 
 // An agent's turns are its steps: `turn[N]`, keyed `turn:N:…`.
 /** Turn n of a forked agent, taken from the source run. */
-export const turnReused = (n: number, sourceRunId: string) => event('step.reused', `turn:${n}:reused`, { stepId: turnId(n), source: { runId: sourceRunId, stepId: turnId(n) } });
+export const turnReused = (n: number, sourceRunId: string) =>
+  event('step.reused', `turn:${n}:reused`, { stepId: turnId(n), source: { runId: sourceRunId, stepId: turnId(n) } });
 export const turnCompleted = (n: number, outputs: Record<string, unknown>, reused?: true) =>
   event('step.completed', `turn:${n}:completed`, { stepId: turnId(n), outputs, ...(reused ? { reused } : {}) });
 
 // An eval's examples and an optimization's candidates are their steps, the step id is the key.
 type Scored = Omit<Data<'step.completed'>, 'stepId'>;
-export const exampleCompleted = (exampleId: string, rest: Scored) => event('step.completed', `example:${exampleId}`, { stepId: `example:${exampleId}`, ...rest });
-export const candidateCompleted = (exampleId: string, rest: Scored) => event('step.completed', `candidate:${exampleId}`, { stepId: `candidate:${exampleId}`, ...rest });
+export const exampleCompleted = (exampleId: string, rest: Scored) =>
+  event('step.completed', `example:${exampleId}`, { stepId: `example:${exampleId}`, ...rest });
+export const candidateCompleted = (exampleId: string, rest: Scored) =>
+  event('step.completed', `candidate:${exampleId}`, { stepId: `candidate:${exampleId}`, ...rest });
 
 // A model call: each attempt is recorded once.
-export const llmRequest = (data: Data<'llm.request'>) => event('llm.request', `${data.callId}:${data.attempt}:request`, data);
-export const llmResponse = (data: Data<'llm.response'>) => event('llm.response', `${data.callId}:${data.attempt}:response`, data);
+export const llmRequest = (data: Data<'llm.request'>) =>
+  event('llm.request', `${data.callId}:${data.attempt}:request`, data);
+export const llmResponse = (data: Data<'llm.response'>) =>
+  event('llm.response', `${data.callId}:${data.attempt}:response`, data);
 export const llmError = (data: Data<'llm.error'>) => event('llm.error', `${data.callId}:${data.attempt}:error`, data);
 
 // A tool call, keyed by its call id (`tool[N]`).
 export const toolCalled = (data: Data<'tool.call'>) => event('tool.call', `${data.callId}:call`, data);
-export const policyDecision = (data: Data<'policy.decision'>) => event('policy.decision', `${data.callId}:decision`, data);
+export const policyDecision = (data: Data<'policy.decision'>) =>
+  event('policy.decision', `${data.callId}:decision`, data);
 export const toolResult = (data: Data<'tool.result'>) => event('tool.result', `${data.callId}:result`, data);
-export const approvalRequested = (data: Data<'approval.requested'>) => event('approval.requested', `approval:${data.approvalId}:requested`, data);
-export const approvalResolved = (data: Data<'approval.resolved'>) => event('approval.resolved', `approval:${data.approvalId}:resolved`, data);
+export const approvalRequested = (data: Data<'approval.requested'>) =>
+  event('approval.requested', `approval:${data.approvalId}:requested`, data);
+export const approvalResolved = (data: Data<'approval.resolved'>) =>
+  event('approval.resolved', `approval:${data.approvalId}:resolved`, data);
 /** The budget an agent's step n went over. */
-export const budgetExceeded = (step: number, data: Data<'budget.exceeded'>) => event('budget.exceeded', `budget:${step}`, data);
+export const budgetExceeded = (step: number, data: Data<'budget.exceeded'>) =>
+  event('budget.exceeded', `budget:${step}`, data);
 
 /** The notes a run writes once: the name is the key. */
 export type RunNote = 'scaffold' | 'before' | 'kept' | 'saved';
-export const runNote = (name: RunNote, level: Data<'log'>['level'], message: string) => event('log', name, { level, message });
+export const runNote = (name: RunNote, level: Data<'log'>['level'], message: string) =>
+  event('log', name, { level, message });
 /** A browser call whose worker is gone goes on in a fresh session elsewhere. */
 export const sessionLost = (callId: string) =>
-  event('log', `${callId}:session-lost`, { level: 'warn', message: `the worker that held this run's browser is gone; ${callId} starts a fresh browser session on another worker` });
+  event('log', `${callId}:session-lost`, {
+    level: 'warn',
+    message: `the worker that held this run's browser is gone; ${callId} starts a fresh browser session on another worker`,
+  });
 /** A tool call the log said was allowed, refused right before it ran: `message` says why. */
-export const toolRefused = (callId: string, message: string) => event('log', `${callId}:refused`, { level: 'warn', message: `${callId} ${message}` });
+export const toolRefused = (callId: string, message: string) =>
+  event('log', `${callId}:refused`, { level: 'warn', message: `${callId} ${message}` });
 
 /** A chat transcript's message, keyed by the message it answers and its role (a resent message is stored once). */
 export const chatMessageKey = (messageId: string, role: 'user' | 'assistant'): string => `${messageId}:${role}`;

@@ -29,7 +29,8 @@ export interface StepState {
 }
 
 type EventOf<T extends RunEventType> = Extract<RunEvent, { type: T }>;
-type StepEventType = 'step.started' | 'step.completed' | 'step.reused' | 'step.failed' | 'llm.request' | 'llm.response' | 'llm.error';
+type StepEventType =
+  'step.started' | 'step.completed' | 'step.reused' | 'step.failed' | 'llm.request' | 'llm.response' | 'llm.error';
 
 /** What each event that names a step does to it. */
 const onStep: { [T in StepEventType]: (s: StepState, e: EventOf<T>) => void } = {
@@ -58,9 +59,19 @@ const onStep: { [T in StepEventType]: (s: StepState, e: EventOf<T>) => void } = 
 };
 
 /** The event types the fold reads; the others (tool calls, policy, logs) leave the steps as they are. */
-export const FOLDED_EVENT_TYPES = [...(Object.keys(onStep) as StepEventType[]), 'run.completed', 'run.failed', 'run.cancelled'] as const;
+export const FOLDED_EVENT_TYPES = [
+  ...(Object.keys(onStep) as StepEventType[]),
+  'run.completed',
+  'run.failed',
+  'run.cancelled',
+] as const;
 
-const newStep = (stepId: string): StepState => ({ stepId, status: 'running', outputs: null, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, latencyMs: 0, calls: 0 } });
+const newStep = (stepId: string): StepState => ({
+  stepId,
+  status: 'running',
+  outputs: null,
+  usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, latencyMs: 0, calls: 0 },
+});
 
 /**
  * Each step's state, in the order the steps first appear, with its model calls' usage summed. An agent's model

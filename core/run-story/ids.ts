@@ -65,7 +65,8 @@ export const retryCallId = (callId: string): string => `${callId}#retry`;
 export const judgeCallId = (exampleId: string, metric: string): string => `judge:${exampleId}:${metric}`;
 
 /** An app generation's round: `draft`, then `repair[N]`. */
-export const roundStepId = (round: number): string => (round === 0 ? 'draft' : printId({ base: 'repair', index: round }));
+export const roundStepId = (round: number): string =>
+  round === 0 ? 'draft' : printId({ base: 'repair', index: round });
 
 /**
  * The step an event belongs to: its `stepId`, or for an agent's model call `agent[N]` (which carries none), turn N.

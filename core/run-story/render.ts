@@ -16,9 +16,11 @@ const clip = (v: unknown, n = 120): string => {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 };
 
-const stepDone = (d: EventDataByType['step.completed']) => (d.skipped ? 'skipped' : d.counterfactual ? 'given (counterfactual)' : 'completed');
+const stepDone = (d: EventDataByType['step.completed']) =>
+  d.skipped ? 'skipped' : d.counterfactual ? 'given (counterfactual)' : 'completed';
 const attempt = (n: number) => (n > 1 ? ` · attempt ${n}` : '');
-const usage = (d: EventDataByType['llm.response']) => `${d.usage?.inputTokens ?? 0}+${d.usage?.outputTokens ?? 0} tok · ${d.latencyMs} ms · $${(d.costUsd ?? 0).toFixed(6)}`;
+const usage = (d: EventDataByType['llm.response']) =>
+  `${d.usage?.inputTokens ?? 0}+${d.usage?.outputTokens ?? 0} tok · ${d.latencyMs} ms · $${(d.costUsd ?? 0).toFixed(6)}`;
 const verdict: Record<string, Tone> = { allow: 'success', approve: 'success', ask: 'warning', deny: 'error' };
 const logTone: Record<string, Tone> = { info: 'default', warn: 'warning', error: 'error' };
 
@@ -28,19 +30,55 @@ const lines: { [T in RunEventType]: (d: EventDataByType[T]) => EventLine } = {
   'run.completed': (d) => ({ title: 'Run completed', detail: clip(d.outputs), tone: 'success' }),
   'run.failed': (d) => ({ title: 'Run failed', detail: d.error, tone: 'error' }),
   'run.cancelled': (d) => ({ title: 'Run cancelled', detail: d.reason ?? '', tone: 'warning' }),
-  'step.started': (d) => ({ title: `Step ${d.stepId} started`, detail: d.items !== undefined ? `${d.items} items` : '', tone: 'info' }),
-  'step.completed': (d) => ({ title: `Step ${d.stepId} ${stepDone(d)}`, detail: d.skipped ? '' : clip(d.outputs), tone: d.skipped ? 'default' : 'success' }),
-  'step.reused': (d) => ({ title: `Step ${d.callId ?? d.stepId} reused${d.cached ? ' from the cache' : ''}`, detail: `from ${d.source.runId} ${d.source.stepId}${d.items ? ` · items ${d.items.join(', ')}` : ''}`, tone: 'info' }),
+  'step.started': (d) => ({
+    title: `Step ${d.stepId} started`,
+    detail: d.items !== undefined ? `${d.items} items` : '',
+    tone: 'info',
+  }),
+  'step.completed': (d) => ({
+    title: `Step ${d.stepId} ${stepDone(d)}`,
+    detail: d.skipped ? '' : clip(d.outputs),
+    tone: d.skipped ? 'default' : 'success',
+  }),
+  'step.reused': (d) => ({
+    title: `Step ${d.callId ?? d.stepId} reused${d.cached ? ' from the cache' : ''}`,
+    detail: `from ${d.source.runId} ${d.source.stepId}${d.items ? ` · items ${d.items.join(', ')}` : ''}`,
+    tone: 'info',
+  }),
   'step.failed': (d) => ({ title: `Step ${d.stepId} failed`, detail: d.error, tone: 'error' }),
-  'llm.request': (d) => ({ title: `LLM call ${d.callId}`, detail: `${d.provider}/${d.model}${attempt(d.attempt)}`, tone: 'default' }),
+  'llm.request': (d) => ({
+    title: `LLM call ${d.callId}`,
+    detail: `${d.provider}/${d.model}${attempt(d.attempt)}`,
+    tone: 'default',
+  }),
   'llm.error': (d) => ({ title: `LLM error ${d.callId}`, detail: d.error, tone: 'error' }),
-  'llm.response': (d) => ({ title: `LLM answer ${d.callId}`, detail: `${usage(d)}${d.parseError ? ' · unparsable' : ''}`, tone: d.parseError ? 'warning' : 'default' }),
+  'llm.response': (d) => ({
+    title: `LLM answer ${d.callId}`,
+    detail: `${usage(d)}${d.parseError ? ' · unparsable' : ''}`,
+    tone: d.parseError ? 'warning' : 'default',
+  }),
   'llm.delta': (d) => ({ title: `LLM text ${d.callId}`, detail: clip(d.text), tone: 'default' }),
   'tool.call': (d) => ({ title: `Tool call ${d.callId}: ${d.tool}`, detail: clip(d.args), tone: 'default' }),
-  'policy.decision': (d) => ({ title: `Policy: ${d.decision} (${d.callId})`, detail: `rule ${d.rule}`, tone: verdict[d.decision] ?? 'default' }),
-  'approval.requested': (d) => ({ title: `Waiting for approval ${d.approvalId}`, detail: `${d.tool} ${clip(d.args)}`, tone: 'warning' }),
-  'approval.resolved': (d) => ({ title: `Approval: ${d.decision} (${d.approvalId})`, detail: d.reason ?? '', tone: verdict[d.decision] ?? 'default' }),
-  'tool.result': (d) => ({ title: `Tool result ${d.callId}`, detail: `${clip(d.output)}${d.truncated ? ' (truncated)' : ''}`, tone: 'default' }),
+  'policy.decision': (d) => ({
+    title: `Policy: ${d.decision} (${d.callId})`,
+    detail: `rule ${d.rule}`,
+    tone: verdict[d.decision] ?? 'default',
+  }),
+  'approval.requested': (d) => ({
+    title: `Waiting for approval ${d.approvalId}`,
+    detail: `${d.tool} ${clip(d.args)}`,
+    tone: 'warning',
+  }),
+  'approval.resolved': (d) => ({
+    title: `Approval: ${d.decision} (${d.approvalId})`,
+    detail: d.reason ?? '',
+    tone: verdict[d.decision] ?? 'default',
+  }),
+  'tool.result': (d) => ({
+    title: `Tool result ${d.callId}`,
+    detail: `${clip(d.output)}${d.truncated ? ' (truncated)' : ''}`,
+    tone: 'default',
+  }),
   'budget.exceeded': (d) => ({ title: `Budget ${d.budget} exceeded`, detail: `${d.used} > ${d.limit}`, tone: 'error' }),
   log: (d) => ({ title: `Log ${d.level}`, detail: d.message, tone: logTone[d.level] ?? 'default' }),
 };

@@ -2,7 +2,16 @@
 // store that makes it, so the workflows need nothing from db/.
 
 // `idle`: a chat waiting for its next message (its turns move it to running and back).
-export const runStatuses = ['queued', 'running', 'idle', 'waiting_approval', 'completed', 'failed', 'cancelled', 'timed_out'] as const;
+export const runStatuses = [
+  'queued',
+  'running',
+  'idle',
+  'waiting_approval',
+  'completed',
+  'failed',
+  'cancelled',
+  'timed_out',
+] as const;
 export type RunStatus = (typeof runStatuses)[number];
 export const terminalStatuses: readonly RunStatus[] = ['completed', 'failed', 'cancelled', 'timed_out'];
 

@@ -12,6 +12,9 @@ export const database = defineTool({
   shape: (args, _read, decision) => `database:${args.connection}:${decision.sqlKind ?? `exact:${args.sql}`}`,
   async execute(args, run) {
     const conn = run.policy.connections[args.connection]!;
-    return { ok: true, output: await run.services.query(conn, args.sql, { readOnly: !conn.write || run.decision.sqlKind === 'read' }) };
+    return {
+      ok: true,
+      output: await run.services.query(conn, args.sql, { readOnly: !conn.write || run.decision.sqlKind === 'read' }),
+    };
   },
 });

@@ -95,6 +95,8 @@ export interface ToolDefinition<Name extends string = string, Args extends z.Zod
 export type AnyTool = ToolDefinition<string, any>;
 
 /** Declare a tool; the object is all there is to it (list it in core/tools/index.ts, or pass it to the registry). */
-export function defineTool<const Name extends string, Args extends z.ZodType>(tool: ToolDefinition<Name, Args>): ToolDefinition<Name, Args> {
+export function defineTool<const Name extends string, Args extends z.ZodType>(
+  tool: ToolDefinition<Name, Args>,
+): ToolDefinition<Name, Args> {
   return tool;
 }

@@ -4,7 +4,13 @@ import { z } from 'zod';
 import { defineTool, type CommandOutcome } from './define.js';
 
 /** Rules whose decision holds only for this exact command: a "for this run" approval covers only it. */
-const EXACT_ONLY = ['builtin:code-carrying', 'builtin:unknown-word', 'builtin:network-host-unknown', 'setting:network-ask', 'builtin:no-sandbox'];
+const EXACT_ONLY = [
+  'builtin:code-carrying',
+  'builtin:unknown-word',
+  'builtin:network-host-unknown',
+  'setting:network-ask',
+  'builtin:no-sandbox',
+];
 
 function outputOf(r: CommandOutcome): string {
   const note = r.unsandboxed === undefined ? '' : `\n[no OS sandbox: ${r.unsandboxed}]`;

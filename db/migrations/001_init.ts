@@ -75,7 +75,17 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['meta', 'audit_log', 'run_events', 'runs', 'pipeline_versions', 'pipelines', 'component_versions', 'components', 'providers']) {
+  for (const table of [
+    'meta',
+    'audit_log',
+    'run_events',
+    'runs',
+    'pipeline_versions',
+    'pipelines',
+    'component_versions',
+    'components',
+    'providers',
+  ]) {
     await knex.schema.dropTableIfExists(table);
   }
 }

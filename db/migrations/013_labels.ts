@@ -37,19 +37,32 @@ export async function up(knex: Knex): Promise<void> {
     t.text('versions').notNullable();
   });
   // Versions saved before pins existed: each bare name pins the version that was latest when that version was saved.
-  const saved = (await knex('pipeline_versions').select('id', 'spec', 'createdAt')) as Array<{ id: string; spec: string | Record<string, unknown>; createdAt: string }>;
+  const saved = (await knex('pipeline_versions').select('id', 'spec', 'createdAt')) as Array<{
+    id: string;
+    spec: string | Record<string, unknown>;
+    createdAt: string;
+  }>;
   for (const row of saved) {
-    const spec = (typeof row.spec === 'string' ? JSON.parse(row.spec) : row.spec) as { steps?: Array<{ component?: string }> };
+    const spec = (typeof row.spec === 'string' ? JSON.parse(row.spec) : row.spec) as {
+      steps?: Array<{ component?: string }>;
+    };
     const pins: Record<string, number> = {};
     for (const name of bareRefs(spec)) {
       const head = (await knex('components').where('name', name).first('id')) as { id: string } | undefined;
       if (!head) continue;
-      const then = (await knex('component_versions').where('parentId', head.id).where('createdAt', '<=', row.createdAt).max('version as v').first()) as { v: number | null } | undefined;
-      const first = (await knex('component_versions').where('parentId', head.id).min('version as v').first()) as { v: number | null } | undefined;
+      const then = (await knex('component_versions')
+        .where('parentId', head.id)
+        .where('createdAt', '<=', row.createdAt)
+        .max('version as v')
+        .first()) as { v: number | null } | undefined;
+      const first = (await knex('component_versions').where('parentId', head.id).min('version as v').first()) as
+        { v: number | null } | undefined;
       const v = then?.v ?? first?.v;
       if (v) pins[name] = Number(v);
     }
-    await knex('pipeline_versions').where('id', row.id).update({ pins: JSON.stringify(pins) });
+    await knex('pipeline_versions')
+      .where('id', row.id)
+      .update({ pins: JSON.stringify(pins) });
   }
 }
 

@@ -15,7 +15,22 @@ import * as m012 from './012_stored_values.js';
 import * as m013 from './013_labels.js';
 import * as m015 from './015_archive.js';
 
-const migrations: Record<string, Knex.Migration> = { '001_init': m001, '002_chats': m002, '003_evals': m003, '004_idempotency': m004, '005_apps': m005, '006_forks': m006, '007_trace_ids': m007, '008_mcp_exposures': m008, '009_run_search': m009, '010_eval_examples': m010, '011_payload_artifacts': m011, '012_stored_values': m012, '013_labels': m013, '015_archive': m015 };
+const migrations: Record<string, Knex.Migration> = {
+  '001_init': m001,
+  '002_chats': m002,
+  '003_evals': m003,
+  '004_idempotency': m004,
+  '005_apps': m005,
+  '006_forks': m006,
+  '007_trace_ids': m007,
+  '008_mcp_exposures': m008,
+  '009_run_search': m009,
+  '010_eval_examples': m010,
+  '011_payload_artifacts': m011,
+  '012_stored_values': m012,
+  '013_labels': m013,
+  '015_archive': m015,
+};
 
 export const migrationSource: Knex.MigrationSource<string> = {
   getMigrations: async () => Object.keys(migrations),

@@ -2,7 +2,10 @@
 import type { Store } from '../knex.js';
 import { AuditRow } from '../models/run.js';
 
-export async function audit(store: Store, entry: { actor: string; action: string; subject: string; details?: Record<string, unknown> }): Promise<void> {
+export async function audit(
+  store: Store,
+  entry: { actor: string; action: string; subject: string; details?: Record<string, unknown> },
+): Promise<void> {
   await AuditRow.query(store.knex).insert({ ...entry, details: entry.details ?? null, at: new Date().toISOString() });
 }
 

@@ -28,9 +28,19 @@ export interface ChatMessageRow {
 
 const parse = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
-export async function createChat(store: Store, chat: { title: string; target: ChatTarget; runId: string }): Promise<ChatRow> {
+export async function createChat(
+  store: Store,
+  chat: { title: string; target: ChatTarget; runId: string },
+): Promise<ChatRow> {
   const at = new Date().toISOString();
-  const row = { id: newId('chat'), title: chat.title, target: JSON.stringify(chat.target), runId: chat.runId, createdAt: at, updatedAt: at };
+  const row = {
+    id: newId('chat'),
+    title: chat.title,
+    target: JSON.stringify(chat.target),
+    runId: chat.runId,
+    createdAt: at,
+    updatedAt: at,
+  };
   await store.knex('chats').insert(row);
   return { ...row, target: chat.target };
 }
@@ -73,18 +83,39 @@ const messageRow = (r: ChatMessageRow & { usage: string | null; seq: number | st
 });
 
 /** Insert a message, or replace the content stored under its key (a later attempt of the same turn). */
-export async function upsertMessage(store: Store, chatId: string, m: { key: string; role: 'user' | 'assistant'; content: string; usage?: ChatMessageRow['usage'] }): Promise<ChatMessageRow> {
+export async function upsertMessage(
+  store: Store,
+  chatId: string,
+  m: { key: string; role: 'user' | 'assistant'; content: string; usage?: ChatMessageRow['usage'] },
+): Promise<ChatMessageRow> {
   return store.knex.transaction(async (trx) => {
     await trx('chats').where('id', chatId).forUpdate().first('id');
     const existing = await trx('chat_messages').where({ chatId, key: m.key }).first();
     const at = new Date().toISOString();
     if (existing) {
-      await trx('chat_messages').where({ chatId, key: m.key }).update({ content: m.content, usage: m.usage ? JSON.stringify(m.usage) : null });
-      return { seq: Number(existing.seq), key: m.key, role: m.role, content: m.content, usage: m.usage ?? null, createdAt: existing.createdAt };
+      await trx('chat_messages')
+        .where({ chatId, key: m.key })
+        .update({ content: m.content, usage: m.usage ? JSON.stringify(m.usage) : null });
+      return {
+        seq: Number(existing.seq),
+        key: m.key,
+        role: m.role,
+        content: m.content,
+        usage: m.usage ?? null,
+        createdAt: existing.createdAt,
+      };
     }
     const max = await trx('chat_messages').where('chatId', chatId).max({ seq: 'seq' }).first();
     const seq = Number(max?.seq ?? 0) + 1;
-    await trx('chat_messages').insert({ chatId, seq, key: m.key, role: m.role, content: m.content, usage: m.usage ? JSON.stringify(m.usage) : null, createdAt: at });
+    await trx('chat_messages').insert({
+      chatId,
+      seq,
+      key: m.key,
+      role: m.role,
+      content: m.content,
+      usage: m.usage ? JSON.stringify(m.usage) : null,
+      createdAt: at,
+    });
     await trx('chats').where('id', chatId).update({ updatedAt: at });
     return { seq, key: m.key, role: m.role, content: m.content, usage: m.usage ?? null, createdAt: at };
   });
@@ -94,15 +125,30 @@ export async function upsertMessage(store: Store, chatId: string, m: { key: stri
  * The conversation before a turn, as the model sees it: every answered turn (its user message and its
  * reply) in order. A turn that failed has no reply and is left out, as the workflow left it out.
  */
-export async function answeredTranscript(store: Store, chatId: string, exceptMessageId: string): Promise<ChatMessage[]> {
-  const rows = (await store.knex('chat_messages').where('chatId', chatId).orderBy('seq').select('key', 'role', 'content')) as Array<{ key: string; role: 'user' | 'assistant'; content: string }>;
+export async function answeredTranscript(
+  store: Store,
+  chatId: string,
+  exceptMessageId: string,
+): Promise<ChatMessage[]> {
+  const rows = (await store
+    .knex('chat_messages')
+    .where('chatId', chatId)
+    .orderBy('seq')
+    .select('key', 'role', 'content')) as Array<{ key: string; role: 'user' | 'assistant'; content: string }>;
   const replied = new Set(rows.filter((r) => r.role === 'assistant').map((r) => chatMessageOf(r.key)));
   replied.delete(exceptMessageId);
   return rows.filter((r) => replied.has(chatMessageOf(r.key))).map((r) => ({ role: r.role, content: r.content }));
 }
 
 /** A turn's stored reply (a message resent after continue-as-new is answered from here). */
-export async function storedReply(store: Store, chatId: string, messageId: string): Promise<ChatMessageRow | undefined> {
-  const row = await store.knex('chat_messages').where({ chatId, key: chatMessageKey(messageId, 'assistant') }).first();
+export async function storedReply(
+  store: Store,
+  chatId: string,
+  messageId: string,
+): Promise<ChatMessageRow | undefined> {
+  const row = await store
+    .knex('chat_messages')
+    .where({ chatId, key: chatMessageKey(messageId, 'assistant') })
+    .first();
   return row ? messageRow(row) : undefined;
 }

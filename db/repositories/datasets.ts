@@ -24,8 +24,12 @@ export interface ExampleRow {
 
 const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
 
-export async function createDataset(store: Store, d: { name: string; description?: string | undefined }): Promise<DatasetRow> {
-  if (await store.knex('datasets').where('name', d.name).first()) throw new ConflictError(`dataset '${d.name}' already exists`);
+export async function createDataset(
+  store: Store,
+  d: { name: string; description?: string | undefined },
+): Promise<DatasetRow> {
+  if (await store.knex('datasets').where('name', d.name).first())
+    throw new ConflictError(`dataset '${d.name}' already exists`);
   const at = new Date().toISOString();
   const row = { id: newId('ds'), name: d.name, description: d.description ?? null, createdAt: at, updatedAt: at };
   await store.knex('datasets').insert(row);
@@ -40,7 +44,11 @@ export async function getDataset(store: Store, idOrName: string): Promise<Datase
 
 export async function listDatasets(store: Store): Promise<Array<DatasetRow & { examples: number }>> {
   const rows = await store.knex('datasets').orderBy('name');
-  const counts = (await store.knex('dataset_examples').select('datasetId').count({ n: '*' }).groupBy('datasetId')) as unknown as Array<{ datasetId: string; n: number | string }>;
+  const counts = (await store
+    .knex('dataset_examples')
+    .select('datasetId')
+    .count({ n: '*' })
+    .groupBy('datasetId')) as unknown as Array<{ datasetId: string; n: number | string }>;
   const byId = new Map(counts.map((c) => [c.datasetId, Number(c.n)]));
   return rows.map((r: DatasetRow) => ({ ...r, examples: byId.get(r.id) ?? 0 }));
 }
@@ -51,18 +59,39 @@ export async function deleteDataset(store: Store, idOrName: string): Promise<voi
 }
 
 /** Add examples in one transaction (all or nothing). */
-export async function addExamples(store: Store, datasetId: string, examples: Array<ExampleInput & { sourceRunId?: string }>): Promise<number> {
+export async function addExamples(
+  store: Store,
+  datasetId: string,
+  examples: Array<ExampleInput & { sourceRunId?: string }>,
+): Promise<number> {
   const at = new Date().toISOString();
   await store.knex.transaction(async (trx) => {
-    const rows = examples.map((e) => ({ id: newId('ex'), datasetId, split: e.split, inputs: JSON.stringify(e.inputs), expected: JSON.stringify(e.expected), sourceRunId: e.sourceRunId ?? null, createdAt: at }));
+    const rows = examples.map((e) => ({
+      id: newId('ex'),
+      datasetId,
+      split: e.split,
+      inputs: JSON.stringify(e.inputs),
+      expected: JSON.stringify(e.expected),
+      sourceRunId: e.sourceRunId ?? null,
+      createdAt: at,
+    }));
     for (let i = 0; i < rows.length; i += 200) await trx('dataset_examples').insert(rows.slice(i, i + 200));
     await trx('datasets').where('id', datasetId).update({ updatedAt: at });
   });
   return examples.length;
 }
 
-export async function updateExample(store: Store, datasetId: string, exampleId: string, patch: Partial<Pick<ExampleRow, 'split' | 'inputs' | 'expected'>>): Promise<void> {
-  const values = { ...(patch.split ? { split: patch.split } : {}), ...(patch.inputs ? { inputs: JSON.stringify(patch.inputs) } : {}), ...(patch.expected ? { expected: JSON.stringify(patch.expected) } : {}) };
+export async function updateExample(
+  store: Store,
+  datasetId: string,
+  exampleId: string,
+  patch: Partial<Pick<ExampleRow, 'split' | 'inputs' | 'expected'>>,
+): Promise<void> {
+  const values = {
+    ...(patch.split ? { split: patch.split } : {}),
+    ...(patch.inputs ? { inputs: JSON.stringify(patch.inputs) } : {}),
+    ...(patch.expected ? { expected: JSON.stringify(patch.expected) } : {}),
+  };
   const n = await store.knex('dataset_examples').where({ datasetId, id: exampleId }).update(values);
   if (!n) throw new NotFoundError('example', exampleId);
 }
@@ -73,11 +102,18 @@ export async function deleteExample(store: Store, datasetId: string, exampleId: 
 }
 
 /** Examples by id, wherever they are (an eval's comparison shows each one's inputs and expected values). */
-export async function examplesById(store: Store, ids: string[]): Promise<Map<string, Pick<ExampleRow, 'id' | 'inputs' | 'expected'>>> {
+export async function examplesById(
+  store: Store,
+  ids: string[],
+): Promise<Map<string, Pick<ExampleRow, 'id' | 'inputs' | 'expected'>>> {
   const out = new Map<string, Pick<ExampleRow, 'id' | 'inputs' | 'expected'>>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await store.knex('dataset_examples').whereIn('id', ids.slice(i, i + 500)).select('id', 'inputs', 'expected');
-    for (const r of rows as Array<{ id: string; inputs: string; expected: string }>) out.set(r.id, { id: r.id, inputs: parse(r.inputs), expected: parse(r.expected) });
+    const rows = await store
+      .knex('dataset_examples')
+      .whereIn('id', ids.slice(i, i + 500))
+      .select('id', 'inputs', 'expected');
+    for (const r of rows as Array<{ id: string; inputs: string; expected: string }>)
+      out.set(r.id, { id: r.id, inputs: parse(r.inputs), expected: parse(r.expected) });
   }
   return out;
 }
@@ -86,7 +122,14 @@ export async function listExamples(store: Store, datasetId: string, split?: Spli
   const q = store.knex('dataset_examples').where('datasetId', datasetId).orderBy('id');
   if (split) q.where('split', split);
   const rows = await q;
-  return rows.map((r: ExampleRow & { datasetId: string }) => ({ id: r.id, split: r.split, inputs: parse(r.inputs), expected: parse(r.expected), sourceRunId: r.sourceRunId, createdAt: r.createdAt }));
+  return rows.map((r: ExampleRow & { datasetId: string }) => ({
+    id: r.id,
+    split: r.split,
+    inputs: parse(r.inputs),
+    expected: parse(r.expected),
+    sourceRunId: r.sourceRunId,
+    createdAt: r.createdAt,
+  }));
 }
 
 export interface EvalResultRow {
@@ -104,7 +147,19 @@ export interface EvalResultRow {
 
 /** One result per example per eval run (a retried scoring activity overwrites its own row). */
 export async function saveEvalResult(store: Store, evalRunId: string, r: EvalResultRow): Promise<void> {
-  const row = { evalRunId, exampleId: r.exampleId, childRunId: r.childRunId, outputs: r.outputs ? JSON.stringify(r.outputs) : null, scores: JSON.stringify(r.scores), details: r.details ? JSON.stringify(r.details) : null, error: r.error, inputTokens: r.inputTokens, outputTokens: r.outputTokens, costUsd: r.costUsd, createdAt: new Date().toISOString() };
+  const row = {
+    evalRunId,
+    exampleId: r.exampleId,
+    childRunId: r.childRunId,
+    outputs: r.outputs ? JSON.stringify(r.outputs) : null,
+    scores: JSON.stringify(r.scores),
+    details: r.details ? JSON.stringify(r.details) : null,
+    error: r.error,
+    inputTokens: r.inputTokens,
+    outputTokens: r.outputTokens,
+    costUsd: r.costUsd,
+    createdAt: new Date().toISOString(),
+  };
   await store.knex('eval_results').insert(row).onConflict(['eval_run_id', 'example_id']).merge();
 }
 
@@ -124,17 +179,29 @@ export async function listEvalResults(store: Store, evalRunId: string): Promise<
 }
 
 /** The scores an eval gave the run of one of its examples, if the run is one. */
-export async function scoresOfChildRun(store: Store, childRunId: string): Promise<{ evalRunId: string; exampleId: string; scores: Record<string, number> } | undefined> {
-  const row = await store.knex('eval_results').where('childRunId', childRunId).first('evalRunId', 'exampleId', 'scores');
+export async function scoresOfChildRun(
+  store: Store,
+  childRunId: string,
+): Promise<{ evalRunId: string; exampleId: string; scores: Record<string, number> } | undefined> {
+  const row = await store
+    .knex('eval_results')
+    .where('childRunId', childRunId)
+    .first('evalRunId', 'exampleId', 'scores');
   return row ? { evalRunId: row.evalRunId, exampleId: row.exampleId, scores: parse(row.scores) } : undefined;
 }
 
 /** How many rows a query matches (drivers answer a string or a number). */
-const countOf = async (q: Knex.QueryBuilder): Promise<number> => Number(((await q.count({ n: '*' }).first()) as { n: number | string } | undefined)?.n ?? 0);
+const countOf = async (q: Knex.QueryBuilder): Promise<number> =>
+  Number(((await q.count({ n: '*' }).first()) as { n: number | string } | undefined)?.n ?? 0);
 
 /** How many examples each split holds (one grouped count, not the examples). */
 export async function splitCounts(store: Store, datasetId: string): Promise<Record<Split, number>> {
-  const rows = (await store.knex('dataset_examples').where('datasetId', datasetId).select('split').count({ n: '*' }).groupBy('split')) as unknown as Array<{ split: Split; n: number | string }>;
+  const rows = (await store
+    .knex('dataset_examples')
+    .where('datasetId', datasetId)
+    .select('split')
+    .count({ n: '*' })
+    .groupBy('split')) as unknown as Array<{ split: Split; n: number | string }>;
   return Object.assign({ train: 0, dev: 0, test: 0 }, Object.fromEntries(rows.map((r) => [r.split, Number(r.n)])));
 }
 
@@ -148,14 +215,21 @@ export async function countExamples(store: Store, datasetId: string, split?: Spl
  * Fix an eval's examples, in id order, once: a retried or replayed start finds them already there.
  * A dataset's are copied inside the database (ids never travel); given ids are written in chunks.
  */
-export async function snapshotEvalExamples(store: Store, evalRunId: string, source: EvalExampleSource): Promise<number> {
+export async function snapshotEvalExamples(
+  store: Store,
+  evalRunId: string,
+  source: EvalExampleSource,
+): Promise<number> {
   const fixed = () => countOf(store.knex('eval_examples').where('evalRunId', evalRunId));
   const existing = await fixed();
   if (existing > 0) return existing;
   await store.knex.transaction(async (trx) => {
     if ('dataset' in source) {
       const split = source.dataset.split ? ' and split = ?' : '';
-      await trx.raw(`insert into eval_examples (eval_run_id, position, example_id) select ?, row_number() over (order by id) - 1, id from dataset_examples where dataset_id = ?${split}`, [evalRunId, source.dataset.id, ...(source.dataset.split ? [source.dataset.split] : [])]);
+      await trx.raw(
+        `insert into eval_examples (eval_run_id, position, example_id) select ?, row_number() over (order by id) - 1, id from dataset_examples where dataset_id = ?${split}`,
+        [evalRunId, source.dataset.id, ...(source.dataset.split ? [source.dataset.split] : [])],
+      );
     } else {
       const rows = source.exampleIds.map((exampleId, position) => ({ evalRunId, position, exampleId }));
       for (let i = 0; i < rows.length; i += 500) await trx('eval_examples').insert(rows.slice(i, i + 500));
@@ -165,8 +239,13 @@ export async function snapshotEvalExamples(store: Store, evalRunId: string, sour
 }
 
 /** The eval's example at a position, with its content (null when it was deleted while the run went on). */
-export async function evalExampleAt(store: Store, evalRunId: string, position: number): Promise<{ exampleId: string; example: Pick<ExampleRow, 'id' | 'inputs' | 'expected'> | null } | undefined> {
-  const row = (await store.knex('eval_examples').where({ evalRunId, position }).first('exampleId')) as { exampleId: string } | undefined;
+export async function evalExampleAt(
+  store: Store,
+  evalRunId: string,
+  position: number,
+): Promise<{ exampleId: string; example: Pick<ExampleRow, 'id' | 'inputs' | 'expected'> | null } | undefined> {
+  const row = (await store.knex('eval_examples').where({ evalRunId, position }).first('exampleId')) as
+    { exampleId: string } | undefined;
   if (!row) return undefined;
   return { exampleId: row.exampleId, example: (await examplesById(store, [row.exampleId])).get(row.exampleId) ?? null };
 }

@@ -11,7 +11,11 @@ export interface Exposure {
 
 export async function listExposures(store: Store): Promise<Exposure[]> {
   const rows = await store.knex('mcp_exposures').orderBy(['kind', 'name']).select('kind', 'name', 'version');
-  return rows.map((r: { kind: ExposedKind; name: string; version: number | null }) => ({ kind: r.kind, name: r.name, ...(r.version === null ? {} : { version: r.version }) }));
+  return rows.map((r: { kind: ExposedKind; name: string; version: number | null }) => ({
+    kind: r.kind,
+    name: r.name,
+    ...(r.version === null ? {} : { version: r.version }),
+  }));
 }
 
 export async function expose(store: Store, e: Exposure): Promise<void> {

@@ -17,14 +17,23 @@ export async function getProvider(store: Store, idOrName: string): Promise<Provi
 }
 
 export async function insertProvider(store: Store, fields: ProviderFields): Promise<ProviderRow> {
-  if (await ProviderRow.query(store.knex).where('name', fields.name).first()) throw new ConflictError(`provider '${fields.name}' already exists`);
+  if (await ProviderRow.query(store.knex).where('name', fields.name).first())
+    throw new ConflictError(`provider '${fields.name}' already exists`);
   const at = new Date().toISOString();
   return ProviderRow.query(store.knex).insertAndFetch({ id: newId('prv'), ...fields, createdAt: at, updatedAt: at });
 }
 
-export async function patchProvider(store: Store, idOrName: string, fields: Partial<ProviderFields>): Promise<ProviderRow> {
+export async function patchProvider(
+  store: Store,
+  idOrName: string,
+  fields: Partial<ProviderFields>,
+): Promise<ProviderRow> {
   const row = await getProvider(store, idOrName);
-  if (fields.name && fields.name !== row.name && (await ProviderRow.query(store.knex).where('name', fields.name).first())) {
+  if (
+    fields.name &&
+    fields.name !== row.name &&
+    (await ProviderRow.query(store.knex).where('name', fields.name).first())
+  ) {
     throw new ConflictError(`provider '${fields.name}' already exists`);
   }
   return ProviderRow.query(store.knex).patchAndFetchById(row.id, { ...fields, updatedAt: new Date().toISOString() });

@@ -2,7 +2,11 @@
 import type { Store } from '../knex.js';
 
 export async function saveRunDefinition(store: Store, runId: string, definition: unknown): Promise<void> {
-  await store.knex('run_definitions').insert({ runId, definition: JSON.stringify(definition) }).onConflict('runId').ignore();
+  await store
+    .knex('run_definitions')
+    .insert({ runId, definition: JSON.stringify(definition) })
+    .onConflict('runId')
+    .ignore();
 }
 
 export async function getRunDefinition<T>(store: Store, runId: string): Promise<T | undefined> {
@@ -11,7 +15,14 @@ export async function getRunDefinition<T>(store: Store, runId: string): Promise<
 }
 
 /** Runs forked from the given ones (one level), oldest first. */
-export async function forksOf(store: Store, runIds: string[]): Promise<Array<{ id: string; forkOfRun: string; forkOfStep: string; status: string; createdAt: string }>> {
+export async function forksOf(
+  store: Store,
+  runIds: string[],
+): Promise<Array<{ id: string; forkOfRun: string; forkOfStep: string; status: string; createdAt: string }>> {
   if (!runIds.length) return [];
-  return store.knex('runs').whereIn('forkOfRun', runIds).orderBy('id').select('id', 'forkOfRun', 'forkOfStep', 'status', 'createdAt');
+  return store
+    .knex('runs')
+    .whereIn('forkOfRun', runIds)
+    .orderBy('id')
+    .select('id', 'forkOfRun', 'forkOfStep', 'status', 'createdAt');
 }

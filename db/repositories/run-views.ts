@@ -13,14 +13,17 @@ export interface RunViewContext {
 }
 
 /** A column (or expression) as JSON text, `null` for NULL, in the store's dialect. */
-const jsonText = (dialect: Store['dialect']) => (dialect === 'sqlite' ? (c: string) => `json_quote(${c})` : (c: string) => `coalesce(to_json(${c})::text, 'null')`);
+const jsonText = (dialect: Store['dialect']) =>
+  dialect === 'sqlite' ? (c: string) => `json_quote(${c})` : (c: string) => `coalesce(to_json(${c})::text, 'null')`;
 
 /** Each field of the view as JSON text, in the store's dialect; `?` is the workflows URL. Stored JSON columns are spliced in as they are. */
 function viewFields(dialect: Store['dialect']): Record<keyof RunView, string> {
   const q = jsonText(dialect);
   // An optimizer's own row counts only its judging; its trials (teacher runs, evals on dev) are runs of their own.
-  const withTrials = (c: string) => `(runs.${c} + case when runs.kind = 'optimize' then coalesce((select sum(trial.${c}) from runs trial where trial.origin = 'optimize:' || runs.id), 0) else 0 end)`;
-  const cost = dialect === 'sqlite' ? `json_quote(${withTrials('cost_usd')})` : `to_json(${withTrials('cost_usd')})::text`;
+  const withTrials = (c: string) =>
+    `(runs.${c} + case when runs.kind = 'optimize' then coalesce((select sum(trial.${c}) from runs trial where trial.origin = 'optimize:' || runs.id), 0) else 0 end)`;
+  const cost =
+    dialect === 'sqlite' ? `json_quote(${withTrials('cost_usd')})` : `to_json(${withTrials('cost_usd')})::text`;
   const workflowsUrl = dialect === 'sqlite' ? '?' : 'cast(? as text)';
   return {
     id: q('id'),
@@ -71,18 +74,33 @@ async function viewText(store: Store, r: ViewRow): Promise<string> {
 }
 
 /** A page of run views, newest first, as JSON text each, and the cursor of the next page. */
-export async function runViewPage(store: Store, ui: RunViewContext, q: RunFilter & { limit: number; cursor?: string | undefined }): Promise<{ views: string[]; nextCursor: string | null }> {
+export async function runViewPage(
+  store: Store,
+  ui: RunViewContext,
+  q: RunFilter & { limit: number; cursor?: string | undefined },
+): Promise<{ views: string[]; nextCursor: string | null }> {
   const rows = (await filterRuns(store.knex('runs'), q, store.dialect)
     .limit(q.limit + 1, LITERAL)
-    .select('runs.id', 'runs.workflowId', store.knex.raw(`${viewSql(store.dialect)} as view`, [ui.workflowsUrl]))) as ViewRow[];
+    .select(
+      'runs.id',
+      'runs.workflowId',
+      store.knex.raw(`${viewSql(store.dialect)} as view`, [ui.workflowsUrl]),
+    )) as ViewRow[];
   const more = rows.length > q.limit;
   const page = more ? rows.slice(0, q.limit) : rows;
-  return { views: await Promise.all(page.map((r) => viewText(store, r))), nextCursor: more ? page[page.length - 1]!.id : null };
+  return {
+    views: await Promise.all(page.map((r) => viewText(store, r))),
+    nextCursor: more ? page[page.length - 1]!.id : null,
+  };
 }
 
 /** One run's view as JSON text. */
 export async function runViewText(store: Store, ui: RunViewContext, id: string): Promise<string> {
-  const row = (await store.knex('runs').where('id', id).first('id', 'workflowId', store.knex.raw(`${viewSql(store.dialect)} as view`, [ui.workflowsUrl]))) as ViewRow | undefined;
+  const row = (await store
+    .knex('runs')
+    .where('id', id)
+    .first('id', 'workflowId', store.knex.raw(`${viewSql(store.dialect)} as view`, [ui.workflowsUrl]))) as
+    ViewRow | undefined;
   if (!row) throw new NotFoundError('run', id);
   return viewText(store, row);
 }
@@ -96,8 +114,16 @@ function eventSql(dialect: Store['dialect']): string {
 /** A page of a run's events after `after`, in seq order, as the JSON array text GET /api/runs/:id/events answers. */
 export async function eventPageText(store: Store, runId: string, after: number, limit: number): Promise<string> {
   // One row, the page joined in the database: no per-event row objects for the driver to build.
-  const page = store.knex('run_events').where('runId', runId).where('seq', '>', after).orderBy('seq').limit(limit, LITERAL).select('seq', store.knex.raw(`${eventSql(store.dialect)} as event`));
-  const joined = store.dialect === 'sqlite' ? "group_concat(event, ',' order by seq)" : "string_agg(event, ',' order by seq)";
-  const row = (await store.knex.from(page.as('page')).first(store.knex.raw(`${joined} as events`))) as { events: string | null } | undefined;
+  const page = store
+    .knex('run_events')
+    .where('runId', runId)
+    .where('seq', '>', after)
+    .orderBy('seq')
+    .limit(limit, LITERAL)
+    .select('seq', store.knex.raw(`${eventSql(store.dialect)} as event`));
+  const joined =
+    store.dialect === 'sqlite' ? "group_concat(event, ',' order by seq)" : "string_agg(event, ',' order by seq)";
+  const row = (await store.knex.from(page.as('page')).first(store.knex.raw(`${joined} as events`))) as
+    { events: string | null } | undefined;
   return `[${await loadLargeValuesInText(store.knex, row?.events ?? '')}]`;
 }

@@ -50,7 +50,19 @@ export async function ensureRun(store: Store, { forkOf: _forkOf, ...run }: NewRu
   const at = now();
   await store
     .knex('runs')
-    .insert({ ...run, target: JSON.stringify(run.target), inputs: JSON.stringify(run.inputs), status: 'queued', workflowId: run.id, inputTokens: 0, outputTokens: 0, costUsd: 0, lastSeq: 0, createdAt: at, updatedAt: at })
+    .insert({
+      ...run,
+      target: JSON.stringify(run.target),
+      inputs: JSON.stringify(run.inputs),
+      status: 'queued',
+      workflowId: run.id,
+      inputTokens: 0,
+      outputTokens: 0,
+      costUsd: 0,
+      lastSeq: 0,
+      createdAt: at,
+      updatedAt: at,
+    })
     .onConflict('id')
     .ignore();
 }
@@ -138,17 +150,27 @@ export function filterRuns<Q extends Filterable>(query: Q, q: RunFilter, dialect
   if (q.cursor && byIndex) query.whereRaw('runs.rowid < (select rowid from runs where id = ?)', [q.cursor]);
   else if (q.cursor) query.where('runs.id', '<', q.cursor);
   if (words) matchText(query, dialect, words);
-  if (q.target) query.whereRaw(dialect === 'sqlite' ? "json_extract(target, '$.name') = ?" : "(target::jsonb)->>'name' = ?", [q.target]);
+  if (q.target)
+    query.whereRaw(dialect === 'sqlite' ? "json_extract(target, '$.name') = ?" : "(target::jsonb)->>'name' = ?", [
+      q.target,
+    ]);
   if (q.since) query.where('createdAt', '>=', q.since);
   if (q.until) query.where('createdAt', '<', q.until);
   if (q.archived === 'only') query.whereNotNull('runs.archivedAt');
   else if (q.archived !== 'include') query.whereNull('runs.archivedAt');
-  if (q.topLevel) query.whereRaw(`(origin is null or (${CHILD_ORIGINS.map(() => 'origin not like ?').join(' and ')}))`, CHILD_ORIGINS.map((o) => `${o}%`));
+  if (q.topLevel)
+    query.whereRaw(
+      `(origin is null or (${CHILD_ORIGINS.map(() => 'origin not like ?').join(' and ')}))`,
+      CHILD_ORIGINS.map((o) => `${o}%`),
+    );
   query.orderBy(byIndex ? 'runs_search.rowid' : 'runs.id', 'desc');
   return query;
 }
 
-export async function listRuns(store: Store, q: RunFilter & { limit: number }): Promise<{ runs: RunRow[]; nextCursor: string | null }> {
+export async function listRuns(
+  store: Store,
+  q: RunFilter & { limit: number },
+): Promise<{ runs: RunRow[]; nextCursor: string | null }> {
   const rows = await filterRuns(RunRow.query(store.knex), q, store.dialect)
     .select('runs.*')
     .limit(q.limit + 1);
@@ -171,7 +193,10 @@ function patchColumns(patch: RunPatch, at: string): Record<string, unknown> {
 
 /** Move a run to a new status; a terminal status is final (late or replayed reports do not undo it). */
 export async function updateRun(store: Store, id: string, patch: RunPatch): Promise<boolean> {
-  const q = store.knex('runs').where('id', id).update(patchColumns(await storedPatch(store.knex, id, patch), now()));
+  const q = store
+    .knex('runs')
+    .where('id', id)
+    .update(patchColumns(await storedPatch(store.knex, id, patch), now()));
   if (patch.status) q.whereNotIn('status', terminalStatuses);
   return (await q) > 0;
 }
@@ -182,12 +207,20 @@ const usageColumns = (db: Knex, usage: { inputTokens: number; outputTokens: numb
   costUsd: db.raw('cost_usd + ?', [usage.costUsd]),
 });
 
-export async function addUsage(db: Knex, id: string, usage: { inputTokens: number; outputTokens: number; costUsd: number }): Promise<void> {
+export async function addUsage(
+  db: Knex,
+  id: string,
+  usage: { inputTokens: number; outputTokens: number; costUsd: number },
+): Promise<void> {
   await db('runs').where('id', id).update(usageColumns(db, usage));
 }
 
 /** Set a run's totals outright: an eval's are the sum over its examples, counted again from their results. */
-export async function setUsage(store: Store, id: string, usage: { inputTokens: number; outputTokens: number; costUsd: number }): Promise<void> {
+export async function setUsage(
+  store: Store,
+  id: string,
+  usage: { inputTokens: number; outputTokens: number; costUsd: number },
+): Promise<void> {
   await store.knex('runs').where('id', id).update(usage);
 }
 
@@ -207,25 +240,49 @@ export async function appendEvents(
     // Write first, read second: SQLite takes its write lock now (a reader that upgrades later can hit
     // SQLITE_BUSY_SNAPSHOT when another process wrote in between); PostgreSQL takes the row lock.
     // The no-op update returns the row, so locking and reading are one statement.
-    const [run] = (await trx('runs').where('id', runId).update({ lastSeq: trx.ref('lastSeq') }, ['lastSeq', 'status', 'kind'])) as Array<{ lastSeq: number | string; status: RunStatus; kind: RunKind }>;
+    const [run] = (await trx('runs')
+      .where('id', runId)
+      .update({ lastSeq: trx.ref('lastSeq') }, ['lastSeq', 'status', 'kind'])) as Array<{
+      lastSeq: number | string;
+      status: RunStatus;
+      kind: RunKind;
+    }>;
     if (!run) throw new NotFoundError('run', runId);
     // A run's final event is its last: a late report (a model call that outlived its cancelled run) is dropped.
     if (terminalStatuses.includes(run.status)) return { lastSeq: Number(run.lastSeq), appended: 0 };
     const keys = events.map((e) => e.key);
     const existing = keys.length
-      ? new Set((await trx('run_events').where('runId', runId).whereIn('key', keys).select('key')).map((r: { key: string }) => r.key))
+      ? new Set(
+          (await trx('run_events').where('runId', runId).whereIn('key', keys).select('key')).map(
+            (r: { key: string }) => r.key,
+          ),
+        )
       : new Set<string>();
     let seq = Number(run.lastSeq);
     const at = now();
     const fresh = events.filter((e, i) => !existing.has(e.key) && keys.indexOf(e.key) === i);
-    const data = await storeLargeValues(trx, runId, fresh.map((e) => e.data));
-    const rows = fresh.map((e, i) => ({ runId, seq: ++seq, key: e.key, type: e.type, data: JSON.stringify(data[i]), time: at }));
+    const data = await storeLargeValues(
+      trx,
+      runId,
+      fresh.map((e) => e.data),
+    );
+    const rows = fresh.map((e, i) => ({
+      runId,
+      seq: ++seq,
+      key: e.key,
+      type: e.type,
+      data: JSON.stringify(data[i]),
+      time: at,
+    }));
     // SQLite caps a multi-row insert (500 terms): insert in chunks.
     for (let i = 0; i < rows.length; i += 200) await trx('run_events').insert(rows.slice(i, i + 200));
     // One update for the new last seq, the patch, and the usage (counted once per stored response,
     // in the same transaction, so a replayed append adds nothing). The run is not terminal: checked above, under the lock.
     // A start written again (a write retried or handed on) leaves the run's start time alone.
-    const move = patch?.status === 'running' && (run.status === 'running' || run.status === 'idle') ? { ...patch, status: undefined } : patch;
+    const move =
+      patch?.status === 'running' && (run.status === 'running' || run.status === 'idle')
+        ? { ...patch, status: undefined }
+        : patch;
     const values = {
       ...(rows.length ? { lastSeq: seq, updatedAt: at } : {}),
       ...(move ? patchColumns(await storedPatch(trx, runId, move), at) : {}),
@@ -249,7 +306,12 @@ export async function setChatBusy(store: Store, runId: string, busy: boolean): P
 
 /** Archive a run (hidden from lists until a filter asks) or bring it back; false when there is no such run. */
 export async function setRunArchived(store: Store, id: string, archived: boolean): Promise<boolean> {
-  return (await store.knex('runs').where('id', id).update({ archivedAt: archived ? now() : null })) > 0;
+  return (
+    (await store
+      .knex('runs')
+      .where('id', id)
+      .update({ archivedAt: archived ? now() : null })) > 0
+  );
 }
 
 /**
@@ -267,7 +329,13 @@ export async function deleteRuns(store: Store, ids: string[]): Promise<void> {
     for (const id of ids) {
       await forgetRunValues(trx, id);
       // Not a sealed payload another run refers to too (a value is stored once for every run that has it).
-      await trx('payload_artifacts').where('workflowId', id).whereRaw('not exists (select 1 from stored_value_runs r where r.sha256 = payload_artifacts.sha256 and r.run_id <> ?)', [id]).del();
+      await trx('payload_artifacts')
+        .where('workflowId', id)
+        .whereRaw(
+          'not exists (select 1 from stored_value_runs r where r.sha256 = payload_artifacts.sha256 and r.run_id <> ?)',
+          [id],
+        )
+        .del();
     }
     // Events, definitions and eval rows go with their run (on delete cascade).
     await trx('runs').whereIn('id', ids).del();
@@ -279,14 +347,26 @@ export async function runFamily(store: Store, id: string): Promise<RunRow[]> {
   const family: RunRow[] = [await getRun(store, id)];
   for (let i = 0; i < family.length; i++) {
     const parent = family[i]!.id;
-    family.push(...(await RunRow.query(store.knex).whereIn('origin', CHILD_ORIGINS.map((o) => `${o}${parent}`))));
+    family.push(
+      ...(await RunRow.query(store.knex).whereIn(
+        'origin',
+        CHILD_ORIGINS.map((o) => `${o}${parent}`),
+      )),
+    );
   }
   return family;
 }
 
 export async function listEvents(store: Store, runId: string, after = 0, limit = 1000): Promise<RunEvent[]> {
-  const rows = await RunEventRow.query(store.knex).where('runId', runId).where('seq', '>', after).orderBy('seq').limit(limit);
-  return loadLargeValues(store.knex, rows.map((r) => ({ runId: r.runId, seq: r.seq, type: r.type, data: r.data, time: r.time }) as RunEvent));
+  const rows = await RunEventRow.query(store.knex)
+    .where('runId', runId)
+    .where('seq', '>', after)
+    .orderBy('seq')
+    .limit(limit);
+  return loadLargeValues(
+    store.knex,
+    rows.map((r) => ({ runId: r.runId, seq: r.seq, type: r.type, data: r.data, time: r.time }) as RunEvent),
+  );
 }
 
 export async function unfinishedRuns(store: Store): Promise<RunRow[]> {
@@ -295,15 +375,29 @@ export async function unfinishedRuns(store: Store): Promise<RunRow[]> {
 }
 
 /** Cheap change detection for tailing: last seq and status of the given runs. */
-export async function runHeads(store: Store, ids: string[]): Promise<Array<{ id: string; lastSeq: number; status: RunStatus }>> {
+export async function runHeads(
+  store: Store,
+  ids: string[],
+): Promise<Array<{ id: string; lastSeq: number; status: RunStatus }>> {
   if (!ids.length) return [];
   const rows = await store.knex('runs').whereIn('id', ids).select('id', 'lastSeq', 'status');
-  return rows.map((r: { id: string; lastSeq: number | string; status: RunStatus }) => ({ id: r.id, lastSeq: Number(r.lastSeq), status: r.status }));
+  return rows.map((r: { id: string; lastSeq: number | string; status: RunStatus }) => ({
+    id: r.id,
+    lastSeq: Number(r.lastSeq),
+    status: r.status,
+  }));
 }
 
 /** The step.completed records of a run, by step id (what a fork reuses and a diff compares). */
-export async function stepRecords(store: Store, runId: string): Promise<Map<string, { seq: number; data: Record<string, unknown> }>> {
-  const rows = await store.knex('run_events').where({ runId, type: 'step.completed' }).orderBy('seq').select('seq', 'data');
+export async function stepRecords(
+  store: Store,
+  runId: string,
+): Promise<Map<string, { seq: number; data: Record<string, unknown> }>> {
+  const rows = await store
+    .knex('run_events')
+    .where({ runId, type: 'step.completed' })
+    .orderBy('seq')
+    .select('seq', 'data');
   const records = new Map(
     rows.map((r: { seq: number; data: string }): [string, { seq: number; data: Record<string, unknown> }] => {
       const data = JSON.parse(r.data) as Record<string, unknown>;
@@ -329,5 +423,8 @@ export async function agentTurns(store: Store, runId: string): Promise<Trajector
 /** A run's events of the given types only (a diff needs steps and calls, not every delta of the story). */
 export async function eventsOfTypes(store: Store, runId: string, types: string[]): Promise<RunEvent[]> {
   const rows = await RunEventRow.query(store.knex).where('runId', runId).whereIn('type', types).orderBy('seq');
-  return loadLargeValues(store.knex, rows.map((r) => ({ runId: r.runId, seq: r.seq, type: r.type, data: r.data, time: r.time }) as RunEvent));
+  return loadLargeValues(
+    store.knex,
+    rows.map((r) => ({ runId: r.runId, seq: r.seq, type: r.type, data: r.data, time: r.time }) as RunEvent),
+  );
 }

@@ -19,7 +19,12 @@ const isRef = (v: unknown): v is Ref => {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
   const keys = Object.keys(v);
   const mark = (v as Record<string, unknown>)[MARK];
-  return keys.length === 2 && typeof mark === 'string' && /^sha256:[0-9a-f]{64}$/.test(mark) && typeof (v as Ref).bytes === 'number';
+  return (
+    keys.length === 2 &&
+    typeof mark === 'string' &&
+    /^sha256:[0-9a-f]{64}$/.test(mark) &&
+    typeof (v as Ref).bytes === 'number'
+  );
 };
 const hashOf = (ref: Ref) => ref[MARK].slice('sha256:'.length);
 
@@ -38,7 +43,13 @@ export async function storeLargeValues<T>(db: Knex, runId: string, value: T): Pr
     refs.set(s, refOf(sha256, Buffer.byteLength(s)));
     const at = inner === undefined ? -1 : s.indexOf(inner);
     const parts = inner === undefined ? undefined : [s.slice(0, at), refs.get(inner)!, s.slice(at + inner.length)];
-    return { sha256, bytes: Buffer.byteLength(s), text: parts ? JSON.stringify(parts) : s, parts: !!parts, createdAt: new Date().toISOString() };
+    return {
+      sha256,
+      bytes: Buffer.byteLength(s),
+      text: parts ? JSON.stringify(parts) : s,
+      parts: !!parts,
+      createdAt: new Date().toISOString(),
+    };
   });
   for (const row of rows) await db('storedValues').insert(row).onConflict('sha256').ignore();
   await db('storedValueRuns')
@@ -51,17 +62,27 @@ export async function storeLargeValues<T>(db: Knex, runId: string, value: T): Pr
 /** The strings of the given hashes (and of the hashes their parts refer to). */
 async function loadStrings(db: Knex, hashes: string[]): Promise<Map<string, string>> {
   const rows = new Map<string, { text: string; parts: boolean | number }>();
-  for (let wanted = [...new Set(hashes)]; wanted.length; ) {
-    const found = (await db('storedValues').whereIn('sha256', wanted).select('sha256', 'text', 'parts')) as Array<{ sha256: string; text: string; parts: boolean | number }>;
+  for (let wanted = [...new Set(hashes)]; wanted.length;) {
+    const found = (await db('storedValues').whereIn('sha256', wanted).select('sha256', 'text', 'parts')) as Array<{
+      sha256: string;
+      text: string;
+      parts: boolean | number;
+    }>;
     for (const r of found) rows.set(r.sha256, r);
-    wanted = found.flatMap((r) => (r.parts ? (JSON.parse(r.text) as unknown[]).filter(isRef).map(hashOf) : [])).filter((h) => !rows.has(h));
+    wanted = found
+      .flatMap((r) => (r.parts ? (JSON.parse(r.text) as unknown[]).filter(isRef).map(hashOf) : []))
+      .filter((h) => !rows.has(h));
   }
   const strings = new Map<string, string>();
   const text = (h: string): string | undefined => {
     if (strings.has(h)) return strings.get(h);
     const row = rows.get(h);
     if (!row) return undefined;
-    const s = row.parts ? (JSON.parse(row.text) as Array<string | Ref>).map((p) => (typeof p === 'string' ? p : (text(hashOf(p)) ?? ''))).join('') : row.text;
+    const s = row.parts
+      ? (JSON.parse(row.text) as Array<string | Ref>)
+          .map((p) => (typeof p === 'string' ? p : (text(hashOf(p)) ?? '')))
+          .join('')
+      : row.text;
     strings.set(h, s);
     return s;
   };
@@ -79,7 +100,8 @@ function refsIn(v: unknown, found: string[]): string[] {
 function resolved(v: unknown, strings: Map<string, string>): unknown {
   if (isRef(v)) return strings.get(hashOf(v)) ?? v;
   if (Array.isArray(v)) return v.map((x) => resolved(x, strings));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolved(x, strings)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolved(x, strings)]));
   return v;
 }
 
@@ -106,7 +128,9 @@ export async function ownValue(db: Knex, sha256: string, runId: string): Promise
 
 /** Forget a deleted run's references; the values no other run refers to go with them. */
 export async function forgetRunValues(db: Knex, runId: string): Promise<void> {
-  const hashes = (await db('storedValueRuns').where('runId', runId).select('sha256')).map((r: { sha256: string }) => r.sha256);
+  const hashes = (await db('storedValueRuns').where('runId', runId).select('sha256')).map(
+    (r: { sha256: string }) => r.sha256,
+  );
   if (!hashes.length) return;
   await db('storedValueRuns').where('runId', runId).del();
   for (let i = 0; i < hashes.length; i += 200) {
@@ -117,10 +141,15 @@ export async function forgetRunValues(db: Knex, runId: string): Promise<void> {
       const gone = await db('storedValues')
         .whereIn('sha256', some)
         .whereRaw('not exists (select 1 from stored_value_runs r where r.sha256 = stored_values.sha256)')
-        .whereRaw("not exists (select 1 from stored_values p where p.parts and p.text like '%' || stored_values.sha256 || '%')")
+        .whereRaw(
+          "not exists (select 1 from stored_values p where p.parts and p.text like '%' || stored_values.sha256 || '%')",
+        )
         .del();
       if (!gone) break;
     }
-    await db('payloadArtifacts').whereIn('sha256', some).whereRaw('not exists (select 1 from stored_value_runs r where r.sha256 = payload_artifacts.sha256)').del();
+    await db('payloadArtifacts')
+      .whereIn('sha256', some)
+      .whereRaw('not exists (select 1 from stored_value_runs r where r.sha256 = payload_artifacts.sha256)')
+      .del();
   }
 }

@@ -6,7 +6,16 @@ import type { ComponentSpec, PipelineSpec } from '../../core/specs.js';
 import { newId } from '../../core/ids.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { Store } from '../knex.js';
-import { AppRow, AppVersionRow, ComponentRow, ComponentVersionRow, PipelineRow, PipelineVersionRow, type HeadModel, type VersionModel } from '../models/versioned.js';
+import {
+  AppRow,
+  AppVersionRow,
+  ComponentRow,
+  ComponentVersionRow,
+  PipelineRow,
+  PipelineVersionRow,
+  type HeadModel,
+  type VersionModel,
+} from '../models/versioned.js';
 
 export interface VersionInfo<S> {
   version: number;
@@ -25,7 +34,6 @@ export interface Versioned<S> {
   latest: VersionInfo<S>;
   versions: Array<{ version: number; createdAt: string }>;
 }
-
 
 /** A version's pins beside its spec (a pipeline version's), as a row is written and read. */
 const withPins = (pins?: Record<string, number> | null) => (pins ? { pins } : {});
@@ -48,25 +56,54 @@ class VersionedRepository<S extends { name: string }> {
     return head;
   }
 
-  private async insertVersion(store: Store, idOrName: string, spec: S, idempotencyKey?: string, pins?: Record<string, number>): Promise<{ headId: string; version: number }> {
+  private async insertVersion(
+    store: Store,
+    idOrName: string,
+    spec: S,
+    idempotencyKey?: string,
+    pins?: Record<string, number>,
+  ): Promise<{ headId: string; version: number }> {
     return store.knex.transaction(async (trx) => {
       const head = await this.findHead(trx, idOrName);
-      if (spec.name !== head.name) throw new ConflictError(`a version of '${head.name}' must keep its name (got '${spec.name}')`);
+      if (spec.name !== head.name)
+        throw new ConflictError(`a version of '${head.name}' must keep its name (got '${spec.name}')`);
       const version = head.latestVersion + 1;
       const at = new Date().toISOString();
-      await this.Version.query(trx).insert({ id: newId(`${this.idPrefix}v`), parentId: head.id, version, spec, createdAt: at, ...(idempotencyKey ? { idempotencyKey } : {}), ...withPins(pins) });
+      await this.Version.query(trx).insert({
+        id: newId(`${this.idPrefix}v`),
+        parentId: head.id,
+        version,
+        spec,
+        createdAt: at,
+        ...(idempotencyKey ? { idempotencyKey } : {}),
+        ...withPins(pins),
+      });
       await this.Head.query(trx).findById(head.id).patch({ latestVersion: version, updatedAt: at });
       return { headId: head.id, version };
     });
   }
 
-  private async createHead(store: Store, spec: S, idempotencyKey?: string, pins?: Record<string, number>): Promise<void> {
+  private async createHead(
+    store: Store,
+    spec: S,
+    idempotencyKey?: string,
+    pins?: Record<string, number>,
+  ): Promise<void> {
     await store.knex.transaction(async (trx) => {
-      if (await this.Head.query(trx).where('name', spec.name).first()) throw new ConflictError(`${this.what} '${spec.name}' already exists; add a version instead`);
+      if (await this.Head.query(trx).where('name', spec.name).first())
+        throw new ConflictError(`${this.what} '${spec.name}' already exists; add a version instead`);
       const at = new Date().toISOString();
       const id = newId(this.idPrefix);
       await this.Head.query(trx).insert({ id, name: spec.name, latestVersion: 1, createdAt: at, updatedAt: at });
-      await this.Version.query(trx).insert({ id: newId(`${this.idPrefix}v`), parentId: id, version: 1, spec, createdAt: at, ...(idempotencyKey ? { idempotencyKey } : {}), ...withPins(pins) });
+      await this.Version.query(trx).insert({
+        id: newId(`${this.idPrefix}v`),
+        parentId: id,
+        version: 1,
+        spec,
+        createdAt: at,
+        ...(idempotencyKey ? { idempotencyKey } : {}),
+        ...withPins(pins),
+      });
     });
   }
 
@@ -113,18 +150,34 @@ class VersionedRepository<S extends { name: string }> {
       latestVersion: head.latestVersion,
       createdAt: head.createdAt,
       updatedAt: head.updatedAt,
-      latest: { version: latest.version, spec: latest.spec as unknown as S, createdAt: latest.createdAt, ...withPins(latest.pins) },
+      latest: {
+        version: latest.version,
+        spec: latest.spec as unknown as S,
+        createdAt: latest.createdAt,
+        ...withPins(latest.pins),
+      },
       versions: versions.map((v) => ({ version: v.version, createdAt: v.createdAt })),
     };
   }
 
   /** A version by "name", "name@3" or id; the latest when no version is named. */
-  async getVersion(store: Store, idOrName: string, version?: number): Promise<{ id: string; name: string } & VersionInfo<S>> {
+  async getVersion(
+    store: Store,
+    idOrName: string,
+    version?: number,
+  ): Promise<{ id: string; name: string } & VersionInfo<S>> {
     const head = await this.findHead(store.knex, idOrName);
     const v = version ?? head.latestVersion;
     const row = await this.Version.query(store.knex).where('parentId', head.id).where('version', v).first();
     if (!row) throw new NotFoundError(`${this.what} version`, versionRef(head.name, v));
-    return { id: head.id, name: head.name, version: row.version, spec: row.spec as unknown as S, createdAt: row.createdAt, ...withPins(row.pins) };
+    return {
+      id: head.id,
+      name: head.name,
+      version: row.version,
+      spec: row.spec as unknown as S,
+      createdAt: row.createdAt,
+      ...withPins(row.pins),
+    };
   }
 
   async list(store: Store): Promise<Array<{ id: string; name: string; latestVersion: number; updatedAt: string }>> {

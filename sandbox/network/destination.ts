@@ -68,7 +68,12 @@ async function resolve(host: string): Promise<string[]> {
 }
 
 /** Whether `address:port` is one of the harness's listeners (a listener on a local address answers on every near address). */
-async function isHarnessEndpoint(address: string, port: number, endpoints: HarnessEndpoint[], own: Set<string>): Promise<boolean> {
+async function isHarnessEndpoint(
+  address: string,
+  port: number,
+  endpoints: HarnessEndpoint[],
+  own: Set<string>,
+): Promise<boolean> {
   const a = plainAddress(address);
   for (const e of endpoints.filter((x) => x.port === port)) {
     const listenerHost = normalizeHost(e.host);
@@ -84,25 +89,39 @@ async function isHarnessEndpoint(address: string, port: number, endpoints: Harne
  * the name cannot change under it).
  * @example const v = await judgeDestination(grant, 'registry.npmjs.org', 443); if (v.ok) net.connect(443, v.address);
  */
-export async function judgeDestination(grant: DestinationGrant, rawHost: string, port: number): Promise<DestinationVerdict> {
+export async function judgeDestination(
+  grant: DestinationGrant,
+  rawHost: string,
+  port: number,
+): Promise<DestinationVerdict> {
   const host = normalizeHost(rawHost);
   const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-  if (!host || !Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, reason: `${where} is not a host and port` };
+  if (!host || !Number.isInteger(port) || port < 1 || port > 65535)
+    return { ok: false, reason: `${where} is not a host and port` };
   const decision = judgeHost(grant.policy, host, port);
-  if (decision.decision === 'deny' || (decision.decision === 'ask' && !grant.approved)) return { ok: false, reason: `${where}: ${decision.reason} (${decision.rule})` };
+  if (decision.decision === 'deny' || (decision.decision === 'ask' && !grant.approved))
+    return { ok: false, reason: `${where}: ${decision.reason} (${decision.rule})` };
   let addresses: string[];
   try {
     addresses = await resolve(host);
   } catch (err) {
-    return { ok: false, reason: `${where}: the name does not resolve (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
+    return {
+      ok: false,
+      reason: `${where}: the name does not resolve (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    };
   }
   if (!addresses.length) return { ok: false, reason: `${where}: the name does not resolve` };
   const own = ownAddresses();
   const exact = namesHostExactly(grant.policy, host, port);
   // Every address the name gives must pass: a name with one outside and one loopback address is refused.
   for (const address of addresses) {
-    if (await isHarnessEndpoint(address, port, grant.endpoints, own)) return { ok: false, reason: `${where} is the harness's own listener, which no tool may reach` };
-    if (isNearAddress(address, own) && !exact) return { ok: false, reason: `${where} reaches this machine or its metadata service (${plainAddress(address)}); only a network rule naming ${host} exactly opens it` };
+    if (await isHarnessEndpoint(address, port, grant.endpoints, own))
+      return { ok: false, reason: `${where} is the harness's own listener, which no tool may reach` };
+    if (isNearAddress(address, own) && !exact)
+      return {
+        ok: false,
+        reason: `${where} reaches this machine or its metadata service (${plainAddress(address)}); only a network rule naming ${host} exactly opens it`,
+      };
   }
   return { ok: true, address: addresses.find((a) => net.isIPv4(plainAddress(a))) ?? addresses[0]! };
 }

@@ -21,7 +21,17 @@ const server = net.createServer((client) => {
 
 server.listen(Number(port), '127.0.0.1', () => {
   const proxy = `http://127.0.0.1:${port}`;
-  const env = { ...process.env, HTTP_PROXY: proxy, HTTPS_PROXY: proxy, ALL_PROXY: proxy, http_proxy: proxy, https_proxy: proxy, all_proxy: proxy, NO_PROXY: '', no_proxy: '' };
+  const env = {
+    ...process.env,
+    HTTP_PROXY: proxy,
+    HTTPS_PROXY: proxy,
+    ALL_PROXY: proxy,
+    http_proxy: proxy,
+    https_proxy: proxy,
+    all_proxy: proxy,
+    NO_PROXY: '',
+    no_proxy: '',
+  };
   const child = spawn(program, args, { stdio: 'inherit', env });
   child.on('error', (err) => {
     process.stderr.write(`${program}: ${err.message}\n`);

@@ -13,6 +13,15 @@ export function startCommandProxy(grant: DestinationGrant): Promise<NetworkProxy
 }
 
 /** The argv that runs `bash -c command` in the sandbox's empty network namespace, with the proxy's forwarder started first. */
-export function proxiedSandboxArgv(status: SandboxStatus, tools: Pick<ToolsConfig, 'workspace' | 'home' | 'projectDir' | 'policyPath'>, proxy: NetworkProxy): string[] {
-  return [...sandboxPrefix(status, tools, { network: false, binds: proxy.sandbox.binds }), ...proxy.sandbox.launcher, 'bash', '-c'];
+export function proxiedSandboxArgv(
+  status: SandboxStatus,
+  tools: Pick<ToolsConfig, 'workspace' | 'home' | 'projectDir' | 'policyPath'>,
+  proxy: NetworkProxy,
+): string[] {
+  return [
+    ...sandboxPrefix(status, tools, { network: false, binds: proxy.sandbox.binds }),
+    ...proxy.sandbox.launcher,
+    'bash',
+    '-c',
+  ];
 }

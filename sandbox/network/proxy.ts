@@ -28,7 +28,17 @@ export type JudgeDestination = (host: string, port: number) => Promise<Destinati
 /** Headers without the hop-by-hop ones, which belong to one connection and not the next. */
 function endToEnd(headers: http.IncomingHttpHeaders): http.IncomingHttpHeaders {
   const out = { ...headers };
-  for (const h of ['proxy-authorization', 'proxy-connection', 'proxy-authenticate', 'connection', 'keep-alive', 'te', 'trailer', 'upgrade']) delete out[h];
+  for (const h of [
+    'proxy-authorization',
+    'proxy-connection',
+    'proxy-authenticate',
+    'connection',
+    'keep-alive',
+    'te',
+    'trailer',
+    'upgrade',
+  ])
+    delete out[h];
   return out;
 }
 
@@ -62,28 +72,44 @@ function proxyState(judge: JudgeDestination): ProxyState {
       if (refused.length < MAX_REFUSALS && !refused.includes(reason)) refused.push(reason);
     },
     // A judge that throws refuses (fail closed): nothing is connected without a verdict.
-    verdictFor: (host, port) => judge(host, port).catch((err: Error) => ({ ok: false, reason: `${host}:${port} could not be judged: ${err.message}` })),
+    verdictFor: (host, port) =>
+      judge(host, port).catch((err: Error) => ({
+        ok: false,
+        reason: `${host}:${port} could not be judged: ${err.message}`,
+      })),
   };
 }
 
 /** A plain-HTTP request with an absolute URI: judged, then forwarded to the address the judge checked. */
 function forwardRequest(st: ProxyState) {
   return async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const answer = (status: number, text: string) => void res.writeHead(status, { 'content-type': 'text/plain', connection: 'close' }).end(`vloop network proxy: ${text}\n`);
+    const answer = (status: number, text: string) =>
+      void res
+        .writeHead(status, { 'content-type': 'text/plain', connection: 'close' })
+        .end(`vloop network proxy: ${text}\n`);
     let url: URL;
     try {
       url = new URL(req.url ?? '');
     } catch {
       return answer(400, 'only absolute http:// URLs and CONNECT are proxied');
     }
-    if (url.protocol !== 'http:') return answer(400, `${url.protocol} is not proxied (https and others go through CONNECT)`);
+    if (url.protocol !== 'http:')
+      return answer(400, `${url.protocol} is not proxied (https and others go through CONNECT)`);
     const port = Number(url.port || 80);
     const verdict = await st.verdictFor(url.hostname, port);
     if (!verdict.ok) {
       st.refuse(verdict.reason);
       return answer(403, `refused ${verdict.reason}`);
     }
-    const upstream = http.request({ host: verdict.address, port, method: req.method, path: `${url.pathname}${url.search}`, headers: { ...endToEnd(req.headers), host: url.host }, agent: false, setHost: false });
+    const upstream = http.request({
+      host: verdict.address,
+      port,
+      method: req.method,
+      path: `${url.pathname}${url.search}`,
+      headers: { ...endToEnd(req.headers), host: url.host },
+      agent: false,
+      setHost: false,
+    });
     upstream.on('socket', st.track);
     upstream.on('response', (r) => {
       res.writeHead(r.statusCode ?? 502, endToEnd(r.headers));
@@ -98,7 +124,10 @@ function forwardRequest(st: ProxyState) {
 function tunnel(st: ProxyState) {
   return async (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     st.track(client);
-    const fail = (status: string, text: string) => client.end(`HTTP/1.1 ${status}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nvloop network proxy: ${text}\n`);
+    const fail = (status: string, text: string) =>
+      client.end(
+        `HTTP/1.1 ${status}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nvloop network proxy: ${text}\n`,
+      );
     const target = authority(req.url ?? '');
     if (!target) return void fail('400 Bad Request', `${req.url} is not host:port`);
     const verdict = await st.verdictFor(target.host, target.port);
@@ -130,7 +159,8 @@ function tokenGate(token: string, proxy: http.Server, st: ProxyState): net.Serve
       if (nl < 0) return void (head.length > 128 && conn.destroy());
       conn.off('data', onData);
       const given = head.subarray(0, nl);
-      if (given.length !== token.length || !crypto.timingSafeEqual(given, Buffer.from(token))) return void conn.destroy();
+      if (given.length !== token.length || !crypto.timingSafeEqual(given, Buffer.from(token)))
+        return void conn.destroy();
       conn.pause();
       conn.unshift(head.subarray(nl + 1));
       proxy.emit('connection', conn);

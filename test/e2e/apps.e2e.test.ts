@@ -86,7 +86,11 @@ describe('apps (e2e)', () => {
     await page.click('[data-test=app-run-link]');
     await page.locator('[data-test=run-app-link]', { hasText: 'review-digest@1' }).waitFor();
     const run = await api('GET', `/api/runs/${page.url().split('/runs/')[1]}`);
-    expect(run).toMatchObject({ origin: 'app:review-digest@1', status: 'completed', target: { name: 'review-digest' } });
+    expect(run).toMatchObject({
+      origin: 'app:review-digest@1',
+      status: 'completed',
+      target: { name: 'review-digest' },
+    });
     await page.click('[data-test=run-app-link]');
     await page.locator('[data-a2ui=go]').waitFor();
   });
@@ -99,7 +103,10 @@ describe('apps (e2e)', () => {
     await page.goto(`${url}/ui/apps/review-digest?version=2`);
     await page.locator('[data-a2ui=big_sentiment]').waitFor({ state: 'attached' });
     // The page shows v2's whole surface and nothing of v1's (no summary): exactly v2's components, once rendered.
-    const shown = () => page.locator('[data-a2ui]').evaluateAll((els) => [...new Set(els.map((e) => (e as HTMLElement).dataset.a2ui))].sort());
+    const shown = () =>
+      page
+        .locator('[data-a2ui]')
+        .evaluateAll((els) => [...new Set(els.map((e) => (e as HTMLElement).dataset.a2ui))].sort());
     await expect.poll(shown, { timeout: 15_000 }).toEqual(['ask', 'big_sentiment', 'go', 'review', 'root']);
     await page.locator('[data-a2ui=review] textarea').first().fill('Lovely.');
     await page.click('[data-a2ui=go]');
@@ -111,7 +118,10 @@ describe('apps (e2e)', () => {
 
   it('repairs an invalid draft in one round, and fails an unrepairable one with its validation errors', async () => {
     const repaired = await api('POST', '/api/apps/review-digest/refine', { prompt: 'please repair this' });
-    await until(async () => (await api('GET', `/api/runs/${repaired.id}`)).status === 'completed', 'the repaired generation');
+    await until(
+      async () => (await api('GET', `/api/runs/${repaired.id}`)).status === 'completed',
+      'the repaired generation',
+    );
     expect((await api('GET', `/api/runs/${repaired.id}`)).outputs).toMatchObject({ version: 3, rounds: 1 });
     await page.goto(`${url}/ui/apps/review-digest`);
     await page.fill('[data-test=refine-prompt] textarea', 'hopeless');
@@ -120,7 +130,11 @@ describe('apps (e2e)', () => {
     await page.locator('[data-test=live-run]', { hasText: "'/outputs/stars' binds to nothing" }).waitFor();
     const runId = (await page.locator('[data-test=live-run] a').first().textContent())!.trim();
     const { events } = await api('GET', `/api/runs/${runId}/events`);
-    expect(events.filter((e: { type: string }) => e.type === 'step.failed').map((e: { data: { error: string } }) => e.data.error)).toEqual([
+    expect(
+      events
+        .filter((e: { type: string }) => e.type === 'step.failed')
+        .map((e: { data: { error: string } }) => e.data.error),
+    ).toEqual([
       expect.stringContaining("'/outputs/stars' binds to nothing"),
       expect.stringContaining("'/outputs/stars' binds to nothing"),
       expect.stringContaining("'/outputs/stars' binds to nothing"),
@@ -137,41 +151,66 @@ describe('apps (e2e)', () => {
         .replaceAll('__WS__', url.replace('http', 'ws'));
     const target = { kind: 'pipeline', name: 'review-digest', version: 1 };
     const report = async (app: string) => {
-      await until(async () => !!(await api('GET', `/api/apps/${app}/state`)).report, `the ${app} app to report`, 60_000);
+      await until(
+        async () => !!(await api('GET', `/api/apps/${app}/state`)).report,
+        `the ${app} app to report`,
+        60_000,
+      );
       return (await api('GET', `/api/apps/${app}/state`)).report as Record<string, string>;
     };
 
     it('cannot read the token, storage or the dashboard, reach any server, navigate the top window, or run another target; its rate holds', async () => {
-      await api('POST', '/api/apps', { name: 'hostile', target, view: { kind: 'html', html: hostile() }, permissions: { perMinute: 2, maxConcurrent: 10 } });
+      await api('POST', '/api/apps', {
+        name: 'hostile',
+        target,
+        view: { kind: 'html', html: hostile() },
+        permissions: { perMinute: 2, maxConcurrent: 10 },
+      });
       const before = (await api('GET', '/api/runs?limit=200')).runs.length;
       await page.goto(`${url}/ui/apps/hostile`);
       const r = await report('hostile');
       await shot('app-hostile');
       expect(JSON.stringify(r)).not.toContain(TOKEN);
-      for (const k of ['cookie', 'localStorage', 'sessionStorage', 'parentDocument', 'parentStorage']) expect(r[k], k).toMatch(/^blocked: SecurityError/);
+      for (const k of ['cookie', 'localStorage', 'sessionStorage', 'parentDocument', 'parentStorage'])
+        expect(r[k], k).toMatch(/^blocked: SecurityError/);
       for (const k of ['fetchApi', 'fetchCanary', 'xhr', 'websocket', 'image']) expect(r[k], k).toMatch(/^blocked/);
       expect(r.openWindow).toBe('null');
       expect(r.init).toBe(JSON.stringify(target));
       expect(r.otherTool).toMatch(/blocked: Error: the only tool is 'run'/);
       expect(r.unknownMethod).toMatch(/does not exist/);
       // The extra "target" was not obeyed: whatever ran is the bound pipeline.
-      expect(r.burst!.split(',').filter((s) => s === 'started').length + (r.otherTarget!.startsWith('ran') ? 1 : 0)).toBe(2);
+      expect(
+        r.burst!.split(',').filter((s) => s === 'started').length + (r.otherTarget!.startsWith('ran') ? 1 : 0),
+      ).toBe(2);
       expect(r.burst).toContain('rate_limited');
       expect(r.afterwards).toBe('rate_limited');
-      const runs = (await api('GET', '/api/runs?limit=200')).runs.slice(0, (await api('GET', '/api/runs?limit=200')).runs.length - before);
+      const runs = (await api('GET', '/api/runs?limit=200')).runs.slice(
+        0,
+        (await api('GET', '/api/runs?limit=200')).runs.length - before,
+      );
       expect(runs.length).toBe(2);
-      for (const run of runs) expect(run).toMatchObject({ origin: 'app:hostile@1', target: { type: 'pipeline', name: 'review-digest' } });
+      for (const run of runs)
+        expect(run).toMatchObject({ origin: 'app:hostile@1', target: { type: 'pipeline', name: 'review-digest' } });
       expect(page.url()).toBe(`${url}/ui/apps/hostile`);
       expect(canaryHits).toEqual([]);
       // Opened directly, the view is still sandboxed by its CSP, and needs the token.
-      const direct = await fetch(`http://127.0.0.1:${appsPort}/view/hostile/1`, { headers: { authorization: `Bearer ${TOKEN}` } });
-      expect(direct.headers.get('content-security-policy')).toMatch(/connect-src 'none'.*sandbox allow-scripts allow-forms/);
+      const direct = await fetch(`http://127.0.0.1:${appsPort}/view/hostile/1`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(direct.headers.get('content-security-policy')).toMatch(
+        /connect-src 'none'.*sandbox allow-scripts allow-forms/,
+      );
       expect((await fetch(`http://127.0.0.1:${appsPort}/view/hostile/1`)).status).toBe(401);
     });
 
     it('is cut off by its budget', async () => {
       await api('PUT', '/api/pricing', { 'fake-model': { input: 1000, output: 1000 } });
-      await api('POST', '/api/apps', { name: 'spender', target, view: { kind: 'html', html: hostile() }, permissions: { perMinute: 20, maxConcurrent: 10, budgetUsd: 0.000001 } });
+      await api('POST', '/api/apps', {
+        name: 'spender',
+        target,
+        view: { kind: 'html', html: hostile() },
+        permissions: { perMinute: 20, maxConcurrent: 10, budgetUsd: 0.000001 },
+      });
       await page.goto(`${url}/ui/apps/spender`);
       const r = await report('spender');
       expect(r.afterwards).toBe('budget_exhausted');

@@ -10,12 +10,16 @@ import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
 import type { FakeRequest } from '../fakes/script.js';
 
 // The view the fake model drafts for an app bound to `upper`.
-const upperView = { version: A2UI_VERSION, catalogId: VLOOP_CATALOG_ID, components: [
-  { id: 'root', component: 'Column', children: ['text', 'go', 'result'] },
-  { id: 'text', component: 'TextField', label: 'Text', value: { path: '/inputs/text' } },
-  { id: 'go', component: 'Button', label: 'Shout', action: { event: { name: 'run' } } },
-  { id: 'result', component: 'Text', text: { path: '/outputs/result' } },
-] };
+const upperView = {
+  version: A2UI_VERSION,
+  catalogId: VLOOP_CATALOG_ID,
+  components: [
+    { id: 'root', component: 'Column', children: ['text', 'go', 'result'] },
+    { id: 'text', component: 'TextField', label: 'Text', value: { path: '/inputs/text' } },
+    { id: 'go', component: 'Button', label: 'Shout', action: { event: { name: 'run' } } },
+    { id: 'result', component: 'Text', text: { path: '/outputs/result' } },
+  ],
+};
 const THOUGHT = 'The notes are untidy, so I append a line to done.txt first.';
 
 /** A ReAct model that asks for one terminal call with a thought, then finishes with what it saw. */
@@ -39,7 +43,10 @@ function contrastOf(el: Element): number {
     }
   }
   const fg = [r, g, b].map((x, i) => x * a + bg[i]! * (1 - a));
-  const lum = (c: number[]) => c.map((v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4)).reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i]!, 0);
+  const lum = (c: number[]) =>
+    c
+      .map((v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4))
+      .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i]!, 0);
   const [hi, lo] = [lum(fg), lum(bg)].sort((x, y) => y - x) as [number, number];
   return (hi + 0.05) / (lo + 0.05);
 }
@@ -52,14 +59,23 @@ describe('daily loop pages (e2e)', () => {
   let agentFake: FakeProvider;
   const api = (method: string, p: string, body?: unknown) => session.api(method, p, body);
   const shot = (name: string) => session.shot(name);
-  const finished = (id: string) => expect.poll(async () => (await api('GET', `/api/runs/${id}`)).status, { timeout: 30_000 }).toBe('completed');
+  const finished = (id: string) =>
+    expect.poll(async () => (await api('GET', `/api/runs/${id}`)).status, { timeout: 30_000 }).toBe('completed');
 
   beforeAll(async () => {
-    fake = await startFakeProvider('openai', (req) => ((req.messages[0]?.content ?? '').startsWith('You design small UIs') ? JSON.stringify(upperView) : echoModel(req)));
+    fake = await startFakeProvider('openai', (req) =>
+      (req.messages[0]?.content ?? '').startsWith('You design small UIs') ? JSON.stringify(upperView) : echoModel(req),
+    );
     agentFake = await startFakeProvider('openai', agentScript);
     session = await startHarnessUp(fake.baseUrl);
     ({ url, page } = session);
-    await api('POST', '/api/providers', { name: 'fake', type: 'openai', baseUrl: fake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'fake-model' });
+    await api('POST', '/api/providers', {
+      name: 'fake',
+      type: 'openai',
+      baseUrl: fake.baseUrl,
+      apiKey: 'sk-test-123456789012345678',
+      defaultModel: 'fake-model',
+    });
     for (const c of DIAMOND_COMPONENTS) await api('POST', '/api/components', c);
     await api('POST', '/api/pipelines', DIAMOND_SPEC);
   }, 120_000);
@@ -70,19 +86,37 @@ describe('daily loop pages (e2e)', () => {
   });
 
   it('a version diff keeps its lines in place, and a trailing comma alone is no change', async () => {
-    await api('POST', '/api/components', { name: 'differ', signature: 'text: str -> result: str', instructions: 'op: upper', provider: 'fake', params: { maxTokens: 64 } });
-    await api('POST', '/api/components/differ/versions', { name: 'differ', signature: 'text: str -> result: str', instructions: 'op: reverse', provider: 'fake', params: { maxTokens: 64, temperature: 0.3 } });
+    await api('POST', '/api/components', {
+      name: 'differ',
+      signature: 'text: str -> result: str',
+      instructions: 'op: upper',
+      provider: 'fake',
+      params: { maxTokens: 64 },
+    });
+    await api('POST', '/api/components/differ/versions', {
+      name: 'differ',
+      signature: 'text: str -> result: str',
+      instructions: 'op: reverse',
+      provider: 'fake',
+      params: { maxTokens: 64, temperature: 0.3 },
+    });
     await page.goto(`${url}/ui/components/differ`);
     await page.locator('.v-select', { hasText: 'Diff with' }).click();
     await page.getByRole('option', { name: '1', exact: true }).click();
     // Each line is its sign, a space and the line: ' ', '-' or '+'.
-    const rows = await page.locator('[data-test=diff] pre > span').evaluateAll((els) => els.map((e) => `${e.textContent![0]}${e.textContent!.slice(1).trim()}`));
+    const rows = await page
+      .locator('[data-test=diff] pre > span')
+      .evaluateAll((els) => els.map((e) => `${e.textContent![0]}${e.textContent!.slice(1).trim()}`));
     await shot('component-version-diff');
     expect(rows[0]).toBe(' {');
     expect(rows.at(-1)).toBe(' }');
     const removed = rows.indexOf('-"instructions": "op: upper",');
     expect(rows[removed + 1]).toBe('+"instructions": "op: reverse",');
-    expect(rows.filter((r) => !r.startsWith(' '))).toEqual(['-"instructions": "op: upper",', '+"instructions": "op: reverse",', '+"temperature": 0.3']);
+    expect(rows.filter((r) => !r.startsWith(' '))).toEqual([
+      '-"instructions": "op: upper",',
+      '+"instructions": "op: reverse",',
+      '+"temperature": 0.3',
+    ]);
   });
 
   it('a pipeline page diffs two of its versions', async () => {
@@ -92,15 +126,26 @@ describe('daily loop pages (e2e)', () => {
     await page.getByRole('option', { name: /^v1 ·/ }).click();
     const diff = page.locator('[data-test=diff]');
     await diff.getByText('v1 → v2').waitFor();
-    const changed = (await diff.locator('pre > span').allTextContents()).map((l) => `${l[0]}${l.slice(1).trim()}`).filter((l) => /^[+-]/.test(l));
+    const changed = (await diff.locator('pre > span').allTextContents())
+      .map((l) => `${l[0]}${l.slice(1).trim()}`)
+      .filter((l) => /^[+-]/.test(l));
     expect(changed).toEqual(['+"description": "upper and reverse, joined",']);
     await shot('pipeline-version-diff');
   });
 
-  it('the pipeline editor shows its whole graph at 1440 px, and a failed save\'s error does not outlive it', async () => {
+  it("the pipeline editor shows its whole graph at 1440 px, and a failed save's error does not outlive it", async () => {
     await page.setViewportSize({ width: 1440, height: 900 });
     try {
-      const chain = { name: 'chain', inputs: { text: 'str' }, steps: ['a', 'b', 'c', 'd', 'e'].map((id, i, all) => ({ id, component: 'upper', inputs: { text: i ? `$steps.${all[i - 1]}.outputs.result` : '$inputs.text' } })), outputs: { result: '$steps.e.outputs.result' } };
+      const chain = {
+        name: 'chain',
+        inputs: { text: 'str' },
+        steps: ['a', 'b', 'c', 'd', 'e'].map((id, i, all) => ({
+          id,
+          component: 'upper',
+          inputs: { text: i ? `$steps.${all[i - 1]}.outputs.result` : '$inputs.text' },
+        })),
+        outputs: { result: '$steps.e.outputs.result' },
+      };
       await api('POST', '/api/pipelines', chain);
       await page.goto(`${url}/ui/pipelines/chain`);
       await page.click('[data-test=edit-pipeline]');
@@ -111,13 +156,20 @@ describe('daily loop pages (e2e)', () => {
       const outside = await editor.locator('[data-test=dag]').evaluate((svg) => {
         const box = svg.parentElement!.getBoundingClientRect();
         const right = Math.min(box.right, document.documentElement.clientWidth);
-        return [...svg.querySelectorAll('[data-node]')].filter((n) => n.getBoundingClientRect().right > right + 1).map((n) => n.getAttribute('data-node'));
+        return [...svg.querySelectorAll('[data-node]')]
+          .filter((n) => n.getBoundingClientRect().right > right + 1)
+          .map((n) => n.getAttribute('data-node'));
       });
       expect(outside).toEqual([]);
 
       const text = editor.locator('[data-test=pipeline-spec] textarea');
       const good = await text.inputValue();
-      await text.fill(JSON.stringify({ ...chain, steps: [...chain.steps, { id: 'loop', component: 'upper', inputs: { text: '$steps.loop.outputs.result' } }] }));
+      await text.fill(
+        JSON.stringify({
+          ...chain,
+          steps: [...chain.steps, { id: 'loop', component: 'upper', inputs: { text: '$steps.loop.outputs.result' } }],
+        }),
+      );
       await page.click('[data-test=save-pipeline]');
       await editor.getByText(/cannot bind to its own outputs/).waitFor();
       // Closing the editor drops the failed attempt: opened again, it starts clean.
@@ -125,7 +177,12 @@ describe('daily loop pages (e2e)', () => {
       await page.click('[data-test=edit-pipeline]');
       await editor.locator('[data-test=pipeline-spec] textarea').waitFor();
       expect(await page.locator('[data-test=error]').count()).toBe(0);
-      await text.fill(JSON.stringify({ ...chain, steps: [...chain.steps, { id: 'loop', component: 'upper', inputs: { text: '$steps.loop.outputs.result' } }] }));
+      await text.fill(
+        JSON.stringify({
+          ...chain,
+          steps: [...chain.steps, { id: 'loop', component: 'upper', inputs: { text: '$steps.loop.outputs.result' } }],
+        }),
+      );
       await page.click('[data-test=save-pipeline]');
       await editor.getByText(/cannot bind to its own outputs/).waitFor();
       // Editing the spec makes the error stale: it goes, and the good save shows none.
@@ -168,15 +225,29 @@ describe('daily loop pages (e2e)', () => {
 
   it('an approval card reads clearly, links its run and shows the thought behind the call', async () => {
     await api('PUT', '/api/policy', { rules: [] });
-    await api('POST', '/api/providers', { name: 'agentfake', type: 'openai', baseUrl: agentFake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'm' });
+    await api('POST', '/api/providers', {
+      name: 'agentfake',
+      type: 'openai',
+      baseUrl: agentFake.baseUrl,
+      apiKey: 'sk-test-123456789012345678',
+      defaultModel: 'm',
+    });
     // The JSON adapter: the action and its thought come back as text (the fake's native tool call has no text beside it).
-    await api('POST', '/api/components', { name: 'tidier', kind: 'react', signature: 'task: str -> answer: str', provider: 'agentfake', tools: ['terminal'], adapter: 'json' });
+    await api('POST', '/api/components', {
+      name: 'tidier',
+      kind: 'react',
+      signature: 'task: str -> answer: str',
+      provider: 'agentfake',
+      tools: ['terminal'],
+      adapter: 'json',
+    });
     const run = await api('POST', '/api/components/tidier/runs', { inputs: { task: 'tidy' } });
     for (const where of ['/agents', `/runs/${run.id}`]) {
       await page.goto(`${url}/ui${where}`);
       const card = page.locator('[data-approval="tool[0]"]');
       await card.getByText('echo tidy >> done.txt').waitFor({ timeout: 20_000 });
-      for (const part of ['.v-card-title', 'pre']) expect(await card.locator(part).first().evaluate(contrastOf)).toBeGreaterThanOrEqual(4.5);
+      for (const part of ['.v-card-title', 'pre'])
+        expect(await card.locator(part).first().evaluate(contrastOf)).toBeGreaterThanOrEqual(4.5);
       await card.locator(`a[href$="/runs/${run.id}"]`).waitFor();
       const thought = card.locator('[data-test=approval-thought]');
       await thought.getByText(THOUGHT).waitFor();
@@ -201,7 +272,7 @@ describe('daily loop pages (e2e)', () => {
     await shot('apps-after-generate');
   });
 
-  it('the app bar switches light and dark, remembered across reloads; without a choice the system\'s', async () => {
+  it("the app bar switches light and dark, remembered across reloads; without a choice the system's", async () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     try {
       await page.goto(`${url}/ui/`);

@@ -19,17 +19,33 @@ describe('dashboard (e2e)', () => {
   const shot = (name: string) => session.shot(name);
 
   const script = (req: FakeRequest): FakeReply => {
-    if (promptOp(req) === 'slowly') return { text: formatPredictReply({ answer: 'and then the tale went on '.repeat(40) }), delayMs: 200 };
-    if (promptOp(req) === 'unknown') return { text: formatPredictReply({ answer: `Streaming an answer to: ${promptFields(req).question}` }), delayMs: 60 };
+    if (promptOp(req) === 'slowly')
+      return { text: formatPredictReply({ answer: 'and then the tale went on '.repeat(40) }), delayMs: 200 };
+    if (promptOp(req) === 'unknown')
+      return {
+        text: formatPredictReply({ answer: `Streaming an answer to: ${promptFields(req).question}` }),
+        delayMs: 60,
+      };
     return promptOp(req) === 'reverse' ? { text: echoModel(req), delayMs: 150 } : echoModel(req);
   };
 
   beforeAll(async () => {
     fake = await startFakeProvider('openai', script);
-    agentFake = await startFakeProvider('openai', agentModel({ tidy: [{ tool: 'terminal', args: { command: 'echo tidy >> done.txt' } }, { finish: { answer: '{{last}}' } }] }));
+    agentFake = await startFakeProvider(
+      'openai',
+      agentModel({
+        tidy: [{ tool: 'terminal', args: { command: 'echo tidy >> done.txt' } }, { finish: { answer: '{{last}}' } }],
+      }),
+    );
     session = await startHarnessUp(fake.baseUrl);
     ({ url, page } = session);
-    await api('POST', '/api/providers', { name: 'fake', type: 'openai', baseUrl: fake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'fake-model' });
+    await api('POST', '/api/providers', {
+      name: 'fake',
+      type: 'openai',
+      baseUrl: fake.baseUrl,
+      apiKey: 'sk-test-123456789012345678',
+      defaultModel: 'fake-model',
+    });
   }, 120_000);
   afterAll(async () => {
     await session?.close();
@@ -51,7 +67,11 @@ describe('dashboard (e2e)', () => {
     await page.fill('textarea[name=input-question]', 'why durable?');
     await page.click('[data-test=submit-run]');
     // Part of the answer shows before the run is done, then the parsed outputs.
-    await page.waitForFunction(() => (document.querySelector('[data-test=streamed]')?.textContent ?? '').length > 0 && !document.querySelector('[data-test=run-outputs]'));
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('[data-test=streamed]')?.textContent ?? '').length > 0 &&
+        !document.querySelector('[data-test=run-outputs]'),
+    );
     await page.locator('[data-test=run-outputs]').getByText('Streaming an answer to: why durable?').waitFor();
     expect(await page.locator('[data-test=streamed]').textContent()).toContain('Streaming an answer to: why durable?');
     await shot('component-try');
@@ -62,7 +82,13 @@ describe('dashboard (e2e)', () => {
     const spec = DIAMOND_SPEC;
     await page.goto(`${url}/ui/pipelines`);
     await page.click('[data-test=new-pipeline]');
-    await page.fill('[data-test=pipeline-spec] textarea', JSON.stringify({ ...spec, steps: [...spec.steps, { id: 'loop', component: 'upper', inputs: { text: '$steps.loop.outputs.result' } }] }));
+    await page.fill(
+      '[data-test=pipeline-spec] textarea',
+      JSON.stringify({
+        ...spec,
+        steps: [...spec.steps, { id: 'loop', component: 'upper', inputs: { text: '$steps.loop.outputs.result' } }],
+      }),
+    );
     await page.click('[data-test=save-pipeline]');
     await page.getByText(/cannot bind to its own outputs/).waitFor();
     await page.fill('[data-test=pipeline-spec] textarea', JSON.stringify(spec));
@@ -101,9 +127,16 @@ describe('dashboard (e2e)', () => {
   });
 
   it('edits a prompt from the inspector of an LLM call: a new version, rerun on the same inputs as a fork', async () => {
-    await api('POST', '/api/components', { name: 'shouter', signature: 'text: str -> result: str', instructions: 'op: upper', provider: 'fake' });
+    await api('POST', '/api/components', {
+      name: 'shouter',
+      signature: 'text: str -> result: str',
+      instructions: 'op: upper',
+      provider: 'fake',
+    });
     const source = await api('POST', '/api/components/shouter/runs', { inputs: { text: 'hello' } });
-    await expect.poll(async () => (await api('GET', `/api/runs/${source.id}`)).status, { timeout: 30_000 }).toBe('completed');
+    await expect
+      .poll(async () => (await api('GET', `/api/runs/${source.id}`)).status, { timeout: 30_000 })
+      .toBe('completed');
     await page.goto(`${url}/ui/runs/${source.id}`);
     await page.locator('[data-type="llm.request"]').first().click();
     await page.click('[data-test=edit-prompt]');
@@ -116,17 +149,24 @@ describe('dashboard (e2e)', () => {
     const forkId = page.url().split('/').pop()!;
     await page.locator('[data-test=outputs]').getByText('olleh').waitFor({ timeout: 30_000 });
     const fork = await api('GET', `/api/runs/${forkId}`);
-    expect(fork).toMatchObject({ status: 'completed', inputs: { text: 'hello' }, outputs: { result: 'olleh' }, forkOf: { runId: source.id, step: 'shouter' } });
+    expect(fork).toMatchObject({
+      status: 'completed',
+      inputs: { text: 'hello' },
+      outputs: { result: 'olleh' },
+      forkOf: { runId: source.id, step: 'shouter' },
+    });
     const component = await api('GET', '/api/components/shouter');
     expect(component.latestVersion).toBe(2);
     expect((await api('GET', '/api/components/shouter/versions/2')).spec.instructions).toBe('op: reverse');
     expect((await api('GET', `/api/runs/${source.id}`)).outputs).toEqual({ result: 'HELLO' });
   });
 
-  it('a component\'s new version takes params, adapter and demos; its page lists its runs', async () => {
+  it("a component's new version takes params, adapter and demos; its page lists its runs", async () => {
     await page.goto(`${url}/ui/components/shouter`);
     await page.locator('[data-test=component-runs] tbody tr[data-run]').first().waitFor({ timeout: 20_000 });
-    expect(await page.locator('[data-test=component-runs] tbody tr[data-run]', { hasText: 'shouter@' }).count()).toBeGreaterThan(0);
+    expect(
+      await page.locator('[data-test=component-runs] tbody tr[data-run]', { hasText: 'shouter@' }).count(),
+    ).toBeGreaterThan(0);
     await page.getByRole('button', { name: 'New version' }).click();
     await page.fill('input[name=temperature]', '0.3');
     await page.fill('input[name=max-tokens]', '64');
@@ -136,7 +176,12 @@ describe('dashboard (e2e)', () => {
     await shot('component-new-version');
     await page.click('[data-test=save-component]');
     await expect.poll(async () => (await api('GET', '/api/components/shouter')).latestVersion).toBe(3);
-    expect((await api('GET', '/api/components/shouter/versions/3')).spec).toMatchObject({ adapter: 'json', params: { temperature: 0.3, maxTokens: 64 }, demos: [{ inputs: { text: 'hi' }, outputs: { result: 'HI' } }], instructions: 'op: reverse' });
+    expect((await api('GET', '/api/components/shouter/versions/3')).spec).toMatchObject({
+      adapter: 'json',
+      params: { temperature: 0.3, maxTokens: 64 },
+      demos: [{ inputs: { text: 'hi' }, outputs: { result: 'HI' } }],
+      instructions: 'op: reverse',
+    });
     // Bad demos are named, and nothing is saved.
     await page.getByRole('button', { name: 'New version' }).click();
     await page.fill('textarea[name=demos]', '[{oops');
@@ -145,7 +190,7 @@ describe('dashboard (e2e)', () => {
     expect((await api('GET', '/api/components/shouter')).latestVersion).toBe(3);
   });
 
-  it('a pipeline\'s page shows its description and versions, edits a new version, and lists its runs', async () => {
+  it("a pipeline's page shows its description and versions, edits a new version, and lists its runs", async () => {
     await page.goto(`${url}/ui/pipelines/diamond`);
     await page.locator('tbody tr[data-run]').first().waitFor({ timeout: 20_000 });
     await page.click('[data-test=edit-pipeline]');
@@ -154,9 +199,17 @@ describe('dashboard (e2e)', () => {
     // The editor's label sits above its first line of text, not over it.
     const { labelBottom, firstLineTop } = await page.locator('[data-test=pipeline-spec]').evaluate((field) => {
       // The label shown: Vuetify keeps a resting copy, hidden once the field has text.
-      const label = [...field.querySelectorAll('label')].find((l) => l.getBoundingClientRect().height > 0 && getComputedStyle(l).visibility !== 'hidden' && getComputedStyle(l).opacity !== '0')!;
+      const label = [...field.querySelectorAll('label')].find(
+        (l) =>
+          l.getBoundingClientRect().height > 0 &&
+          getComputedStyle(l).visibility !== 'hidden' &&
+          getComputedStyle(l).opacity !== '0',
+      )!;
       const area = field.querySelector('textarea')!;
-      return { labelBottom: label.getBoundingClientRect().bottom, firstLineTop: area.getBoundingClientRect().top + parseFloat(getComputedStyle(area).paddingTop) };
+      return {
+        labelBottom: label.getBoundingClientRect().bottom,
+        firstLineTop: area.getBoundingClientRect().top + parseFloat(getComputedStyle(area).paddingTop),
+      };
     });
     expect(labelBottom).toBeLessThanOrEqual(firstLineTop);
     await editor.fill(JSON.stringify({ ...spec, description: 'upper and reverse, joined' }, null, 2));
@@ -173,11 +226,15 @@ describe('dashboard (e2e)', () => {
   it('finds a run on the runs page by a word of its output', async () => {
     // reverse('akkouq') is 'quokka': the word is only in the run's outputs.
     const run = await api('POST', '/api/components/reverse/runs', { inputs: { text: 'akkouq' } });
-    await expect.poll(async () => (await api('GET', `/api/runs/${run.id}`)).status, { timeout: 30_000 }).toBe('completed');
+    await expect
+      .poll(async () => (await api('GET', `/api/runs/${run.id}`)).status, { timeout: 30_000 })
+      .toBe('completed');
     await page.goto(`${url}/ui/runs`);
     await page.fill('input[name=run-search]', 'quokka');
     await page.locator(`[data-run="${run.id}"]`).waitFor();
-    await page.waitForFunction(() => document.querySelectorAll('[data-test=runs-table] tbody tr[data-run]').length === 1);
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-test=runs-table] tbody tr[data-run]').length === 1,
+    );
     await shot('runs-search');
     await page.fill('input[name=run-search]', 'quokka zebra');
     await page.locator('[data-test=no-runs]').getByText('No run matches').waitFor();
@@ -187,15 +244,21 @@ describe('dashboard (e2e)', () => {
     // One 400-character word and a long sentence: neither may push the page sideways.
     const text = `${'x'.repeat(400)} ${'a long line of words '.repeat(20)}`;
     const run = await api('POST', '/api/components/reverse/runs', { inputs: { text } });
-    await expect.poll(async () => (await api('GET', `/api/runs/${run.id}`)).status, { timeout: 30_000 }).toBe('completed');
+    await expect
+      .poll(async () => (await api('GET', `/api/runs/${run.id}`)).status, { timeout: 30_000 })
+      .toBe('completed');
     await page.goto(`${url}/ui/runs/${run.id}`);
     await page.locator('[data-test=outputs]').waitFor();
     await page.locator('[data-type="llm.response"]').first().click();
     await page.locator('[data-test=inspector]').getByText('Parsed outputs').waitFor();
     const overflow = await page.evaluate(() => ({
       page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
-      outputs: document.querySelector('[data-test=outputs]')!.scrollWidth - document.querySelector('[data-test=outputs]')!.clientWidth,
-      inspector: document.querySelector('[data-test=inspector]')!.scrollWidth - document.querySelector('[data-test=inspector]')!.clientWidth,
+      outputs:
+        document.querySelector('[data-test=outputs]')!.scrollWidth -
+        document.querySelector('[data-test=outputs]')!.clientWidth,
+      inspector:
+        document.querySelector('[data-test=inspector]')!.scrollWidth -
+        document.querySelector('[data-test=inspector]')!.clientWidth,
     }));
     expect(overflow).toEqual({ page: 0, outputs: 0, inspector: 0 });
   });
@@ -206,9 +269,14 @@ describe('dashboard (e2e)', () => {
     await page.goto(`${url}/ui/runs`);
     await page.click('[data-test=run-origin]');
     await page.getByRole('option', { name: 'Forks' }).click();
-    const shown = async () => page.locator('[data-test=runs-table] tbody tr[data-run]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run')).sort());
+    const shown = async () =>
+      page
+        .locator('[data-test=runs-table] tbody tr[data-run]')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run')).sort());
     await expect.poll(shown).toEqual(forks.map((f) => f.id).sort());
-    expect(await page.locator('[data-test=runs-table] tbody tr[data-run]', { hasNotText: 'fork from' }).count()).toBe(0);
+    expect(await page.locator('[data-test=runs-table] tbody tr[data-run]', { hasNotText: 'fork from' }).count()).toBe(
+      0,
+    );
   });
 
   it('imports a dataset (a bad file names its line), shows an eval and a comparison', async () => {
@@ -217,7 +285,9 @@ describe('dashboard (e2e)', () => {
     await page.getByRole('button', { name: 'Add' }).click();
     // The panel's own button: the empty list's hint ("…then import examples.") matches the text too, before the list reloads.
     await page.getByRole('button', { name: 'Import examples' }).click();
-    const good = ['ab', 'cd'].map((t) => JSON.stringify({ inputs: { text: t }, expected: { result: t.toUpperCase() }, split: 'dev' })).join('\n');
+    const good = ['ab', 'cd']
+      .map((t) => JSON.stringify({ inputs: { text: t }, expected: { result: t.toUpperCase() }, split: 'dev' }))
+      .join('\n');
     await page.locator('textarea').last().fill(`${good}\n{oops`);
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.getByText('line 3').waitFor();
@@ -226,18 +296,35 @@ describe('dashboard (e2e)', () => {
     await page.getByText('Imported 2 examples.').waitFor();
     const evals: Array<{ id: string }> = [];
     const evalId = (i: number) => evals[i]!.id;
-    for (let i = 0; i < 2; i++) evals.push(await api('POST', '/api/evals', { dataset: 'shout', target: { component: 'upper' }, metrics: [{ name: 'exact_match', field: 'result' }] }));
+    for (let i = 0; i < 2; i++)
+      evals.push(
+        await api('POST', '/api/evals', {
+          dataset: 'shout',
+          target: { component: 'upper' },
+          metrics: [{ name: 'exact_match', field: 'result' }],
+        }),
+      );
     await page.goto(`${url}/ui/evals/${evalId(0)}`);
-    await page.locator('[data-metric="exact_match:result"]').getByText('1.000', { exact: true }).waitFor({ timeout: 30_000 });
+    await page
+      .locator('[data-metric="exact_match:result"]')
+      .getByText('1.000', { exact: true })
+      .waitFor({ timeout: 30_000 });
     // Each example shows what it was asked and what was expected, beside what came out.
-    const ab = page.locator('[data-example]', { has: page.locator('[data-test=example-inputs]', { hasText: '{"text":"ab"}' }) });
+    const ab = page.locator('[data-example]', {
+      has: page.locator('[data-test=example-inputs]', { hasText: '{"text":"ab"}' }),
+    });
     expect(await ab.locator('[data-test=example-expected]').textContent()).toBe('{"result":"AB"}');
     await shot('eval-detail');
-    await expect.poll(async () => (await api('GET', `/api/runs/${evalId(1)}`)).status, { timeout: 30_000 }).toBe('completed');
+    await expect
+      .poll(async () => (await api('GET', `/api/runs/${evalId(1)}`)).status, { timeout: 30_000 })
+      .toBe('completed');
     await page.goto(`${url}/ui/evals`);
     await page.getByText(evalId(1)).waitFor({ timeout: 30_000 });
     // The two runs of the same eval are grouped, with the spread of their means.
-    await page.locator('[data-test=repeat-spread]').getByText('exact_match:result: 1.000 ± 0.000 (sd over 2)').waitFor();
+    await page
+      .locator('[data-test=repeat-spread]')
+      .getByText('exact_match:result: 1.000 ± 0.000 (sd over 2)')
+      .waitFor();
     // Started from the page at a chosen version.
     await page.locator('.v-select', { hasText: 'Dataset' }).first().click();
     await page.getByRole('option', { name: 'shout', exact: true }).click();
@@ -256,10 +343,16 @@ describe('dashboard (e2e)', () => {
     await shot('eval-compare');
 
     // Only the second metric tells these two apart; picked newest first, the older eval is still the baseline, and a chosen one decides the sign.
-    const metrics = [{ name: 'regex', field: 'result', args: { pattern: '.' } }, { name: 'exact_match', field: 'result' }];
+    const metrics = [
+      { name: 'regex', field: 'result', args: { pattern: '.' } },
+      { name: 'exact_match', field: 'result' },
+    ];
     const right = await api('POST', '/api/evals', { dataset: 'shout', target: { component: 'upper' }, metrics });
     const worse = await api('POST', '/api/evals', { dataset: 'shout', target: { component: 'reverse' }, metrics });
-    for (const e of [right, worse]) await expect.poll(async () => (await api('GET', `/api/runs/${e.id}`)).status, { timeout: 30_000 }).toBe('completed');
+    for (const e of [right, worse])
+      await expect
+        .poll(async () => (await api('GET', `/api/runs/${e.id}`)).status, { timeout: 30_000 })
+        .toBe('completed');
     await page.goto(`${url}/ui/evals/compare?runs=${worse.id},${right.id}`);
     await page.getByText('Changed examples (2; 0 unchanged)').waitFor({ timeout: 30_000 });
     expect(await page.locator('[data-change=regression]').count()).toBe(2);
@@ -278,8 +371,20 @@ describe('dashboard (e2e)', () => {
 
   it('approves a pending tool call from the approvals inbox and the run finishes', async () => {
     await api('PUT', '/api/policy', { rules: [] });
-    await api('POST', '/api/providers', { name: 'agentfake', type: 'openai', baseUrl: agentFake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'm' });
-    await api('POST', '/api/components', { name: 'tidier', kind: 'react', signature: 'task: str -> answer: str', provider: 'agentfake', tools: ['terminal'] });
+    await api('POST', '/api/providers', {
+      name: 'agentfake',
+      type: 'openai',
+      baseUrl: agentFake.baseUrl,
+      apiKey: 'sk-test-123456789012345678',
+      defaultModel: 'm',
+    });
+    await api('POST', '/api/components', {
+      name: 'tidier',
+      kind: 'react',
+      signature: 'task: str -> answer: str',
+      provider: 'agentfake',
+      tools: ['terminal'],
+    });
     const run = await api('POST', '/api/components/tidier/runs', { inputs: { task: 'tidy' } });
     await page.goto(`${url}/ui/agents`);
     const card = page.locator(`[data-approval="tool[0]"]`);
@@ -293,7 +398,13 @@ describe('dashboard (e2e)', () => {
   });
 
   it('starts an agent with the inputs its signature declares, not a fixed "task"', async () => {
-    await api('POST', '/api/components', { name: 'planner', kind: 'react', signature: 'goal: str, budget: int -> plan: str', provider: 'agentfake', tools: ['terminal'] });
+    await api('POST', '/api/components', {
+      name: 'planner',
+      kind: 'react',
+      signature: 'goal: str, budget: int -> plan: str',
+      provider: 'agentfake',
+      tools: ['terminal'],
+    });
     await page.goto(`${url}/ui/agents`);
     await page.click('[data-test=agent]');
     await page.getByRole('option', { name: 'planner', exact: true }).click();
@@ -311,7 +422,13 @@ describe('dashboard (e2e)', () => {
     const words = Array.from({ length: 40 }, (_, i) => `word${i + 1}`).join(' ');
     const talker = await startFakeProvider('openai', () => words);
     try {
-      await api('POST', '/api/providers', { name: 'talker', type: 'openai', baseUrl: talker.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'chatty' });
+      await api('POST', '/api/providers', {
+        name: 'talker',
+        type: 'openai',
+        baseUrl: talker.baseUrl,
+        apiKey: 'sk-test-123456789012345678',
+        defaultModel: 'chatty',
+      });
       await page.goto(`${url}/ui/chat`);
       await page.locator('.v-select', { hasText: 'Talk to' }).click();
       await page.getByRole('option', { name: 'provider talker', exact: true }).click();
@@ -321,14 +438,20 @@ describe('dashboard (e2e)', () => {
       await page.getByLabel('Message').fill('tell me everything');
       await page.keyboard.press('Enter');
       await page.locator('[data-test=chat-assistant]').first().waitFor({ timeout: 20_000 });
-      expect(await page.locator('[data-test=chat-assistant]').first().textContent()).toBe('word1 word2 word3 word4 word5');
+      expect(await page.locator('[data-test=chat-assistant]').first().textContent()).toBe(
+        'word1 word2 word3 word4 word5',
+      );
       expect(talker.requests.at(-1)!.maxTokens).toBe(5);
       await shot('chat-max-tokens');
       // The call's record says why it stopped.
-      const chat = (await api('GET', '/api/chats')).find((c: { target: { provider: string } }) => c.target.provider === 'talker');
+      const chat = (await api('GET', '/api/chats')).find(
+        (c: { target: { provider: string } }) => c.target.provider === 'talker',
+      );
       const { events } = await api('GET', `/api/runs/${chat.runId}/events`);
       expect(events.find((e: { type: string }) => e.type === 'llm.response').data.finishReason).toBe('length');
-      await expect(api('POST', '/api/chats', { provider: 'talker', maxTokens: 0 })).rejects.toThrow(/"code":"invalid_request".*maxTokens/);
+      await expect(api('POST', '/api/chats', { provider: 'talker', maxTokens: 0 })).rejects.toThrow(
+        /"code":"invalid_request".*maxTokens/,
+      );
 
       // Closing ends the chat's workflow: the run completes and the chat takes no more messages.
       await page.click('[data-test=close-chat]');
@@ -342,7 +465,18 @@ describe('dashboard (e2e)', () => {
       await expect(api('GET', `/api/runs/${chat.runId}`)).rejects.toThrow(/"code":"not_found"/);
       // An open chat can be deleted too: its workflow is terminated first.
       const open = await api('POST', '/api/chats', { provider: 'talker' });
-      expect(await page.evaluate(async (p) => (await fetch(p, { method: 'DELETE', headers: { authorization: `Bearer ${localStorage.getItem('vloop.token')}` } })).status, `/api/chats/${open.id}`)).toBe(204);
+      expect(
+        await page.evaluate(
+          async (p) =>
+            (
+              await fetch(p, {
+                method: 'DELETE',
+                headers: { authorization: `Bearer ${localStorage.getItem('vloop.token')}` },
+              })
+            ).status,
+          `/api/chats/${open.id}`,
+        ),
+      ).toBe(204);
       await expect(api('GET', `/api/runs/${open.runId}`)).rejects.toThrow(/"code":"not_found"/);
     } finally {
       await talker.close();
@@ -350,13 +484,31 @@ describe('dashboard (e2e)', () => {
   });
 
   it('every page has breadcrumbs, a title and a screenshot, in the light and the dark theme; / searches, j and k walk a run', async () => {
-    const pages = ['/', '/runs', '/components', '/pipelines', '/pipelines/diamond', '/apps', '/datasets', '/evals', '/chat', '/agents', '/providers', '/policy'];
+    const pages = [
+      '/',
+      '/runs',
+      '/components',
+      '/pipelines',
+      '/pipelines/diamond',
+      '/apps',
+      '/datasets',
+      '/evals',
+      '/chat',
+      '/agents',
+      '/providers',
+      '/policy',
+    ];
     // How light a DAG node's box is (0 black, 1 white): it follows the theme.
     const nodeLightness = () =>
-      page.locator('[data-test=dag] [data-node] rect').first().evaluate((r) => {
-        const [red, green, blue] = getComputedStyle(r).fill.match(/\d+(\.\d+)?/g)!.map(Number);
-        return (0.2126 * red! + 0.7152 * green! + 0.0722 * blue!) / 255;
-      });
+      page
+        .locator('[data-test=dag] [data-node] rect')
+        .first()
+        .evaluate((r) => {
+          const [red, green, blue] = getComputedStyle(r)
+            .fill.match(/\d+(\.\d+)?/g)!
+            .map(Number);
+          return (0.2126 * red! + 0.7152 * green! + 0.0722 * blue!) / 255;
+        });
     // What each page shows only once its data arrived: the absence checks below would also pass on a page still loading.
     await api('POST', '/api/apps', { name: 'pages-tour', target: { kind: 'pipeline', name: 'diamond', version: 1 } });
     const chat = await api('POST', '/api/chats', { provider: 'fake', title: 'pages tour' });
@@ -373,7 +525,8 @@ describe('dashboard (e2e)', () => {
       '/chat': () => main.locator(`[data-chat="${chat.id}"]`).waitFor(),
       '/agents': () => main.getByText('Pick an agent').waitFor(),
       '/providers': () => main.locator('td', { hasText: 'agentfake' }).waitFor(),
-      '/policy': () => expect.poll(() => main.locator('textarea').first().inputValue(), { timeout: 15_000 }).toContain('"rules"'),
+      '/policy': () =>
+        expect.poll(() => main.locator('textarea').first().inputValue(), { timeout: 15_000 }).toContain('"rules"'),
     };
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
@@ -385,14 +538,17 @@ describe('dashboard (e2e)', () => {
         const crumbs = (await page.locator('[data-test=breadcrumbs]').textContent())!;
         expect(crumbs.startsWith('Overview')).toBe(true);
         expect(await page.locator('.v-main').textContent()).not.toMatch(/undefined|NaN|\[object Object\]/);
-        if (p === '/pipelines/diamond') expect(scheme === 'dark' ? (await nodeLightness()) < 0.3 : (await nodeLightness()) > 0.8).toBe(true);
+        if (p === '/pipelines/diamond')
+          expect(scheme === 'dark' ? (await nodeLightness()) < 0.3 : (await nodeLightness()) > 0.8).toBe(true);
         await shot(`page${p === '/' ? '-overview' : p.replaceAll('/', '-')}-${scheme}`);
       }
     }
     await page.emulateMedia({ colorScheme: 'light' });
     // "/" focuses the app bar's search; Enter lists the runs with that word.
     const run = await api('POST', '/api/components/reverse/runs', { inputs: { text: 'ognid' } });
-    await expect.poll(async () => (await api('GET', `/api/runs/${run.id}`)).status, { timeout: 30_000 }).toBe('completed');
+    await expect
+      .poll(async () => (await api('GET', `/api/runs/${run.id}`)).status, { timeout: 30_000 })
+      .toBe('completed');
     await page.goto(`${url}/ui/components`);
     // The keys are the mounted app's: wait for its page before typing.
     await page.locator('.v-main h1').first().waitFor();
@@ -412,12 +568,19 @@ describe('dashboard (e2e)', () => {
     await page.keyboard.press('k');
     await page.locator('[data-seq="1"].row-highlight').waitFor();
     expect(await page.locator('[data-test=inspector]').textContent()).toContain('run.started');
-    expect((await page.locator('[data-test=breadcrumbs]').textContent())!.replace(/\s+/g, ' ')).toMatch(new RegExp(`Overview.*Runs.*${run.id}`));
+    expect((await page.locator('[data-test=breadcrumbs]').textContent())!.replace(/\s+/g, ' ')).toMatch(
+      new RegExp(`Overview.*Runs.*${run.id}`),
+    );
   });
 
   it('edits and deletes a dataset row in place', async () => {
     const d = await api('POST', '/api/datasets', { name: 'rows' });
-    await api('POST', `/api/datasets/${d.id}/examples`, { examples: [{ inputs: { text: 'one' }, expected: { result: 'ONE' }, split: 'dev' }, { inputs: { text: 'two' }, expected: { result: 'TWO' }, split: 'dev' }] });
+    await api('POST', `/api/datasets/${d.id}/examples`, {
+      examples: [
+        { inputs: { text: 'one' }, expected: { result: 'ONE' }, split: 'dev' },
+        { inputs: { text: 'two' }, expected: { result: 'TWO' }, split: 'dev' },
+      ],
+    });
     const [first, second] = (await api('GET', `/api/datasets/${d.id}`)).examples;
     await page.goto(`${url}/ui/datasets`);
     await page.click('[data-dataset=rows]');
@@ -429,7 +592,9 @@ describe('dashboard (e2e)', () => {
     await row.locator('textarea[name=example-expected]').fill('{"result": "Uno"}');
     await row.locator('[data-test=save-example]').click();
     await row.getByText('{"result":"Uno"}').waitFor();
-    expect((await api('GET', `/api/datasets/${d.id}`)).examples.find((e: { id: string }) => e.id === first.id).expected).toEqual({ result: 'Uno' });
+    expect(
+      (await api('GET', `/api/datasets/${d.id}`)).examples.find((e: { id: string }) => e.id === first.id).expected,
+    ).toEqual({ result: 'Uno' });
     await page.locator(`[data-example="${second.id}"] [data-test=delete-example]`).click();
     await page.locator(`[data-example="${second.id}"]`).waitFor({ state: 'detached' });
     expect((await api('GET', `/api/datasets/${d.id}`)).examples).toHaveLength(1);
@@ -455,9 +620,13 @@ describe('dashboard (e2e)', () => {
   });
 
   it('the policy dry run lists every reason that applies, the network included', async () => {
-    await api('PUT', '/api/policy', { rules: [{ id: 'allow-ls', tool: 'terminal', action: 'allow', match: { command: 'ls *' } }] });
+    await api('PUT', '/api/policy', {
+      rules: [{ id: 'allow-ls', tool: 'terminal', action: 'allow', match: { command: 'ls *' } }],
+    });
     await page.goto(`${url}/ui/policy`);
-    await page.locator('textarea[name=dry-run-call]').fill('{"tool": "terminal", "args": {"command": "ls -la; curl https://example.com"}}');
+    await page
+      .locator('textarea[name=dry-run-call]')
+      .fill('{"tool": "terminal", "args": {"command": "ls -la; curl https://example.com"}}');
     await page.click('[data-test=dry-run]');
     const reasons = page.locator('[data-test=verdict] [data-test=verdict-reason]');
     await reasons.filter({ hasText: 'example.com' }).waitFor();
@@ -467,7 +636,12 @@ describe('dashboard (e2e)', () => {
   });
 
   it('cancelling a run from its page stops the answer, and its streaming card goes', async () => {
-    await api('POST', '/api/components', { name: 'storyteller', signature: 'question: str -> answer: str', instructions: 'op: slowly', provider: 'fake' });
+    await api('POST', '/api/components', {
+      name: 'storyteller',
+      signature: 'question: str -> answer: str',
+      instructions: 'op: slowly',
+      provider: 'fake',
+    });
     const run = await api('POST', '/api/components/storyteller/runs', { inputs: { question: 'a long tale' } });
     await page.goto(`${url}/ui/runs/${run.id}`);
     const card = page.locator('[data-stream]');
@@ -477,7 +651,7 @@ describe('dashboard (e2e)', () => {
     await card.waitFor({ state: 'detached', timeout: 5000 });
   });
 
-  it('says so when the token is missing, and when a page\'s run does not exist', async () => {
+  it("says so when the token is missing, and when a page's run does not exist", async () => {
     const stranger = await session.browser.newPage();
     await stranger.goto(`${url}/ui/runs`);
     await stranger.locator('[data-test=unauthorized]', { hasText: 'The dashboard needs its token' }).waitFor();
@@ -490,7 +664,11 @@ describe('dashboard (e2e)', () => {
   });
 
   it('asks for each DSPy type with its own field, and refuses a value that is not of its type', async () => {
-    await api('POST', '/api/components', { name: 'typed', signature: "tags: set[str], limit: Optional[int], mode: Literal['fast', 'slow'] -> answer: str", provider: 'fake' });
+    await api('POST', '/api/components', {
+      name: 'typed',
+      signature: "tags: set[str], limit: Optional[int], mode: Literal['fast', 'slow'] -> answer: str",
+      provider: 'fake',
+    });
     await page.goto(`${url}/ui/components/typed`);
     await page.fill('textarea[name=input-tags]', "['a', 'a']");
     await page.click('[data-test=submit-run]');
@@ -501,7 +679,9 @@ describe('dashboard (e2e)', () => {
     await shot('typed-form');
     await page.click('[data-test=submit-run]');
     await page.locator('[data-test=run-outputs]').waitFor();
-    const runs = (await api('GET', '/api/runs?kind=component&limit=20')).runs.filter((r: { target: { name: string } }) => r.target.name === 'typed');
+    const runs = (await api('GET', '/api/runs?kind=component&limit=20')).runs.filter(
+      (r: { target: { name: string } }) => r.target.name === 'typed',
+    );
     expect(runs[0].inputs).toEqual({ tags: ['a', 'b'], limit: null, mode: 'slow' });
   });
 });

@@ -15,10 +15,16 @@ describe('the dataset loop (e2e)', () => {
   const api = (method: string, p: string, body?: unknown) => session.api(method, p, body);
   const completedRun = async (text: string) => {
     const run = await api('POST', '/api/components/upper/runs', { inputs: { text } });
-    await until(async () => (await api('GET', `/api/runs/${run.id}`)).status === 'completed', `the run of ${text} to complete`);
+    await until(
+      async () => (await api('GET', `/api/runs/${run.id}`)).status === 'completed',
+      `the run of ${text} to complete`,
+    );
     return run.id as string;
   };
-  const sources = async (dataset: string) => ((await api('GET', `/api/datasets/${dataset}`)).examples as Array<{ sourceRunId: string }>).map((e) => e.sourceRunId).sort();
+  const sources = async (dataset: string) =>
+    ((await api('GET', `/api/datasets/${dataset}`)).examples as Array<{ sourceRunId: string }>)
+      .map((e) => e.sourceRunId)
+      .sort();
   /** Pick a dataset in the open "Add to dataset" dialog and add. */
   const addTo = async (dataset: string) => {
     const dialog = page.locator('[data-test=add-to-dataset-dialog]');
@@ -32,8 +38,19 @@ describe('the dataset loop (e2e)', () => {
     fake = await startFakeProvider('openai', echoModel);
     session = await startHarnessUp(fake.baseUrl);
     page = session.page;
-    await api('POST', '/api/providers', { name: 'fake', type: 'openai', baseUrl: fake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'fake-model' });
-    await api('POST', '/api/components', { name: 'upper', signature: 'text: str -> result: str', instructions: 'op: upper', provider: 'fake' });
+    await api('POST', '/api/providers', {
+      name: 'fake',
+      type: 'openai',
+      baseUrl: fake.baseUrl,
+      apiKey: 'sk-test-123456789012345678',
+      defaultModel: 'fake-model',
+    });
+    await api('POST', '/api/components', {
+      name: 'upper',
+      signature: 'text: str -> result: str',
+      instructions: 'op: upper',
+      provider: 'fake',
+    });
     for (const name of ['kept', 'picked', 'matching']) await api('POST', '/api/datasets', { name });
   }, 120_000);
   afterAll(async () => {
@@ -58,7 +75,12 @@ describe('the dataset loop (e2e)', () => {
     await added.getByText('Added 1 to kept').waitFor();
     await session.shot('add-run-to-dataset');
     const [example] = (await api('GET', '/api/datasets/kept')).examples;
-    expect(example).toMatchObject({ inputs: { text: 'ab' }, expected: { result: 'AB!' }, split: 'dev', sourceRunId: runId });
+    expect(example).toMatchObject({
+      inputs: { text: 'ab' },
+      expected: { result: 'AB!' },
+      split: 'dev',
+      sourceRunId: runId,
+    });
     // The answer links to the dataset, whose row links back to the run.
     await added.getByRole('link', { name: 'kept' }).click();
     await page.locator(`[data-example="${example.id}"]`).getByRole('link', { name: runId }).waitFor();
@@ -66,7 +88,9 @@ describe('the dataset loop (e2e)', () => {
 
   it('adds runs in bulk from the runs list: the ones ticked, then all that match the filter', async () => {
     const [cd, ef] = [await completedRun('cd'), await completedRun('ef')];
-    const upperRuns = ((await api('GET', '/api/runs?target=upper&limit=50')).runs as Array<{ id: string }>).map((r) => r.id).sort();
+    const upperRuns = ((await api('GET', '/api/runs?target=upper&limit=50')).runs as Array<{ id: string }>)
+      .map((r) => r.id)
+      .sort();
     expect(upperRuns).toHaveLength(3);
     await page.goto(`${session.url}/ui/runs`);
     await page.locator('input[name=run-target]').fill('upper');
@@ -84,12 +108,23 @@ describe('the dataset loop (e2e)', () => {
   });
 
   it('compares evals forwards: the older eval is the baseline, columns named by version, each metric labelled on its own', async () => {
-    await api('POST', '/api/components/upper/versions', { name: 'upper', signature: 'text: str -> result: str', instructions: 'op: reverse', provider: 'fake' });
+    await api('POST', '/api/components/upper/versions', {
+      name: 'upper',
+      signature: 'text: str -> result: str',
+      instructions: 'op: reverse',
+      provider: 'fake',
+    });
     await api('POST', '/api/datasets', { name: 'shout' });
-    await api('POST', '/api/datasets/shout/examples', { examples: ['ab', 'cd'].map((t) => ({ inputs: { text: t }, expected: { result: t.toUpperCase() } })) });
+    await api('POST', '/api/datasets/shout/examples', {
+      examples: ['ab', 'cd'].map((t) => ({ inputs: { text: t }, expected: { result: t.toUpperCase() } })),
+    });
     // exact_match falls from v1 (upper) to v2 (reverse) while the check for the reversed text rises.
-    const metrics = [{ name: 'exact_match', field: 'result' }, { name: 'regex', field: 'result', args: { pattern: '^(ba|dc)$' } }];
-    const done = async (id: string) => until(async () => (await api('GET', `/api/runs/${id}`)).status === 'completed', `eval ${id} to complete`);
+    const metrics = [
+      { name: 'exact_match', field: 'result' },
+      { name: 'regex', field: 'result', args: { pattern: '^(ba|dc)$' } },
+    ];
+    const done = async (id: string) =>
+      until(async () => (await api('GET', `/api/runs/${id}`)).status === 'completed', `eval ${id} to complete`);
     const older = await api('POST', '/api/evals', { dataset: 'shout', target: { component: 'upper@1' }, metrics });
     await done(older.id);
     const newer = await api('POST', '/api/evals', { dataset: 'shout', target: { component: 'upper@2' }, metrics });
@@ -98,7 +133,10 @@ describe('the dataset loop (e2e)', () => {
     // Picked newest first, as the evals list shows them.
     await page.goto(`${session.url}/ui/evals/compare?runs=${newer.id},${older.id}`);
     await page.getByText('Changed examples (2; 0 unchanged)').waitFor();
-    expect(await page.locator('[data-test=output-column]').allTextContents()).toEqual(['upper@1 (baseline) output', 'upper@2 output']);
+    expect(await page.locator('[data-test=output-column]').allTextContents()).toEqual([
+      'upper@1 (baseline) output',
+      'upper@2 output',
+    ]);
     expect(await page.locator('[data-test=column]').allTextContents()).toEqual(['upper@1', 'upper@2']);
     const row = page.locator('[data-change]', { hasText: '"text":"ab"' });
     expect(await row.getAttribute('data-change')).toBe('mixed');
@@ -106,7 +144,9 @@ describe('the dataset loop (e2e)', () => {
     expect(await regex.locator('[data-scores]').textContent()).toBe('0.00 → 1.00');
     expect(await regex.locator('[data-verdict]').textContent()).toBe('▲ better');
     expect(await row.locator('[data-metric-cell="exact_match:result"] [data-verdict]').textContent()).toBe('▼ worse');
-    expect(await page.locator('[data-metric="regex:result"] [data-test=metric-verdict]').textContent()).toBe('▲ better');
+    expect(await page.locator('[data-metric="regex:result"] [data-test=metric-verdict]').textContent()).toBe(
+      '▲ better',
+    );
     await session.shot('eval-compare-forwards');
   });
 });

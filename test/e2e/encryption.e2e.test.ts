@@ -35,7 +35,13 @@ describe('encrypted histories in the Temporal Web UI (e2e)', () => {
   beforeAll(async () => {
     fake = await startFakeProvider('openai', echoModel);
     session = await startHarnessUp(fake.baseUrl, { TEMPORAL_UI_URL: uiUrl() });
-    await session.api('POST', '/api/providers', { name: 'fake', type: 'openai', baseUrl: fake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'fake-model' });
+    await session.api('POST', '/api/providers', {
+      name: 'fake',
+      type: 'openai',
+      baseUrl: fake.baseUrl,
+      apiKey: 'sk-test-123456789012345678',
+      defaultModel: 'fake-model',
+    });
     for (const c of DIAMOND_COMPONENTS) await session.api('POST', '/api/components', c);
     await session.api('POST', '/api/pipelines', DIAMOND_SPEC);
     runId = (await session.api('POST', '/api/pipelines/diamond/runs', { inputs: { text: CANARY } })).id;
@@ -61,7 +67,10 @@ describe('encrypted histories in the Temporal Web UI (e2e)', () => {
     await useCodec(stranger);
     const page = await stranger.newPage();
     // The UI asks our codec to decode, and without the cookie it is refused.
-    const asked = page.waitForResponse((r) => r.url().includes('/api/temporal/codec/decode') && r.request().method() === 'POST', { timeout: 30_000 });
+    const asked = page.waitForResponse(
+      (r) => r.url().includes('/api/temporal/codec/decode') && r.request().method() === 'POST',
+      { timeout: 30_000 },
+    );
     await page.goto(historyUrl);
     expect((await asked).status()).toBe(401);
     await page.getByText(runId).first().waitFor({ timeout: 30_000 });

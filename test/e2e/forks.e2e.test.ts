@@ -20,9 +20,18 @@ describe('forks (e2e)', () => {
     fake = await startFakeProvider('openai', echoModel);
     // Tracing on for this session: the run page shows each run's trace id.
     receiver = await startOtlpReceiver();
-    session = await startHarnessUp(fake.baseUrl, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
+    session = await startHarnessUp(fake.baseUrl, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    });
     page = session.page;
-    await api('POST', '/api/providers', { name: 'fake', type: 'openai', baseUrl: fake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'fake-model' });
+    await api('POST', '/api/providers', {
+      name: 'fake',
+      type: 'openai',
+      baseUrl: fake.baseUrl,
+      apiKey: 'sk-test-123456789012345678',
+      defaultModel: 'fake-model',
+    });
     for (const c of DIAMOND_COMPONENTS) await api('POST', '/api/components', c);
     await api('POST', '/api/pipelines', DIAMOND_SPEC);
   }, 120_000);
@@ -34,12 +43,18 @@ describe('forks (e2e)', () => {
 
   it('forks from a step on the run page, watches the fork, and compares it with its source', async () => {
     const source = await api('POST', '/api/pipelines/diamond/runs', { inputs: { text: 'abc' } });
-    await until(async () => (await api('GET', `/api/runs/${source.id}`)).status === 'completed', 'the source run to complete');
+    await until(
+      async () => (await api('GET', `/api/runs/${source.id}`)).status === 'completed',
+      'the source run to complete',
+    );
     await page.goto(`${session.url}/ui/runs/${source.id}`);
     await page.locator('[data-step=both][data-step-status=completed]').waitFor();
     const { traceId } = await api('GET', `/api/runs/${source.id}`);
     await page.locator('[data-test=trace-id]').getByText(`trace ${traceId}`).waitFor();
-    await until(() => receiver.spans.some((s) => s.traceId === traceId && s.name === 'invoke_workflow diamond'), 'the run\'s trace at the receiver');
+    await until(
+      () => receiver.spans.some((s) => s.traceId === traceId && s.name === 'invoke_workflow diamond'),
+      "the run's trace at the receiver",
+    );
 
     await page.click('[data-fork-step=up]');
     await page.locator('[data-test=fork-dialog]').waitFor();
@@ -72,7 +87,9 @@ describe('forks (e2e)', () => {
     const forkId = new URL(page.url()).searchParams.get('b')!;
     await page.goto(`${session.url}/ui/runs`);
     await page.locator(`[data-run="${forkId}"][data-depth="1"]`).waitFor();
-    const order = await page.locator('[data-test=runs-table] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run')));
+    const order = await page
+      .locator('[data-test=runs-table] tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run')));
     expect(order.indexOf(forkId)).toBe(order.indexOf(source.id) + 1);
     await session.shot('runs-with-forks');
   });

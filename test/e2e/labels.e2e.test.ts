@@ -8,7 +8,12 @@ import { startHarnessUp, type UpSession } from '../helpers/harness-up.js';
 import { until } from '../helpers/processes.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
 
-const qa = (op: string) => ({ name: 'qa', signature: 'text: str -> result: str', instructions: `op: ${op}`, provider: 'fake' });
+const qa = (op: string) => ({
+  name: 'qa',
+  signature: 'text: str -> result: str',
+  instructions: `op: ${op}`,
+  provider: 'fake',
+});
 
 describe('labels and pinned versions (e2e)', () => {
   let session: UpSession;
@@ -24,7 +29,13 @@ describe('labels and pinned versions (e2e)', () => {
     fake = await startFakeProvider('openai', echoModel);
     session = await startHarnessUp(fake.baseUrl);
     page = session.page;
-    await api('POST', '/api/providers', { name: 'fake', type: 'openai', baseUrl: fake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'fake-model' });
+    await api('POST', '/api/providers', {
+      name: 'fake',
+      type: 'openai',
+      baseUrl: fake.baseUrl,
+      apiKey: 'sk-test-123456789012345678',
+      defaultModel: 'fake-model',
+    });
     await api('POST', '/api/components', qa('reverse'));
     await api('POST', '/api/components/qa/versions', qa('reverse'));
     await api('POST', '/api/components/qa/versions', qa('upper'));
@@ -45,7 +56,12 @@ describe('labels and pinned versions (e2e)', () => {
     expect(await panel.locator('[data-test=label-moves] [data-move=production]').textContent()).toContain('unset → v3');
     await session.shot('labels-promote');
 
-    await api('POST', '/api/pipelines', { name: 'qa-live', inputs: { text: 'str' }, steps: [{ id: 'answer', component: 'qa@production', inputs: { text: '$inputs.text' } }], outputs: { result: '$steps.answer.outputs.result' } });
+    await api('POST', '/api/pipelines', {
+      name: 'qa-live',
+      inputs: { text: 'str' },
+      steps: [{ id: 'answer', component: 'qa@production', inputs: { text: '$inputs.text' } }],
+      outputs: { result: '$steps.answer.outputs.result' },
+    });
     const run = await completed((await api('POST', '/api/pipelines/qa-live/runs', { inputs: { text: 'abc' } })).id);
     expect(run.outputs).toEqual({ result: 'ABC' });
     await page.goto(`${session.url}/ui/runs/${run.id}`);
@@ -68,7 +84,9 @@ describe('labels and pinned versions (e2e)', () => {
 
     // qa@4 exists; the label and the pipeline did not move; the pipeline still runs qa@3.
     expect((await api('GET', '/api/components/qa')).latestVersion).toBe(4);
-    expect((await api('GET', '/api/components/qa/labels')).labels).toEqual([expect.objectContaining({ label: 'production', version: 3 })]);
+    expect((await api('GET', '/api/components/qa/labels')).labels).toEqual([
+      expect.objectContaining({ label: 'production', version: 3 }),
+    ]);
     expect((await api('GET', '/api/pipelines/qa-live')).latestVersion).toBe(1);
     expect(await api('GET', `/api/runs/${forkId}/versions`)).toMatchObject({ steps: { answer: 'qa@4' } });
     const again = await completed((await api('POST', '/api/pipelines/qa-live/runs', { inputs: { text: 'abc' } })).id);

@@ -18,7 +18,13 @@ describe('MCP servers on the Policy page (e2e)', () => {
     page = session.page;
     await session.api('PUT', '/api/policy', {
       rules: [{ tool: 'mcp:everything/*', action: 'allow' }],
-      mcpServers: { everything: { transport: 'stdio', command: path.resolve('node_modules/.bin/mcp-server-everything'), sandbox: true } },
+      mcpServers: {
+        everything: {
+          transport: 'stdio',
+          command: path.resolve('node_modules/.bin/mcp-server-everything'),
+          sandbox: true,
+        },
+      },
     });
   }, 120_000);
   afterAll(async () => {

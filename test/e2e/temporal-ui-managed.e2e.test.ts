@@ -17,12 +17,27 @@ describe('the managed Temporal Web UI from the deep link (e2e)', () => {
   beforeAll(async () => {
     fake = await startFakeProvider('openai', echoModel);
     // No TEMPORAL_ADDRESS: `harness up` starts and owns its dev server, as `npm start` does.
-    session = await startHarnessUp(fake.baseUrl, { TEMPORAL_ADDRESS: '', TEMPORAL_CLI_PATH: inject('temporalCli'), TEMPORAL_DEV_PORT: String(await freePort()), TEMPORAL_DEV_UI_PORT: String(await freePort()) });
-    await session.api('POST', '/api/providers', { name: 'fake', type: 'openai', baseUrl: fake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'fake-model' });
+    session = await startHarnessUp(fake.baseUrl, {
+      TEMPORAL_ADDRESS: '',
+      TEMPORAL_CLI_PATH: inject('temporalCli'),
+      TEMPORAL_DEV_PORT: String(await freePort()),
+      TEMPORAL_DEV_UI_PORT: String(await freePort()),
+    });
+    await session.api('POST', '/api/providers', {
+      name: 'fake',
+      type: 'openai',
+      baseUrl: fake.baseUrl,
+      apiKey: 'sk-test-123456789012345678',
+      defaultModel: 'fake-model',
+    });
     for (const c of DIAMOND_COMPONENTS) await session.api('POST', '/api/components', c);
     await session.api('POST', '/api/pipelines', DIAMOND_SPEC);
     const runId = (await session.api('POST', '/api/pipelines/diamond/runs', { inputs: { text: CANARY } })).id;
-    await until(async () => (await session.api('GET', `/api/runs/${runId}`)).status === 'completed', 'the canary run', 60_000);
+    await until(
+      async () => (await session.api('GET', `/api/runs/${runId}`)).status === 'completed',
+      'the canary run',
+      60_000,
+    );
     historyUrl = (await session.api('GET', `/api/runs/${runId}`)).temporal.uiUrl;
   }, 180_000);
   afterAll(async () => {
@@ -32,7 +47,10 @@ describe('the managed Temporal Web UI from the deep link (e2e)', () => {
 
   it('shows the canary decoded, asking our codec with the cookie', async () => {
     const page = session.page;
-    const asked = page.waitForResponse((r) => r.url().includes('/api/temporal/codec/decode') && r.request().method() === 'POST', { timeout: 30_000 });
+    const asked = page.waitForResponse(
+      (r) => r.url().includes('/api/temporal/codec/decode') && r.request().method() === 'POST',
+      { timeout: 30_000 },
+    );
     await page.goto(historyUrl);
     expect((await asked).status()).toBe(200);
     await page.getByText(CANARY).first().waitFor({ timeout: 30_000 });

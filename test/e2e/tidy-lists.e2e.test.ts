@@ -14,7 +14,8 @@ import { DIAMOND_COMPONENTS, DIAMOND_SPEC } from '../helpers/stack.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
 import type { FakeRequest } from '../fakes/script.js';
 
-const script = (req: FakeRequest) => (promptOp(req) === 'unknown' ? `you said: ${req.messages.at(-1)!.content}` : echoModel(req));
+const script = (req: FakeRequest) =>
+  promptOp(req) === 'unknown' ? `you said: ${req.messages.at(-1)!.content}` : echoModel(req);
 
 describe('tidy lists (e2e)', () => {
   let session: UpSession;
@@ -27,7 +28,13 @@ describe('tidy lists (e2e)', () => {
     fake = await startFakeProvider('openai', script);
     session = await startHarnessUp(fake.baseUrl);
     page = session.page;
-    await api('POST', '/api/providers', { name: 'fake', type: 'openai', baseUrl: fake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'fake-model' });
+    await api('POST', '/api/providers', {
+      name: 'fake',
+      type: 'openai',
+      baseUrl: fake.baseUrl,
+      apiKey: 'sk-test-123456789012345678',
+      defaultModel: 'fake-model',
+    });
     for (const c of DIAMOND_COMPONENTS) await api('POST', '/api/components', c);
     await api('POST', '/api/pipelines', DIAMOND_SPEC);
   }, 120_000);
@@ -41,7 +48,12 @@ describe('tidy lists (e2e)', () => {
     const store = openStore({ dialect: 'sqlite', url: path.join(session.dir, 'harness.db') });
     try {
       for (let i = 0; i < 130; i++) {
-        const run = await createRun(store, { id: newId('run'), kind: 'component', target: { type: 'component', id: 'c', name: 'upper', version: 1 }, inputs: { text: `n${i}` } });
+        const run = await createRun(store, {
+          id: newId('run'),
+          kind: 'component',
+          target: { type: 'component', id: 'c', name: 'upper', version: 1 },
+          inputs: { text: `n${i}` },
+        });
         await updateRun(store, run.id, { status: 'running' });
         await updateRun(store, run.id, { status: 'completed', outputs: { result: `N${i}` } });
       }
@@ -91,10 +103,17 @@ describe('tidy lists (e2e)', () => {
     await page.locator('[data-test=confirm-delete-run]').getByText(run.id).waitFor();
     await page.click('[data-test=confirm-delete-run] [data-test=confirm]');
     await row.waitFor({ state: 'detached' });
-    const gone = await fetch(`${session.url}/api/runs/${run.id}`, { headers: { authorization: `Bearer ${await page.evaluate(() => localStorage.getItem('vloop.token'))}` } });
+    const gone = await fetch(`${session.url}/api/runs/${run.id}`, {
+      headers: { authorization: `Bearer ${await page.evaluate(() => localStorage.getItem('vloop.token'))}` },
+    });
     expect(gone.status).toBe(404);
 
-    await api('POST', '/api/components', { name: 'scratch', signature: 'text: str -> result: str', instructions: 'op: upper', provider: 'fake' });
+    await api('POST', '/api/components', {
+      name: 'scratch',
+      signature: 'text: str -> result: str',
+      instructions: 'op: upper',
+      provider: 'fake',
+    });
     await page.goto(`${session.url}/ui/components`);
     await page.locator('[data-component=reverse] [data-test=archive-component]').click();
     await page.locator('[data-component=reverse]').waitFor({ state: 'detached' });
@@ -102,12 +121,17 @@ describe('tidy lists (e2e)', () => {
     await page.locator('[data-component=reverse] [data-test=component-archived]').waitFor();
     await page.locator('[data-component=upper] [data-test=delete-component]').click();
     await page.click('[data-test=confirm-delete-component] [data-test=confirm]');
-    await page.locator('[data-test=confirm-delete-component] [data-test=error]').getByText("pipeline 'diamond' uses it").waitFor();
+    await page
+      .locator('[data-test=confirm-delete-component] [data-test=error]')
+      .getByText("pipeline 'diamond' uses it")
+      .waitFor();
     await session.shot('component-delete-refused');
     await page.click('[data-test=confirm-delete-component] [data-test=cancel]');
     await page.locator('[data-component=scratch] [data-test=delete-component]').click();
     await page.click('[data-test=confirm-delete-component] [data-test=confirm]');
     await page.locator('[data-component=scratch]').waitFor({ state: 'detached' });
-    expect((await api('GET', '/api/components?archived=include')).map((c: { name: string }) => c.name)).not.toContain('scratch');
+    expect((await api('GET', '/api/components?archived=include')).map((c: { name: string }) => c.name)).not.toContain(
+      'scratch',
+    );
   });
 });

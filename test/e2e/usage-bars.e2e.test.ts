@@ -21,12 +21,27 @@ describe('usage on the run page (e2e)', () => {
 
   beforeAll(async () => {
     const read = { tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } };
-    agentFake = await startFakeProvider('openai', agentModel({ look: [read, read, { finish: { answer: '{{last}}' } }] }));
+    agentFake = await startFakeProvider(
+      'openai',
+      agentModel({ look: [read, read, { finish: { answer: '{{last}}' } }] }),
+    );
     evalFake = await startFakeProvider('openai', evalModel);
     session = await startHarnessUp(agentFake.baseUrl);
     await api('PUT', '/api/policy', { rules: [{ tool: 'filesystem', action: 'allow', match: { op: 'read' } }] });
-    await api('POST', '/api/providers', { name: 'agentfake', type: 'openai', baseUrl: agentFake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'm' });
-    await api('POST', '/api/providers', { name: 'evalfake', type: 'openai', baseUrl: evalFake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'm' });
+    await api('POST', '/api/providers', {
+      name: 'agentfake',
+      type: 'openai',
+      baseUrl: agentFake.baseUrl,
+      apiKey: 'sk-test-123456789012345678',
+      defaultModel: 'm',
+    });
+    await api('POST', '/api/providers', {
+      name: 'evalfake',
+      type: 'openai',
+      baseUrl: evalFake.baseUrl,
+      apiKey: 'sk-test-123456789012345678',
+      defaultModel: 'm',
+    });
   }, 120_000);
   afterAll(async () => {
     await session?.close();
@@ -35,14 +50,26 @@ describe('usage on the run page (e2e)', () => {
   });
 
   it("an agent's turn bars show each turn's tokens, the finishing turn's too", async () => {
-    await api('POST', '/api/components', { name: 'looker', kind: 'react', signature: 'task: str -> answer: str', provider: 'agentfake', tools: ['filesystem'] });
+    await api('POST', '/api/components', {
+      name: 'looker',
+      kind: 'react',
+      signature: 'task: str -> answer: str',
+      provider: 'agentfake',
+      tools: ['filesystem'],
+    });
     const run = await api('POST', '/api/components/looker/runs', { inputs: { task: 'look' } });
     expect((await waitEnded(run.id)).status).toBe('completed');
     const { page } = session;
     await page.goto(`${session.url}/ui/runs/${run.id}`);
     const bars = page.locator('[data-step^="turn["]');
     await bars.nth(2).waitFor({ timeout: 20_000 });
-    const rows = await bars.evaluateAll((els) => els.map((e) => [e.getAttribute('data-step'), e.getAttribute('data-step-status'), Number(e.querySelector('.text-caption')?.textContent)]));
+    const rows = await bars.evaluateAll((els) =>
+      els.map((e) => [
+        e.getAttribute('data-step'),
+        e.getAttribute('data-step-status'),
+        Number(e.querySelector('.text-caption')?.textContent),
+      ]),
+    );
     expect(rows.map(([id, status]) => [id, status])).toEqual([
       ['turn[0]', 'completed'],
       ['turn[1]', 'completed'],
@@ -54,10 +81,22 @@ describe('usage on the run page (e2e)', () => {
 
   it("an optimizer's header counts its trials' tokens, and it says when it kept the version it had", async () => {
     // "quarter" is right on q0 and q4 whatever the demos: no candidate beats it.
-    await api('POST', '/api/components', { name: 'steady', signature: 'question: str -> answer: str', instructions: 'mode: quarter', provider: 'evalfake' });
+    await api('POST', '/api/components', {
+      name: 'steady',
+      signature: 'question: str -> answer: str',
+      instructions: 'mode: quarter',
+      provider: 'evalfake',
+    });
     await api('POST', '/api/datasets', { name: 'steady-set' });
-    await api('POST', '/api/datasets/steady-set/examples', { examples: [...examples(4, 'train', 'train-'), ...examples(4, 'dev')] });
-    const run = await api('POST', '/api/optimizations', { component: 'steady', dataset: 'steady-set', metric: { name: 'exact_match', field: 'answer' }, k: 2 });
+    await api('POST', '/api/datasets/steady-set/examples', {
+      examples: [...examples(4, 'train', 'train-'), ...examples(4, 'dev')],
+    });
+    const run = await api('POST', '/api/optimizations', {
+      component: 'steady',
+      dataset: 'steady-set',
+      metric: { name: 'exact_match', field: 'answer' },
+      k: 2,
+    });
     expect((await waitEnded(run.id)).status).toBe('completed');
     const { page } = session;
     await page.goto(`${session.url}/ui/runs/${run.id}`);

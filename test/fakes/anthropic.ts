@@ -11,11 +11,23 @@ export const anthropicProtocol: ProtocolHandler = {
     return undefined;
   },
   toRequest(body: Record<string, unknown>, headers): FakeRequest {
-    const messages = [...(body.system ? [{ role: 'system' as const, content: String(body.system) }] : []), ...(body.messages as FakeRequest['messages'])];
+    const messages = [
+      ...(body.system ? [{ role: 'system' as const, content: String(body.system) }] : []),
+      ...(body.messages as FakeRequest['messages']),
+    ];
     const forced = (body.tool_choice as { type?: string; name?: string } | undefined)?.type === 'tool';
     const offered = body.tools as Array<{ name: string; input_schema: unknown }> | undefined;
     const tools = !forced && offered ? offered.map((t) => t.name) : undefined;
-    return { protocol: 'anthropic', model: String(body.model), messages, stream: body.stream === true, jsonSchema: forced ? offered?.[0]?.input_schema : undefined, ...(tools ? { tools } : {}), maxTokens: Number(body.max_tokens), headers };
+    return {
+      protocol: 'anthropic',
+      model: String(body.model),
+      messages,
+      stream: body.stream === true,
+      jsonSchema: forced ? offered?.[0]?.input_schema : undefined,
+      ...(tools ? { tools } : {}),
+      maxTokens: Number(body.max_tokens),
+      headers,
+    };
   },
   models(res, models) {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -24,7 +36,12 @@ export const anthropicProtocol: ProtocolHandler = {
   },
   error(res, status, message) {
     res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ type: 'error', error: { type: status === 401 ? 'authentication_error' : 'invalid_request_error', message } }));
+    res.end(
+      JSON.stringify({
+        type: 'error',
+        error: { type: status === 401 ? 'authentication_error' : 'invalid_request_error', message },
+      }),
+    );
   },
   reply(res, req, replyText, finishReason) {
     let text = replyText;
@@ -39,18 +56,31 @@ export const anthropicProtocol: ProtocolHandler = {
     if (chosen) text = JSON.stringify(chosen.arguments);
     const stopReason = toolUse ? 'tool_use' : finishReason === 'length' ? 'max_tokens' : 'end_turn';
     if (!req.stream) {
-      const content = toolUse ? [{ type: 'tool_use', id: `toolu_${id}`, name: toolName, input: JSON.parse(text) }] : [{ type: 'text', text }];
+      const content = toolUse
+        ? [{ type: 'tool_use', id: `toolu_${id}`, name: toolName, input: JSON.parse(text) }]
+        : [{ type: 'text', text }];
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ...base, content, stop_reason: stopReason, usage: { input_tokens, output_tokens } }));
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    const event = (name: string, data: Record<string, unknown>) => res.write(`event: ${name}\ndata: ${JSON.stringify({ type: name, ...data })}\n\n`);
-    event('message_start', { message: { ...base, content: [], stop_reason: null, usage: { input_tokens, output_tokens: 1 } } });
-    event('content_block_start', { index: 0, content_block: toolUse ? { type: 'tool_use', id: `toolu_${id}`, name: toolName, input: {} } : { type: 'text', text: '' } });
+    const event = (name: string, data: Record<string, unknown>) =>
+      res.write(`event: ${name}\ndata: ${JSON.stringify({ type: name, ...data })}\n\n`);
+    event('message_start', {
+      message: { ...base, content: [], stop_reason: null, usage: { input_tokens, output_tokens: 1 } },
+    });
+    event('content_block_start', {
+      index: 0,
+      content_block: toolUse
+        ? { type: 'tool_use', id: `toolu_${id}`, name: toolName, input: {} }
+        : { type: 'text', text: '' },
+    });
     event('ping', {});
     for (const part of chunks(text)) {
-      event('content_block_delta', { index: 0, delta: toolUse ? { type: 'input_json_delta', partial_json: part } : { type: 'text_delta', text: part } });
+      event('content_block_delta', {
+        index: 0,
+        delta: toolUse ? { type: 'input_json_delta', partial_json: part } : { type: 'text_delta', text: part },
+      });
     }
     event('content_block_stop', { index: 0 });
     event('message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens } });

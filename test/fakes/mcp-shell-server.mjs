@@ -7,7 +7,11 @@ import { z } from 'zod';
 
 const server = new McpServer({ name: 'shell', version: '0.0.1' });
 server.tool('sh', { command: z.string() }, async ({ command }) => {
-  const text = await new Promise((resolve) => execFile('bash', ['-c', command], { timeout: 30_000 }, (err, stdout, stderr) => resolve(`${stdout}${stderr}${err ? `[exit ${err.code}]` : ''}`)));
+  const text = await new Promise((resolve) =>
+    execFile('bash', ['-c', command], { timeout: 30_000 }, (err, stdout, stderr) =>
+      resolve(`${stdout}${stderr}${err ? `[exit ${err.code}]` : ''}`),
+    ),
+  );
   return { content: [{ type: 'text', text }] };
 });
 await server.connect(new StdioServerTransport());

@@ -14,11 +14,31 @@ export const ollamaProtocol: ProtocolHandler = {
     // Ollama streams unless told not to.
     const tools = (body.tools as Array<{ function: { name: string } }> | undefined)?.map((t) => t.function.name);
     const maxTokens = (body.options as { num_predict?: number } | undefined)?.num_predict;
-    return { protocol: 'ollama', model: String(body.model), messages: body.messages as FakeRequest['messages'], stream: body.stream !== false, jsonSchema: body.format, ...(tools ? { tools } : {}), ...(maxTokens ? { maxTokens } : {}), headers };
+    return {
+      protocol: 'ollama',
+      model: String(body.model),
+      messages: body.messages as FakeRequest['messages'],
+      stream: body.stream !== false,
+      jsonSchema: body.format,
+      ...(tools ? { tools } : {}),
+      ...(maxTokens ? { maxTokens } : {}),
+      headers,
+    };
   },
   models(res, models) {
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ models: models.map((name) => ({ name, model: name, modified_at: '2025-01-01T00:00:00Z', size: 1, digest: 'sha256:fake', details: { format: 'gguf', family: 'fake' } })) }));
+    res.end(
+      JSON.stringify({
+        models: models.map((name) => ({
+          name,
+          model: name,
+          modified_at: '2025-01-01T00:00:00Z',
+          size: 1,
+          digest: 'sha256:fake',
+          details: { format: 'gguf', family: 'fake' },
+        })),
+      }),
+    );
   },
   error(res, status, message) {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -26,12 +46,32 @@ export const ollamaProtocol: ProtocolHandler = {
   },
   reply(res, req, text, finishReason) {
     const at = new Date().toISOString();
-    const final = { model: req.model, created_at: at, message: { role: 'assistant', content: '' }, done: true, done_reason: finishReason ?? 'stop', total_duration: 1000, load_duration: 1, prompt_eval_count: countTokens(req.messages.map((m) => m.content).join(' ')), prompt_eval_duration: 1, eval_count: countTokens(text), eval_duration: 1 };
+    const final = {
+      model: req.model,
+      created_at: at,
+      message: { role: 'assistant', content: '' },
+      done: true,
+      done_reason: finishReason ?? 'stop',
+      total_duration: 1000,
+      load_duration: 1,
+      prompt_eval_count: countTokens(req.messages.map((m) => m.content).join(' ')),
+      prompt_eval_duration: 1,
+      eval_count: countTokens(text),
+      eval_duration: 1,
+    };
     const call = req.tools ? asToolCall(text) : undefined;
     if (call) {
-      const message = { role: 'assistant', content: '', tool_calls: [{ function: { name: call.name, arguments: call.arguments } }] };
+      const message = {
+        role: 'assistant',
+        content: '',
+        tool_calls: [{ function: { name: call.name, arguments: call.arguments } }],
+      };
       res.writeHead(200, { 'content-type': req.stream ? 'application/x-ndjson' : 'application/json' });
-      res.end(req.stream ? `${JSON.stringify({ model: req.model, created_at: at, message, done: false })}\n${JSON.stringify(final)}\n` : JSON.stringify({ ...final, message }));
+      res.end(
+        req.stream
+          ? `${JSON.stringify({ model: req.model, created_at: at, message, done: false })}\n${JSON.stringify(final)}\n`
+          : JSON.stringify({ ...final, message }),
+      );
       return;
     }
     if (!req.stream) {
@@ -40,7 +80,10 @@ export const ollamaProtocol: ProtocolHandler = {
       return;
     }
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
-    for (const part of chunks(text)) res.write(`${JSON.stringify({ model: req.model, created_at: at, message: { role: 'assistant', content: part }, done: false })}\n`);
+    for (const part of chunks(text))
+      res.write(
+        `${JSON.stringify({ model: req.model, created_at: at, message: { role: 'assistant', content: part }, done: false })}\n`,
+      );
     res.end(`${JSON.stringify(final)}\n`);
   },
 };

@@ -14,9 +14,21 @@ export interface ReceivedSpan {
   service: string;
 }
 
-type AnyValue = { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean; arrayValue?: { values?: AnyValue[] } };
-const value = (v: AnyValue): unknown => v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.doubleValue ?? v.boolValue ?? v.arrayValue?.values?.map(value);
-const attrs = (list: Array<{ key: string; value: AnyValue }> = []) => Object.fromEntries(list.map((a) => [a.key, value(a.value)]));
+type AnyValue = {
+  stringValue?: string;
+  intValue?: string | number;
+  doubleValue?: number;
+  boolValue?: boolean;
+  arrayValue?: { values?: AnyValue[] };
+};
+const value = (v: AnyValue): unknown =>
+  v.stringValue ??
+  (v.intValue !== undefined ? Number(v.intValue) : undefined) ??
+  v.doubleValue ??
+  v.boolValue ??
+  v.arrayValue?.values?.map(value);
+const attrs = (list: Array<{ key: string; value: AnyValue }> = []) =>
+  Object.fromEntries(list.map((a) => [a.key, value(a.value)]));
 
 export interface OtlpReceiver {
   endpoint: string;
@@ -44,14 +56,31 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
           const service = String(attrs(rs.resource?.attributes)['service.name']);
           for (const ss of rs.scopeSpans ?? [])
             for (const s of ss.spans ?? [])
-              r.spans.push({ traceId: s.traceId, spanId: s.spanId, ...(s.parentSpanId ? { parentSpanId: s.parentSpanId } : {}), name: s.name, kind: s.kind, attributes: attrs(s.attributes), events: (s.events ?? []).map((e: { name: string; attributes?: [] }) => ({ name: e.name, attributes: attrs(e.attributes) })), service });
+              r.spans.push({
+                traceId: s.traceId,
+                spanId: s.spanId,
+                ...(s.parentSpanId ? { parentSpanId: s.parentSpanId } : {}),
+                name: s.name,
+                kind: s.kind,
+                attributes: attrs(s.attributes),
+                events: (s.events ?? []).map((e: { name: string; attributes?: [] }) => ({
+                  name: e.name,
+                  attributes: attrs(e.attributes),
+                })),
+                service,
+              });
         }
       } else if (req.url === '/v1/metrics') {
-        for (const rm of data.resourceMetrics ?? []) for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) r.metricNames.add(m.name);
+        for (const rm of data.resourceMetrics ?? [])
+          for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) r.metricNames.add(m.name);
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { ...r, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    ...r,
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }

@@ -18,7 +18,10 @@ export interface FakeRequest {
 
 /** `cutAfter`: write that many chunks of the stream, then drop the connection (a crash mid-answer). */
 /** `finishReason: 'length'`: the reply stops as if cut off at the token limit. */
-export type FakeReply = string | { text: string; cutAfter?: number; delayMs?: number; finishReason?: 'stop' | 'length' } | { status: number; error: string };
+export type FakeReply =
+  | string
+  | { text: string; cutAfter?: number; delayMs?: number; finishReason?: 'stop' | 'length' }
+  | { status: number; error: string };
 export type Script = (req: FakeRequest) => FakeReply | Promise<FakeReply>;
 
 /** A fixed queue of replies; running out is an error, so a test never gets a silent default. */

@@ -30,9 +30,21 @@ export interface FakeProvider {
 
 const protocols = { openai: openaiProtocol, anthropic: anthropicProtocol, ollama: ollamaProtocol };
 
-export async function startFakeProvider(protocol: keyof typeof protocols, script: Script, models: string[] = ['fake-model']): Promise<FakeProvider> {
+export async function startFakeProvider(
+  protocol: keyof typeof protocols,
+  script: Script,
+  models: string[] = ['fake-model'],
+): Promise<FakeProvider> {
   const handler = protocols[protocol];
-  const fake: FakeProvider = { url: '', baseUrl: '', requests: [], slowChunksWritten: 0, closedEarly: 0, script, close: async () => {} };
+  const fake: FakeProvider = {
+    url: '',
+    baseUrl: '',
+    requests: [],
+    slowChunksWritten: 0,
+    closedEarly: 0,
+    script,
+    close: async () => {},
+  };
   const server = http.createServer(async (req, res) => {
     const kind = handler.route(req);
     if (!kind) return handler.error(res, 404, `no route ${req.method} ${req.url}`);
@@ -58,7 +70,8 @@ export async function startFakeProvider(protocol: keyof typeof protocols, script
         let written = 0;
         const write = res.write.bind(res) as (chunk: unknown) => boolean;
         const limit = reply.cutAfter;
-        res.write = ((chunk: unknown) => (++written > limit ? (res.destroy(), false) : write(chunk))) as typeof res.write;
+        res.write = ((chunk: unknown) =>
+          ++written > limit ? (res.destroy(), false) : write(chunk)) as typeof res.write;
       }
       if (typeof reply === 'object' && reply.delayMs) {
         // Slow streaming: each chunk after a pause, so a test can act while the answer is in flight.
@@ -66,7 +79,9 @@ export async function startFakeProvider(protocol: keyof typeof protocols, script
         const pause = reply.delayMs;
         let queue = Promise.resolve();
         res.write = ((chunk: unknown) => {
-          queue = queue.then(() => new Promise((r) => setTimeout(r, pause))).then(() => void (res.destroyed || (fake.slowChunksWritten++, write(chunk))));
+          queue = queue
+            .then(() => new Promise((r) => setTimeout(r, pause)))
+            .then(() => void (res.destroyed || (fake.slowChunksWritten++, write(chunk))));
           return true;
         }) as typeof res.write;
         const end = res.end.bind(res) as (chunk?: unknown) => void;
@@ -76,7 +91,12 @@ export async function startFakeProvider(protocol: keyof typeof protocols, script
         }) as typeof res.end;
       }
       const limited = withinTokenLimit(typeof reply === 'string' ? reply : reply.text, request.maxTokens);
-      handler.reply(res, request, limited.text, limited.cut ? 'length' : typeof reply === 'string' ? undefined : reply.finishReason);
+      handler.reply(
+        res,
+        request,
+        limited.text,
+        limited.cut ? 'length' : typeof reply === 'string' ? undefined : reply.finishReason,
+      );
     } catch (err) {
       if (!res.headersSent) handler.error(res, 500, (err as Error).message);
     }

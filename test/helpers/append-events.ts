@@ -3,11 +3,23 @@
 import { openStore } from '../../db/knex.js';
 import { appendEvents } from '../../db/repositories/runs.js';
 
-const [dialect, url, runId, prefix, n] = process.argv.slice(2) as ['sqlite' | 'postgres', string, string, string, string];
+const [dialect, url, runId, prefix, n] = process.argv.slice(2) as [
+  'sqlite' | 'postgres',
+  string,
+  string,
+  string,
+  string,
+];
 const store = openStore({ dialect, url });
 try {
   // Every append in flight at once (a pool on PostgreSQL; one connection, many processes, on SQLite).
-  await Promise.all(Array.from({ length: Number(n) }, (_, i) => appendEvents(store, runId, [{ type: 'log', key: `${prefix}${i}`, data: { level: 'info', message: `${prefix}${i}` } }])));
+  await Promise.all(
+    Array.from({ length: Number(n) }, (_, i) =>
+      appendEvents(store, runId, [
+        { type: 'log', key: `${prefix}${i}`, data: { level: 'info', message: `${prefix}${i}` } },
+      ]),
+    ),
+  );
 } finally {
   await store.close();
 }

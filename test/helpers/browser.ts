@@ -7,11 +7,21 @@ export const SCREENSHOTS = path.resolve('.vloop', 'screenshots');
 
 export async function launchChromium(): Promise<Browser> {
   const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-  if (!fs.existsSync(executablePath)) throw new Error(`e2e tests need chromium at ${executablePath}: apt-get install -y chromium`);
+  if (!fs.existsSync(executablePath))
+    throw new Error(`e2e tests need chromium at ${executablePath}: apt-get install -y chromium`);
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   return chromium.launch({
     executablePath,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
 }

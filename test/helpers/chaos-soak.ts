@@ -61,18 +61,28 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const terminal = new Set(['completed', 'failed', 'cancelled']);
 
 /** A harness process that can be killed and started again with the same configuration. */
-function restartable(name: string, args: string[], env: Record<string, string>, ready: string, log: (l: string) => void) {
+function restartable(
+  name: string,
+  args: string[],
+  env: Record<string, string>,
+  ready: string,
+  log: (l: string) => void,
+) {
   let child: ChildProcess | undefined;
   return {
     async start() {
       let out = '';
-      const c = spawn(process.execPath, [harness, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const c = spawn(process.execPath, [harness, ...args], {
+        env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       c.stdout!.on('data', (d) => (out += d));
       c.stderr!.on('data', (d) => (out += d));
       child = c;
       const deadline = Date.now() + 90_000;
       while (!out.includes(ready)) {
-        if (c.exitCode !== null) throw new Error(`${name} exited (${c.exitCode}) before it was ready:\n${out.slice(-2000)}`);
+        if (c.exitCode !== null)
+          throw new Error(`${name} exited (${c.exitCode}) before it was ready:\n${out.slice(-2000)}`);
         if (Date.now() > deadline) {
           c.kill('SIGKILL'); // a process that never became ready is not left behind
           throw new Error(`${name} was not ready in time:\n${out.slice(-2000)}`);
@@ -97,7 +107,10 @@ export async function soak(o: SoakOptions): Promise<SoakFigures> {
   try {
     return await soakWith(o, started);
   } finally {
-    for (const stop of started.reverse()) await Promise.resolve().then(stop).catch(() => {});
+    for (const stop of started.reverse())
+      await Promise.resolve()
+        .then(stop)
+        .catch(() => {});
   }
 }
 
@@ -119,7 +132,9 @@ async function soakWith(o: SoakOptions, running: Array<() => unknown>): Promise<
       // An agent appends its token to a file once (a write, so a person approves it), then finishes.
       const task = /\[\[ ## task ## \]\]\n([^\n]*)/.exec(req.messages[1]?.content ?? '')?.[1] ?? '';
       const observed = req.messages.some((m) => m.role === 'user' && m.content.startsWith('Observation: '));
-      return observed ? JSON.stringify({ thought: 'done', finish: { answer: `appended ${task}` } }) : JSON.stringify({ thought: 'append', tool: 'terminal', args: { command: `echo ${task} >> calls.log` } });
+      return observed
+        ? JSON.stringify({ thought: 'done', finish: { answer: `appended ${task}` } })
+        : JSON.stringify({ thought: 'append', tool: 'terminal', args: { command: `echo ${task} >> calls.log` } });
     }
     if (promptOp(req) === 'unknown') return `reply to ${req.messages.at(-1)!.content}`;
     // A pipeline step's identity: its op and its inputs, unique per run.
@@ -131,7 +146,12 @@ async function soakWith(o: SoakOptions, running: Array<() => unknown>): Promise<
   running.push(() => fake.close());
 
   const ports = { port: await freePort(), uiPort: await freePort() };
-  const serverOptions = { cliPath: o.cliPath, dbFile: path.join(dir, 'temporal.db'), ...ports, logFile: path.join(dir, 'temporal.log') };
+  const serverOptions = {
+    cliPath: o.cliPath,
+    dbFile: path.join(dir, 'temporal.db'),
+    ...ports,
+    logFile: path.join(dir, 'temporal.log'),
+  };
   let temporal: DevServer = await startDevServer(serverOptions);
   running.push(() => temporal.stop('SIGKILL'));
   const apiPort = await freePort();
@@ -149,7 +169,10 @@ async function soakWith(o: SoakOptions, running: Array<() => unknown>): Promise<
   };
   const backend = restartable('backend', ['backend', '--no-worker'], env, 'backend listening', log);
   const worker = restartable('worker', ['worker'], env, 'worker polling', log);
-  running.push(() => worker.kill(), () => backend.kill());
+  running.push(
+    () => worker.kill(),
+    () => backend.kill(),
+  );
   await backend.start();
   await worker.start();
 
@@ -157,7 +180,12 @@ async function soakWith(o: SoakOptions, running: Array<() => unknown>): Promise<
   /** One API call; null when the backend is down or the answer was lost. */
   const call = async (method: string, p: string, body?: unknown): Promise<{ status: number; body: Answer } | null> => {
     try {
-      const res = await fetch(`${base}${p}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+      const res = await fetch(`${base}${p}`, {
+        method,
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(30_000),
+      });
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null };
     } catch {
@@ -187,15 +215,34 @@ async function soakWith(o: SoakOptions, running: Array<() => unknown>): Promise<
     }
   };
 
-  await must('POST', '/api/providers', { name: 'fake', type: 'openai', baseUrl: fake.baseUrl, apiKey: 'sk-chaos-0123456789abcdef', defaultModel: 'fake-model' });
+  await must('POST', '/api/providers', {
+    name: 'fake',
+    type: 'openai',
+    baseUrl: fake.baseUrl,
+    apiKey: 'sk-chaos-0123456789abcdef',
+    defaultModel: 'fake-model',
+  });
   for (const c of DIAMOND_COMPONENTS) await must('POST', '/api/components', c);
   await must('POST', '/api/pipelines', DIAMOND_SPEC);
-  await must('POST', '/api/components', { name: 'appender', kind: 'react', signature: 'task: str -> answer: str', provider: 'fake', tools: ['terminal'], maxSteps: 3 });
+  await must('POST', '/api/components', {
+    name: 'appender',
+    kind: 'react',
+    signature: 'task: str -> answer: str',
+    provider: 'fake',
+    tools: ['terminal'],
+    maxSteps: 3,
+  });
   // Every command the agents run asks a person first: the approver below answers.
   await must('PUT', '/api/policy', { rules: [{ tool: 'terminal', action: 'ask' }] });
   await must('POST', '/api/datasets', { name: 'chaoseval' });
   const evalExamples = 40;
-  await must('POST', '/api/datasets/chaoseval/examples', { examples: Array.from({ length: evalExamples }, (_, i) => ({ inputs: { text: `ev${i}` }, expected: { result: `EV${i}` }, split: 'dev' })) });
+  await must('POST', '/api/datasets/chaoseval/examples', {
+    examples: Array.from({ length: evalExamples }, (_, i) => ({
+      inputs: { text: `ev${i}` },
+      expected: { result: `EV${i}` },
+      split: 'dev',
+    })),
+  });
 
   const deadline = Date.now() + o.minutes * 60_000;
   const started: Array<{ kind: string; token: string; id: string }> = [];
@@ -203,7 +250,16 @@ async function soakWith(o: SoakOptions, running: Array<() => unknown>): Promise<
   let stopping = false;
   let counter = 0;
 
-  const evalId = await startOnce('/api/evals', { dataset: 'chaoseval', target: { component: 'upper' }, metrics: [{ name: 'exact_match', field: 'result' }], concurrency: 4 }, 'chaoseval');
+  const evalId = await startOnce(
+    '/api/evals',
+    {
+      dataset: 'chaoseval',
+      target: { component: 'upper' },
+      metrics: [{ name: 'exact_match', field: 'result' }],
+      concurrency: 4,
+    },
+    'chaoseval',
+  );
   started.push({ kind: 'eval', token: 'chaoseval', id: evalId });
 
   /** The run once it ended; after `timeoutMs`, its last known state. */
@@ -237,7 +293,10 @@ async function soakWith(o: SoakOptions, running: Array<() => unknown>): Promise<
         await waitTerminal(created.runId);
         continue;
       }
-      const id = kind === 'pipeline' ? await startOnce('/api/pipelines/diamond/runs', { inputs: { text: token } }, token) : await startOnce('/api/components/appender/runs', { inputs: { task: token } }, token);
+      const id =
+        kind === 'pipeline'
+          ? await startOnce('/api/pipelines/diamond/runs', { inputs: { text: token } }, token)
+          : await startOnce('/api/components/appender/runs', { inputs: { task: token } }, token);
       started.push({ kind, token, id });
       await waitTerminal(id);
     }
@@ -246,7 +305,10 @@ async function soakWith(o: SoakOptions, running: Array<() => unknown>): Promise<
   const approver = async () => {
     while (!stopping) {
       const pending = await call('GET', '/api/approvals');
-      for (const a of pending?.status === 200 ? (pending.body as unknown as Array<{ runId: string; approvalId: string }>) : []) await call('POST', `/api/runs/${a.runId}/approvals/${a.approvalId}`, { decision: 'approve' });
+      for (const a of pending?.status === 200
+        ? (pending.body as unknown as Array<{ runId: string; approvalId: string }>)
+        : [])
+        await call('POST', `/api/runs/${a.runId}/approvals/${a.approvalId}`, { decision: 'approve' });
       await sleep(300);
     }
   };
@@ -274,7 +336,10 @@ async function soakWith(o: SoakOptions, running: Array<() => unknown>): Promise<
   };
 
   const approving = approver();
-  await Promise.all([killer(), ...(['pipeline', 'agent', 'chat'] as const).flatMap((k) => Array.from({ length: o.concurrency }, () => lane(k)))]);
+  await Promise.all([
+    killer(),
+    ...(['pipeline', 'agent', 'chat'] as const).flatMap((k) => Array.from({ length: o.concurrency }, () => lane(k))),
+  ]);
   // Everything is up again: every run must end.
   const finals = new Map<string, Answer>();
   const drainUntil = Date.now() + 5 * 60_000;
@@ -285,7 +350,9 @@ async function soakWith(o: SoakOptions, running: Array<() => unknown>): Promise<
   // Invariants.
   const statuses: Record<string, number> = {};
   for (const r of finals.values()) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-  for (const [id, r] of finals) if (r.status !== 'completed') violations.push(`run ${id} (${r.kind}) ended ${r.status}: ${JSON.stringify(r.error)}`);
+  for (const [id, r] of finals)
+    if (r.status !== 'completed')
+      violations.push(`run ${id} (${r.kind}) ended ${r.status}: ${JSON.stringify(r.error)}`);
   for (const s of started.filter((x) => x.kind !== 'chat')) {
     const found = await must('GET', `/api/runs?q=${s.token}&limit=5`);
     const same = found.runs.filter((r) => !r.origin);
@@ -294,7 +361,8 @@ async function soakWith(o: SoakOptions, running: Array<() => unknown>): Promise<
   for (const s of started) {
     const { events } = await must('GET', `/api/runs/${s.id}/events?limit=5000`);
     if (events.some((e, i) => e.seq !== i + 1)) violations.push(`run ${s.id}: seq has gaps or repeats`);
-    if (events.filter((e) => e.type === 'run.started').length !== 1) violations.push(`run ${s.id}: ${events.filter((e) => e.type === 'run.started').length} run.started events`);
+    if (events.filter((e) => e.type === 'run.started').length !== 1)
+      violations.push(`run ${s.id}: ${events.filter((e) => e.type === 'run.started').length} run.started events`);
     const requested = events.filter((e) => e.type === 'approval.requested').map((e) => e.data.approvalId);
     const resolved = new Set(events.filter((e) => e.type === 'approval.resolved').map((e) => e.data.approvalId));
     for (const a of requested) if (!resolved.has(a)) violations.push(`run ${s.id}: approval ${a} never resolved`);
@@ -302,7 +370,10 @@ async function soakWith(o: SoakOptions, running: Array<() => unknown>): Promise<
       // A completed step is never asked of the model again.
       for (const e of events.filter((x) => x.type === 'step.completed')) {
         const op = e.data.stepId === 'up' ? 'upper' : e.data.stepId === 'rev' ? 'reverse' : 'join';
-        const inputs = e.data.stepId === 'both' ? { a: s.token.toUpperCase(), b: [...s.token].reverse().join('') } : { text: s.token };
+        const inputs =
+          e.data.stepId === 'both'
+            ? { a: s.token.toUpperCase(), b: [...s.token].reverse().join('') }
+            : { text: s.token };
         const after = (requestTimes.get(`${op}:${JSON.stringify(inputs)}`) ?? []).filter((t) => t > Date.parse(e.time));
         if (after.length) violations.push(`run ${s.id}: step ${e.data.stepId} was asked again after it completed`);
       }
@@ -316,7 +387,8 @@ async function soakWith(o: SoakOptions, running: Array<() => unknown>): Promise<
   for (const s of started.filter((x) => x.kind === 'agent')) {
     // A recorded result means the command ran: its token must be in the file.
     const { events } = await must('GET', `/api/runs/${s.id}/events?limit=5000`);
-    if (events.some((e) => e.type === 'tool.result') && !counts.has(s.token)) violations.push(`agent ${s.id}: its tool result is recorded but the command never ran`);
+    if (events.some((e) => e.type === 'tool.result') && !counts.has(s.token))
+      violations.push(`agent ${s.id}: its tool result is recorded but the command never ran`);
   }
   // Each chat turn is one user and one assistant message.
   let chatTurns = 0;
@@ -324,11 +396,14 @@ async function soakWith(o: SoakOptions, running: Array<() => unknown>): Promise<
     const view = await must('GET', `/api/chats/${c.id}`);
     const keys = view.messages.map((m) => m.key);
     if (new Set(keys).size !== keys.length) violations.push(`chat ${c.id}: duplicate message rows`);
-    for (const m of c.sent) if (!keys.includes(`${m}:user`) || !keys.includes(`${m}:assistant`)) violations.push(`chat ${c.id}: turn ${m} is missing a message`);
+    for (const m of c.sent)
+      if (!keys.includes(`${m}:user`) || !keys.includes(`${m}:assistant`))
+        violations.push(`chat ${c.id}: turn ${m} is missing a message`);
     chatTurns += c.sent.length;
   }
   const evalView = await must('GET', `/api/evals/${evalId}`);
-  if (evalView.results.length !== evalExamples) violations.push(`eval ${evalId}: ${evalView.results.length} results for ${evalExamples} examples`);
+  if (evalView.results.length !== evalExamples)
+    violations.push(`eval ${evalId}: ${evalView.results.length} results for ${evalExamples} examples`);
 
   await worker.kill();
   await backend.kill();
@@ -337,5 +412,14 @@ async function soakWith(o: SoakOptions, running: Array<() => unknown>): Promise<
   fs.rmSync(dir, { recursive: true, force: true });
   const runs: Record<string, number> = {};
   for (const s of started) runs[s.kind] = (runs[s.kind] ?? 0) + 1;
-  return { minutes: o.minutes, runs, statuses, kills, modelCalls: fake.requests.length, toolCalls: appended.length, chatTurns, violations };
+  return {
+    minutes: o.minutes,
+    runs,
+    statuses,
+    kills,
+    modelCalls: fake.requests.length,
+    toolCalls: appended.length,
+    chatTurns,
+    violations,
+  };
 }

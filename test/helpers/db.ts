@@ -21,7 +21,14 @@ export async function freshStore(dialect: Dialect): Promise<TestStore> {
     const url = path.join(dir, 'harness.db');
     const store = openStore({ dialect, url });
     await migrate(store);
-    return { store, url, drop: async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+    return {
+      store,
+      url,
+      drop: async () => {
+        await store.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
   }
   const admin = inject('pgUrl');
   const name = `vloop_t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
@@ -30,7 +37,9 @@ export async function freshStore(dialect: Dialect): Promise<TestStore> {
     await adminKnex.raw(`create database ${name}`);
   } catch (err) {
     await adminKnex.destroy();
-    throw new Error(`PostgreSQL at ${admin} is required for these tests (set VLOOP_TEST_PG_URL): ${(err as Error).message}`);
+    throw new Error(
+      `PostgreSQL at ${admin} is required for these tests (set VLOOP_TEST_PG_URL): ${(err as Error).message}`,
+    );
   }
   const url = new URL(admin);
   url.pathname = `/${name}`;

@@ -21,4 +21,9 @@ export function evalModel(req: FakeRequest): string {
   return formatPredictReply({ answer: right ? `a${i}` : 'wrong' });
 }
 
-export const examples = (n: number, split = 'dev', prefix = '') => Array.from({ length: n }, (_, i) => ({ inputs: { question: `${prefix}q${i}` }, expected: { answer: `a${i}` }, split }));
+export const examples = (n: number, split = 'dev', prefix = '') =>
+  Array.from({ length: n }, (_, i) => ({
+    inputs: { question: `${prefix}q${i}` },
+    expected: { answer: `a${i}` },
+    split,
+  }));

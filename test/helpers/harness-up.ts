@@ -76,7 +76,11 @@ export async function startHarnessUp(fakeBaseUrl: string, env: Record<string, st
     browser,
     page,
     async api(method, p, body) {
-      const res = await fetch(`${url}${p}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await fetch(`${url}${p}`, {
+        method,
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       const data = await res.json();
       if (!res.ok) throw new Error(`${p}: ${JSON.stringify(data)}`);
       return data;

@@ -5,6 +5,7 @@ import { DEFAULT_LOCAL_MODEL } from '../../providers/local-models.js';
 
 export function localModelPath(): string {
   const file = process.env.LOCAL_MODEL_PATH || path.resolve('.vloop', 'models', DEFAULT_LOCAL_MODEL.file);
-  if (!fs.existsSync(file)) throw new Error(`the embedded model is missing at ${file}: run 'npm run setup' (CI does) or set LOCAL_MODEL_PATH`);
+  if (!fs.existsSync(file))
+    throw new Error(`the embedded model is missing at ${file}: run 'npm run setup' (CI does) or set LOCAL_MODEL_PATH`);
   return file;
 }

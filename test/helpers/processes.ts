@@ -32,8 +32,10 @@ export function spawnHarness(args: string[], env: Record<string, string>, input?
     async waitFor(text, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       while (!out.includes(text)) {
-        if (child.exitCode !== null) throw new Error(`harness ${args.join(' ')} exited (${child.exitCode}) before '${text}':\n${out}`);
-        if (Date.now() > deadline) throw new Error(`harness ${args.join(' ')} did not print '${text}' in time:\n${out}`);
+        if (child.exitCode !== null)
+          throw new Error(`harness ${args.join(' ')} exited (${child.exitCode}) before '${text}':\n${out}`);
+        if (Date.now() > deadline)
+          throw new Error(`harness ${args.join(' ')} did not print '${text}' in time:\n${out}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     },
@@ -47,11 +49,15 @@ export function spawnHarness(args: string[], env: Record<string, string>, input?
 
 /** Run a TypeScript script to its end; it fails with the script's output when the exit code is not 0. */
 export function runTs(file: string, args: string[]): Promise<void> {
-  const child = spawn(process.execPath, [path.resolve(path.dirname(harness), 'run-ts.js'), file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.resolve(path.dirname(harness), 'run-ts.js'), file, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${file} exited ${code}: ${out}`)))));
+  return new Promise((resolve, reject) =>
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${file} exited ${code}: ${out}`)))),
+  );
 }
 
 export function processAlive(pid: number): boolean {

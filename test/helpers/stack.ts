@@ -17,7 +17,12 @@ export interface TestStack {
   fake: FakeProvider;
   dir: string;
   taskQueue: string;
-  api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
+  api<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T }>;
   /** The answer's body, or an error naming the status and body when it is not a success. */
   ok<T = any>(method: string, path: string, body?: unknown): Promise<T>;
   close(): Promise<void>;
@@ -54,7 +59,13 @@ export async function startTestStack(o: {
   const fake = o.fake ?? (await startFakeProvider(o.protocol ?? 'openai', o.script));
   const taskQueue = o.taskQueue ?? `tq-${Math.random().toString(36).slice(2)}`;
   const dialect = o.db ? o.db.store.dialect : (o.dialect ?? 'sqlite');
-  const config = testConfig({ dir, workspace: o.workspace, address: o.address, taskQueue, env: { VLOOP_DB_URL: dialect === 'postgres' ? db.url : `sqlite:${db.url}`, ...o.env } });
+  const config = testConfig({
+    dir,
+    workspace: o.workspace,
+    address: o.address,
+    taskQueue,
+    env: { VLOOP_DB_URL: dialect === 'postgres' ? db.url : `sqlite:${db.url}`, ...o.env },
+  });
   const backend = await startBackend({
     config,
     token: TOKEN,
@@ -68,7 +79,11 @@ export async function startTestStack(o: {
   const api = async (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(`${backend.url}${p}`, {
       method,
-      headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
@@ -130,7 +145,15 @@ export async function seedDiamond(stack: Pick<TestStack, 'api' | 'fake'>, provid
     if (r.status >= 300) throw new Error(`seed failed: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body;
   };
-  ok(await stack.api('POST', '/api/providers', { name: 'fake', type: providerType, baseUrl: stack.fake.baseUrl, apiKey: 'sk-test-canary-1234567890abcdef', defaultModel: 'fake-model' }));
+  ok(
+    await stack.api('POST', '/api/providers', {
+      name: 'fake',
+      type: providerType,
+      baseUrl: stack.fake.baseUrl,
+      apiKey: 'sk-test-canary-1234567890abcdef',
+      defaultModel: 'fake-model',
+    }),
+  );
   for (const c of DIAMOND_COMPONENTS) ok(await stack.api('POST', '/api/components', c));
   return ok(await stack.api('POST', '/api/pipelines', DIAMOND_SPEC));
 }

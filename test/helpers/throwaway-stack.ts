@@ -25,8 +25,25 @@ export function userTemporalCli(): string {
 }
 
 /** The configuration of a throwaway project in `dir`, against a dev server at `address`. */
-function throwawayConfig(dir: string, address: string, taskQueue: string, env: Record<string, string> = {}): HarnessConfig & { temporal: { address: string } } {
-  const c = configFromEnv({ PATH: process.env.PATH, HOME: process.env.HOME, VLOOP_PROJECT_DIR: dir, HARNESS_PORT: '0', HARNESS_APPS_PORT: '0', TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, ...env }, process.cwd());
+function throwawayConfig(
+  dir: string,
+  address: string,
+  taskQueue: string,
+  env: Record<string, string> = {},
+): HarnessConfig & { temporal: { address: string } } {
+  const c = configFromEnv(
+    {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      VLOOP_PROJECT_DIR: dir,
+      HARNESS_PORT: '0',
+      HARNESS_APPS_PORT: '0',
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      ...env,
+    },
+    process.cwd(),
+  );
   return { ...c, temporal: { ...c.temporal, address } };
 }
 
@@ -57,7 +74,13 @@ export async function startThrowawayStack(o: {
   const store = openStore({ dialect: 'sqlite', url: path.join(dir, 'harness.db') });
   await migrate(store);
   await o.seed?.(store);
-  const temporal = await startDevServer({ cliPath: userTemporalCli(), dbFile: path.join(dir, 'temporal.db'), port: await freePort(), uiPort: await freePort(), dynamicConfig: o.dynamicConfig });
+  const temporal = await startDevServer({
+    cliPath: userTemporalCli(),
+    dbFile: path.join(dir, 'temporal.db'),
+    port: await freePort(),
+    uiPort: await freePort(),
+    dynamicConfig: o.dynamicConfig,
+  });
   const fake = o.script ? await startFakeProvider('openai', o.script) : undefined;
   const backend = await startBackend({
     config: throwawayConfig(dir, temporal.address, o.taskQueue, o.env),

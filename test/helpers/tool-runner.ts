@@ -24,7 +24,12 @@ export interface ToolRunner {
 export function toolRunner(o: { files?: Record<string, string>; env?: Record<string, string> } = {}): ToolRunner {
   const ws = makeWorkspace({ 'readme.md': 'hello', ...o.files });
   const project = path.join(ws, '.vloop');
-  for (const [name, content] of Object.entries({ token: TOKEN, 'secret.key': SECRET_KEY, 'harness.db': `store ${TOKEN}`, 'logs/harness.log': `log ${TOKEN}` })) {
+  for (const [name, content] of Object.entries({
+    token: TOKEN,
+    'secret.key': SECRET_KEY,
+    'harness.db': `store ${TOKEN}`,
+    'logs/harness.log': `log ${TOKEN}`,
+  })) {
     fs.mkdirSync(path.dirname(path.join(project, name)), { recursive: true });
     fs.writeFileSync(path.join(project, name), content);
   }
@@ -37,7 +42,14 @@ export function toolRunner(o: { files?: Record<string, string>; env?: Record<str
     ws,
     project,
     tools,
-    run: (call, approved = false, remembered) => new MockActivityEnvironment().run(runTool, { runId: 'run_attack', callId: `c${n++}`, call, approved, remembered } satisfies RunToolInput) as Promise<RunToolResult>,
+    run: (call, approved = false, remembered) =>
+      new MockActivityEnvironment().run(runTool, {
+        runId: 'run_attack',
+        callId: `c${n++}`,
+        call,
+        approved,
+        remembered,
+      } satisfies RunToolInput) as Promise<RunToolResult>,
     setPolicy: (policy) => fs.writeFileSync(path.join(project, 'policy.json'), JSON.stringify(policy)),
   };
 }

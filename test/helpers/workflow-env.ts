@@ -12,7 +12,9 @@ import { readFacts } from '../../judge/index.js';
 import type { RunPatch } from '../../core/run-story/status.js';
 
 export async function startWorkflowEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: inject('temporalCli') } } });
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: inject('temporalCli') } },
+  });
 }
 
 /** What a run recorded through recordEvents: its events in order and its status moves. */
@@ -44,7 +46,8 @@ export function fakeActivities(overrides: FakeActivities = {}) {
   const write = (runId: string, events: NewRunEvent[], patch?: RunPatch) => {
     const r = recordOf(runId);
     for (const e of events) if (!r.events.some((x) => x.key === e.key)) r.events.push(e);
-    if (patch?.status && !(patch.status === 'running' && r.statuses.at(-1) === 'running')) r.statuses.push(patch.status);
+    if (patch?.status && !(patch.status === 'running' && r.statuses.at(-1) === 'running'))
+      r.statuses.push(patch.status);
     return r.events.length;
   };
   const acts: FakeActivities = {
@@ -55,7 +58,12 @@ export function fakeActivities(overrides: FakeActivities = {}) {
       // As the real one: what the workflow carried, then the step's start, in one write.
       const started: NewRunEvent[] = input.recordStep ? [stepStarted({ stepId: input.stepId, attempt: 1 })] : [];
       write(input.runId, [...(input.carried ?? []), ...started], input.carriedPatch);
-      return { outputs: { result: String(input.inputs.text ?? '').toUpperCase() }, usage, costUsd: 0.001, latencyMs: 1 };
+      return {
+        outputs: { result: String(input.inputs.text ?? '').toUpperCase() },
+        usage,
+        costUsd: 0.001,
+        latencyMs: 1,
+      };
     },
     async agentStep() {
       return { action: { thought: 'done', finish: { answer: 'ok' } }, usage, costUsd: 0.001 };
@@ -64,7 +72,10 @@ export function fakeActivities(overrides: FakeActivities = {}) {
       return { ok: true, output: `ran ${input.call.tool}`, truncated: false };
     },
     async loadPolicy() {
-      return { policy: policySpec.parse({ rules: [{ tool: 'filesystem', action: 'allow' }], approvalTimeoutMs: 60_000 }), context: { workspace: '/ws', home: '/root', protectedPaths: [] } };
+      return {
+        policy: policySpec.parse({ rules: [{ tool: 'filesystem', action: 'allow' }], approvalTimeoutMs: 60_000 }),
+        context: { workspace: '/ws', home: '/root', protectedPaths: [] },
+      };
     },
     /** The real judge over whatever loadPolicy answers (paths judged lexically, as in a workflow test nothing is on disk). */
     async judgeToolCall(input: { call: ToolCall }) {
@@ -75,7 +86,13 @@ export function fakeActivities(overrides: FakeActivities = {}) {
     },
     async endToolSession() {},
     async chatTurn(input) {
-      return { messageId: input.messageId, seq: 1, role: 'assistant' as const, content: `echo ${input.content}`, usage };
+      return {
+        messageId: input.messageId,
+        seq: 1,
+        role: 'assistant' as const,
+        content: `echo ${input.content}`,
+        usage,
+      };
     },
     async chatReply() {
       return null;
@@ -86,7 +103,8 @@ export function fakeActivities(overrides: FakeActivities = {}) {
     },
     // An eval's fixed examples and scored results, as the store would keep them.
     async snapshotEvalExamples({ evalRunId, source }) {
-      if (!evalExamples.has(evalRunId)) evalExamples.set(evalRunId, 'exampleIds' in source ? source.exampleIds : ['ex1', 'ex2']);
+      if (!evalExamples.has(evalRunId))
+        evalExamples.set(evalRunId, 'exampleIds' in source ? source.exampleIds : ['ex1', 'ex2']);
       return { total: evalExamples.get(evalRunId)!.length };
     },
     async loadEvalExample({ evalRunId, position }) {
@@ -97,8 +115,15 @@ export function fakeActivities(overrides: FakeActivities = {}) {
     },
     async summarizeEval({ evalRunId, metrics }) {
       const rows = [...(evalResults.get(evalRunId)?.values() ?? [])];
-      const aggregates = Object.fromEntries(metrics.map((m) => [metricKey(m), aggregate(rows.map((r) => r.scores[metricKey(m)] ?? 0))]));
-      return { examples: rows.length, errors: rows.filter((r) => r.error).length, aggregates, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } };
+      const aggregates = Object.fromEntries(
+        metrics.map((m) => [metricKey(m), aggregate(rows.map((r) => r.scores[metricKey(m)] ?? 0))]),
+      );
+      return {
+        examples: rows.length,
+        errors: rows.filter((r) => r.error).length,
+        aggregates,
+        usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+      };
     },
     async totalEvalUsage() {
       return { inputTokens: 0, outputTokens: 0, costUsd: 0 };
@@ -112,7 +137,10 @@ export function fakeActivities(overrides: FakeActivities = {}) {
   const score = acts.scoreExample!;
   acts.scoreExample = async (input) => {
     const r = await score(input);
-    (evalResults.get(input.evalRunId) ?? evalResults.set(input.evalRunId, new Map()).get(input.evalRunId)!).set(input.exampleId, { scores: r.scores, error: input.error });
+    (evalResults.get(input.evalRunId) ?? evalResults.set(input.evalRunId, new Map()).get(input.evalRunId)!).set(
+      input.exampleId,
+      { scores: r.scores, error: input.error },
+    );
     return r;
   };
   return { acts, runs, recordOf };
@@ -121,13 +149,24 @@ export function fakeActivities(overrides: FakeActivities = {}) {
 /** Scores where an optimizer's candidate beats the version it started from (its "before" eval scores 0), so it saves. */
 export const candidateBeatsBefore: FakeActivities = {
   async scoreExample(input) {
-    return { scores: Object.fromEntries(input.metrics.map((m) => [metricKey(m), input.evalRunId.endsWith('-before') ? 0 : 1])) };
+    return {
+      scores: Object.fromEntries(input.metrics.map((m) => [metricKey(m), input.evalRunId.endsWith('-before') ? 0 : 1])),
+    };
   },
 };
 
 /** A worker on its own task queue, running while `fn` runs. */
-export async function withWorker<T>(env: TestWorkflowEnvironment, activities: FakeActivities, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+export async function withWorker<T>(
+  env: TestWorkflowEnvironment,
+  activities: FakeActivities,
+  fn: (taskQueue: string) => Promise<T>,
+): Promise<T> {
   const taskQueue = `wf-${Math.random().toString(36).slice(2)}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, activities, workflowBundle: { codePath: inject('workflowBundle') } });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    activities,
+    workflowBundle: { codePath: inject('workflowBundle') },
+  });
   return worker.runUntil(fn(taskQueue));
 }

@@ -9,7 +9,14 @@ export interface Frame {
   [k: string]: unknown;
 }
 
-export function collectFrames(baseUrl: string, runId: string, after: number, done: (frames: Frame[]) => boolean, timeoutMs = 30_000, batch = false): Promise<Frame[]> {
+export function collectFrames(
+  baseUrl: string,
+  runId: string,
+  after: number,
+  done: (frames: Frame[]) => boolean,
+  timeoutMs = 30_000,
+  batch = false,
+): Promise<Frame[]> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${baseUrl.replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${TOKEN}` } });
     const frames: Frame[] = [];
@@ -33,5 +40,6 @@ export function collectFrames(baseUrl: string, runId: string, after: number, don
   });
 }
 
-export const untilEvent = (type: string) => (frames: Frame[]) => frames.some((f) => f.type === 'event' && f.event?.type === type);
+export const untilEvent = (type: string) => (frames: Frame[]) =>
+  frames.some((f) => f.type === 'event' && f.event?.type === type);
 export const eventSeqs = (frames: Frame[]) => frames.filter((f) => f.type === 'event').map((f) => f.seq!);

@@ -15,7 +15,9 @@ const OUTPUTS = { reasoning: 'Four legs, stated plainly.', answer: 'A cat has fo
 /** Answers in whichever format the request asks for: JSON when a schema came, field markers otherwise. */
 function typedModel(req: FakeRequest): string {
   const wanted = Object.keys((req.jsonSchema as { properties?: object } | undefined)?.properties ?? {});
-  const fields = wanted.length ? wanted : [...req.messages[0]!.content.matchAll(/\d+\. `(\w+)`/g)].map((m) => m[1]!).filter((f) => f in OUTPUTS);
+  const fields = wanted.length
+    ? wanted
+    : [...req.messages[0]!.content.matchAll(/\d+\. `(\w+)`/g)].map((m) => m[1]!).filter((f) => f in OUTPUTS);
   const outputs = Object.fromEntries(fields.map((f) => [f, OUTPUTS[f as keyof typeof OUTPUTS]]));
   return req.jsonSchema ? JSON.stringify(outputs) : formatPredictReply(outputs);
 }
@@ -27,7 +29,9 @@ const factories: Record<'openai' | 'anthropic' | 'ollama', (s: ProviderSettings)
 };
 
 const cases = (Object.keys(factories) as Array<keyof typeof factories>).flatMap((protocol) =>
-  (['chat', 'json'] as AdapterKind[]).flatMap((adapter) => [true, false].map((stream) => [protocol, adapter, stream] as const)),
+  (['chat', 'json'] as AdapterKind[]).flatMap((adapter) =>
+    [true, false].map((stream) => [protocol, adapter, stream] as const),
+  ),
 );
 
 describe('adapters x providers', () => {
@@ -41,9 +45,18 @@ describe('adapters x providers', () => {
     const provider = factories[protocol]({ baseUrl: fake.baseUrl, apiKey: 'sk-test-key-abcdefghijklmnop' });
     for (const kind of ['predict', 'chain_of_thought']) {
       const signature = moduleSignature({ kind, signature: SIGNATURE });
-      const call = renderCall(adapter, { signature, instructions: 'Answer about animals.' }, { question: 'How many legs has a cat?' });
+      const call = renderCall(
+        adapter,
+        { signature, instructions: 'Answer about animals.' },
+        { question: 'How many legs has a cat?' },
+      );
       const deltas: string[] = [];
-      const result = await provider.complete({ model: 'm', messages: call.messages, jsonSchema: call.jsonSchema, onDelta: stream ? (d) => deltas.push(d) : undefined });
+      const result = await provider.complete({
+        model: 'm',
+        messages: call.messages,
+        jsonSchema: call.jsonSchema,
+        onDelta: stream ? (d) => deltas.push(d) : undefined,
+      });
       const outputs = parseReply(adapter, signature, result.text);
       expect(outputs).toMatchObject({ answer: 'A cat has four legs.', count: 4, mood: 'pos' });
       if (kind === 'chain_of_thought') expect(Object.keys(outputs)[0]).toBe('reasoning');
@@ -51,7 +64,11 @@ describe('adapters x providers', () => {
       const seen = fake.requests.at(-1)!;
       expect(seen.stream).toBe(stream);
       if (adapter === 'json') {
-        expect(seen.jsonSchema).toMatchObject({ type: 'object', required: signature.outputs.map((f) => f.name), properties: { count: { type: 'integer' }, mood: { enum: ['pos', 'neg'] } } });
+        expect(seen.jsonSchema).toMatchObject({
+          type: 'object',
+          required: signature.outputs.map((f) => f.name),
+          properties: { count: { type: 'integer' }, mood: { enum: ['pos', 'neg'] } },
+        });
       } else {
         expect(seen.jsonSchema).toBeUndefined();
       }

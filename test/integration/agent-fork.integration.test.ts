@@ -55,7 +55,11 @@ describe('agent forks', () => {
     await approveAndFinish(source.id, 'tool[2]');
     expect(lines()).toEqual(['t0', 't1', 't2']);
     const sourceEvents = await eventsOf(stack, source.id);
-    expect(sourceEvents.filter((e) => e.type === 'step.completed').map((e) => e.data.stepId)).toEqual(['turn[0]', 'turn[1]', 'turn[2]']);
+    expect(sourceEvents.filter((e) => e.type === 'step.completed').map((e) => e.data.stepId)).toEqual([
+      'turn[0]',
+      'turn[1]',
+      'turn[2]',
+    ]);
 
     const calls = models.length;
     const fork = await stack.ok('POST', `/api/runs/${source.id}/fork`, { fromStep: 'turn[2]' });
@@ -71,7 +75,9 @@ describe('agent forks', () => {
       { stepId: 'turn[1]', source: { runId: source.id, stepId: 'turn[1]' } },
     ]);
     expect(events.filter((e) => e.type === 'tool.call').map((e) => e.data.callId)).toEqual(['tool[2]']);
-    expect(events.filter((e) => e.type === 'policy.decision').map((e) => e.data.rule)).toEqual(['default:terminal-asks']);
+    expect(events.filter((e) => e.type === 'policy.decision').map((e) => e.data.rule)).toEqual([
+      'default:terminal-asks',
+    ]);
     expect(await eventsOf(stack, source.id)).toEqual(sourceEvents);
 
     const diff = await stack.ok('GET', `/api/runs/compare?a=${source.id}&b=${fork.id}`);
@@ -89,7 +95,10 @@ describe('agent forks', () => {
     await approveAndFinish(source.id, 'tool[2]');
     const before = lines().length;
     const calls = models.length;
-    const fork = await stack.ok('POST', `/api/runs/${source.id}/fork`, { fromStep: 1, overrides: { agent: { model: 'other-model' } } });
+    const fork = await stack.ok('POST', `/api/runs/${source.id}/fork`, {
+      fromStep: 1,
+      overrides: { agent: { model: 'other-model' } },
+    });
     await approveAndFinish(fork.id, 'tool[2]');
     expect(lines().slice(before)).toEqual(['t1', 't2']);
     expect(models.slice(calls)).toEqual(['other-model', 'other-model', 'other-model']);

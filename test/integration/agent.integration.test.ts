@@ -29,9 +29,18 @@ describe('agent runs with policy and approvals', () => {
     workspace = makeWorkspace({ 'notes.txt': 'The answer is 42.\n' });
     stack = await startTestStack({
       workspace,
-      script: agentModel({ remember: twice('api'), 'remember-cli': twice('cli'), budget: [{ tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } }, { finish: { answer: 'fine' } }], approve: plan('echo ran >> log.txt && wc -l < notes.txt'), deny: plan('echo denied-ran >> log.txt'), timeout: plan('echo late-ran >> log.txt') }),
+      script: agentModel({
+        remember: twice('api'),
+        'remember-cli': twice('cli'),
+        budget: [{ tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } }, { finish: { answer: 'fine' } }],
+        approve: plan('echo ran >> log.txt && wc -l < notes.txt'),
+        deny: plan('echo denied-ran >> log.txt'),
+        timeout: plan('echo late-ran >> log.txt'),
+      }),
     });
-    await seedAgent(stack, { rules: [{ id: 'read-notes', tool: 'filesystem', action: 'allow', match: { op: 'read', path: '*.txt' } }] });
+    await seedAgent(stack, {
+      rules: [{ id: 'read-notes', tool: 'filesystem', action: 'allow', match: { op: 'read', path: '*.txt' } }],
+    });
   });
   afterAll(async () => {
     await stack?.close();
@@ -42,9 +51,19 @@ describe('agent runs with policy and approvals', () => {
     expect(body.kind).toBe('agent');
     await waitForStatus(stack, body.id, 'waiting_approval');
     const inbox = (await stack.api('GET', '/api/approvals')).body;
-    expect(inbox).toEqual([expect.objectContaining({ runId: body.id, approvalId: 'tool[1]', kind: 'tool', call: { tool: 'terminal', args: { command: 'echo ran >> log.txt && wc -l < notes.txt' } } })]);
+    expect(inbox).toEqual([
+      expect.objectContaining({
+        runId: body.id,
+        approvalId: 'tool[1]',
+        kind: 'tool',
+        call: { tool: 'terminal', args: { command: 'echo ran >> log.txt && wc -l < notes.txt' } },
+      }),
+    ]);
     expect((await stack.api('POST', `/api/runs/${body.id}/approvals/nope`, { decision: 'approve' })).status).toBe(409);
-    const ok = await stack.api('POST', `/api/runs/${body.id}/approvals/tool[1]`, { decision: 'approve', reason: 'looks fine' });
+    const ok = await stack.api('POST', `/api/runs/${body.id}/approvals/tool[1]`, {
+      decision: 'approve',
+      reason: 'looks fine',
+    });
     expect(ok.body).toMatchObject({ ok: true, decision: 'approve' });
 
     const run = await waitForRun(stack, body.id);
@@ -52,7 +71,13 @@ describe('agent runs with policy and approvals', () => {
     expect(run.outputs.answer).toMatch(/^1\n\[exit code 0\]$/);
     expect(fs.readFileSync(path.join(workspace, 'log.txt'), 'utf8')).toBe('ran\n');
 
-    const story = (await eventsOf(stack, body.id)).map((e) => (e.type === 'policy.decision' ? `${e.type}:${e.data.decision}:${e.data.rule}` : e.type === 'approval.resolved' ? `${e.type}:${e.data.decision}` : e.type));
+    const story = (await eventsOf(stack, body.id)).map((e) =>
+      e.type === 'policy.decision'
+        ? `${e.type}:${e.data.decision}:${e.data.rule}`
+        : e.type === 'approval.resolved'
+          ? `${e.type}:${e.data.decision}`
+          : e.type,
+    );
     expect(story).toEqual([
       'run.started',
       'llm.request',
@@ -86,7 +111,10 @@ describe('agent runs with policy and approvals', () => {
   });
 
   it('an approval that times out is a denial', async () => {
-    await stack.api('PUT', '/api/policy', { rules: [{ tool: 'filesystem', action: 'allow', match: { op: 'read' } }], approvalTimeoutMs: 1500 });
+    await stack.api('PUT', '/api/policy', {
+      rules: [{ tool: 'filesystem', action: 'allow', match: { op: 'read' } }],
+      approvalTimeoutMs: 1500,
+    });
     const { body } = await stack.api('POST', '/api/components/helper/runs', { inputs: { task: 'timeout' } });
     const run = await waitForRun(stack, body.id);
     expect(run.outputs.answer).toBe('A person denied this call: timed out waiting for approval.');
@@ -97,7 +125,11 @@ describe('agent runs with policy and approvals', () => {
 
   it('runs from the CLI with y/n prompts for approvals', async () => {
     await stack.api('PUT', '/api/policy', { rules: [{ tool: 'filesystem', action: 'allow', match: { op: 'read' } }] });
-    const p = spawnHarness(['run', 'agent', 'helper', '-i', 'task=approve'], { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir }, 'y\n');
+    const p = spawnHarness(
+      ['run', 'agent', 'helper', '-i', 'task=approve'],
+      { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir },
+      'y\n',
+    );
     expect(await p.exitCode).toBe(0);
     const out = p.output();
     expect(out).toMatch(/approve terminal \{"command":"echo ran >> log\.txt && wc -l < notes\.txt"\}\? \[y\/N\/a\] y/);
@@ -116,13 +148,20 @@ describe('agent runs with policy and approvals', () => {
     expect(fs.readFileSync(path.join(workspace, 'log.txt'), 'utf8')).toContain('api-one\napi-two\n');
     const events = await eventsOf(stack, body.id);
     expect(events.filter((e) => e.type === 'approval.requested')).toHaveLength(1);
-    expect(events.filter((e) => e.type === 'policy.decision').map((e) => `${e.data.decision}:${e.data.rule}`)).toEqual(['ask:default:write-asks', 'allow:remembered:run']);
+    expect(events.filter((e) => e.type === 'policy.decision').map((e) => `${e.data.decision}:${e.data.rule}`)).toEqual([
+      'ask:default:write-asks',
+      'allow:remembered:run',
+    ]);
     expect(events.filter((e) => e.type === 'tool.result').map((e) => e.data.callId)).toEqual(['tool[0]', 'tool[1]']);
   });
 
   it("answers 'a' from the CLI: the same kind of call runs without a second prompt", async () => {
     await stack.api('PUT', '/api/policy', { rules: [{ tool: 'filesystem', action: 'allow', match: { op: 'read' } }] });
-    const p = spawnHarness(['run', 'agent', 'helper', '-i', 'task=remember-cli'], { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir }, 'a\n');
+    const p = spawnHarness(
+      ['run', 'agent', 'helper', '-i', 'task=remember-cli'],
+      { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir },
+      'a\n',
+    );
     expect(await p.exitCode).toBe(0);
     const out = p.output();
     expect(out.match(/\[y\/N\/a\]/g)).toHaveLength(1);
@@ -135,10 +174,15 @@ describe('agent runs with policy and approvals', () => {
     await stack.api('PUT', '/api/policy', { rules: [{ tool: 'filesystem', action: 'allow', match: { op: 'read' } }] });
     const base = { kind: 'react', signature: 'task: str -> answer: str', provider: 'fake', tools: ['filesystem'] };
     await stack.api('POST', '/api/components', { ...base, name: 'frugal', budget: { maxTokens: 10 } });
-    const failed = await waitForRun(stack, (await stack.api('POST', '/api/components/frugal/runs', { inputs: { task: 'budget' } })).body.id);
+    const failed = await waitForRun(
+      stack,
+      (await stack.api('POST', '/api/components/frugal/runs', { inputs: { task: 'budget' } })).body.id,
+    );
     expect(failed.status).toBe('failed');
     expect(failed.error.message).toMatch(/budget maxTokens exceeded/);
-    expect((await eventsOf(stack, failed.id)).some((e) => e.type === 'budget.exceeded' && e.data.budget === 'maxTokens')).toBe(true);
+    expect(
+      (await eventsOf(stack, failed.id)).some((e) => e.type === 'budget.exceeded' && e.data.budget === 'maxTokens'),
+    ).toBe(true);
 
     await stack.api('POST', '/api/components', { ...base, name: 'asker', budget: { maxTokens: 10, onExceed: 'ask' } });
     const { body } = await stack.api('POST', '/api/components/asker/runs', { inputs: { task: 'budget' } });
@@ -163,15 +207,36 @@ describe('agent runs with policy and approvals', () => {
     ['openai', 'json'],
   ] as const)('acts through %s (adapter %s): native tool calls, or a JSON action', async (protocol, adapter) => {
     await stack.api('PUT', '/api/policy', { rules: [{ tool: 'filesystem', action: 'allow', match: { op: 'read' } }] });
-    const fake = await startFakeProvider(protocol, agentModel({ read: [{ tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } }, { finish: { answer: '{{last}}' } }] }));
+    const fake = await startFakeProvider(
+      protocol,
+      agentModel({
+        read: [{ tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } }, { finish: { answer: '{{last}}' } }],
+      }),
+    );
     try {
-      await stack.api('POST', '/api/providers', { name: `p-${protocol}-${adapter}`, type: protocol, baseUrl: fake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'm' });
-      await stack.api('POST', '/api/components', { name: `reader-${protocol}-${adapter}`, kind: 'react', adapter, signature: 'task: str -> answer: str', provider: `p-${protocol}-${adapter}`, tools: ['filesystem'] });
-      const { body } = await stack.api('POST', `/api/components/reader-${protocol}-${adapter}/runs`, { inputs: { task: 'read' } });
+      await stack.api('POST', '/api/providers', {
+        name: `p-${protocol}-${adapter}`,
+        type: protocol,
+        baseUrl: fake.baseUrl,
+        apiKey: 'sk-test-123456789012345678',
+        defaultModel: 'm',
+      });
+      await stack.api('POST', '/api/components', {
+        name: `reader-${protocol}-${adapter}`,
+        kind: 'react',
+        adapter,
+        signature: 'task: str -> answer: str',
+        provider: `p-${protocol}-${adapter}`,
+        tools: ['filesystem'],
+      });
+      const { body } = await stack.api('POST', `/api/components/reader-${protocol}-${adapter}/runs`, {
+        inputs: { task: 'read' },
+      });
       const run = await waitForRun(stack, body.id);
       expect(run).toMatchObject({ status: 'completed', outputs: { answer: 'The answer is 42.\n' } });
       const first = fake.requests[0]!;
-      if (adapter === 'json') expect(first.jsonSchema).toMatchObject({ properties: { tool: { enum: ['filesystem'] } } });
+      if (adapter === 'json')
+        expect(first.jsonSchema).toMatchObject({ properties: { tool: { enum: ['filesystem'] } } });
       else expect(first.tools).toEqual(['filesystem', 'finish']);
     } finally {
       await fake.close();
@@ -179,7 +244,15 @@ describe('agent runs with policy and approvals', () => {
   });
 
   it('continues as new with the trajectory carried when history grows', async () => {
-    const small = await startTestStack({ workspace, continueAfterEvents: 12, script: agentModel({ long: [1, 2, 3, 4].map(() => ({ tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } })).concat([{ finish: { answer: '{{last}}' } }] as never) }) });
+    const small = await startTestStack({
+      workspace,
+      continueAfterEvents: 12,
+      script: agentModel({
+        long: [1, 2, 3, 4]
+          .map(() => ({ tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } }))
+          .concat([{ finish: { answer: '{{last}}' } }] as never),
+      }),
+    });
     try {
       await seedAgent(small, { rules: [{ tool: 'filesystem', action: 'allow', match: { op: 'read' } }] });
       const { body } = await small.api('POST', '/api/components/helper/runs', { inputs: { task: 'long' } });
@@ -208,7 +281,12 @@ describe('agent runs with policy and approvals', () => {
   it('refuses a policy that does not validate, and a react component without tools', async () => {
     const bad = await stack.api('PUT', '/api/policy', { rules: [{ tool: 'terminal', action: 'maybe' }] });
     expect(bad.status).toBe(400);
-    await stack.api('POST', '/api/components', { name: 'toolless', kind: 'react', signature: 'task -> answer', provider: 'fake' });
+    await stack.api('POST', '/api/components', {
+      name: 'toolless',
+      kind: 'react',
+      signature: 'task -> answer',
+      provider: 'fake',
+    });
     const res = await stack.api('POST', '/api/components/toolless/runs', { inputs: { task: 'x' } });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/has no tools/);

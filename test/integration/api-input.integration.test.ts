@@ -6,7 +6,13 @@ import { echoModel } from '../helpers/echo-model.js';
 import { seedDiamond, startTestStack, TOKEN, type TestStack } from '../helpers/stack.js';
 
 const step = (id: string, component: string, inputs: Record<string, unknown>) => ({ id, component, inputs });
-const spec = (steps: unknown[], extra: Record<string, unknown> = {}) => ({ name: 'bad', inputs: { text: 'str', n: 'int' }, steps, outputs: {}, ...extra });
+const spec = (steps: unknown[], extra: Record<string, unknown> = {}) => ({
+  name: 'bad',
+  inputs: { text: 'str', n: 'int' },
+  steps,
+  outputs: {},
+  ...extra,
+});
 
 describe('API input validation and security', () => {
   let stack: TestStack;
@@ -17,13 +23,36 @@ describe('API input validation and security', () => {
   afterAll(() => stack?.close());
 
   const cases: Array<[string, unknown, RegExp]> = [
-    ['a cycle', spec([step('a', 'upper', { text: '$steps.b.outputs.result' }), step('b', 'upper', { text: '$steps.a.outputs.result' })]), /cycle: (a -> b -> a|b -> a -> b)/],
+    [
+      'a cycle',
+      spec([
+        step('a', 'upper', { text: '$steps.b.outputs.result' }),
+        step('b', 'upper', { text: '$steps.a.outputs.result' }),
+      ]),
+      /cycle: (a -> b -> a|b -> a -> b)/,
+    ],
     ['an unknown step', spec([step('a', 'upper', { text: '$steps.ghost.outputs.result' })]), /unknown step 'ghost'/],
     ['an unknown component', spec([step('a', 'nope', { text: '$inputs.text' })]), /unknown component 'nope'/],
-    ['a binding to a missing input', spec([step('a', 'upper', { text: '$inputs.missing' })]), /binding to nothing: pipeline input 'missing'/],
-    ['a binding to a missing output', spec([step('a', 'upper', { text: '$inputs.text' }), step('b', 'upper', { text: '$steps.a.outputs.nothing' })]), /binding to nothing: step 'a' has no output 'nothing'/],
-    ['a type mismatch', spec([step('a', 'upper', { text: '$inputs.n' })]), /type mismatch: \$inputs\.n is int but 'text' needs str/],
-    ['an unbound component input', spec([step('a', 'join', { a: '$inputs.text' })]), /input 'b' of component 'join' is not bound/],
+    [
+      'a binding to a missing input',
+      spec([step('a', 'upper', { text: '$inputs.missing' })]),
+      /binding to nothing: pipeline input 'missing'/,
+    ],
+    [
+      'a binding to a missing output',
+      spec([step('a', 'upper', { text: '$inputs.text' }), step('b', 'upper', { text: '$steps.a.outputs.nothing' })]),
+      /binding to nothing: step 'a' has no output 'nothing'/,
+    ],
+    [
+      'a type mismatch',
+      spec([step('a', 'upper', { text: '$inputs.n' })]),
+      /type mismatch: \$inputs\.n is int but 'text' needs str/,
+    ],
+    [
+      'an unbound component input',
+      spec([step('a', 'join', { a: '$inputs.text' })]),
+      /input 'b' of component 'join' is not bound/,
+    ],
   ];
 
   it.each(cases)('refuses %s with 400 and stores nothing', async (_what, body, message) => {
@@ -54,7 +83,9 @@ describe('API input validation and security', () => {
     const since = await stack.api('GET', '/api/runs?since=yesterday');
     expect(since.status).toBe(400);
     expect(since.body.error.message).toMatch(/^invalid request: since: /);
-    expect((await stack.api('GET', `/api/runs?q=anything&since=${encodeURIComponent('2026-01-01T00:00:00+02:00')}`)).status).toBe(200);
+    expect(
+      (await stack.api('GET', `/api/runs?q=anything&since=${encodeURIComponent('2026-01-01T00:00:00+02:00')}`)).status,
+    ).toBe(200);
   });
 
   it('serves a favicon, not a 404', async () => {
@@ -78,7 +109,11 @@ describe('API input validation and security', () => {
   });
 
   it('refuses a bad signature with its position', async () => {
-    const res = await stack.api('POST', '/api/components', { name: 'sig', signature: 'a: strr -> b', provider: 'fake' });
+    const res = await stack.api('POST', '/api/components', {
+      name: 'sig',
+      signature: 'a: strr -> b',
+      provider: 'fake',
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/unknown type 'strr'.*position 3/);
   });
@@ -96,7 +131,9 @@ describe('API input validation and security', () => {
     expect((await fetch(`${url}/api/runs`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
     expect((await fetch(`${url}/api/health`)).status).toBe(200);
     const foreignHost = await new Promise<number>((resolve) => {
-      const req = http.request(`${url}/api/health`, { headers: { host: 'evil.example:8000' } }, (res) => resolve(res.statusCode ?? 0));
+      const req = http.request(`${url}/api/health`, { headers: { host: 'evil.example:8000' } }, (res) =>
+        resolve(res.statusCode ?? 0),
+      );
       req.end();
     });
     expect(foreignHost).toBe(403);
@@ -124,7 +161,9 @@ describe('API input validation and security', () => {
     expect(await attempt({})).toBe(401);
     // One token rule: a header, or (a browser) a subprotocol; never the URL, never a cookie.
     expect(await attempt({}, `?token=${TOKEN}`)).toBe(401);
-    expect(await attempt({ cookie: `harness_token_${stack.backend.port}=${TOKEN}`, origin: stack.backend.url })).toBe(401);
+    expect(await attempt({ cookie: `harness_token_${stack.backend.port}=${TOKEN}`, origin: stack.backend.url })).toBe(
+      401,
+    );
     const offered = ['vloop.v1', `vloop.token.${Buffer.from(TOKEN).toString('base64url')}`];
     expect(await attempt({ origin: stack.backend.url }, '', offered)).toBe(101);
     expect(await attempt({ origin: 'http://127.0.0.1:1' }, '', offered)).toBe(403);
@@ -143,16 +182,30 @@ describe('API input validation and security', () => {
   it('answers every resource a path names that does not exist with 404, and a malformed version with 400, in the one shape', async () => {
     const run = "run 'run_nope' not found";
     const missing: Array<[string, string, string]> = [
-      ...['', '/events', '/history', '/forks', '/definition', '/versions', '/artifacts/a.png'].map((p): [string, string, string] => ['GET', `/api/runs/run_nope${p}`, run]),
-      ...['/cancel', '/replay', '/archive', '/fork', '/dataset', '/approvals/a1'].map((p): [string, string, string] => ['POST', `/api/runs/run_nope${p}`, run]),
+      ...['', '/events', '/history', '/forks', '/definition', '/versions', '/artifacts/a.png'].map(
+        (p): [string, string, string] => ['GET', `/api/runs/run_nope${p}`, run],
+      ),
+      ...['/cancel', '/replay', '/archive', '/fork', '/dataset', '/approvals/a1'].map((p): [string, string, string] => [
+        'POST',
+        `/api/runs/run_nope${p}`,
+        run,
+      ]),
       ['DELETE', '/api/runs/run_nope', run],
       ['GET', '/api/evals/run_nope', run],
-      ...['', '/versions/1', '/labels', '/dspy'].map((p): [string, string, string] => ['GET', `/api/components/nope${p}`, "component 'nope' not found"]),
+      ...['', '/versions/1', '/labels', '/dspy'].map((p): [string, string, string] => [
+        'GET',
+        `/api/components/nope${p}`,
+        "component 'nope' not found",
+      ]),
       ['POST', '/api/components/nope/runs', "component 'nope' not found"],
       ['DELETE', '/api/components/nope/versions/1', "component 'nope' not found"],
       ['GET', '/api/pipelines/nope/versions/1', "pipeline 'nope' not found"],
       ['POST', '/api/pipelines/nope/labels/production', "pipeline 'nope' not found"],
-      ...['', '/state', '/runs', '/versions/1'].map((p): [string, string, string] => ['GET', `/api/apps/nope${p}`, "app 'nope' not found"]),
+      ...['', '/state', '/runs', '/versions/1'].map((p): [string, string, string] => [
+        'GET',
+        `/api/apps/nope${p}`,
+        "app 'nope' not found",
+      ]),
       ['GET', '/api/datasets/nope', "dataset 'nope' not found"],
       ['DELETE', '/api/datasets/nope/examples/ex1', "dataset 'nope' not found"],
       ['GET', '/api/chats/nope', "chat 'nope' not found"],
@@ -161,9 +214,17 @@ describe('API input validation and security', () => {
     ];
     for (const [method, p, message] of missing) {
       const res = await stack.api(method, p, method === 'GET' || method === 'DELETE' ? undefined : {});
-      expect([res.status, res.body], `${method} ${p}`).toEqual([404, { error: { code: 'not_found', message, details: null } }]);
+      expect([res.status, res.body], `${method} ${p}`).toEqual([
+        404,
+        { error: { code: 'not_found', message, details: null } },
+      ]);
     }
-    for (const p of ['/api/components/upper/versions/abc', '/api/components/upper/versions/0', '/api/pipelines/diamond/versions/1.5', '/api/components/upper/dspy?version=-1']) {
+    for (const p of [
+      '/api/components/upper/versions/abc',
+      '/api/components/upper/versions/0',
+      '/api/pipelines/diamond/versions/1.5',
+      '/api/components/upper/dspy?version=-1',
+    ]) {
       const res = await stack.api('GET', p);
       expect([res.status, res.body.error?.code], p).toEqual([400, 'invalid_request']);
       expect(res.body.error.message, p).toMatch(/^version must be a positive whole number, got '/);

@@ -26,13 +26,25 @@ describe('apps without a capable model', () => {
     // No model is ever asked: the fake has no replies.
     stack = await startTestStack({ script: queueScript([]) });
     await ok('POST', '/api/providers', { name: 'here', type: 'local', defaultModel: 'SmolLM2-135M-Instruct.Q4_1' });
-    await ok('POST', '/api/components', { name: 'review', signature: "review: str, audience: str -> summary: str, sentiment: Literal['positive', 'negative'], keywords: list[str]", instructions: 'Review it.', provider: 'here' });
+    await ok('POST', '/api/components', {
+      name: 'review',
+      signature:
+        "review: str, audience: str -> summary: str, sentiment: Literal['positive', 'negative'], keywords: list[str]",
+      instructions: 'Review it.',
+      provider: 'here',
+    });
   });
   afterAll(() => stack?.close());
 
   it('generates the scaffold shaped by the description, and says what it took from it', async () => {
-    const prompt = 'A page titled "Review desk" for the audience first, then the review. Show only the sentiment and the summary, sentiment first; label summary as "Short summary".';
-    const run = await ok('POST', '/api/apps/generate', { target: { kind: 'component', name: 'review', version: 1 }, prompt, name: 'desk', provider: 'here' });
+    const prompt =
+      'A page titled "Review desk" for the audience first, then the review. Show only the sentiment and the summary, sentiment first; label summary as "Short summary".';
+    const run = await ok('POST', '/api/apps/generate', {
+      target: { kind: 'component', name: 'review', version: 1 },
+      prompt,
+      name: 'desk',
+      provider: 'here',
+    });
     const done = await waitForRun(stack, run.id);
     expect(done).toMatchObject({ status: 'completed', outputs: { app: 'desk', version: 1, source: 'scaffold' } });
     const { app, byId } = await view('desk');
@@ -50,7 +62,10 @@ describe('apps without a capable model', () => {
   });
 
   it('refines what the scaffold can change, into a new version', async () => {
-    const run = await ok('POST', '/api/apps/desk/refine', { prompt: 'also show the keywords, and hide the sentiment', provider: 'here' });
+    const run = await ok('POST', '/api/apps/desk/refine', {
+      prompt: 'also show the keywords, and hide the sentiment',
+      provider: 'here',
+    });
     expect((await waitForRun(stack, run.id)).status).toBe('completed');
     const { app, byId } = await view('desk');
     expect(app.latestVersion).toBe(2);
@@ -59,7 +74,10 @@ describe('apps without a capable model', () => {
   });
 
   it('refuses a refine it cannot apply, saving no version', async () => {
-    const res = await stack.api('POST', '/api/apps/desk/refine', { prompt: 'make it prettier, with a blue theme', provider: 'here' });
+    const res = await stack.api('POST', '/api/apps/desk/refine', {
+      prompt: 'make it prettier, with a blue theme',
+      provider: 'here',
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/could not change the view/);
     expect(res.body.error.message).toMatch(/embedded model/);

@@ -16,7 +16,10 @@ const good = surface([
   { id: 'go', component: 'Button', label: 'Go', action: { event: { name: 'run' } } },
   { id: 'out', component: 'Badge', text: { path: '/outputs/combined' }, color: 'success' },
 ]);
-const broken = surface([{ id: 'root', component: 'Column', children: ['out'] }, { id: 'out', component: 'Text', text: { path: '/outputs/nope' } }]);
+const broken = surface([
+  { id: 'root', component: 'Column', children: ['out'] },
+  { id: 'out', component: 'Text', text: { path: '/outputs/nope' } },
+]);
 
 function script(req: FakeRequest): FakeReply {
   const system = req.messages[0]?.content ?? '';
@@ -40,18 +43,57 @@ describe('apps', () => {
   afterAll(() => stack?.close());
 
   it('stores a manifest with the scaffold and the inputs schema derived from the target', async () => {
-    const app = await ok('POST', '/api/apps', { name: 'mirror', target, permissions: { perMinute: 3, maxConcurrent: 5 } });
-    expect(app.latest.spec.inputs.schema).toEqual({ type: 'object', properties: { text: { type: 'string' } }, required: ['text'], additionalProperties: false });
+    const app = await ok('POST', '/api/apps', {
+      name: 'mirror',
+      target,
+      permissions: { perMinute: 3, maxConcurrent: 5 },
+    });
+    expect(app.latest.spec.inputs.schema).toEqual({
+      type: 'object',
+      properties: { text: { type: 'string' } },
+      required: ['text'],
+      additionalProperties: false,
+    });
     expect(app.latest.spec.view.kind).toBe('declarative');
     expect(app.latest.spec.view.spec.components.map((c: { id: string }) => c.id)).toContain('out_combined');
   });
 
   it.each([
     ['an unknown target', { name: 'x1', target: { ...target, name: 'nosuch' } }, /pipeline 'nosuch@1' does not exist/],
-    ['a binding to an output that does not exist', { name: 'x2', target, view: { kind: 'declarative', spec: broken } }, /'\/outputs\/nope' binds to nothing/],
-    ['a view that does not validate', { name: 'x3', target, view: { kind: 'declarative', spec: surface([{ id: 'root', component: 'Blink' }]) } }, /view\.spec/],
-    ['script in a declarative view', { name: 'x4', target, view: { kind: 'declarative', spec: surface([{ id: 'root', component: 'Text', text: '<script>alert(1)</script>' }]) } }, /script or markup is not allowed/],
-    ['a binding of the wrong kind', { name: 'x5', target, view: { kind: 'declarative', spec: surface([{ id: 'root', component: 'CheckBox', label: 'x', value: { path: '/inputs/text' } }]) } }, /cannot show inputs field 'text' of kind str/],
+    [
+      'a binding to an output that does not exist',
+      { name: 'x2', target, view: { kind: 'declarative', spec: broken } },
+      /'\/outputs\/nope' binds to nothing/,
+    ],
+    [
+      'a view that does not validate',
+      { name: 'x3', target, view: { kind: 'declarative', spec: surface([{ id: 'root', component: 'Blink' }]) } },
+      /view\.spec/,
+    ],
+    [
+      'script in a declarative view',
+      {
+        name: 'x4',
+        target,
+        view: {
+          kind: 'declarative',
+          spec: surface([{ id: 'root', component: 'Text', text: '<script>alert(1)</script>' }]),
+        },
+      },
+      /script or markup is not allowed/,
+    ],
+    [
+      'a binding of the wrong kind',
+      {
+        name: 'x5',
+        target,
+        view: {
+          kind: 'declarative',
+          spec: surface([{ id: 'root', component: 'CheckBox', label: 'x', value: { path: '/inputs/text' } }]),
+        },
+      },
+      /cannot show inputs field 'text' of kind str/,
+    ],
   ])('refuses %s with 400, storing nothing', async (_what, body, reason) => {
     const before = (await ok('GET', '/api/apps')).length;
     const r = await stack.api('POST', '/api/apps', body);
@@ -61,7 +103,9 @@ describe('apps', () => {
   });
 
   it('runs only its bound target, tagged with its origin, and holds to its rate', async () => {
-    const run = await ok('POST', '/api/apps/mirror/runs', { inputs: { text: 'abc' }, target: 'ignored' }).catch((e) => e);
+    const run = await ok('POST', '/api/apps/mirror/runs', { inputs: { text: 'abc' }, target: 'ignored' }).catch(
+      (e) => e,
+    );
     // An extra field is refused outright: an app names inputs, never a target.
     expect(String(run)).toMatch(/400/);
     const started = await ok('POST', '/api/apps/mirror/runs', { inputs: { text: 'abc' } });
@@ -84,9 +128,18 @@ describe('apps', () => {
   });
 
   it('generates a version with a valid view at once, with provenance', async () => {
-    const run = await ok('POST', '/api/apps/generate', { target, prompt: 'a badge for the combined text', name: 'gen', provider: 'fake' });
+    const run = await ok('POST', '/api/apps/generate', {
+      target,
+      prompt: 'a badge for the combined text',
+      name: 'gen',
+      provider: 'fake',
+    });
     const done = await waitForRun(stack, run.id);
-    expect(done).toMatchObject({ kind: 'generate', status: 'completed', outputs: { app: 'gen', version: 1, rounds: 0, source: 'model' } });
+    expect(done).toMatchObject({
+      kind: 'generate',
+      status: 'completed',
+      outputs: { app: 'gen', version: 1, rounds: 0, source: 'model' },
+    });
     const app = await ok('GET', '/api/apps/gen');
     expect(app.latest.spec.view.spec).toEqual(good);
     expect(app.latest.spec.provenance).toMatchObject({ generationRunId: run.id, model: 'fake-model' });

@@ -24,7 +24,12 @@ describe('cancelling stops the provider request', () => {
   beforeAll(async () => {
     stack = await startTestStack({ script, heartbeatTimeoutMs: 10_000 });
     await seedAgent(stack, { rules: [] });
-    await stack.ok('POST', '/api/components', { name: 'slow', signature: 'text: str -> result: str', instructions: 'op: slow', provider: 'fake' });
+    await stack.ok('POST', '/api/components', {
+      name: 'slow',
+      signature: 'text: str -> result: str',
+      instructions: 'op: slow',
+      provider: 'fake',
+    });
   });
   afterAll(() => stack?.close());
 

@@ -13,7 +13,8 @@ function processesIn(dir: string): string[] {
   for (const pid of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e) && Number(e) !== process.pid)) {
     try {
       const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmdline.includes(dir) || fs.readFileSync(`/proc/${pid}/environ`, 'utf8').includes(dir)) found.push(`${pid}: ${cmdline.replaceAll('\0', ' ')}`);
+      if (cmdline.includes(dir) || fs.readFileSync(`/proc/${pid}/environ`, 'utf8').includes(dir))
+        found.push(`${pid}: ${cmdline.replaceAll('\0', ' ')}`);
     } catch {
       // ended while we looked, or not ours to read
     }
@@ -29,7 +30,16 @@ describe('the chaos soak', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-chaos-fail-'));
     try {
       // The apps port is taken, so the backend exits at start.
-      await expect(soak({ minutes: 0.1, concurrency: 1, cliPath: inject('temporalCli'), workflowBundle: inject('workflowBundle'), dir, env: { HARNESS_APPS_PORT: String(port) } })).rejects.toThrow(/backend exited/);
+      await expect(
+        soak({
+          minutes: 0.1,
+          concurrency: 1,
+          cliPath: inject('temporalCli'),
+          workflowBundle: inject('workflowBundle'),
+          dir,
+          env: { HARNESS_APPS_PORT: String(port) },
+        }),
+      ).rejects.toThrow(/backend exited/);
       expect(processesIn(dir)).toEqual([]);
     } finally {
       taken.close();

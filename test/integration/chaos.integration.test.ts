@@ -5,7 +5,13 @@ import { soak } from '../helpers/chaos-soak.js';
 
 describe('the chaos soak', () => {
   it('ends every run once, with no step, tool call, message or approval lost or doubled', async () => {
-    const figures = await soak({ minutes: 2, concurrency: 2, killEverySeconds: 8, cliPath: inject('temporalCli'), workflowBundle: inject('workflowBundle') });
+    const figures = await soak({
+      minutes: 2,
+      concurrency: 2,
+      killEverySeconds: 8,
+      cliPath: inject('temporalCli'),
+      workflowBundle: inject('workflowBundle'),
+    });
     expect(figures.violations).toEqual([]);
     expect(figures.kills.worker).toBeGreaterThan(0);
     expect(figures.kills.backend).toBeGreaterThan(0);

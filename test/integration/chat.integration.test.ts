@@ -31,16 +31,28 @@ describe('durable chat', () => {
   it('keeps every turn exactly once', async () => {
     db = await freshStore('sqlite');
     fake = await startFakeProvider('openai', script);
-    const open = (dir?: string) => startTestStack({ script, db, fake, taskQueue, withWorker: false, chatTurnsPerRun: 2, ...(dir ? { dir } : {}) });
+    const open = (dir?: string) =>
+      startTestStack({ script, db, fake, taskQueue, withWorker: false, chatTurnsPerRun: 2, ...(dir ? { dir } : {}) });
     stack = await open();
     const dir = stack.dir;
     const startWorker = async () => {
-      const p = spawnHarness(['worker'], { VLOOP_DB_URL: `sqlite:${db.url}`, VLOOP_PROJECT_DIR: dir, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue });
+      const p = spawnHarness(['worker'], {
+        VLOOP_DB_URL: `sqlite:${db.url}`,
+        VLOOP_PROJECT_DIR: dir,
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        TEMPORAL_TASK_QUEUE: taskQueue,
+      });
       await p.waitFor('worker polling');
       return p;
     };
     worker = await startWorker();
-    await stack.api('POST', '/api/providers', { name: 'fake', type: 'openai', baseUrl: fake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'fake-model' });
+    await stack.api('POST', '/api/providers', {
+      name: 'fake',
+      type: 'openai',
+      baseUrl: fake.baseUrl,
+      apiKey: 'sk-test-123456789012345678',
+      defaultModel: 'fake-model',
+    });
     const created = await stack.api('POST', '/api/chats', { title: 'durable', provider: 'fake', system: 'You echo.' });
     expect(created.status).toBe(201);
     const chatId = created.body.id;
@@ -70,18 +82,20 @@ describe('durable chat', () => {
     expect(three.body.content).toBe('echo(three) after 5 earlier messages, told at a leisurely pace');
 
     const { body: chat } = await stack.api('GET', `/api/chats/${chatId}`);
-    expect(chat.messages.map((m: { role: string; content: string }) => `${m.role}:${m.content.split(' ')[0]}`)).toEqual([
-      'user:one',
-      'assistant:echo(one)',
-      'user:two',
-      'assistant:echo(two)',
-      'user:three',
-      'assistant:echo(three)',
-    ]);
+    expect(chat.messages.map((m: { role: string; content: string }) => `${m.role}:${m.content.split(' ')[0]}`)).toEqual(
+      ['user:one', 'assistant:echo(one)', 'user:two', 'assistant:echo(two)', 'user:three', 'assistant:echo(three)'],
+    );
     expect(chat.messages.map((m: { seq: number }) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     // Turn two's provider call was interrupted once and made again; turn three saw the carried transcript.
     expect(fake.requests.filter((r) => r.messages.at(-1)!.content === 'two')).toHaveLength(2);
-    expect(fake.requests.at(-1)!.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user', 'assistant', 'user']);
+    expect(fake.requests.at(-1)!.messages.map((m) => m.role)).toEqual([
+      'system',
+      'user',
+      'assistant',
+      'user',
+      'assistant',
+      'user',
+    ]);
     const history = await stack.api('GET', `/api/runs/${chat.runId}/history`);
     expect(history.status).toBe(200);
     // Continue-as-new after two turns: the view holds both executions, the second continuing the first.

@@ -8,7 +8,8 @@ import { spawnHarness } from '../helpers/processes.js';
 import { seedDiamond, startTestStack, TOKEN, type TestStack } from '../helpers/stack.js';
 import type { FakeRequest } from '../fakes/script.js';
 
-const script = (req: FakeRequest) => (promptOp(req) === 'unknown' ? `you said: ${req.messages.at(-1)!.content}` : echoModel(req));
+const script = (req: FakeRequest) =>
+  promptOp(req) === 'unknown' ? `you said: ${req.messages.at(-1)!.content}` : echoModel(req);
 
 describe('harness CLI', () => {
   let stack: TestStack;
@@ -36,7 +37,22 @@ describe('harness CLI', () => {
 
   it('runs a pipeline from a YAML spec file', async () => {
     const file = path.join(stack.dir, 'shout.yaml');
-    fs.writeFileSync(file, ['name: shout', 'inputs:', '  text: str', 'steps:', '  - id: up', '    component: upper', '    inputs:', '      text: $inputs.text', 'outputs:', '  result: $steps.up.outputs.result', ''].join('\n'));
+    fs.writeFileSync(
+      file,
+      [
+        'name: shout',
+        'inputs:',
+        '  text: str',
+        'steps:',
+        '  - id: up',
+        '    component: upper',
+        '    inputs:',
+        '      text: $inputs.text',
+        'outputs:',
+        '  result: $steps.up.outputs.result',
+        '',
+      ].join('\n'),
+    );
     const { code, out } = await harness(['run', 'pipeline', file, '-i', 'text=yaml', '--follow']);
     expect(code).toBe(0);
     expect(out).toMatch(/"result": "YAML"/);
@@ -68,7 +84,12 @@ describe('harness CLI', () => {
 
   it('imports a dataset and evaluates on it with a progress bar', async () => {
     const file = path.join(stack.dir, 'qs.jsonl');
-    fs.writeFileSync(file, ['abc', 'xyz'].map((t) => JSON.stringify({ inputs: { text: t }, expected: { result: t.toUpperCase() }, split: 'dev' })).join('\n'));
+    fs.writeFileSync(
+      file,
+      ['abc', 'xyz']
+        .map((t) => JSON.stringify({ inputs: { text: t }, expected: { result: t.toUpperCase() }, split: 'dev' }))
+        .join('\n'),
+    );
     const imported = await harness(['dataset-import', 'cli-set', file]);
     expect(imported.code).toBe(0);
     expect(imported.out).toContain('imported 2 examples into cli-set (train 0, dev 2, test 0)');
@@ -94,7 +115,13 @@ describe('harness CLI', () => {
   });
 
   it('doctor asks each provider for its models and checks the API; services status exits 1 while a service is down', async () => {
-    await stack.api('POST', '/api/providers', { name: 'gone', type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'sk-gone-0123456789', defaultModel: 'm' });
+    await stack.api('POST', '/api/providers', {
+      name: 'gone',
+      type: 'openai',
+      baseUrl: 'http://127.0.0.1:9/v1',
+      apiKey: 'sk-gone-0123456789',
+      defaultModel: 'm',
+    });
     // Doctor reads the project's store (the backend's), as it would on the user's machine.
     const inProject = { ...env, VLOOP_DB_URL: `sqlite:${stack.db.url}` };
     const check = spawnHarness(['doctor'], inProject);
@@ -124,6 +151,8 @@ describe('harness CLI', () => {
     expect(on.out).toMatch(/✓ terminal sandbox\s+active \(.*bwrap\)/);
     const p = spawnHarness(['doctor'], { ...env, HARNESS_SANDBOX: 'off' });
     await p.exitCode;
-    expect(p.output()).toMatch(/! terminal sandbox\s+not active: the sandbox is turned off \(HARNESS_SANDBOX=off\); commands that may write or reach the network ask first/);
+    expect(p.output()).toMatch(
+      /! terminal sandbox\s+not active: the sandbox is turned off \(HARNESS_SANDBOX=off\); commands that may write or reach the network ask first/,
+    );
   });
 });

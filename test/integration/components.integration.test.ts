@@ -12,7 +12,9 @@ describe('components', () => {
   let stack: TestStack;
   let cutNext = false;
   const script = (req: FakeRequest): FakeReply => {
-    const text = formatPredictReply({ answer: `You asked: ${promptFields(req).question}. Here is a long enough answer to stream in pieces.` });
+    const text = formatPredictReply({
+      answer: `You asked: ${promptFields(req).question}. Here is a long enough answer to stream in pieces.`,
+    });
     if (cutNext) {
       cutNext = false;
       return { text, cutAfter: 4, delayMs: 150 };
@@ -22,21 +24,41 @@ describe('components', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({ script, env: { LOCAL_MODEL_PATH: localModelPath() } });
-    await stack.api('POST', '/api/providers', { name: 'fake', type: 'openai', baseUrl: stack.fake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'fake-model' });
+    await stack.api('POST', '/api/providers', {
+      name: 'fake',
+      type: 'openai',
+      baseUrl: stack.fake.baseUrl,
+      apiKey: 'sk-test-123456789012345678',
+      defaultModel: 'fake-model',
+    });
   });
   afterAll(() => stack?.close());
 
   it('keeps immutable versions, and a run of v1 and of v3 shows each version prompt', async () => {
     const base = { name: 'qa', signature: 'question: str -> answer: str', provider: 'fake' };
-    expect((await stack.api('POST', '/api/components', { ...base, instructions: 'Version one: be terse.' })).status).toBe(201);
-    expect((await stack.api('POST', '/api/components/qa/versions', { ...base, instructions: 'Version two: be kind.' })).status).toBe(201);
-    const v3 = await stack.api('POST', '/api/components/qa/versions', { ...base, kind: 'chain_of_thought', instructions: 'Version three: think first.' });
+    expect(
+      (await stack.api('POST', '/api/components', { ...base, instructions: 'Version one: be terse.' })).status,
+    ).toBe(201);
+    expect(
+      (await stack.api('POST', '/api/components/qa/versions', { ...base, instructions: 'Version two: be kind.' }))
+        .status,
+    ).toBe(201);
+    const v3 = await stack.api('POST', '/api/components/qa/versions', {
+      ...base,
+      kind: 'chain_of_thought',
+      instructions: 'Version three: think first.',
+    });
     expect(v3.body).toMatchObject({ latestVersion: 3, versions: [{ version: 1 }, { version: 2 }, { version: 3 }] });
-    expect((await stack.api('GET', '/api/components/qa/versions/1')).body.spec.instructions).toBe('Version one: be terse.');
+    expect((await stack.api('GET', '/api/components/qa/versions/1')).body.spec.instructions).toBe(
+      'Version one: be terse.',
+    );
 
     const prompts: Record<number, string> = {};
     for (const version of [1, 3]) {
-      const { body } = await stack.api('POST', '/api/components/qa/runs', { inputs: { question: `v${version}?` }, version });
+      const { body } = await stack.api('POST', '/api/components/qa/runs', {
+        inputs: { question: `v${version}?` },
+        version,
+      });
       const run = await waitForRun(stack, body.id);
       expect(run.target).toMatchObject({ name: 'qa', version });
       const events = (await stack.api('GET', `/api/runs/${run.id}/events`)).body.events;
@@ -52,8 +74,14 @@ describe('components', () => {
   it('lists provider models, tests a provider live, and prices runs from the editable table', async () => {
     expect((await stack.api('GET', '/api/providers/fake/models')).body).toEqual({ models: ['fake-model'] });
     expect((await stack.api('POST', '/api/providers/fake/test')).body).toMatchObject({ ok: true, models: 1 });
-    await stack.api('POST', '/api/providers', { name: 'gguf', type: 'local', defaultModel: 'SmolLM2-135M-Instruct.Q4_1' });
-    expect((await stack.api('GET', '/api/providers/gguf/models')).body.models).toContain(path.basename(localModelPath(), '.gguf'));
+    await stack.api('POST', '/api/providers', {
+      name: 'gguf',
+      type: 'local',
+      defaultModel: 'SmolLM2-135M-Instruct.Q4_1',
+    });
+    expect((await stack.api('GET', '/api/providers/gguf/models')).body.models).toContain(
+      path.basename(localModelPath(), '.gguf'),
+    );
 
     const bad = await stack.api('PUT', '/api/pricing', { 'fake-model': { input: -1, output: 2 } });
     expect(bad.status).toBe(400);
@@ -69,7 +97,11 @@ describe('components', () => {
   });
 
   it('streams token deltas to /ws and resets the stream when a retried attempt starts over', async () => {
-    await stack.api('POST', '/api/components', { name: 'streamer', signature: 'question: str -> answer: str', provider: 'fake' });
+    await stack.api('POST', '/api/components', {
+      name: 'streamer',
+      signature: 'question: str -> answer: str',
+      provider: 'fake',
+    });
     cutNext = true;
     const { body } = await stack.api('POST', '/api/components/streamer/runs', { inputs: { question: 'stream?' } });
     const frames = await collectFrames(stack.backend.url, body.id, 0, untilEvent('run.completed'));
@@ -78,7 +110,12 @@ describe('components', () => {
     expect(resetAt).toBeGreaterThan(0); // partial text of attempt 1 came first
     const final = frames.filter((f) => f.type === 'event' && f.event?.type === 'llm.response').at(-1)!.event!.data;
     expect(final.attempt).toBe(2);
-    expect(deltas.slice(resetAt).map((d) => d.text).join('')).toBe(final.text);
+    expect(
+      deltas
+        .slice(resetAt)
+        .map((d) => d.text)
+        .join(''),
+    ).toBe(final.text);
     expect(frames.some((f) => f.type === 'run')).toBe(true);
   });
 });

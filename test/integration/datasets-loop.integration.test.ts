@@ -6,39 +6,65 @@ import { startTestStack, waitForRun, type TestStack } from '../helpers/stack.js'
 
 describe('the dataset loop', () => {
   let stack: TestStack;
-  const qa = (mode: string) => ({ name: 'qa', signature: 'question: str -> answer: str', instructions: `mode: ${mode}`, provider: 'fake' });
+  const qa = (mode: string) => ({
+    name: 'qa',
+    signature: 'question: str -> answer: str',
+    instructions: `mode: ${mode}`,
+    provider: 'fake',
+  });
   beforeAll(async () => {
     stack = await startTestStack({ script: evalModel });
-    await stack.ok('POST', '/api/providers', { name: 'fake', type: 'openai', baseUrl: stack.fake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'fake-model' });
+    await stack.ok('POST', '/api/providers', {
+      name: 'fake',
+      type: 'openai',
+      baseUrl: stack.fake.baseUrl,
+      apiKey: 'sk-test-123456789012345678',
+      defaultModel: 'fake-model',
+    });
     await stack.ok('POST', '/api/components', qa('quarter'));
   });
   afterAll(() => stack?.close());
 
   it('adds runs to a dataset in bulk, by ids (an expected answer edited) or all that match a filter, each keeping its source run', async () => {
     const runs = [];
-    for (const q of ['q4', 'q5', 'q8']) runs.push(await stack.ok('POST', '/api/components/qa/runs', { inputs: { question: q } }));
+    for (const q of ['q4', 'q5', 'q8'])
+      runs.push(await stack.ok('POST', '/api/components/qa/runs', { inputs: { question: q } }));
     for (const r of runs) expect((await waitForRun(stack, r.id)).status).toBe('completed');
     const [r4, r5, r8] = runs.map((r) => r.id as string);
 
     await stack.ok('POST', '/api/datasets', { name: 'picked' });
-    const picked = await stack.ok('POST', '/api/datasets/picked/runs', { runs: [{ id: r4 }, { id: r5, expected: { answer: 'a5' } }] });
+    const picked = await stack.ok('POST', '/api/datasets/picked/runs', {
+      runs: [{ id: r4 }, { id: r5, expected: { answer: 'a5' } }],
+    });
     expect(picked).toMatchObject({ added: 2, skipped: [] });
     const kept = (await stack.ok('GET', '/api/datasets/picked')).examples;
     expect(kept.map((e: { sourceRunId: string }) => e.sourceRunId).sort()).toEqual([r4, r5].sort());
     // The run's outputs are the expected answer unless one was given instead (q5's run answered "wrong").
-    expect(kept.find((e: { sourceRunId: string }) => e.sourceRunId === r4)).toMatchObject({ inputs: { question: 'q4' }, expected: { answer: 'a4' }, split: 'dev' });
-    expect(kept.find((e: { sourceRunId: string }) => e.sourceRunId === r5)).toMatchObject({ inputs: { question: 'q5' }, expected: { answer: 'a5' } });
+    expect(kept.find((e: { sourceRunId: string }) => e.sourceRunId === r4)).toMatchObject({
+      inputs: { question: 'q4' },
+      expected: { answer: 'a4' },
+      split: 'dev',
+    });
+    expect(kept.find((e: { sourceRunId: string }) => e.sourceRunId === r5)).toMatchObject({
+      inputs: { question: 'q5' },
+      expected: { answer: 'a5' },
+    });
 
     // "All matching the filter": the same filter the runs list sends, resolved on the server (not only the rows on screen).
     await stack.ok('POST', '/api/datasets', { name: 'filtered' });
-    const all = await stack.ok('POST', '/api/datasets/filtered/runs', { filter: { target: 'qa', kind: 'component' }, split: 'test' });
+    const all = await stack.ok('POST', '/api/datasets/filtered/runs', {
+      filter: { target: 'qa', kind: 'component' },
+      split: 'test',
+    });
     expect(all.added).toBe(3);
     const fromFilter = (await stack.ok('GET', '/api/datasets/filtered')).examples;
     expect(fromFilter.map((e: { sourceRunId: string }) => e.sourceRunId).sort()).toEqual([r4, r5, r8].sort());
     expect(new Set(fromFilter.map((e: { split: string }) => e.split))).toEqual(new Set(['test']));
 
     // A run that is not there refuses the whole request; nothing is added.
-    const missing = await stack.api('POST', '/api/datasets/picked/runs', { runs: [{ id: r8 }, { id: 'run_0000000000' }] });
+    const missing = await stack.api('POST', '/api/datasets/picked/runs', {
+      runs: [{ id: r8 }, { id: 'run_0000000000' }],
+    });
     expect(missing.status).toBe(404);
     expect((await stack.ok('GET', '/api/datasets/picked')).examples).toHaveLength(2);
     const neither = await stack.api('POST', '/api/datasets/picked/runs', {});
@@ -48,26 +74,49 @@ describe('the dataset loop', () => {
 
   it('one default split: examples imported, added or kept from a run without a split are what an eval reads by default', async () => {
     await stack.ok('POST', '/api/datasets', { name: 'first' });
-    const content = examples(4).map(({ inputs, expected }) => JSON.stringify({ inputs, expected })).join('\n');
+    const content = examples(4)
+      .map(({ inputs, expected }) => JSON.stringify({ inputs, expected }))
+      .join('\n');
     const imported = await stack.ok('POST', '/api/datasets/first/import', { format: 'jsonl', content });
     expect(imported.splits).toEqual({ train: 0, dev: 4, test: 0 });
-    await stack.ok('POST', '/api/datasets/first/examples', { examples: [{ inputs: { question: 'q4' }, expected: { answer: 'a4' } }] });
+    await stack.ok('POST', '/api/datasets/first/examples', {
+      examples: [{ inputs: { question: 'q4' }, expected: { answer: 'a4' } }],
+    });
     const run = await stack.ok('POST', '/api/components/qa/runs', { inputs: { question: 'q0' } });
     await waitForRun(stack, run.id);
-    expect((await stack.ok('POST', `/api/runs/${run.id}/dataset`, { dataset: 'first' })).splits).toEqual({ train: 0, dev: 6, test: 0 });
+    expect((await stack.ok('POST', `/api/runs/${run.id}/dataset`, { dataset: 'first' })).splits).toEqual({
+      train: 0,
+      dev: 6,
+      test: 0,
+    });
 
     // A first eval, without naming a split, runs on what was imported.
-    const started = await stack.api('POST', '/api/evals', { dataset: 'first', target: { component: 'qa' }, metrics: [{ name: 'exact_match', field: 'answer' }] });
+    const started = await stack.api('POST', '/api/evals', {
+      dataset: 'first',
+      target: { component: 'qa' },
+      metrics: [{ name: 'exact_match', field: 'answer' }],
+    });
     expect(started.status).toBe(201);
     expect((await waitForRun(stack, started.body.id, 90_000)).outputs.aggregates['exact_match:answer'].n).toBe(6);
 
     // An empty split is refused with the splits there are.
-    const empty = await stack.api('POST', '/api/evals', { dataset: 'first', split: 'test', target: { component: 'qa' }, metrics: [{ name: 'exact_match' }] });
+    const empty = await stack.api('POST', '/api/evals', {
+      dataset: 'first',
+      split: 'test',
+      target: { component: 'qa' },
+      metrics: [{ name: 'exact_match' }],
+    });
     expect(empty.status).toBe(400);
     expect(empty.body.error.details.problems[0].message).toBe("dataset 'first' has no test examples; it has dev (6)");
-    const optimize = await stack.api('POST', '/api/optimizations', { component: 'qa', dataset: 'first', metric: { name: 'exact_match' } });
+    const optimize = await stack.api('POST', '/api/optimizations', {
+      component: 'qa',
+      dataset: 'first',
+      metric: { name: 'exact_match' },
+    });
     expect(optimize.status).toBe(400);
-    expect(optimize.body.error.details.problems[0].message).toBe("dataset 'first' needs train and dev examples; it has dev (6)");
+    expect(optimize.body.error.details.problems[0].message).toBe(
+      "dataset 'first' needs train and dev examples; it has dev (6)",
+    );
   });
 
   it('compares evals forwards: the older is the baseline, columns are named by version, and each metric is judged on its own', async () => {
@@ -75,7 +124,10 @@ describe('the dataset loop', () => {
     await stack.ok('POST', '/api/datasets', { name: 'cmp' });
     await stack.ok('POST', '/api/datasets/cmp/examples', { examples: examples(8) });
     // exact_match rises where the other falls: an answer is either right or "wrong".
-    const metrics = [{ name: 'exact_match', field: 'answer' }, { name: 'regex', field: 'answer', args: { pattern: '^wrong$' } }];
+    const metrics = [
+      { name: 'exact_match', field: 'answer' },
+      { name: 'regex', field: 'answer', args: { pattern: '^wrong$' } },
+    ];
     const older = await stack.ok('POST', '/api/evals', { dataset: 'cmp', target: { component: 'qa@1' }, metrics });
     await waitForRun(stack, older.id, 90_000);
     const newer = await stack.ok('POST', '/api/evals', { dataset: 'cmp', target: { component: 'qa@2' }, metrics });
@@ -90,14 +142,22 @@ describe('the dataset loop', () => {
     expect(body.aggregates['exact_match:answer']).toMatchObject({ means: [0.25, 0.5], verdicts: [null, 'better'] });
     expect(body.aggregates['regex:answer']).toMatchObject({ means: [0.75, 0.5], verdicts: [null, 'worse'] });
     const q2 = body.changes.find((c: { inputs: { question: string } }) => c.inputs.question === 'q2');
-    expect(q2).toMatchObject({ kind: 'mixed', scores: { 'exact_match:answer': [0, 1], 'regex:answer': [1, 0] }, verdicts: { 'exact_match:answer': [null, 'better'], 'regex:answer': [null, 'worse'] } });
+    expect(q2).toMatchObject({
+      kind: 'mixed',
+      scores: { 'exact_match:answer': [0, 1], 'regex:answer': [1, 0] },
+      verdicts: { 'exact_match:answer': [null, 'better'], 'regex:answer': [null, 'worse'] },
+    });
     // The baseline named outright still wins.
-    expect((await stack.ok('GET', `/api/evals/compare?runs=${older.id},${newer.id}&baseline=${newer.id}`)).columns).toEqual(['qa@2', 'qa@1']);
+    expect(
+      (await stack.ok('GET', `/api/evals/compare?runs=${older.id},${newer.id}&baseline=${newer.id}`)).columns,
+    ).toEqual(['qa@2', 'qa@1']);
     // The version in production is the baseline when neither is named: a candidate is measured against what runs now.
     await stack.ok('POST', '/api/components/qa/labels/production', { version: 2 });
     const labelled = await stack.ok('GET', `/api/evals/compare?runs=${older.id},${newer.id}`);
     expect(labelled).toMatchObject({ baseline: newer.id, baselineBy: 'label', columns: ['qa@2 (production)', 'qa@1'] });
     expect(labelled.aggregates['exact_match:answer']).toMatchObject({ means: [0.5, 0.25], verdicts: [null, 'worse'] });
-    expect((await stack.ok('GET', `/api/evals/compare?runs=${older.id},${newer.id}&baseline=${older.id}`)).baselineBy).toBe('named');
+    expect(
+      (await stack.ok('GET', `/api/evals/compare?runs=${older.id},${newer.id}&baseline=${older.id}`)).baselineBy,
+    ).toBe('named');
   });
 });

@@ -15,30 +15,62 @@ describe('DSPy programs in and out', () => {
   let stack: TestStack;
   beforeAll(async () => {
     stack = await startTestStack({ script: () => formatPredictReply({ reasoning: 'It says so.', answer: '1999' }) });
-    await stack.ok('POST', '/api/providers', { name: 'fake', type: 'openai', baseUrl: stack.fake.baseUrl, defaultModel: 'fake-model' });
+    await stack.ok('POST', '/api/providers', {
+      name: 'fake',
+      type: 'openai',
+      baseUrl: stack.fake.baseUrl,
+      defaultModel: 'fake-model',
+    });
   });
   afterAll(async () => {
     await stack?.close();
   });
 
   it('imports a saved ChainOfThought, runs it with its demos in the prompt, and exports it unchanged', async () => {
-    const imported = await stack.api('POST', '/api/components/import/dspy', { name: 'qa', program, provider: 'fake', signature: SIGNATURE });
+    const imported = await stack.api('POST', '/api/components/import/dspy', {
+      name: 'qa',
+      program,
+      provider: 'fake',
+      signature: SIGNATURE,
+    });
     expect(imported.status).toBe(201);
     expect(imported.body).toEqual({ components: [{ name: 'qa', version: 1, kind: 'chain_of_thought' }] });
     const latest = (await stack.ok('GET', '/api/components/qa')).latest.spec;
-    expect(latest).toMatchObject({ kind: 'chain_of_thought', instructions: 'Answer the question from the context.', signature: SIGNATURE });
+    expect(latest).toMatchObject({
+      kind: 'chain_of_thought',
+      instructions: 'Answer the question from the context.',
+      signature: SIGNATURE,
+    });
     expect(latest.demos).toHaveLength(2);
 
-    const run = await waitForRun(stack, (await stack.ok('POST', '/api/components/qa/runs', { inputs: { question: 'When?', context: ['It happened in 1999.'] } })).id);
+    const run = await waitForRun(
+      stack,
+      (
+        await stack.ok('POST', '/api/components/qa/runs', {
+          inputs: { question: 'When?', context: ['It happened in 1999.'] },
+        })
+      ).id,
+    );
     expect(run.outputs).toEqual({ answer: '1999' }); // the reasoning stays in the call's events
     const seen = stack.fake.requests.at(-1)!.messages;
     // system, the incomplete demo (no reasoning), the complete one, the question.
     expect(seen.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user', 'assistant', 'user']);
-    expect(seen[1]!.content).toMatch(/^This is an example of the task, though some input or output fields are not supplied\./);
+    expect(seen[1]!.content).toMatch(
+      /^This is an example of the task, though some input or output fields are not supplied\./,
+    );
     expect(seen[4]!.content).toContain('[[ ## reasoning ## ]]\nThe context says Ann wrote it.');
 
     expect(await stack.ok('GET', '/api/components/qa/dspy')).toEqual(program);
-    expect((await stack.ok('POST', '/api/components/import/dspy', { name: 'qa', program, provider: 'fake', signature: SIGNATURE })).components[0].version).toBe(2);
+    expect(
+      (
+        await stack.ok('POST', '/api/components/import/dspy', {
+          name: 'qa',
+          program,
+          provider: 'fake',
+          signature: SIGNATURE,
+        })
+      ).components[0].version,
+    ).toBe(2);
   });
 
   it('refuses a broken program, an unknown provider or a signature that does not fit, and stores nothing', async () => {
@@ -46,7 +78,10 @@ describe('DSPy programs in and out', () => {
     for (const [body, message] of [
       [{ name: 'bad', program: { predict: { demos: 'no' } }, provider: 'fake' }, /invalid DSPy program/],
       [{ name: 'bad', program, provider: 'nobody', signature: SIGNATURE }, /unknown provider 'nobody'/],
-      [{ name: 'bad', program, provider: 'fake', signature: 'question -> answer' }, /has 4 fields; the signature names 2/],
+      [
+        { name: 'bad', program, provider: 'fake', signature: 'question -> answer' },
+        /has 4 fields; the signature names 2/,
+      ],
       [{ name: 'Bad Name', program, provider: 'fake' }, /name/],
     ] as const) {
       const r = await stack.api('POST', '/api/components/import/dspy', body);

@@ -21,11 +21,13 @@ describe('encrypted payloads', () => {
     await seedDiamond(stack);
     const run = await stack.ok('POST', '/api/pipelines/diamond/runs', { inputs: { text: CANARY } });
     runId = run.id;
-    expect((await waitForRun(stack, runId)).outputs.combined).toBe(`${CANARY.toUpperCase()}|${[...CANARY].reverse().join('')}`);
+    expect((await waitForRun(stack, runId)).outputs.combined).toBe(
+      `${CANARY.toUpperCase()}|${[...CANARY].reverse().join('')}`,
+    );
   });
   afterAll(() => stack?.close());
 
-  it('keeps the canary out of the dev server\'s database and its Web UI\'s API', async () => {
+  it("keeps the canary out of the dev server's database and its Web UI's API", async () => {
     const ui = await fetch(`${inject('temporalUiUrl')}/api/v1/namespaces/default/workflows/${runId}/history`);
     expect(ui.status).toBe(200);
     const answer = await ui.text();
@@ -47,13 +49,25 @@ describe('encrypted payloads', () => {
   });
 
   it('decodes through the codec endpoint with the token, and to nobody else', async () => {
-    const ui = await (await fetch(`${inject('temporalUiUrl')}/api/v1/namespaces/default/workflows/${runId}/history`)).json();
+    const ui = await (
+      await fetch(`${inject('temporalUiUrl')}/api/v1/namespaces/default/workflows/${runId}/history`)
+    ).json();
     const started = ui.history.events[0].workflowExecutionStartedEventAttributes.input.payloads;
-    const decode = (headers: Record<string, string>) => fetch(`${stack.backend.url}/api/temporal/codec/decode`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ payloads: started }) });
+    const decode = (headers: Record<string, string>) =>
+      fetch(`${stack.backend.url}/api/temporal/codec/decode`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ payloads: started }),
+      });
     // The Temporal UI sends the decode-only cookie the dashboard got for its browser (never the token), from its own origin.
-    const issued = await fetch(`${stack.backend.url}/api/temporal/codec-cookie`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    const issued = await fetch(`${stack.backend.url}/api/temporal/codec-cookie`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     const setCookie = issued.headers.get('set-cookie') ?? '';
-    expect(setCookie).toMatch(new RegExp(`^harness_codec_${stack.backend.port}=[^;]+; path=/api/temporal/codec; samesite=strict; httponly$`));
+    expect(setCookie).toMatch(
+      new RegExp(`^harness_codec_${stack.backend.port}=[^;]+; path=/api/temporal/codec; samesite=strict; httponly$`),
+    );
     expect(setCookie).not.toContain(TOKEN);
     const cookie = setCookie.split(';')[0]!;
     const uiOrigin0 = new URL(stack.backend.app.temporal.uiUrl).origin;
@@ -61,23 +75,39 @@ describe('encrypted payloads', () => {
     expect(withToken.status).toBe(200);
     // It decodes and does nothing else, and not from a page on another origin.
     expect((await decode({ cookie, origin: 'http://127.0.0.1:1' })).status).toBe(403);
-    const encodeWithCookie = await fetch(`${stack.backend.url}/api/temporal/codec/encode`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, origin: uiOrigin0 }, body: JSON.stringify({ payloads: [] }) });
+    const encodeWithCookie = await fetch(`${stack.backend.url}/api/temporal/codec/encode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, origin: uiOrigin0 },
+      body: JSON.stringify({ payloads: [] }),
+    });
     expect(encodeWithCookie.status).toBe(401);
-    expect((await fetch(`${stack.backend.url}/api/runs`, { headers: { cookie, origin: stack.backend.url } })).status).toBe(401);
+    expect(
+      (await fetch(`${stack.backend.url}/api/runs`, { headers: { cookie, origin: stack.backend.url } })).status,
+    ).toBe(401);
     const plain = (await withToken.json()).payloads[0];
     expect(Buffer.from(plain.metadata.encoding, 'base64').toString()).toBe('json/plain');
     expect(Buffer.from(plain.data, 'base64').toString()).toContain(CANARY);
     expect((await decode({})).status).toBe(401);
     // The UI's origin may ask with credentials; no other origin gets CORS at all.
     const uiOrigin = new URL(stack.backend.app.temporal.uiUrl).origin;
-    const preflight = await fetch(`${stack.backend.url}/api/temporal/codec/decode`, { method: 'OPTIONS', headers: { origin: uiOrigin, 'access-control-request-method': 'POST' } });
+    const preflight = await fetch(`${stack.backend.url}/api/temporal/codec/decode`, {
+      method: 'OPTIONS',
+      headers: { origin: uiOrigin, 'access-control-request-method': 'POST' },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(uiOrigin);
     expect(preflight.headers.get('access-control-allow-credentials')).toBe('true');
-    const evil = await fetch(`${stack.backend.url}/api/temporal/codec/decode`, { method: 'OPTIONS', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' } });
+    const evil = await fetch(`${stack.backend.url}/api/temporal/codec/decode`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
     // Encode then decode is the identity.
-    const again = await fetch(`${stack.backend.url}/api/temporal/codec/encode`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ payloads: [plain] }) });
+    const again = await fetch(`${stack.backend.url}/api/temporal/codec/encode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ payloads: [plain] }),
+    });
     const sealed = (await again.json()).payloads[0];
     expect(Buffer.from(sealed.metadata.encoding, 'base64').toString()).toBe('binary/encrypted');
     expect(Buffer.from(sealed.data, 'base64').includes(CANARY)).toBe(false);
@@ -88,7 +118,10 @@ describe('encrypted payloads', () => {
     const before = loadKeyring(keyFile);
     const row = await getProvider(stack.db.store, 'fake');
     expect(row.apiKeyEnc!.startsWith(`v2:${before.current.id}:`)).toBe(true);
-    const p = spawnHarness(['secrets', 'rotate'], { VLOOP_PROJECT_DIR: stack.dir, VLOOP_DB_URL: `sqlite:${stack.db.url}` });
+    const p = spawnHarness(['secrets', 'rotate'], {
+      VLOOP_PROJECT_DIR: stack.dir,
+      VLOOP_DB_URL: `sqlite:${stack.db.url}`,
+    });
     expect(await p.exitCode).toBe(0);
     expect(p.output()).toMatch(/1 provider key\(s\) re-encrypted/);
     const after = loadKeyring(keyFile);
@@ -98,7 +131,13 @@ describe('encrypted payloads', () => {
     expect(rotated.startsWith(`v2:${after.current.id}:`)).toBe(true);
     expect(decryptSecret(after, rotated)).toBe('sk-test-canary-1234567890abcdef');
     // A backend started on the rotated keyring reads the run recorded under the old key.
-    const next = await startTestStack({ script: echoModel, db: stack.db, fake: stack.fake, dir: stack.dir, taskQueue: `${stack.taskQueue}-rotated` });
+    const next = await startTestStack({
+      script: echoModel,
+      db: stack.db,
+      fake: stack.fake,
+      dir: stack.dir,
+      taskQueue: `${stack.taskQueue}-rotated`,
+    });
     try {
       await until(async () => (await next.api('GET', `/api/runs/${runId}/history`)).status === 200, 'the history');
       expect(JSON.stringify((await next.ok('GET', `/api/runs/${runId}/history`)).events)).toContain(CANARY);

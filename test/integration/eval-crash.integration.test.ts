@@ -22,18 +22,42 @@ describe('eval across a worker crash', () => {
     return evalModel(req);
   };
   const startWorker = async () => {
-    const p = spawnHarness(['worker'], { VLOOP_DB_URL: `sqlite:${stack.db.url}`, VLOOP_PROJECT_DIR: stack.dir, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: stack.taskQueue });
+    const p = spawnHarness(['worker'], {
+      VLOOP_DB_URL: `sqlite:${stack.db.url}`,
+      VLOOP_PROJECT_DIR: stack.dir,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: stack.taskQueue,
+    });
     await p.waitFor('worker polling');
     return p;
   };
 
   beforeAll(async () => {
     stack = await startTestStack({ script, withWorker: false });
-    judge = await startFakeProvider('anthropic', () => JSON.stringify({ reasoning: 'matches the expected answer closely', score: 0.75 }));
+    judge = await startFakeProvider('anthropic', () =>
+      JSON.stringify({ reasoning: 'matches the expected answer closely', score: 0.75 }),
+    );
     const post = (p: string, b: unknown) => stack.api('POST', p, b);
-    await post('/api/providers', { name: 'fake', type: 'openai', baseUrl: stack.fake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'fake-model' });
-    await post('/api/providers', { name: 'judge', type: 'anthropic', baseUrl: judge.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'judge-model' });
-    await post('/api/components', { name: 'qa', signature: 'question: str -> answer: str', instructions: 'mode: even', provider: 'fake' });
+    await post('/api/providers', {
+      name: 'fake',
+      type: 'openai',
+      baseUrl: stack.fake.baseUrl,
+      apiKey: 'sk-test-123456789012345678',
+      defaultModel: 'fake-model',
+    });
+    await post('/api/providers', {
+      name: 'judge',
+      type: 'anthropic',
+      baseUrl: judge.baseUrl,
+      apiKey: 'sk-test-123456789012345678',
+      defaultModel: 'judge-model',
+    });
+    await post('/api/components', {
+      name: 'qa',
+      signature: 'question: str -> answer: str',
+      instructions: 'mode: even',
+      provider: 'fake',
+    });
     await post('/api/datasets', { name: 'qs' });
     await post('/api/datasets/qs/examples', { examples: examples(12) });
     worker = await startWorker();
@@ -49,7 +73,10 @@ describe('eval across a worker crash', () => {
     const { body: run } = await stack.api('POST', '/api/evals', {
       dataset: 'qs',
       target: { component: 'qa' },
-      metrics: [{ name: 'exact_match', field: 'answer' }, { name: 'llm_judge', field: 'answer', args: { provider: 'judge', rubric: 'Is it the right answer?' } }],
+      metrics: [
+        { name: 'exact_match', field: 'answer' },
+        { name: 'llm_judge', field: 'answer', args: { provider: 'judge', rubric: 'Is it the right answer?' } },
+      ],
       concurrency: 2,
     });
     await until(() => stack.fake.requests.some((r) => promptFields(r).question === 'q6'), 'q6 in flight', 60_000);

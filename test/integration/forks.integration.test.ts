@@ -28,12 +28,38 @@ describe('forks, the step cache and run diffs', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({ script });
-    await stack.ok('POST', '/api/providers', { name: 'fake', type: 'openai', baseUrl: stack.fake.baseUrl, defaultModel: 'fake-model' });
+    await stack.ok('POST', '/api/providers', {
+      name: 'fake',
+      type: 'openai',
+      baseUrl: stack.fake.baseUrl,
+      defaultModel: 'fake-model',
+    });
     const text = 'text: str -> result: str';
-    for (const [name, op] of [['shout', 'upper'], ['flip', 'reverse'], ['finish', 'upper'], ['side', 'reverse']]) await stack.ok('POST', '/api/components', { name, signature: text, instructions: `op: ${op}`, provider: 'fake' });
-    await stack.ok('POST', '/api/components', { name: 'pair', signature: 'a: str, b: str -> combined: str', instructions: 'op: join', provider: 'fake' });
-    await stack.ok('POST', '/api/components', { name: 'words', signature: 'text: str -> parts: list[str], many: bool', instructions: 'op: words', provider: 'fake' });
-    await stack.ok('POST', '/api/components', { name: 'size', signature: 'text: str -> n: int', instructions: 'op: length', provider: 'fake' });
+    for (const [name, op] of [
+      ['shout', 'upper'],
+      ['flip', 'reverse'],
+      ['finish', 'upper'],
+      ['side', 'reverse'],
+    ])
+      await stack.ok('POST', '/api/components', { name, signature: text, instructions: `op: ${op}`, provider: 'fake' });
+    await stack.ok('POST', '/api/components', {
+      name: 'pair',
+      signature: 'a: str, b: str -> combined: str',
+      instructions: 'op: join',
+      provider: 'fake',
+    });
+    await stack.ok('POST', '/api/components', {
+      name: 'words',
+      signature: 'text: str -> parts: list[str], many: bool',
+      instructions: 'op: words',
+      provider: 'fake',
+    });
+    await stack.ok('POST', '/api/components', {
+      name: 'size',
+      signature: 'text: str -> n: int',
+      instructions: 'op: length',
+      provider: 'fake',
+    });
     await stack.ok('POST', '/api/pipelines', {
       name: 'chain',
       inputs: { text: 'str' },
@@ -51,7 +77,11 @@ describe('forks, the step cache and run diffs', () => {
         { id: 'root', component: 'shout', inputs: { text: '$inputs.text' } },
         { id: 'left', component: 'flip', inputs: { text: '$steps.root.outputs.result' } },
         { id: 'right', component: 'shout', inputs: { text: '$steps.root.outputs.result' } },
-        { id: 'join', component: 'pair', inputs: { a: '$steps.left.outputs.result', b: '$steps.right.outputs.result' } },
+        {
+          id: 'join',
+          component: 'pair',
+          inputs: { a: '$steps.left.outputs.result', b: '$steps.right.outputs.result' },
+        },
         { id: 'aside', component: 'side', inputs: { text: '$inputs.text' } },
       ],
       outputs: { combined: '$steps.join.outputs.combined', aside: '$steps.aside.outputs.result' },
@@ -81,9 +111,21 @@ describe('forks, the step cache and run diffs', () => {
     const source = await finished(await stack.ok('POST', '/api/pipelines/chain/runs', { inputs: { text: 'abc' } }));
     expect(source.outputs).toEqual({ result: 'CBA' });
     const sourceEvents = (await stack.ok('GET', `/api/runs/${source.id}/events`)).events;
-    await stack.ok('POST', '/api/components/finish/versions', { name: 'finish', signature: 'text: str -> result: str', instructions: 'op: reverse', provider: 'fake' });
+    await stack.ok('POST', '/api/components/finish/versions', {
+      name: 'finish',
+      signature: 'text: str -> result: str',
+      instructions: 'op: reverse',
+      provider: 'fake',
+    });
 
-    const { result: fork, ops } = await callsDuring(async () => finished(await stack.ok('POST', `/api/runs/${source.id}/fork`, { fromStep: 'c', overrides: { steps: { c: { component: 'finish@2' } } } })));
+    const { result: fork, ops } = await callsDuring(async () =>
+      finished(
+        await stack.ok('POST', `/api/runs/${source.id}/fork`, {
+          fromStep: 'c',
+          overrides: { steps: { c: { component: 'finish@2' } } },
+        }),
+      ),
+    );
     expect(ops).toEqual(['reverse']);
     expect(fork.outputs).toEqual({ result: 'ABC' });
     expect(fork.forkOf).toEqual({ runId: source.id, step: 'c' });
@@ -99,14 +141,22 @@ describe('forks, the step cache and run diffs', () => {
     const diff = await stack.ok('GET', `/api/runs/compare?a=${source.id}&b=${fork.id}`);
     expect(diff.firstDivergence).toBe('c');
     const c = diff.steps.find((s: any) => s.key === 'c');
-    expect(c.config).toEqual([expect.objectContaining({ path: 'component', op: 'changed', a: 'finish@1', b: 'finish@2' }), expect.objectContaining({ path: 'instructions', a: 'op: upper', b: 'op: reverse' })]);
+    expect(c.config).toEqual([
+      expect.objectContaining({ path: 'component', op: 'changed', a: 'finish@1', b: 'finish@2' }),
+      expect.objectContaining({ path: 'instructions', a: 'op: upper', b: 'op: reverse' }),
+    ]);
     expect(c.outputs).toEqual([expect.objectContaining({ path: 'result', a: 'CBA', b: 'ABC' })]);
     expect(diff.steps.filter((s: any) => s.same).map((s: any) => s.key)).toEqual(['a', 'b']);
     expect(diff.steps.find((s: any) => s.key === 'b').delta.tokens).toBeLessThan(0); // reused: no tokens spent
 
     // The source's row and events are exactly as they were.
     expect((await stack.ok('GET', `/api/runs/${source.id}/events`)).events).toEqual(sourceEvents);
-    expect(await stack.ok('GET', `/api/runs/${source.id}`)).toMatchObject({ outputs: source.outputs, status: 'completed', usage: source.usage, forkOf: null });
+    expect(await stack.ok('GET', `/api/runs/${source.id}`)).toMatchObject({
+      outputs: source.outputs,
+      status: 'completed',
+      usage: source.usage,
+      forkOf: null,
+    });
     const tree = await stack.ok('GET', `/api/runs/${fork.id}/forks`);
     expect(tree.path).toEqual([source.id, fork.id]);
     expect(tree.root.children).toEqual([expect.objectContaining({ id: fork.id, step: 'c', status: 'completed' })]);
@@ -120,23 +170,39 @@ describe('forks, the step cache and run diffs', () => {
   it('a counterfactual output for the root of a diamond runs every dependant and nothing else', async () => {
     const source = await finished(await stack.ok('POST', '/api/pipelines/diamond4/runs', { inputs: { text: 'ab' } }));
     expect(source.outputs).toEqual({ combined: 'BA|AB', aside: 'ba' });
-    const { result: fork, ops } = await callsDuring(async () => finished(await stack.ok('POST', `/api/runs/${source.id}/fork`, { fromStep: 'root', overrides: { steps: { root: { outputs: { result: 'xyz' } } } } })));
+    const { result: fork, ops } = await callsDuring(async () =>
+      finished(
+        await stack.ok('POST', `/api/runs/${source.id}/fork`, {
+          fromStep: 'root',
+          overrides: { steps: { root: { outputs: { result: 'xyz' } } } },
+        }),
+      ),
+    );
     expect(ops.sort()).toEqual(['join', 'reverse', 'upper']);
     expect(fork.outputs).toEqual({ combined: 'zyx|XYZ', aside: 'ba' });
     const events = (await stack.ok('GET', `/api/runs/${fork.id}/events`)).events;
-    expect(events.find((e: any) => e.type === 'step.completed' && e.data.stepId === 'root').data).toMatchObject({ outputs: { result: 'xyz' }, counterfactual: true });
+    expect(events.find((e: any) => e.type === 'step.completed' && e.data.stepId === 'root').data).toMatchObject({
+      outputs: { result: 'xyz' },
+      counterfactual: true,
+    });
     expect(events.filter((e: any) => e.type === 'step.reused').map((e: any) => e.data.stepId)).toEqual(['aside']);
     const diff = await stack.ok('GET', `/api/runs/compare?a=${source.id}&b=${fork.id}`);
     expect(diff.firstDivergence).toBe('root');
   });
 
   it('forks one foreach item: the other items are reused', async () => {
-    const source = await finished(await stack.ok('POST', '/api/pipelines/fan/runs', { inputs: { text: 'one three five' } }));
+    const source = await finished(
+      await stack.ok('POST', '/api/pipelines/fan/runs', { inputs: { text: 'one three five' } }),
+    );
     expect(source.outputs).toEqual({ lengths: [3, 5, 4] });
-    const { result: fork, ops } = await callsDuring(async () => finished(await stack.ok('POST', `/api/runs/${source.id}/fork`, { fromStep: 'len[1]' })));
+    const { result: fork, ops } = await callsDuring(async () =>
+      finished(await stack.ok('POST', `/api/runs/${source.id}/fork`, { fromStep: 'len[1]' })),
+    );
     expect(ops).toEqual(['length']);
     expect(fork.outputs).toEqual({ lengths: [3, 5, 4] });
-    const reused = (await stack.ok('GET', `/api/runs/${fork.id}/events`)).events.filter((e: any) => e.type === 'step.reused');
+    const reused = (await stack.ok('GET', `/api/runs/${fork.id}/events`)).events.filter(
+      (e: any) => e.type === 'step.reused',
+    );
     expect(reused.map((e: any) => e.data)).toEqual([
       { stepId: 'split', source: { runId: source.id, stepId: 'split' } },
       { stepId: 'len', source: { runId: source.id, stepId: 'len' }, items: [0, 2] },
@@ -149,7 +215,10 @@ describe('forks, the step cache and run diffs', () => {
     const bad = [
       [{ fromStep: 'zz' }, /no step 'zz'/],
       [{ fromStep: 'a', overrides: { steps: { b: { outputs: { result: 3 } } } } }, /expected str, got 3/],
-      [{ fromStep: 'a', overrides: { steps: { b: { component: 'finish@99' } } } }, /unknown component version 'finish@99'/],
+      [
+        { fromStep: 'a', overrides: { steps: { b: { component: 'finish@99' } } } },
+        /unknown component version 'finish@99'/,
+      ],
       [{ fromStep: 'a[2]' }, /has no items/],
       [{ fromStep: 'a', overrides: { inputs: { text: 5 } } }, /expected str/],
     ] as const;
@@ -164,34 +233,75 @@ describe('forks, the step cache and run diffs', () => {
 
   it('with cache: reuse, an eval run again after one step changed calls the model for that step only', async () => {
     await stack.ok('POST', '/api/datasets', { name: 'texts' });
-    await stack.ok('POST', '/api/datasets/texts/examples', { examples: ['gh', 'ij', 'kl'].map((t) => ({ inputs: { text: t }, expected: { result: t }, split: 'dev' })) });
-    const evalOf = async () => finished(await stack.ok('POST', '/api/evals', { dataset: 'texts', target: { pipeline: 'chain' }, metrics: [{ name: 'exact_match', field: 'result' }], cache: 'reuse' }));
+    await stack.ok('POST', '/api/datasets/texts/examples', {
+      examples: ['gh', 'ij', 'kl'].map((t) => ({ inputs: { text: t }, expected: { result: t }, split: 'dev' })),
+    });
+    const evalOf = async () =>
+      finished(
+        await stack.ok('POST', '/api/evals', {
+          dataset: 'texts',
+          target: { pipeline: 'chain' },
+          metrics: [{ name: 'exact_match', field: 'result' }],
+          cache: 'reuse',
+        }),
+      );
     const first = await callsDuring(evalOf);
     expect(first.ops).toHaveLength(9);
-    await stack.ok('POST', '/api/components/finish/versions', { name: 'finish', signature: 'text: str -> result: str', instructions: 'op: upper', provider: 'fake' });
+    await stack.ok('POST', '/api/components/finish/versions', {
+      name: 'finish',
+      signature: 'text: str -> result: str',
+      instructions: 'op: upper',
+      provider: 'fake',
+    });
     // A saved pipeline keeps the versions it pinned (ADR 0017): saved again, it pins finish's new version.
-    await stack.ok('POST', '/api/pipelines/chain/versions', (await stack.ok('GET', '/api/pipelines/chain')).latest.spec);
+    await stack.ok(
+      'POST',
+      '/api/pipelines/chain/versions',
+      (await stack.ok('GET', '/api/pipelines/chain')).latest.spec,
+    );
     const second = await callsDuring(evalOf);
     expect(second.ops).toEqual(['upper', 'upper', 'upper']);
     // The reused steps feed the changed one as before: gh -> GH -> HG -> HG, scored as the first eval scored it.
     const { results } = await stack.ok('GET', `/api/evals/${second.result.id}`);
-    expect(results.map((r: any) => [r.inputs.text, r.outputs.result]).sort()).toEqual([['gh', 'HG'], ['ij', 'JI'], ['kl', 'LK']]);
+    expect(results.map((r: any) => [r.inputs.text, r.outputs.result]).sort()).toEqual([
+      ['gh', 'HG'],
+      ['ij', 'JI'],
+      ['kl', 'LK'],
+    ]);
     expect(second.result.outputs.aggregates).toEqual(first.result.outputs.aggregates);
     expect(second.result.outputs.aggregates['exact_match:result']).toMatchObject({ n: 3, mean: 0 });
     const child = `${second.result.id}-${results[0].exampleId}`;
-    const hits = (await stack.ok('GET', `/api/runs/${child}/events`)).events.filter((e: any) => e.type === 'step.reused');
-    expect(hits.map((e: any) => [e.data.stepId, e.data.cached])).toEqual([['a', true], ['b', true]]);
+    const hits = (await stack.ok('GET', `/api/runs/${child}/events`)).events.filter(
+      (e: any) => e.type === 'step.reused',
+    );
+    expect(hits.map((e: any) => [e.data.stepId, e.data.cached])).toEqual([
+      ['a', true],
+      ['b', true],
+    ]);
     expect(hits[0].data.source.runId).toMatch(new RegExp(`^${first.result.id}-`));
     // Without the opt-in nothing is taken from the cache.
-    const plain = await callsDuring(async () => finished(await stack.ok('POST', '/api/pipelines/chain/runs', { inputs: { text: 'gh' } })));
+    const plain = await callsDuring(async () =>
+      finished(await stack.ok('POST', '/api/pipelines/chain/runs', { inputs: { text: 'gh' } })),
+    );
     expect(plain.ops).toHaveLength(3);
   });
 
   it('with cache: reuse, an optimizer run again pays for nothing it answered before, its candidate included', async () => {
     await stack.ok('POST', '/api/datasets', { name: 'shouts' });
     const ex = (t: string, split: string) => ({ inputs: { text: t }, expected: { result: t.toUpperCase() }, split });
-    await stack.ok('POST', '/api/datasets/shouts/examples', { examples: [ex('mn', 'train'), ex('op', 'train'), ex('qr', 'dev'), ex('st', 'dev')] });
-    const optimize = async () => finished(await stack.ok('POST', '/api/optimizations', { component: 'shout@1', dataset: 'shouts', metric: { name: 'exact_match', field: 'result' }, k: 2, cache: 'reuse' }));
+    await stack.ok('POST', '/api/datasets/shouts/examples', {
+      examples: [ex('mn', 'train'), ex('op', 'train'), ex('qr', 'dev'), ex('st', 'dev')],
+    });
+    const optimize = async () =>
+      finished(
+        await stack.ok('POST', '/api/optimizations', {
+          component: 'shout@1',
+          dataset: 'shouts',
+          metric: { name: 'exact_match', field: 'result' },
+          k: 2,
+          cache: 'reuse',
+        }),
+      );
     const first = await callsDuring(optimize);
     expect(first.ops).toHaveLength(6); // dev before, the teacher on train, the candidate on dev
     const second = await callsDuring(optimize);
@@ -203,7 +313,20 @@ describe('forks, the step cache and run diffs', () => {
   it('forks and diffs from the CLI; a bad --set is a message and exit code 1', async () => {
     const source = await finished(await stack.ok('POST', '/api/pipelines/chain/runs', { inputs: { text: 'cli' } }));
     const env = { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir };
-    const fork = spawnHarness(['fork', source.id, '--from', 'c', '--set', 'c.component=finish@1', '--set', 'c.params.temperature=0', '--follow'], env);
+    const fork = spawnHarness(
+      [
+        'fork',
+        source.id,
+        '--from',
+        'c',
+        '--set',
+        'c.component=finish@1',
+        '--set',
+        'c.params.temperature=0',
+        '--follow',
+      ],
+      env,
+    );
     expect(await fork.exitCode, fork.output()).toBe(0);
     expect(fork.output()).toMatch(/Step a reused {2}from run_\S+ a/);
     expect(fork.output()).toMatch(/completed: \{\n\s+"result": "ILC"/);

@@ -26,7 +26,10 @@ describe('large payloads', () => {
     const history = await stack.backend.app.temporal.client.workflow.getHandle(started.id).fetchHistory();
     const payloads = payloadsOf(history.events);
     expect(Math.max(...payloads.map((p) => p.data!.byteLength))).toBeLessThan(ARTIFACT_THRESHOLD_BYTES + 1024);
-    const stored = await stack.backend.app.store.knex('payload_artifacts').where('workflowId', started.id).select('sha256', 'bytes');
+    const stored = await stack.backend.app.store
+      .knex('payload_artifacts')
+      .where('workflowId', started.id)
+      .select('sha256', 'bytes');
     // The input, the two step outputs and the joined 2 MB one: each value once, however many payloads carry it.
     expect(stored.length).toBe(4);
     expect(Math.max(...stored.map((s: { bytes: number }) => Number(s.bytes)))).toBeGreaterThan(2_000_000);

@@ -15,7 +15,9 @@ describe('embedded model, cancelled', () => {
     const modelPath = localModelPath();
     return createLocalProvider({ localFiles: { modelsDir: path.dirname(modelPath), localModelPath: modelPath } });
   };
-  const story = [{ role: 'user' as const, content: 'Write a very long story about a lighthouse keeper, with many chapters.' }];
+  const story = [
+    { role: 'user' as const, content: 'Write a very long story about a lighthouse keeper, with many chapters.' },
+  ];
 
   it('stops at the abort and generates nothing after it', async () => {
     const p = provider();
@@ -46,8 +48,19 @@ describe('embedded model, cancelled', () => {
     const first = new AbortController();
     const second = new AbortController();
     let secondDeltas = 0;
-    const running = p.complete({ model: 'SmolLM2-135M-Instruct.Q4_1', messages: story, maxTokens: 40, signal: first.signal });
-    const waiting = p.complete({ model: 'SmolLM2-135M-Instruct.Q4_1', messages: story, maxTokens: 40, signal: second.signal, onDelta: () => secondDeltas++ });
+    const running = p.complete({
+      model: 'SmolLM2-135M-Instruct.Q4_1',
+      messages: story,
+      maxTokens: 40,
+      signal: first.signal,
+    });
+    const waiting = p.complete({
+      model: 'SmolLM2-135M-Instruct.Q4_1',
+      messages: story,
+      maxTokens: 40,
+      signal: second.signal,
+      onDelta: () => secondDeltas++,
+    });
     second.abort(new Error('cancelled'));
     await running;
     await expect(waiting).rejects.toThrow();
@@ -55,10 +68,24 @@ describe('embedded model, cancelled', () => {
   });
 
   it('a cancelled run on the embedded model stops streaming at once', async () => {
-    const stack = await startTestStack({ script: queueScript([]), env: { LOCAL_MODEL_PATH: localModelPath() }, heartbeatTimeoutMs: 10_000 });
+    const stack = await startTestStack({
+      script: queueScript([]),
+      env: { LOCAL_MODEL_PATH: localModelPath() },
+      heartbeatTimeoutMs: 10_000,
+    });
     try {
-      await stack.ok('POST', '/api/providers', { name: 'here', type: 'local', defaultModel: 'SmolLM2-135M-Instruct.Q4_1' });
-      await stack.ok('POST', '/api/components', { name: 'story', signature: 'topic: str -> story: str', instructions: 'Write a very long story.', provider: 'here', params: { maxTokens: 400, temperature: 0.8 } });
+      await stack.ok('POST', '/api/providers', {
+        name: 'here',
+        type: 'local',
+        defaultModel: 'SmolLM2-135M-Instruct.Q4_1',
+      });
+      await stack.ok('POST', '/api/components', {
+        name: 'story',
+        signature: 'topic: str -> story: str',
+        instructions: 'Write a very long story.',
+        provider: 'here',
+        params: { maxTokens: 400, temperature: 0.8 },
+      });
       const run = await stack.ok('POST', '/api/components/story/runs', { inputs: { topic: 'a lighthouse keeper' } });
       let deltas = 0;
       const off = stack.backend.app.bus.subscribe(run.id, (m) => {

@@ -17,11 +17,23 @@ describe('embedded model', () => {
   afterAll(() => unloadLocalModels());
 
   it('answers a signature with an int and a Literal that validate (JSON adapter, grammar)', async () => {
-    const provider = createLocalProvider({ localFiles: { modelsDir: path.dirname(modelPath), localModelPath: modelPath } });
+    const provider = createLocalProvider({
+      localFiles: { modelsDir: path.dirname(modelPath), localModelPath: modelPath },
+    });
     const signature = parseSignature("review: str -> stars: int, sentiment: Literal['positive', 'negative']");
-    const call = renderCall('json', { signature, instructions: 'Rate the review from 1 to 5 stars and classify its sentiment.' }, { review: 'Terrible. It broke on day one and support never answered.' });
+    const call = renderCall(
+      'json',
+      { signature, instructions: 'Rate the review from 1 to 5 stars and classify its sentiment.' },
+      { review: 'Terrible. It broke on day one and support never answered.' },
+    );
     const deltas: string[] = [];
-    const result = await provider.complete({ model: 'SmolLM2-135M-Instruct.Q4_1', messages: call.messages, jsonSchema: call.jsonSchema, maxTokens: 60, onDelta: (d) => deltas.push(d) });
+    const result = await provider.complete({
+      model: 'SmolLM2-135M-Instruct.Q4_1',
+      messages: call.messages,
+      jsonSchema: call.jsonSchema,
+      maxTokens: 60,
+      onDelta: (d) => deltas.push(d),
+    });
     const outputs = parseReply('json', signature, result.text);
     expect(Number.isInteger(outputs.stars)).toBe(true);
     expect(['positive', 'negative']).toContain(outputs.sentiment);
@@ -40,7 +52,9 @@ describe('embedded model', () => {
     it('seeds the examples on the local provider and runs the example pipeline for real', async () => {
       const seeded = await seedExamples(stack.backend.app);
       expect(seeded.message).toMatch(/'local' provider/);
-      const { body } = await stack.api('POST', '/api/pipelines/review-digest/runs', { inputs: exampleInputs()['review-digest'] });
+      const { body } = await stack.api('POST', '/api/pipelines/review-digest/runs', {
+        inputs: exampleInputs()['review-digest'],
+      });
       const run = await waitForRun(stack, body.id, 180_000);
       expect(run.status).toBe('completed');
       expect(['positive', 'negative', 'neutral']).toContain(run.outputs.sentiment);

@@ -19,11 +19,27 @@ describe('agents with MCP servers as tool sources', () => {
   let worker: HarnessProcess | undefined;
   const witness = path.join(fs.realpathSync(os.tmpdir()), `mcp-fs-input-${process.pid}-${Date.now()}.log`);
   /** The JSON-RPC requests server-filesystem received, read from its own stdin. */
-  const received = () => (fs.existsSync(witness) ? fs.readFileSync(witness, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { method?: string; params?: { name?: string; arguments?: Record<string, unknown> } }) : []);
+  const received = () =>
+    fs.existsSync(witness)
+      ? fs
+          .readFileSync(witness, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map(
+            (l) =>
+              JSON.parse(l) as { method?: string; params?: { name?: string; arguments?: Record<string, unknown> } },
+          )
+      : [];
   const toolCalls = (name: string) => received().filter((m) => m.method === 'tools/call' && m.params?.name === name);
 
   const startWorker = async () => {
-    const p = spawnHarness(['worker'], { VLOOP_DB_URL: `sqlite:${stack.db.url}`, VLOOP_PROJECT_DIR: stack.dir, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: stack.taskQueue, HARNESS_WORKSPACE: workspace });
+    const p = spawnHarness(['worker'], {
+      VLOOP_DB_URL: `sqlite:${stack.db.url}`,
+      VLOOP_PROJECT_DIR: stack.dir,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: stack.taskQueue,
+      HARNESS_WORKSPACE: workspace,
+    });
     await p.waitFor('worker polling');
     return p;
   };
@@ -41,7 +57,10 @@ describe('agents with MCP servers as tool sources', () => {
           { tool: 'mcp:fs/read_text_file', args: { path: '/etc/passwd' } },
           { finish: { answer: '{{last}}' } },
         ],
-        write: [{ tool: 'mcp:fs/write_file', args: { path: path.join(workspace, 'out.txt'), content: 'written once' } }, { finish: { answer: '{{last}}' } }],
+        write: [
+          { tool: 'mcp:fs/write_file', args: { path: path.join(workspace, 'out.txt'), content: 'written once' } },
+          { finish: { answer: '{{last}}' } },
+        ],
       }),
     });
     const policy = {
@@ -52,14 +71,40 @@ describe('agents with MCP servers as tool sources', () => {
       mcpServers: {
         everything: { transport: 'stdio', command: path.join(bin, 'mcp-server-everything'), sandbox: true },
         // The witness: every request the server reads passes through tee first.
-        fs: { transport: 'stdio', command: 'bash', args: ['-c', `tee -a ${witness} | ${path.join(bin, 'mcp-server-filesystem')} ${workspace}`] },
+        fs: {
+          transport: 'stdio',
+          command: 'bash',
+          args: ['-c', `tee -a ${witness} | ${path.join(bin, 'mcp-server-filesystem')} ${workspace}`],
+        },
       },
     };
     for (const [method, url, body] of [
       ['PUT', '/api/policy', policy],
-      ['POST', '/api/providers', { name: 'fake', type: 'openai', baseUrl: stack.fake.baseUrl, apiKey: 'sk-test-123456789012345678', defaultModel: 'fake-model' }],
-      ['POST', '/api/components', { name: 'mcp-helper', kind: 'react', signature: 'task: str -> answer: str', provider: 'fake', tools: ['mcp:everything', 'mcp:fs'], maxSteps: 6 }],
-    ] as const) expect((await stack.api(method, url, body)).status, url).toBeLessThan(300);
+      [
+        'POST',
+        '/api/providers',
+        {
+          name: 'fake',
+          type: 'openai',
+          baseUrl: stack.fake.baseUrl,
+          apiKey: 'sk-test-123456789012345678',
+          defaultModel: 'fake-model',
+        },
+      ],
+      [
+        'POST',
+        '/api/components',
+        {
+          name: 'mcp-helper',
+          kind: 'react',
+          signature: 'task: str -> answer: str',
+          provider: 'fake',
+          tools: ['mcp:everything', 'mcp:fs'],
+          maxSteps: 6,
+        },
+      ],
+    ] as const)
+      expect((await stack.api(method, url, body)).status, url).toBeLessThan(300);
     worker = await startWorker();
   });
   afterAll(async () => {
@@ -96,12 +141,21 @@ describe('agents with MCP servers as tool sources', () => {
   it('waits for approval across a worker SIGKILL and runs the call once', async () => {
     const { body } = await stack.api('POST', '/api/components/mcp-helper/runs', { inputs: { task: 'write' } });
     await waitForStatus(stack, body.id, 'waiting_approval', 60_000);
-    expect((await eventsOf(stack, body.id)).filter((e) => e.type === 'policy.decision').at(-1)!.data).toMatchObject({ decision: 'ask', rule: 'default:mcp-asks' });
+    expect((await eventsOf(stack, body.id)).filter((e) => e.type === 'policy.decision').at(-1)!.data).toMatchObject({
+      decision: 'ask',
+      rule: 'default:mcp-asks',
+    });
     await worker?.kill('SIGKILL');
     worker = await startWorker();
-    await until(async () => (await stack.api('GET', '/api/approvals')).body.some((a: { runId: string }) => a.runId === body.id), 'the new worker to answer for the waiting run', 30_000);
+    await until(
+      async () => (await stack.api('GET', '/api/approvals')).body.some((a: { runId: string }) => a.runId === body.id),
+      'the new worker to answer for the waiting run',
+      30_000,
+    );
     expect(toolCalls('write_file')).toHaveLength(0);
-    expect((await stack.api('POST', `/api/runs/${body.id}/approvals/tool[0]`, { decision: 'approve' })).status).toBe(200);
+    expect((await stack.api('POST', `/api/runs/${body.id}/approvals/tool[0]`, { decision: 'approve' })).status).toBe(
+      200,
+    );
     const run = await waitForRun(stack, body.id, 90_000);
     expect(run.status).toBe('completed');
     expect(fs.readFileSync(path.join(workspace, 'out.txt'), 'utf8')).toBe('written once');

@@ -17,7 +17,10 @@ describe('pipeline behaviour', () => {
   const script = async (req: FakeRequest) => {
     if (promptOp(req) === 'slow') {
       await new Promise<void>((r) => (releaseSlow = r));
-      return echoModel({ ...req, messages: req.messages.map((m) => ({ ...m, content: m.content.replace('op: slow', 'op: upper') })) });
+      return echoModel({
+        ...req,
+        messages: req.messages.map((m) => ({ ...m, content: m.content.replace('op: slow', 'op: upper') })),
+      });
     }
     if (promptOp(req) === 'length' && firstPair.arrived < 2) pairMet.push(await firstPair.arrive(10_000));
     return echoModel(req);
@@ -29,7 +32,12 @@ describe('pipeline behaviour', () => {
       const res = await stack.api('POST', path, body);
       if (res.status !== 201) throw new Error(JSON.stringify(res.body));
     };
-    await post('/api/providers', { name: 'fake', type: 'openai', baseUrl: stack.fake.baseUrl, defaultModel: 'fake-model' });
+    await post('/api/providers', {
+      name: 'fake',
+      type: 'openai',
+      baseUrl: stack.fake.baseUrl,
+      defaultModel: 'fake-model',
+    });
     for (const [name, signature, op] of [
       ['words', 'text: str -> parts: list[str], many: bool', 'words'],
       ['length', 'text: str -> n: int', 'length'],
@@ -44,7 +52,13 @@ describe('pipeline behaviour', () => {
       inputs: { text: 'str' },
       steps: [
         { id: 'split', component: 'words', inputs: { text: '$inputs.text' } },
-        { id: 'len', component: 'length', foreach: '$steps.split.outputs.parts', concurrency: 2, inputs: { text: '$item' } },
+        {
+          id: 'len',
+          component: 'length',
+          foreach: '$steps.split.outputs.parts',
+          concurrency: 2,
+          inputs: { text: '$item' },
+        },
         { id: 'shout', component: 'upper', when: '$steps.split.outputs.many', inputs: { text: '$inputs.text' } },
       ],
       outputs: { lengths: '$steps.len.outputs.n', shout: '$steps.shout.outputs.result' },
@@ -63,9 +77,17 @@ describe('pipeline behaviour', () => {
     let most = 0;
     for (const e of history.events ?? []) {
       const scheduled = e.activityTaskScheduledEventAttributes;
-      const [input] = scheduled ? ((await decodeArrayFromPayloads(client.options.loadedDataConverter, scheduled.input?.payloads)) as Array<{ stepId?: string }>) : [];
+      const [input] = scheduled
+        ? ((await decodeArrayFromPayloads(client.options.loadedDataConverter, scheduled.input?.payloads)) as Array<{
+            stepId?: string;
+          }>)
+        : [];
       if (input?.stepId === stepId) open.add(String(e.eventId));
-      const closed = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
+      const closed =
+        e.activityTaskCompletedEventAttributes ??
+        e.activityTaskFailedEventAttributes ??
+        e.activityTaskTimedOutEventAttributes ??
+        e.activityTaskCanceledEventAttributes;
       if (closed) open.delete(String(closed.scheduledEventId));
       most = Math.max(most, open.size);
     }
@@ -79,10 +101,15 @@ describe('pipeline behaviour', () => {
     expect(pairMet).toEqual([true, true]);
     expect(await mostOpenCalls(run.id, 'len')).toBe(2);
 
-    const one = await waitForRun(stack, (await stack.api('POST', '/api/pipelines/fan/runs', { inputs: { text: 'solo' } })).body.id);
+    const one = await waitForRun(
+      stack,
+      (await stack.api('POST', '/api/pipelines/fan/runs', { inputs: { text: 'solo' } })).body.id,
+    );
     expect(one.outputs).toEqual({ lengths: [4], shout: null });
     const { body: ev } = await stack.api('GET', `/api/runs/${one.id}/events`);
-    expect(ev.events.find((e: any) => e.type === 'step.completed' && e.data.stepId === 'shout').data.skipped).toBe(true);
+    expect(ev.events.find((e: any) => e.type === 'step.completed' && e.data.stepId === 'shout').data.skipped).toBe(
+      true,
+    );
 
     const replay = await stack.api('POST', `/api/runs/${run.id}/replay`);
     expect(replay.body).toEqual({ ok: true, executions: 1 });
@@ -95,11 +122,15 @@ describe('pipeline behaviour', () => {
     expect(run.error.message).toMatch(/missing field 'result'/);
     const { body: ev } = await stack.api('GET', `/api/runs/${run.id}/events`);
     const types = ev.events.map((e: any) => e.type);
-    expect(types.slice(-5)).toEqual(['llm.request', 'llm.response', 'llm.request', 'llm.response', 'step.failed', 'run.failed'].slice(-5));
+    expect(types.slice(-5)).toEqual(
+      ['llm.request', 'llm.response', 'llm.request', 'llm.response', 'step.failed', 'run.failed'].slice(-5),
+    );
     // One retry that shows the model its error, then a typed failure (no activity retries).
     const calls = stack.fake.requests.filter((r) => promptOp(r) === 'garbage');
     expect(calls).toHaveLength(2);
-    expect(calls[1]!.messages.at(-1)!.content).toMatch(/could not be used: could not parse the model's reply: missing field 'result'/);
+    expect(calls[1]!.messages.at(-1)!.content).toMatch(
+      /could not be used: could not parse the model's reply: missing field 'result'/,
+    );
     expect(calls[1]!.messages.at(-2)).toEqual({ role: 'assistant', content: 'I will not follow the format.' });
   });
 
@@ -121,6 +152,11 @@ describe('pipeline behaviour', () => {
     expect(bad.body.error.message).toMatch(/missing input 'text'/);
     const { body } = await stack.api('POST', '/api/components/upper/runs', { inputs: { text: 'hey' } });
     const run = await waitForRun(stack, body.id);
-    expect(run).toMatchObject({ kind: 'component', status: 'completed', outputs: { result: 'HEY' }, target: { name: 'upper', version: 1 } });
+    expect(run).toMatchObject({
+      kind: 'component',
+      status: 'completed',
+      outputs: { result: 'HEY' },
+      target: { name: 'upper', version: 1 },
+    });
   });
 });

@@ -32,7 +32,8 @@ describe.each(dialects)('a 3-step pipeline over HTTP (%s)', (dialect) => {
     expect(types.at(-1)).toBe('run.completed');
     expect(types.filter((t: string) => t === 'llm.response')).toHaveLength(3);
     // The join step starts only after both parallel steps completed.
-    const idx = (type: string, step: string) => body.events.findIndex((e: any) => e.type === type && e.data.stepId === step);
+    const idx = (type: string, step: string) =>
+      body.events.findIndex((e: any) => e.type === type && e.data.stepId === step);
     expect(idx('step.started', 'both')).toBeGreaterThan(idx('step.completed', 'up'));
     expect(idx('step.started', 'both')).toBeGreaterThan(idx('step.completed', 'rev'));
     expect(body.events.find((e: any) => e.type === 'llm.request').data.messages[0].role).toBe('system');
@@ -42,7 +43,16 @@ describe.each(dialects)('a 3-step pipeline over HTTP (%s)', (dialect) => {
     expect(eventSeqs(resumed)).toEqual(range(5, run.lastSeq));
     expect(stack.fake.requests.length).toBe(3);
     // Batched: the stored backlog in frames of many events, same order, no gap.
-    const batched = await collectFrames(stack.backend.url, runId, 0, (f) => f.some((x) => x.type === 'events' && (x.events as any[]).at(-1).seq === run.lastSeq), 30_000, true);
-    expect(batched.filter((f) => f.type === 'events').flatMap((f) => (f.events as Array<{ seq: number }>).map((e) => e.seq))).toEqual(range(1, run.lastSeq));
+    const batched = await collectFrames(
+      stack.backend.url,
+      runId,
+      0,
+      (f) => f.some((x) => x.type === 'events' && (x.events as any[]).at(-1).seq === run.lastSeq),
+      30_000,
+      true,
+    );
+    expect(
+      batched.filter((f) => f.type === 'events').flatMap((f) => (f.events as Array<{ seq: number }>).map((e) => e.seq)),
+    ).toEqual(range(1, run.lastSeq));
   });
 });

@@ -11,7 +11,12 @@ describe('POST /api/policy/check', () => {
   beforeAll(async () => {
     // The default layout: the project directory (.vloop) inside the agents' workspace.
     const workspace = makeWorkspace({ 'README.md': '# hi\n' });
-    stack = await startTestStack({ script: echoModel, withWorker: false, workspace, dir: path.join(workspace, '.vloop') });
+    stack = await startTestStack({
+      script: echoModel,
+      withWorker: false,
+      workspace,
+      dir: path.join(workspace, '.vloop'),
+    });
     const policy = {
       rules: [
         { id: 'allow-cat', tool: 'terminal', action: 'allow', match: { command: 'cat *' } },
@@ -49,23 +54,38 @@ describe('POST /api/policy/check', () => {
     const res = await terminal('ls; curl https://evil.example/');
     expect(res.body).toMatchObject({ decision: 'ask' });
     const reasons = res.body.reasons as Array<{ decision: string; rule: string; reason: string }>;
-    expect(reasons.map((r) => r.rule)).toEqual(expect.arrayContaining(['default:terminal-asks', 'allow-curl', 'setting:network-ask']));
+    expect(reasons.map((r) => r.rule)).toEqual(
+      expect.arrayContaining(['default:terminal-asks', 'allow-curl', 'setting:network-ask']),
+    );
     expect(reasons.find((r) => r.rule === 'setting:network-ask')!.reason).toMatch(/evil\.example/);
     expect(reasons[0]).toMatchObject({ decision: res.body.decision, rule: res.body.rule });
     const paths = await terminal('cat /etc/passwd .vloop/token; python3 -c 1');
     expect(paths.body).toMatchObject({ decision: 'deny' });
-    expect((paths.body.reasons as Array<{ rule: string }>).map((r) => r.rule)).toEqual(expect.arrayContaining(['builtin:outside-workspace', 'builtin:harness-dir', 'builtin:code-carrying']));
+    expect((paths.body.reasons as Array<{ rule: string }>).map((r) => r.rule)).toEqual(
+      expect.arrayContaining(['builtin:outside-workspace', 'builtin:harness-dir', 'builtin:code-carrying']),
+    );
     // A call with one reason lists that one.
-    expect((await check({ tool: 'filesystem', args: { op: 'read', path: 'README.md' } })).body.reasons).toEqual([{ decision: 'allow', rule: 'default:read-in-workspace', reason: 'reading README.md inside the workspace' }]);
+    expect((await check({ tool: 'filesystem', args: { op: 'read', path: 'README.md' } })).body.reasons).toEqual([
+      { decision: 'allow', rule: 'default:read-in-workspace', reason: 'reading README.md inside the workspace' },
+    ]);
   });
 
   it('judges SQL with the connection dialect and names why a read is really a write', async () => {
     const ro = await check({ tool: 'database', args: { connection: 'ro', sql: "select pg_read_file('/etc/passwd')" } });
     expect(ro.body).toMatchObject({ decision: 'deny', rule: 'builtin:read-only-connection' });
     expect(ro.body.reason).toMatch(/pg_read_file\(\) has side effects/);
-    expect((await check({ tool: 'database', args: { connection: 'ro', sql: 'explain analyze delete from t' } })).body).toMatchObject({ decision: 'deny', rule: 'builtin:read-only-connection' });
-    expect((await check({ tool: 'database', args: { connection: 'rw', sql: 'select * from t' } })).body).toMatchObject({ decision: 'allow', rule: 'db-all', sqlKind: 'read' });
-    expect((await check({ tool: 'database', args: { connection: 'rw', sql: 'selec 1' } })).body).toMatchObject({ decision: 'ask', rule: 'builtin:sql-unparsed' });
+    expect(
+      (await check({ tool: 'database', args: { connection: 'ro', sql: 'explain analyze delete from t' } })).body,
+    ).toMatchObject({ decision: 'deny', rule: 'builtin:read-only-connection' });
+    expect((await check({ tool: 'database', args: { connection: 'rw', sql: 'select * from t' } })).body).toMatchObject({
+      decision: 'allow',
+      rule: 'db-all',
+      sqlKind: 'read',
+    });
+    expect((await check({ tool: 'database', args: { connection: 'rw', sql: 'selec 1' } })).body).toMatchObject({
+      decision: 'ask',
+      rule: 'builtin:sql-unparsed',
+    });
   });
 
   it('answers a malformed call with 400 in the one error shape', async () => {

@@ -42,19 +42,64 @@ describe('reads run read-only at the engine', () => {
   const postgres = () => ({ url: pgUrl, write: true });
 
   it('SQLite: a write run as a read fails at the database; the same write runs when judged a write', async () => {
-    await expect(runQuery(sqlite, "insert into t values ('sneaky')", { workspace: ws, protectedPaths: [] }, { readOnly: true })).rejects.toThrow(/readonly|query_only/i);
-    await expect(runQuery(sqlite, 'pragma query_only = 0', { workspace: ws, protectedPaths: [] }, { readOnly: true }).then(() => runQuery(sqlite, "insert into t values ('sneaky')", { workspace: ws, protectedPaths: [] }, { readOnly: true }))).rejects.toThrow(/readonly|query_only/i);
-    expect(await runQuery(sqlite, 'select count(*) as n from t', { workspace: ws, protectedPaths: [] }, { readOnly: true })).toBe('[{"n":1}]');
-    expect(await runQuery(sqlite, "insert into t values ('two')", { workspace: ws, protectedPaths: [] }, { readOnly: false })).toBe('{"changes":1}');
+    await expect(
+      runQuery(sqlite, "insert into t values ('sneaky')", { workspace: ws, protectedPaths: [] }, { readOnly: true }),
+    ).rejects.toThrow(/readonly|query_only/i);
+    await expect(
+      runQuery(sqlite, 'pragma query_only = 0', { workspace: ws, protectedPaths: [] }, { readOnly: true }).then(() =>
+        runQuery(sqlite, "insert into t values ('sneaky')", { workspace: ws, protectedPaths: [] }, { readOnly: true }),
+      ),
+    ).rejects.toThrow(/readonly|query_only/i);
+    expect(
+      await runQuery(sqlite, 'select count(*) as n from t', { workspace: ws, protectedPaths: [] }, { readOnly: true }),
+    ).toBe('[{"n":1}]');
+    expect(
+      await runQuery(
+        sqlite,
+        "insert into t values ('two')",
+        { workspace: ws, protectedPaths: [] },
+        { readOnly: false },
+      ),
+    ).toBe('{"changes":1}');
   });
 
   it('PostgreSQL: a write run as a read fails, even after COMMIT or a SET that tries to lift read-only', async () => {
-    await expect(runQuery(postgres(), `insert into ${table} values ('sneaky')`, { workspace: ws, protectedPaths: [] }, { readOnly: true })).rejects.toThrow(/read-only transaction/);
-    await expect(runQuery(postgres(), `commit; insert into ${table} values ('sneaky')`, { workspace: ws, protectedPaths: [] }, { readOnly: true })).rejects.toThrow(/read-only transaction/);
-    await expect(runQuery(postgres(), `select 1 from ${table}; with x as (delete from ${table} returning *) select * from x`, { workspace: ws, protectedPaths: [] }, { readOnly: true })).rejects.toThrow(/read-only transaction/);
+    await expect(
+      runQuery(
+        postgres(),
+        `insert into ${table} values ('sneaky')`,
+        { workspace: ws, protectedPaths: [] },
+        { readOnly: true },
+      ),
+    ).rejects.toThrow(/read-only transaction/);
+    await expect(
+      runQuery(
+        postgres(),
+        `commit; insert into ${table} values ('sneaky')`,
+        { workspace: ws, protectedPaths: [] },
+        { readOnly: true },
+      ),
+    ).rejects.toThrow(/read-only transaction/);
+    await expect(
+      runQuery(
+        postgres(),
+        `select 1 from ${table}; with x as (delete from ${table} returning *) select * from x`,
+        { workspace: ws, protectedPaths: [] },
+        { readOnly: true },
+      ),
+    ).rejects.toThrow(/read-only transaction/);
     expect(await count()).toBe(1);
-    expect(await runQuery(postgres(), `select a from ${table}`, { workspace: ws, protectedPaths: [] }, { readOnly: true })).toBe('[{"a":"one"}]');
-    expect(await runQuery(postgres(), `insert into ${table} values ('two')`, { workspace: ws, protectedPaths: [] }, { readOnly: false })).toBe('{"changes":1}');
+    expect(
+      await runQuery(postgres(), `select a from ${table}`, { workspace: ws, protectedPaths: [] }, { readOnly: true }),
+    ).toBe('[{"a":"one"}]');
+    expect(
+      await runQuery(
+        postgres(),
+        `insert into ${table} values ('two')`,
+        { workspace: ws, protectedPaths: [] },
+        { readOnly: false },
+      ),
+    ).toBe('{"changes":1}');
     expect(await count()).toBe(2);
   });
 });

@@ -70,24 +70,51 @@ describe("a project's running stack", () => {
 
   it('harness mcp over stdio reaches its backend with only the project directory', async () => {
     const inspector = path.resolve('node_modules/.bin/mcp-inspector');
-    const { stdout } = await run(inspector, ['--cli', '-e', `VLOOP_PROJECT_DIR=${projectDir}`, process.execPath, path.resolve('bin/harness.js'), 'mcp', '--method', 'tools/list'], { timeout: 90_000 });
+    const { stdout } = await run(
+      inspector,
+      [
+        '--cli',
+        '-e',
+        `VLOOP_PROJECT_DIR=${projectDir}`,
+        process.execPath,
+        path.resolve('bin/harness.js'),
+        'mcp',
+        '--method',
+        'tools/list',
+      ],
+      { timeout: 90_000 },
+    );
     expect(JSON.parse(stdout)).toHaveProperty('tools');
   });
 
   it('records where it runs only for its own lifetime, readable by its user alone', () => {
     const record = path.join(projectDir, 'run', 'backend.json');
     expect(fs.statSync(record).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(fs.readFileSync(record, 'utf8'))).toMatchObject({ pid: up.child.pid, temporal: { pid: devServerPids()[0] } });
+    expect(JSON.parse(fs.readFileSync(record, 'utf8'))).toMatchObject({
+      pid: up.child.pid,
+      temporal: { pid: devServerPids()[0] },
+    });
   });
 
   it('prints human lines on the terminal, with the JSON lines in the log file and no alarm about its activity-only worker', async () => {
-    const { url } = JSON.parse(fs.readFileSync(path.join(projectDir, 'run', 'backend.json'), 'utf8')) as { url: string };
+    const { url } = JSON.parse(fs.readFileSync(path.join(projectDir, 'run', 'backend.json'), 'utf8')) as {
+      url: string;
+    };
     const token = fs.readFileSync(path.join(projectDir, 'token'), 'utf8').trim();
-    const res = await fetch(`${url}/api/pipelines/review-digest/runs`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ inputs: { text: 'hello' } }) });
+    const res = await fetch(`${url}/api/pipelines/review-digest/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ inputs: { text: 'hello' } }),
+    });
     expect(res.status, await res.text()).toBeLessThan(300);
     await until(() => up.output().includes('run started'), "'run started' on the terminal");
     expect(up.output()).toMatch(/^\d\d:\d\d:\d\d info  run started \(run run_\w+\)$/m);
-    expect(up.output().split('\n').filter((l) => l.includes('{"'))).toEqual([]);
+    expect(
+      up
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('{"')),
+    ).toEqual([]);
     expect(up.output()).not.toContain('No workflows registered');
     expect(fs.readFileSync(path.join(projectDir, 'logs', 'backend.jsonl'), 'utf8')).toMatch(/"msg":"run started"/);
   });

@@ -23,7 +23,11 @@ describe.each(Object.keys(factories) as Array<keyof typeof factories>)('%s provi
     const reply = 'The quick brown fox jumps over the lazy dog, twice over.';
     // The fake thinks for THINK_MS before it answers: the latency reported covers it and no more than the call took.
     const replies = queueScript([reply]);
-    const fake = await startFakeProvider(protocol, (req) => new Promise((resolve) => setTimeout(() => resolve(replies(req)), THINK_MS)), ['m-1', 'm-2']);
+    const fake = await startFakeProvider(
+      protocol,
+      (req) => new Promise((resolve) => setTimeout(() => resolve(replies(req)), THINK_MS)),
+      ['m-1', 'm-2'],
+    );
     fakes.push(fake);
     const provider = factories[protocol]({ baseUrl: fake.baseUrl, apiKey: 'sk-test-key-abcdefghijklmnop' });
     const deltas: string[] = [];
@@ -50,12 +54,21 @@ describe.each(Object.keys(factories) as Array<keyof typeof factories>)('%s provi
       { role: 'user', content: 'Say the sentence.' },
     ]);
     // Anthropic's SDK 1.x sends the key as a bearer token too (older ones used x-api-key).
-    if (protocol !== 'ollama') expect(seen.headers.authorization ?? `Bearer ${seen.headers['x-api-key']}`).toBe('Bearer sk-test-key-abcdefghijklmnop');
+    if (protocol !== 'ollama')
+      expect(seen.headers.authorization ?? `Bearer ${seen.headers['x-api-key']}`).toBe(
+        'Bearer sk-test-key-abcdefghijklmnop',
+      );
     expect(await provider.listModels()).toEqual(['m-1', 'm-2']);
   });
 
   it('reports a 4xx as a permanent rejection and a 5xx as retryable, without SDK retries', async () => {
-    const fake = await startFakeProvider(protocol, queueScript([{ status: 401, error: 'bad key' }, { status: 503, error: 'overloaded' }]));
+    const fake = await startFakeProvider(
+      protocol,
+      queueScript([
+        { status: 401, error: 'bad key' },
+        { status: 503, error: 'overloaded' },
+      ]),
+    );
     fakes.push(fake);
     const provider = factories[protocol]({ baseUrl: fake.baseUrl, apiKey: 'k' });
     const call = () => provider.complete({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });

@@ -18,14 +18,22 @@ function readmeRunCommands(): string[][] {
     .flatMap((b) => b.split('\n'))
     .map((line) => line.replace(/\s+#.*$/, '').trim())
     .filter((line) => line.startsWith('harness run '))
-    .map((line) => readShellCommand(line, { vars: {} }).commands[0]!.words.slice(1).map((w) => w.value ?? w.text));
+    .map((line) =>
+      readShellCommand(line, { vars: {} })
+        .commands[0]!.words.slice(1)
+        .map((w) => w.value ?? w.text),
+    );
 }
 
 describe('the README on the embedded model', () => {
   let stack: TestStack;
   const commands = readmeRunCommands();
   beforeAll(async () => {
-    stack = await startTestStack({ script: queueScript([]), workspace: makeWorkspace({ 'README.md': '# Notes\nA small project.\n', 'todo.txt': 'buy milk\n' }), env: { LOCAL_MODEL_PATH: localModelPath() } });
+    stack = await startTestStack({
+      script: queueScript([]),
+      workspace: makeWorkspace({ 'README.md': '# Notes\nA small project.\n', 'todo.txt': 'buy milk\n' }),
+      env: { LOCAL_MODEL_PATH: localModelPath() },
+    });
     expect((await seedExamples(stack.backend.app)).message).toMatch(/'local' provider/);
   });
   afterAll(async () => {
@@ -34,14 +42,24 @@ describe('the README on the embedded model', () => {
   });
 
   it('shows a run command for pipelines, components and agents', () => {
-    expect(commands.map((c) => c.slice(0, 2).join(' ')).sort()).toEqual(expect.arrayContaining(['run agent', 'run component', 'run pipeline']));
+    expect(commands.map((c) => c.slice(0, 2).join(' ')).sort()).toEqual(
+      expect.arrayContaining(['run agent', 'run component', 'run pipeline']),
+    );
   });
 
-  it.each(commands.map((c) => [c.join(' '), c]))('harness %s completes', async (_line, args) => {
-    // An agent may ask before writing: the person answers no, and the run goes on to its answer.
-    const p = spawnHarness(args as string[], { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir }, 'n\n'.repeat(8));
-    const code = await p.exitCode;
-    expect(p.output()).toMatch(/\ncompleted: \{/);
-    expect(code).toBe(0);
-  }, 180_000);
+  it.each(commands.map((c) => [c.join(' '), c]))(
+    'harness %s completes',
+    async (_line, args) => {
+      // An agent may ask before writing: the person answers no, and the run goes on to its answer.
+      const p = spawnHarness(
+        args as string[],
+        { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir },
+        'n\n'.repeat(8),
+      );
+      const code = await p.exitCode;
+      expect(p.output()).toMatch(/\ncompleted: \{/);
+      expect(code).toBe(0);
+    },
+    180_000,
+  );
 });

@@ -25,7 +25,19 @@ describe('harness replay', () => {
     env = { VLOOP_PROJECT_DIR: stack.dir, VLOOP_DB_URL: `sqlite:${stack.db.url}` };
     // The real export, with the real CLI, as a person would take it.
     exported = path.join(stack.dir, `${run.workflowId}.json`);
-    fs.writeFileSync(exported, execFileSync(inject('temporalCli'), ['workflow', 'show', '--output', 'json', '--address', inject('temporalAddress'), '-w', run.workflowId]));
+    fs.writeFileSync(
+      exported,
+      execFileSync(inject('temporalCli'), [
+        'workflow',
+        'show',
+        '--output',
+        'json',
+        '--address',
+        inject('temporalAddress'),
+        '-w',
+        run.workflowId,
+      ]),
+    );
   });
   afterAll(() => stack?.close());
 
@@ -33,11 +45,20 @@ describe('harness replay', () => {
     const p = spawnHarness(['replay', target, ...args], { ...env, ...extra });
     const code = await p.exitCode;
     // The launcher's own notice (it compiles sources edited since the last build) is not replay's output.
-    return { code, lines: p.output().trim().split('\n').filter((l) => !l.startsWith('harness: compiling')) };
+    return {
+      code,
+      lines: p
+        .output()
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('harness: compiling')),
+    };
   };
 
   it("replays Temporal's own JSON export of a run (temporal workflow show --output json): one line", async () => {
-    expect(JSON.parse(fs.readFileSync(exported, 'utf8')).events[0].eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
+    expect(JSON.parse(fs.readFileSync(exported, 'utf8')).events[0].eventType).toBe(
+      'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED',
+    );
     const { code, lines } = await replay(exported);
     expect(lines).toEqual([`✓ ${run.workflowId} replays against today's code`]);
     expect(code).toBe(0);
@@ -65,7 +86,11 @@ describe('harness replay', () => {
     const { code, lines } = await replay(exported, other);
     expect(code).toBe(1);
     expect(lines, lines.join('\n')).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^✗ ${run.workflowId} does not replay at event \\d+ \\(\\w+\\): .*encrypted with key '\\w+', which this keyring does not have$`));
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^✗ ${run.workflowId} does not replay at event \\d+ \\(\\w+\\): .*encrypted with key '\\w+', which this keyring does not have$`,
+      ),
+    );
     const verbose = await replay(exported, other, ['--verbose']);
     expect(verbose.code).toBe(1);
     expect(verbose.lines.join('\n')).toMatch(/at EncryptionCodec\.decode/);

@@ -35,7 +35,12 @@ describe('Temporal dev server and backend restarts (postgres)', () => {
 
   it('completes with its rows and events intact', async () => {
     const ports = { port: await freePort(), uiPort: await freePort() };
-    const serverOptions = { cliPath: inject('temporalCli'), dbFile: path.join(dir, 'temporal.db'), ...ports, logFile: path.join(dir, 'temporal.log') };
+    const serverOptions = {
+      cliPath: inject('temporalCli'),
+      dbFile: path.join(dir, 'temporal.db'),
+      ...ports,
+      logFile: path.join(dir, 'temporal.log'),
+    };
     temporal = await startDevServer(serverOptions);
     db = await freshStore('postgres');
     fake = await startFakeProvider('openai', async (req: FakeRequest) => {
@@ -47,13 +52,20 @@ describe('Temporal dev server and backend restarts (postgres)', () => {
     });
     const taskQueue = `tq-restart-${Date.now()}`;
     const projectDir = path.join(dir, 'project');
-    const open = () => startTestStack({ script: echoModel, db, fake, dir: projectDir, taskQueue, address: temporal!.address });
+    const open = () =>
+      startTestStack({ script: echoModel, db, fake, dir: projectDir, taskQueue, address: temporal!.address });
     stack = await open();
     await seedDiamond(stack);
     const { body: run } = await stack.api('POST', '/api/pipelines/diamond/runs', { inputs: { text: 'restart' } });
     // Take Temporal down once `up` has completed (recorded) and `rev` is at the provider.
-    const upDone = async () => ((await stack!.api('GET', `/api/runs/${run.id}/events`)).body.events as Array<{ type: string; data: any }>).some((e) => e.type === 'step.completed' && e.data.stepId === 'up');
-    await until(async () => fake!.requests.some((r) => promptOp(r) === 'reverse') && (await upDone()), 'up completed, rev in flight');
+    const upDone = async () =>
+      ((await stack!.api('GET', `/api/runs/${run.id}/events`)).body.events as Array<{ type: string; data: any }>).some(
+        (e) => e.type === 'step.completed' && e.data.stepId === 'up',
+      );
+    await until(
+      async () => fake!.requests.some((r) => promptOp(r) === 'reverse') && (await upDone()),
+      'up completed, rev in flight',
+    );
 
     // Take everything down while the step is in flight, then bring it back.
     await temporal.stop('SIGKILL');
@@ -69,7 +81,12 @@ describe('Temporal dev server and backend restarts (postgres)', () => {
     const seqs = body.events.map((e: { seq: number }) => e.seq);
     expect(seqs).toEqual(Array.from({ length: done.lastSeq }, (_, i) => i + 1));
     expect(body.events.filter((e: { type: string }) => e.type === 'run.started')).toHaveLength(1);
-    expect(body.events.filter((e: { type: string }) => e.type === 'step.completed').map((e: any) => e.data.stepId).sort()).toEqual(['both', 'rev', 'up']);
+    expect(
+      body.events
+        .filter((e: { type: string }) => e.type === 'step.completed')
+        .map((e: any) => e.data.stepId)
+        .sort(),
+    ).toEqual(['both', 'rev', 'up']);
     expect(fake.requests.filter((r) => promptOp(r) === 'upper')).toHaveLength(1);
     // An attempt may have finished while Temporal was down; the one completion names what was used.
     const revResponses = body.events.filter((e: any) => e.type === 'llm.response' && e.data.stepId === 'rev');
@@ -89,12 +106,31 @@ describe('Temporal dev server and backend restarts (postgres)', () => {
     await db?.drop();
     db = await freshStore('postgres');
     const workspace = makeWorkspace({ 'a.txt': 'x' });
-    const agentFake = await startFakeProvider('openai', agentModel({ wait: [{ tool: 'terminal', args: { command: 'echo approved >> out.txt' } }, { finish: { answer: '{{last}}' } }] }));
+    const agentFake = await startFakeProvider(
+      'openai',
+      agentModel({
+        wait: [{ tool: 'terminal', args: { command: 'echo approved >> out.txt' } }, { finish: { answer: '{{last}}' } }],
+      }),
+    );
     const taskQueue = `tq-agent-restart-${Date.now()}`;
     const projectDir = path.join(dir, 'agent-project');
-    const serverOptions = { cliPath: inject('temporalCli'), dbFile: path.join(dir, 'temporal-agent.db'), port: await freePort(), uiPort: await freePort() };
+    const serverOptions = {
+      cliPath: inject('temporalCli'),
+      dbFile: path.join(dir, 'temporal-agent.db'),
+      port: await freePort(),
+      uiPort: await freePort(),
+    };
     temporal = await startDevServer(serverOptions);
-    const open = () => startTestStack({ script: echoModel, db, fake: agentFake, dir: projectDir, taskQueue, address: temporal!.address, workspace });
+    const open = () =>
+      startTestStack({
+        script: echoModel,
+        db,
+        fake: agentFake,
+        dir: projectDir,
+        taskQueue,
+        address: temporal!.address,
+        workspace,
+      });
     stack = await open();
     await seedAgent(stack, { rules: [] });
     const { body } = await stack.api('POST', '/api/components/helper/runs', { inputs: { task: 'wait' } });

@@ -12,16 +12,22 @@ import { until } from '../helpers/processes.js';
 import { startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
 import type { FakeReply, FakeRequest } from '../fakes/script.js';
 
-const agent = agentModel({ price: [{ tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } }, { finish: { answer: 'read' } }] });
+const agent = agentModel({
+  price: [{ tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } }, { finish: { answer: 'read' } }],
+});
 
 function script(req: FakeRequest): FakeReply {
   const system = req.messages.find((m) => m.role === 'system')?.content ?? '';
-  if (system.startsWith('You grade answers.')) return JSON.stringify({ reasoning: 'matches the expected answer', score: 1 });
+  if (system.startsWith('You grade answers.'))
+    return JSON.stringify({ reasoning: 'matches the expected answer', score: 1 });
   if (req.tools) return agent(req);
   if (!system.includes('op: ')) return `chat says: ${req.messages.at(-1)!.content}`;
   switch (promptOp(req)) {
     case 'slow':
-      return { text: formatPredictReply({ result: 'a slow answer that keeps coming, chunk after chunk, for several seconds' }), delayMs: 250 };
+      return {
+        text: formatPredictReply({ result: 'a slow answer that keeps coming, chunk after chunk, for several seconds' }),
+        delayMs: 250,
+      };
     case 'cut':
       return { text: '{"result": "HEL', finishReason: 'length' };
     default:
@@ -33,7 +39,8 @@ describe('the run kernel through the real stack', () => {
   let stack: TestStack;
   const ok = (method: string, path: string, body?: unknown) => stack.ok(method, path, body);
   const price = { input: 1000, output: 2000 };
-  const priced = (u: { inputTokens: number; outputTokens: number }) => (u.inputTokens * price.input + u.outputTokens * price.output) / 1e6;
+  const priced = (u: { inputTokens: number; outputTokens: number }) =>
+    (u.inputTokens * price.input + u.outputTokens * price.output) / 1e6;
 
   beforeAll(async () => {
     stack = await startTestStack({ script, workspace: makeWorkspace({ 'notes.txt': 'the notes' }) });
@@ -43,10 +50,27 @@ describe('the run kernel through the real stack', () => {
       ['slow', 'slow', {}],
       ['cut', 'cut', { adapter: 'json', params: { maxTokens: 5 } }],
     ] as const) {
-      await ok('POST', '/api/components', { name, signature: 'text: str -> result: str', instructions: `op: ${op}`, provider: 'fake', ...extra });
+      await ok('POST', '/api/components', {
+        name,
+        signature: 'text: str -> result: str',
+        instructions: `op: ${op}`,
+        provider: 'fake',
+        ...extra,
+      });
     }
-    await ok('POST', '/api/providers', { name: 'nowhere', type: 'openai', baseUrl: 'http://127.0.0.1:1/v1', apiKey: 'sk-test-nowhere-123456', defaultModel: 'ghost-model' });
-    await ok('POST', '/api/components', { name: 'lost', signature: 'text: str -> result: str', instructions: 'op: upper', provider: 'nowhere' });
+    await ok('POST', '/api/providers', {
+      name: 'nowhere',
+      type: 'openai',
+      baseUrl: 'http://127.0.0.1:1/v1',
+      apiKey: 'sk-test-nowhere-123456',
+      defaultModel: 'ghost-model',
+    });
+    await ok('POST', '/api/components', {
+      name: 'lost',
+      signature: 'text: str -> result: str',
+      instructions: 'op: upper',
+      provider: 'nowhere',
+    });
   });
   afterAll(() => stack?.close());
 
@@ -75,7 +99,13 @@ describe('the run kernel through the real stack', () => {
     const errors = events.filter((e) => e.type === 'llm.error');
     expect(requests.length).toBe(3);
     expect(errors.map((e) => e.data.attempt)).toEqual(requests.map((e) => e.data.attempt));
-    for (const e of errors) expect(e.data).toMatchObject({ provider: 'nowhere', endpoint: 'http://127.0.0.1:1/v1', model: 'ghost-model', error: expect.stringMatching(/Connection error|ECONNREFUSED|fetch failed/) });
+    for (const e of errors)
+      expect(e.data).toMatchObject({
+        provider: 'nowhere',
+        endpoint: 'http://127.0.0.1:1/v1',
+        model: 'ghost-model',
+        error: expect.stringMatching(/Connection error|ECONNREFUSED|fetch failed/),
+      });
     expect(events.at(-1)!.type).toBe('run.failed');
   });
 
@@ -86,7 +116,10 @@ describe('the run kernel through the real stack', () => {
     expect(done.error.message).toMatch(/the reply was cut off at maxTokens 5/);
     const events = await eventsOf(stack, run.id);
     expect(events.filter((e) => e.type === 'llm.request')).toHaveLength(1);
-    expect(events.find((e) => e.type === 'llm.response')!.data).toMatchObject({ finishReason: 'length', parseError: expect.stringContaining('cut off at maxTokens 5') });
+    expect(events.find((e) => e.type === 'llm.response')!.data).toMatchObject({
+      finishReason: 'length',
+      parseError: expect.stringContaining('cut off at maxTokens 5'),
+    });
   });
 
   describe('with a user price for the fake model', () => {
@@ -112,13 +145,26 @@ describe('the run kernel through the real stack', () => {
       const responses = (await eventsOf(stack, run.id)).filter((e) => e.type === 'llm.response');
       expect(responses).toHaveLength(2);
       for (const r of responses) expect(r.data.costUsd).toBeCloseTo(priced(r.data.usage), 9);
-      expect(done.usage.costUsd).toBeCloseTo(responses.reduce((s, r) => s + r.data.costUsd, 0), 9);
+      expect(done.usage.costUsd).toBeCloseTo(
+        responses.reduce((s, r) => s + r.data.costUsd, 0),
+        9,
+      );
     });
 
     it('traces and counts every llm_judge call in the eval', async () => {
       await ok('POST', '/api/datasets', { name: 'judged' });
-      await ok('POST', '/api/datasets/judged/examples', { examples: ['a', 'b', 'c'].map((t) => ({ inputs: { text: t }, expected: { result: t.toUpperCase() }, split: 'dev' })) });
-      const run = await ok('POST', '/api/evals', { dataset: 'judged', target: { component: 'upper' }, metrics: [{ name: 'llm_judge', field: 'result', args: { provider: 'fake' } }] });
+      await ok('POST', '/api/datasets/judged/examples', {
+        examples: ['a', 'b', 'c'].map((t) => ({
+          inputs: { text: t },
+          expected: { result: t.toUpperCase() },
+          split: 'dev',
+        })),
+      });
+      const run = await ok('POST', '/api/evals', {
+        dataset: 'judged',
+        target: { component: 'upper' },
+        metrics: [{ name: 'llm_judge', field: 'result', args: { provider: 'fake' } }],
+      });
       const done = await waitForRun(stack, run.id, 60_000);
       expect(done.status).toBe('completed');
       expect(done.outputs.aggregates['llm_judge:result'].mean).toBe(1);
@@ -128,10 +174,15 @@ describe('the run kernel through the real stack', () => {
       expect(judged).toHaveLength(3);
       const judgeCost = judged.reduce((s, e) => s + e.data.costUsd, 0);
       const judgeIn = judged.reduce((s, e) => s + e.data.usage.inputTokens, 0);
-      expect(judgeCost).toBeCloseTo(judged.reduce((s, e) => s + priced(e.data.usage), 0), 9);
+      expect(judgeCost).toBeCloseTo(
+        judged.reduce((s, e) => s + priced(e.data.usage), 0),
+        9,
+      );
       // The eval's totals are its examples' runs plus the judging.
       const { body } = await stack.api('GET', `/api/evals/${run.id}`);
-      const childIn = await Promise.all(body.results.map(async (r: any) => (await ok('GET', `/api/runs/${r.childRunId}`)).usage));
+      const childIn = await Promise.all(
+        body.results.map(async (r: any) => (await ok('GET', `/api/runs/${r.childRunId}`)).usage),
+      );
       const childrenIn = childIn.reduce((s: number, u: any) => s + u.inputTokens, 0);
       const childrenCost = childIn.reduce((s: number, u: any) => s + u.costUsd, 0);
       expect(done.usage.inputTokens).toBe(childrenIn + judgeIn);
@@ -158,7 +209,10 @@ describe('the run kernel through the real stack', () => {
     const done = await ok('GET', `/api/runs/${run.id}`);
     expect(done.status).toBe('failed');
     const last = (await eventsOf(stack, run.id)).at(-1)!;
-    expect(last).toMatchObject({ type: 'run.failed', data: { reconciled: true, error: 'workflow terminated without reporting' } });
+    expect(last).toMatchObject({
+      type: 'run.failed',
+      data: { reconciled: true, error: 'workflow terminated without reporting' },
+    });
   });
 
   it('a provider in use is not deleted unless forced; then its components are refused at start', async () => {

@@ -35,7 +35,13 @@ afterAll(async () => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-const inSandbox = (command: string, network = false) => runTerminal(command, ws, { env, timeoutMs: 10_000, maxBytes: 10_000, sandbox: sandboxArgv(sandboxStatus(status), tools, { network }) });
+const inSandbox = (command: string, network = false) =>
+  runTerminal(command, ws, {
+    env,
+    timeoutMs: 10_000,
+    maxBytes: 10_000,
+    sandbox: sandboxArgv(sandboxStatus(status), tools, { network }),
+  });
 const bare = (command: string) => runTerminal(command, ws, { env, timeoutMs: 10_000, maxBytes: 10_000 });
 
 describe('the terminal sandbox (bubblewrap)', () => {
@@ -55,7 +61,9 @@ describe('the terminal sandbox (bubblewrap)', () => {
   });
 
   it('writes the workspace but nothing outside it', async () => {
-    const r = await inSandbox(`echo inside > ${ws}/made.txt; echo x > ${outside}/escaped.txt; touch /usr/escaped; f=$(mktemp) && echo scratch > "$f" && echo "scratch at $f"; echo done`);
+    const r = await inSandbox(
+      `echo inside > ${ws}/made.txt; echo x > ${outside}/escaped.txt; touch /usr/escaped; f=$(mktemp) && echo scratch > "$f" && echo "scratch at $f"; echo done`,
+    );
     expect(r.output).toContain('done');
     // Scratch space is private: mktemp works, and what it made is not on the host.
     const scratch = /scratch at (\S+)/.exec(r.output)?.[1];
@@ -76,10 +84,25 @@ describe('the terminal sandbox (bubblewrap)', () => {
 
   it('kills everything it started on timeout', async () => {
     const marker = `sleep 3${Date.now() % 1000}.5`;
-    const r = await runTerminal(`(${marker}) & ${marker}`, ws, { env, timeoutMs: 500, maxBytes: 1000, sandbox: sandboxArgv(sandboxStatus(status), tools, { network: false }) });
+    const r = await runTerminal(`(${marker}) & ${marker}`, ws, {
+      env,
+      timeoutMs: 500,
+      maxBytes: 1000,
+      sandbox: sandboxArgv(sandboxStatus(status), tools, { network: false }),
+    });
     expect(r.timedOut).toBe(true);
     expect(r.output).toBe('');
-    const alive = () => fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).some((p) => { try { return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(marker.replace(' ', '\0')); } catch { return false; } });
+    const alive = () =>
+      fs
+        .readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .some((p) => {
+          try {
+            return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(marker.replace(' ', '\0'));
+          } catch {
+            return false;
+          }
+        });
     await until(() => !alive(), `every sandboxed ${marker} to be gone`, 5000);
   });
 });

@@ -37,7 +37,14 @@ describe('scale-out: two worker processes on PostgreSQL', () => {
 
   const startWorker = async () => {
     // No workflow cache: every workflow task goes to whichever worker polls first, so runs move between them.
-    const p = spawnHarness(['worker'], { TEMPORAL_WORKFLOW_CACHE: '0', VLOOP_DB_URL: stack.db.url, VLOOP_PROJECT_DIR: stack.dir, HARNESS_WORKSPACE: workspace, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: stack.taskQueue });
+    const p = spawnHarness(['worker'], {
+      TEMPORAL_WORKFLOW_CACHE: '0',
+      VLOOP_DB_URL: stack.db.url,
+      VLOOP_PROJECT_DIR: stack.dir,
+      HARNESS_WORKSPACE: workspace,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: stack.taskQueue,
+    });
     await p.waitFor('worker polling');
     workers.push(p);
     return p;
@@ -51,12 +58,17 @@ describe('scale-out: two worker processes on PostgreSQL', () => {
       const s = e.activityTaskScheduledEventAttributes;
       if (s) scheduled.set(String(e.eventId), s.activityType!.name!);
       const started = e.activityTaskStartedEventAttributes;
-      if (started) out.push({ type: scheduled.get(String(started.scheduledEventId)) ?? '?', pid: Number(started.identity!.split('@')[0]) });
+      if (started)
+        out.push({
+          type: scheduled.get(String(started.scheduledEventId)) ?? '?',
+          pid: Number(started.identity!.split('@')[0]),
+        });
     }
     return out;
   };
 
-  const runToolPids = (acts: Array<{ type: string; pid: number }>) => acts.filter((a) => a.type === 'runTool').map((a) => a.pid);
+  const runToolPids = (acts: Array<{ type: string; pid: number }>) =>
+    acts.filter((a) => a.type === 'runTool').map((a) => a.pid);
   /** The run's runTool activities as scheduled in its history. */
   const scheduledTools = async (runId: string) => {
     const events = (await stack.backend.app.temporal.client.workflow.getHandle(runId).fetchHistory()).events ?? [];
@@ -65,13 +77,18 @@ describe('scale-out: two worker processes on PostgreSQL', () => {
   /** The run completed, `extract` read the page `open` opened (same browser, so same process); and which worker's workflow task scheduled the extract. */
   const expectBrowserCallsTogether = async (runId: string) => {
     const run = await waitForRun(stack, runId, 120_000);
-    expect(run).toMatchObject({ status: 'completed', outputs: { answer: expect.stringContaining('Welcome to the scaled site') } });
+    expect(run).toMatchObject({
+      status: 'completed',
+      outputs: { answer: expect.stringContaining('Welcome to the scaled site') },
+    });
     const tools = runToolPids(await activityWorkers(runId));
     expect(tools).toHaveLength(2);
     expect(tools[1]).toBe(tools[0]);
     const events = (await stack.backend.app.temporal.client.workflow.getHandle(runId).fetchHistory()).events ?? [];
     const extract = (await scheduledTools(runId))[1]!;
-    const task = events.find((e) => String(e.eventId) === String(extract.activityTaskScheduledEventAttributes!.workflowTaskCompletedEventId))!;
+    const task = events.find(
+      (e) => String(e.eventId) === String(extract.activityTaskScheduledEventAttributes!.workflowTaskCompletedEventId),
+    )!;
     return { tools, scheduledBy: Number(task.workflowTaskCompletedEventAttributes!.identity!.split('@')[0]) };
   };
 
@@ -82,12 +99,25 @@ describe('scale-out: two worker processes on PostgreSQL', () => {
     });
     await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
     port = (site.address() as AddressInfo).port;
-    const plan = [{ tool: 'browser', args: { op: 'open', url: `http://127.0.0.1:${port}/` } }, { tool: 'browser', args: { op: 'extract' } }, { finish: { answer: '{{last}}' } }];
+    const plan = [
+      { tool: 'browser', args: { op: 'open', url: `http://127.0.0.1:${port}/` } },
+      { tool: 'browser', args: { op: 'extract' } },
+      { finish: { answer: '{{last}}' } },
+    ];
     browse = agentModel({ browse: plan as never });
     stack = await startTestStack({ dialect: 'postgres', script, withWorker: false, workspace });
     await seedDiamond(stack);
-    await stack.ok('PUT', '/api/policy', { rules: [{ tool: 'browser', action: 'allow', match: { url: '127.0.0.1' } }] });
-    await stack.ok('POST', '/api/components', { name: 'browser-helper', kind: 'react', signature: 'task: str -> answer: str', provider: 'fake', tools: ['browser'], maxSteps: 4 });
+    await stack.ok('PUT', '/api/policy', {
+      rules: [{ tool: 'browser', action: 'allow', match: { url: '127.0.0.1' } }],
+    });
+    await stack.ok('POST', '/api/components', {
+      name: 'browser-helper',
+      kind: 'react',
+      signature: 'task: str -> answer: str',
+      provider: 'fake',
+      tools: ['browser'],
+      maxSteps: 4,
+    });
     await startWorker();
     await startWorker();
   }, 180_000);
@@ -101,7 +131,8 @@ describe('scale-out: two worker processes on PostgreSQL', () => {
   it('spreads runs over both workers, and finishes them all when one is killed mid-run, with deltas on /ws', async () => {
     holdReverse = true;
     const ids: string[] = [];
-    for (let i = 0; i < 16; i++) ids.push((await stack.ok('POST', '/api/pipelines/diamond/runs', { inputs: { text: `spread${i}` } })).id);
+    for (let i = 0; i < 16; i++)
+      ids.push((await stack.ok('POST', '/api/pipelines/diamond/runs', { inputs: { text: `spread${i}` } })).id);
     const frames = collectFrames(stack.backend.url, ids[0]!, 0, untilEvent('run.completed'), 120_000);
     // Every run has reached its held step: kill the first worker with work in flight.
     await until(() => held.length === 16, 'all sixteen runs at their held step', 60_000);
@@ -119,7 +150,8 @@ describe('scale-out: two worker processes on PostgreSQL', () => {
 
   it("keeps an agent's browser calls on the worker holding its browser, though its workflow tasks move between workers", async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 4; i++) ids.push((await stack.ok('POST', '/api/components/browser-helper/runs', { inputs: { task: 'browse' } })).id);
+    for (let i = 0; i < 4; i++)
+      ids.push((await stack.ok('POST', '/api/components/browser-helper/runs', { inputs: { task: 'browse' } })).id);
     for (const id of ids) await expectBrowserCallsTogether(id);
     // A move made certain: the browser's worker is stopped while the model's answer comes back, so the other
     // worker takes the workflow task that schedules the extract; the extract still waits for the browser's worker.
@@ -132,7 +164,11 @@ describe('scale-out: two worker processes on PostgreSQL', () => {
     try {
       holdAgent = false;
       release();
-      await until(async () => (await scheduledTools(id)).length === 2, 'the extract scheduled while the browser\'s worker is stopped', 90_000);
+      await until(
+        async () => (await scheduledTools(id)).length === 2,
+        "the extract scheduled while the browser's worker is stopped",
+        90_000,
+      );
     } finally {
       holder.child.kill('SIGCONT');
     }
@@ -154,7 +190,11 @@ describe('scale-out: two worker processes on PostgreSQL', () => {
     const run = await waitForRun(stack, id, 120_000);
     expect(run.status).toBe('completed');
     const events = await eventsOf(stack, id);
-    expect(events.some((e) => e.type === 'log' && String(e.data.message).includes('starts a fresh browser session on another worker'))).toBe(true);
+    expect(
+      events.some(
+        (e) => e.type === 'log' && String(e.data.message).includes('starts a fresh browser session on another worker'),
+      ),
+    ).toBe(true);
     const tools = (await activityWorkers(id)).filter((a) => a.type === 'runTool');
     expect(tools.at(-1)!.pid).not.toBe(opened.pid);
     // The fresh session has no page yet: the extract read a blank one, not the site.

@@ -25,7 +25,8 @@ describe('secret canary', () => {
   // The fake model repeats the Authorization header it got, and its errors quote it too.
   const script = (req: FakeRequest): FakeReply => {
     const auth = String(req.headers.authorization);
-    if (req.messages.some((m) => m.content.includes('fail please'))) return { status: 401, error: `invalid key ${auth.slice(7)}` };
+    if (req.messages.some((m) => m.content.includes('fail please')))
+      return { status: 401, error: `invalid key ${auth.slice(7)}` };
     return formatPredictReply({ answer: `I was called with ${auth} and key ${auth.slice(7)}.` });
   };
 
@@ -44,9 +45,16 @@ describe('secret canary', () => {
     db = await freshStore('sqlite');
     fake = await startFakeProvider('openai', script);
     const sink = new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) });
-    process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => (logs.push(String(chunk)), stderrWrite(chunk as string, ...(rest as [])))) as typeof process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => (
+      logs.push(String(chunk)),
+      stderrWrite(chunk as string, ...(rest as []))
+    )) as typeof process.stderr.write;
     backend = await startBackend({
-      config: testConfig({ dir: newProjectDir(), taskQueue: `tq-canary-${Date.now()}`, env: { VLOOP_DB_URL: `sqlite:${db.url}` } }),
+      config: testConfig({
+        dir: newProjectDir(),
+        taskQueue: `tq-canary-${Date.now()}`,
+        env: { VLOOP_DB_URL: `sqlite:${db.url}` },
+      }),
       token: TOKEN,
       store: db.store,
       withWorker: true,
@@ -62,8 +70,22 @@ describe('secret canary', () => {
   });
 
   it('is nowhere to be found', async () => {
-    expect((await api('POST', '/api/providers', { name: 'canary', type: 'openai', baseUrl: fake.baseUrl, apiKey: CANARY, defaultModel: 'm' })).status).toBe(201);
-    await api('POST', '/api/components', { name: 'echo', signature: 'question: str -> answer: str', provider: 'canary' });
+    expect(
+      (
+        await api('POST', '/api/providers', {
+          name: 'canary',
+          type: 'openai',
+          baseUrl: fake.baseUrl,
+          apiKey: CANARY,
+          defaultModel: 'm',
+        })
+      ).status,
+    ).toBe(201);
+    await api('POST', '/api/components', {
+      name: 'echo',
+      signature: 'question: str -> answer: str',
+      provider: 'canary',
+    });
 
     const ok = await api('POST', '/api/components/echo/runs', { inputs: { question: 'who are you?' } });
     const frames = await collectFrames(backend.url, ok.body.id, 0, untilEvent('run.completed'));

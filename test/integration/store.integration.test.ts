@@ -3,7 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../core/ids.js';
 import type { NewRunEvent } from '../../core/run-story/events.js';
 import { ConflictError, NotFoundError } from '../../db/errors.js';
-import { addUsage, appendEvents, createRun, getRun, listEvents, listRuns, updateRun, type RunFilter } from '../../db/repositories/runs.js';
+import {
+  addUsage,
+  appendEvents,
+  createRun,
+  getRun,
+  listEvents,
+  listRuns,
+  updateRun,
+  type RunFilter,
+} from '../../db/repositories/runs.js';
 import { eventPageText, runViewPage, runViewText } from '../../db/repositories/run-views.js';
 import { components } from '../../db/repositories/versioned.js';
 import * as ds from '../../db/repositories/datasets.js';
@@ -18,14 +27,26 @@ describe.each(dialects)('store (%s)', (dialect) => {
   let db: TestStore;
   beforeAll(async () => {
     db = await freshStore(dialect);
-    await insertProvider(db.store, { name: 'p', type: 'openai', baseUrl: null, apiKeyEnc: null, defaultModel: 'm', options: { pricing: { m: { input: 1, output: 2 } } } });
+    await insertProvider(db.store, {
+      name: 'p',
+      type: 'openai',
+      baseUrl: null,
+      apiKeyEnc: null,
+      defaultModel: 'm',
+      options: { pricing: { m: { input: 1, output: 2 } } },
+    });
   });
   afterAll(() => db?.drop());
 
   it('keeps seq gap-free under concurrent appends from three processes and skips repeated keys', async () => {
     const run = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: { a: 1 } });
-    const writers = ['a', 'b', 'c'].map((prefix) => runTs('test/helpers/append-events.ts', [dialect, db.url, run.id, prefix, '15']));
-    await Promise.all([...writers, ...Array.from({ length: 5 }, (_, i) => appendEvents(db.store, run.id, [log(`k${i}`), log(`k${i}b`)]))]);
+    const writers = ['a', 'b', 'c'].map((prefix) =>
+      runTs('test/helpers/append-events.ts', [dialect, db.url, run.id, prefix, '15']),
+    );
+    await Promise.all([
+      ...writers,
+      ...Array.from({ length: 5 }, (_, i) => appendEvents(db.store, run.id, [log(`k${i}`), log(`k${i}b`)])),
+    ]);
     const again = await appendEvents(db.store, run.id, [log('k3'), log('k3b'), log('a3'), log('new')]);
     expect(again.appended).toBe(1);
     const events = await listEvents(db.store, run.id);
@@ -37,13 +58,22 @@ describe.each(dialects)('store (%s)', (dialect) => {
 
   it('appends a large batch at once', async () => {
     const run = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: {} });
-    const { lastSeq, appended } = await appendEvents(db.store, run.id, Array.from({ length: 1500 }, (_, i) => log(`bulk${i}`)));
+    const { lastSeq, appended } = await appendEvents(
+      db.store,
+      run.id,
+      Array.from({ length: 1500 }, (_, i) => log(`bulk${i}`)),
+    );
     expect({ lastSeq, appended }).toEqual({ lastSeq: 1500, appended: 1500 });
   });
 
   it('moves status with events, and a terminal status is final', async () => {
     const run = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: {} });
-    await appendEvents(db.store, run.id, [{ type: 'run.started', key: 'run.started', data: { kind: 'pipeline', target, inputs: {} } }], { status: 'running' });
+    await appendEvents(
+      db.store,
+      run.id,
+      [{ type: 'run.started', key: 'run.started', data: { kind: 'pipeline', target, inputs: {} } }],
+      { status: 'running' },
+    );
     // The run started when its run.started was written, and ended when the terminal status was.
     const [started] = await listEvents(db.store, run.id, 0, 10);
     expect(String((await getRun(db.store, run.id)).startedAt)).toBe(String(started!.time));
@@ -64,15 +94,36 @@ describe.each(dialects)('store (%s)', (dialect) => {
     expect(page1.runs).toHaveLength(1);
     const page2 = await listRuns(db.store, { limit: 5, cursor: page1.nextCursor! });
     expect(page2.runs[0]!.id < page1.runs[0]!.id).toBe(true);
-    expect((await listRuns(db.store, { limit: 5, status: 'completed' })).runs.every((r) => r.status === 'completed')).toBe(true);
+    expect(
+      (await listRuns(db.store, { limit: 5, status: 'completed' })).runs.every((r) => r.status === 'completed'),
+    ).toBe(true);
   });
 
   it('writes run views as JSON in the database, every field, on pages and one by one', async () => {
     const ui = { workflowsUrl: 'http://ui/namespaces/default/workflows/' };
-    const plain = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: { text: 'a "quoted"\nline', n: [1, 2] } });
-    await appendEvents(db.store, plain.id, [log('x')], { status: 'failed', error: { message: 'step s failed: boom', type: 'StepFailed' } }, { inputTokens: 3, outputTokens: 2, costUsd: 0.000015 });
+    const plain = await createRun(db.store, {
+      id: newId('run'),
+      kind: 'pipeline',
+      target,
+      inputs: { text: 'a "quoted"\nline', n: [1, 2] },
+    });
+    await appendEvents(
+      db.store,
+      plain.id,
+      [log('x')],
+      { status: 'failed', error: { message: 'step s failed: boom', type: 'StepFailed' } },
+      { inputTokens: 3, outputTokens: 2, costUsd: 0.000015 },
+    );
     await updateRun(db.store, plain.id, { temporalRunId: 'tr-1' });
-    const forked = await createRun(db.store, { id: newId('run'), kind: 'component', target, inputs: {}, origin: 'app:digest@2', forkOf: { runId: plain.id, step: 's1' }, traceId: 'ab'.repeat(16) });
+    const forked = await createRun(db.store, {
+      id: newId('run'),
+      kind: 'component',
+      target,
+      inputs: {},
+      origin: 'app:digest@2',
+      forkOf: { runId: plain.id, step: 's1' },
+      traceId: 'ab'.repeat(16),
+    });
     await updateRun(db.store, forked.id, { status: 'completed', outputs: { summary: 'ünïcödé ✓' } });
     const child = await createRun(db.store, { id: `${plain.id}-ex one/2`, kind: 'pipeline', target, inputs: {} });
 
@@ -96,28 +147,74 @@ describe.each(dialects)('store (%s)', (dialect) => {
       archivedAt: null,
       chat: null,
       usage: { inputTokens: 3, outputTokens: 2, costUsd: 0.000015 },
-      temporal: { workflowId: plain.id, runId: 'tr-1', uiUrl: `http://ui/namespaces/default/workflows/${plain.id}/tr-1/history` },
+      temporal: {
+        workflowId: plain.id,
+        runId: 'tr-1',
+        uiUrl: `http://ui/namespaces/default/workflows/${plain.id}/tr-1/history`,
+      },
     });
     const b = JSON.parse(await runViewText(db.store, ui, forked.id));
-    expect(b).toMatchObject({ status: 'completed', outputs: { summary: 'ünïcödé ✓' }, origin: 'app:digest@2', forkOf: { runId: plain.id, step: 's1' }, traceId: 'ab'.repeat(16), temporal: { runId: null, uiUrl: `http://ui/namespaces/default/workflows/${forked.id}/history` } });
+    expect(b).toMatchObject({
+      status: 'completed',
+      outputs: { summary: 'ünïcödé ✓' },
+      origin: 'app:digest@2',
+      forkOf: { runId: plain.id, step: 's1' },
+      traceId: 'ab'.repeat(16),
+      temporal: { runId: null, uiUrl: `http://ui/namespaces/default/workflows/${forked.id}/history` },
+    });
     // A workflow id that is not a URL segment by itself is escaped in the link.
-    expect(JSON.parse(await runViewText(db.store, ui, child.id)).temporal.uiUrl).toBe(`http://ui/namespaces/default/workflows/${encodeURIComponent(child.id)}/history`);
+    expect(JSON.parse(await runViewText(db.store, ui, child.id)).temporal.uiUrl).toBe(
+      `http://ui/namespaces/default/workflows/${encodeURIComponent(child.id)}/history`,
+    );
     await expect(runViewText(db.store, ui, 'run_nothere00')).rejects.toBeInstanceOf(NotFoundError);
 
     const page = await runViewPage(db.store, ui, { limit: 2, origin: 'app:digest@' });
-    expect({ ids: page.views.map((v) => JSON.parse(v).id), nextCursor: page.nextCursor }).toEqual({ ids: [forked.id], nextCursor: null });
+    expect({ ids: page.views.map((v) => JSON.parse(v).id), nextCursor: page.nextCursor }).toEqual({
+      ids: [forked.id],
+      nextCursor: null,
+    });
     const first = await runViewPage(db.store, ui, { limit: 1 });
     const next = await runViewPage(db.store, ui, { limit: 1, cursor: first.nextCursor! });
     expect(JSON.parse(next.views[0]!).id < JSON.parse(first.views[0]!).id).toBe(true);
   });
 
   it('lists runs by origin: any app, an app, an eval or optimizer parent, forks of any run or of one', async () => {
-    const source = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: { text: 'originwalk' } });
-    const fork = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: { text: 'originwalk' }, forkOf: { runId: source.id, step: 's1' } });
-    const appRun = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: { text: 'originwalk' }, origin: 'app:walker@1' });
-    const example = await createRun(db.store, { id: `${source.id}-ex1`, kind: 'pipeline', target, inputs: { text: 'originwalk' }, origin: `eval:${source.id}` });
-    const trial = await createRun(db.store, { id: `${source.id}-t1`, kind: 'pipeline', target, inputs: { text: 'originwalk' }, origin: `optimize:${source.id}` });
-    const ids = async (filter: RunFilter) => (await listRuns(db.store, { ...filter, text: 'originwalk', limit: 50 })).runs.map((r) => r.id).sort();
+    const source = await createRun(db.store, {
+      id: newId('run'),
+      kind: 'pipeline',
+      target,
+      inputs: { text: 'originwalk' },
+    });
+    const fork = await createRun(db.store, {
+      id: newId('run'),
+      kind: 'pipeline',
+      target,
+      inputs: { text: 'originwalk' },
+      forkOf: { runId: source.id, step: 's1' },
+    });
+    const appRun = await createRun(db.store, {
+      id: newId('run'),
+      kind: 'pipeline',
+      target,
+      inputs: { text: 'originwalk' },
+      origin: 'app:walker@1',
+    });
+    const example = await createRun(db.store, {
+      id: `${source.id}-ex1`,
+      kind: 'pipeline',
+      target,
+      inputs: { text: 'originwalk' },
+      origin: `eval:${source.id}`,
+    });
+    const trial = await createRun(db.store, {
+      id: `${source.id}-t1`,
+      kind: 'pipeline',
+      target,
+      inputs: { text: 'originwalk' },
+      origin: `optimize:${source.id}`,
+    });
+    const ids = async (filter: RunFilter) =>
+      (await listRuns(db.store, { ...filter, text: 'originwalk', limit: 50 })).runs.map((r) => r.id).sort();
     expect(await ids({ origin: 'fork' })).toEqual([fork.id]);
     expect(await ids({ origin: `fork:${source.id}` })).toEqual([fork.id]);
     expect(await ids({ origin: `fork:${fork.id}` })).toEqual([]);
@@ -133,20 +230,43 @@ describe.each(dialects)('store (%s)', (dialect) => {
     const ui = { workflowsUrl: 'http://ui/namespaces/default/workflows/' };
     const opt = await createRun(db.store, { id: newId('run'), kind: 'optimize', target, inputs: { text: 'trialsum' } });
     for (const [i, n] of [100, 20].entries()) {
-      const trial = await createRun(db.store, { id: `${opt.id}-t${i}`, kind: 'component', target, inputs: {}, origin: `optimize:${opt.id}` });
+      const trial = await createRun(db.store, {
+        id: `${opt.id}-t${i}`,
+        kind: 'component',
+        target,
+        inputs: {},
+        origin: `optimize:${opt.id}`,
+      });
       await addUsage(db.store.knex, trial.id, { inputTokens: n, outputTokens: 1, costUsd: 0.25 });
     }
     await addUsage(db.store.knex, opt.id, { inputTokens: 5, outputTokens: 0, costUsd: 0.5 });
     const usage = { inputTokens: 125, outputTokens: 2, costUsd: 1 };
     expect(JSON.parse(await runViewText(db.store, ui, opt.id)).usage).toEqual(usage);
-    expect(JSON.parse((await runViewPage(db.store, ui, { limit: 5, text: 'trialsum' })).views[0]!).usage).toEqual(usage);
+    expect(JSON.parse((await runViewPage(db.store, ui, { limit: 5, text: 'trialsum' })).views[0]!).usage).toEqual(
+      usage,
+    );
   });
 
   it('writes a page of events as JSON in the database, the same events listEvents reads', async () => {
     const run = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: {} });
-    await appendEvents(db.store, run.id, [log('a'), { type: 'llm.response', key: 'r', data: { callId: 'c', text: 'é "q"\n\u0000', usage: { inputTokens: 1, outputTokens: 2 }, costUsd: 0.5 } } as never, log('b'), log('c')]);
-    for (const [after, limit] of [[0, 10], [1, 2], [4, 5]] as const) {
-      expect(JSON.parse(await eventPageText(db.store, run.id, after, limit))).toEqual(await listEvents(db.store, run.id, after, limit));
+    await appendEvents(db.store, run.id, [
+      log('a'),
+      {
+        type: 'llm.response',
+        key: 'r',
+        data: { callId: 'c', text: 'é "q"\n\u0000', usage: { inputTokens: 1, outputTokens: 2 }, costUsd: 0.5 },
+      } as never,
+      log('b'),
+      log('c'),
+    ]);
+    for (const [after, limit] of [
+      [0, 10],
+      [1, 2],
+      [4, 5],
+    ] as const) {
+      expect(JSON.parse(await eventPageText(db.store, run.id, after, limit))).toEqual(
+        await listEvents(db.store, run.id, after, limit),
+      );
     }
     expect(JSON.parse(await eventPageText(db.store, run.id, 1, 2)).map((e: { seq: number }) => e.seq)).toEqual([2, 3]);
   });
@@ -170,7 +290,10 @@ describe.each(dialects)('store (%s)', (dialect) => {
     await runTs('test/helpers/append-events.ts', [dialect, db.url, run.id, 'theirs', '3']);
     expect(await seqs()).toEqual([1, 2, 3, 4]);
     // A status change in this process shows on the next read of a page that was kept.
-    const status = async () => JSON.parse(await db.store.pages.get(`test view ${run.id}`, () => runViewText(db.store, { workflowsUrl: 'u/' }, run.id))).status as string;
+    const status = async () =>
+      JSON.parse(
+        await db.store.pages.get(`test view ${run.id}`, () => runViewText(db.store, { workflowsUrl: 'u/' }, run.id)),
+      ).status as string;
     expect(await status()).toBe('queued');
     await updateRun(db.store, run.id, { status: 'running' });
     expect(await status()).toBe('running');
@@ -178,10 +301,21 @@ describe.each(dialects)('store (%s)', (dialect) => {
 
   it('finds runs by a word of their inputs or outputs, kept by the database as runs are written and finished', async () => {
     const digest = { type: 'pipeline' as const, id: 'd', name: 'digest', version: 1 };
-    const a = await createRun(db.store, { id: newId('run'), kind: 'pipeline', target: digest, inputs: { text: 'The Zeppelin review' } });
-    const b = await createRun(db.store, { id: newId('run'), kind: 'component', target, inputs: { text: 'nothing here' } });
+    const a = await createRun(db.store, {
+      id: newId('run'),
+      kind: 'pipeline',
+      target: digest,
+      inputs: { text: 'The Zeppelin review' },
+    });
+    const b = await createRun(db.store, {
+      id: newId('run'),
+      kind: 'component',
+      target,
+      inputs: { text: 'nothing here' },
+    });
     await updateRun(db.store, b.id, { status: 'completed', outputs: { summary: 'Café crème: a marmalade verdict' } });
-    const found = async (filter: RunFilter) => (await listRuns(db.store, { ...filter, limit: 50 })).runs.map((r) => r.id);
+    const found = async (filter: RunFilter) =>
+      (await listRuns(db.store, { ...filter, limit: 50 })).runs.map((r) => r.id);
     expect(await found({ text: 'zeppelin' })).toEqual([a.id]);
     expect(await found({ text: 'marmal' })).toEqual([b.id]); // the start of a word
     expect(await found({ text: 'CAFÉ verdict' })).toEqual([b.id]); // every word, any case
@@ -200,7 +334,11 @@ describe.each(dialects)('store (%s)', (dialect) => {
     expect(views.views.map((v) => JSON.parse(v).id)).toEqual([b.id]);
     // Search results page by cursor like any listing: newest first, each once.
     const walkers = [];
-    for (let i = 0; i < 3; i++) walkers.push((await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: { text: `pagewalk ${i}` } })).id);
+    for (let i = 0; i < 3; i++)
+      walkers.push(
+        (await createRun(db.store, { id: newId('run'), kind: 'pipeline', target, inputs: { text: `pagewalk ${i}` } }))
+          .id,
+      );
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
@@ -213,7 +351,15 @@ describe.each(dialects)('store (%s)', (dialect) => {
 
   it("fixes an eval's examples once, in id order, from a dataset's split or given ids", async () => {
     const d = await ds.createDataset(db.store, { name: `snap-${newId('x')}` });
-    await ds.addExamples(db.store, d.id, Array.from({ length: 7 }, (_, i) => ({ inputs: { i }, expected: {}, split: i % 2 ? ('train' as const) : ('dev' as const) })));
+    await ds.addExamples(
+      db.store,
+      d.id,
+      Array.from({ length: 7 }, (_, i) => ({
+        inputs: { i },
+        expected: {},
+        split: i % 2 ? ('train' as const) : ('dev' as const),
+      })),
+    );
     const dev = (await ds.listExamples(db.store, d.id, 'dev')).map((e) => e.id);
     const evalRun = await createRun(db.store, { id: newId('run'), kind: 'eval', target, inputs: {} });
     expect(await ds.snapshotEvalExamples(db.store, evalRun.id, { dataset: { id: d.id, split: 'dev' } })).toBe(4);

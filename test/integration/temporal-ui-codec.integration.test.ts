@@ -60,24 +60,40 @@ describe('the managed Temporal Web UI and our codec', () => {
     const sealed = await fetch(`${api}/api/temporal/codec/encode`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ payloads: [{ metadata: { encoding: b64('json/plain') }, data: b64(JSON.stringify(CANARY)) }] }),
+      body: JSON.stringify({
+        payloads: [{ metadata: { encoding: b64('json/plain') }, data: b64(JSON.stringify(CANARY)) }],
+      }),
     });
     const payloads = (await sealed.json()).payloads;
     expect(Buffer.from(payloads[0].metadata.encoding, 'base64').toString()).toBe('binary/encrypted');
 
     // The browser's preflight from the UI's origin (JSON body and X-Namespace make it one).
-    const preflight = await fetch(decodeUrl, { method: 'OPTIONS', headers: { origin: ui, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' } });
+    const preflight = await fetch(decodeUrl, {
+      method: 'OPTIONS',
+      headers: {
+        origin: ui,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,x-namespace',
+      },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(ui);
     expect(preflight.headers.get('access-control-allow-credentials')).toBe('true');
     expect(preflight.headers.get('access-control-allow-headers')).toMatch(/x-namespace/);
 
     // The cookie the dashboard gets for its browser when it opens.
-    const issued = await fetch(`${api}/api/temporal/codec-cookie`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    const issued = await fetch(`${api}/api/temporal/codec-cookie`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     const cookie = (issued.headers.get('set-cookie') ?? '').split(';')[0]!;
     expect(cookie).toMatch(/^harness_codec_\d+=/);
     const decode = (headers: Record<string, string>) =>
-      fetch(decodeUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-namespace': 'default', origin: ui, ...headers }, body: JSON.stringify({ payloads }) });
+      fetch(decodeUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-namespace': 'default', origin: ui, ...headers },
+        body: JSON.stringify({ payloads }),
+      });
     const decoded = await decode({ cookie });
     expect(decoded.status).toBe(200);
     expect(decoded.headers.get('access-control-allow-origin')).toBe(ui);

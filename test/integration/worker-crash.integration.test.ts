@@ -48,10 +48,16 @@ describe.each(dialects)('worker SIGKILL mid-run (%s)', (dialect) => {
     const { body: run } = await stack.api('POST', '/api/pipelines/diamond/runs', { inputs: { text: 'durable' } });
     const frames = collectFrames(stack.backend.url, run.id, 0, untilEvent('run.completed'), 120_000);
     const ops = () => stack.fake.requests.map(promptOp);
-    const events = async () => (await stack.api('GET', `/api/runs/${run.id}/events`)).body.events as Array<{ type: string; data: any }>;
+    const events = async () =>
+      (await stack.api('GET', `/api/runs/${run.id}/events`)).body.events as Array<{ type: string; data: any }>;
 
     // Kill the worker once `up` is done and `rev` is in flight at the provider.
-    await until(async () => ops().includes('reverse') && (await events()).some((e) => e.type === 'step.completed' && e.data.stepId === 'up'), 'step up done, rev in flight');
+    await until(
+      async () =>
+        ops().includes('reverse') &&
+        (await events()).some((e) => e.type === 'step.completed' && e.data.stepId === 'up'),
+      'step up done, rev in flight',
+    );
     await worker.kill('SIGKILL');
     releaseHeld();
     worker = await startWorker();
@@ -67,10 +73,14 @@ describe.each(dialects)('worker SIGKILL mid-run (%s)', (dialect) => {
     const evs = await events();
     const completed = evs.filter((e) => e.type === 'step.completed').map((e) => e.data.stepId);
     expect(completed.sort()).toEqual(['both', 'rev', 'up']);
-    expect(evs.filter((e) => e.type === 'llm.request' && e.data.stepId === 'rev').map((e) => e.data.attempt)).toEqual([1, 2]);
+    expect(evs.filter((e) => e.type === 'llm.request' && e.data.stepId === 'rev').map((e) => e.data.attempt)).toEqual([
+      1, 2,
+    ]);
     // The worker is another process: token deltas ride LISTEN/NOTIFY on PostgreSQL, the project's bus socket on SQLite.
     const got = await frames;
-    expect(got.filter((f) => f.type === 'event').map((f) => f.seq)).toEqual(Array.from({ length: done.lastSeq }, (_, i) => i + 1));
+    expect(got.filter((f) => f.type === 'event').map((f) => f.seq)).toEqual(
+      Array.from({ length: done.lastSeq }, (_, i) => i + 1),
+    );
     expect(got.some((f) => f.type === 'delta' && f.callId === 'both')).toBe(true);
   });
 });

@@ -38,7 +38,9 @@ describe('.vloop at rest', () => {
     // An old project: created before this rule, world-readable.
     fs.mkdirSync(path.join(projectDir, 'logs'), { recursive: true, mode: 0o755 });
     fs.chmodSync(projectDir, 0o755);
-    fs.writeFileSync(path.join(projectDir, 'logs', 'old.jsonl'), '{"msg":"a prompt from last week"}\n', { mode: 0o644 });
+    fs.writeFileSync(path.join(projectDir, 'logs', 'old.jsonl'), '{"msg":"a prompt from last week"}\n', {
+      mode: 0o644,
+    });
     up = spawnHarness(['up', '--no-example'], {
       HARNESS_PORT: String(await freePort()),
       HARNESS_APPS_PORT: String(await freePort()),
@@ -56,7 +58,8 @@ describe('.vloop at rest', () => {
     await up.waitFor('running; press Ctrl-C to stop', 90_000);
     const files = fs.readdirSync(projectDir);
     // What the attack found readable: the store and its WAL, Temporal's history, the logs, the token.
-    for (const f of ['harness.db', 'harness.db-wal', 'temporal.db', 'token', 'secret.key', 'logs']) expect(files).toContain(f);
+    for (const f of ['harness.db', 'harness.db-wal', 'temporal.db', 'token', 'secret.key', 'logs'])
+      expect(files).toContain(f);
     expect(notPrivate(projectDir)).toEqual([]);
   });
 });

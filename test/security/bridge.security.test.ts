@@ -33,7 +33,10 @@ const FOREIGN = `<!doctype html><title>foreign</title><script>
 </script>`;
 
 /** An HTML view: its first load asks the bridge (the control), keeps the answer in its state, then navigates its frame to `to` by `how`. */
-const navigatingView = (how: 'anchor' | 'location' | 'refresh', to: string) => `<!doctype html><html><head><title>hop</title></head><body>
+const navigatingView = (
+  how: 'anchor' | 'location' | 'refresh',
+  to: string,
+) => `<!doctype html><html><head><title>hop</title></head><body>
 <a id="away" href="${to}">away</a>
 <script>
 (async () => {
@@ -67,7 +70,9 @@ describe('the app bridge (class 10)', () => {
   };
 
   beforeAll(async () => {
-    fake = await startFakeProvider('openai', () => formatPredictReply({ summary: 's', sentiment: 'positive', headline: 'h', combined: 'c' }));
+    fake = await startFakeProvider('openai', () =>
+      formatPredictReply({ summary: 's', sentiment: 'positive', headline: 'h', combined: 'c' }),
+    );
     // Stands in for a foreign site: every request is counted, the page it serves asks the bridge.
     foreign = http.createServer((req, res) => {
       foreignHits.push(req.url ?? '');
@@ -95,15 +100,30 @@ describe('the app bridge (class 10)', () => {
         const name = `hop-${how}-${layer === 'dashboard' ? 'csp' : 'bridge'}`;
         foreignHits.length = 0;
         const page = layer === 'dashboard' ? session.page : await bypassingCsp();
-        await api('POST', '/api/apps', { name, target, view: { kind: 'html', html: navigatingView(how, `${foreignUrl}/page?secret=${name}`) } });
+        await api('POST', '/api/apps', {
+          name,
+          target,
+          view: { kind: 'html', html: navigatingView(how, `${foreignUrl}/page?secret=${name}`) },
+        });
         await page.goto(`${url}/ui/apps/${name}`);
         // Control: the first load has the bridge.
-        await until(async () => (await api('GET', `/api/apps/${name}/state`)).init === name, `the first load of ${name} to be answered`);
+        await until(
+          async () => (await api('GET', `/api/apps/${name}/state`)).init === name,
+          `the first load of ${name} to be answered`,
+        );
         // The frame left: the app page says so, or (on a bridge that answers anyone) the foreign page hears back.
         const notice = page.locator('[data-test=bridge-closed]');
-        await until(async () => (await notice.isVisible()) || foreignHits.some((h) => h.startsWith('/reply')), `${name}: the notice or a reply to the foreign page`);
-        expect(foreignHits.filter((h) => h.startsWith('/reply')), 'answers the foreign page got').toEqual([]);
-        expect(await notice.textContent()).toContain('This view navigated away; its bridge was closed. Reload the app.');
+        await until(
+          async () => (await notice.isVisible()) || foreignHits.some((h) => h.startsWith('/reply')),
+          `${name}: the notice or a reply to the foreign page`,
+        );
+        expect(
+          foreignHits.filter((h) => h.startsWith('/reply')),
+          'answers the foreign page got',
+        ).toEqual([]);
+        expect(await notice.textContent()).toContain(
+          'This view navigated away; its bridge was closed. Reload the app.',
+        );
         expect((await api('GET', `/api/apps/${name}/runs`)).runs, 'runs the foreign page started').toEqual([]);
         if (layer === 'dashboard') {
           // The data in the URL never left: the dashboard lets its app frame load only the apps origin.
@@ -147,13 +167,18 @@ describe('the app bridge (class 10)', () => {
       try {
         const control = http.createServer((_req, res) => {
           res.writeHead(200, { 'content-type': 'text/html' });
-          res.end(`<!doctype html><script>${rtc(stun, turn)} dial(RTCPeerConnection).then((r) => (document.title = r));</script>`);
+          res.end(
+            `<!doctype html><script>${rtc(stun, turn)} dial(RTCPeerConnection).then((r) => (document.title = r));</script>`,
+          );
         });
         const port = await freePort();
         await new Promise<void>((r) => control.listen(port, '127.0.0.1', r));
         try {
           await page.goto(`http://127.0.0.1:${port}/`);
-          await until(() => udpPackets.length > 0 && tcpConnections.length > 0, 'the control page to reach both canaries');
+          await until(
+            () => udpPackets.length > 0 && tcpConnections.length > 0,
+            'the control page to reach both canaries',
+          );
         } finally {
           await new Promise((r) => control.close(r));
         }
@@ -199,7 +224,10 @@ describe('the app bridge (class 10)', () => {
 </script></body></html>`;
       await api('POST', '/api/apps', { name: 'dialler', target, view: { kind: 'html', html } });
       await session.page.goto(`${url}/ui/apps/dialler`);
-      await until(async () => !!(await api('GET', '/api/apps/dialler/state')).rtc, 'the view to report its WebRTC attempts');
+      await until(
+        async () => !!(await api('GET', '/api/apps/dialler/state')).rtc,
+        'the view to report its WebRTC attempts',
+      );
       const report = (await api('GET', '/api/apps/dialler/state')).rtc as Record<string, string>;
       // The one bounded wait: ICE gathering sends its STUN and TURN requests soon after
       // setLocalDescription; nothing can say "no packet will ever come", so give it 3 s.
@@ -207,9 +235,11 @@ describe('the app bridge (class 10)', () => {
       expect({ udpPackets, tcpConnections, report }).toMatchObject({ udpPackets: [], tcpConnections: [] });
       if (process.env.DEBUG_BRIDGE) console.log(report);
       // Every way was tried and refused: no constructor, no frame of its own, no HTML that makes one.
-      for (const k of ['window', 'webkit', 'restored', 'redefined']) expect(report[k], k).toMatch(/^blocked: TypeError/);
+      for (const k of ['window', 'webkit', 'restored', 'redefined'])
+        expect(report[k], k).toMatch(/^blocked: TypeError/);
       for (const k of ['childWindow', 'childByIndex']) expect(report[k], k).toMatch(/^blocked: SecurityError/);
-      for (const k of ['srcdoc', 'srcdocAttr', 'srcdocAttrNode', 'innerHTML', 'domParser']) expect(report[k], k).toMatch(/^blocked: TypeError/);
+      for (const k of ['srcdoc', 'srcdocAttr', 'srcdocAttrNode', 'innerHTML', 'domParser'])
+        expect(report[k], k).toMatch(/^blocked: TypeError/);
       expect(report.children).toBe('');
       expect(report.written, 'frames left in the served HTML').toBe('0');
     });

@@ -10,7 +10,10 @@ import { until } from '../helpers/processes.js';
 import { ALLOW_ALL, toolRunner, type ToolRunner } from '../helpers/tool-runner.js';
 
 /** A server that counts every request (and WebSocket) it gets. */
-async function countingServer(port: number, page: (url: string) => { status?: number; headers?: Record<string, string>; body?: string } = () => ({ body: 'ok' })) {
+async function countingServer(
+  port: number,
+  page: (url: string) => { status?: number; headers?: Record<string, string>; body?: string } = () => ({ body: 'ok' }),
+) {
   const hits: string[] = [];
   const server = http.createServer((req, res) => {
     hits.push(req.url ?? '');
@@ -21,7 +24,10 @@ async function countingServer(port: number, page: (url: string) => { status?: nu
   const wss = new WebSocketServer({ server });
   wss.on('connection', (s) => (hits.push('websocket'), s.close()));
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-  return { hits, close: () => new Promise<void>((r) => (wss.close(), server.closeAllConnections(), server.close(() => r()))) };
+  return {
+    hits,
+    close: () => new Promise<void>((r) => (wss.close(), server.closeAllConnections(), server.close(() => r()))),
+  };
 }
 
 describe('browser tool against the harness and hosts it was not given', () => {
@@ -32,7 +38,11 @@ describe('browser tool against the harness and hosts it was not given', () => {
   let H: number;
   let C: number;
   let P: number;
-  const open = (url: string) => t.run({ tool: 'browser', args: { op: 'open', url } }).then((r) => r.output, (e: Error) => `refused: ${e.message}`);
+  const open = (url: string) =>
+    t.run({ tool: 'browser', args: { op: 'open', url } }).then(
+      (r) => r.output,
+      (e: Error) => `refused: ${e.message}`,
+    );
 
   beforeAll(async () => {
     [H, C, P] = [await freePort(), await freePort(), await freePort()];
@@ -61,7 +71,12 @@ describe('browser tool against the harness and hosts it was not given', () => {
 
   it("refuses the harness's port under allow-everything rules, however the host is spelled", async () => {
     t.setPolicy({ rules: [...ALLOW_ALL, { tool: 'browser', action: 'allow' }] });
-    for (const url of [`http://127.0.0.1:${H}/api/runs`, `http://localhost:${H}/`, `http://2130706433:${H}/`, `http://0x7f.0.0.1:${H}/`]) {
+    for (const url of [
+      `http://127.0.0.1:${H}/api/runs`,
+      `http://localhost:${H}/`,
+      `http://2130706433:${H}/`,
+      `http://0x7f.0.0.1:${H}/`,
+    ]) {
       expect(await open(url), url).toMatch(/refused|harness/);
     }
     expect(harness.hits).toEqual([]);

@@ -43,6 +43,8 @@ describe('the escape corpus under broad allow rules', () => {
   it.each(corpus.map((a) => [a.id, a] as const))('%s', async (_id, attempt) => {
     const decision = await ws.judge(concrete(attempt.call));
     expect(decision.decision, `${JSON.stringify(attempt.call)}: ${decision.rule} ${decision.reason}`).not.toBe('allow');
-    expect(decision.decision, `${JSON.stringify(attempt.call)}: ${decision.rule} ${decision.reason}`).toBe(attempt.expect);
+    expect(decision.decision, `${JSON.stringify(attempt.call)}: ${decision.rule} ${decision.reason}`).toBe(
+      attempt.expect,
+    );
   });
 });

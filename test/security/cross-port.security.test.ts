@@ -96,10 +96,20 @@ describe('another local port is not the dashboard', () => {
     await page.getByText('Recent runs').waitFor();
     const before = await runCount();
     await page.goto(attackerOrigin);
-    await until(async () => !!(await page.evaluate(() => (window as unknown as { report?: unknown }).report)), 'the attacker page finished', 20_000);
-    const report = (await page.evaluate(() => (window as unknown as { report: any }).report)) as { ws: { frames: string[]; code: number } };
+    await until(
+      async () => !!(await page.evaluate(() => (window as unknown as { report?: unknown }).report)),
+      'the attacker page finished',
+      20_000,
+    );
+    const report = (await page.evaluate(() => (window as unknown as { report: any }).report)) as {
+      ws: { frames: string[]; code: number };
+    };
     // The form post's answer lands in the iframe: wait for it before counting.
-    await until(async () => (await page.frame({ name: 'sink' })?.evaluate(() => document.readyState)) === 'complete', 'the form post answered', 10_000);
+    await until(
+      async () => (await page.frame({ name: 'sink' })?.evaluate(() => document.readyState)) === 'complete',
+      'the form post answered',
+      10_000,
+    );
     expect(await runCount(), JSON.stringify(report)).toBe(before);
     expect(report.ws.frames, JSON.stringify(report)).toEqual([]);
     await context.close();
@@ -123,7 +133,11 @@ describe('another local port is not the dashboard', () => {
       await until(async () => !page.url().includes('token='), 'the token left the address bar', 10_000);
       for (const host of ['127.0.0.1', 'localhost']) {
         await page.goto(`http://${host}:${port}/`);
-        await until(async () => (await page.evaluate(() => (window as unknown as { done?: boolean }).done)) === true, 'the canary page asked its paths', 10_000);
+        await until(
+          async () => (await page.evaluate(() => (window as unknown as { done?: boolean }).done)) === true,
+          'the canary page asked its paths',
+          10_000,
+        );
       }
       await context.close();
       expect(seen.length).toBeGreaterThanOrEqual(10);
@@ -132,17 +146,32 @@ describe('another local port is not the dashboard', () => {
         expect(cookie, path).not.toMatch(/harness_token/);
       }
       // It did get the Temporal UI's decode-only cookie, under the codec's path: that one is replayed too.
-      expect(seen.filter((x) => x.path.startsWith('/api/temporal/codec/')).map((x) => x.cookie).join(' ')).toMatch(new RegExp(`harness_codec_${stack.backend.port}=`));
-      expect(seen.filter((x) => !x.path.startsWith('/api/temporal/codec/')).map((x) => x.cookie)).toEqual(seen.filter((x) => !x.path.startsWith('/api/temporal/codec/')).map(() => ''));
+      expect(
+        seen
+          .filter((x) => x.path.startsWith('/api/temporal/codec/'))
+          .map((x) => x.cookie)
+          .join(' '),
+      ).toMatch(new RegExp(`harness_codec_${stack.backend.port}=`));
+      expect(seen.filter((x) => !x.path.startsWith('/api/temporal/codec/')).map((x) => x.cookie)).toEqual(
+        seen.filter((x) => !x.path.startsWith('/api/temporal/codec/')).map(() => ''),
+      );
       // Whatever it got, replayed by a local process as if from the dashboard, opens nothing.
       const cookies = [...new Set(seen.map((s) => s.cookie))];
       const forged = { origin: stack.backend.url, 'sec-fetch-site': 'same-origin' };
       for (const cookie of cookies) {
         const headers = { ...forged, ...(cookie ? { cookie } : {}) };
         expect((await fetch(`${stack.backend.url}/api/runs`, { headers })).status, cookie).toBe(401);
-        const post = await fetch(`${stack.backend.url}/api/components/reverse/runs`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ inputs: { text: 'replayed' } }) });
+        const post = await fetch(`${stack.backend.url}/api/components/reverse/runs`, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: JSON.stringify({ inputs: { text: 'replayed' } }),
+        });
         expect(post.status, cookie).toBe(401);
-        const encode = await fetch(`${stack.backend.url}/api/temporal/codec/encode`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ payloads: [] }) });
+        const encode = await fetch(`${stack.backend.url}/api/temporal/codec/encode`, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: JSON.stringify({ payloads: [] }),
+        });
         expect(encode.status, cookie).toBe(401);
         expect(await wsStatus(stack.backend.url, headers), cookie).toBe(401);
       }
@@ -155,7 +184,11 @@ describe('another local port is not the dashboard', () => {
     const before = await runCount();
     const cookie = `harness_token=${TOKEN}; harness_token_${stack.backend.port}=${TOKEN}`;
     const post = (headers: Record<string, string>) =>
-      fetch(`${stack.backend.url}/api/components/reverse/runs`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ inputs: { text: 'x' } }) });
+      fetch(`${stack.backend.url}/api/components/reverse/runs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ inputs: { text: 'x' } }),
+      });
     for (const origin of [attackerOrigin, `http://localhost:${stack.backend.port + 1}`, stack.backend.url]) {
       expect((await post({ cookie, origin })).status, origin).toBe(401);
     }

@@ -30,29 +30,43 @@ async function timed<T>(call: () => Promise<T>): Promise<{ result: T | Error; ms
 
 describe('database tool against the harness store and unbounded reads', () => {
   let t: ToolRunner;
-  const query = (connection: string, sql: string, approved = false) => t.run({ tool: 'database', args: { connection, sql } }, approved);
+  const query = (connection: string, sql: string, approved = false) =>
+    t.run({ tool: 'database', args: { connection, sql } }, approved);
 
   beforeAll(() => {
     t = toolRunner();
     fs.rmSync(path.join(t.project, 'harness.db'));
     const store = new Database(path.join(t.project, 'harness.db'));
-    store.exec("create table provider_keys (name text, secret text); insert into provider_keys values ('openai', 'sk-stored-provider-key')");
+    store.exec(
+      "create table provider_keys (name text, secret text); insert into provider_keys values ('openai', 'sk-stored-provider-key')",
+    );
     store.close();
     fs.mkdirSync(path.join(t.ws, 'data'));
     fs.symlinkSync('../.vloop/harness.db', path.join(t.ws, 'data', 'app.db'));
     fs.linkSync(path.join(t.project, 'harness.db'), path.join(t.ws, 'data', 'copy.db'));
     const big = new Database(path.join(t.ws, 'big.db'));
-    big.exec('create table t (x integer); with recursive c(x) as (select 1 union all select x + 1 from c where x < 2000) insert into t select x from c');
+    big.exec(
+      'create table t (x integer); with recursive c(x) as (select 1 union all select x + 1 from c where x < 2000) insert into t select x from c',
+    );
     big.close();
     t.setPolicy({
       rules: ALLOW_ALL,
-      connections: { app: { url: 'sqlite:data/app.db' }, copy: { url: 'sqlite:data/copy.db' }, store: { url: 'sqlite:.vloop/harness.db' }, big: { url: 'sqlite:big.db' }, pg: { url: PG_URL } },
+      connections: {
+        app: { url: 'sqlite:data/app.db' },
+        copy: { url: 'sqlite:data/copy.db' },
+        store: { url: 'sqlite:.vloop/harness.db' },
+        big: { url: 'sqlite:big.db' },
+        pg: { url: PG_URL },
+      },
     });
   });
   afterAll(() => fs.rmSync(t.ws, { recursive: true, force: true }));
 
   it.each(['app', 'copy', 'store'])('never reads the harness store through connection %s', async (connection) => {
-    const out = await query(connection, 'select * from provider_keys').then((r) => r.output, (e: Error) => `refused: ${e.message}`);
+    const out = await query(connection, 'select * from provider_keys').then(
+      (r) => r.output,
+      (e: Error) => `refused: ${e.message}`,
+    );
     expect(out).not.toContain('sk-stored-provider-key');
     expect(out).toMatch(/harness directory|hard link/);
   });
@@ -65,11 +79,17 @@ describe('database tool against the harness store and unbounded reads', () => {
   });
 
   it.each([
-    ['a recursive CTE to 1e12', 'with recursive c(x) as (select 1 union all select x + 1 from c where x < 1000000000000) select count(*) from c'],
+    [
+      'a recursive CTE to 1e12',
+      'with recursive c(x) as (select 1 union all select x + 1 from c where x < 1000000000000) select count(*) from c',
+    ],
     ['a 900 MB zeroblob', 'select zeroblob(900000000)'],
     ['a 900 MB printf', "select length(printf('%.*c', 900000000, 'x'))"],
     ['a huge cross join', 'select count(*) from t a, t b, t c, t d'],
-    ['endless rows', 'with recursive c(x) as (select 1 union all select x + 1 from c) select x, zeroblob(10000) from c'],
+    [
+      'endless rows',
+      'with recursive c(x) as (select 1 union all select x + 1 from c) select x, zeroblob(10000) from c',
+    ],
   ])('SQLite: %s ends within the limit and the event loop keeps ticking', async (_what, sql) => {
     const { result, ms, gap } = await timed(() => query('big', sql));
     expect(ms).toBeLessThan(WITHIN_MS);
@@ -81,8 +101,16 @@ describe('database tool against the harness store and unbounded reads', () => {
 
   it.each([
     ['generate_series to 1e11 (rows, streamed)', 'select generate_series(1, 100000000000)', /first 200 rows/],
-    ['generate_series to 1e11 in FROM (materialized by the server)', 'select g from generate_series(1, 100000000000) g', /first 200 rows|time limit/],
-    ['a count over generate_series to 1e11 (time)', 'select count(*) from generate_series(1, 100000000000)', /time limit|statement timeout/],
+    [
+      'generate_series to 1e11 in FROM (materialized by the server)',
+      'select g from generate_series(1, 100000000000) g',
+      /first 200 rows|time limit/,
+    ],
+    [
+      'a count over generate_series to 1e11 (time)',
+      'select count(*) from generate_series(1, 100000000000)',
+      /time limit|statement timeout/,
+    ],
     ['a 40 MB repeat (bytes, cut on the socket)', "select repeat('x', 40000000)", /passed 12000 bytes/],
     ['a 400 MB repeat (bytes or time)', "select repeat('x', 400000000)", /bytes|time limit/],
   ])('PostgreSQL: %s ends within the limit and the event loop keeps ticking', async (_what, sql, why) => {
@@ -97,9 +125,16 @@ describe('database tool against the harness store and unbounded reads', () => {
     await c.connect();
     await c.query('create or replace function vloop_touch() returns int language sql as $$ select 1 $$');
     await c.end();
-    for (const sql of ['select pg_stat_statements_reset()', 'select vloop_touch()', 'select pg_catalog.pg_stat_reset_shared(\'bgwriter\')', 'select 1 from pg_class where pg_terminate_backend(1) is null']) {
+    for (const sql of [
+      'select pg_stat_statements_reset()',
+      'select vloop_touch()',
+      "select pg_catalog.pg_stat_reset_shared('bgwriter')",
+      'select 1 from pg_class where pg_terminate_backend(1) is null',
+    ]) {
       await expect(query('pg', sql), sql).rejects.toThrow(/builtin:read-only-connection/);
     }
-    expect((await query('pg', "select count(*)::int as n, lower('A') from pg_class where relname like 'pg_%'")).ok).toBe(true);
+    expect(
+      (await query('pg', "select count(*)::int as n, lower('A') from pg_class where relname like 'pg_%'")).ok,
+    ).toBe(true);
   });
 });

@@ -14,7 +14,10 @@ describe('filesystem tool against the harness directory', () => {
   const read = (p: string) => t.run({ tool: 'filesystem', args: { op: 'read', path: p } });
   /** A call either is refused or answers without the secret: never the secret in its output. */
   const leaks = async (call: () => Promise<{ output: string }>) => {
-    const out = await call().then((r) => r.output, (e: Error) => `refused: ${e.message}`);
+    const out = await call().then(
+      (r) => r.output,
+      (e: Error) => `refused: ${e.message}`,
+    );
     return out.includes(TOKEN) || out.includes(SECRET_KEY) ? out : undefined;
   };
 
@@ -29,14 +32,27 @@ describe('filesystem tool against the harness directory', () => {
   });
   afterAll(() => fs.rmSync(t.ws, { recursive: true, force: true }));
 
-  it.each(['.vloop/token', '.vloop/secret.key', '.vloop/harness.db', '.vloop/logs/harness.log', '.vloop/policy.json', './.vloop/../.vloop/token'])('refuses reading %s under allow-everything rules', async (p) => {
+  it.each([
+    '.vloop/token',
+    '.vloop/secret.key',
+    '.vloop/harness.db',
+    '.vloop/logs/harness.log',
+    '.vloop/policy.json',
+    './.vloop/../.vloop/token',
+  ])('refuses reading %s under allow-everything rules', async (p) => {
     await expect(read(p)).rejects.toThrow(/refused right before running \(builtin:harness-dir\)/);
   });
 
   it('refuses listing, globbing and grepping inside .vloop', async () => {
-    await expect(t.run({ tool: 'filesystem', args: { op: 'list', path: '.vloop' } })).rejects.toThrow(/builtin:harness-dir/);
-    await expect(t.run({ tool: 'filesystem', args: { op: 'grep', path: '.vloop', pattern: 'tok' } })).rejects.toThrow(/builtin:harness-dir/);
-    await expect(t.run({ tool: 'filesystem', args: { op: 'glob', path: '.vloop', pattern: '**' } })).rejects.toThrow(/builtin:harness-dir/);
+    await expect(t.run({ tool: 'filesystem', args: { op: 'list', path: '.vloop' } })).rejects.toThrow(
+      /builtin:harness-dir/,
+    );
+    await expect(t.run({ tool: 'filesystem', args: { op: 'grep', path: '.vloop', pattern: 'tok' } })).rejects.toThrow(
+      /builtin:harness-dir/,
+    );
+    await expect(t.run({ tool: 'filesystem', args: { op: 'glob', path: '.vloop', pattern: '**' } })).rejects.toThrow(
+      /builtin:harness-dir/,
+    );
   });
 
   it('refuses a symlink to .vloop/token and a symlinked .vloop', async () => {
@@ -53,18 +69,27 @@ describe('filesystem tool against the harness directory', () => {
   it('never returns a hard link to a .vloop file, read directly or found by grep', async () => {
     expect(await leaks(() => read('hard.txt'))).toBeUndefined();
     expect(await leaks(() => read('sub/notes.md'))).toBeUndefined();
-    expect(await leaks(() => t.run({ tool: 'filesystem', args: { op: 'grep', path: '.', pattern: 'tok_|key_' } }))).toBeUndefined();
-    expect(await leaks(() => t.run({ tool: 'filesystem', args: { op: 'grep', path: 'sub', pattern: '.' } }))).toBeUndefined();
+    expect(
+      await leaks(() => t.run({ tool: 'filesystem', args: { op: 'grep', path: '.', pattern: 'tok_|key_' } })),
+    ).toBeUndefined();
+    expect(
+      await leaks(() => t.run({ tool: 'filesystem', args: { op: 'grep', path: 'sub', pattern: '.' } })),
+    ).toBeUndefined();
   });
 
   it('never writes through a hard link (the other name would change too)', async () => {
-    await t.run({ tool: 'filesystem', args: { op: 'write', path: 'hard.txt', content: 'overwritten' } }, true).catch(() => undefined);
+    await t
+      .run({ tool: 'filesystem', args: { op: 'write', path: 'hard.txt', content: 'overwritten' } }, true)
+      .catch(() => undefined);
     expect(fs.readFileSync(path.join(t.project, 'secret.key'), 'utf8')).toBe(SECRET_KEY);
   });
 
   it('refuses writing .vloop and .git (hooks, config, HEAD) even approved, and still reads .git', async () => {
     for (const p of ['.vloop/token', '.git/hooks/pre-commit', '.git/config', '.git/HEAD', 'v/policy.json']) {
-      await expect(t.run({ tool: 'filesystem', args: { op: 'write', path: p, content: '#!/bin/sh\nid\n' } }, true), p).rejects.toThrow(/builtin:(harness-dir|protected-path)/);
+      await expect(
+        t.run({ tool: 'filesystem', args: { op: 'write', path: p, content: '#!/bin/sh\nid\n' } }, true),
+        p,
+      ).rejects.toThrow(/builtin:(harness-dir|protected-path)/);
     }
     expect(fs.existsSync(path.join(t.ws, '.git', 'hooks', 'pre-commit'))).toBe(false);
     expect(fs.readFileSync(path.join(t.project, 'token'), 'utf8')).toBe(TOKEN);
@@ -73,29 +98,54 @@ describe('filesystem tool against the harness directory', () => {
 
   it("refuses writing a nested repository's .git, a new one, or a .git file, even approved", async () => {
     fs.mkdirSync(path.join(t.ws, 'third_party', 'lib', '.git'), { recursive: true });
-    for (const p of ['third_party/lib/.git/config', 'deep/er/new/.git/config', 'pkg/.git', 'pkg/.git/hooks/post-checkout']) {
-      await expect(t.run({ tool: 'filesystem', args: { op: 'write', path: p, content: '[core]\n\tfsmonitor = id\n' } }, true), p).rejects.toThrow(/builtin:protected-path/);
+    for (const p of [
+      'third_party/lib/.git/config',
+      'deep/er/new/.git/config',
+      'pkg/.git',
+      'pkg/.git/hooks/post-checkout',
+    ]) {
+      await expect(
+        t.run({ tool: 'filesystem', args: { op: 'write', path: p, content: '[core]\n\tfsmonitor = id\n' } }, true),
+        p,
+      ).rejects.toThrow(/builtin:protected-path/);
     }
     expect(fs.existsSync(path.join(t.ws, 'third_party', 'lib', '.git', 'config'))).toBe(false);
     expect(fs.existsSync(path.join(t.ws, 'deep'))).toBe(false);
     // A name that only starts like git's is an ordinary file.
-    expect((await t.run({ tool: 'filesystem', args: { op: 'write', path: 'pkg/.gitignore', content: 'x\n' } }, true)).ok).toBe(true);
+    expect(
+      (await t.run({ tool: 'filesystem', args: { op: 'write', path: 'pkg/.gitignore', content: 'x\n' } }, true)).ok,
+    ).toBe(true);
   });
 
   it('checks the opened file and directory, not the checked name (a directory swapped for a symlink after the check)', () => {
     const guard = policyContext(t.tools);
     fs.symlinkSync(t.project, path.join(t.ws, 'swapped'));
     // The registry checked `swapped/token` while `swapped` was a plain directory; it is a symlink when the tool opens it.
-    expect(() => runFilesystem(guard, path.join(t.ws, 'swapped', 'token'), { op: 'read', path: 'swapped/token' })).toThrow(/harness directory/);
-    expect(() => runFilesystem(guard, path.join(t.ws, 'swapped'), { op: 'list', path: 'swapped' })).toThrow(/harness directory/);
-    expect(() => runFilesystem(guard, path.join(t.ws, 'swapped'), { op: 'grep', path: 'swapped', pattern: '.' })).toThrow(/harness directory/);
-    expect(() => runFilesystem(guard, path.join(t.ws, 'swapped', 'new.txt'), { op: 'write', path: 'swapped/new.txt', content: 'x' })).toThrow(/harness directory/);
+    expect(() =>
+      runFilesystem(guard, path.join(t.ws, 'swapped', 'token'), { op: 'read', path: 'swapped/token' }),
+    ).toThrow(/harness directory/);
+    expect(() => runFilesystem(guard, path.join(t.ws, 'swapped'), { op: 'list', path: 'swapped' })).toThrow(
+      /harness directory/,
+    );
+    expect(() =>
+      runFilesystem(guard, path.join(t.ws, 'swapped'), { op: 'grep', path: 'swapped', pattern: '.' }),
+    ).toThrow(/harness directory/);
+    expect(() =>
+      runFilesystem(guard, path.join(t.ws, 'swapped', 'new.txt'), {
+        op: 'write',
+        path: 'swapped/new.txt',
+        content: 'x',
+      }),
+    ).toThrow(/harness directory/);
     expect(fs.existsSync(path.join(t.project, 'new.txt'))).toBe(false);
   });
 
   it('does not hang on a FIFO planted in the workspace', async () => {
     execFileSync('mkfifo', [path.join(t.ws, 'pipe')]);
-    await expect(read('pipe')).resolves.toMatchObject({ ok: false, output: expect.stringMatching(/not a regular file/) });
+    await expect(read('pipe')).resolves.toMatchObject({
+      ok: false,
+      output: expect.stringMatching(/not a regular file/),
+    });
   });
 });
 

@@ -9,13 +9,32 @@ import { queueScript } from '../fakes/script.js';
 import { startTestStack, TOKEN, type TestStack } from '../helpers/stack.js';
 
 /** A request sent with its path exactly as written (fetch would normalize it first). */
-function rawRequest(port: number, method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+function rawRequest(
+  port: number,
+  method: string,
+  path: string,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, headers: { accept: 'application/json, text/event-stream', ...(body ? { 'content-type': 'application/json' } : {}), ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        headers: {
+          accept: 'application/json, text/event-stream',
+          ...(body ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -58,7 +77,11 @@ const ROUTES: [string, string, unknown?][] = [
   ['POST', '/api/runs/r1/cancel', {}],
   ['POST', '/api/runs/r1/approvals/a1', { approve: true }],
   ['GET', '/api/policy'],
-  ['PUT', '/api/policy', { rules: [{ tool: 'terminal', action: 'allow' }], mcpServers: { own: { transport: 'stdio', command: 'id' } } }],
+  [
+    'PUT',
+    '/api/policy',
+    { rules: [{ tool: 'terminal', action: 'allow' }], mcpServers: { own: { transport: 'stdio', command: 'id' } } },
+  ],
   ['POST', '/api/policy/check', { call: { tool: 'terminal', args: { command: 'ls' } } }],
   ['GET', '/api/providers'],
   ['PUT', '/api/pricing', { m: { input: 1, output: 1 } }],
@@ -81,7 +104,16 @@ const ROUTES: [string, string, unknown?][] = [
   ['GET', '/api/mcp/servers'],
   ['POST', '/api/temporal/codec/decode', { payloads: [] }],
   ['POST', '/api/temporal/codec/default/decode', { payloads: [] }],
-  ['POST', '/mcp', { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }],
+  [
+    'POST',
+    '/mcp',
+    {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+    },
+  ],
   ['GET', '/api/unknown-thing'],
   ['GET', '/unknown'],
 ];
@@ -90,7 +122,8 @@ describe('one gate for every request', () => {
   let stack: TestStack;
   let port: number;
   let policyBefore: string;
-  const digest = (f: string) => (fs.existsSync(f) ? crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex') : 'absent');
+  const digest = (f: string) =>
+    fs.existsSync(f) ? crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex') : 'absent';
 
   beforeAll(async () => {
     stack = await startTestStack({ script: queueScript([]), withWorker: false });
@@ -119,14 +152,36 @@ describe('one gate for every request', () => {
 
   it('refuses a spelled-differently path with the token too, and serves the canonical one', async () => {
     const auth = { authorization: `Bearer ${TOKEN}` };
-    for (const p of ['/api//runs', '/api/./runs', '/ui/../api/runs', '/api/%2e%2e/api/runs', '/api%2fruns', '/api\\runs']) {
+    for (const p of [
+      '/api//runs',
+      '/api/./runs',
+      '/ui/../api/runs',
+      '/api/%2e%2e/api/runs',
+      '/api%2fruns',
+      '/api\\runs',
+    ]) {
       expect((await rawRequest(port, 'GET', p, undefined, auth)).status, p).toBe(400);
     }
     expect((await rawRequest(port, 'GET', '/api/runs', undefined, auth)).status).toBe(200);
     expect((await rawRequest(port, 'GET', '/api/policy', undefined, auth)).status).toBe(200);
-    expect((await rawRequest(port, 'POST', '/api/policy/check', JSON.stringify({ call: { tool: 'terminal', args: { command: 'ls' } } }), auth)).status).toBe(200);
-    expect((await rawRequest(port, 'POST', '/api/temporal/codec/decode', JSON.stringify({ payloads: [] }), auth)).status).toBe(200);
-    const mcp = await rawRequest(port, 'POST', '/mcp', JSON.stringify(ROUTES.find((r) => r[1] === '/mcp')![2]), { ...auth, accept: 'application/json, text/event-stream' });
+    expect(
+      (
+        await rawRequest(
+          port,
+          'POST',
+          '/api/policy/check',
+          JSON.stringify({ call: { tool: 'terminal', args: { command: 'ls' } } }),
+          auth,
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (await rawRequest(port, 'POST', '/api/temporal/codec/decode', JSON.stringify({ payloads: [] }), auth)).status,
+    ).toBe(200);
+    const mcp = await rawRequest(port, 'POST', '/mcp', JSON.stringify(ROUTES.find((r) => r[1] === '/mcp')![2]), {
+      ...auth,
+      accept: 'application/json, text/event-stream',
+    });
     expect(mcp.status, mcp.text).toBe(200);
   });
 

@@ -56,18 +56,25 @@ describe('a hostile client', () => {
       ['PUT', '/api/apps/mirror/state', (deep) => `{"a":${deep}}`],
       ['POST', '/api/components/reverse/runs', (deep) => `{"inputs":{"text":${deep}}}`],
       ['POST', '/api/policy/check', (deep) => `{"call":{"tool":"mcp:x/y","args":{"a":${deep}}}}`],
-      ['POST', '/mcp', (deep) => `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{"a":${deep}}}}`],
+      [
+        'POST',
+        '/mcp',
+        (deep) => `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{"a":${deep}}}}`,
+      ],
     ];
     const wrong: string[] = [];
     for (const [method, path, wrap] of routes) {
       for (const body of [deepArray(1000), deepObject(5000), deepArray(3000), deepArray(500_000)].map(wrap)) {
         const r = await stack.api(method, path, body);
-        if (r.status !== 400 || r.body?.error?.code !== 'too_deep' || !/64/.test(r.body.error.message)) wrong.push(`${method} ${path} -> ${r.status} ${JSON.stringify(r.body).slice(0, 160)}`);
+        if (r.status !== 400 || r.body?.error?.code !== 'too_deep' || !/64/.test(r.body.error.message))
+          wrong.push(`${method} ${path} -> ${r.status} ${JSON.stringify(r.body).slice(0, 160)}`);
       }
     }
     expect(wrong, wrong.join('\n')).toEqual([]);
     // Brackets inside strings are text, not depth.
-    const r = await stack.api('POST', '/api/policy/check', { call: { tool: 'terminal', args: { command: `echo '${'['.repeat(500)}'` } } });
+    const r = await stack.api('POST', '/api/policy/check', {
+      call: { tool: 'terminal', args: { command: `echo '${'['.repeat(500)}'` } },
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect((await fetch(`${stack.backend.url}/api/health`)).status).toBe(200);
   });

@@ -10,7 +10,63 @@ import { testConfig } from '../helpers/config.js';
 /** Rules as a busy user writes them: every program a prefix rule, every path, host and connection allowed. */
 export const broadRules: Policy = policySpec.parse({
   rules: [
-    ...['cat', 'tar', 'git', 'sed', 'find', 'awk', 'sort', 'diff', 'ls', 'grep', 'head', 'tail', 'xargs', 'env', 'python3', 'node', 'perl', 'less', 'vim', 'ssh', 'rsync', 'zip', 'tee', 'dd', 'cp', 'split', 'timeout', 'nice', 'echo', 'wc', 'curl', 'man', 'bash', 'sh', 'cd', 'touch', 'mkdir', 'rm', 'sqlite3', 'make', 'npm', 'uniq', 'cut', 'jq', 'ln', 'mv', 'install', 'chmod', 'base64', 'od', 'xxd', 'stat', 'file', 'readlink', 'realpath'].map((p) => ({ id: `allow-${p}`, tool: 'terminal', action: 'allow', match: { command: `${p} *` } })),
+    ...[
+      'cat',
+      'tar',
+      'git',
+      'sed',
+      'find',
+      'awk',
+      'sort',
+      'diff',
+      'ls',
+      'grep',
+      'head',
+      'tail',
+      'xargs',
+      'env',
+      'python3',
+      'node',
+      'perl',
+      'less',
+      'vim',
+      'ssh',
+      'rsync',
+      'zip',
+      'tee',
+      'dd',
+      'cp',
+      'split',
+      'timeout',
+      'nice',
+      'echo',
+      'wc',
+      'curl',
+      'man',
+      'bash',
+      'sh',
+      'cd',
+      'touch',
+      'mkdir',
+      'rm',
+      'sqlite3',
+      'make',
+      'npm',
+      'uniq',
+      'cut',
+      'jq',
+      'ln',
+      'mv',
+      'install',
+      'chmod',
+      'base64',
+      'od',
+      'xxd',
+      'stat',
+      'file',
+      'readlink',
+      'realpath',
+    ].map((p) => ({ id: `allow-${p}`, tool: 'terminal', action: 'allow', match: { command: `${p} *` } })),
     { id: 'allow-any-command', tool: 'terminal', action: 'allow', match: { command: '*' } },
     { id: 'fs-all', tool: 'filesystem', action: 'allow', match: { path: '**' } },
     { id: 'browser-all', tool: 'browser', action: 'allow', match: { url: '*' } },
@@ -34,14 +90,40 @@ export interface JudgeWorkspace {
 
 /** A workspace holding the harness's own directory (.vloop) and a git repository, with planted symlinks into both. */
 export function judgeWorkspace(policy: Policy = broadRules): JudgeWorkspace {
-  const workspace = makeWorkspace({ 'README.md': '# hi\n', 'src/a.ts': 'export {}\n', '.vloop/token': 'secret-token\n', '.vloop/secret.key': 'k\n', '.vloop/harness.db': '', '.git/config': '[core]\n', '.git/HEAD': 'ref: refs/heads/main\n', '.git/hooks/.keep': '', 'data/app.db': '', 'data/ro.db': '' });
+  const workspace = makeWorkspace({
+    'README.md': '# hi\n',
+    'src/a.ts': 'export {}\n',
+    '.vloop/token': 'secret-token\n',
+    '.vloop/secret.key': 'k\n',
+    '.vloop/harness.db': '',
+    '.git/config': '[core]\n',
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    '.git/hooks/.keep': '',
+    'data/app.db': '',
+    'data/ro.db': '',
+  });
   fs.symlinkSync('.vloop', path.join(workspace, 'harness-link'));
   fs.symlinkSync('../.vloop/harness.db', path.join(workspace, 'data/stolen.db'));
   fs.symlinkSync('.git/hooks', path.join(workspace, 'hooks-link'));
   fs.symlinkSync('/etc', path.join(workspace, 'etc-link'));
-  const config = testConfig({ dir: path.join(workspace, '.vloop'), workspace, env: { HARNESS_PORT: '17651', HARNESS_APPS_PORT: '17652' } });
+  const config = testConfig({
+    dir: path.join(workspace, '.vloop'),
+    workspace,
+    env: { HARNESS_PORT: '17651', HARNESS_APPS_PORT: '17652' },
+  });
   const tools = config.tools;
   const judge = async (call: ToolCall) => (await judgeToolCall(policy, call, tools)).decision;
-  const ports = { api: config.api.port, apps: config.api.appsPort, temporal: config.temporal.devPort, temporalUi: config.temporal.devUiPort };
-  return { workspace, ports, judge, terminal: (command) => judge({ tool: 'terminal', args: { command } }), close: () => fs.rmSync(workspace, { recursive: true, force: true }) };
+  const ports = {
+    api: config.api.port,
+    apps: config.api.appsPort,
+    temporal: config.temporal.devPort,
+    temporalUi: config.temporal.devUiPort,
+  };
+  return {
+    workspace,
+    ports,
+    judge,
+    terminal: (command) => judge({ tool: 'terminal', args: { command } }),
+    close: () => fs.rmSync(workspace, { recursive: true, force: true }),
+  };
 }

@@ -126,12 +126,12 @@ describe('class 7: options that run code or write files ask, whatever prefix rul
     'git diff --ext-diff',
     'git log -p --textconv',
     'git format-patch -o out HEAD~1',
-    "awk 'BEGIN{system(\"id\")}'",
-    "awk '{print | \"id\"}' README.md",
-    "awk '{print > \"out\"}' README.md",
-    "awk 'BEGIN{while((getline l < \".vloop/token\")>0) print l}'",
+    'awk \'BEGIN{system("id")}\'',
+    'awk \'{print | "id"}\' README.md',
+    'awk \'{print > "out"}\' README.md',
+    'awk \'BEGIN{while((getline l < ".vloop/token")>0) print l}\'',
     'awk -f prog.awk README.md',
-    "awk '@load \"x\"'",
+    'awk \'@load "x"\'',
     'awk -E prog.awk',
     'xargs id',
     'env id',
@@ -192,14 +192,14 @@ describe('class 7: options that run code or write files ask, whatever prefix rul
     "sed -n -e p --expression='w out' README.md",
     'sed -e p -f x.sed README.md',
     "sed -n -ep -e'1e id' README.md",
-    "awk -e 'BEGIN{system(\"id\")}'",
+    'awk -e \'BEGIN{system("id")}\'',
     "awk -e 'BEGIN{print 1}' -e 'BEGIN{system(\"id\")}'",
     "awk -v x=1 -e '{print $1}' -e '{print > \"out\"}' README.md",
-    "awk --so='BEGIN{system(\"id\")}'",
+    'awk --so=\'BEGIN{system("id")}\'',
     "awk --source 'BEGIN{print 1}' --source 'BEGIN{system(\"id\")}'",
-    "awk -Wsource='BEGIN{system(\"id\")}'",
-    "awk -W source='BEGIN{system(\"id\")}'",
-    "awk -W so='BEGIN{system(\"id\")}'",
+    'awk -Wsource=\'BEGIN{system("id")}\'',
+    'awk -W source=\'BEGIN{system("id")}\'',
+    'awk -W so=\'BEGIN{system("id")}\'',
     'awk -Wexec=prog.awk README.md',
     'awk -W exec prog.awk README.md',
     'awk --e=prog.awk README.md',
@@ -299,7 +299,13 @@ describe('class 11: judging is bounded and runs off the event loop', () => {
   beforeAll(async () => {
     const workspace = makeWorkspace({ 'README.md': '# hi\n' });
     stack = await startTestStack({ script: echoModel, withWorker: false, workspace });
-    expect((await stack.api('PUT', '/api/policy', { rules: [{ tool: 'terminal', action: 'allow', match: { command: 'cat *' } }] })).status).toBe(200);
+    expect(
+      (
+        await stack.api('PUT', '/api/policy', {
+          rules: [{ tool: 'terminal', action: 'allow', match: { command: 'cat *' } }],
+        })
+      ).status,
+    ).toBe(200);
   });
   afterAll(() => stack?.close());
 
@@ -325,7 +331,11 @@ describe('class 11: judging is bounded and runs off the event loop', () => {
 
   it('asks for a 400 KB command, and /api/health answers within 200 ms while it is judged', async () => {
     const command = `cat ${Array.from({ length: 40_000 }, (_, i) => `f${i}.txt`).join(' ')}`.slice(0, 400_000);
-    const { result: res, took, during } = await healthWhile(stack.api('POST', '/api/policy/check', { call: { tool: 'terminal', args: { command } } }));
+    const {
+      result: res,
+      took,
+      during,
+    } = await healthWhile(stack.api('POST', '/api/policy/check', { call: { tool: 'terminal', args: { command } } }));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ decision: 'ask' });
     expect(during).toBeGreaterThan(0);
@@ -335,7 +345,11 @@ describe('class 11: judging is bounded and runs off the event loop', () => {
 
   it('judges a command just under the size limit off the event loop: /api/health answers within 200 ms meanwhile', async () => {
     const command = `cat ${Array.from({ length: 3_900 }, (_, i) => `"$HOME"/f${i}`).join(' ')}`.slice(0, 16_000);
-    const { result: res, took, during } = await healthWhile(stack.api('POST', '/api/policy/check', { call: { tool: 'terminal', args: { command } } }));
+    const {
+      result: res,
+      took,
+      during,
+    } = await healthWhile(stack.api('POST', '/api/policy/check', { call: { tool: 'terminal', args: { command } } }));
     expect(res.status).toBe(200);
     expect(res.body.decision).toBe('deny');
     expect(during).toBeGreaterThan(1);
@@ -344,7 +358,9 @@ describe('class 11: judging is bounded and runs off the event loop', () => {
   });
 
   it('answers a command nested thousands deep (a pipeline of 8,000) without crashing the judge', async () => {
-    const res = await stack.api('POST', '/api/policy/check', { call: { tool: 'terminal', args: { command: Array.from({ length: 8_000 }, () => 'cat x').join('|') } } });
+    const res = await stack.api('POST', '/api/policy/check', {
+      call: { tool: 'terminal', args: { command: Array.from({ length: 8_000 }, () => 'cat x').join('|') } },
+    });
     expect(res.status).toBe(200);
     expect(res.body.decision).not.toBe('allow');
   });

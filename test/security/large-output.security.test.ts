@@ -21,9 +21,26 @@ describe('a 40 MB output', () => {
   let stack: TestStack;
   beforeAll(async () => {
     stack = await startTestStack({ script: hostileModel });
-    await stack.ok('POST', '/api/providers', { name: 'fake', type: 'openai', baseUrl: stack.fake.baseUrl, apiKey: 'sk-test-canary-1234567890abcdef', defaultModel: 'fake-model' });
-    await stack.ok('POST', '/api/components', { name: 'huge', signature: 'text: str -> result: str', instructions: 'op: huge', provider: 'fake', params: { stream: false } });
-    await stack.ok('POST', '/api/pipelines', { name: 'huge-answer', inputs: { text: 'str' }, steps: [{ id: 'big', component: 'huge', inputs: { text: '$inputs.text' } }], outputs: { result: '$steps.big.outputs.result' } });
+    await stack.ok('POST', '/api/providers', {
+      name: 'fake',
+      type: 'openai',
+      baseUrl: stack.fake.baseUrl,
+      apiKey: 'sk-test-canary-1234567890abcdef',
+      defaultModel: 'fake-model',
+    });
+    await stack.ok('POST', '/api/components', {
+      name: 'huge',
+      signature: 'text: str -> result: str',
+      instructions: 'op: huge',
+      provider: 'fake',
+      params: { stream: false },
+    });
+    await stack.ok('POST', '/api/pipelines', {
+      name: 'huge-answer',
+      inputs: { text: 'str' },
+      steps: [{ id: 'big', component: 'huge', inputs: { text: '$inputs.text' } }],
+      outputs: { result: '$steps.big.outputs.result' },
+    });
   });
   afterAll(() => stack?.close());
 
@@ -31,7 +48,11 @@ describe('a 40 MB output', () => {
     const started = await stack.ok('POST', '/api/pipelines/huge-answer/runs', { inputs: { text: 'go' } });
     // Read from the store: the point is the run's state, whatever the API's load while 40 MB passes.
     const ended = ['completed', 'failed', 'cancelled', 'timed_out'];
-    await until(async () => ended.includes((await getRun(stack.backend.app.store, started.id)).status), `run ${started.id} to end`, 90_000);
+    await until(
+      async () => ended.includes((await getRun(stack.backend.app.store, started.id)).status),
+      `run ${started.id} to end`,
+      90_000,
+    );
     const run = await getRun(stack.backend.app.store, started.id);
     if (run.status === 'completed') {
       expect(run.outputs?.result).toHaveLength(HUGE);
@@ -42,6 +63,10 @@ describe('a 40 MB output', () => {
     // Temporal agrees: the workflow closes (the run's end is stored just before the workflow completes),
     // rather than retrying a workflow task forever.
     const handle = stack.backend.app.temporal.client.workflow.getHandle(started.id);
-    await until(async () => (await handle.describe()).status.name !== 'RUNNING', `workflow ${started.id} to close`, 30_000);
+    await until(
+      async () => (await handle.describe()).status.name !== 'RUNNING',
+      `workflow ${started.id} to close`,
+      30_000,
+    );
   }, 150_000);
 });

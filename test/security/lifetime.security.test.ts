@@ -69,7 +69,11 @@ describe('process lifetime', () => {
     expect(await answers(devPort)).toBe(true);
 
     await up.kill('SIGKILL');
-    await until(() => !processAlive(servers[0]!), `the orphaned dev server (pid ${servers[0]}) to end after harness up was killed`, 20_000);
+    await until(
+      () => !processAlive(servers[0]!),
+      `the orphaned dev server (pid ${servers[0]}) to end after harness up was killed`,
+      20_000,
+    );
     await until(async () => !(await answers(devPort)), `port ${devPort} to stop answering`, 10_000);
     expect(devServersIn(projectDir)).toEqual([]);
   });

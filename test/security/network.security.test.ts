@@ -42,18 +42,34 @@ describe('terminal network through the policy proxy', () => {
   const proxyDirs = () => fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith('vloop-net-')).length;
 
   const policy = (network: PolicyRule[], setting: 'ask' | 'deny' | 'allow' = 'ask') =>
-    fs.writeFileSync(path.join(ws, '.vloop', 'policy.json'), JSON.stringify({ network: setting, rules: [{ tool: 'terminal', action: 'allow' }, ...network] }));
+    fs.writeFileSync(
+      path.join(ws, '.vloop', 'policy.json'),
+      JSON.stringify({ network: setting, rules: [{ tool: 'terminal', action: 'allow' }, ...network] }),
+    );
   const run = (command: string, approved = false): Promise<RunToolResult> =>
-    new MockActivityEnvironment().run(runTool, { runId: 'r', callId: `n${calls++}`, call: { tool: 'terminal', args: { command } }, approved } satisfies RunToolInput);
+    new MockActivityEnvironment().run(runTool, {
+      runId: 'r',
+      callId: `n${calls++}`,
+      call: { tool: 'terminal', args: { command } },
+      approved,
+    } satisfies RunToolInput);
 
   beforeAll(async () => {
     ws = makeWorkspace({ 'ok.txt': 'fine' });
     fs.mkdirSync(path.join(ws, '.vloop'));
     [allowedPort, otherPort, harnessPort] = [await freePort(), await freePort(), await freePort()];
-    servers.push(await canary('CANARY-ALLOWED', allowedPort, '0.0.0.0'), await canary('CANARY-OTHER', otherPort, '0.0.0.0'));
+    servers.push(
+      await canary('CANARY-ALLOWED', allowedPort, '0.0.0.0'),
+      await canary('CANARY-OTHER', otherPort, '0.0.0.0'),
+    );
     // Stands where the harness API listens (HARNESS_PORT), on every address as `HARNESS_HOST=0.0.0.0` would.
     servers.push(await canary('CANARY-HARNESS', harnessPort, '::'));
-    runTool = createRunTool({ events: { append: async () => 0 }, secrets: new SecretSet({}), tools: testConfig({ dir: path.join(ws, '.vloop'), workspace: ws, env: { HARNESS_PORT: String(harnessPort) } }).tools });
+    runTool = createRunTool({
+      events: { append: async () => 0 },
+      secrets: new SecretSet({}),
+      tools: testConfig({ dir: path.join(ws, '.vloop'), workspace: ws, env: { HARNESS_PORT: String(harnessPort) } })
+        .tools,
+    });
   });
   afterAll(async () => {
     for (const s of servers) await new Promise((resolve) => s.close(resolve));
@@ -63,7 +79,9 @@ describe('terminal network through the policy proxy', () => {
   it('a rule naming host:port lets the command reach that port through the proxy, and no other port', async () => {
     policy([{ tool: 'network', action: 'allow', match: { url: `127.0.0.1:${allowedPort}` } }]);
     const before = proxyDirs();
-    const r = await run(`printenv HTTPS_PROXY; curl -s http://127.0.0.1:${allowedPort}/plain; curl -s -p http://127.0.0.1:${allowedPort}/tunnel; curl -s http://127.0.0.1:${otherPort}/plain; curl -s -p http://127.0.0.1:${otherPort}/tunnel`);
+    const r = await run(
+      `printenv HTTPS_PROXY; curl -s http://127.0.0.1:${allowedPort}/plain; curl -s -p http://127.0.0.1:${allowedPort}/tunnel; curl -s http://127.0.0.1:${otherPort}/plain; curl -s -p http://127.0.0.1:${otherPort}/tunnel`,
+    );
     expect(r.output).toContain('http://127.0.0.1:3128');
     expect(r.output).toContain('CANARY-ALLOWED /plain');
     expect(r.output).toContain('CANARY-ALLOWED /tunnel');
@@ -75,7 +93,9 @@ describe('terminal network through the policy proxy', () => {
 
   it("a rule naming the host (any port) still never reaches the harness's own port", async () => {
     policy([{ tool: 'network', action: 'allow', match: { url: '127.0.0.1' } }]);
-    const r = await run(`curl -s http://127.0.0.1:${allowedPort}/ok; curl -s http://127.0.0.1:${harnessPort}/api/policy; curl -s -p http://127.0.0.1:${harnessPort}/tunnel`);
+    const r = await run(
+      `curl -s http://127.0.0.1:${allowedPort}/ok; curl -s http://127.0.0.1:${harnessPort}/api/policy; curl -s -p http://127.0.0.1:${harnessPort}/tunnel`,
+    );
     expect(r.output).toContain('CANARY-ALLOWED /ok');
     expect(r.output, 'the harness API port was reached').not.toContain('CANARY-HARNESS');
   });
@@ -88,21 +108,45 @@ describe('terminal network through the policy proxy', () => {
 
   it('under a `*` rule, loopback by any name, this machine and the harness port are refused', async () => {
     policy([{ tool: 'network', action: 'allow', match: { url: '*' } }]);
-    const targets = ['127.0.0.1', 'localhost', '127.0.0.2', '[::1]', '[::ffff:127.0.0.1]', '0.0.0.0', ...(ownAddress ? [ownAddress] : [])];
-    const r = await run(targets.map((h) => `curl -s -m 5 'http://${h}:${harnessPort}/h'; curl -s -m 5 -p 'http://${h}:${allowedPort}/a'`).join('; '));
+    const targets = [
+      '127.0.0.1',
+      'localhost',
+      '127.0.0.2',
+      '[::1]',
+      '[::ffff:127.0.0.1]',
+      '0.0.0.0',
+      ...(ownAddress ? [ownAddress] : []),
+    ];
+    const r = await run(
+      targets
+        .map((h) => `curl -s -m 5 'http://${h}:${harnessPort}/h'; curl -s -m 5 -p 'http://${h}:${allowedPort}/a'`)
+        .join('; '),
+    );
     expect(r.output, 'the harness port was reached').not.toContain('CANARY-HARNESS');
     expect(r.output, 'a loopback or own address was reached under a wildcard rule').not.toContain('CANARY-ALLOWED');
   });
 
   it('a connection that skips the proxy has no route', async () => {
-    policy(['127.0.0.1', ...(ownAddress ? [ownAddress] : [])].map((url) => ({ tool: 'network', action: 'allow', match: { url } })));
-    const direct = [`curl -s -m 5 --noproxy '*' http://127.0.0.1:${allowedPort}/direct`, ...(ownAddress ? [`curl -s -m 5 --noproxy '*' http://${ownAddress}:${allowedPort}/own`] : [])];
+    policy(
+      ['127.0.0.1', ...(ownAddress ? [ownAddress] : [])].map((url) => ({
+        tool: 'network',
+        action: 'allow',
+        match: { url },
+      })),
+    );
+    const direct = [
+      `curl -s -m 5 --noproxy '*' http://127.0.0.1:${allowedPort}/direct`,
+      ...(ownAddress ? [`curl -s -m 5 --noproxy '*' http://${ownAddress}:${allowedPort}/own`] : []),
+    ];
     const r = await run([`curl -s http://127.0.0.1:${allowedPort}/via-proxy`, ...direct].join('; '));
     expect(r.output).toContain('CANARY-ALLOWED /via-proxy');
     expect(r.output, 'a direct connection reached the server').not.toMatch(/\/direct|\/own/);
     // With the proxy variables removed, or code with its own sockets (approved): the same empty network namespace.
     const script = `node -e "require('net').connect(${allowedPort}, '${ownAddress ?? '127.0.0.1'}').on('connect', () => console.log('CONNECTED')).on('error', (e) => console.log('REFUSED', e.code))"`;
-    const js = await run(`curl -s http://127.0.0.1:${allowedPort}/x; env -u HTTP_PROXY -u http_proxy -u ALL_PROXY -u all_proxy curl -s -m 5 http://127.0.0.1:${allowedPort}/unset; ${script}`, true);
+    const js = await run(
+      `curl -s http://127.0.0.1:${allowedPort}/x; env -u HTTP_PROXY -u http_proxy -u ALL_PROXY -u all_proxy curl -s -m 5 http://127.0.0.1:${allowedPort}/unset; ${script}`,
+      true,
+    );
     expect(js.output).toContain('CANARY-ALLOWED /x');
     expect(js.output, 'a direct connection reached the server').not.toContain('/unset');
     expect(js.output).toMatch(/REFUSED E(NETUNREACH|CONNREFUSED)/);
@@ -156,15 +200,21 @@ describe('the proxy socket', () => {
       setTimeout(() => s.end(), 3000);
     });
 
-  it("answers only the command it was started for (another sandbox that sees the socket lacks the token)", async () => {
-    const proxy = await startCommandProxy({ policy: policySpec.parse({ rules: [{ tool: 'network', action: 'allow', match: { url: '127.0.0.1' } }] }), approved: false, endpoints: [] });
+  it('answers only the command it was started for (another sandbox that sees the socket lacks the token)', async () => {
+    const proxy = await startCommandProxy({
+      policy: policySpec.parse({ rules: [{ tool: 'network', action: 'allow', match: { url: '127.0.0.1' } }] }),
+      approved: false,
+      endpoints: [],
+    });
     try {
       const socketPath = proxy.sandbox.launcher[2]!;
       const token = proxy.sandbox.launcher[4]!;
       const request = `GET http://127.0.0.1:${port}/through HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nconnection: close\r\n\r\n`;
       expect(await exchange(socketPath, `${token}\n${request}`)).toContain('CANARY-BEHIND-PROXY /through');
       expect(await exchange(socketPath, request)).not.toContain('CANARY-BEHIND-PROXY');
-      expect(await exchange(socketPath, `${'0'.repeat(token.length)}\n${request}`)).not.toContain('CANARY-BEHIND-PROXY');
+      expect(await exchange(socketPath, `${'0'.repeat(token.length)}\n${request}`)).not.toContain(
+        'CANARY-BEHIND-PROXY',
+      );
     } finally {
       await proxy.close();
     }
@@ -172,7 +222,8 @@ describe('the proxy socket', () => {
 });
 
 describe('network rules judge host and port', () => {
-  const rules = (url: string, action: 'allow' | 'deny' = 'allow') => policySpec.parse({ network: 'deny', rules: [{ tool: 'network', action, match: { url } }] });
+  const rules = (url: string, action: 'allow' | 'deny' = 'allow') =>
+    policySpec.parse({ network: 'deny', rules: [{ tool: 'network', action, match: { url } }] });
   it.each([
     ['api.example.com', 'api.example.com', 443, 'allow'],
     ['api.example.com', 'api.example.com', 8443, 'allow'],
@@ -194,7 +245,13 @@ describe('network rules judge host and port', () => {
   });
 
   it('a deny rule for one port holds at that port and leaves the others to the allow rules', () => {
-    const policy = policySpec.parse({ network: 'deny', rules: [{ tool: 'network', action: 'allow', match: { url: 'h.test' } }, { tool: 'network', action: 'deny', match: { url: 'h.test:25' } }] });
+    const policy = policySpec.parse({
+      network: 'deny',
+      rules: [
+        { tool: 'network', action: 'allow', match: { url: 'h.test' } },
+        { tool: 'network', action: 'deny', match: { url: 'h.test:25' } },
+      ],
+    });
     expect(judgeHost(policy, 'h.test', 25).decision).toBe('deny');
     expect(judgeHost(policy, 'h.test', 443).decision).toBe('allow');
     // Read from command text (no port): the command may run; the proxy holds port 25.
@@ -213,21 +270,46 @@ describe('a sandboxed MCP server with network', () => {
   let calls = 0;
   const server = fileURLToPath(new URL('../fakes/mcp-shell-server.mjs', import.meta.url));
   const sh = (command: string): Promise<RunToolResult> =>
-    new MockActivityEnvironment().run(runTool, { runId: 'm', callId: `m${calls++}`, call: { tool: 'mcp:net/sh', args: { command } }, approved: false } satisfies RunToolInput);
+    new MockActivityEnvironment().run(runTool, {
+      runId: 'm',
+      callId: `m${calls++}`,
+      call: { tool: 'mcp:net/sh', args: { command } },
+      approved: false,
+    } satisfies RunToolInput);
 
   beforeAll(async () => {
     ws = makeWorkspace({ 'ok.txt': 'fine' });
     fs.mkdirSync(path.join(ws, '.vloop'));
     [allowedPort, harnessPort] = [await freePort(), await freePort()];
-    servers.push(await canary('CANARY-ALLOWED', allowedPort, '0.0.0.0'), await canary('CANARY-HARNESS', harnessPort, '::'));
+    servers.push(
+      await canary('CANARY-ALLOWED', allowedPort, '0.0.0.0'),
+      await canary('CANARY-HARNESS', harnessPort, '::'),
+    );
     fs.writeFileSync(
       path.join(ws, '.vloop', 'policy.json'),
       JSON.stringify({
-        rules: [{ tool: 'mcp:net/*', action: 'allow' }, { tool: 'network', action: 'allow', match: { url: '127.0.0.1' } }],
-        mcpServers: { net: { transport: 'stdio', command: process.execPath, args: [server], sandbox: true, network: true, pathArguments: false } },
+        rules: [
+          { tool: 'mcp:net/*', action: 'allow' },
+          { tool: 'network', action: 'allow', match: { url: '127.0.0.1' } },
+        ],
+        mcpServers: {
+          net: {
+            transport: 'stdio',
+            command: process.execPath,
+            args: [server],
+            sandbox: true,
+            network: true,
+            pathArguments: false,
+          },
+        },
       }),
     );
-    runTool = createRunTool({ events: { append: async () => 0 }, secrets: new SecretSet({}), tools: testConfig({ dir: path.join(ws, '.vloop'), workspace: ws, env: { HARNESS_PORT: String(harnessPort) } }).tools });
+    runTool = createRunTool({
+      events: { append: async () => 0 },
+      secrets: new SecretSet({}),
+      tools: testConfig({ dir: path.join(ws, '.vloop'), workspace: ws, env: { HARNESS_PORT: String(harnessPort) } })
+        .tools,
+    });
   });
   afterAll(async () => {
     await closeMcpSessions();
@@ -238,7 +320,9 @@ describe('a sandboxed MCP server with network', () => {
   it('reaches what the rules allow through the proxy, never the harness, and nothing directly', async () => {
     const proxies = () => fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith('vloop-net-')).length;
     const before = proxies();
-    const r = await sh(`curl -s http://127.0.0.1:${allowedPort}/via-proxy; curl -s http://127.0.0.1:${harnessPort}/api/policy; curl -s --max-time 5 --noproxy '*' http://127.0.0.1:${allowedPort}/direct; echo done`);
+    const r = await sh(
+      `curl -s http://127.0.0.1:${allowedPort}/via-proxy; curl -s http://127.0.0.1:${harnessPort}/api/policy; curl -s --max-time 5 --noproxy '*' http://127.0.0.1:${allowedPort}/direct; echo done`,
+    );
     expect(r.output).toContain('done');
     expect(r.output).toContain('CANARY-ALLOWED /via-proxy');
     expect(r.output, 'the harness port was reached').not.toContain('CANARY-HARNESS');

@@ -44,7 +44,9 @@ describe('redaction of pieces of a secret', () => {
   it('leaves short and innocuous text alone', () => {
     const text = `ok ${token.slice(0, 7)} and ${key.slice(3, 10)}: the run completed in 42 ms, hello world`;
     expect(redactText(text, [token, key])).toBe(text);
-    expect(redactText('plain text of a model answer, nothing secret', [token, key])).toBe('plain text of a model answer, nothing secret');
+    expect(redactText('plain text of a model answer, nothing secret', [token, key])).toBe(
+      'plain text of a model answer, nothing secret',
+    );
   });
 
   it('a stream never lets 8 characters of a secret through, however it is split', () => {

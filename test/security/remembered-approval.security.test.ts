@@ -10,8 +10,19 @@ import { toolRunner, type ToolRunner } from '../helpers/tool-runner.js';
 
 describe('an approval remembered for the run', () => {
   let t: ToolRunner;
-  const shapeOf = async (call: ToolCall) => (await judgeToolCall(policySpec.parse(JSON.parse(fs.readFileSync(path.join(t.project, 'policy.json'), 'utf8'))), call, t.tools)).shape;
-  const refused = (p: Promise<unknown>) => p.then((r) => `ran: ${JSON.stringify(r)}`, (e: Error) => e.message);
+  const shapeOf = async (call: ToolCall) =>
+    (
+      await judgeToolCall(
+        policySpec.parse(JSON.parse(fs.readFileSync(path.join(t.project, 'policy.json'), 'utf8'))),
+        call,
+        t.tools,
+      )
+    ).shape;
+  const refused = (p: Promise<unknown>) =>
+    p.then(
+      (r) => `ran: ${JSON.stringify(r)}`,
+      (e: Error) => e.message,
+    );
 
   beforeAll(() => {
     t = toolRunner();
@@ -34,11 +45,13 @@ describe('an approval remembered for the run', () => {
     expect(fs.existsSync(path.join(t.ws, 'elsewhere.txt'))).toBe(false);
   });
 
-  it('never lifts a denial, even with the denied call\'s own shape forged as remembered', async () => {
+  it("never lifts a denial, even with the denied call's own shape forged as remembered", async () => {
     const denied: ToolCall = { tool: 'filesystem', args: { op: 'write', path: 'secrets/key.txt', content: 'x' } };
     expect(await refused(t.run(denied, false, await shapeOf(denied)))).toMatch(/refused right before running/);
     const harness: ToolCall = { tool: 'filesystem', args: { op: 'read', path: '.vloop/token' } };
-    expect(await refused(t.run(harness, false, await shapeOf(harness)))).toMatch(/refused right before running|harness-dir/);
+    expect(await refused(t.run(harness, false, await shapeOf(harness)))).toMatch(
+      /refused right before running|harness-dir/,
+    );
     expect(fs.existsSync(path.join(t.ws, 'secrets', 'key.txt'))).toBe(false);
   });
 });

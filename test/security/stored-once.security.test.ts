@@ -30,7 +30,12 @@ async function storedBytes(store: Store): Promise<Record<string, number>> {
     if (!(await store.knex.schema.hasTable(table))) continue;
     const rows = (await store.knex(table).select('*')) as Array<Record<string, unknown>>;
     sizes[table] = rows.reduce<number>(
-      (n, row) => n + Object.values(row).reduce<number>((m, v) => m + (Buffer.isBuffer(v) ? v.byteLength : typeof v === 'string' ? Buffer.byteLength(v) : 0), 0),
+      (n, row) =>
+        n +
+        Object.values(row).reduce<number>(
+          (m, v) => m + (Buffer.isBuffer(v) ? v.byteLength : typeof v === 'string' ? Buffer.byteLength(v) : 0),
+          0,
+        ),
       0,
     );
   }
@@ -41,10 +46,30 @@ describe.each(dialects)('a 1 MB answer on %s', (dialect) => {
   let stack: TestStack;
   const runs: string[] = [];
   beforeAll(async () => {
-    stack = await startTestStack({ dialect, script: (req) => formatPredictReply({ answer: promptOp(req) === 'leak' ? LEAK : ANSWER }) });
-    await stack.ok('POST', '/api/providers', { name: 'fake', type: 'openai', baseUrl: stack.fake.baseUrl, apiKey: API_KEY, defaultModel: 'fake-model' });
-    await stack.ok('POST', '/api/components', { name: 'long', signature: 'text: str -> answer: str', instructions: 'answer at length', provider: 'fake', params: { stream: false } });
-    await stack.ok('POST', '/api/pipelines', { name: 'long-answer', inputs: { text: 'str' }, steps: [{ id: 'big', component: 'long', inputs: { text: '$inputs.text' } }], outputs: { answer: '$steps.big.outputs.answer' } });
+    stack = await startTestStack({
+      dialect,
+      script: (req) => formatPredictReply({ answer: promptOp(req) === 'leak' ? LEAK : ANSWER }),
+    });
+    await stack.ok('POST', '/api/providers', {
+      name: 'fake',
+      type: 'openai',
+      baseUrl: stack.fake.baseUrl,
+      apiKey: API_KEY,
+      defaultModel: 'fake-model',
+    });
+    await stack.ok('POST', '/api/components', {
+      name: 'long',
+      signature: 'text: str -> answer: str',
+      instructions: 'answer at length',
+      provider: 'fake',
+      params: { stream: false },
+    });
+    await stack.ok('POST', '/api/pipelines', {
+      name: 'long-answer',
+      inputs: { text: 'str' },
+      steps: [{ id: 'big', component: 'long', inputs: { text: '$inputs.text' } }],
+      outputs: { answer: '$steps.big.outputs.answer' },
+    });
     for (const start of [
       () => stack.ok('POST', '/api/pipelines/long-answer/runs', { inputs: { text: 'go' }, cache: 'reuse' }),
       () => stack.ok('POST', '/api/pipelines/long-answer/runs', { inputs: { text: 'go' }, cache: 'reuse' }),
@@ -77,7 +102,10 @@ describe.each(dialects)('a 1 MB answer on %s', (dialect) => {
     expect(response.data.outputs.answer).toBe(ANSWER);
     expect(events.find((e) => e.type === 'step.completed')!.data.outputs.answer).toBe(ANSWER);
     expect(events.find((e) => e.type === 'run.completed')!.data.outputs.answer).toBe(ANSWER);
-    const cachedEvents = (await stack.ok('GET', `/api/runs/${cached}/events`)).events as Array<{ type: string; data: any }>;
+    const cachedEvents = (await stack.ok('GET', `/api/runs/${cached}/events`)).events as Array<{
+      type: string;
+      data: any;
+    }>;
     expect(cachedEvents.some((e) => e.type === 'step.reused')).toBe(true);
     expect(cachedEvents.find((e) => e.type === 'step.completed')!.data.outputs.answer).toBe(ANSWER);
     const frames = await collectFrames(stack.backend.url, fork, 0, untilEvent('run.completed'));
@@ -85,23 +113,45 @@ describe.each(dialects)('a 1 MB answer on %s', (dialect) => {
     expect(completed.event!.data.outputs.answer).toBe(ANSWER);
     const rows = (await stack.backend.app.store.knex('step_cache').select('key')) as Array<{ key: string }>;
     expect(rows.length).toBeGreaterThan(0);
-    for (const { key } of rows) expect((await findCachedStep(stack.backend.app.store, key))!.outputs.answer).toBe(ANSWER);
+    for (const { key } of rows)
+      expect((await findCachedStep(stack.backend.app.store, key))!.outputs.answer).toBe(ANSWER);
   });
 
   it('stores the redacted text of a large value an event or a run holds, never the secret in it', async () => {
-    await stack.ok('POST', '/api/components', { name: 'leaky', signature: 'text: str -> answer: str', instructions: 'op: leak', provider: 'fake', params: { stream: false } });
-    await stack.ok('POST', '/api/pipelines', { name: 'leaky-answer', inputs: { text: 'str' }, steps: [{ id: 'big', component: 'leaky', inputs: { text: '$inputs.text' } }], outputs: { answer: '$steps.big.outputs.answer' } });
-    const run = await waitForRun(stack, (await stack.ok('POST', '/api/pipelines/leaky-answer/runs', { inputs: { text: 'go' } })).id, 90_000);
+    await stack.ok('POST', '/api/components', {
+      name: 'leaky',
+      signature: 'text: str -> answer: str',
+      instructions: 'op: leak',
+      provider: 'fake',
+      params: { stream: false },
+    });
+    await stack.ok('POST', '/api/pipelines', {
+      name: 'leaky-answer',
+      inputs: { text: 'str' },
+      steps: [{ id: 'big', component: 'leaky', inputs: { text: '$inputs.text' } }],
+      outputs: { answer: '$steps.big.outputs.answer' },
+    });
+    const run = await waitForRun(
+      stack,
+      (await stack.ok('POST', '/api/pipelines/leaky-answer/runs', { inputs: { text: 'go' } })).id,
+      90_000,
+    );
     const redacted = LEAK.replace(API_KEY, REDACTED);
     expect(run.outputs.answer).toBe(redacted);
     const events = (await stack.ok('GET', `/api/runs/${run.id}/events`)).events as Array<{ type: string; data: any }>;
     expect(events.find((e) => e.type === 'step.completed')!.data.outputs.answer).toBe(redacted);
     // The values the run's events and its row refer to.
     const store = stack.backend.app.store;
-    const written = [...(await store.knex('run_events').where('runId', run.id).select('data')).map((r: { data: string }) => r.data), (await store.knex('runs').where('id', run.id).first('outputs')).outputs as string];
+    const written = [
+      ...(await store.knex('run_events').where('runId', run.id).select('data')).map((r: { data: string }) => r.data),
+      (await store.knex('runs').where('id', run.id).first('outputs')).outputs as string,
+    ];
     const hashes = written.flatMap((t) => [...t.matchAll(/"sha256:([0-9a-f]{64})"/g)].map((m) => m[1]!));
     expect(hashes.length).toBeGreaterThan(0);
-    for (const row of (await store.knex('stored_values').whereIn('sha256', hashes).select('text')) as Array<{ text: string }>) expect(row.text).not.toContain(API_KEY);
+    for (const row of (await store.knex('stored_values').whereIn('sha256', hashes).select('text')) as Array<{
+      text: string;
+    }>)
+      expect(row.text).not.toContain(API_KEY);
   }, 120_000);
 });
 
@@ -117,18 +167,40 @@ describe.each(dialects)('stored values on %s', (dialect) => {
     const value = `${MARKER} shared ${randomBytes(64 * 1024).toString('hex')}`;
     const reply = `[[ ## answer ## ]]\n${value}\n[[ ## completed ## ]]`;
     for (const id of ['run-a', 'run-b']) {
-      await createRun(store, { id, kind: 'pipeline', target: { type: 'pipeline', id: 'p', name: 'p', version: 1 }, inputs: {} });
-      await appendEvents(store, id, [{ key: 'r', type: 'llm.response', data: { callId: 'c', text: reply, outputs: { answer: value } } } as never]);
+      await createRun(store, {
+        id,
+        kind: 'pipeline',
+        target: { type: 'pipeline', id: 'p', name: 'p', version: 1 },
+        inputs: {},
+      });
+      await appendEvents(store, id, [
+        { key: 'r', type: 'llm.response', data: { callId: 'c', text: reply, outputs: { answer: value } } } as never,
+      ]);
     }
     // One row for the value, one small one for the reply around it.
     const rows = (await store.knex('stored_values').select('bytes')) as Array<{ bytes: number }>;
-    expect(rows.map((r) => Number(r.bytes)).sort((a, b) => a - b)).toEqual([Buffer.byteLength(value), Buffer.byteLength(reply)]);
-    const text = async () => (await store.knex('stored_values').select('text')).reduce((n: number, r: { text: string }) => n + r.text.length, 0);
+    expect(rows.map((r) => Number(r.bytes)).sort((a, b) => a - b)).toEqual([
+      Buffer.byteLength(value),
+      Buffer.byteLength(reply),
+    ]);
+    const text = async () =>
+      (await store.knex('stored_values').select('text')).reduce(
+        (n: number, r: { text: string }) => n + r.text.length,
+        0,
+      );
     expect(await text()).toBeLessThan(value.length + 200);
-    expect((await listEvents(store, 'run-b'))[0]!.data).toEqual({ callId: 'c', text: reply, outputs: { answer: value } });
+    expect((await listEvents(store, 'run-b'))[0]!.data).toEqual({
+      callId: 'c',
+      text: reply,
+      outputs: { answer: value },
+    });
     await store.knex('runs').where('id', 'run-a').del();
     await forgetRunValues(store.knex, 'run-a');
-    expect((await listEvents(store, 'run-b'))[0]!.data).toEqual({ callId: 'c', text: reply, outputs: { answer: value } });
+    expect((await listEvents(store, 'run-b'))[0]!.data).toEqual({
+      callId: 'c',
+      text: reply,
+      outputs: { answer: value },
+    });
     await store.knex('runs').where('id', 'run-b').del();
     await forgetRunValues(store.knex, 'run-b');
     expect(Number((await store.knex('stored_values').count({ n: '*' }))[0]!.n)).toBe(0);

@@ -9,8 +9,16 @@ import { answerBridge, type BridgeDeps } from '../../web/src/lib/bridge-host.js'
 import { coerceInputs, readPath, writeInput, type SurfaceData } from '../../web/src/lib/a2ui-data.js';
 
 const shape: TargetShape = {
-  inputs: [{ name: 'text', kind: 'str' }, { name: 'strict', kind: 'bool' }, { name: 'n', kind: 'int' }],
-  outputs: [{ name: 'summary', kind: 'str' }, { name: 'sentiment', kind: 'literal', values: ['pos', 'neg'] }, { name: 'tags', kind: 'list' }],
+  inputs: [
+    { name: 'text', kind: 'str' },
+    { name: 'strict', kind: 'bool' },
+    { name: 'n', kind: 'int' },
+  ],
+  outputs: [
+    { name: 'summary', kind: 'str' },
+    { name: 'sentiment', kind: 'literal', values: ['pos', 'neg'] },
+    { name: 'tags', kind: 'list' },
+  ],
 };
 const surface = (components: unknown[]) => ({ version: A2UI_VERSION, catalogId: VLOOP_CATALOG_ID, components });
 
@@ -19,30 +27,95 @@ describe('declarative views', () => {
     const s = scaffoldSurface(shape, 'Demo');
     expect(validateSurface(s, shape)).toEqual([]);
     const kinds = Object.fromEntries(s.components.map((c) => [c.id, c.component]));
-    expect(kinds).toMatchObject({ in_text: 'TextField', in_strict: 'CheckBox', in_n: 'TextField', out_sentiment: 'Badge', out_tags: 'List', out_summary: 'Text', submit: 'Button' });
+    expect(kinds).toMatchObject({
+      in_text: 'TextField',
+      in_strict: 'CheckBox',
+      in_n: 'TextField',
+      out_sentiment: 'Badge',
+      out_tags: 'List',
+      out_summary: 'Text',
+      submit: 'Button',
+    });
   });
 
-  it('the scaffold follows the manifest\'s layout hints', () => {
-    const s = scaffoldSurface(shape, 'Demo', { text: { label: 'Your review', widget: 'text' }, n: { widget: 'number' } });
-    expect(s.components.find((c) => c.id === 'in_text')).toMatchObject({ component: 'TextField', label: 'Your review', variant: 'shortText' });
+  it("the scaffold follows the manifest's layout hints", () => {
+    const s = scaffoldSurface(shape, 'Demo', {
+      text: { label: 'Your review', widget: 'text' },
+      n: { widget: 'number' },
+    });
+    expect(s.components.find((c) => c.id === 'in_text')).toMatchObject({
+      component: 'TextField',
+      label: 'Your review',
+      variant: 'shortText',
+    });
     expect(s.components.find((c) => c.id === 'in_n')).toMatchObject({ variant: 'number' });
     expect(validateSurface(s, shape)).toEqual([]);
   });
 
   it.each([
     ['no root', surface([{ id: 'a', component: 'Divider' }]), "no component has the id 'root'"],
-    ['a duplicate id', surface([{ id: 'root', component: 'Divider' }, { id: 'root', component: 'Divider' }]), "duplicate component id 'root'"],
-    ['a missing child', surface([{ id: 'root', component: 'Column', children: ['ghost'] }]), "refers to a child 'ghost' that does not exist"],
-    ['a cycle', surface([{ id: 'root', component: 'Column', children: ['a'] }, { id: 'a', component: 'Card', child: 'root' }]), 'the component tree has a cycle'],
+    [
+      'a duplicate id',
+      surface([
+        { id: 'root', component: 'Divider' },
+        { id: 'root', component: 'Divider' },
+      ]),
+      "duplicate component id 'root'",
+    ],
+    [
+      'a missing child',
+      surface([{ id: 'root', component: 'Column', children: ['ghost'] }]),
+      "refers to a child 'ghost' that does not exist",
+    ],
+    [
+      'a cycle',
+      surface([
+        { id: 'root', component: 'Column', children: ['a'] },
+        { id: 'a', component: 'Card', child: 'root' },
+      ]),
+      'the component tree has a cycle',
+    ],
     ['an unknown component', surface([{ id: 'root', component: 'Script', src: 'x' }]), 'Invalid discriminator value'],
-    ['an unknown property', surface([{ id: 'root', component: 'Text', text: 'x', onClick: 'alert(1)' }]), 'Unrecognized key'],
-    ['markup in text', surface([{ id: 'root', component: 'Text', text: '<img src=x onerror=alert(1)>' }]), 'script or markup is not allowed'],
-    ['a javascript: text', surface([{ id: 'root', component: 'Markdown', text: '[x](javascript:alert(1))' }]), 'script or markup is not allowed'],
-    ['a binding to nothing', surface([{ id: 'root', component: 'Text', text: { path: '/outputs/stars' } }]), "'/outputs/stars' binds to nothing"],
-    ['an input field bound to an output', surface([{ id: 'root', component: 'TextField', label: 'x', value: { path: '/outputs/summary' } }]), 'binds to inputs, not outputs'],
-    ['a checkbox on a string', surface([{ id: 'root', component: 'CheckBox', label: 'x', value: { path: '/inputs/text' } }]), "cannot show inputs field 'text' of kind str"],
-    ['a list of a string', surface([{ id: 'root', component: 'List', items: { path: '/outputs/summary' } }]), "cannot show outputs field 'summary' of kind str"],
-    ['a button that does something else', surface([{ id: 'root', component: 'Button', label: 'x', action: { event: { name: 'delete' } } }]), 'Invalid input'],
+    [
+      'an unknown property',
+      surface([{ id: 'root', component: 'Text', text: 'x', onClick: 'alert(1)' }]),
+      'Unrecognized key',
+    ],
+    [
+      'markup in text',
+      surface([{ id: 'root', component: 'Text', text: '<img src=x onerror=alert(1)>' }]),
+      'script or markup is not allowed',
+    ],
+    [
+      'a javascript: text',
+      surface([{ id: 'root', component: 'Markdown', text: '[x](javascript:alert(1))' }]),
+      'script or markup is not allowed',
+    ],
+    [
+      'a binding to nothing',
+      surface([{ id: 'root', component: 'Text', text: { path: '/outputs/stars' } }]),
+      "'/outputs/stars' binds to nothing",
+    ],
+    [
+      'an input field bound to an output',
+      surface([{ id: 'root', component: 'TextField', label: 'x', value: { path: '/outputs/summary' } }]),
+      'binds to inputs, not outputs',
+    ],
+    [
+      'a checkbox on a string',
+      surface([{ id: 'root', component: 'CheckBox', label: 'x', value: { path: '/inputs/text' } }]),
+      "cannot show inputs field 'text' of kind str",
+    ],
+    [
+      'a list of a string',
+      surface([{ id: 'root', component: 'List', items: { path: '/outputs/summary' } }]),
+      "cannot show outputs field 'summary' of kind str",
+    ],
+    [
+      'a button that does something else',
+      surface([{ id: 'root', component: 'Button', label: 'x', action: { event: { name: 'delete' } } }]),
+      'Invalid input',
+    ],
   ])('refuses %s, naming where', (_what, spec, message) => {
     const problems = validateSurface(spec, shape);
     expect(problems.map((p) => p.message).join('\n')).toContain(message);
@@ -60,7 +133,12 @@ describe('the surface data model', () => {
     expect(d).toMatchObject({ inputs: { text: 'hi' }, outputs: { a: { b: 1 } } });
   });
   it('types the form as the schema says', () => {
-    expect(coerceInputs({ n: '3', text: 'x', tags: '["a"]' }, { properties: { n: { type: 'integer' }, text: { type: 'string' }, tags: { type: 'array' } } })).toEqual({ n: 3, text: 'x', tags: ['a'] });
+    expect(
+      coerceInputs(
+        { n: '3', text: 'x', tags: '["a"]' },
+        { properties: { n: { type: 'integer' }, text: { type: 'string' }, tags: { type: 'array' } } },
+      ),
+    ).toEqual({ n: 3, text: 'x', tags: ['a'] });
   });
 });
 
@@ -74,20 +152,41 @@ describe('the bridge host', () => {
     setState: async (s) => s,
   };
   it('runs only its own target, with the arguments as inputs (anything else in the message is ignored)', async () => {
-    expect(await answerBridge({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'run', arguments: { text: 'x' }, target: 'other' } }, deps)).toEqual({ jsonrpc: '2.0', id: 1, result: { id: 'run_1', status: 'queued' } });
+    expect(
+      await answerBridge(
+        {
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'run', arguments: { text: 'x' }, target: 'other' },
+        },
+        deps,
+      ),
+    ).toEqual({ jsonrpc: '2.0', id: 1, result: { id: 'run_1', status: 'queued' } });
     expect(calls).toEqual([{ text: 'x' }]);
-    expect(await answerBridge({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'delete_everything' } }, deps)).toMatchObject({ error: { code: -32602 } });
+    expect(
+      await answerBridge({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'delete_everything' } }, deps),
+    ).toMatchObject({ error: { code: -32602 } });
   });
   it('refuses unknown methods, and turns API refusals into errors the app can read', async () => {
-    expect(await answerBridge({ jsonrpc: '2.0', id: 3, method: 'vloop/api/get', params: {} }, deps)).toMatchObject({ error: { code: -32601 } });
-    const limited = { ...deps, startRun: async () => Promise.reject(Object.assign(new Error('rate'), { code: 'rate_limited', status: 429 })) };
-    expect(await answerBridge({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'run' } }, limited)).toMatchObject({ error: { code: -32000, message: 'rate', data: { code: 'rate_limited', status: 429 } } });
+    expect(await answerBridge({ jsonrpc: '2.0', id: 3, method: 'vloop/api/get', params: {} }, deps)).toMatchObject({
+      error: { code: -32601 },
+    });
+    const limited = {
+      ...deps,
+      startRun: async () => Promise.reject(Object.assign(new Error('rate'), { code: 'rate_limited', status: 429 })),
+    };
+    expect(
+      await answerBridge({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'run' } }, limited),
+    ).toMatchObject({ error: { code: -32000, message: 'rate', data: { code: 'rate_limited', status: 429 } } });
   });
 });
 
 describe('the served HTML document', () => {
   it('puts the bridge first and pins exactly the inline scripts by hash', () => {
-    const doc = prepareAppDocument('<html><body><script>vloop.initialize()</script><script src="https://evil.example/x.js"></script></body></html>');
+    const doc = prepareAppDocument(
+      '<html><body><script>vloop.initialize()</script><script src="https://evil.example/x.js"></script></body></html>',
+    );
     const hash = (s: string) => `'sha256-${crypto.createHash('sha256').update(s).digest('base64')}'`;
     expect(doc.scriptHashes).toEqual([hash(BRIDGE_CLIENT), hash('vloop.initialize()')]);
     expect(doc.html.indexOf('window.vloop')).toBeLessThan(doc.html.indexOf('vloop.initialize()'));

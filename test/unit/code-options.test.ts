@@ -2,7 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs, sedScriptRuns } from '../../core/code-options.js';
 
-const entry = { shortValues: 'ofW', longValues: ['--output', '--file'], danger: { '-TT': 'runs a test command', '--exec': 'runs' }, longs: ['--list', '--listed'], bareBundle: true, wLongs: true };
+const entry = {
+  shortValues: 'ofW',
+  longValues: ['--output', '--file'],
+  danger: { '-TT': 'runs a test command', '--exec': 'runs' },
+  longs: ['--list', '--listed'],
+  bareBundle: true,
+  wLongs: true,
+};
 
 describe('parseArgs', () => {
   const cases: string[][] = [

@@ -11,12 +11,29 @@ describe('configuration', () => {
     expect(c.paths.dir).toBe('/work/p/.vloop');
     expect(c.db).toEqual({ dialect: 'sqlite', url: '/work/p/.vloop/harness.db' });
     expect(c.api).toMatchObject({ host: '127.0.0.1', port: 8000 });
-    expect(c.temporal).toMatchObject({ address: undefined, namespace: 'default', taskQueue: 'harness', devPort: 7233, uiUrl: 'http://127.0.0.1:8233' });
+    expect(c.temporal).toMatchObject({
+      address: undefined,
+      namespace: 'default',
+      taskQueue: 'harness',
+      devPort: 7233,
+      uiUrl: 'http://127.0.0.1:8233',
+    });
     expect(c.tools).toMatchObject({ workspace: '/work/p', policyPath: '/work/p/.vloop/policy.json' });
   });
 
   it('takes every variable it knows', () => {
-    const c = configFromEnv({ VLOOP_PROJECT_DIR: 'proj', HARNESS_PORT: '9001', VLOOP_DB_URL: 'postgres://u@h/db', TOOLS_POLICY_PATH: 'pol.json', HARNESS_WORKSPACE: 'ws', LOCAL_MODEL_PATH: 'm.gguf', TEMPORAL_ADDRESS: 'tc:7233' }, '/w');
+    const c = configFromEnv(
+      {
+        VLOOP_PROJECT_DIR: 'proj',
+        HARNESS_PORT: '9001',
+        VLOOP_DB_URL: 'postgres://u@h/db',
+        TOOLS_POLICY_PATH: 'pol.json',
+        HARNESS_WORKSPACE: 'ws',
+        LOCAL_MODEL_PATH: 'm.gguf',
+        TEMPORAL_ADDRESS: 'tc:7233',
+      },
+      '/w',
+    );
     expect(c.paths.dir).toBe(path.join('/w', 'proj'));
     expect(c.api.port).toBe(9001);
     expect(c.db).toEqual({ dialect: 'postgres', url: 'postgres://u@h/db' });
@@ -26,20 +43,27 @@ describe('configuration', () => {
   });
 
   it('hands tools a safe subset of the environment, never its secrets', () => {
-    const c = configFromEnv({ PATH: '/bin', HOME: '/h', OPENAI_API_KEY: 'sk-secret-123456', SOME_TOKEN: 'tok-123456' }, '/w');
+    const c = configFromEnv(
+      { PATH: '/bin', HOME: '/h', OPENAI_API_KEY: 'sk-secret-123456', SOME_TOKEN: 'tok-123456' },
+      '/w',
+    );
     expect(c.tools.env).toEqual({ PATH: '/bin', HOME: '/h' });
   });
 
   it('names every bad value', () => {
     const bad = () => configFromEnv({ HARNESS_PORT: 'eighty', VLOOP_DB_URL: 'mysql://x', LM_PROVIDER: 'acme' }, '/w');
     expect(bad).toThrow(ConfigError);
-    expect(bad).toThrow(/HARNESS_PORT: must be a port number[\s\S]*VLOOP_DB_URL: must be empty, sqlite:<path> or postgres[\s\S]*LM_PROVIDER/);
+    expect(bad).toThrow(
+      /HARNESS_PORT: must be a port number[\s\S]*VLOOP_DB_URL: must be empty, sqlite:<path> or postgres[\s\S]*LM_PROVIDER/,
+    );
   });
 });
 
 describe('failure reasons', () => {
   it('digs to the innermost message and type', () => {
-    const inner = Object.assign(new Error("provider 'p' (openai at http://x, model m): Connection error."), { type: 'ProviderError' });
+    const inner = Object.assign(new Error("provider 'p' (openai at http://x, model m): Connection error."), {
+      type: 'ProviderError',
+    });
     const activity = Object.assign(new Error('Activity task failed'), { cause: inner });
     const child = Object.assign(new Error('Child Workflow execution failed'), { cause: activity });
     expect(failureMessage(child)).toBe("provider 'p' (openai at http://x, model m): Connection error.");

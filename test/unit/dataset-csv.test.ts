@@ -7,7 +7,9 @@ const problems = (text: string): string[] => {
   try {
     parseCsv(text);
   } catch (err) {
-    return (err as { problems: Array<{ path: string; message: string }> }).problems.map((p) => `${p.path}: ${p.message}`);
+    return (err as { problems: Array<{ path: string; message: string }> }).problems.map(
+      (p) => `${p.path}: ${p.message}`,
+    );
   }
   throw new Error('no error');
 };
@@ -22,10 +24,14 @@ describe('parseCsv', () => {
   });
 
   it('refuses a quote left open, at the line its row starts, instead of reading the rest of the file into one cell', () => {
-    expect(problems('input.q,expected.a\nok,1\n"open,2\nz,3\n')).toEqual(['line 3: a quoted cell is not closed before the end of the file']);
+    expect(problems('input.q,expected.a\nok,1\n"open,2\nz,3\n')).toEqual([
+      'line 3: a quoted cell is not closed before the end of the file',
+    ]);
   });
 
   it('takes a quote inside an unquoted cell as a character', () => {
-    expect(parseCsv('input.q,expected.a\nsay "hi",1\n')).toEqual([{ inputs: { q: 'say "hi"' }, expected: { a: 1 }, split: 'dev' }]);
+    expect(parseCsv('input.q,expected.a\nsay "hi",1\n')).toEqual([
+      { inputs: { q: 'say "hi"' }, expected: { a: 1 }, split: 'dev' },
+    ]);
   });
 });

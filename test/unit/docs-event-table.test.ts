@@ -15,7 +15,12 @@ function tableRows(): string[][] {
   return table
     .split('\n')
     .filter((l) => l.startsWith('| ') && !l.startsWith('| event |') && !l.startsWith('|---'))
-    .map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+    .map((l) =>
+      l
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    );
 }
 
 const namedIn = (cell: string): string[] => cell.replace(/\([^)]*\)/g, '').match(/\b(?:[a-z]+\.[a-z]+|log)\b/g) ?? [];

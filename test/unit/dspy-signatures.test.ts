@@ -29,8 +29,9 @@ const DIFFERENCES: Record<string, string> = {
   'a: tuple[()] -> b': 'the empty tuple type is refused',
   'a: None -> b': 'None is NoneType, as in a union (DSPy reads a bare None as no annotation, so str)',
   'x -> neg: Literal[-1, 0, 1]': "negative numbers in a Literal are read (DSPy's string parser cannot)",
-  'question: str "what to answer" -> answer: str "a short answer"': 'descriptions may be written in the string (DSPy takes them only from InputField/OutputField)',
-  'a: json -> b': 'json is the project\'s name for Any (DSPy has no such type)',
+  'question: str "what to answer" -> answer: str "a short answer"':
+    'descriptions may be written in the string (DSPy takes them only from InputField/OutputField)',
+  'a: json -> b': "json is the project's name for Any (DSPy has no such type)",
   'a: complex -> b': 'complex numbers are refused (no JSON form; pydantic writes them as strings)',
 };
 
@@ -60,7 +61,9 @@ function sample(t: FieldType): unknown {
     case 'json':
       return { any: [1, 'x'] };
     case 'dict':
-      return t.key ? { [t.key.kind === 'int' ? '7' : t.key.kind === 'literal' ? String(t.key.values[0]) : 'k']: sample(t.value!) } : { k: 1 };
+      return t.key
+        ? { [t.key.kind === 'int' ? '7' : t.key.kind === 'literal' ? String(t.key.values[0]) : 'k']: sample(t.value!) }
+        : { k: 1 };
     case 'list':
       return [sample(t.of), sample(t.of)];
     case 'set':
@@ -80,7 +83,9 @@ const ajv = new Ajv2020({ strict: false });
 
 function checkAgainstDspy(v: Verdict, sig: Signature) {
   const ours = [...sig.inputs.map((f) => ({ f, side: 'input' })), ...sig.outputs.map((f) => ({ f, side: 'output' }))];
-  expect(ours.map(({ f, side }) => [f.name, side, typeToString(f.type)])).toEqual(v.fields!.map((d) => [d.name, d.side, d.type]));
+  expect(ours.map(({ f, side }) => [f.name, side, typeToString(f.type)])).toEqual(
+    v.fields!.map((d) => [d.name, d.side, d.type]),
+  );
   for (const [i, { f }] of ours.entries()) {
     const theirs = v.fields![i]!;
     // The same schema, key order included: the prompt prints it.
@@ -93,7 +98,8 @@ function checkAgainstDspy(v: Verdict, sig: Signature) {
     if (f.type.kind !== 'json') {
       const wrong = f.type.kind === 'str' || f.type.kind === 'bytes' ? 42 : { wrong: 'shape' };
       // At least as strict as the schema (stricter only where JSON Schema cannot say it: dict[int, V] keys).
-      if (!ajv.validate(theirs.schema as object, wrong)) expect(valueMatches(wrong, f.type), `${theirs.type} took ${JSON.stringify(wrong)}`).toBe(false);
+      if (!ajv.validate(theirs.schema as object, wrong))
+        expect(valueMatches(wrong, f.type), `${theirs.type} took ${JSON.stringify(wrong)}`).toBe(false);
     }
   }
   // Every output, written as the chat adapter writes values, parses back to itself.
@@ -108,16 +114,26 @@ describe.each([
   it.each(verdicts.map((v) => [v.signature, v] as const))('%s', (text, v) => {
     const ours = tryParse(text);
     if (text in DIFFERENCES) {
-      const same = ours instanceof Error ? !v.accepted : v.accepted && JSON.stringify([...ours.inputs, ...ours.outputs].map((f) => typeToString(f.type))) === JSON.stringify(v.fields!.map((f) => f.type));
+      const same =
+        ours instanceof Error
+          ? !v.accepted
+          : v.accepted &&
+            JSON.stringify([...ours.inputs, ...ours.outputs].map((f) => typeToString(f.type))) ===
+              JSON.stringify(v.fields!.map((f) => f.type));
       expect(same, `listed as a difference but agrees with DSPy: ${DIFFERENCES[text]}`).toBe(false);
       return;
     }
     if (!v.accepted) {
       expect(ours, `DSPy refused it: ${v.error}`).toBeInstanceOf(Error);
-      expect((ours as Error).message + JSON.stringify((ours as { problems?: unknown }).problems ?? '')).toMatch(/position \d+|both an input and an output/);
+      expect((ours as Error).message + JSON.stringify((ours as { problems?: unknown }).problems ?? '')).toMatch(
+        /position \d+|both an input and an output/,
+      );
       return;
     }
-    if (ours instanceof Error) throw new Error(`DSPy accepts it, we refuse it: ${JSON.stringify((ours as { problems?: unknown }).problems ?? ours.message)}`);
+    if (ours instanceof Error)
+      throw new Error(
+        `DSPy accepts it, we refuse it: ${JSON.stringify((ours as { problems?: unknown }).problems ?? ours.message)}`,
+      );
     checkAgainstDspy(v, ours);
   });
 });

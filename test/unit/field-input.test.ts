@@ -6,7 +6,21 @@ const t = parseTypeExpr;
 
 describe('form fields for every type', () => {
   it('picks a widget per type', () => {
-    const cases: Array<[string, string]> = [['str', 'text'], ['Optional[str]', 'text'], ['bytes', 'text'], ['bool', 'switch'], ['Optional[bool]', 'select'], ["Literal['a', 1]", 'select'], ['int | None', 'number'], ['float', 'number'], ['dict[str, int]', 'json'], ['tuple[int, str]', 'json'], ['set[str]', 'json'], ['Union[int, str]', 'text'], ['Any', 'json']];
+    const cases: Array<[string, string]> = [
+      ['str', 'text'],
+      ['Optional[str]', 'text'],
+      ['bytes', 'text'],
+      ['bool', 'switch'],
+      ['Optional[bool]', 'select'],
+      ["Literal['a', 1]", 'select'],
+      ['int | None', 'number'],
+      ['float', 'number'],
+      ['dict[str, int]', 'json'],
+      ['tuple[int, str]', 'json'],
+      ['set[str]', 'json'],
+      ['Union[int, str]', 'text'],
+      ['Any', 'json'],
+    ];
     expect(cases.map(([type]) => [type, widgetOf(t(type))])).toEqual(cases);
     expect(choicesOf(t("Optional[Literal['a', 1, True]]")).map((c) => c.value)).toEqual(['a', 1, true, null]);
   });

@@ -4,8 +4,18 @@ import { forkRequest, planFork, type RecordedStep } from '../../core/fork.js';
 import { planPipeline, type ResolvedComponent } from '../../core/pipeline-plan.js';
 import type { PipelineSpec } from '../../core/specs.js';
 
-const comp = (name: string, version: number, signature = 'text: str -> result: str'): ResolvedComponent => ({ ref: name, version, spec: { name, kind: 'predict', adapter: 'auto', signature, provider: 'p' } });
-const components = new Map([['f', comp('f', 1)], ['g', comp('g', 1)], ['pair', comp('pair', 1, 'a: str, b: str -> combined: str')], ['g@2', { ...comp('g', 2), ref: 'g@2' }], ['n@1', { ...comp('n', 1, 'text: str -> n: int'), ref: 'n@1' }]]);
+const comp = (name: string, version: number, signature = 'text: str -> result: str'): ResolvedComponent => ({
+  ref: name,
+  version,
+  spec: { name, kind: 'predict', adapter: 'auto', signature, provider: 'p' },
+});
+const components = new Map([
+  ['f', comp('f', 1)],
+  ['g', comp('g', 1)],
+  ['pair', comp('pair', 1, 'a: str, b: str -> combined: str')],
+  ['g@2', { ...comp('g', 2), ref: 'g@2' }],
+  ['n@1', { ...comp('n', 1, 'text: str -> n: int'), ref: 'n@1' }],
+]);
 const spec: PipelineSpec = {
   name: 'p',
   inputs: { text: 'str', other: 'str' },
@@ -20,7 +30,13 @@ const spec: PipelineSpec = {
 };
 const plan = planPipeline(spec, (r) => components.get(r));
 const done = (result: string): RecordedStep => ({ outputs: { result } });
-const records = new Map<string, RecordedStep>([['root', done('R')], ['left', done('L')], ['right', done('RR')], ['join', { outputs: { combined: 'L|RR' } }], ['aside', done('A')]]);
+const records = new Map<string, RecordedStep>([
+  ['root', done('R')],
+  ['left', done('L')],
+  ['right', done('RR')],
+  ['join', { outputs: { combined: 'L|RR' } }],
+  ['aside', done('A')],
+]);
 const source = { runId: 'run_src', plan, inputs: { text: 't', other: 'o' }, records };
 const fork = (body: unknown) => planFork(source, forkRequest.parse(body), (r) => components.get(r));
 
@@ -40,9 +56,16 @@ describe('planning a fork', () => {
 
   it('a changed run input reruns only the steps that read it, and a new component version is planned', () => {
     expect(fork({ fromStep: 'join', overrides: { inputs: { other: 'new' } } }).runs).toEqual(['join', 'aside']);
-    const f = fork({ fromStep: 'left', overrides: { steps: { left: { component: 'g@2', model: 'm2', params: { temperature: 0 } } } } });
+    const f = fork({
+      fromStep: 'left',
+      overrides: { steps: { left: { component: 'g@2', model: 'm2', params: { temperature: 0 } } } },
+    });
     const left = f.plan.steps.find((s) => s.id === 'left')!;
-    expect([left.component.version, left.component.spec.model, left.component.spec.params]).toEqual([2, 'm2', { temperature: 0 }]);
+    expect([left.component.version, left.component.spec.model, left.component.spec.params]).toEqual([
+      2,
+      'm2',
+      { temperature: 0 },
+    ]);
     expect(f.plan.steps.find((s) => s.id === 'right')!.component.version).toBe(1);
   });
 
@@ -50,7 +73,10 @@ describe('planning a fork', () => {
     const partial = new Map(records);
     partial.delete('right');
     partial.delete('join');
-    expect(planFork({ ...source, records: partial }, forkRequest.parse({ fromStep: 'aside' }), (r) => components.get(r)).runs).toEqual(['right', 'join', 'aside']);
+    expect(
+      planFork({ ...source, records: partial }, forkRequest.parse({ fromStep: 'aside' }), (r) => components.get(r))
+        .runs,
+    ).toEqual(['right', 'join', 'aside']);
   });
 
   it('refuses unknown steps, wrong counterfactual types and a component whose outputs no longer fit', () => {
@@ -63,8 +89,15 @@ describe('planning a fork', () => {
       throw new Error('no error');
     };
     expect(problems({ fromStep: 'nope' })).toEqual([expect.stringMatching(/^fromStep: the run has no step 'nope'/)]);
-    expect(problems({ fromStep: 'root', overrides: { steps: { root: { outputs: { result: 1, extra: 2 } } } } })).toEqual(['overrides.steps.root.outputs.result: expected str, got 1', "overrides.steps.root.outputs.extra: step 'root' has no output 'extra'"]);
-    expect(problems({ fromStep: 'left', overrides: { steps: { left: { component: 'n@1' } } } })).toEqual([expect.stringMatching(/binding to nothing: step 'left' has no output 'result'/)]);
+    expect(
+      problems({ fromStep: 'root', overrides: { steps: { root: { outputs: { result: 1, extra: 2 } } } } }),
+    ).toEqual([
+      'overrides.steps.root.outputs.result: expected str, got 1',
+      "overrides.steps.root.outputs.extra: step 'root' has no output 'extra'",
+    ]);
+    expect(problems({ fromStep: 'left', overrides: { steps: { left: { component: 'n@1' } } } })).toEqual([
+      expect.stringMatching(/binding to nothing: step 'left' has no output 'result'/),
+    ]);
   });
 
   describe('a foreach step', () => {
@@ -89,7 +122,11 @@ describe('planning a fork', () => {
     ]);
     const forkEach = (body: unknown) => {
       try {
-        const f = planFork({ runId: 'run_e', plan: eachPlan, inputs: { texts: ['a', 'bb', 'ccc'], text: 't' }, records: recorded }, forkRequest.parse(body), (r) => components.get(r));
+        const f = planFork(
+          { runId: 'run_e', plan: eachPlan, inputs: { texts: ['a', 'bb', 'ccc'], text: 't' }, records: recorded },
+          forkRequest.parse(body),
+          (r) => components.get(r),
+        );
         return { runs: f.runs, reuse: f.reuse };
       } catch (err) {
         return (err as SpecError).problems.map((p) => `${p.path}: ${p.message}`);
@@ -97,7 +134,8 @@ describe('planning a fork', () => {
     };
 
     it('reruns one item, reuses the others, and takes an item counterfactual', () => {
-      expect(forkEach({ fromStep: 'len[1]', overrides: { steps: { 'len[2]': { outputs: { n: 9 } } } } })).toMatchInlineSnapshot(`
+      expect(forkEach({ fromStep: 'len[1]', overrides: { steps: { 'len[2]': { outputs: { n: 9 } } } } }))
+        .toMatchInlineSnapshot(`
         {
           "reuse": {
             "after": {
@@ -154,7 +192,8 @@ describe('planning a fork', () => {
     });
 
     it('reuses a skipped step as skipped and a foreach step with only a counterfactual item as changed', () => {
-      expect(forkEach({ fromStep: 'after', overrides: { steps: { 'len[0]': { outputs: { n: 7 } } } } })).toMatchInlineSnapshot(`
+      expect(forkEach({ fromStep: 'after', overrides: { steps: { 'len[0]': { outputs: { n: 7 } } } } }))
+        .toMatchInlineSnapshot(`
         {
           "reuse": {
             "gate": {
@@ -216,7 +255,20 @@ describe('planning a fork', () => {
           "fromStep: step 'gate' has no items (it has no foreach)",
         ]
       `);
-      expect(forkEach({ fromStep: 'len', overrides: { steps: { 'gate[0]': { outputs: { result: 'x' } }, 'len[0]': { outputs: { n: 1 }, model: 'm' }, 'nope[1]': {}, '1bad': {}, after: { component: 'f@9' } } } })).toMatchInlineSnapshot(`
+      expect(
+        forkEach({
+          fromStep: 'len',
+          overrides: {
+            steps: {
+              'gate[0]': { outputs: { result: 'x' } },
+              'len[0]': { outputs: { n: 1 }, model: 'm' },
+              'nope[1]': {},
+              '1bad': {},
+              after: { component: 'f@9' },
+            },
+          },
+        }),
+      ).toMatchInlineSnapshot(`
         [
           "overrides.steps.gate[0]: step 'gate' has no items (it has no foreach)",
           "overrides.steps.len[0]: an item takes only a counterfactual \`outputs\`",
@@ -225,7 +277,8 @@ describe('planning a fork', () => {
           "overrides.steps.after.component: unknown component version 'f@9'",
         ]
       `);
-      expect(forkEach({ fromStep: 'len', overrides: { steps: { 'len[1]': { outputs: { n: 'x' } } } } })).toMatchInlineSnapshot(`
+      expect(forkEach({ fromStep: 'len', overrides: { steps: { 'len[1]': { outputs: { n: 'x' } } } } }))
+        .toMatchInlineSnapshot(`
         [
           "overrides.steps.len[1].outputs.n: expected int, got "x"",
         ]

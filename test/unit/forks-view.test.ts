@@ -15,12 +15,20 @@ describe('forks in the views', () => {
   });
 
   it('flattens a fork tree depth first with each parent', () => {
-    const node = (id: string, children: ForkNode[] = []): ForkNode => ({ id, step: 's', status: 'completed', createdAt: '', children });
-    expect(treeRows(node('a', [node('b', [node('c')]), node('d')])).map((r) => [r.node.id, r.depth, r.parent])).toEqual([
-      ['a', 0, null],
-      ['b', 1, 'a'],
-      ['c', 2, 'b'],
-      ['d', 1, 'a'],
-    ]);
+    const node = (id: string, children: ForkNode[] = []): ForkNode => ({
+      id,
+      step: 's',
+      status: 'completed',
+      createdAt: '',
+      children,
+    });
+    expect(treeRows(node('a', [node('b', [node('c')]), node('d')])).map((r) => [r.node.id, r.depth, r.parent])).toEqual(
+      [
+        ['a', 0, null],
+        ['b', 1, 'a'],
+        ['c', 2, 'b'],
+        ['d', 1, 'a'],
+      ],
+    );
   });
 });

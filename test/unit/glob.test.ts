@@ -11,9 +11,15 @@ import { ctx, judge, sh } from './policy/judge.js';
 describe('globs', () => {
   const ws = makeWorkspace({ 'src/a.ts': '', 'src/lib/b.ts': '', 'src/c.js': '', 'src/.d.ts': '' });
   afterAll(() => fs.rmSync(ws, { recursive: true, force: true }));
-  const listed = (pattern: string) => runFilesystem({ workspace: ws, protectedPaths: [] }, ws, { op: 'glob', path: '.', pattern }).split('\n').filter(Boolean).sort();
+  const listed = (pattern: string) =>
+    runFilesystem({ workspace: ws, protectedPaths: [] }, ws, { op: 'glob', path: '.', pattern })
+      .split('\n')
+      .filter(Boolean)
+      .sort();
   const ruled = async (pattern: string, file: string) => {
-    const policy = policySpec.parse({ rules: [{ id: 'glob', tool: 'filesystem', action: 'deny', match: { path: pattern } }] });
+    const policy = policySpec.parse({
+      rules: [{ id: 'glob', tool: 'filesystem', action: 'deny', match: { path: pattern } }],
+    });
     return (await judge({ tool: 'filesystem', args: { op: 'read', path: file } }, policy, ctx)).rule === 'glob';
   };
 
@@ -28,7 +34,9 @@ describe('globs', () => {
   });
 
   it('let a command rule star cross slashes, as before', async () => {
-    const policy = policySpec.parse({ rules: [{ id: 'no-rm', tool: 'terminal', action: 'deny', match: { command: 'rm *' } }] });
+    const policy = policySpec.parse({
+      rules: [{ id: 'no-rm', tool: 'terminal', action: 'deny', match: { command: 'rm *' } }],
+    });
     expect((await sh('rm -rf src/lib', policy)).rule).toBe('no-rm');
   });
 

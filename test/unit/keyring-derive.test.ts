@@ -25,7 +25,16 @@ describe('passphrase keys', { timeout: 60_000 }, () => {
     const key = keyFromText(PASSPHRASE);
     expect(key).toHaveLength(32);
     expect(key.equals(sha256(PASSPHRASE))).toBe(false);
-    expect(key.equals(crypto.scryptSync(PASSPHRASE, 'vloop-harness keyring v1', 32, { N: 2 ** 17, r: 8, p: 1, maxmem: 256 * 1024 * 1024 }))).toBe(true);
+    expect(
+      key.equals(
+        crypto.scryptSync(PASSPHRASE, 'vloop-harness keyring v1', 32, {
+          N: 2 ** 17,
+          r: 8,
+          p: 1,
+          maxmem: 256 * 1024 * 1024,
+        }),
+      ),
+    ).toBe(true);
     // Hex and base64 keys are taken as they are.
     const hex = crypto.randomBytes(32);
     expect(keyFromText(hex.toString('hex')).equals(hex)).toBe(true);
@@ -42,7 +51,15 @@ describe('passphrase keys', { timeout: 60_000 }, () => {
     const fresh = encryptSecret(ring, 'sk-new');
     expect(fresh.startsWith(`v2:${ring.current.id}:`)).toBe(true);
     expect(ring.current.id).not.toBe('b867db875479');
-    const [decoded] = await new EncryptionCodec(ring).decode([{ metadata: { encoding: b64(OLD_PAYLOAD.metadata.encoding), 'encryption-key-id': b64(OLD_PAYLOAD.metadata['encryption-key-id']) }, data: b64(OLD_PAYLOAD.data) }]);
+    const [decoded] = await new EncryptionCodec(ring).decode([
+      {
+        metadata: {
+          encoding: b64(OLD_PAYLOAD.metadata.encoding),
+          'encryption-key-id': b64(OLD_PAYLOAD.metadata['encryption-key-id']),
+        },
+        data: b64(OLD_PAYLOAD.data),
+      },
+    ]);
     expect(Buffer.from(decoded!.data!).toString()).toBe('"an old history payload"');
   });
 
@@ -54,7 +71,9 @@ describe('passphrase keys', { timeout: 60_000 }, () => {
     const ring = loadKeyring(file);
     expect(ring.current.key.toString('hex')).toBe(newest);
     expect(decryptSecret(ring, OLD_V2)).toBe('sk-old-provider-key');
-    expect(ring.byId.has(crypto.createHash('sha256').update(keyFromText(PASSPHRASE)).digest('hex').slice(0, 12))).toBe(true);
+    expect(ring.byId.has(crypto.createHash('sha256').update(keyFromText(PASSPHRASE)).digest('hex').slice(0, 12))).toBe(
+      true,
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

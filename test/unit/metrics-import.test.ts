@@ -16,7 +16,7 @@ describe('metrics', () => {
     expect(scoreValue(m as never, p, e)).toBe(want);
   });
   it('token F1 and per-field scoring', () => {
-    expect(tokenF1('the cat sat', 'the cat sat on the mat')).toBeCloseTo(2 * 1 * 0.5 / 1.5, 5);
+    expect(tokenF1('the cat sat', 'the cat sat on the mat')).toBeCloseTo((2 * 1 * 0.5) / 1.5, 5);
     expect(scoreExample({ name: 'exact_match' }, { a: 'x', b: 'y' }, { a: 'x', b: 'z' })).toBe(0.5);
     expect(scoreExample({ name: 'exact_match', field: 'b' }, { a: 'x', b: 'y' }, { a: 'x', b: 'y' })).toBe(1);
   });
@@ -30,7 +30,11 @@ describe('metrics', () => {
 
 describe('dataset import', () => {
   it('reads JSONL and CSV (quotes, JSON values, splits)', () => {
-    expect(parseJsonl('{"inputs":{"q":"a"},"expected":{"a":"b"},"split":"dev"}\n\n{"inputs":{"q":"c"},"expected":{"a":"d"}}')).toEqual([
+    expect(
+      parseJsonl(
+        '{"inputs":{"q":"a"},"expected":{"a":"b"},"split":"dev"}\n\n{"inputs":{"q":"c"},"expected":{"a":"d"}}',
+      ),
+    ).toEqual([
       { inputs: { q: 'a' }, expected: { a: 'b' }, split: 'dev' },
       { inputs: { q: 'c' }, expected: { a: 'd' }, split: 'dev' }, // the one default split
     ]);
@@ -40,8 +44,14 @@ describe('dataset import', () => {
     ]);
   });
   it('refuses bad files naming every bad line', () => {
-    expect(() => parseJsonl('{"inputs":{},"expected":{}}\n{not json}\n{"inputs":1,"expected":{}}')).toThrow(/line 2: not valid JSON[\s\S]*line 3: needs an object/);
-    expect(() => parseCsv('input.q,answer\na,b')).toThrow(/line 1: missing columns: at least one "expected.<field>"[\s\S]*unknown columns: answer/);
-    expect(() => parseCsv('input.q,expected.a\na,b\nc\nd,e,f')).toThrow(/line 3: has 1 cells, the header has 2; line 4: has 3 cells/);
+    expect(() => parseJsonl('{"inputs":{},"expected":{}}\n{not json}\n{"inputs":1,"expected":{}}')).toThrow(
+      /line 2: not valid JSON[\s\S]*line 3: needs an object/,
+    );
+    expect(() => parseCsv('input.q,answer\na,b')).toThrow(
+      /line 1: missing columns: at least one "expected.<field>"[\s\S]*unknown columns: answer/,
+    );
+    expect(() => parseCsv('input.q,expected.a\na,b\nc\nd,e,f')).toThrow(
+      /line 3: has 1 cells, the header has 2; line 4: has 3 cells/,
+    );
   });
 });

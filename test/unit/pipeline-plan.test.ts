@@ -3,7 +3,11 @@ import { checkRunInputs, planPipeline, resolveBinding, type ResolvedComponent } 
 import { SpecError } from '../../core/errors.js';
 import { pipelineSpec, type ComponentSpec } from '../../core/specs.js';
 
-const comp = (name: string, signature: string): ResolvedComponent => ({ ref: name, version: 1, spec: { name, kind: 'predict', signature, provider: 'p' } as ComponentSpec });
+const comp = (name: string, signature: string): ResolvedComponent => ({
+  ref: name,
+  version: 1,
+  spec: { name, kind: 'predict', signature, provider: 'p' } as ComponentSpec,
+});
 const registry = new Map([
   ['split', comp('split', 'text: str -> parts: list[str], ok: bool')],
   ['upper', comp('upper', 'text: str -> result: str')],
@@ -29,13 +33,25 @@ describe('planPipeline', () => {
       inputs: { text: 'str', n: 'int' },
       steps: [
         { id: 's', component: 'split', inputs: { text: '$inputs.text' } },
-        { id: 'u', component: 'upper', foreach: '$steps.s.outputs.parts', concurrency: 2, inputs: { text: '$item' }, when: '$steps.s.outputs.ok' },
+        {
+          id: 'u',
+          component: 'upper',
+          foreach: '$steps.s.outputs.parts',
+          concurrency: 2,
+          inputs: { text: '$item' },
+          when: '$steps.s.outputs.ok',
+        },
         { id: 'c', component: 'count', inputs: { items: '$steps.u.outputs.result' } },
         { id: 'f', component: 'score', inputs: { x: '$inputs.n' } },
       ],
       outputs: { n: '$steps.c.outputs.n' },
     });
-    expect(p.steps.map((s) => [s.id, s.deps])).toEqual([['s', []], ['u', ['s']], ['c', ['u']], ['f', []]]);
+    expect(p.steps.map((s) => [s.id, s.deps])).toEqual([
+      ['s', []],
+      ['u', ['s']],
+      ['c', ['u']],
+      ['f', []],
+    ]);
     expect(p.steps[1]!.concurrency).toBe(2);
   });
 
@@ -51,7 +67,9 @@ describe('planPipeline', () => {
         ],
         outputs: { x: 'plain' },
       }),
-    ).toThrow(/inputs\.bad: unknown type 'strr' \(use [^)]*\) at position 0[\s\S]*duplicate step id 'a'[\s\S]*type mismatch: \$inputs\.n is int but 'text' needs str[\s\S]*component 'upper' has no input 'extra'[\s\S]*foreach needs a list, got int[\s\S]*literal "literal" is not a list\[str\][\s\S]*bad binding '\$foo'[\s\S]*an output must be/);
+    ).toThrow(
+      /inputs\.bad: unknown type 'strr' \(use [^)]*\) at position 0[\s\S]*duplicate step id 'a'[\s\S]*type mismatch: \$inputs\.n is int but 'text' needs str[\s\S]*component 'upper' has no input 'extra'[\s\S]*foreach needs a list, got int[\s\S]*literal "literal" is not a list\[str\][\s\S]*bad binding '\$foo'[\s\S]*an output must be/,
+    );
   });
 
   it('finds cycles through several steps', () => {
@@ -68,7 +86,9 @@ describe('planPipeline', () => {
   });
 
   it('checks run inputs and resolves bindings', () => {
-    expect(() => checkRunInputs({ a: 'list[int]' }, { a: [1, 'x'], b: 1 })).toThrow(/inputs\.a: expected list\[int\][\s\S]*unknown input 'b'/);
+    expect(() => checkRunInputs({ a: 'list[int]' }, { a: [1, 'x'], b: 1 })).toThrow(
+      /inputs\.a: expected list\[int\][\s\S]*unknown input 'b'/,
+    );
     const state = { inputs: { x: 1 }, outputs: { s: { y: 2 }, skipped: null }, item: 'it' };
     expect(resolveBinding('$inputs.x', state)).toBe(1);
     expect(resolveBinding('$steps.s.outputs.y', state)).toBe(2);

@@ -10,14 +10,26 @@ const tools = ['filesystem', 'terminal'];
 
 describe('agent actions', () => {
   it('takes a tool call, and a finish', () => {
-    expect(parseAction(sig, '{"thought":"t","tool":"terminal","args":{"command":"ls"}}', tools)).toEqual({ action: { thought: 't', tool: 'terminal', args: { command: 'ls' } } });
-    expect(parseAction(sig, '{"thought":"t","finish":{"answer":"42"}}', tools)).toEqual({ action: { thought: 't', finish: { answer: '42' } } });
+    expect(parseAction(sig, '{"thought":"t","tool":"terminal","args":{"command":"ls"}}', tools)).toEqual({
+      action: { thought: 't', tool: 'terminal', args: { command: 'ls' } },
+    });
+    expect(parseAction(sig, '{"thought":"t","finish":{"answer":"42"}}', tools)).toEqual({
+      action: { thought: 't', finish: { answer: '42' } },
+    });
   });
 
   it.each([
-    ['a tool call and a finish at once', '{"thought":"t","tool":"terminal","args":{"command":"rm -rf x"},"finish":{"answer":"done"}}', /either a tool call or a finish, not both/],
+    [
+      'a tool call and a finish at once',
+      '{"thought":"t","tool":"terminal","args":{"command":"rm -rf x"},"finish":{"answer":"done"}}',
+      /either a tool call or a finish, not both/,
+    ],
     ['extra keys', '{"thought":"t","tool":"terminal","args":{"command":"ls"},"sudo":true}', /unknown keys "sudo"/],
-    ['a finish with fields not asked for', '{"thought":"t","finish":{"answer":"a","secret":"b"}}', /fields the task does not ask for: secret/],
+    [
+      'a finish with fields not asked for',
+      '{"thought":"t","finish":{"answer":"a","secret":"b"}}',
+      /fields the task does not ask for: secret/,
+    ],
     ['a finish with a wrong type', '{"thought":"t","finish":{"answer":3}}', /answer \(str\)/],
     ['args that are not an object', '{"thought":"t","tool":"terminal","args":"ls"}', /args must be an object/],
     ['an unknown tool', '{"thought":"t","tool":"browser","args":{}}', /unknown tool "browser"/],
@@ -28,14 +40,28 @@ describe('agent actions', () => {
   });
 
   it('refuses several native tool calls at once (a tool and finish)', () => {
-    const r = parseNativeAction(sig, '', [{ name: 'terminal', arguments: { command: 'ls' } }, { name: 'finish', arguments: { answer: 'x' } }], tools);
+    const r = parseNativeAction(
+      sig,
+      '',
+      [
+        { name: 'terminal', arguments: { command: 'ls' } },
+        { name: 'finish', arguments: { answer: 'x' } },
+      ],
+      tools,
+    );
     expect(r).toEqual({ problem: expect.stringMatching(/one tool at a time \(you called terminal and finish\)/) });
   });
 
   it("gives the embedded model's grammar one branch per tool and one for finish", () => {
-    const g = actionGrammar(sig, tools) as { oneOf: Array<{ required: string[]; properties: Record<string, unknown> }> };
+    const g = actionGrammar(sig, tools) as {
+      oneOf: Array<{ required: string[]; properties: Record<string, unknown> }>;
+    };
     expect(g.oneOf).toHaveLength(3);
-    expect(g.oneOf.map((b) => b.required)).toEqual([['thought', 'tool', 'args'], ['thought', 'tool', 'args'], ['thought', 'finish']]);
+    expect(g.oneOf.map((b) => b.required)).toEqual([
+      ['thought', 'tool', 'args'],
+      ['thought', 'tool', 'args'],
+      ['thought', 'finish'],
+    ]);
     expect(g.oneOf.every((b) => !('finish' in b.properties && 'tool' in b.properties))).toBe(true);
   });
 

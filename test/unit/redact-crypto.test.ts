@@ -7,7 +7,10 @@ import { newId } from '../../core/ids.js';
 describe('redaction', () => {
   it('removes known secrets and key shapes, deeply', () => {
     const secret = 'canary-secret-value';
-    const out = redact({ a: [`x ${secret} y`], b: { c: 'sk-abcdefghijklmnopqrstuv', d: 'Bearer abcdefghijklmnopqrstuvwxyz' }, n: 3 }, [secret]);
+    const out = redact(
+      { a: [`x ${secret} y`], b: { c: 'sk-abcdefghijklmnopqrstuv', d: 'Bearer abcdefghijklmnopqrstuvwxyz' }, n: 3 },
+      [secret],
+    );
     expect(JSON.stringify(out)).not.toMatch(/canary|sk-abc|abcdefghijklmnopqrstuvwxyz/);
     expect(out.n).toBe(3);
     expect(redactText('short key ab', ['ab'])).toBe('short key ab');

@@ -28,10 +28,16 @@ describe('carry rules', () => {
 
   it("a write takes the run's carried events, then its step's; a failed write hands them back in front", () => {
     const c = carry.emptyCarry();
-    carry.carryStart(c, { events: [runStarted({ kind: 'pipeline', target: {}, inputs: {} })], patch: { status: 'running' } });
+    carry.carryStart(c, {
+      events: [runStarted({ kind: 'pipeline', target: {}, inputs: {} })],
+      patch: { status: 'running' },
+    });
     carry.carryCompletion(c, { with: 'step', stepId: 'b' }, stepCompleted({ stepId: 'a', outputs: {} }));
     expect(keys(carry.take(c, 'x'))).toEqual(['run.started']);
-    carry.handBack(c, { events: [runStarted({ kind: 'pipeline', target: {}, inputs: {} })], patch: { status: 'running' } });
+    carry.handBack(c, {
+      events: [runStarted({ kind: 'pipeline', target: {}, inputs: {} })],
+      patch: { status: 'running' },
+    });
     const taken = carry.take(c, 'b');
     expect(keys(taken)).toEqual(['run.started', 'step:a:completed']);
     expect(taken.patch).toEqual({ status: 'running' });
@@ -49,11 +55,18 @@ describe('carry rules', () => {
   });
 
   it('two status moves are two writes, in order; otherwise one', () => {
-    const started = { events: [runStarted({ kind: 'pipeline', target: {}, inputs: {} })], patch: { status: 'running' as const } };
+    const started = {
+      events: [runStarted({ kind: 'pipeline', target: {}, inputs: {} })],
+      patch: { status: 'running' as const },
+    };
     const end = { events: [runCompleted({ outputs: {} })], patch: { status: 'completed' as const, outputs: {} } };
     expect(carry.writesAfter(started, end)).toEqual([started, end]);
-    expect(carry.writesAfter({ events: started.events }, end)).toEqual([{ events: [...started.events, ...end.events], patch: end.patch }]);
-    expect(carry.writesAfter(started, { events: end.events })).toEqual([{ events: [...started.events, ...end.events], patch: started.patch }]);
+    expect(carry.writesAfter({ events: started.events }, end)).toEqual([
+      { events: [...started.events, ...end.events], patch: end.patch },
+    ]);
+    expect(carry.writesAfter(started, { events: end.events })).toEqual([
+      { events: [...started.events, ...end.events], patch: started.patch },
+    ]);
   });
 
   it("an activity's input carries it under the field names of tasks already scheduled", () => {
@@ -61,7 +74,10 @@ describe('carry rules', () => {
     expect(carry.carriedInput(c)).toEqual({ carried: c.events, carriedPatch: c.patch });
     expect(carry.carriedInput({ events: [] })).toEqual({});
     expect(carry.carriedOf(carry.carriedInput(c))).toEqual(c);
-    expect(keys(carry.followedBy(c, [stepCompleted({ stepId: 'a', outputs: {} })]))).toEqual(['step:a:started', 'step:a:completed']);
+    expect(keys(carry.followedBy(c, [stepCompleted({ stepId: 'a', outputs: {} })]))).toEqual([
+      'step:a:started',
+      'step:a:completed',
+    ]);
     expect(carry.followedBy(undefined, [])).toEqual({ events: [], patch: undefined });
   });
 });

@@ -1,5 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { agentCallId, agentCallOf, baseStepId, budgetApprovalId, itemId, judgeCallId, kindRef, NUMBERED_REF, parseKindRef, PINNED_REF, VERSION_REF, parseId, printId, refName, refVersion, retryCallId, splitRef, roundStepId, stepIdOf, toolCallId, toolCallOf, turnId, turnOf, versionRef } from '../../core/run-story/ids.js';
+import {
+  agentCallId,
+  agentCallOf,
+  baseStepId,
+  budgetApprovalId,
+  itemId,
+  judgeCallId,
+  kindRef,
+  NUMBERED_REF,
+  parseKindRef,
+  PINNED_REF,
+  VERSION_REF,
+  parseId,
+  printId,
+  refName,
+  refVersion,
+  retryCallId,
+  splitRef,
+  roundStepId,
+  stepIdOf,
+  toolCallId,
+  toolCallOf,
+  turnId,
+  turnOf,
+  versionRef,
+} from '../../core/run-story/ids.js';
 
 describe('the id grammar', () => {
   it('parses and prints step ids and indexed ids', () => {
@@ -15,7 +40,13 @@ describe('the id grammar', () => {
   it('names an agent turn, its model call and its tool call', () => {
     expect([turnId(3), agentCallId(3), toolCallId(3)]).toEqual(['turn[3]', 'agent[3]', 'tool[3]']);
     expect([turnOf('turn[3]'), agentCallOf('agent[4]'), toolCallOf('tool[5]')]).toEqual([3, 4, 5]);
-    expect([turnOf('agent[3]'), turnOf('turn'), turnOf(3), agentCallOf(undefined), toolCallOf('tool[x]')]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect([turnOf('agent[3]'), turnOf('turn'), turnOf(3), agentCallOf(undefined), toolCallOf('tool[x]')]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('attributes an event to its step, an agent model call to its turn', () => {
@@ -33,10 +64,21 @@ describe('the id grammar', () => {
   });
 
   it('prints and reads component references', () => {
-    expect([versionRef('qa', 3), versionRef('qa', 'production'), versionRef('qa')]).toEqual(['qa@3', 'qa@production', 'qa']);
+    expect([versionRef('qa', 3), versionRef('qa', 'production'), versionRef('qa')]).toEqual([
+      'qa@3',
+      'qa@production',
+      'qa',
+    ]);
     expect([refName('qa@3'), refName('qa'), refName('Bad Name@2')]).toEqual(['qa', 'qa', 'Bad Name']);
-    expect([kindRef('pipeline', 'qa-chain', 1), kindRef('app', 'qa-app', 2)]).toEqual(['pipeline:qa-chain@1', 'app:qa-app@2']);
-    expect([splitRef('qa@3'), splitRef('qa'), splitRef('ds@x@y')]).toEqual([{ name: 'qa', at: '3' }, { name: 'qa' }, { name: 'ds', at: 'x@y' }]);
+    expect([kindRef('pipeline', 'qa-chain', 1), kindRef('app', 'qa-app', 2)]).toEqual([
+      'pipeline:qa-chain@1',
+      'app:qa-app@2',
+    ]);
+    expect([splitRef('qa@3'), splitRef('qa'), splitRef('ds@x@y')]).toEqual([
+      { name: 'qa', at: '3' },
+      { name: 'qa' },
+      { name: 'ds', at: 'x@y' },
+    ]);
     expect([refVersion('qa@3'), refVersion('qa@prod'), refVersion('qa')]).toEqual([3, undefined, undefined]);
   });
 
@@ -45,6 +87,11 @@ describe('the id grammar', () => {
     expect(refs.filter((r) => VERSION_REF.test(r))).toEqual(['qa', 'qa@3', 'qa@prod']);
     expect(refs.filter((r) => NUMBERED_REF.test(r))).toEqual(['qa', 'qa@3']);
     expect(refs.filter((r) => PINNED_REF.test(r))).toEqual(['qa@3']);
-    expect([parseKindRef('app:qa-app@2'), parseKindRef('pipeline:qa'), parseKindRef('app:qa@x'), parseKindRef('qa@2')]).toEqual([{ kind: 'app', name: 'qa-app', version: 2 }, { kind: 'pipeline', name: 'qa' }, undefined, undefined]);
+    expect([
+      parseKindRef('app:qa-app@2'),
+      parseKindRef('pipeline:qa'),
+      parseKindRef('app:qa@x'),
+      parseKindRef('qa@2'),
+    ]).toEqual([{ kind: 'app', name: 'qa-app', version: 2 }, { kind: 'pipeline', name: 'qa' }, undefined, undefined]);
   });
 });

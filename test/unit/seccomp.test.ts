@@ -2,7 +2,18 @@
 // would load: each refused syscall answers EPERM on both architectures, clone only with namespace
 // flags, clone3 ENOSYS, a foreign architecture is killed, and ordinary syscalls pass.
 import { describe, expect, it } from 'vitest';
-import { ARCHES, CLONE_NAMESPACE_FLAGS, ENOSYS, EPERM, REFUSED_SYSCALLS, SECCOMP_RET_ALLOW, SECCOMP_RET_KILL_PROCESS, seccompBytes, seccompProgram, type SeccompArch } from '../../sandbox/seccomp.js';
+import {
+  ARCHES,
+  CLONE_NAMESPACE_FLAGS,
+  ENOSYS,
+  EPERM,
+  REFUSED_SYSCALLS,
+  SECCOMP_RET_ALLOW,
+  SECCOMP_RET_KILL_PROCESS,
+  seccompBytes,
+  seccompProgram,
+  type SeccompArch,
+} from '../../sandbox/seccomp.js';
 
 /** Runs the program (as bytes) on one seccomp_data; supports the instructions a filter uses. */
 function run(bytes: Buffer, data: { nr: number; arch: number; args?: number[] }): number {
@@ -42,7 +53,8 @@ describe.each(Object.entries(ARCHES))('the seccomp program on %s', (_name, arch:
   });
 
   it('allows ordinary syscalls (read, write, openat, execve)', () => {
-    for (const nr of [0, 1, 2, 3, 57, 59, 63, 64, 221, 257]) if (!Object.values(arch.numbers).includes(nr)) expect(call(nr)).toBe(SECCOMP_RET_ALLOW);
+    for (const nr of [0, 1, 2, 3, 57, 59, 63, 64, 221, 257])
+      if (!Object.values(arch.numbers).includes(nr)) expect(call(nr)).toBe(SECCOMP_RET_ALLOW);
   });
 
   it('allows clone for threads and fork, refuses it with any namespace flag', () => {

@@ -5,14 +5,18 @@ import { typeToString } from '../../core/types.js';
 
 const show = (text: string) => {
   const sig = parseSignature(text);
-  const side = (fs: typeof sig.inputs) => fs.map((f) => `${f.name}: ${typeToString(f.type)}${f.description ? ` "${f.description}"` : ''}`).join(', ');
+  const side = (fs: typeof sig.inputs) =>
+    fs.map((f) => `${f.name}: ${typeToString(f.type)}${f.description ? ` "${f.description}"` : ''}`).join(', ');
   return `${side(sig.inputs)} -> ${side(sig.outputs)}`;
 };
 
 describe('parseSignature', () => {
   it.each([
     ['question -> answer', 'question: str -> answer: str'],
-    ['question: str, context: list[str] -> answer: str, confidence: float', 'question: str, context: list[str] -> answer: str, confidence: float'],
+    [
+      'question: str, context: list[str] -> answer: str, confidence: float',
+      'question: str, context: list[str] -> answer: str, confidence: float',
+    ],
     ["text: str -> sentiment: Literal['pos', 'neg']", "text: str -> sentiment: Literal['pos', 'neg']"],
     ['a: int, b: bool -> c: dict, d: json', 'a: int, b: bool -> c: dict, d: json'],
     ['m: list[list[int]] -> n: list', 'm: list[list[int]] -> n: list'],
@@ -35,7 +39,7 @@ describe('parseSignature', () => {
     ['q: str -> ', /expected a field name in the outputs at position 10/],
     ['q, q -> a', /duplicate field 'q' at position 3/],
     ['q -> q', /field 'q' is both an input and an output/],
-    ["q -> a: Literal[]", /expected a quoted string, number, boolean or None/],
+    ['q -> a: Literal[]', /expected a quoted string, number, boolean or None/],
     ['q -> a b', /expected ',' or end of signature at position 7/],
     ['q,, -> a', /expected a field name in the inputs at position 2, found ', -> a'/],
     [', -> a', /expected a field name in the inputs at position 0/],
@@ -53,7 +57,48 @@ describe('parseSignature', () => {
 });
 
 describe('every type name, with and without arguments', () => {
-  const names = ['str', 'int', 'float', 'bool', 'bytes', 'Text', 'NoneType', 'None', 'json', 'Any', 'dict', 'Dict', 'list', 'List', 'set', 'Set', 'frozenset', 'FrozenSet', 'tuple', 'Tuple', 'Sequence', 'MutableSequence', 'Iterable', 'Deque', 'deque', 'AbstractSet', 'MutableSet', 'Mapping', 'MutableMapping', 'OrderedDict', 'DefaultDict', 'defaultdict', 'Counter', 'Optional', 'Union', 'Literal', 'typing', 'constructor', 'toString', 'Str'];
+  const names = [
+    'str',
+    'int',
+    'float',
+    'bool',
+    'bytes',
+    'Text',
+    'NoneType',
+    'None',
+    'json',
+    'Any',
+    'dict',
+    'Dict',
+    'list',
+    'List',
+    'set',
+    'Set',
+    'frozenset',
+    'FrozenSet',
+    'tuple',
+    'Tuple',
+    'Sequence',
+    'MutableSequence',
+    'Iterable',
+    'Deque',
+    'deque',
+    'AbstractSet',
+    'MutableSet',
+    'Mapping',
+    'MutableMapping',
+    'OrderedDict',
+    'DefaultDict',
+    'defaultdict',
+    'Counter',
+    'Optional',
+    'Union',
+    'Literal',
+    'typing',
+    'constructor',
+    'toString',
+    'Str',
+  ];
   const read = (text: string): unknown => {
     try {
       return JSON.stringify(parseTypeExpr(text));
@@ -67,7 +112,21 @@ describe('every type name, with and without arguments', () => {
     expect(Object.fromEntries(names.flatMap(forms).map((t) => [t, read(t)]))).toMatchSnapshot();
   });
   it('reads tuples, literals and nested generics', () => {
-    const texts = ['tuple[int, str,]', 'tuple[int, ...]', 'tuple[int, Ellipsis,]', 'tuple[int, str, ...]', 'Literal["a", 1, -2.5, True, false, None]', "Literal['x',]", 'Literal[x]', 'Literal', 'dict[str, list[Optional[int]]]', 'Union[int]', 'list[int', 'typing.', 'list[]'];
+    const texts = [
+      'tuple[int, str,]',
+      'tuple[int, ...]',
+      'tuple[int, Ellipsis,]',
+      'tuple[int, str, ...]',
+      'Literal["a", 1, -2.5, True, false, None]',
+      "Literal['x',]",
+      'Literal[x]',
+      'Literal',
+      'dict[str, list[Optional[int]]]',
+      'Union[int]',
+      'list[int',
+      'typing.',
+      'list[]',
+    ];
     expect(Object.fromEntries(texts.map((t) => [t, read(t)]))).toMatchSnapshot();
   });
 });

@@ -27,7 +27,11 @@ describe('the socket bus', () => {
 
   it('delivers each message once to every other bus on the socket, whichever published it', async () => {
     const socket = path.join(dir, 'a.sock');
-    const [hub, one, two] = await Promise.all([SocketBus.join(socket), SocketBus.join(socket), SocketBus.join(socket)]).then((b) => (open.push(...b), b));
+    const [hub, one, two] = await Promise.all([
+      SocketBus.join(socket),
+      SocketBus.join(socket),
+      SocketBus.join(socket),
+    ]).then((b) => (open.push(...b), b));
     const [h, a, b] = [listen(hub!), listen(one!), listen(two!)];
     one!.publish(delta('from one'));
     two!.publish(delta('from two'));
@@ -44,7 +48,9 @@ describe('the socket bus', () => {
     await first.close();
     const b = listen(two);
     // Until a new hub is up, a message may be lost (deltas are best effort); once it is, every one arrives.
-    await expect.poll(() => (one.publish(delta('after')), b.heard.includes('after')), { timeout: 5000, interval: 50 }).toBe(true);
+    await expect
+      .poll(() => (one.publish(delta('after')), b.heard.includes('after')), { timeout: 5000, interval: 50 })
+      .toBe(true);
     // A socket file left by a killed process (nobody answers on it) does not stop a new bus.
     const stale = path.join(dir, 'stale.sock');
     fs.writeFileSync(stale, '');
@@ -56,7 +62,7 @@ describe('the socket bus', () => {
     await f.until('over a stale file');
   });
 
-  it('keeps a deep project\'s socket path short enough for the OS', () => {
+  it("keeps a deep project's socket path short enough for the OS", () => {
     expect(busSocketPath('/p/.vloop')).toBe('/p/.vloop/bus.sock');
     const deep = busSocketPath(`/${'d'.repeat(120)}/.vloop`);
     expect(deep.length).toBeLessThan(100);

@@ -6,7 +6,19 @@ const lines = (a: unknown, b: unknown) => specDiff(a, b).map((l) => `${l.sign}${
 
 describe('spec diff', () => {
   it('keeps a changed line in its place, the removed line just before the added one', () => {
-    expect(lines({ name: 'qa', instructions: 'old', signature: 'q -> a' }, { name: 'qa', instructions: 'new', signature: 'q -> a' })).toEqual([' {', '-"instructions": "old",', '+"instructions": "new",', ' "name": "qa",', ' "signature": "q -> a"', ' }']);
+    expect(
+      lines(
+        { name: 'qa', instructions: 'old', signature: 'q -> a' },
+        { name: 'qa', instructions: 'new', signature: 'q -> a' },
+      ),
+    ).toEqual([
+      ' {',
+      '-"instructions": "old",',
+      '+"instructions": "new",',
+      ' "name": "qa",',
+      ' "signature": "q -> a"',
+      ' }',
+    ]);
   });
 
   it('counts no change for a trailing comma alone, and shows the new side of that line', () => {

@@ -35,7 +35,13 @@ describe('a tool declared as one object', () => {
   const runTool = createRunTool({ events: { append: async () => 0 }, secrets: new SecretSet({}), tools, catalogue });
   let n = 0;
   const call = (p: string) => ({ tool: 'word_count', args: { path: p } }) as unknown as ToolCall;
-  const run = (p: string, approved = false) => new MockActivityEnvironment().run(runTool, { runId: 'r', callId: `c${n++}`, call: call(p), approved }) as Promise<RunToolResult>;
+  const run = (p: string, approved = false) =>
+    new MockActivityEnvironment().run(runTool, {
+      runId: 'r',
+      callId: `c${n++}`,
+      call: call(p),
+      approved,
+    }) as Promise<RunToolResult>;
   const rules = (r: unknown[]) => fs.writeFileSync(path.join(project, 'policy.json'), JSON.stringify({ rules: r }));
   afterAll(() => fs.rmSync(ws, { recursive: true, force: true }));
 
@@ -65,9 +71,16 @@ describe('a tool declared as one object', () => {
 
   it('is checked against its own schema, and unknown to a registry that does not list it', async () => {
     rules([]);
-    const bad = new MockActivityEnvironment().run(runTool, { runId: 'r', callId: 'bad', call: { tool: 'word_count', args: { file: 'x' } } as unknown as ToolCall, approved: true });
+    const bad = new MockActivityEnvironment().run(runTool, {
+      runId: 'r',
+      callId: 'bad',
+      call: { tool: 'word_count', args: { file: 'x' } } as unknown as ToolCall,
+      approved: true,
+    });
     await expect(bad).rejects.toThrow(/could not be checked/);
     const plain = createRunTool({ events: { append: async () => 0 }, secrets: new SecretSet({}), tools });
-    await expect(new MockActivityEnvironment().run(plain, { runId: 'r', callId: 'x', call: call('notes.md'), approved: true })).rejects.toThrow(/no tool "word_count"/);
+    await expect(
+      new MockActivityEnvironment().run(plain, { runId: 'r', callId: 'x', call: call('notes.md'), approved: true }),
+    ).rejects.toThrow(/no tool "word_count"/);
   });
 });

@@ -9,12 +9,15 @@ describe('version references', () => {
     expect(parseVersionRef('qa@3')).toEqual({ name: 'qa', version: 3 });
     expect(parseVersionRef('qa@production')).toEqual({ name: 'qa', label: 'production' });
     expect(parseVersionRef('qa@2024-q1')).toEqual({ name: 'qa', label: '2024-q1' });
-    for (const bad of ['Qa', 'qa@', 'qa@Prod', 'qa@3@4', '@3', 'qa@pro duction']) expect(parseVersionRef(bad), bad).toBeUndefined();
+    for (const bad of ['Qa', 'qa@', 'qa@Prod', 'qa@3@4', '@3', 'qa@pro duction'])
+      expect(parseVersionRef(bad), bad).toBeUndefined();
   });
 
   it('a step may name a label; a bad reference is refused with the grammar', () => {
     expect(stepSpec.parse({ id: 'a', component: 'qa@production' }).component).toBe('qa@production');
-    expect(stepSpec.safeParse({ id: 'a', component: 'qa@Prod' }).error?.issues[0]?.message).toBe('a component is "name", "name@version" or "name@label"');
+    expect(stepSpec.safeParse({ id: 'a', component: 'qa@Prod' }).error?.issues[0]?.message).toBe(
+      'a component is "name", "name@version" or "name@label"',
+    );
   });
 
   it('a label is lowercase and not all digits', () => {
@@ -34,16 +37,27 @@ describe('version references', () => {
   });
 
   it('a saved version pins only its bare names', () => {
-    expect(pinsOf([{ ref: 'qa', version: 2 }, { ref: 'join@1', version: 1 }, { ref: 'judge@production', version: 5 }])).toEqual({ qa: 2 });
+    expect(
+      pinsOf([
+        { ref: 'qa', version: 2 },
+        { ref: 'join@1', version: 1 },
+        { ref: 'judge@production', version: 5 },
+      ]),
+    ).toEqual({ qa: 2 });
   });
 
-  it('a run records each step\'s version and every label it followed', () => {
+  it("a run records each step's version and every label it followed", () => {
     const steps = [
       { id: 'a', component: { ref: 'qa', version: 2 } },
       { id: 'b', component: { ref: 'judge@production', version: 5 } },
       { id: 'c', component: { ref: 'judge@production', version: 5 } },
     ];
-    expect(runVersions({ type: 'pipeline', name: 'qa-chain', version: 1 }, steps, { origin: 'app:qa-app@3', labels: [{ kind: 'pipeline', name: 'qa-chain', label: 'live', version: 1 }] })).toEqual({
+    expect(
+      runVersions({ type: 'pipeline', name: 'qa-chain', version: 1 }, steps, {
+        origin: 'app:qa-app@3',
+        labels: [{ kind: 'pipeline', name: 'qa-chain', label: 'live', version: 1 }],
+      }),
+    ).toEqual({
       target: 'pipeline:qa-chain@1',
       app: 'app:qa-app@3',
       steps: { a: 'qa@2', b: 'judge@5', c: 'judge@5' },
@@ -52,6 +66,10 @@ describe('version references', () => {
         { kind: 'component', name: 'judge', label: 'production', version: 5 },
       ],
     });
-    expect(runVersions({ type: 'component', name: 'qa', version: 2 }, [], { origin: 'eval:run_123456789' })).toEqual({ target: 'component:qa@2', steps: {}, labels: [] });
+    expect(runVersions({ type: 'component', name: 'qa', version: 2 }, [], { origin: 'eval:run_123456789' })).toEqual({
+      target: 'component:qa@2',
+      steps: {},
+      labels: [],
+    });
   });
 });

@@ -14,10 +14,16 @@ function valueImports(file: string): string[] {
   for (const s of source.statements) {
     if (ts.isImportDeclaration(s) && !s.importClause?.isTypeOnly && ts.isStringLiteral(s.moduleSpecifier)) {
       const named = s.importClause?.namedBindings;
-      const onlyTypes = !s.importClause?.name && named && ts.isNamedImports(named) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly);
+      const onlyTypes =
+        !s.importClause?.name &&
+        named &&
+        ts.isNamedImports(named) &&
+        named.elements.length > 0 &&
+        named.elements.every((e) => e.isTypeOnly);
       if (!onlyTypes) found.push(s.moduleSpecifier.text);
     }
-    if (ts.isExportDeclaration(s) && !s.isTypeOnly && s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier)) found.push(s.moduleSpecifier.text);
+    if (ts.isExportDeclaration(s) && !s.isTypeOnly && s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier))
+      found.push(s.moduleSpecifier.text);
   }
   return found;
 }
@@ -43,15 +49,22 @@ describe('workflow modules', () => {
     expect(valueImports(path.join(root, 'workflows/index.ts'))).toEqual([]);
   });
 
-  it.each(['workflows/pipeline.ts', 'workflows/component.ts', 'workflows/chat.ts'])('%s does not reach zod', (entry) => {
-    const modules = reachable(entry);
-    expect(modules.has('@temporalio/workflow')).toBe(true);
-    expect([...modules].filter((m) => m === 'zod' || m.startsWith('zod/'))).toEqual([]);
-  });
+  it.each(['workflows/pipeline.ts', 'workflows/component.ts', 'workflows/chat.ts'])(
+    '%s does not reach zod',
+    (entry) => {
+      const modules = reachable(entry);
+      expect(modules.has('@temporalio/workflow')).toBe(true);
+      expect([...modules].filter((m) => m === 'zod' || m.startsWith('zod/'))).toEqual([]);
+    },
+  );
 
   it('reach no project file outside workflows/ and core/: the bundle cache key hashes those two (temporal/bundle.ts)', () => {
-    const modules = fs.readdirSync(path.join(root, 'workflows'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
-    const files = new Set(modules.flatMap((m) => [...reachable(path.join('workflows', m))]).filter((m) => m.endsWith('.ts')));
+    const modules = fs
+      .readdirSync(path.join(root, 'workflows'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'));
+    const files = new Set(
+      modules.flatMap((m) => [...reachable(path.join('workflows', m))]).filter((m) => m.endsWith('.ts')),
+    );
     expect(files.size).toBeGreaterThan(modules.length); // core/ files are among them
     expect([...files].filter((f) => !f.startsWith('workflows/') && !f.startsWith('core/'))).toEqual([]);
   });

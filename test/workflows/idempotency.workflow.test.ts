@@ -26,7 +26,10 @@ describe('idempotent side effects', () => {
   it('a retried saveComponentVersion whose completion was lost leaves exactly one new version', async () => {
     const spec = componentSpec.parse({ name: 'qa', signature: 'question: str -> answer: str', provider: 'fake' });
     await components.create(db.store, spec);
-    const real = createEvalActivities({ store: db.store, callModel: (() => Promise.reject(new Error('no model here'))) as unknown as CallModel });
+    const real = createEvalActivities({
+      store: db.store,
+      callModel: (() => Promise.reject(new Error('no model here'))) as unknown as CallModel,
+    });
     const attempts: number[] = [];
     const { acts } = fakeActivities({
       ...candidateBeatsBefore,
@@ -34,7 +37,8 @@ describe('idempotent side effects', () => {
         attempts.push(Context.current().info.attempt);
         const saved = await real.saveComponentVersion(input);
         // The insert is committed; the first attempt's completion never reaches Temporal.
-        if (Context.current().info.attempt === 1) throw ApplicationFailure.retryable('worker lost after the commit', 'WorkerLost');
+        if (Context.current().info.attempt === 1)
+          throw ApplicationFailure.retryable('worker lost after the commit', 'WorkerLost');
         return saved;
       },
     });
@@ -43,7 +47,17 @@ describe('idempotent side effects', () => {
       const h = await env.client.workflow.start(optimizeWorkflow, {
         taskQueue: tq,
         workflowId: runId,
-        args: [{ runId, component: { id: 'cmp', name: 'qa', version: 1, spec }, train: ['t1'], dev: ['d1'], metric: { name: 'exact_match' }, threshold: 0, k: 1 }],
+        args: [
+          {
+            runId,
+            component: { id: 'cmp', name: 'qa', version: 1, spec },
+            train: ['t1'],
+            dev: ['d1'],
+            metric: { name: 'exact_match' },
+            threshold: 0,
+            k: 1,
+          },
+        ],
       });
       return h.result();
     });
@@ -54,8 +68,17 @@ describe('idempotent side effects', () => {
   });
 
   it('a child run row is created once, however often its creation is retried', async () => {
-    const run = { id: 'run_child_once', kind: 'component' as const, target: { type: 'component' as const, id: 'c', name: 'qa', version: 1 }, inputs: { q: 1 } };
-    await Promise.all([ensureRun(db.store, run), ensureRun(db.store, run), ensureRun(db.store, { ...run, inputs: { q: 2 } })]);
+    const run = {
+      id: 'run_child_once',
+      kind: 'component' as const,
+      target: { type: 'component' as const, id: 'c', name: 'qa', version: 1 },
+      inputs: { q: 1 },
+    };
+    await Promise.all([
+      ensureRun(db.store, run),
+      ensureRun(db.store, run),
+      ensureRun(db.store, { ...run, inputs: { q: 2 } }),
+    ]);
     expect((await getRun(db.store, run.id)).inputs).toEqual({ q: 1 });
     expect(await db.store.knex('runs').where('id', run.id).count({ n: '*' })).toEqual([{ n: 1 }]);
   });

@@ -13,10 +13,25 @@ import { evalWorkflow } from '../../workflows/eval.js';
 import { optimizeWorkflow } from '../../workflows/optimize.js';
 import { pipelineWorkflow } from '../../workflows/pipeline.js';
 import { until } from '../helpers/processes.js';
-import { blockUntilCancelled, candidateBeatsBefore, fakeActivities, startWorkflowEnv, withWorker, type FakeActivities, type RunRecord } from '../helpers/workflow-env.js';
+import {
+  blockUntilCancelled,
+  candidateBeatsBefore,
+  fakeActivities,
+  startWorkflowEnv,
+  withWorker,
+  type FakeActivities,
+  type RunRecord,
+} from '../helpers/workflow-env.js';
 
 const upper = componentSpec.parse({ name: 'upper', signature: 'text: str -> result: str', provider: 'fake' });
-const agent = componentSpec.parse({ name: 'helper', kind: 'react', signature: 'task: str -> answer: str', provider: 'fake', tools: ['filesystem'], maxSteps: 3 });
+const agent = componentSpec.parse({
+  name: 'helper',
+  kind: 'react',
+  signature: 'task: str -> answer: str',
+  provider: 'fake',
+  tools: ['filesystem'],
+  maxSteps: 3,
+});
 const target = { type: 'component' as const, id: 'cmp_1', name: 'upper', version: 1 };
 const plan = componentPlan('upper', 1, upper);
 const metric = { name: 'exact_match' as const, field: 'result' };
@@ -27,39 +42,142 @@ type Starter = (env: TestWorkflowEnvironment, runId: string, taskQueue: string) 
 type Blocking = 'predict' | 'agentStep' | 'chatTurn';
 const kinds: Record<string, { start: Starter; failing: FakeActivities; blocking: Blocking }> = {
   pipeline: {
-    start: (env, runId, taskQueue) => env.client.workflow.start(pipelineWorkflow, { taskQueue, workflowId: runId, args: [{ runId, kind: 'pipeline', target: { type: 'pipeline', name: 'p', version: 1 }, plan, inputs: { text: 'hi' }, heartbeatTimeoutMs: 2000 }] }),
-    failing: { predict: async () => { throw ApplicationFailure.nonRetryable('the model refused', 'ProviderRejected'); } },
+    start: (env, runId, taskQueue) =>
+      env.client.workflow.start(pipelineWorkflow, {
+        taskQueue,
+        workflowId: runId,
+        args: [
+          {
+            runId,
+            kind: 'pipeline',
+            target: { type: 'pipeline', name: 'p', version: 1 },
+            plan,
+            inputs: { text: 'hi' },
+            heartbeatTimeoutMs: 2000,
+          },
+        ],
+      }),
+    failing: {
+      predict: async () => {
+        throw ApplicationFailure.nonRetryable('the model refused', 'ProviderRejected');
+      },
+    },
     blocking: 'predict',
   },
   component: {
-    start: (env, runId, taskQueue) => env.client.workflow.start(componentWorkflow, { taskQueue, workflowId: runId, args: [{ runId, kind: 'component', target, plan, inputs: { text: 'hi' }, heartbeatTimeoutMs: 2000 }] }),
-    failing: { predict: async () => { throw ApplicationFailure.nonRetryable('the model refused', 'ProviderRejected'); } },
+    start: (env, runId, taskQueue) =>
+      env.client.workflow.start(componentWorkflow, {
+        taskQueue,
+        workflowId: runId,
+        args: [{ runId, kind: 'component', target, plan, inputs: { text: 'hi' }, heartbeatTimeoutMs: 2000 }],
+      }),
+    failing: {
+      predict: async () => {
+        throw ApplicationFailure.nonRetryable('the model refused', 'ProviderRejected');
+      },
+    },
     blocking: 'predict',
   },
   agent: {
-    start: (env, runId, taskQueue) => env.client.workflow.start(agentWorkflow, { taskQueue, workflowId: runId, args: [{ runId, component: agent, target: { type: 'component', name: 'helper', version: 1 }, inputs: { task: 't' }, heartbeatTimeoutMs: 2000 }] }),
-    failing: { agentStep: async () => { throw ApplicationFailure.nonRetryable('the model refused', 'ProviderRejected'); } },
+    start: (env, runId, taskQueue) =>
+      env.client.workflow.start(agentWorkflow, {
+        taskQueue,
+        workflowId: runId,
+        args: [
+          {
+            runId,
+            component: agent,
+            target: { type: 'component', name: 'helper', version: 1 },
+            inputs: { task: 't' },
+            heartbeatTimeoutMs: 2000,
+          },
+        ],
+      }),
+    failing: {
+      agentStep: async () => {
+        throw ApplicationFailure.nonRetryable('the model refused', 'ProviderRejected');
+      },
+    },
     blocking: 'agentStep',
   },
   chat: {
     start: async (env, runId, taskQueue) => {
-      const h = await env.client.workflow.start(chatWorkflow, { taskQueue, workflowId: runId, args: [{ chatId: 'chat_1', runId, target: { provider: 'fake' }, transcript: [], turnsPerRun: 20, heartbeatTimeoutMs: 2000 }] });
+      const h = await env.client.workflow.start(chatWorkflow, {
+        taskQueue,
+        workflowId: runId,
+        args: [
+          {
+            chatId: 'chat_1',
+            runId,
+            target: { provider: 'fake' },
+            transcript: [],
+            turnsPerRun: 20,
+            heartbeatTimeoutMs: 2000,
+          },
+        ],
+      });
       // The turn itself fails or blocks; the run is what the test watches.
-      void h.executeUpdate(sendMessage, { args: [{ messageId: 'm1', content: 'hello' }], updateId: 'm1' }).catch(() => undefined);
+      void h
+        .executeUpdate(sendMessage, { args: [{ messageId: 'm1', content: 'hello' }], updateId: 'm1' })
+        .catch(() => undefined);
       return h;
     },
-    failing: { chatTurn: async () => { throw ApplicationFailure.nonRetryable("provider 'fake' cannot be used: it does not exist", 'ConfigError'); } },
+    failing: {
+      chatTurn: async () => {
+        throw ApplicationFailure.nonRetryable("provider 'fake' cannot be used: it does not exist", 'ConfigError');
+      },
+    },
     blocking: 'chatTurn',
   },
   eval: {
-    start: (env, runId, taskQueue) => env.client.workflow.start(evalWorkflow, { taskQueue, workflowId: runId, args: [{ runId, target, plan, examples: { exampleIds: ['ex1', 'ex2'] }, metrics: [metric], concurrency: 1, heartbeatTimeoutMs: 2000 }] }),
-    failing: { loadEvalExample: async ({ position }) => { throw ApplicationFailure.nonRetryable(`example at ${position} no longer exists`, 'NotFound'); } },
+    start: (env, runId, taskQueue) =>
+      env.client.workflow.start(evalWorkflow, {
+        taskQueue,
+        workflowId: runId,
+        args: [
+          {
+            runId,
+            target,
+            plan,
+            examples: { exampleIds: ['ex1', 'ex2'] },
+            metrics: [metric],
+            concurrency: 1,
+            heartbeatTimeoutMs: 2000,
+          },
+        ],
+      }),
+    failing: {
+      loadEvalExample: async ({ position }) => {
+        throw ApplicationFailure.nonRetryable(`example at ${position} no longer exists`, 'NotFound');
+      },
+    },
     blocking: 'predict',
   },
   optimize: {
-    start: (env, runId, taskQueue) => env.client.workflow.start(optimizeWorkflow, { taskQueue, workflowId: runId, args: [{ runId, component: { id: 'cmp_1', name: 'upper', version: 1, spec: upper }, train: ['t1'], dev: ['d1'], metric, threshold: 1, k: 1, heartbeatTimeoutMs: 2000 }] }),
+    start: (env, runId, taskQueue) =>
+      env.client.workflow.start(optimizeWorkflow, {
+        taskQueue,
+        workflowId: runId,
+        args: [
+          {
+            runId,
+            component: { id: 'cmp_1', name: 'upper', version: 1, spec: upper },
+            train: ['t1'],
+            dev: ['d1'],
+            metric,
+            threshold: 1,
+            k: 1,
+            heartbeatTimeoutMs: 2000,
+          },
+        ],
+      }),
     // The candidate beats the current version, so the save is reached and refused.
-    failing: { ...candidateBeatsBefore, saveComponentVersion: async () => { throw ApplicationFailure.nonRetryable('the store refused the version', 'ConfigError'); } },
+    failing: {
+      ...candidateBeatsBefore,
+      saveComponentVersion: async () => {
+        throw ApplicationFailure.nonRetryable('the store refused the version', 'ConfigError');
+      },
+    },
     blocking: 'predict',
   },
 };
@@ -117,7 +235,10 @@ describe('the run lifecycle, per workflow kind', () => {
     const scored: Array<string | null> = [];
     const { acts, runs } = fakeActivities({
       predict: async () => {
-        throw ApplicationFailure.nonRetryable("provider 'fake' (openai at http://127.0.0.1:9, model m): Connection error.", 'ProviderRejected');
+        throw ApplicationFailure.nonRetryable(
+          "provider 'fake' (openai at http://127.0.0.1:9, model m): Connection error.",
+          'ProviderRejected',
+        );
       },
       scoreExample: async (input) => (scored.push(input.error), { scores: { 'exact_match:result': 0 } }),
     });
@@ -134,16 +255,35 @@ describe('the run lifecycle, per workflow kind', () => {
     const agentRun = (overrides: FakeActivities, component = agent) => {
       const { acts, runs } = fakeActivities(overrides);
       const runId = `run_agent_${Math.random().toString(36).slice(2)}`;
-      return { acts, runs, runId, start: (tq: string) => env.client.workflow.start(agentWorkflow, { taskQueue: tq, workflowId: runId, args: [{ runId, component, target: { type: 'component', name: 'helper', version: 1 }, inputs: { task: 't' } }] }) };
+      return {
+        acts,
+        runs,
+        runId,
+        start: (tq: string) =>
+          env.client.workflow.start(agentWorkflow, {
+            taskQueue: tq,
+            workflowId: runId,
+            args: [
+              { runId, component, target: { type: 'component', name: 'helper', version: 1 }, inputs: { task: 't' } },
+            ],
+          }),
+      };
     };
-    const readNotes = async () => ({ action: { thought: 'look', tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } }, usage: { inputTokens: 10, outputTokens: 10 }, costUsd: 0.5 });
+    const readNotes = async () => ({
+      action: { thought: 'look', tool: 'filesystem', args: { op: 'read', path: 'notes.txt' } },
+      usage: { inputTokens: 10, outputTokens: 10 },
+      costUsd: 0.5,
+    });
 
     it('maxSteps: the last step may only finish; a run that still does not fails, naming the limit', async () => {
       const finishOnly: boolean[] = [];
       const a = agentRun({ agentStep: async (input) => (finishOnly.push(input.finishOnly === true), readNotes()) });
       await withWorker(env, a.acts, async (tq) => expect((await a.start(tq)).result()).rejects.toThrow());
       expectEnded(a.runs.get(a.runId), 'run.failed', 'failed');
-      expect(a.runs.get(a.runId)!.events.at(-1)!.data).toMatchObject({ error: 'the agent used its 3 steps without finishing', type: 'MaxStepsReached' });
+      expect(a.runs.get(a.runId)!.events.at(-1)!.data).toMatchObject({
+        error: 'the agent used its 3 steps without finishing',
+        type: 'MaxStepsReached',
+      });
       expect(finishOnly).toEqual([false, false, true]);
       // The answer to the finish-only step is not applied: two tool calls, not three.
       expect(a.runs.get(a.runId)!.events.filter((e) => e.type === 'tool.call')).toHaveLength(2);
@@ -151,7 +291,10 @@ describe('the run lifecycle, per workflow kind', () => {
 
     it('maxCostUsd: crossing the budget fails the run with budget.exceeded before the tool runs', async () => {
       let tools = 0;
-      const a = agentRun({ agentStep: readNotes, runTool: async () => (tools++, { ok: true, output: 'x', truncated: false }) }, { ...agent, budget: { maxCostUsd: 0.2, onExceed: 'fail' } });
+      const a = agentRun(
+        { agentStep: readNotes, runTool: async () => (tools++, { ok: true, output: 'x', truncated: false }) },
+        { ...agent, budget: { maxCostUsd: 0.2, onExceed: 'fail' } },
+      );
       await withWorker(env, a.acts, async (tq) => expect((await a.start(tq)).result()).rejects.toThrow());
       const r = a.runs.get(a.runId)!;
       expectEnded(r, 'run.failed', 'failed');
@@ -163,12 +306,24 @@ describe('the run lifecycle, per workflow kind', () => {
     it('budget ask: the run waits for a person, and goes on when they extend it', async () => {
       let step = 0;
       const a = agentRun(
-        { agentStep: async () => (step++ === 0 ? readNotes() : { action: { thought: 'done', finish: { answer: 'fine' } }, usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0 }) },
+        {
+          agentStep: async () =>
+            step++ === 0
+              ? readNotes()
+              : {
+                  action: { thought: 'done', finish: { answer: 'fine' } },
+                  usage: { inputTokens: 1, outputTokens: 1 },
+                  costUsd: 0,
+                },
+        },
         { ...agent, budget: { maxCostUsd: 0.2, onExceed: 'ask' } },
       );
       const result = await withWorker(env, a.acts, async (tq) => {
         const h = await a.start(tq);
-        await until(async () => (await h.query(pendingApprovals)).some((p) => p.kind === 'budget'), 'the budget approval');
+        await until(
+          async () => (await h.query(pendingApprovals)).some((p) => p.kind === 'budget'),
+          'the budget approval',
+        );
         expect(a.runs.get(a.runId)!.statuses.at(-1)).toBe('waiting_approval');
         await h.executeUpdate(approve, { args: [{ approvalId: 'budget-0', decision: 'approve' }] });
         return h.result();

@@ -31,14 +31,32 @@ describe.each(dialects)('payload artifacts (%s)', (dialect) => {
   });
 
   it('keeps a big step output in the store, referenced from the history; a bigger one fails its step, naming the size', async () => {
-    const dataConverter = { payloadCodecs: [new ArtifactCodec(payloadStore(db.store), { thresholdBytes: 4096, maxBytes: 64 * 1024 })] };
+    const dataConverter = {
+      payloadCodecs: [new ArtifactCodec(payloadStore(db.store), { thresholdBytes: 4096, maxBytes: 64 * 1024 })],
+    };
     const { acts, runs } = fakeActivities({
-      predict: async (input) => ({ outputs: { result: 'x'.repeat(Number(input.inputs.text)) }, usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0, latencyMs: 1 }),
+      predict: async (input) => ({
+        outputs: { result: 'x'.repeat(Number(input.inputs.text)) },
+        usage: { inputTokens: 1, outputTokens: 1 },
+        costUsd: 0,
+        latencyMs: 1,
+      }),
     });
     const client = new Client({ connection: env.connection, dataConverter });
     const taskQueue = `artifacts-${dialect}-${Date.now()}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, activities: acts, workflowBundle: { codePath: inject('workflowBundle') }, dataConverter });
-    const start = (runId: string, size: number) => client.workflow.execute(componentWorkflow, { taskQueue, workflowId: runId, args: [{ runId, kind: 'component', target, plan, inputs: { text: String(size) }, heartbeatTimeoutMs: 2000 }] });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      activities: acts,
+      workflowBundle: { codePath: inject('workflowBundle') },
+      dataConverter,
+    });
+    const start = (runId: string, size: number) =>
+      client.workflow.execute(componentWorkflow, {
+        taskQueue,
+        workflowId: runId,
+        args: [{ runId, kind: 'component', target, plan, inputs: { text: String(size) }, heartbeatTimeoutMs: 2000 }],
+      });
     await worker.runUntil(async () => {
       const big = await start(`run_big_${dialect}`, 20_000);
       expect(big).toEqual({ result: 'x'.repeat(20_000) });
@@ -55,17 +73,27 @@ describe.each(dialects)('payload artifacts (%s)', (dialect) => {
       expect(failed).toBeInstanceOf(WorkflowFailedError);
       const final = runs.get(`run_huge_${dialect}`)!.events.at(-1)!;
       expect(final.type).toBe('run.failed');
-      expect((final.data as { error: string }).error).toContain('a value of 98 KB is larger than the 64 KB a run may pass between steps');
+      expect((final.data as { error: string }).error).toContain(
+        'a value of 98 KB is larger than the 64 KB a run may pass between steps',
+      );
       expect((failed as WorkflowFailedError).cause).toBeInstanceOf(ApplicationFailure);
     });
   }, 60_000);
 
   it('refuses an artifact whose bytes no longer match the hash the history holds', async () => {
     const codec = new ArtifactCodec(payloadStore(db.store), { thresholdBytes: 16 });
-    const [ref] = await codec.encode([{ metadata: { encoding: new TextEncoder().encode('json/plain') }, data: new TextEncoder().encode(JSON.stringify('y'.repeat(100))) }]);
+    const [ref] = await codec.encode([
+      {
+        metadata: { encoding: new TextEncoder().encode('json/plain') },
+        data: new TextEncoder().encode(JSON.stringify('y'.repeat(100))),
+      },
+    ]);
     const sha = Buffer.from(ref!.metadata!.sha256!).toString();
     expect(Buffer.from((await codec.decode([ref!]))[0]!.data!).toString()).toBe(JSON.stringify('y'.repeat(100)));
-    await db.store.knex('payload_artifacts').where('sha256', sha).update({ data: Buffer.from('tampered') });
+    await db.store
+      .knex('payload_artifacts')
+      .where('sha256', sha)
+      .update({ data: Buffer.from('tampered') });
     await expect(codec.decode([ref!])).rejects.toThrow(`payload artifact ${sha} does not match its hash`);
     await db.store.knex('payload_artifacts').where('sha256', sha).delete();
     await expect(codec.decode([ref!])).rejects.toThrow(`payload artifact ${sha} is not in this project's store`);

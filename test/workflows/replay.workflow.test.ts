@@ -21,11 +21,25 @@ const corpus = fs
   .readdirSync(dir)
   .filter((f) => f.endsWith('.json'))
   .map((f) => {
-    const { workflowId, history } = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { workflowId: string; history: string };
-    return { name: f, workflowId, history: proto.temporal.api.history.v1.History.decode(Buffer.from(history, 'base64')) };
+    const { workflowId, history } = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as {
+      workflowId: string;
+      history: string;
+    };
+    return {
+      name: f,
+      workflowId,
+      history: proto.temporal.api.history.v1.History.decode(Buffer.from(history, 'base64')),
+    };
   });
 const replay = (key: string, h: (typeof corpus)[number]) =>
-  Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundle') }, dataConverter: encryptedDataConverter(loadKeyring('/nonexistent', key)) }, h.history, h.workflowId);
+  Worker.runReplayHistory(
+    {
+      workflowBundle: { codePath: inject('workflowBundle') },
+      dataConverter: encryptedDataConverter(loadKeyring('/nonexistent', key)),
+    },
+    h.history,
+    h.workflowId,
+  );
 
 /**
  * Today's workflows with one deliberate non-deterministic change: a pipeline now sleeps before it records
@@ -39,7 +53,10 @@ async function changedBundle(): Promise<string> {
   const source = fs.readFileSync(file, 'utf8');
   const start = 'return runLifecycle({ runId: input.runId, kind: input.kind,';
   expect(source).toContain(start);
-  fs.writeFileSync(file, `import { sleep as changedSleep } from '@temporalio/workflow';\n${source.replace(start, `await changedSleep(1);\n  ${start}`)}`);
+  fs.writeFileSync(
+    file,
+    `import { sleep as changedSleep } from '@temporalio/workflow';\n${source.replace(start, `await changedSleep(1);\n  ${start}`)}`,
+  );
   const bundle = path.join(dir, 'bundle.js');
   await writeBundle(bundle, { from: path.join(dir, 'workflows', 'index.ts') });
   return bundle;
@@ -78,24 +95,42 @@ describe('the replay corpus', () => {
       'pipeline-mid-step.json',
     ]);
     // The continued ones are what they say: executions that began by continuing another.
-    const continues = (name: string) => !!corpus.find((c) => c.name === name)!.history.events![0]!.workflowExecutionStartedEventAttributes!.continuedExecutionRunId;
-    const continued = ['agent-continued-waiting.json', 'agent-in-store-continued-waiting.json', 'chat-continued-waiting.json', 'chat-in-store-continued-waiting.json', 'eval-segment-waiting.json', 'eval-segment-last.json', 'optimize-teacher-waiting.json', 'optimize-teacher-last.json'];
+    const continues = (name: string) =>
+      !!corpus.find((c) => c.name === name)!.history.events![0]!.workflowExecutionStartedEventAttributes!
+        .continuedExecutionRunId;
+    const continued = [
+      'agent-continued-waiting.json',
+      'agent-in-store-continued-waiting.json',
+      'chat-continued-waiting.json',
+      'chat-in-store-continued-waiting.json',
+      'eval-segment-waiting.json',
+      'eval-segment-last.json',
+      'optimize-teacher-waiting.json',
+      'optimize-teacher-last.json',
+    ];
     expect(continued.filter(continues)).toEqual(continued);
     expect(continues('eval-segment-first.json') || continues('optimize-teacher-first.json')).toBe(false);
     // The carried ones were recorded by code that carries run.started and step.completed (its patch's marker); the others before it.
     const patches = (name: string) =>
-      corpus.find((c) => c.name === name)!.history.events!.flatMap((e) => {
-        const data = e.markerRecordedEventAttributes?.markerName === 'core_patch' ? e.markerRecordedEventAttributes.details?.['patch-data']?.payloads?.[0]?.data : undefined;
-        return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
-      });
-    for (const name of ['pipeline-diamond', 'pipeline-fork', 'component-upper']) expect(patches(`${name}.json`), name).not.toContain('carried-run-events');
-    for (const name of ['pipeline-diamond', 'pipeline-fork', 'component-upper', 'component-mid-step']) expect(patches(`${name}-carried.json`), name).toContain('carried-run-events');
+      corpus
+        .find((c) => c.name === name)!
+        .history.events!.flatMap((e) => {
+          const data =
+            e.markerRecordedEventAttributes?.markerName === 'core_patch'
+              ? e.markerRecordedEventAttributes.details?.['patch-data']?.payloads?.[0]?.data
+              : undefined;
+          return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
+        });
+    for (const name of ['pipeline-diamond', 'pipeline-fork', 'component-upper'])
+      expect(patches(`${name}.json`), name).not.toContain('carried-run-events');
+    for (const name of ['pipeline-diamond', 'pipeline-fork', 'component-upper', 'component-mid-step'])
+      expect(patches(`${name}-carried.json`), name).toContain('carried-run-events');
     // The optimizer that scores its candidate before saving (issue 29) and one recorded before that patch.
     expect(patches('optimize-kept.json')).toContain('optimize-save-if-better');
     expect(patches('optimize-teacher-last.json')).not.toContain('optimize-save-if-better');
   });
 
-  it.each(corpus.map((c) => [c.name, c]))('%s replays against today\'s code', async (_name, h) => {
+  it.each(corpus.map((c) => [c.name, c]))("%s replays against today's code", async (_name, h) => {
     await replay(CORPUS_KEY, h as (typeof corpus)[number]);
   });
 
@@ -105,7 +140,15 @@ describe('the replay corpus', () => {
     const spans = new InMemorySpanExporter();
     const sinks = { exporter: makeWorkflowExporter(new SimpleSpanProcessor(spans), new Resource({})) };
     for (const h of corpus) {
-      await Worker.runReplayHistory({ workflowBundle: { codePath: file }, dataConverter: encryptedDataConverter(loadKeyring('/nonexistent', CORPUS_KEY)), sinks }, h.history, h.workflowId);
+      await Worker.runReplayHistory(
+        {
+          workflowBundle: { codePath: file },
+          dataConverter: encryptedDataConverter(loadKeyring('/nonexistent', CORPUS_KEY)),
+          sinks,
+        },
+        h.history,
+        h.workflowId,
+      );
     }
     // Replay exports nothing: the sink is not called for events already in the history.
     expect(spans.getFinishedSpans()).toEqual([]);
@@ -114,24 +157,47 @@ describe('the replay corpus', () => {
   it('a deliberately non-deterministic change fails replay, naming the run and the event where it parts', async () => {
     const bundle = await changedBundle();
     const diamond = corpus.find((c) => c.name === 'pipeline-diamond.json')!;
-    const options = { workflowBundle: { codePath: bundle }, dataConverter: encryptedDataConverter(loadKeyring('/nonexistent', CORPUS_KEY)) };
+    const options = {
+      workflowBundle: { codePath: bundle },
+      dataConverter: encryptedDataConverter(loadKeyring('/nonexistent', CORPUS_KEY)),
+    };
     const result = await replayHistory(diamond.history, diamond.workflowId, options);
     // The first command the pipeline recorded (its start, a local activity's marker) is what the changed code no longer issues first.
-    const firstCommand = diamond.history.events!.find((e) => Number(e.eventType) === proto.temporal.api.enums.v1.EventType.EVENT_TYPE_MARKER_RECORDED)!;
+    const firstCommand = diamond.history.events!.find(
+      (e) => Number(e.eventType) === proto.temporal.api.enums.v1.EventType.EVENT_TYPE_MARKER_RECORDED,
+    )!;
     expect(result).toMatchObject({ ok: false, event: { id: Number(firstCommand.eventId), type: 'MarkerRecorded' } });
     expect(result.error).toMatch(/Nondeterminism/);
-    expect(describeReplay(diamond.workflowId, result)).toBe(`✗ ${diamond.workflowId} does not replay at event ${Number(firstCommand.eventId)} (MarkerRecorded): ${result.error}`);
+    expect(describeReplay(diamond.workflowId, result)).toBe(
+      `✗ ${diamond.workflowId} does not replay at event ${Number(firstCommand.eventId)} (MarkerRecorded): ${result.error}`,
+    );
     // A kind the change does not touch still replays.
-    expect(await replayHistory(corpus.find((c) => c.name === 'chat-one-turn.json')!.history, 'chat', options)).toEqual({ ok: true });
+    expect(await replayHistory(corpus.find((c) => c.name === 'chat-one-turn.json')!.history, 'chat', options)).toEqual({
+      ok: true,
+    });
 
     // `harness replay` says the same, and exits 1; against today's code the whole corpus replays, exit 0.
-    const env = { HARNESS_SECRET_KEY: CORPUS_KEY, VLOOP_PROJECT_DIR: path.join(os.tmpdir(), `vloop-replay-${process.pid}`) };
-    const changed = spawnHarness(['replay', path.join(dir, 'pipeline-diamond.json')], { ...env, VLOOP_WORKFLOW_BUNDLE: bundle });
+    const env = {
+      HARNESS_SECRET_KEY: CORPUS_KEY,
+      VLOOP_PROJECT_DIR: path.join(os.tmpdir(), `vloop-replay-${process.pid}`),
+    };
+    const changed = spawnHarness(['replay', path.join(dir, 'pipeline-diamond.json')], {
+      ...env,
+      VLOOP_WORKFLOW_BUNDLE: bundle,
+    });
     expect(await changed.exitCode).toBe(1);
-    expect(changed.output()).toContain(`✗ ${diamond.workflowId} does not replay at event ${Number(firstCommand.eventId)} (MarkerRecorded): [TMPRL1100] Nondeterminism error`);
+    expect(changed.output()).toContain(
+      `✗ ${diamond.workflowId} does not replay at event ${Number(firstCommand.eventId)} (MarkerRecorded): [TMPRL1100] Nondeterminism error`,
+    );
     const today = spawnHarness(['replay', dir], env);
     expect(await today.exitCode).toBe(0);
-    expect(today.output().trim().split('\n').filter((l) => l.startsWith('✓'))).toHaveLength(corpus.length);
+    expect(
+      today
+        .output()
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('✓')),
+    ).toHaveLength(corpus.length);
     const notHistory = spawnHarness(['replay', 'package.json'], env);
     expect(await notHistory.exitCode).toBe(1);
     expect(notHistory.output()).toContain('package.json is not a history: expected {workflowId, history}');
@@ -139,6 +205,8 @@ describe('the replay corpus', () => {
   }, 180_000);
 
   it('needs the key: its payloads are ciphertext', async () => {
-    await expect(replay('0'.repeat(64), corpus[0]!)).rejects.toThrow(/encrypted with key '[0-9a-f]+', which this keyring does not have/);
+    await expect(replay('0'.repeat(64), corpus[0]!)).rejects.toThrow(
+      /encrypted with key '[0-9a-f]+', which this keyring does not have/,
+    );
   });
 });

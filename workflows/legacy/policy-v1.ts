@@ -2,7 +2,17 @@
 // parsers (patch `policy-judged-by-parser`, ADR 0011). Agent runs recorded before that patch replay
 // their old decisions with it; new decisions never use it. Delete it with deprecatePatch once no
 // such run is open. Do not change it: a changed decision breaks those replays.
-import { evaluatePolicy, isInside, isMcpCall, resolveToolPath, type Policy, type PolicyContext, type PolicyDecision, type PolicyRule, type ToolCall } from '../../core/policy.js';
+import {
+  evaluatePolicy,
+  isInside,
+  isMcpCall,
+  resolveToolPath,
+  type Policy,
+  type PolicyContext,
+  type PolicyDecision,
+  type PolicyRule,
+  type ToolCall,
+} from '../../core/policy.js';
 import { readShell } from './shell-v1.js';
 
 const DEVICES = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/stdin']);
@@ -18,15 +28,46 @@ export function sqlKind(sql: string): SqlKind {
     const words = statement.toLowerCase().match(/[a-z_]+/g) ?? [];
     const first = words[0];
     if (!first) continue;
-    if (['create', 'alter', 'drop', 'truncate', 'grant', 'revoke', 'attach', 'detach', 'vacuum', 'reindex', 'rename', 'comment'].includes(first)) return 'ddl';
-    const writes = ['insert', 'update', 'delete', 'replace', 'merge', 'upsert', 'copy', 'call', 'do', 'lock', 'set', 'pragma', 'begin', 'commit', 'savepoint'];
-    if (writes.includes(first) || (first === 'with' && words.some((w) => ['insert', 'update', 'delete'].includes(w)))) kind = 'write';
+    if (
+      [
+        'create',
+        'alter',
+        'drop',
+        'truncate',
+        'grant',
+        'revoke',
+        'attach',
+        'detach',
+        'vacuum',
+        'reindex',
+        'rename',
+        'comment',
+      ].includes(first)
+    )
+      return 'ddl';
+    const writes = [
+      'insert',
+      'update',
+      'delete',
+      'replace',
+      'merge',
+      'upsert',
+      'copy',
+      'call',
+      'do',
+      'lock',
+      'set',
+      'pragma',
+      'begin',
+      'commit',
+      'savepoint',
+    ];
+    if (writes.includes(first) || (first === 'with' && words.some((w) => ['insert', 'update', 'delete'].includes(w))))
+      kind = 'write';
     else if (!['select', 'with', 'explain', 'show', 'values', 'table', 'describe'].includes(first)) return 'ddl';
   }
   return kind;
 }
-
-
 
 function strictest(decisions: PolicyDecision[]): PolicyDecision {
   return decisions.reduce((a, b) => (ORDER[b.decision] > ORDER[a.decision] ? b : a));
@@ -42,10 +83,26 @@ function globToRegex(glob: string): RegExp {
   return new RegExp(`^${re}$`, 's');
 }
 
-function userRules(policy: Policy, tool: string, op: string | undefined, test: (m: NonNullable<PolicyRule['match']>) => boolean): PolicyDecision | undefined {
-  const hits = policy.rules.filter((r) => (r.tool === tool || r.tool === '*' || (op && r.tool === `${tool}.${op}`)) && (!r.match?.op || r.match.op === op) && test(r.match ?? {}));
+function userRules(
+  policy: Policy,
+  tool: string,
+  op: string | undefined,
+  test: (m: NonNullable<PolicyRule['match']>) => boolean,
+): PolicyDecision | undefined {
+  const hits = policy.rules.filter(
+    (r) =>
+      (r.tool === tool || r.tool === '*' || (op && r.tool === `${tool}.${op}`)) &&
+      (!r.match?.op || r.match.op === op) &&
+      test(r.match ?? {}),
+  );
   if (!hits.length) return undefined;
-  return strictest(hits.map((r) => ({ decision: r.action, rule: ruleName(policy, r), reason: r.description ?? `rule ${ruleName(policy, r)}` })));
+  return strictest(
+    hits.map((r) => ({
+      decision: r.action,
+      rule: ruleName(policy, r),
+      reason: r.description ?? `rule ${ruleName(policy, r)}`,
+    })),
+  );
 }
 
 function judgePath(policy: Policy, ctx: PolicyContext, raw: string, op: string, writes: boolean): PolicyDecision {
@@ -59,7 +116,12 @@ export function evaluatePolicyV1(policy: Policy, call: ToolCall, ctx: PolicyCont
   switch (call.tool) {
     case 'terminal': {
       const reading = readShell(call.args.command);
-      if (reading.unparseable) return { decision: 'deny', rule: 'builtin:unreadable-command', reason: `the command cannot be read with certainty: ${reading.unparseable}` };
+      if (reading.unparseable)
+        return {
+          decision: 'deny',
+          rule: 'builtin:unreadable-command',
+          reason: `the command cannot be read with certainty: ${reading.unparseable}`,
+        };
       const decisions: PolicyDecision[] = [];
       for (const r of reading.redirects) {
         if (DEVICES.has(r.target)) continue;
@@ -67,13 +129,34 @@ export function evaluatePolicyV1(policy: Policy, call: ToolCall, ctx: PolicyCont
       }
       for (const cmd of reading.commands) {
         for (const arg of cmd.args) {
-          if (arg.startsWith('-') || !/^(~|\.|\/)|\//.test(arg) || /^[a-z][a-z0-9+.-]*:\/\//i.test(arg) || DEVICES.has(arg)) continue;
+          if (
+            arg.startsWith('-') ||
+            !/^(~|\.|\/)|\//.test(arg) ||
+            /^[a-z][a-z0-9+.-]*:\/\//i.test(arg) ||
+            DEVICES.has(arg)
+          )
+            continue;
           const p = resolveToolPath(ctx, arg);
-          if (!isInside(ctx.workspace, p)) decisions.push({ decision: 'deny', rule: 'builtin:outside-workspace', reason: `${cmd.program} reaches ${arg}, outside the workspace` });
-          else if (ctx.protectedPaths.some((q) => isInside(q, p))) decisions.push({ decision: 'deny', rule: 'builtin:protected-path', reason: `${cmd.program} touches ${arg}, which is protected` });
+          if (!isInside(ctx.workspace, p))
+            decisions.push({
+              decision: 'deny',
+              rule: 'builtin:outside-workspace',
+              reason: `${cmd.program} reaches ${arg}, outside the workspace`,
+            });
+          else if (ctx.protectedPaths.some((q) => isInside(q, p)))
+            decisions.push({
+              decision: 'deny',
+              rule: 'builtin:protected-path',
+              reason: `${cmd.program} touches ${arg}, which is protected`,
+            });
         }
         decisions.push(
-          userRules(policy, 'terminal', undefined, (m) => !m.command || globToRegex(m.command).test(cmd.text) || globToRegex(m.command).test(cmd.program)) ?? {
+          userRules(
+            policy,
+            'terminal',
+            undefined,
+            (m) => !m.command || globToRegex(m.command).test(cmd.text) || globToRegex(m.command).test(cmd.program),
+          ) ?? {
             decision: 'ask',
             rule: 'default:terminal-asks',
             reason: `running ${cmd.program} needs approval`,
@@ -85,12 +168,29 @@ export function evaluatePolicyV1(policy: Policy, call: ToolCall, ctx: PolicyCont
     }
     case 'database': {
       const conn = policy.connections[call.args.connection];
-      if (!conn) return { decision: 'deny', rule: 'builtin:unknown-connection', reason: `connection '${call.args.connection}' is not named in the policy` };
+      if (!conn)
+        return {
+          decision: 'deny',
+          rule: 'builtin:unknown-connection',
+          reason: `connection '${call.args.connection}' is not named in the policy`,
+        };
       const kind = sqlKind(call.args.sql);
-      if (kind !== 'read' && !conn.write) return { decision: 'deny', rule: 'builtin:read-only-connection', reason: `connection '${call.args.connection}' is read-only; this is a ${kind} statement` };
+      if (kind !== 'read' && !conn.write)
+        return {
+          decision: 'deny',
+          rule: 'builtin:read-only-connection',
+          reason: `connection '${call.args.connection}' is read-only; this is a ${kind} statement`,
+        };
       return (
-        userRules(policy, 'database', kind, (m) => (!m.sql || m.sql === kind) && (!m.connection || m.connection === call.args.connection)) ??
-        (kind === 'read' ? { decision: 'allow', rule: 'default:read-allowed', reason: 'a read on a named connection' } : { decision: 'ask', rule: 'default:write-asks', reason: `a ${kind} statement needs approval` })
+        userRules(
+          policy,
+          'database',
+          kind,
+          (m) => (!m.sql || m.sql === kind) && (!m.connection || m.connection === call.args.connection),
+        ) ??
+        (kind === 'read'
+          ? { decision: 'allow', rule: 'default:read-allowed', reason: 'a read on a named connection' }
+          : { decision: 'ask', rule: 'default:write-asks', reason: `a ${kind} statement needs approval` })
       );
     }
     default:
@@ -103,7 +203,9 @@ export function callShapeV1(call: ToolCall): string {
   if (isMcpCall(call)) return call.tool;
   switch (call.tool) {
     case 'terminal':
-      return `terminal:${readShell(call.args.command).commands.map((c) => c.program).join('|')}`;
+      return `terminal:${readShell(call.args.command)
+        .commands.map((c) => c.program)
+        .join('|')}`;
     case 'filesystem':
       return `filesystem:${call.args.op}:${call.args.path.split('/').slice(0, -1).join('/')}`;
     case 'database':

@@ -22,7 +22,20 @@ export interface ShellReading {
   unparseable?: string;
 }
 
-const WRAPPERS = new Set(['sudo', 'env', 'nohup', 'nice', 'time', 'command', 'exec', 'builtin', 'xargs', 'stdbuf', 'setsid', 'doas']);
+const WRAPPERS = new Set([
+  'sudo',
+  'env',
+  'nohup',
+  'nice',
+  'time',
+  'command',
+  'exec',
+  'builtin',
+  'xargs',
+  'stdbuf',
+  'setsid',
+  'doas',
+]);
 const SHELLS = new Set(['bash', 'sh', 'zsh', 'dash', 'ksh', 'fish']);
 
 interface Word {
@@ -222,7 +235,8 @@ function unwrap(words: Word[]): Word[] {
     if (!WRAPPERS.has(name) && name !== 'timeout') return rest;
     rest = rest.slice(1);
     // Skip the wrapper's own options and their numeric values (`nice -n 10`, `timeout 5s`).
-    while (rest[0] && (rest[0].value.startsWith('-') || /^\d+(\.\d+)?[smhd]?$/.test(rest[0].value))) rest = rest.slice(1);
+    while (rest[0] && (rest[0].value.startsWith('-') || /^\d+(\.\d+)?[smhd]?$/.test(rest[0].value)))
+      rest = rest.slice(1);
   }
 }
 
@@ -256,7 +270,8 @@ export function readShell(line: string, depth = 0): ShellReading {
     if (SHELLS.has(program)) {
       const c = args.findIndex((a) => /^-[a-z]*c[a-z]*$/.test(a));
       if (c >= 0 && args[c + 1] !== undefined) absorb(readShell(args[c + 1]!, depth + 1));
-      else if (args.some((a) => !a.startsWith('-'))) reading.unparseable ??= `${program} runs a script file the policy cannot read`;
+      else if (args.some((a) => !a.startsWith('-')))
+        reading.unparseable ??= `${program} runs a script file the policy cannot read`;
     }
     if (program === 'eval' || program === 'source' || program === '.') {
       if (program === 'eval') absorb(readShell(args.join(' '), depth + 1));

@@ -10,7 +10,12 @@ class LimitError extends Error {}
 /** A row as JSON can carry it: a blob by its size, a big integer as text. */
 function shown(row: unknown): unknown {
   if (!row || typeof row !== 'object') return row;
-  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Buffer.isBuffer(v) ? `<blob of ${v.length} bytes>` : typeof v === 'bigint' ? v.toString() : v]));
+  return Object.fromEntries(
+    Object.entries(row).map(([k, v]) => [
+      k,
+      Buffer.isBuffer(v) ? `<blob of ${v.length} bytes>` : typeof v === 'bigint' ? v.toString() : v,
+    ]),
+  );
 }
 
 /** Rows up to the caps, as the tool's answer (the rows' JSON, then a line saying what was left out). */
@@ -27,7 +32,9 @@ function collect(job: QueryJob, rows: Iterable<unknown>): string {
     bytes += text.length + 1;
     kept.push(text);
   }
-  const note = more ? `\n[first ${kept.length} rows, ${bytes} bytes: the answer stops at ${job.maxRows} rows or ${job.maxBytes} bytes]` : '';
+  const note = more
+    ? `\n[first ${kept.length} rows, ${bytes} bytes: the answer stops at ${job.maxRows} rows or ${job.maxBytes} bytes]`
+    : '';
   return `[${kept.join(',')}]${note}`;
 }
 
@@ -41,10 +48,12 @@ function checkOpened(job: Extract<QueryJob, { engine: 'sqlite' }>): void {
     } catch {
       continue;
     }
-    if (job.hidden.some((h) => link === h || link.startsWith(`${h}/`))) throw new LimitError(`the database opened ${link}, in the harness directory`);
+    if (job.hidden.some((h) => link === h || link.startsWith(`${h}/`)))
+      throw new LimitError(`the database opened ${link}, in the harness directory`);
     if (link !== job.file) continue;
     const st = fs.statSync(`/proc/self/fd/${fd}`);
-    if (job.inode && `${st.dev}:${st.ino}` !== job.inode) throw new LimitError(`${job.file} changed between the check and the open`);
+    if (job.inode && `${st.dev}:${st.ino}` !== job.inode)
+      throw new LimitError(`${job.file} changed between the check and the open`);
     found = true;
   }
   if (!found) throw new LimitError(`the database did not open ${job.file} (a path swapped after the check?)`);
@@ -61,7 +70,10 @@ async function runSqlite(job: Extract<QueryJob, { engine: 'sqlite' }>): Promise<
     const stmt = db.prepare(job.sql);
     if (stmt.reader) return collect(job, stmt.iterate());
     // A write meets the engine's read-only mode; ATTACH and the like are not writes to SQLite but reach other files.
-    if (job.readOnly && stmt.readonly) throw new LimitError('the database is opened readonly for this query: only statements that return rows run (not ATTACH, DETACH or a PRAGMA assignment)');
+    if (job.readOnly && stmt.readonly)
+      throw new LimitError(
+        'the database is opened readonly for this query: only statements that return rows run (not ATTACH, DETACH or a PRAGMA assignment)',
+      );
     return JSON.stringify({ changes: stmt.run().changes });
   } finally {
     db.close();
@@ -73,7 +85,8 @@ type Query = (text: string) => Promise<{ rows: unknown[]; fields?: unknown[]; ro
 /** A single huge value arrives as one message that pg would buffer whole: count the socket's bytes and cut it. */
 function overflowOf(client: unknown, maxBytes: number): Promise<never> {
   let received = 0;
-  const stream = (client as { connection: { stream: NodeJS.ReadableStream & { destroy(e?: Error): void } } }).connection.stream;
+  const stream = (client as { connection: { stream: NodeJS.ReadableStream & { destroy(e?: Error): void } } }).connection
+    .stream;
   const overflow = new Promise<never>((_resolve, reject) => {
     stream.on('data', (chunk: Buffer) => {
       received += chunk.length;
@@ -103,7 +116,10 @@ async function selectRows(q: Query, job: Extract<QueryJob, { engine: 'postgres' 
 
 async function runPostgres(job: Extract<QueryJob, { engine: 'postgres' }>): Promise<string> {
   const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: job.url, options: `-c statement_timeout=${Math.floor(job.timeoutMs)}${job.readOnly ? ' -c default_transaction_read_only=on' : ''}` });
+  const client = new pg.Client({
+    connectionString: job.url,
+    options: `-c statement_timeout=${Math.floor(job.timeoutMs)}${job.readOnly ? ' -c default_transaction_read_only=on' : ''}`,
+  });
   await client.connect();
   const overflow = overflowOf(client, job.maxBytes);
   const q: Query = (text) => Promise.race([client.query({ text, queryMode: 'extended' } as QueryConfig), overflow]);
@@ -139,7 +155,11 @@ async function main(): Promise<void> {
     answer = { ok: true, output: job.engine === 'sqlite' ? await runSqlite(job) : await runPostgres(job) };
   } catch (err) {
     const e = err as Error & { code?: string };
-    answer = { ok: false, error: e.code === '57014' ? `the query passed its time limit of ${job.timeoutMs} ms (statement timeout)` : e.message };
+    answer = {
+      ok: false,
+      error:
+        e.code === '57014' ? `the query passed its time limit of ${job.timeoutMs} ms (statement timeout)` : e.message,
+    };
   }
   process.stdout.write(JSON.stringify(answer), () => process.exit(0));
 }

@@ -9,10 +9,23 @@ describe('canonicalPath', () => {
     expect(canonicalPath('/api/datasets/my%20set')).toBe('/api/datasets/my%20set');
     expect(canonicalPath('/ui/')).toBe('/ui/');
   });
-  it.each(['//api/runs', '/api//runs', '/api/./runs', '/ui/../api/runs', '/ui/%2e%2e/api', '/ui/.%2E/api', '/api%2fruns', '/api%5cruns', '/api\\runs', '/api/%252e%252e/x', '/api/runs%00', '/api/%', 'http://x/api/runs', '*', ''])(
-    'refuses %j',
-    (target) => expect(() => canonicalPath(target)).toThrow(/not in canonical form/),
-  );
+  it.each([
+    '//api/runs',
+    '/api//runs',
+    '/api/./runs',
+    '/ui/../api/runs',
+    '/ui/%2e%2e/api',
+    '/ui/.%2E/api',
+    '/api%2fruns',
+    '/api%5cruns',
+    '/api\\runs',
+    '/api/%252e%252e/x',
+    '/api/runs%00',
+    '/api/%',
+    'http://x/api/runs',
+    '*',
+    '',
+  ])('refuses %j', (target) => expect(() => canonicalPath(target)).toThrow(/not in canonical form/));
   it('compares lower-cased without a trailing slash', () => {
     expect(comparablePath('/API/Health/')).toBe('/api/health');
     expect(comparablePath('/')).toBe('/');

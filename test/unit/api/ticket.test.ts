@@ -39,7 +39,11 @@ describe('narrowCookieValue', () => {
 
 describe('admit', () => {
   const o = { token: TOKEN, allowedHosts: ['127.0.0.1'] };
-  const req = (headers: Record<string, string>, url = '/api/runs', method = 'GET') => ({ method, url, headers: { host: '127.0.0.1:8000', ...headers } });
+  const req = (headers: Record<string, string>, url = '/api/runs', method = 'GET') => ({
+    method,
+    url,
+    headers: { host: '127.0.0.1:8000', ...headers },
+  });
   const status = (f: () => unknown) => {
     try {
       f();
@@ -50,7 +54,9 @@ describe('admit', () => {
   };
 
   it('never takes the token as a cookie', () => {
-    expect(status(() => admit(o, req({ cookie: `harness_token_8000=${TOKEN}`, origin: 'http://127.0.0.1:8000' }), {}))).toBe(401);
+    expect(
+      status(() => admit(o, req({ cookie: `harness_token_8000=${TOKEN}`, origin: 'http://127.0.0.1:8000' }), {})),
+    ).toBe(401);
     expect(status(() => admit(o, req({ authorization: `Bearer ${TOKEN}` }), {}))).toBe(200);
   });
 
@@ -61,11 +67,19 @@ describe('admit', () => {
   });
 
   it('takes a narrow cookie only on the paths it admits', () => {
-    const cookie = { name: 'harness_codec_8000', value: 'v'.repeat(43), admits: (m: string, p: string) => m === 'POST' && p === '/api/temporal/codec/decode' };
+    const cookie = {
+      name: 'harness_codec_8000',
+      value: 'v'.repeat(43),
+      admits: (m: string, p: string) => m === 'POST' && p === '/api/temporal/codec/decode',
+    };
     const headers = { cookie: `harness_codec_8000=${'v'.repeat(43)}`, origin: 'http://127.0.0.1:8000' };
     expect(status(() => admit(o, req(headers, '/api/temporal/codec/decode', 'POST'), { cookie }))).toBe(200);
     expect(status(() => admit(o, req(headers, '/api/temporal/codec/encode', 'POST'), { cookie }))).toBe(401);
     expect(status(() => admit(o, req(headers, '/api/runs'), { cookie }))).toBe(401);
-    expect(status(() => admit(o, req({ ...headers, origin: 'http://127.0.0.1:9' }, '/api/temporal/codec/decode', 'POST'), { cookie }))).toBe(403);
+    expect(
+      status(() =>
+        admit(o, req({ ...headers, origin: 'http://127.0.0.1:9' }, '/api/temporal/codec/decode', 'POST'), { cookie }),
+      ),
+    ).toBe(403);
   });
 });

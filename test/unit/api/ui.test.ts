@@ -33,7 +33,11 @@ function get(port: number, target: string, headers: Record<string, string> = {})
 
 const INDEX = '<!doctype html><title>the index</title>';
 const SECRET = 'outside the build';
-const app = { allowedHosts: ['127.0.0.1', 'localhost'], appViewsPort: 4999, temporal: { uiUrl: 'http://127.0.0.1:8233' } } as unknown as AppContext;
+const app = {
+  allowedHosts: ['127.0.0.1', 'localhost'],
+  appViewsPort: 4999,
+  temporal: { uiUrl: 'http://127.0.0.1:8233' },
+} as unknown as AppContext;
 
 async function serve(dist: string): Promise<{ port: number; close: () => Promise<void> }> {
   const koa = new Koa();
@@ -72,7 +76,11 @@ describe('/ui/ static files', () => {
 
   it('serves a built file with its type, the dashboard CSP and no referrer', async () => {
     const js = await get(built.port, '/ui/assets/app.js');
-    expect([js.status, js.text, js.headers['content-type']]).toEqual([200, 'console.log(1)', 'text/javascript; charset=utf-8']);
+    expect([js.status, js.text, js.headers['content-type']]).toEqual([
+      200,
+      'console.log(1)',
+      'text/javascript; charset=utf-8',
+    ]);
     expect(js.headers['content-security-policy']).toBe(dashboardCsp(app.allowedHosts, app.appViewsPort));
     expect(js.headers['referrer-policy']).toBe('no-referrer');
     const css = await get(built.port, '/ui/assets/app.css');
@@ -82,7 +90,15 @@ describe('/ui/ static files', () => {
   });
 
   it('answers every other /ui/ path with the index (the SPA routes it), a missing asset too', async () => {
-    for (const p of ['/ui/', '/ui', '/ui/runs/r1', '/ui/assets/missing.js', '/ui/assets', '/ui/assets/', '/ui/index.html']) {
+    for (const p of [
+      '/ui/',
+      '/ui',
+      '/ui/runs/r1',
+      '/ui/assets/missing.js',
+      '/ui/assets',
+      '/ui/assets/',
+      '/ui/index.html',
+    ]) {
       const res = await get(built.port, p);
       expect([res.status, res.text, res.headers['content-type']], p).toEqual([200, INDEX, 'text/html; charset=utf-8']);
       expect(res.headers['content-security-policy'], p).toBe(dashboardCsp(app.allowedHosts, app.appViewsPort));
@@ -90,7 +106,23 @@ describe('/ui/ static files', () => {
   });
 
   it('serves nothing outside the build and no dotfile, however the path is spelled', async () => {
-    const spellings = ['/ui/../secret.txt', '/ui/..%2fsecret.txt', '/ui/..%2Fsecret.txt', '/ui/%2e%2e%2fsecret.txt', '/ui/%2e%2e/secret.txt', '/ui/assets/..%2f..%2fsecret.txt', '/ui/..%5csecret.txt', '/ui/%2fetc%2fpasswd', '/ui/../dist-other.txt', '/ui/.env', '/ui/%2eenv', '/ui/assets/.hidden.js', '/ui/assets/%2ehidden.js', '/ui/%E0%A4%A', '/ui/app.js%00'];
+    const spellings = [
+      '/ui/../secret.txt',
+      '/ui/..%2fsecret.txt',
+      '/ui/..%2Fsecret.txt',
+      '/ui/%2e%2e%2fsecret.txt',
+      '/ui/%2e%2e/secret.txt',
+      '/ui/assets/..%2f..%2fsecret.txt',
+      '/ui/..%5csecret.txt',
+      '/ui/%2fetc%2fpasswd',
+      '/ui/../dist-other.txt',
+      '/ui/.env',
+      '/ui/%2eenv',
+      '/ui/assets/.hidden.js',
+      '/ui/assets/%2ehidden.js',
+      '/ui/%E0%A4%A',
+      '/ui/app.js%00',
+    ];
     for (const p of spellings) {
       const res = await get(built.port, p);
       expect(res.text, p).not.toContain(SECRET);

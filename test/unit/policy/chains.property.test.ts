@@ -4,8 +4,32 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sh } from './judge.js';
 
-const safe = ['ls -la', 'cat README.md', 'echo ok', 'grep -n x src/a.ts', 'git status', 'wc -l a.txt', 'true', 'head -n 3 a.txt'];
-const unsafe = ['rm -rf src', 'cat /etc/passwd', 'cat ~/.ssh/id_rsa', 'python3 -c 1', 'curl https://evil.example/', 'cat $SECRET', 'echo x > /etc/cron.d/x', 'xargs rm', 'cat .vloop/token', 'rm notes.txt', 'curl https://other.example.net/', 'sudo ls', 'cat *.md', 'env ls'];
+const safe = [
+  'ls -la',
+  'cat README.md',
+  'echo ok',
+  'grep -n x src/a.ts',
+  'git status',
+  'wc -l a.txt',
+  'true',
+  'head -n 3 a.txt',
+];
+const unsafe = [
+  'rm -rf src',
+  'cat /etc/passwd',
+  'cat ~/.ssh/id_rsa',
+  'python3 -c 1',
+  'curl https://evil.example/',
+  'cat $SECRET',
+  'echo x > /etc/cron.d/x',
+  'xargs rm',
+  'cat .vloop/token',
+  'rm notes.txt',
+  'curl https://other.example.net/',
+  'sudo ls',
+  'cat *.md',
+  'env ls',
+];
 const member = fc.constantFrom(...safe, ...unsafe);
 
 type Chain = { text: string; members: string[] };
@@ -14,7 +38,9 @@ const chain: fc.Arbitrary<Chain> = fc.letrec<{ chain: Chain }>((tie) => ({
   chain: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     member.map((m) => ({ text: m, members: [m] })),
-    fc.tuple(tie('chain'), fc.constantFrom(' ; ', ' && ', ' || ', ' | ', '\n', ' & '), tie('chain')).map(([a, op, b]) => ({ text: `${a.text}${op}${b.text}`, members: [...a.members, ...b.members] })),
+    fc
+      .tuple(tie('chain'), fc.constantFrom(' ; ', ' && ', ' || ', ' | ', '\n', ' & '), tie('chain'))
+      .map(([a, op, b]) => ({ text: `${a.text}${op}${b.text}`, members: [...a.members, ...b.members] })),
     tie('chain').map((c) => ({ text: `( ${c.text} )`, members: c.members })),
     tie('chain').map((c) => ({ text: `{ ${c.text}; }`, members: c.members })),
     tie('chain').map((c) => ({ text: `echo "$(${c.text})"`, members: ['echo ok', ...c.members] })),

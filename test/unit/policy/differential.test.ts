@@ -18,14 +18,87 @@ const vars = { HOME: home, PWD: ws, PATH: '/usr/bin:/bin', LANG: 'C', SPACED: 'a
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 const corpus = [
-  'plain', "'single quoted'", '"double quoted"', 'a"b"\'c\'', 'a\\ b', '\\$HOME', '"\\$HOME"', '"a\\nb"', '"\\\\"', "'\\'",
-  '$HOME', '"$HOME"', '${HOME}', '"${HOME}/x"', '$HOME/x', 'a$HOME', '$HOME$HOME', '$PWD', '"$PWD"/y', '$PATH', '$LANG',
-  '~', '~/x', '~+', '~+/z', '~-', '~root', '\\~', '"~"', "'~'", 'x~', 'a=~/x', '--file=~/x', '-f~/x',
-  '$SPACED', '"$SPACED"', '$GLOBBY', '"$GLOBBY"', '$EMPTY', '"$EMPTY"', '$UNSET', '"$UNSET"', '${UNSET}x',
-  '${HOME:-x}', '${#HOME}', '${HOME%/*}', '${HOME/h/H}', '$1', '"$@"', '$$', '$?',
-  '$(echo hi)', '"$(echo hi)"', '`echo hi`', '$((1+2))', '<(true)',
-  '{a,b}', 'x{a,b}y', '{1..3}', '{a}', '{}', 'a{b', '*.md', '*.none', '?.md', '[ab].md', '\\*', '"*"', "'*'",
-  "$'\\x41'", "$'plain'", '$"hi"', '/etc/passwd', '../x', './y', 'a/b/../c', '--opt=/p', '-o/p', 'x=1', '%s', 'a#b',
+  'plain',
+  "'single quoted'",
+  '"double quoted"',
+  'a"b"\'c\'',
+  'a\\ b',
+  '\\$HOME',
+  '"\\$HOME"',
+  '"a\\nb"',
+  '"\\\\"',
+  "'\\'",
+  '$HOME',
+  '"$HOME"',
+  '${HOME}',
+  '"${HOME}/x"',
+  '$HOME/x',
+  'a$HOME',
+  '$HOME$HOME',
+  '$PWD',
+  '"$PWD"/y',
+  '$PATH',
+  '$LANG',
+  '~',
+  '~/x',
+  '~+',
+  '~+/z',
+  '~-',
+  '~root',
+  '\\~',
+  '"~"',
+  "'~'",
+  'x~',
+  'a=~/x',
+  '--file=~/x',
+  '-f~/x',
+  '$SPACED',
+  '"$SPACED"',
+  '$GLOBBY',
+  '"$GLOBBY"',
+  '$EMPTY',
+  '"$EMPTY"',
+  '$UNSET',
+  '"$UNSET"',
+  '${UNSET}x',
+  '${HOME:-x}',
+  '${#HOME}',
+  '${HOME%/*}',
+  '${HOME/h/H}',
+  '$1',
+  '"$@"',
+  '$$',
+  '$?',
+  '$(echo hi)',
+  '"$(echo hi)"',
+  '`echo hi`',
+  '$((1+2))',
+  '<(true)',
+  '{a,b}',
+  'x{a,b}y',
+  '{1..3}',
+  '{a}',
+  '{}',
+  'a{b',
+  '*.md',
+  '*.none',
+  '?.md',
+  '[ab].md',
+  '\\*',
+  '"*"',
+  "'*'",
+  "$'\\x41'",
+  "$'plain'",
+  '$"hi"',
+  '/etc/passwd',
+  '../x',
+  './y',
+  'a/b/../c',
+  '--opt=/p',
+  '-o/p',
+  'x=1',
+  '%s',
+  'a#b',
 ];
 
 function bashFields(word: string): string[] {
@@ -41,10 +114,18 @@ describe('the judge agrees with bash on what a word expands to', () => {
     const judged = facts.commands[0]!.words.slice(2);
     const fields = bashFields(word);
     if (judged.length === 1 && judged[0]!.value !== undefined) expect(fields).toEqual([judged[0]!.value]);
-    else expect(judged.some((w) => w.unknown !== undefined), `the judge computed ${JSON.stringify(judged)} where bash gives ${JSON.stringify(fields)}`).toBe(true);
+    else
+      expect(
+        judged.some((w) => w.unknown !== undefined),
+        `the judge computed ${JSON.stringify(judged)} where bash gives ${JSON.stringify(fields)}`,
+      ).toBe(true);
   });
   it('computes most of the corpus, so agreement is not only "unknown"', () => {
-    const known = corpus.filter((word) => readShellCommand(`printf '%s\\0' ${word}`, { vars }).commands[0]!.words.slice(2).every((w) => w.value !== undefined));
+    const known = corpus.filter((word) =>
+      readShellCommand(`printf '%s\\0' ${word}`, { vars })
+        .commands[0]!.words.slice(2)
+        .every((w) => w.value !== undefined),
+    );
     expect(known.length).toBeGreaterThan(corpus.length / 2);
   });
 });

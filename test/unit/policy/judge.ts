@@ -1,10 +1,28 @@
 // The judge as the registry runs it (parsers, then core/policy), against a fixed workspace that
 // need not exist: paths are judged lexically, as the registry does after resolving symlinks.
 import { readFacts } from '../../../judge/index.js';
-import { evaluatePolicy, policySpec, type Policy, type PolicyContext, type PolicyDecision, type ToolCall } from '../../../core/policy.js';
+import {
+  evaluatePolicy,
+  policySpec,
+  type Policy,
+  type PolicyContext,
+  type PolicyDecision,
+  type ToolCall,
+} from '../../../core/policy.js';
 
-export const ctx: PolicyContext = { workspace: '/work/ws', home: '/home/agent', protectedPaths: ['/work/ws/.vloop', '/work/ws/policy.json', '/work/ws/.git/hooks', '/work/ws/.git/config'], sandboxed: true };
-export const vars = { HOME: '/home/agent', PWD: '/work/ws', PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', SPACED: 'a b' };
+export const ctx: PolicyContext = {
+  workspace: '/work/ws',
+  home: '/home/agent',
+  protectedPaths: ['/work/ws/.vloop', '/work/ws/policy.json', '/work/ws/.git/hooks', '/work/ws/.git/config'],
+  sandboxed: true,
+};
+export const vars = {
+  HOME: '/home/agent',
+  PWD: '/work/ws',
+  PATH: '/usr/local/bin:/usr/bin:/bin',
+  LANG: 'C.UTF-8',
+  SPACED: 'a b',
+};
 
 /** Broad allow rules, as a busy user writes them; the built-ins must still hold. */
 export const broad: Policy = policySpec.parse({
@@ -37,12 +55,22 @@ export const broad: Policy = policySpec.parse({
     { id: 'fs-all', tool: 'filesystem', action: 'allow' },
     { id: 'db-all', tool: 'database', action: 'allow' },
   ],
-  connections: { app: { url: 'sqlite:app.db' }, scratch: { url: 'sqlite:scratch.db', write: true }, pg: { url: 'postgres://127.0.0.1/test', write: true }, pgro: { url: 'postgres://127.0.0.1/test' } },
+  connections: {
+    app: { url: 'sqlite:app.db' },
+    scratch: { url: 'sqlite:scratch.db', write: true },
+    pg: { url: 'postgres://127.0.0.1/test', write: true },
+    pgro: { url: 'postgres://127.0.0.1/test' },
+  },
 });
 
-export async function judge(call: ToolCall, policy: Policy = broad, context: PolicyContext = ctx): Promise<PolicyDecision> {
+export async function judge(
+  call: ToolCall,
+  policy: Policy = broad,
+  context: PolicyContext = ctx,
+): Promise<PolicyDecision> {
   return evaluatePolicy(policy, call, context, await readFacts(policy, call, vars));
 }
 
-export const sh = (command: string, policy?: Policy, context?: PolicyContext) => judge({ tool: 'terminal', args: { command } }, policy, context);
+export const sh = (command: string, policy?: Policy, context?: PolicyContext) =>
+  judge({ tool: 'terminal', args: { command } }, policy, context);
 export const sql = (connection: string, text: string) => judge({ tool: 'database', args: { connection, sql: text } });

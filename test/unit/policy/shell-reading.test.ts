@@ -36,9 +36,15 @@ describe('readShellCommand', () => {
   it('bounds what it reads: nesting, size and word count', () => {
     const nested = (n: number): string => (n === 0 ? 'cat /etc/passwd' : `bash -c ${JSON.stringify(nested(n - 1))}`);
     expect(JSON.stringify(readShellCommand(nested(8), env))).toMatchSnapshot();
-    expect(readShellCommand(`echo ${'a '.repeat(9000)}`, env).opaque).toEqual(['the command is over 16 KB, too long to judge']);
-    expect(readShellCommand(`echo ${'a '.repeat(4001)}`, env).opaque).toEqual(['the command has over 4000 words, too many to judge']);
-    expect(readShellCommand(`echo ${'$('.repeat(3000)}${')'.repeat(3000)}`, env).opaque).toEqual(['the command is nested too deeply to judge']);
+    expect(readShellCommand(`echo ${'a '.repeat(9000)}`, env).opaque).toEqual([
+      'the command is over 16 KB, too long to judge',
+    ]);
+    expect(readShellCommand(`echo ${'a '.repeat(4001)}`, env).opaque).toEqual([
+      'the command has over 4000 words, too many to judge',
+    ]);
+    expect(readShellCommand(`echo ${'$('.repeat(3000)}${')'.repeat(3000)}`, env).opaque).toEqual([
+      'the command is nested too deeply to judge',
+    ]);
   }, 60_000);
 });
 
@@ -49,7 +55,21 @@ describe('expandBraces', () => {
     return out === 'too many' ? out : out.map((f) => f.map((t) => ('ch' in t ? t.ch : '$')).join(''));
   };
   it('stops at 256 fields, counting the way bash builds them', () => {
-    expect([fields('{1..256}').length, fields('{1..257}'), fields('{a,b}{1..128}').length, fields('{a,b}{1..129}'), fields('{1..255}{,}'), fields('{a,{1..254}}x{,}')]).toMatchSnapshot();
-    expect([fields('{-3..3..2}'), fields('{z..w}'), fields('{-05..5..5}'), fields('{a..3}'), fields('a{b,c{d,e}}f{g,h}'), fields('{a,b')]).toMatchSnapshot();
+    expect([
+      fields('{1..256}').length,
+      fields('{1..257}'),
+      fields('{a,b}{1..128}').length,
+      fields('{a,b}{1..129}'),
+      fields('{1..255}{,}'),
+      fields('{a,{1..254}}x{,}'),
+    ]).toMatchSnapshot();
+    expect([
+      fields('{-3..3..2}'),
+      fields('{z..w}'),
+      fields('{-05..5..5}'),
+      fields('{a..3}'),
+      fields('a{b,c{d,e}}f{g,h}'),
+      fields('{a,b'),
+    ]).toMatchSnapshot();
   });
 });

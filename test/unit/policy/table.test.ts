@@ -111,13 +111,13 @@ const terminal: Row[] = [
   ['cd - && ls', 'ask', 'builtin:unknown-word'],
   ['cat @(a|b).txt', 'ask', 'builtin:unknown-word'],
   // Code-carrying commands: a prefix rule cannot allow them.
-  ["python3 -c 'import os; os.system(\"id\")'", 'ask', 'builtin:code-carrying'],
+  ['python3 -c \'import os; os.system("id")\'', 'ask', 'builtin:code-carrying'],
   ['python3 scripts/other.py', 'ask', 'builtin:code-carrying'],
   ['python3.12 -c 1', 'ask', 'builtin:code-carrying'],
-  ["node -e 'require(\"fs\")'", 'ask', 'builtin:code-carrying'],
+  ['node -e \'require("fs")\'', 'ask', 'builtin:code-carrying'],
   ["perl -e 'print 1'", 'ask', 'builtin:code-carrying'],
   ["ruby -e 'puts 1'", 'ask', 'builtin:code-carrying'],
-  ["awk 'BEGIN { system(\"id\") }'", 'ask', 'builtin:code-carrying'],
+  ['awk \'BEGIN { system("id") }\'', 'ask', 'builtin:code-carrying'],
   ['find . -exec rm {} \\;', 'ask', 'builtin:code-carrying'],
   ['find . -name x -execdir sh -c id \\;', 'ask', 'builtin:code-carrying'],
   ['ls | xargs rm', 'ask', 'builtin:code-carrying'],
@@ -165,7 +165,7 @@ const terminal: Row[] = [
   ['x=$(cat /etc/passwd); echo $x', 'deny', 'builtin:outside-workspace'],
   ['cat <<EOF\n$(cat /etc/passwd)\nEOF', 'deny', 'builtin:outside-workspace'],
   ["bash -c 'cat /etc/passwd'", 'deny', 'builtin:outside-workspace'],
-  ["bash -c 'bash -c \"cat ~/.ssh/id_rsa\"'", 'deny', 'builtin:outside-workspace'],
+  ['bash -c \'bash -c "cat ~/.ssh/id_rsa"\'', 'deny', 'builtin:outside-workspace'],
   ['eval "cat /etc/passwd"', 'deny', 'builtin:outside-workspace'],
   ['sudo cat /etc/shadow', 'deny', 'builtin:outside-workspace'],
   ['env FOO=1 rm -rf src', 'deny', 'deny-rm-rf'],
@@ -262,7 +262,7 @@ const database: Array<[connection: string, sql: string, decision: 'allow' | 'ask
   ['pgro', 'set default_transaction_read_only = off', 'deny', 'builtin:read-only-connection'],
   ['pgro', 'commit; delete from t', 'deny', 'builtin:read-only-connection'],
   ['pgro', "copy t to program 'id'", 'deny', 'builtin:read-only-connection'],
-  ['pgro', "do $$ begin perform 1; end $$", 'deny', 'builtin:read-only-connection'],
+  ['pgro', 'do $$ begin perform 1; end $$', 'deny', 'builtin:read-only-connection'],
   ['pgro', 'call p()', 'deny', 'builtin:read-only-connection'],
   ['pgro', 'select 1 frm t', 'ask', 'builtin:sql-unparsed'],
   ['pgro', 'prepare q as delete from t; execute q', 'deny', 'builtin:read-only-connection'],
@@ -295,16 +295,30 @@ describe('the stricter policy without the OS sandbox', () => {
   });
   // With the harness directory inside the workspace, only the sandbox keeps a recursive read out of it.
   it.each(['grep -ra . .', 'ls -R', 'cat README.md'])('%j asks when .vloop lies in the workspace', async (command) => {
-    expect(await sh(command, broad, { ...bare, hiddenPaths: ['/work/ws/.vloop'] })).toMatchObject({ decision: 'ask', rule: 'builtin:no-sandbox' });
+    expect(await sh(command, broad, { ...bare, hiddenPaths: ['/work/ws/.vloop'] })).toMatchObject({
+      decision: 'ask',
+      rule: 'builtin:no-sandbox',
+    });
   });
 });
 
 describe('network setting', () => {
   it('follows deny | ask | allow when no rule names the host, and lets a sandboxed command use the network only when allowed', async () => {
     const withSetting = (network: 'deny' | 'ask' | 'allow') => policySpec.parse({ ...broad, network });
-    expect(await sh('curl https://other.example.net/', withSetting('deny'))).toMatchObject({ decision: 'deny', rule: 'setting:network-deny', network: 'deny' });
-    expect(await sh('curl https://other.example.net/', withSetting('allow'))).toMatchObject({ decision: 'allow', rule: 'allow-curl', network: 'allow' });
-    expect(await sh('curl https://api.example.org/', withSetting('ask'))).toMatchObject({ decision: 'allow', network: 'allow' });
+    expect(await sh('curl https://other.example.net/', withSetting('deny'))).toMatchObject({
+      decision: 'deny',
+      rule: 'setting:network-deny',
+      network: 'deny',
+    });
+    expect(await sh('curl https://other.example.net/', withSetting('allow'))).toMatchObject({
+      decision: 'allow',
+      rule: 'allow-curl',
+      network: 'allow',
+    });
+    expect(await sh('curl https://api.example.org/', withSetting('ask'))).toMatchObject({
+      decision: 'allow',
+      network: 'allow',
+    });
     expect(await sh('ls', withSetting('ask'))).not.toHaveProperty('network');
   });
 });
@@ -322,14 +336,29 @@ describe('filesystem and browser', () => {
     expect(await judge({ tool: 'filesystem', args: { op, path } })).toMatchObject({ decision, rule });
   });
   it('opens only hosts the policy allows, over http(s)', async () => {
-    expect(await judge({ tool: 'browser', args: { op: 'open', url: 'https://docs.example.com/a' } })).toMatchObject({ decision: 'allow', rule: 'browse-docs' });
-    expect(await judge({ tool: 'browser', args: { op: 'open', url: 'https://evil.example/x' } })).toMatchObject({ decision: 'deny', rule: 'default:host-not-allowed' });
-    expect(await judge({ tool: 'browser', args: { op: 'open', url: 'file:///etc/passwd' } })).toMatchObject({ decision: 'deny', rule: 'builtin:scheme' });
+    expect(await judge({ tool: 'browser', args: { op: 'open', url: 'https://docs.example.com/a' } })).toMatchObject({
+      decision: 'allow',
+      rule: 'browse-docs',
+    });
+    expect(await judge({ tool: 'browser', args: { op: 'open', url: 'https://evil.example/x' } })).toMatchObject({
+      decision: 'deny',
+      rule: 'default:host-not-allowed',
+    });
+    expect(await judge({ tool: 'browser', args: { op: 'open', url: 'file:///etc/passwd' } })).toMatchObject({
+      decision: 'deny',
+      rule: 'builtin:scheme',
+    });
   });
   it('judges the real path when the registry supplies it (a symlink pointing out)', async () => {
-    const real = (p: string) => (p === '/work/ws/link' ? '/etc' : p.startsWith('/work/ws/link/') ? `/etc/${p.slice('/work/ws/link/'.length)}` : p);
-    expect(await judge({ tool: 'filesystem', args: { op: 'read', path: 'link/passwd' } }, broad, { ...ctx, realpath: real })).toMatchObject({ decision: 'deny', rule: 'builtin:outside-workspace' });
-    expect(await sh('cat link/passwd', broad, { ...ctx, realpath: real })).toMatchObject({ decision: 'deny', rule: 'builtin:outside-workspace' });
+    const real = (p: string) =>
+      p === '/work/ws/link' ? '/etc' : p.startsWith('/work/ws/link/') ? `/etc/${p.slice('/work/ws/link/'.length)}` : p;
+    expect(
+      await judge({ tool: 'filesystem', args: { op: 'read', path: 'link/passwd' } }, broad, { ...ctx, realpath: real }),
+    ).toMatchObject({ decision: 'deny', rule: 'builtin:outside-workspace' });
+    expect(await sh('cat link/passwd', broad, { ...ctx, realpath: real })).toMatchObject({
+      decision: 'deny',
+      rule: 'builtin:outside-workspace',
+    });
     expect(isInside('/work/ws', '/work/ws')).toBe(true);
     expect(isInside('/work/ws', '/work/wsx')).toBe(false);
   });
@@ -344,7 +373,10 @@ describe('MCP tool calls', () => {
       { id: 'mcp-issues', tool: 'mcp:github/create_issue', action: 'allow', match: { arguments: { repo: 'acme/*' } } },
       { id: 'mcp-no-delete', tool: 'mcp:*/delete_*', action: 'deny' },
     ],
-    mcpServers: { fs: { transport: 'stdio', command: 'mcp-server-filesystem' }, github: { transport: 'http', url: 'https://mcp.example.org/', pathArguments: false } },
+    mcpServers: {
+      fs: { transport: 'stdio', command: 'mcp-server-filesystem' },
+      github: { transport: 'http', url: 'https://mcp.example.org/', pathArguments: false },
+    },
   });
   it.each([
     ['mcp:fs/read_text_file', { path: 'notes.txt' }, 'allow', 'mcp-read'],

@@ -22,8 +22,17 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   const data = text ? JSON.parse(text) : null;
   // The whole dashboard says so when the token is missing or wrong, or when the page's own entity is gone.
   if (res.status === 401) window.dispatchEvent(new CustomEvent('vloop:unauthorized'));
-  if (res.status === 404 && method === 'GET' && /^\/[a-z]+\/[^/]+$/.test(path)) window.dispatchEvent(new CustomEvent('vloop:not-found', { detail: data?.error?.message ?? `${path} was not found` }));
-  if (!res.ok) throw new ApiError(res.status, data?.error?.code ?? 'error', data?.error?.message ?? `HTTP ${res.status}`, data?.error?.details?.problems ?? []);
+  if (res.status === 404 && method === 'GET' && /^\/[a-z]+\/[^/]+$/.test(path))
+    window.dispatchEvent(
+      new CustomEvent('vloop:not-found', { detail: data?.error?.message ?? `${path} was not found` }),
+    );
+  if (!res.ok)
+    throw new ApiError(
+      res.status,
+      data?.error?.code ?? 'error',
+      data?.error?.message ?? `HTTP ${res.status}`,
+      data?.error?.details?.problems ?? [],
+    );
   return data as T;
 }
 

@@ -31,12 +31,21 @@ export function display(v: unknown): string {
 }
 
 /** The form's values as the schema types them (a number field gives a number; JSON fields parse). */
-export function coerceInputs(values: Record<string, unknown>, schema: { properties?: Record<string, { type?: string }> }): Record<string, unknown> {
+export function coerceInputs(
+  values: Record<string, unknown>,
+  schema: { properties?: Record<string, { type?: string }> },
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, prop] of Object.entries(schema.properties ?? {})) {
     const v = values[k];
     if (v === undefined) continue;
-    if ((prop.type === 'integer' || prop.type === 'number') && typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) out[k] = Number(v);
+    if (
+      (prop.type === 'integer' || prop.type === 'number') &&
+      typeof v === 'string' &&
+      v.trim() !== '' &&
+      !Number.isNaN(Number(v))
+    )
+      out[k] = Number(v);
     else if ((prop.type === 'array' || prop.type === 'object') && typeof v === 'string') {
       try {
         out[k] = JSON.parse(v);
@@ -49,4 +58,5 @@ export function coerceInputs(values: Record<string, unknown>, schema: { properti
 }
 
 /** An image a view may show: inline data only (no request leaves the page). */
-export const safeImage = (v: unknown) => (typeof v === 'string' && /^data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=]+$/.test(v) ? v : undefined);
+export const safeImage = (v: unknown) =>
+  typeof v === 'string' && /^data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=]+$/.test(v) ? v : undefined;

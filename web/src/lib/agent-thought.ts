@@ -11,7 +11,10 @@ import type { RunEvent } from '../../../core/run-story/events.js';
 export function approvalThought(events: readonly RunEvent[], approvalId: string): string | undefined {
   const turn = toolCallOf(approvalId);
   if (turn === undefined) return undefined;
-  const answer = events.findLast((e): e is Extract<RunEvent, { type: 'llm.response' }> => e.type === 'llm.response' && e.data.callId === agentCallId(turn));
+  const answer = events.findLast(
+    (e): e is Extract<RunEvent, { type: 'llm.response' }> =>
+      e.type === 'llm.response' && e.data.callId === agentCallId(turn),
+  );
   if (!answer) return undefined;
   const text = answer.data.text;
   // The JSON action ({"thought": …, "tool": …}), as the agent reads it; otherwise the text beside a native call.

@@ -10,7 +10,8 @@ export interface AppRun {
 
 const ENDED = ['completed', 'failed', 'cancelled', 'timed_out'];
 
-export const startAppRun = (app: string, version: number, inputs: Record<string, unknown>) => http.post<AppRun>(`/apps/${app}/runs`, { inputs, version });
+export const startAppRun = (app: string, version: number, inputs: Record<string, unknown>) =>
+  http.post<AppRun>(`/apps/${app}/runs`, { inputs, version });
 
 /** Poll until the run ends, reporting each change of status. */
 export async function followAppRun(id: string, onChange: (r: AppRun) => void): Promise<AppRun> {

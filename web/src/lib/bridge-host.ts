@@ -17,7 +17,9 @@ export interface BridgeDeps {
   setState(state: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
-export type BridgeResponse = { jsonrpc: '2.0'; id: number | string } & ({ result: unknown } | { error: { code: number; message: string; data?: unknown } });
+export type BridgeResponse = { jsonrpc: '2.0'; id: number | string } & (
+  { result: unknown } | { error: { code: number; message: string; data?: unknown } }
+);
 
 /** The view's first message: the bridge client hands over its MessagePort (`e.ports[0]`) with it. */
 export function isBridgeHello(m: unknown): boolean {
@@ -27,20 +29,32 @@ export function isBridgeHello(m: unknown): boolean {
 
 export function isBridgeRequest(m: unknown): m is BridgeRequest {
   const r = m as BridgeRequest | null;
-  return !!r && r.jsonrpc === '2.0' && typeof r.method === 'string' && (typeof r.id === 'number' || typeof r.id === 'string');
+  return (
+    !!r && r.jsonrpc === '2.0' && typeof r.method === 'string' && (typeof r.id === 'number' || typeof r.id === 'string')
+  );
 }
 
-const object = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const object = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
 /** Answer one request; an API refusal (rate, budget, bad input) becomes a JSON-RPC error the app can read. */
 export async function answerBridge(req: BridgeRequest, deps: BridgeDeps): Promise<BridgeResponse> {
   const ok = (result: unknown): BridgeResponse => ({ jsonrpc: '2.0', id: req.id, result });
-  const fail = (code: number, message: string, data?: unknown): BridgeResponse => ({ jsonrpc: '2.0', id: req.id, error: { code, message, ...(data ? { data } : {}) } });
+  const fail = (code: number, message: string, data?: unknown): BridgeResponse => ({
+    jsonrpc: '2.0',
+    id: req.id,
+    error: { code, message, ...(data ? { data } : {}) },
+  });
   const params = object(req.params);
   try {
     switch (req.method) {
       case 'ui/initialize':
-        return ok({ protocolVersion: '2025-06-18', hostInfo: { name: 'vloop-harness' }, hostContext: { theme: 'light' }, app: deps.app });
+        return ok({
+          protocolVersion: '2025-06-18',
+          hostInfo: { name: 'vloop-harness' },
+          hostContext: { theme: 'light' },
+          app: deps.app,
+        });
       case 'tools/call':
         if (params.name !== 'run') return fail(-32602, "the only tool is 'run': it starts this app's own target");
         return ok(await deps.startRun(object(params.arguments)));

@@ -9,10 +9,14 @@ export interface DagNode {
   deps: string[];
 }
 
-export function layoutDag(steps: Array<{ id: string; component: string; inputs?: Record<string, unknown>; foreach?: string; when?: string }>): DagNode[] {
+export function layoutDag(
+  steps: Array<{ id: string; component: string; inputs?: Record<string, unknown>; foreach?: string; when?: string }>,
+): DagNode[] {
   const deps = new Map(
     steps.map((s) => {
-      const refs = [...Object.values(s.inputs ?? {}), s.foreach, s.when].map(parseRef).flatMap((r) => (r?.kind === 'step' ? [r.step] : []));
+      const refs = [...Object.values(s.inputs ?? {}), s.foreach, s.when]
+        .map(parseRef)
+        .flatMap((r) => (r?.kind === 'step' ? [r.step] : []));
       return [s.id, [...new Set(refs)].filter((d) => steps.some((x) => x.id === d))];
     }),
   );

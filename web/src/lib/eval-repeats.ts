@@ -17,7 +17,12 @@ export interface RepeatGroup<R extends EvalRunLike> {
   spread: Record<string, { mean: number; sd: number; n: number }>;
 }
 
-const groupKey = (r: EvalRunLike) => `${versionRef(r.target.name, r.target.version)} · ${r.inputs.dataset ?? '?'} · ${r.inputs.split ?? '?'} · ${Object.keys(r.outputs?.aggregates ?? {}).sort().join(', ')}`;
+const groupKey = (r: EvalRunLike) =>
+  `${versionRef(r.target.name, r.target.version)} · ${r.inputs.dataset ?? '?'} · ${r.inputs.split ?? '?'} · ${Object.keys(
+    r.outputs?.aggregates ?? {},
+  )
+    .sort()
+    .join(', ')}`;
 
 /** Groups in the order of their newest run (runs come newest first); a run without results yet has no metrics, so it sits in a group of its own until it has. */
 export function groupRepeats<R extends EvalRunLike>(runs: R[]): Array<RepeatGroup<R>> {
@@ -30,7 +35,8 @@ export function groupRepeats<R extends EvalRunLike>(runs: R[]): Array<RepeatGrou
       metrics.map((k) => {
         const means = done.map((r) => r.outputs!.aggregates![k]?.mean).filter((m): m is number => m !== undefined);
         const mean = means.reduce((a, b) => a + b, 0) / means.length;
-        const sd = means.length > 1 ? Math.sqrt(means.reduce((a, m) => a + (m - mean) ** 2, 0) / (means.length - 1)) : 0;
+        const sd =
+          means.length > 1 ? Math.sqrt(means.reduce((a, m) => a + (m - mean) ** 2, 0) / (means.length - 1)) : 0;
         return [k, { mean, sd, n: means.length }];
       }),
     );

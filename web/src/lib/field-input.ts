@@ -7,14 +7,16 @@ export type Widget = 'switch' | 'select' | 'number' | 'text' | 'json';
 
 const optional = (t: FieldType) => t.kind === 'union' && t.of.some((m) => m.kind === 'none');
 /** The type without its None (Optional[T] -> T), when one type is left. */
-const core = (t: FieldType): FieldType => (t.kind === 'union' && t.of.filter((m) => m.kind !== 'none').length === 1 ? t.of.find((m) => m.kind !== 'none')! : t);
+const core = (t: FieldType): FieldType =>
+  t.kind === 'union' && t.of.filter((m) => m.kind !== 'none').length === 1 ? t.of.find((m) => m.kind !== 'none')! : t;
 
 export function widgetOf(t: FieldType): Widget {
   const c = core(t);
   if (c.kind === 'bool') return optional(t) ? 'select' : 'switch';
   if (c.kind === 'literal') return 'select';
   if (c.kind === 'int' || c.kind === 'float') return 'number';
-  if (c.kind === 'str' || c.kind === 'bytes' || (c.kind === 'union' && c.of.some((m) => m.kind === 'str'))) return 'text';
+  if (c.kind === 'str' || c.kind === 'bytes' || (c.kind === 'union' && c.of.some((m) => m.kind === 'str')))
+    return 'text';
   return 'json';
 }
 
@@ -22,7 +24,13 @@ export function widgetOf(t: FieldType): Widget {
 export function choicesOf(t: FieldType): Array<{ title: string; value: string | number | boolean | null }> {
   const c = core(t);
   const values = c.kind === 'literal' ? c.values : [true, false];
-  return [...values.map((v) => ({ title: v === null ? 'None' : typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v), value: v })), ...(optional(t) ? [{ title: 'None', value: null }] : [])];
+  return [
+    ...values.map((v) => ({
+      title: v === null ? 'None' : typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v),
+      value: v,
+    })),
+    ...(optional(t) ? [{ title: 'None', value: null }] : []),
+  ];
 }
 
 /** A form's raw value as the field's value, or why it is not one. Lists and dicts take JSON or a Python literal. */

@@ -13,7 +13,8 @@ export interface ForkLink {
 export function nestForks<T extends ForkLink>(runs: T[]): Array<{ run: T; depth: number }> {
   const ids = new Set(runs.map((r) => r.id));
   const children = new Map<string, T[]>();
-  for (const r of runs) if (r.forkOf && ids.has(r.forkOf.runId)) children.set(r.forkOf.runId, [...(children.get(r.forkOf.runId) ?? []), r]);
+  for (const r of runs)
+    if (r.forkOf && ids.has(r.forkOf.runId)) children.set(r.forkOf.runId, [...(children.get(r.forkOf.runId) ?? []), r]);
   const out: Array<{ run: T; depth: number }> = [];
   const seen = new Set<string>();
   const add = (r: T, depth: number) => {
@@ -27,7 +28,6 @@ export function nestForks<T extends ForkLink>(runs: T[]): Array<{ run: T; depth:
   for (const r of runs) add(r, 0);
   return out;
 }
-
 
 /** A fork tree as rows, depth first, each with its parent (to compare against). */
 export function treeRows(root: ForkNode): Array<{ node: ForkNode; depth: number; parent: string | null }> {

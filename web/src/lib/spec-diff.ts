@@ -16,6 +16,10 @@ const pretty = (value: unknown) => JSON.stringify(JSON.parse(canonicalJson(value
  */
 export function specDiff(left: unknown, right: unknown): DiffLine[] {
   return align(pretty(left), pretty(right), (l) => l.replace(/,$/, '')).map((p) =>
-    p.a !== undefined && p.b !== undefined ? { sign: ' ', text: p.b } : p.a !== undefined ? { sign: '-', text: p.a } : { sign: '+', text: p.b! },
+    p.a !== undefined && p.b !== undefined
+      ? { sign: ' ', text: p.b }
+      : p.a !== undefined
+        ? { sign: '-', text: p.a }
+        : { sign: '+', text: p.b! },
   );
 }

@@ -45,11 +45,13 @@ export interface LlmCall {
 }
 
 type LlmEvent = EventOf<'llm.request' | 'llm.response' | 'llm.error'>;
-const isLlmEvent = (e: RunEvent): e is LlmEvent => e.type === 'llm.request' || e.type === 'llm.response' || e.type === 'llm.error';
+const isLlmEvent = (e: RunEvent): e is LlmEvent =>
+  e.type === 'llm.request' || e.type === 'llm.response' || e.type === 'llm.error';
 
 /** What one event tells of its call's attempt. */
 function callPart(e: LlmEvent): Partial<LlmCall> {
-  if (e.type === 'llm.request') return { stepId: e.data.stepId, provider: e.data.provider, model: e.data.model, messages: e.data.messages };
+  if (e.type === 'llm.request')
+    return { stepId: e.data.stepId, provider: e.data.provider, model: e.data.model, messages: e.data.messages };
   if (e.type === 'llm.error') return { error: e.data.error };
   const { text, outputs, parseError, usage, latencyMs, costUsd } = e.data;
   return { text, outputs, parseError, usage, latencyMs, costUsd };
@@ -86,7 +88,8 @@ export interface PendingApproval {
 export function pendingApprovals(events: readonly RunEvent[]): PendingApproval[] {
   const open = new Map<string, PendingApproval>();
   for (const e of events) {
-    if (e.type === 'approval.requested') open.set(e.data.approvalId, { approvalId: e.data.approvalId, tool: e.data.tool, args: e.data.args, seq: e.seq });
+    if (e.type === 'approval.requested')
+      open.set(e.data.approvalId, { approvalId: e.data.approvalId, tool: e.data.tool, args: e.data.args, seq: e.seq });
     if (e.type === 'approval.resolved') open.delete(e.data.approvalId);
   }
   return [...open.values()];
@@ -133,7 +136,11 @@ export function usageOf(events: readonly RunEvent[]): RunUsage {
   return u;
 }
 
-const larger = (a: RunUsage, b: RunUsage): RunUsage => ({ inputTokens: Math.max(a.inputTokens, b.inputTokens), outputTokens: Math.max(a.outputTokens, b.outputTokens), costUsd: Math.max(a.costUsd, b.costUsd) });
+const larger = (a: RunUsage, b: RunUsage): RunUsage => ({
+  inputTokens: Math.max(a.inputTokens, b.inputTokens),
+  outputTokens: Math.max(a.outputTokens, b.outputTokens),
+  costUsd: Math.max(a.costUsd, b.costUsd),
+});
 
 /**
  * The run as it was once its events up to `seq` were written (the history player), or now when `seq` is

@@ -4,5 +4,11 @@
 export function formatMoment(iso: string, now = new Date()): string {
   const t = new Date(iso);
   if (t.toDateString() === now.toDateString()) return t.toLocaleTimeString();
-  return t.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return t.toLocaleString(undefined, {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
 }

@@ -31,7 +31,11 @@ export const useRunStore = defineStore('run', () => {
         scheduled = true;
         requestAnimationFrame(flush);
       }
-    } else if (frame.type === 'delta') deltas.value = { ...deltas.value, [frame.callId]: (frame.reset ? '' : (deltas.value[frame.callId] ?? '')) + frame.text };
+    } else if (frame.type === 'delta')
+      deltas.value = {
+        ...deltas.value,
+        [frame.callId]: (frame.reset ? '' : (deltas.value[frame.callId] ?? '')) + frame.text,
+      };
   }
 
   async function open(id: string) {
