@@ -133,7 +133,7 @@ describe('the dataset loop (e2e)', () => {
     // Picked newest first, as the evals list shows them.
     await page.goto(`${session.url}/ui/evals/compare?runs=${newer.id},${older.id}`);
     await page.getByText('Changed examples (2; 0 unchanged)').waitFor();
-    expect(await page.locator('[data-test=output-column]').allTextContents()).toEqual([
+    expect(await page.locator('[data-test=output-column]').allInnerTexts()).toEqual([
       'upper@1 (baseline) output',
       'upper@2 output',
     ]);

@@ -204,11 +204,27 @@ async function soakWith(o: SoakOptions, running: Array<() => unknown>): Promise<
     }
   };
   /** Start a run once: after a lost answer, the run is looked up by its unique token before starting again. */
+  // A run found by its token whose workflow never reached Temporal (the backend died between storing the run and
+  // starting it) was never acknowledged: its start answered nothing. The reconciler ends it failed; start again.
+  const abandoned = new Set<string>();
+  const neverStarted = async (id: string): Promise<boolean> => {
+    const until = Date.now() + 120_000;
+    let r = await call('GET', `/api/runs/${id}`);
+    while (r?.status === 200 && r.body.status === 'queued' && Date.now() < until) {
+      await sleep(500);
+      r = await call('GET', `/api/runs/${id}`);
+    }
+    return r?.body.status === 'failed' && JSON.stringify(r.body.error ?? '').includes('workflow not found in Temporal');
+  };
   const startOnce = async (p: string, body: unknown, token: string): Promise<string> => {
     for (;;) {
       const found = await call('GET', `/api/runs?q=${token}&limit=5`);
-      const existing = found?.status === 200 ? found.body.runs[0] : undefined;
-      if (existing) return existing.id;
+      const existing = found?.status === 200 ? found.body.runs.find((r) => !abandoned.has(r.id)) : undefined;
+      if (existing && !(await neverStarted(existing.id))) return existing.id;
+      if (existing) {
+        abandoned.add(existing.id);
+        continue;
+      }
       const r = await call('POST', p, body);
       if (r && r.status < 300) return r.body.id;
       await sleep(300);
@@ -355,7 +371,7 @@ async function soakWith(o: SoakOptions, running: Array<() => unknown>): Promise<
       violations.push(`run ${id} (${r.kind}) ended ${r.status}: ${JSON.stringify(r.error)}`);
   for (const s of started.filter((x) => x.kind !== 'chat')) {
     const found = await must('GET', `/api/runs?q=${s.token}&limit=5`);
-    const same = found.runs.filter((r) => !r.origin);
+    const same = found.runs.filter((r) => !r.origin && !abandoned.has(r.id));
     if (same.length !== 1) violations.push(`token ${s.token} has ${same.length} runs`);
   }
   for (const s of started) {
