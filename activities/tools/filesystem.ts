@@ -4,17 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { RE2JS } from 're2js';
 import { globMatcher } from '../../core/glob.js';
+import type { FileOperation } from '../../core/tools/define.js';
 import { realResolve } from '../../db/policy-file.js';
 import { checkWritableDir, EscapeError, openDirInside, openInside, type Boundary } from './workspace.js';
-
-export interface FilesystemArgs {
-  op: 'read' | 'write' | 'edit' | 'list' | 'glob' | 'grep';
-  path: string;
-  content?: string | undefined;
-  search?: string | undefined;
-  replace?: string | undefined;
-  pattern?: string | undefined;
-}
 
 const SKIP = new Set(['.git', 'node_modules', '.vloop']);
 const MAX_FILES = 500;
@@ -89,7 +81,7 @@ function writeAll(b: Boundary, file: string, content: string): void {
 }
 
 /** Replace the one occurrence of `search`; none or several is an error. */
-function edit(b: Boundary, target: string, args: FilesystemArgs): string {
+function edit(b: Boundary, target: string, args: FileOperation): string {
   if (!args.search) throw new Error('edit needs `search` (the exact text to replace)');
   const text = readAll(b, target);
   const count = text.split(args.search).length - 1;
@@ -103,7 +95,7 @@ function edit(b: Boundary, target: string, args: FilesystemArgs): string {
 }
 
 /** The lines of the files under `target` (or of `target`) that the pattern matches, up to 200. */
-function grep(b: Boundary, target: string, args: FilesystemArgs): string {
+function grep(b: Boundary, target: string, args: FileOperation): string {
   if (!args.pattern) throw new Error('grep needs `pattern` (a regular expression)');
   const root = b.workspace;
   const re = grepRegex(args.pattern);
@@ -130,7 +122,7 @@ function readForGrep(b: Boundary, file: string, single: boolean): string | undef
 }
 
 /** Run one filesystem operation; `b` is the workspace and what is off-limits in it, `target` the checked real path. */
-export function runFilesystem(b: Boundary, target: string, args: FilesystemArgs): string {
+export function runFilesystem(b: Boundary, target: string, args: FileOperation): string {
   const root = b.workspace;
   switch (args.op) {
     case 'read':
