@@ -6,11 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dashboardCsp } from '../../../api/app-views/document.js';
-import type { AppContext } from '../../../api/context.js';
-import { errorHandler } from '../../../api/errors.js';
-import { uiRoutes } from '../../../api/ui.js';
-import { freePort } from '../../helpers/ports.js';
+import { dashboardCsp } from '../../api/app-views/document.js';
+import type { AppContext } from '../../api/context.js';
+import { errorHandler } from '../../api/errors.js';
+import { uiRoutes } from '../../api/ui.js';
+import { freePort } from '../helpers/ports.js';
 
 interface Answer {
   status: number;
