@@ -1,0 +1,79 @@
+// A page's filters and tabs kept in the URL's query, so any view is a permalink and back/forward restore it.
+import { reactive, watch } from 'vue';
+import { useRoute, useRouter, type LocationQuery } from 'vue-router';
+
+export type UrlValue = string | number | boolean | null;
+
+/** One value from the URL, typed like its default (a null default reads as a string); undefined: absent or unreadable. */
+export function parseUrlValue(raw: LocationQuery[string] | undefined, fallback: UrlValue): UrlValue | undefined {
+  const text = Array.isArray(raw) ? raw[0] : raw;
+  if (text === null || text === undefined || text === '') return undefined;
+  if (typeof fallback === 'number') {
+    const n = Number(text);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  if (typeof fallback === 'boolean') return text === 'true' || text === '1';
+  return text;
+}
+
+/** How a value is spelled in the URL; undefined leaves it out (its default, empty or cleared). */
+export function formatUrlValue(value: UrlValue | undefined, fallback: UrlValue): string | undefined {
+  if (value === null || value === undefined || value === '' || value === fallback) return undefined;
+  return String(value);
+}
+
+/** The state the URL describes: each key's value from the query, or its default. */
+export function readUrlState<T extends Record<string, UrlValue>>(query: LocationQuery, defaults: T): T {
+  const out: Record<string, UrlValue> = {};
+  for (const [key, fallback] of Object.entries(defaults)) out[key] = parseUrlValue(query[key], fallback) ?? fallback;
+  return out as T;
+}
+
+/** The query with the state's keys written (a default left out); keys the state does not own are kept. */
+export function writeUrlState<T extends Record<string, UrlValue>>(
+  query: LocationQuery,
+  state: T,
+  defaults: T,
+): LocationQuery {
+  const out: LocationQuery = { ...query };
+  for (const [key, fallback] of Object.entries(defaults)) {
+    const text = formatUrlValue(state[key], fallback);
+    if (text === undefined) delete out[key];
+    else out[key] = text;
+  }
+  return out;
+}
+
+const sameQuery = (a: LocationQuery, b: LocationQuery) => {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((k) => String(a[k] ?? '') === String(b[k] ?? ''));
+};
+
+/**
+ * A reactive object synced both ways with the current route's query: a change to it replaces the URL (no history
+ * entry per keystroke), and a new query (a link, back/forward) changes it. Only while the page that made it is shown.
+ * @example const filters = useUrlState({ status: null as string | null, page: 1, archived: false });
+ */
+export function useUrlState<T extends Record<string, UrlValue>>(defaults: T): T {
+  const route = useRoute();
+  const router = useRouter();
+  const path = route.path;
+  const state = reactive(readUrlState(route.query, defaults)) as T;
+  watch(
+    () => route.query,
+    (query) => {
+      if (route.path !== path) return;
+      const next = readUrlState(query, defaults);
+      for (const key of Object.keys(defaults) as (keyof T)[]) if (state[key] !== next[key]) state[key] = next[key];
+    },
+  );
+  watch(
+    () => ({ ...state }),
+    (now) => {
+      if (route.path !== path) return;
+      const query = writeUrlState(route.query, now, defaults);
+      if (!sameQuery(query, route.query)) void router.replace({ path, query, hash: route.hash });
+    },
+  );
+  return state;
+}
