@@ -9,16 +9,36 @@ export interface RunsFilter {
   origin?: string | null;
   /** Created at most this long ago. */
   withinMs?: number | null;
+  /** Created at or after `since`, before `until` (ISO 8601; with withinMs, the later start holds). */
+  since?: string | null;
+  until?: string | null;
+  /** Made a model call to this provider / with this model. */
+  provider?: string | null;
+  model?: string | null;
+  /** negative | positive | any | none */
+  feedback?: string | null;
+}
+
+/** The later of an absolute start and a relative one (at most `withinMs` ago). */
+function sinceOf(f: RunsFilter, now: number): string | null {
+  const relative = f.withinMs ? new Date(now - f.withinMs).toISOString() : null;
+  if (!relative || !f.since) return relative ?? f.since ?? null;
+  return Date.parse(f.since) > Date.parse(relative) ? f.since : relative;
 }
 
 /** Only the filters that are set. @example runsFilterQuery({ kind: 'agent', search: ' x ' }) // { kind: 'agent', q: 'x' } */
 export function runsFilterQuery(f: RunsFilter, now = Date.now()): Record<string, string> {
+  const since = sinceOf(f, now);
   return {
     ...(f.kind ? { kind: f.kind } : {}),
     ...(f.status ? { status: f.status } : {}),
     ...(f.search?.trim() ? { q: f.search.trim() } : {}),
     ...(f.target?.trim() ? { target: f.target.trim() } : {}),
     ...(f.origin ? { origin: f.origin } : {}),
-    ...(f.withinMs ? { since: new Date(now - f.withinMs).toISOString() } : {}),
+    ...(since ? { since } : {}),
+    ...(f.until ? { until: f.until } : {}),
+    ...(f.provider?.trim() ? { provider: f.provider.trim() } : {}),
+    ...(f.model?.trim() ? { model: f.model.trim() } : {}),
+    ...(f.feedback ? { feedback: f.feedback } : {}),
   };
 }

@@ -44,6 +44,17 @@ export function writeUrlState<T extends Record<string, UrlValue>>(
   return out;
 }
 
+/** `{ archived: false }` holds a boolean, `{ q: '' }` a string; `null as 'a' | 'b' | null` keeps its type. */
+export type Widened<T> = {
+  -readonly [K in keyof T]: [T[K]] extends [boolean]
+    ? boolean
+    : [T[K]] extends [number]
+      ? number
+      : [T[K]] extends [string]
+        ? string
+        : T[K];
+};
+
 const sameQuery = (a: LocationQuery, b: LocationQuery) => {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   return [...keys].every((k) => String(a[k] ?? '') === String(b[k] ?? ''));
@@ -54,7 +65,7 @@ const sameQuery = (a: LocationQuery, b: LocationQuery) => {
  * entry per keystroke), and a new query (a link, back/forward) changes it. Only while the page that made it is shown.
  * @example const filters = useUrlState({ status: null as string | null, page: 1, archived: false });
  */
-export function useUrlState<T extends Record<string, UrlValue>>(defaults: T): T {
+export function useUrlState<T extends Record<string, UrlValue>>(defaults: T): Widened<T> {
   const route = useRoute();
   const router = useRouter();
   const path = route.path;
@@ -75,5 +86,5 @@ export function useUrlState<T extends Record<string, UrlValue>>(defaults: T): T 
       if (!sameQuery(query, route.query)) void router.replace({ path, query, hash: route.hash });
     },
   );
-  return state;
+  return state as Widened<T>;
 }
