@@ -13,6 +13,7 @@ import { pricingRoutes } from './routes/pricing.js';
 import { providerRoutes } from './routes/providers.js';
 import { runRoutes } from './routes/runs.js';
 import { specRoutes } from './routes/specs.js';
+import { trendRoutes } from './routes/trends.js';
 import { dashboardPublic, security } from './security.js';
 import { requestSpans } from './tracing.js';
 import { uiRoutes } from './ui.js';
@@ -51,6 +52,7 @@ export function createApp(app: AppContext): Koa {
     ...runRoutes(app),
     ...agentRoutes(app),
     ...evalRoutes(app),
+    ...trendRoutes(app),
     ...chatRoutes(app),
     ...appRoutes(app),
     codecRoutes(app),
