@@ -6,6 +6,7 @@ import { agentRoutes } from './routes/agents.js';
 import { appRoutes } from './routes/apps.js';
 import { chatRoutes } from './routes/chats.js';
 import { evalRoutes } from './routes/evals.js';
+import { feedbackRoutes } from './routes/feedback.js';
 import { mcpRoutes } from './routes/mcp.js';
 import { healthRoutes } from './routes/health.js';
 import { labelRoutes } from './routes/labels.js';
@@ -49,6 +50,7 @@ export function createApp(app: AppContext): Koa {
     pricingRoutes(app),
     ...specRoutes(app),
     ...labelRoutes(app),
+    ...feedbackRoutes(app),
     ...runRoutes(app),
     ...agentRoutes(app),
     ...evalRoutes(app),

@@ -172,4 +172,6 @@ export const runListQuery = z.strictObject({
     .optional(),
   /** Archived runs are left out unless asked for: `include` lists them too, `only` lists them alone. */
   archived: archivedQuery,
+  /** Runs with negative feedback (thumbs down, score ≤ 2, a negative label), positive (thumbs up, score ≥ 4), any, none. */
+  feedback: z.enum(['negative', 'positive', 'any', 'none']).optional(),
 });

@@ -43,4 +43,15 @@ export interface RunView {
   usage: RunUsage;
   /** Where its workflow is in the Temporal UI. */
   temporal: { workflowId: string; runId: string | null; uiUrl: string };
+  /** People's feedback on it and its steps, summed up (null: none); GET /api/runs/:id/feedback lists it. */
+  feedback: RunFeedbackSummary | null;
+}
+
+export interface RunFeedbackSummary {
+  count: number;
+  /** How many are negative (thumbs down, score ≤ 2, a negative label) and positive (thumbs up, score ≥ 4). */
+  negative: number;
+  positive: number;
+  /** The mean of its scores (null: none scored). */
+  score: number | null;
 }

@@ -4,6 +4,7 @@
 import type { RunView } from '../../core/run-story/view.js';
 import { LITERAL, type Store } from '../knex.js';
 import { NotFoundError } from '../errors.js';
+import { feedbackSummarySql } from './feedback.js';
 import { filterRuns, type RunFilter } from './runs.js';
 import { loadLargeValuesInText } from './stored-values.js';
 
@@ -45,6 +46,7 @@ function viewFields(dialect: Store['dialect']): Record<keyof RunView, string> {
     chat: `case when runs.kind = 'chat' then coalesce((select '{"id":' || ${q('c.id')} || ',"title":' || ${q('c.title')} || '}' from chats c where c.run_id = runs.id), 'null') else 'null' end`,
     usage: `'{"inputTokens":' || ${withTrials('input_tokens')} || ',"outputTokens":' || ${withTrials('output_tokens')} || ',"costUsd":' || ${cost} || '}'`,
     temporal: `'{"workflowId":' || ${q('workflow_id')} || ',"runId":' || ${q('temporal_run_id')} || ',"uiUrl":' || ${q(`${workflowsUrl} || workflow_id || coalesce('/' || temporal_run_id, '') || '/history'`)} || '}'`,
+    feedback: feedbackSummarySql(dialect),
   };
 }
 

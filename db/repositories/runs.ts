@@ -7,6 +7,7 @@ import { terminalStatuses, type RunPatch, type RunStatus } from '../../core/run-
 import type { ArchivedFilter, RunKind } from '../../core/specs.js';
 import { searchWords } from '../../core/specs.js';
 import { NotFoundError } from '../errors.js';
+import { feedbackFilterSql, type FeedbackFilter } from './feedback.js';
 import type { Store } from '../knex.js';
 import { RunEventRow, RunRow, type RunTarget } from '../models/run.js';
 import { forgetRunValues, loadLargeValues, storeLargeValues } from './stored-values.js';
@@ -103,6 +104,8 @@ export interface RunFilter {
   until?: string | undefined;
   /** Archived runs are left out unless `include` (them too) or `only` (them alone). */
   archived?: ArchivedFilter;
+  /** Runs with negative, positive, any or no feedback (db/repositories/feedback.ts). */
+  feedback?: FeedbackFilter | undefined;
 }
 
 /** The origins of child runs: `eval:<runId>`, `optimize:<runId>`. */
@@ -156,6 +159,7 @@ export function filterRuns<Q extends Filterable>(query: Q, q: RunFilter, dialect
     ]);
   if (q.since) query.where('createdAt', '>=', q.since);
   if (q.until) query.where('createdAt', '<', q.until);
+  if (q.feedback) query.whereRaw(feedbackFilterSql(q.feedback), []);
   if (q.archived === 'only') query.whereNotNull('runs.archivedAt');
   else if (q.archived !== 'include') query.whereNull('runs.archivedAt');
   if (q.topLevel)
