@@ -6,6 +6,7 @@ export const router = createRouter({
     { path: '/', component: () => import('./pages/OverviewPage.vue') },
     { path: '/runs', component: () => import('./pages/RunsPage.vue') },
     { path: '/runs/compare', component: () => import('./pages/RunComparePage.vue') },
+    { path: '/annotate', component: () => import('./pages/AnnotatePage.vue') },
     { path: '/runs/:id', component: () => import('./pages/RunDetailPage.vue'), props: true },
     { path: '/components', component: () => import('./pages/ComponentsPage.vue') },
     { path: '/components/:name', component: () => import('./pages/ComponentDetailPage.vue'), props: true },
