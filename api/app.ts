@@ -10,6 +10,7 @@ import { feedbackRoutes } from './routes/feedback.js';
 import { mcpRoutes } from './routes/mcp.js';
 import { healthRoutes } from './routes/health.js';
 import { labelRoutes } from './routes/labels.js';
+import { overviewRoutes } from './routes/overview.js';
 import { pricingRoutes } from './routes/pricing.js';
 import { providerRoutes } from './routes/providers.js';
 import { runRoutes } from './routes/runs.js';
@@ -52,6 +53,7 @@ export function createApp(app: AppContext): Koa {
     ...labelRoutes(app),
     ...feedbackRoutes(app),
     ...runRoutes(app),
+    overviewRoutes(app),
     ...agentRoutes(app),
     ...evalRoutes(app),
     ...trendRoutes(app),

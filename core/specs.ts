@@ -170,6 +170,9 @@ export const runListQuery = z.strictObject({
       'origin is app, app:<name>@, app:<name>@<version>, eval, eval:<run id>, optimize, optimize:<run id>, fork or fork:<run id>',
     )
     .optional(),
+  /** Runs that made a model call to this provider (its name) / with this model. */
+  provider: z.string().min(1).max(64).optional(),
+  model: z.string().min(1).max(200).optional(),
   /** Archived runs are left out unless asked for: `include` lists them too, `only` lists them alone. */
   archived: archivedQuery,
   /** Runs with negative feedback (thumbs down, score ≤ 2, a negative label), positive (thumbs up, score ≥ 4), any, none. */

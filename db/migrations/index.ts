@@ -14,6 +14,7 @@ import * as m011 from './011_payload_artifacts.js';
 import * as m012 from './012_stored_values.js';
 import * as m013 from './013_labels.js';
 import * as m015 from './015_archive.js';
+import * as m016 from './016_overview.js';
 import * as m017 from './017_feedback.js';
 import * as m018 from './018_trends.js';
 
@@ -32,6 +33,7 @@ const migrations: Record<string, Knex.Migration> = {
   '012_stored_values': m012,
   '013_labels': m013,
   '015_archive': m015,
+  '016_overview': m016,
   '017_feedback': m017,
   '018_trends': m018,
 };

@@ -11,6 +11,7 @@ import { feedbackFilterSql, type FeedbackFilter } from './feedback.js';
 import type { Store } from '../knex.js';
 import { RunEventRow, RunRow, type RunTarget } from '../models/run.js';
 import { forgetRunValues, loadLargeValues, storeLargeValues } from './stored-values.js';
+import { recordModelCalls } from './overview-calls.js';
 
 const now = (): string => new Date().toISOString();
 
@@ -102,6 +103,9 @@ export interface RunFilter {
   /** Created at or after / before these ISO times. */
   since?: string | undefined;
   until?: string | undefined;
+  /** Made a model call to this provider / with this model (db/repositories/overview-calls.ts keeps the calls). */
+  provider?: string | undefined;
+  model?: string | undefined;
   /** Archived runs are left out unless `include` (them too) or `only` (them alone). */
   archived?: ArchivedFilter;
   /** Runs with negative, positive, any or no feedback (db/repositories/feedback.ts). */
@@ -130,6 +134,19 @@ function matchOrigin(query: Filterable, origin: string): void {
   else query.where('origin', origin);
 }
 
+/** Runs that made a model call with the provider and/or model; a call comes after its run was created, so `since` bounds it too. */
+function matchModelCalls(query: Filterable, q: RunFilter): void {
+  const where = [
+    ...(q.provider ? [['provider = ?', q.provider]] : []),
+    ...(q.model ? [['model = ?', q.model]] : []),
+    ...(q.since ? [['at >= ?', q.since]] : []),
+  ];
+  query.whereRaw(
+    `runs.id in (select run_id from model_calls where ${where.map(([sql]) => sql).join(' and ')})`,
+    where.map(([, value]) => value!),
+  );
+}
+
 /** Each dialect's full-text match of a search's words (db/migrations/009_run_search.ts keeps the index). */
 function matchText(query: Filterable, dialect: Store['dialect'], words: string[]): void {
   if (!words.length) query.whereRaw('1 = 0', []);
@@ -153,10 +170,8 @@ export function filterRuns<Q extends Filterable>(query: Q, q: RunFilter, dialect
   if (q.cursor && byIndex) query.whereRaw('runs.rowid < (select rowid from runs where id = ?)', [q.cursor]);
   else if (q.cursor) query.where('runs.id', '<', q.cursor);
   if (words) matchText(query, dialect, words);
-  if (q.target)
-    query.whereRaw(dialect === 'sqlite' ? "json_extract(target, '$.name') = ?" : "(target::jsonb)->>'name' = ?", [
-      q.target,
-    ]);
+  if (q.target) query.where('runs.targetName', q.target);
+  if (q.provider || q.model) matchModelCalls(query, q);
   if (q.since) query.where('createdAt', '>=', q.since);
   if (q.until) query.where('createdAt', '<', q.until);
   if (q.feedback) query.whereRaw(feedbackFilterSql(q.feedback), []);
@@ -280,6 +295,7 @@ export async function appendEvents(
     }));
     // SQLite caps a multi-row insert (500 terms): insert in chunks.
     for (let i = 0; i < rows.length; i += 200) await trx('run_events').insert(rows.slice(i, i + 200));
+    await recordModelCalls(trx, runId, fresh, at);
     // One update for the new last seq, the patch, and the usage (counted once per stored response,
     // in the same transaction, so a replayed append adds nothing). The run is not terminal: checked above, under the lock.
     // A start written again (a write retried or handed on) leaves the run's start time alone.
