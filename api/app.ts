@@ -14,6 +14,7 @@ import { overviewRoutes } from './routes/overview.js';
 import { pricingRoutes } from './routes/pricing.js';
 import { providerRoutes } from './routes/providers.js';
 import { runRoutes } from './routes/runs.js';
+import { searchRoutes } from './routes/search.js';
 import { specRoutes } from './routes/specs.js';
 import { trendRoutes } from './routes/trends.js';
 import { dashboardPublic, security } from './security.js';
@@ -54,6 +55,7 @@ export function createApp(app: AppContext): Koa {
     ...feedbackRoutes(app),
     ...runRoutes(app),
     overviewRoutes(app),
+    searchRoutes(app),
     ...agentRoutes(app),
     ...evalRoutes(app),
     ...trendRoutes(app),
