@@ -124,7 +124,12 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
     await waitForTemporal(address, 60_000, child);
     if (o.codecEndpoint) proxy = await startUiProxy({ host: '127.0.0.1', port: o.uiPort, target: innerUiPort });
   } catch (err) {
-    child.kill('SIGKILL'); // a server that never became healthy is not left behind
+    // A server that never became healthy is not left behind: gone, not just signalled, when this throws.
+    if (child.exitCode === null && child.signalCode === null) {
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await gone;
+    }
     const said = (o.logFile ? logTail(o.logFile) : recent).trim();
     throw new Error(`${(err as Error).message}${said ? `; its last output:\n${said}` : ''}`, { cause: err });
   }

@@ -2,7 +2,7 @@
 // and the Temporal dev server at random and restarts them; at the end, the invariants durability
 // promises are checked. bench/chaos.ts prints its figures; a two-minute soak runs in the test suite.
 // It lives with the test helpers because bench/ may import test/, never the reverse (eslint.config.js).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +11,9 @@ import { startDevServer, type DevServer } from '../../temporal/dev-server.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
 import type { FakeRequest } from '../fakes/script.js';
 import { echoModel, promptFields, promptOp } from './echo-model.js';
+import { harnessEnv } from './harness-env.js';
 import { freePort } from './ports.js';
+import { spawnGroup, stopGroup, trackProcess } from './process-groups.js';
 import { DIAMOND_COMPONENTS, DIAMOND_SPEC } from './stack.js';
 
 export interface SoakOptions {
@@ -72,8 +74,9 @@ function restartable(
   return {
     async start() {
       let out = '';
-      const c = spawn(process.execPath, [harness, ...args], {
-        env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      // Its own process group, stopped as one: nothing it started outlives it.
+      const c = spawnGroup(name, process.execPath, [harness, ...args], {
+        env: harnessEnv({ LOG_LEVEL: 'warn', ...env }),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       c.stdout!.on('data', (d) => (out += d));
@@ -84,7 +87,7 @@ function restartable(
         if (c.exitCode !== null)
           throw new Error(`${name} exited (${c.exitCode}) before it was ready:\n${out.slice(-2000)}`);
         if (Date.now() > deadline) {
-          c.kill('SIGKILL'); // a process that never became ready is not left behind
+          await stopGroup(c); // a process that never became ready is not left behind
           throw new Error(`${name} was not ready in time:\n${out.slice(-2000)}`);
         }
         await sleep(100);
@@ -92,11 +95,7 @@ function restartable(
       log(`${name} up (pid ${c.pid})`);
     },
     async kill() {
-      const c = child;
-      if (!c || c.exitCode !== null || c.signalCode !== null) return;
-      const exited = new Promise((r) => c.once('exit', r));
-      c.kill('SIGKILL');
-      await exited;
+      if (child) await stopGroup(child);
     },
   };
 }
@@ -152,7 +151,12 @@ async function soakWith(o: SoakOptions, running: Array<() => unknown>): Promise<
     ...ports,
     logFile: path.join(dir, 'temporal.log'),
   };
-  let temporal: DevServer = await startDevServer(serverOptions);
+  const startTemporal = async () => {
+    const server = await startDevServer(serverOptions);
+    trackProcess(server.process, "the chaos soak's Temporal dev server");
+    return server;
+  };
+  let temporal: DevServer = await startTemporal();
   running.push(() => temporal.stop('SIGKILL'));
   const apiPort = await freePort();
   const env = {
@@ -340,7 +344,7 @@ async function soakWith(o: SoakOptions, running: Array<() => unknown>): Promise<
       if (target === 'temporal') {
         await temporal.stop('SIGKILL');
         await sleep(500 + Math.random() * 1500);
-        temporal = await startDevServer(serverOptions);
+        temporal = await startTemporal();
         log('temporal up');
       } else {
         const p = target === 'worker' ? worker : backend;

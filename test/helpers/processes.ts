@@ -1,8 +1,10 @@
 // Spawn real harness processes (a worker) for crash tests, with their output kept for diagnosis.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
+import { harnessEnv } from './harness-env.js';
+import { spawnGroup, stopGroup } from './process-groups.js';
 
 const harness = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'harness.js');
 
@@ -11,13 +13,17 @@ export interface HarnessProcess {
   exitCode: Promise<number | null>;
   output: () => string;
   waitFor(text: string, timeoutMs?: number): Promise<void>;
+  /** Signal its whole process group (its dev server, its watchdog), and end what is left once it has exited. */
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Signal the process alone, as a crash looks from outside, and wait for it to exit: its children are left to the
+   * process's own watchdog (what a test may check); `kill` ends them at the latest. */
+  killLeader(signal?: NodeJS.Signals): Promise<void>;
 }
 
 export function spawnHarness(args: string[], env: Record<string, string>, input?: string): HarnessProcess {
   let out = '';
-  const child = spawn(process.execPath, [harness, ...args], {
-    env: { ...process.env, VLOOP_WORKFLOW_BUNDLE: inject('workflowBundle'), LOG_LEVEL: 'warn', ...env },
+  const child = spawnGroup(`harness ${args.join(' ')}`, process.execPath, [harness, ...args], {
+    env: harnessEnv({ VLOOP_WORKFLOW_BUNDLE: inject('workflowBundle'), LOG_LEVEL: 'warn', ...env }),
     stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
   if (input !== undefined) child.stdin!.end(input);
@@ -40,6 +46,9 @@ export function spawnHarness(args: string[], env: Record<string, string>, input?
       }
     },
     async kill(signal = 'SIGKILL') {
+      await stopGroup(child, signal);
+    },
+    async killLeader(signal = 'SIGKILL') {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill(signal);
       await exited;
@@ -49,15 +58,23 @@ export function spawnHarness(args: string[], env: Record<string, string>, input?
 
 /** Run a TypeScript script to its end; it fails with the script's output when the exit code is not 0. */
 export function runTs(file: string, args: string[]): Promise<void> {
-  const child = spawn(process.execPath, [path.resolve(path.dirname(harness), 'run-ts.js'), file, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnGroup(
+    `run-ts ${file}`,
+    process.execPath,
+    [path.resolve(path.dirname(harness), 'run-ts.js'), file, ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) =>
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${file} exited ${code}: ${out}`)))),
-  );
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // Whatever it left in its group ends with it.
+  return exited.then(async (code) => {
+    await stopGroup(child);
+    if (code !== 0) throw new Error(`${file} exited ${code}: ${out}`);
+  });
 }
 
 export function processAlive(pid: number): boolean {

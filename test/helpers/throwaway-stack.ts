@@ -72,27 +72,40 @@ export async function startThrowawayStack(o: {
   installTemporalRuntime('ERROR');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `vloop-${o.taskQueue}-`));
   const store = openStore({ dialect: 'sqlite', url: path.join(dir, 'harness.db') });
-  await migrate(store);
-  await o.seed?.(store);
-  const temporal = await startDevServer({
-    cliPath: userTemporalCli(),
-    dbFile: path.join(dir, 'temporal.db'),
-    port: await freePort(),
-    uiPort: await freePort(),
-    dynamicConfig: o.dynamicConfig,
-  });
-  const fake = o.script ? await startFakeProvider('openai', o.script) : undefined;
-  const backend = await startBackend({
-    config: throwawayConfig(dir, temporal.address, o.taskQueue, o.env),
-    token: THROWAWAY_TOKEN,
-    store,
-    withWorker: o.withWorker,
-    log: pino({ level: 'silent' }),
-    ...(o.encryptPayloads === false ? { encryptPayloads: false } : {}),
-  });
+  let temporal: DevServer | undefined;
+  let fake: FakeProvider | undefined;
+  let backend: Backend;
+  try {
+    await migrate(store);
+    await o.seed?.(store);
+    temporal = await startDevServer({
+      cliPath: userTemporalCli(),
+      dbFile: path.join(dir, 'temporal.db'),
+      port: await freePort(),
+      uiPort: await freePort(),
+      dynamicConfig: o.dynamicConfig,
+    });
+    fake = o.script ? await startFakeProvider('openai', o.script) : undefined;
+    backend = await startBackend({
+      config: throwawayConfig(dir, temporal.address, o.taskQueue, o.env),
+      token: THROWAWAY_TOKEN,
+      store,
+      withWorker: o.withWorker,
+      log: pino({ level: 'silent' }),
+      ...(o.encryptPayloads === false ? { encryptPayloads: false } : {}),
+    });
+  } catch (err) {
+    // A stack that did not start leaves no dev server, fake or open store behind.
+    await fake?.close();
+    await store.close();
+    await temporal?.stop('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const server = temporal;
   return {
     dir,
-    temporal,
+    temporal: server,
     store,
     backend,
     fake,
@@ -101,7 +114,7 @@ export async function startThrowawayStack(o: {
       await store.close();
       await fake?.close();
       await shutdownTemporalRuntime();
-      await temporal.stop();
+      await server.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

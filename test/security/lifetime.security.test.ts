@@ -68,7 +68,8 @@ describe('process lifetime', () => {
     expect(servers, 'harness up started one dev server').toHaveLength(1);
     expect(await answers(devPort)).toBe(true);
 
-    await up.kill('SIGKILL');
+    // The process alone, as a crash looks from outside: its group is left to its watchdog.
+    await up.killLeader('SIGKILL');
     await until(
       () => !processAlive(servers[0]!),
       `the orphaned dev server (pid ${servers[0]}) to end after harness up was killed`,
