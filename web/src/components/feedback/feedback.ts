@@ -27,10 +27,10 @@ export const addFeedback = (runId: string, body: NewFeedback) => http.post<Feedb
 export const deleteFeedback = (runId: string, id: string) => http.del(`${path(runId)}/${encodeURIComponent(id)}`);
 export const feedbackLabels = async () => (await http.get<{ labels: FeedbackLabel[] }>('/feedback/labels')).labels;
 
-/** One line for a feedback: 👎 · 2/5 · incorrect · "the note". */
+/** One line for a feedback: thumbs down · 2/5 · incorrect · “the note”. */
 export function describeFeedback(f: Pick<Feedback, 'thumbs' | 'score' | 'label' | 'note'>): string {
   return [
-    f.thumbs === 'up' ? '👍' : f.thumbs === 'down' ? '👎' : '',
+    f.thumbs ? `thumbs ${f.thumbs}` : '',
     f.score !== null ? `${f.score}/5` : '',
     f.label ?? '',
     f.note ? `“${f.note}”` : '',
