@@ -1,0 +1,298 @@
+// The overview's API times at 100,000 runs and 1,000,000 events (issue 35: every query p95 < 100 ms), on SQLite and
+// PostgreSQL: each window with and without a filter, through the real service, and on SQLite through the HTTP API of
+// a started backend too. Runs spread over the last 30 days (the 30-day window holds them all: the worst case).
+// Prints one JSON line. Usage: node bin/run-ts.js bench/overview.ts [iterations=20] [dialects=sqlite,postgres]
+// PostgreSQL: VLOOP_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test); a database is made and dropped.
+import os from 'node:os';
+import knexFactory from 'knex';
+import type { AppContext } from '../api/context.js';
+import { overview } from '../api/services/overview.js';
+import { overviewFrame, overviewQuery, WINDOWS } from '../api/services/overview-window.js';
+import * as repo from '../db/repositories/overview.js';
+import { latestEvals, runsInStatus } from '../db/repositories/overview-now.js';
+import { migrate, openStore, type Store } from '../db/knex.js';
+import { THROWAWAY_TOKEN as TOKEN, startThrowawayStack } from '../test/helpers/throwaway-stack.js';
+
+const ITERATIONS = Number(process.argv[2] ?? 20);
+const DIALECTS = (process.argv[3] ?? 'sqlite,postgres').split(',');
+const PG_ADMIN = process.env.VLOOP_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const RUNS = 100_000;
+const EVENTS_PER_RUN = 10;
+const DAY = 86_400_000;
+const NOW = Date.now();
+const TARGETS = Array.from({ length: 20 }, (_, i) => `target-${String(i).padStart(2, '0')}`);
+const MODELS = [
+  ['openai', 'gpt-4o'],
+  ['openai', 'gpt-4o-mini'],
+  ['anthropic', 'claude-sonnet'],
+  ['anthropic', 'claude-haiku'],
+  ['local', 'smollm2'],
+  ['local', 'qwen'],
+] as const;
+const FILTERS: Record<string, Record<string, string>> = {
+  none: {},
+  target: { target: 'target-03' },
+  provider: { provider: 'anthropic' },
+  model: { model: 'gpt-4o-mini' },
+  origin: { origin: 'app' },
+};
+
+/** A seeded generator, so both stores hold the same runs. */
+function random(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const runId = (i: number) => `run_bench${String(i).padStart(8, '0')}`;
+
+interface Rows {
+  runs: Record<string, unknown>[];
+  events: Record<string, unknown>[];
+  calls: Record<string, unknown>[];
+}
+
+/** The status of run i: most completed, some failed; the newest few waiting, running or stuck. */
+function statusOf(i: number, r: number): string {
+  if (i >= RUNS - 50) return 'waiting_approval';
+  if (i >= RUNS - 150) return 'running';
+  return r < 0.08 ? 'failed' : r < 0.09 ? 'cancelled' : 'completed';
+}
+
+/** One run as the store holds it after it ran: its row, its ten events, its two model calls. */
+function seedRun(i: number, rnd: () => number, into: Rows): void {
+  const id = runId(i);
+  const created = NOW - 30 * DAY + Math.floor(((i + rnd()) / RUNS) * 30 * DAY);
+  const status = statusOf(i, rnd());
+  const started = created + Math.floor(rnd() * 2000);
+  const ended = ['running', 'waiting_approval'].includes(status)
+    ? null
+    : started + Math.floor(100 + rnd() ** 3 * 60_000);
+  const name = TARGETS[Math.floor(rnd() ** 1.5 * TARGETS.length)]!;
+  const o = rnd();
+  const origin = o < 0.1 ? `app:digest@${1 + Math.floor(o * 20)}` : o < 0.15 ? `eval:${runId(i % 500)}` : null;
+  const isEval = i % 200 === 7 && !origin;
+  const calls = [0, 1].map((c) => {
+    const [provider, model] = MODELS[Math.floor(rnd() * MODELS.length)]!;
+    const inputTokens = 100 + Math.floor(rnd() * 900);
+    const outputTokens = 10 + Math.floor(rnd() * 300);
+    return { provider, model, inputTokens, outputTokens, costUsd: (inputTokens + 3 * outputTokens) / 1e6, c };
+  });
+  const at = (k: number) => iso(Math.min(started + k * 10, ended ?? NOW));
+  // Stuck: running, nothing written for an hour.
+  const updated = status === 'running' && i % 3 === 0 ? NOW - 3_600_000 : (ended ?? Math.min(started + 100, NOW));
+  into.runs.push({
+    id,
+    kind: isEval ? 'eval' : 'pipeline',
+    status,
+    target: JSON.stringify({ type: 'pipeline', id: `p_${name}`, name, version: 1 + (i % 3) }),
+    inputs: JSON.stringify(isEval ? { dataset: `ds-${i % 4}`, split: 'dev' } : { text: 'a review' }),
+    outputs: isEval ? JSON.stringify({ aggregates: { exact_match: { mean: rnd(), n: 20 } } }) : null,
+    workflow_id: id,
+    input_tokens: calls.reduce((n, c) => n + c.inputTokens, 0),
+    output_tokens: calls.reduce((n, c) => n + c.outputTokens, 0),
+    cost_usd: calls.reduce((n, c) => n + c.costUsd, 0),
+    last_seq: EVENTS_PER_RUN,
+    created_at: iso(created),
+    started_at: iso(started),
+    ended_at: ended === null ? null : iso(ended),
+    updated_at: iso(updated),
+    origin,
+  });
+  const event = (seq: number, key: string, type: string, data: unknown) =>
+    into.events.push({ run_id: id, seq, key, type, data: JSON.stringify(data), time: at(seq) });
+  event(1, 'run:started', 'run.started', {});
+  for (const c of calls) {
+    const callId = `s${c.c}.call`;
+    const s = 2 + c.c * 4;
+    event(s, `s${c.c}:started`, 'step.started', { stepId: `s${c.c}` });
+    event(s + 1, `${callId}:1:request`, 'llm.request', {
+      callId,
+      provider: c.provider,
+      model: c.model,
+      messages: [{ role: 'user', content: 'Summarize: a review' }],
+      attempt: 1,
+    });
+    const usage = { inputTokens: c.inputTokens, outputTokens: c.outputTokens };
+    event(s + 2, `${callId}:1:response`, 'llm.response', {
+      callId,
+      text: 'ok',
+      usage,
+      latencyMs: 900,
+      costUsd: c.costUsd,
+      attempt: 1,
+    });
+    event(s + 3, `s${c.c}:completed`, 'step.completed', { stepId: `s${c.c}`, outputs: { result: 'ok' } });
+    // What the append writes for the request and its response (db/repositories/overview-calls.ts), in bulk.
+    into.calls.push({
+      run_id: id,
+      call_key: `${callId}:1`,
+      at: at(s + 1),
+      provider: c.provider,
+      model: c.model,
+      target_name: name,
+      input_tokens: c.inputTokens,
+      output_tokens: c.outputTokens,
+      cost_usd: c.costUsd,
+      latency_ms: 900,
+    });
+  }
+  event(10, 'run:end', status === 'failed' ? 'run.failed' : 'run.completed', {});
+}
+
+/** Insert rows in large batches: one JSON parameter per batch on PostgreSQL, multi-row inserts on SQLite. */
+async function bulkInsert(store: Store, table: string, rows: Record<string, unknown>[]): Promise<void> {
+  if (!rows.length) return;
+  const columns = Object.keys(rows[0]!);
+  if (store.dialect === 'postgres') {
+    const list = columns.join(', ');
+    await store.knex.raw(
+      `insert into ${table} (${list}) select ${list} from json_populate_recordset(null::${table}, ?::json)`,
+      [JSON.stringify(rows)],
+    );
+    return;
+  }
+  const size = Math.floor(30_000 / columns.length);
+  for (let i = 0; i < rows.length; i += size) {
+    const batch = rows.slice(i, i + size);
+    const values = batch.map(() => `(${columns.map(() => '?').join(', ')})`).join(', ');
+    await store.knex.raw(
+      `insert into ${table} (${columns.join(', ')}) values ${values}`,
+      batch.flatMap((r) => columns.map((c) => r[c] ?? null)) as never,
+    );
+  }
+}
+
+async function seed(store: Store): Promise<number> {
+  const t0 = performance.now();
+  const rnd = random(35);
+  const chunk = 5000;
+  await store.knex.transaction(async (trx) => {
+    const s = { ...store, knex: trx } as Store;
+    for (let i = 0; i < RUNS; i += chunk) {
+      const rows: Rows = { runs: [], events: [], calls: [] };
+      for (let j = i; j < Math.min(RUNS, i + chunk); j++) seedRun(j, rnd, rows);
+      await bulkInsert(s, 'runs', rows.runs);
+      await bulkInsert(s, 'run_events', rows.events);
+      await bulkInsert(s, 'model_calls', rows.calls);
+    }
+  });
+  // PostgreSQL's autovacuum would do this on its own after such a load; SQLite is left as the app leaves it (no ANALYZE).
+  if (store.dialect === 'postgres') await store.knex.raw('vacuum analyze');
+  return Math.round((performance.now() - t0) / 100) / 10;
+}
+
+const pct = (xs: number[], p: number) =>
+  Math.round([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(p * xs.length) - 1)]! * 10) / 10;
+
+async function timed(fn: () => Promise<unknown>): Promise<{ p50Ms: number; p95Ms: number }> {
+  for (let i = 0; i < 2; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < ITERATIONS; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return { p50Ms: pct(times, 0.5), p95Ms: pct(times, 0.95) };
+}
+
+/** The whole overview per window and filter, and its window queries one by one (unfiltered). */
+async function measureService(store: Store) {
+  const ctx = { store } as AppContext;
+  const service: Record<string, { p50Ms: number; p95Ms: number }> = {};
+  const parts: Record<string, { p50Ms: number; p95Ms: number }> = {};
+  for (const window of Object.keys(WINDOWS)) {
+    for (const [name, filter] of Object.entries(FILTERS))
+      service[`${window}/${name}`] = await timed(() => overview(ctx, { window, ...filter }, NOW));
+    const s = overviewFrame(overviewQuery.parse({ window }), NOW).scope;
+    parts[`${window}/runBuckets`] = await timed(() => repo.runBuckets(store, s));
+    parts[`${window}/usageBuckets`] = await timed(() => repo.usageBuckets(store, s));
+    parts[`${window}/latencyByBucket`] = await timed(() => repo.latency(store, s, true));
+    parts[`${window}/latencyByTarget`] = await timed(() => repo.latency(store, s, false));
+  }
+  parts.pendingApprovals = await timed(() => runsInStatus(store, 'waiting_approval', {}));
+  parts.stuck = await timed(() => runsInStatus(store, 'running', {}, new Date(NOW - 600_000).toISOString()));
+  parts.latestEvals = await timed(() => latestEvals(store, undefined));
+  return { service, parts };
+}
+
+async function checkSize(store: Store) {
+  const count = async (t: string) => Number(((await store.knex(t).count({ n: '*' })) as Array<{ n: unknown }>)[0]!.n);
+  return { runs: await count('runs'), events: await count('run_events'), modelCalls: await count('model_calls') };
+}
+
+async function sqliteBench() {
+  let seedSeconds = 0;
+  let size = {};
+  const stack = await startThrowawayStack({
+    taskQueue: 'overview',
+    withWorker: false,
+    seed: async (store) => {
+      seedSeconds = await seed(store);
+      size = await checkSize(store);
+    },
+  });
+  try {
+    const { service, parts } = await measureService(stack.store);
+    const http: Record<string, { p50Ms: number; p95Ms: number }> = {};
+    const headers = { authorization: `Bearer ${TOKEN}` };
+    for (const window of Object.keys(WINDOWS))
+      for (const [name, filter] of Object.entries(FILTERS)) {
+        const url = `${stack.backend.url}/api/overview?${new URLSearchParams({ window, ...filter })}`;
+        http[`${window}/${name}`] = await timed(async () => {
+          const res = await fetch(url, { headers });
+          if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+          await res.text();
+        });
+      }
+    return { store: { ...size, seedSeconds }, service, http, parts };
+  } finally {
+    await stack.close();
+  }
+}
+
+async function postgresBench() {
+  const name = `vloop_bench_overview_${Date.now().toString(36)}`;
+  const admin = knexFactory({ client: 'pg', connection: PG_ADMIN });
+  await admin.raw(`create database ${name}`);
+  const url = new URL(PG_ADMIN);
+  url.pathname = `/${name}`;
+  const store = openStore({ dialect: 'postgres', url: url.toString() });
+  try {
+    await migrate(store);
+    const seedSeconds = await seed(store);
+    const size = await checkSize(store);
+    const { service, parts } = await measureService(store);
+    return { store: { ...size, seedSeconds }, service, parts };
+  } finally {
+    await store.close();
+    await admin.raw(`drop database if exists ${name} with (force)`);
+    await admin.destroy();
+  }
+}
+
+const worst = (m: Record<string, { p95Ms: number }>) => Math.max(...Object.values(m).map((v) => v.p95Ms));
+const results: Record<string, unknown> = {};
+if (DIALECTS.includes('sqlite')) {
+  const r = await sqliteBench();
+  results.sqlite = { ...r, worstServiceP95Ms: worst(r.service), worstHttpP95Ms: worst(r.http) };
+}
+if (DIALECTS.includes('postgres')) {
+  const r = await postgresBench();
+  results.postgres = { ...r, worstServiceP95Ms: worst(r.service) };
+}
+console.log(
+  JSON.stringify({
+    bench: 'overview',
+    iterations: ITERATIONS,
+    cpus: os.cpus().length,
+    ...results,
+    goals: { p95Ms: 100 },
+  }),
+);
