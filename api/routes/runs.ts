@@ -6,6 +6,7 @@ import { readJson } from '../body.js';
 import { archiveRun, deleteRun } from '../services/archive.js';
 import { compareRunsById } from '../services/compare.js';
 import { forkRun, forkTree, runDefinition } from '../services/forks.js';
+import { exportRun } from '../services/run-export.js';
 import * as svc from '../services/runs.js';
 import { runRouter } from './resources.js';
 
@@ -43,6 +44,7 @@ function oneRunRoutes(app: AppContext) {
     ctx.body = await svc.eventPage(app, ctx.state.run, q.after, q.limit);
   });
   r.get('/history', async (ctx) => (ctx.body = await svc.runHistory(app, ctx.state.run)));
+  r.get('/export', async (ctx) => (ctx.body = await exportRun(app, ctx.state.run)));
   r.post('/cancel', async (ctx) => (ctx.body = await svc.cancelRun(app, ctx.state.run)));
   r.get('/artifacts/:name', async (ctx) => {
     const artifact = svc.runArtifact(app, ctx.state.run, ctx.params.name!);

@@ -1,4 +1,5 @@
-// `harness runs list|archive|unarchive|delete`: keep the runs list tidy (starting runs is `harness run`).
+// `harness runs list|archive|unarchive|export|delete`: keep the runs list tidy (starting runs is `harness run`).
+import fs from 'node:fs';
 import type { Command } from 'commander';
 import { versionRef } from '../../core/run-story/ids.js';
 import { api } from '../client.js';
@@ -45,6 +46,15 @@ export function runsCommands(program: Command): void {
         }
       });
   }
+  runs
+    .command('export <run>')
+    .description('a run as one JSON document: its view, every event and its feedback (GET /api/runs/:id/export)')
+    .option('-o, --out <file>', 'write to this file instead of standard output')
+    .action(async (id: string, o: { out?: string }) => {
+      const text = `${JSON.stringify(await api('GET', `/api/runs/${encodeURIComponent(id)}/export`), null, 2)}\n`;
+      if (o.out) fs.writeFileSync(o.out, text);
+      else process.stdout.write(text);
+    });
   runs
     .command('delete <run...>')
     .description(

@@ -150,6 +150,20 @@ describe.each(dialects)('feedback on runs (%s)', (dialect) => {
     await stack.ok('PUT', '/api/feedback/labels', { labels: before });
   });
 
+  it('exports a run with its events and its feedback', async () => {
+    const id = await seedRun('export me');
+    const f = await stack.ok('POST', `/api/runs/${id}/feedback`, { stepId: 'up', thumbs: 'down', note: 'too loud' });
+    const res = await stack.api('GET', `/api/runs/${id}/export`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      format: 'vloop.run/1',
+      run: { id, inputs: { text: 'export me' }, feedback: { count: 1, negative: 1 } },
+      feedback: [{ id: f.id, stepId: 'up', thumbs: 'down', note: 'too loud', negative: true }],
+    });
+    expect(res.body.events.map((e: { type: string }) => e.type)).toEqual(['step.started', 'step.completed']);
+    expect((await stack.api('GET', '/api/runs/run_00000000nosuchrun/export')).status).toBe(404);
+  });
+
   it('adds the runs with negative feedback to a dataset through the runs-list filter', async () => {
     const bad = await seedRun('dataset bad');
     await seedRun('dataset good');
