@@ -152,6 +152,7 @@ describe.each(dialects)('store (%s)', (dialect) => {
         runId: 'tr-1',
         uiUrl: `http://ui/namespaces/default/workflows/${plain.id}/tr-1/history`,
       },
+      feedback: null,
     });
     const b = JSON.parse(await runViewText(db.store, ui, forked.id));
     expect(b).toMatchObject({
