@@ -55,6 +55,13 @@ export function tracingOptions(t: Telemetry) {
 const sessionQueueName = (taskQueue: string): string =>
   `${taskQueue}@${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
 
+/**
+ * A cancel reaches a running activity only in the answer to its next heartbeat, and the SDK holds heartbeats back
+ * for 80% of the heartbeat timeout (8 s at the default 10 s): a cancelled model call streamed on for seconds, a
+ * command ran on. Sent at most once a second, a heartbeat brings the abort within about a second.
+ */
+const CANCEL_PROMPTLY = { maxHeartbeatThrottleInterval: '1s' } as const;
+
 /** The activity-only worker polling this process's session queue. */
 async function createSessionWorker(
   o: Omit<WorkerOptions, 'bundle' | 'taskQueue'> & { sessionQueue: string },
@@ -67,6 +74,7 @@ async function createSessionWorker(
     ...(o.keyring ? { dataConverter: encryptedDataConverter(o.keyring, o.store) } : {}),
     ...(o.telemetry ? { interceptors: tracingOptions(o.telemetry).interceptors } : {}),
     shutdownGraceTime: '2s',
+    ...CANCEL_PROMPTLY,
   });
 }
 
@@ -85,6 +93,7 @@ async function createWorker(o: WorkerOptions): Promise<Worker> {
     shutdownGraceTime: '2s',
     // After a worker dies, its cached workflows move to another worker this soon.
     stickyQueueScheduleToStartTimeout: '3s',
+    ...CANCEL_PROMPTLY,
   });
 }
 

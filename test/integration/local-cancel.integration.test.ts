@@ -24,6 +24,7 @@ describe('embedded model, cancelled', () => {
     const abort = new AbortController();
     let deltasAfterAbort = 0;
     let abortedAt = 0;
+    const startedAt = Date.now();
     const call = p.complete({
       model: 'SmolLM2-135M-Instruct.Q4_1',
       messages: story,
@@ -39,7 +40,9 @@ describe('embedded model, cancelled', () => {
       },
     });
     await expect(call).rejects.toThrow();
-    expect(Date.now() - abortedAt).toBeLessThan(1000);
+    // At once: sooner than the call took to its first token (the model loaded, the prompt read), measured in the
+    // same call under the same load; a fixed limit in ms holds only on a quiet machine.
+    expect(Date.now() - abortedAt).toBeLessThan(abortedAt - startedAt);
     expect(deltasAfterAbort).toBe(0);
   });
 
@@ -92,6 +95,14 @@ describe('embedded model, cancelled', () => {
         if (m.type === 'delta' && m.text) deltas++;
       });
       await until(() => deltas >= 3, 'the story to stream', 60_000);
+      // A cancel reaches an activity in the answer to its next heartbeat. Cancelled once a heartbeat has been
+      // recorded, it lands inside the worker's heartbeat throttle window: the slowest way for the abort to arrive.
+      const workflow = stack.backend.app.temporal.client.workflow.getHandle(run.workflowId ?? run.id);
+      await until(
+        async () => (await workflow.describe()).raw.pendingActivities?.some((a) => a.lastHeartbeatTime) ?? false,
+        "the model call's first heartbeat",
+        60_000,
+      );
       const atCancel = deltas;
       await stack.ok('POST', `/api/runs/${run.id}/cancel`);
       expect((await waitForRun(stack, run.id)).status).toBe('cancelled');
