@@ -1,6 +1,6 @@
 // A filtered view's URL reads back as the same filters: values typed by their defaults, defaults left out.
 import { describe, expect, it } from 'vitest';
-import { readUrlState, writeUrlState } from '../../web/src/lib/url-state';
+import { readUrlState, writeUrlState } from '../../web/src/lib/url-state.js';
 
 const defaults = { status: null as string | null, within: '', page: 1, archived: false };
 
