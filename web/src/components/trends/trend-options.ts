@@ -1,5 +1,5 @@
 // ECharts options for a component's or pipeline's trends: pure, from the trends answer, versions on x (v1, v2, ...).
-import type { Trends, VersionTrend } from './types';
+import type { Trends, VersionTrend } from './types.js';
 
 const frame = (categories: string[], format: (n: number) => string) => ({
   animation: false,
