@@ -37,14 +37,17 @@ export const negativeSql = (f: string) =>
 /** Whether feedback row `f` is positive, as SQL: thumbs up or a score of 4 or more. */
 export const positiveSql = (f: string) => `(${f}.thumbs = 'up' or ${f}.score >= 4)`;
 
-/** The runs (`runs` in the query) whose feedback matches, as SQL for a where clause. */
+/**
+ * The runs (`runs` in the query) whose feedback matches, as SQL for a where clause. Feedback is rare beside runs:
+ * the runs with it are found from run_feedback (an IN list the planner drives from), not by probing every run.
+ */
 export function feedbackFilterSql(which: FeedbackFilter): string {
-  const exists = (cond: string) =>
-    `exists (select 1 from run_feedback f where f.run_id = runs.id${cond ? ` and ${cond}` : ''})`;
-  if (which === 'negative') return exists(negativeSql('f'));
-  if (which === 'positive') return exists(positiveSql('f'));
-  if (which === 'any') return exists('');
-  return `not ${exists('')}`;
+  const withFeedback = (cond: string) =>
+    `runs.id in (select f.run_id from run_feedback f${cond ? ` where ${cond}` : ''})`;
+  if (which === 'negative') return withFeedback(negativeSql('f'));
+  if (which === 'positive') return withFeedback(positiveSql('f'));
+  if (which === 'any') return withFeedback('');
+  return 'not exists (select 1 from run_feedback f where f.run_id = runs.id)';
 }
 
 /** The summary a run view shows, `{count, negative, positive, score}` or null, as JSON text in the store's dialect. */
