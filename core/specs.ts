@@ -141,7 +141,7 @@ export const runListQuery = z.strictObject({
     .string()
     .regex(/^run_[0-9a-z]{8,40}$/, 'cursor must be the nextCursor of a previous page (a run id)')
     .optional(),
-  /** Words found in its inputs' or outputs' values (full-text, each word or the start of one). */
+  /** Words found in its inputs' or outputs' values or its feedback notes (full-text, each word or the start of one). */
   q: z
     .string()
     .max(200)

@@ -96,7 +96,7 @@ export interface RunFilter {
   cursor?: string | undefined;
   /** Only runs that are not an eval's examples or an optimizer's trials (their origin names the parent run). */
   topLevel?: boolean | undefined;
-  /** Words in the values of its inputs or outputs: each must appear, as a word or the start of one. */
+  /** Words in the values of its inputs or outputs, or in its feedback notes: each must appear, as a word or the start of one. */
   text?: string | undefined;
   /** Its target's name. */
   target?: string | undefined;
