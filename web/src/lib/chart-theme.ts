@@ -37,7 +37,8 @@ export function chartColors(colors: Record<string, string>, dark: boolean): Char
     grid: withAlpha(on, dark ? 0.14 : 0.1),
     surface: colors.surface ?? (dark ? '#212121' : '#FFFFFF'),
     failed: colors.error ?? '#B00020',
-    ok: withAlpha(colors.primary ?? '#1867C0', dark ? 0.75 : 0.55),
+    // The other runs stay quiet beside the failures.
+    ok: withAlpha(colors.primary ?? '#1867C0', dark ? 0.45 : 0.55),
     palette: dark ? PALETTE.dark : PALETTE.light,
   };
 }

@@ -7,8 +7,9 @@ export function compact(n: number): string {
   return Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 }).format(n);
 }
 
+/** Dollars: cents from a dollar up, else two significant digits ($0.03, $0.0025). */
 export function usd(n: number): string {
-  return n >= 1 || n === 0 ? `$${n.toFixed(2)}` : `$${n.toPrecision(2)}`;
+  return n >= 1 || n === 0 ? `$${n.toFixed(2)}` : `$${Number(n.toPrecision(2))}`;
 }
 
 /** The shared frame, with the value axis's labels as `format` spells them. */
