@@ -309,52 +309,64 @@ describe('class 11: judging is bounded and runs off the event loop', () => {
   });
   afterAll(() => stack?.close());
 
+  const health = async () => {
+    const t = performance.now();
+    await (await fetch(`${stack.backend.url}/api/health`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+    return performance.now() - t;
+  };
   /**
-   * /api/health answered over and over while `check` runs (and at least ten times). A judge on the
-   * event loop holds one answer for the whole judging (11 s for 100 KB before), so every answer must
-   * come within a second; nine in ten within 200 ms leaves room for one hiccup of a loaded machine.
+   * /api/health answered over and over while `check` runs (and at least ten times), after ten answers with nothing
+   * judged: the baseline of this machine under its load at this moment. A judge on the event loop holds one answer
+   * for the whole judging (11 s for 100 KB before).
    */
-  async function healthWhile<T>(check: Promise<T>): Promise<{ result: T; took: number[]; during: number }> {
+  async function healthWhile<T>(
+    check: () => Promise<T>,
+  ): Promise<{ result: T; took: number[]; during: number; judgedMs: number; baseline: number[] }> {
+    const baseline: number[] = [];
+    for (let i = 0; i < 10; i++) baseline.push(await health());
     let done = false;
-    void check.finally(() => (done = true));
+    const started = performance.now();
+    let judgedMs = 0;
+    const checking = check().finally(() => ((done = true), (judgedMs = performance.now() - started)));
     const took: number[] = [];
     let during = 0;
     while (!done || took.length < 10) {
-      const t = performance.now();
-      await (await fetch(`${stack.backend.url}/api/health`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
-      took.push(performance.now() - t);
+      took.push(await health());
       if (!done) during++;
     }
-    return { result: await check, took, during };
+    return { result: await checking, took, during, judgedMs, baseline };
   }
   const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9) - 1]!;
+  /**
+   * No answer waited for the judging: the slowest is under half of it (one held by a judge on the loop takes all of
+   * it) or within three times the slowest answer with nothing judged; and nine in ten answers within that.
+   */
+  function expectNeverHeld(o: { took: number[]; judgedMs: number; baseline: number[] }) {
+    const usual = 3 * Math.max(...o.baseline) + 50;
+    expect(Math.max(...o.took)).toBeLessThan(Math.max(o.judgedMs / 2, usual));
+    expect(p90(o.took)).toBeLessThan(usual);
+  }
 
-  it('asks for a 400 KB command, and /api/health answers within 200 ms while it is judged', async () => {
+  it('asks for a 400 KB command, and /api/health answers as fast as with nothing judged while it is judged', async () => {
     const command = `cat ${Array.from({ length: 40_000 }, (_, i) => `f${i}.txt`).join(' ')}`.slice(0, 400_000);
-    const {
-      result: res,
-      took,
-      during,
-    } = await healthWhile(stack.api('POST', '/api/policy/check', { call: { tool: 'terminal', args: { command } } }));
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ decision: 'ask' });
-    expect(during).toBeGreaterThan(0);
-    expect(Math.max(...took)).toBeLessThan(1000);
-    expect(p90(took)).toBeLessThan(200);
+    const answered = await healthWhile(() =>
+      stack.api('POST', '/api/policy/check', { call: { tool: 'terminal', args: { command } } }),
+    );
+    expect(answered.result.status).toBe(200);
+    expect(answered.result.body).toMatchObject({ decision: 'ask' });
+    expect(answered.during).toBeGreaterThan(0);
+    expectNeverHeld(answered);
   });
 
-  it('judges a command just under the size limit off the event loop: /api/health answers within 200 ms meanwhile', async () => {
+  it('judges a command just under the size limit off the event loop: /api/health answers as fast meanwhile', async () => {
     const command = `cat ${Array.from({ length: 3_900 }, (_, i) => `"$HOME"/f${i}`).join(' ')}`.slice(0, 16_000);
-    const {
-      result: res,
-      took,
-      during,
-    } = await healthWhile(stack.api('POST', '/api/policy/check', { call: { tool: 'terminal', args: { command } } }));
-    expect(res.status).toBe(200);
-    expect(res.body.decision).toBe('deny');
-    expect(during).toBeGreaterThan(1);
-    expect(Math.max(...took)).toBeLessThan(1000);
-    expect(p90(took)).toBeLessThan(200);
+    const answered = await healthWhile(() =>
+      stack.api('POST', '/api/policy/check', { call: { tool: 'terminal', args: { command } } }),
+    );
+    expect(answered.result.status).toBe(200);
+    expect(answered.result.body.decision).toBe('deny');
+    expect(answered.during).toBeGreaterThan(1);
+    expectNeverHeld(answered);
   });
 
   it('answers a command nested thousands deep (a pipeline of 8,000) without crashing the judge', async () => {
