@@ -79,9 +79,8 @@ export async function down(knex: Knex): Promise<void> {
     await knex('runs').whereNotNull('feedback_notes').update({ feedback_notes: null });
     await sqliteTriggers(knex, false);
   } else await postgresSearch(knex, false);
-  await knex.schema.alterTable('runs', (t) => {
-    t.dropColumn('feedback_notes');
-  });
+  // SQLite's own drop column: knex's copy of the table would lose the search triggers and its generated columns.
+  await knex.raw('alter table runs drop column feedback_notes');
   await knex.schema.dropTableIfExists('feedback_labels');
   await knex.schema.dropTableIfExists('run_feedback');
 }

@@ -4,9 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../core/ids.js';
 import { stepCompleted, stepStarted } from '../../core/run-story/events.js';
-import { appendEvents, createRun, updateRun } from '../../db/repositories/runs.js';
+import { migrate } from '../../db/knex.js';
+import { migrationSource } from '../../db/migrations/index.js';
+import { appendEvents, createRun, listRuns, updateRun } from '../../db/repositories/runs.js';
 import { echoModel } from '../helpers/echo-model.js';
-import { dialects } from '../helpers/db.js';
+import { dialects, freshStore } from '../helpers/db.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 
 describe.each(dialects)('feedback on runs (%s)', (dialect) => {
@@ -175,5 +177,33 @@ describe.each(dialects)('feedback on runs (%s)', (dialect) => {
     expect(added.added).toBe(1);
     const view = await stack.ok('GET', `/api/datasets/neg-${dialect}`);
     expect(view.examples.map((e: { sourceRunId: string }) => e.sourceRunId)).toEqual([bad]);
+  });
+});
+
+describe.each(dialects)('017_feedback down and up again (%s)', (dialect) => {
+  it('keeps the runs search whole: notes leave it on the way down, inputs stay found, and notes come back', async () => {
+    const db = await freshStore(dialect);
+    try {
+      const { store } = db;
+      const found = async (text: string) => (await listRuns(store, { text, limit: 10 })).runs.map((r) => r.id);
+      const target = { type: 'pipeline' as const, id: 'p', name: 'p', version: 1 };
+      const a = (await createRun(store, { id: newId('run'), kind: 'pipeline', target, inputs: { text: 'alpha' } })).id;
+      await store.knex('runs').where('id', a).update({ feedbackNotes: 'zebra' });
+      expect(await found('zebra')).toEqual([a]);
+      await store.knex.migrate.down({ migrationSource, name: '017_feedback' });
+      expect(await found('zebra')).toEqual([]);
+      await store
+        .knex('runs')
+        .where('id', a)
+        .update({ inputs: JSON.stringify({ text: 'gamma' }) });
+      expect(await found('gamma')).toEqual([a]);
+      expect(await found('alpha')).toEqual([]);
+      await migrate(store);
+      await store.knex('runs').where('id', a).update({ feedbackNotes: 'yak' });
+      expect(await found('yak')).toEqual([a]);
+      expect(await found('gamma')).toEqual([a]);
+    } finally {
+      await db.drop();
+    }
   });
 });
