@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirstSequencer from './test/sequencer.js';
 
 // Four projects: unit (pure, no services), integration (a Temporal dev server started by the
 // global setup, SQLite and PostgreSQL, fake providers), e2e (the dashboard in chromium) and security
@@ -14,6 +15,8 @@ const withServices = {
 export default defineConfig({
   test: {
     reporters: ['default', './test/summary-reporter.ts'],
+    // Longest file first across projects: the wall time is then close to the total over the workers.
+    sequence: { sequencer: LongestFirstSequencer },
     pool: 'forks',
     maxWorkers: 2,
     fileParallelism: true,
