@@ -360,10 +360,12 @@ async function soakWith(o: SoakOptions, running: Array<() => unknown>): Promise<
     killer(),
     ...(['pipeline', 'agent', 'chat'] as const).flatMap((k) => Array.from({ length: o.concurrency }, () => lane(k))),
   ]);
+  log(`lanes done: ${started.length} runs started`);
   // Everything is up again: every run must end.
   const finals = new Map<string, Answer>();
   const drainUntil = Date.now() + 5 * 60_000;
   for (const s of started) finals.set(s.id, await waitTerminal(s.id, Math.max(1000, drainUntil - Date.now())));
+  log(`drained: ${[...finals.values()].filter((r) => terminal.has(r.status)).length} of ${started.length} ended`);
   stopping = true;
   await approving;
 
