@@ -61,6 +61,9 @@ describe.each(dialects)('feedback on runs (%s)', (dialect) => {
     expect((await stack.ok('GET', `/api/runs/${id}/feedback`)).feedback).toHaveLength(1);
     expect((await stack.api('DELETE', `/api/runs/${id}/feedback/${step.body.id}`)).status).toBe(404);
     expect((await stack.ok('GET', `/api/runs/${await seedRun('none')}`)).feedback).toBeNull();
+    // A deleted run takes its feedback with it.
+    expect((await stack.api('DELETE', `/api/runs/${id}`)).status).toBe(204);
+    expect(Number((await stack.db.store.knex('run_feedback').where('runId', id).count({ n: '*' }).first())!.n)).toBe(0);
   });
 
   it('refuses bad feedback with a 400 that names the problem, and stores nothing', async () => {
