@@ -1,6 +1,6 @@
 // The overview's answer on one time axis, and a click on a bucket as the runs behind it.
 import { describe, expect, it } from 'vitest';
-import { chartColors, withAlpha } from '../../web/src/lib/chart-theme';
+import { chartColors, withAlpha } from '../../web/src/lib/chart-theme.js';
 import {
   latencySeries,
   nearestLine,
@@ -8,7 +8,7 @@ import {
   runsSeries,
   stackedAt,
   usageSeries,
-} from '../../web/src/components/overview/series';
+} from '../../web/src/components/overview/series.js';
 
 const H = 3_600_000;
 const t = (h: number) => new Date(Date.UTC(2026, 10, 1) + h * H).toISOString();

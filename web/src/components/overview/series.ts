@@ -1,5 +1,5 @@
 // The overview answer turned into chart series on one time axis (the runs' buckets), and a bucket into the runs behind it.
-import type { BucketClick, Overview, OverviewFilters, OverviewWindow } from './types';
+import type { BucketClick, Overview, OverviewFilters, OverviewWindow } from './types.js';
 
 /** The bucket starts, as epoch ms: every chart's x axis. */
 export const bucketStarts = (o: Pick<Overview, 'runs'>): number[] => o.runs.map((b) => Date.parse(b.t));
