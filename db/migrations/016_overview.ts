@@ -58,8 +58,8 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(
     'create index model_calls_window on model_calls (at, provider, model, target_name, input_tokens, output_tokens, cost_usd, run_id)',
   );
-  // "Runs that made a call with this provider / model": the runs list's and the overview's filter.
-  await knex.raw('create index model_calls_provider on model_calls (provider, model, at, run_id)');
+  // "Runs that made a call with this provider / model" (the runs list's and the overview's filter), bounded by time.
+  await knex.raw('create index model_calls_provider on model_calls (provider, at, run_id)');
   await knex.raw('create index model_calls_model on model_calls (model, at, run_id)');
   // The overview's window scans over runs read this index alone on SQLite.
   await knex.raw(

@@ -141,12 +141,13 @@ export async function usageBuckets(store: Store, s: OverviewScope): Promise<Usag
   if (s.provider) q.where('provider', s.provider);
   if (s.model) q.where('model', s.model);
   if (s.target) q.where('targetName', s.target);
+  // Probed by id for each call of the window: the origin alone would scan every run.
   if (s.origin)
-    q.whereIn(
-      'runId',
+    q.whereExists(
       filterRuns(store.knex('runs'), { origin: s.origin, archived: 'include' }, store.dialect)
         .clearOrder()
-        .select('id'),
+        .whereRaw('runs.id = model_calls.run_id', [])
+        .select(store.knex.raw('1')),
     );
   const rows = (await q) as Array<Omit<UsageRow, 'inputTokens' | 'outputTokens' | 'costUsd'> & Record<string, unknown>>;
   return rows.map((r) => ({
