@@ -1,10 +1,13 @@
 // Fix runs whose workflow ended while no worker could report it (terminated, timed out, lost), and
-// say so in the run's story: the correction is a final event like any other.
-import { WorkflowNotFoundError } from '@temporalio/client';
+// say so in the run's story: the correction is a final event like any other. A queued run whose start
+// never reached Temporal (its backend died in between) is started now from its pending start.
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { runCancelled, runCompleted, runFailed, type NewRunEvent } from '../../core/run-story/events.js';
 import type { RunPatch, RunStatus } from '../../core/run-story/status.js';
 import { createEventWriter } from '../../db/event-writer.js';
 import type { RunRow } from '../../db/models/run.js';
+import { dropPendingStart, dropSettledStarts, pendingStart } from '../../db/repositories/run-starts.js';
 import * as runs from '../../db/repositories/runs.js';
 import type { AppContext } from '../context.js';
 
@@ -42,8 +45,31 @@ async function reconcileRun(ctx: AppContext, run: RunRow, correct: Correct, grac
     return await correct(run.id, status, `workflow ${desc.status.name.toLowerCase()} without reporting`);
   } catch (err) {
     const lost = err instanceof WorkflowNotFoundError && Date.now() - Date.parse(run.createdAt) > 60_000;
-    return lost && (await correct(run.id, 'failed', 'workflow not found in Temporal'));
+    if (!lost) return false;
+    if (run.status === 'queued' && (await startPending(ctx, run.id))) return false;
+    return await correct(run.id, 'failed', 'workflow not found in Temporal');
   }
+}
+
+/** Start a queued run's workflow from its pending start; false when it has none. */
+async function startPending(ctx: AppContext, runId: string): Promise<boolean> {
+  const start = await pendingStart(ctx.store, runId);
+  if (!start) return false;
+  try {
+    // Never a second execution: a workflow that ran under this id and closed is refused, not repeated.
+    const handle = await ctx.temporal.client.workflow.start(start.workflow, {
+      workflowId: runId,
+      taskQueue: ctx.temporal.taskQueue,
+      args: [start.input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+    await runs.updateRun(ctx.store, runId, { temporalRunId: handle.firstExecutionRunId });
+    ctx.log.warn({ runId }, 'run started by the reconciler: its backend stopped before starting it');
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  await dropPendingStart(ctx.store, runId);
+  return true;
 }
 
 /** `graceMs`: how long a closed workflow's own final report may take to land before it is overridden. */
@@ -58,5 +84,6 @@ export async function reconcileRuns(ctx: AppContext, o: { graceMs?: number } = {
   };
   let fixed = 0;
   for (const run of await runs.unfinishedRuns(ctx.store)) if (await reconcileRun(ctx, run, correct, graceMs)) fixed++;
+  await dropSettledStarts(ctx.store);
   return fixed;
 }

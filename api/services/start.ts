@@ -1,7 +1,7 @@
 // The one way a run starts, for HTTP, the CLI and the seeded examples: check what it needs, insert
 // its runs row (queued), start its workflow (id = run id) by typed reference, record the start.
 import { isSpanContextValid, trace } from '@opentelemetry/api';
-import type { WorkflowStartOptions } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type WorkflowStartOptions } from '@temporalio/client';
 import { SpecError } from '../../core/errors.js';
 import type { RunDefinition } from '../../core/fork.js';
 import { newId } from '../../core/ids.js';
@@ -13,6 +13,7 @@ import { audit } from '../../db/repositories/audit.js';
 import { saveRunVersions } from '../../db/repositories/labels.js';
 import { listProviders } from '../../db/repositories/providers.js';
 import { saveRunDefinition } from '../../db/repositories/run-definitions.js';
+import { dropPendingStart, savePendingStart } from '../../db/repositories/run-starts.js';
 import * as runs from '../../db/repositories/runs.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
@@ -80,6 +81,8 @@ export async function startRun<W extends RunWorkflow>(ctx: AppContext, s: RunSta
   if (s.definition) await saveRunDefinition(ctx.store, id, s.definition);
   if (s.versions) await saveRunVersions(ctx.store, id, s.versions);
   const input = await s.input(id);
+  // Kept until Temporal has the workflow: should this process die before, the reconciler starts it.
+  await savePendingStart(ctx.store, { runId: id, workflow: s.workflow.name, input });
   try {
     const options = {
       workflowId: id,
@@ -89,9 +92,14 @@ export async function startRun<W extends RunWorkflow>(ctx: AppContext, s: RunSta
     const handle = await ctx.temporal.client.workflow.start(s.workflow, options);
     await runs.updateRun(ctx.store, id, { temporalRunId: handle.firstExecutionRunId });
   } catch (err) {
-    const message = `could not start the ${s.kind} workflow: ${(err as Error).message}`;
-    await runs.updateRun(ctx.store, id, { status: 'failed', error: { message } });
-    throw new AppError(503, 'temporal_unavailable', message);
+    // Already started: the reconciler started it from its pending start (this start was that slow); it runs once.
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+      const message = `could not start the ${s.kind} workflow: ${(err as Error).message}`;
+      await runs.updateRun(ctx.store, id, { status: 'failed', error: { message } });
+      throw new AppError(503, 'temporal_unavailable', message);
+    }
+  } finally {
+    await dropPendingStart(ctx.store, id);
   }
   await audit(ctx.store, { actor: 'api', action: `${s.kind}.run`, subject: id, details: { target: s.target } });
   return runView(ctx, id);
