@@ -21,7 +21,8 @@ export default defineConfig({
     maxWorkers: 2,
     fileParallelism: true,
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // Unit files hold no global state between them: one process runs them all, without a fresh import each.
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], isolate: false } },
       {
         test: {
           name: 'integration',
