@@ -173,6 +173,46 @@ describe('keyboard and links (e2e)', () => {
     await until(async () => (await shownRuns(page)).length === 3, 'every failure');
   });
 
+  it("a pipeline's versions and the dataset open are in the URL: a link opens the same view", async () => {
+    await api('POST', '/api/pipelines/diamond/versions', { ...DIAMOND_SPEC, description: 'second' });
+    await api('POST', '/api/datasets', { name: 'first-set' });
+    await api('POST', '/api/datasets', { name: 'second-set' });
+    await page.goto(`${session.url}/ui/pipelines/diamond`);
+    await page.locator('[data-test=pipeline-description]', { hasText: 'second' }).waitFor();
+    await page.click('[data-test=pipeline-version]');
+    await page.getByRole('option', { name: /^v1 / }).click();
+    await page.click('[data-test=pipeline-diff-with]');
+    await page.getByRole('option', { name: /^v2 / }).click();
+    await page.locator('[data-test=diff]').waitFor();
+    await until(async () => /version=1/.test(page.url()) && /diff=2/.test(page.url()), 'the versions in the URL');
+    const pipelineUrl = page.url();
+    await page.goto(`${session.url}/ui/datasets`);
+    await page.click('[data-dataset=second-set]');
+    await until(async () => /dataset=second-set/.test(page.url()), 'the dataset in the URL');
+    const datasetUrl = page.url();
+
+    const context = await session.browser.newContext({ storageState: await page.context().storageState() });
+    const other = await context.newPage();
+    try {
+      await other.goto(pipelineUrl);
+      await other.locator('[data-test=diff]').waitFor();
+      expect(await other.locator('[data-test=pipeline-version] .v-select__selection-text').textContent()).toMatch(
+        /^v1 /,
+      );
+      expect(await other.locator('[data-test=pipeline-diff-with] .v-select__selection-text').textContent()).toMatch(
+        /^v2 /,
+      );
+      expect(await other.locator('[data-test=pipeline-description]').textContent()).not.toContain('second');
+      await other.goto(datasetUrl);
+      await other.locator('[data-dataset=second-set].v-list-item--active').waitFor();
+      // Back and forward walk the views, as the URL says.
+      await other.goBack();
+      await other.locator('[data-test=diff]').waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
   it('? lists the shortcuts, but not while typing in a field', async () => {
     await page.goto(`${session.url}/ui/runs`);
     await page.locator('[data-test=runs-table]').waitFor();

@@ -62,18 +62,21 @@ const sameQuery = (a: LocationQuery, b: LocationQuery) => {
 
 /**
  * A reactive object synced both ways with the current route's query: a change to it replaces the URL (no history
- * entry per keystroke), and a new query (a link, back/forward) changes it. Only while the page that made it is shown.
+ * entry per keystroke), and a new query (a link, back/forward) changes it. Only while the page that made it is shown
+ * (the same route record, whatever its params).
  * @example const filters = useUrlState({ status: null as string | null, page: 1, archived: false });
  */
 export function useUrlState<T extends Record<string, UrlValue>>(defaults: T): Widened<T> {
   const route = useRoute();
   const router = useRouter();
-  const path = route.path;
+  // The page that made it: the same route record (a run's page shows another run without remounting).
+  const record = route.matched.at(-1);
+  const here = () => route.matched.at(-1) === record;
   const state = reactive(readUrlState(route.query, defaults)) as T;
   watch(
     () => route.query,
     (query) => {
-      if (route.path !== path) return;
+      if (!here()) return;
       const next = readUrlState(query, defaults);
       for (const key of Object.keys(defaults) as (keyof T)[]) if (state[key] !== next[key]) state[key] = next[key];
     },
@@ -81,9 +84,9 @@ export function useUrlState<T extends Record<string, UrlValue>>(defaults: T): Wi
   watch(
     () => ({ ...state }),
     (now) => {
-      if (route.path !== path) return;
+      if (!here()) return;
       const query = writeUrlState(route.query, now, defaults);
-      if (!sameQuery(query, route.query)) void router.replace({ path, query, hash: route.hash });
+      if (!sameQuery(query, route.query)) void router.replace({ path: route.path, query, hash: route.hash });
     },
   );
   return state as Widened<T>;
