@@ -103,6 +103,6 @@ describe('the terminal sandbox (bubblewrap)', () => {
             return false;
           }
         });
-    await until(() => !alive(), `every sandboxed ${marker} to be gone`, 5000);
+    await until(() => !alive(), `every sandboxed ${marker} to be gone`, 20_000);
   });
 });

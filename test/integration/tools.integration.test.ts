@@ -208,7 +208,7 @@ describe('tool registry', () => {
     expect(Date.now() - started).toBeLessThan(3 * startCost + 300 + 2000);
     const pid = Number(fs.readFileSync(path.join(ws, 'child.pid'), 'utf8'));
     expect(pid).toBeGreaterThan(0);
-    await until(() => !processAlive(pid), `the background child ${pid} to be killed with its group`, 5000);
+    await until(() => !processAlive(pid), `the background child ${pid} to be killed with its group`, 20_000);
   });
 });
 

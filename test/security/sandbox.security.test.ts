@@ -322,7 +322,7 @@ describe("the sandbox sees nothing of the host's /tmp but what commands need (so
   it('cannot connect to a unix socket a host process listens on under /tmp (a tmux, an ssh-agent, another harness)', async () => {
     // Control: from the host the same client connects, and the server counts it.
     expect(spawnSync('bash', ['-c', connect], { encoding: 'utf8' }).stdout).toContain('CONNECTED');
-    await until(() => connections === 1, 'the host server counts the control connection', 5_000);
+    await until(() => connections === 1, 'the host server counts the control connection', 20_000);
     const r = await inSandbox(`${connect}; ls -A ${sockDir}; echo done`);
     expect(r.output).toContain('done');
     expect(r.output).not.toContain('CONNECTED');
