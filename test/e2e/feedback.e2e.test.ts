@@ -13,6 +13,8 @@ interface Feedback {
   thumbs: string | null;
   score: number | null;
   note: string | null;
+  label?: string | null;
+  negative?: boolean;
 }
 
 describe('feedback on runs (e2e)', () => {
@@ -77,16 +79,30 @@ describe('feedback on runs (e2e)', () => {
     await stepForm.locator('[data-score="2"]').click();
     await stepForm.locator('[data-test=feedback-save]').click();
     await panel.locator('[data-test=feedback-text]', { hasText: `step ${stepId}: 2/5` }).waitFor();
+    // The project's labels, edited from the panel, then one given.
+    await panel.locator('[data-test=edit-labels]').click();
+    const labels = page.locator('[data-test=labels-dialog]');
+    await labels.locator('[data-test=add-label]').click();
+    const added = (await labels.locator('[data-label-row]').count()) - 1;
+    await labels.locator(`input[name=label-${added}]`).fill('off-topic');
+    await labels.locator('[data-test=labels-save]').click();
+    await labels.waitFor({ state: 'hidden' });
+    expect((await api('GET', '/api/feedback/labels')).labels).toContainEqual({ name: 'off-topic', negative: true });
+    await panel.locator('[data-test=feedback-label]').click();
+    await page.getByRole('option', { name: 'off-topic (negative)' }).click();
+    await panel.locator('[data-test=feedback-save]').click();
+    await panel.locator('[data-test=feedback-text]', { hasText: /^off-topic$/ }).waitFor();
     await session.shot('feedback-run-page');
     expect(await feedbackOf(rated)).toMatchObject([
       { stepId: null, thumbs: 'down', score: null, note: 'Shouted the wrong words' },
       { stepId, thumbs: null, score: 2, note: null },
+      { stepId: null, label: 'off-topic', negative: true },
     ]);
 
     // The list's compact column, then the negative filter.
     await page.goto(`${session.url}/ui/runs?target=upper`);
     const cell = (id: string) => page.locator(`tr[data-run="${id}"] [data-test=run-feedback-cell] > span`);
-    await until(async () => (await cell(rated).getAttribute('data-feedback-negative')) === '2', 'the rated run');
+    await until(async () => (await cell(rated).getAttribute('data-feedback-negative')) === '3', 'the rated run');
     expect(await cell(liked).getAttribute('data-feedback-positive')).toBe('1');
     expect(await cell(disliked).getAttribute('data-feedback-negative')).toBe('1');
     await page.click('[data-test=run-feedback]');
