@@ -227,19 +227,28 @@ describe('the overview (e2e)', () => {
     await drawn(page, 'runs');
     await session.shot('overview-dark');
     await page.click('[data-test=theme-toggle]');
+
+    // The day window is the default: picking it leaves the URL, and the charts show its 24 hours.
+    await page.locator('[data-test=overview-window] button[value=day]').click();
+    await page.waitForURL((u) => !u.searchParams.has('window'));
+    await until(async () => (await drawn(page, 'runs')).series[0]!.data.length === 24, "the day's 24 buckets");
   });
 
   it('a click on the failure spike opens the runs list filtered to exactly those failed runs', async () => {
     const { page } = session;
-    await page.goto(`${session.url}/ui/?window=30d`);
+    // Under a filter from the URL, which the click carries on to the runs list.
+    await page.goto(`${session.url}/ui/?window=30d&target=classify`);
+    await page.locator('[data-test=overview-target]').getByText('classify').waitFor();
     const runs = await drawn(page, 'runs');
     const failed = runs.series[0]!.data as number[];
+    expect(sum(failed)).toBe(SPIKE_FAILURES);
     const spike = failed.indexOf(Math.max(...failed));
     const x = runs.x[0] + ((runs.x[1] - runs.x[0]) * spike) / (failed.length - 1);
     await page.locator('[data-chart="runs"] .overview-chart').click({ position: { x, y: runs.y0 - 3 } });
     await page.waitForURL(/\/ui\/runs\?/);
     const query = new URL(page.url()).searchParams;
     expect(query.get('status')).toBe('failed');
+    expect(query.get('target')).toBe('classify');
     const since = Date.parse(query.get('since')!);
     const until_ = Date.parse(query.get('until')!);
     const expected = seeded
