@@ -80,7 +80,9 @@ describe('apps (e2e)', () => {
     await page.locator('[data-a2ui=review] textarea').first().fill('Setup was quick and the runs never lose anything.');
     await page.click('[data-a2ui=go]');
     await page.locator('[data-a2ui=summary]', { hasText: 'In short: Setup was quick' }).waitFor({ timeout: 30_000 });
-    await expect.poll(() => page.locator('[data-a2ui=sentiment]').textContent()).toContain('positive');
+    await expect
+      .poll(() => page.locator('[data-a2ui=sentiment]').textContent(), { timeout: 20_000 })
+      .toContain('positive');
     expect(await page.locator('[data-a2ui=headline]').textContent()).toContain('Reviewer delighted');
     await shot('app-review-digest');
     await page.click('[data-test=app-run-link]');

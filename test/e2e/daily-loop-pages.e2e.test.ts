@@ -103,6 +103,8 @@ describe('daily loop pages (e2e)', () => {
     await page.goto(`${url}/ui/components/differ`);
     await page.locator('.v-select', { hasText: 'Diff with' }).click();
     await page.getByRole('option', { name: '1', exact: true }).click();
+    // The diff drawn before it is read (evaluateAll does not wait).
+    await page.locator('[data-test=diff] pre > span').first().waitFor();
     // Each line is its sign, a space and the line: ' ', '-' or '+'.
     const rows = await page
       .locator('[data-test=diff] pre > span')
@@ -187,7 +189,7 @@ describe('daily loop pages (e2e)', () => {
       await editor.getByText(/cannot bind to its own outputs/).waitFor();
       // Editing the spec makes the error stale: it goes, and the good save shows none.
       await text.fill(good.replace('"name": "chain"', '"name": "chain", "description": "five shouts"'));
-      expect(await page.locator('[data-test=error]').count()).toBe(0);
+      await page.locator('[data-test=error]').waitFor({ state: 'detached' });
       await page.click('[data-test=save-pipeline]');
       await page.locator('[data-test=pipeline-description]').getByText('five shouts').waitFor();
       expect(await page.locator('[data-test=error]').count()).toBe(0);
@@ -268,7 +270,7 @@ describe('daily loop pages (e2e)', () => {
     await page.fill('[data-test=gen-name] input', 'shouter-app');
     await page.click('[data-test=gen-submit]');
     await page.locator('[data-test=live-run] [data-status=completed]').waitFor({ timeout: 30_000 });
-    await page.locator('[data-test=app-shouter-app]').waitFor({ timeout: 5_000 });
+    await page.locator('[data-test=app-shouter-app]').waitFor({ timeout: 30_000 });
     await shot('apps-after-generate');
   });
 

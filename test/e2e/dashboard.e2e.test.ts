@@ -141,7 +141,9 @@ describe('dashboard (e2e)', () => {
     await page.locator('[data-type="llm.request"]').first().click();
     await page.click('[data-test=edit-prompt]');
     const dialog = page.locator('[data-test=edit-prompt-dialog]');
-    await expect.poll(() => dialog.locator('textarea[name=edit-instructions]').inputValue()).toBe('op: upper');
+    await expect
+      .poll(() => dialog.locator('textarea[name=edit-instructions]').inputValue(), { timeout: 20_000 })
+      .toBe('op: upper');
     await dialog.locator('textarea[name=edit-instructions]').fill('op: reverse');
     await shot('edit-prompt');
     await dialog.locator('[data-test=save-and-rerun]').click();
@@ -167,7 +169,11 @@ describe('dashboard (e2e)', () => {
     expect(
       await page.locator('[data-test=component-runs] tbody tr[data-run]', { hasText: 'shouter@' }).count(),
     ).toBeGreaterThan(0);
-    await page.getByRole('button', { name: 'New version' }).click();
+    // Exact: the open form's own 'Save new version' button matches the name as a substring.
+    const newVersion = page.getByRole('button', { name: 'New version', exact: true });
+    const form = page.locator('form', { has: page.locator('[data-test=save-component]') });
+    await newVersion.click();
+    await form.waitFor();
     await page.fill('input[name=temperature]', '0.3');
     await page.fill('input[name=max-tokens]', '64');
     await page.click('[data-test=adapter]');
@@ -175,18 +181,21 @@ describe('dashboard (e2e)', () => {
     await page.fill('textarea[name=demos]', '[{"inputs": {"text": "hi"}, "outputs": {"result": "HI"}}]');
     await shot('component-new-version');
     await page.click('[data-test=save-component]');
-    await expect.poll(async () => (await api('GET', '/api/components/shouter')).latestVersion).toBe(3);
+    await expect
+      .poll(async () => (await api('GET', '/api/components/shouter')).latestVersion, { timeout: 20_000 })
+      .toBe(3);
     expect((await api('GET', '/api/components/shouter/versions/3')).spec).toMatchObject({
       adapter: 'json',
       params: { temperature: 0.3, maxTokens: 64 },
       demos: [{ inputs: { text: 'hi' }, outputs: { result: 'HI' } }],
       instructions: 'op: reverse',
     });
-    // Bad demos are named, and nothing is saved.
-    await page.getByRole('button', { name: 'New version' }).click();
+    // Bad demos are named, and nothing is saved. The saved form closes first (the button toggles it).
+    await form.waitFor({ state: 'detached' });
+    await newVersion.click();
     await page.fill('textarea[name=demos]', '[{oops');
     await page.click('[data-test=save-component]');
-    await page.getByText(/demos: not JSON/).waitFor();
+    await form.getByText(/demos: not JSON/).waitFor();
     expect((await api('GET', '/api/components/shouter')).latestVersion).toBe(3);
   });
 
@@ -268,12 +277,12 @@ describe('dashboard (e2e)', () => {
     expect(forks.length).toBeGreaterThan(0); // the edit-prompt rerun above is one
     await page.goto(`${url}/ui/runs`);
     await page.click('[data-test=run-origin]');
-    await page.getByRole('option', { name: 'Forks' }).click();
+    await page.getByRole('option', { name: 'Forks', exact: true }).click();
     const shown = async () =>
       page
         .locator('[data-test=runs-table] tbody tr[data-run]')
         .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run')).sort());
-    await expect.poll(shown).toEqual(forks.map((f) => f.id).sort());
+    await expect.poll(shown, { timeout: 20_000 }).toEqual(forks.map((f) => f.id).sort());
     expect(await page.locator('[data-test=runs-table] tbody tr[data-run]', { hasNotText: 'fork from' }).count()).toBe(
       0,
     );
@@ -282,18 +291,20 @@ describe('dashboard (e2e)', () => {
   it('imports a dataset (a bad file names its line), shows an eval and a comparison', async () => {
     await page.goto(`${url}/ui/datasets`);
     await page.getByLabel('New dataset').fill('shout');
-    await page.getByRole('button', { name: 'Add' }).click();
+    // Exact names: 'Add' is in every 'Add …' button, 'Import' in the panel's title.
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
     // The panel's own button: the empty list's hint ("…then import examples.") matches the text too, before the list reloads.
-    await page.getByRole('button', { name: 'Import examples' }).click();
+    await page.getByRole('button', { name: 'Import examples', exact: true }).click();
+    const importer = page.locator('.v-expansion-panel', { hasText: 'Import examples' });
     const good = ['ab', 'cd']
       .map((t) => JSON.stringify({ inputs: { text: t }, expected: { result: t.toUpperCase() }, split: 'dev' }))
       .join('\n');
-    await page.locator('textarea').last().fill(`${good}\n{oops`);
-    await page.getByRole('button', { name: 'Import', exact: true }).click();
-    await page.getByText('line 3').waitFor();
-    await page.locator('textarea').last().fill(good);
-    await page.getByRole('button', { name: 'Import', exact: true }).click();
-    await page.getByText('Imported 2 examples.').waitFor();
+    await importer.locator('textarea').fill(`${good}\n{oops`);
+    await importer.getByRole('button', { name: 'Import', exact: true }).click();
+    await importer.locator('[data-test=error]').getByText('line 3').waitFor();
+    await importer.locator('textarea').fill(good);
+    await importer.getByRole('button', { name: 'Import', exact: true }).click();
+    await importer.getByText('Imported 2 examples.', { exact: true }).waitFor();
     const evals: Array<{ id: string }> = [];
     const evalId = (i: number) => evals[i]!.id;
     for (let i = 0; i < 2; i++)
@@ -456,7 +467,9 @@ describe('dashboard (e2e)', () => {
       // Closing ends the chat's workflow: the run completes and the chat takes no more messages.
       await page.click('[data-test=close-chat]');
       await page.locator('[data-test=chat-closed]').waitFor({ timeout: 20_000 });
-      expect((await api('GET', `/api/runs/${chat.runId}`)).status).toBe('completed');
+      await expect
+        .poll(async () => (await api('GET', `/api/runs/${chat.runId}`)).status, { timeout: 20_000 })
+        .toBe('completed');
       // Deleting asks once more, then the chat, its transcript and its run are gone.
       await page.click('[data-test=delete-chat]');
       await page.click('[data-test=confirm-delete-chat]');
@@ -567,7 +580,7 @@ describe('dashboard (e2e)', () => {
     await page.locator('[data-seq="2"].row-highlight').waitFor();
     await page.keyboard.press('k');
     await page.locator('[data-seq="1"].row-highlight').waitFor();
-    expect(await page.locator('[data-test=inspector]').textContent()).toContain('run.started');
+    await page.locator('[data-test=inspector]').getByText('run.started').first().waitFor();
     expect((await page.locator('[data-test=breadcrumbs]').textContent())!.replace(/\s+/g, ' ')).toMatch(
       new RegExp(`Overview.*Runs.*${run.id}`),
     );
@@ -648,7 +661,7 @@ describe('dashboard (e2e)', () => {
     await card.getByText('the tale went on').waitFor();
     await page.click('[data-test=cancel]');
     await page.locator('[data-status=cancelled]').first().waitFor();
-    await card.waitFor({ state: 'detached', timeout: 5000 });
+    await card.waitFor({ state: 'detached', timeout: 20_000 });
   });
 
   it("says so when the token is missing, and when a page's run does not exist", async () => {

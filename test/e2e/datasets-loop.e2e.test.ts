@@ -96,10 +96,13 @@ describe('the dataset loop (e2e)', () => {
     await page.locator('input[name=run-target]').fill('upper');
     await page.click(`[data-select="${cd}"]`);
     await page.click(`[data-select="${ef}"]`);
-    await page.getByRole('button', { name: 'Add 2 selected to dataset' }).click();
+    await page.getByRole('button', { name: 'Add 2 selected to dataset', exact: true }).click();
     await (await addTo('picked')).getByText('Added 2 to picked').waitFor();
     expect(await sources('picked')).toEqual([cd, ef].sort());
-    await page.getByRole('button', { name: 'Close' }).click();
+    const dialog = page.locator('[data-test=add-to-dataset-dialog]');
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+    // Both buttons have a dialog of their own: while this one fades out, a second would match it too.
+    await dialog.waitFor({ state: 'detached' });
 
     await page.click('[data-test=add-matching]');
     await (await addTo('matching')).getByText('Added 3 to matching').waitFor();

@@ -57,8 +57,8 @@ describe('forks (e2e)', () => {
     );
 
     await page.click('[data-fork-step=up]');
-    await page.locator('[data-test=fork-dialog]').waitFor();
-    await page.getByText('Steps that do not depend on this one are reused').waitFor();
+    const dialog = page.locator('[data-test=fork-dialog]');
+    await dialog.getByText('Steps that do not depend on this one are reused').waitFor();
     // A wrong counterfactual is refused with the reason, in place.
     await page.fill('[data-test=fork-outputs] textarea', '{"result": 5}');
     await page.click('[data-test=fork-submit]');

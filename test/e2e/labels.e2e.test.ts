@@ -74,7 +74,9 @@ describe('labels and pinned versions (e2e)', () => {
     await page.locator('[data-type="llm.request"]').first().click();
     await page.click('[data-test=edit-prompt]');
     const dialog = page.locator('[data-test=edit-prompt-dialog]');
-    await expect.poll(() => dialog.locator('textarea[name=edit-instructions]').inputValue()).toBe('op: upper');
+    await expect
+      .poll(() => dialog.locator('textarea[name=edit-instructions]').inputValue(), { timeout: 20_000 })
+      .toBe('op: upper');
     await dialog.locator('textarea[name=edit-instructions]').fill('op: reverse');
     await dialog.locator('[data-test=save-and-rerun]').click();
     await page.waitForURL((u) => /\/ui\/runs\/run_\w+$/.test(u.pathname) && !u.pathname.endsWith(run.id));

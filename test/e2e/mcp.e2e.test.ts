@@ -35,14 +35,16 @@ describe('MCP servers on the Policy page (e2e)', () => {
   it('lists the server and its tools, and runs a test call', async () => {
     await page.goto(`${session.url}/ui/policy`);
     const servers = page.locator('[data-test=mcp-servers]');
-    await servers.getByText('mcp:everything').waitFor({ timeout: 60_000 });
-    await servers.getByText('mcp:everything').click();
+    // Exact: once the panel opens, its tools' names (mcp:everything/echo, …) hold the server's name too.
+    const server = servers.getByText('mcp:everything', { exact: true });
+    await server.waitFor({ timeout: 60_000 });
+    await server.click();
     const echo = servers.locator('tr', { hasText: 'mcp:everything/echo' });
     await echo.waitFor();
-    await echo.getByRole('button', { name: 'Test call' }).click();
+    await echo.getByRole('button', { name: 'Test call', exact: true }).click();
     const form = page.locator('[data-test=mcp-test-call]');
     await form.locator('textarea').fill('{"message": "hello from the dashboard"}');
-    await form.getByRole('button', { name: 'Call' }).click();
+    await form.getByRole('button', { name: 'Call', exact: true }).click();
     await form.getByText('hello from the dashboard').waitFor();
     await form.getByText('policy allow').waitFor();
     await session.shot('policy-mcp');

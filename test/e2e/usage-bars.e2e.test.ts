@@ -62,20 +62,20 @@ describe('usage on the run page (e2e)', () => {
     const { page } = session;
     await page.goto(`${session.url}/ui/runs/${run.id}`);
     const bars = page.locator('[data-step^="turn["]');
-    await bars.nth(2).waitFor({ timeout: 20_000 });
-    const rows = await bars.evaluateAll((els) =>
-      els.map((e) => [
-        e.getAttribute('data-step'),
-        e.getAttribute('data-step-status'),
-        Number(e.querySelector('.text-caption')?.textContent),
-      ]),
-    );
-    expect(rows.map(([id, status]) => [id, status])).toEqual([
-      ['turn[0]', 'completed'],
-      ['turn[1]', 'completed'],
-      ['turn[2]', 'completed'],
+    // The page loads the events after it renders: wait until the bars have them all (each a count above 0).
+    const shown = () =>
+      bars.evaluateAll((els) =>
+        els.map((e) => [
+          e.getAttribute('data-step'),
+          e.getAttribute('data-step-status'),
+          Number(e.querySelector('.text-caption')?.textContent) > 0,
+        ]),
+      );
+    await expect.poll(shown, { timeout: 20_000 }).toEqual([
+      ['turn[0]', 'completed', true],
+      ['turn[1]', 'completed', true],
+      ['turn[2]', 'completed', true],
     ]);
-    for (const [, , tokens] of rows) expect(tokens).toBeGreaterThan(0);
     await session.shot('agent-turn-tokens');
   });
 
@@ -101,8 +101,10 @@ describe('usage on the run page (e2e)', () => {
     const { page } = session;
     await page.goto(`${session.url}/ui/runs/${run.id}`);
     await page.getByText('no improvement: kept steady@1').first().waitFor({ timeout: 20_000 });
-    const usage = (await page.locator('[data-test=usage]').textContent()) ?? '';
-    expect(Number(/^(\d+) \+/.exec(usage.trim())?.[1])).toBeGreaterThan(0);
+    // Counted from the trials' events, which may arrive after the verdict.
+    const promptTokens = async () =>
+      Number(/^(\d+) \+/.exec(((await page.locator('[data-test=usage]').textContent()) ?? '').trim())?.[1]);
+    await expect.poll(promptTokens, { timeout: 20_000 }).toBeGreaterThan(0);
     await session.shot('optimize-kept');
   });
 });
