@@ -31,7 +31,7 @@ export default async function setup(project: TestProject) {
   if (!cli) throw new Error(`integration tests need a Temporal dev server: ${INSTALL_HINT}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-test-'));
   const bundle = path.join(dir, 'workflows.js');
-  const [server] = await Promise.all([
+  const [started, bundled] = await Promise.allSettled([
     startDevServer({
       cliPath: cli,
       dbFile: path.join(dir, 'temporal.db'),
@@ -41,6 +41,13 @@ export default async function setup(project: TestProject) {
     }),
     writeBundle(bundle),
   ]);
+  // A setup that fails returns no teardown: the dev server it did start is stopped here, not left running.
+  if (started.status === 'rejected' || bundled.status === 'rejected') {
+    if (started.status === 'fulfilled') await started.value.stop('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw started.status === 'rejected' ? started.reason : (bundled as PromiseRejectedResult).reason;
+  }
+  const server = started.value;
   project.provide('temporalAddress', server.address);
   project.provide('temporalDbFile', path.join(dir, 'temporal.db'));
   project.provide('temporalUiUrl', server.uiUrl);
