@@ -1,6 +1,8 @@
 // Feedback on runs (issue 35): a run or a step is rated (thumbs, a 1–5 score, a project label) with a note; the
 // runs list shows it, filters by it (feedback=negative|positive|any|none), finds its notes with q, and bad input
 // is a 400 naming the problem; on SQLite and PostgreSQL.
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../core/ids.js';
 import { stepCompleted, stepStarted } from '../../core/run-story/events.js';
@@ -9,7 +11,8 @@ import { migrationSource } from '../../db/migrations/index.js';
 import { appendEvents, createRun, listRuns, updateRun } from '../../db/repositories/runs.js';
 import { echoModel } from '../helpers/echo-model.js';
 import { dialects, freshStore } from '../helpers/db.js';
-import { startTestStack, type TestStack } from '../helpers/stack.js';
+import { spawnHarness } from '../helpers/processes.js';
+import { startTestStack, TOKEN, type TestStack } from '../helpers/stack.js';
 
 describe.each(dialects)('feedback on runs (%s)', (dialect) => {
   let stack: TestStack;
@@ -167,6 +170,14 @@ describe.each(dialects)('feedback on runs (%s)', (dialect) => {
     });
     expect(res.body.events.map((e: { type: string }) => e.type)).toEqual(['step.started', 'step.completed']);
     expect((await stack.api('GET', '/api/runs/run_00000000nosuchrun/export')).status).toBe(404);
+    // The CLI writes the same document to a file (one run of it: it talks to the API, whichever the store).
+    if (dialect !== 'sqlite') return;
+    const out = path.join(stack.dir, 'run.json');
+    const env = { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir };
+    const cli = spawnHarness(['runs', 'export', id, '-o', out], env);
+    expect(await cli.exitCode, cli.output()).toBe(0);
+    const written = JSON.parse(fs.readFileSync(out, 'utf8'));
+    expect(written).toMatchObject({ format: 'vloop.run/1', run: { id }, feedback: [{ id: f.id }] });
   });
 
   it('adds the runs with negative feedback to a dataset through the runs-list filter', async () => {
