@@ -134,17 +134,17 @@ function matchOrigin(query: Filterable, origin: string): void {
   else query.where('origin', origin);
 }
 
-/** Runs that made a model call with the provider and/or model; a call comes after its run was created, so `since` bounds it too. */
+/**
+ * Runs that made a model call with the provider and/or model. A call comes after its run was created, so `since`
+ * bounds the calls to read; without it each run is probed by its id instead (a page, a status: few runs).
+ */
 function matchModelCalls(query: Filterable, q: RunFilter): void {
-  const where = [
-    ...(q.provider ? [['provider = ?', q.provider]] : []),
-    ...(q.model ? [['model = ?', q.model]] : []),
-    ...(q.since ? [['at >= ?', q.since]] : []),
-  ];
-  query.whereRaw(
-    `runs.id in (select run_id from model_calls where ${where.map(([sql]) => sql).join(' and ')})`,
-    where.map(([, value]) => value!),
-  );
+  const where = [...(q.provider ? [['provider = ?', q.provider]] : []), ...(q.model ? [['model = ?', q.model]] : [])];
+  const sql = where.map(([s]) => s).join(' and ');
+  const values = where.map(([, value]) => value!);
+  if (q.since)
+    query.whereRaw(`runs.id in (select run_id from model_calls where ${sql} and at >= ?)`, [...values, q.since]);
+  else query.whereRaw(`exists (select 1 from model_calls where model_calls.run_id = runs.id and ${sql})`, values);
 }
 
 /** Each dialect's full-text match of a search's words (db/migrations/009_run_search.ts keeps the index). */
