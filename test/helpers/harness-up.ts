@@ -38,6 +38,9 @@ export async function startHarnessUp(fakeBaseUrl: string, env: Record<string, st
       HARNESS_TOKEN: TOKEN,
       VLOOP_PROJECT_DIR: projectDir,
       TEMPORAL_ADDRESS: inject('temporalAddress'),
+      // On the suite's Temporal, its UI: the default (8233) is the one `npm start` serves, the developer's history.
+      // A test whose harness up manages its own dev server (TEMPORAL_ADDRESS '') links to that one's.
+      ...(env.TEMPORAL_ADDRESS === '' ? {} : { TEMPORAL_UI_URL: inject('temporalUiUrl') }),
       TEMPORAL_TASK_QUEUE: `tq-e2e-${port}`,
       HARNESS_WORKSPACE: workspace,
       LM_PROVIDER: 'openai',
