@@ -213,6 +213,30 @@ describe('keyboard and links (e2e)', () => {
     }
   });
 
+  it("a run's selected event and the history player's position are in the URL", async () => {
+    const run = await api('POST', '/api/pipelines/diamond/runs', { inputs: { text: 'link me' }, version: 1 });
+    await until(async () => (await api('GET', `/api/runs/${run.id}`)).status === 'completed', 'the run to complete');
+    await page.goto(`${session.url}/ui/runs/${run.id}`);
+    await page.locator('[data-test=timeline] [data-seq="3"]').waitFor();
+    for (const key of ['j', 'j', 'j']) await page.keyboard.press(key);
+    await page.locator('[data-seq="3"].row-highlight').waitFor();
+    await until(async () => new URL(page.url()).searchParams.get('event') === '3', 'the event in the URL');
+    const context = await session.browser.newContext({ storageState: await page.context().storageState() });
+    const other = await context.newPage();
+    try {
+      await other.goto(`${page.url()}&at=3`);
+      await other.locator('[data-seq="3"].row-highlight').waitFor();
+      // The player at seq 3: the timeline shows nothing after it.
+      await other.locator('[data-test=timeline] [data-seq="3"]').waitFor();
+      expect(await other.locator('[data-test=timeline] [data-seq="4"]').count()).toBe(0);
+      await other.keyboard.press('l');
+      await until(async () => !new URL(other.url()).searchParams.has('at'), 'live again: at gone from the URL');
+      await other.locator('[data-test=timeline] [data-seq="4"]').waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
   it('? lists the shortcuts, but not while typing in a field', async () => {
     await page.goto(`${session.url}/ui/runs`);
     await page.locator('[data-test=runs-table]').waitFor();
