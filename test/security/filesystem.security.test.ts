@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFilesystem } from '../../activities/tools/filesystem.js';
+import type { FileOperation } from '../../core/tools/define.js';
 import { policyContext } from '../../db/policy-file.js';
 import { ALLOW_ALL, SECRET_KEY, TOKEN, toolRunner, type ToolRunner } from '../helpers/tool-runner.js';
 
@@ -165,8 +166,8 @@ describe('filesystem patterns under a hostile model', () => {
    * How long `args` takes against a plain call of the same op, both measured here under this moment's load: a
    * backtracking engine takes exponential time on these patterns (minutes and more), a linear one about the same.
    */
-  const againstPlain = async (args: Record<string, string>, plain: Record<string, string>) => {
-    const time = async (a: Record<string, string>) => {
+  const againstPlain = async (args: FileOperation, plain: FileOperation) => {
+    const time = async (a: FileOperation) => {
       const started = performance.now();
       const r = await t.run({ tool: 'filesystem', args: a });
       return { r, ms: performance.now() - started };
