@@ -18,6 +18,7 @@ import { failureMessage } from '../core/failures.js';
 import { aggregate, metricKey, type Aggregate, type MetricSpec } from '../core/metrics.js';
 import type { PipelinePlan } from '../core/pipeline-plan.js';
 import { exampleCompleted } from '../core/run-story/events.js';
+import { exampleRunId } from '../core/run-story/ids.js';
 import { componentWorkflow } from './component.js';
 import { historyFull } from './history-budget.js';
 import { runLifecycle } from './lifecycle.js';
@@ -73,7 +74,7 @@ async function runExample(
   const { runId } = input;
   const { scoreExample } = proxyActivities<Activities>(scoringOptions(input.heartbeatTimeoutMs));
   const { prepareChildRun } = proxyLocalActivities<Activities>(lookupOptions);
-  const childRunId = `${runId}-${ex.id}`;
+  const childRunId = exampleRunId(runId, ex.id);
   await prepareChildRun({
     childRunId,
     kind: input.target.type,

@@ -17,7 +17,7 @@ import type { Activities } from '../activities/index.js';
 import { metricKey, type MetricSpec } from '../core/metrics.js';
 import { componentPlan } from '../core/pipeline-plan.js';
 import { candidateCompleted, runNote } from '../core/run-story/events.js';
-import { versionRef } from '../core/run-story/ids.js';
+import { teacherRunId, trialEvalRunId, versionRef, type TrialLabel } from '../core/run-story/ids.js';
 import type { ComponentSpec } from '../core/specs.js';
 import { componentWorkflow } from './component.js';
 import { evalWorkflow, lookupOptions, scoringOptions, type EvalRunInput, type EvalSummary } from './eval.js';
@@ -114,12 +114,12 @@ async function optimize(input: OptimizeRunInput): Promise<Record<string, unknown
 /** Scores `version` of the component (with `spec`) on the dev split, in a child eval run named by `label`. */
 async function evaluate(
   { input, lookup }: Optimization,
-  label: string,
+  label: TrialLabel,
   version: number,
   spec: ComponentSpec,
 ): Promise<EvalSummary> {
   const { runId, component } = input;
-  const childRunId = `${runId}-${label}`;
+  const childRunId = trialEvalRunId(runId, label);
   const target = { type: 'component' as const, id: component.id, name: component.name, version };
   await lookup.prepareChildRun({
     childRunId,
@@ -165,7 +165,7 @@ async function teachOne(o: Optimization, teacher: Teacher, exampleId: string, de
   const { input } = o;
   const { runId } = input;
   const ex = await o.lookup.loadExample({ exampleId });
-  const childRunId = `${runId}-teacher-${ex.id}`;
+  const childRunId = teacherRunId(runId, ex.id);
   await o.lookup.prepareChildRun({
     childRunId,
     kind: 'component',

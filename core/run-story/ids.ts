@@ -64,6 +64,34 @@ export const retryCallId = (callId: string): string => `${callId}#retry`;
 /** A judge metric's model call on one eval example: `judge:<example>:<metric>`. */
 export const judgeCallId = (exampleId: string, metric: string): string => `judge:${exampleId}:${metric}`;
 
+/** An eval's run of one example: `<eval run>-<example>`. */
+export const exampleRunId = (evalRunId: string, exampleId: string): string => `${evalRunId}-${exampleId}`;
+
+/** What an optimizer's eval on dev scores: the current version, a candidate's demos, the saved version. */
+export const TRIAL_LABELS = ['before', 'candidate', 'after'] as const;
+export type TrialLabel = (typeof TRIAL_LABELS)[number];
+
+/** An optimizer's eval on dev, named by what it scores: `<optimizer run>-before`. */
+export const trialEvalRunId = (runId: string, label: TrialLabel): string => `${runId}-${label}`;
+
+/** An optimizer's teacher run on one train example: `<optimizer run>-teacher-<example>`. */
+export const teacherRunId = (runId: string, exampleId: string): string => `${runId}-teacher-${exampleId}`;
+
+/** How long core/ids.ts `newId` makes an id past its prefix and `_`: 10 characters of time, 12 random. */
+export const NEW_ID_BODY_LENGTH = 22;
+const longestNewId = (prefix: string): string => `${prefix}_${'0'.repeat(NEW_ID_BODY_LENGTH)}`;
+
+/**
+ * The longest run id the harness composes (62): an example run of an optimizer's candidate eval,
+ * `run_<22>-candidate-ex_<22>`. Every column that holds a run id is at least this wide on PostgreSQL
+ * (db/migrations/019_run_id_width.ts; test/integration/postgres-runs.integration.test.ts checks the schema).
+ */
+export const LONGEST_RUN_ID = Math.max(
+  ...TRIAL_LABELS.map((label) => exampleRunId(trialEvalRunId(longestNewId('run'), label), longestNewId('ex')).length),
+  exampleRunId(longestNewId('run'), longestNewId('ex')).length,
+  teacherRunId(longestNewId('run'), longestNewId('ex')).length,
+);
+
 /** An app generation's round: `draft`, then `repair[N]`. */
 export const roundStepId = (round: number): string =>
   round === 0 ? 'draft' : printId({ base: 'repair', index: round });

@@ -24,7 +24,13 @@ import {
   turnId,
   turnOf,
   versionRef,
+  exampleRunId,
+  LONGEST_RUN_ID,
+  NEW_ID_BODY_LENGTH,
+  teacherRunId,
+  trialEvalRunId,
 } from '../../core/run-story/ids.js';
+import { newId } from '../../core/ids.js';
 
 describe('the id grammar', () => {
   it('parses and prints step ids and indexed ids', () => {
@@ -93,5 +99,18 @@ describe('the id grammar', () => {
       parseKindRef('app:qa@x'),
       parseKindRef('qa@2'),
     ]).toEqual([{ kind: 'app', name: 'qa-app', version: 2 }, { kind: 'pipeline', name: 'qa' }, undefined, undefined]);
+  });
+});
+
+describe('composed run ids', () => {
+  it('names child runs after their parent, and knows the longest one (the width of run id columns)', () => {
+    const [run, ex] = [newId('run'), newId('ex')];
+    expect([run.length, ex.length]).toEqual([4 + NEW_ID_BODY_LENGTH, 3 + NEW_ID_BODY_LENGTH]);
+    expect(exampleRunId(run, ex)).toBe(`${run}-${ex}`);
+    expect(teacherRunId(run, ex)).toBe(`${run}-teacher-${ex}`);
+    expect(trialEvalRunId(run, 'after')).toBe(`${run}-after`);
+    const candidateExample = exampleRunId(trialEvalRunId(run, 'candidate'), ex);
+    expect(candidateExample.length).toBe(62);
+    expect(LONGEST_RUN_ID).toBe(candidateExample.length);
   });
 });
