@@ -17,6 +17,7 @@ import * as m015 from './015_archive.js';
 import * as m016 from './016_overview.js';
 import * as m017 from './017_feedback.js';
 import * as m018 from './018_trends.js';
+import * as m019 from './019_run_id_width.js';
 import * as m020 from './020_run_starts.js';
 
 const migrations: Record<string, Knex.Migration> = {
@@ -37,6 +38,7 @@ const migrations: Record<string, Knex.Migration> = {
   '016_overview': m016,
   '017_feedback': m017,
   '018_trends': m018,
+  '019_run_id_width': m019,
   '020_run_starts': m020,
 };
 
