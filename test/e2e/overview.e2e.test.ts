@@ -130,6 +130,11 @@ describe('the overview (e2e)', () => {
   beforeAll(async () => {
     fake = await startFakeProvider('openai', script);
     session = await startHarnessUp(fake.baseUrl);
+    // Seeded before this process opens any connection to the API: the store's writes run on this event loop, and a
+    // kept-alive socket should not sit idle behind them.
+    const now = Date.now();
+    seeded = history(now);
+    ({ runIds } = await seedHistory(path.join(session.dir, 'harness.db'), { runs: seeded, evals: evals(now) }));
     await api('POST', '/api/providers', {
       name: 'fake',
       type: 'openai',
@@ -149,9 +154,6 @@ describe('the overview (e2e)', () => {
       provider: 'fake',
       tools: ['filesystem'],
     });
-    const now = Date.now();
-    seeded = history(now);
-    ({ runIds } = await seedHistory(path.join(session.dir, 'harness.db'), { runs: seeded, evals: evals(now) }));
   }, 300_000);
   afterAll(async () => {
     await session?.close();
