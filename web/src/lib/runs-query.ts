@@ -19,11 +19,18 @@ export interface RunsFilter {
   feedback?: string | null;
 }
 
+/** A moment as the API spells it (ISO 8601 in UTC), from any form Date reads (a link's `2026-12-01`); null if none. */
+function isoOf(t: string | null | undefined): string | null {
+  const ms = t ? Date.parse(t) : NaN;
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
 /** The later of an absolute start and a relative one (at most `withinMs` ago). */
 function sinceOf(f: RunsFilter, now: number): string | null {
   const relative = f.withinMs ? new Date(now - f.withinMs).toISOString() : null;
-  if (!relative || !f.since) return relative ?? f.since ?? null;
-  return Date.parse(f.since) > Date.parse(relative) ? f.since : relative;
+  const since = isoOf(f.since);
+  if (!relative || !since) return relative ?? since;
+  return Date.parse(since) > Date.parse(relative) ? since : relative;
 }
 
 /** Only the filters that are set. @example runsFilterQuery({ kind: 'agent', search: ' x ' }) // { kind: 'agent', q: 'x' } */
@@ -36,7 +43,7 @@ export function runsFilterQuery(f: RunsFilter, now = Date.now()): Record<string,
     ...(f.target?.trim() ? { target: f.target.trim() } : {}),
     ...(f.origin ? { origin: f.origin } : {}),
     ...(since ? { since } : {}),
-    ...(f.until ? { until: f.until } : {}),
+    ...(isoOf(f.until) ? { until: isoOf(f.until)! } : {}),
     ...(f.provider?.trim() ? { provider: f.provider.trim() } : {}),
     ...(f.model?.trim() ? { model: f.model.trim() } : {}),
     ...(f.feedback ? { feedback: f.feedback } : {}),
