@@ -1,7 +1,13 @@
 // Every kind of run through the real stack on PostgreSQL, which (unlike SQLite) enforces column widths: an
 // eval's example runs and an optimizer's trials have composed ids longer than a fresh run's, and must fit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LONGEST_RUN_ID } from '../../core/run-story/ids.js';
+import { newId } from '../../core/ids.js';
+import { stepStarted } from '../../core/run-story/events.js';
+import { exampleRunId, LONGEST_RUN_ID, trialEvalRunId } from '../../core/run-story/ids.js';
+import { migrate } from '../../db/knex.js';
+import { migrationSource } from '../../db/migrations/index.js';
+import { appendEvents, createRun, getRun } from '../../db/repositories/runs.js';
+import { freshStore } from '../helpers/db.js';
 import { agentModel } from '../helpers/agent-model.js';
 import { makeWorkspace } from '../helpers/agent-setup.js';
 import { echoModel } from '../helpers/echo-model.js';
@@ -137,5 +143,32 @@ describe('every kind of run on PostgreSQL', () => {
     const { results } = await ok('GET', `/api/evals/${run.id}-candidate`);
     expect(results.map((r: { childRunId: string }) => r.childRunId.length)).toEqual([62, 62, 62, 62]);
     expect(LONGEST_RUN_ID).toBe(62);
+  });
+});
+
+describe('019_run_id_width down and up again (postgres)', () => {
+  it('keeps the runs and events stored at 40, then takes the longest composed id with its events', async () => {
+    const db = await freshStore('postgres');
+    try {
+      const { store } = db;
+      const target = { type: 'component' as const, id: 'c', name: 'qa', version: 1 };
+      const width = async () =>
+        (await store.knex.raw(RUN_ID_COLUMNS)).rows.find(
+          (c: { table_name: string; column_name: string }) => `${c.table_name}.${c.column_name}` === 'runs.id',
+        )?.width;
+      await store.knex.migrate.down({ migrationSource, name: '019_run_id_width' });
+      expect(await width()).toBe(40);
+      const fresh = (await createRun(store, { id: newId('run'), kind: 'eval', target, inputs: {} })).id;
+      await appendEvents(store, fresh, [stepStarted({ stepId: 'a' })]);
+      await migrate(store);
+      expect(await width()).toBe(80);
+      const longest = exampleRunId(trialEvalRunId(fresh, 'candidate'), newId('ex'));
+      expect(longest).toHaveLength(LONGEST_RUN_ID);
+      await createRun(store, { id: longest, kind: 'component', target, inputs: {} });
+      await appendEvents(store, longest, [stepStarted({ stepId: 'a' })]);
+      expect([(await getRun(store, fresh)).lastSeq, (await getRun(store, longest)).lastSeq]).toEqual([1, 1]);
+    } finally {
+      await db.drop();
+    }
   });
 });
