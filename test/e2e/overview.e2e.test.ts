@@ -234,6 +234,12 @@ describe('the overview (e2e)', () => {
     await page.locator('[data-test=overview-window] button[value=day]').click();
     await page.waitForURL((u) => !u.searchParams.has('window'));
     await until(async () => (await drawn(page, 'runs')).series[0]!.data.length === 24, "the day's 24 buckets");
+    await page.locator('[data-test=overview-window] button[value=week]').click();
+    await until(
+      async () => (await drawn(page, 'runs')).series[0]!.data.length === 28,
+      "the week's 28 buckets of 6 hours",
+    );
+    await session.shot('overview-week');
   });
 
   it('a click on the failure spike opens the runs list filtered to exactly those failed runs', async () => {

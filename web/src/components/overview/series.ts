@@ -7,7 +7,7 @@ export const bucketStarts = (o: Pick<Overview, 'runs'>): number[] => o.runs.map(
 const LABELS: Record<OverviewWindow, Intl.DateTimeFormatOptions> = {
   hour: { hour: '2-digit', minute: '2-digit' },
   day: { hour: '2-digit', minute: '2-digit' },
-  week: { weekday: 'short', day: 'numeric', hour: '2-digit' },
+  week: { weekday: 'short', hour: 'numeric' },
   '30d': { month: 'short', day: 'numeric' },
 };
 
