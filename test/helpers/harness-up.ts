@@ -67,10 +67,19 @@ export async function startHarnessUp(fakeBaseUrl: string, env: Record<string, st
   }
   const { port, up } = started;
   const url = `http://127.0.0.1:${port}`;
-  const browser = await launchChromium();
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  await page.goto(`${url}/ui/?token=${TOKEN}`);
-  await page.getByText('Recent runs').waitFor();
+  let browser: Browser | undefined;
+  let page: Page;
+  try {
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${url}/ui/?token=${TOKEN}`);
+    await page.getByText('Recent runs').waitFor();
+  } catch (err) {
+    // No session is returned, so no afterAll can close it: the stack and the browser end here.
+    await browser?.close();
+    await up.kill();
+    throw err;
+  }
   return {
     up,
     dir: projectDir,
@@ -92,8 +101,11 @@ export async function startHarnessUp(fakeBaseUrl: string, env: Record<string, st
       await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
     },
     async close() {
-      await browser.close();
-      await up.kill('SIGINT');
+      try {
+        await browser.close();
+      } finally {
+        await up.kill('SIGINT');
+      }
     },
   };
 }

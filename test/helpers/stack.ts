@@ -75,6 +75,11 @@ export async function startTestStack(o: {
     ...(o.chatTurnsPerRun ? { chatTurnsPerRun: o.chatTurnsPerRun } : {}),
     ...(o.continueAfterEvents ? { continueAfterEvents: o.continueAfterEvents } : {}),
     log: o.log ?? (await import('pino')).default({ level: process.env.TEST_LOG ?? 'silent' }),
+  }).catch(async (err: unknown) => {
+    // No stack is returned, so no afterAll can close it: what this call started ends here.
+    if (!o.fake) await fake.close();
+    if (!o.db) await db.drop();
+    throw err;
   });
   const api = async (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(`${backend.url}${p}`, {
