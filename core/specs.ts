@@ -161,12 +161,12 @@ export const runListQuery = z.strictObject({
   /**
    * Where runs came from: `app` (any app), `app:<name>@` (every version), `app:<name>@<version>`; `eval` or `eval:<runId>` (an
    * eval's examples), `optimize` or `optimize:<runId>` (an optimizer's trials); `fork` or `fork:<runId>` (forks of that run).
-   * Without it, child runs (eval, optimize) are left out.
+   * Without it, child runs (eval, optimize) are left out. A run id may be a composed one (ids.ts, up to 62 characters).
    */
   origin: z
     .string()
     .regex(
-      /^(app|eval|optimize|fork|app:[a-z][a-z0-9_-]*@(\d+)?|(eval|optimize|fork):run_[0-9a-z]{8,40})$/,
+      /^(app|eval|optimize|fork|app:[a-z][a-z0-9_-]*@(\d+)?|(eval|optimize|fork):run_[0-9a-z][0-9a-z_-]{7,57})$/,
       'origin is app, app:<name>@, app:<name>@<version>, eval, eval:<run id>, optimize, optimize:<run id>, fork or fork:<run id>',
     )
     .optional(),
