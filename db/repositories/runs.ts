@@ -138,13 +138,21 @@ function matchOrigin(query: Filterable, origin: string): void {
  * Runs that made a model call with the provider and/or model. A call comes after its run was created, so `since`
  * bounds the calls to read; without it each run is probed by its id instead (a page, a status: few runs).
  */
-function matchModelCalls(query: Filterable, q: RunFilter): void {
-  const where = [...(q.provider ? [['provider = ?', q.provider]] : []), ...(q.model ? [['model = ?', q.model]] : [])];
-  const sql = where.map(([s]) => s).join(' and ');
-  const values = where.map(([, value]) => value!);
+function matchModelCalls(query: Filterable, q: RunFilter, dialect: Store['dialect']): void {
+  // The probe reads a run's calls by its id: SQLite would otherwise lead with every call of the provider (`+` stops it).
+  const column = (name: string, probe: boolean) => (probe && dialect === 'sqlite' ? `+${name}` : name);
+  const terms = (probe: boolean) =>
+    [...(q.provider ? [column('provider', probe)] : []), ...(q.model ? [column('model', probe)] : [])]
+      .map((c) => `${c} = ?`)
+      .join(' and ');
+  const values = [...(q.provider ? [q.provider] : []), ...(q.model ? [q.model] : [])];
   if (q.since)
-    query.whereRaw(`runs.id in (select run_id from model_calls where ${sql} and at >= ?)`, [...values, q.since]);
-  else query.whereRaw(`exists (select 1 from model_calls where model_calls.run_id = runs.id and ${sql})`, values);
+    query.whereRaw(`runs.id in (select run_id from model_calls where ${terms(false)} and at >= ?)`, [
+      ...values,
+      q.since,
+    ]);
+  else
+    query.whereRaw(`exists (select 1 from model_calls where model_calls.run_id = runs.id and ${terms(true)})`, values);
 }
 
 /** Each dialect's full-text match of a search's words (db/migrations/009_run_search.ts keeps the index). */
@@ -171,7 +179,7 @@ export function filterRuns<Q extends Filterable>(query: Q, q: RunFilter, dialect
   else if (q.cursor) query.where('runs.id', '<', q.cursor);
   if (words) matchText(query, dialect, words);
   if (q.target) query.where('runs.targetName', q.target);
-  if (q.provider || q.model) matchModelCalls(query, q);
+  if (q.provider || q.model) matchModelCalls(query, q, dialect);
   if (q.since) query.where('createdAt', '>=', q.since);
   if (q.until) query.where('createdAt', '<', q.until);
   if (q.feedback) query.whereRaw(feedbackFilterSql(q.feedback), []);
