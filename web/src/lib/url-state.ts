@@ -73,10 +73,18 @@ export function useUrlState<T extends Record<string, UrlValue>>(defaults: T): Wi
   const record = route.matched.at(-1);
   const here = () => route.matched.at(-1) === record;
   const state = reactive(readUrlState(route.query, defaults)) as T;
+  // Queries this state wrote that have not landed yet: one landing late (a key pressed twice quickly) is older
+  // than the state, and must not set it back.
+  const written: LocationQuery[] = [];
   watch(
     () => route.query,
     (query) => {
       if (!here()) return;
+      const ours = written.findIndex((w) => sameQuery(w, query));
+      if (ours >= 0) {
+        written.splice(0, ours + 1);
+        return;
+      }
       const next = readUrlState(query, defaults);
       for (const key of Object.keys(defaults) as (keyof T)[]) if (state[key] !== next[key]) state[key] = next[key];
     },
@@ -86,7 +94,13 @@ export function useUrlState<T extends Record<string, UrlValue>>(defaults: T): Wi
     (now) => {
       if (!here()) return;
       const query = writeUrlState(route.query, now, defaults);
-      if (!sameQuery(query, route.query)) void router.replace({ path: route.path, query, hash: route.hash });
+      if (sameQuery(query, route.query)) return;
+      written.push(query);
+      void router.replace({ path: route.path, query, hash: route.hash }).then((failed) => {
+        // A navigation that did not happen (cancelled by the next one) never lands: forget it.
+        const i = written.indexOf(query);
+        if (failed && i >= 0) written.splice(i, 1);
+      });
     },
   );
   return state as Widened<T>;
