@@ -331,8 +331,10 @@ describe('class 11: judging is bounded and runs off the event loop', () => {
     const took: number[] = [];
     let during = 0;
     while (!done || took.length < 10) {
+      // Asked while the judging was still under way (it may answer after the judging, on a fast machine).
+      const overlapping = !done;
       took.push(await health());
-      if (!done) during++;
+      if (overlapping) during++;
     }
     return { result: await checking, took, during, judgedMs, baseline };
   }
