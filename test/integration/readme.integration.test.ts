@@ -33,6 +33,8 @@ describe('the README on the embedded model', () => {
       script: queueScript([]),
       workspace: makeWorkspace({ 'README.md': '# Notes\nA small project.\n', 'todo.txt': 'buy milk\n' }),
       env: { LOCAL_MODEL_PATH: localModelPath() },
+      // The product's own heartbeat timeout (not the crash tests' 3 s): the embedded model shares these cores.
+      heartbeatTimeoutMs: 10_000,
     });
     expect((await seedExamples(stack.backend.app)).message).toMatch(/'local' provider/);
   });
