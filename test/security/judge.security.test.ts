@@ -341,11 +341,12 @@ describe('class 11: judging is bounded and runs off the event loop', () => {
   const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9) - 1]!;
   /**
    * No answer waited for the judging: the slowest is under half of it (one held by a judge on the loop takes all of
-   * it) or within five times the slowest answer with nothing judged, plus 100 ms for the other test files running beside
-   * this one; and nine in ten answers within that.
+   * it) or within five times the slowest answer with nothing judged, plus half a second: beside other test files and
+   * busy loops (npm run test:stress) one answer can wait 250 ms for a core, while a judge on the loop held one for
+   * seconds (11 s for 100 KB); and nine in ten answers within that.
    */
   function expectNeverHeld(o: { took: number[]; judgedMs: number; baseline: number[] }) {
-    const usual = 5 * Math.max(...o.baseline) + 100;
+    const usual = 5 * Math.max(...o.baseline) + 500;
     expect(Math.max(...o.took)).toBeLessThan(Math.max(o.judgedMs / 2, usual));
     expect(p90(o.took)).toBeLessThan(usual);
   }
