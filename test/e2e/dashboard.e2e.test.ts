@@ -178,6 +178,10 @@ describe('dashboard (e2e)', () => {
     await page.fill('input[name=max-tokens]', '64');
     await page.click('[data-test=adapter]');
     await page.getByRole('option', { name: 'json', exact: true }).click();
+    // The menu closes on its own; one left open (a pick during its opening) would cover Save, so it is closed.
+    const openMenus = () => page.locator('.v-overlay--active .v-list').count();
+    if (await openMenus()) await page.keyboard.press('Escape');
+    await expect.poll(openMenus, { timeout: 20_000 }).toBe(0);
     await page.fill('textarea[name=demos]', '[{"inputs": {"text": "hi"}, "outputs": {"result": "HI"}}]');
     await shot('component-new-version');
     await page.click('[data-test=save-component]');
