@@ -2,6 +2,8 @@
 // targets) and what needs a look now (approvals, running and stuck runs, the latest evals against the one before).
 import type { AppContext } from '../context.js';
 import * as repo from '../../db/repositories/overview.js';
+import * as rollups from '../../db/repositories/overview-rollups.js';
+import { refreshOverviewRollups } from '../../db/repositories/overview-rollup-refresh.js';
 import { latestEvals, runsInStatus } from '../../db/repositories/overview-now.js';
 import { overviewFrame, overviewQuery, type OverviewFrame } from './overview-window.js';
 
@@ -14,7 +16,12 @@ const sum = <T>(rows: T[], of: (r: T) => number) => rows.reduce((n, r) => n + of
 
 function groupBy<T>(rows: T[], keyOf: (r: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
-  for (const r of rows) groups.set(keyOf(r), [...(groups.get(keyOf(r)) ?? []), r]);
+  for (const r of rows) {
+    const key = keyOf(r);
+    const group = groups.get(key);
+    if (group) group.push(r);
+    else groups.set(key, [r]);
+  }
   return groups;
 }
 
@@ -70,18 +77,26 @@ function filterOptions(runs: repo.RunBucketRow[], usage: repo.UsageRow[]) {
   };
 }
 
+/** Windows of a week and more read the 6-hour rollups (brought up to date first); shorter ones read runs and calls. */
+async function sourceFor(ctx: AppContext, frame: OverviewFrame) {
+  if (frame.bucketMs < 6 * 3_600_000 || !rollups.rollupsAnswer(frame.scope)) return repo;
+  await refreshOverviewRollups(ctx.store, frame.from, frame.to);
+  return rollups;
+}
+
 /** The numbers over the window, read from the store. */
 async function windowNumbers(ctx: AppContext, frame: OverviewFrame) {
   const s = frame.scope;
   const filtered = !!(s.target || s.origin || s.provider || s.model);
   const unfiltered = { from: s.from, to: s.to, bucket: s.bucket };
+  const source = await sourceFor(ctx, frame);
   const [runs, usage, latency, slowest, allRuns, allUsage] = await Promise.all([
-    repo.runBuckets(ctx.store, s),
-    repo.usageBuckets(ctx.store, s),
-    repo.latency(ctx.store, s, true),
-    repo.latency(ctx.store, s, false),
-    filtered ? repo.runBuckets(ctx.store, unfiltered) : undefined,
-    filtered ? repo.usageBuckets(ctx.store, unfiltered) : undefined,
+    source.runBuckets(ctx.store, s),
+    source.usageBuckets(ctx.store, s),
+    source.latency(ctx.store, s, true),
+    source.latency(ctx.store, s, false),
+    filtered ? source.runBuckets(ctx.store, unfiltered) : undefined,
+    filtered ? source.usageBuckets(ctx.store, unfiltered) : undefined,
   ]);
   return {
     runs: runSeries(frame, runs),

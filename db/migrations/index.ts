@@ -19,6 +19,7 @@ import * as m017 from './017_feedback.js';
 import * as m018 from './018_trends.js';
 import * as m019 from './019_run_id_width.js';
 import * as m020 from './020_run_starts.js';
+import * as m021 from './021_overview_rollups.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_init': m001,
@@ -40,6 +41,7 @@ const migrations: Record<string, Knex.Migration> = {
   '018_trends': m018,
   '019_run_id_width': m019,
   '020_run_starts': m020,
+  '021_overview_rollups': m021,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -29,7 +29,7 @@ export function bucketSql(column: string, { prefixLen, divisor }: BucketKey): st
 }
 
 /** A run's wall time in milliseconds, started (created, if it never started) to ended. */
-const wallMs = (dialect: Store['dialect']) =>
+export const wallMs = (dialect: Store['dialect']) =>
   dialect === 'sqlite'
     ? '(julianday(ended_at) - julianday(coalesce(started_at, created_at))) * 86400000.0'
     : 'extract(epoch from (ended_at::timestamptz - coalesce(started_at, created_at)::timestamptz)) * 1000';

@@ -1,0 +1,272 @@
+// Bring the overview's 6-hour rollups up to date: every bucket with a marked hour (db/migrations/021_overview_rollups.ts
+// marks them) is recomputed from the runs and model calls, and only the marks it read are cleared, so a change
+// committed meanwhile keeps its mark and is counted by the next refresh (docs/decisions/0020-overview-rollups.md).
+import type { Knex } from 'knex';
+import { encodeSketch, slotOf } from '../../core/latency-sketch.js';
+import type { Store } from '../knex.js';
+import { wallMs } from './overview.js';
+
+const HOUR = 3_600_000;
+/** The rollups' grain in hours: the week's bucket; the 30-day window's day is four of them. */
+export const GRAIN_HOURS = 6;
+/** Marks and rollups older than the longest window (and a day of slack) are never read again. */
+const KEPT_MS = 31 * 24 * HOUR;
+/** One key for the refresh's advisory lock on PostgreSQL (several backends may share a database). */
+const REFRESH_LOCK = 35_0020;
+
+/** The 6-hour bucket ('YYYY-MM-DDTHH') an ISO time or hour falls in. */
+export function bucketOf(time: string): string {
+  return `${time.slice(0, 11)}${String(Math.floor(Number(time.slice(11, 13)) / GRAIN_HOURS) * GRAIN_HOURS).padStart(2, '0')}`;
+}
+
+const startOf = (bucket: string) => `${bucket}:00:00.000Z`;
+const endOf = (bucket: string) => new Date(Date.parse(startOf(bucket)) + GRAIN_HOURS * HOUR).toISOString();
+
+/** Where a run came from, as the overview's origin filter tells it apart: an app's runs of any version are one. */
+export const originClassSql = (column: string) =>
+  `case when ${column} like 'eval:%' then 'eval' when ${column} like 'optimize:%' then 'optimize' ` +
+  `when ${column} like 'app:%' then rtrim(${column}, '0123456789') else '' end`;
+
+interface Cell {
+  bucket: string;
+  provider: string;
+  model: string;
+  targetName: string;
+  originClass: string;
+  forked: number;
+}
+type RunCell = Cell & { runs: number; failed: number; ended: number; latency: Buffer };
+type UsageCell = Cell & { inputTokens: number; outputTokens: number; costUsd: number };
+
+/** The columns that name a cell within its bucket (the tables' keys). */
+const KEY = ['bucket', 'provider', 'model', 'targetName', 'originClass', 'forked'] as const;
+const keyOf = (c: Cell) => `${c.provider}\u0000${c.model}\u0000${c.targetName}\u0000${c.originClass}\u0000${c.forked}`;
+
+interface RunFact {
+  id: string;
+  target: string;
+  originClass: string;
+  forked: number;
+  failed: number;
+  wallMs: number | null;
+}
+
+/** Each run counts in the any/any cell, and once in each provider and each model it made a call with. */
+async function runCells(db: Knex, dialect: Store['dialect'], bucket: string): Promise<RunCell[]> {
+  const [from, to] = [startOf(bucket), endOf(bucket)];
+  const inBucket = (q: Knex.QueryBuilder) =>
+    q.where('r.created_at', '>=', from).where('r.created_at', '<', to).whereNull('r.archived_at');
+  const runs = (await inBucket(db('runs as r')).select(
+    'r.id',
+    db.raw(`coalesce(r.target_name, '') as target`),
+    db.raw(`${originClassSql('r.origin')} as origin_class`),
+    db.raw('case when r.fork_of_run is null then 0 else 1 end as forked'),
+    db.raw(`case when r.status = 'failed' then 1 else 0 end as failed`),
+    db.raw(`case when r.ended_at is null then null else ${wallMs(dialect)} end as wall_ms`),
+  )) as RunFact[];
+  const calls = (await inBucket(db('model_calls as c').join('runs as r', 'r.id', 'c.run_id')).distinct(
+    'c.run_id',
+    'c.provider',
+    'c.model',
+  )) as Array<{ runId: string; provider: string; model: string }>;
+  const dims = new Map<string, Array<[string, string]>>();
+  for (const c of calls) {
+    const list = dims.get(c.runId) ?? [['*', '*']];
+    if (!list.some(([p, m]) => p === c.provider && m === '*')) list.push([c.provider, '*']);
+    if (!list.some(([p, m]) => p === '*' && m === c.model)) list.push(['*', c.model]);
+    dims.set(c.runId, list);
+  }
+  const cells = new Map<string, Omit<RunCell, 'latency'> & { zero: number; slots: Map<number, number> }>();
+  for (const r of runs) {
+    for (const [provider, model] of dims.get(r.id) ?? [['*', '*']]) {
+      const cell = {
+        bucket,
+        provider,
+        model,
+        targetName: r.target,
+        originClass: r.originClass,
+        forked: Number(r.forked),
+      };
+      const key = keyOf(cell);
+      let sum = cells.get(key);
+      if (!sum) cells.set(key, (sum = { ...cell, runs: 0, failed: 0, ended: 0, zero: 0, slots: new Map() }));
+      sum.runs += 1;
+      sum.failed += Number(r.failed);
+      if (r.wallMs === null) continue;
+      sum.ended += 1;
+      const slot = slotOf(Number(r.wallMs));
+      if (slot === null) sum.zero += 1;
+      else sum.slots.set(slot, (sum.slots.get(slot) ?? 0) + 1);
+    }
+  }
+  return [...cells.values()].map(({ zero, slots, ...cell }) => ({ ...cell, latency: encodeSketch(zero, slots) }));
+}
+
+/** Model calls made in the bucket, summed per provider, model, target and their run's origin. */
+async function usageCells(db: Knex, bucket: string): Promise<UsageCell[]> {
+  // Each call's run found by its id: PostgreSQL's planner would hash every run to join a few hundred calls.
+  const ofRun = (expr: string) => `(select ${expr} from runs r where r.id = c.run_id)`;
+  const rows = (await db('model_calls as c')
+    .where('c.at', '>=', startOf(bucket))
+    .where('c.at', '<', endOf(bucket))
+    .select(
+      'c.provider',
+      'c.model',
+      db.raw(`coalesce(c.target_name, '') as target_name`),
+      db.raw(`coalesce(${ofRun(originClassSql('r.origin'))}, '') as origin_class`),
+      db.raw(`coalesce(${ofRun('case when r.fork_of_run is null then 0 else 1 end')}, 0) as forked`),
+      db.raw('sum(c.input_tokens) as input_tokens'),
+      db.raw('sum(c.output_tokens) as output_tokens'),
+      db.raw('sum(c.cost_usd) as cost_usd'),
+    )
+    .groupByRaw('1, 2, 3, 4, 5')) as Array<Omit<UsageCell, 'bucket'>>;
+  return rows.map((r) => ({
+    ...r,
+    bucket,
+    forked: Number(r.forked),
+    inputTokens: Number(r.inputTokens),
+    outputTokens: Number(r.outputTokens),
+    costUsd: Number(r.costUsd),
+  }));
+}
+
+const sameRuns = (a: RunCell, b: RunCell) =>
+  a.runs === b.runs && a.failed === b.failed && a.ended === b.ended && Buffer.compare(a.latency, b.latency) === 0;
+// PostgreSQL reads a bigint back as text.
+const sameUsage = (a: UsageCell, b: UsageCell) =>
+  Number(a.inputTokens) === b.inputTokens &&
+  Number(a.outputTokens) === b.outputTokens &&
+  Number(a.costUsd) === b.costUsd;
+
+/**
+ * Make a bucket's stored cells these: write the cells that changed, delete those that are gone. A change to one run
+ * moves a few cells of the hundreds a bucket has.
+ */
+async function replaceCells<C extends Cell>(
+  trx: Knex,
+  table: string,
+  bucket: string,
+  fresh: C[],
+  same: (a: C, b: C) => boolean,
+): Promise<number> {
+  const stored = new Map(((await trx(table).where('bucket', bucket)) as C[]).map((c) => [keyOf(c), c]));
+  const changed = fresh.filter((c) => {
+    const old = stored.get(keyOf(c));
+    stored.delete(keyOf(c));
+    return !old || !same({ ...old, forked: Number(old.forked) }, c);
+  });
+  for (const gone of stored.values())
+    await trx(table)
+      .where(Object.fromEntries(KEY.map((k) => [k, gone[k]])))
+      .delete();
+  for (let i = 0; i < changed.length; i += 200)
+    await trx(table)
+      .insert(changed.slice(i, i + 200))
+      .onConflict([...KEY])
+      .merge();
+  return changed.length + stored.size;
+}
+
+const USAGE_COLUMNS = 'provider, model, target_name, origin_class, forked';
+
+/** A day's usage cells: the sums of its four buckets' cells. */
+async function sumDay(trx: Knex, day: string): Promise<void> {
+  await trx('overview_usage_daily').where('bucket', day).delete();
+  await trx.raw(
+    `insert into overview_usage_daily (bucket, ${USAGE_COLUMNS}, input_tokens, output_tokens, cost_usd)
+     select ?, ${USAGE_COLUMNS}, sum(input_tokens), sum(output_tokens), sum(cost_usd)
+     from overview_usage where bucket >= ? and bucket < ? group by ${USAGE_COLUMNS}`,
+    [day, `${day}T`, `${day}U`],
+  );
+}
+
+/** The marks of a window's hours: their ids, by bucket. */
+async function marksIn(db: Knex, from: string, to: string): Promise<Map<string, number[]>> {
+  const rows = (await db('overview_dirty')
+    .where('hour', '>=', from.slice(0, 13))
+    .where('hour', '<', to.slice(0, 13))
+    .select('id', 'hour')) as Array<{ id: number | string; hour: string }>;
+  const byBucket = new Map<string, number[]>();
+  for (const r of rows) {
+    const ids = byBucket.get(bucketOf(r.hour));
+    if (ids) ids.push(Number(r.id));
+    else byBucket.set(bucketOf(r.hour), [Number(r.id)]);
+  }
+  return byBucket;
+}
+
+/** Replace a bucket's cells and clear the marks it was computed for, in one transaction. */
+async function writeBucket(
+  trx: Knex,
+  dialect: Store['dialect'],
+  bucket: string,
+  [runs, usage]: [RunCell[], UsageCell[]],
+  marks: number[],
+) {
+  // The marks first: on SQLite the transaction's first statement must write, or it may find the store moved on when
+  // it comes to write and fail (SQLITE_BUSY_SNAPSHOT); a write first takes the lock, waiting for it if need be.
+  if (dialect === 'postgres') await trx.raw('delete from overview_dirty where id = any(?::bigint[])', [marks]);
+  else
+    await trx.raw('delete from overview_dirty where id in (select value from json_each(?))', [JSON.stringify(marks)]);
+  await replaceCells(trx, 'overview_runs', bucket, runs, sameRuns);
+  if (await replaceCells(trx, 'overview_usage', bucket, usage, sameUsage)) await sumDay(trx, bucket.slice(0, 10));
+}
+
+async function refreshBuckets(store: Store, from: string, to: string): Promise<number> {
+  const { knex, dialect } = store;
+  // By the clock, not the window asked for: a window of another time must not age out today's marks.
+  const oldest = new Date(Date.now() - KEPT_MS).toISOString().slice(0, 13);
+  // Nothing marked: nothing to lock or recompute (the common case when nothing ran since the last look).
+  if (
+    !(await knex('overview_dirty')
+      .where('hour', '>=', from.slice(0, 13))
+      .where('hour', '<', to.slice(0, 13))
+      .first('id'))
+  )
+    return 0;
+  if (dialect === 'postgres')
+    // One refresher at a time across backends; read committed, so every read after the lock sees every committed mark.
+    return knex.transaction(async (trx) => {
+      await trx.raw('select pg_advisory_xact_lock(?)', [REFRESH_LOCK]);
+      const marks = await marksIn(trx, from, to);
+      for (const [bucket, ids] of marks) {
+        const cells = await Promise.all([runCells(trx, dialect, bucket), usageCells(trx, bucket)]);
+        await writeBucket(trx, dialect, bucket, cells, ids);
+      }
+      await prune(store, trx, oldest);
+      return marks.size;
+    });
+  // SQLite: read outside a transaction (a deferred one would fail to write once a worker's append moved the store on),
+  // then write each bucket in a short one.
+  const marks = await marksIn(knex, from, to);
+  for (const [bucket, ids] of marks) {
+    const cells = await Promise.all([runCells(knex, dialect, bucket), usageCells(knex, bucket)]);
+    await knex.transaction((trx) => writeBucket(trx, dialect, bucket, cells, ids));
+  }
+  await prune(store, knex, oldest);
+  return marks.size;
+}
+
+/** When each store was last pruned: an hour's marks and rollups age out in an hour, so once an hour is enough. */
+const pruned = new WeakMap<Store, number>();
+
+async function prune(store: Store, db: Knex, oldestHour: string): Promise<void> {
+  if (Date.now() - (pruned.get(store) ?? 0) < HOUR) return;
+  pruned.set(store, Date.now());
+  await db('overview_dirty').where('hour', '<', oldestHour).delete();
+  for (const table of ['overview_runs', 'overview_usage', 'overview_usage_daily'])
+    await db(table).where('bucket', '<', oldestHour).delete();
+}
+
+/** One refresh at a time per store in this process; each waits for the one before it. */
+const running = new WeakMap<Store, Promise<unknown>>();
+
+/** Recompute the marked buckets of [from, to) (bucket-aligned ISO times); returns how many were recomputed. */
+export function refreshOverviewRollups(store: Store, from: string, to: string): Promise<number> {
+  const next = (running.get(store) ?? Promise.resolve()).then(
+    () => refreshBuckets(store, from, to),
+    () => refreshBuckets(store, from, to),
+  );
+  running.set(store, next);
+  return next;
+}
