@@ -120,7 +120,7 @@ async function usageCells(db: Knex, bucket: string): Promise<UsageCell[]> {
       db.raw('sum(c.cost_usd) as cost_usd'),
     )
     .groupByRaw('1, 2, 3, 4, 5')) as Array<Omit<UsageCell, 'bucket'>>;
-  return rows.map((r) => ({
+  const cells = rows.map((r) => ({
     ...r,
     bucket,
     forked: Number(r.forked),
@@ -128,6 +128,25 @@ async function usageCells(db: Knex, bucket: string): Promise<UsageCell[]> {
     outputTokens: Number(r.outputTokens),
     costUsd: Number(r.costUsd),
   }));
+  // And the same over every origin (class '*', fork flag -1): what a window without an origin filter reads, a third
+  // of the cells. No origin filter matches them.
+  const anyOrigin = new Map<string, UsageCell>();
+  for (const c of cells) {
+    const key = `${c.provider}\u0000${c.model}\u0000${c.targetName}`;
+    const sum = anyOrigin.get(key) ?? {
+      ...c,
+      originClass: '*',
+      forked: -1,
+      inputTokens: 0,
+      outputTokens: 0,
+      costUsd: 0,
+    };
+    sum.inputTokens += c.inputTokens;
+    sum.outputTokens += c.outputTokens;
+    sum.costUsd += c.costUsd;
+    anyOrigin.set(key, sum);
+  }
+  return [...cells, ...anyOrigin.values()];
 }
 
 const sameRuns = (a: RunCell, b: RunCell) =>

@@ -34,6 +34,8 @@ function cells(store: Store, table: string, s: OverviewScope, listed: boolean): 
   else if (s.origin === 'app') q.where('originClass', 'like', 'app:%');
   else if (s.origin) q.where('originClass', s.origin);
   else if (listed) q.whereNotIn('originClass', ['eval', 'optimize']);
+  // Usage of every origin: its cells summed over them.
+  else q.where('originClass', '*');
   return q;
 }
 
