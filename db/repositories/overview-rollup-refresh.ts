@@ -56,19 +56,23 @@ async function runCells(db: Knex, dialect: Store['dialect'], bucket: string): Pr
   const [from, to] = [startOf(bucket), endOf(bucket)];
   const inBucket = (q: Knex.QueryBuilder) =>
     q.where('r.created_at', '>=', from).where('r.created_at', '<', to).whereNull('r.archived_at');
-  const runs = (await inBucket(db('runs as r')).select(
+  const runsRead = inBucket(db('runs as r')).select(
     'r.id',
     db.raw(`coalesce(r.target_name, '') as target`),
     db.raw(`${originClassSql('r.origin')} as origin_class`),
     db.raw('case when r.fork_of_run is null then 0 else 1 end as forked'),
     db.raw(`case when r.status = 'failed' then 1 else 0 end as failed`),
     db.raw(`case when r.ended_at is null then null else ${wallMs(dialect)} end as wall_ms`),
-  )) as RunFact[];
-  const calls = (await inBucket(db('model_calls as c').join('runs as r', 'r.id', 'c.run_id')).distinct(
+  );
+  const callsRead = inBucket(db('model_calls as c').join('runs as r', 'r.id', 'c.run_id')).distinct(
     'c.run_id',
     'c.provider',
     'c.model',
-  )) as Array<{ runId: string; provider: string; model: string }>;
+  );
+  const [runs, calls] = (await Promise.all([runsRead, callsRead])) as [
+    RunFact[],
+    Array<{ runId: string; provider: string; model: string }>,
+  ];
   const dims = new Map<string, Array<[string, string]>>();
   for (const c of calls) {
     const list = dims.get(c.runId) ?? [['*', '*']];
@@ -249,7 +253,9 @@ async function refreshBuckets(store: Store, from: string, to: string): Promise<n
       await trx.raw('select pg_advisory_xact_lock(?)', [REFRESH_LOCK]);
       const marks = await marksIn(trx, from, to);
       for (const [bucket, ids] of marks) {
-        const cells = await Promise.all([runCells(trx, dialect, bucket), usageCells(trx, bucket)]);
+        // Read on other connections of the pool, side by side: they start after the lock, so they see every
+        // change the marks read stand for.
+        const cells = await Promise.all([runCells(knex, dialect, bucket), usageCells(knex, bucket)]);
         await writeBucket(trx, dialect, bucket, cells, ids);
       }
       await prune(store, trx, oldest);
