@@ -19,6 +19,9 @@ const RUN_COLUMNS = [
 
 /** One mark per change: never deduplicated, since a reader may be consuming the mark a writer would lean on. */
 const mark = (hourOf: string) => `insert into overview_dirty (hour) values (substr(${hourOf}, 1, 13))`;
+/** An update's new hour, when it moved the row to another hour (the old one is marked anyway). */
+const markMoved = (newHour: string, oldHour: string) =>
+  `insert into overview_dirty (hour) select substr(${newHour}, 1, 13) where substr(${newHour}, 1, 13) <> substr(${oldHour}, 1, 13)`;
 const markRunOf = (call: string) =>
   `insert into overview_dirty (hour) select substr(created_at, 1, 13) from runs where id = ${call}.run_id`;
 
@@ -27,11 +30,11 @@ async function sqliteTriggers(knex: Knex): Promise<void> {
     runs_insert: ['after insert on runs', [mark('new.created_at')]],
     runs_update: [
       `after update of ${RUN_COLUMNS.join(', ')} on runs`,
-      [mark('old.created_at'), mark('new.created_at')],
+      [mark('old.created_at'), markMoved('new.created_at', 'old.created_at')],
     ],
     runs_delete: ['after delete on runs', [mark('old.created_at')]],
     calls_insert: ['after insert on model_calls', [mark('new.at'), markRunOf('new')]],
-    calls_update: ['after update on model_calls', [mark('old.at'), mark('new.at')]],
+    calls_update: ['after update on model_calls', [mark('old.at'), markMoved('new.at', 'old.at')]],
     calls_delete: ['after delete on model_calls', [mark('old.at')]],
   };
   for (const [name, [when, body]] of Object.entries(triggers))
@@ -43,15 +46,16 @@ async function postgresTriggers(knex: Knex): Promise<void> {
     create function overview_mark_run() returns trigger language plpgsql as $$
     begin
       if tg_op <> 'INSERT' then ${mark('old.created_at')}; end if;
-      if tg_op <> 'DELETE' then ${mark('new.created_at')}; end if;
+      if tg_op = 'INSERT' then ${mark('new.created_at')}; end if;
+      if tg_op = 'UPDATE' then ${markMoved('new.created_at', 'old.created_at')}; end if;
       return null;
     end $$`);
   await knex.raw(`
     create function overview_mark_call() returns trigger language plpgsql as $$
     begin
       if tg_op <> 'INSERT' then ${mark('old.at')}; end if;
-      if tg_op <> 'DELETE' then ${mark('new.at')}; end if;
-      if tg_op = 'INSERT' then ${markRunOf('new')}; end if;
+      if tg_op = 'INSERT' then ${mark('new.at')}; ${markRunOf('new')}; end if;
+      if tg_op = 'UPDATE' then ${markMoved('new.at', 'old.at')}; end if;
       return null;
     end $$`);
   await knex.raw(

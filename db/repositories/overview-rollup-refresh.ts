@@ -251,6 +251,8 @@ async function refreshBuckets(store: Store, from: string, to: string): Promise<n
     // One refresher at a time across backends; read committed, so every read after the lock sees every committed mark.
     return knex.transaction(async (trx) => {
       await trx.raw('select pg_advisory_xact_lock(?)', [REFRESH_LOCK]);
+      // Derived data, written with its marks' deletion: a commit lost in a crash brings both back, so no flush waits.
+      await trx.raw('set local synchronous_commit = off');
       const marks = await marksIn(trx, from, to);
       for (const [bucket, ids] of marks) {
         // Read on other connections of the pool, side by side: they start after the lock, so they see every
