@@ -37,13 +37,14 @@ export function countOf(sketch: LatencySketch): number {
  * As stored: little-endian 32-bit integers, the zero count then (slot, count) pairs of the slots in use. Built from
  * the few slots a cell's runs use (a rollup refresh writes hundreds of cells), read with mergeEncoded.
  */
-export function encodeSketch(zero: number, slots: Map<number, number>): Buffer {
-  const out = Buffer.alloc(4 * (1 + 2 * slots.size));
-  out.writeInt32LE(zero, 0);
+export function encodeSketch(zero: number, slots: Map<number, number>): Uint8Array {
+  const out = new Uint8Array(4 * (1 + 2 * slots.size));
+  const view = new DataView(out.buffer);
+  view.setInt32(0, zero, true);
   let at = 4;
   for (const [k, c] of slots) {
-    out.writeInt32LE(k, at);
-    out.writeInt32LE(c, at + 4);
+    view.setInt32(at, k, true);
+    view.setInt32(at + 4, c, true);
     at += 8;
   }
   return out;

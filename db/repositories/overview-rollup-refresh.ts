@@ -103,7 +103,10 @@ async function runCells(db: Knex, dialect: Store['dialect'], bucket: string): Pr
       else sum.slots.set(slot, (sum.slots.get(slot) ?? 0) + 1);
     }
   }
-  return [...cells.values()].map(({ zero, slots, ...cell }) => ({ ...cell, latency: encodeSketch(zero, slots) }));
+  return [...cells.values()].map(({ zero, slots, ...cell }) => ({
+    ...cell,
+    latency: Buffer.from(encodeSketch(zero, slots)),
+  }));
 }
 
 /** Model calls made in the bucket, summed per provider, model, target and their run's origin. */

@@ -31,7 +31,7 @@ function percentileCont(xs: number[], p: number): number {
 }
 
 /** A stored sketch of some values, as a rollup cell keeps it. */
-function stored(values: number[]): Buffer {
+function stored(values: number[]): Uint8Array {
   let zero = 0;
   const slots = new Map<number, number>();
   for (const v of values) {
