@@ -184,10 +184,11 @@ describe('keyboard and links (e2e)', () => {
     await api('POST', '/api/datasets', { name: 'second-set' });
     await page.goto(`${session.url}/ui/pipelines/diamond`);
     await page.locator('[data-test=pipeline-description]', { hasText: 'second' }).waitFor();
+    // Each option inside its own menu's list: the version menu may still be closing when the diff menu opens.
     await page.click('[data-test=pipeline-version]');
-    await page.getByRole('option', { name: /^v1 / }).click();
+    await page.getByRole('listbox', { name: 'Version' }).getByRole('option', { name: /^v1 / }).click();
     await page.click('[data-test=pipeline-diff-with]');
-    await page.getByRole('option', { name: /^v2 / }).click();
+    await page.getByRole('listbox', { name: 'Diff with' }).getByRole('option', { name: /^v2 / }).click();
     await page.locator('[data-test=diff]').waitFor();
     await until(async () => /version=1/.test(page.url()) && /diff=2/.test(page.url()), 'the versions in the URL');
     const pipelineUrl = page.url();
