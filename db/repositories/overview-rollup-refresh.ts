@@ -171,11 +171,10 @@ const sameUsage = (a: UsageCell, b: UsageCell) =>
 async function replaceCells<C extends Cell>(
   trx: Knex,
   table: string,
-  bucket: string,
-  fresh: C[],
+  [fresh, before]: [C[], C[]],
   same: (a: C, b: C) => boolean,
 ): Promise<number> {
-  const stored = new Map(((await trx(table).where('bucket', bucket)) as C[]).map((c) => [keyOf(c), c]));
+  const stored = new Map(before.map((c) => [keyOf(c), c]));
   const changed = fresh.filter((c) => {
     const old = stored.get(keyOf(c));
     stored.delete(keyOf(c));
@@ -221,21 +220,31 @@ async function marksIn(db: Knex, from: string, to: string): Promise<Map<string, 
   return byBucket;
 }
 
+/** A bucket's cells as computed now and as stored: only the refresher (one at a time) writes the stored ones. */
+interface BucketCells {
+  runs: [RunCell[], RunCell[]];
+  usage: [UsageCell[], UsageCell[]];
+}
+
+async function bucketCells(db: Knex, dialect: Store['dialect'], bucket: string): Promise<BucketCells> {
+  const [runs, usage, storedRuns, storedUsage] = await Promise.all([
+    runCells(db, dialect, bucket),
+    usageCells(db, bucket),
+    db('overview_runs').where('bucket', bucket) as Promise<RunCell[]>,
+    db('overview_usage').where('bucket', bucket) as Promise<UsageCell[]>,
+  ]);
+  return { runs: [runs, storedRuns], usage: [usage, storedUsage] };
+}
+
 /** Replace a bucket's cells and clear the marks it was computed for, in one transaction. */
-async function writeBucket(
-  trx: Knex,
-  dialect: Store['dialect'],
-  bucket: string,
-  [runs, usage]: [RunCell[], UsageCell[]],
-  marks: number[],
-) {
+async function writeBucket(trx: Knex, dialect: Store['dialect'], bucket: string, cells: BucketCells, marks: number[]) {
   // The marks first: on SQLite the transaction's first statement must write, or it may find the store moved on when
   // it comes to write and fail (SQLITE_BUSY_SNAPSHOT); a write first takes the lock, waiting for it if need be.
   if (dialect === 'postgres') await trx.raw('delete from overview_dirty where id = any(?::bigint[])', [marks]);
   else
     await trx.raw('delete from overview_dirty where id in (select value from json_each(?))', [JSON.stringify(marks)]);
-  await replaceCells(trx, 'overview_runs', bucket, runs, sameRuns);
-  if (await replaceCells(trx, 'overview_usage', bucket, usage, sameUsage)) await sumDay(trx, bucket.slice(0, 10));
+  await replaceCells(trx, 'overview_runs', cells.runs, sameRuns);
+  if (await replaceCells(trx, 'overview_usage', cells.usage, sameUsage)) await sumDay(trx, bucket.slice(0, 10));
 }
 
 async function refreshBuckets(store: Store, from: string, to: string): Promise<number> {
@@ -253,15 +262,13 @@ async function refreshBuckets(store: Store, from: string, to: string): Promise<n
   if (dialect === 'postgres')
     // One refresher at a time across backends; read committed, so every read after the lock sees every committed mark.
     return knex.transaction(async (trx) => {
-      await trx.raw('select pg_advisory_xact_lock(?)', [REFRESH_LOCK]);
       // Derived data, written with its marks' deletion: a commit lost in a crash brings both back, so no flush waits.
-      await trx.raw('set local synchronous_commit = off');
+      await trx.raw(`select pg_advisory_xact_lock(?), set_config('synchronous_commit', 'off', true)`, [REFRESH_LOCK]);
       const marks = await marksIn(trx, from, to);
       for (const [bucket, ids] of marks) {
         // Read on other connections of the pool, side by side: they start after the lock, so they see every
         // change the marks read stand for.
-        const cells = await Promise.all([runCells(knex, dialect, bucket), usageCells(knex, bucket)]);
-        await writeBucket(trx, dialect, bucket, cells, ids);
+        await writeBucket(trx, dialect, bucket, await bucketCells(knex, dialect, bucket), ids);
       }
       await prune(store, trx, oldest);
       return marks.size;
@@ -270,7 +277,7 @@ async function refreshBuckets(store: Store, from: string, to: string): Promise<n
   // then write each bucket in a short one.
   const marks = await marksIn(knex, from, to);
   for (const [bucket, ids] of marks) {
-    const cells = await Promise.all([runCells(knex, dialect, bucket), usageCells(knex, bucket)]);
+    const cells = await bucketCells(knex, dialect, bucket);
     await knex.transaction((trx) => writeBucket(trx, dialect, bucket, cells, ids));
   }
   await prune(store, knex, oldest);
