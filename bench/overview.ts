@@ -21,7 +21,8 @@ const PG_ADMIN = process.env.VLOOP_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.
 const RUNS = 100_000;
 const EVENTS_PER_RUN = 10;
 const DAY = 86_400_000;
-const NOW = Date.now();
+// A minute before a 6-hour bucket ends: the newest bucket holds six hours of runs, the most a live call recomputes.
+const NOW = Math.floor(Date.now() / 21_600_000) * 21_600_000 + 21_600_000 - 60_000;
 const TARGETS = Array.from({ length: 20 }, (_, i) => `target-${String(i).padStart(2, '0')}`);
 const MODELS = [
   ['openai', 'gpt-4o'],
