@@ -6,7 +6,7 @@
 import os from 'node:os';
 import knexFactory from 'knex';
 import type { AppContext } from '../api/context.js';
-import { overview } from '../api/services/overview.js';
+import { overview, readsRollups } from '../api/services/overview.js';
 import { overviewFrame, overviewQuery, WINDOWS } from '../api/services/overview-window.js';
 import * as repo from '../db/repositories/overview.js';
 import * as rollups from '../db/repositories/overview-rollups.js';
@@ -14,6 +14,7 @@ import { refreshOverviewRollups } from '../db/repositories/overview-rollup-refre
 import { latestEvals, runsInStatus } from '../db/repositories/overview-now.js';
 import { migrate, openStore, type Store } from '../db/knex.js';
 import { THROWAWAY_TOKEN as TOKEN, startThrowawayStack } from '../test/helpers/throwaway-stack.js';
+import { seededRandom } from '../test/helpers/seeded-random.js';
 
 const ITERATIONS = Number(process.argv[2] ?? 20);
 const DIALECTS = (process.argv[3] ?? 'sqlite,postgres').split(',');
@@ -39,18 +40,6 @@ const FILTERS: Record<string, Record<string, string>> = {
   model: { model: 'gpt-4o-mini' },
   origin: { origin: 'app' },
 };
-
-/** A seeded generator, so both stores hold the same runs. */
-function random(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const runId = (i: number) => `run_bench${String(i).padStart(8, '0')}`;
@@ -174,7 +163,7 @@ async function bulkInsert(store: Store, table: string, rows: Record<string, unkn
 
 async function seed(store: Store): Promise<number> {
   const t0 = performance.now();
-  const rnd = random(35);
+  const rnd = seededRandom(35);
   const chunk = 5000;
   await store.knex.transaction(async (trx) => {
     const s = { ...store, knex: trx } as Store;
@@ -236,8 +225,8 @@ async function measureService(store: Store) {
     service[`${window}/live`] = await timed(() => overview(ctx, { window }, NOW), touch);
     const frame = overviewFrame(overviewQuery.parse({ window }), NOW);
     const s = frame.scope;
-    // What the service reads for the window: the rollups from a week up, the runs and calls below.
-    const source = frame.bucketMs >= 6 * 3_600_000 ? rollups : repo;
+    // What the service reads for the window.
+    const source = readsRollups(frame) ? rollups : repo;
     parts[`${window}/refresh`] = await timed(() => refreshOverviewRollups(store, frame.from, frame.to));
     parts[`${window}/runBuckets`] = await timed(() => source.runBuckets(store, s));
     parts[`${window}/usageBuckets`] = await timed(() => source.usageBuckets(store, s));

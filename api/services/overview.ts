@@ -3,7 +3,7 @@
 import type { AppContext } from '../context.js';
 import * as repo from '../../db/repositories/overview.js';
 import * as rollups from '../../db/repositories/overview-rollups.js';
-import { refreshOverviewRollups } from '../../db/repositories/overview-rollup-refresh.js';
+import { GRAIN_HOURS, refreshOverviewRollups } from '../../db/repositories/overview-rollup-refresh.js';
 import { latestEvals, runsInStatus } from '../../db/repositories/overview-now.js';
 import { overviewFrame, overviewQuery, type OverviewFrame } from './overview-window.js';
 
@@ -77,9 +77,13 @@ function filterOptions(runs: repo.RunBucketRow[], usage: repo.UsageRow[]) {
   };
 }
 
-/** Windows of a week and more read the 6-hour rollups (brought up to date first); shorter ones read runs and calls. */
+/** Windows whose buckets are whole rollup buckets (a week, 30 days) read the rollups; shorter ones read runs and calls. */
+export const readsRollups = (frame: OverviewFrame) =>
+  frame.bucketMs >= GRAIN_HOURS * 3_600_000 && rollups.rollupsAnswer(frame.scope);
+
+/** Where the window's numbers come from: the rollups, brought up to date first, or the runs and calls. */
 async function sourceFor(ctx: AppContext, frame: OverviewFrame) {
-  if (frame.bucketMs < 6 * 3_600_000 || !rollups.rollupsAnswer(frame.scope)) return repo;
+  if (!readsRollups(frame)) return repo;
   await refreshOverviewRollups(ctx.store, frame.from, frame.to);
   return rollups;
 }

@@ -98,27 +98,21 @@ export async function up(knex: Knex): Promise<void> {
     // A bucket's cells, as its refresh reads and replaces them.
     t.index(['bucket']);
   });
-  // Model calls per cell, by the call's own time (what was spent when).
-  await knex.schema.createTable('overview_usage', (t) => {
-    cellKey(t);
-    t.bigInteger('input_tokens').notNullable();
-    t.bigInteger('output_tokens').notNullable();
-    t.double('cost_usd').notNullable();
-    t.primary(KEY);
-  });
-  // The same per day, summed from the day's four buckets: the 30-day window reads a quarter of the cells.
-  await knex.schema.createTable('overview_usage_daily', (t) => {
-    cellKey(t);
-    t.bigInteger('input_tokens').notNullable();
-    t.bigInteger('output_tokens').notNullable();
-    t.double('cost_usd').notNullable();
-    t.primary(KEY);
-  });
-  // The long windows' usage reads these indexes alone.
-  for (const table of ['overview_usage', 'overview_usage_daily'])
+  // Model calls per cell, by the call's own time (what was spent when); and the same per day, summed from the day's
+  // four buckets, so the 30-day window reads a quarter of the cells.
+  for (const table of ['overview_usage', 'overview_usage_daily']) {
+    await knex.schema.createTable(table, (t) => {
+      cellKey(t);
+      t.bigInteger('input_tokens').notNullable();
+      t.bigInteger('output_tokens').notNullable();
+      t.double('cost_usd').notNullable();
+      t.primary(KEY);
+    });
+    // The long windows' usage reads this index alone.
     await knex.raw(
       `create index ${table}_window on ${table} (bucket, provider, model, target_name, origin_class, forked, input_tokens, output_tokens, cost_usd)`,
     );
+  }
   if (onSqlite(knex)) await sqliteTriggers(knex);
   else await postgresTriggers(knex);
   await knex.raw(`insert into overview_dirty (hour) select distinct substr(created_at, 1, 13) from runs`);

@@ -15,7 +15,7 @@ const KEPT_MS = 31 * 24 * HOUR;
 const REFRESH_LOCK = 35_0020;
 
 /** The 6-hour bucket ('YYYY-MM-DDTHH') an ISO time or hour falls in. */
-export function bucketOf(time: string): string {
+function bucketOf(time: string): string {
   return `${time.slice(0, 11)}${String(Math.floor(Number(time.slice(11, 13)) / GRAIN_HOURS) * GRAIN_HOURS).padStart(2, '0')}`;
 }
 
@@ -23,7 +23,7 @@ const startOf = (bucket: string) => `${bucket}:00:00.000Z`;
 const endOf = (bucket: string) => new Date(Date.parse(startOf(bucket)) + GRAIN_HOURS * HOUR).toISOString();
 
 /** Where a run came from, as the overview's origin filter tells it apart: an app's runs of any version are one. */
-export const originClassSql = (column: string) =>
+const originClassSql = (column: string) =>
   `case when ${column} like 'eval:%' then 'eval' when ${column} like 'optimize:%' then 'optimize' ` +
   `when ${column} like 'app:%' then rtrim(${column}, '0123456789') else '' end`;
 
@@ -251,14 +251,9 @@ async function refreshBuckets(store: Store, from: string, to: string): Promise<n
   const { knex, dialect } = store;
   // By the clock, not the window asked for: a window of another time must not age out today's marks.
   const oldest = new Date(Date.now() - KEPT_MS).toISOString().slice(0, 13);
+  const marked = await marksIn(knex, from, to);
   // Nothing marked: nothing to lock or recompute (the common case when nothing ran since the last look).
-  if (
-    !(await knex('overview_dirty')
-      .where('hour', '>=', from.slice(0, 13))
-      .where('hour', '<', to.slice(0, 13))
-      .first('id'))
-  )
-    return 0;
+  if (!marked.size) return 0;
   if (dialect === 'postgres')
     // One refresher at a time across backends; read committed, so every read after the lock sees every committed mark.
     return knex.transaction(async (trx) => {
@@ -274,14 +269,13 @@ async function refreshBuckets(store: Store, from: string, to: string): Promise<n
       return marks.size;
     });
   // SQLite: read outside a transaction (a deferred one would fail to write once a worker's append moved the store on),
-  // then write each bucket in a short one.
-  const marks = await marksIn(knex, from, to);
-  for (const [bucket, ids] of marks) {
+  // then write each bucket in a short one. This process's refreshes are one at a time, so the marks read stand.
+  for (const [bucket, ids] of marked) {
     const cells = await bucketCells(knex, dialect, bucket);
     await knex.transaction((trx) => writeBucket(trx, dialect, bucket, cells, ids));
   }
   await prune(store, knex, oldest);
-  return marks.size;
+  return marked.size;
 }
 
 /** When each store was last pruned: an hour's marks and rollups age out in an hour, so once an hour is enough. */

@@ -6,6 +6,8 @@ import { countOf, emptySketch, mergeEncoded, quantiles, type LatencySketch } fro
 import type { Store } from '../knex.js';
 import {
   bucketSql,
+  sumUsage,
+  usageRow,
   type BucketKey,
   type LatencyRow,
   type OverviewScope,
@@ -40,7 +42,7 @@ function cells(store: Store, table: string, s: OverviewScope, listed: boolean): 
 }
 
 /** Run cells: '*' is any provider or model. */
-const runCells = (store: Store, s: OverviewScope) =>
+const listedRunCells = (store: Store, s: OverviewScope) =>
   cells(store, 'overview_runs', s, true)
     .where('provider', s.provider ?? '*')
     .where('model', s.model ?? '*');
@@ -48,7 +50,7 @@ const runCells = (store: Store, s: OverviewScope) =>
 const orNull = (v: string) => (v === '' ? null : v);
 
 export async function runBuckets(store: Store, s: OverviewScope): Promise<RunBucketRow[]> {
-  const rows = (await runCells(store, s)
+  const rows = (await listedRunCells(store, s)
     .select(
       store.knex.raw(`${bucketSql('bucket', s.bucket)} as bucket`),
       store.knex.raw('target_name as target'),
@@ -80,7 +82,7 @@ const sketchReads = new WeakMap<
 function sketchesOf(store: Store, s: OverviewScope) {
   let read = sketchReads.get(s);
   if (!read) {
-    read = Promise.resolve(runCells(store, s).where('ended', '>', 0).select('bucket', 'targetName', 'latency'));
+    read = Promise.resolve(listedRunCells(store, s).where('ended', '>', 0).select('bucket', 'targetName', 'latency'));
     sketchReads.set(s, read);
     // Shared only while it is under way: a later read reads the cells again.
     void read.finally(() => sketchReads.delete(s)).catch(() => {});
@@ -105,27 +107,9 @@ export async function latency(store: Store, s: OverviewScope, byBucket: boolean)
 
 export async function usageBuckets(store: Store, s: OverviewScope): Promise<UsageRow[]> {
   // A window of days reads the days' sums.
-  const q = cells(store, s.bucket.prefixLen === 10 ? 'overview_usage_daily' : 'overview_usage', s, false)
-    .select(
-      store.knex.raw(`${bucketSql('bucket', s.bucket)} as bucket`),
-      'provider',
-      'model',
-      store.knex.raw('target_name as target'),
-      store.knex.raw('sum(input_tokens) as input_tokens'),
-      store.knex.raw('sum(output_tokens) as output_tokens'),
-      store.knex.raw('sum(cost_usd) as cost_usd'),
-    )
-    .groupByRaw('1, 2, 3, 4');
+  const table = s.bucket.prefixLen === 10 ? 'overview_usage_daily' : 'overview_usage';
+  const q = sumUsage(store.knex, cells(store, table, s, false), 'bucket', s.bucket);
   if (s.provider) q.where('provider', s.provider);
   if (s.model) q.where('model', s.model);
-  const rows = (await q) as Array<
-    { bucket: string; provider: string; model: string; target: string } & Record<string, unknown>
-  >;
-  return rows.map((r) => ({
-    ...r,
-    target: orNull(r.target),
-    inputTokens: Number(r.inputTokens),
-    outputTokens: Number(r.outputTokens),
-    costUsd: Number(r.costUsd),
-  }));
+  return ((await q) as Array<Record<string, unknown>>).map(usageRow);
 }

@@ -122,22 +122,38 @@ export interface UsageRow {
   costUsd: number;
 }
 
-/** Model calls made in the window (every run's, eval examples' too: what was spent), per bucket, provider, model and target. */
-export async function usageBuckets(store: Store, s: OverviewScope): Promise<UsageRow[]> {
-  const q = store
-    .knex('model_calls')
-    .where('at', '>=', s.from)
-    .where('at', '<', s.to)
+/** Tokens and cost summed per bucket (of the time `column`), provider, model and target: calls and rollups alike. */
+export function sumUsage(knex: Knex, q: Knex.QueryBuilder, column: string, key: BucketKey): Knex.QueryBuilder {
+  return q
     .select(
-      store.knex.raw(`${bucketSql('at', s.bucket)} as bucket`),
+      knex.raw(`${bucketSql(column, key)} as bucket`),
       'provider',
       'model',
-      store.knex.raw('target_name as target'),
-      store.knex.raw('sum(input_tokens) as input_tokens'),
-      store.knex.raw('sum(output_tokens) as output_tokens'),
-      store.knex.raw('sum(cost_usd) as cost_usd'),
+      knex.raw('target_name as target'),
+      knex.raw('sum(input_tokens) as input_tokens'),
+      knex.raw('sum(output_tokens) as output_tokens'),
+      knex.raw('sum(cost_usd) as cost_usd'),
     )
     .groupByRaw('1, 2, 3, 4');
+}
+
+/** A summed usage row as the driver gives it (PostgreSQL's sums are text; a rollup's missing target is ''). */
+export function usageRow(r: Record<string, unknown>): UsageRow {
+  return {
+    bucket: r.bucket as string,
+    provider: r.provider as string,
+    model: r.model as string,
+    target: (r.target as string | null) || null,
+    inputTokens: Number(r.inputTokens),
+    outputTokens: Number(r.outputTokens),
+    costUsd: Number(r.costUsd),
+  };
+}
+
+/** Model calls made in the window (every run's, eval examples' too: what was spent), per bucket, provider, model and target. */
+export async function usageBuckets(store: Store, s: OverviewScope): Promise<UsageRow[]> {
+  const calls = store.knex('model_calls').where('at', '>=', s.from).where('at', '<', s.to);
+  const q = sumUsage(store.knex, calls, 'at', s.bucket);
   if (s.provider) q.where('provider', s.provider);
   if (s.model) q.where('model', s.model);
   if (s.target) q.where('targetName', s.target);
@@ -149,11 +165,5 @@ export async function usageBuckets(store: Store, s: OverviewScope): Promise<Usag
         .whereRaw('runs.id = model_calls.run_id', [])
         .select(store.knex.raw('1')),
     );
-  const rows = (await q) as Array<Omit<UsageRow, 'inputTokens' | 'outputTokens' | 'costUsd'> & Record<string, unknown>>;
-  return rows.map((r) => ({
-    ...r,
-    inputTokens: Number(r.inputTokens),
-    outputTokens: Number(r.outputTokens),
-    costUsd: Number(r.costUsd),
-  }));
+  return ((await q) as Array<Record<string, unknown>>).map(usageRow);
 }

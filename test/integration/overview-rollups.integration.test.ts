@@ -12,6 +12,7 @@ import { refreshOverviewRollups } from '../../db/repositories/overview-rollup-re
 import * as rollups from '../../db/repositories/overview-rollups.js';
 import { dialects, freshStore, type TestStore } from '../helpers/db.js';
 import { runTs } from '../helpers/processes.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const NOW = Date.parse('2031-05-20T15:37:00.000Z');
 const DAY = 86_400_000;
@@ -35,18 +36,6 @@ const FILTERS: Array<Record<string, string>> = [
   { origin: 'fork' },
   { target: 'alpha', provider: 'openai', origin: 'app' },
 ];
-
-/** A seeded generator, so a failure can be run again. */
-function random(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const pick = <T>(rnd: () => number, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
@@ -158,7 +147,7 @@ describe.each(dialects)('the overview rollups (%s)', (dialect) => {
   let t: TestStore;
   beforeAll(async () => {
     t = await freshStore(dialect);
-    await seed(t.store, random(21), 400, 'a');
+    await seed(t.store, seededRandom(21), 400, 'a');
   });
   afterAll(async () => {
     await t?.drop();
@@ -178,7 +167,7 @@ describe.each(dialects)('the overview rollups (%s)', (dialect) => {
   it('follow archives, failures, late calls, changed usage and deletes', async () => {
     const db = t.store;
     await expectAllAgree(db);
-    const rnd = random(7);
+    const rnd = seededRandom(7);
     const ids = ((await db.knex('runs').select('id').orderBy('id')) as Array<{ id: string }>).map((r) => r.id);
     const some = (n: number) => Array.from({ length: n }, () => pick(rnd, ids));
     await db

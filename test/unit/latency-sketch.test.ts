@@ -10,17 +10,7 @@ import {
   quantiles,
   slotOf,
 } from '../../core/latency-sketch.js';
-
-function random(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../helpers/seeded-random.js';
 
 /** The SQL standard's continuous percentile. */
 function percentileCont(xs: number[], p: number): number {
@@ -50,7 +40,7 @@ function mergedCells(values: number[], cells: number) {
 }
 
 describe('the latency sketch', () => {
-  const rnd = random(3);
+  const rnd = seededRandom(3);
   const cases: Record<string, number[]> = {
     spread: Array.from({ length: 5000 }, () => 100 + rnd() * 60_000),
     skewed: Array.from({ length: 3000 }, () => 50 + rnd() ** 6 * 3_600_000),

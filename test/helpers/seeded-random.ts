@@ -1,0 +1,12 @@
+// A seeded generator (mulberry32) of numbers in [0, 1): tests and benches that draw their data at random draw the
+// same data on every run, so a failure can be run again and two stores can hold the same rows.
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
