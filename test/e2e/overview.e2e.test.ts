@@ -270,4 +270,32 @@ describe('the overview (e2e)', () => {
     expect((await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-run')))).sort()).toEqual(expected);
     await session.shot('overview-spike-runs');
   });
+
+  it('shows that it is loading until the first answer, and an address with no page says so', async () => {
+    const { page } = session;
+    // The overview's answer is held until the loading bar has been seen, then let through.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/overview**', async (route) => {
+      await held;
+      await route.continue();
+    });
+    try {
+      await page.goto(`${session.url}/ui/?window=week`);
+      await page.locator('[data-test=overview-loading]').waitFor();
+      expect(await page.locator('[data-chart=runs]').count()).toBe(0);
+      release();
+      await page.locator('[data-chart=runs]').waitFor();
+      await page.locator('[data-test=overview-loading]').waitFor({ state: 'detached' });
+    } finally {
+      release();
+      await page.unroute('**/api/overview**');
+    }
+    await page.goto(`${session.url}/ui/nowhere/at-all`);
+    const notFound = page.locator('[data-test=not-found]');
+    await expect.poll(() => notFound.textContent()).toContain('/nowhere/at-all');
+    await session.shot('not-found');
+    await notFound.getByRole('link', { name: 'Go to the overview' }).click();
+    await page.locator('[data-chart=runs]').waitFor();
+  });
 });

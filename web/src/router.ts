@@ -22,5 +22,6 @@ export const router = createRouter({
     { path: '/agents', component: () => import('./pages/AgentsPage.vue') },
     { path: '/providers', component: () => import('./pages/ProvidersPage.vue') },
     { path: '/policy', component: () => import('./pages/PolicyPage.vue') },
+    { path: '/:unknown(.*)*', component: () => import('./pages/NotFoundPage.vue') },
   ],
 });
