@@ -92,6 +92,11 @@ function toHistory(messages: CompletionRequest['messages']): { history: ChatHist
   return { history, prompt: last.content };
 }
 
+/** A chunk for the caller, unless its call was aborted (node-llama-cpp can flush one it had decoded). */
+function dropAfterAbort(signal: AbortSignal | undefined, onDelta: (chunk: string) => void, chunk: string): void {
+  if (!signal?.aborted) onDelta(chunk);
+}
+
 export function createLocalProvider(s: ProviderSettings): LlmProvider {
   const threads = Number(s.options?.threads ?? 1);
   if (!s.localFiles) throw new Error('the local provider needs to know where its model files are');
@@ -118,7 +123,7 @@ export function createLocalProvider(s: ProviderSettings): LlmProvider {
             temperature: req.temperature ?? 0,
             ...(grammar ? { grammar } : {}),
             ...(req.signal ? { signal: req.signal, stopOnAbortSignal: false } : {}),
-            ...(req.onDelta ? { onTextChunk: req.onDelta } : {}),
+            ...(req.onDelta ? { onTextChunk: (chunk: string) => dropAfterAbort(req.signal, req.onDelta!, chunk) } : {}),
           });
           const inputTokens = req.messages.reduce((n, m) => n + l.model.tokenize(m.content).length, 0);
           return {
