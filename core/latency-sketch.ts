@@ -13,13 +13,19 @@ const MAX_MS = 365 * 86_400_000;
 const FIRST = Math.ceil(Math.log(MIN_MS) / LOG_GAMMA);
 const SIZE = Math.ceil(Math.log(MAX_MS) / LOG_GAMMA) - FIRST + 1;
 
-/** Counts per log bucket (slot k holds values in (γ^(FIRST+k-1), γ^(FIRST+k)]), and values ≤ 0 apart. */
+/**
+ * Counts per log bucket (slot k holds values in (γ^(FIRST+k-1), γ^(FIRST+k)]), and values ≤ 0 apart; the total and
+ * the slots in use [lo, hi) kept as it merges, so reading one of a window's hundreds of sketches walks only those.
+ */
 export interface LatencySketch {
   zero: number;
   counts: Int32Array;
+  total: number;
+  lo: number;
+  hi: number;
 }
 
-export const emptySketch = (): LatencySketch => ({ zero: 0, counts: new Int32Array(SIZE) });
+export const emptySketch = (): LatencySketch => ({ zero: 0, counts: new Int32Array(SIZE), total: 0, lo: SIZE, hi: 0 });
 
 /** The slot a wall time counts in; null for a value ≤ 0 (counted apart, as zero). */
 export function slotOf(value: number): number | null {
@@ -27,11 +33,7 @@ export function slotOf(value: number): number | null {
   return Math.min(SIZE - 1, Math.max(0, Math.ceil(Math.log(value) / LOG_GAMMA) - FIRST));
 }
 
-export function countOf(sketch: LatencySketch): number {
-  let n = sketch.zero;
-  for (const c of sketch.counts) n += c;
-  return n;
-}
+export const countOf = (sketch: LatencySketch): number => sketch.total;
 
 /**
  * As stored: little-endian 32-bit integers, the zero count then (slot, count) pairs of the slots in use. Built from
@@ -42,7 +44,8 @@ export function encodeSketch(zero: number, slots: Map<number, number>): Uint8Arr
   const view = new DataView(out.buffer);
   view.setInt32(0, zero, true);
   let at = 4;
-  for (const [k, c] of slots) {
+  // Slots in order: the same counts always encode to the same bytes, so a refresh sees an unchanged cell as unchanged.
+  for (const [k, c] of [...slots].sort((a, b) => a[0] - b[0])) {
     view.setInt32(at, k, true);
     view.setInt32(at + 4, c, true);
     at += 8;
@@ -53,9 +56,17 @@ export function encodeSketch(zero: number, slots: Map<number, number>): Uint8Arr
 /** Add a stored sketch's counts into `into`: a 30-day window merges thousands, so no object per bucket. */
 export function mergeEncoded(into: LatencySketch, bytes: Uint8Array): void {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  into.zero += view.getInt32(0, true);
-  for (let at = 4; at + 8 <= bytes.byteLength; at += 8)
-    into.counts[view.getInt32(at, true)]! += view.getInt32(at + 4, true);
+  const zero = view.getInt32(0, true);
+  into.zero += zero;
+  into.total += zero;
+  for (let at = 4; at + 8 <= bytes.byteLength; at += 8) {
+    const k = view.getInt32(at, true);
+    const c = view.getInt32(at + 4, true);
+    into.counts[k]! += c;
+    into.total += c;
+    if (k < into.lo) into.lo = k;
+    if (k >= into.hi) into.hi = k + 1;
+  }
 }
 
 /** The value slot k stands for: within ACCURACY of every value it holds. */
@@ -74,7 +85,7 @@ export function quantiles(sketch: LatencySketch, ps: number[]): number[] {
   let seen = sketch.zero;
   let next = 0;
   while (next < wanted.length && wanted[next]! < seen) values.set(wanted[next++]!, 0);
-  for (let k = 0; k < SIZE && next < wanted.length; k++) {
+  for (let k = sketch.lo; k < sketch.hi && next < wanted.length; k++) {
     seen += sketch.counts[k]!;
     while (next < wanted.length && wanted[next]! < seen) values.set(wanted[next++]!, valueOf(k));
   }

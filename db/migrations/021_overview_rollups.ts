@@ -3,10 +3,10 @@
 // overview recomputes the marked buckets of its window before it reads. Every existing hour starts marked.
 import type { Knex } from 'knex';
 
-const onSqlite = (knex: Knex) => String(knex.client.config.client).includes('sqlite');
+export const onSqlite = (knex: Knex) => String(knex.client.config.client).includes('sqlite');
 
 /** The runs columns a rollup reads: a change to any of them moves its run's bucket. */
-const RUN_COLUMNS = [
+export const RUN_COLUMNS = [
   'status',
   'created_at',
   'started_at',
@@ -25,7 +25,7 @@ const markMoved = (newHour: string, oldHour: string) =>
 const markRunOf = (call: string) =>
   `insert into overview_dirty (hour) select substr(created_at, 1, 13) from runs where id = ${call}.run_id`;
 
-async function sqliteTriggers(knex: Knex): Promise<void> {
+export async function sqliteTriggers(knex: Knex): Promise<void> {
   const triggers: Record<string, [string, string[]]> = {
     runs_insert: ['after insert on runs', [mark('new.created_at')]],
     runs_update: [
@@ -41,7 +41,7 @@ async function sqliteTriggers(knex: Knex): Promise<void> {
     await knex.raw(`create trigger overview_dirty_${name} ${when} begin ${body.join('; ')}; end`);
 }
 
-async function postgresTriggers(knex: Knex): Promise<void> {
+export async function postgresTriggers(knex: Knex): Promise<void> {
   await knex.raw(`
     create function overview_mark_run() returns trigger language plpgsql as $$
     begin

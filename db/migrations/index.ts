@@ -20,6 +20,7 @@ import * as m018 from './018_trends.js';
 import * as m019 from './019_run_id_width.js';
 import * as m020 from './020_run_starts.js';
 import * as m021 from './021_overview_rollups.js';
+import * as m022 from './022_overview_marks_by_target.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_init': m001,
@@ -42,6 +43,7 @@ const migrations: Record<string, Knex.Migration> = {
   '019_run_id_width': m019,
   '020_run_starts': m020,
   '021_overview_rollups': m021,
+  '022_overview_marks_by_target': m022,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

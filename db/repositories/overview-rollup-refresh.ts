@@ -1,6 +1,7 @@
 // Bring the overview's 6-hour rollups up to date: every bucket with a marked hour (db/migrations/021_overview_rollups.ts
-// marks them) is recomputed from the runs and model calls, and only the marks it read are cleared, so a change
-// committed meanwhile keeps its mark and is counted by the next refresh (docs/decisions/0020-overview-rollups.md).
+// and 022 mark them, with the target a change moves) is recomputed for its marked targets from the runs and model
+// calls, and only the marks it read are cleared, so a change committed meanwhile keeps its mark and is counted by the
+// next refresh (docs/decisions/0020-overview-rollups.md).
 import type { Knex } from 'knex';
 import { encodeSketch, slotOf } from '../../core/latency-sketch.js';
 import type { Store } from '../knex.js';
@@ -42,6 +43,17 @@ type UsageCell = Cell & { inputTokens: number; outputTokens: number; costUsd: nu
 const KEY = ['bucket', 'provider', 'model', 'targetName', 'originClass', 'forked'] as const;
 const keyOf = (c: Cell) => `${c.provider}\u0000${c.model}\u0000${c.targetName}\u0000${c.originClass}\u0000${c.forked}`;
 
+/** The targets a refresh recomputes ('' for runs without one); null for every target. */
+type Targets = Set<string> | null;
+/** Past this many targets a bucket is recomputed whole: one scan instead of a long list. */
+const MAX_TARGETS = 50;
+
+/** Only the rows of the targets (of `alias`'s target_name, or the cells' own), unless every target. */
+function ofTargets(db: Knex, q: Knex.QueryBuilder, alias: string | null, targets: Targets): Knex.QueryBuilder {
+  if (!targets) return q;
+  return q.whereIn(db.raw(`coalesce(${alias ? `${alias}.` : ''}target_name, '')`) as never, [...targets]);
+}
+
 interface RunFact {
   id: string;
   target: string;
@@ -51,11 +63,21 @@ interface RunFact {
   wallMs: number | null;
 }
 
-/** Each run counts in the any/any cell, and once in each provider and each model it made a call with. */
-async function runCells(db: Knex, dialect: Store['dialect'], bucket: string): Promise<RunCell[]> {
-  const [from, to] = [startOf(bucket), endOf(bucket)];
+/** A run with no call counts in the any-provider, any-model cell alone. */
+const ANY: Array<[string, string]> = [['*', '*']];
+
+/** The bucket's runs of the targets, and the provider and model of each call they made. */
+async function runFacts(db: Knex, dialect: Store['dialect'], bucket: string, targets: Targets) {
   const inBucket = (q: Knex.QueryBuilder) =>
-    q.where('r.created_at', '>=', from).where('r.created_at', '<', to).whereNull('r.archived_at');
+    ofTargets(
+      db,
+      q
+        .where('r.created_at', '>=', startOf(bucket))
+        .where('r.created_at', '<', endOf(bucket))
+        .whereNull('r.archived_at'),
+      'r',
+      targets,
+    );
   const runsRead = inBucket(db('runs as r')).select(
     'r.id',
     db.raw(`coalesce(r.target_name, '') as target`),
@@ -64,15 +86,27 @@ async function runCells(db: Knex, dialect: Store['dialect'], bucket: string): Pr
     db.raw(`case when r.status = 'failed' then 1 else 0 end as failed`),
     db.raw(`case when r.ended_at is null then null else ${wallMs(dialect)} end as wall_ms`),
   );
-  const callsRead = inBucket(db('model_calls as c').join('runs as r', 'r.id', 'c.run_id')).distinct(
-    'c.run_id',
-    'c.provider',
-    'c.model',
-  );
-  const [runs, calls] = (await Promise.all([runsRead, callsRead])) as [
+  // Each run's calls found by its id: PostgreSQL's planner would otherwise scan every call to hash-join a bucket's
+  // few hundred runs (30 ms instead of 3 at 200k calls). SQLite's nested loop does this on its own.
+  const callsRead =
+    dialect === 'postgres'
+      ? inBucket(db('runs as r'))
+          .joinRaw('cross join lateral (select distinct provider, model from model_calls m where m.run_id = r.id) c')
+          .select('r.id as run_id', 'c.provider', 'c.model')
+      : inBucket(db('model_calls as c').join('runs as r', 'r.id', 'c.run_id')).distinct(
+          'c.run_id',
+          'c.provider',
+          'c.model',
+        );
+  return (await Promise.all([runsRead, callsRead])) as [
     RunFact[],
     Array<{ runId: string; provider: string; model: string }>,
   ];
+}
+
+/** Each run counts in the any/any cell, and once in each provider and each model it made a call with. */
+async function runCells(db: Knex, dialect: Store['dialect'], bucket: string, targets: Targets): Promise<RunCell[]> {
+  const [runs, calls] = await runFacts(db, dialect, bucket, targets);
   const dims = new Map<string, Array<[string, string]>>();
   for (const c of calls) {
     const list = dims.get(c.runId) ?? [['*', '*']];
@@ -80,25 +114,26 @@ async function runCells(db: Knex, dialect: Store['dialect'], bucket: string): Pr
     if (!list.some(([p, m]) => p === '*' && m === c.model)) list.push(['*', c.model]);
     dims.set(c.runId, list);
   }
+  // A live refresh recomputes a whole bucket's runs (hundreds) before the overview reads: one key string and one slot
+  // per run and cell, and an object only for a cell first seen.
   const cells = new Map<string, Omit<RunCell, 'latency'> & { zero: number; slots: Map<number, number> }>();
   for (const r of runs) {
-    for (const [provider, model] of dims.get(r.id) ?? [['*', '*']]) {
-      const cell = {
-        bucket,
-        provider,
-        model,
-        targetName: r.target,
-        originClass: r.originClass,
-        forked: Number(r.forked),
-      };
-      const key = keyOf(cell);
+    const forked = Number(r.forked);
+    const failed = Number(r.failed);
+    const ended = r.wallMs !== null;
+    const slot = ended ? slotOf(Number(r.wallMs)) : null;
+    const rest = `\u0000${r.target}\u0000${r.originClass}\u0000${forked}`;
+    for (const [provider, model] of dims.get(r.id) ?? ANY) {
+      const key = `${provider}\u0000${model}${rest}`;
       let sum = cells.get(key);
-      if (!sum) cells.set(key, (sum = { ...cell, runs: 0, failed: 0, ended: 0, zero: 0, slots: new Map() }));
+      if (!sum) {
+        const cell = { bucket, provider, model, targetName: r.target, originClass: r.originClass, forked };
+        cells.set(key, (sum = { ...cell, runs: 0, failed: 0, ended: 0, zero: 0, slots: new Map() }));
+      }
       sum.runs += 1;
-      sum.failed += Number(r.failed);
-      if (r.wallMs === null) continue;
+      sum.failed += failed;
+      if (!ended) continue;
       sum.ended += 1;
-      const slot = slotOf(Number(r.wallMs));
       if (slot === null) sum.zero += 1;
       else sum.slots.set(slot, (sum.slots.get(slot) ?? 0) + 1);
     }
@@ -110,27 +145,29 @@ async function runCells(db: Knex, dialect: Store['dialect'], bucket: string): Pr
 }
 
 /** Model calls made in the bucket, summed per provider, model, target and their run's origin. */
-async function usageCells(db: Knex, bucket: string): Promise<UsageCell[]> {
-  // Each call's run found by its id: PostgreSQL's planner would hash every run to join a few hundred calls.
-  const ofRun = (expr: string) => `(select ${expr} from runs r where r.id = c.run_id)`;
-  const rows = (await db('model_calls as c')
+async function usageCells(db: Knex, bucket: string, targets: Targets): Promise<UsageCell[]> {
+  // Each call's run found by its id, once: PostgreSQL's planner would hash every run to join a few hundred calls. Its
+  // fork flag and origin class as one string ('1eval'), one lookup instead of two.
+  const runOf = `(select case when r.fork_of_run is null then '0' else '1' end || ${originClassSql('r.origin')}
+    from runs r where r.id = c.run_id)`;
+  const rows = (await ofTargets(db, db('model_calls as c'), 'c', targets)
     .where('c.at', '>=', startOf(bucket))
     .where('c.at', '<', endOf(bucket))
     .select(
       'c.provider',
       'c.model',
       db.raw(`coalesce(c.target_name, '') as target_name`),
-      db.raw(`coalesce(${ofRun(originClassSql('r.origin'))}, '') as origin_class`),
-      db.raw(`coalesce(${ofRun('case when r.fork_of_run is null then 0 else 1 end')}, 0) as forked`),
+      db.raw(`coalesce(${runOf}, '0') as fork_origin`),
       db.raw('sum(c.input_tokens) as input_tokens'),
       db.raw('sum(c.output_tokens) as output_tokens'),
       db.raw('sum(c.cost_usd) as cost_usd'),
     )
-    .groupByRaw('1, 2, 3, 4, 5')) as Array<Omit<UsageCell, 'bucket'>>;
-  const cells = rows.map((r) => ({
+    .groupByRaw('1, 2, 3, 4')) as Array<Omit<UsageCell, 'bucket' | 'originClass' | 'forked'> & { forkOrigin: string }>;
+  const cells = rows.map(({ forkOrigin, ...r }) => ({
     ...r,
     bucket,
-    forked: Number(r.forked),
+    originClass: forkOrigin.slice(1),
+    forked: Number(forkOrigin[0]),
     inputTokens: Number(r.inputTokens),
     outputTokens: Number(r.outputTokens),
     costUsd: Number(r.costUsd),
@@ -194,57 +231,90 @@ async function replaceCells<C extends Cell>(
 
 const USAGE_COLUMNS = 'provider, model, target_name, origin_class, forked';
 
-/** A day's usage cells: the sums of its four buckets' cells. */
-async function sumDay(trx: Knex, day: string): Promise<void> {
-  await trx('overview_usage_daily').where('bucket', day).delete();
+/** A day's usage cells of the targets: the sums of its four buckets' cells. */
+async function sumDay(trx: Knex, day: string, targets: Targets): Promise<void> {
+  await ofTargets(trx, trx('overview_usage_daily').where('bucket', day), null, targets).delete();
+  const sums = ofTargets(trx, trx('overview_usage'), null, targets)
+    .where('bucket', '>=', `${day}T`)
+    .where('bucket', '<', `${day}U`)
+    .select(
+      trx.raw('? as bucket', [day]),
+      trx.raw(USAGE_COLUMNS),
+      trx.raw('sum(input_tokens), sum(output_tokens), sum(cost_usd)'),
+    )
+    .groupByRaw(USAGE_COLUMNS);
+  const { sql, bindings } = sums.toSQL();
   await trx.raw(
-    `insert into overview_usage_daily (bucket, ${USAGE_COLUMNS}, input_tokens, output_tokens, cost_usd)
-     select ?, ${USAGE_COLUMNS}, sum(input_tokens), sum(output_tokens), sum(cost_usd)
-     from overview_usage where bucket >= ? and bucket < ? group by ${USAGE_COLUMNS}`,
-    [day, `${day}T`, `${day}U`],
+    `insert into overview_usage_daily (bucket, ${USAGE_COLUMNS}, input_tokens, output_tokens, cost_usd) ${sql}`,
+    bindings,
   );
 }
 
-/** The marks of a window's hours: their ids, by bucket. */
-async function marksIn(db: Knex, from: string, to: string): Promise<Map<string, number[]>> {
+/** A bucket's marks: their ids, and the targets they name (null: a mark of the whole hour, so every target). */
+interface BucketMarks {
+  ids: number[];
+  targets: Targets;
+}
+
+/** The marks of a window's hours, by bucket. */
+async function marksIn(db: Knex, from: string, to: string): Promise<Map<string, BucketMarks>> {
   const rows = (await db('overview_dirty')
     .where('hour', '>=', from.slice(0, 13))
     .where('hour', '<', to.slice(0, 13))
-    .select('id', 'hour')) as Array<{ id: number | string; hour: string }>;
-  const byBucket = new Map<string, number[]>();
+    .select('id', 'hour', 'targetName')) as Array<{ id: number | string; hour: string; targetName: string | null }>;
+  const byBucket = new Map<string, BucketMarks>();
   for (const r of rows) {
-    const ids = byBucket.get(bucketOf(r.hour));
-    if (ids) ids.push(Number(r.id));
-    else byBucket.set(bucketOf(r.hour), [Number(r.id)]);
+    const bucket = bucketOf(r.hour);
+    let marks = byBucket.get(bucket);
+    if (!marks) byBucket.set(bucket, (marks = { ids: [], targets: new Set() }));
+    marks.ids.push(Number(r.id));
+    if (r.targetName === null) marks.targets = null;
+    else marks.targets?.add(r.targetName);
   }
+  for (const marks of byBucket.values()) if ((marks.targets?.size ?? 0) > MAX_TARGETS) marks.targets = null;
   return byBucket;
 }
 
-/** A bucket's cells as computed now and as stored: only the refresher (one at a time) writes the stored ones. */
+/** A bucket's cells (of the marked targets) as computed now and as stored: only the refresher writes the stored ones. */
 interface BucketCells {
   runs: [RunCell[], RunCell[]];
   usage: [UsageCell[], UsageCell[]];
 }
 
-async function bucketCells(db: Knex, dialect: Store['dialect'], bucket: string): Promise<BucketCells> {
+async function bucketCells(
+  db: Knex,
+  dialect: Store['dialect'],
+  bucket: string,
+  targets: Targets,
+): Promise<BucketCells> {
+  const stored = (table: string) => ofTargets(db, db(table).where('bucket', bucket), null, targets);
   const [runs, usage, storedRuns, storedUsage] = await Promise.all([
-    runCells(db, dialect, bucket),
-    usageCells(db, bucket),
-    db('overview_runs').where('bucket', bucket) as Promise<RunCell[]>,
-    db('overview_usage').where('bucket', bucket) as Promise<UsageCell[]>,
+    runCells(db, dialect, bucket, targets),
+    usageCells(db, bucket, targets),
+    stored('overview_runs') as Promise<RunCell[]>,
+    stored('overview_usage') as Promise<UsageCell[]>,
   ]);
   return { runs: [runs, storedRuns], usage: [usage, storedUsage] };
 }
 
 /** Replace a bucket's cells and clear the marks it was computed for, in one transaction. */
-async function writeBucket(trx: Knex, dialect: Store['dialect'], bucket: string, cells: BucketCells, marks: number[]) {
+async function writeBucket(
+  trx: Knex,
+  dialect: Store['dialect'],
+  bucket: string,
+  cells: BucketCells,
+  marks: BucketMarks,
+) {
   // The marks first: on SQLite the transaction's first statement must write, or it may find the store moved on when
   // it comes to write and fail (SQLITE_BUSY_SNAPSHOT); a write first takes the lock, waiting for it if need be.
-  if (dialect === 'postgres') await trx.raw('delete from overview_dirty where id = any(?::bigint[])', [marks]);
+  if (dialect === 'postgres') await trx.raw('delete from overview_dirty where id = any(?::bigint[])', [marks.ids]);
   else
-    await trx.raw('delete from overview_dirty where id in (select value from json_each(?))', [JSON.stringify(marks)]);
+    await trx.raw('delete from overview_dirty where id in (select value from json_each(?))', [
+      JSON.stringify(marks.ids),
+    ]);
   await replaceCells(trx, 'overview_runs', cells.runs, sameRuns);
-  if (await replaceCells(trx, 'overview_usage', cells.usage, sameUsage)) await sumDay(trx, bucket.slice(0, 10));
+  if (await replaceCells(trx, 'overview_usage', cells.usage, sameUsage))
+    await sumDay(trx, bucket.slice(0, 10), marks.targets);
 }
 
 async function refreshBuckets(store: Store, from: string, to: string): Promise<number> {
@@ -260,19 +330,19 @@ async function refreshBuckets(store: Store, from: string, to: string): Promise<n
       // Derived data, written with its marks' deletion: a commit lost in a crash brings both back, so no flush waits.
       await trx.raw(`select pg_advisory_xact_lock(?), set_config('synchronous_commit', 'off', true)`, [REFRESH_LOCK]);
       const marks = await marksIn(trx, from, to);
-      for (const [bucket, ids] of marks) {
+      for (const [bucket, m] of marks) {
         // Read on other connections of the pool, side by side: they start after the lock, so they see every
         // change the marks read stand for.
-        await writeBucket(trx, dialect, bucket, await bucketCells(knex, dialect, bucket), ids);
+        await writeBucket(trx, dialect, bucket, await bucketCells(knex, dialect, bucket, m.targets), m);
       }
       await prune(store, trx, oldest);
       return marks.size;
     });
   // SQLite: read outside a transaction (a deferred one would fail to write once a worker's append moved the store on),
   // then write each bucket in a short one. This process's refreshes are one at a time, so the marks read stand.
-  for (const [bucket, ids] of marked) {
-    const cells = await bucketCells(knex, dialect, bucket);
-    await knex.transaction((trx) => writeBucket(trx, dialect, bucket, cells, ids));
+  for (const [bucket, m] of marked) {
+    const cells = await bucketCells(knex, dialect, bucket, m.targets);
+    await knex.transaction((trx) => writeBucket(trx, dialect, bucket, cells, m));
   }
   await prune(store, knex, oldest);
   return marked.size;

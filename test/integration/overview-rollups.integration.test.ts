@@ -7,6 +7,7 @@ import { overviewFrame, overviewQuery } from '../../api/services/overview-window
 import { ACCURACY } from '../../core/latency-sketch.js';
 import type { Store } from '../../db/knex.js';
 import * as m021 from '../../db/migrations/021_overview_rollups.js';
+import * as m022 from '../../db/migrations/022_overview_marks_by_target.js';
 import * as exact from '../../db/repositories/overview.js';
 import { refreshOverviewRollups } from '../../db/repositories/overview-rollup-refresh.js';
 import * as rollups from '../../db/repositories/overview-rollups.js';
@@ -164,7 +165,7 @@ describe.each(dialects)('the overview rollups (%s)', (dialect) => {
       expect(rollups.rollupsAnswer(overviewFrame(overviewQuery.parse(q), NOW).scope)).toBe(false);
   });
 
-  it('follow archives, failures, late calls, changed usage and deletes', async () => {
+  it('follow archives, failures, late calls, changed usage, deletes and renamed targets', async () => {
     const db = t.store;
     await expectAllAgree(db);
     const rnd = seededRandom(7);
@@ -186,6 +187,12 @@ describe.each(dialects)('the overview rollups (%s)', (dialect) => {
     for (const id of some(6)) await addCall(db, rnd, id, NOW - Math.floor(rnd() * 20 * DAY), 'late');
     await db.knex('modelCalls').whereIn('runId', some(10)).update({ inputTokens: 5, costUsd: 0.5 });
     await db.knex('runs').whereIn('id', some(5)).delete();
+    // A run renamed to another target leaves one target's cells and joins another's.
+    const renamed = { type: 'pipeline', id: 'p_renamed', name: 'renamed', version: 1 };
+    await db
+      .knex('runs')
+      .whereIn('id', some(6))
+      .update({ target: JSON.stringify(renamed) });
     await expectAllAgree(db);
   });
 
@@ -216,8 +223,10 @@ describe.each(dialects)('the overview rollups (%s)', (dialect) => {
 
   it('start from the migration with every hour of an existing store marked', async () => {
     const knex = t.store.knex;
+    await m022.down(knex);
     await m021.down(knex);
     await m021.up(knex);
+    await m022.up(knex);
     expect(Number(((await knex('overview_runs').count({ n: '*' })) as Array<{ n: unknown }>)[0]!.n)).toBe(0);
     await expectAllAgree(t.store);
   });
