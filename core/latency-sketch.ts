@@ -69,6 +69,16 @@ export function mergeEncoded(into: LatencySketch, bytes: Uint8Array): void {
   }
 }
 
+/** Add a stored sketch's slot counts into `slots` and return its zero count: how stored cells merge into a new one. */
+export function addEncoded(slots: Map<number, number>, bytes: Uint8Array): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 4; at + 8 <= bytes.byteLength; at += 8) {
+    const k = view.getInt32(at, true);
+    slots.set(k, (slots.get(k) ?? 0) + view.getInt32(at + 4, true));
+  }
+  return view.getInt32(0, true);
+}
+
 /** The value slot k stands for: within ACCURACY of every value it holds. */
 const valueOf = (k: number) => (2 * GAMMA ** (FIRST + k)) / (GAMMA + 1);
 

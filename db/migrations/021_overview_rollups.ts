@@ -69,7 +69,7 @@ export async function postgresTriggers(knex: Knex): Promise<void> {
 }
 
 /** A cell's key: its 6-hour bucket ('YYYY-MM-DDTHH') or day, and what the overview filters by. */
-function cellKey(t: Knex.CreateTableBuilder): void {
+export function cellKey(t: Knex.CreateTableBuilder): void {
   t.string('bucket', 13).notNullable();
   t.string('provider', 64).notNullable();
   t.text('model').notNullable();
@@ -78,7 +78,19 @@ function cellKey(t: Knex.CreateTableBuilder): void {
   t.integer('forked').notNullable();
 }
 
-const KEY = ['provider', 'model', 'bucket', 'target_name', 'origin_class', 'forked'];
+export const KEY = ['provider', 'model', 'bucket', 'target_name', 'origin_class', 'forked'];
+
+/** Runs per cell: counts, and the ended runs' wall times (core/latency-sketch.ts's encodeSketch). */
+export function runCells(t: Knex.CreateTableBuilder): void {
+  cellKey(t);
+  t.integer('runs').notNullable();
+  t.integer('failed').notNullable();
+  t.integer('ended').notNullable();
+  t.binary('latency').notNullable();
+  t.primary(KEY);
+  // A bucket's cells, as its refresh reads and replaces them.
+  t.index(['bucket']);
+}
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('overview_dirty', (t) => {
@@ -87,17 +99,7 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['hour', 'id']);
   });
   // Runs per cell; provider and model are '*' (any) or a provider/model the cell's runs made a call with.
-  await knex.schema.createTable('overview_runs', (t) => {
-    cellKey(t);
-    t.integer('runs').notNullable();
-    t.integer('failed').notNullable();
-    t.integer('ended').notNullable();
-    // The ended runs' wall times (core/latency-sketch.ts's encodeSketch).
-    t.binary('latency').notNullable();
-    t.primary(KEY);
-    // A bucket's cells, as its refresh reads and replaces them.
-    t.index(['bucket']);
-  });
+  await knex.schema.createTable('overview_runs', runCells);
   // Model calls per cell, by the call's own time (what was spent when); and the same per day, summed from the day's
   // four buckets, so the 30-day window reads a quarter of the cells.
   for (const table of ['overview_usage', 'overview_usage_daily']) {

@@ -21,6 +21,7 @@ import * as m019 from './019_run_id_width.js';
 import * as m020 from './020_run_starts.js';
 import * as m021 from './021_overview_rollups.js';
 import * as m022 from './022_overview_marks_by_target.js';
+import * as m023 from './023_overview_runs_daily.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_init': m001,
@@ -44,6 +45,7 @@ const migrations: Record<string, Knex.Migration> = {
   '020_run_starts': m020,
   '021_overview_rollups': m021,
   '022_overview_marks_by_target': m022,
+  '023_overview_runs_daily': m023,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

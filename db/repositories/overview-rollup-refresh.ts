@@ -3,7 +3,7 @@
 // calls, and only the marks it read are cleared, so a change committed meanwhile keeps its mark and is counted by the
 // next refresh (docs/decisions/0020-overview-rollups.md).
 import type { Knex } from 'knex';
-import { encodeSketch, slotOf } from '../../core/latency-sketch.js';
+import { addEncoded, encodeSketch, slotOf } from '../../core/latency-sketch.js';
 import type { Store } from '../knex.js';
 import { wallMs } from './overview.js';
 
@@ -116,7 +116,7 @@ async function runCells(db: Knex, dialect: Store['dialect'], bucket: string, tar
   }
   // A live refresh recomputes a whole bucket's runs (hundreds) before the overview reads: one key string and one slot
   // per run and cell, and an object only for a cell first seen.
-  const cells = new Map<string, Omit<RunCell, 'latency'> & { zero: number; slots: Map<number, number> }>();
+  const cells = new Map<string, RunSum>();
   for (const r of runs) {
     const forked = Number(r.forked);
     const failed = Number(r.failed);
@@ -138,11 +138,16 @@ async function runCells(db: Knex, dialect: Store['dialect'], bucket: string, tar
       else sum.slots.set(slot, (sum.slots.get(slot) ?? 0) + 1);
     }
   }
-  return [...cells.values()].map(({ zero, slots, ...cell }) => ({
-    ...cell,
-    latency: Buffer.from(encodeSketch(zero, slots)),
-  }));
+  return [...cells.values()].map(encoded);
 }
+
+/** A run cell being summed: its counts and its sketch's zero count and slots. */
+type RunSum = Omit<RunCell, 'latency'> & { zero: number; slots: Map<number, number> };
+
+const encoded = ({ zero, slots, ...cell }: RunSum): RunCell => ({
+  ...cell,
+  latency: Buffer.from(encodeSketch(zero, slots)),
+});
 
 /** Model calls made in the bucket, summed per provider, model, target and their run's origin. */
 async function usageCells(db: Knex, bucket: string, targets: Targets): Promise<UsageCell[]> {
@@ -250,6 +255,29 @@ async function sumDay(trx: Knex, day: string, targets: Targets): Promise<void> {
   );
 }
 
+/** A day's run cells of the targets: each cell's four buckets merged, so the 30-day window reads a quarter of the rows. */
+async function mergeDay(trx: Knex, day: string, targets: Targets): Promise<void> {
+  const inDay = (table: string) => ofTargets(trx, trx(table), null, targets);
+  const [buckets, stored] = (await Promise.all([
+    inDay('overview_runs').where('bucket', '>=', `${day}T`).where('bucket', '<', `${day}U`),
+    inDay('overview_runs_daily').where('bucket', day),
+  ])) as [RunCell[], RunCell[]];
+  const sums = new Map<string, RunSum>();
+  for (const c of buckets) {
+    const key = keyOf(c);
+    let sum = sums.get(key);
+    if (!sum) {
+      const cell = { ...c, bucket: day, forked: Number(c.forked), runs: 0, failed: 0, ended: 0 };
+      sums.set(key, (sum = { ...cell, zero: 0, slots: new Map() }));
+    }
+    sum.runs += c.runs;
+    sum.failed += c.failed;
+    sum.ended += c.ended;
+    sum.zero += addEncoded(sum.slots, c.latency);
+  }
+  await replaceCells(trx, 'overview_runs_daily', [[...sums.values()].map(encoded), stored], sameRuns);
+}
+
 /** A bucket's marks: their ids, and the targets they name (null: a mark of the whole hour, so every target). */
 interface BucketMarks {
   ids: number[];
@@ -312,7 +340,9 @@ async function writeBucket(
     await trx.raw('delete from overview_dirty where id in (select value from json_each(?))', [
       JSON.stringify(marks.ids),
     ]);
-  await replaceCells(trx, 'overview_runs', cells.runs, sameRuns);
+  // A whole bucket recomputed (after a migration, or many targets) merges its day even if no cell moved.
+  if ((await replaceCells(trx, 'overview_runs', cells.runs, sameRuns)) || !marks.targets)
+    await mergeDay(trx, bucket.slice(0, 10), marks.targets);
   if (await replaceCells(trx, 'overview_usage', cells.usage, sameUsage))
     await sumDay(trx, bucket.slice(0, 10), marks.targets);
 }
@@ -355,7 +385,7 @@ async function prune(store: Store, db: Knex, oldestHour: string): Promise<void> 
   if (Date.now() - (pruned.get(store) ?? 0) < HOUR) return;
   pruned.set(store, Date.now());
   await db('overview_dirty').where('hour', '<', oldestHour).delete();
-  for (const table of ['overview_runs', 'overview_usage', 'overview_usage_daily'])
+  for (const table of ['overview_runs', 'overview_runs_daily', 'overview_usage', 'overview_usage_daily'])
     await db(table).where('bucket', '<', oldestHour).delete();
 }
 

@@ -43,7 +43,8 @@ function cells(store: Store, table: string, s: OverviewScope, listed: boolean): 
 
 /** Run cells: '*' is any provider or model. */
 const listedRunCells = (store: Store, s: OverviewScope) =>
-  cells(store, 'overview_runs', s, true)
+  // A window of days reads the days' cells.
+  cells(store, s.bucket.prefixLen === 10 ? 'overview_runs_daily' : 'overview_runs', s, true)
     .where('provider', s.provider ?? '*')
     .where('model', s.model ?? '*');
 

@@ -89,20 +89,39 @@ describe('embedded model, cancelled', () => {
         provider: 'here',
         params: { maxTokens: 400, temperature: 0.8 },
       });
-      const run = await stack.ok('POST', '/api/components/story/runs', { inputs: { topic: 'a lighthouse keeper' } });
+      // A sampled story may end (the model's end token) before its call has heartbeated: that run cannot show a
+      // cancel, so another is started; a run still generating at its first heartbeat is the one cancelled.
       let deltas = 0;
-      const off = stack.backend.app.bus.subscribe(run.id, (m) => {
-        if (m.type === 'delta' && m.text) deltas++;
-      });
-      await until(() => deltas >= 3, 'the story to stream', 60_000);
-      // A cancel reaches an activity in the answer to its next heartbeat. Cancelled once a heartbeat has been
-      // recorded, it lands inside the worker's heartbeat throttle window: the slowest way for the abort to arrive.
-      const workflow = stack.backend.app.temporal.client.workflow.getHandle(run.workflowId ?? run.id);
-      await until(
-        async () => (await workflow.describe()).raw.pendingActivities?.some((a) => a.lastHeartbeatTime) ?? false,
-        "the model call's first heartbeat",
-        60_000,
-      );
+      let off = () => {};
+      let run: { id: string; workflowId?: string } | undefined;
+      for (let attempt = 1; !run; attempt++) {
+        const started = await stack.ok('POST', '/api/components/story/runs', {
+          inputs: { topic: 'a lighthouse keeper' },
+        });
+        deltas = 0;
+        off = stack.backend.app.bus.subscribe(started.id, (m) => {
+          if (m.type === 'delta' && m.text) deltas++;
+        });
+        await until(() => deltas >= 3, 'the story to stream', 60_000);
+        // A cancel reaches an activity in the answer to its next heartbeat. Cancelled once a heartbeat has been
+        // recorded, it lands inside the worker's heartbeat throttle window: the slowest way for the abort to arrive.
+        const workflow = stack.backend.app.temporal.client.workflow.getHandle(started.workflowId ?? started.id);
+        let ended = false;
+        await until(
+          async () => {
+            const d = await workflow.describe();
+            ended = d.status.name !== 'RUNNING';
+            return ended || (d.raw.pendingActivities?.some((a) => a.lastHeartbeatTime) ?? false);
+          },
+          "the model call's first heartbeat",
+          60_000,
+        );
+        if (!ended) run = started;
+        else {
+          off();
+          if (attempt === 3) throw new Error('three stories ended before their model call heartbeated');
+        }
+      }
       const atCancel = deltas;
       await stack.ok('POST', `/api/runs/${run.id}/cancel`);
       expect((await waitForRun(stack, run.id)).status).toBe('cancelled');
@@ -114,5 +133,5 @@ describe('embedded model, cancelled', () => {
     } finally {
       await stack.close();
     }
-  }, 120_000);
+  }, 180_000);
 });
