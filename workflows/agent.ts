@@ -33,7 +33,7 @@ import { budgetApprovalId, toolCallId } from '../core/run-story/ids.js';
 import type { ComponentSpec } from '../core/specs.js';
 import { callShapeV1, evaluatePolicyV1 } from './legacy/policy-v1.js';
 import { historyFull } from './history-budget.js';
-import { runLifecycle } from './lifecycle.js';
+import { HEARTBEAT_TIMEOUT_MS, runLifecycle } from './lifecycle.js';
 import { record } from './run-events.js';
 
 export interface AgentRunInput {
@@ -82,8 +82,13 @@ function agentActivities(heartbeatTimeoutMs: number) {
     heartbeatTimeout: heartbeatTimeoutMs,
     retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['ProviderRejected', 'ConfigError'] },
   });
-  // A tool may not be safe to run twice: no automatic retries; a failure becomes an observation.
-  const { runTool } = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 1 } });
+  // A tool may not be safe to run twice: no automatic retries; a failure becomes an observation. It heartbeats, so a
+  // worker lost mid-call fails the call within the heartbeat timeout.
+  const { runTool } = proxyActivities<Activities>({
+    startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: heartbeatTimeoutMs,
+    retry: { maximumAttempts: 1 },
+  });
   const { discoverMcpTools } = proxyActivities<Activities>({
     startToCloseTimeout: '2 minutes',
     retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['ConfigError'] },
@@ -99,11 +104,12 @@ function agentActivities(heartbeatTimeoutMs: number) {
 }
 
 /** The activities of one worker process: the one whose browser holds this run's session. */
-const onSession = (taskQueue: string) =>
+const onSession = (run: AgentRun, taskQueue: string) =>
   proxyActivities<Activities>({
     taskQueue,
     scheduleToStartTimeout: '15s',
     startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: run.input.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT_MS,
     retry: { maximumAttempts: 1 },
   });
 
@@ -162,7 +168,7 @@ function startAgent(input: AgentRunInput): AgentRun {
     remembered: [],
     budgetApproved: false,
   };
-  const acts = agentActivities(input.heartbeatTimeoutMs ?? 10_000);
+  const acts = agentActivities(input.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT_MS);
   const run: AgentRun = {
     input,
     runId: input.runId,
@@ -224,7 +230,7 @@ function endSession(run: AgentRun): Promise<void> {
   if (!run.component.tools?.includes('browser')) return Promise.resolve();
   const queue = run.browserAffinity ? run.sessionQueue : undefined;
   return CancellationScope.nonCancellable(() =>
-    queue ? onSession(queue).endToolSession(run.runId) : run.acts.endToolSession(run.runId),
+    queue ? onSession(run, queue).endToolSession(run.runId) : run.acts.endToolSession(run.runId),
   ).catch(() => undefined);
 }
 
@@ -241,7 +247,7 @@ async function callTool(run: AgentRun, args: ToolArgs) {
     run.sessionQueue ??= (await run.acts.browserSessionQueue()) ?? undefined;
     if (!run.sessionQueue) return run.acts.runTool(args);
     try {
-      return await onSession(run.sessionQueue).runTool(args);
+      return await onSession(run, run.sessionQueue).runTool(args);
     } catch (err) {
       if (fresh || !workerGone(err)) throw err;
       await record(run.runId, [sessionLost(args.callId)]);

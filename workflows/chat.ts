@@ -16,7 +16,7 @@ import type { Activities, ChatTurnResult } from '../activities/index.js';
 import { failureType } from '../core/failures.js';
 import type { ChatMessage } from '../core/messages.js';
 import type { ChatTarget } from '../core/run-story/status.js';
-import { runLifecycle } from './lifecycle.js';
+import { HEARTBEAT_TIMEOUT_MS, runLifecycle } from './lifecycle.js';
 
 export interface ChatRunInput {
   chatId: string;
@@ -67,7 +67,7 @@ interface ChatState {
 export async function chatWorkflow(input: ChatRunInput): Promise<{ turns: number }> {
   const acts = proxyActivities<Activities>({
     startToCloseTimeout: '10 minutes',
-    heartbeatTimeout: input.heartbeatTimeoutMs ?? 10_000,
+    heartbeatTimeout: input.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT_MS,
     retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['ProviderRejected', 'ConfigError'] },
   });
   const inStore = !input.transcript.length && patched('chat-transcript-in-store');

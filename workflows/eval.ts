@@ -21,7 +21,7 @@ import { exampleCompleted } from '../core/run-story/events.js';
 import { exampleRunId } from '../core/run-story/ids.js';
 import { componentWorkflow } from './component.js';
 import { historyFull } from './history-budget.js';
-import { runLifecycle } from './lifecycle.js';
+import { HEARTBEAT_TIMEOUT_MS, runLifecycle } from './lifecycle.js';
 import { pipelineWorkflow, type PipelineRunInput } from './pipeline.js';
 import { record } from './run-events.js';
 
@@ -56,7 +56,7 @@ export interface EvalSummary {
 /** Scoring may call a judge model: it heartbeats, so a dead worker's attempt is retried within seconds. */
 export const scoringOptions = (heartbeatTimeoutMs: number | undefined): ActivityOptions => ({
   startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: heartbeatTimeoutMs ?? 10_000,
+  heartbeatTimeout: heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT_MS,
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['ProviderRejected', 'ConfigError'] },
 });
 

@@ -6,6 +6,9 @@ import { failureMessage, failureType } from '../core/failures.js';
 import { carryStart } from '../core/run-story/carry.js';
 import { newStory, record, write, type RunStory } from './run-events.js';
 
+/** A heartbeating activity's timeout when the run's input names none (the backend passes its configured one). */
+export const HEARTBEAT_TIMEOUT_MS = 10_000;
+
 export interface RunHeader {
   runId: string;
   kind: string;

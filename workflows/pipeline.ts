@@ -6,7 +6,7 @@ import { failureMessage, failureType } from '../core/failures.js';
 import type { StepReuse } from '../core/fork.js';
 import { pinnedRef, resolveBinding, type PipelinePlan, type PlannedStep } from '../core/pipeline-plan.js';
 import { itemId } from '../core/run-story/ids.js';
-import { runLifecycle } from './lifecycle.js';
+import { HEARTBEAT_TIMEOUT_MS, runLifecycle } from './lifecycle.js';
 import {
   carriedInput,
   carryCompletion,
@@ -120,7 +120,7 @@ async function skipStep(s: StepRun): Promise<void> {
  */
 function predictCall(s: StepRun): (callId: string, item?: unknown) => Promise<Record<string, unknown>> {
   const { input, story, step } = s;
-  const acts = stepActivities(step, input.heartbeatTimeoutMs ?? 10_000);
+  const acts = stepActivities(step, input.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT_MS);
   const cache = input.cache ?? step.component.spec.cache;
   return (callId, item) => {
     const inputs = Object.fromEntries(

@@ -92,7 +92,11 @@ async function refuseUnlessAllowed(
 
 /** The tool's execute, with what it may use; an error becomes its answer. */
 async function execute(deps: RegistryDeps, input: RunToolInput, c: Checked, approved: boolean): Promise<ToolOutcome> {
-  const signal = Context.current().cancellationSignal;
+  const ctx = Context.current();
+  const signal = ctx.cancellationSignal;
+  // Heartbeats while the tool runs: a worker that dies mid-call is noticed within the heartbeat timeout (not the
+  // call's five minutes), and a cancel of the run reaches the tool (a cancel arrives in a heartbeat's answer).
+  const beat = setInterval(() => ctx.heartbeat(), 1000);
   const catalogue = deps.catalogue ?? TOOLS;
   const scope = {
     runId: input.runId,
@@ -115,6 +119,8 @@ async function execute(deps: RegistryDeps, input: RunToolInput, c: Checked, appr
     });
   } catch (err) {
     return { ok: false, output: `error: ${(err as Error).message}` };
+  } finally {
+    clearInterval(beat);
   }
 }
 
