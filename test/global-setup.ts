@@ -8,6 +8,7 @@ import { configFromEnv } from '../config/index.js';
 import { findTemporalCli, INSTALL_HINT } from '../temporal/cli-path.js';
 import { writeBundle } from '../temporal/bundle.js';
 import { startDevServer } from '../temporal/dev-server.js';
+import { longPollConfig } from './helpers/long-poll.js';
 import { freePort } from './helpers/ports.js';
 
 declare module 'vitest' {
@@ -38,6 +39,7 @@ export default async function setup(project: TestProject) {
       port: await freePort(),
       uiPort: await freePort(),
       logFile: path.join(dir, 'temporal.log'),
+      dynamicConfig: [longPollConfig],
     }),
     writeBundle(bundle),
   ]);

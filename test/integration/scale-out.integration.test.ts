@@ -8,6 +8,7 @@ import type { FakeRequest } from '../fakes/script.js';
 import { agentModel } from '../helpers/agent-model.js';
 import { eventsOf, makeWorkspace } from '../helpers/agent-setup.js';
 import { echoModel, promptOp } from '../helpers/echo-model.js';
+import { LONG_POLL_MS } from '../helpers/long-poll.js';
 import { spawnHarness, until, type HarnessProcess } from '../helpers/processes.js';
 import { seedDiamond, startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
 import { collectFrames, untilEvent } from '../helpers/ws.js';
@@ -161,7 +162,11 @@ describe('scale-out: two worker processes on PostgreSQL', () => {
     const [opener] = runToolPids(await activityWorkers(id));
     const holder = workers.find((w) => w.child.pid === opener)!;
     holder.child.kill('SIGSTOP');
+    // The polls the stopped worker had open would still take tasks (each then lost for a 10 s task timeout, and
+    // an agent step's three attempts could all be lost): the model answers only once they have expired.
+    const stoppedAt = Date.now();
     try {
+      await until(() => Date.now() > stoppedAt + LONG_POLL_MS + 1_000, "the stopped worker's open polls expired");
       holdAgent = false;
       release();
       await until(
