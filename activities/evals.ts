@@ -18,6 +18,7 @@ import {
 } from '../db/repositories/datasets.js';
 import { ensureRun, getRun, setUsage } from '../db/repositories/runs.js';
 import { components } from '../db/repositories/versioned.js';
+import { beating } from './heartbeat.js';
 import type { CallModel } from './llm/model-call.js';
 
 export interface ScoreInput {
@@ -148,7 +149,9 @@ function createScoring(deps: EvalDeps) {
 
     /** The eval run's token and cost totals: the sum over its examples (their runs and their judging). */
     async totalEvalUsage(input: { evalRunId: string }): Promise<EvalUsage> {
-      return storeUsage(deps.store, input.evalRunId, await listEvalResults(deps.store, input.evalRunId));
+      return beating(async () =>
+        storeUsage(deps.store, input.evalRunId, await listEvalResults(deps.store, input.evalRunId)),
+      );
     },
 
     /** The eval's result from its stored per-example results: every segment's examples count, not only the last one's. */
@@ -156,12 +159,14 @@ function createScoring(deps: EvalDeps) {
       evalRunId: string;
       metrics: MetricSpec[];
     }): Promise<{ examples: number; errors: number; aggregates: Record<string, Aggregate>; usage: EvalUsage }> {
-      const rows = await listEvalResults(deps.store, input.evalRunId);
-      const aggregates = Object.fromEntries(
-        input.metrics.map((m) => [metricKey(m), aggregate(rows.map((r) => r.scores[metricKey(m)] ?? 0))]),
-      );
-      const usage = await storeUsage(deps.store, input.evalRunId, rows);
-      return { examples: rows.length, errors: rows.filter((r) => r.error !== null).length, aggregates, usage };
+      return beating(async () => {
+        const rows = await listEvalResults(deps.store, input.evalRunId);
+        const aggregates = Object.fromEntries(
+          input.metrics.map((m) => [metricKey(m), aggregate(rows.map((r) => r.scores[metricKey(m)] ?? 0))]),
+        );
+        const usage = await storeUsage(deps.store, input.evalRunId, rows);
+        return { examples: rows.length, errors: rows.filter((r) => r.error !== null).length, aggregates, usage };
+      });
     },
   };
 }
@@ -178,7 +183,9 @@ function createExamples(deps: EvalDeps) {
   return {
     /** Fix the eval's examples in the store (once): its workflow then carries a position, not the ids. */
     async snapshotEvalExamples(input: { evalRunId: string; source: EvalExampleSource }): Promise<{ total: number }> {
-      return { total: await snapshotEvalExamples(deps.store, input.evalRunId, input.source) };
+      return beating(async () => ({
+        total: await snapshotEvalExamples(deps.store, input.evalRunId, input.source),
+      }));
     },
 
     /** The eval's example at a position. */

@@ -119,8 +119,10 @@ async function runExample(
 /** Examples from the segment's position on, `concurrency` at a time, until all are done or the history is full. */
 async function evaluateSegment(input: EvalRunInput): Promise<EvalSummary> {
   const { runId } = input;
+  // They heartbeat: a worker lost mid-call costs the heartbeat timeout, not the five minutes a large dataset may need.
   const { snapshotEvalExamples, summarizeEval } = proxyActivities<Activities>({
     startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: input.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT_MS,
     retry: { maximumAttempts: 5 },
   });
   const { loadEvalExample } = proxyLocalActivities<Activities>(lookupOptions);
@@ -146,6 +148,7 @@ async function evaluateSegment(input: EvalRunInput): Promise<EvalSummary> {
 async function evaluateInOneHistory(input: EvalRunInput, exampleIds: string[]): Promise<EvalSummary> {
   const { totalEvalUsage } = proxyActivities<Activities>({
     startToCloseTimeout: '1 minute',
+    heartbeatTimeout: input.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT_MS,
     retry: { maximumAttempts: 5 },
   });
   const { loadExample } = proxyLocalActivities<Activities>(lookupOptions);

@@ -11,6 +11,7 @@ import type { SecretSet } from '../../core/secrets.js';
 import type { EventBus } from '../../db/event-bus.js';
 import type { EventWriter } from '../../db/event-writer.js';
 import { costUsd, type Price } from '../../core/pricing.js';
+import { beating } from '../heartbeat.js';
 import { chatSpan, type ActivityLog, type ActivityTelemetry } from '../telemetry.js';
 import { answerBytes, answerTooLarge, MAX_ANSWER_BYTES } from './answer-size.js';
 import { ProviderRejected, type CompletionResult, type ToolSpec } from '../../providers/provider.js';
@@ -198,7 +199,6 @@ async function complete(deps: ModelCallDeps, call: OpenCall, req: ModelCallReque
   if (call.attempt > 1 && req.stream)
     deps.bus.publish({ type: 'delta', runId: call.runId, callId: call.callId, text: '', reset: true });
   const stream = replyStream(deps, call);
-  const heartbeat = setInterval(() => ctx.heartbeat(), 1000);
   try {
     const span = {
       providerType: resolved.provider.type,
@@ -212,17 +212,21 @@ async function complete(deps: ModelCallDeps, call: OpenCall, req: ModelCallReque
       messages,
     };
     const signal = AbortSignal.any([ctx.cancellationSignal, stream.tooLarge.signal]);
-    const raw = await chatSpan(span, deps.telemetry, () =>
-      resolved.provider.complete({
-        model,
-        messages,
-        temperature: req.temperature,
-        maxTokens: req.maxTokens,
-        jsonSchema: req.jsonSchema,
-        tools: req.tools,
-        signal,
-        onDelta: req.stream ? stream.onDelta : undefined,
-      }),
+    const raw = await beating(
+      () =>
+        chatSpan(span, deps.telemetry, () =>
+          resolved.provider.complete({
+            model,
+            messages,
+            temperature: req.temperature,
+            maxTokens: req.maxTokens,
+            jsonSchema: req.jsonSchema,
+            tools: req.tools,
+            signal,
+            onDelta: req.stream ? stream.onDelta : undefined,
+          }),
+        ),
+      ctx,
     );
     if (req.stream) stream.end();
     const bytes = answerBytes(raw);
@@ -230,8 +234,6 @@ async function complete(deps: ModelCallDeps, call: OpenCall, req: ModelCallReque
     return raw;
   } catch (err) {
     return await failAttempt(deps, call, err, stream);
-  } finally {
-    clearInterval(heartbeat);
   }
 }
 

@@ -18,6 +18,7 @@ import { toolRefused, toolResult } from '../../core/run-story/events.js';
 import type { EventWriter } from '../../db/event-writer.js';
 import { readPolicy } from '../../db/policy-file.js';
 import type { SecretSet } from '../../core/secrets.js';
+import { beating } from '../heartbeat.js';
 import { toolSpan, type ActivityLog } from '../telemetry.js';
 import { closeBrowserSession } from './browser.js';
 import { judgeToolCall, type Judgement } from '../../judge/index.js';
@@ -94,9 +95,6 @@ async function refuseUnlessAllowed(
 async function execute(deps: RegistryDeps, input: RunToolInput, c: Checked, approved: boolean): Promise<ToolOutcome> {
   const ctx = Context.current();
   const signal = ctx.cancellationSignal;
-  // Heartbeats while the tool runs: a worker that dies mid-call is noticed within the heartbeat timeout (not the
-  // call's five minutes), and a cancel of the run reaches the tool (a cancel arrives in a heartbeat's answer).
-  const beat = setInterval(() => ctx.heartbeat(), 1000);
   const catalogue = deps.catalogue ?? TOOLS;
   const scope = {
     runId: input.runId,
@@ -108,20 +106,21 @@ async function execute(deps: RegistryDeps, input: RunToolInput, c: Checked, appr
     signal,
   };
   const judge = (call: { tool: string; args: unknown }) => evaluatePolicy(c.policy, call, c.context, {}, catalogue);
-  try {
-    return await c.tool.execute(c.call.args, {
-      ...scope,
-      tool: c.call.tool,
-      decision: c.decision,
-      approved,
-      judge,
-      services: toolServices(scope),
-    });
-  } catch (err) {
-    return { ok: false, output: `error: ${(err as Error).message}` };
-  } finally {
-    clearInterval(beat);
-  }
+  // Heartbeats while the tool runs, so a lost worker or a cancelled run ends the call in seconds.
+  return beating(
+    () =>
+      c.tool
+        .execute(c.call.args, {
+          ...scope,
+          tool: c.call.tool,
+          decision: c.decision,
+          approved,
+          judge,
+          services: toolServices(scope),
+        })
+        .catch((err: unknown): ToolOutcome => ({ ok: false, output: `error: ${(err as Error).message}` })),
+    ctx,
+  );
 }
 
 /** The answer as the model and the event log see it: secrets redacted, cut to OUTPUT_CAP. */
