@@ -6,7 +6,6 @@ import LongestFirstSequencer from './test/sequencer.js';
 // (attacks on the gate, the sandbox, the tools and the app bridge, run for real).
 // Tests wait on conditions with their own deadlines; the per-test limit only catches a hang, so it leaves room for a loaded CI machine.
 const withServices = {
-  globalSetup: ['test/global-setup.ts'],
   setupFiles: ['test/setup-runtime.ts'],
   testTimeout: 120_000,
   hookTimeout: 120_000,
@@ -15,6 +14,8 @@ const withServices = {
 export default defineConfig({
   test: {
     reporters: ['default', './test/summary-reporter.ts'],
+    // One Temporal dev server and workflow bundle for the three projects with services, started once (not once each).
+    globalSetup: ['test/global-setup.ts'],
     // Longest file first across projects: the wall time is then close to the total over the workers.
     sequence: { sequencer: LongestFirstSequencer },
     pool: 'forks',
