@@ -96,6 +96,9 @@ describe('an eval in segments', () => {
     expect(continued.exampleIds).toBeUndefined();
 
     const replayed = (await stack.api('POST', `/api/runs/${run.id}/replay`)).body;
+    // A replay that fails once in many runs (stop 42's note): the failing execution's events, to find why.
+    if (!replayed.ok)
+      console.log(`replay failed; the execution's events:\n${executionEvents(history, replayed.execution)}`);
     expect(replayed).toEqual({ ok: true, executions: history.executions.length });
   }, 150_000);
 
@@ -159,3 +162,26 @@ describe('an eval in segments', () => {
     });
   });
 });
+
+/** One execution's events, a line each: id, type and the attributes that say which command it answers. */
+function executionEvents(
+  history: { executions: Array<{ runId: string; events: number }>; events: Array<Record<string, any>> },
+  runId: string,
+): string {
+  let at = 0;
+  for (const e of history.executions) {
+    if (e.runId === runId)
+      return history.events
+        .slice(at, at + e.events)
+        .map((ev) => {
+          const attrs = Object.entries(ev).find(([k]) => k.endsWith('EventAttributes'))?.[1];
+          // A local activity's marker: its sequence number and type are what replay matches.
+          const marker = attrs?.details?.data?.payloads?.[0]?.value;
+          const said = marker ? { seq: marker.seq, type: marker.activity_type } : attrs;
+          return `${ev.eventId} ${ev.eventType} ${JSON.stringify(said ?? {}).slice(0, 300)}`;
+        })
+        .join('\n');
+    at += e.events;
+  }
+  return `(no execution ${runId})`;
+}
