@@ -9,7 +9,7 @@ import { findTemporalCli, INSTALL_HINT } from '../temporal/cli-path.js';
 import { writeBundle } from '../temporal/bundle.js';
 import { startDevServer } from '../temporal/dev-server.js';
 import { longPollConfig } from './helpers/long-poll.js';
-import { freePort } from './helpers/ports.js';
+import { freePort, PORTS_DIR_ENV } from './helpers/ports.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -36,6 +36,9 @@ export default async function setup(project: TestProject) {
   const cli = findTemporalCli({ cliPath: user.temporal.cliPath, searchPath: user.searchPath, binDir: user.paths.bin });
   if (!cli) throw new Error(`integration tests need a Temporal dev server: ${INSTALL_HINT}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-test-'));
+  // Ports are claimed here, once per run, so two workers never hand out the same one (the workers fork after this).
+  process.env[PORTS_DIR_ENV] = path.join(dir, 'ports');
+  fs.mkdirSync(process.env[PORTS_DIR_ENV]);
   const bundle = path.join(dir, 'workflows.js');
   const [started, bundled] = await Promise.allSettled([
     startDevServer({

@@ -3,6 +3,7 @@
 // its server is down, and a client's socket, open or in TIME_WAIT for 60 s, then refuses the bind.
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 
 const LOWEST = 20_000;
 
@@ -30,9 +31,33 @@ function bindable(port: number): Promise<number> {
   });
 }
 
+/** The global setup's folder of ports handed out in this test run (VLOOP_TEST_PORTS_DIR), shared by every worker. */
+export const PORTS_DIR_ENV = 'VLOOP_TEST_PORTS_DIR';
+const claimedHere = new Set<number>();
+
+/**
+ * Claims `port` for this test run: false when another test took it first. A port is free only until its server
+ * binds it, which for a `harness up` comes after its dev server has started, seconds later; another worker's
+ * test picking the same port in that window made one of them fail with EADDRINUSE.
+ */
+function claim(port: number): boolean {
+  if (claimedHere.has(port)) return false;
+  claimedHere.add(port);
+  const dir = process.env[PORTS_DIR_ENV];
+  if (!dir) return true;
+  try {
+    fs.closeSync(fs.openSync(path.join(dir, String(port)), 'wx'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const port = await bindable(LOWEST + Math.floor(Math.random() * (below - LOWEST)));
+    const candidate = LOWEST + Math.floor(Math.random() * (below - LOWEST));
+    if (!claim(candidate)) continue;
+    const port = await bindable(candidate);
     if (port) return port;
   }
   // Every try was taken (a crowded machine): the kernel's choice is still free now.
