@@ -23,12 +23,10 @@ declare module 'vitest' {
   }
 }
 
-/** The projects whose tests need the dev server: all but unit (the one without setup files). */
-const SERVICE_PROJECTS = ['integration', 'e2e', 'security'];
-
 export default async function setup(project: TestProject) {
   // Run from the root config, once for every project: a run of the unit project alone starts nothing.
-  if (!project.vitest.projects.some((p) => SERVICE_PROJECTS.includes(p.name))) return;
+  // The projects with services are the ones with setup files (vitest.config.ts's withServices).
+  if (!project.vitest.projects.some((p) => p.config.setupFiles.length > 0)) return;
   // The harness processes tests start run the compiled CLI: compiled once here, not by each start at once.
   execFileSync(process.execPath, ['bin/build.js'], { stdio: 'ignore' });
   // The suite's edge: the CLI the developer's setup installed (TEMPORAL_CLI_PATH, PATH or .vloop/bin).
