@@ -5,8 +5,11 @@ import LongestFirstSequencer from './test/sequencer.js';
 // global setup, SQLite and PostgreSQL, fake providers), e2e (the dashboard in chromium) and security
 // (attacks on the gate, the sandbox, the tools and the app bridge, run for real).
 // Tests wait on conditions with their own deadlines; the per-test limit only catches a hang, so it leaves room for a loaded CI machine.
+// One process per worker runs its files without a fresh import of the harness each (imports cost ~2 s a file);
+// what a file starts it stops (setup-runtime.ts fails a file that leaves a process group running).
 const withServices = {
   setupFiles: ['test/setup-runtime.ts'],
+  isolate: false,
   testTimeout: 120_000,
   hookTimeout: 120_000,
 };
