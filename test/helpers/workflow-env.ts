@@ -11,10 +11,9 @@ import { callShape, evaluatePolicy, policySpec, type ToolCall } from '../../core
 import { readFacts } from '../../judge/index.js';
 import type { RunPatch } from '../../core/run-story/status.js';
 
+/** The suite's Temporal (each test's workflows on their own task queue and ids): no dev server of its own to start. */
 export async function startWorkflowEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: inject('temporalCli') } },
-  });
+  return TestWorkflowEnvironment.createFromExistingServer({ address: inject('temporalAddress') });
 }
 
 /** What a run recorded through recordEvents: its events in order and its status moves. */
