@@ -43,10 +43,15 @@ export function workflowBundleOptions(c: Pick<HarnessConfig, 'workflowBundle' | 
 
 const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
+/** Where a build of today's code is cached: a new name for every change to what it includes. */
+export function cachedBundleFile(cacheDir: string, traced: boolean | undefined): string {
+  return path.join(cacheDir, `workflows-${sourceHash()}${traced ? '-traced' : ''}.js`);
+}
+
 /** The workflow bundle: a prebuilt one if given (VLOOP_WORKFLOW_BUNDLE), else a cached build of today's code. */
 export async function workflowBundle(o: BundleOptions): Promise<{ codePath: string }> {
   if (o.prebuilt) return { codePath: o.prebuilt };
-  const file = path.join(o.cacheDir, `workflows-${sourceHash()}${o.traced ? '-traced' : ''}.js`);
+  const file = cachedBundleFile(o.cacheDir, o.traced);
   if (!fs.existsSync(file)) await writeBundle(file, { traced: o.traced });
   return { codePath: file };
 }

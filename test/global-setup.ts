@@ -1,8 +1,9 @@
 // One Temporal dev server and one workflow bundle for the whole test run.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
 import { configFromEnv } from '../config/index.js';
 import { findTemporalCli, INSTALL_HINT } from '../temporal/cli-path.js';
@@ -16,6 +17,8 @@ declare module 'vitest' {
     temporalAddress: string;
     temporalCli: string;
     workflowBundle: string;
+    /** The same workflows with tracing's interceptors (what a harness with an OTLP endpoint runs). */
+    tracedWorkflowBundle: string;
     pgUrl: string;
     /** The dev server's SQLite file and Web UI: what an attacker on the machine could read. */
     temporalDbFile: string;
@@ -38,7 +41,8 @@ export default async function setup(project: TestProject) {
   process.env[PORTS_DIR_ENV] = path.join(dir, 'ports');
   fs.mkdirSync(process.env[PORTS_DIR_ENV]);
   const bundle = path.join(dir, 'workflows.js');
-  const [started, bundled] = await Promise.allSettled([
+  const traced = path.join(dir, 'workflows-traced.js');
+  const [started, bundled, tracedBundled] = await Promise.allSettled([
     startDevServer({
       cliPath: cli,
       dbFile: path.join(dir, 'temporal.db'),
@@ -48,12 +52,15 @@ export default async function setup(project: TestProject) {
       dynamicConfig: [longPollConfig],
     }),
     writeBundle(bundle),
+    // On the other core: webpack holds the thread that builds the plain bundle.
+    promisify(execFile)(process.execPath, ['bin/run-ts.js', 'test/helpers/write-bundle.ts', traced, 'traced']),
   ]);
   // A setup that fails returns no teardown: the dev server it did start is stopped here, not left running.
-  if (started.status === 'rejected' || bundled.status === 'rejected') {
+  const failed = [started, bundled, tracedBundled].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (started.status === 'rejected' || failed) {
     if (started.status === 'fulfilled') await started.value.stop('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
-    throw started.status === 'rejected' ? started.reason : (bundled as PromiseRejectedResult).reason;
+    throw failed?.reason;
   }
   const server = started.value;
   project.provide('temporalAddress', server.address);
@@ -61,6 +68,7 @@ export default async function setup(project: TestProject) {
   project.provide('temporalUiUrl', server.uiUrl);
   project.provide('temporalCli', cli);
   project.provide('workflowBundle', bundle);
+  project.provide('tracedWorkflowBundle', traced);
   project.provide('pgUrl', process.env.VLOOP_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/test');
   return async () => {
     await server.stop();

@@ -9,6 +9,7 @@ import { launchChromium, SCREENSHOTS } from './browser.js';
 import { freePort } from './ports.js';
 import { spawnHarness, type HarnessProcess } from './processes.js';
 import { TOKEN } from './stack.js';
+import { seedTracedBundle } from './traced-bundle.js';
 
 export interface UpSession {
   up: HarnessProcess;
@@ -27,6 +28,7 @@ export interface UpSession {
 export async function startHarnessUp(fakeBaseUrl: string, env: Record<string, string> = {}): Promise<UpSession> {
   const projectDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-e2e-'));
   const workspace = makeWorkspace({ 'notes.txt': 'x' });
+  seedTracedBundle(projectDir, env);
   // A port found free can be taken before the server binds it (another file's server, an outgoing
   // socket): then the same project starts again on new ports.
   const start = async () => {

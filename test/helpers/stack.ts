@@ -8,6 +8,7 @@ import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
 import type { Script } from '../fakes/script.js';
 import { testConfig } from './config.js';
 import { freshStore, type TestStore } from './db.js';
+import { seedTracedBundle } from './traced-bundle.js';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 
@@ -55,6 +56,7 @@ export async function startTestStack(o: {
   heartbeatTimeoutMs?: number;
 }): Promise<TestStack> {
   const dir = o.dir ?? newProjectDir();
+  seedTracedBundle(dir, o.env);
   const db = o.db ?? (await freshStore(o.dialect ?? 'sqlite'));
   const fake = o.fake ?? (await startFakeProvider(o.protocol ?? 'openai', o.script));
   const taskQueue = o.taskQueue ?? `tq-${Math.random().toString(36).slice(2)}`;

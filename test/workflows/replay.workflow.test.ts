@@ -135,8 +135,8 @@ describe('the replay corpus', () => {
   });
 
   it('replays against the traced bundle too: tracing adds headers, never commands', async () => {
-    const file = path.join(os.tmpdir(), `vloop-traced-${process.pid}.js`);
-    await writeBundle(file, { traced: true });
+    // Built by the global setup, as the plain bundle is.
+    const file = inject('tracedWorkflowBundle');
     const spans = new InMemorySpanExporter();
     const sinks = { exporter: makeWorkflowExporter(new SimpleSpanProcessor(spans), new Resource({})) };
     for (const h of corpus) {
