@@ -22,6 +22,7 @@ import { exampleRunId } from '../core/run-story/ids.js';
 import { componentWorkflow } from './component.js';
 import { historyFull } from './history-budget.js';
 import { HEARTBEAT_TIMEOUT_MS, runLifecycle } from './lifecycle.js';
+import { asCalled, oneAtATime, type InTurn } from './in-turn.js';
 import { pipelineWorkflow, type PipelineRunInput } from './pipeline.js';
 import { record } from './run-events.js';
 
@@ -70,18 +71,21 @@ export const lookupOptions: LocalActivityOptions = {
 async function runExample(
   input: EvalRunInput,
   ex: { id: string; inputs: Record<string, unknown>; expected: Record<string, unknown> },
+  inTurn: InTurn = asCalled,
 ): Promise<{ scores: Record<string, number>; error: string | null }> {
   const { runId } = input;
   const { scoreExample } = proxyActivities<Activities>(scoringOptions(input.heartbeatTimeoutMs));
   const { prepareChildRun } = proxyLocalActivities<Activities>(lookupOptions);
   const childRunId = exampleRunId(runId, ex.id);
-  await prepareChildRun({
-    childRunId,
-    kind: input.target.type,
-    target: input.target,
-    inputs: ex.inputs,
-    parent: `eval:${runId}`,
-  });
+  await inTurn(() =>
+    prepareChildRun({
+      childRunId,
+      kind: input.target.type,
+      target: input.target,
+      inputs: ex.inputs,
+      parent: `eval:${runId}`,
+    }),
+  );
   let outputs: Record<string, unknown> | null = null;
   let error: string | null = null;
   try {
@@ -112,7 +116,7 @@ async function runExample(
     metrics: input.metrics,
     error,
   });
-  await record(runId, [exampleCompleted(ex.id, { outputs: r.scores, ...(error ? { error } : {}) })]);
+  await inTurn(() => record(runId, [exampleCompleted(ex.id, { outputs: r.scores, ...(error ? { error } : {}) })]));
   return { scores: r.scores, error };
 }
 
@@ -126,6 +130,8 @@ async function evaluateSegment(input: EvalRunInput): Promise<EvalSummary> {
     retry: { maximumAttempts: 5 },
   });
   const { loadEvalExample } = proxyLocalActivities<Activities>(lookupOptions);
+  // The lanes' local activities in turn (in-turn.ts); runs recorded before that replay as they ran.
+  const inTurn = patched('eval-local-activities-in-turn') ? oneAtATime() : asCalled;
   const { next: first, total } = input.segment ?? {
     next: 0,
     ...(await snapshotEvalExamples({ evalRunId: runId, source: input.examples ?? { exampleIds: [] } })),
@@ -134,7 +140,7 @@ async function evaluateSegment(input: EvalRunInput): Promise<EvalSummary> {
   const lane = async () => {
     while (next < total && !historyFull(input.continueAfterEvents)) {
       const position = next++;
-      await runExample(input, await loadEvalExample({ evalRunId: runId, position }));
+      await runExample(input, await inTurn(() => loadEvalExample({ evalRunId: runId, position })), inTurn);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency, total - first)) }, lane));
