@@ -69,6 +69,8 @@ function restartable(
   env: Record<string, string>,
   ready: string,
   log: (l: string) => void,
+  /** Its lines that say a workflow task failed: why a run that never ended did not. */
+  taskFailures: string[] = [],
 ) {
   let child: ChildProcess | undefined;
   return {
@@ -80,7 +82,10 @@ function restartable(
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       c.stdout!.on('data', (d) => (out += d));
-      c.stderr!.on('data', (d) => (out += d));
+      c.stderr!.on('data', (d) => {
+        out += d;
+        for (const line of String(d).split('\n')) if (line.includes('Failing workflow task')) taskFailures.push(line);
+      });
       child = c;
       const deadline = Date.now() + 90_000;
       while (!out.includes(ready)) {
@@ -172,7 +177,8 @@ async function soakWith(o: SoakOptions, running: Array<() => unknown>): Promise<
     ...o.env,
   };
   const backend = restartable('backend', ['backend', '--no-worker'], env, 'backend listening', log);
-  const worker = restartable('worker', ['worker'], env, 'worker polling', log);
+  const taskFailures: string[] = [];
+  const worker = restartable('worker', ['worker'], env, 'worker polling', log, taskFailures);
   running.push(
     () => worker.kill(),
     () => backend.kill(),
@@ -374,7 +380,11 @@ async function soakWith(o: SoakOptions, running: Array<() => unknown>): Promise<
   for (const r of finals.values()) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
   for (const [id, r] of finals)
     if (r.status !== 'completed')
-      violations.push(`run ${id} (${r.kind}) ended ${r.status}: ${JSON.stringify(r.error)}`);
+      violations.push(
+        `run ${id} (${r.kind}) ended ${r.status}: ${JSON.stringify(r.error)}`,
+        // A run left running: the worker's last failed workflow tasks say why (a nondeterminism error, …).
+        ...(terminal.has(r.status) ? [] : taskFailures.slice(-3).map((l) => `worker: ${l.slice(0, 600)}`)),
+      );
   for (const s of started.filter((x) => x.kind !== 'chat')) {
     const found = await must('GET', `/api/runs?q=${s.token}&limit=5`);
     const same = found.runs.filter((r) => !r.origin && !abandoned.has(r.id));
