@@ -13,6 +13,7 @@ import { startTestStack, waitForRun, type TestStack } from '../helpers/stack.js'
 import { collectFrames, untilEvent } from '../helpers/ws.js';
 
 const CANARY = 'canary-5e1f9a3b7c2d8e4f';
+const HEARTBEAT_MS = 10_000;
 
 describe('agents across crashes and attacks', () => {
   let stack: TestStack;
@@ -53,7 +54,8 @@ describe('agents across crashes and attacks', () => {
         midtool: [{ tool: 'terminal', args: { command: 'sleep 600' } }, { finish: { answer: '{{last}}' } }],
         cancelcmd: [{ tool: 'terminal', args: { command: 'sleep 613' } }, { finish: { answer: '{{last}}' } }],
         slowcmd: [
-          { tool: 'terminal', args: { command: 'sleep 5 && echo slow-done' } },
+          // Longer than the heartbeat timeout.
+          { tool: 'terminal', args: { command: `sleep ${HEARTBEAT_MS / 1000 + 2} && echo slow-done` } },
           { finish: { answer: '{{last}}' } },
         ],
         inject: [
@@ -63,6 +65,10 @@ describe('agents across crashes and attacks', () => {
           { finish: { answer: '{{last}}' } },
         ],
       }),
+      // The product's own heartbeat timeout, not the 3 s of quicker crash tests: under load (test:stress beside
+      // npm start) a freshly started worker's first tool call failed before its command wrote anything, a missed
+      // 3 s heartbeat the likely cause; nothing here needs it shorter.
+      heartbeatTimeoutMs: HEARTBEAT_MS,
     });
     await seedAgent(stack, { rules: [{ tool: 'filesystem', action: 'allow', match: { op: 'read' } }] });
     worker = await startWorker();
@@ -88,7 +94,11 @@ describe('agents across crashes and attacks', () => {
     expect((await stack.api('GET', `/api/runs/${body.id}`)).body.status).toBe('waiting_approval');
     await stack.api('POST', `/api/runs/${body.id}/approvals/tool[0]`, { decision: 'approve' });
     const run = await waitForRun(stack, body.id, 60_000);
-    expect(run.status).toBe('completed');
+    // The answer is the tool's last observation: a failed call says why here, before the file says only that it is missing.
+    expect({ status: run.status, answer: run.outputs?.answer }).toEqual({
+      status: 'completed',
+      answer: expect.not.stringMatching(/^The tool failed/),
+    });
     expect(fs.readFileSync(path.join(workspace, 'side.txt'), 'utf8')).toBe('once\n');
     expect((await eventsOf(stack, body.id)).filter((e) => e.type === 'tool.result')).toHaveLength(1);
   });
