@@ -80,6 +80,7 @@ describe('the replay corpus', () => {
       'component-mid-step-carried.json',
       'component-upper-carried.json',
       'component-upper.json',
+      'eval-lanes-in-turn.json',
       'eval-segment-first.json',
       'eval-segment-last.json',
       'eval-segment-waiting.json',
@@ -127,6 +128,8 @@ describe('the replay corpus', () => {
       expect(patches(`${name}-carried.json`), name).toContain('carried-run-events');
     // The optimizer that scores its candidate before saving (issue 29) and one recorded before that patch.
     expect(patches('optimize-kept.json')).toContain('optimize-save-if-better');
+    // An eval whose four lanes called their local activities one at a time.
+    expect(patches('eval-lanes-in-turn.json')).toContain('eval-local-activities-in-turn');
     expect(patches('optimize-teacher-last.json')).not.toContain('optimize-save-if-better');
   });
 
