@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPredictReply } from '../../core/adapters.js';
 import { agentModel } from '../helpers/agent-model.js';
+import { chooseOption } from '../helpers/browser.js';
 import { echoModel, promptFields, promptOp } from '../helpers/echo-model.js';
 import { startHarnessUp, type UpSession } from '../helpers/harness-up.js';
 import { DIAMOND_COMPONENTS, DIAMOND_SPEC } from '../helpers/stack.js';
@@ -60,8 +61,7 @@ describe('dashboard (e2e)', () => {
     await page.fill('input[name=signature]', 'question: str -> answer: st');
     await page.getByText("unknown type 'st'").waitFor();
     await page.fill('input[name=signature]', 'question: str -> answer: str');
-    await page.click('[data-test=provider]');
-    await page.getByRole('option', { name: 'fake', exact: true }).click();
+    await chooseOption(page, page.locator('[data-test=provider]'), 'fake');
     await page.click('[data-test=save-component]');
     await page.waitForURL(/\/ui\/components\/ask$/);
     await page.fill('textarea[name=input-question]', 'why durable?');
@@ -176,12 +176,7 @@ describe('dashboard (e2e)', () => {
     await form.waitFor();
     await page.fill('input[name=temperature]', '0.3');
     await page.fill('input[name=max-tokens]', '64');
-    await page.click('[data-test=adapter]');
-    await page.getByRole('option', { name: 'json', exact: true }).click();
-    // The menu closes on its own; one left open (a pick during its opening) would cover Save, so it is closed.
-    const openMenus = () => page.locator('.v-overlay--active .v-list').count();
-    if (await openMenus()) await page.keyboard.press('Escape');
-    await expect.poll(openMenus, { timeout: 20_000 }).toBe(0);
+    await chooseOption(page, page.locator('[data-test=adapter]'), 'json');
     await page.fill('textarea[name=demos]', '[{"inputs": {"text": "hi"}, "outputs": {"result": "HI"}}]');
     await shot('component-new-version');
     await page.click('[data-test=save-component]');
@@ -341,12 +336,9 @@ describe('dashboard (e2e)', () => {
       .getByText('exact_match:result: 1.000 ± 0.000 (sd over 2)')
       .waitFor();
     // Started from the page at a chosen version.
-    await page.locator('.v-select', { hasText: 'Dataset' }).first().click();
-    await page.getByRole('option', { name: 'shout', exact: true }).click();
-    await page.click('[data-test=eval-target]');
-    await page.getByRole('option', { name: 'component upper', exact: true }).click();
-    await page.click('[data-test=eval-version]');
-    await page.getByRole('option', { name: 'v1', exact: true }).click();
+    await chooseOption(page, page.locator('.v-select', { hasText: 'Dataset' }).first(), 'shout');
+    await chooseOption(page, page.locator('[data-test=eval-target]'), 'component upper');
+    await chooseOption(page, page.locator('[data-test=eval-version]'), 'v1');
     await page.getByLabel('Metrics: name[:field], comma-separated').fill('exact_match:result');
     await page.click('[data-test=start-eval]');
     await page.waitForURL(/\/ui\/evals\/run_\w+$/);
@@ -691,8 +683,7 @@ describe('dashboard (e2e)', () => {
     await page.click('[data-test=submit-run]');
     await page.getByText('expected set[str]').waitFor();
     await page.fill('textarea[name=input-tags]', "['a', 'b']"); // a Python literal, as DSPy users write it
-    await page.locator('.v-select', { hasText: "mode (Literal['fast', 'slow'])" }).click();
-    await page.getByRole('option', { name: 'slow', exact: true }).click();
+    await chooseOption(page, page.locator('.v-select', { hasText: "mode (Literal['fast', 'slow'])" }), 'slow');
     await shot('typed-form');
     await page.click('[data-test=submit-run]');
     await page.locator('[data-test=run-outputs]').waitFor();
