@@ -16,6 +16,7 @@ import { discoverMcpTools, UnknownMcpServer } from '../mcp/client.js';
 import { ApplicationFailure } from '@temporalio/activity';
 import { toolCall, type ToolCall } from '../core/policy.js';
 import { createRunTool, endToolSession } from './tools/registry.js';
+import { sessionWorkerPolled } from './session-worker.js';
 import { createPredict } from './predict.js';
 import { loadPrices } from '../db/price-table.js';
 import { createModelCall } from './llm/model-call.js';
@@ -71,6 +72,7 @@ export function createActivities(deps: ActivityDeps) {
     async browserSessionQueue(): Promise<string | null> {
       return deps.sessionQueue ?? null;
     },
+    sessionWorkerPolled,
     ...createEvalActivities({ store: deps.store, callModel }),
     ...createAppActivities({ store: deps.store, callModel }),
     /** The policy as the workflow sees it (a local activity, recorded in history). */

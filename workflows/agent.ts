@@ -100,7 +100,21 @@ function agentActivities(heartbeatTimeoutMs: number) {
     startToCloseTimeout: '30s',
     retry: { maximumAttempts: 3 },
   });
-  return { agentStep, runTool, discoverMcpTools, loadPolicy, judgeToolCall, endToolSession, browserSessionQueue };
+  const { sessionWorkerPolled } = proxyActivities<Activities>({
+    startToCloseTimeout: '2 minutes',
+    heartbeatTimeout: '10s',
+    retry: { maximumAttempts: 3 },
+  });
+  return {
+    agentStep,
+    runTool,
+    discoverMcpTools,
+    loadPolicy,
+    judgeToolCall,
+    endToolSession,
+    browserSessionQueue,
+    sessionWorkerPolled,
+  };
 }
 
 /** The activities of one worker process: the one whose browser holds this run's session. */
@@ -240,18 +254,35 @@ const workerGone = (err: unknown) =>
   err.cause instanceof TimeoutFailure &&
   err.cause.timeoutType === 'SCHEDULE_TO_START';
 
+/** How many more times a call waits for a session worker that still polls, and how long each check waits for a poll. */
+const SESSION_WAITS = 4;
+const SESSION_POLL_WAIT_MS = 20_000;
+
+/** Whether the session's worker polled since the call was scheduled: then it was slow (stopped, starved), not gone. */
+async function sessionWorkerAlive(run: AgentRun, queue: string, sinceMs: number): Promise<boolean> {
+  if (!patched('session-worker-liveness')) return false;
+  return run.acts.sessionWorkerPolled({ queue, sinceMs, waitMs: SESSION_POLL_WAIT_MS });
+}
+
 /** A tool call; a browser call on the worker holding the run's browser, or, when that worker is gone, on a fresh session elsewhere. */
 async function callTool(run: AgentRun, args: ToolArgs) {
   if (!run.browserAffinity || args.call.tool !== 'browser') return run.acts.runTool(args);
-  for (let fresh = false; ; fresh = true) {
+  let fresh = false;
+  for (let waits = 0; ;) {
     run.sessionQueue ??= (await run.acts.browserSessionQueue()) ?? undefined;
     if (!run.sessionQueue) return run.acts.runTool(args);
+    const scheduledAt = Date.now();
     try {
       return await onSession(run, run.sessionQueue).runTool(args);
     } catch (err) {
       if (fresh || !workerGone(err)) throw err;
+      if (waits < SESSION_WAITS && (await sessionWorkerAlive(run, run.sessionQueue, scheduledAt))) {
+        waits++;
+        continue;
+      }
       await record(run.runId, [sessionLost(args.callId)]);
       run.sessionQueue = undefined;
+      fresh = true;
     }
   }
 }

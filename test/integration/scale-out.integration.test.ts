@@ -75,6 +75,12 @@ describe('scale-out: two worker processes on PostgreSQL', () => {
     const events = (await stack.backend.app.temporal.client.workflow.getHandle(runId).fetchHistory()).events ?? [];
     return events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runTool');
   };
+  /** How many of the run's runTool calls no worker took in time (their schedule-to-start timeout). */
+  const timedOutTools = async (runId: string) => {
+    const events = (await stack.backend.app.temporal.client.workflow.getHandle(runId).fetchHistory()).events ?? [];
+    const tools = new Set((await scheduledTools(runId)).map((e) => String(e.eventId)));
+    return events.filter((e) => tools.has(String(e.activityTaskTimedOutEventAttributes?.scheduledEventId))).length;
+  };
   /** The run completed, `extract` read the page `open` opened (same browser, so same process); and which worker's workflow task scheduled the extract. */
   const expectBrowserCallsTogether = async (runId: string) => {
     const run = await waitForRun(stack, runId, 120_000);
@@ -149,7 +155,7 @@ describe('scale-out: two worker processes on PostgreSQL', () => {
     await startWorker();
   }, 240_000);
 
-  it("keeps an agent's browser calls on the worker holding its browser, though its workflow tasks move between workers", async () => {
+  it("keeps an agent's browser calls on the worker holding its browser, though its workflow tasks move between workers and it stops past the call's start timeout", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 4; i++)
       ids.push((await stack.ok('POST', '/api/components/browser-helper/runs', { inputs: { task: 'browse' } })).id);
@@ -174,6 +180,8 @@ describe('scale-out: two worker processes on PostgreSQL', () => {
         "the extract scheduled while the browser's worker is stopped",
         90_000,
       );
+      // Stopped past the call's schedule-to-start timeout (as under load): the worker is slow, not gone.
+      await until(async () => (await timedOutTools(id)) === 1, "the extract's start timeout passed", 60_000);
     } finally {
       holder.child.kill('SIGCONT');
     }
@@ -181,6 +189,9 @@ describe('scale-out: two worker processes on PostgreSQL', () => {
     expect(tools[0]).toBe(holder.child.pid);
     expect(scheduledBy).not.toBe(holder.child.pid);
     expect(workers.map((w) => w.child.pid)).toContain(scheduledBy);
+    // It was asked whether the browser's worker still polled, and the extract went to it again.
+    expect((await activityWorkers(id)).some((a) => a.type === 'sessionWorkerPolled')).toBe(true);
+    expect(await timedOutTools(id)).toBe(1);
   }, 240_000);
 
   it('starts a fresh browser session on another worker when the one holding it dies', async () => {
