@@ -1,7 +1,7 @@
 // The one error shape: {"error":{"code","message","details"}}; unexpected errors hide their message.
 import type Koa from 'koa';
 import { ZodError } from 'zod';
-import { SpecError } from '../core/errors.js';
+import { SpecError, withProblems } from '../core/errors.js';
 import { ConflictError, NotFoundError } from '../db/errors.js';
 
 export class AppError extends Error {
@@ -21,12 +21,7 @@ export function toAppError(err: unknown): AppError {
   if (err instanceof SpecError) return new AppError(400, 'invalid_spec', err.message, { problems: err.problems });
   if (err instanceof ZodError) {
     const problems = err.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-    return new AppError(
-      400,
-      'invalid_request',
-      `invalid request: ${problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; ')}`,
-      { problems },
-    );
+    return new AppError(400, 'invalid_request', withProblems('invalid request', problems), { problems });
   }
   if (err instanceof NotFoundError) return new AppError(404, 'not_found', err.message);
   if (err instanceof ConflictError) return new AppError(409, 'conflict', err.message);
