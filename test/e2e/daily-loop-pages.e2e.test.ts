@@ -2,6 +2,7 @@
 // version diffs, the pipeline editor, the run page's inspector and player, the approval card, the apps list, the theme.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chooseOption } from '../helpers/browser.js';
 import { A2UI_VERSION, VLOOP_CATALOG_ID } from '../../core/a2ui.js';
 import { echoModel } from '../helpers/echo-model.js';
 import { startHarnessUp, type UpSession } from '../helpers/harness-up.js';
@@ -101,8 +102,7 @@ describe('daily loop pages (e2e)', () => {
       params: { maxTokens: 64, temperature: 0.3 },
     });
     await page.goto(`${url}/ui/components/differ`);
-    await page.locator('.v-select', { hasText: 'Diff with' }).click();
-    await page.getByRole('option', { name: '1', exact: true }).click();
+    await chooseOption(page, page.locator('.v-select', { hasText: 'Diff with' }), '1');
     // The diff drawn before it is read (evaluateAll does not wait).
     await page.locator('[data-test=diff] pre > span').first().waitFor();
     // Each line is its sign, a space and the line: ' ', '-' or '+'.
@@ -124,8 +124,7 @@ describe('daily loop pages (e2e)', () => {
   it('a pipeline page diffs two of its versions', async () => {
     await api('POST', '/api/pipelines/diamond/versions', { ...DIAMOND_SPEC, description: 'upper and reverse, joined' });
     await page.goto(`${url}/ui/pipelines/diamond`);
-    await page.locator('[data-test=pipeline-diff-with]').click();
-    await page.getByRole('option', { name: /^v1 ·/ }).click();
+    await chooseOption(page, page.locator('[data-test=pipeline-diff-with]'), /^v1 ·/);
     const diff = page.locator('[data-test=diff]');
     await diff.getByText('v1 → v2').waitFor();
     const changed = (await diff.locator('pre > span').allTextContents())
@@ -264,8 +263,7 @@ describe('daily loop pages (e2e)', () => {
     await page.goto(`${url}/ui/apps`);
     await page.locator('.v-main h1').waitFor();
     await page.click('[data-test=new-app]');
-    await page.click('[data-test=gen-target]');
-    await page.getByRole('option', { name: 'component upper', exact: true }).click();
+    await chooseOption(page, page.locator('[data-test=gen-target]'), 'component upper');
     await page.fill('[data-test=gen-prompt] textarea', 'a box to shout into');
     await page.fill('[data-test=gen-name] input', 'shouter-app');
     await page.click('[data-test=gen-submit]');

@@ -225,8 +225,7 @@ describe('dashboard (e2e)', () => {
     await page.locator('[data-test=pipeline-description]').getByText('upper and reverse, joined').waitFor();
     expect((await api('GET', '/api/pipelines/diamond')).latestVersion).toBe(2);
     // The first version is still there to look at and run.
-    await page.click('[data-test=pipeline-version]');
-    await page.getByRole('option', { name: /^v1 ·/ }).click();
+    await chooseOption(page, page.locator('[data-test=pipeline-version]'), /^v1 ·/);
     await page.locator('[data-test=pipeline-description]').getByText('No description').waitFor();
     await shot('pipeline-versions');
   });
@@ -275,8 +274,7 @@ describe('dashboard (e2e)', () => {
     const forks = (await api('GET', '/api/runs?origin=fork&limit=100')).runs as Array<{ id: string }>;
     expect(forks.length).toBeGreaterThan(0); // the edit-prompt rerun above is one
     await page.goto(`${url}/ui/runs`);
-    await page.click('[data-test=run-origin]');
-    await page.getByRole('option', { name: 'Forks', exact: true }).click();
+    await chooseOption(page, page.locator('[data-test=run-origin]'), 'Forks');
     const shown = async () =>
       page
         .locator('[data-test=runs-table] tbody tr[data-run]')
@@ -363,8 +361,7 @@ describe('dashboard (e2e)', () => {
     await page.goto(`${url}/ui/evals/compare?runs=${worse.id},${right.id}`);
     await page.getByText('Changed examples (2; 0 unchanged)').waitFor({ timeout: 30_000 });
     expect(await page.locator('[data-change=regression]').count()).toBe(2);
-    await page.locator('[data-test=baseline]').click();
-    await page.getByRole('option', { name: new RegExp(worse.id) }).click();
+    await chooseOption(page, page.locator('[data-test=baseline]'), new RegExp(worse.id));
     await page.waitForURL(new RegExp(`baseline=${worse.id}`));
     await page.locator('[data-change=improvement]').first().waitFor();
     expect(await page.locator('[data-change=improvement]').count()).toBe(2);
@@ -413,8 +410,7 @@ describe('dashboard (e2e)', () => {
       tools: ['terminal'],
     });
     await page.goto(`${url}/ui/agents`);
-    await page.click('[data-test=agent]');
-    await page.getByRole('option', { name: 'planner', exact: true }).click();
+    await chooseOption(page, page.locator('[data-test=agent]'), 'planner');
     await page.fill('textarea[name=input-goal]', 'tidy');
     await page.fill('input[name=input-budget]', '3');
     expect(await page.locator('textarea[name=input-task]').count()).toBe(0);
@@ -437,8 +433,7 @@ describe('dashboard (e2e)', () => {
         defaultModel: 'chatty',
       });
       await page.goto(`${url}/ui/chat`);
-      await page.locator('.v-select', { hasText: 'Talk to' }).click();
-      await page.getByRole('option', { name: 'provider talker', exact: true }).click();
+      await chooseOption(page, page.locator('.v-select', { hasText: 'Talk to' }), 'provider talker');
       await page.fill('input[name=max-tokens]', '5');
       await page.click('[data-test=new-chat]');
       await page.locator('[data-test=chat-target]').getByText('replies stop at 5 tokens').waitFor();

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chooseOption } from '../helpers/browser.js';
 import { newId } from '../../core/ids.js';
 import { openStore } from '../../db/knex.js';
 import { createRun, updateRun } from '../../db/repositories/runs.js';
@@ -121,11 +122,9 @@ describe('keyboard and links (e2e)', () => {
   it('a copied URL of a filtered runs list opens the same view in a new page', async () => {
     await page.goto(`${session.url}/ui/runs`);
     await until(async () => (await shownRuns(page)).length === 5, 'every run listed');
-    await page.click('[data-test=run-status]');
-    await page.getByRole('option', { name: 'failed', exact: true }).click();
+    await chooseOption(page, page.locator('[data-test=run-status]'), 'failed');
     await page.fill('[name=run-target]', 'upper');
-    await page.click('[data-test=run-period]');
-    await page.getByRole('option', { name: 'Last 24 hours' }).click();
+    await chooseOption(page, page.locator('[data-test=run-period]'), 'Last 24 hours');
     const wanted = [runs.upperFailedB, runs.upperFailedA];
     await until(
       async () => JSON.stringify(await shownRuns(page)) === JSON.stringify(wanted),

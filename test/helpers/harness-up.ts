@@ -59,12 +59,18 @@ export async function startHarnessUp(fakeBaseUrl: string, env: Record<string, st
     }
     return { port, up };
   };
+  // The browser starts while the stack does (each takes seconds); whichever fails, neither is left running.
+  const launching = launchChromium();
+  launching.catch(() => undefined); // awaited below; a failure while the stack starts is not unhandled
   let started: Awaited<ReturnType<typeof start>> | undefined;
   for (let attempt = 1; !started; attempt++) {
     try {
       started = await start();
     } catch (err) {
-      if (attempt >= 3 || !/EADDRINUSE/.test((err as Error).message)) throw err;
+      if (attempt >= 3 || !/EADDRINUSE/.test((err as Error).message)) {
+        await launching.then((b) => b.close()).catch(() => undefined);
+        throw err;
+      }
     }
   }
   const { port, up } = started;
@@ -72,7 +78,7 @@ export async function startHarnessUp(fakeBaseUrl: string, env: Record<string, st
   let browser: Browser | undefined;
   let page: Page;
   try {
-    browser = await launchChromium();
+    browser = await launching;
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(`${url}/ui/?token=${TOKEN}`);
     await page.getByText('Recent runs').waitFor();
