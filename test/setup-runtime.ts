@@ -1,10 +1,15 @@
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { processSecrets } from '../core/secrets.js';
 import { installTemporalRuntime } from '../temporal/runtime.js';
 import { endLeftovers } from './helpers/process-groups.js';
 
-// The test process is an edge like the CLI: secrets named in its environment are scrubbed everywhere.
-processSecrets.addFromEnv(process.env);
+// The test process is an edge like the CLI: secrets named in its environment are scrubbed everywhere. A worker runs
+// file after file in one process: each starts with only those, as a backend's own process would (another file's
+// canary key redacted this file's canary, a part of it).
+beforeAll(() => {
+  processSecrets.clear();
+  processSecrets.addFromEnv(process.env);
+});
 installTemporalRuntime('WARN');
 
 // A process group a test file started and left running (a harness, its dev server) is ended here, and the file
