@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { until } from './processes.js';
 
 export const SCREENSHOTS = path.resolve('.vloop', 'screenshots');
 
@@ -43,11 +44,11 @@ export async function chooseOption(page: Page, field: Locator, option: OptionNam
     // A menu left open (a pick during its opening) would cover what comes next.
     if (await openMenus.count()) await page.keyboard.press('Escape');
     await openMenus.first().waitFor({ state: 'detached', timeout: 20_000 });
-    const deadline = Date.now() + 3_000;
-    while (Date.now() < deadline) {
-      if (matches(await shown())) return;
-      await page.waitForTimeout(100);
-    }
+    const showsIt = await until(async () => matches(await shown()), `the field to show ${String(option)}`, 3_000).then(
+      () => true,
+      () => false,
+    );
+    if (showsIt) return;
   }
   throw new Error(`the field never showed the option ${String(option)} after ${attempts} picks: ${await shown()}`);
 }
