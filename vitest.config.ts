@@ -22,7 +22,9 @@ export default defineConfig({
     // Longest file first across projects: the wall time is then close to the total over the workers.
     sequence: { sequencer: LongestFirstSequencer },
     pool: 'forks',
-    maxWorkers: 2,
+    // Three files at a time on two cores: the files with services wait (dev servers, timeouts, killed workers)
+    // a third of the time, so two workers left the CPU 30-40% idle; three cut the suite from 566 s to 475 s here.
+    maxWorkers: 3,
     fileParallelism: true,
     projects: [
       // Unit files hold no global state between them: one process runs them all, without a fresh import each.
