@@ -66,6 +66,8 @@ describe('a run whose start never reached Temporal', () => {
     const before = stack.fake.requests.length;
     await reconcileRuns(stack.backend.app);
     const handle = stack.backend.app.temporal.client.workflow.getHandle(id);
+    // The run's row says completed a moment before its workflow closes: wait for the workflow's own end.
+    await handle.result();
     expect((await handle.describe()).status.name).toBe('COMPLETED');
     expect(stack.fake.requests.length).toBe(before);
     expect((await stack.ok('GET', `/api/runs/${id}`)).status).toBe('completed');
