@@ -14,7 +14,7 @@ import { refreshOverviewRollups } from '../db/repositories/overview-rollup-refre
 import { latestEvals, runsInStatus } from '../db/repositories/overview-now.js';
 import { migrate, openStore, type Store } from '../db/knex.js';
 import { THROWAWAY_TOKEN as TOKEN, startThrowawayStack } from '../test/helpers/throwaway-stack.js';
-import { seededRandom } from '../test/helpers/seeded-random.js';
+import { seededRandom } from '../core/seeded-random.js';
 
 const ITERATIONS = Number(process.argv[2] ?? 20);
 const DIALECTS = (process.argv[3] ?? 'sqlite,postgres').split(',');

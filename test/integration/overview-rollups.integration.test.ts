@@ -14,7 +14,7 @@ import { refreshOverviewRollups } from '../../db/repositories/overview-rollup-re
 import * as rollups from '../../db/repositories/overview-rollups.js';
 import { dialects, freshStore, type TestStore } from '../helpers/db.js';
 import { runTs } from '../helpers/processes.js';
-import { seededRandom } from '../helpers/seeded-random.js';
+import { seededRandom } from '../../core/seeded-random.js';
 
 const NOW = Date.parse('2031-05-20T15:37:00.000Z');
 const DAY = 86_400_000;

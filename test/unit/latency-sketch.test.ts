@@ -10,7 +10,7 @@ import {
   quantiles,
   slotOf,
 } from '../../core/latency-sketch.js';
-import { seededRandom } from '../helpers/seeded-random.js';
+import { seededRandom } from '../../core/seeded-random.js';
 
 /** The SQL standard's continuous percentile. */
 function percentileCont(xs: number[], p: number): number {

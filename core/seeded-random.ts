@@ -1,5 +1,5 @@
-// A seeded generator (mulberry32) of numbers in [0, 1): tests and benches that draw their data at random draw the
-// same data on every run, so a failure can be run again and two stores can hold the same rows.
+// A seeded generator (mulberry32) of numbers in [0, 1): what draws at random (a test's data, a bench's rows, a
+// statistical test's resamples) draws the same numbers on every run, so a result can be reproduced.
 export function seededRandom(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
