@@ -12,9 +12,10 @@ import {
   verdictOf,
   type ComparedEval,
 } from '../../core/eval-compare.js';
-import { metricKey, metricSpec } from '../../core/metrics.js';
+import { metricKey, metricSpec, type Aggregate } from '../../core/metrics.js';
+import { pairedComparison } from '../../core/paired-comparison.js';
 import { componentPlan, planPipeline, type PipelinePlan } from '../../core/pipeline-plan.js';
-import { NUMBERED_REF, parseVersionRef } from '../../core/run-story/ids.js';
+import { parseVersionRef, VERSION_REF } from '../../core/run-story/ids.js';
 import { NAME, type PipelineSpec } from '../../core/specs.js';
 import { labelKinds } from '../../core/versions.js';
 import * as ds from '../../db/repositories/datasets.js';
@@ -26,13 +27,15 @@ import { optimizeWorkflow } from '../../workflows/optimize.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { addRunsToDataset } from './dataset-runs.js';
+import { followLabel } from './labels.js';
 import { loadDataset, type Dataset } from './datasets.js';
 import { runView } from './run-view.js';
 import { planProviders, startRun } from './start.js';
 import { resolveComponents } from './specs.js';
 
 const split = z.enum(SPLITS);
-const ref = z.string().regex(NUMBERED_REF, 'use "name" or "name@version"');
+// A label evaluates the version it names when the eval starts (a CI gate against `production`).
+const ref = z.string().regex(VERSION_REF, 'use "name", "name@version" or "name@label"');
 const exampleBody = z.strictObject({
   inputs: z.record(z.string(), z.unknown()),
   expected: z.record(z.string(), z.unknown()),
@@ -135,7 +138,13 @@ async function targetPlan(
   target: z.infer<typeof evalBody>['target'],
   override?: z.infer<typeof evalBody>['override'],
 ) {
-  const { name, version: v } = parseVersionRef('component' in target ? target.component : target.pipeline)!;
+  const kind = 'component' in target ? 'component' : 'pipeline';
+  const {
+    name,
+    version: numbered,
+    label,
+  } = parseVersionRef('component' in target ? target.component : target.pipeline)!;
+  const v = label ? await followLabel(ctx, kind, name, label) : numbered;
   let plan: PipelinePlan;
   let head: { type: 'component' | 'pipeline'; id: string; name: string; version: number };
   if ('component' in target) {
@@ -227,8 +236,9 @@ export async function evalView(ctx: AppContext, evalRun: { id: string }) {
 }
 
 /**
- * Evals against a baseline, on every metric: each run's mean, its delta from the baseline's and whether
- * that is better or worse for that metric, and every example whose score moved on any metric in any run,
+ * Evals against a baseline, on every metric: each run's mean and interval, its delta from the baseline's, and
+ * a paired test on the examples both scored (p-value, effect size, the delta's interval) whose finding is
+ * better, worse or no detectable difference for that metric; and every example whose score moved on any metric in any run,
  * with its inputs, expected values, each run's outputs and scores, judged metric by metric. The baseline
  * is the oldest eval unless one is named; the others follow oldest first; `columns` names each run by
  * its target's version. Regressions first (the largest drop first), then mixed rows, then improvements.
@@ -262,8 +272,16 @@ export async function compareEvals(ctx: AppContext, ids: string[], baselineId?: 
   const aggregates = Object.fromEntries(
     metrics.map((k) => {
       const means = evals.map((e) => aggregatesOf(e)[k]?.mean ?? null);
-      const deltas = against(means);
-      return [k, { means, deltas, verdicts: judged(k, deltas) }];
+      const intervals = evals.map((e) => aggregatesOf(e)[k]?.ci95 ?? null);
+      // Each run against the baseline on the examples both scored: a mean that moved is a finding only past chance.
+      // A run that never scored the metric (an older eval with other metrics) has nothing to pair.
+      const scored = (e: EvalView) => k in aggregatesOf(e);
+      const tests = evals.map((e, i) =>
+        i === 0 || !scored(e) || !scored(evals[0]!)
+          ? null
+          : pairedComparison(scorePairs(evals[0]!, e, k), directionOf(k)),
+      );
+      return [k, { means, intervals, deltas: against(means), verdicts: tests.map((t) => t?.finding ?? null), tests }];
     }),
   );
   const { changes, unchanged } = exampleChanges(evals, metrics);
@@ -285,7 +303,17 @@ export async function compareEvals(ctx: AppContext, ids: string[], baselineId?: 
 type EvalView = Awaited<ReturnType<typeof evalView>>;
 
 function aggregatesOf(e: EvalView) {
-  return (e.run.outputs as { aggregates?: Record<string, { mean: number; n?: number }> } | null)?.aggregates ?? {};
+  return (
+    (e.run.outputs as { aggregates?: Record<string, Partial<Aggregate> & { mean: number }> } | null)?.aggregates ?? {}
+  );
+}
+
+/** [baseline, candidate] scores of metric `k` on each example both runs have a result for (an unscored result counts 0, as in the mean). */
+function scorePairs(baseline: EvalView, candidate: EvalView, k: string): Array<[number, number]> {
+  const before = new Map(baseline.results.map((r) => [r.exampleId, r.scores[k] ?? 0]));
+  return candidate.results.flatMap((r) =>
+    before.has(r.exampleId) ? [[before.get(r.exampleId)!, r.scores[k] ?? 0]] : [],
+  );
 }
 
 /** Each value minus the first (the baseline's); null where either is missing. */

@@ -139,8 +139,18 @@ describe('the dataset loop', () => {
     expect(body.runs.map((r: { id: string }) => r.id)).toEqual([older.id, newer.id]);
     expect(body.columns).toEqual(['qa@1', 'qa@2']);
     // quarter (v1) is right on q0 and q4; even (v2) on q0, q2, q4 and q6.
-    expect(body.aggregates['exact_match:answer']).toMatchObject({ means: [0.25, 0.5], verdicts: [null, 'better'] });
-    expect(body.aggregates['regex:answer']).toMatchObject({ means: [0.75, 0.5], verdicts: [null, 'worse'] });
+    // Two of eight examples moved, both the same way: a paired test does not call that a difference yet.
+    expect(body.aggregates['exact_match:answer']).toMatchObject({
+      means: [0.25, 0.5],
+      deltas: [0, 0.25],
+      verdicts: [null, 'no detectable difference'],
+      tests: [null, { n: 8, delta: 0.25, pValue: 0.5 }],
+    });
+    expect(body.aggregates['exact_match:answer'].intervals[0]).toEqual([expect.any(Number), expect.any(Number)]);
+    expect(body.aggregates['regex:answer']).toMatchObject({
+      means: [0.75, 0.5],
+      verdicts: [null, 'no detectable difference'],
+    });
     const q2 = body.changes.find((c: { inputs: { question: string } }) => c.inputs.question === 'q2');
     expect(q2).toMatchObject({
       kind: 'mixed',
@@ -155,9 +165,41 @@ describe('the dataset loop', () => {
     await stack.ok('POST', '/api/components/qa/labels/production', { version: 2 });
     const labelled = await stack.ok('GET', `/api/evals/compare?runs=${older.id},${newer.id}`);
     expect(labelled).toMatchObject({ baseline: newer.id, baselineBy: 'label', columns: ['qa@2 (production)', 'qa@1'] });
-    expect(labelled.aggregates['exact_match:answer']).toMatchObject({ means: [0.5, 0.25], verdicts: [null, 'worse'] });
+    expect(labelled.aggregates['exact_match:answer']).toMatchObject({
+      means: [0.5, 0.25],
+      tests: [null, { delta: -0.25 }],
+    });
     expect(
       (await stack.ok('GET', `/api/evals/compare?runs=${older.id},${newer.id}&baseline=${older.id}`)).baselineBy,
     ).toBe('named');
+  });
+
+  it('calls a real gain better and noise no detectable difference, by a paired test on the same examples', async () => {
+    await stack.ok('POST', '/api/datasets', { name: 'hundred' });
+    await stack.ok('POST', '/api/datasets/hundred/examples', { examples: examples(100) });
+    const metrics = [{ name: 'exact_match', field: 'answer' }];
+    const ids: string[] = [];
+    for (const [version, mode] of ['sixty', 'noisy', 'better'].entries()) {
+      const spec = { ...qa(mode), name: 'skill' };
+      await stack.ok('POST', version ? '/api/components/skill/versions' : '/api/components', spec);
+      const run = await stack.ok('POST', '/api/evals', {
+        dataset: 'hundred',
+        target: { component: `skill@${version + 1}` },
+        metrics,
+        concurrency: 16,
+      });
+      expect((await waitForRun(stack, run.id, 90_000)).status).toBe('completed');
+      ids.push(run.id);
+    }
+    const body = await stack.ok('GET', `/api/evals/compare?runs=${ids.join(',')}&baseline=${ids[0]}`);
+    const row = body.aggregates['exact_match:answer'];
+    // The noise moved examples both ways; the gain only up.
+    expect(body.changes.some((c: { kind: string }) => c.kind === 'regression')).toBe(true);
+    expect(row.deltas[1]).toBeCloseTo(0.03, 9);
+    expect(row.verdicts).toEqual([null, 'no detectable difference', 'better']);
+    expect(row.tests[1].pValue).toBeGreaterThan(0.05);
+    expect(row.tests[2]).toMatchObject({ n: 100, pValue: expect.any(Number) });
+    expect(row.tests[2].pValue).toBeLessThan(0.001);
+    expect(row.tests[2].ci95[0]).toBeGreaterThan(0);
   });
 });

@@ -113,10 +113,12 @@ describe('evaluation and optimization', () => {
       'improvement:q9',
     ]);
     expect(body.unchanged).toBe(10);
-    expect(body.aggregates['exact_match:answer']).toEqual({
+    // Five examples better and five worse: the same mean, and no detectable difference.
+    expect(body.aggregates['exact_match:answer']).toMatchObject({
       means: [0.5, 0.5],
       deltas: [0, 0],
-      verdicts: [null, 'same'],
+      verdicts: [null, 'no detectable difference'],
+      tests: [null, { n: 20, delta: 0, pValue: 1 }],
     });
   });
 
