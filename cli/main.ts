@@ -42,7 +42,10 @@ function needed(args: string[]): typeof modules {
 
 const program = new Command('harness')
   .description('Vloop Harness: durable LLM components, pipelines and agents on Temporal')
-  .version('0.1.0');
+  .version('0.1.0')
+  // A command's options only before its subcommand (commander allows that below only when the root does too):
+  // `eval -d` and `eval gate -d` are each their own.
+  .enablePositionalOptions();
 
 try {
   const load = needed(process.argv.slice(2));

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { DEFAULT_SPLIT } from '../../core/dataset-import.js';
 import { metricFromText } from '../../core/metrics.js';
 import { api, CliError, followRun } from '../client.js';
+import { evalGateCommand } from './eval-gate.js';
 
 function parseMetric(text: string): { name: string; field?: string } {
   if (!text.trim() || text.startsWith(':')) throw new CliError(`--metric takes name[:field], got '${text}'`);
@@ -74,10 +75,13 @@ function datasetImportCommand(program: Command): void {
 }
 
 function evalCommand(program: Command): void {
-  program
+  const evalCmd = program
     .command('eval')
-    .description('evaluate a component or pipeline version on a dataset split')
-    .requiredOption('-d, --dataset <name>', 'dataset')
+    .description('evaluate a component or pipeline version on a dataset split (`eval gate` to gate CI on one)')
+    // Its options only before a subcommand: `eval gate` has its own --dataset and --metric.
+    .enablePositionalOptions()
+    // Checked in the action, not by commander: commander would ask `eval gate` for it too.
+    .option('-d, --dataset <name>', 'dataset (required)')
     .option('-c, --component <name[@v]>', 'component to evaluate')
     .option('-p, --pipeline <name[@v]>', 'pipeline to evaluate')
     .option('-s, --split <split>', 'split', DEFAULT_SPLIT)
@@ -96,6 +100,7 @@ function evalCommand(program: Command): void {
         model?: string;
         concurrency: string;
       }) => {
+        if (!o.dataset) throw new CliError("required option '-d, --dataset <name>' not specified");
         if (!o.component === !o.pipeline) throw new CliError('name one target: --component or --pipeline');
         const run = await api('POST', '/api/evals', {
           dataset: o.dataset,
@@ -110,6 +115,7 @@ function evalCommand(program: Command): void {
         await followWithProgress(run.id, 'example:', total);
       },
     );
+  evalGateCommand(evalCmd);
 }
 
 function optimizeCommand(program: Command): void {
