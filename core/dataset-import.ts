@@ -22,7 +22,11 @@ export interface ExampleInput {
 }
 
 /** Where an eval's examples come from: a dataset (one split or all), or given ids (an optimizer's dev set). */
-export type EvalExampleSource = { dataset: { id: string; split?: Split | undefined } } | { exampleIds: string[] };
+export type EvalExampleSource =
+  | { dataset: { id: string; split?: Split | undefined } }
+  | { exampleIds: string[] }
+  /** An eval resumed: the source eval's examples it has no result for or whose result is an error; the rest are copied. */
+  | { resumeOf: string };
 
 const splitNames = new Set<string>(SPLITS);
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);

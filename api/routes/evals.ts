@@ -66,6 +66,10 @@ export function evalRoutes(app: AppContext): Router[] {
   // An eval is a run: its view is the run's and each example's result.
   const evalRun = runRouter(app, '/api/evals/:id');
   evalRun.get('/', async (ctx) => (ctx.body = await svc.evalView(app, ctx.state.run)));
+  evalRun.post('/resume', async (ctx) => {
+    ctx.body = await svc.resumeEval(app, ctx.state.run);
+    ctx.status = 201;
+  });
   const keep = runRouter(app, '/api/runs/:id/dataset');
   keep.post('/', async (ctx) => (ctx.body = await svc.addRunToDataset(app, ctx.state.run, await readJson(ctx))));
   return [evalListRoutes(app), datasetRoutes(app), evalRun, keep] as Router[];

@@ -12,10 +12,10 @@ import {
   verdictOf,
   type ComparedEval,
 } from '../../core/eval-compare.js';
-import { metricKey, metricSpec, type Aggregate } from '../../core/metrics.js';
+import { metricKey, metricSpec, type Aggregate, type MetricSpec } from '../../core/metrics.js';
 import { pairedComparison } from '../../core/paired-comparison.js';
 import { componentPlan, planPipeline, type PipelinePlan } from '../../core/pipeline-plan.js';
-import { parseVersionRef, VERSION_REF } from '../../core/run-story/ids.js';
+import { parseVersionRef, VERSION_REF, versionRef } from '../../core/run-story/ids.js';
 import { NAME, type PipelineSpec } from '../../core/specs.js';
 import { labelKinds } from '../../core/versions.js';
 import * as ds from '../../db/repositories/datasets.js';
@@ -25,6 +25,7 @@ import { components, pipelines } from '../../db/repositories/versioned.js';
 import { evalWorkflow } from '../../workflows/eval.js';
 import { optimizeWorkflow } from '../../workflows/optimize.js';
 import type { AppContext } from '../context.js';
+import type { RunRow } from '../../db/models/run.js';
 import { AppError } from '../errors.js';
 import { addRunsToDataset } from './dataset-runs.js';
 import { followLabel } from './labels.js';
@@ -196,6 +197,9 @@ export async function startEval(ctx: AppContext, body: unknown) {
       dataset: d.name,
       split: req.split,
       metrics: req.metrics.map(metricKey),
+      // What a resume needs to score and run the rest the same way.
+      metricSpecs: req.metrics,
+      concurrency: req.concurrency,
       ...(req.override ? { override: req.override } : {}),
       ...(req.cache ? { cache: req.cache } : {}),
     },
@@ -215,6 +219,74 @@ export async function startEval(ctx: AppContext, body: unknown) {
     }),
     providers: [...planProviders(plan), ...judges],
   });
+}
+
+interface EvalInputs {
+  dataset: string;
+  split: string;
+  metrics: string[];
+  metricSpecs?: MetricSpec[];
+  concurrency?: number;
+  override?: { provider: string; model?: string };
+  cache?: 'reuse' | 'off';
+}
+
+/**
+ * Resume an eval that was cancelled, failed or left examples errored (a provider outage): a new eval of the same
+ * version, examples and metrics that runs only the examples without a finished result and starts with the
+ * source's finished results, so no finished example is called again.
+ */
+export async function resumeEval(ctx: AppContext, source: RunRow) {
+  if (source.kind !== 'eval')
+    throw new AppError(400, 'invalid_request', `run '${source.id}' is a ${source.kind} run, not an eval`);
+  if (!['completed', 'failed', 'cancelled', 'timed_out'].includes(source.status))
+    throw new AppError(
+      409,
+      'not_resumable',
+      `eval '${source.id}' is still ${source.status}: wait for it to end or cancel it`,
+    );
+  const inputs = source.inputs as unknown as EvalInputs;
+  const { fixed, left } = await ds.resumableExamples(ctx.store, source.id);
+  if (!inputs.metricSpecs || !fixed)
+    throw new AppError(
+      409,
+      'not_resumable',
+      `eval '${source.id}' started before evals kept what a resume needs (its examples and metric settings); start a new eval`,
+    );
+  if (!left)
+    throw new AppError(
+      409,
+      'not_resumable',
+      `nothing to resume: every example of eval '${source.id}' finished without an error`,
+    );
+  const ref = versionRef(source.target.name, source.target.version);
+  const { plan, head } = await targetPlan(
+    ctx,
+    source.target.type === 'pipeline' ? { pipeline: ref } : { component: ref },
+    inputs.override,
+  );
+  const concurrency = inputs.concurrency ?? 4;
+  const judges = inputs.metricSpecs.filter((m) => m.name === 'llm_judge').map((m) => m.args?.provider ?? 'default');
+  const run = await startRun(ctx, {
+    kind: 'eval',
+    target: head,
+    inputs: { ...inputs, resumeOf: source.id },
+    workflow: evalWorkflow,
+    input: (runId) => ({
+      runId,
+      target: head,
+      plan,
+      examples: { resumeOf: source.id },
+      exampleCount: left,
+      metrics: inputs.metricSpecs!,
+      concurrency,
+      heartbeatTimeoutMs: ctx.heartbeatTimeoutMs,
+      continueAfterEvents: ctx.continueAfterEvents,
+      ...(inputs.cache ? { cache: inputs.cache } : {}),
+    }),
+    providers: [...planProviders(plan), ...judges],
+  });
+  return { ...run, resumed: { from: source.id, examples: left, kept: fixed - left } };
 }
 
 /** An eval run and each example's result, with the example's inputs and expected values (null once the example is deleted). */

@@ -115,6 +115,16 @@ function evalCommand(program: Command): void {
         await followWithProgress(run.id, 'example:', total);
       },
     );
+  evalCmd
+    .command('resume <run>')
+    .description('resume an eval that was cancelled, failed or left examples errored: only those examples run again')
+    .action(async (id: string) => {
+      const run = await api('POST', `/api/evals/${encodeURIComponent(id)}/resume`, {});
+      console.log(
+        `eval ${run.id} resumes ${id}: ${run.resumed.examples} examples to run, ${run.resumed.kept} kept from it`,
+      );
+      await followWithProgress(run.id, 'example:', run.resumed.examples);
+    });
   evalGateCommand(evalCmd);
 }
 

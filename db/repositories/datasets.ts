@@ -230,12 +230,42 @@ export async function snapshotEvalExamples(
         `insert into eval_examples (eval_run_id, position, example_id) select ?, row_number() over (order by id) - 1, id from dataset_examples where dataset_id = ?${split}`,
         [evalRunId, source.dataset.id, ...(source.dataset.split ? [source.dataset.split] : [])],
       );
+    } else if ('resumeOf' in source) {
+      await copyDoneResults(trx, source.resumeOf, evalRunId);
+      await trx.raw(
+        `insert into eval_examples (eval_run_id, position, example_id) select ?, row_number() over (order by e.position) - 1, e.example_id from eval_examples e where e.eval_run_id = ? and not exists (${DONE_RESULT})`,
+        [evalRunId, source.resumeOf],
+      );
     } else {
       const rows = source.exampleIds.map((exampleId, position) => ({ evalRunId, position, exampleId }));
       for (let i = 0; i < rows.length; i += 500) await trx('eval_examples').insert(rows.slice(i, i + 500));
     }
   });
   return fixed();
+}
+
+/** A result of eval `e.eval_run_id`'s example `e.example_id` that completed without an error. */
+const DONE_RESULT =
+  'select 1 from eval_results r where r.eval_run_id = e.eval_run_id and r.example_id = e.example_id and r.error is null';
+
+/**
+ * A resumed eval starts with its source's finished results, each pointing at the source's example run. Their
+ * tokens and cost stay the source's own: the resumed eval's usage is what it spent itself.
+ */
+async function copyDoneResults(trx: Knex.Transaction, sourceRunId: string, evalRunId: string): Promise<void> {
+  await trx.raw(
+    `insert into eval_results (eval_run_id, example_id, child_run_id, outputs, scores, details, error, input_tokens, output_tokens, cost_usd, created_at) select ?, r.example_id, r.child_run_id, r.outputs, r.scores, r.details, null, 0, 0, 0, ? from eval_results r join eval_examples e on e.eval_run_id = r.eval_run_id and e.example_id = r.example_id where r.eval_run_id = ? and r.error is null`,
+    [evalRunId, new Date().toISOString(), sourceRunId],
+  );
+}
+
+/** How many of an eval's examples a resume would run (no result, or an error) and how many it fixed at its start. */
+export async function resumableExamples(store: Store, evalRunId: string): Promise<{ fixed: number; left: number }> {
+  const fixed = await countOf(store.knex('eval_examples').where('evalRunId', evalRunId));
+  const left = await countOf(
+    store.knex({ e: 'eval_examples' }).where('e.evalRunId', evalRunId).whereRaw(`not exists (${DONE_RESULT})`),
+  );
+  return { fixed, left };
 }
 
 /** The eval's example at a position, with its content (null when it was deleted while the run went on). */

@@ -1,9 +1,11 @@
 // The dataset loop in a real browser (issue 29): keep a run as an example from its page (its expected
 // answer edited first), keep runs in bulk from the runs list (ticked, or all that match the filters), and
-// read an eval comparison forwards (the older eval the baseline, columns by version, a verdict per metric).
+// read an eval comparison forwards (the older eval the baseline, columns by version, a verdict per metric), and
+// resume an eval whose examples errored in a provider outage from its page.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { echoModel } from '../helpers/echo-model.js';
+import type { FakeRequest } from '../fakes/script.js';
+import { echoModel, promptFields } from '../helpers/echo-model.js';
 import { startHarnessUp, type UpSession } from '../helpers/harness-up.js';
 import { until } from '../helpers/processes.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
@@ -12,6 +14,10 @@ describe('the dataset loop (e2e)', () => {
   let session: UpSession;
   let page: Page;
   let fake: FakeProvider;
+  /** While set, the provider is down for the text "zz". */
+  let outage = false;
+  const script = (req: FakeRequest) =>
+    outage && promptFields(req).text === 'zz' ? { status: 503, error: 'the provider is overloaded' } : echoModel(req);
   const api = (method: string, p: string, body?: unknown) => session.api(method, p, body);
   const completedRun = async (text: string) => {
     const run = await api('POST', '/api/components/upper/runs', { inputs: { text } });
@@ -35,7 +41,7 @@ describe('the dataset loop (e2e)', () => {
   };
 
   beforeAll(async () => {
-    fake = await startFakeProvider('openai', echoModel);
+    fake = await startFakeProvider('openai', script);
     session = await startHarnessUp(fake.baseUrl);
     page = session.page;
     await api('POST', '/api/providers', {
@@ -153,5 +159,37 @@ describe('the dataset loop (e2e)', () => {
     expect(await finding.textContent()).toContain('Δ +1.000 [+1.000, +1.000], p = 0.500');
     expect(await finding.textContent()).toContain('n 2');
     await session.shot('eval-compare-forwards');
+  });
+
+  it('resumes an eval whose example errored in an outage from its page, running only that example', async () => {
+    await api('POST', '/api/datasets', { name: 'flaky' });
+    await api('POST', '/api/datasets/flaky/examples', {
+      examples: ['mn', 'zz', 'pq'].map((t) => ({ inputs: { text: t }, expected: { result: t.toUpperCase() } })),
+    });
+    outage = true;
+    const source = await api('POST', '/api/evals', {
+      dataset: 'flaky',
+      target: { component: 'upper@1' },
+      metrics: [{ name: 'exact_match', field: 'result' }],
+    });
+    const ended = async (id: string) => {
+      await until(async () => (await api('GET', `/api/runs/${id}`)).status === 'completed', `eval ${id} to complete`);
+      return api('GET', `/api/runs/${id}`);
+    };
+    expect((await ended(source.id)).outputs.errors).toBe(1);
+    outage = false;
+    await page.goto(`${session.url}/ui/evals/${source.id}`);
+    await page.locator('[data-test=resume-eval]').click();
+    // The resumed eval opens in its place, saying which eval it resumes.
+    await page.locator(`a:has-text("resumes ${source.id}")`).waitFor();
+    const resumed = page.url().split('/').pop()!;
+    expect(resumed).toMatch(/^run_\w+$/);
+    expect(resumed).not.toBe(source.id);
+    expect((await ended(resumed)).outputs).toMatchObject({ examples: 3, errors: 0 });
+    await page.getByText('3 scored').waitFor();
+    await page.locator('[data-test=resume-eval]').waitFor({ state: 'detached' });
+    const calls = (text: string) => fake.requests.filter((r) => promptFields(r).text === text).length;
+    expect([calls('mn'), calls('pq')]).toEqual([1, 1]);
+    await session.shot('eval-resumed');
   });
 });
