@@ -382,6 +382,39 @@ describe.each(dialects)('store (%s)', (dialect) => {
     expect((await ds.evalExampleAt(db.store, given.id, 1202))!.exampleId).toBe('ex_1202');
   });
 
+  it("fixes a resumed eval's examples: the source's unfinished and errored ones in its order, its finished results copied", async () => {
+    const source = await createRun(db.store, { id: newId('run'), kind: 'eval', target, inputs: {} });
+    const ids = Array.from({ length: 6 }, (_, i) => `ex_r${i}`);
+    await ds.snapshotEvalExamples(db.store, source.id, { exampleIds: ids });
+    const result = (exampleId: string, error: string | null) =>
+      ds.saveEvalResult(db.store, source.id, {
+        exampleId,
+        childRunId: `${source.id}-${exampleId}`,
+        outputs: error ? null : { answer: exampleId },
+        scores: { exact_match: error ? 0 : 1 },
+        details: null,
+        error,
+        inputTokens: 7,
+        outputTokens: 3,
+        costUsd: 0.5,
+      });
+    // ex_r0, ex_r2 and ex_r5 finished; ex_r3 errored; ex_r1 and ex_r4 never ran.
+    for (const id of ['ex_r0', 'ex_r2', 'ex_r5']) await result(id, null);
+    await result('ex_r3', 'the provider is overloaded');
+    expect(await ds.resumableExamples(db.store, source.id)).toEqual({ fixed: 6, left: 3 });
+    const resumed = await createRun(db.store, { id: newId('run'), kind: 'eval', target, inputs: {} });
+    expect(await ds.snapshotEvalExamples(db.store, resumed.id, { resumeOf: source.id })).toBe(3);
+    // A retried start changes nothing.
+    expect(await ds.snapshotEvalExamples(db.store, resumed.id, { resumeOf: source.id })).toBe(3);
+    const at = await Promise.all([0, 1, 2].map((p) => ds.evalExampleAt(db.store, resumed.id, p)));
+    expect(at.map((a) => a!.exampleId)).toEqual(['ex_r1', 'ex_r3', 'ex_r4']);
+    const copied = await ds.listEvalResults(db.store, resumed.id);
+    expect(copied.map((r) => [r.exampleId, r.childRunId, r.outputs, r.error, r.inputTokens, r.costUsd])).toEqual(
+      ['ex_r0', 'ex_r2', 'ex_r5'].map((id) => [id, `${source.id}-${id}`, { answer: id }, null, 0, 0]),
+    );
+    expect(await ds.resumableExamples(db.store, resumed.id)).toEqual({ fixed: 3, left: 3 });
+  });
+
   it('keeps immutable numbered versions', async () => {
     const spec = { name: 'c1', kind: 'predict' as const, adapter: 'auto' as const, signature: 'a -> b', provider: 'p' };
     await components.create(db.store, spec);
