@@ -41,6 +41,8 @@ export interface GateCheck {
 }
 
 export interface GateInput {
+  /** The evals checked: an errored example scores 0, so a gate on one with errors measures the outage, not the change. */
+  evals: Array<{ role: 'candidate' | 'baseline'; examples: number; errors: number }>;
   requirements: Requirement[];
   /** Metric keys, or bare metric names that cover every field of that metric. */
   noRegression: string[];
@@ -55,8 +57,13 @@ const holds = (value: number, { op, bound }: Requirement) =>
 const p = (v: number) => (v < 0.001 ? 'p < 0.001' : `p = ${v.toFixed(3)}`);
 const signed = (v: number) => `${v > 0 ? '+' : ''}${v.toFixed(3)}`;
 
-/** Every check of the gate, in the order given: requirements first, then no-regression, metric by metric. */
+/** Every check of the gate: each eval ran every example, then the requirements, then no-regression, metric by metric. */
 export function gateChecks(input: GateInput): GateCheck[] {
+  const complete = input.evals.map((e): GateCheck => ({
+    name: `the ${e.role} eval ran every example`,
+    passed: e.errors === 0,
+    detail: e.errors ? `${e.errors} of ${e.examples} examples errored` : `${e.examples} examples`,
+  }));
   const required = input.requirements.map((r): GateCheck => {
     const mean = input.means[r.metric];
     const name = `${r.metric} ${r.op} ${r.bound}`;
@@ -79,7 +86,7 @@ export function gateChecks(input: GateInput): GateCheck[] {
       };
     });
   });
-  return [...required, ...unregressed];
+  return [...complete, ...required, ...unregressed];
 }
 
 /** The report a person reads: what was compared, then a line per check, then the verdict. */

@@ -28,6 +28,8 @@ import type { AppContext } from '../context.js';
 import type { RunRow } from '../../db/models/run.js';
 import { AppError } from '../errors.js';
 import { addRunsToDataset } from './dataset-runs.js';
+import { getRunDefinition } from '../../db/repositories/run-definitions.js';
+import type { RunDefinition } from '../../core/fork.js';
 import { followLabel } from './labels.js';
 import { loadDataset, type Dataset } from './datasets.js';
 import { runView } from './run-view.js';
@@ -203,6 +205,8 @@ export async function startEval(ctx: AppContext, body: unknown) {
       ...(req.override ? { override: req.override } : {}),
       ...(req.cache ? { cache: req.cache } : {}),
     },
+    // Kept for a resume: it runs the rest of the examples on the same plan.
+    definition: { kind: 'plan', plan },
     workflow: evalWorkflow,
     // The workflow fixes the split's examples in the store when it starts and carries only a cursor.
     input: (runId) => ({
@@ -246,7 +250,7 @@ export async function resumeEval(ctx: AppContext, source: RunRow) {
       `eval '${source.id}' is still ${source.status}: wait for it to end or cancel it`,
     );
   const inputs = source.inputs as unknown as EvalInputs;
-  const { fixed, left } = await ds.resumableExamples(ctx.store, source.id);
+  const { fixed, left, kept } = await ds.resumableExamples(ctx.store, source.id);
   if (!inputs.metricSpecs || !fixed)
     throw new AppError(
       409,
@@ -257,20 +261,25 @@ export async function resumeEval(ctx: AppContext, source: RunRow) {
     throw new AppError(
       409,
       'not_resumable',
-      `nothing to resume: every example of eval '${source.id}' finished without an error`,
+      `nothing to resume: every example of eval '${source.id}' finished without an error or left its dataset`,
     );
   const ref = versionRef(source.target.name, source.target.version);
-  const { plan, head } = await targetPlan(
+  const planned = await targetPlan(
     ctx,
     source.target.type === 'pipeline' ? { pipeline: ref } : { component: ref },
     inputs.override,
   );
+  const { head } = planned;
+  // The plan the source ran (its steps' versions as read then), not one resolved again from labels moved since.
+  const recorded = await getRunDefinition<RunDefinition>(ctx.store, source.id);
+  const plan = recorded?.kind === 'plan' ? recorded.plan : planned.plan;
   const concurrency = inputs.concurrency ?? 4;
   const judges = inputs.metricSpecs.filter((m) => m.name === 'llm_judge').map((m) => m.args?.provider ?? 'default');
   const run = await startRun(ctx, {
     kind: 'eval',
     target: head,
     inputs: { ...inputs, resumeOf: source.id },
+    definition: { kind: 'plan', plan },
     workflow: evalWorkflow,
     input: (runId) => ({
       runId,
@@ -286,7 +295,7 @@ export async function resumeEval(ctx: AppContext, source: RunRow) {
     }),
     providers: [...planProviders(plan), ...judges],
   });
-  return { ...run, resumed: { from: source.id, examples: left, kept: fixed - left } };
+  return { ...run, resumed: { from: source.id, examples: left, kept } };
 }
 
 /** An eval run and each example's result, with the example's inputs and expected values (null once the example is deleted). */

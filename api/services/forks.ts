@@ -131,6 +131,13 @@ async function forkAgentRun(
  */
 export async function forkRun(ctx: AppContext, source: RunRow, body: unknown) {
   const req = forkRequest.parse(body);
+  // An eval keeps its plan for a resume; forking a whole eval is not a pipeline fork.
+  if (source.kind === 'eval')
+    throw new AppError(
+      409,
+      'not_forkable',
+      `run '${source.id}' is an eval: fork one of its example runs, or resume it (POST /api/evals/${source.id}/resume)`,
+    );
   const def = await getRunDefinition<RunDefinition>(ctx.store, source.id);
   if (!def)
     throw new AppError(

@@ -22,7 +22,8 @@ interface GateOptions {
   concurrency: string;
 }
 
-const RUN_ID = /^run_[0-9a-z]+$/;
+/** A run id (an optimizer's candidate evals too: `run_…-candidate-…`). */
+const RUN_ID = /^run_[0-9a-z_-]+$/;
 
 /** Start an eval of `target` and wait for it to end; its run, which must have completed. */
 async function evaluate(body: Record<string, unknown>, what: string) {
@@ -83,24 +84,38 @@ function measured(candidate: { outputs?: { aggregates?: Record<string, { mean: n
   };
 }
 
+/** A past eval given as the baseline, checked before anything runs: an eval that completed. */
+async function pastEval(id: string) {
+  const run = await api('GET', `/api/runs/${encodeURIComponent(id)}`);
+  if (run.kind !== 'eval') throw new CliError(`--baseline ${id} is a ${run.kind} run, not an eval`);
+  if (run.status !== 'completed')
+    throw new CliError(`--baseline ${id} is an eval that ${run.status}, not one that completed`);
+  return run;
+}
+
 async function gate(o: GateOptions): Promise<void> {
   const started = Date.now();
   const { requirements, variant, baselineRef, evalOf } = plan(o);
+  const past = o.baseline && !baselineRef ? await pastEval(o.baseline) : undefined;
   console.log(`gate: ${versionRef(variant.name, variant.version ?? variant.label)} on ${o.dataset}/${o.split}`);
   const [candidate, baseline] = await Promise.all([
     evaluate(evalOf(o.variant), 'candidate'),
-    !o.baseline
-      ? undefined
-      : baselineRef
-        ? evaluate(evalOf(baselineRef), 'baseline')
-        : api('GET', `/api/runs/${o.baseline}`),
+    baselineRef ? evaluate(evalOf(baselineRef), 'baseline') : past,
   ]);
-  if (baseline && baseline.kind !== 'eval')
-    throw new CliError(`--baseline ${o.baseline} is a ${baseline.kind} run, not an eval`);
   const cmp = baseline
     ? await api('GET', `/api/evals/compare?runs=${baseline.id},${candidate.id}&baseline=${baseline.id}`)
     : { columns: [], aggregates: {} };
-  const checks = gateChecks({ requirements, noRegression: o.regression, ...measured(candidate, cmp.aggregates) });
+  const ran = (role: 'candidate' | 'baseline', run: { outputs?: { examples?: number; errors?: number } }) => ({
+    role,
+    examples: run.outputs?.examples ?? 0,
+    errors: run.outputs?.errors ?? 0,
+  });
+  const checks = gateChecks({
+    evals: [ran('candidate', candidate), ...(baseline ? [ran('baseline', baseline)] : [])],
+    requirements,
+    noRegression: o.regression,
+    ...measured(candidate, cmp.aggregates),
+  });
   const header = baseline
     ? [
         `candidate ${cmp.columns[1]}: eval ${candidate.id}`,

@@ -233,7 +233,7 @@ export async function snapshotEvalExamples(
     } else if ('resumeOf' in source) {
       await copyDoneResults(trx, source.resumeOf, evalRunId);
       await trx.raw(
-        `insert into eval_examples (eval_run_id, position, example_id) select ?, row_number() over (order by e.position) - 1, e.example_id from eval_examples e where e.eval_run_id = ? and not exists (${DONE_RESULT})`,
+        `insert into eval_examples (eval_run_id, position, example_id) select ?, row_number() over (order by e.position) - 1, e.example_id from eval_examples e where e.eval_run_id = ? and ${TO_RESUME}`,
         [evalRunId, source.resumeOf],
       );
     } else {
@@ -244,28 +244,37 @@ export async function snapshotEvalExamples(
   return fixed();
 }
 
-/** A result of eval `e.eval_run_id`'s example `e.example_id` that completed without an error. */
-const DONE_RESULT =
-  'select 1 from eval_results r where r.eval_run_id = e.eval_run_id and r.example_id = e.example_id and r.error is null';
+/**
+ * Eval `e.eval_run_id`'s example `e.example_id` has no result that completed without an error, and is still in its
+ * dataset (a deleted one cannot run again).
+ */
+const TO_RESUME =
+  'not exists (select 1 from eval_results r where r.eval_run_id = e.eval_run_id and r.example_id = e.example_id and r.error is null) and exists (select 1 from dataset_examples d where d.id = e.example_id)';
 
 /**
- * A resumed eval starts with its source's finished results, each pointing at the source's example run. Their
- * tokens and cost stay the source's own: the resumed eval's usage is what it spent itself.
+ * A resumed eval starts with every finished result of its source (those the source kept from its own source
+ * too), each pointing at the example run that produced it. Their tokens and cost stay where they were spent:
+ * the resumed eval's usage is its own.
  */
 async function copyDoneResults(trx: Knex.Transaction, sourceRunId: string, evalRunId: string): Promise<void> {
   await trx.raw(
-    `insert into eval_results (eval_run_id, example_id, child_run_id, outputs, scores, details, error, input_tokens, output_tokens, cost_usd, created_at) select ?, r.example_id, r.child_run_id, r.outputs, r.scores, r.details, null, 0, 0, 0, ? from eval_results r join eval_examples e on e.eval_run_id = r.eval_run_id and e.example_id = r.example_id where r.eval_run_id = ? and r.error is null`,
+    `insert into eval_results (eval_run_id, example_id, child_run_id, outputs, scores, details, error, input_tokens, output_tokens, cost_usd, created_at) select ?, r.example_id, r.child_run_id, r.outputs, r.scores, r.details, null, 0, 0, 0, ? from eval_results r where r.eval_run_id = ? and r.error is null`,
     [evalRunId, new Date().toISOString(), sourceRunId],
   );
 }
 
-/** How many of an eval's examples a resume would run (no result, or an error) and how many it fixed at its start. */
-export async function resumableExamples(store: Store, evalRunId: string): Promise<{ fixed: number; left: number }> {
+/**
+ * What a resume of this eval would do: run `left` examples (no finished result, still in the dataset) and keep
+ * `kept` finished results; `fixed`: how many examples it fixed at its start (0 for evals from before that).
+ */
+export async function resumableExamples(
+  store: Store,
+  evalRunId: string,
+): Promise<{ fixed: number; left: number; kept: number }> {
   const fixed = await countOf(store.knex('eval_examples').where('evalRunId', evalRunId));
-  const left = await countOf(
-    store.knex({ e: 'eval_examples' }).where('e.evalRunId', evalRunId).whereRaw(`not exists (${DONE_RESULT})`),
-  );
-  return { fixed, left };
+  const left = await countOf(store.knex({ e: 'eval_examples' }).where('e.evalRunId', evalRunId).whereRaw(TO_RESUME));
+  const kept = await countOf(store.knex('eval_results').where('evalRunId', evalRunId).whereNull('error'));
+  return { fixed, left, kept };
 }
 
 /** The eval's example at a position, with its content (null when it was deleted while the run went on). */

@@ -66,10 +66,11 @@ describe('harness eval gate', () => {
     ]);
     expect(pass.out).toMatch(/PASS {2}exact_match:answer >= 0.7 +mean 0\.850/);
     expect(pass.out).toMatch(/PASS {2}no regression on exact_match:answer +better: Δ \+0\.240 .*p < 0\.001, n 100/);
-    expect(pass.out).toContain('gate passed: 2 checks');
+    expect(pass.out).toContain('PASS  the baseline eval ran every example');
+    expect(pass.out).toContain('gate passed: 4 checks');
     expect(pass.code).toBe(0);
     expect(validates(passXml)).toMatchObject({ ok: true });
-    expect(fs.readFileSync(passXml, 'utf8')).toContain('tests="2" failures="0"');
+    expect(fs.readFileSync(passXml, 'utf8')).toContain('tests="4" failures="0"');
 
     // The production eval just run is the baseline of the next gate: no second baseline eval.
     const baselineRun = /baseline +skill@1 \(production\): eval (run_\w+)/.exec(pass.out)?.[1];
@@ -90,12 +91,12 @@ describe('harness eval gate', () => {
     ]);
     expect(fail.out).toMatch(/FAIL {2}exact_match:answer >= 0.5 +mean 0\.260/);
     expect(fail.out).toMatch(/FAIL {2}no regression on exact_match:answer +worse: Δ -0\.350 .*p < 0\.001, n 100/);
-    expect(fail.out).toContain('gate failed: 2 of 2 checks failed');
+    expect(fail.out).toContain('gate failed: 2 of 4 checks failed');
     expect(fail.code).toBe(1);
     expect((await stack.ok('GET', '/api/runs?kind=eval')).runs.length).toBe(evalsBefore + 1);
     expect(validates(failXml)).toMatchObject({ ok: true });
     const xml = fs.readFileSync(failXml, 'utf8');
-    expect(xml).toContain('tests="2" failures="2"');
+    expect(xml).toContain('tests="4" failures="2"');
     expect(xml.match(/<failure /g)).toHaveLength(2);
     // The schema check can fail: a report with a stray element does not validate.
     fs.writeFileSync(failXml, xml.replace('<failure ', '<oops ').replace('</failure>', '</oops>'));
@@ -118,6 +119,10 @@ describe('harness eval gate', () => {
     const label = await gate(['--variant', 'skill@staging', '--require', 'exact_match>=0.5']);
     expect(label.code).toBe(1);
     expect(label.out).toContain("no version of 'skill' is labelled 'staging': promote one first");
+    const notEval = await stack.ok('POST', '/api/components/skill/runs', { inputs: { question: 'q1' } });
+    const run = await gate(['--variant', 'skill@2', '--baseline', notEval.id, '--no-regression', 'exact_match']);
+    expect(run.code).toBe(1);
+    expect(run.out).toContain(`--baseline ${notEval.id} is a component run, not an eval`);
     expect((await stack.ok('GET', '/api/runs?kind=eval')).runs.length).toBe(evalsBefore);
   });
 });

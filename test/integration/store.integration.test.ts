@@ -382,15 +382,21 @@ describe.each(dialects)('store (%s)', (dialect) => {
     expect((await ds.evalExampleAt(db.store, given.id, 1202))!.exampleId).toBe('ex_1202');
   });
 
-  it("fixes a resumed eval's examples: the source's unfinished and errored ones in its order, its finished results copied", async () => {
+  it("fixes a resumed eval's examples: the source's unfinished and errored ones still in the dataset, in its order, with every finished result copied", async () => {
+    const d = await ds.createDataset(db.store, { name: `resume-${newId('x')}` });
+    await ds.addExamples(
+      db.store,
+      d.id,
+      Array.from({ length: 7 }, (_, i) => ({ inputs: { i }, expected: {}, split: 'dev' as const })),
+    );
+    const ids = (await ds.listExamples(db.store, d.id)).map((e) => e.id);
     const source = await createRun(db.store, { id: newId('run'), kind: 'eval', target, inputs: {} });
-    const ids = Array.from({ length: 6 }, (_, i) => `ex_r${i}`);
     await ds.snapshotEvalExamples(db.store, source.id, { exampleIds: ids });
-    const result = (exampleId: string, error: string | null) =>
-      ds.saveEvalResult(db.store, source.id, {
-        exampleId,
-        childRunId: `${source.id}-${exampleId}`,
-        outputs: error ? null : { answer: exampleId },
+    const result = (evalRunId: string, i: number, error: string | null) =>
+      ds.saveEvalResult(db.store, evalRunId, {
+        exampleId: ids[i]!,
+        childRunId: `${evalRunId}-${i}`,
+        outputs: error ? null : { answer: i },
         scores: { exact_match: error ? 0 : 1 },
         details: null,
         error,
@@ -398,21 +404,30 @@ describe.each(dialects)('store (%s)', (dialect) => {
         outputTokens: 3,
         costUsd: 0.5,
       });
-    // ex_r0, ex_r2 and ex_r5 finished; ex_r3 errored; ex_r1 and ex_r4 never ran.
-    for (const id of ['ex_r0', 'ex_r2', 'ex_r5']) await result(id, null);
-    await result('ex_r3', 'the provider is overloaded');
-    expect(await ds.resumableExamples(db.store, source.id)).toEqual({ fixed: 6, left: 3 });
+    // 0, 2 and 5 finished; 3 errored; 1, 4 and 6 never ran, and 6 has left the dataset since.
+    for (const i of [0, 2, 5]) await result(source.id, i, null);
+    await result(source.id, 3, 'the provider is overloaded');
+    await ds.deleteExample(db.store, d.id, ids[6]!);
+    expect(await ds.resumableExamples(db.store, source.id)).toEqual({ fixed: 7, left: 3, kept: 3 });
     const resumed = await createRun(db.store, { id: newId('run'), kind: 'eval', target, inputs: {} });
     expect(await ds.snapshotEvalExamples(db.store, resumed.id, { resumeOf: source.id })).toBe(3);
     // A retried start changes nothing.
     expect(await ds.snapshotEvalExamples(db.store, resumed.id, { resumeOf: source.id })).toBe(3);
     const at = await Promise.all([0, 1, 2].map((p) => ds.evalExampleAt(db.store, resumed.id, p)));
-    expect(at.map((a) => a!.exampleId)).toEqual(['ex_r1', 'ex_r3', 'ex_r4']);
+    expect(at.map((a) => a!.exampleId)).toEqual([ids[1], ids[3], ids[4]]);
     const copied = await ds.listEvalResults(db.store, resumed.id);
-    expect(copied.map((r) => [r.exampleId, r.childRunId, r.outputs, r.error, r.inputTokens, r.costUsd])).toEqual(
-      ['ex_r0', 'ex_r2', 'ex_r5'].map((id) => [id, `${source.id}-${id}`, { answer: id }, null, 0, 0]),
+    expect(copied.map((r) => [r.exampleId, r.childRunId, r.outputs, r.error, r.inputTokens, r.costUsd]).sort()).toEqual(
+      [0, 2, 5].map((i) => [ids[i], `${source.id}-${i}`, { answer: i }, null, 0, 0]).sort(),
     );
-    expect(await ds.resumableExamples(db.store, resumed.id)).toEqual({ fixed: 3, left: 3 });
+    // The resume finishes 1 and errors on 3 again: resuming it keeps all five finished results and runs 3 and 4.
+    await result(resumed.id, 1, null);
+    await result(resumed.id, 3, 'the provider is overloaded');
+    expect(await ds.resumableExamples(db.store, resumed.id)).toEqual({ fixed: 3, left: 2, kept: 4 });
+    const again = await createRun(db.store, { id: newId('run'), kind: 'eval', target, inputs: {} });
+    expect(await ds.snapshotEvalExamples(db.store, again.id, { resumeOf: resumed.id })).toBe(2);
+    expect((await ds.listEvalResults(db.store, again.id)).map((r) => r.exampleId).sort()).toEqual(
+      [0, 1, 2, 5].map((i) => ids[i]).sort(),
+    );
   });
 
   it('keeps immutable numbered versions', async () => {

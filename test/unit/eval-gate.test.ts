@@ -31,6 +31,7 @@ describe('the eval gate', () => {
 
   it('passes a met level and an unregressed metric, fails a missed level, a regression and a metric nobody scored', () => {
     const checks = gateChecks({
+      evals: [],
       requirements: [parseRequirement('contains:answer>=0.8'), parseRequirement('exact_match:answer>0.5')],
       noRegression: ['llm_judge', 'contains', 'token_f1'],
       means: { 'contains:answer': 0.8, 'exact_match:answer': 0.5, 'llm_judge:answer': 0.7 },
@@ -49,6 +50,23 @@ describe('the eval gate', () => {
     expect(report).toContain('FAIL  no regression on llm_judge:answer  worse: Δ -1.000');
     expect(report.split('\n').at(-1)).toBe('gate failed: 3 of 5 checks failed');
     expect(gateReport([], checks.slice(0, 1)).split('\n').at(-1)).toBe('gate passed: 1 checks');
+  });
+
+  it('fails an eval with errored examples: their zeros measure the outage, not the change', () => {
+    const checks = gateChecks({
+      evals: [
+        { role: 'candidate', examples: 20, errors: 0 },
+        { role: 'baseline', examples: 20, errors: 3 },
+      ],
+      requirements: [],
+      noRegression: [],
+      means: {},
+      findings: {},
+    });
+    expect(checks).toEqual([
+      { name: 'the candidate eval ran every example', passed: true, detail: '20 examples' },
+      { name: 'the baseline eval ran every example', passed: false, detail: '3 of 20 examples errored' },
+    ]);
   });
 
   it('writes JUnit XML with a testcase per check and the failures counted, escaping what it quotes', () => {
