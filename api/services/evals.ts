@@ -1,7 +1,14 @@
 // Datasets, eval runs, comparisons and BootstrapFewShot optimizations.
 import { z } from 'zod';
 import { parseCsv } from './dataset-csv.js';
-import { DEFAULT_SPLIT, parseJsonl, SPLITS, splitsText, type Split } from '../../core/dataset-import.js';
+import {
+  DEFAULT_SPLIT,
+  parseJsonl,
+  SPLITS,
+  splitsText,
+  type EvalExampleSource,
+  type Split,
+} from '../../core/dataset-import.js';
 import { SpecError } from '../../core/errors.js';
 import {
   BASELINE_LABEL,
@@ -16,6 +23,7 @@ import { metricKey, metricSpec, type Aggregate, type MetricSpec } from '../../co
 import { pairedComparison } from '../../core/paired-comparison.js';
 import { componentPlan, planPipeline, type PipelinePlan } from '../../core/pipeline-plan.js';
 import { parseVersionRef, VERSION_REF, versionRef } from '../../core/run-story/ids.js';
+import { terminalStatuses } from '../../core/run-story/status.js';
 import { NAME, type PipelineSpec } from '../../core/specs.js';
 import { labelKinds } from '../../core/versions.js';
 import * as ds from '../../db/repositories/datasets.js';
@@ -191,10 +199,9 @@ export async function startEval(ctx: AppContext, body: unknown) {
       },
     ]);
   const { plan, head } = await targetPlan(ctx, req.target, req.override);
-  const judges = req.metrics.filter((m) => m.name === 'llm_judge').map((m) => m.args?.provider ?? 'default');
-  return startRun(ctx, {
-    kind: 'eval',
-    target: head,
+  return launchEval(ctx, {
+    head,
+    plan,
     inputs: {
       dataset: d.name,
       split: req.split,
@@ -205,27 +212,13 @@ export async function startEval(ctx: AppContext, body: unknown) {
       ...(req.override ? { override: req.override } : {}),
       ...(req.cache ? { cache: req.cache } : {}),
     },
-    // Kept for a resume: it runs the rest of the examples on the same plan.
-    definition: { kind: 'plan', plan },
-    workflow: evalWorkflow,
-    // The workflow fixes the split's examples in the store when it starts and carries only a cursor.
-    input: (runId) => ({
-      runId,
-      target: head,
-      plan,
-      examples: { dataset: { id: d.id, split: req.split } },
-      exampleCount,
-      metrics: req.metrics,
-      concurrency: req.concurrency,
-      heartbeatTimeoutMs: ctx.heartbeatTimeoutMs,
-      continueAfterEvents: ctx.continueAfterEvents,
-      ...(req.cache ? { cache: req.cache } : {}),
-    }),
-    providers: [...planProviders(plan), ...judges],
+    examples: { dataset: { id: d.id, split: req.split } },
+    exampleCount,
   });
 }
 
-interface EvalInputs {
+/** An eval run's inputs as stored (a type, not an interface: the run's inputs are a plain record). */
+type EvalInputs = {
   dataset: string;
   split: string;
   metrics: string[];
@@ -233,6 +226,43 @@ interface EvalInputs {
   concurrency?: number;
   override?: { provider: string; model?: string };
   cache?: 'reuse' | 'off';
+  resumeOf?: string;
+};
+
+/** Start an eval run: its inputs as the run shows them, its plan kept for a resume, and the workflow's input. */
+function launchEval(
+  ctx: AppContext,
+  e: {
+    head: Awaited<ReturnType<typeof targetPlan>>['head'];
+    plan: PipelinePlan;
+    inputs: EvalInputs & { metricSpecs: MetricSpec[] };
+    examples: EvalExampleSource;
+    exampleCount: number;
+  },
+) {
+  const { head, plan, inputs } = e;
+  const judges = inputs.metricSpecs.filter((m) => m.name === 'llm_judge').map((m) => m.args?.provider ?? 'default');
+  return startRun(ctx, {
+    kind: 'eval',
+    target: head,
+    inputs,
+    definition: { kind: 'plan', plan },
+    workflow: evalWorkflow,
+    // The workflow fixes its examples in the store when it starts and carries only a cursor.
+    input: (runId) => ({
+      runId,
+      target: head,
+      plan,
+      examples: e.examples,
+      exampleCount: e.exampleCount,
+      metrics: inputs.metricSpecs,
+      concurrency: inputs.concurrency ?? 4,
+      heartbeatTimeoutMs: ctx.heartbeatTimeoutMs,
+      continueAfterEvents: ctx.continueAfterEvents,
+      ...(inputs.cache ? { cache: inputs.cache } : {}),
+    }),
+    providers: [...planProviders(plan), ...judges],
+  });
 }
 
 /**
@@ -243,7 +273,7 @@ interface EvalInputs {
 export async function resumeEval(ctx: AppContext, source: RunRow) {
   if (source.kind !== 'eval')
     throw new AppError(400, 'invalid_request', `run '${source.id}' is a ${source.kind} run, not an eval`);
-  if (!['completed', 'failed', 'cancelled', 'timed_out'].includes(source.status))
+  if (!terminalStatuses.includes(source.status))
     throw new AppError(
       409,
       'not_resumable',
@@ -273,27 +303,12 @@ export async function resumeEval(ctx: AppContext, source: RunRow) {
   // The plan the source ran (its steps' versions as read then), not one resolved again from labels moved since.
   const recorded = await getRunDefinition<RunDefinition>(ctx.store, source.id);
   const plan = recorded?.kind === 'plan' ? recorded.plan : planned.plan;
-  const concurrency = inputs.concurrency ?? 4;
-  const judges = inputs.metricSpecs.filter((m) => m.name === 'llm_judge').map((m) => m.args?.provider ?? 'default');
-  const run = await startRun(ctx, {
-    kind: 'eval',
-    target: head,
-    inputs: { ...inputs, resumeOf: source.id },
-    definition: { kind: 'plan', plan },
-    workflow: evalWorkflow,
-    input: (runId) => ({
-      runId,
-      target: head,
-      plan,
-      examples: { resumeOf: source.id },
-      exampleCount: left,
-      metrics: inputs.metricSpecs!,
-      concurrency,
-      heartbeatTimeoutMs: ctx.heartbeatTimeoutMs,
-      continueAfterEvents: ctx.continueAfterEvents,
-      ...(inputs.cache ? { cache: inputs.cache } : {}),
-    }),
-    providers: [...planProviders(plan), ...judges],
+  const run = await launchEval(ctx, {
+    head,
+    plan,
+    inputs: { ...inputs, metricSpecs: inputs.metricSpecs, resumeOf: source.id },
+    examples: { resumeOf: source.id },
+    exampleCount: left,
   });
   return { ...run, resumed: { from: source.id, examples: left, kept } };
 }

@@ -9,6 +9,7 @@ import type { PipelinePlan } from '../../core/pipeline-plan.js';
 import type { RunKind } from '../../core/specs.js';
 import type { RunVersions } from '../../core/versions.js';
 import type { RunTarget, RunView } from '../../core/run-story/view.js';
+import { terminalStatuses } from '../../core/run-story/status.js';
 import { audit } from '../../db/repositories/audit.js';
 import { saveRunVersions } from '../../db/repositories/labels.js';
 import { listProviders } from '../../db/repositories/providers.js';
@@ -112,7 +113,7 @@ export async function requireActive(ctx: AppContext, id: string, action: string)
 
 /** The same check on a run already loaded (a route's `:id`). */
 export function checkActive<R extends { id: string; status: string }>(run: R, action: string): R {
-  if (['completed', 'failed', 'cancelled', 'timed_out'].includes(run.status)) {
+  if ((terminalStatuses as readonly string[]).includes(run.status)) {
     throw new AppError(409, 'run_ended', `cannot ${action}: run '${run.id}' has already ended (${run.status})`, {
       status: run.status,
     });

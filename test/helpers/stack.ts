@@ -128,6 +128,17 @@ export async function waitForRun(stack: Pick<TestStack, 'api'>, runId: string, t
   }
 }
 
+/** The stack's fake server as the OpenAI provider `fake`, which the test's components name. */
+export function addFakeProvider(stack: Pick<TestStack, 'ok' | 'fake'>) {
+  return stack.ok('POST', '/api/providers', {
+    name: 'fake',
+    type: 'openai',
+    baseUrl: stack.fake.baseUrl,
+    apiKey: 'sk-test-123456789012345678',
+    defaultModel: 'fake-model',
+  });
+}
+
 /** The components of the diamond: each names an operation the echo model applies. */
 export const DIAMOND_COMPONENTS = [
   { name: 'upper', signature: 'text: str -> result: str', instructions: 'op: upper', provider: 'fake' },

@@ -2,7 +2,7 @@
 // one default split from import to eval, and eval comparisons that read forwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evalModel, examples } from '../helpers/eval-model.js';
-import { startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
+import { addFakeProvider, startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
 
 describe('the dataset loop', () => {
   let stack: TestStack;
@@ -14,13 +14,7 @@ describe('the dataset loop', () => {
   });
   beforeAll(async () => {
     stack = await startTestStack({ script: evalModel });
-    await stack.ok('POST', '/api/providers', {
-      name: 'fake',
-      type: 'openai',
-      baseUrl: stack.fake.baseUrl,
-      apiKey: 'sk-test-123456789012345678',
-      defaultModel: 'fake-model',
-    });
+    await addFakeProvider(stack);
     await stack.ok('POST', '/api/components', qa('quarter'));
   });
   afterAll(() => stack?.close());

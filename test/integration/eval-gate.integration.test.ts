@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evalModel, examples } from '../helpers/eval-model.js';
 import { spawnHarness } from '../helpers/processes.js';
-import { startTestStack, TOKEN, type TestStack } from '../helpers/stack.js';
+import { addFakeProvider, startTestStack, TOKEN, type TestStack } from '../helpers/stack.js';
 
 const SCHEMA = path.join(import.meta.dirname, '..', 'fixtures', 'junit.xsd');
 
@@ -34,13 +34,7 @@ describe('harness eval gate', () => {
   beforeAll(async () => {
     stack = await startTestStack({ script: evalModel });
     env = { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir };
-    await stack.ok('POST', '/api/providers', {
-      name: 'fake',
-      type: 'openai',
-      baseUrl: stack.fake.baseUrl,
-      apiKey: 'sk-test-123456789012345678',
-      defaultModel: 'fake-model',
-    });
+    await addFakeProvider(stack);
     await stack.ok('POST', '/api/datasets', { name: 'hundred' });
     await stack.ok('POST', '/api/datasets/hundred/examples', { examples: examples(100) });
     await stack.ok('POST', '/api/components', skill('sixty'));

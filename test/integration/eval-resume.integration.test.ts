@@ -6,7 +6,7 @@ import type { FakeReply, FakeRequest } from '../fakes/script.js';
 import { promptFields } from '../helpers/echo-model.js';
 import { evalModel, examples } from '../helpers/eval-model.js';
 import { spawnHarness, until } from '../helpers/processes.js';
-import { startTestStack, TOKEN, waitForRun, type TestStack } from '../helpers/stack.js';
+import { addFakeProvider, startTestStack, TOKEN, waitForRun, type TestStack } from '../helpers/stack.js';
 
 describe('resuming an eval', () => {
   let stack: TestStack;
@@ -31,13 +31,7 @@ describe('resuming an eval', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({ script });
-    await stack.ok('POST', '/api/providers', {
-      name: 'fake',
-      type: 'openai',
-      baseUrl: stack.fake.baseUrl,
-      apiKey: 'sk-test-123456789012345678',
-      defaultModel: 'fake-model',
-    });
+    await addFakeProvider(stack);
     await stack.ok('POST', '/api/components', {
       name: 'qa',
       signature: 'question: str -> answer: str',

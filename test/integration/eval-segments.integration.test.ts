@@ -3,20 +3,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promptFields } from '../helpers/echo-model.js';
 import { evalModel, examples } from '../helpers/eval-model.js';
-import { startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
+import { addFakeProvider, startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
 
 describe('an eval in segments', () => {
   let stack: TestStack;
   beforeAll(async () => {
     // 40 events hold about two examples: twelve need several executions.
     stack = await startTestStack({ script: evalModel, continueAfterEvents: 40 });
-    await stack.ok('POST', '/api/providers', {
-      name: 'fake',
-      type: 'openai',
-      baseUrl: stack.fake.baseUrl,
-      apiKey: 'sk-test-123456789012345678',
-      defaultModel: 'fake-model',
-    });
+    await addFakeProvider(stack);
     await stack.ok('POST', '/api/components', {
       name: 'qa',
       signature: 'question: str -> answer: str',

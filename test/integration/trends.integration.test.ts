@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evalModel, examples } from '../helpers/eval-model.js';
 import { targetRuns } from '../../db/repositories/trends.js';
 import { dialects } from '../helpers/db.js';
-import { startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
+import { addFakeProvider, startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
 
 const METRIC = 'exact_match:answer';
 const qa = (mode: string) => ({
@@ -68,13 +68,7 @@ describe('trends of real runs and evals (sqlite)', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({ dialect, script: evalModel });
-    await stack.ok('POST', '/api/providers', {
-      name: 'fake',
-      type: 'openai',
-      baseUrl: stack.fake.baseUrl,
-      apiKey: 'sk-test-123456789012345678',
-      defaultModel: 'fake-model',
-    });
+    await addFakeProvider(stack);
     await stack.ok('POST', '/api/components', qa('quarter'));
     await stack.ok('POST', '/api/datasets', { name: 'qs' });
     await stack.ok('POST', '/api/datasets/qs/examples', { examples: examples(8) });
