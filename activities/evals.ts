@@ -2,21 +2,26 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { aggregate, metricKey, scoreExample, type Aggregate, type MetricSpec } from '../core/metrics.js';
 import type { EvalExampleSource } from '../core/dataset-import.js';
+import { planFork, type ForkRequest, type RecordedStep, type RunDefinition, type StepReuse } from '../core/fork.js';
 import type { ChatMessage } from '../core/messages.js';
-import { judgeCallId } from '../core/run-story/ids.js';
+import type { PipelinePlan } from '../core/pipeline-plan.js';
+import { exampleRunId, judgeCallId } from '../core/run-story/ids.js';
 import { recordEvaluation } from './telemetry.js';
 import type { ComponentSpec, RunKind } from '../core/specs.js';
 import type { Store } from '../db/knex.js';
 import type { RunTarget } from '../db/models/run.js';
 import {
+  childRunOf,
   evalExampleAt,
   examplesById,
   listEvalResults,
+  reusedSteps,
   saveEvalResult,
   snapshotEvalExamples,
   type EvalResultRow,
 } from '../db/repositories/datasets.js';
-import { ensureRun, getRun, setUsage } from '../db/repositories/runs.js';
+import { getRunDefinition } from '../db/repositories/run-definitions.js';
+import { ensureRun, getRun, setUsage, stepRecords } from '../db/repositories/runs.js';
 import { components } from '../db/repositories/versioned.js';
 import { beating } from './heartbeat.js';
 import type { CallModel } from './llm/model-call.js';
@@ -155,17 +160,27 @@ function createScoring(deps: EvalDeps) {
     },
 
     /** The eval's result from its stored per-example results: every segment's examples count, not only the last one's. */
-    async summarizeEval(input: {
-      evalRunId: string;
-      metrics: MetricSpec[];
-    }): Promise<{ examples: number; errors: number; aggregates: Record<string, Aggregate>; usage: EvalUsage }> {
+    async summarizeEval(input: { evalRunId: string; metrics: MetricSpec[]; forked?: boolean }): Promise<{
+      examples: number;
+      errors: number;
+      aggregates: Record<string, Aggregate>;
+      usage: EvalUsage;
+      reusedSteps?: number;
+    }> {
       return beating(async () => {
         const rows = await listEvalResults(deps.store, input.evalRunId);
         const aggregates = Object.fromEntries(
           input.metrics.map((m) => [metricKey(m), aggregate(rows.map((r) => r.scores[metricKey(m)] ?? 0))]),
         );
         const usage = await storeUsage(deps.store, input.evalRunId, rows);
-        return { examples: rows.length, errors: rows.filter((r) => r.error !== null).length, aggregates, usage };
+        return {
+          examples: rows.length,
+          errors: rows.filter((r) => r.error !== null).length,
+          aggregates,
+          usage,
+          // A fork's saving: the steps its examples took from the source's records instead of calling.
+          ...(input.forked ? { reusedSteps: await reusedSteps(deps.store, input.evalRunId) } : {}),
+        };
       });
     },
   };
@@ -198,6 +213,38 @@ function createExamples(deps: EvalDeps) {
         );
       if (!at.example) throw gone(at.exampleId);
       return at.example;
+    },
+
+    /**
+     * What one example of a forked eval takes from the source eval's run of it: the steps the fork's change
+     * does not reach answer with their recorded outputs. An input edited in the dataset since counts as a change;
+     * an example the source never ran runs whole.
+     */
+    async planExampleFork(input: {
+      sourceRunId: string;
+      request: ForkRequest;
+      plan: PipelinePlan;
+      example: Pick<Example, 'id' | 'inputs'>;
+    }): Promise<{ reuse: Record<string, StepReuse> }> {
+      const { sourceRunId, example } = input;
+      const def = await getRunDefinition<RunDefinition>(deps.store, sourceRunId);
+      if (def?.kind !== 'plan')
+        throw ApplicationFailure.nonRetryable(`eval '${sourceRunId}' has no stored plan to fork from`, 'NotFound');
+      const childRunId =
+        (await childRunOf(deps.store, sourceRunId, example.id)) ?? exampleRunId(sourceRunId, example.id);
+      const child = await getRun(deps.store, childRunId).catch(() => undefined);
+      const records = new Map<string, RecordedStep>();
+      if (child)
+        for (const [id, r] of await stepRecords(deps.store, childRunId))
+          records.set(id, r.data as unknown as RecordedStep);
+      // The fork's plan holds every component version its overrides name.
+      const components = new Map(input.plan.steps.map((s) => [s.component.ref, s.component]));
+      const fork = planFork(
+        { runId: childRunId, plan: def.plan, inputs: child?.inputs ?? {}, records },
+        { ...input.request, overrides: { ...input.request.overrides, inputs: example.inputs } },
+        (ref) => components.get(ref),
+      );
+      return { reuse: fork.reuse };
     },
 
     /** One example by id: workflows carry ids only, so a large dataset stays within payload limits. */

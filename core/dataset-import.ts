@@ -26,7 +26,9 @@ export type EvalExampleSource =
   | { dataset: { id: string; split?: Split | undefined } }
   | { exampleIds: string[] }
   /** An eval resumed: the source eval's examples it has no result for or whose result is an error; the rest are copied. */
-  | { resumeOf: string };
+  | { resumeOf: string }
+  /** An eval forked: every example the source eval ran (its own and those it kept), still in its dataset. */
+  | { forkOf: string };
 
 const splitNames = new Set<string>(SPLITS);
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);

@@ -56,8 +56,11 @@ export function defaultBaseline(
  */
 export function columnNames(evals: ComparedEval[], labelled: (e: ComparedEval) => boolean = () => false): string[] {
   const base = evals.map((e) => {
-    const o = (e.inputs as { override?: { provider: string; model?: string } } | undefined)?.override;
-    return `${versionRef(e.target.name, e.target.version)}${labelled(e) ? ` (${BASELINE_LABEL})` : ''}${o ? ` on ${o.provider}${o.model ? `/${o.model}` : ''}` : ''}`;
+    const inputs = e.inputs as { override?: { provider: string; model?: string }; fromStep?: string } | undefined;
+    const o = inputs?.override;
+    // A fork of a whole eval runs the same version with one step changed: say where.
+    const forked = inputs?.fromStep ? ` fork at ${inputs.fromStep}` : '';
+    return `${versionRef(e.target.name, e.target.version)}${labelled(e) ? ` (${BASELINE_LABEL})` : ''}${o ? ` on ${o.provider}${o.model ? `/${o.model}` : ''}` : ''}${forked}`;
   });
   const seen = new Map<string, number>();
   return base.map((name) => {

@@ -15,6 +15,7 @@ import {
 import type { Activities } from '../activities/index.js';
 import type { EvalExampleSource } from '../core/dataset-import.js';
 import { failureMessage } from '../core/failures.js';
+import type { ForkRequest, StepReuse } from '../core/fork.js';
 import { aggregate, metricKey, type Aggregate, type MetricSpec } from '../core/metrics.js';
 import type { PipelinePlan } from '../core/pipeline-plan.js';
 import { exampleCompleted } from '../core/run-story/events.js';
@@ -45,6 +46,8 @@ export interface EvalRunInput {
   heartbeatTimeoutMs?: number;
   /** The step cache for every example's run. */
   cache?: 'reuse' | 'off';
+  /** A fork of a whole eval: each example reuses what the source eval's run of it recorded before the change. */
+  fork?: { sourceRunId: string; request: ForkRequest };
 }
 
 export interface EvalSummary {
@@ -52,6 +55,8 @@ export interface EvalSummary {
   errors: number;
   aggregates: Record<string, Aggregate>;
   usage: { inputTokens: number; outputTokens: number; costUsd: number };
+  /** A fork's: the steps its examples took from the source eval's records (calls not made). */
+  reusedSteps?: number;
 }
 
 /** Scoring may call a judge model: it heartbeats, so a dead worker's attempt is retried within seconds. */
@@ -75,8 +80,14 @@ async function runExample(
 ): Promise<{ scores: Record<string, number>; error: string | null }> {
   const { runId } = input;
   const { scoreExample } = proxyActivities<Activities>(scoringOptions(input.heartbeatTimeoutMs));
-  const { prepareChildRun } = proxyLocalActivities<Activities>(lookupOptions);
+  const { prepareChildRun, planExampleFork } = proxyLocalActivities<Activities>(lookupOptions);
   const childRunId = exampleRunId(runId, ex.id);
+  const fork = input.fork;
+  let reuse: Record<string, StepReuse> | undefined;
+  if (fork)
+    ({ reuse } = await inTurn(() =>
+      planExampleFork({ sourceRunId: fork.sourceRunId, request: fork.request, plan: input.plan, example: ex }),
+    ));
   await inTurn(() =>
     prepareChildRun({
       childRunId,
@@ -97,6 +108,7 @@ async function runExample(
       inputs: ex.inputs,
       heartbeatTimeoutMs: input.heartbeatTimeoutMs,
       ...(input.cache ? { cache: input.cache } : {}),
+      ...(reuse ? { reuse } : {}),
     };
     outputs = await executeChild(input.target.type === 'pipeline' ? pipelineWorkflow : componentWorkflow, {
       workflowId: childRunId,
@@ -147,7 +159,7 @@ async function evaluateSegment(input: EvalRunInput): Promise<EvalSummary> {
   // Every example before `next` is scored and stored: the next execution starts there with a fresh history.
   if (next < total)
     return continueAsNew<typeof evalWorkflow>({ ...input, examples: undefined, segment: { next, total } });
-  return summarizeEval({ evalRunId: runId, metrics: input.metrics });
+  return summarizeEval({ evalRunId: runId, metrics: input.metrics, ...(input.fork ? { forked: true } : {}) });
 }
 
 /** Before `eval-segments`: the ids in the input, the scores in memory, one history. Kept for runs under way then. */

@@ -21,7 +21,7 @@ import {
 } from '../../core/eval-compare.js';
 import { metricKey, metricSpec, type Aggregate, type MetricSpec } from '../../core/metrics.js';
 import { pairedComparison } from '../../core/paired-comparison.js';
-import { componentPlan, planPipeline, type PipelinePlan } from '../../core/pipeline-plan.js';
+import { componentPlan, planPipeline, type PipelinePlan, type ResolvedComponent } from '../../core/pipeline-plan.js';
 import { parseVersionRef, VERSION_REF, versionRef } from '../../core/run-story/ids.js';
 import { terminalStatuses } from '../../core/run-story/status.js';
 import { NAME, type PipelineSpec } from '../../core/specs.js';
@@ -37,7 +37,7 @@ import type { RunRow } from '../../db/models/run.js';
 import { AppError } from '../errors.js';
 import { addRunsToDataset } from './dataset-runs.js';
 import { getRunDefinition } from '../../db/repositories/run-definitions.js';
-import type { RunDefinition } from '../../core/fork.js';
+import { planFork, type ForkRequest, type RecordedStep, type RunDefinition } from '../../core/fork.js';
 import { followLabel } from './labels.js';
 import { loadDataset, type Dataset } from './datasets.js';
 import { runView } from './run-view.js';
@@ -227,6 +227,9 @@ type EvalInputs = {
   override?: { provider: string; model?: string };
   cache?: 'reuse' | 'off';
   resumeOf?: string;
+  /** A fork of a whole eval: the source eval and the step it was forked from. */
+  forkOf?: string;
+  fromStep?: string;
 };
 
 /** Start an eval run: its inputs as the run shows them, its plan kept for a resume, and the workflow's input. */
@@ -238,15 +241,18 @@ function launchEval(
     inputs: EvalInputs & { metricSpecs: MetricSpec[] };
     examples: EvalExampleSource;
     exampleCount: number;
+    fork?: { request: ForkRequest };
   },
 ) {
   const { head, plan, inputs } = e;
+  const fork = e.fork && inputs.forkOf ? { sourceRunId: inputs.forkOf, request: e.fork.request } : undefined;
   const judges = inputs.metricSpecs.filter((m) => m.name === 'llm_judge').map((m) => m.args?.provider ?? 'default');
   return startRun(ctx, {
     kind: 'eval',
     target: head,
     inputs,
     definition: { kind: 'plan', plan },
+    ...(fork ? { forkOf: { runId: fork.sourceRunId, step: fork.request.fromStep } } : {}),
     workflow: evalWorkflow,
     // The workflow fixes its examples in the store when it starts and carries only a cursor.
     input: (runId) => ({
@@ -260,6 +266,7 @@ function launchEval(
       heartbeatTimeoutMs: ctx.heartbeatTimeoutMs,
       continueAfterEvents: ctx.continueAfterEvents,
       ...(inputs.cache ? { cache: inputs.cache } : {}),
+      ...(fork ? { fork } : {}),
     }),
     providers: [...planProviders(plan), ...judges],
   });
@@ -311,6 +318,80 @@ export async function resumeEval(ctx: AppContext, source: RunRow) {
     exampleCount: left,
   });
   return { ...run, resumed: { from: source.id, examples: left, kept } };
+}
+
+/** The plan an eval ran and its metric settings: what a fork runs again; 409 for evals from before they kept both. */
+async function forkableEval(ctx: AppContext, source: RunRow) {
+  const inputs = source.inputs as unknown as EvalInputs;
+  const recorded = await getRunDefinition<RunDefinition>(ctx.store, source.id);
+  if (!inputs.metricSpecs || recorded?.kind !== 'plan')
+    throw new AppError(
+      409,
+      'not_forkable',
+      `eval '${source.id}' started before evals kept what a fork needs (its plan and metric settings); start a new eval`,
+    );
+  return { inputs: { ...inputs, metricSpecs: inputs.metricSpecs }, plan: recorded.plan };
+}
+
+/**
+ * Fork a whole eval from a step: a new eval of the same examples and metrics where the step's change (a component
+ * version, provider, model, params or a counterfactual) applies to every example, and each example takes the steps
+ * the change does not reach from the source eval's run of it, so only what the change touches is called.
+ */
+export async function forkEval(
+  ctx: AppContext,
+  source: RunRow,
+  req: ForkRequest,
+  resolve: (ref: string) => Promise<ResolvedComponent | undefined>,
+) {
+  const { inputs, plan } = await forkableEval(ctx, source);
+  const problems = [
+    ...(req.overrides.inputs
+      ? [{ path: 'overrides.inputs', message: "an eval's examples bring their own inputs: change a step instead" }]
+      : []),
+    ...(req.overrides.agent ? [{ path: 'overrides.agent', message: 'an eval forks at a step of its plan' }] : []),
+    ...(/\[/.test(req.fromStep)
+      ? [
+          {
+            path: 'fromStep',
+            message: `'${req.fromStep}' is one item: an eval fork changes a whole step for every example`,
+          },
+        ]
+      : []),
+  ];
+  if (problems.length) throw new SpecError('invalid fork', problems);
+  const resolved = new Map<string, ResolvedComponent>();
+  for (const o of Object.values(req.overrides.steps ?? {})) {
+    const c = o.component && (await resolve(o.component));
+    if (c) resolved.set(c.ref, c);
+  }
+  // Planned as if the source recorded every step: which steps each example reuses and which it runs.
+  const everyStep = new Map<string, RecordedStep>(
+    plan.steps.map((s) => [s.id, { outputs: s.foreach === undefined ? {} : [] }]),
+  );
+  const forked = planFork({ runId: source.id, plan, inputs: {}, records: everyStep }, req, (r) => resolved.get(r));
+  const examples = await ds.forkableExamples(ctx.store, source.id);
+  if (!examples)
+    throw new AppError(409, 'not_forkable', `eval '${source.id}' has no example left in its dataset to run again`);
+  let head = source.target as Awaited<ReturnType<typeof targetPlan>>['head'];
+  // A component eval whose one step takes another version evaluates that version.
+  const only = forked.plan.steps.length === 1 ? forked.plan.steps[0]! : undefined;
+  const picked = only && parseVersionRef(only.component.ref);
+  if (head.type === 'component' && picked && (picked.name !== head.name || only.component.version !== head.version)) {
+    const v = await components.getVersion(ctx.store, picked.name, only.component.version);
+    head = { type: 'component', id: v.id, name: v.name, version: v.version };
+  }
+  const { resumeOf: _resumed, ...kept } = inputs;
+  const run = await launchEval(ctx, {
+    head,
+    plan: forked.plan,
+    inputs: { ...kept, forkOf: source.id, fromStep: req.fromStep, ...(req.cache ? { cache: req.cache } : {}) },
+    examples: { forkOf: source.id },
+    exampleCount: examples,
+    fork: { request: req },
+  });
+  const reused = Object.keys(forked.reuse).filter((id) => !forked.runs.includes(id));
+  return { ...run, forked: { from: source.id, fromStep: req.fromStep, examples, steps: { reused, run: forked.runs } } };
 }
 
 /** An eval run and each example's result, with the example's inputs and expected values (null once the example is deleted). */

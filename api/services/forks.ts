@@ -20,6 +20,7 @@ import * as runs from '../../db/repositories/runs.js';
 import { components } from '../../db/repositories/versioned.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
+import { forkEval } from './evals.js';
 import { startAgentRun, startPlannedRun } from './runs.js';
 
 /** A component version named "name@version", or undefined when there is none. */
@@ -131,13 +132,8 @@ async function forkAgentRun(
  */
 export async function forkRun(ctx: AppContext, source: RunRow, body: unknown) {
   const req = forkRequest.parse(body);
-  // An eval keeps its plan for a resume; forking a whole eval is not a pipeline fork.
-  if (source.kind === 'eval')
-    throw new AppError(
-      409,
-      'not_forkable',
-      `run '${source.id}' is an eval: fork one of its example runs, or resume it (POST /api/evals/${source.id}/resume)`,
-    );
+  // A whole eval: the change applies to every example, each reusing its own recorded steps.
+  if (source.kind === 'eval') return forkEval(ctx, source, req, (ref) => findComponent(ctx, ref));
   const def = await getRunDefinition<RunDefinition>(ctx.store, source.id);
   if (!def)
     throw new AppError(

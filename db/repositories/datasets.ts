@@ -236,6 +236,11 @@ export async function snapshotEvalExamples(
         `insert into eval_examples (eval_run_id, position, example_id) select ?, row_number() over (order by e.position) - 1, e.example_id from eval_examples e where e.eval_run_id = ? and ${TO_RESUME}`,
         [evalRunId, source.resumeOf],
       );
+    } else if ('forkOf' in source) {
+      await trx.raw(
+        `insert into eval_examples (eval_run_id, position, example_id) select ?, row_number() over (order by f.example_id) - 1, f.example_id from (${FORKED}) f`,
+        [evalRunId, source.forkOf, source.forkOf],
+      );
     } else {
       const rows = source.exampleIds.map((exampleId, position) => ({ evalRunId, position, exampleId }));
       for (let i = 0; i < rows.length; i += 500) await trx('eval_examples').insert(rows.slice(i, i + 500));
@@ -260,6 +265,32 @@ async function copyDoneResults(trx: Knex.Transaction, sourceRunId: string, evalR
   await trx.raw(
     `insert into eval_results (eval_run_id, example_id, child_run_id, outputs, scores, details, error, input_tokens, output_tokens, cost_usd, created_at) select ?, r.example_id, r.child_run_id, r.outputs, r.scores, r.details, null, 0, 0, 0, ? from eval_results r where r.eval_run_id = ? and r.error is null`,
     [evalRunId, new Date().toISOString(), sourceRunId],
+  );
+}
+
+/** The examples eval `?` ran: those it fixed and those it kept from a source it resumed, still in their dataset. */
+const FORKED =
+  'select u.example_id from (select example_id from eval_examples where eval_run_id = ? union select example_id from eval_results where eval_run_id = ?) u where exists (select 1 from dataset_examples d where d.id = u.example_id)';
+
+/** How many examples a fork of this eval runs (every one it ran that is still in its dataset). */
+export async function forkableExamples(store: Store, evalRunId: string): Promise<number> {
+  return countOf(store.knex.from(store.knex.raw(`(${FORKED}) as f`, [evalRunId, evalRunId])));
+}
+
+/** The run that answered an eval's example: its result's (a resumed eval's kept result points at its source's). */
+export async function childRunOf(store: Store, evalRunId: string, exampleId: string): Promise<string | undefined> {
+  const row = (await store.knex('eval_results').where({ evalRunId, exampleId }).first('childRunId')) as
+    { childRunId: string } | undefined;
+  return row?.childRunId;
+}
+
+/** How many steps of an eval's example runs took a recorded output instead of calling (a fork's saved calls). */
+export async function reusedSteps(store: Store, evalRunId: string): Promise<number> {
+  return countOf(
+    store
+      .knex('run_events')
+      .where('type', 'step.reused')
+      .whereIn('runId', store.knex('eval_results').where('evalRunId', evalRunId).select('childRunId')),
   );
 }
 

@@ -1,7 +1,8 @@
 // The dataset loop in a real browser (issue 29): keep a run as an example from its page (its expected
 // answer edited first), keep runs in bulk from the runs list (ticked, or all that match the filters), and
-// read an eval comparison forwards (the older eval the baseline, columns by version, a verdict per metric), and
-// resume an eval whose examples errored in a provider outage from its page.
+// read an eval comparison forwards (the older eval the baseline, columns by version, a verdict per metric),
+// resume an eval whose examples errored in a provider outage from its page, and fork a whole eval from a step there
+// and open its comparison against its source.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeRequest } from '../fakes/script.js';
@@ -191,5 +192,70 @@ describe('the dataset loop (e2e)', () => {
     const calls = (text: string) => fake.requests.filter((r) => promptFields(r).text === text).length;
     expect([calls('mn'), calls('pq')]).toEqual([1, 1]);
     await session.shot('eval-resumed');
+  });
+
+  it('forks a whole eval from a step on its page, calling only that step, and opens the comparison with its source', async () => {
+    for (const name of ['first', 'last'])
+      await api('POST', '/api/components', {
+        name,
+        signature: 'text: str -> result: str',
+        instructions: 'op: upper',
+        provider: 'fake',
+      });
+    await api('POST', '/api/pipelines', {
+      name: 'twice',
+      inputs: { text: 'str' },
+      steps: [
+        { id: 'a', component: 'first', inputs: { text: '$inputs.text' } },
+        { id: 'b', component: 'last', inputs: { text: '$steps.a.outputs.result' } },
+      ],
+      outputs: { result: '$steps.b.outputs.result' },
+    });
+    // Saved after the pipeline, which pinned last@1: the fork tries it.
+    await api('POST', '/api/components/last/versions', {
+      name: 'last',
+      signature: 'text: str -> result: str',
+      instructions: 'op: reverse',
+      provider: 'fake',
+    });
+    const source = await api('POST', '/api/evals', {
+      dataset: 'shout',
+      target: { pipeline: 'twice@1' },
+      metrics: [{ name: 'exact_match', field: 'result' }],
+    });
+    await until(
+      async () => (await api('GET', `/api/runs/${source.id}`)).status === 'completed',
+      `eval ${source.id} to complete`,
+    );
+    await page.goto(`${session.url}/ui/evals/${source.id}`);
+    await page.locator('[data-test=fork-eval]').click();
+    await page.locator('[data-step=b]').click();
+    const dialog = page.locator('[data-test=fork-dialog]');
+    await dialog.getByText('For every example').waitFor();
+    await dialog.locator('[data-test=fork-component]').click();
+    await page.getByRole('option', { name: 'last@2', exact: true }).click();
+    const requests = fake.requests.length;
+    await dialog.locator('[data-test=fork-submit]').click();
+
+    // The fork opens on its own eval page, naming its source and what it took from it.
+    await page.waitForURL((u) => /\/ui\/evals\/run_/.test(u.pathname) && !u.pathname.endsWith(source.id));
+    await page.locator('[data-test=fork-source]').getByText(`fork of ${source.id} at b`).waitFor();
+    await page.locator('[data-test=reused-steps]').getByText('2 steps reused from it').waitFor();
+    await session.shot('eval-fork');
+    // Two examples, one call each: step b's new version; step a came from the source's runs.
+    expect(fake.requests.slice(requests).map((r) => promptFields(r).text)).toEqual(
+      expect.arrayContaining(['AB', 'CD']),
+    );
+    expect(fake.requests.length - requests).toBe(2);
+    await page.locator('[data-test=compare-source]').click();
+    await page.waitForURL((u) => u.pathname.endsWith('/evals/compare'));
+    expect(new URL(page.url()).searchParams.get('baseline')).toBe(source.id);
+    await page.getByText('Changed examples (2; 0 unchanged)').waitFor();
+    expect(await page.locator('[data-test=column]').allTextContents()).toEqual(['twice@1', 'twice@1 fork at b']);
+    const row = page.locator('[data-change]', { hasText: '"text":"ab"' });
+    expect(await row.locator('[data-metric-cell="exact_match:result"] [data-scores]').textContent()).toBe(
+      '1.00 → 0.00',
+    );
+    await session.shot('eval-fork-compare');
   });
 });

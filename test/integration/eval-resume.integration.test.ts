@@ -114,10 +114,6 @@ describe('resuming an eval', () => {
       outputs: { examples: 20, errors: 0 },
     });
     expect(questions('c-').map((q) => answered.get(q))).toEqual(questions('c-').map(() => 1));
-    await expect(stack.api('POST', `/api/runs/${source}/fork`, { fromStep: 'qa' })).resolves.toMatchObject({
-      status: 409,
-      body: { error: { code: 'not_forkable' } },
-    });
     const notEval = await stack.ok('POST', '/api/components/qa/runs', { inputs: { question: 'q1' } });
     await waitForRun(stack, notEval.id);
     await expect(stack.api('POST', `/api/evals/${notEval.id}/resume`, {})).resolves.toMatchObject({
