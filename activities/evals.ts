@@ -1,11 +1,11 @@
 // Side effects of evals and optimization: child-run rows, scoring (an LLM judge too), totals, new versions.
 import { ApplicationFailure } from '@temporalio/activity';
-import { aggregate, metricKey, scoreExample, type Aggregate, type MetricSpec } from '../core/metrics.js';
+import { aggregateByExample, metricKey, scoreExample, type Aggregate, type MetricSpec } from '../core/metrics.js';
 import type { EvalExampleSource } from '../core/dataset-import.js';
 import { planFork, type ForkRequest, type RecordedStep, type RunDefinition, type StepReuse } from '../core/fork.js';
 import type { ChatMessage } from '../core/messages.js';
 import type { PipelinePlan } from '../core/pipeline-plan.js';
-import { exampleRunId, judgeCallId } from '../core/run-story/ids.js';
+import { exampleRepeatId, exampleRunId, judgeCallId } from '../core/run-story/ids.js';
 import { recordEvaluation } from './telemetry.js';
 import type { ComponentSpec, RunKind } from '../core/specs.js';
 import type { Store } from '../db/knex.js';
@@ -14,6 +14,7 @@ import {
   childRunOf,
   evalExampleAt,
   examplesById,
+  hasFinishedResult,
   listEvalResults,
   reusedSteps,
   saveEvalResult,
@@ -29,6 +30,8 @@ import type { CallModel } from './llm/model-call.js';
 export interface ScoreInput {
   evalRunId: string;
   exampleId: string;
+  /** Which run of the example, when the eval repeats examples (absent: the first). */
+  repeat?: number;
   childRunId: string;
   outputs: Record<string, unknown> | null;
   expected: Record<string, unknown>;
@@ -79,8 +82,8 @@ async function judge(deps: EvalDeps, input: ScoreInput, m: MetricSpec, outputs: 
   let verdict: Verdict | undefined;
   const request = {
     runId: input.evalRunId,
-    callId: judgeCallId(input.exampleId, metricKey(m)),
-    stepId: `example:${input.exampleId}`,
+    callId: judgeCallId(exampleRepeatId(input.exampleId, input.repeat), metricKey(m)),
+    stepId: `example:${exampleRepeatId(input.exampleId, input.repeat)}`,
     provider: m.args?.provider ?? 'default',
     model: m.args?.model,
     adapter: 'json' as const,
@@ -139,6 +142,7 @@ function createScoring(deps: EvalDeps) {
       const child = await getRun(deps.store, input.childRunId).catch(() => undefined);
       await saveEvalResult(deps.store, input.evalRunId, {
         exampleId: input.exampleId,
+        repeat: input.repeat ?? 0,
         childRunId: input.childRunId,
         outputs: input.outputs,
         scores,
@@ -165,16 +169,20 @@ function createScoring(deps: EvalDeps) {
       errors: number;
       aggregates: Record<string, Aggregate>;
       usage: EvalUsage;
+      results?: number;
       reusedSteps?: number;
     }> {
       return beating(async () => {
         const rows = await listEvalResults(deps.store, input.evalRunId);
         const aggregates = Object.fromEntries(
-          input.metrics.map((m) => [metricKey(m), aggregate(rows.map((r) => r.scores[metricKey(m)] ?? 0))]),
+          input.metrics.map((m) => [metricKey(m), aggregateByExample(rows, metricKey(m))]),
         );
         const usage = await storeUsage(deps.store, input.evalRunId, rows);
+        const examples = new Set(rows.map((r) => r.exampleId)).size;
         return {
-          examples: rows.length,
+          examples,
+          // Repeats are kept as results of their own: how many there are, and how many errored.
+          ...(rows.length > examples ? { results: rows.length } : {}),
           errors: rows.filter((r) => r.error !== null).length,
           aggregates,
           usage,
@@ -203,8 +211,15 @@ function createExamples(deps: EvalDeps) {
       }));
     },
 
-    /** The eval's example at a position. */
-    async loadEvalExample(input: { evalRunId: string; position: number }): Promise<Example> {
+    /**
+     * The eval's example at a position. Given a repeat, `done` when the eval already holds a finished result for
+     * it (a resume of a repeated eval kept it): that repeat is not run again.
+     */
+    async loadEvalExample(input: {
+      evalRunId: string;
+      position: number;
+      repeat?: number;
+    }): Promise<Example & { done?: true }> {
       const at = await evalExampleAt(deps.store, input.evalRunId, input.position);
       if (!at)
         throw ApplicationFailure.nonRetryable(
@@ -212,9 +227,26 @@ function createExamples(deps: EvalDeps) {
           'NotFound',
         );
       if (!at.example) throw gone(at.exampleId);
+      if (
+        input.repeat !== undefined &&
+        (await hasFinishedResult(deps.store, input.evalRunId, at.exampleId, input.repeat))
+      )
+        return { ...at.example, done: true };
       return at.example;
     },
 
+    /** One example by id: workflows carry ids only, so a large dataset stays within payload limits. */
+    async loadExample(input: { exampleId: string }): Promise<Example> {
+      const row = (await examplesById(deps.store, [input.exampleId])).get(input.exampleId);
+      if (!row) throw gone(input.exampleId);
+      return row;
+    },
+  };
+}
+
+/** A forked eval's examples: what each takes from the source eval's run of it. */
+function createForks(deps: EvalDeps) {
+  return {
     /**
      * What one example of a forked eval takes from the source eval's run of it: the steps the fork's change
      * does not reach answer with their recorded outputs. An input edited in the dataset since counts as a change;
@@ -225,13 +257,17 @@ function createExamples(deps: EvalDeps) {
       request: ForkRequest;
       plan: PipelinePlan;
       example: Pick<Example, 'id' | 'inputs'>;
+      repeat?: number;
     }): Promise<{ reuse: Record<string, StepReuse> }> {
       const { sourceRunId, example } = input;
+      const repeat = input.repeat ?? 0;
       const def = await getRunDefinition<RunDefinition>(deps.store, sourceRunId);
-      if (def?.kind !== 'plan')
-        throw ApplicationFailure.nonRetryable(`eval '${sourceRunId}' has no stored plan to fork from`, 'NotFound');
+      // The source was deleted while the fork ran: nothing recorded to reuse, the example runs whole.
+      if (def?.kind !== 'plan') return { reuse: {} };
+      // The source's run of the same repeat (a fork of a repeated eval keeps each repeat's own sample).
       const childRunId =
-        (await childRunOf(deps.store, sourceRunId, example.id)) ?? exampleRunId(sourceRunId, example.id);
+        (await childRunOf(deps.store, sourceRunId, example.id, repeat)) ??
+        exampleRunId(sourceRunId, example.id, repeat);
       const child = await getRun(deps.store, childRunId).catch(() => undefined);
       const records = new Map<string, RecordedStep>();
       if (child)
@@ -239,19 +275,15 @@ function createExamples(deps: EvalDeps) {
           records.set(id, r.data as unknown as RecordedStep);
       // The fork's plan holds every component version its overrides name.
       const components = new Map(input.plan.steps.map((s) => [s.component.ref, s.component]));
+      // A field the example no longer has is a change too (null stands for it: the fork merges inputs over the source's).
+      const before = child?.inputs ?? {};
+      const inputs = { ...Object.fromEntries(Object.keys(before).map((k) => [k, null])), ...example.inputs };
       const fork = planFork(
-        { runId: childRunId, plan: def.plan, inputs: child?.inputs ?? {}, records },
-        { ...input.request, overrides: { ...input.request.overrides, inputs: example.inputs } },
+        { runId: childRunId, plan: def.plan, inputs: before, records },
+        { ...input.request, overrides: { ...input.request.overrides, inputs } },
         (ref) => components.get(ref),
       );
       return { reuse: fork.reuse };
-    },
-
-    /** One example by id: workflows carry ids only, so a large dataset stays within payload limits. */
-    async loadExample(input: { exampleId: string }): Promise<Example> {
-      const row = (await examplesById(deps.store, [input.exampleId])).get(input.exampleId);
-      if (!row) throw gone(input.exampleId);
-      return row;
     },
   };
 }
@@ -276,6 +308,7 @@ export function createEvalActivities(deps: EvalDeps) {
     },
     ...createScoring(deps),
     ...createExamples(deps),
+    ...createForks(deps),
 
     /** Keyed by the workflow: an attempt whose completion was lost finds the version it saved. */
     async saveComponentVersion(input: {

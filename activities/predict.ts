@@ -28,6 +28,8 @@ export interface PredictInput extends CarriedInput {
   /** Look for a completed call with the same key first (the step cache); `componentRef` is part of the key. */
   cache?: 'reuse';
   componentRef?: string;
+  /** An eval's repeat N > 0 of an example: its own sample, so the step cache keeps one answer per repeat. */
+  sample?: number;
 }
 
 export interface PredictResult {
@@ -80,6 +82,7 @@ async function prepare(deps: PredictDeps, input: PredictInput): Promise<PredictC
     model: component.model ?? resolved.defaultModel ?? undefined,
     adapter,
     inputs: input.inputs,
+    ...(input.sample ? { sample: input.sample } : {}),
   });
   return { input, signature: moduleSignature(component), adapter, key, first };
 }

@@ -10,6 +10,8 @@ export function stepCacheKey(c: {
   model: string | undefined;
   adapter: string;
   inputs: Record<string, unknown>;
+  /** An eval's repeat N > 0: a separate sample of the same call (absent for every other call, so their keys stay). */
+  sample?: number;
 }): string {
   const { spec } = c;
   const parts = {
@@ -23,6 +25,7 @@ export function stepCacheKey(c: {
     params: { temperature: spec.params?.temperature ?? null, maxTokens: spec.params?.maxTokens ?? null },
     adapter: c.adapter,
     inputs: c.inputs,
+    ...(c.sample ? { sample: c.sample } : {}),
   };
   return crypto.createHash('sha256').update(canonicalJson(parts)).digest('hex');
 }

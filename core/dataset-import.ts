@@ -25,8 +25,11 @@ export interface ExampleInput {
 export type EvalExampleSource =
   | { dataset: { id: string; split?: Split | undefined } }
   | { exampleIds: string[] }
-  /** An eval resumed: the source eval's examples it has no result for or whose result is an error; the rest are copied. */
-  | { resumeOf: string }
+  /**
+   * An eval resumed: the source eval's examples short of a finished result for each of its `repeats` (1 unless
+   * given); its finished results are copied.
+   */
+  | { resumeOf: string; repeats?: number }
   /** An eval forked: every example the source eval ran (its own and those it kept), still in its dataset. */
   | { forkOf: string };
 

@@ -19,7 +19,8 @@ export const metricSpec = z.strictObject({
 export type MetricSpec = z.infer<typeof metricSpec>;
 
 const norm = (v: unknown, caseSensitive = false): string => {
-  const s = typeof v === 'string' ? v.trim().replace(/\s+/g, ' ') : JSON.stringify(v);
+  // A missing field (undefined) reads as null: it matches only another missing or null value.
+  const s = typeof v === 'string' ? v.trim().replace(/\s+/g, ' ') : (JSON.stringify(v) ?? 'null');
   return caseSensitive ? s : s.toLowerCase();
 };
 
@@ -82,8 +83,8 @@ export function scoreValue(m: MetricSpec, predicted: unknown, expected: unknown)
     }
     case 'token_f1':
       return tokenF1(
-        typeof predicted === 'string' ? predicted : JSON.stringify(predicted),
-        typeof expected === 'string' ? expected : JSON.stringify(expected),
+        typeof predicted === 'string' ? predicted : (JSON.stringify(predicted) ?? 'null'),
+        typeof expected === 'string' ? expected : (JSON.stringify(expected) ?? 'null'),
       );
     case 'llm_judge':
       throw new Error('llm_judge is scored by a model, in an activity');
@@ -115,6 +116,10 @@ export interface Aggregate {
   mean: number;
   /** 95% interval: Wilson for 0/1 scores, normal approximation otherwise. */
   ci95: [number, number];
+  /** When examples ran several times: how many runs each had (the most), */
+  repeats?: number;
+  /** and the mean standard deviation of one example's score across its runs (0: every repeat agreed). */
+  spread?: number;
 }
 
 export function aggregate(scores: number[]): Aggregate {
@@ -131,4 +136,43 @@ export function aggregate(scores: number[]): Aggregate {
   const sd = n > 1 ? Math.sqrt(scores.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1)) : 0;
   const half = (z * sd) / Math.sqrt(n);
   return { n, mean, ci95: [Math.max(0, mean - half), Math.min(1, mean + half)] };
+}
+
+/** Sample standard deviation (0 for fewer than two values). */
+const sampleSd = (xs: number[]): number => {
+  if (xs.length < 2) return 0;
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+};
+
+/** Each example's mean score on metric `key` over its repeats, in example order, with its repeats' scores. */
+export function exampleMeans(
+  results: ReadonlyArray<{ exampleId: string; scores: Record<string, number> }>,
+  key: string,
+): Map<string, { mean: number; scores: number[] }> {
+  const byExample = new Map<string, number[]>();
+  for (const r of results) {
+    const scores = byExample.get(r.exampleId) ?? [];
+    scores.push(r.scores[key] ?? 0);
+    byExample.set(r.exampleId, scores);
+  }
+  return new Map(
+    [...byExample].map(([id, scores]) => [id, { mean: scores.reduce((a, b) => a + b, 0) / scores.length, scores }]),
+  );
+}
+
+/**
+ * A metric over an eval's results: each example is one observation (its repeats' mean), so the interval counts
+ * examples, not runs; with repeats, how many and the per-example spread. One result per example is `aggregate`.
+ */
+export function aggregateByExample(
+  results: ReadonlyArray<{ exampleId: string; scores: Record<string, number> }>,
+  key: string,
+): Aggregate {
+  const examples = [...exampleMeans(results, key).values()];
+  const base = aggregate(examples.map((e) => e.mean));
+  const repeats = Math.max(0, ...examples.map((e) => e.scores.length));
+  if (repeats < 2) return base;
+  const spread = examples.reduce((a, e) => a + sampleSd(e.scores), 0) / examples.length;
+  return { ...base, repeats, spread };
 }

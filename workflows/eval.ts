@@ -19,7 +19,7 @@ import type { ForkRequest, StepReuse } from '../core/fork.js';
 import { aggregate, metricKey, type Aggregate, type MetricSpec } from '../core/metrics.js';
 import type { PipelinePlan } from '../core/pipeline-plan.js';
 import { exampleCompleted } from '../core/run-story/events.js';
-import { exampleRunId } from '../core/run-story/ids.js';
+import { exampleRepeatId, exampleRunId } from '../core/run-story/ids.js';
 import { componentWorkflow } from './component.js';
 import { historyFull } from './history-budget.js';
 import { HEARTBEAT_TIMEOUT_MS, runLifecycle } from './lifecycle.js';
@@ -48,6 +48,8 @@ export interface EvalRunInput {
   cache?: 'reuse' | 'off';
   /** A fork of a whole eval: each example reuses what the source eval's run of it recorded before the change. */
   fork?: { sourceRunId: string; request: ForkRequest };
+  /** Run each example this many times, each run a result of its own (1 when absent). */
+  repeats?: number;
 }
 
 export interface EvalSummary {
@@ -55,6 +57,8 @@ export interface EvalSummary {
   errors: number;
   aggregates: Record<string, Aggregate>;
   usage: { inputTokens: number; outputTokens: number; costUsd: number };
+  /** With repeats: how many results (examples × repeats, fewer where examples errored before scoring). */
+  results?: number;
   /** A fork's: the steps its examples took from the source eval's records (calls not made). */
   reusedSteps?: number;
 }
@@ -72,22 +76,35 @@ export const lookupOptions: LocalActivityOptions = {
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['NotFound'] },
 };
 
-/** One example: its child run, then its scores (stored, so the summary reads every segment's). */
+/** A forked eval's example: the steps it takes from the source eval's run of the same example and repeat. */
+async function forkedSteps(
+  input: EvalRunInput,
+  fork: NonNullable<EvalRunInput['fork']>,
+  ex: { id: string; inputs: Record<string, unknown> },
+  inTurn: InTurn,
+  repeat: number,
+): Promise<Record<string, StepReuse>> {
+  const { planExampleFork } = proxyLocalActivities<Activities>(lookupOptions);
+  const { sourceRunId, request } = fork;
+  const example = { id: ex.id, inputs: ex.inputs };
+  const planned = await inTurn(() =>
+    planExampleFork({ sourceRunId, request, plan: input.plan, example, ...(repeat ? { repeat } : {}) }),
+  );
+  return planned.reuse;
+}
+
+/** One example (or one repeat of it): its child run, then its scores (stored, so the summary reads every segment's). */
 async function runExample(
   input: EvalRunInput,
   ex: { id: string; inputs: Record<string, unknown>; expected: Record<string, unknown> },
   inTurn: InTurn = asCalled,
+  repeat = 0,
 ): Promise<{ scores: Record<string, number>; error: string | null }> {
   const { runId } = input;
   const { scoreExample } = proxyActivities<Activities>(scoringOptions(input.heartbeatTimeoutMs));
-  const { prepareChildRun, planExampleFork } = proxyLocalActivities<Activities>(lookupOptions);
-  const childRunId = exampleRunId(runId, ex.id);
-  const fork = input.fork;
-  let reuse: Record<string, StepReuse> | undefined;
-  if (fork)
-    ({ reuse } = await inTurn(() =>
-      planExampleFork({ sourceRunId: fork.sourceRunId, request: fork.request, plan: input.plan, example: ex }),
-    ));
+  const { prepareChildRun } = proxyLocalActivities<Activities>(lookupOptions);
+  const childRunId = exampleRunId(runId, ex.id, repeat);
+  const { fork } = input;
   await inTurn(() =>
     prepareChildRun({
       childRunId,
@@ -100,6 +117,8 @@ async function runExample(
   let outputs: Record<string, unknown> | null = null;
   let error: string | null = null;
   try {
+    // What this example takes from the source's run of it: should that fail, this example errors, not the eval.
+    const reuse = fork ? await forkedSteps(input, fork, ex, inTurn, repeat) : undefined;
     const args: PipelineRunInput = {
       runId: childRunId,
       kind: input.target.type,
@@ -109,6 +128,7 @@ async function runExample(
       heartbeatTimeoutMs: input.heartbeatTimeoutMs,
       ...(input.cache ? { cache: input.cache } : {}),
       ...(reuse ? { reuse } : {}),
+      ...(repeat ? { sample: repeat } : {}),
     };
     outputs = await executeChild(input.target.type === 'pipeline' ? pipelineWorkflow : componentWorkflow, {
       workflowId: childRunId,
@@ -122,13 +142,18 @@ async function runExample(
   const r = await scoreExample({
     evalRunId: runId,
     exampleId: ex.id,
+    ...(repeat ? { repeat } : {}),
     childRunId,
     outputs,
     expected: ex.expected,
     metrics: input.metrics,
     error,
   });
-  await inTurn(() => record(runId, [exampleCompleted(ex.id, { outputs: r.scores, ...(error ? { error } : {}) })]));
+  await inTurn(() =>
+    record(runId, [
+      exampleCompleted(exampleRepeatId(ex.id, repeat), { outputs: r.scores, ...(error ? { error } : {}) }),
+    ]),
+  );
   return { scores: r.scores, error };
 }
 
@@ -144,15 +169,27 @@ async function evaluateSegment(input: EvalRunInput): Promise<EvalSummary> {
   const { loadEvalExample } = proxyLocalActivities<Activities>(lookupOptions);
   // The lanes' local activities in turn (in-turn.ts); runs recorded before that replay as they ran.
   const inTurn = patched('eval-local-activities-in-turn') ? oneAtATime() : asCalled;
+  // With repeats, a position is one run of one example: example position / repeats, repeat position % repeats.
+  const repeats = input.repeats ?? 1;
   const { next: first, total } = input.segment ?? {
     next: 0,
-    ...(await snapshotEvalExamples({ evalRunId: runId, source: input.examples ?? { exampleIds: [] } })),
+    total:
+      (await snapshotEvalExamples({ evalRunId: runId, source: input.examples ?? { exampleIds: [] } })).total * repeats,
   };
   let next = first;
   const lane = async () => {
     while (next < total && !historyFull(input.continueAfterEvents)) {
       const position = next++;
-      await runExample(input, await inTurn(() => loadEvalExample({ evalRunId: runId, position })), inTurn);
+      const repeat = position % repeats;
+      const ex = await inTurn(() =>
+        loadEvalExample({
+          evalRunId: runId,
+          position: Math.floor(position / repeats),
+          ...(repeats > 1 ? { repeat } : {}),
+        }),
+      );
+      // A resume of a repeated eval kept this repeat's finished result.
+      if (!ex.done) await runExample(input, ex, inTurn, repeat);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency, total - first)) }, lane));
@@ -191,12 +228,14 @@ async function evaluateInOneHistory(input: EvalRunInput, exampleIds: string[]): 
 }
 
 export async function evalWorkflow(input: EvalRunInput): Promise<EvalSummary> {
-  const examples = input.exampleIds?.length ?? input.segment?.total ?? input.exampleCount ?? 0;
+  const repeats = input.repeats ?? 1;
+  const examples =
+    input.exampleIds?.length ?? (input.segment ? input.segment.total / repeats : undefined) ?? input.exampleCount ?? 0;
   const header = {
     runId: input.runId,
     kind: 'eval',
     target: input.target,
-    inputs: { examples, metrics: input.metrics.map(metricKey) },
+    inputs: { examples, metrics: input.metrics.map(metricKey), ...(repeats > 1 ? { repeats } : {}) },
     continued: input.segment !== undefined,
   };
   // Runs started before segments (ids in their input) replay and finish as they began.

@@ -29,6 +29,8 @@ export interface PipelineRunInput {
   reuse?: Record<string, StepReuse>;
   /** `reuse`: every call first looks for a completed call with the same key (the step cache). */
   cache?: 'reuse' | 'off';
+  /** An eval's repeat N > 0 of an example: its calls are their own samples in the step cache. */
+  sample?: number;
 }
 
 type StepOutputs = Record<string, Record<string, unknown> | null>;
@@ -138,6 +140,7 @@ function predictCall(s: StepRun): (callId: string, item?: unknown) => Promise<Re
         componentRef: pinnedRef(step.component),
       },
       ...(cache === 'reuse' ? { cache } : {}),
+      ...(input.sample ? { sample: input.sample } : {}),
       ...carriedInput(carried),
     };
     return acts.predict(req).then(

@@ -19,10 +19,10 @@ import {
   verdictOf,
   type ComparedEval,
 } from '../../core/eval-compare.js';
-import { metricKey, metricSpec, type Aggregate, type MetricSpec } from '../../core/metrics.js';
+import { exampleMeans, metricKey, metricSpec, type Aggregate, type MetricSpec } from '../../core/metrics.js';
 import { pairedComparison } from '../../core/paired-comparison.js';
 import { componentPlan, planPipeline, type PipelinePlan, type ResolvedComponent } from '../../core/pipeline-plan.js';
-import { parseVersionRef, VERSION_REF, versionRef } from '../../core/run-story/ids.js';
+import { MAX_REPEATS, parseVersionRef, VERSION_REF, versionRef } from '../../core/run-story/ids.js';
 import { terminalStatuses } from '../../core/run-story/status.js';
 import { NAME, type PipelineSpec } from '../../core/specs.js';
 import { labelKinds } from '../../core/versions.js';
@@ -68,6 +68,8 @@ export const evalBody = z.strictObject({
   concurrency: z.int().min(1).max(32).default(4),
   /** reuse: each example's calls take a completed call's outputs when its key matches (the step cache). */
   cache: z.enum(['reuse', 'off']).optional(),
+  /** Run each example this many times: each run is a result of its own, never collapsed. */
+  repeats: z.int().min(1).max(MAX_REPEATS).default(1),
 });
 export const optimizeBody = z.strictObject({
   component: ref,
@@ -211,6 +213,7 @@ export async function startEval(ctx: AppContext, body: unknown) {
       concurrency: req.concurrency,
       ...(req.override ? { override: req.override } : {}),
       ...(req.cache ? { cache: req.cache } : {}),
+      ...(req.repeats > 1 ? { repeats: req.repeats } : {}),
     },
     examples: { dataset: { id: d.id, split: req.split } },
     exampleCount,
@@ -226,10 +229,12 @@ type EvalInputs = {
   concurrency?: number;
   override?: { provider: string; model?: string };
   cache?: 'reuse' | 'off';
+  repeats?: number;
   resumeOf?: string;
-  /** A fork of a whole eval: the source eval and the step it was forked from. */
+  /** A fork of a whole eval: the source eval, the step it was forked from, and the request (a resume forks alike). */
   forkOf?: string;
   fromStep?: string;
+  forkRequest?: ForkRequest;
 };
 
 /** Start an eval run: its inputs as the run shows them, its plan kept for a resume, and the workflow's input. */
@@ -267,6 +272,7 @@ function launchEval(
       continueAfterEvents: ctx.continueAfterEvents,
       ...(inputs.cache ? { cache: inputs.cache } : {}),
       ...(fork ? { fork } : {}),
+      ...(inputs.repeats && inputs.repeats > 1 ? { repeats: inputs.repeats } : {}),
     }),
     providers: [...planProviders(plan), ...judges],
   });
@@ -287,7 +293,7 @@ export async function resumeEval(ctx: AppContext, source: RunRow) {
       `eval '${source.id}' is still ${source.status}: wait for it to end or cancel it`,
     );
   const inputs = source.inputs as unknown as EvalInputs;
-  const { fixed, left, kept } = await ds.resumableExamples(ctx.store, source.id);
+  const { fixed, left, kept } = await ds.resumableExamples(ctx.store, source.id, inputs.repeats ?? 1);
   if (!inputs.metricSpecs || !fixed)
     throw new AppError(
       409,
@@ -314,8 +320,10 @@ export async function resumeEval(ctx: AppContext, source: RunRow) {
     head,
     plan,
     inputs: { ...inputs, metricSpecs: inputs.metricSpecs, resumeOf: source.id },
-    examples: { resumeOf: source.id },
+    examples: { resumeOf: source.id, ...(inputs.repeats ? { repeats: inputs.repeats } : {}) },
     exampleCount: left,
+    // A resumed fork is a fork of the same source: its remaining examples reuse what that source recorded.
+    ...(inputs.forkOf && inputs.forkRequest ? { fork: { request: inputs.forkRequest } } : {}),
   });
   return { ...run, resumed: { from: source.id, examples: left, kept } };
 }
@@ -333,18 +341,8 @@ async function forkableEval(ctx: AppContext, source: RunRow) {
   return { inputs: { ...inputs, metricSpecs: inputs.metricSpecs }, plan: recorded.plan };
 }
 
-/**
- * Fork a whole eval from a step: a new eval of the same examples and metrics where the step's change (a component
- * version, provider, model, params or a counterfactual) applies to every example, and each example takes the steps
- * the change does not reach from the source eval's run of it, so only what the change touches is called.
- */
-export async function forkEval(
-  ctx: AppContext,
-  source: RunRow,
-  req: ForkRequest,
-  resolve: (ref: string) => Promise<ResolvedComponent | undefined>,
-) {
-  const { inputs, plan } = await forkableEval(ctx, source);
+/** What an eval fork cannot change: each example brings its own inputs, and the change is a whole step's. */
+function checkEvalFork(req: ForkRequest): void {
   const problems = [
     ...(req.overrides.inputs
       ? [{ path: 'overrides.inputs', message: "an eval's examples bring their own inputs: change a step instead" }]
@@ -360,6 +358,41 @@ export async function forkEval(
       : []),
   ];
   if (problems.length) throw new SpecError('invalid fork', problems);
+}
+
+/** What the fork evaluates: the source's target, or for a component eval whose one step takes another version, that version. */
+async function forkedHead(ctx: AppContext, source: RunRow, plan: PipelinePlan) {
+  const head = source.target as Awaited<ReturnType<typeof targetPlan>>['head'];
+  const only = plan.steps.length === 1 ? plan.steps[0]! : undefined;
+  const picked = only && parseVersionRef(only.component.ref);
+  if (head.type !== 'component' || !picked || (picked.name === head.name && only.component.version === head.version))
+    return head;
+  const v = await components.getVersion(ctx.store, picked.name, only.component.version);
+  return { type: 'component' as const, id: v.id, name: v.name, version: v.version };
+}
+
+/** Which steps each example of the fork reuses, runs, and answers with a counterfactual. */
+function forkSteps(forked: ReturnType<typeof planFork>) {
+  const given = Object.keys(forked.reuse).filter(
+    (id) => (forked.reuse[id] as { counterfactual?: boolean }).counterfactual === true,
+  );
+  const reused = Object.keys(forked.reuse).filter((id) => !forked.runs.includes(id) && !given.includes(id));
+  return { reused, run: forked.runs, ...(given.length ? { counterfactual: given } : {}) };
+}
+
+/**
+ * Fork a whole eval from a step: a new eval of the same examples and metrics where the step's change (a component
+ * version, provider, model, params or a counterfactual) applies to every example, and each example takes the steps
+ * the change does not reach from the source eval's run of it, so only what the change touches is called.
+ */
+export async function forkEval(
+  ctx: AppContext,
+  source: RunRow,
+  req: ForkRequest,
+  resolve: (ref: string) => Promise<ResolvedComponent | undefined>,
+) {
+  const { inputs, plan } = await forkableEval(ctx, source);
+  checkEvalFork(req);
   const resolved = new Map<string, ResolvedComponent>();
   for (const o of Object.values(req.overrides.steps ?? {})) {
     const c = o.component && (await resolve(o.component));
@@ -373,25 +406,22 @@ export async function forkEval(
   const examples = await ds.forkableExamples(ctx.store, source.id);
   if (!examples)
     throw new AppError(409, 'not_forkable', `eval '${source.id}' has no example left in its dataset to run again`);
-  let head = source.target as Awaited<ReturnType<typeof targetPlan>>['head'];
-  // A component eval whose one step takes another version evaluates that version.
-  const only = forked.plan.steps.length === 1 ? forked.plan.steps[0]! : undefined;
-  const picked = only && parseVersionRef(only.component.ref);
-  if (head.type === 'component' && picked && (picked.name !== head.name || only.component.version !== head.version)) {
-    const v = await components.getVersion(ctx.store, picked.name, only.component.version);
-    head = { type: 'component', id: v.id, name: v.name, version: v.version };
-  }
   const { resumeOf: _resumed, ...kept } = inputs;
   const run = await launchEval(ctx, {
-    head,
+    head: await forkedHead(ctx, source, forked.plan),
     plan: forked.plan,
-    inputs: { ...kept, forkOf: source.id, fromStep: req.fromStep, ...(req.cache ? { cache: req.cache } : {}) },
+    inputs: {
+      ...kept,
+      forkOf: source.id,
+      fromStep: req.fromStep,
+      forkRequest: req,
+      ...(req.cache ? { cache: req.cache } : {}),
+    },
     examples: { forkOf: source.id },
     exampleCount: examples,
     fork: { request: req },
   });
-  const reused = Object.keys(forked.reuse).filter((id) => !forked.runs.includes(id));
-  return { ...run, forked: { from: source.id, fromStep: req.fromStep, examples, steps: { reused, run: forked.runs } } };
+  return { ...run, forked: { from: source.id, fromStep: req.fromStep, examples, steps: forkSteps(forked) } };
 }
 
 /** An eval run and each example's result, with the example's inputs and expected values (null once the example is deleted). */
@@ -485,12 +515,26 @@ function aggregatesOf(e: EvalView) {
   );
 }
 
-/** [baseline, candidate] scores of metric `k` on each example both runs have a result for (an unscored result counts 0, as in the mean). */
+/**
+ * [baseline, candidate] scores of metric `k` on each example both runs have a result for (an unscored result counts
+ * 0, as in the mean); an example that ran several times pairs as its repeats' mean.
+ */
 function scorePairs(baseline: EvalView, candidate: EvalView, k: string): Array<[number, number]> {
-  const before = new Map(baseline.results.map((r) => [r.exampleId, r.scores[k] ?? 0]));
-  return candidate.results.flatMap((r) =>
-    before.has(r.exampleId) ? [[before.get(r.exampleId)!, r.scores[k] ?? 0]] : [],
+  const before = exampleMeans(baseline.results, k);
+  return [...exampleMeans(candidate.results, k)].flatMap(([id, after]) =>
+    before.has(id) ? [[before.get(id)!.mean, after.mean]] : [],
   );
+}
+
+/** Each example's result as one row: its repeats' mean scores, the first repeat's outputs. */
+function byExample(e: EvalView) {
+  const rows = new Map<string, EvalView['results'][number]>();
+  for (const r of e.results) if (!rows.has(r.exampleId)) rows.set(r.exampleId, r);
+  const keys = [...new Set(e.results.flatMap((r) => Object.keys(r.scores)))];
+  const means = new Map(keys.map((k) => [k, exampleMeans(e.results, k)]));
+  for (const [id, r] of rows)
+    rows.set(id, { ...r, scores: Object.fromEntries(keys.map((k) => [k, means.get(k)!.get(id)!.mean])) });
+  return rows;
 }
 
 /** Each value minus the first (the baseline's); null where either is missing. */
@@ -505,7 +549,7 @@ function judged(k: string, deltas: Array<number | null>) {
 
 /** The examples whose score moved on some metric, regressions first and worst first; and how many did not. */
 function exampleChanges(evals: EvalView[], metrics: string[]) {
-  const results = evals.map((e) => new Map(e.results.map((r) => [r.exampleId, r])));
+  const results = evals.map(byExample);
   const exampleIds = [...new Set(evals.flatMap((e) => e.results.map((r) => r.exampleId)))].sort();
   const changes = exampleIds.flatMap((exampleId) => {
     const rows = results.map((m) => m.get(exampleId));

@@ -20,6 +20,7 @@ interface GateOptions {
   metric: string[];
   junit?: string;
   concurrency: string;
+  repeats: string;
 }
 
 /** A run id (an optimizer's candidate evals too: `run_…-candidate-…`). */
@@ -65,6 +66,7 @@ function plan(o: GateOptions) {
     target: { [kind]: ref },
     metrics,
     concurrency: Number(o.concurrency),
+    repeats: Number(o.repeats),
   });
   return { requirements, variant, baselineRef, evalOf };
 }
@@ -105,9 +107,13 @@ async function gate(o: GateOptions): Promise<void> {
   const cmp = baseline
     ? await api('GET', `/api/evals/compare?runs=${baseline.id},${candidate.id}&baseline=${baseline.id}`)
     : { columns: [], aggregates: {} };
-  const ran = (role: 'candidate' | 'baseline', run: { outputs?: { examples?: number; errors?: number } }) => ({
+  const ran = (
+    role: 'candidate' | 'baseline',
+    run: { outputs?: { examples?: number; results?: number; errors?: number } },
+  ) => ({
     role,
-    examples: run.outputs?.examples ?? 0,
+    // With repeats, every run of an example is a result that may have errored.
+    examples: run.outputs?.results ?? run.outputs?.examples ?? 0,
     errors: run.outputs?.errors ?? 0,
   });
   const checks = gateChecks({
@@ -145,5 +151,6 @@ export function evalGateCommand(evalCommand: Command): void {
     .option('-m, --metric <metric>', 'another metric to score and report (repeatable)', collect, [])
     .option('--junit <file>', 'also write the checks as JUnit XML')
     .option('--concurrency <n>', 'examples at once', '4')
+    .option('--repeats <n>', 'run each example n times (the paired test compares their means)', '1')
     .action((o: GateOptions) => gate(o));
 }

@@ -89,6 +89,7 @@ function evalCommand(program: Command): void {
     .option('--provider <name>', 'evaluate on another provider')
     .option('--model <model>', 'and model')
     .option('--concurrency <n>', 'examples at once', '4')
+    .option('--repeats <n>', 'run each example n times, each a result of its own', '1')
     .action(
       async (o: {
         dataset: string;
@@ -99,6 +100,7 @@ function evalCommand(program: Command): void {
         provider?: string;
         model?: string;
         concurrency: string;
+        repeats: string;
       }) => {
         if (!o.dataset) throw new CliError("required option '-d, --dataset <name>' not specified");
         if (!o.component === !o.pipeline) throw new CliError('name one target: --component or --pipeline');
@@ -108,11 +110,12 @@ function evalCommand(program: Command): void {
           target: o.component ? { component: o.component } : { pipeline: o.pipeline },
           metrics: o.metric.map(parseMetric),
           concurrency: Number(o.concurrency),
+          repeats: Number(o.repeats),
           ...(o.provider ? { override: { provider: o.provider, ...(o.model ? { model: o.model } : {}) } } : {}),
         });
         const total = (await api('GET', `/api/datasets/${encodeURIComponent(o.dataset)}`)).splits[o.split];
         console.log(`eval ${run.id} started`);
-        await followWithProgress(run.id, 'example:', total);
+        await followWithProgress(run.id, 'example:', total * Number(o.repeats));
       },
     );
   evalCmd

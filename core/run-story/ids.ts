@@ -64,8 +64,16 @@ export const retryCallId = (callId: string): string => `${callId}#retry`;
 /** A judge metric's model call on one eval example: `judge:<example>:<metric>`. */
 export const judgeCallId = (exampleId: string, metric: string): string => `judge:${exampleId}:${metric}`;
 
-/** An eval's run of one example: `<eval run>-<example>`. */
-export const exampleRunId = (evalRunId: string, exampleId: string): string => `${evalRunId}-${exampleId}`;
+/** An eval's run of one example: `<eval run>-<example>`, and `-r<N>` for its repeat N > 0. */
+export const exampleRunId = (evalRunId: string, exampleId: string, repeat = 0): string =>
+  `${evalRunId}-${exampleId}${repeat ? `-r${repeat}` : ''}`;
+
+/** The most times an eval runs each example (`repeats`); it bounds the run ids above. */
+export const MAX_REPEATS = 100;
+
+/** An eval's example as its events and judge calls name it: the example, `<example>[N]` for its repeat N > 0. */
+export const exampleRepeatId = (exampleId: string, repeat = 0): string =>
+  repeat ? printId({ base: exampleId, index: repeat }) : exampleId;
 
 /** What an optimizer's eval on dev scores: the current version, a candidate's demos, the saved version. */
 export const TRIAL_LABELS = ['before', 'candidate', 'after'] as const;
@@ -88,7 +96,7 @@ const longestNewId = (prefix: string): string => `${prefix}_${'0'.repeat(NEW_ID_
  */
 export const LONGEST_RUN_ID = Math.max(
   ...TRIAL_LABELS.map((label) => exampleRunId(trialEvalRunId(longestNewId('run'), label), longestNewId('ex')).length),
-  exampleRunId(longestNewId('run'), longestNewId('ex')).length,
+  exampleRunId(longestNewId('run'), longestNewId('ex'), MAX_REPEATS - 1).length,
   teacherRunId(longestNewId('run'), longestNewId('ex')).length,
 );
 

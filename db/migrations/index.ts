@@ -22,6 +22,7 @@ import * as m020 from './020_run_starts.js';
 import * as m021 from './021_overview_rollups.js';
 import * as m022 from './022_overview_marks_by_target.js';
 import * as m023 from './023_overview_runs_daily.js';
+import * as m024 from './024_eval_repeats.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_init': m001,
@@ -46,6 +47,7 @@ const migrations: Record<string, Knex.Migration> = {
   '021_overview_rollups': m021,
   '022_overview_marks_by_target': m022,
   '023_overview_runs_daily': m023,
+  '024_eval_repeats': m024,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -134,6 +134,8 @@ export async function listExamples(store: Store, datasetId: string, split?: Spli
 
 export interface EvalResultRow {
   exampleId: string;
+  /** Which run of the example this is, when the eval repeats each example (0 otherwise). */
+  repeat?: number;
   childRunId: string | null;
   outputs: Record<string, unknown> | null;
   scores: Record<string, number>;
@@ -145,11 +147,12 @@ export interface EvalResultRow {
   costUsd: number;
 }
 
-/** One result per example per eval run (a retried scoring activity overwrites its own row). */
+/** One result per example and repeat per eval run (a retried scoring activity overwrites its own row). */
 export async function saveEvalResult(store: Store, evalRunId: string, r: EvalResultRow): Promise<void> {
   const row = {
     evalRunId,
     exampleId: r.exampleId,
+    repeat: r.repeat ?? 0,
     childRunId: r.childRunId,
     outputs: r.outputs ? JSON.stringify(r.outputs) : null,
     scores: JSON.stringify(r.scores),
@@ -160,13 +163,14 @@ export async function saveEvalResult(store: Store, evalRunId: string, r: EvalRes
     costUsd: r.costUsd,
     createdAt: new Date().toISOString(),
   };
-  await store.knex('eval_results').insert(row).onConflict(['eval_run_id', 'example_id']).merge();
+  await store.knex('eval_results').insert(row).onConflict(['eval_run_id', 'example_id', 'repeat']).merge();
 }
 
 export async function listEvalResults(store: Store, evalRunId: string): Promise<EvalResultRow[]> {
-  const rows = await store.knex('eval_results').where('evalRunId', evalRunId).orderBy('exampleId');
+  const rows = await store.knex('eval_results').where('evalRunId', evalRunId).orderBy(['exampleId', 'repeat']);
   return rows.map((r: Record<string, unknown>) => ({
     exampleId: r.exampleId as string,
+    repeat: Number(r.repeat),
     childRunId: r.childRunId as string | null,
     outputs: r.outputs ? parse(r.outputs) : null,
     scores: parse(r.scores),
@@ -234,7 +238,7 @@ export async function snapshotEvalExamples(
       await copyDoneResults(trx, source.resumeOf, evalRunId);
       await trx.raw(
         `insert into eval_examples (eval_run_id, position, example_id) select ?, row_number() over (order by e.position) - 1, e.example_id from eval_examples e where e.eval_run_id = ? and ${TO_RESUME}`,
-        [evalRunId, source.resumeOf],
+        [evalRunId, source.resumeOf, source.repeats ?? 1],
       );
     } else if ('forkOf' in source) {
       await trx.raw(
@@ -250,11 +254,11 @@ export async function snapshotEvalExamples(
 }
 
 /**
- * Eval `e.eval_run_id`'s example `e.example_id` has no result that completed without an error, and is still in its
- * dataset (a deleted one cannot run again).
+ * Eval `e.eval_run_id`'s example `e.example_id` has fewer results that completed without an error than the eval's
+ * repeats (the binding), and is still in its dataset (a deleted one cannot run again).
  */
 const TO_RESUME =
-  'not exists (select 1 from eval_results r where r.eval_run_id = e.eval_run_id and r.example_id = e.example_id and r.error is null) and exists (select 1 from dataset_examples d where d.id = e.example_id)';
+  '(select count(*) from eval_results r where r.eval_run_id = e.eval_run_id and r.example_id = e.example_id and r.error is null) < ? and exists (select 1 from dataset_examples d where d.id = e.example_id)';
 
 /**
  * A resumed eval starts with every finished result of its source (those the source kept from its own source
@@ -263,7 +267,7 @@ const TO_RESUME =
  */
 async function copyDoneResults(trx: Knex.Transaction, sourceRunId: string, evalRunId: string): Promise<void> {
   await trx.raw(
-    `insert into eval_results (eval_run_id, example_id, child_run_id, outputs, scores, details, error, input_tokens, output_tokens, cost_usd, created_at) select ?, r.example_id, r.child_run_id, r.outputs, r.scores, r.details, null, 0, 0, 0, ? from eval_results r where r.eval_run_id = ? and r.error is null`,
+    `insert into eval_results (eval_run_id, example_id, repeat, child_run_id, outputs, scores, details, error, input_tokens, output_tokens, cost_usd, created_at) select ?, r.example_id, r.repeat, r.child_run_id, r.outputs, r.scores, r.details, null, 0, 0, 0, ? from eval_results r where r.eval_run_id = ? and r.error is null`,
     [evalRunId, new Date().toISOString(), sourceRunId],
   );
 }
@@ -278,8 +282,13 @@ export async function forkableExamples(store: Store, evalRunId: string): Promise
 }
 
 /** The run that answered an eval's example: its result's (a resumed eval's kept result points at its source's). */
-export async function childRunOf(store: Store, evalRunId: string, exampleId: string): Promise<string | undefined> {
-  const row = (await store.knex('eval_results').where({ evalRunId, exampleId }).first('childRunId')) as
+export async function childRunOf(
+  store: Store,
+  evalRunId: string,
+  exampleId: string,
+  repeat = 0,
+): Promise<string | undefined> {
+  const row = (await store.knex('eval_results').where({ evalRunId, exampleId, repeat }).first('childRunId')) as
     { childRunId: string } | undefined;
   return row?.childRunId;
 }
@@ -301,14 +310,27 @@ export async function reusedSteps(store: Store, evalRunId: string): Promise<numb
 export async function resumableExamples(
   store: Store,
   evalRunId: string,
+  repeats = 1,
 ): Promise<{ fixed: number; left: number; kept: number }> {
   const fixed = await countOf(store.knex('eval_examples').where('evalRunId', evalRunId));
-  const left = await countOf(store.knex({ e: 'eval_examples' }).where('e.evalRunId', evalRunId).whereRaw(TO_RESUME));
+  const left = await countOf(
+    store.knex({ e: 'eval_examples' }).where('e.evalRunId', evalRunId).whereRaw(TO_RESUME, [repeats]),
+  );
   const kept = await countOf(store.knex('eval_results').where('evalRunId', evalRunId).whereNull('error'));
   return { fixed, left, kept };
 }
 
 /** The eval's example at a position, with its content (null when it was deleted while the run went on). */
+/** Whether the eval already holds a finished result for the example's repeat (a resume kept it from its source). */
+export async function hasFinishedResult(
+  store: Store,
+  evalRunId: string,
+  exampleId: string,
+  repeat: number,
+): Promise<boolean> {
+  return (await countOf(store.knex('eval_results').where({ evalRunId, exampleId, repeat }).whereNull('error'))) > 0;
+}
+
 export async function evalExampleAt(
   store: Store,
   evalRunId: string,

@@ -2,7 +2,7 @@
 // questions it gets right, so the expected score is known before the run.
 import { formatPredictReply } from '../../core/adapters.js';
 import { seededRandom } from '../../core/seeded-random.js';
-import type { FakeRequest } from '../fakes/script.js';
+import type { FakeReply, FakeRequest } from '../fakes/script.js';
 import { promptFields } from './echo-model.js';
 
 /** A fixed draw in [0, 1) per question and purpose: the same on every run. */
@@ -41,3 +41,43 @@ export const examples = (n: number, split = 'dev', prefix = '') =>
     expected: { answer: `a${i}` },
     split,
   }));
+
+/**
+ * How often a sampling model is right on question i, per call: a hard question (about 40%) is right 20% of
+ * the time, an easy one 90% (about 62% in all).
+ */
+const SKILL: Record<string, (i: number) => number> = {
+  base: (i) => (sixty(i) ? 0.9 : 0.2),
+  // The same skill with a known 5% noise: one answer in twenty flipped (right to wrong or wrong to right).
+  jitter: (i) => {
+    const p = sixty(i) ? 0.9 : 0.2;
+    return p * 0.95 + (1 - p) * 0.05;
+  },
+  // A real gain of about 20 points: easy questions 95%, hard ones 60%.
+  gain: (i) => (sixty(i) ? 0.95 : 0.6),
+};
+
+/**
+ * A model that samples, as a real one at a temperature does: each call of the same question is a fresh draw,
+ * pinned by how many times that mode was asked it before, so a run's answers to each question are the same
+ * whatever order its calls arrive in. `asked` counts the calls per mode and question; `down` makes a question's
+ * calls fail (a provider outage) from its `down.get(q)`-th call on.
+ */
+export function samplingModel() {
+  const asked = new Map<string, number>();
+  const down = new Map<string, number>();
+  const reply = (req: FakeRequest): FakeReply => {
+    const mode = /mode: (\w+)/.exec(req.messages[0]?.content ?? '')?.[1] ?? 'base';
+    const q = promptFields(req).question ?? '';
+    const i = Number(/q(\d+)/.exec(q)?.[1] ?? -1);
+    const n = asked.get(`${mode}:${q}`) ?? 0;
+    if (n >= (down.get(q) ?? Infinity)) return { status: 503, error: 'the provider is overloaded' };
+    asked.set(`${mode}:${q}`, n + 1);
+    // Each mode draws on its own: two variants are independent samples, as two prompts on a real model are.
+    const modes = Object.keys(SKILL);
+    const right =
+      draw(i, 1_000 + n * modes.length + Math.max(0, modes.indexOf(mode))) < (SKILL[mode] ?? SKILL.base!)(i);
+    return formatPredictReply({ answer: right ? `a${i}` : 'wrong' });
+  };
+  return { reply, asked, down };
+}
