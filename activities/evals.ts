@@ -21,7 +21,7 @@ import {
   snapshotEvalExamples,
   type EvalResultRow,
 } from '../db/repositories/datasets.js';
-import { getRunDefinition } from '../db/repositories/run-definitions.js';
+import { getRunDefinition, saveRunDefinition } from '../db/repositories/run-definitions.js';
 import { ensureRun, getRun, setUsage, stepRecords } from '../db/repositories/runs.js';
 import { components } from '../db/repositories/versioned.js';
 import { beating } from './heartbeat.js';
@@ -297,6 +297,8 @@ export function createEvalActivities(deps: EvalDeps) {
       target: RunTarget;
       inputs: Record<string, unknown>;
       parent?: string;
+      /** What it runs, kept for a resume or fork of it (an experiment's cell). */
+      definition?: RunDefinition;
     }): Promise<void> {
       await ensureRun(deps.store, {
         id: input.childRunId,
@@ -305,6 +307,7 @@ export function createEvalActivities(deps: EvalDeps) {
         inputs: input.inputs,
         ...(input.parent ? { origin: input.parent } : {}),
       });
+      if (input.definition) await saveRunDefinition(deps.store, input.childRunId, input.definition);
     },
     ...createScoring(deps),
     ...createExamples(deps),

@@ -6,6 +6,7 @@ import { agentRoutes } from './routes/agents.js';
 import { appRoutes } from './routes/apps.js';
 import { chatRoutes } from './routes/chats.js';
 import { evalRoutes } from './routes/evals.js';
+import { experimentRoutes } from './routes/experiments.js';
 import { feedbackRoutes } from './routes/feedback.js';
 import { mcpRoutes } from './routes/mcp.js';
 import { healthRoutes } from './routes/health.js';
@@ -58,6 +59,7 @@ export function createApp(app: AppContext): Koa {
     searchRoutes(app),
     ...agentRoutes(app),
     ...evalRoutes(app),
+    ...experimentRoutes(app),
     ...trendRoutes(app),
     ...chatRoutes(app),
     ...appRoutes(app),

@@ -23,6 +23,7 @@ const modules: Array<{ names: string[]; load: () => Promise<AddCommands>; tempor
     names: ['dataset-import', 'eval', 'optimize'],
     load: async () => (await import('./commands/evals.js')).evalCommands,
   },
+  { names: ['experiment'], load: async () => (await import('./commands/experiment.js')).experimentCommand },
   { names: ['app'], load: async () => (await import('./commands/apps.js')).appCommands },
   { names: ['open'], load: async () => (await import('./commands/open.js')).openCommand },
   { names: ['mcp'], load: async () => (await import('./commands/mcp.js')).mcpCommand },

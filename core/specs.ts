@@ -122,7 +122,16 @@ export const runRequest = z
     path: ['label'],
   });
 
-export const runKinds = ['pipeline', 'component', 'agent', 'chat', 'eval', 'optimize', 'generate'] as const;
+export const runKinds = [
+  'pipeline',
+  'component',
+  'agent',
+  'chat',
+  'eval',
+  'optimize',
+  'generate',
+  'experiment',
+] as const;
 export type RunKind = (typeof runKinds)[number];
 
 /** The words of a search: runs of letters, digits and `_`, lower-cased (the store's full-text indexes split text the same way). */
@@ -160,14 +169,15 @@ export const runListQuery = z.strictObject({
     .optional(),
   /**
    * Where runs came from: `app` (any app), `app:<name>@` (every version), `app:<name>@<version>`; `eval` or `eval:<runId>` (an
-   * eval's examples), `optimize` or `optimize:<runId>` (an optimizer's trials); `fork` or `fork:<runId>` (forks of that run).
-   * Without it, child runs (eval, optimize) are left out. A run id may be a composed one (ids.ts, up to 62 characters).
+   * eval's examples), `optimize` or `optimize:<runId>` (an optimizer's trials), `experiment` or `experiment:<runId>` (an
+   * experiment's cells); `fork` or `fork:<runId>` (forks of that run). Without it, child runs (eval, optimize,
+   * experiment) are left out. A run id may be a composed one (ids.ts, up to 62 characters).
    */
   origin: z
     .string()
     .regex(
-      /^(app|eval|optimize|fork|app:[a-z][a-z0-9_-]*@(\d+)?|(eval|optimize|fork):run_[0-9a-z][0-9a-z_-]{7,57})$/,
-      'origin is app, app:<name>@, app:<name>@<version>, eval, eval:<run id>, optimize, optimize:<run id>, fork or fork:<run id>',
+      /^(app|eval|optimize|experiment|fork|app:[a-z][a-z0-9_-]*@(\d+)?|(eval|optimize|experiment|fork):run_[0-9a-z][0-9a-z_-]{7,57})$/,
+      'origin is app, app:<name>@, app:<name>@<version>, eval, eval:<run id>, optimize, optimize:<run id>, experiment, experiment:<run id>, fork or fork:<run id>',
     )
     .optional(),
   /** Runs that made a model call to this provider (its name) / with this model. */

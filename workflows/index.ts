@@ -8,6 +8,7 @@ import type { AgentRunInput } from './agent.js';
 import type { AppGenerateInput, AppGenerateResult } from './app-generate.js';
 import type { ChatRunInput } from './chat.js';
 import type { EvalRunInput, EvalSummary } from './eval.js';
+import type { ExperimentRunInput, ExperimentSummary } from './experiment.js';
 import type { OptimizeRunInput } from './optimize.js';
 import type { PipelineRunInput } from './pipeline.js';
 
@@ -23,6 +24,8 @@ export const agentWorkflow = async (input: AgentRunInput): Promise<Outputs> =>
   (await import('./agent.js')).agentWorkflow(input);
 export const evalWorkflow = async (input: EvalRunInput): Promise<EvalSummary> =>
   (await import('./eval.js')).evalWorkflow(input);
+export const experimentWorkflow = async (input: ExperimentRunInput): Promise<ExperimentSummary> =>
+  (await import('./experiment.js')).experimentWorkflow(input);
 export const optimizeWorkflow = async (input: OptimizeRunInput): Promise<Outputs> =>
   (await import('./optimize.js')).optimizeWorkflow(input);
 export const appGenerateWorkflow = async (input: AppGenerateInput): Promise<AppGenerateResult> =>

@@ -30,7 +30,7 @@ import * as ds from '../../db/repositories/datasets.js';
 import { labelVersion } from '../../db/repositories/labels.js';
 import { audit } from '../../db/repositories/audit.js';
 import { components, pipelines } from '../../db/repositories/versioned.js';
-import { evalWorkflow } from '../../workflows/eval.js';
+import { evalWorkflow, type EvalRunInput } from '../../workflows/eval.js';
 import { optimizeWorkflow } from '../../workflows/optimize.js';
 import type { AppContext } from '../context.js';
 import type { RunRow } from '../../db/models/run.js';
@@ -146,7 +146,7 @@ export async function addRunToDataset(ctx: AppContext, run: { id: string }, body
   return datasetView(ctx, await loadDataset(ctx, d.id));
 }
 
-async function targetPlan(
+export async function targetPlan(
   ctx: AppContext,
   target: z.infer<typeof evalBody>['target'],
   override?: z.infer<typeof evalBody>['override'],
@@ -221,7 +221,7 @@ export async function startEval(ctx: AppContext, body: unknown) {
 }
 
 /** An eval run's inputs as stored (a type, not an interface: the run's inputs are a plain record). */
-type EvalInputs = {
+export type EvalInputs = {
   dataset: string;
   split: string;
   metrics: string[];
@@ -230,6 +230,8 @@ type EvalInputs = {
   override?: { provider: string; model?: string };
   cache?: 'reuse' | 'off';
   repeats?: number;
+  /** An experiment's cell: the variant it evaluates. */
+  label?: string;
   resumeOf?: string;
   /** A fork of a whole eval: the source eval, the step it was forked from, and the request (a resume forks alike). */
   forkOf?: string;
@@ -237,61 +239,71 @@ type EvalInputs = {
   forkRequest?: ForkRequest;
 };
 
-/** Start an eval run: its inputs as the run shows them, its plan kept for a resume, and the workflow's input. */
-function launchEval(
-  ctx: AppContext,
-  e: {
-    head: Awaited<ReturnType<typeof targetPlan>>['head'];
-    plan: PipelinePlan;
-    inputs: EvalInputs & { metricSpecs: MetricSpec[] };
-    examples: EvalExampleSource;
-    exampleCount: number;
-    fork?: { request: ForkRequest };
-  },
-) {
+/** What an eval run starts with: its target and plan, its inputs as the run shows them, where its examples come from. */
+export interface EvalLaunch {
+  head: Awaited<ReturnType<typeof targetPlan>>['head'];
+  plan: PipelinePlan;
+  inputs: EvalInputs & { metricSpecs: MetricSpec[] };
+  examples: EvalExampleSource;
+  exampleCount: number;
+  fork?: { request: ForkRequest };
+}
+
+/** The fork a launch carries: its source eval and request (a fork, or a resume of one). */
+const launchFork = (e: EvalLaunch) =>
+  e.fork && e.inputs.forkOf ? { sourceRunId: e.inputs.forkOf, request: e.fork.request } : undefined;
+
+/** The eval workflow's input for run `runId`: an eval started here, or an experiment's cell. */
+export function evalRunInput(ctx: AppContext, runId: string, e: EvalLaunch): EvalRunInput {
   const { head, plan, inputs } = e;
-  const fork = e.fork && inputs.forkOf ? { sourceRunId: inputs.forkOf, request: e.fork.request } : undefined;
-  const judges = inputs.metricSpecs.filter((m) => m.name === 'llm_judge').map((m) => m.args?.provider ?? 'default');
+  const fork = launchFork(e);
+  return {
+    runId,
+    target: head,
+    plan,
+    // The workflow fixes its examples in the store when it starts and carries only a cursor.
+    examples: e.examples,
+    exampleCount: e.exampleCount,
+    metrics: inputs.metricSpecs,
+    concurrency: inputs.concurrency ?? 4,
+    heartbeatTimeoutMs: ctx.heartbeatTimeoutMs,
+    continueAfterEvents: ctx.continueAfterEvents,
+    ...(inputs.cache ? { cache: inputs.cache } : {}),
+    ...(fork ? { fork } : {}),
+    ...(inputs.repeats && inputs.repeats > 1 ? { repeats: inputs.repeats } : {}),
+  };
+}
+
+/** The providers an eval calls: its plan's steps' and its judges'. */
+export const evalProviders = (e: Pick<EvalLaunch, 'plan' | 'inputs'>): string[] => [
+  ...planProviders(e.plan),
+  ...e.inputs.metricSpecs.filter((m) => m.name === 'llm_judge').map((m) => m.args?.provider ?? 'default'),
+];
+
+/** Start an eval run: its inputs as the run shows them, its plan kept for a resume, and the workflow's input. */
+function launchEval(ctx: AppContext, e: EvalLaunch) {
+  const fork = launchFork(e);
   return startRun(ctx, {
     kind: 'eval',
-    target: head,
-    inputs,
-    definition: { kind: 'plan', plan },
+    target: e.head,
+    inputs: e.inputs,
+    definition: { kind: 'plan', plan: e.plan },
     ...(fork ? { forkOf: { runId: fork.sourceRunId, step: fork.request.fromStep } } : {}),
     workflow: evalWorkflow,
-    // The workflow fixes its examples in the store when it starts and carries only a cursor.
-    input: (runId) => ({
-      runId,
-      target: head,
-      plan,
-      examples: e.examples,
-      exampleCount: e.exampleCount,
-      metrics: inputs.metricSpecs,
-      concurrency: inputs.concurrency ?? 4,
-      heartbeatTimeoutMs: ctx.heartbeatTimeoutMs,
-      continueAfterEvents: ctx.continueAfterEvents,
-      ...(inputs.cache ? { cache: inputs.cache } : {}),
-      ...(fork ? { fork } : {}),
-      ...(inputs.repeats && inputs.repeats > 1 ? { repeats: inputs.repeats } : {}),
-    }),
-    providers: [...planProviders(plan), ...judges],
+    input: (runId) => evalRunInput(ctx, runId, e),
+    providers: evalProviders(e),
   });
 }
 
 /**
- * Resume an eval that was cancelled, failed or left examples errored (a provider outage): a new eval of the same
- * version, examples and metrics that runs only the examples without a finished result and starts with the
- * source's finished results, so no finished example is called again.
+ * What a resume of this ended eval starts: the same version, plan, examples and metrics, running only the examples
+ * (or repeats) without a finished result and keeping the rest. 409 when there is nothing to resume, or the eval
+ * started before evals kept what a resume needs.
  */
-export async function resumeEval(ctx: AppContext, source: RunRow) {
-  if (source.kind !== 'eval')
-    throw new AppError(400, 'invalid_request', `run '${source.id}' is a ${source.kind} run, not an eval`);
-  if (!terminalStatuses.includes(source.status))
-    throw new AppError(
-      409,
-      'not_resumable',
-      `eval '${source.id}' is still ${source.status}: wait for it to end or cancel it`,
-    );
+export async function resumeLaunch(
+  ctx: AppContext,
+  source: RunRow,
+): Promise<EvalLaunch & { resumed: { from: string; examples: number; kept: number } }> {
   const inputs = source.inputs as unknown as EvalInputs;
   const { fixed, left, kept } = await ds.resumableExamples(ctx.store, source.id, inputs.repeats ?? 1);
   if (!inputs.metricSpecs || !fixed)
@@ -312,20 +324,37 @@ export async function resumeEval(ctx: AppContext, source: RunRow) {
     source.target.type === 'pipeline' ? { pipeline: ref } : { component: ref },
     inputs.override,
   );
-  const { head } = planned;
   // The plan the source ran (its steps' versions as read then), not one resolved again from labels moved since.
   const recorded = await getRunDefinition<RunDefinition>(ctx.store, source.id);
   const plan = recorded?.kind === 'plan' ? recorded.plan : planned.plan;
-  const run = await launchEval(ctx, {
-    head,
+  return {
+    head: planned.head,
     plan,
     inputs: { ...inputs, metricSpecs: inputs.metricSpecs, resumeOf: source.id },
     examples: { resumeOf: source.id, ...(inputs.repeats ? { repeats: inputs.repeats } : {}) },
     exampleCount: left,
     // A resumed fork is a fork of the same source: its remaining examples reuse what that source recorded.
     ...(inputs.forkOf && inputs.forkRequest ? { fork: { request: inputs.forkRequest } } : {}),
-  });
-  return { ...run, resumed: { from: source.id, examples: left, kept } };
+    resumed: { from: source.id, examples: left, kept },
+  };
+}
+
+/**
+ * Resume an eval that was cancelled, failed or left examples errored (a provider outage): a new eval of the same
+ * version, examples and metrics that runs only the examples without a finished result and starts with the
+ * source's finished results, so no finished example is called again.
+ */
+export async function resumeEval(ctx: AppContext, source: RunRow) {
+  if (source.kind !== 'eval')
+    throw new AppError(400, 'invalid_request', `run '${source.id}' is a ${source.kind} run, not an eval`);
+  if (!terminalStatuses.includes(source.status))
+    throw new AppError(
+      409,
+      'not_resumable',
+      `eval '${source.id}' is still ${source.status}: wait for it to end or cancel it`,
+    );
+  const { resumed, ...launch } = await resumeLaunch(ctx, source);
+  return { ...(await launchEval(ctx, launch)), resumed };
 }
 
 /** The plan an eval ran and its metric settings: what a fork runs again; 409 for evals from before they kept both. */

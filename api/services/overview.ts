@@ -73,7 +73,7 @@ function filterOptions(runs: repo.RunBucketRow[], usage: repo.UsageRow[]) {
     targets: distinct(runs.map((r) => r.target)),
     providers: distinct(usage.map((r) => r.provider)),
     models: distinct(usage.map((r) => r.model)),
-    origins: ['app', ...apps, 'eval', 'optimize', 'fork'],
+    origins: ['app', ...apps, 'eval', 'optimize', 'experiment', 'fork'],
   };
 }
 

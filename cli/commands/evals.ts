@@ -7,7 +7,7 @@ import { metricFromText } from '../../core/metrics.js';
 import { api, CliError, followRun } from '../client.js';
 import { evalGateCommand } from './eval-gate.js';
 
-function parseMetric(text: string): { name: string; field?: string } {
+export function parseMetric(text: string): { name: string; field?: string } {
   if (!text.trim() || text.startsWith(':')) throw new CliError(`--metric takes name[:field], got '${text}'`);
   return metricFromText(text);
 }

@@ -4,6 +4,7 @@ import { newId } from '../../core/ids.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { Knex } from 'knex';
 import type { Store } from '../knex.js';
+import { percentile, wallMs } from './overview.js';
 
 export interface DatasetRow {
   id: string;
@@ -340,4 +341,23 @@ export async function evalExampleAt(
     { exampleId: string } | undefined;
   if (!row) return undefined;
   return { exampleId: row.exampleId, example: (await examplesById(store, [row.exampleId])).get(row.exampleId) ?? null };
+}
+
+/** The wall time of an eval's example runs (its results' runs that ended): median and 95th percentile, in ms. */
+export async function exampleLatency(
+  store: Store,
+  evalRunId: string,
+): Promise<{ runs: number; p50Ms: number | null; p95Ms: number | null }> {
+  const ms = wallMs(store.dialect);
+  const row = (await store
+    .knex('runs')
+    .whereIn('id', store.knex('eval_results').where('evalRunId', evalRunId).select('childRunId'))
+    .whereNotNull('endedAt')
+    .first(
+      store.knex.raw('count(*) as runs'),
+      store.knex.raw(`${percentile(store.dialect, 0.5, ms)} as p50_ms`),
+      store.knex.raw(`${percentile(store.dialect, 0.95, ms)} as p95_ms`),
+    )) as { runs: unknown; p50Ms: unknown; p95Ms: unknown } | undefined;
+  const runs = Number(row?.runs ?? 0);
+  return { runs, p50Ms: runs ? Number(row!.p50Ms) : null, p95Ms: runs ? Number(row!.p95Ms) : null };
 }

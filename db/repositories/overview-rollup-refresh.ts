@@ -26,6 +26,7 @@ const endOf = (bucket: string) => new Date(Date.parse(startOf(bucket)) + GRAIN_H
 /** Where a run came from, as the overview's origin filter tells it apart: an app's runs of any version are one. */
 const originClassSql = (column: string) =>
   `case when ${column} like 'eval:%' then 'eval' when ${column} like 'optimize:%' then 'optimize' ` +
+  `when ${column} like 'experiment:%' then 'experiment' ` +
   `when ${column} like 'app:%' then rtrim(${column}, '0123456789') else '' end`;
 
 interface Cell {

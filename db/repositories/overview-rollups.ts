@@ -21,7 +21,8 @@ import {
  */
 export function rollupsAnswer(s: Pick<OverviewScope, 'origin' | 'provider' | 'model'>): boolean {
   const o = s.origin;
-  const origin = o === undefined || ['app', 'eval', 'optimize', 'fork'].includes(o) || /^app:[^%_]+@$/.test(o);
+  const origin =
+    o === undefined || ['app', 'eval', 'optimize', 'experiment', 'fork'].includes(o) || /^app:[^%_]+@$/.test(o);
   return origin && !(s.provider && s.model);
 }
 
@@ -35,7 +36,7 @@ function cells(store: Store, table: string, s: OverviewScope, listed: boolean): 
   if (s.origin === 'fork') q.where('forked', 1);
   else if (s.origin === 'app') q.where('originClass', 'like', 'app:%');
   else if (s.origin) q.where('originClass', s.origin);
-  else if (listed) q.whereNotIn('originClass', ['eval', 'optimize']);
+  else if (listed) q.whereNotIn('originClass', ['eval', 'optimize', 'experiment']);
   // Usage of every origin: its cells summed over them.
   else q.where('originClass', '*');
   return q;

@@ -35,7 +35,7 @@ export const wallMs = (dialect: Store['dialect']) =>
     : 'extract(epoch from (ended_at::timestamptz - coalesce(started_at, created_at)::timestamptz)) * 1000';
 
 /** The SQL standard's continuous percentile, as each dialect spells it. */
-const percentile = (dialect: Store['dialect'], p: number, expr: string) =>
+export const percentile = (dialect: Store['dialect'], p: number, expr: string) =>
   dialect === 'sqlite' ? `percentile_cont(${expr}, ${p})` : `percentile_cont(${p}) within group (order by ${expr})`;
 
 /** The runs in the window under the scope's filters, as the runs list finds them (top level unless an origin is named). */

@@ -21,8 +21,9 @@ const jsonText = (dialect: Store['dialect']) =>
 function viewFields(dialect: Store['dialect']): Record<keyof RunView, string> {
   const q = jsonText(dialect);
   // An optimizer's own row counts only its judging; its trials (teacher runs, evals on dev) are runs of their own.
+  // An experiment's is its cells' (evals it ran; cells a resume kept count in their own experiment).
   const withTrials = (c: string) =>
-    `(runs.${c} + case when runs.kind = 'optimize' then coalesce((select sum(trial.${c}) from runs trial where trial.origin = 'optimize:' || runs.id), 0) else 0 end)`;
+    `(runs.${c} + case when runs.kind in ('optimize', 'experiment') then coalesce((select sum(trial.${c}) from runs trial where trial.origin = runs.kind || ':' || runs.id), 0) else 0 end)`;
   const cost =
     dialect === 'sqlite' ? `json_quote(${withTrials('cost_usd')})` : `to_json(${withTrials('cost_usd')})::text`;
   const workflowsUrl = dialect === 'sqlite' ? '?' : 'cast(? as text)';

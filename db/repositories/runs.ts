@@ -113,7 +113,7 @@ export interface RunFilter {
 }
 
 /** The origins of child runs: `eval:<runId>`, `optimize:<runId>`. */
-export const CHILD_ORIGINS = ['eval:', 'optimize:'] as const;
+export const CHILD_ORIGINS = ['eval:', 'optimize:', 'experiment:'] as const;
 
 interface Filterable {
   where(column: string, value: unknown): unknown;
@@ -129,7 +129,7 @@ interface Filterable {
 function matchOrigin(query: Filterable, origin: string): void {
   if (origin === 'fork') query.whereNotNull('forkOfRun');
   else if (origin.startsWith('fork:')) query.where('forkOfRun', origin.slice('fork:'.length));
-  else if (origin === 'app' || origin === 'eval' || origin === 'optimize') query.where('origin', 'like', `${origin}:%`);
+  else if (['app', 'eval', 'optimize', 'experiment'].includes(origin)) query.where('origin', 'like', `${origin}:%`);
   else if (origin.endsWith('@')) query.where('origin', 'like', `${origin}%`);
   else query.where('origin', origin);
 }

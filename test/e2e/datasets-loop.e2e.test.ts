@@ -258,4 +258,42 @@ describe('the dataset loop (e2e)', () => {
     );
     await session.shot('eval-fork-compare');
   });
+
+  it('shows an experiment as a grid of its variants, and one example side by side across them', async () => {
+    const started = await api('POST', '/api/experiments', {
+      dataset: 'shout',
+      variants: [{ target: { component: 'upper@1' } }, { target: { component: 'upper@2' } }],
+      metrics: [{ name: 'exact_match', field: 'result' }],
+    });
+    await until(
+      async () => (await api('GET', `/api/runs/${started.id}`)).status === 'completed',
+      `experiment ${started.id} to complete`,
+    );
+    await page.goto(`${session.url}/ui/evals`);
+    await page.locator('[data-test=experiments]').getByRole('link', { name: started.id }).click();
+    await page.waitForURL((u) => u.pathname.endsWith(`/experiments/${started.id}`));
+    const grid = page.locator('[data-test=grid]');
+    await grid.locator('[data-metric="exact_match:result"] [data-cell="upper@2"] [data-test=mean]').waitFor();
+    expect((await grid.locator('[data-test=variant]').allInnerTexts()).map((t) => t.split('\n')[0]!.trim())).toEqual([
+      'upper@1',
+      'upper@2',
+    ]);
+    const cell = (label: string) => grid.locator(`[data-metric="exact_match:result"] [data-cell="${label}"]`);
+    expect((await cell('upper@1').locator('[data-test=mean]').textContent())!.trim()).toMatch(/^1\.000/);
+    expect((await cell('upper@1').locator('[data-test=verdict]').textContent())!.trim()).toBe('baseline');
+    expect((await cell('upper@2').locator('[data-test=mean]').textContent())!.trim()).toMatch(/^0\.000/);
+    // Two examples that both fell cannot show a difference beyond chance.
+    expect(await cell('upper@2').locator('[data-test=verdict]').textContent()).toContain('≈ no detectable difference');
+    expect(await grid.locator('[data-row=tokens] td').count()).toBe(2);
+    await session.shot('experiment-grid');
+    await page.locator('[data-example]', { hasText: '"text":"ab"' }).locator('[data-test=side-by-side]').click();
+    const dialog = page.locator('[data-test=side-by-side-dialog]');
+    await dialog.locator('[data-column="upper@2"] [data-test=output]').waitFor();
+    expect(await dialog.locator('[data-column="upper@1"] [data-test=output]').textContent()).toContain(
+      '{"result":"AB"}',
+    );
+    expect(await dialog.locator('[data-column="upper@2"] [data-test=output]').textContent()).toContain(
+      '{"result":"ba"}',
+    );
+  });
 });

@@ -255,7 +255,7 @@ describe.each(dialects)('the overview (%s)', (dialect) => {
       targets: ['alpha', 'beta', 'gamma'],
       providers: ['anthropic', 'openai'],
       models: ['claude', 'gpt-4o'],
-      origins: ['app', 'app:digest@', 'eval', 'optimize', 'fork'],
+      origins: ['app', 'app:digest@', 'eval', 'optimize', 'experiment', 'fork'],
     });
   });
 

@@ -18,6 +18,9 @@ export const router = createRouter({
     { path: '/evals', component: () => import('./pages/EvalsPage.vue') },
     { path: '/evals/compare', component: () => import('./pages/ComparePage.vue') },
     { path: '/evals/:id', component: () => import('./pages/EvalDetailPage.vue'), props: true },
+    // Experiments are listed on the Evals page.
+    { path: '/experiments', redirect: '/evals' },
+    { path: '/experiments/:id', component: () => import('./pages/ExperimentPage.vue'), props: true },
     { path: '/chat', component: () => import('./pages/ChatPage.vue') },
     { path: '/agents', component: () => import('./pages/AgentsPage.vue') },
     { path: '/providers', component: () => import('./pages/ProvidersPage.vue') },

@@ -7,6 +7,7 @@ const SECTIONS: Record<string, string> = {
   apps: 'Apps',
   datasets: 'Datasets',
   evals: 'Evals',
+  experiments: 'Experiments',
   chat: 'Chat',
   agents: 'Agents',
   providers: 'Providers',

@@ -1,0 +1,66 @@
+// An experiment: one dataset × several variants × metrics × repeats, as one durable run whose cells are evals
+// (child workflows), all at once. A cell a resumed experiment kept from its source is not run again.
+import { executeChild, isCancellation, proxyLocalActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { failureMessage } from '../core/failures.js';
+import type { RunTarget } from '../core/run-story/view.js';
+import { evalWorkflow, lookupOptions, type EvalRunInput, type EvalSummary } from './eval.js';
+import { runLifecycle } from './lifecycle.js';
+
+/** One variant's eval: run here (`eval`, its row's inputs), or kept as the source experiment ran it. */
+export interface ExperimentCell {
+  label: string;
+  evalRunId: string;
+  eval?: EvalRunInput;
+  /** The eval run's inputs as its row shows them (dataset, split, metrics, settings). */
+  inputs?: Record<string, unknown>;
+}
+
+export interface ExperimentRunInput {
+  runId: string;
+  target: RunTarget;
+  dataset: string;
+  cells: ExperimentCell[];
+}
+
+export interface ExperimentSummary {
+  cells: Array<{ label: string; evalRunId: string; kept?: true; summary?: EvalSummary; error?: string }>;
+}
+
+/** Run one cell's eval to its end: a cell that fails is reported, the others go on. */
+async function runCell(runId: string, cell: ExperimentCell): Promise<ExperimentSummary['cells'][number]> {
+  const { label, evalRunId } = cell;
+  if (!cell.eval) return { label, evalRunId, kept: true };
+  const { prepareChildRun } = proxyLocalActivities<Activities>(lookupOptions);
+  await prepareChildRun({
+    childRunId: evalRunId,
+    kind: 'eval',
+    target: cell.eval.target,
+    inputs: cell.inputs ?? {},
+    parent: `experiment:${runId}`,
+    definition: { kind: 'plan', plan: cell.eval.plan },
+  });
+  try {
+    const summary = await executeChild(evalWorkflow, { workflowId: evalRunId, args: [cell.eval] });
+    return { label, evalRunId, summary };
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    return { label, evalRunId, error: failureMessage(err) };
+  }
+}
+
+export async function experimentWorkflow(input: ExperimentRunInput): Promise<ExperimentSummary> {
+  const header = {
+    runId: input.runId,
+    kind: 'experiment',
+    target: input.target,
+    inputs: { dataset: input.dataset, variants: input.cells.map((c) => c.label) },
+  };
+  return runLifecycle(
+    header,
+    async () => ({ cells: await Promise.all(input.cells.map((c) => runCell(input.runId, c))) }),
+    {
+      outputs: (s) => ({ ...s }),
+    },
+  );
+}
