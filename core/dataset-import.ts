@@ -19,6 +19,8 @@ export interface ExampleInput {
   inputs: Record<string, unknown>;
   expected: Record<string, unknown>;
   split: Split;
+  /** What an imported item carried besides (a Langfuse item's metadata and source trace), given back on export. */
+  metadata?: Record<string, unknown>;
 }
 
 /** Where an eval's examples come from: a dataset (one split or all), or given ids (an optimizer's dev set). */

@@ -56,8 +56,14 @@ export function tokenF1(pred: string, gold: string): number {
   return (2 * precision * recall) / (precision + recall);
 }
 
+/** A list of acceptable answers (OpenAI Evals' `ideal` list): a text answer scores as its best match among them. */
+const isChoices = (v: unknown, predicted: unknown): v is string[] =>
+  typeof predicted === 'string' && Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string');
+
 /** Score one prediction against one expected value (0..1). */
 export function scoreValue(m: MetricSpec, predicted: unknown, expected: unknown): number {
+  if (isChoices(expected, predicted) && ['exact_match', 'contains', 'token_f1'].includes(m.name))
+    return Math.max(...expected.map((choice) => scoreValue(m, predicted, choice)));
   const a = m.args ?? {};
   switch (m.name) {
     case 'exact_match':

@@ -56,7 +56,7 @@ function datasetRoutes(app: AppContext) {
   r.post('/import', async (ctx) => (ctx.body = await svc.importExamples(app, ctx.state.dataset, await readJson(ctx))));
   r.get('/export', async (ctx) => {
     ctx.type = 'application/x-ndjson';
-    ctx.body = await svc.exportDataset(app, ctx.state.dataset);
+    ctx.body = await svc.exportDataset(app, ctx.state.dataset, ctx.query);
   });
   r.post('/runs', async (ctx) => (ctx.body = await addRunsToDataset(app, ctx.state.dataset, await readJson(ctx))));
   return r;

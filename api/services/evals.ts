@@ -9,6 +9,14 @@ import {
   type EvalExampleSource,
   type Split,
 } from '../../core/dataset-import.js';
+import {
+  DEFAULT_FIELDS,
+  OUTSIDE_FORMATS,
+  parseLangfuse,
+  parseOpenAiEvals,
+  toLangfuse,
+  toOpenAiEvals,
+} from '../../core/dataset-formats.js';
 import { SpecError } from '../../core/errors.js';
 import {
   BASELINE_LABEL,
@@ -54,10 +62,13 @@ const exampleBody = z.strictObject({
 });
 
 export const datasetBody = z.strictObject({ name: NAME, description: z.string().optional() });
+const fieldMap = z.strictObject({ input: z.string().min(1).optional(), expected: z.string().min(1).optional() });
 export const importBody = z.strictObject({
-  format: z.enum(['jsonl', 'csv']),
+  format: z.enum(['jsonl', 'csv', ...OUTSIDE_FORMATS]),
   content: z.string(),
   split: split.default(DEFAULT_SPLIT),
+  /** For OpenAI Evals and Langfuse: the example fields their one input and answer become. */
+  fields: fieldMap.optional(),
 });
 export const evalBody = z.strictObject({
   dataset: z.string().min(1),
@@ -90,7 +101,7 @@ export async function datasetView(ctx: AppContext, d: Dataset) {
 export async function importExamples(ctx: AppContext, d: Dataset, body: unknown) {
   const req = importBody.parse(body);
   // Parsing refuses the whole file on any bad line, before anything is written.
-  const examples = req.format === 'jsonl' ? parseJsonl(req.content, req.split) : parseCsv(req.content, req.split);
+  const examples = parseImport(req);
   const added = await ds.addExamples(ctx.store, d.id, examples);
   await audit(ctx.store, {
     actor: 'api',
@@ -119,11 +130,35 @@ export async function updateExample(ctx: AppContext, d: Dataset, exampleId: stri
   return datasetView(ctx, d);
 }
 
-export async function exportDataset(ctx: AppContext, d: Dataset): Promise<string> {
+/** The examples in an imported file, whichever format it is in; a bad file is refused whole. */
+function parseImport(req: z.infer<typeof importBody>) {
+  if (req.format === 'jsonl') return parseJsonl(req.content, req.split);
+  if (req.format === 'csv') return parseCsv(req.content, req.split);
+  const fields = { ...DEFAULT_FIELDS[req.format], ...req.fields };
+  return req.format === 'openai-evals'
+    ? parseOpenAiEvals(req.content, req.split, fields)
+    : parseLangfuse(req.content, req.split, fields);
+}
+
+export const exportQuery = z.strictObject({
+  format: z.enum(['jsonl', ...OUTSIDE_FORMATS]).default('jsonl'),
+  /** OpenAI Evals: the input and expected fields to export, when an example has more than one. */
+  input: z.string().min(1).optional(),
+  expected: z.string().min(1).optional(),
+});
+
+/** The dataset as a file: ours (`{inputs, expected, split}` per line), OpenAI Evals JSONL or Langfuse items. */
+export async function exportDataset(ctx: AppContext, d: Dataset, query: unknown = {}): Promise<string> {
+  const q = exportQuery.parse(query);
+  const examples = await ds.listExamples(ctx.store, d.id);
+  if (q.format === 'openai-evals')
+    return toOpenAiEvals(examples, {
+      ...(q.input ? { input: q.input } : {}),
+      ...(q.expected ? { expected: q.expected } : {}),
+    });
+  if (q.format === 'langfuse') return toLangfuse(examples);
   return (
-    (await ds.listExamples(ctx.store, d.id))
-      .map((e) => JSON.stringify({ inputs: e.inputs, expected: e.expected, split: e.split }))
-      .join('\n') + '\n'
+    examples.map((e) => JSON.stringify({ inputs: e.inputs, expected: e.expected, split: e.split })).join('\n') + '\n'
   );
 }
 

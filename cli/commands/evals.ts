@@ -58,20 +58,34 @@ function datasetImportCommand(program: Command): void {
     .command('dataset-import <dataset> <file>')
     .description('import examples from a .jsonl or .csv file (all or nothing); creates the dataset if needed')
     .option('-s, --split <split>', 'split for rows that name none', DEFAULT_SPLIT)
-    .action(async (dataset: string, file: string, o: { split: string }) => {
-      if (!fs.existsSync(file)) throw new CliError(`no such file: ${file}`);
-      const format = path.extname(file) === '.csv' ? 'csv' : 'jsonl';
-      const existing = await api('GET', `/api/datasets/${encodeURIComponent(dataset)}`).catch(() => undefined);
-      if (!existing) await api('POST', '/api/datasets', { name: dataset });
-      const r = await api('POST', `/api/datasets/${encodeURIComponent(dataset)}/import`, {
-        format,
-        content: fs.readFileSync(file, 'utf8'),
-        split: o.split,
-      });
-      console.log(
-        `imported ${r.added} examples into ${dataset} (train ${r.splits.train}, dev ${r.splits.dev}, test ${r.splits.test})`,
-      );
-    });
+    .option('--format <format>', 'jsonl, csv, openai-evals or langfuse (by the extension when absent)')
+    .option('--input-field <name>', 'openai-evals/langfuse: the example field their input becomes')
+    .option('--expected-field <name>', 'openai-evals/langfuse: the example field their answer becomes')
+    .action(
+      async (
+        dataset: string,
+        file: string,
+        o: { split: string; format?: string; inputField?: string; expectedField?: string },
+      ) => {
+        if (!fs.existsSync(file)) throw new CliError(`no such file: ${file}`);
+        const format = o.format ?? (path.extname(file) === '.csv' ? 'csv' : 'jsonl');
+        const fields = {
+          ...(o.inputField ? { input: o.inputField } : {}),
+          ...(o.expectedField ? { expected: o.expectedField } : {}),
+        };
+        const existing = await api('GET', `/api/datasets/${encodeURIComponent(dataset)}`).catch(() => undefined);
+        if (!existing) await api('POST', '/api/datasets', { name: dataset });
+        const r = await api('POST', `/api/datasets/${encodeURIComponent(dataset)}/import`, {
+          format,
+          content: fs.readFileSync(file, 'utf8'),
+          split: o.split,
+          ...(Object.keys(fields).length ? { fields } : {}),
+        });
+        console.log(
+          `imported ${r.added} examples into ${dataset} (train ${r.splits.train}, dev ${r.splits.dev}, test ${r.splits.test})`,
+        );
+      },
+    );
 }
 
 function evalCommand(program: Command): void {

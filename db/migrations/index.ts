@@ -23,6 +23,7 @@ import * as m021 from './021_overview_rollups.js';
 import * as m022 from './022_overview_marks_by_target.js';
 import * as m023 from './023_overview_runs_daily.js';
 import * as m024 from './024_eval_repeats.js';
+import * as m025 from './025_example_metadata.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_init': m001,
@@ -48,6 +49,7 @@ const migrations: Record<string, Knex.Migration> = {
   '022_overview_marks_by_target': m022,
   '023_overview_runs_daily': m023,
   '024_eval_repeats': m024,
+  '025_example_metadata': m025,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

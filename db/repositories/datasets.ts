@@ -20,6 +20,7 @@ export interface ExampleRow {
   inputs: Record<string, unknown>;
   expected: Record<string, unknown>;
   sourceRunId: string | null;
+  metadata: Record<string, unknown> | null;
   createdAt: string;
 }
 
@@ -74,6 +75,7 @@ export async function addExamples(
       inputs: JSON.stringify(e.inputs),
       expected: JSON.stringify(e.expected),
       sourceRunId: e.sourceRunId ?? null,
+      metadata: e.metadata ? JSON.stringify(e.metadata) : null,
       createdAt: at,
     }));
     for (let i = 0; i < rows.length; i += 200) await trx('dataset_examples').insert(rows.slice(i, i + 200));
@@ -129,6 +131,7 @@ export async function listExamples(store: Store, datasetId: string, split?: Spli
     inputs: parse(r.inputs),
     expected: parse(r.expected),
     sourceRunId: r.sourceRunId,
+    metadata: r.metadata ? parse(r.metadata) : null,
     createdAt: r.createdAt,
   }));
 }
