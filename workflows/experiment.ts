@@ -1,11 +1,13 @@
 // An experiment: one dataset × several variants × metrics × repeats, as one durable run whose cells are evals
 // (child workflows), all at once. A cell a resumed experiment kept from its source is not run again.
-import { executeChild, isCancellation, proxyLocalActivities } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, proxyLocalActivities, startChild } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { failureMessage } from '../core/failures.js';
+import { runCancelled } from '../core/run-story/events.js';
 import type { RunTarget } from '../core/run-story/view.js';
 import { evalWorkflow, lookupOptions, type EvalRunInput, type EvalSummary } from './eval.js';
 import { runLifecycle } from './lifecycle.js';
+import { record } from './run-events.js';
 
 /** One variant's eval: run here (`eval`, its row's inputs), or kept as the source experiment ran it. */
 export interface ExperimentCell {
@@ -32,20 +34,32 @@ async function runCell(runId: string, cell: ExperimentCell): Promise<ExperimentS
   const { label, evalRunId } = cell;
   if (!cell.eval) return { label, evalRunId, kept: true };
   const { prepareChildRun } = proxyLocalActivities<Activities>(lookupOptions);
-  await prepareChildRun({
-    childRunId: evalRunId,
-    kind: 'eval',
-    target: cell.eval.target,
-    inputs: cell.inputs ?? {},
-    parent: `experiment:${runId}`,
-    definition: { kind: 'plan', plan: cell.eval.plan },
-  });
+  const prepare = () =>
+    prepareChildRun({
+      childRunId: evalRunId,
+      kind: 'eval',
+      target: cell.eval!.target,
+      inputs: cell.inputs ?? {},
+      parent: `experiment:${runId}`,
+      definition: { kind: 'plan', plan: cell.eval!.plan },
+    });
+  let started = false;
   try {
-    const summary = await executeChild(evalWorkflow, { workflowId: evalRunId, args: [cell.eval] });
-    return { label, evalRunId, summary };
+    await prepare();
+    const child = await startChild(evalWorkflow, { workflowId: evalRunId, args: [cell.eval] });
+    started = true;
+    return { label, evalRunId, summary: await child.result() };
   } catch (err) {
-    if (isCancellation(err)) throw err;
-    return { label, evalRunId, error: failureMessage(err) };
+    if (!isCancellation(err)) return { label, evalRunId, error: failureMessage(err) };
+    // Cancelled before its eval started: the cell's row says so (a started eval records its own cancel).
+    if (!started)
+      await CancellationScope.nonCancellable(async () => {
+        await prepare();
+        await record(evalRunId, [runCancelled({ reason: 'its experiment was cancelled before it started' })], {
+          status: 'cancelled',
+        });
+      });
+    throw err;
   }
 }
 
@@ -58,9 +72,13 @@ export async function experimentWorkflow(input: ExperimentRunInput): Promise<Exp
   };
   return runLifecycle(
     header,
-    async () => ({ cells: await Promise.all(input.cells.map((c) => runCell(input.runId, c))) }),
-    {
-      outputs: (s) => ({ ...s }),
+    async () => {
+      // Every cell settles (a cancelled one records so) before the experiment ends.
+      const settled = await Promise.allSettled(input.cells.map((c) => runCell(input.runId, c)));
+      const failed = settled.find((s) => s.status === 'rejected');
+      if (failed) throw failed.reason;
+      return { cells: settled.map((s) => (s as PromiseFulfilledResult<ExperimentSummary['cells'][number]>).value) };
     },
+    { outputs: (s) => ({ ...s }) },
   );
 }

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { body, readJson } from '../body.js';
 import type { AppContext } from '../context.js';
+import { AppError } from '../errors.js';
 import { addRunsToDataset } from '../services/dataset-runs.js';
 import * as datasets from '../services/datasets.js';
 import * as svc from '../services/evals.js';
@@ -65,7 +66,11 @@ function datasetRoutes(app: AppContext) {
 export function evalRoutes(app: AppContext): Router[] {
   // An eval is a run: its view is the run's and each example's result.
   const evalRun = runRouter(app, '/api/evals/:id');
-  evalRun.get('/', async (ctx) => (ctx.body = await svc.evalView(app, ctx.state.run)));
+  evalRun.get('/', async (ctx) => {
+    if (ctx.state.run.kind !== 'eval')
+      throw new AppError(404, 'not_found', `run '${ctx.state.run.id}' is a ${ctx.state.run.kind} run, not an eval`);
+    ctx.body = await svc.evalView(app, ctx.state.run);
+  });
   evalRun.post('/resume', async (ctx) => {
     ctx.body = await svc.resumeEval(app, ctx.state.run);
     ctx.status = 201;

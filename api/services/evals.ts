@@ -523,6 +523,13 @@ export async function compareEvals(ctx: AppContext, ids: string[], baselineId?: 
       `the baseline '${baselineId}' is not one of the compared runs (${ids.join(', ')})`,
     );
   const picked = await Promise.all([...new Set(ids)].map((id) => evalView(ctx, { id })));
+  const other = picked.find((e) => e.run.kind !== 'eval');
+  if (other)
+    throw new AppError(
+      400,
+      'invalid_request',
+      `run '${other.run.id}' is a ${other.run.kind} run, not an eval: compare evals`,
+    );
   const labelled = await productionVersions(
     ctx,
     picked.map((e) => e.run),

@@ -13,11 +13,20 @@ import { componentSpec, NAME } from '../../core/specs.js';
 import * as ds from '../../db/repositories/datasets.js';
 import { NotFoundError } from '../../db/errors.js';
 import type { RunRow } from '../../db/models/run.js';
+import type { RunTarget } from '../../core/run-story/view.js';
 import * as runs from '../../db/repositories/runs.js';
 import { experimentWorkflow, type ExperimentCell } from '../../workflows/experiment.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { compareEvals, evalProviders, evalRunInput, resumeLaunch, targetPlan, type EvalLaunch } from './evals.js';
+import {
+  compareEvals,
+  evalProviders,
+  evalRunInput,
+  resumeLaunch,
+  targetPlan,
+  type EvalInputs,
+  type EvalLaunch,
+} from './evals.js';
 import { runView } from './run-view.js';
 import { startRun } from './start.js';
 
@@ -59,9 +68,13 @@ type ExperimentInputs = {
   concurrency: number;
   cache?: 'reuse' | 'off';
   repeats?: number;
-  cells: Array<{ label: string; evalRunId: string }>;
+  /** Each variant's eval, and the eval it resumes (a resumed experiment's cell). */
+  cells: Array<{ label: string; evalRunId: string; resumes?: string }>;
   resumeOf?: string;
 };
+
+/** A cell to run: a launch (and the eval it resumes), or an eval kept as it is. */
+type CellPlan = { label: string; evalRunId?: string; launch?: EvalLaunch; resumes?: string };
 
 /** A variant's column name: its target, then what it overrides. */
 function labelOf(v: Variant): string {
@@ -111,17 +124,24 @@ async function planVariants(ctx: AppContext, variants: Variant[]) {
 /** Start the experiment workflow over its cells (each a launch to run, or a kept eval). */
 async function launchExperiment(
   ctx: AppContext,
+  head: RunTarget,
   inputs: Omit<ExperimentInputs, 'cells'>,
-  cells: Array<{ label: string; evalRunId?: string; launch?: EvalLaunch }>,
+  cells: CellPlan[],
 ) {
   const ids = cells.map((c) => c.evalRunId ?? newId('run'));
-  const first = cells.find((c) => c.launch)?.launch;
-  const head = first?.head;
-  if (!head) throw new AppError(409, 'not_resumable', 'nothing to run: every cell is kept');
+  if (!cells.some((c) => c.launch)) throw new AppError(409, 'not_resumable', 'nothing to run: every cell is kept');
   return startRun(ctx, {
     kind: 'experiment',
+    // The first variant's target: what the experiment is listed under.
     target: head,
-    inputs: { ...inputs, cells: cells.map((c, i) => ({ label: c.label, evalRunId: ids[i]! })) },
+    inputs: {
+      ...inputs,
+      cells: cells.map((c, i) => ({
+        label: c.label,
+        evalRunId: ids[i]!,
+        ...(c.resumes ? { resumes: c.resumes } : {}),
+      })),
+    },
     workflow: experimentWorkflow,
     input: (runId) => ({
       runId,
@@ -183,6 +203,7 @@ export async function startExperiment(ctx: AppContext, body: unknown) {
   const planned = await planVariants(ctx, req.variants);
   return launchExperiment(
     ctx,
+    planned[0]!.head,
     {
       dataset: d.name,
       split: req.split,
@@ -203,6 +224,38 @@ const cellRun = (ctx: AppContext, id: string) => runs.getRun(ctx.store, id).catc
 /** Whether a cell's eval finished every example without an error: a resume keeps it as it is. */
 const finished = (run: RunRow | undefined) =>
   run?.status === 'completed' && Number((run.outputs as { errors?: number } | null)?.errors ?? 0) === 0;
+
+/**
+ * What a cell of a resumed experiment does: keep its eval when it finished every example; resume the eval that
+ * got furthest (its own, or, when it never reached its examples, the eval it was to resume, and so on back); or
+ * start afresh when no eval of the variant ever reached its examples.
+ */
+async function resumeCell(
+  ctx: AppContext,
+  cell: ExperimentInputs['cells'][number],
+  fresh: () => Promise<EvalLaunch>,
+): Promise<CellPlan> {
+  let id: string | undefined = cell.evalRunId;
+  let before = cell.resumes;
+  for (let depth = 0; id && depth < 100; depth++) {
+    const run = await cellRun(ctx, id);
+    if (run && finished(run)) return { label: cell.label, evalRunId: run.id };
+    const repeats = Number((run?.inputs as EvalInputs | undefined)?.repeats ?? 1);
+    const progress = run && (await ds.resumableExamples(ctx.store, run.id, repeats));
+    if (run && progress && progress.fixed > 0) {
+      if (!progress.left) return { label: cell.label, evalRunId: run.id };
+      const { resumed: _from, ...launch } = await resumeLaunch(ctx, run);
+      return {
+        label: cell.label,
+        launch: { ...launch, inputs: { ...launch.inputs, label: cell.label } },
+        resumes: run.id,
+      };
+    }
+    id = (run?.inputs as EvalInputs | undefined)?.resumeOf ?? before;
+    before = undefined;
+  }
+  return { label: cell.label, launch: await fresh() };
+}
 
 /**
  * Resume an experiment that was cancelled or failed, or whose cells left examples errored: a new experiment of
@@ -230,21 +283,17 @@ export async function resumeExperiment(ctx: AppContext, source: RunRow) {
     ...(inputs.cache ? { cache: inputs.cache } : {}),
     repeats: inputs.repeats ?? 1,
   });
-  const cells = [];
-  for (const [i, c] of inputs.cells.entries()) {
-    const run = await cellRun(ctx, c.evalRunId);
-    if (finished(run)) cells.push({ label: c.label, evalRunId: c.evalRunId });
-    else if (run && (await ds.resumableExamples(ctx.store, run.id)).fixed > 0) {
-      const { resumed: _from, ...launch } = await resumeLaunch(ctx, run);
-      cells.push({ label: c.label, launch: { ...launch, inputs: { ...launch.inputs, label: c.label } } });
-    } else {
-      const [planned] = await planVariants(ctx, [{ ...req.variants[i]!, label: c.label }]);
-      const count = await ds.countExamples(ctx.store, d.id, req.split);
-      cells.push({ label: c.label, launch: freshCell(req, d, req.variants[i]!, planned!, count) });
-    }
-  }
-  const run = await launchExperiment(ctx, { ...inputs, resumeOf: source.id }, cells);
-  return { ...run, resumed: { from: source.id, kept: cells.filter((c) => !('launch' in c)).map((c) => c.label) } };
+  const cells: CellPlan[] = [];
+  for (const [i, c] of inputs.cells.entries())
+    cells.push(
+      await resumeCell(ctx, c, async () => {
+        const [planned] = await planVariants(ctx, [{ ...req.variants[i]!, label: c.label }]);
+        return freshCell(req, d, req.variants[i]!, planned!, await ds.countExamples(ctx.store, d.id, req.split));
+      }),
+    );
+  const { cells: _cells, ...settings } = inputs;
+  const run = await launchExperiment(ctx, source.target, { ...settings, resumeOf: source.id }, cells);
+  return { ...run, resumed: { from: source.id, kept: cells.filter((c) => !c.launch).map((c) => c.label) } };
 }
 
 /**

@@ -17,6 +17,9 @@ import {
   type VersionModel,
 } from '../models/versioned.js';
 
+/** The largest version number an integer column holds. */
+const MAX_VERSION = 2_147_483_647;
+
 export interface VersionInfo<S> {
   version: number;
   spec: S;
@@ -168,6 +171,9 @@ class VersionedRepository<S extends { name: string }> {
   ): Promise<{ id: string; name: string } & VersionInfo<S>> {
     const head = await this.findHead(store.knex, idOrName);
     const v = version ?? head.latestVersion;
+    // Past the column's 32-bit range no version exists (PostgreSQL would refuse the query itself).
+    if (!Number.isSafeInteger(v) || v < 1 || v > MAX_VERSION)
+      throw new NotFoundError(`${this.what} version`, versionRef(head.name, v));
     const row = await this.Version.query(store.knex).where('parentId', head.id).where('version', v).first();
     if (!row) throw new NotFoundError(`${this.what} version`, versionRef(head.name, v));
     return {
