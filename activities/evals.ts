@@ -2,7 +2,15 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { aggregateByExample, metricKey, scoreExample, type Aggregate, type MetricSpec } from '../core/metrics.js';
 import type { EvalExampleSource } from '../core/dataset-import.js';
-import { planFork, type ForkRequest, type RecordedStep, type RunDefinition, type StepReuse } from '../core/fork.js';
+import {
+  planFork,
+  recordedReuse,
+  type ForkRequest,
+  type RecordedStep,
+  type RunDefinition,
+  type StepReuse,
+} from '../core/fork.js';
+import { canonicalJson } from '../core/canonical-json.js';
 import type { ChatMessage } from '../core/messages.js';
 import type { PipelinePlan } from '../core/pipeline-plan.js';
 import { exampleRepeatId, exampleRunId, judgeCallId } from '../core/run-story/ids.js';
@@ -244,9 +252,36 @@ function createExamples(deps: EvalDeps) {
   };
 }
 
-/** A forked eval's examples: what each takes from the source eval's run of it. */
+/** The steps a run recorded, by step id. */
+async function recordsOf(store: Store, runId: string): Promise<Map<string, RecordedStep>> {
+  const records = new Map<string, RecordedStep>();
+  for (const [id, r] of await stepRecords(store, runId)) records.set(id, r.data as unknown as RecordedStep);
+  return records;
+}
+
+/** A forked eval's examples: what each takes from the source eval's run of it; a resumed eval's, from its own. */
 function createForks(deps: EvalDeps) {
   return {
+    /**
+     * What one example of a resumed eval takes from the source's run of it that was cut short (cancelled, or its
+     * worker lost after a call): every step it recorded, unless the example's inputs changed since.
+     */
+    async planExampleResume(input: {
+      sourceRunId: string;
+      plan: PipelinePlan;
+      example: Pick<Example, 'id' | 'inputs'>;
+      repeat?: number;
+    }): Promise<{ reuse: Record<string, StepReuse> }> {
+      const { sourceRunId, example } = input;
+      const repeat = input.repeat ?? 0;
+      const childRunId =
+        (await childRunOf(deps.store, sourceRunId, example.id, repeat)) ??
+        exampleRunId(sourceRunId, example.id, repeat);
+      const child = await getRun(deps.store, childRunId).catch(() => undefined);
+      if (!child || canonicalJson(child.inputs) !== canonicalJson(example.inputs)) return { reuse: {} };
+      return { reuse: recordedReuse(childRunId, input.plan, await recordsOf(deps.store, childRunId)) };
+    },
+
     /**
      * What one example of a forked eval takes from the source eval's run of it: the steps the fork's change
      * does not reach answer with their recorded outputs. An input edited in the dataset since counts as a change;
@@ -269,10 +304,7 @@ function createForks(deps: EvalDeps) {
         (await childRunOf(deps.store, sourceRunId, example.id, repeat)) ??
         exampleRunId(sourceRunId, example.id, repeat);
       const child = await getRun(deps.store, childRunId).catch(() => undefined);
-      const records = new Map<string, RecordedStep>();
-      if (child)
-        for (const [id, r] of await stepRecords(deps.store, childRunId))
-          records.set(id, r.data as unknown as RecordedStep);
+      const records = child ? await recordsOf(deps.store, childRunId) : new Map<string, RecordedStep>();
       // The fork's plan holds every component version its overrides name.
       const components = new Map(input.plan.steps.map((s) => [s.component.ref, s.component]));
       // A field the example no longer has is a change too (null stands for it: the fork merges inputs over the source's).

@@ -343,3 +343,25 @@ export function planFork(
   if (problems.length) throw new SpecError('invalid fork', problems);
   return { plan, inputs, reuse: walk.reuse, runs: plan.steps.map((s) => s.id).filter((id) => walk.runs.includes(id)) };
 }
+
+/**
+ * Every step a run recorded, as reuse for another run of the same plan and inputs (a resumed eval's example whose
+ * run was cut short): a step that completed is not called again. A step completes only after what it reads did.
+ */
+export function recordedReuse(
+  runId: string,
+  plan: PipelinePlan,
+  records: Map<string, RecordedStep>,
+): Record<string, StepReuse> {
+  const reuse: Record<string, StepReuse> = {};
+  for (const step of plan.steps) {
+    const r = records.get(step.id);
+    if (!r) continue;
+    const source = { runId, stepId: step.id };
+    if (r.skipped) reuse[step.id] = { source, outputs: null, skipped: true };
+    else if (step.foreach !== undefined && Array.isArray(r.outputs))
+      reuse[step.id] = { source, items: r.outputs.map((outputs) => ({ outputs })) };
+    else if (!Array.isArray(r.outputs)) reuse[step.id] = { source, outputs: r.outputs };
+  }
+  return reuse;
+}

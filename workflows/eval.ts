@@ -50,6 +50,8 @@ export interface EvalRunInput {
   fork?: { sourceRunId: string; request: ForkRequest };
   /** Run each example this many times, each run a result of its own (1 when absent). */
   repeats?: number;
+  /** A resumed eval: each example first takes the steps the source's run of it recorded before it was cut short. */
+  resumeOf?: string;
 }
 
 export interface EvalSummary {
@@ -93,6 +95,34 @@ async function forkedSteps(
   return planned.reuse;
 }
 
+/** A resumed eval's example: the steps the source's cut-short run of the same example and repeat recorded. */
+async function resumedSteps(
+  input: EvalRunInput,
+  sourceRunId: string,
+  ex: { id: string; inputs: Record<string, unknown> },
+  inTurn: InTurn,
+  repeat: number,
+): Promise<Record<string, StepReuse>> {
+  const { planExampleResume } = proxyLocalActivities<Activities>(lookupOptions);
+  const example = { id: ex.id, inputs: ex.inputs };
+  const planned = await inTurn(() =>
+    planExampleResume({ sourceRunId, plan: input.plan, example, ...(repeat ? { repeat } : {}) }),
+  );
+  return planned.reuse;
+}
+
+/** What an example's run takes instead of calling: a fork's source's steps, or a resume's cut-short run's. */
+function exampleReuse(
+  input: EvalRunInput,
+  ex: { id: string; inputs: Record<string, unknown> },
+  inTurn: InTurn,
+  repeat: number,
+): Promise<Record<string, StepReuse> | undefined> {
+  if (input.fork) return forkedSteps(input, input.fork, ex, inTurn, repeat);
+  if (input.resumeOf) return resumedSteps(input, input.resumeOf, ex, inTurn, repeat);
+  return Promise.resolve(undefined);
+}
+
 /** One example (or one repeat of it): its child run, then its scores (stored, so the summary reads every segment's). */
 async function runExample(
   input: EvalRunInput,
@@ -104,7 +134,6 @@ async function runExample(
   const { scoreExample } = proxyActivities<Activities>(scoringOptions(input.heartbeatTimeoutMs));
   const { prepareChildRun } = proxyLocalActivities<Activities>(lookupOptions);
   const childRunId = exampleRunId(runId, ex.id, repeat);
-  const { fork } = input;
   await inTurn(() =>
     prepareChildRun({
       childRunId,
@@ -118,7 +147,8 @@ async function runExample(
   let error: string | null = null;
   try {
     // What this example takes from the source's run of it: should that fail, this example errors, not the eval.
-    const reuse = fork ? await forkedSteps(input, fork, ex, inTurn, repeat) : undefined;
+    // Only forks and resumes look (an await more would reorder the commands of runs recorded before them).
+    const reuse = input.fork || input.resumeOf ? await exampleReuse(input, ex, inTurn, repeat) : undefined;
     const args: PipelineRunInput = {
       runId: childRunId,
       kind: input.target.type,

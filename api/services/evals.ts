@@ -306,6 +306,7 @@ export function evalRunInput(ctx: AppContext, runId: string, e: EvalLaunch): Eva
     ...(inputs.cache ? { cache: inputs.cache } : {}),
     ...(fork ? { fork } : {}),
     ...(inputs.repeats && inputs.repeats > 1 ? { repeats: inputs.repeats } : {}),
+    ...('resumeOf' in e.examples ? { resumeOf: e.examples.resumeOf } : {}),
   };
 }
 

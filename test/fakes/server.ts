@@ -24,6 +24,8 @@ export interface FakeProvider {
   slowChunksWritten: number;
   /** Replies whose connection closed before they were finished (a client that aborted). */
   closedEarly: number;
+  /** Requests whose answer (a 200) was written in full: what a client can have received, not only what was asked. */
+  delivered: FakeRequest[];
   script: Script;
   close(): Promise<void>;
 }
@@ -42,6 +44,7 @@ export async function startFakeProvider(
     requests: [],
     slowChunksWritten: 0,
     closedEarly: 0,
+    delivered: [],
     script,
     close: async () => {},
   };
@@ -61,6 +64,9 @@ export async function startFakeProvider(
     fake.requests.push(request);
     res.once('close', () => {
       if (!res.writableFinished) fake.closedEarly++;
+    });
+    res.once('finish', () => {
+      if (res.statusCode === 200) fake.delivered.push(request);
     });
     try {
       const reply = await fake.script(request);
