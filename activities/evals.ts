@@ -259,6 +259,16 @@ async function recordsOf(store: Store, runId: string): Promise<Map<string, Recor
   return records;
 }
 
+/**
+ * A source eval's run of an example and repeat: the run its result points at (a resume's kept result points at its
+ * source's), or the one it started; the row, when there is one.
+ */
+async function sourceRunOf(store: Store, sourceRunId: string, exampleId: string, repeat: number) {
+  const childRunId =
+    (await childRunOf(store, sourceRunId, exampleId, repeat)) ?? exampleRunId(sourceRunId, exampleId, repeat);
+  return { childRunId, child: await getRun(store, childRunId).catch(() => undefined) };
+}
+
 /** A forked eval's examples: what each takes from the source eval's run of it; a resumed eval's, from its own. */
 function createForks(deps: EvalDeps) {
   return {
@@ -274,10 +284,7 @@ function createForks(deps: EvalDeps) {
     }): Promise<{ reuse: Record<string, StepReuse> }> {
       const { sourceRunId, example } = input;
       const repeat = input.repeat ?? 0;
-      const childRunId =
-        (await childRunOf(deps.store, sourceRunId, example.id, repeat)) ??
-        exampleRunId(sourceRunId, example.id, repeat);
-      const child = await getRun(deps.store, childRunId).catch(() => undefined);
+      const { childRunId, child } = await sourceRunOf(deps.store, sourceRunId, example.id, repeat);
       if (!child || canonicalJson(child.inputs) !== canonicalJson(example.inputs)) return { reuse: {} };
       return { reuse: recordedReuse(childRunId, input.plan, await recordsOf(deps.store, childRunId)) };
     },
@@ -300,10 +307,7 @@ function createForks(deps: EvalDeps) {
       // The source was deleted while the fork ran: nothing recorded to reuse, the example runs whole.
       if (def?.kind !== 'plan') return { reuse: {} };
       // The source's run of the same repeat (a fork of a repeated eval keeps each repeat's own sample).
-      const childRunId =
-        (await childRunOf(deps.store, sourceRunId, example.id, repeat)) ??
-        exampleRunId(sourceRunId, example.id, repeat);
-      const child = await getRun(deps.store, childRunId).catch(() => undefined);
+      const { childRunId, child } = await sourceRunOf(deps.store, sourceRunId, example.id, repeat);
       const records = child ? await recordsOf(deps.store, childRunId) : new Map<string, RecordedStep>();
       // The fork's plan holds every component version its overrides name.
       const components = new Map(input.plan.steps.map((s) => [s.component.ref, s.component]));

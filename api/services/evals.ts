@@ -226,33 +226,49 @@ export async function targetPlan(
 
 export async function startEval(ctx: AppContext, body: unknown) {
   const req = evalBody.parse(body);
-  const d = await ds.getDataset(ctx.store, req.dataset);
-  const exampleCount = await ds.countExamples(ctx.store, d.id, req.split);
+  const { d, exampleCount } = await splitToEvaluate(ctx, req.dataset, req.split, 'eval');
+  return launchEval(ctx, datasetLaunch(d, req, await targetPlan(ctx, req.target, req.override), exampleCount));
+}
+
+/** The dataset and how many examples its split holds; a 400 naming the splits it has when that one is empty. */
+export async function splitToEvaluate(ctx: AppContext, dataset: string, split: Split, what: string) {
+  const d = await ds.getDataset(ctx.store, dataset);
+  const exampleCount = await ds.countExamples(ctx.store, d.id, split);
   if (!exampleCount)
-    throw new SpecError('invalid eval', [
+    throw new SpecError(`invalid ${what}`, [
       {
         path: 'split',
-        message: `dataset '${d.name}' has no ${req.split} examples; it has ${splitsText(await ds.splitCounts(ctx.store, d.id))}`,
+        message: `dataset '${d.name}' has no ${split} examples; it has ${splitsText(await ds.splitCounts(ctx.store, d.id))}`,
       },
     ]);
-  const { plan, head } = await targetPlan(ctx, req.target, req.override);
-  return launchEval(ctx, {
-    head,
-    plan,
+  return { d, exampleCount };
+}
+
+/** A fresh eval of a dataset split: its inputs as the run shows them (what a resume needs to run the rest alike). */
+export function datasetLaunch(
+  d: { id: string; name: string },
+  s: Pick<z.infer<typeof evalBody>, 'split' | 'metrics' | 'concurrency' | 'override' | 'cache' | 'repeats'> & {
+    label?: string;
+  },
+  planned: Pick<EvalLaunch, 'head' | 'plan'>,
+  exampleCount: number,
+): EvalLaunch {
+  return {
+    ...planned,
     inputs: {
       dataset: d.name,
-      split: req.split,
-      metrics: req.metrics.map(metricKey),
-      // What a resume needs to score and run the rest the same way.
-      metricSpecs: req.metrics,
-      concurrency: req.concurrency,
-      ...(req.override ? { override: req.override } : {}),
-      ...(req.cache ? { cache: req.cache } : {}),
-      ...(req.repeats > 1 ? { repeats: req.repeats } : {}),
+      split: s.split,
+      metrics: s.metrics.map(metricKey),
+      metricSpecs: s.metrics,
+      concurrency: s.concurrency,
+      ...(s.label ? { label: s.label } : {}),
+      ...(s.override ? { override: s.override } : {}),
+      ...(s.cache ? { cache: s.cache } : {}),
+      ...(s.repeats > 1 ? { repeats: s.repeats } : {}),
     },
-    examples: { dataset: { id: d.id, split: req.split } },
+    examples: { dataset: { id: d.id, split: s.split } },
     exampleCount,
-  });
+  };
 }
 
 /** An eval run's inputs as stored (a type, not an interface: the run's inputs are a plain record). */

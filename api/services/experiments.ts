@@ -2,7 +2,7 @@
 // params) × metrics × repeats, one durable run whose cells are evals; a grid of the cells against the first, a
 // side-by-side of one example across them, and a resume that runs only what the cells did not finish.
 import { z } from 'zod';
-import { DEFAULT_SPLIT, SPLITS, splitsText } from '../../core/dataset-import.js';
+import { DEFAULT_SPLIT, SPLITS } from '../../core/dataset-import.js';
 import { SpecError, type Problem } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { metricKey, metricSpec } from '../../core/metrics.js';
@@ -20,9 +20,11 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import {
   compareEvals,
+  datasetLaunch,
   evalProviders,
   evalRunInput,
   resumeLaunch,
+  splitToEvaluate,
   targetPlan,
   type EvalInputs,
   type EvalLaunch,
@@ -162,44 +164,9 @@ async function launchExperiment(
   });
 }
 
-/** The launch of one variant's fresh eval on the dataset split. */
-function freshCell(
-  req: Pick<z.infer<typeof experimentBody>, 'split' | 'metrics' | 'concurrency' | 'cache' | 'repeats'>,
-  d: { id: string; name: string },
-  v: Variant,
-  planned: { head: EvalLaunch['head']; plan: PipelinePlan; label: string },
-  exampleCount: number,
-): EvalLaunch {
-  return {
-    head: planned.head,
-    plan: planned.plan,
-    inputs: {
-      dataset: d.name,
-      split: req.split,
-      metrics: req.metrics.map(metricKey),
-      metricSpecs: req.metrics,
-      concurrency: req.concurrency,
-      label: planned.label,
-      ...(v.override ? { override: v.override } : {}),
-      ...(req.cache ? { cache: req.cache } : {}),
-      ...(req.repeats > 1 ? { repeats: req.repeats } : {}),
-    },
-    examples: { dataset: { id: d.id, split: req.split } },
-    exampleCount,
-  };
-}
-
 export async function startExperiment(ctx: AppContext, body: unknown) {
   const req = experimentBody.parse(body);
-  const d = await ds.getDataset(ctx.store, req.dataset);
-  const exampleCount = await ds.countExamples(ctx.store, d.id, req.split);
-  if (!exampleCount)
-    throw new SpecError('invalid experiment', [
-      {
-        path: 'split',
-        message: `dataset '${d.name}' has no ${req.split} examples; it has ${splitsText(await ds.splitCounts(ctx.store, d.id))}`,
-      },
-    ]);
+  const { d, exampleCount } = await splitToEvaluate(ctx, req.dataset, req.split, 'experiment');
   const planned = await planVariants(ctx, req.variants);
   return launchExperiment(
     ctx,
@@ -214,7 +181,10 @@ export async function startExperiment(ctx: AppContext, body: unknown) {
       ...(req.cache ? { cache: req.cache } : {}),
       ...(req.repeats > 1 ? { repeats: req.repeats } : {}),
     },
-    req.variants.map((v, i) => ({ label: planned[i]!.label, launch: freshCell(req, d, v, planned[i]!, exampleCount) })),
+    req.variants.map((v, i) => ({
+      label: planned[i]!.label,
+      launch: datasetLaunch(d, { ...req, override: v.override, label: planned[i]!.label }, planned[i]!, exampleCount),
+    })),
   );
 }
 
@@ -287,8 +257,10 @@ export async function resumeExperiment(ctx: AppContext, source: RunRow) {
   for (const [i, c] of inputs.cells.entries())
     cells.push(
       await resumeCell(ctx, c, async () => {
-        const [planned] = await planVariants(ctx, [{ ...req.variants[i]!, label: c.label }]);
-        return freshCell(req, d, req.variants[i]!, planned!, await ds.countExamples(ctx.store, d.id, req.split));
+        const v = req.variants[i]!;
+        const [planned] = await planVariants(ctx, [{ ...v, label: c.label }]);
+        const count = await ds.countExamples(ctx.store, d.id, req.split);
+        return datasetLaunch(d, { ...req, override: v.override, label: c.label }, planned!, count);
       }),
     );
   const { cells: _cells, ...settings } = inputs;

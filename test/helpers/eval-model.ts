@@ -81,3 +81,7 @@ export function samplingModel() {
   };
   return { reply, asked, down };
 }
+
+/** `<mode>:<question>`: which variant was asked which question (what a test counts calls by). */
+export const modeQuestion = (req: FakeRequest): string =>
+  `${/mode: (\w+)/.exec(req.messages[0]?.content ?? '')?.[1]}:${promptFields(req).question ?? ''}`;

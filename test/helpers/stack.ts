@@ -139,6 +139,34 @@ export function addFakeProvider(stack: Pick<TestStack, 'ok' | 'fake'>) {
   });
 }
 
+/** The chain the fork tests use: shout (upper), flip (reverse), finish (upper), each step reading the one before. */
+export const CHAIN_SPEC = {
+  name: 'chain',
+  inputs: { text: 'str' },
+  steps: [
+    { id: 'a', component: 'shout', inputs: { text: '$inputs.text' } },
+    { id: 'b', component: 'flip', inputs: { text: '$steps.a.outputs.result' } },
+    { id: 'c', component: 'finish', inputs: { text: '$steps.b.outputs.result' } },
+  ],
+  outputs: { result: '$steps.c.outputs.result' },
+};
+
+/** The chain's components (on the provider `fake`) and the chain itself. */
+export async function addChain(stack: Pick<TestStack, 'ok'>): Promise<void> {
+  for (const [name, op] of [
+    ['shout', 'upper'],
+    ['flip', 'reverse'],
+    ['finish', 'upper'],
+  ])
+    await stack.ok('POST', '/api/components', {
+      name,
+      signature: 'text: str -> result: str',
+      instructions: `op: ${op}`,
+      provider: 'fake',
+    });
+  await stack.ok('POST', '/api/pipelines', CHAIN_SPEC);
+}
+
 /** The components of the diamond: each names an operation the echo model applies. */
 export const DIAMOND_COMPONENTS = [
   { name: 'upper', signature: 'text: str -> result: str', instructions: 'op: upper', provider: 'fake' },

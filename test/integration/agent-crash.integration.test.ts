@@ -5,10 +5,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { startStackWorker } from '../helpers/stack-worker.js';
 import { agentModel } from '../helpers/agent-model.js';
 import { eventsOf, makeWorkspace, seedAgent, waitForStatus } from '../helpers/agent-setup.js';
-import { spawnHarness, until, type HarnessProcess } from '../helpers/processes.js';
+import { until, type HarnessProcess } from '../helpers/processes.js';
 import { startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
 import { collectFrames, untilEvent } from '../helpers/ws.js';
 
@@ -21,20 +21,13 @@ describe('agents across crashes and attacks', () => {
   let worker: HarnessProcess | undefined;
   const workerLogs: string[] = [];
 
-  const startWorker = async () => {
-    const p = spawnHarness(['worker'], {
-      VLOOP_DB_URL: `sqlite:${stack.db.url}`,
-      VLOOP_PROJECT_DIR: stack.dir,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_TASK_QUEUE: stack.taskQueue,
+  const startWorker = () =>
+    startStackWorker(stack, {
       HARNESS_WORKSPACE: workspace,
       CANARY_SECRET: CANARY,
       LOG_LEVEL: 'debug',
       TEMPORAL_LOG_LEVEL: 'INFO',
     });
-    await p.waitFor('worker polling');
-    return p;
-  };
   const stopWorker = async (signal: NodeJS.Signals) => {
     await worker?.kill(signal);
     workerLogs.push(worker?.output() ?? '');

@@ -1,9 +1,9 @@
 // SIGKILL of the worker mid-eval: the eval completes and no finished example runs again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { startStackWorker } from '../helpers/stack-worker.js';
 import { evalModel, examples } from '../helpers/eval-model.js';
 import { promptFields } from '../helpers/echo-model.js';
-import { spawnHarness, until, type HarnessProcess } from '../helpers/processes.js';
+import { until, type HarnessProcess } from '../helpers/processes.js';
 import { startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
 import type { FakeRequest } from '../fakes/script.js';
@@ -21,16 +21,7 @@ describe('eval across a worker crash', () => {
     }
     return evalModel(req);
   };
-  const startWorker = async () => {
-    const p = spawnHarness(['worker'], {
-      VLOOP_DB_URL: `sqlite:${stack.db.url}`,
-      VLOOP_PROJECT_DIR: stack.dir,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_TASK_QUEUE: stack.taskQueue,
-    });
-    await p.waitFor('worker polling');
-    return p;
-  };
+  const startWorker = () => startStackWorker(stack);
 
   beforeAll(async () => {
     stack = await startTestStack({ script, withWorker: false });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeReply, FakeRequest } from '../fakes/script.js';
 import { echoModel, promptFields, promptOp } from '../helpers/echo-model.js';
 import { until } from '../helpers/processes.js';
-import { addFakeProvider, startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
+import { addChain, addFakeProvider, startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
 
 const text = 'text: str -> result: str';
 const metrics = [{ name: 'exact_match', field: 'result' }];
@@ -28,22 +28,7 @@ function recorder() {
 
 async function seed(stack: TestStack) {
   await addFakeProvider(stack);
-  for (const [name, op] of [
-    ['shout', 'upper'],
-    ['flip', 'reverse'],
-    ['finish', 'upper'],
-  ])
-    await stack.ok('POST', '/api/components', { name, signature: text, instructions: `op: ${op}`, provider: 'fake' });
-  await stack.ok('POST', '/api/pipelines', {
-    name: 'chain',
-    inputs: { text: 'str' },
-    steps: [
-      { id: 'a', component: 'shout', inputs: { text: '$inputs.text' } },
-      { id: 'b', component: 'flip', inputs: { text: '$steps.a.outputs.result' } },
-      { id: 'c', component: 'finish', inputs: { text: '$steps.b.outputs.result' } },
-    ],
-    outputs: { result: '$steps.c.outputs.result' },
-  });
+  await addChain(stack);
   // After the pipeline: chain@1's c stays on finish@1 (upper); finish@2 reverses.
   await stack.ok('POST', '/api/components/finish/versions', {
     name: 'finish',

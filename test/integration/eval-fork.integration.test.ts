@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeRequest } from '../fakes/script.js';
 import { echoModel, promptOp } from '../helpers/echo-model.js';
-import { addFakeProvider, startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
+import { addChain, addFakeProvider, startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
 
 describe('forking a whole eval', () => {
   let stack: TestStack;
@@ -25,23 +25,7 @@ describe('forking a whole eval', () => {
   beforeAll(async () => {
     stack = await startTestStack({ script });
     await addFakeProvider(stack);
-    const text = 'text: str -> result: str';
-    for (const [name, op] of [
-      ['shout', 'upper'],
-      ['flip', 'reverse'],
-      ['finish', 'upper'],
-    ])
-      await stack.ok('POST', '/api/components', { name, signature: text, instructions: `op: ${op}`, provider: 'fake' });
-    await stack.ok('POST', '/api/pipelines', {
-      name: 'chain',
-      inputs: { text: 'str' },
-      steps: [
-        { id: 'a', component: 'shout', inputs: { text: '$inputs.text' } },
-        { id: 'b', component: 'flip', inputs: { text: '$steps.a.outputs.result' } },
-        { id: 'c', component: 'finish', inputs: { text: '$steps.b.outputs.result' } },
-      ],
-      outputs: { result: '$steps.c.outputs.result' },
-    });
+    await addChain(stack);
     await stack.ok('POST', '/api/datasets', { name: 'words' });
     await stack.ok('POST', '/api/datasets/words/examples', { examples });
     source = (

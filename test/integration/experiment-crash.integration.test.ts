@@ -1,11 +1,11 @@
 // Experiments across a worker crash and a cancel (issue 32): SIGKILL the worker mid-experiment and cancel another;
 // the first completes on a new worker, the second's resume completes it, and the fake provider delivered one answer
 // to each (example, variant, repeat): the calls the kill cut off were asked again, their answers having reached no one.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeReply, FakeRequest } from '../fakes/script.js';
-import { promptFields } from '../helpers/echo-model.js';
-import { evalModel, examples } from '../helpers/eval-model.js';
-import { spawnHarness, until, type HarnessProcess } from '../helpers/processes.js';
+import { evalModel, examples, modeQuestion } from '../helpers/eval-model.js';
+import { until, type HarnessProcess } from '../helpers/processes.js';
+import { startStackWorker } from '../helpers/stack-worker.js';
 import { addFakeProvider, startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
 
 describe('experiments across a worker crash and a cancel', () => {
@@ -14,24 +14,13 @@ describe('experiments across a worker crash and a cancel', () => {
   /** Calls that wait, per mode and question, until released. */
   const holding = new Set<string>();
   const held: Array<(reply: FakeReply) => void> = [];
-  const keyOf = (req: FakeRequest) =>
-    `${/mode: (\w+)/.exec(req.messages[0]?.content ?? '')?.[1]}:${promptFields(req).question ?? ''}`;
   const script = async (req: FakeRequest): Promise<FakeReply> => {
-    const key = keyOf(req);
+    const key = modeQuestion(req);
     if (!holding.has(key)) return evalModel(req);
     holding.delete(key);
     return new Promise<FakeReply>((r) => held.push(r));
   };
-  const startWorker = async () => {
-    const p = spawnHarness(['worker'], {
-      VLOOP_DB_URL: `sqlite:${stack.db.url}`,
-      VLOOP_PROJECT_DIR: stack.dir,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_TASK_QUEUE: stack.taskQueue,
-    });
-    await p.waitFor('worker polling');
-    return p;
-  };
+  const startWorker = () => startStackWorker(stack);
   const component = (mode: string) => ({
     name: 'skill',
     signature: 'question: str -> answer: str',
@@ -90,7 +79,7 @@ describe('experiments across a worker crash and a cancel', () => {
     }
     // One answer delivered per (example, variant, repeat): two repeats per question, in all four variants.
     const delivered = new Map<string, number>();
-    for (const r of stack.fake.delivered) delivered.set(keyOf(r), (delivered.get(keyOf(r)) ?? 0) + 1);
+    for (const r of stack.fake.delivered) delivered.set(modeQuestion(r), (delivered.get(modeQuestion(r)) ?? 0) + 1);
     const keys = [
       ...['sixty', 'better'].flatMap((m) => Array.from({ length: 8 }, (_, i) => `${m}:k-q${i}`)),
       ...['worse', 'even'].flatMap((m) => Array.from({ length: 8 }, (_, i) => `${m}:c-q${i}`)),

@@ -3,8 +3,7 @@
 // errored repeats, and the same on PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeReply, FakeRequest } from '../fakes/script.js';
-import { promptFields } from '../helpers/echo-model.js';
-import { evalModel, examples } from '../helpers/eval-model.js';
+import { evalModel, examples, modeQuestion } from '../helpers/eval-model.js';
 import { formatPredictReply } from '../../core/adapters.js';
 import { until } from '../helpers/processes.js';
 import { addFakeProvider, startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
@@ -23,10 +22,8 @@ function controlled() {
   const holding = new Set<string>();
   const down = new Set<string>();
   const held: Array<(reply: FakeReply) => void> = [];
-  const keyOf = (req: FakeRequest) =>
-    `${/mode: (\w+)/.exec(req.messages[0]?.content ?? '')?.[1]}:${promptFields(req).question ?? ''}`;
   const script = async (req: FakeRequest): Promise<FakeReply> => {
-    const key = keyOf(req);
+    const key = modeQuestion(req);
     if (down.has(key)) return { status: 503, error: 'the provider is overloaded' };
     const reply = holding.has(key) ? await new Promise<FakeReply>((r) => held.push(r)) : evalModel(req);
     if (typeof reply === 'string') answered.set(key, (answered.get(key) ?? 0) + 1);

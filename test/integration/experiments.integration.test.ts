@@ -4,8 +4,7 @@
 // answers each (example, variant) exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeReply, FakeRequest } from '../fakes/script.js';
-import { promptFields } from '../helpers/echo-model.js';
-import { evalModel, examples } from '../helpers/eval-model.js';
+import { evalModel, examples, modeQuestion } from '../helpers/eval-model.js';
 import { spawnHarness, until } from '../helpers/processes.js';
 import { addFakeProvider, startTestStack, TOKEN, waitForRun, type TestStack } from '../helpers/stack.js';
 
@@ -15,10 +14,8 @@ describe('experiments', () => {
   const answered = new Map<string, number>();
   const holding = new Set<string>();
   const held: Array<(reply: FakeReply) => void> = [];
-  const keyOf = (req: FakeRequest) =>
-    `${/mode: (\w+)/.exec(req.messages[0]?.content ?? '')?.[1]}:${promptFields(req).question ?? ''}`;
   const script = async (req: FakeRequest): Promise<FakeReply> => {
-    const key = keyOf(req);
+    const key = modeQuestion(req);
     const reply = holding.has(key) ? await new Promise<FakeReply>((r) => held.push(r)) : evalModel(req);
     if (typeof reply === 'string') answered.set(key, (answered.get(key) ?? 0) + 1);
     return reply;

@@ -4,7 +4,7 @@ import { trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoModel, promptOp } from '../helpers/echo-model.js';
 import { spawnHarness } from '../helpers/processes.js';
-import { startTestStack, TOKEN, waitForRun, type TestStack } from '../helpers/stack.js';
+import { addChain, startTestStack, TOKEN, waitForRun, type TestStack } from '../helpers/stack.js';
 import type { FakeRequest } from '../fakes/script.js';
 
 describe('forks, the step cache and run diffs', () => {
@@ -35,13 +35,13 @@ describe('forks, the step cache and run diffs', () => {
       defaultModel: 'fake-model',
     });
     const text = 'text: str -> result: str';
-    for (const [name, op] of [
-      ['shout', 'upper'],
-      ['flip', 'reverse'],
-      ['finish', 'upper'],
-      ['side', 'reverse'],
-    ])
-      await stack.ok('POST', '/api/components', { name, signature: text, instructions: `op: ${op}`, provider: 'fake' });
+    await addChain(stack);
+    await stack.ok('POST', '/api/components', {
+      name: 'side',
+      signature: text,
+      instructions: 'op: reverse',
+      provider: 'fake',
+    });
     await stack.ok('POST', '/api/components', {
       name: 'pair',
       signature: 'a: str, b: str -> combined: str',
@@ -59,16 +59,6 @@ describe('forks, the step cache and run diffs', () => {
       signature: 'text: str -> n: int',
       instructions: 'op: length',
       provider: 'fake',
-    });
-    await stack.ok('POST', '/api/pipelines', {
-      name: 'chain',
-      inputs: { text: 'str' },
-      steps: [
-        { id: 'a', component: 'shout', inputs: { text: '$inputs.text' } },
-        { id: 'b', component: 'flip', inputs: { text: '$steps.a.outputs.result' } },
-        { id: 'c', component: 'finish', inputs: { text: '$steps.b.outputs.result' } },
-      ],
-      outputs: { result: '$steps.c.outputs.result' },
     });
     await stack.ok('POST', '/api/pipelines', {
       name: 'diamond4',

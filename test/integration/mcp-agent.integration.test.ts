@@ -5,10 +5,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStackWorker } from '../helpers/stack-worker.js';
 import { agentModel } from '../helpers/agent-model.js';
 import { eventsOf, makeWorkspace, waitForStatus } from '../helpers/agent-setup.js';
-import { spawnHarness, until, type HarnessProcess } from '../helpers/processes.js';
+import { until, type HarnessProcess } from '../helpers/processes.js';
 import { startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
 
 const bin = path.resolve('node_modules/.bin');
@@ -32,17 +33,7 @@ describe('agents with MCP servers as tool sources', () => {
       : [];
   const toolCalls = (name: string) => received().filter((m) => m.method === 'tools/call' && m.params?.name === name);
 
-  const startWorker = async () => {
-    const p = spawnHarness(['worker'], {
-      VLOOP_DB_URL: `sqlite:${stack.db.url}`,
-      VLOOP_PROJECT_DIR: stack.dir,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_TASK_QUEUE: stack.taskQueue,
-      HARNESS_WORKSPACE: workspace,
-    });
-    await p.waitFor('worker polling');
-    return p;
-  };
+  const startWorker = () => startStackWorker(stack, { HARNESS_WORKSPACE: workspace });
 
   beforeAll(async () => {
     workspace = makeWorkspace({ 'notes.txt': 'meeting at noon\n' });
