@@ -345,15 +345,29 @@ describe('class 11: judging is bounded and runs off the event loop', () => {
    * busy loops (npm run test:stress) one answer can wait 250 ms for a core, while a judge on the loop held one for
    * seconds (11 s for 100 KB); and nine in ten answers within that.
    */
-  function expectNeverHeld(o: { took: number[]; judgedMs: number; baseline: number[] }) {
+  type Measured = { took: number[]; judgedMs: number; baseline: number[] };
+  const bounds = (o: Measured) => {
     const usual = 5 * Math.max(...o.baseline) + 500;
-    expect(Math.max(...o.took)).toBeLessThan(Math.max(o.judgedMs / 2, usual));
-    expect(p90(o.took)).toBeLessThan(usual);
+    return { slowest: Math.max(o.judgedMs / 2, usual), p90: usual };
+  };
+  function expectNeverHeld(o: Measured) {
+    expect(Math.max(...o.took)).toBeLessThan(bounds(o).slowest);
+    expect(p90(o.took)).toBeLessThan(bounds(o).p90);
+  }
+  const heldLooking = (o: Measured) => Math.max(...o.took) >= bounds(o).slowest || p90(o.took) >= bounds(o).p90;
+  /**
+   * healthWhile, measured again once when the first measurement looks held: beside other test files a core can
+   * stall one answer for most of a second (800 ms seen at a load of 9 on 2 cores), while a judge on the event loop
+   * holds an answer in every measurement.
+   */
+  async function healthWhileTwice<T>(check: () => Promise<T>) {
+    const first = await healthWhile(check);
+    return heldLooking(first) ? healthWhile(check) : first;
   }
 
   it('asks for a 400 KB command, and /api/health answers as fast as with nothing judged while it is judged', async () => {
     const command = `cat ${Array.from({ length: 40_000 }, (_, i) => `f${i}.txt`).join(' ')}`.slice(0, 400_000);
-    const answered = await healthWhile(() =>
+    const answered = await healthWhileTwice(() =>
       stack.api('POST', '/api/policy/check', { call: { tool: 'terminal', args: { command } } }),
     );
     expect(answered.result.status).toBe(200);
@@ -364,7 +378,7 @@ describe('class 11: judging is bounded and runs off the event loop', () => {
 
   it('judges a command just under the size limit off the event loop: /api/health answers as fast meanwhile', async () => {
     const command = `cat ${Array.from({ length: 3_900 }, (_, i) => `"$HOME"/f${i}`).join(' ')}`.slice(0, 16_000);
-    const answered = await healthWhile(() =>
+    const answered = await healthWhileTwice(() =>
       stack.api('POST', '/api/policy/check', { call: { tool: 'terminal', args: { command } } }),
     );
     expect(answered.result.status).toBe(200);
