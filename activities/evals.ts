@@ -269,6 +269,14 @@ async function sourceRunOf(store: Store, sourceRunId: string, exampleId: string,
   return { childRunId, child: await getRun(store, childRunId).catch(() => undefined) };
 }
 
+/** An example (and repeat) of an eval run again from a source eval, with the plan it runs now. */
+type ExampleOfSource = {
+  sourceRunId: string;
+  plan: PipelinePlan;
+  example: Pick<Example, 'id' | 'inputs'>;
+  repeat?: number;
+};
+
 /** A forked eval's examples: what each takes from the source eval's run of it; a resumed eval's, from its own. */
 function createForks(deps: EvalDeps) {
   return {
@@ -276,12 +284,7 @@ function createForks(deps: EvalDeps) {
      * What one example of a resumed eval takes from the source's run of it that was cut short (cancelled, or its
      * worker lost after a call): every step it recorded, unless the example's inputs changed since.
      */
-    async planExampleResume(input: {
-      sourceRunId: string;
-      plan: PipelinePlan;
-      example: Pick<Example, 'id' | 'inputs'>;
-      repeat?: number;
-    }): Promise<{ reuse: Record<string, StepReuse> }> {
+    async planExampleResume(input: ExampleOfSource): Promise<{ reuse: Record<string, StepReuse> }> {
       const { sourceRunId, example } = input;
       const repeat = input.repeat ?? 0;
       const { childRunId, child } = await sourceRunOf(deps.store, sourceRunId, example.id, repeat);
@@ -294,13 +297,9 @@ function createForks(deps: EvalDeps) {
      * does not reach answer with their recorded outputs. An input edited in the dataset since counts as a change;
      * an example the source never ran runs whole.
      */
-    async planExampleFork(input: {
-      sourceRunId: string;
-      request: ForkRequest;
-      plan: PipelinePlan;
-      example: Pick<Example, 'id' | 'inputs'>;
-      repeat?: number;
-    }): Promise<{ reuse: Record<string, StepReuse> }> {
+    async planExampleFork(
+      input: ExampleOfSource & { request: ForkRequest },
+    ): Promise<{ reuse: Record<string, StepReuse> }> {
       const { sourceRunId, example } = input;
       const repeat = input.repeat ?? 0;
       const def = await getRunDefinition<RunDefinition>(deps.store, sourceRunId);

@@ -78,49 +78,28 @@ export const lookupOptions: LocalActivityOptions = {
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['NotFound'] },
 };
 
-/** A forked eval's example: the steps it takes from the source eval's run of the same example and repeat. */
-async function forkedSteps(
+/**
+ * What an example's run takes instead of calling: a fork's, the steps its change does not reach from the source's
+ * run of the same example and repeat; a resume's, the steps its cut-short run recorded.
+ */
+async function exampleReuse(
   input: EvalRunInput,
-  fork: NonNullable<EvalRunInput['fork']>,
   ex: { id: string; inputs: Record<string, unknown> },
   inTurn: InTurn,
   repeat: number,
 ): Promise<Record<string, StepReuse>> {
-  const { planExampleFork } = proxyLocalActivities<Activities>(lookupOptions);
-  const { sourceRunId, request } = fork;
-  const example = { id: ex.id, inputs: ex.inputs };
+  const { planExampleFork, planExampleResume } = proxyLocalActivities<Activities>(lookupOptions);
+  const { fork } = input;
+  const of = {
+    sourceRunId: fork?.sourceRunId ?? input.resumeOf!,
+    plan: input.plan,
+    example: { id: ex.id, inputs: ex.inputs },
+    ...(repeat ? { repeat } : {}),
+  };
   const planned = await inTurn(() =>
-    planExampleFork({ sourceRunId, request, plan: input.plan, example, ...(repeat ? { repeat } : {}) }),
+    fork ? planExampleFork({ ...of, request: fork.request }) : planExampleResume(of),
   );
   return planned.reuse;
-}
-
-/** A resumed eval's example: the steps the source's cut-short run of the same example and repeat recorded. */
-async function resumedSteps(
-  input: EvalRunInput,
-  sourceRunId: string,
-  ex: { id: string; inputs: Record<string, unknown> },
-  inTurn: InTurn,
-  repeat: number,
-): Promise<Record<string, StepReuse>> {
-  const { planExampleResume } = proxyLocalActivities<Activities>(lookupOptions);
-  const example = { id: ex.id, inputs: ex.inputs };
-  const planned = await inTurn(() =>
-    planExampleResume({ sourceRunId, plan: input.plan, example, ...(repeat ? { repeat } : {}) }),
-  );
-  return planned.reuse;
-}
-
-/** What an example's run takes instead of calling: a fork's source's steps, or a resume's cut-short run's. */
-function exampleReuse(
-  input: EvalRunInput,
-  ex: { id: string; inputs: Record<string, unknown> },
-  inTurn: InTurn,
-  repeat: number,
-): Promise<Record<string, StepReuse> | undefined> {
-  if (input.fork) return forkedSteps(input, input.fork, ex, inTurn, repeat);
-  if (input.resumeOf) return resumedSteps(input, input.resumeOf, ex, inTurn, repeat);
-  return Promise.resolve(undefined);
 }
 
 /** One example (or one repeat of it): its child run, then its scores (stored, so the summary reads every segment's). */
