@@ -80,11 +80,14 @@ describe('the replay corpus', () => {
       'component-mid-step-carried.json',
       'component-upper-carried.json',
       'component-upper.json',
+      'eval-fork.json',
       'eval-lanes-in-turn.json',
+      'eval-repeats-cell.json',
       'eval-segment-first.json',
       'eval-segment-last.json',
       'eval-segment-waiting.json',
       'eval-two-examples.json',
+      'experiment-repeats.json',
       'optimize-kept.json',
       'optimize-teacher-first.json',
       'optimize-teacher-last.json',
@@ -151,7 +154,10 @@ describe('the replay corpus', () => {
         },
         h.history,
         h.workflowId,
-      );
+      ).catch((err: Error) => {
+        // Which history parted: the failure names it.
+        throw new Error(`${h.name}: ${err.message}`);
+      });
     }
     // Replay exports nothing: the sink is not called for events already in the history.
     expect(spans.getFinishedSpans()).toEqual([]);
