@@ -43,7 +43,7 @@ export interface PredictResult {
 
 /** `auto` uses structured output where plain instructions are unreliable (the small local model). */
 export function chooseAdapter(spec: ComponentSpec, providerType: string): AdapterKind {
-  if (spec.adapter === 'chat' || spec.adapter === 'json') return spec.adapter;
+  if (spec.adapter !== 'auto') return spec.adapter;
   return providerType === 'local' ? 'json' : 'chat';
 }
 
@@ -75,6 +75,11 @@ async function prepare(deps: PredictDeps, input: PredictInput): Promise<PredictC
     );
   });
   const adapter = chooseAdapter(component, resolved.provider.type);
+  if (adapter === 'text' && component.template === undefined)
+    throw ApplicationFailure.nonRetryable(
+      `component '${component.name}' has adapter 'text' but no template`,
+      'ConfigError',
+    );
   // Every call that produced outputs is remembered; only runs that opt in look first.
   const key = stepCacheKey({
     ref: input.componentRef ?? '',
@@ -151,7 +156,12 @@ async function askModel(deps: PredictDeps, call: PredictCall): Promise<PredictRe
   const { input, adapter } = call;
   const rendered = renderCall(
     adapter,
-    { signature: call.signature, instructions: input.component.instructions, demos: input.component.demos },
+    {
+      signature: call.signature,
+      instructions: input.component.instructions,
+      demos: input.component.demos,
+      template: input.component.template,
+    },
     input.inputs,
   );
   let messages = rendered.messages;

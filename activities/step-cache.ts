@@ -26,6 +26,8 @@ export function stepCacheKey(c: {
     adapter: c.adapter,
     inputs: c.inputs,
     ...(c.sample ? { sample: c.sample } : {}),
+    // Only a text-template component has one: every other call's key stays what it was.
+    ...(spec.template !== undefined ? { template: spec.template } : {}),
   };
   return crypto.createHash('sha256').update(canonicalJson(parts)).digest('hex');
 }

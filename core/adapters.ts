@@ -1,5 +1,6 @@
 // Adapters, as DSPy has them: the chat adapter (field markers) and the JSON adapter (structured
 // output). Each renders a signature + demos + inputs into messages and parses the reply.
+// The text adapter is a plain prompt template instead (as promptfoo and Langfuse keep prompts).
 import {
   defaultObjective,
   demoMessages,
@@ -13,6 +14,7 @@ import { outputsSchema, type JsonSchema } from './json-schema.js';
 import type { ChatMessage } from './messages.js';
 import { parsePyLiteral } from './py-literal.js';
 import type { Signature, SignatureField } from './signature.js';
+import { renderTemplate } from './template.js';
 import { typeToString, valueMatches, type FieldType } from './types.js';
 
 export type { Demo } from './chat-format.js';
@@ -21,6 +23,8 @@ export interface PredictPrompt {
   signature: Signature;
   instructions?: string | undefined;
   demos?: Demo[] | undefined;
+  /** The user message of the text adapter, with `{{ field }}` placeholders. */
+  template?: string | undefined;
 }
 
 function describeFields(fields: SignatureField[]): string {
@@ -61,7 +65,7 @@ export class OutputParseError extends Error {
   }
 }
 
-export type AdapterKind = 'chat' | 'json';
+export type AdapterKind = 'chat' | 'json' | 'text';
 
 /** A value written as JSON or as a Python literal (DSPy asks for "a valid Python <type>"). */
 function readStructured(text: string): { ok: true; value: unknown } | { ok: false } {
@@ -235,6 +239,22 @@ export function parseJson(signature: Signature, text: string): Record<string, un
   return outputs;
 }
 
+/** Render for the text adapter: the instructions (if any) as the system message, the filled template as the user's. */
+export function renderText(p: PredictPrompt, inputs: Record<string, unknown>): ChatMessage[] {
+  if (p.template === undefined) throw new Error("adapter 'text' needs a template");
+  return [
+    ...(p.instructions ? [{ role: 'system' as const, content: p.instructions }] : []),
+    { role: 'user', content: renderTemplate(p.template, inputs) },
+  ];
+}
+
+/** The whole reply, exactly as it came (graders compare the raw text), as the one output. */
+export function parseText(signature: Signature, text: string): Record<string, unknown> {
+  const [field, ...more] = signature.outputs;
+  if (!field || more.length) throw new Error("adapter 'text' needs exactly one output field");
+  return { [field.name]: text };
+}
+
 export interface RenderedCall {
   messages: ChatMessage[];
   /** Set for the JSON adapter: providers turn it into their structured-output option. */
@@ -242,13 +262,25 @@ export interface RenderedCall {
 }
 
 export function renderCall(adapter: AdapterKind, p: PredictPrompt, inputs: Record<string, unknown>): RenderedCall {
-  return adapter === 'json'
-    ? { messages: renderJson(p, inputs), jsonSchema: outputsSchema(p.signature) }
-    : { messages: renderPredict(p, inputs) };
+  switch (adapter) {
+    case 'json':
+      return { messages: renderJson(p, inputs), jsonSchema: outputsSchema(p.signature) };
+    case 'text':
+      return { messages: renderText(p, inputs) };
+    case 'chat':
+      return { messages: renderPredict(p, inputs) };
+  }
 }
 
 export function parseReply(adapter: AdapterKind, signature: Signature, text: string): Record<string, unknown> {
-  return adapter === 'json' ? parseJson(signature, text) : parsePredict(signature, text);
+  switch (adapter) {
+    case 'json':
+      return parseJson(signature, text);
+    case 'text':
+      return parseText(signature, text);
+    case 'chat':
+      return parsePredict(signature, text);
+  }
 }
 
 /** The one retry after a parse failure: the model sees its reply and what was wrong with it. */
@@ -258,10 +290,12 @@ export function retryMessages(
   error: string,
   adapter: AdapterKind,
 ): ChatMessage[] {
-  const how =
-    adapter === 'json'
-      ? 'Answer again with one valid JSON object with every output field.'
-      : 'Answer again, with every output field in the [[ ## field ## ]] format, ending with [[ ## completed ## ]].';
+  // The text adapter takes any reply, so it never gets here.
+  const how = {
+    json: 'Answer again with one valid JSON object with every output field.',
+    chat: 'Answer again, with every output field in the [[ ## field ## ]] format, ending with [[ ## completed ## ]].',
+    text: 'Answer again.',
+  }[adapter];
   return [
     ...messages,
     { role: 'assistant', content: reply },

@@ -32,8 +32,13 @@ export const componentSpec = z.strictObject({
   name: NAME,
   kind: z.enum(['predict', 'chain_of_thought', 'react']).default('predict'),
   signature: z.string().min(3),
-  /** chat: field markers; json: the provider's structured output; auto: json for the local model, else chat. */
-  adapter: z.enum(['auto', 'chat', 'json']).default('auto'),
+  /**
+   * chat: field markers; json: the provider's structured output; text: `template` as the user message, the whole reply
+   * the one output; auto: json for the local model, else chat.
+   */
+  adapter: z.enum(['auto', 'chat', 'json', 'text']).default('auto'),
+  /** The user message for adapter 'text', with `{{ field }}` placeholders for the inputs. */
+  template: z.string().min(1).optional(),
   instructions: z.string().optional(),
   demos: z.array(demoSpec).optional(),
   provider: NAME,

@@ -36,7 +36,7 @@ export interface ModelCallRequest {
   provider: string;
   model?: string | undefined;
   messages: ChatMessage[];
-  adapter?: 'chat' | 'json' | 'tools' | undefined;
+  adapter?: 'chat' | 'json' | 'text' | 'tools' | undefined;
   temperature?: number | undefined;
   maxTokens?: number | undefined;
   jsonSchema?: Record<string, unknown> | undefined;

@@ -3,6 +3,7 @@ import { SpecError } from '../../core/errors.js';
 import { planPipeline, type ResolvedComponent } from '../../core/pipeline-plan.js';
 import { parseSignature } from '../../core/signature.js';
 import { componentSpec, pipelineSpec, type ComponentSpec, type PipelineSpec } from '../../core/specs.js';
+import { checkTemplateComponent } from '../../core/template.js';
 import { lookupOf, pinsOf } from '../../core/versions.js';
 import { NotFoundError } from '../../db/errors.js';
 import { audit } from '../../db/repositories/audit.js';
@@ -14,7 +15,8 @@ import { followLabel } from './labels.js';
 /** A component spec that can be stored: it parses, its signature parses, its provider exists. */
 export async function checkComponent(ctx: AppContext, body: unknown): Promise<ComponentSpec> {
   const spec = componentSpec.parse(body);
-  parseSignature(spec.signature);
+  const problems = checkTemplateComponent(spec, parseSignature(spec.signature));
+  if (problems.length) throw new SpecError('invalid component', problems);
   try {
     await getProvider(ctx.store, spec.provider);
   } catch (err) {

@@ -31,7 +31,7 @@ export interface EventDataByType {
     stepId?: string;
     provider: string;
     model: string;
-    adapter?: 'chat' | 'json' | 'tools';
+    adapter?: 'chat' | 'json' | 'text' | 'tools';
     messages: ChatMessage[];
     attempt: number;
   };

@@ -11,7 +11,9 @@ import type { FakeReply, FakeRequest } from '../fakes/script.js';
 describe('components', () => {
   let stack: TestStack;
   let cutNext = false;
+  const TEXT_REPLY = '  Four, usually.\n\n';
   const script = (req: FakeRequest): FakeReply => {
+    if (req.messages[0]?.content.startsWith('Answer briefly:')) return TEXT_REPLY;
     const text = formatPredictReply({
       answer: `You asked: ${promptFields(req).question}. Here is a long enough answer to stream in pieces.`,
     });
@@ -69,6 +71,45 @@ describe('components', () => {
     expect(prompts[1]).not.toContain('reasoning');
     expect(prompts[3]).toContain('Version three: think first.');
     expect(prompts[3]).toMatch(/1\. `reasoning` \(str\)/);
+  });
+
+  it('runs a plain prompt template: the filled template is the one message, the whole reply the one output', async () => {
+    const spec = {
+      name: 'brief',
+      signature: 'question -> output',
+      adapter: 'text',
+      template: 'Answer briefly: {{ question }}',
+      provider: 'fake',
+    };
+    expect((await stack.api('POST', '/api/components', spec)).status).toBe(201);
+    const before = stack.fake.requests.length;
+    const { body } = await stack.api('POST', '/api/components/brief/runs', {
+      inputs: { question: 'How many legs has a cat?' },
+    });
+    const run = await waitForRun(stack, body.id);
+    expect(run.status).toBe('completed');
+    expect(run.outputs).toEqual({ output: TEXT_REPLY });
+    const sent = stack.fake.requests.slice(before);
+    expect(sent.map((r) => r.messages)).toEqual([
+      [{ role: 'user', content: 'Answer briefly: How many legs has a cat?' }],
+    ]);
+    expect(sent[0]!.jsonSchema).toBeUndefined();
+    const events = (await stack.api('GET', `/api/runs/${run.id}/events`)).body.events;
+    expect(events.find((e: any) => e.type === 'llm.request').data.adapter).toBe('text');
+
+    const unknown = await stack.api('POST', '/api/components', {
+      ...spec,
+      name: 'brief-bad',
+      template: 'Answer in {{ lang }}: {{ question }}',
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toMatchObject({
+      code: 'invalid_spec',
+      details: {
+        problems: [{ path: 'template', message: '{{ lang }} names no input field; the inputs are: question' }],
+      },
+    });
+    expect(unknown.body.error.message).toContain('{{ lang }}');
   });
 
   it('lists provider models, tests a provider live, and prices runs from the editable table', async () => {
