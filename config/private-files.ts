@@ -18,10 +18,14 @@ function makePrivate(p: string): void {
   if (st.isDirectory()) for (const entry of fs.readdirSync(p)) makePrivate(path.join(p, entry));
 }
 
+/** Installed test tools (Node 24, promptfoo: some 30,000 files, nothing of the user's) are not swept at every start. */
+const NOT_SWEPT = new Set(['tools']);
+
 /** Create the project directory 0700 if it is missing, and make everything in it private. */
 export function keepProjectPrivate(dir: string): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  makePrivate(dir);
+  fs.chmodSync(dir, 0o700);
+  for (const entry of fs.readdirSync(dir)) if (!NOT_SWEPT.has(entry)) makePrivate(path.join(dir, entry));
 }
 
 /**

