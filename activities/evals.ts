@@ -11,9 +11,8 @@ import {
   type StepReuse,
 } from '../core/fork.js';
 import { canonicalJson } from '../core/canonical-json.js';
-import type { ChatMessage } from '../core/messages.js';
 import type { PipelinePlan } from '../core/pipeline-plan.js';
-import { exampleRepeatId, exampleRunId, judgeCallId } from '../core/run-story/ids.js';
+import { exampleRunId } from '../core/run-story/ids.js';
 import { recordEvaluation } from './telemetry.js';
 import type { ComponentSpec, RunKind } from '../core/specs.js';
 import type { Store } from '../db/knex.js';
@@ -32,7 +31,10 @@ import {
 import { getRunDefinition, saveRunDefinition } from '../db/repositories/run-definitions.js';
 import { ensureRun, getRun, setUsage, stepRecords } from '../db/repositories/runs.js';
 import { components } from '../db/repositories/versioned.js';
+import type { ToolsConfig } from '../config/index.js';
+import { checkAssertions } from './assertions.js';
 import { beating } from './heartbeat.js';
+import { addUsage, askJudge, rubricMessages, type JudgedUsage } from './judge.js';
 import type { CallModel } from './llm/model-call.js';
 
 export interface ScoreInput {
@@ -47,64 +49,16 @@ export interface ScoreInput {
   error: string | null;
 }
 
-const JUDGE_SCHEMA = {
-  type: 'object',
-  properties: { reasoning: { type: 'string' }, score: { type: 'number' } },
-  required: ['reasoning', 'score'],
-};
+type EvalUsage = JudgedUsage;
+type EvalDeps = { store: Store; callModel: CallModel; tools: ToolsConfig };
 
-type EvalUsage = { inputTokens: number; outputTokens: number; costUsd: number };
-type EvalDeps = { store: Store; callModel: CallModel };
-type Verdict = { score: number; reasoning: string };
-
-/** The judge's instructions and what it grades: the expected answer and the given one (the metric's field, or all). */
-function judgeMessages(input: ScoreInput, m: MetricSpec, outputs: Record<string, unknown>): ChatMessage[] {
+/** The llm_judge's rubric and what it grades: the expected answer and the given one (the metric's field, or all). */
+function judgeMessages(input: ScoreInput, m: MetricSpec, outputs: Record<string, unknown>) {
   const rubric = m.args?.rubric ?? 'Is the answer correct and complete compared with the expected answer?';
-  return [
-    {
-      role: 'system',
-      content: `You grade answers. Rubric: ${rubric} Answer with JSON {"reasoning": "...", "score": <0..1>}.`,
-    },
-    {
-      role: 'user',
-      content: `Expected: ${JSON.stringify(m.field ? input.expected[m.field] : input.expected)}\nAnswer: ${JSON.stringify(m.field ? outputs[m.field] : outputs)}`,
-    },
-  ];
-}
-
-/** The JSON verdict in a judge's reply, its score held to 0..1; undefined when there is none. */
-function readVerdict(text: string): Verdict | undefined {
-  try {
-    const v = JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)) as {
-      score: unknown;
-      reasoning: unknown;
-    };
-    return { score: Math.max(0, Math.min(1, Number(v.score) || 0)), reasoning: String(v.reasoning ?? '') };
-  } catch {
-    return undefined;
-  }
-}
-
-/** A rubric scored 0..1 by a model, its reasoning kept; the call is the eval run's, traced and counted. */
-async function judge(deps: EvalDeps, input: ScoreInput, m: MetricSpec, outputs: Record<string, unknown>) {
-  let verdict: Verdict | undefined;
-  const request = {
-    runId: input.evalRunId,
-    callId: judgeCallId(exampleRepeatId(input.exampleId, input.repeat), metricKey(m)),
-    stepId: `example:${exampleRepeatId(input.exampleId, input.repeat)}`,
-    provider: m.args?.provider ?? 'default',
-    model: m.args?.model,
-    adapter: 'json' as const,
-    messages: judgeMessages(input, m, outputs),
-    jsonSchema: JUDGE_SCHEMA,
-    stream: false,
-  };
-  const r = await deps.callModel(request, (res) => {
-    verdict = readVerdict(res.text);
-    return verdict ? { outputs: verdict } : { parseError: 'the judge did not answer with a JSON verdict' };
-  });
-  if (!verdict) throw ApplicationFailure.retryable(r.interpretation.parseError ?? 'no verdict', 'OutputParseError');
-  return { ...verdict, usage: r.usage, costUsd: r.costUsd };
+  return rubricMessages(
+    rubric,
+    `Expected: ${JSON.stringify(m.field ? input.expected[m.field] : input.expected)}\nAnswer: ${JSON.stringify(m.field ? outputs[m.field] : outputs)}`,
+  );
 }
 
 /** Every metric's score of one example, the judges' reasoning, and what the judging cost. */
@@ -115,14 +69,22 @@ async function scoreMetrics(deps: EvalDeps, input: ScoreInput) {
   for (const m of input.metrics) {
     const key = metricKey(m);
     if (!input.outputs) scores[key] = 0;
-    else if (m.name !== 'llm_judge') scores[key] = scoreExample(m, input.outputs, input.expected);
+    else if (m.name === 'assertions') {
+      const checked = await checkAssertions(deps, input, m, input.outputs);
+      scores[key] = checked.score;
+      details[key] = { assertions: checked.results };
+      addUsage(judged, checked.judged);
+    } else if (m.name !== 'llm_judge') scores[key] = scoreExample(m, input.outputs, input.expected);
     else {
-      const j = await judge(deps, input, m, input.outputs);
+      const j = await askJudge(deps.callModel, input, {
+        metric: key,
+        provider: m.args?.provider,
+        model: m.args?.model,
+        messages: judgeMessages(input, m, input.outputs),
+      });
       scores[key] = j.score;
       details[key] = { reasoning: j.reasoning };
-      judged.inputTokens += j.usage.inputTokens;
-      judged.outputTokens += j.usage.outputTokens;
-      judged.costUsd += j.costUsd;
+      addUsage(judged, { ...j.usage, costUsd: j.costUsd });
     }
   }
   return { scores, details, judged };

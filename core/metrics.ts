@@ -1,8 +1,18 @@
 // Eval metrics that need no model (llm_judge lives in activities), and aggregates with intervals.
 import { z } from 'zod';
+import { assertionSpec } from './assertions.js';
 
 export const metricSpec = z.strictObject({
-  name: z.enum(['exact_match', 'contains', 'regex', 'json_equal', 'numeric_close', 'token_f1', 'llm_judge']),
+  name: z.enum([
+    'exact_match',
+    'contains',
+    'regex',
+    'json_equal',
+    'numeric_close',
+    'token_f1',
+    'llm_judge',
+    'assertions',
+  ]),
   /** Score one output field against the same expected field; all outputs when absent. */
   field: z.string().optional(),
   args: z
@@ -13,6 +23,8 @@ export const metricSpec = z.strictObject({
       rubric: z.string().optional(),
       provider: z.string().optional(),
       model: z.string().optional(),
+      /** assertions: checked on every example, before each example's own (promptfoo's defaultTest). */
+      assert: z.array(assertionSpec).optional(),
     })
     .optional(),
 });
@@ -93,7 +105,8 @@ export function scoreValue(m: MetricSpec, predicted: unknown, expected: unknown)
         typeof expected === 'string' ? expected : (JSON.stringify(expected) ?? 'null'),
       );
     case 'llm_judge':
-      throw new Error('llm_judge is scored by a model, in an activity');
+    case 'assertions':
+      throw new Error(`${m.name} is scored in an activity (a model or the sandbox may be needed)`);
   }
 }
 
@@ -113,6 +126,12 @@ export function scoreExample(
 export function metricFromText(text: string): { name: string; field?: string } {
   const [name, field] = text.trim().split(':');
   return field ? { name: name!, field } : { name: name! };
+}
+
+/** The provider a metric's judge calls, if it has one: llm_judge's (the default one unless named), an assertions metric's grader. */
+export function judgeProvider(m: MetricSpec): string | undefined {
+  if (m.name === 'llm_judge') return m.args?.provider ?? 'default';
+  return m.name === 'assertions' ? m.args?.provider : undefined;
 }
 
 export const metricKey = (m: MetricSpec): string => `${m.name}${m.field ? `:${m.field}` : ''}`;

@@ -27,7 +27,14 @@ import {
   verdictOf,
   type ComparedEval,
 } from '../../core/eval-compare.js';
-import { exampleMeans, metricKey, metricSpec, type Aggregate, type MetricSpec } from '../../core/metrics.js';
+import {
+  exampleMeans,
+  judgeProvider,
+  metricKey,
+  metricSpec,
+  type Aggregate,
+  type MetricSpec,
+} from '../../core/metrics.js';
 import { pairedComparison } from '../../core/paired-comparison.js';
 import { componentPlan, planPipeline, type PipelinePlan, type ResolvedComponent } from '../../core/pipeline-plan.js';
 import { MAX_REPEATS, parseVersionRef, VERSION_REF, versionRef } from '../../core/run-story/ids.js';
@@ -329,7 +336,7 @@ export function evalRunInput(ctx: AppContext, runId: string, e: EvalLaunch): Eva
 /** The providers an eval calls: its plan's steps' and its judges'. */
 export const evalProviders = (e: Pick<EvalLaunch, 'plan' | 'inputs'>): string[] => [
   ...planProviders(e.plan),
-  ...e.inputs.metricSpecs.filter((m) => m.name === 'llm_judge').map((m) => m.args?.provider ?? 'default'),
+  ...e.inputs.metricSpecs.flatMap((m) => judgeProvider(m) ?? []),
 ];
 
 /** Start an eval run: its inputs as the run shows them, its plan kept for a resume, and the workflow's input. */
@@ -713,9 +720,6 @@ export async function startOptimization(ctx: AppContext, body: unknown) {
       continueAfterEvents: ctx.continueAfterEvents,
       ...(req.cache ? { cache: req.cache } : {}),
     }),
-    providers: [
-      version.spec.provider,
-      ...(req.metric.name === 'llm_judge' ? [req.metric.args?.provider ?? 'default'] : []),
-    ],
+    providers: [version.spec.provider, ...(judgeProvider(req.metric) ?? [])],
   });
 }

@@ -105,6 +105,16 @@ export async function deleteExample(store: Store, datasetId: string, exampleId: 
 }
 
 /** Examples by id, wherever they are (an eval's comparison shows each one's inputs and expected values). */
+/** One example's inputs and metadata (its own assertions live there), or undefined when it is gone. */
+export async function exampleMetadata(
+  store: Store,
+  id: string,
+): Promise<Pick<ExampleRow, 'inputs' | 'metadata'> | undefined> {
+  const row = (await store.knex('dataset_examples').where({ id }).first('inputs', 'metadata')) as
+    { inputs: unknown; metadata: unknown } | undefined;
+  return row && { inputs: parse(row.inputs), metadata: row.metadata == null ? null : parse(row.metadata) };
+}
+
 export async function examplesById(
   store: Store,
   ids: string[],

@@ -38,3 +38,19 @@ export async function recordModelCalls(trx: Knex, runId: string, events: Appende
     }
   }
 }
+
+/** A run's answered model calls: how many, their summed latency and cost (none when every step came from the cache). */
+export async function callTotals(
+  knex: Knex,
+  runId: string,
+): Promise<{ calls: number; latencyMs: number; costUsd: number }> {
+  const row = (await knex('model_calls')
+    .where({ runId })
+    .whereNotNull('latencyMs')
+    .first(
+      knex.raw('count(*) as calls'),
+      knex.raw('coalesce(sum(latency_ms), 0) as latency_ms'),
+      knex.raw('coalesce(sum(cost_usd), 0) as cost_usd'),
+    )) as { calls: unknown; latencyMs: unknown; costUsd: unknown } | undefined;
+  return { calls: Number(row?.calls ?? 0), latencyMs: Number(row?.latencyMs ?? 0), costUsd: Number(row?.costUsd ?? 0) };
+}

@@ -5,6 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvalActivities } from '../../activities/evals.js';
 import type { CallModel } from '../../activities/llm/model-call.js';
+import type { ToolsConfig } from '../../config/index.js';
 import { componentSpec } from '../../core/specs.js';
 import { ensureRun, getRun } from '../../db/repositories/runs.js';
 import { components } from '../../db/repositories/versioned.js';
@@ -29,6 +30,8 @@ describe('idempotent side effects', () => {
     const real = createEvalActivities({
       store: db.store,
       callModel: (() => Promise.reject(new Error('no model here'))) as unknown as CallModel,
+      // Nothing here scores an answer, so no assertion's code runs in the sandbox.
+      tools: {} as ToolsConfig,
     });
     const attempts: number[] = [];
     const { acts } = fakeActivities({
