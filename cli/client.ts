@@ -33,7 +33,9 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
     );
   }
   const text = await res.text();
-  const data = text ? JSON.parse(text) : null;
+  // A file the API writes (a promptfoo config as YAML) comes back as its text.
+  const json = !text || (res.headers.get('content-type') ?? '').includes('json');
+  const data = !text ? null : json ? JSON.parse(text) : text;
   if (!res.ok) {
     const problems = data?.error?.details?.problems as Array<{ path: string; message: string }> | undefined;
     throw new CliError(

@@ -19,7 +19,7 @@ function bar(done: number, total: number): string {
 }
 
 /** Follow a run, drawing progress from its per-item step.completed events, then print the outputs. */
-async function followWithProgress(
+export async function followWithProgress(
   runId: string,
   prefix: string,
   total: number,

@@ -1,9 +1,10 @@
 // `harness experiment`: a dataset × variants × metrics × repeats as one run, followed to its end and printed as
 // a grid; `harness experiment resume <run>` runs only what its cells did not finish.
+import fs from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_SPLIT } from '../../core/dataset-import.js';
 import { api, CliError, followRun } from '../client.js';
-import { parseMetric } from './evals.js';
+import { followWithProgress, parseMetric } from './evals.js';
 
 interface Grid {
   run: { id: string; status: string };
@@ -125,6 +126,7 @@ export function experimentCommand(program: Command): void {
         await followExperiment(run.id);
       },
     );
+  promptfooCommands(cmd);
   cmd
     .command('resume <run>')
     .description('resume an experiment: finished cells are kept, unfinished ones run only what they missed')
@@ -133,5 +135,60 @@ export function experimentCommand(program: Command): void {
       const kept = run.resumed.kept as string[];
       console.log(`experiment ${run.id} resumes ${id}${kept.length ? `, keeping ${kept.join(', ')}` : ''}`);
       await followExperiment(run.id);
+    });
+}
+
+/** `experiment promptfoo <config>` imports and runs a promptfoo config; `experiment export-promptfoo <run>` writes one. */
+function promptfooCommands(cmd: Command): void {
+  cmd
+    .command('promptfoo <config>')
+    .description(
+      'import a promptfoo config (prompts, providers, tests) and run it: an experiment of prompts × providers',
+    )
+    .requiredOption('--name <name>', 'names the dataset; the prompts become components <name>-p1, <name>-p2, …')
+    .option('--provider <id=name>', "run promptfoo's provider id on this harness provider (repeatable)", collect, [])
+    .option('--concurrency <n>', 'examples at once in each variant', '4')
+    .option('--no-start', 'import only: make the dataset and components, run nothing')
+    .action(async (file: string, o: { name: string; provider: string[]; concurrency: string; start: boolean }) => {
+      let config: string;
+      try {
+        config = fs.readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new CliError(
+          `${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+        );
+      }
+      const providers = Object.fromEntries(
+        o.provider.map((p) => {
+          const at = p.indexOf('=');
+          if (at < 1) throw new CliError(`--provider takes <promptfoo id>=<provider name>, got '${p}'`);
+          return [p.slice(0, at), p.slice(at + 1)];
+        }),
+      );
+      const r = await api('POST', '/api/experiments/promptfoo', {
+        config,
+        name: o.name,
+        providers,
+        concurrency: Number(o.concurrency),
+        start: o.start,
+      });
+      console.log(`imported ${r.tests} tests into dataset ${r.dataset}; prompts: ${r.components.join(', ')}`);
+      if (!r.run) return;
+      if (r.run.kind === 'experiment') {
+        console.log(`experiment ${r.run.id} started`);
+        await followExperiment(r.run.id);
+      } else {
+        console.log(`eval ${r.run.id} started`);
+        await followWithProgress(r.run.id, 'example:', r.tests);
+      }
+    });
+  cmd
+    .command('export-promptfoo <run>')
+    .description('write an experiment or eval of text-template components as a promptfoo config')
+    .option('-o, --out <file>', 'write to this file (stdout otherwise)')
+    .action(async (id: string, o: { out?: string }) => {
+      const yaml = (await api('GET', `/api/runs/${encodeURIComponent(id)}/promptfoo`)) as string;
+      if (o.out) fs.writeFileSync(o.out, yaml);
+      else process.stdout.write(yaml);
     });
 }
