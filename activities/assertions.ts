@@ -92,7 +92,8 @@ export async function checkAssertions(
   const calls = await callTotals(deps.store.knex, graded.childRunId);
   const facts = {
     output: answerText(m, outputs),
-    vars: example?.inputs ?? {},
+    // Values name the example's fields: its inputs (promptfoo's vars) and its expected answer (an OpenAI grader's reference).
+    vars: { ...example?.expected, ...example?.inputs },
     ...(calls.calls ? { latencyMs: calls.latencyMs, costUsd: calls.costUsd } : {}),
   };
   const results: AssertionResult[] = [];

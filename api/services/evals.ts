@@ -17,6 +17,7 @@ import {
   toLangfuse,
   toOpenAiEvals,
 } from '../../core/dataset-formats.js';
+import { parseEvalsApi, toEvalsApi } from '../../core/openai-evals-api.js';
 import { SpecError } from '../../core/errors.js';
 import {
   BASELINE_LABEL,
@@ -71,8 +72,10 @@ const exampleBody = z.strictObject({
 export const datasetBody = z.strictObject({ name: NAME, description: z.string().optional() });
 const fieldMap = z.strictObject({ input: z.string().min(1).optional(), expected: z.string().min(1).optional() });
 export const importBody = z.strictObject({
-  format: z.enum(['jsonl', 'csv', ...OUTSIDE_FORMATS]),
+  format: z.enum(['jsonl', 'csv', ...OUTSIDE_FORMATS, 'openai-evals-api']),
   content: z.string(),
+  /** For the OpenAI Evals API: the eval (item_schema, testing_criteria) whose items `content` holds. */
+  definition: z.record(z.string(), z.unknown()).optional(),
   split: split.default(DEFAULT_SPLIT),
   /** For OpenAI Evals and Langfuse: the example fields their one input and answer become. */
   fields: fieldMap.optional(),
@@ -141,6 +144,7 @@ export async function updateExample(ctx: AppContext, d: Dataset, exampleId: stri
 function parseImport(req: z.infer<typeof importBody>) {
   if (req.format === 'jsonl') return parseJsonl(req.content, req.split);
   if (req.format === 'csv') return parseCsv(req.content, req.split);
+  if (req.format === 'openai-evals-api') return parseEvalsApi(req.definition, req.content, req.split);
   const fields = { ...DEFAULT_FIELDS[req.format], ...req.fields };
   return req.format === 'openai-evals'
     ? parseOpenAiEvals(req.content, req.split, fields)
@@ -148,7 +152,7 @@ function parseImport(req: z.infer<typeof importBody>) {
 }
 
 export const exportQuery = z.strictObject({
-  format: z.enum(['jsonl', ...OUTSIDE_FORMATS]).default('jsonl'),
+  format: z.enum(['jsonl', ...OUTSIDE_FORMATS, 'openai-evals-api']).default('jsonl'),
   /** OpenAI Evals: the input and expected fields to export, when an example has more than one. */
   input: z.string().min(1).optional(),
   expected: z.string().min(1).optional(),
@@ -164,6 +168,7 @@ export async function exportDataset(ctx: AppContext, d: Dataset, query: unknown 
       ...(q.expected ? { expected: q.expected } : {}),
     });
   if (q.format === 'langfuse') return toLangfuse(examples);
+  if (q.format === 'openai-evals-api') return toEvalsApi(d.name, examples);
   return (
     examples.map((e) => JSON.stringify({ inputs: e.inputs, expected: e.expected, split: e.split })).join('\n') + '\n'
   );

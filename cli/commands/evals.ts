@@ -53,21 +53,38 @@ export function evalCommands(program: Command): void {
   optimizeCommand(program);
 }
 
+/** A JSON file's value, or a message naming the file and what is wrong with it. */
+function readJsonFile(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new CliError(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
 function datasetImportCommand(program: Command): void {
   program
     .command('dataset-import <dataset> <file>')
     .description('import examples from a .jsonl or .csv file (all or nothing); creates the dataset if needed')
     .option('-s, --split <split>', 'split for rows that name none', DEFAULT_SPLIT)
-    .option('--format <format>', 'jsonl, csv, openai-evals or langfuse (by the extension when absent)')
+    .option(
+      '--format <format>',
+      'jsonl, csv, openai-evals, openai-evals-api or langfuse (by the extension when absent)',
+    )
+    .option(
+      '--definition <file>',
+      "openai-evals-api: the eval's JSON (item_schema, testing_criteria); the file holds its items",
+    )
     .option('--input-field <name>', 'openai-evals/langfuse: the example field their input becomes')
     .option('--expected-field <name>', 'openai-evals/langfuse: the example field their answer becomes')
     .action(
       async (
         dataset: string,
         file: string,
-        o: { split: string; format?: string; inputField?: string; expectedField?: string },
+        o: { split: string; format?: string; inputField?: string; expectedField?: string; definition?: string },
       ) => {
         if (!fs.existsSync(file)) throw new CliError(`no such file: ${file}`);
+        if (o.definition && !fs.existsSync(o.definition)) throw new CliError(`no such file: ${o.definition}`);
         const format = o.format ?? (path.extname(file) === '.csv' ? 'csv' : 'jsonl');
         const fields = {
           ...(o.inputField ? { input: o.inputField } : {}),
@@ -80,6 +97,7 @@ function datasetImportCommand(program: Command): void {
           content: fs.readFileSync(file, 'utf8'),
           split: o.split,
           ...(Object.keys(fields).length ? { fields } : {}),
+          ...(o.definition ? { definition: readJsonFile(o.definition) } : {}),
         });
         console.log(
           `imported ${r.added} examples into ${dataset} (train ${r.splits.train}, dev ${r.splits.dev}, test ${r.splits.test})`,

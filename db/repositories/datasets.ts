@@ -105,14 +105,16 @@ export async function deleteExample(store: Store, datasetId: string, exampleId: 
 }
 
 /** Examples by id, wherever they are (an eval's comparison shows each one's inputs and expected values). */
-/** One example's inputs and metadata (its own assertions live there), or undefined when it is gone. */
+/** One example's inputs, expected answer and metadata (its own assertions live there), or undefined when it is gone. */
 export async function exampleMetadata(
   store: Store,
   id: string,
-): Promise<Pick<ExampleRow, 'inputs' | 'metadata'> | undefined> {
-  const row = (await store.knex('dataset_examples').where({ id }).first('inputs', 'metadata')) as
-    { inputs: unknown; metadata: unknown } | undefined;
-  return row && { inputs: parse(row.inputs), metadata: row.metadata == null ? null : parse(row.metadata) };
+): Promise<Pick<ExampleRow, 'inputs' | 'expected' | 'metadata'> | undefined> {
+  const row = (await store.knex('dataset_examples').where({ id }).first('inputs', 'expected', 'metadata')) as
+    { inputs: unknown; expected: unknown; metadata: unknown } | undefined;
+  if (!row) return undefined;
+  const metadata = row.metadata == null ? null : parse(row.metadata);
+  return { inputs: parse(row.inputs), expected: parse(row.expected), metadata };
 }
 
 export async function examplesById(

@@ -121,4 +121,54 @@ describe('an OpenAI Evals file from the command line', () => {
     expect(out.slice(0, 2)).toEqual(source.slice(0, 2));
     expect(out[2]).toEqual({ input: [{ role: 'user', content: 'q2' }], ideal: 'a2' });
   }, 120_000);
+
+  it('imports an OpenAI Evals API eval (item_schema, string_check graders), runs its graders, and exports it back', async () => {
+    const env = { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir };
+    const cli = spawnHarness(
+      [
+        'dataset-import',
+        'answers',
+        fixture('openai-eval-items.jsonl'),
+        '--format',
+        'openai-evals-api',
+        '--definition',
+        fixture('openai-eval.json'),
+      ],
+      env,
+    );
+    expect(await cli.exitCode, cli.output()).toBe(0);
+    const d = await stack.ok('GET', '/api/datasets/answers');
+    // The graders' reference is the expected answer; the rest of the item is the input.
+    expect(d.examples[1]).toMatchObject({ inputs: { question: 'q1' }, expected: { answer: 'a1' } });
+    await stack.ok('POST', '/api/components/qa/versions', {
+      name: 'qa',
+      signature: 'question: str -> answer: str',
+      instructions: 'mode: even',
+      provider: 'fake',
+    });
+    const run = await stack.ok('POST', '/api/evals', {
+      dataset: 'answers',
+      target: { component: 'qa@2' },
+      metrics: [{ name: 'assertions' }],
+    });
+    const done = await waitForRun(stack, run.id, 90_000);
+    // even: q1 and q3 answered "wrong", which fails both graders.
+    expect(done.outputs.aggregates.assertions.mean).toBe(0.5);
+    const view = await stack.ok('GET', `/api/evals/${run.id}`);
+    const q1 = view.results.find((r: { inputs: { question: string } }) => r.inputs.question === 'q1');
+    expect(q1.details.assertions.assertions.map((a: { pass: boolean }) => a.pass)).toEqual([false, false]);
+    const doc = JSON.parse(await exported(stack, 'answers', 'openai-evals-api'));
+    const definition = JSON.parse(fs.readFileSync(fixture('openai-eval.json'), 'utf8'));
+    expect(doc.eval.testing_criteria).toEqual(definition.testing_criteria);
+    expect(doc.items).toEqual(lines(fs.readFileSync(fixture('openai-eval-items.jsonl'), 'utf8')));
+    await stack.ok('POST', '/api/datasets', { name: 'answers-again' });
+    await stack.ok('POST', '/api/datasets/answers-again/import', {
+      format: 'openai-evals-api',
+      content: JSON.stringify(doc),
+    });
+    const again = await stack.ok('GET', '/api/datasets/answers-again');
+    const strip = (es: Array<{ inputs: unknown; expected: unknown; metadata: unknown }>) =>
+      es.map((e) => ({ inputs: e.inputs, expected: e.expected, metadata: e.metadata }));
+    expect(strip(again.examples)).toEqual(strip(d.examples));
+  }, 120_000);
 });
