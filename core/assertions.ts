@@ -166,8 +166,19 @@ function failReason(base: BaseType, inverse: boolean, value: unknown, a: Asserti
   if (base === 'is-json') return `the answer is ${inverse ? '' : 'not '}valid JSON`;
   if (base === 'equals') return `expected the answer to ${not}equal ${shown}`;
   if (base === 'regex') return `expected the answer to ${not}match /${shown}/`;
-  return `expected the answer to ${not}${base.replace('-', ' ')} ${shown}`;
+  return `expected the answer to ${not}${PHRASES[base] ?? base} ${shown}`;
 }
+
+/** How a failed check reads: "expected the answer to contain (any case) paris". */
+const PHRASES: Partial<Record<BaseType, string>> = {
+  contains: 'contain',
+  icontains: 'contain (any case)',
+  'contains-any': 'contain one of',
+  'icontains-any': 'contain (any case) one of',
+  'contains-all': 'contain all of',
+  'icontains-all': 'contain (any case) all of',
+  'starts-with': 'start with',
+};
 
 /** A javascript assertion's return value as a verdict (promptfoo's rules): a boolean, a number against the threshold, or {pass, score, reason}. */
 export function javascriptVerdict(a: Assertion, returned: unknown): AssertionResult {

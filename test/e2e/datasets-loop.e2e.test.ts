@@ -296,4 +296,21 @@ describe('the dataset loop (e2e)', () => {
       '{"result":"ba"}',
     );
   });
+
+  it('says on an eval page which assertion failed on which example', async () => {
+    const run = await api('POST', '/api/evals', {
+      dataset: 'shout',
+      target: { component: 'upper@2' },
+      metrics: [{ name: 'assertions', args: { assert: [{ type: 'icontains', value: '{{text}}' }] } }],
+    });
+    await until(
+      async () => (await api('GET', `/api/runs/${run.id}`)).status === 'completed',
+      `eval ${run.id} to complete`,
+    );
+    await page.goto(`${session.url}/ui/evals/${run.id}`);
+    // upper@2 reverses: "ab" comes back "ba", which does not contain "ab".
+    const failed = page.locator('[data-example]', { hasText: '"text":"ab"' }).locator('[data-test=failed-assertion]');
+    await failed.waitFor();
+    expect((await failed.textContent())!.trim()).toBe('✗ icontains: expected the answer to contain (any case) ab');
+  });
 });
