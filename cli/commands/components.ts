@@ -5,24 +5,10 @@ import type { Command } from 'commander';
 import { NUMBERED_REF, versionRef } from '../../core/run-story/ids.js';
 import { parseVersionRef } from '../../core/versions.js';
 import { api, CliError } from '../client.js';
+import { readJsonInput } from '../input-file.js';
 
-function readProgram(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new CliError(
-      `${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
-    );
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new CliError(
-      `${file} is not JSON (${(err as Error).message}); a DSPy program is what program.save("x.json") writes`,
-    );
-  }
-}
+const readProgram = (file: string): unknown =>
+  readJsonInput(file, 'a DSPy program is what program.save("x.json") writes');
 
 export function componentCommands(program: Command): void {
   const component = program

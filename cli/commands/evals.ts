@@ -1,10 +1,10 @@
 // `harness dataset import`, `harness eval` and `harness optimize` (with a progress bar).
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_SPLIT } from '../../core/dataset-import.js';
 import { metricFromText } from '../../core/metrics.js';
 import { api, CliError, followRun } from '../client.js';
+import { readInputFile, readJsonInput } from '../input-file.js';
 import { evalGateCommand } from './eval-gate.js';
 
 export function parseMetric(text: string): { name: string; field?: string } {
@@ -53,15 +53,6 @@ export function evalCommands(program: Command): void {
   optimizeCommand(program);
 }
 
-/** A JSON file's value, or a message naming the file and what is wrong with it. */
-function readJsonFile(file: string): unknown {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new CliError(`${file} is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
 function datasetImportCommand(program: Command): void {
   program
     .command('dataset-import <dataset> <file>')
@@ -83,8 +74,8 @@ function datasetImportCommand(program: Command): void {
         file: string,
         o: { split: string; format?: string; inputField?: string; expectedField?: string; definition?: string },
       ) => {
-        if (!fs.existsSync(file)) throw new CliError(`no such file: ${file}`);
-        if (o.definition && !fs.existsSync(o.definition)) throw new CliError(`no such file: ${o.definition}`);
+        const content = readInputFile(file);
+        const definition = o.definition ? readJsonInput(o.definition, "the eval's definition") : undefined;
         const format = o.format ?? (path.extname(file) === '.csv' ? 'csv' : 'jsonl');
         const fields = {
           ...(o.inputField ? { input: o.inputField } : {}),
@@ -94,10 +85,10 @@ function datasetImportCommand(program: Command): void {
         if (!existing) await api('POST', '/api/datasets', { name: dataset });
         const r = await api('POST', `/api/datasets/${encodeURIComponent(dataset)}/import`, {
           format,
-          content: fs.readFileSync(file, 'utf8'),
+          content,
           split: o.split,
           ...(Object.keys(fields).length ? { fields } : {}),
-          ...(o.definition ? { definition: readJsonFile(o.definition) } : {}),
+          ...(definition ? { definition } : {}),
         });
         console.log(
           `imported ${r.added} examples into ${dataset} (train ${r.splits.train}, dev ${r.splits.dev}, test ${r.splits.test})`,

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_SPLIT } from '../../core/dataset-import.js';
 import { api, CliError, followRun } from '../client.js';
+import { readInputFile } from '../input-file.js';
 import { followWithProgress, parseMetric } from './evals.js';
 
 interface Grid {
@@ -150,14 +151,7 @@ function promptfooCommands(cmd: Command): void {
     .option('--concurrency <n>', 'examples at once in each variant', '4')
     .option('--no-start', 'import only: make the dataset and components, run nothing')
     .action(async (file: string, o: { name: string; provider: string[]; concurrency: string; start: boolean }) => {
-      let config: string;
-      try {
-        config = fs.readFileSync(file, 'utf8');
-      } catch (err) {
-        throw new CliError(
-          `${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
-        );
-      }
+      const config = readInputFile(file);
       const providers = Object.fromEntries(
         o.provider.map((p) => {
           const at = p.indexOf('=');

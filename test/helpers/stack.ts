@@ -129,15 +129,22 @@ export async function waitForRun(stack: Pick<TestStack, 'api'>, runId: string, t
 }
 
 /** The stack's fake server as the OpenAI provider `fake`, which the test's components name. */
-export function addFakeProvider(stack: Pick<TestStack, 'ok' | 'fake'>) {
+export function addFakeProvider(stack: Pick<TestStack, 'ok' | 'fake'>, defaultModel = 'fake-model') {
   return stack.ok('POST', '/api/providers', {
     name: 'fake',
     type: 'openai',
     baseUrl: stack.fake.baseUrl,
     apiKey: 'sk-test-123456789012345678',
-    defaultModel: 'fake-model',
+    defaultModel,
   });
 }
+
+/** What `harness` needs to talk to this stack's backend, as a user's shell would set it. */
+export const cliEnv = (stack: Pick<TestStack, 'backend' | 'dir'>): Record<string, string> => ({
+  HARNESS_PORT: String(stack.backend.port),
+  HARNESS_TOKEN: TOKEN,
+  VLOOP_PROJECT_DIR: stack.dir,
+});
 
 /** The chain the fork tests use: shout (upper), flip (reverse), finish (upper), each step reading the one before. */
 export const CHAIN_SPEC = {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evalModel } from '../helpers/eval-model.js';
 import { spawnHarness } from '../helpers/processes.js';
-import { addFakeProvider, startTestStack, TOKEN, waitForRun, type TestStack } from '../helpers/stack.js';
+import { addFakeProvider, cliEnv, startTestStack, TOKEN, waitForRun, type TestStack } from '../helpers/stack.js';
 
 const fixture = (name: string) => path.resolve(import.meta.dirname, '../fixtures/formats', name);
 const lines = (text: string) =>
@@ -91,7 +91,7 @@ describe('an OpenAI Evals file from the command line', () => {
   });
 
   it('imports it into the fields named, evaluates it, and exports it back', async () => {
-    const env = { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir };
+    const env = cliEnv(stack);
     const cli = spawnHarness(
       [
         'dataset-import',
@@ -123,7 +123,7 @@ describe('an OpenAI Evals file from the command line', () => {
   }, 120_000);
 
   it('imports an OpenAI Evals API eval (item_schema, string_check graders), runs its graders, and exports it back', async () => {
-    const env = { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir };
+    const env = cliEnv(stack);
     const cli = spawnHarness(
       [
         'dataset-import',

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeReply, FakeRequest } from '../fakes/script.js';
 import { spawnHarness } from '../helpers/processes.js';
 import { runPromptfoo, type PromptfooRow } from '../helpers/promptfoo.js';
-import { startTestStack, TOKEN, waitForRun, type TestStack } from '../helpers/stack.js';
+import { addFakeProvider, cliEnv, startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
 import { parsePromptfoo } from '../../core/promptfoo.js';
 
 const CONFIG = fs.readFileSync(path.resolve(import.meta.dirname, '../fixtures/promptfoo/parity.yaml'), 'utf8');
@@ -61,22 +61,12 @@ describe('promptfoo parity', () => {
   let config: string;
   let experimentId = '';
   const cli = async (args: string[]) => {
-    const p = spawnHarness(args, {
-      HARNESS_PORT: String(stack.backend.port),
-      HARNESS_TOKEN: TOKEN,
-      VLOOP_PROJECT_DIR: stack.dir,
-    });
+    const p = spawnHarness(args, cliEnv(stack));
     return { code: await p.exitCode, out: p.output() };
   };
   beforeAll(async () => {
     stack = await startTestStack({ script });
-    await stack.ok('POST', '/api/providers', {
-      name: 'fake',
-      type: 'openai',
-      baseUrl: stack.fake.baseUrl,
-      apiKey: 'sk-test-123456789012345678',
-      defaultModel: 'gpt-4o-mini',
-    });
+    await addFakeProvider(stack, 'gpt-4o-mini');
     config = CONFIG.replaceAll('BASE_URL', stack.fake.baseUrl);
   });
   afterAll(async () => {
