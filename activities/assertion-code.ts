@@ -1,12 +1,13 @@
-// A javascript assertion's code runs in its own node process inside the OS sandbox (no network, the system
-// read-only, an empty scratch directory as its workspace), never in the worker: an imported config is code
-// from wherever it came from. No sandbox, no run: the assertion fails and says why.
+// A javascript assertion's code runs in its own node process inside the OS sandbox, never in the worker: an
+// imported config is code from wherever it came from. It sees the system libraries and node, an empty /tmp, no
+// network, no file of the user's or the harness's; its heap is bounded and it has 10 s. No sandbox, no run: the
+// assertion fails and says why.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ToolsConfig } from '../config/index.js';
-import { sandboxEnv, sandboxPrefix, sandboxStatus } from '../sandbox/index.js';
+import { codeSandboxPrefix, sandboxEnv, sandboxStatus } from '../sandbox/index.js';
 
 /** What the code's process may print and how long it may take. */
 const MAX_OUTPUT = 64_000;
@@ -17,14 +18,28 @@ const RUNNER = `let s='';process.stdin.setEncoding('utf8');process.stdin.on('dat
 
 let scratch: string | undefined;
 
-/** One empty directory per worker process: the code's workspace, so it sees none of the user's files. */
+/** One empty directory per worker process: what the sandbox probe and the seccomp filter are checked against (the code never sees it). */
 function scratchDir(): string {
   if (!scratch) {
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-assert-'));
+    fs.mkdirSync(path.join(scratch, 'home'));
     const dir = scratch;
     process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   }
   return scratch;
+}
+
+/** The probe of the OS sandbox, on directories of its own: the code is shown none of the user's anyway. */
+function probeTools(tools: Pick<ToolsConfig, 'sandbox' | 'env'>) {
+  const dir = scratchDir();
+  return {
+    sandbox: tools.sandbox,
+    env: { PATH: tools.env.PATH ?? '/usr/bin:/bin' },
+    workspace: dir,
+    home: path.join(dir, 'home'),
+    projectDir: path.join(dir, '.vloop'),
+    policyPath: path.join(dir, '.vloop', 'policy.json'),
+  };
 }
 
 export type CodeOutcome = { ok: true; value: unknown } | { ok: false; error: string };
@@ -36,11 +51,18 @@ export async function runAssertionCode(
   output: string,
   context: Record<string, unknown>,
 ): Promise<CodeOutcome> {
-  const confined = { ...tools, workspace: scratchDir() };
+  const confined = probeTools(tools);
   const status = sandboxStatus(confined);
   if (!status.active)
     return { ok: false, error: `javascript assertions run only inside the OS sandbox: ${status.reason}` };
-  const argv = [...sandboxPrefix(status, confined, { network: false }), process.execPath, '-e', RUNNER];
+  // The heap bounded too: a runaway allocation ends the code, not the machine.
+  const argv = [
+    ...codeSandboxPrefix(status, confined.workspace),
+    process.execPath,
+    '--max-old-space-size=128',
+    '-e',
+    RUNNER,
+  ];
   return new Promise((resolve) => {
     const child = spawn(argv[0]!, argv.slice(1), {
       env: sandboxEnv({ PATH: '/usr/bin:/bin' }),

@@ -248,6 +248,26 @@ function rootOnlyMasks(keep: string[]): string[] {
   return rootOnly.get(key)!.flatMap((e) => (e.directory ? ['--tmpfs', e.path] : ['--ro-bind', '/dev/null', e.path]));
 }
 
+/** The system directories a node program needs to start (the rest of the machine is not there at all). */
+const SYSTEM_DIRS = ['/usr', '/bin', '/lib', '/lib64', '/lib32', '/libx32'];
+
+/**
+ * bwrap and its options, up to `--`, for code that needs no file of anyone's (an imported config's javascript):
+ * the system libraries and node read-only, an empty private /tmp as its directory, no network, nobody with no
+ * capabilities and the seccomp filter. Unlike `sandboxPrefix` it shows no workspace, no harness code, no /etc.
+ */
+export function codeSandboxPrefix(status: SandboxStatus, scratchWorkspace: string): string[] {
+  const args = ['--unshare-user', '--uid', SANDBOX_ID, '--gid', SANDBOX_ID, '--cap-drop', 'ALL'];
+  if (canDisableUserns(status.binary!)) args.push('--disable-userns');
+  args.push('--unshare-all', '--die-with-parent', '--new-session', '--proc', '/proc', '--dev', '/dev');
+  for (const dir of SYSTEM_DIRS) args.push('--ro-bind-try', dir, dir);
+  args.push('--tmpfs', '/tmp');
+  for (const node of new Set([real(process.execPath), process.execPath]))
+    args.push('--ro-bind', real(process.execPath), node);
+  args.push('--setenv', 'HOME', '/tmp', '--setenv', 'TMPDIR', '/tmp', '--chdir', '/tmp', '--seccomp', '3');
+  return ['/bin/sh', '-c', 'exec 3<"$0" && exec "$@"', seccompFile(scratchWorkspace), status.binary!, ...args, '--'];
+}
+
 /** bwrap and its options, up to `--`: what runs any program (a stdio MCP server too) confined. Start it with `sandboxEnv(...)`. */
 export function sandboxPrefix(status: SandboxStatus, tools: SandboxTools, o: SandboxOptions): string[] {
   const workspace = real(tools.workspace);

@@ -6,14 +6,14 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAssertionCode } from '../../activities/assertion-code.js';
 import { functionBody } from '../../core/assertions.js';
 import { until } from '../helpers/processes.js';
 
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-assert-attack-'));
+// Outside /tmp, which every sandbox hides anyway: where a user's checkout and its .env really are.
+const root = fs.mkdtempSync(path.join(process.cwd(), 'assert-attack-'));
 const ws = path.join(root, 'ws');
 const home = path.join(root, 'home');
 const projectDir = path.join(ws, '.vloop');
@@ -48,6 +48,7 @@ describe('javascript assertions are confined', () => {
     fs.mkdirSync(projectDir, { recursive: true });
     fs.mkdirSync(path.join(home, '.ssh'), { recursive: true });
     fs.writeFileSync(path.join(ws, 'notes.txt'), SECRET);
+    fs.writeFileSync(path.join(ws, '.env'), `OPENAI_API_KEY=${SECRET}`);
     fs.writeFileSync(path.join(home, '.ssh', 'id_ed25519'), SECRET);
     fs.writeFileSync(path.join(projectDir, 'token'), SECRET);
     server = net.createServer((s) => {
@@ -70,18 +71,35 @@ describe('javascript assertions are confined', () => {
     expect(r).toEqual({ ok: true, value: true });
   });
 
-  it("cannot read the user's workspace, home or project directory", async () => {
+  it("cannot read the user's workspace (its .env), home or project directory, or the harness's code", async () => {
     for (const file of [
       path.join(ws, 'notes.txt'),
+      path.join(ws, '.env'),
       path.join(home, '.ssh', 'id_ed25519'),
       path.join(projectDir, 'token'),
+      path.join(process.cwd(), 'package.json'),
     ]) {
       const body = `process.getBuiltinModule('fs').readFileSync(${JSON.stringify(file)}, 'utf8')`;
-      expect(await unconfined(body), `control: ${file}`).toContain(SECRET);
+      expect(await unconfined(body), `control: ${file}`).toMatch(
+        file.endsWith('package.json') ? /vloop-harness/ : SECRET,
+      );
       const r = await run(body);
       expect(JSON.stringify(r), file).not.toContain(SECRET);
+      expect(JSON.stringify(r), file).not.toContain('vloop-harness');
       expect(r.ok).toBe(false);
     }
+  });
+
+  it('sees no directory of the machine but the system libraries and its own /tmp', async () => {
+    const body = "process.getBuiltinModule('fs').readdirSync('/').sort().join(',')";
+    expect(await unconfined(body), 'control').toContain('etc');
+    const r = await run(body);
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    const shown = String((r as { value: unknown }).value).split(',');
+    expect(
+      shown.filter((d) => !['bin', 'dev', 'lib', 'lib32', 'lib64', 'libx32', 'proc', 'tmp', 'usr'].includes(d)),
+    ).toEqual([]);
+    expect(shown).not.toContain(path.basename(path.dirname(process.cwd())) || 'never');
   });
 
   it('cannot write into the workspace', async () => {
