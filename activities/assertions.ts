@@ -1,13 +1,18 @@
 // The `assertions` metric on one example: the metric's own assertions (every example's), then the example's
 // (kept in its metadata by a promptfoo import), checked on its answer. 1 when every one passes, else 0.
+import vm from 'node:vm';
 import {
   assertionSpec,
   checkPlain,
+  DEFAULT_EMBEDDING_MODEL,
+  regexVerdict,
+  similarVerdict,
   functionBody,
   javascriptVerdict,
   renderedValue,
   rubricVerdict,
   splitType,
+  testPassed,
   type Assertion,
   type AssertionResult,
 } from '../core/assertions.js';
@@ -19,8 +24,14 @@ import { callTotals } from '../db/repositories/overview-calls.js';
 import { runAssertionCode } from './assertion-code.js';
 import { addUsage, askJudge, rubricMessages, type Graded, type JudgedUsage } from './judge.js';
 import type { CallModel } from './llm/model-call.js';
+import type { ResolvedProvider } from '../providers/registry.js';
 
-type Deps = { store: Store; callModel: CallModel; tools: ToolsConfig };
+type Deps = {
+  store: Store;
+  callModel: CallModel;
+  tools: ToolsConfig;
+  resolveProvider: (name: string) => Promise<ResolvedProvider>;
+};
 type Scored = Graded & { childRunId: string };
 
 /** The example's own assertions, as an import kept them (`metadata.assert`); a malformed one is reported, not skipped. */
@@ -58,6 +69,8 @@ async function checkOne(
       ? javascriptVerdict(a, ran.value)
       : { type: a.type, pass: false, score: 0, reason: `the code failed: ${ran.error}` };
   }
+  if (base === 'similar') return checkSimilar(deps, m, a, facts);
+  if (base === 'regex') return checkRegex(a, facts);
   if (base === 'llm-rubric') {
     const j = await askJudge(deps.callModel, graded, {
       metric: `${metricKey(m)}#${at}`,
@@ -69,6 +82,49 @@ async function checkOne(
     return rubricVerdict(a, j.score, j.reasoning);
   }
   return checkPlain(a, facts);
+}
+
+/** How long a regex assertion's pattern may take on one answer: a pattern that backtracks without end stops here. */
+const REGEX_MS = 1_000;
+
+/** A regex assertion, matched in its own context with a time limit: the pattern and the answer both come from outside. */
+function checkRegex(a: Assertion, facts: { output: string; vars: Record<string, unknown> }): AssertionResult {
+  const pattern = String(renderedValue(a, facts.vars));
+  try {
+    const matched = vm.runInNewContext(
+      'new RegExp(pattern).test(subject)',
+      { pattern, subject: facts.output },
+      { timeout: REGEX_MS },
+    ) as boolean;
+    return regexVerdict(a, matched, pattern);
+  } catch (err) {
+    const timedOut = (err as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
+    const reason = timedOut
+      ? `the pattern took over ${REGEX_MS / 1000} s on this answer (it backtracks without end): simplify it`
+      : `the pattern cannot be used: ${(err as Error).message}`;
+    return { type: a.type, pass: false, score: 0, reason };
+  }
+}
+
+/** The answer and the expected texts embedded by the assertion's provider (else the metric's grader), compared by cosine. */
+async function checkSimilar(
+  deps: Deps,
+  m: MetricSpec,
+  a: Assertion,
+  facts: { output: string; vars: Record<string, unknown> },
+): Promise<AssertionResult> {
+  const name = a.provider ?? m.args?.provider;
+  const fail = (reason: string) => ({ type: a.type, pass: false, score: 0, reason });
+  if (!name) return fail('similar needs an embedding provider: name one on the assertion or as the grader');
+  const resolved = await deps.resolveProvider(name);
+  if (!resolved.provider.embed) return fail(`provider '${name}' has no embeddings API`);
+  const value = renderedValue(a, facts.vars);
+  const expected = (Array.isArray(value) ? value : [value]).map(String);
+  const [answer, ...others] = await resolved.provider.embed(
+    [facts.output, ...expected],
+    a.model ?? DEFAULT_EMBEDDING_MODEL,
+  );
+  return similarVerdict(a, answer!, others);
 }
 
 /** Every assertion on one example's answer: each one's verdict, the example's score (all pass: 1), what judging cost. */
@@ -98,5 +154,5 @@ export async function checkAssertions(
   };
   const results: AssertionResult[] = [];
   for (const [i, a] of all.entries()) results.push(await checkOne(deps, graded, m, a, i, facts, judged));
-  return { score: results.every((r) => r.pass) ? 1 : 0, results, judged };
+  return { score: testPassed(all, results) ? 1 : 0, results, judged };
 }

@@ -36,6 +36,7 @@ import { checkAssertions } from './assertions.js';
 import { beating } from './heartbeat.js';
 import { addUsage, askJudge, rubricMessages, type JudgedUsage } from './judge.js';
 import type { CallModel } from './llm/model-call.js';
+import type { ResolvedProvider } from '../providers/registry.js';
 
 export interface ScoreInput {
   evalRunId: string;
@@ -50,7 +51,12 @@ export interface ScoreInput {
 }
 
 type EvalUsage = JudgedUsage;
-type EvalDeps = { store: Store; callModel: CallModel; tools: ToolsConfig };
+type EvalDeps = {
+  store: Store;
+  callModel: CallModel;
+  tools: ToolsConfig;
+  resolveProvider: (name: string) => Promise<ResolvedProvider>;
+};
 
 /** The llm_judge's rubric and what it grades: the expected answer and the given one (the metric's field, or all). */
 function judgeMessages(input: ScoreInput, m: MetricSpec, outputs: Record<string, unknown>) {

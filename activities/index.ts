@@ -73,7 +73,7 @@ export function createActivities(deps: ActivityDeps) {
       return deps.sessionQueue ?? null;
     },
     sessionWorkerPolled,
-    ...createEvalActivities({ store: deps.store, callModel, tools: deps.tools }),
+    ...createEvalActivities({ store: deps.store, callModel, tools: deps.tools, resolveProvider: deps.resolveProvider }),
     ...createAppActivities({ store: deps.store, callModel }),
     /** The policy as the workflow sees it (a local activity, recorded in history). */
     async loadPolicy() {

@@ -1,6 +1,6 @@
 // Assertions on one answer, as promptfoo writes them (`type`, `value`, `threshold`, a `not-` prefix to invert):
 // the ones that need nothing but the answer are checked here; `javascript` runs in the OS sandbox and
-// `llm-rubric` asks a model, both in the scoring activity. An example passes when every assertion passes.
+// `llm-rubric` asks a model and `similar` an embedding model, all in the scoring activity. An example passes when every assertion passes.
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json.js';
 import { renderTemplate } from './template.js';
@@ -21,7 +21,7 @@ export const PLAIN_TYPES = [
   'latency',
 ] as const;
 /** The types that run code (in the sandbox) or ask a model. */
-export const OUTSIDE_TYPES = ['javascript', 'llm-rubric'] as const;
+export const OUTSIDE_TYPES = ['javascript', 'llm-rubric', 'similar'] as const;
 export const ASSERTION_TYPES = [...PLAIN_TYPES, ...OUTSIDE_TYPES] as const;
 type BaseType = (typeof ASSERTION_TYPES)[number];
 
@@ -36,8 +36,20 @@ export const assertionSpec = z.strictObject({
   /** promptfoo's weight and metric name: kept for the export, not used in the pass/fail. */
   weight: z.number().min(0).optional(),
   metric: z.string().optional(),
+  /** similar: the harness provider and embedding model (the metric's grader and text-embedding-3-large when absent). */
+  provider: z.string().optional(),
+  model: z.string().optional(),
 });
 export type Assertion = z.infer<typeof assertionSpec>;
+
+/** Template logic, filters or paths in a value: what only nunjucks would render. */
+const UNRENDERED = /\{%|\{#|\{\{(?!\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\})/;
+
+/** An assertion as a metric's own (checked when an eval starts): it must be one that can be checked. */
+export const checkedAssertionSpec = assertionSpec.superRefine((a, ctx) => {
+  const problem = assertionProblem(a);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export interface AssertionResult {
   type: string;
@@ -61,17 +73,26 @@ export function splitType(type: string): { base: BaseType; inverse: boolean } {
 
 /** A string value with `{{ var }}` filled in from the example's inputs (promptfoo renders values too). */
 export function renderedValue(a: Assertion, vars: Record<string, unknown>): unknown {
-  return typeof a.value === 'string' ? renderTemplate(a.value, vars) : a.value;
+  if (typeof a.value === 'string') return renderTemplate(a.value, vars);
+  return Array.isArray(a.value) ? a.value.map((v) => (typeof v === 'string' ? renderTemplate(v, vars) : v)) : a.value;
 }
 
-/** A list value: a list, or comma-separated text. */
-const listOf = (v: unknown): string[] =>
-  Array.isArray(v)
-    ? v.map(String)
-    : String(v ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
+/** A list value: a list, or comma-separated text where a "quoted, item" keeps its comma (promptfoo's reading). */
+function listOf(v: unknown): string[] {
+  if (Array.isArray(v)) return v.map(String);
+  const items: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (const ch of String(v ?? '')) {
+    if (ch === '"') quoted = !quoted;
+    else if (ch === ',' && !quoted) {
+      items.push(current);
+      current = '';
+    } else current += ch;
+  }
+  items.push(current);
+  return items.map((x) => x.trim()).filter(Boolean);
+}
 
 /** A type's raw verdict before `not-`; it throws when the answer cannot be checked (no cost, no timing). */
 function plainVerdict(base: BaseType, a: Assertion, value: unknown, f: AnswerFacts): boolean {
@@ -131,6 +152,15 @@ export function assertionProblem(a: Assertion): string | undefined {
   if (needsValue && (a.value === undefined || a.value === null || a.value === ''))
     return `a ${a.type} assertion needs a value`;
   if (base === 'javascript' && typeof a.value !== 'string') return 'a javascript assertion is code, as text';
+  if (base === 'similar' && !(typeof a.value === 'string' || (Array.isArray(a.value) && a.value.length)))
+    return 'a similar assertion compares with a text, or a list of texts';
+  const text = ['equals', 'contains', 'icontains', 'starts-with', 'regex', 'llm-rubric', 'javascript'];
+  if (text.includes(base) && base !== 'equals' && !['string', 'number'].includes(typeof a.value))
+    return `a ${a.type} assertion's value is text`;
+  if (typeof a.value === 'string' && /^(file|package):/.test(a.value))
+    return `values from ${a.value.split(':')[0]}: are not imported: put the value in the config`;
+  const construct = [a.value].flat().find((v) => typeof v === 'string' && UNRENDERED.test(v));
+  if (construct) return `only {{ var }} is filled in a value; '${construct}' would be taken as it is`;
   if (base === 'regex') {
     try {
       new RegExp(String(a.value));
@@ -180,6 +210,18 @@ const PHRASES: Partial<Record<BaseType, string>> = {
   'starts-with': 'start with',
 };
 
+/** A regex assertion's verdict once the pattern was matched (with a time limit, by the caller). */
+export function regexVerdict(a: Assertion, matched: boolean, pattern: string): AssertionResult {
+  const { inverse } = splitType(a.type);
+  const pass = matched !== inverse;
+  return {
+    type: a.type,
+    pass,
+    score: pass ? 1 : 0,
+    reason: pass ? 'passed' : `expected the answer to ${inverse ? 'not ' : ''}match /${pattern}/`,
+  };
+}
+
 /** A javascript assertion's return value as a verdict (promptfoo's rules): a boolean, a number against the threshold, or {pass, score, reason}. */
 export function javascriptVerdict(a: Assertion, returned: unknown): AssertionResult {
   const { inverse } = splitType(a.type);
@@ -209,17 +251,63 @@ export function javascriptVerdict(a: Assertion, returned: unknown): AssertionRes
   return { type: a.type, pass, score, reason: pass ? 'passed' : (reason ?? `the code returned ${String(raw)}`) };
 }
 
+/** The last `;` outside a string literal: where the last statement before the final expression ends. */
+function lastStatementEnd(code: string): number {
+  let quote: string | undefined;
+  let last = -1;
+  for (let i = 0; i < code.length; i++) {
+    const ch = code[i]!;
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'" || ch === '`') quote = ch;
+    else if (ch === ';') last = i;
+  }
+  return last;
+}
+
+/** Whether an example passes: every assertion passes, except one of weight 0 (promptfoo counts it for nothing). */
+export function testPassed(all: Assertion[], results: AssertionResult[]): boolean {
+  return results.every((r, i) => r.pass || all[i]?.weight === 0);
+}
+
 /** A javascript assertion's code as a function body: one line is an expression (a `const` first is kept), more lines a body. */
 export function functionBody(code: string): string {
   const text = code.trimEnd();
   if (text.includes('\n')) return text;
   const trimmed = text.trim().replace(/;+\s*$/, '');
   if (/^(const|let|var)\s/.test(trimmed)) {
-    const last = trimmed.lastIndexOf(';');
+    const last = lastStatementEnd(trimmed);
     const expression = last === -1 ? '' : trimmed.slice(last + 1).trim();
     return expression ? `${trimmed.slice(0, last + 1)} return ${expression}` : trimmed;
   }
   return `return ${trimmed}`;
+}
+
+/** promptfoo's default embedding model, and the similarity at which a similar assertion passes unless told. */
+export const DEFAULT_EMBEDDING_MODEL = 'text-embedding-3-large';
+const SIMILAR_THRESHOLD = 0.75;
+
+export function cosine(a: number[], b: number[]): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return na && nb ? dot / Math.sqrt(na * nb) : 0;
+}
+
+/** A similar assertion's verdict from the answer's and the expected texts' embeddings: the best match against the threshold. */
+export function similarVerdict(a: Assertion, answer: number[], expected: number[][]): AssertionResult {
+  const { inverse } = splitType(a.type);
+  const best = Math.max(...expected.map((e) => cosine(answer, e)));
+  const threshold = a.threshold ?? SIMILAR_THRESHOLD;
+  const pass = best >= threshold !== inverse;
+  const reason = `similarity ${best.toFixed(3)} is ${best >= threshold ? 'at or over' : 'under'} ${threshold}`;
+  return { type: a.type, pass, score: best, reason: pass ? 'passed' : reason };
 }
 
 /** An llm-rubric's verdict from a judge's score: a pass at or over the threshold (half when none is given). */

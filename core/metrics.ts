@@ -1,6 +1,6 @@
 // Eval metrics that need no model (llm_judge lives in activities), and aggregates with intervals.
 import { z } from 'zod';
-import { assertionSpec } from './assertions.js';
+import { checkedAssertionSpec } from './assertions.js';
 
 export const metricSpec = z.strictObject({
   name: z.enum([
@@ -24,7 +24,7 @@ export const metricSpec = z.strictObject({
       provider: z.string().optional(),
       model: z.string().optional(),
       /** assertions: checked on every example, before each example's own (promptfoo's defaultTest). */
-      assert: z.array(assertionSpec).optional(),
+      assert: z.array(checkedAssertionSpec).optional(),
     })
     .optional(),
 });

@@ -68,6 +68,11 @@ function toAssertion(c: Criterion, at: string, problems: Problem[]): Assertion |
         problems.push({ path: `${at}.input`, message: 'only {{ sample.output_text }} is graded here' });
         return undefined;
       }
+      if (/\{\{/.test(c.reference.replace(ITEM_REF, '')))
+        problems.push({
+          path: `${at}.reference`,
+          message: 'only {{ item.<field> }} is filled in a reference (no nested fields, no sample.output_json)',
+        });
       return { type: OPERATIONS[c.operation], value: toExampleTemplate(c.reference), metric: c.name };
     case 'score_model': {
       const [lo, hi] = c.range ?? [0, 1];
@@ -104,7 +109,16 @@ function referenceFields(criteria: Criterion[]): Set<string> {
 
 /** The items (`{"item": {...}}` or a bare object per line), each checked against the item schema. */
 function readItems(text: string, schema: Record<string, unknown>, problems: Problem[]) {
-  const validate = new Ajv({ strict: false }).compile(schema);
+  let validate: ReturnType<Ajv['compile']>;
+  try {
+    validate = new Ajv({ strict: false }).compile(schema);
+  } catch (err) {
+    problems.push({
+      path: 'definition.data_source_config.item_schema',
+      message: `not a usable JSON schema: ${(err as Error).message}`,
+    });
+    return [];
+  }
   return text.split(/\r?\n/).flatMap((line, i) => {
     if (!line.trim()) return [];
     let value: unknown;
@@ -114,7 +128,13 @@ function readItems(text: string, schema: Record<string, unknown>, problems: Prob
       problems.push({ path: `line ${i + 1}`, message: `not valid JSON: ${(err as Error).message}` });
       return [];
     }
-    const item = value && typeof value === 'object' && 'item' in value ? (value as { item: unknown }).item : value;
+    // The API's envelope is {"item": {...}} and nothing else; an item that has a field named item is an item.
+    const enveloped = value && typeof value === 'object' && Object.keys(value).join() === 'item';
+    const item = enveloped ? (value as { item: unknown }).item : value;
+    if (!item || typeof item !== 'object' || Array.isArray(item)) {
+      problems.push({ path: `line ${i + 1}`, message: 'an item must be an object of fields' });
+      return [];
+    }
     if (!validate(item)) {
       problems.push({
         path: `line ${i + 1}`,
@@ -205,6 +225,14 @@ type Exported = Pick<ExampleInput, 'inputs' | 'expected'> & { metadata?: Record<
 /** The dataset as an eval definition (its item schema, its examples' graders) and its items, one JSON object. */
 export function toEvalsApi(name: string, examples: Exported[]): string {
   const assert = (examples[0]?.metadata?.assert as Assertion[] | undefined) ?? [];
+  const differing = examples.findIndex((e) => JSON.stringify(e.metadata?.assert ?? []) !== JSON.stringify(assert));
+  if (differing > 0)
+    throw new SpecError('this dataset cannot be exported as an OpenAI eval', [
+      {
+        path: `example ${differing + 1}.assert`,
+        message: "an eval's graders are the same for every item, and this example's assertions differ from the first's",
+      },
+    ]);
   const unmapped = assert.filter((a, i) => !toCriterion(a, i)).map((a) => a.type);
   if (unmapped.length)
     throw new SpecError('this dataset cannot be exported as an OpenAI eval', [
@@ -212,7 +240,12 @@ export function toEvalsApi(name: string, examples: Exported[]): string {
     ]);
   const items = examples.map((e) => ({ ...e.inputs, ...e.expected }));
   const fields = [...new Set(items.flatMap((i) => Object.keys(i)))];
-  const typeOf = (v: unknown) => (typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'boolean' : 'string');
+  // A field's type where every item agrees on it; required where every item has it.
+  const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+  const schemaOf = (f: string) => {
+    const types = new Set(items.filter((i) => f in i).map((i) => typeOf((i as Record<string, unknown>)[f])));
+    return types.size === 1 ? { type: [...types][0] } : {};
+  };
   return `${JSON.stringify(
     {
       eval: {
@@ -221,8 +254,8 @@ export function toEvalsApi(name: string, examples: Exported[]): string {
           type: 'custom',
           item_schema: {
             type: 'object',
-            properties: Object.fromEntries(fields.map((f) => [f, { type: typeOf(items[0]?.[f]) }])),
-            required: fields,
+            properties: Object.fromEntries(fields.map((f) => [f, schemaOf(f)])),
+            required: fields.filter((f) => items.every((i) => f in i)),
           },
           include_sample_schema: true,
         },

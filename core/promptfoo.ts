@@ -28,6 +28,9 @@ export interface PromptfooTest {
   vars: Record<string, string | number | boolean>;
   assert: Assertion[];
 }
+/** similar's embedding providers, by promptfoo id: an assertion's `provider` names one until the import finds its harness provider. */
+export type Embedders = Map<string, PromptfooProvider>;
+
 export interface PromptfooConfig {
   description?: string | undefined;
   prompts: PromptfooPrompt[];
@@ -37,28 +40,58 @@ export interface PromptfooConfig {
   defaultAssert: Assertion[];
   /** defaultTest.options.provider: the model that grades llm-rubric. */
   grader?: PromptfooProvider | undefined;
+  embedders: Embedders;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
-/** `openai:chat:<model>`, `openai:<model>`, `anthropic:messages:<model>`, `ollama:chat:<model>`, `ollama:<model>`. */
-const PROVIDER_ID = /^(openai|anthropic|ollama)(?::(chat|messages))?:(.+)$/;
+/** `openai:chat:<model>`, `openai:<model>`, `anthropic:messages:<model>`, `ollama:chat:<model>`, `ollama:<model>`; for `similar`, `openai:embedding:<model>`, `ollama:embeddings:<model>`. */
+const PROVIDER_ID = /^(openai|anthropic|ollama)(?::(chat|messages|embeddings?))?:(.+)$/;
 const CONFIG_KEYS = ['apiBaseUrl', 'apiHost', 'temperature', 'max_tokens'];
 
-function parseProvider(raw: unknown, path: string, problems: Problem[]): PromptfooProvider | undefined {
+/** A provider id's parts (API, kind, model), when it is one this import knows for that use. */
+function providerIdOf(id: string, path: string, use: 'chat' | 'embedding', problems: Problem[]) {
+  const m = PROVIDER_ID.exec(id);
+  const embedding = !!m?.[2]?.startsWith('embedding');
+  if (use === 'embedding' && m && (!embedding || m[1] === 'anthropic')) {
+    problems.push({
+      path,
+      message: `'${id}' is not an embedding model: use openai:embedding:<model> or ollama:embeddings:<model>`,
+    });
+    return undefined;
+  }
+  const chatMismatch =
+    (use === 'chat' && embedding) ||
+    (m?.[1] === 'anthropic' && m[2] === 'chat') ||
+    (m?.[1] !== 'anthropic' && m?.[2] === 'messages');
+  // `openai:responses:gpt-4o` is another API, not a model named "responses:gpt-4o".
+  const otherApi =
+    /^(responses|completion|assistant|realtime|image|moderation|transcription|chat|messages|embeddings?):/.test(
+      m?.[3] ?? '',
+    );
+  if (!m || chatMismatch || otherApi || !m[3]) {
+    problems.push({
+      path,
+      message: `'${id}' is not a provider this import knows: use openai:chat:<model>, anthropic:messages:<model> or ollama:chat:<model>`,
+    });
+    return undefined;
+  }
+  return m;
+}
+
+function parseProvider(
+  raw: unknown,
+  path: string,
+  problems: Problem[],
+  use: 'chat' | 'embedding' = 'chat',
+): PromptfooProvider | undefined {
   const entry = typeof raw === 'string' ? { id: raw } : raw;
   if (!isObject(entry) || typeof entry.id !== 'string') {
     problems.push({ path, message: 'a provider is an id ("openai:chat:gpt-4o-mini") or {id, label, config}' });
     return undefined;
   }
-  const m = PROVIDER_ID.exec(entry.id);
-  if (!m || (m[1] === 'anthropic' && m[2] === 'chat') || (m[1] !== 'anthropic' && m[2] === 'messages')) {
-    problems.push({
-      path: `${path}.id`,
-      message: `'${entry.id}' is not a provider this import knows: use openai:chat:<model>, anthropic:messages:<model> or ollama:chat:<model>`,
-    });
-    return undefined;
-  }
+  const m = providerIdOf(entry.id, `${path}.id`, use, problems);
+  if (!m) return undefined;
   const config = entry.config ?? {};
   if (!isObject(config)) {
     problems.push({ path: `${path}.config`, message: 'config must be a mapping' });
@@ -115,7 +148,17 @@ function parsePrompt(raw: unknown, i: number, problems: Problem[]): PromptfooPro
   return { label: typeof entry.label === 'string' ? entry.label : `prompt ${i + 1}`, template: text };
 }
 
-function parseAssertions(raw: unknown, path: string, problems: Problem[]): Assertion[] {
+/** An assertion's own provider (similar's embedding model): kept by its promptfoo id, found a harness provider on import. */
+function parseAssertionProvider(a: Record<string, unknown>, where: string, embedders: Embedders, problems: Problem[]) {
+  if (a.provider === undefined) return a;
+  const p = parseProvider(a.provider, `${where}.provider`, problems, 'embedding');
+  // Refused already: kept named, so it is not also reported as wanting a grader.
+  if (!p) return { ...a, provider: '(refused)' };
+  embedders.set(p.id, p);
+  return { ...a, provider: p.id, model: p.model };
+}
+
+function parseAssertions(raw: unknown, path: string, problems: Problem[], embedders: Embedders): Assertion[] {
   if (raw === undefined) return [];
   if (!Array.isArray(raw)) {
     problems.push({ path, message: 'assert must be a list' });
@@ -123,11 +166,7 @@ function parseAssertions(raw: unknown, path: string, problems: Problem[]): Asser
   }
   return raw.flatMap((a, i) => {
     const where = `${path}[${i}]`;
-    if (isObject(a) && (a.type === 'similar' || a.type === 'not-similar')) {
-      problems.push({ path: `${where}.type`, message: 'similar needs an embedding model, which is not supported yet' });
-      return [];
-    }
-    const parsed = assertionSpec.safeParse(a);
+    const parsed = assertionSpec.safeParse(isObject(a) ? parseAssertionProvider(a, where, embedders, problems) : a);
     if (!parsed.success) {
       for (const issue of parsed.error.issues)
         problems.push({ path: [where, ...issue.path].join('.'), message: issue.message });
@@ -162,7 +201,13 @@ function parseVars(raw: unknown, path: string, problems: Problem[]): PromptfooTe
   return vars;
 }
 
-function parseTest(raw: unknown, i: number, defaults: PromptfooTest['vars'], problems: Problem[]) {
+function parseTest(
+  raw: unknown,
+  i: number,
+  defaults: PromptfooTest['vars'],
+  problems: Problem[],
+  embedders: Embedders,
+) {
   const path = `tests[${i}]`;
   if (!isObject(raw)) {
     problems.push({ path, message: 'a test is a mapping with vars and assert' });
@@ -174,8 +219,55 @@ function parseTest(raw: unknown, i: number, defaults: PromptfooTest['vars'], pro
   return {
     ...(typeof raw.description === 'string' ? { description: raw.description } : {}),
     vars: { ...defaults, ...parseVars(raw.vars, `${path}.vars`, problems) },
-    assert: parseAssertions(raw.assert, `${path}.assert`, problems),
+    assert: parseAssertions(raw.assert, `${path}.assert`, problems, embedders),
   };
+}
+
+/** Keys that change what promptfoo runs or how it grades, which this import would otherwise drop without a word. */
+const CHANGES_THE_RUN = ['scenarios', 'targets', 'nunjucksFilters', 'env', 'extensions', 'derivedMetrics', 'redteam'];
+const DEFAULT_TEST_KEYS = ['vars', 'assert', 'options', 'description', 'metadata'];
+
+function checkKeys(doc: Record<string, unknown>, problems: Problem[]): void {
+  for (const k of CHANGES_THE_RUN.filter((k) => k in doc))
+    problems.push({ path: k, message: `${k} cannot be imported: it changes what promptfoo runs` });
+  const d = isObject(doc.defaultTest) ? doc.defaultTest : {};
+  const unknown = Object.keys(d).filter((k) => !DEFAULT_TEST_KEYS.includes(k));
+  if (unknown.length)
+    problems.push({
+      path: 'defaultTest',
+      message: `${unknown.join(', ')} cannot be imported (known: ${DEFAULT_TEST_KEYS.join(', ')})`,
+    });
+  const options = isObject(d.options) ? Object.keys(d.options).filter((k) => k !== 'provider') : [];
+  if (options.length)
+    problems.push({
+      path: 'defaultTest.options',
+      message: `${options.join(', ')} cannot be imported (known: provider)`,
+    });
+}
+
+/** What holds across the config: something to run, every var a prompt uses given, a grader where one is needed. */
+function checkWhole(
+  c: Pick<PromptfooConfig, 'prompts' | 'providers' | 'tests' | 'defaultAssert' | 'grader'>,
+  problems: Problem[],
+): void {
+  if (!c.prompts.length) problems.push({ path: 'prompts', message: 'name at least one prompt' });
+  if (!c.providers.length) problems.push({ path: 'providers', message: 'name at least one provider' });
+  if (!c.tests.length) problems.push({ path: 'tests', message: 'list at least one test' });
+  for (const [i, p] of c.prompts.entries()) {
+    const fields = templateFields(p.template);
+    if (!fields.length) problems.push({ path: `prompts[${i}]`, message: 'the prompt uses no {{ var }}' });
+    for (const [t, test] of c.tests.entries())
+      for (const f of fields.filter((f) => !Object.hasOwn(test.vars, f)))
+        problems.push({ path: `tests[${t}].vars`, message: `has no '${f}', which prompt '${p.label}' uses` });
+  }
+  const all = [...c.defaultAssert, ...c.tests.flatMap((t) => t.assert)];
+  const needsGrader = all.some((a) => a.type.endsWith('llm-rubric') || (a.type.endsWith('similar') && !a.provider));
+  if (needsGrader && !c.grader)
+    problems.push({
+      path: 'defaultTest.options.provider',
+      message:
+        'llm-rubric (and similar without a provider) needs a grader here: name it (promptfoo would otherwise pick one of its own)',
+    });
 }
 
 const listOf = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -185,13 +277,15 @@ export function parsePromptfoo(text: string): PromptfooConfig {
   const problems: Problem[] = [];
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    // Merge keys (<<: *base) applied, as promptfoo's loader applies them.
+    doc = parseYaml(text, { merge: true });
   } catch (err) {
     throw new SpecError('the promptfoo config is not valid YAML', [
       { path: 'config', message: (err as Error).message },
     ]);
   }
   if (!isObject(doc)) throw new SpecError('the promptfoo config must be a mapping', []);
+  checkKeys(doc, problems);
   if (typeof doc.tests === 'string')
     problems.push({
       path: 'tests',
@@ -201,29 +295,15 @@ export function parsePromptfoo(text: string): PromptfooConfig {
   const prompts = listOf(doc.prompts).flatMap((p, i) => parsePrompt(p, i, problems) ?? []);
   const providers = listOf(doc.providers).flatMap((p, i) => parseProvider(p, `providers[${i}]`, problems) ?? []);
   const defaultVars = parseVars(defaultTest.vars, 'defaultTest.vars', problems);
+  const embedders: Embedders = new Map();
   const tests = (Array.isArray(doc.tests) ? doc.tests : []).flatMap(
-    (t, i) => parseTest(t, i, defaultVars, problems) ?? [],
+    (t, i) => parseTest(t, i, defaultVars, problems, embedders) ?? [],
   );
-  const defaultAssert = parseAssertions(defaultTest.assert, 'defaultTest.assert', problems);
+  const defaultAssert = parseAssertions(defaultTest.assert, 'defaultTest.assert', problems, embedders);
   const graderRaw = isObject(defaultTest.options) ? defaultTest.options.provider : undefined;
   const grader =
     graderRaw === undefined ? undefined : parseProvider(graderRaw, 'defaultTest.options.provider', problems);
-  if (!prompts.length) problems.push({ path: 'prompts', message: 'name at least one prompt' });
-  if (!providers.length) problems.push({ path: 'providers', message: 'name at least one provider' });
-  if (!tests.length) problems.push({ path: 'tests', message: 'list at least one test' });
-  for (const [i, p] of prompts.entries()) {
-    const fields = templateFields(p.template);
-    if (!fields.length) problems.push({ path: `prompts[${i}]`, message: 'the prompt uses no {{ var }}' });
-    for (const [t, test] of tests.entries())
-      for (const f of fields.filter((f) => !(f in test.vars)))
-        problems.push({ path: `tests[${t}].vars`, message: `has no '${f}', which prompt '${p.label}' uses` });
-  }
-  const needsGrader = [...defaultAssert, ...tests.flatMap((t) => t.assert)].some((a) => a.type.endsWith('llm-rubric'));
-  if (needsGrader && !grader)
-    problems.push({
-      path: 'defaultTest.options.provider',
-      message: 'llm-rubric needs a grader here: name it (promptfoo would otherwise pick one of its own)',
-    });
+  checkWhole({ prompts, providers, tests, defaultAssert, grader }, problems);
   if (problems.length) throw new SpecError('the promptfoo config was refused; nothing was imported', problems);
   return {
     ...(typeof doc.description === 'string' ? { description: doc.description } : {}),
@@ -232,6 +312,7 @@ export function parsePromptfoo(text: string): PromptfooConfig {
     tests,
     defaultAssert,
     ...(grader ? { grader } : {}),
+    embedders,
   };
 }
 
@@ -246,24 +327,37 @@ function providerEntry(p: PromptfooProvider) {
 
 /** The config promptfoo reads: what an import would make the same experiment of. */
 export function toPromptfoo(c: PromptfooConfig): string {
+  // An assertion's own provider goes back as promptfoo writes it: {id, config}.
+  const written = (list: Assertion[]) =>
+    list.map((a) => {
+      const embedder = a.provider ? c.embedders.get(a.provider) : undefined;
+      if (!embedder) return a;
+      const { model: _inTheId, ...rest } = a;
+      return { ...rest, provider: providerEntry(embedder) };
+    });
   const defaultTest = {
-    ...(c.defaultAssert.length ? { assert: c.defaultAssert } : {}),
+    ...(c.defaultAssert.length ? { assert: written(c.defaultAssert) } : {}),
     ...(c.grader ? { options: { provider: providerEntry(c.grader) } } : {}),
   };
-  return toYaml({
-    ...(c.description ? { description: c.description } : {}),
-    prompts: c.prompts.map((p) => ({ label: p.label, raw: p.template })),
-    providers: c.providers.map(providerEntry),
-    ...(Object.keys(defaultTest).length ? { defaultTest } : {}),
-    tests: c.tests.map((t) => ({
-      ...(t.description ? { description: t.description } : {}),
-      vars: t.vars,
-      assert: t.assert,
-    })),
-  });
+  // YAML 1.1 quoting: a text that promptfoo's loader would read as a date, number or yes/no stays text.
+  return toYaml(
+    {
+      ...(c.description ? { description: c.description } : {}),
+      prompts: c.prompts.map((p) => ({ label: p.label, raw: p.template })),
+      providers: c.providers.map(providerEntry),
+      ...(Object.keys(defaultTest).length ? { defaultTest } : {}),
+      tests: c.tests.map((t) => ({
+        ...(t.description ? { description: t.description } : {}),
+        vars: t.vars,
+        assert: written(t.assert),
+      })),
+    },
+    { version: '1.1' },
+  );
 }
 
-/** promptfoo's id for a provider of the harness: its type's chat API and the model. */
-export function promptfooId(type: ProviderType, model: string): string {
+/** promptfoo's id for a provider of the harness: its type's chat API (or embeddings API) and the model. */
+export function promptfooId(type: ProviderType, model: string, use: 'chat' | 'embedding' = 'chat'): string {
+  if (use === 'embedding') return `${type}:${type === 'ollama' ? 'embeddings' : 'embedding'}:${model}`;
   return `${type}:${type === 'anthropic' ? 'messages' : 'chat'}:${model}`;
 }

@@ -110,5 +110,8 @@ export function createOllamaProvider(s: ProviderSettings): LlmProvider {
       const { models } = await new Ollama({ host }).list();
       return models.map((m) => m.name).sort();
     },
+    async embed(texts, model) {
+      return (await new Ollama({ host }).embed({ model, input: texts })).embeddings;
+    },
   };
 }

@@ -122,5 +122,15 @@ export function createOpenAiProvider(s: ProviderSettings): LlmProvider {
       const page = await client.models.list();
       return page.data.map((m) => m.id).sort();
     },
+    async embed(texts, model) {
+      try {
+        const r = await client.embeddings.create({ model, input: texts });
+        return [...r.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);
+      } catch (err) {
+        if (err instanceof OpenAI.APIError && isPermanentStatus(err.status))
+          throw new ProviderRejected(`openai: ${err.message}`, err.status!);
+        throw err;
+      }
+    },
   };
 }

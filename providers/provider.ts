@@ -48,6 +48,8 @@ export interface LlmProvider {
   readonly type: 'openai' | 'anthropic' | 'ollama' | 'local';
   complete(req: CompletionRequest): Promise<CompletionResult>;
   listModels(): Promise<string[]>;
+  /** Each text's embedding vector, where the provider has an embeddings API (OpenAI, Ollama). */
+  embed?(texts: string[], model: string): Promise<number[][]>;
 }
 
 export interface ProviderSettings {

@@ -2,7 +2,14 @@
 // its providers (with their address and params), its dataset's tests and the assertions metric's defaults.
 import { SpecError } from '../../core/errors.js';
 import type { MetricSpec } from '../../core/metrics.js';
-import { promptfooId, toPromptfoo, type PromptfooProvider, type PromptfooTest } from '../../core/promptfoo.js';
+import { DEFAULT_EMBEDDING_MODEL, type Assertion } from '../../core/assertions.js';
+import {
+  promptfooId,
+  toPromptfoo,
+  type Embedders,
+  type PromptfooProvider,
+  type PromptfooTest,
+} from '../../core/promptfoo.js';
 import { parseVersionRef } from '../../core/versions.js';
 import type { RunRow } from '../../db/models/run.js';
 import type { ProviderRow } from '../../db/models/provider.js';
@@ -80,6 +87,25 @@ async function testsOf(ctx: AppContext, dataset: string): Promise<PromptfooTest[
   });
 }
 
+/** similar's embedding providers, named by harness provider here, as promptfoo ids (and their entries) there. */
+function embeddersOf(tests: PromptfooTest[], defaults: Assertion[], ours: Map<string, ProviderRow>) {
+  const embedders: Embedders = new Map();
+  const rename = (list: Assertion[]) =>
+    list.map((a) => {
+      if (!a.provider) return a;
+      const model = a.model ?? DEFAULT_EMBEDDING_MODEL;
+      const p = providerOf(ours.get(a.provider), a.provider, model);
+      const id = promptfooId(p.type, model, 'embedding');
+      embedders.set(id, { ...p, id });
+      return { ...a, provider: id, model };
+    });
+  return {
+    tests: tests.map((t) => ({ ...t, assert: rename(t.assert) })),
+    defaultAssert: rename(defaults),
+    embedders,
+  };
+}
+
 export async function exportPromptfoo(ctx: AppContext, run: RunRow): Promise<string> {
   const inputs = run.inputs as Inputs | null;
   const variants = variantsOf(run, inputs);
@@ -100,8 +126,7 @@ export async function exportPromptfoo(ctx: AppContext, run: RunRow): Promise<str
     description: (await ds.getDataset(ctx.store, inputs.dataset)).description ?? inputs.dataset,
     prompts: [...prompts.values()],
     providers: [...providers.values()],
-    tests: await testsOf(ctx, inputs.dataset),
-    defaultAssert: metric?.args?.assert ?? [],
+    ...embeddersOf(await testsOf(ctx, inputs.dataset), metric?.args?.assert ?? [], ours),
     ...(graderName ? { grader: providerOf(ours.get(graderName), graderName, graderModel) } : {}),
   });
 }

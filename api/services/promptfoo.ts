@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { DEFAULT_SPLIT } from '../../core/dataset-import.js';
 import { SpecError, type Problem } from '../../core/errors.js';
+import type { Assertion } from '../../core/assertions.js';
 import type { MetricSpec } from '../../core/metrics.js';
 import { parsePromptfoo, type PromptfooConfig, type PromptfooProvider } from '../../core/promptfoo.js';
 import { NAME, type ComponentSpec } from '../../core/specs.js';
@@ -14,12 +15,12 @@ import { listProviders } from '../../db/repositories/providers.js';
 import { components } from '../../db/repositories/versioned.js';
 import type { AppContext } from '../context.js';
 import { startEval } from './evals.js';
-import { startExperiment } from './experiments.js';
+import { MAX_VARIANTS, startExperiment } from './experiments.js';
 import { checkComponent } from './specs.js';
 
 export const promptfooImportBody = z.strictObject({
-  /** The config's text (YAML or JSON). */
-  config: z.string().min(1).max(5_000_000),
+  /** The config's text (YAML or JSON); the API takes bodies up to 2 MB. */
+  config: z.string().min(1).max(2_000_000),
   /** Names the dataset, and prefixes each prompt's component (`<name>-p1`, …). */
   name: NAME,
   /** A promptfoo provider id (or label) -> the harness's provider to run it on, where finding it is ambiguous. */
@@ -81,10 +82,31 @@ async function planImport(ctx: AppContext, body: unknown): Promise<ImportPlan> {
   };
   const runOn = config.providers.map(resolve);
   const grader = config.grader ? resolve(config.grader) : undefined;
+  const embedders = new Map([...config.embedders].map(([id, p]) => [id, resolve(p)]));
   if (await ds.getDataset(ctx.store, req.name).catch(() => undefined))
     problems.push({ path: 'name', message: `a dataset named '${req.name}' exists: choose another name` });
+  for (const i of config.prompts.keys())
+    if (await components.head(ctx.store, `${req.name}-p${i + 1}`).catch(() => undefined))
+      problems.push({ path: 'name', message: `a component named '${req.name}-p${i + 1}' exists: choose another name` });
+  const variants = config.prompts.length * config.providers.length;
+  if (variants > MAX_VARIANTS)
+    problems.push({
+      path: 'providers',
+      message: `${config.prompts.length} prompts × ${config.providers.length} providers make ${variants} variants; an experiment compares at most ${MAX_VARIANTS}`,
+    });
   if (problems.length) throw new SpecError('the promptfoo config was refused; nothing was imported', problems);
-  return { req, config, runOn, grader };
+  return { req, config: withHarnessProviders(config, embedders), runOn, grader };
+}
+
+/** similar's providers, named by promptfoo id in the config, named by the harness provider that runs them. */
+function withHarnessProviders(config: PromptfooConfig, embedders: Map<string, string>): PromptfooConfig {
+  const rename = (list: Assertion[]) =>
+    list.map((a) => (a.provider && embedders.has(a.provider) ? { ...a, provider: embedders.get(a.provider)! } : a));
+  return {
+    ...config,
+    tests: config.tests.map((t) => ({ ...t, assert: rename(t.assert) })),
+    defaultAssert: rename(config.defaultAssert),
+  };
 }
 
 /** One variant runs as an eval, which has no per-variant params: they go into the component itself. */
@@ -109,10 +131,7 @@ async function saveComponents(ctx: AppContext, plan: ImportPlan): Promise<string
     );
   const refs: string[] = [];
   for (const spec of specs) {
-    const existing = await components.head(ctx.store, spec.name).catch(() => undefined);
-    const saved = existing
-      ? await components.addVersion(ctx.store, spec.name, spec)
-      : await components.create(ctx.store, spec);
+    const saved = await components.create(ctx.store, spec);
     refs.push(`${saved.name}@${saved.latestVersion}`);
   }
   return refs;
@@ -154,9 +173,17 @@ function startImported(ctx: AppContext, plan: ImportPlan, dataset: string, refs:
       target: { component: refs[i]! },
       override: { provider: runOn[j]!, model: pr.model },
       ...(pr.params ? { params: pr.params } : {}),
-      label: `${p.label} · ${pr.label ?? pr.id}`.slice(0, 80),
+      label: `${p.label} · ${pr.label ?? pr.id}`,
     })),
   );
+  // Labels name the grid's columns: the same provider twice (two temperatures) gets a number, and each fits 80.
+  const seen = new Map<string, number>();
+  for (const v of variants) {
+    const base = v.label.slice(0, 72);
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    v.label = n > 1 ? `${base} (${n})` : base;
+  }
   return startExperiment(ctx, { dataset, variants, metrics, concurrency: req.concurrency });
 }
 

@@ -1,4 +1,5 @@
-// The OpenAI wire protocol: POST /v1/chat/completions (JSON or SSE chunks with usage), GET /v1/models.
+// The OpenAI wire protocol: POST /v1/chat/completions (JSON or SSE chunks with usage), POST /v1/embeddings,
+// GET /v1/models.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { asToolCall, chunks, countTokens, type FakeRequest } from './script.js';
 import type { ProtocolHandler } from './server.js';
@@ -8,7 +9,29 @@ export const openaiProtocol: ProtocolHandler = {
   route(req: IncomingMessage) {
     if (req.method === 'GET' && req.url?.startsWith('/v1/models')) return 'models';
     if (req.method === 'POST' && req.url?.startsWith('/v1/chat/completions')) return 'chat';
+    if (req.method === 'POST' && req.url?.startsWith('/v1/embeddings')) return 'embeddings';
     return undefined;
+  },
+  /** Each input's letter-and-digit counts as its vector (texts with the same letters point the same way), as floats or base64 float32 as asked. */
+  embeddings(res: ServerResponse, body: Record<string, unknown>) {
+    const inputs = Array.isArray(body.input) ? (body.input as string[]) : [String(body.input)];
+    const base64 = body.encoding_format === 'base64';
+    const data = inputs.map((text, index) => {
+      const v = letterCounts(text);
+      const embedding = base64 ? Buffer.from(new Float32Array(v).buffer).toString('base64') : v;
+      return { object: 'embedding', index, embedding };
+    });
+    const tokens = inputs.reduce((n, t) => n + countTokens(t), 0);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        object: 'list',
+        data,
+        model: String(body.model),
+        usage: { prompt_tokens: tokens, total_tokens: tokens },
+      }),
+    );
+    return inputs;
   },
   toRequest(body: Record<string, unknown>, headers): FakeRequest {
     const format = body.response_format as { type?: string; json_schema?: { schema?: unknown } } | undefined;
@@ -131,3 +154,11 @@ export const openaiProtocol: ProtocolHandler = {
     res.end('data: [DONE]\n\n');
   },
 };
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** How often each letter and digit occurs, plus a constant so no text is the zero vector. */
+export function letterCounts(text: string): number[] {
+  const lower = text.toLowerCase();
+  return [...ALPHABET].map((c) => lower.split(c).length - 1).concat(1);
+}

@@ -8,7 +8,9 @@ import { withinTokenLimit, type FakeRequest, type Script } from './script.js';
 
 export interface ProtocolHandler {
   name: FakeRequest['protocol'];
-  route(req: IncomingMessage): 'chat' | 'models' | undefined;
+  route(req: IncomingMessage): 'chat' | 'models' | 'embeddings' | undefined;
+  /** Answer an embeddings request; the texts it embedded. */
+  embeddings?(res: ServerResponse, body: Record<string, unknown>): string[];
   toRequest(body: Record<string, unknown>, headers: IncomingMessage['headers']): FakeRequest;
   models(res: ServerResponse, models: string[]): void;
   error(res: ServerResponse, status: number, message: string): void;
@@ -24,6 +26,8 @@ export interface FakeProvider {
   slowChunksWritten: number;
   /** Replies whose connection closed before they were finished (a client that aborted). */
   closedEarly: number;
+  /** Texts embedded (POST /v1/embeddings), in order. */
+  embedded: string[];
   /** Requests whose answer (a 200) was written in full: what a client can have received, not only what was asked. */
   delivered: FakeRequest[];
   script: Script;
@@ -44,6 +48,7 @@ export async function startFakeProvider(
     requests: [],
     slowChunksWritten: 0,
     closedEarly: 0,
+    embedded: [],
     delivered: [],
     script,
     close: async () => {},
@@ -59,6 +64,11 @@ export async function startFakeProvider(
       body = JSON.parse(Buffer.concat(chunksIn).toString('utf8'));
     } catch {
       return handler.error(res, 400, 'malformed JSON');
+    }
+    if (kind === 'embeddings') {
+      if (!handler.embeddings) return handler.error(res, 404, `no route ${req.method} ${req.url}`);
+      fake.embedded.push(...handler.embeddings(res, body));
+      return;
     }
     const request = handler.toRequest(body, req.headers);
     fake.requests.push(request);

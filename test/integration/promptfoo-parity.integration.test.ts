@@ -32,6 +32,8 @@ function answer(question: string, polite: boolean, full: boolean): FakeReply {
       return polite ? 'Lima, of course.' : 'Lima';
     case 'capital of Japan':
       return !polite && full ? 'Kyoto' : 'Tokyo';
+    case 'capital of Germany':
+      return polite ? 'The capital of Germany is Berlin.' : 'Berlin.';
     default:
       throw new Error(`the fake has no answer to '${question}'`);
   }
@@ -90,10 +92,12 @@ describe('promptfoo parity', () => {
         assertions: named(r.assertions),
       });
     }
-    expect(theirs.size).toBe(8 * 2 * 2);
+    expect(theirs.size).toBe(9 * 2 * 2);
+    // Both embedded the answers for similar: the same texts, each by its own client.
+    expect(stack.fake.embedded).toContain('The capital of Germany is Berlin.');
 
     const imported = await stack.ok('POST', '/api/experiments/promptfoo', { config, name: 'parity' });
-    expect(imported).toMatchObject({ dataset: 'parity', components: ['parity-p1@1', 'parity-p2@1'], tests: 8 });
+    expect(imported).toMatchObject({ dataset: 'parity', components: ['parity-p1@1', 'parity-p2@1'], tests: 9 });
     experimentId = imported.run.id;
     const done = await waitForRun(stack, imported.run.id, 180_000);
     expect(done.status, JSON.stringify(done.error)).toBe('completed');
@@ -120,7 +124,7 @@ describe('promptfoo parity', () => {
     // Both sides saw passes and failures, so the agreement is not all-pass or all-fail.
     const passes = [...theirs.values()].filter((v) => v.pass).length;
     expect(passes).toBeGreaterThan(4);
-    expect(passes).toBeLessThan(28);
+    expect(passes).toBeLessThan(32);
   }, 300_000);
 
   it('exports the experiment as a config that parses to the same prompts, providers, tests and assertions', async () => {
@@ -140,7 +144,7 @@ describe('promptfoo parity', () => {
 
   it('refuses a config it cannot carry, naming why, and writes nothing', async () => {
     const before = await stack.ok('GET', '/api/datasets');
-    const bad = config.replace('type: equals', 'type: similar').replace("'capital of Japan'", '[a, b]');
+    const bad = config.replace('type: equals', 'type: rouge-n').replace("'capital of Japan'", '[a, b]');
     const r = await stack.api('POST', '/api/experiments/promptfoo', { config: bad, name: 'refused' });
     expect(r.status).toBe(400);
     const paths = (r.body.error.details.problems as Array<{ path: string }>).map((p) => p.path);

@@ -43,7 +43,7 @@ describe('a promptfoo config in', () => {
       },
       { id: 'openai:chat:gpt-4o', label: 'full', type: 'openai', model: 'gpt-4o', baseUrl: 'BASE_URL' },
     ]);
-    expect(c.tests).toHaveLength(8);
+    expect(c.tests).toHaveLength(9);
     expect(c.tests[0]).toMatchObject({
       description: 'the capital of France',
       vars: { question: 'capital of France', city: 'Paris' },
@@ -71,8 +71,15 @@ describe('a promptfoo config in', () => {
     expect(problems(base.replace('openai:chat:gpt-4o-mini', 'bedrock:claude'))[0]).toMatch(/^providers\[0\]\.id: /);
     expect(problems(base.replace('{q: hi}', '{q: [hi, ho]}'))[0]).toContain('one test per value');
     expect(problems(base.replace('{type: contains, value: hello}', '{type: similar, value: hello}'))[0]).toContain(
-      'embedding',
+      'similar without a provider) needs a grader',
     );
+    expect(
+      problems(
+        base.replace('{type: contains, value: hello}', '{type: similar, value: hello, provider: openai:chat:gpt-4o}'),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^tests\[0\]\.assert\[0\]\.provider\.id: 'openai:chat:gpt-4o' is not an embedding model/),
+    ]);
     expect(problems(base.replace('{type: contains, value: hello}', '{type: rouge-n, value: hello}'))[0]).toMatch(
       /^tests\[0\]\.assert\[0\]\.type: an assertion type is one of/,
     );
@@ -80,7 +87,9 @@ describe('a promptfoo config in', () => {
       "tests[0].vars: has no 'q', which prompt 'prompt 1' uses",
     );
     expect(problems(base.replace('{type: contains, value: hello}', '{type: llm-rubric, value: polite}'))).toEqual([
-      expect.stringMatching(/^defaultTest\.options\.provider: llm-rubric needs a grader/),
+      expect.stringMatching(
+        /^defaultTest\.options\.provider: llm-rubric (\(and similar without a provider\) )?needs a grader/,
+      ),
     ]);
     expect(
       problems(base.replace('[openai:chat:gpt-4o-mini]', '[{id: openai:chat:m, config: {apiKey: sk-x, top_p: 1}}]')),

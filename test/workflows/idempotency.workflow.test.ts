@@ -32,6 +32,7 @@ describe('idempotent side effects', () => {
       callModel: (() => Promise.reject(new Error('no model here'))) as unknown as CallModel,
       // Nothing here scores an answer, so no assertion's code runs in the sandbox.
       tools: {} as ToolsConfig,
+      resolveProvider: () => Promise.reject(new Error('no provider here')),
     });
     const attempts: number[] = [];
     const { acts } = fakeActivities({
