@@ -90,24 +90,23 @@ describe('an OpenAI Evals file from the command line', () => {
     await stack?.close();
   });
 
-  it('imports it into the fields named, evaluates it, and exports it back', async () => {
-    const env = cliEnv(stack);
-    const cli = spawnHarness(
-      [
-        'dataset-import',
-        'capitals',
-        fixture('openai-evals.jsonl'),
-        '--format',
-        'openai-evals',
-        '--input-field',
-        'question',
-        '--expected-field',
-        'answer',
-      ],
-      env,
-    );
+  /** `harness dataset-import <dataset> <fixture> <args…>`, which must succeed: what it printed. */
+  const importFixture = async (dataset: string, file: string, args: string[]) => {
+    const cli = spawnHarness(['dataset-import', dataset, fixture(file), ...args], cliEnv(stack));
     expect(await cli.exitCode, cli.output()).toBe(0);
-    expect(cli.output()).toContain('imported 3 examples into capitals (train 0, dev 3, test 0)');
+    return cli.output();
+  };
+
+  it('imports it into the fields named, evaluates it, and exports it back', async () => {
+    const printed = await importFixture('capitals', 'openai-evals.jsonl', [
+      '--format',
+      'openai-evals',
+      '--input-field',
+      'question',
+      '--expected-field',
+      'answer',
+    ]);
+    expect(printed).toContain('imported 3 examples into capitals (train 0, dev 3, test 0)');
     const run = await stack.ok('POST', '/api/evals', {
       dataset: 'capitals',
       target: { component: 'qa@1' },
@@ -123,20 +122,12 @@ describe('an OpenAI Evals file from the command line', () => {
   }, 120_000);
 
   it('imports an OpenAI Evals API eval (item_schema, string_check graders), runs its graders, and exports it back', async () => {
-    const env = cliEnv(stack);
-    const cli = spawnHarness(
-      [
-        'dataset-import',
-        'answers',
-        fixture('openai-eval-items.jsonl'),
-        '--format',
-        'openai-evals-api',
-        '--definition',
-        fixture('openai-eval.json'),
-      ],
-      env,
-    );
-    expect(await cli.exitCode, cli.output()).toBe(0);
+    await importFixture('answers', 'openai-eval-items.jsonl', [
+      '--format',
+      'openai-evals-api',
+      '--definition',
+      fixture('openai-eval.json'),
+    ]);
     const d = await stack.ok('GET', '/api/datasets/answers');
     // The graders' reference is the expected answer; the rest of the item is the input.
     expect(d.examples[1]).toMatchObject({ inputs: { question: 'q1' }, expected: { answer: 'a1' } });
