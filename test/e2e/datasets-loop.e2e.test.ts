@@ -312,5 +312,6 @@ describe('the dataset loop (e2e)', () => {
     const failed = page.locator('[data-example]', { hasText: '"text":"ab"' }).locator('[data-test=failed-assertion]');
     await failed.waitFor();
     expect((await failed.textContent())!.trim()).toBe('✗ icontains: expected the answer to contain (any case) ab');
+    await session.shot('eval-failed-assertions');
   });
 });
