@@ -9,6 +9,7 @@ import { createAgentStep } from './agent.js';
 import { createChatReply, createChatTurn } from './chat.js';
 import { createAppActivities } from './apps.js';
 import { createEvalActivities } from './evals.js';
+import { createOptimizerActivities } from './optimizer.js';
 import type { ToolsConfig } from '../config/index.js';
 import { policyContext, readPolicy } from '../db/policy-file.js';
 import { judgeToolCall } from '../judge/index.js';
@@ -75,6 +76,7 @@ export function createActivities(deps: ActivityDeps) {
     sessionWorkerPolled,
     ...createEvalActivities({ store: deps.store, callModel, tools: deps.tools, resolveProvider: deps.resolveProvider }),
     ...createAppActivities({ store: deps.store, callModel }),
+    ...createOptimizerActivities({ store: deps.store }),
     /** The policy as the workflow sees it (a local activity, recorded in history). */
     async loadPolicy() {
       return { policy: readPolicy(deps.tools.policyPath), context: policyContext(deps.tools) };

@@ -20,9 +20,10 @@ const modules: Array<{ names: string[]; load: () => Promise<AddCommands>; tempor
   { names: ['logs'], load: async () => (await import('./commands/logs.js')).logsCommand },
   { names: ['chat'], load: async () => (await import('./commands/chat.js')).chatCommand },
   {
-    names: ['dataset-import', 'eval', 'optimize'],
+    names: ['dataset-import', 'eval'],
     load: async () => (await import('./commands/evals.js')).evalCommands,
   },
+  { names: ['optimize'], load: async () => (await import('./commands/optimize.js')).optimizeCommand },
   { names: ['experiment'], load: async () => (await import('./commands/experiment.js')).experimentCommand },
   { names: ['app'], load: async () => (await import('./commands/apps.js')).appCommands },
   { names: ['open'], load: async () => (await import('./commands/open.js')).openCommand },

@@ -5,6 +5,7 @@ import { AppError } from '../errors.js';
 import { addRunsToDataset } from '../services/dataset-runs.js';
 import * as datasets from '../services/datasets.js';
 import * as svc from '../services/evals.js';
+import { startOptimization } from '../services/optimizations.js';
 import { datasetRouter, runRouter } from './resources.js';
 
 function evalListRoutes(app: AppContext): Router {
@@ -30,7 +31,7 @@ function evalListRoutes(app: AppContext): Router {
       )),
   );
   r.post('/optimizations', async (ctx) => {
-    ctx.body = await svc.startOptimization(app, await readJson(ctx));
+    ctx.body = await startOptimization(app, await readJson(ctx));
     ctx.status = 201;
   });
   return r;

@@ -47,7 +47,6 @@ import { labelVersion } from '../../db/repositories/labels.js';
 import { audit } from '../../db/repositories/audit.js';
 import { components, pipelines } from '../../db/repositories/versioned.js';
 import { evalWorkflow, type EvalRunInput } from '../../workflows/eval.js';
-import { optimizeWorkflow } from '../../workflows/optimize.js';
 import type { AppContext } from '../context.js';
 import type { RunRow } from '../../db/models/run.js';
 import { AppError } from '../errors.js';
@@ -91,14 +90,6 @@ export const evalBody = z.strictObject({
   cache: z.enum(['reuse', 'off']).optional(),
   /** Run each example this many times: each run is a result of its own, never collapsed. */
   repeats: z.int().min(1).max(MAX_REPEATS).default(1),
-});
-export const optimizeBody = z.strictObject({
-  component: ref,
-  dataset: z.string().min(1),
-  metric: metricSpec,
-  k: z.int().min(1).max(32).default(4),
-  threshold: z.number().min(0).max(1).default(1),
-  cache: z.enum(['reuse', 'off']).optional(),
 });
 
 export async function datasetView(ctx: AppContext, d: Dataset) {
@@ -691,40 +682,4 @@ async function productionVersions(ctx: AppContext, runs: ComparedEval[]): Promis
     current.set(r.target.id, await labelVersion(ctx.store, kind, r.target.id, BASELINE_LABEL));
   }
   return (e) => e.target.id !== undefined && current.get(e.target.id) === e.target.version;
-}
-
-export async function startOptimization(ctx: AppContext, body: unknown) {
-  const req = optimizeBody.parse(body);
-  const { name, version: v } = parseVersionRef(req.component)!;
-  const version = await components.getVersion(ctx.store, name, v);
-  const d = await ds.getDataset(ctx.store, req.dataset);
-  const pick = async (s: Split) => (await ds.listExamples(ctx.store, d.id, s)).map((e) => e.id);
-  const [train, dev] = [await pick('train'), await pick('dev')];
-  if (!train.length || !dev.length)
-    throw new SpecError('invalid optimization', [
-      {
-        path: 'dataset',
-        message: `dataset '${d.name}' needs train and dev examples; it has ${splitsText(await ds.splitCounts(ctx.store, d.id))}`,
-      },
-    ]);
-  const target = { type: 'component' as const, id: version.id, name: version.name, version: version.version };
-  return startRun(ctx, {
-    kind: 'optimize',
-    target,
-    inputs: { dataset: d.name, metric: metricKey(req.metric), k: req.k },
-    workflow: optimizeWorkflow,
-    input: (runId) => ({
-      runId,
-      component: { id: version.id, name: version.name, version: version.version, spec: version.spec },
-      train,
-      dev,
-      metric: req.metric,
-      threshold: req.threshold,
-      k: req.k,
-      heartbeatTimeoutMs: ctx.heartbeatTimeoutMs,
-      continueAfterEvents: ctx.continueAfterEvents,
-      ...(req.cache ? { cache: req.cache } : {}),
-    }),
-    providers: [version.spec.provider, ...(judgeProvider(req.metric) ?? [])],
-  });
 }

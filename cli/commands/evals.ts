@@ -1,4 +1,4 @@
-// `harness dataset import`, `harness eval` and `harness optimize` (with a progress bar).
+// `harness dataset import` and `harness eval` (with a progress bar); their metric option and progress line.
 import path from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_SPLIT } from '../../core/dataset-import.js';
@@ -7,8 +7,17 @@ import { api, CliError, followRun } from '../client.js';
 import { readInputFile, readJsonInput } from '../input-file.js';
 import { evalGateCommand } from './eval-gate.js';
 
-export function parseMetric(text: string): { name: string; field?: string } {
-  if (!text.trim() || text.startsWith(':')) throw new CliError(`--metric takes name[:field], got '${text}'`);
+/** `name[:field]`, or a whole metric spec as JSON (`{"name":"exact_match","args":{"caseSensitive":true}}`). */
+export function parseMetric(text: string): Record<string, unknown> {
+  if (text.trim().startsWith('{')) {
+    try {
+      return JSON.parse(text) as Record<string, unknown>;
+    } catch (err) {
+      throw new CliError(`--metric is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+  if (!text.trim() || text.startsWith(':'))
+    throw new CliError(`--metric takes name[:field] or a JSON metric, got '${text}'`);
   return metricFromText(text);
 }
 
@@ -39,18 +48,9 @@ export async function followWithProgress(
   return run;
 }
 
-/** The optimizer's verdict in a line: the version it saved, or the one it kept. */
-function optimizeVerdict(o: Record<string, unknown>): string {
-  const scores = `(${Number(o.before).toFixed(3)} → ${Number(o.after).toFixed(3)})`;
-  return o.saved === false
-    ? `no improvement: kept ${String(o.kept)} ${scores}`
-    : `saved version ${String(o.version)} ${scores}`;
-}
-
 export function evalCommands(program: Command): void {
   datasetImportCommand(program);
   evalCommand(program);
-  optimizeCommand(program);
 }
 
 function datasetImportCommand(program: Command): void {
@@ -152,29 +152,4 @@ function evalCommand(program: Command): void {
       await followWithProgress(run.id, 'example:', run.resumed.examples);
     });
   evalGateCommand(evalCmd);
-}
-
-function optimizeCommand(program: Command): void {
-  program
-    .command('optimize')
-    .description(
-      'BootstrapFewShot: demos from passing train traces; a new version only when it beats the current one on dev',
-    )
-    .requiredOption('-c, --component <name[@v]>', 'component to improve')
-    .requiredOption('-d, --dataset <name>', 'dataset with train and dev examples')
-    .option('-m, --metric <name[:field]>', 'metric', 'exact_match')
-    .option('-k, --k <n>', 'demos at most', '4')
-    .action(async (o: { component: string; dataset: string; metric: string; k: string }) => {
-      const run = await api('POST', '/api/optimizations', {
-        component: o.component,
-        dataset: o.dataset,
-        metric: parseMetric(o.metric),
-        k: Number(o.k),
-      });
-      console.log(`optimization ${run.id} started`);
-      // The teacher tries train examples until k of them pass: at most the whole train split.
-      const train = (await api('GET', `/api/datasets/${encodeURIComponent(o.dataset)}`)).splits.train as number;
-      const done = await followWithProgress(run.id, 'candidate:', train);
-      if (done.status === 'completed' && done.outputs) console.log(optimizeVerdict(done.outputs));
-    });
 }

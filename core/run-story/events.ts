@@ -155,6 +155,9 @@ export const exampleCompleted = (exampleId: string, rest: Scored) =>
   event('step.completed', `example:${exampleId}`, { stepId: `example:${exampleId}`, ...rest });
 export const candidateCompleted = (exampleId: string, rest: Scored) =>
   event('step.completed', `candidate:${exampleId}`, { stepId: `candidate:${exampleId}`, ...rest });
+/** A search optimizer's trial N (a MIPROv2 trial, a GEPA iteration): what it tried and how it scored. */
+export const trialCompleted = (n: number, rest: Scored) =>
+  event('step.completed', `trial:${n}`, { stepId: `trial:${n}`, ...rest });
 
 // A model call: each attempt is recorded once.
 export const llmRequest = (data: Data<'llm.request'>) =>
@@ -177,7 +180,7 @@ export const budgetExceeded = (step: number, data: Data<'budget.exceeded'>) =>
   event('budget.exceeded', `budget:${step}`, data);
 
 /** The notes a run writes once: the name is the key. */
-export type RunNote = 'scaffold' | 'before' | 'kept' | 'saved';
+export type RunNote = 'scaffold' | 'before' | 'kept' | 'saved' | 'search' | 'budget';
 export const runNote = (name: RunNote, level: Data<'log'>['level'], message: string) =>
   event('log', name, { level, message });
 /** A browser call whose worker is gone goes on in a fresh session elsewhere. */

@@ -77,10 +77,23 @@ export const exampleRepeatId = (exampleId: string, repeat = 0): string =>
 
 /** What an optimizer's eval on dev scores: the current version, a candidate's demos, the saved version. */
 export const TRIAL_LABELS = ['before', 'candidate', 'after'] as const;
-export type TrialLabel = (typeof TRIAL_LABELS)[number];
+/**
+ * The search optimizers' evals: MIPROv2's minibatch trial N (`t<N>`) and full evaluation at trial N (`f<N>`), GEPA's
+ * parent and proposal on iteration N's minibatch (`i<N>-old`, `i<N>-new`) and candidate N on the validation split
+ * (`v<N>`), and both optimizers' base and best on the held-out split (`held-base`, `held-best`).
+ */
+export type SearchLabel =
+  `t${number}` | `f${number}` | `i${number}-old` | `i${number}-new` | `v${number}` | `held-${'base' | 'best'}`;
+export type TrialLabel = (typeof TRIAL_LABELS)[number] | SearchLabel;
+/** No label is longer than `candidate`: LONGEST_RUN_ID (and the id columns' width) rest on it. */
+const MAX_LABEL = 'candidate'.length;
 
-/** An optimizer's eval on dev, named by what it scores: `<optimizer run>-before`. */
-export const trialEvalRunId = (runId: string, label: TrialLabel): string => `${runId}-${label}`;
+/** An optimizer's eval, named by what it scores: `<optimizer run>-before`, `<optimizer run>-t12`. */
+export const trialEvalRunId = (runId: string, label: TrialLabel): string => {
+  if (label.length > MAX_LABEL)
+    throw new Error(`an optimizer's trial label is ${MAX_LABEL} characters at most: ${label}`);
+  return `${runId}-${label}`;
+};
 
 /** An optimizer's teacher run on one train example: `<optimizer run>-teacher-<example>`. */
 export const teacherRunId = (runId: string, exampleId: string): string => `${runId}-teacher-${exampleId}`;

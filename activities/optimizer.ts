@@ -1,0 +1,47 @@
+// What the search optimizers read back from a candidate's eval: each example's score (GEPA's Pareto fronts,
+// MIPROv2's minibatch means) and its traces with the metric's feedback (what GEPA's reflection reads).
+import { metricFeedback } from '../core/metric-feedback.js';
+import { metricKey, type MetricSpec } from '../core/metrics.js';
+import { examplesById, listEvalResults } from '../db/repositories/datasets.js';
+import type { Store } from '../db/knex.js';
+
+/** A reflection reads this many traces at most, failures first, each cut to a readable length. */
+const MAX_TRACES = 12;
+const MAX_TRACE_CHARS = 1_500;
+
+const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+export function createOptimizerActivities(deps: { store: Store }) {
+  return {
+    /** An eval's score per example under `metric`, and its traces with feedback, failures first. */
+    async candidateTraces(input: { evalRunId: string; metric: MetricSpec }): Promise<{
+      scores: Record<string, number>;
+      traces: string;
+    }> {
+      const key = metricKey(input.metric);
+      const rows = await listEvalResults(deps.store, input.evalRunId);
+      const examples = await examplesById(
+        deps.store,
+        rows.map((r) => r.exampleId),
+      );
+      const scores: Record<string, number> = {};
+      const traces: Array<{ score: number; text: string }> = [];
+      for (const r of rows.filter((x) => x.repeat === 0)) {
+        const score = r.scores[key] ?? 0;
+        scores[r.exampleId] = score;
+        const ex = examples.get(r.exampleId);
+        const feedback = metricFeedback(input.metric, r.outputs, ex?.expected ?? {}, r.details?.[key], r.error);
+        const trace = `inputs: ${text(ex?.inputs ?? {})}\nanswer: ${text(r.outputs)}\nscore: ${score}\nfeedback: ${feedback}`;
+        traces.push({ score, text: trace.slice(0, MAX_TRACE_CHARS) });
+      }
+      traces.sort((a, b) => a.score - b.score);
+      return {
+        scores,
+        traces: traces
+          .slice(0, MAX_TRACES)
+          .map((t, i) => `## trace ${i + 1}\n${t.text}`)
+          .join('\n\n'),
+      };
+    },
+  };
+}

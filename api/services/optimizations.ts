@@ -1,0 +1,115 @@
+// Starting an optimizer run: BootstrapFewShot, MIPROv2 or GEPA on a component, from a dataset's splits
+// (train teaches or is reflected on, dev scores candidates, test when present holds out the verdict).
+import { z } from 'zod';
+import { splitsText, type Split } from '../../core/dataset-import.js';
+import { SpecError } from '../../core/errors.js';
+import { judgeProvider, metricKey, metricSpec } from '../../core/metrics.js';
+import { parseVersionRef, VERSION_REF } from '../../core/run-story/ids.js';
+import { NAME } from '../../core/specs.js';
+import * as ds from '../../db/repositories/datasets.js';
+import { components } from '../../db/repositories/versioned.js';
+import type { SearchOptions } from '../../workflows/optimize-state.js';
+import { optimizeWorkflow } from '../../workflows/optimize.js';
+import type { AppContext } from '../context.js';
+import { startRun } from './start.js';
+
+const ref = z.string().regex(VERSION_REF, 'use "name", "name@version" or "name@label"');
+
+export const budgetBody = z.strictObject({
+  /** Candidates scored at most (MIPROv2's trials, GEPA's proposals). */
+  maxCandidates: z.int().min(1).max(10_000).optional(),
+  maxCostUsd: z.number().positive().optional(),
+  maxTokens: z.int().positive().optional(),
+});
+
+export const optimizeBody = z.strictObject({
+  component: ref,
+  dataset: z.string().min(1),
+  metric: metricSpec,
+  optimizer: z.enum(['bootstrap', 'mipro', 'gepa']).default('bootstrap'),
+  k: z.int().min(1).max(32).default(4),
+  threshold: z.number().min(0).max(1).default(1),
+  cache: z.enum(['reuse', 'off']).optional(),
+  /** MIPROv2 and GEPA: the same seed and data give the same search. */
+  seed: z
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0),
+  /** MIPROv2: instructions and demo sets to choose among (the current ones included). */
+  candidates: z.int().min(2).max(20).default(4),
+  /** MIPROv2: trials; GEPA: iterations. */
+  trials: z.int().min(1).max(1_000).optional(),
+  minibatch: z.int().min(1).max(500).optional(),
+  fullEvalEvery: z.int().min(1).max(100).default(5),
+  budget: budgetBody.default({}),
+  /** Who writes proposals and reflections: the component's provider and model unless named. */
+  proposer: z.strictObject({ provider: NAME, model: z.string().min(1).optional() }).optional(),
+});
+type OptimizeBody = z.infer<typeof optimizeBody>;
+
+/** MIPROv2's and GEPA's settings: DSPy's defaults scaled to the dataset (minibatch 35 / 3, a trial count per candidate). */
+function searchOptions(
+  req: OptimizeBody,
+  spec: { provider: string; model?: string | undefined },
+  held: string[],
+): SearchOptions {
+  const gepa = req.optimizer === 'gepa';
+  return {
+    seed: req.seed,
+    candidates: req.candidates,
+    trials: req.trials ?? (gepa ? 20 : Math.max(10, 2 * req.candidates)),
+    minibatch: req.minibatch ?? (gepa ? 3 : 35),
+    fullEvalEvery: req.fullEvalEvery,
+    budget: req.budget,
+    proposer: req.proposer ?? { provider: spec.provider, ...(spec.model ? { model: spec.model } : {}) },
+    held,
+  };
+}
+
+export async function startOptimization(ctx: AppContext, body: unknown) {
+  const req = optimizeBody.parse(body);
+  const { name, version: v } = parseVersionRef(req.component)!;
+  const version = await components.getVersion(ctx.store, name, v);
+  const d = await ds.getDataset(ctx.store, req.dataset);
+  const pick = async (s: Split) => (await ds.listExamples(ctx.store, d.id, s)).map((e) => e.id);
+  const [train, dev] = [await pick('train'), await pick('dev')];
+  if (!train.length || !dev.length)
+    throw new SpecError('invalid optimization', [
+      {
+        path: 'dataset',
+        message: `dataset '${d.name}' needs train and dev examples; it has ${splitsText(await ds.splitCounts(ctx.store, d.id))}`,
+      },
+    ]);
+  const search = req.optimizer === 'bootstrap' ? undefined : searchOptions(req, version.spec, await pick('test'));
+  const target = { type: 'component' as const, id: version.id, name: version.name, version: version.version };
+  return startRun(ctx, {
+    kind: 'optimize',
+    target,
+    inputs: {
+      dataset: d.name,
+      metric: metricKey(req.metric),
+      k: req.k,
+      ...(search ? { optimizer: req.optimizer, seed: search.seed, budget: search.budget } : {}),
+    },
+    workflow: optimizeWorkflow,
+    input: (runId) => ({
+      runId,
+      component: { id: version.id, name: version.name, version: version.version, spec: version.spec },
+      train,
+      dev,
+      metric: req.metric,
+      threshold: req.threshold,
+      k: req.k,
+      heartbeatTimeoutMs: ctx.heartbeatTimeoutMs,
+      continueAfterEvents: ctx.continueAfterEvents,
+      ...(req.cache ? { cache: req.cache } : {}),
+      ...(search ? { optimizer: req.optimizer, search } : {}),
+    }),
+    providers: [
+      version.spec.provider,
+      ...(judgeProvider(req.metric) ?? []),
+      ...(search ? [search.proposer.provider] : []),
+    ],
+  });
+}

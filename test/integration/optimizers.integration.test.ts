@@ -1,0 +1,175 @@
+// MIPROv2 and GEPA against a task where only one idea scores well (test/helpers/idea-model.ts): each finds it,
+// beats BootstrapFewShot on the held-out split, and follows the same trajectory for the same seed.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IDEA, ideaExamples, ideaModel } from '../helpers/idea-model.js';
+import { spawnHarness } from '../helpers/processes.js';
+import { startTestStack, TOKEN, waitForRun, type TestStack } from '../helpers/stack.js';
+
+const METRIC = { name: 'exact_match', field: 'answer', args: { caseSensitive: true } };
+
+describe('MIPROv2 and GEPA find the idea', () => {
+  let stack: TestStack;
+  const post = async (p: string, body: unknown) => {
+    const r = await stack.api('POST', p, body);
+    if (![200, 201].includes(r.status)) throw new Error(`${p}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+  /** What each trial tried and scored, in order: the trajectory a seed pins. */
+  const trajectory = async (runId: string) =>
+    ((await stack.api('GET', `/api/runs/${runId}/events`)).body.events as any[])
+      .filter((e) => e.type === 'step.completed' && String(e.data.stepId).startsWith('trial:'))
+      .map((e) => ({ trial: e.data.stepId, ...e.data.outputs }));
+  const optimize = async (optimizer: string, extra: Record<string, unknown> = {}) => {
+    const run = await post('/api/optimizations', {
+      component: 'coder',
+      dataset: 'codes',
+      metric: METRIC,
+      optimizer,
+      k: 2,
+      ...extra,
+    });
+    const done = await waitForRun(stack, run.id, 300_000);
+    expect(done.status, JSON.stringify(done.error)).toBe('completed');
+    return { id: run.id as string, outputs: done.outputs };
+  };
+
+  beforeAll(async () => {
+    stack = await startTestStack({ script: ideaModel });
+    await post('/api/providers', {
+      name: 'fake',
+      type: 'openai',
+      baseUrl: stack.fake.baseUrl,
+      apiKey: 'sk-test-123456789012345678',
+      defaultModel: 'fake-model',
+    });
+    await post('/api/components', {
+      name: 'coder',
+      signature: 'question: str -> answer: str',
+      instructions: 'Answer the question.',
+      provider: 'fake',
+    });
+    await post('/api/datasets', { name: 'codes' });
+    await post('/api/datasets/codes/examples', { examples: ideaExamples(12, 8, 8) });
+  });
+  afterAll(() => stack?.close());
+
+  /** A version's mean on the held-out test split, from an eval of its own. */
+  const onTest = async (version: number) => {
+    const run = await post('/api/evals', {
+      dataset: 'codes',
+      split: 'test',
+      target: { component: `coder@${version}` },
+      metrics: [METRIC],
+    });
+    const done = await waitForRun(stack, run.id, 120_000);
+    return done.outputs.aggregates['exact_match:answer'].mean as number;
+  };
+
+  it('MIPROv2 and GEPA each find the idea, save a version only on a held-out win, and beat BootstrapFewShot', async () => {
+    const boot = await optimize('bootstrap', { component: 'coder@1' });
+    expect(boot.outputs).toMatchObject({ saved: true, before: 0.25, after: 0.5 });
+
+    const mipro = await optimize('mipro', { component: 'coder@1', seed: 7, trials: 8, minibatch: 4, fullEvalEvery: 4 });
+    expect(mipro.outputs).toMatchObject({
+      saved: true,
+      heldOut: 'test',
+      before: 0.25,
+      after: 1,
+      best: { instruction: 2, demoSet: 1 },
+    });
+    expect(mipro.outputs.instruction).toBe(`Answer the question with its code. ${IDEA}`);
+    // The trajectory the seed pins: the random start finds the idea at once, and TPE keeps to the instructions that have it.
+    expect((await trajectory(mipro.id)).map((t) => [t.instruction, t.demoSet, t.score])).toEqual([
+      [2, 1, 1],
+      [0, 1, 0.25],
+      [1, 0, 1],
+      [2, 1, 1],
+      [2, 3, 1],
+      [1, 0, 1],
+      [1, 0, 1],
+      [2, 1, 1],
+    ]);
+
+    const gepa = await optimize('gepa', { component: 'coder@1', seed: 7, trials: 4 });
+    expect(gepa.outputs).toMatchObject({ saved: true, heldOut: 'test', before: 0.25, after: 1 });
+    expect(gepa.outputs.instruction).toBe(`Answer the question. ${IDEA}`);
+    // Iteration 1 reflects on the seed's case-only misses and proposes the idea; the new candidate then leads every
+    // front, so it is the parent from then on, and perfect on each minibatch.
+    expect(await trajectory(gepa.id)).toEqual([
+      {
+        trial: 'trial:1',
+        parent: 0,
+        old: 1 / 3,
+        new: 1,
+        accepted: true,
+        candidate: 1,
+        val: 1,
+        instruction: `Answer the question. ${IDEA}`,
+      },
+      { trial: 'trial:2', parent: 1, old: 1, skipped: 'perfect on the minibatch' },
+      { trial: 'trial:3', parent: 1, old: 1, skipped: 'perfect on the minibatch' },
+      { trial: 'trial:4', parent: 1, old: 1, skipped: 'perfect on the minibatch' },
+    ]);
+
+    const [b, m, g] = [
+      await onTest(boot.outputs.version),
+      await onTest(mipro.outputs.version),
+      await onTest(gepa.outputs.version),
+    ];
+    expect([b, m, g]).toEqual([0.5, 1, 1]);
+
+    // Each candidate was scored in a child eval run listed under its optimizer.
+    const children = (await stack.api('GET', `/api/runs?origin=optimize:${gepa.id}&limit=100`)).body.runs as Array<{
+      id: string;
+      kind: string;
+    }>;
+    expect(children.map((c) => c.id.slice(gepa.id.length + 1)).sort()).toContain('before');
+  });
+
+  it('the same seed gives the same search, every model call answered from the step cache', async () => {
+    const first = await optimize('gepa', { component: 'coder@1', seed: 3, trials: 3 });
+    const calls = stack.fake.requests.length;
+    const again = await optimize('gepa', { component: 'coder@1', seed: 3, trials: 3 });
+    expect(await trajectory(again.id)).toEqual(await trajectory(first.id));
+    expect(again.outputs.instruction).toBe(first.outputs.instruction);
+    expect(stack.fake.requests.length).toBe(calls);
+  });
+
+  it('the CLI runs GEPA with a budget, a line per trial, and stops at the budget keeping the best', async () => {
+    const env = { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir };
+    const metric = JSON.stringify(METRIC);
+    const cli = spawnHarness(
+      [
+        'optimize',
+        '-c',
+        'coder@1',
+        '-d',
+        'codes',
+        '-m',
+        metric,
+        '-o',
+        'gepa',
+        '--seed',
+        '5',
+        '--budget',
+        'candidates=1',
+      ],
+      env,
+    );
+    expect(await cli.exitCode, cli.output()).toBe(0);
+    expect(cli.output()).toMatch(
+      /^trial:1: parent 0 0\.\d{3} → proposal 1\.000, accepted as candidate 1 \(dev 1\.000\)$/m,
+    );
+    expect(cli.output()).not.toMatch(/^trial:2/m);
+    expect(cli.output()).toMatch(/^saved version \d+ \(0\.250 → 1\.000\)$/m);
+    const id = /optimization (\S+) started/.exec(cli.output())![1]!;
+    const events = (await stack.api('GET', `/api/runs/${id}/events`)).body.events as any[];
+    expect(events.find((e) => e.type === 'log' && e.data.message.startsWith('stopped'))?.data.message).toBe(
+      'stopped at iteration 2: maxCandidates 1 reached; keeping the best so far',
+    );
+
+    const bad = spawnHarness(['optimize', '-c', 'coder@1', '-d', 'codes', '-o', 'gepa', '--budget', 'dollars=3'], env);
+    expect(await bad.exitCode).toBe(1);
+    expect(bad.output()).toContain("--budget takes candidates=N, usd=X and tokens=N; got 'dollars=3'");
+  });
+});

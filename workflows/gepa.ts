@@ -1,0 +1,95 @@
+// GEPA as its paper and DSPy describe it: a parent drawn from the Pareto frontier over dev examples runs a
+// minibatch of train; a reflection model reads its traces and the metric's feedback and proposes a new instruction;
+// a proposal that does better on the same minibatch is scored on all of dev and joins the pool. A long search
+// continues as new, carrying the pool (instructions and their per-example scores).
+import { continueAsNew } from '@temporalio/workflow';
+import { bestCandidate, selectParent } from '../core/optimizers/pareto.js';
+import { cleanInstruction, programText, reflector, reflectStep } from '../core/optimizers/prompts.js';
+import { minibatch } from '../core/optimizers/sample.js';
+import { runNote, trialCompleted } from '../core/run-story/events.js';
+import { historyFull } from './history-budget.js';
+import type { GepaCandidate, GepaState, OptimizeRunInput } from './optimize-state.js';
+import { ask, candidateSpec, conclude, overBudget, scoreCandidate, type Search } from './optimize-search.js';
+import { record } from './run-events.js';
+
+const sum = (scores: Record<string, number>) => Object.values(scores).reduce((a, b) => a + b, 0);
+const specOf = (s: Search, c: GepaCandidate) => candidateSpec(s.input.component.spec, { instruction: c.instruction });
+
+/** Iteration i: reflect on the parent's minibatch and keep the proposal if it does better there. */
+async function iterate(s: Search, state: GepaState, i: number): Promise<void> {
+  const { input, options } = s;
+  const parentAt = selectParent(
+    state.pool.map((c) => c.scores),
+    options.seed,
+    i,
+  );
+  const parent = state.pool[parentAt]!;
+  const batch = minibatch(input.train, options.minibatch, options.seed, i);
+  const old = await scoreCandidate(s, `i${i}-old`, specOf(s, parent), batch);
+  const done = (outputs: Record<string, unknown>) =>
+    record(input.runId, [trialCompleted(i, { outputs: { parent: parentAt, old: old.mean, ...outputs } })]);
+  // A parent already perfect on the minibatch has nothing to learn from it (GEPA's skip_perfect_score).
+  if (old.mean >= 1) return void (await done({ skipped: 'perfect on the minibatch' }));
+  const reply = await ask(s, reflectStep(i), reflector(options.proposer), {
+    current_instruction: parent.instruction || '(none)',
+    program: programText(input.component.spec),
+    traces: old.traces,
+  });
+  const instruction = cleanInstruction(reply.new_instruction);
+  if (!instruction || instruction === parent.instruction)
+    return void (await done({ skipped: 'the reflection proposed no change' }));
+  s.spent.candidates++;
+  const proposal = await scoreCandidate(s, `i${i}-new`, candidateSpec(input.component.spec, { instruction }), batch);
+  if (sum(proposal.scores) <= sum(old.scores))
+    return void (await done({ new: proposal.mean, accepted: false, instruction }));
+  const index = state.pool.length;
+  const val = await scoreCandidate(s, `v${index}`, candidateSpec(input.component.spec, { instruction }), input.dev);
+  state.pool.push({ instruction, parent: parentAt, scores: val.scores, mean: val.mean, ci95: val.ci95 });
+  await done({ new: proposal.mean, accepted: true, candidate: index, val: val.mean, instruction });
+}
+
+/** The seed program scored on all of dev: the pool's first candidate. */
+async function prepare(s: Search): Promise<GepaState> {
+  const { input } = s;
+  const before = await scoreCandidate(s, 'before', input.component.spec, input.dev);
+  await record(input.runId, [
+    runNote('before', 'info', `before: ${before.mean.toFixed(3)} on ${input.dev.length} dev examples`),
+  ]);
+  const seed: GepaCandidate = {
+    instruction: input.component.spec.instructions ?? '',
+    parent: null,
+    scores: before.scores,
+    mean: before.mean,
+    ci95: before.ci95,
+  };
+  return { pool: [seed], iteration: 1, spent: s.spent };
+}
+
+export async function gepa(s: Search): Promise<Record<string, unknown>> {
+  const { input, options } = s;
+  const state = (input.state as GepaState | undefined) ?? (await prepare(s));
+  s.spent = state.spent;
+  for (; state.iteration <= options.trials; state.iteration++) {
+    if (historyFull(input.continueAfterEvents))
+      return continueAsNew<(next: OptimizeRunInput) => Promise<Record<string, unknown>>>({
+        ...input,
+        state: { ...state, spent: s.spent },
+      });
+    const why = overBudget(s);
+    if (why) {
+      await record(input.runId, [
+        runNote('budget', 'warn', `stopped at iteration ${state.iteration}: ${why}; keeping the best so far`),
+      ]);
+      break;
+    }
+    await iterate(s, state, state.iteration);
+  }
+  const best = state.pool[bestCandidate(state.pool.map((c) => c.scores))]!;
+  const seed = state.pool[0]!;
+  return conclude(s, { spec: specOf(s, best), dev: best }, seed, {
+    optimizer: 'gepa',
+    iterations: state.iteration - 1,
+    candidates: state.pool.length,
+    frontier: state.pool.map((c, i) => ({ candidate: i, parent: c.parent, mean: c.mean })),
+  });
+}
