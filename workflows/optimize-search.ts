@@ -83,7 +83,8 @@ export async function ask(s: Search, stepId: string, spec: ComponentSpec, inputs
     component: spec,
     inputs,
     recordStep: true,
-    cache: 'reuse',
+    // The optimizer's own calls follow its evals: cached unless the run turned the cache off.
+    ...(s.input.cache === 'off' ? {} : { cache: 'reuse' as const }),
     componentRef: `optimizer:${spec.name}`,
   });
   s.spent.costUsd += r.costUsd;

@@ -2,18 +2,16 @@
 // and the Temporal dev server at random and restarts them; at the end, the invariants durability
 // promises are checked. bench/chaos.ts prints its figures; a two-minute soak runs in the test suite.
 // It lives with the test helpers because bench/ may import test/, never the reverse (eslint.config.js).
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startDevServer, type DevServer } from '../../temporal/dev-server.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
 import type { FakeRequest } from '../fakes/script.js';
 import { echoModel, promptFields, promptOp } from './echo-model.js';
-import { harnessEnv } from './harness-env.js';
 import { freePort } from './ports.js';
-import { spawnGroup, stopGroup, trackProcess } from './process-groups.js';
+import { trackProcess } from './process-groups.js';
+import { restartable } from './restartable.js';
 import { DIAMOND_COMPONENTS, DIAMOND_SPEC } from './stack.js';
 
 export interface SoakOptions {
@@ -57,53 +55,9 @@ interface Answer {
   results: unknown[];
 }
 
-const harness = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'harness.js');
 const TOKEN = 'chaos-token-0123456789abcdef';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const terminal = new Set(['completed', 'failed', 'cancelled']);
-
-/** A harness process that can be killed and started again with the same configuration. */
-function restartable(
-  name: string,
-  args: string[],
-  env: Record<string, string>,
-  ready: string,
-  log: (l: string) => void,
-  /** Its lines that say a workflow task failed: why a run that never ended did not. */
-  taskFailures: string[] = [],
-) {
-  let child: ChildProcess | undefined;
-  return {
-    async start() {
-      let out = '';
-      // Its own process group, stopped as one: nothing it started outlives it.
-      const c = spawnGroup(name, process.execPath, [harness, ...args], {
-        env: harnessEnv({ LOG_LEVEL: 'warn', ...env }),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      c.stdout!.on('data', (d) => (out += d));
-      c.stderr!.on('data', (d) => {
-        out += d;
-        for (const line of String(d).split('\n')) if (line.includes('Failing workflow task')) taskFailures.push(line);
-      });
-      child = c;
-      const deadline = Date.now() + 90_000;
-      while (!out.includes(ready)) {
-        if (c.exitCode !== null)
-          throw new Error(`${name} exited (${c.exitCode}) before it was ready:\n${out.slice(-2000)}`);
-        if (Date.now() > deadline) {
-          await stopGroup(c); // a process that never became ready is not left behind
-          throw new Error(`${name} was not ready in time:\n${out.slice(-2000)}`);
-        }
-        await sleep(100);
-      }
-      log(`${name} up (pid ${c.pid})`);
-    },
-    async kill() {
-      if (child) await stopGroup(child);
-    },
-  };
-}
 
 export async function soak(o: SoakOptions): Promise<SoakFigures> {
   // Whatever the outcome (a failed start too), everything started is stopped, last first.
