@@ -4,15 +4,11 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
-  condition,
   continueAsNew,
-  defineQuery,
-  defineUpdate,
   isCancellation,
   patched,
   proxyActivities,
   proxyLocalActivities,
-  setHandler,
   TimeoutFailure,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
@@ -20,8 +16,6 @@ import { failureMessage } from '../core/failures.js';
 import { toolCall, type PolicyDecision, type ToolCall } from '../core/policy.js';
 import type { McpToolInfo, TrajectoryStep } from '../core/react.js';
 import {
-  approvalRequested,
-  approvalResolved,
   budgetExceeded,
   policyDecision,
   sessionLost,
@@ -35,6 +29,7 @@ import { callShapeV1, evaluatePolicyV1 } from './legacy/policy-v1.js';
 import { historyFull } from './history-budget.js';
 import { HEARTBEAT_TIMEOUT_MS, runLifecycle } from './lifecycle.js';
 import { record } from './run-events.js';
+import { listenForApprovals, waitForPerson, type ApprovalDecision, type Approvals } from './approvals.js';
 
 export interface AgentRunInput {
   runId: string;
@@ -58,17 +53,6 @@ export interface AgentRunInput {
     browserQueue?: string | undefined;
   };
 }
-
-export interface ApprovalDecision {
-  approvalId: string;
-  decision: 'approve' | 'deny';
-  reason?: string;
-  remember?: 'run' | 'never';
-}
-
-export const approve = defineUpdate<{ ok: true }, [ApprovalDecision]>('approve');
-export const pendingApprovals =
-  defineQuery<Array<{ approvalId: string; call: ToolCall | null; kind: string }>>('pendingApprovals');
 
 type AgentState = NonNullable<AgentRunInput['state']>;
 type Judged = { decision: PolicyDecision; shape: string; approvalTimeoutMs: number };
@@ -127,12 +111,6 @@ const onSession = (run: AgentRun, taskQueue: string) =>
     retry: { maximumAttempts: 1 },
   });
 
-/** Approvals waiting for a person, and the answers the approve Update brought. */
-interface Approvals {
-  pending: Map<string, { call: ToolCall | null; kind: string }>;
-  answers: Map<string, ApprovalDecision>;
-}
-
 /** One agent run under way: its input, its state (carried across continue-as-new) and what this execution holds. */
 interface AgentRun {
   input: AgentRunInput;
@@ -150,21 +128,6 @@ interface AgentRun {
   sessionQueue?: string | undefined;
   approvals: Approvals;
   maxSteps: number;
-}
-
-function listenForApprovals(): Approvals {
-  const approvals: Approvals = { pending: new Map(), answers: new Map() };
-  const validator = (d: ApprovalDecision) => {
-    if (!approvals.pending.has(d.approvalId)) throw new Error(`no pending approval '${d.approvalId}' on this run`);
-    if (d.decision !== 'approve' && d.decision !== 'deny') throw new Error("decision must be 'approve' or 'deny'");
-  };
-  const answer = (d: ApprovalDecision) => {
-    approvals.answers.set(d.approvalId, d);
-    return { ok: true as const };
-  };
-  setHandler(approve, answer, { validator });
-  setHandler(pendingApprovals, () => [...approvals.pending].map(([approvalId, p]) => ({ approvalId, ...p })));
-  return approvals;
 }
 
 function startAgent(input: AgentRunInput): AgentRun {
@@ -208,24 +171,7 @@ async function askPerson(
   call: ToolCall | null,
   timeoutMs: number,
 ): Promise<ApprovalDecision> {
-  const { pending, answers } = run.approvals;
-  pending.set(approvalId, { call, kind });
-  await record(
-    run.runId,
-    [approvalRequested({ approvalId, callId: approvalId, tool: call?.tool ?? kind, args: call?.args ?? null })],
-    { status: 'waiting_approval' },
-  );
-  const answered = await condition(() => answers.has(approvalId), timeoutMs);
-  pending.delete(approvalId);
-  const d = answered
-    ? answers.get(approvalId)!
-    : { approvalId, decision: 'deny' as const, reason: 'timed out waiting for approval' };
-  await record(
-    run.runId,
-    [approvalResolved({ approvalId, decision: d.decision, ...(d.reason ? { reason: d.reason } : {}) })],
-    { status: 'running' },
-  );
-  return d;
+  return waitForPerson(run.runId, run.approvals, { approvalId, kind, call }, timeoutMs);
 }
 
 /** The decision on a call: by the parser-backed judge (recorded as its local activity), or, replaying a run from before it, by the frozen v1 judge. */

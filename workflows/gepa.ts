@@ -9,7 +9,7 @@ import { minibatch } from '../core/optimizers/sample.js';
 import { runNote, trialCompleted } from '../core/run-story/events.js';
 import { historyFull } from './history-budget.js';
 import type { GepaCandidate, GepaState, OptimizeRunInput } from './optimize-state.js';
-import { ask, candidateSpec, conclude, overBudget, scoreCandidate, type Search } from './optimize-search.js';
+import { ask, candidateSpec, conclude, scoreCandidate, withinBudget, type Search } from './optimize-search.js';
 import { record } from './run-events.js';
 
 const sum = (scores: Record<string, number>) => Object.values(scores).reduce((a, b) => a + b, 0);
@@ -75,7 +75,7 @@ export async function gepa(s: Search): Promise<Record<string, unknown>> {
         ...input,
         state: { ...state, spent: s.spent },
       });
-    const why = overBudget(s);
+    const why = await withinBudget(s, state.iteration);
     if (why) {
       await record(input.runId, [
         runNote('budget', 'warn', `stopped at iteration ${state.iteration}: ${why}; keeping the best so far`),

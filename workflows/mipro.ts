@@ -21,7 +21,7 @@ import type { ComponentSpec } from '../core/specs.js';
 import { historyFull } from './history-budget.js';
 import type { Demo, MiproState, OptimizeRunInput } from './optimize-state.js';
 import { teachOne } from './optimize-teacher.js';
-import { ask, candidateSpec, conclude, overBudget, scoreCandidate, type Search } from './optimize-search.js';
+import { ask, candidateSpec, conclude, scoreCandidate, withinBudget, type Search } from './optimize-search.js';
 import { record } from './run-events.js';
 
 /** Draw purposes: each decision has its own stream, so adding one never moves another's draws. */
@@ -146,7 +146,7 @@ export async function mipro(s: Search): Promise<Record<string, unknown>> {
         ...input,
         state: { ...state, spent: s.spent },
       });
-    const why = overBudget(s);
+    const why = await withinBudget(s, t);
     if (why) {
       await record(input.runId, [runNote('budget', 'warn', `stopped at trial ${t}: ${why}; keeping the best so far`)]);
       break;

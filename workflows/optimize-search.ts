@@ -5,11 +5,13 @@ import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflo
 import type { Activities } from '../activities/index.js';
 import { metricKey } from '../core/metrics.js';
 import { componentPlan } from '../core/pipeline-plan.js';
-import { runNote, stepCompleted } from '../core/run-story/events.js';
-import { trialEvalRunId, versionRef, type TrialLabel } from '../core/run-story/ids.js';
+import { budgetExceeded, runNote, stepCompleted } from '../core/run-story/events.js';
+import { budgetApprovalId, trialEvalRunId, versionRef, type TrialLabel } from '../core/run-story/ids.js';
 import type { ComponentSpec } from '../core/specs.js';
 import { evalWorkflow, type EvalRunInput, type EvalSummary } from './eval.js';
-import type { Optimization, SearchOptions, Spent } from './optimize-state.js';
+import type { Budget, Optimization, SearchOptions, Spent } from './optimize-state.js';
+import { waitForPerson, type Approvals } from './approvals.js';
+import type { Stop } from './steering.js';
 import { record } from './run-events.js';
 import type { Score } from './optimize-state.js';
 
@@ -21,6 +23,10 @@ export interface Scored extends Score {
 export interface Search extends Optimization {
   options: SearchOptions;
   spent: Spent;
+  /** A person's answers to the budget's asks. */
+  approvals: Approvals;
+  /** Set when a person stops the search early. */
+  stop: Stop;
   calls: ReturnType<typeof proxyActivities<Activities>>;
 }
 
@@ -93,18 +99,62 @@ export async function ask(s: Search, stepId: string, spec: ComponentSpec, inputs
   return r.outputs;
 }
 
-/** Why the next candidate may not be scored, or undefined: a cap reached, or a limit its expected cost would pass. */
-export function overBudget(s: Search): string | undefined {
-  const { budget } = s.options;
+/** Which limit the next candidate would pass, or undefined: each limit counts once per budget a person granted. */
+export function overBudget(s: Search): { budget: keyof Budget; limit: number; used: number; why: string } | undefined {
   const { spent } = s;
-  if (budget.maxCandidates !== undefined && spent.candidates >= budget.maxCandidates)
-    return `maxCandidates ${budget.maxCandidates} reached`;
+  const grants = 1 + spent.extended;
+  const limit = (v: number | undefined) => (v === undefined ? undefined : v * grants);
+  const maxCandidates = limit(s.options.budget.maxCandidates);
+  if (maxCandidates !== undefined && spent.candidates >= maxCandidates)
+    return {
+      budget: 'maxCandidates',
+      limit: maxCandidates,
+      used: spent.candidates,
+      why: `maxCandidates ${maxCandidates} reached`,
+    };
   // The next candidate is expected to cost what the average one so far did.
-  const per = (v: number) => (spent.candidates ? v / spent.candidates : 0);
-  if (budget.maxCostUsd !== undefined && spent.costUsd + per(spent.costUsd) > budget.maxCostUsd)
-    return `the next candidate would pass maxCostUsd ${budget.maxCostUsd} ($${spent.costUsd.toFixed(4)} spent)`;
-  if (budget.maxTokens !== undefined && spent.tokens + per(spent.tokens) > budget.maxTokens)
-    return `the next candidate would pass maxTokens ${budget.maxTokens} (${spent.tokens} spent)`;
+  const next = (v: number) => v + (spent.candidates ? v / spent.candidates : 0);
+  const maxCostUsd = limit(s.options.budget.maxCostUsd);
+  if (maxCostUsd !== undefined && next(spent.costUsd) > maxCostUsd) {
+    const why = `the next candidate would pass maxCostUsd ${maxCostUsd} ($${spent.costUsd.toFixed(4)} spent)`;
+    return { budget: 'maxCostUsd', limit: maxCostUsd, used: spent.costUsd, why };
+  }
+  const maxTokens = limit(s.options.budget.maxTokens);
+  if (maxTokens !== undefined && next(spent.tokens) > maxTokens)
+    return {
+      budget: 'maxTokens',
+      limit: maxTokens,
+      used: spent.tokens,
+      why: `the next candidate would pass maxTokens ${maxTokens} (${spent.tokens} spent)`,
+    };
+  return undefined;
+}
+
+/**
+ * Before candidate `at`: stopped by a person, stop; within budget, go on; past it, ask a person, who grants one more budget's worth (go on) or
+ * stops the search, which keeps the best candidate so far. Undefined: go on; else why the search stops.
+ */
+export async function withinBudget(s: Search, at: number): Promise<string | undefined> {
+  if (s.stop.reason) return s.stop.reason;
+  const over = overBudget(s);
+  if (!over) return undefined;
+  const { runId } = s.input;
+  // Cents' fractions as a person reads them, not a float's tail.
+  const used = Math.round(over.used * 1e6) / 1e6;
+  await record(runId, [budgetExceeded(at, { budget: over.budget, limit: over.limit, used })]);
+  const args = {
+    why: over.why,
+    spent: { ...s.spent, costUsd: Math.round(s.spent.costUsd * 1e6) / 1e6 },
+    grants: s.options.budget,
+  };
+  const d = await waitForPerson(runId, s.approvals, {
+    approvalId: budgetApprovalId(at),
+    kind: 'budget',
+    call: null,
+    args,
+  });
+  if (d.decision !== 'approve') return `${over.why}${d.reason ? ` (${d.reason})` : ''}`;
+  s.spent.extended++;
   return undefined;
 }
 

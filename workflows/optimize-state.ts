@@ -78,6 +78,8 @@ export interface Spent {
   costUsd: number;
   tokens: number;
   candidates: number;
+  /** Budgets a person granted beyond the first: each limit counts that many times more. */
+  extended: number;
 }
 
 export type Score = Pick<Aggregate, 'mean' | 'ci95'>;

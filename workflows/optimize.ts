@@ -20,7 +20,9 @@ import type { ComponentSpec } from '../core/specs.js';
 import { evalWorkflow, lookupOptions, scoringOptions, type EvalRunInput, type EvalSummary } from './eval.js';
 import { historyFull } from './history-budget.js';
 import { runLifecycle } from './lifecycle.js';
+import { listenForApprovals } from './approvals.js';
 import { gepa } from './gepa.js';
+import { listenForStop } from './steering.js';
 import { mipro } from './mipro.js';
 import { searchCalls, type Search } from './optimize-search.js';
 import type { Demo, Optimization, OptimizeRunInput } from './optimize-state.js';
@@ -42,10 +44,13 @@ async function optimize(input: OptimizeRunInput): Promise<Record<string, unknown
     lookup: proxyLocalActivities<Activities>(lookupOptions),
   };
   if (input.optimizer === 'mipro' || input.optimizer === 'gepa') {
+    const approvals = listenForApprovals();
     const s: Search = {
       ...o,
       options: input.search!,
-      spent: { costUsd: 0, tokens: 0, candidates: 0 },
+      spent: { costUsd: 0, tokens: 0, candidates: 0, extended: 0 },
+      approvals,
+      stop: listenForStop(approvals),
       calls: searchCalls(input.heartbeatTimeoutMs),
     };
     return input.optimizer === 'mipro' ? mipro(s) : gepa(s);

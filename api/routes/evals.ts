@@ -5,7 +5,7 @@ import { AppError } from '../errors.js';
 import { addRunsToDataset } from '../services/dataset-runs.js';
 import * as datasets from '../services/datasets.js';
 import * as svc from '../services/evals.js';
-import { startOptimization } from '../services/optimizations.js';
+import { startOptimization, stopOptimization } from '../services/optimizations.js';
 import { datasetRouter, runRouter } from './resources.js';
 
 function evalListRoutes(app: AppContext): Router {
@@ -78,5 +78,10 @@ export function evalRoutes(app: AppContext): Router[] {
   });
   const keep = runRouter(app, '/api/runs/:id/dataset');
   keep.post('/', async (ctx) => (ctx.body = await svc.addRunToDataset(app, ctx.state.run, await readJson(ctx))));
-  return [evalListRoutes(app), datasetRoutes(app), evalRun, keep] as Router[];
+  const optimization = runRouter(app, '/api/optimizations/:id');
+  optimization.post(
+    '/stop',
+    async (ctx) => (ctx.body = await stopOptimization(app, ctx.state.run, await readJson(ctx))),
+  );
+  return [evalListRoutes(app), datasetRoutes(app), evalRun, keep, optimization] as Router[];
 }

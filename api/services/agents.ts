@@ -8,7 +8,7 @@ import { newId } from '../../core/ids.js';
 import { audit } from '../../db/repositories/audit.js';
 import type { RunRow } from '../../db/models/run.js';
 import * as runs from '../../db/repositories/runs.js';
-import { approve, pendingApprovals } from '../../workflows/agent.js';
+import { approve, pendingApprovals } from '../../workflows/approvals.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { checkActive } from './start.js';

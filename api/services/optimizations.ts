@@ -1,5 +1,6 @@
 // Starting an optimizer run: BootstrapFewShot, MIPROv2 or GEPA on a component, from a dataset's splits
 // (train teaches or is reflected on, dev scores candidates, test when present holds out the verdict).
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { splitsText, type Split } from '../../core/dataset-import.js';
 import { SpecError } from '../../core/errors.js';
@@ -11,7 +12,12 @@ import { components } from '../../db/repositories/versioned.js';
 import type { SearchOptions } from '../../workflows/optimize-state.js';
 import { optimizeWorkflow } from '../../workflows/optimize.js';
 import type { AppContext } from '../context.js';
-import { startRun } from './start.js';
+import { checkActive, startRun } from './start.js';
+import { AppError } from '../errors.js';
+import { newId } from '../../core/ids.js';
+import { audit } from '../../db/repositories/audit.js';
+import type { RunRow } from '../../db/models/run.js';
+import { stopSearch } from '../../workflows/steering.js';
 
 const ref = z.string().regex(VERSION_REF, 'use "name", "name@version" or "name@label"');
 
@@ -112,4 +118,36 @@ export async function startOptimization(ctx: AppContext, body: unknown) {
       ...(search ? [search.proposer.provider] : []),
     ],
   });
+}
+
+const stopBody = z.strictObject({ reason: z.string().max(2000).optional() });
+
+/** Stop a MIPROv2 or GEPA search early: it ends after its current candidate, keeping the best so far. */
+export async function stopOptimization(ctx: AppContext, run: RunRow, body: unknown) {
+  const { reason } = stopBody.parse(body ?? {});
+  if (run.kind !== 'optimize')
+    throw new AppError(409, 'not_a_search', `run '${run.id}' is a ${run.kind} run, not an optimization`);
+  checkActive(run, 'stop the search');
+  try {
+    await ctx.temporal.client.workflow
+      .getHandle(run.workflowId)
+      .executeUpdate(stopSearch, { args: [{ ...(reason ? { reason } : {}) }], updateId: `stop-${newId('u')}` });
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError)
+      throw new AppError(
+        409,
+        'not_a_search',
+        `run '${run.id}' is a BootstrapFewShot run, which cannot be stopped early`,
+      );
+    if (err instanceof WorkflowNotFoundError)
+      throw new AppError(409, 'run_ended', `cannot stop the search: run '${run.id}' has no running workflow`);
+    throw err;
+  }
+  await audit(ctx.store, {
+    actor: 'api',
+    action: 'optimization.stop',
+    subject: run.id,
+    details: { reason: reason ?? null },
+  });
+  return { ok: true, runId: run.id };
 }

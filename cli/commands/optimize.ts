@@ -1,7 +1,9 @@
 // `harness optimize`: BootstrapFewShot, MIPROv2 or GEPA on a component, with a live line per trial and the verdict.
+import readline from 'node:readline';
 import type { Command } from 'commander';
 import { api, CliError, followRun } from '../client.js';
 import { parseMetric } from './evals.js';
+import { promptApproval } from './run.js';
 
 const BUDGET_KEYS = { candidates: 'maxCandidates', usd: 'maxCostUsd', tokens: 'maxTokens' } as const;
 
@@ -46,6 +48,29 @@ export function progressLine(stepId: string, o: Record<string, unknown>): string
   return `${stepId}: ${f3(o.score)}${o.accepted ? `, a demo (${String(o.demos)} so far)` : ''}`;
 }
 
+/** Follow the search: a line per trial; past its budget, ask on standard input whether to grant another. */
+async function followSearch(runId: string): Promise<void> {
+  const rl = readline.createInterface({ input: process.stdin, terminal: false });
+  const lines = rl[Symbol.asyncIterator]();
+  let asking = Promise.resolve();
+  await followRun(runId, (frame) => {
+    if (frame.type !== 'event') return;
+    const e = frame.event;
+    if (e.type === 'step.completed' && /^(trial|candidate):/.test(e.data.stepId) && e.data.outputs)
+      console.log(progressLine(e.data.stepId, e.data.outputs as Record<string, unknown>));
+    if (e.type !== 'approval.requested') return;
+    const { approvalId } = e.data;
+    const why = (e.data.args as { why?: string } | null)?.why;
+    asking = asking.then(async () => {
+      const answer = await promptApproval(lines, `past the budget: ${String(why)}. Grant another budget?`);
+      await api('POST', `/api/runs/${runId}/approvals/${encodeURIComponent(approvalId)}`, answer).catch((err: Error) =>
+        console.error(`could not answer: ${err.message}`),
+      );
+    });
+  });
+  rl.close();
+}
+
 interface OptimizeOptions {
   component: string;
   dataset: string;
@@ -88,12 +113,7 @@ export function optimizeCommand(program: Command): void {
         ...(o.budget !== undefined ? { budget: parseBudget(o.budget) } : {}),
       });
       console.log(`optimization ${run.id} started (${o.optimizer})`);
-      await followRun(run.id, (frame) => {
-        if (frame.type !== 'event' || frame.event.type !== 'step.completed') return;
-        const data = frame.event.data as { stepId: string; outputs?: Record<string, unknown> };
-        if (!/^(trial|candidate):/.test(data.stepId) || !data.outputs) return;
-        console.log(progressLine(data.stepId, data.outputs));
-      });
+      await followSearch(run.id);
       const done = await api('GET', `/api/runs/${run.id}`);
       console.log(`${done.status}: ${JSON.stringify(done.outputs ?? done.error, null, 2)}`);
       if (done.status !== 'completed') process.exitCode = 1;

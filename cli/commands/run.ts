@@ -71,7 +71,7 @@ async function reportEnd(runId: string): Promise<void> {
 }
 
 /** y: approve; a: approve the same kind of call for the rest of the run; anything else: deny. */
-async function promptApproval(
+export async function promptApproval(
   lines: AsyncIterator<string>,
   question: string,
 ): Promise<{ decision: 'approve' | 'deny'; remember?: 'run' }> {
