@@ -1,0 +1,100 @@
+// MIPROv2 and GEPA on the fake provider: wall time and model calls per candidate, and what durability costs against
+// the same search's model calls made in a plain loop (the calls the durable run made, sent again straight to the fake
+// with the same four at a time an eval makes). Prints one JSON line per optimizer.
+// Usage: node bin/run-ts.js bench/optimize.ts [latencyMs=0] [train=40] [dev=40]
+import OpenAI from 'openai';
+import { addExamples } from '../api/services/evals.js';
+import { startOptimization } from '../api/services/optimizations.js';
+import { createProvider } from '../api/services/providers.js';
+import { createComponent } from '../api/services/specs.js';
+import * as ds from '../db/repositories/datasets.js';
+import { getRun } from '../db/repositories/runs.js';
+import type { FakeRequest } from '../test/fakes/script.js';
+import { ideaExamples, ideaModel } from '../test/helpers/idea-model.js';
+import { startThrowawayStack } from '../test/helpers/throwaway-stack.js';
+import { benchDynamicConfig } from './edge.js';
+
+const LATENCY_MS = Number(process.argv[2] ?? 0);
+const TRAIN = Number(process.argv[3] ?? 40);
+const DEV = Number(process.argv[4] ?? 40);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const stack = await startThrowawayStack({
+  taskQueue: 'bench-optimize',
+  withWorker: true,
+  script: async (req) => (LATENCY_MS && (await sleep(LATENCY_MS)), ideaModel(req)),
+  dynamicConfig: benchDynamicConfig,
+});
+const fake = stack.fake!;
+
+/** The requests again, straight to the fake with the SDK, `width` at a time: the model time a plain loop spends. */
+async function plainLoop(requests: FakeRequest[], width: number): Promise<number> {
+  const client = new OpenAI({ baseURL: fake.baseUrl, apiKey: 'sk-bench' });
+  const t0 = performance.now();
+  for (let i = 0; i < requests.length; i += width)
+    await Promise.all(
+      requests
+        .slice(i, i + width)
+        .map((r) => client.chat.completions.create({ model: r.model, messages: r.messages as never })),
+    );
+  return performance.now() - t0;
+}
+
+try {
+  const app = stack.backend.app;
+  await createProvider(app, { name: 'fake', type: 'openai', baseUrl: fake.baseUrl, apiKey: 'sk-bench' });
+  await createComponent(app, {
+    name: 'coder',
+    signature: 'question: str -> answer: str',
+    instructions: 'Answer the question.',
+    provider: 'fake',
+    model: 'fake-model',
+  });
+  const d = await ds.createDataset(app.store, { name: 'codes' });
+  await addExamples(app, d, { examples: ideaExamples(TRAIN, DEV, 20) });
+  const metric = { name: 'exact_match' as const, field: 'answer', args: { caseSensitive: true } };
+  const searches = {
+    mipro: { optimizer: 'mipro', trials: 10, minibatch: Math.min(20, DEV), fullEvalEvery: 5 },
+    gepa: { optimizer: 'gepa', trials: 10 },
+  };
+  for (const [name, options] of Object.entries(searches)) {
+    // A cache off: every candidate's calls are made, so the figures are the search's own, not earlier runs' answers.
+    const from = fake.requests.length;
+    const t0 = performance.now();
+    const run = await startOptimization(app, {
+      component: 'coder@1',
+      dataset: 'codes',
+      metric,
+      seed: 1,
+      cache: 'off',
+      ...options,
+    });
+    await app.temporal.client.workflow.getHandle(run.id).result();
+    const durableMs = performance.now() - t0;
+    const done = await getRun(app.store, run.id);
+    const requests = fake.requests.slice(from);
+    const outputs = done.outputs as { spent: { candidates: number }; after: number; saved: boolean };
+    // Every eval the search ran: the candidates, the current program's, and the held-out verdict's two.
+    const evals = outputs.spent.candidates + 3;
+    const plainMs = await plainLoop(requests, 4);
+    console.log(
+      JSON.stringify({
+        bench: 'optimize',
+        optimizer: name,
+        latencyMs: LATENCY_MS,
+        status: done.status,
+        after: outputs.after,
+        saved: outputs.saved,
+        candidates: outputs.spent.candidates,
+        modelCalls: requests.length,
+        callsPerCandidate: Math.round((requests.length / evals) * 10) / 10,
+        wallSeconds: Math.round(durableMs / 100) / 10,
+        msPerCandidate: Math.round(durableMs / evals),
+        plainLoopSeconds: Math.round(plainMs / 100) / 10,
+        durabilityOverhead: Math.round(((durableMs - plainMs) / plainMs) * 1000) / 1000,
+      }),
+    );
+  }
+} finally {
+  await stack.close();
+}
