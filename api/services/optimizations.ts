@@ -126,7 +126,11 @@ const stopBody = z.strictObject({ reason: z.string().max(2000).optional() });
 export async function stopOptimization(ctx: AppContext, run: RunRow, body: unknown) {
   const { reason } = stopBody.parse(body ?? {});
   if (run.kind !== 'optimize')
-    throw new AppError(409, 'not_a_search', `run '${run.id}' is a ${run.kind} run, not an optimization`);
+    throw new AppError(
+      409,
+      'not_a_search',
+      `run '${run.id}' is not an optimization (it is ${/^[aeiou]/.test(run.kind) ? 'an' : 'a'} ${run.kind} run)`,
+    );
   checkActive(run, 'stop the search');
   try {
     await ctx.temporal.client.workflow

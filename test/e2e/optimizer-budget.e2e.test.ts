@@ -3,7 +3,7 @@
 // the page shows its trials, the best so far and the proposal against the current instruction meanwhile.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
-import { IDEA, ideaExamples, ideaModel } from '../helpers/idea-model.js';
+import { IDEA, ideaModel, seedIdeaTask } from '../helpers/idea-model.js';
 import { startHarnessUp, type UpSession } from '../helpers/harness-up.js';
 
 describe('the optimizer budget ask (e2e)', () => {
@@ -24,14 +24,7 @@ describe('the optimizer budget ask (e2e)', () => {
       apiKey: 'sk-test-123456789012345678',
       defaultModel: 'priced-model',
     });
-    await api('POST', '/api/components', {
-      name: 'coder',
-      signature: 'question: str -> answer: str',
-      instructions: 'Answer the question.',
-      provider: 'priced',
-    });
-    await api('POST', '/api/datasets', { name: 'codes' });
-    await api('POST', '/api/datasets/codes/examples', { examples: ideaExamples(12, 8, 8) });
+    await seedIdeaTask(api, { provider: 'priced' });
   }, 120_000);
   afterAll(async () => {
     await session?.close();

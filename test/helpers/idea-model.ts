@@ -65,3 +65,19 @@ export const ideaExamples = (train: number, dev: number, test: number) =>
     expected: { answer: `A${i}` },
     split: i < train ? 'train' : i < train + dev ? 'dev' : 'test',
   }));
+
+/** The task's component (`coder`, or `name`) on `provider`, and its dataset `codes` (12 train, 8 dev, 8 test), through `ok`. */
+export async function seedIdeaTask(
+  ok: (method: string, path: string, body?: unknown) => Promise<unknown>,
+  o: { provider?: string; name?: string; dataset?: boolean } = {},
+): Promise<void> {
+  await ok('POST', '/api/components', {
+    name: o.name ?? 'coder',
+    signature: 'question: str -> answer: str',
+    instructions: 'Answer the question.',
+    provider: o.provider ?? 'fake',
+  });
+  if (o.dataset === false) return;
+  await ok('POST', '/api/datasets', { name: 'codes' });
+  await ok('POST', '/api/datasets/codes/examples', { examples: ideaExamples(12, 8, 8) });
+}

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDspy } from '../helpers/dspy.js';
 import { promptFields } from '../helpers/echo-model.js';
-import { IDEA, ideaExamples, ideaModel } from '../helpers/idea-model.js';
+import { IDEA, ideaModel, seedIdeaTask } from '../helpers/idea-model.js';
 import { addFakeProvider, startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
 
 const METRIC = { name: 'exact_match', field: 'answer', args: { caseSensitive: true } };
@@ -18,14 +18,7 @@ describe('optimized programs in and out of DSPy', () => {
   beforeAll(async () => {
     stack = await startTestStack({ script: ideaModel });
     await addFakeProvider(stack);
-    await stack.ok('POST', '/api/components', {
-      name: 'coder',
-      signature: 'question: str -> answer: str',
-      instructions: 'Answer the question.',
-      provider: 'fake',
-    });
-    await stack.ok('POST', '/api/datasets', { name: 'codes' });
-    await stack.ok('POST', '/api/datasets/codes/examples', { examples: ideaExamples(12, 8, 8) });
+    await seedIdeaTask(stack.ok);
   });
   afterAll(async () => {
     await stack?.close();

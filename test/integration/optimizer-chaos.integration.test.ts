@@ -9,7 +9,7 @@ import { startDevServer, type DevServer } from '../../temporal/dev-server.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
 import type { FakeRequest } from '../fakes/script.js';
 import { promptFields } from '../helpers/echo-model.js';
-import { IDEA, ideaExamples, ideaModel } from '../helpers/idea-model.js';
+import { IDEA, ideaModel, seedIdeaTask } from '../helpers/idea-model.js';
 import { freePort } from '../helpers/ports.js';
 import { until } from '../helpers/processes.js';
 import { restartable } from '../helpers/restartable.js';
@@ -99,14 +99,7 @@ describe('GEPA through the chaos', () => {
         defaultModel: 'fake-model',
       });
     for (const provider of ['steady', 'chaos'])
-      await api('POST', '/api/components', {
-        name: `coder-${provider}`,
-        signature: 'question: str -> answer: str',
-        instructions: 'Answer the question.',
-        provider,
-      });
-    await api('POST', '/api/datasets', { name: 'codes' });
-    await api('POST', '/api/datasets/codes/examples', { examples: ideaExamples(12, 8, 8) });
+      await seedIdeaTask(api, { provider, name: `coder-${provider}`, dataset: provider === 'steady' });
     const optimize = (provider: string) =>
       api('POST', '/api/optimizations', {
         component: `coder-${provider}`,

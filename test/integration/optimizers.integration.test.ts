@@ -1,26 +1,22 @@
 // MIPROv2 and GEPA against a task where only one idea scores well (test/helpers/idea-model.ts): each finds it,
 // beats BootstrapFewShot on the held-out split, and follows the same trajectory for the same seed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IDEA, ideaExamples, ideaModel } from '../helpers/idea-model.js';
+import { IDEA, ideaModel, seedIdeaTask } from '../helpers/idea-model.js';
 import { spawnHarness } from '../helpers/processes.js';
-import { startTestStack, TOKEN, waitForRun, type TestStack } from '../helpers/stack.js';
+import { addFakeProvider, cliEnv, startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
 
 const METRIC = { name: 'exact_match', field: 'answer', args: { caseSensitive: true } };
 
 describe('MIPROv2 and GEPA find the idea', () => {
   let stack: TestStack;
-  const post = async (p: string, body: unknown) => {
-    const r = await stack.api('POST', p, body);
-    if (![200, 201].includes(r.status)) throw new Error(`${p}: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body;
-  };
+
   /** What each trial tried and scored, in order: the trajectory a seed pins. */
   const trajectory = async (runId: string) =>
     ((await stack.api('GET', `/api/runs/${runId}/events`)).body.events as any[])
       .filter((e) => e.type === 'step.completed' && String(e.data.stepId).startsWith('trial:'))
       .map((e) => ({ trial: e.data.stepId, ...e.data.outputs }));
   const optimize = async (optimizer: string, extra: Record<string, unknown> = {}) => {
-    const run = await post('/api/optimizations', {
+    const run = await stack.ok('POST', '/api/optimizations', {
       component: 'coder',
       dataset: 'codes',
       metric: METRIC,
@@ -35,27 +31,14 @@ describe('MIPROv2 and GEPA find the idea', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({ script: ideaModel });
-    await post('/api/providers', {
-      name: 'fake',
-      type: 'openai',
-      baseUrl: stack.fake.baseUrl,
-      apiKey: 'sk-test-123456789012345678',
-      defaultModel: 'fake-model',
-    });
-    await post('/api/components', {
-      name: 'coder',
-      signature: 'question: str -> answer: str',
-      instructions: 'Answer the question.',
-      provider: 'fake',
-    });
-    await post('/api/datasets', { name: 'codes' });
-    await post('/api/datasets/codes/examples', { examples: ideaExamples(12, 8, 8) });
+    await addFakeProvider(stack);
+    await seedIdeaTask(stack.ok);
   });
   afterAll(() => stack?.close());
 
   /** A version's mean on the held-out test split, from an eval of its own. */
   const onTest = async (version: number) => {
-    const run = await post('/api/evals', {
+    const run = await stack.ok('POST', '/api/evals', {
       dataset: 'codes',
       split: 'test',
       target: { component: `coder@${version}` },
@@ -118,6 +101,16 @@ describe('MIPROv2 and GEPA find the idea', () => {
     ];
     expect([b, m, g]).toEqual([0.5, 1, 1]);
 
+    // Stopping is for a search under way: an ended one and a run of another kind are refused by name.
+    const ended = await stack.api('POST', `/api/optimizations/${gepa.id}/stop`, {});
+    expect([ended.status, ended.body.error.code]).toEqual([409, 'run_ended']);
+    const evalRun = (await stack.api('GET', `/api/runs?origin=optimize:${gepa.id}&kind=eval&limit=1`)).body.runs[0];
+    const other = await stack.api('POST', `/api/optimizations/${evalRun.id}/stop`, {});
+    expect(other.body.error).toMatchObject({
+      code: 'not_a_search',
+      message: `run '${evalRun.id}' is not an optimization (it is an eval run)`,
+    });
+
     // Each candidate was scored in a child eval run listed under its optimizer.
     const children = (await stack.api('GET', `/api/runs?origin=optimize:${gepa.id}&limit=100`)).body.runs as Array<{
       id: string;
@@ -135,38 +128,37 @@ describe('MIPROv2 and GEPA find the idea', () => {
     expect(stack.fake.requests.length).toBe(calls);
   });
 
-  it('the CLI runs GEPA with a budget, a line per trial, and stops at the budget keeping the best', async () => {
-    const env = { HARNESS_PORT: String(stack.backend.port), HARNESS_TOKEN: TOKEN, VLOOP_PROJECT_DIR: stack.dir };
+  it('the CLI runs GEPA with a line per trial, asks past the budget, and goes on when granted', async () => {
+    const env = cliEnv(stack);
     const metric = JSON.stringify(METRIC);
-    const cli = spawnHarness(
-      [
-        'optimize',
-        '-c',
-        'coder@1',
-        '-d',
-        'codes',
-        '-m',
-        metric,
-        '-o',
-        'gepa',
-        '--seed',
-        '5',
-        '--budget',
-        'candidates=1',
-      ],
-      env,
-    );
+    const args = [
+      'optimize',
+      '-c',
+      'coder@1',
+      '-d',
+      'codes',
+      '-m',
+      metric,
+      '-o',
+      'gepa',
+      '--seed',
+      '5',
+      '--trials',
+      '3',
+    ];
+    const cli = spawnHarness([...args, '--budget', 'candidates=1'], env, 'y\n');
     expect(await cli.exitCode, cli.output()).toBe(0);
-    expect(cli.output()).toMatch(
-      /^trial:1: parent 0 0\.\d{3} → proposal 1\.000, accepted as candidate 1 \(dev 1\.000\)$/m,
-    );
-    expect(cli.output()).not.toMatch(/^trial:2/m);
-    expect(cli.output()).toMatch(/^saved version \d+ \(0\.250 → 1\.000\)$/m);
-    const id = /optimization (\S+) started/.exec(cli.output())![1]!;
-    const events = (await stack.api('GET', `/api/runs/${id}/events`)).body.events as any[];
-    expect(events.find((e) => e.type === 'log' && e.data.message.startsWith('stopped'))?.data.message).toBe(
-      'stopped at iteration 2: maxCandidates 1 reached; keeping the best so far',
-    );
+    const out = cli.output();
+    expect(out).toMatch(/^trial:1: parent 0 0\.\d{3} → proposal 1\.000, accepted as candidate 1 \(dev 1\.000\)$/m);
+    // One candidate spent the budget: before iteration 2 the CLI asks, and the answer lets the search go on.
+    expect(out).toContain('past the budget: maxCandidates 1 reached. Grant another budget? [y/N/a] y');
+    expect(out).toMatch(/^trial:3: parent 1 1\.000, skipped: perfect on the minibatch$/m);
+    expect(out).toMatch(/^saved version \d+ \(0\.250 → 1\.000\)$/m);
+    const id = /optimization (\S+) started/.exec(out)![1]!;
+    expect((await stack.api('GET', `/api/runs/${id}`)).body.outputs.spent).toMatchObject({
+      candidates: 1,
+      extended: 1,
+    });
 
     const bad = spawnHarness(['optimize', '-c', 'coder@1', '-d', 'codes', '-o', 'gepa', '--budget', 'dollars=3'], env);
     expect(await bad.exitCode).toBe(1);
