@@ -321,8 +321,11 @@ export function createEvalActivities(deps: EvalDeps) {
       name: string;
       spec: ComponentSpec;
       idempotencyKey: string;
+      /** An optimizer's: the run, the dataset, the metric, the scores before and after. */
+      provenance?: Record<string, unknown>;
     }): Promise<{ version: number }> {
-      return { version: await components.addVersionOnce(deps.store, input.name, input.spec, input.idempotencyKey) };
+      const { name, spec, idempotencyKey, provenance } = input;
+      return { version: await components.addVersionOnce(deps.store, name, spec, idempotencyKey, provenance) };
     },
   };
 }

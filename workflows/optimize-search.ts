@@ -200,6 +200,16 @@ export async function conclude(
     name: component.name,
     spec: best.spec,
     idempotencyKey: `${workflowInfo().workflowId}:optimized`,
+    provenance: {
+      optimizer: s.input.optimizer,
+      run: runId,
+      from: versionRef(component.name, component.version),
+      ...(s.options.dataset ? { dataset: s.options.dataset } : {}),
+      metric: common.metric,
+      heldOut: common.heldOut,
+      before: { mean: base.mean, ci95: base.ci95 },
+      after: { mean: candidate.mean, ci95: candidate.ci95 },
+    },
   });
   await record(runId, [runNote('saved', 'info', `saved ${versionRef(component.name, version)} (${scores})`)]);
   return { version, saved: true, ...common };

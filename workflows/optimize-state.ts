@@ -65,6 +65,8 @@ export interface SearchOptions {
   proposer: Proposer;
   /** The held-out split's examples (test); when empty, the verdict is on dev. */
   held: string[];
+  /** The dataset as the search read it, for the saved version's provenance. */
+  dataset?: { name: string; updatedAt: string; examples: { train: number; dev: number; test: number } };
 }
 
 export interface Budget {

@@ -87,7 +87,13 @@ export async function startOptimization(ctx: AppContext, body: unknown) {
         message: `dataset '${d.name}' needs train and dev examples; it has ${splitsText(await ds.splitCounts(ctx.store, d.id))}`,
       },
     ]);
-  const search = req.optimizer === 'bootstrap' ? undefined : searchOptions(req, version.spec, await pick('test'));
+  const test = await pick('test');
+  const dataset = {
+    name: d.name,
+    updatedAt: d.updatedAt,
+    examples: { train: train.length, dev: dev.length, test: test.length },
+  };
+  const search = req.optimizer === 'bootstrap' ? undefined : { ...searchOptions(req, version.spec, test), dataset };
   const target = { type: 'component' as const, id: version.id, name: version.name, version: version.version };
   return startRun(ctx, {
     kind: 'optimize',

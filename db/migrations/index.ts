@@ -24,6 +24,7 @@ import * as m022 from './022_overview_marks_by_target.js';
 import * as m023 from './023_overview_runs_daily.js';
 import * as m024 from './024_eval_repeats.js';
 import * as m025 from './025_example_metadata.js';
+import * as m026 from './026_version_provenance.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_init': m001,
@@ -50,6 +51,7 @@ const migrations: Record<string, Knex.Migration> = {
   '023_overview_runs_daily': m023,
   '024_eval_repeats': m024,
   '025_example_metadata': m025,
+  '026_version_provenance': m026,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -19,6 +19,8 @@ class VersionRow extends Model {
   createdAt!: string;
   /** Only pipeline versions have pins (migration 013). */
   pins?: Record<string, number> | null;
+  /** Only component versions have a provenance (migration 026): an optimizer's that saved it. */
+  provenance?: Record<string, unknown> | null;
 }
 
 export class ComponentRow extends HeadRow {
@@ -26,6 +28,7 @@ export class ComponentRow extends HeadRow {
 }
 export class ComponentVersionRow extends VersionRow {
   static override tableName = 'component_versions';
+  static override jsonAttributes = ['spec', 'provenance'];
 }
 export class PipelineRow extends HeadRow {
   static override tableName = 'pipelines';

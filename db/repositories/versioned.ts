@@ -26,7 +26,12 @@ export interface VersionInfo<S> {
   createdAt: string;
   /** A pipeline version's pins: each bare component name and the version it resolved to when saved. */
   pins?: Record<string, number>;
+  /** A component version an optimizer saved: its run, dataset, metric and scores before and after. */
+  provenance?: Record<string, unknown>;
 }
+
+/** What a version row carries beside its spec: a pipeline's pins, an optimized component's provenance. */
+type VersionExtras = Pick<VersionInfo<unknown>, 'pins' | 'provenance'>;
 
 export interface Versioned<S> {
   id: string;
@@ -38,8 +43,11 @@ export interface Versioned<S> {
   versions: Array<{ version: number; createdAt: string }>;
 }
 
-/** A version's pins beside its spec (a pipeline version's), as a row is written and read. */
-const withPins = (pins?: Record<string, number> | null) => (pins ? { pins } : {});
+/** A version's pins and provenance beside its spec, those it has, as a row is written and read. */
+const withExtras = (row: { pins?: Record<string, number> | null; provenance?: Record<string, unknown> | null }) => ({
+  ...(row.pins ? { pins: row.pins } : {}),
+  ...(row.provenance ? { provenance: row.provenance } : {}),
+});
 
 /** One kind's heads (a name, its latest version number) and their numbered, immutable versions. */
 class VersionedRepository<S extends { name: string }> {
@@ -64,7 +72,7 @@ class VersionedRepository<S extends { name: string }> {
     idOrName: string,
     spec: S,
     idempotencyKey?: string,
-    pins?: Record<string, number>,
+    extras: VersionExtras = {},
   ): Promise<{ headId: string; version: number }> {
     return store.knex.transaction(async (trx) => {
       const head = await this.findHead(trx, idOrName);
@@ -79,19 +87,14 @@ class VersionedRepository<S extends { name: string }> {
         spec,
         createdAt: at,
         ...(idempotencyKey ? { idempotencyKey } : {}),
-        ...withPins(pins),
+        ...withExtras(extras),
       });
       await this.Head.query(trx).findById(head.id).patch({ latestVersion: version, updatedAt: at });
       return { headId: head.id, version };
     });
   }
 
-  private async createHead(
-    store: Store,
-    spec: S,
-    idempotencyKey?: string,
-    pins?: Record<string, number>,
-  ): Promise<void> {
+  private async createHead(store: Store, spec: S, idempotencyKey?: string, extras: VersionExtras = {}): Promise<void> {
     await store.knex.transaction(async (trx) => {
       if (await this.Head.query(trx).where('name', spec.name).first())
         throw new ConflictError(`${this.what} '${spec.name}' already exists; add a version instead`);
@@ -105,31 +108,40 @@ class VersionedRepository<S extends { name: string }> {
         spec,
         createdAt: at,
         ...(idempotencyKey ? { idempotencyKey } : {}),
-        ...withPins(pins),
+        ...withExtras(extras),
       });
     });
   }
 
   async create(store: Store, spec: S, pins?: Record<string, number>): Promise<Versioned<S>> {
-    await this.createHead(store, spec, undefined, pins);
+    await this.createHead(store, spec, undefined, { pins });
     return this.get(store, spec.name);
   }
 
   async addVersion(store: Store, idOrName: string, spec: S, pins?: Record<string, number>): Promise<Versioned<S>> {
-    const { headId } = await this.insertVersion(store, idOrName, spec, undefined, pins);
+    const { headId } = await this.insertVersion(store, idOrName, spec, undefined, { pins });
     return this.get(store, headId);
   }
 
-  /** Add a version once per key (creating the head for a new name): a retried save answers the version it made before. */
-  async addVersionOnce(store: Store, idOrName: string, spec: S, idempotencyKey: string): Promise<number> {
+  /**
+   * Add a version once per key (creating the head for a new name): a retried save answers the version it made before.
+   * `provenance`: where it came from (component versions only).
+   */
+  async addVersionOnce(
+    store: Store,
+    idOrName: string,
+    spec: S,
+    idempotencyKey: string,
+    provenance?: Record<string, unknown>,
+  ): Promise<number> {
     const earlier = await this.Version.query(store.knex).where('idempotencyKey', idempotencyKey).first();
     if (earlier) return earlier.version;
     try {
       if (!(await this.Head.query(store.knex).where('id', idOrName).orWhere('name', idOrName).first())) {
-        await this.createHead(store, spec, idempotencyKey);
+        await this.createHead(store, spec, idempotencyKey, { provenance });
         return 1;
       }
-      return (await this.insertVersion(store, idOrName, spec, idempotencyKey)).version;
+      return (await this.insertVersion(store, idOrName, spec, idempotencyKey, { provenance })).version;
     } catch (err) {
       // Two attempts raced: the unique key let one in; answer its version.
       const winner = await this.Version.query(store.knex).where('idempotencyKey', idempotencyKey).first();
@@ -157,7 +169,7 @@ class VersionedRepository<S extends { name: string }> {
         version: latest.version,
         spec: latest.spec as unknown as S,
         createdAt: latest.createdAt,
-        ...withPins(latest.pins),
+        ...withExtras(latest),
       },
       versions: versions.map((v) => ({ version: v.version, createdAt: v.createdAt })),
     };
@@ -182,7 +194,7 @@ class VersionedRepository<S extends { name: string }> {
       version: row.version,
       spec: row.spec as unknown as S,
       createdAt: row.createdAt,
-      ...withPins(row.pins),
+      ...withExtras(row),
     };
   }
 

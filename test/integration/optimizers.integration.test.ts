@@ -61,6 +61,19 @@ describe('MIPROv2 and GEPA find the idea', () => {
       best: { instruction: 2, demoSet: 1 },
     });
     expect(mipro.outputs.instruction).toBe(`Answer the question with its code. ${IDEA}`);
+    // The saved version says where it came from: the run, the version it improved, the dataset as it was, the scores.
+    const saved = await stack.ok('GET', `/api/components/coder/versions/${mipro.outputs.version}`);
+    expect(saved.provenance).toMatchObject({
+      optimizer: 'mipro',
+      run: mipro.id,
+      from: 'coder@1',
+      dataset: { name: 'codes', examples: { train: 12, dev: 8, test: 8 } },
+      metric: 'exact_match:answer',
+      heldOut: 'test',
+      before: { mean: 0.25 },
+      after: { mean: 1 },
+    });
+    expect(saved.provenance.after.ci95[0]).toBeGreaterThan(saved.provenance.before.ci95[0]);
     // The trajectory the seed pins: the random start finds the idea at once, and TPE keeps to the instructions that have it.
     expect((await trajectory(mipro.id)).map((t) => [t.instruction, t.demoSet, t.score])).toEqual([
       [2, 1, 1],
