@@ -44,10 +44,17 @@ export function listenForApprovals(): Approvals {
 export async function waitForPerson(
   runId: string,
   approvals: Approvals,
-  ask: { approvalId: string; kind: string; call: ToolCall | null; args?: unknown },
+  ask: {
+    approvalId: string;
+    kind: string;
+    call: ToolCall | null;
+    args?: unknown;
+    /** Why the wait ends unanswered (a search stopped meanwhile), once it should: a denial with that reason. */
+    endedBy?: () => string | undefined;
+  },
   timeoutMs?: number,
 ): Promise<ApprovalDecision> {
-  const { approvalId, kind, call } = ask;
+  const { approvalId, kind, call, endedBy } = ask;
   const { pending, answers } = approvals;
   pending.set(approvalId, { call, kind });
   await record(
@@ -62,14 +69,15 @@ export async function waitForPerson(
     ],
     { status: 'waiting_approval' },
   );
-  const answered =
-    timeoutMs === undefined
-      ? await condition(() => answers.has(approvalId)).then(() => true)
-      : await condition(() => answers.has(approvalId), timeoutMs);
+  const done = () => answers.has(approvalId) || endedBy?.() !== undefined;
+  const answered = timeoutMs === undefined ? await condition(done).then(() => true) : await condition(done, timeoutMs);
   pending.delete(approvalId);
-  const d = answered
-    ? answers.get(approvalId)!
-    : { approvalId, decision: 'deny' as const, reason: 'timed out waiting for approval' };
+  const ended = endedBy?.();
+  const d =
+    answers.get(approvalId) ??
+    (answered && ended !== undefined
+      ? { approvalId, decision: 'deny' as const, reason: ended }
+      : { approvalId, decision: 'deny' as const, reason: 'timed out waiting for approval' });
   await record(
     runId,
     [approvalResolved({ approvalId, decision: d.decision, ...(d.reason ? { reason: d.reason } : {}) })],

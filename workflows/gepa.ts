@@ -2,14 +2,12 @@
 // minibatch of train; a reflection model reads its traces and the metric's feedback and proposes a new instruction;
 // a proposal that does better on the same minibatch is scored on all of dev and joins the pool. A long search
 // continues as new, carrying the pool (instructions and their per-example scores).
-import { continueAsNew } from '@temporalio/workflow';
 import { bestCandidate, selectParent } from '../core/optimizers/pareto.js';
 import { cleanInstruction, programText, reflector, reflectStep } from '../core/optimizers/prompts.js';
 import { minibatch } from '../core/optimizers/sample.js';
 import { runNote, trialCompleted } from '../core/run-story/events.js';
-import { historyFull } from './history-budget.js';
-import type { GepaCandidate, GepaState, OptimizeRunInput } from './optimize-state.js';
-import { ask, candidateSpec, conclude, scoreCandidate, withinBudget, type Search } from './optimize-search.js';
+import type { GepaCandidate, GepaState } from './optimize-state.js';
+import { ask, candidateSpec, conclude, scoreCandidate, searchLoop, type Search } from './optimize-search.js';
 import { record } from './run-events.js';
 
 const sum = (scores: Record<string, number>) => Object.values(scores).reduce((a, b) => a + b, 0);
@@ -24,17 +22,19 @@ async function iterate(s: Search, state: GepaState, i: number): Promise<void> {
     i,
   );
   const parent = state.pool[parentAt]!;
-  const batch = minibatch(input.train, options.minibatch, options.seed, i);
+  // Iteration i takes batch i - 1: the first iteration starts the first epoch.
+  const batch = minibatch(input.train, options.minibatch, options.seed, i - 1);
   const old = await scoreCandidate(s, `i${i}-old`, specOf(s, parent), batch);
   const done = (outputs: Record<string, unknown>) =>
     record(input.runId, [trialCompleted(i, { outputs: { parent: parentAt, old: old.mean, ...outputs } })]);
   // A parent already perfect on the minibatch has nothing to learn from it (GEPA's skip_perfect_score).
   if (old.mean >= 1) return void (await done({ skipped: 'perfect on the minibatch' }));
-  const reply = await ask(s, reflectStep(i), reflector(options.proposer), {
+  const reply = await ask(s, { stepId: reflectStep(i), sample: i }, reflector(options.proposer), {
     current_instruction: parent.instruction || '(none)',
-    program: programText(input.component.spec),
+    program: programText(specOf(s, parent)),
     traces: old.traces,
   });
+  if (!reply) return void (await done({ skipped: 'the reflection failed' }));
   const instruction = cleanInstruction(reply.new_instruction);
   if (!instruction || instruction === parent.instruction)
     return void (await done({ skipped: 'the reflection proposed no change' }));
@@ -69,27 +69,22 @@ export async function gepa(s: Search): Promise<Record<string, unknown>> {
   const { input, options } = s;
   const state = (input.state as GepaState | undefined) ?? (await prepare(s));
   s.spent = state.spent;
-  for (; state.iteration <= options.trials; state.iteration++) {
-    if (historyFull(input.continueAfterEvents))
-      return continueAsNew<(next: OptimizeRunInput) => Promise<Record<string, unknown>>>({
-        ...input,
-        state: { ...state, spent: s.spent },
-      });
-    const why = await withinBudget(s, state.iteration);
-    if (why) {
-      await record(input.runId, [
-        runNote('budget', 'warn', `stopped at iteration ${state.iteration}: ${why}; keeping the best so far`),
-      ]);
-      break;
-    }
-    await iterate(s, state, state.iteration);
-  }
-  const best = state.pool[bestCandidate(state.pool.map((c) => c.scores))]!;
-  const seed = state.pool[0]!;
-  return conclude(s, { spec: specOf(s, best), dev: best }, seed, {
-    optimizer: 'gepa',
-    iterations: state.iteration - 1,
-    candidates: state.pool.length,
-    frontier: state.pool.map((c, i) => ({ candidate: i, parent: c.parent, mean: c.mean })),
+  state.iteration = await searchLoop(s, {
+    first: state.iteration,
+    last: options.trials,
+    noun: 'iteration',
+    carry: (n) => ({ ...state, iteration: n }),
+    step: (n) => iterate(s, state, n),
   });
+  const best = state.pool[bestCandidate(state.pool.map((c) => c.scores))]!;
+  return conclude(
+    s,
+    { spec: specOf(s, best) },
+    {
+      optimizer: 'gepa',
+      iterations: state.iteration - 1,
+      candidates: state.pool.length,
+      frontier: state.pool.map((c, i) => ({ candidate: i, parent: c.parent, mean: c.mean })),
+    },
+  );
 }

@@ -2,7 +2,6 @@
 // proposed from a summary of the data, the program and a demo set (one tip each), then a TPE search over
 // (instruction, demo set) scored on minibatches of dev, the best so far scored on all of dev every few trials.
 // A long search continues as new, carrying the proposals and the trials.
-import { continueAsNew } from '@temporalio/workflow';
 import {
   cleanInstruction,
   demosText,
@@ -18,16 +17,17 @@ import { draw, minibatch, shuffled } from '../core/optimizers/sample.js';
 import { suggest } from '../core/optimizers/tpe.js';
 import { runNote, trialCompleted } from '../core/run-story/events.js';
 import type { ComponentSpec } from '../core/specs.js';
-import { historyFull } from './history-budget.js';
-import type { Demo, MiproState, OptimizeRunInput } from './optimize-state.js';
+import type { Demo, MiproState } from './optimize-state.js';
 import { teachOne } from './optimize-teacher.js';
-import { ask, candidateSpec, conclude, scoreCandidate, withinBudget, type Search } from './optimize-search.js';
+import { ask, candidateSpec, conclude, scoreCandidate, searchLoop, type Search } from './optimize-search.js';
 import { record } from './run-events.js';
 
 /** Draw purposes: each decision has its own stream, so adding one never moves another's draws. */
 const TIP = 1;
 const MINIBATCH = 2;
 const DEMO_SIZE = 3;
+/** A teacher run is about ten history events: 300 of them leave room for the proposals and the first trials. */
+const MAX_TEACHER_RUNS = 300;
 
 const key = (p: number[]) => p.join(',');
 
@@ -57,9 +57,11 @@ async function demoSets(s: Search, order: string[]): Promise<{ sets: Demo[][]; l
     labeled.push({ inputs: ex.inputs, outputs: ex.expected });
   }
   const traces: Demo[] = [];
-  const wanted = input.k * Math.max(1, options.candidates - 2);
-  // The teacher tries train examples until enough pass, at most a few times as many as it needs.
-  for (const id of order.slice(0, wanted * 4)) {
+  // Sets 2.. are bootstrapped: with two candidates there are none, and the teacher does not run.
+  const wanted = input.k * Math.max(0, options.candidates - 2);
+  // The teacher tries train examples until enough pass: at most four times as many as it needs, and at most
+  // MAX_TEACHER_RUNS, so this pass stays well inside one history (it does not continue as new).
+  for (const id of order.slice(0, Math.min(wanted * 4, MAX_TEACHER_RUNS))) {
     if (traces.length >= wanted) break;
     await teachOne(s, s.teacher, id, traces);
   }
@@ -76,19 +78,21 @@ async function demoSets(s: Search, order: string[]): Promise<{ sets: Demo[][]; l
 async function proposeInstructions(s: Search, sets: Demo[][], labeled: Demo[]): Promise<string[]> {
   const { options, input } = s;
   const spec = input.component.spec;
-  const summary = String(
-    (await ask(s, SUMMARY_STEP, summarizer(options.proposer), { examples: demosText(labeled) })).summary ?? '',
-  );
+  const summarized = await ask(s, { stepId: SUMMARY_STEP }, summarizer(options.proposer), {
+    examples: demosText(labeled),
+  });
+  const summary = String(summarized?.summary ?? '(no summary)');
   const out = [spec.instructions ?? ''];
   for (let n = 1; n < options.candidates; n++) {
     const tip = TIP_NAMES[Math.floor(draw(options.seed, TIP, n) * TIP_NAMES.length)]!;
-    const r = await ask(s, proposeStep(n), proposer(options.proposer), {
+    const r = await ask(s, { stepId: proposeStep(n), sample: n }, proposer(options.proposer), {
       dataset_summary: summary,
       program: programText(spec),
       demos: demosText(sets[n % sets.length]!),
       tip: PROPOSAL_TIPS[tip] || '(none)',
     });
-    out.push(cleanInstruction(r.proposed_instruction) || out[0]!);
+    // A proposal that failed or came back empty leaves the current instruction in its place.
+    out.push(cleanInstruction(r?.proposed_instruction) || out[0]!);
   }
   return out;
 }
@@ -114,7 +118,6 @@ async function prepare(s: Search): Promise<MiproState> {
     demoSets: sets,
     trials: [],
     full: [{ params: [0, 0], score: before.mean, mean: before.mean, ci95: before.ci95 }],
-    before: { mean: before.mean, ci95: before.ci95 },
     spent: s.spent,
   };
 }
@@ -123,7 +126,7 @@ async function prepare(s: Search): Promise<MiproState> {
 async function trial(s: Search, state: MiproState, t: number): Promise<void> {
   const { input, options } = s;
   const params = suggest([state.instructions.length, state.demoSets.length], state.trials, options.seed);
-  const batch = minibatch(input.dev, options.minibatch, options.seed * 17 + MINIBATCH, t);
+  const batch = minibatch(input.dev, options.minibatch, options.seed * 17 + MINIBATCH, t - 1);
   const r = await scoreCandidate(s, `t${t}`, specOf(s, state, params), batch);
   s.spent.candidates++;
   state.trials.push({ params, score: r.mean });
@@ -140,25 +143,23 @@ export async function mipro(s: Search): Promise<Record<string, unknown>> {
   const { input, options } = s;
   const state = (input.state as MiproState | undefined) ?? (await prepare(s));
   s.spent = state.spent;
-  for (let t = state.trials.length + 1; t <= options.trials; t++) {
-    if (historyFull(input.continueAfterEvents))
-      return continueAsNew<(next: OptimizeRunInput) => Promise<Record<string, unknown>>>({
-        ...input,
-        state: { ...state, spent: s.spent },
-      });
-    const why = await withinBudget(s, t);
-    if (why) {
-      await record(input.runId, [runNote('budget', 'warn', `stopped at trial ${t}: ${why}; keeping the best so far`)]);
-      break;
-    }
-    await trial(s, state, t);
-  }
-  const best = state.full.reduce((b, f) => (f.score > b.score ? f : b), state.full[0]!);
-  return conclude(s, { spec: specOf(s, state, best.params), dev: best }, state.before, {
-    optimizer: 'mipro',
-    trials: state.trials.length,
-    best: { instruction: best.params[0], demoSet: best.params[1] },
-    instructions: state.instructions.length,
-    demoSets: state.demoSets.length,
+  await searchLoop(s, {
+    first: state.trials.length + 1,
+    last: options.trials,
+    noun: 'trial',
+    carry: () => state,
+    step: (t) => trial(s, state, t),
   });
+  const best = state.full.reduce((b, f) => (f.score > b.score ? f : b), state.full[0]!);
+  return conclude(
+    s,
+    { spec: specOf(s, state, best.params) },
+    {
+      optimizer: 'mipro',
+      trials: state.trials.length,
+      best: { instruction: best.params[0], demoSet: best.params[1] },
+      instructions: state.instructions.length,
+      demoSets: state.demoSets.length,
+    },
+  );
 }

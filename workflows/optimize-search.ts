@@ -1,15 +1,24 @@
 // What MIPROv2 and GEPA share: a candidate scored in a child eval run (the step cache on, so a resumed search calls
 // no completed model call again), the optimizer's own model calls as recorded steps, the budget, and the verdict on
 // the held-out split (a new version only when the best candidate beats the current one there).
-import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  continueAsNew,
+  executeChild,
+  isCancellation,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { failureMessage } from '../core/failures.js';
 import type { Activities } from '../activities/index.js';
 import { metricKey } from '../core/metrics.js';
 import { componentPlan } from '../core/pipeline-plan.js';
-import { budgetExceeded, runNote, stepCompleted } from '../core/run-story/events.js';
+import { budgetExceeded, runNote, stepCompleted, stepFailed } from '../core/run-story/events.js';
 import { budgetApprovalId, trialEvalRunId, versionRef, type TrialLabel } from '../core/run-story/ids.js';
 import type { ComponentSpec } from '../core/specs.js';
 import { evalWorkflow, type EvalRunInput, type EvalSummary } from './eval.js';
-import type { Budget, Optimization, SearchOptions, Spent } from './optimize-state.js';
+import type { Budget, Optimization, OptimizeRunInput, SearchOptions, Spent } from './optimize-state.js';
+import { historyFull } from './history-budget.js';
 import { waitForPerson, type Approvals } from './approvals.js';
 import type { Stop } from './steering.js';
 import { record } from './run-events.js';
@@ -79,24 +88,72 @@ export async function scoreCandidate(
   return { mean: agg?.mean ?? 0, ci95: agg?.ci95 ?? [0, 0], ...read };
 }
 
-/** One of the optimizer's own model calls (a summary, a proposal, a reflection) as a step of its run, cached by its inputs. */
-export async function ask(s: Search, stepId: string, spec: ComponentSpec, inputs: Record<string, unknown>) {
+/**
+ * One of the optimizer's own model calls (a summary, a proposal, a reflection) as a step of its run, cached by its
+ * inputs and `sample` (the iteration: the same inputs in another iteration are another draw, as a model at a
+ * temperature would give). A call that fails for good fails its step and answers null: the search goes on without it.
+ */
+export async function ask(
+  s: Search,
+  step: { stepId: string; sample?: number },
+  spec: ComponentSpec,
+  inputs: Record<string, unknown>,
+): Promise<Record<string, unknown> | null> {
   const { runId } = s.input;
-  const r = await s.calls.predict({
-    runId,
-    stepId,
-    callId: stepId,
-    component: spec,
-    inputs,
-    recordStep: true,
-    // The optimizer's own calls follow its evals: cached unless the run turned the cache off.
-    ...(s.input.cache === 'off' ? {} : { cache: 'reuse' as const }),
-    componentRef: `optimizer:${spec.name}`,
-  });
-  s.spent.costUsd += r.costUsd;
-  s.spent.tokens += r.usage.inputTokens + r.usage.outputTokens;
-  await record(runId, [stepCompleted({ stepId, outputs: r.outputs })]);
-  return r.outputs;
+  const { stepId } = step;
+  try {
+    const r = await s.calls.predict({
+      runId,
+      stepId,
+      callId: stepId,
+      component: spec,
+      inputs,
+      recordStep: true,
+      // The optimizer's own calls follow its evals: cached unless the run turned the cache off.
+      ...(s.input.cache === 'off' ? {} : { cache: 'reuse' as const }),
+      componentRef: `optimizer:${spec.name}`,
+      ...(step.sample ? { sample: step.sample } : {}),
+    });
+    s.spent.costUsd += r.costUsd;
+    s.spent.tokens += r.usage.inputTokens + r.usage.outputTokens;
+    await record(runId, [stepCompleted({ stepId, outputs: r.outputs })]);
+    return r.outputs;
+  } catch (err) {
+    if (isCancellation(err) || !(err instanceof ActivityFailure)) throw err;
+    await record(runId, [stepFailed({ stepId, error: failureMessage(err) })]);
+    return null;
+  }
+}
+
+/**
+ * The search's loop over steps `first`..`last` (MIPROv2's trials, GEPA's iterations): stopped by a person, it ends;
+ * with a full history it continues as new with `carry(n)`; past its budget it asks; then it runs step n. Answers
+ * the first step it did not run.
+ */
+export async function searchLoop(
+  s: Search,
+  o: { first: number; last: number; noun: string; carry: (n: number) => object; step: (n: number) => Promise<void> },
+): Promise<number> {
+  s.spent.setup ??= { costUsd: s.spent.costUsd, tokens: s.spent.tokens };
+  let n = o.first;
+  for (; n <= o.last; n++) {
+    // No wait between this check and continuing as new: a stop cannot arrive in between and be left behind.
+    const stopped = s.stop.reason;
+    if (!stopped && historyFull(s.input.continueAfterEvents))
+      await continueAsNew<(next: OptimizeRunInput) => Promise<Record<string, unknown>>>({
+        ...s.input,
+        state: { ...o.carry(n), spent: s.spent } as OptimizeRunInput['state'],
+      });
+    const why = stopped ?? (await withinBudget(s, n));
+    if (why) {
+      await record(s.input.runId, [
+        runNote('budget', 'warn', `stopped at ${o.noun} ${n}: ${why}; keeping the best so far`),
+      ]);
+      break;
+    }
+    await o.step(n);
+  }
+  return n;
 }
 
 /** Which limit the next candidate would pass, or undefined: each limit counts once per budget a person granted. */
@@ -112,15 +169,17 @@ export function overBudget(s: Search): { budget: keyof Budget; limit: number; us
       used: spent.candidates,
       why: `maxCandidates ${maxCandidates} reached`,
     };
-  // The next candidate is expected to cost what the average one so far did.
-  const next = (v: number) => v + (spent.candidates ? v / spent.candidates : 0);
+  // The next candidate is expected to cost what the average one so far did (what came before the first is no candidate's).
+  const setup = spent.setup ?? { costUsd: 0, tokens: 0 };
+  const per = (v: number, before: number) => (spent.candidates ? (v - before) / spent.candidates : 0);
+  const next = (v: number, before: number) => v + per(v, before);
   const maxCostUsd = limit(s.options.budget.maxCostUsd);
-  if (maxCostUsd !== undefined && next(spent.costUsd) > maxCostUsd) {
+  if (maxCostUsd !== undefined && next(spent.costUsd, setup.costUsd) > maxCostUsd) {
     const why = `the next candidate would pass maxCostUsd ${maxCostUsd} ($${spent.costUsd.toFixed(4)} spent)`;
     return { budget: 'maxCostUsd', limit: maxCostUsd, used: spent.costUsd, why };
   }
   const maxTokens = limit(s.options.budget.maxTokens);
-  if (maxTokens !== undefined && next(spent.tokens) > maxTokens)
+  if (maxTokens !== undefined && next(spent.tokens, setup.tokens) > maxTokens)
     return {
       budget: 'maxTokens',
       limit: maxTokens,
@@ -131,11 +190,10 @@ export function overBudget(s: Search): { budget: keyof Budget; limit: number; us
 }
 
 /**
- * Before candidate `at`: stopped by a person, stop; within budget, go on; past it, ask a person, who grants one more budget's worth (go on) or
+ * Before candidate `at`: within budget, go on; past it, ask a person, who grants one more budget's worth (go on) or
  * stops the search, which keeps the best candidate so far. Undefined: go on; else why the search stops.
  */
 export async function withinBudget(s: Search, at: number): Promise<string | undefined> {
-  if (s.stop.reason) return s.stop.reason;
   const over = overBudget(s);
   if (!over) return undefined;
   const { runId } = s.input;
@@ -152,6 +210,7 @@ export async function withinBudget(s: Search, at: number): Promise<string | unde
     kind: 'budget',
     call: null,
     args,
+    endedBy: () => s.stop.reason,
   });
   if (d.decision !== 'approve') return `${over.why}${d.reason ? ` (${d.reason})` : ''}`;
   s.spent.extended++;
@@ -161,31 +220,26 @@ export async function withinBudget(s: Search, at: number): Promise<string | unde
 const text = (s: Score) => `${s.mean.toFixed(3)} [${s.ci95[0].toFixed(2)}, ${s.ci95[1].toFixed(2)}]`;
 
 /**
- * The verdict: the best candidate against the current version on the held-out split (dev when there is none);
- * a new version is saved only when it scores higher there, and no label moves.
+ * The verdict: the best candidate (chosen on dev) against the current version on the held-out test split, which the
+ * search never saw; a new version is saved only when it scores higher there, and no label moves.
  */
 export async function conclude(
   s: Search,
-  best: { spec: ComponentSpec; dev: Score },
-  before: Score,
+  best: { spec: ComponentSpec },
   extra: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
   const { runId, component, metric } = s.input;
   const held = s.options.held;
-  const [base, candidate] = held.length
-    ? [
-        await scoreCandidate(s, 'held-base', component.spec, held),
-        await scoreCandidate(s, 'held-best', best.spec, held),
-      ]
-    : [before, best.dev];
-  const split = held.length ? `${held.length} held-out test examples` : `${s.input.dev.length} dev examples`;
+  const base = await scoreCandidate(s, 'held-base', component.spec, held);
+  const candidate = await scoreCandidate(s, 'held-best', best.spec, held);
+  const split = `${held.length} held-out test examples`;
   const scores = `${text(base)} → ${text(candidate)} on ${split}`;
   const common = {
     metric: metricKey(metric),
     before: base.mean,
     after: candidate.mean,
     interval: { before: base.ci95, after: candidate.ci95 },
-    heldOut: held.length ? 'test' : 'dev',
+    heldOut: 'test',
     instruction: best.spec.instructions ?? null,
     demos: best.spec.demos?.length ?? 0,
     spent: s.spent,

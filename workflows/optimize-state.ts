@@ -63,7 +63,7 @@ export interface SearchOptions {
   budget: Budget;
   /** Who proposes and reflects: the component's provider and model unless named. */
   proposer: Proposer;
-  /** The held-out split's examples (test); when empty, the verdict is on dev. */
+  /** The held-out split's examples (test), which the search never sees: the verdict's. */
   held: string[];
   /** The dataset as the search read it, for the saved version's provenance. */
   dataset?: { name: string; updatedAt: string; examples: { train: number; dev: number; test: number } };
@@ -82,6 +82,8 @@ export interface Spent {
   candidates: number;
   /** Budgets a person granted beyond the first: each limit counts that many times more. */
   extended: number;
+  /** What was spent before the first candidate (the current program's eval, demo sets, proposals): not a candidate's cost. */
+  setup?: { costUsd: number; tokens: number };
 }
 
 export type Score = Pick<Aggregate, 'mean' | 'ci95'>;
@@ -93,7 +95,6 @@ export interface MiproState {
   trials: Trial[];
   /** Full evaluations on dev: trial 0 is the current program. */
   full: Array<Trial & Score>;
-  before: Score;
   spent: Spent;
 }
 

@@ -50,7 +50,7 @@ async function optimize(input: OptimizeRunInput): Promise<Record<string, unknown
       options: input.search!,
       spent: { costUsd: 0, tokens: 0, candidates: 0, extended: 0 },
       approvals,
-      stop: listenForStop(approvals),
+      stop: listenForStop(),
       calls: searchCalls(input.heartbeatTimeoutMs),
     };
     return input.optimizer === 'mipro' ? mipro(s) : gepa(s);

@@ -1,7 +1,7 @@
 // Stopping a search early: the stopSearch Update asks MIPROv2 or GEPA to end after the candidate it is on and
-// keep the best so far; a budget ask waiting at that moment is answered no, so a stop never waits on a person.
+// keep the best so far; a budget ask waiting then ends unanswered (its wait watches the stop), so a stop never
+// waits on a person.
 import { defineUpdate, setHandler } from '@temporalio/workflow';
-import type { Approvals } from './approvals.js';
 
 export const stopSearch = defineUpdate<{ ok: true }, [{ reason?: string }]>('stopSearch');
 
@@ -10,12 +10,10 @@ export interface Stop {
   reason?: string;
 }
 
-export function listenForStop(approvals: Approvals): Stop {
+export function listenForStop(): Stop {
   const stop: Stop = {};
   setHandler(stopSearch, ({ reason }) => {
     stop.reason = reason?.trim() || 'stopped by a person';
-    for (const approvalId of approvals.pending.keys())
-      approvals.answers.set(approvalId, { approvalId, decision: 'deny', reason: stop.reason });
     return { ok: true as const };
   });
   return stop;

@@ -28,30 +28,46 @@ export const budgetBody = z.strictObject({
   maxTokens: z.int().positive().optional(),
 });
 
-export const optimizeBody = z.strictObject({
-  component: ref,
-  dataset: z.string().min(1),
-  metric: metricSpec,
-  optimizer: z.enum(['bootstrap', 'mipro', 'gepa']).default('bootstrap'),
-  k: z.int().min(1).max(32).default(4),
-  threshold: z.number().min(0).max(1).default(1),
-  cache: z.enum(['reuse', 'off']).optional(),
-  /** MIPROv2 and GEPA: the same seed and data give the same search. */
-  seed: z
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .default(0),
-  /** MIPROv2: instructions and demo sets to choose among (the current ones included). */
-  candidates: z.int().min(2).max(20).default(4),
-  /** MIPROv2: trials; GEPA: iterations. */
-  trials: z.int().min(1).max(1_000).optional(),
-  minibatch: z.int().min(1).max(500).optional(),
-  fullEvalEvery: z.int().min(1).max(100).default(5),
-  budget: budgetBody.default({}),
-  /** Who writes proposals and reflections: the component's provider and model unless named. */
-  proposer: z.strictObject({ provider: NAME, model: z.string().min(1).optional() }).optional(),
-});
+/** Which settings each optimizer reads: one given to an optimizer that would ignore it is refused by name. */
+const SEARCH_ONLY = ['seed', 'candidates', 'trials', 'minibatch', 'fullEvalEvery', 'budget', 'proposer'] as const;
+const MIPRO_ONLY = ['candidates', 'fullEvalEvery'] as const;
+
+export const optimizeBody = z
+  .strictObject({
+    component: ref,
+    dataset: z.string().min(1),
+    metric: metricSpec,
+    optimizer: z.enum(['bootstrap', 'mipro', 'gepa']).default('bootstrap'),
+    k: z.int().min(1).max(32).default(4),
+    threshold: z.number().min(0).max(1).default(1),
+    cache: z.enum(['reuse', 'off']).optional(),
+    /** MIPROv2 and GEPA: the same seed and data give the same search (0). */
+    seed: z
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
+    /** MIPROv2: instructions and demo sets to choose among, the current ones included (4). */
+    candidates: z.int().min(2).max(20).optional(),
+    /** MIPROv2: trials; GEPA: iterations. */
+    trials: z.int().min(1).max(1_000).optional(),
+    minibatch: z.int().min(1).max(500).optional(),
+    /** MIPROv2: the best so far is scored on all of dev every this many trials (5). */
+    fullEvalEvery: z.int().min(1).max(100).optional(),
+    budget: budgetBody.optional(),
+    /** Who writes proposals and reflections: the component's provider and model unless named. */
+    proposer: z.strictObject({ provider: NAME, model: z.string().min(1).optional() }).optional(),
+  })
+  .superRefine((b, ctx) => {
+    const ignored = b.optimizer === 'bootstrap' ? SEARCH_ONLY : b.optimizer === 'gepa' ? MIPRO_ONLY : [];
+    for (const key of ignored)
+      if (b[key] !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `${b.optimizer} does not take ${key} (${key === 'candidates' || key === 'fullEvalEvery' ? 'MIPROv2 does' : 'MIPROv2 and GEPA do'})`,
+        });
+  });
 type OptimizeBody = z.infer<typeof optimizeBody>;
 
 /** MIPROv2's and GEPA's settings: DSPy's defaults scaled to the dataset (minibatch 35 / 3, a trial count per candidate). */
@@ -62,12 +78,12 @@ function searchOptions(
 ): SearchOptions {
   const gepa = req.optimizer === 'gepa';
   return {
-    seed: req.seed,
-    candidates: req.candidates,
-    trials: req.trials ?? (gepa ? 20 : Math.max(10, 2 * req.candidates)),
+    seed: req.seed ?? 0,
+    candidates: req.candidates ?? 4,
+    trials: req.trials ?? (gepa ? 20 : Math.max(10, 2 * (req.candidates ?? 4))),
     minibatch: req.minibatch ?? (gepa ? 3 : 35),
-    fullEvalEvery: req.fullEvalEvery,
-    budget: req.budget,
+    fullEvalEvery: req.fullEvalEvery ?? 5,
+    budget: req.budget ?? {},
     proposer: req.proposer ?? { provider: spec.provider, ...(spec.model ? { model: spec.model } : {}) },
     held,
   };
@@ -88,6 +104,14 @@ export async function startOptimization(ctx: AppContext, body: unknown) {
       },
     ]);
   const test = await pick('test');
+  // A search chooses its best on dev; only examples it never saw can say whether that best is better.
+  if (req.optimizer !== 'bootstrap' && !test.length)
+    throw new SpecError('invalid optimization', [
+      {
+        path: 'dataset',
+        message: `${req.optimizer} needs a test split in dataset '${d.name}' to hold out its verdict; it has ${splitsText(await ds.splitCounts(ctx.store, d.id))}`,
+      },
+    ]);
   const dataset = {
     name: d.name,
     updatedAt: d.updatedAt,
@@ -131,6 +155,8 @@ const stopBody = z.strictObject({ reason: z.string().max(2000).optional() });
 /** Stop a MIPROv2 or GEPA search early: it ends after its current candidate, keeping the best so far. */
 export async function stopOptimization(ctx: AppContext, run: RunRow, body: unknown) {
   const { reason } = stopBody.parse(body ?? {});
+  if (run.kind === 'optimize' && !['mipro', 'gepa'].includes(String(run.inputs?.optimizer)))
+    throw new AppError(409, 'not_a_search', `run '${run.id}' is a BootstrapFewShot run, which cannot be stopped early`);
   if (run.kind !== 'optimize')
     throw new AppError(
       409,

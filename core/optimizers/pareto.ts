@@ -1,6 +1,6 @@
 // GEPA's candidate pool: per validation example, the candidates that score best on it form a front; a candidate
-// whose fronts another candidate all shares is dominated and dropped; the next parent is drawn in proportion to how
-// many fronts it leads. Pure and seeded, so a workflow's selection replays.
+// whose every front holds another surviving candidate is dominated and dropped; the next parent is drawn in
+// proportion to how many fronts it leads. Pure and seeded, so a workflow's selection replays.
 import { seededRandom } from '../seeded-random.js';
 
 /** Each candidate's score per validation example, in the pool's order (candidate 0 is the seed program). */
@@ -17,24 +17,23 @@ export function fronts(pool: PoolScores): Map<string, Set<number>> {
   return out;
 }
 
+const mean = (s: Record<string, number>) => {
+  const v = Object.values(s);
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0;
+};
+
 /**
- * The candidates on the frontier and how many fronts each leads. A candidate is dominated when another one is in
- * every front it is in; of two candidates in exactly the same fronts, the earlier is kept.
+ * The candidates on the frontier and how many fronts each leads. As GEPA removes dominated programs: a candidate is
+ * dominated when every front it is in holds another surviving candidate; candidates are tried weakest first (the
+ * lower mean, then the later one), each removal against those still standing.
  */
 export function frontier(pool: PoolScores): Map<number, number> {
   const sets = [...fronts(pool).values()];
-  const member = (i: number) => sets.filter((f) => f.has(i));
-  const alive = new Set(pool.map((_, i) => i));
-  for (const a of [...alive]) {
-    const mine = member(a);
-    if (!mine.length) {
-      alive.delete(a);
-      continue;
-    }
-    const dominatedBy = [...alive].find(
-      (b) => b !== a && mine.every((f) => f.has(b)) && (member(b).length > mine.length || b < a),
-    );
-    if (dominatedBy !== undefined) alive.delete(a);
+  const alive = new Set(pool.map((_, i) => i).filter((i) => sets.some((f) => f.has(i))));
+  const order = [...alive].sort((x, y) => mean(pool[x]!) - mean(pool[y]!) || y - x);
+  for (const y of order) {
+    const mine = sets.filter((f) => f.has(y));
+    if (mine.every((f) => [...f].some((o) => o !== y && alive.has(o)))) alive.delete(y);
   }
   return new Map([...alive].sort((x, y) => x - y).map((i) => [i, sets.filter((f) => f.has(i)).length]));
 }
@@ -54,9 +53,5 @@ export function selectParent(pool: PoolScores, seed: number, draw: number): numb
 
 /** The candidate with the best mean score over the validation examples; the earliest on a tie. */
 export function bestCandidate(pool: PoolScores): number {
-  const mean = (s: Record<string, number>) => {
-    const v = Object.values(s);
-    return v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0;
-  };
   return pool.reduce((best, s, i) => (mean(s) > mean(pool[best]!) ? i : best), 0);
 }

@@ -79,8 +79,14 @@ const fields = (r: Record<string, unknown>) =>
 export const demosText = (demos: Demo[]): string =>
   demos.length ? demos.map((d, i) => `${i + 1}. ${fields(d.inputs)} => ${fields(d.outputs)}`).join('\n') : '(none)';
 
-/** An instruction out of a proposer's reply: trimmed, without quotes a model wraps it in. */
+/** An instruction out of a proposer's reply: trimmed, out of a code fence or the quotes a model wraps it in. */
 export function cleanInstruction(text: unknown): string {
-  const s = String(text ?? '').trim();
-  return /^(["'`]).*\1$/s.test(s) ? s.slice(1, -1).trim() : s;
+  let s = String(text ?? '').trim();
+  const fenced = /^```[\w-]*\n?([\s\S]*?)\n?```$/.exec(s);
+  if (fenced) s = fenced[1]!.trim();
+  const q = s[0];
+  // Only quotes around the whole text: `"yes" or "no"` keeps its own.
+  if (s.length > 1 && (q === '"' || q === "'" || q === '`') && s.endsWith(q) && !s.slice(1, -1).includes(q))
+    s = s.slice(1, -1).trim();
+  return s;
 }

@@ -1,7 +1,7 @@
 // MIPROv2 and GEPA against a task where only one idea scores well (test/helpers/idea-model.ts): each finds it,
 // beats BootstrapFewShot on the held-out split, and follows the same trajectory for the same seed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IDEA, ideaModel, seedIdeaTask } from '../helpers/idea-model.js';
+import { IDEA, ideaExamples, ideaModel, seedIdeaTask } from '../helpers/idea-model.js';
 import { spawnHarness } from '../helpers/processes.js';
 import { addFakeProvider, cliEnv, startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
 
@@ -77,7 +77,7 @@ describe('MIPROv2 and GEPA find the idea', () => {
     // The trajectory the seed pins: the random start finds the idea at once, and TPE keeps to the instructions that have it.
     expect((await trajectory(mipro.id)).map((t) => [t.instruction, t.demoSet, t.score])).toEqual([
       [2, 1, 1],
-      [0, 1, 0.25],
+      [0, 1, 0.75],
       [1, 0, 1],
       [2, 1, 1],
       [2, 3, 1],
@@ -139,6 +139,31 @@ describe('MIPROv2 and GEPA find the idea', () => {
     expect(await trajectory(again.id)).toEqual(await trajectory(first.id));
     expect(again.outputs.instruction).toBe(first.outputs.instruction);
     expect(stack.fake.requests.length).toBe(calls);
+  });
+
+  it('refuses settings an optimizer would ignore, and a search with nothing to hold out, by name', async () => {
+    const start = (body: Record<string, unknown>) =>
+      stack.api('POST', '/api/optimizations', { component: 'coder@1', dataset: 'codes', metric: METRIC, ...body });
+    const problems = async (body: Record<string, unknown>) => {
+      const r = await start(body);
+      expect(r.status).toBe(400);
+      return r.body.error.details.problems;
+    };
+    expect(await problems({ seed: 3, budget: { maxCandidates: 2 } })).toEqual([
+      { path: 'seed', message: 'bootstrap does not take seed (MIPROv2 and GEPA do)' },
+      { path: 'budget', message: 'bootstrap does not take budget (MIPROv2 and GEPA do)' },
+    ]);
+    expect(await problems({ optimizer: 'gepa', candidates: 6 })).toEqual([
+      { path: 'candidates', message: 'gepa does not take candidates (MIPROv2 does)' },
+    ]);
+    await stack.ok('POST', '/api/datasets', { name: 'no-test' });
+    await stack.ok('POST', '/api/datasets/no-test/examples', { examples: ideaExamples(4, 4, 0) });
+    expect(await problems({ optimizer: 'mipro', dataset: 'no-test' })).toEqual([
+      {
+        path: 'dataset',
+        message: "mipro needs a test split in dataset 'no-test' to hold out its verdict; it has train (4), dev (4)",
+      },
+    ]);
   });
 
   it('the CLI runs GEPA with a line per trial, asks past the budget, and goes on when granted', async () => {

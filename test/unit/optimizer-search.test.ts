@@ -62,6 +62,19 @@ describe("GEPA's Pareto frontier", () => {
     ]);
   });
 
+  it('drops a candidate whose fronts are each held by some other survivor, as GEPA does', () => {
+    // The seed leads e1 and e2, but e1 has candidate 1 and e2 has candidate 2: no front needs it.
+    const spread = [
+      { e1: 1, e2: 1, e3: 0, e4: 0 },
+      { e1: 1, e2: 0, e3: 1, e4: 0 },
+      { e1: 0, e2: 1, e3: 0, e4: 1 },
+    ];
+    expect([...frontier(spread)]).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
+  });
+
   it('of two candidates on exactly the same fronts, keeps the earlier', () => {
     expect([...frontier([{ a: 1 }, { a: 1 }])]).toEqual([[0, 1]]);
   });
@@ -99,9 +112,12 @@ describe('seeded minibatches', () => {
 });
 
 describe('a proposal read back', () => {
-  it('trims and unwraps the quotes a model puts around an instruction', () => {
+  it('trims, and unwraps the fence or quotes a model puts around an instruction', () => {
     expect(cleanInstruction('  "Answer in upper case."\n')).toBe('Answer in upper case.');
     expect(cleanInstruction('Say "yes" or "no".')).toBe('Say "yes" or "no".');
+    expect(cleanInstruction('"yes" or "no"')).toBe('"yes" or "no"');
+    expect(cleanInstruction('```\nAnswer in upper case.\n```')).toBe('Answer in upper case.');
+    expect(cleanInstruction('```text\n"Answer briefly."\n```')).toBe('Answer briefly.');
     expect(cleanInstruction(undefined)).toBe('');
   });
 });
