@@ -13,6 +13,21 @@ const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 
 export function createOptimizerActivities(deps: { store: Store }) {
   return {
+    /** What these runs spent together (a search's teacher runs): their tokens and cost as their rows hold them. */
+    async runsUsage(input: { runIds: string[] }): Promise<{ tokens: number; costUsd: number }> {
+      const rows = (await deps.store
+        .knex('runs')
+        .whereIn('id', input.runIds)
+        .select('inputTokens', 'outputTokens', 'costUsd')) as Array<Record<string, unknown>>;
+      return rows.reduce<{ tokens: number; costUsd: number }>(
+        (u, r) => ({
+          tokens: u.tokens + Number(r.inputTokens ?? 0) + Number(r.outputTokens ?? 0),
+          costUsd: u.costUsd + Number(r.costUsd ?? 0),
+        }),
+        { tokens: 0, costUsd: 0 },
+      );
+    },
+
     /** An eval's score per example under `metric`, and its traces with feedback, failures first. */
     async candidateTraces(input: { evalRunId: string; metric: MetricSpec }): Promise<{
       scores: Record<string, number>;

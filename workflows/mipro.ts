@@ -16,6 +16,7 @@ import {
 import { draw, minibatch, shuffled } from '../core/optimizers/sample.js';
 import { suggest } from '../core/optimizers/tpe.js';
 import { runNote, trialCompleted } from '../core/run-story/events.js';
+import { teacherRunId } from '../core/run-story/ids.js';
 import type { ComponentSpec } from '../core/specs.js';
 import type { Demo, MiproState } from './optimize-state.js';
 import { teachOne } from './optimize-teacher.js';
@@ -61,10 +62,16 @@ async function demoSets(s: Search, order: string[]): Promise<{ sets: Demo[][]; l
   const wanted = input.k * Math.max(0, options.candidates - 2);
   // The teacher tries train examples until enough pass: at most four times as many as it needs, and at most
   // MAX_TEACHER_RUNS, so this pass stays well inside one history (it does not continue as new).
+  const taught: string[] = [];
   for (const id of order.slice(0, Math.min(wanted * 4, MAX_TEACHER_RUNS))) {
     if (traces.length >= wanted) break;
     await teachOne(s, s.teacher, id, traces);
+    taught.push(teacherRunId(input.runId, id));
   }
+  // The teacher's runs count against the budget like the evals' (at most MAX_TEACHER_RUNS ids: one small read).
+  const used = await s.lookup.runsUsage({ runIds: taught });
+  s.spent.tokens += used.tokens;
+  s.spent.costUsd += used.costUsd;
   const sets: Demo[][] = [(input.component.spec.demos ?? []) as Demo[], labeled.slice(0, input.k)];
   for (let n = 2; n < options.candidates; n++) {
     if (!traces.length) break;

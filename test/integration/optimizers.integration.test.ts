@@ -26,7 +26,7 @@ describe('MIPROv2 and GEPA find the idea', () => {
     });
     const done = await waitForRun(stack, run.id, 300_000);
     expect(done.status, JSON.stringify(done.error)).toBe('completed');
-    return { id: run.id as string, outputs: done.outputs };
+    return { id: run.id as string, outputs: done.outputs, usage: done.usage };
   };
 
   beforeAll(async () => {
@@ -74,6 +74,8 @@ describe('MIPROv2 and GEPA find the idea', () => {
       after: { mean: 1 },
     });
     expect(saved.provenance.after.ci95[0]).toBeGreaterThan(saved.provenance.before.ci95[0]);
+    // What the budget counted is what the run spent: its evals, its teacher runs and its own proposals.
+    expect(mipro.outputs.spent.tokens).toBe(mipro.usage.inputTokens + mipro.usage.outputTokens);
     // The trajectory the seed pins: the random start finds the idea at once, and TPE keeps to the instructions that have it.
     expect((await trajectory(mipro.id)).map((t) => [t.instruction, t.demoSet, t.score])).toEqual([
       [2, 1, 1],
