@@ -198,11 +198,11 @@ export async function withinBudget(s: Search, at: number): Promise<string | unde
   if (!over) return undefined;
   const { runId } = s.input;
   // Cents' fractions as a person reads them, not a float's tail.
-  const used = Math.round(over.used * 1e6) / 1e6;
+  const used = usd(over.used);
   await record(runId, [budgetExceeded(at, { budget: over.budget, limit: over.limit, used })]);
   const args = {
     why: over.why,
-    spent: { ...s.spent, costUsd: Math.round(s.spent.costUsd * 1e6) / 1e6 },
+    spent: spentShown(s.spent),
     grants: s.options.budget,
   };
   const d = await waitForPerson(runId, s.approvals, {
@@ -216,6 +216,14 @@ export async function withinBudget(s: Search, at: number): Promise<string | unde
   s.spent.extended++;
   return undefined;
 }
+
+/** What was spent as a person reads it: dollars to the millionth, not a float's tail. */
+const usd = (v: number) => Math.round(v * 1e6) / 1e6;
+const spentShown = (spent: Spent): Spent => ({
+  ...spent,
+  costUsd: usd(spent.costUsd),
+  ...(spent.setup ? { setup: { ...spent.setup, costUsd: usd(spent.setup.costUsd) } } : {}),
+});
 
 const text = (s: Score) => `${s.mean.toFixed(3)} [${s.ci95[0].toFixed(2)}, ${s.ci95[1].toFixed(2)}]`;
 
@@ -242,7 +250,7 @@ export async function conclude(
     heldOut: 'test',
     instruction: best.spec.instructions ?? null,
     demos: best.spec.demos?.length ?? 0,
-    spent: s.spent,
+    spent: spentShown(s.spent),
     ...extra,
   };
   if (candidate.mean <= base.mean) {

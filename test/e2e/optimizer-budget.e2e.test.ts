@@ -73,5 +73,16 @@ describe('the optimizer budget ask (e2e)', () => {
     ]);
     await expect.poll(() => search.locator('[data-test="search-result"]').textContent()).toContain('saved version 2');
     await session.shot('optimizer-search-done');
+
+    // The saved version says where it came from, on its component's page.
+    await page.goto(`${session.url}/ui/components/coder?version=2`);
+    const provenance = page.locator('[data-test="provenance"]');
+    await provenance.waitFor();
+    expect((await provenance.textContent())!.replace(/\s+/g, ' ')).toMatch(
+      new RegExp(
+        `Saved by GEPA run ${started.id} from coder@1 on dataset codes \\(12 train, 8 dev, 8 test\\): exact_match:answer 0\\.250 \\[[\\d.]+, [\\d.]+\\] → 1\\.000 \\[[\\d.]+, 1\\.00\\] on test\\.`,
+      ),
+    );
+    await session.shot('optimizer-provenance');
   });
 });
