@@ -225,6 +225,22 @@ const spentShown = (spent: Spent): Spent => ({
   ...(spent.setup ? { setup: { ...spent.setup, costUsd: usd(spent.setup.costUsd) } } : {}),
 });
 
+/** Where a saved version came from: the optimizer run, the version it improved, the data, the metric and the scores. */
+export const provenanceOf = (
+  input: OptimizeRunInput,
+  heldOut: 'dev' | 'test',
+  scores: { before: Score; after: Score },
+): Record<string, unknown> => ({
+  optimizer: input.optimizer ?? 'bootstrap',
+  run: input.runId,
+  from: versionRef(input.component.name, input.component.version),
+  ...(input.dataset ? { dataset: input.dataset } : {}),
+  metric: metricKey(input.metric),
+  heldOut,
+  before: { mean: scores.before.mean, ci95: scores.before.ci95 },
+  after: { mean: scores.after.mean, ci95: scores.after.ci95 },
+});
+
 const text = (s: Score) => `${s.mean.toFixed(3)} [${s.ci95[0].toFixed(2)}, ${s.ci95[1].toFixed(2)}]`;
 
 /**
@@ -262,16 +278,7 @@ export async function conclude(
     name: component.name,
     spec: best.spec,
     idempotencyKey: `${workflowInfo().workflowId}:optimized`,
-    provenance: {
-      optimizer: s.input.optimizer,
-      run: runId,
-      from: versionRef(component.name, component.version),
-      ...(s.options.dataset ? { dataset: s.options.dataset } : {}),
-      metric: common.metric,
-      heldOut: common.heldOut,
-      before: { mean: base.mean, ci95: base.ci95 },
-      after: { mean: candidate.mean, ci95: candidate.ci95 },
-    },
+    provenance: provenanceOf(s.input, 'test', { before: base, after: candidate }),
   });
   await record(runId, [runNote('saved', 'info', `saved ${versionRef(component.name, version)} (${scores})`)]);
   return { version, saved: true, ...common };

@@ -26,6 +26,8 @@ export interface OptimizeRunInput {
   continueAfterEvents?: number;
   /** Set on a continued execution: where the teacher pass stands. */
   resume?: { before: EvalSummary; next: number; demos: Demo[] };
+  /** The dataset as the optimizer read it, for the saved version's provenance. */
+  dataset?: { name: string; updatedAt: string; examples: { train: number; dev: number; test: number } };
   /** BootstrapFewShot when absent. */
   optimizer?: 'bootstrap' | 'mipro' | 'gepa';
   /** MIPROv2's and GEPA's settings. */
@@ -65,8 +67,6 @@ export interface SearchOptions {
   proposer: Proposer;
   /** The held-out split's examples (test), which the search never sees: the verdict's. */
   held: string[];
-  /** The dataset as the search read it, for the saved version's provenance. */
-  dataset?: { name: string; updatedAt: string; examples: { train: number; dev: number; test: number } };
 }
 
 export interface Budget {

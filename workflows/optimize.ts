@@ -24,12 +24,17 @@ import { listenForApprovals } from './approvals.js';
 import { gepa } from './gepa.js';
 import { listenForStop } from './steering.js';
 import { mipro } from './mipro.js';
-import { searchCalls, type Search } from './optimize-search.js';
-import type { Demo, Optimization, OptimizeRunInput } from './optimize-state.js';
+import { provenanceOf, searchCalls, type Search } from './optimize-search.js';
+import type { Demo, Optimization, OptimizeRunInput, Score } from './optimize-state.js';
 import { teacherOf, teachOne } from './optimize-teacher.js';
 import { record } from './run-events.js';
 
 const mean = (input: OptimizeRunInput, s: EvalSummary) => s.aggregates[metricKey(input.metric)]?.mean ?? 0;
+/** An eval's score under the run's metric, with its interval. */
+const score = (input: OptimizeRunInput, s: EvalSummary): Score => {
+  const agg = s.aggregates[metricKey(input.metric)];
+  return { mean: agg?.mean ?? 0, ci95: agg?.ci95 ?? [0, 0] };
+};
 
 async function optimize(input: OptimizeRunInput): Promise<Record<string, unknown>> {
   const { runId, component } = input;
@@ -66,18 +71,19 @@ async function optimize(input: OptimizeRunInput): Promise<Record<string, unknown
 
   const spec: ComponentSpec = { ...component.spec, demos: [...(component.spec.demos ?? []), ...demos] };
   // Keyed by the run: a retried attempt whose completion was lost finds its version instead of adding one.
-  const save = () =>
+  const save = (scores?: { before: Score; after: Score }) =>
     o.saving.saveComponentVersion({
       name: component.name,
       spec,
       idempotencyKey: `${workflowInfo().workflowId}:optimized`,
+      ...(scores ? { provenance: provenanceOf(input, 'dev', scores) } : {}),
     });
   // A version is saved only when it beats the current one on dev; runs from before this saved first, and replay so.
   if (patched('optimize-save-if-better'))
     return saveIfBetter(input, {
-      before: mean(input, before),
+      before: score(input, before),
       demos: demos.length,
-      candidate: () => evaluate(o, 'candidate', component.version, spec).then((s) => mean(input, s)),
+      candidate: () => evaluate(o, 'candidate', component.version, spec).then((s) => score(input, s)),
       save,
     });
   const { version } = await save();
@@ -139,19 +145,24 @@ async function teach(o: Optimization, before: EvalSummary, segmented: boolean): 
 /** Score the candidate on dev (no demos found: it is the current version) and save it only when it scores higher; say which. */
 async function saveIfBetter(
   input: OptimizeRunInput,
-  o: { before: number; demos: number; candidate: () => Promise<number>; save: () => Promise<{ version: number }> },
+  o: {
+    before: Score;
+    demos: number;
+    candidate: () => Promise<Score>;
+    save: (scores: { before: Score; after: Score }) => Promise<{ version: number }>;
+  },
 ): Promise<Record<string, unknown>> {
   const { runId, component } = input;
   const after = o.demos ? await o.candidate() : o.before;
-  const scores = `${o.before.toFixed(3)} → ${after.toFixed(3)} on ${input.dev.length} dev examples`;
-  const common = { demos: o.demos, before: o.before, after, metric: metricKey(input.metric) };
-  if (after <= o.before) {
+  const scores = `${o.before.mean.toFixed(3)} → ${after.mean.toFixed(3)} on ${input.dev.length} dev examples`;
+  const common = { demos: o.demos, before: o.before.mean, after: after.mean, metric: metricKey(input.metric) };
+  if (after.mean <= o.before.mean) {
     const kept = versionRef(component.name, component.version);
     const why = o.demos ? '' : '; no train trace passed the metric';
     await record(runId, [runNote('kept', 'warn', `no improvement: kept ${kept} (${scores}${why})`)]);
     return { version: component.version, saved: false, kept, ...common };
   }
-  const { version } = await o.save();
+  const { version } = await o.save({ before: o.before, after });
   await record(runId, [runNote('saved', 'info', `saved ${versionRef(component.name, version)} (${scores})`)]);
   return { version, saved: true, ...common };
 }

@@ -139,6 +139,7 @@ export async function startOptimization(ctx: AppContext, body: unknown) {
       k: req.k,
       heartbeatTimeoutMs: ctx.heartbeatTimeoutMs,
       continueAfterEvents: ctx.continueAfterEvents,
+      dataset,
       ...(req.cache ? { cache: req.cache } : {}),
       ...(search ? { optimizer: req.optimizer, search } : {}),
     }),

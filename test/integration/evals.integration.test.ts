@@ -187,7 +187,19 @@ describe('evaluation and optimization', () => {
     const trialTokens = trials.reduce((n, t) => n + t.usage.inputTokens + t.usage.outputTokens, 0);
     expect(trialTokens).toBeGreaterThan(0);
     expect(done.usage.inputTokens + done.usage.outputTokens).toBe(trialTokens);
-    const v2 = (await stack.api('GET', '/api/components/learner/versions/2')).body.spec;
+    const saved = (await stack.api('GET', '/api/components/learner/versions/2')).body;
+    // Where it came from: this run, the version it improved, the dataset as read, the scores on dev.
+    expect(saved.provenance).toMatchObject({
+      optimizer: 'bootstrap',
+      run: run.id,
+      from: 'learner@1',
+      dataset: { name: 'fewshot', examples: { train: 6, dev: 5, test: 0 } },
+      metric: 'exact_match:answer',
+      heldOut: 'dev',
+      before: { mean: 0 },
+      after: { mean: 1 },
+    });
+    const v2 = saved.spec;
     expect(v2.demos).toHaveLength(3);
     expect(v2.demos[0]).toEqual({ inputs: { question: 'train-q0' }, outputs: { answer: 'a0' }, augmented: true });
     const events = (await stack.api('GET', `/api/runs/${run.id}/events`)).body.events;
