@@ -153,6 +153,7 @@ export async function searchLoop(
     }
     await o.step(n);
   }
+  s.stop.over = true;
   return n;
 }
 

@@ -8,13 +8,22 @@ export const stopSearch = defineUpdate<{ ok: true }, [{ reason?: string }]>('sto
 export interface Stop {
   /** Why a person stopped the search, once one has. */
   reason?: string;
+  /** Set once the search is over and its verdict is being taken: a stop then changes nothing and is refused. */
+  over?: boolean;
 }
 
 export function listenForStop(): Stop {
   const stop: Stop = {};
-  setHandler(stopSearch, ({ reason }) => {
-    stop.reason = reason?.trim() || 'stopped by a person';
-    return { ok: true as const };
-  });
+  const validator = (_: { reason?: string }) => {
+    if (stop.over) throw new Error('the search is over: it is judging its best candidate on the held-out split');
+  };
+  setHandler(
+    stopSearch,
+    ({ reason }) => {
+      stop.reason = reason?.trim() || 'stopped by a person';
+      return { ok: true as const };
+    },
+    { validator },
+  );
   return stop;
 }

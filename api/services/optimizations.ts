@@ -170,11 +170,12 @@ export async function stopOptimization(ctx: AppContext, run: RunRow, body: unkno
       .getHandle(run.workflowId)
       .executeUpdate(stopSearch, { args: [{ ...(reason ? { reason } : {}) }], updateId: `stop-${newId('u')}` });
   } catch (err) {
+    // The workflow refused it: the search is over and taking its verdict.
     if (err instanceof WorkflowUpdateFailedError)
       throw new AppError(
         409,
-        'not_a_search',
-        `run '${run.id}' is a BootstrapFewShot run, which cannot be stopped early`,
+        'search_over',
+        `cannot stop run '${run.id}': ${(err.cause as Error | undefined)?.message ?? err.message}`,
       );
     if (err instanceof WorkflowNotFoundError)
       throw new AppError(409, 'run_ended', `cannot stop the search: run '${run.id}' has no running workflow`);

@@ -34,9 +34,13 @@ const input = (runId: string, extra: Partial<OptimizeRunInput> = {}): OptimizeRu
 });
 
 /** Every candidate scores 0 everywhere (so each iteration reflects); reflections answer through `reflect`. */
-function activities(reflect: (stepId: string) => Promise<Record<string, unknown>>) {
+function activities(
+  reflect: (stepId: string) => Promise<Record<string, unknown>>,
+  scoring: (evalRunId: string) => Promise<void> = async () => {},
+) {
   const f = fakeActivities({
-    async scoreExample() {
+    async scoreExample(input: { evalRunId: string }) {
+      await scoring(input.evalRunId);
       return { scores: { 'exact_match:result': 0 } };
     },
     async candidateTraces() {
@@ -116,6 +120,36 @@ describe('a search loop', () => {
         ['trial:3', 'tried'],
       ]);
       expect(steps.some((e) => e.type === 'step.failed' && e.stepId === 'reflect[2]')).toBe(true);
+    });
+  });
+
+  it('a stop once the loop is over is refused, saying the search is taking its verdict', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let judging = false;
+    const f = activities(
+      async (stepId) => ({ new_instruction: `new ${stepId}` }),
+      async (evalRunId) => {
+        if (!evalRunId.endsWith('-held-base')) return;
+        judging = true;
+        await gate;
+      },
+    );
+    await withWorker(env, f.acts, async (taskQueue) => {
+      const h = await env.client.workflow.start(optimizeWorkflow, {
+        taskQueue,
+        workflowId: `search-stop-late-${Date.now()}`,
+        args: [input('run_stop_late', { search: { ...input('x').search!, trials: 1 } })],
+      });
+      for (const deadline = Date.now() + 30_000; !judging; await new Promise((r) => setTimeout(r, 50)))
+        if (Date.now() > deadline) throw new Error('the held-out eval never ran');
+      const refused = await h.executeUpdate(stopSearch, { args: [{}] }).then(
+        () => 'accepted',
+        (err: Error & { cause?: Error }) => err.cause?.message ?? err.message,
+      );
+      release();
+      expect(refused).toBe('the search is over: it is judging its best candidate on the held-out split');
+      expect((await h.result()).iterations).toBe(1);
     });
   });
 });

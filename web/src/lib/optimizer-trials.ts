@@ -16,6 +16,8 @@ export interface Proposal {
   /** MIPROv2: the instruction's index; GEPA: the candidate's. */
   index: number;
   instruction: string;
+  /** MIPROv2: the proposal failed or came back empty, so the current instruction stands in its slot. */
+  failed?: boolean;
   /** GEPA: the candidate it came from, and its mean on dev. */
   parent?: number | null;
   dev?: number;
@@ -56,11 +58,17 @@ export function searchView(events: RunEvent[], current: string): SearchView {
   const proposals: Proposal[] = [];
   let top: number | null = null;
   for (const e of events) {
+    const propose = e.type === 'step.failed' ? /^propose\[(\d+)\]$/.exec(e.data.stepId) : null;
+    // A proposal that failed leaves the current instruction in its slot (workflows/mipro.ts).
+    if (propose) proposals.push({ index: Number(propose[1]), instruction: current, failed: true });
     if (e.type !== 'step.completed') continue;
     const { stepId } = e.data;
     const o = (e.data.outputs ?? {}) as Outputs;
-    const propose = /^propose\[(\d+)\]$/.exec(stepId);
-    if (propose) proposals.push({ index: Number(propose[1]), instruction: String(o.proposed_instruction ?? '') });
+    const proposed = /^propose\[(\d+)\]$/.exec(stepId);
+    if (proposed) {
+      const text = String(o.proposed_instruction ?? '').trim();
+      proposals.push({ index: Number(proposed[1]), instruction: text || current, ...(text ? {} : { failed: true }) });
+    }
     const trial = /^trial:(\d+)$/.exec(stepId);
     if (!trial) continue;
     const n = Number(trial[1]);
