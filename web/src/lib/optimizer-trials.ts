@@ -1,6 +1,6 @@
 // A MIPROv2 or GEPA run's search, folded from its events: each trial as a row, the score over time with the best so
 // far, the proposals (MIPROv2's instructions, GEPA's accepted candidates) and which one leads.
-import type { RunEvent } from '../../../core/run-story/events';
+import type { RunEvent } from '../../../core/run-story/events.js';
 
 export interface TrialRow {
   n: number;
