@@ -28,27 +28,25 @@ export function createOptimizerActivities(deps: { store: Store }) {
       );
     },
 
-    /** An eval's score per example under `metric`, and its traces with feedback, failures first. */
-    async candidateTraces(input: { evalRunId: string; metric: MetricSpec }): Promise<{
+    /** An eval's score per example under `metric`, and (`traces`) its traces with feedback, failures first. */
+    async candidateTraces(input: { evalRunId: string; metric: MetricSpec; traces?: boolean }): Promise<{
       scores: Record<string, number>;
       traces: string;
     }> {
       const key = metricKey(input.metric);
-      const rows = await listEvalResults(deps.store, input.evalRunId);
+      const rows = (await listEvalResults(deps.store, input.evalRunId)).filter((x) => x.repeat === 0);
+      const scores = Object.fromEntries(rows.map((r) => [r.exampleId, r.scores[key] ?? 0]));
+      if (!input.traces) return { scores, traces: '' };
       const examples = await examplesById(
         deps.store,
         rows.map((r) => r.exampleId),
       );
-      const scores: Record<string, number> = {};
-      const traces: Array<{ score: number; text: string }> = [];
-      for (const r of rows.filter((x) => x.repeat === 0)) {
-        const score = r.scores[key] ?? 0;
-        scores[r.exampleId] = score;
+      const traces = rows.map((r) => {
         const ex = examples.get(r.exampleId);
         const feedback = metricFeedback(input.metric, r.outputs, ex?.expected ?? {}, r.details?.[key], r.error);
-        const trace = `inputs: ${text(ex?.inputs ?? {})}\nanswer: ${text(r.outputs)}\nscore: ${score}\nfeedback: ${feedback}`;
-        traces.push({ score, text: trace.slice(0, MAX_TRACE_CHARS) });
-      }
+        const trace = `inputs: ${text(ex?.inputs ?? {})}\nanswer: ${text(r.outputs)}\nscore: ${scores[r.exampleId]}\nfeedback: ${feedback}`;
+        return { score: scores[r.exampleId]!, text: trace.slice(0, MAX_TRACE_CHARS) };
+      });
       traces.sort((a, b) => a.score - b.score);
       return {
         scores,

@@ -24,7 +24,7 @@ async function iterate(s: Search, state: GepaState, i: number): Promise<void> {
   const parent = state.pool[parentAt]!;
   // Iteration i takes batch i - 1: the first iteration starts the first epoch.
   const batch = minibatch(input.train, options.minibatch, options.seed, i - 1);
-  const old = await scoreCandidate(s, `i${i}-old`, specOf(s, parent), batch);
+  const old = await scoreCandidate(s, `i${i}-old`, specOf(s, parent), batch, 'traces');
   const done = (outputs: Record<string, unknown>) =>
     record(input.runId, [trialCompleted(i, { outputs: { parent: parentAt, old: old.mean, ...outputs } })]);
   // A parent already perfect on the minibatch has nothing to learn from it (GEPA's skip_perfect_score).
@@ -39,11 +39,23 @@ async function iterate(s: Search, state: GepaState, i: number): Promise<void> {
   if (!instruction || instruction === parent.instruction)
     return void (await done({ skipped: 'the reflection proposed no change' }));
   s.spent.candidates++;
-  const proposal = await scoreCandidate(s, `i${i}-new`, candidateSpec(input.component.spec, { instruction }), batch);
+  const proposal = await scoreCandidate(
+    s,
+    `i${i}-new`,
+    candidateSpec(input.component.spec, { instruction }),
+    batch,
+    'scores',
+  );
   if (sum(proposal.scores) <= sum(old.scores))
     return void (await done({ new: proposal.mean, accepted: false, instruction }));
   const index = state.pool.length;
-  const val = await scoreCandidate(s, `v${index}`, candidateSpec(input.component.spec, { instruction }), input.dev);
+  const val = await scoreCandidate(
+    s,
+    `v${index}`,
+    candidateSpec(input.component.spec, { instruction }),
+    input.dev,
+    'scores',
+  );
   state.pool.push({ instruction, parent: parentAt, scores: val.scores, mean: val.mean, ci95: val.ci95 });
   await done({ new: proposal.mean, accepted: true, candidate: index, val: val.mean, instruction });
 }
@@ -51,7 +63,7 @@ async function iterate(s: Search, state: GepaState, i: number): Promise<void> {
 /** The seed program scored on all of dev: the pool's first candidate. */
 async function prepare(s: Search): Promise<GepaState> {
   const { input } = s;
-  const before = await scoreCandidate(s, 'before', input.component.spec, input.dev);
+  const before = await scoreCandidate(s, 'before', input.component.spec, input.dev, 'scores');
   await record(input.runId, [
     runNote('before', 'info', `before: ${before.mean.toFixed(3)} on ${input.dev.length} dev examples`),
   ]);

@@ -52,12 +52,16 @@ export const candidateSpec = (
   c: { instruction: string; demos?: ComponentSpec['demos'] },
 ): ComponentSpec => ({ ...base, instructions: c.instruction, ...(c.demos ? { demos: c.demos } : {}) });
 
-/** Score `spec` on `exampleIds` in a child eval named by `label`; its score per example and its traces with feedback. */
+/**
+ * Score `spec` on `exampleIds` in a child eval named by `label`: its mean, and when `read` asks, its score per example
+ * (GEPA's fronts and minibatch comparisons) and its traces with feedback (what GEPA's reflection reads).
+ */
 export async function scoreCandidate(
   s: Search,
   label: TrialLabel,
   spec: ComponentSpec,
   exampleIds: string[],
+  read: 'mean' | 'scores' | 'traces' = 'mean',
 ): Promise<Scored> {
   const { runId, component, metric } = s.input;
   const childRunId = trialEvalRunId(runId, label);
@@ -84,8 +88,12 @@ export async function scoreCandidate(
   s.spent.costUsd += summary.usage.costUsd;
   s.spent.tokens += summary.usage.inputTokens + summary.usage.outputTokens;
   const agg = summary.aggregates[metricKey(metric)];
-  const read = await s.lookup.candidateTraces({ evalRunId: childRunId, metric });
-  return { mean: agg?.mean ?? 0, ci95: agg?.ci95 ?? [0, 0], ...read };
+  const score = { mean: agg?.mean ?? 0, ci95: agg?.ci95 ?? ([0, 0] as [number, number]) };
+  if (read === 'mean') return { ...score, scores: {}, traces: '' };
+  return {
+    ...score,
+    ...(await s.lookup.candidateTraces({ evalRunId: childRunId, metric, traces: read === 'traces' })),
+  };
 }
 
 /**

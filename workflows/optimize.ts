@@ -29,7 +29,6 @@ import type { Demo, Optimization, OptimizeRunInput, Score } from './optimize-sta
 import { teacherOf, teachOne } from './optimize-teacher.js';
 import { record } from './run-events.js';
 
-const mean = (input: OptimizeRunInput, s: EvalSummary) => s.aggregates[metricKey(input.metric)]?.mean ?? 0;
 /** An eval's score under the run's metric, with its interval. */
 const score = (input: OptimizeRunInput, s: EvalSummary): Score => {
   const agg = s.aggregates[metricKey(input.metric)];
@@ -65,7 +64,7 @@ async function optimize(input: OptimizeRunInput): Promise<Record<string, unknown
   const before = input.resume?.before ?? (await evaluate(o, 'before', component.version, component.spec));
   if (!input.resume)
     await record(runId, [
-      runNote('before', 'info', `before: ${mean(input, before).toFixed(3)} on ${input.dev.length} dev examples`),
+      runNote('before', 'info', `before: ${score(input, before).mean.toFixed(3)} on ${input.dev.length} dev examples`),
     ]);
   const demos = await teach(o, before, segmented);
 
@@ -91,8 +90,8 @@ async function optimize(input: OptimizeRunInput): Promise<Record<string, unknown
   const outputs = {
     version,
     demos: demos.length,
-    before: mean(input, before),
-    after: mean(input, after),
+    before: score(input, before).mean,
+    after: score(input, after).mean,
     metric: metricKey(input.metric),
   };
   return outputs;

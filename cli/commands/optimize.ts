@@ -1,9 +1,8 @@
 // `harness optimize`: BootstrapFewShot, MIPROv2 or GEPA on a component, with a live line per trial and the verdict.
-import readline from 'node:readline';
 import type { Command } from 'commander';
-import { api, CliError, followRun } from '../client.js';
+import { api, CliError } from '../client.js';
 import { parseMetric } from './evals.js';
-import { promptApproval } from './run.js';
+import { followAsking } from './run.js';
 
 const BUDGET_KEYS = { candidates: 'maxCandidates', usd: 'maxCostUsd', tokens: 'maxTokens' } as const;
 
@@ -49,26 +48,15 @@ export function progressLine(stepId: string, o: Record<string, unknown>): string
 }
 
 /** Follow the search: a line per trial; past its budget, ask on standard input whether to grant another. */
-async function followSearch(runId: string): Promise<void> {
-  const rl = readline.createInterface({ input: process.stdin, terminal: false });
-  const lines = rl[Symbol.asyncIterator]();
-  let asking = Promise.resolve();
-  await followRun(runId, (frame) => {
-    if (frame.type !== 'event') return;
-    const e = frame.event;
-    if (e.type === 'step.completed' && /^(trial|candidate):/.test(e.data.stepId) && e.data.outputs)
-      console.log(progressLine(e.data.stepId, e.data.outputs as Record<string, unknown>));
-    if (e.type !== 'approval.requested') return;
-    const { approvalId } = e.data;
-    const why = (e.data.args as { why?: string } | null)?.why;
-    asking = asking.then(async () => {
-      const answer = await promptApproval(lines, `past the budget: ${String(why)}. Grant another budget?`);
-      await api('POST', `/api/runs/${runId}/approvals/${encodeURIComponent(approvalId)}`, answer).catch((err: Error) =>
-        console.error(`could not answer: ${err.message}`),
-      );
-    });
-  });
-  rl.close();
+function followSearch(runId: string): Promise<void> {
+  return followAsking(
+    runId,
+    (e) => {
+      if (e.type === 'step.completed' && /^(trial|candidate):/.test(e.data.stepId) && e.data.outputs)
+        console.log(progressLine(e.data.stepId, e.data.outputs as Record<string, unknown>));
+    },
+    ({ args }) => `past the budget: ${String((args as { why?: string } | null)?.why)}. Grant another budget?`,
+  );
 }
 
 interface OptimizeOptions {

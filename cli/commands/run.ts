@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
 import type { Command } from 'commander';
+import type { RunEvent } from '../../core/run-story/events.js';
 import { eventLine } from '../../core/run-story/render.js';
 import { parseSpecText } from '../../core/spec-text.js';
 import { api, CliError, followRun } from '../client.js';
@@ -71,7 +72,7 @@ async function reportEnd(runId: string): Promise<void> {
 }
 
 /** y: approve; a: approve the same kind of call for the rest of the run; anything else: deny. */
-export async function promptApproval(
+async function promptApproval(
   lines: AsyncIterator<string>,
   question: string,
 ): Promise<{ decision: 'approve' | 'deny'; remember?: 'run' }> {
@@ -91,28 +92,42 @@ async function runAgent(name: string, o: { input: string[]; version?: string }):
   await followAgent(run.id);
 }
 
-/** Follow an agent run, asking y/n on standard input for each approval it waits for. */
-export async function followAgent(runId: string): Promise<void> {
-  const run = { id: runId };
+/**
+ * Follow a run: each event to `onEvent`, and for each approval it waits for, `question` asked on standard input and
+ * the answer sent (one prompt at a time, in the order the run asked). The agent's tool calls and an optimizer's
+ * budget are answered this way.
+ */
+export async function followAsking(
+  runId: string,
+  onEvent: (event: RunEvent) => void,
+  question: (asked: { tool: string; args: unknown }) => string,
+): Promise<void> {
   const rl = readline.createInterface({ input: process.stdin, terminal: false });
   const lines = rl[Symbol.asyncIterator]();
   let queue = Promise.resolve();
-  await followRun(run.id, (frame) => {
+  await followRun(runId, (frame) => {
     if (frame.type !== 'event') return;
-    console.log(eventLine(frame.event));
-    if (frame.event.type === 'approval.requested') {
-      const { approvalId, tool, args } = frame.event.data;
-      // One prompt at a time, in the order the agent asked.
-      queue = queue.then(async () => {
-        const answer = await promptApproval(lines, `approve ${tool} ${JSON.stringify(args)}?`);
-        await api('POST', `/api/runs/${run.id}/approvals/${encodeURIComponent(approvalId)}`, answer).catch((err) =>
-          console.error(`could not answer: ${(err as Error).message}`),
-        );
-      });
-    }
+    onEvent(frame.event);
+    if (frame.event.type !== 'approval.requested') return;
+    const { approvalId, tool, args } = frame.event.data;
+    queue = queue.then(async () => {
+      const answer = await promptApproval(lines, question({ tool, args }));
+      await api('POST', `/api/runs/${runId}/approvals/${encodeURIComponent(approvalId)}`, answer).catch((err) =>
+        console.error(`could not answer: ${(err as Error).message}`),
+      );
+    });
   });
   rl.close();
-  await reportEnd(run.id);
+}
+
+/** Follow an agent run, asking y/n on standard input for each approval it waits for. */
+export async function followAgent(runId: string): Promise<void> {
+  await followAsking(
+    runId,
+    (event) => console.log(eventLine(event)),
+    ({ tool, args }) => `approve ${tool} ${JSON.stringify(args)}?`,
+  );
+  await reportEnd(runId);
 }
 
 export function runCommand(program: Command): void {
