@@ -100,6 +100,8 @@ const ROUTES: [string, string, unknown?][] = [
   ['GET', '/api/apps'],
   ['PUT', '/api/apps/a/state', { x: 1 }],
   ['POST', '/api/optimizations', {}],
+  ['POST', '/api/optimizations/r1/stop', { reason: 'x' }],
+  ['POST', '/api/components/import/dspy', {}],
   ['POST', '/api/mcp/exposed', { kind: 'dataset', name: 'd' }],
   ['GET', '/api/mcp/servers'],
   ['POST', '/api/temporal/codec/decode', { payloads: [] }],
