@@ -21,7 +21,10 @@ import { listExposures, type Exposure } from '../../db/repositories/mcp-exposure
 import * as runs from '../../db/repositories/runs.js';
 import { components, pipelines } from '../../db/repositories/versioned.js';
 import type { AppContext } from '../context.js';
-import { getRunView, startComponentRun, startPipelineRun } from '../services/runs.js';
+import { getRunView } from '../services/runs.js';
+import { RunTaskStore, TASK_POLL_MS } from './run-tasks.js';
+import { serveTaskResults } from './task-results.js';
+import { startToolRun, toolResult } from './tool-runs.js';
 
 /** How long a tool call waits for its run before answering with the run id instead. */
 const WAIT_MS = 120_000;
@@ -102,11 +105,7 @@ async function callTool(
   progress: Progress,
   signal: AbortSignal,
 ) {
-  const body = { inputs: args, ...(tool.target.version ? { version: tool.target.version } : {}) };
-  const run =
-    tool.target.kind === 'component'
-      ? await startComponentRun(ctx, tool.target.name, body, 'mcp')
-      : await startPipelineRun(ctx, tool.target.name, body, 'mcp');
+  const run = await startToolRun(ctx, tool, args);
   await progress(0, `run ${run.id} started`);
   const handle = ctx.temporal.client.workflow.getHandle(run.id);
   let timer: NodeJS.Timeout | undefined;
@@ -131,28 +130,37 @@ async function callTool(
       structuredContent: undefined,
     };
   await progress(1, `run ${run.id} ${view.status}`);
-  if (view.status !== 'completed')
-    return {
-      isError: true,
-      content: [{ type: 'text' as const, text: `run ${run.id} ${view.status}: ${view.error ?? 'no reason recorded'}` }],
-    };
-  const outputs = (view.outputs ?? {}) as Record<string, unknown>;
-  return { content: [{ type: 'text' as const, text: JSON.stringify(outputs) }], structuredContent: outputs };
+  return toolResult(view);
 }
 
 /** A server instance for one connection (the HTTP endpoint is stateless: one per request). */
 export function harnessMcpServer(ctx: AppContext): Server {
+  const findTool = async (name: string) => (await exposedTools(ctx)).find((t) => t.name === name);
+  const tasks = new RunTaskStore(ctx, findTool);
   const server = new Server(
     { name: 'vloop-harness', version: '0.1.0' },
-    { capabilities: { tools: { listChanged: false }, resources: {} } },
+    {
+      capabilities: {
+        tools: { listChanged: false },
+        resources: {},
+        tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
+      },
+      taskStore: tasks,
+      defaultTaskPollInterval: TASK_POLL_MS,
+    },
   );
-  serveTools(server, ctx);
+  serveTools(server, ctx, findTool);
+  serveTaskResults(server, ctx, tasks);
   serveResources(server, ctx);
   return server;
 }
 
 /** Exposed components and pipelines, listed and called as tools. */
-function serveTools(server: Server, ctx: AppContext): void {
+function serveTools(
+  server: Server,
+  ctx: AppContext,
+  findTool: (name: string) => Promise<ExposedTool | undefined>,
+): void {
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
     tools: (await exposedTools(ctx)).map((t) => ({
       name: t.name,
@@ -160,10 +168,14 @@ function serveTools(server: Server, ctx: AppContext): void {
       description: t.description,
       inputSchema: t.inputSchema as never,
       ...(t.outputSchema ? { outputSchema: t.outputSchema as never } : {}),
+      // A run can outlive any connection: a client that knows tasks may start it as one.
+      execution: { taskSupport: 'optional' as const },
     })),
   }));
   server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
-    const tool = (await exposedTools(ctx)).find((t) => t.name === req.params.name);
+    // As a task: the run starts and the task answers at once (bad inputs are a protocol error: there is no task).
+    if (req.params.task) return { task: await extra.taskStore!.createTask({ ttl: req.params.task.ttl }) };
+    const tool = await findTool(req.params.name);
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `no exposed tool '${req.params.name}'`);
     const token = req.params._meta?.progressToken;
     const progress: Progress = async (p, message) => {

@@ -25,6 +25,7 @@ import * as m023 from './023_overview_runs_daily.js';
 import * as m024 from './024_eval_repeats.js';
 import * as m025 from './025_example_metadata.js';
 import * as m026 from './026_version_provenance.js';
+import * as m027 from './027_mcp_tasks.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_init': m001,
@@ -52,6 +53,7 @@ const migrations: Record<string, Knex.Migration> = {
   '024_eval_repeats': m024,
   '025_example_metadata': m025,
   '026_version_provenance': m026,
+  '027_mcp_tasks': m027,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

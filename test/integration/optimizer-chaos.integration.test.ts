@@ -4,15 +4,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { startDevServer, type DevServer } from '../../temporal/dev-server.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
 import type { FakeRequest } from '../fakes/script.js';
 import { promptFields } from '../helpers/echo-model.js';
 import { IDEA, ideaModel, seedIdeaTask } from '../helpers/idea-model.js';
-import { freePort } from '../helpers/ports.js';
 import { until } from '../helpers/processes.js';
-import { restartable } from '../helpers/restartable.js';
+import { startKillableStack } from '../helpers/killable-stack.js';
 
 const TOKEN = 'optimizer-chaos-token-0123456789';
 const METRIC = { name: 'exact_match', field: 'answer', args: { caseSensitive: true } };
@@ -50,45 +48,9 @@ describe('GEPA through the chaos', () => {
       return ideaModel(req);
     });
     stops.push(() => fake.close());
-    const serverOptions = {
-      cliPath: inject('temporalCli'),
-      dbFile: path.join(dir, 'temporal.db'),
-      port: await freePort(),
-      uiPort: await freePort(),
-      logFile: path.join(dir, 'temporal.log'),
-    };
-    let temporal: DevServer = await startDevServer(serverOptions);
-    stops.push(() => temporal.stop('SIGKILL'));
-    const port = await freePort();
-    const env = {
-      VLOOP_PROJECT_DIR: path.join(dir, 'project'),
-      HARNESS_PORT: String(port),
-      HARNESS_APPS_PORT: String(await freePort()),
-      HARNESS_TOKEN: TOKEN,
-      HARNESS_WORKSPACE: dir,
-      TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_TASK_QUEUE: 'optimizer-chaos',
-      VLOOP_WORKFLOW_BUNDLE: inject('workflowBundle'),
-    };
-    const log = () => {};
-    const backend = restartable('backend', ['backend', '--no-worker'], env, 'backend listening', log);
-    const worker = restartable('worker', ['worker'], env, 'worker polling', log);
-    stops.push(
-      () => worker.kill(),
-      () => backend.kill(),
-    );
-    await backend.start();
-    await worker.start();
-    const api = async (method: string, p: string, body?: unknown) => {
-      const res = await fetch(`http://127.0.0.1:${port}${p}`, {
-        method,
-        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-      return text ? JSON.parse(text) : null;
-    };
+    const stack = await startKillableStack(dir, { token: TOKEN, queue: 'optimizer-chaos' });
+    stops.push(() => stack.stop());
+    const { api, backend, worker } = stack;
     // Two providers on the same fake: the two runs' calls have different cache keys, so neither answers the other's.
     for (const name of ['steady', 'chaos'])
       await api('POST', '/api/providers', {
@@ -143,8 +105,7 @@ describe('GEPA through the chaos', () => {
         await backend.start();
         holding.release!();
       } else {
-        await temporal.stop('SIGKILL');
-        temporal = await startDevServer(serverOptions);
+        await stack.restartTemporal();
         holding.release!();
       }
     }
