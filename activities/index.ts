@@ -16,6 +16,7 @@ import { judgeToolCall } from '../judge/index.js';
 import { discoverMcpTools, UnknownMcpServer } from '../mcp/client.js';
 import { ApplicationFailure } from '@temporalio/activity';
 import { toolCall, type ToolCall } from '../core/policy.js';
+import { createMcpTaskActivities } from './tools/mcp-tasks.js';
 import { createRunTool, endToolSession } from './tools/registry.js';
 import { sessionWorkerPolled } from './session-worker.js';
 import { createPredict } from './predict.js';
@@ -68,6 +69,7 @@ export function createActivities(deps: ActivityDeps) {
     chatReply: createChatReply({ store: deps.store }),
     agentStep: createAgentStep({ store: deps.store, callModel, resolveProvider: deps.resolveProvider }),
     runTool: createRunTool({ events, secrets: deps.secrets, tools: deps.tools, log: deps.log }),
+    ...createMcpTaskActivities({ events, secrets: deps.secrets, tools: deps.tools }),
     endToolSession,
     /** The session queue of the worker that takes this task: the run's browser will live there. */
     async browserSessionQueue(): Promise<string | null> {

@@ -4,9 +4,11 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CallToolResultSchema, CreateTaskResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolsConfig } from '../config/index.js';
 import { MCP_TOOL, type McpServerSpec } from '../core/policy.js';
 import type { McpToolInfo } from '../core/react.js';
+import type { ToolOutcome } from '../core/tools/define.js';
 import { readPolicy } from '../db/policy-file.js';
 import { terminalEnv } from '../judge/index.js';
 import { judgeDestination, startNetworkProxy, type NetworkProxy } from '../sandbox/network/index.js';
@@ -154,20 +156,34 @@ export class UnknownMcpServer extends Error {
   }
 }
 
-/** Call one tool; its content comes back as text (images and resources named, structured content as JSON). */
-export async function callMcpTool(
-  server: string,
-  spec: McpServerSpec,
-  tool: string,
-  args: Record<string, unknown>,
-  tools: ToolsConfig,
-  signal?: AbortSignal,
-): Promise<{ ok: boolean; output: string }> {
-  const client = await session(server, spec, tools);
-  const result = await client.callTool({ name: tool, arguments: args }, undefined, {
-    ...(signal ? { signal } : {}),
-    timeout: 5 * 60_000,
-  });
+/** How long a server keeps a task we started: a day, longer than any wait a run should make. */
+const TASK_TTL_MS = 24 * 3_600_000;
+const FALLBACK_POLL_MS = 2_000;
+/** Each session's tools' task support, listed once per session. */
+const taskSupport = new WeakMap<Client, Promise<Map<string, string>>>();
+
+/** Whether the server runs this tool as a task: it offers tasks for tools/call and the tool accepts one. */
+async function runsAsTask(client: Client, tool: string): Promise<boolean> {
+  if (!client.getServerCapabilities()?.tasks?.requests?.tools?.call) return false;
+  let known = taskSupport.get(client);
+  if (!known) {
+    known = (async () => {
+      const support = new Map<string, string>();
+      let cursor: string | undefined;
+      do {
+        const page = await client.listTools(cursor ? { cursor } : {});
+        for (const t of page.tools) support.set(t.name, t.execution?.taskSupport ?? 'forbidden');
+        cursor = page.nextCursor;
+      } while (cursor);
+      return support;
+    })();
+    taskSupport.set(client, known);
+  }
+  return ['optional', 'required'].includes((await known).get(tool) ?? 'forbidden');
+}
+
+/** A tool's result as the model reads it: text (images and resources named, structured content as JSON). */
+function resultText(result: CallToolResult): { ok: boolean; output: string } {
   const parts: string[] = [];
   for (const c of (result.content ?? []) as Array<Record<string, unknown>>) {
     if (c.type === 'text') parts.push(String(c.text));
@@ -179,6 +195,49 @@ export async function callMcpTool(
   }
   if (!parts.length && result.structuredContent !== undefined) parts.push(JSON.stringify(result.structuredContent));
   return { ok: !result.isError, output: parts.join('\n') };
+}
+
+/**
+ * Call one tool. A server that runs it as a task answers at once with the task, and the outcome names it: the run
+ * then waits durably (no connection held) and reads the result with mcpTaskResult.
+ */
+export async function callMcpTool(
+  server: string,
+  spec: McpServerSpec,
+  tool: string,
+  args: Record<string, unknown>,
+  tools: ToolsConfig,
+  signal?: AbortSignal,
+): Promise<ToolOutcome> {
+  const client = await session(server, spec, tools);
+  const options = { ...(signal ? { signal } : {}), timeout: 5 * 60_000 };
+  if (await runsAsTask(client, tool)) {
+    const { task } = await client.request(
+      { method: 'tools/call', params: { name: tool, arguments: args, task: { ttl: TASK_TTL_MS } } },
+      CreateTaskResultSchema,
+      options,
+    );
+    const ref = { server, taskId: task.taskId, pollMs: task.pollInterval ?? FALLBACK_POLL_MS };
+    return { ok: true, output: `started as MCP task ${task.taskId}`, task: ref };
+  }
+  return resultText((await client.callTool({ name: tool, arguments: args }, undefined, options)) as CallToolResult);
+}
+
+/** Where a task stands on its server. */
+export async function mcpTaskStatus(server: string, spec: McpServerSpec, taskId: string, tools: ToolsConfig) {
+  const task = await (await session(server, spec, tools)).experimental.tasks.getTask(taskId);
+  return { status: task.status, ...(task.statusMessage ? { statusMessage: task.statusMessage } : {}) };
+}
+
+/** An ended task's result, read as a plain call's would be. */
+export async function mcpTaskResult(server: string, spec: McpServerSpec, taskId: string, tools: ToolsConfig) {
+  const client = await session(server, spec, tools);
+  return resultText(await client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema));
+}
+
+/** Ask the server to stop a task the run no longer waits for. */
+export async function cancelMcpTask(server: string, spec: McpServerSpec, taskId: string, tools: ToolsConfig) {
+  await (await session(server, spec, tools)).experimental.tasks.cancelTask(taskId);
 }
 
 /** End every session this process holds (the worker is stopping). */

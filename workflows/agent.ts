@@ -27,6 +27,7 @@ import { budgetApprovalId, toolCallId } from '../core/run-story/ids.js';
 import type { ComponentSpec } from '../core/specs.js';
 import { callShapeV1, evaluatePolicyV1 } from './legacy/policy-v1.js';
 import { historyFull } from './history-budget.js';
+import { awaitMcpTask } from './mcp-task-wait.js';
 import { HEARTBEAT_TIMEOUT_MS, runLifecycle } from './lifecycle.js';
 import { record } from './run-events.js';
 import { listenForApprovals, waitForPerson, type ApprovalDecision, type Approvals } from './approvals.js';
@@ -269,7 +270,8 @@ async function checkBudget(run: AgentRun, step: number): Promise<void> {
 /** The tool's output, or what it said when it failed (a failure is an observation, not the run's end). */
 async function toolOutput(run: AgentRun, args: ToolArgs): Promise<string> {
   try {
-    return (await callTool(run, args)).output;
+    const result = await callTool(run, args);
+    return result.task ? (await awaitMcpTask(run.runId, args.callId, result.task)).output : result.output;
   } catch (err) {
     if (isCancellation(err)) throw err;
     return `The tool failed: ${failureMessage(err)}`;

@@ -11,7 +11,7 @@ import {
   type ToolCall,
   type ToolCatalogue,
 } from '../../core/policy.js';
-import type { AnyTool, ToolOutcome } from '../../core/tools/define.js';
+import type { AnyTool, McpTaskRef, ToolOutcome } from '../../core/tools/define.js';
 import { redactText } from '../../core/redact.js';
 import type { ToolsConfig } from '../../config/index.js';
 import { toolRefused, toolResult } from '../../core/run-story/events.js';
@@ -40,6 +40,8 @@ export interface RunToolResult {
   ok: boolean;
   output: string;
   truncated: boolean;
+  /** An MCP server runs the call as a task: the workflow waits for it (activities/tools/mcp-tasks.ts). */
+  task?: McpTaskRef | undefined;
 }
 
 export interface RegistryDeps {
@@ -124,7 +126,7 @@ async function execute(deps: RegistryDeps, input: RunToolInput, c: Checked, appr
 }
 
 /** The answer as the model and the event log see it: secrets redacted, cut to OUTPUT_CAP. */
-function answerOf(deps: RegistryDeps, outcome: ToolOutcome): RunToolResult {
+export function answerOf(deps: Pick<RegistryDeps, 'secrets'>, outcome: ToolOutcome): RunToolResult {
   const clean = redactText(outcome.output, deps.secrets.list());
   const truncated = clean.length > OUTPUT_CAP;
   return { ok: outcome.ok, output: truncated ? `${clean.slice(0, OUTPUT_CAP)}\n[output truncated]` : clean, truncated };
@@ -147,6 +149,8 @@ export function createRunTool(deps: RegistryDeps) {
       },
       () => execute(deps, input, checked, approved),
     );
+    // A task's answer comes when it ends: its result is the tool's result then, recorded once.
+    if (outcome.task) return { ok: true, output: outcome.output, truncated: false, task: outcome.task };
     const result = answerOf(deps, outcome);
     await deps.events.append(input.runId, [
       toolResult({ callId: input.callId, output: result.output, truncated: result.truncated }),

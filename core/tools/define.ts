@@ -9,6 +9,15 @@ import type { Subject } from '../policy/subject.js';
 export interface ToolOutcome {
   ok: boolean;
   output: string;
+  /** The call was started as an MCP task: the run waits for it durably, then reads its result. */
+  task?: McpTaskRef | undefined;
+}
+
+/** A task an MCP server is running for a call: where to ask about it, and how often. */
+export interface McpTaskRef {
+  server: string;
+  taskId: string;
+  pollMs: number;
 }
 
 export interface CommandOutcome {

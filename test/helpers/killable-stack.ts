@@ -1,7 +1,9 @@
 // A stack whose every part can be SIGKILLed and started again: its own Temporal dev server (same database file), a
 // backend without a worker and a worker, each in a process group of its own, and the API behind its token.
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import { startDevServer, type DevServer } from '../../temporal/dev-server.js';
 import { freePort } from './ports.js';
 import { restartable } from './restartable.js';
@@ -68,4 +70,18 @@ export async function startKillableStack(dir: string, o: { token: string; queue:
       temporal = await startDevServer(serverOptions);
     },
   };
+}
+
+/** A suite's scratch directory and what to stop after it, newest first (each stop's failure ignored), then removed. */
+export function scratchSuite(prefix: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const stops: Array<() => unknown> = [];
+  afterAll(async () => {
+    for (const stop of stops.reverse())
+      await Promise.resolve()
+        .then(stop)
+        .catch(() => {});
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return { dir, stops };
 }

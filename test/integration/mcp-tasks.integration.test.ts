@@ -2,9 +2,6 @@
 // once; the task outlives SIGKILLs of the worker, the backend and the Temporal dev server mid-call and its result is
 // fetched afterwards, with status notifications while tasks/result waits; tasks/cancel ends the run as cancelled;
 // tasks/list pages them; a task's retention is granted and then ends. The store's rows run on SQLite and PostgreSQL.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
@@ -13,7 +10,7 @@ import {
   TaskStatusNotificationSchema,
   type Task,
 } from '@modelcontextprotocol/sdk/types.js';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { grantedTtl, TASK_TTL } from '../../api/mcp/run-tasks.js';
 import { formatPredictReply } from '../../core/adapters.js';
 import { addTask, findTask, forgetExpired, listTasks } from '../../db/repositories/mcp-tasks.js';
@@ -22,20 +19,13 @@ import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
 import { dialects, freshStore } from '../helpers/db.js';
 import { promptFields } from '../helpers/echo-model.js';
 import { until } from '../helpers/processes.js';
-import { startKillableStack } from '../helpers/killable-stack.js';
+import { scratchSuite, startKillableStack } from '../helpers/killable-stack.js';
+import { addFakeProvider } from '../helpers/stack.js';
 
 const TOKEN = 'mcp-tasks-token-0123456789abcdef';
 
 describe('MCP tasks backed by runs', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-mcp-tasks-'));
-  const stops: Array<() => unknown> = [];
-  afterAll(async () => {
-    for (const stop of stops.reverse())
-      await Promise.resolve()
-        .then(stop)
-        .catch(() => {});
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, stops } = scratchSuite('vloop-mcp-tasks-');
 
   it('a task outlives the worker, the backend and Temporal; cancel ends its run; list pages them', async () => {
     // The fake holds every call whose text starts with "hold" until released; the rest answer at once.
@@ -57,13 +47,7 @@ describe('MCP tasks backed by runs', () => {
     const stack = await startKillableStack(dir, { token: TOKEN, queue: 'mcp-tasks' });
     stops.push(() => stack.stop());
     const { api, backend, worker } = stack;
-    await api('POST', '/api/providers', {
-      name: 'fake',
-      type: 'openai',
-      baseUrl: fake.baseUrl,
-      apiKey: 'sk-test-123456789012345678',
-      defaultModel: 'fake-model',
-    });
+    await addFakeProvider({ ok: api, fake });
     await api('POST', '/api/components', {
       name: 'answerer',
       signature: 'text: str -> answer: str',

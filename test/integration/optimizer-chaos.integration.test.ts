@@ -1,16 +1,13 @@
 // GEPA across SIGKILLs of the worker, then the backend, then the Temporal dev server, each while one of the
 // search's model calls is held at the fake: the run completes with the frontier and trajectory of an uninterrupted
 // run with the same seed, and no prompt reached the fake twice except the one call the worker's death cut off.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
 import type { FakeRequest } from '../fakes/script.js';
 import { promptFields } from '../helpers/echo-model.js';
 import { IDEA, ideaModel, seedIdeaTask } from '../helpers/idea-model.js';
 import { until } from '../helpers/processes.js';
-import { startKillableStack } from '../helpers/killable-stack.js';
+import { scratchSuite, startKillableStack } from '../helpers/killable-stack.js';
 
 const TOKEN = 'optimizer-chaos-token-0123456789';
 const METRIC = { name: 'exact_match', field: 'answer', args: { caseSensitive: true } };
@@ -27,15 +24,7 @@ const HOLDS: Array<{ name: string; kill: 'worker' | 'backend' | 'temporal'; matc
 ];
 
 describe('GEPA through the chaos', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vloop-optimizer-chaos-'));
-  const stops: Array<() => unknown> = [];
-  afterAll(async () => {
-    for (const stop of stops.reverse())
-      await Promise.resolve()
-        .then(stop)
-        .catch(() => {});
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, stops } = scratchSuite('vloop-optimizer-chaos-');
 
   it('completes after the worker, the backend and Temporal are killed, as an uninterrupted run does', async () => {
     let holding: { at: number; release?: () => void; held?: FakeRequest } | undefined;

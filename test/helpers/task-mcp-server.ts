@@ -1,0 +1,82 @@
+// An MCP server on the official SDK that runs its one tool, `slow_report`, as a task (streamable HTTP, stateless, one
+// task store for every request): the report is ready when the test says so, however many connections come and go.
+import http from 'node:http';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { InMemoryTaskStore } from '@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js';
+import { z } from 'zod';
+import { freePort } from './ports.js';
+
+export interface TaskMcpServer {
+  url: string;
+  /** The tools/call requests it received, with whether each asked for a task. */
+  calls: Array<{ topic: string; asTask: boolean }>;
+  /** Finish every report started so far and any started later. */
+  finish(): void;
+  close(): Promise<void>;
+}
+
+export async function startTaskMcpServer(): Promise<TaskMcpServer> {
+  const taskStore = new InMemoryTaskStore();
+  const calls: TaskMcpServer['calls'] = [];
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((r) => (finish = r));
+  const serverFor = () => {
+    const server = new McpServer(
+      { name: 'slow-reports', version: '1.0.0' },
+      { capabilities: { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } }, taskStore },
+    );
+    server.experimental.tasks.registerToolTask(
+      'slow_report',
+      {
+        description: 'Writes a report on a topic; it takes a long time.',
+        inputSchema: { topic: z.string() },
+        execution: { taskSupport: 'optional' },
+      },
+      {
+        async createTask({ topic }, { taskStore: tasks, taskRequestedTtl }) {
+          const task = await tasks.createTask({ ttl: taskRequestedTtl ?? null, pollInterval: 200 });
+          // Stored in the shared store, not through this request's (its connection is long gone by then).
+          void finished.then(() =>
+            taskStore.storeTaskResult(task.taskId, 'completed', {
+              content: [{ type: 'text', text: `report on ${topic}: all quiet` }],
+            }),
+          );
+          return { task };
+        },
+        getTask: (_args, { taskId, taskStore: tasks }) => tasks.getTask(taskId),
+        getTaskResult: async (_args, { taskId, taskStore: tasks }) => (await tasks.getTaskResult(taskId)) as never,
+      },
+    );
+    return server;
+  };
+  const httpServer = http.createServer(async (req, res) => {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    const parsed = body ? JSON.parse(body) : undefined;
+    for (const m of [parsed].flat())
+      if (m?.method === 'tools/call')
+        calls.push({ topic: String(m.params?.arguments?.topic), asTask: m.params?.task !== undefined });
+    const server = serverFor();
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    res.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, parsed);
+  });
+  const port = await freePort();
+  await new Promise<void>((r) => httpServer.listen(port, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    calls,
+    finish: () => finish(),
+    async close() {
+      finish();
+      taskStore.cleanup();
+      httpServer.closeAllConnections();
+      await new Promise((r) => httpServer.close(r));
+    },
+  };
+}
