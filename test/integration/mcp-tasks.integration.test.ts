@@ -1,7 +1,8 @@
-// MCP tasks on the harness's own server, with the official SDK's client: a tools/call started as a task answers at
-// once; the task outlives SIGKILLs of the worker, the backend and the Temporal dev server mid-call and its result is
-// fetched afterwards, with status notifications while tasks/result waits; tasks/cancel ends the run as cancelled;
-// tasks/list pages them; a task's retention is granted and then ends. The store's rows run on SQLite and PostgreSQL.
+// MCP tasks on the harness's own server, with the official SDK's client and the official MCP Inspector's CLI
+// (mcpdo): a tools/call started as a task answers at once; the tasks outlive SIGKILLs of the worker, the backend and
+// the Temporal dev server mid-call and their results are fetched afterwards, with status notifications while
+// tasks/result waits; tasks/cancel ends the run as cancelled; tasks/list pages them; a task's retention is granted
+// and then ends. The store's rows run on SQLite and PostgreSQL.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
@@ -18,6 +19,7 @@ import { createRun } from '../../db/repositories/runs.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
 import { dialects, freshStore } from '../helpers/db.js';
 import { promptFields } from '../helpers/echo-model.js';
+import { startMcpdo } from '../helpers/mcp-inspector.js';
 import { until } from '../helpers/processes.js';
 import { scratchSuite, startKillableStack } from '../helpers/killable-stack.js';
 import { addFakeProvider } from '../helpers/stack.js';
@@ -93,14 +95,42 @@ describe('MCP tasks backed by runs', () => {
     await until(() => held.length === 1, 'the first call held at the fake', 60_000);
     expect((await client.experimental.tasks.getTask(task.taskId)).status).toBe('working');
 
+    // The official MCP Inspector starts one too (its call waits for the result; we leave it waiting) and polls both.
+    const inspector = await startMcpdo();
+    stops.push(() => inspector.stop());
+    // Two connections: one waits on its call (the daemon serves a connection's commands in turn), one polls.
+    for (const name of ['caller', 'vloop'])
+      await inspector.mcpdo(
+        'connect',
+        `${stack.url}/mcp`,
+        '--transport',
+        'http',
+        '--header',
+        `Authorization: Bearer ${TOKEN}`,
+        '--server',
+        name,
+      );
+    inspector.inBackground('@caller', 'tools/call', 'pipeline_slow', 'text:=hold for the inspector', '--task');
+    await until(() => held.length === 2, "the inspector's call held at the fake", 60_000);
+    const inspected = ((await inspector.mcpdo('@vloop', 'tasks/list')).tasks as Task[]).map((t) => [
+      t.taskId,
+      t.status,
+    ]);
+    expect(inspected).toEqual([
+      [expect.not.stringMatching(task.taskId), 'working'],
+      [task.taskId, 'working'],
+    ]);
+    const inspectorTask = inspected[0]![0]!;
+
     // The worker, the backend and the Temporal dev server die mid-call and come back.
     await worker.kill();
     await backend.kill();
     await stack.restartTemporal();
     await backend.start();
     await worker.start();
-    // The call the worker's death cut off is asked again by the new worker, and held again.
-    await until(() => held.length === 2, 'the retried call held at the fake', 120_000);
+    // The calls the worker's death cut off are asked again by the new worker, and held again.
+    await until(() => held.length === 4, 'the retried calls held at the fake', 120_000);
+    expect((await inspector.mcpdo('@vloop', 'tasks/get', inspectorTask)).task).toMatchObject({ status: 'working' });
 
     const after = await connect();
     const statuses: Task[] = [];
@@ -120,15 +150,25 @@ describe('MCP tasks backed by runs', () => {
     });
     expect(statuses.at(-1)).toMatchObject({ taskId: task.taskId, status: 'completed' });
     expect((await api('GET', `/api/runs/${task.taskId}`)).status).toBe('completed');
-    // The model was called once per worker that tried it: the first, cut off, and the one after the restart.
-    expect(held).toEqual(['hold the first', 'hold the first']);
+    expect(await inspector.mcpdo('@vloop', 'tasks/result', inspectorTask)).toMatchObject({
+      structuredContent: { answer: 'answered hold for the inspector' },
+    });
+    // The model was called once per worker that tried each: the first, cut off, and the one after the restart.
+    expect([...held].sort()).toEqual([
+      'hold for the inspector',
+      'hold for the inspector',
+      'hold the first',
+      'hold the first',
+    ]);
 
     // Cancel: the task is cancelled at once and its run ends cancelled.
     gate = new Promise<void>((r) => (release = r));
     const doomed = await startTask(after, 'hold the second');
     expect(doomed.ttl).toBe(TASK_TTL.defaultMs);
-    await until(() => held.length === 3, 'the second call held at the fake', 60_000);
-    expect(await after.experimental.tasks.cancelTask(doomed.taskId)).toMatchObject({ status: 'cancelled' });
+    await until(() => held.length === 5, 'the second call held at the fake', 60_000);
+    // Cancelled from the inspector: the task says so at once.
+    await inspector.mcpdo('@vloop', 'tasks/cancel', doomed.taskId);
+    expect(await after.experimental.tasks.getTask(doomed.taskId)).toMatchObject({ status: 'cancelled' });
     await until(
       async () => (await api('GET', `/api/runs/${doomed.taskId}`)).status === 'cancelled',
       'the cancelled task’s run ended cancelled',
@@ -146,6 +186,7 @@ describe('MCP tasks backed by runs', () => {
     expect(listed.tasks.map((t) => [t.taskId, t.status])).toEqual([
       [quick.taskId, expect.stringMatching(/working|completed/)],
       [doomed.taskId, 'cancelled'],
+      [inspectorTask, 'completed'],
       [task.taskId, 'completed'],
     ]);
     expect(
