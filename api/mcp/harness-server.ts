@@ -1,7 +1,8 @@
 // The harness as an MCP server: every component and pipeline the user exposed is a tool whose
 // input schema is its signature; calling one starts a durable run (origin `mcp`) and answers with
-// its typed outputs, or, past the wait, with the run's id while progress keeps coming. Runs of
-// exposed targets and exposed datasets are resources.
+// its typed outputs, or, past the wait, with the run's id while progress keeps coming. A client that knows tasks
+// starts the call as one (run-tasks.ts). Runs of exposed targets and exposed datasets are resources, and so is the
+// app of an exposed target, as an MCP App view (app-resources.ts).
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
@@ -22,6 +23,7 @@ import * as runs from '../../db/repositories/runs.js';
 import { components, pipelines } from '../../db/repositories/versioned.js';
 import type { AppContext } from '../context.js';
 import { getRunView } from '../services/runs.js';
+import { appResourceMeta, appResourceUri, appsByTarget, MCP_APP_MIME, readAppResource } from './app-resources.js';
 import { RunTaskStore, TASK_POLL_MS } from './run-tasks.js';
 import { serveTaskResults } from './task-results.js';
 import { startToolRun, toolResult } from './tool-runs.js';
@@ -97,6 +99,12 @@ export async function exposedTools(ctx: AppContext): Promise<ExposedTool[]> {
 
 type Progress = (progress: number, message: string) => Promise<void>;
 
+const targetKey = (t: ExposedTool) => `${t.target.kind}:${t.target.name}`;
+
+/** A tool whose target has an app names the app's view (and, for older hosts, by the flat key too). */
+const appMeta = (app: string | undefined) =>
+  app ? { _meta: { ui: { resourceUri: appResourceUri(app) }, 'ui/resourceUri': appResourceUri(app) } } : {};
+
 /** Start the run and wait for its end (or WAIT_MS), reporting progress as its steps complete. */
 async function callTool(
   ctx: AppContext,
@@ -161,17 +169,21 @@ function serveTools(
   ctx: AppContext,
   findTool: (name: string) => Promise<ExposedTool | undefined>,
 ): void {
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: (await exposedTools(ctx)).map((t) => ({
-      name: t.name,
-      title: t.title,
-      description: t.description,
-      inputSchema: t.inputSchema as never,
-      ...(t.outputSchema ? { outputSchema: t.outputSchema as never } : {}),
-      // A run can outlive any connection: a client that knows tasks may start it as one.
-      execution: { taskSupport: 'optional' as const },
-    })),
-  }));
+  server.setRequestHandler(ListToolsRequestSchema, async () => {
+    const withApps = await appsByTarget(ctx);
+    return {
+      tools: (await exposedTools(ctx)).map((t) => ({
+        name: t.name,
+        title: t.title,
+        description: t.description,
+        inputSchema: t.inputSchema as never,
+        ...(t.outputSchema ? { outputSchema: t.outputSchema as never } : {}),
+        // A run can outlive any connection: a client that knows tasks may start it as one.
+        execution: { taskSupport: 'optional' as const },
+        ...appMeta(withApps.get(targetKey(t))?.name),
+      })),
+    };
+  });
   server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
     // As a task: the run starts and the task answers at once (bad inputs are a protocol error: there is no task).
     if (req.params.task) return { task: await extra.taskStore!.createTask({ ttl: req.params.task.ttl }) };
@@ -218,8 +230,16 @@ function serveResources(server: Server, ctx: AppContext): void {
     const recent = (await runs.listRuns(ctx.store, { limit: 200 })).runs
       .filter((r) => targets.has(`${r.target.type}:${r.target.name}`))
       .slice(0, 50);
+    const withApps = await appsByTarget(ctx);
+    const views = (await exposedTools(ctx)).flatMap((t) => {
+      const app = withApps.get(targetKey(t));
+      return app
+        ? [{ uri: appResourceUri(app.name), name: `app ${app.name}`, mimeType: MCP_APP_MIME, _meta: appResourceMeta }]
+        : [];
+    });
     return {
       resources: [
+        ...views,
         ...exposures
           .filter((e) => e.kind === 'dataset')
           .map((e) => ({ uri: `vloop://datasets/${e.name}`, name: `dataset ${e.name}`, mimeType: 'application/json' })),
@@ -233,6 +253,12 @@ function serveResources(server: Server, ctx: AppContext): void {
   });
   server.setRequestHandler(ReadResourceRequestSchema, async (req) => {
     const uri = req.params.uri;
+    if (uri.startsWith('ui://')) {
+      const tools = (await exposedTools(ctx)).map((t) => ({ name: t.name, key: targetKey(t) }));
+      const view = await readAppResource(ctx, uri, tools);
+      if (!view) throw new McpError(ErrorCode.InvalidParams, `no app of an exposed tool at ${uri}`);
+      return { contents: [view] };
+    }
     const body = await readResource(ctx, uri);
     return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(body, null, 2) }] };
   });
