@@ -1,9 +1,12 @@
-// Declarative views as A2UI v0.9 surfaces: a flat list of components (an adjacency list with a
+// Declarative views as A2UI v0.9.1 surfaces (v0.9 ones still read: the two differ only in labels): a flat list of components (an adjacency list with a
 // `root`), JSON-Pointer data bindings, and our Vuetify catalog. Pure: used by the API, the
 // generation workflow and the dashboard's renderer alike. No code from a view ever runs.
 import { z } from 'zod';
 
-export const A2UI_VERSION = 'v0.9';
+/** The revision new surfaces say; v0.9.1 only renamed v0.9's labels (its MIME type and extension URI). */
+export const A2UI_VERSION = 'v0.9.1';
+/** Revisions a stored or generated surface may say: the same schema and catalog. */
+export const A2UI_VERSIONS = [A2UI_VERSION, 'v0.9'] as const;
 /** Our catalog: A2UI's basic components we render, plus Badge, KeyValue, Table, Progress and Markdown. */
 export const VLOOP_CATALOG_ID = 'urn:vloop:a2ui:catalog:vuetify:1';
 
@@ -95,7 +98,7 @@ export const a2uiComponent = z.discriminatedUnion('component', [
 export type A2uiComponent = z.infer<typeof a2uiComponent>;
 
 export const a2uiSurface = z.strictObject({
-  version: z.literal(A2UI_VERSION),
+  version: z.enum(A2UI_VERSIONS),
   catalogId: z.literal(VLOOP_CATALOG_ID),
   components: z.array(a2uiComponent).min(1).max(200),
 });
@@ -315,7 +318,7 @@ export function scaffoldSurface(
 }
 
 /** A short description of the catalog for a model drafting a view. */
-export const CATALOG_GUIDE = `A view is an A2UI v0.9 surface: {"version":"v0.9","catalogId":"${VLOOP_CATALOG_ID}","components":[...]}.
+export const CATALOG_GUIDE = `A view is an A2UI v0.9.1 surface: {"version":"v0.9.1","catalogId":"${VLOOP_CATALOG_ID}","components":[...]}.
 Components are a flat list; each has an "id" and a "component" type; exactly one has id "root"; containers refer to children by id.
 Types: Text{text, variant?: h1-h5|caption|body}, Markdown{text}, Badge{text, color?}, Column{children:[ids]}, Row{children:[ids]}, Card{child: id, title?},
 List{items: binding}, Table{rows: binding, columns?}, KeyValue{value: binding, label?}, Progress{value?: binding}, Divider{}, Image{url: binding},

@@ -23,6 +23,14 @@ const shape: TargetShape = {
 const surface = (components: unknown[]) => ({ version: A2UI_VERSION, catalogId: VLOOP_CATALOG_ID, components });
 
 describe('declarative views', () => {
+  it('new surfaces say A2UI v0.9.1; a v0.9 surface still validates, any other revision does not', () => {
+    expect(scaffoldSurface(shape, 'Demo').version).toBe('v0.9.1');
+    const root = [{ id: 'root', component: 'Text', text: 'hello' }];
+    expect(validateSurface({ ...surface(root), version: 'v0.9' }, shape)).toEqual([]);
+    expect(validateSurface({ ...surface(root), version: 'v0.10' }, shape)).toEqual([
+      { path: '/version', message: expect.stringContaining('v0.9.1') },
+    ]);
+  });
   it('the scaffold of any target validates: a field per input, a block per output', () => {
     const s = scaffoldSurface(shape, 'Demo');
     expect(validateSurface(s, shape)).toEqual([]);
