@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('mcp_tasks', (t) => {
-    t.string('run_id', 40).primary().references('id').inTable('runs').onDelete('CASCADE');
+    t.string('run_id', 80).primary().references('id').inTable('runs').onDelete('CASCADE');
     t.string('tool', 64).notNullable();
     t.string('created_at', 32).notNullable();
     /** The retention granted, in ms from creation. */
