@@ -159,27 +159,35 @@ export class UnknownMcpServer extends Error {
 /** How long a server keeps a task we started: a day, longer than any wait a run should make. */
 const TASK_TTL_MS = 24 * 3_600_000;
 const FALLBACK_POLL_MS = 2_000;
-/** Each session's tools' task support, listed once per session. */
 const taskSupport = new WeakMap<Client, Promise<Map<string, string>>>();
 
-/** Whether the server runs this tool as a task: it offers tasks for tools/call and the tool accepts one. */
+/** Each session's tools' task support, as last listed. */
+async function listTaskSupport(client: Client): Promise<Map<string, string>> {
+  const support = new Map<string, string>();
+  let cursor: string | undefined;
+  do {
+    const page = await client.listTools(cursor ? { cursor } : {});
+    for (const t of page.tools) support.set(t.name, t.execution?.taskSupport ?? 'forbidden');
+    cursor = page.nextCursor;
+  } while (cursor);
+  return support;
+}
+
+/**
+ * Whether the server runs this tool as a task: it offers tasks for tools/call and the tool accepts one. The list is
+ * kept per session, dropped when listing fails and listed again when it does not name the tool.
+ */
 async function runsAsTask(client: Client, tool: string): Promise<boolean> {
   if (!client.getServerCapabilities()?.tasks?.requests?.tools?.call) return false;
-  let known = taskSupport.get(client);
-  if (!known) {
-    known = (async () => {
-      const support = new Map<string, string>();
-      let cursor: string | undefined;
-      do {
-        const page = await client.listTools(cursor ? { cursor } : {});
-        for (const t of page.tools) support.set(t.name, t.execution?.taskSupport ?? 'forbidden');
-        cursor = page.nextCursor;
-      } while (cursor);
-      return support;
-    })();
-    taskSupport.set(client, known);
-  }
-  return ['optional', 'required'].includes((await known).get(tool) ?? 'forbidden');
+  const listed = () => {
+    const fresh = listTaskSupport(client);
+    taskSupport.set(client, fresh);
+    fresh.catch(() => taskSupport.delete(client));
+    return fresh;
+  };
+  let known = await (taskSupport.get(client) ?? listed());
+  if (!known.has(tool)) known = await listed();
+  return ['optional', 'required'].includes(known.get(tool) ?? 'forbidden');
 }
 
 /** A tool's result as the model reads it: text (images and resources named, structured content as JSON). */
@@ -208,10 +216,12 @@ export async function callMcpTool(
   args: Record<string, unknown>,
   tools: ToolsConfig,
   signal?: AbortSignal,
+  /** Start it as a task when the server can (a run waits for it); a person's test call waits for the answer. */
+  asTask = true,
 ): Promise<ToolOutcome> {
   const client = await session(server, spec, tools);
   const options = { ...(signal ? { signal } : {}), timeout: 5 * 60_000 };
-  if (await runsAsTask(client, tool)) {
+  if (asTask && (await runsAsTask(client, tool))) {
     const { task } = await client.request(
       { method: 'tools/call', params: { name: tool, arguments: args, task: { ttl: TASK_TTL_MS } } },
       CreateTaskResultSchema,

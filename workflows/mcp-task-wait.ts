@@ -1,13 +1,20 @@
 // An MCP task an agent's tool call started: the run waits with durable timers between short polls (no connection
 // held, nothing lost when a worker, the backend or Temporal restarts), reads the result once the task has ended, and
-// asks the server to cancel it when the run itself is cancelled.
-import { CancellationScope, isCancellation, proxyActivities, sleep } from '@temporalio/workflow';
+// asks the server to cancel it when the run stops waiting.
+import { CancellationScope, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { McpTaskRef } from '../core/tools/define.js';
 
+// Reading a task is safe to repeat: a server out for a while is waited out (to an hour a read), not the call failed.
 const { mcpTaskPoll, mcpTaskResult, mcpTaskCancel } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['ConfigError'] },
+  scheduleToCloseTimeout: '1 hour',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: ['ConfigError'],
+  },
 });
 
 /** The server's interval, then half as long again each time, to a minute: an hour's job costs ~70 polls. */
@@ -23,7 +30,8 @@ export async function awaitMcpTask(runId: string, callId: string, task: McpTaskR
       if ((await mcpTaskPoll(call)).ended) break;
     }
   } catch (err) {
-    if (isCancellation(err)) await CancellationScope.nonCancellable(() => mcpTaskCancel(call).catch(() => undefined));
+    // The run stops waiting (cancelled, or the server could not be read for an hour): the server stops working.
+    await CancellationScope.nonCancellable(() => mcpTaskCancel(call).catch(() => undefined));
     throw err;
   }
   return mcpTaskResult(call);

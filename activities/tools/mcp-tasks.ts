@@ -2,6 +2,7 @@
 // held), reads the result once the task has ended, and cancels it when the run stops waiting.
 import { ApplicationFailure } from '@temporalio/activity';
 import { isTerminal } from '@modelcontextprotocol/sdk/experimental/tasks/interfaces.js';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { McpTaskRef } from '../../core/tools/define.js';
 import { toolResult } from '../../core/run-story/events.js';
 import { readPolicy } from '../../db/policy-file.js';
@@ -29,8 +30,12 @@ export function createMcpTaskActivities(deps: RegistryDeps) {
     },
     /** The ended task's result, as the model and the event log see a tool's answer. */
     async mcpTaskResult({ runId, callId, task }: McpTaskCall): Promise<RunToolResult> {
+      // The server's own answer (a failed or unknown task) is the tool's; a network error is retried.
       const outcome = await mcpTaskResult(task.server, specOf(task.server), task.taskId, deps.tools).catch(
-        (err: Error) => ({ ok: false, output: `error: MCP task ${task.taskId}: ${err.message}` }),
+        (err: Error) => {
+          if (!(err instanceof McpError)) throw err;
+          return { ok: false, output: `error: MCP task ${task.taskId}: ${err.message}` };
+        },
       );
       const result = answerOf(deps, outcome);
       await deps.events.append(runId, [toolResult({ callId, output: result.output, truncated: result.truncated })]);

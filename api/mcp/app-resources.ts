@@ -36,7 +36,8 @@ function appBundle(): string {
   const source = fs.readFileSync(file, 'utf8');
   const exported = /export\s*\{([^}]*)\}\s*;?\s*$/.exec(source);
   const local = exported && /(?:^|,)\s*([\w$]+)\s+as\s+App\s*(?:,|$)/.exec(exported[1]!)?.[1];
-  if (!exported || !local || source.includes('</script')) throw new Error(`${file} is not the App bundle this expects`);
+  if (!exported || !local || /<\/script|<!--/i.test(source))
+    throw new Error(`${file} is not the App bundle this expects`);
   appClass = `${source.slice(0, exported.index)}\nconst McpApp = ${local};`;
   return appClass;
 }

@@ -106,12 +106,17 @@ export class RunTaskStore implements TaskStore {
     if (status !== 'cancelled') throw new McpError(ErrorCode.InvalidRequest, `a task moves to ${status} by its run`);
     const row = await findTask(this.ctx.store, taskId);
     if (!row) throw notFound(taskId);
-    await markCancelled(this.ctx.store, taskId);
     const run = await runs.getRun(this.ctx.store, taskId);
-    // A run that ended meanwhile has nothing left to cancel; the task stays cancelled as the client was told.
-    await cancelRun(this.ctx, run).catch((err: unknown) => {
-      if (!(err instanceof AppError && err.status === 409)) throw err;
-    });
+    // The workflow is cancelled first: if that fails the task is not marked, and the client may try again. A run
+    // that ended meanwhile (409) keeps how it ended, and the task says so.
+    const cancelled = await cancelRun(this.ctx, run).then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof AppError && err.status === 409) return false;
+        throw err;
+      },
+    );
+    if (cancelled) await markCancelled(this.ctx.store, taskId);
   }
 
   async listTasks(cursor?: string): Promise<{ tasks: Task[]; nextCursor?: string }> {

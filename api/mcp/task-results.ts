@@ -31,6 +31,8 @@ export function serveTaskResults(server: Server, ctx: AppContext, tasks: RunTask
 async function followTask(ctx: AppContext, tasks: RunTaskStore, task: Task, notify: Notify, signal: AbortSignal) {
   let wake = () => {};
   const off = ctx.bus.subscribe(task.taskId, () => wake());
+  const onAbort = () => wake();
+  signal.addEventListener('abort', onAbort, { once: true });
   const unwatch = ctx.tailer.watch(task.taskId);
   try {
     // Where it stands now, then each move: a client knows it is followed before anything changes.
@@ -39,7 +41,6 @@ async function followTask(ctx: AppContext, tasks: RunTaskStore, task: Task, noti
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, TASK_POLL_MS);
         wake = () => (clearTimeout(timer), resolve());
-        signal.addEventListener('abort', wake, { once: true });
       });
       if (signal.aborted) throw new McpError(ErrorCode.InvalidRequest, 'Request cancelled');
       const now = await tasks.getTask(task.taskId);
@@ -49,6 +50,7 @@ async function followTask(ctx: AppContext, tasks: RunTaskStore, task: Task, noti
       seen = now;
     }
   } finally {
+    signal.removeEventListener('abort', onAbort);
     off();
     unwatch();
   }

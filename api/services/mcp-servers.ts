@@ -40,6 +40,6 @@ export async function testMcpCall(ctx: AppContext, server: McpServer, body: unkn
   const call = { tool: `mcp:${server.name}/${req.tool}` as const, args: req.args };
   const { decision } = await judgeToolCall(server.policy, call, ctx.config.tools);
   if (decision.decision === 'deny') throw new AppError(409, 'policy_denied', `${decision.rule}: ${decision.reason}`);
-  const result = await callMcpTool(server.name, server.spec, req.tool, req.args, ctx.config.tools);
+  const result = await callMcpTool(server.name, server.spec, req.tool, req.args, ctx.config.tools, undefined, false);
   return { decision, ok: result.ok, output: redactText(result.output, ctx.secrets.list()) };
 }
