@@ -14,7 +14,9 @@ const PREFIX = 'ui://vloop/apps/';
 export const appResourceUri = (app: string) => `${PREFIX}${encodeURIComponent(app)}`;
 
 /** As strict as our own frame's: nothing outside the document (empty lists mean none, per the extension). */
-const UI_META = { ui: { csp: { connectDomains: [], resourceDomains: [], frameDomains: [] }, prefersBorder: true } };
+export const UI_META = {
+  ui: { csp: { connectDomains: [], resourceDomains: [], frameDomains: [] }, prefersBorder: true },
+};
 
 /** The app a tool's target has, latest version of each app, declarative views only (HTML views keep our bridge). */
 export async function appsByTarget(ctx: AppContext): Promise<Map<string, { name: string; manifest: AppManifest }>> {
@@ -60,7 +62,7 @@ export async function readAppResource(ctx: AppContext, uri: string, tools: Array
   const byTarget = await appsByTarget(ctx);
   const tool = tools.find((t) => byTarget.get(t.key)?.name === name);
   const app = tool && byTarget.get(tool.key);
-  if (!tool || !app || app.manifest.view.kind !== 'declarative') return undefined;
+  if (!tool || app?.manifest.view.kind !== 'declarative') return undefined;
   const boot: AppBoot = {
     tool: tool.name,
     title: name,
@@ -69,5 +71,3 @@ export async function readAppResource(ctx: AppContext, uri: string, tools: Array
   };
   return { uri, mimeType: MCP_APP_MIME, text: appDocument(boot), _meta: UI_META };
 }
-
-export const appResourceMeta = UI_META;

@@ -23,7 +23,7 @@ import * as runs from '../../db/repositories/runs.js';
 import { components, pipelines } from '../../db/repositories/versioned.js';
 import type { AppContext } from '../context.js';
 import { getRunView } from '../services/runs.js';
-import { appResourceMeta, appResourceUri, appsByTarget, MCP_APP_MIME, readAppResource } from './app-resources.js';
+import { UI_META, appResourceUri, appsByTarget, MCP_APP_MIME, readAppResource } from './app-resources.js';
 import { RunTaskStore, TASK_POLL_MS } from './run-tasks.js';
 import { serveTaskResults } from './task-results.js';
 import { startToolRun, toolResult } from './tool-runs.js';
@@ -234,7 +234,7 @@ function serveResources(server: Server, ctx: AppContext): void {
     const views = (await exposedTools(ctx)).flatMap((t) => {
       const app = withApps.get(targetKey(t));
       return app
-        ? [{ uri: appResourceUri(app.name), name: `app ${app.name}`, mimeType: MCP_APP_MIME, _meta: appResourceMeta }]
+        ? [{ uri: appResourceUri(app.name), name: `app ${app.name}`, mimeType: MCP_APP_MIME, _meta: UI_META }]
         : [];
     });
     return {

@@ -92,13 +92,12 @@ export class RunTaskStore implements TaskStore {
   async getTaskResult(taskId: string) {
     const row = await findTask(this.ctx.store, taskId);
     if (!row) throw notFound(taskId);
-    const view = await getRunView(this.ctx, taskId);
     if (row.cancelledAt)
       return {
         isError: true,
         content: [{ type: 'text' as const, text: `task ${taskId} was cancelled by the client` }],
       };
-    return toolResult(view);
+    return toolResult(await getRunView(this.ctx, taskId));
   }
 
   /** The one move a client makes: cancel, which cancels the run's workflow. */

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, inject } from 'vitest';
 import { startDevServer, type DevServer } from '../../temporal/dev-server.js';
+import { apiClient } from './api-client.js';
 import { freePort } from './ports.js';
 import { restartable } from './restartable.js';
 
@@ -46,23 +47,14 @@ export async function startKillableStack(dir: string, o: { token: string; queue:
     await stop();
     throw err;
   }
-  /** The API as the token's holder: the parsed answer, or an error naming the status and body. */
-  const api = async (method: string, p: string, body?: unknown) => {
-    const res = await fetch(`http://127.0.0.1:${port}${p}`, {
-      method,
-      headers: { authorization: `Bearer ${o.token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  };
+  const url = `http://127.0.0.1:${port}`;
   return {
     port,
-    url: `http://127.0.0.1:${port}`,
+    url,
     backend,
     worker,
-    api,
+    /** The API as the token's holder: the parsed answer, or an error naming the status and body. */
+    api: apiClient(url, o.token).ok,
     stop,
     /** SIGKILL the dev server and start it again on the same database file. */
     async restartTemporal() {

@@ -5,15 +5,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { harnessFile } from '../../config/root.js';
+import { NODE24, testToolModule } from './test-tools.js';
 
 const run = promisify(execFile);
-const NODE24 = harnessFile('.vloop', 'tools', 'node24', 'node');
-const MCPDO = harnessFile(
-  '.vloop',
-  'tools',
+const MCPDO = testToolModule(
   'mcp-inspector',
-  'node_modules',
   '@modelcontextprotocol',
   'inspector',
   'clients',

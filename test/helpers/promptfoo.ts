@@ -4,20 +4,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { harnessFile } from '../../config/root.js';
+import { NODE24, testToolModule } from './test-tools.js';
 import { spawnGroup, stopGroup } from './process-groups.js';
 
-const NODE24 = harnessFile('.vloop', 'tools', 'node24', 'node');
-const PROMPTFOO = harnessFile(
-  '.vloop',
-  'tools',
-  'promptfoo',
-  'node_modules',
-  'promptfoo',
-  'dist',
-  'src',
-  'entrypoint.js',
-);
+const PROMPTFOO = testToolModule('promptfoo', 'promptfoo', 'dist', 'src', 'entrypoint.js');
 
 /** One result of an eval: a test case on a prompt and a provider. */
 export interface PromptfooRow {

@@ -6,6 +6,7 @@ import type { Dialect } from '../../config/index.js';
 import { startBackend, type Backend, type BackendOptions } from '../../api/server.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
 import type { Script } from '../fakes/script.js';
+import { apiClient } from './api-client.js';
 import { testConfig } from './config.js';
 import { freshStore, type TestStore } from './db.js';
 import { seedTracedBundle } from './traced-bundle.js';
@@ -83,24 +84,7 @@ export async function startTestStack(o: {
     if (!o.db) await db.drop();
     throw err;
   });
-  const api = async (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${backend.url}${p}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${TOKEN}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...headers,
-      },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  };
-  const ok = async (method: string, p: string, body?: unknown) => {
-    const r = await api(method, p, body);
-    if (r.status >= 300) throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body;
-  };
+  const { api, ok } = apiClient(backend.url, TOKEN);
   return {
     backend,
     db,
