@@ -159,36 +159,63 @@ export class UnknownMcpServer extends Error {
 /** How long a server keeps a task we started: a day, longer than any wait a run should make. */
 const TASK_TTL_MS = 24 * 3_600_000;
 const FALLBACK_POLL_MS = 2_000;
-const taskSupport = new WeakMap<Client, Promise<Map<string, string>>>();
 
-/** Each session's tools' task support, as last listed. */
-async function listTaskSupport(client: Client): Promise<Map<string, string>> {
-  const support = new Map<string, string>();
+/** What a server's listing says of one tool beyond its schema: whether it runs as a task, and its MCP App. */
+export interface ToolFacts {
+  taskSupport: string;
+  /** The tool's view (MCP Apps `_meta.ui.resourceUri`), a `ui://` URI. */
+  resourceUri?: string;
+  /** Who may call it (MCP Apps `_meta.ui.visibility`): a tool only the model sees is not an app's to call. */
+  visibility: string[];
+}
+
+const toolFacts = new WeakMap<Client, Promise<Map<string, ToolFacts>>>();
+
+/** A tool's view as its listing names it (the current `ui.resourceUri`, or the older flat `ui/resourceUri`). */
+function factsOf(t: { _meta?: Record<string, unknown> | undefined; execution?: { taskSupport?: string } }): ToolFacts {
+  const ui = (t._meta?.ui ?? {}) as { resourceUri?: unknown; visibility?: unknown };
+  const uri = ui.resourceUri ?? t._meta?.['ui/resourceUri'];
+  const visibility = Array.isArray(ui.visibility) ? ui.visibility.filter((v) => typeof v === 'string') : [];
+  return {
+    taskSupport: t.execution?.taskSupport ?? 'forbidden',
+    ...(typeof uri === 'string' && uri.startsWith('ui://') ? { resourceUri: uri } : {}),
+    visibility: visibility.length ? visibility : ['model', 'app'],
+  };
+}
+
+/** Each session's tools' facts, as last listed. */
+async function listToolFacts(client: Client): Promise<Map<string, ToolFacts>> {
+  const facts = new Map<string, ToolFacts>();
   let cursor: string | undefined;
   do {
     const page = await client.listTools(cursor ? { cursor } : {});
-    for (const t of page.tools) support.set(t.name, t.execution?.taskSupport ?? 'forbidden');
+    for (const t of page.tools) facts.set(t.name, factsOf(t));
     cursor = page.nextCursor;
   } while (cursor);
-  return support;
+  return facts;
 }
 
-/**
- * Whether the server runs this tool as a task: it offers tasks for tools/call and the tool accepts one. The list is
- * kept per session, dropped when listing fails and listed again when it does not name the tool.
- */
-async function runsAsTask(client: Client, tool: string): Promise<boolean> {
-  if (!client.getServerCapabilities()?.tasks?.requests?.tools?.call) return false;
+/** One tool's facts. The list is kept per session, dropped when listing fails and listed again when it lacks the tool. */
+async function factsFor(client: Client, tool: string): Promise<ToolFacts | undefined> {
   const listed = () => {
-    const fresh = listTaskSupport(client);
-    taskSupport.set(client, fresh);
-    fresh.catch(() => taskSupport.delete(client));
+    const fresh = listToolFacts(client);
+    toolFacts.set(client, fresh);
+    fresh.catch(() => toolFacts.delete(client));
     return fresh;
   };
-  let known = await (taskSupport.get(client) ?? listed());
+  let known = await (toolFacts.get(client) ?? listed());
   if (!known.has(tool)) known = await listed();
-  return ['optional', 'required'].includes(known.get(tool) ?? 'forbidden');
+  return known.get(tool);
 }
+
+/** Whether the server runs this tool as a task: it offers tasks for tools/call and the tool accepts one. */
+function runsAsTask(client: Client, facts: ToolFacts | undefined): boolean {
+  if (!client.getServerCapabilities()?.tasks?.requests?.tools?.call) return false;
+  return ['optional', 'required'].includes(facts?.taskSupport ?? 'forbidden');
+}
+
+/** The app a tool's answer carries: its view, for the run page to show. */
+const appOf = (facts: ToolFacts | undefined) => (facts?.resourceUri ? { app: { resourceUri: facts.resourceUri } } : {});
 
 /** A tool's result as the model reads it: text (images and resources named, structured content as JSON). */
 function resultText(result: CallToolResult): { ok: boolean; output: string } {
@@ -221,16 +248,18 @@ export async function callMcpTool(
 ): Promise<ToolOutcome> {
   const client = await session(server, spec, tools);
   const options = { ...(signal ? { signal } : {}), timeout: 5 * 60_000 };
-  if (asTask && (await runsAsTask(client, tool))) {
+  const facts = await factsFor(client, tool);
+  if (asTask && runsAsTask(client, facts)) {
     const { task } = await client.request(
       { method: 'tools/call', params: { name: tool, arguments: args, task: { ttl: TASK_TTL_MS } } },
       CreateTaskResultSchema,
       options,
     );
-    const ref = { server, taskId: task.taskId, pollMs: task.pollInterval ?? FALLBACK_POLL_MS };
+    const ref = { server, taskId: task.taskId, pollMs: task.pollInterval ?? FALLBACK_POLL_MS, ...appOf(facts) };
     return { ok: true, output: `started as MCP task ${task.taskId}`, task: ref };
   }
-  return resultText((await client.callTool({ name: tool, arguments: args }, undefined, options)) as CallToolResult);
+  const result = (await client.callTool({ name: tool, arguments: args }, undefined, options)) as CallToolResult;
+  return { ...resultText(result), ...appOf(facts) };
 }
 
 /** Where a task stands on its server. */
@@ -248,6 +277,59 @@ export async function mcpTaskResult(server: string, spec: McpServerSpec, taskId:
 /** Ask the server to stop a task the run no longer waits for. */
 export async function cancelMcpTask(server: string, spec: McpServerSpec, taskId: string, tools: ToolsConfig) {
   await (await session(server, spec, tools)).experimental.tasks.cancelTask(taskId);
+}
+
+/** An MCP App's view as its server serves it: the HTML and what its `_meta.ui` asks of the host. */
+export interface McpAppView {
+  html: string;
+  mimeType: string;
+  /** `_meta.ui.csp` as the server declared it (the host decides what of it to grant). */
+  csp: Record<string, unknown>;
+}
+
+/** The MIME type of an MCP App's view (MCP Apps, SEP-1865). */
+export const MCP_APP_MIME = 'text/html;profile=mcp-app';
+
+/** Read a tool's `ui://` view from its server; anything but one HTML document of the MCP Apps type is refused. */
+export async function readMcpAppView(
+  server: string,
+  spec: McpServerSpec,
+  uri: string,
+  tools: ToolsConfig,
+): Promise<McpAppView> {
+  const client = await session(server, spec, tools);
+  const { contents } = await client.readResource({ uri }, { timeout: 30_000 });
+  const doc = contents.find((c) => c.uri === uri) ?? contents[0];
+  if (!doc) throw new Error(`MCP server '${server}' answered ${uri} with nothing`);
+  const mimeType = String(doc.mimeType ?? '');
+  if (mimeType.replace(/\s+/g, '') !== MCP_APP_MIME)
+    throw new Error(`MCP server '${server}' serves ${uri} as '${mimeType}', not ${MCP_APP_MIME}`);
+  const html = 'text' in doc ? String(doc.text) : Buffer.from(String(doc.blob), 'base64').toString('utf8');
+  const ui = ((doc._meta ?? {}) as { ui?: { csp?: unknown } }).ui;
+  const csp = ui?.csp && typeof ui.csp === 'object' ? (ui.csp as Record<string, unknown>) : {};
+  return { html, mimeType, csp };
+}
+
+/** A tool its server lists for the model only (MCP Apps `visibility`): an app may not call it. */
+export class NotForApps extends Error {
+  constructor(server: string, tool: string) {
+    super(`the tool '${tool}' of MCP server '${server}' is for the model only, not for apps to call`);
+  }
+}
+
+/** A call an app makes: only a tool its server lists for apps; the server's answer whole (the app reads its structure). */
+export async function callToolForApp(
+  server: string,
+  spec: McpServerSpec,
+  tool: string,
+  args: Record<string, unknown>,
+  tools: ToolsConfig,
+): Promise<CallToolResult> {
+  const client = await session(server, spec, tools);
+  const facts = await factsFor(client, tool);
+  if (!facts) throw new Error(`MCP server '${server}' has no tool '${tool}'`);
+  if (!facts.visibility.includes('app')) throw new NotForApps(server, tool);
+  return (await client.callTool({ name: tool, arguments: args }, undefined, { timeout: 5 * 60_000 })) as CallToolResult;
 }
 
 /** End every session this process holds (the worker is stopping). */

@@ -38,7 +38,10 @@ export function createMcpTaskActivities(deps: RegistryDeps) {
         },
       );
       const result = answerOf(deps, outcome);
-      await deps.events.append(runId, [toolResult({ callId, output: result.output, truncated: result.truncated })]);
+      const app = task.app ? { app: task.app } : {};
+      await deps.events.append(runId, [
+        toolResult({ callId, output: result.output, truncated: result.truncated, ...app }),
+      ]);
       return result;
     },
     async mcpTaskCancel({ task }: McpTaskCall): Promise<void> {

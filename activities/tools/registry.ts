@@ -153,7 +153,12 @@ export function createRunTool(deps: RegistryDeps) {
     if (outcome.task) return { ok: true, output: outcome.output, truncated: false, task: outcome.task };
     const result = answerOf(deps, outcome);
     await deps.events.append(input.runId, [
-      toolResult({ callId: input.callId, output: result.output, truncated: result.truncated }),
+      toolResult({
+        callId: input.callId,
+        output: result.output,
+        truncated: result.truncated,
+        ...(outcome.app ? { app: outcome.app } : {}),
+      }),
     ]);
     deps.log?.info(
       {

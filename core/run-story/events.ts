@@ -63,7 +63,8 @@ export interface EventDataByType {
   'policy.decision': { callId: string; decision: 'allow' | 'deny' | 'ask'; rule: string };
   'approval.requested': { approvalId: string; callId: string; tool: string; args: unknown };
   'approval.resolved': { approvalId: string; decision: 'approve' | 'deny'; reason?: string };
-  'tool.result': { callId: string; output: string; truncated?: boolean };
+  /** `app`: the MCP tool's view (a `ui://` resource of its server), which the run page shows with this answer. */
+  'tool.result': { callId: string; output: string; truncated?: boolean; app?: { resourceUri: string } };
   'budget.exceeded': { budget: string; limit: number; used: number };
   log: { level: 'info' | 'warn' | 'error'; message: string };
   'run.completed': { outputs: Record<string, unknown>; reconciled?: boolean };

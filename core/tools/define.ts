@@ -11,6 +11,13 @@ export interface ToolOutcome {
   output: string;
   /** The call was started as an MCP task: the run waits for it durably, then reads its result. */
   task?: McpTaskRef | undefined;
+  /** The MCP tool has an app (MCP Apps): the run page shows its view with this answer. */
+  app?: McpAppRef | undefined;
+}
+
+/** A tool's MCP App: the `ui://` view its server lists for it. */
+export interface McpAppRef {
+  resourceUri: string;
 }
 
 /** A task an MCP server is running for a call: where to ask about it, and how often. */
@@ -18,6 +25,7 @@ export interface McpTaskRef {
   server: string;
   taskId: string;
   pollMs: number;
+  app?: McpAppRef | undefined;
 }
 
 export interface CommandOutcome {
