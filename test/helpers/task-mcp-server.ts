@@ -1,11 +1,9 @@
 // An MCP server on the official SDK that runs its one tool, `slow_report`, as a task (streamable HTTP, stateless, one
 // task store for every request): the report is ready when the test says so, however many connections come and go.
-import http from 'node:http';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { InMemoryTaskStore } from '@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js';
 import { z } from 'zod';
-import { freePort } from './ports.js';
+import { serveMcpStateless } from './mcp-http.js';
 
 export interface TaskMcpServer {
   url: string;
@@ -53,36 +51,20 @@ export async function startTaskMcpServer(): Promise<TaskMcpServer> {
     );
     return server;
   };
-  const httpServer = http.createServer(async (req, res) => {
-    let body = '';
-    for await (const chunk of req) body += chunk;
-    const parsed = body ? JSON.parse(body) : undefined;
-    for (const m of [parsed].flat()) {
-      if (m?.method === 'tools/call')
-        calls.push({ topic: String(m.params?.arguments?.topic), asTask: m.params?.task !== undefined });
-      if (m?.method === 'tasks/get') polls++;
-    }
-    const server = serverFor();
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    res.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
-    await server.connect(transport);
-    await transport.handleRequest(req, res, parsed);
+  const served = await serveMcpStateless(serverFor, (m) => {
+    if (m.method === 'tools/call')
+      calls.push({ topic: String(m.params?.arguments?.topic), asTask: m.params?.task !== undefined });
+    if (m.method === 'tasks/get') polls++;
   });
-  const port = await freePort();
-  await new Promise<void>((r) => httpServer.listen(port, '127.0.0.1', r));
   return {
-    url: `http://127.0.0.1:${port}/mcp`,
+    url: served.url,
     calls,
     polls: () => polls,
     finish: () => finish(),
     async close() {
       finish();
       taskStore.cleanup();
-      httpServer.closeAllConnections();
-      await new Promise((r) => httpServer.close(r));
+      await served.close();
     },
   };
 }
