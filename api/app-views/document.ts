@@ -33,20 +33,31 @@ const FRAMING = new Set(['iframe', 'frame', 'frameset', 'object', 'embed', 'port
  * @example prepareAppDocument('<p>hi</p><script>vloop.initialize()</script>').scriptHashes.length === 2
  */
 export function prepareAppDocument(appHtml: string): AppDocument {
-  const doc = parse(appHtml);
-  for (const el of [...elements(doc)].filter((e) => FRAMING.has(e.tagName))) tree.detachNode(el);
-  const head = [...elements(doc)].find((e) => e.tagName === 'head')!;
-  const bridge = tree.createElement('script', head.namespaceURI, []);
-  tree.insertText(bridge, BRIDGE_CLIENT);
-  const first = head.childNodes[0];
-  if (first) tree.insertBefore(head, bridge, first);
-  else tree.appendChild(head, bridge);
-  const html = serialize(doc);
+  return pinScripts(appHtml, { firstScript: BRIDGE_CLIENT, dropFrames: true });
+}
+
+/**
+ * A document re-serialized from its parse tree, with the sha256 of each inline script it then holds: a CSP listing
+ * only those lets nothing else run. `firstScript` goes first in <head>; `dropFrames` takes out nested contexts.
+ * @example pinScripts('<script>go()</script>', {}).scriptHashes.length === 1
+ */
+export function pinScripts(html: string, o: { firstScript?: string; dropFrames?: boolean }): AppDocument {
+  const doc = parse(html);
+  if (o.dropFrames) for (const el of [...elements(doc)].filter((e) => FRAMING.has(e.tagName))) tree.detachNode(el);
+  if (o.firstScript) {
+    const head = [...elements(doc)].find((e) => e.tagName === 'head')!;
+    const script = tree.createElement('script', head.namespaceURI, []);
+    tree.insertText(script, o.firstScript);
+    const first = head.childNodes[0];
+    if (first) tree.insertBefore(head, script, first);
+    else tree.appendChild(head, script);
+  }
+  const out = serialize(doc);
   // Hash what the browser will see: the scripts of the serialized document, parsed again.
-  const scriptHashes = [...elements(parse(html))]
+  const scriptHashes = [...elements(parse(out))]
     .filter((e) => e.tagName === 'script' && !e.attrs.some((a) => a.name === 'src'))
     .map((e) => `'sha256-${crypto.createHash('sha256').update(textOf(e), 'utf8').digest('base64')}'`);
-  return { html, scriptHashes: [...new Set(scriptHashes)] };
+  return { html: out, scriptHashes: [...new Set(scriptHashes)] };
 }
 
 /** The CSP of an app view: its scripts by hash, no network at all, no frames, framed only by the dashboard. */

@@ -1,5 +1,5 @@
-// HTML app views on their own origin (a separate port): one document per app version, behind the
-// same Host check and token as the API, with a CSP that pins its scripts and forbids any network.
+// HTML app views on their own origin (a separate port): one document per app version, and other servers' MCP Apps
+// shown in runs, behind the same Host check and token as the API, with a CSP that pins their scripts.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { apps } from '../../db/repositories/versioned.js';
@@ -8,6 +8,7 @@ import { AppError } from '../errors.js';
 import { pathTicketValid } from '../gate/ticket.js';
 import { admit } from '../security.js';
 import { appViewCsp, prepareAppDocument } from './document.js';
+import { toolAppDocument } from './tool-app.js';
 
 export interface AppViewsServer {
   port: number;
@@ -19,7 +20,19 @@ function refuse(res: http.ServerResponse, status: number, message: string) {
   res.end(message);
 }
 
-/** Serve GET /view/<app>/<version>; `dashboardPort` is the only origin allowed to frame it. */
+/** A document to serve with its CSP, or why not. */
+export type Served = { html: string; csp: string } | { status: number; refused: string };
+
+/** One of our apps' HTML views: `/view/<app>/<version>`, with our bridge client first. */
+async function appViewDocument(app: AppContext, path: string, frameAncestors: string[]): Promise<Served> {
+  const m = /^\/view\/([A-Za-z0-9_-]+)\/(\d+)$/.exec(path);
+  const v = m ? await apps.getVersion(app.store, m[1]!, Number(m[2])).catch(() => undefined) : undefined;
+  if (!v || v.spec.view.kind !== 'html') return { status: 404, refused: 'no such HTML view' };
+  const doc = prepareAppDocument(v.spec.view.html);
+  return { html: doc.html, csp: appViewCsp(doc.scriptHashes, frameAncestors) };
+}
+
+/** Serve GET /view/<app>/<version> and /tool-app/<run>/<call>; `dashboardPort` is the only origin allowed to frame it. */
 export async function startAppViews(
   app: AppContext,
   o: { host: string; port: number; dashboardPort: number },
@@ -40,20 +53,20 @@ export async function startAppViews(
       } catch (err) {
         return err instanceof AppError ? refuse(res, err.status, err.message) : refuse(res, 400, 'bad request');
       }
-      const m = /^\/view\/([A-Za-z0-9_-]+)\/(\d+)$/.exec(path);
-      if (req.method !== 'GET' || !m) return refuse(res, 404, 'no such view');
-      const v = await apps.getVersion(app.store, m[1]!, Number(m[2])).catch(() => undefined);
-      if (!v || v.spec.view.kind !== 'html') return refuse(res, 404, 'no such HTML view');
-      const doc = prepareAppDocument(v.spec.view.html);
+      if (req.method !== 'GET') return refuse(res, 404, 'no such view');
+      const served = path.startsWith('/tool-app/')
+        ? await toolAppDocument(app, path, frameAncestors)
+        : await appViewDocument(app, path, frameAncestors);
+      if ('refused' in served) return refuse(res, served.status, served.refused);
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
-        'content-security-policy': appViewCsp(doc.scriptHashes, frameAncestors),
+        'content-security-policy': served.csp,
         'x-content-type-options': 'nosniff',
         'referrer-policy': 'no-referrer',
         'cache-control': 'no-store',
         'cross-origin-resource-policy': 'same-site',
       });
-      res.end(doc.html);
+      res.end(served.html);
     })().catch((err) => {
       app.log.error({ err }, 'app view failed');
       if (!res.headersSent) refuse(res, 500, 'internal error');

@@ -8,6 +8,7 @@ import { compareRunsById } from '../services/compare.js';
 import { forkRun, forkTree, runDefinition } from '../services/forks.js';
 import { exportRun } from '../services/run-export.js';
 import * as svc from '../services/runs.js';
+import { callFromToolApp, toolAppFrame } from '../services/tool-apps.js';
 import { runRouter } from './resources.js';
 
 const eventsQuery = z.object({
@@ -50,6 +51,13 @@ function oneRunRoutes(app: AppContext) {
     const artifact = svc.runArtifact(app, ctx.state.run, ctx.params.name!);
     ctx.type = artifact.type;
     ctx.body = artifact.body;
+  });
+  // Another server's MCP App named by one of the run's tool calls: its frame, and the calls it makes (policy-judged).
+  r.post('/tool-apps/:callId/frame', async (ctx) => {
+    ctx.body = await toolAppFrame(app, ctx.state.run, ctx.params.callId!, ctx.host);
+  });
+  r.post('/tool-apps/:callId/calls', async (ctx) => {
+    ctx.body = await callFromToolApp(app, ctx.state.run, ctx.params.callId!, await readJson(ctx));
   });
   r.post('/replay', async (ctx) => (ctx.body = await svc.replay(app, ctx.state.run)));
   r.post('/archive', async (ctx) => (ctx.body = await archiveRun(app, ctx.state.run, true)));

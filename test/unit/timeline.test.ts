@@ -1,7 +1,15 @@
 // The dashboard's pure event transforms, with a fixture for each terminal state.
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../core/run-story/events.js';
-import { llmCalls, mergeEvents, pendingApprovals, runAt, stepStates, toRow } from '../../web/src/lib/timeline.js';
+import {
+  llmCalls,
+  mergeEvents,
+  pendingApprovals,
+  runAt,
+  stepStates,
+  toolAppCalls,
+  toRow,
+} from '../../web/src/lib/timeline.js';
 
 let seq = 0;
 const ev = (type: string, data: Record<string, unknown> = {}) =>
@@ -154,6 +162,21 @@ describe('timeline transforms', () => {
       ['turn[1]', 'completed', 1500, 90, { finish: { answer: 'x' } }],
     ]);
   });
+  it('tool apps: only calls whose answer names an MCP App, with their tool, in order', () => {
+    const events = [
+      ev('tool.call', { callId: 'tool[0]', tool: 'mcp:charts/chart', args: {} }),
+      ev('tool.result', { callId: 'tool[0]', output: 'a', app: { resourceUri: 'ui://charts/a' } }),
+      ev('tool.call', { callId: 'tool[1]', tool: 'mcp:charts/plain', args: {} }),
+      ev('tool.result', { callId: 'tool[1]', output: 'b' }),
+      ev('tool.call', { callId: 'tool[2]', tool: 'mcp:maps/map', args: {} }),
+      ev('tool.result', { callId: 'tool[2]', output: 'c', app: { resourceUri: 'ui://maps/m' } }),
+    ];
+    expect(toolAppCalls(events)).toEqual([
+      { callId: 'tool[0]', tool: 'mcp:charts/chart' },
+      { callId: 'tool[2]', tool: 'mcp:maps/map' },
+    ]);
+  });
+
   it('merges a resumed stream without duplicates or disorder', () => {
     const events = fixtures.completed();
     const merged = mergeEvents(events.slice(0, 3), [events[2]!, events[4]!, events[3]!]);

@@ -95,6 +95,18 @@ export function pendingApprovals(events: readonly RunEvent[]): PendingApproval[]
   return [...open.values()];
 }
 
+/** Tool calls answered with an MCP App (the tool's server names a `ui://` view for it), in call order. */
+export function toolAppCalls(events: readonly RunEvent[]): Array<{ callId: string; tool: string }> {
+  const tools = new Map<string, string>();
+  const out: Array<{ callId: string; tool: string }> = [];
+  for (const e of events) {
+    if (e.type === 'tool.call') tools.set(e.data.callId, e.data.tool);
+    if (e.type === 'tool.result' && e.data.app)
+      out.push({ callId: e.data.callId, tool: tools.get(e.data.callId) ?? '' });
+  }
+  return out;
+}
+
 /** Insert events keeping seq order and dropping duplicates (a resumed stream may resend). */
 export function mergeEvents(into: RunEvent[], incoming: readonly RunEvent[]): RunEvent[] {
   if (!incoming.length) return into;
