@@ -1,15 +1,18 @@
 // Our apps as MCP Apps (extension io.modelcontextprotocol/ui): an exposed component or pipeline whose app exists says
-// so in its tool's `_meta.ui.resourceUri`, and `ui://vloop/apps/<app>` is the app's declarative view as one HTML
-// document (text/html;profile=mcp-app): the A2UI renderer and ext-apps' App bridge inline, nothing fetched, its CSP
-// asking for no network, no resources and no frames.
+// so in its tool's `_meta.ui.resourceUri`, and `ui://vloop/apps/<app>` is the app's view as one HTML document
+// (text/html;profile=mcp-app): a declarative view with the A2UI renderer, an HTML view as it is with `window.vloop`
+// over the standard protocol; ext-apps' App bridge inline, nothing fetched, its CSP asking for no network, no
+// resources and no frames.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AppManifest } from '../../core/apps.js';
 import { apps } from '../../db/repositories/versioned.js';
 import type { AppContext } from '../context.js';
+import { MCP_APP_MIME } from '../../mcp/client.js';
 import { A2UI_RENDERER, A2UI_STYLE, type AppBoot } from './a2ui-html.js';
+import { htmlAppDocument, scriptJson } from './html-app.js';
 
-export const MCP_APP_MIME = 'text/html;profile=mcp-app';
+export { MCP_APP_MIME };
 const PREFIX = 'ui://vloop/apps/';
 export const appResourceUri = (app: string) => `${PREFIX}${encodeURIComponent(app)}`;
 
@@ -18,14 +21,15 @@ export const UI_META = {
   ui: { csp: { connectDomains: [], resourceDomains: [], frameDomains: [] }, prefersBorder: true },
 };
 
-/** The app a tool's target has, latest version of each app, declarative views only (HTML views keep our bridge). */
-export async function appsByTarget(ctx: AppContext): Promise<Map<string, { name: string; manifest: AppManifest }>> {
-  const out = new Map<string, { name: string; manifest: AppManifest }>();
+/** The app a tool's target has, latest version of each app (its view declarative or HTML). */
+export async function appsByTarget(
+  ctx: AppContext,
+): Promise<Map<string, { name: string; version: number; manifest: AppManifest }>> {
+  const out = new Map<string, { name: string; version: number; manifest: AppManifest }>();
   for (const head of await apps.list(ctx.store)) {
-    const manifest = (await apps.getVersion(ctx.store, head.id)).spec;
-    if (manifest.view.kind !== 'declarative') continue;
+    const { spec: manifest, version } = await apps.getVersion(ctx.store, head.id);
     const kind = manifest.target.kind === 'pipeline' ? 'pipeline' : 'component';
-    out.set(`${kind}:${manifest.target.name}`, { name: head.name, manifest });
+    out.set(`${kind}:${manifest.target.name}`, { name: head.name, version, manifest });
   }
   return out;
 }
@@ -44,9 +48,6 @@ function appBundle(): string {
   return appClass;
 }
 
-/** JSON inside a <script>: nothing in it can close the element. */
-const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
-
 export function appDocument(boot: AppBoot): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>${boot.title.replace(/[<&"]/g, '')}</title>
 <style>${A2UI_STYLE}</style></head><body><div id="app"></div>
@@ -62,7 +63,18 @@ export async function readAppResource(ctx: AppContext, uri: string, tools: Array
   const byTarget = await appsByTarget(ctx);
   const tool = tools.find((t) => byTarget.get(t.key)?.name === name);
   const app = tool && byTarget.get(tool.key);
-  if (!tool || app?.manifest.view.kind !== 'declarative') return undefined;
+  if (!tool || !app) return undefined;
+  if (app.manifest.view.kind === 'html') {
+    const view = app.manifest.view as { html: string };
+    const described = {
+      name,
+      version: app.version,
+      target: app.manifest.target,
+      inputsSchema: app.manifest.inputs.schema,
+    };
+    const text = htmlAppDocument(view.html, appBundle(), { tool: tool.name, app: described });
+    return { uri, mimeType: MCP_APP_MIME, text, _meta: UI_META };
+  }
   const boot: AppBoot = {
     tool: tool.name,
     title: name,

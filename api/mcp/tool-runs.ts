@@ -13,10 +13,12 @@ export function startToolRun(ctx: AppContext, tool: ExposedTool, args: Record<st
     : startPipelineRun(ctx, tool.target.name, body, 'mcp');
 }
 
-/** An ended run as the tool's result: its typed outputs, or an error result naming how it ended. */
+/** An ended run as the tool's result: its typed outputs, or an error result naming how it ended; `_meta` names the run. */
 export function toolResult(view: RunView) {
+  const _meta = { 'vloop/run': { id: view.id, status: view.status } };
   if (view.status !== 'completed')
     return {
+      _meta,
       isError: true,
       content: [
         {
@@ -26,5 +28,5 @@ export function toolResult(view: RunView) {
       ],
     };
   const outputs = (view.outputs ?? {}) as Record<string, unknown>;
-  return { content: [{ type: 'text' as const, text: JSON.stringify(outputs) }], structuredContent: outputs };
+  return { _meta, content: [{ type: 'text' as const, text: JSON.stringify(outputs) }], structuredContent: outputs };
 }

@@ -112,4 +112,42 @@ describe('our app as an MCP App (e2e)', () => {
       inputs: { text: 'The setup was quick and the dashboard is clear.' },
     });
   });
+
+  it('serves an HTML view as it is: its window.vloop speaks MCP Apps through the host and runs the tool', async () => {
+    await session.api('POST', '/api/apps', {
+      name: 'mood',
+      target: { kind: 'component', name: 'sentiment', version: 1 },
+      view: { kind: 'html', html: MOOD_VIEW },
+    });
+    await session.api('POST', '/api/mcp/exposed', { kind: 'component', name: 'sentiment' });
+    await page.goto(`${host.url}?tool=component_sentiment`);
+    await page.locator('body[data-app-ready="component_sentiment"]').waitFor({ timeout: 30_000 });
+    const app = page.frameLocator('iframe[title="component_sentiment"]');
+    await app.getByText('app mood v1 on test-mcp-apps-host').waitFor();
+    // What only the dashboard keeps is refused, and says why.
+    await app.getByText('getState() is kept by the harness dashboard').waitFor();
+    await app.getByLabel('Text').fill('Lovely and quick.');
+    await app.getByRole('button', { name: 'Classify' }).click();
+    await app.getByText('mood: positive (completed)').waitFor({ timeout: 60_000 });
+    const runId = await app.locator('#run').textContent();
+    const run = await session.api('GET', `/api/runs/${runId}`);
+    expect(run).toMatchObject({ origin: 'mcp', status: 'completed', inputs: { text: 'Lovely and quick.' } });
+    expect(run.target.name).toBe('sentiment');
+    await session.shot('mcp-app-html-view');
+  });
 });
+
+/** An HTML view written for the dashboard's bridge (window.vloop), unchanged. */
+const MOOD_VIEW = `<!doctype html><html><head><title>mood</title></head><body>
+<label>Text <input id="text"></label><button id="go">Classify</button>
+<p id="init"></p><p id="state"></p><p id="out"></p><p id="run"></p>
+<script>
+  const $ = (id) => document.getElementById(id);
+  vloop.on((method, params) => {
+    if (method === 'ui/notifications/tool-result' && params.outputs)
+      $('out').textContent = 'mood: ' + params.outputs.sentiment + ' (' + params.status + ')';
+  });
+  vloop.initialize().then((i) => ($('init').textContent = 'app ' + i.app.name + ' v' + i.app.version + ' on ' + i.hostInfo.name));
+  vloop.getState().catch((e) => ($('state').textContent = e.message));
+  $('go').onclick = async () => ($('run').textContent = (await vloop.run({ text: $('text').value })).id);
+</script></body></html>`;

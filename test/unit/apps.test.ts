@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { prepareAppDocument, appViewCsp } from '../../api/app-views/document.js';
 import { BRIDGE_CLIENT } from '../../api/app-views/bridge-client.js';
 import { A2UI_VERSION, scaffoldSurface, validateSurface, VLOOP_CATALOG_ID, type TargetShape } from '../../core/a2ui.js';
-import { answerBridge, type BridgeDeps } from '../../web/src/lib/bridge-host.js';
+import { answerBridge, endedRunResult, type BridgeDeps } from '../../web/src/lib/bridge-host.js';
 import { coerceInputs, readPath, writeInput, type SurfaceData } from '../../web/src/lib/a2ui-data.js';
 
 const shape: TargetShape = {
@@ -170,11 +170,37 @@ describe('the bridge host', () => {
         },
         deps,
       ),
-    ).toEqual({ jsonrpc: '2.0', id: 1, result: { id: 'run_1', status: 'queued' } });
+    ).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      result: {
+        content: [{ type: 'text', text: 'run run_1 queued' }],
+        _meta: { 'vloop/run': { id: 'run_1', status: 'queued' } },
+        id: 'run_1',
+        status: 'queued',
+      },
+    });
     expect(calls).toEqual([{ text: 'x' }]);
     expect(
       await answerBridge({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'delete_everything' } }, deps),
     ).toMatchObject({ error: { code: -32602 } });
+  });
+  it('tells an ended run as the standard tool result, the bridge’s own fields beside it', () => {
+    expect(endedRunResult({ id: 'run_1', status: 'completed', outputs: { a: 1 } })).toEqual({
+      content: [{ type: 'text', text: '{"a":1}' }],
+      structuredContent: { a: 1 },
+      _meta: { 'vloop/run': { id: 'run_1', status: 'completed' } },
+      runId: 'run_1',
+      status: 'completed',
+      outputs: { a: 1 },
+      error: null,
+    });
+    expect(endedRunResult({ id: 'run_2', status: 'failed', outputs: { a: 1 }, error: 'boom' })).toMatchObject({
+      content: [{ type: 'text', text: 'run run_2 failed: boom' }],
+      isError: true,
+      outputs: null,
+      error: 'boom',
+    });
   });
   it('refuses unknown methods, and turns API refusals into errors the app can read', async () => {
     expect(await answerBridge({ jsonrpc: '2.0', id: 3, method: 'vloop/api/get', params: {} }, deps)).toMatchObject({

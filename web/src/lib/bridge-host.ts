@@ -37,6 +37,37 @@ export function isBridgeRequest(m: unknown): m is BridgeRequest {
 const object = (v: unknown): Record<string, unknown> =>
   v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
+/** The run an app started, as MCP Apps' CallToolResult, with the bridge's own `id` and `status` beside it. */
+export function startedRunResult(run: { id: string; status: string }) {
+  return {
+    content: [{ type: 'text', text: `run ${run.id} ${run.status}` }],
+    _meta: { 'vloop/run': { id: run.id, status: run.status } },
+    id: run.id,
+    status: run.status,
+  };
+}
+
+/**
+ * An ended run as the standard tool result (`ui/notifications/tool-result`'s params, as an MCP Apps host sends them),
+ * with the bridge's own `runId`, `status`, `outputs` and `error` beside it (views written for those still read them).
+ */
+export function endedRunResult(run: { id: string; status: string; outputs?: unknown; error?: string | null }) {
+  const completed = run.status === 'completed';
+  const outputs = completed ? (run.outputs ?? {}) : null;
+  const error = completed ? null : (run.error ?? null);
+  return {
+    content: [
+      { type: 'text', text: completed ? JSON.stringify(outputs) : `run ${run.id} ${run.status}: ${error ?? ''}` },
+    ],
+    ...(completed ? { structuredContent: outputs } : { isError: true }),
+    _meta: { 'vloop/run': { id: run.id, status: run.status } },
+    runId: run.id,
+    status: run.status,
+    outputs,
+    error,
+  };
+}
+
 /** Answer one request; an API refusal (rate, budget, bad input) becomes a JSON-RPC error the app can read. */
 export async function answerBridge(req: BridgeRequest, deps: BridgeDeps): Promise<BridgeResponse> {
   const ok = (result: unknown): BridgeResponse => ({ jsonrpc: '2.0', id: req.id, result });
@@ -57,7 +88,7 @@ export async function answerBridge(req: BridgeRequest, deps: BridgeDeps): Promis
         });
       case 'tools/call':
         if (params.name !== 'run') return fail(-32602, "the only tool is 'run': it starts this app's own target");
-        return ok(await deps.startRun(object(params.arguments)));
+        return ok(startedRunResult(await deps.startRun(object(params.arguments))));
       case 'vloop/runs/list':
         return ok({ runs: await deps.listRuns() });
       case 'vloop/state/get':
