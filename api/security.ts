@@ -16,7 +16,7 @@ export interface SecurityOptions {
 export const WS_PROTOCOL = 'vloop.v1';
 const WS_TOKEN_PREFIX = 'vloop.token.';
 
-function hostname(hostHeader: string | undefined): string | undefined {
+export function hostname(hostHeader: string | undefined): string | undefined {
   if (!hostHeader) return undefined;
   const m = /^\[([^\]]+)\](?::\d+)?$/.exec(hostHeader) ?? /^([^:]+)(?::\d+)?$/.exec(hostHeader);
   return m?.[1]?.toLowerCase();

@@ -248,7 +248,8 @@ export async function callMcpTool(
 ): Promise<ToolOutcome> {
   const client = await session(server, spec, tools);
   const options = { ...(signal ? { signal } : {}), timeout: 5 * 60_000 };
-  const facts = await factsFor(client, tool);
+  // A server whose listing fails is still called: as a plain call, without an app.
+  const facts = await factsFor(client, tool).catch(() => undefined);
   if (asTask && runsAsTask(client, facts)) {
     const { task } = await client.request(
       { method: 'tools/call', params: { name: tool, arguments: args, task: { ttl: TASK_TTL_MS } } },

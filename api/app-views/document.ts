@@ -87,14 +87,19 @@ export function appViewCsp(scriptHashes: string[], frameAncestors: string[]): st
 }
 
 /**
- * The dashboard's own CSP: its frames may load the apps origin (on any allowed host name) and nothing
- * else, so a view that navigates its frame to another site, data in the URL, is stopped before any
- * request leaves. Scripts come only from the dashboard's own files: the token lives in this origin's
- * storage, so no injected or inline script may run beside it.
- * @example dashboardCsp(['127.0.0.1'], 8001) === "frame-src http://127.0.0.1:8001; child-src http://127.0.0.1:8001; script-src 'self'; object-src 'none'; base-uri 'none'"
+ * The dashboard's own CSP: its frames may load the apps origin (on any allowed host name, and MCP servers' apps on
+ * their `.localhost` names, same port) and nothing else, so a view that navigates its frame to another site, data in
+ * the URL, is stopped before any request leaves. Scripts come only from the dashboard's own files: the token lives in
+ * this origin's storage, so no injected or inline script may run beside it.
+ * @example dashboardCsp(['127.0.0.1'], 8001) === "frame-src http://127.0.0.1:8001 http://*.localhost:8001; child-src http://127.0.0.1:8001 http://*.localhost:8001; script-src 'self'; object-src 'none'; base-uri 'none'"
  */
 export function dashboardCsp(allowedHosts: string[], appsPort: number | null): string {
-  const origins = appsPort ? allowedHosts.filter((h) => h !== '::1').map((h) => `http://${h}:${appsPort}`) : [];
+  const origins = appsPort
+    ? [
+        ...allowedHosts.filter((h) => h !== '::1').map((h) => `http://${h}:${appsPort}`),
+        `http://*.localhost:${appsPort}`,
+      ]
+    : [];
   const sources = origins.length ? origins.join(' ') : "'none'";
   return `frame-src ${sources}; child-src ${sources}; script-src 'self'; object-src 'none'; base-uri 'none'`;
 }

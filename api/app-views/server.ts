@@ -6,9 +6,10 @@ import { apps } from '../../db/repositories/versioned.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { pathTicketValid } from '../gate/ticket.js';
-import { admit } from '../security.js';
+import { admit, hostname } from '../security.js';
 import { appViewCsp, prepareAppDocument } from './document.js';
 import { toolAppDocument } from './tool-app.js';
+import { TOOL_APP_HOST } from './tool-app-host.js';
 
 export interface AppViewsServer {
   port: number;
@@ -43,19 +44,23 @@ export async function startAppViews(
       // The one gate; nothing here is public. A frame carries no credential of its own (a cookie would reach
       // every local port): the dashboard asks for a short-lived ticket for this one path and puts it in the URL.
       let path: string;
+      // A server's apps come on its own host (tool-app-host.ts), and only they: our views keep the harness's hosts.
+      const host = hostname(req.headers.host);
+      const toolApp = !!host && TOOL_APP_HOST.test(host);
       try {
         const ticket = new URL(req.url ?? '/', 'http://view').searchParams.get('ticket');
         path = admit(
-          app,
+          toolApp ? { ...app, allowedHosts: [host] } : app,
           { method: req.method ?? 'GET', url: req.url, headers: req.headers },
           { ticket: (p) => pathTicketValid(app.token, p, ticket) },
         );
       } catch (err) {
         return err instanceof AppError ? refuse(res, err.status, err.message) : refuse(res, 400, 'bad request');
       }
+      if (toolApp !== path.startsWith('/tool-app/')) return refuse(res, 404, 'no such view on this host');
       if (req.method !== 'GET') return refuse(res, 404, 'no such view');
       const served = path.startsWith('/tool-app/')
-        ? await toolAppDocument(app, path, frameAncestors)
+        ? await toolAppDocument(app, path, host!, frameAncestors)
         : await appViewDocument(app, path, frameAncestors);
       if ('refused' in served) return refuse(res, served.status, served.refused);
       res.writeHead(200, {

@@ -4,9 +4,13 @@
 /** The MCP Apps `_meta.ui.csp` fields a host turns into directives. */
 const DECLARED = ['connectDomains', 'resourceDomains', 'frameDomains', 'baseUriDomains'] as const;
 
-/** An origin a declared list may name: https or wss, a host (a leading `*.` allowed) and a port; never loopback. */
-const GRANTABLE = /^(https|wss):\/\/(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$/;
-const LOOPBACK = /^(https|wss):\/\/(localhost|127\.[\d.]+|\[?::1\]?|0\.0\.0\.0)(:\d+)?$/;
+/**
+ * An origin a declared list may name: https or wss and a DNS name of two labels or more (a leading `*.` allowed above
+ * a registrable-looking name), a port. Never an IP literal (loopback, the LAN) nor a `localhost` name; a DNS name
+ * that resolves to this machine cannot be told from here, and the app holds only its server's data.
+ */
+const GRANTABLE = /^(https|wss):\/\/(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+(:\d{1,5})?$/;
+const REFUSED_HOST = /^(https|wss):\/\/((\*\.)?([a-z0-9-]+\.)*localhost|[\d.]+|\*\.[a-z0-9-]+)(:\d+)?$/;
 
 export interface GrantedCsp {
   granted: Record<(typeof DECLARED)[number], string[]>;
@@ -23,8 +27,8 @@ export function grantDeclaredCsp(declared: Record<string, unknown>): GrantedCsp 
       const ok: string[] = [];
       for (const d of list) {
         const origin = typeof d === 'string' ? d.trim().toLowerCase().replace(/\/$/, '') : '';
-        if (GRANTABLE.test(origin) && !LOOPBACK.test(origin)) ok.push(origin);
-        else refused.push(`${field}: ${JSON.stringify(d)} (only https or wss origins off this machine)`);
+        if (GRANTABLE.test(origin) && !REFUSED_HOST.test(origin)) ok.push(origin);
+        else refused.push(`${field}: ${JSON.stringify(d)} (only https or wss origins by DNS name, off this machine)`);
       }
       return [field, ok];
     }),

@@ -1,4 +1,5 @@
-// Another server's MCP App, in two documents on the apps origin (the MCP Apps sandbox proxy): the proxy, which the
+// Another server's MCP App, in two documents on the apps port under the server's own host (tool-app-host.ts), as the
+// MCP Apps sandbox proxy wants it: the proxy, which the
 // dashboard frames and bridges, and inside it the view, read from its server when it loads. The view's parent is the
 // proxy, a window of its own origin (apps such as Vue's example read it as an object); the proxy relays messages
 // between the view and the dashboard, from its first view only.
@@ -11,6 +12,7 @@ import { toolAppCall } from '../services/tool-apps.js';
 import { pinScripts } from './document.js';
 import type { Served } from './server.js';
 import { grantDeclaredCsp, toolAppCsp } from './tool-app-csp.js';
+import { toolAppHost } from './tool-app-host.js';
 
 /** `/tool-app/<run>/<call>` (the proxy) and `/tool-app/<run>/<call>/view` (the view). */
 const TOOL_APP = /^\/tool-app\/([A-Za-z0-9_-]+)\/([A-Za-z0-9_%.-]+)(\/view)?$/;
@@ -57,12 +59,19 @@ function proxyDocument(viewSrc: string, frameAncestors: string[]): Served {
 }
 
 /** The proxy or the view of one tool call's app; the view is read from its server now. */
-export async function toolAppDocument(app: AppContext, path: string, frameAncestors: string[]): Promise<Served> {
+export async function toolAppDocument(
+  app: AppContext,
+  path: string,
+  host: string,
+  frameAncestors: string[],
+): Promise<Served> {
   const m = TOOL_APP.exec(path);
   if (!m) return { status: 404, refused: 'no such app' };
   const [, runId, encodedCall, isView] = m as unknown as [string, string, string, string | undefined];
   try {
     const call = await toolAppCall(app, runId, decodeURIComponent(encodedCall));
+    // Each server's apps on their own host: another server's host does not serve this one.
+    if (host !== toolAppHost(call.server)) return { status: 404, refused: 'no such app on this host' };
     if (!isView) {
       const viewPath = `${path}/view`;
       return proxyDocument(`${viewPath}?ticket=${pathTicket(app.token, viewPath)}`, frameAncestors);

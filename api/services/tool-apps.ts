@@ -7,13 +7,15 @@ import { redactText } from '../../core/redact.js';
 import { readPolicy } from '../../db/policy-file.js';
 import { audit } from '../../db/repositories/audit.js';
 import { eventsOfTypes } from '../../db/repositories/runs.js';
+import { components } from '../../db/repositories/versioned.js';
 import type { RunRow } from '../../db/models/run.js';
 import { judgeToolCall } from '../../judge/index.js';
 import { callToolForApp, NotForApps } from '../../mcp/client.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { pathTicket, TICKET_TTL_MS } from '../gate/ticket.js';
-import { viewOrigin } from './apps.js';
+import { isLoopbackHost, toolAppHost } from '../app-views/tool-app-host.js';
+import { hostname } from '../security.js';
 
 /** One tool call of a run whose answer carries an MCP App. */
 export interface ToolAppCall {
@@ -58,11 +60,18 @@ export const toolAppPath = (runId: string, callId: string) => `/tool-app/${runId
 /** The frame's URL (with a short-lived ticket) and what the app is told first: the tool's input and its answer. */
 export async function toolAppFrame(ctx: AppContext, run: RunRow, callId: string, host: string) {
   const c = await toolAppCall(ctx, run.id, callId);
-  const origin = viewOrigin(ctx, host);
-  if (!origin) throw new AppError(409, 'no_apps_origin', 'the apps origin is not running, so an app cannot be shown');
+  if (!ctx.appViewsPort)
+    throw new AppError(409, 'no_apps_origin', 'the apps origin is not running, so an app cannot be shown');
+  const dashboardHost = hostname(host) ?? '';
+  if (!isLoopbackHost(dashboardHost))
+    throw new AppError(
+      409,
+      'tool_apps_need_loopback',
+      `an MCP App is served on a .localhost name of its own, which reaches the harness only from this machine; open the dashboard at 127.0.0.1 or localhost, not '${dashboardHost}'`,
+    );
   const path = toolAppPath(run.id, callId);
   return {
-    src: `${origin}${path}?ticket=${pathTicket(ctx.token, path)}`,
+    src: `http://${toolAppHost(c.server)}:${ctx.appViewsPort}${path}?ticket=${pathTicket(ctx.token, path)}`,
     expiresInMs: TICKET_TTL_MS,
     server: c.server,
     tool: c.tool,
@@ -94,6 +103,13 @@ function redactAnswer<T extends { content?: unknown; structuredContent?: unknown
   return { ...answer, content, ...(structuredContent === undefined ? {} : { structuredContent }) };
 }
 
+/** Whether the run's agent was given this tool (`mcp:<server>` or `mcp:<server>/<tool>`): an app does no more. */
+async function agentOffered(ctx: AppContext, run: RunRow, server: string, tool: string): Promise<boolean> {
+  if (run.target.type !== 'component') return false;
+  const { spec } = await components.getVersion(ctx.store, run.target.name, run.target.version);
+  return (spec.tools ?? []).some((t) => t === `mcp:${server}` || t === `mcp:${server}/${tool}`);
+}
+
 /**
  * A call the app makes (`tools/call` on its bridge): only to a tool of the app's own server, judged by the policy as
  * an agent's call is. A deny refuses; an ask answers 409 `approval_needed` until the person approves it at the page.
@@ -103,6 +119,8 @@ export async function callFromToolApp(ctx: AppContext, run: RunRow, callId: stri
   const req = appCallBody.parse(body);
   const call = { tool: `mcp:${c.server}/${req.name}`, args: req.arguments };
   if (!MCP_TOOL.test(call.tool)) throw new AppError(400, 'bad_request', `'${req.name}' is not an MCP tool name`);
+  if (!(await agentOffered(ctx, run, c.server, req.name)))
+    throw new AppError(409, 'not_offered', `the run's agent was not given ${call.tool}, so its app may not call it`);
   const policy = readPolicy(ctx.config.tools.policyPath);
   const { decision } = await judgeToolCall(policy, call, ctx.config.tools);
   const record = (d: PolicyDecision, outcome: string) =>
@@ -116,13 +134,15 @@ export async function callFromToolApp(ctx: AppContext, run: RunRow, callId: stri
     await record(decision, 'refused');
     throw new AppError(409, 'policy_denied', `${decision.rule}: ${decision.reason}`);
   }
-  if (decision.decision === 'ask' && !req.approved)
+  if (decision.decision === 'ask' && !req.approved) {
+    await record(decision, 'asked the person');
     throw new AppError(409, 'approval_needed', `the policy asks before ${call.tool} runs (${decision.rule})`, {
       tool: call.tool,
       args: call.args,
       rule: decision.rule,
       reason: decision.reason,
     });
+  }
   const secrets = ctx.secrets.list();
   try {
     const answer = await callToolForApp(c.server, c.spec, req.name, req.arguments, ctx.config.tools);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider } from '../fakes/server.js';
 import { agentModel } from '../helpers/agent-model.js';
 import { startHarnessUp, type UpSession } from '../helpers/harness-up.js';
+import { getByName } from '../helpers/localhost-name.js';
 import { until } from '../helpers/processes.js';
 
 const SERVER = path.resolve('node_modules/@modelcontextprotocol/server-basic-vue/dist/index.js');
@@ -93,6 +94,22 @@ describe('an MCP App of another server in the run page (e2e)', () => {
     expect(Date.parse(second)).toBeGreaterThan(Date.parse(firstTime));
   });
 
+  it('keeps the app’s cookies on its own host, away from the dashboard’s and any other local port', async () => {
+    const view = page.frames().find((f) => f.url().includes('/view?'))!;
+    expect(new URL(view.url()).hostname).toMatch(/^app-[0-9a-f]{16}\.localhost$/);
+    await view.evaluate(() => {
+      document.cookie = 'bomb=1; path=/; max-age=600';
+      document.cookie = 'wide=1; domain=localhost; path=/; max-age=600';
+    });
+    // Whether the browser keeps them at all (a cross-site frame's cookies may be blocked), none reaches these hosts.
+    const port = new URL(session.url).port;
+    for (const url of [session.url, `http://localhost:${port}`]) {
+      const names = (await page.context().cookies(url)).map((c) => c.name);
+      expect(names, url).not.toContain('bomb');
+      expect(names, url).not.toContain('wide');
+    }
+  });
+
   it('waits for the person when the policy asks: approved it runs, refused it does not', async () => {
     await session.api('PUT', '/api/policy', policy(null));
     const before = (await shownTime().textContent())!;
@@ -124,27 +141,23 @@ describe('an MCP App of another server in the run page (e2e)', () => {
     const { events } = await session.api('GET', `/api/runs/${runId}/events`);
     const callId = events.find((e: any) => e.type === 'tool.result').data.callId;
     const frame = await session.api('POST', `/api/runs/${runId}/tool-apps/${encodeURIComponent(callId)}/frame`);
-    const proxy = await fetch(frame.src);
+    const proxy = await getByName(frame.src);
     expect(proxy.status).toBe(200);
-    const proxyHtml = await proxy.text();
     const viewSrc = new URL(
-      /<iframe id="view"[^>]* src="([^"]+)"/.exec(proxyHtml)![1]!.replace(/&amp;/g, '&'),
+      /<iframe id="view"[^>]* src="([^"]+)"/.exec(proxy.text)![1]!.replace(/&amp;/g, '&'),
       frame.src,
     );
-    const view = await fetch(viewSrc);
+    const view = await getByName(viewSrc);
     expect(view.status).toBe(200);
-    expect(await view.text()).toContain('Get Time App');
-    const csp = view.headers.get('content-security-policy')!;
+    expect(view.text).toContain('Get Time App');
+    const csp = String(view.headers['content-security-policy']);
     expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'( |;)/);
     expect(csp).toContain("connect-src 'none'");
     expect(csp).toContain('sandbox allow-scripts allow-same-origin allow-forms');
-    expect(proxy.headers.get('content-security-policy')).toContain("frame-src 'self'");
+    expect(String(proxy.headers['content-security-policy'])).toContain("frame-src 'self'");
     // Each document opens to its own ticket only.
     const bareView = new URL(viewSrc);
     bareView.search = '';
-    expect((await fetch(bareView)).status).toBe(401);
-    const bare = new URL(frame.src);
-    bare.search = '';
-    expect((await fetch(bare)).status).toBe(401);
+    expect((await getByName(bareView)).status).toBe(401);
   });
 });

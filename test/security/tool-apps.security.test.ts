@@ -2,11 +2,13 @@
 // for more than its own server's app-visible tools and the policy allows, and asks the host for network origins. A
 // call the policy denies never reaches the server; an ask runs only once a person approved it; a tool for the model
 // only, a name that is not a tool of the app's server, or a call without an app are refused; the view's CSP grants
-// only https origins off this machine, and only its own inline script runs.
+// only https origins off this machine, and only its own inline script runs; it is served on its server's own host.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentModel } from '../helpers/agent-model.js';
 import { CHART_SCRIPT, CHART_VIEW, startAppMcpServer, type AppMcpServer } from '../helpers/app-mcp-server.js';
+import { toolAppHost } from '../../api/app-views/tool-app-host.js';
+import { getByName } from '../helpers/localhost-name.js';
 import { addFakeProvider, startTestStack, waitForRun, type TestStack } from '../helpers/stack.js';
 
 describe('an MCP App in a run reaches only what the policy and its server allow', () => {
@@ -28,6 +30,7 @@ describe('an MCP App in a run reaches only what the policy and its server allow'
           { tool: 'mcp:charts/plain', args: {} },
           { finish: { answer: '{{last}}' } },
         ],
+        'draw one': [{ tool: 'mcp:charts/chart', args: { of: 'one' } }, { finish: { answer: '{{last}}' } }],
       }),
     });
     await addFakeProvider(stack);
@@ -84,6 +87,27 @@ describe('an MCP App in a run reaches only what the policy and its server allow'
     expect(charts.calls.length).toBe(before);
   });
 
+  it('calls no tool of its server that the run’s agent was not given', async () => {
+    await stack.ok('POST', '/api/components', {
+      name: 'one-chart',
+      kind: 'react',
+      signature: 'task: str -> answer: str',
+      provider: 'fake',
+      tools: ['mcp:charts/chart'],
+      maxSteps: 3,
+    });
+    const narrow = (await stack.ok('POST', '/api/components/one-chart/runs', { inputs: { task: 'draw one' } })).id;
+    expect((await waitForRun(stack, narrow)).status).toBe('completed');
+    const { events } = await stack.ok('GET', `/api/runs/${narrow}/events`);
+    const callId = events.find((e: any) => e.type === 'tool.result').data.callId;
+    const before = charts.calls.length;
+    const path = `/api/runs/${narrow}/tool-apps/${encodeURIComponent(callId)}/calls`;
+    const plain = await stack.api('POST', path, { name: 'plain' });
+    expect([plain.status, plain.body.error.code]).toEqual([409, 'not_offered']);
+    expect(charts.calls.length).toBe(before);
+    expect((await stack.api('POST', path, { name: 'chart', arguments: { of: 'ok' } })).status).toBe(200);
+  });
+
   it('never reaches the server when the policy denies, and runs an ask only once a person approved it', async () => {
     const before = charts.calls.length;
     await stack.ok('PUT', '/api/policy', policy([{ id: 'no-charts', tool: 'mcp:charts/chart', action: 'deny' }]));
@@ -100,13 +124,14 @@ describe('an MCP App in a run reaches only what the policy and its server allow'
 
   it('serves the view with only its own script and only fair origins, each document to its own ticket', async () => {
     const frame = await stack.ok('POST', `/api/runs/${runId}/tool-apps/${encodeURIComponent(chartCall)}/frame`);
-    const proxy = await fetch(frame.src);
+    expect(new URL(frame.src).hostname).toBe(toolAppHost('charts'));
+    const proxy = await getByName(frame.src);
     expect(proxy.status).toBe(200);
-    const src = /<iframe id="view"[^>]* src="([^"]+)"/.exec(await proxy.text())![1]!.replace(/&amp;/g, '&');
+    const src = /<iframe id="view"[^>]* src="([^"]+)"/.exec(proxy.text)![1]!.replace(/&amp;/g, '&');
     const viewUrl = new URL(src, frame.src);
-    const view = await fetch(viewUrl);
+    const view = await getByName(viewUrl);
     expect(view.status).toBe(200);
-    const csp = view.headers.get('content-security-policy')!;
+    const csp = String(view.headers['content-security-policy']);
     const directive = (name: string) => csp.split('; ').find((d) => d.startsWith(`${name} `));
     const hash = `'sha256-${crypto.createHash('sha256').update(CHART_SCRIPT).digest('base64')}'`;
     expect(directive('script-src')).toBe(`script-src ${hash} https://cdn.example.com`);
@@ -119,7 +144,12 @@ describe('an MCP App in a run reaches only what the policy and its server allow'
     const proxyPath = new URL(frame.src).pathname;
     const swapped = new URL(viewUrl);
     swapped.search = new URL(frame.src).search;
-    expect((await fetch(swapped)).status).toBe(401);
-    expect((await fetch(`${viewUrl.origin}${proxyPath}${viewUrl.search}`)).status).toBe(401);
+    expect((await getByName(swapped)).status).toBe(401);
+    expect((await getByName(`${viewUrl.origin}${proxyPath}${viewUrl.search}`)).status).toBe(401);
+    // Its own host only: not the harness's (where our views are), not another server's.
+    const port = new URL(frame.src).port;
+    expect((await getByName(frame.src, `127.0.0.1:${port}`)).status).toBe(404);
+    expect((await getByName(frame.src, `${toolAppHost('maps')}:${port}`)).status).toBe(404);
+    expect((await getByName(frame.src, `app-0123456789abcdef.localhost.evil.example:${port}`)).status).toBe(403);
   });
 });
