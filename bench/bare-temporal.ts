@@ -5,14 +5,21 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 
-/** Bare Temporal next to the harness: a worker for chains of no-op activities, and a client to start them. */
-export async function startBareTemporal(address: string, taskQueue: string) {
+/**
+ * Bare Temporal next to the harness: a worker for chains of activities, and a client to start them. Each activity is
+ * a no-op, or `work` (bench/peers: one call to the fake provider).
+ */
+export async function startBareTemporal(
+  address: string,
+  taskQueue: string,
+  work: (i: number) => Promise<unknown> = async () => undefined,
+) {
   const connection = await NativeConnection.connect({ address });
   const worker = await Worker.create({
     connection,
     taskQueue,
     workflowsPath: path.join(path.dirname(fileURLToPath(import.meta.url)), 'floor-workflow.ts'),
-    activities: { noop: async (i: number) => i },
+    activities: { noop: async (i: number) => (await work(i), i) },
   });
   const running = worker.run();
   const client = new Client({ connection: await Connection.connect({ address }) });

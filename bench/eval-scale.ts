@@ -2,9 +2,8 @@
 // finish with every example scored once, in several executions (continue-as-new), none near Temporal's
 // limits. Prints one JSON line. Usage: node bin/run-ts.js bench/eval-scale.ts [examples=10000] [concurrency=16]
 import proto from '@temporalio/proto';
-import { createProvider } from '../api/services/providers.js';
 import { addExamples, startEval } from '../api/services/evals.js';
-import { createComponent } from '../api/services/specs.js';
+import { seedUpperChains } from './upper-chain.js';
 import * as ds from '../db/repositories/datasets.js';
 import { getRun } from '../db/repositories/runs.js';
 import { runExecutions } from '../temporal/executions.js';
@@ -24,19 +23,7 @@ const stack = await startThrowawayStack({
 const { backend } = stack;
 try {
   const app = backend.app;
-  await createProvider(app, {
-    name: 'fake',
-    type: 'openai',
-    baseUrl: stack.fake!.baseUrl,
-    apiKey: 'sk-bench',
-    defaultModel: 'fake-model',
-  });
-  await createComponent(app, {
-    name: 'upper',
-    signature: 'text: str -> result: str',
-    instructions: 'op: upper',
-    provider: 'fake',
-  });
+  await seedUpperChains(app, stack.fake!.baseUrl);
   const big = await ds.createDataset(app.store, { name: 'big' });
   for (let i = 0; i < EXAMPLES; i += 1000) {
     const batch = Array.from({ length: Math.min(1000, EXAMPLES - i) }, (_, j) => ({

@@ -5,12 +5,11 @@
 import fs from 'node:fs';
 import { createOpenAiProvider } from '../providers/openai.js';
 import { startPipelineRun } from '../api/services/runs.js';
-import { createProvider } from '../api/services/providers.js';
-import { createComponent, createPipeline } from '../api/services/specs.js';
 import { parsePredict, renderPredict } from '../core/adapters.js';
 import { parseSignature } from '../core/signature.js';
 import { listEvents } from '../db/repositories/runs.js';
 import { benchDynamicConfig, benchHistoryDump } from './edge.js';
+import { seedUpperChains } from './upper-chain.js';
 import { startThrowawayStack } from '../test/helpers/throwaway-stack.js';
 import { echoModel } from '../test/helpers/echo-model.js';
 
@@ -51,29 +50,7 @@ const { backend, store } = stack;
 const fake = stack.fake!;
 try {
   const app = backend.app;
-  await createProvider(app, {
-    name: 'fake',
-    type: 'openai',
-    baseUrl: fake.baseUrl,
-    apiKey: 'sk-bench',
-    defaultModel: 'fake-model',
-  });
-  await createComponent(app, {
-    name: 'upper',
-    signature: 'text: str -> result: str',
-    instructions: 'op: upper',
-    provider: 'fake',
-  });
-  await createPipeline(app, {
-    name: 'chain',
-    inputs: { text: 'str' },
-    steps: Array.from({ length: STEPS }, (_, i) => ({
-      id: `s${i}`,
-      component: 'upper',
-      inputs: { text: i ? `$steps.s${i - 1}.outputs.result` : '$inputs.text' },
-    })),
-    outputs: { result: `$steps.s${STEPS - 1}.outputs.result` },
-  });
+  await seedUpperChains(app, fake.baseUrl, [STEPS]);
 
   // Baseline: the same render + SDK call + parse, in-process, no orchestration.
   const provider = createOpenAiProvider({ baseUrl: fake.baseUrl, apiKey: 'sk-bench' });
@@ -92,7 +69,7 @@ try {
   const phases: Record<string, number[]> = {};
   for (let r = 0; r < RUNS + 1; r++) {
     const t0 = performance.now();
-    const run = await startPipelineRun(app, 'chain', { inputs: { text: 'bench' } });
+    const run = await startPipelineRun(app, `chain${STEPS}`, { inputs: { text: 'bench' } });
     await app.temporal.client.workflow.getHandle(run.id).result();
     const elapsed = performance.now() - t0;
     if (r === 0) continue; // warm-up: first bundle load and connection set-up

@@ -2,12 +2,11 @@
 // concurrency, next to bare Temporal workflows of 1 and 3 no-op activities on the same dev server.
 // Prints one JSON line. Usage: node bin/run-ts.js bench/throughput.ts [secondsPerLevel=10] [levels=2,8,16]
 import fs from 'node:fs';
-import { createProvider } from '../api/services/providers.js';
 import type { Store } from '../db/knex.js';
-import { createComponent, createPipeline } from '../api/services/specs.js';
 import { echoModel } from '../test/helpers/echo-model.js';
 import { THROWAWAY_TOKEN as TOKEN, startThrowawayStack } from '../test/helpers/throwaway-stack.js';
 import { startBareTemporal } from './bare-temporal.js';
+import { seedUpperChains } from './upper-chain.js';
 
 const SECONDS = Number(process.argv[2] ?? 10);
 const LEVELS = (process.argv[3] ?? '2,8,16').split(',').map(Number);
@@ -75,32 +74,7 @@ const bare = await startBareTemporal(temporal.address, 'bare');
 const started: string[] = [];
 try {
   const app = backend.app;
-  await createProvider(app, {
-    name: 'fake',
-    type: 'openai',
-    baseUrl: fake.baseUrl,
-    apiKey: 'sk-bench',
-    defaultModel: 'fake-model',
-  });
-  await createComponent(app, {
-    name: 'upper',
-    signature: 'text: str -> result: str',
-    instructions: 'op: upper',
-    provider: 'fake',
-  });
-  for (const steps of [1, 3]) {
-    await createPipeline(app, {
-      name: `chain${steps}`,
-      inputs: { text: 'str' },
-      steps: Array.from({ length: steps }, (_, i) => ({
-        id: `s${i}`,
-        component: 'upper',
-        inputs: { text: i ? `$steps.s${i - 1}.outputs.result` : '$inputs.text' },
-      })),
-      outputs: { result: `$steps.s${steps - 1}.outputs.result` },
-    });
-  }
-  // Over HTTP, as a user's client would; the run's end is awaited on its workflow.
+  await seedUpperChains(app, fake.baseUrl, [1, 3]);
   const harnessRun = (steps: number) => async () => {
     const res = await fetch(`${backend.url}/api/pipelines/chain${steps}/runs`, {
       method: 'POST',
