@@ -1,6 +1,13 @@
 // An experiment: one dataset × several variants × metrics × repeats, as one durable run whose cells are evals
 // (child workflows), all at once. A cell a resumed experiment kept from its source is not run again.
-import { CancellationScope, isCancellation, proxyLocalActivities, startChild } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  getExternalWorkflowHandle,
+  isCancellation,
+  patched,
+  proxyLocalActivities,
+  startChild,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { failureMessage } from '../core/failures.js';
 import { runCancelled } from '../core/run-story/events.js';
@@ -48,6 +55,12 @@ async function runCell(runId: string, cell: ExperimentCell): Promise<ExperimentS
     await prepare();
     const child = await startChild(evalWorkflow, { workflowId: evalRunId, args: [cell.eval] });
     started = true;
+    // A cancel that reaches the experiment while a cell is starting can miss the cell, which then runs on and the
+    // experiment waits for it (seen under load): the cell is also asked by its id. Runs from before replay without.
+    if (patched('experiment-cell-cancel-by-id'))
+      void CancellationScope.current().cancelRequested.catch(() =>
+        CancellationScope.nonCancellable(() => getExternalWorkflowHandle(evalRunId).cancel()).catch(() => undefined),
+      );
     return { label, evalRunId, summary: await child.result() };
   } catch (err) {
     if (!isCancellation(err)) return { label, evalRunId, error: failureMessage(err) };
