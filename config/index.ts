@@ -254,8 +254,11 @@ export function dbConfigFrom(url: string | undefined, defaultFile: string): DbCo
   throw new ConfigError([`VLOOP_DB_URL: must be empty, sqlite:<path> or postgres://…`]);
 }
 
+/** The names of this machine a browser may use for the harness whatever HARNESS_HOST says. */
+export const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', 'localhost', '::1'];
+
 export function allowedHostsFor(host: string, extra: string | undefined): string[] {
-  const hosts = new Set(['127.0.0.1', 'localhost', '::1']);
+  const hosts = new Set(LOOPBACK_HOSTS);
   if (host && host !== '0.0.0.0' && host !== '::') hosts.add(host.toLowerCase());
   for (const h of (extra ?? '')
     .split(',')

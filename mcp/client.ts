@@ -4,7 +4,12 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CallToolResultSchema, CreateTaskResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolResultSchema,
+  CreateTaskResultSchema,
+  type CallToolResult,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { ToolsConfig } from '../config/index.js';
 import { MCP_TOOL, type McpServerSpec } from '../core/policy.js';
 import type { McpToolInfo } from '../core/react.js';
@@ -100,6 +105,18 @@ function session(name: string, spec: McpServerSpec, tools: ToolsConfig): Promise
   return opened;
 }
 
+/** Every tool the server lists, page by page. */
+async function listAllTools(client: Client): Promise<Tool[]> {
+  const tools: Tool[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await client.listTools(cursor ? { cursor } : {});
+    tools.push(...page.tools);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return tools;
+}
+
 /** Which tools of which server a component names: `mcp:<server>` is all of them, `mcp:<server>/<tool>` one. */
 function wantedTools(entries: string[]): Map<string, Set<string> | 'all'> {
   const wanted = new Map<string, Set<string> | 'all'>();
@@ -114,19 +131,13 @@ function wantedTools(entries: string[]): Map<string, Set<string> | 'all'> {
 
 /** One server's tools, page by page, as named in a run (`mcp:<server>/<tool>`); a named tool it lacks is an error. */
 async function serverTools(server: string, which: Set<string> | 'all', client: Client): Promise<McpToolInfo[]> {
-  const out: McpToolInfo[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await client.listTools(cursor ? { cursor } : {});
-    const listed = page.tools.filter((t) => which === 'all' || which.has(t.name));
-    for (const t of listed)
-      out.push({
-        name: `mcp:${server}/${t.name}`,
-        description: t.description ?? t.title,
-        inputSchema: t.inputSchema as McpToolInfo['inputSchema'],
-      });
-    cursor = page.nextCursor;
-  } while (cursor);
+  const out: McpToolInfo[] = (await listAllTools(client))
+    .filter((t) => which === 'all' || which.has(t.name))
+    .map((t) => ({
+      name: `mcp:${server}/${t.name}`,
+      description: t.description ?? t.title,
+      inputSchema: t.inputSchema as McpToolInfo['inputSchema'],
+    }));
   const named = out.filter((o) => MCP_TOOL.test(o.name));
   if (which !== 'all')
     for (const t of which)
@@ -185,14 +196,7 @@ function factsOf(t: { _meta?: Record<string, unknown> | undefined; execution?: {
 
 /** Each session's tools' facts, as last listed. */
 async function listToolFacts(client: Client): Promise<Map<string, ToolFacts>> {
-  const facts = new Map<string, ToolFacts>();
-  let cursor: string | undefined;
-  do {
-    const page = await client.listTools(cursor ? { cursor } : {});
-    for (const t of page.tools) facts.set(t.name, factsOf(t));
-    cursor = page.nextCursor;
-  } while (cursor);
-  return facts;
+  return new Map((await listAllTools(client)).map((t) => [t.name, factsOf(t)]));
 }
 
 /** One tool's facts. The list is kept per session, dropped when listing fails and listed again when it lacks the tool. */

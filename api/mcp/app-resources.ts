@@ -12,7 +12,6 @@ import { MCP_APP_MIME } from '../../mcp/client.js';
 import { A2UI_RENDERER, A2UI_STYLE, type AppBoot } from './a2ui-html.js';
 import { htmlAppDocument, scriptJson } from './html-app.js';
 
-export { MCP_APP_MIME };
 const PREFIX = 'ui://vloop/apps/';
 export const appResourceUri = (app: string) => `${PREFIX}${encodeURIComponent(app)}`;
 

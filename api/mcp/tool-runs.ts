@@ -1,5 +1,6 @@
 // An exposed tool's call is a run: starting it, and reading its ended run as the tool's result. Shared by a plain
 // tools/call and one a client asked to run as a task.
+import { runToolResult } from '../../core/run-tool-result.js';
 import type { RunView } from '../../core/run-story/view.js';
 import type { AppContext } from '../context.js';
 import { startComponentRun, startPipelineRun } from '../services/runs.js';
@@ -14,19 +15,5 @@ export function startToolRun(ctx: AppContext, tool: ExposedTool, args: Record<st
 }
 
 /** An ended run as the tool's result: its typed outputs, or an error result naming how it ended; `_meta` names the run. */
-export function toolResult(view: RunView) {
-  const _meta = { 'vloop/run': { id: view.id, status: view.status } };
-  if (view.status !== 'completed')
-    return {
-      _meta,
-      isError: true,
-      content: [
-        {
-          type: 'text' as const,
-          text: `run ${view.id} ${view.status}: ${view.error?.message ?? 'no reason recorded'}`,
-        },
-      ],
-    };
-  const outputs = (view.outputs ?? {}) as Record<string, unknown>;
-  return { _meta, content: [{ type: 'text' as const, text: JSON.stringify(outputs) }], structuredContent: outputs };
-}
+export const toolResult = (view: RunView) =>
+  runToolResult({ id: view.id, status: view.status, outputs: view.outputs, error: view.error?.message });

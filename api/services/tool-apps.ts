@@ -2,7 +2,7 @@
 // loads, and every call the app makes is judged by our policy (an `ask` waits for the person at the page) and goes
 // to that server only.
 import { z } from 'zod';
-import { MCP_TOOL, type McpServerSpec, type PolicyDecision } from '../../core/policy.js';
+import { MCP_TOOL, type McpServerSpec, type Policy, type PolicyDecision } from '../../core/policy.js';
 import { redactText } from '../../core/redact.js';
 import { readPolicy } from '../../db/policy-file.js';
 import { audit } from '../../db/repositories/audit.js';
@@ -22,6 +22,8 @@ export interface ToolAppCall {
   runId: string;
   callId: string;
   server: string;
+  /** The policy as it stands now, and the server as it declares it. */
+  policy: Policy;
   spec: McpServerSpec;
   tool: string;
   args: Record<string, unknown>;
@@ -39,13 +41,15 @@ export async function toolAppCall(ctx: AppContext, runId: string, callId: string
   if (!named || call?.type !== 'tool.call' || result?.type !== 'tool.result' || !result.data.app)
     throw new AppError(404, 'not_found', `run ${runId} has no MCP tool call '${callId}' with an app`);
   const [, server, tool] = named as unknown as [string, string, string];
-  const spec = readPolicy(ctx.config.tools.policyPath).mcpServers[server];
+  const policy = readPolicy(ctx.config.tools.policyPath);
+  const spec = policy.mcpServers[server];
   if (!spec) throw new AppError(409, 'mcp_server_gone', `MCP server '${server}' is no longer declared in the policy`);
   const args = (call.data.args ?? {}) as Record<string, unknown>;
   return {
     runId,
     callId,
     server,
+    policy,
     spec,
     tool,
     args,
@@ -121,8 +125,7 @@ export async function callFromToolApp(ctx: AppContext, run: RunRow, callId: stri
   if (!MCP_TOOL.test(call.tool)) throw new AppError(400, 'bad_request', `'${req.name}' is not an MCP tool name`);
   if (!(await agentOffered(ctx, run, c.server, req.name)))
     throw new AppError(409, 'not_offered', `the run's agent was not given ${call.tool}, so its app may not call it`);
-  const policy = readPolicy(ctx.config.tools.policyPath);
-  const { decision } = await judgeToolCall(policy, call, ctx.config.tools);
+  const { decision } = await judgeToolCall(c.policy, call, ctx.config.tools);
   const record = (d: PolicyDecision, outcome: string) =>
     audit(ctx.store, {
       actor: 'app',

@@ -2,6 +2,8 @@
 // (MCP Apps names where they overlap). Only these methods exist, and `run` starts the app's own
 // target: the API decides what that is from the manifest, never from the message.
 
+import { runToolResult, type EndedRun } from '../../../core/run-tool-result.js';
+
 export interface BridgeRequest {
   jsonrpc: '2.0';
   id: number | string;
@@ -51,20 +53,14 @@ export function startedRunResult(run: { id: string; status: string }) {
  * An ended run as the standard tool result (`ui/notifications/tool-result`'s params, as an MCP Apps host sends them),
  * with the bridge's own `runId`, `status`, `outputs` and `error` beside it (views written for those still read them).
  */
-export function endedRunResult(run: { id: string; status: string; outputs?: unknown; error?: string | null }) {
+export function endedRunResult(run: EndedRun) {
   const completed = run.status === 'completed';
-  const outputs = completed ? (run.outputs ?? {}) : null;
-  const error = completed ? null : (run.error ?? null);
   return {
-    content: [
-      { type: 'text', text: completed ? JSON.stringify(outputs) : `run ${run.id} ${run.status}: ${error ?? ''}` },
-    ],
-    ...(completed ? { structuredContent: outputs } : { isError: true }),
-    _meta: { 'vloop/run': { id: run.id, status: run.status } },
+    ...runToolResult(run),
     runId: run.id,
     status: run.status,
-    outputs,
-    error,
+    outputs: completed ? (run.outputs ?? {}) : null,
+    error: completed ? null : (run.error ?? null),
   };
 }
 
